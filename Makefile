@@ -1,0 +1,64 @@
+# fintech — PostgreSQL extension, built with PGXS.
+#
+#   make && make install                 build and install (PG_CONFIG=... to pick a server)
+#   make installcheck                    pg_regress + isolation specs against a running,
+#                                        preloaded server (PGHOST/PGPORT as usual)
+#   make installcheck-nopreload          pg_regress in a temporary instance without
+#                                        shared_preload_libraries (run as a non-root user)
+#   make prove-installcheck              TAP tests in test/t (they start their own clusters)
+#   make FINTECH_CHECKS=1 ...            build with internal consistency checks on
+#                                        (the test runner does; --enable-cassert is not needed)
+#
+# The version is written once, in fintech.control.
+
+EXTENSION  = fintech
+EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
+
+MODULE_big = fintech
+OBJS = \
+	src/fintech.o \
+	src/worker.o
+
+DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
+
+# pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
+REGRESS = extension worker
+REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
+
+# Tests that need a server *without* shared_preload_libraries = 'fintech'.
+REGRESS_NOPRELOAD = nopreload
+
+# pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
+ISOLATION = extension_lock
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=$(EXTENSION)
+
+# TAP tests (prove), run by "make prove-installcheck".
+PROVE_TESTS = test/t/*.pl
+
+EXTRA_CLEAN = tmp_check_nopreload/ output_nopreload/
+
+PG_CPPFLAGS = -I$(srcdir)/src -DFINTECH_VERSION=\"$(EXTVERSION)\"
+ifdef FINTECH_CHECKS
+PG_CPPFLAGS += -DFINTECH_CHECKS
+endif
+# Warnings are errors; "make FINTECH_WERROR=" builds on a compiler that disagrees.
+FINTECH_WERROR ?= -Werror
+PG_CFLAGS = -Wall -Wmissing-prototypes $(FINTECH_WERROR)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Everything in src/ depends on the shared header.
+$(OBJS): src/fintech.h
+
+.PHONY: installcheck-nopreload prove-installcheck
+
+installcheck-nopreload:
+	$(pg_regress_installcheck) --temp-instance=./tmp_check_nopreload \
+		--outputdir=output_nopreload \
+		--load-extension=pgcrypto --load-extension=$(EXTENSION) \
+		--dbname=$(CONTRIB_TESTDB) $(REGRESS_NOPRELOAD)
+
+prove-installcheck:
+	$(prove_installcheck)

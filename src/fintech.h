@@ -1,0 +1,75 @@
+/*-------------------------------------------------------------------------
+ *
+ * fintech.h
+ *	  Declarations shared by the parts of the fintech extension: module
+ *	  state, the GUCs every part reads, the job registry of the background
+ *	  worker framework, and the internal consistency check macro.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_H
+#define FINTECH_H
+
+#include "fmgr.h"
+
+#ifndef FINTECH_VERSION
+#error "FINTECH_VERSION must be defined by the Makefile (from fintech.control)"
+#endif
+
+/* true when the library was loaded through shared_preload_libraries */
+extern bool fintech_preloaded;
+
+/* GUC fintech.database: the database the background worker works in */
+extern char *fintech_database;
+
+/*
+ * FT_CHECK(cond): an internal "can't happen" check.  With -DFINTECH_CHECKS
+ * (the test build) it is always evaluated and fails the transaction with an
+ * elog(ERROR) naming the condition; otherwise it is an ordinary Assert(),
+ * compiled only into --enable-cassert servers.
+ */
+#ifdef FINTECH_CHECKS
+#define FT_CHECK(cond) \
+	do { \
+		if (unlikely(!(cond))) \
+			elog(ERROR, "fintech internal check failed: %s (%s:%d)", \
+				 #cond, __FILE__, __LINE__); \
+	} while (0)
+#else
+#define FT_CHECK(cond) Assert(cond)
+#endif
+
+/*
+ * Background jobs.
+ *
+ * A job is a C function that the launcher calls inside a transaction of its
+ * own, with a snapshot pushed, in the database named by fintech.database,
+ * and only once extension fintech exists there.  It returns the number of
+ * rows it handled, and sets *again when it stopped early with more work left
+ * (it is then called again at once instead of after its interval).  An
+ * ERROR it raises is logged, recorded in fintech.worker_status and the
+ * launcher goes on.
+ *
+ * Each module defines its jobs from its XxxInit(), called by _PG_init in
+ * every process, so the registry is the same everywhere.
+ */
+#define FINTECH_MAX_JOBS	16
+#define FINTECH_JOB_NAMELEN 32
+
+typedef int64 (*FintechJobFunc) (bool *again);
+
+extern void fintech_define_job(const char *name, const char *guc_name,
+							   const char *guc_description,
+							   int default_interval_ms,
+							   FintechJobFunc func);
+
+/* raises 55000 with a HINT when no background worker can run */
+extern void fintech_require_worker(const char *what);
+
+/* module initialisation, one per part, called from _PG_init */
+extern void WorkerInit(void);
+
+/* background worker entry point (named in the bgworker registration) */
+extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();
+
+#endif							/* FINTECH_H */
