@@ -1,0 +1,32 @@
+-- nopreload: fintech created in a server that does not preload it
+-- (make installcheck-nopreload runs this in a temporary instance).
+-- Loading the library is quiet, every SQL function works, and what needs
+-- the background worker says so with 55000 and a HINT.
+
+SHOW shared_preload_libraries;
+SELECT fintech.version() = extversion AS library_matches_sql
+  FROM pg_extension WHERE extname = 'fintech';
+
+-- the view says that no worker runs
+SELECT job, state, pid, runs, last_run, "interval", detail
+  FROM fintech.worker_status;
+
+-- run_job needs the worker
+SELECT fintech.run_job('heartbeat');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.run_job('heartbeat', wait => false);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- but a bad argument is still reported as such
+SELECT fintech.run_job('no_such_job');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- GUCs exist without preloading, and the prefix is still reserved
+SHOW fintech.database;
+SHOW fintech.heartbeat_interval;
+SET fintech.no_such_setting = 1;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- DROP and CREATE work the same
+DROP EXTENSION fintech;
+CREATE EXTENSION fintech;
+SELECT count(*) AS rows FROM fintech.worker_status;
