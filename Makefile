@@ -35,7 +35,7 @@ ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-exte
 # TAP tests (prove), run by "make prove-installcheck".
 PROVE_TESTS = test/t/*.pl
 
-EXTRA_CLEAN = tmp_check_nopreload/ output_nopreload/
+EXTRA_CLEAN = tmp_check/ tmp_check_nopreload/ output_nopreload/
 
 PG_CPPFLAGS = -I$(srcdir)/src -DFINTECH_VERSION=\"$(EXTVERSION)\"
 ifdef FINTECH_CHECKS

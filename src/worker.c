@@ -633,7 +633,7 @@ run_job_once(int i, MemoryContext loopcxt)
 			js->last_rows = rows;
 			js->total_rows += rows;
 		}
-		if (again && !failed)
+		if (!failed && again)
 			js->next_run = end;
 		else if (js->interval_ms > 0)
 			js->next_run = TimestampTzPlusMilliseconds(end, js->interval_ms);

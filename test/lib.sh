@@ -95,6 +95,8 @@ ft_free_port() {
 
 # ft_cluster_start NAME [extra postgresql.conf lines...]
 # initdb + start a preloaded cluster in $FT_WORK/NAME; exports PGHOST/PGPORT.
+# FT_POSTGRES names another postgres executable (e.g. a valgrind wrapper),
+# FT_START_TIMEOUT the seconds to wait for it to accept connections.
 ft_cluster_start() {
 	local name=$1
 	shift
@@ -116,7 +118,8 @@ ft_cluster_start() {
 		echo "log_line_prefix = '%m [%p] %b '"
 		for line in "$@"; do echo "$line"; done
 	} | ft_as_pg tee -a "$FT_PGDATA/postgresql.conf" >/dev/null
-	ft_as_pg "$PG_BIN/pg_ctl" -D "$FT_PGDATA" -l "$FT_WORK/$name/server.log" -w -t 60 start >/dev/null ||
+	ft_as_pg "$PG_BIN/pg_ctl" -D "$FT_PGDATA" -l "$FT_WORK/$name/server.log" \
+		${FT_POSTGRES:+-p "$FT_POSTGRES"} -w -t "${FT_START_TIMEOUT:-60}" start >/dev/null ||
 		{ cat "$FT_WORK/$name/server.log"; return 1; }
 	export PGHOST=$FT_PGHOST PGPORT=$FT_PGPORT PGUSER=postgres PGDATABASE=postgres
 }

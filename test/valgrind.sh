@@ -40,25 +40,9 @@ exec valgrind --quiet --error-limit=no --num-callers=30 --track-origins=yes \\
   $(dirname "$PG_CONFIG")/postgres "\$@"
 EOF
 chmod 755 "$FT_WORK/bin/postgres"
-FT_PGDATA=$FT_WORK/main/data
-FT_PGHOST=$FT_WORK/main/sock
-FT_PGPORT=$(ft_free_port)
-ft_as_pg mkdir -p "$FT_PGHOST"
-ft_as_pg "$PG_BIN/initdb" -D "$FT_PGDATA" -U postgres -A trust -E UTF8 --locale=C --no-sync >/dev/null ||
-	ft_die "initdb failed"
-{
-	echo "port = $FT_PGPORT"
-	echo "listen_addresses = ''"
-	echo "unix_socket_directories = '$FT_PGHOST'"
-	echo "shared_preload_libraries = 'fintech'"
-	echo "fsync = off"
-	echo "huge_pages = off"
-	echo "max_connections = 20"
-	echo "fintech.heartbeat_interval = '200ms'"
-} | ft_as_pg tee -a "$FT_PGDATA/postgresql.conf" >/dev/null
-ft_as_pg "$PG_BIN/pg_ctl" -D "$FT_PGDATA" -p "$FT_WORK/bin/postgres" -l "$FT_WORK/server.log" \
-	-w -t 300 start >/dev/null || { cat "$FT_WORK/server.log"; ft_die "server did not start"; }
-export PGHOST=$FT_PGHOST PGPORT=$FT_PGPORT PGUSER=postgres
+FT_POSTGRES=$FT_WORK/bin/postgres FT_START_TIMEOUT=300 \
+	ft_cluster_start main "huge_pages = off" "max_connections = 20" \
+	"fintech.heartbeat_interval = '200ms'" || ft_die "server did not start"
 
 ft_log "suites"
 # make the launcher run its jobs too: create the extension in its database
