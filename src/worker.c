@@ -352,12 +352,16 @@ launcher_connect(void)
 			CHECK_FOR_INTERRUPTS();
 			if (ConfigReloadPending)
 			{
+				bool		renamed;
+
 				ConfigReloadPending = false;
 				ProcessConfigFile(PGC_SIGHUP);
 				LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+				renamed = strcmp(shared->database, fintech_database) != 0;
 				strlcpy(shared->database, fintech_database, NAMEDATALEN);
 				LWLockRelease(shared->lock);
-				break;
+				if (renamed)
+					break;		/* a new name: try it at once */
 			}
 		}
 	}

@@ -53,7 +53,7 @@ ft_bootstrap() {
 		ft_die "apt-get install failed"
 	# Debian's package may start a "main" cluster on port 5432; we never use it.
 	if command -v pg_ctlcluster >/dev/null; then
-		pg_ctlcluster "$PG_MAJOR" main stop 2>/dev/null || true
+		pg_ctlcluster "$PG_MAJOR" main stop >/dev/null 2>&1 || true
 	fi
 	id postgres >/dev/null 2>&1 || ft_die "no postgres OS user after installing PostgreSQL"
 }
