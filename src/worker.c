@@ -836,6 +836,7 @@ fintech_worker_status(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	FintechShared snap;
 	bool		have_worker = fintech_preloaded && shared != NULL;
+	bool		launched;		/* a launcher has published its status */
 	bool		in_recovery = RecoveryInProgress();
 	const char *launcher_state;
 	char	   *launcher_detail;
@@ -854,6 +855,7 @@ fintech_worker_status(PG_FUNCTION_ARGS)
 	}
 	else
 		memset(&snap, 0, sizeof(FintechShared));
+	launched = have_worker && snap.starts > 0;
 
 	if (!have_worker)
 	{
@@ -899,7 +901,7 @@ fintech_worker_status(PG_FUNCTION_ARGS)
 		values[2] = Int32GetDatum(snap.pid);
 		nulls[2] = false;
 	}
-	if (have_worker && snap.starts > 0)
+	if (launched)
 	{
 		values[3] = CStringGetTextDatum(snap.database);
 		nulls[3] = false;
@@ -924,7 +926,6 @@ fintech_worker_status(PG_FUNCTION_ARGS)
 	for (int i = 0; i < njobs; i++)
 	{
 		JobStatus  *js = &snap.jobs[i];
-		bool		launched = have_worker && snap.starts > 0;
 		int			interval = launched ? js->interval_ms : jobs[i].interval_ms;
 		const char *state;
 
