@@ -12,6 +12,7 @@
 FT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=${PG_MAJOR:-15}
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}
+PG_BIN=
 FT_WORK=
 FT_PGDATA=
 FT_PGPORT=
@@ -58,8 +59,6 @@ ft_bootstrap() {
 	id postgres >/dev/null 2>&1 || ft_die "no postgres OS user after installing PostgreSQL"
 }
 
-PG_BIN=
-
 # A private temp dir owned by the postgres user, removed by ft_cleanup.
 ft_workdir() {
 	FT_WORK=$(mktemp -d "${TMPDIR:-/tmp}/fintech.XXXXXX")
@@ -94,7 +93,8 @@ ft_free_port() {
 }
 
 # ft_cluster_start NAME [extra postgresql.conf lines...]
-# initdb + start a preloaded cluster in $FT_WORK/NAME; exports PGHOST/PGPORT.
+# initdb + start a preloaded cluster in $FT_WORK/NAME; exports PGHOST,
+# PGPORT, PGUSER and PGDATABASE for everything run after it.
 # FT_POSTGRES names another postgres executable (e.g. a valgrind wrapper),
 # FT_START_TIMEOUT the seconds to wait for it to accept connections.
 ft_cluster_start() {
@@ -140,8 +140,9 @@ ft_cleanup() {
 	fi
 }
 
-# psql against the throwaway cluster, quiet and stopping on the first error
+# psql against the throwaway cluster (PGHOST/PGPORT/PGUSER exported by
+# ft_cluster_start; runuser keeps the environment), quiet, stopping on the
+# first error
 ft_psql() {
-	ft_as_pg env PGHOST="$PGHOST" PGPORT="$PGPORT" \
-		"$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -U postgres "$@"
+	ft_as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"
 }

@@ -91,14 +91,13 @@ if ! ft_cluster_start main; then
 	exit 1
 fi
 echo "PGHOST=$PGHOST PGPORT=$PGPORT"
-PGENV=(env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres)
 
 run_phase "pg_regress (preloaded)" "$FT_WORK/regress.log" \
-	"${AS_PG[@]}" "${PGENV[@]}" "${MK[@]}" installcheck ISOLATION=
+	"${AS_PG[@]}" "${MK[@]}" installcheck ISOLATION=
 count_pg_regress "$FT_WORK/regress.log" || show_diffs "$SRC/regression.diffs"
 
 run_phase "isolation (preloaded)" "$FT_WORK/isolation.log" \
-	"${AS_PG[@]}" "${PGENV[@]}" "${MK[@]}" installcheck REGRESS=
+	"${AS_PG[@]}" "${MK[@]}" installcheck REGRESS=
 count_pg_regress "$FT_WORK/isolation.log" || show_diffs "$SRC/output_iso/regression.diffs"
 
 ft_cluster_stop

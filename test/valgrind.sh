@@ -47,8 +47,7 @@ FT_POSTGRES=$FT_WORK/bin/postgres FT_START_TIMEOUT=300 \
 ft_log "suites"
 # make the launcher run its jobs too: create the extension in its database
 ft_psql -d postgres -c 'CREATE EXTENSION fintech CASCADE'
-"${AS_PG[@]}" env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER=postgres \
-	make -C "$FT_WORK/src" --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" 2>&1 |
+ft_as_pg make -C "$FT_WORK/src" --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" 2>&1 |
 	grep -E '^(test |ok |not ok | All | [0-9]+ of )'
 # the launcher's paths the suites do not reach: a failing job, a restart
 ft_psql -d postgres -At <<'SQL' 2>&1 | grep -E '^(ERROR|ok)'
