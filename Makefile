@@ -17,12 +17,13 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*
 MODULE_big = fintech
 OBJS = \
 	src/fintech.o \
+	src/ledger.o \
 	src/worker.o
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
-REGRESS = extension worker
+REGRESS = extension worker ledger
 REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Tests that need a server *without* shared_preload_libraries = 'fintech'.

@@ -30,3 +30,16 @@ SET fintech.no_such_setting = 1;
 DROP EXTENSION fintech;
 CREATE EXTENSION fintech;
 SELECT count(*) AS rows FROM fintech.worker_status;
+
+-- the ledger works without the worker (holds expire by the clock; nothing
+-- is deferred, every posting takes its account's row lock)
+SELECT fintech.open_account(code => 'np_bank', currency => 'USD', kind => 'asset', min_balance => NULL);
+SELECT fintech.open_account(code => 'np_alice', currency => 'USD');
+SELECT fintech.transfer(debit_account => 'np_bank', credit_account => 'np_alice', amount => 100);
+SELECT fintech.transfer(debit_account => 'np_alice', credit_account => 'np_bank', amount => 30,
+                        pending_for => '1 hour') AS hold \gset
+SELECT fintech.balance('np_alice'), fintech.available_balance('np_alice');
+SELECT fintech.post_pending(:hold) > :hold AS posted;
+SELECT fintech.balance('np_alice'), fintech.available_balance('np_alice');
+SELECT count(*) AS deferred_postings FROM fintech.postings WHERE seq IS NULL;
+SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();

@@ -29,7 +29,7 @@ SELECT a.backend_type, a.application_name,
  WHERE a.pid = (SELECT pid FROM fintech.worker_status WHERE job = 'launcher');
 
 -- one row per job, after the launcher's, each with the interval in force
-SELECT job, "interval" = current_setting('fintech.heartbeat_interval')::interval AS interval_is_setting,
+SELECT job, "interval" = current_setting(substring(detail from 'fintech\.[a-z_]+'))::interval AS interval_is_setting,
        detail
   FROM fintech.worker_status WHERE job <> 'launcher' ORDER BY job;
 SELECT (array_agg(job))[1] AS first_row FROM fintech.worker_status;

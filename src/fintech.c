@@ -49,6 +49,7 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 
 	WorkerInit();
+	LedgerInit();
 
 	MarkGUCPrefixReserved("fintech");
 }

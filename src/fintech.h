@@ -63,11 +63,15 @@ extern void fintech_define_job(const char *name, const char *guc_name,
 							   int default_interval_ms,
 							   FintechJobFunc func);
 
+/* is the named job scheduled by a launcher running in this database? */
+extern bool fintech_job_active(const char *name);
+
 /* raises 55000 with a HINT when no background worker can run */
 extern void fintech_require_worker(const char *what);
 
 /* module initialisation, one per part, called from _PG_init */
 extern void WorkerInit(void);
+extern void LedgerInit(void);
 
 /* background worker entry point (named in the bgworker registration) */
 extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();

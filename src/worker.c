@@ -241,6 +241,36 @@ find_job(const char *name)
 }
 
 /*
+ * fintech_job_active: true when a launcher runs the job on a schedule in
+ * this database.  A hint for callers that rely on the job to finish what
+ * they start (deferred postings rely on the fold job).
+ */
+bool
+fintech_job_active(const char *name)
+{
+	static char *mydb = NULL;
+	int			i;
+	bool		active;
+
+	if (!fintech_preloaded || shared == NULL || (i = find_job(name)) < 0)
+		return false;
+	if (mydb == NULL)
+	{
+		char	   *db = get_database_name(MyDatabaseId);
+
+		if (db == NULL)
+			return false;
+		mydb = MemoryContextStrdup(TopMemoryContext, db);
+	}
+	LWLockAcquire(shared->lock, LW_SHARED);
+	active = shared->state == LAUNCHER_RUNNING &&
+		shared->jobs[i].interval_ms > 0 &&
+		strcmp(shared->database, mydb) == 0;
+	LWLockRelease(shared->lock);
+	return active;
+}
+
+/*
  * fintech_require_worker: for SQL functions that only make sense with a
  * background worker.
  */
@@ -368,6 +398,8 @@ launcher_connect(void)
 
 	BackgroundWorkerInitializeConnection(fintech_database, NULL, 0);
 	pgstat_report_appname("fintech launcher");
+	/* jobs run as superuser: nothing of theirs resolves through user schemas */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 
 	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
 	shared->connect_failures = 0;

@@ -1,0 +1,2360 @@
+/*-------------------------------------------------------------------------
+ *
+ * ledger.c
+ *	  The double-entry ledger: accounts, balanced N-leg entries, limits,
+ *	  holds (pending entries), reversals, balances and the ledger's own
+ *	  consistency check, plus the two background jobs that keep it tidy
+ *	  (expiring holds, folding deferred postings).
+ *
+ * Model.  A posting's amount is signed the accounting way (debit > 0,
+ * credit < 0), so the postings of an entry sum to zero per currency.  An
+ * account's balance is kept in its normal direction (debit-normal: asset,
+ * expense; credit-normal: liability, equity, income).  accounts.balance is
+ * the posted balance, pending_out/pending_in the amounts that open holds
+ * take out of / bring into the account.
+ *
+ * The posting engine (Ledger) applies one or many entries in a single
+ * call: it locks every account involved up front, in one statement, in
+ * byte order of their codes (so entries touching the same accounts in any
+ * order cannot deadlock), checks each entry against the locked state in
+ * memory, and writes everything at the end with a handful of bulk
+ * statements (saved plans; nothing is re-planned per call).
+ *
+ * Deferred postings.  A leg that moves an account in a direction it has no
+ * limit on (a credit to a wallet without max_balance, to a fee account...)
+ * cannot be refused for funds.  When such an account is locked by another
+ * transaction, and the fold job is running, the leg does not wait for that
+ * row lock: it takes a FOR KEY SHARE lock (which only conflicts with
+ * freeze/unfreeze/close) and writes its posting with seq, balance_after and
+ * posted_at still NULL.  Whoever holds the account's row lock next folds
+ * such postings into the account (the fold job, or a posting whose limit
+ * check needs them), giving them their place in the account's history.
+ * balance() and available_balance() count them at once.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/sequence.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+
+#include "fintech.h"
+
+#define CODE_MAXLEN			255
+#define EXPIRE_BATCH		500
+#define FOLD_BATCH			100
+#define DEFER_CACHE_KEYLEN	64
+#define DEFER_CACHE_MAX		65536
+
+/* ------------------------------------------------------------------------
+ * State of one call
+ * ------------------------------------------------------------------------
+ */
+
+typedef enum AcctLock
+{
+	ACCT_UNLOCKED = 0,
+	ACCT_SHARED,				/* FOR KEY SHARE: deferred postings only */
+	ACCT_LOCKED					/* FOR NO KEY UPDATE (or FOR UPDATE) */
+} AcctLock;
+
+typedef struct Acct
+{
+	char	   *code;
+	bool		found;
+	int64		id;
+	char	   *currency;
+	char	   *kind;
+	int			sign;			/* +1 debit-normal, -1 credit-normal */
+	bool		has_min;
+	bool		has_max;
+	int64		min_balance;
+	int64		max_balance;
+	char	   *status;
+	int64		balance;
+	int64		pending_out;
+	int64		pending_in;
+	int64		last_seq;
+	AcctLock	lock;
+	bool		try_defer;		/* asked for SKIP LOCKED, then KEY SHARE */
+	bool		dirty;			/* balance/pending/last_seq to write back */
+	bool		folded;			/* deferred postings folded in this call */
+	bool		expired_known;
+	int64		expired_out;	/* part of pending_out/in held by holds */
+	int64		expired_in;		/* past their deadline, not yet released */
+} Acct;
+
+typedef struct Leg
+{
+	char	   *code;
+	int64		amount;			/* debit > 0, credit < 0 */
+	Acct	   *acct;
+} Leg;
+
+typedef struct EntrySpec
+{
+	const char *type;
+	int64		related_id;		/* 0: none */
+	text	   *description;	/* NULL: none */
+	Jsonb	   *metadata;
+	int			nlegs;			/* legs to post, or to reserve when pending */
+	Leg		   *legs;
+	Interval   *pending_for;	/* not NULL: a pending entry (hold) */
+	int			nrelease;		/* legs of the hold this entry releases */
+	Leg		   *release;
+	bool		one_currency;	/* transfer: accounts must share a currency */
+	int64		resolve_hold;	/* hold entry whose state this entry changes */
+	const char *resolve_status;
+	int64		resolve_amount;
+	/* results */
+	int64		entry_id;
+	int			sqlstate;		/* refusal (record mode), 0 if posted */
+} EntrySpec;
+
+/* rows collected for one bulk statement: ncols parallel columns */
+typedef struct RowBuf
+{
+	int			ncols;
+	const Oid  *types;
+	int			nrows;
+	int			cap;
+	Datum	  **vals;
+	bool	  **nulls;
+} RowBuf;
+
+typedef struct Ledger
+{
+	bool		raise;			/* refusals raise; otherwise recorded */
+	bool		allow_defer;
+	int			naccts;
+	Acct	   *accts;			/* sorted by code (strcmp) */
+	TimestampTz stamp;			/* taken after every account was locked */
+	Oid			entries_seq;
+	RowBuf		entries;
+	RowBuf		postings;
+	RowBuf		pending_legs;
+	RowBuf		holds;
+	RowBuf		hold_updates;
+} Ledger;
+
+/* per-account effect of one entry */
+typedef struct Effect
+{
+	Acct	   *acct;
+	bool		posts;			/* has posting legs */
+	int64		net;			/* posted change, normal direction */
+	int64		res_out;
+	int64		res_in;
+	int64		rel_out;
+	int64		rel_in;
+} Effect;
+
+/* set while the ledger itself folds postings (see fintech_refuse_change) */
+static bool folding = false;
+
+/* code -> immutable account attributes, to decide on deferral before locking */
+typedef struct DeferCacheEntry
+{
+	char		code[DEFER_CACHE_KEYLEN];
+	int64		id;
+	int			sign;
+	bool		has_min;
+	bool		has_max;
+} DeferCacheEntry;
+
+static HTAB *defer_cache = NULL;
+
+static const Oid entries_types[] = {INT8OID, TEXTOID, INT8OID, TEXTOID, JSONBOID, TIMESTAMPTZOID};
+static const Oid postings_types[] = {INT8OID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID};
+static const Oid pending_legs_types[] = {INT8OID, INT4OID, INT8OID, INT8OID};
+static const Oid holds_types[] = {INT8OID, TIMESTAMPTZOID, INT8OID};
+static const Oid hold_updates_types[] = {INT8OID, TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID};
+
+/* ------------------------------------------------------------------------
+ * Saved plans
+ * ------------------------------------------------------------------------
+ */
+
+#define ACCT_COLS "id, code, currency, kind, status, min_balance, max_balance, " \
+	"balance, pending_out, pending_in, last_seq"
+
+enum
+{
+	P_LOCK,
+	P_LOCK_SKIP,
+	P_LOCK_SHARE,
+	P_LOCK_ONE,
+	P_ATTRS,
+	P_INS_ENTRIES,
+	P_INS_POSTINGS,
+	P_INS_PENDING_LEGS,
+	P_INS_HOLDS,
+	P_UPD_HOLDS,
+	P_UPD_ACCOUNTS,
+	P_UNFOLDED,
+	P_FOLD_ONE,
+	P_EXPIRED,
+	P_UNFOLDED_SUM,
+	P_BALANCE_AT,
+	NPLANS
+};
+
+typedef struct PlanDef
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[8];
+} PlanDef;
+
+static const PlanDef plan_defs[NPLANS] = {
+	[P_LOCK] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
+		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE", 1, {TEXTARRAYOID}},
+	[P_LOCK_SKIP] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
+		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE SKIP LOCKED", 1, {TEXTARRAYOID}},
+	[P_LOCK_SHARE] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
+		" ORDER BY code COLLATE \"C\" FOR KEY SHARE", 1, {TEXTARRAYOID}},
+	[P_LOCK_ONE] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
+		" FOR UPDATE", 1, {TEXTOID}},
+	[P_ATTRS] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)",
+	1, {TEXTARRAYOID}},
+	[P_INS_ENTRIES] = {"INSERT INTO fintech.entries (id, type, related_id, description, metadata, created_at)"
+		" SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.jsonb[]), pg_catalog.unnest($6::pg_catalog.timestamptz[]))",
+	6, {INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, JSONBARRAYOID, TIMESTAMPTZARRAYOID}},
+	[P_INS_POSTINGS] = {"INSERT INTO fintech.postings (entry_id, leg, account_id, amount, seq, balance_after, posted_at)"
+		" SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int4[]), pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[]), pg_catalog.unnest($7::pg_catalog.timestamptz[]))",
+	7, {INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID}},
+	[P_INS_PENDING_LEGS] = {"INSERT INTO fintech.pending_legs (entry_id, leg, account_id, amount)"
+		" SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int4[]), pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.int8[]))", 4, {INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID}},
+	[P_INS_HOLDS] = {"INSERT INTO fintech.holds (entry_id, expires_at, amount)"
+		" SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.timestamptz[]), pg_catalog.unnest($3::pg_catalog.int8[]))",
+	3, {INT8ARRAYOID, TIMESTAMPTZARRAYOID, INT8ARRAYOID}},
+	[P_UPD_HOLDS] = {"UPDATE fintech.holds h SET status = u.status, resolved_entry_id = u.entry,"
+		" resolved_amount = u.amount, resolved_at = u.at"
+		" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.timestamptz[])) AS u(hold, status, entry, amount, at)"
+		" WHERE h.entry_id OPERATOR(pg_catalog.=) u.hold",
+	5, {INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID}},
+	[P_UPD_ACCOUNTS] = {"UPDATE fintech.accounts SET balance = $2, pending_out = $3, pending_in = $4, last_seq = $5"
+		" WHERE id OPERATOR(pg_catalog.=) $1", 5, {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID}},
+	[P_UNFOLDED] = {"SELECT entry_id, leg, amount FROM fintech.postings"
+		" WHERE account_id OPERATOR(pg_catalog.=) $1 AND seq IS NULL ORDER BY entry_id, leg", 1, {INT8OID}},
+	[P_FOLD_ONE] = {"UPDATE fintech.postings SET seq = $3, balance_after = $4, posted_at = $5"
+		" WHERE entry_id OPERATOR(pg_catalog.=) $1 AND leg OPERATOR(pg_catalog.=) $2 AND seq IS NULL",
+	5, {INT8OID, INT4OID, INT8OID, INT8OID, TIMESTAMPTZOID}},
+	/* per expired-but-open hold on the account: its net effect there (debit > 0) */
+	[P_EXPIRED] = {"SELECT pg_catalog.sum(l.amount)::pg_catalog.int8 FROM fintech.holds h"
+		" JOIN fintech.pending_legs l ON l.entry_id OPERATOR(pg_catalog.=) h.entry_id"
+		" WHERE h.status OPERATOR(pg_catalog.=) 'open' AND h.expires_at OPERATOR(pg_catalog.<=) $2"
+		" AND l.account_id OPERATOR(pg_catalog.=) $1 GROUP BY h.entry_id",
+	2, {INT8OID, TIMESTAMPTZOID}},
+	[P_UNFOLDED_SUM] = {"SELECT a.id, a.kind, a.balance, a.pending_out, a.pending_in,"
+		" (SELECT pg_catalog.sum(p.amount) FROM fintech.postings p"
+		"   WHERE p.account_id OPERATOR(pg_catalog.=) a.id AND p.seq IS NULL)::pg_catalog.int8"
+		" FROM fintech.accounts a WHERE a.code OPERATOR(pg_catalog.=) $1", 1, {TEXTOID}},
+	[P_BALANCE_AT] = {"SELECT a.id, (SELECT p.balance_after FROM fintech.postings p"
+		"   WHERE p.account_id OPERATOR(pg_catalog.=) a.id AND p.posted_at OPERATOR(pg_catalog.<=) $2"
+		"   ORDER BY p.posted_at DESC, p.seq DESC LIMIT 1)"
+		" FROM fintech.accounts a WHERE a.code OPERATOR(pg_catalog.=) $1", 2, {TEXTOID, TIMESTAMPTZOID}},
+};
+
+static SPIPlanPtr plans[NPLANS];
+
+static SPIPlanPtr
+get_plan(int which)
+{
+	if (plans[which] == NULL)
+	{
+		const PlanDef *d = &plan_defs[which];
+		SPIPlanPtr	p = SPI_prepare(d->sql, d->nargs, (Oid *) d->argtypes);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", d->sql,
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		plans[which] = p;
+	}
+	return plans[which];
+}
+
+static int
+run_plan(int which, Datum *values, const char *nulls, bool read_only, long count)
+{
+	int			ret = SPI_execute_plan(get_plan(which), values, nulls, read_only, count);
+
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
+			 plan_defs[which].sql, SPI_result_code_string(ret));
+	return ret;
+}
+
+/* one-off statement (check_ledger): not worth keeping a plan */
+static void
+run_sql(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	int			ret = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
+
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed for \"%s\": %s", sql,
+			 SPI_result_code_string(ret));
+}
+
+/* ------------------------------------------------------------------------
+ * Small helpers
+ * ------------------------------------------------------------------------
+ */
+
+#define ERRCODE_LD(c) MAKE_SQLSTATE('L', 'D', '0', '0', c)
+#define LD001 ERRCODE_LD('1')
+#define LD002 ERRCODE_LD('2')
+#define LD003 ERRCODE_LD('3')
+#define LD004 ERRCODE_LD('4')
+#define LD007 ERRCODE_LD('7')
+#define LD008 ERRCODE_LD('8')
+#define LD009 ERRCODE_LD('9')
+
+static void
+overflow(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("amount out of range for bigint")));
+}
+
+static inline int64
+add64(int64 a, int64 b)
+{
+	int64		r;
+
+	if (pg_add_s64_overflow(a, b, &r))
+		overflow();
+	return r;
+}
+
+static inline int64
+mul64(int64 a, int64 b)
+{
+	int64		r;
+
+	if (pg_mul_s64_overflow(a, b, &r))
+		overflow();
+	return r;
+}
+
+/* the same, recording an overflow in *ovf instead of raising it */
+static inline int64
+addo(bool *ovf, int64 a, int64 b)
+{
+	int64		r;
+
+	if (pg_add_s64_overflow(a, b, &r))
+	{
+		*ovf = true;
+		return 0;
+	}
+	return r;
+}
+
+static inline int64
+mulo(bool *ovf, int64 a, int64 b)
+{
+	int64		r;
+
+	if (pg_mul_s64_overflow(a, b, &r))
+	{
+		*ovf = true;
+		return 0;
+	}
+	return r;
+}
+
+static char *
+arg_text(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", what)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
+static void
+check_code(const char *code, const char *what)
+{
+	size_t		len = strlen(code);
+
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	if (len > CODE_MAXLEN)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is %zu bytes long, the limit is %d", what, len, CODE_MAXLEN)));
+}
+
+static char *
+arg_code(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	char	   *code = arg_text(fcinfo, n, what);
+
+	check_code(code, what);
+	return code;
+}
+
+static int64
+arg_amount(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	int64		amount;
+
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", what)));
+	amount = PG_GETARG_INT64(n);
+	if (amount <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be positive, not " INT64_FORMAT, what, amount)));
+	return amount;
+}
+
+static Jsonb *
+arg_metadata(FunctionCallInfo fcinfo, int n)
+{
+	Jsonb	   *j;
+
+	if (PG_ARGISNULL(n))
+		return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	j = PG_GETARG_JSONB_P(n);
+	if (!JB_ROOT_IS_OBJECT(j))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("metadata must be a JSON object")));
+	return j;
+}
+
+static Interval *
+arg_pending_for(FunctionCallInfo fcinfo, int n)
+{
+	Interval   *iv;
+	Interval	zero;
+
+	if (PG_ARGISNULL(n))
+		return NULL;
+	iv = PG_GETARG_INTERVAL_P(n);
+	memset(&zero, 0, sizeof(zero));
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(iv),
+										  IntervalPGetDatum(&zero))) <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pending_for must be a positive interval")));
+	return iv;
+}
+
+static int64
+arg_id(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", what)));
+	return PG_GETARG_INT64(n);
+}
+
+static int
+kind_sign(const char *kind)
+{
+	return (strcmp(kind, "asset") == 0 || strcmp(kind, "expense") == 0) ? 1 : -1;
+}
+
+static int64
+get_int8(HeapTuple tup, TupleDesc desc, int col, bool *isnull)
+{
+	bool		n;
+	Datum		d = SPI_getbinval(tup, desc, col, &n);
+
+	if (isnull)
+		*isnull = n;
+	else if (n)
+		elog(ERROR, "unexpected NULL in column %d", col);
+	return n ? 0 : DatumGetInt64(d);
+}
+
+static char *
+get_text(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		n;
+	Datum		d = SPI_getbinval(tup, desc, col, &n);
+
+	return n ? NULL : TextDatumGetCString(d);
+}
+
+static char *
+format_ts(TimestampTz ts)
+{
+	return DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(ts)));
+}
+
+/* ------------------------------------------------------------------------
+ * Row buffers and bulk statements
+ * ------------------------------------------------------------------------
+ */
+
+static void
+rowbuf_init(RowBuf *b, int ncols, const Oid *types)
+{
+	memset(b, 0, sizeof(*b));
+	b->ncols = ncols;
+	b->types = types;
+}
+
+static void
+rowbuf_add(RowBuf *b, const Datum *vals, const bool *nulls)
+{
+	if (b->nrows == b->cap)
+	{
+		int			newcap = b->cap == 0 ? 4 : b->cap * 2;
+
+		if (b->vals == NULL)
+		{
+			b->vals = palloc0(sizeof(Datum *) * b->ncols);
+			b->nulls = palloc0(sizeof(bool *) * b->ncols);
+			for (int c = 0; c < b->ncols; c++)
+			{
+				b->vals[c] = palloc(sizeof(Datum) * newcap);
+				b->nulls[c] = palloc(sizeof(bool) * newcap);
+			}
+		}
+		else
+			for (int c = 0; c < b->ncols; c++)
+			{
+				b->vals[c] = repalloc(b->vals[c], sizeof(Datum) * newcap);
+				b->nulls[c] = repalloc(b->nulls[c], sizeof(bool) * newcap);
+			}
+		b->cap = newcap;
+	}
+	for (int c = 0; c < b->ncols; c++)
+	{
+		b->vals[c][b->nrows] = vals[c];
+		b->nulls[c][b->nrows] = nulls ? nulls[c] : false;
+	}
+	b->nrows++;
+}
+
+/* run a plan whose parameters are the buffer's columns, as arrays */
+static void
+rowbuf_flush(RowBuf *b, int which, int expect)
+{
+	Datum	   *params;
+	int			ret;
+
+	if (b->nrows == 0)
+		return;
+	params = palloc(sizeof(Datum) * b->ncols);
+	for (int c = 0; c < b->ncols; c++)
+	{
+		int16		typlen;
+		bool		typbyval;
+		char		typalign;
+		int			dims[1] = {b->nrows};
+		int			lbs[1] = {1};
+
+		get_typlenbyvalalign(b->types[c], &typlen, &typbyval, &typalign);
+		params[c] = PointerGetDatum(construct_md_array(b->vals[c], b->nulls[c], 1, dims, lbs,
+													   b->types[c], typlen, typbyval, typalign));
+	}
+	ret = run_plan(which, params, NULL, false, 0);
+	if (ret != expect || SPI_processed != (uint64) b->nrows)
+		elog(ERROR, "\"%s\" wrote " UINT64_FORMAT " rows, expected %d",
+			 plan_defs[which].sql, SPI_processed, b->nrows);
+	b->nrows = 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Deferral
+ * ------------------------------------------------------------------------
+ */
+
+static DeferCacheEntry *
+defer_cache_lookup(const char *code)
+{
+	if (defer_cache == NULL || strlen(code) >= DEFER_CACHE_KEYLEN)
+		return NULL;
+	return hash_search(defer_cache, code, HASH_FIND, NULL);
+}
+
+static void
+defer_cache_remember(Acct *a)
+{
+	DeferCacheEntry *e;
+	bool		found;
+
+	if (strlen(a->code) >= DEFER_CACHE_KEYLEN)
+		return;
+	if (defer_cache == NULL || hash_get_num_entries(defer_cache) >= DEFER_CACHE_MAX)
+	{
+		HASHCTL		ctl;
+
+		if (defer_cache)
+			hash_destroy(defer_cache);
+		ctl.keysize = DEFER_CACHE_KEYLEN;
+		ctl.entrysize = sizeof(DeferCacheEntry);
+		defer_cache = hash_create("fintech account attributes", 1024, &ctl,
+								  HASH_ELEM | HASH_STRINGS);
+	}
+	e = hash_search(defer_cache, a->code, HASH_ENTER, &found);
+	e->id = a->id;
+	e->sign = a->sign;
+	e->has_min = a->has_min;
+	e->has_max = a->has_max;
+}
+
+/* can a posted change of net (normal direction) be deferred on this account? */
+static inline bool
+deferrable(int64 net, bool has_min, bool has_max)
+{
+	return (net > 0 && !has_max) || (net < 0 && !has_min);
+}
+
+/* ------------------------------------------------------------------------
+ * Locking
+ * ------------------------------------------------------------------------
+ */
+
+static int
+acct_cmp(const void *a, const void *b)
+{
+	return strcmp(((const Acct *) a)->code, ((const Acct *) b)->code);
+}
+
+static Acct *
+find_acct(Ledger *L, const char *code)
+{
+	Acct		key;
+
+	key.code = (char *) code;
+	return bsearch(&key, L->accts, L->naccts, sizeof(Acct), acct_cmp);
+}
+
+static void
+fill_acct(Acct *a, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+
+	a->found = true;
+	a->id = get_int8(tup, desc, 1, NULL);
+	a->currency = get_text(tup, desc, 3);
+	a->kind = get_text(tup, desc, 4);
+	a->sign = kind_sign(a->kind);
+	a->status = get_text(tup, desc, 5);
+	a->min_balance = get_int8(tup, desc, 6, &isnull);
+	a->has_min = !isnull;
+	a->max_balance = get_int8(tup, desc, 7, &isnull);
+	a->has_max = !isnull;
+	a->balance = get_int8(tup, desc, 8, NULL);
+	a->pending_out = get_int8(tup, desc, 9, NULL);
+	a->pending_in = get_int8(tup, desc, 10, NULL);
+	a->last_seq = get_int8(tup, desc, 11, NULL);
+}
+
+/* lock the accounts whose selector is true with the given plan */
+static void
+lock_accounts(Ledger *L, int which, bool (*want) (Acct *), AcctLock mode)
+{
+	Datum	   *codes = palloc(sizeof(Datum) * L->naccts);
+	int			n = 0;
+	Datum		param;
+
+	for (int i = 0; i < L->naccts; i++)
+		if (want(&L->accts[i]))
+			codes[n++] = CStringGetTextDatum(L->accts[i].code);
+	if (n == 0)
+		return;
+	param = PointerGetDatum(construct_array(codes, n, TEXTOID, -1, false, TYPALIGN_INT));
+	run_plan(which, &param, NULL, false, 0);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		char	   *code = get_text(tup, SPI_tuptable->tupdesc, 2);
+		Acct	   *a = find_acct(L, code);
+
+		FT_CHECK(a != NULL);
+		fill_acct(a, tup, SPI_tuptable->tupdesc);
+		a->lock = mode;
+		defer_cache_remember(a);
+	}
+}
+
+static bool
+want_wait(Acct *a)
+{
+	return !a->try_defer && a->lock == ACCT_UNLOCKED;
+}
+
+static bool
+want_try(Acct *a)
+{
+	return a->try_defer && a->lock == ACCT_UNLOCKED;
+}
+
+static bool
+want_shared(Acct *a)
+{
+	return a->try_defer && a->lock == ACCT_UNLOCKED;
+}
+
+static bool
+want_relock(Acct *a)
+{
+	return a->lock == ACCT_SHARED && !a->try_defer;
+}
+
+/* read (without locking) the immutable attributes of the flagged accounts */
+static void
+learn_accounts(Ledger *L)
+{
+	Datum	   *codes = palloc(sizeof(Datum) * L->naccts);
+	int			n = 0;
+	Datum		param;
+
+	for (int i = 0; i < L->naccts; i++)
+		if (L->accts[i].try_defer)
+			codes[n++] = CStringGetTextDatum(L->accts[i].code);
+	if (n == 0)
+		return;
+	param = PointerGetDatum(construct_array(codes, n, TEXTOID, -1, false, TYPALIGN_INT));
+	run_plan(P_ATTRS, &param, NULL, false, 0);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		Acct		a;
+
+		memset(&a, 0, sizeof(a));
+		a.code = get_text(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
+		fill_acct(&a, SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
+		defer_cache_remember(&a);
+	}
+}
+
+/*
+ * ledger_begin: set up the accounts of the given entries, sorted and
+ * deduplicated, and lock them.
+ */
+static void
+ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_defer)
+{
+	int			n = 0;
+	int			cap = 0;
+	bool		ovf = false;	/* an overflowing entry is not deferred */
+
+	memset(L, 0, sizeof(*L));
+	L->raise = raise;
+	for (int s = 0; s < nspecs; s++)
+		cap += specs[s].nlegs + specs[s].nrelease;
+	L->accts = palloc0(sizeof(Acct) * Max(cap, 1));
+	for (int s = 0; s < nspecs; s++)
+	{
+		for (int i = 0; i < specs[s].nlegs; i++)
+			if (specs[s].legs[i].code)
+				L->accts[n++].code = specs[s].legs[i].code;
+		for (int i = 0; i < specs[s].nrelease; i++)
+			L->accts[n++].code = specs[s].release[i].code;
+	}
+	if (n > 1)
+	{
+		int			w = 1;
+
+		qsort(L->accts, n, sizeof(Acct), acct_cmp);
+		for (int r = 1; r < n; r++)
+			if (strcmp(L->accts[r].code, L->accts[w - 1].code) != 0)
+				L->accts[w++] = L->accts[r];
+		n = w;
+	}
+	L->naccts = n;
+	for (int s = 0; s < nspecs; s++)
+	{
+		for (int i = 0; i < specs[s].nlegs; i++)
+			if (specs[s].legs[i].code)
+				specs[s].legs[i].acct = find_acct(L, specs[s].legs[i].code);
+		for (int i = 0; i < specs[s].nrelease; i++)
+			specs[s].release[i].acct = find_acct(L, specs[s].release[i].code);
+	}
+
+	/*
+	 * Deferral: only for a single posted entry, only when the fold job runs,
+	 * and only for accounts whose (cached, immutable) limits allow it.
+	 */
+	L->allow_defer = allow_defer && nspecs == 1 && specs[0].pending_for == NULL &&
+		specs[0].nrelease == 0 && fintech_job_active("fold_postings");
+	if (L->allow_defer)
+	{
+		/* first sight of an account in this session: learn its limits */
+		for (int i = 0; i < L->naccts; i++)
+			L->accts[i].try_defer = defer_cache_lookup(L->accts[i].code) == NULL;
+		learn_accounts(L);
+		for (int i = 0; i < L->naccts; i++)
+		{
+			Acct	   *a = &L->accts[i];
+			DeferCacheEntry *c = defer_cache_lookup(a->code);
+			int64		net = 0;
+
+			a->try_defer = false;
+			if (c == NULL)
+				continue;
+			for (int l = 0; l < specs[0].nlegs; l++)
+				if (specs[0].legs[l].acct == a)
+					net = addo(&ovf, net, mulo(&ovf, specs[0].legs[l].amount, c->sign));
+			a->try_defer = !ovf && deferrable(net, c->has_min, c->has_max);
+		}
+	}
+
+	lock_accounts(L, P_LOCK, want_wait, ACCT_LOCKED);
+	if (L->allow_defer)
+	{
+		lock_accounts(L, P_LOCK_SKIP, want_try, ACCT_LOCKED);
+		lock_accounts(L, P_LOCK_SHARE, want_shared, ACCT_SHARED);
+		/* the authoritative attributes must still allow deferral */
+		for (int i = 0; i < L->naccts; i++)
+		{
+			Acct	   *a = &L->accts[i];
+			int64		net = 0;
+
+			if (a->lock != ACCT_SHARED)
+				continue;
+			for (int l = 0; l < specs[0].nlegs; l++)
+				if (specs[0].legs[l].acct == a)
+					net = addo(&ovf, net, mulo(&ovf, specs[0].legs[l].amount, a->sign));
+			a->try_defer = !ovf && deferrable(net, a->has_min, a->has_max);
+		}
+		lock_accounts(L, P_LOCK, want_relock, ACCT_LOCKED);
+	}
+	L->stamp = GetCurrentTimestamp();
+	L->entries_seq = RangeVarGetRelid(makeRangeVar("fintech", "entries_id_seq", -1), NoLock, false);
+
+	rowbuf_init(&L->entries, lengthof(entries_types), entries_types);
+	rowbuf_init(&L->postings, lengthof(postings_types), postings_types);
+	rowbuf_init(&L->pending_legs, lengthof(pending_legs_types), pending_legs_types);
+	rowbuf_init(&L->holds, lengthof(holds_types), holds_types);
+	rowbuf_init(&L->hold_updates, lengthof(hold_updates_types), hold_updates_types);
+}
+
+/* ------------------------------------------------------------------------
+ * Folding deferred postings and expired holds
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * fold_account: give the account's committed deferred postings their place
+ * in its history (seq, balance_after, posted_at), under our row lock.
+ */
+static int64
+fold_account(Ledger *L, Acct *a)
+{
+	Datum		arg = Int64GetDatum(a->id);
+	SPITupleTable *tt;
+	uint64		n;
+
+	FT_CHECK(a->lock == ACCT_LOCKED);
+	a->folded = true;
+	run_plan(P_UNFOLDED, &arg, NULL, false, 0);
+	tt = SPI_tuptable;
+	n = SPI_processed;
+	if (n == 0)
+		return 0;
+
+	folding = true;
+	PG_TRY();
+	{
+		for (uint64 r = 0; r < n; r++)
+		{
+			Datum		v[5];
+			int64		amount = get_int8(tt->vals[r], tt->tupdesc, 3, NULL);
+			bool		isnull;
+
+			a->balance = add64(a->balance, mul64(amount, a->sign));
+			a->last_seq = add64(a->last_seq, 1);
+			v[0] = SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull);
+			v[1] = SPI_getbinval(tt->vals[r], tt->tupdesc, 2, &isnull);
+			v[2] = Int64GetDatum(a->last_seq);
+			v[3] = Int64GetDatum(a->balance);
+			v[4] = TimestampTzGetDatum(L->stamp);
+			if (run_plan(P_FOLD_ONE, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
+				elog(ERROR, "deferred posting of account %s changed while folding it", a->code);
+		}
+	}
+	PG_FINALLY();
+	{
+		folding = false;
+	}
+	PG_END_TRY();
+	a->dirty = true;
+	return (int64) n;
+}
+
+/* the part of pending_out/pending_in held by holds past their deadline */
+static void
+load_expired(Ledger *L, Acct *a)
+{
+	Datum		v[2];
+
+	a->expired_known = true;
+	a->expired_out = a->expired_in = 0;
+	if (a->pending_out == 0 && a->pending_in == 0)
+		return;
+	v[0] = Int64GetDatum(a->id);
+	v[1] = TimestampTzGetDatum(L->stamp);
+	run_plan(P_EXPIRED, v, NULL, false, 0);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		int64		net = mul64(get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, NULL), a->sign);
+
+		if (net < 0)
+			a->expired_out = add64(a->expired_out, -net);
+		else
+			a->expired_in = add64(a->expired_in, net);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Checking and applying one entry
+ * ------------------------------------------------------------------------
+ */
+
+/* a refusal: raised in raise mode, recorded (false returned) otherwise */
+static bool
+refuse(Ledger *L, EntrySpec *e, int sqlstate, const char *detail, const char *fmt,...)
+pg_attribute_printf(5, 6);
+
+static bool
+refuse(Ledger *L, EntrySpec *e, int sqlstate, const char *detail, const char *fmt,...)
+{
+	if (L->raise)
+	{
+		StringInfoData buf;
+
+		initStringInfo(&buf);
+		for (;;)
+		{
+			va_list		args;
+			int			needed;
+
+			va_start(args, fmt);
+			needed = appendStringInfoVA(&buf, fmt, args);
+			va_end(args);
+			if (needed == 0)
+				break;
+			enlargeStringInfo(&buf, needed);
+		}
+		ereport(ERROR,
+				(errcode(sqlstate),
+				 errmsg_internal("%s", buf.data),
+				 detail ? errdetail_internal("%s", detail) : 0));
+	}
+	e->sqlstate = sqlstate;
+	return false;
+}
+
+static bool
+refuse_overflow(Ledger *L, EntrySpec *e)
+{
+	return refuse(L, e, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, NULL,
+				  "amount out of range for bigint");
+}
+
+static Effect *
+effect_for(Effect *effects, int *neffects, Acct *a)
+{
+	for (int i = 0; i < *neffects; i++)
+		if (effects[i].acct == a)
+			return &effects[i];
+	memset(&effects[*neffects], 0, sizeof(Effect));
+	effects[*neffects].acct = a;
+	return &effects[(*neffects)++];
+}
+
+/*
+ * Limit check of one account for an entry: 0 when within limits, otherwise
+ * -1 (min) or +1 (max).  new_* are the values after the entry.
+ */
+static int
+limit_state(Acct *a, Effect *f, int64 new_balance, int64 new_out, int64 new_in)
+{
+	if (a->has_min && (f->net < 0 || f->res_out > 0))
+	{
+		int64		live_out = new_out - a->expired_out;
+
+		if (new_balance - live_out < a->min_balance)
+			return -1;
+	}
+	if (a->has_max && (f->net > 0 || f->res_in > 0))
+	{
+		int64		live_in = new_in - a->expired_in;
+
+		if (new_balance + live_in > a->max_balance)
+			return 1;
+	}
+	return 0;
+}
+
+/* check one entry against the locked state; on success apply it in memory */
+static bool
+apply_entry(Ledger *L, EntrySpec *e)
+{
+	Effect	   *effects = palloc(sizeof(Effect) * (e->nlegs + e->nrelease + 1));
+	int			neffects = 0;
+	bool		pending = e->pending_for != NULL;
+	bool		ovf = false;	/* an amount overflowed bigint */
+
+	e->sqlstate = 0;
+	e->entry_id = 0;
+
+	/* accounts exist */
+	for (int i = 0; i < e->nlegs; i++)
+		if (!e->legs[i].acct->found)
+			return refuse(L, e, LD009, NULL, "account %s does not exist", e->legs[i].code);
+	for (int i = 0; i < e->nrelease; i++)
+		FT_CHECK(e->release[i].acct->found);
+
+	/* currencies */
+	if (e->one_currency && e->nlegs == 2 &&
+		strcmp(e->legs[0].acct->currency, e->legs[1].acct->currency) != 0)
+		return refuse(L, e, LD004, NULL,
+					  "currency mismatch: account %s is in %s, account %s is in %s",
+					  e->legs[0].code, e->legs[0].acct->currency,
+					  e->legs[1].code, e->legs[1].acct->currency);
+	for (int i = 0; i < e->nlegs; i++)
+	{
+		const char *cur = e->legs[i].acct->currency;
+		int64		debits = 0,
+					credits = 0;
+		bool		seen = false;
+
+		for (int j = 0; j < i && !seen; j++)
+			seen = strcmp(e->legs[j].acct->currency, cur) == 0;
+		if (seen)
+			continue;
+		for (int j = i; j < e->nlegs; j++)
+			if (strcmp(e->legs[j].acct->currency, cur) == 0)
+			{
+				if (e->legs[j].amount > 0)
+					debits = addo(&ovf, debits, e->legs[j].amount);
+				else
+					credits = addo(&ovf, credits, -e->legs[j].amount);
+			}
+		if (ovf)
+			return refuse_overflow(L, e);
+		if (debits != credits)
+			return refuse(L, e, LD001, NULL,
+						  "entry does not balance in %s: debits " INT64_FORMAT " != credits " INT64_FORMAT,
+						  cur, debits, credits);
+	}
+
+	/* per-account effects */
+	for (int i = 0; i < e->nlegs; i++)
+	{
+		Acct	   *a = e->legs[i].acct;
+		Effect	   *f = effect_for(effects, &neffects, a);
+
+		f->posts = true;
+		f->net = addo(&ovf, f->net, mulo(&ovf, e->legs[i].amount, a->sign));
+	}
+	for (int i = 0; i < neffects && pending; i++)
+	{
+		if (effects[i].net < 0)
+			effects[i].res_out = -effects[i].net;
+		else
+			effects[i].res_in = effects[i].net;
+		effects[i].net = 0;
+	}
+	{
+		Effect	   *rel = palloc0(sizeof(Effect) * (e->nrelease + 1));
+		int			nrel = 0;
+
+		for (int i = 0; i < e->nrelease; i++)
+		{
+			Effect	   *r = effect_for(rel, &nrel, e->release[i].acct);
+
+			r->net = addo(&ovf, r->net, mulo(&ovf, e->release[i].amount, e->release[i].acct->sign));
+		}
+		for (int i = 0; i < nrel; i++)
+		{
+			Effect	   *f = effect_for(effects, &neffects, rel[i].acct);
+
+			if (rel[i].net < 0)
+				f->rel_out = -rel[i].net;
+			else
+				f->rel_in = rel[i].net;
+		}
+	}
+
+	if (ovf)
+		return refuse_overflow(L, e);
+
+	/* status */
+	for (int i = 0; i < neffects; i++)
+	{
+		Acct	   *a = effects[i].acct;
+
+		if ((effects[i].posts) && strcmp(a->status, "active") != 0)
+			return refuse(L, e, LD003, NULL, "account %s is %s", a->code, a->status);
+	}
+
+	/* limits */
+	for (int i = 0; i < neffects; i++)
+	{
+		Effect	   *f = &effects[i];
+		Acct	   *a = f->acct;
+		int			state;
+
+		if (a->lock != ACCT_LOCKED)
+		{
+			FT_CHECK(a->lock == ACCT_SHARED && !pending && f->rel_out == 0 && f->rel_in == 0);
+			continue;
+		}
+		for (;;)
+		{
+			int64		new_balance = a->balance;
+			int64		new_out = addo(&ovf, a->pending_out - f->rel_out, f->res_out);
+			int64		new_in = addo(&ovf, a->pending_in - f->rel_in, f->res_in);
+
+			/* each leg in turn must stay within bigint */
+			for (int l = 0; l < e->nlegs && !pending; l++)
+				if (e->legs[l].acct == a)
+					new_balance = addo(&ovf, new_balance, mulo(&ovf, e->legs[l].amount, a->sign));
+
+			if (ovf)
+				return refuse_overflow(L, e);
+			state = limit_state(a, f, new_balance, new_out, new_in);
+			if (state == 0)
+				break;
+			/* before refusing: deferred postings and expired holds may help */
+			if (!a->folded && fold_account(L, a) > 0)
+				continue;
+			if (!a->expired_known)
+			{
+				load_expired(L, a);
+				if (a->expired_out > 0 || a->expired_in > 0)
+					continue;
+			}
+			if (state < 0)
+			{
+				int64		avail = a->balance - (a->pending_out - a->expired_out);
+				int64		take = pending ? f->res_out : -f->net;
+
+				return refuse(L, e, LD002,
+							  psprintf("The entry takes " INT64_FORMAT " out; min_balance is " INT64_FORMAT
+									   ", posted balance " INT64_FORMAT ", held " INT64_FORMAT ".",
+									   take, a->min_balance, a->balance,
+									   a->pending_out - a->expired_out),
+							  "account %s: available balance " INT64_FORMAT " < " INT64_FORMAT,
+							  a->code, avail, addo(&ovf, take, a->min_balance));
+			}
+			else
+			{
+				int64		give = pending ? f->res_in : f->net;
+
+				return refuse(L, e, LD002,
+							  psprintf("Posted balance " INT64_FORMAT ", incoming holds " INT64_FORMAT ".",
+									   a->balance, a->pending_in - a->expired_in),
+							  "account %s: balance " INT64_FORMAT " + " INT64_FORMAT " would exceed max_balance " INT64_FORMAT,
+							  a->code, a->balance + (a->pending_in - a->expired_in), give,
+							  a->max_balance);
+			}
+		}
+	}
+
+	/* accepted: apply */
+	e->entry_id = nextval_internal(L->entries_seq, false);
+	{
+		Datum		v[6];
+		bool		n[6] = {false, false, e->related_id == 0, e->description == NULL, false, false};
+
+		v[0] = Int64GetDatum(e->entry_id);
+		v[1] = CStringGetTextDatum(e->type);
+		v[2] = Int64GetDatum(e->related_id);
+		v[3] = PointerGetDatum(e->description);
+		v[4] = JsonbPGetDatum(e->metadata);
+		v[5] = TimestampTzGetDatum(L->stamp);
+		rowbuf_add(&L->entries, v, n);
+	}
+	for (int l = 0; l < e->nlegs; l++)
+	{
+		Acct	   *a = e->legs[l].acct;
+
+		if (pending)
+		{
+			Datum		v[4] = {Int64GetDatum(e->entry_id), Int32GetDatum(l + 1),
+			Int64GetDatum(a->id), Int64GetDatum(e->legs[l].amount)};
+
+			rowbuf_add(&L->pending_legs, v, NULL);
+		}
+		else if (a->lock == ACCT_LOCKED)
+		{
+			Datum		v[7];
+
+			a->balance = add64(a->balance, mul64(e->legs[l].amount, a->sign));
+			a->last_seq = add64(a->last_seq, 1);
+			a->dirty = true;
+			v[0] = Int64GetDatum(e->entry_id);
+			v[1] = Int32GetDatum(l + 1);
+			v[2] = Int64GetDatum(a->id);
+			v[3] = Int64GetDatum(e->legs[l].amount);
+			v[4] = Int64GetDatum(a->last_seq);
+			v[5] = Int64GetDatum(a->balance);
+			v[6] = TimestampTzGetDatum(L->stamp);
+			rowbuf_add(&L->postings, v, NULL);
+		}
+		else
+		{
+			Datum		v[7] = {Int64GetDatum(e->entry_id), Int32GetDatum(l + 1),
+			Int64GetDatum(a->id), Int64GetDatum(e->legs[l].amount), 0, 0, 0};
+			bool		nulls[7] = {false, false, false, false, true, true, true};
+
+			rowbuf_add(&L->postings, v, nulls);
+		}
+	}
+	for (int i = 0; i < neffects; i++)
+	{
+		Effect	   *f = &effects[i];
+		Acct	   *a = f->acct;
+
+		if (f->res_out || f->rel_out || f->res_in || f->rel_in)
+		{
+			a->pending_out = add64(a->pending_out - f->rel_out, f->res_out);
+			a->pending_in = add64(a->pending_in - f->rel_in, f->res_in);
+			FT_CHECK(a->pending_out >= 0 && a->pending_in >= 0);
+			a->dirty = true;
+		}
+	}
+	if (pending)
+	{
+		Datum		v[3];
+		bool		n[3] = {false, false, e->nlegs != 2};
+
+		v[0] = Int64GetDatum(e->entry_id);
+		v[1] = DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(L->stamp),
+								   IntervalPGetDatum(e->pending_for));
+		v[2] = Int64GetDatum(e->nlegs == 2 ? Abs(e->legs[0].amount) : 0);
+		rowbuf_add(&L->holds, v, n);
+	}
+	if (e->resolve_hold)
+	{
+		Datum		v[5];
+		bool		n[5] = {false, false, false, e->resolve_amount == 0, false};
+
+		v[0] = Int64GetDatum(e->resolve_hold);
+		v[1] = CStringGetTextDatum(e->resolve_status);
+		v[2] = Int64GetDatum(e->entry_id);
+		v[3] = Int64GetDatum(e->resolve_amount);
+		v[4] = TimestampTzGetDatum(L->stamp);
+		rowbuf_add(&L->hold_updates, v, n);
+	}
+	return true;
+}
+
+/* write everything applied in memory */
+static void
+ledger_finish(Ledger *L)
+{
+	rowbuf_flush(&L->entries, P_INS_ENTRIES, SPI_OK_INSERT);
+	rowbuf_flush(&L->postings, P_INS_POSTINGS, SPI_OK_INSERT);
+	rowbuf_flush(&L->pending_legs, P_INS_PENDING_LEGS, SPI_OK_INSERT);
+	rowbuf_flush(&L->holds, P_INS_HOLDS, SPI_OK_INSERT);
+	rowbuf_flush(&L->hold_updates, P_UPD_HOLDS, SPI_OK_UPDATE);
+	for (int i = 0; i < L->naccts; i++)
+	{
+		Acct	   *a = &L->accts[i];
+		Datum		v[5];
+
+		if (!a->dirty)
+			continue;
+		FT_CHECK(a->lock == ACCT_LOCKED);
+		v[0] = Int64GetDatum(a->id);
+		v[1] = Int64GetDatum(a->balance);
+		v[2] = Int64GetDatum(a->pending_out);
+		v[3] = Int64GetDatum(a->pending_in);
+		v[4] = Int64GetDatum(a->last_seq);
+		if (run_plan(P_UPD_ACCOUNTS, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
+			elog(ERROR, "could not update locked account %s", a->code);
+		a->dirty = false;
+	}
+}
+
+/* post one entry, raising any refusal; returns the entry id */
+static int64
+post_one(EntrySpec *e, bool allow_defer)
+{
+	Ledger		L;
+
+	ledger_begin(&L, e, 1, true, allow_defer);
+	apply_entry(&L, e);
+	ledger_finish(&L);
+	return e->entry_id;
+}
+
+/* ------------------------------------------------------------------------
+ * Legs
+ * ------------------------------------------------------------------------
+ */
+
+static Datum
+make_leg(FunctionCallInfo fcinfo, const char *side)
+{
+	char	   *account = arg_code(fcinfo, 0, "account");
+	int64		amount = arg_amount(fcinfo, 1, "amount");
+	TupleDesc	desc;
+	Datum		v[3];
+	bool		n[3] = {false, false, false};
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type of %s() must be fintech.leg", side);
+	desc = BlessTupleDesc(desc);
+	v[0] = CStringGetTextDatum(account);
+	v[1] = CStringGetTextDatum(side);
+	v[2] = Int64GetDatum(amount);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, v, n)));
+}
+
+PG_FUNCTION_INFO_V1(fintech_debit);
+Datum
+fintech_debit(PG_FUNCTION_ARGS)
+{
+	return make_leg(fcinfo, "debit");
+}
+
+PG_FUNCTION_INFO_V1(fintech_credit);
+Datum
+fintech_credit(PG_FUNCTION_ARGS)
+{
+	return make_leg(fcinfo, "credit");
+}
+
+/* legs from a fintech.leg[] argument, validated */
+static Leg *
+legs_from_array(ArrayType *arr, int *nlegs)
+{
+	Oid			elemtype = ARR_ELEMTYPE(arr);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	Leg		   *legs;
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, elemtype, typlen, typbyval, typalign, &elems, &nulls, &n);
+	legs = palloc0(sizeof(Leg) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		HeapTupleHeader th;
+		bool		isnull;
+		Datum		d;
+		char	   *side;
+		int64		amount;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("leg %d is NULL", i + 1)));
+		th = DatumGetHeapTupleHeader(elems[i]);
+		d = GetAttributeByNum(th, 1, &isnull);
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("leg %d: account must not be NULL", i + 1)));
+		legs[i].code = TextDatumGetCString(d);
+		check_code(legs[i].code, psprintf("leg %d: account", i + 1));
+		d = GetAttributeByNum(th, 2, &isnull);
+		side = isnull ? NULL : TextDatumGetCString(d);
+		if (side == NULL || (strcmp(side, "debit") != 0 && strcmp(side, "credit") != 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("leg %d: side must be 'debit' or 'credit'", i + 1),
+					 errhint("Build legs with fintech.debit() and fintech.credit().")));
+		d = GetAttributeByNum(th, 3, &isnull);
+		amount = isnull ? 0 : DatumGetInt64(d);
+		if (amount <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("leg %d: amount must be positive, not %s", i + 1,
+							isnull ? "NULL" : psprintf(INT64_FORMAT, amount))));
+		legs[i].amount = side[0] == 'd' ? amount : -amount;
+	}
+	if (n < 2)
+		ereport(ERROR,
+				(errcode(LD001),
+				 errmsg("an entry needs at least 2 legs, got %d", n)));
+	*nlegs = n;
+	return legs;
+}
+
+static void
+spec_init(EntrySpec *e, const char *type)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->metadata = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+}
+
+/* ------------------------------------------------------------------------
+ * Posting
+ * ------------------------------------------------------------------------
+ */
+
+PG_FUNCTION_INFO_V1(fintech_post);
+/* fintech.post(legs, description, metadata, pending_for) */
+Datum
+fintech_post(PG_FUNCTION_ARGS)
+{
+	EntrySpec	e;
+	int64		id;
+
+	spec_init(&e, "standard");
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("legs must not be NULL")));
+	e.legs = legs_from_array(PG_GETARG_ARRAYTYPE_P(0), &e.nlegs);
+	e.description = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_P(1);
+	e.metadata = arg_metadata(fcinfo, 2);
+	e.pending_for = arg_pending_for(fcinfo, 3);
+	if (e.pending_for)
+		e.type = "pending";
+
+	SPI_connect();
+	id = post_one(&e, true);
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
+PG_FUNCTION_INFO_V1(fintech_transfer);
+/* fintech.transfer(debit_account, credit_account, amount, description, metadata, pending_for) */
+Datum
+fintech_transfer(PG_FUNCTION_ARGS)
+{
+	EntrySpec	e;
+	Leg			legs[2];
+	int64		amount;
+	int64		id;
+
+	spec_init(&e, "standard");
+	legs[0].code = arg_code(fcinfo, 0, "debit_account");
+	legs[1].code = arg_code(fcinfo, 1, "credit_account");
+	amount = arg_amount(fcinfo, 2, "amount");
+	legs[0].amount = amount;
+	legs[1].amount = -amount;
+	e.legs = legs;
+	e.nlegs = 2;
+	e.one_currency = true;
+	e.description = PG_ARGISNULL(3) ? NULL : PG_GETARG_TEXT_P(3);
+	e.metadata = arg_metadata(fcinfo, 4);
+	e.pending_for = arg_pending_for(fcinfo, 5);
+	if (e.pending_for)
+		e.type = "pending";
+
+	SPI_connect();
+	id = post_one(&e, true);
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
+PG_FUNCTION_INFO_V1(fintech_transfer_batch);
+/*
+ * fintech.transfer_batch(debit_accounts, credit_accounts, amounts, descriptions)
+ *	  RETURNS TABLE(idx, entry_id, error)
+ */
+Datum
+fintech_transfer_batch(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum	   *debits,
+			   *credits,
+			   *amounts,
+			   *descs = NULL;
+	bool	   *dnulls,
+			   *cnulls,
+			   *anulls,
+			   *descnulls = NULL;
+	int			nd,
+				nc,
+				na,
+				ndesc = 0;
+	EntrySpec  *specs;
+	Leg		   *legs;
+	int		   *bad;			/* per item: SQLSTATE of an input error */
+	Ledger		L;
+
+	for (int i = 0; i < 3; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must not be NULL",
+							i == 0 ? "debit_accounts" : i == 1 ? "credit_accounts" : "amounts")));
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false, TYPALIGN_INT, &debits, &dnulls, &nd);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &credits, &cnulls, &nc);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &amounts, &anulls, &na);
+	if (!PG_ARGISNULL(3))
+		deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), TEXTOID, -1, false, TYPALIGN_INT, &descs, &descnulls, &ndesc);
+	if (nc != nd || na != nd || (descs && ndesc != nd))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("transfer_batch arrays differ in length: debit_accounts %d, credit_accounts %d, amounts %d%s",
+						nd, nc, na, descs ? psprintf(", descriptions %d", ndesc) : "")));
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	specs = palloc(sizeof(EntrySpec) * Max(nd, 1));
+	legs = palloc0(sizeof(Leg) * 2 * Max(nd, 1));
+	bad = palloc0(sizeof(int) * Max(nd, 1));
+	for (int i = 0; i < nd; i++)
+	{
+		EntrySpec  *e = &specs[i];
+		Leg		   *l = &legs[2 * i];
+		char	   *dc = dnulls[i] ? NULL : TextDatumGetCString(debits[i]);
+		char	   *cc = cnulls[i] ? NULL : TextDatumGetCString(credits[i]);
+
+		spec_init(e, "standard");
+		e->one_currency = true;
+		e->legs = l;
+		e->description = descs && !descnulls[i] ? DatumGetTextPP(descs[i]) : NULL;
+		if (dc == NULL || cc == NULL || dc[0] == '\0' || cc[0] == '\0' ||
+			strlen(dc) > CODE_MAXLEN || strlen(cc) > CODE_MAXLEN ||
+			anulls[i] || DatumGetInt64(amounts[i]) <= 0)
+		{
+			bad[i] = ERRCODE_INVALID_PARAMETER_VALUE;
+			continue;
+		}
+		l[0].code = dc;
+		l[0].amount = DatumGetInt64(amounts[i]);
+		l[1].code = cc;
+		l[1].amount = -DatumGetInt64(amounts[i]);
+		e->nlegs = 2;
+	}
+
+	SPI_connect();
+	ledger_begin(&L, specs, nd, false, false);
+	for (int i = 0; i < nd; i++)
+	{
+		if (!bad[i])
+			apply_entry(&L, &specs[i]);
+		else
+			specs[i].sqlstate = bad[i];
+	}
+	ledger_finish(&L);
+	SPI_finish();
+
+	for (int i = 0; i < nd; i++)
+	{
+		Datum		v[3];
+		bool		n[3] = {false, false, false};
+
+		v[0] = Int32GetDatum(i + 1);
+		if (specs[i].sqlstate)
+		{
+			n[1] = true;
+			v[2] = CStringGetTextDatum(unpack_sql_state(specs[i].sqlstate));
+		}
+		else
+		{
+			v[1] = Int64GetDatum(specs[i].entry_id);
+			n[2] = true;
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+	}
+	return (Datum) 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Holds
+ * ------------------------------------------------------------------------
+ */
+
+/* the legs of a pending entry, from fintech.pending_legs */
+static Leg *
+load_hold_legs(int64 entry_id, int *nlegs)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		v[1] = {Int64GetDatum(entry_id)};
+	Leg		   *legs;
+
+	run_sql("SELECT a.code, l.amount FROM fintech.pending_legs l"
+			" JOIN fintech.accounts a ON a.id OPERATOR(pg_catalog.=) l.account_id"
+			" WHERE l.entry_id OPERATOR(pg_catalog.=) $1 ORDER BY l.leg", 1, types, v);
+	legs = palloc0(sizeof(Leg) * Max(SPI_processed, 1));
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		legs[r].code = get_text(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		legs[r].amount = get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, NULL);
+	}
+	*nlegs = (int) SPI_processed;
+	return legs;
+}
+
+/*
+ * Lock the hold of a pending entry and check that it is open and within its
+ * deadline (LD008 otherwise, LD009 when there is no such entry).
+ */
+static int64
+lock_open_hold(int64 entry_id, const char *action)
+{
+	Oid			types[1] = {INT8OID};
+	Datum		v[1] = {Int64GetDatum(entry_id)};
+	int			ret;
+	char	   *status;
+	TimestampTz expires_at;
+	bool		isnull;
+	int64		amount;
+
+	ret = SPI_execute_with_args("SELECT status, expires_at, amount FROM fintech.holds"
+								" WHERE entry_id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
+								1, types, v, NULL, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+	{
+		run_sql("SELECT type FROM fintech.entries WHERE id OPERATOR(pg_catalog.=) $1", 1, types, v);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(LD009),
+					 errmsg("entry " INT64_FORMAT " does not exist", entry_id)));
+		ereport(ERROR,
+				(errcode(LD008),
+				 errmsg("cannot %s entry " INT64_FORMAT ": it is not a pending entry (type %s)",
+						action, entry_id, get_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1))));
+	}
+	status = get_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	expires_at = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	amount = get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull);
+	if (strcmp(status, "open") != 0)
+		ereport(ERROR,
+				(errcode(LD008),
+				 errmsg("cannot %s entry " INT64_FORMAT ": the hold is already %s",
+						action, entry_id, status)));
+	if (expires_at <= GetCurrentTimestamp())
+		ereport(ERROR,
+				(errcode(LD008),
+				 errmsg("cannot %s entry " INT64_FORMAT ": the hold has expired", action, entry_id),
+				 errdetail("It expired at %s.", format_ts(expires_at))));
+	return isnull ? 0 : amount;
+}
+
+PG_FUNCTION_INFO_V1(fintech_post_pending);
+/* fintech.post_pending(entry_id, amount DEFAULT NULL) */
+Datum
+fintech_post_pending(PG_FUNCTION_ARGS)
+{
+	int64		hold = arg_id(fcinfo, 0, "entry_id");
+	bool		partial = !PG_ARGISNULL(1);
+	int64		amount = partial ? arg_amount(fcinfo, 1, "amount") : 0;
+	int64		held;
+	EntrySpec	e;
+	int			n;
+
+	SPI_connect();
+	held = lock_open_hold(hold, "post");
+	spec_init(&e, "post_pending");
+	e.related_id = hold;
+	e.release = load_hold_legs(hold, &e.nrelease);
+	n = e.nrelease;
+	e.legs = palloc(sizeof(Leg) * n);
+	memcpy(e.legs, e.release, sizeof(Leg) * n);
+	e.nlegs = n;
+	if (partial)
+	{
+		if (n != 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot partially post entry " INT64_FORMAT ": it has %d legs", hold, n),
+					 errdetail("Only a two-leg hold can be posted for a smaller amount.")));
+		if (amount > held)
+			ereport(ERROR,
+					(errcode(LD008),
+					 errmsg("cannot post " INT64_FORMAT " of entry " INT64_FORMAT ": only " INT64_FORMAT " is held",
+							amount, hold, held)));
+		for (int i = 0; i < 2; i++)
+			e.legs[i].amount = e.legs[i].amount > 0 ? amount : -amount;
+	}
+	e.description = cstring_to_text(psprintf("post of pending entry " INT64_FORMAT, hold));
+	e.resolve_hold = hold;
+	e.resolve_status = "posted";
+	e.resolve_amount = partial ? amount : (held ? held : 0);
+	post_one(&e, false);
+	SPI_finish();
+	PG_RETURN_INT64(e.entry_id);
+}
+
+PG_FUNCTION_INFO_V1(fintech_void_pending);
+/* fintech.void_pending(entry_id) */
+Datum
+fintech_void_pending(PG_FUNCTION_ARGS)
+{
+	int64		hold = arg_id(fcinfo, 0, "entry_id");
+	EntrySpec	e;
+
+	SPI_connect();
+	lock_open_hold(hold, "void");
+	spec_init(&e, "void_pending");
+	e.related_id = hold;
+	e.release = load_hold_legs(hold, &e.nrelease);
+	e.description = cstring_to_text(psprintf("void of pending entry " INT64_FORMAT, hold));
+	e.resolve_hold = hold;
+	e.resolve_status = "voided";
+	post_one(&e, false);
+	SPI_finish();
+	PG_RETURN_INT64(e.entry_id);
+}
+
+/*
+ * expire_holds job: release holds past their deadline, EXPIRE_BATCH at a
+ * time, each with an expire_pending entry.
+ */
+static int64
+expire_holds_job(bool *again)
+{
+	Oid			types[1] = {TIMESTAMPTZOID};
+	Datum		v[1] = {TimestampTzGetDatum(GetCurrentTimestamp())};
+	int			nholds;
+	int64	   *ids;
+	EntrySpec  *specs;
+	Ledger		L;
+
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT entry_id FROM fintech.holds"
+							  " WHERE status OPERATOR(pg_catalog.=) 'open'"
+							  " AND expires_at OPERATOR(pg_catalog.<=) $1"
+							  " ORDER BY expires_at LIMIT " CppAsString2(EXPIRE_BATCH)
+							  " FOR NO KEY UPDATE SKIP LOCKED",
+							  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not select expired holds");
+	nholds = (int) SPI_processed;
+	*again = nholds == EXPIRE_BATCH;
+	if (nholds == 0)
+	{
+		SPI_finish();
+		return 0;
+	}
+	ids = palloc(sizeof(int64) * nholds);
+	for (int i = 0; i < nholds; i++)
+		ids[i] = get_int8(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, NULL);
+	specs = palloc(sizeof(EntrySpec) * nholds);
+	for (int i = 0; i < nholds; i++)
+	{
+		EntrySpec  *e = &specs[i];
+
+		spec_init(e, "expire_pending");
+		e->related_id = ids[i];
+		e->release = load_hold_legs(ids[i], &e->nrelease);
+		e->description = cstring_to_text(psprintf("expiry of pending entry " INT64_FORMAT, ids[i]));
+		e->resolve_hold = ids[i];
+		e->resolve_status = "expired";
+	}
+	ledger_begin(&L, specs, nholds, true, false);
+	for (int i = 0; i < nholds; i++)
+		apply_entry(&L, &specs[i]);
+	ledger_finish(&L);
+	SPI_finish();
+	return nholds;
+}
+
+/* fold_postings job: fold deferred postings, FOLD_BATCH accounts at a time */
+static int64
+fold_postings_job(bool *again)
+{
+	EntrySpec	e;
+	Ledger		L;
+	int64		rows = 0;
+	int			n;
+
+	SPI_connect();
+	if (SPI_execute("SELECT a.code FROM fintech.accounts a WHERE a.id IN"
+					" (SELECT DISTINCT p.account_id FROM fintech.postings p WHERE p.seq IS NULL"
+					"  LIMIT " CppAsString2(FOLD_BATCH) ")", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not select accounts with deferred postings");
+	n = (int) SPI_processed;
+	*again = n == FOLD_BATCH;
+	if (n == 0)
+	{
+		SPI_finish();
+		return 0;
+	}
+	spec_init(&e, "standard");
+	e.nrelease = n;
+	e.release = palloc0(sizeof(Leg) * n);
+	for (int i = 0; i < n; i++)
+		e.release[i].code = get_text(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	ledger_begin(&L, &e, 1, true, false);
+	for (int i = 0; i < L.naccts; i++)
+		if (L.accts[i].found)
+			rows += fold_account(&L, &L.accts[i]);
+	ledger_finish(&L);
+	SPI_finish();
+	return rows;
+}
+
+/* ------------------------------------------------------------------------
+ * Reversal
+ * ------------------------------------------------------------------------
+ */
+
+PG_FUNCTION_INFO_V1(fintech_reverse);
+/* fintech.reverse(entry_id, description DEFAULT NULL) */
+Datum
+fintech_reverse(PG_FUNCTION_ARGS)
+{
+	int64		orig = arg_id(fcinfo, 0, "entry_id");
+	Oid			types[1] = {INT8OID};
+	Datum		v[1] = {Int64GetDatum(orig)};
+	EntrySpec	e;
+	char	   *type;
+	int			ret;
+
+	SPI_connect();
+	/* one reversal at a time per entry: lock the entry's row (no change) */
+	ret = SPI_execute_with_args("SELECT type FROM fintech.entries WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
+								1, types, v, NULL, false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(LD009),
+				 errmsg("entry " INT64_FORMAT " does not exist", orig)));
+	type = get_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (strcmp(type, "pending") == 0 || strcmp(type, "void_pending") == 0 ||
+		strcmp(type, "expire_pending") == 0)
+		ereport(ERROR,
+				(errcode(LD008),
+				 errmsg("cannot reverse entry " INT64_FORMAT ": it is a %s entry and posted nothing",
+						orig, type),
+				 strcmp(type, "pending") == 0 ?
+				 errhint("Release a hold with fintech.void_pending().") : 0));
+	run_sql("SELECT id FROM fintech.entries WHERE related_id OPERATOR(pg_catalog.=) $1"
+			" AND type OPERATOR(pg_catalog.=) 'reversal'", 1, types, v);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(LD008),
+				 errmsg("entry " INT64_FORMAT " is already reversed by entry " INT64_FORMAT,
+						orig, get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, NULL))));
+
+	spec_init(&e, "reversal");
+	e.related_id = orig;
+	run_sql("SELECT a.code, p.amount FROM fintech.postings p"
+			" JOIN fintech.accounts a ON a.id OPERATOR(pg_catalog.=) p.account_id"
+			" WHERE p.entry_id OPERATOR(pg_catalog.=) $1 ORDER BY p.leg", 1, types, v);
+	e.nlegs = (int) SPI_processed;
+	e.legs = palloc0(sizeof(Leg) * Max(e.nlegs, 1));
+	for (int i = 0; i < e.nlegs; i++)
+	{
+		e.legs[i].code = get_text(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		e.legs[i].amount = -get_int8(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, NULL);
+	}
+	FT_CHECK(e.nlegs >= 2);
+	e.description = PG_ARGISNULL(1)
+		? cstring_to_text(psprintf("reversal of entry " INT64_FORMAT, orig))
+		: PG_GETARG_TEXT_P(1);
+	post_one(&e, false);
+	SPI_finish();
+	PG_RETURN_INT64(e.entry_id);
+}
+
+/* ------------------------------------------------------------------------
+ * Accounts
+ * ------------------------------------------------------------------------
+ */
+
+static const char *const kinds[] = {"asset", "liability", "equity", "income", "expense"};
+
+PG_FUNCTION_INFO_V1(fintech_open_account);
+/* fintech.open_account(code, currency, kind, min_balance, max_balance, party_id, metadata) */
+Datum
+fintech_open_account(PG_FUNCTION_ARGS)
+{
+	char	   *code = arg_code(fcinfo, 0, "code");
+	char	   *currency = arg_text(fcinfo, 1, "currency");
+	char	   *kind = arg_text(fcinfo, 2, "kind");
+	Jsonb	   *metadata = arg_metadata(fcinfo, 6);
+	bool		kind_ok = false;
+	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, JSONBOID};
+	Datum		v[7];
+	char		n[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	int			ret;
+	int64		id;
+
+	for (int i = 0; i < lengthof(kinds); i++)
+		kind_ok |= strcmp(kind, kinds[i]) == 0;
+	if (!kind_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid account kind \"%s\"", kind),
+				 errhint("The kind is one of asset, liability, equity, income, expense.")));
+	if (!PG_ARGISNULL(3) && !PG_ARGISNULL(4) && PG_GETARG_INT64(3) > PG_GETARG_INT64(4))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("min_balance " INT64_FORMAT " is above max_balance " INT64_FORMAT,
+						PG_GETARG_INT64(3), PG_GETARG_INT64(4))));
+
+	SPI_connect();
+	v[0] = CStringGetTextDatum(currency);
+	run_sql("SELECT 1 FROM fintech.currencies WHERE code OPERATOR(pg_catalog.=) $1", 1, types, v);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown currency \"%s\"", currency),
+				 errhint("Currencies are the ISO 4217 codes in fintech.currencies; the owner may add more.")));
+	v[0] = CStringGetTextDatum(code);
+	v[1] = CStringGetTextDatum(currency);
+	v[2] = CStringGetTextDatum(kind);
+	for (int i = 3; i <= 5; i++)
+	{
+		v[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
+		n[i] = PG_ARGISNULL(i) ? 'n' : ' ';
+	}
+	v[6] = JsonbPGetDatum(metadata);
+	ret = SPI_execute_with_args("INSERT INTO fintech.accounts"
+								" (code, currency, kind, min_balance, max_balance, party_id, metadata)"
+								" VALUES ($1, $2, $3, $4, $5, $6, $7)"
+								" ON CONFLICT (code) DO NOTHING RETURNING id",
+								7, types, v, n, false, 0);
+	if (ret != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("account %s already exists", code)));
+	id = get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, NULL);
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
+/* lock one account FOR UPDATE (waits for deferred postings in flight) */
+static Acct *
+lock_one_account(const char *code)
+{
+	Datum		v[1] = {CStringGetTextDatum(code)};
+	Acct	   *a = palloc0(sizeof(Acct));
+
+	run_plan(P_LOCK_ONE, v, NULL, false, 0);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(LD009),
+				 errmsg("account %s does not exist", code)));
+	a->code = pstrdup(code);
+	fill_acct(a, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+	a->lock = ACCT_LOCKED;
+	return a;
+}
+
+static void
+set_status(Acct *a, const char *status)
+{
+	Oid			types[2] = {INT8OID, TEXTOID};
+	Datum		v[2] = {Int64GetDatum(a->id), CStringGetTextDatum(status)};
+
+	if (SPI_execute_with_args("UPDATE fintech.accounts SET status = $2 WHERE id OPERATOR(pg_catalog.=) $1",
+							  2, types, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
+		elog(ERROR, "could not set the status of account %s", a->code);
+}
+
+static void
+change_status(FunctionCallInfo fcinfo, const char *from, const char *to)
+{
+	char	   *code = arg_code(fcinfo, 0, "code");
+	Acct	   *a;
+
+	SPI_connect();
+	a = lock_one_account(code);
+	if (strcmp(a->status, "closed") == 0)
+		ereport(ERROR,
+				(errcode(LD003),
+				 errmsg("account %s is closed", code)));
+	if (strcmp(a->status, from) == 0)
+		set_status(a, to);
+	SPI_finish();
+}
+
+PG_FUNCTION_INFO_V1(fintech_freeze_account);
+Datum
+fintech_freeze_account(PG_FUNCTION_ARGS)
+{
+	change_status(fcinfo, "active", "frozen");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(fintech_unfreeze_account);
+Datum
+fintech_unfreeze_account(PG_FUNCTION_ARGS)
+{
+	change_status(fcinfo, "frozen", "active");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(fintech_close_account);
+/* close at zero balance without open holds; closing a closed account is a no-op */
+Datum
+fintech_close_account(PG_FUNCTION_ARGS)
+{
+	char	   *code = arg_code(fcinfo, 0, "code");
+	Ledger		L;
+	Acct	   *a;
+
+	SPI_connect();
+	a = lock_one_account(code);
+	if (strcmp(a->status, "closed") != 0)
+	{
+		memset(&L, 0, sizeof(L));
+		L.stamp = GetCurrentTimestamp();
+		fold_account(&L, a);
+		load_expired(&L, a);
+		if (a->balance != 0)
+			ereport(ERROR,
+					(errcode(LD002),
+					 errmsg("account %s: balance " INT64_FORMAT ", not 0", code, a->balance),
+					 errhint("Move the balance out before closing the account.")));
+		if (a->pending_out - a->expired_out != 0 || a->pending_in - a->expired_in != 0)
+			ereport(ERROR,
+					(errcode(LD002),
+					 errmsg("account %s has open holds: " INT64_FORMAT " out, " INT64_FORMAT " in",
+							code, a->pending_out - a->expired_out, a->pending_in - a->expired_in),
+					 errhint("Post or void the holds before closing the account.")));
+		if (a->dirty)
+		{
+			Datum		v[5] = {Int64GetDatum(a->id), Int64GetDatum(a->balance),
+				Int64GetDatum(a->pending_out), Int64GetDatum(a->pending_in),
+			Int64GetDatum(a->last_seq)};
+
+			run_plan(P_UPD_ACCOUNTS, v, NULL, false, 0);
+		}
+		set_status(a, "closed");
+	}
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* ------------------------------------------------------------------------
+ * Balances
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Posted balance including committed deferred postings; with available,
+ * minus the live outgoing holds.
+ */
+static int64
+current_balance(const char *code, bool available)
+{
+	Datum		v[1] = {CStringGetTextDatum(code)};
+	HeapTuple	tup;
+	TupleDesc	desc;
+	Acct		a;
+	bool		isnull;
+	int64		unfolded;
+	int64		result;
+
+	run_plan(P_UNFOLDED_SUM, v, NULL, true, 1);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(LD009),
+				 errmsg("account %s does not exist", code)));
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	memset(&a, 0, sizeof(a));
+	a.id = get_int8(tup, desc, 1, NULL);
+	a.sign = kind_sign(get_text(tup, desc, 2));
+	a.balance = get_int8(tup, desc, 3, NULL);
+	a.pending_out = get_int8(tup, desc, 4, NULL);
+	a.pending_in = get_int8(tup, desc, 5, NULL);
+	unfolded = get_int8(tup, desc, 6, &isnull);
+	result = add64(a.balance, mul64(unfolded, a.sign));
+	if (available && a.pending_out > 0)
+	{
+		Ledger		L;
+
+		memset(&L, 0, sizeof(L));
+		L.stamp = GetCurrentTimestamp();
+		load_expired(&L, &a);
+		result = result - (a.pending_out - a.expired_out);
+	}
+	return result;
+}
+
+PG_FUNCTION_INFO_V1(fintech_balance);
+Datum
+fintech_balance(PG_FUNCTION_ARGS)
+{
+	char	   *code = arg_code(fcinfo, 0, "account");
+	int64		result;
+
+	SPI_connect();
+	result = current_balance(code, false);
+	SPI_finish();
+	PG_RETURN_INT64(result);
+}
+
+PG_FUNCTION_INFO_V1(fintech_available_balance);
+Datum
+fintech_available_balance(PG_FUNCTION_ARGS)
+{
+	char	   *code = arg_code(fcinfo, 0, "account");
+	int64		result;
+
+	SPI_connect();
+	result = current_balance(code, true);
+	SPI_finish();
+	PG_RETURN_INT64(result);
+}
+
+PG_FUNCTION_INFO_V1(fintech_balance_at);
+/* balance after exactly the postings stamped <= at: one index lookup */
+Datum
+fintech_balance_at(PG_FUNCTION_ARGS)
+{
+	char	   *code = arg_code(fcinfo, 0, "account");
+	Datum		v[2];
+	bool		isnull;
+	int64		result;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("at must not be NULL")));
+	v[0] = CStringGetTextDatum(code);
+	v[1] = PG_GETARG_DATUM(1);
+	SPI_connect();
+	run_plan(P_BALANCE_AT, v, NULL, true, 1);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(LD009),
+				 errmsg("account %s does not exist", code)));
+	result = get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	SPI_finish();
+	PG_RETURN_INT64(isnull ? 0 : result);
+}
+
+/* ------------------------------------------------------------------------
+ * check_ledger
+ * ------------------------------------------------------------------------
+ */
+
+#define SIGN_SQL "CASE WHEN a.kind IN ('asset', 'expense') THEN 1 ELSE -1 END"
+
+typedef struct LedgerCheck
+{
+	const char *name;
+	const char *what;			/* "N <what> checked" */
+	/* returns (checked bigint, bad bigint, first_bad text) */
+	const char *sql;
+} LedgerCheck;
+
+static const LedgerCheck ledger_checks[] = {
+	{"entries balance", "entries",
+		"WITH per AS (SELECT p.entry_id, a.currency, pg_catalog.sum(p.amount) AS s"
+		"  FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id GROUP BY 1, 2),"
+		" legs AS (SELECT e.id, e.type, (SELECT pg_catalog.count(*) FROM fintech.postings p WHERE p.entry_id = e.id) AS n"
+		"  FROM fintech.entries e),"
+		" bad AS (SELECT entry_id AS id, pg_catalog.format('entry %s does not balance in %s: debits - credits = %s', entry_id, currency, s) AS why"
+		"  FROM per WHERE s <> 0"
+		"  UNION ALL SELECT id, pg_catalog.format('entry %s (%s) has %s postings', id, type, n) FROM legs"
+		"  WHERE (type IN ('standard', 'post_pending', 'reversal') AND n < 2)"
+		"     OR (type IN ('pending', 'void_pending', 'expire_pending') AND n <> 0))"
+		" SELECT (SELECT pg_catalog.count(*) FROM fintech.entries), (SELECT pg_catalog.count(*) FROM bad),"
+		"  (SELECT why FROM bad ORDER BY id LIMIT 1)"},
+	{"pending entries balance", "pending entries",
+		"WITH per AS (SELECT l.entry_id, a.currency, pg_catalog.sum(l.amount) AS s, pg_catalog.count(*) AS n"
+		"  FROM fintech.pending_legs l JOIN fintech.accounts a ON a.id = l.account_id GROUP BY 1, 2),"
+		" bad AS (SELECT entry_id AS id, pg_catalog.format('pending entry %s does not balance in %s: debits - credits = %s', entry_id, currency, s) AS why"
+		"  FROM per WHERE s <> 0"
+		"  UNION ALL SELECT e.id, pg_catalog.format('pending entry %s has no hold', e.id) FROM fintech.entries e"
+		"  WHERE e.type = 'pending' AND NOT EXISTS (SELECT FROM fintech.holds h WHERE h.entry_id = e.id))"
+		" SELECT (SELECT pg_catalog.count(*) FROM fintech.holds), (SELECT pg_catalog.count(*) FROM bad),"
+		"  (SELECT why FROM bad ORDER BY id LIMIT 1)"},
+	{"postings reference entries and accounts", "postings",
+		"WITH bad AS (SELECT p.entry_id AS id, pg_catalog.format('posting %s/%s: missing %s', p.entry_id, p.leg,"
+		"   CASE WHEN e.id IS NULL THEN 'entry' ELSE 'account ' || p.account_id END) AS why"
+		"  FROM fintech.postings p LEFT JOIN fintech.entries e ON e.id = p.entry_id"
+		"  LEFT JOIN fintech.accounts a ON a.id = p.account_id WHERE e.id IS NULL OR a.id IS NULL"
+		"  UNION ALL SELECT l.entry_id, pg_catalog.format('pending leg %s/%s: missing entry or account', l.entry_id, l.leg)"
+		"  FROM fintech.pending_legs l WHERE NOT EXISTS (SELECT FROM fintech.entries e WHERE e.id = l.entry_id AND e.type = 'pending')"
+		"   OR NOT EXISTS (SELECT FROM fintech.accounts a WHERE a.id = l.account_id))"
+		" SELECT (SELECT pg_catalog.count(*) FROM fintech.postings), (SELECT pg_catalog.count(*) FROM bad),"
+		"  (SELECT why FROM bad ORDER BY id LIMIT 1)"},
+	{"balances equal postings", "accounts",
+		"WITH s AS (SELECT account_id, pg_catalog.sum(amount) AS total, pg_catalog.count(*) AS n,"
+		"   pg_catalog.max(seq) AS max_seq FROM fintech.postings WHERE seq IS NOT NULL GROUP BY 1),"
+		" bad AS (SELECT a.id, pg_catalog.format('account %s: stored balance %s, postings sum to %s (%s postings, last_seq %s)',"
+		"   a.code, a.balance, COALESCE(s.total, 0) * " SIGN_SQL ", COALESCE(s.n, 0), a.last_seq) AS why"
+		"  FROM fintech.accounts a LEFT JOIN s ON s.account_id = a.id"
+		"  WHERE a.balance <> COALESCE(s.total, 0) * " SIGN_SQL
+		"     OR a.last_seq <> COALESCE(s.n, 0) OR a.last_seq <> COALESCE(s.max_seq, 0)"
+		"     OR a.balance <> COALESCE((SELECT p.balance_after FROM fintech.postings p"
+		"        WHERE p.account_id = a.id AND p.seq = a.last_seq), 0))"
+		" SELECT (SELECT pg_catalog.count(*) FROM fintech.accounts), (SELECT pg_catalog.count(*) FROM bad),"
+		"  (SELECT why FROM bad ORDER BY id LIMIT 1)"},
+	{"balance_after follows each posting", "postings",
+		"WITH w AS (SELECT p.account_id, p.entry_id, p.leg, p.seq, p.balance_after, p.posted_at,"
+		"   p.amount * " SIGN_SQL " AS delta,"
+		"   pg_catalog.lag(p.balance_after) OVER o AS prev, pg_catalog.lag(p.posted_at) OVER o AS prev_at,"
+		"   pg_catalog.row_number() OVER o AS rn"
+		"  FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id WHERE p.seq IS NOT NULL"
+		"  WINDOW o AS (PARTITION BY p.account_id ORDER BY p.seq)),"
+		" bad AS (SELECT entry_id AS id, pg_catalog.format('account %s, posting %s/%s (seq %s): balance_after %s, expected %s',"
+		"   account_id, entry_id, leg, seq, balance_after, COALESCE(prev, 0) + delta) AS why FROM w"
+		"  WHERE seq <> rn OR balance_after IS DISTINCT FROM COALESCE(prev, 0) + delta"
+		"     OR posted_at IS NULL OR posted_at < prev_at)"
+		" SELECT (SELECT pg_catalog.count(*) FROM fintech.postings WHERE seq IS NOT NULL),"
+		"  (SELECT pg_catalog.count(*) FROM bad), (SELECT why FROM bad ORDER BY id LIMIT 1)"},
+	{"holds equal reservations", "accounts",
+		"WITH per AS (SELECT l.account_id, pg_catalog.sum(l.amount) * " SIGN_SQL " AS net"
+		"  FROM fintech.holds h JOIN fintech.pending_legs l ON l.entry_id = h.entry_id"
+		"  JOIN fintech.accounts a ON a.id = l.account_id WHERE h.status = 'open' GROUP BY h.entry_id, l.account_id, a.kind),"
+		" r AS (SELECT account_id, COALESCE(pg_catalog.sum(-net) FILTER (WHERE net < 0), 0) AS out_,"
+		"   COALESCE(pg_catalog.sum(net) FILTER (WHERE net > 0), 0) AS in_ FROM per GROUP BY 1),"
+		" bad AS (SELECT a.id, pg_catalog.format('account %s: pending_out %s / pending_in %s, open holds %s / %s',"
+		"   a.code, a.pending_out, a.pending_in, COALESCE(r.out_, 0), COALESCE(r.in_, 0)) AS why"
+		"  FROM fintech.accounts a LEFT JOIN r ON r.account_id = a.id"
+		"  WHERE a.pending_out <> COALESCE(r.out_, 0) OR a.pending_in <> COALESCE(r.in_, 0))"
+		" SELECT (SELECT pg_catalog.count(*) FROM fintech.accounts), (SELECT pg_catalog.count(*) FROM bad),"
+		"  (SELECT why FROM bad ORDER BY id LIMIT 1)"},
+	{"hold states", "holds",
+		"WITH bad AS (SELECT h.entry_id AS id, pg_catalog.format('hold %s is %s but its entry %s is %s',"
+		"   h.entry_id, h.status, h.resolved_entry_id, COALESCE(e.type || ' of ' || e.related_id, 'missing')) AS why"
+		"  FROM fintech.holds h LEFT JOIN fintech.entries e ON e.id = h.resolved_entry_id"
+		"  WHERE (h.status = 'open') <> (h.resolved_entry_id IS NULL)"
+		"     OR (h.status <> 'open' AND (e.id IS NULL OR e.related_id <> h.entry_id"
+		"         OR e.type <> CASE h.status WHEN 'posted' THEN 'post_pending' WHEN 'voided' THEN 'void_pending'"
+		"                                    ELSE 'expire_pending' END))"
+		"  UNION ALL SELECT e.id, pg_catalog.format('entry %s (%s) resolves hold %s, which does not name it', e.id, e.type, e.related_id)"
+		"  FROM fintech.entries e WHERE e.type IN ('post_pending', 'void_pending', 'expire_pending')"
+		"   AND NOT EXISTS (SELECT FROM fintech.holds h WHERE h.entry_id = e.related_id AND h.resolved_entry_id = e.id))"
+		" SELECT (SELECT pg_catalog.count(*) FROM fintech.holds), (SELECT pg_catalog.count(*) FROM bad),"
+		"  (SELECT why FROM bad ORDER BY id LIMIT 1)"},
+	{"limits respected", "accounts",
+		"WITH x AS (SELECT a.id, a.code, a.min_balance, a.max_balance, a.balance"
+		"   + COALESCE((SELECT pg_catalog.sum(p.amount) FROM fintech.postings p WHERE p.account_id = a.id AND p.seq IS NULL), 0)"
+		"     * " SIGN_SQL " AS bal,"
+		"   a.pending_out, a.pending_in FROM fintech.accounts a),"
+		" bad AS (SELECT id, pg_catalog.format('account %s: balance %s, held out %s, in %s, limits [%s, %s]',"
+		"   code, bal, pending_out, pending_in, COALESCE(min_balance::text, '-'), COALESCE(max_balance::text, '-')) AS why"
+		"  FROM x WHERE bal - pending_out < min_balance OR bal + pending_in > max_balance)"
+		" SELECT (SELECT pg_catalog.count(*) FROM fintech.accounts), (SELECT pg_catalog.count(*) FROM bad),"
+		"  (SELECT why FROM bad ORDER BY id LIMIT 1)"},
+};
+
+PG_FUNCTION_INFO_V1(fintech_check_ledger);
+/* fintech.check_ledger() RETURNS TABLE(check_name, ok, detail) */
+Datum
+fintech_check_ledger(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	/* the checks read with pg_catalog first; the tables are qualified */
+	for (int i = 0; i < lengthof(ledger_checks); i++)
+	{
+		const LedgerCheck *c = &ledger_checks[i];
+		Datum		v[3];
+		bool		n[3] = {false, false, false};
+		int64		checked;
+		int64		bad;
+		char	   *why;
+
+		run_sql(c->sql, 0, NULL, NULL);
+		if (SPI_processed != 1)
+			elog(ERROR, "check \"%s\" returned " UINT64_FORMAT " rows", c->name, SPI_processed);
+		checked = get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, NULL);
+		bad = get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, NULL);
+		why = get_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+		v[0] = CStringGetTextDatum(c->name);
+		v[1] = BoolGetDatum(bad == 0);
+		if (bad == 0)
+			v[2] = CStringGetTextDatum(psprintf(INT64_FORMAT " %s checked", checked, c->what));
+		else
+			v[2] = CStringGetTextDatum(psprintf(INT64_FORMAT " of " INT64_FORMAT " %s wrong; first: %s",
+												bad, checked, c->what, why ? why : "?"));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Immutability trigger
+ * ------------------------------------------------------------------------
+ */
+
+PG_FUNCTION_INFO_V1(fintech_refuse_change);
+/*
+ * BEFORE UPDATE/DELETE (row) and BEFORE TRUNCATE (statement) trigger on
+ * the ledger's history: LD007 for everyone, owner included.  The one
+ * change let through is the ledger's own folding of a deferred posting
+ * (seq, balance_after, posted_at written once, from NULL).
+ */
+Datum
+fintech_refuse_change(PG_FUNCTION_ARGS)
+{
+	TriggerData *trig = (TriggerData *) fcinfo->context;
+	const char *op;
+	const char *rel;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "fintech.refuse_change() must be called as a trigger");
+	rel = RelationGetRelationName(trig->tg_relation);
+	if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
+	{
+		op = "UPDATE";
+		if (folding && strcmp(rel, "postings") == 0 && TRIGGER_FIRED_FOR_ROW(trig->tg_event))
+		{
+			TupleDesc	desc = RelationGetDescr(trig->tg_relation);
+			bool		oldnull,
+						newnull;
+
+			(void) heap_getattr(trig->tg_trigtuple, 5, desc, &oldnull);
+			(void) heap_getattr(trig->tg_newtuple, 5, desc, &newnull);
+			FT_CHECK(oldnull && !newnull);
+			return PointerGetDatum(trig->tg_newtuple);
+		}
+	}
+	else if (TRIGGER_FIRED_BY_DELETE(trig->tg_event))
+		op = "DELETE";
+	else
+		op = "TRUNCATE";
+
+	ereport(ERROR,
+			(errcode(LD007),
+			 errmsg("%s on fintech.%s is not allowed: ledger history is immutable", op, rel),
+			 strcmp(rel, "accounts") == 0
+			 ? errhint("Close an account with fintech.close_account().")
+			 : errhint("Correct a posted entry with fintech.reverse(); release a hold with fintech.void_pending().")));
+	PG_RETURN_NULL();
+}
+
+/* ------------------------------------------------------------------------
+ * Module initialisation
+ * ------------------------------------------------------------------------
+ */
+
+void
+LedgerInit(void)
+{
+	fintech_define_job("expire_holds", "fintech.expire_holds_interval",
+					   "How often the background worker releases holds past their deadline.",
+					   1000, expire_holds_job);
+	fintech_define_job("fold_postings", "fintech.fold_interval",
+					   "How often the background worker folds deferred postings into their accounts; "
+					   "0 also turns deferral off (every posting waits for its account's row lock).",
+					   200, fold_postings_job);
+}
