@@ -34,3 +34,56 @@ SELECT pid, backend_type, datname, wait_event_type, wait_event
 SELECT fintech.run_job('heartbeat') AS rows_handled;
 SELECT job, state, runs, rows_handled, last_duration < interval '1 s' AS quick
   FROM fintech.worker_status WHERE job = 'heartbeat';
+
+\echo
+\echo '== 4. The ledger: accounts (a wallet is a liability of the platform, the bank an asset)'
+SELECT fintech.open_account(code => 'bank', currency => 'USD', kind => 'asset', min_balance => NULL) AS bank,
+       fintech.open_account(code => 'alice', currency => 'USD') AS alice,
+       fintech.open_account(code => 'bob', currency => 'USD') AS bob,
+       fintech.open_account(code => 'fees', currency => 'USD', kind => 'income') AS fees;
+
+\echo
+\echo '-- alice tops up 100.00, pays bob 25.00 with a 0.30 fee in one balanced 3-leg entry'
+SELECT fintech.transfer(debit_account => 'bank', credit_account => 'alice', amount => 10000,
+                        description => 'top-up') AS top_up;
+SELECT fintech.post(legs => ARRAY[fintech.debit('alice', 2530), fintech.credit('bob', 2500),
+                                  fintech.credit('fees', 30)],
+                    description => 'dinner, with fee') AS payment;
+SELECT e.id AS entry, e.description, a.code AS account, p.amount AS "amount (debit>0)",
+       p.balance_after
+  FROM fintech.entries e JOIN fintech.postings p ON p.entry_id = e.id
+  JOIN fintech.accounts a ON a.id = p.account_id ORDER BY e.id, p.leg;
+
+\echo
+\echo '-- limits hold: alice cannot spend more than she has (LD002)'
+\set ON_ERROR_STOP off
+SELECT fintech.transfer(debit_account => 'alice', credit_account => 'bob', amount => 100000);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set ON_ERROR_STOP on
+
+\echo
+\echo '-- a card hold of 50.00 reserves funds at once; 42.00 is captured, the rest released'
+SELECT fintech.transfer(debit_account => 'alice', credit_account => 'bob', amount => 5000,
+                        pending_for => '7 days', description => 'card authorisation') AS hold \gset
+SELECT fintech.balance('alice') AS posted, fintech.available_balance('alice') AS available;
+SELECT fintech.post_pending(entry_id => :hold, amount => 4200) AS capture \gset
+\echo capture entry :capture
+SELECT fintech.balance('alice') AS posted, fintech.available_balance('alice') AS available;
+
+\echo
+\echo '-- refunding the capture is a reversal entry, never an edit; history cannot be changed (LD007)'
+SELECT fintech.reverse(entry_id => :capture, description => 'refund') AS refund;
+\set ON_ERROR_STOP off
+UPDATE fintech.postings SET amount = 1;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set ON_ERROR_STOP on
+
+\echo
+\echo '-- a batch: each item posted or refused on its own'
+SELECT * FROM fintech.transfer_batch(debit_accounts  => ARRAY['alice', 'alice', 'bob'],
+                                     credit_accounts => ARRAY['bob', 'nobody', 'alice'],
+                                     amounts         => ARRAY[100, 100, 100000]);
+
+SELECT code, kind, fintech.balance(code) AS balance, fintech.available_balance(code) AS available
+  FROM fintech.accounts ORDER BY id;
+SELECT * FROM fintech.check_ledger();
