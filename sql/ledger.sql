@@ -489,6 +489,7 @@ SET LOCAL session_replication_role = replica;
 UPDATE fintech.postings SET amount = amount + 1 WHERE entry_id = 1 AND leg = 1;
 UPDATE fintech.accounts SET balance = balance + 7 WHERE code = 'bob';
 UPDATE fintech.accounts SET min_balance = 1000000000 WHERE code = 'alice';
+UPDATE fintech.accounts SET status = 'lost' WHERE code = 'carol';
 UPDATE fintech.holds SET status = 'open', resolved_entry_id = NULL WHERE entry_id = :hold3;
 SELECT check_name, ok FROM fintech.check_ledger();
 SELECT detail FROM fintech.check_ledger() WHERE check_name = 'balances equal postings';

@@ -36,6 +36,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
@@ -44,6 +45,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "port/pg_bitutils.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -52,15 +54,19 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/guc.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "fintech.h"
 
 #define CODE_MAXLEN			255
-#define EXPIRE_BATCH		500
-#define FOLD_BATCH			100
+#define EXPIRE_BATCH		200
+#define FOLD_BATCH			32
 #define DEFER_CACHE_KEYLEN	64
 #define DEFER_CACHE_MAX		65536
+/* an account is tried for deferral once used by this many of the last 64 calls */
+#define DEFER_MIN_USES		3
 
 /* ------------------------------------------------------------------------
  * State of one call
@@ -172,6 +178,8 @@ static bool folding = false;
 typedef struct DeferCacheEntry
 {
 	char		code[DEFER_CACHE_KEYLEN];
+	uint64		recent;			/* bit i: used by the call i calls ago */
+	uint64		last_call;		/* ledger_calls at the last use */
 	int64		id;
 	int			sign;
 	bool		has_min;
@@ -179,6 +187,9 @@ typedef struct DeferCacheEntry
 } DeferCacheEntry;
 
 static HTAB *defer_cache = NULL;
+
+/* posting calls in this backend, the clock of DeferCacheEntry.recent */
+static uint64 ledger_calls = 0;
 
 static const Oid entries_types[] = {INT8OID, TEXTOID, INT8OID, TEXTOID, JSONBOID, TIMESTAMPTZOID};
 static const Oid postings_types[] = {INT8OID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID};
@@ -200,8 +211,9 @@ enum
 	P_LOCK_SKIP,
 	P_LOCK_SHARE,
 	P_LOCK_ONE,
-	P_ATTRS,
 	P_INS_ENTRIES,
+	P_INS_ENTRY1,
+	P_INS_POSTINGS2,
 	P_INS_POSTINGS,
 	P_INS_PENDING_LEGS,
 	P_INS_HOLDS,
@@ -219,7 +231,7 @@ typedef struct PlanDef
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[8];
+	Oid			argtypes[14];
 } PlanDef;
 
 static const PlanDef plan_defs[NPLANS] = {
@@ -231,11 +243,15 @@ static const PlanDef plan_defs[NPLANS] = {
 		" ORDER BY code COLLATE \"C\" FOR KEY SHARE", 1, {TEXTARRAYOID}},
 	[P_LOCK_ONE] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
 		" FOR UPDATE", 1, {TEXTOID}},
-	[P_ATTRS] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)",
-	1, {TEXTARRAYOID}},
 	[P_INS_ENTRIES] = {"INSERT INTO fintech.entries (id, type, related_id, description, metadata, created_at)"
 		" SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.jsonb[]), pg_catalog.unnest($6::pg_catalog.timestamptz[]))",
 	6, {INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, JSONBARRAYOID, TIMESTAMPTZARRAYOID}},
+	[P_INS_ENTRY1] = {"INSERT INTO fintech.entries (id, type, related_id, description, metadata, created_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6)", 6, {INT8OID, TEXTOID, INT8OID, TEXTOID, JSONBOID, TIMESTAMPTZOID}},
+	[P_INS_POSTINGS2] = {"INSERT INTO fintech.postings (entry_id, leg, account_id, amount, seq, balance_after, posted_at)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7), ($8, $9, $10, $11, $12, $13, $14)", 14,
+	{INT8OID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID,
+	INT8OID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID}},
 	[P_INS_POSTINGS] = {"INSERT INTO fintech.postings (entry_id, leg, account_id, amount, seq, balance_after, posted_at)"
 		" SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int4[]), pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[]), pg_catalog.unnest($7::pg_catalog.timestamptz[]))",
 	7, {INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID}},
@@ -433,13 +449,29 @@ arg_amount(FunctionCallInfo fcinfo, int n, const char *what)
 	return amount;
 }
 
+/* '{}' as jsonb, built once per backend */
+static Jsonb *
+empty_object(void)
+{
+	static Jsonb *empty = NULL;
+
+	if (empty == NULL)
+	{
+		Jsonb	   *j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+
+		empty = MemoryContextAlloc(TopMemoryContext, VARSIZE(j));
+		memcpy(empty, j, VARSIZE(j));
+	}
+	return empty;
+}
+
 static Jsonb *
 arg_metadata(FunctionCallInfo fcinfo, int n)
 {
 	Jsonb	   *j;
 
 	if (PG_ARGISNULL(n))
-		return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+		return empty_object();
 	j = PG_GETARG_JSONB_P(n);
 	if (!JB_ROOT_IS_OBJECT(j))
 		ereport(ERROR,
@@ -556,15 +588,41 @@ rowbuf_add(RowBuf *b, const Datum *vals, const bool *nulls)
 	b->nrows++;
 }
 
-/* run a plan whose parameters are the buffer's columns, as arrays */
+/*
+ * Write the buffered rows: with the plan for exactly that many rows, whose
+ * parameters are the rows' values one after the other (rows_plan, when
+ * rows_plan_nrows == nrows), or else with the plan whose parameters are the
+ * buffer's columns as arrays.
+ */
 static void
-rowbuf_flush(RowBuf *b, int which, int expect)
+rowbuf_flush(RowBuf *b, int which, int expect, int rows_plan, int rows_plan_nrows)
 {
 	Datum	   *params;
 	int			ret;
 
 	if (b->nrows == 0)
 		return;
+	if (b->nrows == rows_plan_nrows)
+	{
+		int			n = b->nrows * b->ncols;
+		char	   *nulls = palloc(n + 1);
+
+		params = palloc(sizeof(Datum) * n);
+		for (int r = 0; r < b->nrows; r++)
+			for (int c = 0; c < b->ncols; c++)
+			{
+				params[r * b->ncols + c] = b->vals[c][r];
+				nulls[r * b->ncols + c] = b->nulls[c][r] ? 'n' : ' ';
+			}
+		nulls[n] = '\0';
+		FT_CHECK(plan_defs[rows_plan].nargs == n);
+		ret = run_plan(rows_plan, params, nulls, false, 0);
+		if (ret != expect || SPI_processed != (uint64) b->nrows)
+			elog(ERROR, "\"%s\" wrote " UINT64_FORMAT " rows, expected %d",
+				 plan_defs[rows_plan].sql, SPI_processed, b->nrows);
+		b->nrows = 0;
+		return;
+	}
 	params = palloc(sizeof(Datum) * b->ncols);
 	for (int c = 0; c < b->ncols; c++)
 	{
@@ -618,10 +676,27 @@ defer_cache_remember(Acct *a)
 								  HASH_ELEM | HASH_STRINGS);
 	}
 	e = hash_search(defer_cache, a->code, HASH_ENTER, &found);
+	if (!found)
+		e->recent = 0;
+	else if (ledger_calls - e->last_call >= 64)
+		e->recent = 0;
+	else
+		e->recent <<= (ledger_calls - e->last_call);
+	e->recent |= 1;
+	e->last_call = ledger_calls;
 	e->id = a->id;
 	e->sign = a->sign;
 	e->has_min = a->has_min;
 	e->has_max = a->has_max;
+}
+
+/* how many of the last 64 posting calls of this backend used the account */
+static int
+recent_uses(DeferCacheEntry *c)
+{
+	uint64		shift = ledger_calls - c->last_call;
+
+	return shift >= 64 ? 0 : pg_popcount64(c->recent << shift);
 }
 
 /* can a posted change of net (normal direction) be deferred on this account? */
@@ -672,16 +747,16 @@ fill_acct(Acct *a, HeapTuple tup, TupleDesc desc)
 	a->last_seq = get_int8(tup, desc, 11, NULL);
 }
 
-/* lock the accounts whose selector is true with the given plan */
+/* lock the still unlocked accounts accts[from..to) with the given plan */
 static void
-lock_accounts(Ledger *L, int which, bool (*want) (Acct *), AcctLock mode)
+lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 {
-	Datum	   *codes = palloc(sizeof(Datum) * L->naccts);
+	Datum	   *codes = palloc(sizeof(Datum) * (to - from));
 	int			n = 0;
 	Datum		param;
 
-	for (int i = 0; i < L->naccts; i++)
-		if (want(&L->accts[i]))
+	for (int i = from; i < to; i++)
+		if (L->accts[i].lock == ACCT_UNLOCKED || mode == ACCT_LOCKED)
 			codes[n++] = CStringGetTextDatum(L->accts[i].code);
 	if (n == 0)
 		return;
@@ -700,53 +775,55 @@ lock_accounts(Ledger *L, int which, bool (*want) (Acct *), AcctLock mode)
 	}
 }
 
+/* may the entry's posted change on this account still be deferred? */
 static bool
-want_wait(Acct *a)
+still_deferrable(Acct *a, EntrySpec *e)
 {
-	return !a->try_defer && a->lock == ACCT_UNLOCKED;
+	bool		ovf = false;
+	int64		net = 0;
+
+	for (int l = 0; l < e->nlegs; l++)
+		if (e->legs[l].acct == a)
+			net = addo(&ovf, net, mulo(&ovf, e->legs[l].amount, a->sign));
+	return !ovf && deferrable(net, a->has_min, a->has_max);
 }
 
-static bool
-want_try(Acct *a)
-{
-	return a->try_defer && a->lock == ACCT_UNLOCKED;
-}
-
-static bool
-want_shared(Acct *a)
-{
-	return a->try_defer && a->lock == ACCT_UNLOCKED;
-}
-
-static bool
-want_relock(Acct *a)
-{
-	return a->lock == ACCT_SHARED && !a->try_defer;
-}
-
-/* read (without locking) the immutable attributes of the flagged accounts */
+/*
+ * Lock every account, strictly in the (byte) order of their codes: a run of
+ * accounts that must be locked is locked with one statement (which locks in
+ * ORDER BY order); an account tried for deferral gets statements of its
+ * own, at its place in the order.  Every lock wait, including the waits
+ * that SKIP LOCKED itself can do when it follows a row's update chain,
+ * therefore happens in code order, and two calls cannot deadlock.
+ */
 static void
-learn_accounts(Ledger *L)
+lock_in_order(Ledger *L, EntrySpec *spec)
 {
-	Datum	   *codes = palloc(sizeof(Datum) * L->naccts);
-	int			n = 0;
-	Datum		param;
+	int			i = 0;
 
-	for (int i = 0; i < L->naccts; i++)
-		if (L->accts[i].try_defer)
-			codes[n++] = CStringGetTextDatum(L->accts[i].code);
-	if (n == 0)
-		return;
-	param = PointerGetDatum(construct_array(codes, n, TEXTOID, -1, false, TYPALIGN_INT));
-	run_plan(P_ATTRS, &param, NULL, false, 0);
-	for (uint64 r = 0; r < SPI_processed; r++)
+	while (i < L->naccts)
 	{
-		Acct		a;
+		Acct	   *a = &L->accts[i];
 
-		memset(&a, 0, sizeof(a));
-		a.code = get_text(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
-		fill_acct(&a, SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
-		defer_cache_remember(&a);
+		if (!a->try_defer)
+		{
+			int			j = i;
+
+			while (j < L->naccts && !L->accts[j].try_defer)
+				j++;
+			lock_range(L, i, j, P_LOCK, ACCT_LOCKED);
+			i = j;
+			continue;
+		}
+		lock_range(L, i, i + 1, P_LOCK_SKIP, ACCT_LOCKED);
+		if (a->lock == ACCT_UNLOCKED)
+		{
+			lock_range(L, i, i + 1, P_LOCK_SHARE, ACCT_SHARED);
+			/* the authoritative attributes must still allow deferral */
+			if (a->lock == ACCT_SHARED && !still_deferrable(a, spec))
+				lock_range(L, i, i + 1, P_LOCK, ACCT_LOCKED);
+		}
+		i++;
 	}
 }
 
@@ -763,6 +840,7 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
 
 	memset(L, 0, sizeof(*L));
 	L->raise = raise;
+	ledger_calls++;
 	for (int s = 0; s < nspecs; s++)
 		cap += specs[s].nlegs + specs[s].nrelease;
 	L->accts = palloc0(sizeof(Acct) * Max(cap, 1));
@@ -798,50 +876,31 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
 	 * Deferral: only for a single posted entry, only when the fold job runs,
 	 * and only for accounts whose (cached, immutable) limits allow it.
 	 */
-	L->allow_defer = allow_defer && nspecs == 1 && specs[0].pending_for == NULL &&
-		specs[0].nrelease == 0 && fintech_job_active("fold_postings");
-	if (L->allow_defer)
+	if (allow_defer && nspecs == 1 && specs[0].pending_for == NULL && specs[0].nrelease == 0)
 	{
-		/* first sight of an account in this session: learn its limits */
-		for (int i = 0; i < L->naccts; i++)
-			L->accts[i].try_defer = defer_cache_lookup(L->accts[i].code) == NULL;
-		learn_accounts(L);
 		for (int i = 0; i < L->naccts; i++)
 		{
 			Acct	   *a = &L->accts[i];
 			DeferCacheEntry *c = defer_cache_lookup(a->code);
 			int64		net = 0;
 
-			a->try_defer = false;
-			if (c == NULL)
+			if (c == NULL || recent_uses(c) < DEFER_MIN_USES)
 				continue;
 			for (int l = 0; l < specs[0].nlegs; l++)
 				if (specs[0].legs[l].acct == a)
 					net = addo(&ovf, net, mulo(&ovf, specs[0].legs[l].amount, c->sign));
 			a->try_defer = !ovf && deferrable(net, c->has_min, c->has_max);
+			L->allow_defer |= a->try_defer;
 		}
-	}
-
-	lock_accounts(L, P_LOCK, want_wait, ACCT_LOCKED);
-	if (L->allow_defer)
-	{
-		lock_accounts(L, P_LOCK_SKIP, want_try, ACCT_LOCKED);
-		lock_accounts(L, P_LOCK_SHARE, want_shared, ACCT_SHARED);
-		/* the authoritative attributes must still allow deferral */
-		for (int i = 0; i < L->naccts; i++)
+		if (L->allow_defer && !fintech_job_active("fold_postings"))
 		{
-			Acct	   *a = &L->accts[i];
-			int64		net = 0;
-
-			if (a->lock != ACCT_SHARED)
-				continue;
-			for (int l = 0; l < specs[0].nlegs; l++)
-				if (specs[0].legs[l].acct == a)
-					net = addo(&ovf, net, mulo(&ovf, specs[0].legs[l].amount, a->sign));
-			a->try_defer = !ovf && deferrable(net, a->has_min, a->has_max);
+			L->allow_defer = false;
+			for (int i = 0; i < L->naccts; i++)
+				L->accts[i].try_defer = false;
 		}
-		lock_accounts(L, P_LOCK, want_relock, ACCT_LOCKED);
 	}
+
+	lock_in_order(L, specs);
 	L->stamp = GetCurrentTimestamp();
 	L->entries_seq = RangeVarGetRelid(makeRangeVar("fintech", "entries_id_seq", -1), NoLock, false);
 
@@ -1270,11 +1329,11 @@ apply_entry(Ledger *L, EntrySpec *e)
 static void
 ledger_finish(Ledger *L)
 {
-	rowbuf_flush(&L->entries, P_INS_ENTRIES, SPI_OK_INSERT);
-	rowbuf_flush(&L->postings, P_INS_POSTINGS, SPI_OK_INSERT);
-	rowbuf_flush(&L->pending_legs, P_INS_PENDING_LEGS, SPI_OK_INSERT);
-	rowbuf_flush(&L->holds, P_INS_HOLDS, SPI_OK_INSERT);
-	rowbuf_flush(&L->hold_updates, P_UPD_HOLDS, SPI_OK_UPDATE);
+	rowbuf_flush(&L->entries, P_INS_ENTRIES, SPI_OK_INSERT, P_INS_ENTRY1, 1);
+	rowbuf_flush(&L->postings, P_INS_POSTINGS, SPI_OK_INSERT, P_INS_POSTINGS2, 2);
+	rowbuf_flush(&L->pending_legs, P_INS_PENDING_LEGS, SPI_OK_INSERT, -1, -1);
+	rowbuf_flush(&L->holds, P_INS_HOLDS, SPI_OK_INSERT, -1, -1);
+	rowbuf_flush(&L->hold_updates, P_UPD_HOLDS, SPI_OK_UPDATE, -1, -1);
 	for (int i = 0; i < L->naccts; i++)
 	{
 		Acct	   *a = &L->accts[i];
@@ -1408,7 +1467,7 @@ spec_init(EntrySpec *e, const char *type)
 {
 	memset(e, 0, sizeof(*e));
 	e->type = type;
-	e->metadata = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	e->metadata = empty_object();
 }
 
 /* ------------------------------------------------------------------------
@@ -1720,20 +1779,68 @@ fintech_void_pending(PG_FUNCTION_ARGS)
 }
 
 /*
- * expire_holds job: release holds past their deadline, EXPIRE_BATCH at a
- * time, each with an expire_pending entry.
+ * The jobs run one after another in the launcher, so none may wait long
+ * for a row lock that a client transaction holds: they lock with a short
+ * lock_timeout, inside a subtransaction, and leave what is busy for their
+ * next run.
  */
+#define JOB_LOCK_TIMEOUT_MS "100"
+
+typedef int64 (*SubxactFunc) (void *arg);
+
+/* run fn(arg) in a subtransaction; -1 when it gave up on a busy lock */
 static int64
-expire_holds_job(bool *again)
+run_in_subxact(SubxactFunc fn, void *arg)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	int64		result = -1;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		result = fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			PG_RE_THROW();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		result = -1;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+static void
+job_lock_timeout(void)
+{
+	(void) set_config_option("lock_timeout", JOB_LOCK_TIMEOUT_MS, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+}
+
+/* release a batch of expired holds; the argument is the clock to use */
+static int64
+expire_batch(void *arg)
 {
 	Oid			types[1] = {TIMESTAMPTZOID};
-	Datum		v[1] = {TimestampTzGetDatum(GetCurrentTimestamp())};
+	Datum		v[1] = {TimestampTzGetDatum(*(TimestampTz *) arg)};
 	int			nholds;
 	int64	   *ids;
 	EntrySpec  *specs;
 	Ledger		L;
 
-	SPI_connect();
 	if (SPI_execute_with_args("SELECT entry_id FROM fintech.holds"
 							  " WHERE status OPERATOR(pg_catalog.=) 'open'"
 							  " AND expires_at OPERATOR(pg_catalog.<=) $1"
@@ -1742,12 +1849,8 @@ expire_holds_job(bool *again)
 							  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not select expired holds");
 	nholds = (int) SPI_processed;
-	*again = nholds == EXPIRE_BATCH;
 	if (nholds == 0)
-	{
-		SPI_finish();
 		return 0;
-	}
 	ids = palloc(sizeof(int64) * nholds);
 	for (int i = 0; i < nholds; i++)
 		ids[i] = get_int8(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, NULL);
@@ -1767,42 +1870,83 @@ expire_holds_job(bool *again)
 	for (int i = 0; i < nholds; i++)
 		apply_entry(&L, &specs[i]);
 	ledger_finish(&L);
-	SPI_finish();
 	return nholds;
 }
 
-/* fold_postings job: fold deferred postings, FOLD_BATCH accounts at a time */
+/*
+ * expire_holds job: release holds past their deadline, EXPIRE_BATCH at a
+ * time, each with an expire_pending entry.  A batch whose accounts are
+ * busy is left for the next run (expired holds stop counting at their
+ * deadline anyway).
+ */
+static int64
+expire_holds_job(bool *again)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	int64		n;
+
+	SPI_connect();
+	job_lock_timeout();
+	n = run_in_subxact(expire_batch, &now);
+	SPI_finish();
+	*again = n == EXPIRE_BATCH;
+	return Max(n, 0);
+}
+
+/* fold one account's deferred postings; the argument is its code */
+static int64
+fold_one(void *arg)
+{
+	EntrySpec	e;
+	Leg			leg;
+	Ledger		L;
+	int64		rows = 0;
+
+	spec_init(&e, "standard");
+	memset(&leg, 0, sizeof(leg));
+	leg.code = (char *) arg;
+	e.nrelease = 1;
+	e.release = &leg;
+	ledger_begin(&L, &e, 1, true, false);
+	if (L.accts[0].found)
+		rows = fold_account(&L, &L.accts[0]);
+	ledger_finish(&L);
+	return rows;
+}
+
+/*
+ * fold_postings job: fold deferred postings, one subtransaction per account,
+ * FOLD_BATCH accounts per run; an account whose row stays locked is left
+ * for the next run.  The locks of the folded accounts are kept until the
+ * job commits, so the accounts are taken in code order like everywhere.
+ */
 static int64
 fold_postings_job(bool *again)
 {
-	EntrySpec	e;
-	Ledger		L;
 	int64		rows = 0;
 	int			n;
+	char	  **codes;
 
 	SPI_connect();
+	job_lock_timeout();
 	if (SPI_execute("SELECT a.code FROM fintech.accounts a WHERE a.id IN"
 					" (SELECT DISTINCT p.account_id FROM fintech.postings p WHERE p.seq IS NULL"
-					"  LIMIT " CppAsString2(FOLD_BATCH) ")", false, 0) != SPI_OK_SELECT)
+					"  LIMIT " CppAsString2(FOLD_BATCH) ")"
+					" ORDER BY a.code COLLATE \"C\"", false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not select accounts with deferred postings");
 	n = (int) SPI_processed;
-	*again = n == FOLD_BATCH;
-	if (n == 0)
-	{
-		SPI_finish();
-		return 0;
-	}
-	spec_init(&e, "standard");
-	e.nrelease = n;
-	e.release = palloc0(sizeof(Leg) * n);
+	codes = palloc(sizeof(char *) * Max(n, 1));
 	for (int i = 0; i < n; i++)
-		e.release[i].code = get_text(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-	ledger_begin(&L, &e, 1, true, false);
-	for (int i = 0; i < L.naccts; i++)
-		if (L.accts[i].found)
-			rows += fold_account(&L, &L.accts[i]);
-	ledger_finish(&L);
+		codes[i] = get_text(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+	for (int i = 0; i < n; i++)
+	{
+		int64		folded = run_in_subxact(fold_one, codes[i]);
+
+		if (folded > 0)
+			rows += folded;
+	}
 	SPI_finish();
+	*again = n == FOLD_BATCH;
 	return rows;
 }
 
@@ -2160,6 +2304,19 @@ typedef struct LedgerCheck
 } LedgerCheck;
 
 static const LedgerCheck ledger_checks[] = {
+	{"values in range", "rows",
+		"WITH bad AS (SELECT id, pg_catalog.format('account %s: kind %s, status %s, pending %s/%s, limits %s..%s',"
+		"   id, kind, status, pending_out, pending_in, min_balance, max_balance) AS why FROM fintech.accounts"
+		"  WHERE kind NOT IN ('asset', 'liability', 'equity', 'income', 'expense')"
+		"     OR status NOT IN ('active', 'frozen', 'closed') OR pending_out < 0 OR pending_in < 0"
+		"     OR min_balance > max_balance OR code = '' OR pg_catalog.octet_length(code) > 255"
+		"  UNION ALL SELECT id, pg_catalog.format('entry %s: type %s', id, type) FROM fintech.entries"
+		"  WHERE type NOT IN ('standard', 'pending', 'post_pending', 'void_pending', 'expire_pending', 'reversal')"
+		"  UNION ALL SELECT entry_id, pg_catalog.format('posting %s/%s: amount 0', entry_id, leg) FROM fintech.postings WHERE amount = 0"
+		"  UNION ALL SELECT entry_id, pg_catalog.format('pending leg %s/%s: amount 0', entry_id, leg) FROM fintech.pending_legs WHERE amount = 0)"
+		" SELECT (SELECT pg_catalog.count(*) FROM fintech.accounts) + (SELECT pg_catalog.count(*) FROM fintech.entries)"
+		"  + (SELECT pg_catalog.count(*) FROM fintech.postings) + (SELECT pg_catalog.count(*) FROM fintech.pending_legs),"
+		"  (SELECT pg_catalog.count(*) FROM bad), (SELECT why FROM bad ORDER BY id LIMIT 1)"},
 	{"entries balance", "entries",
 		"WITH per AS (SELECT p.entry_id, a.currency, pg_catalog.sum(p.amount) AS s"
 		"  FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id GROUP BY 1, 2),"
