@@ -676,9 +676,7 @@ defer_cache_remember(Acct *a)
 								  HASH_ELEM | HASH_STRINGS);
 	}
 	e = hash_search(defer_cache, a->code, HASH_ENTER, &found);
-	if (!found)
-		e->recent = 0;
-	else if (ledger_calls - e->last_call >= 64)
+	if (!found || ledger_calls - e->last_call >= 64)
 		e->recent = 0;
 	else
 		e->recent <<= (ledger_calls - e->last_call);
@@ -722,6 +720,7 @@ find_acct(Ledger *L, const char *code)
 {
 	Acct		key;
 
+	memset(&key, 0, sizeof(key));
 	key.code = (char *) code;
 	return bsearch(&key, L->accts, L->naccts, sizeof(Acct), acct_cmp);
 }
