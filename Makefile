@@ -16,6 +16,7 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*
 
 MODULE_big = fintech
 OBJS = \
+	src/audit.o \
 	src/fintech.o \
 	src/ledger.o \
 	src/worker.o
@@ -23,7 +24,7 @@ OBJS = \
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
-REGRESS = extension worker ledger
+REGRESS = extension worker ledger audit
 REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Tests that need a server *without* shared_preload_libraries = 'fintech'.

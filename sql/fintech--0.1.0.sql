@@ -475,6 +475,88 @@ LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fintech_check_ledger';
 
 /* ------------------------------------------------------------------------
+ * Audit trail (audit.c)
+ * ------------------------------------------------------------------------ */
+
+CREATE TABLE fintech.audit_log (
+    id           pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,   -- capture order
+    table_name   pg_catalog.text NOT NULL,        -- quoted, schema-qualified
+    operation    pg_catalog.text NOT NULL,        -- INSERT, UPDATE, DELETE, TRUNCATE
+    old_row      pg_catalog.jsonb,
+    new_row      pg_catalog.jsonb,
+    txid         pg_catalog.xid8 NOT NULL,        -- top-level transaction
+    session_role pg_catalog.text NOT NULL,
+    calling_role pg_catalog.text NOT NULL,        -- outside any SECURITY DEFINER function
+    changed_at   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    -- written once by the sealer
+    seq          pg_catalog.int8,                 -- position in the chain, gapless from 1
+    row_hash     pg_catalog.bytea,
+    chain_hash   pg_catalog.bytea
+);
+CREATE UNIQUE INDEX audit_log_seq ON fintech.audit_log (seq) WHERE seq IS NOT NULL;
+CREATE INDEX audit_log_unsealed ON fintech.audit_log (id) WHERE seq IS NULL;
+COMMENT ON TABLE fintech.audit_log IS
+  'One row per change of an audited table (append-only); seq/row_hash/chain_hash set once by the sealer';
+
+-- the head of the chain; its row lock serialises sealers
+CREATE TABLE fintech.audit_head (
+    id        pg_catalog.int4 PRIMARY KEY DEFAULT 1 CHECK (id = 1),
+    last_seq  pg_catalog.int8 NOT NULL DEFAULT 0,
+    last_hash pg_catalog.bytea
+);
+INSERT INTO fintech.audit_head DEFAULT VALUES;
+COMMENT ON TABLE fintech.audit_head IS 'The last sealed position of the audit chain';
+
+CREATE TRIGGER immutable_row BEFORE UPDATE OR DELETE ON fintech.audit_log
+  FOR EACH ROW EXECUTE FUNCTION fintech.refuse_change();
+CREATE TRIGGER immutable_truncate BEFORE TRUNCATE ON fintech.audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION fintech.refuse_change();
+CREATE TRIGGER immutable_row BEFORE UPDATE OR DELETE ON fintech.audit_head
+  FOR EACH ROW EXECUTE FUNCTION fintech.refuse_change();
+CREATE TRIGGER immutable_truncate BEFORE TRUNCATE ON fintech.audit_head
+  FOR EACH STATEMENT EXECUTE FUNCTION fintech.refuse_change();
+
+SELECT pg_catalog.pg_extension_config_dump('fintech.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.audit_log_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.audit_head', '');
+
+CREATE FUNCTION fintech.audit_trigger()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'fintech_audit_trigger';
+
+CREATE FUNCTION fintech.audit_table(tbl pg_catalog.regclass)
+RETURNS void
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_table';
+
+CREATE FUNCTION fintech.seal_audit()
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_seal_audit';
+
+CREATE FUNCTION fintech.verify_audit()
+RETURNS TABLE(ok pg_catalog.bool, rows_checked pg_catalog.int8, first_bad_seq pg_catalog.int8,
+              detail pg_catalog.text)
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_verify_audit';
+
+CREATE FUNCTION fintech.audit_digest()
+RETURNS TABLE(seq pg_catalog.int8, chain_hash pg_catalog.bytea)
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_digest';
+
+CREATE FUNCTION fintech.verify_audit_digest(seq pg_catalog.int8, chain_hash pg_catalog.bytea)
+RETURNS pg_catalog.bool
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_verify_audit_digest';
+
+-- the extension's own tables are audited from the start
+SELECT fintech.audit_table(t)
+  FROM (VALUES ('fintech.accounts'::pg_catalog.regclass), ('fintech.entries'), ('fintech.postings'),
+               ('fintech.pending_legs'), ('fintech.holds')) AS own(t);
+
+/* ------------------------------------------------------------------------
  * Privileges: nothing for PUBLIC beyond what PostgreSQL grants by default
  * (and schema fintech is not usable by PUBLIC at all).  Running jobs on
  * demand is for the owner and whoever it grants it to.
@@ -486,5 +568,5 @@ REVOKE ALL ON FUNCTION fintech.run_job(pg_catalog.text, pg_catalog.bool) FROM PU
 -- the ledger functions (SECURITY DEFINER) write them.
 REVOKE ALL ON ALL TABLES IN SCHEMA fintech FROM PUBLIC;
 GRANT SELECT ON fintech.currencies, fintech.accounts, fintech.entries, fintech.postings,
-                fintech.pending_legs, fintech.holds
+                fintech.pending_legs, fintech.holds, fintech.audit_log, fintech.audit_head
   TO PUBLIC;

@@ -43,3 +43,8 @@ SELECT fintech.post_pending(:hold) > :hold AS posted;
 SELECT fintech.balance('np_alice'), fintech.available_balance('np_alice');
 SELECT count(*) AS deferred_postings FROM fintech.postings WHERE seq IS NULL;
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
+
+-- the audit trail works without the worker: seal_audit() seals
+SELECT count(*) > 0 AS captured, count(seq) AS sealed FROM fintech.audit_log;
+SELECT fintech.seal_audit() > 0 AS sealed_now;
+SELECT ok, detail ~ 'sealed rows verified' AS verified FROM fintech.verify_audit();

@@ -27,6 +27,7 @@ extern PGDLLEXPORT void _PG_init(void);
 
 bool		fintech_preloaded = false;
 char	   *fintech_database = NULL;
+FintechInternalWrite fintech_internal_write = FT_WRITE_NONE;
 
 void
 _PG_init(void)
@@ -50,6 +51,7 @@ _PG_init(void)
 
 	WorkerInit();
 	LedgerInit();
+	AuditInit();
 
 	MarkGUCPrefixReserved("fintech");
 }

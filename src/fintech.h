@@ -63,6 +63,21 @@ extern void fintech_define_job(const char *name, const char *guc_name,
 							   int default_interval_ms,
 							   FintechJobFunc func);
 
+/*
+ * The one kind of change to append-only history that the immutability
+ * trigger lets through: the ledger folding a deferred posting, or the
+ * sealer linking audit rows into the chain (columns written once, from
+ * NULL).  Set only around those statements, by C code.
+ */
+typedef enum FintechInternalWrite
+{
+	FT_WRITE_NONE = 0,
+	FT_WRITE_FOLD,				/* fintech.postings: seq, balance_after, posted_at */
+	FT_WRITE_SEAL				/* fintech.audit_log: seq, row_hash, chain_hash; audit_head */
+} FintechInternalWrite;
+
+extern FintechInternalWrite fintech_internal_write;
+
 /* is the named job scheduled by a launcher running in this database? */
 extern bool fintech_job_active(const char *name);
 
@@ -72,6 +87,7 @@ extern void fintech_require_worker(const char *what);
 /* module initialisation, one per part, called from _PG_init */
 extern void WorkerInit(void);
 extern void LedgerInit(void);
+extern void AuditInit(void);
 
 /* background worker entry point (named in the bgworker registration) */
 extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();

@@ -171,9 +171,6 @@ typedef struct Effect
 	int64		rel_in;
 } Effect;
 
-/* set while the ledger itself folds postings (see fintech_refuse_change) */
-static bool folding = false;
-
 /* code -> immutable account attributes, to decide on deferral before locking */
 typedef struct DeferCacheEntry
 {
@@ -934,7 +931,7 @@ fold_account(Ledger *L, Acct *a)
 	if (n == 0)
 		return 0;
 
-	folding = true;
+	fintech_internal_write = FT_WRITE_FOLD;
 	PG_TRY();
 	{
 		for (uint64 r = 0; r < n; r++)
@@ -956,7 +953,7 @@ fold_account(Ledger *L, Acct *a)
 	}
 	PG_FINALLY();
 	{
-		folding = false;
+		fintech_internal_write = FT_WRITE_NONE;
 	}
 	PG_END_TRY();
 	a->dirty = true;
@@ -2455,9 +2452,10 @@ fintech_check_ledger(PG_FUNCTION_ARGS)
 PG_FUNCTION_INFO_V1(fintech_refuse_change);
 /*
  * BEFORE UPDATE/DELETE (row) and BEFORE TRUNCATE (statement) trigger on
- * the ledger's history: LD007 for everyone, owner included.  The one
- * change let through is the ledger's own folding of a deferred posting
- * (seq, balance_after, posted_at written once, from NULL).
+ * history: LD007 for everyone, owner included.  The changes let through
+ * are the extension's own write-once steps (see FintechInternalWrite):
+ * folding a deferred posting and sealing audit rows, each filling columns
+ * that were NULL.
  */
 Datum
 fintech_refuse_change(PG_FUNCTION_ARGS)
@@ -2471,16 +2469,28 @@ fintech_refuse_change(PG_FUNCTION_ARGS)
 	rel = RelationGetRelationName(trig->tg_relation);
 	if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
 	{
+		bool		allowed;
+
 		op = "UPDATE";
-		if (folding && strcmp(rel, "postings") == 0 && TRIGGER_FIRED_FOR_ROW(trig->tg_event))
+		allowed = TRIGGER_FIRED_FOR_ROW(trig->tg_event) &&
+			((fintech_internal_write == FT_WRITE_FOLD && strcmp(rel, "postings") == 0) ||
+			 (fintech_internal_write == FT_WRITE_SEAL &&
+			  (strcmp(rel, "audit_log") == 0 || strcmp(rel, "audit_head") == 0)));
+		if (allowed)
 		{
 			TupleDesc	desc = RelationGetDescr(trig->tg_relation);
-			bool		oldnull,
-						newnull;
+			int			seqcol = SPI_fnumber(desc, "seq");
 
-			(void) heap_getattr(trig->tg_trigtuple, 5, desc, &oldnull);
-			(void) heap_getattr(trig->tg_newtuple, 5, desc, &newnull);
-			FT_CHECK(oldnull && !newnull);
+			/* a write-once column goes from NULL to a value, never back */
+			if (seqcol > 0)
+			{
+				bool		oldnull,
+							newnull;
+
+				(void) heap_getattr(trig->tg_trigtuple, seqcol, desc, &oldnull);
+				(void) heap_getattr(trig->tg_newtuple, seqcol, desc, &newnull);
+				FT_CHECK(oldnull && !newnull);
+			}
 			return PointerGetDatum(trig->tg_newtuple);
 		}
 	}
@@ -2491,9 +2501,12 @@ fintech_refuse_change(PG_FUNCTION_ARGS)
 
 	ereport(ERROR,
 			(errcode(LD007),
-			 errmsg("%s on fintech.%s is not allowed: ledger history is immutable", op, rel),
+			 errmsg("%s on fintech.%s is not allowed: %s is immutable", op, rel,
+					strncmp(rel, "audit", 5) == 0 ? "the audit trail" : "ledger history"),
 			 strcmp(rel, "accounts") == 0
 			 ? errhint("Close an account with fintech.close_account().")
+			 : strncmp(rel, "audit", 5) == 0
+			 ? errhint("Audit rows are only ever added; fintech.verify_audit() checks them.")
 			 : errhint("Correct a posted entry with fintech.reverse(); release a hold with fintech.void_pending().")));
 	PG_RETURN_NULL();
 }

@@ -1,0 +1,231 @@
+-- audit: capture by the C trigger, sealing, verification, digests, the
+-- pgcrypto recomputation of the chain, tampering, immutability.
+-- (No background sealer works in this database: seal_audit() does it.)
+\set VERBOSITY default
+
+-- seal what the earlier tests left, so the rows below start a clean stretch
+SELECT fintech.seal_audit() >= 0 AS sealed_earlier_rows;
+SELECT max(seq) AS base FROM fintech.audit_log \gset
+
+-- ====================================================================
+-- audit_table
+-- ====================================================================
+CREATE TABLE regress_orders (
+    id int PRIMARY KEY, customer text, amount numeric(12, 2), ordered_at timestamptz,
+    due date, took interval, ratio float8, raw bytea, price money, tags text[], doc jsonb, note text);
+SELECT fintech.audit_table('regress_orders');
+SELECT fintech.audit_table(tbl => 'regress_orders');   -- again: a no-op
+SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = 'regress_orders'::regclass ORDER BY 1;
+SELECT fintech.audit_table('regress_no_such_table');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+CREATE VIEW regress_orders_view AS SELECT * FROM regress_orders;
+SELECT fintech.audit_table('regress_orders_view');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.audit_table('fintech.audit_log');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.audit_table(NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- the ledger's own tables are audited from CREATE EXTENSION on
+SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE t.tgname = 'fintech_audit' AND c.relnamespace = 'fintech'::regnamespace ORDER BY 1;
+
+-- ====================================================================
+-- capture: one row per changed row, in the writer's transaction
+-- ====================================================================
+SET TimeZone = 'UTC';
+INSERT INTO regress_orders VALUES
+  (1, 'alice', 10.50, '2026-01-02 03:04:05.678+00', '2026-02-01', '1 day 2 hours', 0.1,
+   '\x00ff', 12.34, '{a,b}', '{"k": [1, 2.50]}', NULL),
+  (2, 'bob', 20, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'x');
+UPDATE regress_orders SET amount = amount + 1 WHERE id = 1;
+DELETE FROM regress_orders WHERE id = 2;
+BEGIN;
+INSERT INTO regress_orders (id, customer) VALUES (3, 'rolled back');
+ROLLBACK;
+SELECT id - (SELECT min(id) FROM fintech.audit_log WHERE table_name = 'public.regress_orders') AS n,
+       table_name, operation, old_row ->> 'id' AS old_id, new_row ->> 'id' AS new_id,
+       old_row ->> 'amount' AS old_amount, new_row ->> 'amount' AS new_amount,
+       session_role = current_user AS by_me, calling_role = current_user AS called_by_me, seq
+  FROM fintech.audit_log WHERE table_name = 'public.regress_orders' ORDER BY id;
+-- NULLs are kept as JSON null; the row is complete
+SELECT new_row FROM fintech.audit_log
+ WHERE table_name = 'public.regress_orders' AND operation = 'INSERT' AND new_row ->> 'id' = '2';
+-- the canonical jsonb does not depend on the writer's settings
+SELECT new_row FROM fintech.audit_log
+ WHERE table_name = 'public.regress_orders' AND operation = 'INSERT' AND new_row ->> 'id' = '1';
+SET TimeZone = 'America/New_York';
+SET DateStyle = 'SQL, DMY';
+SET IntervalStyle = 'sql_standard';
+SET extra_float_digits = 0;
+SET bytea_output = 'escape';
+SET lc_monetary = 'C';
+INSERT INTO regress_orders VALUES
+  (11, 'alice', 10.50, '2026-01-01 22:04:05.678-05', '2026-02-01', '1 day 2 hours', 0.1,
+   '\x00ff', 12.34, '{a,b}', '{"k": [1, 2.50]}', NULL);
+RESET TimeZone; RESET DateStyle; RESET IntervalStyle; RESET extra_float_digits; RESET bytea_output;
+RESET lc_monetary;
+SELECT a.new_row - 'id' = b.new_row - 'id' AS same_content_same_json
+  FROM fintech.audit_log a, fintech.audit_log b
+ WHERE a.table_name = 'public.regress_orders' AND a.new_row ->> 'id' = '1' AND a.operation = 'INSERT'
+   AND b.table_name = 'public.regress_orders' AND b.new_row ->> 'id' = '11';
+-- wide rows (TOASTed values) are captured whole
+UPDATE regress_orders SET note = repeat('0123456789', 20000) WHERE id = 1;
+SELECT length(new_row ->> 'note') AS note_length FROM fintech.audit_log
+ WHERE table_name = 'public.regress_orders' AND operation = 'UPDATE' ORDER BY id DESC LIMIT 1;
+-- TRUNCATE is audited (one row, no row images)
+CREATE TABLE regress_scratch (v int);
+SELECT fintech.audit_table('regress_scratch');
+INSERT INTO regress_scratch VALUES (1), (2);
+TRUNCATE regress_scratch;
+SELECT operation, old_row, new_row FROM fintech.audit_log
+ WHERE table_name = 'public.regress_scratch' ORDER BY id;
+-- who: the session user, and the role that called the SECURITY DEFINER API
+CREATE ROLE regress_audit_app;
+GRANT USAGE ON SCHEMA fintech TO regress_audit_app;
+SELECT fintech.open_account(code => 'audit_a', currency => 'USD', kind => 'asset', min_balance => NULL) > 0 AS opened;
+SELECT fintech.open_account(code => 'audit_b', currency => 'USD') > 0 AS opened;
+SET ROLE regress_audit_app;
+SELECT fintech.transfer(debit_account => 'audit_a', credit_account => 'audit_b', amount => 5) AS t \gset
+RESET ROLE;
+SELECT DISTINCT table_name, calling_role, session_role = current_user AS session_is_me
+  FROM fintech.audit_log WHERE txid = (SELECT txid FROM fintech.audit_log
+                                       WHERE table_name = 'fintech.entries' AND new_row ->> 'id' = :'t')
+ ORDER BY 1;
+REVOKE USAGE ON SCHEMA fintech FROM regress_audit_app;
+DROP ROLE regress_audit_app;
+-- nothing is sealed until the sealer runs
+SELECT count(*) > 0 AS unsealed, count(seq) AS sealed FROM fintech.audit_log WHERE seq > :base OR seq IS NULL;
+
+-- ====================================================================
+-- sealing, verification, digests
+-- ====================================================================
+SELECT fintech.seal_audit() AS newly_sealed \gset
+SELECT :newly_sealed > 10 AS sealed_them, fintech.seal_audit() AS again;
+SELECT count(*) AS unsealed FROM fintech.audit_log WHERE seq IS NULL;
+SELECT min(seq) = 1 AND max(seq) = count(*) AS gapless FROM fintech.audit_log;
+SELECT ok, rows_checked = (SELECT count(*) FROM fintech.audit_log) AS all_checked, first_bad_seq
+  FROM fintech.verify_audit();
+SELECT seq = (SELECT max(seq) FROM fintech.audit_log) AS is_head, octet_length(chain_hash) AS hash_bytes
+  FROM fintech.audit_digest();
+SELECT d.seq AS head_seq, d.chain_hash AS head_hash FROM fintech.audit_digest() d \gset
+SELECT fintech.verify_audit_digest(seq => :head_seq, chain_hash => :'head_hash') AS head_ok;
+SELECT fintech.verify_audit_digest(:head_seq - 1, :'head_hash') AS wrong_position;
+SELECT fintech.verify_audit_digest(:head_seq, '\x00') AS wrong_hash;
+SELECT fintech.verify_audit_digest(:head_seq + 1, :'head_hash') AS beyond_the_head;
+SELECT fintech.verify_audit_digest(NULL, :'head_hash');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a published head stays verifiable as the chain grows
+INSERT INTO regress_orders (id, customer) VALUES (4, 'later');
+SELECT fintech.seal_audit() AS sealed_later;
+SELECT fintech.verify_audit_digest(:head_seq, :'head_hash') AS old_head_still_ok;
+
+-- ====================================================================
+-- independent recomputation with pgcrypto (the README's query)
+-- ====================================================================
+CREATE FUNCTION regress_canon(l fintech.audit_log) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(octet_length(l.id::text) || ':' || l.id::text, 'N')
+      || coalesce(octet_length(l.table_name) || ':' || l.table_name, 'N')
+      || coalesce(octet_length(l.operation) || ':' || l.operation, 'N')
+      || coalesce(octet_length(l.old_row::text) || ':' || l.old_row::text, 'N')
+      || coalesce(octet_length(l.new_row::text) || ':' || l.new_row::text, 'N')
+      || coalesce(octet_length(l.txid::text) || ':' || l.txid::text, 'N')
+      || coalesce(octet_length(l.session_role) || ':' || l.session_role, 'N')
+      || coalesce(octet_length(l.calling_role) || ':' || l.calling_role, 'N')
+      || coalesce(octet_length(to_char(l.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')) || ':'
+                  || to_char(l.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 'N')
+$$;
+WITH RECURSIVE chain AS (
+    SELECT l.seq, digest(regress_canon(l), 'sha256') AS row_hash,
+           digest(digest(regress_canon(l), 'sha256'), 'sha256') AS chain_hash
+      FROM fintech.audit_log l WHERE l.seq = 1
+  UNION ALL
+    SELECT l.seq, digest(regress_canon(l), 'sha256'),
+           digest(c.chain_hash || digest(regress_canon(l), 'sha256'), 'sha256')
+      FROM chain c JOIN fintech.audit_log l ON l.seq = c.seq + 1
+)
+SELECT count(*) AS recomputed,
+       bool_and(c.row_hash = l.row_hash AND c.chain_hash = l.chain_hash) AS every_hash_matches,
+       (SELECT c2.chain_hash FROM chain c2 ORDER BY c2.seq DESC LIMIT 1)
+         = (SELECT d.chain_hash FROM fintech.audit_digest() d) AS head_matches_audit_digest,
+       (SELECT ok FROM fintech.verify_audit()) AS verify_audit_agrees
+  FROM chain c JOIN fintech.audit_log l USING (seq);
+
+-- ====================================================================
+-- append-only: LD007 for everyone, the owner included
+-- ====================================================================
+UPDATE fintech.audit_log SET operation = 'INSERT' WHERE seq = 1;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+UPDATE fintech.audit_log SET seq = NULL WHERE seq = 1;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DELETE FROM fintech.audit_log WHERE seq = 1;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+TRUNCATE fintech.audit_log;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+UPDATE fintech.audit_head SET last_seq = 0;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DELETE FROM fintech.audit_head;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- ====================================================================
+-- tampering by a superuser with the triggers switched off: verify_audit
+-- names the first bad position
+-- ====================================================================
+SELECT :head_seq - 5 AS victim \gset
+-- edit the content of a sealed row
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.audit_log SET new_row = jsonb_set(coalesce(new_row, '{}'), '{amount}', '1000000')
+ WHERE seq = :victim;
+SELECT ok, first_bad_seq - :victim AS at_victim, detail ~ 'was changed' AS says_changed FROM fintech.verify_audit();
+ROLLBACK;
+-- edit it and recompute its row_hash too
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.audit_log SET calling_role = 'nobody' WHERE seq = :victim;
+UPDATE fintech.audit_log l SET row_hash = digest(regress_canon(l), 'sha256') WHERE seq = :victim;
+SELECT ok, first_bad_seq - :victim AS at_victim, detail ~ 'chain broken' AS says_chain FROM fintech.verify_audit();
+ROLLBACK;
+-- delete a row
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM fintech.audit_log WHERE seq = :victim;
+SELECT ok, first_bad_seq - :victim AS at_victim, detail ~ 'missing' AS says_missing FROM fintech.verify_audit();
+ROLLBACK;
+-- delete the last rows (the head remembers where the chain ended)
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM fintech.audit_log WHERE seq > :victim;
+SELECT ok, first_bad_seq - :victim AS after_victim, detail ~ 'removed' AS says_removed FROM fintech.verify_audit();
+ROLLBACK;
+-- insert a forged row into the chain, shifting the rest
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.audit_log SET seq = -seq WHERE seq >= :victim;
+UPDATE fintech.audit_log SET seq = -seq + 1 WHERE seq < 0;
+INSERT INTO fintech.audit_log (table_name, operation, new_row, txid, session_role, calling_role, seq, row_hash, chain_hash)
+SELECT 'public.regress_orders', 'INSERT', '{"id": 99}', '1', 'postgres', 'postgres', :victim,
+       digest('forged', 'sha256'), digest('forged', 'sha256');
+SELECT ok, first_bad_seq - :victim AS at_victim FROM fintech.verify_audit();
+ROLLBACK;
+-- append a forged row after the head
+BEGIN;
+SET LOCAL session_replication_role = replica;
+INSERT INTO fintech.audit_log (table_name, operation, new_row, txid, session_role, calling_role, seq, row_hash, chain_hash)
+SELECT 'public.regress_orders', 'INSERT', '{"id": 98}', '1', 'postgres', 'postgres', max(seq) + 1, NULL, NULL
+  FROM fintech.audit_log;
+SELECT ok, first_bad_seq - (SELECT max(seq) FROM fintech.audit_log) AS at_forged FROM fintech.verify_audit();
+ROLLBACK;
+-- swap two rows
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.audit_log SET seq = CASE seq WHEN :victim THEN -1 ELSE :victim END
+ WHERE seq IN (:victim, :victim + 2);
+UPDATE fintech.audit_log SET seq = :victim + 2 WHERE seq = -1;
+SELECT ok, first_bad_seq - :victim AS at_victim, detail ~ 'chain broken' AS says_chain FROM fintech.verify_audit();
+ROLLBACK;
+-- everything rolled back: the chain verifies again
+SELECT ok, first_bad_seq FROM fintech.verify_audit();
+
+DROP FUNCTION regress_canon(fintech.audit_log);
+DROP VIEW regress_orders_view;
+DROP TABLE regress_orders, regress_scratch;

@@ -1,0 +1,829 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit.c
+ *	  The hash-chained audit trail: the capture trigger, the sealer (SQL
+ *	  function and background job), verification and digests.
+ *
+ * Capture.  fintech.audit_trigger() is an AFTER row trigger (and an AFTER
+ * TRUNCATE statement trigger) on every audited table.  It appends one row
+ * to fintech.audit_log per changed row, in the writer's transaction, with
+ * seq, row_hash and chain_hash still NULL.  Writers take no lock besides
+ * the row they insert: no counter, no advisory lock, no table lock.
+ *
+ * Sealing.  The sealer (fintech.seal_audit() or the seal_audit job) locks
+ * the single row of fintech.audit_head, which serialises sealers, reads
+ * the unsealed rows its snapshot sees (committed ones only: rows of
+ * aborted transactions are never visible, rows of transactions that commit
+ * later are sealed by a later run), and gives each its place: seq (gapless
+ * from 1), row_hash = SHA-256 of the row's canonical form, chain_hash =
+ * SHA-256(previous chain_hash || row_hash).  Those three columns are
+ * written once, from NULL; the captured content is never rewritten.
+ *
+ * The row's jsonb is built here, not with to_jsonb(), so that it does not
+ * depend on the writer's settings: timestamptz in UTC, intervals in ISO
+ * 8601, floats in shortest exact form, bytea in hex, money as numeric.
+ * The canonical form hashed by the sealer is documented in the README,
+ * with a plain SQL (pgcrypto) query that recomputes the chain.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "common/shortest_dec.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/cash.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/xid8.h"
+
+#include "fintech.h"
+
+#define SEAL_BATCH 5000
+
+static int64 seal_job(bool *again);
+
+/* ------------------------------------------------------------------------
+ * Canonical jsonb of a row
+ * ------------------------------------------------------------------------
+ */
+
+static void
+push_string(JsonbParseState **st, const char *s, JsonbIteratorToken tok)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = strlen(s);
+	pushJsonbValue(st, tok, &v);
+}
+
+static void
+push_numeric(JsonbParseState **st, Numeric n)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = n;
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* one column's value, independent of the session's settings */
+static void
+push_datum(JsonbParseState **st, Datum d, Oid typid)
+{
+	JsonbValue	v;
+	char		buf[MAXDATELEN + 64];
+
+	switch (typid)
+	{
+		case BOOLOID:
+			v.type = jbvBool;
+			v.val.boolean = DatumGetBool(d);
+			pushJsonbValue(st, WJB_VALUE, &v);
+			return;
+		case INT2OID:
+			push_numeric(st, int64_to_numeric(DatumGetInt16(d)));
+			return;
+		case INT4OID:
+			push_numeric(st, int64_to_numeric(DatumGetInt32(d)));
+			return;
+		case INT8OID:
+			push_numeric(st, int64_to_numeric(DatumGetInt64(d)));
+			return;
+		case NUMERICOID:
+			{
+				Numeric		n = DatumGetNumeric(d);
+
+				if (numeric_is_nan(n) || numeric_is_inf(n))
+					push_string(st, DatumGetCString(DirectFunctionCall1(numeric_out, d)), WJB_VALUE);
+				else
+					push_numeric(st, n);
+				return;
+			}
+		case FLOAT4OID:
+		case FLOAT8OID:
+			{
+				double		f = typid == FLOAT4OID ? DatumGetFloat4(d) : DatumGetFloat8(d);
+
+				if (isnan(f) || isinf(f))
+				{
+					push_string(st, isnan(f) ? "NaN" : (f > 0 ? "Infinity" : "-Infinity"), WJB_VALUE);
+					return;
+				}
+				double_to_shortest_decimal_buf(f, buf);
+				push_numeric(st, DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+																	 ObjectIdGetDatum(InvalidOid),
+																	 Int32GetDatum(-1))));
+				return;
+			}
+		case CASHOID:
+			push_numeric(st, DatumGetNumeric(DirectFunctionCall1(cash_numeric, d)));
+			return;
+		case TIMESTAMPTZOID:
+			{
+				int			utc = 0;
+
+				push_string(st, JsonEncodeDateTime(NULL, d, typid, &utc), WJB_VALUE);
+				return;
+			}
+		case DATEOID:
+		case TIMEOID:
+		case TIMETZOID:
+		case TIMESTAMPOID:
+			push_string(st, JsonEncodeDateTime(NULL, d, typid, NULL), WJB_VALUE);
+			return;
+		case INTERVALOID:
+			{
+				struct pg_itm itm;
+
+				interval2itm(*DatumGetIntervalP(d), &itm);
+				EncodeInterval(&itm, INTSTYLE_ISO_8601, buf);
+				push_string(st, pstrdup(buf), WJB_VALUE);
+				return;
+			}
+		case BYTEAOID:
+			{
+				bytea	   *b = DatumGetByteaPP(d);
+				int			len = VARSIZE_ANY_EXHDR(b);
+				char	   *hex = palloc(len * 2 + 3);
+
+				hex[0] = '\\';
+				hex[1] = 'x';
+				hex_encode(VARDATA_ANY(b), len, hex + 2);
+				hex[len * 2 + 2] = '\0';
+				push_string(st, hex, WJB_VALUE);
+				return;
+			}
+		case JSONBOID:
+			{
+				Jsonb	   *j = DatumGetJsonbP(d);
+
+				v.type = jbvBinary;
+				v.val.binary.data = &j->root;
+				v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+				pushJsonbValue(st, WJB_VALUE, &v);
+				return;
+			}
+		case JSONOID:
+			{
+				Jsonb	   *j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+																   CStringGetDatum(TextDatumGetCString(d))));
+
+				v.type = jbvBinary;
+				v.val.binary.data = &j->root;
+				v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+				pushJsonbValue(st, WJB_VALUE, &v);
+				return;
+			}
+		default:
+			{
+				Oid			out;
+				bool		isvarlena;
+
+				/* text types and everything else: the type's text form */
+				getTypeOutputInfo(typid, &out, &isvarlena);
+				push_string(st, OidOutputFunctionCall(out, d), WJB_VALUE);
+				return;
+			}
+	}
+}
+
+static Jsonb *
+row_to_jsonb(HeapTuple tup, TupleDesc desc)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		bool		isnull;
+		Datum		d;
+
+		if (att->attisdropped)
+			continue;
+		push_string(&st, NameStr(att->attname), WJB_KEY);
+		d = heap_getattr(tup, i + 1, desc, &isnull);
+		if (isnull)
+		{
+			JsonbValue	v;
+
+			v.type = jbvNull;
+			pushJsonbValue(&st, WJB_VALUE, &v);
+		}
+		else
+			push_datum(&st, d, getBaseType(att->atttypid));
+	}
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(res);
+}
+
+/* ------------------------------------------------------------------------
+ * Capture
+ * ------------------------------------------------------------------------
+ */
+
+static SPIPlanPtr insert_plan = NULL;
+
+PG_FUNCTION_INFO_V1(fintech_audit_trigger);
+/*
+ * AFTER INSERT/UPDATE/DELETE row trigger and AFTER TRUNCATE statement
+ * trigger of audited tables.
+ */
+Datum
+fintech_audit_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trig = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	const char *op;
+	Datum		v[7];
+	char		n[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	char	   *who;
+	int			ret;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "fintech.audit_trigger() must be called as a trigger");
+	if (!TRIGGER_FIRED_AFTER(trig->tg_event))
+		elog(ERROR, "fintech.audit_trigger() must be an AFTER trigger");
+	rel = trig->tg_relation;
+	desc = RelationGetDescr(rel);
+
+	v[0] = CStringGetTextDatum(quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+														  RelationGetRelationName(rel)));
+	n[2] = n[3] = 'n';
+	if (TRIGGER_FIRED_BY_TRUNCATE(trig->tg_event))
+		op = "TRUNCATE";
+	else if (TRIGGER_FIRED_BY_INSERT(trig->tg_event))
+	{
+		op = "INSERT";
+		v[3] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc));
+		n[3] = ' ';
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
+	{
+		op = "UPDATE";
+		v[2] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc));
+		v[3] = JsonbPGetDatum(row_to_jsonb(trig->tg_newtuple, desc));
+		n[2] = n[3] = ' ';
+	}
+	else
+	{
+		op = "DELETE";
+		v[2] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc));
+		n[2] = ' ';
+	}
+	v[1] = CStringGetTextDatum(op);
+	v[4] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	who = GetUserNameFromId(GetSessionUserId(), true);
+	v[5] = CStringGetTextDatum(who ? who : "?");
+	/* the role outside any SECURITY DEFINER function: who called the API */
+	who = GetUserNameFromId(GetOuterUserId(), true);
+	v[6] = CStringGetTextDatum(who ? who : "?");
+
+	SPI_connect();
+	if (insert_plan == NULL)
+	{
+		Oid			types[7] = {TEXTOID, TEXTOID, JSONBOID, JSONBOID, XID8OID, TEXTOID, TEXTOID};
+		SPIPlanPtr	p = SPI_prepare("INSERT INTO fintech.audit_log"
+									" (table_name, operation, old_row, new_row, txid, session_role, calling_role)"
+									" VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, types);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		insert_plan = p;
+	}
+	ret = SPI_execute_plan(insert_plan, v, n, false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "could not write the audit row: %s", SPI_result_code_string(ret));
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(fintech_audit_table);
+/* fintech.audit_table(tbl regclass): add the capture triggers, once */
+Datum
+fintech_audit_table(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	char		relkind;
+	char	   *qname;
+	Oid			types[1] = {OIDOID};
+	Datum		v[1];
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tbl must not be NULL")));
+	relid = PG_GETARG_OID(0);
+	relkind = get_rel_relkind(relid);
+	if (relkind == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	qname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									   get_rel_name(relid));
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot audit %s: it is not a table", qname)));
+	if (get_rel_namespace(relid) == get_namespace_oid("fintech", false) &&
+		strcmp(get_rel_name(relid), "audit_log") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot audit fintech.audit_log itself")));
+	/* the caller, not this SECURITY DEFINER function, must own the table */
+	if (!pg_class_ownercheck(relid, GetOuterUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(relkind), get_rel_name(relid));
+
+	SPI_connect();
+	v[0] = ObjectIdGetDatum(relid);
+	if (SPI_execute_with_args("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid OPERATOR(pg_catalog.=) $1"
+							  " AND tgname OPERATOR(pg_catalog.=) 'fintech_audit'",
+							  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for the audit trigger");
+	if (SPI_processed == 0)
+	{
+		if (SPI_execute(psprintf("CREATE TRIGGER fintech_audit AFTER INSERT OR UPDATE OR DELETE ON %s"
+								 " FOR EACH ROW EXECUTE FUNCTION fintech.audit_trigger()", qname),
+						false, 0) != SPI_OK_UTILITY ||
+			SPI_execute(psprintf("CREATE TRIGGER fintech_audit_truncate AFTER TRUNCATE ON %s"
+								 " FOR EACH STATEMENT EXECUTE FUNCTION fintech.audit_trigger()", qname),
+						false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not create the audit triggers on %s", qname);
+	}
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* ------------------------------------------------------------------------
+ * Canonical form and hashes
+ * ------------------------------------------------------------------------
+ */
+
+/* columns of fintech.audit_log read by the sealer and the verifier */
+#define AUDIT_COLS "id, table_name, operation, old_row::pg_catalog.text, new_row::pg_catalog.text," \
+	" txid::pg_catalog.text, session_role, calling_role, changed_at, seq, row_hash, chain_hash"
+#define NCANON 9				/* the first 9 columns are hashed */
+
+static void
+canon_field(StringInfo buf, const char *s)
+{
+	if (s == NULL)
+		appendStringInfoChar(buf, 'N');
+	else
+		appendStringInfo(buf, "%zu:%s", strlen(s), s);
+}
+
+static void
+sha256(const uint8 *data, size_t len, uint8 *out)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, data, len) < 0 ||
+		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+}
+
+/*
+ * row_hash of an audit_log row (columns as in AUDIT_COLS): SHA-256 of the
+ * nine fields id .. changed_at, each written as "<bytes>:<text>" or "N"
+ * for NULL, changed_at as 'YYYY-MM-DD HH24:MI:SS.US' in UTC.
+ */
+static void
+row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int col = 1; col <= NCANON; col++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+		if (isnull)
+			canon_field(&buf, NULL);
+		else if (col == 1)
+			canon_field(&buf, psprintf(INT64_FORMAT, DatumGetInt64(d)));
+		else if (col == NCANON)
+		{
+			struct pg_tm tm;
+			fsec_t		fsec;
+
+			if (timestamp2tm(DatumGetTimestampTz(d), NULL, &tm, &fsec, NULL, NULL) != 0)
+				elog(ERROR, "audit row with an invalid changed_at");
+			canon_field(&buf, psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d",
+									   tm.tm_year, tm.tm_mon, tm.tm_mday,
+									   tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec));
+		}
+		else
+			canon_field(&buf, TextDatumGetCString(d));
+	}
+	sha256((uint8 *) buf.data, buf.len, out);
+	pfree(buf.data);
+}
+
+/* chain_hash = SHA-256(previous chain_hash || row_hash); no previous at seq 1 */
+static void
+chain_hash(const uint8 *prev, bool has_prev, const uint8 *rowh, uint8 *out)
+{
+	uint8		buf[2 * PG_SHA256_DIGEST_LENGTH];
+	size_t		len = 0;
+
+	if (has_prev)
+	{
+		memcpy(buf, prev, PG_SHA256_DIGEST_LENGTH);
+		len = PG_SHA256_DIGEST_LENGTH;
+	}
+	memcpy(buf + len, rowh, PG_SHA256_DIGEST_LENGTH);
+	sha256(buf, len + PG_SHA256_DIGEST_LENGTH, out);
+}
+
+static bytea *
+to_bytea(const uint8 *h)
+{
+	bytea	   *b = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	SET_VARSIZE(b, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	memcpy(VARDATA(b), h, PG_SHA256_DIGEST_LENGTH);
+	return b;
+}
+
+/* a stored hash column, or false if NULL or not 32 bytes */
+static bool
+get_hash(HeapTuple tup, TupleDesc desc, int col, uint8 *out)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	bytea	   *b;
+
+	if (isnull)
+		return false;
+	b = DatumGetByteaPP(d);
+	if (VARSIZE_ANY_EXHDR(b) != PG_SHA256_DIGEST_LENGTH)
+		return false;
+	memcpy(out, VARDATA_ANY(b), PG_SHA256_DIGEST_LENGTH);
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Sealing
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Seal up to `limit` committed, unsealed rows; returns how many.  *more is
+ * set when the limit was reached.
+ */
+static int64
+seal_some(int64 limit, bool *more)
+{
+	int			ret;
+	int64		last_seq;
+	uint8		prev[PG_SHA256_DIGEST_LENGTH];
+	bool		has_prev;
+	SPITupleTable *tt;
+	uint64		n;
+	SPIPlanPtr	upd;
+	Oid			types[4] = {INT8OID, INT8OID, BYTEAOID, BYTEAOID};
+	Oid			htypes[2] = {INT8OID, BYTEAOID};
+	Datum		hv[2];
+
+	/* one sealer at a time: the head row is the chain's lock */
+	ret = SPI_execute("SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE", false, 0);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "fintech.audit_head must have exactly one row");
+	last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &has_prev));
+	has_prev = get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, prev);
+
+	/* a fresh snapshot, taken after the lock: sees the last sealer's work */
+	ret = SPI_execute(psprintf("SELECT " AUDIT_COLS " FROM fintech.audit_log"
+							   " WHERE seq IS NULL ORDER BY id LIMIT " INT64_FORMAT, limit),
+					  false, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read unsealed audit rows");
+	tt = SPI_tuptable;
+	n = SPI_processed;
+	*more = (int64) n == limit;
+	if (n == 0)
+		return 0;
+
+	upd = SPI_prepare("UPDATE fintech.audit_log SET seq = $2, row_hash = $3, chain_hash = $4"
+					  " WHERE id OPERATOR(pg_catalog.=) $1 AND seq IS NULL", 4, types);
+	if (upd == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+
+	fintech_internal_write = FT_WRITE_SEAL;
+	PG_TRY();
+	{
+		for (uint64 r = 0; r < n; r++)
+		{
+			uint8		rowh[PG_SHA256_DIGEST_LENGTH];
+			uint8		chain[PG_SHA256_DIGEST_LENGTH];
+			Datum		v[4];
+			bool		isnull;
+
+			row_hash(tt->vals[r], tt->tupdesc, rowh);
+			chain_hash(prev, has_prev, rowh, chain);
+			last_seq++;
+			v[0] = SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull);
+			v[1] = Int64GetDatum(last_seq);
+			v[2] = PointerGetDatum(to_bytea(rowh));
+			v[3] = PointerGetDatum(to_bytea(chain));
+			ret = SPI_execute_plan(upd, v, NULL, false, 0);
+			if (ret != SPI_OK_UPDATE || SPI_processed != 1)
+				elog(ERROR, "audit row " INT64_FORMAT " changed while it was sealed",
+					 DatumGetInt64(v[0]));
+			memcpy(prev, chain, sizeof(prev));
+			has_prev = true;
+		}
+		hv[0] = Int64GetDatum(last_seq);
+		hv[1] = PointerGetDatum(to_bytea(prev));
+		ret = SPI_execute_with_args("UPDATE fintech.audit_head SET last_seq = $1, last_hash = $2",
+									2, htypes, hv, NULL, false, 0);
+		if (ret != SPI_OK_UPDATE || SPI_processed != 1)
+			elog(ERROR, "could not move the head of the audit chain");
+	}
+	PG_FINALLY();
+	{
+		fintech_internal_write = FT_WRITE_NONE;
+	}
+	PG_END_TRY();
+	SPI_freeplan(upd);
+	return (int64) n;
+}
+
+PG_FUNCTION_INFO_V1(fintech_seal_audit);
+/* fintech.seal_audit(): seal every committed row now; rows newly chained */
+Datum
+fintech_seal_audit(PG_FUNCTION_ARGS)
+{
+	int64		total = 0;
+	bool		more = true;
+
+	SPI_connect();
+	while (more)
+		total += seal_some(SEAL_BATCH, &more);
+	SPI_finish();
+	PG_RETURN_INT64(total);
+}
+
+/* the seal_audit job: SEAL_BATCH rows per transaction */
+static int64
+seal_job(bool *again)
+{
+	int64		n;
+
+	SPI_connect();
+	n = seal_some(SEAL_BATCH, again);
+	SPI_finish();
+	return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Verification
+ * ------------------------------------------------------------------------
+ */
+
+typedef struct VerifyResult
+{
+	bool		ok;
+	int64		rows_checked;
+	int64		first_bad_seq;	/* 0: none */
+	char	   *detail;
+} VerifyResult;
+
+/*
+ * Walk the sealed rows in seq order up to upto (0: all) and check each
+ * one's position, row_hash and chain_hash, then the head.
+ */
+static VerifyResult
+verify_chain(int64 upto, uint8 *last_chain)
+{
+	VerifyResult res = {true, 0, 0, NULL};
+	uint8		prev[PG_SHA256_DIGEST_LENGTH];
+	bool		has_prev = false;
+	int64		expect = 1;
+	Portal		portal;
+	SPIPlanPtr	plan;
+	int64		head_seq;
+	uint8		head_hash[PG_SHA256_DIGEST_LENGTH];
+	bool		has_head_hash;
+	bool		isnull;
+
+	if (SPI_execute("SELECT last_seq, last_hash FROM fintech.audit_head", true, 0) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+	{
+		res.ok = false;
+		res.first_bad_seq = 1;
+		res.detail = "fintech.audit_head does not have exactly one row";
+		return res;
+	}
+	head_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	has_head_hash = get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, head_hash);
+
+	plan = SPI_prepare(psprintf("SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL%s"
+								" ORDER BY seq",
+								upto > 0 ? psprintf(" AND seq <= " INT64_FORMAT, upto) : ""),
+					   0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	for (;;)
+	{
+		SPI_cursor_fetch(portal, true, 1000);
+		if (SPI_processed == 0)
+			break;
+		for (uint64 r = 0; r < SPI_processed && res.ok; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			int64		seq = DatumGetInt64(SPI_getbinval(tup, desc, 10, &isnull));
+			int64		id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+			uint8		rowh[PG_SHA256_DIGEST_LENGTH];
+			uint8		stored[PG_SHA256_DIGEST_LENGTH];
+			uint8		chain[PG_SHA256_DIGEST_LENGTH];
+
+			if (seq != expect)
+			{
+				res.ok = false;
+				res.first_bad_seq = expect;
+				res.detail = seq > expect
+					? psprintf("row %lld of the chain is missing (next row has seq " INT64_FORMAT ")",
+							   (long long) expect, seq)
+					: psprintf("seq " INT64_FORMAT " appears twice", seq);
+				break;
+			}
+			row_hash(tup, desc, rowh);
+			if (!get_hash(tup, desc, 11, stored) || memcmp(stored, rowh, sizeof(rowh)) != 0)
+			{
+				res.ok = false;
+				res.first_bad_seq = seq;
+				res.detail = psprintf("audit row " INT64_FORMAT " (seq " INT64_FORMAT ") was changed: its content does not match its row_hash",
+									  id, seq);
+				break;
+			}
+			chain_hash(prev, has_prev, rowh, chain);
+			if (!get_hash(tup, desc, 12, stored) || memcmp(stored, chain, sizeof(chain)) != 0)
+			{
+				res.ok = false;
+				res.first_bad_seq = seq;
+				res.detail = psprintf("chain broken at seq " INT64_FORMAT " (audit row " INT64_FORMAT "): a row was inserted, removed or moved before it",
+									  seq, id);
+				break;
+			}
+			memcpy(prev, chain, sizeof(prev));
+			has_prev = true;
+			res.rows_checked++;
+			expect++;
+		}
+		if (!res.ok)
+			break;
+	}
+	SPI_cursor_close(portal);
+	SPI_freeplan(plan);
+
+	if (res.ok && upto == 0)
+	{
+		/* the head must be where the chain ends */
+		if (head_seq != expect - 1)
+		{
+			res.ok = false;
+			res.first_bad_seq = Min(head_seq, expect - 1) + 1;
+			res.detail = head_seq > expect - 1
+				? psprintf("the chain ends at seq " INT64_FORMAT " but was sealed up to " INT64_FORMAT ": rows at the end were removed",
+						   expect - 1, head_seq)
+				: psprintf("rows after the head of the chain (seq " INT64_FORMAT ") were added", head_seq);
+		}
+		else if (head_seq > 0 && (!has_head_hash || memcmp(head_hash, prev, sizeof(prev)) != 0))
+		{
+			res.ok = false;
+			res.first_bad_seq = head_seq;
+			res.detail = "the head of the chain does not match its last row";
+		}
+	}
+	if (res.ok)
+		res.detail = psprintf(INT64_FORMAT " sealed rows verified", res.rows_checked);
+	if (last_chain && has_prev)
+		memcpy(last_chain, prev, PG_SHA256_DIGEST_LENGTH);
+	return res;
+}
+
+PG_FUNCTION_INFO_V1(fintech_verify_audit);
+/* fintech.verify_audit() RETURNS TABLE(ok, rows_checked, first_bad_seq, detail) */
+Datum
+fintech_verify_audit(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	VerifyResult res;
+	Datum		v[4];
+	bool		n[4] = {false, false, false, false};
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	res = verify_chain(0, NULL);
+	/* res.detail lives in SPI memory: store the row before SPI_finish */
+	v[0] = BoolGetDatum(res.ok);
+	v[1] = Int64GetDatum(res.rows_checked);
+	v[2] = Int64GetDatum(res.first_bad_seq);
+	n[2] = res.ok;
+	v[3] = CStringGetTextDatum(res.detail);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+	SPI_finish();
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(fintech_audit_digest);
+/* fintech.audit_digest() RETURNS TABLE(seq, chain_hash): the head of the chain */
+Datum
+fintech_audit_digest(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	if (SPI_execute("SELECT seq, chain_hash FROM fintech.audit_log WHERE seq IS NOT NULL"
+					" ORDER BY seq DESC LIMIT 1", true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the head of the audit chain");
+	if (SPI_processed == 1)
+	{
+		Datum		v[2];
+		bool		n[2];
+
+		v[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n[0]);
+		v[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &n[1]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+PG_FUNCTION_INFO_V1(fintech_verify_audit_digest);
+/*
+ * fintech.verify_audit_digest(seq, chain_hash): does today's chain, verified
+ * from its start, still have this hash at this position?
+ */
+Datum
+fintech_verify_audit_digest(PG_FUNCTION_ARGS)
+{
+	int64		seq;
+	bytea	   *hash;
+	VerifyResult res;
+	uint8		last[PG_SHA256_DIGEST_LENGTH];
+	bool		match;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("seq and chain_hash must not be NULL")));
+	seq = PG_GETARG_INT64(0);
+	hash = PG_GETARG_BYTEA_PP(1);
+	if (seq <= 0)
+		PG_RETURN_BOOL(false);
+	SPI_connect();
+	res = verify_chain(seq, last);
+	SPI_finish();
+	match = res.ok && res.rows_checked == seq &&
+		VARSIZE_ANY_EXHDR(hash) == PG_SHA256_DIGEST_LENGTH &&
+		memcmp(VARDATA_ANY(hash), last, PG_SHA256_DIGEST_LENGTH) == 0;
+	PG_RETURN_BOOL(match);
+}
+
+/* ------------------------------------------------------------------------
+ * Module initialisation
+ * ------------------------------------------------------------------------
+ */
+
+void
+AuditInit(void)
+{
+	fintech_define_job("seal_audit", "fintech.seal_interval",
+					   "How often the background worker links new audit rows into the hash chain.",
+					   1000, seal_job);
+}

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# test/bench/run.sh — the ledger's transfer throughput against baselines
+# measured in the same session, as ratios (see BENCHMARKS.md):
+#
+#   transfer.sql        fintech.transfer between two random wallets
+#   plain_transfer.sql  baseline: the same writes by hand in plain SQL
+#   floor.sql           baseline: one INSERT into a bare table (commit floor)
+#   hot_fee.sql         a 3-leg fintech.post crediting the shared 'fee' account
+#                       (baseline: transfer.sql)
+#   batch.sql           fintech.transfer_batch of 1,000 transfers per call
+#                       (no baseline: compared with the 50,000 transfers/s target)
+#
+#   bash test/bench/run.sh [seconds [clients...]]     default: 20 s, clients 1 8 32
+#   BENCH_SECONDS=5 BENCH_CLIENTS="1 8" bash test/bench/run.sh
+#
+# Builds and installs the checkout (without FINTECH_CHECKS), starts a
+# throwaway cluster with tuned but durable settings (fsync and
+# synchronous_commit on), loads test/bench/setup.sql, then for each client
+# count runs every script with
+#   pgbench -n -M prepared -T <seconds> -c <clients> -j min(clients,2)
+# with VACUUM and CHECKPOINT between runs, sampling pg_stat_activity's wait
+# events of the pgbench sessions every 100 ms.  Prints Markdown tables to
+# stdout and writes them to $BENCH_OUT (default ./bench-results.md in the
+# caller's directory).  The cluster is stopped and removed at the end.
+set -euo pipefail
+
+. "$(dirname "$0")/../lib.sh"
+
+DURATION=${1:-${BENCH_SECONDS:-20}}
+[ $# -gt 0 ] && shift
+if [ $# -gt 0 ]; then
+	CLIENTS="$*"
+else
+	CLIENTS=${BENCH_CLIENTS:-1 8 32}
+fi
+case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
+[ "$DURATION" -ge 3 ] || ft_die "seconds must be at least 3"
+for n in $CLIENTS; do
+	case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
+	[ "$n" -le 50 ] || ft_die "at most 50 clients (max_connections = 60)"
+done
+OUT=${BENCH_OUT:-bench-results.md}
+case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
+: >"$OUT" || ft_die "cannot write $OUT"
+
+BATCH_TARGET=50000          # transfers/s
+SETTINGS=(
+	"fintech.database = 'postgres'"
+	"fsync = on"                      # lib.sh writes fsync = off; this later line wins
+	"synchronous_commit = on"
+	"shared_buffers = '2GB'"
+	"wal_buffers = '64MB'"
+	"max_wal_size = '8GB'"
+	"checkpoint_timeout = '30min'"
+)
+
+trap ft_cleanup EXIT
+trap 'exit 130' INT TERM
+
+ft_bootstrap
+ft_workdir
+BENCH=$FT_WORK/src/test/bench
+LOGS=$FT_WORK/bench
+mkdir -p "$LOGS"
+chown postgres: "$LOGS" 2>/dev/null || true
+
+ft_log "build and install (without FINTECH_CHECKS)" >&2
+# FINTECH_CHECKS= on the command line: an exported FINTECH_CHECKS must not
+# turn the internal checks on for a benchmark build
+ft_build_install FINTECH_CHECKS= >&2 || ft_die "build failed"
+
+ft_log "start a throwaway cluster" >&2
+ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
+[ "$(ft_psql -Atc 'SHOW fsync')" = on ] || ft_die "fsync is not on"
+
+ft_log "load test/bench/setup.sql" >&2
+ft_psql -f "$BENCH/setup.sql" >&2
+
+# sample_waits SECONDS: from 0.5 s on, every 100 ms, the state of each pgbench session
+# (wait event, "CPU" when active without one, "idle" when waiting for
+# pgbench); prints the 4 most frequent as "event 55%, ...".  One DO block
+# that commits after each sample, so it holds back no xmin horizon.
+sample_waits() {
+	local secs=$1
+	ft_psql -c "DO \$\$
+DECLARE
+  stop timestamptz := clock_timestamp() + interval '$secs seconds';
+  samples text[] := '{}';
+  summary text;
+BEGIN
+  PERFORM pg_sleep(0.5);
+  WHILE clock_timestamp() < stop LOOP
+    PERFORM pg_stat_clear_snapshot();
+    samples := samples || ARRAY(
+      SELECT CASE WHEN state = 'active' THEN
+                    coalesce(wait_event_type || ':' || wait_event, 'CPU')
+                  ELSE state END
+        FROM pg_stat_activity
+       WHERE application_name = 'pgbench' AND backend_type = 'client backend');
+    COMMIT;
+    PERFORM pg_sleep(0.1);
+    COMMIT;
+  END LOOP;
+  SELECT string_agg(format('%s %s%%', w, round(100.0 * n / cardinality(samples))), ', '
+                    ORDER BY n DESC, w)
+    INTO summary
+    FROM (SELECT w, count(*) n FROM unnest(samples) w GROUP BY w
+          ORDER BY count(*) DESC, w LIMIT 4) top;
+  RAISE NOTICE 'waits: %', coalesce(summary, '(no samples)');
+END \$\$" 2>&1 | sed -n 's/^NOTICE:  waits: //p'
+}
+
+last_entry_id() {
+	ft_psql -Atc 'SELECT coalesce(max(id), 0) FROM fintech.entries'
+}
+
+declare -A TPS LAT WAITS
+RAW=()      # rows of the per-run table
+ODD=()      # anything unexpected, reported at the end
+
+# run_one SCRIPT CLIENTS: one pgbench run, then VACUUM and CHECKPOINT
+run_one() {
+	local script=$1 n=$2 j log err rc=0 tps lat failed processed before after waitsum
+	j=$((n < 2 ? n : 2))
+	log=$LOGS/$script-c$n.log
+	err=$LOGS/$script-c$n.err
+	printf '%-15s clients %2d ... ' "$script" "$n" >&2
+	before=$(last_entry_id)
+	sample_waits "$((DURATION - 1))" >"$LOGS/$script-c$n.waits" &
+	local sampler=$!
+	ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$n" -j "$j" \
+		-f "$BENCH/$script.sql" postgres >"$log" 2>"$err" || rc=$?
+	wait "$sampler" || true
+	after=$(last_entry_id)
+	waitsum=$(cat "$LOGS/$script-c$n.waits")
+	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
+	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log")
+	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+	processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
+	[ -n "$tps" ] || tps=0
+	[ "$rc" -eq 0 ] || ODD+=("$script, $n clients: pgbench exited with $rc")
+	[ "${failed:-0}" -eq 0 ] || ODD+=("$script, $n clients: $failed failed transactions")
+	if grep -qv '^pgbench: warning' "$err" 2>/dev/null && [ -s "$err" ]; then
+		ODD+=("$script, $n clients: pgbench said: $(grep -v '^pgbench: warning' "$err" | head -3 | tr '\n' ' ')")
+	fi
+	case $script in
+	transfer | hot_fee | batch)
+		# every processed call must have written its entries (a refused
+		# batch item does not fail the call, so count them)
+		local per=1
+		[ "$script" = batch ] && per=1000
+		if [ -n "$processed" ] && [ $((after - before)) -ne $((processed * per)) ]; then
+			ODD+=("$script, $n clients: $((after - before)) entries written for $processed calls x $per")
+		fi
+		;;
+	esac
+	TPS[$script,$n]=$tps
+	LAT[$script,$n]=${lat:-?}
+	WAITS[$script,$n]=${waitsum:-?}
+	printf 'tps %s\n' "$tps" >&2
+	RAW+=("| $script | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${waitsum:-?} |")
+	ft_psql -c 'VACUUM' -c 'CHECKPOINT'
+}
+
+ft_log "runs: ${DURATION} s each, clients $CLIENTS" >&2
+T0=$SECONDS
+STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
+for n in $CLIENTS; do
+	for script in floor plain_transfer transfer hot_fee batch; do
+		run_one "$script" "$n"
+	done
+done
+
+# the ledger is still consistent after all that (deferred fee postings folded first)
+ft_log "fold deferred postings, check_ledger()" >&2
+ft_psql -Atc "SELECT fintech.run_job('fold_postings')" >/dev/null ||
+	ODD+=("run_job('fold_postings') failed")
+BAD=$(ft_psql -Atc "SELECT check_name || ': ' || detail FROM fintech.check_ledger() WHERE NOT ok") ||
+	BAD="check_ledger() failed"
+[ -z "$BAD" ] || ODD+=("check_ledger: $BAD")
+echo "(runs and check took $((SECONDS - T0)) s)" >&2
+STATS=$(ft_psql -Atc "SELECT format('%s entries, %s postings', (SELECT count(*) FROM fintech.entries), (SELECT count(*) FROM fintech.postings))")
+
+ratio() { # ratio A B TARGET -> "1.23× (target ≥ 1.0×: met)"
+	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN {
+		if (b <= 0) { print "—"; exit }
+		r = a / b
+		printf "%.2f× (target ≥ %s×: %s)\n", r, t, (r >= t ? "met" : "missed")
+	}'
+}
+int() { printf '%.0f' "$1"; }
+
+{
+	echo "## Ledger transfer throughput, $STARTED"
+	echo
+	echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs," \
+		"$(free -g | awk '/^Mem:/ {print $2}') GiB RAM, kernel $(uname -r)"
+	echo "- tree: $(git -C "$FT_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git checkout')" \
+		"$(git -C "$FT_ROOT" status --porcelain --untracked-files=no 2>/dev/null | awk '{printf "(modified: %s) ", $2}')"
+	echo "- server: $(ft_psql -Atc 'SELECT version()' | sed 's/ on .*//'), fintech $(ft_psql -Atc 'SELECT fintech.version()')"
+	echo "- settings (beside lib.sh's max_connections = 60):" \
+		"$(printf '%s; ' "${SETTINGS[@]}" | sed 's/; $//')"
+	echo "- each run: \`pgbench -n -M prepared -T $DURATION -c N -j min(N,2) -f test/bench/<script>.sql\`," \
+		"then VACUUM and CHECKPOINT"
+	echo "- command: \`bash test/bench/run.sh $DURATION $CLIENTS\`"
+	echo
+	echo "| workload | clients | tps | baseline tps | ratio |"
+	echo "|---|---:|---:|---:|---|"
+	for n in $CLIENTS; do
+		t=${TPS[transfer,$n]} p=${TPS[plain_transfer,$n]} f=${TPS[floor,$n]}
+		h=${TPS[hot_fee,$n]} b=${TPS[batch,$n]}
+		echo "| transfer vs plain SQL (plain_transfer) | $n | $(int "$t") | $(int "$p") | $(ratio "$t" "$p" 1.0) |"
+		echo "| transfer vs bare INSERT (floor) | $n | $(int "$t") | $(int "$f") | $(ratio "$t" "$f" 0.66) |"
+		echo "| hot fee (3-leg post) vs transfer | $n | $(int "$h") | $(int "$t") | $(ratio "$h" "$t" 0.8) |"
+		bt=$(awk -v b="$b" 'BEGIN { printf "%.0f", b * 1000 }')
+		echo "| batch of 1,000, transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
+			printf "%.2f× of the %d/s target: %s\n", x / t, t, (x >= t ? "met" : "missed") }') |"
+	done
+	echo
+	echo "Each run (tps = calls per second; wait events: share of 100 ms samples of the pgbench sessions):"
+	echo
+	echo "| script | clients | tps | latency ms | failed | wait events |"
+	echo "|---|---:|---:|---:|---:|---|"
+	printf '%s\n' "${RAW[@]}"
+	echo
+	echo "After the runs: $STATS; check_ledger(): $([ -z "$BAD" ] && echo 'all ok' || echo 'NOT OK')."
+	if [ ${#ODD[@]} -gt 0 ]; then
+		echo
+		echo "Anomalies:"
+		printf -- '- %s\n' "${ODD[@]}"
+	else
+		echo "No failed transactions, no pgbench errors."
+	fi
+} | tee "$OUT"
+echo "(written to $OUT)" >&2
