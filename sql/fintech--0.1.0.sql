@@ -479,7 +479,9 @@ AS 'MODULE_PATHNAME', 'fintech_check_ledger';
  * ------------------------------------------------------------------------ */
 
 CREATE TABLE fintech.audit_log (
-    id           pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,   -- capture order
+    -- capture order; each backend takes ids 64 at a time, so writers share
+    -- no counter (ids from different sessions interleave, with gaps)
+    id           pg_catalog.int8 GENERATED ALWAYS AS IDENTITY (CACHE 64),
     table_name   pg_catalog.text NOT NULL,        -- quoted, schema-qualified
     operation    pg_catalog.text NOT NULL,        -- INSERT, UPDATE, DELETE, TRUNCATE
     old_row      pg_catalog.jsonb,
@@ -494,7 +496,7 @@ CREATE TABLE fintech.audit_log (
     chain_hash   pg_catalog.bytea
 );
 CREATE UNIQUE INDEX audit_log_seq ON fintech.audit_log (seq) WHERE seq IS NOT NULL;
-CREATE INDEX audit_log_unsealed ON fintech.audit_log (id) WHERE seq IS NULL;
+CREATE INDEX audit_log_unsealed ON fintech.audit_log (changed_at, id) WHERE seq IS NULL;
 COMMENT ON TABLE fintech.audit_log IS
   'One row per change of an audited table (append-only); seq/row_hash/chain_hash set once by the sealer';
 

@@ -14,7 +14,10 @@
  * the single row of fintech.audit_head, which serialises sealers, reads
  * the unsealed rows its snapshot sees (committed ones only: rows of
  * aborted transactions are never visible, rows of transactions that commit
- * later are sealed by a later run), and gives each its place: seq (gapless
+ * later are sealed by a later run) in the order they were captured
+ * (changed_at, the clock at capture: of two changes to the same row, the
+ * later one was captured after the earlier one committed), and gives each
+ * its place: seq (gapless
  * from 1), row_hash = SHA-256 of the row's canonical form, chain_hash =
  * SHA-256(previous chain_hash || row_hash).  Those three columns are
  * written once, from NULL; the captured content is never rewritten.
@@ -48,6 +51,7 @@
 #include "utils/builtins.h"
 #include "utils/cash.h"
 #include "utils/datetime.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -502,7 +506,7 @@ get_hash(HeapTuple tup, TupleDesc desc, int col, uint8 *out)
  * set when the limit was reached.
  */
 static int64
-seal_some(int64 limit, bool *more)
+seal_some(int64 limit, bool *more, bool wait)
 {
 	int			ret;
 	int64		last_seq;
@@ -511,20 +515,35 @@ seal_some(int64 limit, bool *more)
 	SPITupleTable *tt;
 	uint64		n;
 	SPIPlanPtr	upd;
-	Oid			types[4] = {INT8OID, INT8OID, BYTEAOID, BYTEAOID};
+	Oid			types[4] = {TIDOID, INT8OID, BYTEAOID, BYTEAOID};
 	Oid			htypes[2] = {INT8OID, BYTEAOID};
 	Datum		hv[2];
 
-	/* one sealer at a time: the head row is the chain's lock */
-	ret = SPI_execute("SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE", false, 0);
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+	/*
+	 * One sealer at a time: the head row is the chain's lock.  The job does
+	 * not wait for it (a client may hold seal_audit() open, and the other
+	 * jobs run in the same launcher): another sealer is at work, it will
+	 * try again on its next run.
+	 */
+	*more = false;
+	ret = SPI_execute(wait
+					  ? "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE"
+					  : "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE SKIP LOCKED",
+					  false, 0);
+	if (ret != SPI_OK_SELECT || SPI_processed > 1)
 		elog(ERROR, "fintech.audit_head must have exactly one row");
+	if (SPI_processed == 0)
+	{
+		if (wait)
+			elog(ERROR, "fintech.audit_head must have exactly one row");
+		return 0;
+	}
 	last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &has_prev));
 	has_prev = get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, prev);
 
 	/* a fresh snapshot, taken after the lock: sees the last sealer's work */
-	ret = SPI_execute(psprintf("SELECT " AUDIT_COLS " FROM fintech.audit_log"
-							   " WHERE seq IS NULL ORDER BY id LIMIT " INT64_FORMAT, limit),
+	ret = SPI_execute(psprintf("SELECT " AUDIT_COLS ", ctid FROM fintech.audit_log"
+							   " WHERE seq IS NULL ORDER BY changed_at, id LIMIT " INT64_FORMAT, limit),
 					  false, 0);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read unsealed audit rows");
@@ -534,8 +553,9 @@ seal_some(int64 limit, bool *more)
 	if (n == 0)
 		return 0;
 
+	/* by ctid: only sealers, one at a time, change unsealed rows */
 	upd = SPI_prepare("UPDATE fintech.audit_log SET seq = $2, row_hash = $3, chain_hash = $4"
-					  " WHERE id OPERATOR(pg_catalog.=) $1 AND seq IS NULL", 4, types);
+					  " WHERE ctid OPERATOR(pg_catalog.=) $1 AND seq IS NULL", 4, types);
 	if (upd == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 
@@ -552,14 +572,14 @@ seal_some(int64 limit, bool *more)
 			row_hash(tt->vals[r], tt->tupdesc, rowh);
 			chain_hash(prev, has_prev, rowh, chain);
 			last_seq++;
-			v[0] = SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull);
+			v[0] = SPI_getbinval(tt->vals[r], tt->tupdesc, NCANON + 4, &isnull);
 			v[1] = Int64GetDatum(last_seq);
 			v[2] = PointerGetDatum(to_bytea(rowh));
 			v[3] = PointerGetDatum(to_bytea(chain));
 			ret = SPI_execute_plan(upd, v, NULL, false, 0);
 			if (ret != SPI_OK_UPDATE || SPI_processed != 1)
 				elog(ERROR, "audit row " INT64_FORMAT " changed while it was sealed",
-					 DatumGetInt64(v[0]));
+					 DatumGetInt64(SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull)));
 			memcpy(prev, chain, sizeof(prev));
 			has_prev = true;
 		}
@@ -589,7 +609,7 @@ fintech_seal_audit(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	while (more)
-		total += seal_some(SEAL_BATCH, &more);
+		total += seal_some(SEAL_BATCH, &more, true);
 	SPI_finish();
 	PG_RETURN_INT64(total);
 }
@@ -601,7 +621,10 @@ seal_job(bool *again)
 	int64		n;
 
 	SPI_connect();
-	n = seal_some(SEAL_BATCH, again);
+	/* SKIP LOCKED can still wait when it follows an update chain: bound it */
+	(void) set_config_option("lock_timeout", "1000", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+	n = seal_some(SEAL_BATCH, again, false);
 	SPI_finish();
 	return n;
 }

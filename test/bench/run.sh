@@ -64,10 +64,19 @@ LOGS=$FT_WORK/bench
 mkdir -p "$LOGS"
 chown postgres: "$LOGS" 2>/dev/null || true
 
+# what is built: the checkout as it is when it is copied
+tree_state() {
+	git -C "$FT_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git checkout'
+	git -C "$FT_ROOT" status --porcelain 2>/dev/null | awk '{printf "%s%s", (NR > 1 ? ", " : " (changed: "), $2} END {if (NR) print ")"}'
+}
 ft_log "build and install (without FINTECH_CHECKS)" >&2
+TREE=$(tree_state | tr -d '\n')
 # FINTECH_CHECKS= on the command line: an exported FINTECH_CHECKS must not
 # turn the internal checks on for a benchmark build
 ft_build_install FINTECH_CHECKS= >&2 || ft_die "build failed"
+[ "$(tree_state | tr -d '\n')" = "$TREE" ] || TREE="$TREE, changing while it was copied"
+SRC_DIGEST=$(cd "$FT_WORK/src" && find src sql Makefile fintech.control -type f | LC_ALL=C sort |
+	xargs cat | sha1sum | cut -c1-12)
 
 ft_log "start a throwaway cluster" >&2
 ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
@@ -110,6 +119,30 @@ BEGIN
 END \$\$" 2>&1 | sed -n 's/^NOTICE:  waits: //p'
 }
 
+# CPU accounting, in clock ticks, to tell whether anything else ran during a
+# run: all busy CPU time, and what the cluster used (the postmaster with the
+# children it reaped, plus its live children).  "other" = busy - cluster -
+# pgbench: other processes and kernel threads, as % of one CPU.
+cpu_busy() {
+	awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
+}
+cluster_ticks() {
+	local pm
+	pm=$(head -1 "$FT_PGDATA/postmaster.pid")
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '{
+		pid = $1; sub(/^.*\) /, "")     # after "pid (comm) ": state ppid ... utime stime cutime cstime
+		if (pid == pm || $2 == pm) t += $12 + $13 + $14 + $15
+	} END {print t + 0}'
+}
+# ticks of the children in the output of "times"
+times_ticks() {
+	sed -n 2p "$1" | awk -v hz="$(getconf CLK_TCK)" '{
+		t = 0
+		for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }
+		printf "%d\n", t * hz
+	}'
+}
+
 last_entry_id() {
 	ft_psql -Atc 'SELECT coalesce(max(id), 0) FROM fintech.entries'
 }
@@ -121,16 +154,30 @@ ODD=()      # anything unexpected, reported at the end
 # run_one SCRIPT CLIENTS: one pgbench run, then VACUUM and CHECKPOINT
 run_one() {
 	local script=$1 n=$2 j log err rc=0 tps lat failed processed before after waitsum
+	local busy0 busy1 ours0 ours1 wall0 wall1 other
 	j=$((n < 2 ? n : 2))
 	log=$LOGS/$script-c$n.log
 	err=$LOGS/$script-c$n.err
 	printf '%-15s clients %2d ... ' "$script" "$n" >&2
 	before=$(last_entry_id)
+	busy0=$(cpu_busy) ours0=$(cluster_ticks) wall0=$(date +%s.%N)
 	sample_waits "$((DURATION - 1))" >"$LOGS/$script-c$n.waits" &
 	local sampler=$!
-	ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$n" -j "$j" \
-		-f "$BENCH/$script.sql" postgres >"$log" 2>"$err" || rc=$?
+	(
+		r=0
+		ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$n" -j "$j" \
+			-f "$BENCH/$script.sql" postgres >"$log" 2>"$err" || r=$?
+		times >"$LOGS/$script-c$n.times"
+		exit $r
+	) || rc=$?
 	wait "$sampler" || true
+	sleep 0.3   # let the postmaster reap the pgbench sessions
+	busy1=$(cpu_busy) ours1=$(cluster_ticks) wall1=$(date +%s.%N)
+	other=$(awk -v b=$((busy1 - busy0)) -v o=$((ours1 - ours0)) \
+		-v p="$(times_ticks "$LOGS/$script-c$n.times")" -v w0="$wall0" -v w1="$wall1" \
+		-v hz="$(getconf CLK_TCK)" 'BEGIN {
+			x = 100 * (b - o - p) / ((w1 - w0) * hz); printf "%.0f\n", (x < 0 ? 0 : x) }')
+	[ "$other" -le 15 ] || ODD+=("$script, $n clients: other processes used ${other}% of a CPU during the run")
 	after=$(last_entry_id)
 	waitsum=$(cat "$LOGS/$script-c$n.waits")
 	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
@@ -157,8 +204,8 @@ run_one() {
 	TPS[$script,$n]=$tps
 	LAT[$script,$n]=${lat:-?}
 	WAITS[$script,$n]=${waitsum:-?}
-	printf 'tps %s\n' "$tps" >&2
-	RAW+=("| $script | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${waitsum:-?} |")
+	printf 'tps %s (other CPU %s%%)\n' "$tps" "$other" >&2
+	RAW+=("| $script | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${waitsum:-?} | ${other}% |")
 	ft_psql -c 'VACUUM' -c 'CHECKPOINT'
 }
 
@@ -195,8 +242,7 @@ int() { printf '%.0f' "$1"; }
 	echo
 	echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs," \
 		"$(free -g | awk '/^Mem:/ {print $2}') GiB RAM, kernel $(uname -r)"
-	echo "- tree: $(git -C "$FT_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git checkout')" \
-		"$(git -C "$FT_ROOT" status --porcelain --untracked-files=no 2>/dev/null | awk '{printf "(modified: %s) ", $2}')"
+	echo "- tree: $TREE; sha1 of the built src/, sql/, Makefile, control: $SRC_DIGEST"
 	echo "- server: $(ft_psql -Atc 'SELECT version()' | sed 's/ on .*//'), fintech $(ft_psql -Atc 'SELECT fintech.version()')"
 	echo "- settings (beside lib.sh's max_connections = 60):" \
 		"$(printf '%s; ' "${SETTINGS[@]}" | sed 's/; $//')"
@@ -217,10 +263,11 @@ int() { printf '%.0f' "$1"; }
 			printf "%.2f× of the %d/s target: %s\n", x / t, t, (x >= t ? "met" : "missed") }') |"
 	done
 	echo
-	echo "Each run (tps = calls per second; wait events: share of 100 ms samples of the pgbench sessions):"
+	echo "Each run (tps = calls per second; wait events: share of 100 ms samples of the pgbench sessions;" \
+		"other CPU: what processes outside the cluster and pgbench used, in % of one CPU):"
 	echo
-	echo "| script | clients | tps | latency ms | failed | wait events |"
-	echo "|---|---:|---:|---:|---:|---|"
+	echo "| script | clients | tps | latency ms | failed | wait events | other CPU |"
+	echo "|---|---:|---:|---:|---:|---|---:|"
 	printf '%s\n' "${RAW[@]}"
 	echo
 	echo "After the runs: $STATS; check_ledger(): $([ -z "$BAD" ] && echo 'all ok' || echo 'NOT OK')."
