@@ -48,3 +48,7 @@ SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
 SELECT count(*) > 0 AS captured, count(seq) AS sealed FROM fintech.audit_log;
 SELECT fintech.seal_audit() > 0 AS sealed_now;
 SELECT ok, detail ~ 'sealed rows verified' AS verified FROM fintech.verify_audit();
+
+-- payments work without the worker (keys are simply kept longer)
+SELECT status, replayed FROM fintech.pay('np-1', 'np_alice', 'np_bank', 10);
+SELECT status, replayed FROM fintech.pay('np-1', 'np_alice', 'np_bank', 10);

@@ -52,6 +52,7 @@ _PG_init(void)
 	WorkerInit();
 	LedgerInit();
 	AuditInit();
+	PaymentsInit();
 
 	MarkGUCPrefixReserved("fintech");
 }

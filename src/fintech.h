@@ -11,6 +11,7 @@
 #define FINTECH_H
 
 #include "fmgr.h"
+#include "utils/jsonb.h"
 
 #ifndef FINTECH_VERSION
 #error "FINTECH_VERSION must be defined by the Makefile (from fintech.control)"
@@ -78,6 +79,19 @@ typedef enum FintechInternalWrite
 
 extern FintechInternalWrite fintech_internal_write;
 
+/* a refusal returned instead of raised (see fintech_transfer_record) */
+typedef struct FintechRefusal
+{
+	int			sqlstate;		/* 0: none */
+	char	   *message;
+	const char *detail;
+} FintechRefusal;
+
+/* ledger.c: a transfer that returns its refusal; 0 when refused */
+extern int64 fintech_transfer_record(const char *debit, const char *credit, int64 amount,
+									 text *description, Jsonb *metadata,
+									 FintechRefusal *res);
+
 /* is the named job scheduled by a launcher running in this database? */
 extern bool fintech_job_active(const char *name);
 
@@ -88,6 +102,7 @@ extern void fintech_require_worker(const char *what);
 extern void WorkerInit(void);
 extern void LedgerInit(void);
 extern void AuditInit(void);
+extern void PaymentsInit(void);
 
 /* background worker entry point (named in the bgworker registration) */
 extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();

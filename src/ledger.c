@@ -131,6 +131,8 @@ typedef struct EntrySpec
 	/* results */
 	int64		entry_id;
 	int			sqlstate;		/* refusal (record mode), 0 if posted */
+	char	   *message;		/* its message, with Ledger.keep_messages */
+	const char *detail;
 } EntrySpec;
 
 /* rows collected for one bulk statement: ncols parallel columns */
@@ -147,6 +149,7 @@ typedef struct RowBuf
 typedef struct Ledger
 {
 	bool		raise;			/* refusals raise; otherwise recorded */
+	bool		keep_messages;	/* recorded refusals keep their message */
 	bool		allow_defer;
 	int			naccts;
 	Acct	   *accts;			/* sorted by code (strcmp) */
@@ -286,6 +289,8 @@ static const PlanDef plan_defs[NPLANS] = {
 };
 
 static SPIPlanPtr plans[NPLANS];
+
+static void spec_init(EntrySpec *e, const char *type);
 
 static SPIPlanPtr
 get_plan(int which)
@@ -997,28 +1002,34 @@ pg_attribute_printf(5, 6);
 static bool
 refuse(Ledger *L, EntrySpec *e, int sqlstate, const char *detail, const char *fmt,...)
 {
-	if (L->raise)
+	StringInfoData buf;
+
+	/* in record mode the message is kept only when asked for */
+	if (!L->raise && !L->keep_messages)
 	{
-		StringInfoData buf;
+		e->sqlstate = sqlstate;
+		return false;
+	}
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
 
-		initStringInfo(&buf);
-		for (;;)
-		{
-			va_list		args;
-			int			needed;
-
-			va_start(args, fmt);
-			needed = appendStringInfoVA(&buf, fmt, args);
-			va_end(args);
-			if (needed == 0)
-				break;
-			enlargeStringInfo(&buf, needed);
-		}
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&buf, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	if (L->raise)
 		ereport(ERROR,
 				(errcode(sqlstate),
 				 errmsg_internal("%s", buf.data),
 				 detail ? errdetail_internal("%s", detail) : 0));
-	}
+	e->message = buf.data;
+	e->detail = detail;
 	e->sqlstate = sqlstate;
 	return false;
 }
@@ -1359,6 +1370,42 @@ post_one(EntrySpec *e, bool allow_defer)
 	apply_entry(&L, e);
 	ledger_finish(&L);
 	return e->entry_id;
+}
+
+/*
+ * fintech_transfer_record: a transfer whose refusal is returned, not raised
+ * (for fintech.pay, which records business refusals).  The caller has
+ * connected to SPI.  Returns the entry id, or 0 with res->sqlstate and
+ * res->message set.
+ */
+int64
+fintech_transfer_record(const char *debit, const char *credit, int64 amount,
+						text *description, Jsonb *metadata, FintechRefusal *res)
+{
+	EntrySpec	e;
+	Leg			legs[2];
+	Ledger		L;
+
+	spec_init(&e, "standard");
+	memset(legs, 0, sizeof(legs));
+	legs[0].code = (char *) debit;
+	legs[0].amount = amount;
+	legs[1].code = (char *) credit;
+	legs[1].amount = -amount;
+	e.legs = legs;
+	e.nlegs = 2;
+	e.one_currency = true;
+	e.description = description;
+	if (metadata)
+		e.metadata = metadata;
+	ledger_begin(&L, &e, 1, false, true);
+	L.keep_messages = true;
+	apply_entry(&L, &e);
+	ledger_finish(&L);
+	res->sqlstate = e.sqlstate;
+	res->message = e.message;
+	res->detail = e.detail;
+	return e.entry_id;
 }
 
 /* ------------------------------------------------------------------------
@@ -2502,9 +2549,12 @@ fintech_refuse_change(PG_FUNCTION_ARGS)
 	ereport(ERROR,
 			(errcode(LD007),
 			 errmsg("%s on fintech.%s is not allowed: %s is immutable", op, rel,
-					strncmp(rel, "audit", 5) == 0 ? "the audit trail" : "ledger history"),
+					strncmp(rel, "audit", 5) == 0 ? "the audit trail" :
+					strcmp(rel, "payments") == 0 ? "a payment" : "ledger history"),
 			 strcmp(rel, "accounts") == 0
 			 ? errhint("Close an account with fintech.close_account().")
+			 : strcmp(rel, "payments") == 0
+			 ? errhint("A payment never changes; refund it with a new payment or fintech.reverse() of its entry.")
 			 : strncmp(rel, "audit", 5) == 0
 			 ? errhint("Audit rows are only ever added; fintech.verify_audit() checks them.")
 			 : errhint("Correct a posted entry with fintech.reverse(); release a hold with fintech.void_pending().")));

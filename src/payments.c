@@ -1,0 +1,469 @@
+/*-------------------------------------------------------------------------
+ *
+ * payments.c
+ *	  Idempotent payments: fintech.pay(), the idempotency keys and the job
+ *	  that prunes them (fintech.idempotency_retention).
+ *
+ * A key is claimed by inserting it into fintech.idempotency_keys with ON
+ * CONFLICT DO NOTHING.  PostgreSQL makes a second inserter of the same key
+ * wait for the first one's transaction: when that commits, the second
+ * finds the key taken and replays the payment it names; when it rolls back,
+ * the second one's insert goes through and it executes.  So there is
+ * exactly one payment per key under any concurrency, and no unique
+ * violation ever reaches the caller (in REPEATABLE READ or SERIALIZABLE a
+ * key claimed by a transaction the snapshot cannot see is a serialization
+ * failure, 40001, to be retried like any other).
+ *
+ * The key, the payment and its ledger entry are written in the caller's
+ * transaction: they commit or roll back together.  Business refusals
+ * (LD002, LD003) are recorded as a rejected payment and replayed; invalid
+ * input raises and leaves nothing behind.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/sequence.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "fintech.h"
+
+#define KEY_MAXCHARS	255
+#define PRUNE_BATCH		10000
+
+#define ERRCODE_LD005 MAKE_SQLSTATE('L', 'D', '0', '0', '5')
+
+/* GUC fintech.idempotency_retention, an interval */
+static char *retention_string = NULL;
+static Interval retention;
+
+static int64 prune_keys_job(bool *again);
+
+/* ------------------------------------------------------------------------
+ * The request and its hash
+ * ------------------------------------------------------------------------
+ */
+
+typedef struct PayRequest
+{
+	char	   *key;
+	char	   *payer;
+	char	   *payee;
+	int64		amount;
+	char	   *reference;		/* NULL: none */
+	Jsonb	   *metadata;
+	char	   *metadata_text;
+	uint8		hash[PG_SHA256_DIGEST_LENGTH];
+} PayRequest;
+
+static void
+hash_field(StringInfo buf, const char *s)
+{
+	if (s == NULL)
+		appendStringInfoChar(buf, 'N');
+	else
+		appendStringInfo(buf, "%zu:%s", strlen(s), s);
+}
+
+/*
+ * The request's hash: SHA-256 of payer, payee, amount, reference and
+ * metadata (jsonb text, which is canonical), each "<bytes>:<text>" or "N".
+ */
+static void
+request_hash(PayRequest *r)
+{
+	StringInfoData buf;
+	pg_cryptohash_ctx *ctx;
+
+	initStringInfo(&buf);
+	hash_field(&buf, r->payer);
+	hash_field(&buf, r->payee);
+	hash_field(&buf, psprintf(INT64_FORMAT, r->amount));
+	hash_field(&buf, r->reference);
+	hash_field(&buf, r->metadata_text);
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (uint8 *) buf.data, buf.len) < 0 ||
+		pg_cryptohash_final(ctx, r->hash, sizeof(r->hash)) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+}
+
+static bytea *
+hash_bytea(const uint8 *h)
+{
+	bytea	   *b = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	SET_VARSIZE(b, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	memcpy(VARDATA(b), h, PG_SHA256_DIGEST_LENGTH);
+	return b;
+}
+
+/* ------------------------------------------------------------------------
+ * Saved plans
+ * ------------------------------------------------------------------------
+ */
+
+enum
+{
+	P_CLAIM,
+	P_INSERT,
+	P_REPLAY,
+	NPLANS
+};
+
+static const struct
+{
+	const char *sql;
+	int			nargs;
+	Oid			types[13];
+}			plan_defs[NPLANS] = {
+	[P_CLAIM] = {"INSERT INTO fintech.idempotency_keys (key, payment_id) VALUES ($1, $2)"
+		" ON CONFLICT (key) DO NOTHING", 2, {TEXTOID, INT8OID}},
+	[P_INSERT] = {"INSERT INTO fintech.payments (id, idempotency_key, payer, payee, amount, reference,"
+		" metadata, status, reason, message, entry_id, request_hash)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", 12,
+	{INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8OID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, TEXTOID,
+	INT8OID, BYTEAOID}},
+	[P_REPLAY] = {"SELECT p.id, p.status, p.reason, p.entry_id, p.request_hash, p.payer, p.payee,"
+		" p.amount, p.reference, p.metadata::pg_catalog.text"
+		" FROM fintech.idempotency_keys k JOIN fintech.payments p ON p.id OPERATOR(pg_catalog.=) k.payment_id"
+		" WHERE k.key OPERATOR(pg_catalog.=) $1", 1, {TEXTOID}},
+};
+
+static SPIPlanPtr plans[NPLANS];
+
+static int
+run_plan(int which, Datum *values, const char *nulls)
+{
+	int			ret;
+
+	if (plans[which] == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(plan_defs[which].sql, plan_defs[which].nargs,
+									(Oid *) plan_defs[which].types);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", plan_defs[which].sql,
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		plans[which] = p;
+	}
+	ret = SPI_execute_plan(plans[which], values, nulls, false, 0);
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", plan_defs[which].sql,
+			 SPI_result_code_string(ret));
+	return ret;
+}
+
+/* ------------------------------------------------------------------------
+ * fintech.pay
+ * ------------------------------------------------------------------------
+ */
+
+static char *
+text_arg(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	char	   *s;
+
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", what)));
+	s = text_to_cstring(PG_GETARG_TEXT_PP(n));
+	if (s[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	return s;
+}
+
+/* what differs between the stored request (replay row) and this one */
+static char *
+request_differences(HeapTuple tup, TupleDesc desc, PayRequest *r)
+{
+	StringInfoData buf;
+	char	   *payer = SPI_getvalue(tup, desc, 6);
+	char	   *payee = SPI_getvalue(tup, desc, 7);
+	char	   *amount = SPI_getvalue(tup, desc, 8);
+	char	   *reference = SPI_getvalue(tup, desc, 9);
+	char	   *metadata = SPI_getvalue(tup, desc, 10);
+	char	   *mine = psprintf(INT64_FORMAT, r->amount);
+
+	initStringInfo(&buf);
+#define DIFF(name, old, new) \
+	do { \
+		if ((old) == NULL ? (new) != NULL : ((new) == NULL || strcmp((old), (new)) != 0)) \
+			appendStringInfo(&buf, "%s%s %s, not %s", buf.len ? "; " : "", (name), \
+							 (old) ? (old) : "NULL", (new) ? (new) : "NULL"); \
+	} while (0)
+	DIFF("payer", payer, r->payer);
+	DIFF("payee", payee, r->payee);
+	DIFF("amount", amount, mine);
+	DIFF("reference", reference, r->reference);
+	DIFF("metadata", metadata, r->metadata_text);
+#undef DIFF
+	return buf.len ? buf.data : "the request hash differs";
+}
+
+PG_FUNCTION_INFO_V1(fintech_pay);
+/*
+ * fintech.pay(idempotency_key, payer, payee, amount, reference, metadata)
+ *	  RETURNS TABLE(payment_id, status, reason, entry_id, replayed)
+ */
+Datum
+fintech_pay(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	PayRequest	r;
+	int64		payment_id;
+	Datum		out[5];
+	bool		outnull[5] = {false, false, true, true, false};
+	Datum		v[12];
+	char		n[13] = "            ";
+
+	/* invalid input raises before anything is written */
+	memset(&r, 0, sizeof(r));
+	r.key = text_arg(fcinfo, 0, "idempotency_key");
+	if (pg_mbstrlen(r.key) > KEY_MAXCHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("idempotency_key is %d characters long, the limit is %d",
+						pg_mbstrlen(r.key), KEY_MAXCHARS)));
+	r.payer = text_arg(fcinfo, 1, "payer");
+	r.payee = text_arg(fcinfo, 2, "payee");
+	if (PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("amount must not be NULL")));
+	r.amount = PG_GETARG_INT64(3);
+	if (r.amount <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("amount must be positive, not " INT64_FORMAT, r.amount)));
+	r.reference = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
+	if (PG_ARGISNULL(5))
+		r.metadata = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+	else
+		r.metadata = PG_GETARG_JSONB_P(5);
+	if (!JB_ROOT_IS_OBJECT(r.metadata))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("metadata must be a JSON object")));
+	r.metadata_text = JsonbToCString(NULL, &r.metadata->root, VARSIZE(r.metadata));
+	request_hash(&r);
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+
+	/* claim the key; a concurrent claimant waits here for us (or we for it) */
+	payment_id = nextval_internal(RangeVarGetRelid(makeRangeVar("fintech", "payments_id_seq", -1),
+												   NoLock, false), false);
+	v[0] = CStringGetTextDatum(r.key);
+	v[1] = Int64GetDatum(payment_id);
+	if (run_plan(P_CLAIM, v, NULL) != SPI_OK_INSERT)
+		elog(ERROR, "could not claim idempotency key");
+	if (SPI_processed == 0)
+	{
+		/* taken by a committed payment: replay it, if it is the same request */
+		HeapTuple	tup;
+		TupleDesc	desc;
+		bool		isnull;
+		bytea	   *stored;
+
+		run_plan(P_REPLAY, v, NULL);
+		if (SPI_processed != 1)
+			elog(ERROR, "idempotency key \"%s\" has no payment", r.key);
+		tup = SPI_tuptable->vals[0];
+		desc = SPI_tuptable->tupdesc;
+		stored = DatumGetByteaPP(SPI_getbinval(tup, desc, 5, &isnull));
+		if (isnull || VARSIZE_ANY_EXHDR(stored) != PG_SHA256_DIGEST_LENGTH ||
+			memcmp(VARDATA_ANY(stored), r.hash, PG_SHA256_DIGEST_LENGTH) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_LD005),
+					 errmsg("idempotency key \"%s\" was already used for a different request", r.key),
+					 errdetail("%s.", request_differences(tup, desc, &r)),
+					 errhint("Use a new key for a new payment; retry with the same request to get the first result.")));
+		out[0] = SPI_getbinval(tup, desc, 1, &outnull[0]);
+		out[1] = SPI_getbinval(tup, desc, 2, &outnull[1]);
+		out[2] = SPI_getbinval(tup, desc, 3, &outnull[2]);
+		out[3] = SPI_getbinval(tup, desc, 4, &outnull[3]);
+		out[4] = BoolGetDatum(true);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, outnull);
+		SPI_finish();
+		return (Datum) 0;
+	}
+
+	/* the key is ours: execute */
+	{
+		FintechRefusal refusal;
+		int64		entry_id;
+		const char *status = "completed";
+		char	   *reason = NULL;
+
+		entry_id = fintech_transfer_record(r.payer, r.payee, r.amount,
+										   r.reference ? cstring_to_text(r.reference) : NULL,
+										   r.metadata, &refusal);
+		if (refusal.sqlstate != 0)
+		{
+			/* business refusals are recorded; anything else is bad input */
+			if (refusal.sqlstate != MAKE_SQLSTATE('L', 'D', '0', '0', '2') &&
+				refusal.sqlstate != MAKE_SQLSTATE('L', 'D', '0', '0', '3') &&
+				refusal.sqlstate != MAKE_SQLSTATE('L', 'D', '0', '0', '6'))
+				ereport(ERROR,
+						(errcode(refusal.sqlstate),
+						 errmsg_internal("%s", refusal.message ? refusal.message : "payment refused"),
+						 refusal.detail ? errdetail_internal("%s", refusal.detail) : 0));
+			status = "rejected";
+			reason = pstrdup(unpack_sql_state(refusal.sqlstate));
+		}
+
+		v[0] = Int64GetDatum(payment_id);
+		v[1] = CStringGetTextDatum(r.key);
+		v[2] = CStringGetTextDatum(r.payer);
+		v[3] = CStringGetTextDatum(r.payee);
+		v[4] = Int64GetDatum(r.amount);
+		v[5] = r.reference ? CStringGetTextDatum(r.reference) : (Datum) 0;
+		n[5] = r.reference ? ' ' : 'n';
+		v[6] = JsonbPGetDatum(r.metadata);
+		v[7] = CStringGetTextDatum(status);
+		v[8] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
+		n[8] = reason ? ' ' : 'n';
+		v[9] = refusal.message ? CStringGetTextDatum(refusal.message) : (Datum) 0;
+		n[9] = refusal.message ? ' ' : 'n';
+		v[10] = Int64GetDatum(entry_id);
+		n[10] = entry_id ? ' ' : 'n';
+		v[11] = PointerGetDatum(hash_bytea(r.hash));
+		if (run_plan(P_INSERT, v, n) != SPI_OK_INSERT || SPI_processed != 1)
+			elog(ERROR, "could not record payment " INT64_FORMAT, payment_id);
+
+		out[0] = Int64GetDatum(payment_id);
+		out[1] = CStringGetTextDatum(status);
+		out[2] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
+		outnull[2] = reason == NULL;
+		out[3] = Int64GetDatum(entry_id);
+		outnull[3] = entry_id == 0;
+		out[4] = BoolGetDatum(false);
+		outnull[0] = outnull[1] = outnull[4] = false;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, outnull);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Pruning keys
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * prune_idempotency_keys job: forget keys older than
+ * fintech.idempotency_retention (the payments stay).  A key whose payment
+ * is still held is kept until the payment is resolved: a retry must not
+ * pay twice while the first payment may still go through.
+ */
+static int64
+prune_keys_job(bool *again)
+{
+	Oid			types[1] = {TIMESTAMPTZOID};
+	Datum		v[1];
+	int			ret;
+	int64		n;
+
+	v[0] = DirectFunctionCall2(timestamptz_mi_interval,
+							   TimestampTzGetDatum(GetCurrentTimestamp()),
+							   IntervalPGetDatum(&retention));
+	SPI_connect();
+	ret = SPI_execute_with_args("DELETE FROM fintech.idempotency_keys WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
+								" SELECT k.ctid FROM fintech.idempotency_keys k"
+								"   JOIN fintech.payments p ON p.id OPERATOR(pg_catalog.=) k.payment_id"
+								"  WHERE k.created_at OPERATOR(pg_catalog.<) $1"
+								"    AND p.status OPERATOR(pg_catalog.<>) 'held'"
+								"  LIMIT " CppAsString2(PRUNE_BATCH) "))",
+								1, types, v, NULL, false, 0);
+	if (ret != SPI_OK_DELETE)
+		elog(ERROR, "could not prune idempotency keys: %s", SPI_result_code_string(ret));
+	n = (int64) SPI_processed;
+	SPI_finish();
+	*again = n == PRUNE_BATCH;
+	return n;
+}
+
+/* ------------------------------------------------------------------------
+ * GUCs and module initialisation
+ * ------------------------------------------------------------------------
+ */
+
+static bool
+check_retention(char **newval, void **extra, GucSource source)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	Interval   *iv = NULL;
+	Interval	zero;
+
+	/* interval_in only parses: its error leaves nothing to clean up */
+	PG_TRY();
+	{
+		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(*newval),
+												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		FlushErrorState();
+		iv = NULL;
+	}
+	PG_END_TRY();
+	if (iv == NULL)
+	{
+		GUC_check_errdetail("\"%s\" is not an interval.", *newval);
+		return false;
+	}
+	memset(&zero, 0, sizeof(zero));
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(iv),
+										  IntervalPGetDatum(&zero))) < 0)
+	{
+		GUC_check_errdetail("The retention must not be negative.");
+		return false;
+	}
+	*extra = malloc(sizeof(Interval));	/* freed by the GUC machinery with free() */
+	if (*extra == NULL)
+		return false;
+	memcpy(*extra, iv, sizeof(Interval));
+	return true;
+}
+
+static void
+assign_retention(const char *newval, void *extra)
+{
+	memcpy(&retention, extra, sizeof(Interval));
+}
+
+void
+PaymentsInit(void)
+{
+	DefineCustomStringVariable("fintech.idempotency_retention",
+							   "How long idempotency keys are kept at least (an interval).",
+							   "The background worker forgets older keys; their payments stay.",
+							   &retention_string,
+							   "7 days",
+							   PGC_SIGHUP,
+							   0,
+							   check_retention, assign_retention, NULL);
+	fintech_define_job("prune_idempotency_keys", "fintech.prune_keys_interval",
+					   "How often the background worker forgets idempotency keys older than "
+					   "fintech.idempotency_retention.",
+					   60000, prune_keys_job);
+}
