@@ -89,7 +89,26 @@ SELECT code, kind, fintech.balance(code) AS balance, fintech.available_balance(c
 SELECT * FROM fintech.check_ledger();
 
 \echo
-\echo '== 5. The audit trail: every change above was captured by a C trigger, in the same transaction'
+\echo '== 5. An idempotent payment: the client retries, nothing moves twice'
+SELECT * FROM fintech.pay(idempotency_key => 'order-17', payer => 'alice', payee => 'bob',
+                          amount => 1200, reference => 'order 17');
+\echo '-- the retry (same key, same request) replays the first result'
+SELECT * FROM fintech.pay(idempotency_key => 'order-17', payer => 'alice', payee => 'bob',
+                          amount => 1200, reference => 'order 17');
+SELECT idempotency_key, count(*) AS payments, fintech.balance('alice') AS alice, fintech.balance('bob') AS bob
+  FROM fintech.payments GROUP BY 1;
+\echo '-- the same key for another amount is refused (LD005)'
+\set ON_ERROR_STOP off
+SELECT * FROM fintech.pay(idempotency_key => 'order-17', payer => 'alice', payee => 'bob', amount => 9999,
+                          reference => 'order 17');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set ON_ERROR_STOP on
+\echo '-- a payment the balance cannot cover is recorded as rejected, and replayed as such'
+SELECT * FROM fintech.pay('order-18', 'alice', 'bob', 1000000);
+SELECT * FROM fintech.pay('order-18', 'alice', 'bob', 1000000);
+
+\echo
+\echo '== 6. The audit trail: every change above was captured by a C trigger, in the same transaction'
 SELECT table_name, operation, count(*) AS rows FROM fintech.audit_log GROUP BY 1, 2 ORDER BY 1, 2;
 \echo '-- the background sealer links them into a SHA-256 chain (fintech.seal_interval); give it a moment'
 DO $$
