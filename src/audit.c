@@ -41,7 +41,6 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "common/shortest_dec.h"
 #include "executor/spi.h"
@@ -394,27 +393,6 @@ fintech_audit_table(PG_FUNCTION_ARGS)
 	" txid::pg_catalog.text, session_role, calling_role, changed_at, seq, row_hash, chain_hash"
 #define NCANON 9				/* the first 9 columns are hashed */
 
-static void
-canon_field(StringInfo buf, const char *s)
-{
-	if (s == NULL)
-		appendStringInfoChar(buf, 'N');
-	else
-		appendStringInfo(buf, "%zu:%s", strlen(s), s);
-}
-
-static void
-sha256(const uint8 *data, size_t len, uint8 *out)
-{
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, data, len) < 0 ||
-		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
-		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-}
-
 /*
  * row_hash of an audit_log row (columns as in AUDIT_COLS): SHA-256 of the
  * nine fields id .. changed_at, each written as "<bytes>:<text>" or "N"
@@ -432,9 +410,9 @@ row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
 
 		if (isnull)
-			canon_field(&buf, NULL);
+			fintech_canon_field(&buf, NULL);
 		else if (col == 1)
-			canon_field(&buf, psprintf(INT64_FORMAT, DatumGetInt64(d)));
+			fintech_canon_field(&buf, psprintf(INT64_FORMAT, DatumGetInt64(d)));
 		else if (col == NCANON)
 		{
 			struct pg_tm tm;
@@ -442,14 +420,14 @@ row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 
 			if (timestamp2tm(DatumGetTimestampTz(d), NULL, &tm, &fsec, NULL, NULL) != 0)
 				elog(ERROR, "audit row with an invalid changed_at");
-			canon_field(&buf, psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d",
+			fintech_canon_field(&buf, psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d",
 									   tm.tm_year, tm.tm_mon, tm.tm_mday,
 									   tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec));
 		}
 		else
-			canon_field(&buf, TextDatumGetCString(d));
+			fintech_canon_field(&buf, TextDatumGetCString(d));
 	}
-	sha256((uint8 *) buf.data, buf.len, out);
+	fintech_sha256(buf.data, buf.len, out);
 	pfree(buf.data);
 }
 
@@ -466,17 +444,7 @@ chain_hash(const uint8 *prev, bool has_prev, const uint8 *rowh, uint8 *out)
 		len = PG_SHA256_DIGEST_LENGTH;
 	}
 	memcpy(buf + len, rowh, PG_SHA256_DIGEST_LENGTH);
-	sha256(buf, len + PG_SHA256_DIGEST_LENGTH, out);
-}
-
-static bytea *
-to_bytea(const uint8 *h)
-{
-	bytea	   *b = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-
-	SET_VARSIZE(b, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	memcpy(VARDATA(b), h, PG_SHA256_DIGEST_LENGTH);
-	return b;
+	fintech_sha256(buf, len + PG_SHA256_DIGEST_LENGTH, out);
 }
 
 /* a stored hash column, or false if NULL or not 32 bytes */
@@ -574,8 +542,8 @@ seal_some(int64 limit, bool *more, bool wait)
 			last_seq++;
 			v[0] = SPI_getbinval(tt->vals[r], tt->tupdesc, NCANON + 4, &isnull);
 			v[1] = Int64GetDatum(last_seq);
-			v[2] = PointerGetDatum(to_bytea(rowh));
-			v[3] = PointerGetDatum(to_bytea(chain));
+			v[2] = PointerGetDatum(fintech_hash_bytea(rowh));
+			v[3] = PointerGetDatum(fintech_hash_bytea(chain));
 			ret = SPI_execute_plan(upd, v, NULL, false, 0);
 			if (ret != SPI_OK_UPDATE || SPI_processed != 1)
 				elog(ERROR, "audit row " INT64_FORMAT " changed while it was sealed",
@@ -584,7 +552,7 @@ seal_some(int64 limit, bool *more, bool wait)
 			has_prev = true;
 		}
 		hv[0] = Int64GetDatum(last_seq);
-		hv[1] = PointerGetDatum(to_bytea(prev));
+		hv[1] = PointerGetDatum(fintech_hash_bytea(prev));
 		ret = SPI_execute_with_args("UPDATE fintech.audit_head SET last_seq = $1, last_hash = $2",
 									2, htypes, hv, NULL, false, 0);
 		if (ret != SPI_OK_UPDATE || SPI_processed != 1)

@@ -11,6 +11,7 @@
 #define FINTECH_H
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
 #ifndef FINTECH_VERSION
@@ -22,6 +23,18 @@ extern bool fintech_preloaded;
 
 /* GUC fintech.database: the database the background worker works in */
 extern char *fintech_database;
+
+/* the SQLSTATEs of the design's error table, class LD */
+#define ERRCODE_LD(c)	MAKE_SQLSTATE('L', 'D', '0', '0', c)
+#define ERRCODE_LD001	ERRCODE_LD('1')	/* entry does not balance / < 2 legs */
+#define ERRCODE_LD002	ERRCODE_LD('2')	/* balance limit */
+#define ERRCODE_LD003	ERRCODE_LD('3')	/* account not active */
+#define ERRCODE_LD004	ERRCODE_LD('4')	/* currency mismatch */
+#define ERRCODE_LD005	ERRCODE_LD('5')	/* idempotency key reused */
+#define ERRCODE_LD006	ERRCODE_LD('6')	/* party blocked */
+#define ERRCODE_LD007	ERRCODE_LD('7')	/* immutable history */
+#define ERRCODE_LD008	ERRCODE_LD('8')	/* invalid pending state */
+#define ERRCODE_LD009	ERRCODE_LD('9')	/* unknown account, entry, ... */
 
 /*
  * FT_CHECK(cond): an internal "can't happen" check.  With -DFINTECH_CHECKS
@@ -78,6 +91,11 @@ typedef enum FintechInternalWrite
 } FintechInternalWrite;
 
 extern FintechInternalWrite fintech_internal_write;
+
+/* canonical forms and SHA-256 (fintech.c) */
+extern void fintech_canon_field(StringInfo buf, const char *s);
+extern void fintech_sha256(const void *data, size_t len, uint8 *out);
+extern bytea *fintech_hash_bytea(const uint8 *hash);
 
 /* a refusal returned instead of raised (see fintech_transfer_record) */
 typedef struct FintechRefusal

@@ -336,14 +336,13 @@ run_sql(const char *sql, int nargs, Oid *types, Datum *values)
  * ------------------------------------------------------------------------
  */
 
-#define ERRCODE_LD(c) MAKE_SQLSTATE('L', 'D', '0', '0', c)
-#define LD001 ERRCODE_LD('1')
-#define LD002 ERRCODE_LD('2')
-#define LD003 ERRCODE_LD('3')
-#define LD004 ERRCODE_LD('4')
-#define LD007 ERRCODE_LD('7')
-#define LD008 ERRCODE_LD('8')
-#define LD009 ERRCODE_LD('9')
+#define LD001 ERRCODE_LD001
+#define LD002 ERRCODE_LD002
+#define LD003 ERRCODE_LD003
+#define LD004 ERRCODE_LD004
+#define LD007 ERRCODE_LD007
+#define LD008 ERRCODE_LD008
+#define LD009 ERRCODE_LD009
 
 static void
 overflow(void)
@@ -353,27 +352,7 @@ overflow(void)
 			 errmsg("amount out of range for bigint")));
 }
 
-static inline int64
-add64(int64 a, int64 b)
-{
-	int64		r;
-
-	if (pg_add_s64_overflow(a, b, &r))
-		overflow();
-	return r;
-}
-
-static inline int64
-mul64(int64 a, int64 b)
-{
-	int64		r;
-
-	if (pg_mul_s64_overflow(a, b, &r))
-		overflow();
-	return r;
-}
-
-/* the same, recording an overflow in *ovf instead of raising it */
+/* a + b and a * b, recording an overflow in *ovf instead of raising it */
 static inline int64
 addo(bool *ovf, int64 a, int64 b)
 {
@@ -397,6 +376,29 @@ mulo(bool *ovf, int64 a, int64 b)
 		*ovf = true;
 		return 0;
 	}
+	return r;
+}
+
+/* the same, raising 22003 */
+static inline int64
+add64(int64 a, int64 b)
+{
+	bool		ovf = false;
+	int64		r = addo(&ovf, a, b);
+
+	if (ovf)
+		overflow();
+	return r;
+}
+
+static inline int64
+mul64(int64 a, int64 b)
+{
+	bool		ovf = false;
+	int64		r = mulo(&ovf, a, b);
+
+	if (ovf)
+		overflow();
 	return r;
 }
 

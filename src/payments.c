@@ -26,7 +26,6 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
-#include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -42,8 +41,6 @@
 
 #define KEY_MAXCHARS	255
 #define PRUNE_BATCH		10000
-
-#define ERRCODE_LD005 MAKE_SQLSTATE('L', 'D', '0', '0', '5')
 
 /* GUC fintech.idempotency_retention, an interval */
 static char *retention_string = NULL;
@@ -68,15 +65,6 @@ typedef struct PayRequest
 	uint8		hash[PG_SHA256_DIGEST_LENGTH];
 } PayRequest;
 
-static void
-hash_field(StringInfo buf, const char *s)
-{
-	if (s == NULL)
-		appendStringInfoChar(buf, 'N');
-	else
-		appendStringInfo(buf, "%zu:%s", strlen(s), s);
-}
-
 /*
  * The request's hash: SHA-256 of payer, payee, amount, reference and
  * metadata (jsonb text, which is canonical), each "<bytes>:<text>" or "N".
@@ -85,30 +73,14 @@ static void
 request_hash(PayRequest *r)
 {
 	StringInfoData buf;
-	pg_cryptohash_ctx *ctx;
 
 	initStringInfo(&buf);
-	hash_field(&buf, r->payer);
-	hash_field(&buf, r->payee);
-	hash_field(&buf, psprintf(INT64_FORMAT, r->amount));
-	hash_field(&buf, r->reference);
-	hash_field(&buf, r->metadata_text);
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (uint8 *) buf.data, buf.len) < 0 ||
-		pg_cryptohash_final(ctx, r->hash, sizeof(r->hash)) < 0)
-		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-}
-
-static bytea *
-hash_bytea(const uint8 *h)
-{
-	bytea	   *b = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-
-	SET_VARSIZE(b, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	memcpy(VARDATA(b), h, PG_SHA256_DIGEST_LENGTH);
-	return b;
+	fintech_canon_field(&buf, r->payer);
+	fintech_canon_field(&buf, r->payee);
+	fintech_canon_field(&buf, psprintf(INT64_FORMAT, r->amount));
+	fintech_canon_field(&buf, r->reference);
+	fintech_canon_field(&buf, r->metadata_text);
+	fintech_sha256(buf.data, buf.len, r->hash);
 }
 
 /* ------------------------------------------------------------------------
@@ -319,9 +291,9 @@ fintech_pay(PG_FUNCTION_ARGS)
 		if (refusal.sqlstate != 0)
 		{
 			/* business refusals are recorded; anything else is bad input */
-			if (refusal.sqlstate != MAKE_SQLSTATE('L', 'D', '0', '0', '2') &&
-				refusal.sqlstate != MAKE_SQLSTATE('L', 'D', '0', '0', '3') &&
-				refusal.sqlstate != MAKE_SQLSTATE('L', 'D', '0', '0', '6'))
+			if (refusal.sqlstate != ERRCODE_LD002 &&
+				refusal.sqlstate != ERRCODE_LD003 &&
+				refusal.sqlstate != ERRCODE_LD006)
 				ereport(ERROR,
 						(errcode(refusal.sqlstate),
 						 errmsg_internal("%s", refusal.message ? refusal.message : "payment refused"),
@@ -345,7 +317,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 		n[9] = refusal.message ? ' ' : 'n';
 		v[10] = Int64GetDatum(entry_id);
 		n[10] = entry_id ? ' ' : 'n';
-		v[11] = PointerGetDatum(hash_bytea(r.hash));
+		v[11] = PointerGetDatum(fintech_hash_bytea(r.hash));
 		if (run_plan(P_INSERT, v, n) != SPI_OK_INSERT || SPI_processed != 1)
 			elog(ERROR, "could not record payment " INT64_FORMAT, payment_id);
 
