@@ -586,7 +586,7 @@ COMMENT ON TABLE fintech.payments IS
 CREATE TABLE fintech.idempotency_keys (
     key        pg_catalog.text PRIMARY KEY,
     payment_id pg_catalog.int8 NOT NULL,
-    created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+    created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 );
 CREATE INDEX idempotency_keys_age ON fintech.idempotency_keys (created_at);
 COMMENT ON TABLE fintech.idempotency_keys IS

@@ -47,6 +47,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/cash.h"
 #include "utils/datetime.h"
@@ -482,8 +483,12 @@ seal_some(int64 limit, bool *more, bool wait)
 	bool		has_prev;
 	SPITupleTable *tt;
 	uint64		n;
-	SPIPlanPtr	upd;
-	Oid			types[4] = {TIDOID, INT8OID, BYTEAOID, BYTEAOID};
+	Datum	   *tids,
+			   *seqs,
+			   *rowhs,
+			   *chains;
+	Datum		v[4];
+	Oid			types[4] = {TIDARRAYOID, INT8ARRAYOID, BYTEAARRAYOID, BYTEAARRAYOID};
 	Oid			htypes[2] = {INT8OID, BYTEAOID};
 	Datum		hv[2];
 
@@ -521,36 +526,59 @@ seal_some(int64 limit, bool *more, bool wait)
 	if (n == 0)
 		return 0;
 
-	/* by ctid: only sealers, one at a time, change unsealed rows */
-	upd = SPI_prepare("UPDATE fintech.audit_log SET seq = $2, row_hash = $3, chain_hash = $4"
-					  " WHERE ctid OPERATOR(pg_catalog.=) $1 AND seq IS NULL", 4, types);
-	if (upd == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	/* hash every row in order, then write them all with one statement */
+	tids = palloc(sizeof(Datum) * n);
+	seqs = palloc(sizeof(Datum) * n);
+	rowhs = palloc(sizeof(Datum) * n);
+	chains = palloc(sizeof(Datum) * n);
+	for (uint64 r = 0; r < n; r++)
+	{
+		uint8		rowh[PG_SHA256_DIGEST_LENGTH];
+		uint8		chain[PG_SHA256_DIGEST_LENGTH];
+		bool		isnull;
+
+		row_hash(tt->vals[r], tt->tupdesc, rowh);
+		chain_hash(prev, has_prev, rowh, chain);
+		last_seq++;
+		tids[r] = SPI_getbinval(tt->vals[r], tt->tupdesc, NCANON + 4, &isnull);
+		seqs[r] = Int64GetDatum(last_seq);
+		rowhs[r] = PointerGetDatum(fintech_hash_bytea(rowh));
+		chains[r] = PointerGetDatum(fintech_hash_bytea(chain));
+		memcpy(prev, chain, sizeof(prev));
+		has_prev = true;
+	}
+	v[0] = PointerGetDatum(construct_array(tids, n, TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT));
+	v[1] = PointerGetDatum(construct_array(seqs, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	v[2] = PointerGetDatum(construct_array(rowhs, n, BYTEAOID, -1, false, TYPALIGN_INT));
+	v[3] = PointerGetDatum(construct_array(chains, n, BYTEAOID, -1, false, TYPALIGN_INT));
 
 	fintech_internal_write = FT_WRITE_SEAL;
 	PG_TRY();
 	{
-		for (uint64 r = 0; r < n; r++)
-		{
-			uint8		rowh[PG_SHA256_DIGEST_LENGTH];
-			uint8		chain[PG_SHA256_DIGEST_LENGTH];
-			Datum		v[4];
-			bool		isnull;
+		/*
+		 * By ctid (only sealers, one at a time, change unsealed rows): a
+		 * nested loop of TID scans, whatever the statistics say.
+		 */
+		int			nest = NewGUCNestLevel();
 
-			row_hash(tt->vals[r], tt->tupdesc, rowh);
-			chain_hash(prev, has_prev, rowh, chain);
-			last_seq++;
-			v[0] = SPI_getbinval(tt->vals[r], tt->tupdesc, NCANON + 4, &isnull);
-			v[1] = Int64GetDatum(last_seq);
-			v[2] = PointerGetDatum(fintech_hash_bytea(rowh));
-			v[3] = PointerGetDatum(fintech_hash_bytea(chain));
-			ret = SPI_execute_plan(upd, v, NULL, false, 0);
-			if (ret != SPI_OK_UPDATE || SPI_processed != 1)
-				elog(ERROR, "audit row " INT64_FORMAT " changed while it was sealed",
-					 DatumGetInt64(SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull)));
-			memcpy(prev, chain, sizeof(prev));
-			has_prev = true;
-		}
+		(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		(void) set_config_option("enable_indexscan", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		(void) set_config_option("enable_bitmapscan", "off", PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+		ret = SPI_execute_with_args("UPDATE fintech.audit_log a"
+									" SET seq = u.seq, row_hash = u.row_hash, chain_hash = u.chain_hash"
+									" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.tid[]),"
+									"   pg_catalog.unnest($2::pg_catalog.int8[]),"
+									"   pg_catalog.unnest($3::pg_catalog.bytea[]),"
+									"   pg_catalog.unnest($4::pg_catalog.bytea[])) AS u(t, seq, row_hash, chain_hash)"
+									" WHERE a.ctid OPERATOR(pg_catalog.=) u.t AND a.seq IS NULL",
+									4, types, v, NULL, false, 0);
+		AtEOXact_GUC(true, nest);
+		if (ret != SPI_OK_UPDATE || SPI_processed != n)
+			elog(ERROR, "audit rows changed while they were sealed (" UINT64_FORMAT " of " UINT64_FORMAT " sealed)",
+				 SPI_processed, n);
 		hv[0] = Int64GetDatum(last_seq);
 		hv[1] = PointerGetDatum(fintech_hash_bytea(prev));
 		ret = SPI_execute_with_args("UPDATE fintech.audit_head SET last_seq = $1, last_hash = $2",
@@ -563,7 +591,6 @@ seal_some(int64 limit, bool *more, bool wait)
 		fintech_internal_write = FT_WRITE_NONE;
 	}
 	PG_END_TRY();
-	SPI_freeplan(upd);
 	return (int64) n;
 }
 

@@ -205,6 +205,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 	bool		outnull[5] = {false, false, true, true, false};
 	Datum		v[12];
 	char		n[13] = "            ";
+	bool		claimed = false;
 
 	/* invalid input raises before anything is written */
 	memset(&r, 0, sizeof(r));
@@ -245,9 +246,21 @@ fintech_pay(PG_FUNCTION_ARGS)
 												   NoLock, false), false);
 	v[0] = CStringGetTextDatum(r.key);
 	v[1] = Int64GetDatum(payment_id);
-	if (run_plan(P_CLAIM, v, NULL) != SPI_OK_INSERT)
-		elog(ERROR, "could not claim idempotency key");
-	if (SPI_processed == 0)
+	for (int attempt = 0;; attempt++)
+	{
+		if (run_plan(P_CLAIM, v, NULL) != SPI_OK_INSERT)
+			elog(ERROR, "could not claim idempotency key");
+		claimed = SPI_processed == 1;
+		if (claimed)
+			break;
+		run_plan(P_REPLAY, v, NULL);
+		if (SPI_processed == 1)
+			break;				/* taken: replay below */
+		/* pruned between the two statements: claim again */
+		if (attempt >= 3)
+			elog(ERROR, "idempotency key \"%s\" is taken but has no payment", r.key);
+	}
+	if (!claimed)
 	{
 		/* taken by a committed payment: replay it, if it is the same request */
 		HeapTuple	tup;
@@ -255,9 +268,6 @@ fintech_pay(PG_FUNCTION_ARGS)
 		bool		isnull;
 		bytea	   *stored;
 
-		run_plan(P_REPLAY, v, NULL);
-		if (SPI_processed != 1)
-			elog(ERROR, "idempotency key \"%s\" has no payment", r.key);
 		tup = SPI_tuptable->vals[0];
 		desc = SPI_tuptable->tupdesc;
 		stored = DatumGetByteaPP(SPI_getbinval(tup, desc, 5, &isnull));
@@ -385,11 +395,15 @@ check_retention(char **newval, void **extra, GucSource source)
 	Interval   *iv = NULL;
 	Interval	zero;
 
-	/* interval_in only parses: its error leaves nothing to clean up */
+	/* parsing and date arithmetic only: an error leaves nothing to clean up */
 	PG_TRY();
 	{
 		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(*newval),
 												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+		/* the job computes now() - retention: that must be a timestamp */
+		(void) DirectFunctionCall2(timestamptz_mi_interval,
+								   TimestampTzGetDatum(GetCurrentTimestamp()),
+								   IntervalPGetDatum(iv));
 	}
 	PG_CATCH();
 	{
@@ -400,7 +414,7 @@ check_retention(char **newval, void **extra, GucSource source)
 	PG_END_TRY();
 	if (iv == NULL)
 	{
-		GUC_check_errdetail("\"%s\" is not an interval.", *newval);
+		GUC_check_errdetail("\"%s\" is not an interval that can be subtracted from now().", *newval);
 		return false;
 	}
 	memset(&zero, 0, sizeof(zero));
