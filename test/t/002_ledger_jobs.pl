@@ -11,37 +11,15 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use FintechTest;
 use Time::HiRes qw(time usleep);
 
-my $node = PostgreSQL::Test::Cluster->new('ledger_jobs');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
+my $node = fintech_node('ledger_jobs', qq{
 shared_preload_libraries = 'fintech'
 fintech.heartbeat_interval = '1h'
 });
-$node->start;
-
-sub sql
-{
-	return $node->safe_psql('postgres', shift);
-}
-
-# poll a boolean query until it is true, for at most $secs seconds
-sub wait_for
-{
-	my ($query, $name, $secs) = @_;
-	my $deadline = time() + ($secs // 20);
-	my $got = '';
-	while (time() < $deadline)
-	{
-		$got = sql($query);
-		last if $got eq 't';
-		usleep(100_000);
-	}
-	ok($got eq 't', $name)
-	  or diag("last result: '$got'\n" . `tail -n 30 ${\ $node->logfile}`);
-	return $got eq 't';
-}
 
 sub ledger_ok
 {

@@ -19,44 +19,20 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use FintechTest;
 use IPC::Run;
 use Time::HiRes qw(time usleep);
 
 my $t_start = time();
-my $node = PostgreSQL::Test::Cluster->new('audit');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
+my $node = fintech_node('audit', qq{
 shared_preload_libraries = 'fintech'
 fintech.heartbeat_interval = '1h'
 fintech.seal_interval = '200ms'
 restart_after_crash = on
 max_connections = 30
 });
-$node->start;
-
-sub sql
-{
-	return $node->safe_psql('postgres', shift);
-}
-
-# poll a boolean query until it is true, for at most $secs seconds
-sub wait_for
-{
-	my ($query, $name, $secs) = @_;
-	my $deadline = time() + ($secs // 20);
-	my $got = '';
-	while (time() < $deadline)
-	{
-		# the server may be restarting: a failed connection is just "not yet"
-		my ($rc, $out, $err) = $node->psql('postgres', $query);
-		$got = $out;
-		last if $rc == 0 && $got eq 't';
-		usleep(100_000);
-	}
-	ok($got eq 't', $name)
-	  or diag("last result: '$got'\n" . `tail -n 30 ${\ $node->logfile}`);
-	return $got eq 't';
-}
 
 # verify_audit() as "ok|rows_checked|first_bad_seq|detail"
 sub verify

@@ -22,15 +22,16 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use FintechTest;
 use IPC::Run;
 use Time::HiRes qw(time usleep);
 
 my $t_start = time();
 my $FUND = 1_000_000;
 
-my $node = PostgreSQL::Test::Cluster->new('payments');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
+my $node = fintech_node('payments', qq{
 shared_preload_libraries = 'fintech'
 fintech.heartbeat_interval = '1h'
 fintech.seal_interval = '200ms'
@@ -39,29 +40,6 @@ log_lock_waits = on
 deadlock_timeout = '100ms'
 track_commit_timestamp = on
 });
-$node->start;
-
-sub sql
-{
-	return $node->safe_psql('postgres', shift);
-}
-
-# poll a boolean query until it is true, for at most $secs seconds
-sub wait_for
-{
-	my ($query, $name, $secs) = @_;
-	my $deadline = time() + ($secs // 20);
-	my $got = '';
-	while (time() < $deadline)
-	{
-		$got = sql($query);
-		last if $got eq 't';
-		usleep(50_000);
-	}
-	ok($got eq 't', $name)
-	  or diag("last result: '$got'\n" . `tail -n 30 ${\ $node->logfile}`);
-	return $got eq 't';
-}
 
 sub ledger_ok
 {
