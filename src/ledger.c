@@ -196,6 +196,7 @@ static const Oid postings_types[] = {INT8OID, INT4OID, INT8OID, INT8OID, INT8OID
 static const Oid pending_legs_types[] = {INT8OID, INT4OID, INT8OID, INT8OID};
 static const Oid holds_types[] = {INT8OID, TIMESTAMPTZOID, INT8OID};
 static const Oid hold_updates_types[] = {INT8OID, TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID};
+static const Oid account_update_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID};
 
 /* ------------------------------------------------------------------------
  * Saved plans
@@ -219,6 +220,7 @@ enum
 	P_INS_HOLDS,
 	P_UPD_HOLDS,
 	P_UPD_ACCOUNTS,
+	P_UPD_ACCOUNTS_MANY,
 	P_UNFOLDED,
 	P_FOLD_ONE,
 	P_EXPIRED,
@@ -267,6 +269,13 @@ static const PlanDef plan_defs[NPLANS] = {
 	5, {INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TIMESTAMPTZARRAYOID}},
 	[P_UPD_ACCOUNTS] = {"UPDATE fintech.accounts SET balance = $2, pending_out = $3, pending_in = $4, last_seq = $5"
 		" WHERE id OPERATOR(pg_catalog.=) $1", 5, {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID}},
+	[P_UPD_ACCOUNTS_MANY] = {"UPDATE fintech.accounts a SET balance = u.balance, pending_out = u.pending_out,"
+		" pending_in = u.pending_in, last_seq = u.last_seq"
+		" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]),"
+		" pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.int8[]),"
+		" pg_catalog.unnest($5::pg_catalog.int8[])) AS u(id, balance, pending_out, pending_in, last_seq)"
+		" WHERE a.id OPERATOR(pg_catalog.=) u.id",
+	5, {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID}},
 	[P_UNFOLDED] = {"SELECT entry_id, leg, amount FROM fintech.postings"
 		" WHERE account_id OPERATOR(pg_catalog.=) $1 AND seq IS NULL ORDER BY entry_id, leg", 1, {INT8OID}},
 	[P_FOLD_ONE] = {"UPDATE fintech.postings SET seq = $3, balance_after = $4, posted_at = $5"
@@ -1343,22 +1352,55 @@ ledger_finish(Ledger *L)
 	rowbuf_flush(&L->pending_legs, P_INS_PENDING_LEGS, SPI_OK_INSERT, -1, -1);
 	rowbuf_flush(&L->holds, P_INS_HOLDS, SPI_OK_INSERT, -1, -1);
 	rowbuf_flush(&L->hold_updates, P_UPD_HOLDS, SPI_OK_UPDATE, -1, -1);
-	for (int i = 0; i < L->naccts; i++)
-	{
-		Acct	   *a = &L->accts[i];
-		Datum		v[5];
 
-		if (!a->dirty)
-			continue;
-		FT_CHECK(a->lock == ACCT_LOCKED);
-		v[0] = Int64GetDatum(a->id);
-		v[1] = Int64GetDatum(a->balance);
-		v[2] = Int64GetDatum(a->pending_out);
-		v[3] = Int64GetDatum(a->pending_in);
-		v[4] = Int64GetDatum(a->last_seq);
-		if (run_plan(P_UPD_ACCOUNTS, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
-			elog(ERROR, "could not update locked account %s", a->code);
-		a->dirty = false;
+	/* the accounts: one statement per account, or one for many (batches) */
+	{
+		RowBuf		accts;
+		int			nested;
+
+		rowbuf_init(&accts, lengthof(account_update_types), account_update_types);
+		for (int i = 0; i < L->naccts; i++)
+		{
+			Acct	   *a = &L->accts[i];
+			Datum		v[5];
+
+			if (!a->dirty)
+				continue;
+			FT_CHECK(a->lock == ACCT_LOCKED);
+			v[0] = Int64GetDatum(a->id);
+			v[1] = Int64GetDatum(a->balance);
+			v[2] = Int64GetDatum(a->pending_out);
+			v[3] = Int64GetDatum(a->pending_in);
+			v[4] = Int64GetDatum(a->last_seq);
+			rowbuf_add(&accts, v, NULL);
+			a->dirty = false;
+		}
+		if (accts.nrows <= 4)
+		{
+			/* a transfer or a small entry: the plan with one row of parameters */
+			for (int r = 0; r < accts.nrows; r++)
+			{
+				Datum		v[5];
+
+				for (int c = 0; c < 5; c++)
+					v[c] = accts.vals[c][r];
+				if (run_plan(P_UPD_ACCOUNTS, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
+					elog(ERROR, "could not update locked account " INT64_FORMAT, DatumGetInt64(v[0]));
+			}
+		}
+		else
+		{
+			/* many: one UPDATE joining the arrays to the accounts by primary key */
+			nested = NewGUCNestLevel();
+			(void) set_config_option("enable_hashjoin", "off", PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_SAVE, true, 0, false);
+			(void) set_config_option("enable_mergejoin", "off", PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_SAVE, true, 0, false);
+			(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_SAVE, true, 0, false);
+			rowbuf_flush(&accts, P_UPD_ACCOUNTS_MANY, SPI_OK_UPDATE, -1, -1);
+			AtEOXact_GUC(true, nested);
+		}
 	}
 }
 

@@ -9,6 +9,10 @@
 #                       (baseline: transfer.sql)
 #   batch.sql           fintech.transfer_batch of 1,000 transfers per call
 #                       (no baseline: compared with the 50,000 transfers/s target)
+#   pay.sql             fintech.pay with a fresh key (baseline: transfer.sql)
+#   transfer_noaudit    transfer.sql with the audit triggers of the ledger's
+#                       tables disabled (it is the baseline of transfer.sql:
+#                       the cost of auditing)
 #
 #   bash test/bench/run.sh [seconds [clients...]]     default: 20 s, clients 1 8 32
 #   BENCH_SECONDS=5 BENCH_CLIENTS="1 8" bash test/bench/run.sh
@@ -147,6 +151,14 @@ last_entry_id() {
 	ft_psql -Atc 'SELECT coalesce(max(id), 0) FROM fintech.entries'
 }
 
+# audit_triggers ENABLE|DISABLE: the capture triggers of the ledger's tables
+audit_triggers() {
+	local t
+	for t in accounts entries postings pending_legs holds payments; do
+		ft_psql -c "ALTER TABLE fintech.$t $1 TRIGGER fintech_audit" >/dev/null
+	done
+}
+
 declare -A TPS LAT WAITS
 RAW=()      # rows of the per-run table
 ODD=()      # anything unexpected, reported at the end
@@ -154,8 +166,13 @@ ODD=()      # anything unexpected, reported at the end
 # run_one SCRIPT CLIENTS: one pgbench run, then VACUUM and CHECKPOINT
 run_one() {
 	local script=$1 n=$2 j log err rc=0 tps lat failed processed before after waitsum
-	local busy0 busy1 ours0 ours1 wall0 wall1 other
+	local busy0 busy1 ours0 ours1 wall0 wall1 other file=$1
 	j=$((n < 2 ? n : 2))
+	# transfer_noaudit: transfer.sql with the ledger's audit triggers off
+	if [ "$script" = transfer_noaudit ]; then
+		file=transfer
+		audit_triggers DISABLE
+	fi
 	log=$LOGS/$script-c$n.log
 	err=$LOGS/$script-c$n.err
 	printf '%-15s clients %2d ... ' "$script" "$n" >&2
@@ -166,7 +183,7 @@ run_one() {
 	(
 		r=0
 		ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$n" -j "$j" \
-			-f "$BENCH/$script.sql" postgres >"$log" 2>"$err" || r=$?
+			-f "$BENCH/$file.sql" postgres >"$log" 2>"$err" || r=$?
 		times >"$LOGS/$script-c$n.times"
 		exit $r
 	) || rc=$?
@@ -191,7 +208,7 @@ run_one() {
 		ODD+=("$script, $n clients: pgbench said: $(grep -v '^pgbench: warning' "$err" | head -3 | tr '\n' ' ')")
 	fi
 	case $script in
-	transfer | hot_fee | batch)
+	transfer | transfer_noaudit | hot_fee | batch)
 		# every processed call must have written its entries (a refused
 		# batch item does not fail the call, so count them)
 		local per=1
@@ -201,6 +218,7 @@ run_one() {
 		fi
 		;;
 	esac
+	[ "$script" = transfer_noaudit ] && audit_triggers ENABLE
 	TPS[$script,$n]=$tps
 	LAT[$script,$n]=${lat:-?}
 	WAITS[$script,$n]=${waitsum:-?}
@@ -213,7 +231,7 @@ ft_log "runs: ${DURATION} s each, clients $CLIENTS" >&2
 T0=$SECONDS
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 for n in $CLIENTS; do
-	for script in floor plain_transfer transfer hot_fee batch; do
+	for script in floor plain_transfer transfer transfer_noaudit pay hot_fee batch; do
 		run_one "$script" "$n"
 	done
 done
@@ -238,7 +256,7 @@ ratio() { # ratio A B TARGET -> "1.23× (target ≥ 1.0×: met)"
 int() { printf '%.0f' "$1"; }
 
 {
-	echo "## Ledger transfer throughput, $STARTED"
+	echo "## Ledger, payments and audit throughput, $STARTED"
 	echo
 	echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs," \
 		"$(free -g | awk '/^Mem:/ {print $2}') GiB RAM, kernel $(uname -r)"
@@ -258,6 +276,8 @@ int() { printf '%.0f' "$1"; }
 		echo "| transfer vs plain SQL (plain_transfer) | $n | $(int "$t") | $(int "$p") | $(ratio "$t" "$p" 1.0) |"
 		echo "| transfer vs bare INSERT (floor) | $n | $(int "$t") | $(int "$f") | $(ratio "$t" "$f" 0.66) |"
 		echo "| hot fee (3-leg post) vs transfer | $n | $(int "$h") | $(int "$t") | $(ratio "$h" "$t" 0.8) |"
+		echo "| pay vs transfer | $n | $(int "${TPS[pay,$n]}") | $(int "$t") | $(ratio "${TPS[pay,$n]}" "$t" 0.8) |"
+		echo "| transfer, audit on vs off (transfer_noaudit) | $n | $(int "$t") | $(int "${TPS[transfer_noaudit,$n]}") | $(ratio "$t" "${TPS[transfer_noaudit,$n]}" 0.85) |"
 		bt=$(awk -v b="$b" 'BEGIN { printf "%.0f", b * 1000 }')
 		echo "| batch of 1,000, transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
 			printf "%.2f× of the %d/s target: %s\n", x / t, t, (x >= t ? "met" : "missed") }') |"
