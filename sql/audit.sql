@@ -91,7 +91,18 @@ SELECT DISTINCT table_name, calling_role, session_role = current_user AS session
   FROM fintech.audit_log WHERE txid = (SELECT txid FROM fintech.audit_log
                                        WHERE table_name = 'fintech.entries' AND new_row ->> 'id' = :'t')
  ORDER BY 1;
+-- an application role writing an audited table of its own is audited,
+-- though it has no privilege at all on fintech.audit_log
 REVOKE USAGE ON SCHEMA fintech FROM regress_audit_app;
+GRANT INSERT, UPDATE ON regress_scratch TO regress_audit_app;
+SET ROLE regress_audit_app;
+INSERT INTO regress_scratch VALUES (7);
+SELECT count(*) FROM fintech.audit_log;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT operation, new_row, calling_role FROM fintech.audit_log
+ WHERE table_name = 'public.regress_scratch' ORDER BY id DESC LIMIT 1;
+REVOKE ALL ON regress_scratch FROM regress_audit_app;
 DROP ROLE regress_audit_app;
 -- nothing is sealed until the sealer runs
 SELECT count(*) > 0 AS unsealed, count(seq) AS sealed FROM fintech.audit_log WHERE seq > :base OR seq IS NULL;
