@@ -122,7 +122,6 @@ my $pick = q{\set from random(1, 20)
 \set to 1 + (:from + random(0, 18)) % 20
 \set amt random(1, 300)
 };
-my $dir = PostgreSQL::Test::Utils::tempdir;
 my %scripts = (
 	'pay@5' => "${pick}SELECT try_pay(:from, :to, :amt);\n",
 	'transfer@2' => "${pick}SELECT try_transfer(:from, :to, :amt);\n",
@@ -130,31 +129,10 @@ my %scripts = (
 	'resolve@2' => "\\set pick random(0, 3)\n\\set how random(0, 2)\nSELECT try_resolve(:pick, :how);\n",
 	'batch@1' => "SELECT batch5();\n",
 );
-my @script_opts;
-for my $name (sort keys %scripts)
-{
-	(my $file = "$dir/$name.sql") =~ s/\@(\d+)\.sql$/.sql/;
-	my $weight = $1;
-	PostgreSQL::Test::Utils::append_to_file($file, $scripts{$name});
-	push @script_opts, '-f', "$file\@$weight";
-}
-
 my $log_offset = -s $node->logfile;
-my ($out, $err) = ('', '');
-my $t0 = time();
-my $ok = IPC::Run::run(
-	[
-		'pgbench', '-n', '-c', '8', '-j', '2', '-T', '5',
-		'-h', $node->host, '-p', $node->port, @script_opts, 'postgres'
-	],
-	'>', \$out, '2>', \$err);
-my $secs = time() - $t0;
-note("pgbench took ${\ sprintf('%.1f', $secs)} s\n$out\n$err");
-ok($ok, 'pgbench exits with status 0 (no client aborted)') or diag($out, $err);
-like($out, qr/^number of failed transactions: 0 \(/m, 'pgbench: 0 failed transactions');
+my ($out, $err, $done) = run_pgbench(\%scripts);
 unlike($out . $err, qr/aborted|ERROR/i, 'pgbench: no aborted client, no error');
-my ($done) = $out =~ /^number of transactions actually processed: (\d+)/m;
-$done //= 0;
+
 cmp_ok($done, '>', 500, "pgbench processed more than 500 transactions ($done)");
 
 # --- let the jobs finish what the run left: fold deferred postings, expire

@@ -84,7 +84,6 @@ wait_for($unsealed, 'the worker seals the setup rows');
 # ====================================================================
 # 8 concurrent writers, only the worker seals
 # ====================================================================
-my $dir = PostgreSQL::Test::Utils::tempdir;
 my %scripts = (
 	'ins@3' => q{\set k random(1, 3000)
 WITH c AS (INSERT INTO aud_t VALUES (:k, 0) ON CONFLICT DO NOTHING RETURNING 1)
@@ -115,34 +114,14 @@ SELECT fintech.transfer(debit_account => 'bank', credit_account => 'w' || :w, am
                         description => 'pgb');
 },
 );
-my @script_opts;
-for my $name (sort keys %scripts)
-{
-	(my $file = "$dir/$name.sql") =~ s/\@(\d+)\.sql$/.sql/;
-	my $weight = $1;
-	PostgreSQL::Test::Utils::append_to_file($file, $scripts{$name});
-	push @script_opts, '-f', "$file\@$weight";
-}
-
 my $seal_runs = sql("SELECT runs FROM fintech.worker_status WHERE job = 'seal_audit'");
-my ($out, $err) = ('', '');
-my $t0 = time();
-my $ok = IPC::Run::run(
-	[
-		'pgbench', '-n', '-c', '8', '-j', '2', '-T', '5',
-		'-h', $node->host, '-p', $node->port, @script_opts, 'postgres'
-	],
-	'>', \$out, '2>', \$err);
-note(sprintf("pgbench took %.1f s\n%s\n%s", time() - $t0, $out, $err));
-ok($ok, 'pgbench exits with status 0') or diag($out, $err);
-like($out, qr/^number of failed transactions: 0 \(/m, 'pgbench: 0 failed transactions');
-my ($done) = $out =~ /^number of transactions actually processed: (\d+)/m;
-$done //= 0;
+my ($out, $err, $done) = run_pgbench(\%scripts);
+
 cmp_ok($done, '>', 1000, "pgbench processed more than 1000 transactions ($done)");
 cmp_ok(sql("SELECT runs FROM fintech.worker_status WHERE job = 'seal_audit'"), '>', $seal_runs + 5,
 	'the worker sealed while pgbench ran');
 
-$t0 = time();
+my $t0 = time();
 wait_for($unsealed, 'the worker seals every audit row (<= 30 s)', 30);
 note(sprintf("sealing the backlog took %.1f s after pgbench", time() - $t0));
 

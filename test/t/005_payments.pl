@@ -125,9 +125,6 @@ my $call = q{INSERT INTO calls
 SELECT :k, p.* FROM fintech.pay('storm-' || :k, payer_of(:k), payee_of(:k), amount_of(:k),
                                  'order ' || :k, jsonb_build_object('k', :k)) p;
 };
-my $dir = PostgreSQL::Test::Utils::tempdir;
-PostgreSQL::Test::Utils::append_to_file("$dir/hot.sql", "\\set k random(1, 40)\n$call");
-PostgreSQL::Test::Utils::append_to_file("$dir/cold.sql", "\\set k random(41, 600)\n$call");
 # a wave: every 100 ms three fresh keys (>= 1000) that all clients hit at once
 my $wave = q{\set r random(0, 2)
 INSERT INTO calls
@@ -137,26 +134,14 @@ SELECT x.k, p.*
        LATERAL fintech.pay('storm-' || x.k, payer_of(x.k), payee_of(x.k), amount_of(x.k),
                            'order ' || x.k, jsonb_build_object('k', x.k)) p;
 };
-PostgreSQL::Test::Utils::append_to_file("$dir/wave.sql", $wave);
 
 my $log_offset = -s $node->logfile;
-my ($out, $err) = ('', '');
-my $t0 = time();
-my $ok = IPC::Run::run(
-	[
-		'pgbench', '-n', '-c', '8', '-j', '2', '-T', '5',
-		'-h', $node->host, '-p', $node->port,
-		'-f', "$dir/hot.sql\@4", '-f', "$dir/cold.sql\@1", '-f', "$dir/wave.sql\@3",
-		'postgres'
-	],
-	'>', \$out, '2>', \$err);
-note(sprintf("pgbench took %.1f s\n%s\n%s", time() - $t0, $out, $err));
-ok($ok, 'pgbench exits with status 0 (no client aborted)') or diag($out, $err);
-like($out, qr/^number of failed transactions: 0 \(/m, 'pgbench: 0 failed transactions');
+my ($out, $err, $done) = run_pgbench({
+	'hot@4' => "\\set k random(1, 40)\n$call",
+	'cold@1' => "\\set k random(41, 600)\n$call",
+	'wave@3' => $wave });
 unlike($out . $err, qr/aborted|ERROR|duplicate key|LD005|deadlock/i,
 	'pgbench: no aborted client, no error');
-my ($done) = $out =~ /^number of transactions actually processed: (\d+)/m;
-$done //= 0;
 cmp_ok($done, '>', 400, "pgbench processed more than 400 calls ($done)");
 
 is(sql("SELECT count(*) FROM calls"), $done, 'one result row per call');
@@ -376,7 +361,7 @@ wait_for("SELECT \"interval\" = interval '200ms' AND current_setting('fintech.id
 wait_for("SELECT count(*) = 0 FROM fintech.idempotency_keys", 'the older keys are all pruned', 10);
 is(sql("SELECT count(*) FROM fintech.payments"), $nkeys + 4, 'their payments stay');
 
-$t0 = time();
+my $t0 = time();
 my $p1 = sql("SELECT $res_cols FROM fintech.pay('prune-1', 'w4', 'w5', 9)");
 like($p1, qr/^\d+\|completed\|f$/, 'a payment with key prune-1');
 ($p1) = split /\|/, $p1;

@@ -11,12 +11,13 @@ use strict;
 use warnings;
 
 use Exporter 'import';
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time usleep);
 
-our @EXPORT = qw(fintech_node sql wait_for);
+our @EXPORT = qw(fintech_node sql wait_for run_pgbench);
 
 my $node;
 
@@ -55,6 +56,37 @@ sub wait_for
 	ok($got eq 't', $name)
 	  or diag("last result: '$got'\n" . `tail -n 30 ${\ $node->logfile}`);
 	return $got eq 't';
+}
+
+# run_pgbench({ 'name@weight' => script text, ... }): pgbench -n -c 8 -j 2
+# -T 5 over those scripts against database postgres; asserts that it exited
+# with status 0 and no failed transaction; returns (stdout, stderr,
+# transactions processed)
+sub run_pgbench
+{
+	my ($scripts) = @_;
+	my $dir = PostgreSQL::Test::Utils::tempdir;
+	my @opts;
+	for my $name (sort keys %$scripts)
+	{
+		my ($base, $weight) = $name =~ /^(.*)\@(\d+)$/
+		  or die "pgbench script \"$name\" has no \@weight";
+		append_to_file("$dir/$base.sql", $scripts->{$name});
+		push @opts, '-f', "$dir/$base.sql\@$weight";
+	}
+	my ($out, $err) = ('', '');
+	my $t0 = time();
+	my $ok = IPC::Run::run(
+		[
+			'pgbench', '-n', '-c', '8', '-j', '2', '-T', '5',
+			'-h', $node->host, '-p', $node->port, @opts, 'postgres'
+		],
+		'>', \$out, '2>', \$err);
+	note(sprintf("pgbench took %.1f s\n%s\n%s", time() - $t0, $out, $err));
+	ok($ok, 'pgbench exits with status 0 (no client aborted)') or diag($out, $err);
+	like($out, qr/^number of failed transactions: 0 \(/m, 'pgbench: 0 failed transactions');
+	my ($done) = $out =~ /^number of transactions actually processed: (\d+)/m;
+	return ($out, $err, $done // 0);
 }
 
 1;
