@@ -15,10 +15,12 @@
 
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/guc.h"
 
 #include "fintech.h"
@@ -108,4 +110,48 @@ fintech_hash_bytea(const uint8 *hash)
 	SET_VARSIZE(b, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
 	memcpy(VARDATA(b), hash, PG_SHA256_DIGEST_LENGTH);
 	return b;
+}
+
+/*
+ * fintech_execute_saved: run a statement through a plan prepared on first
+ * use and kept for the life of the backend in *slot (PostgreSQL's plan
+ * cache re-plans it when the tables change).  SPI must be connected.
+ */
+int
+fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes,
+					  Datum *values, const char *nulls, bool read_only, long count)
+{
+	int			ret;
+
+	if (*slot == NULL)
+	{
+		SPIPlanPtr	p = SPI_prepare(sql, nargs, (Oid *) argtypes);
+
+		if (p == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(p);
+		*slot = p;
+	}
+	ret = SPI_execute_plan(*slot, values, nulls, read_only, count);
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", sql,
+			 SPI_result_code_string(ret));
+	return ret;
+}
+
+/* '{}' as jsonb, built once per backend */
+Jsonb *
+fintech_empty_object(void)
+{
+	static Jsonb *empty = NULL;
+
+	if (empty == NULL)
+	{
+		Jsonb	   *j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+
+		empty = MemoryContextAlloc(TopMemoryContext, VARSIZE(j));
+		memcpy(empty, j, VARSIZE(j));
+	}
+	return empty;
 }

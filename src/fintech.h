@@ -10,6 +10,7 @@
 #ifndef FINTECH_H
 #define FINTECH_H
 
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
@@ -91,6 +92,12 @@ typedef enum FintechInternalWrite
 } FintechInternalWrite;
 
 extern FintechInternalWrite fintech_internal_write;
+
+/* saved plans and constants every part uses (fintech.c) */
+extern int	fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs,
+								  const Oid *argtypes, Datum *values, const char *nulls,
+								  bool read_only, long count);
+extern Jsonb *fintech_empty_object(void);
 
 /* canonical forms and SHA-256 (fintech.c) */
 extern void fintech_canon_field(StringInfo buf, const char *s);

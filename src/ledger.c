@@ -301,32 +301,13 @@ static SPIPlanPtr plans[NPLANS];
 
 static void spec_init(EntrySpec *e, const char *type);
 
-static SPIPlanPtr
-get_plan(int which)
-{
-	if (plans[which] == NULL)
-	{
-		const PlanDef *d = &plan_defs[which];
-		SPIPlanPtr	p = SPI_prepare(d->sql, d->nargs, (Oid *) d->argtypes);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", d->sql,
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		plans[which] = p;
-	}
-	return plans[which];
-}
-
 static int
 run_plan(int which, Datum *values, const char *nulls, bool read_only, long count)
 {
-	int			ret = SPI_execute_plan(get_plan(which), values, nulls, read_only, count);
+	const PlanDef *d = &plan_defs[which];
 
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
-			 plan_defs[which].sql, SPI_result_code_string(ret));
-	return ret;
+	return fintech_execute_saved(&plans[which], d->sql, d->nargs, d->argtypes,
+								 values, nulls, read_only, count);
 }
 
 /* one-off statement (check_ledger): not worth keeping a plan */
@@ -462,29 +443,13 @@ arg_amount(FunctionCallInfo fcinfo, int n, const char *what)
 	return amount;
 }
 
-/* '{}' as jsonb, built once per backend */
-static Jsonb *
-empty_object(void)
-{
-	static Jsonb *empty = NULL;
-
-	if (empty == NULL)
-	{
-		Jsonb	   *j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
-
-		empty = MemoryContextAlloc(TopMemoryContext, VARSIZE(j));
-		memcpy(empty, j, VARSIZE(j));
-	}
-	return empty;
-}
-
 static Jsonb *
 arg_metadata(FunctionCallInfo fcinfo, int n)
 {
 	Jsonb	   *j;
 
 	if (PG_ARGISNULL(n))
-		return empty_object();
+		return fintech_empty_object();
 	j = PG_GETARG_JSONB_P(n);
 	if (!JB_ROOT_IS_OBJECT(j))
 		ereport(ERROR,
@@ -1554,7 +1519,7 @@ spec_init(EntrySpec *e, const char *type)
 {
 	memset(e, 0, sizeof(*e));
 	e->type = type;
-	e->metadata = empty_object();
+	e->metadata = fintech_empty_object();
 }
 
 /* ------------------------------------------------------------------------

@@ -120,24 +120,8 @@ static SPIPlanPtr plans[NPLANS];
 static int
 run_plan(int which, Datum *values, const char *nulls)
 {
-	int			ret;
-
-	if (plans[which] == NULL)
-	{
-		SPIPlanPtr	p = SPI_prepare(plan_defs[which].sql, plan_defs[which].nargs,
-									(Oid *) plan_defs[which].types);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", plan_defs[which].sql,
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		plans[which] = p;
-	}
-	ret = SPI_execute_plan(plans[which], values, nulls, false, 0);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", plan_defs[which].sql,
-			 SPI_result_code_string(ret));
-	return ret;
+	return fintech_execute_saved(&plans[which], plan_defs[which].sql, plan_defs[which].nargs,
+								 plan_defs[which].types, values, nulls, false, 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -228,7 +212,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 				 errmsg("amount must be positive, not " INT64_FORMAT, r.amount)));
 	r.reference = PG_ARGISNULL(4) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(4));
 	if (PG_ARGISNULL(5))
-		r.metadata = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}")));
+		r.metadata = fintech_empty_object();
 	else
 		r.metadata = PG_GETARG_JSONB_P(5);
 	if (!JB_ROOT_IS_OBJECT(r.metadata))
