@@ -332,6 +332,7 @@ run_sql(const char *sql, int nargs, Oid *types, Datum *values)
 #define LD004 ERRCODE_LD004
 #define LD007 ERRCODE_LD007
 #define LD008 ERRCODE_LD008
+#define LD006 ERRCODE_LD006
 #define LD009 ERRCODE_LD009
 
 static void
@@ -2111,6 +2112,25 @@ fintech_open_account(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown currency \"%s\"", currency),
 				 errhint("Currencies are the ISO 4217 codes in fintech.currencies; the owner may add more.")));
+	if (!PG_ARGISNULL(5))
+	{
+		int64		party = PG_GETARG_INT64(5);
+
+		v[0] = Int64GetDatum(party);
+		run_sql("SELECT status, name FROM fintech.parties WHERE id OPERATOR(pg_catalog.=) $1"
+				" FOR KEY SHARE", 1, &types[5], v);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(LD009),
+					 errmsg("party " INT64_FORMAT " does not exist", party),
+					 errhint("Parties are created with fintech.create_party().")));
+		if (strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "blocked") == 0)
+			ereport(ERROR,
+					(errcode(LD006),
+					 errmsg("party " INT64_FORMAT " (%s) is blocked by sanctions screening",
+							party, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+					 errdetail("An alert on this party was confirmed; no account may be opened for it.")));
+	}
 	v[0] = CStringGetTextDatum(code);
 	v[1] = CStringGetTextDatum(currency);
 	v[2] = CStringGetTextDatum(kind);
