@@ -20,6 +20,7 @@ OBJS = \
 	src/fintech.o \
 	src/ledger.o \
 	src/payments.o \
+	src/screening.o \
 	src/worker.o
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)

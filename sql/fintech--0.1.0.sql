@@ -716,6 +716,13 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.parties_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.screening_alerts', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.screening_alerts_id_seq', '');
 
+CREATE FUNCTION fintech.screen_name(name pg_catalog.text, min_score pg_catalog.float4 DEFAULT 0.85,
+                                    max_results pg_catalog.int4 DEFAULT 10)
+RETURNS TABLE(entity_id pg_catalog.int8, list pg_catalog.text, source_uid pg_catalog.text,
+              matched_name pg_catalog.text, score pg_catalog.float4, programs pg_catalog.text[])
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_screen_name';
+
 -- @@SCREENING-FUNCTIONS@@
 
 SELECT fintech.audit_table(t)

@@ -58,6 +58,7 @@ _PG_init(void)
 	LedgerInit();
 	AuditInit();
 	PaymentsInit();
+	ScreeningInit();
 
 	MarkGUCPrefixReserved("fintech");
 }

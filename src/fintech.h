@@ -123,11 +123,25 @@ extern bool fintech_job_active(const char *name);
 /* raises 55000 with a HINT when no background worker can run */
 extern void fintech_require_worker(const char *what);
 
+/* screening.c: one match of a screened name */
+typedef struct FintechMatch
+{
+	int64		entity_id;
+	float4		score;
+	char	   *matched_name;
+} FintechMatch;
+
+extern double fintech_screening_threshold;
+extern void fintech_check_name(const char *name, const char *what);
+extern int	fintech_screen(const char *name, float4 min_score, int max_results,
+						   FintechMatch **out, int64 *generation);
+
 /* module initialisation, one per part, called from _PG_init */
 extern void WorkerInit(void);
 extern void LedgerInit(void);
 extern void AuditInit(void);
 extern void PaymentsInit(void);
+extern void ScreeningInit(void);
 
 /* background worker entry point (named in the bgworker registration) */
 extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();

@@ -1,0 +1,1418 @@
+/*-------------------------------------------------------------------------
+ *
+ * screening.c
+ *	  Fuzzy name matching against the sanctions lists: normalisation, the
+ *	  token Jaro-Winkler score, the per-backend name index, and
+ *	  fintech.screen_name().  parties.c screens parties through
+ *	  fintech_screen().
+ *
+ * Normalisation (the same for a screened name and for every listed name):
+ * Cyrillic letters are transliterated (BGN/PCGN-like), a few letters that
+ * Unicode does not decompose are spelled out (ø o, ß ss, æ ae, ł l ...),
+ * then NFKD, combining marks dropped, ASCII lower-cased.  Apostrophes
+ * vanish (O'Brien = OBRIEN); dots between single letters join them
+ * (S.A. = SA, L.L.C. = LLC); anything else that is not a letter or digit
+ * separates tokens.  Each token is mapped through a table of
+ * transliteration variants (Mohammed, Muhammad, Mohamed ... = muhammad),
+ * leading honorifics (Mr, Dr, Sheikh, Haji ...) and legal forms written
+ * first (OOO, ZAO, PT ...), and trailing company suffixes (LLC, Ltd,
+ * S.A., GmbH, Co, Company, Limited Liability Company ...) are dropped, as
+ * long as one token is left.  Particles (al, bin, de, van, of ...) stay
+ * but weigh little.
+ *
+ * Score of a query Q against a listed name C, both token lists: the items
+ * of each side are its tokens and the joins of 2 and 3 adjacent tokens (so
+ * AL QAIDA = ALQAIDA); item pairs are compared with Jaro-Winkler, the best
+ * pairs that cover each token at most once are taken greedily (pairs below
+ * 0.80 do not count), and
+ *
+ *	  score = sum(sim * (wq + wc)) / (matched weight + 0.5 * unmatched weight)
+ *
+ * with a token's weight its length (particles 1).  So a missing middle
+ * name costs a little, and a query that matches one token of a longer
+ * name (or the reverse) is multiplied by 0.8 more: a lone surname does not
+ * match every person bearing it.  Identical normalised names score 1.
+ *
+ * The index: on first use (and again after any list is loaded) a backend
+ * reads fintech.sanctions_names into memory: the token vocabulary (tokens
+ * and their 2- and 3-joins), a trigram -> vocabulary map and vocabulary ->
+ * names postings.  A query's candidates are the names holding an item that
+ * shares enough trigrams with one of the query's items; only they are
+ * scored.  Which lists (and loads) the index holds is checked at every
+ * call against fintech.sanctions_lists, under the caller's snapshot.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "common/unicode_norm.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "fintech.h"
+
+/* GUC */
+double		fintech_screening_threshold = 0.85;
+
+#define SIM_FLOOR		0.80	/* item pairs below this do not match */
+#define UNMATCHED_COST	0.5		/* weight of an unmatched token, relative */
+#define LOPSIDED		0.80	/* one token matched of several */
+#define MAX_TOKENS		16		/* tokens of a query considered */
+#define MAX_JOIN		3		/* items join up to 3 adjacent tokens */
+#define MAX_TOKLEN		64		/* longer tokens are cut */
+#define WEAK_WEIGHT		1.0f
+
+/* ------------------------------------------------------------------------
+ * Word tables (sorted, searched with bsearch)
+ * ------------------------------------------------------------------------
+ */
+
+typedef struct Variant
+{
+	const char *variant;
+	const char *canon;
+} Variant;
+
+/* transliteration variants of the same name; sorted by variant */
+static const Variant variants[] = {
+	{"abdal", "abd al"},
+	{"abdel", "abd al"},
+	{"abdoul", "abd al"},
+	{"abdul", "abd al"},
+	{"abou", "abu"},
+	{"abu", "abu"},
+	{"ahmad", "ahmad"},
+	{"ahmed", "ahmad"},
+	{"ahmet", "ahmad"},
+	{"aleksander", "aleksandr"},
+	{"aleksandr", "aleksandr"},
+	{"aleksei", "aleksey"},
+	{"aleksey", "aleksey"},
+	{"alexander", "aleksandr"},
+	{"alexandr", "aleksandr"},
+	{"alexei", "aleksey"},
+	{"alexey", "aleksey"},
+	{"alksandr", "aleksandr"},
+	{"andrei", "andrey"},
+	{"andrey", "andrey"},
+	{"dmitri", "dmitriy"},
+	{"dmitrii", "dmitriy"},
+	{"dmitriy", "dmitriy"},
+	{"dmitry", "dmitriy"},
+	{"el", "al"},
+	{"evgeni", "yevgeniy"},
+	{"evgenii", "yevgeniy"},
+	{"evgeniy", "yevgeniy"},
+	{"evgeny", "yevgeniy"},
+	{"gadafi", "qadhafi"},
+	{"gaddafi", "qadhafi"},
+	{"gadhafi", "qadhafi"},
+	{"hosein", "husayn"},
+	{"hossain", "husayn"},
+	{"hossein", "husayn"},
+	{"husain", "husayn"},
+	{"husayn", "husayn"},
+	{"husein", "husayn"},
+	{"hussain", "husayn"},
+	{"hussein", "husayn"},
+	{"ibrahim", "ibrahim"},
+	{"igor", "igor"},
+	{"iouri", "yuri"},
+	{"kadafi", "qadhafi"},
+	{"kaddafi", "qadhafi"},
+	{"kadhafi", "qadhafi"},
+	{"khadafi", "qadhafi"},
+	{"mahmood", "mahmud"},
+	{"mahmoud", "mahmud"},
+	{"mahmud", "mahmud"},
+	{"mehmet", "muhammad"},
+	{"mikhail", "mikhail"},
+	{"mohamad", "muhammad"},
+	{"mohamed", "muhammad"},
+	{"mohammad", "muhammad"},
+	{"mohammed", "muhammad"},
+	{"mohamud", "muhammad"},
+	{"muhamad", "muhammad"},
+	{"muhamed", "muhammad"},
+	{"muhammad", "muhammad"},
+	{"muhammed", "muhammad"},
+	{"mustafa", "mustafa"},
+	{"mustapha", "mustafa"},
+	{"nicolae", "nikolay"},
+	{"nikolai", "nikolay"},
+	{"nikolay", "nikolay"},
+	{"osama", "usama"},
+	{"oussama", "usama"},
+	{"qadafi", "qadhafi"},
+	{"qaddafi", "qadhafi"},
+	{"qadhafi", "qadhafi"},
+	{"sergei", "sergey"},
+	{"sergey", "sergey"},
+	{"sergii", "sergey"},
+	{"sergiy", "sergey"},
+	{"serguei", "sergey"},
+	{"usama", "usama"},
+	{"vladimir", "vladimir"},
+	{"yevgeni", "yevgeniy"},
+	{"yevgeniy", "yevgeniy"},
+	{"yevgeny", "yevgeniy"},
+	{"yousef", "yusuf"},
+	{"youssef", "yusuf"},
+	{"yousuf", "yusuf"},
+	{"yuri", "yuri"},
+	{"yuriy", "yuri"},
+	{"yury", "yuri"},
+	{"yusef", "yusuf"},
+	{"yusuf", "yusuf"},
+};
+
+/* titles dropped at the start of a name */
+static const char *const honorifics[] = {
+	"adm", "admiral", "brig", "brigadier", "capt", "captain", "col", "colonel",
+	"dame", "dr", "excellency", "frau", "gen", "general", "hadji", "haj",
+	"haji", "hajj", "hajji", "herr", "his", "hon", "honorable", "imam", "lady",
+	"lord", "lt", "maj", "major", "maulana", "mawlana", "miss", "mlle", "mme",
+	"mr", "mrs", "ms", "mulla", "mullah", "mx", "prof", "professor", "rev",
+	"reverend", "sayyid", "senor", "senora", "sgt", "shaikh", "shaykh", "sheik",
+	"sheikh", "sir",
+};
+
+/* legal forms dropped at the end of a name (repeatedly) */
+static const char *const suffixes[] = {
+	"ab", "ag", "as", "asa", "bhd", "bv", "cjsc", "co", "company", "corp",
+	"corporation", "cos", "cv", "fzc", "fzco", "fze", "fzllc", "gmbh", "ii",
+	"iii", "inc", "incorporated", "jr", "jsc", "kg", "kgaa", "kk", "liability",
+	"limited", "llc", "llp", "lp", "ltd", "mbh", "nv", "oao", "ojsc", "ooo",
+	"oy", "oyj", "pao", "pjsc", "plc", "pte", "pty", "sa", "sae", "sal", "sarl",
+	"sas", "sau", "sdn", "sl", "spa", "sr", "srl", "zao",
+};
+
+/* legal forms dropped at the start of a name */
+static const char *const prefixes[] = {
+	"ao", "cjsc", "jsc", "oao", "ojsc", "ooo", "pao", "pjsc", "pt", "the",
+	"tov", "zao",
+};
+
+/* particles: kept, but weigh little */
+static const char *const particles[] = {
+	"abd", "abu", "al", "and", "bin", "bint", "da", "das", "de", "del", "della",
+	"den", "der", "di", "do", "dos", "du", "e", "for", "ibn", "la", "le", "of",
+	"ter", "the", "ul", "van", "von", "y",
+};
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+static bool
+in_table(const char *w, const char *const *table, size_t n)
+{
+	return bsearch(&w, table, n, sizeof(char *), cmp_str) != NULL;
+}
+
+static int
+cmp_variant(const void *a, const void *b)
+{
+	return strcmp(((const Variant *) a)->variant, ((const Variant *) b)->variant);
+}
+
+static const char *
+variant_canon(const char *w)
+{
+	Variant		key = {w, NULL};
+	Variant    *v = bsearch(&key, variants, lengthof(variants), sizeof(Variant), cmp_variant);
+
+	return v ? v->canon : NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Normalisation
+ * ------------------------------------------------------------------------
+ */
+
+/* Cyrillic U+0430..U+044F (after folding upper case) */
+static const char *const cyrillic[32] = {
+	"a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
+	"r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"
+};
+
+/* a letter Unicode does not decompose, spelled in ASCII; NULL if none */
+static const char *
+spell_out(pg_wchar c)
+{
+	if (c >= 0x0410 && c <= 0x042F)
+		c += 0x20;
+	if (c >= 0x0430 && c <= 0x044F)
+		return cyrillic[c - 0x0430];
+	switch (c)
+	{
+		case 0x0401:			/* Ё */
+		case 0x0451:			/* ё */
+		case 0x0404:			/* Є */
+		case 0x0454:
+			return "e";
+		case 0x0406:			/* І */
+		case 0x0456:
+			return "i";
+		case 0x0407:			/* Ї */
+		case 0x0457:
+			return "yi";
+		case 0x0490:			/* Ґ */
+		case 0x0491:
+			return "g";
+		case 0x00D8:			/* Ø */
+		case 0x00F8:
+			return "o";
+		case 0x00DF:			/* ß */
+		case 0x1E9E:
+			return "ss";
+		case 0x00C6:			/* Æ */
+		case 0x00E6:
+			return "ae";
+		case 0x0152:			/* Œ */
+		case 0x0153:
+			return "oe";
+		case 0x00DE:			/* Þ */
+		case 0x00FE:
+			return "th";
+		case 0x00D0:			/* Ð */
+		case 0x00F0:
+		case 0x0110:			/* Đ */
+		case 0x0111:
+			return "d";
+		case 0x0141:			/* Ł */
+		case 0x0142:
+			return "l";
+		case 0x0131:			/* dotless i */
+			return "i";
+		case 0x0126:			/* Ħ */
+		case 0x0127:
+			return "h";
+	}
+	return NULL;
+}
+
+static bool
+is_combining(pg_wchar c)
+{
+	return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+		(c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+		(c >= 0xFE20 && c <= 0xFE2F) || (c >= 0x0483 && c <= 0x0489) ||
+		(c >= 0x0591 && c <= 0x05C7) || (c >= 0x064B && c <= 0x065F) || c == 0x0670;
+}
+
+static bool
+is_apostrophe(pg_wchar c)
+{
+	return c == '\'' || c == '`' || c == 0x2018 || c == 0x2019 || c == 0x02BC ||
+		c == 0x02BB || c == 0x02BE || c == 0x02BF || c == 0x00B4;
+}
+
+/* a non-ASCII code point that separates words */
+static bool
+is_separator(pg_wchar c)
+{
+	return c < 0x80 ? !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		: ((c >= 0x0080 && c <= 0x00BF) || c == 0x00D7 || c == 0x00F7 ||
+		   (c >= 0x2000 && c <= 0x206F) || (c >= 0x3000 && c <= 0x303F) ||
+		   (c >= 0xFE30 && c <= 0xFE4F) || c == 0xFEFF);
+}
+
+static bool
+is_alpha(pg_wchar c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* a normalised name: its tokens (NUL-terminated, lower case) */
+typedef struct NormName
+{
+	int			ntok;
+	char	   *tok[MAX_TOKENS * 2];
+} NormName;
+
+static void
+push_token(NormName *n, StringInfo cur)
+{
+	const char *canon;
+
+	if (cur->len == 0)
+		return;
+	if (cur->len > MAX_TOKLEN)
+		cur->len = MAX_TOKLEN;
+	cur->data[cur->len] = '\0';
+	canon = variant_canon(cur->data);
+	if (canon == NULL)
+		canon = cur->data;
+	/* a variant may stand for two tokens ("abdul" = "abd al") */
+	while (*canon && n->ntok < lengthof(n->tok))
+	{
+		const char *sp = strchr(canon, ' ');
+		int			len = sp ? sp - canon : strlen(canon);
+
+		n->tok[n->ntok++] = pnstrdup(canon, len);
+		canon += len + (sp ? 1 : 0);
+	}
+	resetStringInfo(cur);
+}
+
+static void
+append_utf8(StringInfo buf, pg_wchar c)
+{
+	unsigned char u[8];
+
+	unicode_to_utf8(c, u);
+	appendBinaryStringInfo(buf, (char *) u, pg_utf_mblen(u));
+}
+
+/*
+ * Splits a name (in the server encoding) into normalised tokens.  Returns
+ * the number of tokens (0: nothing to match, e.g. only punctuation).
+ */
+static int
+normalize_name(const char *name, NormName *out)
+{
+	int			len = strlen(name);
+	const unsigned char *s;
+	pg_wchar   *cp;
+	int			ncp = 0;
+	bool		ascii = true;
+	StringInfoData cur;
+	int			seglen = 0;		/* letters since the token start or a joining dot */
+	int			i;
+	int			first,
+				last;
+
+	out->ntok = 0;
+	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
+	len = strlen((const char *) s);
+
+	/* decode, spelling out what NFKD does not decompose */
+	cp = palloc((len * 4 + 1) * sizeof(pg_wchar));
+	for (i = 0; i < len;)
+	{
+		int			l = pg_utf_mblen(s + i);
+		pg_wchar	c;
+		const char *sp;
+
+		if (s[i] < 0x80)
+		{
+			cp[ncp++] = s[i++];
+			continue;
+		}
+		if (i + l > len || !pg_utf8_islegal(s + i, l))
+		{
+			i++;				/* not UTF-8 (SQL_ASCII): skip the byte */
+			continue;
+		}
+		c = utf8_to_unicode(s + i);
+		i += l;
+		if ((sp = spell_out(c)) != NULL)
+		{
+			while (*sp)
+				cp[ncp++] = (pg_wchar) * sp++;
+		}
+		else
+		{
+			cp[ncp++] = c;
+			ascii = false;
+		}
+	}
+	cp[ncp] = 0;
+	if (!ascii)
+	{
+		pg_wchar   *d = unicode_normalize(UNICODE_NFKD, cp);
+
+		pfree(cp);
+		cp = d;
+		for (ncp = 0; cp[ncp]; ncp++)
+			;
+	}
+
+	initStringInfo(&cur);
+	for (i = 0; i < ncp; i++)
+	{
+		pg_wchar	c = cp[i];
+
+		if (is_combining(c) || is_apostrophe(c))
+			continue;
+		if (c == '.' && seglen == 1 && i + 1 < ncp && is_alpha(cp[i + 1]))
+		{
+			seglen = 0;			/* S.A. -> sa */
+			continue;
+		}
+		if (is_separator(c))
+		{
+			push_token(out, &cur);
+			seglen = 0;
+			if (out->ntok >= MAX_TOKENS)
+				break;
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (c < 0x80)
+			appendStringInfoChar(&cur, (char) c);
+		else
+			append_utf8(&cur, c);
+		seglen++;
+	}
+	if (out->ntok < MAX_TOKENS)
+		push_token(out, &cur);
+	if (out->ntok > MAX_TOKENS)
+		out->ntok = MAX_TOKENS;
+	pfree(cur.data);
+	pfree(cp);
+
+	/* titles and legal forms in front, legal forms at the end */
+	first = 0;
+	last = out->ntok - 1;
+	while (last > first &&
+		   (in_table(out->tok[first], honorifics, lengthof(honorifics)) ||
+			in_table(out->tok[first], prefixes, lengthof(prefixes))))
+		first++;
+	while (last > first && in_table(out->tok[last], suffixes, lengthof(suffixes)))
+		last--;
+	if (first > 0)
+		memmove(out->tok, out->tok + first, (last - first + 1) * sizeof(char *));
+	out->ntok = out->ntok > 0 ? last - first + 1 : 0;
+	return out->ntok;
+}
+
+static bool
+is_particle(const char *t)
+{
+	return in_table(t, particles, lengthof(particles));
+}
+
+static float
+token_weight(const char *t)
+{
+	return is_particle(t) ? WEAK_WEIGHT : (float) Max(strlen(t), 2);
+}
+
+/* ------------------------------------------------------------------------
+ * Jaro-Winkler
+ * ------------------------------------------------------------------------
+ */
+static double
+jaro_winkler(const char *a, int la, const char *b, int lb)
+{
+	bool		ma[MAX_TOKLEN * MAX_JOIN + 4];
+	bool		mb[MAX_TOKLEN * MAX_JOIN + 4];
+	int			range,
+				m = 0,
+				t = 0,
+				k,
+				prefix;
+	double		j;
+
+	if (la == lb && memcmp(a, b, la) == 0)
+		return 1.0;
+	if (la == 0 || lb == 0)
+		return 0.0;
+	la = Min(la, (int) sizeof(ma) - 1);
+	lb = Min(lb, (int) sizeof(mb) - 1);
+	range = Max(la, lb) / 2 - 1;
+	if (range < 0)
+		range = 0;
+	memset(ma, 0, la);
+	memset(mb, 0, lb);
+	for (int i = 0; i < la; i++)
+	{
+		int			lo = Max(0, i - range),
+					hi = Min(lb - 1, i + range);
+
+		for (int x = lo; x <= hi; x++)
+			if (!mb[x] && a[i] == b[x])
+			{
+				ma[i] = mb[x] = true;
+				m++;
+				break;
+			}
+	}
+	if (m == 0)
+		return 0.0;
+	k = 0;
+	for (int i = 0; i < la; i++)
+		if (ma[i])
+		{
+			while (!mb[k])
+				k++;
+			if (a[i] != b[k])
+				t++;
+			k++;
+		}
+	j = ((double) m / la + (double) m / lb + (double) (m - t / 2) / m) / 3.0;
+	for (prefix = 0; prefix < Min(4, Min(la, lb)) && a[prefix] == b[prefix]; prefix++)
+		;
+	return j + prefix * 0.1 * (1.0 - j);
+}
+
+/* ------------------------------------------------------------------------
+ * The index
+ * ------------------------------------------------------------------------
+ */
+
+typedef struct Entity
+{
+	int64		id;
+	char	   *list;
+	char	   *source_uid;
+	Datum		programs;		/* text[] */
+} Entity;
+
+typedef struct Name
+{
+	int			entity;			/* index into entities */
+	char	   *name;			/* as published */
+	int			ntok;
+	int			nitems;
+	int		   *items;			/* vocabulary ids: tokens, then joins */
+	uint8	   *first;			/* first token of each item */
+	uint8	   *span;			/* tokens of each item */
+	float		weight;			/* sum of token weights */
+	int			strong;			/* non-particle tokens */
+} ListedName;
+
+typedef struct Vocab
+{
+	char	   *s;
+	int			len;
+	float		weight;			/* sum of its tokens' weights */
+	int			strong;			/* its non-particle tokens */
+	int			nnames;
+	int		   *names;			/* names holding it */
+} Vocab;
+
+typedef struct Gram
+{
+	uint32		key;			/* hash key: trigram */
+	char		status;
+	int			n;
+	int			cap;
+	int		   *vocab;
+} Gram;
+
+#define SH_PREFIX		gram
+#define SH_ELEMENT_TYPE	Gram
+#define SH_KEY_TYPE		uint32
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, key)	murmurhash32(key)
+#define SH_EQUAL(tb, a, b)		((a) == (b))
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+typedef struct VocabEntry
+{
+	const char *key;
+	char		status;
+	uint32		hash;
+	int			id;
+} VocabEntry;
+
+#define SH_PREFIX		vocabtab
+#define SH_ELEMENT_TYPE	VocabEntry
+#define SH_KEY_TYPE		const char *
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, key)	hash_bytes((const unsigned char *) (key), strlen(key))
+#define SH_EQUAL(tb, a, b)		(strcmp(a, b) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)		((a)->hash)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
+typedef struct NameIndex
+{
+	MemoryContext cxt;
+	int64		sig[3];			/* what fintech.sanctions_lists said */
+	int			nentities;
+	Entity	   *entities;
+	int			nnames;
+	ListedName	   *names;
+	int			nvocab;
+	Vocab	   *vocab;
+	gram_hash  *grams;
+	vocabtab_hash *vt;			/* string -> vocabulary id */
+	/* per query scratch, stamped so nothing is cleared between queries */
+	uint32		stamp;
+	uint32	   *vstamp;			/* vocab: touched by this query item */
+	uint16	   *vcount;			/* vocab: shared trigrams */
+	uint32	   *nstamp;			/* names: a candidate of this query */
+	uint32	   *nmask;			/* names: query tokens that hit it */
+	uint32	   *vqstamp;		/* vocab: vhead valid for this query */
+	int		   *vhead;			/* vocab: first SimLink of this query */
+	uint32	   *estamp;			/* entities: have a score */
+	float	   *ebest;
+	int		   *ename;
+} NameIndex;
+
+static NameIndex *idx = NULL;
+static SPIPlanPtr sig_plan = NULL;
+static SPIPlanPtr load_plan = NULL;
+
+static inline uint32
+gram_key(const char *p)
+{
+	return ((uint32) (uint8) p[0] << 16) | ((uint32) (uint8) p[1] << 8) | (uint8) p[2];
+}
+
+/* calls f(key) for each distinct trigram of "$s$" */
+static int
+grams_of(const char *s, int len, uint32 *out, int max)
+{
+	char		buf[MAX_TOKLEN * MAX_JOIN + 3];
+	int			n = 0;
+
+	len = Min(len, (int) sizeof(buf) - 2);
+	buf[0] = '$';
+	memcpy(buf + 1, s, len);
+	buf[len + 1] = '$';
+	for (int i = 0; i + 3 <= len + 2 && n < max; i++)
+	{
+		uint32		k = gram_key(buf + i);
+		bool		dup = false;
+
+		for (int j = 0; j < n && !dup; j++)
+			dup = out[j] == k;
+		if (!dup)
+			out[n++] = k;
+	}
+	return n;
+}
+
+/* the items of a token list: each token, and joins of 2..MAX_JOIN adjacent */
+typedef struct Items
+{
+	int			n;
+	char	   *s[MAX_TOKENS * MAX_JOIN];
+	int			len[MAX_TOKENS * MAX_JOIN];
+	uint8		first[MAX_TOKENS * MAX_JOIN];
+	uint8		span[MAX_TOKENS * MAX_JOIN];
+	float		weight[MAX_TOKENS * MAX_JOIN];
+	int			strong[MAX_TOKENS * MAX_JOIN];
+} Items;
+
+static void
+make_items(const NormName *n, Items *it)
+{
+	it->n = 0;
+	for (int span = 1; span <= MAX_JOIN; span++)
+		for (int f = 0; f + span <= n->ntok; f++)
+		{
+			StringInfoData b;
+			float		w = 0;
+			int			strong = 0;
+
+			initStringInfo(&b);
+			for (int k = f; k < f + span; k++)
+			{
+				appendStringInfoString(&b, n->tok[k]);
+				w += token_weight(n->tok[k]);
+				strong += is_particle(n->tok[k]) ? 0 : 1;
+			}
+			it->s[it->n] = b.data;
+			it->len[it->n] = b.len;
+			it->first[it->n] = f;
+			it->span[it->n] = span;
+			it->weight[it->n] = w;
+			it->strong[it->n] = strong;
+			it->n++;
+		}
+}
+
+static int
+vocab_id(NameIndex *ix, vocabtab_hash *vt, const char *s, int len, float weight, int strong, int *cap)
+{
+	bool		found;
+	VocabEntry *e = vocabtab_insert(vt, s, &found);
+
+	if (!found)
+	{
+		Vocab	   *v;
+
+		if (ix->nvocab == *cap)
+		{
+			*cap *= 2;
+			ix->vocab = repalloc_huge(ix->vocab, *cap * sizeof(Vocab));
+		}
+		v = &ix->vocab[ix->nvocab];
+		v->s = pstrdup(s);
+		v->len = len;
+		v->weight = weight;
+		v->strong = strong;
+		v->nnames = 0;
+		v->names = NULL;
+		e->key = v->s;
+		e->id = ix->nvocab++;
+	}
+	return e->id;
+}
+
+static void
+read_signature(int64 *sig)
+{
+	bool		isnull;
+
+	fintech_execute_saved(&sig_plan,
+						  "SELECT pg_catalog.count(*), COALESCE(pg_catalog.max(generation), 0),"
+						  " COALESCE(pg_catalog.sum(generation), 0)::pg_catalog.int8"
+						  " FROM fintech.sanctions_lists",
+						  0, NULL, NULL, NULL, true, 0);
+	for (int i = 0; i < 3; i++)
+		sig[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+											 i + 1, &isnull));
+}
+
+/* builds the index from fintech.sanctions_names; caller is connected to SPI */
+static NameIndex *
+build_index(const int64 *sig)
+{
+	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "fintech screening index",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
+	MemoryContext tmp;
+	NameIndex	   *ix;
+	vocabtab_hash *vt;
+	int			vcap = 1024;
+	int			ecap = 1024;
+	uint64		nrows;
+	int64		last_entity = 0;
+	bool		found;
+
+	fintech_execute_saved(&load_plan,
+						  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs"
+						  " FROM fintech.sanctions_names n"
+						  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
+						  " WHERE e.listed"
+						  " ORDER BY n.entity_id",
+						  0, NULL, NULL, NULL, true, 0);
+	nrows = SPI_processed;
+
+	old = MemoryContextSwitchTo(cxt);
+	ix = palloc0(sizeof(NameIndex));
+	ix->cxt = cxt;
+	memcpy(ix->sig, sig, sizeof(ix->sig));
+	ix->entities = palloc(ecap * sizeof(Entity));
+	ix->names = palloc_extended(Max(nrows, 1) * sizeof(ListedName), MCXT_ALLOC_HUGE);
+	ix->vocab = palloc(vcap * sizeof(Vocab));
+	vt = vocabtab_create(cxt, 4096, NULL);
+	ix->grams = gram_create(cxt, 4096, NULL);
+	tmp = AllocSetContextCreate(CurrentMemoryContext, "fintech index build", ALLOCSET_DEFAULT_SIZES);
+
+	for (uint64 r = 0; r < nrows; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	td = SPI_tuptable->tupdesc;
+		bool		isnull;
+		int64		eid = DatumGetInt64(SPI_getbinval(tup, td, 1, &isnull));
+		char	   *name = SPI_getvalue(tup, td, 2);
+		NormName	nn;
+		Items		it;
+		ListedName	   *nm;
+
+		CHECK_FOR_INTERRUPTS();
+		if (eid != last_entity)
+		{
+			Entity	   *e;
+			Datum		programs = SPI_getbinval(tup, td, 5, &isnull);
+
+			if (ix->nentities == ecap)
+			{
+				ecap *= 2;
+				ix->entities = repalloc(ix->entities, ecap * sizeof(Entity));
+			}
+			e = &ix->entities[ix->nentities++];
+			e->id = eid;
+			e->list = SPI_getvalue(tup, td, 3);
+			e->source_uid = SPI_getvalue(tup, td, 4);
+			e->programs = isnull ? (Datum) 0 : datumCopy(programs, false, -1);
+			last_entity = eid;
+		}
+
+		MemoryContextSwitchTo(tmp);
+		if (normalize_name(name, &nn) == 0)
+		{
+			MemoryContextSwitchTo(cxt);
+			pfree(name);
+			continue;
+		}
+		make_items(&nn, &it);
+		MemoryContextSwitchTo(cxt);
+
+		nm = &ix->names[ix->nnames];
+		nm->entity = ix->nentities - 1;
+		nm->name = name;
+		nm->ntok = nn.ntok;
+		nm->nitems = it.n;
+		nm->items = palloc(it.n * sizeof(int));
+		nm->first = palloc(it.n);
+		nm->span = palloc(it.n);
+		nm->weight = 0;
+		nm->strong = 0;
+		for (int i = 0; i < it.n; i++)
+		{
+			nm->items[i] = vocab_id(ix, vt, it.s[i], it.len[i], it.weight[i], it.strong[i], &vcap);
+			nm->first[i] = it.first[i];
+			nm->span[i] = it.span[i];
+			if (it.span[i] == 1)
+			{
+				nm->weight += it.weight[i];
+				nm->strong += it.strong[i];
+			}
+		}
+		ix->nnames++;
+		MemoryContextReset(tmp);
+	}
+
+	/* postings: vocabulary -> names (count, then fill) */
+	for (int n = 0; n < ix->nnames; n++)
+		for (int i = 0; i < ix->names[n].nitems; i++)
+			ix->vocab[ix->names[n].items[i]].nnames++;
+	for (int v = 0; v < ix->nvocab; v++)
+	{
+		ix->vocab[v].names = palloc(ix->vocab[v].nnames * sizeof(int));
+		ix->vocab[v].nnames = 0;
+	}
+	for (int n = 0; n < ix->nnames; n++)
+		for (int i = 0; i < ix->names[n].nitems; i++)
+		{
+			Vocab	   *v = &ix->vocab[ix->names[n].items[i]];
+
+			/* a name may hold the same item twice */
+			if (v->nnames == 0 || v->names[v->nnames - 1] != n)
+				v->names[v->nnames++] = n;
+		}
+
+	/* trigrams -> vocabulary */
+	for (int v = 0; v < ix->nvocab; v++)
+	{
+		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
+		int			ng = grams_of(ix->vocab[v].s, ix->vocab[v].len, g, lengthof(g));
+
+		for (int k = 0; k < ng; k++)
+		{
+			Gram	   *gr = gram_insert(ix->grams, g[k], &found);
+
+			if (!found)
+			{
+				gr->n = 0;
+				gr->cap = 4;
+				gr->vocab = palloc(gr->cap * sizeof(int));
+			}
+			if (gr->n == gr->cap)
+			{
+				gr->cap *= 2;
+				gr->vocab = repalloc(gr->vocab, gr->cap * sizeof(int));
+			}
+			gr->vocab[gr->n++] = v;
+		}
+	}
+
+	ix->vstamp = palloc0(Max(ix->nvocab, 1) * sizeof(uint32));
+	ix->vcount = palloc0(Max(ix->nvocab, 1) * sizeof(uint16));
+	ix->nstamp = palloc0(Max(ix->nnames, 1) * sizeof(uint32));
+	ix->nmask = palloc0(Max(ix->nnames, 1) * sizeof(uint32));
+	ix->vqstamp = palloc0(Max(ix->nvocab, 1) * sizeof(uint32));
+	ix->vhead = palloc0(Max(ix->nvocab, 1) * sizeof(int));
+	ix->estamp = palloc0(Max(ix->nentities, 1) * sizeof(uint32));
+	ix->ebest = palloc0(Max(ix->nentities, 1) * sizeof(float));
+	ix->ename = palloc0(Max(ix->nentities, 1) * sizeof(int));
+	ix->vt = vt;
+	MemoryContextDelete(tmp);
+	MemoryContextSwitchTo(old);
+	return ix;
+}
+
+/* the index for the lists the caller's snapshot sees; caller is connected to SPI */
+static NameIndex *
+get_index(void)
+{
+	int64		sig[3];
+
+	read_signature(sig);
+	if (idx != NULL && memcmp(idx->sig, sig, sizeof(sig)) == 0)
+		return idx;
+	if (idx != NULL)
+	{
+		MemoryContextDelete(idx->cxt);
+		idx = NULL;
+	}
+	idx = build_index(sig);
+	return idx;
+}
+
+static uint32
+next_stamp(NameIndex *ix)
+{
+	if (++ix->stamp == 0)
+	{
+		/* wrapped: clear every stamp once */
+		memset(ix->vstamp, 0, Max(ix->nvocab, 1) * sizeof(uint32));
+		memset(ix->vqstamp, 0, Max(ix->nvocab, 1) * sizeof(uint32));
+		memset(ix->nstamp, 0, Max(ix->nnames, 1) * sizeof(uint32));
+		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(uint32));
+		ix->stamp = 1;
+	}
+	return ix->stamp;
+}
+
+/* ------------------------------------------------------------------------
+ * Scoring
+ * ------------------------------------------------------------------------
+ */
+
+/* item pair candidates for the greedy assignment */
+typedef struct Pair
+{
+	float		sim;
+	uint8		qi;				/* item index on each side */
+	uint8		ci;
+	uint8		cover;			/* tokens covered on both sides */
+} Pair;
+
+static int
+cmp_pair(const void *a, const void *b)
+{
+	const Pair *x = a,
+			   *y = b;
+
+	if (x->sim != y->sim)
+		return x->sim > y->sim ? -1 : 1;
+	if (x->cover != y->cover)
+		return x->cover > y->cover ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Per query: for each vocabulary entry reached through the trigram index,
+ * the query items it is similar to (sim >= SIM_FLOOR), as a linked list.
+ * Item pairs the index did not reach do not match.
+ */
+typedef struct SimLink
+{
+	int			qi;
+	float		sim;
+	int			next;			/* -1: end */
+} SimLink;
+
+typedef struct ScreenQuery
+{
+	NormName	nn;
+	Items		it;
+	float		weight;			/* sum of token weights */
+	int			strong;
+	uint32		stamp;			/* of this query in the index's stamps */
+	SimLink    *links;
+	int			nlinks;
+	int			caplinks;
+} ScreenQuery;
+
+/* records that query item qi is similar to vocabulary entry v */
+static void
+add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
+{
+	if (q->nlinks == q->caplinks)
+	{
+		q->caplinks *= 2;
+		q->links = repalloc_huge(q->links, q->caplinks * sizeof(SimLink));
+	}
+	if (ix->vqstamp[v] != q->stamp)
+	{
+		ix->vqstamp[v] = q->stamp;
+		ix->vhead[v] = -1;
+	}
+	q->links[q->nlinks].qi = qi;
+	q->links[q->nlinks].sim = sim;
+	q->links[q->nlinks].next = ix->vhead[v];
+	ix->vhead[v] = q->nlinks++;
+}
+
+/* the score of query q against listed name nm */
+static double
+score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
+{
+	Pair		pairs[MAX_TOKENS * MAX_JOIN * MAX_TOKENS * MAX_JOIN];
+	int			np = 0;
+	uint32		qused = 0,
+				cused = 0;
+	double		num = 0,
+				mq = 0,
+				mc = 0,
+				score;
+	int			sq = 0,
+				sc = 0;
+
+	for (int ci = 0; ci < nm->nitems; ci++)
+	{
+		int			v = nm->items[ci];
+
+		if (ix->vqstamp[v] != q->stamp)
+			continue;
+		for (int l = ix->vhead[v]; l >= 0 && np < lengthof(pairs); l = q->links[l].next)
+		{
+			int			qi = q->links[l].qi;
+
+			/* joins are compared with single tokens only */
+			if (q->it.span[qi] > 1 && nm->span[ci] > 1)
+				continue;
+			pairs[np].sim = q->links[l].sim;
+			pairs[np].qi = qi;
+			pairs[np].ci = ci;
+			pairs[np].cover = q->it.span[qi] + nm->span[ci];
+			np++;
+		}
+	}
+	if (np == 0)
+		return 0.0;
+	qsort(pairs, np, sizeof(Pair), cmp_pair);
+
+	for (int p = 0; p < np; p++)
+	{
+		int			qi = pairs[p].qi,
+					ci = pairs[p].ci;
+		uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
+		uint32		cmask = ((1u << nm->span[ci]) - 1) << nm->first[ci];
+		Vocab	   *v = &ix->vocab[nm->items[ci]];
+
+		if ((qused & qmask) || (cused & cmask))
+			continue;
+		qused |= qmask;
+		cused |= cmask;
+		num += pairs[p].sim * (q->it.weight[qi] + v->weight);
+		mq += q->it.weight[qi];
+		mc += v->weight;
+		sq += q->it.strong[qi];
+		sc += v->strong;
+	}
+
+	score = num / (mq + mc + UNMATCHED_COST * ((q->weight - mq) + (nm->weight - mc)));
+
+	/*
+	 * Lopsided: one side matched by a single real token while the other has
+	 * real tokens left over.
+	 */
+	if ((Min(sq, sc) <= 1) && (sq < q->strong || sc < nm->strong))
+		score *= LOPSIDED;
+	return Min(score, 1.0);
+}
+
+/* one match of fintech_screen() */
+typedef struct Match
+{
+	int			entity;
+	int			name;
+	float		score;
+} Match;
+
+static int
+cmp_match(const void *a, const void *b)
+{
+	const Match *x = a,
+			   *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (idx->entities[x->entity].id != idx->entities[y->entity].id)
+		return idx->entities[x->entity].id < idx->entities[y->entity].id ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Screens one name: the best match per entity with score >= min_score,
+ * best first, at most max_results.  Returns the number of matches; *out is
+ * palloc'd in the caller's context.  Caller is connected to SPI.
+ */
+static int
+screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match **out)
+{
+	ScreenQuery q;
+	int		   *cand;
+	int			ncand = 0;
+	int			candcap = 256;
+	Match	   *m;
+	int			nm = 0;
+
+	*out = NULL;
+	if (normalize_name(name, &q.nn) == 0 || ix->nnames == 0)
+		return 0;
+	make_items(&q.nn, &q.it);
+	q.weight = 0;
+	q.strong = 0;
+	for (int i = 0; i < q.nn.ntok; i++)
+	{
+		q.weight += token_weight(q.nn.tok[i]);
+		q.strong += is_particle(q.nn.tok[i]) ? 0 : 1;
+	}
+	q.caplinks = 256;
+	q.nlinks = 0;
+	q.links = palloc(q.caplinks * sizeof(SimLink));
+	cand = palloc(candcap * sizeof(int));
+	q.stamp = next_stamp(ix);
+
+	/*
+	 * Candidates: names holding a vocabulary item that shares enough
+	 * trigrams with an item of the query (and is similar to it).  Items
+	 * made only of particles find no candidates of their own.
+	 */
+	for (int qi = 0; qi < q.it.n; qi++)
+	{
+		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
+		int			ng = grams_of(q.it.s[qi], q.it.len[qi], g, lengthof(g));
+		int			need = Max(1, (ng * 2 + 4) / 5);	/* 40% of them */
+		uint32		vst = next_stamp(ix);
+		uint32		qmask = ((1u << q.it.span[qi]) - 1) << q.it.first[qi];
+
+		if (q.it.strong[qi] == 0)
+		{
+			/* particles match only themselves, and find no candidates */
+			VocabEntry *ve = vocabtab_lookup(ix->vt, q.it.s[qi]);
+
+			if (ve != NULL)
+				add_link(ix, &q, qi, ve->id, 1.0f);
+			continue;
+		}
+		for (int k = 0; k < ng; k++)
+		{
+			Gram	   *gr = gram_lookup(ix->grams, g[k]);
+
+			if (gr == NULL)
+				continue;
+			for (int j = 0; j < gr->n; j++)
+			{
+				int			v = gr->vocab[j];
+				float		sim;
+
+				if (ix->vstamp[v] != vst)
+				{
+					ix->vstamp[v] = vst;
+					ix->vcount[v] = 0;
+				}
+				if (++ix->vcount[v] != need)
+					continue;
+				/* just reached the bar */
+				sim = (float) jaro_winkler(q.it.s[qi], q.it.len[qi],
+										   ix->vocab[v].s, ix->vocab[v].len);
+				if (sim < SIM_FLOOR)
+					continue;
+				add_link(ix, &q, qi, v, sim);
+
+				for (int x = 0; x < ix->vocab[v].nnames; x++)
+				{
+					int			n = ix->vocab[v].names[x];
+
+					if (ix->nstamp[n] != q.stamp)
+					{
+						ix->nstamp[n] = q.stamp;
+						ix->nmask[n] = 0;
+						if (ncand == candcap)
+						{
+							candcap *= 2;
+							cand = repalloc_huge(cand, candcap * sizeof(int));
+						}
+						cand[ncand++] = n;
+					}
+					ix->nmask[n] |= qmask;
+				}
+			}
+		}
+	}
+
+	/*
+	 * Score the candidates that can reach min_score (bound: every token of
+	 * the name matched perfectly by the query tokens that hit it); keep the
+	 * best name per entity.
+	 */
+	m = palloc(Max(ncand, 1) * sizeof(Match));
+	for (int c = 0; c < ncand; c++)
+	{
+		ListedName *nmr = &ix->names[cand[c]];
+		uint32		mask = ix->nmask[cand[c]];
+		double		hit = 0,
+					bound;
+		int			hstrong = 0;
+		float4		s;
+		int			e = nmr->entity;
+
+		for (int t = 0; t < q.nn.ntok; t++)
+			if (mask & (1u << t))
+			{
+				hit += token_weight(q.nn.tok[t]);
+				hstrong += is_particle(q.nn.tok[t]) ? 0 : 1;
+			}
+		bound = (hit + nmr->weight) /
+			(hit + nmr->weight + UNMATCHED_COST * (q.weight - hit));
+		if (hstrong <= 1 && q.strong > 1)
+			bound *= LOPSIDED;
+		if ((float4) Min(bound, 1.0) < min_score)
+			continue;
+		s = (float4) score_name(ix, &q, nmr);
+		if (s < min_score)
+			continue;
+		if (ix->estamp[e] == q.stamp)
+		{
+			if (s > ix->ebest[e])
+			{
+				ix->ebest[e] = s;
+				ix->ename[e] = cand[c];
+			}
+			continue;
+		}
+		ix->estamp[e] = q.stamp;
+		ix->ebest[e] = s;
+		ix->ename[e] = cand[c];
+	}
+	for (int c = 0; c < ncand; c++)
+	{
+		int			e = ix->names[cand[c]].entity;
+
+		if (ix->estamp[e] == q.stamp && ix->ename[e] == cand[c])
+		{
+			m[nm].entity = e;
+			m[nm].name = cand[c];
+			m[nm].score = ix->ebest[e];
+			nm++;
+			ix->estamp[e] = 0;	/* once per entity */
+		}
+	}
+	qsort(m, nm, sizeof(Match), cmp_match);
+	if (nm > max_results)
+		nm = max_results;
+	pfree(q.links);
+	pfree(cand);
+	*out = m;
+	return nm;
+}
+
+/* ------------------------------------------------------------------------
+ * C API for parties.c
+ * ------------------------------------------------------------------------
+ */
+
+/* does the name hold anything to match?  (22023 otherwise) */
+void
+fintech_check_name(const char *name, const char *what)
+{
+	NormName	nn;
+
+	if (normalize_name(name, &nn) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s \"%s\" has no letters or digits to match", what, name)));
+}
+
+/*
+ * Screens a name at min_score; fills *out with up to max_results matches
+ * (entity id, score, matched name) and returns how many.  *generation is
+ * the highest list generation screened against.  Caller is connected to SPI.
+ */
+int
+fintech_screen(const char *name, float4 min_score, int max_results,
+			   FintechMatch **out, int64 *generation)
+{
+	NameIndex	   *ix = get_index();
+	Match	   *m;
+	int			n = screen(ix, name, min_score, max_results, &m);
+
+	*out = palloc(Max(n, 1) * sizeof(FintechMatch));
+	for (int i = 0; i < n; i++)
+	{
+		(*out)[i].entity_id = ix->entities[m[i].entity].id;
+		(*out)[i].score = m[i].score;
+		(*out)[i].matched_name = pstrdup(ix->names[m[i].name].name);
+	}
+	*generation = ix->sig[1];
+	return n;
+}
+
+/* ------------------------------------------------------------------------
+ * fintech.screen_name(name, min_score, max_results)
+ * ------------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(fintech_screen_name);
+Datum
+fintech_screen_name(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *name;
+	float4		min_score;
+	int32		max_results;
+	NameIndex	   *ix;
+	Match	   *m;
+	int			n;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("name must not be NULL")));
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("min_score and max_results must not be NULL")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	min_score = PG_GETARG_FLOAT4(1);
+	max_results = PG_GETARG_INT32(2);
+	if (isnan(min_score) || min_score < 0 || min_score > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("min_score %g is not between 0 and 1", min_score)));
+	if (max_results < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_results %d is not positive", max_results)));
+	fintech_check_name(name, "name");
+
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	ix = get_index();
+	n = screen(ix, name, min_score, max_results, &m);
+	for (int i = 0; i < n; i++)
+	{
+		Entity	   *e = &ix->entities[m[i].entity];
+		Datum		v[6];
+		bool		nulls[6] = {false, false, false, false, false, false};
+
+		v[0] = Int64GetDatum(e->id);
+		v[1] = CStringGetTextDatum(e->list);
+		v[2] = CStringGetTextDatum(e->source_uid);
+		v[3] = CStringGetTextDatum(ix->names[m[i].name].name);
+		v[4] = Float4GetDatum(m[i].score);
+		if (e->programs == (Datum) 0)
+			nulls[5] = true;
+		else
+			v[5] = e->programs;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
+
+void
+ScreeningInit(void)
+{
+	DefineCustomRealVariable("fintech.screening_threshold",
+							 "Score at or above which a party's match raises an alert.",
+							 "Between 0 and 1; applies to create_party and rescreening.",
+							 &fintech_screening_threshold,
+							 0.85, 0.0, 1.0,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+}
