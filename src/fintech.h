@@ -114,8 +114,9 @@ typedef struct FintechRefusal
 
 /* ledger.c: a transfer that returns its refusal; 0 when refused */
 extern int64 fintech_transfer_record(const char *debit, const char *credit, int64 amount,
-									 text *description, Jsonb *metadata,
+									 text *description, Jsonb *metadata, bool hold,
 									 FintechRefusal *res);
+extern int64 fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res);
 
 /* is the named job scheduled by a launcher running in this database? */
 extern bool fintech_job_active(const char *name);

@@ -281,7 +281,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 
 		entry_id = fintech_transfer_record(r.payer, r.payee, r.amount,
 										   r.reference ? cstring_to_text(r.reference) : NULL,
-										   r.metadata, &refusal);
+										   r.metadata, false, &refusal);
 		if (refusal.sqlstate != 0)
 		{
 			/* business refusals are recorded; anything else is bad input */
