@@ -19,6 +19,7 @@ OBJS = \
 	src/audit.o \
 	src/fintech.o \
 	src/ledger.o \
+	src/parties.o \
 	src/payments.o \
 	src/screening.o \
 	src/worker.o

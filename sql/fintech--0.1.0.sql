@@ -576,9 +576,11 @@ CREATE TABLE fintech.payments (
     entry_id        pg_catalog.int8,
     request_hash    pg_catalog.bytea NOT NULL,     -- SHA-256 of the request's canonical form
     created_at      pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-    resolved_at     pg_catalog.timestamptz         -- when a held payment was resolved
+    resolved_at     pg_catalog.timestamptz,        -- when a held payment was resolved
+    resolved_entry_id pg_catalog.int8              -- the entry that posted or voided its hold
 );
 CREATE INDEX payments_key ON fintech.payments (idempotency_key);
+CREATE INDEX payments_held ON fintech.payments (id) WHERE status = 'held';
 COMMENT ON TABLE fintech.payments IS
   'One row per payment (append-only; a held payment changes once, to completed or rejected)';
 
@@ -722,6 +724,24 @@ RETURNS TABLE(entity_id pg_catalog.int8, list pg_catalog.text, source_uid pg_cat
               matched_name pg_catalog.text, score pg_catalog.float4, programs pg_catalog.text[])
 LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fintech_screen_name';
+
+CREATE FUNCTION fintech.create_party(name pg_catalog.text, country pg_catalog.text DEFAULT NULL,
+                                     kind pg_catalog.text DEFAULT 'individual',
+                                     external_ref pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_create_party';
+
+CREATE FUNCTION fintech.resolve_alert(alert_id pg_catalog.int8, decision pg_catalog.text,
+                                      reason pg_catalog.text)
+RETURNS void
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_resolve_alert';
+
+CREATE FUNCTION fintech.rescreen_parties()
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_rescreen_parties';
 
 -- @@SCREENING-FUNCTIONS@@
 

@@ -59,6 +59,7 @@ _PG_init(void)
 	AuditInit();
 	PaymentsInit();
 	ScreeningInit();
+	PartiesInit();
 
 	MarkGUCPrefixReserved("fintech");
 }

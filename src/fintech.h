@@ -88,7 +88,8 @@ typedef enum FintechInternalWrite
 {
 	FT_WRITE_NONE = 0,
 	FT_WRITE_FOLD,				/* fintech.postings: seq, balance_after, posted_at */
-	FT_WRITE_SEAL				/* fintech.audit_log: seq, row_hash, chain_hash; audit_head */
+	FT_WRITE_SEAL,				/* fintech.audit_log: seq, row_hash, chain_hash; audit_head */
+	FT_WRITE_PAYMENT			/* fintech.payments: a held payment resolved, once */
 } FintechInternalWrite;
 
 extern FintechInternalWrite fintech_internal_write;
@@ -118,6 +119,9 @@ extern int64 fintech_transfer_record(const char *debit, const char *credit, int6
 									 FintechRefusal *res);
 extern int64 fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res);
 
+/* payments.c: resolve the held payments of a party whose status changed */
+extern int64 fintech_release_held_payments(int64 party_id);
+
 /* is the named job scheduled by a launcher running in this database? */
 extern bool fintech_job_active(const char *name);
 
@@ -134,6 +138,7 @@ typedef struct FintechMatch
 
 extern double fintech_screening_threshold;
 extern void fintech_check_name(const char *name, const char *what);
+extern int64 fintech_screening_generation(void);
 extern int	fintech_screen(const char *name, float4 min_score, int max_results,
 						   FintechMatch **out, int64 *generation);
 
@@ -143,6 +148,7 @@ extern void LedgerInit(void);
 extern void AuditInit(void);
 extern void PaymentsInit(void);
 extern void ScreeningInit(void);
+extern void PartiesInit(void);
 
 /* background worker entry point (named in the bgworker registration) */
 extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();

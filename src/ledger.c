@@ -1402,7 +1402,7 @@ fintech_transfer_record(const char *debit, const char *credit, int64 amount,
 	Leg			legs[2];
 	Ledger		L;
 
-	spec_init(&e, "standard");
+	spec_init(&e, hold ? "pending" : "standard");
 	memset(legs, 0, sizeof(legs));
 	legs[0].code = (char *) debit;
 	legs[0].amount = amount;
@@ -2595,7 +2595,17 @@ fintech_refuse_change(PG_FUNCTION_ARGS)
 		allowed = TRIGGER_FIRED_FOR_ROW(trig->tg_event) &&
 			((fintech_internal_write == FT_WRITE_FOLD && strcmp(rel, "postings") == 0) ||
 			 (fintech_internal_write == FT_WRITE_SEAL &&
-			  (strcmp(rel, "audit_log") == 0 || strcmp(rel, "audit_head") == 0)));
+			  (strcmp(rel, "audit_log") == 0 || strcmp(rel, "audit_head") == 0)) ||
+			 (fintech_internal_write == FT_WRITE_PAYMENT && strcmp(rel, "payments") == 0));
+		if (allowed && fintech_internal_write == FT_WRITE_PAYMENT)
+		{
+			TupleDesc	desc = RelationGetDescr(trig->tg_relation);
+			char	   *old = SPI_getvalue(trig->tg_trigtuple, desc, SPI_fnumber(desc, "status"));
+
+			/* a held payment is resolved once */
+			FT_CHECK(old != NULL && strcmp(old, "held") == 0);
+			return PointerGetDatum(trig->tg_newtuple);
+		}
 		if (allowed)
 		{
 			TupleDesc	desc = RelationGetDescr(trig->tg_relation);

@@ -1343,6 +1343,13 @@ fintech_screen(const char *name, float4 min_score, int max_results,
 	return n;
 }
 
+/* the highest list generation the caller's snapshot sees (0: none loaded) */
+int64
+fintech_screening_generation(void)
+{
+	return get_index()->sig[1];
+}
+
 /* ------------------------------------------------------------------------
  * fintech.screen_name(name, min_score, max_results)
  * ------------------------------------------------------------------------
