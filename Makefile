@@ -19,6 +19,7 @@ OBJS = \
 	src/audit.o \
 	src/fintech.o \
 	src/ledger.o \
+	src/ofac.o \
 	src/payments.o \
 	src/worker.o
 

@@ -716,6 +716,17 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.parties_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.screening_alerts', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.screening_alerts_id_seq', '');
 
+CREATE FUNCTION fintech.load_sanctions_ofac(
+    sdn_csv pg_catalog.text, alt_csv pg_catalog.text DEFAULT NULL,
+    add_csv pg_catalog.text DEFAULT NULL, list pg_catalog.text DEFAULT 'OFAC-SDN')
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_load_sanctions_ofac';
+
+COMMENT ON FUNCTION fintech.load_sanctions_ofac(pg_catalog.text, pg_catalog.text, pg_catalog.text,
+                                                pg_catalog.text) IS
+  'Replace a sanctions list with the US Treasury''s legacy CSV files (sdn.csv, alt.csv, add.csv); returns the entities listed';
+
 -- @@SCREENING-FUNCTIONS@@
 
 SELECT fintech.audit_table(t)
