@@ -28,8 +28,9 @@
  * (leading zeros allowed; the entity's source_uid and the alias's
  * source_uid are their plain decimal form).  SDN_Type individual, vessel,
  * aircraft (any case) or NULL, which is kind 'entity'.  Program
- * "NPWMD] [IFSR" is split on "] [" into programs '{NPWMD,IFSR}' (brackets
- * and spaces trimmed, empty parts dropped, order kept).  Title and Remarks
+ * "NPWMD] [IFSR" is split on "] [" into programs '{NPWMD,IFSR}' (any
+ * blanks between the brackets; brackets and blanks trimmed, empty parts
+ * dropped, order kept).  Title and Remarks
  * are stored; Call_Sign and the vessel fields are checked for their count
  * only (the schema has no columns for them).  countries: the distinct
  * non-empty countries of the entity's add.csv rows, in file order (other
@@ -367,24 +368,44 @@ typedef struct OfacData
 	HTAB	   *by_ent_num;
 } OfacData;
 
-/* "NPWMD] [IFSR" -> (NPWMD, IFSR) */
+/*
+ * "NPWMD] [IFSR" -> (NPWMD, IFSR): split where a ']' is followed by a '['
+ * (blanks between them allowed), then brackets and blanks trimmed
+ */
 static List *
 split_programs(const char *s)
 {
 	List	   *out = NIL;
 
-	while (s != NULL)
+	while (*s)
 	{
-		const char *sep = strstr(s, "] [");
-		const char *e = sep ? sep : s + strlen(s);
+		const char *e = s;
+		const char *next = NULL;
 
+		/* the end of this program: a "] [" separator, or the end */
+		for (; *e; e++)
+		{
+			const char *q = e + 1;
+
+			if (*e != ']')
+				continue;
+			while (is_blank(*q))
+				q++;
+			if (*q == '[')
+			{
+				next = q + 1;
+				break;
+			}
+		}
 		while (s < e && (is_blank(*s) || *s == '[' || *s == ']'))
 			s++;
 		while (e > s && (is_blank(e[-1]) || e[-1] == '[' || e[-1] == ']'))
 			e--;
 		if (e > s)
 			out = lappend(out, pnstrdup(s, e - s));
-		s = sep ? sep + 3 : NULL;
+		if (next == NULL)
+			break;
+		s = next;
 	}
 	return out;
 }
