@@ -20,6 +20,7 @@ OBJS = \
 	src/fintech.o \
 	src/ledger.o \
 	src/parties.o \
+	src/ofac.o \
 	src/payments.o \
 	src/screening.o \
 	src/worker.o
@@ -27,7 +28,7 @@ OBJS = \
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
-REGRESS = extension worker ledger audit payments
+REGRESS = extension worker ledger audit payments sanctions
 REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Tests that need a server *without* shared_preload_libraries = 'fintech'.

@@ -743,7 +743,16 @@ RETURNS pg_catalog.int8
 LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fintech_rescreen_parties';
 
--- @@SCREENING-FUNCTIONS@@
+CREATE FUNCTION fintech.load_sanctions_ofac(
+    sdn_csv pg_catalog.text, alt_csv pg_catalog.text DEFAULT NULL,
+    add_csv pg_catalog.text DEFAULT NULL, list pg_catalog.text DEFAULT 'OFAC-SDN')
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_load_sanctions_ofac';
+
+COMMENT ON FUNCTION fintech.load_sanctions_ofac(pg_catalog.text, pg_catalog.text, pg_catalog.text,
+                                                pg_catalog.text) IS
+  'Replace a sanctions list with the US Treasury''s legacy CSV files (sdn.csv, alt.csv, add.csv); returns the entities listed';
 
 SELECT fintech.audit_table(t)
   FROM (VALUES ('fintech.sanctions_lists'::pg_catalog.regclass), ('fintech.parties'),
@@ -756,6 +765,13 @@ SELECT fintech.audit_table(t)
  * ------------------------------------------------------------------------ */
 
 REVOKE ALL ON FUNCTION fintech.run_job(pg_catalog.text, pg_catalog.bool) FROM PUBLIC;
+
+-- Compliance decisions and list loads are for the owner and whoever it
+-- grants them to (e.g. a compliance role), not for every application role.
+REVOKE ALL ON FUNCTION fintech.load_sanctions_ofac(pg_catalog.text, pg_catalog.text, pg_catalog.text,
+                                                   pg_catalog.text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION fintech.resolve_alert(pg_catalog.int8, pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION fintech.rescreen_parties() FROM PUBLIC;
 
 -- The ledger's tables are readable by whoever may use schema fintech; only
 -- the ledger functions (SECURITY DEFINER) write them.
