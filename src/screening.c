@@ -66,143 +66,138 @@
 /* GUC */
 double		fintech_screening_threshold = 0.85;
 
-#define SIM_FLOOR		0.80	/* item pairs below this do not match */
-#define UNMATCHED_COST	0.5		/* weight of an unmatched token, relative */
-#define LOPSIDED		0.80	/* one token matched of several */
+/* TUNING (temporary GUCs) */
+static double SIM_FLOOR = 0.80;
+static double JOIN_FLOOR = 0.90;
+static double UNMATCHED_Q = 0.70;
+static double UNMATCHED_C = 0.35;
+static double LENGTH_PENALTY = 0.30;
+static double MIN_HIT = 0.30;
+static double LOPSIDED = 0.80;
+static double IDF_SLOPE = 0.1;
+static double IDF_MIN = 0.3;
+static double SIM_POWER = 1.0;
+static double KNOWN_PENALTY = 0.0;
+static double PATRONYMIC_W = 0.0;
 #define MAX_TOKENS		16		/* tokens of a query considered */
 #define MAX_JOIN		3		/* items join up to 3 adjacent tokens */
 #define MAX_TOKLEN		64		/* longer tokens are cut */
 #define WEAK_WEIGHT		1.0f
+#define SHORT_CODE		7		/* codes this short are also compared whole */
+#define SHORT_PART		3		/* ... when made of parts this short */
 
 /* ------------------------------------------------------------------------
  * Word tables (sorted, searched with bsearch)
  * ------------------------------------------------------------------------
  */
 
-typedef struct Variant
-{
-	const char *variant;
-	const char *canon;
-} Variant;
+/*
+ * Transliteration variants of the same name: the first word of each group
+ * stands for the others.  Compared after folding (fold_token), so
+ * spellings that fold alike need not be listed.
+ */
+static const char *const variant_groups[] = {
+	"muhammad mohammed mohamed mohammad muhammed mohamad muhamad muhamed mohamud mehmet mohammedi",
+	"ahmad ahmed ahmet",
+	"husayn hussein hussain husain hossein husein hosein hossain husseyn",
+	"hasan hassan",
+	"hasani hassani",
+	"husni hosni",
+	"yusuf youssef yousef yussef yousif yousuf yusef yosef",
+	"usama osama usamah oussama",
+	"qadhafi qaddafi gaddafi kadhafi qadhdhafi gadhafi gadafi kadafi kaddafi khadafi qadafi",
+	"abu abou",
+	"umar omar",
+	"ibrahim ebrahim ibragim",
+	"khalid khaled",
+	"mahmud mahmoud mahmood",
+	"mustafa mostafa mustapha moustafa",
+	"abdullah abdallah abdulla",
+	"said saeed sayed saied",
+	"hamid hameed",
+	"rashid rasheed",
+	"majid majeed",
+	"jamal gamal",
+	"jafar jaafar",
+	"qasim qassim kassem qasem ghasem kasim",
+	"musa moussa mousa",
+	"sulayman suleiman sulaiman suleyman sulejman",
+	"ismail ismael esmail",
+	"javad jawad",
+	"muhsin mohsen",
+	"yahya yahia",
+	"zakaria zakariya zakariyya zakariyah",
+	"nasir nasser naser",
+	"haji hajji hadji",
+	"sergey sergei sergej serguei sergii sergiy",
+	"aleksandr alexander aleksander oleksandr alexandr",
+	"yuri yury yuriy iurii iouri",
+	"aleksey aleksei alexei alexey",
+	"dmitriy dmitri dmitry dmitrii",
+	"andrey andrei",
+	"nikolay nikolai",
+	"mikhail mikhayl",
+	"yevgeniy evgeny yevgeny evgeniy evgenii yevgeni evgeni",
+	"vyacheslav viacheslav",
+	"anatoliy anatoly anatolii",
+	"valeriy valery valerii",
+	"gennadiy gennady gennadii",
+	"viktor victor",
+	"ilya ilia",
+	"pyotr petr",
+	"fyodor fedor",
+	"igor ihor",
+	"yuliya yulia iuliia",
+	"tatyana tatiana",
+	"natalya natalia",
+	"zhang chang",
+	"zhou chou",
+	"xu hsu",
+	"pak park",
+	"li ri lee yi rhee",
+	"choe choi",
+	"jong jeong chong jung",
+};
 
-/* transliteration variants of the same name; sorted by variant */
-static const Variant variants[] = {
-	{"abdal", "abd al"},
-	{"abdel", "abd al"},
-	{"abdoul", "abd al"},
-	{"abdul", "abd al"},
-	{"abou", "abu"},
-	{"abu", "abu"},
-	{"ahmad", "ahmad"},
-	{"ahmed", "ahmad"},
-	{"ahmet", "ahmad"},
-	{"aleksander", "aleksandr"},
-	{"aleksandr", "aleksandr"},
-	{"aleksei", "aleksey"},
-	{"aleksey", "aleksey"},
-	{"alexander", "aleksandr"},
-	{"alexandr", "aleksandr"},
-	{"alexei", "aleksey"},
-	{"alexey", "aleksey"},
-	{"alksandr", "aleksandr"},
-	{"andrei", "andrey"},
-	{"andrey", "andrey"},
-	{"dmitri", "dmitriy"},
-	{"dmitrii", "dmitriy"},
-	{"dmitriy", "dmitriy"},
-	{"dmitry", "dmitriy"},
-	{"el", "al"},
-	{"evgeni", "yevgeniy"},
-	{"evgenii", "yevgeniy"},
-	{"evgeniy", "yevgeniy"},
-	{"evgeny", "yevgeniy"},
-	{"gadafi", "qadhafi"},
-	{"gaddafi", "qadhafi"},
-	{"gadhafi", "qadhafi"},
-	{"hosein", "husayn"},
-	{"hossain", "husayn"},
-	{"hossein", "husayn"},
-	{"husain", "husayn"},
-	{"husayn", "husayn"},
-	{"husein", "husayn"},
-	{"hussain", "husayn"},
-	{"hussein", "husayn"},
-	{"ibrahim", "ibrahim"},
-	{"igor", "igor"},
-	{"iouri", "yuri"},
-	{"kadafi", "qadhafi"},
-	{"kaddafi", "qadhafi"},
-	{"kadhafi", "qadhafi"},
-	{"khadafi", "qadhafi"},
-	{"mahmood", "mahmud"},
-	{"mahmoud", "mahmud"},
-	{"mahmud", "mahmud"},
-	{"mehmet", "muhammad"},
-	{"mikhail", "mikhail"},
-	{"mohamad", "muhammad"},
-	{"mohamed", "muhammad"},
-	{"mohammad", "muhammad"},
-	{"mohammed", "muhammad"},
-	{"mohamud", "muhammad"},
-	{"muhamad", "muhammad"},
-	{"muhamed", "muhammad"},
-	{"muhammad", "muhammad"},
-	{"muhammed", "muhammad"},
-	{"mustafa", "mustafa"},
-	{"mustapha", "mustafa"},
-	{"nicolae", "nikolay"},
-	{"nikolai", "nikolay"},
-	{"nikolay", "nikolay"},
-	{"osama", "usama"},
-	{"oussama", "usama"},
-	{"qadafi", "qadhafi"},
-	{"qaddafi", "qadhafi"},
-	{"qadhafi", "qadhafi"},
-	{"sergei", "sergey"},
-	{"sergey", "sergey"},
-	{"sergii", "sergey"},
-	{"sergiy", "sergey"},
-	{"serguei", "sergey"},
-	{"usama", "usama"},
-	{"vladimir", "vladimir"},
-	{"yevgeni", "yevgeniy"},
-	{"yevgeniy", "yevgeniy"},
-	{"yevgeny", "yevgeniy"},
-	{"yousef", "yusuf"},
-	{"youssef", "yusuf"},
-	{"yousuf", "yusuf"},
-	{"yuri", "yuri"},
-	{"yuriy", "yuri"},
-	{"yury", "yuri"},
-	{"yusef", "yusuf"},
-	{"yusuf", "yusuf"},
+/* variants that stand for two tokens */
+static const char *const split_variants[][2] = {
+	{"abdul", "abd al"}, {"abdel", "abd al"}, {"abdal", "abd al"}, {"abdoul", "abd al"},
+	{"abdur", "abd al"}, {"el", "al"},
 };
 
 /* titles dropped at the start of a name */
 static const char *const honorifics[] = {
-	"adm", "admiral", "brig", "brigadier", "capt", "captain", "col", "colonel",
-	"dame", "dr", "excellency", "frau", "gen", "general", "hadji", "haj",
-	"haji", "hajj", "hajji", "herr", "his", "hon", "honorable", "imam", "lady",
-	"lord", "lt", "maj", "major", "maulana", "mawlana", "miss", "mlle", "mme",
-	"mr", "mrs", "ms", "mulla", "mullah", "mx", "prof", "professor", "rev",
-	"reverend", "sayyid", "senor", "senora", "sgt", "shaikh", "shaykh", "sheik",
-	"sheikh", "sir",
+	"adm", "admiral", "alhaj", "alhaji", "alhajj", "alhajji", "ayatollah",
+	"brig", "brigadier", "capt", "cmdr", "col", "colonel", "comrade", "cpt",
+	"doctor", "dona", "dr", "eng", "engineer", "excellency", "fr", "frau",
+	"gen", "hadj", "hadji", "haj", "haji", "hajj", "hajji", "her", "herr",
+	"highness", "his", "hojatoleslam", "hojjatoleslam", "hon", "honorable",
+	"honourable", "hrh", "imam", "lt", "madam", "madame", "maj", "majesty",
+	"maulana", "maulawi", "maulvi", "mawlana", "mawlawi", "miss", "mister",
+	"mlle", "mme", "molvi", "monsieur", "moulvi", "mr", "mrs", "ms", "mufti",
+	"mulla", "mullah", "mx", "prof", "professor", "qari", "rabbi", "rev",
+	"reverend", "sayyid", "senor", "senora", "senorita", "sgt", "shaik",
+	"shaikh", "shaykh", "sheik", "sheikh", "sra", "srta", "ustad", "ustadh",
+	"ustaz",
 };
 
-/* legal forms dropped at the end of a name (repeatedly) */
-static const char *const suffixes[] = {
-	"ab", "ag", "as", "asa", "bhd", "bv", "cjsc", "co", "company", "corp",
-	"corporation", "cos", "cv", "fzc", "fzco", "fze", "fzllc", "gmbh", "ii",
-	"iii", "inc", "incorporated", "jr", "jsc", "kg", "kgaa", "kk", "liability",
-	"limited", "llc", "llp", "lp", "ltd", "mbh", "nv", "oao", "ojsc", "ooo",
-	"oy", "oyj", "pao", "pjsc", "plc", "pte", "pty", "sa", "sae", "sal", "sarl",
-	"sas", "sau", "sdn", "sl", "spa", "sr", "srl", "zao",
+/* legal forms: dropped at either end of a name, and weigh little elsewhere */
+static const char *const legal[] = {
+	"ab", "ag", "aktiengesellschaft", "anonima", "anonyme", "ao", "as", "asa",
+	"azioni", "beschrankter", "bhd", "bv", "cjsc", "closed", "co", "company",
+	"corp", "corporation", "cos", "cv", "dd", "doo", "eirl", "fzc", "fzco",
+	"fze", "fzllc", "gesellschaft", "gmbh", "haftung", "inc", "incorporated",
+	"joint", "jsc", "kft", "kg", "kgaa", "kk", "liability", "limitada",
+	"limited", "llc", "llp", "lp", "ltd", "ltda", "mbh", "nv", "oao", "ojsc",
+	"ooo", "oy", "oyj", "pao", "pjsc", "plc", "pt", "pte", "pty", "pvt",
+	"responsabilidad", "sa", "sae", "sal", "sarl", "sas", "sau", "sdn", "sl",
+	"sociedad", "societa", "societe", "spa", "spzoo", "srl", "sro", "stock",
+	"tov", "zao", "zrt",
 };
 
-/* legal forms dropped at the start of a name */
-static const char *const prefixes[] = {
-	"ao", "cjsc", "jsc", "oao", "ojsc", "ooo", "pao", "pjsc", "pt", "the",
-	"tov", "zao",
+/* generational suffixes dropped at the end of a name */
+static const char *const generations[] = {
+	"ii", "iii", "iv", "jr", "sr",
 };
 
 /* particles: kept, but weigh little */
@@ -212,31 +207,245 @@ static const char *const particles[] = {
 	"ter", "the", "ul", "van", "von", "y",
 };
 
-static int
-cmp_str(const void *a, const void *b)
+/*
+ * Phonetic folding of an ASCII token, in place (it never grows): spellings
+ * that transliterations mix up become one.  y = i, ou = u, ee = i,
+ * ph = f, q = k, ck = k, dh = d, doubled letters once, and a final h after
+ * a vowel dropped (Usamah = Usama, Abdullah = Abdulla).  Applied to both
+ * sides, so an exact match stays exact.
+ */
+static void
+fold_token(char *t)
 {
-	return strcmp(*(const char *const *) a, *(const char *const *) b);
+	char	   *r = t,
+			   *w = t;
+
+	for (; *r; r++)
+		if ((unsigned char) *r >= 0x80)
+			return;				/* not Latin: leave it */
+	for (r = t; *r; r++)
+	{
+		char		c = *r;
+
+		if (c == 'y')
+			c = 'i';
+		else if (c == 'q')
+			c = 'k';
+		else if ((c == 'o' && r[1] == 'u') || (c == 'e' && r[1] == 'e'))
+		{
+			c = c == 'e' ? 'i' : 'u';
+			r++;
+		}
+		else if (c == 'p' && r[1] == 'h')
+		{
+			c = 'f';
+			r++;
+		}
+		else if ((c == 'c' && r[1] == 'k') || (c == 'd' && r[1] == 'h'))
+		{
+			c = c == 'c' ? 'k' : 'd';
+			r++;
+		}
+		if (w > t && w[-1] == c && !(c >= '0' && c <= '9'))
+			continue;			/* doubled */
+		*w++ = c;
+	}
+	*w = '\0';
+	if (w - t > 3 && w[-1] == 'h' && strchr("aeiou", w[-2]))
+		w[-1] = '\0';
+}
+
+/* a sorted table of folded words, each with its replacement (or NULL) */
+typedef struct WordTable
+{
+	int			n;
+	char	  **word;
+	const char **repl;
+} WordTable;
+
+static WordTable t_honorifics,
+			t_legal,
+			t_particles,
+			t_generations,
+			t_variants;
+
+typedef struct WordPair
+{
+	char	   *word;
+	const char *repl;
+} WordPair;
+
+static int
+cmp_wordpair(const void *a, const void *b)
+{
+	return strcmp(((const WordPair *) a)->word, ((const WordPair *) b)->word);
+}
+
+static void
+table_fill(WordTable *t, WordPair *p, int n)
+{
+	int			k = 0;
+
+	qsort(p, n, sizeof(WordPair), cmp_wordpair);
+	t->word = MemoryContextAlloc(TopMemoryContext, sizeof(char *) * Max(n, 1));
+	t->repl = MemoryContextAlloc(TopMemoryContext, sizeof(char *) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		/* words that fold alike: the first stays */
+		if (k > 0 && strcmp(t->word[k - 1], p[i].word) == 0)
+			continue;
+		t->word[k] = p[i].word;
+		t->repl[k] = p[i].repl;
+		k++;
+	}
+	t->n = k;
+}
+
+static char *
+folded(const char *w)
+{
+	char	   *f = MemoryContextStrdup(TopMemoryContext, w);
+
+	fold_token(f);
+	return f;
+}
+
+static void
+table_build(WordTable *t, const char *const *words, int n)
+{
+	WordPair   *p = palloc(sizeof(WordPair) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		p[i].word = folded(words[i]);
+		p[i].repl = NULL;
+	}
+	table_fill(t, p, n);
+	pfree(p);
+}
+
+/* the variant table: each word of a group -> the group's first, folded */
+static void
+variants_build(void)
+{
+	WordPair   *p = NULL;
+	int			n = 0,
+				cap = 0;
+
+	for (int g = 0; g < lengthof(variant_groups); g++)
+	{
+		char	   *copy = pstrdup(variant_groups[g]);
+		char	   *canon = NULL;
+
+		for (char *w = strtok(copy, " "); w; w = strtok(NULL, " "))
+		{
+			if (canon == NULL)
+				canon = folded(w);
+			if (n == cap)
+			{
+				cap = cap ? cap * 2 : 256;
+				p = p ? repalloc(p, sizeof(WordPair) * cap) : palloc(sizeof(WordPair) * cap);
+			}
+			p[n].word = folded(w);
+			p[n].repl = canon;
+			n++;
+		}
+		pfree(copy);
+	}
+	for (int i = 0; i < lengthof(split_variants); i++)
+	{
+		if (n == cap)
+		{
+			cap *= 2;
+			p = repalloc(p, sizeof(WordPair) * cap);
+		}
+		p[n].word = folded(split_variants[i][0]);
+		p[n].repl = split_variants[i][1];
+		n++;
+	}
+	table_fill(&t_variants, p, n);
+	pfree(p);
+}
+
+static int
+table_find(const WordTable *t, const char *w)
+{
+	int			lo = 0,
+				hi = t->n - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = strcmp(w, t->word[mid]);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static inline bool
+in_table(const char *w, const WordTable *t)
+{
+	return table_find(t, w) >= 0;
 }
 
 static bool
-in_table(const char *w, const char *const *table, size_t n)
+is_particle(const char *t)
 {
-	return bsearch(&w, table, n, sizeof(char *), cmp_str) != NULL;
+	return in_table(t, &t_particles);
 }
 
-static int
-cmp_variant(const void *a, const void *b)
+/* a patronymic (Aleksandrovich, Petrovna, ogly): often left out */
+static bool
+is_patronymic(const char *t)
 {
-	return strcmp(((const Variant *) a)->variant, ((const Variant *) b)->variant);
+	static const char *const endings[] = {"ovich", "evich", "ovch", "evch", "ovna", "evna", "ichna"};
+	size_t		len = strlen(t);
+
+	if (strcmp(t, "ogli") == 0 || strcmp(t, "oglu") == 0 || strcmp(t, "kizi") == 0)
+		return true;
+	if (len < 7)
+		return false;
+	for (int i = 0; i < lengthof(endings); i++)
+	{
+		size_t		el = strlen(endings[i]);
+
+		if (strcmp(t + len - el, endings[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
-static const char *
-variant_canon(const char *w)
+/*
+ * A word that weighs little: a particle, a title, a patronymic, or (inside
+ * a name) a legal form.
+ */
+static bool
+is_weak(const char *t)
 {
-	Variant		key = {w, NULL};
-	Variant    *v = bsearch(&key, variants, lengthof(variants), sizeof(Variant), cmp_variant);
+	return is_particle(t) || in_table(t, &t_legal) || in_table(t, &t_honorifics) ||
+		(PATRONYMIC_W == 0 && is_patronymic(t));
+}
 
-	return v ? v->canon : NULL;
+/*
+ * A token's weight: its length, times how rare it is among the listed
+ * names (df: names holding it; 0 if none); weak words weigh 1.
+ */
+static float
+token_weight(const char *t, int df)
+{
+	double		idf = df <= 1 ? 1.0 : Max(IDF_MIN, 1.0 - IDF_SLOPE * log((double) df));
+
+	if (PATRONYMIC_W > 0 && is_patronymic(t))
+		return (float) (Max(strlen(t), 2) * idf * PATRONYMIC_W);
+	if (is_weak(t))
+		return WEAK_WEIGHT;
+	return (float) (Max(strlen(t), 2) * idf);
 }
 
 /* ------------------------------------------------------------------------
@@ -349,15 +558,17 @@ static void
 push_token(NormName *n, StringInfo cur)
 {
 	const char *canon;
+	int			i;
 
 	if (cur->len == 0)
 		return;
 	if (cur->len > MAX_TOKLEN)
 		cur->len = MAX_TOKLEN;
 	cur->data[cur->len] = '\0';
-	canon = variant_canon(cur->data);
-	if (canon == NULL)
-		canon = cur->data;
+	cur->len = strlen(cur->data);
+	fold_token(cur->data);
+	i = table_find(&t_variants, cur->data);
+	canon = i >= 0 ? t_variants.repl[i] : cur->data;
 	/* a variant may stand for two tokens ("abdul" = "abd al") */
 	while (*canon && n->ntok < lengthof(n->tok))
 	{
@@ -478,31 +689,42 @@ normalize_name(const char *name, NormName *out)
 	pfree(cur.data);
 	pfree(cp);
 
-	/* titles and legal forms in front, legal forms at the end */
+	/*
+	 * Titles, "the" and legal forms in front; legal forms and generations
+	 * at the end; a particle between two dropped words goes with them
+	 * ("S.A. de C.V.").
+	 */
 	first = 0;
 	last = out->ntok - 1;
-	while (last > first &&
-		   (in_table(out->tok[first], honorifics, lengthof(honorifics)) ||
-			in_table(out->tok[first], prefixes, lengthof(prefixes))))
-		first++;
-	while (last > first && in_table(out->tok[last], suffixes, lengthof(suffixes)))
-		last--;
+	while (last > first)
+	{
+		const char *t = out->tok[first];
+
+		if (in_table(t, &t_honorifics) || strcmp(t, "the") == 0 ||
+			in_table(t, &t_legal))
+			first++;
+		else if (first > 0 && is_particle(t) && last > first + 1 &&
+				 in_table(out->tok[first + 1], &t_legal))
+			first++;
+		else
+			break;
+	}
+	while (last > first)
+	{
+		const char *t = out->tok[last];
+
+		if (in_table(t, &t_legal) || in_table(t, &t_generations))
+			last--;
+		else if (last < out->ntok - 1 && is_particle(t) && last - 1 > first &&
+				 in_table(out->tok[last - 1], &t_legal))
+			last--;
+		else
+			break;
+	}
 	if (first > 0)
 		memmove(out->tok, out->tok + first, (last - first + 1) * sizeof(char *));
 	out->ntok = out->ntok > 0 ? last - first + 1 : 0;
 	return out->ntok;
-}
-
-static bool
-is_particle(const char *t)
-{
-	return in_table(t, particles, lengthof(particles));
-}
-
-static float
-token_weight(const char *t)
-{
-	return is_particle(t) ? WEAK_WEIGHT : (float) Max(strlen(t), 2);
 }
 
 /* ------------------------------------------------------------------------
@@ -711,8 +933,9 @@ typedef struct Items
 	int			strong[MAX_TOKENS * MAX_JOIN];
 } Items;
 
+/* tokw/tokstrong: each token's weight and whether it is strong (not weak) */
 static void
-make_items(const NormName *n, Items *it)
+make_items(const NormName *n, const float *tokw, const int *tokstrong, Items *it)
 {
 	it->n = 0;
 	for (int span = 1; span <= MAX_JOIN; span++)
@@ -726,8 +949,8 @@ make_items(const NormName *n, Items *it)
 			for (int k = f; k < f + span; k++)
 			{
 				appendStringInfoString(&b, n->tok[k]);
-				w += token_weight(n->tok[k]);
-				strong += is_particle(n->tok[k]) ? 0 : 1;
+				w += tokw[k];
+				strong += tokstrong[k];
 			}
 			it->s[it->n] = b.data;
 			it->len[it->n] = b.len;
@@ -792,6 +1015,8 @@ build_index(const int64 *sig)
 	MemoryContext tmp;
 	NameIndex	   *ix;
 	vocabtab_hash *vt;
+	static const float zero_w[MAX_TOKENS * 2];
+	static const int zero_s[MAX_TOKENS * 2];
 	int			vcap = 1024;
 	int			ecap = 1024;
 	uint64		nrows;
@@ -855,7 +1080,7 @@ build_index(const int64 *sig)
 			pfree(name);
 			continue;
 		}
-		make_items(&nn, &it);
+		make_items(&nn, zero_w, zero_s, &it);
 		MemoryContextSwitchTo(cxt);
 
 		nm = &ix->names[ix->nnames];
@@ -901,6 +1126,41 @@ build_index(const int64 *sig)
 			if (v->nnames == 0 || v->names[v->nnames - 1] != n)
 				v->names[v->nnames++] = n;
 		}
+
+	/*
+	 * Weights, now that each token's document frequency is known: single
+	 * tokens from their rarity, joins the sum of their tokens (items
+	 * 0..ntok-1 of a name are its tokens, in order).
+	 */
+	for (int n = 0; n < ix->nnames; n++)
+	{
+		ListedName *nm = &ix->names[n];
+
+		nm->weight = 0;
+		nm->strong = 0;
+		for (int t = 0; t < nm->ntok; t++)
+		{
+			Vocab	   *v = &ix->vocab[nm->items[t]];
+
+			FT_CHECK(nm->span[t] == 1 && nm->first[t] == t);
+			v->weight = token_weight(v->s, v->nnames);
+			v->strong = is_weak(v->s) ? 0 : 1;
+			nm->weight += v->weight;
+			nm->strong += v->strong;
+		}
+		for (int i = nm->ntok; i < nm->nitems; i++)
+		{
+			Vocab	   *v = &ix->vocab[nm->items[i]];
+
+			v->weight = 0;
+			v->strong = 0;
+			for (int t = nm->first[i]; t < nm->first[i] + nm->span[i]; t++)
+			{
+				v->weight += ix->vocab[nm->items[t]].weight;
+				v->strong += ix->vocab[nm->items[t]].strong;
+			}
+		}
+	}
 
 	/* trigrams -> vocabulary */
 	for (int v = 0; v < ix->nvocab; v++)
@@ -1021,6 +1281,9 @@ typedef struct ScreenQuery
 	float		weight;			/* sum of token weights */
 	int			strong;
 	uint32		stamp;			/* of this query in the index's stamps */
+	bool		known[MAX_TOKENS * 2];	/* token is a listed word itself */
+	char	   *joined;			/* all tokens, concatenated */
+	int			joined_len;
 	SimLink    *links;
 	int			nlinks;
 	int			caplinks;
@@ -1046,6 +1309,22 @@ add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
 	ix->vhead[v] = q->nlinks++;
 }
 
+/* similarity of two tokens (or joins): Jaro-Winkler, less for unequal lengths */
+static float
+tok_sim(const char *a, int la, const char *b, int lb)
+{
+	double		jw = jaro_winkler(a, la, b, lb);
+	double		ratio = (double) Min(la, lb) / Max(Max(la, lb), 1);
+
+	return (float) (jw * (1.0 - LENGTH_PENALTY * (1.0 - ratio)));
+}
+
+static inline bool
+pair_ok(float sim, int qspan, int cspan)
+{
+	return sim >= (qspan > 1 || cspan > 1 ? JOIN_FLOOR : SIM_FLOOR);
+}
+
 /* the score of query q against listed name nm */
 static double
 score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
@@ -1054,6 +1333,8 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 	int			np = 0;
 	uint32		qused = 0,
 				cused = 0;
+	uint32		qall = (q->nn.ntok >= 32 ? ~0u : (1u << q->nn.ntok) - 1);
+	uint32		call = (nm->ntok >= 32 ? ~0u : (1u << nm->ntok) - 1);
 	double		num = 0,
 				mq = 0,
 				mc = 0,
@@ -1061,6 +1342,7 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 	int			sq = 0,
 				sc = 0;
 
+	/* the pairs the index found similar */
 	for (int ci = 0; ci < nm->nitems; ci++)
 	{
 		int			v = nm->items[ci];
@@ -1071,8 +1353,7 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 		{
 			int			qi = q->links[l].qi;
 
-			/* joins are compared with single tokens only */
-			if (q->it.span[qi] > 1 && nm->span[ci] > 1)
+			if (!pair_ok(q->links[l].sim, q->it.span[qi], nm->span[ci]))
 				continue;
 			pairs[np].sim = q->links[l].sim;
 			pairs[np].qi = qi;
@@ -1081,37 +1362,96 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 			np++;
 		}
 	}
-	if (np == 0)
-		return 0.0;
-	qsort(pairs, np, sizeof(Pair), cmp_pair);
 
-	for (int p = 0; p < np; p++)
+	for (int round = 0; round < 2; round++)
 	{
-		int			qi = pairs[p].qi,
-					ci = pairs[p].ci;
-		uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
-		uint32		cmask = ((1u << nm->span[ci]) - 1) << nm->first[ci];
-		Vocab	   *v = &ix->vocab[nm->items[ci]];
+		qsort(pairs, np, sizeof(Pair), cmp_pair);
+		for (int p = 0; p < np; p++)
+		{
+			int			qi = pairs[p].qi,
+						ci = pairs[p].ci;
+			uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
+			uint32		cmask = ((1u << nm->span[ci]) - 1) << nm->first[ci];
+			Vocab	   *v = &ix->vocab[nm->items[ci]];
 
-		if ((qused & qmask) || (cused & cmask))
-			continue;
-		qused |= qmask;
-		cused |= cmask;
-		num += pairs[p].sim * (q->it.weight[qi] + v->weight);
-		mq += q->it.weight[qi];
-		mc += v->weight;
-		sq += q->it.strong[qi];
-		sc += v->strong;
+			if ((qused & qmask) || (cused & cmask))
+				continue;
+			qused |= qmask;
+			cused |= cmask;
+			num += pow(pairs[p].sim, SIM_POWER) * (q->it.weight[qi] + v->weight);
+			mq += q->it.weight[qi];
+			mc += v->weight;
+			sq += q->it.strong[qi];
+			sc += v->strong;
+		}
+		if (round == 1 || qused == qall || cused == call)
+			break;
+
+		/*
+		 * Tokens left on both sides: compare them directly (a typo can leave
+		 * a token without enough trigrams in common for the index).
+		 */
+		np = 0;
+		for (int qi = 0; qi < q->nn.ntok; qi++)
+		{
+			if (qused & (1u << qi) || q->it.strong[qi] == 0)
+				continue;
+			for (int ci = 0; ci < nm->ntok; ci++)
+			{
+				Vocab	   *v = &ix->vocab[nm->items[ci]];
+				float		sim;
+
+				if (cused & (1u << ci) || v->strong == 0)
+					continue;
+				sim = tok_sim(q->it.s[qi], q->it.len[qi], v->s, v->len);
+				if (sim < 1.0f && q->known[qi])
+					sim *= (float) (1.0 - KNOWN_PENALTY);
+				if (!pair_ok(sim, 1, 1))
+					continue;
+				pairs[np].sim = sim;
+				pairs[np].qi = qi;
+				pairs[np].ci = ci;
+				pairs[np].cover = 2;
+				np++;
+			}
+		}
+		if (np == 0)
+			break;
+	}
+	if (mq == 0)
+		score = 0.0;
+	else
+	{
+		score = num / (mq + mc + UNMATCHED_Q * (q->weight - mq) + UNMATCHED_C * (nm->weight - mc));
+
+		/*
+		 * Lopsided: one side matched by a single real token while the other
+		 * has real tokens left over.
+		 */
+		if ((Min(sq, sc) <= 1) && (sq < q->strong || sc < nm->strong))
+			score *= LOPSIDED;
 	}
 
-	score = num / (mq + mc + UNMATCHED_COST * ((q->weight - mq) + (nm->weight - mc)));
-
 	/*
-	 * Lopsided: one side matched by a single real token while the other has
-	 * real tokens left over.
+	 * Short codes (aircraft registrations such as EP-MNU): a typo there
+	 * changes a whole part, so they are also compared as one string.
 	 */
-	if ((Min(sq, sc) <= 1) && (sq < q->strong || sc < nm->strong))
-		score *= LOPSIDED;
+	if (score < 1.0 && q->nn.ntok <= MAX_JOIN && nm->ntok <= MAX_JOIN &&
+		(q->nn.ntok > 1 || nm->ntok > 1) && q->joined_len <= SHORT_CODE)
+	{
+		for (int ci = nm->ntok; ci < nm->nitems; ci++)
+			if (nm->first[ci] == 0 && nm->span[ci] == nm->ntok)
+			{
+				Vocab	   *v = &ix->vocab[nm->items[ci]];
+
+				bool		parts_short = true;
+
+				for (int t = 0; t < nm->ntok; t++)
+					parts_short &= ix->vocab[nm->items[t]].len <= SHORT_PART;
+				if (v->len <= SHORT_CODE && parts_short)
+					score = Max(score, tok_sim(q->joined, q->joined_len, v->s, v->len));
+			}
+	}
 	return Min(score, 1.0);
 }
 
@@ -1145,6 +1485,8 @@ static int
 screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match **out)
 {
 	ScreenQuery q;
+	float		qw[MAX_TOKENS * 2];
+	int			qs[MAX_TOKENS * 2];
 	int		   *cand;
 	int			ncand = 0;
 	int			candcap = 256;
@@ -1154,13 +1496,28 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	*out = NULL;
 	if (normalize_name(name, &q.nn) == 0 || ix->nnames == 0)
 		return 0;
-	make_items(&q.nn, &q.it);
 	q.weight = 0;
 	q.strong = 0;
 	for (int i = 0; i < q.nn.ntok; i++)
 	{
-		q.weight += token_weight(q.nn.tok[i]);
-		q.strong += is_particle(q.nn.tok[i]) ? 0 : 1;
+		VocabEntry *ve = vocabtab_lookup(ix->vt, q.nn.tok[i]);
+
+		/* as rare as the same token among the listed names; else rare */
+		qw[i] = ve ? ix->vocab[ve->id].weight : token_weight(q.nn.tok[i], 0);
+		q.known[i] = ve != NULL;
+		qs[i] = is_weak(q.nn.tok[i]) ? 0 : 1;
+		q.weight += qw[i];
+		q.strong += qs[i];
+	}
+	make_items(&q.nn, qw, qs, &q.it);
+	{
+		StringInfoData j;
+
+		initStringInfo(&j);
+		for (int i = 0; i < q.nn.ntok; i++)
+			appendStringInfoString(&j, q.nn.tok[i]);
+		q.joined = j.data;
+		q.joined_len = j.len;
 	}
 	q.caplinks = 256;
 	q.nlinks = 0;
@@ -1177,7 +1534,7 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	{
 		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
 		int			ng = grams_of(q.it.s[qi], q.it.len[qi], g, lengthof(g));
-		int			need = Max(1, (ng * 2 + 4) / 5);	/* 40% of them */
+		int			need = Max(1, (ng + 1) / 3);	/* a third of them */
 		uint32		vst = next_stamp(ix);
 		uint32		qmask = ((1u << q.it.span[qi]) - 1) << q.it.first[qi];
 
@@ -1209,8 +1566,9 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 				if (++ix->vcount[v] != need)
 					continue;
 				/* just reached the bar */
-				sim = (float) jaro_winkler(q.it.s[qi], q.it.len[qi],
-										   ix->vocab[v].s, ix->vocab[v].len);
+				sim = tok_sim(q.it.s[qi], q.it.len[qi], ix->vocab[v].s, ix->vocab[v].len);
+				if (sim < 1.0f && q.it.span[qi] == 1 && q.known[qi])
+					sim *= (float) (1.0 - KNOWN_PENALTY);
 				if (sim < SIM_FLOOR)
 					continue;
 				add_link(ix, &q, qi, v, sim);
@@ -1246,23 +1604,19 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	{
 		ListedName *nmr = &ix->names[cand[c]];
 		uint32		mask = ix->nmask[cand[c]];
-		double		hit = 0,
-					bound;
-		int			hstrong = 0;
+		double		hit = 0;
 		float4		s;
 		int			e = nmr->entity;
 
 		for (int t = 0; t < q.nn.ntok; t++)
 			if (mask & (1u << t))
-			{
-				hit += token_weight(q.nn.tok[t]);
-				hstrong += is_particle(q.nn.tok[t]) ? 0 : 1;
-			}
-		bound = (hit + nmr->weight) /
-			(hit + nmr->weight + UNMATCHED_COST * (q.weight - hit));
-		if (hstrong <= 1 && q.strong > 1)
-			bound *= LOPSIDED;
-		if ((float4) Min(bound, 1.0) < min_score)
+				hit += qw[t];
+
+		/*
+		 * Not a bound (tokens the index missed can still match): names hit
+		 * by too little of the query are not scored.
+		 */
+		if (hit < MIN_HIT * q.weight)
 			continue;
 		s = (float4) score_name(ix, &q, nmr);
 		if (s < min_score)
@@ -1415,6 +1769,28 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 void
 ScreeningInit(void)
 {
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	table_build(&t_honorifics, honorifics, lengthof(honorifics));
+	table_build(&t_legal, legal, lengthof(legal));
+	table_build(&t_particles, particles, lengthof(particles));
+	table_build(&t_generations, generations, lengthof(generations));
+	variants_build();
+	MemoryContextSwitchTo(old);
+
+#define TUNE(n, var) DefineCustomRealVariable("fintech.tune_" n, n, NULL, &var, var, 0.0, 10.0, PGC_USERSET, 0, NULL, NULL, NULL)
+	TUNE("sim_floor", SIM_FLOOR);
+	TUNE("join_floor", JOIN_FLOOR);
+	TUNE("unmatched_q", UNMATCHED_Q);
+	TUNE("unmatched_c", UNMATCHED_C);
+	TUNE("length_penalty", LENGTH_PENALTY);
+	TUNE("min_hit", MIN_HIT);
+	TUNE("lopsided", LOPSIDED);
+	TUNE("idf_slope", IDF_SLOPE);
+	TUNE("idf_min", IDF_MIN);
+	TUNE("sim_power", SIM_POWER);
+	TUNE("known_penalty", KNOWN_PENALTY);
+	TUNE("patronymic_w", PATRONYMIC_W);
 	DefineCustomRealVariable("fintech.screening_threshold",
 							 "Score at or above which a party's match raises an alert.",
 							 "Between 0 and 1; applies to create_party and rescreening.",
