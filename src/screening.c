@@ -66,19 +66,22 @@
 /* GUC */
 double		fintech_screening_threshold = 0.85;
 
-/* TUNING (temporary GUCs) */
-static double SIM_FLOOR = 0.80;
-static double JOIN_FLOOR = 0.90;
-static double UNMATCHED_Q = 0.70;
-static double UNMATCHED_C = 0.35;
-static double LENGTH_PENALTY = 0.30;
-static double MIN_HIT = 0.30;
-static double LOPSIDED = 0.80;
-static double IDF_SLOPE = 0.1;
-static double IDF_MIN = 0.3;
-static double SIM_POWER = 1.0;
-static double KNOWN_PENALTY = 0.0;
-static double PATRONYMIC_W = 0.0;
+/*
+ * The scoring model's constants, chosen on the evaluation set of
+ * test/bench/screening (see BENCHMARKS.md for the trade-off).
+ */
+#define SIM_FLOOR		0.80	/* token pairs below this do not match */
+#define JOIN_FLOOR		0.90	/* pairs involving a join of tokens */
+#define KNEE			0.92	/* similarities below this count ... */
+#define BETA			0.5		/* ... this much less per unit below it */
+#define KNOWN_PENALTY	0.05	/* a listed word taken for another one */
+#define UNMATCHED_Q		0.70	/* cost of a query token left unmatched */
+#define UNMATCHED_C		0.35	/* cost of a listed name's token left unmatched */
+#define LENGTH_PENALTY	0.30	/* similarity lost per unit of length ratio short of 1 */
+#define LOPSIDED		0.80	/* one token matched of several */
+#define IDF_SLOPE		0.10	/* weight lost per e-fold of names holding a token */
+#define IDF_MIN			0.30	/* ... down to this */
+#define MIN_HIT			0.30	/* a candidate's tokens must hit this share of the query */
 #define MAX_TOKENS		16		/* tokens of a query considered */
 #define MAX_JOIN		3		/* items join up to 3 adjacent tokens */
 #define MAX_TOKLEN		64		/* longer tokens are cut */
@@ -429,7 +432,7 @@ static bool
 is_weak(const char *t)
 {
 	return is_particle(t) || in_table(t, &t_legal) || in_table(t, &t_honorifics) ||
-		(PATRONYMIC_W == 0 && is_patronymic(t));
+		is_patronymic(t);
 }
 
 /*
@@ -441,8 +444,6 @@ token_weight(const char *t, int df)
 {
 	double		idf = df <= 1 ? 1.0 : Max(IDF_MIN, 1.0 - IDF_SLOPE * log((double) df));
 
-	if (PATRONYMIC_W > 0 && is_patronymic(t))
-		return (float) (Max(strlen(t), 2) * idf * PATRONYMIC_W);
 	if (is_weak(t))
 		return WEAK_WEIGHT;
 	return (float) (Max(strlen(t), 2) * idf);
@@ -1378,7 +1379,13 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 				continue;
 			qused |= qmask;
 			cused |= cmask;
-			num += pow(pairs[p].sim, SIM_POWER) * (q->it.weight[qi] + v->weight);
+			{
+				double		sim = pairs[p].sim;
+
+				if (sim < KNEE)
+					sim -= BETA * (KNEE - sim);
+				num += Max(sim, 0.0) * (q->it.weight[qi] + v->weight);
+			}
 			mq += q->it.weight[qi];
 			mc += v->weight;
 			sq += q->it.strong[qi];
@@ -1778,19 +1785,7 @@ ScreeningInit(void)
 	variants_build();
 	MemoryContextSwitchTo(old);
 
-#define TUNE(n, var) DefineCustomRealVariable("fintech.tune_" n, n, NULL, &var, var, 0.0, 10.0, PGC_USERSET, 0, NULL, NULL, NULL)
-	TUNE("sim_floor", SIM_FLOOR);
-	TUNE("join_floor", JOIN_FLOOR);
-	TUNE("unmatched_q", UNMATCHED_Q);
-	TUNE("unmatched_c", UNMATCHED_C);
-	TUNE("length_penalty", LENGTH_PENALTY);
-	TUNE("min_hit", MIN_HIT);
-	TUNE("lopsided", LOPSIDED);
-	TUNE("idf_slope", IDF_SLOPE);
-	TUNE("idf_min", IDF_MIN);
-	TUNE("sim_power", SIM_POWER);
-	TUNE("known_penalty", KNOWN_PENALTY);
-	TUNE("patronymic_w", PATRONYMIC_W);
+
 	DefineCustomRealVariable("fintech.screening_threshold",
 							 "Score at or above which a party's match raises an alert.",
 							 "Between 0 and 1; applies to create_party and rescreening.",
