@@ -82,6 +82,7 @@ double		fintech_screening_threshold = 0.85;
 #define IDF_SLOPE		0.10	/* weight lost per e-fold of names holding a token */
 #define IDF_MIN			0.30	/* ... down to this */
 #define MIN_HIT			0.30	/* a candidate's tokens must hit this share of the query */
+#define NUMBER_MISMATCH	0.70	/* both names hold numbers, and none agree */
 #define MAX_TOKENS		16		/* tokens of a query considered */
 #define MAX_JOIN		3		/* items join up to 3 adjacent tokens */
 #define MAX_TOKLEN		64		/* longer tokens are cut */
@@ -1283,6 +1284,7 @@ typedef struct ScreenQuery
 	int			strong;
 	uint32		stamp;			/* of this query in the index's stamps */
 	bool		known[MAX_TOKENS * 2];	/* token is a listed word itself */
+	int			numbers;		/* tokens that are numbers */
 	char	   *joined;			/* all tokens, concatenated */
 	int			joined_len;
 	SimLink    *links;
@@ -1310,13 +1312,29 @@ add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
 	ix->vhead[v] = q->nlinks++;
 }
 
-/* similarity of two tokens (or joins): Jaro-Winkler, less for unequal lengths */
+static bool
+all_digits(const char *s, int len)
+{
+	for (int i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return len > 0;
+}
+
+/*
+ * Similarity of two tokens (or joins): Jaro-Winkler, less for unequal
+ * lengths; numbers are equal or not at all.
+ */
 static float
 tok_sim(const char *a, int la, const char *b, int lb)
 {
-	double		jw = jaro_winkler(a, la, b, lb);
-	double		ratio = (double) Min(la, lb) / Max(Max(la, lb), 1);
+	double		jw,
+				ratio;
 
+	if (all_digits(a, la) && all_digits(b, lb))
+		return la == lb && memcmp(a, b, la) == 0 ? 1.0f : 0.0f;
+	jw = jaro_winkler(a, la, b, lb);
+	ratio = (double) Min(la, lb) / Max(Max(la, lb), 1);
 	return (float) (jw * (1.0 - LENGTH_PENALTY * (1.0 - ratio)));
 }
 
@@ -1437,6 +1455,25 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 		 */
 		if ((Min(sq, sc) <= 1) && (sq < q->strong || sc < nm->strong))
 			score *= LOPSIDED;
+		/* "VESSEL 7" is not "VESSEL 9": numbers on both sides, none shared */
+		if (q->numbers > 0)
+		{
+			bool		listed_numbers = false,
+						shared = false;
+
+			for (int t = 0; t < nm->ntok && !shared; t++)
+			{
+				Vocab	   *v = &ix->vocab[nm->items[t]];
+
+				if (!all_digits(v->s, v->len))
+					continue;
+				listed_numbers = true;
+				for (int i = 0; i < q->nn.ntok && !shared; i++)
+					shared = strcmp(q->nn.tok[i], v->s) == 0;
+			}
+			if (listed_numbers && !shared)
+				score *= NUMBER_MISMATCH;
+		}
 	}
 
 	/*
@@ -1505,10 +1542,12 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 		return 0;
 	q.weight = 0;
 	q.strong = 0;
+	q.numbers = 0;
 	for (int i = 0; i < q.nn.ntok; i++)
 	{
 		VocabEntry *ve = vocabtab_lookup(ix->vt, q.nn.tok[i]);
 
+		q.numbers += all_digits(q.nn.tok[i], strlen(q.nn.tok[i])) ? 1 : 0;
 		/* as rare as the same token among the listed names; else rare */
 		qw[i] = ve ? ix->vocab[ve->id].weight : token_weight(q.nn.tok[i], 0);
 		q.known[i] = ve != NULL;
