@@ -875,7 +875,7 @@ typedef struct NameIndex
 	int			nvocab;
 	Vocab	   *vocab;
 	gram_hash  *grams;
-	vocabtab_hash *vt;			/* string -> vocabulary id */
+	int		   *sorted;			/* vocabulary ids in string order */
 	/* per query scratch, stamped so nothing is cleared between queries */
 	uint32		stamp;
 	uint32	   *vstamp;			/* vocab: touched by this query item */
@@ -890,6 +890,49 @@ typedef struct NameIndex
 } NameIndex;
 
 static NameIndex *idx = NULL;
+
+/*
+ * The index is made of many small pieces that live and die together: they
+ * are carved out of big blocks (no per-chunk header, no power-of-two
+ * rounding).
+ */
+typedef struct Arena
+{
+	MemoryContext cxt;
+	char	   *cur;
+	Size		left;
+} Arena;
+
+#define ARENA_BLOCK		(256 * 1024)
+
+static void *
+arena_alloc(Arena *a, Size n)
+{
+	void	   *p;
+
+	n = MAXALIGN(Max(n, 1));
+	if (n > a->left)
+	{
+		Size		sz = Max(n, ARENA_BLOCK);
+
+		a->cur = MemoryContextAlloc(a->cxt, sz);
+		a->left = sz;
+	}
+	p = a->cur;
+	a->cur += n;
+	a->left -= n;
+	return p;
+}
+
+static char *
+arena_strdup(Arena *a, const char *s, int len)
+{
+	char	   *d = arena_alloc(a, len + 1);
+
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
 static SPIPlanPtr sig_plan = NULL;
 static SPIPlanPtr load_plan = NULL;
 
@@ -965,7 +1008,8 @@ make_items(const NormName *n, const float *tokw, const int *tokstrong, Items *it
 }
 
 static int
-vocab_id(NameIndex *ix, vocabtab_hash *vt, const char *s, int len, float weight, int strong, int *cap)
+vocab_id(NameIndex *ix, vocabtab_hash *vt, Arena *arena, const char *s, int len, float weight,
+		 int strong, int *cap)
 {
 	bool		found;
 	VocabEntry *e = vocabtab_insert(vt, s, &found);
@@ -980,7 +1024,7 @@ vocab_id(NameIndex *ix, vocabtab_hash *vt, const char *s, int len, float weight,
 			ix->vocab = repalloc_huge(ix->vocab, *cap * sizeof(Vocab));
 		}
 		v = &ix->vocab[ix->nvocab];
-		v->s = pstrdup(s);
+		v->s = arena_strdup(arena, s, len);
 		v->len = len;
 		v->weight = weight;
 		v->strong = strong;
@@ -1007,6 +1051,36 @@ read_signature(int64 *sig)
 											 i + 1, &isnull));
 }
 
+static const Vocab *sort_vocab;
+
+static int
+cmp_vocab_id(const void *a, const void *b)
+{
+	return strcmp(sort_vocab[*(const int *) a].s, sort_vocab[*(const int *) b].s);
+}
+
+/* the vocabulary id of s, or -1 */
+static int
+vocab_find(const NameIndex *ix, const char *s)
+{
+	int			lo = 0,
+				hi = ix->nvocab - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = strcmp(s, ix->vocab[ix->sorted[mid]].s);
+
+		if (c == 0)
+			return ix->sorted[mid];
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
 /* builds the index from fintech.sanctions_names; caller is connected to SPI */
 static NameIndex *
 build_index(const int64 *sig)
@@ -1024,6 +1098,7 @@ build_index(const int64 *sig)
 	uint64		nrows;
 	int64		last_entity = 0;
 	bool		found;
+	Arena		arena;
 
 	fintech_execute_saved(&load_plan,
 						  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs"
@@ -1044,6 +1119,9 @@ build_index(const int64 *sig)
 	vt = vocabtab_create(cxt, 4096, NULL);
 	ix->grams = gram_create(cxt, 4096, NULL);
 	tmp = AllocSetContextCreate(CurrentMemoryContext, "fintech index build", ALLOCSET_DEFAULT_SIZES);
+	arena.cxt = cxt;
+	arena.cur = NULL;
+	arena.left = 0;
 
 	for (uint64 r = 0; r < nrows; r++)
 	{
@@ -1051,7 +1129,7 @@ build_index(const int64 *sig)
 		TupleDesc	td = SPI_tuptable->tupdesc;
 		bool		isnull;
 		int64		eid = DatumGetInt64(SPI_getbinval(tup, td, 1, &isnull));
-		char	   *name = SPI_getvalue(tup, td, 2);
+		char	   *name;
 		NormName	nn;
 		Items		it;
 		ListedName	   *nm;
@@ -1069,17 +1147,24 @@ build_index(const int64 *sig)
 			}
 			e = &ix->entities[ix->nentities++];
 			e->id = eid;
-			e->list = SPI_getvalue(tup, td, 3);
-			e->source_uid = SPI_getvalue(tup, td, 4);
+			name = SPI_getvalue(tup, td, 3);
+			/* one copy of each list's name */
+			if (ix->nentities > 1 && strcmp(ix->entities[ix->nentities - 2].list, name) == 0)
+				e->list = ix->entities[ix->nentities - 2].list;
+			else
+				e->list = arena_strdup(&arena, name, strlen(name));
+			name = SPI_getvalue(tup, td, 4);
+			e->source_uid = arena_strdup(&arena, name, strlen(name));
 			e->programs = isnull ? (Datum) 0 : datumCopy(programs, false, -1);
 			last_entity = eid;
 		}
 
 		MemoryContextSwitchTo(tmp);
+		name = SPI_getvalue(tup, td, 2);
 		if (normalize_name(name, &nn) == 0)
 		{
 			MemoryContextSwitchTo(cxt);
-			pfree(name);
+			MemoryContextReset(tmp);
 			continue;
 		}
 		make_items(&nn, zero_w, zero_s, &it);
@@ -1087,17 +1172,17 @@ build_index(const int64 *sig)
 
 		nm = &ix->names[ix->nnames];
 		nm->entity = ix->nentities - 1;
-		nm->name = name;
+		nm->name = arena_strdup(&arena, name, strlen(name));
 		nm->ntok = nn.ntok;
 		nm->nitems = it.n;
-		nm->items = palloc(it.n * sizeof(int));
-		nm->first = palloc(it.n);
-		nm->span = palloc(it.n);
+		nm->items = arena_alloc(&arena, it.n * sizeof(int));
+		nm->first = arena_alloc(&arena, it.n);
+		nm->span = arena_alloc(&arena, it.n);
 		nm->weight = 0;
 		nm->strong = 0;
 		for (int i = 0; i < it.n; i++)
 		{
-			nm->items[i] = vocab_id(ix, vt, it.s[i], it.len[i], it.weight[i], it.strong[i], &vcap);
+			nm->items[i] = vocab_id(ix, vt, &arena, it.s[i], it.len[i], it.weight[i], it.strong[i], &vcap);
 			nm->first[i] = it.first[i];
 			nm->span[i] = it.span[i];
 			if (it.span[i] == 1)
@@ -1116,7 +1201,7 @@ build_index(const int64 *sig)
 			ix->vocab[ix->names[n].items[i]].nnames++;
 	for (int v = 0; v < ix->nvocab; v++)
 	{
-		ix->vocab[v].names = palloc(ix->vocab[v].nnames * sizeof(int));
+		ix->vocab[v].names = arena_alloc(&arena, ix->vocab[v].nnames * sizeof(int));
 		ix->vocab[v].nnames = 0;
 	}
 	for (int n = 0; n < ix->nnames; n++)
@@ -1164,28 +1249,38 @@ build_index(const int64 *sig)
 		}
 	}
 
-	/* trigrams -> vocabulary */
-	for (int v = 0; v < ix->nvocab; v++)
+	/* trigrams -> vocabulary: count, allocate, fill */
+	for (int pass = 0; pass < 2; pass++)
 	{
-		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
-		int			ng = grams_of(ix->vocab[v].s, ix->vocab[v].len, g, lengthof(g));
-
-		for (int k = 0; k < ng; k++)
+		for (int v = 0; v < ix->nvocab; v++)
 		{
-			Gram	   *gr = gram_insert(ix->grams, g[k], &found);
+			uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
+			int			ng = grams_of(ix->vocab[v].s, ix->vocab[v].len, g, lengthof(g));
 
-			if (!found)
+			for (int k = 0; k < ng; k++)
 			{
-				gr->n = 0;
-				gr->cap = 4;
-				gr->vocab = palloc(gr->cap * sizeof(int));
+				Gram	   *gr = gram_insert(ix->grams, g[k], &found);
+
+				if (!found)
+				{
+					gr->n = 0;
+					gr->cap = 0;
+					gr->vocab = NULL;
+				}
+				if (pass == 0)
+					gr->cap++;
+				else
+					gr->vocab[gr->n++] = v;
 			}
-			if (gr->n == gr->cap)
-			{
-				gr->cap *= 2;
-				gr->vocab = repalloc(gr->vocab, gr->cap * sizeof(int));
-			}
-			gr->vocab[gr->n++] = v;
+		}
+		if (pass == 0)
+		{
+			gram_iterator gi;
+			Gram	   *gr;
+
+			gram_start_iterate(ix->grams, &gi);
+			while ((gr = gram_iterate(ix->grams, &gi)) != NULL)
+				gr->vocab = arena_alloc(&arena, gr->cap * sizeof(int));
 		}
 	}
 
@@ -1198,7 +1293,14 @@ build_index(const int64 *sig)
 	ix->estamp = palloc0(Max(ix->nentities, 1) * sizeof(uint32));
 	ix->ebest = palloc0(Max(ix->nentities, 1) * sizeof(float));
 	ix->ename = palloc0(Max(ix->nentities, 1) * sizeof(int));
-	ix->vt = vt;
+	/* lookups by string from now on: vocabulary ids sorted by string */
+	ix->sorted = palloc(Max(ix->nvocab, 1) * sizeof(int));
+	for (int v = 0; v < ix->nvocab; v++)
+		ix->sorted[v] = v;
+	sort_vocab = ix->vocab;
+	qsort(ix->sorted, ix->nvocab, sizeof(int), cmp_vocab_id);
+	vocabtab_destroy(vt);
+	ix->vocab = repalloc_huge(ix->vocab, Max(ix->nvocab, 1) * sizeof(Vocab));
 	MemoryContextDelete(tmp);
 	MemoryContextSwitchTo(old);
 	return ix;
@@ -1545,12 +1647,12 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	q.numbers = 0;
 	for (int i = 0; i < q.nn.ntok; i++)
 	{
-		VocabEntry *ve = vocabtab_lookup(ix->vt, q.nn.tok[i]);
+		int			v = vocab_find(ix, q.nn.tok[i]);
 
 		q.numbers += all_digits(q.nn.tok[i], strlen(q.nn.tok[i])) ? 1 : 0;
 		/* as rare as the same token among the listed names; else rare */
-		qw[i] = ve ? ix->vocab[ve->id].weight : token_weight(q.nn.tok[i], 0);
-		q.known[i] = ve != NULL;
+		qw[i] = v >= 0 ? ix->vocab[v].weight : token_weight(q.nn.tok[i], 0);
+		q.known[i] = v >= 0;
 		qs[i] = is_weak(q.nn.tok[i]) ? 0 : 1;
 		q.weight += qw[i];
 		q.strong += qs[i];
@@ -1580,17 +1682,18 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	{
 		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
 		int			ng = grams_of(q.it.s[qi], q.it.len[qi], g, lengthof(g));
-		int			need = Max(1, (ng + 1) / 3);	/* a third of them */
+		/* half the trigrams (a third for short items): one typo passes */
+		int			need = ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
 		uint32		vst = next_stamp(ix);
 		uint32		qmask = ((1u << q.it.span[qi]) - 1) << q.it.first[qi];
 
 		if (q.it.strong[qi] == 0)
 		{
 			/* particles match only themselves, and find no candidates */
-			VocabEntry *ve = vocabtab_lookup(ix->vt, q.it.s[qi]);
+			int			v = vocab_find(ix, q.it.s[qi]);
 
-			if (ve != NULL)
-				add_link(ix, &q, qi, ve->id, 1.0f);
+			if (v >= 0)
+				add_link(ix, &q, qi, v, 1.0f);
 			continue;
 		}
 		for (int k = 0; k < ng; k++)
