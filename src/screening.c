@@ -1457,11 +1457,13 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 	uint32		qall = (q->nn.ntok >= 32 ? ~0u : (1u << q->nn.ntok) - 1);
 	uint32		call = (nm->ntok >= 32 ? ~0u : (1u << nm->ntok) - 1);
 	double		num = 0,
+				plain = 0,		/* num without the knee */
 				mq = 0,
 				mc = 0,
 				score;
 	int			sq = 0,
-				sc = 0;
+				sc = 0,
+				npairs = 0;
 
 	/* the pairs the index found similar */
 	for (int ci = 0; ci < nm->nitems; ci++)
@@ -1501,10 +1503,13 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 			cused |= cmask;
 			{
 				double		sim = pairs[p].sim;
+				double		w = q->it.weight[qi] + v->weight;
 
+				plain += sim * w;
 				if (sim < KNEE)
 					sim -= BETA * (KNEE - sim);
-				num += Max(sim, 0.0) * (q->it.weight[qi] + v->weight);
+				num += Max(sim, 0.0) * w;
+				npairs++;
 			}
 			mq += q->it.weight[qi];
 			mc += v->weight;
@@ -1549,7 +1554,10 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 		score = 0.0;
 	else
 	{
-		score = num / (mq + mc + UNMATCHED_Q * (q->weight - mq) + UNMATCHED_C * (nm->weight - mc));
+		/* the knee is for names of several parts, where one near miss among
+		 * exact parts is how different people look alike */
+		score = (npairs > 1 ? num : plain) /
+			(mq + mc + UNMATCHED_Q * (q->weight - mq) + UNMATCHED_C * (nm->weight - mc));
 
 		/*
 		 * Lopsided: one side matched by a single real token while the other
