@@ -21,6 +21,7 @@ ft_cluster_start demo "fintech.database = 'postgres'"
 echo "PGHOST=$PGHOST PGPORT=$PGPORT"
 
 ft_log "demo (test/demo.sql)"
-ft_psql -d postgres -f "$FT_WORK/src/test/demo.sql"
+# from the tree's root, so the demo finds the SDN slice in test/data/ofac
+(cd "$FT_WORK/src" && ft_psql -d postgres -f test/demo.sql)
 
 ft_log "done: stopping and removing the cluster"

@@ -108,7 +108,54 @@ SELECT * FROM fintech.pay('order-18', 'alice', 'bob', 1000000);
 SELECT * FROM fintech.pay('order-18', 'alice', 'bob', 1000000);
 
 \echo
-\echo '== 6. The audit trail: every change above was captured by a C trigger, in the same transaction'
+\echo '== 6. Sanctions screening: the OFAC SDN list (a slice of it, test/data/ofac), fuzzy matching'
+\set sdn `cat test/data/ofac/sdn.csv`
+\set alt `cat test/data/ofac/alt.csv`
+\set add `cat test/data/ofac/add.csv`
+SELECT fintech.load_sanctions_ofac(:'sdn', :'alt', :'add') AS entities_loaded;
+SELECT list, version, entities, names FROM fintech.sanctions_lists;
+\echo '-- reordered, accented, a typo, a title, a company suffix written out: still found'
+SELECT q AS screened, matched_name, round(score::numeric, 3) AS score, programs
+  FROM unnest(ARRAY['Nicolás Maduro Moros', 'MADURO, Nicolas', 'Dr Ayman al-Zawahri',
+                    'Banco Nacional de Cuba, Sociedad Anonima', 'Osama bin Laden']) q,
+       LATERAL fintech.screen_name(q, max_results => 1);
+\echo '-- a lone surname or an ordinary customer is not a match'
+SELECT q AS screened, count(s.*) AS matches
+  FROM unnest(ARRAY['Maduro', 'Alice Johnson', 'Blue Harbor Logistics LLC']) q
+  LEFT JOIN LATERAL fintech.screen_name(q) s ON true GROUP BY q;
+
+\echo
+\echo '-- a new customer hits the list: the party is under review, with an alert'
+SELECT fintech.create_party('Nicolas Maduro Moros', country => 'VE', external_ref => 'cust-77') AS party \gset
+SELECT id, name, status FROM fintech.parties WHERE id = :party;
+SELECT id AS alert FROM fintech.screening_alerts WHERE party_id = :party \gset
+SELECT matched_name, round(score::numeric, 3) AS score, status
+  FROM fintech.screening_alerts WHERE party_id = :party;
+SELECT fintech.open_account(code => 'nm_wallet', currency => 'USD', party_id => :party) > 0 AS opened;
+\echo '-- alice pays that customer: the payment is held, the amount reserved'
+SELECT payment_id, status, reason, replayed
+  FROM fintech.pay(idempotency_key => 'order-9', payer => 'alice', payee => 'nm_wallet', amount => 1500);
+SELECT fintech.balance('alice') AS alice_balance, fintech.available_balance('alice') AS alice_available;
+\echo '-- the compliance officer confirms the match: the party is blocked, the payment voided and rejected (LD006)'
+SELECT fintech.resolve_alert(:alert, 'confirmed', 'date of birth and passport match the listing');
+SELECT id, name, status FROM fintech.parties WHERE id = :party;
+SELECT status, reason, message FROM fintech.payments WHERE idempotency_key = 'order-9';
+SELECT fintech.balance('alice') AS alice_balance, fintech.available_balance('alice') AS alice_available;
+\echo '-- and any later payment to a blocked party is refused at once, nothing moved'
+SELECT status, reason FROM fintech.pay(idempotency_key => 'order-10', payer => 'alice', payee => 'nm_wallet', amount => 100);
+
+\echo
+\echo '-- another customer with a similar name is cleared: the held payment goes through'
+SELECT fintech.create_party('Nicolas Maduro', external_ref => 'cust-78') AS party2 \gset
+SELECT fintech.open_account(code => 'nm2_wallet', currency => 'USD', party_id => :party2) > 0 AS opened;
+SELECT status FROM fintech.pay(idempotency_key => 'order-11', payer => 'alice', payee => 'nm2_wallet', amount => 700);
+SELECT fintech.resolve_alert(id, 'cleared', 'different person: born 1988 in Lyon')
+  FROM fintech.screening_alerts WHERE party_id = :party2;
+SELECT p.status AS party, y.status AS payment, fintech.balance('nm2_wallet') AS nm2_balance
+  FROM fintech.parties p, fintech.payments y WHERE p.id = :party2 AND y.idempotency_key = 'order-11';
+
+\echo
+\echo '== 7. The audit trail: every change above was captured by a C trigger, in the same transaction'
 SELECT table_name, operation, count(*) AS rows FROM fintech.audit_log GROUP BY 1, 2 ORDER BY 1, 2;
 \echo '-- the background sealer links them into a SHA-256 chain (fintech.seal_interval); give it a moment'
 DO $$
