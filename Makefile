@@ -19,20 +19,23 @@ OBJS = \
 	src/audit.o \
 	src/fintech.o \
 	src/ledger.o \
+	src/parties.o \
+	src/ofac.o \
 	src/payments.o \
+	src/screening.o \
 	src/worker.o
 
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
-REGRESS = extension worker ledger audit payments
+REGRESS = extension worker ledger audit payments sanctions screening
 REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Tests that need a server *without* shared_preload_libraries = 'fintech'.
 REGRESS_NOPRELOAD = nopreload
 
 # pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
-ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key
+ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # TAP tests (prove), run by "make prove-installcheck".

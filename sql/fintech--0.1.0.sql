@@ -576,9 +576,11 @@ CREATE TABLE fintech.payments (
     entry_id        pg_catalog.int8,
     request_hash    pg_catalog.bytea NOT NULL,     -- SHA-256 of the request's canonical form
     created_at      pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
-    resolved_at     pg_catalog.timestamptz         -- when a held payment was resolved
+    resolved_at     pg_catalog.timestamptz,        -- when a held payment was resolved
+    resolved_entry_id pg_catalog.int8              -- the entry that posted or voided its hold
 );
 CREATE INDEX payments_key ON fintech.payments (idempotency_key);
+CREATE INDEX payments_held ON fintech.payments (id) WHERE status = 'held';
 COMMENT ON TABLE fintech.payments IS
   'One row per payment (append-only; a held payment changes once, to completed or rejected)';
 
@@ -716,7 +718,41 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.parties_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.screening_alerts', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.screening_alerts_id_seq', '');
 
--- @@SCREENING-FUNCTIONS@@
+CREATE FUNCTION fintech.screen_name(name pg_catalog.text, min_score pg_catalog.float4 DEFAULT 0.85,
+                                    max_results pg_catalog.int4 DEFAULT 10)
+RETURNS TABLE(entity_id pg_catalog.int8, list pg_catalog.text, source_uid pg_catalog.text,
+              matched_name pg_catalog.text, score pg_catalog.float4, programs pg_catalog.text[])
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_screen_name';
+
+CREATE FUNCTION fintech.create_party(name pg_catalog.text, country pg_catalog.text DEFAULT NULL,
+                                     kind pg_catalog.text DEFAULT 'individual',
+                                     external_ref pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_create_party';
+
+CREATE FUNCTION fintech.resolve_alert(alert_id pg_catalog.int8, decision pg_catalog.text,
+                                      reason pg_catalog.text)
+RETURNS void
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_resolve_alert';
+
+CREATE FUNCTION fintech.rescreen_parties()
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_rescreen_parties';
+
+CREATE FUNCTION fintech.load_sanctions_ofac(
+    sdn_csv pg_catalog.text, alt_csv pg_catalog.text DEFAULT NULL,
+    add_csv pg_catalog.text DEFAULT NULL, list pg_catalog.text DEFAULT 'OFAC-SDN')
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_load_sanctions_ofac';
+
+COMMENT ON FUNCTION fintech.load_sanctions_ofac(pg_catalog.text, pg_catalog.text, pg_catalog.text,
+                                                pg_catalog.text) IS
+  'Replace a sanctions list with the US Treasury''s legacy CSV files (sdn.csv, alt.csv, add.csv); returns the entities listed';
 
 SELECT fintech.audit_table(t)
   FROM (VALUES ('fintech.sanctions_lists'::pg_catalog.regclass), ('fintech.parties'),
@@ -729,6 +765,13 @@ SELECT fintech.audit_table(t)
  * ------------------------------------------------------------------------ */
 
 REVOKE ALL ON FUNCTION fintech.run_job(pg_catalog.text, pg_catalog.bool) FROM PUBLIC;
+
+-- Compliance decisions and list loads are for the owner and whoever it
+-- grants them to (e.g. a compliance role), not for every application role.
+REVOKE ALL ON FUNCTION fintech.load_sanctions_ofac(pg_catalog.text, pg_catalog.text, pg_catalog.text,
+                                                   pg_catalog.text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION fintech.resolve_alert(pg_catalog.int8, pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION fintech.rescreen_parties() FROM PUBLIC;
 
 -- The ledger's tables are readable by whoever may use schema fintech; only
 -- the ledger functions (SECURITY DEFINER) write them.

@@ -32,14 +32,15 @@ SELECT fintech.open_account(code => 'capped', currency => 'USD', max_balance => 
 SELECT fintech.open_account(code => 'credit_line', currency => 'USD', min_balance => -1000);
 SELECT fintech.open_account(code => 'eur_wallet', currency => 'EUR');
 SELECT fintech.open_account(code => 'eur_bank', currency => 'EUR', kind => 'asset', min_balance => NULL);
--- accounts link to parties (sanctions screening); the party must exist
--- (LD009).  Inserted by hand here: create_party is tested in screening.sql.
-INSERT INTO fintech.parties (id, name, kind, status, screened_generation)
-  VALUES (42, 'Points Holder', 'individual', 'clear', 0), (43, 'Blocked Holder', 'individual', 'blocked', 0);
-SELECT fintech.open_account(code => 'points', currency => 'PTS', party_id => 42);
-SELECT fintech.open_account(code => 'nobody', currency => 'PTS', party_id => 44);
+-- accounts link to parties (sanctions screening, see screening.sql); the
+-- party must exist (LD009) and not be blocked (LD006; set by hand here)
+SELECT fintech.create_party('Points Holder') AS holder \gset
+SELECT fintech.create_party('Blocked Holder') AS blocked \gset
+UPDATE fintech.parties SET status = 'blocked' WHERE id = :blocked;
+SELECT fintech.open_account(code => 'points', currency => 'PTS', party_id => :holder) > 0 AS opened;
+SELECT fintech.open_account(code => 'nobody', currency => 'PTS', party_id => -1);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
-SELECT fintech.open_account(code => 'blocked', currency => 'PTS', party_id => 43);
+SELECT fintech.open_account(code => 'blocked', currency => 'PTS', party_id => :blocked);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT id, code, currency, kind, status, min_balance, max_balance, party_id, metadata
   FROM fintech.accounts ORDER BY id;

@@ -58,6 +58,8 @@ _PG_init(void)
 	LedgerInit();
 	AuditInit();
 	PaymentsInit();
+	ScreeningInit();
+	PartiesInit();
 
 	MarkGUCPrefixReserved("fintech");
 }

@@ -88,7 +88,8 @@ typedef enum FintechInternalWrite
 {
 	FT_WRITE_NONE = 0,
 	FT_WRITE_FOLD,				/* fintech.postings: seq, balance_after, posted_at */
-	FT_WRITE_SEAL				/* fintech.audit_log: seq, row_hash, chain_hash; audit_head */
+	FT_WRITE_SEAL,				/* fintech.audit_log: seq, row_hash, chain_hash; audit_head */
+	FT_WRITE_PAYMENT			/* fintech.payments: a held payment resolved, once */
 } FintechInternalWrite;
 
 extern FintechInternalWrite fintech_internal_write;
@@ -114,8 +115,12 @@ typedef struct FintechRefusal
 
 /* ledger.c: a transfer that returns its refusal; 0 when refused */
 extern int64 fintech_transfer_record(const char *debit, const char *credit, int64 amount,
-									 text *description, Jsonb *metadata,
+									 text *description, Jsonb *metadata, bool hold,
 									 FintechRefusal *res);
+extern int64 fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res);
+
+/* payments.c: resolve the held payments of a party whose status changed */
+extern int64 fintech_release_held_payments(int64 party_id);
 
 /* is the named job scheduled by a launcher running in this database? */
 extern bool fintech_job_active(const char *name);
@@ -123,11 +128,27 @@ extern bool fintech_job_active(const char *name);
 /* raises 55000 with a HINT when no background worker can run */
 extern void fintech_require_worker(const char *what);
 
+/* screening.c: one match of a screened name */
+typedef struct FintechMatch
+{
+	int64		entity_id;
+	float4		score;
+	char	   *matched_name;
+} FintechMatch;
+
+extern double fintech_screening_threshold;
+extern void fintech_check_name(const char *name, const char *what);
+extern int64 fintech_screening_generation(void);
+extern int	fintech_screen(const char *name, float4 min_score, int max_results,
+						   FintechMatch **out, int64 *generation);
+
 /* module initialisation, one per part, called from _PG_init */
 extern void WorkerInit(void);
 extern void LedgerInit(void);
 extern void AuditInit(void);
 extern void PaymentsInit(void);
+extern void ScreeningInit(void);
+extern void PartiesInit(void);
 
 /* background worker entry point (named in the bgworker registration) */
 extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();

@@ -122,6 +122,7 @@ typedef struct EntrySpec
 	int			nlegs;			/* legs to post, or to reserve when pending */
 	Leg		   *legs;
 	Interval   *pending_for;	/* not NULL: a pending entry (hold) */
+	bool		hold_forever;	/* a pending entry that never expires (held payment) */
 	int			nrelease;		/* legs of the hold this entry releases */
 	Leg		   *release;
 	bool		one_currency;	/* transfer: accounts must share a currency */
@@ -854,7 +855,8 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
 	 * Deferral: only for a single posted entry, only when the fold job runs,
 	 * and only for accounts whose (cached, immutable) limits allow it.
 	 */
-	if (allow_defer && nspecs == 1 && specs[0].pending_for == NULL && specs[0].nrelease == 0)
+	if (allow_defer && nspecs == 1 && specs[0].pending_for == NULL &&
+		!specs[0].hold_forever && specs[0].nrelease == 0)
 	{
 		for (int i = 0; i < L->naccts; i++)
 		{
@@ -1059,7 +1061,7 @@ apply_entry(Ledger *L, EntrySpec *e)
 {
 	Effect	   *effects = palloc(sizeof(Effect) * (e->nlegs + e->nrelease + 1));
 	int			neffects = 0;
-	bool		pending = e->pending_for != NULL;
+	bool		pending = e->pending_for != NULL || e->hold_forever;
 	bool		ovf = false;	/* an amount overflowed bigint */
 
 	e->sqlstate = 0;
@@ -1289,8 +1291,11 @@ apply_entry(Ledger *L, EntrySpec *e)
 		bool		n[3] = {false, false, e->nlegs != 2};
 
 		v[0] = Int64GetDatum(e->entry_id);
-		v[1] = DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(L->stamp),
-								   IntervalPGetDatum(e->pending_for));
+		if (e->hold_forever)
+			v[1] = TimestampTzGetDatum(DT_NOEND);
+		else
+			v[1] = DirectFunctionCall2(timestamptz_pl_interval, TimestampTzGetDatum(L->stamp),
+									   IntervalPGetDatum(e->pending_for));
 		v[2] = Int64GetDatum(e->nlegs == 2 ? Abs(e->legs[0].amount) : 0);
 		rowbuf_add(&L->holds, v, n);
 	}
@@ -1390,13 +1395,14 @@ post_one(EntrySpec *e, bool allow_defer)
  */
 int64
 fintech_transfer_record(const char *debit, const char *credit, int64 amount,
-						text *description, Jsonb *metadata, FintechRefusal *res)
+						text *description, Jsonb *metadata, bool hold,
+						FintechRefusal *res)
 {
 	EntrySpec	e;
 	Leg			legs[2];
 	Ledger		L;
 
-	spec_init(&e, "standard");
+	spec_init(&e, hold ? "pending" : "standard");
 	memset(legs, 0, sizeof(legs));
 	legs[0].code = (char *) debit;
 	legs[0].amount = amount;
@@ -1406,6 +1412,7 @@ fintech_transfer_record(const char *debit, const char *credit, int64 amount,
 	e.nlegs = 2;
 	e.one_currency = true;
 	e.description = description;
+	e.hold_forever = hold;
 	if (metadata)
 		e.metadata = metadata;
 	ledger_begin(&L, &e, 1, false, true);
@@ -1722,7 +1729,7 @@ load_hold_legs(int64 entry_id, int *nlegs)
  * deadline (LD008 otherwise, LD009 when there is no such entry).
  */
 static int64
-lock_open_hold(int64 entry_id, const char *action)
+lock_open_hold(int64 entry_id, const char *action, bool internal)
 {
 	Oid			types[1] = {INT8OID};
 	Datum		v[1] = {Int64GetDatum(entry_id)};
@@ -1757,6 +1764,12 @@ lock_open_hold(int64 entry_id, const char *action)
 				(errcode(LD008),
 				 errmsg("cannot %s entry " INT64_FORMAT ": the hold is already %s",
 						action, entry_id, status)));
+	if (TIMESTAMP_IS_NOEND(expires_at) && !internal)
+		ereport(ERROR,
+				(errcode(LD008),
+				 errmsg("cannot %s entry " INT64_FORMAT ": it holds a payment under sanctions review",
+						action, entry_id),
+				 errhint("The payment is posted or voided when its party's alerts are resolved (fintech.resolve_alert).")));
 	if (expires_at <= GetCurrentTimestamp())
 		ereport(ERROR,
 				(errcode(LD008),
@@ -1765,28 +1778,32 @@ lock_open_hold(int64 entry_id, const char *action)
 	return isnull ? 0 : amount;
 }
 
-PG_FUNCTION_INFO_V1(fintech_post_pending);
-/* fintech.post_pending(entry_id, amount DEFAULT NULL) */
-Datum
-fintech_post_pending(PG_FUNCTION_ARGS)
+/*
+ * The entry that posts (or, with void, releases) hold: locks the hold,
+ * checks it is open, and fills e.  amount > 0 posts only that much of a
+ * two-leg hold.  Holds of held payments (which never expire) are resolved
+ * only through the payment (internal).
+ */
+static void
+build_resolution(EntrySpec *e, int64 hold, bool post, int64 amount, bool internal)
 {
-	int64		hold = arg_id(fcinfo, 0, "entry_id");
-	bool		partial = !PG_ARGISNULL(1);
-	int64		amount = partial ? arg_amount(fcinfo, 1, "amount") : 0;
-	int64		held;
-	EntrySpec	e;
+	const char *action = post ? "post" : "void";
+	int64		held = lock_open_hold(hold, action, internal);
 	int			n;
 
-	SPI_connect();
-	held = lock_open_hold(hold, "post");
-	spec_init(&e, "post_pending");
-	e.related_id = hold;
-	e.release = load_hold_legs(hold, &e.nrelease);
-	n = e.nrelease;
-	e.legs = palloc(sizeof(Leg) * n);
-	memcpy(e.legs, e.release, sizeof(Leg) * n);
-	e.nlegs = n;
-	if (partial)
+	spec_init(e, post ? "post_pending" : "void_pending");
+	e->related_id = hold;
+	e->release = load_hold_legs(hold, &e->nrelease);
+	e->description = cstring_to_text(psprintf("%s of pending entry " INT64_FORMAT, action, hold));
+	e->resolve_hold = hold;
+	e->resolve_status = post ? "posted" : "voided";
+	if (!post)
+		return;
+	n = e->nrelease;
+	e->legs = palloc(sizeof(Leg) * n);
+	memcpy(e->legs, e->release, sizeof(Leg) * n);
+	e->nlegs = n;
+	if (amount > 0)
 	{
 		if (n != 2)
 			ereport(ERROR,
@@ -1799,12 +1816,22 @@ fintech_post_pending(PG_FUNCTION_ARGS)
 					 errmsg("cannot post " INT64_FORMAT " of entry " INT64_FORMAT ": only " INT64_FORMAT " is held",
 							amount, hold, held)));
 		for (int i = 0; i < 2; i++)
-			e.legs[i].amount = e.legs[i].amount > 0 ? amount : -amount;
+			e->legs[i].amount = e->legs[i].amount > 0 ? amount : -amount;
 	}
-	e.description = cstring_to_text(psprintf("post of pending entry " INT64_FORMAT, hold));
-	e.resolve_hold = hold;
-	e.resolve_status = "posted";
-	e.resolve_amount = partial ? amount : (held ? held : 0);
+	e->resolve_amount = amount > 0 ? amount : held;
+}
+
+PG_FUNCTION_INFO_V1(fintech_post_pending);
+/* fintech.post_pending(entry_id, amount DEFAULT NULL) */
+Datum
+fintech_post_pending(PG_FUNCTION_ARGS)
+{
+	int64		hold = arg_id(fcinfo, 0, "entry_id");
+	int64		amount = PG_ARGISNULL(1) ? 0 : arg_amount(fcinfo, 1, "amount");
+	EntrySpec	e;
+
+	SPI_connect();
+	build_resolution(&e, hold, true, amount, false);
 	post_one(&e, false);
 	SPI_finish();
 	PG_RETURN_INT64(e.entry_id);
@@ -1819,16 +1846,33 @@ fintech_void_pending(PG_FUNCTION_ARGS)
 	EntrySpec	e;
 
 	SPI_connect();
-	lock_open_hold(hold, "void");
-	spec_init(&e, "void_pending");
-	e.related_id = hold;
-	e.release = load_hold_legs(hold, &e.nrelease);
-	e.description = cstring_to_text(psprintf("void of pending entry " INT64_FORMAT, hold));
-	e.resolve_hold = hold;
-	e.resolve_status = "voided";
+	build_resolution(&e, hold, false, 0, false);
 	post_one(&e, false);
 	SPI_finish();
 	PG_RETURN_INT64(e.entry_id);
+}
+
+/*
+ * fintech_resolve_held_payment: posts (post) or voids the never-expiring
+ * hold of a held payment.  Posting is checked like any entry; its refusal
+ * is returned (0, res set), and the hold is then left open.  The caller
+ * has connected to SPI.
+ */
+int64
+fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res)
+{
+	EntrySpec	e;
+	Ledger		L;
+
+	build_resolution(&e, hold, post, 0, true);
+	ledger_begin(&L, &e, 1, false, false);
+	L.keep_messages = true;
+	apply_entry(&L, &e);
+	ledger_finish(&L);
+	res->sqlstate = e.sqlstate;
+	res->message = e.message;
+	res->detail = e.detail;
+	return e.entry_id;
 }
 
 /*
@@ -2551,7 +2595,17 @@ fintech_refuse_change(PG_FUNCTION_ARGS)
 		allowed = TRIGGER_FIRED_FOR_ROW(trig->tg_event) &&
 			((fintech_internal_write == FT_WRITE_FOLD && strcmp(rel, "postings") == 0) ||
 			 (fintech_internal_write == FT_WRITE_SEAL &&
-			  (strcmp(rel, "audit_log") == 0 || strcmp(rel, "audit_head") == 0)));
+			  (strcmp(rel, "audit_log") == 0 || strcmp(rel, "audit_head") == 0)) ||
+			 (fintech_internal_write == FT_WRITE_PAYMENT && strcmp(rel, "payments") == 0));
+		if (allowed && fintech_internal_write == FT_WRITE_PAYMENT)
+		{
+			TupleDesc	desc = RelationGetDescr(trig->tg_relation);
+			char	   *old = SPI_getvalue(trig->tg_trigtuple, desc, SPI_fnumber(desc, "status"));
+
+			/* a held payment is resolved once */
+			FT_CHECK(old != NULL && strcmp(old, "held") == 0);
+			return PointerGetDatum(trig->tg_newtuple);
+		}
 		if (allowed)
 		{
 			TupleDesc	desc = RelationGetDescr(trig->tg_relation);

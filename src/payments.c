@@ -93,6 +93,10 @@ enum
 	P_CLAIM,
 	P_INSERT,
 	P_REPLAY,
+	P_PARTIES,
+	P_ACCOUNTS,
+	P_HELD,
+	P_RESOLVE,
 	NPLANS
 };
 
@@ -113,6 +117,24 @@ static const struct
 		" p.amount, p.reference, p.metadata::pg_catalog.text"
 		" FROM fintech.idempotency_keys k JOIN fintech.payments p ON p.id OPERATOR(pg_catalog.=) k.payment_id"
 		" WHERE k.key OPERATOR(pg_catalog.=) $1", 1, {TEXTOID}},
+	/* the parties of two accounts, share-locked against a status change */
+	[P_PARTIES] = {"SELECT pt.id, pt.status, pt.name FROM fintech.parties pt"
+		" WHERE pt.id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT a.party_id FROM fintech.accounts a"
+		"   WHERE a.code OPERATOR(pg_catalog.=) $1 OR a.code OPERATOR(pg_catalog.=) $2))"
+		" ORDER BY pt.id FOR SHARE OF pt", 2, {TEXTOID, TEXTOID}},
+	[P_ACCOUNTS] = {"SELECT $1 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
+		" UNION ALL SELECT $2 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $2",
+	2, {TEXTOID, TEXTOID}},
+	[P_HELD] = {"SELECT p.id, p.entry_id, p.payer, p.payee FROM fintech.payments p"
+		" WHERE p.status OPERATOR(pg_catalog.=) 'held'"
+		"   AND (p.payer OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM fintech.accounts"
+		"          WHERE party_id OPERATOR(pg_catalog.=) $1))"
+		"     OR p.payee OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM fintech.accounts"
+		"          WHERE party_id OPERATOR(pg_catalog.=) $1)))"
+		" ORDER BY p.id FOR UPDATE OF p", 1, {INT8OID}},
+	[P_RESOLVE] = {"UPDATE fintech.payments SET status = $2, reason = $3, message = $4,"
+		" resolved_at = pg_catalog.clock_timestamp(), resolved_entry_id = $5"
+		" WHERE id OPERATOR(pg_catalog.=) $1", 5, {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
 };
 
 static SPIPlanPtr plans[NPLANS];
@@ -172,6 +194,57 @@ request_differences(HeapTuple tup, TupleDesc desc, PayRequest *r)
 	DIFF("metadata", metadata, r->metadata_text);
 #undef DIFF
 	return buf.len ? buf.data : "the request hash differs";
+}
+
+/*
+ * The sanctions state of a payment between two accounts: SCREEN_BLOCKED if
+ * a party of either is blocked (*why names it), SCREEN_REVIEW if one is
+ * under review, else SCREEN_CLEAR.  Share-locks the parties, so their
+ * status cannot change (fintech.resolve_alert, rescreening) before this
+ * transaction ends.
+ */
+typedef enum ScreenState
+{
+	SCREEN_CLEAR,
+	SCREEN_REVIEW,
+	SCREEN_BLOCKED
+} ScreenState;
+
+static ScreenState
+payment_screening(const char *payer, const char *payee, char **why)
+{
+	Datum		v[2] = {CStringGetTextDatum(payer), CStringGetTextDatum(payee)};
+	ScreenState state = SCREEN_CLEAR;
+
+	run_plan(P_PARTIES, v, NULL);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *status = SPI_getvalue(tup, desc, 2);
+
+		if (strcmp(status, "blocked") == 0 && state != SCREEN_BLOCKED)
+		{
+			state = SCREEN_BLOCKED;
+			*why = psprintf("party %s (%s) is blocked by sanctions screening",
+							SPI_getvalue(tup, desc, 1), SPI_getvalue(tup, desc, 3));
+		}
+		else if (strcmp(status, "review") == 0 && state == SCREEN_CLEAR)
+			state = SCREEN_REVIEW;
+	}
+	if (state == SCREEN_BLOCKED)
+	{
+		/* unknown accounts are bad input, raised before any refusal */
+		run_plan(P_ACCOUNTS, v, NULL);
+		if (SPI_processed < 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_LD009),
+					 errmsg("account %s does not exist",
+							SPI_processed == 1 && strcmp(SPI_getvalue(SPI_tuptable->vals[0],
+																	   SPI_tuptable->tupdesc, 1), payer) == 0
+							? payee : payer)));
+	}
+	return state;
 }
 
 PG_FUNCTION_INFO_V1(fintech_pay);
@@ -275,13 +348,26 @@ fintech_pay(PG_FUNCTION_ARGS)
 	/* the key is ours: execute */
 	{
 		FintechRefusal refusal;
-		int64		entry_id;
+		int64		entry_id = 0;
 		const char *status = "completed";
 		char	   *reason = NULL;
+		ScreenState screening = payment_screening(r.payer, r.payee, &refusal.message);
 
-		entry_id = fintech_transfer_record(r.payer, r.payee, r.amount,
-										   r.reference ? cstring_to_text(r.reference) : NULL,
-										   r.metadata, &refusal);
+		if (screening == SCREEN_BLOCKED)
+		{
+			/* refused at once: nothing moves */
+			refusal.sqlstate = ERRCODE_LD006;
+			refusal.detail = NULL;
+		}
+		else
+		{
+			/* a party under review: the amount is only reserved */
+			entry_id = fintech_transfer_record(r.payer, r.payee, r.amount,
+											   r.reference ? cstring_to_text(r.reference) : NULL,
+											   r.metadata, screening == SCREEN_REVIEW, &refusal);
+			if (screening == SCREEN_REVIEW)
+				status = "held";
+		}
 		if (refusal.sqlstate != 0)
 		{
 			/* business refusals are recorded; anything else is bad input */
@@ -327,6 +413,118 @@ fintech_pay(PG_FUNCTION_ARGS)
 	}
 	SPI_finish();
 	return (Datum) 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Held payments
+ * ------------------------------------------------------------------------
+ */
+
+static void
+resolve_payment(int64 payment_id, const char *status, int sqlstate, const char *message,
+				int64 entry_id)
+{
+	Datum		v[5];
+	char		n[6] = "     ";
+	volatile int ret = 0;
+
+	v[0] = Int64GetDatum(payment_id);
+	v[1] = CStringGetTextDatum(status);
+	v[2] = sqlstate ? CStringGetTextDatum(unpack_sql_state(sqlstate)) : (Datum) 0;
+	n[2] = sqlstate ? ' ' : 'n';
+	v[3] = message ? CStringGetTextDatum(message) : (Datum) 0;
+	n[3] = message ? ' ' : 'n';
+	v[4] = Int64GetDatum(entry_id);
+	n[4] = entry_id ? ' ' : 'n';
+	/* the one change a payment ever sees */
+	fintech_internal_write = FT_WRITE_PAYMENT;
+	PG_TRY();
+	{
+		ret = run_plan(P_RESOLVE, v, n);
+	}
+	PG_FINALLY();
+	{
+		fintech_internal_write = FT_WRITE_NONE;
+	}
+	PG_END_TRY();
+	if (ret != SPI_OK_UPDATE || SPI_processed != 1)
+		elog(ERROR, "could not resolve payment " INT64_FORMAT, payment_id);
+}
+
+/*
+ * fintech_release_held_payments: after the status of a party changed (its
+ * row locked by the caller), resolves the held payments it takes part in:
+ * a blocked party's are voided and rejected (LD006); those whose parties
+ * are all clear now are posted (completed; or, if posting is refused now,
+ * e.g. LD003 for a frozen account, voided and rejected with that reason);
+ * a payment whose other party is still under review stays held.  Returns
+ * the number of payments resolved.  The caller has connected to SPI.
+ */
+int64
+fintech_release_held_payments(int64 party_id)
+{
+	Datum		v[1] = {Int64GetDatum(party_id)};
+	int64		n = 0;
+	uint64		nheld;
+	int64	   *ids;
+	int64	   *holds;
+	char	  **payers;
+	char	  **payees;
+
+	run_plan(P_HELD, v, NULL);
+	nheld = SPI_processed;
+	ids = palloc(sizeof(int64) * Max(nheld, 1));
+	holds = palloc(sizeof(int64) * Max(nheld, 1));
+	payers = palloc(sizeof(char *) * Max(nheld, 1));
+	payees = palloc(sizeof(char *) * Max(nheld, 1));
+	for (uint64 i = 0; i < nheld; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+
+		ids[i] = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+		holds[i] = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
+		FT_CHECK(!isnull);
+		payers[i] = SPI_getvalue(tup, desc, 3);
+		payees[i] = SPI_getvalue(tup, desc, 4);
+	}
+
+	for (uint64 i = 0; i < nheld; i++)
+	{
+		char	   *why = NULL;
+		ScreenState state = payment_screening(payers[i], payees[i], &why);
+		FintechRefusal refusal;
+		int64		entry;
+
+		if (state == SCREEN_REVIEW)
+			continue;
+		if (state == SCREEN_CLEAR)
+		{
+			entry = fintech_resolve_held_payment(holds[i], true, &refusal);
+			if (refusal.sqlstate == 0)
+			{
+				resolve_payment(ids[i], "completed", 0, NULL, entry);
+				n++;
+				continue;
+			}
+		}
+		else
+		{
+			refusal.sqlstate = ERRCODE_LD006;
+			refusal.message = why;
+		}
+		/* refused: release the reservation */
+		{
+			FintechRefusal vres;
+
+			entry = fintech_resolve_held_payment(holds[i], false, &vres);
+			FT_CHECK(vres.sqlstate == 0);
+		}
+		resolve_payment(ids[i], "rejected", refusal.sqlstate, refusal.message, entry);
+		n++;
+	}
+	return n;
 }
 
 /* ------------------------------------------------------------------------

@@ -35,10 +35,15 @@ ft_as_pg() {
 # Install build and test dependencies on Debian when something is missing.
 # Does nothing (not even apt-get update) when everything is there.
 ft_bootstrap() {
-	local missing=()
+	local missing=() bindir= sharedir=
+	if [ -x "$PG_CONFIG" ]; then
+		bindir=$("$PG_CONFIG" --bindir 2>/dev/null)
+		sharedir=$("$PG_CONFIG" --sharedir 2>/dev/null)
+	fi
+	# the server PG_CONFIG describes, wherever it is installed
 	[ -x "$PG_CONFIG" ] && [ -f "$("$PG_CONFIG" --pgxs 2>/dev/null)" ] || missing+=(pgxs)
-	[ -x "/usr/lib/postgresql/$PG_MAJOR/bin/postgres" ] || missing+=(server)
-	[ -f "/usr/share/postgresql/$PG_MAJOR/extension/pgcrypto.control" ] || missing+=(pgcrypto)
+	[ -n "$bindir" ] && [ -x "$bindir/postgres" ] || missing+=(server)
+	[ -n "$sharedir" ] && [ -f "$sharedir/extension/pgcrypto.control" ] || missing+=(pgcrypto)
 	perl -MIPC::Run -e 1 2>/dev/null || missing+=(IPC::Run)
 	for cmd in prove make gcc runuser; do
 		command -v "$cmd" >/dev/null || missing+=("$cmd")
@@ -46,6 +51,12 @@ ft_bootstrap() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 
 	[ "$(id -u)" = 0 ] || ft_die "missing ${missing[*]}: install PostgreSQL $PG_MAJOR with its server headers, or run as root"
+	# apt-get installs Debian's server only: another PG_CONFIG must be complete
+	case " ${missing[*]} " in
+	*" pgxs "* | *" server "* | *" pgcrypto "*)
+		[ "$PG_CONFIG" = "/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" ] ||
+			ft_die "PG_CONFIG=$PG_CONFIG lacks ${missing[*]} (not installing Debian's PostgreSQL for it)" ;;
+	esac
 	ft_log "installing build and test dependencies (missing: ${missing[*]})"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq || ft_die "apt-get update failed"

@@ -1,0 +1,404 @@
+/*-------------------------------------------------------------------------
+ *
+ * parties.c
+ *	  Parties and their screening: fintech.create_party(),
+ *	  fintech.resolve_alert(), fintech.rescreen_parties() and the
+ *	  rescreen_parties job.
+ *
+ * A party is screened when it is created and again whenever a sanctions
+ * list is (re)loaded: every load takes a new generation, and a party whose
+ * screened_generation is below the highest one is due.  Each match at or
+ * above fintech.screening_threshold raises one alert per (party, entity),
+ * ever: an open one is not raised twice and a cleared one is not raised
+ * again.  The party's status follows its alerts: blocked if one is
+ * confirmed, else review if one is open, else clear.  When the status
+ * changes, the party's held payments are resolved (payments.c).
+ *
+ * Lock order: the party row (FOR NO KEY UPDATE), then its alerts and
+ * payments.  fintech.pay share-locks the parties it screens, so a status
+ * change waits for payments in flight and they see the new status after.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+
+#include "fintech.h"
+
+#define NAME_MAXCHARS	1000
+#define REF_MAXCHARS	255
+#define MAX_ALERTS		100		/* matches considered per screening */
+#define RESCREEN_BATCH	500
+
+static int64 rescreen_job(bool *again);
+
+/* ------------------------------------------------------------------------
+ * Saved plans
+ * ------------------------------------------------------------------------
+ */
+enum
+{
+	P_INSERT_PARTY,
+	P_INSERT_ALERT,
+	P_LOCK_PARTY,
+	P_ALERT,
+	P_LOCK_ALERT,
+	P_UPDATE_ALERT,
+	P_ALERT_STATE,
+	P_SET_STATUS,
+	P_DUE,
+	P_DUE_SKIP,
+	P_SCREENED,
+	NPLANS
+};
+
+static const struct
+{
+	const char *sql;
+	int			nargs;
+	Oid			types[6];
+}			plan_defs[NPLANS] = {
+	[P_INSERT_PARTY] = {"INSERT INTO fintech.parties (name, country, kind, external_ref, status,"
+		" screened_generation) VALUES ($1, $2, $3, $4, 'clear', $5)"
+		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 5,
+	{TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
+	[P_INSERT_ALERT] = {"INSERT INTO fintech.screening_alerts (party_id, entity_id, score, party_name,"
+		" matched_name, generation) VALUES ($1, $2, $3, $4, $5, $6)"
+		" ON CONFLICT (party_id, entity_id) DO NOTHING", 6,
+	{INT8OID, INT8OID, FLOAT4OID, TEXTOID, TEXTOID, INT8OID}},
+	[P_LOCK_PARTY] = {"SELECT name, status FROM fintech.parties WHERE id OPERATOR(pg_catalog.=) $1"
+		" FOR NO KEY UPDATE", 1, {INT8OID}},
+	[P_ALERT] = {"SELECT party_id FROM fintech.screening_alerts WHERE id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}},
+	[P_LOCK_ALERT] = {"SELECT status, resolved_by, resolved_at::pg_catalog.text"
+		" FROM fintech.screening_alerts WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, {INT8OID}},
+	[P_UPDATE_ALERT] = {"UPDATE fintech.screening_alerts SET status = $2, resolved_by = $3,"
+		" resolution_reason = $4, resolved_at = pg_catalog.clock_timestamp()"
+		" WHERE id OPERATOR(pg_catalog.=) $1", 4, {INT8OID, TEXTOID, TEXTOID, TEXTOID}},
+	[P_ALERT_STATE] = {"SELECT CASE WHEN pg_catalog.bool_or(status OPERATOR(pg_catalog.=) 'confirmed')"
+		" THEN 'blocked' WHEN pg_catalog.bool_or(status OPERATOR(pg_catalog.=) 'open') THEN 'review'"
+		" ELSE 'clear' END FROM fintech.screening_alerts WHERE party_id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}},
+	[P_SET_STATUS] = {"UPDATE fintech.parties SET status = $2 WHERE id OPERATOR(pg_catalog.=) $1",
+	2, {INT8OID, TEXTOID}},
+	[P_DUE] = {"SELECT id, name, status FROM fintech.parties"
+		" WHERE screened_generation OPERATOR(pg_catalog.<) $1"
+		" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH)
+		" FOR NO KEY UPDATE", 1, {INT8OID}},
+	[P_DUE_SKIP] = {"SELECT id, name, status FROM fintech.parties"
+		" WHERE screened_generation OPERATOR(pg_catalog.<) $1"
+		" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH)
+		" FOR NO KEY UPDATE SKIP LOCKED", 1, {INT8OID}},
+	[P_SCREENED] = {"UPDATE fintech.parties SET screened_generation = $2,"
+		" screened_at = pg_catalog.clock_timestamp(), status = $3"
+		" WHERE id OPERATOR(pg_catalog.=) $1", 3, {INT8OID, INT8OID, TEXTOID}},
+};
+
+static SPIPlanPtr plans[NPLANS];
+
+static int
+run_plan(int which, Datum *values, const char *nulls)
+{
+	return fintech_execute_saved(&plans[which], plan_defs[which].sql, plan_defs[which].nargs,
+								 plan_defs[which].types, values, nulls, false, 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Arguments
+ * ------------------------------------------------------------------------
+ */
+
+/* a text argument: NULL allowed (returns NULL) when optional; never empty */
+static char *
+text_arg(FunctionCallInfo fcinfo, int n, const char *what, bool optional, int maxchars)
+{
+	char	   *s;
+	int			len;
+
+	if (PG_ARGISNULL(n))
+	{
+		if (optional)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", what)));
+	}
+	s = text_to_cstring(PG_GETARG_TEXT_PP(n));
+	len = pg_mbstrlen(s);
+	if (strspn(s, " \t\r\n") == strlen(s))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	if (len > maxchars)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is %d characters long, the limit is %d", what, len, maxchars)));
+	return s;
+}
+
+/* ------------------------------------------------------------------------
+ * Screening one party
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Raises an alert for each match of name at or above the threshold (none
+ * for a pair alerted before).  Returns the number of new alerts.
+ */
+static int64
+raise_alerts(int64 party_id, const char *name, int64 *generation)
+{
+	FintechMatch *m;
+	int			n = fintech_screen(name, (float4) fintech_screening_threshold, MAX_ALERTS,
+								   &m, generation);
+	int64		raised = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		Datum		v[6];
+
+		v[0] = Int64GetDatum(party_id);
+		v[1] = Int64GetDatum(m[i].entity_id);
+		v[2] = Float4GetDatum(m[i].score);
+		v[3] = CStringGetTextDatum(name);
+		v[4] = CStringGetTextDatum(m[i].matched_name);
+		v[5] = Int64GetDatum(*generation);
+		if (run_plan(P_INSERT_ALERT, v, NULL) != SPI_OK_INSERT)
+			elog(ERROR, "could not insert alert for party " INT64_FORMAT, party_id);
+		raised += SPI_processed;
+	}
+	return raised;
+}
+
+/* the status a party's alerts give it */
+static char *
+status_from_alerts(int64 party_id)
+{
+	Datum		v[1] = {Int64GetDatum(party_id)};
+
+	run_plan(P_ALERT_STATE, v, NULL);
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/* ------------------------------------------------------------------------
+ * fintech.create_party(name, country, kind, external_ref)
+ * ------------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(fintech_create_party);
+Datum
+fintech_create_party(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_arg(fcinfo, 0, "name", false, NAME_MAXCHARS);
+	char	   *country = text_arg(fcinfo, 1, "country", true, 100);
+	char	   *kind = text_arg(fcinfo, 2, "kind", false, 100);
+	char	   *ref = text_arg(fcinfo, 3, "external_ref", true, REF_MAXCHARS);
+	Datum		v[5];
+	char		n[6] = "     ";
+	int64		id;
+	int64		generation;
+	bool		isnull;
+
+	if (strcmp(kind, "individual") != 0 && strcmp(kind, "entity") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid party kind \"%s\"", kind),
+				 errhint("The kind is individual or entity.")));
+	fintech_check_name(name, "party name");
+
+	SPI_connect();
+	/* the generation the party is screened against: the index's */
+	generation = fintech_screening_generation();
+	v[0] = CStringGetTextDatum(name);
+	v[1] = country ? CStringGetTextDatum(country) : (Datum) 0;
+	n[1] = country ? ' ' : 'n';
+	v[2] = CStringGetTextDatum(kind);
+	v[3] = ref ? CStringGetTextDatum(ref) : (Datum) 0;
+	n[3] = ref ? ' ' : 'n';
+	v[4] = Int64GetDatum(generation);
+	if (run_plan(P_INSERT_PARTY, v, n) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "could not insert party");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("a party with external_ref \"%s\" already exists", ref)));
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+	if (raise_alerts(id, name, &generation) > 0)
+	{
+		v[0] = Int64GetDatum(id);
+		v[1] = CStringGetTextDatum("review");
+		run_plan(P_SET_STATUS, v, NULL);
+	}
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
+/* ------------------------------------------------------------------------
+ * fintech.resolve_alert(alert_id, decision, reason)
+ * ------------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(fintech_resolve_alert);
+Datum
+fintech_resolve_alert(PG_FUNCTION_ARGS)
+{
+	int64		alert_id;
+	char	   *decision = text_arg(fcinfo, 1, "decision", false, 100);
+	char	   *reason = text_arg(fcinfo, 2, "reason", false, 10000);
+	Datum		v[4];
+	int64		party_id;
+	char	   *old_status;
+	char	   *new_status;
+	char	   *status;
+	bool		isnull;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("alert_id must not be NULL")));
+	alert_id = PG_GETARG_INT64(0);
+	if (strcmp(decision, "cleared") != 0 && strcmp(decision, "confirmed") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid decision \"%s\" for alert " INT64_FORMAT, decision, alert_id),
+				 errhint("The decision is cleared (a false match) or confirmed (a true match).")));
+
+	SPI_connect();
+	v[0] = Int64GetDatum(alert_id);
+	run_plan(P_ALERT, v, NULL);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_LD009),
+				 errmsg("alert " INT64_FORMAT " does not exist", alert_id)));
+	party_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+	/* the party first, then its alert (the lock order of this file) */
+	v[0] = Int64GetDatum(party_id);
+	run_plan(P_LOCK_PARTY, v, NULL);
+	FT_CHECK(SPI_processed == 1);
+	old_status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	v[0] = Int64GetDatum(alert_id);
+	run_plan(P_LOCK_ALERT, v, NULL);
+	FT_CHECK(SPI_processed == 1);
+	status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (strcmp(status, "open") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_LD008),
+				 errmsg("alert " INT64_FORMAT " is already %s", alert_id, status),
+				 errdetail("It was %s by %s at %s.", status,
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3)),
+				 errhint("A resolution is final; a cleared party and entity are not alerted again.")));
+
+	v[0] = Int64GetDatum(alert_id);
+	v[1] = CStringGetTextDatum(decision);
+	v[2] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
+	v[3] = CStringGetTextDatum(reason);
+	run_plan(P_UPDATE_ALERT, v, NULL);
+
+	new_status = status_from_alerts(party_id);
+	if (strcmp(new_status, old_status) != 0)
+	{
+		v[0] = Int64GetDatum(party_id);
+		v[1] = CStringGetTextDatum(new_status);
+		run_plan(P_SET_STATUS, v, NULL);
+		fintech_release_held_payments(party_id);
+	}
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/* ------------------------------------------------------------------------
+ * Rescreening
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Rescreens one batch of due parties; returns the number of parties (and
+ * adds the alerts raised to *alerts).  skip_locked: leave parties locked
+ * by others for later (the job).
+ */
+static int64
+rescreen_batch(bool skip_locked, int64 *alerts)
+{
+	int64		generation = fintech_screening_generation();
+	Datum		v[3];
+	uint64		n;
+	int64	   *ids;
+	char	  **names;
+	char	  **statuses;
+
+	v[0] = Int64GetDatum(generation);
+	run_plan(skip_locked ? P_DUE_SKIP : P_DUE, v, NULL);
+	n = SPI_processed;
+	ids = palloc(sizeof(int64) * Max(n, 1));
+	names = palloc(sizeof(char *) * Max(n, 1));
+	statuses = palloc(sizeof(char *) * Max(n, 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		names[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		statuses[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+	}
+	for (uint64 i = 0; i < n; i++)
+	{
+		int64		raised = raise_alerts(ids[i], names[i], &generation);
+		const char *status = statuses[i];
+
+		CHECK_FOR_INTERRUPTS();
+		*alerts += raised;
+		/* new alerts put a clear party under review; blocked stays blocked */
+		if (raised > 0 && strcmp(status, "clear") == 0)
+			status = "review";
+		v[0] = Int64GetDatum(ids[i]);
+		v[1] = Int64GetDatum(generation);
+		v[2] = CStringGetTextDatum(status);
+		run_plan(P_SCREENED, v, NULL);
+	}
+	return (int64) n;
+}
+
+PG_FUNCTION_INFO_V1(fintech_rescreen_parties);
+/* fintech.rescreen_parties(): every due party, now; returns the alerts raised */
+Datum
+fintech_rescreen_parties(PG_FUNCTION_ARGS)
+{
+	int64		alerts = 0;
+
+	SPI_connect();
+	while (rescreen_batch(false, &alerts) > 0)
+		;
+	SPI_finish();
+	PG_RETURN_INT64(alerts);
+}
+
+/* rescreen_parties job: one batch per run; rows handled = parties rescreened */
+static int64
+rescreen_job(bool *again)
+{
+	int64		alerts = 0;
+	int64		n;
+
+	SPI_connect();
+	n = rescreen_batch(true, &alerts);
+	SPI_finish();
+	*again = n == RESCREEN_BATCH;
+	return n;
+}
+
+void
+PartiesInit(void)
+{
+	fintech_define_job("rescreen_parties", "fintech.rescreen_interval",
+					   "How often the background worker rescreens parties due after a sanctions "
+					   "list was loaded (in batches of " CppAsString2(RESCREEN_BATCH) ").",
+					   1000, rescreen_job);
+}
