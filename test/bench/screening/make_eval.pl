@@ -317,6 +317,9 @@ sub lit_key(@t) { return join ' ', sort @t }
 # legal forms removed at either end
 sub ext_tokens(@t) {
 	@t = map { my $g = $TRANSLIT{uc $_}; $g ? lc $g->[0] : $_ } @t;
+	# spelling variants of one transliteration: Mansour/Mansur, Reem/Rim,
+	# Hassan/Hasan, Qasim/Kasim, Yousuf/Yusuf
+	@t = map { s/ou/u/gr =~ s/oo/u/gr =~ s/ee/i/gr =~ s/ph/f/gr =~ tr/q/k/r =~ s/(.)\1+/$1/gr } @t;
 	my $joined = join ' ', @t;
 	$joined =~ s/^(?:(?:public|open|closed)\s+)?joint\s+stock\s+company\s+//;
 	$joined =~ s/^limited\s+liability\s+company\s+//;
