@@ -751,7 +751,7 @@ sub with_case_of($like, $w) {
 	return ucfirst lc $w;
 }
 
-my $ABD = qr/\b(ABD[\s-]+AL[\s-]*|ABD[\s-]+EL[\s-]*|ABDUL[\s-]*|ABDEL[\s-]*|ABDUL(?=[A-Z]{3}))(?=\p{L})/i;
+my $ABD = qr/\b(ABD[\s-]+AL[\s-]*|ABD[\s-]+EL[\s-]*|ABDUL(?!L)[\s-]*|ABDEL(?!L)[\s-]*)(?=\p{L})/i;    # not Abdullah, Abdellah
 
 sub p_translit($q, $src) {
 	my ($tok, $slots) = translit_slots($q);
