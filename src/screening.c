@@ -83,6 +83,7 @@ double		fintech_screening_threshold = 0.85;
 #define IDF_MIN			0.30	/* ... down to this */
 #define MIN_HIT			0.30	/* a candidate's tokens must hit this share of the query */
 #define NUMBER_MISMATCH	0.70	/* both names hold numbers, and none agree */
+#define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define MAX_TOKENS		16		/* tokens of a query considered */
 #define MAX_JOIN		3		/* items join up to 3 adjacent tokens */
 #define MAX_TOKLEN		64		/* longer tokens are cut */
@@ -1387,6 +1388,7 @@ typedef struct ScreenQuery
 	uint32		stamp;			/* of this query in the index's stamps */
 	bool		known[MAX_TOKENS * 2];	/* token is a listed word itself */
 	int			numbers;		/* tokens that are numbers */
+	int			patronymics;	/* tokens that are patronymics */
 	char	   *joined;			/* all tokens, concatenated */
 	int			joined_len;
 	SimLink    *links;
@@ -1478,6 +1480,9 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 
 			if (!pair_ok(q->links[l].sim, q->it.span[qi], nm->span[ci]))
 				continue;
+			/* a join matches a token; two joins only when equal */
+			if (q->it.span[qi] > 1 && nm->span[ci] > 1 && q->links[l].sim < 1.0f)
+				continue;
 			pairs[np].sim = q->links[l].sim;
 			pairs[np].qi = qi;
 			pairs[np].ci = ci;
@@ -1565,6 +1570,29 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 		 */
 		if ((Min(sq, sc) <= 1) && (sq < q->strong || sc < nm->strong))
 			score *= LOPSIDED;
+		/*
+		 * Different patronymics are different fathers: IVANOV, Sergey
+		 * Petrovich is not Sergey Nikolayevich Ivanov.
+		 */
+		if (q->patronymics > 0)
+		{
+			bool		listed = false,
+						shared = false;
+
+			for (int t = 0; t < nm->ntok && !shared; t++)
+			{
+				Vocab	   *v = &ix->vocab[nm->items[t]];
+
+				if (!is_patronymic(v->s))
+					continue;
+				listed = true;
+				for (int i = 0; i < q->nn.ntok && !shared; i++)
+					shared = is_patronymic(q->nn.tok[i]) &&
+						tok_sim(q->nn.tok[i], strlen(q->nn.tok[i]), v->s, v->len) >= SIM_FLOOR;
+			}
+			if (listed && !shared)
+				score *= FATHER_MISMATCH;
+		}
 		/* "VESSEL 7" is not "VESSEL 9": numbers on both sides, none shared */
 		if (q->numbers > 0)
 		{
@@ -1653,11 +1681,13 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	q.weight = 0;
 	q.strong = 0;
 	q.numbers = 0;
+	q.patronymics = 0;
 	for (int i = 0; i < q.nn.ntok; i++)
 	{
 		int			v = vocab_find(ix, q.nn.tok[i]);
 
 		q.numbers += all_digits(q.nn.tok[i], strlen(q.nn.tok[i])) ? 1 : 0;
+		q.patronymics += is_patronymic(q.nn.tok[i]) ? 1 : 0;
 		/* as rare as the same token among the listed names; else rare */
 		qw[i] = v >= 0 ? ix->vocab[v].weight : token_weight(q.nn.tok[i], 0);
 		q.known[i] = v >= 0;
