@@ -1720,8 +1720,11 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	{
 		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
 		int			ng = grams_of(q.it.s[qi], q.it.len[qi], g, lengthof(g));
-		/* half the trigrams (a third for short items): one typo passes */
-		int			need = ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
+		/*
+		 * Half the trigrams (a third for short items): one typo passes.  A
+		 * name of one word has nothing else to be found by: any trigram.
+		 */
+		int			need = q.strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
 		uint32		vst = next_stamp(ix);
 		uint32		qmask = ((1u << q.it.span[qi]) - 1) << q.it.first[qi];
 
@@ -1803,7 +1806,7 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 		 * Not a bound (tokens the index missed can still match): names hit
 		 * by too little of the query are not scored.
 		 */
-		if (hit < MIN_HIT * q.weight)
+		if (hit < MIN_HIT * q.weight && q.strong > 2)
 			continue;
 		s = (float4) score_name(ix, &q, nmr);
 		if (s < min_score)
