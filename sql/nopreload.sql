@@ -52,3 +52,13 @@ SELECT ok, detail ~ 'sealed rows verified' AS verified FROM fintech.verify_audit
 -- payments work without the worker (keys are simply kept longer)
 SELECT status, replayed FROM fintech.pay('np-1', 'np_alice', 'np_bank', 10);
 SELECT status, replayed FROM fintech.pay('np-1', 'np_alice', 'np_bank', 10);
+
+-- screening works without the worker: rescreening by rescreen_parties()
+SELECT fintech.create_party('Nicolas Maduro Moros') AS np_party \gset
+SELECT status FROM fintech.parties WHERE id = :np_party;
+SELECT fintech.load_sanctions_ofac(
+  E'1,"MADURO MOROS, Nicolas",individual,"TEST",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
+  list => 'NP') AS loaded;
+SELECT matched_name, round(score::numeric, 3) AS score FROM fintech.screen_name('Nicolas Maduro');
+SELECT fintech.rescreen_parties() AS alerts_raised;
+SELECT status FROM fintech.parties WHERE id = :np_party;
