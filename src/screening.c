@@ -704,10 +704,9 @@ normalize_name(const char *name, NormName *out)
 		const char *t = out->tok[first];
 
 		if (in_table(t, &t_honorifics) || strcmp(t, "the") == 0 ||
-			in_table(t, &t_legal))
-			first++;
-		else if (first > 0 && is_particle(t) && last > first + 1 &&
-				 in_table(out->tok[first + 1], &t_legal))
+			in_table(t, &t_legal) ||
+			(first > 0 && is_particle(t) && last > first + 1 &&
+			 in_table(out->tok[first + 1], &t_legal)))
 			first++;
 		else
 			break;
@@ -716,10 +715,9 @@ normalize_name(const char *name, NormName *out)
 	{
 		const char *t = out->tok[last];
 
-		if (in_table(t, &t_legal) || in_table(t, &t_generations))
-			last--;
-		else if (last < out->ntok - 1 && is_particle(t) && last - 1 > first &&
-				 in_table(out->tok[last - 1], &t_legal))
+		if (in_table(t, &t_legal) || in_table(t, &t_generations) ||
+			(last < out->ntok - 1 && is_particle(t) && last - 1 > first &&
+			 in_table(out->tok[last - 1], &t_legal)))
 			last--;
 		else
 			break;
@@ -782,7 +780,8 @@ jaro_winkler(const char *a, int la, const char *b, int lb)
 				t++;
 			k++;
 		}
-	j = ((double) m / la + (double) m / lb + (double) (m - t / 2) / m) / 3.0;
+	t /= 2;						/* transpositions: half the out-of-order matches */
+	j = ((double) m / la + (double) m / lb + (double) (m - t) / m) / 3.0;
 	for (prefix = 0; prefix < Min(4, Min(la, lb)) && a[prefix] == b[prefix]; prefix++)
 		;
 	return j + prefix * 0.1 * (1.0 - j);
