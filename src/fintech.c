@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
+
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
@@ -156,4 +158,36 @@ fintech_empty_object(void)
 		memcpy(empty, j, VARSIZE(j));
 	}
 	return empty;
+}
+
+/*
+ * fintech_text_arg: text argument n as a C string.  NULL raises 22023
+ * unless FT_ARG_OPTIONAL (then NULL is returned); an empty string (with
+ * FT_ARG_NOT_BLANK also one of only blanks) raises 22023, and so does one
+ * longer than maxchars characters (0: no limit).
+ */
+char *
+fintech_text_arg(FunctionCallInfo fcinfo, int n, const char *what, int flags, int maxchars)
+{
+	char	   *s;
+	int			len;
+
+	if (PG_ARGISNULL(n))
+	{
+		if (flags & FT_ARG_OPTIONAL)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", what)));
+	}
+	s = text_to_cstring(PG_GETARG_TEXT_PP(n));
+	if (s[0] == '\0' || ((flags & FT_ARG_NOT_BLANK) && strspn(s, " \t\r\n") == strlen(s)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	if (maxchars > 0 && (len = pg_mbstrlen(s)) > maxchars)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is %d characters long, the limit is %d", what, len, maxchars)));
+	return s;
 }

@@ -100,6 +100,12 @@ extern int	fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs,
 								  bool read_only, long count);
 extern Jsonb *fintech_empty_object(void);
 
+/* text arguments (fintech.c) */
+#define FT_ARG_OPTIONAL		0x01	/* NULL allowed: returns NULL */
+#define FT_ARG_NOT_BLANK	0x02	/* only blanks count as empty */
+extern char *fintech_text_arg(FunctionCallInfo fcinfo, int n, const char *what, int flags,
+							  int maxchars);
+
 /* canonical forms and SHA-256 (fintech.c) */
 extern void fintech_canon_field(StringInfo buf, const char *s);
 extern void fintech_sha256(const void *data, size_t len, uint8 *out);

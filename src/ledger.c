@@ -1387,6 +1387,22 @@ post_one(EntrySpec *e, bool allow_defer)
 	return e->entry_id;
 }
 
+/* posts one entry in record mode: its refusal is returned in res, not raised */
+static int64
+record_one(EntrySpec *e, bool allow_defer, FintechRefusal *res)
+{
+	Ledger		L;
+
+	ledger_begin(&L, e, 1, false, allow_defer);
+	L.keep_messages = true;
+	apply_entry(&L, e);
+	ledger_finish(&L);
+	res->sqlstate = e->sqlstate;
+	res->message = e->message;
+	res->detail = e->detail;
+	return e->entry_id;
+}
+
 /*
  * fintech_transfer_record: a transfer whose refusal is returned, not raised
  * (for fintech.pay, which records business refusals).  The caller has
@@ -1400,7 +1416,6 @@ fintech_transfer_record(const char *debit, const char *credit, int64 amount,
 {
 	EntrySpec	e;
 	Leg			legs[2];
-	Ledger		L;
 
 	spec_init(&e, hold ? "pending" : "standard");
 	memset(legs, 0, sizeof(legs));
@@ -1415,14 +1430,7 @@ fintech_transfer_record(const char *debit, const char *credit, int64 amount,
 	e.hold_forever = hold;
 	if (metadata)
 		e.metadata = metadata;
-	ledger_begin(&L, &e, 1, false, true);
-	L.keep_messages = true;
-	apply_entry(&L, &e);
-	ledger_finish(&L);
-	res->sqlstate = e.sqlstate;
-	res->message = e.message;
-	res->detail = e.detail;
-	return e.entry_id;
+	return record_one(&e, true, res);
 }
 
 /* ------------------------------------------------------------------------
@@ -1862,17 +1870,9 @@ int64
 fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res)
 {
 	EntrySpec	e;
-	Ledger		L;
 
 	build_resolution(&e, hold, post, 0, true);
-	ledger_begin(&L, &e, 1, false, false);
-	L.keep_messages = true;
-	apply_entry(&L, &e);
-	ledger_finish(&L);
-	res->sqlstate = e.sqlstate;
-	res->message = e.message;
-	res->detail = e.detail;
-	return e.entry_id;
+	return record_one(&e, false, res);
 }
 
 /*

@@ -111,39 +111,6 @@ run_plan(int which, Datum *values, const char *nulls)
 }
 
 /* ------------------------------------------------------------------------
- * Arguments
- * ------------------------------------------------------------------------
- */
-
-/* a text argument: NULL allowed (returns NULL) when optional; never empty */
-static char *
-text_arg(FunctionCallInfo fcinfo, int n, const char *what, bool optional, int maxchars)
-{
-	char	   *s;
-	int			len;
-
-	if (PG_ARGISNULL(n))
-	{
-		if (optional)
-			return NULL;
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be NULL", what)));
-	}
-	s = text_to_cstring(PG_GETARG_TEXT_PP(n));
-	len = pg_mbstrlen(s);
-	if (strspn(s, " \t\r\n") == strlen(s))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what)));
-	if (len > maxchars)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s is %d characters long, the limit is %d", what, len, maxchars)));
-	return s;
-}
-
-/* ------------------------------------------------------------------------
  * Screening one party
  * ------------------------------------------------------------------------
  */
@@ -195,10 +162,12 @@ PG_FUNCTION_INFO_V1(fintech_create_party);
 Datum
 fintech_create_party(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_arg(fcinfo, 0, "name", false, NAME_MAXCHARS);
-	char	   *country = text_arg(fcinfo, 1, "country", true, 100);
-	char	   *kind = text_arg(fcinfo, 2, "kind", false, 100);
-	char	   *ref = text_arg(fcinfo, 3, "external_ref", true, REF_MAXCHARS);
+	char	   *name = fintech_text_arg(fcinfo, 0, "name", FT_ARG_NOT_BLANK, NAME_MAXCHARS);
+	char	   *country = fintech_text_arg(fcinfo, 1, "country", FT_ARG_OPTIONAL | FT_ARG_NOT_BLANK,
+										 100);
+	char	   *kind = fintech_text_arg(fcinfo, 2, "kind", FT_ARG_NOT_BLANK, 100);
+	char	   *ref = fintech_text_arg(fcinfo, 3, "external_ref", FT_ARG_OPTIONAL | FT_ARG_NOT_BLANK,
+									 REF_MAXCHARS);
 	Datum		v[5];
 	char		n[6] = "     ";
 	int64		id;
@@ -249,8 +218,8 @@ Datum
 fintech_resolve_alert(PG_FUNCTION_ARGS)
 {
 	int64		alert_id;
-	char	   *decision = text_arg(fcinfo, 1, "decision", false, 100);
-	char	   *reason = text_arg(fcinfo, 2, "reason", false, 10000);
+	char	   *decision = fintech_text_arg(fcinfo, 1, "decision", FT_ARG_NOT_BLANK, 100);
+	char	   *reason = fintech_text_arg(fcinfo, 2, "reason", FT_ARG_NOT_BLANK, 10000);
 	Datum		v[4];
 	int64		party_id;
 	char	   *old_status;

@@ -153,23 +153,6 @@ run_plan(int which, Datum *values, const char *nulls)
  * ------------------------------------------------------------------------
  */
 
-static char *
-text_arg(FunctionCallInfo fcinfo, int n, const char *what)
-{
-	char	   *s;
-
-	if (PG_ARGISNULL(n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be NULL", what)));
-	s = text_to_cstring(PG_GETARG_TEXT_PP(n));
-	if (s[0] == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what)));
-	return s;
-}
-
 /* what differs between the stored request (replay row) and this one */
 static char *
 request_differences(HeapTuple tup, TupleDesc desc, PayRequest *r)
@@ -282,14 +265,9 @@ fintech_pay(PG_FUNCTION_ARGS)
 
 	/* invalid input raises before anything is written */
 	memset(&r, 0, sizeof(r));
-	r.key = text_arg(fcinfo, 0, "idempotency_key");
-	if (pg_mbstrlen(r.key) > KEY_MAXCHARS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("idempotency_key is %d characters long, the limit is %d",
-						pg_mbstrlen(r.key), KEY_MAXCHARS)));
-	r.payer = text_arg(fcinfo, 1, "payer");
-	r.payee = text_arg(fcinfo, 2, "payee");
+	r.key = fintech_text_arg(fcinfo, 0, "idempotency_key", 0, KEY_MAXCHARS);
+	r.payer = fintech_text_arg(fcinfo, 1, "payer", 0, 0);
+	r.payee = fintech_text_arg(fcinfo, 2, "payee", 0, 0);
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
