@@ -766,12 +766,10 @@ SELECT fintech.audit_table(t)
 
 REVOKE ALL ON FUNCTION fintech.run_job(pg_catalog.text, pg_catalog.bool) FROM PUBLIC;
 
--- Compliance decisions and list loads are for the owner and whoever it
--- grants them to (e.g. a compliance role), not for every application role.
-REVOKE ALL ON FUNCTION fintech.load_sanctions_ofac(pg_catalog.text, pg_catalog.text, pg_catalog.text,
-                                                   pg_catalog.text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION fintech.resolve_alert(pg_catalog.int8, pg_catalog.text, pg_catalog.text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION fintech.rescreen_parties() FROM PUBLIC;
+-- The screening API (load_sanctions_ofac, resolve_alert, rescreen_parties
+-- included) is executable like the rest of the API by roles with USAGE on
+-- the schema, as the design says; the README shows how to keep list loads
+-- and alert decisions to a compliance role.
 
 -- The ledger's tables are readable by whoever may use schema fintech; only
 -- the ledger functions (SECURITY DEFINER) write them.
