@@ -1214,6 +1214,9 @@ build_index(const int64 *sig)
 				v->names[v->nnames++] = n;
 		}
 
+	for (int v = 0; v < ix->nvocab; v++)
+		ix->vocab[v].strong = -1;	/* weight not computed yet */
+
 	/*
 	 * Weights, now that each token's document frequency is known: single
 	 * tokens from their rarity, joins the sum of their tokens (items
@@ -1230,8 +1233,12 @@ build_index(const int64 *sig)
 			Vocab	   *v = &ix->vocab[nm->items[t]];
 
 			FT_CHECK(nm->span[t] == 1 && nm->first[t] == t);
-			v->weight = token_weight(v->s, v->nnames);
-			v->strong = is_weak(v->s) ? 0 : 1;
+			if (v->strong < 0)
+			{
+				/* first time this token is seen here */
+				v->weight = token_weight(v->s, v->nnames);
+				v->strong = is_weak(v->s) ? 0 : 1;
+			}
 			nm->weight += v->weight;
 			nm->strong += v->strong;
 		}
