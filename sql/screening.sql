@@ -60,8 +60,9 @@ SELECT * FROM hits('Kim Jongun');
 -- ====================================================================
 -- screen_name: fuzzy
 -- ====================================================================
--- a missing middle name (or patronymic) costs a little
+-- a missing middle name (or patronymic) costs a little, so does an initial
 SELECT * FROM hits('Nicolas Maduro');
+SELECT * FROM hits('N. Maduro Moros');
 SELECT * FROM hits('Sergey Petrov');
 -- one or two typos
 SELECT * FROM hits('Nicolas Madura Moros');

@@ -427,13 +427,14 @@ is_patronymic(const char *t)
 }
 
 /*
- * A word that weighs little: a particle, a title, a patronymic, or (inside
- * a name) a legal form.
+ * A word that weighs little: an initial, a particle, a title, a
+ * patronymic, or (inside a name) a legal form.
  */
 static bool
 is_weak(const char *t)
 {
-	return is_particle(t) || in_table(t, &t_legal) || in_table(t, &t_honorifics) ||
+	return (t[0] != '\0' && t[1] == '\0' && !(t[0] >= '0' && t[0] <= '9')) ||
+		is_particle(t) || in_table(t, &t_legal) || in_table(t, &t_honorifics) ||
 		is_patronymic(t);
 }
 
