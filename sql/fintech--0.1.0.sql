@@ -506,7 +506,8 @@ CREATE TABLE fintech.audit_head (
     last_seq  pg_catalog.int8 NOT NULL DEFAULT 0,
     last_hash pg_catalog.bytea
 );
-INSERT INTO fintech.audit_head DEFAULT VALUES;
+-- no row yet: the first seal inserts it (a row inserted here would clash
+-- with pg_dump's copy of it on restore)
 COMMENT ON TABLE fintech.audit_head IS 'The last sealed position of the audit chain';
 
 CREATE TRIGGER immutable_row BEFORE UPDATE OR DELETE ON fintech.audit_log

@@ -546,17 +546,30 @@ seal_some(int64 limit, bool *more, bool wait)
 	 * try again on its next run.
 	 */
 	*more = false;
-	ret = SPI_execute(wait
-					  ? "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE"
-					  : "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE SKIP LOCKED",
-					  false, 0);
-	if (ret != SPI_OK_SELECT || SPI_processed > 1)
-		elog(ERROR, "fintech.audit_head must have exactly one row");
+	for (int attempt = 0;; attempt++)
+	{
+		ret = SPI_execute(wait
+						  ? "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE"
+						  : "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE SKIP LOCKED",
+						  false, 0);
+		if (ret != SPI_OK_SELECT || SPI_processed > 1)
+			elog(ERROR, "fintech.audit_head must have at most one row");
+		if (SPI_processed == 1 || attempt > 0)
+			break;
+
+		/*
+		 * No head yet: the first seal creates it (CREATE EXTENSION does not,
+		 * so that pg_dump's copy of it restores without a conflict).
+		 */
+		if (SPI_execute("INSERT INTO fintech.audit_head DEFAULT VALUES ON CONFLICT DO NOTHING",
+						false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not create the head of the audit chain");
+	}
 	if (SPI_processed == 0)
 	{
 		if (wait)
-			elog(ERROR, "fintech.audit_head must have exactly one row");
-		return 0;
+			elog(ERROR, "fintech.audit_head has no row");
+		return 0;				/* another sealer holds it */
 	}
 	last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &has_prev));
 	has_prev = get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, prev);
@@ -703,15 +716,24 @@ verify_chain(int64 upto, uint8 *last_chain)
 	bool		isnull;
 
 	if (SPI_execute("SELECT last_seq, last_hash FROM fintech.audit_head", true, 0) != SPI_OK_SELECT ||
-		SPI_processed != 1)
+		SPI_processed > 1)
 	{
 		res.ok = false;
 		res.first_bad_seq = 1;
-		res.detail = "fintech.audit_head does not have exactly one row";
+		res.detail = "fintech.audit_head has more than one row";
 		return res;
 	}
-	head_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	has_head_hash = get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, head_hash);
+	if (SPI_processed == 0)
+	{
+		/* nothing sealed yet (the first seal creates the head) */
+		head_seq = 0;
+		has_head_hash = false;
+	}
+	else
+	{
+		head_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		has_head_hash = get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, head_hash);
+	}
 
 	plan = SPI_prepare(psprintf("SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL%s"
 								" ORDER BY seq",
