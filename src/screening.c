@@ -215,9 +215,10 @@ static const char *const particles[] = {
 /*
  * Phonetic folding of an ASCII token, in place (it never grows): spellings
  * that transliterations mix up become one.  y = i, ou = u, ee = i,
- * ph = f, q = k, ck = k, dh = d, doubled letters once, and a final h after
- * a vowel dropped (Usamah = Usama, Abdullah = Abdulla).  Applied to both
- * sides, so an exact match stays exact.
+ * ph = f, q = k, ck = k, dh = d, and a final h after a vowel dropped
+ * (Usamah = Usama, Abdullah = Abdulla).  Doubled letters stay: Hassan and
+ * Hasan are near anyway, and folding them made typos worse (KAAN is not
+ * KAN).  Applied to both sides, so an exact match stays exact.
  */
 static void
 fold_token(char *t)
@@ -251,8 +252,6 @@ fold_token(char *t)
 			c = c == 'c' ? 'k' : 'd';
 			r++;
 		}
-		if (w > t && w[-1] == c && !(c >= '0' && c <= '9'))
-			continue;			/* doubled */
 		*w++ = c;
 	}
 	*w = '\0';
