@@ -53,6 +53,8 @@ SELECT * FROM hits('Сергей Петров');
 -- transliteration variants (Usama/Osama, Ladin/Laden needs the typo path)
 SELECT * FROM hits('Osama bin Laden');
 SELECT * FROM hits('Mohamed Omar');
+-- a misspelt variant (Moahmmed) is taken for the variant it is nearest to
+SELECT * FROM hits('Moahmmed Omar');
 -- joined or split tokens: AL QA'IDA = ALQAIDA = Al-Qaida
 SELECT * FROM hits('ALQAIDA');
 SELECT * FROM hits('Kim Jongun');

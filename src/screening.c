@@ -83,6 +83,7 @@ double		fintech_screening_threshold = 0.85;
 #define IDF_MIN			0.30	/* ... down to this */
 #define MIN_HIT			0.30	/* a candidate's tokens must hit this share of the query */
 #define NUMBER_MISMATCH	0.70	/* both names hold numbers, and none agree */
+#define VARIANT_TYPO	0.90	/* a query token this near a variant is that variant */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define MAX_TOKENS		16		/* tokens of a query considered */
 #define MAX_JOIN		3		/* items join up to 3 adjacent tokens */
@@ -1643,6 +1644,43 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 	return Min(score, 1.0);
 }
 
+/*
+ * A query token the lists do not know that is a near miss of a known
+ * transliteration variant (Mohammef, Moahmmed) stands for that variant's
+ * name: the listed names hold the canonical spelling, which is further
+ * from the typo than the spelling the typo came from.
+ */
+static void
+misspelt_variants(const NameIndex *ix, NormName *nn)
+{
+	for (int i = 0; i < nn->ntok; i++)
+	{
+		const char *t = nn->tok[i];
+		int			len = strlen(t);
+		double		best = VARIANT_TYPO;
+		int			which = -1;
+
+		if (len < 5 || vocab_find(ix, t) >= 0)
+			continue;
+		for (int k = 0; k < t_variants.n; k++)
+		{
+			const char *w = t_variants.word[k];
+			double		sim;
+
+			if (w[0] != t[0] || strchr(t_variants.repl[k], ' ') != NULL)
+				continue;
+			sim = tok_sim(t, len, w, strlen(w));
+			if (sim > best)
+			{
+				best = sim;
+				which = k;
+			}
+		}
+		if (which >= 0)
+			nn->tok[i] = (char *) t_variants.repl[which];
+	}
+}
+
 /* one match of fintech_screen() */
 typedef struct Match
 {
@@ -1684,6 +1722,7 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	*out = NULL;
 	if (normalize_name(name, &q.nn) == 0 || ix->nnames == 0)
 		return 0;
+	misspelt_variants(ix, &q.nn);
 	q.weight = 0;
 	q.strong = 0;
 	q.numbers = 0;
