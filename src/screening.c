@@ -1396,6 +1396,7 @@ typedef struct ScreenQuery
 	bool		known[MAX_TOKENS * 2];	/* token is a listed word itself */
 	int			numbers;		/* tokens that are numbers */
 	int			patronymics;	/* tokens that are patronymics */
+	float		corrected[MAX_TOKENS * 2];	/* < 1: a token taken for a variant */
 	char	   *joined;			/* all tokens, concatenated */
 	int			joined_len;
 	SimLink    *links;
@@ -1516,6 +1517,9 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 			{
 				double		sim = pairs[p].sim;
 				double		w = q->it.weight[qi] + v->weight;
+
+				for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
+					sim *= q->corrected[t];
 
 				plain += sim * w;
 				if (sim < KNEE)
@@ -1651,7 +1655,7 @@ score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
  * from the typo than the spelling the typo came from.
  */
 static void
-misspelt_variants(const NameIndex *ix, NormName *nn)
+misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected)
 {
 	for (int i = 0; i < nn->ntok; i++)
 	{
@@ -1660,6 +1664,7 @@ misspelt_variants(const NameIndex *ix, NormName *nn)
 		double		best = VARIANT_TYPO;
 		int			which = -1;
 
+		corrected[i] = 1.0f;
 		if (len < 5 || vocab_find(ix, t) >= 0)
 			continue;
 		for (int k = 0; k < t_variants.n; k++)
@@ -1677,7 +1682,11 @@ misspelt_variants(const NameIndex *ix, NormName *nn)
 			}
 		}
 		if (which >= 0)
+		{
+			/* matches of it count as much as the near miss was near */
 			nn->tok[i] = (char *) t_variants.repl[which];
+			corrected[i] = (float) best;
+		}
 	}
 }
 
@@ -1722,7 +1731,7 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	*out = NULL;
 	if (normalize_name(name, &q.nn) == 0 || ix->nnames == 0)
 		return 0;
-	misspelt_variants(ix, &q.nn);
+	misspelt_variants(ix, &q.nn, q.corrected);
 	q.weight = 0;
 	q.strong = 0;
 	q.numbers = 0;
