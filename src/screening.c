@@ -12,26 +12,28 @@
  * then NFKD, combining marks dropped, ASCII lower-cased.  Apostrophes
  * vanish (O'Brien = OBRIEN); dots between single letters join them
  * (S.A. = SA, L.L.C. = LLC); anything else that is not a letter or digit
- * separates tokens.  Each token is mapped through a table of
- * transliteration variants (Mohammed, Muhammad, Mohamed ... = muhammad),
- * leading honorifics (Mr, Dr, Sheikh, Haji ...) and legal forms written
- * first (OOO, ZAO, PT ...), and trailing company suffixes (LLC, Ltd,
- * S.A., GmbH, Co, Company, Limited Liability Company ...) are dropped, as
- * long as one token is left.  Particles (al, bin, de, van, of ...) stay
- * but weigh little.
+ * separates tokens.  Each token is folded (fold_token) and mapped through
+ * the transliteration variants (Mohammed, Muhammad, Mohamed ... = one);
+ * leading titles and "the", and legal forms at either end (LLC, Ltd,
+ * S.A., GmbH, Co, OOO, Limited Liability Company ...) are dropped, as long
+ * as one token is left.  Initials, particles (al, bin, de, van ...),
+ * titles, legal forms inside a name and patronymics weigh little.
  *
- * Score of a query Q against a listed name C, both token lists: the items
- * of each side are its tokens and the joins of 2 and 3 adjacent tokens (so
- * AL QAIDA = ALQAIDA); item pairs are compared with Jaro-Winkler, the best
- * pairs that cover each token at most once are taken greedily (pairs below
- * 0.80 do not count), and
+ * Score of a query Q against a listed name C (score_name): the items of
+ * each side are its tokens and the joins of 2 and 3 adjacent tokens (so
+ * AL QAIDA = ALQAIDA); item pairs are compared with Jaro-Winkler times a
+ * length penalty (tok_sim), the best pairs covering each token at most
+ * once are taken greedily, then leftover tokens are compared directly, and
  *
- *	  score = sum(sim * (wq + wc)) / (matched weight + 0.5 * unmatched weight)
+ *	  score = sum(sim * (wq + wc)) /
+ *			  (matched weight + 0.7 * unmatched query weight
+ *			   + 0.35 * unmatched listed weight)
  *
- * with a token's weight its length (particles 1).  So a missing middle
- * name costs a little, and a query that matches one token of a longer
- * name (or the reverse) is multiplied by 0.8 more: a lone surname does not
- * match every person bearing it.  Identical normalised names score 1.
+ * with a token's weight its length times its rarity among the listed
+ * names.  Lopsided matches (one real token of several), disagreeing
+ * numbers and disagreeing patronymics score less; short codes are also
+ * compared whole.  Identical normalised names score 1.  The README's
+ * "Matching model" has the whole list; the constants are defined below.
  *
  * The index: on first use (and again after any list is loaded) a backend
  * reads fintech.sanctions_names into memory: the token vocabulary (tokens
