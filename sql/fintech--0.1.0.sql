@@ -274,6 +274,8 @@ CREATE TABLE fintech.accounts (
     min_balance pg_catalog.int8,            -- NULL: no lower limit
     max_balance pg_catalog.int8,            -- NULL: no upper limit
     party_id    pg_catalog.int8,
+    -- its party is blocked by sanctions screening: postings refused (LD006)
+    blocked     pg_catalog.bool NOT NULL DEFAULT false,
     metadata    pg_catalog.jsonb NOT NULL DEFAULT '{}',
     -- folded state, written only by the ledger functions under the row lock
     balance     pg_catalog.int8 NOT NULL DEFAULT 0,   -- posted, normal direction

@@ -265,6 +265,16 @@ SELECT * FROM pay('s-6', 'alice_s', 'maduro2_s', 10);
 -- ... but an unknown account is still bad input (LD009), not a rejection
 SELECT * FROM pay('s-8', 'nobody', 'maduro2_s', 10);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- its accounts are blocked: no ledger function moves money in or out (LD006)
+SELECT code, blocked FROM fintech.accounts WHERE party_id = :maduro2;
+\set VERBOSITY terse
+SELECT fintech.transfer('alice_s', 'maduro2_s', 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.post(ARRAY[fintech.debit('maduro2_s', 1), fintech.credit('bank_s', 1)]);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+SELECT idx, entry_id IS NOT NULL AS posted, error
+  FROM fintech.transfer_batch(ARRAY['alice_s', 'alice_s'], ARRAY['maduro2_s', 'bank_s'], ARRAY[1, 1]::bigint[]);
 -- no account may be opened for a blocked party (LD006)
 \set VERBOSITY sqlstate
 SELECT fintech.open_account('maduro2_t', 'USD', party_id => :maduro2);

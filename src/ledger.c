@@ -93,6 +93,7 @@ typedef struct Acct
 	int64		min_balance;
 	int64		max_balance;
 	char	   *status;
+	bool		blocked;		/* its party is blocked by sanctions screening */
 	int64		balance;
 	int64		pending_out;
 	int64		pending_in;
@@ -205,7 +206,7 @@ static const Oid account_update_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, I
  */
 
 #define ACCT_COLS "id, code, currency, kind, status, min_balance, max_balance, " \
-	"balance, pending_out, pending_in, last_seq"
+	"balance, pending_out, pending_in, last_seq, blocked"
 
 enum
 {
@@ -724,6 +725,7 @@ fill_acct(Acct *a, HeapTuple tup, TupleDesc desc)
 	a->pending_out = get_int8(tup, desc, 9, NULL);
 	a->pending_in = get_int8(tup, desc, 10, NULL);
 	a->last_seq = get_int8(tup, desc, 11, NULL);
+	a->blocked = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
 }
 
 /* lock the still unlocked accounts accts[from..to) with the given plan */
@@ -1156,6 +1158,16 @@ apply_entry(Ledger *L, EntrySpec *e)
 
 		if ((effects[i].posts) && strcmp(a->status, "active") != 0)
 			return refuse(L, e, LD003, NULL, "account %s is %s", a->code, a->status);
+	}
+
+	/* sanctions: a blocked party's money does not move (a release still does) */
+	for (int i = 0; i < neffects; i++)
+	{
+		Acct	   *a = effects[i].acct;
+
+		if (effects[i].posts && a->blocked)
+			return refuse(L, e, LD006, NULL,
+						  "account %s belongs to a party blocked by sanctions screening", a->code);
 	}
 
 	/* limits */

@@ -56,6 +56,7 @@ enum
 	P_DUE,
 	P_DUE_SKIP,
 	P_SCREENED,
+	P_BLOCK_ACCOUNTS,
 	NPLANS
 };
 
@@ -99,6 +100,8 @@ static const struct
 	[P_SCREENED] = {"UPDATE fintech.parties SET screened_generation = $2,"
 		" screened_at = pg_catalog.clock_timestamp(), status = $3"
 		" WHERE id OPERATOR(pg_catalog.=) $1", 3, {INT8OID, INT8OID, TEXTOID}},
+	[P_BLOCK_ACCOUNTS] = {"UPDATE fintech.accounts SET blocked = true"
+		" WHERE party_id OPERATOR(pg_catalog.=) $1 AND NOT blocked", 1, {INT8OID}},
 };
 
 static SPIPlanPtr plans[NPLANS];
@@ -277,6 +280,12 @@ fintech_resolve_alert(PG_FUNCTION_ARGS)
 		v[0] = Int64GetDatum(party_id);
 		v[1] = CStringGetTextDatum(new_status);
 		run_plan(P_SET_STATUS, v, NULL);
+		/* a blocked party's accounts take no more postings (final) */
+		if (strcmp(new_status, "blocked") == 0)
+		{
+			v[0] = Int64GetDatum(party_id);
+			run_plan(P_BLOCK_ACCOUNTS, v, NULL);
+		}
 		fintech_release_held_payments(party_id);
 	}
 	SPI_finish();
