@@ -143,6 +143,11 @@ SELECT status, reason, message FROM fintech.payments WHERE idempotency_key = 'or
 SELECT fintech.balance('alice') AS alice_balance, fintech.available_balance('alice') AS alice_available;
 \echo '-- and any later payment to a blocked party is refused at once, nothing moved'
 SELECT status, reason FROM fintech.pay(idempotency_key => 'order-10', payer => 'alice', payee => 'nm_wallet', amount => 100);
+\echo '-- its account is blocked in the ledger itself: no transfer moves money in or out (LD006)'
+\set ON_ERROR_STOP off
+SELECT fintech.transfer(debit_account => 'alice', credit_account => 'nm_wallet', amount => 100);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set ON_ERROR_STOP on
 
 \echo
 \echo '-- another customer with a similar name is cleared: the held payment goes through'
