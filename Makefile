@@ -28,7 +28,7 @@ OBJS = \
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
-REGRESS = extension worker ledger audit payments sanctions screening
+REGRESS = extension worker ledger audit payments sanctions screening bad_input
 REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Tests that need a server *without* shared_preload_libraries = 'fintech'.
