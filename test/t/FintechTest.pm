@@ -58,13 +58,15 @@ sub wait_for
 	return $got eq 't';
 }
 
-# run_pgbench({ 'name@weight' => script text, ... }): pgbench -n -c 8 -j 2
-# -T 5 over those scripts against database postgres; asserts that it exited
+# run_pgbench({ 'name@weight' => script text, ... } [, clients [, seconds]]):
+# pgbench -n -c <clients, 8> -j 2 -T <seconds, 5> over those scripts against database postgres; asserts that it exited
 # with status 0 and no failed transaction; returns (stdout, stderr,
 # transactions processed)
 sub run_pgbench
 {
-	my ($scripts) = @_;
+	my ($scripts, $clients, $seconds) = @_;
+	$clients //= 8;
+	$seconds //= 5;
 	my $dir = PostgreSQL::Test::Utils::tempdir;
 	my @opts;
 	for my $name (sort keys %$scripts)
@@ -78,7 +80,7 @@ sub run_pgbench
 	my $t0 = time();
 	my $ok = IPC::Run::run(
 		[
-			'pgbench', '-n', '-c', '8', '-j', '2', '-T', '5',
+			'pgbench', '-n', '-c', $clients, '-j', ($clients < 2 ? $clients : 2), '-T', $seconds,
 			'-h', $node->host, '-p', $node->port, @opts, 'postgres'
 		],
 		'>', \$out, '2>', \$err);
