@@ -25,7 +25,8 @@ OBJS = \
 	src/screening.o \
 	src/worker.o
 
-DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
+# every version's install script and every upgrade script
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
 # pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
 REGRESS = extension worker ledger audit payments sanctions screening bad_input
@@ -55,8 +56,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Everything in src/ depends on the shared header.
-$(OBJS): src/fintech.h
+# Everything in src/ depends on the shared header and on the version (-DFINTECH_VERSION).
+$(OBJS): src/fintech.h fintech.control
 
 .PHONY: installcheck-nopreload prove-installcheck
 
