@@ -118,6 +118,7 @@ INSERT INTO bad_calls (call, expected) VALUES
   ($$SELECT * FROM fintech.pay('', 'bi_a', 'bi_bank', 1)$$, '22023'),
   ($$SELECT * FROM fintech.pay(repeat('k', 256), 'bi_a', 'bi_bank', 1)$$, '22023'),
   ($$SELECT * FROM fintech.pay('bi-k', NULL, 'bi_bank', 1)$$, '22023'),
+  ($$SELECT * FROM fintech.pay('bi-k', 'bi_a', repeat('c', 256), 1)$$, '22023'),
   ($$SELECT * FROM fintech.pay('bi-k', 'bi_a', 'bi_bank', 0)$$, '22023'),
   ($$SELECT * FROM fintech.pay('bi-k', 'bi_a', 'bi_bank', -3)$$, '22023'),
   ($$SELECT * FROM fintech.pay('bi-k', 'nope', 'bi_bank', 1)$$, 'LD009'),

@@ -124,6 +124,7 @@ extern int64 fintech_transfer_record(const char *debit, const char *credit, int6
 									 text *description, Jsonb *metadata, bool hold,
 									 FintechRefusal *res);
 extern int64 fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res);
+extern void fintech_check_code(const char *code, const char *what);
 
 /* payments.c: resolve the held payments of a party whose status changed */
 extern int64 fintech_release_held_payments(int64 party_id);

@@ -405,8 +405,9 @@ arg_text(FunctionCallInfo fcinfo, int n, const char *what)
 	return text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
-static void
-check_code(const char *code, const char *what)
+/* an account code: 1 to CODE_MAXLEN bytes (22023 otherwise) */
+void
+fintech_check_code(const char *code, const char *what)
 {
 	size_t		len = strlen(code);
 
@@ -425,7 +426,7 @@ arg_code(FunctionCallInfo fcinfo, int n, const char *what)
 {
 	char	   *code = arg_text(fcinfo, n, what);
 
-	check_code(code, what);
+	fintech_check_code(code, what);
 	return code;
 }
 
@@ -1517,7 +1518,7 @@ legs_from_array(ArrayType *arr, int *nlegs)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("leg %d: account must not be NULL", i + 1)));
 		legs[i].code = TextDatumGetCString(d);
-		check_code(legs[i].code, psprintf("leg %d: account", i + 1));
+		fintech_check_code(legs[i].code, psprintf("leg %d: account", i + 1));
 		d = GetAttributeByNum(th, 2, &isnull);
 		side = isnull ? NULL : TextDatumGetCString(d);
 		if (side == NULL || (strcmp(side, "debit") != 0 && strcmp(side, "credit") != 0))
