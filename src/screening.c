@@ -878,7 +878,6 @@ typedef struct NameIndex
 	int			nvocab;
 	Vocab	   *vocab;
 	gram_hash  *grams;
-	int		   *sorted;			/* vocabulary ids in string order */
 	/* per query scratch, stamped so nothing is cleared between queries */
 	uint32		stamp;
 	uint32	   *vstamp;			/* vocab: touched by this query item */
@@ -1054,32 +1053,33 @@ read_signature(int64 *sig)
 											 i + 1, &isnull));
 }
 
-static const Vocab *sort_vocab;
-
-static int
-cmp_vocab_id(const void *a, const void *b)
-{
-	return strcmp(sort_vocab[*(const int *) a].s, sort_vocab[*(const int *) b].s);
-}
-
-/* the vocabulary id of s, or -1 */
+/*
+ * The vocabulary id of s, or -1: the entries sharing s's rarest trigram
+ * are compared with it (no separate string index is kept).
+ */
 static int
 vocab_find(const NameIndex *ix, const char *s)
 {
-	int			lo = 0,
-				hi = ix->nvocab - 1;
+	uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
+	int			len = strlen(s);
+	int			ng = grams_of(s, len, g, lengthof(g));
+	Gram	   *rarest = NULL;
 
-	while (lo <= hi)
+	for (int k = 0; k < ng; k++)
 	{
-		int			mid = (lo + hi) / 2;
-		int			c = strcmp(s, ix->vocab[ix->sorted[mid]].s);
+		Gram	   *gr = gram_lookup(ix->grams, g[k]);
 
-		if (c == 0)
-			return ix->sorted[mid];
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
+		if (gr == NULL)
+			return -1;			/* no entry has this trigram */
+		if (rarest == NULL || gr->n < rarest->n)
+			rarest = gr;
+	}
+	for (int j = 0; rarest != NULL && j < rarest->n; j++)
+	{
+		const Vocab *v = &ix->vocab[rarest->vocab[j]];
+
+		if (v->len == len && memcmp(v->s, s, len) == 0)
+			return rarest->vocab[j];
 	}
 	return -1;
 }
@@ -1303,12 +1303,7 @@ build_index(const int64 *sig)
 	ix->estamp = palloc0(Max(ix->nentities, 1) * sizeof(uint32));
 	ix->ebest = palloc0(Max(ix->nentities, 1) * sizeof(float));
 	ix->ename = palloc0(Max(ix->nentities, 1) * sizeof(int));
-	/* lookups by string from now on: vocabulary ids sorted by string */
-	ix->sorted = palloc(Max(ix->nvocab, 1) * sizeof(int));
-	for (int v = 0; v < ix->nvocab; v++)
-		ix->sorted[v] = v;
-	sort_vocab = ix->vocab;
-	qsort(ix->sorted, ix->nvocab, sizeof(int), cmp_vocab_id);
+	/* lookups by string from now on go through the trigrams (vocab_find) */
 	vocabtab_destroy(vt);
 	ix->vocab = repalloc_huge(ix->vocab, Max(ix->nvocab, 1) * sizeof(Vocab));
 	MemoryContextDelete(tmp);
