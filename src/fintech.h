@@ -147,7 +147,7 @@ extern double fintech_screening_threshold;
 extern void fintech_check_name(const char *name, const char *what);
 extern int64 fintech_screening_generation(void);
 extern int	fintech_screen(const char *name, float4 min_score, int max_results,
-						   FintechMatch **out, int64 *generation);
+						   FintechMatch **out, int64 *generation, bool same_index);
 
 /* module initialisation, one per part, called from _PG_init */
 extern void WorkerInit(void);

@@ -120,14 +120,16 @@ run_plan(int which, Datum *values, const char *nulls)
 
 /*
  * Raises an alert for each match of name at or above the threshold (none
- * for a pair alerted before).  Returns the number of new alerts.
+ * for a pair alerted before), with the index the caller's
+ * fintech_screening_generation() found current.  Returns the number of
+ * new alerts.
  */
 static int64
 raise_alerts(int64 party_id, const char *name, int64 *generation)
 {
 	FintechMatch *m;
 	int			n = fintech_screen(name, (float4) fintech_screening_threshold, MAX_ALERTS,
-								   &m, generation);
+								   &m, generation, true);
 	int64		raised = 0;
 
 	for (int i = 0; i < n; i++)

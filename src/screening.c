@@ -1687,6 +1687,14 @@ misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected)
 	}
 }
 
+static void
+no_tokens(const char *name, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s \"%s\" has no letters or digits to match", what, name)));
+}
+
 /* one match of fintech_screen() */
 typedef struct Match
 {
@@ -1711,10 +1719,12 @@ cmp_match(const void *a, const void *b)
 /*
  * Screens one name: the best match per entity with score >= min_score,
  * best first, at most max_results.  Returns the number of matches; *out is
- * palloc'd in the caller's context.  Caller is connected to SPI.
+ * palloc'd in the caller's context.  A name with nothing to match is
+ * 22023 (what names the argument).  Caller is connected to SPI.
  */
 static int
-screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match **out)
+screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int max_results,
+	   Match **out)
 {
 	ScreenQuery q;
 	float		qw[MAX_TOKENS * 2];
@@ -1726,7 +1736,9 @@ screen(NameIndex *ix, const char *name, float4 min_score, int max_results, Match
 	int			nm = 0;
 
 	*out = NULL;
-	if (normalize_name(name, &q.nn) == 0 || ix->nnames == 0)
+	if (normalize_name(name, &q.nn) == 0)
+		no_tokens(name, what);
+	if (ix->nnames == 0)
 		return 0;
 	misspelt_variants(ix, &q.nn, q.corrected);
 	q.weight = 0;
@@ -1909,23 +1921,23 @@ fintech_check_name(const char *name, const char *what)
 	NormName	nn;
 
 	if (normalize_name(name, &nn) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s \"%s\" has no letters or digits to match", what, name)));
+		no_tokens(name, what);
 }
 
 /*
  * Screens a name at min_score; fills *out with up to max_results matches
  * (entity id, score, matched name) and returns how many.  *generation is
- * the highest list generation screened against.  Caller is connected to SPI.
+ * the highest list generation screened against.  same_index: use the index
+ * the previous call (or fintech_screening_generation) found current, without
+ * asking fintech.sanctions_lists again.  Caller is connected to SPI.
  */
 int
 fintech_screen(const char *name, float4 min_score, int max_results,
-			   FintechMatch **out, int64 *generation)
+			   FintechMatch **out, int64 *generation, bool same_index)
 {
-	NameIndex	   *ix = get_index();
+	NameIndex  *ix = same_index && idx != NULL ? idx : get_index();
 	Match	   *m;
-	int			n = screen(ix, name, min_score, max_results, &m);
+	int			n = screen(ix, name, "name", min_score, max_results, &m);
 
 	*out = palloc(Max(n, 1) * sizeof(FintechMatch));
 	for (int i = 0; i < n; i++)
@@ -1980,12 +1992,10 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_results %d is not positive", max_results)));
-	fintech_check_name(name, "name");
-
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	ix = get_index();
-	n = screen(ix, name, min_score, max_results, &m);
+	n = screen(ix, name, "name", min_score, max_results, &m);
 	for (int i = 0; i < n; i++)
 	{
 		Entity	   *e = &ix->entities[m[i].entity];
