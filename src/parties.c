@@ -60,6 +60,12 @@ enum
 	NPLANS
 };
 
+/* one batch of the parties due (the job adds SKIP LOCKED) */
+#define DUE_SQL "SELECT id, name, status FROM fintech.parties" \
+	" WHERE screened_generation OPERATOR(pg_catalog.<) $1" \
+	" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH) \
+	" FOR NO KEY UPDATE"
+
 static const struct
 {
 	const char *sql;
@@ -89,14 +95,8 @@ static const struct
 	1, {INT8OID}},
 	[P_SET_STATUS] = {"UPDATE fintech.parties SET status = $2 WHERE id OPERATOR(pg_catalog.=) $1",
 	2, {INT8OID, TEXTOID}},
-	[P_DUE] = {"SELECT id, name, status FROM fintech.parties"
-		" WHERE screened_generation OPERATOR(pg_catalog.<) $1"
-		" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH)
-		" FOR NO KEY UPDATE", 1, {INT8OID}},
-	[P_DUE_SKIP] = {"SELECT id, name, status FROM fintech.parties"
-		" WHERE screened_generation OPERATOR(pg_catalog.<) $1"
-		" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH)
-		" FOR NO KEY UPDATE SKIP LOCKED", 1, {INT8OID}},
+	[P_DUE] = {DUE_SQL, 1, {INT8OID}},
+	[P_DUE_SKIP] = {DUE_SQL " SKIP LOCKED", 1, {INT8OID}},
 	[P_SCREENED] = {"UPDATE fintech.parties SET screened_generation = $2,"
 		" screened_at = pg_catalog.clock_timestamp(), status = $3"
 		" WHERE id OPERATOR(pg_catalog.=) $1", 3, {INT8OID, INT8OID, TEXTOID}},
