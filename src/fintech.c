@@ -119,7 +119,7 @@ fintech_hash_bytea(const uint8 *hash)
 /*
  * fintech_execute_saved: run a statement through a plan prepared on first
  * use and kept for the life of the backend in *slot (PostgreSQL's plan
- * cache re-plans it when the tables change).  SPI must be connected.
+ * cache re-plans it when the tables change or are analysed).  SPI must be connected.
  */
 int
 fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes,
@@ -129,7 +129,15 @@ fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *a
 
 	if (*slot == NULL)
 	{
-		SPIPlanPtr	p = SPI_prepare(sql, nargs, (Oid *) argtypes);
+		/*
+		 * A generic plan from the start: every saved statement is a lookup
+		 * by key whose best plan does not depend on the values, and a
+		 * custom plan would be re-planned on every call (the plan cache
+		 * keeps choosing custom plans for "= ANY ($1)", whose generic
+		 * estimate is higher).
+		 */
+		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes,
+										   CURSOR_OPT_GENERIC_PLAN);
 
 		if (p == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
