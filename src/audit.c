@@ -34,6 +34,7 @@
 
 #include <math.h>
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -56,12 +57,16 @@
 #include "utils/cash.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
+#include "storage/bufmgr.h"
+#include "storage/itemptr.h"
+#include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
@@ -260,6 +265,58 @@ static const char *const audit_log_columns[] = {
 };
 
 /*
+ * The OIDs of fintech.audit_log and its id sequence, looked up once per
+ * backend (the capture trigger runs for every changed row) and forgotten
+ * when either relation is invalidated (DROP EXTENSION, ALTER TABLE).
+ */
+static Oid	audit_log_relid = InvalidOid;
+static Oid	audit_log_seqid = InvalidOid;
+
+static void
+audit_oids_inval(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == audit_log_relid || relid == audit_log_seqid)
+		audit_log_relid = audit_log_seqid = InvalidOid;
+}
+
+/* open fintech.audit_log and check that it has the columns this file writes */
+static Relation
+open_audit_log(Oid *seqid)
+{
+	static bool callback_registered = false;
+	Relation	rel;
+	TupleDesc	desc;
+
+	if (!OidIsValid(audit_log_relid) || !OidIsValid(audit_log_seqid))
+	{
+		Oid			nsp = get_namespace_oid("fintech", false);
+		Oid			relid = get_relname_relid("audit_log", nsp);
+		Oid			seq = get_relname_relid("audit_log_id_seq", nsp);
+
+		if (!OidIsValid(relid) || !OidIsValid(seq))
+			elog(ERROR, "fintech.audit_log or its id sequence is missing");
+		if (!callback_registered)
+		{
+			CacheRegisterRelcacheCallback(audit_oids_inval, (Datum) 0);
+			callback_registered = true;
+		}
+		audit_log_relid = relid;
+		audit_log_seqid = seq;
+	}
+	if (seqid)
+		*seqid = audit_log_seqid;
+	rel = table_open(audit_log_relid, RowExclusiveLock);
+	desc = RelationGetDescr(rel);
+	if (desc->natts != lengthof(audit_log_columns))
+		elog(ERROR, "fintech.audit_log has %d columns, expected %d",
+			 desc->natts, (int) lengthof(audit_log_columns));
+	for (int i = 0; i < desc->natts; i++)
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), audit_log_columns[i]) != 0)
+			elog(ERROR, "column %d of fintech.audit_log is not %s", i + 1, audit_log_columns[i]);
+	return rel;
+}
+
+/*
  * Append one captured row to fintech.audit_log: v/n are table_name ..
  * calling_role.  Written straight into the heap and its indexes (no SQL
  * statement per audit row: the trigger runs once per changed row of every
@@ -269,9 +326,7 @@ static const char *const audit_log_columns[] = {
 static void
 append_audit_row(Datum *v, const char *n)
 {
-	Oid			nsp = get_namespace_oid("fintech", false);
-	Oid			relid = get_relname_relid("audit_log", nsp);
-	Oid			seqid = get_relname_relid("audit_log_id_seq", nsp);
+	Oid			seqid;
 	Relation	rel;
 	TupleDesc	desc;
 	Datum		values[lengthof(audit_log_columns)];
@@ -280,16 +335,8 @@ append_audit_row(Datum *v, const char *n)
 	ResultRelInfo *rri;
 	TupleTableSlot *slot;
 
-	if (!OidIsValid(relid) || !OidIsValid(seqid))
-		elog(ERROR, "fintech.audit_log or its id sequence is missing");
-	rel = table_open(relid, RowExclusiveLock);
+	rel = open_audit_log(&seqid);
 	desc = RelationGetDescr(rel);
-	if (desc->natts != lengthof(audit_log_columns))
-		elog(ERROR, "fintech.audit_log has %d columns, expected %d",
-			 desc->natts, (int) lengthof(audit_log_columns));
-	for (int i = 0; i < desc->natts; i++)
-		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), audit_log_columns[i]) != 0)
-			elog(ERROR, "column %d of fintech.audit_log is not %s", i + 1, audit_log_columns[i]);
 
 	memset(nulls, true, sizeof(nulls));
 	values[0] = Int64GetDatum(nextval_internal(seqid, false));
@@ -518,6 +565,71 @@ get_hash(HeapTuple tup, TupleDesc desc, int col, uint8 *out)
  */
 
 /*
+ * Write seq, row_hash and chain_hash into the n rows at tids (unsealed,
+ * committed, read by the caller after it locked the head of the chain).
+ * Straight into the heap: only sealers change audit rows, one at a time,
+ * and the row trigger that refuses everyone else's UPDATEs would lock each
+ * row first (a WAL record per row).  The new version is formed from the old
+ * one with only the three columns filled in; fintech.audit_log's fillfactor
+ * leaves room for it on the same page, where PostgreSQL logs only the bytes
+ * that changed, not the whole captured row again.
+ */
+static void
+seal_write(uint64 n, Datum *tids, Datum *seqs, Datum *rowhs, Datum *chains)
+{
+	Relation	rel = open_audit_log(NULL);
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			seqcol = lengthof(audit_log_columns) - 3;
+	Snapshot	snap = GetLatestSnapshot();
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+
+	Assert(strcmp(audit_log_columns[seqcol], "seq") == 0);
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	for (uint64 r = 0; r < n; r++)
+	{
+		HeapTupleData old;
+		HeapTuple	tup;
+		Buffer		buf;
+
+		old.t_self = *(ItemPointer) DatumGetPointer(tids[r]);
+		if (!heap_fetch(rel, snap, &old, &buf, false))
+			elog(ERROR, "audit row (%u,%u) vanished while it was sealed",
+				 ItemPointerGetBlockNumber(&old.t_self), ItemPointerGetOffsetNumber(&old.t_self));
+		heap_deform_tuple(&old, desc, values, nulls);
+		if (!nulls[seqcol])
+			elog(ERROR, "audit row " INT64_FORMAT " was sealed by someone else",
+				 DatumGetInt64(values[0]));
+		values[seqcol] = seqs[r];
+		values[seqcol + 1] = rowhs[r];
+		values[seqcol + 2] = chains[r];
+		nulls[seqcol] = nulls[seqcol + 1] = nulls[seqcol + 2] = false;
+		tup = heap_form_tuple(desc, values, nulls);
+		ReleaseBuffer(buf);		/* values pointed into the page until here */
+		simple_heap_update(rel, &old.t_self, tup);
+		if (!HeapTupleIsHeapOnly(tup))
+		{
+			ExecStoreHeapTuple(tup, slot, false);
+			/* update = false: that hint needs a range table this has not */
+			(void) ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
+			ExecClearTuple(slot);
+		}
+		ResetPerTupleExprContext(estate);
+		heap_freetuple(tup);
+	}
+	ExecCloseIndices(rri);
+	ExecDropSingleTupleTableSlot(slot);
+	FreeExecutorState(estate);
+	table_close(rel, NoLock);
+	/* what follows (the head's UPDATE, the next batch) sees these rows */
+	CommandCounterIncrement();
+}
+
+/*
  * Seal up to `limit` committed, unsealed rows; returns how many.  *more is
  * set when the limit was reached.
  */
@@ -534,8 +646,6 @@ seal_some(int64 limit, bool *more, bool wait)
 			   *seqs,
 			   *rowhs,
 			   *chains;
-	Datum		v[4];
-	Oid			types[4] = {TIDARRAYOID, INT8ARRAYOID, BYTEAARRAYOID, BYTEAARRAYOID};
 	Oid			htypes[2] = {INT8OID, BYTEAOID};
 	Datum		hv[2];
 
@@ -607,38 +717,10 @@ seal_some(int64 limit, bool *more, bool wait)
 		memcpy(prev, chain, sizeof(prev));
 		has_prev = true;
 	}
-	v[0] = PointerGetDatum(construct_array(tids, n, TIDOID, sizeof(ItemPointerData), false, TYPALIGN_SHORT));
-	v[1] = PointerGetDatum(construct_array(seqs, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	v[2] = PointerGetDatum(construct_array(rowhs, n, BYTEAOID, -1, false, TYPALIGN_INT));
-	v[3] = PointerGetDatum(construct_array(chains, n, BYTEAOID, -1, false, TYPALIGN_INT));
-
 	fintech_internal_write = FT_WRITE_SEAL;
 	PG_TRY();
 	{
-		/*
-		 * By ctid (only sealers, one at a time, change unsealed rows): a
-		 * nested loop of TID scans, whatever the statistics say.
-		 */
-		int			nest = NewGUCNestLevel();
-
-		(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-		(void) set_config_option("enable_indexscan", "off", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-		(void) set_config_option("enable_bitmapscan", "off", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-		ret = SPI_execute_with_args("UPDATE fintech.audit_log a"
-									" SET seq = u.seq, row_hash = u.row_hash, chain_hash = u.chain_hash"
-									" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.tid[]),"
-									"   pg_catalog.unnest($2::pg_catalog.int8[]),"
-									"   pg_catalog.unnest($3::pg_catalog.bytea[]),"
-									"   pg_catalog.unnest($4::pg_catalog.bytea[])) AS u(t, seq, row_hash, chain_hash)"
-									" WHERE a.ctid OPERATOR(pg_catalog.=) u.t AND a.seq IS NULL",
-									4, types, v, NULL, false, 0);
-		AtEOXact_GUC(true, nest);
-		if (ret != SPI_OK_UPDATE || SPI_processed != n)
-			elog(ERROR, "audit rows changed while they were sealed (" UINT64_FORMAT " of " UINT64_FORMAT " sealed)",
-				 SPI_processed, n);
+		seal_write(n, tids, seqs, rowhs, chains);
 		hv[0] = Int64GetDatum(last_seq);
 		hv[1] = PointerGetDatum(fintech_hash_bytea(prev));
 		ret = SPI_execute_with_args("UPDATE fintech.audit_head SET last_seq = $1, last_hash = $2",

@@ -2587,8 +2587,9 @@ PG_FUNCTION_INFO_V1(fintech_refuse_change);
  * BEFORE UPDATE/DELETE (row) and BEFORE TRUNCATE (statement) trigger on
  * history: LD007 for everyone, owner included.  The changes let through
  * are the extension's own write-once steps (see FintechInternalWrite):
- * folding a deferred posting and sealing audit rows, each filling columns
- * that were NULL.
+ * folding a deferred posting and moving the head of the audit chain, each
+ * filling columns that were NULL (audit rows themselves are sealed in C,
+ * past this trigger: see seal_write() in audit.c).
  */
 Datum
 fintech_refuse_change(PG_FUNCTION_ARGS)
@@ -2608,7 +2609,7 @@ fintech_refuse_change(PG_FUNCTION_ARGS)
 		allowed = TRIGGER_FIRED_FOR_ROW(trig->tg_event) &&
 			((fintech_internal_write == FT_WRITE_FOLD && strcmp(rel, "postings") == 0) ||
 			 (fintech_internal_write == FT_WRITE_SEAL &&
-			  (strcmp(rel, "audit_log") == 0 || strcmp(rel, "audit_head") == 0)) ||
+			  strcmp(rel, "audit_head") == 0) ||
 			 (fintech_internal_write == FT_WRITE_PAYMENT && strcmp(rel, "payments") == 0));
 		if (allowed && fintech_internal_write == FT_WRITE_PAYMENT)
 		{

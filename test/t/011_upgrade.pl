@@ -82,10 +82,13 @@ is(q_in('old', q{SELECT list || ' ' || version || ' ' || parties_due FROM fintec
 	'0.2.0\'s screening_status');
 q_in('old', 'SELECT fintech.seal_audit()');
 is(q_in('old', q{SELECT ok FROM fintech.verify_audit()}), 't', 'the chain still verifies');
+is(q_in('old', q{SELECT reloptions::text FROM pg_class WHERE oid = 'fintech.audit_log'::regclass}),
+	'{fillfactor=40}', '0.3.0\'s fillfactor of audit_log');
 
 # the upgraded extension is the fresh install's: every member, its
 # definition, columns, defaults, constraints, indexes, triggers, views,
-# privileges, comments and dumped configuration tables
+# privileges, storage options (fillfactor), comments and dumped
+# configuration tables
 my $catalog = q{
 SELECT string_agg(x, E'\n' ORDER BY x) FROM (
   SELECT 'member ' || pg_describe_object(classid, objid, objsubid) FROM pg_depend
@@ -114,6 +117,9 @@ SELECT string_agg(x, E'\n' ORDER BY x) FROM (
    WHERE c.relkind = 'v' AND c.relnamespace = 'fintech'::regnamespace
   UNION ALL
   SELECT 'acl ' || relname || ' ' || coalesce(relacl::text, '-') FROM pg_class
+   WHERE relnamespace = 'fintech'::regnamespace
+  UNION ALL
+  SELECT 'options ' || relname || ' ' || coalesce(reloptions::text, '-') FROM pg_class
    WHERE relnamespace = 'fintech'::regnamespace
   UNION ALL
   SELECT 'comment ' || pg_describe_object(d.classoid, d.objoid, d.objsubid) || ' ' || d.description
