@@ -223,24 +223,146 @@ push_datum(JsonbParseState **st, Datum d, Oid typid)
 	}
 }
 
-static Jsonb *
-row_to_jsonb(HeapTuple tup, TupleDesc desc)
+/*
+ * What the capture trigger needs to know of an audited table, computed
+ * once per backend and table (forgotten when the table's relcache entry is
+ * invalidated, e.g. by ALTER TABLE): its qualified name, and its live
+ * columns with their base types, in the order jsonb sorts object keys
+ * (shorter first, then bytewise), so that building the object finds its
+ * keys already sorted.
+ */
+typedef struct CaptureCol
 {
-	JsonbParseState *st = NULL;
-	JsonbValue *res;
+	int			attno;			/* 0-based */
+	Oid			basetype;
+	int			namelen;
+	const char *name;
+} CaptureCol;
 
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+typedef struct CaptureRel
+{
+	Oid			relid;			/* hash key */
+	Datum		qname;			/* text */
+	int			natts;			/* of the tuple descriptor */
+	int			ncols;			/* live columns */
+	CaptureCol *cols;
+} CaptureRel;
+
+static HTAB *capture_rels = NULL;
+static MemoryContext capture_cxt = NULL;
+
+static int
+capture_col_cmp(const void *a, const void *b)
+{
+	const CaptureCol *x = a;
+	const CaptureCol *y = b;
+
+	if (x->namelen != y->namelen)
+		return x->namelen < y->namelen ? -1 : 1;
+	return memcmp(x->name, y->name, x->namelen);
+}
+
+/*
+ * Invalidation only marks the cache stale: a caller may be using an entry
+ * (invalidations arrive during any catalog access), so the memory is freed
+ * by the next capture_rel(), between two captured rows.
+ */
+static bool capture_stale = false;
+
+static void
+capture_rels_inval(Datum arg, Oid relid)
+{
+	if (capture_rels != NULL &&
+		(relid == InvalidOid || hash_search(capture_rels, &relid, HASH_FIND, NULL) != NULL))
+		capture_stale = true;
+}
+
+static CaptureRel *
+capture_rel(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	TupleDesc	desc = RelationGetDescr(rel);
+	CaptureRel *cr;
+	CaptureRel	fresh;
+	char	   *qname;
+	MemoryContext old;
+
+	if (capture_rels != NULL && capture_stale)
+	{
+		hash_destroy(capture_rels);
+		capture_rels = NULL;
+		MemoryContextReset(capture_cxt);
+	}
+	capture_stale = false;
+	if (capture_rels == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (capture_cxt == NULL)
+		{
+			capture_cxt = AllocSetContextCreate(CacheMemoryContext, "fintech audit capture",
+												ALLOCSET_SMALL_SIZES);
+			CacheRegisterRelcacheCallback(capture_rels_inval, (Datum) 0);
+		}
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(CaptureRel);
+		ctl.hcxt = capture_cxt;
+		capture_rels = hash_create("fintech audited tables", 16, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	cr = hash_search(capture_rels, &relid, HASH_FIND, NULL);
+	if (cr != NULL && cr->natts == desc->natts)
+		return cr;
+
+	/* the catalog lookups first (they may run invalidations), then the entry */
+	qname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+									   RelationGetRelationName(rel));
+	fresh.relid = relid;
+	fresh.natts = desc->natts;
+	fresh.ncols = 0;
+	fresh.cols = MemoryContextAlloc(capture_cxt, sizeof(CaptureCol) * Max(desc->natts, 1));
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
-		bool		isnull;
-		Datum		d;
+		CaptureCol *c;
 
 		if (att->attisdropped)
 			continue;
-		push_string(&st, NameStr(att->attname), WJB_KEY);
-		d = heap_getattr(tup, i + 1, desc, &isnull);
-		if (isnull)
+		c = &fresh.cols[fresh.ncols++];
+		c->attno = i;
+		c->basetype = getBaseType(att->atttypid);
+		c->name = MemoryContextStrdup(capture_cxt, NameStr(att->attname));
+		c->namelen = strlen(c->name);
+	}
+	qsort(fresh.cols, fresh.ncols, sizeof(CaptureCol), capture_col_cmp);
+	old = MemoryContextSwitchTo(capture_cxt);
+	fresh.qname = CStringGetTextDatum(qname);
+	MemoryContextSwitchTo(old);
+	cr = hash_search(capture_rels, &relid, HASH_ENTER, NULL);
+	*cr = fresh;
+	return cr;
+}
+
+static Jsonb *
+row_to_jsonb(HeapTuple tup, TupleDesc desc, CaptureRel *cr)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+
+	heap_deform_tuple(tup, desc, values, nulls);
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < cr->ncols; i++)
+	{
+		const CaptureCol *c = &cr->cols[i];
+		JsonbValue	k;
+
+		k.type = jbvString;
+		k.val.string.val = (char *) c->name;
+		k.val.string.len = c->namelen;
+		pushJsonbValue(&st, WJB_KEY, &k);
+		if (nulls[c->attno])
 		{
 			JsonbValue	v;
 
@@ -248,9 +370,11 @@ row_to_jsonb(HeapTuple tup, TupleDesc desc)
 			pushJsonbValue(&st, WJB_VALUE, &v);
 		}
 		else
-			push_datum(&st, d, getBaseType(att->atttypid));
+			push_datum(&st, values[c->attno], c->basetype);
 	}
 	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	pfree(values);
+	pfree(nulls);
 	return JsonbValueToJsonb(res);
 }
 
@@ -378,6 +502,7 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	Datum		v[7];
 	char		n[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	char	   *who;
+	CaptureRel *cr;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		elog(ERROR, "fintech.audit_trigger() must be called as a trigger");
@@ -386,28 +511,28 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	rel = trig->tg_relation;
 	desc = RelationGetDescr(rel);
 
-	v[0] = CStringGetTextDatum(quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-														  RelationGetRelationName(rel)));
+	cr = capture_rel(rel);
+	v[0] = cr->qname;
 	n[2] = n[3] = 'n';
 	if (TRIGGER_FIRED_BY_TRUNCATE(trig->tg_event))
 		op = "TRUNCATE";
 	else if (TRIGGER_FIRED_BY_INSERT(trig->tg_event))
 	{
 		op = "INSERT";
-		v[3] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc));
+		v[3] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc, cr));
 		n[3] = ' ';
 	}
 	else if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
 	{
 		op = "UPDATE";
-		v[2] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc));
-		v[3] = JsonbPGetDatum(row_to_jsonb(trig->tg_newtuple, desc));
+		v[2] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc, cr));
+		v[3] = JsonbPGetDatum(row_to_jsonb(trig->tg_newtuple, desc, cr));
 		n[2] = n[3] = ' ';
 	}
 	else
 	{
 		op = "DELETE";
-		v[2] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc));
+		v[2] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc, cr));
 		n[2] = ' ';
 	}
 	v[1] = CStringGetTextDatum(op);
