@@ -37,6 +37,8 @@
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/toast_compression.h"
+#include "access/toast_internals.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
@@ -441,6 +443,32 @@ open_audit_log(Oid *seqid)
 }
 
 /*
+ * A captured row image, compressed in line when that makes it smaller: an
+ * audit row is written to WAL once when captured, so its size is WAL
+ * volume, the limit of a ledger under concurrent load.  LZ4 where the
+ * server has it (pglz rarely reaches its 25 % threshold on rows this
+ * short); the value stays in the row (never moved to the TOAST table here)
+ * and reads back as the same jsonb.
+ */
+#define CAPTURE_COMPRESS_MIN 256
+
+static Datum
+compress_image(Datum image)
+{
+#ifdef USE_LZ4
+	if (VARSIZE_ANY(DatumGetPointer(image)) >= CAPTURE_COMPRESS_MIN &&
+		!VARATT_IS_EXTENDED(DatumGetPointer(image)))
+	{
+		Datum		c = toast_compress_datum(image, TOAST_LZ4_COMPRESSION);
+
+		if (DatumGetPointer(c) != NULL)
+			return c;
+	}
+#endif
+	return image;
+}
+
+/*
  * Append one captured row to fintech.audit_log: v/n are table_name ..
  * calling_role.  Written straight into the heap and its indexes (no SQL
  * statement per audit row: the trigger runs once per changed row of every
@@ -470,6 +498,10 @@ append_audit_row(Datum *v, const char *n)
 		values[i + 1] = v[i];
 		nulls[i + 1] = n[i] == 'n';
 	}
+	/* old_row, new_row */
+	for (int i = 3; i <= 4; i++)
+		if (!nulls[i])
+			values[i] = compress_image(values[i]);
 	values[8] = TimestampTzGetDatum(GetCurrentTimestamp());
 	nulls[8] = false;
 
@@ -754,12 +786,23 @@ seal_write(uint64 n, Datum *tids, Datum *seqs, Datum *rowhs, Datum *chains)
 	CommandCounterIncrement();
 }
 
+/* where a batch of seal_audit() ended: (changed_at, id) of its last row */
+typedef struct SealKey
+{
+	Datum		changed_at;
+	Datum		id;
+} SealKey;
+
 /*
  * Seal up to `limit` committed, unsealed rows; returns how many.  *more is
- * set when the limit was reached.
+ * set when the limit was reached.  With after, only rows captured after
+ * that key are read (the next batch of one seal_audit() call: within one
+ * transaction the index entries of the rows it sealed are not yet dead, and
+ * reading from the start each time would make a large backlog quadratic);
+ * *last is set to the key of the last row sealed.
  */
 static int64
-seal_some(int64 limit, bool *more, bool wait)
+seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *last)
 {
 	int			ret;
 	int64		last_seq;
@@ -808,18 +851,34 @@ seal_some(int64 limit, bool *more, bool wait)
 	}
 	last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &has_prev));
 	has_prev = get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, prev);
+	SPI_freetuptable(SPI_tuptable);
 
 	/* a fresh snapshot, taken after the lock: sees the last sealer's work */
-	ret = SPI_execute(psprintf("SELECT " AUDIT_COLS ", ctid FROM fintech.audit_log"
-							   " WHERE seq IS NULL ORDER BY changed_at, id LIMIT " INT64_FORMAT, limit),
-					  false, 0);
+	{
+		Oid			ktypes[2] = {TIMESTAMPTZOID, INT8OID};
+		Datum		kv[2];
+
+		if (after)
+		{
+			kv[0] = after->changed_at;
+			kv[1] = after->id;
+		}
+		ret = SPI_execute_with_args(psprintf("SELECT " AUDIT_COLS ", ctid FROM fintech.audit_log"
+											 " WHERE seq IS NULL%s ORDER BY changed_at, id LIMIT " INT64_FORMAT,
+											 after ? " AND (changed_at, id) OPERATOR(pg_catalog.>) ($1, $2)" : "",
+											 limit),
+									after ? 2 : 0, ktypes, kv, NULL, false, 0);
+	}
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read unsealed audit rows");
 	tt = SPI_tuptable;
 	n = SPI_processed;
 	*more = (int64) n == limit;
 	if (n == 0)
+	{
+		SPI_freetuptable(tt);
 		return 0;
+	}
 
 	/* hash every row in order, then write them all with one statement */
 	tids = palloc(sizeof(Datum) * n);
@@ -858,6 +917,15 @@ seal_some(int64 limit, bool *more, bool wait)
 		fintech_internal_write = FT_WRITE_NONE;
 	}
 	PG_END_TRY();
+	if (last)
+	{
+		bool		isnull;
+
+		/* both by value (int8, timestamptz): they outlive the rows */
+		last->id = SPI_getbinval(tt->vals[n - 1], tt->tupdesc, 1, &isnull);
+		last->changed_at = SPI_getbinval(tt->vals[n - 1], tt->tupdesc, NCANON, &isnull);
+	}
+	SPI_freetuptable(tt);		/* the rows read (tids pointed into them) */
 	return (int64) n;
 }
 
@@ -867,12 +935,29 @@ Datum
 fintech_seal_audit(PG_FUNCTION_ARGS)
 {
 	int64		total = 0;
-	bool		more = true;
+	bool		more;
+	SealKey		last = {0, 0};
+	bool		bounded = false;
 
-	SPI_connect();
-	while (more)
-		total += seal_some(SEAL_BATCH, &more, true);
-	SPI_finish();
+	/*
+	 * A large backlog is sealed in batches, each in its own SPI connection
+	 * (SPI allocates in its procedure context, freed by SPI_finish), each
+	 * reading after the last row of the one before.  When a batch comes
+	 * back short, one more pass from the start picks up rows of
+	 * transactions that committed meanwhile with an earlier capture time.
+	 */
+	for (;;)
+	{
+		SPI_connect();
+		total += seal_some(SEAL_BATCH, &more, true, bounded ? &last : NULL, &last);
+		SPI_finish();
+		if (more)
+			bounded = true;
+		else if (bounded)
+			bounded = false;
+		else
+			break;
+	}
 	PG_RETURN_INT64(total);
 }
 
@@ -886,7 +971,7 @@ seal_job(bool *again)
 	/* SKIP LOCKED can still wait when it follows an update chain: bound it */
 	(void) set_config_option("lock_timeout", "1000", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_LOCAL, true, 0, false);
-	n = seal_some(SEAL_BATCH, again, false);
+	n = seal_some(SEAL_BATCH, again, false, NULL, NULL);
 	SPI_finish();
 	return n;
 }
@@ -921,6 +1006,8 @@ verify_chain(int64 upto, uint8 *last_chain)
 	uint8		head_hash[PG_SHA256_DIGEST_LENGTH];
 	bool		has_head_hash;
 	bool		isnull;
+	MemoryContext outer,
+				per_fetch;
 
 	if (SPI_execute("SELECT last_seq, last_hash FROM fintech.audit_head", true, 0) != SPI_OK_SELECT ||
 		SPI_processed > 1)
@@ -949,11 +1036,19 @@ verify_chain(int64 upto, uint8 *last_chain)
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	outer = CurrentMemoryContext;
+	/* each fetch's rows and hashing are freed before the next (millions of rows) */
+	per_fetch = AllocSetContextCreate(outer, "fintech verify", ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
+		MemoryContextReset(per_fetch);
 		SPI_cursor_fetch(portal, true, 1000);
 		if (SPI_processed == 0)
+		{
+			SPI_freetuptable(SPI_tuptable);
 			break;
+		}
+		MemoryContextSwitchTo(per_fetch);
 		for (uint64 r = 0; r < SPI_processed && res.ok; r++)
 		{
 			HeapTuple	tup = SPI_tuptable->vals[r];
@@ -997,9 +1092,15 @@ verify_chain(int64 upto, uint8 *last_chain)
 			res.rows_checked++;
 			expect++;
 		}
+		MemoryContextSwitchTo(outer);
+		SPI_freetuptable(SPI_tuptable);
 		if (!res.ok)
+		{
+			res.detail = pstrdup(res.detail);
 			break;
+		}
 	}
+	MemoryContextDelete(per_fetch);
 	SPI_cursor_close(portal);
 	SPI_freeplan(plan);
 
