@@ -4,6 +4,8 @@
 #
 #   transfer.sql        fintech.transfer between two random wallets
 #   plain_transfer.sql  baseline: the same writes by hand in plain SQL
+#   plpgsql_transfer.sql baseline: the same transfer as a hand-written
+#                       PL/pgSQL function over plain tables (one round trip)
 #   floor.sql           baseline: one INSERT into a bare table (commit floor)
 #   hot_fee.sql         a 3-leg fintech.post crediting the shared 'fee' account
 #                       (baseline: transfer.sql)
@@ -13,6 +15,7 @@
 #   transfer_noaudit    transfer.sql with the audit triggers of the ledger's
 #                       tables disabled (it is the baseline of transfer.sql:
 #                       the cost of auditing)
+#   batch_noaudit       batch.sql the same way (what auditing costs a batch)
 ##   screen_name         fintech.screen_name of a random query of the
 #                       evaluation set over the full SDN list from $OFAC_DIR
 #                       (default ../shared/ofac): p50/p95/p99 latency from
@@ -34,6 +37,7 @@
 set -euo pipefail
 
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
 
 DURATION=${1:-${BENCH_SECONDS:-20}}
 [ $# -gt 0 ] && shift
@@ -53,16 +57,6 @@ case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 : >"$OUT" || ft_die "cannot write $OUT"
 
 BATCH_TARGET=50000          # transfers/s
-SETTINGS=(
-	"fintech.database = 'postgres'"
-	"fsync = on"                      # lib.sh writes fsync = off; this later line wins
-	"synchronous_commit = on"
-	"shared_buffers = '2GB'"
-	"wal_buffers = '64MB'"
-	"max_wal_size = '8GB'"
-	"checkpoint_timeout = '30min'"
-)
-
 trap ft_cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -73,19 +67,7 @@ LOGS=$FT_WORK/bench
 mkdir -p "$LOGS"
 chown postgres: "$LOGS" 2>/dev/null || true
 
-# what is built: the checkout as it is when it is copied
-tree_state() {
-	git -C "$FT_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git checkout'
-	git -C "$FT_ROOT" status --porcelain 2>/dev/null | awk '{printf "%s%s", (NR > 1 ? ", " : " (changed: "), $2} END {if (NR) print ")"}'
-}
-ft_log "build and install (without FINTECH_CHECKS)" >&2
-TREE=$(tree_state | tr -d '\n')
-# FINTECH_CHECKS= on the command line: an exported FINTECH_CHECKS must not
-# turn the internal checks on for a benchmark build
-ft_build_install FINTECH_CHECKS= >&2 || ft_die "build failed"
-[ "$(tree_state | tr -d '\n')" = "$TREE" ] || TREE="$TREE, changing while it was copied"
-SRC_DIGEST=$(cd "$FT_WORK/src" && find src sql Makefile fintech.control -type f | LC_ALL=C sort |
-	xargs cat | sha1sum | cut -c1-12)
+bench_build
 
 ft_log "start a throwaway cluster" >&2
 ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
@@ -128,41 +110,8 @@ BEGIN
 END \$\$" 2>&1 | sed -n 's/^NOTICE:  waits: //p'
 }
 
-# CPU accounting, in clock ticks, to tell whether anything else ran during a
-# run: all busy CPU time, and what the cluster used (the postmaster with the
-# children it reaped, plus its live children).  "other" = busy - cluster -
-# pgbench: other processes and kernel threads, as % of one CPU.
-cpu_busy() {
-	awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
-}
-cluster_ticks() {
-	local pm
-	pm=$(head -1 "$FT_PGDATA/postmaster.pid")
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '{
-		pid = $1; sub(/^.*\) /, "")     # after "pid (comm) ": state ppid ... utime stime cutime cstime
-		if (pid == pm || $2 == pm) t += $12 + $13 + $14 + $15
-	} END {print t + 0}'
-}
-# ticks of the children in the output of "times"
-times_ticks() {
-	sed -n 2p "$1" | awk -v hz="$(getconf CLK_TCK)" '{
-		t = 0
-		for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }
-		printf "%d\n", t * hz
-	}'
-}
-
-last_entry_id() {
-	ft_psql -Atc 'SELECT coalesce(max(id), 0) FROM fintech.entries'
-}
-
-# audit_triggers ENABLE|DISABLE: the capture triggers of the ledger's tables
-audit_triggers() {
-	local t
-	for t in accounts entries postings pending_legs holds payments; do
-		ft_psql -c "ALTER TABLE fintech.$t $1 TRIGGER fintech_audit" >/dev/null
-	done
-}
+# the ledger's audited tables (the _noaudit runs switch their capture off)
+LEDGER_TABLES=(accounts entries postings pending_legs holds payments)
 
 declare -A TPS LAT WAITS
 RAW=()      # rows of the per-run table
@@ -173,15 +122,18 @@ run_one() {
 	local script=$1 n=$2 j log err rc=0 tps lat failed processed before after waitsum
 	local busy0 busy1 ours0 ours1 wall0 wall1 other file=$1
 	j=$((n < 2 ? n : 2))
-	# transfer_noaudit: transfer.sql with the ledger's audit triggers off
-	if [ "$script" = transfer_noaudit ]; then
-		file=transfer
-		audit_triggers DISABLE
-	fi
+	local lsn0 lsn1 wal
+	# X_noaudit: X.sql with the ledger's audit triggers off
+	case $script in *_noaudit)
+		file=${script%_noaudit}
+		audit_triggers DISABLE "${LEDGER_TABLES[@]}"
+		;;
+	esac
 	log=$LOGS/$script-c$n.log
 	err=$LOGS/$script-c$n.err
 	printf '%-15s clients %2d ... ' "$script" "$n" >&2
 	before=$(last_entry_id)
+	lsn0=$(ft_psql -Atc 'SELECT pg_current_wal_insert_lsn()')
 	busy0=$(cpu_busy) ours0=$(cluster_ticks) wall0=$(date +%s.%N)
 	sample_waits "$((DURATION - 1))" >"$LOGS/$script-c$n.waits" &
 	local sampler=$!
@@ -195,17 +147,18 @@ run_one() {
 	wait "$sampler" || true
 	sleep 0.3   # let the postmaster reap the pgbench sessions
 	busy1=$(cpu_busy) ours1=$(cluster_ticks) wall1=$(date +%s.%N)
-	other=$(awk -v b=$((busy1 - busy0)) -v o=$((ours1 - ours0)) \
-		-v p="$(times_ticks "$LOGS/$script-c$n.times")" -v w0="$wall0" -v w1="$wall1" \
-		-v hz="$(getconf CLK_TCK)" 'BEGIN {
-			x = 100 * (b - o - p) / ((w1 - w0) * hz); printf "%.0f\n", (x < 0 ? 0 : x) }')
+	other=$(other_cpu "$busy0" "$busy1" "$ours0" "$ours1" "$LOGS/$script-c$n.times" "$wall0" "$wall1")
 	[ "$other" -le 15 ] || ODD+=("$script, $n clients: other processes used ${other}% of a CPU during the run")
 	after=$(last_entry_id)
+	lsn1=$(ft_psql -Atc 'SELECT pg_current_wal_insert_lsn()')
 	waitsum=$(cat "$LOGS/$script-c$n.waits")
 	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
 	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log")
 	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
 	processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
+	# WAL bytes per call: the run's own, the background jobs' (sealer,
+	# fold) during the run included
+	wal=$(ft_psql -Atc "SELECT CASE WHEN ${processed:-0} > 0 THEN round(pg_wal_lsn_diff('$lsn1', '$lsn0') / ${processed:-0}) END")
 	[ -n "$tps" ] || tps=0
 	[ "$rc" -eq 0 ] || ODD+=("$script, $n clients: pgbench exited with $rc")
 	[ "${failed:-0}" -eq 0 ] || ODD+=("$script, $n clients: $failed failed transactions")
@@ -213,22 +166,22 @@ run_one() {
 		ODD+=("$script, $n clients: pgbench said: $(grep -v '^pgbench: warning' "$err" | head -3 | tr '\n' ' ')")
 	fi
 	case $script in
-	transfer | transfer_noaudit | hot_fee | batch)
+	transfer | transfer_noaudit | hot_fee | batch | batch_noaudit)
 		# every processed call must have written its entries (a refused
 		# batch item does not fail the call, so count them)
 		local per=1
-		[ "$script" = batch ] && per=1000
+		[ "$file" = batch ] && per=1000
 		if [ -n "$processed" ] && [ $((after - before)) -ne $((processed * per)) ]; then
 			ODD+=("$script, $n clients: $((after - before)) entries written for $processed calls x $per")
 		fi
 		;;
 	esac
-	[ "$script" = transfer_noaudit ] && audit_triggers ENABLE
+	[ "$file" != "$script" ] && audit_triggers ENABLE "${LEDGER_TABLES[@]}"
 	TPS[$script,$n]=$tps
 	LAT[$script,$n]=${lat:-?}
 	WAITS[$script,$n]=${waitsum:-?}
 	printf 'tps %s (other CPU %s%%)\n' "$tps" "$other" >&2
-	RAW+=("| $script | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${waitsum:-?} | ${other}% |")
+	RAW+=("| $script | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${wal:-?} | ${waitsum:-?} | ${other}% |")
 	ft_psql -c 'VACUUM' -c 'CHECKPOINT'
 }
 
@@ -236,7 +189,7 @@ ft_log "runs: ${DURATION} s each, clients $CLIENTS" >&2
 T0=$SECONDS
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
 for n in $CLIENTS; do
-	for script in floor plain_transfer transfer transfer_noaudit pay hot_fee batch; do
+	for script in floor plain_transfer plpgsql_transfer transfer transfer_noaudit pay hot_fee batch batch_noaudit; do
 		run_one "$script" "$n"
 	done
 done
@@ -322,6 +275,7 @@ int() { printf '%.0f' "$1"; }
 		t=${TPS[transfer,$n]} p=${TPS[plain_transfer,$n]} f=${TPS[floor,$n]}
 		h=${TPS[hot_fee,$n]} b=${TPS[batch,$n]}
 		echo "| transfer vs plain SQL (plain_transfer) | $n | $(int "$t") | $(int "$p") | $(ratio "$t" "$p" 1.0) |"
+		echo "| transfer vs PL/pgSQL function (plpgsql_transfer) | $n | $(int "$t") | $(int "${TPS[plpgsql_transfer,$n]}") | $(ratio "$t" "${TPS[plpgsql_transfer,$n]}" 1.0) |"
 		echo "| transfer vs bare INSERT (floor) | $n | $(int "$t") | $(int "$f") | $(ratio "$t" "$f" 0.66) |"
 		echo "| hot fee (3-leg post) vs transfer | $n | $(int "$h") | $(int "$t") | $(ratio "$h" "$t" 0.8) |"
 		echo "| pay vs transfer | $n | $(int "${TPS[pay,$n]}") | $(int "$t") | $(ratio "${TPS[pay,$n]}" "$t" 0.8) |"
@@ -329,6 +283,9 @@ int() { printf '%.0f' "$1"; }
 		bt=$(awk -v b="$b" 'BEGIN { printf "%.0f", b * 1000 }')
 		echo "| batch of 1,000, transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
 			printf "%.2f× of the %d/s target: %s\n", x / t, t, (x >= t ? "met" : "missed") }') |"
+		bt=$(awk -v b="${TPS[batch_noaudit,$n]}" 'BEGIN { printf "%.0f", b * 1000 }')
+		echo "| batch of 1,000 without audit (batch_noaudit), transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
+			printf "%.2f× of the %d/s target (not the installed configuration)\n", x / t, t }') |"
 	done
 	if [ ${#SCREEN[@]} -gt 0 ]; then
 		echo
@@ -341,10 +298,11 @@ int() { printf '%.0f' "$1"; }
 	fi
 	echo
 	echo "Each run (tps = calls per second; wait events: share of 100 ms samples of the pgbench sessions;" \
+		"WAL bytes/call: WAL written during the run, background jobs included, per call;" \
 		"other CPU: what processes outside the cluster and pgbench used, in % of one CPU):"
 	echo
-	echo "| script | clients | tps | latency ms | failed | wait events | other CPU |"
-	echo "|---|---:|---:|---:|---:|---|---:|"
+	echo "| script | clients | tps | latency ms | failed | WAL bytes/call | wait events | other CPU |"
+	echo "|---|---:|---:|---:|---:|---:|---|---:|"
 	printf '%s\n' "${RAW[@]}"
 	echo
 	echo "After the runs: $STATS; check_ledger(): $([ -z "$BAD" ] && echo 'all ok' || echo 'NOT OK')."

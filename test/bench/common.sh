@@ -1,0 +1,79 @@
+# shellcheck shell=bash
+# test/bench/common.sh — shared by the benchmark runners (run.sh, scale.sh):
+# the cluster settings, building the checkout, and the CPU accounting that
+# tells whether anything else ran during a measurement.  Source it after
+# ../lib.sh; it sets SETTINGS, and bench_build sets TREE and SRC_DIGEST.
+
+# tuned but durable: fsync and synchronous_commit on
+SETTINGS=(
+	"fintech.database = 'postgres'"
+	"fsync = on"                      # lib.sh writes fsync = off; this later line wins
+	"synchronous_commit = on"
+	"shared_buffers = '2GB'"
+	"wal_buffers = '64MB'"
+	"max_wal_size = '8GB'"
+	"checkpoint_timeout = '30min'"
+)
+
+# what is built: the checkout as it is when it is copied
+tree_state() {
+	git -C "$FT_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git checkout'
+	git -C "$FT_ROOT" status --porcelain 2>/dev/null | awk '{printf "%s%s", (NR > 1 ? ", " : " (changed: "), $2} END {if (NR) print ")"}'
+}
+
+# build and install the checkout without FINTECH_CHECKS; TREE says what was
+# built, SRC_DIGEST is a hash of the built sources
+bench_build() {
+	ft_log "build and install (without FINTECH_CHECKS)" >&2
+	TREE=$(tree_state | tr -d '\n')
+	# FINTECH_CHECKS= on the command line: an exported FINTECH_CHECKS must not
+	# turn the internal checks on for a benchmark build
+	ft_build_install FINTECH_CHECKS= >&2 || ft_die "build failed"
+	[ "$(tree_state | tr -d '\n')" = "$TREE" ] || TREE="$TREE, changing while it was copied"
+	SRC_DIGEST=$(cd "$FT_WORK/src" && find src sql Makefile fintech.control -type f | LC_ALL=C sort |
+		xargs cat | sha1sum | cut -c1-12)
+}
+
+# CPU accounting, in clock ticks: all busy CPU time, and what the cluster
+# used (the postmaster with the children it reaped, plus its live
+# children).  "other" = busy - cluster - pgbench: other processes and
+# kernel threads, as % of one CPU.
+cpu_busy() {
+	awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9; exit}' /proc/stat
+}
+cluster_ticks() {
+	local pm
+	pm=$(head -1 "$FT_PGDATA/postmaster.pid")
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '{
+		pid = $1; sub(/^.*\) /, "")     # after "pid (comm) ": state ppid ... utime stime cutime cstime
+		if (pid == pm || $2 == pm) t += $12 + $13 + $14 + $15
+	} END {print t + 0}'
+}
+# ticks of the children in the output of "times"
+times_ticks() {
+	sed -n 2p "$1" | awk -v hz="$(getconf CLK_TCK)" '{
+		t = 0
+		for (i = 1; i <= 2; i++) { split($i, p, /[ms]/); t += p[1] * 60 + p[2] }
+		printf "%d\n", t * hz
+	}'
+}
+# other_cpu BUSY0 BUSY1 OURS0 OURS1 TIMESFILE WALL0 WALL1: % of a CPU used
+# by anything but the cluster and pgbench between the two samples
+other_cpu() {
+	awk -v b=$(($2 - $1)) -v o=$(($4 - $3)) -v p="$(times_ticks "$5")" -v w0="$6" -v w1="$7" \
+		-v hz="$(getconf CLK_TCK)" 'BEGIN {
+			x = 100 * (b - o - p) / ((w1 - w0) * hz); printf "%.0f\n", (x < 0 ? 0 : x) }'
+}
+
+# audit_triggers ENABLE|DISABLE TABLE...: the capture triggers of fintech's tables
+audit_triggers() {
+	local how=$1 t
+	shift
+	for t in "$@"; do
+		ft_psql -c "ALTER TABLE fintech.$t $how TRIGGER fintech_audit" >/dev/null
+	done
+}
+
+last_entry_id() {
+	ft_psql -Atc 'SELECT coalesce(max(id), 0) FROM fintech.entries'
+}
