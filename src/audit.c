@@ -531,7 +531,7 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	Relation	rel;
 	TupleDesc	desc;
 	const char *op;
-	Datum		v[7];
+	Datum		v[7] = {0};
 	char		n[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	char	   *who;
 	CaptureRel *cr;
