@@ -77,3 +77,14 @@ audit_triggers() {
 last_entry_id() {
 	ft_psql -Atc 'SELECT coalesce(max(id), 0) FROM fintech.entries'
 }
+
+# print_anomalies TEXT: the ODD array as a Markdown list, or TEXT when empty
+print_anomalies() {
+	if [ ${#ODD[@]} -gt 0 ]; then
+		echo
+		echo "Anomalies:"
+		printf -- '- %s\n' "${ODD[@]}"
+	else
+		echo "$1"
+	fi
+}

@@ -306,12 +306,6 @@ int() { printf '%.0f' "$1"; }
 	printf '%s\n' "${RAW[@]}"
 	echo
 	echo "After the runs: $STATS; check_ledger(): $([ -z "$BAD" ] && echo 'all ok' || echo 'NOT OK')."
-	if [ ${#ODD[@]} -gt 0 ]; then
-		echo
-		echo "Anomalies:"
-		printf -- '- %s\n' "${ODD[@]}"
-	else
-		echo "No failed transactions, no pgbench errors."
-	fi
+	print_anomalies "No failed transactions, no pgbench errors."
 } | tee "$OUT"
 echo "(written to $OUT)" >&2

@@ -344,12 +344,6 @@ echo "(loads, runs and checks took $ELAPSED s)" >&2
 	printf '%s\n' "${LOADS[@]}"
 	echo
 	echo "check_ledger() at the end of stage A: ${CHECK[A]}; of stage B: ${CHECK[B]}."
-	if [ ${#ODD[@]} -gt 0 ]; then
-		echo
-		echo "Anomalies:"
-		printf -- '- %s\n' "${ODD[@]}"
-	else
-		echo "No failed transactions, no pgbench errors, no other load during the runs."
-	fi
+	print_anomalies "No failed transactions, no pgbench errors, no other load during the runs."
 } | tee "$OUT"
 echo "(written to $OUT)" >&2
