@@ -88,3 +88,22 @@ print_anomalies() {
 		echo "$1"
 	fi
 }
+
+# ofac_dir: where the full OFAC SDN list is: $OFAC_DIR if set, else
+# ../shared/ofac beside the checkout, else beside the repository this one
+# was cloned from (a clone in /tmp of /work/main finds /work/shared/ofac).
+# Prints nothing when none has sdn.csv.
+ofac_dir() {
+	local d origin
+	if [ -n "${OFAC_DIR:-}" ]; then
+		echo "$OFAC_DIR"
+		return
+	fi
+	origin=$(git -C "$FT_ROOT" config --get remote.origin.url 2>/dev/null || true)
+	for d in "$FT_ROOT/../shared/ofac" ${origin:+"$origin/../shared/ofac"}; do
+		if [ -r "$d/sdn.csv" ]; then
+			(cd "$d" && pwd)
+			return
+		fi
+	done
+}

@@ -196,7 +196,7 @@ done
 
 # workload 6: screen_name over the full SDN list (when $OFAC_DIR has it),
 # latency percentiles from pgbench's per-transaction log
-OFAC_DIR=${OFAC_DIR:-$FT_ROOT/../shared/ofac}
+OFAC_DIR=$(ofac_dir)
 SCREEN=()
 if [ -r "$OFAC_DIR/sdn.csv" ] && [ -r "$OFAC_DIR/alt.csv" ] && [ -r "$OFAC_DIR/add.csv" ]; then
 	ft_log "screen_name over the full SDN list ($OFAC_DIR)" >&2
@@ -234,7 +234,7 @@ EOSQL
 		echo "$row" >&2
 	done
 else
-	ODD+=("screen_name not measured: no readable sdn.csv, alt.csv, add.csv in $OFAC_DIR (set OFAC_DIR)")
+	ODD+=("screen_name not measured: no readable sdn.csv, alt.csv, add.csv in ${OFAC_DIR:-../shared/ofac} (set OFAC_DIR)")
 fi
 
 # the ledger is still consistent after all that (deferred fee postings folded first)

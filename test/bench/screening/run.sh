@@ -33,6 +33,8 @@ set -euo pipefail
 DURATION=${1:-${BENCH_SECONDS:-20}}
 case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
 [ "$DURATION" -ge 3 ] || ft_die "seconds must be at least 3"
+. "$FT_ROOT/test/bench/common.sh"
+OFAC_DIR=$(ofac_dir)
 OFAC_DIR=${OFAC_DIR:-$FT_ROOT/../shared/ofac}
 for f in sdn.csv alt.csv add.csv; do
 	[ -r "$OFAC_DIR/$f" ] || ft_die "no readable $OFAC_DIR/$f (set OFAC_DIR)"
