@@ -53,22 +53,22 @@
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/itemptr.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/cash.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
-#include "storage/bufmgr.h"
-#include "storage/itemptr.h"
 #include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
-#include "utils/syscache.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
@@ -405,12 +405,23 @@ audit_oids_inval(Datum arg, Oid relid)
 		audit_log_relid = audit_log_seqid = InvalidOid;
 }
 
+/*
+ * fintech.audit_log opened for writing straight into its heap and indexes,
+ * by the capture trigger (inserts) and the sealer (updates).
+ */
+typedef struct AuditWriter
+{
+	Relation	rel;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot *slot;
+} AuditWriter;
+
 /* open fintech.audit_log and check that it has the columns this file writes */
-static Relation
-open_audit_log(Oid *seqid)
+static void
+audit_writer_open(AuditWriter *w, Oid *seqid)
 {
 	static bool callback_registered = false;
-	Relation	rel;
 	TupleDesc	desc;
 
 	if (!OidIsValid(audit_log_relid) || !OidIsValid(audit_log_seqid))
@@ -431,15 +442,43 @@ open_audit_log(Oid *seqid)
 	}
 	if (seqid)
 		*seqid = audit_log_seqid;
-	rel = table_open(audit_log_relid, RowExclusiveLock);
-	desc = RelationGetDescr(rel);
+	w->rel = table_open(audit_log_relid, RowExclusiveLock);
+	desc = RelationGetDescr(w->rel);
 	if (desc->natts != lengthof(audit_log_columns))
 		elog(ERROR, "fintech.audit_log has %d columns, expected %d",
 			 desc->natts, (int) lengthof(audit_log_columns));
 	for (int i = 0; i < desc->natts; i++)
 		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), audit_log_columns[i]) != 0)
 			elog(ERROR, "column %d of fintech.audit_log is not %s", i + 1, audit_log_columns[i]);
-	return rel;
+	w->estate = CreateExecutorState();
+	w->rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(w->rri, w->rel, 1, NULL, 0);
+	ExecOpenIndices(w->rri, false);
+	w->slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+}
+
+/*
+ * The index entries of tup, just written to the heap at tup->t_self (each
+ * index whose predicate it satisfies: audit_log_unsealed for a captured
+ * row, audit_log_seq for a sealed one)
+ */
+static void
+audit_writer_index(AuditWriter *w, HeapTuple tup)
+{
+	ExecStoreHeapTuple(tup, w->slot, false);
+	/* update = false: that hint needs a range table this has not */
+	(void) ExecInsertIndexTuples(w->rri, w->slot, w->estate, false, false, NULL, NIL);
+	ExecClearTuple(w->slot);
+	ResetPerTupleExprContext(w->estate);
+}
+
+static void
+audit_writer_close(AuditWriter *w)
+{
+	ExecCloseIndices(w->rri);
+	ExecDropSingleTupleTableSlot(w->slot);
+	FreeExecutorState(w->estate);
+	table_close(w->rel, NoLock);
 }
 
 /*
@@ -478,18 +517,13 @@ compress_image(Datum image)
 static void
 append_audit_row(Datum *v, const char *n)
 {
+	AuditWriter w;
 	Oid			seqid;
-	Relation	rel;
-	TupleDesc	desc;
 	Datum		values[lengthof(audit_log_columns)];
 	bool		nulls[lengthof(audit_log_columns)];
-	EState	   *estate;
-	ResultRelInfo *rri;
-	TupleTableSlot *slot;
+	HeapTuple	tup;
 
-	rel = open_audit_log(&seqid);
-	desc = RelationGetDescr(rel);
-
+	audit_writer_open(&w, &seqid);
 	memset(nulls, true, sizeof(nulls));
 	values[0] = Int64GetDatum(nextval_internal(seqid, false));
 	nulls[0] = false;
@@ -505,18 +539,10 @@ append_audit_row(Datum *v, const char *n)
 	values[8] = TimestampTzGetDatum(GetCurrentTimestamp());
 	nulls[8] = false;
 
-	estate = CreateExecutorState();
-	rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	ExecOpenIndices(rri, false);
-	slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
-	ExecStoreHeapTuple(heap_form_tuple(desc, values, nulls), slot, false);
-	simple_table_tuple_insert(rel, slot);
-	(void) ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
-	ExecCloseIndices(rri);
-	ExecDropSingleTupleTableSlot(slot);
-	FreeExecutorState(estate);
-	table_close(rel, NoLock);
+	tup = heap_form_tuple(RelationGetDescr(w.rel), values, nulls);
+	simple_heap_insert(w.rel, tup);
+	audit_writer_index(&w, tup);
+	audit_writer_close(&w);
 }
 
 PG_FUNCTION_INFO_V1(fintech_audit_trigger);
@@ -734,19 +760,18 @@ get_hash(HeapTuple tup, TupleDesc desc, int col, uint8 *out)
 static void
 seal_write(uint64 n, Datum *tids, Datum *seqs, Datum *rowhs, Datum *chains)
 {
-	Relation	rel = open_audit_log(NULL);
-	TupleDesc	desc = RelationGetDescr(rel);
+	AuditWriter w;
+	TupleDesc	desc;
 	int			seqcol = lengthof(audit_log_columns) - 3;
 	Snapshot	snap = GetLatestSnapshot();
-	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *rri = makeNode(ResultRelInfo);
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
-	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+	Datum	   *values;
+	bool	   *nulls;
 
 	Assert(strcmp(audit_log_columns[seqcol], "seq") == 0);
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	ExecOpenIndices(rri, false);
+	audit_writer_open(&w, NULL);
+	desc = RelationGetDescr(w.rel);
+	values = palloc(sizeof(Datum) * desc->natts);
+	nulls = palloc(sizeof(bool) * desc->natts);
 	for (uint64 r = 0; r < n; r++)
 	{
 		HeapTupleData old;
@@ -754,7 +779,7 @@ seal_write(uint64 n, Datum *tids, Datum *seqs, Datum *rowhs, Datum *chains)
 		Buffer		buf;
 
 		old.t_self = *(ItemPointer) DatumGetPointer(tids[r]);
-		if (!heap_fetch(rel, snap, &old, &buf, false))
+		if (!heap_fetch(w.rel, snap, &old, &buf, false))
 			elog(ERROR, "audit row (%u,%u) vanished while it was sealed",
 				 ItemPointerGetBlockNumber(&old.t_self), ItemPointerGetOffsetNumber(&old.t_self));
 		heap_deform_tuple(&old, desc, values, nulls);
@@ -767,21 +792,12 @@ seal_write(uint64 n, Datum *tids, Datum *seqs, Datum *rowhs, Datum *chains)
 		nulls[seqcol] = nulls[seqcol + 1] = nulls[seqcol + 2] = false;
 		tup = heap_form_tuple(desc, values, nulls);
 		ReleaseBuffer(buf);		/* values pointed into the page until here */
-		simple_heap_update(rel, &old.t_self, tup);
+		simple_heap_update(w.rel, &old.t_self, tup);
 		if (!HeapTupleIsHeapOnly(tup))
-		{
-			ExecStoreHeapTuple(tup, slot, false);
-			/* update = false: that hint needs a range table this has not */
-			(void) ExecInsertIndexTuples(rri, slot, estate, false, false, NULL, NIL);
-			ExecClearTuple(slot);
-		}
-		ResetPerTupleExprContext(estate);
+			audit_writer_index(&w, tup);
 		heap_freetuple(tup);
 	}
-	ExecCloseIndices(rri);
-	ExecDropSingleTupleTableSlot(slot);
-	FreeExecutorState(estate);
-	table_close(rel, NoLock);
+	audit_writer_close(&w);
 	/* what follows (the head's UPDATE, the next batch) sees these rows */
 	CommandCounterIncrement();
 }
@@ -880,7 +896,7 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 		return 0;
 	}
 
-	/* hash every row in order, then write them all with one statement */
+	/* hash every row in order, then write them all (seal_write) */
 	tids = palloc(sizeof(Datum) * n);
 	seqs = palloc(sizeof(Datum) * n);
 	rowhs = palloc(sizeof(Datum) * n);
