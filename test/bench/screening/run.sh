@@ -56,12 +56,7 @@ mkdir -p "$LOGS" "$FT_WORK/ofac"
 cp "$OFAC_DIR"/sdn.csv "$OFAC_DIR"/alt.csv "$OFAC_DIR"/add.csv "$FT_WORK/ofac/"
 chown -R postgres: "$LOGS" "$FT_WORK/ofac" 2>/dev/null || true
 
-tree_state() {
-	git -C "$FT_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git checkout'
-}
-ft_log "build and install (without FINTECH_CHECKS)" >&2
-TREE=$(tree_state)
-ft_build_install FINTECH_CHECKS= >&2 || ft_die "build failed"
+bench_build
 
 # the evaluation set: the committed one, or made now from $OFAC_DIR
 SET_NOTE="committed"
