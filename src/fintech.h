@@ -135,6 +135,16 @@ extern bool fintech_job_active(const char *name);
 /* raises 55000 with a HINT when no background worker can run */
 extern void fintech_require_worker(const char *what);
 
+/*
+ * The longest name screened or listed, in characters: a longer name to
+ * screen is 22023, a longer listed name refuses the load (22023, naming
+ * the file and line).  A build may lower or raise it (only to time the
+ * normaliser on long names: make COPT=-DFINTECH_NAME_MAXCHARS=200000).
+ */
+#ifndef FINTECH_NAME_MAXCHARS
+#define FINTECH_NAME_MAXCHARS	1000
+#endif
+
 /* screening.c: one match of a screened name */
 typedef struct FintechMatch
 {

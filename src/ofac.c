@@ -45,15 +45,17 @@
  * field", "alt.csv line 3: 4 fields, expected 5", "sdn.csv line 9: ent_num
  * "12x" is not a positive integer", "sdn.csv line 40: duplicate ent_num
  * 306", "alt.csv line 5: ent_num 99 is not in sdn.csv", an empty SDN_Name
- * or alt_name, an unknown SDN_Type or alt_type; NULL sdn_csv; a NULL,
+ * or alt_name, an SDN_Name or alt_name longer than FINTECH_NAME_MAXCHARS
+ * (1,000) characters, an unknown SDN_Type or alt_type; NULL sdn_csv; a NULL,
  * empty or longer than 255 bytes list; an sdn.csv without records (that
  * would withdraw the whole list: refused).  Everything is parsed and
  * checked in memory before anything is written.
  *
- * Loading replaces the list in the caller's transaction.  Loads of one
- * list are serialised by a transaction-level advisory lock on the list's
- * name (hashtext of 'fintech.sanctions_lists' and of the name), taken
- * after the files are checked; the list's row is then read FOR UPDATE.
+ * Loading replaces the list in the caller's transaction.  Loads are
+ * serialised (all lists of the database, not only one list's) by a lock
+ * that no SQL can take (lock_loads), held to the end of the transaction,
+ * taken after the files are checked; the list's row is then read FOR
+ * UPDATE.
  * Entities are upserted by (list, source_uid), keeping their ids (alerts
  * point at them), with listed = true and version = the new version; the
  * list's entities missing from the new sdn.csv get listed = false and the
@@ -68,22 +70,35 @@
  * set-based statement over arrays (saved plans).  Returns the number of
  * entities listed after the load.
  *
- * Memory: the inputs are detoasted and parsed into a memory context of
- * the call, deleted before returning.
+ * Memory and time: the inputs are detoasted and parsed into a memory
+ * context of the call, deleted before returning.  A record's fields live
+ * in a context reset at the next record, and only what is loaded is
+ * copied out, so the parse holds about what it loads; the statements'
+ * arrays hold it again, and the hash reads the inputs in place.  Parsing
+ * is linear (add.csv's distinct countries are found through a hash), and
+ * every loop over the input checks for a cancel (per record, every 64 kB
+ * of a field, per entity and name).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "common/cryptohash.h"
+#include "common/hashfn.h"
 #include "common/sha2.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "nodes/pg_list.h"
+#include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "fintech.h"
@@ -118,6 +133,7 @@ typedef struct CsvReader
 	int			maxfields;
 	char	  **fields;			/* its fields; NULL: empty or -0- */
 	StringInfoData buf;
+	MemoryContext rowcxt;		/* the fields' strings: reset at each record */
 } CsvReader;
 
 static inline bool
@@ -125,6 +141,8 @@ is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
+
+static bool csv_read_record(CsvReader *r);
 
 static void
 csv_init(CsvReader *r, const char *file, const char *data, int len)
@@ -142,6 +160,17 @@ csv_init(CsvReader *r, const char *file, const char *data, int len)
 	r->maxfields = 16;
 	r->fields = palloc(r->maxfields * sizeof(char *));
 	initStringInfo(&r->buf);
+	r->rowcxt = AllocSetContextCreate(CurrentMemoryContext, "fintech OFAC record",
+									  ALLOCSET_DEFAULT_SIZES);
+}
+
+/* done with the reader: its record context and buffers go */
+static void
+csv_end(CsvReader *r)
+{
+	MemoryContextDelete(r->rowcxt);
+	pfree(r->fields);
+	pfree(r->buf.data);
 }
 
 /* at a line end (CRLF or LF, or the end of the input)? */
@@ -165,11 +194,28 @@ csv_add_field(CsvReader *r, char *value)
 
 /*
  * csv_next: read the next record into r->fields[0 .. r->nfields - 1]
- * (palloc'd strings, NULL for an empty field); false at the end of the
- * input.  Malformed input raises 22023 naming the file and the line.
+ * (strings in r->rowcxt, valid until the next call: callers copy what
+ * they keep, so the parse holds only what is loaded; NULL for an empty
+ * field); false at the end of the input.  Malformed input raises 22023
+ * naming the file and the line.  Checks for a cancel at each record and
+ * every 64 kB inside a field.
  */
 static bool
 csv_next(CsvReader *r)
+{
+	MemoryContext old;
+	bool		more;
+
+	CHECK_FOR_INTERRUPTS();
+	MemoryContextReset(r->rowcxt);
+	old = MemoryContextSwitchTo(r->rowcxt);
+	more = csv_read_record(r);
+	MemoryContextSwitchTo(old);
+	return more;
+}
+
+static bool
+csv_read_record(CsvReader *r)
 {
 	/* skip blank lines */
 	for (;;)
@@ -187,6 +233,7 @@ csv_next(CsvReader *r)
 			break;
 		r->p = q + 1;
 		r->line++;
+		CHECK_FOR_INTERRUPTS();
 	}
 
 	r->rec_line = r->line;
@@ -222,6 +269,8 @@ csv_next(CsvReader *r)
 					break;
 				}
 				appendStringInfoChar(&r->buf, *r->p++);
+				if ((r->buf.len & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
 			}
 			while (r->p < r->end && is_blank(*r->p))
 				r->p++;
@@ -248,6 +297,8 @@ csv_next(CsvReader *r)
 									r->file, r->line, r->nfields + 1),
 							 errhint("Quote the whole field, and write the quote inside it as two quotes (\"\").")));
 				r->p++;
+				if (((r->p - start) & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
 			}
 			e = r->p;
 			while (e > start && (is_blank(e[-1]) || e[-1] == '\r'))
@@ -326,6 +377,36 @@ nonblank(char *s)
 		if (!is_blank(*c))
 			return s;
 	return NULL;
+}
+
+/* a copy of a field that is kept (fields live until the next record) */
+static char *
+keep(const char *s)
+{
+	return s ? pstrdup(s) : NULL;
+}
+
+/*
+ * A listed name is at most FINTECH_NAME_MAXCHARS characters: a longer one
+ * refuses the whole load (22023), naming the file, the line and the entry.
+ */
+static void
+check_listed_name(CsvReader *r, const char *name, const char *what, int64 num)
+{
+	int			len = strlen(name);
+	int			chars;
+
+	if (len <= FINTECH_NAME_MAXCHARS)
+		return;					/* no more characters than bytes */
+	chars = pg_mbstrlen_with_len(name, len);
+	if (chars > FINTECH_NAME_MAXCHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s line %d: %s " INT64_FORMAT " is %d characters long, the limit is %d",
+						r->file, r->rec_line, what, num, chars, FINTECH_NAME_MAXCHARS),
+				 errdetail("Nothing was loaded."),
+				 errhint("Names are screened, and listed, up to %d characters.",
+						 FINTECH_NAME_MAXCHARS)));
 }
 
 /* ------------------------------------------------------------------------
@@ -461,6 +542,8 @@ parse_sdn(OfacData *d, const char *data, int len)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("sdn.csv line %d: empty SDN_Name for ent_num " INT64_FORMAT,
 							r.rec_line, ent_num)));
+		check_listed_name(&r, ent->name, "SDN_Name of ent_num", ent_num);
+		ent->name = keep(ent->name);
 
 		type = nonblank(r.fields[2]);
 		if (type == NULL)
@@ -479,9 +562,10 @@ parse_sdn(OfacData *d, const char *data, int len)
 					 errhint("SDN_Type is individual, vessel, aircraft, or -0- for an entity.")));
 
 		ent->programs = nonblank(r.fields[3]) ? split_programs(r.fields[3]) : NIL;
-		ent->title = nonblank(r.fields[4]);
-		ent->remarks = nonblank(r.fields[11]);
+		ent->title = keep(nonblank(r.fields[4]));
+		ent->remarks = keep(nonblank(r.fields[11]));
 	}
+	csv_end(&r);
 	if (d->nentities == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -563,40 +647,81 @@ parse_alt(OfacData *d, const char *data, int len)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("alt.csv line %d: empty alt_name for alt_num " INT64_FORMAT,
 							r.rec_line, a->alt_num)));
+		check_listed_name(&r, a->name, "alt_name of alt_num", a->alt_num);
+		a->name = keep(a->name);
 		d->naliases++;
 	}
+	csv_end(&r);
 }
+
+/*
+ * The (entity, country) pairs seen in add.csv: one hash lookup per row
+ * (scanning the entity's countries was quadratic in an entity's rows).
+ */
+typedef struct CountryKey
+{
+	int			entity;
+	const char *country;		/* kept copy */
+} CountryKey;
+
+typedef struct CountryEntry
+{
+	CountryKey	key;
+	char		status;
+	uint32		hash;
+} CountryEntry;
+
+static inline uint32
+country_hash(CountryKey k)
+{
+	return hash_combine(murmurhash32((uint32) k.entity),
+						hash_bytes((const unsigned char *) k.country, strlen(k.country)));
+}
+
+#define SH_PREFIX		countryset
+#define SH_ELEMENT_TYPE	CountryEntry
+#define SH_KEY_TYPE		CountryKey
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, k)	country_hash(k)
+#define SH_EQUAL(tb, a, b)	((a).entity == (b).entity && strcmp((a).country, (b).country) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, a)	((a)->hash)
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 static void
 parse_add(OfacData *d, const char *data, int len)
 {
 	CsvReader	r;
+	countryset_hash *seen = countryset_create(CurrentMemoryContext, 1024, NULL);
 
 	csv_init(&r, "add.csv", data, len);
 	while (csv_next(&r))
 	{
 		OfacEntity *ent;
-		char	   *country;
-		ListCell   *lc;
-		bool		seen = false;
+		CountryKey	k;
+		CountryEntry *e;
+		bool		found;
 
 		csv_expect_fields(&r, ADD_FIELDS, add_field_names);
-		ent = &d->entities[known_entity(d, &r)];
+		k.entity = known_entity(d, &r);
+		ent = &d->entities[k.entity];
 		(void) csv_positive_int(&r, 1, "add_num");
-		country = nonblank(r.fields[4]);
-		if (country == NULL)
+		k.country = nonblank(r.fields[4]);
+		if (k.country == NULL)
 			continue;
-		foreach(lc, ent->countries)
+		e = countryset_insert(seen, k, &found);
+		if (!found)
 		{
-			if (strcmp((char *) lfirst(lc), country) == 0)
-			{
-				seen = true;
-				break;
-			}
+			/* the key must outlive the record: point it at the kept copy */
+			e->key.country = keep(k.country);
+			ent->countries = lappend(ent->countries, unconstify(char *, e->key.country));
 		}
-		if (!seen)
-			ent->countries = lappend(ent->countries, country);
 	}
+	csv_end(&r);
+	countryset_destroy(seen);
 }
 
 /* ------------------------------------------------------------------------
@@ -606,7 +731,6 @@ parse_add(OfacData *d, const char *data, int len)
 
 enum
 {
-	P_LOCK,
 	P_VERSION,
 	P_ENTITIES,
 	P_UNLIST,
@@ -622,8 +746,6 @@ static const struct
 	int			nargs;
 	Oid			types[9];
 }			plan_defs[NPLANS] = {
-	[P_LOCK] = {"SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('fintech.sanctions_lists'),"
-		" pg_catalog.hashtext($1))", 1, {TEXTOID}},
 	[P_VERSION] = {"SELECT version FROM fintech.sanctions_lists"
 		" WHERE list OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, {TEXTOID}},
 	/* $6 and $9 hold each entity's programs and countries as array literals */
@@ -685,6 +807,7 @@ text_array(char **vals, int n)
 
 	for (int i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		nulls[i] = vals[i] == NULL;
 		elems[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(vals[i]);
 	}
@@ -703,6 +826,7 @@ array_literal(List *l)
 	appendStringInfoChar(&buf, '{');
 	foreach(lc, l)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (foreach_current_index(lc) > 0)
 			appendStringInfoChar(&buf, ',');
 		appendStringInfoChar(&buf, '"');
@@ -718,17 +842,55 @@ array_literal(List *l)
 	return buf.data;
 }
 
-/* "<length in bytes>:<bytes>", or "N" for NULL */
+/*
+ * Hashes "<length in bytes>:<bytes>", or "N" for NULL, straight from the
+ * input (no copy of it is made).
+ */
 static void
-canon_input(StringInfo buf, text *t)
+canon_input(pg_cryptohash_ctx *ctx, text *t)
 {
+	char		head[16];
+	int			n;
+
 	if (t == NULL)
-		appendStringInfoChar(buf, 'N');
+		n = snprintf(head, sizeof(head), "N");
 	else
-	{
-		appendStringInfo(buf, "%d:", (int) VARSIZE_ANY_EXHDR(t));
-		appendBinaryStringInfo(buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-	}
+		n = snprintf(head, sizeof(head), "%d:", (int) VARSIZE_ANY_EXHDR(t));
+	if (pg_cryptohash_update(ctx, (const uint8 *) head, n) < 0 ||
+		(t != NULL &&
+		 pg_cryptohash_update(ctx, (const uint8 *) VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)) < 0))
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+}
+
+/*
+ * Serialises the loads: an exclusive lock, to the end of the transaction,
+ * on a lock tag no SQL can name.  It is an advisory-lock tag (database,
+ * oid of fintech.sanctions_lists, 0) of class FINTECH_LOCK_LOADS: the
+ * pg_advisory_* functions only make classes 1 and 2 (their int8 and
+ * int4-pair keys), so no role can take, hold or queue for this one (the
+ * way Citus keeps its advisory locks apart).  Not the advisory lock on
+ * hashtext() keys of 0.3.0, which any role could hold forever; and not a
+ * lock on the table either: in PostgreSQL 15 a role with no grants at all
+ * can queue for ShareUpdateExclusiveLock on any table by oid
+ * (brin_summarize_new_values() on one of its indexes locks before it
+ * checks), and one with USAGE on the schema by COMMENT ON or CREATE
+ * TRIGGER.  One load at a time in a database, whatever the list: loads
+ * are rare and short.  pg_locks shows it as an advisory lock with
+ * classid the table's oid, objid 0 and objsubid FINTECH_LOCK_LOADS (18004).
+ */
+#define FINTECH_LOCK_LOADS	0x4654	/* "FT" */
+
+static void
+lock_loads(void)
+{
+	Oid			nsp = get_namespace_oid("fintech", false);
+	Oid			rel = get_relname_relid("sanctions_lists", nsp);
+	LOCKTAG		tag;
+
+	if (!OidIsValid(rel))
+		elog(ERROR, "table fintech.sanctions_lists does not exist");
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, rel, 0, FINTECH_LOCK_LOADS);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
 }
 
 PG_FUNCTION_INFO_V1(fintech_load_sanctions_ofac);
@@ -792,14 +954,16 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 	nnames = d.nentities + d.naliases;
 
 	{
-		StringInfoData buf;
+		pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 
-		initStringInfo(&buf);
-		canon_input(&buf, sdn);
-		canon_input(&buf, alt);
-		canon_input(&buf, add);
-		fintech_sha256(buf.data, buf.len, hash);
-		pfree(buf.data);
+		if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
+			elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+		canon_input(ctx, sdn);
+		canon_input(ctx, alt);
+		canon_input(ctx, add);
+		if (pg_cryptohash_final(ctx, hash, PG_SHA256_DIGEST_LENGTH) < 0)
+			elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+		pg_cryptohash_free(ctx);
 	}
 
 	/* the statements' arrays */
@@ -820,6 +984,7 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 		{
 			OfacEntity *e = &d.entities[i];
 
+			CHECK_FOR_INTERRUPTS();
 			uids[i] = psprintf(INT64_FORMAT, e->ent_num);
 			names[i] = e->name;
 			kinds[i] = unconstify(char *, e->kind);
@@ -844,6 +1009,7 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 		{
 			OfacAlias  *a = &d.aliases[i];
 
+			CHECK_FOR_INTERRUPTS();
 			uids[n + i] = uids[a->entity];
 			nnames_v[n + i] = a->name;
 			ntypes[n + i] = unconstify(char *, a->type);
@@ -857,9 +1023,9 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 
-	/* one load of this list at a time; then its current version */
+	/* one load at a time; then the list's current version */
+	lock_loads();
 	v[0] = CStringGetTextDatum(list);
-	run_plan(P_LOCK, v);
 	if (run_plan(P_VERSION, v) != SPI_OK_SELECT)
 		elog(ERROR, "could not read sanctions list \"%s\"", list);
 	if (SPI_processed == 0)

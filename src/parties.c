@@ -32,7 +32,7 @@
 
 #include "fintech.h"
 
-#define NAME_MAXCHARS	1000
+#define NAME_MAXCHARS	FINTECH_NAME_MAXCHARS
 #define REF_MAXCHARS	255
 #define MAX_ALERTS		100		/* matches considered per screening */
 #define RESCREEN_BATCH	500
@@ -300,6 +300,32 @@ fintech_resolve_alert(PG_FUNCTION_ARGS)
  */
 
 /*
+ * create_party refuses names over NAME_MAXCHARS characters (and
+ * fintech_screen would, with 22023); a longer name written into the table
+ * otherwise (before 0.4.0, or by its owner) is rescreened on its first
+ * NAME_MAXCHARS characters with a WARNING, rather than failing the batch
+ * for good and holding up every party due after it.
+ */
+static char *
+clip_name(int64 party_id, char *name)
+{
+	int			len = strlen(name);
+	int			clip;
+
+	if (len <= NAME_MAXCHARS)
+		return name;
+	clip = pg_mbcharcliplen(name, len, NAME_MAXCHARS);
+	if (clip == len)
+		return name;
+	ereport(WARNING,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("party " INT64_FORMAT " has a name of %d characters, rescreened on its first %d",
+					party_id, pg_mbstrlen_with_len(name, len), NAME_MAXCHARS),
+			 errhint("Names are screened up to %d characters.", NAME_MAXCHARS)));
+	return pnstrdup(name, clip);
+}
+
+/*
  * Rescreens one batch of due parties; returns the number of parties (and
  * adds the alerts raised to *alerts).  skip_locked: leave parties locked
  * by others for later (the job).
@@ -324,8 +350,9 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 	{
 		bool		isnull;
 
+		CHECK_FOR_INTERRUPTS();
 		ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		names[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		names[i] = clip_name(ids[i], SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
 		statuses[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
 	}
 	for (uint64 i = 0; i < n; i++)

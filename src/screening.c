@@ -43,6 +43,13 @@
  * scored.  Which lists (and loads) the index holds is checked at every
  * call against fintech.sanctions_lists, under the caller's snapshot.
  *
+ * Bounds: a name to screen is at most FINTECH_NAME_MAXCHARS (1,000)
+ * characters, else 22023; loads refuse longer listed names, and one
+ * loaded before 0.4.0 is indexed on its first FINTECH_NAME_MAXCHARS
+ * characters.  Normalisation is linear in the name's length (nfkd_linear),
+ * and every loop over the listed names or a query's candidates checks for
+ * a cancel.  Locks: only AccessShareLock on the sanctions tables (reads).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -597,8 +604,72 @@ append_utf8(StringInfo buf, pg_wchar c)
 }
 
 /*
+ * NFKD of cp[0 .. n-1] in time linear in n.  PostgreSQL's
+ * unicode_normalize() puts combining marks in canonical order by swapping
+ * neighbours, which is quadratic in the length of a run of marks (a
+ * listed name of 360 kB of alternating marks took ~40 s, not
+ * cancellable).  Decomposition is per code point and reordering never
+ * crosses a starter, so the input is normalised in pieces: each run of
+ * non-ASCII code points (ASCII is a starter that decomposes to itself)
+ * separately, and a run longer than NFKD_PIECE in pieces of that many
+ * code points.  That is exact NFKD except for marks that canonical
+ * ordering would have moved across such a cut, in a word of more than
+ * NFKD_PIECE non-ASCII code points; both a query and a listed name go
+ * through here, so they stay comparable.  Each piece costs at most
+ * NFKD_PIECE^2 swaps.  Returns a palloc'd 0-terminated array, its length
+ * in *nout.
+ */
+#define NFKD_PIECE	64
+
+static pg_wchar *
+nfkd_linear(const pg_wchar *cp, int n, int *nout)
+{
+	int			cap = n + 16;
+	int			len = 0;
+	pg_wchar   *out = palloc(cap * sizeof(pg_wchar));
+	pg_wchar	piece[NFKD_PIECE + 1];
+
+	for (int i = 0; i < n;)
+	{
+		int			k = 0;
+		pg_wchar   *d;
+
+		if (cp[i] < 0x80)
+		{
+			if (len + 1 >= cap)
+			{
+				cap *= 2;
+				out = repalloc_huge(out, cap * sizeof(pg_wchar));
+			}
+			out[len++] = cp[i++];
+			continue;
+		}
+		CHECK_FOR_INTERRUPTS();
+		while (i < n && cp[i] >= 0x80 && k < NFKD_PIECE)
+			piece[k++] = cp[i++];
+		piece[k] = 0;
+		d = unicode_normalize(UNICODE_NFKD, piece);
+		for (pg_wchar *c = d; *c; c++)
+		{
+			if (len + 1 >= cap)
+			{
+				cap *= 2;
+				out = repalloc_huge(out, cap * sizeof(pg_wchar));
+			}
+			out[len++] = *c;
+		}
+		pfree(d);
+	}
+	out[len] = 0;
+	*nout = len;
+	return out;
+}
+
+/*
  * Splits a name (in the server encoding) into normalised tokens.  Returns
  * the number of tokens (0: nothing to match, e.g. only punctuation).
+ * Callers bound the name (FINTECH_NAME_MAXCHARS); the time is linear in
+ * its length anyway.
  */
 static int
 normalize_name(const char *name, NormName *out)
@@ -652,12 +723,10 @@ normalize_name(const char *name, NormName *out)
 	cp[ncp] = 0;
 	if (!ascii)
 	{
-		pg_wchar   *d = unicode_normalize(UNICODE_NFKD, cp);
+		pg_wchar   *d = nfkd_linear(cp, ncp, &ncp);
 
 		pfree(cp);
 		cp = d;
-		for (ncp = 0; cp[ncp]; ncp++)
-			;
 	}
 
 	initStringInfo(&cur);
@@ -1133,6 +1202,7 @@ build_index(const int64 *sig)
 		bool		isnull;
 		int64		eid = DatumGetInt64(SPI_getbinval(tup, td, 1, &isnull));
 		char	   *name;
+		char	   *clipped;
 		NormName	nn;
 		Items		it;
 		ListedName	   *nm;
@@ -1164,7 +1234,21 @@ build_index(const int64 *sig)
 
 		MemoryContextSwitchTo(tmp);
 		name = SPI_getvalue(tup, td, 2);
-		if (normalize_name(name, &nn) == 0)
+
+		/*
+		 * Loads refuse longer names since 0.4.0; one loaded before is
+		 * matched on its first FINTECH_NAME_MAXCHARS characters (so it
+		 * cannot make the build fail or stall).
+		 */
+		{
+			int			len = strlen(name);
+
+			if (len > FINTECH_NAME_MAXCHARS)
+				clipped = pnstrdup(name, pg_mbcharcliplen(name, len, FINTECH_NAME_MAXCHARS));
+			else
+				clipped = name;
+		}
+		if (normalize_name(clipped, &nn) == 0)
 		{
 			MemoryContextSwitchTo(cxt);
 			MemoryContextReset(tmp);
@@ -1198,16 +1282,25 @@ build_index(const int64 *sig)
 		MemoryContextReset(tmp);
 	}
 
-	/* postings: vocabulary -> names (count, then fill) */
+	/*
+	 * postings: vocabulary -> names (count, then fill).  These passes are
+	 * linear in the names; each checks for a cancel as it goes.
+	 */
 	for (int n = 0; n < ix->nnames; n++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < ix->names[n].nitems; i++)
 			ix->vocab[ix->names[n].items[i]].nnames++;
+	}
 	for (int v = 0; v < ix->nvocab; v++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		ix->vocab[v].names = arena_alloc(&arena, ix->vocab[v].nnames * sizeof(int));
 		ix->vocab[v].nnames = 0;
 	}
 	for (int n = 0; n < ix->nnames; n++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < ix->names[n].nitems; i++)
 		{
 			Vocab	   *v = &ix->vocab[ix->names[n].items[i]];
@@ -1216,6 +1309,7 @@ build_index(const int64 *sig)
 			if (v->nnames == 0 || v->names[v->nnames - 1] != n)
 				v->names[v->nnames++] = n;
 		}
+	}
 
 	for (int v = 0; v < ix->nvocab; v++)
 		ix->vocab[v].strong = -1;	/* weight not computed yet */
@@ -1229,6 +1323,7 @@ build_index(const int64 *sig)
 	{
 		ListedName *nm = &ix->names[n];
 
+		CHECK_FOR_INTERRUPTS();
 		nm->weight = 0;
 		nm->strong = 0;
 		for (int t = 0; t < nm->ntok; t++)
@@ -1267,6 +1362,7 @@ build_index(const int64 *sig)
 			uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
 			int			ng = grams_of(ix->vocab[v].s, ix->vocab[v].len, g, lengthof(g));
 
+			CHECK_FOR_INTERRUPTS();
 			for (int k = 0; k < ng; k++)
 			{
 				Gram	   *gr = gram_insert(ix->grams, g[k], &found);
@@ -1687,6 +1783,25 @@ misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected)
 	}
 }
 
+/* a name to screen is at most FINTECH_NAME_MAXCHARS characters (22023) */
+static void
+check_name_length(const char *name, const char *what)
+{
+	int			len = strlen(name);
+	int			chars;
+
+	if (len <= FINTECH_NAME_MAXCHARS)
+		return;					/* no more characters than bytes */
+	chars = pg_mbstrlen_with_len(name, len);
+	if (chars > FINTECH_NAME_MAXCHARS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is %d characters long, the limit is %d",
+						what, chars, FINTECH_NAME_MAXCHARS),
+				 errhint("Names are screened, and listed, up to %d characters.",
+						 FINTECH_NAME_MAXCHARS)));
+}
+
 static void
 no_tokens(const char *name, const char *what)
 {
@@ -1736,6 +1851,7 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 	int			nm = 0;
 
 	*out = NULL;
+	check_name_length(name, what);
 	if (normalize_name(name, &q.nn) == 0)
 		no_tokens(name, what);
 	if (ix->nnames == 0)
@@ -1804,6 +1920,7 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 		{
 			Gram	   *gr = gram_lookup(ix->grams, g[k]);
 
+			CHECK_FOR_INTERRUPTS();
 			if (gr == NULL)
 				continue;
 			for (int j = 0; j < gr->n; j++)
@@ -1861,6 +1978,7 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 		float4		s;
 		int			e = nmr->entity;
 
+		CHECK_FOR_INTERRUPTS();
 		for (int t = 0; t < q.nn.ntok; t++)
 			if (mask & (1u << t))
 				hit += qw[t];
@@ -1920,6 +2038,7 @@ fintech_check_name(const char *name, const char *what)
 {
 	NormName	nn;
 
+	check_name_length(name, what);
 	if (normalize_name(name, &nn) == 0)
 		no_tokens(name, what);
 }
