@@ -10,8 +10,11 @@
 --   combos   random combinations per function
 --   mode     rollback: every statement in BEGIN ... ROLLBACK, so that each is
 --            reproducible on top of setup.sql alone;
---            commit: autocommit random combinations only, so that the state
---            moves on (the jobs and check_ledger/verify_audit look at it after)
+--            commit: autocommit random combinations and transaction shapes
+--            only, so that the state moves on (the jobs and
+--            check_ledger/verify_audit look at it after)
+-- After each statement fuzz_smith.ledger_ok() (setup.sql) runs check_ledger()
+-- and raises FZ001 if a check fails.
 -- Every line starts with /* fz N */ so that the runner can tell which
 -- statement a crashed session was running.  Values are SQL expressions: big
 -- ones are built by the server (repeat(), array_fill()), lines stay short.
@@ -58,7 +61,7 @@ INSERT INTO fz_edge (type, val) VALUES
   ('timestamp with time zone', '''epoch'''), ('timestamp with time zone', 'now()'),
   ('jsonb', 'NULL'), ('jsonb', '''{}'''), ('jsonb', '''[]'''), ('jsonb', '''null'''),
   ('jsonb', '''"x"'''), ('jsonb', '''1e308'''), ('jsonb', '''{"a": {"b": [1, {"c": null}]}}'''),
-  ('jsonb', '''{"":"", "\u0000x": 1}'''),
+  ('jsonb', '''{"":"", "\u00e9\u202e": 1}'''),
   ('bytea', 'NULL'), ('bytea', '''\x'''), ('bytea', '''\x00'''),
   ('bytea', 'decode(repeat(''00'', 32), ''hex'')'), ('bytea', 'decode(repeat(''ff'', 33), ''hex'')'),
   ('boolean', 'NULL'), ('boolean', 'true'), ('boolean', 'false'),
@@ -236,18 +239,85 @@ SELECT s FROM (
     FROM (VALUES ('fuzz_own.t1'), ('fuzz_own.pt'), ('fuzz_own.t2')) v(t)
 ) q WHERE :'mode' = 'rollback' ORDER BY k, proname, s;
 
--- 4. known-heavy probes: each should end within statement_timeout + 1 s
+-- 4. heavy probes, sized to run well past statement_timeout when the work is
+--    quadratic or not cancellable: each must end within statement_timeout +
+--    1 s (the report lists those that do not as overruns)
 INSERT INTO fz_stmt (sql)
 SELECT s FROM (VALUES
   ('SELECT count(*) FROM fintech.screen_name(repeat(U&''\0301'', 50000))'),
   ('SELECT count(*) FROM fintech.screen_name(repeat(''Maduro '', 100000))'),
-  ('SELECT fintech.post(ARRAY(SELECT CASE WHEN i % 2 = 0 THEN fintech.debit(''alice'', 1) ELSE fintech.credit(''bob'', 1) END FROM generate_series(1, 20000) i)) IS NULL'),
-  ('SELECT count(*) FROM fintech.transfer_batch(array_fill(''alice''::text, ARRAY[20000]), array_fill(''bob''::text, ARRAY[20000]), array_fill(1::bigint, ARRAY[20000]))'),
-  ('SELECT fintech.load_sanctions_ofac(E''1,"'' || repeat(U&''a\0301'', 30000) || E''",individual,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '', NULL, NULL, ''FUZZ'') IS NULL'),
-  ('SELECT fintech.load_sanctions_ofac((SELECT string_agg(i || '',"NAME '' || i || E''",individual,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '', E''\r\n'') FROM generate_series(1, 20000) i), NULL, NULL, ''FUZZ'') IS NULL'),
+  ('SELECT fintech.post(ARRAY(SELECT CASE WHEN i % 2 = 0 THEN fintech.debit(''alice'', 1) ELSE fintech.credit(''bob'', 1) END FROM generate_series(1, 60000) i)) IS NULL'),
+  ('SELECT count(*) FROM fintech.transfer_batch(array_fill(''alice''::text, ARRAY[60000]), array_fill(''bob''::text, ARRAY[60000]), array_fill(1::bigint, ARRAY[60000]))'),
+  ('SELECT fintech.load_sanctions_ofac(E''1,"A'' || repeat(U&''\0301'', 100000) || E''",individual,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '', NULL, NULL, ''FUZZ'') IS NULL'),
+  ('SELECT fintech.load_sanctions_ofac((SELECT string_agg(i || '',"NAME '' || i || E''",individual,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '', E''\r\n'') FROM generate_series(1, 60000) i), NULL, NULL, ''FUZZ'') IS NULL'),
+  ('SELECT fintech.load_sanctions_ofac(E''1,"ONE",individual,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '', NULL, (SELECT string_agg(''1,'' || i || E'',"Street '' || i || ''","City","Country",-0- '', E''\r\n'') FROM generate_series(1, 40000) i), ''FUZZ'') IS NULL'),
+  ('SELECT fintech.load_sanctions_ofac(E''1,"ONE",individual,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '', (SELECT string_agg(''1,'' || i || E'',"aka","ALIAS '' || i || ''",-0- '', E''\r\n'') FROM generate_series(1, 40000) i), NULL, ''FUZZ'') IS NULL'),
   ('SELECT fintech.create_party(repeat(''Nicolas Maduro '', 50000)) IS NULL')
 ) v(s) WHERE :'mode' = 'rollback';
 
+-- 5. transaction shapes: 2 to 5 ledger operations in one transaction, some
+--    undone by an exception block (a subtransaction rolled back, with or
+--    without an error of the operation's own), so that state fintech keeps
+--    in memory during a transaction meets rolled-back subtransactions
+CREATE TEMP TABLE fz_op (op text);
+INSERT INTO fz_op VALUES
+  ('fintech.transfer(''alice'', ''bob'', 100, ''t'')'),
+  ('fintech.transfer(''bob'', ''alice'', 50, ''t'')'),
+  ('fintech.transfer(''alice'', ''bob'', 999999999, ''too much'')'),
+  ('fintech.transfer(''alice'', ''bob'', 300, ''hold'', pending_for => ''1 day'')'),
+  ('fintech.transfer(''bob'', ''alice'', 20, ''hold'', pending_for => ''1 microsecond'')'),
+  ('fintech.post_pending((SELECT max(entry_id) FROM fintech.holds WHERE status = ''open''), 10)'),
+  ('fintech.post_pending((SELECT min(entry_id) FROM fintech.holds WHERE status = ''open''))'),
+  ('fintech.void_pending((SELECT max(entry_id) FROM fintech.holds WHERE status = ''open''))'),
+  ('fintech.reverse((SELECT max(id) FROM fintech.entries), ''undo'')'),
+  ('fintech.reverse((SELECT min(id) FROM fintech.entries), ''undo'')'),
+  ('fintech.post(ARRAY[fintech.debit(''alice'', 7), fintech.credit(''bob'', 5), fintech.credit(''fees'', 2)])'),
+  ('fintech.post(ARRAY[fintech.debit(''alice'', 7), fintech.credit(''bob'', 7)], pending_for => ''1 hour'')'),
+  ('fintech.transfer_batch(ARRAY[''alice'', ''bob'', ''alice''], ARRAY[''bob'', ''alice'', ''nobody''], ARRAY[10, 10000000, 10]::bigint[])'),
+  ('fintech.transfer(''edge_src'', ''edge'', 1999999, ''to the limit'')'),
+  ('fintech.transfer(''edge_src'', ''edge'', 2000000, ''past the limit'')'),
+  ('fintech.transfer(''edge_src'', ''edge'', 1999992, ''near the limit'')'),
+  ('fintech.transfer(''edge'', ''edge_src'', 9223372036854775807, ''the other way'')'),
+  ('fintech.transfer(''edge'', ''alice'', 100, ''hold at the edge'', pending_for => ''1 day'')'),
+  ('fintech.transfer(''alice'', ''edge'', 100, ''hold at the edge'', pending_for => ''1 day'')'),
+  ('fintech.transfer(''edge_src'', ''edge'', 1000000, ''hold at the edge'', pending_for => ''1 day'')'),
+  ('fintech.transfer(''edge'', ''edge_src'', 1000000, ''hold at the edge'', pending_for => ''1 day'')'),
+  ('fintech.pay(''fzk-1'', ''alice'', ''bob'', 10)'),
+  ('fintech.pay(''fzk-1'', ''alice'', ''bob'', 11)'),
+  ('fintech.pay(''fzk-2'', ''alice'', ''nm_wallet'', 10)'),
+  ('fintech.resolve_alert((SELECT max(id) FROM fintech.screening_alerts WHERE status = ''open''), ''cleared'', ''fz'')'),
+  ('fintech.resolve_alert((SELECT max(id) FROM fintech.screening_alerts WHERE status = ''open''), ''confirmed'', ''fz'')'),
+  ('fintech.create_party(''Nicolas Maduro'')'),
+  ('fintech.freeze_account(''bob'')'),
+  ('fintech.unfreeze_account(''bob'')'),
+  ('fintech.unfreeze_account(''frozen'')'),
+  ('fintech.close_account(''fees'')'),
+  ('fintech.open_account(''fz_x'', ''USD'')'),
+  ('fintech.open_account(''fz_y'', ''USD'', ''asset'', -9223372036854775807, 9223372036854775807)'),
+  ('fintech.transfer(''fz_y'', ''alice'', 9223372036854775807, ''edge'')'),
+  ('fintech.seal_audit()'),
+  ('fintech.rescreen_parties()'),
+  ('fintech.available_balance(''alice'')');
+INSERT INTO fz_stmt (sql)
+SELECT 'DO $fz$ BEGIN ' || string_agg(
+         CASE WHEN r < 0.35 THEN 'PERFORM ' || op || '; '
+              WHEN r < 0.65 THEN 'BEGIN PERFORM ' || op || '; EXCEPTION WHEN OTHERS THEN NULL; END; '
+              ELSE 'BEGIN PERFORM ' || op || '; RAISE EXCEPTION ''undo''; EXCEPTION WHEN OTHERS THEN NULL; END; ' END,
+         '' ORDER BY i) || 'END $fz$'
+  FROM (SELECT k, i, random() AS r,
+               (SELECT op FROM fz_op ORDER BY random() + 0 * k + 0 * i LIMIT 1) AS op
+          FROM generate_series(1, 10 * :combos) k,
+               LATERAL generate_series(1, 2 + (random() * 3)::int + 0 * k) i) q
+ GROUP BY k ORDER BY k;
+
+-- and every ordered pair of the operations near the int64 edges
+INSERT INTO fz_stmt (sql)
+SELECT format('DO $fz$ BEGIN PERFORM %s; PERFORM %s; END $fz$', a.op, b.op)
+  FROM fz_op a, fz_op b
+ WHERE a.op ~ '(edge|fz_y)' AND b.op ~ '(edge|fz_y)' AND :'mode' = 'rollback'
+ ORDER BY a.op, b.op;
+
 SELECT format('/* fz %s */ ', n)
-       || CASE WHEN :'mode' = 'rollback' THEN 'BEGIN; ' || sql || '; ROLLBACK;' ELSE sql || ';' END
+       || CASE WHEN :'mode' = 'rollback' THEN 'BEGIN; ' || sql || '; SELECT fuzz_smith.ledger_ok(); ROLLBACK;'
+               ELSE sql || '; SELECT fuzz_smith.ledger_ok();' END
   FROM fz_stmt ORDER BY n;

@@ -14,6 +14,8 @@ CREATE TEMP TABLE fz_log (log_time timestamptz(3), user_name text, database_name
   query text, query_pos int, location text, application_name text, backend_type text,
   leader_pid int, query_id bigint);
 \i :load
+CREATE INDEX ON fz_log (session_id, session_line_num);
+ANALYZE fz_log;
 CREATE TEMP VIEW fz_phase AS
   SELECT *,
          -- raised by fintech's own C code ("function, ledger.c:123")
@@ -43,6 +45,8 @@ CREATE TEMP VIEW fz_overrun AS
 SELECT phase,
        count(*) FILTER (WHERE message LIKE 'statement: %'
                           AND message !~* '^statement: (BEGIN|ROLLBACK|COMMIT|SET )') AS statements,
+       count(*) FILTER (WHERE message LIKE 'statement: %'
+                          AND message ~ 'fintech\.[a-z_]+\(') AS "calling fintech",
        count(*) FILTER (WHERE is_error) AS errors
   FROM fz_phase GROUP BY phase ORDER BY phase;
 \echo
@@ -55,6 +59,17 @@ SELECT phase, left(sql_state_code, 2) AS class, count(*) AS errors,
 SELECT sql_state_code, count(*) AS errors, string_agg(DISTINCT left(phase, 1), ',') AS phases,
        min(regexp_replace(location, '^.*, ', '')) AS "a location", left(min(message), 80) AS "an example"
   FROM fz_phase WHERE in_fintech AND is_error GROUP BY 1 ORDER BY 1;
+\echo
+\echo '== errors PostgreSQL raised inside fintech calls (in its SQL statements, casts, arithmetic): not fintech''s own errcodes'
+SELECT sql_state_code, count(*) AS errors, string_agg(DISTINCT left(phase, 1), ',') AS phases,
+       left(min(message), 70) AS "an example",
+       left((array_agg(coalesce(query, '') ORDER BY length(query)))[1], 300) AS "shortest statement"
+  FROM fz_phase
+ WHERE is_error AND NOT in_fintech AND query ~ 'fintech\.[a-z_]+\('
+   AND sql_state_code NOT IN ('42501', '25P02', '57014', '42883', '42804', '42846', '42725', '42809', '428C9')
+   AND (context ~ '(SQL statement|fintech)' OR internal_query IS NOT NULL
+        OR sql_state_code ~ '^(22|23|2B|40|53|54|55|XX)')
+ GROUP BY 1 ORDER BY 1;
 \echo
 \echo '== CRASHES (a server process terminated by a signal or an exception; DETAIL: what it ran)'
 SELECT log_time, message, left(detail, 4000) AS detail
@@ -69,6 +84,28 @@ SELECT sql_state_code, message, location, count(*) AS n, string_agg(DISTINCT use
 \echo '== OVERRUNS: statements that ended more than 1 s after statement_timeout'
 SELECT phase, seconds, ended_with, left(statement, 4000) AS statement FROM fz_overrun ORDER BY seconds DESC;
 \echo
+\echo '== BROKEN INVARIANTS: check_ledger() failed after a statement (FZ001 from fuzz_smith.ledger_ok()), first time per check'
+CREATE TEMP TABLE fz_broken_all AS
+  SELECT phase, e.message, e.log_time, substring(e.message FROM '^check_ledger: ([^:]+):') AS check_name,
+         (SELECT substr(s.message, 12) FROM fz_log s
+           WHERE s.session_id = e.session_id AND s.session_line_num < e.session_line_num
+             AND s.message LIKE 'statement: %' AND s.message NOT LIKE '%ledger_ok()%'
+             AND s.message !~* '^statement: (BEGIN|ROLLBACK|COMMIT)'
+           ORDER BY s.session_line_num DESC LIMIT 1) AS statement
+    FROM fz_phase e WHERE e.sql_state_code = 'FZ001';
+-- one row per phase, check and the fintech functions the statement called
+CREATE TEMP TABLE fz_broken AS
+  SELECT DISTINCT ON (phase, check_name, calls) *, count(*) OVER (PARTITION BY phase, check_name, calls) AS n
+    FROM (SELECT *, array_to_string(ARRAY(SELECT m[1] FROM regexp_matches(statement, 'fintech\.([a-z_]+)\(', 'g') m), ',') AS calls
+            FROM fz_broken_all) b
+   -- committed calls: once broken, it stays broken; only the first counts
+   WHERE phase NOT LIKE '4%'
+      OR log_time = (SELECT min(x.log_time) FROM fz_broken_all x
+                      WHERE x.phase = b.phase AND x.check_name = b.check_name)
+   ORDER BY phase, check_name, calls, log_time;
+SELECT phase, n, left(message, 300) AS message, left(statement, 4000) AS "the statement before (first of n)"
+  FROM fz_broken ORDER BY log_time;
+\echo
 \echo '== fintech background workers: errors'
 SELECT backend_type, sql_state_code, count(*) AS errors, left(min(message), 100) AS "an example"
   FROM fz_phase WHERE backend_type LIKE 'fintech%' AND is_error GROUP BY 1, 2 ORDER BY 1, 2;
@@ -76,5 +113,6 @@ SELECT backend_type, sql_state_code, count(*) AS errors, left(min(message), 100)
 \echo '== findings'
 SELECT (SELECT count(*) FROM fz_log WHERE message ~ '(terminated by (signal|exception)|was terminated)') AS crashes,
        (SELECT count(*) FROM fz_log WHERE sql_state_code LIKE 'XX%' OR error_severity = 'PANIC') AS internal,
-       (SELECT count(*) FROM fz_overrun) AS overruns \gset fz_
-\echo crashes :fz_crashes, internal errors :fz_internal, overruns :fz_overruns
+       (SELECT count(*) FROM fz_overrun) AS overruns,
+       (SELECT count(*) FROM fz_broken) AS broken \gset fz_
+\echo crashes :fz_crashes, internal errors :fz_internal, overruns :fz_overruns, broken invariants :fz_broken

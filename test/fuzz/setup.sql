@@ -17,7 +17,7 @@ CREATE EXTENSION fintech CASCADE;
 \set add `cat test/data/ofac/add.csv`
 SELECT fintech.load_sanctions_ofac(:'sdn', :'alt', :'add') AS entities_loaded;
 
--- accounts of every kind, one asset near the int64 edge
+-- accounts of every kind, an asset and a liability near the int64 minimum
 SELECT fintech.open_account(code => 'bank', currency => 'USD', kind => 'asset', min_balance => NULL);
 SELECT fintech.open_account(code => 'alice', currency => 'USD');
 SELECT fintech.open_account(code => 'bob', currency => 'USD');
@@ -26,12 +26,15 @@ SELECT fintech.open_account(code => 'eur_wallet', currency => 'EUR');
 SELECT fintech.open_account(code => 'eur_bank', currency => 'EUR', kind => 'asset', min_balance => NULL);
 SELECT fintech.open_account(code => 'edge', currency => 'USD', kind => 'asset',
                             min_balance => -9223372036854775807);
+SELECT fintech.open_account(code => 'edge_src', currency => 'USD', kind => 'liability',
+                            min_balance => NULL);
 SELECT fintech.open_account(code => 'frozen', currency => 'USD');
 SELECT fintech.transfer('bank', 'alice', 1000000, 'top-up');
 SELECT fintech.transfer('eur_bank', 'eur_wallet', 50000, 'top-up');
--- (in two steps: one transfer of the sum is refused with 22003 on 0.3.0)
-SELECT fintech.transfer('bank', 'edge', 4611686018427387904, 'to the edge');
-SELECT fintech.transfer('bank', 'edge', 4611686018427387904 - 2000000, 'to the edge');
+-- edge and edge_src 2,000,000 above the int64 minimum (edge's limit is 1
+-- above it); in two steps: one transfer of the sum is refused with 22003
+SELECT fintech.transfer('edge_src', 'edge', 4611686018427387904, 'to the edge');
+SELECT fintech.transfer('edge_src', 'edge', 4611686018427387904 - 2000000, 'to the edge');
 SELECT fintech.post(ARRAY[fintech.debit('alice', 2530), fintech.credit('bob', 2500),
                           fintech.credit('fees', 30)], 'dinner');
 SELECT fintech.transfer('alice', 'bob', 5000, 'hold', pending_for => '7 days');
@@ -122,3 +125,19 @@ CREATE TABLE fuzz_own.pt (id int, x text) PARTITION BY RANGE (id);
 CREATE TABLE fuzz_own.pt1 PARTITION OF fuzz_own.pt FOR VALUES FROM (0) TO (10);
 CREATE TABLE fuzz_own.pt2 PARTITION OF fuzz_own.pt FOR VALUES FROM (10) TO (100);
 RESET ROLE;
+
+-- the ledger's invariants, callable by the fuzzing role after each statement
+-- (as the superuser: an application role need not be able to run
+-- check_ledger itself); FZ001 names the broken check
+CREATE FUNCTION fuzz_smith.ledger_ok() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT * FROM fintech.check_ledger() WHERE ok IS NOT TRUE LOOP
+    RAISE EXCEPTION USING ERRCODE = 'FZ001',
+      MESSAGE = format('check_ledger: %s: %s', r.check_name, r.detail);
+  END LOOP;
+END $$;
+REVOKE ALL ON FUNCTION fuzz_smith.ledger_ok() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION fuzz_smith.ledger_ok() TO fuzz_app;

@@ -15,21 +15,24 @@
 #      functions and a few builtins (FT_SMITH_QUERIES queries at most,
 #      FT_SMITH_SECONDS seconds at most),
 #   6. phase 2: test/fuzz/generate.sql's calls of every fintech.* function
-#      with edge-case arguments and misuses of its trigger functions, each in
-#      a rolled-back transaction, as fuzz_app and as fuzz_nobody; then random
-#      calls that commit, after which every job runs and check_ledger() and
-#      verify_audit() must still pass (FT_GEN_SECONDS seconds at most),
+#      with edge-case arguments, transactions of several ledger operations
+#      with subtransactions rolled back, misuses of the trigger functions
+#      and heavy probes, each in a rolled-back transaction followed by
+#      check_ledger() (FZ001 when a check fails), as fuzz_app and as
+#      fuzz_nobody; then random calls that commit, after which every job
+#      runs and check_ledger() and verify_audit() must still pass
+#      (FT_GEN_SECONDS seconds at most),
 #   7. reports from the server's log: statements run, errors by SQLSTATE
 #      class, server crashes (with the statement that crashed), XX000 and
 #      other internal errors (with the C source location and the statement),
 #      statements that overran statement_timeout by more than a second, and
-#      broken invariants.  Each statement reported is a reproducer: run it as
+#      broken invariants (with the statement that broke them).  Each statement reported is a reproducer: run it as
 #      fuzz_app after test/fuzz/setup.sql.
 # Then it stops the cluster and removes everything (FT_KEEP=1 keeps the temp
 # dir; FT_SMITH_OUT=dir copies the report, the CSV log and sqlsmith's output
 # there).  Exit status: 0 nothing found, 1 findings, 2 could not run.
 #
-# Parameters (environment): FT_SMITH_QUERIES (default 2000),
+# Parameters (environment): FT_SMITH_QUERIES (default 10000),
 # FT_SMITH_SECONDS (180), FT_SMITH_SEED (1), FT_GEN_COMBOS random calls per
 # function (20), FT_GEN_SECONDS (300), FT_STATEMENT_TIMEOUT (2s),
 # FT_SMITH_OUT, FT_KEEP, PG_CONFIG.
@@ -39,7 +42,7 @@ set -euo pipefail
 
 . "$(dirname "$0")/../lib.sh"
 
-FT_SMITH_QUERIES=${FT_SMITH_QUERIES:-2000}
+FT_SMITH_QUERIES=${FT_SMITH_QUERIES:-10000}
 FT_SMITH_SECONDS=${FT_SMITH_SECONDS:-180}
 FT_SMITH_SEED=${FT_SMITH_SEED:-1}
 FT_GEN_COMBOS=${FT_GEN_COMBOS:-20}
@@ -234,7 +237,7 @@ FINDINGS=0
 	fi
 } 2>&1 | tee "$FT_WORK/report.txt"
 
-if grep -Eq '^crashes [1-9]|internal errors [1-9]|overruns [1-9]' "$FT_WORK/report.txt" ||
+if grep -Eq "^crashes [1-9]|internal errors [1-9]|overruns [1-9]|broken invariants [1-9]" "$FT_WORK/report.txt" ||
 	grep -q 'BROKEN INVARIANTS' "$FT_WORK/report.txt" || [ -s "$FT_WORK/gen-lost.txt" ]; then
 	FINDINGS=1
 fi
