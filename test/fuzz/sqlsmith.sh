@@ -197,6 +197,7 @@ SELECT job, fintech.run_job(job, true) AS rows FROM fintech.worker_status WHERE 
 SELECT job, errors, last_error FROM fintech.worker_status WHERE errors > 0 ORDER BY job;
 SELECT check_name, ok, detail FROM fintech.check_ledger() ORDER BY check_name;
 SELECT ok, rows_checked, first_bad_seq, detail FROM fintech.verify_audit();
+\t on
 SELECT 'BROKEN INVARIANT: check_ledger ' || check_name || ': ' || coalesce(detail, '')
   FROM fintech.check_ledger() WHERE ok IS NOT TRUE;
 SELECT 'BROKEN INVARIANT: verify_audit: ' || coalesce(detail, '') || ' at seq ' || coalesce(first_bad_seq::text, '?')
