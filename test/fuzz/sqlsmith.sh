@@ -180,7 +180,7 @@ ft_log "phase 2: every fintech function with edge-case arguments (test/fuzz/gene
 GEN_START=$SECONDS
 GEN_DEADLINE=$((SECONDS + FT_GEN_SECONDS))
 for mode in rollback commit; do
-	ft_psql -d postgres -At -v seed=0.$FT_SMITH_SEED -v combos="$FT_GEN_COMBOS" -v mode=$mode \
+	ft_psql -d postgres -At -v seed="0.$FT_SMITH_SEED" -v combos="$FT_GEN_COMBOS" -v mode="$mode" \
 		-f "$FT_WORK/src/test/fuzz/generate.sql" | grep -v '^$' >"$FT_WORK/gen-$mode.sql"
 done
 wc -l "$FT_WORK/gen-rollback.sql" "$FT_WORK/gen-commit.sql" | sed '$d'
