@@ -290,7 +290,17 @@ DO $update$
 DECLARE
     r       record;
     owner   pg_catalog.oid := (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'fintech');
+    cmm     pg_catalog.text := pg_catalog.current_setting('client_min_messages');
+    duty    pg_catalog.text;
 BEGIN
+    /*
+     * An extension script runs with client_min_messages raised to at least
+     * WARNING, which would swallow the NOTICEs below: lowered to NOTICE
+     * here (unless the caller asked for less than warnings) and put back.
+     */
+    IF cmm = 'warning' THEN
+        PERFORM pg_catalog.set_config('client_min_messages', 'notice', true);
+    END IF;
     FOR r IN
         SELECT DISTINCT g.oid::pg_catalog.regrole AS role, g.rolname
           FROM pg_catalog.pg_namespace n
@@ -300,22 +310,36 @@ BEGIN
            AND NOT g.rolsuper AND g.oid <> owner
          ORDER BY g.rolname
     LOOP
+        -- compliance rights granted to the role itself by hand: a compliance role
+        IF EXISTS (SELECT 1
+                     FROM fintech.duty_privileges p
+                     JOIN pg_catalog.pg_proc f ON f.proname = p.name
+                                              AND f.pronamespace = 'fintech'::pg_catalog.regnamespace
+                    CROSS JOIN LATERAL pg_catalog.aclexplode(f.proacl) a
+                    WHERE p.duty = 'compliance' AND p.kind = 'function'
+                      AND NOT EXISTS (SELECT 1 FROM fintech.duty_privileges q
+                                       WHERE q.duty = 'application' AND q.kind = 'function' AND q.name = p.name)
+                      AND a.grantee = r.role AND a.privilege_type = 'EXECUTE') THEN
+            duty := 'compliance';
+        ELSE
+            duty := 'application';
+        END IF;
         BEGIN
-            PERFORM fintech.grant_application(r.role);
-            RAISE NOTICE 'fintech 0.4.0: role % could use schema fintech and keeps the application rights (fintech.grant_application)',
-                         r.role;
-        EXCEPTION WHEN insufficient_privilege THEN
-            BEGIN
-                PERFORM fintech.grant_compliance(r.role);
+            PERFORM fintech.apply_duty(duty, r.role);
+            IF duty = 'application' THEN
+                RAISE NOTICE 'fintech 0.4.0: role % could use schema fintech and keeps the application rights (fintech.grant_application)',
+                             r.role;
+            ELSE
                 RAISE NOTICE 'fintech 0.4.0: role % held compliance rights and keeps the compliance rights (fintech.grant_compliance)',
                              r.role;
-            EXCEPTION WHEN insufficient_privilege THEN
-                RAISE WARNING 'fintech 0.4.0: role % could use schema fintech but would hold both application and compliance rights: it keeps only USAGE on the schema',
-                              r.role
-                      USING HINT = 'Give it its rights with fintech.grant_application() or fintech.grant_compliance() after fintech.revoke_all().';
-            END;
+            END IF;
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE WARNING 'fintech 0.4.0: role % could use schema fintech but would hold both application and compliance rights: it keeps only USAGE on the schema',
+                          r.role
+                  USING HINT = 'Give it its rights with fintech.grant_application() or fintech.grant_compliance() after fintech.revoke_all().';
         END;
     END LOOP;
+    PERFORM pg_catalog.set_config('client_min_messages', cmm, true);
 END
 $update$;
 
