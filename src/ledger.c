@@ -2623,15 +2623,14 @@ fintech_refuse_change(PG_FUNCTION_ARGS)
 			for (int i = 0; i < lengthof(refuse_change_tables); i++)
 				if (strcmp(rel, refuse_change_tables[i]) == 0)
 					ok = true;
-		if (!TRIGGER_FIRED_BEFORE(trig->tg_event))
-			ok = false;
-		else if (TRIGGER_FIRED_BY_TRUNCATE(trig->tg_event))
+		ok = ok && TRIGGER_FIRED_BEFORE(trig->tg_event);
+		if (TRIGGER_FIRED_BY_TRUNCATE(trig->tg_event))
 			ok = ok && TRIGGER_FIRED_FOR_STATEMENT(trig->tg_event);
 		else if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event) || TRIGGER_FIRED_BY_DELETE(trig->tg_event))
 			ok = ok && TRIGGER_FIRED_FOR_ROW(trig->tg_event) && trig->tg_trigtuple != NULL &&
 				(!TRIGGER_FIRED_BY_UPDATE(trig->tg_event) || trig->tg_newtuple != NULL);
 		else
-			ok = false;
+			ok = false;			/* INSERT */
 		if (!ok)
 			ereport(ERROR,
 					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
