@@ -142,6 +142,12 @@ is(q_in('old', q{SELECT has_function_privilege('legacy_compliance', 'fintech.res
 like(q_in('old', q{SELECT string_agg(i.initprivs::text, ' ') FROM pg_init_privs i
                     WHERE i.objoid = 'fintech.transfer(text,text,bigint,text,jsonb,interval)'::regprocedure}),
 	qr/^\{postgres=X\/postgres\}$/, 'initial privileges are the owner\'s alone');
+my ($dump, $dump_err) = run_command(['pg_dump', '--schema-only', '-d', $node->connstr('old')]);
+like($dump, qr/^GRANT ALL ON FUNCTION fintech\.transfer\(.*\) TO legacy_app;$/m,
+	'pg_dump keeps the rights the update gave');
+like($dump, qr/^GRANT ALL ON FUNCTION fintech\.resolve_alert\(.*\) TO legacy_compliance;$/m,
+	'and the rights granted by hand before it');
+unlike($dump, qr/TO PUBLIC/, 'and grants nothing to PUBLIC');
 q_in('old', q{SELECT fintech.revoke_all(r::regrole) FROM unnest('{legacy_app, legacy_compliance, legacy_both}'::text[]) r;
               REVOKE ALL ON fintech.accounts FROM legacy_monitor});
 
