@@ -29,7 +29,7 @@ OBJS = \
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
 # pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
-REGRESS = extension worker ledger audit payments sanctions screening screening_bounds bad_input
+REGRESS = extension worker ledger audit payments sanctions screening screening_bounds bad_input privileges
 REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Tests that need a server *without* shared_preload_libraries = 'fintech'.

@@ -81,7 +81,7 @@ SELECT operation, old_row, new_row FROM fintech.audit_log
  WHERE table_name = 'public.regress_scratch' ORDER BY id;
 -- who: the session user, and the role that called the SECURITY DEFINER API
 CREATE ROLE regress_audit_app;
-GRANT USAGE ON SCHEMA fintech TO regress_audit_app;
+SELECT fintech.grant_application('regress_audit_app');
 SELECT fintech.open_account(code => 'audit_a', currency => 'USD', kind => 'asset', min_balance => NULL) > 0 AS opened;
 SELECT fintech.open_account(code => 'audit_b', currency => 'USD') > 0 AS opened;
 SET ROLE regress_audit_app;
@@ -93,7 +93,7 @@ SELECT DISTINCT table_name, calling_role, session_role = current_user AS session
  ORDER BY 1;
 -- an application role writing an audited table of its own is audited,
 -- though it has no privilege at all on fintech.audit_log
-REVOKE USAGE ON SCHEMA fintech FROM regress_audit_app;
+SELECT fintech.revoke_all('regress_audit_app');
 GRANT INSERT, UPDATE ON regress_scratch TO regress_audit_app;
 SET ROLE regress_audit_app;
 INSERT INTO regress_scratch VALUES (7);

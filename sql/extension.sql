@@ -63,8 +63,9 @@ SET fintech.heartbeat_interval = '1s';
 SET fintech.database = 'postgres';
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
--- privileges: PUBLIC cannot use the schema; granted USAGE, still no
--- worker_status (a monitoring view: grant SELECT) and no run_job
+-- privileges: PUBLIC cannot use the schema, and USAGE alone gives nothing
+-- (from 0.4.0 nothing is executable or readable by PUBLIC); a role gets its
+-- rights from the helpers (privileges.sql has the whole model)
 CREATE ROLE regress_fintech_app;
 SET ROLE regress_fintech_app;
 SELECT fintech.version();
@@ -72,15 +73,19 @@ SELECT fintech.version();
 RESET ROLE;
 GRANT USAGE ON SCHEMA fintech TO regress_fintech_app;
 SET ROLE regress_fintech_app;
-SELECT fintech.version() IS NOT NULL AS version_ok;
+SELECT fintech.version();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT count(*) FROM fintech.worker_status;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT fintech.run_job('heartbeat');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
-GRANT SELECT ON fintech.worker_status TO regress_fintech_app;
+SELECT fintech.grant_monitoring('regress_fintech_app');
 SET ROLE regress_fintech_app;
+SELECT fintech.version() IS NOT NULL AS version_ok;
 SELECT count(*) > 1 AS sees_status FROM fintech.worker_status;
+SELECT fintech.run_job('heartbeat');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
-DROP OWNED BY regress_fintech_app;
+SELECT fintech.revoke_all('regress_fintech_app');
 DROP ROLE regress_fintech_app;

@@ -444,11 +444,11 @@ TRUNCATE fintech.holds;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 -- ====================================================================
--- privileges: an application role has USAGE + EXECUTE, reads tables,
--- writes nothing directly (42501)
+-- privileges: an application role (fintech.grant_application) calls the
+-- API, reads the tables, writes nothing directly (42501)
 -- ====================================================================
 CREATE ROLE regress_fintech_app;
-GRANT USAGE ON SCHEMA fintech TO regress_fintech_app;
+SELECT fintech.grant_application('regress_fintech_app');
 SET ROLE regress_fintech_app;
 SELECT fintech.transfer(debit_account => 'alice', credit_account => 'bob', amount => 1) IS NOT NULL AS app_can_transfer;
 SELECT fintech.balance('alice') > 0 AS app_can_read_balance;
@@ -482,7 +482,7 @@ SET search_path = regress_evil, public;
 SELECT fintech.transfer('alice', 'bob', 1) IS NOT NULL AS posted;
 RESET search_path;
 DROP SCHEMA regress_evil CASCADE;
-REVOKE USAGE ON SCHEMA fintech FROM regress_fintech_app;
+SELECT fintech.revoke_all('regress_fintech_app');
 DROP ROLE regress_fintech_app;
 
 -- ====================================================================

@@ -130,7 +130,7 @@ TRUNCATE fintech.payments;
 SELECT operation, new_row ->> 'status' AS status, new_row ->> 'idempotency_key' AS key
   FROM fintech.audit_log WHERE table_name = 'fintech.payments' ORDER BY id LIMIT 3;
 CREATE ROLE regress_pay_app;
-GRANT USAGE ON SCHEMA fintech TO regress_pay_app;
+SELECT fintech.grant_application('regress_pay_app');
 SET ROLE regress_pay_app;
 SELECT status, replayed FROM fintech.pay('k1', 'pay_alice', 'pay_shop', 250, 'order 17', '{"order": 17}');
 SELECT count(*) > 0 AS app_reads_payments FROM fintech.payments;
@@ -142,7 +142,7 @@ DELETE FROM fintech.idempotency_keys;
 SELECT count(*) FROM fintech.idempotency_keys;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
-REVOKE USAGE ON SCHEMA fintech FROM regress_pay_app;
+SELECT fintech.revoke_all('regress_pay_app');
 DROP ROLE regress_pay_app;
 SELECT p.proname, p.prosecdef, p.proconfig FROM pg_proc p
  WHERE p.pronamespace = 'fintech'::regnamespace AND p.proname = 'pay';

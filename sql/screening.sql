@@ -356,32 +356,44 @@ SET fintech.screening_threshold = 1.5;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 CREATE ROLE screening_app;
-GRANT USAGE ON SCHEMA fintech TO screening_app;
+CREATE ROLE screening_compliance;
+SELECT fintech.grant_application('screening_app');
+SELECT fintech.grant_compliance('screening_compliance');
 SET ROLE screening_app;
--- the API, as any application role
+-- the application screens names and creates parties ...
 SELECT count(*) > 0 AS can_screen FROM fintech.screen_name('Nicolas Maduro Moros');
 SELECT fintech.create_party('Nicolas Maduro Moros') AS app_party \gset
 SELECT min(id) AS app_alert FROM fintech.screening_alerts WHERE party_id = :app_party \gset
+-- ... but never decides an alert, rescreens, loads a list or changes the
+-- threshold or a party (42501)
 SELECT fintech.resolve_alert(:app_alert, 'cleared', 'passport checked: born 1990');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT fintech.rescreen_parties() AS alerts_raised;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT fintech.load_sanctions_ofac('1,"X"', list => 'APP');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
--- who resolved it is recorded; the rest stays out of reach (42501)
-SELECT status, resolved_by FROM fintech.screening_alerts WHERE id = :app_alert;
 SET fintech.screening_threshold = 0.1;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 UPDATE fintech.parties SET status = 'clear';
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
--- an owner who keeps decisions to a compliance role revokes them from PUBLIC
-REVOKE EXECUTE ON FUNCTION fintech.resolve_alert(bigint, text, text) FROM PUBLIC;
-SET ROLE screening_app;
-SELECT fintech.resolve_alert(:app_alert, 'confirmed', 'x');
+-- compliance decides (who decided is recorded), rescreens and loads lists
+SET ROLE screening_compliance;
+SELECT fintech.resolve_alert(:app_alert, 'cleared', 'passport checked: born 1990');
+SELECT fintech.rescreen_parties() AS alerts_raised;
+SELECT fintech.load_sanctions_ofac('1,"X"', list => 'APP');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT status, resolved_by FROM fintech.screening_alerts WHERE id = :app_alert;
+-- and moves no money, creates no party (42501)
+SELECT fintech.create_party('Someone');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.transfer('alice', 'bob', 1);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
-GRANT EXECUTE ON FUNCTION fintech.resolve_alert(bigint, text, text) TO PUBLIC;
-DROP OWNED BY screening_app;
+SELECT fintech.revoke_all('screening_app');
+SELECT fintech.revoke_all('screening_compliance');
 DROP ROLE screening_app;
+DROP ROLE screening_compliance;
 
 -- ====================================================================
 -- audited, and the ledger still adds up

@@ -563,11 +563,49 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	CaptureRel *cr;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "fintech.audit_trigger() must be called as a trigger");
-	if (!TRIGGER_FIRED_AFTER(trig->tg_event))
-		elog(ERROR, "fintech.audit_trigger() must be an AFTER trigger");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("fintech.audit_trigger() can only be called as a trigger")));
 	rel = trig->tg_relation;
 	desc = RelationGetDescr(rel);
+
+	/*
+	 * Only the two triggers fintech.audit_table() creates may use this
+	 * function: "fintech_audit" (AFTER INSERT OR UPDATE OR DELETE, FOR EACH
+	 * ROW) and "fintech_audit_truncate" (AFTER TRUNCATE, FOR EACH
+	 * STATEMENT), on a plain table other than audit_log.  Anything else --
+	 * a statement trigger on INSERT has no tuple to capture -- is refused
+	 * before a tuple is touched.
+	 */
+	{
+		const char *tgname = trig->tg_trigger->tgname;
+		bool		truncate = TRIGGER_FIRED_BY_TRUNCATE(trig->tg_event);
+		bool		ok;
+
+		ok = TRIGGER_FIRED_AFTER(trig->tg_event) &&
+			(rel->rd_rel->relkind == RELKIND_RELATION ||
+			 rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE) &&
+			!(RelationGetNamespace(rel) == get_namespace_oid("fintech", true) &&
+			  strcmp(RelationGetRelationName(rel), "audit_log") == 0) &&
+			(truncate
+			 ? (TRIGGER_FIRED_FOR_STATEMENT(trig->tg_event) &&
+				strcmp(tgname, "fintech_audit_truncate") == 0)
+			 : (TRIGGER_FIRED_FOR_ROW(trig->tg_event) &&
+				strcmp(tgname, "fintech_audit") == 0 &&
+				trig->tg_trigtuple != NULL &&
+				(!TRIGGER_FIRED_BY_UPDATE(trig->tg_event) || trig->tg_newtuple != NULL)));
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("trigger \"%s\" on %s cannot use fintech.audit_trigger()",
+							tgname,
+							quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+													   RelationGetRelationName(rel))),
+					 errdetail("fintech.audit_trigger() only runs as the triggers fintech.audit_table() creates: "
+							   "\"fintech_audit\" AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW and "
+							   "\"fintech_audit_truncate\" AFTER TRUNCATE FOR EACH STATEMENT."),
+					 errhint("Audit a table with fintech.audit_table().")));
+	}
 
 	cr = capture_rel(rel);
 	v[0] = cr->qname;

@@ -2582,6 +2582,12 @@ fintech_check_ledger(PG_FUNCTION_ARGS)
  * ------------------------------------------------------------------------
  */
 
+/* the tables the install scripts protect with fintech.refuse_change() */
+static const char *const refuse_change_tables[] = {
+	"accounts", "entries", "postings", "pending_legs", "holds",
+	"audit_log", "audit_head", "payments"
+};
+
 PG_FUNCTION_INFO_V1(fintech_refuse_change);
 /*
  * BEFORE UPDATE/DELETE (row) and BEFORE TRUNCATE (statement) trigger on
@@ -2599,8 +2605,42 @@ fintech_refuse_change(PG_FUNCTION_ARGS)
 	const char *rel;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
-		elog(ERROR, "fintech.refuse_change() must be called as a trigger");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("fintech.refuse_change() can only be called as a trigger")));
 	rel = RelationGetRelationName(trig->tg_relation);
+
+	/*
+	 * Only as the install scripts attach it: BEFORE UPDATE/DELETE FOR EACH
+	 * ROW or BEFORE TRUNCATE FOR EACH STATEMENT, on one of fintech's own
+	 * history tables (refuse_change_tables).  Anything else is refused
+	 * before a tuple is looked at.
+	 */
+	{
+		bool		ok = false;
+
+		if (RelationGetNamespace(trig->tg_relation) == get_namespace_oid("fintech", true))
+			for (int i = 0; i < lengthof(refuse_change_tables); i++)
+				if (strcmp(rel, refuse_change_tables[i]) == 0)
+					ok = true;
+		ok = ok && TRIGGER_FIRED_BEFORE(trig->tg_event);
+		if (TRIGGER_FIRED_BY_TRUNCATE(trig->tg_event))
+			ok = ok && TRIGGER_FIRED_FOR_STATEMENT(trig->tg_event);
+		else if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event) || TRIGGER_FIRED_BY_DELETE(trig->tg_event))
+			ok = ok && TRIGGER_FIRED_FOR_ROW(trig->tg_event) && trig->tg_trigtuple != NULL &&
+				(!TRIGGER_FIRED_BY_UPDATE(trig->tg_event) || trig->tg_newtuple != NULL);
+		else
+			ok = false;			/* INSERT */
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("trigger \"%s\" on %s cannot use fintech.refuse_change()",
+							trig->tg_trigger->tgname,
+							quote_qualified_identifier(get_namespace_name(RelationGetNamespace(trig->tg_relation)),
+													   rel)),
+					 errdetail("fintech.refuse_change() only runs BEFORE UPDATE or DELETE FOR EACH ROW "
+							   "or BEFORE TRUNCATE FOR EACH STATEMENT on fintech's own history tables.")));
+	}
 	if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
 	{
 		bool		allowed;

@@ -125,7 +125,19 @@ SELECT q AS screened, count(s.*) AS matches
   LEFT JOIN LATERAL fintech.screen_name(q) s ON true GROUP BY q;
 
 \echo
-\echo '-- a new customer hits the list: the party is under review, with an alert'
+\echo '-- two roles, each with its own duty: nothing in fintech is granted to PUBLIC, the helpers grant'
+CREATE ROLE demo_app;
+CREATE ROLE demo_compliance;
+SELECT fintech.grant_application('demo_app'), fintech.grant_compliance('demo_compliance');
+\echo '-- and no role may hold both (42501)'
+\set ON_ERROR_STOP off
+SELECT fintech.grant_compliance('demo_app');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set ON_ERROR_STOP on
+SET ROLE demo_app;
+
+\echo
+\echo '-- the application: a new customer hits the list: the party is under review, with an alert'
 SELECT fintech.create_party('Nicolas Maduro Moros', country => 'VE', external_ref => 'cust-77') AS party \gset
 SELECT id, name, status FROM fintech.parties WHERE id = :party;
 SELECT id AS alert FROM fintech.screening_alerts WHERE party_id = :party \gset
@@ -136,8 +148,15 @@ SELECT fintech.open_account(code => 'nm_wallet', currency => 'USD', party_id => 
 SELECT payment_id, status, reason, replayed
   FROM fintech.pay(idempotency_key => 'order-9', payer => 'alice', payee => 'nm_wallet', amount => 1500);
 SELECT fintech.balance('alice') AS alice_balance, fintech.available_balance('alice') AS alice_available;
-\echo '-- the compliance officer confirms the match: the party is blocked, the payment voided and rejected (LD006)'
+\echo '-- the application cannot clear its own customer (42501) ...'
+\set ON_ERROR_STOP off
+SELECT fintech.resolve_alert(:alert, 'cleared', 'a good customer');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set ON_ERROR_STOP on
+\echo '-- ... the compliance officer confirms the match: the party is blocked, the payment voided and rejected (LD006)'
+SET ROLE demo_compliance;
 SELECT fintech.resolve_alert(:alert, 'confirmed', 'date of birth and passport match the listing');
+SET ROLE demo_app;
 SELECT id, name, status FROM fintech.parties WHERE id = :party;
 SELECT status, reason, message FROM fintech.payments WHERE idempotency_key = 'order-9';
 SELECT fintech.balance('alice') AS alice_balance, fintech.available_balance('alice') AS alice_available;
@@ -154,10 +173,14 @@ SELECT fintech.transfer(debit_account => 'alice', credit_account => 'nm_wallet',
 SELECT fintech.create_party('Nicolas Maduro', external_ref => 'cust-78') AS party2 \gset
 SELECT fintech.open_account(code => 'nm2_wallet', currency => 'USD', party_id => :party2) > 0 AS opened;
 SELECT status FROM fintech.pay(idempotency_key => 'order-11', payer => 'alice', payee => 'nm2_wallet', amount => 700);
+SET ROLE demo_compliance;
 SELECT fintech.resolve_alert(id, 'cleared', 'different person: born 1988 in Lyon')
   FROM fintech.screening_alerts WHERE party_id = :party2;
+SET ROLE demo_app;
 SELECT p.status AS party, y.status AS payment, fintech.balance('nm2_wallet') AS nm2_balance
   FROM fintech.parties p, fintech.payments y WHERE p.id = :party2 AND y.idempotency_key = 'order-11';
+
+RESET ROLE;
 
 \echo
 \echo '== 7. The audit trail: every change above was captured by a C trigger, in the same transaction'

@@ -51,7 +51,35 @@ my $state = q{SELECT string_agg(code || '=' || fintech.balance(code) || '/' || f
 my $before = q_in('old', $state);
 my $audit_before = q_in('old', 'SELECT count(*) FROM fintech.audit_log');
 
-q_in('old', 'ALTER EXTENSION fintech UPDATE');
+# roles given rights the way the old versions documented: USAGE on the
+# schema (then every function was EXECUTE to PUBLIC), and for compliance
+# the README's recipe (resolve_alert taken from PUBLIC, granted to it)
+q_in('old', q{
+  CREATE ROLE legacy_app;
+  GRANT USAGE ON SCHEMA fintech TO legacy_app;
+  CREATE ROLE legacy_compliance;
+  GRANT USAGE ON SCHEMA fintech TO legacy_compliance;
+  REVOKE EXECUTE ON FUNCTION fintech.resolve_alert(bigint, text, text) FROM PUBLIC;
+  GRANT EXECUTE ON FUNCTION fintech.resolve_alert(bigint, text, text) TO legacy_compliance;
+  CREATE ROLE legacy_monitor;
+  GRANT SELECT ON fintech.accounts TO legacy_monitor;
+  CREATE ROLE legacy_both;
+  GRANT USAGE ON SCHEMA fintech TO legacy_both;
+  GRANT EXECUTE ON FUNCTION fintech.resolve_alert(bigint, text, text) TO legacy_both;
+  GRANT EXECUTE ON FUNCTION fintech.balance(text) TO legacy_both;
+});
+is(q_in('old', q{SET ROLE legacy_app; SELECT fintech.balance('alice') > 0}), 't',
+	'before the update, a role with USAGE uses the API');
+
+my ($rc, $out, $err) = $node->psql('old', 'ALTER EXTENSION fintech UPDATE');
+is($rc, 0, 'ALTER EXTENSION fintech UPDATE') or diag($err);
+like($err, qr/NOTICE:  fintech 0\.4\.0: role legacy_app could use schema fintech and keeps the application rights/,
+	'the update names the role that keeps the application rights');
+like($err, qr/NOTICE:  fintech 0\.4\.0: role legacy_compliance held compliance rights and keeps the compliance rights/,
+	'and the compliance role that keeps its rights');
+like($err, qr/WARNING:  fintech 0\.4\.0: role legacy_both could use schema fintech but would hold both application and compliance rights/,
+	'a role holding rights of both duties is left to the owner, with a WARNING');
+unlike($err, qr/legacy_monitor/, 'a role without USAGE gets nothing');
 is(q_in('old', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), $new, "updated to $new");
 is(q_in('old', $state), $before, 'balances, payments and parties kept');
 is(q_in('old', 'SELECT count(*) FROM fintech.audit_log'), $audit_before, 'the audit trail kept');
@@ -85,10 +113,49 @@ is(q_in('old', q{SELECT ok FROM fintech.verify_audit()}), 't', 'the chain still 
 is(q_in('old', q{SELECT reloptions::text FROM pg_class WHERE oid = 'fintech.audit_log'::regclass}),
 	'{fillfactor=40}', '0.3.0\'s fillfactor of audit_log');
 
+# privileges after the update: nothing for PUBLIC, the application role
+# keeps working (and no more), the compliance role keeps deciding
+is(q_in('old', q{
+  SELECT count(*) FROM pg_depend d
+    LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+    LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+   WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+     AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fintech')
+     AND (p.oid IS NOT NULL OR c.oid IS NOT NULL)
+     AND (coalesce(p.proacl, c.relacl) IS NULL
+          OR EXISTS (SELECT FROM aclexplode(coalesce(p.proacl, c.relacl)) a WHERE a.grantee = 0))}),
+	'0', 'after the update nothing of the extension is granted to PUBLIC');
+is(q_in('old', q{SET ROLE legacy_app;
+  SELECT fintech.transfer('bank', 'alice', 1) > 0 AND fintech.balance('alice') > 0
+     AND (SELECT count(*) FROM fintech.entries) > 0}), 't',
+	'the application role keeps the application rights');
+($rc, $out, $err) = $node->psql('old', q{SET ROLE legacy_app; SELECT fintech.resolve_alert(1, 'cleared', 'x')});
+like($err, qr/permission denied for function resolve_alert/, 'and cannot decide alerts');
+($rc, $out, $err) = $node->psql('old', q{SET ROLE legacy_app; SELECT fintech.load_sanctions_ofac('1,"X"', list => 'L')});
+like($err, qr/permission denied for function load_sanctions_ofac/, 'nor load a list');
+is(q_in('old', q{SELECT has_function_privilege('legacy_compliance', 'fintech.rescreen_parties()', 'EXECUTE'),
+                        has_function_privilege('legacy_compliance', 'fintech.transfer(text,text,bigint,text,jsonb,interval)', 'EXECUTE'),
+                        has_schema_privilege('legacy_monitor', 'fintech', 'USAGE')}),
+	't|f|f', 'the compliance role has the compliance rights, not the application\'s; the other role nothing new');
+# the rights are the role's, not the extension's initial privileges: a
+# dump and restore keeps them
+like(q_in('old', q{SELECT string_agg(i.initprivs::text, ' ') FROM pg_init_privs i
+                    WHERE i.objoid = 'fintech.transfer(text,text,bigint,text,jsonb,interval)'::regprocedure}),
+	qr/^\{postgres=X\/postgres\}$/, 'initial privileges are the owner\'s alone');
+my ($dump, $dump_err) = run_command(['pg_dump', '--schema-only', '-d', $node->connstr('old')]);
+like($dump, qr/^GRANT ALL ON FUNCTION fintech\.transfer\(.*\) TO legacy_app;$/m,
+	'pg_dump keeps the rights the update gave');
+like($dump, qr/^GRANT ALL ON FUNCTION fintech\.resolve_alert\(.*\) TO legacy_compliance;$/m,
+	'and the rights granted by hand before it');
+unlike($dump, qr/TO PUBLIC/, 'and grants nothing to PUBLIC');
+q_in('old', q{SELECT fintech.revoke_all(r::regrole) FROM unnest('{legacy_app, legacy_compliance, legacy_both}'::text[]) r;
+              REVOKE ALL ON fintech.accounts FROM legacy_monitor});
+
 # the upgraded extension is the fresh install's: every member, its
 # definition, columns, defaults, constraints, indexes, triggers, views,
-# privileges, storage options (fillfactor), comments and dumped
-# configuration tables
+# privileges (and the initial privileges pg_dump starts from), storage
+# options (fillfactor), comments, dumped configuration tables and the
+# duty list
 my $catalog = q{
 SELECT string_agg(x, E'\n' ORDER BY x) FROM (
   SELECT 'member ' || pg_describe_object(classid, objid, objsubid) FROM pg_depend
@@ -129,6 +196,13 @@ SELECT string_agg(x, E'\n' ORDER BY x) FROM (
   UNION ALL
   SELECT 'config ' || extconfig::regclass[]::text || ' ' || coalesce(extcondition::text, '-')
     FROM pg_extension WHERE extname = 'fintech'
+  UNION ALL
+  SELECT 'initprivs ' || pg_describe_object(i.classoid, i.objoid, i.objsubid) || ' ' || i.initprivs::text
+    FROM pg_init_privs i JOIN pg_depend m ON m.classid = i.classoid AND m.objid = i.objoid
+   WHERE m.refclassid = 'pg_extension'::regclass AND m.deptype = 'e'
+     AND m.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fintech')
+  UNION ALL
+  SELECT 'duty ' || duty || ' ' || kind || ' ' || name FROM fintech.duty_privileges
 ) s(x)};
 q_in('fresh', 'CREATE EXTENSION fintech CASCADE');
 my ($old_catalog, $fresh_catalog) = (q_in('old', $catalog), q_in('fresh', $catalog));
