@@ -21,6 +21,19 @@
  * from 1), row_hash = SHA-256 of the row's canonical form, chain_hash =
  * SHA-256(previous chain_hash || row_hash).  Those three columns are
  * written once, from NULL; the captured content is never rewritten.
+ * A batch is bounded by bytes as well as rows (SEAL_BATCH_BYTES): rows are
+ * read as stored and hashed one at a time, so sealing a backlog of huge
+ * rows costs about three times its largest row in memory, not the sum.
+ *
+ * Locks.  The head row is the only lock of the chain, and only sealers
+ * take it (seal_audit() is an operator's right).  The job never waits for
+ * it: when seal_audit() is held open in another transaction, the job
+ * seals nothing and names that backend in fintech.worker_status.  It
+ * cannot be otherwise: the rows such a transaction sealed are not
+ * committed, and the chain continues from them.  Audit rows of open
+ * transactions are invisible to the sealer, which seals the committed
+ * rows around them and those rows after they commit (later in the chain,
+ * in their capture order).
  *
  * The row's jsonb is built here, not with to_jsonb(), so that it does not
  * depend on the writer's settings: timestamptz in UTC, intervals in ISO
