@@ -732,7 +732,12 @@ hash_update(pg_cryptohash_ctx *ctx, const void *data, size_t len)
 		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
 }
 
-/* one field of the canonical form, "<bytes>:<text>", into the hash */
+/*
+ * one field of the canonical form, "<bytes>:<text>", into the hash; a long
+ * one a megabyte at a time, so that a cancel is honoured within a row
+ */
+#define HASH_CHUNK (1024 * 1024)
+
 static void
 hash_field(pg_cryptohash_ctx *ctx, const char *s, size_t len)
 {
@@ -740,7 +745,11 @@ hash_field(pg_cryptohash_ctx *ctx, const char *s, size_t len)
 
 	snprintf(prefix, sizeof(prefix), "%zu:", len);
 	hash_update(ctx, prefix, strlen(prefix));
-	hash_update(ctx, s, len);
+	for (size_t off = 0; off < len; off += HASH_CHUNK)
+	{
+		CHECK_FOR_INTERRUPTS();
+		hash_update(ctx, s + off, Min(len - off, HASH_CHUNK));
+	}
 }
 
 /*
