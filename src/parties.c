@@ -32,12 +32,15 @@
  * waits for parties (2): that inversion cannot deadlock, because nothing
  * waits for an account, payment or hold while it holds a party.
  * resolve_alert first waits for the accounts a status change will lock
- * holding nothing (each locked alone and released at once), then locks the
- * party and takes 3-6 under a 100 ms lock_timeout in a subtransaction,
- * starting over when that expires; rescreening locks parties only, with
- * SKIP LOCKED, and waits for a busy one only while it holds none; the
- * expiry and fold jobs lock 5-6 only (SKIP LOCKED, lock_timeout), never a
- * party.  The sealer locks only fintech.audit_head (audit.c).
+ * holding nothing (each locked alone and released at once), then, in a
+ * subtransaction, locks the party, takes 3-5 under a short lock_timeout
+ * (100 ms, at most half of deadlock_timeout) and the accounts (6) NOWAIT,
+ * and starts over when one is busy (55P03, or 40P01 among resolutions);
+ * rescreening locks parties only, with SKIP LOCKED, and waits for a busy
+ * one only while it holds none; the expiry and fold jobs lock 5-6 only
+ * (SKIP LOCKED, a 100 ms lock_timeout, below the default deadlock_timeout
+ * of 1 s), never a party.  The sealer locks only fintech.audit_head
+ * (audit.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -52,6 +55,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "storage/proc.h"
 #include "utils/resowner.h"
 
 #include "fintech.h"
@@ -266,6 +270,20 @@ status_may_change(int64 party_id, int64 alert_id, const char *decision)
 }
 
 /*
+ * The accounts (alias a) that a status change of party $1 locks: the
+ * party's own (blocked when it is) and both accounts of its held payments
+ * (posted or voided)
+ */
+#define STATUS_CHANGE_ACCOUNTS \
+	"a.code OPERATOR(pg_catalog.=) ANY (ARRAY(" \
+	" WITH mine AS (SELECT code FROM fintech.accounts WHERE party_id OPERATOR(pg_catalog.=) $1)," \
+	" held AS (SELECT p.payer, p.payee FROM fintech.payments p" \
+	"   WHERE p.status OPERATOR(pg_catalog.=) 'held'" \
+	"     AND (p.payer OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM mine))" \
+	"       OR p.payee OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM mine))))" \
+	" SELECT code FROM mine UNION SELECT payer FROM held UNION SELECT payee FROM held))"
+
+/*
  * Wait, holding nothing of this call, until no other transaction holds an
  * account that a status change of party_id locks: the party's accounts and
  * both accounts of its held payments.  Each is locked alone in a
@@ -283,13 +301,7 @@ wait_for_accounts(int64 party_id)
 	uint64		n;
 	Datum	   *codes;
 
-	if (SPI_execute_with_args("WITH mine AS (SELECT code FROM fintech.accounts"
-							  "   WHERE party_id OPERATOR(pg_catalog.=) $1),"
-							  " held AS (SELECT p.payer, p.payee FROM fintech.payments p"
-							  "   WHERE p.status OPERATOR(pg_catalog.=) 'held'"
-							  "     AND (p.payer OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM mine))"
-							  "       OR p.payee OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM mine))))"
-							  " SELECT code FROM mine UNION SELECT payer FROM held UNION SELECT payee FROM held",
+	if (SPI_execute_with_args("SELECT code FROM fintech.accounts a WHERE " STATUS_CHANGE_ACCOUNTS,
 							  1, types, v, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the accounts of party " INT64_FORMAT, party_id);
 	n = SPI_processed;
@@ -330,14 +342,18 @@ wait_for_accounts(int64 party_id)
 
 /*
  * Resolve the alert in a subtransaction: the party first (waiting as long
- * as it takes, holding nothing else), then everything else under a short
- * lock_timeout (RESOLVE_TRY_LOCK_MS).  Returns false, having changed and
- * kept nothing (the party's lock included), when one of those waits timed
- * out: another transaction holds an account, payment or hold this needs and
- * may itself be waiting for the party (an application that locked an
- * account before calling pay).  Any other error is raised.
+ * as it takes, holding nothing else), then the rest under a short
+ * lock_timeout, and when the party's status changes, every account that
+ * change locks, NOWAIT, in code order, before anything else (no account is
+ * ever waited for while the party is held: an application may hold one
+ * and wait for the party in pay).  The short lock_timeout is below
+ * deadlock_timeout: a wait among resolutions and jobs ends here, not in a
+ * deadlock error elsewhere.  Returns false, having changed and kept
+ * nothing (the party's lock included), when a lock after the party's was
+ * busy (55P03, or 40P01 when the detector chose this one); the caller waits
+ * holding nothing and tries again.  Any other error is raised.
  */
-#define RESOLVE_TRY_LOCK_MS "100"
+#define RESOLVE_TRY_LOCK_MS 100
 
 static bool
 resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *reason)
@@ -363,9 +379,10 @@ resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *re
 		old_status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 
 		/* from here on no long wait while the party is held (restored at release) */
-		(void) set_config_option("lock_timeout", RESOLVE_TRY_LOCK_MS, PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
 		trying = true;
+		(void) set_config_option("lock_timeout",
+								 psprintf("%d", Max(1, Min(RESOLVE_TRY_LOCK_MS, DeadlockTimeout / 2))),
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 		v[0] = Int64GetDatum(alert_id);
 		run_plan(P_LOCK_ALERT, v, NULL);
 		FT_CHECK(SPI_processed == 1);
@@ -388,6 +405,15 @@ resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *re
 		new_status = status_from_alerts(party_id);
 		if (strcmp(new_status, old_status) != 0)
 		{
+			Oid			types[1] = {INT8OID};
+
+			/* the accounts this change locks, never waited for here */
+			v[0] = Int64GetDatum(party_id);
+			if (SPI_execute_with_args("SELECT a.code FROM fintech.accounts a WHERE " STATUS_CHANGE_ACCOUNTS
+									  " ORDER BY a.code COLLATE \"C\" FOR NO KEY UPDATE NOWAIT",
+									  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not lock the accounts of party " INT64_FORMAT, party_id);
+
 			v[0] = Int64GetDatum(party_id);
 			v[1] = CStringGetTextDatum(new_status);
 			run_plan(P_SET_STATUS, v, NULL);
@@ -415,7 +441,8 @@ resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *re
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcxt);
 		CurrentResourceOwner = oldowner;
-		if (!trying || edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+		if (!trying || (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE &&
+						edata->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED))
 			ReThrowError(edata);
 		FreeErrorData(edata);
 	}

@@ -34,12 +34,15 @@
  * waits for parties (2): that inversion cannot deadlock, because nothing
  * waits for an account, payment or hold while it holds a party.
  * resolve_alert first waits for the accounts a status change will lock
- * holding nothing (each locked alone and released at once), then locks the
- * party and takes 3-6 under a 100 ms lock_timeout in a subtransaction,
- * starting over when that expires; rescreening locks parties only, with
- * SKIP LOCKED, and waits for a busy one only while it holds none; the
- * expiry and fold jobs lock 5-6 only (SKIP LOCKED, lock_timeout), never a
- * party.  The sealer locks only fintech.audit_head (audit.c).
+ * holding nothing (each locked alone and released at once), then, in a
+ * subtransaction, locks the party, takes 3-5 under a short lock_timeout
+ * (100 ms, at most half of deadlock_timeout) and the accounts (6) NOWAIT,
+ * and starts over when one is busy (55P03, or 40P01 among resolutions);
+ * rescreening locks parties only, with SKIP LOCKED, and waits for a busy
+ * one only while it holds none; the expiry and fold jobs lock 5-6 only
+ * (SKIP LOCKED, a 100 ms lock_timeout, below the default deadlock_timeout
+ * of 1 s), never a party.  The sealer locks only fintech.audit_head
+ * (audit.c).
  *
  *-------------------------------------------------------------------------
  */
