@@ -937,8 +937,8 @@ typedef struct SealKey
 
 /*
  * Who holds the head of the chain, for the job's report: the backend whose
- * transaction locked the head row (its xmax; nothing when several share
- * it).  NULL when nobody visible does.
+ * transaction locked the head row (its xmax), or a general note when it
+ * cannot be named (several lockers, or one already gone).
  */
 static char *
 head_holder(void)
@@ -950,7 +950,7 @@ head_holder(void)
 					"  AND l.transactionid OPERATOR(pg_catalog.=) h.xmax"
 					" LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
 					" LIMIT 1", true, 0) != SPI_OK_SELECT || SPI_processed != 1)
-		return NULL;
+		return pstrdup("sealing waits: fintech.audit_head is locked by another transaction");
 	return psprintf("sealing waits: fintech.audit_head is locked by pid %s (role %s, transaction started %s),"
 					" a transaction that called fintech.seal_audit() and has not ended; rows captured"
 					" since are sealed when it commits or rolls back",
