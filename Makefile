@@ -36,7 +36,7 @@ REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 REGRESS_NOPRELOAD = nopreload
 
 # pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
-ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock
+ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # TAP tests (prove), run by "make prove-installcheck".

@@ -43,6 +43,10 @@ $$;
 /* ------------------------------------------------------------------------
  * Audit sealing and lock order
  * ------------------------------------------------------------------------ */
+-- No SQL changes: sealing and verification are bounded by bytes and the
+-- global lock order is followed inside the C functions (seal_audit,
+-- verify_audit, verify_audit_digest, resolve_alert, rescreen_parties keep
+-- their signatures); worker_status shows a job's note in its detail.
 
 /* ------------------------------------------------------------------------
  * Privileges: least by default, separation of duties (keep this section

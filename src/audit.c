@@ -21,6 +21,19 @@
  * from 1), row_hash = SHA-256 of the row's canonical form, chain_hash =
  * SHA-256(previous chain_hash || row_hash).  Those three columns are
  * written once, from NULL; the captured content is never rewritten.
+ * A batch is bounded by bytes as well as rows (SEAL_BATCH_BYTES): rows are
+ * read as stored and hashed one at a time, so sealing a backlog of huge
+ * rows costs about three times its largest row in memory, not the sum.
+ *
+ * Locks.  The head row is the only lock of the chain, and only sealers
+ * take it (seal_audit() is an operator's right).  The job never waits for
+ * it: when seal_audit() is held open in another transaction, the job
+ * seals nothing and names that backend in fintech.worker_status.  It
+ * cannot be otherwise: the rows such a transaction sealed are not
+ * committed, and the chain continues from them.  Audit rows of open
+ * transactions are invisible to the sealer, which seals the committed
+ * rows around them and those rows after they commit (later in the chain,
+ * in their capture order).
  *
  * The row's jsonb is built here, not with to_jsonb(), so that it does not
  * depend on the writer's settings: timestamptz in UTC, intervals in ISO
@@ -34,6 +47,7 @@
 
 #include <math.h>
 
+#include "access/detoast.h"
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
@@ -48,6 +62,7 @@
 #include "commands/sequence.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
+#include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "common/shortest_dec.h"
 #include "executor/spi.h"
@@ -65,6 +80,7 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -74,7 +90,21 @@
 
 #include "fintech.h"
 
+/*
+ * One batch of the sealer (one transaction of the job; seal_audit() seals
+ * a backlog in as many batches as it takes) ends at SEAL_BATCH rows or once
+ * it holds SEAL_BATCH_BYTES of row images (detoasted size, counted before
+ * a row is read), whichever comes first; a single row larger than the
+ * budget is sealed alone.  Rows are read SEAL_FETCH at a time as stored
+ * (their images stay TOAST pointers until hashed, one at a time), so a
+ * batch's memory is a few kB per row plus what hashing its largest row
+ * takes (see row_hash), not the sum of its images.
+ */
 #define SEAL_BATCH 5000
+#define SEAL_BATCH_BYTES (4 * 1024 * 1024)
+#define SEAL_FETCH 64
+/* the verifier reads this many rows per fetch (each at most a page) */
+#define VERIFY_FETCH 100
 
 static int64 seal_job(bool *again);
 
@@ -704,31 +734,98 @@ fintech_audit_table(PG_FUNCTION_ARGS)
  * ------------------------------------------------------------------------
  */
 
-/* columns of fintech.audit_log read by the sealer and the verifier */
-#define AUDIT_COLS "id, table_name, operation, old_row::pg_catalog.text, new_row::pg_catalog.text," \
-	" txid::pg_catalog.text, session_role, calling_role, changed_at, seq, row_hash, chain_hash"
+/*
+ * columns of fintech.audit_log read by the sealer and the verifier, as
+ * stored: the row images stay jsonb (a TOAST pointer or compressed bytes in
+ * the tuple read) until row_hash() takes them one at a time
+ */
+#define AUDIT_COLS "id, table_name, operation, old_row, new_row, txid, session_role, calling_role," \
+	" changed_at, seq, row_hash, chain_hash"
 #define NCANON 9				/* the first 9 columns are hashed */
 
 /*
- * row_hash of an audit_log row (columns as in AUDIT_COLS): SHA-256 of the
- * nine fields id .. changed_at, each written as "<bytes>:<text>" or "N"
- * for NULL, changed_at as 'YYYY-MM-DD HH24:MI:SS.US' in UTC.
+ * Bytes of the row images of one audit row once detoasted (what hashing it
+ * costs in memory), without detoasting anything
  */
-static void
-row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
+static Size
+row_image_bytes(HeapTuple tup, TupleDesc desc)
 {
-	StringInfoData buf;
+	Size		bytes = 0;
 
-	initStringInfo(&buf);
-	for (int col = 1; col <= NCANON; col++)
+	for (int col = 4; col <= 5; col++)
 	{
 		bool		isnull;
 		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
 
+		if (!isnull)
+			bytes += toast_raw_datum_size(d);
+	}
+	return bytes;
+}
+
+static void
+hash_update(pg_cryptohash_ctx *ctx, const void *data, size_t len)
+{
+	if (pg_cryptohash_update(ctx, data, len) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+}
+
+/*
+ * one field of the canonical form, "<bytes>:<text>", into the hash; a long
+ * one a megabyte at a time, so that a cancel is honoured within a row
+ */
+#define HASH_CHUNK (1024 * 1024)
+
+static void
+hash_field(pg_cryptohash_ctx *ctx, const char *s, size_t len)
+{
+	char		prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "%zu:", len);
+	hash_update(ctx, prefix, strlen(prefix));
+	for (size_t off = 0; off < len; off += HASH_CHUNK)
+	{
+		CHECK_FOR_INTERRUPTS();
+		hash_update(ctx, s + off, Min(len - off, HASH_CHUNK));
+	}
+}
+
+/*
+ * row_hash of an audit_log row (columns as in AUDIT_COLS): SHA-256 of the
+ * nine fields id .. changed_at, each written as "<bytes>:<text>" or "N"
+ * for NULL, changed_at as 'YYYY-MM-DD HH24:MI:SS.US' in UTC (the canonical
+ * form of the README, unchanged: jsonb as jsonb_out writes it, xid8 as
+ * xid8out does).
+ *
+ * Memory: text columns are hashed from their stored bytes; a row image is
+ * detoasted and written as text one at a time, fed to the hash and freed,
+ * all in a context of its own deleted before returning, so hashing a row
+ * costs about three times its larger image (detoasted jsonb + its text),
+ * whatever else the caller holds, and nothing stays behind.
+ */
+static void
+row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech audit row hash",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	for (int col = 1; col <= NCANON; col++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+		char		buf[64];
+
 		if (isnull)
-			fintech_canon_field(&buf, NULL);
+			hash_update(ctx, "N", 1);
 		else if (col == 1)
-			fintech_canon_field(&buf, psprintf(INT64_FORMAT, DatumGetInt64(d)));
+		{
+			snprintf(buf, sizeof(buf), INT64_FORMAT, DatumGetInt64(d));
+			hash_field(ctx, buf, strlen(buf));
+		}
 		else if (col == NCANON)
 		{
 			struct pg_tm tm;
@@ -736,15 +833,43 @@ row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 
 			if (timestamp2tm(DatumGetTimestampTz(d), NULL, &tm, &fsec, NULL, NULL) != 0)
 				elog(ERROR, "audit row with an invalid changed_at");
-			fintech_canon_field(&buf, psprintf("%04d-%02d-%02d %02d:%02d:%02d.%06d",
-									   tm.tm_year, tm.tm_mon, tm.tm_mday,
-									   tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec));
+			snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
+					 tm.tm_year, tm.tm_mon, tm.tm_mday,
+					 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+			hash_field(ctx, buf, strlen(buf));
+		}
+		else if (col == 6)
+		{
+			/* xid8, as xid8out writes it */
+			snprintf(buf, sizeof(buf), UINT64_FORMAT,
+					 U64FromFullTransactionId(DatumGetFullTransactionId(d)));
+			hash_field(ctx, buf, strlen(buf));
+		}
+		else if (col == 4 || col == 5)
+		{
+			/* jsonb, as jsonb_out (and so ::text) writes it */
+			Jsonb	   *j = DatumGetJsonbP(d);
+			char	   *text = JsonbToCString(NULL, &j->root, VARSIZE(j));
+			size_t		len = strlen(text);
+
+			if ((Pointer) j != DatumGetPointer(d))
+				pfree(j);
+			hash_field(ctx, text, len);
+			pfree(text);
 		}
 		else
-			fintech_canon_field(&buf, TextDatumGetCString(d));
+		{
+			/* text: the stored bytes (text holds no NUL) */
+			text	   *t = DatumGetTextPP(d);
+
+			hash_field(ctx, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		}
 	}
-	fintech_sha256(buf.data, buf.len, out);
-	pfree(buf.data);
+	if (pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
 }
 
 /* chain_hash = SHA-256(previous chain_hash || row_hash); no previous at seq 1 */
@@ -796,7 +921,7 @@ get_hash(HeapTuple tup, TupleDesc desc, int col, uint8 *out)
  * that changed, not the whole captured row again.
  */
 static void
-seal_write(uint64 n, Datum *tids, Datum *seqs, Datum *rowhs, Datum *chains)
+seal_write(uint64 n, ItemPointerData *tids, Datum *seqs, Datum *rowhs, Datum *chains)
 {
 	AuditWriter w;
 	TupleDesc	desc;
@@ -816,7 +941,8 @@ seal_write(uint64 n, Datum *tids, Datum *seqs, Datum *rowhs, Datum *chains)
 		HeapTuple	tup;
 		Buffer		buf;
 
-		old.t_self = *(ItemPointer) DatumGetPointer(tids[r]);
+		CHECK_FOR_INTERRUPTS();
+		old.t_self = tids[r];
 		if (!heap_fetch(w.rel, snap, &old, &buf, false))
 			elog(ERROR, "audit row (%u,%u) vanished while it was sealed",
 				 ItemPointerGetBlockNumber(&old.t_self), ItemPointerGetOffsetNumber(&old.t_self));
@@ -848,34 +974,67 @@ typedef struct SealKey
 } SealKey;
 
 /*
- * Seal up to `limit` committed, unsealed rows; returns how many.  *more is
- * set when the limit was reached.  With after, only rows captured after
- * that key are read (the next batch of one seal_audit() call: within one
- * transaction the index entries of the rows it sealed are not yet dead, and
- * reading from the start each time would make a large backlog quadratic);
- * *last is set to the key of the last row sealed.
+ * Who holds the head of the chain, for the job's report: the backend whose
+ * transaction locked the head row (its xmax), or a general note when it
+ * cannot be named (several lockers, or one already gone).
+ */
+static char *
+head_holder(void)
+{
+	if (SPI_execute("SELECT a.pid, a.usename, a.xact_start::pg_catalog.text"
+					" FROM fintech.audit_head h"
+					" JOIN pg_catalog.pg_locks l ON l.locktype OPERATOR(pg_catalog.=) 'transactionid'"
+					"  AND l.mode OPERATOR(pg_catalog.=) 'ExclusiveLock' AND l.granted"
+					"  AND l.transactionid OPERATOR(pg_catalog.=) h.xmax"
+					" LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
+					" LIMIT 1", true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		return pstrdup("sealing waits: fintech.audit_head is locked by another transaction");
+	return psprintf("sealing waits: fintech.audit_head is locked by pid %s (role %s, transaction started %s),"
+					" a transaction that called fintech.seal_audit() and has not ended; rows captured"
+					" since are sealed when it commits or rolls back",
+					SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+					SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+					SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
+}
+
+/*
+ * Seal up to `limit` committed, unsealed rows, and no more than
+ * SEAL_BATCH_BYTES of row images (at least one row); returns how many.
+ * *more is set when the batch ended at a limit.  With after, only rows
+ * captured after that key are read (the next batch of one seal_audit()
+ * call: within one transaction the index entries of the rows it sealed are
+ * not yet dead, and reading from the start each time would make a large
+ * backlog quadratic); *last is set to the key of the last row sealed.
+ * wait = false (the job): when another transaction holds the head, seal
+ * nothing and set *held_by to a report naming it.
  */
 static int64
-seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *last)
+seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *last,
+		  char **held_by)
 {
 	int			ret;
 	int64		last_seq;
 	uint8		prev[PG_SHA256_DIGEST_LENGTH];
 	bool		has_prev;
-	SPITupleTable *tt;
-	uint64		n;
-	Datum	   *tids,
-			   *seqs,
+	uint64		n = 0;
+	Size		bytes = 0;
+	Portal		portal;
+	ItemPointerData *tids;
+	Datum	   *seqs,
 			   *rowhs,
 			   *chains;
 	Oid			htypes[2] = {INT8OID, BYTEAOID};
 	Datum		hv[2];
+	Datum		last_id = 0,
+				last_at = 0;
+	bool		done = false;
 
 	/*
 	 * One sealer at a time: the head row is the chain's lock.  The job does
-	 * not wait for it (a client may hold seal_audit() open, and the other
-	 * jobs run in the same launcher): another sealer is at work, it will
-	 * try again on its next run.
+	 * not wait for it (the other jobs run in the same launcher): another
+	 * sealer is at work, it will try again on its next run.  Only a sealer
+	 * (seal_audit(), an operator's right) can lock the head; one left open
+	 * in a transaction is named in worker_status (held_by).
 	 */
 	*more = false;
 	for (int attempt = 0;; attempt++)
@@ -890,9 +1049,21 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 			break;
 
 		/*
-		 * No head yet: the first seal creates it (CREATE EXTENSION does not,
-		 * so that pg_dump's copy of it restores without a conflict).
+		 * No head yet, or (the job) a head locked by another: the first
+		 * seal creates it (CREATE EXTENSION does not, so that pg_dump's
+		 * copy of it restores without a conflict).
 		 */
+		if (!wait)
+		{
+			if (SPI_execute("SELECT 1 FROM fintech.audit_head", true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not read fintech.audit_head");
+			if (SPI_processed > 0)
+			{
+				if (held_by)
+					*held_by = head_holder();
+				return 0;		/* another sealer holds it */
+			}
+		}
 		if (SPI_execute("INSERT INTO fintech.audit_head DEFAULT VALUES ON CONFLICT DO NOTHING",
 						false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not create the head of the audit chain");
@@ -901,6 +1072,8 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	{
 		if (wait)
 			elog(ERROR, "fintech.audit_head has no row");
+		if (held_by)
+			*held_by = head_holder();
 		return 0;				/* another sealer holds it */
 	}
 	last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &has_prev));
@@ -917,44 +1090,72 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 			kv[0] = after->changed_at;
 			kv[1] = after->id;
 		}
-		ret = SPI_execute_with_args(psprintf("SELECT " AUDIT_COLS ", ctid FROM fintech.audit_log"
-											 " WHERE seq IS NULL%s ORDER BY changed_at, id LIMIT " INT64_FORMAT,
-											 after ? " AND (changed_at, id) OPERATOR(pg_catalog.>) ($1, $2)" : "",
-											 limit),
-									after ? 2 : 0, ktypes, kv, NULL, false, 0);
+		portal = SPI_cursor_open_with_args(NULL,
+										   psprintf("SELECT " AUDIT_COLS ", ctid FROM fintech.audit_log"
+													" WHERE seq IS NULL%s ORDER BY changed_at, id LIMIT " INT64_FORMAT,
+													after ? " AND (changed_at, id) OPERATOR(pg_catalog.>) ($1, $2)" : "",
+													limit),
+										   after ? 2 : 0, ktypes, kv, NULL, false, 0);
 	}
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "could not read unsealed audit rows");
-	tt = SPI_tuptable;
-	n = SPI_processed;
-	*more = (int64) n == limit;
+
+	/* hash the rows in order, a fetch at a time, then write them all */
+	tids = palloc(sizeof(ItemPointerData) * limit);
+	seqs = palloc(sizeof(Datum) * limit);
+	rowhs = palloc(sizeof(Datum) * limit);
+	chains = palloc(sizeof(Datum) * limit);
+	while (!done)
+	{
+		SPITupleTable *tt;
+
+		SPI_cursor_fetch(portal, true, SEAL_FETCH);
+		tt = SPI_tuptable;
+		if (SPI_processed == 0)
+		{
+			SPI_freetuptable(tt);
+			break;
+		}
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = tt->vals[r];
+			uint8		rowh[PG_SHA256_DIGEST_LENGTH];
+			uint8		chain[PG_SHA256_DIGEST_LENGTH];
+			Size		size = row_image_bytes(tup, tt->tupdesc);
+			bool		isnull;
+
+			CHECK_FOR_INTERRUPTS();
+			if (n > 0 && bytes + size > SEAL_BATCH_BYTES)
+			{
+				/* the budget is spent: this row starts the next batch */
+				*more = true;
+				done = true;
+				break;
+			}
+			bytes += size;
+			row_hash(tup, tt->tupdesc, rowh);
+			chain_hash(prev, has_prev, rowh, chain);
+			last_seq++;
+			tids[n] = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, tt->tupdesc, NCANON + 4, &isnull));
+			seqs[n] = Int64GetDatum(last_seq);
+			rowhs[n] = PointerGetDatum(fintech_hash_bytea(rowh));
+			chains[n] = PointerGetDatum(fintech_hash_bytea(chain));
+			/* both by value (int8, timestamptz): they outlive the rows */
+			last_id = SPI_getbinval(tup, tt->tupdesc, 1, &isnull);
+			last_at = SPI_getbinval(tup, tt->tupdesc, NCANON, &isnull);
+			memcpy(prev, chain, sizeof(prev));
+			has_prev = true;
+			if ((int64) ++n == limit)
+			{
+				*more = true;
+				done = true;
+				break;
+			}
+		}
+		SPI_freetuptable(tt);	/* the rows read: their ctids are copied */
+	}
+	SPI_cursor_close(portal);
 	if (n == 0)
-	{
-		SPI_freetuptable(tt);
 		return 0;
-	}
 
-	/* hash every row in order, then write them all (seal_write) */
-	tids = palloc(sizeof(Datum) * n);
-	seqs = palloc(sizeof(Datum) * n);
-	rowhs = palloc(sizeof(Datum) * n);
-	chains = palloc(sizeof(Datum) * n);
-	for (uint64 r = 0; r < n; r++)
-	{
-		uint8		rowh[PG_SHA256_DIGEST_LENGTH];
-		uint8		chain[PG_SHA256_DIGEST_LENGTH];
-		bool		isnull;
-
-		row_hash(tt->vals[r], tt->tupdesc, rowh);
-		chain_hash(prev, has_prev, rowh, chain);
-		last_seq++;
-		tids[r] = SPI_getbinval(tt->vals[r], tt->tupdesc, NCANON + 4, &isnull);
-		seqs[r] = Int64GetDatum(last_seq);
-		rowhs[r] = PointerGetDatum(fintech_hash_bytea(rowh));
-		chains[r] = PointerGetDatum(fintech_hash_bytea(chain));
-		memcpy(prev, chain, sizeof(prev));
-		has_prev = true;
-	}
 	fintech_internal_write = FT_WRITE_SEAL;
 	PG_TRY();
 	{
@@ -973,13 +1174,9 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	PG_END_TRY();
 	if (last)
 	{
-		bool		isnull;
-
-		/* both by value (int8, timestamptz): they outlive the rows */
-		last->id = SPI_getbinval(tt->vals[n - 1], tt->tupdesc, 1, &isnull);
-		last->changed_at = SPI_getbinval(tt->vals[n - 1], tt->tupdesc, NCANON, &isnull);
+		last->id = last_id;
+		last->changed_at = last_at;
 	}
-	SPI_freetuptable(tt);		/* the rows read (tids pointed into them) */
 	return (int64) n;
 }
 
@@ -1002,8 +1199,9 @@ fintech_seal_audit(PG_FUNCTION_ARGS)
 	 */
 	for (;;)
 	{
+		CHECK_FOR_INTERRUPTS();
 		SPI_connect();
-		total += seal_some(SEAL_BATCH, &more, true, bounded ? &last : NULL, &last);
+		total += seal_some(SEAL_BATCH, &more, true, bounded ? &last : NULL, &last, NULL);
 		SPI_finish();
 		if (more)
 			bounded = true;
@@ -1015,17 +1213,29 @@ fintech_seal_audit(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(total);
 }
 
-/* the seal_audit job: SEAL_BATCH rows per transaction */
+/*
+ * the seal_audit job: one batch (SEAL_BATCH rows or SEAL_BATCH_BYTES) per
+ * transaction, the next one at once while there are more, so the other
+ * jobs of the launcher get their turn between two batches.  It waits for
+ * nothing an application can hold: the head row only a sealer locks (and
+ * the job skips it then, naming the holder in worker_status), audit rows
+ * are read under MVCC (rows of a transaction still open are skipped and
+ * sealed after it commits, at the end of the chain), and the relation
+ * locks it takes (RowExclusiveLock on audit_log, AccessShareLock on
+ * audit_head) conflict only with the table owner's DDL.
+ */
 static int64
 seal_job(bool *again)
 {
 	int64		n;
+	char	   *held_by = NULL;
 
 	SPI_connect();
 	/* SKIP LOCKED can still wait when it follows an update chain: bound it */
 	(void) set_config_option("lock_timeout", "1000", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_LOCAL, true, 0, false);
-	n = seal_some(SEAL_BATCH, again, false, NULL, NULL);
+	n = seal_some(SEAL_BATCH, again, false, NULL, NULL, &held_by);
+	fintech_job_note(held_by);
 	SPI_finish();
 	return n;
 }
@@ -1091,12 +1301,17 @@ verify_chain(int64 upto, uint8 *last_chain)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	outer = CurrentMemoryContext;
-	/* each fetch's rows and hashing are freed before the next (millions of rows) */
+	/*
+	 * Each fetch's rows are freed before the next (millions of rows): a
+	 * fetch holds VERIFY_FETCH rows as stored, their images still TOAST
+	 * pointers (at most a page each), and row_hash() detoasts one image at a
+	 * time and frees it, so memory is bounded by bytes, not by the backlog.
+	 */
 	per_fetch = AllocSetContextCreate(outer, "fintech verify", ALLOCSET_DEFAULT_SIZES);
 	for (;;)
 	{
 		MemoryContextReset(per_fetch);
-		SPI_cursor_fetch(portal, true, 1000);
+		SPI_cursor_fetch(portal, true, VERIFY_FETCH);
 		if (SPI_processed == 0)
 		{
 			SPI_freetuptable(SPI_tuptable);
@@ -1113,6 +1328,7 @@ verify_chain(int64 upto, uint8 *last_chain)
 			uint8		stored[PG_SHA256_DIGEST_LENGTH];
 			uint8		chain[PG_SHA256_DIGEST_LENGTH];
 
+			CHECK_FOR_INTERRUPTS();
 			if (seq != expect)
 			{
 				res.ok = false;

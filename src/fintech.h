@@ -77,6 +77,11 @@ extern void fintech_define_job(const char *name, const char *guc_name,
 							   const char *guc_description,
 							   int default_interval_ms,
 							   FintechJobFunc func);
+/*
+ * A job's note on its current run (NULL: none), shown in the detail of its
+ * row of fintech.worker_status until its next run, e.g. why it did nothing
+ */
+extern void fintech_job_note(const char *note);
 
 /*
  * The one kind of change to append-only history that the immutability

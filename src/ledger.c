@@ -31,6 +31,11 @@
  * check needs them), giving them their place in the account's history.
  * balance() and available_balance() count them at once.
  *
+ * Lock order: a hold before its accounts, accounts in code order, and
+ * accounts last of all, after parties, alerts and payments (the global
+ * order in payments.c and parties.c); the jobs here lock holds and
+ * accounts only, with SKIP LOCKED and lock_timeout.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

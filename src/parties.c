@@ -14,14 +14,39 @@
  * confirmed, else review if one is open, else clear.  When the status
  * changes, the party's held payments are resolved (payments.c).
  *
- * Lock order: the party row (FOR NO KEY UPDATE), then its alerts and
- * payments.  fintech.pay share-locks the parties it screens, so a status
- * change waits for payments in flight and they see the new status after.
+ * fintech.pay share-locks the parties it screens, so a status change waits
+ * for payments in flight and they see the new status after.
+ *
+ * Global lock order, followed by pay, resolve_alert, rescreening and the
+ * jobs (payments.c and parties.c carry the same list):
+ *   1. the idempotency key (pay: its insert waits for a concurrent claimant)
+ *   2. parties, in id order: FOR SHARE by pay (the parties it screens),
+ *      FOR NO KEY UPDATE by resolve_alert (one party) and rescreening
+ *   3. that party's alerts (resolve_alert)
+ *   4. held payments, in id order (FOR UPDATE, when a status change
+ *      resolves them; their other party is share-locked then, as in 2)
+ *   5. holds (FOR NO KEY UPDATE: post/void, expiry, a held payment)
+ *   6. accounts, in byte order of their codes (the ledger: FOR NO KEY
+ *      UPDATE, or FOR KEY SHARE for a deferred credit)
+ * An application may lock accounts (6) before it calls pay, which then
+ * waits for parties (2): that inversion cannot deadlock, because nothing
+ * waits for an account, payment or hold while it holds a party.
+ * resolve_alert first waits for the accounts a status change will lock
+ * holding nothing (each locked alone and released at once), then, in a
+ * subtransaction, locks the party, takes 3-5 under a short lock_timeout
+ * (100 ms, at most half of deadlock_timeout) and the accounts (6) NOWAIT,
+ * and starts over when one is busy (55P03, or 40P01 among resolutions);
+ * rescreening locks parties only, with SKIP LOCKED, and waits for a busy
+ * one only while it holds none; the expiry and fold jobs lock 5-6 only
+ * (SKIP LOCKED, a 100 ms lock_timeout, below the default deadlock_timeout
+ * of 1 s), never a party.  The sealer locks only fintech.audit_head
+ * (audit.c).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -29,6 +54,9 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
+#include "storage/proc.h"
+#include "utils/resowner.h"
 
 #include "fintech.h"
 
@@ -218,18 +246,226 @@ fintech_create_party(PG_FUNCTION_ARGS)
  * fintech.resolve_alert(alert_id, decision, reason)
  * ------------------------------------------------------------------------
  */
+/*
+ * Would resolving alert_id with decision change its party's status?  Read
+ * without locks (a guess: resolve_try() decides under the party's lock).
+ */
+static bool
+status_may_change(int64 party_id, int64 alert_id, const char *decision)
+{
+	Oid			types[3] = {INT8OID, INT8OID, TEXTOID};
+	Datum		v[3] = {Int64GetDatum(party_id), Int64GetDatum(alert_id), CStringGetTextDatum(decision)};
+
+	if (SPI_execute_with_args("SELECT p.status OPERATOR(pg_catalog.<>)"
+							  " (SELECT CASE WHEN pg_catalog.bool_or(x.s OPERATOR(pg_catalog.=) 'confirmed') THEN 'blocked'"
+							  "  WHEN pg_catalog.bool_or(x.s OPERATOR(pg_catalog.=) 'open') THEN 'review' ELSE 'clear' END"
+							  "  FROM (SELECT CASE WHEN a.id OPERATOR(pg_catalog.=) $2 AND a.status OPERATOR(pg_catalog.=) 'open'"
+							  "    THEN $3 ELSE a.status END AS s FROM fintech.screening_alerts a"
+							  "   WHERE a.party_id OPERATOR(pg_catalog.=) p.id) x)"
+							  " FROM fintech.parties p WHERE p.id OPERATOR(pg_catalog.=) $1",
+							  3, types, v, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the alerts of party " INT64_FORMAT, party_id);
+	return SPI_processed == 1 &&
+		strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), "t") == 0;
+}
+
+/*
+ * The accounts (alias a) that a status change of party $1 locks: the
+ * party's own (blocked when it is) and both accounts of its held payments
+ * (posted or voided)
+ */
+#define STATUS_CHANGE_ACCOUNTS \
+	"a.code OPERATOR(pg_catalog.=) ANY (ARRAY(" \
+	" WITH mine AS (SELECT code FROM fintech.accounts WHERE party_id OPERATOR(pg_catalog.=) $1)," \
+	" held AS (SELECT p.payer, p.payee FROM fintech.payments p" \
+	"   WHERE p.status OPERATOR(pg_catalog.=) 'held'" \
+	"     AND (p.payer OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM mine))" \
+	"       OR p.payee OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM mine))))" \
+	" SELECT code FROM mine UNION SELECT payer FROM held UNION SELECT payee FROM held))"
+
+/*
+ * Wait, holding nothing of this call, until no other transaction holds an
+ * account that a status change of party_id locks: the party's accounts and
+ * both accounts of its held payments.  Each is locked alone in a
+ * subtransaction rolled back at once, so no lock is held while waiting for
+ * the next (the caller may hold accounts out of code order): the party is
+ * locked next, and accounts are never waited for while it is held.
+ */
+static void
+wait_for_accounts(int64 party_id)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	Oid			types[1] = {INT8OID};
+	Datum		v[1] = {Int64GetDatum(party_id)};
+	uint64		n;
+	Datum	   *codes;
+
+	if (SPI_execute_with_args("SELECT code FROM fintech.accounts a WHERE " STATUS_CHANGE_ACCOUNTS,
+							  1, types, v, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the accounts of party " INT64_FORMAT, party_id);
+	n = SPI_processed;
+	codes = palloc(sizeof(Datum) * Max(n, 1));
+	for (uint64 i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		codes[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+	}
+	types[0] = TEXTOID;
+	for (uint64 i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		v[0] = codes[i];
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(oldcxt);
+		PG_TRY();
+		{
+			if (SPI_execute_with_args("SELECT 1 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
+									  " FOR NO KEY UPDATE", 1, types, v, NULL, false, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not lock account %s", TextDatumGetCString(codes[i]));
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(oldcxt);
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+}
+
+/*
+ * Resolve the alert in a subtransaction: the party first (waiting as long
+ * as it takes, holding nothing else), then the rest under a short
+ * lock_timeout, and when the party's status changes, every account that
+ * change locks, NOWAIT, in code order, before anything else (no account is
+ * ever waited for while the party is held: an application may hold one
+ * and wait for the party in pay).  The short lock_timeout is below
+ * deadlock_timeout: a wait among resolutions and jobs ends here, not in a
+ * deadlock error elsewhere.  Returns false, having changed and kept
+ * nothing (the party's lock included), when a lock after the party's was
+ * busy (55P03, or 40P01 when the detector chose this one); the caller waits
+ * holding nothing and tries again.  Any other error is raised.
+ */
+#define RESOLVE_TRY_LOCK_MS 100
+
+static bool
+resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *reason)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool trying = false;
+	bool		done = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		Datum		v[4];
+		char	   *old_status;
+		char	   *new_status;
+		char	   *status;
+
+		/* the party first, then its alert (the lock order of this file) */
+		v[0] = Int64GetDatum(party_id);
+		run_plan(P_LOCK_PARTY, v, NULL);
+		FT_CHECK(SPI_processed == 1);
+		old_status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		/* from here on no long wait while the party is held (restored at release) */
+		trying = true;
+		(void) set_config_option("lock_timeout",
+								 psprintf("%d", Max(1, Min(RESOLVE_TRY_LOCK_MS, DeadlockTimeout / 2))),
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+		v[0] = Int64GetDatum(alert_id);
+		run_plan(P_LOCK_ALERT, v, NULL);
+		FT_CHECK(SPI_processed == 1);
+		status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (strcmp(status, "open") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_LD008),
+					 errmsg("alert " INT64_FORMAT " is already %s", alert_id, status),
+					 errdetail("It was %s by %s at %s.", status,
+							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+							   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3)),
+					 errhint("A resolution is final; a cleared party and entity are not alerted again.")));
+
+		v[0] = Int64GetDatum(alert_id);
+		v[1] = CStringGetTextDatum(decision);
+		v[2] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
+		v[3] = CStringGetTextDatum(reason);
+		run_plan(P_UPDATE_ALERT, v, NULL);
+
+		new_status = status_from_alerts(party_id);
+		if (strcmp(new_status, old_status) != 0)
+		{
+			Oid			types[1] = {INT8OID};
+
+			/* the accounts this change locks, never waited for here */
+			v[0] = Int64GetDatum(party_id);
+			if (SPI_execute_with_args("SELECT a.code FROM fintech.accounts a WHERE " STATUS_CHANGE_ACCOUNTS
+									  " ORDER BY a.code COLLATE \"C\" FOR NO KEY UPDATE NOWAIT",
+									  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not lock the accounts of party " INT64_FORMAT, party_id);
+
+			v[0] = Int64GetDatum(party_id);
+			v[1] = CStringGetTextDatum(new_status);
+			run_plan(P_SET_STATUS, v, NULL);
+			/* a blocked party's accounts take no more postings (final) */
+			if (strcmp(new_status, "blocked") == 0)
+			{
+				v[0] = Int64GetDatum(party_id);
+				run_plan(P_BLOCK_ACCOUNTS, v, NULL);
+			}
+			fintech_release_held_payments(party_id);
+		}
+		trying = false;
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		done = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (!trying || (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE &&
+						edata->sqlerrcode != ERRCODE_T_R_DEADLOCK_DETECTED))
+			ReThrowError(edata);
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	return done;
+}
+
 PG_FUNCTION_INFO_V1(fintech_resolve_alert);
+/*
+ * fintech.resolve_alert(alert_id, decision, reason).  Follows the global
+ * lock order (header comment) even when the caller's transaction already
+ * holds account locks: a status change first waits, holding nothing, for
+ * the accounts it will lock, then locks the party and tries the rest
+ * without a long wait, starting over if that fails.
+ */
 Datum
 fintech_resolve_alert(PG_FUNCTION_ARGS)
 {
 	int64		alert_id;
 	char	   *decision = fintech_text_arg(fcinfo, 1, "decision", FT_ARG_NOT_BLANK, 100);
 	char	   *reason = fintech_text_arg(fcinfo, 2, "reason", FT_ARG_NOT_BLANK, 10000);
-	Datum		v[4];
+	Datum		v[1];
 	int64		party_id;
-	char	   *old_status;
-	char	   *new_status;
-	char	   *status;
 	bool		isnull;
 
 	if (PG_ARGISNULL(0))
@@ -252,43 +488,14 @@ fintech_resolve_alert(PG_FUNCTION_ARGS)
 				 errmsg("alert " INT64_FORMAT " does not exist", alert_id)));
 	party_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
-	/* the party first, then its alert (the lock order of this file) */
-	v[0] = Int64GetDatum(party_id);
-	run_plan(P_LOCK_PARTY, v, NULL);
-	FT_CHECK(SPI_processed == 1);
-	old_status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-	v[0] = Int64GetDatum(alert_id);
-	run_plan(P_LOCK_ALERT, v, NULL);
-	FT_CHECK(SPI_processed == 1);
-	status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	if (strcmp(status, "open") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_LD008),
-				 errmsg("alert " INT64_FORMAT " is already %s", alert_id, status),
-				 errdetail("It was %s by %s at %s.", status,
-						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
-						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3)),
-				 errhint("A resolution is final; a cleared party and entity are not alerted again.")));
-
-	v[0] = Int64GetDatum(alert_id);
-	v[1] = CStringGetTextDatum(decision);
-	v[2] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
-	v[3] = CStringGetTextDatum(reason);
-	run_plan(P_UPDATE_ALERT, v, NULL);
-
-	new_status = status_from_alerts(party_id);
-	if (strcmp(new_status, old_status) != 0)
+	for (int attempt = 0;; attempt++)
 	{
-		v[0] = Int64GetDatum(party_id);
-		v[1] = CStringGetTextDatum(new_status);
-		run_plan(P_SET_STATUS, v, NULL);
-		/* a blocked party's accounts take no more postings (final) */
-		if (strcmp(new_status, "blocked") == 0)
-		{
-			v[0] = Int64GetDatum(party_id);
-			run_plan(P_BLOCK_ACCOUNTS, v, NULL);
-		}
-		fintech_release_held_payments(party_id);
+		CHECK_FOR_INTERRUPTS();
+		/* a resolution that changes no status locks no account: no wait */
+		if (attempt > 0 || status_may_change(party_id, alert_id, decision))
+			wait_for_accounts(party_id);
+		if (resolve_try(alert_id, party_id, decision, reason))
+			break;
 	}
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -373,16 +580,100 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 	return (int64) n;
 }
 
+/*
+ * Wait, holding nothing of this call, until the first due party that
+ * another transaction holds is free: locked alone in a subtransaction that
+ * is rolled back at once.  False when no party is due.
+ */
+static bool
+wait_for_due_party(int64 generation)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	Oid			types[1] = {INT8OID};
+	Datum		v[1] = {Int64GetDatum(generation)};
+	bool		due = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		if (SPI_execute_with_args("SELECT id FROM fintech.parties"
+								  " WHERE screened_generation OPERATOR(pg_catalog.<) $1"
+								  " ORDER BY screened_generation, id LIMIT 1 FOR NO KEY UPDATE",
+								  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read the parties due");
+		due = SPI_processed > 0;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	return due;
+}
+
 PG_FUNCTION_INFO_V1(fintech_rescreen_parties);
-/* fintech.rescreen_parties(): every due party, now; returns the alerts raised */
+/*
+ * fintech.rescreen_parties(): every due party, now; returns the alerts
+ * raised.  Batches skip parties locked by other transactions (a payment in
+ * flight share-locks its parties): waiting for one while holding the
+ * parties of earlier batches could close a cycle with a transaction that
+ * pays across those parties in another order.  So it waits for a busy
+ * party only while it holds none; once it has rescreened some, the busy
+ * ones are left (NOTICE) to the rescreen_parties job or a later call.
+ */
 Datum
 fintech_rescreen_parties(PG_FUNCTION_ARGS)
 {
 	int64		alerts = 0;
+	int64		rescreened = 0;
 
 	SPI_connect();
-	while (rescreen_batch(false, &alerts) > 0)
-		;
+	for (;;)
+	{
+		int64		n;
+		int64		generation;
+
+		CHECK_FOR_INTERRUPTS();
+		n = rescreen_batch(true, &alerts);
+		rescreened += n;
+		if (n > 0)
+			continue;
+		generation = fintech_screening_generation();
+		if (rescreened == 0)
+		{
+			/* nothing held yet: wait for a busy party, then take it */
+			if (!wait_for_due_party(generation))
+				break;
+			continue;
+		}
+		{
+			Oid			types[1] = {INT8OID};
+			Datum		v[1] = {Int64GetDatum(generation)};
+			bool		isnull;
+			int64		busy;
+
+			if (SPI_execute_with_args("SELECT pg_catalog.count(*) FROM fintech.parties"
+									  " WHERE screened_generation OPERATOR(pg_catalog.<) $1",
+									  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not count the parties due");
+			busy = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+			if (busy > 0)
+				ereport(NOTICE,
+						(errmsg(INT64_FORMAT " due parties are in use by other transactions and were not rescreened",
+								busy),
+						 errhint("The rescreen_parties job rescreens them once they are free; or call fintech.rescreen_parties() again.")));
+		}
+		break;
+	}
 	SPI_finish();
 	PG_RETURN_INT64(alerts);
 }

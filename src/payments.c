@@ -19,6 +19,31 @@
  * (LD002, LD003) are recorded as a rejected payment and replayed; invalid
  * input raises and leaves nothing behind.
  *
+ * Global lock order, followed by pay, resolve_alert, rescreening and the
+ * jobs (payments.c and parties.c carry the same list):
+ *   1. the idempotency key (pay: its insert waits for a concurrent claimant)
+ *   2. parties, in id order: FOR SHARE by pay (the parties it screens),
+ *      FOR NO KEY UPDATE by resolve_alert (one party) and rescreening
+ *   3. that party's alerts (resolve_alert)
+ *   4. held payments, in id order (FOR UPDATE, when a status change
+ *      resolves them; their other party is share-locked then, as in 2)
+ *   5. holds (FOR NO KEY UPDATE: post/void, expiry, a held payment)
+ *   6. accounts, in byte order of their codes (the ledger: FOR NO KEY
+ *      UPDATE, or FOR KEY SHARE for a deferred credit)
+ * An application may lock accounts (6) before it calls pay, which then
+ * waits for parties (2): that inversion cannot deadlock, because nothing
+ * waits for an account, payment or hold while it holds a party.
+ * resolve_alert first waits for the accounts a status change will lock
+ * holding nothing (each locked alone and released at once), then, in a
+ * subtransaction, locks the party, takes 3-5 under a short lock_timeout
+ * (100 ms, at most half of deadlock_timeout) and the accounts (6) NOWAIT,
+ * and starts over when one is busy (55P03, or 40P01 among resolutions);
+ * rescreening locks parties only, with SKIP LOCKED, and waits for a busy
+ * one only while it holds none; the expiry and fold jobs lock 5-6 only
+ * (SKIP LOCKED, a 100 ms lock_timeout, below the default deadlock_timeout
+ * of 1 s), never a party.  The sealer locks only fintech.audit_head
+ * (audit.c).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"

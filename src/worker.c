@@ -97,6 +97,7 @@ typedef struct JobStatus
 	uint64		requested;		/* run_job() requests so far */
 	uint64		served;			/* requests answered (by a run or refusal) */
 	bool		refused;		/* the last answer was a refusal */
+	char		note[JOB_ERROR_LEN];	/* fintech_job_note() of the last run */
 } JobStatus;
 
 typedef struct FintechShared
@@ -114,6 +115,9 @@ typedef struct FintechShared
 } FintechShared;
 
 static FintechShared *shared = NULL;
+
+/* the job running in this process (the launcher), -1 between runs */
+static int	current_job = -1;
 
 static shmem_request_hook_type prev_shmem_request_hook = NULL;
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
@@ -171,6 +175,21 @@ fintech_define_job(const char *name, const char *guc_name,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 	njobs++;
+}
+
+/*
+ * fintech_job_note: what the running job wants worker_status to say about
+ * this run (e.g. "sealing waits for pid N"); cleared when its next run
+ * starts.  Does nothing outside a job run.
+ */
+void
+fintech_job_note(const char *note)
+{
+	if (current_job < 0 || shared == NULL)
+		return;
+	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
+	strlcpy(shared->jobs[current_job].note, note ? note : "", JOB_ERROR_LEN);
+	LWLockRelease(shared->lock);
 }
 
 void
@@ -608,8 +627,10 @@ run_job_once(int i, MemoryContext loopcxt)
 
 	LWLockAcquire(shared->lock, LW_EXCLUSIVE);
 	js->running = true;
+	js->note[0] = '\0';
 	serving = js->requested;
 	LWLockRelease(shared->lock);
+	current_job = i;
 
 	PG_TRY();
 	{
@@ -642,6 +663,7 @@ run_job_once(int i, MemoryContext loopcxt)
 		failed = true;
 	}
 	PG_END_TRY();
+	current_job = -1;
 	MemoryContextSwitchTo(loopcxt);
 	pgstat_report_activity(STATE_IDLE, NULL);
 	pgstat_report_stat(false);
@@ -1014,8 +1036,9 @@ fintech_worker_status(PG_FUNCTION_ARGS)
 			values[13] = TimestampTzGetDatum(js->last_error_at);
 			nulls[13] = false;
 		}
-		values[14] = CStringGetTextDatum(psprintf("interval set by %s",
-												  jobs[i].guc_name));
+		values[14] = CStringGetTextDatum(launched && js->note[0] != '\0'
+										 ? psprintf("%s; interval set by %s", js->note, jobs[i].guc_name)
+										 : psprintf("interval set by %s", jobs[i].guc_name));
 		nulls[14] = false;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
