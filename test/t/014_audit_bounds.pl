@@ -149,7 +149,7 @@ wait_for("SELECT count(*) = 0 FROM fintech.audit_log WHERE seq IS NULL",
 # ====================================================================
 sql(q{
 CREATE ROLE app LOGIN;
-GRANT USAGE ON SCHEMA fintech TO app;
+SELECT fintech.grant_application('app');
 });
 my $app = $node->background_psql('postgres', on_error_stop => 0, extra_params => ['-U', 'app']);
 $app->query_safe('BEGIN');
