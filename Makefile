@@ -18,6 +18,7 @@ MODULE_big = fintech
 OBJS = \
 	src/audit.o \
 	src/fintech.o \
+	src/guard.o \
 	src/ledger.o \
 	src/parties.o \
 	src/ofac.o \
