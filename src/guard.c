@@ -143,7 +143,7 @@ guard_constraint(Node *c)
 {
 	if (c != NULL && IsA(c, Constraint) && ((Constraint *) c)->contype == CONSTR_FOREIGN)
 		guard_relation(((Constraint *) c)->pktable, GUARD_REFERENCES,
-					   "a FOREIGN KEY referencing it");
+					   "FOREIGN KEY ... REFERENCES");
 }
 
 /* the FOREIGN KEY constraints of a column definition */
