@@ -34,11 +34,31 @@ ALTER TABLE mine INHERIT fintech.accounts;
 CREATE TEMP TABLE parent (id bigint) PARTITION BY LIST (id);
 ALTER TABLE parent ATTACH PARTITION fintech.accounts FOR VALUES IN (1);
 ALTER TABLE parent DETACH PARTITION fintech.accounts;
+CREATE TEMP TABLE pidx (id bigint) PARTITION BY LIST (id);
+CREATE INDEX pidx_id ON pidx (id);
+ALTER INDEX pidx_id ATTACH PARTITION fintech.accounts_party;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- resolved through search_path just as PostgreSQL resolves it
 SET search_path = fintech, public;
 CREATE RULE r AS ON INSERT TO parties DO INSTEAD NOTHING;
 RESET search_path;
+
+-- with CREATE on the database: a publication of a fintech table
+RESET ROLE;
+SELECT current_database() AS db \gset
+GRANT CREATE ON DATABASE :"db" TO regress_guard_app;
+SET ROLE regress_guard_app;
+CREATE PUBLICATION regress_guard_pub FOR TABLE fintech.accounts;
+-- (an empty one is allowed: quiet about this server's wal_level)
+SET client_min_messages = error;
+CREATE PUBLICATION regress_guard_pub;
+RESET client_min_messages;
+ALTER PUBLICATION regress_guard_pub ADD TABLE fintech.accounts;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DROP PUBLICATION regress_guard_pub;
+RESET ROLE;
+REVOKE CREATE ON DATABASE :"db" FROM regress_guard_app;
+SET ROLE regress_guard_app;
 
 -- what the guard does not concern is PostgreSQL's own business
 CREATE TRIGGER t BEFORE INSERT ON mine
@@ -65,6 +85,6 @@ CREATE STATISTICS fintech.guard_stats ON code, currency FROM fintech.accounts;
 DROP STATISTICS fintech.guard_stats;
 \set VERBOSITY default
 
-DROP TABLE mine, parent;
+DROP TABLE mine, parent, pidx;
 REVOKE USAGE ON SCHEMA fintech FROM regress_guard_app;
 DROP ROLE regress_guard_app;

@@ -23,12 +23,14 @@
  * CONSTRAINT / ADD COLUMN, also of a temporary table
  * (ATAddForeignKeyConstraint: ShareRowExclusiveLock), CREATE TABLE ...
  * PARTITION OF (DefineRelation: AccessExclusiveLock), ALTER TABLE ...
- * ATTACH / DETACH PARTITION of it (AccessExclusiveLock), ALTER INDEX /
+ * ATTACH / DETACH PARTITION of it and ALTER INDEX ... ATTACH PARTITION of
+ * one of its indexes (AccessExclusiveLock), ALTER INDEX /
  * MATERIALIZED VIEW ... DEPENDS ON EXTENSION (ExecAlterObjectDependsStmt:
  * AccessExclusiveLock); with ShareUpdateExclusiveLock, which does not block
  * writers but does block VACUUM, ANALYZE and the owner's DDL: COMMENT ON /
  * SECURITY LABEL ON a relation or column (get_object_address), CREATE
- * STATISTICS, INHERITS / ALTER TABLE ... INHERIT.
+ * STATISTICS, INHERITS / ALTER TABLE ... INHERIT, and for a role with
+ * CREATE on the database CREATE / ALTER PUBLICATION ... TABLE (OpenTableList).
  *
  * The rule.  For those statements only, the hook resolves the relation
  * named WITHOUT a lock (RangeVarGetRelid(rv, NoLock, true)); if it lies in
@@ -201,6 +203,8 @@ guard_alter_table(AlterTableStmt *stmt)
 				break;
 			case AT_AttachPartition:
 				guard_relation(castNode(PartitionCmd, cmd->def)->name, GUARD_OWNER,
+							   stmt->objtype == OBJECT_INDEX ?
+							   "ALTER INDEX ... ATTACH PARTITION" :
 							   "ALTER TABLE ... ATTACH PARTITION");
 				break;
 			case AT_DetachPartition:
@@ -247,6 +251,21 @@ guard_object_name(ObjectType objtype, Node *object, const char *command)
 	guard_relation(makeRangeVarFromNameList(names), GUARD_OWNER, command);
 }
 
+/* the tables named in CREATE / ALTER PUBLICATION (which needs CREATE on the database) */
+static void
+guard_publication(List *pubobjects, const char *command)
+{
+	ListCell   *lc;
+
+	foreach(lc, pubobjects)
+	{
+		PublicationObjSpec *obj = lfirst_node(PublicationObjSpec, lc);
+
+		if (obj->pubobjtype == PUBLICATIONOBJ_TABLE && obj->pubtable != NULL)
+			guard_relation(obj->pubtable->relation, GUARD_OWNER, command);
+	}
+}
+
 /* by node tag only: every other statement costs one switch */
 static void
 guard_check(Node *parsetree)
@@ -286,6 +305,14 @@ guard_check(Node *parsetree)
 						guard_relation(lfirst(lc), GUARD_OWNER, "CREATE STATISTICS");
 				break;
 			}
+		case T_CreatePublicationStmt:
+			guard_publication(((CreatePublicationStmt *) parsetree)->pubobjects,
+							  "CREATE PUBLICATION");
+			break;
+		case T_AlterPublicationStmt:
+			guard_publication(((AlterPublicationStmt *) parsetree)->pubobjects,
+							  "ALTER PUBLICATION");
+			break;
 		case T_AlterObjectDependsStmt:
 			{
 				AlterObjectDependsStmt *stmt = (AlterObjectDependsStmt *) parsetree;
