@@ -24,9 +24,9 @@
  * (ATAddForeignKeyConstraint: ShareRowExclusiveLock), CREATE TABLE ...
  * PARTITION OF (DefineRelation: AccessExclusiveLock), ALTER TABLE ...
  * ATTACH / DETACH PARTITION of it and ALTER INDEX ... ATTACH PARTITION of
- * one of its indexes (AccessExclusiveLock), ALTER INDEX /
- * MATERIALIZED VIEW ... DEPENDS ON EXTENSION (ExecAlterObjectDependsStmt:
- * AccessExclusiveLock); with ShareUpdateExclusiveLock, which does not block
+ * one of its indexes (AccessExclusiveLock), ALTER INDEX ... DEPENDS ON
+ * EXTENSION (ExecAlterObjectDependsStmt: AccessExclusiveLock; ALTER
+ * MATERIALIZED VIEW takes the same path, fintech has none); with ShareUpdateExclusiveLock, which does not block
  * writers but does block VACUUM, ANALYZE and the owner's DDL: COMMENT ON /
  * SECURITY LABEL ON a relation or column (get_object_address), CREATE
  * STATISTICS, INHERITS / ALTER TABLE ... INHERIT, and for a role with
