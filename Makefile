@@ -18,6 +18,7 @@ MODULE_big = fintech
 OBJS = \
 	src/audit.o \
 	src/fintech.o \
+	src/guard.o \
 	src/ledger.o \
 	src/parties.o \
 	src/ofac.o \
@@ -29,14 +30,14 @@ OBJS = \
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
 
 # pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
-REGRESS = extension worker ledger audit payments sanctions screening screening_bounds bad_input privileges
+REGRESS = extension worker ledger audit payments sanctions screening screening_bounds bad_input ddl_guard privileges
 REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Tests that need a server *without* shared_preload_libraries = 'fintech'.
 REGRESS_NOPRELOAD = nopreload
 
 # pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
-ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen
+ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen ddl_lock_queue
 ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # TAP tests (prove), run by "make prove-installcheck".

@@ -9,6 +9,10 @@
  * Loaded any other way (CREATE EXTENSION, LOAD) it stays quiet: every SQL
  * function works, only the automatic jobs are absent.
  *
+ * In every backend that loads the library _PG_init installs the DDL guard
+ * (guard.c, a ProcessUtility hook); with shared_preload_libraries, the
+ * documented setup, that is every backend.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -62,6 +66,7 @@ _PG_init(void)
 	PaymentsInit();
 	ScreeningInit();
 	PartiesInit();
+	GuardInit();
 
 	MarkGUCPrefixReserved("fintech");
 }

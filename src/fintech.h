@@ -171,6 +171,9 @@ extern void AuditInit(void);
 extern void PaymentsInit(void);
 extern void ScreeningInit(void);
 extern void PartiesInit(void);
+/* guard.c: refuses DDL that would queue a lock on a fintech relation before
+ * PostgreSQL checks the caller's rights (a ProcessUtility hook) */
+extern void GuardInit(void);
 
 /* background worker entry point (named in the bgworker registration) */
 extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();
