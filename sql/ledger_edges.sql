@@ -50,6 +50,23 @@ SELECT fintech.open_account('eg_l_max', 'USD', kind => 'liability', min_balance 
 SELECT fintech.open_account('eg_l_free', 'USD', kind => 'liability', min_balance => NULL) > 0 AS opened;
 SELECT fintech.open_account('eg_l_box', 'USD', kind => 'liability', min_balance => -5, max_balance => 5) > 0 AS opened;
 
+-- account codes are NFC: U&'caf\00E9' and U&'cafe\0301' are one account,
+-- reached by every function in either form (the ASCII fast path aside)
+SELECT fintech.open_account(U&'eg_cafe\0301', 'USD') > 0 AS opened;
+SELECT code = U&'eg_caf\00E9' AS stored_nfc, octet_length(code) FROM fintech.accounts WHERE code LIKE 'eg\_caf%';
+SELECT fintech.open_account(U&'eg_caf\00E9', 'USD');
+SELECT fintech.transfer('eg_rep_a', U&'eg_caf\00E9', 5, pending_for => '1 hour') > 0 AS held;
+SELECT fintech.post(ARRAY[fintech.debit('eg_rep_f', 3), ROW(U&'eg_cafe\0301', 'credit', 3)::fintech.leg]) > 0 AS posted;
+SELECT error FROM fintech.transfer_batch(ARRAY['eg_rep_f', 'eg_rep_f'], ARRAY[U&'eg_cafe\0301', U&'eg_caf\00E9'],
+                                         ARRAY[1, 1]::bigint[]);
+SELECT status, payment_id > 0 AS paid FROM fintech.pay('eg-nfc-1', U&'eg_cafe\0301', 'eg_rep_f', 2);
+SELECT status, replayed FROM fintech.pay('eg-nfc-1', U&'eg_caf\00E9', 'eg_rep_f', 2);  -- the same request: a replay
+SELECT fintech.balance(U&'eg_cafe\0301'), fintech.available_balance(U&'eg_caf\00E9'),
+       fintech.balance_at(U&'eg_cafe\0301', 'infinity');
+SELECT fintech.freeze_account(U&'eg_cafe\0301');
+SELECT status FROM fintech.accounts WHERE code = U&'eg_caf\00E9';
+SELECT fintech.unfreeze_account(U&'eg_caf\00E9');
+
 CREATE TYPE m_eff AS (code text, net numeric, part numeric, res_out numeric, res_in numeric,
                       rel_out numeric, rel_in numeric);
 
