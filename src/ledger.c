@@ -31,6 +31,15 @@
  * check needs them), giving them their place in the account's history.
  * balance() and available_balance() count them at once.
  *
+ * Bounds.  Every sum of money is formed in 128 bits and an entry is
+ * refused unless each account's balance (after every leg), held amounts,
+ * available balance (posted - held out) and posted + held in stay within
+ * bigint: LD002 where a limit refuses, else 22003 (apply_entry).  Checking
+ * an entry is O(n log n) in its legs, a batch in its items, and every loop
+ * over them calls CHECK_FOR_INTERRUPTS.  Account codes are looked up and
+ * stored in NFC, without control or format characters
+ * (fintech_account_code).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
