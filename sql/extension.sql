@@ -6,7 +6,7 @@
 SELECT name, default_version, comment
   FROM pg_available_extensions WHERE name = 'fintech';
 SELECT version, superuser, trusted, relocatable, schema, requires
-  FROM pg_available_extension_versions WHERE name = 'fintech';
+  FROM pg_available_extension_versions WHERE name = 'fintech' ORDER BY version;
 SELECT e.extversion, n.nspname AS schema, e.extrelocatable,
        fintech.version() = e.extversion AS library_matches_sql
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
