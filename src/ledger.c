@@ -97,6 +97,8 @@
 #define DEFER_MAX_BALANCE	(INT64CONST(1) << 62)
 #define EXPIRE_BATCH		200
 #define FOLD_BATCH			32
+/* from this many accounts on, lock them with P_LOCK_MANY */
+#define LOCK_MANY_MIN		32
 #define DEFER_CACHE_KEYLEN	64
 #define DEFER_CACHE_MAX		65536
 /* an account is tried for deferral once used by this many of the last 64 calls */
@@ -257,6 +259,7 @@ static const Oid account_update_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, I
 enum
 {
 	P_LOCK,
+	P_LOCK_MANY,
 	P_LOCK_SKIP,
 	P_LOCK_SHARE,
 	P_LOCK_ONE,
@@ -285,12 +288,16 @@ typedef struct PlanDef
 } PlanDef;
 
 static const PlanDef plan_defs[NPLANS] = {
+	[P_LOCK] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
+		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE", 1, {TEXTARRAYOID}},
+
 	/*
-	 * A join with the unnested codes, not "code = ANY ($1)": with a custom
-	 * plan for a large array that became a seq scan testing every row against
-	 * the whole array (quadratic); this is one index probe per code.
+	 * P_LOCK for many codes (LOCK_MANY_MIN): a join with the unnested codes.
+	 * "code = ANY ($1)" became, with a custom plan for a large array, a seq
+	 * scan testing every row against the whole array (quadratic); this is
+	 * one index probe per code.
 	 */
-	[P_LOCK] = {"SELECT " ACCT_COLS " FROM fintech.accounts"
+	[P_LOCK_MANY] = {"SELECT " ACCT_COLS " FROM fintech.accounts"
 		" WHERE code OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest($1::pg_catalog.text[]))"
 		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE OF accounts", 1, {TEXTARRAYOID}},
 	[P_LOCK_SKIP] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
@@ -1056,6 +1063,8 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 	}
 	if (n == 0)
 		return;
+	if (which == P_LOCK && n >= LOCK_MANY_MIN)
+		which = P_LOCK_MANY;
 	param = PointerGetDatum(construct_array(codes, n, TEXTOID, -1, false, TYPALIGN_INT));
 	run_plan(which, &param, NULL, false, 0);
 	for (uint64 r = 0; r < SPI_processed; r++)
@@ -1197,7 +1206,8 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
 		for (int l = 0; l < specs[0].nlegs; l++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			specs[0].legs[l].acct->defer_net += specs[0].legs[l].amount;
+			if (specs[0].legs[l].acct)
+				specs[0].legs[l].acct->defer_net += specs[0].legs[l].amount;
 		}
 		for (int i = 0; i < L->naccts; i++)
 		{
