@@ -1123,6 +1123,7 @@ lock_in_order(Ledger *L, EntrySpec *spec)
 	{
 		Acct	   *a = &L->accts[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (!a->try_defer)
 		{
 			int			j = i;
@@ -1418,7 +1419,10 @@ check_currencies(Ledger *L, EntrySpec *e)
 				bad_credits = 0;
 
 	for (int i = 1; i < n && one; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		one = strcmp(e->legs[i].acct->currency, e->legs[0].acct->currency) == 0;
+	}
 	order = palloc(sizeof(Leg *) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		order[i] = &e->legs[i];
@@ -1515,8 +1519,11 @@ apply_entry(Ledger *L, EntrySpec *e)
 
 	/* accounts exist */
 	for (int i = 0; i < e->nlegs; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (!e->legs[i].acct->found)
 			return refuse(L, e, LD009, NULL, "account %s does not exist", e->legs[i].code);
+	}
 	for (int i = 0; i < e->nrelease; i++)
 		FT_CHECK(e->release[i].acct->found);
 
@@ -1544,6 +1551,7 @@ apply_entry(Ledger *L, EntrySpec *e)
 	}
 	for (int i = 0; i < neffects && pending; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (effects[i].net < 0)
 			effects[i].res_out = -effects[i].net;
 		else
@@ -1563,6 +1571,7 @@ apply_entry(Ledger *L, EntrySpec *e)
 	{
 		Effect	   *f = &effects[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (!f->releases)
 			continue;
 		if (f->rel_net < 0)
@@ -1576,6 +1585,7 @@ apply_entry(Ledger *L, EntrySpec *e)
 	{
 		Acct	   *a = effects[i].acct;
 
+		CHECK_FOR_INTERRUPTS();
 		if ((effects[i].posts) && strcmp(a->status, "active") != 0)
 			return refuse(L, e, LD003, NULL, "account %s is %s", a->code, a->status);
 	}
@@ -1585,6 +1595,7 @@ apply_entry(Ledger *L, EntrySpec *e)
 	{
 		Acct	   *a = effects[i].acct;
 
+		CHECK_FOR_INTERRUPTS();
 		if (effects[i].posts && a->blocked)
 			return refuse(L, e, LD006, NULL,
 						  "account %s belongs to a party blocked by sanctions screening", a->code);
