@@ -304,6 +304,25 @@ SELECT op, got, count(*) FROM eg_steps GROUP BY 1, 2 ORDER BY 1, 2;
 SELECT code, balance, pending_out, pending_in, fintech.available_balance(code) AS available
   FROM fintech.accounts WHERE code LIKE 'eg\_%' ORDER BY code;
 
+-- the update from 0.3.0 does not rewrite stored codes: it warns about the
+-- accounts that can no longer be reached by code (not NFC, or with a Cc/Cf
+-- character; written here straight into the table, as 0.3.0 allowed them)
+\set regress_db :DBNAME
+CREATE DATABASE ledger_edges_upgrade;
+\c ledger_edges_upgrade
+SET client_min_messages = warning;
+CREATE EXTENSION pgcrypto;
+CREATE EXTENSION fintech VERSION '0.3.0';
+INSERT INTO fintech.accounts (code, currency, kind)
+  VALUES (U&'up_cafe\0301', 'USD', 'liability'), (U&'up_x\202Ey', 'USD', 'liability'),
+         (U&'up_tag\+0E0041', 'USD', 'liability'), (U&'up_caf\00E9', 'USD', 'liability'),
+         ('up_plain', 'USD', 'liability');
+ALTER EXTENSION fintech UPDATE TO '0.4.0';
+SELECT count(*) AS accounts, count(*) FILTER (WHERE code IS NFC NORMALIZED) AS nfc FROM fintech.accounts;
+SELECT fintech.balance('up_plain'), fintech.balance(U&'up_cafe\0301');
+\c :regress_db
+DROP DATABASE ledger_edges_upgrade;
+
 DROP TABLE eg_steps, eg_holds, eg_posted;
 DROP FUNCTION eg_record(int, text, text, text), eg_amount(text, text), m_post_hold(text, text, numeric, numeric),
   m_transfer(text, text, numeric, boolean), m_sign(text), m_expect(m_eff[]);
