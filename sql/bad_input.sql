@@ -38,6 +38,26 @@ SELECT fintech.transfer('bi_bank', 'bi_a', 1000) > 0 AS funded;
 SELECT fintech.transfer('bi_bank', 'bi_a', 100, pending_for => '1 hour') AS bi_hold \gset
 SELECT fintech.transfer('bi_bank', 'bi_a', 1) AS bi_entry \gset
 SELECT fintech.create_party('Bad Input Person') AS bi_party \gset
+-- accounts at the bigint edge: bi_edge (asset, min_balance -9223372036854775807)
+-- and bi_edge_src (liability, no lower limit) both at -9223372036854775800;
+-- bi_edge_f a liability without limits
+SELECT fintech.open_account('bi_edge', 'USD', kind => 'asset', min_balance => -9223372036854775807) > 0 AS opened;
+SELECT fintech.open_account('bi_edge_src', 'USD', min_balance => NULL) > 0 AS opened;
+SELECT fintech.open_account('bi_edge_f', 'USD', min_balance => NULL) > 0 AS opened;
+SELECT fintech.transfer('bi_edge_src', 'bi_edge', 9223372036854775800) > 0 AS at_the_edge;
+SELECT fintech.open_account(U&'bi_caf\00E9', 'USD') > 0 AS opened;
+
+-- transfer_batch refuses a bad item on its own (its SQLSTATE in error):
+-- raise the first item's, so that it fits this table
+CREATE FUNCTION batch_item_error(d text[], c text[], a bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  e text;
+BEGIN
+  SELECT error INTO e FROM fintech.transfer_batch(d, c, a) ORDER BY idx LIMIT 1;
+  IF e IS NOT NULL THEN
+    RAISE EXCEPTION 'item 1: %', e USING ERRCODE = e;
+  END IF;
+END $$;
 
 INSERT INTO bad_calls (call, expected) VALUES
   -- open_account
@@ -53,9 +73,24 @@ INSERT INTO bad_calls (call, expected) VALUES
   ($$SELECT fintech.open_account('bi_new', 'USD', metadata => '"text"')$$, '22023'),
   ($$SELECT fintech.open_account('bi_new', 'USD', party_id => -1)$$, 'LD009'),
   ($$SELECT fintech.open_account('bi_a', 'USD')$$, '23505'),
+  -- codes: NFC-normalised (the same account in either form), no control or format characters
+  ($$SELECT fintech.open_account(U&'bi\0007x', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(E'bi\nx', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(U&'bi\0085x', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(U&'bi\00ADx', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(U&'bi\200Bx', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(U&'bi\202Ex', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(U&'bi\2066x', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(U&'bi\FEFFx', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(U&'bi\+013439x', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(U&'bi\+0E0041x', 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(repeat(U&'e\0301', 200), 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(repeat(U&'\00E9', 600), 'USD')$$, '22023'),
+  ($$SELECT fintech.open_account(U&'bi_cafe\0301', 'USD')$$, '23505'),
   -- freeze / unfreeze / close
   ($$SELECT fintech.freeze_account(NULL)$$, '22023'),
   ($$SELECT fintech.freeze_account('nope')$$, 'LD009'),
+  ($$SELECT fintech.freeze_account(E'bi_a\t')$$, '22023'),
   ($$SELECT fintech.unfreeze_account('')$$, '22023'),
   ($$SELECT fintech.close_account('nope')$$, 'LD009'),
   ($$SELECT fintech.close_account('bi_a')$$, 'LD002'),
@@ -64,6 +99,7 @@ INSERT INTO bad_calls (call, expected) VALUES
   ($$SELECT fintech.debit('bi_a', NULL)$$, '22023'),
   ($$SELECT fintech.credit('bi_a', 0)$$, '22023'),
   ($$SELECT fintech.credit('bi_a', -5)$$, '22023'),
+  ($$SELECT fintech.debit(U&'bi\200Ba', 5)$$, '22023'),
   -- post
   ($$SELECT fintech.post(NULL)$$, '22023'),
   ($$SELECT fintech.post(ARRAY[]::fintech.leg[])$$, 'LD001'),
@@ -79,6 +115,14 @@ INSERT INTO bad_calls (call, expected) VALUES
   ($$SELECT fintech.post(ARRAY[ROW('bi_a', 'sideways', 5)::fintech.leg, fintech.credit('bi_bank', 5)])$$, '22023'),
   ($$SELECT fintech.post(ARRAY[ROW('bi_a', 'debit', -5)::fintech.leg, fintech.credit('bi_bank', -5)])$$, '22023'),
   ($$SELECT fintech.post(ARRAY[ROW(NULL, 'debit', 5)::fintech.leg, fintech.credit('bi_bank', 5)])$$, '22023'),
+  ($$SELECT fintech.post(ARRAY[ROW(U&'bi\202Ea', 'debit', 5)::fintech.leg, fintech.credit('bi_bank', 5)])$$, '22023'),
+  ($$SELECT fintech.post(ARRAY[fintech.debit('bi_bank', 5), NULL])$$, '22023'),
+  ($$SELECT fintech.post(ARRAY[[fintech.debit('bi_bank', 5), fintech.credit('bi_a', 5)]])$$, '22023'),
+  ($$SELECT fintech.post(ARRAY[[fintech.debit('bi_bank', 5)], [fintech.credit('bi_a', 5)]])$$, '22023'),
+  ($$SELECT fintech.post(ARRAY[fintech.debit('bi_bank', 5), fintech.credit('bi_a', 5)], pending_for => '1000000 years')$$, '22023'),
+  ($$SELECT fintech.post(ARRAY[fintech.debit('bi_bank', 5), fintech.credit('bi_a', 5)], pending_for => '178000000 years')$$, '22023'),
+  -- overflow: a leg's partial balance passes the edge though the entry's net does not
+  ($$SELECT fintech.post(ARRAY[fintech.debit('bi_edge_src', 100), fintech.credit('bi_edge_src', 100), fintech.debit('bi_edge_f', 1), fintech.credit('bi_edge_f', 1)])$$, '22003'),
   -- transfer
   ($$SELECT fintech.transfer(NULL, 'bi_a', 1)$$, '22023'),
   ($$SELECT fintech.transfer('bi_bank', '', 1)$$, '22023'),
@@ -90,10 +134,31 @@ INSERT INTO bad_calls (call, expected) VALUES
   ($$SELECT fintech.transfer('bi_a', 'bi_bank', 1000000)$$, 'LD002'),
   ($$SELECT fintech.transfer('bi_a', 'bi_bank', 9223372036854775807)$$, 'LD002'),
   ($$SELECT fintech.transfer('bi_bank', 'bi_a', 1, metadata => 'null')$$, '22023'),
+  ($$SELECT fintech.transfer(U&'bi\200Bbank', 'bi_a', 1)$$, '22023'),
+  ($$SELECT fintech.transfer('bi_bank', 'bi_a', 1, pending_for => '1000000 years')$$, '22023'),
+  ($$SELECT fintech.transfer('bi_bank', 'bi_a', 1, pending_for => '1 month -31 days')$$, '22023'),
+  -- overflow at the edge: the limit refuses first (LD002); without a limit, the range (22003)
+  ($$SELECT fintech.transfer('bi_edge_src', 'bi_edge', 100, pending_for => '1 hour')$$, 'LD002'),
+  ($$SELECT fintech.transfer('bi_edge_src', 'bi_edge', 8)$$, 'LD002'),
+  ($$SELECT fintech.transfer('bi_edge_src', 'bi_edge_f', 100, pending_for => '1 hour')$$, '22003'),
+  ($$SELECT fintech.transfer('bi_edge_src', 'bi_edge_f', 100)$$, '22003'),
   -- transfer_batch
   ($$SELECT * FROM fintech.transfer_batch(NULL, ARRAY['bi_a'], ARRAY[1::bigint])$$, '22023'),
   ($$SELECT * FROM fintech.transfer_batch(ARRAY['bi_bank'], ARRAY['bi_a', 'bi_a'], ARRAY[1::bigint])$$, '22023'),
   ($$SELECT * FROM fintech.transfer_batch(ARRAY['bi_bank'], ARRAY['bi_a'], ARRAY[1::bigint], ARRAY['a', 'b'])$$, '22023'),
+  ($$SELECT * FROM fintech.transfer_batch(ARRAY[['bi_bank']], ARRAY['bi_a'], ARRAY[1::bigint])$$, '22023'),
+  ($$SELECT * FROM fintech.transfer_batch(ARRAY['bi_bank'], ARRAY[['bi_a']], ARRAY[1::bigint])$$, '22023'),
+  ($$SELECT * FROM fintech.transfer_batch(ARRAY['bi_bank'], ARRAY['bi_a'], ARRAY[[1::bigint]])$$, '22023'),
+  ($$SELECT * FROM fintech.transfer_batch(ARRAY['bi_bank'], ARRAY['bi_a'], ARRAY[1::bigint], ARRAY[['d']])$$, '22023'),
+  ($$SELECT * FROM fintech.transfer_batch(ARRAY[['bi_bank', 'bi_bank'], ['bi_bank', 'bi_bank']], ARRAY['bi_a', 'bi_a', 'bi_a', 'bi_a'], ARRAY[1, 1, 1, 1]::bigint[])$$, '22023'),
+  -- one bad item: refused on its own, with its SQLSTATE
+  ($$SELECT batch_item_error(ARRAY[NULL], ARRAY['bi_a'], ARRAY[1::bigint])$$, '22023'),
+  ($$SELECT batch_item_error(ARRAY['bi_bank'], ARRAY[NULL], ARRAY[1::bigint])$$, '22023'),
+  ($$SELECT batch_item_error(ARRAY['bi_bank'], ARRAY['bi_a'], ARRAY[NULL::bigint])$$, '22023'),
+  ($$SELECT batch_item_error(ARRAY[U&'bi\202Ebank'], ARRAY['bi_a'], ARRAY[1::bigint])$$, '22023'),
+  ($$SELECT batch_item_error(ARRAY[''], ARRAY['bi_a'], ARRAY[1::bigint])$$, '22023'),
+  ($$SELECT batch_item_error(ARRAY['bi_edge_src'], ARRAY['bi_edge'], ARRAY[100::bigint])$$, 'LD002'),
+  ($$SELECT batch_item_error(ARRAY['bi_edge_src'], ARRAY['bi_edge_f'], ARRAY[100::bigint])$$, '22003'),
   -- holds
   ($$SELECT fintech.post_pending(NULL)$$, '22023'),
   ($$SELECT fintech.post_pending(-1)$$, 'LD009'),
@@ -110,6 +175,7 @@ INSERT INTO bad_calls (call, expected) VALUES
   -- balances
   ($$SELECT fintech.balance(NULL)$$, '22023'),
   ($$SELECT fintech.balance('nope')$$, 'LD009'),
+  ($$SELECT fintech.balance(U&'bi_a\2066')$$, '22023'),
   ($$SELECT fintech.available_balance('')$$, '22023'),
   ($$SELECT fintech.balance_at('nope', now())$$, 'LD009'),
   ($$SELECT fintech.balance_at('bi_a', NULL)$$, '22023'),
@@ -123,6 +189,8 @@ INSERT INTO bad_calls (call, expected) VALUES
   ($$SELECT * FROM fintech.pay('bi-k', 'bi_a', 'bi_bank', -3)$$, '22023'),
   ($$SELECT * FROM fintech.pay('bi-k', 'nope', 'bi_bank', 1)$$, 'LD009'),
   ($$SELECT * FROM fintech.pay('bi-k', 'bi_a', 'bi_eur', 1)$$, 'LD004'),
+  ($$SELECT * FROM fintech.pay('bi-k', U&'bi\202Ea', 'bi_bank', 1)$$, '22023'),
+  ($$SELECT * FROM fintech.pay('bi-k', 'bi_a', U&'bi\FEFFbank', 1)$$, '22023'),
   ($$SELECT * FROM fintech.pay('bi-k', 'bi_a', 'bi_bank', 1, metadata => '[1]')$$, '22023'),
   -- sanctions lists
   ($$SELECT fintech.load_sanctions_ofac(NULL)$$, '22023'),
@@ -255,4 +323,4 @@ SELECT count(*) FILTER (WHERE got = 'ok' AND balanced) AS accepted_and_balanced,
 SELECT check_name, ok FROM fintech.check_ledger() WHERE NOT ok;
 
 DROP TABLE fuzz_results, bad_results, bad_calls;
-DROP FUNCTION fingerprint();
+DROP FUNCTION fingerprint(), batch_item_error(text[], text[], bigint[]);

@@ -36,6 +36,15 @@
  * order in payments.c and parties.c); the jobs here lock holds and
  * accounts only, with SKIP LOCKED and lock_timeout.
  *
+ * Bounds.  Every sum of money is formed in 128 bits and an entry is
+ * refused unless each account's balance (after every leg), held amounts,
+ * available balance (posted - held out) and posted + held in stay within
+ * bigint: LD002 where a limit refuses, else 22003 (apply_entry).  Checking
+ * an entry is O(n log n) in its legs, a batch in its items, and every loop
+ * over them calls CHECK_FOR_INTERRUPTS.  Account codes are looked up and
+ * stored in NFC, without control or format characters
+ * (fintech_account_code).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -46,6 +55,8 @@
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "commands/trigger.h"
+#include "common/unicode_norm.h"
+#include "mb/pg_wchar.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -58,6 +69,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/guc.h"
 #include "utils/resowner.h"
@@ -66,8 +78,32 @@
 #include "fintech.h"
 
 #define CODE_MAXLEN			255
+/* longer input cannot compose (NFC, at most 3 bytes into 1) to CODE_MAXLEN */
+#define CODE_RAW_MAXLEN		(4 * CODE_MAXLEN)
+
+/*
+ * Money arithmetic is done in 128 bits wherever a sum of bigints is
+ * formed, so a check can never overflow itself; results are then required
+ * to fit in bigint (see apply_entry).
+ */
+#ifndef HAVE_INT128
+#error "fintech needs a compiler with a 128-bit integer type"
+#endif
+
+/*
+ * Deferral (see the file header) skips the limit check and the balance,
+ * so it is only used far from the bigint edges: a deferred change of at
+ * most DEFER_MAX_NET on an account whose balance is within
+ * +-DEFER_MAX_BALANCE.  Folding such postings could overflow only after
+ * 2^22 maximal deferred postings pile up unfolded; the fold itself is
+ * checked (22003) even then.
+ */
+#define DEFER_MAX_NET		(INT64CONST(1) << 40)
+#define DEFER_MAX_BALANCE	(INT64CONST(1) << 62)
 #define EXPIRE_BATCH		200
 #define FOLD_BATCH			32
+/* from this many accounts on, lock them with P_LOCK_MANY */
+#define LOCK_MANY_MIN		32
 #define DEFER_CACHE_KEYLEN	64
 #define DEFER_CACHE_MAX		65536
 /* an account is tried for deferral once used by this many of the last 64 calls */
@@ -110,6 +146,9 @@ typedef struct Acct
 	bool		expired_known;
 	int64		expired_out;	/* part of pending_out/in held by holds */
 	int64		expired_in;		/* past their deadline, not yet released */
+	int128		defer_net;		/* a single entry's net change (deferral) */
+	uint64		eff_gen;		/* Ledger.gen of the entry that owns eff_idx */
+	int			eff_idx;		/* this account's Effect in that entry */
 } Acct;
 
 typedef struct Leg
@@ -167,18 +206,27 @@ typedef struct Ledger
 	RowBuf		pending_legs;
 	RowBuf		holds;
 	RowBuf		hold_updates;
+	uint64		gen;			/* entries checked so far (Acct.eff_gen) */
 } Ledger;
 
-/* per-account effect of one entry */
+/*
+ * Per-account effect of one entry, exact (128 bits: an entry has at most
+ * 2^31 legs of at most 2^63 each, so nothing here can overflow).
+ */
 typedef struct Effect
 {
 	Acct	   *acct;
 	bool		posts;			/* has posting legs */
-	int64		net;			/* posted change, normal direction */
-	int64		res_out;
-	int64		res_in;
-	int64		rel_out;
-	int64		rel_in;
+	bool		releases;		/* has legs of a released hold */
+	int			state;			/* limit_state() when it refused the entry */
+	int128		net;			/* posted change, normal direction */
+	int128		run_min;		/* lowest and highest partial sum of the */
+	int128		run_max;		/* posted legs in leg order (0 included) */
+	int128		res_out;
+	int128		res_in;
+	int128		rel_net;
+	int128		rel_out;
+	int128		rel_in;
 } Effect;
 
 /* code -> immutable account attributes, to decide on deferral before locking */
@@ -216,6 +264,7 @@ static const Oid account_update_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, I
 enum
 {
 	P_LOCK,
+	P_LOCK_MANY,
 	P_LOCK_SKIP,
 	P_LOCK_SHARE,
 	P_LOCK_ONE,
@@ -246,6 +295,16 @@ typedef struct PlanDef
 static const PlanDef plan_defs[NPLANS] = {
 	[P_LOCK] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
 		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE", 1, {TEXTARRAYOID}},
+
+	/*
+	 * P_LOCK for many codes (LOCK_MANY_MIN): a join with the unnested codes.
+	 * "code = ANY ($1)" became, with a custom plan for a large array, a seq
+	 * scan testing every row against the whole array (quadratic); this is
+	 * one index probe per code.
+	 */
+	[P_LOCK_MANY] = {"SELECT " ACCT_COLS " FROM fintech.accounts"
+		" WHERE code OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest($1::pg_catalog.text[]))"
+		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE OF accounts", 1, {TEXTARRAYOID}},
 	[P_LOCK_SKIP] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
 		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE SKIP LOCKED", 1, {TEXTARRAYOID}},
 	[P_LOCK_SHARE] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
@@ -307,6 +366,7 @@ static const PlanDef plan_defs[NPLANS] = {
 static SPIPlanPtr plans[NPLANS];
 
 static void spec_init(EntrySpec *e, const char *type);
+static char *format_ts(TimestampTz ts);
 
 static int
 run_plan(int which, Datum *values, const char *nulls, bool read_only, long count)
@@ -400,6 +460,25 @@ mul64(int64 a, int64 b)
 	return r;
 }
 
+/* a 128-bit integer in decimal, for messages */
+static char *
+i128_str(int128 v)
+{
+	char		buf[48];
+	char	   *p = buf + sizeof(buf) - 1;
+	uint128		u = v < 0 ? -(uint128) v : (uint128) v;
+
+	*p = '\0';
+	do
+	{
+		*--p = '0' + (int) (u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		*--p = '-';
+	return pstrdup(p);
+}
+
 static char *
 arg_text(FunctionCallInfo fcinfo, int n, const char *what)
 {
@@ -410,29 +489,206 @@ arg_text(FunctionCallInfo fcinfo, int n, const char *what)
 	return text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
-/* an account code: 1 to CODE_MAXLEN bytes (22023 otherwise) */
+/* ------------------------------------------------------------------------
+ * Account codes
+ *
+ * A code is stored, and looked up, in Unicode NFC, so U&'caf\00E9' and
+ * U&'cafe\0301' name the same account whichever form the application
+ * sends; control and format characters (general categories Cc and Cf:
+ * invisible, or reordering what is shown, like U+202E RIGHT-TO-LEFT
+ * OVERRIDE) are refused.  Codes stored before 0.4.0 are not rewritten.
+ * Cost: an all-ASCII printable code is only scanned once; anything else is
+ * decoded, checked and (only when the quick check says it may not be NFC)
+ * normalised, in time linear in its length, which is capped before any of
+ * that (CODE_RAW_MAXLEN).
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Unicode general categories Cc and Cf, from Unicode 15.0.0
+ * (https://www.unicode.org/Public/15.0.0/ucd/extracted/DerivedGeneralCategory.txt,
+ * gc=Cc: 65 code points, gc=Cf: 170).  Checked against Python's
+ * unicodedata 14.0.0, which lists the same ranges except U+13439..1343F,
+ * the Egyptian hieroglyph format controls added in 15.0.  Sorted.
+ */
+static const struct CodeRange
+{
+	pg_wchar	lo;
+	pg_wchar	hi;
+}			code_forbidden[] = {
+	{0x0000, 0x001F},			/* Cc: C0 controls */
+	{0x007F, 0x009F},			/* Cc: DELETE, C1 controls */
+	{0x00AD, 0x00AD},			/* Cf: SOFT HYPHEN */
+	{0x0600, 0x0605},			/* Cf: Arabic number signs */
+	{0x061C, 0x061C},			/* Cf: ARABIC LETTER MARK */
+	{0x06DD, 0x06DD},			/* Cf: ARABIC END OF AYAH */
+	{0x070F, 0x070F},			/* Cf: SYRIAC ABBREVIATION MARK */
+	{0x0890, 0x0891},			/* Cf: Arabic pound/piastre mark above */
+	{0x08E2, 0x08E2},			/* Cf: ARABIC DISPUTED END OF AYAH */
+	{0x180E, 0x180E},			/* Cf: MONGOLIAN VOWEL SEPARATOR */
+	{0x200B, 0x200F},			/* Cf: zero width space/joiners, LRM, RLM */
+	{0x202A, 0x202E},			/* Cf: bidi embeddings and overrides */
+	{0x2060, 0x2064},			/* Cf: WORD JOINER, invisible operators */
+	{0x2066, 0x206F},			/* Cf: bidi isolates, deprecated format */
+	{0xFEFF, 0xFEFF},			/* Cf: ZERO WIDTH NO-BREAK SPACE (BOM) */
+	{0xFFF9, 0xFFFB},			/* Cf: interlinear annotation */
+	{0x110BD, 0x110BD},			/* Cf: KAITHI NUMBER SIGN */
+	{0x110CD, 0x110CD},			/* Cf: KAITHI NUMBER SIGN ABOVE */
+	{0x13430, 0x1343F},			/* Cf: Egyptian hieroglyph format controls */
+	{0x1BCA0, 0x1BCA3},			/* Cf: shorthand format controls */
+	{0x1D173, 0x1D17A},			/* Cf: musical symbol beams, ties, phrases */
+	{0xE0001, 0xE0001},			/* Cf: LANGUAGE TAG */
+	{0xE0020, 0xE007F},			/* Cf: tag characters */
+};
+
+static bool
+code_char_forbidden(pg_wchar c)
+{
+	int			lo = 0,
+				hi = lengthof(code_forbidden) - 1;
+
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (c < code_forbidden[mid].lo)
+			hi = mid - 1;
+		else if (c > code_forbidden[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Check and normalise an account code: NULL and *out set to the form to
+ * store and look up (the input itself when it is already NFC), or the
+ * problem (every one is 22023; *charclass tells a character problem).
+ */
+static char *
+code_problem(const char *code, const char *what, char **out, bool *charclass)
+{
+	size_t		len = strlen(code);
+	const unsigned char *p;
+	bool		plain = true;
+	pg_wchar   *wide;
+	int			n = 0;
+
+	*out = (char *) code;
+	*charclass = false;
+	if (len == 0)
+		return psprintf("%s must not be empty", what);
+	if (len > CODE_RAW_MAXLEN)
+		return psprintf("%s is %zu bytes long, the limit is %d", what, len, CODE_MAXLEN);
+	for (p = (const unsigned char *) code; *p; p++)
+		if (*p < 0x20 || *p >= 0x7F)
+		{
+			plain = false;
+			break;
+		}
+	if (!plain && GetDatabaseEncoding() != PG_UTF8)
+	{
+		/* not Unicode: only the ASCII controls are known to be controls */
+		for (p = (const unsigned char *) code; *p; p++)
+			if (*p < 0x20 || *p == 0x7F)
+			{
+				*charclass = true;
+				return psprintf("%s contains the control character U+%04X at byte %d",
+								what, *p, (int) (p - (const unsigned char *) code) + 1);
+			}
+		plain = true;
+	}
+	if (plain)
+		return len > CODE_MAXLEN
+			? psprintf("%s is %zu bytes long, the limit is %d", what, len, CODE_MAXLEN)
+			: NULL;
+
+	/* UTF-8 (already validated as text) to code points */
+	wide = palloc(sizeof(pg_wchar) * (len + 1));
+	for (p = (const unsigned char *) code; *p; p += pg_utf_mblen(p))
+		wide[n++] = utf8_to_unicode(p);
+	wide[n] = 0;
+	for (int i = 0; i < n; i++)
+		if (code_char_forbidden(wide[i]))
+		{
+			*charclass = true;
+			return psprintf("%s contains the %s character U+%04X at character %d", what,
+							wide[i] <= 0x9F ? "control" : "format", wide[i], i + 1);
+		}
+	if (unicode_is_normalized_quickcheck(UNICODE_NFC, wide) != UNICODE_NORM_QC_YES)
+	{
+		pg_wchar   *nfc = unicode_normalize(UNICODE_NFC, wide);
+		int			m = 0;
+		unsigned char *buf,
+				   *q;
+
+		while (nfc[m])
+			m++;
+		buf = q = palloc(4 * m + 1);
+		for (int i = 0; i < m; i++)
+		{
+			unicode_to_utf8(nfc[i], q);
+			q += pg_utf_mblen(q);
+		}
+		*q = '\0';
+		*out = (char *) buf;
+		len = q - buf;
+		pfree(nfc);
+	}
+	pfree(wide);
+	if (len > CODE_MAXLEN)
+		return psprintf("%s is %zu bytes long, the limit is %d", what, len, CODE_MAXLEN);
+	return NULL;
+}
+
+/* the fast path: a valid code of printable ASCII only, stored as it is */
+static inline bool
+code_plain(const char *code)
+{
+	const unsigned char *p = (const unsigned char *) code;
+
+	for (; *p; p++)
+		if (*p < 0x20 || *p >= 0x7F)
+			return false;
+	return p != (const unsigned char *) code && p - (const unsigned char *) code <= CODE_MAXLEN;
+}
+
+/*
+ * fintech_account_code: an account code as the ledger stores and looks it
+ * up (NFC); 22023 when it is empty, too long (CODE_MAXLEN bytes in NFC) or
+ * holds a control or format character.  Every lookup by code goes through
+ * here (payments.c too), so either Unicode form of a code finds the account.
+ */
+char *
+fintech_account_code(const char *code, const char *what)
+{
+	char	   *out;
+	bool		charclass;
+	char	   *problem;
+
+	if (code_plain(code))
+		return (char *) code;
+	problem = code_problem(code, what, &out, &charclass);
+	if (problem)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg_internal("%s", problem),
+				 charclass ? errhint("Account codes may not contain control or format characters (Unicode categories Cc and Cf).") : 0));
+	return out;
+}
+
+/* check an account code (22023), without asking for its stored form */
 void
 fintech_check_code(const char *code, const char *what)
 {
-	size_t		len = strlen(code);
-
-	if (len == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be empty", what)));
-	if (len > CODE_MAXLEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s is %zu bytes long, the limit is %d", what, len, CODE_MAXLEN)));
+	(void) fintech_account_code(code, what);
 }
 
 static char *
 arg_code(FunctionCallInfo fcinfo, int n, const char *what)
 {
-	char	   *code = arg_text(fcinfo, n, what);
-
-	fintech_check_code(code, what);
-	return code;
+	return fintech_account_code(arg_text(fcinfo, n, what), what);
 }
 
 static int64
@@ -472,6 +728,10 @@ arg_pending_for(FunctionCallInfo fcinfo, int n)
 {
 	Interval   *iv;
 	Interval	zero;
+	TimestampTz now,
+				deadline;
+	int128		up = 0,
+				down = 0;
 
 	if (PG_ARGISNULL(n))
 		return NULL;
@@ -482,6 +742,44 @@ arg_pending_for(FunctionCallInfo fcinfo, int n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("pending_for must be a positive interval")));
+
+	/*
+	 * The deadline is the time of posting + pending_for, computed by
+	 * timestamptz_pl_interval (months, then days, then time).  Bound every
+	 * step of that in 128 bits first (a month is at most 31 days, a day at
+	 * most 25 hours across a DST change), with a year to spare for the wait
+	 * between now and the posting, so that computing it cannot fail; then
+	 * it must lie after now (a month minus days can be shorter than it looks).
+	 */
+	now = GetCurrentTimestamp();
+	{
+		int128		parts[3] = {(int128) iv->month * 31 * USECS_PER_DAY,
+		(int128) iv->day * 25 * USECS_PER_HOUR, iv->time};
+
+		for (int i = 0; i < 3; i++)
+		{
+			if (parts[i] > 0)
+				up += parts[i];
+			else
+				down += parts[i];
+		}
+	}
+	if ((int128) now + up + 366 * USECS_PER_DAY >= END_TIMESTAMP || (int128) now + down < MIN_TIMESTAMP)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pending_for %s gives no representable deadline",
+						DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(iv)))),
+				 errdetail("The deadline (the time of posting plus pending_for) must be a timestamp"
+						   " before the year 294276.")));
+	deadline = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+													   TimestampTzGetDatum(now),
+													   IntervalPGetDatum(iv)));
+	if (deadline <= now)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pending_for %s gives a deadline that is not in the future",
+						DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(iv)))),
+				 errdetail("Now plus pending_for is %s.", format_ts(deadline))));
 	return iv;
 }
 
@@ -493,6 +791,25 @@ arg_id(FunctionCallInfo fcinfo, int n, const char *what)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must not be NULL", what)));
 	return PG_GETARG_INT64(n);
+}
+
+/* an array argument: not NULL, at most one dimension (22023 otherwise) */
+static ArrayType *
+arg_array(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	ArrayType  *arr;
+
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", what)));
+	arr = PG_GETARG_ARRAYTYPE_P(n);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a one-dimensional array, not %d-dimensional", what, ARR_NDIM(arr)),
+				 errhint("Pass a flat array: ARRAY[a, b, c], not ARRAY[[a, b], [c, d]].")));
+	return arr;
 }
 
 static int
@@ -595,6 +912,7 @@ rowbuf_flush(RowBuf *b, int which, int expect, int rows_plan, int rows_plan_nrow
 		char	   *nulls = palloc(n + 1);
 
 		params = palloc(sizeof(Datum) * n);
+		/* only for a few rows (rows_plan_nrows) */
 		for (int r = 0; r < b->nrows; r++)
 			for (int c = 0; c < b->ncols; c++)
 			{
@@ -743,10 +1061,15 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 	Datum		param;
 
 	for (int i = from; i < to; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (L->accts[i].lock == ACCT_UNLOCKED || mode == ACCT_LOCKED)
 			codes[n++] = CStringGetTextDatum(L->accts[i].code);
+	}
 	if (n == 0)
 		return;
+	if (which == P_LOCK && n >= LOCK_MANY_MIN)
+		which = P_LOCK_MANY;
 	param = PointerGetDatum(construct_array(codes, n, TEXTOID, -1, false, TYPALIGN_INT));
 	run_plan(which, &param, NULL, false, 0);
 	for (uint64 r = 0; r < SPI_processed; r++)
@@ -755,6 +1078,7 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 		char	   *code = get_text(tup, SPI_tuptable->tupdesc, 2);
 		Acct	   *a = find_acct(L, code);
 
+		CHECK_FOR_INTERRUPTS();
 		FT_CHECK(a != NULL);
 		fill_acct(a, tup, SPI_tuptable->tupdesc);
 		a->lock = mode;
@@ -762,17 +1086,29 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 	}
 }
 
+/*
+ * May the entry's posted change on this account (defer_net, debits > 0)
+ * be deferred, given its sign and limits?  With the balance read from the
+ * row (balance_known), only far from the bigint edges (DEFER_MAX_BALANCE).
+ */
+static bool
+net_deferrable(int128 defer_net, int sign, bool has_min, bool has_max,
+			   bool balance_known, int64 balance)
+{
+	int128		net = defer_net * sign;
+
+	if (net > DEFER_MAX_NET || net < -DEFER_MAX_NET)
+		return false;
+	if (balance_known && (balance > DEFER_MAX_BALANCE || balance < -DEFER_MAX_BALANCE))
+		return false;
+	return deferrable((int64) net, has_min, has_max);
+}
+
 /* may the entry's posted change on this account still be deferred? */
 static bool
 still_deferrable(Acct *a, EntrySpec *e)
 {
-	bool		ovf = false;
-	int64		net = 0;
-
-	for (int l = 0; l < e->nlegs; l++)
-		if (e->legs[l].acct == a)
-			net = addo(&ovf, net, mulo(&ovf, e->legs[l].amount, a->sign));
-	return !ovf && deferrable(net, a->has_min, a->has_max);
+	return net_deferrable(a->defer_net, a->sign, a->has_min, a->has_max, true, a->balance);
 }
 
 /*
@@ -792,6 +1128,7 @@ lock_in_order(Ledger *L, EntrySpec *spec)
 	{
 		Acct	   *a = &L->accts[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (!a->try_defer)
 		{
 			int			j = i;
@@ -823,7 +1160,6 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
 {
 	int			n = 0;
 	int			cap = 0;
-	bool		ovf = false;	/* an overflowing entry is not deferred */
 
 	memset(L, 0, sizeof(*L));
 	L->raise = raise;
@@ -833,6 +1169,7 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
 	L->accts = palloc0(sizeof(Acct) * Max(cap, 1));
 	for (int s = 0; s < nspecs; s++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < specs[s].nlegs; i++)
 			if (specs[s].legs[i].code)
 				L->accts[n++].code = specs[s].legs[i].code;
@@ -843,15 +1180,20 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
 	{
 		int			w = 1;
 
+		/* O(n log n); qsort itself is not interruptible, but 10^6 codes take well under 1 s */
 		qsort(L->accts, n, sizeof(Acct), acct_cmp);
 		for (int r = 1; r < n; r++)
+		{
+			CHECK_FOR_INTERRUPTS();
 			if (strcmp(L->accts[r].code, L->accts[w - 1].code) != 0)
 				L->accts[w++] = L->accts[r];
+		}
 		n = w;
 	}
 	L->naccts = n;
 	for (int s = 0; s < nspecs; s++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < specs[s].nlegs; i++)
 			if (specs[s].legs[i].code)
 				specs[s].legs[i].acct = find_acct(L, specs[s].legs[i].code);
@@ -866,18 +1208,22 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
 	if (allow_defer && nspecs == 1 && specs[0].pending_for == NULL &&
 		!specs[0].hold_forever && specs[0].nrelease == 0)
 	{
+		/* each account's net change, in one pass over the legs */
+		for (int l = 0; l < specs[0].nlegs; l++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (specs[0].legs[l].acct)
+				specs[0].legs[l].acct->defer_net += specs[0].legs[l].amount;
+		}
 		for (int i = 0; i < L->naccts; i++)
 		{
 			Acct	   *a = &L->accts[i];
 			DeferCacheEntry *c = defer_cache_lookup(a->code);
-			int64		net = 0;
 
+			CHECK_FOR_INTERRUPTS();
 			if (c == NULL || recent_uses(c) < DEFER_MIN_USES)
 				continue;
-			for (int l = 0; l < specs[0].nlegs; l++)
-				if (specs[0].legs[l].acct == a)
-					net = addo(&ovf, net, mulo(&ovf, specs[0].legs[l].amount, c->sign));
-			a->try_defer = !ovf && deferrable(net, c->has_min, c->has_max);
+			a->try_defer = net_deferrable(a->defer_net, c->sign, c->has_min, c->has_max, false, 0);
 			L->allow_defer |= a->try_defer;
 		}
 		if (L->allow_defer && !fintech_job_active("fold_postings"))
@@ -932,7 +1278,19 @@ fold_account(Ledger *L, Acct *a)
 			int64		amount = get_int8(tt->vals[r], tt->tupdesc, 3, NULL);
 			bool		isnull;
 
-			a->balance = add64(a->balance, mul64(amount, a->sign));
+			int128		nb = (int128) a->balance + (int128) amount * a->sign;
+
+			CHECK_FOR_INTERRUPTS();
+			/* deferral is kept far from the edges (DEFER_MAX_*): not expected */
+			if (nb < PG_INT64_MIN || nb > PG_INT64_MAX)
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("account %s: balance out of range for bigint while folding deferred postings",
+								a->code),
+						 errdetail("Balance " INT64_FORMAT ", deferred posting of entry " INT64_FORMAT
+								   " moves it by " INT64_FORMAT ".", a->balance,
+								   get_int8(tt->vals[r], tt->tupdesc, 1, NULL), amount * a->sign)));
+			a->balance = (int64) nb;
 			a->last_seq = add64(a->last_seq, 1);
 			v[0] = SPI_getbinval(tt->vals[r], tt->tupdesc, 1, &isnull);
 			v[1] = SPI_getbinval(tt->vals[r], tt->tupdesc, 2, &isnull);
@@ -969,6 +1327,7 @@ load_expired(Ledger *L, Acct *a)
 	{
 		int64		net = mul64(get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, NULL), a->sign);
 
+		CHECK_FOR_INTERRUPTS();
 		if (net < 0)
 			a->expired_out = add64(a->expired_out, -net);
 		else
@@ -1021,45 +1380,133 @@ refuse(Ledger *L, EntrySpec *e, int sqlstate, const char *detail, const char *fm
 	return false;
 }
 
-static bool
-refuse_overflow(Ledger *L, EntrySpec *e)
+/* the effect of the entry being checked on account a (one per account) */
+static Effect *
+effect_of(Ledger *L, Effect *effects, int *neffects, Acct *a)
 {
-	return refuse(L, e, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE, NULL,
-				  "amount out of range for bigint");
+	if (a->eff_gen != L->gen)
+	{
+		a->eff_gen = L->gen;
+		a->eff_idx = (*neffects)++;
+		memset(&effects[a->eff_idx], 0, sizeof(Effect));
+		effects[a->eff_idx].acct = a;
+	}
+	return &effects[a->eff_idx];
 }
 
-static Effect *
-effect_for(Effect *effects, int *neffects, Acct *a)
+/* legs of an entry ordered by currency, then leg order (balance check) */
+static int
+leg_currency_cmp(const void *x, const void *y)
 {
-	for (int i = 0; i < *neffects; i++)
-		if (effects[i].acct == a)
-			return &effects[i];
-	memset(&effects[*neffects], 0, sizeof(Effect));
-	effects[*neffects].acct = a;
-	return &effects[(*neffects)++];
+	const Leg  *a = *(Leg *const *) x;
+	const Leg  *b = *(Leg *const *) y;
+	int			c = strcmp(a->acct->currency, b->acct->currency);
+
+	if (c != 0)
+		return c;
+	return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /*
- * Limit check of one account for an entry: 0 when within limits, otherwise
- * -1 (min) or +1 (max).  new_* are the values after the entry.
+ * Each currency of the entry must balance, and its debits (= its credits)
+ * must be a bigint: O(n log n) in the legs (one pass when they share a
+ * currency).  Of several currencies at fault, the one whose first leg
+ * comes first is reported.
+ */
+static bool
+check_currencies(Ledger *L, EntrySpec *e)
+{
+	Leg		  **order;
+	int			n = e->nlegs;
+	bool		one = true;
+	const Leg  *bad = NULL;
+	int128		bad_debits = 0,
+				bad_credits = 0;
+
+	for (int i = 1; i < n && one; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		one = strcmp(e->legs[i].acct->currency, e->legs[0].acct->currency) == 0;
+	}
+	order = palloc(sizeof(Leg *) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		order[i] = &e->legs[i];
+	if (!one)
+		qsort(order, n, sizeof(Leg *), leg_currency_cmp);
+	for (int i = 0; i < n;)
+	{
+		int			j = i;
+		int128		debits = 0,
+					credits = 0;
+
+		CHECK_FOR_INTERRUPTS();
+		for (; j < n && (one || strcmp(order[j]->acct->currency, order[i]->acct->currency) == 0); j++)
+		{
+			if (order[j]->amount > 0)
+				debits += order[j]->amount;
+			else
+				credits -= order[j]->amount;
+		}
+		/* order[i] is the run's first leg */
+		if ((debits != credits || debits > PG_INT64_MAX || credits > PG_INT64_MAX) &&
+			(bad == NULL || order[i] < bad))
+		{
+			bad = order[i];
+			bad_debits = debits;
+			bad_credits = credits;
+		}
+		i = j;
+	}
+	pfree(order);
+	if (bad == NULL)
+		return true;
+	if (bad_debits > PG_INT64_MAX || bad_credits > PG_INT64_MAX)
+		return refuse(L, e, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+					  "The debits and the credits of each currency of an entry must each sum to a bigint.",
+					  "entry out of range in %s: debits %s, credits %s, the limit is " INT64_FORMAT,
+					  bad->acct->currency, i128_str(bad_debits), i128_str(bad_credits), PG_INT64_MAX);
+	return refuse(L, e, LD001, NULL,
+				  "entry does not balance in %s: debits " INT64_FORMAT " != credits " INT64_FORMAT,
+				  bad->acct->currency, (int64) bad_debits, (int64) bad_credits);
+}
+
+/*
+ * What an entry does to one locked account, exactly: 0 when it is
+ * allowed; -1/+1 when min_balance/max_balance refuses it (LD002); 2 when a
+ * balance after one of its legs, 3 when the held amounts, 4 when the
+ * available balance (posted - held out) and 5 when posted + held in would
+ * leave bigint (22003).  Only a change the entry makes is held against it:
+ * an entry that moves nothing in a direction is not refused for it.  The
+ * limits come first: where a limit refuses, that is the answer (with a
+ * limit the bigint edge on its side cannot be reached).  Computed in 128
+ * bits, so no check can itself overflow.
  */
 static int
-limit_state(Acct *a, Effect *f, int64 new_balance, int64 new_out, int64 new_in)
+limit_state(Acct *a, Effect *f, int128 *new_out, int128 *new_in)
 {
-	if (a->has_min && (f->net < 0 || f->res_out > 0))
-	{
-		int64		live_out = new_out - a->expired_out;
+	int128		balance = a->balance;
+	int128		new_balance = balance + f->net;
+	bool		down = f->net < 0 || f->res_out > 0;
+	bool		up = f->net > 0 || f->res_in > 0;
+	int128		live_out,
+				live_in;
 
-		if (new_balance - live_out < a->min_balance)
-			return -1;
-	}
-	if (a->has_max && (f->net > 0 || f->res_in > 0))
-	{
-		int64		live_in = new_in - a->expired_in;
-
-		if (new_balance + live_in > a->max_balance)
-			return 1;
-	}
+	*new_out = (int128) a->pending_out - f->rel_out + f->res_out;
+	*new_in = (int128) a->pending_in - f->rel_in + f->res_in;
+	live_out = *new_out - a->expired_out;
+	live_in = *new_in - a->expired_in;
+	if (a->has_min && down && new_balance - live_out < a->min_balance)
+		return -1;
+	if (a->has_max && up && new_balance + live_in > a->max_balance)
+		return 1;
+	if (balance + f->run_min < PG_INT64_MIN || balance + f->run_max > PG_INT64_MAX)
+		return 2;
+	if ((f->res_out > 0 && *new_out > PG_INT64_MAX) || (f->res_in > 0 && *new_in > PG_INT64_MAX))
+		return 3;
+	if (down && new_balance - live_out < PG_INT64_MIN)
+		return 4;
+	if (up && new_balance + live_in > PG_INT64_MAX)
+		return 5;
 	return 0;
 }
 
@@ -1070,15 +1517,18 @@ apply_entry(Ledger *L, EntrySpec *e)
 	Effect	   *effects = palloc(sizeof(Effect) * (e->nlegs + e->nrelease + 1));
 	int			neffects = 0;
 	bool		pending = e->pending_for != NULL || e->hold_forever;
-	bool		ovf = false;	/* an amount overflowed bigint */
 
 	e->sqlstate = 0;
 	e->entry_id = 0;
+	L->gen++;
 
 	/* accounts exist */
 	for (int i = 0; i < e->nlegs; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		if (!e->legs[i].acct->found)
 			return refuse(L, e, LD009, NULL, "account %s does not exist", e->legs[i].code);
+	}
 	for (int i = 0; i < e->nrelease; i++)
 		FT_CHECK(e->release[i].acct->found);
 
@@ -1089,79 +1539,58 @@ apply_entry(Ledger *L, EntrySpec *e)
 					  "currency mismatch: account %s is in %s, account %s is in %s",
 					  e->legs[0].code, e->legs[0].acct->currency,
 					  e->legs[1].code, e->legs[1].acct->currency);
-	for (int i = 0; i < e->nlegs; i++)
-	{
-		const char *cur = e->legs[i].acct->currency;
-		int64		debits = 0,
-					credits = 0;
-		bool		seen = false;
+	if (!check_currencies(L, e))
+		return false;
 
-		for (int j = 0; j < i && !seen; j++)
-			seen = strcmp(e->legs[j].acct->currency, cur) == 0;
-		if (seen)
-			continue;
-		for (int j = i; j < e->nlegs; j++)
-			if (strcmp(e->legs[j].acct->currency, cur) == 0)
-			{
-				if (e->legs[j].amount > 0)
-					debits = addo(&ovf, debits, e->legs[j].amount);
-				else
-					credits = addo(&ovf, credits, -e->legs[j].amount);
-			}
-		if (ovf)
-			return refuse_overflow(L, e);
-		if (debits != credits)
-			return refuse(L, e, LD001, NULL,
-						  "entry does not balance in %s: debits " INT64_FORMAT " != credits " INT64_FORMAT,
-						  cur, debits, credits);
-	}
-
-	/* per-account effects */
+	/* per-account effects, in one pass over the legs */
 	for (int i = 0; i < e->nlegs; i++)
 	{
 		Acct	   *a = e->legs[i].acct;
-		Effect	   *f = effect_for(effects, &neffects, a);
+		Effect	   *f = effect_of(L, effects, &neffects, a);
 
+		CHECK_FOR_INTERRUPTS();
 		f->posts = true;
-		f->net = addo(&ovf, f->net, mulo(&ovf, e->legs[i].amount, a->sign));
+		f->net += (int128) e->legs[i].amount * a->sign;
+		f->run_min = Min(f->run_min, f->net);
+		f->run_max = Max(f->run_max, f->net);
 	}
 	for (int i = 0; i < neffects && pending; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (effects[i].net < 0)
 			effects[i].res_out = -effects[i].net;
 		else
 			effects[i].res_in = effects[i].net;
-		effects[i].net = 0;
+		effects[i].net = effects[i].run_min = effects[i].run_max = 0;
 	}
+	for (int i = 0; i < e->nrelease; i++)
 	{
-		Effect	   *rel = palloc0(sizeof(Effect) * (e->nrelease + 1));
-		int			nrel = 0;
+		Acct	   *a = e->release[i].acct;
+		Effect	   *f = effect_of(L, effects, &neffects, a);
 
-		for (int i = 0; i < e->nrelease; i++)
-		{
-			Effect	   *r = effect_for(rel, &nrel, e->release[i].acct);
-
-			r->net = addo(&ovf, r->net, mulo(&ovf, e->release[i].amount, e->release[i].acct->sign));
-		}
-		for (int i = 0; i < nrel; i++)
-		{
-			Effect	   *f = effect_for(effects, &neffects, rel[i].acct);
-
-			if (rel[i].net < 0)
-				f->rel_out = -rel[i].net;
-			else
-				f->rel_in = rel[i].net;
-		}
+		CHECK_FOR_INTERRUPTS();
+		f->releases = true;
+		f->rel_net += (int128) e->release[i].amount * a->sign;
 	}
+	for (int i = 0; i < neffects; i++)
+	{
+		Effect	   *f = &effects[i];
 
-	if (ovf)
-		return refuse_overflow(L, e);
+		CHECK_FOR_INTERRUPTS();
+		if (!f->releases)
+			continue;
+		if (f->rel_net < 0)
+			f->rel_out = -f->rel_net;
+		else
+			f->rel_in = f->rel_net;
+	}
 
 	/* status */
 	for (int i = 0; i < neffects; i++)
 	{
 		Acct	   *a = effects[i].acct;
 
+		CHECK_FOR_INTERRUPTS();
 		if ((effects[i].posts) && strcmp(a->status, "active") != 0)
 			return refuse(L, e, LD003, NULL, "account %s is %s", a->code, a->status);
 	}
@@ -1171,71 +1600,117 @@ apply_entry(Ledger *L, EntrySpec *e)
 	{
 		Acct	   *a = effects[i].acct;
 
+		CHECK_FOR_INTERRUPTS();
 		if (effects[i].posts && a->blocked)
 			return refuse(L, e, LD006, NULL,
 						  "account %s belongs to a party blocked by sanctions screening", a->code);
 	}
 
-	/* limits */
-	for (int i = 0; i < neffects; i++)
+	/*
+	 * Limits and bigint range.  A limit that refuses is the answer even when
+	 * another account of the entry would also leave bigint: first every
+	 * account's state (after folding and expiry, which may help), then the
+	 * first limit refusal, else the first range refusal.
+	 */
 	{
-		Effect	   *f = &effects[i];
-		Acct	   *a = f->acct;
-		int			state;
+		int			refused = -1;
 
-		if (a->lock != ACCT_LOCKED)
+		for (int i = 0; i < neffects; i++)
 		{
-			FT_CHECK(a->lock == ACCT_SHARED && !pending && f->rel_out == 0 && f->rel_in == 0);
-			continue;
-		}
-		for (;;)
-		{
-			int64		new_balance = a->balance;
-			int64		new_out = addo(&ovf, a->pending_out - f->rel_out, f->res_out);
-			int64		new_in = addo(&ovf, a->pending_in - f->rel_in, f->res_in);
+			Effect	   *f = &effects[i];
+			Acct	   *a = f->acct;
+			int128		new_out,
+						new_in;
 
-			/* each leg in turn must stay within bigint */
-			for (int l = 0; l < e->nlegs && !pending; l++)
-				if (e->legs[l].acct == a)
-					new_balance = addo(&ovf, new_balance, mulo(&ovf, e->legs[l].amount, a->sign));
-
-			if (ovf)
-				return refuse_overflow(L, e);
-			state = limit_state(a, f, new_balance, new_out, new_in);
-			if (state == 0)
-				break;
-			/* before refusing: deferred postings and expired holds may help */
-			if (!a->folded && fold_account(L, a) > 0)
+			CHECK_FOR_INTERRUPTS();
+			if (a->lock != ACCT_LOCKED)
+			{
+				FT_CHECK(a->lock == ACCT_SHARED && !pending && f->rel_out == 0 && f->rel_in == 0);
 				continue;
-			if (!a->expired_known)
+			}
+			for (;;)
 			{
-				load_expired(L, a);
-				if (a->expired_out > 0 || a->expired_in > 0)
+				int			state = limit_state(a, f, &new_out, &new_in);
+
+				if (state == 0)
+					break;
+				/* before refusing: deferred postings and expired holds may help */
+				if (!a->folded && fold_account(L, a) > 0)
 					continue;
+				if (!a->expired_known)
+				{
+					load_expired(L, a);
+					if (a->expired_out > 0 || a->expired_in > 0)
+						continue;
+				}
+				if (refused < 0 || ((state == 1 || state == -1) &&
+									effects[refused].state != 1 && effects[refused].state != -1))
+				{
+					refused = i;
+					f->state = state;
+				}
+				break;
 			}
-			if (state < 0)
-			{
-				int64		avail = a->balance - (a->pending_out - a->expired_out);
-				int64		take = pending ? f->res_out : -f->net;
+		}
+		if (refused >= 0)
+		{
+			Effect	   *f = &effects[refused];
+			Acct	   *a = f->acct;
+			int128		new_out,
+						new_in;
+			int128		held_out,
+						held_in,
+						take,
+						give;
 
-				return refuse(L, e, LD002,
-							  psprintf("The entry takes " INT64_FORMAT " out; min_balance is " INT64_FORMAT
-									   ", posted balance " INT64_FORMAT ", held " INT64_FORMAT ".",
-									   take, a->min_balance, a->balance,
-									   a->pending_out - a->expired_out),
-							  "account %s: available balance " INT64_FORMAT " < " INT64_FORMAT,
-							  a->code, avail, addo(&ovf, take, a->min_balance));
-			}
-			else
+			(void) limit_state(a, f, &new_out, &new_in);
+			held_out = (int128) a->pending_out - a->expired_out;
+			held_in = (int128) a->pending_in - a->expired_in;
+			take = pending ? f->res_out : -f->net;
+			give = pending ? f->res_in : f->net;
+			switch (f->state)
 			{
-				int64		give = pending ? f->res_in : f->net;
-
-				return refuse(L, e, LD002,
-							  psprintf("Posted balance " INT64_FORMAT ", incoming holds " INT64_FORMAT ".",
-									   a->balance, a->pending_in - a->expired_in),
-							  "account %s: balance " INT64_FORMAT " + " INT64_FORMAT " would exceed max_balance " INT64_FORMAT,
-							  a->code, a->balance + (a->pending_in - a->expired_in), give,
-							  a->max_balance);
+				case -1:
+					return refuse(L, e, LD002,
+								  psprintf("The entry takes %s out; min_balance is " INT64_FORMAT
+										   ", posted balance " INT64_FORMAT ", held %s.",
+										   i128_str(take), a->min_balance, a->balance,
+										   i128_str(held_out)),
+								  "account %s: available balance %s < %s",
+								  a->code, i128_str(a->balance - held_out),
+								  i128_str(take + a->min_balance));
+				case 1:
+					return refuse(L, e, LD002,
+								  psprintf("Posted balance " INT64_FORMAT ", incoming holds %s.",
+										   a->balance, i128_str(held_in)),
+								  "account %s: balance %s + %s would exceed max_balance " INT64_FORMAT,
+								  a->code, i128_str(a->balance + held_in), i128_str(give),
+								  a->max_balance);
+				case 2:
+					return refuse(L, e, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+								  psprintf("Posted balance " INT64_FORMAT "; the entry's legs move it by %s"
+										   " (at least %s, at most %s along the way).",
+										   a->balance, i128_str(f->net), i128_str(f->run_min),
+										   i128_str(f->run_max)),
+								  "account %s: balance out of range for bigint", a->code);
+				case 3:
+					return refuse(L, e, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+								  psprintf("Held out " INT64_FORMAT " + %s, held in " INT64_FORMAT " + %s.",
+										   a->pending_out, i128_str(f->res_out),
+										   a->pending_in, i128_str(f->res_in)),
+								  "account %s: held amount out of range for bigint", a->code);
+				case 4:
+					return refuse(L, e, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+								  psprintf("Posted balance " INT64_FORMAT ", held out %s; the entry takes %s out.",
+										   a->balance, i128_str(held_out), i128_str(take)),
+								  "account %s: available balance %s out of range for bigint",
+								  a->code, i128_str(a->balance + f->net - (new_out - a->expired_out)));
+				default:
+					return refuse(L, e, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
+								  psprintf("Posted balance " INT64_FORMAT ", held in %s; the entry brings %s in.",
+										   a->balance, i128_str(held_in), i128_str(give)),
+								  "account %s: balance plus incoming holds %s out of range for bigint",
+								  a->code, i128_str(a->balance + f->net + (new_in - a->expired_in)));
 			}
 		}
 	}
@@ -1258,6 +1733,7 @@ apply_entry(Ledger *L, EntrySpec *e)
 	{
 		Acct	   *a = e->legs[l].acct;
 
+		CHECK_FOR_INTERRUPTS();
 		if (pending)
 		{
 			Datum		v[4] = {Int64GetDatum(e->entry_id), Int32GetDatum(l + 1),
@@ -1295,11 +1771,18 @@ apply_entry(Ledger *L, EntrySpec *e)
 		Effect	   *f = &effects[i];
 		Acct	   *a = f->acct;
 
+		CHECK_FOR_INTERRUPTS();
 		if (f->res_out || f->rel_out || f->res_in || f->rel_in)
 		{
-			a->pending_out = add64(a->pending_out - f->rel_out, f->res_out);
-			a->pending_in = add64(a->pending_in - f->rel_in, f->res_in);
-			FT_CHECK(a->pending_out >= 0 && a->pending_in >= 0);
+			int128		new_out = (int128) a->pending_out - f->rel_out + f->res_out;
+			int128		new_in = (int128) a->pending_in - f->rel_in + f->res_in;
+
+			/* checked above for locked accounts; a release never grows them */
+			if (new_out < 0 || new_in < 0 || new_out > PG_INT64_MAX || new_in > PG_INT64_MAX)
+				elog(ERROR, "account %s: held amounts %s/%s out of range", a->code,
+					 i128_str(new_out), i128_str(new_in));
+			a->pending_out = (int64) new_out;
+			a->pending_in = (int64) new_in;
 			a->dirty = true;
 		}
 	}
@@ -1353,6 +1836,7 @@ ledger_finish(Ledger *L)
 			Acct	   *a = &L->accts[i];
 			Datum		v[5];
 
+			CHECK_FOR_INTERRUPTS();
 			if (!a->dirty)
 				continue;
 			FT_CHECK(a->lock == ACCT_LOCKED);
@@ -1512,6 +1996,7 @@ legs_from_array(ArrayType *arr, int *nlegs)
 		char	   *side;
 		int64		amount;
 
+		CHECK_FOR_INTERRUPTS();
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1523,7 +2008,8 @@ legs_from_array(ArrayType *arr, int *nlegs)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("leg %d: account must not be NULL", i + 1)));
 		legs[i].code = TextDatumGetCString(d);
-		fintech_check_code(legs[i].code, psprintf("leg %d: account", i + 1));
+		if (!code_plain(legs[i].code))
+			legs[i].code = fintech_account_code(legs[i].code, psprintf("leg %d: account", i + 1));
 		d = GetAttributeByNum(th, 2, &isnull);
 		side = isnull ? NULL : TextDatumGetCString(d);
 		if (side == NULL || (strcmp(side, "debit") != 0 && strcmp(side, "credit") != 0))
@@ -1570,11 +2056,7 @@ fintech_post(PG_FUNCTION_ARGS)
 	int64		id;
 
 	spec_init(&e, "standard");
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("legs must not be NULL")));
-	e.legs = legs_from_array(PG_GETARG_ARRAYTYPE_P(0), &e.nlegs);
+	e.legs = legs_from_array(arg_array(fcinfo, 0, "legs"), &e.nlegs);
 	e.description = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_P(1);
 	e.metadata = arg_metadata(fcinfo, 2);
 	e.pending_for = arg_pending_for(fcinfo, 3);
@@ -1644,17 +2126,11 @@ fintech_transfer_batch(PG_FUNCTION_ARGS)
 	int		   *bad;			/* per item: SQLSTATE of an input error */
 	Ledger		L;
 
-	for (int i = 0; i < 3; i++)
-		if (PG_ARGISNULL(i))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s must not be NULL",
-							i == 0 ? "debit_accounts" : i == 1 ? "credit_accounts" : "amounts")));
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(0), TEXTOID, -1, false, TYPALIGN_INT, &debits, &dnulls, &nd);
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &credits, &cnulls, &nc);
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(2), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &amounts, &anulls, &na);
+	deconstruct_array(arg_array(fcinfo, 0, "debit_accounts"), TEXTOID, -1, false, TYPALIGN_INT, &debits, &dnulls, &nd);
+	deconstruct_array(arg_array(fcinfo, 1, "credit_accounts"), TEXTOID, -1, false, TYPALIGN_INT, &credits, &cnulls, &nc);
+	deconstruct_array(arg_array(fcinfo, 2, "amounts"), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &amounts, &anulls, &na);
 	if (!PG_ARGISNULL(3))
-		deconstruct_array(PG_GETARG_ARRAYTYPE_P(3), TEXTOID, -1, false, TYPALIGN_INT, &descs, &descnulls, &ndesc);
+		deconstruct_array(arg_array(fcinfo, 3, "descriptions"), TEXTOID, -1, false, TYPALIGN_INT, &descs, &descnulls, &ndesc);
 	if (nc != nd || na != nd || (descs && ndesc != nd))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -1672,13 +2148,17 @@ fintech_transfer_batch(PG_FUNCTION_ARGS)
 		Leg		   *l = &legs[2 * i];
 		char	   *dc = dnulls[i] ? NULL : TextDatumGetCString(debits[i]);
 		char	   *cc = cnulls[i] ? NULL : TextDatumGetCString(credits[i]);
+		bool		charclass;
 
+		CHECK_FOR_INTERRUPTS();
 		spec_init(e, "standard");
 		e->one_currency = true;
 		e->legs = l;
 		e->description = descs && !descnulls[i] ? DatumGetTextPP(descs[i]) : NULL;
-		if (dc == NULL || cc == NULL || dc[0] == '\0' || cc[0] == '\0' ||
-			strlen(dc) > CODE_MAXLEN || strlen(cc) > CODE_MAXLEN ||
+		/* an invalid item is refused on its own (22023), like the design's other refusals */
+		if (dc == NULL || cc == NULL ||
+			(!code_plain(dc) && code_problem(dc, "debit account", &dc, &charclass) != NULL) ||
+			(!code_plain(cc) && code_problem(cc, "credit account", &cc, &charclass) != NULL) ||
 			anulls[i] || DatumGetInt64(amounts[i]) <= 0)
 		{
 			bad[i] = ERRCODE_INVALID_PARAMETER_VALUE;
@@ -1695,6 +2175,7 @@ fintech_transfer_batch(PG_FUNCTION_ARGS)
 	ledger_begin(&L, specs, nd, false, false);
 	for (int i = 0; i < nd; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (!bad[i])
 			apply_entry(&L, &specs[i]);
 		else
@@ -1708,6 +2189,7 @@ fintech_transfer_batch(PG_FUNCTION_ARGS)
 		Datum		v[3];
 		bool		n[3] = {false, false, false};
 
+		CHECK_FOR_INTERRUPTS();
 		v[0] = Int32GetDatum(i + 1);
 		if (specs[i].sqlstate)
 		{
@@ -1743,6 +2225,7 @@ load_hold_legs(int64 entry_id, int *nlegs)
 	legs = palloc0(sizeof(Leg) * Max(SPI_processed, 1));
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		legs[r].code = get_text(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
 		legs[r].amount = get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, NULL);
 	}
@@ -1974,6 +2457,7 @@ expire_batch(void *arg)
 	{
 		EntrySpec  *e = &specs[i];
 
+		CHECK_FOR_INTERRUPTS();
 		spec_init(e, "expire_pending");
 		e->related_id = ids[i];
 		e->release = load_hold_legs(ids[i], &e->nrelease);
@@ -1983,7 +2467,10 @@ expire_batch(void *arg)
 	}
 	ledger_begin(&L, specs, nholds, true, false);
 	for (int i = 0; i < nholds; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		apply_entry(&L, &specs[i]);
+	}
 	ledger_finish(&L);
 	return nholds;
 }
@@ -2055,7 +2542,10 @@ fold_postings_job(bool *again)
 		codes[i] = get_text(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 	for (int i = 0; i < n; i++)
 	{
-		int64		folded = run_in_subxact(fold_one, codes[i]);
+		int64		folded;
+
+		CHECK_FOR_INTERRUPTS();
+		folded = run_in_subxact(fold_one, codes[i]);
 
 		if (folded > 0)
 			rows += folded;
@@ -2118,6 +2608,7 @@ fintech_reverse(PG_FUNCTION_ARGS)
 	e.legs = palloc0(sizeof(Leg) * Max(e.nlegs, 1));
 	for (int i = 0; i < e.nlegs; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		e.legs[i].code = get_text(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		e.legs[i].amount = -get_int8(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, NULL);
 	}
@@ -2340,7 +2831,7 @@ current_balance(const char *code, bool available)
 	Acct		a;
 	bool		isnull;
 	int64		unfolded;
-	int64		result;
+	int128		result;
 
 	run_plan(P_UNFOLDED_SUM, v, NULL, true, 1);
 	if (SPI_processed == 0)
@@ -2356,7 +2847,7 @@ current_balance(const char *code, bool available)
 	a.pending_out = get_int8(tup, desc, 4, NULL);
 	a.pending_in = get_int8(tup, desc, 5, NULL);
 	unfolded = get_int8(tup, desc, 6, &isnull);
-	result = add64(a.balance, mul64(unfolded, a.sign));
+	result = (int128) a.balance + (int128) unfolded * a.sign;
 	if (available && a.pending_out > 0)
 	{
 		Ledger		L;
@@ -2364,9 +2855,18 @@ current_balance(const char *code, bool available)
 		memset(&L, 0, sizeof(L));
 		L.stamp = GetCurrentTimestamp();
 		load_expired(&L, &a);
-		result = result - (a.pending_out - a.expired_out);
+		result -= (int128) a.pending_out - a.expired_out;
 	}
-	return result;
+	/* the ledger keeps these within bigint (apply_entry); a fold may not have yet */
+	if (result < PG_INT64_MIN || result > PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("account %s: %s %s out of range for bigint", code,
+						available ? "available balance" : "balance", i128_str(result)),
+				 errdetail("Posted balance " INT64_FORMAT ", deferred postings %s"
+						   ", held out " INT64_FORMAT ".", a.balance, i128_str((int128) unfolded * a.sign),
+						   available ? a.pending_out - a.expired_out : 0)));
+	return (int64) result;
 }
 
 PG_FUNCTION_INFO_V1(fintech_balance);
@@ -2496,14 +2996,14 @@ static const LedgerCheck ledger_checks[] = {
 		"  (SELECT why FROM bad ORDER BY id LIMIT 1)"},
 	{"balance_after follows each posting", "postings",
 		"WITH w AS (SELECT p.account_id, p.entry_id, p.leg, p.seq, p.balance_after, p.posted_at,"
-		"   p.amount * " SIGN_SQL " AS delta,"
+		"   p.amount::pg_catalog.numeric * " SIGN_SQL " AS delta,"
 		"   pg_catalog.lag(p.balance_after) OVER o AS prev, pg_catalog.lag(p.posted_at) OVER o AS prev_at,"
 		"   pg_catalog.row_number() OVER o AS rn"
 		"  FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id WHERE p.seq IS NOT NULL"
 		"  WINDOW o AS (PARTITION BY p.account_id ORDER BY p.seq)),"
 		" bad AS (SELECT entry_id AS id, pg_catalog.format('account %s, posting %s/%s (seq %s): balance_after %s, expected %s',"
-		"   account_id, entry_id, leg, seq, balance_after, COALESCE(prev, 0) + delta) AS why FROM w"
-		"  WHERE seq <> rn OR balance_after IS DISTINCT FROM COALESCE(prev, 0) + delta"
+		"   account_id, entry_id, leg, seq, balance_after, COALESCE(prev, 0)::pg_catalog.numeric + delta) AS why FROM w"
+		"  WHERE seq <> rn OR balance_after IS DISTINCT FROM COALESCE(prev, 0)::pg_catalog.numeric + delta"
 		"     OR posted_at IS NULL OR posted_at < prev_at)"
 		" SELECT (SELECT pg_catalog.count(*) FROM fintech.postings WHERE seq IS NOT NULL),"
 		"  (SELECT pg_catalog.count(*) FROM bad), (SELECT why FROM bad ORDER BY id LIMIT 1)"},

@@ -292,9 +292,9 @@ fintech_pay(PG_FUNCTION_ARGS)
 	memset(&r, 0, sizeof(r));
 	r.key = fintech_text_arg(fcinfo, 0, "idempotency_key", 0, KEY_MAXCHARS);
 	r.payer = fintech_text_arg(fcinfo, 1, "payer", 0, 0);
-	fintech_check_code(r.payer, "payer");
+	r.payer = fintech_account_code(r.payer, "payer");
 	r.payee = fintech_text_arg(fcinfo, 2, "payee", 0, 0);
-	fintech_check_code(r.payee, "payee");
+	r.payee = fintech_account_code(r.payee, "payee");
 	if (PG_ARGISNULL(3))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
