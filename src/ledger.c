@@ -2656,6 +2656,19 @@ fintech_open_account(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("min_balance " INT64_FORMAT " is above max_balance " INT64_FORMAT,
 						PG_GETARG_INT64(3), PG_GETARG_INT64(4))));
+	/*
+	 * A new account's balance is 0: limits that exclude it would make the
+	 * account break its own limits from the start (check_ledger reports it).
+	 */
+	if ((!PG_ARGISNULL(3) && PG_GETARG_INT64(3) > 0) ||
+		(!PG_ARGISNULL(4) && PG_GETARG_INT64(4) < 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("limits of account %s exclude its opening balance 0: min_balance %s, max_balance %s",
+						code,
+						PG_ARGISNULL(3) ? "NULL" : psprintf(INT64_FORMAT, PG_GETARG_INT64(3)),
+						PG_ARGISNULL(4) ? "NULL" : psprintf(INT64_FORMAT, PG_GETARG_INT64(4))),
+				 errhint("min_balance must be 0 or below and max_balance 0 or above (NULL: no limit).")));
 
 	SPI_connect();
 	v[0] = CStringGetTextDatum(currency);
