@@ -400,3 +400,17 @@ SELECT fintech.revoke_all(r::regrole)
 DROP ROLE regress_app_member, regress_compliance_member, regress_group, regress_app, regress_compliance,
           regress_auditor, regress_monitor, regress_operator, regress_nobody, regress_tables;
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
+
+-- the README's example (Installing), as written there
+CREATE ROLE shop_app LOGIN;           -- the payment application
+CREATE ROLE kyc_officer LOGIN;        -- compliance: lists, alerts, rescreening
+SELECT fintech.grant_application('shop_app');
+SELECT fintech.grant_compliance('kyc_officer');
+-- also: fintech.grant_auditor, fintech.grant_monitoring, fintech.grant_operator,
+-- fintech.revoke_all
+SELECT has_function_privilege('shop_app', 'fintech.pay(text, text, text, bigint, text, jsonb)', 'EXECUTE') AS app_pays,
+       has_function_privilege('shop_app', 'fintech.resolve_alert(bigint, text, text)', 'EXECUTE') AS app_resolves,
+       has_function_privilege('kyc_officer', 'fintech.resolve_alert(bigint, text, text)', 'EXECUTE') AS officer_resolves,
+       has_function_privilege('kyc_officer', 'fintech.transfer(text, text, bigint, text, jsonb, interval)', 'EXECUTE') AS officer_transfers;
+SELECT fintech.revoke_all('shop_app'), fintech.revoke_all('kyc_officer');
+DROP ROLE shop_app, kyc_officer;
