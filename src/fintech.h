@@ -151,6 +151,8 @@ extern void fintech_require_worker(const char *what);
 #ifndef FINTECH_NAME_MAXCHARS
 #define FINTECH_NAME_MAXCHARS	1000
 #endif
+/* screening.c: the characters of a name over that limit, else 0 */
+extern int	fintech_name_chars_over(const char *name);
 
 /* screening.c: one match of a screened name */
 typedef struct FintechMatch

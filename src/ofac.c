@@ -393,13 +393,9 @@ keep(const char *s)
 static void
 check_listed_name(CsvReader *r, const char *name, const char *what, int64 num)
 {
-	int			len = strlen(name);
-	int			chars;
+	int			chars = fintech_name_chars_over(name);
 
-	if (len <= FINTECH_NAME_MAXCHARS)
-		return;					/* no more characters than bytes */
-	chars = pg_mbstrlen_with_len(name, len);
-	if (chars > FINTECH_NAME_MAXCHARS)
+	if (chars > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s line %d: %s " INT64_FORMAT " is %d characters long, the limit is %d",

@@ -284,6 +284,41 @@ status_may_change(int64 party_id, int64 alert_id, const char *decision)
 	" SELECT code FROM mine UNION SELECT payer FROM held UNION SELECT payee FROM held))"
 
 /*
+ * Run one row-locking query (one parameter) in a subtransaction that is
+ * rolled back at once: it waits until the rows are free, then holds
+ * nothing.  True when the query found a row.
+ */
+static bool
+lock_alone(const char *sql, Oid type, Datum value)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	bool		found = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		if (SPI_execute_with_args(sql, 1, &type, &value, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not run a row-locking query");
+		found = SPI_processed > 0;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(oldcxt);
+	CurrentResourceOwner = oldowner;
+	return found;
+}
+
+/*
  * Wait, holding nothing of this call, until no other transaction holds an
  * account that a status change of party_id locks: the party's accounts and
  * both accounts of its held payments.  Each is locked alone in a
@@ -294,8 +329,6 @@ status_may_change(int64 party_id, int64 alert_id, const char *decision)
 static void
 wait_for_accounts(int64 party_id)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
 	Oid			types[1] = {INT8OID};
 	Datum		v[1] = {Int64GetDatum(party_id)};
 	uint64		n;
@@ -312,31 +345,11 @@ wait_for_accounts(int64 party_id)
 
 		codes[i] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
 	}
-	types[0] = TEXTOID;
 	for (uint64 i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		v[0] = codes[i];
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(oldcxt);
-		PG_TRY();
-		{
-			if (SPI_execute_with_args("SELECT 1 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
-									  " FOR NO KEY UPDATE", 1, types, v, NULL, false, 0) != SPI_OK_SELECT)
-				elog(ERROR, "could not lock account %s", TextDatumGetCString(codes[i]));
-		}
-		PG_CATCH();
-		{
-			MemoryContextSwitchTo(oldcxt);
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldcxt);
-			CurrentResourceOwner = oldowner;
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
+		lock_alone("SELECT 1 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
+				   " FOR NO KEY UPDATE", TEXTOID, codes[i]);
 	}
 }
 
@@ -588,36 +601,10 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 static bool
 wait_for_due_party(int64 generation)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	Oid			types[1] = {INT8OID};
-	Datum		v[1] = {Int64GetDatum(generation)};
-	bool		due = false;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-	PG_TRY();
-	{
-		if (SPI_execute_with_args("SELECT id FROM fintech.parties"
-								  " WHERE screened_generation OPERATOR(pg_catalog.<) $1"
-								  " ORDER BY screened_generation, id LIMIT 1 FOR NO KEY UPDATE",
-								  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read the parties due");
-		due = SPI_processed > 0;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(oldcxt);
-	CurrentResourceOwner = oldowner;
-	return due;
+	return lock_alone("SELECT id FROM fintech.parties"
+					  " WHERE screened_generation OPERATOR(pg_catalog.<) $1"
+					  " ORDER BY screened_generation, id LIMIT 1 FOR NO KEY UPDATE",
+					  INT8OID, Int64GetDatum(generation));
 }
 
 PG_FUNCTION_INFO_V1(fintech_rescreen_parties);

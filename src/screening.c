@@ -1783,17 +1783,29 @@ misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected)
 	}
 }
 
-/* a name to screen is at most FINTECH_NAME_MAXCHARS characters (22023) */
-static void
-check_name_length(const char *name, const char *what)
+/*
+ * The characters of a name longer than FINTECH_NAME_MAXCHARS, else 0: the
+ * one length rule for names to screen and listed names (ofac.c).
+ */
+int
+fintech_name_chars_over(const char *name)
 {
 	int			len = strlen(name);
 	int			chars;
 
 	if (len <= FINTECH_NAME_MAXCHARS)
-		return;					/* no more characters than bytes */
+		return 0;				/* no more characters than bytes */
 	chars = pg_mbstrlen_with_len(name, len);
-	if (chars > FINTECH_NAME_MAXCHARS)
+	return chars > FINTECH_NAME_MAXCHARS ? chars : 0;
+}
+
+/* a name to screen is at most FINTECH_NAME_MAXCHARS characters (22023) */
+static void
+check_name_length(const char *name, const char *what)
+{
+	int			chars = fintech_name_chars_over(name);
+
+	if (chars > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s is %d characters long, the limit is %d",

@@ -239,7 +239,7 @@ FINDINGS=0
 } 2>&1 | tee "$FT_WORK/report.txt"
 
 if grep -Eq "^crashes [1-9]|internal errors [1-9]|overruns [1-9]|broken invariants [1-9]" "$FT_WORK/report.txt" ||
-	grep -q 'BROKEN INVARIANTS' "$FT_WORK/report.txt" || [ -s "$FT_WORK/gen-lost.txt" ]; then
+	grep -q 'BROKEN INVARIANT' "$FT_WORK/invariants.out" || [ -s "$FT_WORK/gen-lost.txt" ]; then
 	FINDINGS=1
 fi
 if [ -n "$FT_SMITH_OUT" ]; then

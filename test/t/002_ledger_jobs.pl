@@ -108,19 +108,6 @@ sub warm
 	  for 1 .. 3;
 }
 
-# run one statement in a background session; returns (output, sqlstate, seconds)
-sub timed_query
-{
-	my ($session, $sql) = @_;
-	my $t0 = time();
-	my $out = $session->query("$sql;\n\\echo SQLSTATE :SQLSTATE");
-	my $secs = time() - $t0;
-	# BackgroundPsql keeps stderr across queries: the error was for this one
-	$session->{stderr} = '';
-	my ($res, $state) = $out =~ /^(.*?)\n?SQLSTATE (\w+)$/s;
-	return ($res // '', $state // '?', $secs);
-}
-
 my $sa = $node->background_psql('postgres');
 my $sb = $node->background_psql('postgres', on_error_stop => 0);
 warm($sb, 'fee');

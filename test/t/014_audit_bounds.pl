@@ -57,18 +57,6 @@ sub set_seal_interval
 		"seal_interval $value is in force");
 }
 
-# run one statement in a background session; returns (output, sqlstate, seconds)
-sub timed_query
-{
-	my ($session, $sql) = @_;
-	my $t0 = time();
-	my $out = $session->query("$sql;\n\\echo SQLSTATE :SQLSTATE");
-	my $secs = time() - $t0;
-	$session->{stderr} = '';
-	my ($res, $state) = $out =~ /^(.*?)\n?SQLSTATE (\w+)$/s;
-	return ($res // '', $state // '?', $secs);
-}
-
 sql('CREATE EXTENSION fintech CASCADE');
 wait_for(
 	"SELECT (SELECT state FROM fintech.worker_status WHERE job = 'launcher') = 'running'

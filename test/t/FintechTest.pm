@@ -17,7 +17,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time usleep);
 
-our @EXPORT = qw(fintech_node sql wait_for run_pgbench);
+our @EXPORT = qw(fintech_node sql wait_for run_pgbench timed_query);
 
 my $node;
 
@@ -89,6 +89,20 @@ sub run_pgbench
 	like($out, qr/^number of failed transactions: 0 \(/m, 'pgbench: 0 failed transactions');
 	my ($done) = $out =~ /^number of transactions actually processed: (\d+)/m;
 	return ($out, $err, $done // 0);
+}
+
+# run one statement in a background session (BackgroundPsql); returns
+# (output, sqlstate, seconds)
+sub timed_query
+{
+	my ($session, $sql) = @_;
+	my $t0 = time();
+	my $out = $session->query("$sql;\n\\echo SQLSTATE :SQLSTATE");
+	my $secs = time() - $t0;
+	# BackgroundPsql keeps stderr across queries: the error was for this one
+	$session->{stderr} = '';
+	my ($res, $state) = $out =~ /^(.*?)\n?SQLSTATE (\w+)$/s;
+	return ($res // '', $state // '?', $secs);
 }
 
 1;
