@@ -1779,8 +1779,10 @@ apply_entry(Ledger *L, EntrySpec *e)
 
 			/* checked above for locked accounts; a release never grows them */
 			if (new_out < 0 || new_in < 0 || new_out > PG_INT64_MAX || new_in > PG_INT64_MAX)
-				elog(ERROR, "account %s: held amounts %s/%s out of range", a->code,
-					 i128_str(new_out), i128_str(new_in));
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("account %s: held amounts %s out, %s in are out of range for bigint",
+								a->code, i128_str(new_out), i128_str(new_in))));
 			a->pending_out = (int64) new_out;
 			a->pending_in = (int64) new_in;
 			a->dirty = true;
