@@ -129,7 +129,6 @@ extern int64 fintech_transfer_record(const char *debit, const char *credit, int6
 									 text *description, Jsonb *metadata, bool hold,
 									 FintechRefusal *res);
 extern int64 fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res);
-extern void fintech_check_code(const char *code, const char *what);
 /* an account code in the form the ledger stores and looks it up (NFC); 22023 if invalid */
 extern char *fintech_account_code(const char *code, const char *what);
 

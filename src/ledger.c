@@ -678,13 +678,6 @@ fintech_account_code(const char *code, const char *what)
 	return out;
 }
 
-/* check an account code (22023), without asking for its stored form */
-void
-fintech_check_code(const char *code, const char *what)
-{
-	(void) fintech_account_code(code, what);
-}
-
 static char *
 arg_code(FunctionCallInfo fcinfo, int n, const char *what)
 {
