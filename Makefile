@@ -24,6 +24,7 @@ OBJS = \
 	src/ofac.o \
 	src/payments.o \
 	src/screening.o \
+	src/spi_plan.o \
 	src/worker.o
 
 # every version's install script and every upgrade script
@@ -58,7 +59,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Everything in src/ depends on the shared header and on the version (-DFINTECH_VERSION).
-$(OBJS): src/fintech.h fintech.control
+$(OBJS): src/fintech.h src/spi_plan.h fintech.control
 
 .PHONY: installcheck-nopreload prove-installcheck
 

@@ -121,42 +121,6 @@ fintech_hash_bytea(const uint8 *hash)
 	return b;
 }
 
-/*
- * fintech_execute_saved: run a statement through a plan prepared on first
- * use and kept for the life of the backend in *slot (PostgreSQL's plan
- * cache re-plans it when the tables change or are analysed).  SPI must be connected.
- */
-int
-fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes,
-					  Datum *values, const char *nulls, bool read_only, long count)
-{
-	int			ret;
-
-	if (*slot == NULL)
-	{
-		/*
-		 * A generic plan from the start: every saved statement is a lookup
-		 * by key whose best plan does not depend on the values, and a
-		 * custom plan would be re-planned on every call (the plan cache
-		 * keeps choosing custom plans for "= ANY ($1)", whose generic
-		 * estimate is higher).
-		 */
-		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes,
-										   CURSOR_OPT_GENERIC_PLAN);
-
-		if (p == NULL)
-			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(p);
-		*slot = p;
-	}
-	ret = SPI_execute_plan(*slot, values, nulls, read_only, count);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", sql,
-			 SPI_result_code_string(ret));
-	return ret;
-}
-
 /* '{}' as jsonb, built once per backend */
 Jsonb *
 fintech_empty_object(void)

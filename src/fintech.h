@@ -99,10 +99,7 @@ typedef enum FintechInternalWrite
 
 extern FintechInternalWrite fintech_internal_write;
 
-/* saved plans and constants every part uses (fintech.c) */
-extern int	fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs,
-								  const Oid *argtypes, Datum *values, const char *nulls,
-								  bool read_only, long count);
+/* '{}' as jsonb, built once per backend (fintech.c) */
 extern Jsonb *fintech_empty_object(void);
 
 /* text arguments (fintech.c) */

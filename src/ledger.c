@@ -76,6 +76,7 @@
 #include "utils/timestamp.h"
 
 #include "fintech.h"
+#include "spi_plan.h"
 
 #define CODE_MAXLEN			255
 /* longer input cannot compose (NFC, at most 3 bytes into 1) to CODE_MAXLEN */
@@ -285,14 +286,7 @@ enum
 	NPLANS
 };
 
-typedef struct PlanDef
-{
-	const char *sql;
-	int			nargs;
-	Oid			argtypes[14];
-} PlanDef;
-
-static const PlanDef plan_defs[NPLANS] = {
+static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_LOCK] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
 		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE", 1, {TEXTARRAYOID}},
 
@@ -363,30 +357,10 @@ static const PlanDef plan_defs[NPLANS] = {
 		" FROM fintech.accounts a WHERE a.code OPERATOR(pg_catalog.=) $1", 2, {TEXTOID, TIMESTAMPTZOID}},
 };
 
-static SPIPlanPtr plans[NPLANS];
+FT_DEFINE_PLANS(plans, plan_defs);
 
 static void spec_init(EntrySpec *e, const char *type);
 static char *format_ts(TimestampTz ts);
-
-static int
-run_plan(int which, Datum *values, const char *nulls, bool read_only, long count)
-{
-	const PlanDef *d = &plan_defs[which];
-
-	return fintech_execute_saved(&plans[which], d->sql, d->nargs, d->argtypes,
-								 values, nulls, read_only, count);
-}
-
-/* one-off statement (check_ledger): not worth keeping a plan */
-static void
-run_sql(const char *sql, int nargs, Oid *types, Datum *values)
-{
-	int			ret = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
-
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed for \"%s\": %s", sql,
-			 SPI_result_code_string(ret));
-}
 
 /* ------------------------------------------------------------------------
  * Small helpers
@@ -914,7 +888,7 @@ rowbuf_flush(RowBuf *b, int which, int expect, int rows_plan, int rows_plan_nrow
 			}
 		nulls[n] = '\0';
 		FT_CHECK(plan_defs[rows_plan].nargs == n);
-		ret = run_plan(rows_plan, params, nulls, false, 0);
+		ret = ft_run_plan(&plans, rows_plan, params, nulls, false, 0);
 		if (ret != expect || SPI_processed != (uint64) b->nrows)
 			elog(ERROR, "\"%s\" wrote " UINT64_FORMAT " rows, expected %d",
 				 plan_defs[rows_plan].sql, SPI_processed, b->nrows);
@@ -934,7 +908,7 @@ rowbuf_flush(RowBuf *b, int which, int expect, int rows_plan, int rows_plan_nrow
 		params[c] = PointerGetDatum(construct_md_array(b->vals[c], b->nulls[c], 1, dims, lbs,
 													   b->types[c], typlen, typbyval, typalign));
 	}
-	ret = run_plan(which, params, NULL, false, 0);
+	ret = ft_run_plan(&plans, which, params, NULL, false, 0);
 	if (ret != expect || SPI_processed != (uint64) b->nrows)
 		elog(ERROR, "\"%s\" wrote " UINT64_FORMAT " rows, expected %d",
 			 plan_defs[which].sql, SPI_processed, b->nrows);
@@ -1064,7 +1038,7 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 	if (which == P_LOCK && n >= LOCK_MANY_MIN)
 		which = P_LOCK_MANY;
 	param = PointerGetDatum(construct_array(codes, n, TEXTOID, -1, false, TYPALIGN_INT));
-	run_plan(which, &param, NULL, false, 0);
+	ft_run_plan(&plans, which, &param, NULL, false, 0);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
@@ -1256,7 +1230,7 @@ fold_account(Ledger *L, Acct *a)
 
 	FT_CHECK(a->lock == ACCT_LOCKED);
 	a->folded = true;
-	run_plan(P_UNFOLDED, &arg, NULL, false, 0);
+	ft_run_plan(&plans, P_UNFOLDED, &arg, NULL, false, 0);
 	tt = SPI_tuptable;
 	n = SPI_processed;
 	if (n == 0)
@@ -1290,7 +1264,7 @@ fold_account(Ledger *L, Acct *a)
 			v[2] = Int64GetDatum(a->last_seq);
 			v[3] = Int64GetDatum(a->balance);
 			v[4] = TimestampTzGetDatum(L->stamp);
-			if (run_plan(P_FOLD_ONE, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
+			if (ft_run_plan(&plans, P_FOLD_ONE, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
 				elog(ERROR, "deferred posting of account %s changed while folding it", a->code);
 		}
 	}
@@ -1315,7 +1289,7 @@ load_expired(Ledger *L, Acct *a)
 		return;
 	v[0] = Int64GetDatum(a->id);
 	v[1] = TimestampTzGetDatum(L->stamp);
-	run_plan(P_EXPIRED, v, NULL, false, 0);
+	ft_run_plan(&plans, P_EXPIRED, v, NULL, false, 0);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		int64		net = mul64(get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, NULL), a->sign);
@@ -1852,7 +1826,7 @@ ledger_finish(Ledger *L)
 
 				for (int c = 0; c < 5; c++)
 					v[c] = accts.vals[c][r];
-				if (run_plan(P_UPD_ACCOUNTS, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
+				if (ft_run_plan(&plans, P_UPD_ACCOUNTS, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
 					elog(ERROR, "could not update locked account " INT64_FORMAT, DatumGetInt64(v[0]));
 			}
 		}
@@ -2214,7 +2188,7 @@ load_hold_legs(int64 entry_id, int *nlegs)
 	Datum		v[1] = {Int64GetDatum(entry_id)};
 	Leg		   *legs;
 
-	run_sql("SELECT a.code, l.amount FROM fintech.pending_legs l"
+	ft_run_select("SELECT a.code, l.amount FROM fintech.pending_legs l"
 			" JOIN fintech.accounts a ON a.id OPERATOR(pg_catalog.=) l.account_id"
 			" WHERE l.entry_id OPERATOR(pg_catalog.=) $1 ORDER BY l.leg", 1, types, v);
 	legs = palloc0(sizeof(Leg) * Max(SPI_processed, 1));
@@ -2250,7 +2224,7 @@ lock_open_hold(int64 entry_id, const char *action, bool internal)
 		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(ret));
 	if (SPI_processed == 0)
 	{
-		run_sql("SELECT type FROM fintech.entries WHERE id OPERATOR(pg_catalog.=) $1", 1, types, v);
+		ft_run_select("SELECT type FROM fintech.entries WHERE id OPERATOR(pg_catalog.=) $1", 1, types, v);
 		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(LD009),
@@ -2586,7 +2560,7 @@ fintech_reverse(PG_FUNCTION_ARGS)
 						orig, type),
 				 strcmp(type, "pending") == 0 ?
 				 errhint("Release a hold with fintech.void_pending().") : 0));
-	run_sql("SELECT id FROM fintech.entries WHERE related_id OPERATOR(pg_catalog.=) $1"
+	ft_run_select("SELECT id FROM fintech.entries WHERE related_id OPERATOR(pg_catalog.=) $1"
 			" AND type OPERATOR(pg_catalog.=) 'reversal'", 1, types, v);
 	if (SPI_processed > 0)
 		ereport(ERROR,
@@ -2596,7 +2570,7 @@ fintech_reverse(PG_FUNCTION_ARGS)
 
 	spec_init(&e, "reversal");
 	e.related_id = orig;
-	run_sql("SELECT a.code, p.amount FROM fintech.postings p"
+	ft_run_select("SELECT a.code, p.amount FROM fintech.postings p"
 			" JOIN fintech.accounts a ON a.id OPERATOR(pg_catalog.=) p.account_id"
 			" WHERE p.entry_id OPERATOR(pg_catalog.=) $1 ORDER BY p.leg", 1, types, v);
 	e.nlegs = (int) SPI_processed;
@@ -2667,7 +2641,7 @@ fintech_open_account(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	v[0] = CStringGetTextDatum(currency);
-	run_sql("SELECT 1 FROM fintech.currencies WHERE code OPERATOR(pg_catalog.=) $1", 1, types, v);
+	ft_run_select("SELECT 1 FROM fintech.currencies WHERE code OPERATOR(pg_catalog.=) $1", 1, types, v);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -2678,7 +2652,7 @@ fintech_open_account(PG_FUNCTION_ARGS)
 		int64		party = PG_GETARG_INT64(5);
 
 		v[0] = Int64GetDatum(party);
-		run_sql("SELECT status, name FROM fintech.parties WHERE id OPERATOR(pg_catalog.=) $1"
+		ft_run_select("SELECT status, name FROM fintech.parties WHERE id OPERATOR(pg_catalog.=) $1"
 				" FOR KEY SHARE", 1, &types[5], v);
 		if (SPI_processed == 0)
 			ereport(ERROR,
@@ -2724,7 +2698,7 @@ lock_one_account(const char *code)
 	Datum		v[1] = {CStringGetTextDatum(code)};
 	Acct	   *a = palloc0(sizeof(Acct));
 
-	run_plan(P_LOCK_ONE, v, NULL, false, 0);
+	ft_run_plan(&plans, P_LOCK_ONE, v, NULL, false, 0);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(LD009),
@@ -2813,7 +2787,7 @@ fintech_close_account(PG_FUNCTION_ARGS)
 				Int64GetDatum(a->pending_out), Int64GetDatum(a->pending_in),
 			Int64GetDatum(a->last_seq)};
 
-			run_plan(P_UPD_ACCOUNTS, v, NULL, false, 0);
+			ft_run_plan(&plans, P_UPD_ACCOUNTS, v, NULL, false, 0);
 		}
 		set_status(a, "closed");
 	}
@@ -2841,7 +2815,7 @@ current_balance(const char *code, bool available)
 	int64		unfolded;
 	int128		result;
 
-	run_plan(P_UNFOLDED_SUM, v, NULL, true, 1);
+	ft_run_plan(&plans, P_UNFOLDED_SUM, v, NULL, true, 1);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(LD009),
@@ -2920,7 +2894,7 @@ fintech_balance_at(PG_FUNCTION_ARGS)
 	v[0] = CStringGetTextDatum(code);
 	v[1] = PG_GETARG_DATUM(1);
 	SPI_connect();
-	run_plan(P_BALANCE_AT, v, NULL, true, 1);
+	ft_run_plan(&plans, P_BALANCE_AT, v, NULL, true, 1);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(LD009),
@@ -3071,7 +3045,7 @@ fintech_check_ledger(PG_FUNCTION_ARGS)
 		int64		bad;
 		char	   *why;
 
-		run_sql(c->sql, 0, NULL, NULL);
+		ft_run_select(c->sql, 0, NULL, NULL);
 		if (SPI_processed != 1)
 			elog(ERROR, "check \"%s\" returned " UINT64_FORMAT " rows", c->name, SPI_processed);
 		checked = get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, NULL);

@@ -102,6 +102,7 @@
 #include "utils/memutils.h"
 
 #include "fintech.h"
+#include "spi_plan.h"
 
 #define LIST_MAXBYTES	255
 
@@ -736,12 +737,7 @@ enum
 	NPLANS
 };
 
-static const struct
-{
-	const char *sql;
-	int			nargs;
-	Oid			types[9];
-}			plan_defs[NPLANS] = {
+static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_VERSION] = {"SELECT version FROM fintech.sanctions_lists"
 		" WHERE list OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, {TEXTOID}},
 	/* $6 and $9 hold each entity's programs and countries as array literals */
@@ -783,14 +779,7 @@ static const struct
 		"     loaded_by = EXCLUDED.loaded_by", 5, {TEXTOID, INT8OID, INT4OID, INT4OID, BYTEAOID}},
 };
 
-static SPIPlanPtr plans[NPLANS];
-
-static int
-run_plan(int which, Datum *values)
-{
-	return fintech_execute_saved(&plans[which], plan_defs[which].sql, plan_defs[which].nargs,
-								 plan_defs[which].types, values, NULL, false, 0);
-}
+FT_DEFINE_PLANS(plans, plan_defs);
 
 /* text[] of n C strings, NULL elements allowed */
 static Datum
@@ -1022,7 +1011,7 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 	/* one load at a time; then the list's current version */
 	lock_loads();
 	v[0] = CStringGetTextDatum(list);
-	if (run_plan(P_VERSION, v) != SPI_OK_SELECT)
+	if (ft_run_plan(&plans, P_VERSION, v, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read sanctions list \"%s\"", list);
 	if (SPI_processed == 0)
 		version = 1;
@@ -1037,18 +1026,18 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 	/* entities: upsert the listed ones, unlist the others */
 	ent_args[0] = v[0];
 	ent_args[1] = Int64GetDatum(version);
-	if (run_plan(P_ENTITIES, ent_args) != SPI_OK_INSERT || SPI_processed != (uint64) d.nentities)
+	if (ft_run_plan(&plans, P_ENTITIES, ent_args, NULL, false, 0) != SPI_OK_INSERT || SPI_processed != (uint64) d.nentities)
 		elog(ERROR, "could not write the entities of sanctions list \"%s\"", list);
 	listed = d.nentities;
 	v[1] = Int64GetDatum(version);
-	if (run_plan(P_UNLIST, v) != SPI_OK_UPDATE)
+	if (ft_run_plan(&plans, P_UNLIST, v, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not unlist the dropped entities of sanctions list \"%s\"", list);
 
 	/* names: all of them again */
-	if (run_plan(P_DELETE_NAMES, v) != SPI_OK_DELETE)
+	if (ft_run_plan(&plans, P_DELETE_NAMES, v, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not delete the names of sanctions list \"%s\"", list);
 	name_args[0] = v[0];
-	if (run_plan(P_INSERT_NAMES, name_args) != SPI_OK_INSERT ||
+	if (ft_run_plan(&plans, P_INSERT_NAMES, name_args, NULL, false, 0) != SPI_OK_INSERT ||
 		SPI_processed != (uint64) nnames)
 		elog(ERROR, "could not write the names of sanctions list \"%s\"", list);
 
@@ -1057,7 +1046,7 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 	v[2] = Int32GetDatum(d.nentities);
 	v[3] = Int32GetDatum(nnames);
 	v[4] = PointerGetDatum(fintech_hash_bytea(hash));
-	if (run_plan(P_LIST, v) != SPI_OK_INSERT || SPI_processed != 1)
+	if (ft_run_plan(&plans, P_LIST, v, NULL, false, 0) != SPI_OK_INSERT || SPI_processed != 1)
 		elog(ERROR, "could not record sanctions list \"%s\"", list);
 
 	SPI_finish();

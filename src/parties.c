@@ -59,6 +59,7 @@
 #include "utils/resowner.h"
 
 #include "fintech.h"
+#include "spi_plan.h"
 
 #define NAME_MAXCHARS	FINTECH_NAME_MAXCHARS
 #define REF_MAXCHARS	255
@@ -94,12 +95,7 @@ enum
 	" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH) \
 	" FOR NO KEY UPDATE"
 
-static const struct
-{
-	const char *sql;
-	int			nargs;
-	Oid			types[6];
-}			plan_defs[NPLANS] = {
+static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_INSERT_PARTY] = {"INSERT INTO fintech.parties (name, country, kind, external_ref, status,"
 		" screened_generation) VALUES ($1, $2, $3, $4, 'clear', $5)"
 		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 5,
@@ -132,14 +128,7 @@ static const struct
 		" WHERE party_id OPERATOR(pg_catalog.=) $1 AND NOT blocked", 1, {INT8OID}},
 };
 
-static SPIPlanPtr plans[NPLANS];
-
-static int
-run_plan(int which, Datum *values, const char *nulls)
-{
-	return fintech_execute_saved(&plans[which], plan_defs[which].sql, plan_defs[which].nargs,
-								 plan_defs[which].types, values, nulls, false, 0);
-}
+FT_DEFINE_PLANS(plans, plan_defs);
 
 /* ------------------------------------------------------------------------
  * Screening one party
@@ -170,7 +159,7 @@ raise_alerts(int64 party_id, const char *name, int64 *generation)
 		v[3] = CStringGetTextDatum(name);
 		v[4] = CStringGetTextDatum(m[i].matched_name);
 		v[5] = Int64GetDatum(*generation);
-		if (run_plan(P_INSERT_ALERT, v, NULL) != SPI_OK_INSERT)
+		if (ft_run_plan(&plans, P_INSERT_ALERT, v, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert alert for party " INT64_FORMAT, party_id);
 		raised += SPI_processed;
 	}
@@ -183,7 +172,7 @@ status_from_alerts(int64 party_id)
 {
 	Datum		v[1] = {Int64GetDatum(party_id)};
 
-	run_plan(P_ALERT_STATE, v, NULL);
+	ft_run_plan(&plans, P_ALERT_STATE, v, NULL, false, 0);
 	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 }
 
@@ -224,7 +213,7 @@ fintech_create_party(PG_FUNCTION_ARGS)
 	v[3] = ref ? CStringGetTextDatum(ref) : (Datum) 0;
 	n[3] = ref ? ' ' : 'n';
 	v[4] = Int64GetDatum(generation);
-	if (run_plan(P_INSERT_PARTY, v, n) != SPI_OK_INSERT_RETURNING)
+	if (ft_run_plan(&plans, P_INSERT_PARTY, v, n, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not insert party");
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -236,7 +225,7 @@ fintech_create_party(PG_FUNCTION_ARGS)
 	{
 		v[0] = Int64GetDatum(id);
 		v[1] = CStringGetTextDatum("review");
-		run_plan(P_SET_STATUS, v, NULL);
+		ft_run_plan(&plans, P_SET_STATUS, v, NULL, false, 0);
 	}
 	SPI_finish();
 	PG_RETURN_INT64(id);
@@ -387,7 +376,7 @@ resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *re
 
 		/* the party first, then its alert (the lock order of this file) */
 		v[0] = Int64GetDatum(party_id);
-		run_plan(P_LOCK_PARTY, v, NULL);
+		ft_run_plan(&plans, P_LOCK_PARTY, v, NULL, false, 0);
 		FT_CHECK(SPI_processed == 1);
 		old_status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
 
@@ -397,7 +386,7 @@ resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *re
 								 psprintf("%d", Max(1, Min(RESOLVE_TRY_LOCK_MS, DeadlockTimeout / 2))),
 								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 		v[0] = Int64GetDatum(alert_id);
-		run_plan(P_LOCK_ALERT, v, NULL);
+		ft_run_plan(&plans, P_LOCK_ALERT, v, NULL, false, 0);
 		FT_CHECK(SPI_processed == 1);
 		status = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		if (strcmp(status, "open") != 0)
@@ -413,7 +402,7 @@ resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *re
 		v[1] = CStringGetTextDatum(decision);
 		v[2] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
 		v[3] = CStringGetTextDatum(reason);
-		run_plan(P_UPDATE_ALERT, v, NULL);
+		ft_run_plan(&plans, P_UPDATE_ALERT, v, NULL, false, 0);
 
 		new_status = status_from_alerts(party_id);
 		if (strcmp(new_status, old_status) != 0)
@@ -429,12 +418,12 @@ resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *re
 
 			v[0] = Int64GetDatum(party_id);
 			v[1] = CStringGetTextDatum(new_status);
-			run_plan(P_SET_STATUS, v, NULL);
+			ft_run_plan(&plans, P_SET_STATUS, v, NULL, false, 0);
 			/* a blocked party's accounts take no more postings (final) */
 			if (strcmp(new_status, "blocked") == 0)
 			{
 				v[0] = Int64GetDatum(party_id);
-				run_plan(P_BLOCK_ACCOUNTS, v, NULL);
+				ft_run_plan(&plans, P_BLOCK_ACCOUNTS, v, NULL, false, 0);
 			}
 			fintech_release_held_payments(party_id);
 		}
@@ -494,7 +483,7 @@ fintech_resolve_alert(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	v[0] = Int64GetDatum(alert_id);
-	run_plan(P_ALERT, v, NULL);
+	ft_run_plan(&plans, P_ALERT, v, NULL, false, 0);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_LD009),
@@ -561,7 +550,7 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 	char	  **statuses;
 
 	v[0] = Int64GetDatum(generation);
-	run_plan(skip_locked ? P_DUE_SKIP : P_DUE, v, NULL);
+	ft_run_plan(&plans, skip_locked ? P_DUE_SKIP : P_DUE, v, NULL, false, 0);
 	n = SPI_processed;
 	ids = palloc(sizeof(int64) * Max(n, 1));
 	names = palloc(sizeof(char *) * Max(n, 1));
@@ -588,7 +577,7 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 		v[0] = Int64GetDatum(ids[i]);
 		v[1] = Int64GetDatum(generation);
 		v[2] = CStringGetTextDatum(status);
-		run_plan(P_SCREENED, v, NULL);
+		ft_run_plan(&plans, P_SCREENED, v, NULL, false, 0);
 	}
 	return (int64) n;
 }

@@ -65,6 +65,7 @@
 #include "utils/timestamp.h"
 
 #include "fintech.h"
+#include "spi_plan.h"
 
 #define KEY_MAXCHARS	255
 #define PRUNE_BATCH		10000
@@ -127,12 +128,7 @@ enum
 	NPLANS
 };
 
-static const struct
-{
-	const char *sql;
-	int			nargs;
-	Oid			types[13];
-}			plan_defs[NPLANS] = {
+static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_CLAIM] = {"INSERT INTO fintech.idempotency_keys (key, payment_id) VALUES ($1, $2)"
 		" ON CONFLICT (key) DO NOTHING", 2, {TEXTOID, INT8OID}},
 	[P_INSERT] = {"INSERT INTO fintech.payments (id, idempotency_key, payer, payee, amount, reference,"
@@ -164,14 +160,7 @@ static const struct
 		" WHERE id OPERATOR(pg_catalog.=) $1", 5, {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
 };
 
-static SPIPlanPtr plans[NPLANS];
-
-static int
-run_plan(int which, Datum *values, const char *nulls)
-{
-	return fintech_execute_saved(&plans[which], plan_defs[which].sql, plan_defs[which].nargs,
-								 plan_defs[which].types, values, nulls, false, 0);
-}
+FT_DEFINE_PLANS(plans, plan_defs);
 
 /* ------------------------------------------------------------------------
  * fintech.pay
@@ -240,7 +229,7 @@ payment_screening(const char *payer, const char *payee, char **why)
 	if (nblocks == 0)
 		return SCREEN_CLEAR;
 
-	run_plan(P_PARTIES, v, NULL);
+	ft_run_plan(&plans, P_PARTIES, v, NULL, false, 0);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -259,7 +248,7 @@ payment_screening(const char *payer, const char *payee, char **why)
 	if (state == SCREEN_BLOCKED)
 	{
 		/* unknown accounts are bad input, raised before any refusal */
-		run_plan(P_ACCOUNTS, v, NULL);
+		ft_run_plan(&plans, P_ACCOUNTS, v, NULL, false, 0);
 		if (SPI_processed < 2)
 			ereport(ERROR,
 					(errcode(ERRCODE_LD009),
@@ -326,12 +315,12 @@ fintech_pay(PG_FUNCTION_ARGS)
 	v[1] = Int64GetDatum(payment_id);
 	for (int attempt = 0;; attempt++)
 	{
-		if (run_plan(P_CLAIM, v, NULL) != SPI_OK_INSERT)
+		if (ft_run_plan(&plans, P_CLAIM, v, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not claim idempotency key");
 		claimed = SPI_processed == 1;
 		if (claimed)
 			break;
-		run_plan(P_REPLAY, v, NULL);
+		ft_run_plan(&plans, P_REPLAY, v, NULL, false, 0);
 		if (SPI_processed == 1)
 			break;				/* taken: replay below */
 		/* pruned between the two statements: claim again */
@@ -419,7 +408,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 		v[10] = Int64GetDatum(entry_id);
 		n[10] = entry_id ? ' ' : 'n';
 		v[11] = PointerGetDatum(fintech_hash_bytea(r.hash));
-		if (run_plan(P_INSERT, v, n) != SPI_OK_INSERT || SPI_processed != 1)
+		if (ft_run_plan(&plans, P_INSERT, v, n, false, 0) != SPI_OK_INSERT || SPI_processed != 1)
 			elog(ERROR, "could not record payment " INT64_FORMAT, payment_id);
 
 		out[0] = Int64GetDatum(payment_id);
@@ -461,7 +450,7 @@ resolve_payment(int64 payment_id, const char *status, int sqlstate, const char *
 	fintech_internal_write = FT_WRITE_PAYMENT;
 	PG_TRY();
 	{
-		ret = run_plan(P_RESOLVE, v, n);
+		ret = ft_run_plan(&plans, P_RESOLVE, v, n, false, 0);
 	}
 	PG_FINALLY();
 	{
@@ -492,7 +481,7 @@ fintech_release_held_payments(int64 party_id)
 	char	  **payers;
 	char	  **payees;
 
-	run_plan(P_HELD, v, NULL);
+	ft_run_plan(&plans, P_HELD, v, NULL, false, 0);
 	nheld = SPI_processed;
 	ids = palloc(sizeof(int64) * Max(nheld, 1));
 	holds = palloc(sizeof(int64) * Max(nheld, 1));

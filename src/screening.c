@@ -71,6 +71,7 @@
 #include "utils/memutils.h"
 
 #include "fintech.h"
+#include "spi_plan.h"
 
 /* GUC */
 double		fintech_screening_threshold = 0.85;
