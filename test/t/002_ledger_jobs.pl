@@ -63,7 +63,7 @@ SELECT fintech.transfer(debit_account => 'bank', credit_account => 'zed', amount
 # expire_holds: a hold past its deadline is released by the worker
 # ====================================================================
 my $hold = sql("SELECT fintech.transfer(debit_account => 'alice', credit_account => 'bob',
-                                      amount => 300, pending_for => '1 second')");
+                                      amount => 300, pending_for => '5 seconds')");
 is(sql("SELECT string_agg(code || ':' || pending_out || '/' || pending_in, ',' ORDER BY code)
         FROM fintech.accounts WHERE code IN ('alice', 'bob')"),
 	'alice:300/0,bob:0/300', 'the hold reserves 300 out of alice and into bob');
