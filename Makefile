@@ -26,8 +26,12 @@ OBJS = \
 	src/screening.o \
 	src/worker.o
 
-# every version's install script and every upgrade script
-DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+# Install scripts (see the header of sql/fintech.sql): the current
+# version's is built from the hand-edited sql/fintech.sql; the frozen base
+# and every upgrade script ship as they are.
+FINTECH_BASE = 0.1.0
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = sql/$(EXTENSION)--$(FINTECH_BASE).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
 # pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
 REGRESS = extension worker ledger audit payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard privileges
@@ -43,7 +47,9 @@ ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-exte
 # TAP tests (prove), run by "make prove-installcheck".
 PROVE_TESTS = test/t/*.pl
 
-EXTRA_CLEAN = tmp_check/ tmp_check_nopreload/ output_nopreload/
+# (also the install scripts built for earlier versions of fintech.control)
+EXTRA_CLEAN = tmp_check/ tmp_check_nopreload/ output_nopreload/ \
+	$(filter-out $(DATA), $(wildcard sql/$(EXTENSION)--*.sql))
 
 PG_CPPFLAGS = -I$(srcdir)/src -DFINTECH_VERSION=\"$(EXTVERSION)\"
 ifdef FINTECH_CHECKS
@@ -56,6 +62,10 @@ PG_CFLAGS = -Wall -Wmissing-prototypes $(FINTECH_WERROR)
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# the current version's install script: a copy of the hand-edited one
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@
 
 # Everything in src/ depends on the shared header and on the version (-DFINTECH_VERSION).
 $(OBJS): src/fintech.h fintech.control
