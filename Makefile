@@ -33,16 +33,25 @@ FINTECH_BASE = 0.1.0
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 DATA = sql/$(EXTENSION)--$(FINTECH_BASE).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
-# pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
+# Where pg_regress and pg_isolation_regress write results/, output_iso/,
+# regression.out and regression.diffs: this directory, or when it is not
+# writable (su postgres -c 'make installcheck' in a clone that root owns)
+# $TMPDIR/fintech-installcheck-<user>.  pg_regress prints the path of
+# regression.diffs when a test fails.
+FINTECH_RESULTS ?= $(if $(shell test -w . && echo yes),.,$(or $(TMPDIR),/tmp)/fintech-installcheck-$(shell id -un))
+
+# pg_regress: test/sql/<test>.sql against test/expected/<test>.out, in this order.
 REGRESS = extension worker ledger audit payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard privileges
-REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=test --outputdir=$(FINTECH_RESULTS) \
+	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Tests that need a server *without* shared_preload_libraries = 'fintech'.
 REGRESS_NOPRELOAD = nopreload
 
 # pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
 ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen ddl_lock_queue
-ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=$(EXTENSION)
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=$(FINTECH_RESULTS)/output_iso \
+	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # TAP tests (prove), run by "make prove-installcheck".
 PROVE_TESTS = test/t/*.pl
@@ -73,8 +82,8 @@ $(OBJS): src/fintech.h fintech.control
 .PHONY: installcheck-nopreload prove-installcheck
 
 installcheck-nopreload:
-	$(pg_regress_installcheck) --temp-instance=./tmp_check_nopreload \
-		--outputdir=output_nopreload \
+	$(pg_regress_installcheck) --temp-instance=$(FINTECH_RESULTS)/tmp_check_nopreload \
+		--inputdir=test --outputdir=$(FINTECH_RESULTS)/output_nopreload \
 		--load-extension=pgcrypto --load-extension=$(EXTENSION) \
 		--dbname=$(CONTRIB_TESTDB) $(REGRESS_NOPRELOAD)
 
