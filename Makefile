@@ -72,6 +72,24 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Sample data for the examples in the docs: the repository's OFAC SDN slice
+# (test/data/ofac), installed where the server can read it:
+# <SHAREDIR>/extension/fintech_sample/{sdn,add,alt}.csv
+SAMPLE_DATA = test/data/ofac/sdn.csv test/data/ofac/add.csv test/data/ofac/alt.csv
+SAMPLE_DIR = $(datadir)/$(datamoduledir)/$(EXTENSION)_sample
+
+.PHONY: install-sample uninstall-sample
+install: install-sample
+uninstall: uninstall-sample
+
+install-sample:
+	$(MKDIR_P) '$(DESTDIR)$(SAMPLE_DIR)'
+	$(INSTALL_DATA) $(addprefix $(srcdir)/, $(SAMPLE_DATA)) '$(DESTDIR)$(SAMPLE_DIR)/'
+
+uninstall-sample:
+	rm -f $(addprefix '$(DESTDIR)$(SAMPLE_DIR)'/, $(notdir $(SAMPLE_DATA)))
+	rmdir '$(DESTDIR)$(SAMPLE_DIR)' 2>/dev/null || true
+
 # the current version's install script: a copy of the hand-edited one
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
