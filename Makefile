@@ -1,15 +1,26 @@
 # fintech — PostgreSQL extension, built with PGXS.
 #
-#   make && make install                 build and install (PG_CONFIG=... to pick a server)
-#   make installcheck                    pg_regress + isolation specs against a running,
-#                                        preloaded server (PGHOST/PGPORT as usual)
+#   make && make install                 build, then install the library, the control file,
+#                                        the install and upgrade scripts and the sample data
+#                                        (PG_CONFIG=... to pick a server)
+#   make installcheck                    pg_regress (test/sql, test/expected) and the
+#                                        isolation specs (test/isolation) against a running,
+#                                        preloaded server (PGHOST/PGPORT as usual); on Debian
+#                                        as the postgres OS user: su postgres -c 'make installcheck'
+#                                        (results here, or in $TMPDIR/fintech-installcheck-<user>
+#                                        when this tree is not writable; FINTECH_RESULTS=dir)
 #   make installcheck-nopreload          pg_regress in a temporary instance without
 #                                        shared_preload_libraries (run as a non-root user)
 #   make prove-installcheck              TAP tests in test/t (they start their own clusters)
+#   make uninstall                       remove what make install installed
+#   make clean                           remove what make and the tests made
 #   make FINTECH_CHECKS=1 ...            build with internal consistency checks on
 #                                        (the test runner does; --enable-cassert is not needed)
 #
-# The version is written once, in fintech.control.
+# The version is written once, in fintech.control.  sql/fintech.sql is the
+# install script of that version, edited by hand; make copies it to
+# sql/fintech--<version>.sql (see its header for how a release is made).
+# docs/operations.md: installing, configuring and testing on a server.
 
 EXTENSION  = fintech
 EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
