@@ -1,15 +1,26 @@
 # fintech — PostgreSQL extension, built with PGXS.
 #
-#   make && make install                 build and install (PG_CONFIG=... to pick a server)
-#   make installcheck                    pg_regress + isolation specs against a running,
-#                                        preloaded server (PGHOST/PGPORT as usual)
+#   make && make install                 build, then install the library, the control file,
+#                                        the install and upgrade scripts and the sample data
+#                                        (PG_CONFIG=... to pick a server)
+#   make installcheck                    pg_regress (test/sql, test/expected) and the
+#                                        isolation specs (test/isolation) against a running,
+#                                        preloaded server (PGHOST/PGPORT as usual); on Debian
+#                                        as the postgres OS user: su postgres -c 'make installcheck'
+#                                        (results here, or in $TMPDIR/fintech-installcheck-<user>
+#                                        when this tree is not writable; FINTECH_RESULTS=dir)
 #   make installcheck-nopreload          pg_regress in a temporary instance without
 #                                        shared_preload_libraries (run as a non-root user)
 #   make prove-installcheck              TAP tests in test/t (they start their own clusters)
+#   make uninstall                       remove what make install installed
+#   make clean                           remove what make and the tests made
 #   make FINTECH_CHECKS=1 ...            build with internal consistency checks on
 #                                        (the test runner does; --enable-cassert is not needed)
 #
-# The version is written once, in fintech.control.
+# The version is written once, in fintech.control.  sql/fintech.sql is the
+# install script of that version, edited by hand; make copies it to
+# sql/fintech--<version>.sql (see its header for how a release is made).
+# docs/operations.md: installing, configuring and testing on a server.
 
 EXTENSION  = fintech
 EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
@@ -27,24 +38,39 @@ OBJS = \
 	src/spi_plan.o \
 	src/worker.o
 
-# every version's install script and every upgrade script
-DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+# Install scripts (see the header of sql/fintech.sql): the current
+# version's is built from the hand-edited sql/fintech.sql; the frozen base
+# and every upgrade script ship as they are.
+FINTECH_BASE = 0.1.0
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = sql/$(EXTENSION)--$(FINTECH_BASE).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
 
-# pg_regress: sql/<test>.sql against expected/<test>.out, in this order.
+# Where pg_regress and pg_isolation_regress write results/, output_iso/,
+# regression.out and regression.diffs: this directory, or when it is not
+# writable (su postgres -c 'make installcheck' in a clone that root owns)
+# $TMPDIR/fintech-installcheck-<user>.  pg_regress prints the path of
+# regression.diffs when a test fails.
+FINTECH_RESULTS ?= $(if $(shell test -w . && echo yes),.,$(or $(TMPDIR),/tmp)/fintech-installcheck-$(shell id -un))
+
+# pg_regress: test/sql/<test>.sql against test/expected/<test>.out, in this order.
 REGRESS = extension worker ledger audit payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard privileges
-REGRESS_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=test --outputdir=$(FINTECH_RESULTS) \
+	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # Tests that need a server *without* shared_preload_libraries = 'fintech'.
 REGRESS_NOPRELOAD = nopreload
 
 # pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
 ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen ddl_lock_queue
-ISOLATION_OPTS = --inputdir=test/isolation --load-extension=pgcrypto --load-extension=$(EXTENSION)
+ISOLATION_OPTS = --inputdir=test/isolation --outputdir=$(FINTECH_RESULTS)/output_iso \
+	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 # TAP tests (prove), run by "make prove-installcheck".
 PROVE_TESTS = test/t/*.pl
 
-EXTRA_CLEAN = tmp_check/ tmp_check_nopreload/ output_nopreload/
+# (also the install scripts built for earlier versions of fintech.control)
+EXTRA_CLEAN = tmp_check/ tmp_check_nopreload/ output_nopreload/ \
+	$(filter-out $(DATA), $(wildcard sql/$(EXTENSION)--*.sql))
 
 PG_CPPFLAGS = -I$(srcdir)/src -DFINTECH_VERSION=\"$(EXTVERSION)\"
 ifdef FINTECH_CHECKS
@@ -58,14 +84,36 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# Sample data for the examples in the docs: the repository's OFAC SDN slice
+# (test/data/ofac), installed where the server can read it:
+# <SHAREDIR>/extension/fintech_sample/{sdn,add,alt}.csv
+SAMPLE_DATA = test/data/ofac/sdn.csv test/data/ofac/add.csv test/data/ofac/alt.csv
+SAMPLE_DIR = $(datadir)/$(datamoduledir)/$(EXTENSION)_sample
+
+.PHONY: install-sample uninstall-sample
+install: install-sample
+uninstall: uninstall-sample
+
+install-sample:
+	$(MKDIR_P) '$(DESTDIR)$(SAMPLE_DIR)'
+	$(INSTALL_DATA) $(addprefix $(srcdir)/, $(SAMPLE_DATA)) '$(DESTDIR)$(SAMPLE_DIR)/'
+
+uninstall-sample:
+	rm -f $(addprefix '$(DESTDIR)$(SAMPLE_DIR)'/, $(notdir $(SAMPLE_DATA)))
+	rmdir '$(DESTDIR)$(SAMPLE_DIR)' 2>/dev/null || true
+
+# the current version's install script: a copy of the hand-edited one
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@
+
 # Everything in src/ depends on the shared header and on the version (-DFINTECH_VERSION).
 $(OBJS): src/fintech.h src/spi_plan.h fintech.control
 
 .PHONY: installcheck-nopreload prove-installcheck
 
 installcheck-nopreload:
-	$(pg_regress_installcheck) --temp-instance=./tmp_check_nopreload \
-		--outputdir=output_nopreload \
+	$(pg_regress_installcheck) --temp-instance=$(FINTECH_RESULTS)/tmp_check_nopreload \
+		--inputdir=test --outputdir=$(FINTECH_RESULTS)/output_nopreload \
 		--load-extension=pgcrypto --load-extension=$(EXTENSION) \
 		--dbname=$(CONTRIB_TESTDB) $(REGRESS_NOPRELOAD)
 

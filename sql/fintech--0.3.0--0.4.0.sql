@@ -1,10 +1,10 @@
 /*
  * fintech 0.3.0 -> 0.4.0: hardening (ALTER EXTENSION fintech UPDATE).
  *
- * There is no full install script for 0.4.0: CREATE EXTENSION fintech runs
- * fintech--0.3.0.sql and then this file, so a fresh install and an update
- * from any earlier version end in the same objects (the way
- * pg_stat_statements ships a frozen base script plus upgrades).
+ * Released: never edited again (only this comment was, when the install
+ * script of the current version became sql/fintech.sql).  A fresh install
+ * runs that script; test/t/011_upgrade.pl proves that an update through
+ * this file ends in the same objects.
  */
 \echo Use "ALTER EXTENSION fintech UPDATE TO '0.4.0'" to load this file. \quit
 

@@ -1,11 +1,49 @@
 /*
- * fintech 0.2.0 — install script.
+ * fintech.sql -- the install script of the current version of fintech, and
+ * the only one that is edited by hand.
+ *
+ * "make" copies it to sql/fintech--<version>.sql (<version> is
+ * default_version in fintech.control; the copy is built, never committed)
+ * and "make install" installs that copy with the frozen scripts:
+ *
+ *   sql/fintech--0.1.0.sql        the frozen base: the first release's full
+ *                                 script, never edited again
+ *   sql/fintech--<A>--<B>.sql     one upgrade script per release, frozen once
+ *                                 released (ALTER EXTENSION fintech UPDATE
+ *                                 runs the chain from any installed version)
+ *
+ * CREATE EXTENSION fintech runs this file; CREATE EXTENSION fintech VERSION
+ * '<older>' runs the base and the upgrade chain up to that version.
+ *
+ * This file always holds the full current state, written as a fresh
+ * install needs it: no step that only an update needs (rights of roles
+ * that existed before, data written by an older version, initial
+ * privileges left by older scripts) -- those belong in the upgrade script.
+ *
+ * Releasing version <B> after <A> (the version in fintech.control now):
+ *   1. bump default_version in fintech.control to <B>;
+ *   2. write sql/fintech--<A>--<B>.sql: the statements that turn an <A>
+ *      install into a <B> install (and whatever existing data needs);
+ *   3. make the same change here, so that this file stays the complete
+ *      <B> install script;
+ *   4. test/t/011_upgrade.pl proves the two agree: it updates installs of
+ *      the base and of older versions and compares them with a fresh
+ *      install from this file (every member, definition, privilege and
+ *      initial privilege, pg_dump --schema-only).  Add what the new
+ *      version must keep of old data to that test.
+ * Never edit a released upgrade script or the base.
  *
  * Everything lives in schema fintech (created by CREATE EXTENSION from the
- * control file) and is qualified; nothing depends on the caller's
- * search_path.
+ * control file) and every name is schema-qualified; search_path is pinned
+ * below, so nothing depends on the caller's.  SECURITY DEFINER functions
+ * set their own search_path.
  */
 \echo Use "CREATE EXTENSION fintech CASCADE" to load this file. \quit
+
+-- Only pg_catalog: any name of schema fintech is written out.  LOCAL, so
+-- that the session gets its search_path back after the script (a plain SET
+-- in an extension script outlives it).
+SET LOCAL search_path = pg_catalog, pg_temp;
 
 /* ------------------------------------------------------------------------
  * Module
@@ -20,7 +58,7 @@ COMMENT ON FUNCTION fintech.version() IS
   'Version of the loaded fintech library (pg_extension.extversion is the SQL objects'' version)';
 
 /* ------------------------------------------------------------------------
- * Background worker framework (worker.c)
+ * Background worker: fintech.worker_status, fintech.run_job
  * ------------------------------------------------------------------------ */
 
 CREATE FUNCTION fintech.get_worker_status(
@@ -58,7 +96,7 @@ COMMENT ON FUNCTION fintech.run_job(pg_catalog.text, pg_catalog.bool) IS
   'Ask the fintech launcher to run a job now; with wait, return the rows it handled';
 
 /* ------------------------------------------------------------------------
- * Ledger (ledger.c)
+ * Ledger
  *
  * Amounts are bigint minor units.  A posting's amount is signed the
  * accounting way: debit > 0, credit < 0, so every entry's postings sum to
@@ -477,7 +515,7 @@ LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fintech_check_ledger';
 
 /* ------------------------------------------------------------------------
- * Audit trail (audit.c)
+ * Audit trail
  * ------------------------------------------------------------------------ */
 
 CREATE TABLE fintech.audit_log (
@@ -496,7 +534,10 @@ CREATE TABLE fintech.audit_log (
     seq          pg_catalog.int8,                 -- position in the chain, gapless from 1
     row_hash     pg_catalog.bytea,
     chain_hash   pg_catalog.bytea
-);
+)
+-- room on each page for the sealed version of its rows: the sealer's update
+-- then stays on the page, where only the changed bytes are written to WAL
+WITH (fillfactor = 40);
 CREATE UNIQUE INDEX audit_log_seq ON fintech.audit_log (seq) WHERE seq IS NOT NULL;
 CREATE INDEX audit_log_unsealed ON fintech.audit_log (changed_at, id) WHERE seq IS NULL;
 COMMENT ON TABLE fintech.audit_log IS
@@ -562,7 +603,7 @@ SELECT fintech.audit_table(t)
                ('fintech.pending_legs'), ('fintech.holds')) AS own(t);
 
 /* ------------------------------------------------------------------------
- * Payments (payments.c)
+ * Payments
  * ------------------------------------------------------------------------ */
 
 CREATE TABLE fintech.payments (
@@ -618,8 +659,7 @@ AS 'MODULE_PATHNAME', 'fintech_pay';
 SELECT fintech.audit_table('fintech.payments');
 
 /* ------------------------------------------------------------------------
- * Sanctions screening: lists (ofac.c), matching (screening.c), parties and
- * alerts (parties.c)
+ * Sanctions screening: lists, matching, parties and alerts
  * ------------------------------------------------------------------------ */
 
 -- every load of a list takes the next generation; a backend's in-memory
@@ -761,33 +801,8 @@ SELECT fintech.audit_table(t)
   FROM (VALUES ('fintech.sanctions_lists'::pg_catalog.regclass), ('fintech.parties'),
                ('fintech.screening_alerts')) AS own(t);
 
-/* ------------------------------------------------------------------------
- * Privileges: nothing for PUBLIC beyond what PostgreSQL grants by default
- * (and schema fintech is not usable by PUBLIC at all).  Running jobs on
- * demand is for the owner and whoever it grants it to.
- * ------------------------------------------------------------------------ */
-
-REVOKE ALL ON FUNCTION fintech.run_job(pg_catalog.text, pg_catalog.bool) FROM PUBLIC;
-
--- The screening API (load_sanctions_ofac, resolve_alert, rescreen_parties
--- included) is executable like the rest of the API by roles with USAGE on
--- the schema, as the design says; the README shows how to keep list loads
--- and alert decisions to a compliance role.
-
--- The ledger's tables are readable by whoever may use schema fintech; only
--- the ledger functions (SECURITY DEFINER) write them.
-REVOKE ALL ON ALL TABLES IN SCHEMA fintech FROM PUBLIC;
-GRANT SELECT ON fintech.currencies, fintech.accounts, fintech.entries, fintech.postings,
-                fintech.pending_legs, fintech.holds, fintech.audit_log, fintech.audit_head,
-                fintech.payments, fintech.sanctions_lists, fintech.sanctions_entities,
-                fintech.sanctions_names, fintech.parties, fintech.screening_alerts
-  TO PUBLIC;
-
-/* ------------------------------------------------------------------------
- * 0.2.0: fintech.screening_status — each list, its last load, and how many
- * parties still wait to be rescreened against it
- * ------------------------------------------------------------------------ */
-
+-- each list, its last load, and how many parties still wait to be
+-- rescreened against it
 CREATE VIEW fintech.screening_status AS
   SELECT l.list, l.version, l.entities, l.names, l.loaded_at, l.loaded_by,
          (SELECT pg_catalog.count(*) FROM fintech.parties p
@@ -795,4 +810,260 @@ CREATE VIEW fintech.screening_status AS
     FROM fintech.sanctions_lists l;
 COMMENT ON VIEW fintech.screening_status IS
   'Each sanctions list: its last load, and the parties not yet rescreened against it';
-GRANT SELECT ON fintech.screening_status TO PUBLIC;
+
+/* ------------------------------------------------------------------------
+ * Privileges: least by default, separation of duties (keep this part
+ * last: it revokes from PUBLIC everything defined above)
+ * ------------------------------------------------------------------------ */
+
+/*
+ * Which duty may use what.  The one list of the rights each duty gets:
+ * the grant_* helpers grant from it, the separation-of-duties check reads
+ * it, and a later feature adds its functions here (a row per duty).  An
+ * object is named without its schema (always fintech) and, for a
+ * function, without arguments: every overload of the name is meant.
+ * Functions get EXECUTE, relations (tables, views) SELECT.  Anything of
+ * the extension not listed is the owner's alone: the trigger functions,
+ * audit_table (it attaches triggers: a schema change, the DBA's) and the
+ * helpers themselves.
+ */
+CREATE TABLE fintech.duty_privileges (
+    duty    pg_catalog.text NOT NULL
+            CHECK (duty IN ('application', 'compliance', 'auditor', 'monitoring', 'operator')),
+    kind    pg_catalog.text NOT NULL CHECK (kind IN ('function', 'relation')),
+    name    pg_catalog.text NOT NULL,
+    PRIMARY KEY (duty, kind, name)
+);
+COMMENT ON TABLE fintech.duty_privileges IS
+  'The rights fintech.grant_<duty>() gives: EXECUTE on each function (every overload of the name), SELECT on each relation';
+
+INSERT INTO fintech.duty_privileges (duty, kind, name)
+SELECT d.duty, d.kind, n.name
+  FROM (VALUES
+    ('application', 'function', '{version, open_account, freeze_account, unfreeze_account, close_account,
+                                  debit, credit, post, transfer, transfer_batch, post_pending,
+                                  void_pending, reverse, balance, available_balance, balance_at,
+                                  pay, create_party, screen_name}'),
+    ('application', 'relation', '{currencies, accounts, entries, postings, pending_legs, holds,
+                                  payments, parties, screening_alerts}'),
+    -- compliance: lists, alert decisions and rescreening; it may screen a
+    -- name by hand, but never move money
+    ('compliance',  'function', '{version, load_sanctions_ofac, resolve_alert, rescreen_parties,
+                                  screen_name}'),
+    ('compliance',  'relation', '{sanctions_lists, sanctions_entities, sanctions_names, parties,
+                                  screening_alerts, screening_status}'),
+    ('auditor',     'function', '{version, verify_audit, audit_digest, verify_audit_digest}'),
+    ('auditor',     'relation', '{audit_log, audit_head}'),
+    -- worker_status calls get_worker_status() with the reader's rights
+    ('monitoring',  'function', '{version, get_worker_status, check_ledger}'),
+    ('monitoring',  'relation', '{worker_status, screening_status}'),
+    ('operator',    'function', '{version, run_job, seal_audit}')
+  ) AS d(duty, kind, names)
+  CROSS JOIN LATERAL pg_catalog.unnest(d.names::pg_catalog.text[]) AS n(name);
+
+/*
+ * fintech.apply_duty(duty, role): the work of the helpers (duty 'revoke':
+ * revoke_all).  Only a
+ * superuser or the extension's owner may call it; they are SECURITY
+ * INVOKER on purpose: the GRANTs run with the caller's own rights, so
+ * nothing here can give more than the caller could give by hand.
+ */
+CREATE FUNCTION fintech.apply_duty(duty pg_catalog.text, role pg_catalog.regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+    nsp     pg_catalog.oid := 'fintech'::pg_catalog.regnamespace;
+    owner   pg_catalog.oid;
+    rival   pg_catalog.text;
+    who     pg_catalog.text;
+    via     pg_catalog.text;
+    obj     record;
+    missing pg_catalog.text;
+BEGIN
+    SELECT e.extowner INTO owner FROM pg_catalog.pg_extension e WHERE e.extname = 'fintech';
+    IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)
+       AND (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) <> owner THEN
+        RAISE EXCEPTION 'permission denied to grant or revoke fintech rights: role % is neither a superuser nor the owner of extension fintech',
+                        pg_catalog.quote_ident(current_user::pg_catalog.text)
+              USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF role IS NULL OR role = 0 THEN
+        RAISE EXCEPTION 'role must name a role (got %)', coalesce(role::pg_catalog.text, 'NULL')
+              USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    IF duty = 'revoke' THEN
+        -- everything of the extension, listed or granted by hand, and the schema
+        FOR obj IN
+            SELECT CASE WHEN d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                        THEN pg_catalog.format('FUNCTION %s', d.objid::pg_catalog.regprocedure)
+                        WHEN c.relkind = 'S'
+                        THEN pg_catalog.format('SEQUENCE %s', d.objid::pg_catalog.regclass)
+                        ELSE pg_catalog.format('TABLE %s', d.objid::pg_catalog.regclass) END AS what
+              FROM pg_catalog.pg_depend d
+              LEFT JOIN pg_catalog.pg_class c
+                     ON d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = d.objid
+             WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
+               AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'fintech')
+               AND d.deptype = 'e'
+               AND (d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                    OR (c.oid IS NOT NULL AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')))
+             ORDER BY 1
+        LOOP
+            EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %s CASCADE', obj.what, role);
+        END LOOP;
+        EXECUTE pg_catalog.format('REVOKE ALL ON SCHEMA fintech FROM %s CASCADE', role);
+        RETURN;
+    END IF;
+
+    IF NOT EXISTS (SELECT 1 FROM fintech.duty_privileges p WHERE p.duty = apply_duty.duty) THEN
+        RAISE EXCEPTION 'no such duty: %', duty USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    /*
+     * Separation of duties: application and compliance never meet in one
+     * role.  A right "of the other duty" is one only the other duty gets
+     * (both read parties and alerts).  The new rights would reach every
+     * role that is a member of this one (and the role itself); none of
+     * them may reach, directly or through any role it is a member of, a
+     * right of the other duty.  Superusers and the owner have everything
+     * anyway and are left out.
+     */
+    rival := CASE duty WHEN 'application' THEN 'compliance' WHEN 'compliance' THEN 'application' END;
+    IF rival IS NOT NULL THEN
+        WITH other AS (
+            SELECT p.kind, p.name FROM fintech.duty_privileges p WHERE p.duty = rival
+            EXCEPT
+            SELECT p.kind, p.name FROM fintech.duty_privileges p WHERE p.duty = apply_duty.duty
+        ), holders AS (
+            SELECT a.grantee
+              FROM other o
+              JOIN pg_catalog.pg_proc f ON o.kind = 'function' AND f.proname = o.name
+                                       AND f.pronamespace = nsp
+             CROSS JOIN LATERAL pg_catalog.aclexplode(f.proacl) a
+             WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> f.proowner
+            UNION
+            SELECT a.grantee
+              FROM other o
+              JOIN pg_catalog.pg_class c ON o.kind = 'relation' AND c.relname = o.name
+                                        AND c.relnamespace = nsp
+             CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+             WHERE a.privilege_type = 'SELECT' AND a.grantee <> c.relowner
+        )
+        SELECT u.rolname, h.rolname INTO who, via
+          FROM pg_catalog.pg_roles u, pg_catalog.pg_roles h
+         WHERE h.oid IN (SELECT holders.grantee FROM holders WHERE holders.grantee <> 0)
+           AND NOT u.rolsuper AND u.oid <> owner
+           AND pg_catalog.pg_has_role(u.oid, role, 'MEMBER')
+           AND pg_catalog.pg_has_role(u.oid, h.oid, 'MEMBER')
+         ORDER BY u.rolname <> role::pg_catalog.text, u.rolname, h.rolname <> u.rolname, h.rolname
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'cannot grant % rights to role %: role % holds % rights%',
+                            duty, role, pg_catalog.quote_ident(who), rival,
+                            CASE WHEN who = via THEN ''
+                                 ELSE pg_catalog.format(' through its membership in role %s',
+                                                        pg_catalog.quote_ident(via)) END
+                  USING ERRCODE = 'insufficient_privilege',
+                        HINT = pg_catalog.format('Application and compliance are separate duties: no role may hold both. '
+                                                 'Use two roles, or take the %s rights back first (fintech.revoke_all()).',
+                                                 rival);
+        END IF;
+    END IF;
+
+    -- every listed object must exist: a stale list is a bug, not a no-op
+    SELECT pg_catalog.string_agg(p.name, ', ' ORDER BY p.name) INTO missing
+      FROM fintech.duty_privileges p
+     WHERE p.duty = apply_duty.duty
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc f
+                        WHERE p.kind = 'function' AND f.proname = p.name AND f.pronamespace = nsp)
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                        WHERE p.kind = 'relation' AND c.relname = p.name AND c.relnamespace = nsp);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'fintech.duty_privileges names objects that do not exist: %', missing
+              USING ERRCODE = 'undefined_object';
+    END IF;
+
+    EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA fintech TO %s', role);
+    FOR obj IN
+        SELECT pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f.oid::pg_catalog.regprocedure, role) AS stmt
+          FROM fintech.duty_privileges p
+          JOIN pg_catalog.pg_proc f ON f.proname = p.name AND f.pronamespace = nsp
+         WHERE p.duty = apply_duty.duty AND p.kind = 'function'
+        UNION ALL
+        SELECT pg_catalog.format('GRANT SELECT ON TABLE %s TO %s', c.oid::pg_catalog.regclass, role)
+          FROM fintech.duty_privileges p
+          JOIN pg_catalog.pg_class c ON c.relname = p.name AND c.relnamespace = nsp
+         WHERE p.duty = apply_duty.duty AND p.kind = 'relation'
+        ORDER BY 1
+    LOOP
+        EXECUTE obj.stmt;
+    END LOOP;
+END
+$fn$;
+
+
+CREATE FUNCTION fintech.grant_application(role pg_catalog.regrole)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT fintech.apply_duty('application', role);
+END;
+COMMENT ON FUNCTION fintech.grant_application(pg_catalog.regrole) IS
+  'Give a role the application rights: ledger writes, pay, create_party, screen_name, balances; read the ledger, payments, parties, alerts';
+
+CREATE FUNCTION fintech.grant_compliance(role pg_catalog.regrole)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT fintech.apply_duty('compliance', role);
+END;
+COMMENT ON FUNCTION fintech.grant_compliance(pg_catalog.regrole) IS
+  'Give a role the compliance rights: load lists, resolve alerts, rescreen; read everything screening';
+
+CREATE FUNCTION fintech.grant_auditor(role pg_catalog.regrole)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT fintech.apply_duty('auditor', role);
+END;
+COMMENT ON FUNCTION fintech.grant_auditor(pg_catalog.regrole) IS
+  'Give a role the auditor rights: verify the audit chain, digests; read the audit log';
+
+CREATE FUNCTION fintech.grant_monitoring(role pg_catalog.regrole)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT fintech.apply_duty('monitoring', role);
+END;
+COMMENT ON FUNCTION fintech.grant_monitoring(pg_catalog.regrole) IS
+  'Give a role the monitoring rights: worker_status, screening_status, check_ledger';
+
+CREATE FUNCTION fintech.grant_operator(role pg_catalog.regrole)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT fintech.apply_duty('operator', role);
+END;
+COMMENT ON FUNCTION fintech.grant_operator(pg_catalog.regrole) IS
+  'Give a role the operator rights: run_job, seal_audit';
+
+CREATE FUNCTION fintech.revoke_all(role pg_catalog.regrole)
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT fintech.apply_duty('revoke', role);
+END;
+COMMENT ON FUNCTION fintech.revoke_all(pg_catalog.regrole) IS
+  'Take back every right on fintech''s objects and schema from a role';
+
+/*
+ * Nothing for PUBLIC: no function (the trigger functions, the helpers and
+ * audit_table included: they stay the owner's), no table, view or
+ * sequence.  The schema itself was never usable by PUBLIC.
+ */
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA fintech FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA fintech FROM PUBLIC;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA fintech FROM PUBLIC;
+REVOKE ALL ON SCHEMA fintech FROM PUBLIC;
