@@ -14,7 +14,8 @@
 # roles the file created dropped.
 #
 # FINTECH_DOCS="docs/ledger.md README.md" (relative to the checkout, or
-# absolute) runs only those files.
+# absolute) runs only those files; FINTECH_DOCS_OUT=/some/dir writes each
+# block's output to /some/dir/<file>.<line>.out (to write a text block).
 use strict;
 use warnings;
 
@@ -150,6 +151,14 @@ for my $file (@files)
 		my $rc = $? >> 8;
 		$out =~ s/^psql:<stdin>:\d+: //mg;
 		$out = canon($out);
+		if ($ENV{FINTECH_DOCS_OUT})
+		{
+			(my $base = $file) =~ s{.*/}{};
+			open(my $fh, '>', "$ENV{FINTECH_DOCS_OUT}/$base.$b->{line}.out")
+			  or die "cannot write in $ENV{FINTECH_DOCS_OUT}: $!";
+			print $fh "$out\n";
+			close($fh);
+		}
 		if (defined $b->{expected})
 		{
 			my $expected = canon($b->{expected});
