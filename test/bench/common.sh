@@ -90,10 +90,11 @@ print_anomalies() {
 	fi
 }
 
-# ofac_dir: where the full OFAC SDN list is: $OFAC_DIR if set, else
-# ../shared/ofac beside the checkout, else beside the repository this one
-# was cloned from (a clone in /tmp of /work/main finds /work/shared/ofac).
-# Prints nothing when none has sdn.csv.
+# ofac_dir: where the full OFAC SDN list is (sdn.csv, alt.csv, add.csv in
+# the legacy CSV format, as OFAC's Sanctions List Service publishes them;
+# not in the repository): $OFAC_DIR if set, else test/bench/ofac in the
+# checkout (not tracked by git), else test/bench/ofac in the repository
+# this one was cloned from.  Prints nothing when none has sdn.csv.
 ofac_dir() {
 	local d origin
 	if [ -n "${OFAC_DIR:-}" ]; then
@@ -101,7 +102,7 @@ ofac_dir() {
 		return
 	fi
 	origin=$(git -C "$FT_ROOT" config --get remote.origin.url 2>/dev/null || true)
-	for d in "$FT_ROOT/../shared/ofac" ${origin:+"$origin/../shared/ofac"}; do
+	for d in "$FT_ROOT/test/bench/ofac" ${origin:+"$origin/test/bench/ofac"}; do
 		if [ -r "$d/sdn.csv" ]; then
 			(cd "$d" && pwd)
 			return

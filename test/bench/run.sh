@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/bench/run.sh — the ledger's transfer throughput against baselines
-# measured in the same session, as ratios (see BENCHMARKS.md):
+# measured in the same session, as ratios (see docs/benchmarks.md):
 #
 #   transfer.sql        fintech.transfer between two random wallets
 #   plain_transfer.sql  baseline: the same writes by hand in plain SQL
@@ -18,7 +18,7 @@
 #   batch_noaudit       batch.sql the same way (what auditing costs a batch)
 ##   screen_name         fintech.screen_name of a random query of the
 #                       evaluation set over the full SDN list from $OFAC_DIR
-#                       (default ../shared/ofac): p50/p95/p99 latency from
+#                       (default test/bench/ofac): p50/p95/p99 latency from
 #                       pgbench's per-transaction log (target p95 <= 5 ms);
 #                       skipped, and said so, when the files are not there
 #
@@ -234,7 +234,7 @@ EOSQL
 		echo "$row" >&2
 	done
 else
-	ODD+=("screen_name not measured: no readable sdn.csv, alt.csv, add.csv in ${OFAC_DIR:-../shared/ofac} (set OFAC_DIR)")
+	ODD+=("screen_name not measured: no readable sdn.csv, alt.csv, add.csv in ${OFAC_DIR:-test/bench/ofac} (set OFAC_DIR; see docs/benchmarks.md)")
 fi
 
 # the ledger is still consistent after all that (deferred fee postings folded first)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test/bench/scale.sh — how the ledger's per-call costs grow with the size of
-# the data (see BENCHMARKS.md): balance lookups and balance_at must stay
+# the data (see docs/benchmarks.md): balance lookups and balance_at must stay
 # flat, transfers close to it.
 #
 #   stage A, accounts: 10k -> 100k -> 1M accounts ('a1'..'aN', liability,

@@ -1,5 +1,5 @@
 -- test/bench/setup.sql — the data the benchmarks run on (loaded by
--- test/bench/run.sh into a fresh database; see BENCHMARKS.md).
+-- test/bench/run.sh into a fresh database; see docs/benchmarks.md).
 --
 --   fintech:     'bank' (asset, no lower limit), wallets 'w1'..'w10000'
 --                (liability, min_balance 0) funded with 1,000,000 each

@@ -5,7 +5,7 @@
 #   perl test/bench/screening/make_eval.pl [OFAC_DIR [OUT_DIR]]
 #
 # OFAC_DIR  holds sdn.csv and alt.csv in the Treasury's legacy CSV format
-#           (default: ../shared/ofac relative to the repository root)
+#           (default: test/bench/ofac in the repository; see docs/benchmarks.md)
 # OUT_DIR   where positives.csv and negatives.csv are written (default: the
 #           directory of this script)
 #
@@ -40,7 +40,7 @@ my $MAX_SHARED  = 3;            # skip SDN names shared by more entities than th
 
 my $here = dirname(abs_path($0));
 my $root = abs_path("$here/../../..");
-my $ofac = $ARGV[0] // "$root/../shared/ofac";
+my $ofac = $ARGV[0] // "$root/test/bench/ofac";
 $ofac = abs_path($ofac) // $ofac;
 my $out  = $ARGV[1] // $here;
 -r "$ofac/sdn.csv" && -r "$ofac/alt.csv" or die "no readable sdn.csv and alt.csv in $ofac\n";

@@ -9,7 +9,7 @@
 # Builds and installs the checkout (without FINTECH_CHECKS, like
 # test/bench/run.sh), starts a throwaway cluster (test/lib.sh), then
 #   1. loads sdn.csv, alt.csv and add.csv from $OFAC_DIR (default
-#      ../shared/ofac relative to the repository root) with
+#      test/bench/ofac in the checkout; see docs/benchmarks.md) with
 #      fintech.load_sanctions_ofac, twice (first load, then a reload of the
 #      same files), and times both;
 #   2. runs eval.sql on positives.csv and negatives.csv (regenerated with
@@ -35,7 +35,7 @@ case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not
 [ "$DURATION" -ge 3 ] || ft_die "seconds must be at least 3"
 . "$FT_ROOT/test/bench/common.sh"
 OFAC_DIR=$(ofac_dir)
-OFAC_DIR=${OFAC_DIR:-$FT_ROOT/../shared/ofac}
+OFAC_DIR=${OFAC_DIR:-$FT_ROOT/test/bench/ofac}
 for f in sdn.csv alt.csv add.csv; do
 	[ -r "$OFAC_DIR/$f" ] || ft_die "no readable $OFAC_DIR/$f (set OFAC_DIR)"
 done
