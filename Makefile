@@ -19,6 +19,7 @@ OBJS = \
 	src/audit.o \
 	src/fintech.o \
 	src/guard.o \
+	src/immutable.o \
 	src/ledger.o \
 	src/parties.o \
 	src/ofac.o \
@@ -58,8 +59,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Everything in src/ depends on the shared header and on the version (-DFINTECH_VERSION).
-$(OBJS): src/fintech.h src/spi_plan.h fintech.control
+# Everything in src/ depends on the headers and on the version (-DFINTECH_VERSION).
+$(OBJS): $(wildcard src/*.h) fintech.control
 
 .PHONY: installcheck-nopreload prove-installcheck
 

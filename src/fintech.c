@@ -38,7 +38,6 @@ extern PGDLLEXPORT void _PG_init(void);
 
 bool		fintech_preloaded = false;
 char	   *fintech_database = NULL;
-FintechInternalWrite fintech_internal_write = FT_WRITE_NONE;
 
 void
 _PG_init(void)

@@ -83,22 +83,6 @@ extern void fintech_define_job(const char *name, const char *guc_name,
  */
 extern void fintech_job_note(const char *note);
 
-/*
- * The one kind of change to append-only history that the immutability
- * trigger lets through: the ledger folding a deferred posting, or the
- * sealer linking audit rows into the chain (columns written once, from
- * NULL).  Set only around those statements, by C code.
- */
-typedef enum FintechInternalWrite
-{
-	FT_WRITE_NONE = 0,
-	FT_WRITE_FOLD,				/* fintech.postings: seq, balance_after, posted_at */
-	FT_WRITE_SEAL,				/* fintech.audit_log: seq, row_hash, chain_hash; audit_head */
-	FT_WRITE_PAYMENT			/* fintech.payments: a held payment resolved, once */
-} FintechInternalWrite;
-
-extern FintechInternalWrite fintech_internal_write;
-
 /* '{}' as jsonb, built once per backend (fintech.c) */
 extern Jsonb *fintech_empty_object(void);
 

@@ -65,6 +65,7 @@
 #include "utils/timestamp.h"
 
 #include "fintech.h"
+#include "immutable.h"
 #include "spi_plan.h"
 
 #define KEY_MAXCHARS	255
