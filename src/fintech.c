@@ -30,6 +30,9 @@
 #include "utils/guc.h"
 
 #include "fintech.h"
+#include "ledger.h"
+#include "parties.h"
+#include "payments.h"
 
 PG_MODULE_MAGIC;
 

@@ -97,25 +97,6 @@ extern void fintech_canon_field(StringInfo buf, const char *s);
 extern void fintech_sha256(const void *data, size_t len, uint8 *out);
 extern bytea *fintech_hash_bytea(const uint8 *hash);
 
-/* a refusal returned instead of raised (see fintech_transfer_record) */
-typedef struct FintechRefusal
-{
-	int			sqlstate;		/* 0: none */
-	char	   *message;
-	const char *detail;
-} FintechRefusal;
-
-/* ledger.c: a transfer that returns its refusal; 0 when refused */
-extern int64 fintech_transfer_record(const char *debit, const char *credit, int64 amount,
-									 text *description, Jsonb *metadata, bool hold,
-									 FintechRefusal *res);
-extern int64 fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res);
-/* an account code in the form the ledger stores and looks it up (NFC); 22023 if invalid */
-extern char *fintech_account_code(const char *code, const char *what);
-
-/* payments.c: resolve the held payments of a party whose status changed */
-extern int64 fintech_release_held_payments(int64 party_id);
-
 /* is the named job scheduled by a launcher running in this database? */
 extern bool fintech_job_active(const char *name);
 
@@ -150,11 +131,8 @@ extern int	fintech_screen(const char *name, float4 min_score, int max_results,
 
 /* module initialisation, one per part, called from _PG_init */
 extern void WorkerInit(void);
-extern void LedgerInit(void);
 extern void AuditInit(void);
-extern void PaymentsInit(void);
 extern void ScreeningInit(void);
-extern void PartiesInit(void);
 /* guard.c: refuses DDL that would queue a lock on a fintech relation before
  * PostgreSQL checks the caller's rights (a ProcessUtility hook) */
 extern void GuardInit(void);

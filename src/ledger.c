@@ -76,21 +76,21 @@
 #include "utils/timestamp.h"
 
 #include "fintech.h"
+#include "account_code.h"
+#include "accounts.h"
+#include "check_ledger.h"
+#include "deferral.h"
+#include "entries.h"
+#include "holds.h"
 #include "immutable.h"
+#include "ledger.h"
+#include "ledger_args.h"
+#include "posting.h"
+#include "posting_lock.h"
+#include "posting_write.h"
+#include "reversal.h"
 #include "spi_plan.h"
-
-#define CODE_MAXLEN			255
-/* longer input cannot compose (NFC, at most 3 bytes into 1) to CODE_MAXLEN */
-#define CODE_RAW_MAXLEN		(4 * CODE_MAXLEN)
-
-/*
- * Money arithmetic is done in 128 bits wherever a sum of bigints is
- * formed, so a check can never overflow itself; results are then required
- * to fit in bigint (see apply_entry).
- */
-#ifndef HAVE_INT128
-#error "fintech needs a compiler with a 128-bit integer type"
-#endif
+#include "transfer_batch.h"
 
 /*
  * Deferral (see the file header) skips the limit check and the balance,
@@ -110,126 +110,6 @@
 #define DEFER_CACHE_MAX		65536
 /* an account is tried for deferral once used by this many of the last 64 calls */
 #define DEFER_MIN_USES		3
-
-/* ------------------------------------------------------------------------
- * State of one call
- * ------------------------------------------------------------------------
- */
-
-typedef enum AcctLock
-{
-	ACCT_UNLOCKED = 0,
-	ACCT_SHARED,				/* FOR KEY SHARE: deferred postings only */
-	ACCT_LOCKED					/* FOR NO KEY UPDATE (or FOR UPDATE) */
-} AcctLock;
-
-typedef struct Acct
-{
-	char	   *code;
-	bool		found;
-	int64		id;
-	char	   *currency;
-	char	   *kind;
-	int			sign;			/* +1 debit-normal, -1 credit-normal */
-	bool		has_min;
-	bool		has_max;
-	int64		min_balance;
-	int64		max_balance;
-	char	   *status;
-	bool		blocked;		/* its party is blocked by sanctions screening */
-	int64		balance;
-	int64		pending_out;
-	int64		pending_in;
-	int64		last_seq;
-	AcctLock	lock;
-	bool		try_defer;		/* asked for SKIP LOCKED, then KEY SHARE */
-	bool		dirty;			/* balance/pending/last_seq to write back */
-	bool		folded;			/* deferred postings folded in this call */
-	bool		expired_known;
-	int64		expired_out;	/* part of pending_out/in held by holds */
-	int64		expired_in;		/* past their deadline, not yet released */
-	int128		defer_net;		/* a single entry's net change (deferral) */
-	uint64		eff_gen;		/* Ledger.gen of the entry that owns eff_idx */
-	int			eff_idx;		/* this account's Effect in that entry */
-} Acct;
-
-typedef struct Leg
-{
-	char	   *code;
-	int64		amount;			/* debit > 0, credit < 0 */
-	Acct	   *acct;
-} Leg;
-
-typedef struct EntrySpec
-{
-	const char *type;
-	int64		related_id;		/* 0: none */
-	text	   *description;	/* NULL: none */
-	Jsonb	   *metadata;
-	int			nlegs;			/* legs to post, or to reserve when pending */
-	Leg		   *legs;
-	Interval   *pending_for;	/* not NULL: a pending entry (hold) */
-	bool		hold_forever;	/* a pending entry that never expires (held payment) */
-	int			nrelease;		/* legs of the hold this entry releases */
-	Leg		   *release;
-	bool		one_currency;	/* transfer: accounts must share a currency */
-	int64		resolve_hold;	/* hold entry whose state this entry changes */
-	const char *resolve_status;
-	int64		resolve_amount;
-	/* results */
-	int64		entry_id;
-	int			sqlstate;		/* refusal (record mode), 0 if posted */
-	char	   *message;		/* its message, with Ledger.keep_messages */
-	const char *detail;
-} EntrySpec;
-
-/* rows collected for one bulk statement: ncols parallel columns */
-typedef struct RowBuf
-{
-	int			ncols;
-	const Oid  *types;
-	int			nrows;
-	int			cap;
-	Datum	  **vals;
-	bool	  **nulls;
-} RowBuf;
-
-typedef struct Ledger
-{
-	bool		raise;			/* refusals raise; otherwise recorded */
-	bool		keep_messages;	/* recorded refusals keep their message */
-	bool		allow_defer;
-	int			naccts;
-	Acct	   *accts;			/* sorted by code (strcmp) */
-	TimestampTz stamp;			/* taken after every account was locked */
-	Oid			entries_seq;
-	RowBuf		entries;
-	RowBuf		postings;
-	RowBuf		pending_legs;
-	RowBuf		holds;
-	RowBuf		hold_updates;
-	uint64		gen;			/* entries checked so far (Acct.eff_gen) */
-} Ledger;
-
-/*
- * Per-account effect of one entry, exact (128 bits: an entry has at most
- * 2^31 legs of at most 2^63 each, so nothing here can overflow).
- */
-typedef struct Effect
-{
-	Acct	   *acct;
-	bool		posts;			/* has posting legs */
-	bool		releases;		/* has legs of a released hold */
-	int			state;			/* limit_state() when it refused the entry */
-	int128		net;			/* posted change, normal direction */
-	int128		run_min;		/* lowest and highest partial sum of the */
-	int128		run_max;		/* posted legs in leg order (0 included) */
-	int128		res_out;
-	int128		res_in;
-	int128		rel_net;
-	int128		rel_out;
-	int128		rel_in;
-} Effect;
 
 /* code -> immutable account attributes, to decide on deferral before locking */
 typedef struct DeferCacheEntry
@@ -360,83 +240,22 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 
 FT_DEFINE_PLANS(plans, plan_defs);
 
-static void spec_init(EntrySpec *e, const char *type);
-static char *format_ts(TimestampTz ts);
 
 /* ------------------------------------------------------------------------
  * Small helpers
  * ------------------------------------------------------------------------
  */
 
-#define LD001 ERRCODE_LD001
-#define LD002 ERRCODE_LD002
-#define LD003 ERRCODE_LD003
-#define LD004 ERRCODE_LD004
-#define LD007 ERRCODE_LD007
-#define LD008 ERRCODE_LD008
-#define LD006 ERRCODE_LD006
-#define LD009 ERRCODE_LD009
-
-static void
-overflow(void)
+void
+ledger_overflow(void)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 			 errmsg("amount out of range for bigint")));
 }
 
-/* a + b and a * b, recording an overflow in *ovf instead of raising it */
-static inline int64
-addo(bool *ovf, int64 a, int64 b)
-{
-	int64		r;
-
-	if (pg_add_s64_overflow(a, b, &r))
-	{
-		*ovf = true;
-		return 0;
-	}
-	return r;
-}
-
-static inline int64
-mulo(bool *ovf, int64 a, int64 b)
-{
-	int64		r;
-
-	if (pg_mul_s64_overflow(a, b, &r))
-	{
-		*ovf = true;
-		return 0;
-	}
-	return r;
-}
-
-/* the same, raising 22003 */
-static inline int64
-add64(int64 a, int64 b)
-{
-	bool		ovf = false;
-	int64		r = addo(&ovf, a, b);
-
-	if (ovf)
-		overflow();
-	return r;
-}
-
-static inline int64
-mul64(int64 a, int64 b)
-{
-	bool		ovf = false;
-	int64		r = mulo(&ovf, a, b);
-
-	if (ovf)
-		overflow();
-	return r;
-}
-
 /* a 128-bit integer in decimal, for messages */
-static char *
+char *
 i128_str(int128 v)
 {
 	char		buf[48];
@@ -454,7 +273,7 @@ i128_str(int128 v)
 	return pstrdup(p);
 }
 
-static char *
+char *
 arg_text(FunctionCallInfo fcinfo, int n, const char *what)
 {
 	if (PG_ARGISNULL(n))
@@ -541,7 +360,7 @@ code_char_forbidden(pg_wchar c)
  * store and look up (the input itself when it is already NFC), or the
  * problem (every one is 22023; *charclass tells a character problem).
  */
-static char *
+char *
 code_problem(const char *code, const char *what, char **out, bool *charclass)
 {
 	size_t		len = strlen(code);
@@ -617,18 +436,6 @@ code_problem(const char *code, const char *what, char **out, bool *charclass)
 	return NULL;
 }
 
-/* the fast path: a valid code of printable ASCII only, stored as it is */
-static inline bool
-code_plain(const char *code)
-{
-	const unsigned char *p = (const unsigned char *) code;
-
-	for (; *p; p++)
-		if (*p < 0x20 || *p >= 0x7F)
-			return false;
-	return p != (const unsigned char *) code && p - (const unsigned char *) code <= CODE_MAXLEN;
-}
-
 /*
  * fintech_account_code: an account code as the ledger stores and looks it
  * up (NFC); 22023 when it is empty, too long (CODE_MAXLEN bytes in NFC) or
@@ -653,13 +460,13 @@ fintech_account_code(const char *code, const char *what)
 	return out;
 }
 
-static char *
+char *
 arg_code(FunctionCallInfo fcinfo, int n, const char *what)
 {
 	return fintech_account_code(arg_text(fcinfo, n, what), what);
 }
 
-static int64
+int64
 arg_amount(FunctionCallInfo fcinfo, int n, const char *what)
 {
 	int64		amount;
@@ -676,7 +483,7 @@ arg_amount(FunctionCallInfo fcinfo, int n, const char *what)
 	return amount;
 }
 
-static Jsonb *
+Jsonb *
 arg_metadata(FunctionCallInfo fcinfo, int n)
 {
 	Jsonb	   *j;
@@ -691,7 +498,7 @@ arg_metadata(FunctionCallInfo fcinfo, int n)
 	return j;
 }
 
-static Interval *
+Interval *
 arg_pending_for(FunctionCallInfo fcinfo, int n)
 {
 	Interval   *iv;
@@ -751,7 +558,7 @@ arg_pending_for(FunctionCallInfo fcinfo, int n)
 	return iv;
 }
 
-static int64
+int64
 arg_id(FunctionCallInfo fcinfo, int n, const char *what)
 {
 	if (PG_ARGISNULL(n))
@@ -762,7 +569,7 @@ arg_id(FunctionCallInfo fcinfo, int n, const char *what)
 }
 
 /* an array argument: not NULL, at most one dimension (22023 otherwise) */
-static ArrayType *
+ArrayType *
 arg_array(FunctionCallInfo fcinfo, int n, const char *what)
 {
 	ArrayType  *arr;
@@ -778,40 +585,6 @@ arg_array(FunctionCallInfo fcinfo, int n, const char *what)
 				 errmsg("%s must be a one-dimensional array, not %d-dimensional", what, ARR_NDIM(arr)),
 				 errhint("Pass a flat array: ARRAY[a, b, c], not ARRAY[[a, b], [c, d]].")));
 	return arr;
-}
-
-static int
-kind_sign(const char *kind)
-{
-	return (strcmp(kind, "asset") == 0 || strcmp(kind, "expense") == 0) ? 1 : -1;
-}
-
-static int64
-get_int8(HeapTuple tup, TupleDesc desc, int col, bool *isnull)
-{
-	bool		n;
-	Datum		d = SPI_getbinval(tup, desc, col, &n);
-
-	if (isnull)
-		*isnull = n;
-	else if (n)
-		elog(ERROR, "unexpected NULL in column %d", col);
-	return n ? 0 : DatumGetInt64(d);
-}
-
-static char *
-get_text(HeapTuple tup, TupleDesc desc, int col)
-{
-	bool		n;
-	Datum		d = SPI_getbinval(tup, desc, col, &n);
-
-	return n ? NULL : TextDatumGetCString(d);
-}
-
-static char *
-format_ts(TimestampTz ts)
-{
-	return DatumGetCString(DirectFunctionCall1(timestamptz_out, TimestampTzGetDatum(ts)));
 }
 
 /* ------------------------------------------------------------------------
@@ -929,7 +702,7 @@ defer_cache_lookup(const char *code)
 	return hash_search(defer_cache, code, HASH_FIND, NULL);
 }
 
-static void
+void
 defer_cache_remember(Acct *a)
 {
 	DeferCacheEntry *e;
@@ -1073,7 +846,7 @@ net_deferrable(int128 defer_net, int sign, bool has_min, bool has_max,
 }
 
 /* may the entry's posted change on this account still be deferred? */
-static bool
+bool
 still_deferrable(Acct *a, EntrySpec *e)
 {
 	return net_deferrable(a->defer_net, a->sign, a->has_min, a->has_max, true, a->balance);
@@ -1123,7 +896,7 @@ lock_in_order(Ledger *L, EntrySpec *spec)
  * ledger_begin: set up the accounts of the given entries, sorted and
  * deduplicated, and lock them.
  */
-static void
+void
 ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_defer)
 {
 	int			n = 0;
@@ -1222,7 +995,7 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
  * fold_account: give the account's committed deferred postings their place
  * in its history (seq, balance_after, posted_at), under our row lock.
  */
-static int64
+int64
 fold_account(Ledger *L, Acct *a)
 {
 	Datum		arg = Int64GetDatum(a->id);
@@ -1279,7 +1052,7 @@ fold_account(Ledger *L, Acct *a)
 }
 
 /* the part of pending_out/pending_in held by holds past their deadline */
-static void
+void
 load_expired(Ledger *L, Acct *a)
 {
 	Datum		v[2];
@@ -1479,7 +1252,7 @@ limit_state(Acct *a, Effect *f, int128 *new_out, int128 *new_in)
 }
 
 /* check one entry against the locked state; on success apply it in memory */
-static bool
+bool
 apply_entry(Ledger *L, EntrySpec *e)
 {
 	Effect	   *effects = palloc(sizeof(Effect) * (e->nlegs + e->nrelease + 1));
@@ -1786,7 +1559,7 @@ apply_entry(Ledger *L, EntrySpec *e)
 }
 
 /* write everything applied in memory */
-static void
+void
 ledger_finish(Ledger *L)
 {
 	rowbuf_flush(&L->entries, P_INS_ENTRIES, SPI_OK_INSERT, P_INS_ENTRY1, 1);
@@ -1848,7 +1621,7 @@ ledger_finish(Ledger *L)
 }
 
 /* post one entry, raising any refusal; returns the entry id */
-static int64
+int64
 post_one(EntrySpec *e, bool allow_defer)
 {
 	Ledger		L;
@@ -1860,7 +1633,7 @@ post_one(EntrySpec *e, bool allow_defer)
 }
 
 /* posts one entry in record mode: its refusal is returned in res, not raised */
-static int64
+int64
 record_one(EntrySpec *e, bool allow_defer, FintechRefusal *res)
 {
 	Ledger		L;
@@ -2004,7 +1777,7 @@ legs_from_array(ArrayType *arr, int *nlegs)
 	return legs;
 }
 
-static void
+void
 spec_init(EntrySpec *e, const char *type)
 {
 	memset(e, 0, sizeof(*e));
@@ -2346,18 +2119,11 @@ fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res)
 	return record_one(&e, false, res);
 }
 
-/*
- * The jobs run one after another in the launcher, so none may wait long
- * for a row lock that a client transaction holds: they lock with a short
- * lock_timeout, inside a subtransaction, and leave what is busy for their
- * next run.
- */
+/* how long a job waits for a lock before leaving the work for its next run */
 #define JOB_LOCK_TIMEOUT_MS "100"
 
-typedef int64 (*SubxactFunc) (void *arg);
-
 /* run fn(arg) in a subtransaction; -1 when it gave up on a busy lock */
-static int64
+int64
 run_in_subxact(SubxactFunc fn, void *arg)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
@@ -2391,7 +2157,7 @@ run_in_subxact(SubxactFunc fn, void *arg)
 	return result;
 }
 
-static void
+void
 job_lock_timeout(void)
 {
 	(void) set_config_option("lock_timeout", JOB_LOCK_TIMEOUT_MS, PGC_USERSET, PGC_S_SESSION,
@@ -2451,7 +2217,7 @@ expire_batch(void *arg)
  * busy is left for the next run (expired holds stop counting at their
  * deadline anyway).
  */
-static int64
+int64
 expire_holds_job(bool *again)
 {
 	TimestampTz now = GetCurrentTimestamp();
@@ -2492,7 +2258,7 @@ fold_one(void *arg)
  * for the next run.  The locks of the folded accounts are kept until the
  * job commits, so the accounts are taken in code order like everywhere.
  */
-static int64
+int64
 fold_postings_job(bool *again)
 {
 	int64		rows = 0;
@@ -2693,7 +2459,7 @@ fintech_open_account(PG_FUNCTION_ARGS)
 }
 
 /* lock one account FOR UPDATE (waits for deferred postings in flight) */
-static Acct *
+Acct *
 lock_one_account(const char *code)
 {
 	Datum		v[1] = {CStringGetTextDatum(code)};

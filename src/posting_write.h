@@ -1,0 +1,25 @@
+/*-------------------------------------------------------------------------
+ *
+ * posting_write.h
+ *	  The posting engine's writes (posting_write.c): an accepted entry
+ *	  applied to its accounts in memory and queued as rows, then written
+ *	  with a few bulk statements.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_POSTING_WRITE_H
+#define FINTECH_POSTING_WRITE_H
+
+#include "posting.h"
+
+#pragma GCC visibility push(hidden)
+
+/* write everything applied in memory */
+extern void ledger_finish(Ledger *L);
+
+/* write one locked account's balance, held amounts and last_seq */
+extern void write_account(Acct *a);
+
+#pragma GCC visibility pop
+
+#endif							/* FINTECH_POSTING_WRITE_H */
