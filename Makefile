@@ -16,11 +16,13 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*
 
 MODULE_big = fintech
 OBJS = \
+	src/account_code.o \
 	src/audit.o \
 	src/fintech.o \
 	src/guard.o \
 	src/immutable.o \
 	src/ledger.o \
+	src/ledger_args.o \
 	src/parties.o \
 	src/ofac.o \
 	src/payments.o \
