@@ -18,6 +18,7 @@ MODULE_big = fintech
 OBJS = \
 	src/account_code.o \
 	src/audit.o \
+	src/check_ledger.o \
 	src/fintech.o \
 	src/guard.o \
 	src/immutable.o \
