@@ -17,6 +17,7 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*
 MODULE_big = fintech
 OBJS = \
 	src/account_code.o \
+	src/accounts.o \
 	src/audit.o \
 	src/check_ledger.o \
 	src/fintech.o \
