@@ -28,6 +28,7 @@ OBJS = \
 	src/parties.o \
 	src/ofac.o \
 	src/payments.o \
+	src/reversal.o \
 	src/screening.o \
 	src/spi_plan.o \
 	src/worker.o
