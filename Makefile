@@ -22,6 +22,7 @@ OBJS = \
 	src/check_ledger.o \
 	src/fintech.o \
 	src/guard.o \
+	src/holds.o \
 	src/immutable.o \
 	src/ledger.o \
 	src/ledger_args.o \
