@@ -20,6 +20,7 @@ OBJS = \
 	src/accounts.o \
 	src/audit.o \
 	src/check_ledger.o \
+	src/entries.o \
 	src/fintech.o \
 	src/guard.o \
 	src/holds.o \
@@ -32,6 +33,7 @@ OBJS = \
 	src/reversal.o \
 	src/screening.o \
 	src/spi_plan.o \
+	src/transfer_batch.o \
 	src/worker.o
 
 # every version's install script and every upgrade script

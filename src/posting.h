@@ -140,6 +140,9 @@ typedef struct Effect
 /* an entry of the given type with no legs, '{}' metadata and no results */
 extern void spec_init(EntrySpec *e, const char *type);
 
+/* make e a transfer: legs[0] debits debit, legs[1] credits credit, one currency */
+extern void spec_transfer(EntrySpec *e, Leg *legs, char *debit, char *credit, int64 amount);
+
 /*
  * Check one entry against the locked state; when it is accepted, apply it
  * to the accounts in memory and queue its rows (true).  A refusal raises
