@@ -20,6 +20,7 @@ OBJS = \
 	src/accounts.o \
 	src/audit.o \
 	src/check_ledger.o \
+	src/deferral.o \
 	src/entries.o \
 	src/fintech.o \
 	src/guard.o \

@@ -13,6 +13,14 @@
 
 #pragma GCC visibility push(hidden)
 
+/*
+ * A new posting call: mark the accounts of the entries that are worth
+ * trying to defer (try_defer, L->allow_defer) -- only for a single posted
+ * entry, with allow_defer, when the fold job runs.  L's accounts are set
+ * up and linked to the legs, not yet locked.
+ */
+extern void defer_choose(Ledger *L, EntrySpec *specs, int nspecs, bool allow_defer);
+
 /* remember the immutable attributes of an account just read */
 extern void defer_cache_remember(Acct *a);
 

@@ -14,6 +14,9 @@
 
 #pragma GCC visibility push(hidden)
 
+/* the row buffers and the entry id sequence of a call (from ledger_begin) */
+extern void ledger_writer_init(Ledger *L);
+
 /* write everything applied in memory */
 extern void ledger_finish(Ledger *L);
 
