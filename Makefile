@@ -31,6 +31,7 @@ OBJS = \
 	src/parties.o \
 	src/ofac.o \
 	src/payments.o \
+	src/posting_lock.o \
 	src/reversal.o \
 	src/screening.o \
 	src/spi_plan.o \
