@@ -31,7 +31,10 @@ OBJS = \
 	src/parties.o \
 	src/ofac.o \
 	src/payments.o \
+	src/posting.o \
+	src/posting_decide.o \
 	src/posting_lock.o \
+	src/posting_write.o \
 	src/reversal.o \
 	src/screening.o \
 	src/spi_plan.o \

@@ -135,6 +135,13 @@ typedef struct Effect
 	int128		rel_in;
 } Effect;
 
+/* a pending entry: its legs reserve money (a hold) instead of posting it */
+static inline bool
+entry_pending(const EntrySpec *e)
+{
+	return e->pending_for != NULL || e->hold_forever;
+}
+
 #pragma GCC visibility push(hidden)
 
 /* an entry of the given type with no legs, '{}' metadata and no results */

@@ -17,6 +17,13 @@
 /* the row buffers and the entry id sequence of a call (from ledger_begin) */
 extern void ledger_writer_init(Ledger *L);
 
+/*
+ * Apply an accepted entry: take its id, move the balances and held amounts
+ * of its accounts in memory and queue its entry, postings or pending legs,
+ * hold and hold resolution.  effects: its per-account effects, as decided.
+ */
+extern void write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects);
+
 /* write everything applied in memory */
 extern void ledger_finish(Ledger *L);
 
