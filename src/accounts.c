@@ -285,30 +285,31 @@ current_balance(const char *code, bool available)
 	return (int64) result;
 }
 
-PG_FUNCTION_INFO_V1(fintech_balance);
-Datum
-fintech_balance(PG_FUNCTION_ARGS)
+/* fintech.balance(account) or, with available, fintech.available_balance(account) */
+static Datum
+balance_of(FunctionCallInfo fcinfo, bool available)
 {
 	char	   *code = arg_code(fcinfo, 0, "account");
 	int64		result;
 
 	SPI_connect();
-	result = current_balance(code, false);
+	result = current_balance(code, available);
 	SPI_finish();
 	PG_RETURN_INT64(result);
+}
+
+PG_FUNCTION_INFO_V1(fintech_balance);
+Datum
+fintech_balance(PG_FUNCTION_ARGS)
+{
+	return balance_of(fcinfo, false);
 }
 
 PG_FUNCTION_INFO_V1(fintech_available_balance);
 Datum
 fintech_available_balance(PG_FUNCTION_ARGS)
 {
-	char	   *code = arg_code(fcinfo, 0, "account");
-	int64		result;
-
-	SPI_connect();
-	result = current_balance(code, true);
-	SPI_finish();
-	PG_RETURN_INT64(result);
+	return balance_of(fcinfo, true);
 }
 
 PG_FUNCTION_INFO_V1(fintech_balance_at);

@@ -149,26 +149,37 @@ legs_from_array(ArrayType *arr, int *nlegs)
 	return legs;
 }
 
+/*
+ * The options of post and transfer, from argument n on (description,
+ * metadata, pending_for: a hold), then post the entry; returns its id.
+ */
+static Datum
+post_with_options(FunctionCallInfo fcinfo, EntrySpec *e, int n)
+{
+	int64		id;
+
+	e->description = PG_ARGISNULL(n) ? NULL : PG_GETARG_TEXT_P(n);
+	e->metadata = arg_metadata(fcinfo, n + 1);
+	e->pending_for = arg_pending_for(fcinfo, n + 2);
+	if (e->pending_for)
+		e->type = "pending";
+
+	SPI_connect();
+	id = post_one(e, true);
+	SPI_finish();
+	PG_RETURN_INT64(id);
+}
+
 PG_FUNCTION_INFO_V1(fintech_post);
 /* fintech.post(legs, description, metadata, pending_for) */
 Datum
 fintech_post(PG_FUNCTION_ARGS)
 {
 	EntrySpec	e;
-	int64		id;
 
 	spec_init(&e, "standard");
 	e.legs = legs_from_array(arg_array(fcinfo, 0, "legs"), &e.nlegs);
-	e.description = PG_ARGISNULL(1) ? NULL : PG_GETARG_TEXT_P(1);
-	e.metadata = arg_metadata(fcinfo, 2);
-	e.pending_for = arg_pending_for(fcinfo, 3);
-	if (e.pending_for)
-		e.type = "pending";
-
-	SPI_connect();
-	id = post_one(&e, true);
-	SPI_finish();
-	PG_RETURN_INT64(id);
+	return post_with_options(fcinfo, &e, 1);
 }
 
 PG_FUNCTION_INFO_V1(fintech_transfer);
@@ -181,18 +192,8 @@ fintech_transfer(PG_FUNCTION_ARGS)
 	int64		amount = arg_amount(fcinfo, 2, "amount");
 	EntrySpec	e;
 	Leg			legs[2];
-	int64		id;
 
 	spec_init(&e, "standard");
 	spec_transfer(&e, legs, debit, credit, amount);
-	e.description = PG_ARGISNULL(3) ? NULL : PG_GETARG_TEXT_P(3);
-	e.metadata = arg_metadata(fcinfo, 4);
-	e.pending_for = arg_pending_for(fcinfo, 5);
-	if (e.pending_for)
-		e.type = "pending";
-
-	SPI_connect();
-	id = post_one(&e, true);
-	SPI_finish();
-	PG_RETURN_INT64(id);
+	return post_with_options(fcinfo, &e, 3);
 }

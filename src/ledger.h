@@ -58,41 +58,13 @@ typedef struct FintechRefusal
 /* raises 22003 "amount out of range for bigint" */
 extern void ledger_overflow(void) pg_attribute_noreturn();
 
-/* a + b and a * b, recording an overflow in *ovf instead of raising it */
+/* a + b and a * b, raising 22003 when the result is not a bigint */
 static inline int64
-addo(bool *ovf, int64 a, int64 b)
+add64(int64 a, int64 b)
 {
 	int64		r;
 
 	if (pg_add_s64_overflow(a, b, &r))
-	{
-		*ovf = true;
-		return 0;
-	}
-	return r;
-}
-
-static inline int64
-mulo(bool *ovf, int64 a, int64 b)
-{
-	int64		r;
-
-	if (pg_mul_s64_overflow(a, b, &r))
-	{
-		*ovf = true;
-		return 0;
-	}
-	return r;
-}
-
-/* the same, raising 22003 */
-static inline int64
-add64(int64 a, int64 b)
-{
-	bool		ovf = false;
-	int64		r = addo(&ovf, a, b);
-
-	if (ovf)
 		ledger_overflow();
 	return r;
 }
@@ -100,10 +72,9 @@ add64(int64 a, int64 b)
 static inline int64
 mul64(int64 a, int64 b)
 {
-	bool		ovf = false;
-	int64		r = mulo(&ovf, a, b);
+	int64		r;
 
-	if (ovf)
+	if (pg_mul_s64_overflow(a, b, &r))
 		ledger_overflow();
 	return r;
 }
