@@ -26,17 +26,7 @@ EXTENSION  = fintech
 EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" $(EXTENSION).control)
 
 MODULE_big = fintech
-OBJS = \
-	src/audit.o \
-	src/fintech.o \
-	src/guard.o \
-	src/ledger.o \
-	src/parties.o \
-	src/ofac.o \
-	src/payments.o \
-	src/screening.o \
-	src/spi_plan.o \
-	src/worker.o
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # Install scripts (see the header of sql/fintech.sql): the current
 # version's is built from the hand-edited sql/fintech.sql; the frozen base
@@ -106,8 +96,8 @@ uninstall-sample:
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 
-# Everything in src/ depends on the shared header and on the version (-DFINTECH_VERSION).
-$(OBJS): src/fintech.h src/spi_plan.h fintech.control
+# Everything in src/ depends on the headers and on the version (-DFINTECH_VERSION).
+$(OBJS): $(wildcard src/*.h) fintech.control
 
 .PHONY: installcheck-nopreload prove-installcheck
 

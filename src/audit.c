@@ -89,6 +89,7 @@
 #include "utils/xid8.h"
 
 #include "fintech.h"
+#include "immutable.h"
 
 /*
  * One batch of the sealer (one transaction of the job; seal_audit() seals

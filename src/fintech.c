@@ -30,6 +30,9 @@
 #include "utils/guc.h"
 
 #include "fintech.h"
+#include "ledger.h"
+#include "parties.h"
+#include "payments.h"
 
 PG_MODULE_MAGIC;
 
@@ -38,7 +41,6 @@ extern PGDLLEXPORT void _PG_init(void);
 
 bool		fintech_preloaded = false;
 char	   *fintech_database = NULL;
-FintechInternalWrite fintech_internal_write = FT_WRITE_NONE;
 
 void
 _PG_init(void)

@@ -83,22 +83,6 @@ extern void fintech_define_job(const char *name, const char *guc_name,
  */
 extern void fintech_job_note(const char *note);
 
-/*
- * The one kind of change to append-only history that the immutability
- * trigger lets through: the ledger folding a deferred posting, or the
- * sealer linking audit rows into the chain (columns written once, from
- * NULL).  Set only around those statements, by C code.
- */
-typedef enum FintechInternalWrite
-{
-	FT_WRITE_NONE = 0,
-	FT_WRITE_FOLD,				/* fintech.postings: seq, balance_after, posted_at */
-	FT_WRITE_SEAL,				/* fintech.audit_log: seq, row_hash, chain_hash; audit_head */
-	FT_WRITE_PAYMENT			/* fintech.payments: a held payment resolved, once */
-} FintechInternalWrite;
-
-extern FintechInternalWrite fintech_internal_write;
-
 /* '{}' as jsonb, built once per backend (fintech.c) */
 extern Jsonb *fintech_empty_object(void);
 
@@ -112,25 +96,6 @@ extern char *fintech_text_arg(FunctionCallInfo fcinfo, int n, const char *what, 
 extern void fintech_canon_field(StringInfo buf, const char *s);
 extern void fintech_sha256(const void *data, size_t len, uint8 *out);
 extern bytea *fintech_hash_bytea(const uint8 *hash);
-
-/* a refusal returned instead of raised (see fintech_transfer_record) */
-typedef struct FintechRefusal
-{
-	int			sqlstate;		/* 0: none */
-	char	   *message;
-	const char *detail;
-} FintechRefusal;
-
-/* ledger.c: a transfer that returns its refusal; 0 when refused */
-extern int64 fintech_transfer_record(const char *debit, const char *credit, int64 amount,
-									 text *description, Jsonb *metadata, bool hold,
-									 FintechRefusal *res);
-extern int64 fintech_resolve_held_payment(int64 hold, bool post, FintechRefusal *res);
-/* an account code in the form the ledger stores and looks it up (NFC); 22023 if invalid */
-extern char *fintech_account_code(const char *code, const char *what);
-
-/* payments.c: resolve the held payments of a party whose status changed */
-extern int64 fintech_release_held_payments(int64 party_id);
 
 /* is the named job scheduled by a launcher running in this database? */
 extern bool fintech_job_active(const char *name);
@@ -166,11 +131,8 @@ extern int	fintech_screen(const char *name, float4 min_score, int max_results,
 
 /* module initialisation, one per part, called from _PG_init */
 extern void WorkerInit(void);
-extern void LedgerInit(void);
 extern void AuditInit(void);
-extern void PaymentsInit(void);
 extern void ScreeningInit(void);
-extern void PartiesInit(void);
 /* guard.c: refuses DDL that would queue a lock on a fintech relation before
  * PostgreSQL checks the caller's rights (a ProcessUtility hook) */
 extern void GuardInit(void);

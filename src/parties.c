@@ -59,6 +59,8 @@
 #include "utils/resowner.h"
 
 #include "fintech.h"
+#include "parties.h"
+#include "payments.h"
 #include "spi_plan.h"
 
 #define NAME_MAXCHARS	FINTECH_NAME_MAXCHARS

@@ -65,6 +65,11 @@
 #include "utils/timestamp.h"
 
 #include "fintech.h"
+#include "account_code.h"
+#include "entries.h"
+#include "holds.h"
+#include "immutable.h"
+#include "payments.h"
 #include "spi_plan.h"
 
 #define KEY_MAXCHARS	255

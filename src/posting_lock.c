@@ -1,0 +1,258 @@
+/*-------------------------------------------------------------------------
+ *
+ * posting_lock.c
+ *	  The first step of a posting call: its accounts, sorted by code,
+ *	  deduplicated, linked to the legs, and locked -- all of them, up front,
+ *	  before any entry is checked.
+ *
+ * Lock order: a hold before its accounts, accounts in code order, and
+ * accounts last of all, after parties, alerts and payments (the global
+ * order in payments.c and parties.c); the jobs lock holds and accounts
+ * only, with SKIP LOCKED and lock_timeout (holds.c, deferral.c).
+ *
+ * Accounts are locked FOR NO KEY UPDATE, in one statement per run of
+ * accounts (ORDER BY code COLLATE "C": byte order, the order of strcmp);
+ * an account tried for deferral (deferral.c) first with SKIP LOCKED, and
+ * when it is busy FOR KEY SHARE, at its own place in that order.  One
+ * account alone (status changes, close) is locked FOR UPDATE, which also
+ * waits for deferred postings in flight.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "deferral.h"
+#include "ledger.h"
+#include "posting.h"
+#include "posting_lock.h"
+#include "posting_write.h"
+#include "spi_plan.h"
+
+/* from this many accounts on, lock them with P_LOCK_MANY */
+#define LOCK_MANY_MIN		32
+
+#define ACCT_COLS "id, code, currency, kind, status, min_balance, max_balance, " \
+	"balance, pending_out, pending_in, last_seq, blocked"
+
+enum
+{
+	P_LOCK,
+	P_LOCK_MANY,
+	P_LOCK_SKIP,
+	P_LOCK_SHARE,
+	P_LOCK_ONE,
+	NPLANS
+};
+
+static const FintechPlanDef plan_defs[NPLANS] = {
+	[P_LOCK] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
+		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE", 1, {TEXTARRAYOID}},
+
+	/*
+	 * P_LOCK for many codes (LOCK_MANY_MIN): a join with the unnested codes.
+	 * "code = ANY ($1)" became, with a custom plan for a large array, a seq
+	 * scan testing every row against the whole array (quadratic); this is
+	 * one index probe per code.
+	 */
+	[P_LOCK_MANY] = {"SELECT " ACCT_COLS " FROM fintech.accounts"
+		" WHERE code OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.unnest($1::pg_catalog.text[]))"
+		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE OF accounts", 1, {TEXTARRAYOID}},
+	[P_LOCK_SKIP] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
+		" ORDER BY code COLLATE \"C\" FOR NO KEY UPDATE SKIP LOCKED", 1, {TEXTARRAYOID}},
+	[P_LOCK_SHARE] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) ANY ($1)"
+		" ORDER BY code COLLATE \"C\" FOR KEY SHARE", 1, {TEXTARRAYOID}},
+	[P_LOCK_ONE] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
+		" FOR UPDATE", 1, {TEXTOID}},
+};
+
+FT_DEFINE_PLANS(plans, plan_defs);
+
+static int
+acct_cmp(const void *a, const void *b)
+{
+	return strcmp(((const Acct *) a)->code, ((const Acct *) b)->code);
+}
+
+static Acct *
+find_acct(Ledger *L, const char *code)
+{
+	Acct		key;
+
+	memset(&key, 0, sizeof(key));
+	key.code = (char *) code;
+	return bsearch(&key, L->accts, L->naccts, sizeof(Acct), acct_cmp);
+}
+
+static void
+fill_acct(Acct *a, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+
+	a->found = true;
+	a->id = get_int8(tup, desc, 1, NULL);
+	a->currency = get_text(tup, desc, 3);
+	a->kind = get_text(tup, desc, 4);
+	a->sign = kind_sign(a->kind);
+	a->status = get_text(tup, desc, 5);
+	a->min_balance = get_int8(tup, desc, 6, &isnull);
+	a->has_min = !isnull;
+	a->max_balance = get_int8(tup, desc, 7, &isnull);
+	a->has_max = !isnull;
+	a->balance = get_int8(tup, desc, 8, NULL);
+	a->pending_out = get_int8(tup, desc, 9, NULL);
+	a->pending_in = get_int8(tup, desc, 10, NULL);
+	a->last_seq = get_int8(tup, desc, 11, NULL);
+	a->blocked = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
+}
+
+/* lock the still unlocked accounts accts[from..to) with the given plan */
+static void
+lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
+{
+	Datum	   *codes = palloc(sizeof(Datum) * (to - from));
+	int			n = 0;
+	Datum		param;
+
+	for (int i = from; i < to; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (L->accts[i].lock == ACCT_UNLOCKED || mode == ACCT_LOCKED)
+			codes[n++] = CStringGetTextDatum(L->accts[i].code);
+	}
+	if (n == 0)
+		return;
+	if (which == P_LOCK && n >= LOCK_MANY_MIN)
+		which = P_LOCK_MANY;
+	param = PointerGetDatum(construct_array(codes, n, TEXTOID, -1, false, TYPALIGN_INT));
+	ft_run_plan(&plans, which, &param, NULL, false, 0);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		char	   *code = get_text(tup, SPI_tuptable->tupdesc, 2);
+		Acct	   *a = find_acct(L, code);
+
+		CHECK_FOR_INTERRUPTS();
+		FT_CHECK(a != NULL);
+		fill_acct(a, tup, SPI_tuptable->tupdesc);
+		a->lock = mode;
+		defer_cache_remember(a);
+	}
+}
+
+/*
+ * Lock every account, strictly in the (byte) order of their codes: a run of
+ * accounts that must be locked is locked with one statement (which locks in
+ * ORDER BY order); an account tried for deferral gets statements of its
+ * own, at its place in the order.  Every lock wait, including the waits
+ * that SKIP LOCKED itself can do when it follows a row's update chain,
+ * therefore happens in code order, and two calls cannot deadlock.
+ */
+static void
+lock_in_order(Ledger *L, EntrySpec *spec)
+{
+	int			i = 0;
+
+	while (i < L->naccts)
+	{
+		Acct	   *a = &L->accts[i];
+
+		CHECK_FOR_INTERRUPTS();
+		if (!a->try_defer)
+		{
+			int			j = i;
+
+			while (j < L->naccts && !L->accts[j].try_defer)
+				j++;
+			lock_range(L, i, j, P_LOCK, ACCT_LOCKED);
+			i = j;
+			continue;
+		}
+		lock_range(L, i, i + 1, P_LOCK_SKIP, ACCT_LOCKED);
+		if (a->lock == ACCT_UNLOCKED)
+		{
+			lock_range(L, i, i + 1, P_LOCK_SHARE, ACCT_SHARED);
+			/* the authoritative attributes must still allow deferral */
+			if (a->lock == ACCT_SHARED && !still_deferrable(a, spec))
+				lock_range(L, i, i + 1, P_LOCK, ACCT_LOCKED);
+		}
+		i++;
+	}
+}
+
+/*
+ * ledger_begin: set up the accounts of the given entries, sorted and
+ * deduplicated, and lock them.
+ */
+void
+ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_defer)
+{
+	int			n = 0;
+	int			cap = 0;
+
+	memset(L, 0, sizeof(*L));
+	L->raise = raise;
+	for (int s = 0; s < nspecs; s++)
+		cap += specs[s].nlegs + specs[s].nrelease;
+	L->accts = palloc0(sizeof(Acct) * Max(cap, 1));
+	for (int s = 0; s < nspecs; s++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < specs[s].nlegs; i++)
+			if (specs[s].legs[i].code)
+				L->accts[n++].code = specs[s].legs[i].code;
+		for (int i = 0; i < specs[s].nrelease; i++)
+			L->accts[n++].code = specs[s].release[i].code;
+	}
+	if (n > 1)
+	{
+		int			w = 1;
+
+		/* O(n log n); qsort itself is not interruptible, but 10^6 codes take well under 1 s */
+		qsort(L->accts, n, sizeof(Acct), acct_cmp);
+		for (int r = 1; r < n; r++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (strcmp(L->accts[r].code, L->accts[w - 1].code) != 0)
+				L->accts[w++] = L->accts[r];
+		}
+		n = w;
+	}
+	L->naccts = n;
+	for (int s = 0; s < nspecs; s++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		for (int i = 0; i < specs[s].nlegs; i++)
+			if (specs[s].legs[i].code)
+				specs[s].legs[i].acct = find_acct(L, specs[s].legs[i].code);
+		for (int i = 0; i < specs[s].nrelease; i++)
+			specs[s].release[i].acct = find_acct(L, specs[s].release[i].code);
+	}
+
+	defer_choose(L, specs, nspecs, allow_defer);
+	lock_in_order(L, specs);
+	L->stamp = GetCurrentTimestamp();
+	ledger_writer_init(L);
+}
+
+/* lock one account FOR UPDATE (waits for deferred postings in flight) */
+Acct *
+lock_one_account(const char *code)
+{
+	Datum		v[1] = {CStringGetTextDatum(code)};
+	Acct	   *a = palloc0(sizeof(Acct));
+
+	ft_run_plan(&plans, P_LOCK_ONE, v, NULL, false, 0);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(LD009),
+				 errmsg("account %s does not exist", code)));
+	a->code = pstrdup(code);
+	fill_acct(a, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+	a->lock = ACCT_LOCKED;
+	return a;
+}

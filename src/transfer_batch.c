@@ -1,0 +1,133 @@
+/*-------------------------------------------------------------------------
+ *
+ * transfer_batch.c
+ *	  fintech.transfer_batch(): many transfers in one call, each accepted
+ *	  or refused on its own (a row per item: its entry id, or the SQLSTATE
+ *	  that refused it).  An invalid item (NULL or bad account code, amount
+ *	  not > 0) is refused with 22023 without stopping the others.
+ *
+ * The whole batch goes through the engine once: every account of every
+ * item is locked up front in one pass (posting_lock.c), the items are
+ * checked in order against the state the earlier ones left, and
+ * everything is written with a few bulk statements (posting_write.c).
+ *
+ * Locking: all the batch's accounts, in code order, before the first item
+ * is checked; no deferral.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "account_code.h"
+#include "ledger.h"
+#include "ledger_args.h"
+#include "posting.h"
+#include "posting_lock.h"
+#include "posting_write.h"
+#include "transfer_batch.h"
+
+PG_FUNCTION_INFO_V1(fintech_transfer_batch);
+/*
+ * fintech.transfer_batch(debit_accounts, credit_accounts, amounts, descriptions)
+ *	  RETURNS TABLE(idx, entry_id, error)
+ */
+Datum
+fintech_transfer_batch(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Datum	   *debits,
+			   *credits,
+			   *amounts,
+			   *descs = NULL;
+	bool	   *dnulls,
+			   *cnulls,
+			   *anulls,
+			   *descnulls = NULL;
+	int			nd,
+				nc,
+				na,
+				ndesc = 0;
+	EntrySpec  *specs;
+	Leg		   *legs;
+	int		   *bad;			/* per item: SQLSTATE of an input error */
+	Ledger		L;
+
+	deconstruct_array(arg_array(fcinfo, 0, "debit_accounts"), TEXTOID, -1, false, TYPALIGN_INT, &debits, &dnulls, &nd);
+	deconstruct_array(arg_array(fcinfo, 1, "credit_accounts"), TEXTOID, -1, false, TYPALIGN_INT, &credits, &cnulls, &nc);
+	deconstruct_array(arg_array(fcinfo, 2, "amounts"), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &amounts, &anulls, &na);
+	if (!PG_ARGISNULL(3))
+		deconstruct_array(arg_array(fcinfo, 3, "descriptions"), TEXTOID, -1, false, TYPALIGN_INT, &descs, &descnulls, &ndesc);
+	if (nc != nd || na != nd || (descs && ndesc != nd))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("transfer_batch arrays differ in length: debit_accounts %d, credit_accounts %d, amounts %d%s",
+						nd, nc, na, descs ? psprintf(", descriptions %d", ndesc) : "")));
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	specs = palloc(sizeof(EntrySpec) * Max(nd, 1));
+	legs = palloc0(sizeof(Leg) * 2 * Max(nd, 1));
+	bad = palloc0(sizeof(int) * Max(nd, 1));
+	for (int i = 0; i < nd; i++)
+	{
+		EntrySpec  *e = &specs[i];
+		Leg		   *l = &legs[2 * i];
+		char	   *dc = dnulls[i] ? NULL : TextDatumGetCString(debits[i]);
+		char	   *cc = cnulls[i] ? NULL : TextDatumGetCString(credits[i]);
+		bool		charclass;
+
+		CHECK_FOR_INTERRUPTS();
+		spec_init(e, "standard");
+		e->description = descs && !descnulls[i] ? DatumGetTextPP(descs[i]) : NULL;
+		/* an invalid item is refused on its own (22023), like the design's other refusals */
+		if (dc == NULL || cc == NULL ||
+			(!code_plain(dc) && code_problem(dc, "debit account", &dc, &charclass) != NULL) ||
+			(!code_plain(cc) && code_problem(cc, "credit account", &cc, &charclass) != NULL) ||
+			anulls[i] || DatumGetInt64(amounts[i]) <= 0)
+		{
+			bad[i] = ERRCODE_INVALID_PARAMETER_VALUE;
+			continue;
+		}
+		spec_transfer(e, l, dc, cc, DatumGetInt64(amounts[i]));
+	}
+
+	SPI_connect();
+	ledger_begin(&L, specs, nd, false, false);
+	for (int i = 0; i < nd; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!bad[i])
+			apply_entry(&L, &specs[i]);
+		else
+			specs[i].sqlstate = bad[i];
+	}
+	ledger_finish(&L);
+	SPI_finish();
+
+	for (int i = 0; i < nd; i++)
+	{
+		Datum		v[3];
+		bool		n[3] = {false, false, false};
+
+		CHECK_FOR_INTERRUPTS();
+		v[0] = Int32GetDatum(i + 1);
+		if (specs[i].sqlstate)
+		{
+			n[1] = true;
+			v[2] = CStringGetTextDatum(unpack_sql_state(specs[i].sqlstate));
+		}
+		else
+		{
+			v[1] = Int64GetDatum(specs[i].entry_id);
+			n[2] = true;
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+	}
+	return (Datum) 0;
+}
