@@ -23,6 +23,10 @@ OBJS = \
 	src/parties.o \
 	src/ofac.o \
 	src/payments.o \
+	src/name_index.o \
+	src/name_score.o \
+	src/name_words.o \
+	src/normalize.o \
 	src/screening.o \
 	src/spi_plan.o \
 	src/worker.o

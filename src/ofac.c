@@ -102,6 +102,7 @@
 #include "utils/memutils.h"
 
 #include "fintech.h"
+#include "normalize.h"
 #include "spi_plan.h"
 
 #define LIST_MAXBYTES	255

@@ -59,6 +59,7 @@
 #include "utils/resowner.h"
 
 #include "fintech.h"
+#include "screening.h"
 #include "spi_plan.h"
 
 #define NAME_MAXCHARS	FINTECH_NAME_MAXCHARS
