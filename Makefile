@@ -22,6 +22,7 @@ OBJS = \
 	src/ledger.o \
 	src/parties.o \
 	src/ofac.o \
+	src/ofac_parse.o \
 	src/payments.o \
 	src/name_index.o \
 	src/name_score.o \
