@@ -213,9 +213,35 @@ lock_loads(void)
 	LOCKTAG		tag;
 
 	if (!OidIsValid(rel))
-		elog(ERROR, "table fintech.sanctions_lists does not exist");
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table fintech.sanctions_lists does not exist")));
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, rel, 0, FINTECH_LOCK_LOADS);
 	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
+ * A write of the load that did not do what it must (statement result rc,
+ * expected ok; rows written, expected rows, or any when rows < 0).  The
+ * load's own statements cannot cause it: only a rule or trigger someone
+ * added to one of the sanctions tables can.  what and the list name the
+ * message: "could not <what> sanctions list "<list>"".
+ */
+static void
+check_write(int rc, int ok, int64 rows, const char *what, const char *table,
+			const char *list)
+{
+	if (rc == ok && (rows < 0 || SPI_processed == (uint64) rows))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("could not %s sanctions list \"%s\"", what, list),
+			 rc != ok ?
+			 errdetail("The statement on %s returned %s, expected %s.", table,
+					   SPI_result_code_string(rc), SPI_result_code_string(ok)) :
+			 errdetail("The statement on %s wrote " UINT64_FORMAT " rows, expected " INT64_FORMAT ".",
+					   table, SPI_processed, rows),
+			 errhint("A rule or trigger on %s must not change what a load writes.", table)));
 }
 
 PG_FUNCTION_INFO_V1(fintech_load_sanctions_ofac);
@@ -361,28 +387,27 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 	/* entities: upsert the listed ones, unlist the others */
 	ent_args[0] = v[0];
 	ent_args[1] = Int64GetDatum(version);
-	if (ft_run_plan(&plans, P_ENTITIES, ent_args, NULL, false, 0) != SPI_OK_INSERT || SPI_processed != (uint64) d.nentities)
-		elog(ERROR, "could not write the entities of sanctions list \"%s\"", list);
+	check_write(ft_run_plan(&plans, P_ENTITIES, ent_args, NULL, false, 0), SPI_OK_INSERT,
+				d.nentities, "write the entities of", "fintech.sanctions_entities", list);
 	listed = d.nentities;
 	v[1] = Int64GetDatum(version);
-	if (ft_run_plan(&plans, P_UNLIST, v, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not unlist the dropped entities of sanctions list \"%s\"", list);
+	check_write(ft_run_plan(&plans, P_UNLIST, v, NULL, false, 0), SPI_OK_UPDATE,
+				-1, "unlist the dropped entities of", "fintech.sanctions_entities", list);
 
 	/* names: all of them again */
-	if (ft_run_plan(&plans, P_DELETE_NAMES, v, NULL, false, 0) != SPI_OK_DELETE)
-		elog(ERROR, "could not delete the names of sanctions list \"%s\"", list);
+	check_write(ft_run_plan(&plans, P_DELETE_NAMES, v, NULL, false, 0), SPI_OK_DELETE,
+				-1, "delete the names of", "fintech.sanctions_names", list);
 	name_args[0] = v[0];
-	if (ft_run_plan(&plans, P_INSERT_NAMES, name_args, NULL, false, 0) != SPI_OK_INSERT ||
-		SPI_processed != (uint64) nnames)
-		elog(ERROR, "could not write the names of sanctions list \"%s\"", list);
+	check_write(ft_run_plan(&plans, P_INSERT_NAMES, name_args, NULL, false, 0), SPI_OK_INSERT,
+				nnames, "write the names of", "fintech.sanctions_names", list);
 
 	/* the list's row: version, generation, counts, hash */
 	v[1] = Int64GetDatum(version);
 	v[2] = Int32GetDatum(d.nentities);
 	v[3] = Int32GetDatum(nnames);
 	v[4] = PointerGetDatum(fintech_hash_bytea(hash));
-	if (ft_run_plan(&plans, P_LIST, v, NULL, false, 0) != SPI_OK_INSERT || SPI_processed != 1)
-		elog(ERROR, "could not record sanctions list \"%s\"", list);
+	check_write(ft_run_plan(&plans, P_LIST, v, NULL, false, 0), SPI_OK_INSERT,
+				1, "record", "fintech.sanctions_lists", list);
 
 	SPI_finish();
 	MemoryContextSwitchTo(oldcxt);
