@@ -17,6 +17,7 @@
 
 #include "normalize.h"
 
+/* a listed entity: what screen_name returns of it */
 typedef struct Entity
 {
 	int64		id;
@@ -25,7 +26,8 @@ typedef struct Entity
 	Datum		programs;		/* text[] */
 } Entity;
 
-typedef struct Name
+/* a listed name, normalised */
+typedef struct ListedName
 {
 	int			entity;			/* index into entities */
 	char	   *name;			/* as published */
@@ -38,6 +40,7 @@ typedef struct Name
 	int			strong;			/* non-particle tokens */
 } ListedName;
 
+/* an item of the vocabulary: a token or a join of 2 or 3 */
 typedef struct Vocab
 {
 	char	   *s;
@@ -48,6 +51,7 @@ typedef struct Vocab
 	int		   *names;			/* names holding it */
 } Vocab;
 
+/* a trigram and the vocabulary items holding it */
 typedef struct Gram
 {
 	uint32		key;			/* hash key: trigram */
@@ -68,6 +72,7 @@ typedef struct Gram
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+/* the index of the listed names a backend screens against */
 typedef struct NameIndex
 {
 	MemoryContext cxt;

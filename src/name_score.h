@@ -36,7 +36,6 @@
 #define SHORT_CODE		7		/* codes this short are also compared whole */
 #define SHORT_PART		3		/* ... when made of parts this short */
 
-
 /*
  * Per query: for each vocabulary entry reached through the trigram index,
  * the query items it is similar to (sim >= SIM_FLOOR), as a linked list.
@@ -49,6 +48,7 @@ typedef struct SimLink
 	int			next;			/* -1: end */
 } SimLink;
 
+/* a query prepared for scoring (screening.c fills it) */
 typedef struct ScreenQuery
 {
 	NormName	nn;

@@ -383,6 +383,20 @@ typedef struct EntNumEntry
 	int			index;
 } EntNumEntry;
 
+/* the SDN_Types and alt_types (lower case, without dots) that are loaded */
+static const char *const sdn_types[] = {"individual", "vessel", "aircraft", NULL};
+static const char *const alt_types[] = {"aka", "fka", "nka", NULL};
+
+/* the word of words (NULL-terminated) that s is, in any case; NULL if none */
+static const char *
+one_of(const char *s, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (pg_strcasecmp(s, *words) == 0)
+			return *words;
+	return NULL;
+}
+
 /*
  * "NPWMD] [IFSR" -> (NPWMD, IFSR): split where a ']' is followed by a '['
  * (blanks between them allowed), then brackets and blanks trimmed
@@ -480,15 +494,8 @@ parse_sdn(OfacData *d, const char *data, int len)
 		ent->name = keep(ent->name);
 
 		type = nonblank(r.fields[2]);
-		if (type == NULL)
-			ent->kind = "entity";
-		else if (pg_strcasecmp(type, "individual") == 0)
-			ent->kind = "individual";
-		else if (pg_strcasecmp(type, "vessel") == 0)
-			ent->kind = "vessel";
-		else if (pg_strcasecmp(type, "aircraft") == 0)
-			ent->kind = "aircraft";
-		else
+		ent->kind = type == NULL ? "entity" : one_of(type, sdn_types);
+		if (ent->kind == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("sdn.csv line %d: unknown SDN_Type \"%s\" for ent_num " INT64_FORMAT,
@@ -562,13 +569,8 @@ parse_alt(OfacData *d, const char *data, int len)
 			if (*c != '.' && !is_blank(*c))
 				type[n++] = pg_ascii_tolower((unsigned char) *c);
 		type[n] = '\0';
-		if (strcmp(type, "aka") == 0)
-			a->type = "aka";
-		else if (strcmp(type, "fka") == 0)
-			a->type = "fka";
-		else if (strcmp(type, "nka") == 0)
-			a->type = "nka";
-		else
+		a->type = one_of(type, alt_types);
+		if (a->type == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("alt.csv line %d: unknown alt_type \"%s\" for alt_num " INT64_FORMAT,
