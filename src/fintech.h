@@ -103,32 +103,6 @@ extern bool fintech_job_active(const char *name);
 /* raises 55000 with a HINT when no background worker can run */
 extern void fintech_require_worker(const char *what);
 
-/*
- * The longest name screened or listed, in characters: a longer name to
- * screen is 22023, a longer listed name refuses the load (22023, naming
- * the file and line).  A build may lower or raise it (only to time the
- * normaliser on long names: make COPT=-DFINTECH_NAME_MAXCHARS=200000).
- */
-#ifndef FINTECH_NAME_MAXCHARS
-#define FINTECH_NAME_MAXCHARS	1000
-#endif
-/* screening.c: the characters of a name over that limit, else 0 */
-extern int	fintech_name_chars_over(const char *name);
-
-/* screening.c: one match of a screened name */
-typedef struct FintechMatch
-{
-	int64		entity_id;
-	float4		score;
-	char	   *matched_name;
-} FintechMatch;
-
-extern double fintech_screening_threshold;
-extern void fintech_check_name(const char *name, const char *what);
-extern int64 fintech_screening_generation(void);
-extern int	fintech_screen(const char *name, float4 min_score, int max_results,
-						   FintechMatch **out, int64 *generation, bool same_index);
-
 /* module initialisation, one per part, called from _PG_init */
 extern void WorkerInit(void);
 extern void AuditInit(void);

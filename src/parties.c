@@ -61,6 +61,7 @@
 #include "fintech.h"
 #include "parties.h"
 #include "payments.h"
+#include "screening.h"
 #include "spi_plan.h"
 
 #define NAME_MAXCHARS	FINTECH_NAME_MAXCHARS

@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ *
+ * name_score.h
+ *	  The similarity model of screening (name_score.c): its constants, a
+ *	  query prepared for scoring, and the score of a query against a
+ *	  listed name.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_NAME_SCORE_H
+#define FINTECH_NAME_SCORE_H
+
+#include "name_index.h"
+#include "normalize.h"
+
+/*
+ * The scoring model's constants, chosen on the evaluation set of
+ * test/bench/screening (see BENCHMARKS.md for the trade-off).
+ */
+#define SIM_FLOOR		0.80	/* token pairs below this do not match */
+#define JOIN_FLOOR		0.90	/* pairs involving a join of tokens */
+#define KNEE			0.92	/* similarities below this count ... */
+#define BETA			0.5		/* ... this much less per unit below it */
+#define KNOWN_PENALTY	0.05	/* a listed word taken for another one */
+#define UNMATCHED_Q		0.70	/* cost of a query token left unmatched */
+#define UNMATCHED_C		0.35	/* cost of a listed name's token left unmatched */
+#define LENGTH_PENALTY	0.30	/* similarity lost per unit of length ratio short of 1 */
+#define LOPSIDED		0.80	/* one token matched of several */
+#define IDF_SLOPE		0.10	/* weight lost per e-fold of names holding a token */
+#define IDF_MIN			0.30	/* ... down to this */
+#define MIN_HIT			0.30	/* a candidate's tokens must hit this share of the query */
+#define NUMBER_MISMATCH	0.70	/* both names hold numbers, and none agree */
+#define VARIANT_TYPO	0.90	/* a query token this near a variant is that variant */
+#define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
+#define WEAK_WEIGHT		1.0f
+#define SHORT_CODE		7		/* codes this short are also compared whole */
+#define SHORT_PART		3		/* ... when made of parts this short */
+
+/*
+ * Per query: for each vocabulary entry reached through the trigram index,
+ * the query items it is similar to (sim >= SIM_FLOOR), as a linked list.
+ * Item pairs the index did not reach do not match.
+ */
+typedef struct SimLink
+{
+	int			qi;
+	float		sim;
+	int			next;			/* -1: end */
+} SimLink;
+
+/* a query prepared for scoring (screening.c fills it) */
+typedef struct ScreenQuery
+{
+	NormName	nn;
+	Items		it;
+	float		weight;			/* sum of token weights */
+	int			strong;
+	uint32		stamp;			/* of this query in the index's stamps */
+	bool		known[MAX_TOKENS * 2];	/* token is a listed word itself */
+	int			numbers;		/* tokens that are numbers */
+	int			patronymics;	/* tokens that are patronymics */
+	float		corrected[MAX_TOKENS * 2];	/* < 1: a token taken for a variant */
+	char	   *joined;			/* all tokens, concatenated */
+	int			joined_len;
+	SimLink    *links;
+	int			nlinks;
+	int			caplinks;
+} ScreenQuery;
+
+/* a token's weight among the listed names (df: names holding it; 0 if none) */
+extern float ft_token_weight(const char *t, int df);
+
+/* similarity of two tokens (or joins) */
+extern float ft_tok_sim(const char *a, int la, const char *b, int lb);
+
+/* is s[0 .. len-1] a number? */
+extern bool ft_all_digits(const char *s, int len);
+
+/* the score of query q against listed name nm */
+extern double ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm);
+
+/* query tokens that are near misses of a variant, taken for it */
+extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected);
+
+#endif							/* FINTECH_NAME_SCORE_H */

@@ -1,0 +1,50 @@
+/*-------------------------------------------------------------------------
+ *
+ * name_words.h
+ *	  The word lists of name normalisation (name_words.c): variants,
+ *	  titles, legal forms, generations, particles; phonetic folding.
+ *
+ * Words are looked up folded (ft_fold_token) and lower case.  The tables are
+ * built once per process by ft_name_words_init() and only read afterwards.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_NAME_WORDS_H
+#define FINTECH_NAME_WORDS_H
+
+/* a sorted table of folded words, each with its replacement (or NULL) */
+typedef struct WordTable
+{
+	int			n;
+	char	  **word;
+	const char **repl;
+} WordTable;
+
+/* each spelling of a variant -> the first of its group, folded ("abdul" -> "abd al") */
+extern WordTable ft_name_variants;
+
+/* the index of w in t, or -1 */
+extern int	ft_word_find(const WordTable *t, const char *w);
+
+/* phonetic folding of an ASCII token, in place (it never grows) */
+extern void ft_fold_token(char *t);
+
+/* the word lists a token is looked up in */
+typedef enum NameWordList
+{
+	WORDS_HONORIFICS,			/* titles: dropped at the start of a name */
+	WORDS_LEGAL,				/* legal forms: dropped at either end */
+	WORDS_PARTICLES,			/* particles: kept, but weigh little */
+	WORDS_GENERATIONS,			/* generational suffixes: dropped at the end */
+	NWORDLISTS
+} NameWordList;
+
+/* is the (folded) token t on the list? */
+extern bool ft_word_in(NameWordList list, const char *t);
+extern bool ft_word_is_patronymic(const char *t);
+extern bool ft_word_is_weak(const char *t);
+
+/* builds the tables (TopMemoryContext); once per process, from ScreeningInit */
+extern void ft_name_words_init(void);
+
+#endif							/* FINTECH_NAME_WORDS_H */

@@ -1,0 +1,466 @@
+/*-------------------------------------------------------------------------
+ *
+ * normalize.c
+ *	  A name to its normalised tokens, and a token list to its items (the
+ *	  tokens and their joins); the length rule for names.
+ *
+ * Normalisation (the same for a screened name and for every listed name):
+ * Cyrillic letters are transliterated (BGN/PCGN-like), a few letters that
+ * Unicode does not decompose are spelled out (ø o, ß ss, æ ae, ł l ...),
+ * then NFKD, combining marks dropped, ASCII lower-cased.  Apostrophes
+ * vanish (O'Brien = OBRIEN); dots between single letters join them
+ * (S.A. = SA, L.L.C. = LLC); anything else that is not a letter or digit
+ * separates tokens.  Each token is folded (ft_fold_token) and mapped through
+ * the transliteration variants (Mohammed, Muhammad, Mohamed ... = one);
+ * leading titles and "the", and legal forms at either end (LLC, Ltd,
+ * S.A., GmbH, Co, OOO, Limited Liability Company ...) are dropped, as long
+ * as one token is left.  The word lists are in name_words.c.
+ *
+ * Bounds: a name to screen is at most FINTECH_NAME_MAXCHARS (1,000)
+ * characters, else 22023; loads refuse longer listed names.
+ * Normalisation is linear in the name's length (nfkd_linear) and keeps at
+ * most MAX_TOKENS tokens of MAX_TOKLEN bytes; its memory (the decoded code
+ * points, 16 bytes per byte of the name, their NFKD form, and the tokens)
+ * is palloc'd in the caller's context.  No locks, no database access.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "common/unicode_norm.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+
+#include "name_words.h"
+#include "normalize.h"
+
+/* ------------------------------------------------------------------------
+ * Normalisation
+ * ------------------------------------------------------------------------
+ */
+
+/* Cyrillic U+0430..U+044F (after folding upper case) */
+static const char *const cyrillic[32] = {
+	"a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
+	"r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"
+};
+
+/* a letter Unicode does not decompose, spelled in ASCII; NULL if none */
+static const char *
+spell_out(pg_wchar c)
+{
+	if (c >= 0x0410 && c <= 0x042F)
+		c += 0x20;
+	if (c >= 0x0430 && c <= 0x044F)
+		return cyrillic[c - 0x0430];
+	switch (c)
+	{
+		case 0x0401:			/* Ё */
+		case 0x0451:			/* ё */
+		case 0x0404:			/* Є */
+		case 0x0454:
+			return "e";
+		case 0x0406:			/* І */
+		case 0x0456:
+			return "i";
+		case 0x0407:			/* Ї */
+		case 0x0457:
+			return "yi";
+		case 0x0490:			/* Ґ */
+		case 0x0491:
+			return "g";
+		case 0x00D8:			/* Ø */
+		case 0x00F8:
+			return "o";
+		case 0x00DF:			/* ß */
+		case 0x1E9E:
+			return "ss";
+		case 0x00C6:			/* Æ */
+		case 0x00E6:
+			return "ae";
+		case 0x0152:			/* Œ */
+		case 0x0153:
+			return "oe";
+		case 0x00DE:			/* Þ */
+		case 0x00FE:
+			return "th";
+		case 0x00D0:			/* Ð */
+		case 0x00F0:
+		case 0x0110:			/* Đ */
+		case 0x0111:
+			return "d";
+		case 0x0141:			/* Ł */
+		case 0x0142:
+			return "l";
+		case 0x0131:			/* dotless i */
+			return "i";
+		case 0x0126:			/* Ħ */
+		case 0x0127:
+			return "h";
+	}
+	return NULL;
+}
+
+static bool
+is_combining(pg_wchar c)
+{
+	return (c >= 0x0300 && c <= 0x036F) || (c >= 0x1AB0 && c <= 0x1AFF) ||
+		(c >= 0x1DC0 && c <= 0x1DFF) || (c >= 0x20D0 && c <= 0x20FF) ||
+		(c >= 0xFE20 && c <= 0xFE2F) || (c >= 0x0483 && c <= 0x0489) ||
+		(c >= 0x0591 && c <= 0x05C7) || (c >= 0x064B && c <= 0x065F) || c == 0x0670;
+}
+
+static bool
+is_apostrophe(pg_wchar c)
+{
+	return c == '\'' || c == '`' || c == 0x2018 || c == 0x2019 || c == 0x02BC ||
+		c == 0x02BB || c == 0x02BE || c == 0x02BF || c == 0x00B4;
+}
+
+/* a non-ASCII code point that separates words */
+static bool
+is_separator(pg_wchar c)
+{
+	return c < 0x80 ? !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		: ((c >= 0x0080 && c <= 0x00BF) || c == 0x00D7 || c == 0x00F7 ||
+		   (c >= 0x2000 && c <= 0x206F) || (c >= 0x3000 && c <= 0x303F) ||
+		   (c >= 0xFE30 && c <= 0xFE4F) || c == 0xFEFF);
+}
+
+static bool
+is_alpha(pg_wchar c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* a normalised name: its tokens (NUL-terminated, lower case) */
+static void
+push_token(NormName *n, StringInfo cur)
+{
+	const char *canon;
+	int			i;
+
+	if (cur->len == 0)
+		return;
+	if (cur->len > MAX_TOKLEN)
+		cur->len = MAX_TOKLEN;
+	cur->data[cur->len] = '\0';
+	cur->len = strlen(cur->data);
+	ft_fold_token(cur->data);
+	i = ft_word_find(&ft_name_variants, cur->data);
+	canon = i >= 0 ? ft_name_variants.repl[i] : cur->data;
+	/* a variant may stand for two tokens ("abdul" = "abd al") */
+	while (*canon && n->ntok < lengthof(n->tok))
+	{
+		const char *sp = strchr(canon, ' ');
+		int			len = sp ? sp - canon : strlen(canon);
+
+		n->tok[n->ntok++] = pnstrdup(canon, len);
+		canon += len + (sp ? 1 : 0);
+	}
+	resetStringInfo(cur);
+}
+
+static void
+append_utf8(StringInfo buf, pg_wchar c)
+{
+	unsigned char u[8];
+
+	unicode_to_utf8(c, u);
+	appendBinaryStringInfo(buf, (char *) u, pg_utf_mblen(u));
+}
+
+/*
+ * NFKD of cp[0 .. n-1] in time linear in n.  PostgreSQL's
+ * unicode_normalize() puts combining marks in canonical order by swapping
+ * neighbours, which is quadratic in the length of a run of marks (a
+ * listed name of 360 kB of alternating marks took ~40 s, not
+ * cancellable).  Decomposition is per code point and reordering never
+ * crosses a starter, so the input is normalised in pieces: each run of
+ * non-ASCII code points (ASCII is a starter that decomposes to itself)
+ * separately, and a run longer than NFKD_PIECE in pieces of that many
+ * code points.  That is exact NFKD except for marks that canonical
+ * ordering would have moved across such a cut, in a word of more than
+ * NFKD_PIECE non-ASCII code points; both a query and a listed name go
+ * through here, so they stay comparable.  Each piece costs at most
+ * NFKD_PIECE^2 swaps.  Returns a palloc'd 0-terminated array, its length
+ * in *nout.
+ */
+#define NFKD_PIECE	64
+
+static pg_wchar *
+nfkd_linear(const pg_wchar *cp, int n, int *nout)
+{
+	int			cap = n + 16;
+	int			len = 0;
+	pg_wchar   *out = palloc(cap * sizeof(pg_wchar));
+	pg_wchar	piece[NFKD_PIECE + 1];
+
+	for (int i = 0; i < n;)
+	{
+		int			k = 0;
+		pg_wchar   *d;
+
+		if (cp[i] < 0x80)
+		{
+			if (len + 1 >= cap)
+			{
+				cap *= 2;
+				out = repalloc_huge(out, cap * sizeof(pg_wchar));
+			}
+			out[len++] = cp[i++];
+			continue;
+		}
+		CHECK_FOR_INTERRUPTS();
+		while (i < n && cp[i] >= 0x80 && k < NFKD_PIECE)
+			piece[k++] = cp[i++];
+		piece[k] = 0;
+		d = unicode_normalize(UNICODE_NFKD, piece);
+		for (pg_wchar *c = d; *c; c++)
+		{
+			if (len + 1 >= cap)
+			{
+				cap *= 2;
+				out = repalloc_huge(out, cap * sizeof(pg_wchar));
+			}
+			out[len++] = *c;
+		}
+		pfree(d);
+	}
+	out[len] = 0;
+	*nout = len;
+	return out;
+}
+
+/*
+ * Splits a name (in the server encoding) into normalised tokens.  Returns
+ * the number of tokens (0: nothing to match, e.g. only punctuation).
+ * Callers bound the name (FINTECH_NAME_MAXCHARS); the time is linear in
+ * its length anyway.
+ */
+int
+ft_normalize_name(const char *name, NormName *out)
+{
+	int			len = strlen(name);
+	const unsigned char *s;
+	pg_wchar   *cp;
+	int			ncp = 0;
+	bool		ascii = true;
+	StringInfoData cur;
+	int			seglen = 0;		/* letters since the token start or a joining dot */
+	int			i;
+	int			first,
+				last;
+
+	out->ntok = 0;
+	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
+	len = strlen((const char *) s);
+
+	/* decode, spelling out what NFKD does not decompose */
+	cp = palloc((len * 4 + 1) * sizeof(pg_wchar));
+	for (i = 0; i < len;)
+	{
+		int			l = pg_utf_mblen(s + i);
+		pg_wchar	c;
+		const char *sp;
+
+		if (s[i] < 0x80)
+		{
+			cp[ncp++] = s[i++];
+			continue;
+		}
+		if (i + l > len || !pg_utf8_islegal(s + i, l))
+		{
+			i++;				/* not UTF-8 (SQL_ASCII): skip the byte */
+			continue;
+		}
+		c = utf8_to_unicode(s + i);
+		i += l;
+		if ((sp = spell_out(c)) != NULL)
+		{
+			while (*sp)
+				cp[ncp++] = (pg_wchar) * sp++;
+		}
+		else
+		{
+			cp[ncp++] = c;
+			ascii = false;
+		}
+	}
+	cp[ncp] = 0;
+	if (!ascii)
+	{
+		pg_wchar   *d = nfkd_linear(cp, ncp, &ncp);
+
+		pfree(cp);
+		cp = d;
+	}
+
+	initStringInfo(&cur);
+	for (i = 0; i < ncp; i++)
+	{
+		pg_wchar	c = cp[i];
+
+		if (is_combining(c) || is_apostrophe(c))
+			continue;
+		if (c == '.' && seglen == 1 && i + 1 < ncp && is_alpha(cp[i + 1]))
+		{
+			seglen = 0;			/* S.A. -> sa */
+			continue;
+		}
+		if (is_separator(c))
+		{
+			push_token(out, &cur);
+			seglen = 0;
+			if (out->ntok >= MAX_TOKENS)
+				break;
+			continue;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (c < 0x80)
+			appendStringInfoChar(&cur, (char) c);
+		else
+			append_utf8(&cur, c);
+		seglen++;
+	}
+	if (out->ntok < MAX_TOKENS)
+		push_token(out, &cur);
+	if (out->ntok > MAX_TOKENS)
+		out->ntok = MAX_TOKENS;
+	pfree(cur.data);
+	pfree(cp);
+
+	/*
+	 * Titles, "the" and legal forms in front; legal forms and generations
+	 * at the end; a particle between two dropped words goes with them
+	 * ("S.A. de C.V.").
+	 */
+	first = 0;
+	last = out->ntok - 1;
+	while (last > first)
+	{
+		const char *t = out->tok[first];
+
+		if (ft_word_in(WORDS_HONORIFICS, t) || strcmp(t, "the") == 0 ||
+			ft_word_in(WORDS_LEGAL, t) ||
+			(first > 0 && ft_word_in(WORDS_PARTICLES, t) && last > first + 1 &&
+			 ft_word_in(WORDS_LEGAL, out->tok[first + 1])))
+			first++;
+		else
+			break;
+	}
+	while (last > first)
+	{
+		const char *t = out->tok[last];
+
+		if (ft_word_in(WORDS_LEGAL, t) || ft_word_in(WORDS_GENERATIONS, t) ||
+			(last < out->ntok - 1 && ft_word_in(WORDS_PARTICLES, t) && last - 1 > first &&
+			 ft_word_in(WORDS_LEGAL, out->tok[last - 1])))
+			last--;
+		else
+			break;
+	}
+	if (first > 0)
+		memmove(out->tok, out->tok + first, (last - first + 1) * sizeof(char *));
+	out->ntok = out->ntok > 0 ? last - first + 1 : 0;
+	return out->ntok;
+}
+
+/* tokw/tokstrong: each token's weight and whether it is strong (not weak) */
+void
+ft_make_items(const NormName *n, const float *tokw, const int *tokstrong, Items *it)
+{
+	it->n = 0;
+	for (int span = 1; span <= MAX_JOIN; span++)
+		for (int f = 0; f + span <= n->ntok; f++)
+		{
+			StringInfoData b;
+			float		w = 0;
+			int			strong = 0;
+
+			initStringInfo(&b);
+			for (int k = f; k < f + span; k++)
+			{
+				appendStringInfoString(&b, n->tok[k]);
+				w += tokw[k];
+				strong += tokstrong[k];
+			}
+			it->s[it->n] = b.data;
+			it->len[it->n] = b.len;
+			it->first[it->n] = f;
+			it->span[it->n] = span;
+			it->weight[it->n] = w;
+			it->strong[it->n] = strong;
+			it->n++;
+		}
+}
+
+/* ------------------------------------------------------------------------
+ * The length rule, and names with nothing to match
+ * ------------------------------------------------------------------------
+ */
+/*
+ * The characters of a name longer than FINTECH_NAME_MAXCHARS, else 0: the
+ * one length rule for names to screen and listed names (ofac.c).
+ */
+int
+fintech_name_chars_over(const char *name)
+{
+	int			len = strlen(name);
+	int			chars;
+
+	if (len <= FINTECH_NAME_MAXCHARS)
+		return 0;				/* no more characters than bytes */
+	chars = pg_mbstrlen_with_len(name, len);
+	return chars > FINTECH_NAME_MAXCHARS ? chars : 0;
+}
+
+/* a name to screen is at most FINTECH_NAME_MAXCHARS characters (22023) */
+static void
+check_name_length(const char *name, const char *what)
+{
+	int			chars = fintech_name_chars_over(name);
+
+	if (chars > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is %d characters long, the limit is %d",
+						what, chars, FINTECH_NAME_MAXCHARS),
+				 errhint("Names are screened, and listed, up to %d characters.",
+						 FINTECH_NAME_MAXCHARS)));
+}
+
+static void
+no_tokens(const char *name, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s \"%s\" has no letters or digits to match", what, name)));
+}
+
+/*
+ * Normalises a name to screen, raising 22023 (what names the argument)
+ * when it is too long or holds nothing to match; returns its token count.
+ */
+int
+ft_normalize_checked(const char *name, const char *what, NormName *nn)
+{
+	int			ntok;
+
+	check_name_length(name, what);
+	ntok = ft_normalize_name(name, nn);
+	if (ntok == 0)
+		no_tokens(name, what);
+	return ntok;
+}
+
+/* does the name hold anything to match?  (22023 otherwise) */
+void
+fintech_check_name(const char *name, const char *what)
+{
+	NormName	nn;
+
+	(void) ft_normalize_checked(name, what, &nn);
+}
