@@ -89,6 +89,7 @@
 #include "utils/xid8.h"
 
 #include "fintech.h"
+#include "spi_plan.h"
 
 /*
  * One batch of the sealer (one transaction of the job; seal_audit() seals
@@ -998,6 +999,14 @@ head_holder(void)
 }
 
 /*
+ * the unsealed rows in capture order, `limit` ($1) of them, with their
+ * ctid; cond: further conditions
+ */
+#define UNSEALED_SQL(cond) \
+	"SELECT " AUDIT_COLS ", ctid FROM fintech.audit_log WHERE seq IS NULL " cond \
+	" ORDER BY changed_at, id LIMIT $1"
+
+/*
  * Seal up to `limit` committed, unsealed rows, and no more than
  * SEAL_BATCH_BYTES of row images (at least one row); returns how many.
  * *more is set when the batch ended at a limit.  With after, only rows
@@ -1080,22 +1089,25 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	has_prev = get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, prev);
 	SPI_freetuptable(SPI_tuptable);
 
-	/* a fresh snapshot, taken after the lock: sees the last sealer's work */
+	/*
+	 * A fresh snapshot, taken after the lock: sees the last sealer's work.
+	 * Planned for each batch with its values (not a saved, generic plan),
+	 * as the size of the backlog and the key change from batch to batch.
+	 */
+	if (after)
 	{
-		Oid			ktypes[2] = {TIMESTAMPTZOID, INT8OID};
-		Datum		kv[2];
+		Oid			ktypes[3] = {INT8OID, TIMESTAMPTZOID, INT8OID};
+		Datum		kv[3] = {Int64GetDatum(limit), after->changed_at, after->id};
 
-		if (after)
-		{
-			kv[0] = after->changed_at;
-			kv[1] = after->id;
-		}
-		portal = SPI_cursor_open_with_args(NULL,
-										   psprintf("SELECT " AUDIT_COLS ", ctid FROM fintech.audit_log"
-													" WHERE seq IS NULL%s ORDER BY changed_at, id LIMIT " INT64_FORMAT,
-													after ? " AND (changed_at, id) OPERATOR(pg_catalog.>) ($1, $2)" : "",
-													limit),
-										   after ? 2 : 0, ktypes, kv, NULL, false, 0);
+		portal = SPI_cursor_open_with_args(NULL, UNSEALED_SQL("AND (changed_at, id) OPERATOR(pg_catalog.>) ($2, $3)"),
+										   3, ktypes, kv, NULL, false, 0);
+	}
+	else
+	{
+		Oid			ktypes[1] = {INT8OID};
+		Datum		kv[1] = {Int64GetDatum(limit)};
+
+		portal = SPI_cursor_open_with_args(NULL, UNSEALED_SQL(""), 1, ktypes, kv, NULL, false, 0);
 	}
 
 	/* hash the rows in order, a fetch at a time, then write them all */
@@ -1253,6 +1265,20 @@ typedef struct VerifyResult
 	char	   *detail;
 } VerifyResult;
 
+/* the sealed rows in chain order: all of them, or up to a position */
+enum
+{
+	P_SEALED,
+	P_SEALED_UPTO
+};
+static const FintechPlanDef verify_plan_defs[] = {
+	[P_SEALED] = {"SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL"
+	" ORDER BY seq", 0, {0}},
+	[P_SEALED_UPTO] = {"SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL"
+	" AND seq OPERATOR(pg_catalog.<=) $1 ORDER BY seq", 1, {INT8OID}},
+};
+FT_DEFINE_PLANS(verify_plans, verify_plan_defs);
+
 /*
  * Walk the sealed rows in seq order up to upto (0: all) and check each
  * one's position, row_hash and chain_hash, then the head.
@@ -1265,7 +1291,6 @@ verify_chain(int64 upto, uint8 *last_chain)
 	bool		has_prev = false;
 	int64		expect = 1;
 	Portal		portal;
-	SPIPlanPtr	plan;
 	int64		head_seq;
 	uint8		head_hash[PG_SHA256_DIGEST_LENGTH];
 	bool		has_head_hash;
@@ -1293,13 +1318,14 @@ verify_chain(int64 upto, uint8 *last_chain)
 		has_head_hash = get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, head_hash);
 	}
 
-	plan = SPI_prepare(psprintf("SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL%s"
-								" ORDER BY seq",
-								upto > 0 ? psprintf(" AND seq <= " INT64_FORMAT, upto) : ""),
-					   0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	if (upto > 0)
+	{
+		Datum		v[1] = {Int64GetDatum(upto)};
+
+		portal = ft_open_cursor(&verify_plans, P_SEALED_UPTO, v, NULL, true);
+	}
+	else
+		portal = ft_open_cursor(&verify_plans, P_SEALED, NULL, NULL, true);
 	outer = CurrentMemoryContext;
 	/*
 	 * Each fetch's rows are freed before the next (millions of rows): a
@@ -1372,7 +1398,6 @@ verify_chain(int64 upto, uint8 *last_chain)
 	}
 	MemoryContextDelete(per_fetch);
 	SPI_cursor_close(portal);
-	SPI_freeplan(plan);
 
 	if (res.ok && upto == 0)
 	{
