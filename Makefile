@@ -16,7 +16,11 @@ EXTVERSION = $(shell sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*
 
 MODULE_big = fintech
 OBJS = \
-	src/audit.o \
+	src/audit_capture.o \
+	src/audit_log.o \
+	src/audit_seal.o \
+	src/audit_verify.o \
+	src/canon.o \
 	src/fintech.o \
 	src/guard.o \
 	src/ledger.o \

@@ -108,11 +108,6 @@ extern Jsonb *fintech_empty_object(void);
 extern char *fintech_text_arg(FunctionCallInfo fcinfo, int n, const char *what, int flags,
 							  int maxchars);
 
-/* canonical forms and SHA-256 (fintech.c) */
-extern void fintech_canon_field(StringInfo buf, const char *s);
-extern void fintech_sha256(const void *data, size_t len, uint8 *out);
-extern bytea *fintech_hash_bytea(const uint8 *hash);
-
 /* a refusal returned instead of raised (see fintech_transfer_record) */
 typedef struct FintechRefusal
 {
@@ -167,7 +162,6 @@ extern int	fintech_screen(const char *name, float4 min_score, int max_results,
 /* module initialisation, one per part, called from _PG_init */
 extern void WorkerInit(void);
 extern void LedgerInit(void);
-extern void AuditInit(void);
 extern void PaymentsInit(void);
 extern void ScreeningInit(void);
 extern void PartiesInit(void);

@@ -103,6 +103,7 @@
 
 #include "fintech.h"
 #include "spi_plan.h"
+#include "canon.h"
 
 #define LIST_MAXBYTES	255
 

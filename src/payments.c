@@ -66,6 +66,7 @@
 
 #include "fintech.h"
 #include "spi_plan.h"
+#include "canon.h"
 
 #define KEY_MAXCHARS	255
 #define PRUNE_BATCH		10000
