@@ -23,13 +23,14 @@ OBJS = \
 	src/canon.o \
 	src/fintech.o \
 	src/guard.o \
+	src/jobs.o \
+	src/launcher.o \
 	src/ledger.o \
 	src/parties.o \
 	src/ofac.o \
 	src/payments.o \
 	src/screening.o \
-	src/spi_plan.o \
-	src/worker.o
+	src/spi_plan.o
 
 # every version's install script and every upgrade script
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)

@@ -45,6 +45,7 @@
 #include "audit_log.h"
 #include "audit_seal.h"
 #include "canon.h"
+#include "jobs.h"
 
 /*
  * One batch of the sealer (one transaction of the job; seal_audit() seals

@@ -29,6 +29,7 @@
 #include "utils/guc.h"
 
 #include "audit_seal.h"
+#include "launcher.h"
 #include "fintech.h"
 
 PG_MODULE_MAGIC;

@@ -2,8 +2,8 @@
  *
  * fintech.h
  *	  Declarations shared by the parts of the fintech extension: module
- *	  state, the GUCs every part reads, the job registry of the background
- *	  worker framework, and the internal consistency check macro.
+ *	  state, the GUCs every part reads, and the internal consistency check
+ *	  macro.
  *
  *-------------------------------------------------------------------------
  */
@@ -55,35 +55,6 @@ extern char *fintech_database;
 #endif
 
 /*
- * Background jobs.
- *
- * A job is a C function that the launcher calls inside a transaction of its
- * own, with a snapshot pushed, in the database named by fintech.database,
- * and only once extension fintech exists there.  It returns the number of
- * rows it handled, and sets *again when it stopped early with more work left
- * (it is then called again at once instead of after its interval).  An
- * ERROR it raises is logged, recorded in fintech.worker_status and the
- * launcher goes on.
- *
- * Each module defines its jobs from its XxxInit(), called by _PG_init in
- * every process, so the registry is the same everywhere.
- */
-#define FINTECH_MAX_JOBS	16
-#define FINTECH_JOB_NAMELEN 32
-
-typedef int64 (*FintechJobFunc) (bool *again);
-
-extern void fintech_define_job(const char *name, const char *guc_name,
-							   const char *guc_description,
-							   int default_interval_ms,
-							   FintechJobFunc func);
-/*
- * A job's note on its current run (NULL: none), shown in the detail of its
- * row of fintech.worker_status until its next run, e.g. why it did nothing
- */
-extern void fintech_job_note(const char *note);
-
-/*
  * The one kind of change to append-only history that the immutability
  * trigger lets through: the ledger folding a deferred posting, or the
  * sealer linking audit rows into the chain (columns written once, from
@@ -127,12 +98,6 @@ extern char *fintech_account_code(const char *code, const char *what);
 /* payments.c: resolve the held payments of a party whose status changed */
 extern int64 fintech_release_held_payments(int64 party_id);
 
-/* is the named job scheduled by a launcher running in this database? */
-extern bool fintech_job_active(const char *name);
-
-/* raises 55000 with a HINT when no background worker can run */
-extern void fintech_require_worker(const char *what);
-
 /*
  * The longest name screened or listed, in characters: a longer name to
  * screen is 22023, a longer listed name refuses the load (22023, naming
@@ -160,7 +125,6 @@ extern int	fintech_screen(const char *name, float4 min_score, int max_results,
 						   FintechMatch **out, int64 *generation, bool same_index);
 
 /* module initialisation, one per part, called from _PG_init */
-extern void WorkerInit(void);
 extern void LedgerInit(void);
 extern void PaymentsInit(void);
 extern void ScreeningInit(void);
@@ -168,8 +132,5 @@ extern void PartiesInit(void);
 /* guard.c: refuses DDL that would queue a lock on a fintech relation before
  * PostgreSQL checks the caller's rights (a ProcessUtility hook) */
 extern void GuardInit(void);
-
-/* background worker entry point (named in the bgworker registration) */
-extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();
 
 #endif							/* FINTECH_H */

@@ -77,6 +77,7 @@
 
 #include "fintech.h"
 #include "spi_plan.h"
+#include "jobs.h"
 
 #define CODE_MAXLEN			255
 /* longer input cannot compose (NFC, at most 3 bytes into 1) to CODE_MAXLEN */

@@ -60,6 +60,7 @@
 
 #include "fintech.h"
 #include "spi_plan.h"
+#include "jobs.h"
 
 #define NAME_MAXCHARS	FINTECH_NAME_MAXCHARS
 #define REF_MAXCHARS	255

@@ -67,6 +67,7 @@
 #include "fintech.h"
 #include "spi_plan.h"
 #include "canon.h"
+#include "jobs.h"
 
 #define KEY_MAXCHARS	255
 #define PRUNE_BATCH		10000
