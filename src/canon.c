@@ -180,7 +180,7 @@ audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 			struct pg_tm tm;
 			fsec_t		fsec;
 
-			/* only a row written by hand can hold infinity */
+			/* only -infinity, in a row written by hand, fails here */
 			if (timestamp2tm(DatumGetTimestampTz(d), NULL, &tm, &fsec, NULL, NULL) != 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
