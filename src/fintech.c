@@ -6,7 +6,7 @@
  *	  the SQL functions of every part: text arguments, '{}' as jsonb.
  *
  * Loaded through shared_preload_libraries, _PG_init also sets up shared
- * memory and registers the background worker launcher (see worker.c).
+ * memory and registers the background worker launcher (see launcher.c).
  * Loaded any other way (CREATE EXTENSION, LOAD) it stays quiet: every SQL
  * function works, only the automatic jobs are absent.
  *

@@ -40,7 +40,7 @@
  * one only while it holds none; the expiry and fold jobs lock 5-6 only
  * (SKIP LOCKED, a 100 ms lock_timeout, below the default deadlock_timeout
  * of 1 s), never a party.  The sealer locks only fintech.audit_head
- * (audit.c).
+ * (audit_seal.c).
  *
  *-------------------------------------------------------------------------
  */
