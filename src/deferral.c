@@ -39,6 +39,7 @@
 
 #include "deferral.h"
 #include "immutable.h"
+#include "jobs.h"
 #include "ledger.h"
 #include "posting.h"
 #include "posting_lock.h"

@@ -2,10 +2,11 @@
  *
  * fintech.c
  *	  Module entry point: _PG_init, the GUCs that are not owned by a single
- *	  part (fintech.database), and fintech.version().
+ *	  part (fintech.database), and fintech.version(); and two helpers for
+ *	  the SQL functions of every part: text arguments, '{}' as jsonb.
  *
  * Loaded through shared_preload_libraries, _PG_init also sets up shared
- * memory and registers the background worker launcher (see worker.c).
+ * memory and registers the background worker launcher (see launcher.c).
  * Loaded any other way (CREATE EXTENSION, LOAD) it stays quiet: every SQL
  * function works, only the automatic jobs are absent.
  *
@@ -19,8 +20,6 @@
 
 #include "mb/pg_wchar.h"
 
-#include "common/cryptohash.h"
-#include "common/sha2.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -29,6 +28,8 @@
 #include "utils/memutils.h"
 #include "utils/guc.h"
 
+#include "audit_seal.h"
+#include "launcher.h"
 #include "fintech.h"
 #include "ledger.h"
 #include "parties.h"
@@ -83,44 +84,6 @@ Datum
 fintech_version(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_TEXT_P(cstring_to_text(FINTECH_VERSION));
-}
-
-/*
- * The canonical forms that fintech hashes (audit rows, payment requests)
- * write each field as "<length in bytes>:<text>", or "N" for NULL, so that
- * no two different field lists give the same bytes.
- */
-void
-fintech_canon_field(StringInfo buf, const char *s)
-{
-	if (s == NULL)
-		appendStringInfoChar(buf, 'N');
-	else
-		appendStringInfo(buf, "%zu:%s", strlen(s), s);
-}
-
-/* SHA-256 with the server's own implementation (common/cryptohash.h) */
-void
-fintech_sha256(const void *data, size_t len, uint8 *out)
-{
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, data, len) < 0 ||
-		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
-		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-}
-
-/* a SHA-256 hash as bytea */
-bytea *
-fintech_hash_bytea(const uint8 *hash)
-{
-	bytea	   *b = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-
-	SET_VARSIZE(b, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	memcpy(VARDATA(b), hash, PG_SHA256_DIGEST_LENGTH);
-	return b;
 }
 
 /* '{}' as jsonb, built once per backend */

@@ -2,8 +2,8 @@
  *
  * fintech.h
  *	  Declarations shared by the parts of the fintech extension: module
- *	  state, the GUCs every part reads, the job registry of the background
- *	  worker framework, and the internal consistency check macro.
+ *	  state, the GUCs every part reads, and the internal consistency check
+ *	  macro.
  *
  *-------------------------------------------------------------------------
  */
@@ -54,35 +54,6 @@ extern char *fintech_database;
 #define FT_CHECK(cond) Assert(cond)
 #endif
 
-/*
- * Background jobs.
- *
- * A job is a C function that the launcher calls inside a transaction of its
- * own, with a snapshot pushed, in the database named by fintech.database,
- * and only once extension fintech exists there.  It returns the number of
- * rows it handled, and sets *again when it stopped early with more work left
- * (it is then called again at once instead of after its interval).  An
- * ERROR it raises is logged, recorded in fintech.worker_status and the
- * launcher goes on.
- *
- * Each module defines its jobs from its XxxInit(), called by _PG_init in
- * every process, so the registry is the same everywhere.
- */
-#define FINTECH_MAX_JOBS	16
-#define FINTECH_JOB_NAMELEN 32
-
-typedef int64 (*FintechJobFunc) (bool *again);
-
-extern void fintech_define_job(const char *name, const char *guc_name,
-							   const char *guc_description,
-							   int default_interval_ms,
-							   FintechJobFunc func);
-/*
- * A job's note on its current run (NULL: none), shown in the detail of its
- * row of fintech.worker_status until its next run, e.g. why it did nothing
- */
-extern void fintech_job_note(const char *note);
-
 /* '{}' as jsonb, built once per backend (fintech.c) */
 extern Jsonb *fintech_empty_object(void);
 
@@ -92,26 +63,9 @@ extern Jsonb *fintech_empty_object(void);
 extern char *fintech_text_arg(FunctionCallInfo fcinfo, int n, const char *what, int flags,
 							  int maxchars);
 
-/* canonical forms and SHA-256 (fintech.c) */
-extern void fintech_canon_field(StringInfo buf, const char *s);
-extern void fintech_sha256(const void *data, size_t len, uint8 *out);
-extern bytea *fintech_hash_bytea(const uint8 *hash);
-
-/* is the named job scheduled by a launcher running in this database? */
-extern bool fintech_job_active(const char *name);
-
-/* raises 55000 with a HINT when no background worker can run */
-extern void fintech_require_worker(const char *what);
-
-/* module initialisation, one per part, called from _PG_init */
-extern void WorkerInit(void);
-extern void AuditInit(void);
 extern void ScreeningInit(void);
 /* guard.c: refuses DDL that would queue a lock on a fintech relation before
  * PostgreSQL checks the caller's rights (a ProcessUtility hook) */
 extern void GuardInit(void);
-
-/* background worker entry point (named in the bgworker registration) */
-extern PGDLLEXPORT void fintech_launcher_main(Datum main_arg) pg_attribute_noreturn();
 
 #endif							/* FINTECH_H */

@@ -47,6 +47,7 @@
 #include "deferral.h"
 #include "holds.h"
 #include "ledger.h"
+#include "jobs.h"
 
 void
 ledger_overflow(void)

@@ -58,6 +58,7 @@
 #include "fintech.h"
 #include "ofac_parse.h"
 #include "spi_plan.h"
+#include "canon.h"
 
 #define LIST_MAXBYTES	255
 

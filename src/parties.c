@@ -40,7 +40,7 @@
  * one only while it holds none; the expiry and fold jobs lock 5-6 only
  * (SKIP LOCKED, a 100 ms lock_timeout, below the default deadlock_timeout
  * of 1 s), never a party.  The sealer locks only fintech.audit_head
- * (audit.c).
+ * (audit_seal.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -63,6 +63,7 @@
 #include "payments.h"
 #include "screening.h"
 #include "spi_plan.h"
+#include "jobs.h"
 
 #define NAME_MAXCHARS	FINTECH_NAME_MAXCHARS
 #define REF_MAXCHARS	255

@@ -42,7 +42,7 @@
  * one only while it holds none; the expiry and fold jobs lock 5-6 only
  * (SKIP LOCKED, a 100 ms lock_timeout, below the default deadlock_timeout
  * of 1 s), never a party.  The sealer locks only fintech.audit_head
- * (audit.c).
+ * (audit_seal.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -71,6 +71,8 @@
 #include "immutable.h"
 #include "payments.h"
 #include "spi_plan.h"
+#include "canon.h"
+#include "jobs.h"
 
 #define KEY_MAXCHARS	255
 #define PRUNE_BATCH		10000

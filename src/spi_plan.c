@@ -10,12 +10,10 @@
 
 #include "spi_plan.h"
 
-int
-fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes,
-					  Datum *values, const char *nulls, bool read_only, long count)
+/* the plan saved in *slot, prepared on the first call */
+static SPIPlanPtr
+saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 {
-	int			ret;
-
 	if (*slot == NULL)
 	{
 		/*
@@ -34,7 +32,17 @@ fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *a
 		SPI_keepplan(p);
 		*slot = p;
 	}
-	ret = SPI_execute_plan(*slot, values, nulls, read_only, count);
+	return *slot;
+}
+
+int
+fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes,
+					  Datum *values, const char *nulls, bool read_only, long count)
+{
+	int			ret;
+
+	ret = SPI_execute_plan(saved_plan(slot, sql, nargs, argtypes), values, nulls,
+						   read_only, count);
 	if (ret < 0)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", sql,
 			 SPI_result_code_string(ret));
@@ -51,6 +59,18 @@ ft_run_plan(FintechPlans *set, int which, Datum *values, const char *nulls,
 	d = &set->defs[which];
 	return fintech_execute_saved(&set->saved[which], d->sql, d->nargs, d->argtypes,
 								 values, nulls, read_only, count);
+}
+
+Portal
+ft_open_cursor(FintechPlans *set, int which, Datum *values, const char *nulls,
+			   bool read_only)
+{
+	const FintechPlanDef *d;
+
+	Assert(which >= 0 && which < set->nplans);
+	d = &set->defs[which];
+	return SPI_cursor_open(NULL, saved_plan(&set->saved[which], d->sql, d->nargs, d->argtypes),
+						   values, nulls, read_only);
 }
 
 void

@@ -51,6 +51,13 @@ typedef struct FintechPlans
 extern int	ft_run_plan(FintechPlans *set, int which, Datum *values, const char *nulls,
 						bool read_only, long count);
 
+/*
+ * opens a cursor (no name) over statement `which` of the set, for a caller
+ * that reads a large result a fetch at a time; SPI_cursor_close() it
+ */
+extern Portal ft_open_cursor(FintechPlans *set, int which, Datum *values, const char *nulls,
+							 bool read_only);
+
 /* one statement with its own slot (a part with a single saved statement) */
 extern int	fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs,
 								  const Oid *argtypes, Datum *values, const char *nulls,

@@ -1,0 +1,543 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_capture.c
+ *	  Capture for the hash-chained audit trail: the trigger that records
+ *	  every change of an audited table in fintech.audit_log, the row image
+ *	  it records (jsonb, compressed in line), and fintech.audit_table(),
+ *	  which adds the trigger to a table.
+ *
+ * fintech.audit_trigger() is an AFTER row trigger (and an AFTER TRUNCATE
+ * statement trigger) on every audited table.  It appends one row to
+ * fintech.audit_log per changed row, in the writer's transaction, with
+ * seq, row_hash and chain_hash still NULL (the sealer, audit_seal.c, fills
+ * them in).  Writers take no lock besides the row they insert: no
+ * counter, no advisory lock, no table lock.
+ *
+ * The row's jsonb is built here, not with to_jsonb(), so that it does not
+ * depend on the writer's settings: timestamptz in UTC, intervals in ISO
+ * 8601, floats in shortest exact form, bytea in hex, money as numeric.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "access/toast_compression.h"
+#include "access/toast_internals.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/shortest_dec.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/cash.h"
+#include "utils/datetime.h"
+#include "utils/inval.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/xid8.h"
+
+#include "audit_capture.h"
+#include "audit_log.h"
+
+/* ------------------------------------------------------------------------
+ * Canonical jsonb of a row
+ * ------------------------------------------------------------------------
+ */
+
+static void
+push_string(JsonbParseState **st, const char *s, JsonbIteratorToken tok)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = strlen(s);
+	pushJsonbValue(st, tok, &v);
+}
+
+static void
+push_numeric(JsonbParseState **st, Numeric n)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = n;
+	pushJsonbValue(st, WJB_VALUE, &v);
+}
+
+/* one column's value, independent of the session's settings */
+static void
+push_datum(JsonbParseState **st, Datum d, Oid typid)
+{
+	JsonbValue	v;
+	char		buf[MAXDATELEN + 64];
+
+	switch (typid)
+	{
+		case BOOLOID:
+			v.type = jbvBool;
+			v.val.boolean = DatumGetBool(d);
+			pushJsonbValue(st, WJB_VALUE, &v);
+			return;
+		case INT2OID:
+			push_numeric(st, int64_to_numeric(DatumGetInt16(d)));
+			return;
+		case INT4OID:
+			push_numeric(st, int64_to_numeric(DatumGetInt32(d)));
+			return;
+		case INT8OID:
+			push_numeric(st, int64_to_numeric(DatumGetInt64(d)));
+			return;
+		case NUMERICOID:
+			{
+				Numeric		n = DatumGetNumeric(d);
+
+				if (numeric_is_nan(n) || numeric_is_inf(n))
+					push_string(st, DatumGetCString(DirectFunctionCall1(numeric_out, d)), WJB_VALUE);
+				else
+					push_numeric(st, n);
+				return;
+			}
+		case FLOAT4OID:
+		case FLOAT8OID:
+			{
+				double		f = typid == FLOAT4OID ? DatumGetFloat4(d) : DatumGetFloat8(d);
+
+				if (isnan(f) || isinf(f))
+				{
+					push_string(st, isnan(f) ? "NaN" : (f > 0 ? "Infinity" : "-Infinity"), WJB_VALUE);
+					return;
+				}
+				double_to_shortest_decimal_buf(f, buf);
+				push_numeric(st, DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+																	 ObjectIdGetDatum(InvalidOid),
+																	 Int32GetDatum(-1))));
+				return;
+			}
+		case CASHOID:
+			push_numeric(st, DatumGetNumeric(DirectFunctionCall1(cash_numeric, d)));
+			return;
+		case TIMESTAMPTZOID:
+			{
+				int			utc = 0;
+
+				push_string(st, JsonEncodeDateTime(NULL, d, typid, &utc), WJB_VALUE);
+				return;
+			}
+		case DATEOID:
+		case TIMEOID:
+		case TIMETZOID:
+		case TIMESTAMPOID:
+			push_string(st, JsonEncodeDateTime(NULL, d, typid, NULL), WJB_VALUE);
+			return;
+		case INTERVALOID:
+			{
+				struct pg_itm itm;
+
+				interval2itm(*DatumGetIntervalP(d), &itm);
+				EncodeInterval(&itm, INTSTYLE_ISO_8601, buf);
+				push_string(st, pstrdup(buf), WJB_VALUE);
+				return;
+			}
+		case BYTEAOID:
+			{
+				bytea	   *b = DatumGetByteaPP(d);
+				int			len = VARSIZE_ANY_EXHDR(b);
+				char	   *hex = palloc(len * 2 + 3);
+
+				hex[0] = '\\';
+				hex[1] = 'x';
+				hex_encode(VARDATA_ANY(b), len, hex + 2);
+				hex[len * 2 + 2] = '\0';
+				push_string(st, hex, WJB_VALUE);
+				return;
+			}
+		case JSONBOID:
+			{
+				Jsonb	   *j = DatumGetJsonbP(d);
+
+				v.type = jbvBinary;
+				v.val.binary.data = &j->root;
+				v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+				pushJsonbValue(st, WJB_VALUE, &v);
+				return;
+			}
+		case JSONOID:
+			{
+				Jsonb	   *j = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+																   CStringGetDatum(TextDatumGetCString(d))));
+
+				v.type = jbvBinary;
+				v.val.binary.data = &j->root;
+				v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+				pushJsonbValue(st, WJB_VALUE, &v);
+				return;
+			}
+		default:
+			{
+				Oid			out;
+				bool		isvarlena;
+
+				/* text types and everything else: the type's text form */
+				getTypeOutputInfo(typid, &out, &isvarlena);
+				push_string(st, OidOutputFunctionCall(out, d), WJB_VALUE);
+				return;
+			}
+	}
+}
+
+/*
+ * What the capture trigger needs to know of an audited table, computed
+ * once per backend and table (forgotten when the table's relcache entry is
+ * invalidated, e.g. by ALTER TABLE): its qualified name, and its live
+ * columns with their base types, in the order jsonb sorts object keys
+ * (shorter first, then bytewise), so that building the object finds its
+ * keys already sorted.
+ */
+typedef struct CaptureCol
+{
+	int			attno;			/* 0-based */
+	Oid			basetype;
+	int			namelen;
+	const char *name;
+} CaptureCol;
+
+typedef struct CaptureRel
+{
+	Oid			relid;			/* hash key */
+	Datum		qname;			/* text */
+	int			natts;			/* of the tuple descriptor */
+	int			ncols;			/* live columns */
+	CaptureCol *cols;
+} CaptureRel;
+
+static HTAB *capture_rels = NULL;
+static MemoryContext capture_cxt = NULL;
+
+static int
+capture_col_cmp(const void *a, const void *b)
+{
+	const CaptureCol *x = a;
+	const CaptureCol *y = b;
+
+	if (x->namelen != y->namelen)
+		return x->namelen < y->namelen ? -1 : 1;
+	return memcmp(x->name, y->name, x->namelen);
+}
+
+/*
+ * Invalidation only marks the cache stale: a caller may be using an entry
+ * (invalidations arrive during any catalog access), so the memory is freed
+ * by the next capture_rel(), between two captured rows.
+ */
+static bool capture_stale = false;
+
+static void
+capture_rels_inval(Datum arg, Oid relid)
+{
+	if (capture_rels != NULL &&
+		(relid == InvalidOid || hash_search(capture_rels, &relid, HASH_FIND, NULL) != NULL))
+		capture_stale = true;
+}
+
+static CaptureRel *
+capture_rel(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	TupleDesc	desc = RelationGetDescr(rel);
+	CaptureRel *cr;
+	CaptureRel	fresh;
+	char	   *qname;
+	MemoryContext old;
+
+	if (capture_rels != NULL && capture_stale)
+	{
+		hash_destroy(capture_rels);
+		capture_rels = NULL;
+		MemoryContextReset(capture_cxt);
+	}
+	capture_stale = false;
+	if (capture_rels == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (capture_cxt == NULL)
+		{
+			capture_cxt = AllocSetContextCreate(CacheMemoryContext, "fintech audit capture",
+												ALLOCSET_SMALL_SIZES);
+			CacheRegisterRelcacheCallback(capture_rels_inval, (Datum) 0);
+		}
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(CaptureRel);
+		ctl.hcxt = capture_cxt;
+		capture_rels = hash_create("fintech audited tables", 16, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	cr = hash_search(capture_rels, &relid, HASH_FIND, NULL);
+	if (cr != NULL && cr->natts == desc->natts)
+		return cr;
+
+	/* the catalog lookups first (they may run invalidations), then the entry */
+	qname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+									   RelationGetRelationName(rel));
+	fresh.relid = relid;
+	fresh.natts = desc->natts;
+	fresh.ncols = 0;
+	fresh.cols = MemoryContextAlloc(capture_cxt, sizeof(CaptureCol) * Max(desc->natts, 1));
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		CaptureCol *c;
+
+		if (att->attisdropped)
+			continue;
+		c = &fresh.cols[fresh.ncols++];
+		c->attno = i;
+		c->basetype = getBaseType(att->atttypid);
+		c->name = MemoryContextStrdup(capture_cxt, NameStr(att->attname));
+		c->namelen = strlen(c->name);
+	}
+	qsort(fresh.cols, fresh.ncols, sizeof(CaptureCol), capture_col_cmp);
+	old = MemoryContextSwitchTo(capture_cxt);
+	fresh.qname = CStringGetTextDatum(qname);
+	MemoryContextSwitchTo(old);
+	cr = hash_search(capture_rels, &relid, HASH_ENTER, NULL);
+	*cr = fresh;
+	return cr;
+}
+
+static Jsonb *
+row_to_jsonb(HeapTuple tup, TupleDesc desc, CaptureRel *cr)
+{
+	JsonbParseState *st = NULL;
+	JsonbValue *res;
+	Datum	   *values = palloc(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc(sizeof(bool) * desc->natts);
+
+	heap_deform_tuple(tup, desc, values, nulls);
+	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
+	for (int i = 0; i < cr->ncols; i++)
+	{
+		const CaptureCol *c = &cr->cols[i];
+		JsonbValue	k;
+
+		k.type = jbvString;
+		k.val.string.val = (char *) c->name;
+		k.val.string.len = c->namelen;
+		pushJsonbValue(&st, WJB_KEY, &k);
+		if (nulls[c->attno])
+		{
+			JsonbValue	v;
+
+			v.type = jbvNull;
+			pushJsonbValue(&st, WJB_VALUE, &v);
+		}
+		else
+			push_datum(&st, values[c->attno], c->basetype);
+	}
+	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
+	pfree(values);
+	pfree(nulls);
+	return JsonbValueToJsonb(res);
+}
+
+/*
+ * A captured row image, compressed in line when that makes it smaller: an
+ * audit row is written to WAL once when captured, so its size is WAL
+ * volume, the limit of a ledger under concurrent load.  LZ4 where the
+ * server has it (pglz rarely reaches its 25 % threshold on rows this
+ * short); the value stays in the row (never moved to the TOAST table here)
+ * and reads back as the same jsonb.
+ */
+#define CAPTURE_COMPRESS_MIN 256
+
+static Datum
+compress_image(Datum image)
+{
+#ifdef USE_LZ4
+	if (VARSIZE_ANY(DatumGetPointer(image)) >= CAPTURE_COMPRESS_MIN &&
+		!VARATT_IS_EXTENDED(DatumGetPointer(image)))
+	{
+		Datum		c = toast_compress_datum(image, TOAST_LZ4_COMPRESSION);
+
+		if (DatumGetPointer(c) != NULL)
+			return c;
+	}
+#endif
+	return image;
+}
+
+/* ------------------------------------------------------------------------
+ * Capture
+ * ------------------------------------------------------------------------
+ */
+
+PG_FUNCTION_INFO_V1(fintech_audit_trigger);
+/*
+ * AFTER INSERT/UPDATE/DELETE row trigger and AFTER TRUNCATE statement
+ * trigger of audited tables.
+ */
+Datum
+fintech_audit_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trig = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	const char *op;
+	Datum		v[7] = {0};
+	char		n[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	char	   *who;
+	CaptureRel *cr;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("fintech.audit_trigger() can only be called as a trigger")));
+	rel = trig->tg_relation;
+	desc = RelationGetDescr(rel);
+
+	/*
+	 * Only the two triggers fintech.audit_table() creates may use this
+	 * function: "fintech_audit" (AFTER INSERT OR UPDATE OR DELETE, FOR EACH
+	 * ROW) and "fintech_audit_truncate" (AFTER TRUNCATE, FOR EACH
+	 * STATEMENT), on a plain table other than audit_log.  Anything else --
+	 * a statement trigger on INSERT has no tuple to capture -- is refused
+	 * before a tuple is touched.
+	 */
+	{
+		const char *tgname = trig->tg_trigger->tgname;
+		bool		truncate = TRIGGER_FIRED_BY_TRUNCATE(trig->tg_event);
+		bool		ok;
+
+		ok = TRIGGER_FIRED_AFTER(trig->tg_event) &&
+			(rel->rd_rel->relkind == RELKIND_RELATION ||
+			 rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE) &&
+			!(RelationGetNamespace(rel) == get_namespace_oid("fintech", true) &&
+			  strcmp(RelationGetRelationName(rel), "audit_log") == 0) &&
+			(truncate
+			 ? (TRIGGER_FIRED_FOR_STATEMENT(trig->tg_event) &&
+				strcmp(tgname, "fintech_audit_truncate") == 0)
+			 : (TRIGGER_FIRED_FOR_ROW(trig->tg_event) &&
+				strcmp(tgname, "fintech_audit") == 0 &&
+				trig->tg_trigtuple != NULL &&
+				(!TRIGGER_FIRED_BY_UPDATE(trig->tg_event) || trig->tg_newtuple != NULL)));
+		if (!ok)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("trigger \"%s\" on %s cannot use fintech.audit_trigger()",
+							tgname,
+							quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+													   RelationGetRelationName(rel))),
+					 errdetail("fintech.audit_trigger() only runs as the triggers fintech.audit_table() creates: "
+							   "\"fintech_audit\" AFTER INSERT OR UPDATE OR DELETE FOR EACH ROW and "
+							   "\"fintech_audit_truncate\" AFTER TRUNCATE FOR EACH STATEMENT."),
+					 errhint("Audit a table with fintech.audit_table().")));
+	}
+
+	cr = capture_rel(rel);
+	v[0] = cr->qname;
+	n[2] = n[3] = 'n';
+	if (TRIGGER_FIRED_BY_TRUNCATE(trig->tg_event))
+		op = "TRUNCATE";
+	else if (TRIGGER_FIRED_BY_INSERT(trig->tg_event))
+	{
+		op = "INSERT";
+		v[3] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc, cr));
+		n[3] = ' ';
+	}
+	else if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event))
+	{
+		op = "UPDATE";
+		v[2] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc, cr));
+		v[3] = JsonbPGetDatum(row_to_jsonb(trig->tg_newtuple, desc, cr));
+		n[2] = n[3] = ' ';
+	}
+	else
+	{
+		op = "DELETE";
+		v[2] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc, cr));
+		n[2] = ' ';
+	}
+	v[1] = CStringGetTextDatum(op);
+	v[4] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	who = GetUserNameFromId(GetSessionUserId(), true);
+	v[5] = CStringGetTextDatum(who ? who : "?");
+	/* the role outside any SECURITY DEFINER function: who called the API */
+	who = GetUserNameFromId(GetOuterUserId(), true);
+	v[6] = CStringGetTextDatum(who ? who : "?");
+
+	/* old_row, new_row: the compact image */
+	for (int i = 2; i <= 3; i++)
+		if (n[i] != 'n')
+			v[i] = compress_image(v[i]);
+	audit_log_append(v, n);
+	return PointerGetDatum(NULL);
+}
+
+PG_FUNCTION_INFO_V1(fintech_audit_table);
+/* fintech.audit_table(tbl regclass): add the capture triggers, once */
+Datum
+fintech_audit_table(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	char		relkind;
+	char	   *qname;
+	Oid			types[1] = {OIDOID};
+	Datum		v[1];
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tbl must not be NULL")));
+	relid = PG_GETARG_OID(0);
+	relkind = get_rel_relkind(relid);
+	if (relkind == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	qname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									   get_rel_name(relid));
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot audit %s: it is not a table", qname)));
+	if (get_rel_namespace(relid) == get_namespace_oid("fintech", false) &&
+		strcmp(get_rel_name(relid), "audit_log") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot audit fintech.audit_log itself")));
+	/* the caller, not this SECURITY DEFINER function, must own the table */
+	if (!pg_class_ownercheck(relid, GetOuterUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(relkind), get_rel_name(relid));
+
+	SPI_connect();
+	v[0] = ObjectIdGetDatum(relid);
+	if (SPI_execute_with_args("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid OPERATOR(pg_catalog.=) $1"
+							  " AND tgname OPERATOR(pg_catalog.=) 'fintech_audit'",
+							  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for the audit trigger");
+	if (SPI_processed == 0)
+	{
+		if (SPI_execute(psprintf("CREATE TRIGGER fintech_audit AFTER INSERT OR UPDATE OR DELETE ON %s"
+								 " FOR EACH ROW EXECUTE FUNCTION fintech.audit_trigger()", qname),
+						false, 0) != SPI_OK_UTILITY ||
+			SPI_execute(psprintf("CREATE TRIGGER fintech_audit_truncate AFTER TRUNCATE ON %s"
+								 " FOR EACH STATEMENT EXECUTE FUNCTION fintech.audit_trigger()", qname),
+						false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not create the audit triggers on %s", qname);
+	}
+	SPI_finish();
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_log.h
+ *	  Writes to fintech.audit_log straight into its heap and indexes
+ *	  (audit_log.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_AUDIT_LOG_H
+#define FINTECH_AUDIT_LOG_H
+
+#include "storage/itemptr.h"
+
+/* called only from inside fintech.so: not exported, called directly */
+#pragma GCC visibility push(hidden)
+
+/*
+ * one captured row: v/n are table_name .. calling_role (7 columns; n[i]
+ * 'n' for NULL); id and changed_at are filled in here, seq, row_hash and
+ * chain_hash stay NULL
+ */
+extern void audit_log_append(Datum *v, const char *n);
+
+/*
+ * the sealer's writes: seq, row_hash and chain_hash of the n unsealed rows
+ * at tids, with the head of the chain held
+ */
+extern void audit_log_seal(uint64 n, ItemPointerData *tids, Datum *seqs, Datum *rowhs,
+						   Datum *chains);
+
+#pragma GCC visibility pop
+
+#endif							/* FINTECH_AUDIT_LOG_H */

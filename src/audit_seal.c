@@ -1,0 +1,366 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_seal.c
+ *	  The sealer of the audit trail: fintech.seal_audit() and the seal_audit
+ *	  job, which link captured rows into the hash chain, in batches, and
+ *	  move its head (fintech.audit_head).
+ *
+ * Sealing.  The sealer (fintech.seal_audit() or the seal_audit job) locks
+ * the single row of fintech.audit_head, which serialises sealers, reads
+ * the unsealed rows its snapshot sees (committed ones only: rows of
+ * aborted transactions are never visible, rows of transactions that commit
+ * later are sealed by a later run) in the order they were captured
+ * (changed_at, the clock at capture: of two changes to the same row, the
+ * later one was captured after the earlier one committed), and gives each
+ * its place: seq (gapless
+ * from 1), row_hash = SHA-256 of the row's canonical form, chain_hash =
+ * SHA-256(previous chain_hash || row_hash).  Those three columns are
+ * written once, from NULL; the captured content is never rewritten.
+ * A batch is bounded by bytes as well as rows (SEAL_BATCH_BYTES): rows are
+ * read as stored and hashed one at a time, so sealing a backlog of huge
+ * rows costs about three times its largest row in memory, not the sum.
+ *
+ * Locks.  The head row is the only lock of the chain, and only sealers
+ * take it (seal_audit() is an operator's right).  The job never waits for
+ * it: when seal_audit() is held open in another transaction, the job
+ * seals nothing and names that backend in fintech.worker_status.  It
+ * cannot be otherwise: the rows such a transaction sealed are not
+ * committed, and the chain continues from them.  Audit rows of open
+ * transactions are invisible to the sealer, which seals the committed
+ * rows around them and those rows after they commit (later in the chain,
+ * in their capture order).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/itemptr.h"
+#include "utils/guc.h"
+
+#include "fintech.h"
+#include "immutable.h"
+#include "audit_log.h"
+#include "audit_seal.h"
+#include "canon.h"
+#include "jobs.h"
+
+/*
+ * One batch of the sealer (one transaction of the job; seal_audit() seals
+ * a backlog in as many batches as it takes) ends at SEAL_BATCH rows or once
+ * it holds SEAL_BATCH_BYTES of row images (detoasted size, counted before
+ * a row is read), whichever comes first; a single row larger than the
+ * budget is sealed alone.  Rows are read SEAL_FETCH at a time as stored
+ * (their images stay TOAST pointers until hashed, one at a time), so a
+ * batch's memory is a few kB per row plus what hashing its largest row
+ * takes (see audit_row_hash in canon.c), not the sum of its images.
+ */
+#define SEAL_BATCH 5000
+#define SEAL_BATCH_BYTES (4 * 1024 * 1024)
+#define SEAL_FETCH 64
+
+/* where a batch of seal_audit() ended: (changed_at, id) of its last row */
+typedef struct SealKey
+{
+	Datum		changed_at;
+	Datum		id;
+} SealKey;
+
+/*
+ * Who holds the head of the chain, for the job's report: the backend whose
+ * transaction locked the head row (its xmax), or a general note when it
+ * cannot be named (several lockers, or one already gone).
+ */
+static char *
+head_holder(void)
+{
+	if (SPI_execute("SELECT a.pid, a.usename, a.xact_start::pg_catalog.text"
+					" FROM fintech.audit_head h"
+					" JOIN pg_catalog.pg_locks l ON l.locktype OPERATOR(pg_catalog.=) 'transactionid'"
+					"  AND l.mode OPERATOR(pg_catalog.=) 'ExclusiveLock' AND l.granted"
+					"  AND l.transactionid OPERATOR(pg_catalog.=) h.xmax"
+					" LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
+					" LIMIT 1", true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		return pstrdup("sealing waits: fintech.audit_head is locked by another transaction");
+	return psprintf("sealing waits: fintech.audit_head is locked by pid %s (role %s, transaction started %s),"
+					" a transaction that called fintech.seal_audit() and has not ended; rows captured"
+					" since are sealed when it commits or rolls back",
+					SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+					SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2),
+					SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
+}
+
+/*
+ * the unsealed rows in capture order, `limit` ($1) of them, with their
+ * ctid; cond: further conditions
+ */
+#define UNSEALED_SQL(cond) \
+	"SELECT " AUDIT_COLS ", ctid FROM fintech.audit_log WHERE seq IS NULL " cond \
+	" ORDER BY changed_at, id LIMIT $1"
+
+/*
+ * Seal up to `limit` committed, unsealed rows, and no more than
+ * SEAL_BATCH_BYTES of row images (at least one row); returns how many.
+ * *more is set when the batch ended at a limit.  With after, only rows
+ * captured after that key are read (the next batch of one seal_audit()
+ * call: within one transaction the index entries of the rows it sealed are
+ * not yet dead, and reading from the start each time would make a large
+ * backlog quadratic); *last is set to the key of the last row sealed.
+ * wait = false (the job): when another transaction holds the head, seal
+ * nothing and set *held_by to a report naming it.
+ */
+static int64
+seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *last,
+		  char **held_by)
+{
+	int			ret;
+	int64		last_seq;
+	uint8		prev[PG_SHA256_DIGEST_LENGTH];
+	bool		has_prev;
+	uint64		n = 0;
+	Size		bytes = 0;
+	Portal		portal;
+	ItemPointerData *tids;
+	Datum	   *seqs,
+			   *rowhs,
+			   *chains;
+	Oid			htypes[2] = {INT8OID, BYTEAOID};
+	Datum		hv[2];
+	Datum		last_id = 0,
+				last_at = 0;
+	bool		done = false;
+
+	/*
+	 * One sealer at a time: the head row is the chain's lock.  The job does
+	 * not wait for it (the other jobs run in the same launcher): another
+	 * sealer is at work, it will try again on its next run.  Only a sealer
+	 * (seal_audit(), an operator's right) can lock the head; one left open
+	 * in a transaction is named in worker_status (held_by).
+	 */
+	*more = false;
+	for (int attempt = 0;; attempt++)
+	{
+		ret = SPI_execute(wait
+						  ? "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE"
+						  : "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE SKIP LOCKED",
+						  false, 0);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "could not read fintech.audit_head");
+		/* its primary key keeps one row, unless its owner dropped it */
+		if (SPI_processed > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("fintech.audit_head must have at most one row")));
+		if (SPI_processed == 1 || attempt > 0)
+			break;
+
+		/*
+		 * No head yet, or (the job) a head locked by another: the first
+		 * seal creates it (CREATE EXTENSION does not, so that pg_dump's
+		 * copy of it restores without a conflict).
+		 */
+		if (!wait)
+		{
+			if (SPI_execute("SELECT 1 FROM fintech.audit_head", true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not read fintech.audit_head");
+			if (SPI_processed > 0)
+			{
+				if (held_by)
+					*held_by = head_holder();
+				return 0;		/* another sealer holds it */
+			}
+		}
+		if (SPI_execute("INSERT INTO fintech.audit_head DEFAULT VALUES ON CONFLICT DO NOTHING",
+						false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not create the head of the audit chain");
+	}
+	if (SPI_processed == 0)
+	{
+		/* deleted since the INSERT above, bypassing its trigger */
+		if (wait)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("fintech.audit_head has no row")));
+		if (held_by)
+			*held_by = head_holder();
+		return 0;				/* another sealer holds it */
+	}
+	last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &has_prev));
+	has_prev = audit_get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, prev);
+	SPI_freetuptable(SPI_tuptable);
+
+	/*
+	 * A fresh snapshot, taken after the lock: sees the last sealer's work.
+	 * Planned for each batch with its values (not a saved, generic plan),
+	 * as the size of the backlog and the key change from batch to batch.
+	 */
+	if (after)
+	{
+		Oid			ktypes[3] = {INT8OID, TIMESTAMPTZOID, INT8OID};
+		Datum		kv[3] = {Int64GetDatum(limit), after->changed_at, after->id};
+
+		portal = SPI_cursor_open_with_args(NULL, UNSEALED_SQL("AND (changed_at, id) OPERATOR(pg_catalog.>) ($2, $3)"),
+										   3, ktypes, kv, NULL, false, 0);
+	}
+	else
+	{
+		Oid			ktypes[1] = {INT8OID};
+		Datum		kv[1] = {Int64GetDatum(limit)};
+
+		portal = SPI_cursor_open_with_args(NULL, UNSEALED_SQL(""), 1, ktypes, kv, NULL, false, 0);
+	}
+
+	/* hash the rows in order, a fetch at a time, then write them all */
+	tids = palloc(sizeof(ItemPointerData) * limit);
+	seqs = palloc(sizeof(Datum) * limit);
+	rowhs = palloc(sizeof(Datum) * limit);
+	chains = palloc(sizeof(Datum) * limit);
+	while (!done)
+	{
+		SPITupleTable *tt;
+
+		SPI_cursor_fetch(portal, true, SEAL_FETCH);
+		tt = SPI_tuptable;
+		if (SPI_processed == 0)
+		{
+			SPI_freetuptable(tt);
+			break;
+		}
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = tt->vals[r];
+			uint8		rowh[PG_SHA256_DIGEST_LENGTH];
+			uint8		chain[PG_SHA256_DIGEST_LENGTH];
+			Size		size = audit_row_image_bytes(tup, tt->tupdesc);
+			bool		isnull;
+
+			CHECK_FOR_INTERRUPTS();
+			if (n > 0 && bytes + size > SEAL_BATCH_BYTES)
+			{
+				/* the budget is spent: this row starts the next batch */
+				*more = true;
+				done = true;
+				break;
+			}
+			bytes += size;
+			audit_row_hash(tup, tt->tupdesc, rowh);
+			audit_chain_hash(prev, has_prev, rowh, chain);
+			last_seq++;
+			tids[n] = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, tt->tupdesc, NCANON + 4, &isnull));
+			seqs[n] = Int64GetDatum(last_seq);
+			rowhs[n] = PointerGetDatum(fintech_hash_bytea(rowh));
+			chains[n] = PointerGetDatum(fintech_hash_bytea(chain));
+			/* both by value (int8, timestamptz): they outlive the rows */
+			last_id = SPI_getbinval(tup, tt->tupdesc, 1, &isnull);
+			last_at = SPI_getbinval(tup, tt->tupdesc, NCANON, &isnull);
+			memcpy(prev, chain, sizeof(prev));
+			has_prev = true;
+			if ((int64) ++n == limit)
+			{
+				*more = true;
+				done = true;
+				break;
+			}
+		}
+		SPI_freetuptable(tt);	/* the rows read: their ctids are copied */
+	}
+	SPI_cursor_close(portal);
+	if (n == 0)
+		return 0;
+
+	fintech_internal_write = FT_WRITE_SEAL;
+	PG_TRY();
+	{
+		audit_log_seal(n, tids, seqs, rowhs, chains);
+		hv[0] = Int64GetDatum(last_seq);
+		hv[1] = PointerGetDatum(fintech_hash_bytea(prev));
+		ret = SPI_execute_with_args("UPDATE fintech.audit_head SET last_seq = $1, last_hash = $2",
+									2, htypes, hv, NULL, false, 0);
+		if (ret != SPI_OK_UPDATE || SPI_processed != 1)
+			elog(ERROR, "could not move the head of the audit chain");
+	}
+	PG_FINALLY();
+	{
+		fintech_internal_write = FT_WRITE_NONE;
+	}
+	PG_END_TRY();
+	if (last)
+	{
+		last->id = last_id;
+		last->changed_at = last_at;
+	}
+	return (int64) n;
+}
+
+PG_FUNCTION_INFO_V1(fintech_seal_audit);
+/* fintech.seal_audit(): seal every committed row now; rows newly chained */
+Datum
+fintech_seal_audit(PG_FUNCTION_ARGS)
+{
+	int64		total = 0;
+	bool		more;
+	SealKey		last = {0, 0};
+	bool		bounded = false;
+
+	/*
+	 * A large backlog is sealed in batches, each in its own SPI connection
+	 * (SPI allocates in its procedure context, freed by SPI_finish), each
+	 * reading after the last row of the one before.  When a batch comes
+	 * back short, one more pass from the start picks up rows of
+	 * transactions that committed meanwhile with an earlier capture time.
+	 */
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		SPI_connect();
+		total += seal_some(SEAL_BATCH, &more, true, bounded ? &last : NULL, &last, NULL);
+		SPI_finish();
+		if (more)
+			bounded = true;
+		else if (bounded)
+			bounded = false;
+		else
+			break;
+	}
+	PG_RETURN_INT64(total);
+}
+
+/*
+ * the seal_audit job: one batch (SEAL_BATCH rows or SEAL_BATCH_BYTES) per
+ * transaction, the next one at once while there are more, so the other
+ * jobs of the launcher get their turn between two batches.  It waits for
+ * nothing an application can hold: the head row only a sealer locks (and
+ * the job skips it then, naming the holder in worker_status), audit rows
+ * are read under MVCC (rows of a transaction still open are skipped and
+ * sealed after it commits, at the end of the chain), and the relation
+ * locks it takes (RowExclusiveLock on audit_log, AccessShareLock on
+ * audit_head) conflict only with the table owner's DDL.
+ */
+static int64
+seal_job(bool *again)
+{
+	int64		n;
+	char	   *held_by = NULL;
+
+	SPI_connect();
+	/* SKIP LOCKED can still wait when it follows an update chain: bound it */
+	(void) set_config_option("lock_timeout", "1000", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
+	n = seal_some(SEAL_BATCH, again, false, NULL, NULL, &held_by);
+	fintech_job_note(held_by);
+	SPI_finish();
+	return n;
+}
+
+/* the seal_audit job (called by _PG_init) */
+void
+AuditInit(void)
+{
+	fintech_define_job("seal_audit", "fintech.seal_interval",
+					   "How often the background worker links new audit rows into the hash chain.",
+					   1000, seal_job);
+}
+

@@ -1,0 +1,258 @@
+/*-------------------------------------------------------------------------
+ *
+ * canon.c
+ *	  Canonical forms and their SHA-256 hashes: the field encoding of every
+ *	  form fintech hashes (audit rows, payment requests), SHA-256 whole or
+ *	  fed a piece at a time, and the two hashes of the audit chain --
+ *	  row_hash of an audit_log row and chain_hash.
+ *
+ * The canonical form hashed by the sealer is documented in the README,
+ * with a plain SQL (pgcrypto) query that recomputes the chain: it is part
+ * of the interface and must not change.
+ *
+ * Pure functions of their arguments: no locks, no shared state.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "utils/xid8.h"
+
+#include "canon.h"
+
+/*
+ * The canonical forms that fintech hashes (audit rows, payment requests)
+ * write each field as "<length in bytes>:<text>", or "N" for NULL, so that
+ * no two different field lists give the same bytes.
+ */
+void
+fintech_canon_field(StringInfo buf, const char *s)
+{
+	if (s == NULL)
+		appendStringInfoChar(buf, 'N');
+	else
+		appendStringInfo(buf, "%zu:%s", strlen(s), s);
+}
+
+/* SHA-256 with the server's own implementation (common/cryptohash.h) */
+pg_cryptohash_ctx *
+fintech_sha256_begin(void)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	return ctx;
+}
+
+void
+fintech_sha256_update(pg_cryptohash_ctx *ctx, const void *data, size_t len)
+{
+	if (pg_cryptohash_update(ctx, data, len) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+}
+
+/*
+ * one field of the canonical form, "<bytes>:<text>" (s == NULL: "N"), into
+ * the hash; a long one a megabyte at a time, so that a cancel is honoured
+ * within a row
+ */
+#define HASH_CHUNK (1024 * 1024)
+
+void
+fintech_sha256_field(pg_cryptohash_ctx *ctx, const char *s, size_t len)
+{
+	char		prefix[32];
+
+	if (s == NULL)
+	{
+		fintech_sha256_update(ctx, "N", 1);
+		return;
+	}
+	snprintf(prefix, sizeof(prefix), "%zu:", len);
+	fintech_sha256_update(ctx, prefix, strlen(prefix));
+	for (size_t off = 0; off < len; off += HASH_CHUNK)
+	{
+		CHECK_FOR_INTERRUPTS();
+		fintech_sha256_update(ctx, s + off, Min(len - off, HASH_CHUNK));
+	}
+}
+
+void
+fintech_sha256_end(pg_cryptohash_ctx *ctx, uint8 *out)
+{
+	if (pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+}
+
+void
+fintech_sha256(const void *data, size_t len, uint8 *out)
+{
+	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+
+	fintech_sha256_update(ctx, data, len);
+	fintech_sha256_end(ctx, out);
+}
+
+/* a SHA-256 hash as bytea */
+bytea *
+fintech_hash_bytea(const uint8 *hash)
+{
+	bytea	   *b = palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+
+	SET_VARSIZE(b, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	memcpy(VARDATA(b), hash, PG_SHA256_DIGEST_LENGTH);
+	return b;
+}
+
+/* ------------------------------------------------------------------------
+ * The audit chain's hashes
+ * ------------------------------------------------------------------------
+ */
+
+/*
+ * Bytes of the row images of one audit row once detoasted (what hashing it
+ * costs in memory), without detoasting anything
+ */
+Size
+audit_row_image_bytes(HeapTuple tup, TupleDesc desc)
+{
+	Size		bytes = 0;
+
+	for (int col = 4; col <= 5; col++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+		if (!isnull)
+			bytes += toast_raw_datum_size(d);
+	}
+	return bytes;
+}
+
+/*
+ * audit_row_hash: row_hash of an audit_log row (columns as in AUDIT_COLS): SHA-256 of the
+ * nine fields id .. changed_at, each written as "<bytes>:<text>" or "N"
+ * for NULL, changed_at as 'YYYY-MM-DD HH24:MI:SS.US' in UTC (the canonical
+ * form of the README, unchanged: jsonb as jsonb_out writes it, xid8 as
+ * xid8out does).
+ *
+ * Memory: text columns are hashed from their stored bytes; a row image is
+ * detoasted and written as text one at a time, fed to the hash and freed,
+ * all in a context of its own deleted before returning, so hashing a row
+ * costs about three times its larger image (detoasted jsonb + its text),
+ * whatever else the caller holds, and nothing stays behind.
+ */
+void
+audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech audit row hash",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+	int64		id = 0;
+
+	for (int col = 1; col <= NCANON; col++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+		char		buf[64];
+
+		if (isnull)
+			fintech_sha256_field(ctx, NULL, 0);
+		else if (col == 1)
+		{
+			id = DatumGetInt64(d);
+			snprintf(buf, sizeof(buf), INT64_FORMAT, id);
+			fintech_sha256_field(ctx, buf, strlen(buf));
+		}
+		else if (col == NCANON)
+		{
+			struct pg_tm tm;
+			fsec_t		fsec;
+
+			/* only -infinity, in a row written by hand, fails here */
+			if (timestamp2tm(DatumGetTimestampTz(d), NULL, &tm, &fsec, NULL, NULL) != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+						 errmsg("audit row with an invalid changed_at"),
+						 errdetail("Audit row " INT64_FORMAT " has changed_at %s.", id,
+								   DatumGetCString(DirectFunctionCall1(timestamptz_out, d)))));
+			snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
+					 tm.tm_year, tm.tm_mon, tm.tm_mday,
+					 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+			fintech_sha256_field(ctx, buf, strlen(buf));
+		}
+		else if (col == 6)
+		{
+			/* xid8, as xid8out writes it */
+			snprintf(buf, sizeof(buf), UINT64_FORMAT,
+					 U64FromFullTransactionId(DatumGetFullTransactionId(d)));
+			fintech_sha256_field(ctx, buf, strlen(buf));
+		}
+		else if (col == 4 || col == 5)
+		{
+			/* jsonb, as jsonb_out (and so ::text) writes it */
+			Jsonb	   *j = DatumGetJsonbP(d);
+			char	   *text = JsonbToCString(NULL, &j->root, VARSIZE(j));
+			size_t		len = strlen(text);
+
+			if ((Pointer) j != DatumGetPointer(d))
+				pfree(j);
+			fintech_sha256_field(ctx, text, len);
+			pfree(text);
+		}
+		else
+		{
+			/* text: the stored bytes (text holds no NUL) */
+			text	   *t = DatumGetTextPP(d);
+
+			fintech_sha256_field(ctx, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		}
+	}
+	fintech_sha256_end(ctx, out);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+/* chain_hash = SHA-256(previous chain_hash || row_hash); no previous at seq 1 */
+void
+audit_chain_hash(const uint8 *prev, bool has_prev, const uint8 *rowh, uint8 *out)
+{
+	uint8		buf[2 * PG_SHA256_DIGEST_LENGTH];
+	size_t		len = 0;
+
+	if (has_prev)
+	{
+		memcpy(buf, prev, PG_SHA256_DIGEST_LENGTH);
+		len = PG_SHA256_DIGEST_LENGTH;
+	}
+	memcpy(buf + len, rowh, PG_SHA256_DIGEST_LENGTH);
+	fintech_sha256(buf, len + PG_SHA256_DIGEST_LENGTH, out);
+}
+
+/* a stored hash column, or false if NULL or not 32 bytes */
+bool
+audit_get_hash(HeapTuple tup, TupleDesc desc, int col, uint8 *out)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	bytea	   *b;
+
+	if (isnull)
+		return false;
+	b = DatumGetByteaPP(d);
+	if (VARSIZE_ANY_EXHDR(b) != PG_SHA256_DIGEST_LENGTH)
+		return false;
+	memcpy(out, VARDATA_ANY(b), PG_SHA256_DIGEST_LENGTH);
+	return true;
+}

@@ -1,0 +1,56 @@
+/*-------------------------------------------------------------------------
+ *
+ * canon.h
+ *	  Canonical forms and their SHA-256 hashes (canon.c): the field
+ *	  encoding of every hashed form, SHA-256 whole or incremental, and the
+ *	  hashes of the audit chain.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_CANON_H
+#define FINTECH_CANON_H
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "lib/stringinfo.h"
+
+/* called only from inside fintech.so: not exported, called directly */
+#pragma GCC visibility push(hidden)
+
+/* one field of a canonical form, "<length in bytes>:<text>" or "N" for NULL */
+extern void fintech_canon_field(StringInfo buf, const char *s);
+
+/* SHA-256 of data, into out (PG_SHA256_DIGEST_LENGTH bytes) */
+extern void fintech_sha256(const void *data, size_t len, uint8 *out);
+/* a SHA-256 hash as bytea */
+extern bytea *fintech_hash_bytea(const uint8 *hash);
+
+/*
+ * SHA-256 fed a piece at a time: begin, update or field (a field of the
+ * canonical form: s == NULL hashes "N"), end (writes the hash, frees ctx).
+ */
+extern pg_cryptohash_ctx *fintech_sha256_begin(void);
+extern void fintech_sha256_update(pg_cryptohash_ctx *ctx, const void *data, size_t len);
+extern void fintech_sha256_field(pg_cryptohash_ctx *ctx, const char *s, size_t len);
+extern void fintech_sha256_end(pg_cryptohash_ctx *ctx, uint8 *out);
+
+/*
+ * columns of fintech.audit_log read by the sealer and the verifier, as
+ * stored: the row images stay jsonb (a TOAST pointer or compressed bytes in
+ * the tuple read) until audit_row_hash() takes them one at a time
+ */
+#define AUDIT_COLS "id, table_name, operation, old_row, new_row, txid, session_role, calling_role," \
+	" changed_at, seq, row_hash, chain_hash"
+#define NCANON 9				/* the first 9 columns are hashed */
+
+/* of a row read with AUDIT_COLS: */
+extern Size audit_row_image_bytes(HeapTuple tup, TupleDesc desc);
+extern void audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out);
+extern bool audit_get_hash(HeapTuple tup, TupleDesc desc, int col, uint8 *out);
+extern void audit_chain_hash(const uint8 *prev, bool has_prev, const uint8 *rowh, uint8 *out);
+
+#pragma GCC visibility pop
+
+#endif							/* FINTECH_CANON_H */
