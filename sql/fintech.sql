@@ -30,7 +30,10 @@
  *      the base and of older versions and compares them with a fresh
  *      install from this file (every member, definition, privilege and
  *      initial privilege, pg_dump --schema-only).  Add what the new
- *      version must keep of old data to that test.
+ *      version must keep of old data to that test;
+ *   5. the version is shown in test/expected/extension.out (the available
+ *      versions), docs/operations.md (the update chain), docs/api.md's
+ *      first lines, README.md's versions table and CHANGELOG.md.
  * Never edit a released upgrade script or the base.
  *
  * Everything lives in schema fintech (created by CREATE EXTENSION from the
