@@ -30,7 +30,10 @@
  *      the base and of older versions and compares them with a fresh
  *      install from this file (every member, definition, privilege and
  *      initial privilege, pg_dump --schema-only).  Add what the new
- *      version must keep of old data to that test.
+ *      version must keep of old data to that test;
+ *   5. the version is shown in test/expected/extension.out (the available
+ *      versions), docs/operations.md (the update chain), docs/api.md's
+ *      first lines, README.md's versions table and CHANGELOG.md.
  * Never edit a released upgrade script or the base.
  *
  * Everything lives in schema fintech (created by CREATE EXTENSION from the
@@ -1067,3 +1070,20 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA fintech FROM PUBLIC;
 REVOKE ALL ON ALL TABLES IN SCHEMA fintech FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA fintech FROM PUBLIC;
 REVOKE ALL ON SCHEMA fintech FROM PUBLIC;
+
+/*
+ * GRANT and REVOKE in an extension script are recorded as initial
+ * privileges (pg_init_privs), which pg_dump leaves out.  The schema is not
+ * a member of the extension, and when CREATE EXTENSION finds it already
+ * there the REVOKE above records its whole ACL, the USAGE granted to roles
+ * included: a dump would lose those grants.  Its initial privileges are
+ * its owner's entries alone (what a new schema has).
+ */
+UPDATE pg_catalog.pg_init_privs i
+   SET initprivs = ARRAY(SELECT x FROM pg_catalog.unnest(i.initprivs) AS x
+                          WHERE (SELECT a.grantee FROM pg_catalog.aclexplode(ARRAY[x]) AS a LIMIT 1)
+                                OPERATOR(pg_catalog.=) n.nspowner)
+  FROM pg_catalog.pg_namespace n
+ WHERE n.nspname = 'fintech'
+   AND i.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND i.objoid = n.oid
+   AND i.objsubid = 0 AND i.privtype = 'e';

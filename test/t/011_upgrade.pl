@@ -1,8 +1,10 @@
-# ALTER EXTENSION fintech UPDATE from 0.1.0 (the frozen base) and from
-# 0.3.0 (installed through the upgrade chain): data and behaviour are kept,
-# and the updated extension is the same as a fresh install of the new
-# version, which runs the install script built from sql/fintech.sql (the
-# catalog, pg_init_privs and pg_dump --schema-only of each compared).
+# ALTER EXTENSION fintech UPDATE from 0.1.0 (the frozen base), from 0.3.0
+# and from 0.4.0 (installed through the upgrade chain): data, behaviour and
+# the roles' rights are kept (also by a dump and restore of the updated
+# database), and the updated extension is the same as a fresh install of
+# the new version, which runs the install script built from
+# sql/fintech.sql (the catalog, pg_init_privs of the members and of the
+# schema, and pg_dump --schema-only of each compared).
 use strict;
 use warnings;
 
@@ -23,6 +25,49 @@ my $new = (sql(q{SELECT default_version FROM pg_available_extensions WHERE name 
 isnt($new, '0.1.0', "the default version is $new");
 
 sub q_in { my ($db, $sql) = @_; return $node->safe_psql($db, $sql); }
+
+# The schema is not a member of the extension, but the REVOKE ON SCHEMA of
+# the install and upgrade scripts records its initial privileges too
+# ('-': none recorded)
+my $schema_initprivs = q{SELECT coalesce((SELECT initprivs::text FROM pg_init_privs
+  WHERE classoid = 'pg_namespace'::regclass AND objoid = 'fintech'::regnamespace AND objsubid = 0), '-')};
+
+# pg_dump -Fc of the updated database $db, restored into a new database
+# restored_$db: the roles (@roles, all holding USAGE on the schema) keep
+# it and every other right on fintech, and both databases dump the same
+sub dump_restore_keeps_rights
+{
+	my ($db, $from, @roles) = @_;
+	my $file = $node->basedir . "/$db.dump";
+	$node->command_ok([ 'pg_dump', '-Fc', '-f', $file, '-d', $node->connstr($db) ],
+		"updated from $from: pg_dump");
+	$node->safe_psql('postgres', "CREATE DATABASE restored_$db");
+	$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr("restored_$db"), $file ],
+		"updated from $from: pg_restore into a new database");
+	my $roles = 'ARRAY[' . join(', ', map { "'$_'" } @roles) . ']';
+	is(q_in("restored_$db", "SELECT bool_and(has_schema_privilege(r, 'fintech', 'USAGE')) FROM unnest($roles) r"),
+		't', "updated from $from, dumped and restored: @roles keep USAGE on the schema");
+	# every right of each role on the schema and on every function, table,
+	# view and sequence of fintech
+	my $rights = qq{
+	  SELECT string_agg(r || ' ' || o, E'\n' ORDER BY r, o) FROM unnest($roles) r CROSS JOIN LATERAL (
+	    SELECT 'schema ' || has_schema_privilege(r, 'fintech', 'USAGE')
+	    UNION ALL
+	    SELECT 'function ' || p.oid::regprocedure || ' ' || has_function_privilege(r, p.oid, 'EXECUTE')
+	      FROM pg_proc p WHERE p.pronamespace = 'fintech'::regnamespace
+	    UNION ALL
+	    SELECT 'relation ' || c.oid::regclass || ' ' || has_table_privilege(r, c.oid, 'SELECT')
+	           || has_table_privilege(r, c.oid, 'INSERT') || has_table_privilege(r, c.oid, 'UPDATE')
+	           || has_table_privilege(r, c.oid, 'DELETE')
+	      FROM pg_class c WHERE c.relnamespace = 'fintech'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'S')) x(o)};
+	is(q_in("restored_$db", $rights), q_in($db, $rights),
+		"updated from $from, dumped and restored: every right of @roles on fintech kept");
+	for my $opt ('', '--binary-upgrade')
+	{
+		is(schema_dump("restored_$db", $opt ? ($opt) : ()), schema_dump($db, $opt ? ($opt) : ()),
+			"updated from $from, dumped and restored: pg_dump --schema-only $opt of the copy equals the original's");
+	}
+}
 
 $node->safe_psql('postgres', 'CREATE DATABASE old');
 $node->safe_psql('postgres', 'CREATE DATABASE fresh');
@@ -150,12 +195,31 @@ like($dump, qr/^GRANT ALL ON FUNCTION fintech\.transfer\(.*\) TO legacy_app;$/m,
 like($dump, qr/^GRANT ALL ON FUNCTION fintech\.resolve_alert\(.*\) TO legacy_compliance;$/m,
 	'and the rights granted by hand before it');
 unlike($dump, qr/TO PUBLIC/, 'and grants nothing to PUBLIC');
-q_in('old', q{SELECT fintech.revoke_all(r::regrole) FROM unnest('{legacy_app, legacy_compliance, legacy_both}'::text[]) r;
+# the schema too (0.4.1: the 0.4.0 update had recorded the USAGE the roles
+# held as the schema's initial privileges, and pg_dump left it out)
+is(q_in('old', $schema_initprivs), '{postgres=UC/postgres}', 'the schema\'s initial privileges are the owner\'s alone');
+for my $role ('legacy_app', 'legacy_compliance', 'legacy_both')
+{
+	like($dump, qr/^GRANT USAGE ON SCHEMA fintech TO $role;$/m, "pg_dump keeps $role\'s USAGE on the schema");
+}
+unlike($dump, qr/^(?:GRANT|REVOKE) .* ON SCHEMA fintech .*legacy_monitor/m, 'and nothing for the role without it');
+# rights given by the helpers after the update are the role's too
+q_in('old', q{CREATE ROLE late_monitor; SELECT fintech.grant_monitoring('late_monitor')});
+($dump) = run_command(['pg_dump', '--schema-only', '-d', $node->connstr('old')]);
+like($dump, qr/^GRANT USAGE ON SCHEMA fintech TO late_monitor;$/m,
+	'pg_dump keeps the USAGE on the schema a helper gave after the update');
+is(q_in('old', $schema_initprivs), '{postgres=UC/postgres}', 'and the schema\'s initial privileges stay the owner\'s');
+dump_restore_keeps_rights('old', '0.1.0', qw(legacy_app legacy_compliance legacy_both late_monitor));
+($rc, $out, $err) = $node->psql('restored_old', q{SET ROLE legacy_app;
+  SELECT fintech.transfer('bank', 'alice', 1) > 0 AND fintech.balance('alice') > 0});
+is($out, 't', 'updated from 0.1.0, dumped and restored: the application role moves money') or diag($err);
+q_in('old', q{SELECT fintech.revoke_all(r::regrole) FROM unnest('{legacy_app, legacy_compliance, legacy_both, late_monitor}'::text[]) r;
               REVOKE ALL ON fintech.accounts FROM legacy_monitor});
 
 # the upgraded extension is the fresh install's: every member, its
 # definition, columns, defaults, constraints, indexes, triggers, views,
-# privileges (and the initial privileges pg_dump starts from), storage
+# privileges (and the initial privileges pg_dump starts from, the
+# schema's included), storage
 # options (fillfactor), comments, dumped configuration tables and the
 # duty list
 my $catalog = q{
@@ -204,6 +268,11 @@ SELECT string_agg(x, E'\n' ORDER BY x) FROM (
    WHERE m.refclassid = 'pg_extension'::regclass AND m.deptype = 'e'
      AND m.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'fintech')
   UNION ALL
+  SELECT 'schema ' || nspname || ' owner ' || nspowner::regrole || ' acl ' || coalesce(nspacl::text, '-')
+         || ' initprivs ' || coalesce((SELECT i.initprivs::text || ' ' || i.privtype::text FROM pg_init_privs i
+                                        WHERE i.classoid = 'pg_namespace'::regclass AND i.objoid = n.oid), '-')
+    FROM pg_namespace n WHERE nspname = 'fintech'
+  UNION ALL
   SELECT 'duty ' || duty || ' ' || kind || ' ' || name FROM fintech.duty_privileges
 ) s(x)};
 
@@ -215,15 +284,62 @@ is(slurp_file("$sharedir/extension/fintech--$new.sql"), slurp_file('sql/fintech.
 is(q_in('fresh', 'CREATE EXTENSION fintech CASCADE; SHOW search_path'), '"$user", public',
 	'a fresh install leaves the session\'s search_path as it was');
 
-# 0.3.0 through the chain from the frozen base, then updated
+# 0.3.0 through the chain from the frozen base, roles given rights as
+# 0.3.0 documented, then updated
 $node->safe_psql('postgres', 'CREATE DATABASE from030');
 q_in('from030', q{CREATE EXTENSION fintech VERSION '0.1.0' CASCADE;
                   ALTER EXTENSION fintech UPDATE TO '0.3.0'});
 is(q_in('from030', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), '0.3.0',
 	'0.3.0 installed through the chain');
-q_in('from030', 'ALTER EXTENSION fintech UPDATE');
+q_in('from030', q{
+  GRANT USAGE ON SCHEMA fintech TO legacy_app, legacy_compliance;
+  REVOKE EXECUTE ON FUNCTION fintech.resolve_alert(bigint, text, text) FROM PUBLIC;
+  GRANT EXECUTE ON FUNCTION fintech.resolve_alert(bigint, text, text) TO legacy_compliance;
+});
+($rc, $out, $err) = $node->psql('from030', 'ALTER EXTENSION fintech UPDATE');
+is($rc, 0, 'ALTER EXTENSION fintech UPDATE from 0.3.0') or diag($err);
+like($err, qr/NOTICE:  fintech 0\.4\.0: role legacy_app could use schema fintech and keeps the application rights/,
+	'the update from 0.3.0 names the role that keeps the application rights');
+like($err, qr/NOTICE:  fintech 0\.4\.0: role legacy_compliance held compliance rights and keeps the compliance rights/,
+	'and the compliance role');
 is(q_in('from030', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), $new,
 	"and updated to $new");
+is(q_in('from030', $schema_initprivs), '{postgres=UC/postgres}',
+	'updated from 0.3.0: the schema\'s initial privileges are the owner\'s alone');
+dump_restore_keeps_rights('from030', '0.3.0', qw(legacy_app legacy_compliance));
+q_in('from030', q{SELECT fintech.revoke_all(r::regrole) FROM unnest('{legacy_app, legacy_compliance}'::text[]) r});
+
+# 0.4.0 installed fresh (0.4.0's full script no longer ships: through the
+# chain, which a fresh 0.4.0 install equals), a role given its rights by a
+# helper, then updated: the update finds nothing to fix and changes
+# nothing a dump shows; the session's search_path is left alone
+$node->safe_psql('postgres', 'CREATE DATABASE from040');
+q_in('from040', q{CREATE EXTENSION fintech VERSION '0.1.0' CASCADE;
+                  ALTER EXTENSION fintech UPDATE TO '0.4.0';
+                  CREATE ROLE app040;
+                  SELECT fintech.grant_application('app040')});
+is(q_in('from040', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), '0.4.0',
+	'0.4.0 installed through the chain');
+my $initprivs040 = q_in('from040', $schema_initprivs);
+is($initprivs040, '{postgres=UC/postgres}', 'at 0.4.0 (no role held USAGE before) the schema\'s initial privileges are the owner\'s');
+my $dump040 = schema_dump('from040');
+like($dump040, qr/^GRANT USAGE ON SCHEMA fintech TO app040;$/m, 'and pg_dump keeps the USAGE the helper gave');
+is(q_in('from040', 'ALTER EXTENSION fintech UPDATE; SHOW search_path'), '"$user", public',
+	"updated from 0.4.0 to $new, the session\'s search_path as it was");
+is(q_in('from040', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), $new, "updated to $new");
+is(q_in('from040', $schema_initprivs), $initprivs040, 'updated from 0.4.0: the schema\'s initial privileges unchanged');
+is(schema_dump('from040'), $dump040, 'updated from 0.4.0: pg_dump --schema-only unchanged');
+q_in('from040', q{SELECT fintech.revoke_all('app040')});
+
+# a fresh install into a schema that exists already, with USAGE granted on
+# it: that USAGE is the role's, not an initial privilege
+$node->safe_psql('postgres', 'CREATE DATABASE preschema');
+q_in('preschema', q{CREATE SCHEMA fintech; GRANT USAGE ON SCHEMA fintech TO legacy_monitor;
+                    CREATE EXTENSION fintech CASCADE});
+is(q_in('preschema', $schema_initprivs), q_in('fresh', $schema_initprivs),
+	'a fresh install into an existing schema: its initial privileges are a fresh install\'s');
+like(schema_dump('preschema'), qr/^GRANT USAGE ON SCHEMA fintech TO legacy_monitor;$/m,
+	'and pg_dump keeps the USAGE granted before');
 
 # pg_dump --schema-only shows the extension, its configuration tables and
 # every right that differs from the initial privileges; with
@@ -243,44 +359,23 @@ sub schema_dump
 	return $out;
 }
 
-# The schema is not a member of the extension, and the catalog comparison
-# leaves it out.  Known difference (a bug of the 0.3.0 -> 0.4.0 update):
-# the update's REVOKE ON SCHEMA records the USAGE the roles held then as
-# the schema's initial privileges (its pg_init_privs reset covers the
-# members only), so pg_dump leaves those grants out.  Checked apart, as a
-# TODO, and its ACL entry of the dumps is compared separately from the rest.
-my $schema_initprivs = q{SELECT coalesce((SELECT initprivs::text FROM pg_init_privs
-  WHERE classoid = 'pg_namespace'::regclass AND objoid = 'fintech'::regnamespace), '-')};
-sub schema_acl_apart
-{
-	my $dump = shift;
-	my $acl = '';
-	$acl = $1 if $dump =~ s/^(--\n-- Name: SCHEMA fintech; Type: ACL;.*?\n)(?=--\n-- )//ms;
-	return ($dump, $acl);
-}
-
 my $fresh_catalog = q_in('fresh', $catalog);
 ok(length($fresh_catalog) > 10000, 'the catalog description is not empty');
 my %fresh_dump = map { $_ => schema_dump('fresh', $_ ? ($_) : ()) } ('', '--binary-upgrade');
 like($fresh_dump{'--binary-upgrade'}, qr/^ALTER EXTENSION fintech ADD FUNCTION fintech\.transfer\(/m,
 	'the binary-upgrade dump holds the members');
-for my $db ('old', 'from030')
+for my $db ('old', 'from030', 'from040')
 {
-	my $from = $db eq 'old' ? '0.1.0' : '0.3.0';
+	my $from = { old => '0.1.0', from030 => '0.3.0', from040 => '0.4.0' }->{$db};
 	is(q_in($db, $catalog), $fresh_catalog,
-		"updated from $from: the extension (catalog, initial privileges) equals a fresh install of it");
-	for my $opt ('', '--binary-upgrade')
-	{
-		my ($dump, $acl) = schema_acl_apart(schema_dump($db, $opt ? ($opt) : ()));
-		my ($fresh, $fresh_acl) = schema_acl_apart($fresh_dump{$opt});
-		my $what = 'pg_dump --schema-only' . ($opt ? " $opt (every member)" : '');
-		is($dump, $fresh, "updated from $from: $what equals a fresh install's");
-		local $TODO = $db eq 'old' ? 'the 0.4.0 update keeps the USAGE on the schema of roles that held it as initial privileges' : undef;
-		is($acl, $fresh_acl, "updated from $from: $what, the schema's ACL entry equals a fresh install's");
-	}
-	local $TODO = $db eq 'old' ? 'the 0.4.0 update keeps the USAGE on the schema of roles that held it as initial privileges' : undef;
+		"updated from $from: the extension (catalog, initial privileges of members and schema) equals a fresh install of it");
 	is(q_in($db, $schema_initprivs), q_in('fresh', $schema_initprivs),
 		"updated from $from: the schema's initial privileges equal a fresh install's");
+	for my $opt ('', '--binary-upgrade')
+	{
+		my $what = 'pg_dump --schema-only' . ($opt ? " $opt (every member)" : '');
+		is(schema_dump($db, $opt ? ($opt) : ()), $fresh_dump{$opt}, "updated from $from: $what equals a fresh install's");
+	}
 }
 
 $node->stop;
