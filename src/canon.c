@@ -6,7 +6,7 @@
  *	  fed a piece at a time, and the two hashes of the audit chain --
  *	  row_hash of an audit_log row and chain_hash.
  *
- * The canonical form hashed by the sealer is documented in the README,
+ * The canonical form hashed by the sealer is documented in docs/audit.md,
  * with a plain SQL (pgcrypto) query that recomputes the chain: it is part
  * of the interface and must not change.
  *

@@ -39,7 +39,7 @@ PG_FUNCTION_INFO_V1(fintech_refuse_change);
  * are the extension's own write-once steps (see FintechInternalWrite):
  * folding a deferred posting and moving the head of the audit chain, each
  * filling columns that were NULL (audit rows themselves are sealed in C,
- * past this trigger: see seal_write() in audit.c).
+ * past this trigger: see audit_log_seal() in audit_log.c).
  */
 Datum
 fintech_refuse_change(PG_FUNCTION_ARGS)

@@ -19,7 +19,7 @@
  * inside a name and patronymics weigh little.  Lopsided matches (one real
  * token of several), disagreeing numbers and disagreeing patronymics
  * score less; short codes are also compared whole.  Identical normalised
- * names score 1.  The README's "Matching model" has the whole list; the
+ * names score 1.  docs/screening.md ("Matching model") has the whole list; the
  * constants are defined in name_score.h.
  *
  * Bounds: a query has at most MAX_TOKENS tokens, so at most

@@ -15,7 +15,7 @@
 
 /*
  * The scoring model's constants, chosen on the evaluation set of
- * test/bench/screening (see BENCHMARKS.md for the trade-off).
+ * test/bench/screening (see docs/benchmarks.md for the trade-off).
  */
 #define SIM_FLOOR		0.80	/* token pairs below this do not match */
 #define JOIN_FLOOR		0.90	/* pairs involving a join of tokens */
