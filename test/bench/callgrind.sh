@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# test/bench/callgrind.sh — CPU instructions per call of fintech's hot paths,
+# counted by valgrind's callgrind in a single-user backend: repeatable for
+# the same build whatever else the machine does, so two builds compare to
+# a fraction of a percent (tps on a shared 2-core machine move ±15 %).
+#
+#   bash test/bench/callgrind.sh BINDIR [BINDIR...]
+#
+# BINDIR: the bin directory of a PostgreSQL 15 where a fintech build is
+# installed (make install PG_CONFIG=BINDIR/pg_config); to compare two trees,
+# install each into its own copy of the server.  Per BINDIR and workload it
+# runs 200 and then 1,200 calls (each statement its own transaction,
+# fsync off, no background worker) and reports (I(1200) - I(200)) / 1000:
+# start-up, plan preparation and warm-up cancel out.
+#   transfer  fintech.transfer between 'bank' and one of 100 wallets
+#   pay       fintech.pay with a fresh key
+#   post3     a 3-leg fintech.post
+#   screen    fintech.screen_name over the repository's SDN slice
+set -euo pipefail
+[ $# -ge 1 ] || { echo "usage: $0 BINDIR [BINDIR...]" >&2; exit 2; }
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+AS=()
+[ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)
+command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
+
+count() {	# count DIR BIN FILE: instructions of one single-user run
+	"${AS[@]}" valgrind --tool=callgrind --callgrind-out-file="$1/cg.out" \
+		"$2/postgres" --single -D "$1/data" postgres <"$3" >"$1/out.txt" 2>"$1/vg.txt"
+	grep -Eo 'Collected : [0-9]+' "$1/vg.txt" | grep -Eo '[0-9]+'
+}
+
+printf '| build | version | workload | instructions per call |\n|---|---|---|---:|\n'
+for BIN in "$@"; do
+	D=$(mktemp -d /tmp/fintech-cg.XXXXXX)
+	chmod 755 "$D"
+	[ ${#AS[@]} -gt 0 ] && chown postgres "$D"
+	"${AS[@]}" "$BIN/initdb" -D "$D/data" -A trust >/dev/null
+	cat >>"$D/data/postgresql.conf" <<CONF
+shared_preload_libraries = 'fintech'
+fsync = off
+synchronous_commit = off
+listen_addresses = ''
+unix_socket_directories = '$D'
+port = 5990
+CONF
+	cp "$ROOT"/test/data/ofac/*.csv "$D/" && chmod a+r "$D"/*.csv
+	"${AS[@]}" "$BIN/pg_ctl" -D "$D/data" -l "$D/log" -w start >/dev/null
+	ver=$("${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX \
+		-c "CREATE EXTENSION fintech CASCADE" \
+		-c "SELECT fintech.open_account('bank', 'USD', kind => 'asset', min_balance => NULL)" \
+		-c "SELECT count(fintech.open_account('w' || i, 'USD')) FROM generate_series(0, 99) i" \
+		-c "SELECT count(*) FROM fintech.load_sanctions_ofac(pg_read_file('$D/sdn.csv'), pg_read_file('$D/alt.csv'), pg_read_file('$D/add.csv'))" \
+		-c "SELECT extversion FROM pg_extension WHERE extname = 'fintech'" | tail -1)
+	"${AS[@]}" "$BIN/pg_ctl" -D "$D/data" -w stop >/dev/null
+	for w in transfer pay post3 screen; do
+		declare -A I=()
+		for n in 200 1200; do
+			for i in $(seq 1 $n); do
+				case $w in
+				transfer) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1)" ;;
+				pay) echo "SELECT * FROM fintech.pay('k$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
+				post3) echo "SELECT fintech.post(ARRAY[fintech.debit('bank', 2), fintech.credit('w$((i % 100))', 1), fintech.credit('w0', 1)])" ;;
+				screen) echo "SELECT count(*) FROM fintech.screen_name('Nicolas Maduro $i')" ;;
+				esac
+			done >"$D/in.sql"
+			I[$n]=$(count "$D" "$BIN" "$D/in.sql")
+		done
+		printf '| %s | %s | %s | %s |\n' "$BIN" "$ver" "$w" $(((I[1200] - I[200]) / 1000))
+	done
+	rm -rf "$D"
+done
