@@ -35,6 +35,9 @@
  *      versions), docs/operations.md (the update chain), docs/api.md's
  *      first lines, README.md's versions table and CHANGELOG.md.
  * Never edit a released upgrade script or the base.
+ * They repeat parts of this file by design (a tool such as `duplicates`
+ * lists them): they are the record of what each release ran, not code to
+ * share.
  *
  * Everything lives in schema fintech (created by CREATE EXTENSION from the
  * control file) and every name is schema-qualified; search_path is pinned
