@@ -322,10 +322,7 @@ fintech_balance_at(PG_FUNCTION_ARGS)
 	bool		isnull;
 	int64		result;
 
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("at must not be NULL")));
+	fintech_arg_not_null(fcinfo, 1, "at");
 	v[0] = CStringGetTextDatum(code);
 	v[1] = PG_GETARG_DATUM(1);
 	SPI_connect();

@@ -48,6 +48,7 @@
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
+#include "fintech.h"
 #include "audit_capture.h"
 #include "audit_log.h"
 
@@ -497,10 +498,7 @@ fintech_audit_table(PG_FUNCTION_ARGS)
 	Oid			types[1] = {OIDOID};
 	Datum		v[1];
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tbl must not be NULL")));
+	fintech_arg_not_null(fcinfo, 0, "tbl");
 	relid = PG_GETARG_OID(0);
 	relkind = get_rel_relkind(relid);
 	if (relkind == '\0')

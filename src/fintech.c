@@ -102,6 +102,15 @@ fintech_empty_object(void)
 	return empty;
 }
 
+void
+fintech_arg_not_null(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be NULL", what)));
+}
+
 /*
  * fintech_text_arg: text argument n as a C string.  NULL raises 22023
  * unless FT_ARG_OPTIONAL (then NULL is returned); an empty string (with
@@ -114,14 +123,9 @@ fintech_text_arg(FunctionCallInfo fcinfo, int n, const char *what, int flags, in
 	char	   *s;
 	int			len;
 
-	if (PG_ARGISNULL(n))
-	{
-		if (flags & FT_ARG_OPTIONAL)
-			return NULL;
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be NULL", what)));
-	}
+	if (PG_ARGISNULL(n) && (flags & FT_ARG_OPTIONAL))
+		return NULL;
+	fintech_arg_not_null(fcinfo, n, what);
 	s = text_to_cstring(PG_GETARG_TEXT_PP(n));
 	if (s[0] == '\0' || ((flags & FT_ARG_NOT_BLANK) && strspn(s, " \t\r\n") == strlen(s)))
 		ereport(ERROR,

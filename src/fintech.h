@@ -57,6 +57,9 @@ extern char *fintech_database;
 /* '{}' as jsonb, built once per backend (fintech.c) */
 extern Jsonb *fintech_empty_object(void);
 
+/* argument n of a SQL function must not be NULL: 22023 "<what> must not be NULL" (fintech.c) */
+extern void fintech_arg_not_null(FunctionCallInfo fcinfo, int n, const char *what);
+
 /* text arguments (fintech.c) */
 #define FT_ARG_OPTIONAL		0x01	/* NULL allowed: returns NULL */
 #define FT_ARG_NOT_BLANK	0x02	/* only blanks count as empty */

@@ -176,10 +176,7 @@ fintech_run_job(PG_FUNCTION_ARGS)
 	int			sqlstate;
 	char		message[JOB_ERROR_LEN];
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("job must not be NULL")));
+	fintech_arg_not_null(fcinfo, 0, "job");
 	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	wait = PG_ARGISNULL(1) ? true : PG_GETARG_BOOL(1);
 

@@ -19,20 +19,10 @@
 #include "ledger.h"
 #include "ledger_args.h"
 
-/* argument n must not be NULL (22023) */
-static inline void
-arg_not_null(FunctionCallInfo fcinfo, int n, const char *what)
-{
-	if (PG_ARGISNULL(n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be NULL", what)));
-}
-
 char *
 arg_text(FunctionCallInfo fcinfo, int n, const char *what)
 {
-	arg_not_null(fcinfo, n, what);
+	fintech_arg_not_null(fcinfo, n, what);
 	return text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
@@ -47,7 +37,7 @@ arg_amount(FunctionCallInfo fcinfo, int n, const char *what)
 {
 	int64		amount;
 
-	arg_not_null(fcinfo, n, what);
+	fintech_arg_not_null(fcinfo, n, what);
 	amount = PG_GETARG_INT64(n);
 	if (amount <= 0)
 		ereport(ERROR,
@@ -134,7 +124,7 @@ arg_pending_for(FunctionCallInfo fcinfo, int n)
 int64
 arg_id(FunctionCallInfo fcinfo, int n, const char *what)
 {
-	arg_not_null(fcinfo, n, what);
+	fintech_arg_not_null(fcinfo, n, what);
 	return PG_GETARG_INT64(n);
 }
 
@@ -144,7 +134,7 @@ arg_array(FunctionCallInfo fcinfo, int n, const char *what)
 {
 	ArrayType  *arr;
 
-	arg_not_null(fcinfo, n, what);
+	fintech_arg_not_null(fcinfo, n, what);
 	arr = PG_GETARG_ARRAYTYPE_P(n);
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,

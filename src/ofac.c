@@ -267,14 +267,8 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 	Datum		name_args[5];
 	Datum		v[5];
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("sdn_csv must not be NULL")));
-	if (PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("list must not be NULL")));
+	fintech_arg_not_null(fcinfo, 0, "sdn_csv");
+	fintech_arg_not_null(fcinfo, 3, "list");
 
 	loadcxt = AllocSetContextCreate(CurrentMemoryContext, "fintech OFAC load",
 									ALLOCSET_DEFAULT_SIZES);

@@ -474,10 +474,7 @@ fintech_resolve_alert(PG_FUNCTION_ARGS)
 	int64		party_id;
 	bool		isnull;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("alert_id must not be NULL")));
+	fintech_arg_not_null(fcinfo, 0, "alert_id");
 	alert_id = PG_GETARG_INT64(0);
 	if (strcmp(decision, "cleared") != 0 && strcmp(decision, "confirmed") != 0)
 		ereport(ERROR,

@@ -291,10 +291,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 	r.payer = fintech_account_code(r.payer, "payer");
 	r.payee = fintech_text_arg(fcinfo, 2, "payee", 0, 0);
 	r.payee = fintech_account_code(r.payee, "payee");
-	if (PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("amount must not be NULL")));
+	fintech_arg_not_null(fcinfo, 3, "amount");
 	r.amount = PG_GETARG_INT64(3);
 	if (r.amount <= 0)
 		ereport(ERROR,

@@ -341,10 +341,7 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 	Match	   *m;
 	int			n;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("name must not be NULL")));
+	fintech_arg_not_null(fcinfo, 0, "name");
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
