@@ -445,10 +445,13 @@ ft_tree_append(int64 chain_seq, int64 n0, int64 count, const uint8 (*leaves)[MER
  * ------------------------------------------------------------------------
  */
 
-/* a size or position argument: 1..limit, else 22023 naming the range */
+/*
+ * A size or position argument: 1..limit, else 22023 naming the range;
+ * bound names what limits it ("sealed rows", "tree_size", "new_size")
+ */
 static int64
 size_arg(FunctionCallInfo fcinfo, int n, const char *what, int64 dflt, int64 limit,
-		 const char *limit_what)
+		 const char *bound)
 {
 	int64		v;
 
@@ -458,9 +461,12 @@ size_arg(FunctionCallInfo fcinfo, int n, const char *what, int64 dflt, int64 lim
 	if (v < 1 || v > limit)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s " INT64_FORMAT " is out of range: the audit log has %s " INT64_FORMAT,
-						what, v, limit_what, limit),
-				 errhint("%s must be between 1 and " INT64_FORMAT ".", what, limit)));
+				 errmsg("%s " INT64_FORMAT " is out of range", what, v),
+				 limit >= 1
+				 ? errdetail("%s must be between 1 and " INT64_FORMAT " (%s).", what, limit, bound)
+				 : errdetail("Nothing is sealed yet: the audit log has no leaves."),
+				 limit >= 1 ? 0
+				 : errhint("Rows are sealed by fintech.seal_audit() or the seal_audit job.")));
 	return v;
 }
 
@@ -499,7 +505,7 @@ fintech_audit_root(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	open_tree(&head, &ctx);
-	size = size_arg(fcinfo, 0, "tree_size", head.size, head.size, "sealed rows:");
+	size = size_arg(fcinfo, 0, "tree_size", head.size, head.size, "the sealed rows");
 	TREE_COMPUTE(&ctx, merkle_range_hash(perfect, &ctx, 0, size, root));
 	v[0] = Int64GetDatum(size);
 	v[1] = PointerGetDatum(fintech_hash_bytea(root));
@@ -548,8 +554,8 @@ fintech_audit_inclusion_proof(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	open_tree(&head, &ctx);
-	size = size_arg(fcinfo, 1, "tree_size", head.size, head.size, "sealed rows:");
-	seq = size_arg(fcinfo, 0, "seq", 0, size, "in a tree of size");
+	size = size_arg(fcinfo, 1, "tree_size", head.size, head.size, "the sealed rows");
+	seq = size_arg(fcinfo, 0, "seq", 0, size, "the tree's size");
 	row = sealed_row(seq, &desc);
 	audit_leaf_hash(row, desc, AUDIT_LEAF_SEQ(seq, head.chain_seq), NULL, leaf);
 	TREE_COMPUTE(&ctx, len = merkle_inclusion_path(perfect, &ctx, seq - 1, size, path));
@@ -584,7 +590,7 @@ fintech_audit_consistency_proof(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	open_tree(&head, &ctx);
-	new_size = size_arg(fcinfo, 1, "new_size", head.size, head.size, "sealed rows:");
+	new_size = size_arg(fcinfo, 1, "new_size", head.size, head.size, "the sealed rows");
 	old_size = size_arg(fcinfo, 0, "old_size", 0, new_size, "new_size");
 	if (old_size < new_size)
 		TREE_COMPUTE(&ctx, len = merkle_consistency_path(perfect, &ctx, old_size, new_size, path));
@@ -611,7 +617,7 @@ fintech_audit_leaf_data(PG_FUNCTION_ARGS)
 	fintech_arg_not_null(fcinfo, 0, "seq");
 	SPI_connect();
 	ft_tree_head(&head);
-	seq = size_arg(fcinfo, 0, "seq", 0, head.size, "sealed rows:");
+	seq = size_arg(fcinfo, 0, "seq", 0, head.size, "the sealed rows");
 	row = sealed_row(seq, &desc);
 	data = audit_leaf_data(row, desc, AUDIT_LEAF_SEQ(seq, head.chain_seq), outer);
 	SPI_finish();

@@ -192,9 +192,13 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
 		char		buf[64];
 
-		if (col == 5 && is_entry)
+		if (col == 5 && is_entry && isnull)
 		{
-			/* a ledger entry's row: new_row is the entry with its legs */
+			/*
+			 * a ledger entry's row: new_row is the entry with its legs (a
+			 * new_row stored there, which the capture never writes, is
+			 * hashed as it is: a change)
+			 */
 			int64		eid = DatumGetInt64(entry_id);
 			EntryImages *one = images ? NULL : ft_entry_images_of(&eid, 1, true);
 			Jsonb	   *image = ft_entry_image(images ? images : one, eid);

@@ -154,8 +154,7 @@ CREATE FUNCTION regress_canon(l fintech.audit_log) RETURNS text LANGUAGE sql STA
       || coalesce(octet_length(to_char(l.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')) || ':'
                   || to_char(l.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 'N')
       || octet_length(l.seq::text) || ':' || l.seq::text
-    FROM (SELECT CASE WHEN l.entry_id IS NULL THEN l.new_row
-                      ELSE fintech.audit_entry_image(l.entry_id) END) AS n(new_row)
+    FROM (SELECT coalesce(l.new_row, fintech.audit_entry_image(l.entry_id))) AS n(new_row)
 $$;
 CREATE FUNCTION regress_leaf(l fintech.audit_log) RETURNS bytea LANGUAGE sql STABLE AS $$
   SELECT digest('\x00'::bytea || convert_to(regress_canon(l), 'UTF8'), 'sha256')
