@@ -12,6 +12,7 @@
 #   use RFC9162 qw(leaf_hash verify_inclusion verify_consistency);
 #   my $tree = RFC9162->new(@leaf_data);        # D[n], n = @leaf_data
 #   $tree->root($n);                            # MTH(D[0:n])
+#   $tree->leaf_hash_at($m), $tree->leaf_data($m)
 #   $tree->inclusion_path($m, $n);              # PATH(m, D[0:n]), a list of hashes
 #   $tree->consistency_path($m, $n);            # PROOF(m, D[0:n])
 #   verify_inclusion($m, $n, $leaf_hash, \@path, $root)                 # 1 or 0
@@ -118,6 +119,9 @@ sub append
 }
 
 sub size { return scalar @{ $_[0]{data} }; }
+
+# d(m), the leaf data of leaf m
+sub leaf_data { my ($self, $m) = @_; return $self->{data}[$m]; }
 
 # MTH(D[lo:hi])
 sub mth
