@@ -20,6 +20,8 @@
 #   seq swapped, a posting's amount edited under a ledger entry: the proof
 #   of the row no longer leads to the root published before (the RFC
 #   verifier says no), and verify_audit() is not ok and names the seq;
+# - a pg_dump / pg_restore copy: the same leaves and roots, every root of
+#   the original verifies on it, its grown tree is RFC 9162's;
 # - a log begun by 0.4.1 (the hash chain) and updated: the old rows are the
 #   tree's first leaves, roots and every proof are RFC 9162's, a digest
 #   published by 0.4.1 still verifies, an edited old row is caught.
@@ -394,6 +396,36 @@ broken("posting of entry $eid edited",
 is(dsql("SELECT ok || '|' || rows_checked FROM fintech.verify_audit()"), "true|$n2", 'verify_audit() ok after the rollbacks');
 is(root_now(), "$pub_size|" . hx($pub_root), 'audit_root() is the published root again');
 
+
+# ====================================================================
+# a pg_dump / pg_restore copy: the same leaves, the same roots for every
+# size sealed before the dump (a root published then verifies on the
+# copy), and its tree, grown by the restore's own rows, is RFC 9162's
+# ====================================================================
+my $n_dump = $tree->size;
+my @orig = map { $tree->leaf_data($_) } 0 .. $n_dump - 1;
+my $dump = PostgreSQL::Test::Utils::tempdir() . '/merkle.dump';
+$node->command_ok([ 'pg_dump', '-Fc', '-f', $dump, '-d', $node->connstr('postgres') ], 'pg_dump');
+$node->safe_psql('postgres', 'CREATE DATABASE restored');
+$node->command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('restored'), $dump ],
+	'pg_restore without errors');
+$db = 'restored';
+my $published = RFC9162->new(@orig);
+$tree = RFC9162->new;
+my ($restored_root, $restored_new) = grow('SELECT 1');
+my $n_restored = $tree->size;
+cmp_ok($n_restored, '>', $n_dump, "the copy sealed the restore's own rows: $n_restored leaves");
+is_deeply([ map { hx($tree->leaf_data($_)) } 0 .. $n_dump - 1 ], [ map { hx($_) } @orig ],
+	"the copy's first $n_dump leaves are the original's leaf data");
+is(dsql("SELECT count(*) FILTER (WHERE fintech.verify_audit_digest(k, h)) || '/' || count(*)
+           FROM unnest(ARRAY[" . join(',', map { "'\\x" . hx($published->root($_)) . "'::bytea" } 1 .. $n_dump)
+	  . "]) WITH ORDINALITY u(h, k)"),
+	"$n_dump/$n_dump", "every root of the original (sizes 1..$n_dump) verifies on the copy");
+is($restored_root, "$n_restored|" . hx($tree->root($n_restored)), "the copy's audit_root() = MTH of its leaf data");
+roots_ok($n_restored, 'the copy');
+inclusion_ok("SELECT m, $n_restored FROM generate_series(1, $n_restored) m", 'the copy');
+consistency_ok("SELECT o, $n_restored FROM generate_series(1, $n_restored) o", 'the copy');
+is(dsql("SELECT ok FROM fintech.verify_audit()"), 't', 'verify_audit() ok on the copy');
 
 # ====================================================================
 # a log begun before 0.5.0: the old hash chain's rows become the tree's
