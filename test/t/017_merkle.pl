@@ -20,6 +20,7 @@
 #   seq swapped, a posting's amount edited under a ledger entry: the proof
 #   of the row no longer leads to the root published before (the RFC
 #   verifier says no), and verify_audit() is not ok and names the seq;
+# - a hot standby answers the same roots and proofs;
 # - a pg_dump / pg_restore copy: the same leaves and roots, every root of
 #   the original verifies on it, its grown tree is RFC 9162's;
 # - a log begun by 0.4.1 (the hash chain) and updated: the old rows are the
@@ -40,6 +41,8 @@ my $node = fintech_node('merkle', qq{
 shared_preload_libraries = 'fintech'
 fintech.heartbeat_interval = '1h'
 fintech.seal_interval = 0
+wal_level = replica
+max_wal_senders = 4
 });
 dsql('CREATE EXTENSION fintech CASCADE');
 
@@ -396,6 +399,31 @@ broken("posting of entry $eid edited",
 is(dsql("SELECT ok || '|' || rows_checked FROM fintech.verify_audit()"), "true|$n2", 'verify_audit() ok after the rollbacks');
 is(root_now(), "$pub_size|" . hx($pub_root), 'audit_root() is the published root again');
 
+
+# ====================================================================
+# a hot standby answers the same roots and proofs (read-only)
+# ====================================================================
+$node->backup('merkle_base');
+my $standby = PostgreSQL::Test::Cluster->new('merkle_standby');
+$standby->init_from_backup($node, 'merkle_base', has_streaming => 1);
+$standby->start;
+$node->wait_for_catchup($standby);
+{
+	my $primary = $node;
+	$node = $standby;    # dsql() and the checks below ask the standby
+	my $n = $tree->size;
+	is(dsql('SELECT pg_is_in_recovery()'), 't', 'the standby is in recovery');
+	is(dsql("SELECT tree_size || '|' || encode(root_hash, 'hex') FROM fintech.audit_root()"),
+		"$n|" . hx($tree->root($n)), 'the standby: audit_root() = MTH');
+	roots_ok($n, 'the standby');
+	inclusion_ok("SELECT m, $n FROM generate_series(1, $n) m", 'the standby');
+	consistency_ok("SELECT o, $n FROM generate_series(1, $n) o", 'the standby');
+	is(dsql("SELECT fintech.verify_audit_digest($n, '\\x" . hx($tree->root($n)) . "')"), 't',
+		'the standby: verify_audit_digest');
+	is(dsql("SELECT ok FROM fintech.verify_audit()"), 't', 'the standby: verify_audit() ok');
+	$node = $primary;
+}
+$standby->stop;
 
 # ====================================================================
 # a pg_dump / pg_restore copy: the same leaves, the same roots for every
