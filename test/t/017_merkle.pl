@@ -20,6 +20,8 @@
 #   seq swapped, a posting's amount edited under a ledger entry: the proof
 #   of the row no longer leads to the root published before (the RFC
 #   verifier says no), and verify_audit() is not ok and names the seq;
+# - an immediate shutdown in the middle of sealing a backlog of 20,000
+#   rows: after the restart the tree over all of them is RFC 9162's;
 # - a hot standby answers the same roots and proofs;
 # - a pg_dump / pg_restore copy: the same leaves and roots, every root of
 #   the original verifies on it, its grown tree is RFC 9162's;
@@ -32,6 +34,8 @@ use warnings;
 use FindBin;
 use lib $FindBin::RealBin;
 use FintechTest;
+use IPC::Run;
+use Time::HiRes qw(usleep);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use RFC9162 qw(leaf_hash empty_root verify_inclusion verify_consistency);
@@ -46,7 +50,7 @@ max_wal_senders = 4
 });
 dsql('CREATE EXTENSION fintech CASCADE');
 
-# the database the checks below run in (postgres, then legacy)
+# the database the checks below run in (postgres, then restored, then legacy)
 my $db = 'postgres';
 sub dsql { return $node->safe_psql($db, $_[0]); }
 
@@ -454,6 +458,43 @@ roots_ok($n_restored, 'the copy');
 inclusion_ok("SELECT m, $n_restored FROM generate_series(1, $n_restored) m", 'the copy');
 consistency_ok("SELECT o, $n_restored FROM generate_series(1, $n_restored) o", 'the copy');
 is(dsql("SELECT ok FROM fintech.verify_audit()"), 't', 'verify_audit() ok on the copy');
+
+# ====================================================================
+# an immediate shutdown while seal_audit() seals a backlog (in the copy):
+# after the restart what was sealed and the rest, sealed then, form RFC
+# 9162's tree
+# ====================================================================
+{
+	my $n_before = $tree->size;
+	dsql("INSERT INTO m_t SELECT 200000 + g, 'backlog ' || g, g, NULL FROM generate_series(1, 20000) g");
+	my ($in, $out, $err) = ('', '', '');
+	my $h = IPC::Run::start(
+		[ 'psql', '-XAtq', '-d', $node->connstr($db), '-c', 'SELECT fintech.seal_audit() /* backlog */' ],
+		\$in, \$out, \$err);
+	$node->poll_query_until($db,
+		"SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE '%seal_audit() /* backlog */%'
+		    AND state = 'active' AND pid <> pg_backend_pid()")
+	  or diag('the seal did not get going');
+	usleep(100_000);
+	$node->stop('immediate');
+	$h->finish;
+	$node->start;
+	my $sealed = dsql('SELECT coalesce(max(seq), 0) FROM fintech.audit_log');
+	note("$sealed rows sealed before the shutdown, " . ($n_before + 20000 - $sealed) . ' after it');
+	my ($root, $new) = grow('SELECT 1');
+	my $n = $tree->size;
+	is($n, $n_before + 20000, "every row sealed after the restart: $n leaves");
+	is($root, "$n|" . hx($tree->root($n)), 'audit_root() = MTH after the restart');
+	roots_ok($n, 'after the restart');
+	my $step = 97;
+	inclusion_ok("SELECT m, $n FROM generate_series(1, $n, $step) m", "after the restart, every ${step}th seq");
+	inclusion_ok("SELECT m, $sealed FROM generate_series(1, $sealed, $step) m",
+		"after the restart, in the tree sealed before the shutdown");
+	consistency_ok("SELECT o, $n FROM generate_series(1, $n, $step) o
+	                UNION ALL SELECT o, $n FROM unnest(ARRAY[$n_before, $sealed, $sealed + 1]) o WHERE o <= $n",
+		'after the restart');
+	is(dsql('SELECT ok FROM fintech.verify_audit()'), 't', 'verify_audit() ok after the restart');
+}
 
 # ====================================================================
 # a log begun before 0.5.0: the old hash chain's rows become the tree's
