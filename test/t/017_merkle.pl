@@ -20,11 +20,12 @@
 #   seq swapped, a posting's amount edited under a ledger entry: the proof
 #   of the row no longer leads to the root published before (the RFC
 #   verifier says no), and verify_audit() is not ok and names the seq;
-# - an immediate shutdown in the middle of sealing a backlog of 20,000
-#   rows: after the restart the tree over all of them is RFC 9162's;
 # - a hot standby answers the same roots and proofs;
 # - a pg_dump / pg_restore copy: the same leaves and roots, every root of
 #   the original verifies on it, its grown tree is RFC 9162's;
+# - an immediate shutdown while seal_audit() seals a backlog of 20,000
+#   rows (in the copy): after the restart the tree over all of them is
+#   RFC 9162's;
 # - a log begun by 0.4.1 (the hash chain) and updated: the old rows are the
 #   tree's first leaves, roots and every proof are RFC 9162's, a digest
 #   published by 0.4.1 still verifies, an edited old row is caught.
@@ -48,11 +49,11 @@ fintech.seal_interval = 0
 wal_level = replica
 max_wal_senders = 4
 });
-dsql('CREATE EXTENSION fintech CASCADE');
-
 # the database the checks below run in (postgres, then restored, then legacy)
 my $db = 'postgres';
 sub dsql { return $node->safe_psql($db, $_[0]); }
+
+dsql('CREATE EXTENSION fintech CASCADE');
 
 sub hx { return unpack 'H*', $_[0]; }
 sub unhex { return pack 'H*', $_[0]; }
