@@ -1,6 +1,7 @@
 -- audit_tree: the Merkle tree's SQL functions (RFC 9162 §2.1) at their
--- edges: every refusal and its SQLSTATE, NULL arguments, the empty log,
--- old_size = new_size, the sizes of proofs, who may call them.
+-- edges: every refusal and its SQLSTATE (22023; XX001 for a damaged tree;
+-- 42501), NULL arguments, the empty log, old_size = new_size, the sizes of
+-- proofs, who may call them.
 -- (test/t/017_merkle.pl checks the hashes and paths themselves against an
 -- independent RFC 9162 implementation and the published test vectors.)
 -- It runs in a database of its own, so that the log holds exactly the rows
@@ -129,6 +130,37 @@ SELECT fintech.verify_audit_digest(NULL, (SELECT root_hash FROM fintech.audit_ro
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT fintech.verify_audit_digest(5, NULL) AS null_hash;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- ====================================================================
+-- XX001: a tree whose rows were removed or whose stored hashes were
+-- cleared behind the triggers' back (rolled back each time)
+-- ====================================================================
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM fintech.audit_log WHERE seq = 3;
+SELECT seq, tree_size FROM fintech.audit_inclusion_proof(3, 5);
+ROLLBACK;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+BEGIN;
+SET LOCAL session_replication_role = replica;
+DELETE FROM fintech.audit_log WHERE seq = 3;
+SELECT octet_length(fintech.audit_leaf_data(3));
+ROLLBACK;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.audit_log SET row_hash = NULL WHERE seq = 2;
+SELECT tree_size FROM fintech.audit_root(5);
+ROLLBACK;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.audit_log SET row_hash = NULL WHERE seq = 2;
+SELECT old_size, new_size FROM fintech.audit_consistency_proof(1, 5);
+ROLLBACK;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- untouched, it all works again
+SELECT tree_size FROM fintech.audit_root(5);
 
 -- ====================================================================
 -- who: the auditor duty; anyone else 42501
