@@ -66,13 +66,24 @@ other_cpu() {
 			x = 100 * (b - o - p) / ((w1 - w0) * hz); printf "%.0f\n", (x < 0 ? 0 : x) }'
 }
 
-# audit_triggers ENABLE|DISABLE TABLE...: the capture triggers of fintech's tables
+# audit_triggers ENABLE|DISABLE TABLE...: the capture triggers of fintech's
+# tables (a table without one, e.g. one no longer captured, is skipped)
 audit_triggers() {
 	local how=$1 t
 	shift
-	for t in "$@"; do
+	for t in $(audited_tables "$@"); do
 		ft_psql -c "ALTER TABLE fintech.$t $how TRIGGER fintech_audit" >/dev/null
 	done
+}
+# audited_tables TABLE...: those of fintech's TABLEs that have a capture trigger
+audited_tables() {
+	local t
+	for t in "$@"; do
+		[ -n "$(ft_psql -Atc "SELECT 1 FROM pg_catalog.pg_trigger
+		                       WHERE tgrelid = 'fintech.$t'::pg_catalog.regclass
+		                         AND tgname = 'fintech_audit'")" ] && echo "$t"
+	done
+	return 0
 }
 
 last_entry_id() {
@@ -108,4 +119,16 @@ ofac_dir() {
 			return
 		fi
 	done
+}
+
+# pgledger_dir: where pgledger (https://github.com/pgr0ss/pgledger, the peer
+# of run.sh's pgledger workload; not in the repository) is checked out:
+# $PGLEDGER_DIR if set, else test/bench/pgledger in the checkout (not
+# tracked by git).  Prints nothing when it has no pgledger.sql.
+pgledger_dir() {
+	local d=${PGLEDGER_DIR:-$FT_ROOT/test/bench/pgledger}
+	if [ -r "$d/pgledger.sql" ]; then
+		(cd "$d" && pwd)
+	fi
+	return 0
 }
