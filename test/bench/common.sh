@@ -23,7 +23,8 @@ tree_state() {
 }
 
 # build and install the checkout without FINTECH_CHECKS; TREE says what was
-# built, SRC_DIGEST is a hash of the built sources
+# built, SRC_DIGEST is a hash of the built sources (the same for the same
+# sources, whatever directory they were built in)
 bench_build() {
 	ft_log "build and install (without FINTECH_CHECKS)" >&2
 	TREE=$(tree_state | tr -d '\n')
@@ -31,7 +32,9 @@ bench_build() {
 	# turn the internal checks on for a benchmark build
 	ft_build_install FINTECH_CHECKS= >&2 || ft_die "build failed"
 	[ "$(tree_state | tr -d '\n')" = "$TREE" ] || TREE="$TREE, changing while it was copied"
-	SRC_DIGEST=$(cd "$FT_WORK/src" && find src sql Makefile fintech.control -type f | LC_ALL=C sort |
+	# sources only: objects carry the temporary build directory's name
+	SRC_DIGEST=$(cd "$FT_WORK/src" && find src sql Makefile fintech.control -type f \
+		\( -name '*.[ch]' -o -name '*.sql' -o -name Makefile -o -name '*.control' \) | LC_ALL=C sort |
 		xargs cat | sha1sum | cut -c1-12)
 }
 

@@ -143,6 +143,11 @@ BEGIN
 END \$\$" 2>&1 | sed -n 's/^NOTICE:  waits: //p'
 }
 
+declare -A TPS LAT WAITS WAL CPU DISK
+RAW=()      # rows of the per-run table
+ODD=()      # anything unexpected, reported at the end
+HZ=$(getconf CLK_TCK)
+
 # the ledger's audited tables (the _noaudit runs switch their capture off)
 LEDGER_TABLES=(accounts entries postings pending_legs holds payments)
 NOAUDIT_TABLES=$(audited_tables "${LEDGER_TABLES[@]}" | tr '\n' ' ')
@@ -164,10 +169,6 @@ disk_bytes() { # disk_bytes WORKLOAD: tables with their indexes and TOAST
 	               WHERE c.relkind IN ('r', 'm') AND $(relations_of "$1")"
 }
 
-declare -A TPS LAT WAITS WAL CPU DISK
-RAW=()      # rows of the per-run table
-ODD=()      # anything unexpected, reported at the end
-HZ=$(getconf CLK_TCK)
 
 # run_one SCRIPT CLIENTS: one pgbench run, then seal, VACUUM and CHECKPOINT
 run_one() {
@@ -217,10 +218,12 @@ run_one() {
 	# fold) during the run and the sealing of its backlog included
 	wal=$(ft_psql -Atc "SELECT round(pg_wal_lsn_diff('$lsn1', '$lsn0') / ${processed:-NULL})")
 	# the server's CPU time per call, ms: user + system time of the
-	# postmaster and all its processes (backends, background jobs and the
-	# wait sampler included) between the two samples, from /proc
-	cpu=$(awk -v t=$((ours1 - ours0)) -v hz="$HZ" -v p="${processed:-0}" \
-		'BEGIN { if (p > 0) printf "%.3f\n", 1000 * t / hz / p }')
+	# postmaster and all its processes (backends, background jobs, the
+	# sealing of the backlog) between the two samples, from /proc, less
+	# what the idle cluster uses in that time
+	cpu=$(awk -v t=$((ours1 - ours0)) -v hz="$HZ" -v p="${processed:-0}" -v idle="$IDLE_MS" \
+		-v w0="$wall0" -v w1="$wall1" \
+		'BEGIN { if (p > 0) printf "%.3f\n", (1000 * t / hz - idle * (w1 - w0)) / p }')
 	ft_psql -c 'VACUUM'
 	disk1=$(disk_bytes "$script")
 	disk=$(awk -v a="$disk0" -v b="$disk1" -v p="${processed:-0}" 'BEGIN { if (p > 0) printf "%.0f\n", (b - a) / p }')
@@ -252,6 +255,18 @@ run_one() {
 	RAW+=("| $script | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${wal:-?} | ${cpu:-?} | ${disk:-?} | ${waitsum:-?} | ${other}% |")
 	ft_psql -c 'CHECKPOINT'
 }
+
+# the idle cluster's own CPU (the background jobs' polling, the wait
+# sampler): measured for 5 s before the runs and subtracted from each
+# run's CPU time, so that CPU per call is what the calls cost
+ft_log "the idle cluster's CPU, 5 s" >&2
+ft_psql -c 'VACUUM' -c 'CHECKPOINT'
+ours0=$(cluster_ticks) wall0=$(date +%s.%N)
+sample_waits 5 >/dev/null
+ours1=$(cluster_ticks) wall1=$(date +%s.%N)
+IDLE_MS=$(awk -v t=$((ours1 - ours0)) -v hz="$HZ" -v w0="$wall0" -v w1="$wall1" \
+	'BEGIN { printf "%.1f\n", 1000 * t / hz / (w1 - w0) }')   # ms of CPU per second
+echo "idle cluster: $IDLE_MS ms of CPU per second" >&2
 
 ft_log "runs: ${DURATION} s each, clients $CLIENTS" >&2
 T0=$SECONDS
@@ -392,7 +407,7 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 	echo
 	echo "Cost per transfer (a batch call counts as 1,000 transfers): WAL bytes written during the run and the" \
 		"sealing of its backlog; the server's CPU time (user + system time of all the cluster's processes from" \
-		"/proc, background jobs included); disk bytes = growth after VACUUM of the relations the workload writes" \
+		"/proc, background jobs and the sealing of the run's backlog included, less the idle cluster's $IDLE_MS ms per second); disk bytes = growth after VACUUM of the relations the workload writes" \
 		"(fintech: the whole schema, ledger and audit log; plain baselines: bench_plain's ledger tables;" \
 		"pgledger: its schema), tables with indexes and TOAST. The last three columns: transfer's cost over this" \
 		"workload's (targets of issue 18: WAL ≤ 2× and disk ≤ 3× the one-statement plain SQL's)."
@@ -421,7 +436,7 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 	echo
 	echo "Each run (tps = calls per second; wait events: share of 100 ms samples of the pgbench sessions;" \
 		"WAL bytes/call: WAL written during the run and the sealing of its backlog, background jobs included, per call;" \
-		"CPU ms/call: the server's CPU time per call; disk bytes/call: growth after VACUUM, per call;" \
+		"CPU ms/call: the server's CPU time per call (less the idle cluster's); disk bytes/call: growth after VACUUM, per call;" \
 		"other CPU: what processes outside the cluster and pgbench used, in % of one CPU):"
 	echo
 	echo "| script | clients | tps | latency ms | failed | WAL bytes/call | CPU ms/call | disk bytes/call | wait events | other CPU |"
