@@ -380,6 +380,7 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 		"$(printf '%s; ' "${SETTINGS[@]}" | sed 's/; $//')"
 	echo "- each run: \`pgbench -n -M prepared -T $DURATION -c N -j min(N,2) -f test/bench/<script>.sql\`," \
 		"then \`fintech.seal_audit()\`, VACUUM and CHECKPOINT"
+	echo "- the _noaudit runs disable the capture triggers of fintech.{$(echo $NOAUDIT_TABLES | tr ' ' ',')}"
 	echo "- command: \`bash test/bench/run.sh $DURATION $CLIENTS\`"
 	echo
 	echo "| workload | clients | tps | baseline tps | ratio |"
@@ -419,7 +420,7 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 		for w in transfer plain_transfer plpgsql_transfer pgledger transfer_noaudit floor batch batch_noaudit; do
 			[ -n "${TPS[$w,$n]:-}" ] || continue
 			wl=$(per "$w" "${WAL[$w,$n]}") c=$(per "$w" "${CPU[$w,$n]}") d=$(per "$w" "${DISK[$w,$n]}")
-			tgt_w= tgt_d=
+			tgt_w='' tgt_d=''
 			[ "$w" = plain_transfer ] && tgt_w=2 tgt_d=3
 			echo "| $w | $n | $(int "${TPS[$w,$n]}") | $wl | $c | $d | $(costratio "$tw" "$wl" "$tgt_w") | $(costratio "$tc" "$c") | $(costratio "$td" "$d" "$tgt_d") |"
 		done
