@@ -31,6 +31,9 @@
 #
 #   bash test/bench/run.sh [seconds [clients...]]     default: 20 s, clients 1 8 32
 #   BENCH_SECONDS=5 BENCH_CLIENTS="1 8" bash test/bench/run.sh
+#   BENCH_ROUNDS=3 ...   every workload 3 times, interleaved (round 1 runs
+#                        them all, then round 2...); the tables show the
+#                        median of the rounds (for a busy machine)
 #
 # Builds and installs the checkout (without FINTECH_CHECKS), starts a
 # throwaway cluster with tuned but durable settings (fsync and
@@ -63,6 +66,8 @@ for n in $CLIENTS; do
 	case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
 	[ "$n" -le 50 ] || ft_die "at most 50 clients (max_connections = 60)"
 done
+ROUNDS=${BENCH_ROUNDS:-1}
+case $ROUNDS in '' | *[!0-9]* | 0) ft_die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
 OUT=${BENCH_OUT:-bench-results.md}
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 : >"$OUT" || ft_die "cannot write $OUT"
@@ -143,7 +148,9 @@ BEGIN
 END \$\$" 2>&1 | sed -n 's/^NOTICE:  waits: //p'
 }
 
-declare -A TPS LAT WAITS WAL CPU DISK
+declare -A TPS LAT WAITS WAL CPU DISK     # per "workload,clients": the median of the rounds
+declare -A TPSL WALL CPUL DISKL           # the rounds' values, space-separated
+ROUND=1
 RAW=()      # rows of the per-run table
 ODD=()      # anything unexpected, reported at the end
 HZ=$(getconf CLK_TCK)
@@ -245,14 +252,16 @@ run_one() {
 		;;
 	esac
 	[ "$file" != "$script" ] && audit_triggers ENABLE "${LEDGER_TABLES[@]}"
-	TPS[$key]=$tps
+	TPSL[$key]="${TPSL[$key]:-} $tps"
+	WALL[$key]="${WALL[$key]:-} ${wal:-}"
+	CPUL[$key]="${CPUL[$key]:-} ${cpu:-}"
+	DISKL[$key]="${DISKL[$key]:-} ${disk:-}"
 	LAT[$key]=${lat:-?}
 	WAITS[$key]=${waitsum:-?}
-	WAL[$key]=${wal:-?}
-	CPU[$key]=${cpu:-?}
-	DISK[$key]=${disk:-?}
 	printf 'tps %s, WAL %s B, CPU %s ms, disk %s B per call (other CPU %s%%)\n' "$tps" "${wal:-?}" "${cpu:-?}" "${disk:-?}" "$other" >&2
-	RAW+=("| $script | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${wal:-?} | ${cpu:-?} | ${disk:-?} | ${waitsum:-?} | ${other}% |")
+	local label=$script
+	[ "$ROUNDS" -gt 1 ] && label="$script (round $ROUND)"
+	RAW+=("| $label | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${wal:-?} | ${cpu:-?} | ${disk:-?} | ${waitsum:-?} | ${other}% |")
 	ft_psql -c 'CHECKPOINT'
 }
 
@@ -278,14 +287,33 @@ if [ -n "$PGLEDGER_SRC" ]; then
 else
 	ODD+=("pgledger not measured: no pgledger.sql in ${PGLEDGER_DIR:-test/bench/pgledger} (set PGLEDGER_DIR; see docs/benchmarks.md)")
 fi
-for n in $CLIENTS; do
-	for script in $WORKLOADS; do
-		run_one "$script" "$n"
+for ROUND in $(seq 1 "$ROUNDS"); do
+	[ "$ROUNDS" -gt 1 ] && ft_log "round $ROUND of $ROUNDS" >&2
+	for n in $CLIENTS; do
+		for script in $WORKLOADS; do
+			run_one "$script" "$n"
+		done
+	done
+	# two concurrent batches vs one: batch at 1 and 2 clients, if not run above
+	for n in 1 2; do
+		case " $CLIENTS " in *" $n "*) ;; *) run_one batch "$n" ;; esac
 	done
 done
-# two concurrent batches vs one: batch at 1 and 2 clients, if not run above
-for n in 1 2; do
-	[ -n "${TPS[batch,$n]:-}" ] || run_one batch "$n"
+# median VALUES...: the median of the numbers (empty when there are none)
+median() {
+	printf '%s\n' "$@" | grep -E '^-?[0-9.]+$' | sort -g | awk '{ a[NR] = $1 } END {
+		if (NR == 0) exit
+		if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+for key in "${!TPSL[@]}"; do
+	# shellcheck disable=SC2086   # the lists split into their values
+	TPS[$key]=$(median ${TPSL[$key]})
+	# shellcheck disable=SC2086
+	WAL[$key]=$(median ${WALL[$key]} | awk '{ printf "%.0f\n", $1 }')
+	# shellcheck disable=SC2086
+	CPU[$key]=$(median ${CPUL[$key]} | awk '{ printf "%.3f\n", $1 }')
+	# shellcheck disable=SC2086
+	DISK[$key]=$(median ${DISKL[$key]} | awk '{ printf "%.0f\n", $1 }')
 done
 
 # workload 6: screen_name over the full SDN list (when $OFAC_DIR has it),
@@ -380,8 +408,8 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 		"$(printf '%s; ' "${SETTINGS[@]}" | sed 's/; $//')"
 	echo "- each run: \`pgbench -n -M prepared -T $DURATION -c N -j min(N,2) -f test/bench/<script>.sql\`," \
 		"then \`fintech.seal_audit()\`, VACUUM and CHECKPOINT"
-	echo "- the _noaudit runs disable the capture triggers of fintech.{$(echo $NOAUDIT_TABLES | tr ' ' ',')}"
-	echo "- command: \`bash test/bench/run.sh $DURATION $CLIENTS\`"
+	echo "- the _noaudit runs disable the capture triggers of fintech.{$(printf "%s" "$NOAUDIT_TABLES" | sed "s/ $//; s/ /,/g")}"
+	echo "- command: \`$([ "$ROUNDS" -gt 1 ] && echo "BENCH_ROUNDS=$ROUNDS ")bash test/bench/run.sh $DURATION $CLIENTS\`$([ "$ROUNDS" -gt 1 ] && echo "; tps, WAL, CPU and disk below are the medians of the $ROUNDS rounds (each round: every workload once)")"
 	echo
 	echo "| workload | clients | tps | baseline tps | ratio |"
 	echo "|---|---:|---:|---:|---|"
