@@ -78,6 +78,7 @@ for f in 'fintech.audit_root(bigint)' 'fintech.audit_inclusion_proof(bigint,bigi
 		FUNCS=verify_digest
 		NOTREE="this build (fintech $(ft_psql -Atc 'SELECT fintech.version()')) has no $f: only verify_audit_digest measured"
 		echo "$NOTREE" >&2
+		break
 	fi
 done
 ft_psql >&2 <<'EOSQL'
