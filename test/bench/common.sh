@@ -19,7 +19,7 @@ SETTINGS=(
 # new files of what is built and run (not a results file beside them)
 tree_state() {
 	git -C "$FT_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git checkout'
-	git -C "$FT_ROOT" status --porcelain -- src sql test Makefile fintech.control 2>/dev/null | awk '{printf "%s%s", (NR > 1 ? ", " : " (changed: "), $2} END {if (NR) print ")"}'
+	{ git -C "$FT_ROOT" status --porcelain -- src sql test Makefile fintech.control 2>/dev/null || true; } | awk '{printf "%s%s", (NR > 1 ? ", " : " (changed: "), $2} END {if (NR) print ")"}'
 }
 
 # build and install the checkout without FINTECH_CHECKS; TREE says what was
