@@ -19,11 +19,12 @@ SETTINGS=(
 # new files of what is built and run (not a results file beside them)
 tree_state() {
 	git -C "$FT_ROOT" describe --always --dirty 2>/dev/null || echo 'not a git checkout'
-	git -C "$FT_ROOT" status --porcelain -- src sql test Makefile fintech.control 2>/dev/null | awk '{printf "%s%s", (NR > 1 ? ", " : " (changed: "), $2} END {if (NR) print ")"}'
+	{ git -C "$FT_ROOT" status --porcelain -- src sql test Makefile fintech.control 2>/dev/null || true; } | awk '{printf "%s%s", (NR > 1 ? ", " : " (changed: "), $2} END {if (NR) print ")"}'
 }
 
 # build and install the checkout without FINTECH_CHECKS; TREE says what was
-# built, SRC_DIGEST is a hash of the built sources
+# built, SRC_DIGEST is a hash of the built sources (the same for the same
+# sources, whatever directory they were built in)
 bench_build() {
 	ft_log "build and install (without FINTECH_CHECKS)" >&2
 	TREE=$(tree_state | tr -d '\n')
@@ -31,7 +32,9 @@ bench_build() {
 	# turn the internal checks on for a benchmark build
 	ft_build_install FINTECH_CHECKS= >&2 || ft_die "build failed"
 	[ "$(tree_state | tr -d '\n')" = "$TREE" ] || TREE="$TREE, changing while it was copied"
-	SRC_DIGEST=$(cd "$FT_WORK/src" && find src sql Makefile fintech.control -type f | LC_ALL=C sort |
+	# sources only: objects carry the temporary build directory's name
+	SRC_DIGEST=$(cd "$FT_WORK/src" && find src sql Makefile fintech.control -type f \
+		\( -name '*.[ch]' -o -name '*.sql' -o -name Makefile -o -name '*.control' \) | LC_ALL=C sort |
 		xargs cat | sha1sum | cut -c1-12)
 }
 
@@ -66,13 +69,24 @@ other_cpu() {
 			x = 100 * (b - o - p) / ((w1 - w0) * hz); printf "%.0f\n", (x < 0 ? 0 : x) }'
 }
 
-# audit_triggers ENABLE|DISABLE TABLE...: the capture triggers of fintech's tables
+# audit_triggers ENABLE|DISABLE TABLE...: the capture triggers of fintech's
+# tables (a table without one, e.g. one no longer captured, is skipped)
 audit_triggers() {
 	local how=$1 t
 	shift
-	for t in "$@"; do
+	for t in $(audited_tables "$@"); do
 		ft_psql -c "ALTER TABLE fintech.$t $how TRIGGER fintech_audit" >/dev/null
 	done
+}
+# audited_tables TABLE...: those of fintech's TABLEs that have a capture trigger
+audited_tables() {
+	local t
+	for t in "$@"; do
+		[ -n "$(ft_psql -Atc "SELECT 1 FROM pg_catalog.pg_trigger
+		                       WHERE tgrelid = 'fintech.$t'::pg_catalog.regclass
+		                         AND tgname = 'fintech_audit'")" ] && echo "$t"
+	done
+	return 0
 }
 
 last_entry_id() {
@@ -108,4 +122,16 @@ ofac_dir() {
 			return
 		fi
 	done
+}
+
+# pgledger_dir: where pgledger (https://github.com/pgr0ss/pgledger, the peer
+# of run.sh's pgledger workload; not in the repository) is checked out:
+# $PGLEDGER_DIR if set, else test/bench/pgledger in the checkout (not
+# tracked by git).  Prints nothing when it has no pgledger.sql.
+pgledger_dir() {
+	local d=${PGLEDGER_DIR:-$FT_ROOT/test/bench/pgledger}
+	if [ -r "$d/pgledger.sql" ]; then
+		(cd "$d" && pwd)
+	fi
+	return 0
 }

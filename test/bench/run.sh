@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
 # test/bench/run.sh — the ledger's transfer throughput against baselines
-# measured in the same session, as ratios (see docs/benchmarks.md):
+# measured in the same session, as ratios (see docs/benchmarks.md).  Every
+# workload is one round trip per transaction (one statement or one call):
 #
-#   transfer.sql        fintech.transfer between two random wallets
-#   plain_transfer.sql  baseline: the same writes by hand in plain SQL
+#   transfer.sql        fintech.transfer between two different random wallets
+#   plain_transfer.sql  baseline: the same writes by hand in plain SQL, as ONE
+#                       statement (a data-modifying CTE; no audit)
 #   plpgsql_transfer.sql baseline: the same transfer as a hand-written
-#                       PL/pgSQL function over plain tables (one round trip)
+#                       PL/pgSQL function over plain tables (one call)
+#   pgledger.sql        the peer: pgledger's pgledger_create_transfer
+#                       (github.com/pgr0ss/pgledger, read from $PGLEDGER_DIR,
+#                       default test/bench/pgledger; skipped, and said so,
+#                       when it is not there)
 #   floor.sql           baseline: one INSERT into a bare table (commit floor)
 #   hot_fee.sql         a 3-leg fintech.post crediting the shared 'fee' account
 #                       (baseline: transfer.sql)
 #   batch.sql           fintech.transfer_batch of 1,000 transfers per call
-#                       (no baseline: compared with the 50,000 transfers/s target)
+#                       (compared with the 50,000 transfers/s target; also
+#                       run at 1 and 2 clients: two concurrent batches vs one)
 #   pay.sql             fintech.pay with a fresh key (baseline: transfer.sql)
 #   transfer_noaudit    transfer.sql with the audit triggers of the ledger's
 #                       tables disabled (it is the baseline of transfer.sql:
 #                       the cost of auditing)
 #   batch_noaudit       batch.sql the same way (what auditing costs a batch)
-##   screen_name         fintech.screen_name of a random query of the
+#   screen_name         fintech.screen_name of a random query of the
 #                       evaluation set over the full SDN list from $OFAC_DIR
 #                       (default test/bench/ofac): p50/p95/p99 latency from
 #                       pgbench's per-transaction log (target p95 <= 5 ms);
@@ -24,16 +31,23 @@
 #
 #   bash test/bench/run.sh [seconds [clients...]]     default: 20 s, clients 1 8 32
 #   BENCH_SECONDS=5 BENCH_CLIENTS="1 8" bash test/bench/run.sh
+#   BENCH_ROUNDS=3 ...   every workload 3 times, interleaved (round 1 runs
+#                        them all, then round 2...); the tables show the
+#                        median of the rounds (for a busy machine)
 #
 # Builds and installs the checkout (without FINTECH_CHECKS), starts a
 # throwaway cluster with tuned but durable settings (fsync and
-# synchronous_commit on), loads test/bench/setup.sql, then for each client
-# count runs every script with
+# synchronous_commit on), loads test/bench/setup.sql (and pgledger with
+# test/bench/pgledger_setup.sql), then for each client count runs every
+# script with
 #   pgbench -n -M prepared -T <seconds> -c <clients> -j min(clients,2)
-# with VACUUM and CHECKPOINT between runs, sampling pg_stat_activity's wait
-# events of the pgbench sessions every 100 ms.  Prints Markdown tables to
-# stdout and writes them to $BENCH_OUT (default ./bench-results.md in the
-# caller's directory).  The cluster is stopped and removed at the end.
+# sampling pg_stat_activity's wait events of the pgbench sessions every
+# 100 ms.  After each run: fintech.seal_audit() (the sealer's backlog
+# belongs to the run), then the run's WAL bytes and the server's CPU time
+# per call, then VACUUM, the disk bytes per call (growth of the workload's
+# relations), and CHECKPOINT.  Prints Markdown tables to stdout and writes
+# them to $BENCH_OUT (default ./bench-results.md in the caller's
+# directory).  The cluster is stopped and removed at the end.
 set -euo pipefail
 
 . "$(dirname "$0")/../lib.sh"
@@ -52,6 +66,8 @@ for n in $CLIENTS; do
 	case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
 	[ "$n" -le 50 ] || ft_die "at most 50 clients (max_connections = 60)"
 done
+ROUNDS=${BENCH_ROUNDS:-1}
+case $ROUNDS in '' | *[!0-9]* | 0) ft_die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
 OUT=${BENCH_OUT:-bench-results.md}
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
 : >"$OUT" || ft_die "cannot write $OUT"
@@ -60,6 +76,7 @@ BATCH_TARGET=50000          # transfers/s
 trap ft_cleanup EXIT
 trap 'exit 130' INT TERM
 
+LOADB=$(uptime | sed 's/.*load average/load average/')
 ft_bootstrap
 ft_workdir
 BENCH=$FT_WORK/src/test/bench
@@ -75,6 +92,27 @@ ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
 
 ft_log "load test/bench/setup.sql" >&2
 ft_psql -f "$BENCH/setup.sql" >&2
+
+# pgledger, the peer (not in the repository): its own SQL, unchanged, into
+# the schema "pgledger"; it names its objects unqualified, so its sessions
+# run with this search_path
+PGLEDGER_OPTS="-c search_path=pgledger,public"
+PGLEDGER_SRC=$(pgledger_dir)
+PGLEDGER_REV=
+if [ -n "$PGLEDGER_SRC" ]; then
+	PGLEDGER_REV=$(git -C "$PGLEDGER_SRC" rev-parse HEAD 2>/dev/null || echo 'not a git checkout')
+	PGLEDGER_REV="$PGLEDGER_REV, pgledger.sql sha1 $(sha1sum <"$PGLEDGER_SRC/pgledger.sql" | cut -c1-12)"
+	ft_log "load pgledger from $PGLEDGER_SRC ($PGLEDGER_REV)" >&2
+	mkdir -p "$FT_WORK/pgledger"
+	cp "$PGLEDGER_SRC"/vendor/scoville-pgsql-ulid/ulid-to-uuid.sql \
+		"$PGLEDGER_SRC"/vendor/scoville-pgsql-ulid/uuid-to-ulid.sql "$PGLEDGER_SRC"/pgledger.sql \
+		"$FT_WORK/pgledger/"
+	chown -R postgres: "$FT_WORK/pgledger" 2>/dev/null || true
+	ft_psql -c 'CREATE SCHEMA pgledger'
+	PGOPTIONS=$PGLEDGER_OPTS ft_psql --single-transaction -f "$FT_WORK/pgledger/ulid-to-uuid.sql" \
+		-f "$FT_WORK/pgledger/uuid-to-ulid.sql" -f "$FT_WORK/pgledger/pgledger.sql" >&2
+	PGOPTIONS=$PGLEDGER_OPTS ft_psql -f "$BENCH/pgledger_setup.sql" >&2
+fi
 
 # sample_waits SECONDS: from 0.5 s on, every 100 ms, the state of each pgbench session
 # (wait event, "CPU" when active without one, "idle" when waiting for
@@ -110,41 +148,67 @@ BEGIN
 END \$\$" 2>&1 | sed -n 's/^NOTICE:  waits: //p'
 }
 
-# the ledger's audited tables (the _noaudit runs switch their capture off)
-LEDGER_TABLES=(accounts entries postings pending_legs holds payments)
-
-declare -A TPS LAT WAITS
+declare -A TPS LAT WAITS WAL CPU DISK     # per "workload,clients": the median of the rounds
+declare -A TPSL WALL CPUL DISKL           # the rounds' values, space-separated
+ROUND=1
 RAW=()      # rows of the per-run table
 ODD=()      # anything unexpected, reported at the end
+HZ=$(getconf CLK_TCK)
 
-# run_one SCRIPT CLIENTS: one pgbench run, then VACUUM and CHECKPOINT
+# the ledger's audited tables (the _noaudit runs switch their capture off)
+LEDGER_TABLES=(accounts entries postings pending_legs holds payments)
+NOAUDIT_TABLES=$(audited_tables "${LEDGER_TABLES[@]}" | tr '\n' ' ')
+
+# the relations a workload writes, whose growth after VACUUM is its disk
+# bytes per call: fintech's whole schema (ledger and audit log), the plain
+# baselines' ledger tables, the commit floor's table, pgledger's schema
+relations_of() {
+	case $1 in
+	floor) echo "n.nspname = 'bench_plain' AND c.relname = 'floor'" ;;
+	plain_transfer | plpgsql_transfer) echo "n.nspname = 'bench_plain' AND c.relname <> 'floor'" ;;
+	pgledger) echo "n.nspname = 'pgledger'" ;;
+	*) echo "n.nspname = 'fintech'" ;;
+	esac
+}
+disk_bytes() { # disk_bytes WORKLOAD: tables with their indexes and TOAST
+	ft_psql -Atc "SELECT coalesce(sum(pg_catalog.pg_total_relation_size(c.oid)), 0)
+	                FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+	               WHERE c.relkind IN ('r', 'm') AND $(relations_of "$1")"
+}
+
+
+# run_one SCRIPT CLIENTS: one pgbench run, then seal, VACUUM and CHECKPOINT
 run_one() {
 	local script=$1 n=$2 j log err rc=0 tps lat failed processed before after waitsum
-	local busy0 busy1 ours0 ours1 wall0 wall1 other file=$1
+	local busy0 busy1 ours0 ours1 wall0 wall1 other file=$1 key=$1,$2
 	j=$((n < 2 ? n : 2))
-	local lsn0 lsn1 wal
+	local lsn0 lsn1 wal cpu disk0 disk1 disk opts=
 	# X_noaudit: X.sql with the ledger's audit triggers off
 	case $script in *_noaudit)
 		file=${script%_noaudit}
 		audit_triggers DISABLE "${LEDGER_TABLES[@]}"
 		;;
 	esac
+	[ "$script" = pgledger ] && opts=$PGLEDGER_OPTS
 	log=$LOGS/$script-c$n.log
 	err=$LOGS/$script-c$n.err
-	printf '%-15s clients %2d ... ' "$script" "$n" >&2
+	printf '%-16s clients %2d ... ' "$script" "$n" >&2
 	before=$(last_entry_id)
+	disk0=$(disk_bytes "$script")
 	lsn0=$(ft_psql -Atc 'SELECT pg_current_wal_insert_lsn()')
 	busy0=$(cpu_busy) ours0=$(cluster_ticks) wall0=$(date +%s.%N)
 	sample_waits "$((DURATION - 1))" >"$LOGS/$script-c$n.waits" &
 	local sampler=$!
 	(
 		r=0
-		ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$n" -j "$j" \
+		PGOPTIONS=$opts ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$n" -j "$j" \
 			-f "$BENCH/$file.sql" postgres >"$log" 2>"$err" || r=$?
 		times >"$LOGS/$script-c$n.times"
 		exit $r
 	) || rc=$?
 	wait "$sampler" || true
+	# what the sealer has not yet sealed was written by this run
+	ft_psql -Atc 'SELECT fintech.seal_audit()' >/dev/null || ODD+=("$script, $n clients: seal_audit() failed")
 	sleep 0.3   # let the postmaster reap the pgbench sessions
 	busy1=$(cpu_busy) ours1=$(cluster_ticks) wall1=$(date +%s.%N)
 	other=$(other_cpu "$busy0" "$busy1" "$ours0" "$ours1" "$LOGS/$script-c$n.times" "$wall0" "$wall1")
@@ -156,9 +220,20 @@ run_one() {
 	lat=$(sed -n 's/^latency average = \([0-9.]*\) ms.*/\1/p' "$log")
 	failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
 	processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
+	[ "${processed:-0}" -gt 0 ] || processed=
 	# WAL bytes per call: the run's own, the background jobs' (sealer,
-	# fold) during the run included
-	wal=$(ft_psql -Atc "SELECT CASE WHEN ${processed:-0} > 0 THEN round(pg_wal_lsn_diff('$lsn1', '$lsn0') / ${processed:-0}) END")
+	# fold) during the run and the sealing of its backlog included
+	wal=$(ft_psql -Atc "SELECT round(pg_wal_lsn_diff('$lsn1', '$lsn0') / ${processed:-NULL})")
+	# the server's CPU time per call, ms: user + system time of the
+	# postmaster and all its processes (backends, background jobs, the
+	# sealing of the backlog) between the two samples, from /proc, less
+	# what the idle cluster uses in that time
+	cpu=$(awk -v t=$((ours1 - ours0)) -v hz="$HZ" -v p="${processed:-0}" -v idle="$IDLE_MS" \
+		-v w0="$wall0" -v w1="$wall1" \
+		'BEGIN { if (p > 0) printf "%.3f\n", (1000 * t / hz - idle * (w1 - w0)) / p }')
+	ft_psql -c 'VACUUM'
+	disk1=$(disk_bytes "$script")
+	disk=$(awk -v a="$disk0" -v b="$disk1" -v p="${processed:-0}" 'BEGIN { if (p > 0) printf "%.0f\n", (b - a) / p }')
 	[ -n "$tps" ] || tps=0
 	[ "$rc" -eq 0 ] || ODD+=("$script, $n clients: pgbench exited with $rc")
 	[ "${failed:-0}" -eq 0 ] || ODD+=("$script, $n clients: $failed failed transactions")
@@ -177,21 +252,68 @@ run_one() {
 		;;
 	esac
 	[ "$file" != "$script" ] && audit_triggers ENABLE "${LEDGER_TABLES[@]}"
-	TPS[$script,$n]=$tps
-	LAT[$script,$n]=${lat:-?}
-	WAITS[$script,$n]=${waitsum:-?}
-	printf 'tps %s (other CPU %s%%)\n' "$tps" "$other" >&2
-	RAW+=("| $script | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${wal:-?} | ${waitsum:-?} | ${other}% |")
-	ft_psql -c 'VACUUM' -c 'CHECKPOINT'
+	TPSL[$key]="${TPSL[$key]:-} $tps"
+	WALL[$key]="${WALL[$key]:-} ${wal:-}"
+	CPUL[$key]="${CPUL[$key]:-} ${cpu:-}"
+	DISKL[$key]="${DISKL[$key]:-} ${disk:-}"
+	LAT[$key]=${lat:-?}
+	WAITS[$key]=${waitsum:-?}
+	printf 'tps %s, WAL %s B, CPU %s ms, disk %s B per call (other CPU %s%%)\n' "$tps" "${wal:-?}" "${cpu:-?}" "${disk:-?}" "$other" >&2
+	local label=$script
+	[ "$ROUNDS" -gt 1 ] && label="$script (round $ROUND)"
+	RAW+=("| $label | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${wal:-?} | ${cpu:-?} | ${disk:-?} | ${waitsum:-?} | ${other}% |")
+	ft_psql -c 'CHECKPOINT'
 }
+
+# the idle cluster's own CPU (the background jobs' polling, the wait
+# sampler): measured for 5 s before the runs and subtracted from each
+# run's CPU time, so that CPU per call is what the calls cost
+ft_log "the idle cluster's CPU, 5 s" >&2
+ft_psql -c 'VACUUM' -c 'CHECKPOINT'
+ours0=$(cluster_ticks) wall0=$(date +%s.%N)
+sample_waits 5 >/dev/null
+ours1=$(cluster_ticks) wall1=$(date +%s.%N)
+IDLE_MS=$(awk -v t=$((ours1 - ours0)) -v hz="$HZ" -v w0="$wall0" -v w1="$wall1" \
+	'BEGIN { printf "%.1f\n", 1000 * t / hz / (w1 - w0) }')   # ms of CPU per second
+echo "idle cluster: $IDLE_MS ms of CPU per second" >&2
 
 ft_log "runs: ${DURATION} s each, clients $CLIENTS" >&2
 T0=$SECONDS
+LOAD0=$(uptime | sed 's/.*load average/load average/')
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
-for n in $CLIENTS; do
-	for script in floor plain_transfer plpgsql_transfer transfer transfer_noaudit pay hot_fee batch batch_noaudit; do
-		run_one "$script" "$n"
+WORKLOADS="floor plain_transfer plpgsql_transfer transfer transfer_noaudit pay hot_fee batch batch_noaudit"
+if [ -n "$PGLEDGER_SRC" ]; then
+	WORKLOADS="floor plain_transfer plpgsql_transfer pgledger transfer transfer_noaudit pay hot_fee batch batch_noaudit"
+else
+	ODD+=("pgledger not measured: no pgledger.sql in ${PGLEDGER_DIR:-test/bench/pgledger} (set PGLEDGER_DIR; see docs/benchmarks.md)")
+fi
+for ROUND in $(seq 1 "$ROUNDS"); do
+	[ "$ROUNDS" -gt 1 ] && ft_log "round $ROUND of $ROUNDS" >&2
+	for n in $CLIENTS; do
+		for script in $WORKLOADS; do
+			run_one "$script" "$n"
+		done
 	done
+	# two concurrent batches vs one: batch at 1 and 2 clients, if not run above
+	for n in 1 2; do
+		case " $CLIENTS " in *" $n "*) ;; *) run_one batch "$n" ;; esac
+	done
+done
+# median VALUES...: the median of the numbers (empty when there are none)
+median() {
+	printf '%s\n' "$@" | grep -E '^-?[0-9.]+$' | sort -g | awk '{ a[NR] = $1 } END {
+		if (NR == 0) exit
+		if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+for key in "${!TPSL[@]}"; do
+	# shellcheck disable=SC2086   # the lists split into their values
+	TPS[$key]=$(median ${TPSL[$key]})
+	# shellcheck disable=SC2086
+	WAL[$key]=$(median ${WALL[$key]} | awk '{ printf "%.0f\n", $1 }')
+	# shellcheck disable=SC2086
+	CPU[$key]=$(median ${CPUL[$key]} | awk '{ printf "%.3f\n", $1 }')
+	# shellcheck disable=SC2086
+	DISK[$key]=$(median ${DISKL[$key]} | awk '{ printf "%.0f\n", $1 }')
 done
 
 # workload 6: screen_name over the full SDN list (when $OFAC_DIR has it),
@@ -245,47 +367,91 @@ BAD=$(ft_psql -Atc "SELECT check_name || ': ' || detail FROM fintech.check_ledge
 	BAD="check_ledger() failed"
 [ -z "$BAD" ] || ODD+=("check_ledger: $BAD")
 echo "(runs and check took $((SECONDS - T0)) s)" >&2
+LOAD1=$(uptime | sed 's/.*load average/load average/')
 STATS=$(ft_psql -Atc "SELECT format('%s entries, %s postings', (SELECT count(*) FROM fintech.entries), (SELECT count(*) FROM fintech.postings))")
 
 ratio() { # ratio A B TARGET -> "1.23× (target ≥ 1.0×: met)"
 	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN {
-		if (b <= 0) { print "—"; exit }
+		if (a == "" || b == "" || b <= 0) { print "—"; exit }
 		r = a / b
 		printf "%.2f× (target ≥ %s×: %s)\n", r, t, (r >= t ? "met" : "missed")
 	}'
 }
-int() { printf '%.0f' "$1"; }
+# costratio A B [TARGET] -> "1.80×" or "1.80× (target ≤ 2×: met)": a cost
+# (WAL, CPU, disk) of transfer over that of another workload
+costratio() {
+	awk -v a="$1" -v b="$2" -v t="${3:-}" 'BEGIN {
+		if (a == "" || b == "" || a == "?" || b == "?" || b <= 0) { print "—"; exit }
+		r = a / b
+		if (t == "") printf "%.2f×\n", r
+		else printf "%.2f× (target ≤ %s×: %s)\n", r, t, (r <= t ? "met" : "missed")
+	}'
+}
+int() { printf '%.0f' "${1:-0}"; }
+# per WORKLOAD N VALUE: VALUE per transfer (a batch call is 1,000 transfers)
+per() {
+	case $1 in batch*) awk -v v="$2" 'BEGIN { if (v == "?" || v == "") print "?"; else printf "%.4g\n", v / 1000 }' ;;
+	*) echo "$2" ;; esac
+}
+tps_of() { echo "${TPS[$1,$2]:-0}"; }
 
 {
 	echo "## Ledger, payments and audit throughput, $STARTED"
 	echo
 	echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs," \
 		"$(free -g | awk '/^Mem:/ {print $2}') GiB RAM, kernel $(uname -r)"
+	echo "- load (uptime) before the build: $LOADB; when the runs started: $LOAD0; when they ended: $LOAD1"
 	echo "- tree: $TREE; sha1 of the built src/, sql/, Makefile, control: $SRC_DIGEST"
 	echo "- server: $(ft_psql -Atc 'SELECT version()' | sed 's/ on .*//'), fintech $(ft_psql -Atc 'SELECT fintech.version()')"
+	echo "- pgledger: ${PGLEDGER_REV:-not measured}"
 	echo "- settings (beside lib.sh's max_connections = 60):" \
 		"$(printf '%s; ' "${SETTINGS[@]}" | sed 's/; $//')"
 	echo "- each run: \`pgbench -n -M prepared -T $DURATION -c N -j min(N,2) -f test/bench/<script>.sql\`," \
-		"then VACUUM and CHECKPOINT"
-	echo "- command: \`bash test/bench/run.sh $DURATION $CLIENTS\`"
+		"then \`fintech.seal_audit()\`, VACUUM and CHECKPOINT"
+	echo "- the _noaudit runs disable the capture triggers of fintech.{$(printf "%s" "$NOAUDIT_TABLES" | sed "s/ $//; s/ /,/g")}"
+	echo "- command: \`$([ "$ROUNDS" -gt 1 ] && echo "BENCH_ROUNDS=$ROUNDS ")bash test/bench/run.sh $DURATION $CLIENTS\`$([ "$ROUNDS" -gt 1 ] && echo "; tps, WAL, CPU and disk below are the medians of the $ROUNDS rounds (each round: every workload once)")"
 	echo
 	echo "| workload | clients | tps | baseline tps | ratio |"
 	echo "|---|---:|---:|---:|---|"
 	for n in $CLIENTS; do
-		t=${TPS[transfer,$n]} p=${TPS[plain_transfer,$n]} f=${TPS[floor,$n]}
-		h=${TPS[hot_fee,$n]} b=${TPS[batch,$n]}
-		echo "| transfer vs plain SQL (plain_transfer) | $n | $(int "$t") | $(int "$p") | $(ratio "$t" "$p" 1.0) |"
-		echo "| transfer vs PL/pgSQL function (plpgsql_transfer) | $n | $(int "$t") | $(int "${TPS[plpgsql_transfer,$n]}") | $(ratio "$t" "${TPS[plpgsql_transfer,$n]}" 1.0) |"
+		t=$(tps_of transfer "$n") p=$(tps_of plain_transfer "$n") f=$(tps_of floor "$n")
+		h=$(tps_of hot_fee "$n") b=$(tps_of batch "$n")
+		echo "| transfer vs plain SQL, one statement (plain_transfer) | $n | $(int "$t") | $(int "$p") | $(ratio "$t" "$p" 1.0) |"
+		echo "| transfer vs PL/pgSQL function (plpgsql_transfer) | $n | $(int "$t") | $(int "$(tps_of plpgsql_transfer "$n")") | $(ratio "$t" "$(tps_of plpgsql_transfer "$n")" 1.0) |"
+		echo "| transfer vs pgledger (pgledger_create_transfer) | $n | $(int "$t") | $(int "$(tps_of pgledger "$n")") | $(ratio "$t" "$(tps_of pgledger "$n")" 1.0) |"
 		echo "| transfer vs bare INSERT (floor) | $n | $(int "$t") | $(int "$f") | $(ratio "$t" "$f" 0.66) |"
 		echo "| hot fee (3-leg post) vs transfer | $n | $(int "$h") | $(int "$t") | $(ratio "$h" "$t" 0.8) |"
-		echo "| pay vs transfer | $n | $(int "${TPS[pay,$n]}") | $(int "$t") | $(ratio "${TPS[pay,$n]}" "$t" 0.8) |"
-		echo "| transfer, audit on vs off (transfer_noaudit) | $n | $(int "$t") | $(int "${TPS[transfer_noaudit,$n]}") | $(ratio "$t" "${TPS[transfer_noaudit,$n]}" 0.85) |"
+		echo "| pay vs transfer | $n | $(int "$(tps_of pay "$n")") | $(int "$t") | $(ratio "$(tps_of pay "$n")" "$t" 0.8) |"
+		echo "| transfer, audit on vs off (transfer_noaudit) | $n | $(int "$t") | $(int "$(tps_of transfer_noaudit "$n")") | $(ratio "$t" "$(tps_of transfer_noaudit "$n")" 0.90) |"
 		bt=$(awk -v b="$b" 'BEGIN { printf "%.0f", b * 1000 }')
 		echo "| batch of 1,000, transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
 			printf "%.2f× of the %d/s target: %s\n", x / t, t, (x >= t ? "met" : "missed") }') |"
-		bt=$(awk -v b="${TPS[batch_noaudit,$n]}" 'BEGIN { printf "%.0f", b * 1000 }')
+		bt=$(awk -v b="$(tps_of batch_noaudit "$n")" 'BEGIN { printf "%.0f", b * 1000 }')
 		echo "| batch of 1,000 without audit (batch_noaudit), transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
 			printf "%.2f× of the %d/s target (not the installed configuration)\n", x / t, t }') |"
+		echo "| batch, audit on vs off, transfers/s | $n | $(int "$(awk -v b="$b" 'BEGIN { print b * 1000 }')") | $bt | $(ratio "$b" "$(tps_of batch_noaudit "$n")" 0.90) |"
+	done
+	b1=$(tps_of batch 1) b2=$(tps_of batch 2)
+	echo "| two concurrent batches vs one (batch at 2 clients vs 1), transfers/s | 2 | $(int "$(awk -v b="$b2" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$b1" 'BEGIN { print b * 1000 }')") | $(ratio "$b2" "$b1" 1.0) |"
+	echo
+	echo "Cost per transfer (a batch call counts as 1,000 transfers): WAL bytes written during the run and the" \
+		"sealing of its backlog; the server's CPU time (user + system time of all the cluster's processes from" \
+		"/proc, background jobs and the sealing of the run's backlog included, less the idle cluster's $IDLE_MS ms per second); disk bytes = growth after VACUUM of the relations the workload writes" \
+		"(fintech: the whole schema, ledger and audit log; plain baselines: bench_plain's ledger tables;" \
+		"pgledger: its schema), tables with indexes and TOAST. The last three columns: transfer's cost over this" \
+		"workload's (targets of issue 18: WAL ≤ 2× and disk ≤ 3× the one-statement plain SQL's)."
+	echo
+	echo "| workload | clients | tps | WAL B | CPU ms | disk B | transfer's WAL × | transfer's CPU × | transfer's disk × |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for n in $CLIENTS; do
+		tw=${WAL[transfer,$n]:-} tc=${CPU[transfer,$n]:-} td=${DISK[transfer,$n]:-}
+		for w in transfer plain_transfer plpgsql_transfer pgledger transfer_noaudit floor batch batch_noaudit; do
+			[ -n "${TPS[$w,$n]:-}" ] || continue
+			wl=$(per "$w" "${WAL[$w,$n]}") c=$(per "$w" "${CPU[$w,$n]}") d=$(per "$w" "${DISK[$w,$n]}")
+			tgt_w='' tgt_d=''
+			[ "$w" = plain_transfer ] && tgt_w=2 tgt_d=3
+			echo "| $w | $n | $(int "${TPS[$w,$n]}") | $wl | $c | $d | $(costratio "$tw" "$wl" "$tgt_w") | $(costratio "$tc" "$c") | $(costratio "$td" "$d" "$tgt_d") |"
+		done
 	done
 	if [ ${#SCREEN[@]} -gt 0 ]; then
 		echo
@@ -298,11 +464,12 @@ int() { printf '%.0f' "$1"; }
 	fi
 	echo
 	echo "Each run (tps = calls per second; wait events: share of 100 ms samples of the pgbench sessions;" \
-		"WAL bytes/call: WAL written during the run, background jobs included, per call;" \
+		"WAL bytes/call: WAL written during the run and the sealing of its backlog, background jobs included, per call;" \
+		"CPU ms/call: the server's CPU time per call (less the idle cluster's); disk bytes/call: growth after VACUUM, per call;" \
 		"other CPU: what processes outside the cluster and pgbench used, in % of one CPU):"
 	echo
-	echo "| script | clients | tps | latency ms | failed | WAL bytes/call | wait events | other CPU |"
-	echo "|---|---:|---:|---:|---:|---:|---|---:|"
+	echo "| script | clients | tps | latency ms | failed | WAL bytes/call | CPU ms/call | disk bytes/call | wait events | other CPU |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
 	printf '%s\n' "${RAW[@]}"
 	echo
 	echo "After the runs: $STATS; check_ledger(): $([ -z "$BAD" ] && echo 'all ok' || echo 'NOT OK')."

@@ -54,7 +54,7 @@ CREATE TABLE bench_plain.postings (
     leg           int,
     account_id    bigint,
     amount        bigint,
-    balance_after bigint,
+    balance_after bigint NOT NULL,   -- plain_transfer.sql's limit check
     PRIMARY KEY (entry_id, leg)
 );
 CREATE INDEX ON bench_plain.postings (account_id);
