@@ -17,9 +17,9 @@
 /*
  * one captured row: v/n are table_name .. calling_role (7 columns; n[i]
  * 'n' for NULL); id and changed_at are filled in here, seq, row_hash and
- * chain_hash stay NULL
+ * chain_hash stay NULL; returns the id
  */
-extern void audit_log_append(Datum *v, const char *n);
+extern int64 audit_log_append(Datum *v, const char *n);
 
 /*
  * the sealer's writes: seq, row_hash and chain_hash of the n unsealed rows

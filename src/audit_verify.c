@@ -27,6 +27,7 @@
 
 #include "audit_verify.h"
 #include "canon.h"
+#include "personal.h"
 #include "spi_plan.h"
 
 /* the verifier reads this many rows per fetch (each at most a page) */
@@ -38,6 +39,7 @@ typedef struct VerifyResult
 	int64		rows_checked;
 	int64		first_bad_seq;	/* 0: none */
 	char	   *detail;
+	int64		erased;			/* rows with personal values erased */
 } VerifyResult;
 
 /* the sealed rows in chain order: all of them, or up to a position */
@@ -61,7 +63,7 @@ FT_DEFINE_PLANS(verify_plans, verify_plan_defs);
 static VerifyResult
 verify_chain(int64 upto, uint8 *last_chain)
 {
-	VerifyResult res = {true, 0, 0, NULL};
+	VerifyResult res = {true, 0, 0, NULL, 0};
 	uint8		prev[PG_SHA256_DIGEST_LENGTH];
 	bool		has_prev = false;
 	int64		expect = 1;
@@ -140,7 +142,31 @@ verify_chain(int64 upto, uint8 *last_chain)
 					: psprintf("seq " INT64_FORMAT " appears twice", seq);
 				break;
 			}
-			audit_row_hash(tup, desc, rowh);
+			/*
+			 * personal values against their commitments; a row sealed before
+			 * 0.5.0 was hashed with its values in clear (personal.c), and once
+			 * they are erased only its stored row_hash and the chain speak for it
+			 */
+			{
+				HeapTuple	orig = tup;
+				char	   *pdetail = NULL;
+				PersonalCheck pc = ft_personal_check_row(&orig, desc, true, &pdetail);
+
+				if (pc == PERSONAL_BAD)
+				{
+					res.ok = false;
+					res.first_bad_seq = seq;
+					res.detail = psprintf("seq " INT64_FORMAT ": %s", seq, pdetail);
+					break;
+				}
+				audit_row_hash(tup, desc, rowh);
+				if (pc == PERSONAL_PRESENT && audit_get_hash(tup, desc, 11, stored) &&
+					memcmp(stored, rowh, sizeof(rowh)) != 0)
+					audit_row_hash(orig, desc, rowh);
+				else if (pc == PERSONAL_ERASED && audit_get_hash(tup, desc, 11, stored))
+					memcpy(rowh, stored, sizeof(rowh));
+				res.erased += pc == PERSONAL_ERASED;
+			}
 			if (!audit_get_hash(tup, desc, 11, stored) || memcmp(stored, rowh, sizeof(rowh)) != 0)
 			{
 				res.ok = false;
@@ -194,7 +220,10 @@ verify_chain(int64 upto, uint8 *last_chain)
 		}
 	}
 	if (res.ok)
-		res.detail = psprintf(INT64_FORMAT " sealed rows verified", res.rows_checked);
+		res.detail = res.erased > 0
+			? psprintf(INT64_FORMAT " sealed rows verified, " INT64_FORMAT " of them with personal values erased",
+					   res.rows_checked, res.erased)
+			: psprintf(INT64_FORMAT " sealed rows verified", res.rows_checked);
 	if (last_chain && has_prev)
 		memcpy(last_chain, prev, PG_SHA256_DIGEST_LENGTH);
 	return res;
