@@ -43,7 +43,7 @@ DATA = sql/$(EXTENSION)--$(FINTECH_BASE).sql $(wildcard sql/$(EXTENSION)--*--*.s
 FINTECH_RESULTS ?= $(if $(shell test -w . && echo yes),.,$(or $(TMPDIR),/tmp)/fintech-installcheck-$(shell id -un))
 
 # pg_regress: test/sql/<test>.sql against test/expected/<test>.out, in this order.
-REGRESS = extension worker ledger audit payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard privileges
+REGRESS = extension worker ledger audit payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard erasure privileges
 REGRESS_OPTS = --inputdir=test --outputdir=$(FINTECH_RESULTS) \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 

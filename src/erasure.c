@@ -155,11 +155,11 @@ party_hold(int64 party_id)
 		appendStringInfoString(&why, "it is blocked by sanctions screening");
 	(void) SPI_getbinval(t, d, 2, &isnull);
 	if (!isnull)
-		appendStringInfo(&why, "%sit has open screening alerts (%s)", why.len ? "; " : "",
+		appendStringInfo(&why, "%sit has open screening alerts (ids %s)", why.len ? "; " : "",
 						 SPI_getvalue(t, d, 2));
 	(void) SPI_getbinval(t, d, 3, &isnull);
 	if (!isnull)
-		appendStringInfo(&why, "%sit has held payments (%s)", why.len ? "; " : "",
+		appendStringInfo(&why, "%sit has held payments (ids %s)", why.len ? "; " : "",
 						 SPI_getvalue(t, d, 3));
 	return why.len > 0 ? why.data : NULL;
 }
@@ -320,7 +320,7 @@ fintech_erase_audited_row(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("table %s has no personal columns", qname),
-				 errhint("Name them with fintech.audit_table(%s, personal_columns => ...).", qname)));
+				 errhint("Name them with fintech.audit_table('%s', personal_columns => ...).", qname)));
 	columns = PointerGetDatum(DatumGetArrayTypePCopy(columns));
 	check_key(rel, qname, key);
 	table_close(rel, AccessShareLock);
