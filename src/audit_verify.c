@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -166,6 +167,8 @@ verify_chain(int64 upto, uint8 *last_chain)
 				else if (pc == PERSONAL_ERASED && audit_get_hash(tup, desc, 11, stored))
 					memcpy(rowh, stored, sizeof(rowh));
 				res.erased += pc == PERSONAL_ERASED;
+				if (orig != tup)
+					heap_freetuple(orig);
 			}
 			if (!audit_get_hash(tup, desc, 11, stored) || memcmp(stored, rowh, sizeof(rowh)) != 0)
 			{

@@ -5,7 +5,9 @@
  *	  are personal (fintech's own, and those fintech.audit_table() was
  *	  given), the commitment that replaces each non-NULL personal value in
  *	  a captured row image, fintech.audit_personal (the values and their
- *	  salts, until erased) and the checks verify_audit() makes of them.
+ *	  salts, until erased) and fintech.audit_table()'s personal_columns.
+ *	  The rows already logged (verify_audit's checks, the 0.5.0 update's
+ *	  conversion) are personal_logged.c's.
  *
  * A commitment.  In old_row / new_row a personal value v is replaced by
  * the object {"commitment": "<hex>"}, hex = the 64 lower-case hex digits
@@ -63,14 +65,10 @@
 #include "personal.h"
 #include "spi_plan.h"
 
-#define SALT_LEN 16
-#define HEX_LEN (2 * PG_SHA256_DIGEST_LENGTH)
-
 enum
 {
 	P_LIST,
 	P_INSERT,
-	P_VALUES,
 	P_SET_LIST
 };
 static const FintechPlanDef personal_plan_defs[] = {
@@ -80,8 +78,6 @@ static const FintechPlanDef personal_plan_defs[] = {
 	[P_INSERT] = {"INSERT INTO fintech.audit_personal (audit_id, image, column_name, tbl, row_key, commitment, salt, value)"
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)", 8,
 	{INT8OID, TEXTOID, TEXTOID, REGCLASSOID, JSONBOID, BYTEAOID, BYTEAOID, JSONBOID}},
-	[P_VALUES] = {"SELECT image, column_name, commitment, salt, value FROM fintech.audit_personal"
-	" WHERE audit_id OPERATOR(pg_catalog.=) $1", 1, {INT8OID}},
 	[P_SET_LIST] = {"INSERT INTO fintech.audit_personal_columns AS c (tbl, columns) VALUES ($1, $2)"
 	" ON CONFLICT (tbl) DO UPDATE SET columns = excluded.columns, set_at = pg_catalog.clock_timestamp()",
 	2, {REGCLASSOID, TEXTARRAYOID}},
@@ -93,37 +89,46 @@ FT_DEFINE_PLANS(personal_plans, personal_plan_defs);
  * ------------------------------------------------------------------------
  */
 
-typedef struct AsOwner
-{
-	Oid			save_user;
-	int			save_sec;
-	MemoryContext caller;		/* where results are copied to */
-} AsOwner;
-
 /*
- * Is fintech.audit_personal there (it is not while the SQL objects are
- * older than the library)?  Its owner, or InvalidOid.
+ * fintech.audit_personal's OID and owner, looked up once per backend
+ * (every captured row asks) and forgotten when its relcache entry is
+ * invalidated (DROP EXTENSION); while it does not exist (the SQL objects
+ * older than the library) it is looked for again each time.
  */
-static Oid
-personal_table_owner(void)
-{
-	Oid			nsp = get_namespace_oid("fintech", true);
-	Oid			relid = OidIsValid(nsp) ? get_relname_relid("audit_personal", nsp) : InvalidOid;
-	HeapTuple	tup;
-	Oid			owner;
+static Oid	personal_relid = InvalidOid;
+static Oid	personal_owner = InvalidOid;
 
-	if (!OidIsValid(relid))
+static void personal_rels_inval(Datum arg, Oid relid);
+
+/* the owner of fintech.audit_personal, or InvalidOid when there is none */
+Oid
+ft_personal_owner(void)
+{
+	static bool registered = false;
+	Oid			nsp;
+	HeapTuple	tup;
+
+	if (OidIsValid(personal_owner))
+		return personal_owner;
+	if (!registered)
+	{
+		CacheRegisterRelcacheCallback(personal_rels_inval, (Datum) 0);
+		registered = true;
+	}
+	nsp = get_namespace_oid("fintech", true);
+	personal_relid = OidIsValid(nsp) ? get_relname_relid("audit_personal", nsp) : InvalidOid;
+	if (!OidIsValid(personal_relid))
 		return InvalidOid;
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(personal_relid));
 	if (!HeapTupleIsValid(tup))
 		return InvalidOid;
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	personal_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 	ReleaseSysCache(tup);
-	return owner;
+	return personal_owner;
 }
 
-static void
-owner_begin(AsOwner *o, Oid owner)
+void
+ft_personal_as_owner(AsOwner *o, Oid owner)
 {
 	o->caller = CurrentMemoryContext;
 	GetUserIdAndSecContext(&o->save_user, &o->save_sec);
@@ -131,8 +136,8 @@ owner_begin(AsOwner *o, Oid owner)
 	SPI_connect();
 }
 
-static void
-owner_end(AsOwner *o)
+void
+ft_personal_as_owner_end(AsOwner *o)
 {
 	SPI_finish();
 	SetUserIdAndSecContext(o->save_user, o->save_sec);
@@ -163,6 +168,8 @@ personal_rels_inval(Datum arg, Oid relid)
 	HASH_SEQ_STATUS seq;
 	PersonalRel *pr;
 
+	if (!OidIsValid(relid) || relid == personal_relid)
+		personal_owner = InvalidOid;
 	if (personal_rels == NULL)
 		return;
 	if (OidIsValid(relid))
@@ -212,7 +219,7 @@ listed_columns(Relation rel, Oid owner, Oid *tbl)
 		oids[i++] = ObjectIdGetDatum(lfirst_oid(lc));
 	*tbl = n > 1 ? DatumGetObjectId(oids[n - 1]) : relid;
 	v[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
-	owner_begin(&o, owner);
+	ft_personal_as_owner(&o, owner);
 	if (OidIsValid(get_relname_relid("audit_personal_columns", get_namespace_oid("fintech", false))))
 	{
 		ft_run_plan(&personal_plans, P_LIST, v, NULL, true, 1);
@@ -227,7 +234,7 @@ listed_columns(Relation rel, Oid owner, Oid *tbl)
 			MemoryContextSwitchTo(spi);
 		}
 	}
-	owner_end(&o);
+	ft_personal_as_owner_end(&o);
 	return result;
 }
 
@@ -280,7 +287,7 @@ personal_build(PersonalRel *pr, Relation rel, Oid owner)
 	int			nbuiltin = 0;
 	ArrayType  *listed;
 	Datum	   *names = NULL;
-	bool	   *nulls;
+	bool	   *nulls = NULL;
 	int			nlisted = 0;
 	Oid			tbl;
 	int			cap = 4;
@@ -330,9 +337,6 @@ personal_rel(Relation rel, Oid *owner)
 	PersonalRel *pr;
 	bool		found;
 
-	*owner = personal_table_owner();
-	if (!OidIsValid(*owner))
-		return NULL;
 	if (personal_rels == NULL)
 	{
 		HASHCTL		ctl;
@@ -342,8 +346,10 @@ personal_rel(Relation rel, Oid *owner)
 		ctl.hcxt = CacheMemoryContext;
 		personal_rels = hash_create("fintech personal columns", 16, &ctl,
 									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		CacheRegisterRelcacheCallback(personal_rels_inval, (Datum) 0);
 	}
+	*owner = ft_personal_owner();
+	if (!OidIsValid(*owner))
+		return NULL;
 	pr = hash_search(personal_rels, &relid, HASH_ENTER, &found);
 	if (!found)
 	{
@@ -401,14 +407,14 @@ value_text(JsonbValue *v, int *len)
 	return s;
 }
 
-static void
-commitment_of(const uint8 *salt, JsonbValue *v, uint8 *out)
+void
+ft_personal_commitment_of(const uint8 *salt, JsonbValue *v, uint8 *out)
 {
 	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
 	int			len;
 	char	   *s = value_text(v, &len);
 
-	fintech_sha256_update(ctx, salt, SALT_LEN);
+	fintech_sha256_update(ctx, salt, PERSONAL_SALT_LEN);
 	fintech_sha256_update(ctx, s, len);
 	fintech_sha256_end(ctx, out);
 }
@@ -419,16 +425,16 @@ push_commitment(JsonbParseState **st, const uint8 *commitment)
 {
 	JsonbValue	k,
 				h;
-	char	   *hex = palloc(HEX_LEN + 1);
+	char	   *hex = palloc(PERSONAL_HEX_LEN + 1);
 
 	hex_encode((const char *) commitment, PG_SHA256_DIGEST_LENGTH, hex);
-	hex[HEX_LEN] = '\0';
+	hex[PERSONAL_HEX_LEN] = '\0';
 	k.type = jbvString;
 	k.val.string.val = PERSONAL_COMMITMENT_KEY;
 	k.val.string.len = strlen(PERSONAL_COMMITMENT_KEY);
 	h.type = jbvString;
 	h.val.string.val = hex;
-	h.val.string.len = HEX_LEN;
+	h.val.string.len = PERSONAL_HEX_LEN;
 	pushJsonbValue(st, WJB_BEGIN_OBJECT, NULL);
 	pushJsonbValue(st, WJB_KEY, &k);
 	pushJsonbValue(st, WJB_VALUE, &h);
@@ -436,8 +442,8 @@ push_commitment(JsonbParseState **st, const uint8 *commitment)
 }
 
 /* is v {"commitment": "<64 hex>"}?  Then its bytes into out. */
-static bool
-is_commitment(JsonbValue *v, uint8 *out)
+bool
+ft_personal_is_commitment(JsonbValue *v, uint8 *out)
 {
 	JsonbValue *h;
 
@@ -446,13 +452,13 @@ is_commitment(JsonbValue *v, uint8 *out)
 		return false;
 	h = getKeyJsonValueFromContainer(v->val.binary.data, PERSONAL_COMMITMENT_KEY,
 									 strlen(PERSONAL_COMMITMENT_KEY), NULL);
-	if (h == NULL || h->type != jbvString || h->val.string.len != HEX_LEN)
+	if (h == NULL || h->type != jbvString || h->val.string.len != PERSONAL_HEX_LEN)
 		return false;
-	for (int i = 0; i < HEX_LEN; i++)
+	for (int i = 0; i < PERSONAL_HEX_LEN; i++)
 		if (!((h->val.string.val[i] >= '0' && h->val.string.val[i] <= '9') ||
 			  (h->val.string.val[i] >= 'a' && h->val.string.val[i] <= 'f')))
 			return false;
-	hex_decode(h->val.string.val, HEX_LEN, (char *) out);
+	hex_decode(h->val.string.val, PERSONAL_HEX_LEN, (char *) out);
 	return true;
 }
 
@@ -462,7 +468,7 @@ typedef struct PersonalValue
 	char	   *column;
 	Jsonb	   *row_key;		/* NULL: the table has no primary key */
 	uint8		commitment[PG_SHA256_DIGEST_LENGTH];
-	uint8		salt[SALT_LEN];
+	uint8		salt[PERSONAL_SALT_LEN];
 	Jsonb	   *value;
 } PersonalValue;
 
@@ -548,11 +554,11 @@ commit_image(PersonalRel *pr, PersonalPending *p, Jsonb *img, const char *image)
 			pv->image = image;
 			pv->column = column;
 			pv->row_key = key;
-			if (!pg_strong_random(pv->salt, SALT_LEN))
+			if (!pg_strong_random(pv->salt, PERSONAL_SALT_LEN))
 				ereport(ERROR,
 						(errcode(ERRCODE_INTERNAL_ERROR),
 						 errmsg("could not generate a random salt for a personal value")));
-			commitment_of(pv->salt, &v, pv->commitment);
+			ft_personal_commitment_of(pv->salt, &v, pv->commitment);
 			pv->value = JsonbValueToJsonb(&v);
 			push_commitment(&st, pv->commitment);
 		}
@@ -593,7 +599,7 @@ ft_personal_store(PersonalPending *p, int64 audit_id)
 
 	if (p == NULL)
 		return;
-	owner_begin(&o, p->owner);
+	ft_personal_as_owner(&o, p->owner);
 	for (int i = 0; i < p->n; i++)
 	{
 		PersonalValue *pv = &p->v[i];
@@ -607,229 +613,12 @@ ft_personal_store(PersonalPending *p, int64 audit_id)
 		v[4] = pv->row_key ? JsonbPGetDatum(pv->row_key) : (Datum) 0;
 		n[4] = pv->row_key ? ' ' : 'n';
 		v[5] = PointerGetDatum(fintech_hash_bytea(pv->commitment));
-		v[6] = PointerGetDatum(cstring_to_text_with_len((const char *) pv->salt, SALT_LEN));
+		v[6] = PointerGetDatum(cstring_to_text_with_len((const char *) pv->salt, PERSONAL_SALT_LEN));
 		v[7] = JsonbPGetDatum(pv->value);
 		if (ft_run_plan(&personal_plans, P_INSERT, v, n, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not store a personal value of audit row " INT64_FORMAT, audit_id);
 	}
-	owner_end(&o);
-}
-
-/* ------------------------------------------------------------------------
- * Verification
- * ------------------------------------------------------------------------
- */
-
-typedef struct StoredValue
-{
-	char	   *image;
-	char	   *column;
-	uint8		commitment[PG_SHA256_DIGEST_LENGTH];
-	uint8		salt[SALT_LEN];
-	bool		salt_ok;
-	Jsonb	   *value;
-	bool		used;
-} StoredValue;
-
-/* does the jsonb's binary form hold the commitment key at all? (a cheap test first) */
-static bool
-mentions_commitment(Jsonb *j)
-{
-	const char *key = PERSONAL_COMMITMENT_KEY;
-	size_t		klen = strlen(key);
-	const char *p = VARDATA(j);
-	size_t		len = VARSIZE(j) - VARHDRSZ;
-
-	for (size_t i = 0; i + klen <= len; i++)
-		if (p[i] == key[0] && memcmp(p + i, key, klen) == 0)
-			return true;
-	return false;
-}
-
-/* the stored values of one audit row, copied into the caller's memory */
-static StoredValue *
-stored_values(int64 audit_id, Oid owner, int *n)
-{
-	AsOwner		o;
-	Datum		v[1] = {Int64GetDatum(audit_id)};
-	StoredValue *sv = NULL;
-
-	owner_begin(&o, owner);
-	ft_run_plan(&personal_plans, P_VALUES, v, NULL, true, 0);
-	*n = (int) SPI_processed;
-	if (*n > 0)
-	{
-		MemoryContext spi = MemoryContextSwitchTo(o.caller);
-
-		sv = palloc0(sizeof(StoredValue) * *n);
-		for (int i = 0; i < *n; i++)
-		{
-			HeapTuple	t = SPI_tuptable->vals[i];
-			TupleDesc	d = SPI_tuptable->tupdesc;
-			bool		isnull;
-			bytea	   *b;
-
-			sv[i].image = SPI_getvalue(t, d, 1);
-			sv[i].column = SPI_getvalue(t, d, 2);
-			b = DatumGetByteaPP(SPI_getbinval(t, d, 3, &isnull));
-			if (!isnull && VARSIZE_ANY_EXHDR(b) == PG_SHA256_DIGEST_LENGTH)
-				memcpy(sv[i].commitment, VARDATA_ANY(b), PG_SHA256_DIGEST_LENGTH);
-			b = DatumGetByteaPP(SPI_getbinval(t, d, 4, &isnull));
-			sv[i].salt_ok = !isnull && VARSIZE_ANY_EXHDR(b) == SALT_LEN;
-			if (sv[i].salt_ok)
-				memcpy(sv[i].salt, VARDATA_ANY(b), SALT_LEN);
-			sv[i].value = DatumGetJsonbPCopy(SPI_getbinval(t, d, 5, &isnull));
-			if (isnull)
-				sv[i].value = NULL;
-		}
-		MemoryContextSwitchTo(spi);
-	}
-	owner_end(&o);
-	return sv;
-}
-
-/* a stored jsonb value as a JsonbValue to push */
-static void
-stored_jsonb_value(Jsonb *j, JsonbValue *out)
-{
-	if (JB_ROOT_IS_SCALAR(j))
-		JsonbExtractScalar(&j->root, out);
-	else
-	{
-		out->type = jbvBinary;
-		out->val.binary.data = &j->root;
-		out->val.binary.len = VARSIZE(j) - VARHDRSZ;
-	}
-}
-
-/*
- * Check the commitments of one image against the stored values; with
- * restore, return the image with the values back in place (NULL when one
- * is erased).  *bad: a detail when something does not match.
- */
-static Jsonb *
-check_image(Jsonb *img, const char *image, int64 id, StoredValue *sv, int nsv,
-			bool restore, int *erased, char **bad)
-{
-	JsonbParseState *st = NULL;
-	JsonbIterator *it = JsonbIteratorInit(&img->root);
-	JsonbIteratorToken tok;
-	JsonbValue	v;
-	JsonbValue *res = NULL;
-	char	   *column = NULL;
-	int			columnlen = 0;
-	uint8		c[PG_SHA256_DIGEST_LENGTH];
-
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
-	{
-		if (tok == WJB_KEY)
-		{
-			column = v.val.string.val;
-			columnlen = v.val.string.len;
-		}
-		else if (tok == WJB_VALUE && is_commitment(&v, c))
-		{
-			StoredValue *s = NULL;
-
-			for (int i = 0; i < nsv && s == NULL; i++)
-				if (strcmp(sv[i].image, image) == 0 && (int) strlen(sv[i].column) == columnlen &&
-					memcmp(sv[i].column, column, columnlen) == 0)
-					s = &sv[i];
-			if (s == NULL)
-				(*erased)++;
-			else
-			{
-				JsonbValue	val;
-				uint8		again[PG_SHA256_DIGEST_LENGTH];
-
-				s->used = true;
-				if (s->value != NULL)
-					stored_jsonb_value(s->value, &val);
-				if (s->value == NULL || !s->salt_ok ||
-					memcmp(s->commitment, c, sizeof(c)) != 0 ||
-					(commitment_of(s->salt, &val, again), memcmp(again, c, sizeof(c)) != 0))
-				{
-					*bad = psprintf("the personal value of column %s in the %s image of audit row " INT64_FORMAT
-									" does not match its commitment", s->column, image, id);
-					return NULL;
-				}
-				if (restore)
-				{
-					res = pushJsonbValue(&st, tok, &val);
-					continue;
-				}
-			}
-		}
-		if (restore)
-			res = pushJsonbValue(&st, tok, tok < WJB_BEGIN_ARRAY ? &v : NULL);
-	}
-	return restore && *erased == 0 ? JsonbValueToJsonb(res) : NULL;
-}
-
-PersonalCheck
-ft_personal_check_row(HeapTuple *tup, TupleDesc desc, bool original, char **detail)
-{
-	Jsonb	   *img[2] = {NULL, NULL};
-	Jsonb	   *restored[2] = {NULL, NULL};
-	static const char *const images[2] = {"old", "new"};
-	bool		any = false;
-	bool		isnull;
-	int64		id;
-	Oid			owner;
-	StoredValue *sv;
-	int			nsv;
-	int			erased = 0;
-
-	for (int i = 0; i < 2; i++)
-	{
-		Datum		d = SPI_getbinval(*tup, desc, 4 + i, &isnull);
-
-		if (isnull)
-			continue;
-		img[i] = DatumGetJsonbP(d);
-		any |= mentions_commitment(img[i]);
-	}
-	if (!any || !OidIsValid(owner = personal_table_owner()))
-		return PERSONAL_NONE;
-	id = DatumGetInt64(SPI_getbinval(*tup, desc, 1, &isnull));
-	sv = stored_values(id, owner, &nsv);
-	for (int i = 0; i < 2; i++)
-	{
-		if (img[i] == NULL)
-			continue;
-		restored[i] = check_image(img[i], images[i], id, sv, nsv, original, &erased, detail);
-		if (*detail != NULL)
-			return PERSONAL_BAD;
-	}
-	for (int i = 0; i < nsv; i++)
-		if (!sv[i].used)
-		{
-			*detail = psprintf("fintech.audit_personal holds a value for column %s of the %s image of audit row "
-							   INT64_FORMAT ", which does not commit to one there", sv[i].column, sv[i].image, id);
-			return PERSONAL_BAD;
-		}
-	if (erased > 0)
-		return PERSONAL_ERASED;
-	if (nsv == 0)
-		return PERSONAL_NONE;	/* "commitment" was only text in a value */
-	if (original)
-	{
-		Datum		repl[12];
-		bool		replnull[12];
-		bool		doreplace[12];
-
-		FT_CHECK(desc->natts <= (int) lengthof(repl));
-		memset(doreplace, false, sizeof(doreplace));
-		for (int i = 0; i < 2; i++)
-			if (restored[i] != NULL)
-			{
-				repl[3 + i] = JsonbPGetDatum(restored[i]);
-				replnull[3 + i] = false;
-				doreplace[3 + i] = true;
-			}
-		*tup = heap_modify_tuple(*tup, desc, repl, replnull, doreplace);
-	}
-	return PERSONAL_PRESENT;
+	ft_personal_as_owner_end(&o);
 }
 
 /* ------------------------------------------------------------------------
@@ -940,86 +729,4 @@ fintech_audit_table_personal(PG_FUNCTION_ARGS)
 	foreach(lc, members)
 		CacheInvalidateRelcacheByRelid(lfirst_oid(lc));
 	PG_RETURN_VOID();
-}
-
-#define CONVERT_FETCH 100
-
-PG_FUNCTION_INFO_V1(fintech_personal_commit_logged);
-/*
- * Used once, by the update to 0.5.0 (with audit_log's immutable_row trigger
- * disabled): the personal values of fintech's own tables logged before it,
- * sealed or not, become commitments; returns the audit rows changed.  A
- * sealed row keeps its row_hash and chain_hash, which cover the values
- * (verify_audit puts them back to check it: ft_personal_check_row).
- */
-Datum
-fintech_personal_commit_logged(PG_FUNCTION_ARGS)
-{
-	Oid			nsp = get_namespace_oid("fintech", false);
-	Relation	rels[2];
-	Portal		portal;
-	int64		changed = 0;
-	MemoryContext outer,
-				batch;
-
-	rels[0] = table_open(get_relname_relid("parties", nsp), AccessShareLock);
-	rels[1] = table_open(get_relname_relid("screening_alerts", nsp), AccessShareLock);
-	SPI_connect();
-	portal = SPI_cursor_open_with_args(NULL,
-									   "SELECT id, table_name, old_row, new_row, ctid FROM fintech.audit_log"
-									   " WHERE table_name OPERATOR(pg_catalog.=) ANY ('{fintech.parties, fintech.screening_alerts}')"
-									   " ORDER BY id", 0, NULL, NULL, NULL, true, 0);
-	outer = CurrentMemoryContext;
-	batch = AllocSetContextCreate(outer, "fintech personal update", ALLOCSET_DEFAULT_SIZES);
-	for (;;)
-	{
-		SPITupleTable *tt;
-		uint64		n;
-
-		SPI_cursor_fetch(portal, true, CONVERT_FETCH);
-		tt = SPI_tuptable;
-		n = SPI_processed;
-		if (n == 0)
-			break;
-		MemoryContextReset(batch);
-		MemoryContextSwitchTo(batch);
-		for (uint64 r = 0; r < n; r++)
-		{
-			HeapTuple	t = tt->vals[r];
-			bool		isnull[5];
-			Datum		d[5];
-			PersonalPending *p;
-			Oid			types[3] = {TIDOID, JSONBOID, JSONBOID};
-			char		nulls[3] = {' ', ' ', ' '};
-			Datum		args[3];
-
-			CHECK_FOR_INTERRUPTS();
-			for (int c = 0; c < 5; c++)
-				d[c] = SPI_getbinval(t, tt->tupdesc, c + 1, &isnull[c]);
-			p = ft_personal_commit(rels[strcmp(TextDatumGetCString(d[1]), "fintech.parties") == 0 ? 0 : 1],
-								   isnull[2] ? NULL : &d[2], isnull[3] ? NULL : &d[3]);
-			if (p == NULL)
-				continue;
-			args[0] = d[4];
-			args[1] = d[2];
-			args[2] = d[3];
-			nulls[1] = isnull[2] ? 'n' : ' ';
-			nulls[2] = isnull[3] ? 'n' : ' ';
-			if (SPI_execute_with_args("UPDATE fintech.audit_log SET old_row = $2, new_row = $3"
-									  " WHERE ctid OPERATOR(pg_catalog.=) $1", 3, types, args, nulls,
-									  false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
-				elog(ERROR, "could not commit the personal values of audit row " INT64_FORMAT,
-					 DatumGetInt64(d[0]));
-			ft_personal_store(p, DatumGetInt64(d[0]));
-			changed++;
-		}
-		MemoryContextSwitchTo(outer);
-		SPI_freetuptable(tt);
-	}
-	SPI_cursor_close(portal);
-	MemoryContextDelete(batch);
-	SPI_finish();
-	table_close(rels[0], NoLock);
-	table_close(rels[1], NoLock);
-	PG_RETURN_INT64(changed);
 }

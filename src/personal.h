@@ -14,6 +14,8 @@
 #include "access/htup.h"
 #include "access/tupdesc.h"
 #include "fmgr.h"
+#include "common/sha2.h"
+#include "utils/jsonb.h"
 #include "utils/relcache.h"
 
 /* fintech.audit_table(tbl regclass, personal_columns text[] DEFAULT NULL) */
@@ -61,6 +63,30 @@ typedef enum PersonalCheck
 
 extern PersonalCheck ft_personal_check_row(HeapTuple *tup, TupleDesc desc, bool original,
 										   char **detail);
+
+/*
+ * Shared by personal.c and personal_check.c
+ */
+#define PERSONAL_SALT_LEN 16
+#define PERSONAL_HEX_LEN (2 * PG_SHA256_DIGEST_LENGTH)
+
+/* the owner of fintech.audit_personal, InvalidOid while it does not exist */
+extern Oid	ft_personal_owner(void);
+
+/* SPI connected as that owner; results are copied to caller */
+typedef struct AsOwner
+{
+	Oid			save_user;
+	int			save_sec;
+	MemoryContext caller;
+} AsOwner;
+extern void ft_personal_as_owner(AsOwner *o, Oid owner);
+extern void ft_personal_as_owner_end(AsOwner *o);
+
+/* SHA-256(salt || the value's text) */
+extern void ft_personal_commitment_of(const uint8 *salt, JsonbValue *v, uint8 *out);
+/* is v {"commitment": "<64 hex>"}?  Then its bytes into out. */
+extern bool ft_personal_is_commitment(JsonbValue *v, uint8 *out);
 
 #pragma GCC visibility pop
 
