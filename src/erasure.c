@@ -146,7 +146,8 @@ party_hold(int64 party_id)
 		ereport(ERROR,
 				(errcode(ERRCODE_LD009),
 				 errmsg("party " INT64_FORMAT " does not exist", party_id)));
-	ft_run_plan(&plans, P_HOLDS, v, NULL, true, 0);
+	/* a snapshot taken after the lock: what a transaction that held the party committed */
+	ft_run_plan(&plans, P_HOLDS, v, NULL, false, 0);
 	t = SPI_tuptable->vals[0];
 	d = SPI_tuptable->tupdesc;
 	initStringInfo(&why);
