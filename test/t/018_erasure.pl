@@ -171,8 +171,16 @@ my ($old_seq, $old_digest) = split /\|/, q_in('old', q{SELECT seq, encode(chain_
 q_in('old', q{SELECT fintech.create_party('Umberto Unsealed-Late')});
 is(q_in('old', q{SELECT count(*) > 0 FROM fintech.audit_log WHERE new_row::text LIKE '%Pettersdottir%'}), 't',
 	'0.4.1 logs names in clear');
+# audit_table granted by hand to a DBA role (docs/audit.md): kept by the new signature
+q_in('old', q{CREATE ROLE erasure_dba; GRANT USAGE ON SCHEMA fintech TO erasure_dba;
+              GRANT EXECUTE ON FUNCTION fintech.audit_table(regclass) TO erasure_dba});
 my ($rc, $out, $err) = $node->psql('old', 'ALTER EXTENSION fintech UPDATE');
 is($rc, 0, 'ALTER EXTENSION fintech UPDATE') or diag($err);
+is(q_in('old', q{SELECT has_function_privilege('erasure_dba', 'fintech.audit_table(regclass, text[])', 'EXECUTE'),
+                        has_function_privilege('public', 'fintech.audit_table(regclass, text[])', 'EXECUTE'),
+                        (SELECT initprivs::text FROM pg_init_privs
+                          WHERE objoid = 'fintech.audit_table(regclass, text[])'::regprocedure)}),
+	't|f|{postgres=X/postgres}', 'audit_table keeps the role it was granted to, as the role\'s own right, and nothing for PUBLIC');
 is(q_in('old', q{SELECT count(*) FROM fintech.audit_log
                   WHERE old_row::text ~ '(Pettersdottir|Korvaldi|Remainsky|Unsealed-Late|ref-olga)'
                      OR new_row::text ~ '(Pettersdottir|Korvaldi|Remainsky|Unsealed-Late|ref-olga)'}), '0',
@@ -210,5 +218,7 @@ for my $value ('Olga Pettersdottir-Vane', 'ref-olga-41', 'Ilmar Korvaldi Brasten
 }
 like($dump, qr/Stanislav Remainsky/, 'the party not erased keeps its name');
 
+q_in('old', q{REVOKE ALL ON FUNCTION fintech.audit_table(regclass, text[]) FROM erasure_dba;
+              REVOKE ALL ON SCHEMA fintech FROM erasure_dba; DROP ROLE erasure_dba});
 $node->stop;
 done_testing();
