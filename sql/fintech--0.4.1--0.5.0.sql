@@ -12,6 +12,108 @@
 SET LOCAL search_path = pg_catalog, pg_temp;
 
 /* ------------------------------------------------------------------------
+ * The verifiable log: a Merkle tree over the sealed rows (RFC 9162)
+ * ------------------------------------------------------------------------ */
+
+ALTER TABLE fintech.audit_log ADD COLUMN entry_id pg_catalog.int8;
+COMMENT ON TABLE fintech.audit_log IS
+  'One row per logged change (append-only): the leaves of the Merkle tree; seq and row_hash set once by the sealer';
+
+-- (no default while added: a fast default would differ from a fresh
+-- install's column; audit_tree_build() below fills in the one row)
+ALTER TABLE fintech.audit_head ADD COLUMN chain_seq pg_catalog.int8;
+ALTER TABLE fintech.audit_head ALTER COLUMN chain_seq SET DEFAULT 0;
+COMMENT ON TABLE fintech.audit_head IS 'The size and root of the audit log''s Merkle tree';
+
+CREATE TABLE fintech.audit_tree (
+    node pg_catalog.int8 PRIMARY KEY,
+    hash pg_catalog.bytea NOT NULL
+);
+COMMENT ON TABLE fintech.audit_tree IS
+  'Hashes of the complete subtrees of the audit log''s Merkle tree (append-only)';
+CREATE TRIGGER immutable_row BEFORE UPDATE OR DELETE ON fintech.audit_tree
+  FOR EACH ROW EXECUTE FUNCTION fintech.refuse_change();
+CREATE TRIGGER immutable_truncate BEFORE TRUNCATE ON fintech.audit_tree
+  FOR EACH STATEMENT EXECUTE FUNCTION fintech.refuse_change();
+SELECT pg_catalog.pg_extension_config_dump('fintech.audit_tree', '');
+
+/*
+ * Postings and pending legs are logged with their entry from now on (the
+ * entry's leaf holds its legs); their rows captured before the update stay
+ * in the log as they are.
+ */
+DROP TRIGGER fintech_audit ON fintech.postings;
+DROP TRIGGER fintech_audit_truncate ON fintech.postings;
+DROP TRIGGER fintech_audit ON fintech.pending_legs;
+DROP TRIGGER fintech_audit_truncate ON fintech.pending_legs;
+
+/*
+ * The leaf of a ledger entry: the entry and its legs, read from the
+ * ledger's append-only tables when the log row that names it (entry_id) is
+ * sealed, proved or verified.  A posting's seq, balance_after and
+ * posted_at are left out: they are its account's folded state (set when the
+ * posting is folded), which fintech.check_ledger() proves.  Plain SQL on
+ * purpose: an auditor can run it, and docs/audit.md shows it.
+ */
+CREATE FUNCTION fintech.audit_entry_image(entry_id pg_catalog.int8)
+RETURNS pg_catalog.jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+  SELECT pg_catalog.jsonb_build_object(
+           'id', e.id, 'type', e.type, 'related_id', e.related_id,
+           'description', e.description, 'metadata', e.metadata,
+           'created_at', pg_catalog.to_char(pg_catalog.timezone('UTC', e.created_at),
+                                            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+           'legs', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(p.leg, p.account_id, p.amount)
+                                                ORDER BY p.leg)
+                      FROM fintech.postings p WHERE p.entry_id OPERATOR(pg_catalog.=) e.id),
+           'pending_legs', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(l.leg, l.account_id, l.amount)
+                                                        ORDER BY l.leg)
+                              FROM fintech.pending_legs l WHERE l.entry_id OPERATOR(pg_catalog.=) e.id))
+    FROM fintech.entries e
+   WHERE e.id OPERATOR(pg_catalog.=) audit_entry_image.entry_id
+$fn$;
+COMMENT ON FUNCTION fintech.audit_entry_image(pg_catalog.int8) IS
+  'The new_row of a ledger entry''s leaf: the entry and its legs, as jsonb';
+
+CREATE FUNCTION fintech.audit_root(tree_size pg_catalog.int8 DEFAULT NULL)
+RETURNS TABLE(tree_size pg_catalog.int8, root_hash pg_catalog.bytea)
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_root';
+COMMENT ON FUNCTION fintech.audit_root(pg_catalog.int8) IS
+  'Root of the audit log''s Merkle tree (RFC 9162) of tree_size leaves (NULL: all sealed rows)';
+
+CREATE FUNCTION fintech.audit_inclusion_proof(seq pg_catalog.int8, tree_size pg_catalog.int8 DEFAULT NULL)
+RETURNS TABLE(seq pg_catalog.int8, tree_size pg_catalog.int8, leaf_hash pg_catalog.bytea,
+              path pg_catalog.bytea[])
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_inclusion_proof';
+COMMENT ON FUNCTION fintech.audit_inclusion_proof(pg_catalog.int8, pg_catalog.int8) IS
+  'RFC 9162 inclusion proof of the sealed row seq in the tree of tree_size leaves; leaf_hash from the row as it is now';
+
+CREATE FUNCTION fintech.audit_consistency_proof(old_size pg_catalog.int8, new_size pg_catalog.int8 DEFAULT NULL)
+RETURNS TABLE(old_size pg_catalog.int8, new_size pg_catalog.int8, path pg_catalog.bytea[])
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_consistency_proof';
+COMMENT ON FUNCTION fintech.audit_consistency_proof(pg_catalog.int8, pg_catalog.int8) IS
+  'RFC 9162 consistency proof: the tree of new_size leaves extends the tree of old_size leaves';
+
+CREATE FUNCTION fintech.audit_leaf_data(seq pg_catalog.int8)
+RETURNS pg_catalog.bytea
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_leaf_data';
+COMMENT ON FUNCTION fintech.audit_leaf_data(pg_catalog.int8) IS
+  'The leaf data of the sealed row seq: its canonical form (leaf hash = sha256(0x00 || leaf data))';
+
+INSERT INTO fintech.duty_privileges (duty, kind, name)
+SELECT 'auditor', d.kind, n.name
+  FROM (VALUES
+    ('function', '{audit_root, audit_inclusion_proof, audit_consistency_proof, audit_leaf_data,
+                   audit_entry_image}'),
+    ('relation', '{audit_tree, entries, postings, pending_legs}')
+  ) AS d(kind, names)
+  CROSS JOIN LATERAL pg_catalog.unnest(d.names::pg_catalog.text[]) AS n(name);
+
  * Erasure of personal data (0.5.0): see the same part of sql/fintech.sql.
  * What only the update does: audit_table gets its personal_columns
  * argument (a new signature: dropped and created again, keeping the roles
@@ -163,3 +265,104 @@ AS 'MODULE_PATHNAME', 'fintech_personal_commit_logged';
 SELECT fintech.personal_commit_logged();
 DROP FUNCTION fintech.personal_commit_logged();
 ALTER TABLE fintech.audit_log ENABLE TRIGGER immutable_row;
+
+/*
+ * The rows already sealed (the hash chain of 0.3.0 to 0.4.1) become the
+ * tree's first leaves: their leaf hashes (their row_hash is the chain's)
+ * and the tree over them are computed here, once, in C (about as long as
+ * verify_audit() takes over them).  The head then records where the chain
+ * ends; its digests keep verifying (verify_audit_digest).
+ */
+CREATE FUNCTION fintech.audit_tree_build()
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_tree_build';
+SELECT fintech.audit_tree_build();
+DROP FUNCTION fintech.audit_tree_build();
+ALTER TABLE fintech.audit_head ALTER COLUMN chain_seq SET NOT NULL;
+
+/* ------------------------------------------------------------------------
+ * Privileges (keep this part last)
+ * ------------------------------------------------------------------------ */
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA fintech FROM PUBLIC;
+REVOKE ALL ON ALL TABLES IN SCHEMA fintech FROM PUBLIC;
+
+/*
+ * Roles that hold a duty get its new rights.  A role holds a duty when it
+ * may execute every function that belongs to that duty alone and that
+ * anyone may execute (the new ones have no grantee yet): what
+ * grant_<duty>() gave it.  A role with only
+ * some of them (granted by hand) is left as it is.
+ */
+DO $do$
+DECLARE
+    r record;
+BEGIN
+    FOR r IN
+        WITH duty_fn AS (
+            SELECT p.duty, f.oid, f.proowner, f.proacl
+              FROM fintech.duty_privileges p
+              JOIN pg_catalog.pg_proc f ON f.proname OPERATOR(pg_catalog.=) p.name
+                                       AND f.pronamespace OPERATOR(pg_catalog.=) 'fintech'::pg_catalog.regnamespace
+             WHERE p.kind OPERATOR(pg_catalog.=) 'function'),
+        -- the evidence: functions of one duty only (not version, screen_name)
+        own_fn AS (
+            SELECT d.* FROM duty_fn d
+             WHERE NOT EXISTS (SELECT 1 FROM duty_fn o WHERE o.oid OPERATOR(pg_catalog.=) d.oid
+                                                       AND o.duty OPERATOR(pg_catalog.<>) d.duty)),
+        grants AS (
+            SELECT d.duty, d.oid, a.grantee
+              FROM own_fn d CROSS JOIN LATERAL pg_catalog.aclexplode(d.proacl) AS a
+             WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+               AND a.grantee OPERATOR(pg_catalog.<>) d.proowner AND a.grantee OPERATOR(pg_catalog.<>) 0)
+        SELECT DISTINCT c.duty, c.grantee::pg_catalog.regrole AS role
+          FROM grants c
+         WHERE NOT EXISTS (
+                 SELECT 1 FROM own_fn d
+                  WHERE d.duty OPERATOR(pg_catalog.=) c.duty
+                    AND EXISTS (SELECT 1 FROM grants g WHERE g.duty OPERATOR(pg_catalog.=) d.duty
+                                                          AND g.oid OPERATOR(pg_catalog.=) d.oid)
+                    AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.duty OPERATOR(pg_catalog.=) d.duty
+                                                              AND g.oid OPERATOR(pg_catalog.=) d.oid
+                                                              AND g.grantee OPERATOR(pg_catalog.=) c.grantee))
+         ORDER BY 1, 2
+    LOOP
+        BEGIN
+            PERFORM fintech.apply_duty(r.duty, r.role);
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE WARNING 'fintech 0.5.0: role % holds % rights but did not get the new ones: %',
+                          r.role, r.duty, SQLERRM;
+        END;
+    END LOOP;
+END
+$do$;
+
+/*
+ * GRANTs in an extension script are recorded as initial privileges, which
+ * pg_dump leaves out: the members' initial privileges are a fresh
+ * install's, the owner's alone (as the update to 0.4.0 did).
+ */
+UPDATE pg_catalog.pg_init_privs i
+   SET initprivs = ARRAY(SELECT x FROM pg_catalog.unnest(i.initprivs) AS x
+                          WHERE (SELECT a.grantee FROM pg_catalog.aclexplode(ARRAY[x]) AS a LIMIT 1)
+                                OPERATOR(pg_catalog.=) m.owner)
+  FROM (SELECT d.classid, d.objid,
+               CASE WHEN d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                    THEN (SELECT f.proowner FROM pg_catalog.pg_proc f WHERE f.oid = d.objid)
+                    ELSE (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = d.objid) END
+          FROM pg_catalog.pg_depend d
+         WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND d.deptype = 'e'
+           AND d.refobjid = (SELECT e.oid FROM pg_catalog.pg_extension e WHERE e.extname = 'fintech')
+           AND d.classid IN ('pg_catalog.pg_proc'::pg_catalog.regclass, 'pg_catalog.pg_class'::pg_catalog.regclass)
+       ) AS m(classid, objid, owner)
+ WHERE i.classoid = m.classid AND i.objoid = m.objid AND i.privtype = 'e';
+-- the schema too (the GRANT USAGE of apply_duty above), as 0.4.1 fixed it
+UPDATE pg_catalog.pg_init_privs i
+   SET initprivs = ARRAY(SELECT x FROM pg_catalog.unnest(i.initprivs) AS x
+                          WHERE (SELECT a.grantee FROM pg_catalog.aclexplode(ARRAY[x]) AS a LIMIT 1)
+                                OPERATOR(pg_catalog.=) n.nspowner)
+  FROM pg_catalog.pg_namespace n
+ WHERE n.nspname = 'fintech'
+   AND i.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass AND i.objoid = n.oid
+   AND i.objsubid = 0 AND i.privtype = 'e';

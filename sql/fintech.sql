@@ -537,9 +537,11 @@ CREATE TABLE fintech.audit_log (
     calling_role pg_catalog.text NOT NULL,        -- outside any SECURITY DEFINER function
     changed_at   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     -- written once by the sealer
-    seq          pg_catalog.int8,                 -- position in the chain, gapless from 1
-    row_hash     pg_catalog.bytea,
-    chain_hash   pg_catalog.bytea
+    seq          pg_catalog.int8,                 -- position in the log (leaf seq - 1), gapless from 1
+    row_hash     pg_catalog.bytea,                -- the leaf hash (rows of the old chain: their row hash)
+    chain_hash   pg_catalog.bytea,                -- rows sealed before 0.5.0 only: the old hash chain
+    -- a ledger entry: its leaf takes new_row from fintech.audit_entry_image(entry_id)
+    entry_id     pg_catalog.int8
 )
 -- room on each page for the sealed version of its rows: the sealer's update
 -- then stays on the page, where only the changed bytes are written to WAL
@@ -547,17 +549,28 @@ WITH (fillfactor = 40);
 CREATE UNIQUE INDEX audit_log_seq ON fintech.audit_log (seq) WHERE seq IS NOT NULL;
 CREATE INDEX audit_log_unsealed ON fintech.audit_log (changed_at, id) WHERE seq IS NULL;
 COMMENT ON TABLE fintech.audit_log IS
-  'One row per change of an audited table (append-only); seq/row_hash/chain_hash set once by the sealer';
+  'One row per logged change (append-only): the leaves of the Merkle tree; seq and row_hash set once by the sealer';
 
--- the head of the chain; its row lock serialises sealers
+-- the head of the log; its row lock serialises sealers
 CREATE TABLE fintech.audit_head (
     id        pg_catalog.int4 PRIMARY KEY DEFAULT 1 CHECK (id = 1),
-    last_seq  pg_catalog.int8 NOT NULL DEFAULT 0,
-    last_hash pg_catalog.bytea
+    last_seq  pg_catalog.int8 NOT NULL DEFAULT 0,   -- sealed rows: the tree's size
+    last_hash pg_catalog.bytea,                     -- the tree's root
+    chain_seq pg_catalog.int8 NOT NULL DEFAULT 0    -- rows sealed into the old hash chain
 );
 -- no row yet: the first seal inserts it (a row inserted here would clash
 -- with pg_dump's copy of it on restore)
-COMMENT ON TABLE fintech.audit_head IS 'The last sealed position of the audit chain';
+COMMENT ON TABLE fintech.audit_head IS 'The size and root of the audit log''s Merkle tree';
+
+-- the Merkle tree's stored hashes: every complete subtree of 2^level leaves,
+-- level 4, 8, 12, ..., and the leaf hashes of the old chain's rows (level
+-- 0); node = level << 56 | index.  Written once by the sealer.
+CREATE TABLE fintech.audit_tree (
+    node pg_catalog.int8 PRIMARY KEY,
+    hash pg_catalog.bytea NOT NULL
+);
+COMMENT ON TABLE fintech.audit_tree IS
+  'Hashes of the complete subtrees of the audit log''s Merkle tree (append-only)';
 
 CREATE TRIGGER immutable_row BEFORE UPDATE OR DELETE ON fintech.audit_log
   FOR EACH ROW EXECUTE FUNCTION fintech.refuse_change();
@@ -566,6 +579,10 @@ CREATE TRIGGER immutable_truncate BEFORE TRUNCATE ON fintech.audit_log
 CREATE TRIGGER immutable_row BEFORE UPDATE OR DELETE ON fintech.audit_head
   FOR EACH ROW EXECUTE FUNCTION fintech.refuse_change();
 CREATE TRIGGER immutable_truncate BEFORE TRUNCATE ON fintech.audit_head
+  FOR EACH STATEMENT EXECUTE FUNCTION fintech.refuse_change();
+CREATE TRIGGER immutable_row BEFORE UPDATE OR DELETE ON fintech.audit_tree
+  FOR EACH ROW EXECUTE FUNCTION fintech.refuse_change();
+CREATE TRIGGER immutable_truncate BEFORE TRUNCATE ON fintech.audit_tree
   FOR EACH STATEMENT EXECUTE FUNCTION fintech.refuse_change();
 
 SELECT pg_catalog.pg_extension_config_dump('fintech.audit_log', '');
@@ -604,10 +621,68 @@ RETURNS pg_catalog.bool
 LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fintech_verify_audit_digest';
 
+/*
+ * The leaf of a ledger entry: the entry and its legs, read from the
+ * ledger's append-only tables when the log row that names it (entry_id) is
+ * sealed, proved or verified.  A posting's seq, balance_after and
+ * posted_at are left out: they are its account's folded state (set when the
+ * posting is folded), which fintech.check_ledger() proves.  Plain SQL on
+ * purpose: an auditor can run it, and docs/audit.md shows it.
+ */
+CREATE FUNCTION fintech.audit_entry_image(entry_id pg_catalog.int8)
+RETURNS pg_catalog.jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $fn$
+  SELECT pg_catalog.jsonb_build_object(
+           'id', e.id, 'type', e.type, 'related_id', e.related_id,
+           'description', e.description, 'metadata', e.metadata,
+           'created_at', pg_catalog.to_char(pg_catalog.timezone('UTC', e.created_at),
+                                            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+           'legs', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(p.leg, p.account_id, p.amount)
+                                                ORDER BY p.leg)
+                      FROM fintech.postings p WHERE p.entry_id OPERATOR(pg_catalog.=) e.id),
+           'pending_legs', (SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(l.leg, l.account_id, l.amount)
+                                                        ORDER BY l.leg)
+                              FROM fintech.pending_legs l WHERE l.entry_id OPERATOR(pg_catalog.=) e.id))
+    FROM fintech.entries e
+   WHERE e.id OPERATOR(pg_catalog.=) audit_entry_image.entry_id
+$fn$;
+COMMENT ON FUNCTION fintech.audit_entry_image(pg_catalog.int8) IS
+  'The new_row of a ledger entry''s leaf: the entry and its legs, as jsonb';
+
+CREATE FUNCTION fintech.audit_root(tree_size pg_catalog.int8 DEFAULT NULL)
+RETURNS TABLE(tree_size pg_catalog.int8, root_hash pg_catalog.bytea)
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_root';
+COMMENT ON FUNCTION fintech.audit_root(pg_catalog.int8) IS
+  'Root of the audit log''s Merkle tree (RFC 9162) of tree_size leaves (NULL: all sealed rows)';
+
+CREATE FUNCTION fintech.audit_inclusion_proof(seq pg_catalog.int8, tree_size pg_catalog.int8 DEFAULT NULL)
+RETURNS TABLE(seq pg_catalog.int8, tree_size pg_catalog.int8, leaf_hash pg_catalog.bytea,
+              path pg_catalog.bytea[])
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_inclusion_proof';
+COMMENT ON FUNCTION fintech.audit_inclusion_proof(pg_catalog.int8, pg_catalog.int8) IS
+  'RFC 9162 inclusion proof of the sealed row seq in the tree of tree_size leaves; leaf_hash from the row as it is now';
+
+CREATE FUNCTION fintech.audit_consistency_proof(old_size pg_catalog.int8, new_size pg_catalog.int8 DEFAULT NULL)
+RETURNS TABLE(old_size pg_catalog.int8, new_size pg_catalog.int8, path pg_catalog.bytea[])
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_consistency_proof';
+COMMENT ON FUNCTION fintech.audit_consistency_proof(pg_catalog.int8, pg_catalog.int8) IS
+  'RFC 9162 consistency proof: the tree of new_size leaves extends the tree of old_size leaves';
+
+CREATE FUNCTION fintech.audit_leaf_data(seq pg_catalog.int8)
+RETURNS pg_catalog.bytea
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_audit_leaf_data';
+COMMENT ON FUNCTION fintech.audit_leaf_data(pg_catalog.int8) IS
+  'The leaf data of the sealed row seq: its canonical form (leaf hash = sha256(0x00 || leaf data))';
+
 -- the extension's own tables are audited from the start
 SELECT fintech.audit_table(t)
-  FROM (VALUES ('fintech.accounts'::pg_catalog.regclass), ('fintech.entries'), ('fintech.postings'),
-               ('fintech.pending_legs'), ('fintech.holds')) AS own(t);
+  FROM (VALUES ('fintech.accounts'::pg_catalog.regclass), ('fintech.entries'),
+               ('fintech.holds')) AS own(t);
 
 /* ------------------------------------------------------------------------
  * Payments
@@ -767,6 +842,9 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.parties', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.parties_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.screening_alerts', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.screening_alerts_id_seq', '');
+-- (the tree, 0.5.0: dumped with its log; registered here, after the rest,
+-- in the order an update from 0.4.1 registers it)
+SELECT pg_catalog.pg_extension_config_dump('fintech.audit_tree', '');
 
 CREATE FUNCTION fintech.screen_name(name pg_catalog.text, min_score pg_catalog.float4 DEFAULT 0.85,
                                     max_results pg_catalog.int4 DEFAULT 10)
@@ -859,8 +937,12 @@ SELECT d.duty, d.kind, n.name
                                   screen_name}'),
     ('compliance',  'relation', '{sanctions_lists, sanctions_entities, sanctions_names, parties,
                                   screening_alerts, screening_status}'),
-    ('auditor',     'function', '{version, verify_audit, audit_digest, verify_audit_digest}'),
-    ('auditor',     'relation', '{audit_log, audit_head}'),
+    -- auditor: the log, its tree and proofs, and the ledger rows whose
+    -- entries are leaves (an outside verifier recomputes their leaf data)
+    ('auditor',     'function', '{version, verify_audit, audit_digest, verify_audit_digest, audit_root,
+                                  audit_inclusion_proof, audit_consistency_proof, audit_leaf_data,
+                                  audit_entry_image}'),
+    ('auditor',     'relation', '{audit_log, audit_head, audit_tree, entries, postings, pending_legs}'),
     -- worker_status calls get_worker_status() with the reader's rights
     ('monitoring',  'function', '{version, get_worker_status, check_ledger}'),
     ('monitoring',  'relation', '{worker_status, screening_status}'),

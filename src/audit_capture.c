@@ -38,6 +38,7 @@
 #include "utils/builtins.h"
 #include "utils/cash.h"
 #include "utils/datetime.h"
+#include "utils/datum.h"
 #include "utils/inval.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -223,7 +224,23 @@ typedef struct CaptureRel
 	int			natts;			/* of the tuple descriptor */
 	int			ncols;			/* live columns */
 	CaptureCol *cols;
+	/* fintech.entries: 0-based attno of id (its rows are logged by reference) */
+	int			entry_id_att;
+	/* fintech.accounts: per attno, true for the folded state (not logged) */
+	bool	   *folded;
 } CaptureRel;
+
+/*
+ * The ledger's own tables are logged by what is not derivable.  An entry
+ * is one audit row that names it (entry_id): its leaf takes the entry and
+ * its legs from the ledger's tables (fintech.audit_entry_image), which are
+ * append-only, so nothing is copied.  postings and pending_legs are not
+ * captured at all (their rows are in their entry's leaf; a posting's seq,
+ * balance_after and posted_at are its account's folded state).  An
+ * account's UPDATE is logged unless it changed only the folded state,
+ * which check_ledger() proves from the postings.
+ */
+static const char *const folded_columns[] = {"balance", "pending_out", "pending_in", "last_seq"};
 
 static HTAB *capture_rels = NULL;
 static MemoryContext capture_cxt = NULL;
@@ -312,6 +329,30 @@ capture_rel(Relation rel)
 		c->namelen = strlen(c->name);
 	}
 	qsort(fresh.cols, fresh.ncols, sizeof(CaptureCol), capture_col_cmp);
+	fresh.entry_id_att = -1;
+	fresh.folded = NULL;
+	if (RelationGetNamespace(rel) == get_namespace_oid("fintech", true))
+	{
+		const char *relname = RelationGetRelationName(rel);
+
+		for (int i = 0; i < fresh.ncols; i++)
+		{
+			const CaptureCol *c = &fresh.cols[i];
+
+			if (strcmp(relname, "entries") == 0 && strcmp(c->name, "id") == 0 &&
+				c->basetype == INT8OID)
+				fresh.entry_id_att = c->attno;
+			if (strcmp(relname, "accounts") == 0)
+				for (int f = 0; f < lengthof(folded_columns); f++)
+					if (strcmp(c->name, folded_columns[f]) == 0)
+					{
+						if (fresh.folded == NULL)
+							fresh.folded = MemoryContextAllocZero(capture_cxt,
+																  sizeof(bool) * desc->natts);
+						fresh.folded[c->attno] = true;
+					}
+		}
+	}
 	old = MemoryContextSwitchTo(capture_cxt);
 	fresh.qname = CStringGetTextDatum(qname);
 	MemoryContextSwitchTo(old);
@@ -353,6 +394,29 @@ row_to_jsonb(HeapTuple tup, TupleDesc desc, CaptureRel *cr)
 	pfree(values);
 	pfree(nulls);
 	return JsonbValueToJsonb(res);
+}
+
+/* an UPDATE of fintech.accounts that changed nothing but the folded state */
+static bool
+only_folded_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc desc, CaptureRel *cr)
+{
+	for (int i = 0; i < cr->ncols; i++)
+	{
+		int			att = cr->cols[i].attno;
+		Form_pg_attribute a = TupleDescAttr(desc, att);
+		bool		n1,
+					n2;
+		Datum		d1,
+					d2;
+
+		if (cr->folded[att])
+			continue;
+		d1 = heap_getattr(oldtup, att + 1, desc, &n1);
+		d2 = heap_getattr(newtup, att + 1, desc, &n2);
+		if (n1 != n2 || (!n1 && !datumIsEqual(d1, d2, a->attbyval, a->attlen)))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -402,6 +466,7 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	char		n[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	char	   *who;
 	CaptureRel *cr;
+	int64		entry_id = 0;
 	PersonalPending *personal;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -452,8 +517,27 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	cr = capture_rel(rel);
 	v[0] = cr->qname;
 	n[2] = n[3] = 'n';
+	if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event) && cr->folded &&
+		only_folded_changed(trig->tg_trigtuple, trig->tg_newtuple, desc, cr))
+		return PointerGetDatum(NULL);
 	if (TRIGGER_FIRED_BY_TRUNCATE(trig->tg_event))
 		op = "TRUNCATE";
+	else if (TRIGGER_FIRED_BY_INSERT(trig->tg_event) && cr->entry_id_att >= 0 &&
+			 !ft_audit_log_legacy())
+	{
+		bool		isnull;
+		Datum		id = heap_getattr(trig->tg_trigtuple, cr->entry_id_att + 1, desc, &isnull);
+
+		op = "INSERT";
+		if (!isnull)
+			entry_id = DatumGetInt64(id);
+		else
+		{
+			/* cannot happen (a primary key): log the image then */
+			v[3] = JsonbPGetDatum(row_to_jsonb(trig->tg_trigtuple, desc, cr));
+			n[3] = ' ';
+		}
+	}
 	else if (TRIGGER_FIRED_BY_INSERT(trig->tg_event))
 	{
 		op = "INSERT";
@@ -488,7 +572,7 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	for (int i = 2; i <= 3; i++)
 		if (n[i] != 'n')
 			v[i] = compress_image(v[i]);
-	ft_personal_store(personal, audit_log_append(v, n));
+	ft_personal_store(personal, audit_log_append(v, n, entry_id));
 	return PointerGetDatum(NULL);
 }
 
@@ -521,6 +605,22 @@ fintech_audit_table(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("cannot audit fintech.audit_log itself")));
+	if (get_rel_namespace(relid) == get_namespace_oid("fintech", false))
+	{
+		const char *relname = get_rel_name(relid);
+
+		if (strcmp(relname, "audit_tree") == 0 || strcmp(relname, "audit_head") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot audit %s: it is part of the audit log", qname)));
+		/* (the install scripts of versions before 0.5.0 audit them) */
+		if ((strcmp(relname, "postings") == 0 || strcmp(relname, "pending_legs") == 0) &&
+			!ft_audit_log_legacy())
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot audit %s: its rows are logged with their entries", qname),
+					 errhint("The leaf of a fintech.entries row holds the entry and its legs.")));
+	}
 	/* the caller, not this SECURITY DEFINER function, must own the table */
 	if (!pg_class_ownercheck(relid, GetOuterUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(relkind), get_rel_name(relid));

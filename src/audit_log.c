@@ -35,8 +35,10 @@
 
 static const char *const audit_log_columns[] = {
 	"id", "table_name", "operation", "old_row", "new_row", "txid", "session_role",
-	"calling_role", "changed_at", "seq", "row_hash", "chain_hash"
+	"calling_role", "changed_at", "seq", "row_hash", "chain_hash", "entry_id"
 };
+#define AUDIT_SEQ_COL		9	/* 0-based: seq, then row_hash, chain_hash */
+#define AUDIT_ENTRY_COL		12
 
 /*
  * The OIDs of fintech.audit_log and its id sequence, looked up once per
@@ -65,12 +67,11 @@ typedef struct AuditWriter
 	TupleTableSlot *slot;
 } AuditWriter;
 
-/* open fintech.audit_log and check that it has the columns this file writes */
+/* look up fintech.audit_log and its id sequence (cached) */
 static void
-audit_writer_open(AuditWriter *w, Oid *seqid)
+audit_log_lookup(void)
 {
 	static bool callback_registered = false;
-	TupleDesc	desc;
 
 	if (!OidIsValid(audit_log_relid) || !OidIsValid(audit_log_seqid))
 	{
@@ -90,17 +91,45 @@ audit_writer_open(AuditWriter *w, Oid *seqid)
 		audit_log_relid = relid;
 		audit_log_seqid = seq;
 	}
+}
+
+/*
+ * The log's tables are still those of a version before 0.5.0 (the library
+ * was updated, ALTER EXTENSION fintech UPDATE not run yet): audit_log has
+ * no entry_id, audit_head no chain_seq, there is no tree.  Capture then
+ * logs entries by their image and the sealer extends the old hash chain,
+ * as that version did, until the update.
+ */
+bool
+ft_audit_log_legacy(void)
+{
+	audit_log_lookup();
+	return get_attnum(audit_log_relid, "entry_id") == InvalidAttrNumber;
+}
+
+/* open fintech.audit_log and check that it has the columns this file writes */
+static void
+audit_writer_open(AuditWriter *w, Oid *seqid)
+{
+	TupleDesc	desc;
+	int			ncols;
+
+	audit_log_lookup();
 	if (seqid)
 		*seqid = audit_log_seqid;
 	w->rel = table_open(audit_log_relid, RowExclusiveLock);
 	desc = RelationGetDescr(w->rel);
-	/* the table's owner can alter it: a refusal, not an internal error */
-	if (desc->natts != lengthof(audit_log_columns))
+	/*
+	 * the table's owner can alter it: a refusal, not an internal error
+	 * (before 0.5.0 it had no entry_id, the last column)
+	 */
+	ncols = desc->natts;
+	if (ncols != lengthof(audit_log_columns) && ncols != AUDIT_ENTRY_COL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("fintech.audit_log has %d columns, expected %d",
 						desc->natts, (int) lengthof(audit_log_columns))));
-	for (int i = 0; i < desc->natts; i++)
+	for (int i = 0; i < ncols; i++)
 		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), audit_log_columns[i]) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -146,7 +175,7 @@ audit_writer_close(AuditWriter *w)
  * besides NOT NULL, which the values here satisfy.  Returns the row's id.
  */
 int64
-audit_log_append(Datum *v, const char *n)
+audit_log_append(Datum *v, const char *n, int64 entry_id)
 {
 	AuditWriter w;
 	Oid			seqid;
@@ -165,6 +194,11 @@ audit_log_append(Datum *v, const char *n)
 	}
 	values[8] = TimestampTzGetDatum(GetCurrentTimestamp());
 	nulls[8] = false;
+	if (entry_id != 0 && RelationGetDescr(w.rel)->natts > AUDIT_ENTRY_COL)
+	{
+		values[AUDIT_ENTRY_COL] = Int64GetDatum(entry_id);
+		nulls[AUDIT_ENTRY_COL] = false;
+	}
 
 	tup = heap_form_tuple(RelationGetDescr(w.rel), values, nulls);
 	simple_heap_insert(w.rel, tup);
@@ -188,7 +222,7 @@ audit_log_seal(uint64 n, ItemPointerData *tids, Datum *seqs, Datum *rowhs, Datum
 {
 	AuditWriter w;
 	TupleDesc	desc;
-	int			seqcol = lengthof(audit_log_columns) - 3;
+	int			seqcol = AUDIT_SEQ_COL;
 	Snapshot	snap = GetLatestSnapshot();
 	Datum	   *values;
 	bool	   *nulls;
@@ -224,8 +258,12 @@ audit_log_seal(uint64 n, ItemPointerData *tids, Datum *seqs, Datum *rowhs, Datum
 							DatumGetInt64(values[0]))));
 		values[seqcol] = seqs[r];
 		values[seqcol + 1] = rowhs[r];
-		values[seqcol + 2] = chains[r];
-		nulls[seqcol] = nulls[seqcol + 1] = nulls[seqcol + 2] = false;
+		nulls[seqcol] = nulls[seqcol + 1] = false;
+		if (chains)
+		{
+			values[seqcol + 2] = chains[r];
+			nulls[seqcol + 2] = false;
+		}
 		tup = heap_form_tuple(desc, values, nulls);
 		ReleaseBuffer(buf);		/* values pointed into the page until here */
 		simple_heap_update(w.rel, &old.t_self, tup);

@@ -16,17 +16,22 @@
 
 /*
  * one captured row: v/n are table_name .. calling_role (7 columns; n[i]
- * 'n' for NULL); id and changed_at are filled in here, seq, row_hash and
- * chain_hash stay NULL; returns the id
+ * 'n' for NULL), entry_id the ledger entry it stands for (0: none); id and
+ * changed_at are filled in here, seq, row_hash and chain_hash stay NULL;
+ * returns the id
  */
-extern int64 audit_log_append(Datum *v, const char *n);
+extern int64 audit_log_append(Datum *v, const char *n, int64 entry_id);
 
 /*
- * the sealer's writes: seq, row_hash and chain_hash of the n unsealed rows
- * at tids, with the head of the chain held
+ * the sealer's writes: seq and row_hash (the leaf hash; before the update
+ * to 0.5.0 the row hash, and chain_hash from chains) of the n unsealed
+ * rows at tids, with the head of the log held
  */
 extern void audit_log_seal(uint64 n, ItemPointerData *tids, Datum *seqs, Datum *rowhs,
 						   Datum *chains);
+
+/* the log's tables are those of a version before 0.5.0 (not updated yet) */
+extern bool ft_audit_log_legacy(void);
 
 #pragma GCC visibility pop
 

@@ -45,6 +45,7 @@
 #include "immutable.h"
 #include "audit_log.h"
 #include "audit_seal.h"
+#include "audit_tree.h"
 #include "canon.h"
 #include "jobs.h"
 
@@ -97,9 +98,10 @@ head_holder(void)
  * the unsealed rows in capture order, `limit` ($1) of them, with their
  * ctid; cond: further conditions
  */
-#define UNSEALED_SQL(cond) \
-	"SELECT " AUDIT_COLS ", ctid FROM fintech.audit_log WHERE seq IS NULL " cond \
+#define UNSEALED_SQL(cols, cond) \
+	"SELECT " cols ", ctid FROM fintech.audit_log WHERE seq IS NULL " cond \
 	" ORDER BY changed_at, id LIMIT $1"
+#define AFTER_KEY "AND (changed_at, id) OPERATOR(pg_catalog.>) ($2, $3)"
 
 /*
  * Seal up to `limit` committed, unsealed rows, and no more than
@@ -117,16 +119,23 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 		  char **held_by)
 {
 	int			ret;
-	int64		last_seq;
-	uint8		prev[PG_SHA256_DIGEST_LENGTH];
-	bool		has_prev;
+	int64		last_seq,
+				first_seq,
+				chain_seq;
+	bool		isnull;
+	uint8		root[MERKLE_HASH];
+	uint8		(*leaves)[MERKLE_HASH];
+	/* not updated to 0.5.0 yet: extend the old hash chain (prev: its head) */
+	bool		legacy = ft_audit_log_legacy();
+	uint8		prev[MERKLE_HASH];
+	bool		has_prev = false;
+	Datum	   *chains = NULL;
 	uint64		n = 0;
 	Size		bytes = 0;
 	Portal		portal;
 	ItemPointerData *tids;
 	Datum	   *seqs,
-			   *rowhs,
-			   *chains;
+			   *rowhs;
 	Oid			htypes[2] = {INT8OID, BYTEAOID};
 	Datum		hv[2];
 	Datum		last_id = 0,
@@ -144,8 +153,10 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	for (int attempt = 0;; attempt++)
 	{
 		ret = SPI_execute(wait
-						  ? "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE"
-						  : "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE SKIP LOCKED",
+						  ? (legacy ? "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE"
+							 : "SELECT last_seq, chain_seq FROM fintech.audit_head FOR UPDATE")
+						  : (legacy ? "SELECT last_seq, last_hash FROM fintech.audit_head FOR UPDATE SKIP LOCKED"
+							 : "SELECT last_seq, chain_seq FROM fintech.audit_head FOR UPDATE SKIP LOCKED"),
 						  false, 0);
 		if (ret != SPI_OK_SELECT)
 			elog(ERROR, "could not read fintech.audit_head");
@@ -188,8 +199,15 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 			*held_by = head_holder();
 		return 0;				/* another sealer holds it */
 	}
-	last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &has_prev));
-	has_prev = audit_get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, prev);
+	last_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (legacy)
+	{
+		chain_seq = 0;
+		has_prev = audit_get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, prev);
+	}
+	else
+		chain_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	first_seq = last_seq;
 	SPI_freetuptable(SPI_tuptable);
 
 	/*
@@ -202,7 +220,8 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 		Oid			ktypes[3] = {INT8OID, TIMESTAMPTZOID, INT8OID};
 		Datum		kv[3] = {Int64GetDatum(limit), after->changed_at, after->id};
 
-		portal = SPI_cursor_open_with_args(NULL, UNSEALED_SQL("AND (changed_at, id) OPERATOR(pg_catalog.>) ($2, $3)"),
+		portal = SPI_cursor_open_with_args(NULL, legacy ? UNSEALED_SQL(AUDIT_COLS_V1, AFTER_KEY)
+										   : UNSEALED_SQL(AUDIT_COLS, AFTER_KEY),
 										   3, ktypes, kv, NULL, false, 0);
 	}
 	else
@@ -210,14 +229,18 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 		Oid			ktypes[1] = {INT8OID};
 		Datum		kv[1] = {Int64GetDatum(limit)};
 
-		portal = SPI_cursor_open_with_args(NULL, UNSEALED_SQL(""), 1, ktypes, kv, NULL, false, 0);
+		portal = SPI_cursor_open_with_args(NULL, legacy ? UNSEALED_SQL(AUDIT_COLS_V1, "")
+										   : UNSEALED_SQL(AUDIT_COLS, ""),
+										   1, ktypes, kv, NULL, false, 0);
 	}
 
 	/* hash the rows in order, a fetch at a time, then write them all */
 	tids = palloc(sizeof(ItemPointerData) * limit);
 	seqs = palloc(sizeof(Datum) * limit);
 	rowhs = palloc(sizeof(Datum) * limit);
-	chains = palloc(sizeof(Datum) * limit);
+	leaves = palloc(sizeof(*leaves) * limit);
+	if (legacy)
+		chains = palloc(sizeof(Datum) * limit);
 	while (!done)
 	{
 		SPITupleTable *tt;
@@ -232,8 +255,6 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 		for (uint64 r = 0; r < SPI_processed; r++)
 		{
 			HeapTuple	tup = tt->vals[r];
-			uint8		rowh[PG_SHA256_DIGEST_LENGTH];
-			uint8		chain[PG_SHA256_DIGEST_LENGTH];
 			Size		size = audit_row_image_bytes(tup, tt->tupdesc);
 			bool		isnull;
 
@@ -246,18 +267,23 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 				break;
 			}
 			bytes += size;
-			audit_row_hash(tup, tt->tupdesc, rowh);
-			audit_chain_hash(prev, has_prev, rowh, chain);
+			if (legacy)
+			{
+				/* leaves[n]: the row hash, then prev: the chain hash */
+				audit_row_hash(tup, tt->tupdesc, leaves[n]);
+				audit_chain_hash(prev, has_prev, leaves[n], prev);
+				has_prev = true;
+				chains[n] = PointerGetDatum(fintech_hash_bytea(prev));
+			}
+			else
+				audit_leaf_hash(tup, tt->tupdesc, last_seq + 1, leaves[n]);
 			last_seq++;
 			tids[n] = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, tt->tupdesc, NCANON + 4, &isnull));
 			seqs[n] = Int64GetDatum(last_seq);
-			rowhs[n] = PointerGetDatum(fintech_hash_bytea(rowh));
-			chains[n] = PointerGetDatum(fintech_hash_bytea(chain));
+			rowhs[n] = PointerGetDatum(fintech_hash_bytea(leaves[n]));
 			/* both by value (int8, timestamptz): they outlive the rows */
 			last_id = SPI_getbinval(tup, tt->tupdesc, 1, &isnull);
 			last_at = SPI_getbinval(tup, tt->tupdesc, NCANON, &isnull);
-			memcpy(prev, chain, sizeof(prev));
-			has_prev = true;
 			if ((int64) ++n == limit)
 			{
 				*more = true;
@@ -275,8 +301,13 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	PG_TRY();
 	{
 		audit_log_seal(n, tids, seqs, rowhs, chains);
+		if (legacy)
+			memcpy(root, prev, MERKLE_HASH);
+		else
+			ft_tree_append(chain_seq, first_seq, (int64) n, (const uint8 (*)[MERKLE_HASH]) leaves,
+						   false, root);
 		hv[0] = Int64GetDatum(last_seq);
-		hv[1] = PointerGetDatum(fintech_hash_bytea(prev));
+		hv[1] = PointerGetDatum(fintech_hash_bytea(root));
 		ret = SPI_execute_with_args("UPDATE fintech.audit_head SET last_seq = $1, last_hash = $2",
 									2, htypes, hv, NULL, false, 0);
 		if (ret != SPI_OK_UPDATE || SPI_processed != 1)

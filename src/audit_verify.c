@@ -1,18 +1,22 @@
 /*-------------------------------------------------------------------------
  *
  * audit_verify.c
- *	  Verification of the audit trail and its digests: fintech.verify_audit()
- *	  walks the chain from its start and checks every sealed row's position,
- *	  row_hash and chain_hash and the head; fintech.audit_digest() gives the
- *	  head as (seq, chain_hash) to keep elsewhere, and
- *	  fintech.verify_audit_digest() checks that today's chain still has that
- *	  hash at that position.
+ *	  Verification of the audit log and its digests: fintech.verify_audit()
+ *	  walks every sealed row in seq order, recomputes its leaf hash from
+ *	  the row and the Merkle tree from the leaves, and compares both with
+ *	  what is stored (and, for the rows of the 0.3.0-0.4.1 hash chain,
+ *	  their row_hash and chain_hash); fintech.audit_digest() gives the
+ *	  tree's size and root to keep elsewhere, and
+ *	  fintech.verify_audit_digest() checks that the stored tree of that
+ *	  size still has that root (or, for a digest of the old chain, that the
+ *	  chain still has that hash at that position).
  *
- * Locks: none of its own.  It reads fintech.audit_head and the sealed rows
- * in one snapshot (AccessShareLock), beside writers and sealers: a sealer's
- * rows and its move of the head commit together, so a snapshot sees a
- * whole chain.  Memory is bounded by bytes, not by the length of the chain
- * (see verify_chain).
+ * Locks: none of its own.  It reads fintech.audit_head, the sealed rows
+ * and the tree in one snapshot (AccessShareLock), beside writers and
+ * sealers: a sealer's rows, nodes and its move of the head commit
+ * together.  Memory is bounded by bytes, not by the length of the log:
+ * rows are fetched VERIFY_FETCH at a time, the tree is recomputed with
+ * one pending hash per level.
  *
  *-------------------------------------------------------------------------
  */
@@ -26,13 +30,18 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "audit_log.h"
+#include "audit_tree.h"
 #include "audit_verify.h"
 #include "canon.h"
+#include "fintech.h"
 #include "personal.h"
 #include "spi_plan.h"
 
 /* the verifier reads this many rows per fetch (each at most a page) */
 #define VERIFY_FETCH 100
+/* and this many stored hashes of a level at a time */
+#define VERIFY_NODES 256
 
 typedef struct VerifyResult
 {
@@ -43,76 +52,329 @@ typedef struct VerifyResult
 	int64		erased;			/* rows with personal values erased */
 } VerifyResult;
 
-/* the sealed rows in chain order: all of them, or up to a position */
 enum
 {
 	P_SEALED,
-	P_SEALED_UPTO
+	P_SEALED_V1,
+	P_COUNTS,
+	P_UNLOGGED,
+	P_CHAIN_AT
 };
 static const FintechPlanDef verify_plan_defs[] = {
-	[P_SEALED] = {"SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL"
-	" ORDER BY seq", 0, {0}},
-	[P_SEALED_UPTO] = {"SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL"
-	" AND seq OPERATOR(pg_catalog.<=) $1 ORDER BY seq", 1, {INT8OID}},
+	[P_SEALED] = {"SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL ORDER BY seq",
+	0, {0}},
+	[P_SEALED_V1] = {"SELECT " AUDIT_COLS_V1 " FROM fintech.audit_log WHERE seq IS NOT NULL ORDER BY seq",
+	0, {0}},
+	/* stored hashes per level */
+	[P_COUNTS] = {"SELECT (node OPERATOR(pg_catalog.>>) 56)::pg_catalog.int4, pg_catalog.count(*)"
+	" FROM fintech.audit_tree GROUP BY 1 ORDER BY 1", 0, {0}},
+	/*
+	 * a ledger entry that no audit row stands for: written behind the
+	 * capture trigger's back (rows logged before 0.5.0 carry the entry's
+	 * image instead of entry_id)
+	 */
+	[P_UNLOGGED] = {"SELECT e.id FROM fintech.entries e"
+		" WHERE NOT EXISTS (SELECT 1 FROM fintech.audit_log a"
+		"                    WHERE a.entry_id OPERATOR(pg_catalog.=) e.id)"
+		" AND NOT EXISTS (SELECT 1 FROM fintech.audit_log a"
+		"                  WHERE a.entry_id IS NULL"
+		"                    AND a.table_name OPERATOR(pg_catalog.=) 'fintech.entries'"
+		"                    AND a.operation OPERATOR(pg_catalog.=) 'INSERT'"
+		"                    AND (a.new_row OPERATOR(pg_catalog.->>) 'id')"
+		"                        OPERATOR(pg_catalog.=) e.id::pg_catalog.text)"
+	" ORDER BY e.id LIMIT 1", 0, {0}},
+	[P_CHAIN_AT] = {"SELECT chain_hash FROM fintech.audit_log WHERE seq OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}},
 };
 FT_DEFINE_PLANS(verify_plans, verify_plan_defs);
 
+/* the stored hashes of one level, read in order VERIFY_NODES at a time */
+typedef struct StoredLevel
+{
+	int64		start;			/* index of h[0] */
+	int64		n;
+	uint8		h[VERIFY_NODES][MERKLE_HASH];
+} StoredLevel;
+
+/* the stored hash of (level, index), or NULL when there is none */
+static const uint8 *
+stored_hash(StoredLevel **levels, int level, int64 index)
+{
+	StoredLevel *s = levels[level / TREE_STRIDE];
+
+	if (index < s->start || index >= s->start + s->n)
+	{
+		s->start = index;
+		s->n = ft_tree_read_stored(level, index, VERIFY_NODES, s->h);
+		if (s->n == 0)
+			return NULL;
+	}
+	return s->h[index - s->start];
+}
+
 /*
- * Walk the sealed rows in seq order up to upto (0: all) and check each
- * one's position, row_hash and chain_hash, then the head.
+ * The tree recomputed from its leaves, one pending perfect subtree per
+ * level (a leaf count's binary digits): pushing leaf n merges equal sizes.
  */
+typedef struct Compact
+{
+	int64		leaves;
+	bool		has[65];
+	uint8		h[65][MERKLE_HASH];
+} Compact;
+
+static void
+fail(VerifyResult *res, int64 seq, char *detail)
+{
+	res->ok = false;
+	res->first_bad_seq = seq;
+	res->detail = detail;
+}
+
+/*
+ * Add a leaf; every completed subtree at a stored level is compared with
+ * the stored node.  False (and res filled in) at a mismatch.
+ */
+static bool
+compact_push(Compact *c, const uint8 *leaf, StoredLevel **levels, VerifyResult *res)
+{
+	uint8		cur[MERKLE_HASH];
+	int			level = 0;
+
+	memcpy(cur, leaf, MERKLE_HASH);
+	c->leaves++;
+	while (c->has[level])
+	{
+		merkle_node_hash(c->h[level], cur, cur);
+		c->has[level] = false;
+		level++;
+		if (level % TREE_STRIDE == 0)
+		{
+			int64		index = (c->leaves >> level) - 1;
+			const uint8 *st = stored_hash(levels, level, index);
+
+			if (st == NULL || memcmp(st, cur, MERKLE_HASH) != 0)
+			{
+				int64		first = (index << level) + 1;
+
+				fail(res, first,
+					 psprintf("the stored tree node over seq " INT64_FORMAT " to " INT64_FORMAT
+							  " (level %d) %s", first, (index + 1) << level, level,
+							  st == NULL ? "is missing" : "does not match the rows under it"));
+				return false;
+			}
+		}
+	}
+	memcpy(c->h[level], cur, MERKLE_HASH);
+	c->has[level] = true;
+	return true;
+}
+
+/* RFC 9162 MTH of the leaves pushed: the pending subtrees folded from the right */
+static void
+compact_root(Compact *c, uint8 *out)
+{
+	bool		any = false;
+
+	for (int level = 0; level < 65; level++)
+	{
+		if (!c->has[level])
+			continue;
+		if (!any)
+			memcpy(out, c->h[level], MERKLE_HASH);
+		else
+			merkle_node_hash(c->h[level], out, out);
+		any = true;
+	}
+	if (!any)
+		fintech_sha256("", 0, out);
+}
+
+/*
+ * the rows of the old hash chain: row_hash and chain_hash as 0.3.0 made
+ * them, over the row as it was captured (original: its personal values back
+ * in place of their commitments); original NULL: its personal values are
+ * erased, the stored row_hash stands for its content
+ */
+static bool
+check_chain_row(HeapTuple tup, HeapTuple original, TupleDesc desc, int64 seq, int64 id,
+				uint8 *prev, bool *has_prev, VerifyResult *res)
+{
+	uint8		rowh[MERKLE_HASH];
+	uint8		chain[MERKLE_HASH];
+	uint8		stored[MERKLE_HASH];
+
+	if (original != NULL)
+		audit_row_hash(original, desc, rowh);
+	else if (!audit_get_hash(tup, desc, 11, rowh))
+		memset(rowh, 0, sizeof(rowh));
+	if (!audit_get_hash(tup, desc, 11, stored) || memcmp(stored, rowh, sizeof(rowh)) != 0)
+	{
+		fail(res, seq, psprintf("audit row " INT64_FORMAT " (seq " INT64_FORMAT ") was changed: "
+								"its content does not match its row_hash", id, seq));
+		return false;
+	}
+	audit_chain_hash(prev, *has_prev, rowh, chain);
+	if (!audit_get_hash(tup, desc, 12, stored) || memcmp(stored, chain, sizeof(chain)) != 0)
+	{
+		fail(res, seq, psprintf("chain broken at seq " INT64_FORMAT " (audit row " INT64_FORMAT
+								"): a row was inserted, removed or moved before it", seq, id));
+		return false;
+	}
+	memcpy(prev, chain, MERKLE_HASH);
+	*has_prev = true;
+	return true;
+}
+
+/* one sealed row: its place, its leaf hash against the stored one */
+static bool
+check_row(HeapTuple tup, TupleDesc desc, int64 expect, const AuditTreeHead *head,
+		  StoredLevel **levels, uint8 *prev, bool *has_prev, uint8 *leaf, VerifyResult *res)
+{
+	bool		isnull;
+	int64		seq = DatumGetInt64(SPI_getbinval(tup, desc, NCANON + 1, &isnull));
+	int64		id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
+	uint8		stored_row[MERKLE_HASH];
+	const uint8 *stored;
+	HeapTuple	original = tup;
+	char	   *pdetail = NULL;
+	PersonalCheck pc;
+
+	if (seq != expect)
+	{
+		fail(res, expect, seq > expect
+			 ? psprintf("row " INT64_FORMAT " of the log is missing (next row has seq " INT64_FORMAT ")",
+						expect, seq)
+			 : psprintf("seq " INT64_FORMAT " appears twice", seq));
+		return false;
+	}
+	/*
+	 * personal values against their commitments (personal_logged.c); a row
+	 * of the old chain also gets its values back for its row_hash
+	 */
+	pc = ft_personal_check_row(&original, desc, seq <= head->chain_seq, &pdetail);
+	if (pc == PERSONAL_BAD)
+	{
+		fail(res, seq, psprintf("seq " INT64_FORMAT ": %s", seq, pdetail));
+		return false;
+	}
+	res->erased += pc == PERSONAL_ERASED;
+	audit_leaf_hash(tup, desc, AUDIT_LEAF_SEQ(seq, head->chain_seq), leaf);
+	if (seq <= head->chain_seq)
+	{
+		bool		chain_ok = check_chain_row(tup, pc == PERSONAL_ERASED ? NULL : original, desc, seq,
+											   id, prev, has_prev, res);
+
+		if (original != tup)
+			heap_freetuple(original);
+		if (!chain_ok)
+			return false;
+		if (head->legacy)
+			return true;		/* no tree yet */
+		stored = stored_hash(levels, 0, seq - 1);
+	}
+	else
+		stored = audit_get_hash(tup, desc, 11, stored_row) ? stored_row : NULL;
+	if (stored == NULL || memcmp(stored, leaf, MERKLE_HASH) != 0)
+	{
+		fail(res, seq, psprintf("audit row " INT64_FORMAT " (seq " INT64_FORMAT ") was changed: "
+								"its content does not match its leaf hash", id, seq));
+		return false;
+	}
+	return true;
+}
+
+/* after the walk: the head, the stored tree's size, entries with no row */
+static void
+check_totals(const AuditTreeHead *head, int64 sealed, Compact *c, const uint8 *chain_head,
+			 VerifyResult *res)
+{
+	uint8		root[MERKLE_HASH];
+
+	if (head->size != sealed)
+	{
+		fail(res, Min(head->size, sealed) + 1, head->size > sealed
+			 ? psprintf("the log ends at seq " INT64_FORMAT " but was sealed up to " INT64_FORMAT
+						": rows at the end were removed", sealed, head->size)
+			 : psprintf("rows after the head of the log (seq " INT64_FORMAT ") were added", head->size));
+		return;
+	}
+	if (head->legacy)
+	{
+		/* not updated to 0.5.0: the head is the chain's last hash */
+		if (sealed > 0 && (!head->has_root || memcmp(head->root, chain_head, MERKLE_HASH) != 0))
+			fail(res, sealed, "the head of the chain does not match its last row");
+		return;
+	}
+	compact_root(c, root);
+	if (sealed > 0 && (!head->has_root || memcmp(head->root, root, MERKLE_HASH) != 0))
+	{
+		fail(res, sealed, "the root recorded in fintech.audit_head does not match the log");
+		return;
+	}
+	if (ft_run_plan(&verify_plans, P_COUNTS, NULL, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not count the audit tree's nodes");
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		bool		isnull;
+		int			level = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc,
+														1, &isnull));
+		int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc,
+													2, &isnull));
+		int64		expect = level == 0 ? head->chain_seq
+			: (level % TREE_STRIDE == 0 && level < 63 ? (int64) ((uint64) sealed >> level) : 0);
+
+		if (n != expect)
+		{
+			fail(res, 0, psprintf("fintech.audit_tree has " INT64_FORMAT " hashes at level %d, expected "
+								  INT64_FORMAT ": rows were added to it", n, level, expect));
+			return;
+		}
+	}
+	if (ft_run_plan(&verify_plans, P_UNLOGGED, NULL, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for unlogged entries");
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		fail(res, 0, psprintf("ledger entry " INT64_FORMAT " has no audit row: it was written "
+							  "behind the capture trigger's back",
+							  DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc, 1, &isnull))));
+	}
+}
+
+/* walk the whole log */
 static VerifyResult
-verify_chain(int64 upto, uint8 *last_chain)
+verify_log(void)
 {
 	VerifyResult res = {true, 0, 0, NULL, 0};
-	uint8		prev[PG_SHA256_DIGEST_LENGTH];
+	AuditTreeHead head;
+	StoredLevel *levels[65 / TREE_STRIDE + 1] = {0};
+	Compact    *c = palloc0(sizeof(Compact));
+	uint8		prev[MERKLE_HASH];
 	bool		has_prev = false;
 	int64		expect = 1;
 	Portal		portal;
-	int64		head_seq;
-	uint8		head_hash[PG_SHA256_DIGEST_LENGTH];
-	bool		has_head_hash;
-	bool		isnull;
+	SPITupleTable *tt;
+	uint64		fetched;
 	MemoryContext outer,
 				per_fetch;
 
-	if (SPI_execute("SELECT last_seq, last_hash FROM fintech.audit_head", true, 0) != SPI_OK_SELECT ||
-		SPI_processed > 1)
-	{
-		res.ok = false;
-		res.first_bad_seq = 1;
-		res.detail = "fintech.audit_head has more than one row";
-		return res;
-	}
-	if (SPI_processed == 0)
-	{
-		/* nothing sealed yet (the first seal creates the head) */
-		head_seq = 0;
-		has_head_hash = false;
-	}
-	else
-	{
-		head_seq = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		has_head_hash = audit_get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, head_hash);
-	}
-
-	if (upto > 0)
-	{
-		Datum		v[1] = {Int64GetDatum(upto)};
-
-		portal = ft_open_cursor(&verify_plans, P_SEALED_UPTO, v, NULL, true);
-	}
-	else
-		portal = ft_open_cursor(&verify_plans, P_SEALED, NULL, NULL, true);
+	ft_tree_head(&head);
+	for (int l = 0; l < lengthof(levels); l++)
+		levels[l] = palloc0(sizeof(StoredLevel));
+	portal = ft_open_cursor(&verify_plans, head.legacy ? P_SEALED_V1 : P_SEALED, NULL, NULL, true);
 	outer = CurrentMemoryContext;
+
 	/*
 	 * Each fetch's rows are freed before the next (millions of rows): a
 	 * fetch holds VERIFY_FETCH rows as stored, their images still TOAST
-	 * pointers (at most a page each), and audit_row_hash() detoasts one image at a
-	 * time and frees it, so memory is bounded by bytes, not by the backlog.
+	 * pointers (at most a page each), and hashing detoasts one image at a
+	 * time and frees it, so memory is bounded by bytes, not by the log.
 	 */
 	per_fetch = AllocSetContextCreate(outer, "fintech verify", ALLOCSET_DEFAULT_SIZES);
-	for (;;)
+	while (res.ok)
 	{
 		MemoryContextReset(per_fetch);
 		SPI_cursor_fetch(portal, true, VERIFY_FETCH);
@@ -121,114 +383,40 @@ verify_chain(int64 upto, uint8 *last_chain)
 			SPI_freetuptable(SPI_tuptable);
 			break;
 		}
-		MemoryContextSwitchTo(per_fetch);
-		for (uint64 r = 0; r < SPI_processed && res.ok; r++)
+		/* stored_hash() runs SPI too: keep this fetch's table and count */
+		tt = SPI_tuptable;
+		fetched = SPI_processed;
+		for (uint64 r = 0; r < fetched && res.ok; r++)
 		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			int64		seq = DatumGetInt64(SPI_getbinval(tup, desc, 10, &isnull));
-			int64		id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-			uint8		rowh[PG_SHA256_DIGEST_LENGTH];
-			uint8		stored[PG_SHA256_DIGEST_LENGTH];
-			uint8		chain[PG_SHA256_DIGEST_LENGTH];
+			uint8		leaf[MERKLE_HASH];
 
 			CHECK_FOR_INTERRUPTS();
-			if (seq != expect)
+			MemoryContextSwitchTo(per_fetch);
+			if (check_row(tt->vals[r], tt->tupdesc, expect, &head, levels, prev, &has_prev, leaf,
+						  &res))
 			{
-				res.ok = false;
-				res.first_bad_seq = expect;
-				res.detail = seq > expect
-					? psprintf("row %lld of the chain is missing (next row has seq " INT64_FORMAT ")",
-							   (long long) expect, seq)
-					: psprintf("seq " INT64_FORMAT " appears twice", seq);
-				break;
-			}
-			/*
-			 * personal values against their commitments; a row sealed before
-			 * 0.5.0 was hashed with its values in clear (personal.c), and once
-			 * they are erased only its stored row_hash and the chain speak for it
-			 */
-			{
-				HeapTuple	orig = tup;
-				char	   *pdetail = NULL;
-				PersonalCheck pc = ft_personal_check_row(&orig, desc, true, &pdetail);
-
-				if (pc == PERSONAL_BAD)
+				MemoryContextSwitchTo(outer);
+				if (head.legacy || compact_push(c, leaf, levels, &res))
 				{
-					res.ok = false;
-					res.first_bad_seq = seq;
-					res.detail = psprintf("seq " INT64_FORMAT ": %s", seq, pdetail);
-					break;
+					res.rows_checked++;
+					expect++;
 				}
-				audit_row_hash(tup, desc, rowh);
-				if (pc == PERSONAL_PRESENT && audit_get_hash(tup, desc, 11, stored) &&
-					memcmp(stored, rowh, sizeof(rowh)) != 0)
-					audit_row_hash(orig, desc, rowh);
-				else if (pc == PERSONAL_ERASED && audit_get_hash(tup, desc, 11, stored))
-					memcpy(rowh, stored, sizeof(rowh));
-				res.erased += pc == PERSONAL_ERASED;
-				if (orig != tup)
-					heap_freetuple(orig);
 			}
-			if (!audit_get_hash(tup, desc, 11, stored) || memcmp(stored, rowh, sizeof(rowh)) != 0)
-			{
-				res.ok = false;
-				res.first_bad_seq = seq;
-				res.detail = psprintf("audit row " INT64_FORMAT " (seq " INT64_FORMAT ") was changed: its content does not match its row_hash",
-									  id, seq);
-				break;
-			}
-			audit_chain_hash(prev, has_prev, rowh, chain);
-			if (!audit_get_hash(tup, desc, 12, stored) || memcmp(stored, chain, sizeof(chain)) != 0)
-			{
-				res.ok = false;
-				res.first_bad_seq = seq;
-				res.detail = psprintf("chain broken at seq " INT64_FORMAT " (audit row " INT64_FORMAT "): a row was inserted, removed or moved before it",
-									  seq, id);
-				break;
-			}
-			memcpy(prev, chain, sizeof(prev));
-			has_prev = true;
-			res.rows_checked++;
-			expect++;
+			MemoryContextSwitchTo(outer);
 		}
-		MemoryContextSwitchTo(outer);
-		SPI_freetuptable(SPI_tuptable);
+		SPI_freetuptable(tt);
 		if (!res.ok)
-		{
 			res.detail = pstrdup(res.detail);
-			break;
-		}
 	}
 	MemoryContextDelete(per_fetch);
 	SPI_cursor_close(portal);
-
-	if (res.ok && upto == 0)
-	{
-		/* the head must be where the chain ends */
-		if (head_seq != expect - 1)
-		{
-			res.ok = false;
-			res.first_bad_seq = Min(head_seq, expect - 1) + 1;
-			res.detail = head_seq > expect - 1
-				? psprintf("the chain ends at seq " INT64_FORMAT " but was sealed up to " INT64_FORMAT ": rows at the end were removed",
-						   expect - 1, head_seq)
-				: psprintf("rows after the head of the chain (seq " INT64_FORMAT ") were added", head_seq);
-		}
-		else if (head_seq > 0 && (!has_head_hash || memcmp(head_hash, prev, sizeof(prev)) != 0))
-		{
-			res.ok = false;
-			res.first_bad_seq = head_seq;
-			res.detail = "the head of the chain does not match its last row";
-		}
-	}
+	if (res.ok)
+		check_totals(&head, expect - 1, c, prev, &res);
 	if (res.ok)
 		res.detail = res.erased > 0
 			? psprintf(INT64_FORMAT " sealed rows verified, " INT64_FORMAT " of them with personal values erased",
 					   res.rows_checked, res.erased)
 			: psprintf(INT64_FORMAT " sealed rows verified", res.rows_checked);
-	if (last_chain && has_prev)
-		memcpy(last_chain, prev, PG_SHA256_DIGEST_LENGTH);
 	return res;
 }
 
@@ -244,12 +432,12 @@ fintech_verify_audit(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	res = verify_chain(0, NULL);
+	res = verify_log();
 	/* res.detail lives in SPI memory: store the row before SPI_finish */
 	v[0] = BoolGetDatum(res.ok);
 	v[1] = Int64GetDatum(res.rows_checked);
 	v[2] = Int64GetDatum(res.first_bad_seq);
-	n[2] = res.ok;
+	n[2] = res.ok || res.first_bad_seq == 0;
 	v[3] = CStringGetTextDatum(res.detail);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
 	SPI_finish();
@@ -257,57 +445,83 @@ fintech_verify_audit(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(fintech_audit_digest);
-/* fintech.audit_digest() RETURNS TABLE(seq, chain_hash): the head of the chain */
+/* fintech.audit_digest() RETURNS TABLE(seq, chain_hash): the tree's size and root */
 Datum
 fintech_audit_digest(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	AuditTreeHead head;
+	uint8		root[MERKLE_HASH];
+	Datum		v[2];
+	bool		n[2] = {false, false};
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	if (SPI_execute("SELECT seq, chain_hash FROM fintech.audit_log WHERE seq IS NOT NULL"
-					" ORDER BY seq DESC LIMIT 1", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the head of the audit chain");
-	if (SPI_processed == 1)
+	ft_tree_head(&head);
+	if (head.legacy)
 	{
-		Datum		v[2];
-		bool		n[2];
-
-		v[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &n[0]);
-		v[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &n[1]);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+		/* not updated to 0.5.0: the chain's head, no row while nothing is sealed */
+		if (head.size > 0 && head.has_root)
+		{
+			v[0] = Int64GetDatum(head.size);
+			v[1] = PointerGetDatum(fintech_hash_bytea(head.root));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+		}
+		SPI_finish();
+		return (Datum) 0;
 	}
+	ft_tree_root(&head, head.size, root);
+	v[0] = Int64GetDatum(head.size);
+	v[1] = PointerGetDatum(fintech_hash_bytea(root));
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
 	SPI_finish();
 	return (Datum) 0;
 }
 
 PG_FUNCTION_INFO_V1(fintech_verify_audit_digest);
 /*
- * fintech.verify_audit_digest(seq, chain_hash): does today's chain, verified
- * from its start, still have this hash at this position?
+ * fintech.verify_audit_digest(seq, chain_hash): does the stored tree of
+ * size seq have this root?  A digest of the old hash chain (seq within the
+ * rows sealed before 0.5.0) is also true when that row still has that
+ * chain_hash.  O(log n): edits of rows are caught by their proofs and by
+ * verify_audit(), which recompute leaf hashes from the rows.
  */
 Datum
 fintech_verify_audit_digest(PG_FUNCTION_ARGS)
 {
 	int64		seq;
 	bytea	   *hash;
-	VerifyResult res;
-	uint8		last[PG_SHA256_DIGEST_LENGTH];
-	bool		match;
+	AuditTreeHead head;
+	uint8		root[MERKLE_HASH];
+	bool		match = false;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("seq and chain_hash must not be NULL")));
+	fintech_arg_not_null(fcinfo, 0, "seq");
+	fintech_arg_not_null(fcinfo, 1, "chain_hash");
 	seq = PG_GETARG_INT64(0);
 	hash = PG_GETARG_BYTEA_PP(1);
-	if (seq <= 0)
+	if (VARSIZE_ANY_EXHDR(hash) != MERKLE_HASH)
 		PG_RETURN_BOOL(false);
 	SPI_connect();
-	res = verify_chain(seq, last);
+	ft_tree_head(&head);
+	if (seq >= 1 && seq <= head.size)
+	{
+		if (!head.legacy)
+		{
+			ft_tree_root(&head, seq, root);
+			match = memcmp(VARDATA_ANY(hash), root, MERKLE_HASH) == 0;
+		}
+		if (!match && seq <= head.chain_seq)
+		{
+			Datum		v[1] = {Int64GetDatum(seq)};
+			uint8		chain[MERKLE_HASH];
+
+			if (ft_run_plan(&verify_plans, P_CHAIN_AT, v, NULL, true, 0) != SPI_OK_SELECT)
+				elog(ERROR, "could not read fintech.audit_log");
+			match = SPI_processed == 1 &&
+				audit_get_hash(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, chain) &&
+				memcmp(VARDATA_ANY(hash), chain, MERKLE_HASH) == 0;
+		}
+	}
 	SPI_finish();
-	match = res.ok && res.rows_checked == seq &&
-		VARSIZE_ANY_EXHDR(hash) == PG_SHA256_DIGEST_LENGTH &&
-		memcmp(VARDATA_ANY(hash), last, PG_SHA256_DIGEST_LENGTH) == 0;
 	PG_RETURN_BOOL(match);
 }

@@ -139,26 +139,46 @@ audit_row_image_bytes(HeapTuple tup, TupleDesc desc)
 	return bytes;
 }
 
+/* one field into the hash and/or the buffer: "<bytes>:<text>" or "N" */
+static void
+canon_emit(pg_cryptohash_ctx *ctx, StringInfo buf, const char *s, size_t len)
+{
+	if (ctx)
+		fintech_sha256_field(ctx, s, len);
+	if (buf)
+	{
+		if (s == NULL)
+			appendStringInfoChar(buf, 'N');
+		else
+		{
+			appendStringInfo(buf, "%zu:", len);
+			appendBinaryStringInfo(buf, s, len);
+		}
+	}
+}
+
 /*
- * audit_row_hash: row_hash of an audit_log row (columns as in AUDIT_COLS): SHA-256 of the
- * nine fields id .. changed_at, each written as "<bytes>:<text>" or "N"
- * for NULL, changed_at as 'YYYY-MM-DD HH24:MI:SS.US' in UTC (the canonical
- * form of the README, unchanged: jsonb as jsonb_out writes it, xid8 as
- * xid8out does).
+ * audit_row_feed: the canonical form of an audit_log row (columns as in
+ * AUDIT_COLS), into ctx and/or buf: the nine fields id .. changed_at, each
+ * written as "<bytes>:<text>" or "N" for NULL, changed_at as 'YYYY-MM-DD
+ * HH24:MI:SS.US' in UTC (the canonical form of docs/audit.md, unchanged
+ * since 0.1.0: jsonb as jsonb_out writes it, xid8 as xid8out does); with
+ * seq > 0 (a leaf sealed from 0.5.0 on) a tenth field, seq, so that a row
+ * moved to another place no longer matches its leaf hash.
  *
- * Memory: text columns are hashed from their stored bytes; a row image is
- * detoasted and written as text one at a time, fed to the hash and freed,
- * all in a context of its own deleted before returning, so hashing a row
- * costs about three times its larger image (detoasted jsonb + its text),
- * whatever else the caller holds, and nothing stays behind.
+ * Memory: text columns are fed from their stored bytes; a row image is
+ * detoasted and written as text one at a time, fed and freed, all in a
+ * context of its own deleted before returning, so hashing a row costs
+ * about three times its larger image (detoasted jsonb + its text),
+ * whatever else the caller holds, and nothing stays behind (buf, when
+ * given, grows in its own context).
  */
-void
-audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
+static void
+audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, pg_cryptohash_ctx *ctx, StringInfo sbuf)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech audit row hash",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
 	int64		id = 0;
 
 	for (int col = 1; col <= NCANON; col++)
@@ -168,12 +188,12 @@ audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 		char		buf[64];
 
 		if (isnull)
-			fintech_sha256_field(ctx, NULL, 0);
+			canon_emit(ctx, sbuf, NULL, 0);
 		else if (col == 1)
 		{
 			id = DatumGetInt64(d);
 			snprintf(buf, sizeof(buf), INT64_FORMAT, id);
-			fintech_sha256_field(ctx, buf, strlen(buf));
+			canon_emit(ctx, sbuf, buf, strlen(buf));
 		}
 		else if (col == NCANON)
 		{
@@ -190,14 +210,14 @@ audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 			snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
 					 tm.tm_year, tm.tm_mon, tm.tm_mday,
 					 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
-			fintech_sha256_field(ctx, buf, strlen(buf));
+			canon_emit(ctx, sbuf, buf, strlen(buf));
 		}
 		else if (col == 6)
 		{
 			/* xid8, as xid8out writes it */
 			snprintf(buf, sizeof(buf), UINT64_FORMAT,
 					 U64FromFullTransactionId(DatumGetFullTransactionId(d)));
-			fintech_sha256_field(ctx, buf, strlen(buf));
+			canon_emit(ctx, sbuf, buf, strlen(buf));
 		}
 		else if (col == 4 || col == 5)
 		{
@@ -208,7 +228,7 @@ audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 
 			if ((Pointer) j != DatumGetPointer(d))
 				pfree(j);
-			fintech_sha256_field(ctx, text, len);
+			canon_emit(ctx, sbuf, text, len);
 			pfree(text);
 		}
 		else
@@ -216,12 +236,61 @@ audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 			/* text: the stored bytes (text holds no NUL) */
 			text	   *t = DatumGetTextPP(d);
 
-			fintech_sha256_field(ctx, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			canon_emit(ctx, sbuf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 		}
 	}
-	fintech_sha256_end(ctx, out);
+	if (seq > 0)
+	{
+		/* the tenth field: the row's place (rows sealed from 0.5.0 on) */
+		char		buf[32];
+
+		snprintf(buf, sizeof(buf), INT64_FORMAT, seq);
+		canon_emit(ctx, sbuf, buf, strlen(buf));
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(cxt);
+}
+
+/* the row_hash of the hash chain (rows sealed before 0.5.0): SHA-256 of the form */
+void
+audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
+{
+	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+
+	audit_row_feed(tup, desc, 0, ctx, NULL);
+	fintech_sha256_end(ctx, out);
+}
+
+/* the leaf hash of the Merkle tree (RFC 9162): SHA-256(0x00 || form) */
+void
+audit_leaf_hash(HeapTuple tup, TupleDesc desc, int64 seq, uint8 *out)
+{
+	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+	static const uint8 leaf_prefix = 0x00;
+
+	fintech_sha256_update(ctx, &leaf_prefix, 1);
+	audit_row_feed(tup, desc, seq, ctx, NULL);
+	fintech_sha256_end(ctx, out);
+}
+
+/* the canonical form as bytes (the leaf data), allocated in cxt */
+bytea *
+audit_leaf_data(HeapTuple tup, TupleDesc desc, int64 seq, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	StringInfoData buf;
+	bytea	   *res;
+
+	initStringInfo(&buf);
+	MemoryContextSwitchTo(old);
+	audit_row_feed(tup, desc, seq, NULL, &buf);
+	old = MemoryContextSwitchTo(cxt);
+	res = palloc(VARHDRSZ + buf.len);
+	SET_VARSIZE(res, VARHDRSZ + buf.len);
+	memcpy(VARDATA(res), buf.data, buf.len);
+	pfree(buf.data);
+	MemoryContextSwitchTo(old);
+	return res;
 }
 
 /* chain_hash = SHA-256(previous chain_hash || row_hash); no previous at seq 1 */

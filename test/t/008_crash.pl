@@ -144,11 +144,12 @@ wait_for(q{SELECT count(*) = 0 FROM fintech.audit_log WHERE seq IS NULL},
 	'every committed change sealed', 30);
 is(sql(q{SELECT ok FROM fintech.verify_audit()}), 't', 'verify_audit() ok');
 is(sql(q{SELECT bool_and(ok) FROM fintech.check_ledger()}), 't', 'check_ledger() still ok');
-# the audit trail holds every committed posting (one INSERT row each)
-is(sql(q{SELECT (SELECT count(*) FROM fintech.postings)
+# the audit log holds every committed entry (one row naming it; its
+# postings are in its leaf)
+is(sql(q{SELECT (SELECT count(*) FROM fintech.entries)
               = (SELECT count(*) FROM fintech.audit_log
-                  WHERE table_name = 'fintech.postings' AND operation = 'INSERT')}), 't',
-	'one sealed audit row per committed posting');
+                  WHERE table_name = 'fintech.entries' AND operation = 'INSERT' AND entry_id IS NOT NULL)}),
+	't', 'one sealed audit row per committed entry');
 
 # and work goes on
 is(sql(q{SELECT status FROM fintech.pay('after', 'w1', 'bank', 1)}), 'completed', 'payments work');
