@@ -114,7 +114,10 @@ SELECT 'auditor', d.kind, n.name
   ) AS d(kind, names)
   CROSS JOIN LATERAL pg_catalog.unnest(d.names::pg_catalog.text[]) AS n(name);
 
+/* ------------------------------------------------------------------------
  * Erasure of personal data (0.5.0): see the same part of sql/fintech.sql.
+ * It comes before the tree is built over the old chain's rows: their
+ * leaves are their images with the personal values committed.
  * What only the update does: audit_table gets its personal_columns
  * argument (a new signature: dropped and created again, keeping the roles
  * it was granted to), accounts closed before the update get their
