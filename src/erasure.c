@@ -14,10 +14,12 @@
  * captured change whose old image commits to the values: those are
  * erased too, by the same call.
  *
- * Locks: erase_party locks the party's row (FOR UPDATE) before it decides,
- * so that a concurrent erasure of the same party waits and then finds it
- * erased; create_party and resolve_alert lock or write that row too.
- * Nothing else is locked beyond the rows written.
+ * Locks: erase_party locks the party's row (FOR UPDATE) and then decides
+ * on a snapshot taken after the lock: pay share-locks the parties of its
+ * accounts and resolve_alert updates its party, so a payment held or an
+ * alert confirmed by a transaction the erasure waited for is seen (LD011),
+ * and a concurrent erasure of the same party finds nothing left.  Nothing
+ * else is locked beyond the rows written (isolation erasure_hold_race).
  *
  *-------------------------------------------------------------------------
  */
