@@ -43,6 +43,7 @@
 
 #include "fintech.h"
 #include "immutable.h"
+#include "audit_entry.h"
 #include "audit_log.h"
 #include "audit_seal.h"
 #include "audit_tree.h"
@@ -244,15 +245,24 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	while (!done)
 	{
 		SPITupleTable *tt;
+		uint64		fetched;
+		EntryImages *images = NULL;
 
 		SPI_cursor_fetch(portal, true, SEAL_FETCH);
 		tt = SPI_tuptable;
-		if (SPI_processed == 0)
+		fetched = SPI_processed;
+		if (fetched == 0)
 		{
 			SPI_freetuptable(tt);
 			break;
 		}
-		for (uint64 r = 0; r < SPI_processed; r++)
+		/*
+		 * the fetch's ledger entries, read at once (this runs SPI), in a
+		 * snapshot no older than the cursor's
+		 */
+		if (!legacy)
+			images = ft_entry_images(tt, fetched, false);
+		for (uint64 r = 0; r < fetched; r++)
 		{
 			HeapTuple	tup = tt->vals[r];
 			Size		size = audit_row_image_bytes(tup, tt->tupdesc);
@@ -276,9 +286,9 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 				chains[n] = PointerGetDatum(fintech_hash_bytea(prev));
 			}
 			else
-				audit_leaf_hash(tup, tt->tupdesc, last_seq + 1, leaves[n]);
+				audit_leaf_hash(tup, tt->tupdesc, last_seq + 1, images, leaves[n]);
 			last_seq++;
-			tids[n] = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, tt->tupdesc, NCANON + 4, &isnull));
+			tids[n] = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, tt->tupdesc, AUDIT_NCOLS + 1, &isnull));
 			seqs[n] = Int64GetDatum(last_seq);
 			rowhs[n] = PointerGetDatum(fintech_hash_bytea(leaves[n]));
 			/* both by value (int8, timestamptz): they outlive the rows */
@@ -291,6 +301,8 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 				break;
 			}
 		}
+		if (images)
+			ft_entry_images_free(images);
 		SPI_freetuptable(tt);	/* the rows read: their ctids are copied */
 	}
 	SPI_cursor_close(portal);

@@ -38,6 +38,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 #include "fintech.h"
@@ -60,7 +61,9 @@ enum
 	P_LEAVES,
 	P_INSERT,
 	P_ROW,
-	P_SEALED
+	P_SEALED,
+	P_NODES_ANY,
+	P_LEAVES_ANY
 };
 static const FintechPlanDef tree_plan_defs[] = {
 	[P_HEAD] = {"SELECT last_seq, last_hash, chain_seq FROM fintech.audit_head", 0, {0}},
@@ -76,6 +79,11 @@ static const FintechPlanDef tree_plan_defs[] = {
 	1, {INT8OID}},
 	[P_SEALED] = {"SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL ORDER BY seq",
 	0, {0}},
+	[P_NODES_ANY] = {"SELECT node, hash FROM fintech.audit_tree WHERE node OPERATOR(pg_catalog.=) ANY ($1)",
+	1, {INT8ARRAYOID}},
+	[P_LEAVES_ANY] = {"SELECT seq, row_hash FROM fintech.audit_log WHERE seq IS NOT NULL"
+	" AND seq OPERATOR(pg_catalog.=) ANY ($1)",
+	1, {INT8ARRAYOID}},
 };
 FT_DEFINE_PLANS(tree_plans, tree_plan_defs);
 
@@ -122,7 +130,26 @@ typedef struct TreeCtx
 	int64		lo[TREE_LEVELS];
 	int64		n[TREE_LEVELS];
 	uint8		(*mem[TREE_LEVELS])[MERKLE_HASH];
+
+	/*
+	 * Readers fetch every stored hash a root or proof needs in two queries:
+	 * a first pass with planning set records them (the recursion does not
+	 * depend on the hashes), prefetch() reads them into cache, and the
+	 * second pass computes from the cache.
+	 */
+	bool		planning;
+	Datum	   *want[2];		/* [0] NODE_KEY of stored nodes and old-chain
+								 * leaves, [1] seq of leaves sealed from 0.5.0 */
+	int			nwant[2];
+	int			maxwant[2];
+	HTAB	   *cache;			/* NODE_KEY (leaves of 0.5.0 on: -seq) -> hash */
 } TreeCtx;
+
+typedef struct CachedHash
+{
+	int64		key;
+	uint8		hash[MERKLE_HASH];
+} CachedHash;
 
 static void
 damaged(const char *what, int64 from, int64 to)
@@ -222,18 +249,116 @@ reduce(uint8 (*h)[MERKLE_HASH], int64 n)
 			merkle_node_hash(h[2 * j], h[2 * j + 1], h[j]);
 }
 
+/* the cache key of stored hash i of a level: leaves of 0.5.0 on by -seq */
+static int64
+cache_key(TreeCtx *ctx, int level, int64 i)
+{
+	return level == 0 && i >= ctx->chain_seq ? -(i + 1) : NODE_KEY(level, i);
+}
+
 /* merkle_perfect_fn over the stored tree */
 static void
 perfect(void *arg, int level, int64 index, uint8 *out)
 {
+	TreeCtx    *ctx = arg;
 	int			stored = level - level % TREE_STRIDE;
 	int			up = level - stored;
+	int64		from = index << up;
+	int64		count = INT64CONST(1) << up;
 	uint8		h[1 << (TREE_STRIDE - 1)][MERKLE_HASH];
+	bool		cached = ctx->cache != NULL;
 
-	get_stored(arg, stored, index << up, INT64CONST(1) << up, h);
+	if (ctx->planning)
+	{
+		for (int64 i = from; i < from + count; i++)
+		{
+			int64		key = cache_key(ctx, stored, i);
+			int			w = key < 0 ? 1 : 0;
+
+			if (ctx->nwant[w] == ctx->maxwant[w])
+			{
+				ctx->maxwant[w] = Max(64, 2 * ctx->maxwant[w]);
+				ctx->want[w] = ctx->want[w]
+					? repalloc(ctx->want[w], sizeof(Datum) * ctx->maxwant[w])
+					: palloc(sizeof(Datum) * ctx->maxwant[w]);
+			}
+			ctx->want[w][ctx->nwant[w]++] = Int64GetDatum(key < 0 ? -key : key);
+		}
+		memset(out, 0, MERKLE_HASH);
+		return;
+	}
+	for (int64 i = 0; cached && i < count; i++)
+	{
+		int64		key = cache_key(ctx, stored, from + i);
+		CachedHash *c = hash_search(ctx->cache, &key, HASH_FIND, NULL);
+
+		if (c == NULL)
+			cached = false;
+		else
+			memcpy(h[i], c->hash, MERKLE_HASH);
+	}
+	if (!cached)
+		get_stored(arg, stored, from, count, h);
 	reduce(h, INT64CONST(1) << up);
 	memcpy(out, h[0], MERKLE_HASH);
 }
+
+/*
+ * Read what a planning pass asked for into ctx->cache, in two queries, and
+ * end planning.  What is missing stays out of the cache: the second pass
+ * reads it range by range and reports the damage (get_stored).
+ */
+static void
+prefetch(TreeCtx *ctx)
+{
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(CachedHash);
+	ctl.hcxt = CurrentMemoryContext;
+	ctx->cache = hash_create("fintech audit tree", Max(ctx->nwant[0] + ctx->nwant[1], 16), &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	for (int w = 0; w < 2; w++)
+	{
+		Datum		arr;
+
+		if (ctx->nwant[w] == 0)
+			continue;
+		arr = PointerGetDatum(construct_array(ctx->want[w], ctx->nwant[w], INT8OID, 8,
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		if (ft_run_plan(&tree_plans, w == 0 ? P_NODES_ANY : P_LEAVES_ANY, &arr, NULL, true, 0)
+			!= SPI_OK_SELECT)
+			elog(ERROR, "could not read the audit tree");
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			bool		isnull;
+			int64		key = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r],
+														  SPI_tuptable->tupdesc, 1, &isnull));
+			uint8		h[MERKLE_HASH];
+			CachedHash *c;
+
+			if (!audit_get_hash(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, h))
+				continue;
+			key = w == 0 ? key : -key;
+			c = hash_search(ctx->cache, &key, HASH_ENTER, NULL);
+			memcpy(c->hash, h, MERKLE_HASH);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	ctx->planning = false;
+}
+
+/*
+ * Compute with the stored tree in three queries: `compute` runs twice,
+ * first to learn which hashes it needs (their values are zeros then)
+ */
+#define TREE_COMPUTE(ctx, compute) \
+	do { \
+		(ctx)->planning = true; \
+		compute; \
+		prefetch(ctx); \
+		compute; \
+	} while (0)
 
 void
 ft_tree_root(const AuditTreeHead *head, int64 size, uint8 *root)
@@ -241,7 +366,7 @@ ft_tree_root(const AuditTreeHead *head, int64 size, uint8 *root)
 	TreeCtx		ctx = {0};
 
 	ctx.chain_seq = head->chain_seq;
-	merkle_range_hash(perfect, &ctx, 0, size, root);
+	TREE_COMPUTE(&ctx, merkle_range_hash(perfect, &ctx, 0, size, root));
 }
 
 /* ------------------------------------------------------------------------
@@ -375,7 +500,7 @@ fintech_audit_root(PG_FUNCTION_ARGS)
 	SPI_connect();
 	open_tree(&head, &ctx);
 	size = size_arg(fcinfo, 0, "tree_size", head.size, head.size, "sealed rows:");
-	merkle_range_hash(perfect, &ctx, 0, size, root);
+	TREE_COMPUTE(&ctx, merkle_range_hash(perfect, &ctx, 0, size, root));
 	v[0] = Int64GetDatum(size);
 	v[1] = PointerGetDatum(fintech_hash_bytea(root));
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
@@ -426,8 +551,8 @@ fintech_audit_inclusion_proof(PG_FUNCTION_ARGS)
 	size = size_arg(fcinfo, 1, "tree_size", head.size, head.size, "sealed rows:");
 	seq = size_arg(fcinfo, 0, "seq", 0, size, "in a tree of size");
 	row = sealed_row(seq, &desc);
-	audit_leaf_hash(row, desc, AUDIT_LEAF_SEQ(seq, head.chain_seq), leaf);
-	len = merkle_inclusion_path(perfect, &ctx, seq - 1, size, path);
+	audit_leaf_hash(row, desc, AUDIT_LEAF_SEQ(seq, head.chain_seq), NULL, leaf);
+	TREE_COMPUTE(&ctx, len = merkle_inclusion_path(perfect, &ctx, seq - 1, size, path));
 	v[0] = Int64GetDatum(seq);
 	v[1] = Int64GetDatum(size);
 	v[2] = PointerGetDatum(fintech_hash_bytea(leaf));
@@ -462,7 +587,7 @@ fintech_audit_consistency_proof(PG_FUNCTION_ARGS)
 	new_size = size_arg(fcinfo, 1, "new_size", head.size, head.size, "sealed rows:");
 	old_size = size_arg(fcinfo, 0, "old_size", 0, new_size, "new_size");
 	if (old_size < new_size)
-		len = merkle_consistency_path(perfect, &ctx, old_size, new_size, path);
+		TREE_COMPUTE(&ctx, len = merkle_consistency_path(perfect, &ctx, old_size, new_size, path));
 	v[0] = Int64GetDatum(old_size);
 	v[1] = Int64GetDatum(new_size);
 	v[2] = PointerGetDatum(path_array(path, len));
@@ -550,7 +675,7 @@ fintech_audit_tree_build(PG_FUNCTION_ARGS)
 						 errmsg("the audit chain is broken at seq " INT64_FORMAT " (found seq " INT64_FORMAT ")",
 								done + r + 1, seq),
 						 errhint("Run fintech.verify_audit() with the version before this update.")));
-			audit_leaf_hash(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 0, leaves[r]);
+			audit_leaf_hash(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 0, NULL, leaves[r]);
 		}
 		MemoryContextSwitchTo(outer);
 		SPI_freetuptable(SPI_tuptable);

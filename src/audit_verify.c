@@ -30,6 +30,7 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "audit_entry.h"
 #include "audit_log.h"
 #include "audit_tree.h"
 #include "audit_verify.h"
@@ -74,15 +75,15 @@ static const FintechPlanDef verify_plan_defs[] = {
 	 * image instead of entry_id)
 	 */
 	[P_UNLOGGED] = {"SELECT e.id FROM fintech.entries e"
-		" WHERE NOT EXISTS (SELECT 1 FROM fintech.audit_log a"
-		"                    WHERE a.entry_id OPERATOR(pg_catalog.=) e.id)"
-		" AND NOT EXISTS (SELECT 1 FROM fintech.audit_log a"
-		"                  WHERE a.entry_id IS NULL"
-		"                    AND a.table_name OPERATOR(pg_catalog.=) 'fintech.entries'"
-		"                    AND a.operation OPERATOR(pg_catalog.=) 'INSERT'"
-		"                    AND (a.new_row OPERATOR(pg_catalog.->>) 'id')"
-		"                        OPERATOR(pg_catalog.=) e.id::pg_catalog.text)"
-	" ORDER BY e.id LIMIT 1", 0, {0}},
+		" LEFT JOIN (SELECT a.entry_id::pg_catalog.text FROM fintech.audit_log a"
+		"             WHERE a.entry_id IS NOT NULL"
+		"            UNION ALL"
+		"            SELECT a.new_row OPERATOR(pg_catalog.->>) 'id' FROM fintech.audit_log a"
+		"             WHERE a.entry_id IS NULL"
+		"               AND a.table_name OPERATOR(pg_catalog.=) 'fintech.entries'"
+		"               AND a.operation OPERATOR(pg_catalog.=) 'INSERT') AS logged(id)"
+		"   ON logged.id OPERATOR(pg_catalog.=) e.id::pg_catalog.text"
+		" WHERE logged.id IS NULL ORDER BY e.id LIMIT 1", 0, {0}},
 	[P_CHAIN_AT] = {"SELECT chain_hash FROM fintech.audit_log WHERE seq OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}},
 };
@@ -229,7 +230,8 @@ check_chain_row(HeapTuple tup, HeapTuple original, TupleDesc desc, int64 seq, in
 /* one sealed row: its place, its leaf hash against the stored one */
 static bool
 check_row(HeapTuple tup, TupleDesc desc, int64 expect, const AuditTreeHead *head,
-		  StoredLevel **levels, uint8 *prev, bool *has_prev, uint8 *leaf, VerifyResult *res)
+		  EntryImages *images, StoredLevel **levels, uint8 *prev, bool *has_prev, uint8 *leaf,
+		  VerifyResult *res)
 {
 	bool		isnull;
 	int64		seq = DatumGetInt64(SPI_getbinval(tup, desc, NCANON + 1, &isnull));
@@ -259,7 +261,7 @@ check_row(HeapTuple tup, TupleDesc desc, int64 expect, const AuditTreeHead *head
 		return false;
 	}
 	res->erased += pc == PERSONAL_ERASED;
-	audit_leaf_hash(tup, desc, AUDIT_LEAF_SEQ(seq, head->chain_seq), leaf);
+	audit_leaf_hash(tup, desc, AUDIT_LEAF_SEQ(seq, head->chain_seq), images, leaf);
 	if (seq <= head->chain_seq)
 	{
 		bool		chain_ok = check_chain_row(tup, pc == PERSONAL_ERASED ? NULL : original, desc, seq,
@@ -358,6 +360,7 @@ verify_log(void)
 	Portal		portal;
 	SPITupleTable *tt;
 	uint64		fetched;
+	EntryImages *images;
 	MemoryContext outer,
 				per_fetch;
 
@@ -386,14 +389,18 @@ verify_log(void)
 		/* stored_hash() runs SPI too: keep this fetch's table and count */
 		tt = SPI_tuptable;
 		fetched = SPI_processed;
+		/* the fetch's ledger entries, read at once (in per_fetch) */
+		MemoryContextSwitchTo(per_fetch);
+		images = ft_entry_images(tt, fetched, true);
+		MemoryContextSwitchTo(outer);
 		for (uint64 r = 0; r < fetched && res.ok; r++)
 		{
 			uint8		leaf[MERKLE_HASH];
 
 			CHECK_FOR_INTERRUPTS();
 			MemoryContextSwitchTo(per_fetch);
-			if (check_row(tt->vals[r], tt->tupdesc, expect, &head, levels, prev, &has_prev, leaf,
-						  &res))
+			if (check_row(tt->vals[r], tt->tupdesc, expect, &head, images, levels, prev, &has_prev,
+						  leaf, &res))
 			{
 				MemoryContextSwitchTo(outer);
 				if (head.legacy || compact_push(c, leaf, levels, &res))

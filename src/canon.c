@@ -26,6 +26,7 @@
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
+#include "audit_entry.h"
 #include "canon.h"
 
 /*
@@ -174,19 +175,33 @@ canon_emit(pg_cryptohash_ctx *ctx, StringInfo buf, const char *s, size_t len)
  * given, grows in its own context).
  */
 static void
-audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, pg_cryptohash_ctx *ctx, StringInfo sbuf)
+audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
+			   pg_cryptohash_ctx *ctx, StringInfo sbuf)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech audit row hash",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	int64		id = 0;
+	bool		isnull;
+	Datum		entry_id = desc->natts >= AUDIT_ENTRY_COL
+		? SPI_getbinval(tup, desc, AUDIT_ENTRY_COL, &isnull) : (Datum) 0;
+	bool		is_entry = desc->natts >= AUDIT_ENTRY_COL && !isnull;
 
 	for (int col = 1; col <= NCANON; col++)
 	{
-		bool		isnull;
 		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
 		char		buf[64];
 
+		if (col == 5 && is_entry)
+		{
+			/* a ledger entry's row: new_row is the entry with its legs */
+			int64		eid = DatumGetInt64(entry_id);
+			EntryImages *one = images ? NULL : ft_entry_images_of(&eid, 1, true);
+			Jsonb	   *image = ft_entry_image(images ? images : one, eid);
+
+			isnull = image == NULL;
+			d = image ? JsonbPGetDatum(image) : (Datum) 0;
+		}
 		if (isnull)
 			canon_emit(ctx, sbuf, NULL, 0);
 		else if (col == 1)
@@ -257,19 +272,19 @@ audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 {
 	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
 
-	audit_row_feed(tup, desc, 0, ctx, NULL);
+	audit_row_feed(tup, desc, 0, NULL, ctx, NULL);
 	fintech_sha256_end(ctx, out);
 }
 
 /* the leaf hash of the Merkle tree (RFC 9162): SHA-256(0x00 || form) */
 void
-audit_leaf_hash(HeapTuple tup, TupleDesc desc, int64 seq, uint8 *out)
+audit_leaf_hash(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images, uint8 *out)
 {
 	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
 	static const uint8 leaf_prefix = 0x00;
 
 	fintech_sha256_update(ctx, &leaf_prefix, 1);
-	audit_row_feed(tup, desc, seq, ctx, NULL);
+	audit_row_feed(tup, desc, seq, images, ctx, NULL);
 	fintech_sha256_end(ctx, out);
 }
 
@@ -283,7 +298,7 @@ audit_leaf_data(HeapTuple tup, TupleDesc desc, int64 seq, MemoryContext cxt)
 
 	initStringInfo(&buf);
 	MemoryContextSwitchTo(old);
-	audit_row_feed(tup, desc, seq, NULL, &buf);
+	audit_row_feed(tup, desc, seq, NULL, NULL, &buf);
 	old = MemoryContextSwitchTo(cxt);
 	res = palloc(VARHDRSZ + buf.len);
 	SET_VARSIZE(res, VARHDRSZ + buf.len);

@@ -39,28 +39,35 @@ extern void fintech_sha256_end(pg_cryptohash_ctx *ctx, uint8 *out);
 /*
  * columns of fintech.audit_log read by the sealer, the tree and the
  * verifier, as stored (a ledger entry's row, which has entry_id, takes its
- * new_row from the entry and its legs): the row images stay jsonb (a TOAST pointer or compressed bytes in
+ * new_row from the entry and its legs, audit_entry.c): the row images stay jsonb (a TOAST pointer or compressed bytes in
  * the tuple read) until audit_row_hash() takes them one at a time
  */
-#define AUDIT_COLS "id, table_name, operation, old_row," \
-	" CASE WHEN entry_id IS NULL THEN new_row ELSE fintech.audit_entry_image(entry_id) END," \
-	" txid, session_role, calling_role, changed_at, seq, row_hash, chain_hash"
+#define AUDIT_COLS "id, table_name, operation, old_row, new_row," \
+	" txid, session_role, calling_role, changed_at, seq, row_hash, chain_hash, entry_id"
 /* the same before the update to 0.5.0 (no entry_id yet) */
 #define AUDIT_COLS_V1 "id, table_name, operation, old_row, new_row," \
-	" txid, session_role, calling_role, changed_at, seq, row_hash, chain_hash"
-#define NCANON 9				/* the first 9 columns are hashed */
+	" txid, session_role, calling_role, changed_at, seq, row_hash, chain_hash, NULL::pg_catalog.int8"
+#define NCANON 9
+#define AUDIT_ENTRY_COL 13		/* entry_id */
+#define AUDIT_NCOLS 13				/* the first 9 columns are hashed */
 
 /* of a row read with AUDIT_COLS: */
 extern Size audit_row_image_bytes(HeapTuple tup, TupleDesc desc);
 extern void audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out);
+struct EntryImages;
 /*
  * RFC 9162 leaf hash: SHA-256(0x00 || canonical form), the form with seq
  * as a tenth field when seq > 0 (rows sealed from 0.5.0 on; 0 for the old
  * chain's rows)
  */
-extern void audit_leaf_hash(HeapTuple tup, TupleDesc desc, int64 seq, uint8 *out);
+extern void audit_leaf_hash(HeapTuple tup, TupleDesc desc, int64 seq, struct EntryImages *images,
+							uint8 *out);
 /* the leaf data (that canonical form) itself, allocated in cxt */
 extern bytea *audit_leaf_data(HeapTuple tup, TupleDesc desc, int64 seq, MemoryContext cxt);
+/*
+ * (images: the ledger entries' images of the rows being hashed, from
+ * ft_entry_images(); NULL: looked up one by one)
+ */
 /* the seq that a sealed row's leaf data carries: 0 within the old chain */
 #define AUDIT_LEAF_SEQ(seq, chain_seq) ((seq) > (chain_seq) ? (seq) : 0)
 extern bool audit_get_hash(HeapTuple tup, TupleDesc desc, int col, uint8 *out);

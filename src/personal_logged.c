@@ -258,12 +258,10 @@ ft_personal_check_row(HeapTuple *tup, TupleDesc desc, bool original, char **deta
 		*detail = pstrdup(why);
 	if (res == PERSONAL_PRESENT && original)
 	{
-		Datum		repl[12];
-		bool		replnull[12];
-		bool		doreplace[12];
+		Datum	   *repl = palloc(sizeof(Datum) * desc->natts);
+		bool	   *replnull = palloc(sizeof(bool) * desc->natts);
+		bool	   *doreplace = palloc0(sizeof(bool) * desc->natts);
 
-		FT_CHECK(desc->natts <= (int) lengthof(repl));
-		memset(doreplace, false, sizeof(doreplace));
 		for (int i = 0; i < 2; i++)
 			if (restored[i] != NULL)
 			{
@@ -272,6 +270,9 @@ ft_personal_check_row(HeapTuple *tup, TupleDesc desc, bool original, char **deta
 				doreplace[3 + i] = true;
 			}
 		*tup = heap_modify_tuple(*tup, desc, repl, replnull, doreplace);
+		pfree(repl);
+		pfree(replnull);
+		pfree(doreplace);
 	}
 	MemoryContextDelete(cxt);
 	return res;

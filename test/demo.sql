@@ -183,9 +183,10 @@ SELECT p.status AS party, y.status AS payment, fintech.balance('nm2_wallet') AS 
 RESET ROLE;
 
 \echo
-\echo '== 7. The audit trail: every change above was captured by a C trigger, in the same transaction'
+\echo '== 7. The audit log: every change above was logged by a C trigger, in the same transaction'
 SELECT table_name, operation, count(*) AS rows FROM fintech.audit_log GROUP BY 1, 2 ORDER BY 1, 2;
-\echo '-- the background sealer links them into a SHA-256 chain (fintech.seal_interval); give it a moment'
+\echo '-- (a ledger entry is one row naming it: its legs are in the ledger''s append-only tables)'
+\echo '-- the background sealer numbers them and makes them the leaves of an RFC 9162 Merkle tree'
 DO $$
 BEGIN
   FOR i IN 1..100 LOOP
@@ -195,19 +196,84 @@ BEGIN
   END LOOP;
 END $$;
 SELECT count(*) AS audit_rows, count(seq) AS sealed FROM fintech.audit_log;
-SELECT seq, table_name, operation, new_row ->> 'code' AS code, calling_role,
-       encode(substr(chain_hash, 1, 8), 'hex') || '…' AS chain_hash
-  FROM fintech.audit_log ORDER BY seq LIMIT 5;
 SELECT * FROM fintech.verify_audit();
-SELECT seq, encode(chain_hash, 'hex') AS head_to_publish FROM fintech.audit_digest() \gset
-\echo head of the chain: seq :seq
-SELECT fintech.verify_audit_digest(:seq, decode(:'head_to_publish', 'hex')) AS head_still_verifies;
 
 \echo
-\echo '-- a superuser edits history behind the triggers back: verify_audit names the row'
+\echo '-- publish the root somewhere the database administrators cannot write (here: a psql variable)'
+SELECT tree_size AS published_size, encode(root_hash, 'hex') AS published_root FROM fintech.audit_root() \gset
+\echo published: size :published_size, root :published_root
+
+\echo
+\echo '-- an outside auditor checks proofs with RFC 9162''s algorithms, here 40 lines of PL/pgSQL and pgcrypto, no fintech code'
+CREATE FUNCTION pg_temp.node(l bytea, r bytea) RETURNS bytea LANGUAGE sql
+  AS $$ SELECT public.digest('\x01'::bytea || l || r, 'sha256') $$;
+-- RFC 9162 2.1.3.2: verifying an inclusion proof
+CREATE FUNCTION pg_temp.verify_inclusion(idx bigint, size bigint, leaf bytea, path bytea[], root bytea)
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE fn bigint := idx; sn bigint := size - 1; r bytea := leaf; p bytea;
+BEGIN
+  IF idx >= size THEN RETURN false; END IF;
+  FOREACH p IN ARRAY coalesce(path, '{}') LOOP
+    IF sn = 0 THEN RETURN false; END IF;
+    IF fn % 2 = 1 OR fn = sn THEN
+      r := pg_temp.node(p, r);
+      WHILE fn % 2 = 0 AND fn <> 0 LOOP fn := fn >> 1; sn := sn >> 1; END LOOP;
+    ELSE
+      r := pg_temp.node(r, p);
+    END IF;
+    fn := fn >> 1; sn := sn >> 1;
+  END LOOP;
+  RETURN sn = 0 AND r = root;
+END $$;
+-- RFC 9162 2.1.4.2: verifying a consistency proof
+CREATE FUNCTION pg_temp.verify_consistency(size1 bigint, size2 bigint, root1 bytea, root2 bytea, path bytea[])
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE fn bigint := size1 - 1; sn bigint := size2 - 1; fr bytea; sr bytea; c bytea; i int := 1;
+BEGIN
+  IF size1 = size2 THEN RETURN coalesce(cardinality(path), 0) = 0 AND root1 = root2; END IF;
+  IF size1 < 1 OR size1 > size2 OR coalesce(cardinality(path), 0) = 0 THEN RETURN false; END IF;
+  IF size1 & (size1 - 1) = 0 THEN path := root1 || path; END IF;   -- a power of two: root1 first
+  WHILE fn % 2 = 1 LOOP fn := fn >> 1; sn := sn >> 1; END LOOP;
+  fr := path[1]; sr := path[1];
+  FOR i IN 2 .. cardinality(path) LOOP
+    c := path[i];
+    IF sn = 0 THEN RETURN false; END IF;
+    IF fn % 2 = 1 OR fn = sn THEN
+      fr := pg_temp.node(c, fr); sr := pg_temp.node(c, sr);
+      WHILE fn % 2 = 0 AND fn <> 0 LOOP fn := fn >> 1; sn := sn >> 1; END LOOP;
+    ELSE
+      sr := pg_temp.node(sr, c);
+    END IF;
+    fn := fn >> 1; sn := sn >> 1;
+  END LOOP;
+  RETURN fr = root1 AND sr = root2 AND sn = 0;
+END $$;
+
+\echo '-- prove that one row, the confirmed alert''s resolution, is in the published log'
+SELECT seq AS proved_seq FROM fintech.audit_log
+ WHERE table_name = 'fintech.screening_alerts' AND operation = 'UPDATE' ORDER BY seq LIMIT 1 \gset
+SELECT p.seq, p.tree_size, cardinality(p.path) AS path_hashes,
+       pg_temp.verify_inclusion(p.seq - 1, p.tree_size, p.leaf_hash, p.path,
+                                decode(:'published_root', 'hex')) AS proof_leads_to_published_root
+  FROM fintech.audit_inclusion_proof(seq => :proved_seq, tree_size => :published_size) p;
+
+\echo
+\echo '-- more work; then prove to the auditor that today''s log only grew from the published one'
+SELECT status FROM fintech.pay(idempotency_key => 'order-12', payer => 'alice', payee => 'bob', amount => 150);
+SELECT fintech.seal_audit() > 0 AS sealed_more;
+SELECT c.old_size, c.new_size, cardinality(c.path) AS path_hashes,
+       pg_temp.verify_consistency(c.old_size, c.new_size, decode(:'published_root', 'hex'),
+                                  (SELECT root_hash FROM fintech.audit_root(c.new_size)), c.path) AS log_only_grew
+  FROM fintech.audit_consistency_proof(old_size => :published_size) c;
+
+\echo
+\echo '-- a superuser edits history behind the triggers back: verify_audit names the row, its proof fails'
 BEGIN;
 SET LOCAL session_replication_role = replica;
-UPDATE fintech.audit_log SET new_row = jsonb_set(new_row, '{balance}', '1000000') WHERE seq = 3;
-SELECT * FROM fintech.verify_audit();
+UPDATE fintech.audit_log SET calling_role = 'someone_else' WHERE seq = :proved_seq;
+SELECT ok, first_bad_seq, detail FROM fintech.verify_audit();
+SELECT pg_temp.verify_inclusion(p.seq - 1, p.tree_size, p.leaf_hash, p.path,
+                                decode(:'published_root', 'hex')) AS proof_leads_to_published_root
+  FROM fintech.audit_inclusion_proof(seq => :proved_seq, tree_size => :published_size) p;
 ROLLBACK;
 SELECT ok AS verifies_again FROM fintech.verify_audit();

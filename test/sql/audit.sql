@@ -23,6 +23,11 @@ SELECT fintech.audit_table('regress_orders_view');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT fintech.audit_table('fintech.audit_log');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- the tree's own table, and the legs (logged with their entries)
+SELECT fintech.audit_table('fintech.audit_tree');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.audit_table('fintech.postings');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT fintech.audit_table(NULL);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- the ledger's own tables are audited from CREATE EXTENSION on

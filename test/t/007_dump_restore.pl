@@ -64,9 +64,19 @@ is(q_in('dst', q{SELECT source_uid FROM fintech.screen_name('Nicolas Maduro Moro
 	'the sanctions list screens on the copy');
 is(q_in('dst', q{SELECT CASE WHEN ok THEN 't ' ELSE 'f ' END || detail FROM fintech.verify_audit()}),
 	't ' . q_in('src', q{SELECT detail FROM fintech.verify_audit()}), 'the sealed chain verifies on the copy');
+# the tree came along: the same root at the original's size, and a proof
+# of one of its rows leads to it on the copy
+my ($src_size, $src_root) = split /\|/, q_in('src', q{SELECT tree_size || '|' || encode(root_hash, 'hex') FROM fintech.audit_root()});
+is(q_in('dst', qq{SELECT encode(root_hash, 'hex') FROM fintech.audit_root($src_size)}), $src_root,
+	"the copy's tree of $src_size leaves has the original's root");
+is(q_in('dst', qq{SELECT encode(leaf_hash, 'hex') || array_length(path, 1) FROM fintech.audit_inclusion_proof(1, $src_size)}),
+	q_in('src', qq{SELECT encode(leaf_hash, 'hex') || array_length(path, 1) FROM fintech.audit_inclusion_proof(1, $src_size)}),
+	'an inclusion proof on the copy equals the original\'s');
 ok(q_in('dst', 'SELECT count(*) FROM fintech.audit_log') >= $audit_src,
 	'every audit row came along (the restore adds its own INSERT rows)');
 ok(q_in('dst', 'SELECT fintech.seal_audit()') > 0, 'the copy seals the rest');
+is(q_in('dst', qq{SELECT array_length(path, 1) > 0 FROM fintech.audit_consistency_proof($src_size)}), 't',
+	'the copy proves it extends the original\'s tree');
 is(q_in('dst', q{SELECT ok FROM fintech.verify_audit()}), 't', 'and the whole chain verifies');
 
 # the copy works on: the held payment is released by clearing its alert

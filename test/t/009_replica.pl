@@ -66,7 +66,10 @@ is($standby->safe_psql('postgres', $verify), $primary->safe_psql('postgres', $ve
 	'the standby\'s audit chain verifies, as many rows as the primary');
 is($standby->safe_psql('postgres', 'SELECT encode(chain_hash, \'hex\') FROM fintech.audit_digest()'),
 	$primary->safe_psql('postgres', 'SELECT encode(chain_hash, \'hex\') FROM fintech.audit_digest()'),
-	'same head of the chain');
+	'same root of the tree');
+is($standby->safe_psql('postgres', q{SELECT encode(leaf_hash, 'hex') || encode(path[1], 'hex') FROM fintech.audit_inclusion_proof(1)}),
+	$primary->safe_psql('postgres', q{SELECT encode(leaf_hash, 'hex') || encode(path[1], 'hex') FROM fintech.audit_inclusion_proof(1)}),
+	'an inclusion proof on the standby equals the primary\'s');
 is($standby->safe_psql('postgres', q{SELECT source_uid FROM fintech.screen_name('Nicolas Maduro')}), '1',
 	'screen_name works on the standby');
 is($standby->safe_psql('postgres', q{SELECT status FROM fintech.parties}), 'review', 'parties replicated');
