@@ -20,8 +20,10 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/jsonb.h"
 
 #include "accounts.h"
@@ -155,8 +157,16 @@ set_status(Acct *a, const char *status)
 {
 	Oid			types[2] = {INT8OID, TEXTOID};
 	Datum		v[2] = {Int64GetDatum(a->id), CStringGetTextDatum(status)};
+	Oid			accounts = get_relname_relid("accounts", get_namespace_oid("fintech", false));
 
-	if (SPI_execute_with_args("UPDATE fintech.accounts SET status = $2 WHERE id OPERATOR(pg_catalog.=) $1",
+	/*
+	 * closed_at: when the account was closed (fintech.personal_data_retention
+	 * counts from it); absent until ALTER EXTENSION fintech UPDATE to 0.5.0
+	 */
+	if (SPI_execute_with_args(get_attnum(accounts, "closed_at") != InvalidAttrNumber
+							  ? "UPDATE fintech.accounts SET status = $2, closed_at = CASE WHEN $2 OPERATOR(pg_catalog.=) 'closed'"
+							  " THEN pg_catalog.clock_timestamp() END WHERE id OPERATOR(pg_catalog.=) $1"
+							  : "UPDATE fintech.accounts SET status = $2 WHERE id OPERATOR(pg_catalog.=) $1",
 							  2, types, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
 		elog(ERROR, "could not set the status of account %s", a->code);
 }

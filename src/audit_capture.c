@@ -52,6 +52,7 @@
 #include "fintech.h"
 #include "audit_capture.h"
 #include "audit_log.h"
+#include "personal.h"
 
 /* ------------------------------------------------------------------------
  * Canonical jsonb of a row
@@ -466,6 +467,7 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	char	   *who;
 	CaptureRel *cr;
 	int64		entry_id = 0;
+	PersonalPending *personal;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -563,11 +565,14 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	who = GetUserNameFromId(GetOuterUserId(), true);
 	v[6] = CStringGetTextDatum(who ? who : "?");
 
+	/* personal values: commitments in the images, the values in audit_personal (personal.c) */
+	personal = ft_personal_commit(rel, n[2] == 'n' ? NULL : &v[2], n[3] == 'n' ? NULL : &v[3]);
+
 	/* old_row, new_row: the compact image */
 	for (int i = 2; i <= 3; i++)
 		if (n[i] != 'n')
 			v[i] = compress_image(v[i]);
-	audit_log_append(v, n, entry_id);
+	ft_personal_store(personal, audit_log_append(v, n, entry_id));
 	return PointerGetDatum(NULL);
 }
 

@@ -172,9 +172,9 @@ audit_writer_close(AuditWriter *w)
  * are to be stored.  Written straight into the heap and its indexes (no SQL
  * statement per audit row: the trigger runs once per changed row of every
  * audited table); audit_log has no triggers on INSERT and no constraints
- * besides NOT NULL, which the values here satisfy.
+ * besides NOT NULL, which the values here satisfy.  Returns the row's id.
  */
-void
+int64
 audit_log_append(Datum *v, const char *n, int64 entry_id)
 {
 	AuditWriter w;
@@ -204,6 +204,7 @@ audit_log_append(Datum *v, const char *n, int64 entry_id)
 	simple_heap_insert(w.rel, tup);
 	audit_writer_index(&w, tup);
 	audit_writer_close(&w);
+	return DatumGetInt64(values[0]);
 }
 
 /*

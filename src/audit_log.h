@@ -17,9 +17,10 @@
 /*
  * one captured row: v/n are table_name .. calling_role (7 columns; n[i]
  * 'n' for NULL), entry_id the ledger entry it stands for (0: none); id and
- * changed_at are filled in here, seq, row_hash and chain_hash stay NULL
+ * changed_at are filled in here, seq, row_hash and chain_hash stay NULL;
+ * returns the id
  */
-extern void audit_log_append(Datum *v, const char *n, int64 entry_id);
+extern int64 audit_log_append(Datum *v, const char *n, int64 entry_id);
 
 /*
  * the sealer's writes: seq and row_hash (the leaf hash; before the update

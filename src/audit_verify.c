@@ -22,6 +22,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -35,6 +36,7 @@
 #include "audit_verify.h"
 #include "canon.h"
 #include "fintech.h"
+#include "personal.h"
 #include "spi_plan.h"
 
 /* the verifier reads this many rows per fetch (each at most a page) */
@@ -48,6 +50,7 @@ typedef struct VerifyResult
 	int64		rows_checked;
 	int64		first_bad_seq;	/* 0: none */
 	char	   *detail;
+	int64		erased;			/* rows with personal values erased */
 } VerifyResult;
 
 enum
@@ -188,16 +191,24 @@ compact_root(Compact *c, uint8 *out)
 		fintech_sha256("", 0, out);
 }
 
-/* the rows of the old hash chain: row_hash and chain_hash as 0.3.0 made them */
+/*
+ * the rows of the old hash chain: row_hash and chain_hash as 0.3.0 made
+ * them, over the row as it was captured (original: its personal values back
+ * in place of their commitments); original NULL: its personal values are
+ * erased, the stored row_hash stands for its content
+ */
 static bool
-check_chain_row(HeapTuple tup, TupleDesc desc, int64 seq, int64 id, uint8 *prev, bool *has_prev,
-				VerifyResult *res)
+check_chain_row(HeapTuple tup, HeapTuple original, TupleDesc desc, int64 seq, int64 id,
+				uint8 *prev, bool *has_prev, VerifyResult *res)
 {
 	uint8		rowh[MERKLE_HASH];
 	uint8		chain[MERKLE_HASH];
 	uint8		stored[MERKLE_HASH];
 
-	audit_row_hash(tup, desc, rowh);
+	if (original != NULL)
+		audit_row_hash(original, desc, rowh);
+	else if (!audit_get_hash(tup, desc, 11, rowh))
+		memset(rowh, 0, sizeof(rowh));
 	if (!audit_get_hash(tup, desc, 11, stored) || memcmp(stored, rowh, sizeof(rowh)) != 0)
 	{
 		fail(res, seq, psprintf("audit row " INT64_FORMAT " (seq " INT64_FORMAT ") was changed: "
@@ -227,6 +238,9 @@ check_row(HeapTuple tup, TupleDesc desc, int64 expect, const AuditTreeHead *head
 	int64		id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
 	uint8		stored_row[MERKLE_HASH];
 	const uint8 *stored;
+	HeapTuple	original = tup;
+	char	   *pdetail = NULL;
+	PersonalCheck pc;
 
 	if (seq != expect)
 	{
@@ -236,10 +250,26 @@ check_row(HeapTuple tup, TupleDesc desc, int64 expect, const AuditTreeHead *head
 			 : psprintf("seq " INT64_FORMAT " appears twice", seq));
 		return false;
 	}
+	/*
+	 * personal values against their commitments (personal_logged.c); a row
+	 * of the old chain also gets its values back for its row_hash
+	 */
+	pc = ft_personal_check_row(&original, desc, seq <= head->chain_seq, &pdetail);
+	if (pc == PERSONAL_BAD)
+	{
+		fail(res, seq, psprintf("seq " INT64_FORMAT ": %s", seq, pdetail));
+		return false;
+	}
+	res->erased += pc == PERSONAL_ERASED;
 	audit_leaf_hash(tup, desc, AUDIT_LEAF_SEQ(seq, head->chain_seq), images, leaf);
 	if (seq <= head->chain_seq)
 	{
-		if (!check_chain_row(tup, desc, seq, id, prev, has_prev, res))
+		bool		chain_ok = check_chain_row(tup, pc == PERSONAL_ERASED ? NULL : original, desc, seq,
+											   id, prev, has_prev, res);
+
+		if (original != tup)
+			heap_freetuple(original);
+		if (!chain_ok)
 			return false;
 		if (head->legacy)
 			return true;		/* no tree yet */
@@ -320,7 +350,7 @@ check_totals(const AuditTreeHead *head, int64 sealed, Compact *c, const uint8 *c
 static VerifyResult
 verify_log(void)
 {
-	VerifyResult res = {true, 0, 0, NULL};
+	VerifyResult res = {true, 0, 0, NULL, 0};
 	AuditTreeHead head;
 	StoredLevel *levels[65 / TREE_STRIDE + 1] = {0};
 	Compact    *c = palloc0(sizeof(Compact));
@@ -390,7 +420,10 @@ verify_log(void)
 	if (res.ok)
 		check_totals(&head, expect - 1, c, prev, &res);
 	if (res.ok)
-		res.detail = psprintf(INT64_FORMAT " sealed rows verified", res.rows_checked);
+		res.detail = res.erased > 0
+			? psprintf(INT64_FORMAT " sealed rows verified, " INT64_FORMAT " of them with personal values erased",
+					   res.rows_checked, res.erased)
+			: psprintf(INT64_FORMAT " sealed rows verified", res.rows_checked);
 	return res;
 }
 

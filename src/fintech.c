@@ -2,8 +2,9 @@
  *
  * fintech.c
  *	  Module entry point: _PG_init, the GUCs that are not owned by a single
- *	  part (fintech.database), and fintech.version(); and two helpers for
- *	  the SQL functions of every part: text arguments, '{}' as jsonb.
+ *	  part (fintech.database), and fintech.version(); two helpers for
+ *	  the SQL functions of every part: text arguments, '{}' as jsonb; and
+ *	  the check of an interval GUC that a job subtracts from now().
  *
  * Loaded through shared_preload_libraries, _PG_init also sets up shared
  * memory and registers the background worker launcher (see launcher.c).
@@ -27,8 +28,10 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #include "utils/guc.h"
+#include "utils/timestamp.h"
 
 #include "audit_seal.h"
+#include "erasure.h"
 #include "launcher.h"
 #include "fintech.h"
 #include "ledger.h"
@@ -69,6 +72,7 @@ _PG_init(void)
 	PaymentsInit();
 	ScreeningInit();
 	PartiesInit();
+	ErasureInit();
 	GuardInit();
 
 	MarkGUCPrefixReserved("fintech");
@@ -136,4 +140,52 @@ fintech_text_arg(FunctionCallInfo fcinfo, int n, const char *what, int flags, in
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s is %d characters long, the limit is %d", what, len, maxchars)));
 	return s;
+}
+
+/*
+ * fintech_check_interval_guc: the check hook of an interval GUC that a job
+ * subtracts from now() (a retention): it must parse, not be negative and
+ * give a timestamp; *extra gets the Interval.
+ */
+bool
+fintech_check_interval_guc(char **newval, void **extra, GucSource source)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	Interval   *iv = NULL;
+	Interval	zero;
+
+	/* parsing and date arithmetic only: an error leaves nothing to clean up */
+	PG_TRY();
+	{
+		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(*newval),
+												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+		/* the job computes now() - retention: that must be a timestamp */
+		(void) DirectFunctionCall2(timestamptz_mi_interval,
+								   TimestampTzGetDatum(GetCurrentTimestamp()),
+								   IntervalPGetDatum(iv));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		FlushErrorState();
+		iv = NULL;
+	}
+	PG_END_TRY();
+	if (iv == NULL)
+	{
+		GUC_check_errdetail("\"%s\" is not an interval that can be subtracted from now().", *newval);
+		return false;
+	}
+	memset(&zero, 0, sizeof(zero));
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(iv),
+										  IntervalPGetDatum(&zero))) < 0)
+	{
+		GUC_check_errdetail("The retention must not be negative.");
+		return false;
+	}
+	*extra = malloc(sizeof(Interval));	/* freed by the GUC machinery with free() */
+	if (*extra == NULL)
+		return false;
+	memcpy(*extra, iv, sizeof(Interval));
+	return true;
 }

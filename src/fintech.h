@@ -13,6 +13,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 
 #ifndef FINTECH_VERSION
@@ -36,6 +37,7 @@ extern char *fintech_database;
 #define ERRCODE_LD007	ERRCODE_LD('7')	/* immutable history */
 #define ERRCODE_LD008	ERRCODE_LD('8')	/* invalid pending state */
 #define ERRCODE_LD009	ERRCODE_LD('9')	/* unknown account, entry, ... */
+#define ERRCODE_LD011	MAKE_SQLSTATE('L', 'D', '0', '1', '1')	/* erasure refused: legal hold */
 
 /*
  * FT_CHECK(cond): an internal "can't happen" check.  With -DFINTECH_CHECKS
@@ -65,6 +67,9 @@ extern void fintech_arg_not_null(FunctionCallInfo fcinfo, int n, const char *wha
 #define FT_ARG_NOT_BLANK	0x02	/* only blanks count as empty */
 extern char *fintech_text_arg(FunctionCallInfo fcinfo, int n, const char *what, int flags,
 							  int maxchars);
+
+/* check hook of an interval GUC subtracted from now() by a job (fintech.c) */
+extern bool fintech_check_interval_guc(char **newval, void **extra, GucSource source);
 
 extern void ScreeningInit(void);
 /* guard.c: refuses DDL that would queue a lock on a fintech relation before

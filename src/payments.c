@@ -584,49 +584,6 @@ prune_keys_job(bool *again)
  * ------------------------------------------------------------------------
  */
 
-static bool
-check_retention(char **newval, void **extra, GucSource source)
-{
-	MemoryContext oldcxt = CurrentMemoryContext;
-	Interval   *iv = NULL;
-	Interval	zero;
-
-	/* parsing and date arithmetic only: an error leaves nothing to clean up */
-	PG_TRY();
-	{
-		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(*newval),
-												   ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
-		/* the job computes now() - retention: that must be a timestamp */
-		(void) DirectFunctionCall2(timestamptz_mi_interval,
-								   TimestampTzGetDatum(GetCurrentTimestamp()),
-								   IntervalPGetDatum(iv));
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(oldcxt);
-		FlushErrorState();
-		iv = NULL;
-	}
-	PG_END_TRY();
-	if (iv == NULL)
-	{
-		GUC_check_errdetail("\"%s\" is not an interval that can be subtracted from now().", *newval);
-		return false;
-	}
-	memset(&zero, 0, sizeof(zero));
-	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(iv),
-										  IntervalPGetDatum(&zero))) < 0)
-	{
-		GUC_check_errdetail("The retention must not be negative.");
-		return false;
-	}
-	*extra = malloc(sizeof(Interval));	/* freed by the GUC machinery with free() */
-	if (*extra == NULL)
-		return false;
-	memcpy(*extra, iv, sizeof(Interval));
-	return true;
-}
-
 static void
 assign_retention(const char *newval, void *extra)
 {
@@ -643,7 +600,7 @@ PaymentsInit(void)
 							   "7 days",
 							   PGC_SIGHUP,
 							   0,
-							   check_retention, assign_retention, NULL);
+							   fintech_check_interval_guc, assign_retention, NULL);
 	fintech_define_job("prune_idempotency_keys", "fintech.prune_keys_interval",
 					   "How often the background worker forgets idempotency keys older than "
 					   "fintech.idempotency_retention.",

@@ -245,8 +245,8 @@ ROLLBACK;
 -- swap two rows
 BEGIN;
 SET LOCAL session_replication_role = replica;
-UPDATE fintech.audit_log SET seq = CASE seq WHEN :victim THEN -1 ELSE :victim END
- WHERE seq IN (:victim, :victim + 2);
+UPDATE fintech.audit_log SET seq = -1 WHERE seq = :victim;
+UPDATE fintech.audit_log SET seq = :victim WHERE seq = :victim + 2;
 UPDATE fintech.audit_log SET seq = :victim + 2 WHERE seq = -1;
 SELECT ok, first_bad_seq - :victim AS at_victim, detail ~ 'was changed' AS says_moved FROM fintech.verify_audit();
 ROLLBACK;
