@@ -277,3 +277,22 @@ SELECT pg_temp.verify_inclusion(p.seq - 1, p.tree_size, p.leaf_hash, p.path,
   FROM fintech.audit_inclusion_proof(seq => :proved_seq, tree_size => :published_size) p;
 ROLLBACK;
 SELECT ok AS verifies_again FROM fintech.verify_audit();
+
+\echo
+\echo '-- the cleared customer asks to be forgotten (GDPR art. 17): personal values leave the database,'
+\echo '-- the log keeps its salted commitments, so every root and proof issued before still verifies'
+SELECT fintech.erase_party(party_id => :party2, reason => 'customer request 2026-12-05') AS log_rows_redacted;
+SELECT id, name, status FROM fintech.parties WHERE id = :party2;
+SELECT (SELECT count(*) FROM fintech.audit_log
+          WHERE old_row::text LIKE '%cust-78%' OR new_row::text LIKE '%cust-78%') AS in_log_rows,
+       (SELECT count(*) FROM fintech.audit_personal WHERE value::text LIKE '%cust-78%') AS in_audit_personal;
+SELECT fintech.seal_audit() > 0 AS erasure_logged_and_sealed;
+SELECT p.seq, pg_temp.verify_inclusion(p.seq - 1, p.tree_size, p.leaf_hash, p.path,
+                                       decode(:'published_root', 'hex')) AS proof_leads_to_published_root
+  FROM fintech.audit_inclusion_proof(seq => :proved_seq, tree_size => :published_size) p;
+SELECT ok, detail FROM fintech.verify_audit();
+\echo '-- the blocked customer cannot be erased: sanctions records are kept (LD011)'
+\set ON_ERROR_STOP off
+SELECT fintech.erase_party(party_id => :party, reason => 'customer request');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set ON_ERROR_STOP on

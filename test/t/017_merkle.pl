@@ -405,6 +405,43 @@ is(dsql("SELECT ok || '|' || rows_checked FROM fintech.verify_audit()"), "true|$
 is(root_now(), "$pub_size|" . hx($pub_root), 'audit_root() is the published root again');
 
 
+
+# ====================================================================
+# erasure keeps every root and proof: personal values are committed to,
+# erasing them leaves the leaf data as it was
+# ====================================================================
+$db = 'postgres';
+dsql(q{
+CREATE TABLE m_people (k int PRIMARY KEY, name text, city text);
+SELECT fintech.audit_table('m_people', personal_columns => '{name}');
+});
+# (the application removes the live row itself, then erases its log rows)
+grow("INSERT INTO m_people SELECT g, 'Person ' || g || ' Zqxwv', 'city ' || g FROM generate_series(1, 12) g;
+      UPDATE m_people SET name = 'Person 3 Zqxwv, renamed' WHERE k = 3;
+      DELETE FROM m_people WHERE k = 3");
+my $n4 = $tree->size;
+my $root4 = $tree->root($n4);
+my $in_log = q{SELECT count(*) FROM fintech.audit_log WHERE old_row::text LIKE '%Person 3 Zqxwv%'
+                                                        OR new_row::text LIKE '%Person 3 Zqxwv%'};
+my $in_personal = q{SELECT count(*) FROM fintech.audit_personal WHERE value::text LIKE '%Person 3 Zqxwv%'};
+is(dsql($in_log), '0', 'a personal value is not in the log in clear');
+cmp_ok(dsql($in_personal), '>=', 3, 'it is in audit_personal, committed to by the log');
+my $erased = dsql(q{SELECT fintech.erase_audited_row('m_people', '{"k": 3}', 'request 17')});
+cmp_ok($erased, '>=', 3, "erase_audited_row redacted $erased log rows");
+my ($after_root) = grow("INSERT INTO m_people VALUES (100, 'Somebody Else', 'city 100')");
+my $n5 = $tree->size;
+is(dsql($in_log) . '/' . dsql($in_personal), '0/0', 'after the erasure the name is neither in the log nor in audit_personal');
+# the leaf data fetched before the erasure is still the rows' leaf data
+is(dsql("SELECT string_agg(encode(fintech.audit_leaf_data(s), 'hex'), ',' ORDER BY s)
+           FROM generate_series(1, $n4) s"),
+	join(',', map { hx($tree->leaf_data($_)) } 0 .. $n4 - 1), 'after the erasure, every leaf data is unchanged');
+is($after_root, "$n5|" . hx($tree->root($n5)), 'audit_root() = MTH after the erasure');
+is(dsql("SELECT encode(root_hash, 'hex') FROM fintech.audit_root($n4)"), hx($root4),
+	'the root published before the erasure is the root of that size still');
+inclusion_ok("SELECT m, $n4 FROM generate_series(1, $n4) m", "after the erasure, in the tree published before it");
+consistency_ok("SELECT $n4, $n5", 'from the tree published before the erasure');
+is(dsql("SELECT ok FROM fintech.verify_audit()"), 't', 'verify_audit() ok after the erasure');
+
 # ====================================================================
 # a hot standby answers the same roots and proofs (read-only)
 # ====================================================================
