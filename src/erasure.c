@@ -336,7 +336,8 @@ fintech_erase_audited_row(PG_FUNCTION_ARGS)
 	{
 		Datum		e[2] = {CStringGetTextDatum(qname), JsonbPGetDatum(key)};
 
-		ft_run_plan(&plans, P_ERASED_BEFORE, e, NULL, true, 1);
+		/* a new snapshot: an erasure of the row that this DELETE waited for is seen */
+		ft_run_plan(&plans, P_ERASED_BEFORE, e, NULL, false, 1);
 		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_LD009),
