@@ -43,7 +43,14 @@ DATA = sql/$(EXTENSION)--$(FINTECH_BASE).sql $(wildcard sql/$(EXTENSION)--*--*.s
 FINTECH_RESULTS ?= $(if $(shell test -w . && echo yes),.,$(or $(TMPDIR),/tmp)/fintech-installcheck-$(shell id -un))
 
 # pg_regress: test/sql/<test>.sql against test/expected/<test>.out, in this order.
-REGRESS = extension worker ledger audit audit_tree payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard rare_errors erasure privileges
+REGRESS = extension worker ledger audit audit_tree payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard rare_errors erasure
+# (0.6.0: each part adds its tests on its own line, before privileges)
+REGRESS += # screening v2
+REGRESS += # events and metrics
+REGRESS += # ledger additions
+REGRESS += # limits
+REGRESS += # card vault
+REGRESS += privileges
 REGRESS_OPTS = --inputdir=test --outputdir=$(FINTECH_RESULTS) \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 
@@ -52,6 +59,11 @@ REGRESS_NOPRELOAD = nopreload
 
 # pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
 ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen ddl_lock_queue erasure_hold_race
+ISOLATION += # screening v2
+ISOLATION += # events and metrics
+ISOLATION += # ledger additions
+ISOLATION += # limits
+ISOLATION += # card vault
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=$(FINTECH_RESULTS)/output_iso \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 

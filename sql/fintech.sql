@@ -950,6 +950,13 @@ SELECT d.duty, d.kind, n.name
   ) AS d(duty, kind, names)
   CROSS JOIN LATERAL pg_catalog.unnest(d.names::pg_catalog.text[]) AS n(name);
 
+-- the rights of the parts added in 0.6.0, a statement per part
+-- (screening v2)
+-- (events and metrics)
+-- (ledger additions)
+-- (limits)
+-- (card vault)
+
 /*
  * fintech.apply_duty(duty, role): the work of the helpers (duty 'revoke':
  * revoke_all).  Only a

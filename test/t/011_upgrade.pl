@@ -331,6 +331,47 @@ is(q_in('from040', $schema_initprivs), $initprivs040, 'updated from 0.4.0: the s
 is(schema_dump('from040'), $dump040, 'updated from 0.4.0: pg_dump --schema-only unchanged');
 q_in('from040', q{SELECT fintech.revoke_all('app040')});
 
+# 0.5.0 through the chain, a role per duty given its rights by a helper,
+# then updated: every role holds all of its duty's rights as a fresh
+# install's helper gives them (the parts added since 0.5.0 included), and
+# pg_dump shows the same as a database where the helpers ran after a
+# fresh install
+$node->safe_psql('postgres', 'CREATE DATABASE from050');
+$node->safe_psql('postgres', 'CREATE DATABASE fresh050');
+my $grant_all = q{CREATE ROLE app050; CREATE ROLE comp050; CREATE ROLE aud050; CREATE ROLE mon050; CREATE ROLE op050;
+                  SELECT fintech.grant_application('app050'), fintech.grant_compliance('comp050'),
+                         fintech.grant_auditor('aud050'), fintech.grant_monitoring('mon050'),
+                         fintech.grant_operator('op050')};
+q_in('from050', q{CREATE EXTENSION fintech VERSION '0.1.0' CASCADE;
+                  ALTER EXTENSION fintech UPDATE TO '0.5.0'} . ";\n" . $grant_all);
+is(q_in('from050', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), '0.5.0',
+	'0.5.0 installed through the chain');
+($rc, $out, $err) = $node->psql('from050', 'ALTER EXTENSION fintech UPDATE');
+is($rc, 0, "ALTER EXTENSION fintech UPDATE from 0.5.0 to $new") or diag($err);
+unlike($err, qr/WARNING/, 'the update from 0.5.0 warns of nothing');
+is(q_in('from050', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), $new, "updated to $new");
+# the roles are dropped again below: their names differ from fresh050's
+# only in the dump's GRANTs, so both databases use the same names
+$node->safe_psql('fresh050', 'CREATE EXTENSION fintech CASCADE');
+my $rights050 = q{
+  SELECT string_agg(r || ' ' || o, E'\n' ORDER BY r, o)
+    FROM unnest('{app050, comp050, aud050, mon050, op050}'::text[]) r CROSS JOIN LATERAL (
+      SELECT 'function ' || p.oid::regprocedure AS o FROM pg_proc p
+       WHERE p.pronamespace = 'fintech'::regnamespace AND has_function_privilege(r, p.oid, 'EXECUTE')
+      UNION ALL
+      SELECT 'relation ' || c.oid::regclass FROM pg_class c
+       WHERE c.relnamespace = 'fintech'::regnamespace AND c.relkind IN ('r', 'v', 'p')
+         AND has_table_privilege(r, c.oid, 'SELECT')) x};
+my $updated_rights = q_in('from050', $rights050);
+q_in('from050', q{SELECT fintech.revoke_all(r::regrole) FROM unnest('{app050, comp050, aud050, mon050, op050}'::text[]) r});
+q_in('fresh050', q{SELECT fintech.grant_application('app050'), fintech.grant_compliance('comp050'),
+                          fintech.grant_auditor('aud050'), fintech.grant_monitoring('mon050'),
+                          fintech.grant_operator('op050')});
+is($updated_rights, q_in('fresh050', $rights050),
+	"updated from 0.5.0: each duty's role holds exactly what the helper gives it on a fresh $new install");
+q_in('fresh050', q{SELECT fintech.revoke_all(r::regrole) FROM unnest('{app050, comp050, aud050, mon050, op050}'::text[]) r});
+$node->safe_psql('postgres', 'DROP ROLE app050, comp050, aud050, mon050, op050');
+
 # a fresh install into a schema that exists already, with USAGE granted on
 # it: that USAGE is the role's, not an initial privilege
 $node->safe_psql('postgres', 'CREATE DATABASE preschema');
