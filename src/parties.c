@@ -146,10 +146,10 @@ FT_DEFINE_PLANS(plans, plan_defs);
  * new alerts.
  */
 static int64
-raise_alerts(int64 party_id, const char *name, int64 *generation)
+raise_alerts(int64 party_id, const char *name, const ScreenAttrs *attrs, int64 *generation)
 {
 	FintechMatch *m;
-	int			n = fintech_screen(name, (float4) fintech_screening_threshold, MAX_ALERTS,
+	int			n = fintech_screen(name, attrs, (float4) fintech_screening_threshold, MAX_ALERTS,
 								   &m, generation, true);
 	int64		raised = 0;
 
@@ -199,6 +199,7 @@ fintech_create_party(PG_FUNCTION_ARGS)
 	int64		id;
 	int64		generation;
 	bool		isnull;
+	ScreenAttrs attrs;
 
 	if (strcmp(kind, "individual") != 0 && strcmp(kind, "entity") != 0)
 		ereport(ERROR,
@@ -225,7 +226,10 @@ fintech_create_party(PG_FUNCTION_ARGS)
 				 errmsg("a party with external_ref \"%s\" already exists", ref)));
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
-	if (raise_alerts(id, name, &generation) > 0)
+	attrs.country = country;
+	attrs.has_birth_date = false;
+	attrs.kind = kind;
+	if (raise_alerts(id, name, &attrs, &generation) > 0)
 	{
 		v[0] = Int64GetDatum(id);
 		v[1] = CStringGetTextDatum("review");
@@ -567,7 +571,7 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 	}
 	for (uint64 i = 0; i < n; i++)
 	{
-		int64		raised = raise_alerts(ids[i], names[i], &generation);
+		int64		raised = raise_alerts(ids[i], names[i], NULL, &generation);
 		const char *status = statuses[i];
 
 		CHECK_FOR_INTERRUPTS();

@@ -296,7 +296,7 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
  * asking fintech.sanctions_lists again.  Caller is connected to SPI.
  */
 int
-fintech_screen(const char *name, float4 min_score, int max_results,
+fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int max_results,
 			   FintechMatch **out, int64 *generation, bool same_index)
 {
 	NameIndex  *ix = same_index ? ft_index_cached() : NULL;

@@ -11,6 +11,7 @@
 #define FINTECH_SCREENING_H
 
 #include "normalize.h"
+#include "utils/date.h"
 
 /* one match of a screened name */
 typedef struct FintechMatch
@@ -20,14 +21,28 @@ typedef struct FintechMatch
 	char	   *matched_name;
 } FintechMatch;
 
+/*
+ * What is known of the screened party besides its name (0.6.0): each
+ * field may be absent.  A listed entity whose attributes contradict these
+ * scores lower; agreeing ones never lift a weak name match over the
+ * threshold.
+ */
+typedef struct ScreenAttrs
+{
+	const char *country;		/* ISO 3166-1 alpha-2, upper case; NULL: unknown */
+	bool		has_birth_date;
+	DateADT		birth_date;
+	const char *kind;			/* 'individual', 'entity', ...; NULL: unknown */
+} ScreenAttrs;
+
 /* GUC fintech.screening_threshold */
 extern double fintech_screening_threshold;
 
 /* the highest list generation the caller's snapshot sees (0: none loaded) */
 extern int64 fintech_screening_generation(void);
 
-/* screens a name at min_score; up to max_results matches in *out */
-extern int	fintech_screen(const char *name, float4 min_score, int max_results,
+/* screens a name (attrs: NULL or what is known) at min_score; up to max_results matches in *out */
+extern int	fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int max_results,
 						   FintechMatch **out, int64 *generation, bool same_index);
 
 #endif							/* FINTECH_SCREENING_H */
