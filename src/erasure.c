@@ -40,6 +40,7 @@
 
 #include "fintech.h"
 #include "erasure.h"
+#include "events.h"
 #include "jobs.h"
 #include "personal.h"
 #include "spi_plan.h"
@@ -205,6 +206,7 @@ erase_party_write(int64 party_id, Datum reason)
 	v[6] = Int64GetDatum(redacted);
 	if (ft_run_plan(&plans, P_RECORD, v, n, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not record the erasure of party " INT64_FORMAT, party_id);
+	ft_event_row(FT_EV_ERASED, party_id, 0);
 	return redacted;
 }
 

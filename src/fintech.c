@@ -32,6 +32,7 @@
 
 #include "audit_seal.h"
 #include "erasure.h"
+#include "events.h"
 #include "launcher.h"
 #include "fintech.h"
 #include "ledger.h"
@@ -73,6 +74,7 @@ _PG_init(void)
 	ScreeningInit();
 	PartiesInit();
 	ErasureInit();
+	EventsInit();
 	GuardInit();
 
 	MarkGUCPrefixReserved("fintech");

@@ -59,6 +59,7 @@
 #include "utils/resowner.h"
 
 #include "fintech.h"
+#include "events.h"
 #include "parties.h"
 #include "payments.h"
 #include "screening.h"
@@ -166,6 +167,7 @@ raise_alerts(int64 party_id, const char *name, const ScreenAttrs *attrs, int64 *
 		if (ft_run_plan(&plans, P_INSERT_ALERT, v, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert alert for party " INT64_FORMAT, party_id);
 		raised += SPI_processed;
+		if (SPI_processed > 0) ft_event_row(FT_EV_ALERT_OF, party_id, m[i].entity_id);
 	}
 	return raised;
 }
@@ -235,6 +237,7 @@ fintech_create_party(PG_FUNCTION_ARGS)
 		v[1] = CStringGetTextDatum("review");
 		ft_run_plan(&plans, P_SET_STATUS, v, NULL, false, 0);
 	}
+	ft_event_row(FT_EV_PARTY, id, 0);
 	SPI_finish();
 	PG_RETURN_INT64(id);
 }
@@ -411,6 +414,7 @@ resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *re
 		v[2] = CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false));
 		v[3] = CStringGetTextDatum(reason);
 		ft_run_plan(&plans, P_UPDATE_ALERT, v, NULL, false, 0);
+		ft_event_row(FT_EV_ALERT, alert_id, 0);
 
 		new_status = status_from_alerts(party_id);
 		if (strcmp(new_status, old_status) != 0)
@@ -427,6 +431,7 @@ resolve_try(int64 alert_id, int64 party_id, const char *decision, const char *re
 			v[0] = Int64GetDatum(party_id);
 			v[1] = CStringGetTextDatum(new_status);
 			ft_run_plan(&plans, P_SET_STATUS, v, NULL, false, 0);
+			ft_event_row(FT_EV_PARTY, party_id, 0);
 			/* a blocked party's accounts take no more postings (final) */
 			if (strcmp(new_status, "blocked") == 0)
 			{
@@ -583,6 +588,7 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 		v[1] = Int64GetDatum(generation);
 		v[2] = CStringGetTextDatum(status);
 		ft_run_plan(&plans, P_SCREENED, v, NULL, false, 0);
+		if (strcmp(status, statuses[i]) != 0) ft_event_row(FT_EV_PARTY, ids[i], 0);
 	}
 	return (int64) n;
 }

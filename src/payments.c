@@ -67,6 +67,7 @@
 #include "fintech.h"
 #include "account_code.h"
 #include "entries.h"
+#include "events.h"
 #include "holds.h"
 #include "immutable.h"
 #include "payments.h"
@@ -414,6 +415,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 		v[11] = PointerGetDatum(fintech_hash_bytea(r.hash));
 		if (ft_run_plan(&plans, P_INSERT, v, n, false, 0) != SPI_OK_INSERT || SPI_processed != 1)
 			elog(ERROR, "could not record payment " INT64_FORMAT, payment_id);
+		ft_event_row(FT_EV_PAYMENT, payment_id, 0);
 
 		out[0] = Int64GetDatum(payment_id);
 		out[1] = CStringGetTextDatum(status);
@@ -463,6 +465,7 @@ resolve_payment(int64 payment_id, const char *status, int sqlstate, const char *
 	PG_END_TRY();
 	if (ret != SPI_OK_UPDATE || SPI_processed != 1)
 		elog(ERROR, "could not resolve payment " INT64_FORMAT, payment_id);
+	ft_event_row(FT_EV_PAYMENT, payment_id, 0);
 }
 
 /*

@@ -32,6 +32,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
+#include "events.h"
 #include "ledger.h"
 #include "posting.h"
 #include "posting_write.h"
@@ -304,6 +305,7 @@ write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects)
 		v[4] = TimestampTzGetDatum(L->stamp);
 		rowbuf_add(&L->hold_updates, v, n);
 	}
+	ft_event_entry(e);
 }
 
 void

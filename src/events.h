@@ -1,0 +1,64 @@
+/*-------------------------------------------------------------------------
+ *
+ * events.h
+ *	  Events (events.c, events_read.c): what the parts call where money,
+ *	  holds, payments, parties, alerts and erasures change state, and the
+ *	  consumer API over fintech.events.
+ *
+ * A site emits with one line: ft_event_entry(e) for a ledger entry,
+ * ft_event_row(FT_EV_..., id, id2) for a row whose state changed (the
+ * payload is read from that row).  Both go through ft_event_emit(), the one
+ * function that writes an event: a row of fintech.events and a
+ * transactional logical decoding message (prefix "fintech"), in the
+ * caller's transaction.  They need SPI connected and leave SPI_tuptable
+ * and SPI_processed as the caller had them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_EVENTS_H
+#define FINTECH_EVENTS_H
+
+#include "fmgr.h"
+#include "utils/jsonb.h"
+
+#include "posting.h"
+
+/* the rows whose state an event reports, read by ft_event_row() */
+typedef enum FtEventRow
+{
+	FT_EV_PAYMENT,				/* id: payment id; kind payment.<status> */
+	FT_EV_PARTY,				/* id: party id; kind party.<status> */
+	FT_EV_ALERT,				/* id: alert id; alert.opened or alert.resolved */
+	FT_EV_ALERT_OF,				/* id: party id, id2: entity id (a new alert) */
+	FT_EV_ERASED				/* id: party id; party.erased, its latest erasure */
+} FtEventRow;
+
+/* the SQL functions (events_read.c) */
+extern PGDLLEXPORT Datum fintech_create_consumer(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum fintech_read_events(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum fintech_ack_events(PG_FUNCTION_ARGS);
+extern PGDLLEXPORT Datum fintech_drop_consumer(PG_FUNCTION_ARGS);
+
+#pragma GCC visibility push(hidden)
+
+/* GUC fintech.events: false writes no event (the benchmarks' baseline) */
+extern bool ft_events_enabled;
+
+/* the one writer: a row of fintech.events and the WAL message */
+extern void ft_event_emit(const char *kind, Jsonb *payload);
+
+/* the event of a ledger entry just applied (posting_write.c) */
+extern void ft_event_entry(const EntrySpec *e);
+
+/* the event(s) of a row whose state changed, payload read from the row */
+extern void ft_event_row(FtEventRow what, int64 id, int64 id2);
+
+/* GUCs and the prune_events job (events.c), from _PG_init */
+extern void EventsInit(void);
+
+/* the prune_events job (events_read.c) */
+extern int64 prune_events_job(bool *again);
+
+#pragma GCC visibility pop
+
+#endif							/* FINTECH_EVENTS_H */

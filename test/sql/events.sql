@@ -1,0 +1,167 @@
+-- events: every kind written by the transaction that made the change, the
+-- consumer API (create_consumer, read_events, ack_events, drop_consumer),
+-- redelivery until acknowledged, every error, the switch, pruning.
+\set VERBOSITY default
+
+-- an error as SQLSTATE and message, numbers masked (ids depend on earlier tests)
+CREATE FUNCTION ev_try(sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE sql;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N', 'g');
+END
+$$;
+
+-- the consumer's events, ids as offsets from the first one it reads
+-- (entry, payment, party, alert and erasure ids left out of the payload)
+CREATE FUNCTION ev_show(consumer text, max_events int DEFAULT 100)
+RETURNS TABLE(n bigint, kind text, payload jsonb) LANGUAGE sql AS $$
+  SELECT e.event_id - first_value(e.event_id) OVER (ORDER BY e.event_id), e.kind,
+         e.payload - '{entry_id,payment_id,party_id,alert_id,entity_id,hold_entry_id,reversed_entry_id,resolved_entry_id,erasure_id,alert_ids,score,resolved_by}'::text[]
+    FROM fintech.read_events(consumer, max_events) e ORDER BY e.event_id
+$$;
+
+-- acknowledge everything the consumer has: how many
+CREATE FUNCTION ev_ack_all(consumer text) RETURNS bigint LANGUAGE sql AS $$
+  SELECT fintech.ack_events(consumer, coalesce((SELECT max(event_id) FROM fintech.read_events(consumer, 10000)), 0))
+$$;
+
+SELECT fintech.open_account(code => 'ev_bank', currency => 'USD', kind => 'asset', min_balance => NULL) > 0 AS ok;
+SELECT fintech.open_account(code => 'ev_alice', currency => 'USD') > 0 AS ok;
+SELECT fintech.open_account(code => 'ev_shop', currency => 'USD') > 0 AS ok;
+
+-- ====================================================================
+-- create_consumer: it receives what commits after its creation
+-- ====================================================================
+SELECT fintech.transfer('ev_bank', 'ev_alice', 1000) > 0 AS before_the_consumer;
+SELECT fintech.create_consumer('regress');
+SELECT count(*) AS events_before_creation FROM fintech.read_events('regress');
+-- a second one of the same name: 23505
+SELECT fintech.create_consumer('regress');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- bad names: 22023
+SELECT ev_try($$SELECT fintech.create_consumer(NULL)$$);
+SELECT ev_try($$SELECT fintech.create_consumer('  ')$$);
+SELECT ev_try($$SELECT fintech.create_consumer(repeat('c', 201))$$);
+
+-- ====================================================================
+-- ledger entries and holds
+-- ====================================================================
+SELECT fintech.transfer('ev_alice', 'ev_shop', 250) AS e1 \gset
+SELECT * FROM ev_show('regress');
+-- read again: the same event, until acknowledged
+SELECT * FROM ev_show('regress');
+SELECT ev_ack_all('regress') AS acknowledged;
+SELECT ev_ack_all('regress') AS acknowledged_again;
+SELECT count(*) AS left_after_ack FROM fintech.read_events('regress');
+
+-- a rolled-back change has no event
+BEGIN;
+SELECT fintech.transfer('ev_alice', 'ev_shop', 7) > 0 AS moved;
+ROLLBACK;
+SELECT count(*) AS after_rollback FROM fintech.read_events('regress');
+
+-- holds: created, posted (partly), voided; a reversal (hold.expired, written
+-- by the expiry job, and pruning are in test/t/020_events_cdc.pl)
+SELECT fintech.transfer('ev_alice', 'ev_shop', 100, pending_for => '1 hour') AS h1 \gset
+SELECT fintech.post_pending(:h1, 60) > 0 AS posted;
+SELECT fintech.transfer('ev_alice', 'ev_shop', 30, pending_for => '1 hour') AS h2 \gset
+SELECT fintech.void_pending(:h2) > 0 AS voided;
+SELECT fintech.reverse(:e1) > 0 AS reversed;
+SELECT * FROM ev_show('regress');
+-- the ids name what they resolve
+SELECT e.kind, (e.payload ->> 'hold_entry_id')::bigint = :h1 AS names_h1,
+       (e.payload ->> 'reversed_entry_id')::bigint = :e1 AS names_e1
+  FROM fintech.read_events('regress') e
+ WHERE e.kind IN ('hold.posted', 'entry.reversed') ORDER BY e.event_id;
+-- transactions' events in order: max_events reads a prefix
+SELECT n, kind FROM ev_show('regress', 2);
+SELECT ev_ack_all('regress') AS acknowledged;
+
+-- ====================================================================
+-- payments, parties, alerts, erasure
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(
+  E'1,"QUARVENDAL, Ostrik",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  || E'2,"MERIDVANE, Tolvar",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
+  list => 'REGRESS-EVENTS') AS listed;
+SELECT fintech.create_party('Ostrik Quarvendal', country => 'DE') AS p_review \gset
+SELECT fintech.create_party('Tolvar Meridvane') AS p_block \gset
+SELECT fintech.create_party('Evelyn Plainname', external_ref => 'regress-ev-plain') AS p_plain \gset
+SELECT fintech.open_account(code => 'ev_rev', currency => 'USD', party_id => :p_review) > 0 AS ok;
+SELECT fintech.open_account(code => 'ev_blk', currency => 'USD', party_id => :p_block) > 0 AS ok;
+SELECT fintech.transfer('ev_bank', 'ev_rev', 500) > 0 AS funded;
+SELECT status FROM fintech.pay('ev-k1', 'ev_alice', 'ev_shop', 40);
+SELECT status, reason FROM fintech.pay('ev-k2', 'ev_alice', 'ev_shop', 1000000);
+SELECT status FROM fintech.pay('ev-k3', 'ev_rev', 'ev_shop', 70);
+-- a replay writes nothing
+SELECT replayed FROM fintech.pay('ev-k1', 'ev_alice', 'ev_shop', 40);
+SELECT id AS a_review FROM fintech.screening_alerts WHERE party_id = :p_review \gset
+SELECT id AS a_block FROM fintech.screening_alerts WHERE party_id = :p_block \gset
+SELECT fintech.resolve_alert(:a_review, 'cleared', 'not the listed person');
+SELECT fintech.resolve_alert(:a_block, 'confirmed', 'the listed person');
+SELECT fintech.erase_party(:p_plain, 'customer request') >= 0 AS erased;
+SELECT * FROM ev_show('regress');
+-- the payment events name their payment, the party events their party
+SELECT count(*) FILTER (WHERE e.kind LIKE 'payment.%'
+                         AND (e.payload ->> 'payment_id')::bigint IN (SELECT id FROM fintech.payments
+                                                                      WHERE idempotency_key LIKE 'ev-k%')) AS payments_named,
+       count(*) FILTER (WHERE e.kind LIKE 'party.%'
+                         AND (e.payload ->> 'party_id')::bigint IN (:p_review, :p_block, :p_plain)) AS parties_named
+  FROM fintech.read_events('regress') e;
+-- never a personal value: no name, no external reference
+SELECT count(*) AS events_with_names FROM fintech.events
+ WHERE payload::text ~ '(Quarvendal|Meridvane|Plainname|regress-ev-plain)';
+SELECT ev_ack_all('regress') AS acknowledged;
+
+-- ====================================================================
+-- ack_events and read_events: errors
+-- ====================================================================
+SELECT ev_try($$SELECT fintech.read_events('nobody')$$);
+SELECT ev_try($$SELECT fintech.ack_events('nobody', 1)$$);
+SELECT ev_try($$SELECT fintech.drop_consumer('nobody')$$);
+SELECT ev_try($$SELECT fintech.read_events(NULL)$$);
+SELECT ev_try($$SELECT fintech.read_events('regress', 0)$$);
+SELECT ev_try($$SELECT fintech.read_events('regress', 10001)$$);
+SELECT ev_try($$SELECT fintech.read_events('regress', NULL)$$);
+SELECT ev_try($$SELECT fintech.ack_events('regress', NULL)$$);
+SELECT ev_try($$SELECT fintech.ack_events('regress', -1)$$);
+-- beyond the last event in order: nothing read can be that far
+SELECT ev_try(format('SELECT fintech.ack_events(%L, %s)', 'regress',
+                     (SELECT last_event_id + 1 FROM fintech.event_order)));
+-- an old position: nothing newly acknowledged
+SELECT fintech.ack_events('regress', 0) AS acked_old;
+\set VERBOSITY default
+SELECT fintech.read_events('nobody');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- ====================================================================
+-- the switch (superuser only): off writes no event
+-- ====================================================================
+SET fintech.events = off;
+SELECT fintech.transfer('ev_alice', 'ev_shop', 1) > 0 AS moved_silently;
+RESET fintech.events;
+SELECT fintech.transfer('ev_alice', 'ev_shop', 2) > 0 AS moved;
+SELECT n, kind, payload -> 'legs' -> 0 ->> 'amount' AS amount FROM ev_show('regress');
+SELECT ev_ack_all('regress') AS acknowledged;
+CREATE ROLE regress_ev_user;
+SET ROLE regress_ev_user;
+SET fintech.events = off;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+DROP ROLE regress_ev_user;
+
+-- ====================================================================
+-- two consumers, drop_consumer
+-- ====================================================================
+SELECT fintech.create_consumer('regress_late');
+SELECT fintech.transfer('ev_alice', 'ev_shop', 3) > 0 AS moved;
+SELECT fintech.transfer('ev_alice', 'ev_shop', 4) > 0 AS moved;
+SELECT count(*) AS regress_has, (SELECT count(*) FROM fintech.read_events('regress_late')) AS late_has
+  FROM fintech.read_events('regress');
+SELECT ev_ack_all('regress') AS acknowledged;
+SELECT fintech.drop_consumer('regress_late');
+SELECT ev_try($$SELECT fintech.read_events('regress_late')$$);
+SELECT fintech.drop_consumer('regress');
+SELECT count(*) AS consumers FROM fintech.event_consumers WHERE name LIKE 'regress%';
