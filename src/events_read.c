@@ -138,10 +138,23 @@ sequence_events(bool wait)
 	int64		last;
 	uint64		n;
 
-	ft_run_plan(&plans, P_ORDER_ROW, NULL, NULL, false, 0);
-	ft_run_plan(&plans, wait ? P_LOCK_ORDER : P_LOCK_ORDER_SKIP, NULL, NULL, false, 0);
-	if (SPI_processed == 0)
-		return -1;
+	for (int attempt = 0;; attempt++)
+	{
+		ft_run_plan(&plans, wait ? P_LOCK_ORDER : P_LOCK_ORDER_SKIP, NULL, NULL, false, 0);
+		if (SPI_processed > 0)
+			break;
+		/* skipped: the row is there, locked by a run in progress */
+		if (!wait && ft_run_plan(&plans, P_LAST, NULL, NULL, false, 0) == SPI_OK_SELECT &&
+			SPI_processed > 0)
+			return -1;
+		/*
+		 * the very first run: create the row (not before: ON CONFLICT waits
+		 * for a run in progress, which updated the row)
+		 */
+		if (attempt > 0)
+			elog(ERROR, "fintech.event_order has no row");
+		ft_run_plan(&plans, P_ORDER_ROW, NULL, NULL, false, 0);
+	}
 	last = first_int8();
 	do
 	{
