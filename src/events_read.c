@@ -333,10 +333,11 @@ prune_events_job(bool *again)
 	int64		n;
 
 	SPI_connect();
-	(void) sequence_events(false);
 	if (ft_run_plan(&plans, P_PRUNE, NULL, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not prune events");
 	n = (int64) SPI_processed;
+	/* last: the job holds the sequencer's lock only until it commits */
+	(void) sequence_events(false);
 	SPI_finish();
 	*again = n == PRUNE_BATCH;
 	return n;

@@ -1,0 +1,158 @@
+# A consumer process killed and restarted under load: while 8 pgbench
+# clients pay (and roll some payments back), a psql process consumes the
+# events in transactions of its own (read_events, write them to a sink
+# table, ack_events, commit) and is killed (SIGKILL) and restarted again and
+# again, often between its read and its acknowledgement.  After it has
+# caught up, the sink holds every event once (event_ids dense: no gap, no
+# duplicate -- the sink's primary key would stop the consumer), every
+# committed payment exactly once and no rolled-back one.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use FindBin;
+use lib $FindBin::RealBin;
+use FintechTest;
+use IPC::Run;
+use Time::HiRes qw(time usleep);
+
+my $LOAD_SECONDS = 10;
+
+my $node = fintech_node('events_consumer', qq{
+shared_preload_libraries = 'fintech'
+fintech.heartbeat_interval = '1h'
+fintech.prune_events_interval = '500ms'
+max_connections = 40
+});
+
+sql('CREATE EXTENSION fintech CASCADE');
+sql(q{
+SELECT fintech.open_account('bank', 'USD', 'asset', min_balance => NULL);
+SELECT fintech.open_account('shop', 'USD');
+SELECT fintech.open_account('w' || i, 'USD') FROM generate_series(0, 7) i;
+SELECT fintech.transfer('bank', 'w' || i, 1000000000) FROM generate_series(0, 7) i;
+CREATE TABLE sink (event_id bigint PRIMARY KEY, kind text NOT NULL, payment_id bigint,
+                   payment_key text, run int NOT NULL);
+SELECT fintech.create_consumer('sink');
+});
+my $before = sql("SELECT coalesce(max(id), 0) FROM fintech.payments");
+my $start = sql("SELECT acked_up_to FROM fintech.event_consumers WHERE name = 'sink'");
+
+# the consumer: one psql session, a transaction per batch; the sleep between
+# the write and the acknowledgement is where most kills land
+my $dir = PostgreSQL::Test::Utils::tempdir;
+my $loop = '';
+$loop .= q{BEGIN;
+INSERT INTO sink SELECT e.event_id, e.kind, (e.payload ->> 'payment_id')::bigint,
+       e.payload ->> 'idempotency_key', :run
+  FROM fintech.read_events('sink', 1000) e RETURNING event_id;
+SELECT pg_catalog.pg_sleep(0.05);
+SELECT fintech.ack_events('sink', coalesce((SELECT max(event_id) FROM sink), 0));
+COMMIT;
+} for 1 .. 20000;
+append_to_file("$dir/consume.sql", $loop);
+
+my @consumer_out;
+sub start_consumer
+{
+	my ($run) = @_;
+	my $out = \(my $text = '');
+	push @consumer_out, $out;
+	return IPC::Run::start(
+		[
+			'psql', '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-v', "run=$run",
+			'-h', $node->host, '-p', $node->port, '-f', "$dir/consume.sql", 'postgres'
+		],
+		'>&', $out);
+}
+
+# the load: payments, one in five rolled back
+append_to_file("$dir/pay.sql", q{
+\set k random(1, 2000000000)
+SELECT status FROM fintech.pay('p-' || :client_id || '-' || :k, 'w' || (:client_id % 8), 'shop', 1);
+});
+append_to_file("$dir/rollback.sql", q{
+\set k random(1, 2000000000)
+BEGIN;
+SELECT status FROM fintech.pay('rb-' || :client_id || '-' || :k, 'w' || (:client_id % 8), 'shop', 1);
+ROLLBACK;
+});
+my ($bench_out, $bench_err) = ('', '');
+my $bench = IPC::Run::start(
+	[
+		'pgbench', '-n', '-c', '8', '-j', '2', '-T', $LOAD_SECONDS,
+		'-h', $node->host, '-p', $node->port,
+		'-f', "$dir/pay.sql\@4", '-f', "$dir/rollback.sql\@1", 'postgres'
+	],
+	'>', \$bench_out, '2>', \$bench_err);
+
+# kill and restart the consumer while the load runs
+my $run = 1;
+my $consumer = start_consumer($run);
+my $kills = 0;
+my $t0 = time();
+while (time() - $t0 < $LOAD_SECONDS - 1)
+{
+	usleep(700_000 + int(rand(600_000)));
+	$consumer->signal('KILL');
+	$consumer->finish;
+	$kills++;
+	$consumer = start_consumer(++$run);
+}
+$bench->finish;
+ok(!$bench->result, 'pgbench exits with status 0') or diag($bench_out, $bench_err);
+like($bench_out, qr/^number of failed transactions: 0 \(/m, 'pgbench: 0 failed transactions');
+note($bench_out);
+cmp_ok($kills, '>=', 5, "the consumer was killed and restarted ($kills times)");
+
+# the consumer catches up, then stops
+# (read_events returns nothing new while another session -- here the prune
+# job -- is putting events in order: the test waits until none is left
+# unordered and none unread)
+wait_for(q{SELECT NOT EXISTS (SELECT 1 FROM fintech.events WHERE event_id IS NULL)
+              AND NOT EXISTS (SELECT 1 FROM fintech.read_events('sink', 1))},
+	'the restarted consumer catches up', 60)
+  or diag(${ $consumer_out[-1] });
+$consumer->signal('KILL');
+$consumer->finish;
+
+my $paid = sql("SELECT count(*) FROM fintech.payments WHERE id > $before");
+my $rolled_back = sql("SELECT last_value - $before FROM fintech.payments_id_seq") - $paid;
+cmp_ok($paid, '>', 100, "the load committed payments ($paid)");
+cmp_ok($rolled_back, '>', 10, "the load rolled payments back ($rolled_back)");
+
+is( sql(qq{SELECT count(*) = max(event_id) - $start AND min(event_id) = $start + 1 FROM sink}),
+	't', 'the sink holds every event_id after the consumer\'s creation: no gap');
+is( sql(qq{SELECT count(*) FROM fintech.payments p WHERE p.id > $before
+             AND (SELECT count(*) FROM sink s WHERE s.kind LIKE 'payment.%' AND s.payment_id = p.id) <> 1}),
+	'0', 'every committed payment is in the sink exactly once')
+  or diag(sql(qq{SELECT count(*) FILTER (WHERE n = 0) AS missing, count(*) FILTER (WHERE n > 1) AS twice
+                   FROM (SELECT (SELECT count(*) FROM sink s WHERE s.kind LIKE 'payment.%'
+                                   AND s.payment_id = p.id) AS n
+                           FROM fintech.payments p WHERE p.id > $before) x}));
+is( sql(q{SELECT count(*) FROM sink WHERE kind LIKE 'payment.%'
+            AND (payment_key LIKE 'rb-%' OR payment_id NOT IN (SELECT id FROM fintech.payments))}),
+	'0', 'no rolled-back payment reached the consumer');
+is( sql(q{SELECT count(*) FROM sink WHERE kind = 'entry.posted'}),
+	sql(qq{SELECT count(*) FROM fintech.payments WHERE id > $before AND status = 'completed'}),
+	'one entry.posted per completed payment');
+
+# how often a killed consumer had read events it did not acknowledge: they
+# were delivered again to a later run
+my %seen;
+my $redelivered = 0;
+for my $out (@consumer_out)
+{
+	my %this = map { $_ => 1 } grep { /^\d+$/ } split /\n/, $$out;
+	$redelivered += grep { $seen{$_} } keys %this;
+	$seen{$_} = 1 for keys %this;
+}
+note("events read again after a kill: $redelivered");
+
+is(sql("SELECT errors FROM fintech.worker_status WHERE job = 'prune_events'"), '0',
+	'prune_events ran alongside without errors');
+
+$node->stop;
+done_testing();
