@@ -11,6 +11,8 @@ SELECT e.extname, e.extversion, n.nspname AS schema, e.extrelocatable AS relocat
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
  WHERE e.extname IN ('fintech', 'pgcrypto') ORDER BY 1;
 SELECT fintech.version() AS library_version;
+-- a consumer of this demo's events, read at the end (section "Events")
+SELECT fintech.create_consumer('demo_feed');
 
 \echo
 \echo '== 2. The background worker: one launcher, connected to fintech.database'
@@ -296,3 +298,18 @@ SELECT ok, detail FROM fintech.verify_audit();
 SELECT fintech.erase_party(party_id => :party, reason => 'customer request');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 \set ON_ERROR_STOP on
+
+\echo
+\echo '== Events: a consumer reads what this demo changed, in commit order (docs/integrating.md)'
+SELECT kind, count(*) AS events, min(event_id) AS first_event
+  FROM fintech.read_events('demo_feed', 10000) GROUP BY kind ORDER BY min(event_id);
+\echo '-- the payments, as a webhook service sees them (ids, accounts, amounts; nothing personal)'
+SELECT event_id, kind, payload ->> 'idempotency_key' AS key, payload ->> 'payer' AS payer,
+       payload ->> 'payee' AS payee, payload ->> 'amount' AS amount, payload ->> 'currency' AS currency,
+       payload ->> 'reason' AS reason
+  FROM fintech.read_events('demo_feed', 10000) WHERE kind LIKE 'payment.%' ORDER BY event_id;
+\echo '-- until acknowledged, the same events come again; then they are done'
+SELECT fintech.ack_events('demo_feed', (SELECT max(event_id) FROM fintech.read_events('demo_feed', 10000)))
+       AS acknowledged;
+SELECT count(*) AS left_to_read FROM fintech.read_events('demo_feed');
+SELECT fintech.drop_consumer('demo_feed');

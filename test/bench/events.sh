@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# test/bench/events.sh — what writing events costs transfer and pay: each
+# workload with events on and with fintech.events = off (no row, no WAL
+# message: the baseline), in the same cluster, interleaved, as a ratio
+# (target: events cost <= 5 %, i.e. on/off >= 0.95).
+#
+#   bash test/bench/events.sh [seconds [clients...]]   default: 10 s, clients 1 8
+#   BENCH_ROUNDS=5 ...   rounds (default 3); each round runs every workload
+#                        with events on and off, in alternating order; the
+#                        table shows the median tps of the rounds
+#
+# Builds and installs the checkout (without FINTECH_CHECKS), starts a
+# throwaway cluster with the settings of run.sh (fsync and
+# synchronous_commit on), loads test/bench/setup.sql and a consumer (so the
+# sequencer and the prune job run as in production: the consumer reads and
+# acknowledges everything between runs), then
+#   pgbench -n -M prepared -T <seconds> -c <clients> -j min(clients,2) -f test/bench/<workload>.sql
+# with PGOPTIONS='-c fintech.events=off' for the baseline.  Prints a
+# Markdown table to stdout.
+set -euo pipefail
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+DURATION=${1:-${BENCH_SECONDS:-10}}
+[ $# -gt 0 ] && shift
+if [ $# -gt 0 ]; then
+	CLIENTS="$*"
+else
+	CLIENTS=${BENCH_CLIENTS:-1 8}
+fi
+case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
+ROUNDS=${BENCH_ROUNDS:-3}
+case $ROUNDS in '' | *[!0-9]* | 0) ft_die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
+for n in $CLIENTS; do
+	case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
+done
+
+trap ft_cleanup EXIT
+trap 'exit 130' INT TERM
+
+LOADB=$(uptime | sed 's/.*load average/load average/')
+ft_bootstrap
+ft_workdir
+BENCH=$FT_WORK/src/test/bench
+bench_build
+ft_log "start a throwaway cluster" >&2
+ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
+ft_log "load test/bench/setup.sql" >&2
+ft_psql -f "$BENCH/setup.sql" >/dev/null
+ft_psql -c "SELECT fintech.create_consumer('bench')" >/dev/null
+
+# consume: read and acknowledge everything (between runs, not measured)
+consume() {
+	local n=1
+	while [ "$n" != 0 ]; do
+		n=$(ft_psql -Atc "SELECT count(*) FROM (SELECT fintech.ack_events('bench', max(event_id))
+		                   FROM fintech.read_events('bench', 10000) HAVING count(*) > 0) a")
+	done
+	ft_psql -c "VACUUM fintech.events" >/dev/null
+}
+
+# run WORKLOAD CLIENTS on|off: prints tps
+run() {
+	local script=$1 clients=$2 events=$3 out opts=
+	[ "$events" = off ] && opts='-c fintech.events=off'
+	out=$(PGOPTIONS=$opts ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$clients" \
+		-j $((clients < 2 ? clients : 2)) -f "$BENCH/$script.sql" 2>&1) ||
+		{ echo "$out" >&2; ft_die "pgbench $script failed"; }
+	consume
+	ft_psql -c CHECKPOINT >/dev/null
+	echo "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+
+declare -A R
+for c in $CLIENTS; do
+	for ((r = 1; r <= ROUNDS; r++)); do
+		for w in transfer pay; do
+			if [ $((r % 2)) = 1 ]; then order="on off"; else order="off on"; fi
+			for e in $order; do
+				ft_log "round $r: $w, $c clients, events $e" >&2
+				R[$w,$c,$e]="${R[$w,$c,$e]:-} $(run "$w" "$c" "$e")"
+			done
+		done
+	done
+done
+
+echo
+echo "Events on vs off (\`fintech.events = off\`), median tps of $ROUNDS rounds of $DURATION s;"
+echo "tree $TREE, sources $SRC_DIGEST, $(date -u +%Y-%m-%d), $LOADB before the run."
+echo
+echo "| workload | clients | tps events on | tps events off | on / off | rounds on | rounds off |"
+echo "|---|---:|---:|---:|---:|---|---|"
+for w in transfer pay; do
+	for c in $CLIENTS; do
+		on=$(echo "${R[$w,$c,on]}" | median)
+		off=$(echo "${R[$w,$c,off]}" | median)
+		ratio=$(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.3f", (b > 0 ? a / b : 0)}')
+		echo "| $w | $c | $on | $off | $ratio |${R[$w,$c,on]} |${R[$w,$c,off]} |"
+	done
+done
