@@ -940,10 +940,7 @@ CREATE TABLE fintech.event_order (
 COMMENT ON TABLE fintech.event_order IS
   'The last event_id given to a committed event (its row is the sequencer''s lock)';
 
-SELECT pg_catalog.pg_extension_config_dump('fintech.events', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.events_write_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.event_consumers', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.event_order', '');
+-- (their data is dumped: see the end of this file)
 
 CREATE FUNCTION fintech.create_consumer(name pg_catalog.text)
 RETURNS void
@@ -1362,3 +1359,14 @@ REVOKE ALL ON FUNCTION fintech.erase_party(pg_catalog.int8, pg_catalog.text),
   FROM PUBLIC;
 REVOKE ALL ON TABLE fintech.audit_personal_columns, fintech.audit_personal, fintech.erasures FROM PUBLIC;
 REVOKE ALL ON SEQUENCE fintech.erasures_id_seq FROM PUBLIC;
+
+/* ------------------------------------------------------------------------
+ * Events: their data is dumped (consumers, positions, unacknowledged
+ * events).  Here, at the end, because pg_extension_config_dump's order is
+ * the catalog's (extconfig): the update from 0.5.0 adds these after
+ * 0.5.0's erasure tables, and a fresh install must list them alike.
+ * ------------------------------------------------------------------------ */
+SELECT pg_catalog.pg_extension_config_dump('fintech.events', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.events_write_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.event_consumers', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.event_order', '');

@@ -31,6 +31,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
@@ -40,6 +41,7 @@
 #include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 
 #include "fintech.h"
 #include "events.h"
@@ -96,6 +98,27 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 FT_DEFINE_PLANS(plans, plan_defs);
 
 /*
+ * ft_events_installed: the installed extension has fintech.events (this
+ * library may run against an older version's objects until ALTER
+ * EXTENSION fintech UPDATE: it then writes no event).  Two syscache
+ * lookups.
+ */
+bool
+ft_events_installed(void)
+{
+	Oid			nsp = get_namespace_oid("fintech", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("events", nsp));
+}
+
+/* events on (fintech.events), and installed */
+bool
+ft_events_on(void)
+{
+	return ft_events_enabled && ft_events_installed();
+}
+
+/*
  * ft_event_emit: write one event in the caller's transaction (SPI
  * connected): its row and its logical decoding message.  Leaves
  * SPI_tuptable and SPI_processed as they were.
@@ -108,7 +131,7 @@ ft_event_emit(const char *kind, Jsonb *payload)
 	Datum		v[2];
 	char	   *text;
 
-	if (!ft_events_enabled || kind == NULL)
+	if (kind == NULL || !ft_events_on())
 		return;
 	v[0] = CStringGetTextDatum(kind);
 	v[1] = JsonbPGetDatum(payload);
@@ -182,7 +205,7 @@ ft_event_entry(const EntrySpec *e)
 	bool		releases = e->resolve_hold && e->nlegs == 0;
 	StringInfoData s;
 
-	if (!ft_events_enabled || kind == NULL)
+	if (kind == NULL || !ft_events_on())
 		return;
 	initStringInfo(&s);
 	appendStringInfoString(&s, "{\"kind\": ");
@@ -225,7 +248,7 @@ ft_event_row(FtEventRow what, int64 id, int64 id2)
 	char	  **kinds;
 	Jsonb	  **payloads;
 
-	if (!ft_events_enabled)
+	if (!ft_events_on())
 		return;
 	switch (what)
 	{

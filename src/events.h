@@ -44,6 +44,12 @@ extern PGDLLEXPORT Datum fintech_drop_consumer(PG_FUNCTION_ARGS);
 /* GUC fintech.events: false writes no event (the benchmarks' baseline) */
 extern bool ft_events_enabled;
 
+/* the installed extension version has fintech.events */
+extern bool ft_events_installed(void);
+
+/* events on (fintech.events) and installed */
+extern bool ft_events_on(void);
+
 /* the one writer: a row of fintech.events and the WAL message */
 extern void ft_event_emit(const char *kind, Jsonb *payload);
 

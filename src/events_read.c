@@ -332,6 +332,9 @@ prune_events_job(bool *again)
 {
 	int64		n;
 
+	/* an older version's objects (before ALTER EXTENSION UPDATE): nothing */
+	if (!ft_events_installed())
+		return 0;
 	SPI_connect();
 	if (ft_run_plan(&plans, P_PRUNE, NULL, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not prune events");
