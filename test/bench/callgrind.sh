@@ -16,6 +16,9 @@
 #   pay       fintech.pay with a fresh key
 #   post3     a 3-leg fintech.post
 #   screen    fintech.screen_name over the repository's SDN slice
+# CALLGRIND_WORKLOADS="transfer pay" runs only those; CALLGRIND_SETTINGS
+# ("-c name=value ...") go to the backend, e.g. "-c fintech.events=off"
+# (test/bench/events.sh compares events on and off this way).
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 BINDIR [BINDIR...]" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,7 +28,7 @@ command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2
 
 count() {	# count DIR BIN FILE: instructions of one single-user run
 	"${AS[@]}" valgrind --tool=callgrind --callgrind-out-file="$1/cg.out" \
-		"$2/postgres" --single -D "$1/data" postgres <"$3" >"$1/out.txt" 2>"$1/vg.txt"
+		"$2/postgres" --single -D "$1/data" ${CALLGRIND_SETTINGS:-} postgres <"$3" >"$1/out.txt" 2>"$1/vg.txt"
 	grep -Eo 'Collected : [0-9]+' "$1/vg.txt" | grep -Eo '[0-9]+'
 }
 
@@ -52,7 +55,7 @@ CONF
 		-c "SELECT count(*) FROM fintech.load_sanctions_ofac(pg_read_file('$D/sdn.csv'), pg_read_file('$D/alt.csv'), pg_read_file('$D/add.csv'))" \
 		-c "SELECT extversion FROM pg_extension WHERE extname = 'fintech'" | tail -1)
 	"${AS[@]}" "$BIN/pg_ctl" -D "$D/data" -w stop >/dev/null
-	for w in transfer pay post3 screen; do
+	for w in ${CALLGRIND_WORKLOADS:-transfer pay post3 screen}; do
 		declare -A I=()
 		for n in 200 1200; do
 			for i in $(seq 1 $n); do

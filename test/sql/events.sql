@@ -153,6 +153,36 @@ RESET ROLE;
 DROP ROLE regress_ev_user;
 
 -- ====================================================================
+-- rights: the operator duty consumes; an application role's changes write
+-- events (through the API) but it cannot read them
+-- ====================================================================
+CREATE ROLE regress_ev_operator;
+CREATE ROLE regress_ev_app;
+SELECT fintech.grant_operator('regress_ev_operator'), fintech.grant_application('regress_ev_app');
+SET ROLE regress_ev_operator;
+SELECT fintech.create_consumer('regress_op');
+SELECT count(*) AS op_reads FROM fintech.read_events('regress_op');
+RESET ROLE;
+SET ROLE regress_ev_app;
+SELECT fintech.transfer('ev_alice', 'ev_shop', 5) > 0 AS app_moved;
+SELECT fintech.read_events('regress');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT count(*) FROM fintech.events;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.create_consumer('regress_app');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SET ROLE regress_ev_operator;
+SELECT kind, payload -> 'legs' -> 0 ->> 'amount' AS amount FROM fintech.read_events('regress_op');
+SELECT count(*) > 0 AS operator_reads_the_table FROM fintech.events;
+SELECT fintech.drop_consumer('regress_op');
+RESET ROLE;
+SELECT ev_ack_all('regress') AS acknowledged;
+SELECT fintech.revoke_all('regress_ev_operator'), fintech.revoke_all('regress_ev_app');
+DROP ROLE regress_ev_operator;
+DROP ROLE regress_ev_app;
+
+-- ====================================================================
 -- two consumers, drop_consumer
 -- ====================================================================
 SELECT fintech.create_consumer('regress_late');
