@@ -7,11 +7,11 @@
  *
  * A site emits with one line: ft_event_entry(e) for a ledger entry,
  * ft_event_row(FT_EV_..., id, id2) for a row whose state changed (the
- * payload is read from that row).  Both go through ft_event_emit(), the one
- * function that writes an event: a row of fintech.events and a
- * transactional logical decoding message (prefix "fintech"), in the
- * caller's transaction.  They need SPI connected and leave SPI_tuptable
- * and SPI_processed as the caller had them.
+ * payload is read from that row).  Both end in the one writer of events
+ * (ft_event_emit, for a payload given as jsonb): a row of fintech.events
+ * and a transactional logical decoding message (prefix "fintech"), in the
+ * caller's transaction.  ft_event_row needs SPI connected; both leave
+ * SPI_tuptable and SPI_processed as the caller had them.
  *
  *-------------------------------------------------------------------------
  */

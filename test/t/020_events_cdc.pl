@@ -121,8 +121,9 @@ is(sql(q{SELECT fintech.ack_events('lagging', (SELECT max(event_id) FROM fintech
 	'3', 'the lagging consumer acknowledges its three');
 sql("SELECT fintech.drop_consumer('lagging'), fintech.drop_consumer('sql_side')");
 sql("SELECT fintech.transfer('alice', 'shop', 1)");
-sql("SELECT fintech.run_job('prune_events')");
-is(sql("SELECT count(*) FROM fintech.events WHERE event_id IS NOT NULL"), '0',
+# (a run deletes, then puts the new events in order: the next run deletes those)
+sql("SELECT fintech.run_job('prune_events')") for 1 .. 2;
+is(sql("SELECT count(*) FROM fintech.events"), '0',
 	'without consumers, every event in order is pruned');
 is( sql("SELECT errors FROM fintech.worker_status WHERE job = 'prune_events'"),
 	'0', 'prune_events ran without errors');
