@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * events.c
- *	  Writing events: ft_event_emit(), the one function that records that
- *	  something changed state, the payloads of the emitting sites
- *	  (ft_event_entry for ledger entries, ft_event_row for payments,
- *	  parties, alerts and erasures), the GUC fintech.events and the
+ *	  Writing events: emit(), the one place that records that something
+ *	  changed state (ft_event_emit() is its entry for a payload given as
+ *	  jsonb), the payloads of the emitting sites (ft_event_entry for ledger
+ *	  entries, built in C; ft_event_row for payments, parties, alerts and
+ *	  erasures, read from the changed row), the GUC fintech.events and the
  *	  prune_events job's definition.  Reading them (consumers, commit
  *	  order, pruning) is events_read.c.
  *
