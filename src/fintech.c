@@ -35,6 +35,7 @@
 #include "launcher.h"
 #include "fintech.h"
 #include "ledger.h"
+#include "metrics.h"
 #include "parties.h"
 #include "payments.h"
 
@@ -74,6 +75,7 @@ _PG_init(void)
 	PartiesInit();
 	ErasureInit();
 	GuardInit();
+	MetricsInit();
 
 	MarkGUCPrefixReserved("fintech");
 }
