@@ -35,6 +35,10 @@
  *
  *-------------------------------------------------------------------------
  */
+/* dladdr() and Dl_info (PostgreSQL's build defines it on Linux already) */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
 #include "postgres.h"
 
 #include <dlfcn.h>
