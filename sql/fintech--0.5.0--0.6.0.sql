@@ -73,9 +73,20 @@ COMMENT ON FUNCTION fintech.metric_events() IS
 -- open alerts, counted and aged from an index of their own
 CREATE INDEX screening_alerts_open ON fintech.screening_alerts (created_at) WHERE status = 'open';
 
-CREATE VIEW fintech.metrics AS
-  SELECT c.metric, c.labels, c.value, c.kind, c.help FROM fintech.metric_counters() c
-  UNION ALL
+/*
+ * The gauges, read from the tables when the view is read, each from a
+ * partial index (a scrape costs little however long the history is).
+ * SECURITY DEFINER: a monitoring role sees the numbers, never the rows.
+ */
+CREATE FUNCTION fintech.metric_gauges(
+    OUT metric pg_catalog.text,
+    OUT labels pg_catalog.jsonb,
+    OUT value pg_catalog.float8,
+    OUT kind pg_catalog.text,
+    OUT help pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
   SELECT g.metric, '{}'::pg_catalog.jsonb, g.value, 'gauge', g.help
     FROM (SELECT pg_catalog.count(*) AS n, pg_catalog.min(a.created_at) AS oldest
             FROM fintech.screening_alerts a WHERE a.status OPERATOR(pg_catalog.=) 'open') s,
@@ -109,6 +120,15 @@ CREATE VIEW fintech.metrics AS
            ('fintech_audit_unsealed_oldest_seconds',
             COALESCE(pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-) s.oldest), 0),
             'Age in seconds of the oldest unsealed audit log row (0: none)')) AS g(metric, value, help)
+$fn$;
+
+COMMENT ON FUNCTION fintech.metric_gauges() IS
+  'The gauges of fintech.metrics: open alerts, held payments, open holds, unsealed audit rows (and the age of the oldest of each)';
+
+CREATE VIEW fintech.metrics AS
+  SELECT c.metric, c.labels, c.value, c.kind, c.help FROM fintech.metric_counters() c
+  UNION ALL
+  SELECT g.metric, g.labels, g.value, g.kind, g.help FROM fintech.metric_gauges() g
   UNION ALL
   SELECT e.metric, e.labels, e.value, e.kind, e.help FROM fintech.metric_events() e;
 
@@ -118,6 +138,7 @@ COMMENT ON VIEW fintech.metrics IS
 INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
     ('monitoring', 'function', 'metric_counters'),
     ('monitoring', 'function', 'metric_events'),
+    ('monitoring', 'function', 'metric_gauges'),
     ('monitoring', 'relation', 'metrics');
 
 COMMENT ON FUNCTION fintech.grant_monitoring(pg_catalog.regrole) IS
