@@ -147,8 +147,12 @@ SELECT fintech.seal_audit() >= 0 AS sealed;
 SELECT value AS unsealed_after_seal FROM fintech.metrics WHERE metric IN
        ('fintech_audit_unsealed_rows', 'fintech_audit_unsealed_oldest_seconds') ORDER BY metric;
 
--- events: no consumer here, no row
-SELECT count(*) AS event_rows FROM fintech.metrics WHERE metric = 'fintech_events_unacknowledged';
+-- events: a row per consumer (none without the events tables)
+SELECT count(*) = coalesce((xpath('/row/n/text()', query_to_xml(
+         CASE WHEN to_regclass('fintech.event_consumers') IS NULL THEN 'SELECT 0 AS n'
+              ELSE 'SELECT count(*) AS n FROM fintech.event_consumers' END, false, true, '')))[1]::text::int, -1)
+       AS a_row_per_consumer
+  FROM fintech.metrics WHERE metric = 'fintech_events_unacknowledged';
 
 -- jobs are shown only in the launcher's database (fintech.database), not here
 SELECT current_database() = current_setting('fintech.database') AS launcher_db,
