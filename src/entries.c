@@ -27,7 +27,6 @@
 #include "entries.h"
 #include "ledger.h"
 #include "ledger_args.h"
-#include "metrics.h"
 #include "posting.h"
 
 /*
@@ -196,6 +195,5 @@ fintech_transfer(PG_FUNCTION_ARGS)
 
 	spec_init(&e, "standard");
 	spec_transfer(&e, legs, debit, credit, amount);
-	ft_metric_inc(FT_M_TRANSFERS);	/* counted only if the transaction commits */
 	return post_with_options(fcinfo, &e, 3);
 }

@@ -81,7 +81,7 @@ static const struct
 	const char *help;
 }			counter_defs[FT_M_NCOUNTERS] = {
 	[FT_M_TRANSFERS] = {"fintech_transfers_total", "{}",
-	"Transfers posted and committed (fintech.transfer, and each accepted item of fintech.transfer_batch)"},
+	"Transfers written and committed: fintech.transfer, accepted fintech.transfer_batch items, the transfers of fintech.pay (holds included)"},
 	[FT_M_ENTRIES_STANDARD] = {"fintech_entries_total", "{\"type\": \"standard\"}",
 	"Ledger entries written and committed, by entry type"},
 	[FT_M_ENTRIES_PENDING] = {"fintech_entries_total", "{\"type\": \"pending\"}",
@@ -155,9 +155,9 @@ static int	nframes = 0;
 static int	maxframes = 0;
 static bool callbacks_registered = false;
 
-/* the screening call being timed (depth: only the outermost is) */
+/* the screening call being timed (none: an error ended the last one) */
 static instr_time screen_start;
-static int	screen_depth = 0;
+static bool screen_timing = false;
 
 static void metrics_shmem_request(void);
 static void metrics_shmem_startup(void);
@@ -321,7 +321,7 @@ ft_metric_inc(FtMetric m)
 }
 
 void
-ft_metric_entry(const char *type)
+ft_metric_entry(const char *type, bool transfer)
 {
 	FtMetric	m = FT_M_ENTRIES_OTHER;
 
@@ -338,6 +338,8 @@ ft_metric_entry(const char *type)
 	else if (strcmp(type, "reversal") == 0)
 		m = FT_M_ENTRIES_REVERSAL;
 	ft_metric_inc(m);
+	if (transfer)
+		ft_metric_inc(FT_M_TRANSFERS);
 }
 
 void
@@ -402,9 +404,9 @@ metrics_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 void
 ft_metric_refusal(int sqlstate)
 {
-	DbMetrics  *m = counting_db();
+	DbMetrics  *m;
 
-	if (m == NULL || sqlstate == 0)
+	if (sqlstate == 0 || (m = counting_db()) == NULL)
 		return;
 	for (int i = 0; i < FT_REFUSAL_SLOTS; i++)
 	{
@@ -448,11 +450,12 @@ metrics_emit_log(ErrorData *edata)
 		prev_emit_log_hook(edata);
 }
 
+/* screening calls do not nest; a call that raised never reaches its end */
 void
 ft_metric_screen_begin(void)
 {
-	if (screen_depth++ == 0)
-		INSTR_TIME_SET_CURRENT(screen_start);
+	INSTR_TIME_SET_CURRENT(screen_start);
+	screen_timing = true;
 }
 
 void
@@ -463,8 +466,9 @@ ft_metric_screen_end(void)
 	DbMetrics  *m;
 	int			b;
 
-	if (screen_depth == 0 || --screen_depth > 0)
+	if (!screen_timing)
 		return;
+	screen_timing = false;
 	if ((m = counting_db()) == NULL)
 		return;
 	INSTR_TIME_SET_CURRENT(now);

@@ -19,7 +19,7 @@
 /* the counters that count at commit; names, labels and help in metrics.c */
 typedef enum FtMetric
 {
-	FT_M_TRANSFERS,				/* fintech.transfer and transfer_batch items posted */
+	FT_M_TRANSFERS,				/* two-leg transfers written (transfer, batch items, pay) */
 	FT_M_ENTRIES_STANDARD,		/* entries written, by type */
 	FT_M_ENTRIES_PENDING,
 	FT_M_ENTRIES_POST_PENDING,
@@ -42,8 +42,8 @@ typedef enum FtMetric
 /* counts one m when the current transaction commits */
 extern void ft_metric_inc(FtMetric m);
 
-/* an entry of this type (entries.type) was written: at commit */
-extern void ft_metric_entry(const char *type);
+/* an entry of this type (entries.type), a transfer or not, was written: at commit */
+extern void ft_metric_entry(const char *type, bool transfer);
 
 /* fintech.pay recorded a payment, or resolved a held one, with this status: at commit */
 extern void ft_metric_payment(const char *status, bool released);

@@ -118,7 +118,7 @@ fintech_transfer_batch(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		v[0] = Int32GetDatum(i + 1);
-		specs[i].sqlstate ? ft_metric_refusal(specs[i].sqlstate) : ft_metric_inc(FT_M_TRANSFERS);
+		ft_metric_refusal(specs[i].sqlstate);	/* 0: accepted, counted as it is written */
 		if (specs[i].sqlstate)
 		{
 			n[1] = true;

@@ -128,6 +128,10 @@ SELECT pg_temp.snap();
 -- screening: a call is counted at once, in its latency bucket
 SELECT value AS screened_before FROM fintech.metrics WHERE metric = 'fintech_screening_seconds_count' \gset
 SELECT count(*) >= 0 AS screened FROM fintech.screen_name('Nobody At All', 0.9, 5);
+-- a call refused (a name too long) counts as a refusal, not as a screening;
+-- the next call is timed again
+SELECT count(*) FROM fintech.screen_name(repeat('x', 1001), 0.9, 5);
+SELECT count(*) >= 0 AS screened FROM fintech.screen_name('Nobody Else', 0.9, 5);
 SELECT value - :screened_before AS screening_calls
   FROM fintech.metrics WHERE metric = 'fintech_screening_seconds_count';
 -- buckets are cumulative, and the +Inf bucket is the count
@@ -139,6 +143,10 @@ SELECT bool_and(b.value <= c.value) AS buckets_below_count,
 SELECT bool_and(coalesce(v >= lag, true)) AS cumulative
   FROM (SELECT value AS v, lag(value) OVER (ORDER BY (CASE WHEN labels->>'le' = '+Inf' THEN 'Infinity' ELSE labels->>'le' END)::float8) AS lag
           FROM fintech.metrics WHERE metric = 'fintech_screening_seconds_bucket') s;
+
+-- the refused call counted by its SQLSTATE
+SELECT * FROM pg_temp.moved();
+SELECT pg_temp.snap();
 
 -- the audit gauges: rows waiting for the sealer, and the age of the oldest
 SELECT (SELECT value FROM fintech.metrics WHERE metric = 'fintech_audit_unsealed_rows')
