@@ -103,5 +103,5 @@ COUNTED=$(ft_psql -Atc "SELECT value FROM fintech.metrics WHERE metric = 'fintec
 		done
 	done
 	echo
-	echo "fintech_transfers_total after the runs: $COUNTED (the runs with metrics on only)"
+	echo "fintech_transfers_total after the runs: $COUNTED (counted by the runs with metrics on only)"
 } | tee "$OUT"
