@@ -111,6 +111,129 @@ REVOKE ALL ON SEQUENCE fintech.events_write_seq FROM PUBLIC;
  * Metrics
  * ------------------------------------------------------------------------ */
 
+CREATE FUNCTION fintech.metric_counters(
+    OUT metric pg_catalog.text,
+    OUT labels pg_catalog.jsonb,
+    OUT value pg_catalog.float8,
+    OUT kind pg_catalog.text,
+    OUT help pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'fintech_metric_counters';
+
+COMMENT ON FUNCTION fintech.metric_counters() IS
+  'The counters of fintech.metrics (shared memory: transfers, entries, payments, refusals, screening latency, jobs)';
+
+/*
+ * Events not yet acknowledged, per consumer: committed events above the
+ * consumer's position, and committed events not yet numbered (every
+ * consumer still has them ahead).  Read only when the events tables exist.
+ */
+CREATE FUNCTION fintech.metric_events(
+    OUT metric pg_catalog.text,
+    OUT labels pg_catalog.jsonb,
+    OUT value pg_catalog.float8,
+    OUT kind pg_catalog.text,
+    OUT help pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+    IF pg_catalog.to_regclass('fintech.event_consumers') IS NULL
+       OR pg_catalog.to_regclass('fintech.events') IS NULL THEN
+        RETURN;
+    END IF;
+    -- each count from a partial index of fintech.events (numbered, unnumbered)
+    RETURN QUERY EXECUTE
+        'SELECT ''fintech_events_unacknowledged''::pg_catalog.text,
+                pg_catalog.jsonb_build_object(''consumer'', c.name),
+                ((SELECT pg_catalog.count(*) FROM fintech.events e
+                   WHERE e.event_id OPERATOR(pg_catalog.>) c.acked_up_to) OPERATOR(pg_catalog.+) u.n)::pg_catalog.float8,
+                ''gauge''::pg_catalog.text,
+                ''Committed events a consumer has not acknowledged yet''::pg_catalog.text
+           FROM fintech.event_consumers c,
+                (SELECT pg_catalog.count(*) AS n FROM fintech.events e WHERE e.event_id IS NULL) u';
+END
+$fn$;
+
+COMMENT ON FUNCTION fintech.metric_events() IS
+  'The events gauge of fintech.metrics: committed events not yet acknowledged, per consumer';
+
+-- open alerts, counted and aged from an index of their own
+CREATE INDEX screening_alerts_open ON fintech.screening_alerts (created_at) WHERE status = 'open';
+
+/*
+ * The gauges, read from the tables when the view is read, each from a
+ * partial index (a scrape costs little however long the history is).
+ * SECURITY DEFINER: a monitoring role sees the numbers, never the rows.
+ */
+CREATE FUNCTION fintech.metric_gauges(
+    OUT metric pg_catalog.text,
+    OUT labels pg_catalog.jsonb,
+    OUT value pg_catalog.float8,
+    OUT kind pg_catalog.text,
+    OUT help pg_catalog.text)
+RETURNS SETOF record
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT g.metric, '{}'::pg_catalog.jsonb, g.value, 'gauge', g.help
+    FROM (SELECT pg_catalog.count(*) AS n, pg_catalog.min(a.created_at) AS oldest
+            FROM fintech.screening_alerts a WHERE a.status OPERATOR(pg_catalog.=) 'open') s,
+         LATERAL (VALUES
+           ('fintech_alerts_open', s.n::pg_catalog.float8,
+            'Screening alerts waiting for a decision (resolve_alert)'),
+           ('fintech_alerts_open_oldest_seconds',
+            COALESCE(pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-) s.oldest), 0),
+            'Age in seconds of the oldest open screening alert (0: none)')) AS g(metric, value, help)
+  UNION ALL
+  SELECT g.metric, '{}'::pg_catalog.jsonb, g.value, 'gauge', g.help
+    FROM (SELECT pg_catalog.count(*) AS n, pg_catalog.min(p.created_at) AS oldest
+            FROM fintech.payments p WHERE p.status OPERATOR(pg_catalog.=) 'held') s,
+         LATERAL (VALUES
+           ('fintech_payments_held', s.n::pg_catalog.float8,
+            'Payments held while a party is under review'),
+           ('fintech_payments_held_oldest_seconds',
+            COALESCE(pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-) s.oldest), 0),
+            'Age in seconds of the oldest held payment (0: none)')) AS g(metric, value, help)
+  UNION ALL
+  SELECT 'fintech_holds_open', '{}'::pg_catalog.jsonb, pg_catalog.count(*)::pg_catalog.float8, 'gauge',
+         'Pending entries (holds) neither posted, voided nor expired'
+    FROM fintech.holds h WHERE h.status OPERATOR(pg_catalog.=) 'open'
+  UNION ALL
+  SELECT g.metric, '{}'::pg_catalog.jsonb, g.value, 'gauge', g.help
+    FROM (SELECT pg_catalog.count(*) AS n, pg_catalog.min(l.changed_at) AS oldest
+            FROM fintech.audit_log l WHERE l.seq IS NULL) s,
+         LATERAL (VALUES
+           ('fintech_audit_unsealed_rows', s.n::pg_catalog.float8,
+            'Audit log rows not yet sealed into the Merkle tree'),
+           ('fintech_audit_unsealed_oldest_seconds',
+            COALESCE(pg_catalog.date_part('epoch', pg_catalog.now() OPERATOR(pg_catalog.-) s.oldest), 0),
+            'Age in seconds of the oldest unsealed audit log row (0: none)')) AS g(metric, value, help)
+$fn$;
+
+COMMENT ON FUNCTION fintech.metric_gauges() IS
+  'The gauges of fintech.metrics: open alerts, held payments, open holds, unsealed audit rows (and the age of the oldest of each)';
+
+CREATE VIEW fintech.metrics AS
+  SELECT c.metric, c.labels, c.value, c.kind, c.help FROM fintech.metric_counters() c
+  UNION ALL
+  SELECT g.metric, g.labels, g.value, g.kind, g.help FROM fintech.metric_gauges() g
+  UNION ALL
+  SELECT e.metric, e.labels, e.value, e.kind, e.help FROM fintech.metric_events() e;
+
+COMMENT ON VIEW fintech.metrics IS
+  'Counters and gauges for monitoring (Prometheus names): metric, labels, value, kind (counter or gauge), help';
+
+INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
+    ('monitoring', 'function', 'metric_counters'),
+    ('monitoring', 'function', 'metric_events'),
+    ('monitoring', 'function', 'metric_gauges'),
+    ('monitoring', 'relation', 'metrics');
+
+COMMENT ON FUNCTION fintech.grant_monitoring(pg_catalog.regrole) IS
+  'Give a role the monitoring rights: worker_status, screening_status, check_ledger, metrics';
+
+
 /* ------------------------------------------------------------------------
  * Ledger additions: safe retries, sweeps, statements
  * ------------------------------------------------------------------------ */

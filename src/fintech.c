@@ -36,6 +36,7 @@
 #include "launcher.h"
 #include "fintech.h"
 #include "ledger.h"
+#include "metrics.h"
 #include "parties.h"
 #include "payments.h"
 
@@ -76,6 +77,7 @@ _PG_init(void)
 	ErasureInit();
 	EventsInit();
 	GuardInit();
+	MetricsInit();
 
 	MarkGUCPrefixReserved("fintech");
 }

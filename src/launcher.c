@@ -527,6 +527,7 @@ run_job_once(int i, MemoryContext loopcxt)
 		{
 			js->last_rows = rows;
 			js->total_rows += rows;
+			js->last_success = end;
 		}
 		if (!failed && again)
 			js->next_run = end;

@@ -47,6 +47,7 @@ typedef struct JobStatus
 	int64		runs;
 	int64		errors;
 	TimestampTz last_error_at;
+	TimestampTz last_success;	/* end of the last run without an error */
 	int			last_sqlstate;
 	char		last_error[JOB_ERROR_LEN];
 	uint64		requested;		/* run_job() requests so far */

@@ -74,6 +74,7 @@
 #include "spi_plan.h"
 #include "canon.h"
 #include "jobs.h"
+#include "metrics.h"
 
 #define KEY_MAXCHARS	255
 #define PRUNE_BATCH		10000
@@ -355,6 +356,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 		out[2] = SPI_getbinval(tup, desc, 3, &outnull[2]);
 		out[3] = SPI_getbinval(tup, desc, 4, &outnull[3]);
 		out[4] = BoolGetDatum(true);
+		ft_metric_inc(FT_M_PAYMENT_REPLAYS);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, outnull);
 		SPI_finish();
 		return (Datum) 0;
@@ -395,6 +397,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 						 refusal.detail ? errdetail_internal("%s", refusal.detail) : 0));
 			status = "rejected";
 			reason = pstrdup(unpack_sql_state(refusal.sqlstate));
+			ft_metric_refusal(refusal.sqlstate);
 		}
 
 		v[0] = Int64GetDatum(payment_id);
@@ -416,6 +419,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 		if (ft_run_plan(&plans, P_INSERT, v, n, false, 0) != SPI_OK_INSERT || SPI_processed != 1)
 			elog(ERROR, "could not record payment " INT64_FORMAT, payment_id);
 		ft_event_row(FT_EV_PAYMENT, payment_id, 0);
+		ft_metric_payment(status, false);
 
 		out[0] = Int64GetDatum(payment_id);
 		out[1] = CStringGetTextDatum(status);
@@ -466,6 +470,7 @@ resolve_payment(int64 payment_id, const char *status, int sqlstate, const char *
 	if (ret != SPI_OK_UPDATE || SPI_processed != 1)
 		elog(ERROR, "could not resolve payment " INT64_FORMAT, payment_id);
 	ft_event_row(FT_EV_PAYMENT, payment_id, 0);
+	ft_metric_payment(status, true);
 }
 
 /*

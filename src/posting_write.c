@@ -34,6 +34,7 @@
 
 #include "events.h"
 #include "ledger.h"
+#include "metrics.h"
 #include "posting.h"
 #include "posting_write.h"
 #include "spi_plan.h"
@@ -208,6 +209,7 @@ write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects)
 	bool		pending = entry_pending(e);
 
 	e->entry_id = nextval_internal(L->entries_seq, false);
+	ft_metric_entry(e->type, e->one_currency);
 	{
 		Datum		v[6];
 		bool		n[6] = {false, false, e->related_id == 0, e->description == NULL, false, false};

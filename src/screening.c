@@ -39,6 +39,7 @@
 #include "name_score.h"
 #include "name_words.h"
 #include "normalize.h"
+#include "metrics.h"
 #include "screening.h"
 
 /* GUC */
@@ -303,9 +304,11 @@ fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int
 	Match	   *m;
 	int			n;
 
+	ft_metric_screen_begin();
 	if (ix == NULL)
 		ix = ft_get_index();
 	n = screen(ix, name, "name", min_score, max_results, &m);
+	ft_metric_screen_end();
 
 	*out = palloc(Max(n, 1) * sizeof(FintechMatch));
 	for (int i = 0; i < n; i++)
@@ -359,8 +362,10 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 				 errmsg("max_results %d is not positive", max_results)));
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
+	ft_metric_screen_begin();
 	ix = ft_get_index();
 	n = screen(ix, name, "name", min_score, max_results, &m);
+	ft_metric_screen_end();
 	for (int i = 0; i < n; i++)
 	{
 		Entity	   *e = &ix->entities[m[i].entity];

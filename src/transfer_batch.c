@@ -27,6 +27,7 @@
 #include "account_code.h"
 #include "ledger.h"
 #include "ledger_args.h"
+#include "metrics.h"
 #include "posting.h"
 #include "posting_lock.h"
 #include "posting_write.h"
@@ -117,6 +118,7 @@ fintech_transfer_batch(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		v[0] = Int32GetDatum(i + 1);
+		ft_metric_refusal(specs[i].sqlstate);	/* 0: accepted, counted as it is written */
 		if (specs[i].sqlstate)
 		{
 			n[1] = true;

@@ -48,6 +48,7 @@ ft_bootstrap() {
 	for cmd in prove make gcc runuser; do
 		command -v "$cmd" >/dev/null || missing+=("$cmd")
 	done
+	ft_bootstrap_exporter
 	[ ${#missing[@]} -eq 0 ] && return 0
 
 	[ "$(id -u)" = 0 ] || ft_die "missing ${missing[*]}: install PostgreSQL $PG_MAJOR with its server headers, or run as root"
@@ -68,6 +69,26 @@ ft_bootstrap() {
 		pg_ctlcluster "$PG_MAJOR" main stop >/dev/null 2>&1 || true
 	fi
 	id postgres >/dev/null 2>&1 || ft_die "no postgres OS user after installing PostgreSQL"
+}
+
+# Debian's Prometheus exporter, for test/t/019_metrics_exporter.pl: installed
+# when missing and we are root; a failure only skips that test.
+ft_bootstrap_exporter() {
+	[ -x /usr/bin/prometheus-postgres-exporter ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "note: prometheus-postgres-exporter is not installed: test/t/019_metrics_exporter.pl will be skipped"
+		return 0
+	fi
+	ft_log "installing prometheus-postgres-exporter (for test/t/019_metrics_exporter.pl)"
+	export DEBIAN_FRONTEND=noninteractive
+	{ apt-get install -y -qq prometheus-postgres-exporter ||
+		{ apt-get update -qq && apt-get install -y -qq prometheus-postgres-exporter; }; } >/dev/null 2>&1 ||
+		echo "warning: could not install prometheus-postgres-exporter: test/t/019_metrics_exporter.pl will be skipped"
+	# the package may start its own service (port 9187); the test runs its own exporter
+	if command -v systemctl >/dev/null; then
+		systemctl stop prometheus-postgres-exporter >/dev/null 2>&1 || true
+	fi
+	return 0
 }
 
 # A private temp dir owned by the postgres user, removed by ft_cleanup.

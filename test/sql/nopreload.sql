@@ -62,3 +62,9 @@ SELECT fintech.load_sanctions_ofac(
 SELECT matched_name, round(score::numeric, 3) AS score FROM fintech.screen_name('Nicolas Maduro');
 SELECT fintech.rescreen_parties() AS alerts_raised;
 SELECT status FROM fintech.parties WHERE id = :np_party;
+
+-- metrics without the worker: no shared memory, so no counters (only
+-- fintech_counters_enabled = 0); the gauges are read from the tables
+SELECT metric, value FROM fintech.metrics WHERE kind = 'counter' OR metric = 'fintech_counters_enabled';
+SELECT metric, value FROM fintech.metrics
+ WHERE metric IN ('fintech_payments_held', 'fintech_holds_open', 'fintech_alerts_open') ORDER BY 1;

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# test/bench/metrics.sh — what the counters of fintech.metrics cost
+# fintech.transfer (target: no measurable change), as a ratio measured in
+# one run: the same workload (test/bench/transfer.sql; and pay.sql, which
+# counts a payment and a refusal path's neighbours) with the counters on
+# and with fintech.metrics = off for the pgbench sessions (PGOPTIONS; a
+# superuser's setting), alternated round by round so that both see the
+# same machine.  Prints a Markdown table (median tps of the rounds per
+# setting, and the ratio on/off) to stdout and to $BENCH_OUT (default
+# ./bench-metrics.md).
+#
+#   bash test/bench/metrics.sh [seconds [clients...]]   default: 10 s, clients 1 8
+#   BENCH_ROUNDS=5 bash test/bench/metrics.sh 10 8      rounds (default 3)
+#
+# Builds and installs the checkout (without FINTECH_CHECKS), starts a
+# throwaway cluster with the settings of test/bench/run.sh (fsync and
+# synchronous_commit on), loads test/bench/setup.sql; the cluster is
+# stopped and removed at the end.
+set -euo pipefail
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+DURATION=${1:-${BENCH_SECONDS:-10}}
+[ $# -gt 0 ] && shift
+if [ $# -gt 0 ]; then
+	CLIENTS="$*"
+else
+	CLIENTS=${BENCH_CLIENTS:-1 8}
+fi
+case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
+for n in $CLIENTS; do
+	case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
+	[ "$n" -le 50 ] || ft_die "at most 50 clients (max_connections = 60)"
+done
+ROUNDS=${BENCH_ROUNDS:-3}
+case $ROUNDS in '' | *[!0-9]* | 0) ft_die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
+OUT=${BENCH_OUT:-bench-metrics.md}
+case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
+: >"$OUT" || ft_die "cannot write $OUT"
+
+trap ft_cleanup EXIT
+trap 'exit 130' INT TERM
+
+ft_bootstrap
+ft_workdir
+BENCH=$FT_WORK/src/test/bench
+LOGS=$FT_WORK/bench
+mkdir -p "$LOGS"
+chown postgres: "$LOGS" 2>/dev/null || true
+bench_build
+ft_log "start a throwaway cluster" >&2
+ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
+ft_log "load test/bench/setup.sql" >&2
+ft_psql -f "$BENCH/setup.sql" >&2
+LOAD0=$(uptime | sed 's/.*load average/load average/')
+
+declare -A TPSL
+# run SCRIPT CLIENTS on|off: one pgbench run; its tps added to TPSL
+run() {
+	local script=$1 n=$2 setting=$3 log tps
+	log=$LOGS/$script-c$n-$setting.log
+	PGOPTIONS="-c fintech.metrics=$setting" ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" \
+		-c "$n" -j "$((n < 2 ? n : 2))" -f "$BENCH/$script.sql" postgres >"$log" 2>&1 ||
+		ft_die "pgbench failed: $(tail -3 "$log")"
+	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
+	printf '%-9s clients %2d metrics %-3s tps %s\n' "$script" "$n" "$setting" "$tps" >&2
+	TPSL[$script,$n,$setting]="${TPSL[$script,$n,$setting]:-} $tps"
+	ft_psql -Atc 'SELECT fintech.seal_audit()' >/dev/null
+	ft_psql -c 'CHECKPOINT'
+}
+median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+for r in $(seq 1 "$ROUNDS"); do
+	ft_log "round $r of $ROUNDS" >&2
+	for n in $CLIENTS; do
+		for script in transfer pay; do
+			# alternate which setting goes first
+			if [ $((r % 2)) -eq 1 ]; then
+				run "$script" "$n" on; run "$script" "$n" off
+			else
+				run "$script" "$n" off; run "$script" "$n" on
+			fi
+		done
+	done
+done
+COUNTED=$(ft_psql -Atc "SELECT value FROM fintech.metrics WHERE metric = 'fintech_transfers_total'")
+
+{
+	echo "fintech.metrics on vs off, $DURATION s per run, $ROUNDS rounds (median tps), $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "tree $(tree_state | tr -d '\n'), $(nproc) CPUs, $LOAD0 at the start"
+	echo
+	echo "| workload | clients | tps, metrics on | tps, metrics off | on / off | rounds on | rounds off |"
+	echo "|---|---:|---:|---:|---:|---|---|"
+	for n in $CLIENTS; do
+		for script in transfer pay; do
+			on=$(echo "${TPSL[$script,$n,on]}" | median)
+			off=$(echo "${TPSL[$script,$n,off]}" | median)
+			ratio=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+			printf '| %s | %d | %.0f | %.0f | %s | %s | %s |\n' "$script" "$n" "$on" "$off" "$ratio" \
+				"$(echo "${TPSL[$script,$n,on]}" | xargs printf '%.0f ' | sed 's/ $//')" \
+				"$(echo "${TPSL[$script,$n,off]}" | xargs printf '%.0f ' | sed 's/ $//')"
+		done
+	done
+	echo
+	echo "fintech_transfers_total after the runs: $COUNTED (counted by the runs with metrics on only)"
+} | tee "$OUT"
