@@ -206,7 +206,7 @@ write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects)
 {
 	bool		pending = entry_pending(e);
 
-	e->entry_id = nextval_internal(L->entries_seq, false);
+	e->entry_id = e->preset_id ? e->preset_id : nextval_internal(L->entries_seq, false);
 	{
 		Datum		v[6];
 		bool		n[6] = {false, false, e->related_id == 0, e->description == NULL, false, false};
