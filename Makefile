@@ -47,7 +47,7 @@ REGRESS = extension worker ledger audit audit_tree payments sanctions screening 
 # (0.6.0: each part adds its tests on its own line, before privileges)
 REGRESS += # screening v2
 REGRESS += # events and metrics
-REGRESS += # ledger additions
+REGRESS += ledger_additions # ledger additions
 REGRESS += # limits
 REGRESS += # card vault
 REGRESS += privileges
