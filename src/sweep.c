@@ -124,7 +124,8 @@ fintech_sweep(PG_FUNCTION_ARGS)
 	{
 		Datum		v[1] = {Int64GetDatum(k.entry_id)};
 
-		ft_run_plan(&plans, P_AMOUNT, v, NULL, true, 1);
+		/* a fresh snapshot: the first call may have committed after ours began */
+		ft_run_plan(&plans, P_AMOUNT, v, NULL, false, 1);
 		out[0] = Int64GetDatum(k.entry_id);
 		out[1] = Int64GetDatum(get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, NULL));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out, outnull);
