@@ -940,6 +940,9 @@ RETURNS TABLE(seq pg_catalog.int8, entry_id pg_catalog.int8, posted_at pg_catalo
               amount pg_catalog.int8, balance_after pg_catalog.int8,
               description pg_catalog.text, metadata pg_catalog.jsonb)
 LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- its page query's (generic) plan must walk postings (account_id, seq) in
+-- order and stop after max_rows, never read an account's history and sort it
+SET enable_sort = off
 AS 'MODULE_PATHNAME', 'fintech_statement';
 
 /* ------------------------------------------------------------------------

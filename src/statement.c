@@ -6,7 +6,11 @@
  *	  (keyset pagination: the next page starts after the last seq seen).
  *
  * Each page is one index range scan of fintech.postings (account_id,
- * seq), so it costs O(max_rows) whatever the account's history.  The time
+ * seq), so it costs O(max_rows) whatever the account's history.  The
+ * plan is generic (spi_plan.h) and its LIMIT a parameter, for which the
+ * planner would rather sort a bitmap scan of the account's whole history:
+ * fintech.statement() runs with enable_sort = off (its CREATE FUNCTION),
+ * which leaves the ordered index scan as the only plan worth having.  The time
  * window [from_time, to_time) is turned into a range of seq first, with
  * the (account_id, posted_at, seq) index (a posting's posted_at is
  * stamped under its account's row lock, so an account's postings are in
