@@ -920,7 +920,8 @@ CREATE TABLE fintech.ledger_keys (
 CREATE INDEX ledger_keys_age ON fintech.ledger_keys USING brin (created_at);
 COMMENT ON TABLE fintech.ledger_keys IS
   'Idempotency keys of ledger writes within their retention, each naming its entry';
-SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
+-- (pg_dump dumps its rows: registered at the end of this file, in the order
+-- the update to 0.6.0 registers it)
 
 -- statements: an account's postings in seq order, a page per index range
 CREATE INDEX postings_account_seq ON fintech.postings (account_id, seq);
@@ -1330,3 +1331,11 @@ REVOKE ALL ON FUNCTION fintech.erase_party(pg_catalog.int8, pg_catalog.text),
   FROM PUBLIC;
 REVOKE ALL ON TABLE fintech.audit_personal_columns, fintech.audit_personal, fintech.erasures FROM PUBLIC;
 REVOKE ALL ON SEQUENCE fintech.erasures_id_seq FROM PUBLIC;
+
+/* ------------------------------------------------------------------------
+ * Configuration tables added in 0.6.0, registered in the order the update
+ * script registers them (fintech.sql and the update must list them alike)
+ * ------------------------------------------------------------------------ */
+
+-- (ledger additions)
+SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
