@@ -47,7 +47,7 @@ REGRESS = extension worker ledger audit audit_tree payments sanctions screening 
 # (0.6.0: each part adds its tests on its own line, before privileges)
 REGRESS += # screening v2
 REGRESS += events metrics # events and metrics
-REGRESS += # ledger additions
+REGRESS += ledger_additions # ledger additions
 REGRESS += # limits
 REGRESS += # card vault
 REGRESS += privileges
@@ -61,7 +61,7 @@ REGRESS_NOPRELOAD = nopreload
 ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen ddl_lock_queue erasure_hold_race
 ISOLATION += # screening v2
 ISOLATION += events_outbox_gap # events and metrics
-ISOLATION += # ledger additions
+ISOLATION += ledger_key_transfer ledger_key_post ledger_key_post_pending ledger_key_void_pending ledger_key_reverse ledger_key_sweep ledger_key_batch # ledger additions
 ISOLATION += # limits
 ISOLATION += # card vault
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=$(FINTECH_RESULTS)/output_iso \

@@ -238,6 +238,104 @@ COMMENT ON FUNCTION fintech.grant_monitoring(pg_catalog.regrole) IS
  * Ledger additions: safe retries, sweeps, statements
  * ------------------------------------------------------------------------ */
 
+-- an optional idempotency key, last: the old signatures go, the new ones
+-- take the old calls unchanged (the key defaults to NULL); the Privileges
+-- part below gives their duty holders EXECUTE again
+DROP FUNCTION fintech.post(fintech.leg[], pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval);
+CREATE FUNCTION fintech.post(
+    legs fintech.leg[], description pg_catalog.text DEFAULT NULL,
+    metadata pg_catalog.jsonb DEFAULT '{}', pending_for pg_catalog.interval DEFAULT NULL,
+    idempotency_key pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_post';
+
+DROP FUNCTION fintech.transfer(pg_catalog.text, pg_catalog.text, pg_catalog.int8, pg_catalog.text,
+                               pg_catalog.jsonb, pg_catalog.interval);
+CREATE FUNCTION fintech.transfer(
+    debit_account pg_catalog.text, credit_account pg_catalog.text, amount pg_catalog.int8,
+    description pg_catalog.text DEFAULT NULL, metadata pg_catalog.jsonb DEFAULT '{}',
+    pending_for pg_catalog.interval DEFAULT NULL, idempotency_key pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_transfer';
+
+DROP FUNCTION fintech.transfer_batch(pg_catalog.text[], pg_catalog.text[], pg_catalog.int8[],
+                                     pg_catalog.text[]);
+CREATE FUNCTION fintech.transfer_batch(
+    debit_accounts pg_catalog.text[], credit_accounts pg_catalog.text[],
+    amounts pg_catalog.int8[], descriptions pg_catalog.text[] DEFAULT NULL,
+    idempotency_keys pg_catalog.text[] DEFAULT NULL)
+RETURNS TABLE(idx pg_catalog.int4, entry_id pg_catalog.int8, error pg_catalog.text)
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_transfer_batch';
+
+DROP FUNCTION fintech.post_pending(pg_catalog.int8, pg_catalog.int8);
+CREATE FUNCTION fintech.post_pending(entry_id pg_catalog.int8, amount pg_catalog.int8 DEFAULT NULL,
+                                     idempotency_key pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_post_pending';
+
+DROP FUNCTION fintech.void_pending(pg_catalog.int8);
+CREATE FUNCTION fintech.void_pending(entry_id pg_catalog.int8,
+                                     idempotency_key pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_void_pending';
+
+DROP FUNCTION fintech.reverse(pg_catalog.int8, pg_catalog.text);
+CREATE FUNCTION fintech.reverse(entry_id pg_catalog.int8, description pg_catalog.text DEFAULT NULL,
+                                idempotency_key pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_reverse';
+
+-- every ledger write may carry an idempotency key (fintech.pay's keys are
+-- fintech.idempotency_keys): claimed with the id its entry takes,
+-- forgotten after fintech.idempotency_retention
+CREATE TABLE fintech.ledger_keys (
+    key          pg_catalog.text PRIMARY KEY,
+    function     pg_catalog.text NOT NULL,    -- transfer, post, post_pending, void_pending, reverse, sweep
+    request_hash pg_catalog.bytea NOT NULL,   -- SHA-256 of the request's canonical form
+    entry_id     pg_catalog.int8 NOT NULL,    -- the entry the first call wrote
+    created_at   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+);
+-- for the pruning job; BRIN: keys arrive in created_at order, and a write pays
+-- next to nothing for it
+CREATE INDEX ledger_keys_age ON fintech.ledger_keys USING brin (created_at);
+COMMENT ON TABLE fintech.ledger_keys IS
+  'Idempotency keys of ledger writes within their retention, each naming its entry';
+SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
+
+-- statements: an account's postings in seq order, a page per index range
+CREATE INDEX postings_account_seq ON fintech.postings (account_id, seq);
+
+CREATE FUNCTION fintech.sweep(
+    debit_account pg_catalog.text, credit_account pg_catalog.text,
+    max_amount pg_catalog.int8 DEFAULT NULL, description pg_catalog.text DEFAULT NULL,
+    metadata pg_catalog.jsonb DEFAULT '{}', idempotency_key pg_catalog.text DEFAULT NULL)
+RETURNS TABLE(entry_id pg_catalog.int8, amount pg_catalog.int8)
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_sweep';
+
+CREATE FUNCTION fintech.statement(
+    account pg_catalog.text, after_seq pg_catalog.int8 DEFAULT 0,
+    max_rows pg_catalog.int4 DEFAULT 100,
+    from_time pg_catalog.timestamptz DEFAULT '-infinity',
+    to_time pg_catalog.timestamptz DEFAULT 'infinity')
+RETURNS TABLE(seq pg_catalog.int8, entry_id pg_catalog.int8, posted_at pg_catalog.timestamptz,
+              amount pg_catalog.int8, balance_after pg_catalog.int8,
+              description pg_catalog.text, metadata pg_catalog.jsonb)
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- its page query's (generic) plan must walk postings (account_id, seq) in
+-- order and stop after max_rows, never read an account's history and sort it
+SET enable_sort = off
+AS 'MODULE_PATHNAME', 'fintech_statement';
+
+INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
+    ('application', 'function', 'sweep'), ('application', 'function', 'statement');
+
 /* ------------------------------------------------------------------------
  * Spending and velocity limits
  * ------------------------------------------------------------------------ */

@@ -27,6 +27,7 @@
 #include "entries.h"
 #include "ledger.h"
 #include "ledger_args.h"
+#include "ledger_keys.h"
 #include "posting.h"
 
 /*
@@ -151,10 +152,11 @@ legs_from_array(ArrayType *arr, int *nlegs)
 
 /*
  * The options of post and transfer, from argument n on (description,
- * metadata, pending_for: a hold), then post the entry; returns its id.
+ * metadata, pending_for: a hold, idempotency_key), then post the entry
+ * (or replay it: ledger_keys.c); returns its id.
  */
 static Datum
-post_with_options(FunctionCallInfo fcinfo, EntrySpec *e, int n)
+post_with_options(FunctionCallInfo fcinfo, EntrySpec *e, int n, LedgerKey *k)
 {
 	int64		id;
 
@@ -163,27 +165,37 @@ post_with_options(FunctionCallInfo fcinfo, EntrySpec *e, int n)
 	e->pending_for = arg_pending_for(fcinfo, n + 2);
 	if (e->pending_for)
 		e->type = "pending";
+	ledger_key_entry(k, e);
 
 	SPI_connect();
+	if (ledger_key_claim(k))
+	{
+		SPI_finish();
+		PG_RETURN_INT64(k->entry_id);
+	}
+	e->preset_id = k->entry_id;
 	id = post_one(e, true);
 	SPI_finish();
 	PG_RETURN_INT64(id);
 }
 
 PG_FUNCTION_INFO_V1(fintech_post);
-/* fintech.post(legs, description, metadata, pending_for) */
+/* fintech.post(legs, description, metadata, pending_for, idempotency_key) */
 Datum
 fintech_post(PG_FUNCTION_ARGS)
 {
 	EntrySpec	e;
+	LedgerKey	k;
 
 	spec_init(&e, "standard");
 	e.legs = legs_from_array(arg_array(fcinfo, 0, "legs"), &e.nlegs);
-	return post_with_options(fcinfo, &e, 1);
+	ledger_key_init(&k, fcinfo, 4, "post");
+	return post_with_options(fcinfo, &e, 1, &k);
 }
 
 PG_FUNCTION_INFO_V1(fintech_transfer);
-/* fintech.transfer(debit_account, credit_account, amount, description, metadata, pending_for) */
+/* fintech.transfer(debit_account, credit_account, amount, description, metadata, pending_for,
+ *					 idempotency_key) */
 Datum
 fintech_transfer(PG_FUNCTION_ARGS)
 {
@@ -192,8 +204,10 @@ fintech_transfer(PG_FUNCTION_ARGS)
 	int64		amount = arg_amount(fcinfo, 2, "amount");
 	EntrySpec	e;
 	Leg			legs[2];
+	LedgerKey	k;
 
 	spec_init(&e, "standard");
 	spec_transfer(&e, legs, debit, credit, amount);
-	return post_with_options(fcinfo, &e, 3);
+	ledger_key_init(&k, fcinfo, 6, "transfer");
+	return post_with_options(fcinfo, &e, 3, &k);
 }

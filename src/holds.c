@@ -28,6 +28,7 @@
 #include "holds.h"
 #include "ledger.h"
 #include "ledger_args.h"
+#include "ledger_keys.h"
 #include "posting.h"
 #include "posting_lock.h"
 #include "posting_write.h"
@@ -193,31 +194,50 @@ build_resolution(EntrySpec *e, int64 hold, bool post, int64 amount, bool interna
 }
 
 PG_FUNCTION_INFO_V1(fintech_post_pending);
-/* fintech.post_pending(entry_id, amount DEFAULT NULL) */
+/* fintech.post_pending(entry_id, amount DEFAULT NULL, idempotency_key DEFAULT NULL) */
 Datum
 fintech_post_pending(PG_FUNCTION_ARGS)
 {
 	int64		hold = arg_id(fcinfo, 0, "entry_id");
 	int64		amount = PG_ARGISNULL(1) ? 0 : arg_amount(fcinfo, 1, "amount");
 	EntrySpec	e;
+	LedgerKey	k;
 
+	ledger_key_init(&k, fcinfo, 2, "post_pending");
+	ledger_key_int(&k, hold, false);
+	ledger_key_int(&k, amount, amount == 0);
 	SPI_connect();
+	if (ledger_key_claim(&k))
+	{
+		SPI_finish();
+		PG_RETURN_INT64(k.entry_id);
+	}
 	build_resolution(&e, hold, true, amount, false);
+	e.preset_id = k.entry_id;
 	post_one(&e, false);
 	SPI_finish();
 	PG_RETURN_INT64(e.entry_id);
 }
 
 PG_FUNCTION_INFO_V1(fintech_void_pending);
-/* fintech.void_pending(entry_id) */
+/* fintech.void_pending(entry_id, idempotency_key DEFAULT NULL) */
 Datum
 fintech_void_pending(PG_FUNCTION_ARGS)
 {
 	int64		hold = arg_id(fcinfo, 0, "entry_id");
 	EntrySpec	e;
+	LedgerKey	k;
 
+	ledger_key_init(&k, fcinfo, 1, "void_pending");
+	ledger_key_int(&k, hold, false);
 	SPI_connect();
+	if (ledger_key_claim(&k))
+	{
+		SPI_finish();
+		PG_RETURN_INT64(k.entry_id);
+	}
 	build_resolution(&e, hold, false, 0, false);
+	e.preset_id = k.entry_id;
 	post_one(&e, false);
 	SPI_finish();
 	PG_RETURN_INT64(e.entry_id);

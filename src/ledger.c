@@ -21,6 +21,9 @@
  *   transfer_batch.c many transfers in one call, each refused on its own
  *   holds.c          pending entries: post, void, expiry; held payments
  *   reversal.c       reverse a posted entry
+ *   ledger_keys.c    idempotency keys of the writes above (safe retries)
+ *   sweep.c          move what the limits allow, decided under the locks
+ *   statement.c      an account's postings, a page at a time (read only)
  *   check_ledger.c   the ledger's consistency checks
  *   immutable.c      the trigger that keeps history immutable
  *   posting.c        the posting engine's driver (apply_entry), on

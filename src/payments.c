@@ -75,6 +75,7 @@
 #include "canon.h"
 #include "jobs.h"
 #include "metrics.h"
+#include "ledger_keys.h"
 
 #define KEY_MAXCHARS	255
 #define PRUNE_BATCH		10000
@@ -558,7 +559,8 @@ fintech_release_held_payments(int64 party_id)
  * prune_idempotency_keys job: forget keys older than
  * fintech.idempotency_retention (the payments stay).  A key whose payment
  * is still held is kept until the payment is resolved: a retry must not
- * pay twice while the first payment may still go through.
+ * pay twice while the first payment may still go through.  The ledger's
+ * keys (ledger_keys.c) are pruned in the same run, with the same retention.
  */
 static int64
 prune_keys_job(bool *again)
@@ -582,8 +584,15 @@ prune_keys_job(bool *again)
 	if (ret != SPI_OK_DELETE)
 		elog(ERROR, "could not prune idempotency keys: %s", SPI_result_code_string(ret));
 	n = (int64) SPI_processed;
-	SPI_finish();
 	*again = n == PRUNE_BATCH;
+	{
+		/* and the ledger's keys (ledger_keys.c), with the same retention */
+		int64		nl = ledger_keys_prune(v[0], PRUNE_BATCH);
+
+		*again = *again || nl == PRUNE_BATCH;
+		n += nl;
+	}
+	SPI_finish();
 	return n;
 }
 

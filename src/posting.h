@@ -80,6 +80,7 @@ typedef struct EntrySpec
 	int64		resolve_hold;	/* hold entry whose state this entry changes */
 	const char *resolve_status;
 	int64		resolve_amount;
+	int64		preset_id;		/* the id claimed with an idempotency key; 0: next */
 	/* results */
 	int64		entry_id;
 	int			sqlstate;		/* refusal (record mode), 0 if posted */

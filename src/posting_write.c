@@ -208,7 +208,7 @@ write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects)
 {
 	bool		pending = entry_pending(e);
 
-	e->entry_id = nextval_internal(L->entries_seq, false);
+	e->entry_id = e->preset_id ? e->preset_id : nextval_internal(L->entries_seq, false);
 	ft_metric_entry(e->type, e->one_currency);
 	{
 		Datum		v[6];

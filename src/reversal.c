@@ -20,12 +20,13 @@
 
 #include "ledger.h"
 #include "ledger_args.h"
+#include "ledger_keys.h"
 #include "posting.h"
 #include "reversal.h"
 #include "spi_plan.h"
 
 PG_FUNCTION_INFO_V1(fintech_reverse);
-/* fintech.reverse(entry_id, description DEFAULT NULL) */
+/* fintech.reverse(entry_id, description DEFAULT NULL, idempotency_key DEFAULT NULL) */
 Datum
 fintech_reverse(PG_FUNCTION_ARGS)
 {
@@ -34,8 +35,17 @@ fintech_reverse(PG_FUNCTION_ARGS)
 	Datum		v[1] = {Int64GetDatum(orig)};
 	EntrySpec	e;
 	char	   *type;
+	LedgerKey	k;
 
+	ledger_key_init(&k, fcinfo, 2, "reverse");
+	ledger_key_int(&k, orig, false);
+	ledger_key_field(&k, PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	SPI_connect();
+	if (ledger_key_claim(&k))
+	{
+		SPI_finish();
+		PG_RETURN_INT64(k.entry_id);
+	}
 	/* one reversal at a time per entry: lock the entry's row (no change) */
 	ft_run_select("SELECT type FROM fintech.entries WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE",
 				  1, types, v);
@@ -77,6 +87,7 @@ fintech_reverse(PG_FUNCTION_ARGS)
 	e.description = PG_ARGISNULL(1)
 		? cstring_to_text(psprintf("reversal of entry " INT64_FORMAT, orig))
 		: PG_GETARG_TEXT_P(1);
+	e.preset_id = k.entry_id;
 	post_one(&e, false);
 	SPI_finish();
 	PG_RETURN_INT64(e.entry_id);

@@ -22,20 +22,78 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
 #include "account_code.h"
 #include "ledger.h"
 #include "ledger_args.h"
 #include "metrics.h"
+#include "ledger_keys.h"
 #include "posting.h"
 #include "posting_lock.h"
 #include "posting_write.h"
 #include "transfer_batch.h"
 
+/* keys compared as strcmp does, for qsort */
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * The items' keys (pay's length rules, 22023 for the whole batch like its
+ * other argument errors); a key twice in one batch is refused (22023): a
+ * batch is one request, its items distinct ones.
+ */
+static LedgerKey *
+batch_keys(Datum *kdatums, bool *knulls, int n)
+{
+	LedgerKey  *keys = palloc0(sizeof(LedgerKey) * Max(n, 1));
+	char	  **sorted = palloc(sizeof(char *) * Max(n, 1));
+	int			nsorted = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		char	   *key = NULL;
+
+		CHECK_FOR_INTERRUPTS();
+		if (kdatums && !knulls[i])
+		{
+			int			len;
+
+			key = TextDatumGetCString(kdatums[i]);
+			if (key[0] == '\0')
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("idempotency_keys[%d] must not be empty", i + 1)));
+			if ((len = pg_mbstrlen(key)) > LEDGER_KEY_MAXCHARS)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("idempotency_keys[%d] is %d characters long, the limit is %d",
+								i + 1, len, LEDGER_KEY_MAXCHARS)));
+			sorted[nsorted++] = key;
+		}
+		ledger_key_start(&keys[i], key, "transfer");
+	}
+	if (nsorted > 1)
+	{
+		qsort(sorted, nsorted, sizeof(char *), key_cmp);
+		for (int i = 1; i < nsorted; i++)
+			if (strcmp(sorted[i - 1], sorted[i]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("idempotency_keys has the key \"%s\" more than once", sorted[i]),
+						 errhint("Give each item its own key, or none.")));
+	}
+	return keys;
+}
+
 PG_FUNCTION_INFO_V1(fintech_transfer_batch);
 /*
- * fintech.transfer_batch(debit_accounts, credit_accounts, amounts, descriptions)
+ * fintech.transfer_batch(debit_accounts, credit_accounts, amounts, descriptions,
+ *						  idempotency_keys)
  *	  RETURNS TABLE(idx, entry_id, error)
  */
 Datum
@@ -58,17 +116,25 @@ fintech_transfer_batch(PG_FUNCTION_ARGS)
 	Leg		   *legs;
 	int		   *bad;			/* per item: SQLSTATE of an input error */
 	Ledger		L;
+	LedgerKey  *keys;			/* per item (key NULL: none) */
+	Datum	   *kdatums = NULL;
+	bool	   *knulls = NULL;
+	int			nkeys = 0;
 
 	deconstruct_array(arg_array(fcinfo, 0, "debit_accounts"), TEXTOID, -1, false, TYPALIGN_INT, &debits, &dnulls, &nd);
 	deconstruct_array(arg_array(fcinfo, 1, "credit_accounts"), TEXTOID, -1, false, TYPALIGN_INT, &credits, &cnulls, &nc);
 	deconstruct_array(arg_array(fcinfo, 2, "amounts"), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &amounts, &anulls, &na);
 	if (!PG_ARGISNULL(3))
 		deconstruct_array(arg_array(fcinfo, 3, "descriptions"), TEXTOID, -1, false, TYPALIGN_INT, &descs, &descnulls, &ndesc);
-	if (nc != nd || na != nd || (descs && ndesc != nd))
+	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
+		deconstruct_array(arg_array(fcinfo, 4, "idempotency_keys"), TEXTOID, -1, false, TYPALIGN_INT, &kdatums, &knulls, &nkeys);
+	if (nc != nd || na != nd || (descs && ndesc != nd) || (kdatums && nkeys != nd))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("transfer_batch arrays differ in length: debit_accounts %d, credit_accounts %d, amounts %d%s",
-						nd, nc, na, descs ? psprintf(", descriptions %d", ndesc) : "")));
+				 errmsg("transfer_batch arrays differ in length: debit_accounts %d, credit_accounts %d, amounts %d%s%s",
+						nd, nc, na, descs ? psprintf(", descriptions %d", ndesc) : "",
+						kdatums ? psprintf(", idempotency_keys %d", nkeys) : "")));
+	keys = batch_keys(kdatums, knulls, nd);
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -96,19 +162,34 @@ fintech_transfer_batch(PG_FUNCTION_ARGS)
 			continue;
 		}
 		spec_transfer(e, l, dc, cc, DatumGetInt64(amounts[i]));
+		ledger_key_entry(&keys[i], e);
 	}
 
 	SPI_connect();
+	/* keys first (the lock order): a replayed item is not posted again */
+	for (int i = 0; i < nd; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!bad[i] && ledger_key_claim(&keys[i]))
+			specs[i].nlegs = 0;
+		specs[i].preset_id = keys[i].entry_id;
+	}
 	ledger_begin(&L, specs, nd, false, false);
 	for (int i = 0; i < nd; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (!bad[i])
+		if (keys[i].replay)
+			specs[i].entry_id = keys[i].entry_id;
+		else if (!bad[i])
 			apply_entry(&L, &specs[i]);
 		else
 			specs[i].sqlstate = bad[i];
 	}
 	ledger_finish(&L);
+	/* a refused item's key stays free: a resent batch tries it again */
+	for (int i = 0; i < nd; i++)
+		if (!bad[i] && specs[i].sqlstate)
+			ledger_key_release(&keys[i]);
 	SPI_finish();
 
 	for (int i = 0; i < nd; i++)

@@ -313,3 +313,30 @@ SELECT fintech.ack_events('demo_feed', (SELECT max(event_id) FROM fintech.read_e
        AS acknowledged;
 SELECT count(*) AS left_to_read FROM fintech.read_events('demo_feed');
 SELECT fintech.drop_consumer('demo_feed');
+\echo '== Ledger additions (0.6.0): every write safe to retry, sweeps, statements'
+\echo '-- a card authorisation of 30.00; the capture of 25.00 is posted, but its reply is lost on the way back ...'
+SELECT fintech.transfer(debit_account => 'alice', credit_account => 'bob', amount => 3000, pending_for => '7 days',
+                        description => 'card authorisation 2', idempotency_key => 'auth-9001') AS hold2 \gset
+SELECT fintech.post_pending(entry_id => :hold2, amount => 2500, idempotency_key => 'capture-9001') AS capture2 \gset
+\echo '-- ... so the client sends the capture again, with the same key: the same entry, nothing posted twice'
+SELECT fintech.post_pending(entry_id => :hold2, amount => 2500, idempotency_key => 'capture-9001') = :capture2
+       AS same_capture;
+SELECT count(*) AS captures_of_the_hold FROM fintech.entries WHERE related_id = :hold2 AND type = 'post_pending';
+SELECT fintech.balance('alice') AS posted, fintech.available_balance('alice') AS available;
+\echo '-- without a key the retry would be refused: the hold is posted already (LD008)'
+\set ON_ERROR_STOP off
+SELECT fintech.post_pending(entry_id => :hold2, amount => 2500);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\echo '-- the same key for another amount is refused (LD005)'
+SELECT fintech.post_pending(entry_id => :hold2, amount => 2600, idempotency_key => 'capture-9001');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set ON_ERROR_STOP on
+\echo '-- bob settles: sweep all he has to the bank, in one transfer decided under the row locks'
+SELECT entry_id IS NOT NULL AS posted, amount
+  FROM fintech.sweep(debit_account => 'bob', credit_account => 'bank', description => 'settlement',
+                     idempotency_key => 'settle-bob-1');
+SELECT entry_id, amount FROM fintech.sweep(debit_account => 'bob', credit_account => 'bank') AS nothing_left;
+SELECT fintech.balance('bob') AS bob;
+\echo '-- alice''s statement, three postings a page (keyset pagination: the next page starts after the last seq)'
+SELECT seq, amount, balance_after, description FROM fintech.statement('alice', max_rows => 3);
+SELECT seq, amount, balance_after, description FROM fintech.statement('alice', after_seq => 3, max_rows => 3);

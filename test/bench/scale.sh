@@ -10,13 +10,19 @@
 #            10,001-leg fintech.post, so that the ledger starts at 10,001
 #            postings, not 20,000 as with one transfer each), grown to 10k -> 100k -> 1M -> 10M postings
 #            with fintech.transfer_batch calls of 10,000 transfers of 1
-#            between two different random wallets (2 postings each)
+#            between two different random wallets (2 postings each); one
+#            transfer in 50 credits the account 'hot' instead, whose
+#            history grows with the ledger (200 postings from the funding
+#            entry, then 2 % of the transfers: ~100k postings at 10M)
 #
 # At each size, one client each (per-call cost, not throughput):
 #   balance     SELECT fintech.balance(<random account>)
 #   balance_at  SELECT fintech.balance_at(<random account>, <random time
 #               between the first and the last posting of the ledger>)
 #   transfer    SELECT fintech.transfer(<random account>, <random account>, 1)
+#   statement   (stage B) SELECT count(*) FROM fintech.statement('hot',
+#               <random seq of its history>, 50): one page of 50 postings
+#               (keyset pagination; it must cost the same at every size)
 # (run in that order, so the reads see the nominal size; the transfers of a
 # size's run count towards the next size, which is loaded up to its total)
 #
@@ -67,6 +73,7 @@ WALLETS=10000       # stage B's accounts
 CHUNK=10000         # accounts opened / funded per statement (stage A)
 BATCH=10000         # transfers per transfer_batch call (stage B)
 FUNDS=1000000       # each account's opening balance
+HOT0=200            # stage B: postings of 'hot' from the funding entry
 
 trap ft_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -143,6 +150,7 @@ end_stage() {
 }
 
 declare -A CHECK
+HOT=()      # stage B: postings of 'hot' at each size
 ROWS_A=()   # measured rows per stage
 ROWS_B=()
 LOADS=()    # load steps
@@ -210,7 +218,18 @@ measure() {
 	printf '%s\n' "\\set a random(1, $n)" "\\set b random(1, $n)" \
 		"SELECT fintech.transfer(debit_account => '$p' || :a, credit_account => '$p' || :b, amount => 1);" \
 		>"$LOGS/transfer.sql"
-	for w in balance balance_at transfer; do
+	local works="balance balance_at transfer"
+	if [ "$stage" = B ]; then
+		# a page of 50 of 'hot''s postings, after a random seq of its history
+		local last
+		last=$(ft_psql -Atc "SELECT last_seq FROM fintech.accounts WHERE code = 'hot'")
+		[ "$last" -gt 50 ] || ft_die "stage B: 'hot' has only $last postings"
+		printf '%s\n' "\\set s random(0, $((last - 50)))" \
+			"SELECT count(*) FROM fintech.statement('hot', :s, 50);" >"$LOGS/statement.sql"
+		HOT+=("$(human "$size"): $(commas "$last")")
+		works="balance balance_at statement transfer"
+	fi
+	for w in $works; do
 		run_one "$stage" "$w" "$size"
 	done
 }
@@ -257,14 +276,16 @@ t0=$(date +%s.%N)
 ft_psql -At >/dev/null <<EOSQL
 SELECT count(fintech.open_account(code => 'w' || i, currency => 'USD'))
   FROM generate_series(1, $WALLETS) i;
-SELECT fintech.post(legs => ARRAY[fintech.debit('bank', $WALLETS * $FUNDS::bigint)]
-                            || array_agg(fintech.credit('w' || i, $FUNDS)),
+SELECT fintech.open_account(code => 'hot', currency => 'USD') IS NOT NULL AS hot_opened;
+SELECT fintech.post(legs => ARRAY[fintech.debit('bank', $WALLETS * $FUNDS::bigint + $HOT0)]
+                            || array_agg(fintech.credit('w' || i, $FUNDS))
+                            || ARRAY(SELECT fintech.credit('hot', 1) FROM generate_series(1, $HOT0)),
                     description => 'fund the wallets') IS NOT NULL AS funded
   FROM generate_series(1, $WALLETS) i;
 EOSQL
 secs=$(since "$t0")
 audit_triggers ENABLE accounts entries postings
-LOADS+=("| B | 0 → $(commas $((WALLETS + 1))) postings | open $(human $WALLETS) wallets, fund them with one $(commas $((WALLETS + 1)))-leg entry | $secs | — |")
+LOADS+=("| B | 0 → $(commas $((WALLETS + HOT0 + 1))) postings | open $(human $WALLETS) wallets and 'hot', fund them with one $(commas $((WALLETS + HOT0 + 1)))-leg entry | $secs | — |")
 [ "$(ft_psql -Atc "SELECT count(*) FROM fintech.accounts WHERE code LIKE 'w%' AND balance = $FUNDS")" -eq "$WALLETS" ] ||
 	ft_die "stage B: not every wallet was funded"
 for size in $POSTING_SIZES; do
@@ -279,7 +300,8 @@ for size in $POSTING_SIZES; do
 			for ((left = want; left > 0; left -= BATCH)); do
 				n=$((left < BATCH ? left : BATCH))
 				echo "SELECT count(*) FILTER (WHERE t.error IS NULL)
-  FROM (SELECT array_agg('w' || x) d, array_agg('w' || (1 + (x + y) % $WALLETS)) c,
+  FROM (SELECT array_agg('w' || x) d,
+               array_agg(CASE WHEN x % 50 = 0 THEN 'hot' ELSE 'w' || (1 + (x + y) % $WALLETS) END) c,
                array_agg(1::bigint) a
           FROM (SELECT (1 + floor(random() * $WALLETS))::int x,
                        (floor(random() * ($WALLETS - 1)))::int y
@@ -312,7 +334,9 @@ echo "(loads, runs and checks took $ELAPSED s)" >&2
 	echo "- each run: \`pgbench -n -M prepared -T $DURATION -c 1 -j 1 -f <workload>.sql\`, then CHECKPOINT;" \
 		"workloads, over random accounts of the stage: \`balance\` = \`SELECT fintech.balance(acct)\`," \
 		"\`balance_at\` = \`SELECT fintech.balance_at(acct, t)\` with t uniform between the first and the last" \
-		"posting of the ledger, \`transfer\` = \`SELECT fintech.transfer(acct1, acct2, 1)\`"
+		"posting of the ledger, \`transfer\` = \`SELECT fintech.transfer(acct1, acct2, 1)\`;" \
+		"\`statement\` (stage B) = \`SELECT count(*) FROM fintech.statement('hot', s, 50)\` with s" \
+		"uniform over the account's history (a full page of 50 postings)"
 	echo "- loading: the audit triggers of fintech.accounts, entries and postings are **disabled while" \
 		"data is loaded** and enabled again before every measured run; VACUUM ANALYZE and CHECKPOINT" \
 		"after each load step; a fresh cluster per stage"
@@ -342,6 +366,9 @@ echo "(loads, runs and checks took $ELAPSED s)" >&2
 	echo "| stage | step | what | seconds | rate |"
 	echo "|---|---|---|---:|---:|"
 	printf '%s\n' "${LOADS[@]}"
+	echo
+	echo "Stage B's statement pages read the account 'hot', whose history grows with the ledger" \
+		"(its postings when the run started: $(printf '%s; ' "${HOT[@]}" | sed 's/; $//'))."
 	echo
 	echo "check_ledger() at the end of stage A: ${CHECK[A]}; of stage B: ${CHECK[B]}."
 	print_anomalies "No failed transactions, no pgbench errors, no other load during the runs."

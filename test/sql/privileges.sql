@@ -411,6 +411,6 @@ SELECT fintech.grant_compliance('kyc_officer');
 SELECT has_function_privilege('shop_app', 'fintech.pay(text, text, text, bigint, text, jsonb)', 'EXECUTE') AS app_pays,
        has_function_privilege('shop_app', 'fintech.resolve_alert(bigint, text, text)', 'EXECUTE') AS app_resolves,
        has_function_privilege('kyc_officer', 'fintech.resolve_alert(bigint, text, text)', 'EXECUTE') AS officer_resolves,
-       has_function_privilege('kyc_officer', 'fintech.transfer(text, text, bigint, text, jsonb, interval)', 'EXECUTE') AS officer_transfers;
+       has_function_privilege('kyc_officer', 'fintech.transfer(text, text, bigint, text, jsonb, interval, text)', 'EXECUTE') AS officer_transfers;
 SELECT fintech.revoke_all('shop_app'), fintech.revoke_all('kyc_officer');
 DROP ROLE shop_app, kyc_officer;

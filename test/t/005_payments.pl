@@ -387,6 +387,13 @@ like($p2, qr/^\d+\|completed\|f$/, 'pay with the pruned key again: a new payment
 isnt($p2, $p1, 'with a different payment_id');
 is(sql("SELECT string_agg(id::text, ',' ORDER BY id) FROM fintech.payments WHERE idempotency_key = 'prune-1'"),
 	"$p1,$p2", 'two payments now carry the key');
+# the ledger's keys (fintech.ledger_keys) go with the same job and retention
+# (a transfer from w4 to itself: no balance changes, the checks below hold)
+my $e1 = sql("SELECT fintech.transfer('w4', 'w4', 3, idempotency_key => 'ledger-prune-1')");
+wait_for("SELECT count(*) = 0 FROM fintech.ledger_keys WHERE key = 'ledger-prune-1'",
+	'the worker prunes the ledger key ledger-prune-1', 10);
+my $e2 = sql("SELECT fintech.transfer('w4', 'w4', 3, idempotency_key => 'ledger-prune-1')");
+isnt($e2, $e1, 'a transfer with the pruned key posts a new entry');
 like(sql("SELECT fintech.run_job('prune_idempotency_keys')"), qr/^\d+$/,
 	'run_job(prune_idempotency_keys) returns the keys it pruned');
 

@@ -181,13 +181,13 @@ like($err, qr/permission denied for function resolve_alert/, 'and cannot decide 
 ($rc, $out, $err) = $node->psql('old', q{SET ROLE legacy_app; SELECT fintech.load_sanctions_ofac('1,"X"', list => 'L')});
 like($err, qr/permission denied for function load_sanctions_ofac/, 'nor load a list');
 is(q_in('old', q{SELECT has_function_privilege('legacy_compliance', 'fintech.rescreen_parties()', 'EXECUTE'),
-                        has_function_privilege('legacy_compliance', 'fintech.transfer(text,text,bigint,text,jsonb,interval)', 'EXECUTE'),
+                        has_function_privilege('legacy_compliance', 'fintech.transfer(text,text,bigint,text,jsonb,interval,text)', 'EXECUTE'),
                         has_schema_privilege('legacy_monitor', 'fintech', 'USAGE')}),
 	't|f|f', 'the compliance role has the compliance rights, not the application\'s; the other role nothing new');
 # the rights are the role's, not the extension's initial privileges: a
 # dump and restore keeps them
 like(q_in('old', q{SELECT string_agg(i.initprivs::text, ' ') FROM pg_init_privs i
-                    WHERE i.objoid = 'fintech.transfer(text,text,bigint,text,jsonb,interval)'::regprocedure}),
+                    WHERE i.objoid = 'fintech.transfer(text,text,bigint,text,jsonb,interval,text)'::regprocedure}),
 	qr/^\{postgres=X\/postgres\}$/, 'initial privileges are the owner\'s alone');
 my ($dump, $dump_err) = run_command(['pg_dump', '--schema-only', '-d', $node->connstr('old')]);
 like($dump, qr/^GRANT ALL ON FUNCTION fintech\.transfer\(.*\) TO legacy_app;$/m,
@@ -328,7 +328,23 @@ is(q_in('from040', 'ALTER EXTENSION fintech UPDATE; SHOW search_path'), '"$user"
 	"updated from 0.4.0 to $new, the session\'s search_path as it was");
 is(q_in('from040', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), $new, "updated to $new");
 is(q_in('from040', $schema_initprivs), $initprivs040, 'updated from 0.4.0: the schema\'s initial privileges unchanged');
-is(schema_dump('from040'), $dump040, 'updated from 0.4.0: pg_dump --schema-only unchanged');
+# (0.6.0 re-created functions with a new last argument, and added new ones
+# to duties: a grant shows under the function's new argument list, and the
+# role holds the new functions of its duty; nothing else changes)
+sub grants_by_name
+{
+	my ($d, $had) = @_;
+	$d =~ s/^(-- Name: FUNCTION \w+)\(.*?\)(; Type: ACL;)/$1$2/mg;
+	$d =~ s/^(GRANT ALL ON FUNCTION fintech\.\w+)\(.*\)( TO \w+;)$/$1$2/mg;
+	$d =~ s/^--\n-- Name: FUNCTION (\w+); Type: ACL;[^\n]*\n--\n\nGRANT [^\n]*\n\n\n/$had->{$1} ? $& : ''/mge if $had;
+	return $d;
+}
+my %had040 = map { $_ => 1 } (grants_by_name($dump040) =~ /^GRANT ALL ON FUNCTION fintech\.(\w+) TO/mg);
+my $after040 = schema_dump('from040');
+is(grants_by_name($after040, \%had040), grants_by_name($dump040),
+	'updated from 0.4.0: pg_dump --schema-only unchanged (but for the argument lists of re-created functions and the grants of new ones)');
+like($after040, qr/^GRANT ALL ON FUNCTION fintech\.sweep\(.*\) TO app040;$/m,
+	'updated from 0.4.0: the application role holds the new functions of its duty (sweep)');
 q_in('from040', q{SELECT fintech.revoke_all('app040')});
 
 # 0.5.0 through the chain, a role per duty given its rights by a helper,
@@ -350,6 +366,22 @@ is(q_in('from050', q{SELECT extversion FROM pg_extension WHERE extname = 'fintec
 is($rc, 0, "ALTER EXTENSION fintech UPDATE from 0.5.0 to $new") or diag($err);
 unlike($err, qr/WARNING/, 'the update from 0.5.0 warns of nothing');
 is(q_in('from050', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), $new, "updated to $new");
+# 0.5.0's call sites work unchanged after the update (0.6.0 gave the
+# ledger's writes a new last argument, idempotency_key, with a default:
+# the old signatures were dropped and the new ones created), called by
+# the role that got the application rights before the update
+q_in('from050', q{SELECT fintech.open_account('bank050', 'EUR', 'asset', NULL), fintech.open_account('w050', 'EUR')});
+is(q_in('from050', q{SET ROLE app050;
+  SELECT fintech.transfer('bank050', 'w050', 100, 'old', '{}', NULL) > 0;
+  SELECT fintech.post(ARRAY[fintech.debit('bank050', 5), fintech.credit('w050', 5)], 'old', '{}', NULL) > 0;
+  SELECT fintech.post_pending(fintech.transfer('bank050', 'w050', 7, pending_for => '1 day'), 7) > 0;
+  SELECT fintech.void_pending(fintech.transfer('bank050', 'w050', 8, NULL, '{}', '1 day')) > 0;
+  SELECT fintech.reverse(fintech.transfer('bank050', 'w050', 9), 'undo') > 0;
+  SELECT count(*) FROM fintech.transfer_batch('{bank050}', '{w050}', '{3}', '{old}') WHERE error IS NULL;
+  SELECT fintech.transfer('bank050', 'w050', 1, idempotency_key => 'k050')
+       = fintech.transfer('bank050', 'w050', 1, idempotency_key => 'k050');
+  SELECT fintech.balance('w050')}), "t\nt\nt\nt\nt\n1\nt\n116",
+	"updated from 0.5.0: 0.5.0's calls of transfer, post, post_pending, void_pending, reverse and transfer_batch work, and the new key");
 # the roles are dropped again below: their names differ from fresh050's
 # only in the dump's GRANTs, so both databases use the same names
 $node->safe_psql('fresh050', 'CREATE EXTENSION fintech CASCADE');

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# test/bench/keys.sh — what an idempotency key costs a ledger write (see
+# docs/benchmarks.md; the target: a key costs <= 10 % of the call's
+# throughput, i.e. ratio >= 0.90):
+#
+#   transfer.sql      fintech.transfer between two random wallets
+#   transfer_key.sql  the same with a fresh idempotency_key per call
+#   capture.sql       a hold and its capture (post_pending) in one statement
+#   capture_key.sql   the same with a fresh key on both calls
+#
+#   bash test/bench/keys.sh [seconds [clients...]]     default: 10 s, clients 1 8
+#   BENCH_ROUNDS=3 ...   every workload 3 times, interleaved (round 1 runs
+#                        them all, then round 2...); the table shows the
+#                        median of the rounds (for a busy machine)
+#
+# Builds and installs the checkout (without FINTECH_CHECKS), starts a
+# throwaway cluster with run.sh's settings (fsync and synchronous_commit
+# on), loads test/bench/setup.sql, then runs
+#   pgbench -n -M prepared -T <seconds> -c <clients> -j min(clients,2)
+# per workload, client count and round, with a CHECKPOINT after each run.
+# Prints a Markdown table to stdout and writes it to $BENCH_OUT (default
+# ./keys-results.md in the caller's directory).
+set -euo pipefail
+
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/common.sh"
+
+DURATION=${1:-${BENCH_SECONDS:-10}}
+[ $# -gt 0 ] && shift
+if [ $# -gt 0 ]; then CLIENTS="$*"; else CLIENTS=${BENCH_CLIENTS:-1 8}; fi
+case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
+[ "$DURATION" -ge 3 ] || ft_die "seconds must be at least 3"
+for n in $CLIENTS; do
+	case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
+	[ "$n" -le 50 ] || ft_die "at most 50 clients (max_connections = 60)"
+done
+ROUNDS=${BENCH_ROUNDS:-1}
+case $ROUNDS in '' | *[!0-9]* | 0) ft_die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
+OUT=${BENCH_OUT:-keys-results.md}
+case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
+: >"$OUT" || ft_die "cannot write $OUT"
+WORKLOADS="transfer transfer_key capture capture_key"
+
+trap ft_cleanup EXIT
+trap 'exit 130' INT TERM
+
+LOADB=$(uptime | sed 's/.*load average/load average/')
+ft_bootstrap
+ft_workdir
+BENCH=$FT_WORK/src/test/bench
+LOGS=$FT_WORK/keys
+mkdir -p "$LOGS"
+chown postgres: "$LOGS" 2>/dev/null || true
+bench_build
+ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
+[ "$(ft_psql -Atc 'SHOW fsync')" = on ] || ft_die "fsync is not on"
+ft_log "load test/bench/setup.sql" >&2
+ft_psql -f "$BENCH/setup.sql" >&2
+
+declare -A TPS   # workload,clients -> space-separated tps of the rounds
+ODD=()
+for ((r = 1; r <= ROUNDS; r++)); do
+	for n in $CLIENTS; do
+		for w in $WORKLOADS; do
+			log=$LOGS/$w-$n-$r.log
+			printf 'round %d, %-12s %2d clients ... ' "$r" "$w" "$n" >&2
+			rc=0
+			ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$n" -j $((n < 2 ? n : 2)) \
+				-f "$BENCH/$w.sql" postgres >"$log" 2>"$log.err" || rc=$?
+			tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")
+			failed=$(sed -n 's/^number of failed transactions: \([0-9]*\).*/\1/p' "$log")
+			[ "$rc" -eq 0 ] || ODD+=("$w, $n clients, round $r: pgbench exited with $rc: $(head -2 "$log.err" | tr '\n' ' ')")
+			[ "${failed:-0}" -eq 0 ] || ODD+=("$w, $n clients, round $r: $failed failed transactions")
+			TPS[$w,$n]="${TPS[$w,$n]:-} ${tps:-0}"
+			echo "tps ${tps:-0}" >&2
+			ft_psql -c 'CHECKPOINT'
+		done
+	done
+done
+KEYS=$(ft_psql -Atc 'SELECT count(*) FROM fintech.ledger_keys')
+LOADA=$(uptime | sed 's/.*load average/load average/')
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "—"; else { r = a / b; printf "%.2f %s\n", r, (r >= 0.90 ? "(≤ 10 %: ok)" : "(> 10 %: over target)") } }'; }
+{
+	echo "## What an idempotency key costs, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "- machine: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) CPUs;" \
+		"before: $LOADB; after: $LOADA"
+	echo "- tree: $TREE; sha1 of the built src/, sql/, Makefile, control: $SRC_DIGEST"
+	echo "- server: $("$PG_BIN/postgres" --version), settings: $(printf '%s; ' "${SETTINGS[@]}" | sed 's/; $//')"
+	echo "- command: \`BENCH_ROUNDS=$ROUNDS bash test/bench/keys.sh $DURATION $CLIENTS\`;" \
+		"each run \`pgbench -n -M prepared -T $DURATION -c <clients> -j min(clients,2)\`, median of $ROUNDS round(s);" \
+		"$KEYS keys in fintech.ledger_keys at the end"
+	echo
+	echo "| workload | clients | tps | baseline | baseline tps | ratio |"
+	echo "|---|---:|---:|---|---:|---:|"
+	for n in $CLIENTS; do
+		t=$(echo "${TPS[transfer,$n]}" | median)
+		tk=$(echo "${TPS[transfer_key,$n]}" | median)
+		c=$(echo "${TPS[capture,$n]}" | median)
+		ck=$(echo "${TPS[capture_key,$n]}" | median)
+		printf '| transfer with a key | %d | %.0f | transfer | %.0f | %s |\n' "$n" "$tk" "$t" "$(ratio "$tk" "$t")"
+		printf '| hold + capture with keys | %d | %.0f | hold + capture | %.0f | %s |\n' "$n" "$ck" "$c" "$(ratio "$ck" "$c")"
+	done
+	echo
+	if [ ${#ODD[@]} -eq 0 ]; then echo "No failed transactions, no pgbench errors."; else printf -- '- %s\n' "${ODD[@]}"; fi
+} | tee "$OUT"
+echo "(written to $OUT)" >&2
