@@ -48,7 +48,7 @@ REGRESS = extension worker ledger audit audit_tree payments sanctions screening 
 REGRESS += # screening v2
 REGRESS += # events and metrics
 REGRESS += # ledger additions
-REGRESS += # limits
+REGRESS += limits # limits
 REGRESS += # card vault
 REGRESS += privileges
 REGRESS_OPTS = --inputdir=test --outputdir=$(FINTECH_RESULTS) \
