@@ -62,7 +62,7 @@ ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_orde
 ISOLATION += # screening v2
 ISOLATION += # events and metrics
 ISOLATION += # ledger additions
-ISOLATION += # limits
+ISOLATION += limits_race # limits
 ISOLATION += # card vault
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=$(FINTECH_RESULTS)/output_iso \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)
