@@ -27,6 +27,8 @@
  *   3. that party's alerts (resolve_alert)
  *   4. held payments, in id order (FOR UPDATE, when a status change
  *      resolves them; their other party is share-locked then, as in 2)
+ *   4a. spending-limit slots, by limit id and slot (limit_check.c: pay,
+ *      and a held payment's rejection, which releases its count)
  *   5. holds (FOR NO KEY UPDATE: post/void, expiry, a held payment)
  *   6. accounts, in byte order of their codes (the ledger: FOR NO KEY
  *      UPDATE, or FOR KEY SHARE for a deferred credit)
