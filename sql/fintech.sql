@@ -812,11 +812,7 @@ CREATE TABLE fintech.payment_reviews (
 COMMENT ON TABLE fintech.payment_reviews IS
   'Payments held by a review limit, and the decision of fintech.review_payment';
 
-SELECT pg_catalog.pg_extension_config_dump('fintech.limits', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.limits_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.limit_slots', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.limit_usage', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.payment_reviews', '');
+-- (pg_dump keeps their rows: see the end of the file)
 
 CREATE FUNCTION fintech.create_limit(name pg_catalog.text, scope pg_catalog.text,
                                      period pg_catalog.interval,
@@ -1364,6 +1360,23 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.audit_personal_columns', '')
 SELECT pg_catalog.pg_extension_config_dump('fintech.audit_personal', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.erasures', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.erasures_id_seq', '');
+
+/*
+ * The tables added from 0.6.0 on, whose rows pg_dump keeps: registered
+ * here, at the end and in the order of the update's sections, because
+ * the order of pg_extension.extconfig is part of what an updated database
+ * must equal.
+ */
+-- (screening v2)
+-- (events and metrics)
+-- (ledger additions)
+-- (limits)
+SELECT pg_catalog.pg_extension_config_dump('fintech.limits', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.limits_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.limit_slots', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.limit_usage', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.payment_reviews', '');
+-- (card vault)
 
 SELECT fintech.audit_table('fintech.erasures');
 

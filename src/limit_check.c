@@ -342,7 +342,22 @@ check_one(SpendLimit *st, int64 amount)
 	read_slots(st, -1);
 	st->fits = limit_fits_total(st, amount, &total_amount, &total_count);
 	if (!st->fits)
+	{
+		/*
+		 * Over a review limit the payment is held, and held payments count:
+		 * the window goes over the cap.  No slot may then take a payment
+		 * on its own budget (budgets 0) until a payment that fits the exact
+		 * total gives them new ones.
+		 */
+		st->slot = 0;
+		if (st->review && st->nslots > 1)
+		{
+			for (int i = 0; i < st->nslots; i++)
+				st->budget_amount[i] = st->budget_count[i] = 0;
+			st->rebalance = true;
+		}
 		return;
+	}
 	if (st->nslots == 1)
 		st->slot = 0;
 	else
@@ -454,15 +469,22 @@ ft_limits_record(LimitCheck *lc, int64 payment_id)
 		Datum		bc[FT_LIMIT_SLOTS];
 		int			m = 0;
 
-		FT_CHECK(st->fits);
+		/* (a limit it does not fit is a review limit: it counts too) */
+		FT_CHECK(st->fits || st->review);
 		for (int i = 0; i < st->nslots; i++)
 		{
+			int64		used = st->used_amount[i];
+
 			/* the payment's slot, and every slot when budgets changed */
 			if (i != st->slot && !st->rebalance)
 				continue;
+			if (i == st->slot && pg_add_s64_overflow(used, amount, &used))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("the window of limit \"%s\" for %s would hold more than a bigint",
+								st->name, st->key)));
 			slots[m] = Int32GetDatum(i);
-			/* (within the budget, so within the cap: no overflow) */
-			ua[m] = Int64GetDatum(st->used_amount[i] + (i == st->slot ? amount : 0));
+			ua[m] = Int64GetDatum(used);
 			uc[m] = Int32GetDatum(st->used_count[i] + (i == st->slot ? 1 : 0));
 			ba[m] = Int64GetDatum(st->budget_amount[i]);
 			bc[m] = Int32GetDatum(st->budget_count[i]);

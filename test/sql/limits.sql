@@ -177,6 +177,16 @@ SELECT show_error(format('SELECT fintech.review_payment(%s, %L, %L)', :r2, 'mayb
 SELECT show_error(format('SELECT fintech.review_payment(%s, %L, NULL)', :r2, 'approve'));
 SELECT show_error('SELECT fintech.review_payment(NULL, ''approve'', ''x'')');
 
+-- a payee review limit (eight slots): once the window is over the cap,
+-- no slot lets a payment through on its own budget
+SELECT fintech.open_account(code => 'lim_mall2', currency => 'USD') > 0 AS ok;
+SELECT fintech.create_limit('payee review', 'payee', '1 day', max_amount => 800, action => 'review') > 0 AS created;
+SELECT string_agg(try_pay('pr' || i, 'lim_alice', 'lim_mall2', 100), ', ') FROM generate_series(1, 9) i;
+SELECT try_pay('pr10', 'lim_alice', 'lim_mall2', 1);
+SELECT sum(s.used_amount) AS used, sum(s.budget_amount) AS budgets
+  FROM fintech.limit_slots s JOIN fintech.limits l ON l.id = s.limit_id WHERE l.name = 'payee review';
+SELECT fintech.drop_limit('payee review');
+
 -- a reject limit and a review limit: the reject decides
 SELECT fintech.create_limit('hard cap', 'payer', '1 day', max_amount => 500) > 0 AS created;
 SELECT try_pay('r4', 'lim_bob', 'lim_shop', 1000);
