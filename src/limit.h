@@ -60,15 +60,15 @@ typedef struct LimitCheck
 
 /*
  * Checks the payment payer -> payee of amount against every limit that
- * applies, locking what makes the check exact (lock order: after the
- * parties, before holds and accounts; see limit_check.c).  SPI connected.
+ * applies and counts it there (unless the verdict is LIMIT_REJECT),
+ * locking what makes the check exact (lock order: after the parties,
+ * before holds and accounts; see limit_check.c).  A payment the ledger
+ * then refuses is taken back with ft_limits_release.  SPI connected.
  */
-extern void ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *lc);
+extern void ft_limits_check(const char *payer, const char *payee, int64 amount,
+							int64 payment_id, LimitCheck *lc);
 
-/* counts the payment (it completed or is held) in each limit of lc */
-extern void ft_limits_record(LimitCheck *lc, int64 payment_id);
-
-/* a held payment was rejected: it no longer counts */
+/* a held or refused payment no longer counts */
 extern void ft_limits_release(int64 payment_id);
 
 /* records that a review limit holds payment_id */

@@ -40,7 +40,9 @@
  * under REPEATABLE READ a concurrent count is a serialization failure.
  *
  * Decide apart from write: limit_fits_slot/limit_fits_total/
- * limit_rebalance decide on the numbers read; ft_limits_record writes.
+ * limit_rebalance decide on the numbers read; count_fast and count_read
+ * write (a payment is counted as it is checked: a later refusal, by
+ * another limit or by the ledger, takes it back with ft_limits_release).
  *
  *-------------------------------------------------------------------------
  */
@@ -68,6 +70,7 @@ enum
 	P_LIMITS,
 	P_READ,
 	P_COUNT,
+	P_FAST,
 	P_USAGE_OF,
 	P_RELEASE,
 	P_REVIEW,
@@ -125,6 +128,22 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		"       budget_amount = excluded.budget_amount, budget_count = excluded.budget_count",
 	12, {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT8OID, INT8OID, INT4ARRAYOID, INT8ARRAYOID,
 	INT4ARRAYOID, TIMESTAMPTZOID, INT8ARRAYOID, INT4ARRAYOID}},
+	/*
+	 * the common case in one statement: count the payment in slot $3 if
+	 * it fits the slot's budget by the numbers stored (payments that left
+	 * the window still in them: only ever too cautious)
+	 */
+	[P_FAST] = {"WITH s AS (UPDATE fintech.limit_slots"
+		"  SET used_amount = used_amount OPERATOR(pg_catalog.+) $6,"
+		"      used_count = used_count OPERATOR(pg_catalog.+) 1"
+		"  WHERE limit_id OPERATOR(pg_catalog.=) $1 AND scope_key OPERATOR(pg_catalog.=) $2"
+		"    AND slot OPERATOR(pg_catalog.=) $3"
+		"    AND ($7 OR used_amount OPERATOR(pg_catalog.<=) (budget_amount OPERATOR(pg_catalog.-) $6))"
+		"    AND ($8 OR used_count OPERATOR(pg_catalog.<) budget_count)"
+		"  RETURNING slot)"
+		" INSERT INTO fintech.limit_usage (limit_id, scope_key, slot, at, payment_id, amount)"
+		" SELECT $1, $2, s.slot, $4, $5, $6 FROM s", 8,
+	{INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT8OID, INT8OID, BOOLOID, BOOLOID}},
 	/* where a payment is counted */
 	[P_USAGE_OF] = {"SELECT u.limit_id, u.scope_key, u.slot FROM fintech.limit_usage u"
 		" WHERE u.payment_id OPERATOR(pg_catalog.=) $1"
@@ -190,20 +209,6 @@ static int64
 even_share(int64 cap, int n, int i)
 {
 	return cap / n + (i < cap % n ? 1 : 0);
-}
-
-/* does the payment fit slot k's budget? */
-static bool
-limit_fits_slot(const SpendLimit *st, int k, int64 amount)
-{
-	int64		sum;
-
-	if (st->max_amount > 0 &&
-		(pg_add_s64_overflow(st->used_amount[k], amount, &sum) || sum > st->budget_amount[k]))
-		return false;
-	if (st->max_count > 0 && st->used_count[k] >= st->budget_count[k])
-		return false;
-	return true;
 }
 
 /* does the payment fit the cap, all slots counted? */
@@ -303,77 +308,176 @@ read_slots(SpendLimit *st, int slot)
 	}
 }
 
+/* the amount a limit counts of a payment (a count-only limit: none) */
+#define COUNTED(st, amount)	((st)->max_amount > 0 ? (amount) : 0)
+
 /*
- * Decides whether the payment fits limit st, locking what makes that
- * exact: a free slot with room, else every slot.
+ * Slot k is locked: the payment is counted there if it fits the slot's
+ * budget by the stored numbers (true); else nothing is written.
+ */
+static bool
+count_fast(SpendLimit *st, int k, int64 amount, int64 payment_id, TimestampTz at)
+{
+	Datum		v[8];
+
+	v[0] = Int64GetDatum(st->id);
+	v[1] = CStringGetTextDatum(st->key);
+	v[2] = Int32GetDatum(k);
+	v[3] = TimestampTzGetDatum(at);
+	v[4] = Int64GetDatum(payment_id);
+	v[5] = Int64GetDatum(COUNTED(st, amount));
+	v[6] = BoolGetDatum(st->max_amount == 0);
+	v[7] = BoolGetDatum(st->max_count == 0);
+	if (ft_run_plan(&plans, P_FAST, v, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not count payment " INT64_FORMAT " in limit " INT64_FORMAT,
+			 payment_id, st->id);
+	if (SPI_processed == 0)
+		return false;
+	st->slot = k;
+	st->fits = true;
+	return true;
+}
+
+/*
+ * Counts the payment in st->slot by the numbers read (every slot locked,
+ * or the one slot): forgets what left the window in the slots written,
+ * writes their totals and, when they changed, every slot's budget.
  */
 static void
-check_one(SpendLimit *st, int64 amount)
+count_read(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
+{
+	Datum		v[12];
+	Datum		slots[FT_LIMIT_SLOTS];
+	Datum		ua[FT_LIMIT_SLOTS];
+	Datum		uc[FT_LIMIT_SLOTS];
+	Datum		ba[FT_LIMIT_SLOTS];
+	Datum		bc[FT_LIMIT_SLOTS];
+	int			m = 0;
+
+	for (int i = 0; i < st->nslots; i++)
+	{
+		int64		used = st->used_amount[i];
+
+		/* the payment's slot, and every slot when budgets changed */
+		if (i != st->slot && !st->rebalance)
+			continue;
+		if (i == st->slot && pg_add_s64_overflow(used, COUNTED(st, amount), &used))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("the window of limit \"%s\" for %s would hold more than a bigint",
+							st->name, st->key)));
+		slots[m] = Int32GetDatum(i);
+		ua[m] = Int64GetDatum(used);
+		uc[m] = Int32GetDatum(st->used_count[i] + (i == st->slot ? 1 : 0));
+		ba[m] = Int64GetDatum(st->budget_amount[i]);
+		bc[m] = Int32GetDatum(st->budget_count[i]);
+		m++;
+	}
+	v[0] = Int64GetDatum(st->id);
+	v[1] = CStringGetTextDatum(st->key);
+	v[2] = Int32GetDatum(st->slot);
+	v[3] = TimestampTzGetDatum(at);
+	v[4] = Int64GetDatum(payment_id);
+	v[5] = Int64GetDatum(COUNTED(st, amount));
+	v[6] = PointerGetDatum(construct_array(slots, m, INT4OID, 4, true, TYPALIGN_INT));
+	v[7] = PointerGetDatum(construct_array(ua, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	v[8] = PointerGetDatum(construct_array(uc, m, INT4OID, 4, true, TYPALIGN_INT));
+	v[9] = TimestampTzGetDatum(st->cutoff);
+	v[10] = PointerGetDatum(construct_array(ba, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	v[11] = PointerGetDatum(construct_array(bc, m, INT4OID, 4, true, TYPALIGN_INT));
+	if (ft_run_plan(&plans, P_COUNT, v, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not count payment " INT64_FORMAT " in limit " INT64_FORMAT,
+			 payment_id, st->id);
+}
+
+/*
+ * Decides whether the payment fits limit st and counts it when it does
+ * (or when st is a review limit: a held payment counts), locking what
+ * makes that exact: a slot with room, else every slot.
+ */
+static void
+check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 {
 	int64		total_amount,
 				total_count;
 
 	if (st->nslots > 1)
 	{
-		/* a free slot with room: start at a random one, try two */
+		/*
+		 * A slot with room: every free one, from a random one on; then, if
+		 * some were busy, wait for one of those (holding no slot of this
+		 * limit: no cycle).  A slot without room is given back at once,
+		 * nothing of ours written in it.
+		 */
 		int			first = (int) (random() % st->nslots);
+		int			busy = -1;
 
-		for (int t = 0; t < 2; t++)
+		for (int t = 0; t < st->nslots; t++)
 		{
 			int			k = (first + t) % st->nslots;
 
 			if (!lock_slot(st->id, st->key, k, false))
-				continue;
-			read_slots(st, k);
-			if (limit_fits_slot(st, k, amount))
 			{
-				st->slot = k;
-				st->fits = true;
-				return;
+				busy = k;
+				continue;
 			}
+			if (count_fast(st, k, amount, payment_id, at))
+				return;
 			unlock_slot(st->id, st->key, k);
 		}
+		if (busy >= 0)
+		{
+			(void) lock_slot(st->id, st->key, busy, true);
+			if (count_fast(st, busy, amount, payment_id, at))
+				return;
+			unlock_slot(st->id, st->key, busy);
+		}
+	}
+	else
+	{
+		(void) lock_slot(st->id, st->key, 0, true);
+		if (count_fast(st, 0, amount, payment_id, at))
+			return;
 	}
 
-	/* the exact total: every slot, in order */
+	/* the exact total: every slot, in order, less what left the window */
 	for (int i = 0; i < st->nslots; i++)
 		(void) lock_slot(st->id, st->key, i, true);
-	st->all = true;
 	read_slots(st, -1);
 	st->fits = limit_fits_total(st, amount, &total_amount, &total_count);
+	st->slot = 0;
 	if (!st->fits)
 	{
+		if (!st->review)
+			return;
 		/*
 		 * Over a review limit the payment is held, and held payments count:
 		 * the window goes over the cap.  No slot may then take a payment
 		 * on its own budget (budgets 0) until a payment that fits the exact
 		 * total gives them new ones.
 		 */
-		st->slot = 0;
-		if (st->review && st->nslots > 1)
+		if (st->nslots > 1)
 		{
 			for (int i = 0; i < st->nslots; i++)
 				st->budget_amount[i] = st->budget_count[i] = 0;
 			st->rebalance = true;
 		}
-		return;
 	}
-	if (st->nslots == 1)
-		st->slot = 0;
-	else
+	else if (st->nslots > 1)
 	{
 		/* the slot with the most room keeps the payment */
-		st->slot = 0;
 		for (int i = 1; i < st->nslots; i++)
 			if (st->budget_amount[i] - st->used_amount[i] >
 				st->budget_amount[st->slot] - st->used_amount[st->slot])
 				st->slot = i;
-		limit_rebalance(st, st->slot, amount);
+		limit_rebalance(st, st->slot, COUNTED(st, amount));
 	}
+	count_read(st, amount, payment_id, at);
 }
 
 void
-ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *lc)
+ft_limits_check(const char *payer, const char *payee, int64 amount, int64 payment_id,
+				LimitCheck *lc)
 {
 	Datum		v[3];
 	SPITupleTable *tt;
@@ -416,22 +520,24 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *
 		st->nslots = strncmp(st->scope, "payee", 5) == 0 ? FT_LIMIT_SLOTS : 1;
 		lc->n++;
 
-		check_one(st, amount);
+		check_one(st, amount, payment_id, lc->at);
 		if (st->fits)
 			continue;
 		/* the first reject limit decides; else the first review limit */
-		if (!st->review && lc->verdict != LIMIT_REJECT)
+		if (!st->review)
 		{
 			lc->verdict = LIMIT_REJECT;
 			lc->deciding = st;
+			break;				/* no need to look further */
 		}
-		else if (st->review && lc->verdict == LIMIT_PASS)
+		if (lc->verdict == LIMIT_PASS)
 		{
 			lc->verdict = LIMIT_REVIEW;
 			lc->deciding = st;
 		}
 	}
-	if (lc->verdict != LIMIT_PASS)
+	if (lc->verdict == LIMIT_PASS)
+		return;
 	{
 		SpendLimit *st = lc->deciding;
 		StringInfoData buf;
@@ -447,66 +553,9 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *
 		appendStringInfoString(&buf, " in its window)");
 		lc->message = buf.data;
 	}
-}
-
-/* ------------------------------------------------------------------------
- * Writing
- * ------------------------------------------------------------------------
- */
-
-void
-ft_limits_record(LimitCheck *lc, int64 payment_id)
-{
-	for (int l = 0; l < lc->n; l++)
-	{
-		SpendLimit *st = &lc->limits[l];
-		int64		amount = st->max_amount > 0 ? lc->amount : 0;
-		Datum		v[12];
-		Datum		slots[FT_LIMIT_SLOTS];
-		Datum		ua[FT_LIMIT_SLOTS];
-		Datum		uc[FT_LIMIT_SLOTS];
-		Datum		ba[FT_LIMIT_SLOTS];
-		Datum		bc[FT_LIMIT_SLOTS];
-		int			m = 0;
-
-		/* (a limit it does not fit is a review limit: it counts too) */
-		FT_CHECK(st->fits || st->review);
-		for (int i = 0; i < st->nslots; i++)
-		{
-			int64		used = st->used_amount[i];
-
-			/* the payment's slot, and every slot when budgets changed */
-			if (i != st->slot && !st->rebalance)
-				continue;
-			if (i == st->slot && pg_add_s64_overflow(used, amount, &used))
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("the window of limit \"%s\" for %s would hold more than a bigint",
-								st->name, st->key)));
-			slots[m] = Int32GetDatum(i);
-			ua[m] = Int64GetDatum(used);
-			uc[m] = Int32GetDatum(st->used_count[i] + (i == st->slot ? 1 : 0));
-			ba[m] = Int64GetDatum(st->budget_amount[i]);
-			bc[m] = Int32GetDatum(st->budget_count[i]);
-			m++;
-		}
-		v[0] = Int64GetDatum(st->id);
-		v[1] = CStringGetTextDatum(st->key);
-		v[2] = Int32GetDatum(st->slot);
-		v[3] = TimestampTzGetDatum(lc->at);
-		v[4] = Int64GetDatum(payment_id);
-		/* a count-only limit counts no amount (nothing to overflow) */
-		v[5] = Int64GetDatum(amount);
-		v[6] = PointerGetDatum(construct_array(slots, m, INT4OID, 4, true, TYPALIGN_INT));
-		v[7] = PointerGetDatum(construct_array(ua, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		v[8] = PointerGetDatum(construct_array(uc, m, INT4OID, 4, true, TYPALIGN_INT));
-		v[9] = TimestampTzGetDatum(st->cutoff);
-		v[10] = PointerGetDatum(construct_array(ba, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		v[11] = PointerGetDatum(construct_array(bc, m, INT4OID, 4, true, TYPALIGN_INT));
-		if (ft_run_plan(&plans, P_COUNT, v, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not count payment " INT64_FORMAT " in limit " INT64_FORMAT,
-				 payment_id, st->id);
-	}
+	/* a rejected payment counts nowhere: take back what the others counted */
+	if (lc->verdict == LIMIT_REJECT)
+		ft_limits_release(payment_id);
 }
 
 void

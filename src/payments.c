@@ -376,7 +376,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 		else
 		{
 			/* spending and velocity limits (limit_check.c) */
-			ft_limits_check(r.payer, r.payee, r.amount, &limits);
+			ft_limits_check(r.payer, r.payee, r.amount, payment_id, &limits);
 			if (limits.verdict == LIMIT_REJECT)
 			{
 				refusal.sqlstate = ERRCODE_LD010;
@@ -393,9 +393,10 @@ fintech_pay(PG_FUNCTION_ARGS)
 												   r.metadata, hold, &refusal);
 				if (hold)
 					status = "held";
-				if (refusal.sqlstate == 0)
+				if (refusal.sqlstate != 0)
+					ft_limits_release(payment_id);	/* refused: counts nowhere */
+				else
 				{
-					ft_limits_record(&limits, payment_id);
 					if (limits.verdict == LIMIT_REVIEW)
 					{
 						ft_limits_open_review(&limits, payment_id);

@@ -14,6 +14,7 @@
 #
 #   bash test/bench/limits.sh [seconds [clients...]]  default: 10 s, clients 1 8 32
 #   BENCH_ROUNDS=3 ...   every pair 3 times, interleaved; medians
+#   BENCH_WORKLOADS="flash flash_lim" ...   only those
 #
 # Builds and installs the checkout (without FINTECH_CHECKS), starts a
 # throwaway cluster with run.sh's settings (fsync and synchronous_commit
@@ -32,6 +33,7 @@ DURATION=${1:-${BENCH_SECONDS:-10}}
 [ $# -gt 0 ] && shift
 CLIENTS=${*:-${BENCH_CLIENTS:-1 8 32}}
 ROUNDS=${BENCH_ROUNDS:-1}
+WORKLOADS=${BENCH_WORKLOADS:-pay pay_3lim flash flash_lim}
 case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
 OUT=${BENCH_OUT:-limits-results.md}
 case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
@@ -87,7 +89,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR
 
 for r in $(seq 1 "$ROUNDS"); do
 	for n in $CLIENTS; do
-		for w in pay pay_3lim flash flash_lim; do run_one "$w" "$n"; done
+		for w in $WORKLOADS; do run_one "$w" "$n"; done
 	done
 done
 ft_psql -Atc "SELECT 'check_ledger: ' || bool_and(ok) FROM fintech.check_ledger()" >&2
@@ -96,7 +98,7 @@ ft_psql -Atc "SELECT 'check_ledger: ' || bool_and(ok) FROM fintech.check_ledger(
 	echo "| workload | clients | tps | vs baseline | WAL B/call | server CPU ms/call |"
 	echo "|---|---:|---:|---:|---:|---:|"
 	for n in $CLIENTS; do
-		for w in pay pay_3lim flash flash_lim; do
+		for w in $WORKLOADS; do
 			base=pay
 			case $w in flash*) base=flash ;; esac
 			t=$(echo "${TPS[$w,$n]}" | median)
