@@ -15,16 +15,24 @@
  *
  * Slots: a payer-side limit has one slot per key -- its payments are
  * serialised by the payer's account anyway.  A payee-side limit (payee,
- * payee_party) has FT_LIMIT_SLOTS: the cap is split into budgets, one per
- * slot, summing to the cap, and a payment that fits the budget of a free
- * slot is counted there without waiting for the others -- so a flash sale
- * of many buyers paying one merchant does not queue on one row.  A payment
- * that finds no free slot with room locks every slot (the exact total),
- * decides on the total, and gives the slots new budgets: what each holds
- * plus an even share of the room left.  Since budgets always sum to the
- * cap and each slot stays within its budget, no interleaving passes more
- * than the cap; since a refusal is only ever decided on the exact total
- * with every slot locked, none refuses a payment that fits.
+ * payee_party) may split a key into FT_LIMIT_SLOTS: the cap is divided
+ * into budgets, one per slot, that sum to the cap, and a payment that fits
+ * the budget of a free slot is counted there without waiting for the
+ * others -- so a flash sale of many buyers paying one merchant does not
+ * queue on one row.  A key starts with one slot holding the whole cap
+ * (most payees are never contended for); the first payment that finds it
+ * busy and another slot free splits it.  A payment that finds no free slot
+ * with room locks every slot (the exact total), decides on the total, and
+ * gives the slots new budgets: what each holds plus an even share of the
+ * room left.  Since budgets always sum to the cap and each slot stays
+ * within its budget, no interleaving passes more than the cap; since a
+ * refusal is only ever decided on the exact total with every slot locked,
+ * none refuses a payment that fits.
+ *
+ * The common case is one statement (P_FAST, P_FAST_FIRST): the payment is
+ * counted in a slot whose stored numbers leave room -- they still include
+ * payments that left the window, so this is only ever too cautious; the
+ * exact path forgets those.
  *
  * Locks.  A slot is guarded by a lock of the advisory kind whose fourth
  * field no SQL can build (FINTECH_LOCK_LIMITS; pg_locks shows classid =
@@ -75,6 +83,7 @@ enum
 	P_READ,
 	P_COUNT,
 	P_FAST,
+	P_FAST_FIRST,
 	P_USAGE_OF,
 	P_RELEASE,
 	P_REVIEW,
@@ -148,6 +157,24 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		" INSERT INTO fintech.limit_usage (limit_id, scope_key, slot, at, payment_id, amount)"
 		" SELECT $1, $2, s.slot, $4, $5, $6 FROM s", 8,
 	{INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT8OID, INT8OID, BOOLOID, BOOLOID}},
+	/*
+	 * the same in slot 0, which the first payment of a key creates with
+	 * the whole cap as its budget ($9, $10): a key nobody contends for
+	 * keeps one slot.  (When the budget leaves no room the row stays
+	 * locked by ON CONFLICT: the caller keeps slot 0's lock too.)
+	 */
+	[P_FAST_FIRST] = {"WITH s AS (INSERT INTO fintech.limit_slots AS l"
+		"  (limit_id, scope_key, slot, used_amount, used_count, budget_amount, budget_count)"
+		"  VALUES ($1, $2, $3, $6, 1, $9, $10)"
+		"  ON CONFLICT (limit_id, scope_key, slot) DO UPDATE"
+		"  SET used_amount = l.used_amount OPERATOR(pg_catalog.+) $6,"
+		"      used_count = l.used_count OPERATOR(pg_catalog.+) 1"
+		"  WHERE ($7 OR l.used_amount OPERATOR(pg_catalog.<=) (l.budget_amount OPERATOR(pg_catalog.-) $6))"
+		"    AND ($8 OR l.used_count OPERATOR(pg_catalog.<) l.budget_count)"
+		"  RETURNING l.slot)"
+		" INSERT INTO fintech.limit_usage (limit_id, scope_key, slot, at, payment_id, amount)"
+		" SELECT $1, $2, s.slot, $4, $5, $6 FROM s", 10,
+	{INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT8OID, INT8OID, BOOLOID, BOOLOID, INT8OID, INT4OID}},
 	/* where a payment is counted */
 	[P_USAGE_OF] = {"SELECT u.limit_id, u.scope_key, u.slot FROM fintech.limit_usage u"
 		" WHERE u.payment_id OPERATOR(pg_catalog.=) $1"
@@ -278,7 +305,10 @@ read_slots(SpendLimit *st, int slot)
 	v[1] = CStringGetTextDatum(st->key);
 	v[2] = Int32GetDatum(slot);
 	v[3] = TimestampTzGetDatum(st->cutoff);
-	/* a slot without a row holds nothing and has its first budget */
+	/*
+	 * A slot without a row holds nothing and has no budget; a key without
+	 * rows has all of the cap in slot 0 (as P_FAST_FIRST creates it).
+	 */
 	for (int i = 0; i < st->nslots; i++)
 	{
 		if (slot >= 0 && i != slot)
@@ -286,10 +316,15 @@ read_slots(SpendLimit *st, int slot)
 		st->exists[i] = false;
 		st->used_amount[i] = 0;
 		st->used_count[i] = 0;
-		st->budget_amount[i] = st->max_amount > 0 ? even_share(st->max_amount, st->nslots, i) : 0;
-		st->budget_count[i] = st->max_count > 0 ? (int32) even_share(st->max_count, st->nslots, i) : 0;
+		st->budget_amount[i] = 0;
+		st->budget_count[i] = 0;
 	}
 	ft_run_plan(&plans, P_READ, v, NULL, false, 0);
+	if (SPI_processed == 0 && slot <= 0)
+	{
+		st->budget_amount[0] = st->max_amount;
+		st->budget_count[0] = st->max_count;
+	}
 	/* (each total at most the cap, or for a count cap at most max_count) */
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
@@ -317,12 +352,14 @@ read_slots(SpendLimit *st, int slot)
 
 /*
  * Slot k is locked: the payment is counted there if it fits the slot's
- * budget by the stored numbers (true); else nothing is written.
+ * budget by the stored numbers (true); else nothing is written.  The
+ * caller has checked that the payment fits the whole cap (slot 0 of a
+ * new key is created with it).
  */
 static bool
 count_fast(SpendLimit *st, int k, int64 amount, int64 payment_id, TimestampTz at)
 {
-	Datum		v[8];
+	Datum		v[10];
 
 	v[0] = Int64GetDatum(st->id);
 	v[1] = CStringGetTextDatum(st->key);
@@ -332,7 +369,9 @@ count_fast(SpendLimit *st, int k, int64 amount, int64 payment_id, TimestampTz at
 	v[5] = Int64GetDatum(COUNTED(st, amount));
 	v[6] = BoolGetDatum(st->max_amount == 0);
 	v[7] = BoolGetDatum(st->max_count == 0);
-	if (ft_run_plan(&plans, P_FAST, v, NULL, false, 0) != SPI_OK_INSERT)
+	v[8] = Int64GetDatum(st->max_amount);
+	v[9] = Int32GetDatum(st->max_count);
+	if (ft_run_plan(&plans, k == 0 ? P_FAST_FIRST : P_FAST, v, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not count payment " INT64_FORMAT " in limit " INT64_FORMAT,
 			 payment_id, st->id);
 	if (SPI_processed == 0)
@@ -405,43 +444,46 @@ check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 	int64		total_amount,
 				total_count;
 
-	if (st->nslots > 1)
+	/* more than the whole cap never fits: decided on the exact total */
+	if (st->max_amount == 0 || amount <= st->max_amount)
 	{
 		/*
-		 * A slot with room: every free one, from a random one on; then, if
-		 * some were busy, wait for one of those (holding no slot of this
-		 * limit: no cycle).  A slot without room is given back at once,
-		 * nothing of ours written in it.
+		 * A slot with room, in slot order without waiting: slot 0 first
+		 * (a key nobody contends for has only that one), then the others.
+		 * A free slot without room (or without a row: not split yet)
+		 * sends the payment to the exact total at once, which re-divides
+		 * the cap; slot 0 is kept then (P_FAST_FIRST left its row locked),
+		 * any other slot given back, nothing of ours written in it.  When
+		 * every slot was busy, wait for one (holding no slot of this
+		 * limit: no cycle).
 		 */
-		int			first = (int) (random() % st->nslots);
 		int			busy = -1;
+		bool		tried = false;
 
-		for (int t = 0; t < st->nslots; t++)
+		for (int k = 0; k < st->nslots && !tried; k++)
 		{
-			int			k = (first + t) % st->nslots;
+			bool		wait = st->nslots == 1;
 
-			if (!lock_slot(st->id, st->key, k, false))
+			if (!lock_slot(st->id, st->key, k, wait))
 			{
-				busy = k;
+				if (busy < 0)
+					busy = k;
 				continue;
 			}
 			if (count_fast(st, k, amount, payment_id, at))
 				return;
-			unlock_slot(st->id, st->key, k);
+			if (k > 0)
+				unlock_slot(st->id, st->key, k);
+			tried = true;
 		}
-		if (busy >= 0)
+		if (!tried && busy >= 0)
 		{
 			(void) lock_slot(st->id, st->key, busy, true);
 			if (count_fast(st, busy, amount, payment_id, at))
 				return;
-			unlock_slot(st->id, st->key, busy);
+			if (busy > 0)
+				unlock_slot(st->id, st->key, busy);
 		}
-	}
-	else
-	{
-		(void) lock_slot(st->id, st->key, 0, true);
-		if (count_fast(st, 0, amount, payment_id, at))
-			return;
 	}
 
 	/* the exact total: every slot, in order, less what left the window */
