@@ -454,10 +454,11 @@ check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 		 * sends the payment to the exact total at once, which re-divides
 		 * the cap; slot 0 is kept then (P_FAST_FIRST left its row locked),
 		 * any other slot given back, nothing of ours written in it.  When
-		 * every slot was busy, wait for one (holding no slot of this
-		 * limit: no cycle).
+		 * every slot was busy, wait for one of them, chosen at random so
+		 * that waiters spread (holding no slot of this limit: no cycle).
 		 */
 		int			busy = -1;
+		int			nbusy = 0;
 		bool		tried = false;
 
 		for (int k = 0; k < st->nslots && !tried; k++)
@@ -466,7 +467,8 @@ check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 
 			if (!lock_slot(st->id, st->key, k, wait))
 			{
-				if (busy < 0)
+				/* one of the busy slots at random: waiters spread over them */
+				if (random() % ++nbusy == 0)
 					busy = k;
 				continue;
 			}
