@@ -12,7 +12,7 @@
 #include "utils/timestamp.h"
 
 /* slots of a payee-side limit (payer-side limits have one) */
-#define FT_LIMIT_SLOTS		8
+#define FT_LIMIT_SLOTS		32
 
 typedef enum LimitVerdict
 {

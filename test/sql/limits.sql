@@ -113,7 +113,7 @@ SELECT count(*) AS counted FROM fintech.limit_usage u JOIN fintech.limits l ON l
 SELECT fintech.drop_limit('bob velocity');
 
 -- ====================================================================
--- a payee cap is split into eight slots: each payment counts in one,
+-- a payee cap may be split into slots: each payment counts in one,
 -- and the total never passes the cap
 -- ====================================================================
 SELECT fintech.create_limit('mall hourly', 'payee', '1 hour', max_amount => 1000, max_count => 9) > 0 AS created;
@@ -177,7 +177,7 @@ SELECT show_error(format('SELECT fintech.review_payment(%s, %L, %L)', :r2, 'mayb
 SELECT show_error(format('SELECT fintech.review_payment(%s, %L, NULL)', :r2, 'approve'));
 SELECT show_error('SELECT fintech.review_payment(NULL, ''approve'', ''x'')');
 
--- a payee review limit (eight slots): once the window is over the cap,
+-- a payee review limit (split into slots): once the window is over the cap,
 -- no slot lets a payment through on its own budget
 SELECT fintech.open_account(code => 'lim_mall2', currency => 'USD') > 0 AS ok;
 SELECT fintech.create_limit('payee review', 'payee', '1 day', max_amount => 800, action => 'review') > 0 AS created;
