@@ -48,7 +48,7 @@ REGRESS = extension worker ledger audit audit_tree payments sanctions screening 
 REGRESS += # screening v2
 REGRESS += events metrics # events and metrics
 REGRESS += ledger_additions # ledger additions
-REGRESS += # limits
+REGRESS += limits # limits
 REGRESS += # card vault
 REGRESS += privileges
 REGRESS_OPTS = --inputdir=test --outputdir=$(FINTECH_RESULTS) \
@@ -62,7 +62,7 @@ ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_orde
 ISOLATION += # screening v2
 ISOLATION += events_outbox_gap # events and metrics
 ISOLATION += ledger_key_transfer ledger_key_post ledger_key_post_pending ledger_key_void_pending ledger_key_reverse ledger_key_sweep ledger_key_batch # ledger additions
-ISOLATION += # limits
+ISOLATION += limits_race # limits
 ISOLATION += # card vault
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=$(FINTECH_RESULTS)/output_iso \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)

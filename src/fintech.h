@@ -37,6 +37,7 @@ extern char *fintech_database;
 #define ERRCODE_LD007	ERRCODE_LD('7')	/* immutable history */
 #define ERRCODE_LD008	ERRCODE_LD('8')	/* invalid pending state */
 #define ERRCODE_LD009	ERRCODE_LD('9')	/* unknown account, entry, ... */
+#define ERRCODE_LD010	MAKE_SQLSTATE('L', 'D', '0', '1', '0')	/* over a spending limit */
 #define ERRCODE_LD011	MAKE_SQLSTATE('L', 'D', '0', '1', '1')	/* erasure refused: legal hold */
 
 /*

@@ -25,6 +25,8 @@
  *   3. that party's alerts (resolve_alert)
  *   4. held payments, in id order (FOR UPDATE, when a status change
  *      resolves them; their other party is share-locked then, as in 2)
+ *   4a. spending-limit slots, by limit id and slot (limit_check.c: pay,
+ *      and a held payment's rejection, which releases its count)
  *   5. holds (FOR NO KEY UPDATE: post/void, expiry, a held payment)
  *   6. accounts, in byte order of their codes (the ledger: FOR NO KEY
  *      UPDATE, or FOR KEY SHARE for a deferred credit)
@@ -33,7 +35,7 @@
  * waits for an account, payment or hold while it holds a party.
  * resolve_alert first waits for the accounts a status change will lock
  * holding nothing (each locked alone and released at once), then, in a
- * subtransaction, locks the party, takes 3-5 under a short lock_timeout
+ * subtransaction, locks the party, takes 3-5 (and 4a) under a short lock_timeout
  * (100 ms, at most half of deadlock_timeout) and the accounts (6) NOWAIT,
  * and starts over when one is busy (55P03, or 40P01 among resolutions);
  * rescreening locks parties only, with SKIP LOCKED, and waits for a busy

@@ -27,6 +27,8 @@
  *   3. that party's alerts (resolve_alert)
  *   4. held payments, in id order (FOR UPDATE, when a status change
  *      resolves them; their other party is share-locked then, as in 2)
+ *   4a. spending-limit slots, by limit id and slot (limit_check.c: pay,
+ *      and a held payment's rejection, which releases its count)
  *   5. holds (FOR NO KEY UPDATE: post/void, expiry, a held payment)
  *   6. accounts, in byte order of their codes (the ledger: FOR NO KEY
  *      UPDATE, or FOR KEY SHARE for a deferred credit)
@@ -76,6 +78,7 @@
 #include "jobs.h"
 #include "metrics.h"
 #include "ledger_keys.h"
+#include "limit.h"
 
 #define KEY_MAXCHARS	255
 #define PRUNE_BATCH		10000
@@ -158,7 +161,9 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_ACCOUNTS] = {"SELECT $1 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
 		" UNION ALL SELECT $2 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $2",
 	2, {TEXTOID, TEXTOID}},
-	[P_HELD] = {"SELECT p.id, p.entry_id, p.payer, p.payee FROM fintech.payments p"
+	[P_HELD] = {"SELECT p.id, p.entry_id, p.payer, p.payee,"
+		" EXISTS (SELECT 1 FROM fintech.payment_reviews r WHERE r.payment_id OPERATOR(pg_catalog.=) p.id"
+		"          AND r.decision IS NULL) FROM fintech.payments p"
 		" WHERE p.status OPERATOR(pg_catalog.=) 'held'"
 		"   AND (p.payer OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM fintech.accounts"
 		"          WHERE party_id OPERATOR(pg_catalog.=) $1))"
@@ -212,14 +217,7 @@ request_differences(HeapTuple tup, TupleDesc desc, PayRequest *r)
  * status cannot change (fintech.resolve_alert, rescreening) before this
  * transaction ends.
  */
-typedef enum ScreenState
-{
-	SCREEN_CLEAR,
-	SCREEN_REVIEW,
-	SCREEN_BLOCKED
-} ScreenState;
-
-static ScreenState
+ScreenState
 payment_screening(const char *payer, const char *payee, char **why)
 {
 	Datum		v[2] = {CStringGetTextDatum(payer), CStringGetTextDatum(payee)};
@@ -370,6 +368,8 @@ fintech_pay(PG_FUNCTION_ARGS)
 		const char *status = "completed";
 		char	   *reason = NULL;
 		ScreenState screening = payment_screening(r.payer, r.payee, &refusal.message);
+		LimitCheck	limits;
+		char	   *held_why = NULL;
 
 		if (screening == SCREEN_BLOCKED)
 		{
@@ -379,19 +379,43 @@ fintech_pay(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			/* a party under review: the amount is only reserved */
-			entry_id = fintech_transfer_record(r.payer, r.payee, r.amount,
-											   r.reference ? cstring_to_text(r.reference) : NULL,
-											   r.metadata, screening == SCREEN_REVIEW, &refusal);
-			if (screening == SCREEN_REVIEW)
-				status = "held";
+			/* spending and velocity limits (limit_check.c) */
+			ft_limits_check(r.payer, r.payee, r.amount, payment_id, &limits);
+			if (limits.verdict == LIMIT_REJECT)
+			{
+				refusal.sqlstate = ERRCODE_LD010;
+				refusal.message = limits.message;
+				refusal.detail = NULL;
+			}
+			else
+			{
+				/* a party under review, or a review limit: the amount is only reserved */
+				bool		hold = screening == SCREEN_REVIEW || limits.verdict == LIMIT_REVIEW;
+
+				entry_id = fintech_transfer_record(r.payer, r.payee, r.amount,
+												   r.reference ? cstring_to_text(r.reference) : NULL,
+												   r.metadata, hold, &refusal);
+				if (hold)
+					status = "held";
+				if (refusal.sqlstate != 0)
+					ft_limits_release(payment_id);	/* refused: counts nowhere */
+				else
+				{
+					if (limits.verdict == LIMIT_REVIEW)
+					{
+						ft_limits_open_review(&limits, payment_id);
+						held_why = limits.message;
+					}
+				}
+			}
 		}
 		if (refusal.sqlstate != 0)
 		{
 			/* business refusals are recorded; anything else is bad input */
 			if (refusal.sqlstate != ERRCODE_LD002 &&
 				refusal.sqlstate != ERRCODE_LD003 &&
-				refusal.sqlstate != ERRCODE_LD006)
+				refusal.sqlstate != ERRCODE_LD006 &&
+				refusal.sqlstate != ERRCODE_LD010)
 				ereport(ERROR,
 						(errcode(refusal.sqlstate),
 						 errmsg_internal("%s", refusal.message ? refusal.message : "payment refused"),
@@ -412,6 +436,8 @@ fintech_pay(PG_FUNCTION_ARGS)
 		v[7] = CStringGetTextDatum(status);
 		v[8] = reason ? CStringGetTextDatum(reason) : (Datum) 0;
 		n[8] = reason ? ' ' : 'n';
+		if (refusal.sqlstate == 0)
+			refusal.message = held_why;
 		v[9] = refusal.message ? CStringGetTextDatum(refusal.message) : (Datum) 0;
 		n[9] = refusal.message ? ' ' : 'n';
 		v[10] = Int64GetDatum(entry_id);
@@ -493,6 +519,7 @@ fintech_release_held_payments(int64 party_id)
 	int64	   *holds;
 	char	  **payers;
 	char	  **payees;
+	bool	   *awaiting;
 
 	ft_run_plan(&plans, P_HELD, v, NULL, false, 0);
 	nheld = SPI_processed;
@@ -500,6 +527,7 @@ fintech_release_held_payments(int64 party_id)
 	holds = palloc(sizeof(int64) * Max(nheld, 1));
 	payers = palloc(sizeof(char *) * Max(nheld, 1));
 	payees = palloc(sizeof(char *) * Max(nheld, 1));
+	awaiting = palloc(sizeof(bool) * Max(nheld, 1));
 	for (uint64 i = 0; i < nheld; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -511,43 +539,67 @@ fintech_release_held_payments(int64 party_id)
 		FT_CHECK(!isnull);
 		payers[i] = SPI_getvalue(tup, desc, 3);
 		payees[i] = SPI_getvalue(tup, desc, 4);
+		/* held by a review limit, not decided yet */
+		awaiting[i] = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
 	}
 
 	for (uint64 i = 0; i < nheld; i++)
 	{
 		char	   *why = NULL;
 		ScreenState state = payment_screening(payers[i], payees[i], &why);
-		FintechRefusal refusal;
-		int64		entry;
 
-		if (state == SCREEN_REVIEW)
+		CHECK_FOR_INTERRUPTS();
+		/* one a review limit holds waits for its review, unless refused */
+		if (state == SCREEN_CLEAR && awaiting[i])
 			continue;
-		if (state == SCREEN_CLEAR)
-		{
-			entry = fintech_resolve_held_payment(holds[i], true, &refusal);
-			if (refusal.sqlstate == 0)
-			{
-				resolve_payment(ids[i], "completed", 0, NULL, entry);
-				n++;
-				continue;
-			}
-		}
-		else
-		{
-			refusal.sqlstate = ERRCODE_LD006;
-			refusal.message = why;
-		}
-		/* refused: release the reservation */
-		{
-			FintechRefusal vres;
-
-			entry = fintech_resolve_held_payment(holds[i], false, &vres);
-			FT_CHECK(vres.sqlstate == 0);
-		}
-		resolve_payment(ids[i], "rejected", refusal.sqlstate, refusal.message, entry);
-		n++;
+		n += settle_held_payment(ids[i], holds[i], state, why);
 	}
 	return n;
+}
+
+/*
+ * A held payment (its row locked, its parties share-locked: state is
+ * theirs) is settled as its parties' state says: posted when all are clear
+ * (or rejected with the ledger's refusal), rejected (LD006) when one is
+ * blocked, left held while one is under review.  Returns 1 if it was
+ * resolved.  The caller has connected to SPI.
+ */
+int
+settle_held_payment(int64 payment_id, int64 hold, ScreenState state, const char *why)
+{
+	FintechRefusal refusal;
+	int64		entry;
+
+	if (state == SCREEN_REVIEW)
+		return 0;
+	if (state == SCREEN_CLEAR)
+	{
+		entry = fintech_resolve_held_payment(hold, true, &refusal);
+		if (refusal.sqlstate == 0)
+		{
+			resolve_payment(payment_id, "completed", 0, NULL, entry);
+			return 1;
+		}
+		return reject_held_payment(payment_id, hold, refusal.sqlstate, refusal.message);
+	}
+	return reject_held_payment(payment_id, hold, ERRCODE_LD006, why);
+}
+
+/*
+ * Rejects a held payment (row locked): its reservation is released and it
+ * no longer counts toward limits.  Returns 1.
+ */
+int
+reject_held_payment(int64 payment_id, int64 hold, int sqlstate, const char *message)
+{
+	FintechRefusal vres;
+	int64		entry;
+
+	ft_limits_release(payment_id);
+	entry = fintech_resolve_held_payment(hold, false, &vres);
+	FT_CHECK(vres.sqlstate == 0);
+	resolve_payment(payment_id, "rejected", sqlstate, message, entry);
+	return 1;
 }
 
 /* ------------------------------------------------------------------------

@@ -48,7 +48,8 @@ cpu_busy() {
 cluster_ticks() {
 	local pm
 	pm=$(head -1 "$FT_PGDATA/postmaster.pid")
-	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" '{
+	# (a process that ends between the glob and cat makes cat fail: not an error)
+	{ cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v pm="$pm" '{
 		pid = $1; sub(/^.*\) /, "")     # after "pid (comm) ": state ppid ... utime stime cutime cstime
 		if (pid == pm || $2 == pm) t += $12 + $13 + $14 + $15
 	} END {print t + 0}'

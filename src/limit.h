@@ -1,0 +1,79 @@
+/*-------------------------------------------------------------------------
+ *
+ * limit.h
+ *	  Spending and velocity limits: the check inside fintech.pay
+ *	  (limit_check.c) and the SQL functions (limits.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_LIMIT_H
+#define FINTECH_LIMIT_H
+
+#include "utils/timestamp.h"
+
+/* slots of a payee-side limit (payer-side limits have one) */
+#define FT_LIMIT_SLOTS		32
+
+typedef enum LimitVerdict
+{
+	LIMIT_PASS,					/* within every limit (or none applies) */
+	LIMIT_REVIEW,				/* over a review limit: hold for review */
+	LIMIT_REJECT				/* over a reject limit: LD010 */
+} LimitVerdict;
+
+/* one limit that applies to a payment, while it is checked */
+typedef struct SpendLimit
+{
+	int64		id;
+	char	   *name;
+	char	   *scope;
+	char	   *key;			/* account code or party id */
+	bool		review;			/* action 'review' */
+	int64		max_amount;		/* 0: no amount cap */
+	int32		max_count;		/* 0: no count cap */
+	TimestampTz cutoff;			/* payments at or before it left the window */
+	int			nslots;
+	int			slot;			/* the slot the payment is counted in */
+	bool		all;			/* every slot locked (exact total) */
+	bool		rebalance;		/* budgets to write back (all) */
+	bool		fits;
+	bool		exists[FT_LIMIT_SLOTS];
+	int64		used_amount[FT_LIMIT_SLOTS];
+	int32		used_count[FT_LIMIT_SLOTS];
+	int64		budget_amount[FT_LIMIT_SLOTS];
+	int32		budget_count[FT_LIMIT_SLOTS];
+} SpendLimit;
+
+/* the limits of one payment and the verdict */
+typedef struct LimitCheck
+{
+	int			n;
+	SpendLimit *limits;
+	TimestampTz at;
+	int64		amount;
+	LimitVerdict verdict;
+	SpendLimit *deciding;		/* the limit that gave the verdict */
+	char	   *message;		/* LIMIT_REJECT / LIMIT_REVIEW: why */
+} LimitCheck;
+
+#pragma GCC visibility push(hidden)
+
+/*
+ * Checks the payment payer -> payee of amount against every limit that
+ * applies and counts it there (unless the verdict is LIMIT_REJECT),
+ * locking what makes the check exact (lock order: after the parties,
+ * before holds and accounts; see limit_check.c).  A payment the ledger
+ * then refuses is taken back with ft_limits_release.  SPI connected.
+ */
+extern void ft_limits_check(const char *payer, const char *payee, int64 amount,
+							int64 payment_id, LimitCheck *lc);
+
+/* a held or refused payment no longer counts */
+extern void ft_limits_release(int64 payment_id);
+
+/* records that a review limit holds payment_id */
+extern void ft_limits_open_review(LimitCheck *lc, int64 payment_id);
+
+#pragma GCC visibility pop
+
+#endif							/* FINTECH_LIMIT_H */
