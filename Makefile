@@ -75,6 +75,8 @@ EXTRA_CLEAN = tmp_check/ tmp_check_nopreload/ output_nopreload/ \
 	$(filter-out $(DATA), $(wildcard sql/$(EXTENSION)--*.sql))
 
 PG_CPPFLAGS = -I$(srcdir)/src -DFINTECH_VERSION=\"$(EXTVERSION)\"
+# libxml2 (PostgreSQL links it): the UN list's XML (src/un_load.c)
+SHLIB_LINK += -lxml2
 ifdef FINTECH_CHECKS
 PG_CPPFLAGS += -DFINTECH_CHECKS
 endif

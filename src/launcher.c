@@ -47,6 +47,7 @@
 #include "fintech.h"
 #include "jobs.h"
 #include "launcher.h"
+#include "screening_guard.h"
 
 /* how often a launcher waiting for CREATE EXTENSION looks again */
 #define EXTENSION_POLL_MS		1000
@@ -581,6 +582,7 @@ heartbeat_job(bool *again)
 						get_database_name(MyDatabaseId),
 						installed ? installed : "(null)", FINTECH_VERSION),
 				 errhint("Run ALTER EXTENSION fintech UPDATE in that database.")));
+	ft_sanctions_staleness_check();
 	SPI_finish();
 	return 0;
 }
