@@ -24,8 +24,6 @@
  */
 #include "postgres.h"
 
-#include "lib/stringinfo.h"
-
 #include "countries.h"
 
 typedef struct CountryName
@@ -578,7 +576,8 @@ ft_country_alpha2(const char *code)
 const char *
 ft_country_code(const char *name, bool codes)
 {
-	StringInfoData key;
+	char		key[128];
+	int			len = 0;
 	bool		space = false;
 	const char *found = NULL;
 	int			lo = 0,
@@ -586,6 +585,7 @@ ft_country_code(const char *name, bool codes)
 
 	if (name == NULL)
 		return NULL;
+
 	/*
 	 * a code: "ru", "RU" (FollowTheMoney writes lower case); not where the
 	 * list writes names (the UN's nationality "na" is "not available")
@@ -593,42 +593,40 @@ ft_country_code(const char *name, bool codes)
 	if (codes && (found = ft_country_alpha2(name)) != NULL)
 		return found;
 
-	initStringInfo(&key);
 	for (const unsigned char *c = (const unsigned char *) name; *c; c++)
 	{
+		if (len >= (int) sizeof(key) - 2)
+			return NULL;		/* longer than any name of the table */
 		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))
 		{
-			appendStringInfoChar(&key, pg_ascii_tolower(*c));
+			key[len++] = pg_ascii_tolower(*c);
 			space = false;
 		}
-		else if (!space && key.len > 0)
+		else if (!space && len > 0)
 		{
-			appendStringInfoChar(&key, ' ');
+			key[len++] = ' ';
 			space = true;
 		}
 		else
 			space = true;
 	}
-	if (key.len > 0 && key.data[key.len - 1] == ' ')
-		key.data[--key.len] = '\0';
+	if (len > 0 && key[len - 1] == ' ')
+		len--;
+	key[len] = '\0';
 
 	while (lo <= hi)
 	{
 		int			mid = (lo + hi) / 2;
-		int			c = strcmp(key.data, country_names[mid].key);
+		int			c = strcmp(key, country_names[mid].key);
 
 		if (c == 0)
-		{
-			found = country_names[mid].code;
-			break;
-		}
+			return country_names[mid].code;
 		if (c < 0)
 			hi = mid - 1;
 		else
 			lo = mid + 1;
 	}
-	pfree(key.data);
-	return found;
+	return NULL;
 }
 
 const char *

@@ -340,6 +340,8 @@ array_literal(List *l)
 	StringInfoData buf;
 	ListCell   *lc;
 
+	if (l == NIL)
+		return "{}";
 	initStringInfo(&buf);
 	appendStringInfoChar(&buf, '{');
 	foreach(lc, l)
