@@ -13,10 +13,12 @@
  * "Türkiye", "State of Palestine").  A name is looked up by its key:
  * ASCII letters and digits lower-cased, every other run of bytes one
  * space, trimmed ("Côte d'Ivoire" is "c te d ivoire"; the table holds
- * the key of the accented name and of its unaccented spelling).  A name
- * the table does not know (OFAC's "undetermined", "Region: Kafia Kingi",
- * the UN's "former Soviet Union") maps to no code: the loaders leave it
- * out and say so (loaders' NOTICE).
+ * the key of the accented name and of its unaccented spelling).  The
+ * words the lists write for no country ("undetermined", "unknown", "na",
+ * "n/a", "none", "not available", "not known") map to "": left out
+ * silently.  A name the table does not know ("Region: Kafia Kingi",
+ * "former Soviet Union") maps to no code: the loaders leave it out and
+ * say so (sanctions_load.c's NOTICE).
  *
  * No state, no locks: two constant tables searched by bisection.
  *
@@ -267,6 +269,8 @@ static const CountryName country_names[] = {
 	{"morocco", "MA"},
 	{"mozambique", "MZ"},
 	{"myanmar", "MM"},
+	{"n a", ""},
+	{"na", ""},
 	{"namibia", "NA"},
 	{"nauru", "NR"},
 	{"nepal", "NP"},
@@ -278,12 +282,15 @@ static const CountryName country_names[] = {
 	{"niger", "NE"},
 	{"nigeria", "NG"},
 	{"niue", "NU"},
+	{"none", ""},
 	{"norfolk island", "NF"},
 	{"north korea", "KP"},
 	{"north macedonia", "MK"},
 	{"north macedonia the republic of", "MK"},
 	{"northern mariana islands", "MP"},
 	{"norway", "NO"},
+	{"not available", ""},
+	{"not known", ""},
 	{"oman", "OM"},
 	{"pakistan", "PK"},
 	{"palau", "PW"},
@@ -485,6 +492,7 @@ static const CountryName country_names[] = {
 	{"uganda", "UG"},
 	{"uk", "GB"},
 	{"ukraine", "UA"},
+	{"undetermined", ""},
 	{"union of the comoros", "KM"},
 	{"united arab emirates", "AE"},
 	{"united kingdom", "GB"},
@@ -494,6 +502,7 @@ static const CountryName country_names[] = {
 	{"united states", "US"},
 	{"united states minor outlying islands", "UM"},
 	{"united states of america", "US"},
+	{"unknown", ""},
 	{"uruguay", "UY"},
 	{"usa", "US"},
 	{"uzbekistan", "UZ"},

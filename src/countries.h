@@ -15,7 +15,8 @@ extern const char *ft_country_alpha2(const char *code);
 
 /*
  * the alpha-2 code of a country name as the lists write it, or (codes) of
- * a 2-letter code in any case; NULL if unknown
+ * a 2-letter code in any case; "" for a word meaning no country
+ * ("undetermined", "na"); NULL if unknown
  */
 extern const char *ft_country_code(const char *name, bool codes);
 

@@ -124,6 +124,8 @@ ft_sanctions_add_country(SanctionsData *d, SanctionsEntity *e, const char *count
 {
 	const char *code = ft_country_code(country, codes);
 
+	if (code != NULL && code[0] == '\0')
+		return;					/* "undetermined": no country */
 	if (code == NULL)
 	{
 		if (!has_string(d->unknown_countries, country))
