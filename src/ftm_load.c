@@ -17,7 +17,7 @@
  *	  empty strings are ignored;
  *	- name: required; the first is the primary name, the others aliases
  *	  ('aka'), as are alias; previousName is 'fka', weakAlias 'weak'; a
- *	  name given twice is loaded once;
+ *	  name given twice is loaded once (with its first type);
  *	- birthDate: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (FollowTheMoney's date
  *	  prefixes; a longer ISO 8601 value is cut to its date);
  *	- countries (ISO alpha-2, countries.c): nationality, citizenship,
@@ -150,7 +150,7 @@ add_birth_date(SanctionsEntity *e, const char *s, int line)
 
 /* adds the names of list l (type) to entity ix, each once */
 static void
-add_names(SanctionsData *d, int ix, List *l, const char *type, int line, List **seen)
+add_names(SanctionsData *d, int ix, List *l, const char *type, int line)
 {
 	ListCell   *lc;
 
@@ -158,22 +158,11 @@ add_names(SanctionsData *d, int ix, List *l, const char *type, int line, List **
 	{
 		char	   *name = lfirst(lc);
 		int			chars = fintech_name_chars_over(name);
-		ListCell   *sc;
-		bool		dup = false;
 
 		if (chars > 0)
 			refuse(line, psprintf("a name of \"%s\" is %d characters long, the limit is %d",
 								  d->entities[ix].uid, chars, FINTECH_NAME_MAXCHARS));
-		foreach(sc, *seen)
-			if (strcmp(lfirst(sc), name) == 0)
-		{
-			dup = true;
-			break;
-		}
-		if (dup)
-			continue;
-		*seen = lappend(*seen, name);
-		ft_sanctions_add_name(d, ix, type, name, NULL);
+		ft_sanctions_add_name_once(d, ix, type, name);
 	}
 }
 
@@ -194,7 +183,6 @@ parse_line(SanctionsData *d, HTAB *ids, char *json, int len, int line, MemoryCon
 	SanctionsEntity *e;
 	int			ix;
 	List	   *names;
-	List	   *seen = NIL;
 	ListCell   *lc;
 	MemoryContext old;
 	static const char *const country_props[] = {"nationality", "citizenship", "country", "jurisdiction"};
@@ -242,11 +230,11 @@ parse_line(SanctionsData *d, HTAB *ids, char *json, int len, int line, MemoryCon
 	e->uid = id;
 	e->kind = kind;
 	e->name = linitial(names);
-	add_names(d, ix, list_make1(e->name), "primary", line, &seen);
-	add_names(d, ix, list_delete_first(names), "aka", line, &seen);
-	add_names(d, ix, property(props, "alias", line, id, keep), "aka", line, &seen);
-	add_names(d, ix, property(props, "previousName", line, id, keep), "fka", line, &seen);
-	add_names(d, ix, property(props, "weakAlias", line, id, keep), "weak", line, &seen);
+	add_names(d, ix, list_make1(e->name), "primary", line);
+	add_names(d, ix, list_delete_first(names), "aka", line);
+	add_names(d, ix, property(props, "alias", line, id, keep), "aka", line);
+	add_names(d, ix, property(props, "previousName", line, id, keep), "fka", line);
+	add_names(d, ix, property(props, "weakAlias", line, id, keep), "weak", line);
 	foreach(lc, property(props, "birthDate", line, id, keep))
 		add_birth_date(e, lfirst(lc), line);
 	for (int i = 0; i < lengthof(country_props); i++)

@@ -108,6 +108,15 @@ ft_sanctions_add_name(SanctionsData *d, int entity, const char *type, char *name
 	n->uid = uid;
 }
 
+void
+ft_sanctions_add_name_once(SanctionsData *d, int entity, const char *type, char *name)
+{
+	for (int i = d->nnames - 1; i >= 0 && d->names[i].entity == entity; i--)
+		if (strcmp(d->names[i].name, name) == 0)
+			return;
+	ft_sanctions_add_name(d, entity, type, name, NULL);
+}
+
 static bool
 has_string(List *l, const char *s)
 {

@@ -52,6 +52,8 @@ extern void ft_sanctions_init(SanctionsData *d);
 extern SanctionsEntity *ft_sanctions_add_entity(SanctionsData *d);
 extern void ft_sanctions_add_name(SanctionsData *d, int entity, const char *type, char *name,
 								  char *uid);
+/* the same, unless the entity's names (added last, in a row) already hold this name (the first type stays) */
+extern void ft_sanctions_add_name_once(SanctionsData *d, int entity, const char *type, char *name);
 /*
  * a country as the list writes it (a name; or, codes, a 2-letter code):
  * its code joins the entity's; unknown ones are noted

@@ -19,7 +19,8 @@
  *	  script, Arabic, Chinese, Cyrillic...) as an 'aka'; each alias
  *	  (INDIVIDUAL_ALIAS, ENTITY_ALIAS) with a non-empty ALIAS_NAME, typed by
  *	  its QUALITY: "Good", "a.k.a." or none -> aka, "f.k.a." -> fka,
- *	  "n.k.a." -> nka, "Low" -> weak (a low-quality alias);
+ *	  "n.k.a." -> nka, "Low" -> weak (a low-quality alias); a name given
+ *	  twice is loaded once (with its first type);
  *	- countries (ISO alpha-2, countries.c): NATIONALITY values, the COUNTRY
  *	  of each address and of the place of birth;
  *	- birth_dates: each INDIVIDUAL_DATE_OF_BIRTH's DATE ('YYYY-MM-DD'; also
@@ -293,15 +294,15 @@ parse_entry(SanctionsData *d, HTAB *uids, const xmlNode *x, bool individual)
 			char	   *s = text_of(c);
 
 			if (s != NULL)
-				ft_sanctions_add_name(d, ix, "aka", checked_name(c, s, uid), NULL);
+				ft_sanctions_add_name_once(d, ix, "aka", checked_name(c, s, uid));
 		}
 		else if (is(c, "INDIVIDUAL_ALIAS") || is(c, "ENTITY_ALIAS"))
 		{
 			char	   *s = child_text(c, "ALIAS_NAME");
 
 			if (s != NULL)
-				ft_sanctions_add_name(d, ix, alias_type(child_text(c, "QUALITY")),
-									  checked_name(c, s, uid), NULL);
+				ft_sanctions_add_name_once(d, ix, alias_type(child_text(c, "QUALITY")),
+										   checked_name(c, s, uid));
 			for (const xmlNode *v = c->children; v; v = v->next)
 				if (is(v, "DATE_OF_BIRTH"))
 					add_date(e, v);
