@@ -556,7 +556,8 @@ run_job_once(int i, MemoryContext loopcxt)
  * heartbeat: proves that the launcher can run a transaction in its database,
  * and fails (visibly, in fintech.worker_status) when the extension there is
  * not the version of the loaded library, e.g. after installing a new build
- * but before ALTER EXTENSION fintech UPDATE.
+ * but before ALTER EXTENSION fintech UPDATE, or while a sanctions list is
+ * stale (older than fintech.sanctions_max_age, screening_guard.c).
  */
 static int64
 heartbeat_job(bool *again)
