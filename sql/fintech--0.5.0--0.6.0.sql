@@ -16,8 +16,12 @@ SET LOCAL search_path = pg_catalog, pg_temp;
  * Screening v2
  * ------------------------------------------------------------------------ */
 
-ALTER TABLE fintech.sanctions_entities
-  ADD COLUMN birth_dates pg_catalog.text[] NOT NULL DEFAULT '{}';
+-- (added without a default, then filled: a fresh install has no "missing
+-- value" for the column either, and pg_dump --binary-upgrade shows none)
+ALTER TABLE fintech.sanctions_entities ADD COLUMN birth_dates pg_catalog.text[];
+UPDATE fintech.sanctions_entities SET birth_dates = '{}';
+ALTER TABLE fintech.sanctions_entities ALTER COLUMN birth_dates SET DEFAULT '{}',
+                                       ALTER COLUMN birth_dates SET NOT NULL;
 ALTER TABLE fintech.parties ADD COLUMN birth_date pg_catalog.date;
 
 DROP FUNCTION fintech.create_party(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text);

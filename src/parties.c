@@ -90,13 +90,16 @@ enum
 	P_SET_STATUS,
 	P_DUE,
 	P_DUE_SKIP,
+	P_DUE_0_5,
+	P_DUE_SKIP_0_5,
+	P_INSERT_PARTY_0_5,
 	P_SCREENED,
 	P_BLOCK_ACCOUNTS,
 	NPLANS
 };
 
 /* one batch of the parties due (the job adds SKIP LOCKED) */
-#define DUE_SQL "SELECT id, name, status, country, kind, birth_date FROM fintech.parties" \
+#define DUE_SQL(birth) "SELECT id, name, status, country, kind, " birth " FROM fintech.parties" \
 	" WHERE screened_generation OPERATOR(pg_catalog.<) $1" \
 	" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH) \
 	" FOR NO KEY UPDATE"
@@ -125,8 +128,15 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	1, {INT8OID}},
 	[P_SET_STATUS] = {"UPDATE fintech.parties SET status = $2 WHERE id OPERATOR(pg_catalog.=) $1",
 	2, {INT8OID, TEXTOID}},
-	[P_DUE] = {DUE_SQL, 1, {INT8OID}},
-	[P_DUE_SKIP] = {DUE_SQL " SKIP LOCKED", 1, {INT8OID}},
+	[P_DUE] = {DUE_SQL("birth_date"), 1, {INT8OID}},
+	[P_DUE_SKIP] = {DUE_SQL("birth_date") " SKIP LOCKED", 1, {INT8OID}},
+	/* an extension not yet updated to 0.6.0: parties have no birth_date */
+	[P_DUE_0_5] = {DUE_SQL("NULL::pg_catalog.date"), 1, {INT8OID}},
+	[P_DUE_SKIP_0_5] = {DUE_SQL("NULL::pg_catalog.date") " SKIP LOCKED", 1, {INT8OID}},
+	[P_INSERT_PARTY_0_5] = {"INSERT INTO fintech.parties (name, country, kind, external_ref, status,"
+		" screened_generation) VALUES ($1, $2, $3, $4, 'clear', $5)"
+		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 5,
+	{TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
 	[P_SCREENED] = {"UPDATE fintech.parties SET screened_generation = $2,"
 		" screened_at = pg_catalog.clock_timestamp(), status = $3"
 		" WHERE id OPERATOR(pg_catalog.=) $1", 3, {INT8OID, INT8OID, TEXTOID}},
@@ -197,6 +207,8 @@ fintech_create_party(PG_FUNCTION_ARGS)
 	char	   *kind = fintech_text_arg(fcinfo, 2, "kind", FT_ARG_NOT_BLANK, 100);
 	char	   *ref = fintech_text_arg(fcinfo, 3, "external_ref", FT_ARG_OPTIONAL | FT_ARG_NOT_BLANK,
 									 REF_MAXCHARS);
+	/* (birth_date: 0.6.0's SQL; an extension not yet updated calls with four) */
+	bool		has_birth = PG_NARGS() > 4 && !PG_ARGISNULL(4);
 	Datum		v[6];
 	char		n[7] = "      ";
 	int64		id;
@@ -222,9 +234,10 @@ fintech_create_party(PG_FUNCTION_ARGS)
 	v[3] = ref ? CStringGetTextDatum(ref) : (Datum) 0;
 	n[3] = ref ? ' ' : 'n';
 	v[4] = Int64GetDatum(generation);
-	v[5] = PG_ARGISNULL(4) ? (Datum) 0 : PG_GETARG_DATUM(4);
-	n[5] = PG_ARGISNULL(4) ? 'n' : ' ';
-	if (ft_run_plan(&plans, P_INSERT_PARTY, v, n, false, 0) != SPI_OK_INSERT_RETURNING)
+	v[5] = has_birth ? PG_GETARG_DATUM(4) : (Datum) 0;
+	n[5] = has_birth ? ' ' : 'n';
+	if (ft_run_plan(&plans, ft_screening_v2_schema() ? P_INSERT_PARTY : P_INSERT_PARTY_0_5,
+					v, n, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not insert party");
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -233,8 +246,8 @@ fintech_create_party(PG_FUNCTION_ARGS)
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
 	attrs.country = country;
-	attrs.has_birth_date = !PG_ARGISNULL(4);
-	attrs.birth_date = PG_ARGISNULL(4) ? 0 : PG_GETARG_DATEADT(4);
+	attrs.has_birth_date = has_birth;
+	attrs.birth_date = has_birth ? PG_GETARG_DATEADT(4) : 0;
 	attrs.kind = kind;
 	if (raise_alerts(id, name, &attrs, &generation) > 0)
 	{
@@ -563,7 +576,10 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 	ScreenAttrs *attrs;
 
 	v[0] = Int64GetDatum(generation);
-	ft_run_plan(&plans, skip_locked ? P_DUE_SKIP : P_DUE, v, NULL, false, 0);
+	if (ft_screening_v2_schema())
+		ft_run_plan(&plans, skip_locked ? P_DUE_SKIP : P_DUE, v, NULL, false, 0);
+	else
+		ft_run_plan(&plans, skip_locked ? P_DUE_SKIP_0_5 : P_DUE_0_5, v, NULL, false, 0);
 	n = SPI_processed;
 	ids = palloc(sizeof(int64) * Max(n, 1));
 	names = palloc(sizeof(char *) * Max(n, 1));

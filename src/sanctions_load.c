@@ -29,7 +29,8 @@
  * order the list gives them; a country name countries.c does not know is
  * left out, and the load says which ones in a NOTICE.  Birth dates are
  * strings 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', as precise as the list
- * gives them, distinct, in list order (sanctions_entities.birth_dates).
+ * gives them, distinct, in list order (sanctions_entities.birth_dates;
+ * not written while the installed extension predates 0.6.0).
  *
  * Memory and time: the loaders parse into a memory context of the call;
  * the statements' arrays are built there too.  Building them checks for
@@ -57,6 +58,7 @@
 #include "countries.h"
 #include "fintech.h"
 #include "sanctions_load.h"
+#include "screening_guard.h"
 #include "spi_plan.h"
 
 #define LIST_MAXBYTES	255
@@ -274,6 +276,7 @@ enum
 {
 	P_VERSION,
 	P_ENTITIES,
+	P_ENTITIES_0_5,
 	P_UNLIST,
 	P_DELETE_NAMES,
 	P_INSERT_NAMES,
@@ -297,6 +300,21 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		" SET name = EXCLUDED.name, kind = EXCLUDED.kind, programs = EXCLUDED.programs,"
 		"     title = EXCLUDED.title, remarks = EXCLUDED.remarks, countries = EXCLUDED.countries,"
 		"     birth_dates = EXCLUDED.birth_dates, listed = true, version = EXCLUDED.version", 10,
+	{TEXTOID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID}},
+	/* the same, for an extension not yet updated to 0.6.0 (no birth_dates): $10 unused */
+	[P_ENTITIES_0_5] = {"INSERT INTO fintech.sanctions_entities AS e"
+		" (list, source_uid, name, kind, programs, title, remarks, countries, listed, version)"
+		" SELECT $1, u.uid, u.name, u.kind, u.programs::pg_catalog.text[], u.title, u.remarks,"
+		"        u.countries::pg_catalog.text[], true, $2"
+		"   FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
+		"                   pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
+		"                   pg_catalog.unnest($9), pg_catalog.unnest($10))"
+		"        AS u(uid, name, kind, programs, title, remarks, countries, birth_dates)"
+		" ON CONFLICT (list, source_uid) DO UPDATE"
+		" SET name = EXCLUDED.name, kind = EXCLUDED.kind, programs = EXCLUDED.programs,"
+		"     title = EXCLUDED.title, remarks = EXCLUDED.remarks, countries = EXCLUDED.countries,"
+		"     listed = true, version = EXCLUDED.version", 10,
 	{TEXTOID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
 	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID}},
 	[P_UNLIST] = {"UPDATE fintech.sanctions_entities SET listed = false, version = $2"
@@ -533,7 +551,8 @@ ft_sanctions_write(const char *list, SanctionsData *d, const uint8 *hash)
 	/* entities: upsert the listed ones, unlist the others */
 	ent_args[0] = v[0];
 	ent_args[1] = Int64GetDatum(version);
-	check_write(ft_run_plan(&plans, P_ENTITIES, ent_args, NULL, false, 0), SPI_OK_INSERT,
+	check_write(ft_run_plan(&plans, ft_screening_v2_schema() ? P_ENTITIES : P_ENTITIES_0_5,
+							ent_args, NULL, false, 0), SPI_OK_INSERT,
 				n, "write the entities of", "fintech.sanctions_entities", list);
 	v[1] = Int64GetDatum(version);
 	check_write(ft_run_plan(&plans, P_UNLIST, v, NULL, false, 0), SPI_OK_UPDATE,

@@ -24,10 +24,12 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "fintech.h"
@@ -107,6 +109,15 @@ ft_sanctions_staleness_check(void)
 				 errdetail("%s list(s) are older than fintech.sanctions_max_age (fintech.screening_status).",
 						   count),
 				 errhint("Load the list's current publication, or raise fintech.sanctions_max_age.")));
+}
+
+bool
+ft_screening_v2_schema(void)
+{
+	Oid			nsp = get_namespace_oid("fintech", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("parties", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "birth_date") != InvalidAttrNumber;
 }
 
 static bool

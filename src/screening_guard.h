@@ -20,4 +20,11 @@ extern void ft_screening_required_check(void);
 /* 55000 naming the oldest list loaded longer than fintech.sanctions_max_age ago */
 extern void ft_sanctions_staleness_check(void);
 
+/*
+ * true when the extension's SQL is 0.6.0's or later (parties.birth_date,
+ * sanctions_entities.birth_dates): the library also runs against an
+ * installed extension not yet updated (ALTER EXTENSION fintech UPDATE)
+ */
+extern bool ft_screening_v2_schema(void);
+
 #endif							/* FINTECH_SCREENING_GUARD_H */
