@@ -89,9 +89,11 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Sample data for the examples in the docs: the repository's OFAC SDN slice
-# (test/data/ofac), installed where the server can read it:
-# <SHAREDIR>/extension/fintech_sample/{sdn,add,alt}.csv
-SAMPLE_DATA = test/data/ofac/sdn.csv test/data/ofac/add.csv test/data/ofac/alt.csv
+# (test/data/ofac), UN list slice (test/data/un) and FollowTheMoney sample
+# (test/data/ftm), installed where the server can read it:
+# <SHAREDIR>/extension/fintech_sample/{sdn,add,alt}.csv, consolidated.xml, entities.jsonl
+SAMPLE_DATA = test/data/ofac/sdn.csv test/data/ofac/add.csv test/data/ofac/alt.csv \
+	test/data/un/consolidated.xml test/data/ftm/entities.jsonl
 SAMPLE_DIR = $(datadir)/$(datamoduledir)/$(EXTENSION)_sample
 
 .PHONY: install-sample uninstall-sample
