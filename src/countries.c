@@ -20,7 +20,7 @@
  * "former Soviet Union") maps to no code: the loaders leave it out and
  * say so (sanctions_load.c's NOTICE).
  *
- * No state, no locks: two constant tables searched by bisection.
+ * No state, no locks: two constant tables searched by bsearch().
  *
  *-------------------------------------------------------------------------
  */
@@ -547,26 +547,23 @@ static const char country_codes[][3] = {
 	"VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
 };
 
+static int
+cmp_code(const void *key, const void *elem)
+{
+	return strcmp(key, elem);
+}
+
+static int
+cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const CountryName *) elem)->key);
+}
+
 /* the code of country_codes equal to code (upper case); NULL if none */
 static const char *
 find_code(const char *code)
 {
-	int			lo = 0,
-				hi = lengthof(country_codes) - 1;
-
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			c = strcmp(code, country_codes[mid]);
-
-		if (c == 0)
-			return country_codes[mid];
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	return bsearch(code, country_codes, lengthof(country_codes), sizeof(country_codes[0]), cmp_code);
 }
 
 const char *
@@ -589,8 +586,6 @@ ft_country_code(const char *name, bool codes)
 	int			len = 0;
 	bool		space = false;
 	const char *found = NULL;
-	int			lo = 0,
-				hi = lengthof(country_names) - 1;
 
 	if (name == NULL)
 		return NULL;
@@ -623,19 +618,12 @@ ft_country_code(const char *name, bool codes)
 		len--;
 	key[len] = '\0';
 
-	while (lo <= hi)
 	{
-		int			mid = (lo + hi) / 2;
-		int			c = strcmp(key, country_names[mid].key);
+		const CountryName *found_name = bsearch(key, country_names, lengthof(country_names),
+												sizeof(country_names[0]), cmp_name);
 
-		if (c == 0)
-			return country_names[mid].code;
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
+		return found_name ? found_name->code : NULL;
 	}
-	return NULL;
 }
 
 const char *

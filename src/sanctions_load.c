@@ -284,39 +284,35 @@ enum
 	NPLANS
 };
 
+/* the upsert of the entities, with or without the birth_dates column */
+#define ENTITIES_SQL(col, val, set) \
+	"INSERT INTO fintech.sanctions_entities AS e" \
+	" (list, source_uid, name, kind, programs, title, remarks, countries," col " listed, version)" \
+	" SELECT $1, u.uid, u.name, u.kind, u.programs::pg_catalog.text[], u.title, u.remarks," \
+	"        u.countries::pg_catalog.text[]," val " true, $2" \
+	"   FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)," \
+	"                   pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8)," \
+	"                   pg_catalog.unnest($9), pg_catalog.unnest($10))" \
+	"        AS u(uid, name, kind, programs, title, remarks, countries, birth_dates)" \
+	" ON CONFLICT (list, source_uid) DO UPDATE" \
+	" SET name = EXCLUDED.name, kind = EXCLUDED.kind, programs = EXCLUDED.programs," \
+	"     title = EXCLUDED.title, remarks = EXCLUDED.remarks, countries = EXCLUDED.countries," \
+	set " listed = true, version = EXCLUDED.version"
+#define ENTITIES_TYPES \
+	{TEXTOID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, \
+	 TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID}
+
 static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_VERSION] = {"SELECT version FROM fintech.sanctions_lists"
 		" WHERE list OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, {TEXTOID}},
-	/* $6, $9 and $10 hold each entity's programs, countries and birth dates as array literals */
-	[P_ENTITIES] = {"INSERT INTO fintech.sanctions_entities AS e"
-		" (list, source_uid, name, kind, programs, title, remarks, countries, birth_dates, listed, version)"
-		" SELECT $1, u.uid, u.name, u.kind, u.programs::pg_catalog.text[], u.title, u.remarks,"
-		"        u.countries::pg_catalog.text[], u.birth_dates::pg_catalog.text[], true, $2"
-		"   FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
-		"                   pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
-		"                   pg_catalog.unnest($9), pg_catalog.unnest($10))"
-		"        AS u(uid, name, kind, programs, title, remarks, countries, birth_dates)"
-		" ON CONFLICT (list, source_uid) DO UPDATE"
-		" SET name = EXCLUDED.name, kind = EXCLUDED.kind, programs = EXCLUDED.programs,"
-		"     title = EXCLUDED.title, remarks = EXCLUDED.remarks, countries = EXCLUDED.countries,"
-		"     birth_dates = EXCLUDED.birth_dates, listed = true, version = EXCLUDED.version", 10,
-	{TEXTOID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID}},
-	/* the same, for an extension not yet updated to 0.6.0 (no birth_dates): $10 unused */
-	[P_ENTITIES_0_5] = {"INSERT INTO fintech.sanctions_entities AS e"
-		" (list, source_uid, name, kind, programs, title, remarks, countries, listed, version)"
-		" SELECT $1, u.uid, u.name, u.kind, u.programs::pg_catalog.text[], u.title, u.remarks,"
-		"        u.countries::pg_catalog.text[], true, $2"
-		"   FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
-		"                   pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
-		"                   pg_catalog.unnest($9), pg_catalog.unnest($10))"
-		"        AS u(uid, name, kind, programs, title, remarks, countries, birth_dates)"
-		" ON CONFLICT (list, source_uid) DO UPDATE"
-		" SET name = EXCLUDED.name, kind = EXCLUDED.kind, programs = EXCLUDED.programs,"
-		"     title = EXCLUDED.title, remarks = EXCLUDED.remarks, countries = EXCLUDED.countries,"
-		"     listed = true, version = EXCLUDED.version", 10,
-	{TEXTOID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID}},
+	/*
+	 * $6, $9 and $10 hold each entity's programs, countries and birth dates
+	 * as array literals; P_ENTITIES_0_5 is for an extension not yet updated
+	 * to 0.6.0 (no birth_dates column: $10 unused)
+	 */
+	[P_ENTITIES] = {ENTITIES_SQL(" birth_dates,", " u.birth_dates::pg_catalog.text[],",
+								 " birth_dates = EXCLUDED.birth_dates,"), 10, ENTITIES_TYPES},
+	[P_ENTITIES_0_5] = {ENTITIES_SQL("", "", ""), 10, ENTITIES_TYPES},
 	[P_UNLIST] = {"UPDATE fintech.sanctions_entities SET listed = false, version = $2"
 		" WHERE list OPERATOR(pg_catalog.=) $1 AND listed"
 		"   AND version OPERATOR(pg_catalog.<>) $2", 2, {TEXTOID, INT8OID}},
