@@ -74,6 +74,8 @@ static const struct
 	{"Airplane", "aircraft"},
 };
 
+static void refuse(int line, const char *msg) pg_attribute_noreturn();
+
 static void
 refuse(int line, const char *msg)
 {

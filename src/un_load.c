@@ -120,6 +120,8 @@ child_text(const xmlNode *n, const char *name)
 	return NULL;
 }
 
+static void refuse(const xmlNode *n, const char *what, const char *uid) pg_attribute_noreturn();
+
 static void
 refuse(const xmlNode *n, const char *what, const char *uid)
 {
