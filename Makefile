@@ -59,7 +59,7 @@ REGRESS_NOPRELOAD = nopreload
 
 # pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
 ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen ddl_lock_queue erasure_hold_race
-ISOLATION += # screening v2
+ISOLATION += sanctions_formats # screening v2
 ISOLATION += # events and metrics
 ISOLATION += # ledger additions
 ISOLATION += # limits
