@@ -45,7 +45,7 @@ FINTECH_RESULTS ?= $(if $(shell test -w . && echo yes),.,$(or $(TMPDIR),/tmp)/fi
 # pg_regress: test/sql/<test>.sql against test/expected/<test>.out, in this order.
 REGRESS = extension worker ledger audit audit_tree payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard rare_errors erasure
 # (0.6.0: each part adds its tests on its own line, before privileges)
-REGRESS += # screening v2
+REGRESS += sanctions_lists screening_required # screening v2
 REGRESS += events metrics # events and metrics
 REGRESS += ledger_additions # ledger additions
 REGRESS += limits # limits
@@ -59,7 +59,7 @@ REGRESS_NOPRELOAD = nopreload
 
 # pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
 ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen ddl_lock_queue erasure_hold_race
-ISOLATION += # screening v2
+ISOLATION += sanctions_formats # screening v2
 ISOLATION += events_outbox_gap # events and metrics
 ISOLATION += ledger_key_transfer ledger_key_post ledger_key_post_pending ledger_key_void_pending ledger_key_reverse ledger_key_sweep ledger_key_batch # ledger additions
 ISOLATION += limits_race # limits
@@ -75,6 +75,8 @@ EXTRA_CLEAN = tmp_check/ tmp_check_nopreload/ output_nopreload/ \
 	$(filter-out $(DATA), $(wildcard sql/$(EXTENSION)--*.sql))
 
 PG_CPPFLAGS = -I$(srcdir)/src -DFINTECH_VERSION=\"$(EXTVERSION)\"
+# libxml2 (PostgreSQL links it): the UN list's XML (src/un_load.c)
+SHLIB_LINK += -lxml2
 ifdef FINTECH_CHECKS
 PG_CPPFLAGS += -DFINTECH_CHECKS
 endif
@@ -87,9 +89,11 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Sample data for the examples in the docs: the repository's OFAC SDN slice
-# (test/data/ofac), installed where the server can read it:
-# <SHAREDIR>/extension/fintech_sample/{sdn,add,alt}.csv
-SAMPLE_DATA = test/data/ofac/sdn.csv test/data/ofac/add.csv test/data/ofac/alt.csv
+# (test/data/ofac), UN list slice (test/data/un) and FollowTheMoney sample
+# (test/data/ftm), installed where the server can read it:
+# <SHAREDIR>/extension/fintech_sample/{sdn,add,alt}.csv, consolidated.xml, entities.jsonl
+SAMPLE_DATA = test/data/ofac/sdn.csv test/data/ofac/add.csv test/data/ofac/alt.csv \
+	test/data/un/consolidated.xml test/data/ftm/entities.jsonl
 SAMPLE_DIR = $(datadir)/$(datamoduledir)/$(EXTENSION)_sample
 
 .PHONY: install-sample uninstall-sample

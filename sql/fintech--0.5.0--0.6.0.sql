@@ -16,6 +16,53 @@ SET LOCAL search_path = pg_catalog, pg_temp;
  * Screening v2
  * ------------------------------------------------------------------------ */
 
+-- (added without a default, then filled: a fresh install has no "missing
+-- value" for the column either, and pg_dump --binary-upgrade shows none)
+ALTER TABLE fintech.sanctions_entities ADD COLUMN birth_dates pg_catalog.text[];
+UPDATE fintech.sanctions_entities SET birth_dates = '{}';
+ALTER TABLE fintech.sanctions_entities ALTER COLUMN birth_dates SET DEFAULT '{}',
+                                       ALTER COLUMN birth_dates SET NOT NULL;
+ALTER TABLE fintech.parties ADD COLUMN birth_date pg_catalog.date;
+
+DROP FUNCTION fintech.create_party(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text);
+CREATE FUNCTION fintech.create_party(name pg_catalog.text, country pg_catalog.text DEFAULT NULL,
+                                     kind pg_catalog.text DEFAULT 'individual',
+                                     external_ref pg_catalog.text DEFAULT NULL,
+                                     birth_date pg_catalog.date DEFAULT NULL)
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_create_party';
+
+CREATE FUNCTION fintech.load_sanctions_un(xml pg_catalog.text, list pg_catalog.text DEFAULT 'UN-SC')
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_load_sanctions_un';
+COMMENT ON FUNCTION fintech.load_sanctions_un(pg_catalog.text, pg_catalog.text) IS
+  'Replace a sanctions list with the UN Security Council Consolidated List XML; returns the entities listed';
+
+CREATE FUNCTION fintech.load_sanctions_ftm(jsonl pg_catalog.text, list pg_catalog.text)
+RETURNS pg_catalog.int8
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_load_sanctions_ftm';
+COMMENT ON FUNCTION fintech.load_sanctions_ftm(pg_catalog.text, pg_catalog.text) IS
+  'Replace a sanctions list with FollowTheMoney entities as JSON lines (OpenSanctions); returns the entities listed';
+
+CREATE OR REPLACE VIEW fintech.screening_status AS
+  SELECT l.list, l.version, l.entities, l.names, l.loaded_at, l.loaded_by,
+         (SELECT pg_catalog.count(*) FROM fintech.parties p
+           WHERE p.screened_generation OPERATOR(pg_catalog.<) l.generation) AS parties_due,
+         pg_catalog.now() OPERATOR(pg_catalog.-) l.loaded_at AS age,
+         pg_catalog.now() OPERATOR(pg_catalog.-) l.loaded_at OPERATOR(pg_catalog.>)
+           COALESCE(NULLIF(pg_catalog.current_setting('fintech.sanctions_max_age', true), ''),
+                    '8 days')::pg_catalog.interval AS stale
+    FROM fintech.sanctions_lists l;
+COMMENT ON VIEW fintech.screening_status IS
+  'Each sanctions list: its last load, the parties not yet rescreened against it, its age and whether it is stale (older than fintech.sanctions_max_age)';
+
+INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
+  ('compliance', 'function', 'load_sanctions_un'),
+  ('compliance', 'function', 'load_sanctions_ftm');
+
 /* ------------------------------------------------------------------------
  * Events
  * ------------------------------------------------------------------------ */

@@ -184,7 +184,7 @@ fintech_check_interval_guc(char **newval, void **extra, GucSource source)
 	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, IntervalPGetDatum(iv),
 										  IntervalPGetDatum(&zero))) < 0)
 	{
-		GUC_check_errdetail("The retention must not be negative.");
+		GUC_check_errdetail("The interval must not be negative.");
 		return false;
 	}
 	*extra = malloc(sizeof(Interval));	/* freed by the GUC machinery with free() */

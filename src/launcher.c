@@ -47,6 +47,7 @@
 #include "fintech.h"
 #include "jobs.h"
 #include "launcher.h"
+#include "screening_guard.h"
 
 /* how often a launcher waiting for CREATE EXTENSION looks again */
 #define EXTENSION_POLL_MS		1000
@@ -556,7 +557,8 @@ run_job_once(int i, MemoryContext loopcxt)
  * heartbeat: proves that the launcher can run a transaction in its database,
  * and fails (visibly, in fintech.worker_status) when the extension there is
  * not the version of the loaded library, e.g. after installing a new build
- * but before ALTER EXTENSION fintech UPDATE.
+ * but before ALTER EXTENSION fintech UPDATE, or while a sanctions list is
+ * stale (older than fintech.sanctions_max_age, screening_guard.c).
  */
 static int64
 heartbeat_job(bool *again)
@@ -582,6 +584,7 @@ heartbeat_job(bool *again)
 						get_database_name(MyDatabaseId),
 						installed ? installed : "(null)", FINTECH_VERSION),
 				 errhint("Run ALTER EXTENSION fintech UPDATE in that database.")));
+	ft_sanctions_staleness_check();
 	SPI_finish();
 	return 0;
 }

@@ -60,11 +60,13 @@
 #include "storage/proc.h"
 #include "utils/resowner.h"
 
+#include "countries.h"
 #include "fintech.h"
 #include "events.h"
 #include "parties.h"
 #include "payments.h"
 #include "screening.h"
+#include "screening_guard.h"
 #include "spi_plan.h"
 #include "jobs.h"
 
@@ -91,22 +93,25 @@ enum
 	P_SET_STATUS,
 	P_DUE,
 	P_DUE_SKIP,
+	P_DUE_0_5,
+	P_DUE_SKIP_0_5,
+	P_INSERT_PARTY_0_5,
 	P_SCREENED,
 	P_BLOCK_ACCOUNTS,
 	NPLANS
 };
 
 /* one batch of the parties due (the job adds SKIP LOCKED) */
-#define DUE_SQL "SELECT id, name, status FROM fintech.parties" \
+#define DUE_SQL(birth) "SELECT id, name, status, country, kind, " birth " FROM fintech.parties" \
 	" WHERE screened_generation OPERATOR(pg_catalog.<) $1" \
 	" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH) \
 	" FOR NO KEY UPDATE"
 
 static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_INSERT_PARTY] = {"INSERT INTO fintech.parties (name, country, kind, external_ref, status,"
-		" screened_generation) VALUES ($1, $2, $3, $4, 'clear', $5)"
-		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 5,
-	{TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
+		" screened_generation, birth_date) VALUES ($1, $2, $3, $4, 'clear', $5, $6)"
+		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 6,
+	{TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, DATEOID}},
 	[P_INSERT_ALERT] = {"INSERT INTO fintech.screening_alerts (party_id, entity_id, score, party_name,"
 		" matched_name, generation) VALUES ($1, $2, $3, $4, $5, $6)"
 		" ON CONFLICT (party_id, entity_id) DO NOTHING", 6,
@@ -126,8 +131,15 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	1, {INT8OID}},
 	[P_SET_STATUS] = {"UPDATE fintech.parties SET status = $2 WHERE id OPERATOR(pg_catalog.=) $1",
 	2, {INT8OID, TEXTOID}},
-	[P_DUE] = {DUE_SQL, 1, {INT8OID}},
-	[P_DUE_SKIP] = {DUE_SQL " SKIP LOCKED", 1, {INT8OID}},
+	[P_DUE] = {DUE_SQL("birth_date"), 1, {INT8OID}},
+	[P_DUE_SKIP] = {DUE_SQL("birth_date") " SKIP LOCKED", 1, {INT8OID}},
+	/* an extension not yet updated to 0.6.0: parties have no birth_date */
+	[P_DUE_0_5] = {DUE_SQL("NULL::pg_catalog.date"), 1, {INT8OID}},
+	[P_DUE_SKIP_0_5] = {DUE_SQL("NULL::pg_catalog.date") " SKIP LOCKED", 1, {INT8OID}},
+	[P_INSERT_PARTY_0_5] = {"INSERT INTO fintech.parties (name, country, kind, external_ref, status,"
+		" screened_generation) VALUES ($1, $2, $3, $4, 'clear', $5)"
+		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 5,
+	{TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
 	[P_SCREENED] = {"UPDATE fintech.parties SET screened_generation = $2,"
 		" screened_at = pg_catalog.clock_timestamp(), status = $3"
 		" WHERE id OPERATOR(pg_catalog.=) $1", 3, {INT8OID, INT8OID, TEXTOID}},
@@ -185,7 +197,7 @@ status_from_alerts(int64 party_id)
 }
 
 /* ------------------------------------------------------------------------
- * fintech.create_party(name, country, kind, external_ref)
+ * fintech.create_party(name, country, kind, external_ref, birth_date)
  * ------------------------------------------------------------------------
  */
 PG_FUNCTION_INFO_V1(fintech_create_party);
@@ -193,13 +205,16 @@ Datum
 fintech_create_party(PG_FUNCTION_ARGS)
 {
 	char	   *name = fintech_text_arg(fcinfo, 0, "name", FT_ARG_NOT_BLANK, NAME_MAXCHARS);
-	char	   *country = fintech_text_arg(fcinfo, 1, "country", FT_ARG_OPTIONAL | FT_ARG_NOT_BLANK,
-										 100);
+	char	   *country_arg = fintech_text_arg(fcinfo, 1, "country", FT_ARG_OPTIONAL | FT_ARG_NOT_BLANK,
+											 100);
+	const char *country = country_arg ? ft_country_arg(country_arg, "country") : NULL;
 	char	   *kind = fintech_text_arg(fcinfo, 2, "kind", FT_ARG_NOT_BLANK, 100);
 	char	   *ref = fintech_text_arg(fcinfo, 3, "external_ref", FT_ARG_OPTIONAL | FT_ARG_NOT_BLANK,
 									 REF_MAXCHARS);
-	Datum		v[5];
-	char		n[6] = "     ";
+	/* (birth_date: 0.6.0's SQL; an extension not yet updated calls with four) */
+	bool		has_birth = PG_NARGS() > 4 && !PG_ARGISNULL(4);
+	Datum		v[6];
+	char		n[7] = "      ";
 	int64		id;
 	int64		generation;
 	bool		isnull;
@@ -211,6 +226,7 @@ fintech_create_party(PG_FUNCTION_ARGS)
 				 errmsg("invalid party kind \"%s\"", kind),
 				 errhint("The kind is individual or entity.")));
 	fintech_check_name(name, "party name");
+	ft_screening_required_check();
 
 	SPI_connect();
 	/* the generation the party is screened against: the index's */
@@ -222,7 +238,10 @@ fintech_create_party(PG_FUNCTION_ARGS)
 	v[3] = ref ? CStringGetTextDatum(ref) : (Datum) 0;
 	n[3] = ref ? ' ' : 'n';
 	v[4] = Int64GetDatum(generation);
-	if (ft_run_plan(&plans, P_INSERT_PARTY, v, n, false, 0) != SPI_OK_INSERT_RETURNING)
+	v[5] = has_birth ? PG_GETARG_DATUM(4) : (Datum) 0;
+	n[5] = has_birth ? ' ' : 'n';
+	if (ft_run_plan(&plans, ft_screening_v2_schema() ? P_INSERT_PARTY : P_INSERT_PARTY_0_5,
+					v, n, false, 0) != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not insert party");
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -231,7 +250,8 @@ fintech_create_party(PG_FUNCTION_ARGS)
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 
 	attrs.country = country;
-	attrs.has_birth_date = false;
+	attrs.has_birth_date = has_birth;
+	attrs.birth_date = has_birth ? PG_GETARG_DATEADT(4) : 0;
 	attrs.kind = kind;
 	if (raise_alerts(id, name, &attrs, &generation) > 0)
 	{
@@ -560,25 +580,37 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 	int64	   *ids;
 	char	  **names;
 	char	  **statuses;
+	ScreenAttrs *attrs;
 
 	v[0] = Int64GetDatum(generation);
-	ft_run_plan(&plans, skip_locked ? P_DUE_SKIP : P_DUE, v, NULL, false, 0);
+	if (ft_screening_v2_schema())
+		ft_run_plan(&plans, skip_locked ? P_DUE_SKIP : P_DUE, v, NULL, false, 0);
+	else
+		ft_run_plan(&plans, skip_locked ? P_DUE_SKIP_0_5 : P_DUE_0_5, v, NULL, false, 0);
 	n = SPI_processed;
 	ids = palloc(sizeof(int64) * Max(n, 1));
 	names = palloc(sizeof(char *) * Max(n, 1));
 	statuses = palloc(sizeof(char *) * Max(n, 1));
+	attrs = palloc(sizeof(ScreenAttrs) * Max(n, 1));
 	for (uint64 i = 0; i < n; i++)
 	{
 		bool		isnull;
+		Datum		birth;
 
 		CHECK_FOR_INTERRUPTS();
 		ids[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
 		names[i] = clip_name(ids[i], SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
 		statuses[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
+		/* the party's attributes: a country written before 0.6.0 that is no code is left out */
+		attrs[i].country = ft_country_alpha2(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 4));
+		attrs[i].kind = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 5);
+		birth = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &isnull);
+		attrs[i].has_birth_date = !isnull;
+		attrs[i].birth_date = isnull ? 0 : DatumGetDateADT(birth);
 	}
 	for (uint64 i = 0; i < n; i++)
 	{
-		int64		raised = raise_alerts(ids[i], names[i], NULL, &generation);
+		int64		raised = raise_alerts(ids[i], names[i], &attrs[i], &generation);
 		const char *status = statuses[i];
 
 		CHECK_FOR_INTERRUPTS();
@@ -625,6 +657,7 @@ fintech_rescreen_parties(PG_FUNCTION_ARGS)
 	int64		alerts = 0;
 	int64		rescreened = 0;
 
+	ft_screening_required_check();
 	SPI_connect();
 	for (;;)
 	{
@@ -684,6 +717,7 @@ rescreen_job(bool *again)
 void
 PartiesInit(void)
 {
+	ScreeningGuardInit();
 	fintech_define_job("rescreen_parties", "fintech.rescreen_interval",
 					   "How often the background worker rescreens parties due after a sanctions "
 					   "list was loaded (in batches of " CppAsString2(RESCREEN_BATCH) ").",

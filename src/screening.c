@@ -41,6 +41,7 @@
 #include "normalize.h"
 #include "metrics.h"
 #include "screening.h"
+#include "screening_guard.h"
 
 /* GUC */
 double		fintech_screening_threshold = 0.85;
@@ -360,6 +361,7 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_results %d is not positive", max_results)));
+	ft_screening_required_check();
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	ft_metric_screen_begin();

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 INC=$("$PG_CONFIG" --includedir-server)
 VER=$(sed -n "s/^default_version[[:space:]]*=[[:space:]]*'\([^']*\)'.*/\1/p" fintech.control)
-DEFS=(-I src -I "$INC" -DFINTECH_VERSION="\"$VER\"" -DFINTECH_CHECKS)
+DEFS=(-I src -I "$INC" -I /usr/include/libxml2 -DFINTECH_VERSION="\"$VER\"" -DFINTECH_CHECKS)
 rc=0
 
 echo "== cppcheck"

@@ -30,7 +30,9 @@ SELECT fintech.load_sanctions_ofac(
   || E'2,"ZENTHOLM, Quirin",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
   || E'3,"VASSLOR DUNNE, Oskarin",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
   list => 'REGRESS-ERASE') AS listed;
-SELECT fintech.create_party('Erika Mustermann', country => 'DE', external_ref => 'regress-erika') AS erika \gset
+SELECT fintech.create_party('Erika Mustermann', country => 'DE', external_ref => 'regress-erika',
+                            birth_date => '1964-08-12') AS erika \gset
+SELECT birth_date FROM fintech.parties WHERE id = :erika;
 SELECT fintech.create_party('Ilmar Korvaldi Brasten', external_ref => 'regress-nm') AS nm \gset
 SELECT fintech.create_party('Quirin Zentholm') AS pablo \gset
 SELECT fintech.create_party('Oskarin Vasslor Dunne') AS chapo \gset
@@ -187,7 +189,7 @@ SELECT fintech.resolve_alert(a.id, 'cleared', 'not him') FROM fintech.screening_
 SELECT status FROM fintech.payments WHERE idempotency_key = 'regress-er-k1';
 SELECT fintech.erase_party(:erika, 'customer request') AS erika_rows;
 SELECT fintech.erase_party(:nm, 'customer request') AS nm_rows;
-SELECT id = :erika AS erika, name, country, external_ref, status, erased_at IS NOT NULL AS erased
+SELECT id = :erika AS erika, name, country, external_ref, birth_date, status, erased_at IS NOT NULL AS erased
   FROM fintech.parties WHERE id IN (:erika, :nm) ORDER BY id;
 SELECT party_name, matched_name, status FROM fintech.screening_alerts WHERE party_id = :nm;
 -- nothing of them is left in audit_personal, the log rows still commit to them
