@@ -82,6 +82,9 @@ endif
 FINTECH_WERROR ?= -Werror
 PG_CFLAGS = -Wall -Wmissing-prototypes $(FINTECH_WERROR)
 
+# ICU's transliterator (translit.c): the libicu PostgreSQL itself links
+SHLIB_LINK += -licui18n -licuuc
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)

@@ -5,8 +5,10 @@
  *	  tokens and their joins); the length rule for names.
  *
  * Normalisation (the same for a screened name and for every listed name):
- * Cyrillic letters are transliterated (BGN/PCGN-like), a few letters that
- * Unicode does not decompose are spelled out (ø o, ß ss, æ ae, ł l ...),
+ * a name holding Arabic, Cyrillic, Greek, Hebrew, Chinese, Japanese, Korean
+ * or Thai letters is transliterated to Latin by ICU (translit.c), a few
+ * Latin letters that Unicode does not decompose are spelled out (ø o,
+ * ß ss, æ ae, ł l ...),
  * then NFKD, combining marks dropped, ASCII lower-cased.  Apostrophes
  * vanish (O'Brien = OBRIEN); dots between single letters join them
  * (S.A. = SA, L.L.C. = LLC); anything else that is not a letter or digit
@@ -34,42 +36,19 @@
 
 #include "name_words.h"
 #include "normalize.h"
+#include "translit.h"
 
 /* ------------------------------------------------------------------------
  * Normalisation
  * ------------------------------------------------------------------------
  */
 
-/* Cyrillic U+0430..U+044F (after folding upper case) */
-static const char *const cyrillic[32] = {
-	"a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
-	"r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"
-};
-
 /* a letter Unicode does not decompose, spelled in ASCII; NULL if none */
 static const char *
 spell_out(pg_wchar c)
 {
-	if (c >= 0x0410 && c <= 0x042F)
-		c += 0x20;
-	if (c >= 0x0430 && c <= 0x044F)
-		return cyrillic[c - 0x0430];
 	switch (c)
 	{
-		case 0x0401:			/* Ё */
-		case 0x0451:			/* ё */
-		case 0x0404:			/* Є */
-		case 0x0454:
-			return "e";
-		case 0x0406:			/* І */
-		case 0x0456:
-			return "i";
-		case 0x0407:			/* Ї */
-		case 0x0457:
-			return "yi";
-		case 0x0490:			/* Ґ */
-		case 0x0491:
-			return "g";
 		case 0x00D8:			/* Ø */
 		case 0x00F8:
 			return "o";
@@ -254,8 +233,14 @@ ft_normalize_name(const char *name, NormName *out)
 				last;
 
 	out->ntok = 0;
+	out->abjad = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
+	if (ft_needs_translit((const char *) s, len))
+	{
+		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad);
+		len = strlen((const char *) s);
+	}
 
 	/* decode, spelling out what NFKD does not decompose */
 	cp = palloc((len * 4 + 1) * sizeof(pg_wchar));

@@ -30,6 +30,7 @@ typedef struct NormName
 {
 	int			ntok;
 	char	   *tok[MAX_TOKENS * 2];
+	bool		abjad;			/* written in Arabic or Hebrew letters */
 } NormName;
 
 /* the items of a token list: each token, and joins of 2..MAX_JOIN adjacent */
