@@ -1,42 +1,125 @@
 /*-------------------------------------------------------------------------
  *
  * name_index.c
- *	  The per-backend index of the listed names: built from
- *	  fintech.sanctions_names, cached, and rebuilt when the lists change.
+ *	  The index of the listed names: built from fintech.sanctions_names
+ *	  into one position-independent image, shared by every backend through
+ *	  name_index_shm.c (or private without shared_preload_libraries), and
+ *	  replaced when the lists change.
  *
- * The index: on first use (and again after any list is loaded) a backend
- * reads fintech.sanctions_names into memory: the token vocabulary (tokens
- * and their 2- and 3-joins), a trigram -> vocabulary map and vocabulary ->
- * names postings.  A query's candidates are the names holding an item that
- * shares enough trigrams with one of the query's items; only they are
- * scored.  Which lists (and loads) the index holds is checked at every
- * call against fintech.sanctions_lists, under the caller's snapshot: the
- * signature (count, highest and sum of the lists' generations).
+ * The index: the token vocabulary (tokens and their 2- and 3-joins) of
+ * every listed name, a trigram -> vocabulary map and vocabulary -> names
+ * postings, and each listed entity's kind, countries and birth dates.  A
+ * query's candidates are the names holding an item that shares enough
+ * trigrams with one of the query's items; only they are scored.  Which
+ * lists (and loads) the index holds is checked at every call against
+ * fintech.sanctions_lists, under the caller's snapshot: the signature
+ * (count, highest and sum of the lists' generations).
+ *
+ * The image: a header (IndexImage), then arrays of Entity, ListedName,
+ * Vocab and GramSlot (an open-addressing table), then their strings and
+ * arrays; every reference inside it is a byte offset from its start
+ * (FtOff), so any backend can map it at any address.  It is built in two
+ * steps: the lists are read into pointer-based build structures in a
+ * temporary context, then written out into the image.  A backend holds a
+ * NameIndex handle: pointers into the image, and its own per query
+ * scratch (stamped arrays, a few bytes per vocabulary entry, name and
+ * entity).
  *
  * Bounds: a listed name loaded before 0.4.0 that is longer than
  * FINTECH_NAME_MAXCHARS characters is indexed on its first
  * FINTECH_NAME_MAXCHARS characters.  Every loop over the listed names
- * checks for a cancel.  Memory: one index per backend, in a context of
- * its own under TopMemoryContext ("fintech screening index"), its small
- * pieces carved out of 256 kB blocks (Arena); the previous one is freed
- * when a new one is built.  The build's per-name scratch is reset at each
- * name.  Locks: only AccessShareLock on the sanctions tables (reads).
+ * checks for a cancel.  Memory: the handle and scratch live in a context of
+ * their own under TopMemoryContext ("fintech screening index"), with the
+ * image itself when it is private; the build structures live in a
+ * temporary context deleted when the image is written.  Locks: only
+ * AccessShareLock on the sanctions tables (reads); name_index_shm.c's
+ * spinlock, never held here.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/datum.h"
+#include "funcapi.h"
 #include "utils/memutils.h"
 
 #include "fintech.h"
 #include "name_index.h"
+#include "name_index_shm.h"
 #include "name_score.h"
 #include "name_words.h"
 #include "spi_plan.h"
+
+int64		ft_index_builds_here = 0;
+
+/* ------------------------------------------------------------------------
+ * Build structures (pointers; a temporary context)
+ * ------------------------------------------------------------------------
+ */
+#define MAX_ATTRS	32			/* countries, birth dates kept per entity */
+
+typedef struct BEntity
+{
+	int64		id;
+	char	   *list;
+	char	   *source_uid;
+	Datum		programs;		/* text[]; 0: NULL */
+	uint8		kind;
+	int			ncountries;
+	char		countries[MAX_ATTRS * 2];
+	int			nbirths;
+	FtBirth		births[MAX_ATTRS];
+} BEntity;
+
+typedef struct BName
+{
+	int			entity;
+	char	   *name;
+	int			ntok;
+	int			nitems;
+	int		   *items;
+	uint8	   *first;
+	uint8	   *span;
+	float		weight;
+	int			strong;
+	bool		abjad;
+} BName;
+
+typedef struct BVocab
+{
+	char	   *s;
+	int			len;
+	float		weight;
+	int			strong;
+	int			nnames;
+	int		   *names;
+} BVocab;
+
+typedef struct BGram
+{
+	uint32		key;
+	char		status;
+	int			n;
+	int			cap;
+	int		   *vocab;
+} BGram;
+
+#define SH_PREFIX		bgram
+#define SH_ELEMENT_TYPE	BGram
+#define SH_KEY_TYPE		uint32
+#define SH_KEY			key
+#define SH_HASH_KEY(tb, key)	murmurhash32(key)
+#define SH_EQUAL(tb, a, b)		((a) == (b))
+#define SH_SCOPE		static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
 
 typedef struct VocabEntry
 {
@@ -59,50 +142,21 @@ typedef struct VocabEntry
 #define SH_DEFINE
 #include "lib/simplehash.h"
 
+typedef struct Build
+{
+	int			nentities;
+	int			ecap;
+	BEntity    *entities;
+	int			nnames;
+	BName	   *names;
+	int			nvocab;
+	int			vcap;
+	BVocab	   *vocab;
+	vocabtab_hash *vt;
+	bgram_hash *grams;
+} Build;
+
 static NameIndex *idx = NULL;
-
-/*
- * The index is made of many small pieces that live and die together: they
- * are carved out of big blocks (no per-chunk header, no power-of-two
- * rounding).
- */
-typedef struct Arena
-{
-	MemoryContext cxt;
-	char	   *cur;
-	Size		left;
-} Arena;
-
-#define ARENA_BLOCK		(256 * 1024)
-
-static void *
-arena_alloc(Arena *a, Size n)
-{
-	void	   *p;
-
-	n = MAXALIGN(Max(n, 1));
-	if (n > a->left)
-	{
-		Size		sz = Max(n, ARENA_BLOCK);
-
-		a->cur = MemoryContextAlloc(a->cxt, sz);
-		a->left = sz;
-	}
-	p = a->cur;
-	a->cur += n;
-	a->left -= n;
-	return p;
-}
-
-static char *
-arena_strdup(Arena *a, const char *s, int len)
-{
-	char	   *d = arena_alloc(a, len + 1);
-
-	memcpy(d, s, len);
-	d[len] = '\0';
-	return d;
-}
 
 /* the two statements of the index, each saved in a slot of its own */
 static SPIPlanPtr sig_plan = NULL;
@@ -139,30 +193,29 @@ ft_grams_of(const char *s, int len, uint32 *out, int max)
 }
 
 static int
-vocab_id(NameIndex *ix, vocabtab_hash *vt, Arena *arena, const char *s, int len, float weight,
-		 int strong, int *cap)
+vocab_id(Build *b, const char *s, int len, float weight, int strong)
 {
 	bool		found;
-	VocabEntry *e = vocabtab_insert(vt, s, &found);
+	VocabEntry *e = vocabtab_insert(b->vt, s, &found);
 
 	if (!found)
 	{
-		Vocab	   *v;
+		BVocab	   *v;
 
-		if (ix->nvocab == *cap)
+		if (b->nvocab == b->vcap)
 		{
-			*cap *= 2;
-			ix->vocab = repalloc_huge(ix->vocab, *cap * sizeof(Vocab));
+			b->vcap *= 2;
+			b->vocab = repalloc_huge(b->vocab, b->vcap * sizeof(BVocab));
 		}
-		v = &ix->vocab[ix->nvocab];
-		v->s = arena_strdup(arena, s, len);
+		v = &b->vocab[b->nvocab];
+		v->s = pnstrdup(s, len);
 		v->len = len;
 		v->weight = weight;
 		v->strong = strong;
 		v->nnames = 0;
 		v->names = NULL;
 		e->key = v->s;
-		e->id = ix->nvocab++;
+		e->id = b->nvocab++;
 	}
 	return e->id;
 }
@@ -182,6 +235,30 @@ read_signature(int64 *sig)
 											 i + 1, &isnull));
 }
 
+/* the gram slot of key, or NULL */
+static inline const GramSlot *
+gram_slot(const NameIndex *ix, uint32 key)
+{
+	for (uint32 h = murmurhash32(key) & ix->gmask;; h = (h + 1) & ix->gmask)
+	{
+		const GramSlot *g = &ix->grams[h];
+
+		if (g->key == key)
+			return g;
+		if (g->key == 0)
+			return NULL;
+	}
+}
+
+const int32 *
+ft_gram_vocab(const NameIndex *ix, uint32 key, int *n)
+{
+	const GramSlot *g = gram_slot(ix, key);
+
+	*n = g ? g->n : 0;
+	return g ? (const int32 *) FT_AT(ix, g->vocab) : NULL;
+}
+
 /*
  * The vocabulary id of s, or -1: the entries sharing s's rarest trigram
  * are compared with it (no separate string index is kept).
@@ -192,11 +269,11 @@ ft_vocab_find(const NameIndex *ix, const char *s)
 	uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
 	int			len = strlen(s);
 	int			ng = ft_grams_of(s, len, g, lengthof(g));
-	Gram	   *rarest = NULL;
+	const GramSlot *rarest = NULL;
 
 	for (int k = 0; k < ng; k++)
 	{
-		Gram	   *gr = gram_lookup(ix->grams, g[k]);
+		const GramSlot *gr = gram_slot(ix, g[k]);
 
 		if (gr == NULL)
 			return -1;			/* no entry has this trigram */
@@ -205,35 +282,138 @@ ft_vocab_find(const NameIndex *ix, const char *s)
 	}
 	for (int j = 0; rarest != NULL && j < rarest->n; j++)
 	{
-		const Vocab *v = &ix->vocab[rarest->vocab[j]];
+		int32		v = ((const int32 *) FT_AT(ix, rarest->vocab))[j];
 
-		if (v->len == len && memcmp(v->s, s, len) == 0)
-			return rarest->vocab[j];
+		if (ix->vocab[v].len == len && memcmp(FT_VSTR(ix, v), s, len) == 0)
+			return v;
 	}
 	return -1;
 }
 
-/* builds the index from fintech.sanctions_names; caller is connected to SPI */
-static NameIndex *
-build_index(const int64 *sig)
+/* the kind of a listed entity, from its column */
+static uint8
+kind_of(const char *k)
 {
-	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "fintech screening index",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old;
-	MemoryContext tmp;
-	NameIndex	   *ix;
-	vocabtab_hash *vt;
+	if (strcmp(k, "individual") == 0)
+		return FT_KIND_INDIVIDUAL;
+	if (strcmp(k, "entity") == 0)
+		return FT_KIND_ENTITY;
+	if (strcmp(k, "vessel") == 0)
+		return FT_KIND_VESSEL;
+	if (strcmp(k, "aircraft") == 0)
+		return FT_KIND_AIRCRAFT;
+	return FT_KIND_UNKNOWN;
+}
+
+/* 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' into *b; false if it is none of them */
+static bool
+parse_birth(const char *s, FtBirth *b)
+{
+	int			y = 0,
+				m = 0,
+				d = 0;
+	int			len = strlen(s);
+
+	if (len != 4 && len != 7 && len != 10)
+		return false;
+	for (int i = 0; i < len; i++)
+		if ((i == 4 || i == 7) ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return false;
+	y = atoi(s);
+	if (len >= 7)
+		m = atoi(s + 5);
+	if (len == 10)
+		d = atoi(s + 8);
+	if (y < 1000 || y > 9999 || m > 12 || d > 31)
+		return false;
+	b->year = (int16) y;
+	b->month = (int8) m;
+	b->day = (int8) d;
+	return true;
+}
+
+/* the strings of a text[] datum (NULL: none) */
+static int
+text_array(Datum a, bool isnull, Datum **elems)
+{
+	bool	   *nulls;
+	int			n;
+
+	if (isnull)
+		return 0;
+	deconstruct_array(DatumGetArrayTypeP(a), TEXTOID, -1, false, TYPALIGN_INT, elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		if (nulls[i])
+			(*elems)[i] = (Datum) 0;
+	return n;
+}
+
+/* a new entity from the current row (columns 1, 3..8) */
+static void
+add_entity(Build *b, HeapTuple tup, TupleDesc td, int64 eid)
+{
+	BEntity    *e;
+	bool		isnull;
+	Datum		d;
+	Datum	   *el;
+	int			n;
+	char	   *s;
+
+	if (b->nentities == b->ecap)
+	{
+		b->ecap *= 2;
+		b->entities = repalloc_huge(b->entities, b->ecap * sizeof(BEntity));
+	}
+	e = &b->entities[b->nentities++];
+	memset(e, 0, sizeof(BEntity));
+	e->id = eid;
+	s = SPI_getvalue(tup, td, 3);
+	/* one copy of each list's name */
+	if (b->nentities > 1 && strcmp(b->entities[b->nentities - 2].list, s) == 0)
+		e->list = b->entities[b->nentities - 2].list;
+	else
+		e->list = s;
+	e->source_uid = SPI_getvalue(tup, td, 4);
+	d = SPI_getbinval(tup, td, 5, &isnull);
+	e->programs = isnull ? (Datum) 0 : PointerGetDatum(PG_DETOAST_DATUM_COPY(d));
+	s = SPI_getvalue(tup, td, 6);
+	e->kind = s ? kind_of(s) : FT_KIND_UNKNOWN;
+
+	/* countries: ISO 3166-1 alpha-2 codes (anything else is not compared) */
+	d = SPI_getbinval(tup, td, 7, &isnull);
+	n = text_array(d, isnull, &el);
+	for (int i = 0; i < n && e->ncountries < MAX_ATTRS; i++)
+	{
+		char	   *c = el[i] ? TextDatumGetCString(el[i]) : "";
+
+		if (strlen(c) == 2 && isalpha((unsigned char) c[0]) && isalpha((unsigned char) c[1]))
+		{
+			e->countries[e->ncountries * 2] = pg_ascii_toupper((unsigned char) c[0]);
+			e->countries[e->ncountries * 2 + 1] = pg_ascii_toupper((unsigned char) c[1]);
+			e->ncountries++;
+		}
+	}
+	d = SPI_getbinval(tup, td, 8, &isnull);
+	n = text_array(d, isnull, &el);
+	for (int i = 0; i < n && e->nbirths < MAX_ATTRS; i++)
+		if (el[i] && parse_birth(TextDatumGetCString(el[i]), &e->births[e->nbirths]))
+			e->nbirths++;
+}
+
+/* reads the lists into build structures (CurrentMemoryContext); caller is connected to SPI */
+static void
+read_lists(Build *b)
+{
 	static const float zero_w[MAX_TOKENS * 2];
 	static const int zero_s[MAX_TOKENS * 2];
-	int			vcap = 1024;
-	int			ecap = 1024;
 	uint64		nrows;
 	int64		last_entity = 0;
-	bool		found;
-	Arena		arena;
+	MemoryContext cxt = CurrentMemoryContext;
+	MemoryContext tmp;
 
 	fintech_execute_saved(&load_plan,
-						  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs"
+						  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs,"
+						  " e.kind, e.countries, e.birth_dates"
 						  " FROM fintech.sanctions_names n"
 						  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
 						  " WHERE e.listed"
@@ -241,19 +421,15 @@ build_index(const int64 *sig)
 						  0, NULL, NULL, NULL, true, 0);
 	nrows = SPI_processed;
 
-	old = MemoryContextSwitchTo(cxt);
-	ix = palloc0(sizeof(NameIndex));
-	ix->cxt = cxt;
-	memcpy(ix->sig, sig, sizeof(ix->sig));
-	ix->entities = palloc(ecap * sizeof(Entity));
-	ix->names = palloc_extended(Max(nrows, 1) * sizeof(ListedName), MCXT_ALLOC_HUGE);
-	ix->vocab = palloc(vcap * sizeof(Vocab));
-	vt = vocabtab_create(cxt, 4096, NULL);
-	ix->grams = gram_create(cxt, 4096, NULL);
-	tmp = AllocSetContextCreate(CurrentMemoryContext, "fintech index build", ALLOCSET_DEFAULT_SIZES);
-	arena.cxt = cxt;
-	arena.cur = NULL;
-	arena.left = 0;
+	memset(b, 0, sizeof(Build));
+	b->ecap = 1024;
+	b->vcap = 1024;
+	b->entities = palloc(b->ecap * sizeof(BEntity));
+	b->names = palloc_extended(Max(nrows, 1) * sizeof(BName), MCXT_ALLOC_HUGE);
+	b->vocab = palloc(b->vcap * sizeof(BVocab));
+	b->vt = vocabtab_create(cxt, 4096, NULL);
+	b->grams = bgram_create(cxt, 4096, NULL);
+	tmp = AllocSetContextCreate(cxt, "fintech index build", ALLOCSET_DEFAULT_SIZES);
 
 	for (uint64 r = 0; r < nrows; r++)
 	{
@@ -265,30 +441,12 @@ build_index(const int64 *sig)
 		char	   *clipped;
 		NormName	nn;
 		Items		it;
-		ListedName	   *nm;
+		BName	   *nm;
 
 		CHECK_FOR_INTERRUPTS();
 		if (eid != last_entity)
 		{
-			Entity	   *e;
-			Datum		programs = SPI_getbinval(tup, td, 5, &isnull);
-
-			if (ix->nentities == ecap)
-			{
-				ecap *= 2;
-				ix->entities = repalloc(ix->entities, ecap * sizeof(Entity));
-			}
-			e = &ix->entities[ix->nentities++];
-			e->id = eid;
-			name = SPI_getvalue(tup, td, 3);
-			/* one copy of each list's name */
-			if (ix->nentities > 1 && strcmp(ix->entities[ix->nentities - 2].list, name) == 0)
-				e->list = ix->entities[ix->nentities - 2].list;
-			else
-				e->list = arena_strdup(&arena, name, strlen(name));
-			name = SPI_getvalue(tup, td, 4);
-			e->source_uid = arena_strdup(&arena, name, strlen(name));
-			e->programs = isnull ? (Datum) 0 : datumCopy(programs, false, -1);
+			add_entity(b, tup, td, eid);
 			last_entity = eid;
 		}
 
@@ -317,53 +475,52 @@ build_index(const int64 *sig)
 		ft_make_items(&nn, zero_w, zero_s, &it);
 		MemoryContextSwitchTo(cxt);
 
-		nm = &ix->names[ix->nnames];
-		nm->entity = ix->nentities - 1;
-		nm->name = arena_strdup(&arena, name, strlen(name));
+		nm = &b->names[b->nnames];
+		nm->entity = b->nentities - 1;
+		nm->name = pstrdup(name);
 		nm->ntok = nn.ntok;
+		nm->abjad = nn.abjad;
 		nm->nitems = it.n;
-		nm->items = arena_alloc(&arena, it.n * sizeof(int));
-		nm->first = arena_alloc(&arena, it.n);
-		nm->span = arena_alloc(&arena, it.n);
-		nm->weight = 0;
-		nm->strong = 0;
+		nm->items = palloc(it.n * sizeof(int));
+		nm->first = palloc(it.n);
+		nm->span = palloc(it.n);
 		for (int i = 0; i < it.n; i++)
 		{
-			nm->items[i] = vocab_id(ix, vt, &arena, it.s[i], it.len[i], it.weight[i], it.strong[i], &vcap);
+			nm->items[i] = vocab_id(b, it.s[i], it.len[i], it.weight[i], it.strong[i]);
 			nm->first[i] = it.first[i];
 			nm->span[i] = it.span[i];
-			if (it.span[i] == 1)
-			{
-				nm->weight += it.weight[i];
-				nm->strong += it.strong[i];
-			}
 		}
-		ix->nnames++;
+		b->nnames++;
 		MemoryContextReset(tmp);
 	}
+	MemoryContextDelete(tmp);
+}
 
-	/*
-	 * postings: vocabulary -> names (count, then fill).  These passes are
-	 * linear in the names; each checks for a cancel as it goes.
-	 */
-	for (int n = 0; n < ix->nnames; n++)
+/* postings (vocabulary -> names), weights and trigrams of the build */
+static void
+link_lists(Build *b)
+{
+	bool		found;
+
+	/* postings: count, then fill; each pass checks for a cancel */
+	for (int n = 0; n < b->nnames; n++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < ix->names[n].nitems; i++)
-			ix->vocab[ix->names[n].items[i]].nnames++;
+		for (int i = 0; i < b->names[n].nitems; i++)
+			b->vocab[b->names[n].items[i]].nnames++;
 	}
-	for (int v = 0; v < ix->nvocab; v++)
+	for (int v = 0; v < b->nvocab; v++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		ix->vocab[v].names = arena_alloc(&arena, ix->vocab[v].nnames * sizeof(int));
-		ix->vocab[v].nnames = 0;
+		b->vocab[v].names = palloc(Max(b->vocab[v].nnames, 1) * sizeof(int));
+		b->vocab[v].nnames = 0;
 	}
-	for (int n = 0; n < ix->nnames; n++)
+	for (int n = 0; n < b->nnames; n++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < ix->names[n].nitems; i++)
+		for (int i = 0; i < b->names[n].nitems; i++)
 		{
-			Vocab	   *v = &ix->vocab[ix->names[n].items[i]];
+			BVocab	   *v = &b->vocab[b->names[n].items[i]];
 
 			/* a name may hold the same item twice */
 			if (v->nnames == 0 || v->names[v->nnames - 1] != n)
@@ -371,24 +528,24 @@ build_index(const int64 *sig)
 		}
 	}
 
-	for (int v = 0; v < ix->nvocab; v++)
-		ix->vocab[v].strong = -1;	/* weight not computed yet */
+	for (int v = 0; v < b->nvocab; v++)
+		b->vocab[v].strong = -1;	/* weight not computed yet */
 
 	/*
 	 * Weights, now that each token's document frequency is known: single
 	 * tokens from their rarity, joins the sum of their tokens (items
 	 * 0..ntok-1 of a name are its tokens, in order).
 	 */
-	for (int n = 0; n < ix->nnames; n++)
+	for (int n = 0; n < b->nnames; n++)
 	{
-		ListedName *nm = &ix->names[n];
+		BName	   *nm = &b->names[n];
 
 		CHECK_FOR_INTERRUPTS();
 		nm->weight = 0;
 		nm->strong = 0;
 		for (int t = 0; t < nm->ntok; t++)
 		{
-			Vocab	   *v = &ix->vocab[nm->items[t]];
+			BVocab	   *v = &b->vocab[nm->items[t]];
 
 			FT_CHECK(nm->span[t] == 1 && nm->first[t] == t);
 			if (v->strong < 0)
@@ -402,14 +559,14 @@ build_index(const int64 *sig)
 		}
 		for (int i = nm->ntok; i < nm->nitems; i++)
 		{
-			Vocab	   *v = &ix->vocab[nm->items[i]];
+			BVocab	   *v = &b->vocab[nm->items[i]];
 
 			v->weight = 0;
 			v->strong = 0;
 			for (int t = nm->first[i]; t < nm->first[i] + nm->span[i]; t++)
 			{
-				v->weight += ix->vocab[nm->items[t]].weight;
-				v->strong += ix->vocab[nm->items[t]].strong;
+				v->weight += b->vocab[nm->items[t]].weight;
+				v->strong += b->vocab[nm->items[t]].strong;
 			}
 		}
 	}
@@ -417,15 +574,15 @@ build_index(const int64 *sig)
 	/* trigrams -> vocabulary: count, allocate, fill */
 	for (int pass = 0; pass < 2; pass++)
 	{
-		for (int v = 0; v < ix->nvocab; v++)
+		for (int v = 0; v < b->nvocab; v++)
 		{
 			uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
-			int			ng = ft_grams_of(ix->vocab[v].s, ix->vocab[v].len, g, lengthof(g));
+			int			ng = ft_grams_of(b->vocab[v].s, b->vocab[v].len, g, lengthof(g));
 
 			CHECK_FOR_INTERRUPTS();
 			for (int k = 0; k < ng; k++)
 			{
-				Gram	   *gr = gram_insert(ix->grams, g[k], &found);
+				BGram	   *gr = bgram_insert(b->grams, g[k], &found);
 
 				if (!found)
 				{
@@ -441,29 +598,282 @@ build_index(const int64 *sig)
 		}
 		if (pass == 0)
 		{
-			gram_iterator gi;
-			Gram	   *gr;
+			bgram_iterator gi;
+			BGram	   *gr;
 
-			gram_start_iterate(ix->grams, &gi);
-			while ((gr = gram_iterate(ix->grams, &gi)) != NULL)
-				gr->vocab = arena_alloc(&arena, gr->cap * sizeof(int));
+			bgram_start_iterate(b->grams, &gi);
+			while ((gr = bgram_iterate(b->grams, &gi)) != NULL)
+				gr->vocab = palloc(gr->cap * sizeof(int));
 		}
 	}
+}
 
-	ix->vstamp = palloc0(Max(ix->nvocab, 1) * sizeof(uint32));
-	ix->vcount = palloc0(Max(ix->nvocab, 1) * sizeof(uint16));
-	ix->nstamp = palloc0(Max(ix->nnames, 1) * sizeof(uint32));
-	ix->nmask = palloc0(Max(ix->nnames, 1) * sizeof(uint32));
-	ix->vqstamp = palloc0(Max(ix->nvocab, 1) * sizeof(uint32));
-	ix->vhead = palloc0(Max(ix->nvocab, 1) * sizeof(int));
-	ix->estamp = palloc0(Max(ix->nentities, 1) * sizeof(uint32));
-	ix->ebest = palloc0(Max(ix->nentities, 1) * sizeof(float));
-	ix->ename = palloc0(Max(ix->nentities, 1) * sizeof(int));
-	/* lookups by string from now on go through the trigrams (ft_vocab_find) */
-	vocabtab_destroy(vt);
-	ix->vocab = repalloc_huge(ix->vocab, Max(ix->nvocab, 1) * sizeof(Vocab));
-	MemoryContextDelete(tmp);
+/* ------------------------------------------------------------------------
+ * The image
+ * ------------------------------------------------------------------------
+ */
+typedef struct Writer
+{
+	MemoryContext cxt;
+	char	   *buf;
+	Size		len;
+	Size		cap;
+} Writer;
+
+/* n zeroed bytes at the end of the image, aligned; their offset */
+static FtOff
+w_reserve(Writer *w, Size n, Size align)
+{
+	Size		off = TYPEALIGN(align, w->len);
+
+	if (off + n > w->cap)
+	{
+		Size		cap = Max(w->cap * 2, off + n + 1024 * 1024);
+
+		w->buf = w->buf ? repalloc_huge(w->buf, cap) : MemoryContextAllocHuge(w->cxt, cap);
+		w->cap = cap;
+	}
+	if ((uint64) off + n > PG_UINT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the screening index of the lists would exceed 4 GB")));
+	memset(w->buf + off, 0, n);
+	w->len = off + n;
+	return (FtOff) off;
+}
+
+static FtOff
+w_put(Writer *w, const void *p, Size n, Size align)
+{
+	FtOff		off = w_reserve(w, n, align);
+
+	memcpy(w->buf + off, p, n);
+	return off;
+}
+
+static FtOff
+w_str(Writer *w, const char *s)
+{
+	return w_put(w, s, strlen(s) + 1, 1);
+}
+
+#define W_AT(w, off, type)	((type *) ((w)->buf + (off)))
+
+/* the image of build b (in w->cxt) */
+static void
+write_image(Build *b, const int64 *sig, Writer *w)
+{
+	FtOff		hdr,
+				ents,
+				names,
+				vocab,
+				grams;
+	uint32		nslots = 16;
+	int			ngrams = 0;
+	bgram_iterator gi;
+	BGram	   *gr;
+	FtOff		last_list = 0;
+
+	while (nslots < (uint32) b->grams->members * 2)
+		nslots *= 2;
+	hdr = w_reserve(w, sizeof(IndexImage), MAXIMUM_ALIGNOF);
+	ents = w_reserve(w, Max(b->nentities, 1) * sizeof(Entity), MAXIMUM_ALIGNOF);
+	names = w_reserve(w, Max(b->nnames, 1) * sizeof(ListedName), MAXIMUM_ALIGNOF);
+	vocab = w_reserve(w, Max(b->nvocab, 1) * sizeof(Vocab), MAXIMUM_ALIGNOF);
+	grams = w_reserve(w, nslots * sizeof(GramSlot), MAXIMUM_ALIGNOF);
+
+	for (int i = 0; i < b->nentities; i++)
+	{
+		BEntity    *be = &b->entities[i];
+		Entity		e;
+
+		CHECK_FOR_INTERRUPTS();
+		memset(&e, 0, sizeof(e));
+		e.id = be->id;
+		if (i > 0 && be->list == b->entities[i - 1].list)
+			e.list = last_list;
+		else
+			e.list = last_list = w_str(w, be->list);
+		e.source_uid = w_str(w, be->source_uid);
+		e.programs = be->programs == (Datum) 0 ? 0 :
+			w_put(w, DatumGetPointer(be->programs), VARSIZE(DatumGetPointer(be->programs)),
+				  MAXIMUM_ALIGNOF);
+		e.kind = be->kind;
+		e.ncountries = be->ncountries;
+		if (be->ncountries > 0)
+			e.countries = w_put(w, be->countries, be->ncountries * 2, 1);
+		e.nbirths = be->nbirths;
+		if (be->nbirths > 0)
+			e.births = w_put(w, be->births, be->nbirths * sizeof(FtBirth), sizeof(int16));
+		W_AT(w, ents, Entity)[i] = e;
+	}
+	for (int i = 0; i < b->nnames; i++)
+	{
+		BName	   *bn = &b->names[i];
+		ListedName	nm;
+
+		CHECK_FOR_INTERRUPTS();
+		memset(&nm, 0, sizeof(nm));
+		nm.entity = bn->entity;
+		nm.name = w_str(w, bn->name);
+		nm.items = w_put(w, bn->items, bn->nitems * sizeof(int32), sizeof(int32));
+		nm.first = w_put(w, bn->first, bn->nitems, 1);
+		nm.span = w_put(w, bn->span, bn->nitems, 1);
+		nm.ntok = bn->ntok;
+		nm.nitems = bn->nitems;
+		nm.abjad = bn->abjad;
+		nm.weight = bn->weight;
+		nm.strong = bn->strong;
+		W_AT(w, names, ListedName)[i] = nm;
+	}
+	for (int i = 0; i < b->nvocab; i++)
+	{
+		BVocab	   *bv = &b->vocab[i];
+		Vocab		v;
+
+		CHECK_FOR_INTERRUPTS();
+		v.s = w_put(w, bv->s, bv->len + 1, 1);
+		v.len = bv->len;
+		v.weight = bv->weight;
+		v.strong = bv->strong;
+		v.nnames = bv->nnames;
+		v.names = w_put(w, bv->names, bv->nnames * sizeof(int32), sizeof(int32));
+		W_AT(w, vocab, Vocab)[i] = v;
+	}
+	bgram_start_iterate(b->grams, &gi);
+	while ((gr = bgram_iterate(b->grams, &gi)) != NULL)
+	{
+		FtOff		list = w_put(w, gr->vocab, gr->n * sizeof(int32), sizeof(int32));
+		uint32		h = murmurhash32(gr->key) & (nslots - 1);
+
+		CHECK_FOR_INTERRUPTS();
+		while (W_AT(w, grams, GramSlot)[h].key != 0)
+			h = (h + 1) & (nslots - 1);
+		W_AT(w, grams, GramSlot)[h].key = gr->key;
+		W_AT(w, grams, GramSlot)[h].n = gr->n;
+		W_AT(w, grams, GramSlot)[h].vocab = list;
+		ngrams++;
+	}
+
+	{
+		IndexImage *h = W_AT(w, hdr, IndexImage);
+
+		h->magic = FT_INDEX_MAGIC;
+		h->gmask = nslots - 1;
+		h->size = w->len;
+		memcpy(h->sig, sig, sizeof(h->sig));
+		h->nentities = b->nentities;
+		h->nnames = b->nnames;
+		h->nvocab = b->nvocab;
+		h->entities = ents;
+		h->names = names;
+		h->vocab = vocab;
+		h->grams = grams;
+	}
+}
+
+/* builds the image of the lists the caller's snapshot sees, in cxt; caller is connected to SPI */
+static void
+build_image(const int64 *sig, MemoryContext cxt, Writer *w)
+{
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "fintech index build",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(tmp);
+	Build		b;
+
+	read_lists(&b);
+	link_lists(&b);
+	w->cxt = cxt;
+	w->buf = NULL;
+	w->len = 0;
+	w->cap = 0;
+	write_image(&b, sig, w);
 	MemoryContextSwitchTo(old);
+	MemoryContextDelete(tmp);
+	ft_index_builds_here++;
+}
+
+/* a handle on the image at base (seg: its segment, NULL: local, in cxt) */
+static NameIndex *
+open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
+{
+	const IndexImage *h = (const IndexImage *) base;
+	NameIndex  *ix;
+
+	FT_CHECK(h->magic == FT_INDEX_MAGIC);
+	ix = MemoryContextAllocZero(cxt, sizeof(NameIndex));
+	ix->cxt = cxt;
+	ix->base = base;
+	ix->seg = seg;
+	memcpy(ix->sig, h->sig, sizeof(ix->sig));
+	ix->nentities = h->nentities;
+	ix->entities = (const Entity *) (base + h->entities);
+	ix->nnames = h->nnames;
+	ix->names = (const ListedName *) (base + h->names);
+	ix->nvocab = h->nvocab;
+	ix->vocab = (const Vocab *) (base + h->vocab);
+	ix->grams = (const GramSlot *) (base + h->grams);
+	ix->gmask = h->gmask;
+	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint32));
+	ix->vcount = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint16));
+	ix->vqstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint32));
+	ix->vhead = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(int));
+	ix->nstamp = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(uint32));
+	ix->nmask = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(uint32));
+	ix->estamp = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(uint32));
+	ix->ebest = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(float));
+	ix->ename = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(int));
+	return ix;
+}
+
+static void
+close_index(NameIndex *ix)
+{
+	if (ix->seg != NULL)
+		dsm_detach(ix->seg);
+	MemoryContextDelete(ix->cxt);
+}
+
+/* the index of the lists described by sig: shared, or built here */
+static NameIndex *
+open_index(const int64 *sig)
+{
+	/* (kept, under TopMemoryContext, only once it is complete) */
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech screening index",
+											  ALLOCSET_DEFAULT_SIZES);
+	dsm_segment *seg;
+	const char *base;
+	Writer		w;
+	NameIndex  *ix;
+
+	switch (ft_shm_find(sig, &seg, &base))
+	{
+		case FT_SHM_ATTACHED:
+			ix = open_image(cxt, base, seg);
+			MemoryContextSetParent(cxt, TopMemoryContext);
+			return ix;
+		case FT_SHM_BUILD:
+			PG_TRY();
+			{
+				build_image(sig, CurrentMemoryContext, &w);
+				ft_shm_publish(sig, w.buf, w.len, &seg, &base);
+			}
+			PG_CATCH();
+			{
+				ft_shm_abandon();
+				PG_RE_THROW();
+			}
+			PG_END_TRY();
+			pfree(w.buf);
+			ix = open_image(cxt, base, seg);
+			MemoryContextSetParent(cxt, TopMemoryContext);
+			return ix;
+		case FT_SHM_LOCAL:
+			break;
+	}
+	build_image(sig, cxt, &w);
+	ix = open_image(cxt, w.buf, NULL);
+	MemoryContextSetParent(cxt, TopMemoryContext);
 	return ix;
 }
 
@@ -478,10 +888,10 @@ ft_get_index(void)
 		return idx;
 	if (idx != NULL)
 	{
-		MemoryContextDelete(idx->cxt);
+		close_index(idx);
 		idx = NULL;
 	}
-	idx = build_index(sig);
+	idx = open_index(sig);
 	return idx;
 }
 
@@ -505,4 +915,37 @@ NameIndex *
 ft_index_cached(void)
 {
 	return idx;
+}
+
+/* ------------------------------------------------------------------------
+ * fintech.screening_index()
+ * ------------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(fintech_screening_index);
+Datum
+fintech_screening_index(PG_FUNCTION_ARGS)
+{
+	TupleDesc	td;
+	Datum		v[7];
+	bool		nulls[7] = {false, false, false, false, false, false, false};
+	int64		generation,
+				bytes,
+				builds;
+	bool		have_shm = ft_shm_status(&generation, &bytes, &builds);
+	NameIndex  *ix;
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	SPI_connect();
+	ix = ft_get_index();
+	SPI_finish();
+	v[0] = BoolGetDatum(ix->seg != NULL);
+	v[1] = Int64GetDatum(ix->sig[1]);
+	v[2] = Int32GetDatum(ix->nentities);
+	v[3] = Int32GetDatum(ix->nnames);
+	v[4] = Int64GetDatum((int64) ((const IndexImage *) ix->base)->size);
+	v[5] = Int64GetDatum(builds);
+	nulls[5] = !have_shm;
+	v[6] = Int64GetDatum(ft_index_builds_here);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, nulls)));
 }

@@ -105,9 +105,9 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 5,
 	{TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
 	[P_INSERT_ALERT] = {"INSERT INTO fintech.screening_alerts (party_id, entity_id, score, party_name,"
-		" matched_name, generation) VALUES ($1, $2, $3, $4, $5, $6)"
-		" ON CONFLICT (party_id, entity_id) DO NOTHING", 6,
-	{INT8OID, INT8OID, FLOAT4OID, TEXTOID, TEXTOID, INT8OID}},
+		" matched_name, generation, explanation) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+		" ON CONFLICT (party_id, entity_id) DO NOTHING", 7,
+	{INT8OID, INT8OID, FLOAT4OID, TEXTOID, TEXTOID, INT8OID, JSONBOID}},
 	[P_LOCK_PARTY] = {"SELECT name, status FROM fintech.parties WHERE id OPERATOR(pg_catalog.=) $1"
 		" FOR NO KEY UPDATE", 1, {INT8OID}},
 	[P_ALERT] = {"SELECT party_id FROM fintech.screening_alerts WHERE id OPERATOR(pg_catalog.=) $1",
@@ -155,7 +155,7 @@ raise_alerts(int64 party_id, const char *name, const ScreenAttrs *attrs, int64 *
 
 	for (int i = 0; i < n; i++)
 	{
-		Datum		v[6];
+		Datum		v[7];
 
 		v[0] = Int64GetDatum(party_id);
 		v[1] = Int64GetDatum(m[i].entity_id);
@@ -163,6 +163,7 @@ raise_alerts(int64 party_id, const char *name, const ScreenAttrs *attrs, int64 *
 		v[3] = CStringGetTextDatum(name);
 		v[4] = CStringGetTextDatum(m[i].matched_name);
 		v[5] = Int64GetDatum(*generation);
+		v[6] = JsonbPGetDatum(m[i].explanation);
 		if (ft_run_plan(&plans, P_INSERT_ALERT, v, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert alert for party " INT64_FORMAT, party_id);
 		raised += SPI_processed;

@@ -36,21 +36,15 @@
 
 #include "fintech.h"
 #include "name_index.h"
+#include "name_index_shm.h"
 #include "name_score.h"
 #include "name_words.h"
+#include "explain.h"
 #include "normalize.h"
 #include "screening.h"
 
 /* GUC */
 double		fintech_screening_threshold = 0.85;
-
-/* one match of fintech_screen() */
-typedef struct Match
-{
-	int			entity;
-	int			name;
-	float		score;
-} Match;
 
 /* the index whose matches cmp_match sorts */
 static const NameIndex *sorting;
@@ -94,9 +88,10 @@ add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
  * palloc'd in the caller's context.  A name with nothing to match is
  * 22023 (what names the argument).  Caller is connected to SPI.
  */
-static int
-screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int max_results,
-	   Match **out)
+int
+ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAttrs *attrs,
+			   float4 min_score, int max_results, int only_entity, Match **out,
+			   MatchExplain *ex)
 {
 	ScreenQuery q;
 	float		qw[MAX_TOKENS * 2];
@@ -173,14 +168,13 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 		}
 		for (int k = 0; k < ng; k++)
 		{
-			Gram	   *gr = gram_lookup(ix->grams, g[k]);
+			int			ngv;
+			const int32 *gv = ft_gram_vocab(ix, g[k], &ngv);
 
 			CHECK_FOR_INTERRUPTS();
-			if (gr == NULL)
-				continue;
-			for (int j = 0; j < gr->n; j++)
+			for (int j = 0; j < ngv; j++)
 			{
-				int			v = gr->vocab[j];
+				int			v = gv[j];
 				float		sim;
 
 				if (ix->vstamp[v] != vst)
@@ -191,7 +185,7 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 				if (++ix->vcount[v] != need)
 					continue;
 				/* just reached the bar */
-				sim = ft_tok_sim(q.it.s[qi], q.it.len[qi], ix->vocab[v].s, ix->vocab[v].len);
+				sim = ft_tok_sim(q.it.s[qi], q.it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
 				if (sim < 1.0f && q.it.span[qi] == 1 && q.known[qi])
 					sim *= (float) (1.0 - KNOWN_PENALTY);
 				if (sim < SIM_FLOOR)
@@ -200,7 +194,7 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 
 				for (int x = 0; x < ix->vocab[v].nnames; x++)
 				{
-					int			n = ix->vocab[v].names[x];
+					int			n = FT_NAMES(ix, v)[x];
 
 					if (ix->nstamp[n] != q.stamp)
 					{
@@ -227,13 +221,16 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 	m = palloc(Max(ncand, 1) * sizeof(Match));
 	for (int c = 0; c < ncand; c++)
 	{
-		ListedName *nmr = &ix->names[cand[c]];
+		const ListedName *nmr = &ix->names[cand[c]];
 		uint32		mask = ix->nmask[cand[c]];
 		double		hit = 0;
 		float4		s;
 		int			e = nmr->entity;
+		MatchExplain cex;
 
 		CHECK_FOR_INTERRUPTS();
+		if (only_entity >= 0 && e != only_entity)
+			continue;
 		for (int t = 0; t < q.nn.ntok; t++)
 			if (mask & (1u << t))
 				hit += qw[t];
@@ -244,7 +241,13 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 		 */
 		if (hit < MIN_HIT * q.weight && q.strong > 2)
 			continue;
-		s = (float4) ft_score_name(ix, &q, nmr);
+		if (ex != NULL)
+			memset(&cex, 0, sizeof(cex));
+		s = (float4) ft_score_name(ix, &q, nmr, ex ? &cex : NULL);
+		/* attributes only lower a score: no need to look when it is too low */
+		if (s < min_score)
+			continue;
+		s = (float4) (s * ft_attr_factor(ix, &ix->entities[e], attrs, ex ? &cex : NULL));
 		if (s < min_score)
 			continue;
 		if (ix->estamp[e] == q.stamp)
@@ -253,9 +256,13 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 			{
 				ix->ebest[e] = s;
 				ix->ename[e] = cand[c];
+				if (ex != NULL)
+					*ex = cex;
 			}
 			continue;
 		}
+		if (ex != NULL)
+			*ex = cex;
 		ix->estamp[e] = q.stamp;
 		ix->ebest[e] = s;
 		ix->ename[e] = cand[c];
@@ -305,14 +312,16 @@ fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int
 
 	if (ix == NULL)
 		ix = ft_get_index();
-	n = screen(ix, name, "name", min_score, max_results, &m);
+	n = ft_screen_core(ix, name, "name", attrs, min_score, max_results, -1, &m, NULL);
 
 	*out = palloc(Max(n, 1) * sizeof(FintechMatch));
 	for (int i = 0; i < n; i++)
 	{
 		(*out)[i].entity_id = ix->entities[m[i].entity].id;
 		(*out)[i].score = m[i].score;
-		(*out)[i].matched_name = pstrdup(ix->names[m[i].name].name);
+		(*out)[i].matched_name = pstrdup(FT_STR(ix, ix->names[m[i].name].name));
+		/* why: the same query again, for this entity only */
+		(*out)[i].explanation = ft_explain_entity(ix, name, attrs, m[i].entity, NULL);
 	}
 	*generation = ix->sig[1];
 	return n;
@@ -325,8 +334,56 @@ fintech_screening_generation(void)
 	return ft_get_index()->sig[1];
 }
 
+/*
+ * The attributes of a screened party given as SQL arguments country,
+ * birth_date and kind (numbers first .. first + 2; NULL: unknown) into
+ * *attrs: a country is 2 letters (ISO 3166-1 alpha-2, any case), a kind
+ * individual, entity, vessel or aircraft, a date finite (22023 otherwise).
+ */
+void
+ft_screen_attrs_args(FunctionCallInfo fcinfo, int first, ScreenAttrs *attrs)
+{
+	memset(attrs, 0, sizeof(ScreenAttrs));
+	if (PG_NARGS() > first && !PG_ARGISNULL(first))
+	{
+		char	   *c = text_to_cstring(PG_GETARG_TEXT_PP(first));
+
+		if (strlen(c) != 2 || !isalpha((unsigned char) c[0]) || !isalpha((unsigned char) c[1]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("country \"%s\" is not an ISO 3166-1 alpha-2 code", c),
+					 errhint("Give two letters, such as DE or US.")));
+		c[0] = pg_ascii_toupper((unsigned char) c[0]);
+		c[1] = pg_ascii_toupper((unsigned char) c[1]);
+		attrs->country = c;
+	}
+	if (PG_NARGS() > first + 1 && !PG_ARGISNULL(first + 1))
+	{
+		DateADT		d = PG_GETARG_DATEADT(first + 1);
+
+		if (DATE_NOT_FINITE(d))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("birth_date must be a finite date")));
+		attrs->has_birth_date = true;
+		attrs->birth_date = d;
+	}
+	if (PG_NARGS() > first + 2 && !PG_ARGISNULL(first + 2))
+	{
+		char	   *k = text_to_cstring(PG_GETARG_TEXT_PP(first + 2));
+
+		if (strcmp(k, "individual") != 0 && strcmp(k, "entity") != 0 &&
+			strcmp(k, "vessel") != 0 && strcmp(k, "aircraft") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid kind \"%s\"", k),
+					 errhint("The kind is individual, entity, vessel or aircraft.")));
+		attrs->kind = k;
+	}
+}
+
 /* ------------------------------------------------------------------------
- * fintech.screen_name(name, min_score, max_results)
+ * fintech.screen_name(name, min_score, max_results, country, birth_date, kind)
  * ------------------------------------------------------------------------
  */
 PG_FUNCTION_INFO_V1(fintech_screen_name);
@@ -340,6 +397,7 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 	NameIndex	   *ix;
 	Match	   *m;
 	int			n;
+	ScreenAttrs attrs;
 
 	fintech_arg_not_null(fcinfo, 0, "name");
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -357,25 +415,26 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_results %d is not positive", max_results)));
+	ft_screen_attrs_args(fcinfo, 3, &attrs);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	ix = ft_get_index();
-	n = screen(ix, name, "name", min_score, max_results, &m);
+	n = ft_screen_core(ix, name, "name", &attrs, min_score, max_results, -1, &m, NULL);
 	for (int i = 0; i < n; i++)
 	{
-		Entity	   *e = &ix->entities[m[i].entity];
+		const Entity *e = &ix->entities[m[i].entity];
 		Datum		v[6];
 		bool		nulls[6] = {false, false, false, false, false, false};
 
 		v[0] = Int64GetDatum(e->id);
-		v[1] = CStringGetTextDatum(e->list);
-		v[2] = CStringGetTextDatum(e->source_uid);
-		v[3] = CStringGetTextDatum(ix->names[m[i].name].name);
+		v[1] = CStringGetTextDatum(FT_STR(ix, e->list));
+		v[2] = CStringGetTextDatum(FT_STR(ix, e->source_uid));
+		v[3] = CStringGetTextDatum(FT_STR(ix, ix->names[m[i].name].name));
 		v[4] = Float4GetDatum(m[i].score);
-		if (e->programs == (Datum) 0)
+		if (e->programs == 0)
 			nulls[5] = true;
 		else
-			v[5] = e->programs;
+			v[5] = PointerGetDatum(FT_AT(ix, e->programs));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 	SPI_finish();
@@ -386,6 +445,7 @@ void
 ScreeningInit(void)
 {
 	ft_name_words_init();
+	NameIndexShmInit();
 
 	DefineCustomRealVariable("fintech.screening_threshold",
 							 "Score at or above which a party's match raises an alert.",

@@ -1,0 +1,245 @@
+/*-------------------------------------------------------------------------
+ *
+ * name_index_shm.c
+ *	  One copy of the name index for every backend: the image built by
+ *	  name_index.c, in a dynamic shared memory segment per list generation,
+ *	  found through a small struct of the main shared memory (IndexShared).
+ *
+ * Under shared_preload_libraries NameIndexShmInit (from ScreeningInit in
+ * _PG_init) chains a shmem_request_hook and a shmem_startup_hook that
+ * reserve and set up IndexShared.  Without it (CREATE EXTENSION or LOAD
+ * alone) there is no IndexShared and every backend builds its own image
+ * (ft_shm_find answers FT_SHM_LOCAL).
+ *
+ * Life of a generation: the first backend whose snapshot sees lists that
+ * the shared image does not hold claims the build (building_pid, the
+ * signature it builds), builds the image in its own memory, copies it into
+ * a new segment, pins the segment (it outlives the builder), publishes its
+ * handle and unpins the previous one: the previous segment goes away when
+ * the last backend mapping it detaches (each detaches when it moves to the
+ * new generation).  Backends wanting the signature being built wait on a
+ * condition variable; when the builder fails or dies they build it
+ * themselves.  Only a snapshot that holds no writes of its own and sees at
+ * least the published generation may publish: a transaction that is loading
+ * a list (uncommitted) or an old REPEATABLE READ snapshot builds a private
+ * image instead (FT_SHM_LOCAL), so the shared one is always a committed
+ * state.
+ *
+ * Locks: IndexShared's spinlock guards all its fields; it is held only to
+ * read or set them (never across a build, an attach or a wait).  A waiting
+ * backend sleeps on IndexShared's condition variable with a timeout and
+ * checks for a cancel each time it wakes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/condition_variable.h"
+#include "storage/ipc.h"
+#include "storage/proc.h"
+#include "storage/procarray.h"
+#include "storage/shmem.h"
+#include "storage/spin.h"
+
+#include "name_index_shm.h"
+
+typedef struct IndexShared
+{
+	slock_t		mutex;
+	dsm_handle	handle;			/* the published image; DSM_HANDLE_INVALID: none */
+	int64		sig[3];			/* its signature */
+	uint64		size;			/* its bytes */
+	int64		builds;			/* images published since startup */
+	int			building_pid;	/* 0: nobody builds */
+	int64		building_sig[3];
+	ConditionVariable cv;		/* broadcast when a build ends */
+} IndexShared;
+
+static IndexShared *shared = NULL;
+static shmem_request_hook_type prev_shmem_request_hook = NULL;
+static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
+
+/* wait this long between looks at a build in progress (ms) */
+#define BUILD_POLL_MS	100
+
+static void
+index_shmem_request(void)
+{
+	if (prev_shmem_request_hook)
+		prev_shmem_request_hook();
+	RequestAddinShmemSpace(MAXALIGN(sizeof(IndexShared)));
+}
+
+static void
+index_shmem_startup(void)
+{
+	bool		found;
+
+	if (prev_shmem_startup_hook)
+		prev_shmem_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	shared = ShmemInitStruct("fintech name index", sizeof(IndexShared), &found);
+	if (!found)
+	{
+		memset(shared, 0, sizeof(IndexShared));
+		SpinLockInit(&shared->mutex);
+		shared->handle = DSM_HANDLE_INVALID;
+		ConditionVariableInit(&shared->cv);
+	}
+	LWLockRelease(AddinShmemInitLock);
+}
+
+void
+NameIndexShmInit(void)
+{
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+	prev_shmem_request_hook = shmem_request_hook;
+	shmem_request_hook = index_shmem_request;
+	prev_shmem_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = index_shmem_startup;
+}
+
+static inline bool
+sig_equal(const int64 *a, const int64 *b)
+{
+	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+}
+
+/*
+ * Is the caller's snapshot a committed state as new as the published one?
+ * (No writes of its own, and at least the published highest generation.)
+ */
+static bool
+may_publish(const int64 *sig, const int64 *published, bool any)
+{
+	if (GetTopTransactionIdIfAny() != InvalidTransactionId)
+		return false;
+	return !any || sig[1] >= published[1];
+}
+
+FtShmFound
+ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
+{
+	*seg = NULL;
+	*base = NULL;
+	if (shared == NULL)
+		return FT_SHM_LOCAL;
+
+	for (;;)
+	{
+		dsm_handle	h = DSM_HANDLE_INVALID;
+		int			builder;
+		bool		build = false;
+		bool		local = false;
+
+		CHECK_FOR_INTERRUPTS();
+		SpinLockAcquire(&shared->mutex);
+		builder = shared->building_pid;
+		if (shared->handle != DSM_HANDLE_INVALID && sig_equal(shared->sig, sig))
+			h = shared->handle;
+		else if (builder != 0 && sig_equal(shared->building_sig, sig))
+		{
+			/* being built: wait below (unless the builder is gone) */
+		}
+		else if (!may_publish(sig, shared->sig, shared->handle != DSM_HANDLE_INVALID) ||
+				 builder != 0)
+			local = true;
+		else
+		{
+			shared->building_pid = MyProcPid;
+			memcpy(shared->building_sig, sig, sizeof(shared->building_sig));
+			build = true;
+		}
+		SpinLockRelease(&shared->mutex);
+
+		if (h != DSM_HANDLE_INVALID)
+		{
+			dsm_segment *s = dsm_attach(h);
+
+			if (s == NULL)
+				continue;		/* replaced and gone meanwhile: look again */
+			ConditionVariableCancelSleep();
+			dsm_pin_mapping(s);
+			*seg = s;
+			*base = dsm_segment_address(s);
+			return FT_SHM_ATTACHED;
+		}
+		if (build || local)
+		{
+			ConditionVariableCancelSleep();
+			return build ? FT_SHM_BUILD : FT_SHM_LOCAL;
+		}
+
+		/* another backend builds it */
+		if (BackendPidGetProc(builder) == NULL)
+		{
+			/* it died without saying so: take the claim over */
+			SpinLockAcquire(&shared->mutex);
+			if (shared->building_pid == builder)
+				shared->building_pid = 0;
+			SpinLockRelease(&shared->mutex);
+			continue;
+		}
+		/* (the first call only prepares the sleep, and returns) */
+		ConditionVariableTimedSleep(&shared->cv, BUILD_POLL_MS, PG_WAIT_EXTENSION);
+	}
+}
+
+void
+ft_shm_publish(const int64 *sig, const char *image, Size size, dsm_segment **seg, const char **base)
+{
+	dsm_segment *s;
+	dsm_handle	old;
+
+	Assert(shared != NULL);
+	s = dsm_create(size, 0);
+	memcpy(dsm_segment_address(s), image, size);
+	dsm_pin_mapping(s);
+	dsm_pin_segment(s);
+
+	SpinLockAcquire(&shared->mutex);
+	old = shared->handle;
+	shared->handle = dsm_segment_handle(s);
+	memcpy(shared->sig, sig, sizeof(shared->sig));
+	shared->size = size;
+	shared->builds++;
+	if (shared->building_pid == MyProcPid)
+		shared->building_pid = 0;
+	SpinLockRelease(&shared->mutex);
+
+	/* the previous generation goes when its last user detaches */
+	if (old != DSM_HANDLE_INVALID)
+		dsm_unpin_segment(old);
+	ConditionVariableBroadcast(&shared->cv);
+	*seg = s;
+	*base = dsm_segment_address(s);
+}
+
+void
+ft_shm_abandon(void)
+{
+	if (shared == NULL)
+		return;
+	SpinLockAcquire(&shared->mutex);
+	if (shared->building_pid == MyProcPid)
+		shared->building_pid = 0;
+	SpinLockRelease(&shared->mutex);
+	ConditionVariableBroadcast(&shared->cv);
+}
+
+bool
+ft_shm_status(int64 *generation, int64 *bytes, int64 *builds)
+{
+	if (shared == NULL)
+		return false;
+	SpinLockAcquire(&shared->mutex);
+	*generation = shared->handle != DSM_HANDLE_INVALID ? shared->sig[1] : 0;
+	*bytes = shared->handle != DSM_HANDLE_INVALID ? (int64) shared->size : 0;
+	*builds = shared->builds;
+	SpinLockRelease(&shared->mutex);
+	return true;
+}
