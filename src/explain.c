@@ -101,8 +101,8 @@ ft_explain_jsonb(const MatchExplain *ex, int64 entity_id, const char *list, cons
 			appendStringInfoString(&s, ", ");
 		escape_json(&s, ex->unmatched_c[i]);
 	}
-	appendStringInfo(&s, "], \"compared_whole\": %s, \"penalties\": [",
-					 ex->whole ? "true" : "false");
+	appendStringInfo(&s, "], \"compared_whole\": %s, \"consonant_skeletons\": %s, \"penalties\": [",
+					 ex->whole ? "true" : "false", ex->skeleton ? "true" : "false");
 	for (int i = 0; i < ex->nfactors; i++)
 	{
 		appendStringInfoString(&s, i ? ", {" : "{");

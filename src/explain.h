@@ -43,6 +43,7 @@ typedef struct MatchExplain
 	const char *unmatched_c[MAX_TOKENS * 2];
 	double		name_score;		/* before the attribute factors */
 	bool		whole;			/* the short code compared whole decided */
+	bool		skeleton;		/* compared as consonant skeletons */
 	int			nfactors;
 	ExplainFactor factors[EXPLAIN_MAX_FACTORS];
 } MatchExplain;

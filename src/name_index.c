@@ -89,6 +89,7 @@ typedef struct BName
 	float		weight;
 	int			strong;
 	bool		abjad;
+	bool		skeleton;
 } BName;
 
 typedef struct BVocab
@@ -99,6 +100,7 @@ typedef struct BVocab
 	int			strong;
 	int			nnames;
 	int		   *names;
+	int			df;				/* plain (not skeleton) names holding it */
 } BVocab;
 
 typedef struct BGram
@@ -148,12 +150,15 @@ typedef struct Build
 	int			ecap;
 	BEntity    *entities;
 	int			nnames;
+	int			ncap;
+	int			nabjad;
 	BName	   *names;
 	int			nvocab;
 	int			vcap;
 	BVocab	   *vocab;
 	vocabtab_hash *vt;
 	bgram_hash *grams;
+	MemoryContext cxt;			/* where the build structures live */
 } Build;
 
 static NameIndex *idx = NULL;
@@ -214,6 +219,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->strong = strong;
 		v->nnames = 0;
 		v->names = NULL;
+		v->df = 0;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -264,7 +270,7 @@ ft_gram_vocab(const NameIndex *ix, uint32 key, int *n)
  * are compared with it (no separate string index is kept).
  */
 int
-ft_vocab_find(const NameIndex *ix, const char *s)
+ft_vocab_find(const NameIndex *ix, const char *s, int forms)
 {
 	uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
 	int			len = strlen(s);
@@ -285,7 +291,7 @@ ft_vocab_find(const NameIndex *ix, const char *s)
 		int32		v = ((const int32 *) FT_AT(ix, rarest->vocab))[j];
 
 		if (ix->vocab[v].len == len && memcmp(FT_VSTR(ix, v), s, len) == 0)
-			return v;
+			return (ix->vocab[v].forms & forms) ? v : -1;
 	}
 	return -1;
 }
@@ -400,12 +406,44 @@ add_entity(Build *b, HeapTuple tup, TupleDesc td, int64 eid)
 			e->nbirths++;
 }
 
+/* a listed name (nn: normalised; in the caller's context) into the build, in b->cxt */
+static void
+add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
+{
+	static const float zero_w[MAX_TOKENS * 2];
+	static const int zero_s[MAX_TOKENS * 2];
+	Items		it;
+	BName	   *nm;
+	MemoryContext old;
+
+	ft_make_items(nn, zero_w, zero_s, &it);
+	old = MemoryContextSwitchTo(b->cxt);
+	FT_CHECK(b->nnames < b->ncap);
+	nm = &b->names[b->nnames];
+	nm->entity = b->nentities - 1;
+	/* the skeleton shares its name's text */
+	nm->name = skeleton ? b->names[b->nnames - 1].name : pstrdup(name);
+	nm->ntok = nn->ntok;
+	nm->abjad = nn->abjad;
+	nm->skeleton = skeleton;
+	nm->nitems = it.n;
+	nm->items = palloc(it.n * sizeof(int));
+	nm->first = palloc(it.n);
+	nm->span = palloc(it.n);
+	for (int i = 0; i < it.n; i++)
+	{
+		nm->items[i] = vocab_id(b, it.s[i], it.len[i], it.weight[i], it.strong[i]);
+		nm->first[i] = it.first[i];
+		nm->span[i] = it.span[i];
+	}
+	b->nnames++;
+	MemoryContextSwitchTo(old);
+}
+
 /* reads the lists into build structures (CurrentMemoryContext); caller is connected to SPI */
 static void
 read_lists(Build *b)
 {
-	static const float zero_w[MAX_TOKENS * 2];
-	static const int zero_s[MAX_TOKENS * 2];
 	uint64		nrows;
 	int64		last_entity = 0;
 	MemoryContext cxt = CurrentMemoryContext;
@@ -425,7 +463,9 @@ read_lists(Build *b)
 	b->ecap = 1024;
 	b->vcap = 1024;
 	b->entities = palloc(b->ecap * sizeof(BEntity));
-	b->names = palloc_extended(Max(nrows, 1) * sizeof(BName), MCXT_ALLOC_HUGE);
+	b->ncap = Max(nrows, 1) * 2;
+	b->names = palloc_extended(b->ncap * sizeof(BName), MCXT_ALLOC_HUGE);
+	b->cxt = cxt;
 	b->vocab = palloc(b->vcap * sizeof(BVocab));
 	b->vt = vocabtab_create(cxt, 4096, NULL);
 	b->grams = bgram_create(cxt, 4096, NULL);
@@ -440,8 +480,7 @@ read_lists(Build *b)
 		char	   *name;
 		char	   *clipped;
 		NormName	nn;
-		Items		it;
-		BName	   *nm;
+		NormName	sk;
 
 		CHECK_FOR_INTERRUPTS();
 		if (eid != last_entity)
@@ -472,25 +511,12 @@ read_lists(Build *b)
 			MemoryContextReset(tmp);
 			continue;
 		}
-		ft_make_items(&nn, zero_w, zero_s, &it);
+		add_name(b, name, &nn, false);
+		/* and its consonant skeleton, for names written without short vowels */
+		if (ft_skeleton_name(&nn, &sk) > 0)
+			add_name(b, name, &sk, true);
+		b->nabjad += nn.abjad ? 1 : 0;
 		MemoryContextSwitchTo(cxt);
-
-		nm = &b->names[b->nnames];
-		nm->entity = b->nentities - 1;
-		nm->name = pstrdup(name);
-		nm->ntok = nn.ntok;
-		nm->abjad = nn.abjad;
-		nm->nitems = it.n;
-		nm->items = palloc(it.n * sizeof(int));
-		nm->first = palloc(it.n);
-		nm->span = palloc(it.n);
-		for (int i = 0; i < it.n; i++)
-		{
-			nm->items[i] = vocab_id(b, it.s[i], it.len[i], it.weight[i], it.strong[i]);
-			nm->first[i] = it.first[i];
-			nm->span[i] = it.span[i];
-		}
-		b->nnames++;
 		MemoryContextReset(tmp);
 	}
 	MemoryContextDelete(tmp);
@@ -524,7 +550,10 @@ link_lists(Build *b)
 
 			/* a name may hold the same item twice */
 			if (v->nnames == 0 || v->names[v->nnames - 1] != n)
+			{
 				v->names[v->nnames++] = n;
+				v->df += b->names[n].skeleton ? 0 : 1;
+			}
 		}
 	}
 
@@ -534,42 +563,53 @@ link_lists(Build *b)
 	/*
 	 * Weights, now that each token's document frequency is known: single
 	 * tokens from their rarity, joins the sum of their tokens (items
-	 * 0..ntok-1 of a name are its tokens, in order).
+	 * 0..ntok-1 of a name are its tokens, in order).  The plain names
+	 * first, then the skeletons, which change no weight the plain names
+	 * gave (matching as written is the same with or without them).
 	 */
-	for (int n = 0; n < b->nnames; n++)
-	{
-		BName	   *nm = &b->names[n];
-
-		CHECK_FOR_INTERRUPTS();
-		nm->weight = 0;
-		nm->strong = 0;
-		for (int t = 0; t < nm->ntok; t++)
+	for (int form = 0; form < 2; form++)
+		for (int n = 0; n < b->nnames; n++)
 		{
-			BVocab	   *v = &b->vocab[nm->items[t]];
+			BName	   *nm = &b->names[n];
 
-			FT_CHECK(nm->span[t] == 1 && nm->first[t] == t);
-			if (v->strong < 0)
+			CHECK_FOR_INTERRUPTS();
+			if (nm->skeleton != (form == 1))
+				continue;
+			nm->weight = 0;
+			nm->strong = 0;
+			for (int t = 0; t < nm->ntok; t++)
 			{
-				/* first time this token is seen here */
-				v->weight = ft_token_weight(v->s, v->nnames);
-				v->strong = ft_word_is_weak(v->s) ? 0 : 1;
-			}
-			nm->weight += v->weight;
-			nm->strong += v->strong;
-		}
-		for (int i = nm->ntok; i < nm->nitems; i++)
-		{
-			BVocab	   *v = &b->vocab[nm->items[i]];
+				BVocab	   *v = &b->vocab[nm->items[t]];
 
-			v->weight = 0;
-			v->strong = 0;
-			for (int t = nm->first[i]; t < nm->first[i] + nm->span[i]; t++)
+				FT_CHECK(nm->span[t] == 1 && nm->first[t] == t);
+				if (v->strong < 0)
+				{
+					/*
+					 * first time this token is seen here: its rarity among
+					 * the plain names, or among the skeletons when only
+					 * they hold it
+					 */
+					v->weight = ft_token_weight(v->s, v->df > 0 ? v->df : v->nnames);
+					v->strong = ft_word_is_weak(v->s) ? 0 : 1;
+				}
+				nm->weight += v->weight;
+				nm->strong += v->strong;
+			}
+			for (int i = nm->ntok; i < nm->nitems; i++)
 			{
-				v->weight += b->vocab[nm->items[t]].weight;
-				v->strong += b->vocab[nm->items[t]].strong;
+				BVocab	   *v = &b->vocab[nm->items[i]];
+
+				if (form == 1 && v->df > 0)
+					continue;	/* a plain name's item: weighed there */
+				v->weight = 0;
+				v->strong = 0;
+				for (int t = nm->first[i]; t < nm->first[i] + nm->span[i]; t++)
+				{
+					v->weight += b->vocab[nm->items[t]].weight;
+					v->strong += b->vocab[nm->items[t]].strong;
+				}
 			}
 		}
-	}
 
 	/* trigrams -> vocabulary: count, allocate, fill */
 	for (int pass = 0; pass < 2; pass++)
@@ -715,13 +755,15 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		CHECK_FOR_INTERRUPTS();
 		memset(&nm, 0, sizeof(nm));
 		nm.entity = bn->entity;
-		nm.name = w_str(w, bn->name);
+		/* a skeleton shares its name's text */
+		nm.name = bn->skeleton ? W_AT(w, names, ListedName)[i - 1].name : w_str(w, bn->name);
 		nm.items = w_put(w, bn->items, bn->nitems * sizeof(int32), sizeof(int32));
 		nm.first = w_put(w, bn->first, bn->nitems, 1);
 		nm.span = w_put(w, bn->span, bn->nitems, 1);
 		nm.ntok = bn->ntok;
 		nm.nitems = bn->nitems;
 		nm.abjad = bn->abjad;
+		nm.skeleton = bn->skeleton;
 		nm.weight = bn->weight;
 		nm.strong = bn->strong;
 		W_AT(w, names, ListedName)[i] = nm;
@@ -732,12 +774,14 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		Vocab		v;
 
 		CHECK_FOR_INTERRUPTS();
+		memset(&v, 0, sizeof(v));
 		v.s = w_put(w, bv->s, bv->len + 1, 1);
 		v.len = bv->len;
 		v.weight = bv->weight;
 		v.strong = bv->strong;
 		v.nnames = bv->nnames;
 		v.names = w_put(w, bv->names, bv->nnames * sizeof(int32), sizeof(int32));
+		v.forms = (bv->df > 0 ? FT_FORM_PLAIN : 0) | (bv->nnames > bv->df ? FT_FORM_SKELETON : 0);
 		W_AT(w, vocab, Vocab)[i] = v;
 	}
 	bgram_start_iterate(b->grams, &gi);
@@ -765,6 +809,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		h->nentities = b->nentities;
 		h->nnames = b->nnames;
 		h->nvocab = b->nvocab;
+		h->nabjad = b->nabjad;
 		h->entities = ents;
 		h->names = names;
 		h->vocab = vocab;
@@ -814,6 +859,7 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->vocab = (const Vocab *) (base + h->vocab);
 	ix->grams = (const GramSlot *) (base + h->grams);
 	ix->gmask = h->gmask;
+	ix->abjad_names = h->nabjad > 0;
 	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint32));
 	ix->vcount = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint16));
 	ix->vqstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint32));

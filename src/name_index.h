@@ -66,6 +66,7 @@ typedef struct ListedName
 	uint8		ntok;
 	uint8		nitems;
 	bool		abjad;			/* written in Arabic or Hebrew letters */
+	bool		skeleton;		/* the consonant skeleton of the name before it */
 	float		weight;			/* sum of token weights */
 	int32		strong;			/* non-particle tokens */
 } ListedName;
@@ -79,7 +80,11 @@ typedef struct Vocab
 	int32		strong;			/* its non-particle tokens */
 	int32		nnames;
 	FtOff		names;			/* nnames int32: names holding it */
+	uint8		forms;			/* FT_FORM_*: the kinds of names holding it */
 } Vocab;
+
+#define FT_FORM_PLAIN		1	/* names as written */
+#define FT_FORM_SKELETON	2	/* their consonant skeletons */
 
 /* a trigram and the vocabulary items holding it (open addressing; key 0: empty) */
 typedef struct GramSlot
@@ -101,6 +106,7 @@ typedef struct IndexImage
 	int32		nentities;
 	int32		nnames;
 	int32		nvocab;
+	int32		nabjad;			/* names written in Arabic or Hebrew letters */
 	FtOff		entities;
 	FtOff		names;
 	FtOff		vocab;
@@ -122,6 +128,7 @@ typedef struct NameIndex
 	const Vocab *vocab;
 	const GramSlot *grams;
 	uint32		gmask;
+	bool		abjad_names;	/* some listed names are in Arabic or Hebrew letters */
 	/* per query scratch, stamped so nothing is cleared between queries */
 	uint32		stamp;
 	uint32	   *vstamp;			/* vocab: touched by this query item */
@@ -153,8 +160,8 @@ extern NameIndex *ft_index_cached(void);
 /* the vocabulary ids holding trigram key (*n of them), or NULL */
 extern const int32 *ft_gram_vocab(const NameIndex *ix, uint32 key, int *n);
 
-/* the vocabulary id of s, or -1 */
-extern int	ft_vocab_find(const NameIndex *ix, const char *s);
+/* the vocabulary id of s among names of the forms given (FT_FORM_*), or -1 */
+extern int	ft_vocab_find(const NameIndex *ix, const char *s, int forms);
 
 /* the distinct trigrams of "$s$", at most max */
 extern int	ft_grams_of(const char *s, int len, uint32 *out, int max);

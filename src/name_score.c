@@ -403,7 +403,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
  * from the typo than the spelling the typo came from.
  */
 void
-ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected)
+ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
 {
 	for (int i = 0; i < nn->ntok; i++)
 	{
@@ -413,7 +413,7 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected)
 		int			which = -1;
 
 		corrected[i] = 1.0f;
-		if (len < 5 || ft_vocab_find(ix, t) >= 0)
+		if (len < 5 || ft_vocab_find(ix, t, forms) >= 0 || forms != FT_FORM_PLAIN)
 			continue;
 		for (int k = 0; k < ft_name_variants.n; k++)
 		{

@@ -62,6 +62,7 @@ typedef struct ScreenQuery
 	float		weight;			/* sum of token weights */
 	int			strong;
 	uint32		stamp;			/* of this query in the index's stamps */
+	int			forms;			/* FT_FORM_PLAIN, or FT_FORM_SKELETON: the pass */
 	bool		known[MAX_TOKENS * 2];	/* token is a listed word itself */
 	int			numbers;		/* tokens that are numbers */
 	int			patronymics;	/* tokens that are patronymics */
@@ -94,6 +95,6 @@ extern double ft_attr_factor(const NameIndex *ix, const Entity *e, const struct 
 							 struct MatchExplain *ex);
 
 /* query tokens that are near misses of a variant, taken for it */
-extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected);
+extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms);
 
 #endif							/* FINTECH_NAME_SCORE_H */

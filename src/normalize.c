@@ -353,6 +353,55 @@ ft_normalize_name(const char *name, NormName *out)
 	return out->ntok;
 }
 
+/*
+ * The consonant skeleton of a normalised name: each token without its
+ * vowels (a e i o u, and y w, which Arabic and Hebrew letters also write
+ * long vowels with), a final h, and doubled letters; the French spellings
+ * of Arabic names meet the English ones (dj = j, ch = sh, c before e or
+ * i = s), and the Egyptian g (Ragab) meets j (Rajab).  Arabic and Hebrew
+ * write no short vowels, so their transliteration is close to this already:
+ * MUHAMMAD and mhmd (محمد) both become mhmd.  Tokens left empty are
+ * dropped.  Returns the number of tokens.
+ */
+int
+ft_skeleton_name(const NormName *in, NormName *out)
+{
+	out->ntok = 0;
+	out->abjad = in->abjad;
+	for (int i = 0; i < in->ntok; i++)
+	{
+		const char *t = in->tok[i];
+		char	   *sk = palloc(strlen(t) + 1);
+		int			n = 0;
+
+		for (; *t; t++)
+		{
+			char		c = *t;
+
+			if (strchr("aeiouyw", c) != NULL)
+				continue;
+			/* French spellings of Arabic names: dj = j, ch = sh, ce ci = se si */
+			if (c == 'd' && t[1] == 'j')
+				continue;
+			if (c == 'c' && t[1] == 'h')
+				c = 's';
+			else if (c == 'c' && (t[1] == 'e' || t[1] == 'i'))
+				c = 's';
+			else if (c == 'g' && t[1] != 'h')
+				c = 'j';		/* Egyptian g for jim (Ragab, Rajab) */
+			if (n > 0 && sk[n - 1] == c)
+				continue;
+			sk[n++] = c;
+		}
+		if (n > 1 && sk[n - 1] == 'h')
+			n--;
+		sk[n] = '\0';
+		if (n > 0)
+			out->tok[out->ntok++] = sk;
+	}
+	return out->ntok;
+}
+
 /* tokw/tokstrong: each token's weight and whether it is strong (not weak) */
 void
 ft_make_items(const NormName *n, const float *tokw, const int *tokstrong, Items *it)

@@ -82,88 +82,94 @@ add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
 	ix->vhead[v] = q->nlinks++;
 }
 
-/*
- * Screens one name: the best match per entity with score >= min_score,
- * best first, at most max_results.  Returns the number of matches; *out is
- * palloc'd in the caller's context.  A name with nothing to match is
- * 22023 (what names the argument).  Caller is connected to SPI.
- */
-int
-ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAttrs *attrs,
-			   float4 min_score, int max_results, int only_entity, Match **out,
-			   MatchExplain *ex)
+/* the candidates of a pass (grown as found) */
+typedef struct Cands
 {
-	ScreenQuery q;
-	float		qw[MAX_TOKENS * 2];
+	int		   *c;
+	int			n;
+	int			cap;
+} Cands;
+
+/* q from its normalised tokens q->nn: weights, items, scratch */
+static void
+prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
+{
 	int			qs[MAX_TOKENS * 2];
-	int		   *cand;
-	int			ncand = 0;
-	int			candcap = 256;
-	Match	   *m;
-	int			nm = 0;
+	StringInfoData j;
 
-	*out = NULL;
-	ft_normalize_checked(name, what, &q.nn);
-	if (ix->nnames == 0)
-		return 0;
-	ft_misspelt_variants(ix, &q.nn, q.corrected);
-	q.weight = 0;
-	q.strong = 0;
-	q.numbers = 0;
-	q.patronymics = 0;
-	for (int i = 0; i < q.nn.ntok; i++)
+	q->forms = forms;
+	ft_misspelt_variants(ix, &q->nn, q->corrected, forms);
+	q->weight = 0;
+	q->strong = 0;
+	q->numbers = 0;
+	q->patronymics = 0;
+	for (int i = 0; i < q->nn.ntok; i++)
 	{
-		int			v = ft_vocab_find(ix, q.nn.tok[i]);
+		int			v = ft_vocab_find(ix, q->nn.tok[i], forms);
 
-		q.numbers += ft_all_digits(q.nn.tok[i], strlen(q.nn.tok[i])) ? 1 : 0;
-		q.patronymics += ft_word_is_patronymic(q.nn.tok[i]) ? 1 : 0;
+		q->numbers += ft_all_digits(q->nn.tok[i], strlen(q->nn.tok[i])) ? 1 : 0;
+		q->patronymics += ft_word_is_patronymic(q->nn.tok[i]) ? 1 : 0;
 		/* as rare as the same token among the listed names; else rare */
-		qw[i] = v >= 0 ? ix->vocab[v].weight : ft_token_weight(q.nn.tok[i], 0);
-		q.known[i] = v >= 0;
-		qs[i] = ft_word_is_weak(q.nn.tok[i]) ? 0 : 1;
-		q.weight += qw[i];
-		q.strong += qs[i];
+		qw[i] = v >= 0 ? ix->vocab[v].weight : ft_token_weight(q->nn.tok[i], 0);
+		q->known[i] = v >= 0;
+		qs[i] = ft_word_is_weak(q->nn.tok[i]) ? 0 : 1;
+		q->weight += qw[i];
+		q->strong += qs[i];
 	}
-	ft_make_items(&q.nn, qw, qs, &q.it);
-	{
-		StringInfoData j;
+	ft_make_items(&q->nn, qw, qs, &q->it);
+	initStringInfo(&j);
+	for (int i = 0; i < q->nn.ntok; i++)
+		appendStringInfoString(&j, q->nn.tok[i]);
+	q->joined = j.data;
+	q->joined_len = j.len;
+	q->caplinks = 256;
+	q->nlinks = 0;
+	q->links = palloc(q->caplinks * sizeof(SimLink));
+	q->stamp = ft_next_stamp(ix);
+}
 
-		initStringInfo(&j);
-		for (int i = 0; i < q.nn.ntok; i++)
-			appendStringInfoString(&j, q.nn.tok[i]);
-		q.joined = j.data;
-		q.joined_len = j.len;
-	}
-	q.caplinks = 256;
-	q.nlinks = 0;
-	q.links = palloc(q.caplinks * sizeof(SimLink));
-	cand = palloc(candcap * sizeof(int));
-	q.stamp = ft_next_stamp(ix);
+/*
+ * Does a name of this form take part in this pass?  The plain pass
+ * matches plain names; the skeleton pass (consonant skeletons, for names
+ * written without short vowels) matches skeletons: all of them for a query
+ * in Arabic or Hebrew letters, only those of such names for a Latin query.
+ */
+static inline bool
+form_ok(const ListedName *nm, bool skeleton, bool abjad_query)
+{
+	if (!skeleton)
+		return !nm->skeleton;
+	return nm->skeleton && (abjad_query || nm->abjad);
+}
 
-	/*
-	 * Candidates: names holding a vocabulary item that shares enough
-	 * trigrams with an item of the query (and is similar to it).  Items
-	 * made only of particles find no candidates of their own.
-	 */
-	for (int qi = 0; qi < q.it.n; qi++)
+/*
+ * Candidates: names holding a vocabulary item that shares enough trigrams
+ * with an item of the query (and is similar to it).  Items made only of
+ * particles find no candidates of their own.
+ */
+static void
+find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, Cands *cd)
+{
+	for (int qi = 0; qi < q->it.n; qi++)
 	{
 		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
-		int			ng = ft_grams_of(q.it.s[qi], q.it.len[qi], g, lengthof(g));
+		int			ng = ft_grams_of(q->it.s[qi], q->it.len[qi], g, lengthof(g));
+
 		/*
 		 * Half the trigrams (a third for short items): one typo passes.  A
 		 * name of one word has nothing else to be found by: any trigram.
 		 */
-		int			need = q.strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
+		int			need = q->strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
 		uint32		vst = ft_next_stamp(ix);
-		uint32		qmask = ((1u << q.it.span[qi]) - 1) << q.it.first[qi];
+		uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
 
-		if (q.it.strong[qi] == 0)
+		if (q->it.strong[qi] == 0)
 		{
 			/* particles match only themselves, and find no candidates */
-			int			v = ft_vocab_find(ix, q.it.s[qi]);
+			int			v = ft_vocab_find(ix, q->it.s[qi], q->forms);
 
 			if (v >= 0)
-				add_link(ix, &q, qi, v, 1.0f);
+				add_link(ix, q, qi, v, 1.0f);
 			continue;
 		}
 		for (int k = 0; k < ng; k++)
@@ -185,44 +191,50 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 				if (++ix->vcount[v] != need)
 					continue;
 				/* just reached the bar */
-				sim = ft_tok_sim(q.it.s[qi], q.it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
-				if (sim < 1.0f && q.it.span[qi] == 1 && q.known[qi])
+				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
+				if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
 					sim *= (float) (1.0 - KNOWN_PENALTY);
 				if (sim < SIM_FLOOR)
 					continue;
-				add_link(ix, &q, qi, v, sim);
+				add_link(ix, q, qi, v, sim);
 
 				for (int x = 0; x < ix->vocab[v].nnames; x++)
 				{
 					int			n = FT_NAMES(ix, v)[x];
 
-					if (ix->nstamp[n] != q.stamp)
+					if (ix->nstamp[n] != q->stamp)
 					{
-						ix->nstamp[n] = q.stamp;
+						ix->nstamp[n] = q->stamp;
 						ix->nmask[n] = 0;
-						if (ncand == candcap)
+						if (!form_ok(&ix->names[n], skeleton, abjad_query))
+							continue;
+						if (cd->n == cd->cap)
 						{
-							candcap *= 2;
-							cand = repalloc_huge(cand, candcap * sizeof(int));
+							cd->cap *= 2;
+							cd->c = repalloc_huge(cd->c, cd->cap * sizeof(int));
 						}
-						cand[ncand++] = n;
+						cd->c[cd->n++] = n;
 					}
 					ix->nmask[n] |= qmask;
 				}
 			}
 		}
 	}
+}
 
-	/*
-	 * Score the candidates that can reach min_score (bound: every token of
-	 * the name matched perfectly by the query tokens that hit it); keep the
-	 * best name per entity.
-	 */
-	m = palloc(Max(ncand, 1) * sizeof(Match));
-	for (int c = 0; c < ncand; c++)
+/*
+ * Scores the candidates cd->c[from ..] of query q; keeps the best name per
+ * entity in the index's entity scratch (stamp est).
+ */
+static void
+score_candidates(NameIndex *ix, ScreenQuery *q, const float *qw, const Cands *cd, int from,
+				 const ScreenAttrs *attrs, float4 min_score, int only_entity, uint32 est,
+				 MatchExplain *ex)
+{
+	for (int c = from; c < cd->n; c++)
 	{
-		const ListedName *nmr = &ix->names[cand[c]];
-		uint32		mask = ix->nmask[cand[c]];
+		const ListedName *nmr = &ix->names[cd->c[c]];
+		uint32		mask = ix->nmask[cd->c[c]];
 		double		hit = 0;
 		float4		s;
 		int			e = nmr->entity;
@@ -231,7 +243,7 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 		CHECK_FOR_INTERRUPTS();
 		if (only_entity >= 0 && e != only_entity)
 			continue;
-		for (int t = 0; t < q.nn.ntok; t++)
+		for (int t = 0; t < q->nn.ntok; t++)
 			if (mask & (1u << t))
 				hit += qw[t];
 
@@ -239,42 +251,86 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 		 * Not a bound (tokens the index missed can still match): names hit
 		 * by too little of the query are not scored.
 		 */
-		if (hit < MIN_HIT * q.weight && q.strong > 2)
+		if (hit < MIN_HIT * q->weight && q->strong > 2)
 			continue;
 		if (ex != NULL)
 			memset(&cex, 0, sizeof(cex));
-		s = (float4) ft_score_name(ix, &q, nmr, ex ? &cex : NULL);
+		s = (float4) ft_score_name(ix, q, nmr, ex ? &cex : NULL);
 		/* attributes only lower a score: no need to look when it is too low */
 		if (s < min_score)
 			continue;
 		s = (float4) (s * ft_attr_factor(ix, &ix->entities[e], attrs, ex ? &cex : NULL));
 		if (s < min_score)
 			continue;
-		if (ix->estamp[e] == q.stamp)
-		{
-			if (s > ix->ebest[e])
-			{
-				ix->ebest[e] = s;
-				ix->ename[e] = cand[c];
-				if (ex != NULL)
-					*ex = cex;
-			}
+		if (ix->estamp[e] == est && s <= ix->ebest[e])
 			continue;
-		}
 		if (ex != NULL)
+		{
+			cex.skeleton = nmr->skeleton;
 			*ex = cex;
-		ix->estamp[e] = q.stamp;
+		}
+		ix->estamp[e] = est;
 		ix->ebest[e] = s;
-		ix->ename[e] = cand[c];
+		ix->ename[e] = cd->c[c];
 	}
-	for (int c = 0; c < ncand; c++)
-	{
-		int			e = ix->names[cand[c]].entity;
+}
 
-		if (ix->estamp[e] == q.stamp && ix->ename[e] == cand[c])
+/*
+ * Screens one name: the best match per entity with score >= min_score,
+ * best first, at most max_results.  Returns the number of matches; *out is
+ * palloc'd in the caller's context.  A name with nothing to match is
+ * 22023 (what names the argument).  Caller is connected to SPI.
+ *
+ * Two passes: the name as written against the listed names, then (when a
+ * side is written without short vowels: a query in Arabic or Hebrew
+ * letters, or any listed names that are) its consonant skeleton against
+ * the listed names' skeletons.  An entity keeps its best score of both.
+ */
+int
+ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAttrs *attrs,
+			   float4 min_score, int max_results, int only_entity, Match **out,
+			   MatchExplain *ex)
+{
+	ScreenQuery q;
+	ScreenQuery sq;
+	float		qw[MAX_TOKENS * 2];
+	float		sqw[MAX_TOKENS * 2];
+	Cands		cd;
+	int			plain;
+	uint32		est;
+	Match	   *m;
+	int			nm = 0;
+
+	*out = NULL;
+	ft_normalize_checked(name, what, &q.nn);
+	if (ix->nnames == 0)
+		return 0;
+	cd.cap = 256;
+	cd.n = 0;
+	cd.c = palloc(cd.cap * sizeof(int));
+	est = ft_next_stamp(ix);
+
+	prepare_query(ix, &q, qw, FT_FORM_PLAIN);
+	find_candidates(ix, &q, false, q.nn.abjad, &cd);
+	score_candidates(ix, &q, qw, &cd, 0, attrs, min_score, only_entity, est, ex);
+	plain = cd.n;
+	if ((q.nn.abjad || ix->abjad_names) && ft_skeleton_name(&q.nn, &sq.nn) > 0)
+	{
+		prepare_query(ix, &sq, sqw, FT_FORM_SKELETON);
+		find_candidates(ix, &sq, true, q.nn.abjad, &cd);
+		score_candidates(ix, &sq, sqw, &cd, plain, attrs, min_score, only_entity, est, ex);
+		pfree(sq.links);
+	}
+
+	m = palloc(Max(cd.n, 1) * sizeof(Match));
+	for (int c = 0; c < cd.n; c++)
+	{
+		int			e = ix->names[cd.c[c]].entity;
+
+		if (ix->estamp[e] == est && ix->ename[e] == cd.c[c])
 		{
 			m[nm].entity = e;
-			m[nm].name = cand[c];
+			m[nm].name = cd.c[c];
 			m[nm].score = ix->ebest[e];
 			nm++;
 			ix->estamp[e] = 0;	/* once per entity */
@@ -285,7 +341,7 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 	if (nm > max_results)
 		nm = max_results;
 	pfree(q.links);
-	pfree(cand);
+	pfree(cd.c);
 	*out = m;
 	return nm;
 }
