@@ -33,6 +33,10 @@
 #define VARIANT_TYPO	0.90	/* a query token this near a variant is that variant */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define WEAK_WEIGHT		1.0f
+/* consonant skeletons (names written without short vowels) say less than spellings */
+#define SKELETON_FACTOR	1.00	/* any match of skeletons */
+#define SKELETON_SHORT	8		/* consonants: a side with fewer ... */
+#define SHORT_SKELETON	0.85	/* ... scores this much less */
 /* attributes that contradict the listed entity's (never a bonus for agreeing ones) */
 #define BIRTH_MISMATCH	0.70	/* no listed birth date within a year of the given one */
 #define BIRTH_NEAR		0.85	/* a listed one a year off, or the same year but not the date */
@@ -93,6 +97,10 @@ extern double ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm,
 /* the factor (<= 1) the attributes give entity e (ex: NULL or where to record it) */
 extern double ft_attr_factor(const NameIndex *ix, const Entity *e, const struct ScreenAttrs *attrs,
 							 struct MatchExplain *ex);
+
+/* the factor (<= 1) for a match of consonant skeletons (ex: NULL, or where to record it) */
+extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
+								 struct MatchExplain *ex);
 
 /* query tokens that are near misses of a variant, taken for it */
 extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms);

@@ -256,6 +256,8 @@ score_candidates(NameIndex *ix, ScreenQuery *q, const float *qw, const Cands *cd
 		if (ex != NULL)
 			memset(&cex, 0, sizeof(cex));
 		s = (float4) ft_score_name(ix, q, nmr, ex ? &cex : NULL);
+		if (nmr->skeleton)
+			s = (float4) (s * ft_skeleton_factor(ix, q, nmr, ex ? &cex : NULL));
 		/* attributes only lower a score: no need to look when it is too low */
 		if (s < min_score)
 			continue;
