@@ -45,7 +45,7 @@ FINTECH_RESULTS ?= $(if $(shell test -w . && echo yes),.,$(or $(TMPDIR),/tmp)/fi
 # pg_regress: test/sql/<test>.sql against test/expected/<test>.out, in this order.
 REGRESS = extension worker ledger audit audit_tree payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard rare_errors erasure
 # (0.6.0: each part adds its tests on its own line, before privileges)
-REGRESS += # screening v2
+REGRESS += screening_v2 # screening v2
 REGRESS += # events and metrics
 REGRESS += # ledger additions
 REGRESS += # limits

@@ -52,7 +52,7 @@ RETURNS TABLE(shared pg_catalog.bool, generation pg_catalog.int8, entities pg_ca
 LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fintech_screening_index';
 COMMENT ON FUNCTION fintech.screening_index() IS
-  'The matching index this session uses: shared or its own, its generation and size, index builds in the server and in this session';
+  'The matching index this session uses: shared or its own, its generation and size, index builds for this database since the server started and in this session';
 
 -- (screening v2)
 INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES

@@ -233,10 +233,11 @@ read_signature(int64 *sig)
 
 	fintech_execute_saved(&sig_plan,
 						  "SELECT pg_catalog.count(*), COALESCE(pg_catalog.max(generation), 0),"
-						  " COALESCE(pg_catalog.sum(generation), 0)::pg_catalog.int8"
+						  " COALESCE(pg_catalog.sum(generation), 0)::pg_catalog.int8,"
+						  " 'fintech.sanctions_lists'::pg_catalog.regclass::pg_catalog.oid::pg_catalog.int8"
 						  " FROM fintech.sanctions_lists",
 						  0, NULL, NULL, NULL, true, 0);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < FT_SIG_LEN; i++)
 		sig[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 											 i + 1, &isnull));
 }
@@ -927,7 +928,7 @@ open_index(const int64 *sig)
 NameIndex *
 ft_get_index(void)
 {
-	int64		sig[3];
+	int64		sig[FT_SIG_LEN];
 
 	read_signature(sig);
 	if (idx != NULL && memcmp(idx->sig, sig, sizeof(sig)) == 0)

@@ -94,6 +94,13 @@ typedef struct GramSlot
 	FtOff		vocab;			/* n int32 */
 } GramSlot;
 
+/*
+ * What the index holds: count, highest and sum of the lists' generations
+ * (fintech.sanctions_lists), and that table's oid (a re-created extension
+ * starts its generations again)
+ */
+#define FT_SIG_LEN		4
+
 #define FT_INDEX_MAGIC	0x46544E49	/* "FTNI" */
 
 /* the image's header, at offset 0 */
@@ -102,7 +109,7 @@ typedef struct IndexImage
 	uint32		magic;
 	uint32		gmask;			/* gram slots - 1 (a power of 2, minus 1) */
 	uint64		size;			/* bytes */
-	int64		sig[3];			/* what fintech.sanctions_lists said */
+	int64		sig[FT_SIG_LEN];			/* what fintech.sanctions_lists said */
 	int32		nentities;
 	int32		nnames;
 	int32		nvocab;
@@ -119,7 +126,7 @@ typedef struct NameIndex
 	MemoryContext cxt;			/* the handle, the scratch, a local image */
 	const char *base;			/* the image */
 	dsm_segment *seg;			/* its shared memory; NULL: local */
-	int64		sig[3];
+	int64		sig[FT_SIG_LEN];
 	int			nentities;
 	const Entity *entities;
 	int			nnames;

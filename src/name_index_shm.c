@@ -11,6 +11,10 @@
  * alone) there is no IndexShared and every backend builds its own image
  * (ft_shm_find answers FT_SHM_LOCAL).
  *
+ * One slot per database (INDEX_SLOTS): a database holds its slot until
+ * the server stops; backends of a ninth database screening at the same
+ * time build private images.
+ *
  * Life of a generation: the first backend whose snapshot sees lists that
  * the shared image does not hold claims the build (building_pid, the
  * signature it builds), builds the image in its own memory, copies it into
@@ -44,18 +48,29 @@
 #include "storage/shmem.h"
 #include "storage/spin.h"
 
+#include "name_index.h"
 #include "name_index_shm.h"
+
+/* the published image of one database */
+typedef struct IndexSlot
+{
+	Oid			dbid;			/* InvalidOid: free */
+	dsm_handle	handle;			/* the published image; DSM_HANDLE_INVALID: none */
+	int64		sig[FT_SIG_LEN];			/* its signature */
+	uint64		size;			/* its bytes */
+	int			building_pid;	/* 0: nobody builds */
+	int64		building_sig[FT_SIG_LEN];
+	int64		builds;			/* images published since startup */
+} IndexSlot;
+
+/* a database per slot; more databases screening at once build their own */
+#define INDEX_SLOTS		8
 
 typedef struct IndexShared
 {
 	slock_t		mutex;
-	dsm_handle	handle;			/* the published image; DSM_HANDLE_INVALID: none */
-	int64		sig[3];			/* its signature */
-	uint64		size;			/* its bytes */
-	int64		builds;			/* images published since startup */
-	int			building_pid;	/* 0: nobody builds */
-	int64		building_sig[3];
 	ConditionVariable cv;		/* broadcast when a build ends */
+	IndexSlot	slot[INDEX_SLOTS];
 } IndexShared;
 
 static IndexShared *shared = NULL;
@@ -86,7 +101,8 @@ index_shmem_startup(void)
 	{
 		memset(shared, 0, sizeof(IndexShared));
 		SpinLockInit(&shared->mutex);
-		shared->handle = DSM_HANDLE_INVALID;
+		for (int i = 0; i < INDEX_SLOTS; i++)
+			shared->slot[i].handle = DSM_HANDLE_INVALID;
 		ConditionVariableInit(&shared->cv);
 	}
 	LWLockRelease(AddinShmemInitLock);
@@ -106,7 +122,7 @@ NameIndexShmInit(void)
 static inline bool
 sig_equal(const int64 *a, const int64 *b)
 {
-	return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+	return memcmp(a, b, FT_SIG_LEN * sizeof(int64)) == 0;
 }
 
 /*
@@ -121,6 +137,32 @@ may_publish(const int64 *sig, const int64 *published, bool any)
 	return !any || sig[1] >= published[1];
 }
 
+/*
+ * The slot of the caller's database (claimed if it has none and one is
+ * free), or NULL; caller holds the spinlock.  A slot whose image nobody
+ * builds is free again only when its database has no image (never: an
+ * image stays until the server stops; 8 databases screening is plenty).
+ */
+static IndexSlot *
+my_slot(bool claim)
+{
+	IndexSlot  *free_slot = NULL;
+
+	for (int i = 0; i < INDEX_SLOTS; i++)
+	{
+		if (shared->slot[i].dbid == MyDatabaseId)
+			return &shared->slot[i];
+		if (shared->slot[i].dbid == InvalidOid && free_slot == NULL)
+			free_slot = &shared->slot[i];
+	}
+	if (claim && free_slot != NULL)
+	{
+		free_slot->dbid = MyDatabaseId;
+		return free_slot;
+	}
+	return NULL;
+}
+
 FtShmFound
 ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 {
@@ -132,26 +174,29 @@ ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 	for (;;)
 	{
 		dsm_handle	h = DSM_HANDLE_INVALID;
+		IndexSlot  *sl;
 		int			builder;
 		bool		build = false;
 		bool		local = false;
 
 		CHECK_FOR_INTERRUPTS();
 		SpinLockAcquire(&shared->mutex);
-		builder = shared->building_pid;
-		if (shared->handle != DSM_HANDLE_INVALID && sig_equal(shared->sig, sig))
-			h = shared->handle;
-		else if (builder != 0 && sig_equal(shared->building_sig, sig))
+		sl = my_slot(true);
+		builder = sl ? sl->building_pid : 0;
+		if (sl == NULL)
+			local = true;		/* no slot for another database */
+		else if (sl->handle != DSM_HANDLE_INVALID && sig_equal(sl->sig, sig))
+			h = sl->handle;
+		else if (builder != 0 && sig_equal(sl->building_sig, sig))
 		{
 			/* being built: wait below (unless the builder is gone) */
 		}
-		else if (!may_publish(sig, shared->sig, shared->handle != DSM_HANDLE_INVALID) ||
-				 builder != 0)
+		else if (!may_publish(sig, sl->sig, sl->handle != DSM_HANDLE_INVALID) || builder != 0)
 			local = true;
 		else
 		{
-			shared->building_pid = MyProcPid;
-			memcpy(shared->building_sig, sig, sizeof(shared->building_sig));
+			sl->building_pid = MyProcPid;
+			memcpy(sl->building_sig, sig, sizeof(sl->building_sig));
 			build = true;
 		}
 		SpinLockRelease(&shared->mutex);
@@ -179,8 +224,9 @@ ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 		{
 			/* it died without saying so: take the claim over */
 			SpinLockAcquire(&shared->mutex);
-			if (shared->building_pid == builder)
-				shared->building_pid = 0;
+			sl = my_slot(false);
+			if (sl != NULL && sl->building_pid == builder)
+				sl->building_pid = 0;
 			SpinLockRelease(&shared->mutex);
 			continue;
 		}
@@ -194,6 +240,7 @@ ft_shm_publish(const int64 *sig, const char *image, Size size, dsm_segment **seg
 {
 	dsm_segment *s;
 	dsm_handle	old;
+	IndexSlot  *sl;
 
 	Assert(shared != NULL);
 	s = dsm_create(size, 0);
@@ -202,13 +249,15 @@ ft_shm_publish(const int64 *sig, const char *image, Size size, dsm_segment **seg
 	dsm_pin_segment(s);
 
 	SpinLockAcquire(&shared->mutex);
-	old = shared->handle;
-	shared->handle = dsm_segment_handle(s);
-	memcpy(shared->sig, sig, sizeof(shared->sig));
-	shared->size = size;
-	shared->builds++;
-	if (shared->building_pid == MyProcPid)
-		shared->building_pid = 0;
+	sl = my_slot(true);
+	Assert(sl != NULL);			/* claimed by ft_shm_find */
+	old = sl->handle;
+	sl->handle = dsm_segment_handle(s);
+	memcpy(sl->sig, sig, sizeof(sl->sig));
+	sl->size = size;
+	sl->builds++;
+	if (sl->building_pid == MyProcPid)
+		sl->building_pid = 0;
 	SpinLockRelease(&shared->mutex);
 
 	/* the previous generation goes when its last user detaches */
@@ -222,11 +271,14 @@ ft_shm_publish(const int64 *sig, const char *image, Size size, dsm_segment **seg
 void
 ft_shm_abandon(void)
 {
+	IndexSlot  *sl;
+
 	if (shared == NULL)
 		return;
 	SpinLockAcquire(&shared->mutex);
-	if (shared->building_pid == MyProcPid)
-		shared->building_pid = 0;
+	sl = my_slot(false);
+	if (sl != NULL && sl->building_pid == MyProcPid)
+		sl->building_pid = 0;
 	SpinLockRelease(&shared->mutex);
 	ConditionVariableBroadcast(&shared->cv);
 }
@@ -234,12 +286,15 @@ ft_shm_abandon(void)
 bool
 ft_shm_status(int64 *generation, int64 *bytes, int64 *builds)
 {
+	IndexSlot  *sl;
+
 	if (shared == NULL)
 		return false;
 	SpinLockAcquire(&shared->mutex);
-	*generation = shared->handle != DSM_HANDLE_INVALID ? shared->sig[1] : 0;
-	*bytes = shared->handle != DSM_HANDLE_INVALID ? (int64) shared->size : 0;
-	*builds = shared->builds;
+	sl = my_slot(false);
+	*generation = sl && sl->handle != DSM_HANDLE_INVALID ? sl->sig[1] : 0;
+	*bytes = sl && sl->handle != DSM_HANDLE_INVALID ? (int64) sl->size : 0;
+	*builds = sl ? sl->builds : 0;
 	SpinLockRelease(&shared->mutex);
 	return true;
 }

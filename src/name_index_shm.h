@@ -39,7 +39,7 @@ extern void ft_shm_publish(const int64 *sig, const char *image, Size size,
 /* the caller will not publish the image it claimed (an error) */
 extern void ft_shm_abandon(void);
 
-/* what the shared index holds: false if there is no shared memory */
+/* what the shared index of the caller's database holds: false if there is no shared memory */
 extern bool ft_shm_status(int64 *generation, int64 *bytes, int64 *builds);
 
 #endif							/* FINTECH_NAME_INDEX_SHM_H */

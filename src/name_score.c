@@ -440,10 +440,9 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 
 
 /*
- * A match of consonant skeletons is less certain than one of spellings:
- * SKELETON_FACTOR, and SHORT_SKELETON more when either side has fewer than
- * SKELETON_SHORT consonants (a short skeleton such as "jn" fits many
- * names).
+ * A match of consonant skeletons fits more names than one of spellings:
+ * SHORT_SKELETON when either side has fewer than SKELETON_SHORT consonants
+ * (a short skeleton such as "jn" fits many names), else 1.
  */
 double
 ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
@@ -451,18 +450,14 @@ ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *
 {
 	const int32 *items = FT_ITEMS(ix, nm);
 	int			clen = 0;
-	double		f = SKELETON_FACTOR;
 
 	for (int t = 0; t < nm->ntok; t++)
 		clen += ix->vocab[items[t]].len;
-	ft_explain_factor(ex, "consonant_skeleton", SKELETON_FACTOR, NULL);
-	if (Min(clen, q->joined_len) < SKELETON_SHORT)
-	{
-		f *= SHORT_SKELETON;
-		ft_explain_factor(ex, "short_skeleton", SHORT_SKELETON,
-						  psprintf("%d and %d consonants", q->joined_len, clen));
-	}
-	return f;
+	if (Min(clen, q->joined_len) >= SKELETON_SHORT)
+		return 1.0;
+	ft_explain_factor(ex, "short_skeleton", SHORT_SKELETON,
+					  psprintf("%d and %d consonants", q->joined_len, clen));
+	return SHORT_SKELETON;
 }
 
 /* ------------------------------------------------------------------------

@@ -33,8 +33,7 @@
 #define VARIANT_TYPO	0.90	/* a query token this near a variant is that variant */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define WEAK_WEIGHT		1.0f
-/* consonant skeletons (names written without short vowels) say less than spellings */
-#define SKELETON_FACTOR	1.00	/* any match of skeletons */
+/* consonant skeletons (names written without short vowels) */
 #define SKELETON_SHORT	8		/* consonants: a side with fewer ... */
 #define SHORT_SKELETON	0.85	/* ... scores this much less */
 /* attributes that contradict the listed entity's (never a bonus for agreeing ones) */

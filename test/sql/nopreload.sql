@@ -62,3 +62,6 @@ SELECT fintech.load_sanctions_ofac(
 SELECT matched_name, round(score::numeric, 3) AS score FROM fintech.screen_name('Nicolas Maduro');
 SELECT fintech.rescreen_parties() AS alerts_raised;
 SELECT status FROM fintech.parties WHERE id = :np_party;
+-- without shared memory each session builds its own matching index
+SELECT shared, builds IS NULL AS no_server_count, builds_here > 0 AS built_here
+  FROM fintech.screening_index();
