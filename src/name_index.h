@@ -33,6 +33,9 @@ typedef enum FtKind
 	FT_KIND_AIRCRAFT
 } FtKind;
 
+/* the FtKind of a kind as the lists and screen_name spell it (FT_KIND_UNKNOWN: another) */
+extern int	ft_kind_of(const char *k);
+
 /* a listed birth date as precise as the list gives it (0: not given) */
 typedef struct FtBirth
 {
@@ -157,6 +160,9 @@ typedef struct NameIndex
 #define FT_FIRST(ix, nm)	((const uint8 *) FT_AT(ix, (nm)->first))
 #define FT_SPAN(ix, nm)		((const uint8 *) FT_AT(ix, (nm)->span))
 #define FT_NAMES(ix, v)		((const int32 *) FT_AT(ix, (ix)->vocab[v].names))
+
+/* builds the image of the lists the caller's snapshot sees in cxt (name_index_build.c) */
+extern void ft_build_image(const int64 *sig, MemoryContext cxt, char **image, Size *size);
 
 /* the index for the lists the caller's snapshot sees; caller is connected to SPI */
 extern NameIndex *ft_get_index(void);

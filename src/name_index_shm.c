@@ -11,9 +11,10 @@
  * alone) there is no IndexShared and every backend builds its own image
  * (ft_shm_find answers FT_SHM_LOCAL).
  *
- * One slot per database (INDEX_SLOTS): a database holds its slot until
- * the server stops; backends of a ninth database screening at the same
- * time build private images.
+ * One slot per database (INDEX_SLOTS): a ninth database screening takes
+ * the slot used least recently (its image stays mapped by the sessions
+ * using it, until they move on; that database's next new session
+ * publishes it again).
  *
  * Life of a generation: the first backend whose snapshot sees lists that
  * the shared image does not hold claims the build (building_pid, the
@@ -60,7 +61,8 @@ typedef struct IndexSlot
 	uint64		size;			/* its bytes */
 	int			building_pid;	/* 0: nobody builds */
 	int64		building_sig[FT_SIG_LEN];
-	int64		builds;			/* images published since startup */
+	int64		builds;			/* images published since the slot was taken */
+	uint64		last_used;		/* IndexShared.clock when last looked up */
 } IndexSlot;
 
 /* a database per slot; more databases screening at once build their own */
@@ -69,6 +71,7 @@ typedef struct IndexSlot
 typedef struct IndexShared
 {
 	slock_t		mutex;
+	uint64		clock;			/* counts slot look-ups */
 	ConditionVariable cv;		/* broadcast when a build ends */
 	IndexSlot	slot[INDEX_SLOTS];
 } IndexShared;
@@ -138,29 +141,41 @@ may_publish(const int64 *sig, const int64 *published, bool any)
 }
 
 /*
- * The slot of the caller's database (claimed if it has none and one is
- * free), or NULL; caller holds the spinlock.  A slot whose image nobody
- * builds is free again only when its database has no image (never: an
- * image stays until the server stops; 8 databases screening is plenty).
+ * The slot of the caller's database, or NULL; caller holds the spinlock.
+ * claim: take a free slot, or else the one least recently used that
+ * nobody builds in (its image's handle goes to *evicted: the caller
+ * unpins it once the spinlock is released; sessions mapping it keep it
+ * until they move on).
  */
 static IndexSlot *
-my_slot(bool claim)
+my_slot(bool claim, dsm_handle *evicted)
 {
-	IndexSlot  *free_slot = NULL;
+	IndexSlot  *victim = NULL;
 
 	for (int i = 0; i < INDEX_SLOTS; i++)
 	{
-		if (shared->slot[i].dbid == MyDatabaseId)
-			return &shared->slot[i];
-		if (shared->slot[i].dbid == InvalidOid && free_slot == NULL)
-			free_slot = &shared->slot[i];
+		IndexSlot  *sl = &shared->slot[i];
+
+		if (sl->dbid == MyDatabaseId)
+		{
+			sl->last_used = ++shared->clock;
+			return sl;
+		}
+		if (sl->building_pid != 0)
+			continue;
+		if (victim == NULL || (victim->dbid != InvalidOid &&
+							   (sl->dbid == InvalidOid || sl->last_used < victim->last_used)))
+			victim = sl;
 	}
-	if (claim && free_slot != NULL)
-	{
-		free_slot->dbid = MyDatabaseId;
-		return free_slot;
-	}
-	return NULL;
+	if (!claim || victim == NULL)
+		return NULL;
+	if (victim->dbid != InvalidOid && victim->handle != DSM_HANDLE_INVALID)
+		*evicted = victim->handle;
+	memset(victim, 0, sizeof(IndexSlot));
+	victim->handle = DSM_HANDLE_INVALID;
+	victim->dbid = MyDatabaseId;
+	victim->last_used = ++shared->clock;
+	return victim;
 }
 
 FtShmFound
@@ -174,6 +189,7 @@ ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 	for (;;)
 	{
 		dsm_handle	h = DSM_HANDLE_INVALID;
+		dsm_handle	evicted = DSM_HANDLE_INVALID;
 		IndexSlot  *sl;
 		int			builder;
 		bool		build = false;
@@ -181,7 +197,7 @@ ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 
 		CHECK_FOR_INTERRUPTS();
 		SpinLockAcquire(&shared->mutex);
-		sl = my_slot(true);
+		sl = my_slot(true, &evicted);
 		builder = sl ? sl->building_pid : 0;
 		if (sl == NULL)
 			local = true;		/* no slot for another database */
@@ -200,6 +216,12 @@ ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 			build = true;
 		}
 		SpinLockRelease(&shared->mutex);
+		if (evicted != DSM_HANDLE_INVALID)
+		{
+			/* another database's image, least recently used: its slot is ours */
+			dsm_unpin_segment(evicted);
+			evicted = DSM_HANDLE_INVALID;
+		}
 
 		if (h != DSM_HANDLE_INVALID)
 		{
@@ -224,7 +246,7 @@ ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 		{
 			/* it died without saying so: take the claim over */
 			SpinLockAcquire(&shared->mutex);
-			sl = my_slot(false);
+			sl = my_slot(false, NULL);
 			if (sl != NULL && sl->building_pid == builder)
 				sl->building_pid = 0;
 			SpinLockRelease(&shared->mutex);
@@ -249,8 +271,16 @@ ft_shm_publish(const int64 *sig, const char *image, Size size, dsm_segment **seg
 	dsm_pin_segment(s);
 
 	SpinLockAcquire(&shared->mutex);
-	sl = my_slot(true);
-	Assert(sl != NULL);			/* claimed by ft_shm_find */
+	sl = my_slot(false, NULL);
+	if (sl == NULL || sl->building_pid != MyProcPid)
+	{
+		/* our claim was taken over (we were thought dead): keep it private */
+		SpinLockRelease(&shared->mutex);
+		dsm_unpin_segment(dsm_segment_handle(s));
+		*seg = s;
+		*base = dsm_segment_address(s);
+		return;
+	}
 	old = sl->handle;
 	sl->handle = dsm_segment_handle(s);
 	memcpy(sl->sig, sig, sizeof(sl->sig));
@@ -276,7 +306,7 @@ ft_shm_abandon(void)
 	if (shared == NULL)
 		return;
 	SpinLockAcquire(&shared->mutex);
-	sl = my_slot(false);
+	sl = my_slot(false, NULL);
 	if (sl != NULL && sl->building_pid == MyProcPid)
 		sl->building_pid = 0;
 	SpinLockRelease(&shared->mutex);
@@ -291,7 +321,7 @@ ft_shm_status(int64 *generation, int64 *bytes, int64 *builds)
 	if (shared == NULL)
 		return false;
 	SpinLockAcquire(&shared->mutex);
-	sl = my_slot(false);
+	sl = my_slot(false, NULL);
 	*generation = sl && sl->handle != DSM_HANDLE_INVALID ? sl->sig[1] : 0;
 	*bytes = sl && sl->handle != DSM_HANDLE_INVALID ? (int64) sl->size : 0;
 	*builds = sl ? sl->builds : 0;

@@ -465,21 +465,6 @@ ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *
  * ------------------------------------------------------------------------
  */
 
-/* the FtKind of a kind given to screen_name or create_party (FT_KIND_UNKNOWN: none) */
-static int
-given_kind(const char *k)
-{
-	if (k == NULL)
-		return FT_KIND_UNKNOWN;
-	if (strcmp(k, "individual") == 0)
-		return FT_KIND_INDIVIDUAL;
-	if (strcmp(k, "vessel") == 0)
-		return FT_KIND_VESSEL;
-	if (strcmp(k, "aircraft") == 0)
-		return FT_KIND_AIRCRAFT;
-	return FT_KIND_ENTITY;
-}
-
 static const char *const kind_names[] = {"unknown", "individual", "entity", "vessel", "aircraft"};
 
 /*
@@ -557,9 +542,9 @@ ft_attr_factor(const NameIndex *ix, const Entity *e, const ScreenAttrs *attrs, M
 	}
 	if (attrs->kind != NULL && e->kind != FT_KIND_UNKNOWN)
 	{
-		int			k = given_kind(attrs->kind);
+		int			k = ft_kind_of(attrs->kind);
 
-		if (k != e->kind)
+		if (k != FT_KIND_UNKNOWN && k != e->kind)
 		{
 			double		p = (k == FT_KIND_INDIVIDUAL || e->kind == FT_KIND_INDIVIDUAL) ?
 				KIND_MISMATCH : KIND_OTHER;
