@@ -4,6 +4,12 @@
  *	  Why a name matches a listed entity: fintech.explain_match(), and the
  *	  explanation kept on each alert (fintech_screen fills it for parties.c).
  *
+ * The explanation kept on an alert holds nothing of the screened party
+ * (no query, no query tokens, no given birth date or country in the
+ * penalties' details): the alert's party_name holds the name, and
+ * erase_party scrubs that; the listed side, the similarities and the
+ * penalties' sizes stay.
+ *
  * An explanation is the screening of the same name with the same
  * attributes, restricted to one entity (ft_screen_core with only_entity),
  * with the scoring recording what it did (MatchExplain): the listed name
@@ -64,7 +70,7 @@ append_key_str(StringInfo s, const char *key, const char *value)
 
 Jsonb *
 ft_explain_jsonb(const MatchExplain *ex, int64 entity_id, const char *list, const char *source_uid,
-				 const char *query, const char *matched_name, float4 score)
+				 const char *query, const char *matched_name, float4 score, bool personal)
 {
 	StringInfoData s;
 
@@ -74,8 +80,11 @@ ft_explain_jsonb(const MatchExplain *ex, int64 entity_id, const char *list, cons
 	appendStringInfoString(&s, ", ");
 	append_key_str(&s, "source_uid", source_uid);
 	appendStringInfoString(&s, ", ");
-	append_key_str(&s, "query", query);
-	appendStringInfoString(&s, ", ");
+	if (personal)
+	{
+		append_key_str(&s, "query", query);
+		appendStringInfoString(&s, ", ");
+	}
 	append_key_str(&s, "matched_name", matched_name);
 	appendStringInfoString(&s, ", \"score\": ");
 	append_real(&s, score);
@@ -87,8 +96,11 @@ ft_explain_jsonb(const MatchExplain *ex, int64 entity_id, const char *list, cons
 		bool		paired = i < ex->npairs;
 
 		appendStringInfoString(&s, i ? ", {" : "{");
-		append_key_str(&s, "query", paired ? ex->pairs[i].query : ex->unmatched_q[i - ex->npairs]);
-		appendStringInfoString(&s, ", ");
+		if (personal)
+		{
+			append_key_str(&s, "query", paired ? ex->pairs[i].query : ex->unmatched_q[i - ex->npairs]);
+			appendStringInfoString(&s, ", ");
+		}
 		append_key_str(&s, "listed", paired ? ex->pairs[i].listed : NULL);
 		appendStringInfoString(&s, ", \"similarity\": ");
 		append_real(&s, paired ? ex->pairs[i].similarity : 0.0f);
@@ -109,7 +121,7 @@ ft_explain_jsonb(const MatchExplain *ex, int64 entity_id, const char *list, cons
 		append_key_str(&s, "factor", ex->factors[i].what);
 		appendStringInfoString(&s, ", \"size\": ");
 		append_real(&s, ex->factors[i].size);
-		if (ex->factors[i].detail != NULL)
+		if (personal && ex->factors[i].detail != NULL)
 		{
 			appendStringInfoString(&s, ", ");
 			append_key_str(&s, "detail", ex->factors[i].detail);
@@ -121,7 +133,8 @@ ft_explain_jsonb(const MatchExplain *ex, int64 entity_id, const char *list, cons
 }
 
 Jsonb *
-ft_explain_entity(NameIndex *ix, const char *name, const ScreenAttrs *attrs, int e, float4 *score)
+ft_explain_entity(NameIndex *ix, const char *name, const ScreenAttrs *attrs, int e, float4 *score,
+				  bool personal)
 {
 	MatchExplain ex;
 	Match	   *m;
@@ -134,7 +147,7 @@ ft_explain_entity(NameIndex *ix, const char *name, const ScreenAttrs *attrs, int
 		*score = n > 0 ? m[0].score : 0.0f;
 	return ft_explain_jsonb(&ex, ent->id, FT_STR(ix, ent->list), FT_STR(ix, ent->source_uid), name,
 							n > 0 ? FT_STR(ix, ix->names[m[0].name].name) : NULL,
-							n > 0 ? m[0].score : 0.0f);
+							n > 0 ? m[0].score : 0.0f, personal);
 }
 
 /* the index of the entity with id in ix (entities are in id order), or -1 */
@@ -186,7 +199,7 @@ fintech_explain_match(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_LD009),
 				 errmsg("sanctions entity " INT64_FORMAT " is not on any loaded list", entity_id),
 				 errhint("Take the entity_id from screen_name or an alert; a delisted entity is not matched.")));
-	j = ft_explain_entity(ix, name, &attrs, e, NULL);
+	j = ft_explain_entity(ix, name, &attrs, e, NULL, true);
 	/* out of SPI's memory, which SPI_finish frees */
 	j = memcpy(SPI_palloc(VARSIZE(j)), j, VARSIZE(j));
 	SPI_finish();

@@ -54,10 +54,12 @@ extern void ft_explain_factor(MatchExplain *ex, const char *what, double size, c
 /*
  * ex as jsonb: entity (id, list, source_uid), the query and matched name,
  * the score, the name score, the pairs, the unmatched tokens, the factors.
+ * personal false: nothing of the screened party (no query, no query
+ * tokens, no details of the penalties), for the alerts.
  */
 extern Jsonb *ft_explain_jsonb(const MatchExplain *ex, int64 entity_id, const char *list,
 							   const char *source_uid, const char *query,
-							   const char *matched_name, float4 score);
+							   const char *matched_name, float4 score, bool personal);
 
 /* ------------------------------------------------------------------------
  * The screening core (screening.c), shared with explain.c
@@ -85,8 +87,9 @@ extern int	ft_screen_core(struct NameIndex *ix, const char *name, const char *wh
 						   const struct ScreenAttrs *attrs, float4 min_score, int max_results,
 						   int only_entity, Match **out, MatchExplain *ex);
 
-/* the explanation of name against entity e of ix (*score: its score, if not NULL) */
+/* the explanation of name against entity e of ix (*score: its score, if not NULL; personal: as above) */
 extern Jsonb *ft_explain_entity(struct NameIndex *ix, const char *name,
-								const struct ScreenAttrs *attrs, int e, float4 *score);
+								const struct ScreenAttrs *attrs, int e, float4 *score,
+								bool personal);
 
 #endif							/* FINTECH_EXPLAIN_H */

@@ -174,13 +174,13 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->grams = (const GramSlot *) (base + h->grams);
 	ix->gmask = h->gmask;
 	ix->abjad_names = h->nabjad > 0;
-	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint32));
-	ix->vcount = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint16));
-	ix->vqstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint32));
+	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
+	ix->vcount = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint8));
+	ix->vqstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
 	ix->vhead = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(int));
-	ix->nstamp = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(uint32));
+	ix->nstamp = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(FtStamp));
 	ix->nmask = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(uint32));
-	ix->estamp = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(uint32));
+	ix->estamp = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(FtStamp));
 	ix->ebest = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(float));
 	ix->ename = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(int));
 	return ix;
@@ -256,18 +256,25 @@ ft_get_index(void)
 	return idx;
 }
 
+void
+ft_begin_query(NameIndex *ix)
+{
+	if (ix->stamp > FT_STAMP_MAX - FT_STAMPS_PER_QUERY)
+	{
+		/* the stamps would wrap during this query: clear them all now */
+		memset(ix->vstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
+		memset(ix->vqstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
+		memset(ix->nstamp, 0, Max(ix->nnames, 1) * sizeof(FtStamp));
+		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(FtStamp));
+		ix->stamp = 0;
+	}
+}
+
 uint32
 ft_next_stamp(NameIndex *ix)
 {
-	if (++ix->stamp == 0)
-	{
-		/* wrapped: clear every stamp once */
-		memset(ix->vstamp, 0, Max(ix->nvocab, 1) * sizeof(uint32));
-		memset(ix->vqstamp, 0, Max(ix->nvocab, 1) * sizeof(uint32));
-		memset(ix->nstamp, 0, Max(ix->nnames, 1) * sizeof(uint32));
-		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(uint32));
-		ix->stamp = 1;
-	}
+	++ix->stamp;
+	FT_CHECK(ix->stamp <= FT_STAMP_MAX);
 	return ix->stamp;
 }
 

@@ -123,6 +123,12 @@ typedef struct IndexImage
 	FtOff		grams;
 } IndexImage;
 
+/* a stamp of the per query scratch */
+typedef uint16 FtStamp;
+
+#define FT_STAMP_MAX		PG_UINT16_MAX
+#define FT_STAMPS_PER_QUERY	256	/* at most: 2 passes of 1 + MAX_TOKENS * MAX_JOIN items, and 1 */
+
 /* a backend's handle on an image, with its per query scratch */
 typedef struct NameIndex
 {
@@ -139,15 +145,20 @@ typedef struct NameIndex
 	const GramSlot *grams;
 	uint32		gmask;
 	bool		abjad_names;	/* some listed names are in Arabic or Hebrew letters */
-	/* per query scratch, stamped so nothing is cleared between queries */
+	/*
+	 * per query scratch, stamped so nothing is cleared between queries;
+	 * stamps are 16 bits (memory: a session keeps this for every
+	 * vocabulary entry, name and entity), so they wrap every few hundred
+	 * queries: ft_begin_query clears them then, never inside a query
+	 */
 	uint32		stamp;
-	uint32	   *vstamp;			/* vocab: touched by this query item */
-	uint16	   *vcount;			/* vocab: shared trigrams */
-	uint32	   *nstamp;			/* names: a candidate of this query */
+	FtStamp    *vstamp;			/* vocab: touched by this query item */
+	uint8	   *vcount;			/* vocab: shared trigrams */
+	FtStamp    *nstamp;			/* names: a candidate of this query */
 	uint32	   *nmask;			/* names: query tokens that hit it */
-	uint32	   *vqstamp;		/* vocab: vhead valid for this query */
+	FtStamp    *vqstamp;		/* vocab: vhead valid for this query */
 	int		   *vhead;			/* vocab: first SimLink of this query */
-	uint32	   *estamp;			/* entities: have a score */
+	FtStamp    *estamp;			/* entities: have a score */
 	float	   *ebest;
 	int		   *ename;
 } NameIndex;
@@ -179,7 +190,10 @@ extern int	ft_vocab_find(const NameIndex *ix, const char *s, int forms);
 /* the distinct trigrams of "$s$", at most max */
 extern int	ft_grams_of(const char *s, int len, uint32 *out, int max);
 
-/* a new stamp for the per query scratch of ix */
+/* makes room for a query's stamps (clears the scratch when they would wrap) */
+extern void ft_begin_query(NameIndex *ix);
+
+/* a new stamp for the per query scratch of ix (after ft_begin_query) */
 extern uint32 ft_next_stamp(NameIndex *ix);
 
 /* index builds this backend made (whatever their kind) */

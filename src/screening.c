@@ -310,6 +310,7 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 	cd.cap = 256;
 	cd.n = 0;
 	cd.c = palloc(cd.cap * sizeof(int));
+	ft_begin_query(ix);
 	est = ft_next_stamp(ix);
 
 	prepare_query(ix, &q, qw, FT_FORM_PLAIN);
@@ -378,8 +379,8 @@ fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int
 		(*out)[i].entity_id = ix->entities[m[i].entity].id;
 		(*out)[i].score = m[i].score;
 		(*out)[i].matched_name = pstrdup(FT_STR(ix, ix->names[m[i].name].name));
-		/* why: the same query again, for this entity only */
-		(*out)[i].explanation = ft_explain_entity(ix, name, attrs, m[i].entity, NULL);
+		/* why: the same query again, for this entity only (nothing personal) */
+		(*out)[i].explanation = ft_explain_entity(ix, name, attrs, m[i].entity, NULL, false);
 	}
 	*generation = ix->sig[1];
 	return n;

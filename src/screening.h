@@ -21,7 +21,7 @@ typedef struct FintechMatch
 	int64		entity_id;
 	float4		score;
 	char	   *matched_name;
-	Jsonb	   *explanation;	/* explain_match's answer for this match */
+	Jsonb	   *explanation;	/* explain_match's answer, without the party's data */
 } FintechMatch;
 
 /*

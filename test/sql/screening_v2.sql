@@ -127,8 +127,16 @@ SELECT fintech.explain_match('Sergey Shoigu', :shoigu, country => 'Russia');
 SELECT fintech.create_party('Sergei Shoygu', 'RU') AS party \gset
 SELECT a.matched_name, a.explanation->>'matched_name' AS explained_name,
        (a.explanation->>'score')::real = a.score AS same_score,
-       jsonb_array_length(a.explanation->'tokens') AS tokens
+       jsonb_array_length(a.explanation->'tokens') AS tokens,
+       a.explanation::text ~* 'shoygu|sergei s' AS has_party_data
   FROM fintech.screening_alerts a WHERE a.party_id = :party;
+SELECT jsonb_pretty(explanation - 'entity_id') FROM fintech.screening_alerts WHERE party_id = :party;
+
+-- a session's scratch is stamped with 16 bits: many queries wrap the
+-- stamps, and every query still finds what it finds alone
+SELECT count(*) AS queries, count(*) FILTER (WHERE s.source_uid = '1') AS found
+  FROM generate_series(1, 5000) g,
+       LATERAL (SELECT source_uid FROM fintech.screen_name('Sergei Kuzhugetovich Shoygu Ivanovich ' || g % 7)) s;
 
 -- ====================================================================
 -- one index in shared memory: built once, a new session builds nothing
