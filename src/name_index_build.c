@@ -35,12 +35,14 @@
 #include "name_index.h"
 #include "name_score.h"
 #include "name_words.h"
+#include "screening.h"
 #include "spi_plan.h"
 
 int64		ft_index_builds_here = 0;
 
-/* the statement that reads the lists, saved */
+/* the statement that reads the lists, saved: with birth dates, and before 0.6.0's schema */
 static SPIPlanPtr load_plan = NULL;
+static SPIPlanPtr load_plan_old = NULL;
 
 /* ------------------------------------------------------------------------
  * Build structures (pointers; a temporary context)
@@ -327,14 +329,25 @@ read_lists(Build *b)
 	MemoryContext cxt = CurrentMemoryContext;
 	MemoryContext tmp;
 
-	fintech_execute_saved(&load_plan,
-						  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs,"
-						  " e.kind, e.countries, e.birth_dates"
-						  " FROM fintech.sanctions_names n"
-						  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
-						  " WHERE e.listed"
-						  " ORDER BY n.entity_id",
-						  0, NULL, NULL, NULL, true, 0);
+	/* (the library runs before ALTER EXTENSION UPDATE adds birth_dates) */
+	if (ft_has_column("sanctions_entities", "birth_dates"))
+		fintech_execute_saved(&load_plan,
+							  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs,"
+							  " e.kind, e.countries, e.birth_dates"
+							  " FROM fintech.sanctions_names n"
+							  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
+							  " WHERE e.listed"
+							  " ORDER BY n.entity_id",
+							  0, NULL, NULL, NULL, true, 0);
+	else
+		fintech_execute_saved(&load_plan_old,
+							  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs,"
+							  " e.kind, e.countries, NULL::pg_catalog.text[]"
+							  " FROM fintech.sanctions_names n"
+							  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
+							  " WHERE e.listed"
+							  " ORDER BY n.entity_id",
+							  0, NULL, NULL, NULL, true, 0);
 	nrows = SPI_processed;
 
 	memset(b, 0, sizeof(Build));

@@ -80,6 +80,7 @@ enum
 {
 	P_INSERT_PARTY,
 	P_INSERT_ALERT,
+	P_INSERT_ALERT_EXPL,
 	P_LOCK_PARTY,
 	P_ALERT,
 	P_LOCK_ALERT,
@@ -105,6 +106,11 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 5,
 	{TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
 	[P_INSERT_ALERT] = {"INSERT INTO fintech.screening_alerts (party_id, entity_id, score, party_name,"
+		" matched_name, generation) VALUES ($1, $2, $3, $4, $5, $6)"
+		" ON CONFLICT (party_id, entity_id) DO NOTHING", 6,
+	{INT8OID, INT8OID, FLOAT4OID, TEXTOID, TEXTOID, INT8OID}},
+	/* (0.6.0: with the explanation, once the update added its column) */
+	[P_INSERT_ALERT_EXPL] = {"INSERT INTO fintech.screening_alerts (party_id, entity_id, score, party_name,"
 		" matched_name, generation, explanation) VALUES ($1, $2, $3, $4, $5, $6, $7)"
 		" ON CONFLICT (party_id, entity_id) DO NOTHING", 7,
 	{INT8OID, INT8OID, FLOAT4OID, TEXTOID, TEXTOID, INT8OID, JSONBOID}},
@@ -164,7 +170,8 @@ raise_alerts(int64 party_id, const char *name, const ScreenAttrs *attrs, int64 *
 		v[4] = CStringGetTextDatum(m[i].matched_name);
 		v[5] = Int64GetDatum(*generation);
 		v[6] = JsonbPGetDatum(m[i].explanation);
-		if (ft_run_plan(&plans, P_INSERT_ALERT, v, NULL, false, 0) != SPI_OK_INSERT)
+		if (ft_run_plan(&plans, ft_has_column("screening_alerts", "explanation") ?
+						P_INSERT_ALERT_EXPL : P_INSERT_ALERT, v, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert alert for party " INT64_FORMAT, party_id);
 		raised += SPI_processed;
 	}

@@ -30,7 +30,9 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "catalog/namespace.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -384,6 +386,19 @@ fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int
 	}
 	*generation = ix->sig[1];
 	return n;
+}
+
+/*
+ * Does fintech.<table> have column?  The library of a release runs on the
+ * schema of an earlier one until ALTER EXTENSION UPDATE: what it added is
+ * used only where it exists.
+ */
+bool
+ft_has_column(const char *table, const char *column)
+{
+	Oid			rel = get_relname_relid(table, get_namespace_oid("fintech", false));
+
+	return OidIsValid(rel) && get_attnum(rel, column) != InvalidAttrNumber;
 }
 
 /* the highest list generation the caller's snapshot sees (0: none loaded) */

@@ -48,6 +48,9 @@ extern int64 fintech_screening_generation(void);
 extern int	fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int max_results,
 						   FintechMatch **out, int64 *generation, bool same_index);
 
+/* does fintech.<table> have column (an update may not have added it yet)? */
+extern bool ft_has_column(const char *table, const char *column);
+
 /* SQL arguments country, birth_date, kind (from argument first on) into *attrs; 22023 if invalid */
 extern void ft_screen_attrs_args(FunctionCallInfo fcinfo, int first, ScreenAttrs *attrs);
 
