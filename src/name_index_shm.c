@@ -39,6 +39,9 @@
  */
 #include "postgres.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "access/xact.h"
 #include "miscadmin.h"
 #include "pgstat.h"
@@ -178,6 +181,22 @@ my_slot(bool claim, dsm_handle *evicted)
 	return victim;
 }
 
+/*
+ * Maps the whole segment now, in one system call, rather than a page
+ * fault at a time during the session's first queries (Linux 5.14 and
+ * later; elsewhere, or on failure, the pages come as they are touched).
+ */
+static void
+prefault(dsm_segment *s)
+{
+#ifdef MADV_POPULATE_READ
+	uintptr_t	start = TYPEALIGN_DOWN(sysconf(_SC_PAGESIZE), (uintptr_t) dsm_segment_address(s));
+	uintptr_t	end = (uintptr_t) dsm_segment_address(s) + dsm_segment_map_length(s);
+
+	(void) madvise((void *) start, end - start, MADV_POPULATE_READ);
+#endif
+}
+
 FtShmFound
 ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 {
@@ -233,6 +252,7 @@ ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 			dsm_pin_mapping(s);
 			*seg = s;
 			*base = dsm_segment_address(s);
+			prefault(s);
 			return FT_SHM_ATTACHED;
 		}
 		if (build || local)
