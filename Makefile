@@ -45,7 +45,7 @@ FINTECH_RESULTS ?= $(if $(shell test -w . && echo yes),.,$(or $(TMPDIR),/tmp)/fi
 # pg_regress: test/sql/<test>.sql against test/expected/<test>.out, in this order.
 REGRESS = extension worker ledger audit audit_tree payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard rare_errors erasure
 # (0.6.0: each part adds its tests on its own line, before privileges)
-REGRESS += sanctions_lists screening_required # screening v2
+REGRESS += sanctions_lists screening_required screening_v2 # screening v2
 REGRESS += events metrics # events and metrics
 REGRESS += ledger_additions # ledger additions
 REGRESS += limits # limits
@@ -83,6 +83,9 @@ endif
 # Warnings are errors; "make FINTECH_WERROR=" builds on a compiler that disagrees.
 FINTECH_WERROR ?= -Werror
 PG_CFLAGS = -Wall -Wmissing-prototypes $(FINTECH_WERROR)
+
+# ICU's transliterator (translit.c): the libicu PostgreSQL itself links
+SHLIB_LINK += -licui18n -licuuc
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

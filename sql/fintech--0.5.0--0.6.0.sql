@@ -62,6 +62,48 @@ COMMENT ON VIEW fintech.screening_status IS
 INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
   ('compliance', 'function', 'load_sanctions_un'),
   ('compliance', 'function', 'load_sanctions_ftm');
+-- screening v2, the matching engine: birth dates of listed entities (the
+-- lists' loaders fill them), explanations kept on alerts, screen_name's
+-- attributes, explain_match, the shared index's status
+ALTER TABLE fintech.screening_alerts ADD COLUMN explanation pg_catalog.jsonb;
+
+DROP FUNCTION fintech.screen_name(pg_catalog.text, pg_catalog.float4, pg_catalog.int4);
+CREATE FUNCTION fintech.screen_name(name pg_catalog.text, min_score pg_catalog.float4 DEFAULT 0.85,
+                                    max_results pg_catalog.int4 DEFAULT 10,
+                                    country pg_catalog.text DEFAULT NULL,
+                                    birth_date pg_catalog.date DEFAULT NULL,
+                                    kind pg_catalog.text DEFAULT NULL)
+RETURNS TABLE(entity_id pg_catalog.int8, list pg_catalog.text, source_uid pg_catalog.text,
+              matched_name pg_catalog.text, score pg_catalog.float4, programs pg_catalog.text[])
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_screen_name';
+
+CREATE FUNCTION fintech.explain_match(name pg_catalog.text, entity_id pg_catalog.int8,
+                                      country pg_catalog.text DEFAULT NULL,
+                                      birth_date pg_catalog.date DEFAULT NULL,
+                                      kind pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.jsonb
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_explain_match';
+COMMENT ON FUNCTION fintech.explain_match(pg_catalog.text, pg_catalog.int8, pg_catalog.text,
+                                          pg_catalog.date, pg_catalog.text) IS
+  'Why a name matches a listed entity: the listed name, each token pair and its similarity, each penalty; the score is screen_name''s';
+
+CREATE FUNCTION fintech.screening_index()
+RETURNS TABLE(shared pg_catalog.bool, generation pg_catalog.int8, entities pg_catalog.int4,
+              names pg_catalog.int4, bytes pg_catalog.int8, builds pg_catalog.int8,
+              builds_here pg_catalog.int8)
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_screening_index';
+COMMENT ON FUNCTION fintech.screening_index() IS
+  'The matching index this session uses: shared or its own, its generation and size, index builds for this database since the server started and in this session';
+
+-- (screening v2)
+INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
+    ('application', 'function', 'explain_match'),
+    ('compliance',  'function', 'explain_match'),
+    ('compliance',  'function', 'screening_index'),
+    ('monitoring',  'function', 'screening_index');
 
 /* ------------------------------------------------------------------------
  * Events

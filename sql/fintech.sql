@@ -940,7 +940,9 @@ CREATE TABLE fintech.screening_alerts (
     resolved_by  pg_catalog.text,
     resolution_reason pg_catalog.text,
     -- one alert per (party, entity), ever: a cleared pair is not alerted again
-    UNIQUE (party_id, entity_id)
+    UNIQUE (party_id, entity_id),
+    -- why it matched: fintech.explain_match at the time (0.6.0; NULL before)
+    explanation  pg_catalog.jsonb
 );
 CREATE INDEX screening_alerts_entity ON fintech.screening_alerts (entity_id);
 COMMENT ON TABLE fintech.screening_alerts IS
@@ -960,11 +962,34 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.screening_alerts_id_seq', ''
 SELECT pg_catalog.pg_extension_config_dump('fintech.audit_tree', '');
 
 CREATE FUNCTION fintech.screen_name(name pg_catalog.text, min_score pg_catalog.float4 DEFAULT 0.85,
-                                    max_results pg_catalog.int4 DEFAULT 10)
+                                    max_results pg_catalog.int4 DEFAULT 10,
+                                    country pg_catalog.text DEFAULT NULL,
+                                    birth_date pg_catalog.date DEFAULT NULL,
+                                    kind pg_catalog.text DEFAULT NULL)
 RETURNS TABLE(entity_id pg_catalog.int8, list pg_catalog.text, source_uid pg_catalog.text,
               matched_name pg_catalog.text, score pg_catalog.float4, programs pg_catalog.text[])
 LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'fintech_screen_name';
+
+CREATE FUNCTION fintech.explain_match(name pg_catalog.text, entity_id pg_catalog.int8,
+                                      country pg_catalog.text DEFAULT NULL,
+                                      birth_date pg_catalog.date DEFAULT NULL,
+                                      kind pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.jsonb
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_explain_match';
+COMMENT ON FUNCTION fintech.explain_match(pg_catalog.text, pg_catalog.int8, pg_catalog.text,
+                                          pg_catalog.date, pg_catalog.text) IS
+  'Why a name matches a listed entity: the listed name, each token pair and its similarity, each penalty; the score is screen_name''s';
+
+CREATE FUNCTION fintech.screening_index()
+RETURNS TABLE(shared pg_catalog.bool, generation pg_catalog.int8, entities pg_catalog.int4,
+              names pg_catalog.int4, bytes pg_catalog.int8, builds pg_catalog.int8,
+              builds_here pg_catalog.int8)
+LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'fintech_screening_index';
+COMMENT ON FUNCTION fintech.screening_index() IS
+  'The matching index this session uses: shared or its own, its generation and size, index builds for this database since the server started and in this session';
 
 CREATE FUNCTION fintech.create_party(name pg_catalog.text, country pg_catalog.text DEFAULT NULL,
                                      kind pg_catalog.text DEFAULT 'individual',
@@ -1335,6 +1360,11 @@ SELECT d.duty, d.kind, n.name
 INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
   ('compliance', 'function', 'load_sanctions_un'),
   ('compliance', 'function', 'load_sanctions_ftm');
+INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
+    ('application', 'function', 'explain_match'),
+    ('compliance',  'function', 'explain_match'),
+    ('compliance',  'function', 'screening_index'),
+    ('monitoring',  'function', 'screening_index');
 -- (events and metrics)
 INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
   ('operator', 'function', 'create_consumer'),
@@ -1343,6 +1373,7 @@ INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
   ('operator', 'function', 'drop_consumer'),
   ('operator', 'relation', 'events'),
   ('operator', 'relation', 'event_consumers');
+INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
     ('monitoring', 'function', 'metric_counters'),
     ('monitoring', 'function', 'metric_events'),
     ('monitoring', 'function', 'metric_gauges'),

@@ -1,112 +1,54 @@
 /*-------------------------------------------------------------------------
  *
  * name_index.c
- *	  The per-backend index of the listed names: built from
- *	  fintech.sanctions_names, cached, and rebuilt when the lists change.
+ *	  The index of the listed names: built from fintech.sanctions_names
+ *	  into one position-independent image, shared by every backend through
+ *	  name_index_shm.c (or private without shared_preload_libraries), and
+ *	  replaced when the lists change.
  *
- * The index: on first use (and again after any list is loaded) a backend
- * reads fintech.sanctions_names into memory: the token vocabulary (tokens
- * and their 2- and 3-joins), a trigram -> vocabulary map and vocabulary ->
- * names postings.  A query's candidates are the names holding an item that
- * shares enough trigrams with one of the query's items; only they are
- * scored.  Which lists (and loads) the index holds is checked at every
- * call against fintech.sanctions_lists, under the caller's snapshot: the
- * signature (count, highest and sum of the lists' generations).
+ * The index: the token vocabulary (tokens and their 2- and 3-joins) of
+ * every listed name, a trigram -> vocabulary map and vocabulary -> names
+ * postings, and each listed entity's kind, countries and birth dates.  A
+ * query's candidates are the names holding an item that shares enough
+ * trigrams with one of the query's items; only they are scored.  Which
+ * lists (and loads) the index holds is checked at every call against
+ * fintech.sanctions_lists, under the caller's snapshot: the signature
+ * (count, highest and sum of the lists' generations).
  *
- * Bounds: a listed name loaded before 0.4.0 that is longer than
- * FINTECH_NAME_MAXCHARS characters is indexed on its first
- * FINTECH_NAME_MAXCHARS characters.  Every loop over the listed names
- * checks for a cancel.  Memory: one index per backend, in a context of
- * its own under TopMemoryContext ("fintech screening index"), its small
- * pieces carved out of 256 kB blocks (Arena); the previous one is freed
- * when a new one is built.  The build's per-name scratch is reset at each
- * name.  Locks: only AccessShareLock on the sanctions tables (reads).
+ * The image: a header (IndexImage), then arrays of Entity, ListedName,
+ * Vocab and GramSlot (an open-addressing table), then their strings and
+ * arrays; every reference inside it is a byte offset from its start
+ * (FtOff), so any backend can map it at any address.  name_index_build.c
+ * builds it.  A backend holds a NameIndex handle: pointers into the image,
+ * and its own per query scratch (stamped arrays, a few bytes per
+ * vocabulary entry, name and entity).
+ *
+ * Memory: the handle and scratch live in a context of their own under
+ * TopMemoryContext ("fintech screening index"), with the image itself when
+ * it is private; a shared image is mapped (name_index_shm.c) until the
+ * backend moves to the next generation.  Locks: only AccessShareLock on
+ * the sanctions tables (reads); name_index_shm.c's spinlock, never held
+ * here.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "common/hashfn.h"
 #include "executor/spi.h"
-#include "mb/pg_wchar.h"
+#include "funcapi.h"
 #include "miscadmin.h"
-#include "utils/datum.h"
 #include "utils/memutils.h"
 
 #include "fintech.h"
 #include "name_index.h"
-#include "name_score.h"
-#include "name_words.h"
+#include "name_index_shm.h"
 #include "spi_plan.h"
-
-typedef struct VocabEntry
-{
-	const char *key;
-	char		status;
-	uint32		hash;
-	int			id;
-} VocabEntry;
-
-#define SH_PREFIX		vocabtab
-#define SH_ELEMENT_TYPE	VocabEntry
-#define SH_KEY_TYPE		const char *
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, key)	hash_bytes((const unsigned char *) (key), strlen(key))
-#define SH_EQUAL(tb, a, b)		(strcmp(a, b) == 0)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a)		((a)->hash)
-#define SH_SCOPE		static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
 
 static NameIndex *idx = NULL;
 
-/*
- * The index is made of many small pieces that live and die together: they
- * are carved out of big blocks (no per-chunk header, no power-of-two
- * rounding).
- */
-typedef struct Arena
-{
-	MemoryContext cxt;
-	char	   *cur;
-	Size		left;
-} Arena;
-
-#define ARENA_BLOCK		(256 * 1024)
-
-static void *
-arena_alloc(Arena *a, Size n)
-{
-	void	   *p;
-
-	n = MAXALIGN(Max(n, 1));
-	if (n > a->left)
-	{
-		Size		sz = Max(n, ARENA_BLOCK);
-
-		a->cur = MemoryContextAlloc(a->cxt, sz);
-		a->left = sz;
-	}
-	p = a->cur;
-	a->cur += n;
-	a->left -= n;
-	return p;
-}
-
-static char *
-arena_strdup(Arena *a, const char *s, int len)
-{
-	char	   *d = arena_alloc(a, len + 1);
-
-	memcpy(d, s, len);
-	d[len] = '\0';
-	return d;
-}
-
-/* the two statements of the index, each saved in a slot of its own */
+/* the statement of the signature, saved */
 static SPIPlanPtr sig_plan = NULL;
-static SPIPlanPtr load_plan = NULL;
 
 static inline uint32
 gram_key(const char *p)
@@ -138,35 +80,6 @@ ft_grams_of(const char *s, int len, uint32 *out, int max)
 	return n;
 }
 
-static int
-vocab_id(NameIndex *ix, vocabtab_hash *vt, Arena *arena, const char *s, int len, float weight,
-		 int strong, int *cap)
-{
-	bool		found;
-	VocabEntry *e = vocabtab_insert(vt, s, &found);
-
-	if (!found)
-	{
-		Vocab	   *v;
-
-		if (ix->nvocab == *cap)
-		{
-			*cap *= 2;
-			ix->vocab = repalloc_huge(ix->vocab, *cap * sizeof(Vocab));
-		}
-		v = &ix->vocab[ix->nvocab];
-		v->s = arena_strdup(arena, s, len);
-		v->len = len;
-		v->weight = weight;
-		v->strong = strong;
-		v->nnames = 0;
-		v->names = NULL;
-		e->key = v->s;
-		e->id = ix->nvocab++;
-	}
-	return e->id;
-}
-
 static void
 read_signature(int64 *sig)
 {
@@ -174,12 +87,37 @@ read_signature(int64 *sig)
 
 	fintech_execute_saved(&sig_plan,
 						  "SELECT pg_catalog.count(*), COALESCE(pg_catalog.max(generation), 0),"
-						  " COALESCE(pg_catalog.sum(generation), 0)::pg_catalog.int8"
+						  " COALESCE(pg_catalog.sum(generation), 0)::pg_catalog.int8,"
+						  " 'fintech.sanctions_lists'::pg_catalog.regclass::pg_catalog.oid::pg_catalog.int8"
 						  " FROM fintech.sanctions_lists",
 						  0, NULL, NULL, NULL, true, 0);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < FT_SIG_LEN; i++)
 		sig[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 											 i + 1, &isnull));
+}
+
+/* the gram slot of key, or NULL */
+static inline const GramSlot *
+gram_slot(const NameIndex *ix, uint32 key)
+{
+	for (uint32 h = murmurhash32(key) & ix->gmask;; h = (h + 1) & ix->gmask)
+	{
+		const GramSlot *g = &ix->grams[h];
+
+		if (g->key == key)
+			return g;
+		if (g->key == 0)
+			return NULL;
+	}
+}
+
+const int32 *
+ft_gram_vocab(const NameIndex *ix, uint32 key, int *n)
+{
+	const GramSlot *g = gram_slot(ix, key);
+
+	*n = g ? g->n : 0;
+	return g ? (const int32 *) FT_AT(ix, g->vocab) : NULL;
 }
 
 /*
@@ -187,16 +125,16 @@ read_signature(int64 *sig)
  * are compared with it (no separate string index is kept).
  */
 int
-ft_vocab_find(const NameIndex *ix, const char *s)
+ft_vocab_find(const NameIndex *ix, const char *s, int forms)
 {
 	uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
 	int			len = strlen(s);
 	int			ng = ft_grams_of(s, len, g, lengthof(g));
-	Gram	   *rarest = NULL;
+	const GramSlot *rarest = NULL;
 
 	for (int k = 0; k < ng; k++)
 	{
-		Gram	   *gr = gram_lookup(ix->grams, g[k]);
+		const GramSlot *gr = gram_slot(ix, g[k]);
 
 		if (gr == NULL)
 			return -1;			/* no entry has this trigram */
@@ -205,265 +143,98 @@ ft_vocab_find(const NameIndex *ix, const char *s)
 	}
 	for (int j = 0; rarest != NULL && j < rarest->n; j++)
 	{
-		const Vocab *v = &ix->vocab[rarest->vocab[j]];
+		int32		v = ((const int32 *) FT_AT(ix, rarest->vocab))[j];
 
-		if (v->len == len && memcmp(v->s, s, len) == 0)
-			return rarest->vocab[j];
+		if (ix->vocab[v].len == len && memcmp(FT_VSTR(ix, v), s, len) == 0)
+			return (ix->vocab[v].forms & forms) ? v : -1;
 	}
 	return -1;
 }
 
-/* builds the index from fintech.sanctions_names; caller is connected to SPI */
+
+/* a handle on the image at base (seg: its segment, NULL: local, in cxt) */
 static NameIndex *
-build_index(const int64 *sig)
+open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 {
-	MemoryContext cxt = AllocSetContextCreate(TopMemoryContext, "fintech screening index",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old;
-	MemoryContext tmp;
-	NameIndex	   *ix;
-	vocabtab_hash *vt;
-	static const float zero_w[MAX_TOKENS * 2];
-	static const int zero_s[MAX_TOKENS * 2];
-	int			vcap = 1024;
-	int			ecap = 1024;
-	uint64		nrows;
-	int64		last_entity = 0;
-	bool		found;
-	Arena		arena;
+	const IndexImage *h = (const IndexImage *) base;
+	NameIndex  *ix;
 
-	fintech_execute_saved(&load_plan,
-						  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs"
-						  " FROM fintech.sanctions_names n"
-						  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
-						  " WHERE e.listed"
-						  " ORDER BY n.entity_id",
-						  0, NULL, NULL, NULL, true, 0);
-	nrows = SPI_processed;
-
-	old = MemoryContextSwitchTo(cxt);
-	ix = palloc0(sizeof(NameIndex));
+	FT_CHECK(h->magic == FT_INDEX_MAGIC);
+	ix = MemoryContextAllocZero(cxt, sizeof(NameIndex));
 	ix->cxt = cxt;
-	memcpy(ix->sig, sig, sizeof(ix->sig));
-	ix->entities = palloc(ecap * sizeof(Entity));
-	ix->names = palloc_extended(Max(nrows, 1) * sizeof(ListedName), MCXT_ALLOC_HUGE);
-	ix->vocab = palloc(vcap * sizeof(Vocab));
-	vt = vocabtab_create(cxt, 4096, NULL);
-	ix->grams = gram_create(cxt, 4096, NULL);
-	tmp = AllocSetContextCreate(CurrentMemoryContext, "fintech index build", ALLOCSET_DEFAULT_SIZES);
-	arena.cxt = cxt;
-	arena.cur = NULL;
-	arena.left = 0;
+	ix->base = base;
+	ix->seg = seg;
+	memcpy(ix->sig, h->sig, sizeof(ix->sig));
+	ix->nentities = h->nentities;
+	ix->entities = (const Entity *) (base + h->entities);
+	ix->nnames = h->nnames;
+	ix->names = (const ListedName *) (base + h->names);
+	ix->nvocab = h->nvocab;
+	ix->vocab = (const Vocab *) (base + h->vocab);
+	ix->grams = (const GramSlot *) (base + h->grams);
+	ix->gmask = h->gmask;
+	ix->abjad_names = h->nabjad > 0;
+	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
+	ix->vcount = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint8));
+	ix->vqstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
+	ix->vhead = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(int));
+	ix->nstamp = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(FtStamp));
+	ix->nmask = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(uint32));
+	ix->estamp = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(FtStamp));
+	ix->ebest = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(float));
+	ix->ename = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(int));
+	return ix;
+}
 
-	for (uint64 r = 0; r < nrows; r++)
+static void
+close_index(NameIndex *ix)
+{
+	if (ix->seg != NULL)
+		dsm_detach(ix->seg);
+	MemoryContextDelete(ix->cxt);
+}
+
+/* the index of the lists described by sig: shared, or built here */
+static NameIndex *
+open_index(const int64 *sig)
+{
+	/* (kept, under TopMemoryContext, only once it is complete) */
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech screening index",
+											  ALLOCSET_DEFAULT_SIZES);
+	dsm_segment *seg;
+	const char *base;
+	char	   *image;
+	Size		size;
+	NameIndex  *ix;
+
+	switch (ft_shm_find(sig, &seg, &base))
 	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	td = SPI_tuptable->tupdesc;
-		bool		isnull;
-		int64		eid = DatumGetInt64(SPI_getbinval(tup, td, 1, &isnull));
-		char	   *name;
-		char	   *clipped;
-		NormName	nn;
-		Items		it;
-		ListedName	   *nm;
-
-		CHECK_FOR_INTERRUPTS();
-		if (eid != last_entity)
-		{
-			Entity	   *e;
-			Datum		programs = SPI_getbinval(tup, td, 5, &isnull);
-
-			if (ix->nentities == ecap)
+		case FT_SHM_ATTACHED:
+			ix = open_image(cxt, base, seg);
+			MemoryContextSetParent(cxt, TopMemoryContext);
+			return ix;
+		case FT_SHM_BUILD:
+			PG_TRY();
 			{
-				ecap *= 2;
-				ix->entities = repalloc(ix->entities, ecap * sizeof(Entity));
+				ft_build_image(sig, CurrentMemoryContext, &image, &size);
+				ft_shm_publish(sig, image, size, &seg, &base);
 			}
-			e = &ix->entities[ix->nentities++];
-			e->id = eid;
-			name = SPI_getvalue(tup, td, 3);
-			/* one copy of each list's name */
-			if (ix->nentities > 1 && strcmp(ix->entities[ix->nentities - 2].list, name) == 0)
-				e->list = ix->entities[ix->nentities - 2].list;
-			else
-				e->list = arena_strdup(&arena, name, strlen(name));
-			name = SPI_getvalue(tup, td, 4);
-			e->source_uid = arena_strdup(&arena, name, strlen(name));
-			e->programs = isnull ? (Datum) 0 : datumCopy(programs, false, -1);
-			last_entity = eid;
-		}
-
-		MemoryContextSwitchTo(tmp);
-		name = SPI_getvalue(tup, td, 2);
-
-		/*
-		 * Loads refuse longer names since 0.4.0; one loaded before is
-		 * matched on its first FINTECH_NAME_MAXCHARS characters (so it
-		 * cannot make the build fail or stall).
-		 */
-		{
-			int			len = strlen(name);
-
-			if (len > FINTECH_NAME_MAXCHARS)
-				clipped = pnstrdup(name, pg_mbcharcliplen(name, len, FINTECH_NAME_MAXCHARS));
-			else
-				clipped = name;
-		}
-		if (ft_normalize_name(clipped, &nn) == 0)
-		{
-			MemoryContextSwitchTo(cxt);
-			MemoryContextReset(tmp);
-			continue;
-		}
-		ft_make_items(&nn, zero_w, zero_s, &it);
-		MemoryContextSwitchTo(cxt);
-
-		nm = &ix->names[ix->nnames];
-		nm->entity = ix->nentities - 1;
-		nm->name = arena_strdup(&arena, name, strlen(name));
-		nm->ntok = nn.ntok;
-		nm->nitems = it.n;
-		nm->items = arena_alloc(&arena, it.n * sizeof(int));
-		nm->first = arena_alloc(&arena, it.n);
-		nm->span = arena_alloc(&arena, it.n);
-		nm->weight = 0;
-		nm->strong = 0;
-		for (int i = 0; i < it.n; i++)
-		{
-			nm->items[i] = vocab_id(ix, vt, &arena, it.s[i], it.len[i], it.weight[i], it.strong[i], &vcap);
-			nm->first[i] = it.first[i];
-			nm->span[i] = it.span[i];
-			if (it.span[i] == 1)
+			PG_CATCH();
 			{
-				nm->weight += it.weight[i];
-				nm->strong += it.strong[i];
+				ft_shm_abandon();
+				PG_RE_THROW();
 			}
-		}
-		ix->nnames++;
-		MemoryContextReset(tmp);
+			PG_END_TRY();
+			pfree(image);
+			ix = open_image(cxt, base, seg);
+			MemoryContextSetParent(cxt, TopMemoryContext);
+			return ix;
+		case FT_SHM_LOCAL:
+			break;
 	}
-
-	/*
-	 * postings: vocabulary -> names (count, then fill).  These passes are
-	 * linear in the names; each checks for a cancel as it goes.
-	 */
-	for (int n = 0; n < ix->nnames; n++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < ix->names[n].nitems; i++)
-			ix->vocab[ix->names[n].items[i]].nnames++;
-	}
-	for (int v = 0; v < ix->nvocab; v++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		ix->vocab[v].names = arena_alloc(&arena, ix->vocab[v].nnames * sizeof(int));
-		ix->vocab[v].nnames = 0;
-	}
-	for (int n = 0; n < ix->nnames; n++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		for (int i = 0; i < ix->names[n].nitems; i++)
-		{
-			Vocab	   *v = &ix->vocab[ix->names[n].items[i]];
-
-			/* a name may hold the same item twice */
-			if (v->nnames == 0 || v->names[v->nnames - 1] != n)
-				v->names[v->nnames++] = n;
-		}
-	}
-
-	for (int v = 0; v < ix->nvocab; v++)
-		ix->vocab[v].strong = -1;	/* weight not computed yet */
-
-	/*
-	 * Weights, now that each token's document frequency is known: single
-	 * tokens from their rarity, joins the sum of their tokens (items
-	 * 0..ntok-1 of a name are its tokens, in order).
-	 */
-	for (int n = 0; n < ix->nnames; n++)
-	{
-		ListedName *nm = &ix->names[n];
-
-		CHECK_FOR_INTERRUPTS();
-		nm->weight = 0;
-		nm->strong = 0;
-		for (int t = 0; t < nm->ntok; t++)
-		{
-			Vocab	   *v = &ix->vocab[nm->items[t]];
-
-			FT_CHECK(nm->span[t] == 1 && nm->first[t] == t);
-			if (v->strong < 0)
-			{
-				/* first time this token is seen here */
-				v->weight = ft_token_weight(v->s, v->nnames);
-				v->strong = ft_word_is_weak(v->s) ? 0 : 1;
-			}
-			nm->weight += v->weight;
-			nm->strong += v->strong;
-		}
-		for (int i = nm->ntok; i < nm->nitems; i++)
-		{
-			Vocab	   *v = &ix->vocab[nm->items[i]];
-
-			v->weight = 0;
-			v->strong = 0;
-			for (int t = nm->first[i]; t < nm->first[i] + nm->span[i]; t++)
-			{
-				v->weight += ix->vocab[nm->items[t]].weight;
-				v->strong += ix->vocab[nm->items[t]].strong;
-			}
-		}
-	}
-
-	/* trigrams -> vocabulary: count, allocate, fill */
-	for (int pass = 0; pass < 2; pass++)
-	{
-		for (int v = 0; v < ix->nvocab; v++)
-		{
-			uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
-			int			ng = ft_grams_of(ix->vocab[v].s, ix->vocab[v].len, g, lengthof(g));
-
-			CHECK_FOR_INTERRUPTS();
-			for (int k = 0; k < ng; k++)
-			{
-				Gram	   *gr = gram_insert(ix->grams, g[k], &found);
-
-				if (!found)
-				{
-					gr->n = 0;
-					gr->cap = 0;
-					gr->vocab = NULL;
-				}
-				if (pass == 0)
-					gr->cap++;
-				else
-					gr->vocab[gr->n++] = v;
-			}
-		}
-		if (pass == 0)
-		{
-			gram_iterator gi;
-			Gram	   *gr;
-
-			gram_start_iterate(ix->grams, &gi);
-			while ((gr = gram_iterate(ix->grams, &gi)) != NULL)
-				gr->vocab = arena_alloc(&arena, gr->cap * sizeof(int));
-		}
-	}
-
-	ix->vstamp = palloc0(Max(ix->nvocab, 1) * sizeof(uint32));
-	ix->vcount = palloc0(Max(ix->nvocab, 1) * sizeof(uint16));
-	ix->nstamp = palloc0(Max(ix->nnames, 1) * sizeof(uint32));
-	ix->nmask = palloc0(Max(ix->nnames, 1) * sizeof(uint32));
-	ix->vqstamp = palloc0(Max(ix->nvocab, 1) * sizeof(uint32));
-	ix->vhead = palloc0(Max(ix->nvocab, 1) * sizeof(int));
-	ix->estamp = palloc0(Max(ix->nentities, 1) * sizeof(uint32));
-	ix->ebest = palloc0(Max(ix->nentities, 1) * sizeof(float));
-	ix->ename = palloc0(Max(ix->nentities, 1) * sizeof(int));
-	/* lookups by string from now on go through the trigrams (ft_vocab_find) */
-	vocabtab_destroy(vt);
-	ix->vocab = repalloc_huge(ix->vocab, Max(ix->nvocab, 1) * sizeof(Vocab));
-	MemoryContextDelete(tmp);
-	MemoryContextSwitchTo(old);
+	ft_build_image(sig, cxt, &image, &size);
+	ix = open_image(cxt, image, NULL);
+	MemoryContextSetParent(cxt, TopMemoryContext);
 	return ix;
 }
 
@@ -471,32 +242,39 @@ build_index(const int64 *sig)
 NameIndex *
 ft_get_index(void)
 {
-	int64		sig[3];
+	int64		sig[FT_SIG_LEN];
 
 	read_signature(sig);
 	if (idx != NULL && memcmp(idx->sig, sig, sizeof(sig)) == 0)
 		return idx;
 	if (idx != NULL)
 	{
-		MemoryContextDelete(idx->cxt);
+		close_index(idx);
 		idx = NULL;
 	}
-	idx = build_index(sig);
+	idx = open_index(sig);
 	return idx;
+}
+
+void
+ft_begin_query(NameIndex *ix)
+{
+	if (ix->stamp > FT_STAMP_MAX - FT_STAMPS_PER_QUERY)
+	{
+		/* the stamps would wrap during this query: clear them all now */
+		memset(ix->vstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
+		memset(ix->vqstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
+		memset(ix->nstamp, 0, Max(ix->nnames, 1) * sizeof(FtStamp));
+		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(FtStamp));
+		ix->stamp = 0;
+	}
 }
 
 uint32
 ft_next_stamp(NameIndex *ix)
 {
-	if (++ix->stamp == 0)
-	{
-		/* wrapped: clear every stamp once */
-		memset(ix->vstamp, 0, Max(ix->nvocab, 1) * sizeof(uint32));
-		memset(ix->vqstamp, 0, Max(ix->nvocab, 1) * sizeof(uint32));
-		memset(ix->nstamp, 0, Max(ix->nnames, 1) * sizeof(uint32));
-		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(uint32));
-		ix->stamp = 1;
-	}
+	++ix->stamp;
+	FT_CHECK(ix->stamp <= FT_STAMP_MAX);
 	return ix->stamp;
 }
 
@@ -505,4 +283,37 @@ NameIndex *
 ft_index_cached(void)
 {
 	return idx;
+}
+
+/* ------------------------------------------------------------------------
+ * fintech.screening_index()
+ * ------------------------------------------------------------------------
+ */
+PG_FUNCTION_INFO_V1(fintech_screening_index);
+Datum
+fintech_screening_index(PG_FUNCTION_ARGS)
+{
+	TupleDesc	td;
+	Datum		v[7];
+	bool		nulls[7] = {false, false, false, false, false, false, false};
+	int64		generation,
+				bytes,
+				builds;
+	bool		have_shm = ft_shm_status(&generation, &bytes, &builds);
+	NameIndex  *ix;
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	SPI_connect();
+	ix = ft_get_index();
+	SPI_finish();
+	v[0] = BoolGetDatum(ix->seg != NULL);
+	v[1] = Int64GetDatum(ix->sig[1]);
+	v[2] = Int32GetDatum(ix->nentities);
+	v[3] = Int32GetDatum(ix->nnames);
+	v[4] = Int64GetDatum((int64) ((const IndexImage *) ix->base)->size);
+	v[5] = Int64GetDatum(builds);
+	nulls[5] = !have_shm;
+	v[6] = Int64GetDatum(ft_index_builds_here);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, nulls)));
 }

@@ -1,101 +1,179 @@
 /*-------------------------------------------------------------------------
  *
  * name_index.h
- *	  The per-backend index of the listed names (name_index.c): entities,
- *	  names, the token vocabulary and its trigrams.
+ *	  The index of the listed names (name_index.c): entities, names, the
+ *	  token vocabulary and its trigrams, as one position-independent image
+ *	  (offsets, not pointers) that every backend maps from shared memory
+ *	  (name_index_shm.c), or holds itself without shared_preload_libraries.
  *
  * Read by the scoring (name_score.c) and the screening (screening.c); only
- * name_index.c builds or frees it.  A NameIndex lives in its own memory
- * context under TopMemoryContext until the lists change.
+ * name_index.c builds an image.  The image is read-only once built; each
+ * backend's per query scratch lives in its NameIndex handle.
  *
  *-------------------------------------------------------------------------
  */
 #ifndef FINTECH_NAME_INDEX_H
 #define FINTECH_NAME_INDEX_H
 
-#include "common/hashfn.h"
+#include "storage/dsm.h"
+#include "utils/date.h"
 
 #include "normalize.h"
 
-/* a listed entity: what screen_name returns of it */
+/* a byte offset from the start of the image */
+typedef uint32 FtOff;
+
+/* kinds of listed entities */
+typedef enum FtKind
+{
+	FT_KIND_UNKNOWN = 0,
+	FT_KIND_INDIVIDUAL,
+	FT_KIND_ENTITY,
+	FT_KIND_VESSEL,
+	FT_KIND_AIRCRAFT
+} FtKind;
+
+/* the FtKind of a kind as the lists and screen_name spell it (FT_KIND_UNKNOWN: another) */
+extern int	ft_kind_of(const char *k);
+
+/* a listed birth date as precise as the list gives it (0: not given) */
+typedef struct FtBirth
+{
+	int16		year;
+	int8		month;
+	int8		day;
+} FtBirth;
+
+/* a listed entity: what screen_name returns of it, and its attributes */
 typedef struct Entity
 {
 	int64		id;
-	char	   *list;
-	char	   *source_uid;
-	Datum		programs;		/* text[] */
+	FtOff		list;			/* string */
+	FtOff		source_uid;		/* string */
+	FtOff		programs;		/* text[] (a varlena); 0: NULL */
+	FtOff		countries;		/* ncountries codes of 2 letters, packed */
+	FtOff		births;			/* nbirths FtBirth */
+	uint8		kind;			/* FtKind */
+	uint8		ncountries;
+	uint8		nbirths;
 } Entity;
 
 /* a listed name, normalised */
 typedef struct ListedName
 {
-	int			entity;			/* index into entities */
-	char	   *name;			/* as published */
-	int			ntok;
-	int			nitems;
-	int		   *items;			/* vocabulary ids: tokens, then joins */
-	uint8	   *first;			/* first token of each item */
-	uint8	   *span;			/* tokens of each item */
+	int32		entity;			/* index into entities */
+	FtOff		name;			/* string: as published */
+	FtOff		items;			/* nitems int32: vocabulary ids, tokens then joins */
+	FtOff		first;			/* nitems uint8: first token of each item */
+	FtOff		span;			/* nitems uint8: tokens of each item */
+	uint8		ntok;
+	uint8		nitems;
+	bool		abjad;			/* written in Arabic or Hebrew letters */
+	bool		skeleton;		/* the consonant skeleton of the name before it */
 	float		weight;			/* sum of token weights */
-	int			strong;			/* non-particle tokens */
+	int32		strong;			/* non-particle tokens */
 } ListedName;
 
 /* an item of the vocabulary: a token or a join of 2 or 3 */
 typedef struct Vocab
 {
-	char	   *s;
-	int			len;
+	FtOff		s;				/* string */
+	int32		len;
 	float		weight;			/* sum of its tokens' weights */
-	int			strong;			/* its non-particle tokens */
-	int			nnames;
-	int		   *names;			/* names holding it */
+	int32		strong;			/* its non-particle tokens */
+	int32		nnames;
+	FtOff		names;			/* nnames int32: names holding it */
+	uint8		forms;			/* FT_FORM_*: the kinds of names holding it */
 } Vocab;
 
-/* a trigram and the vocabulary items holding it */
-typedef struct Gram
+#define FT_FORM_PLAIN		1	/* names as written */
+#define FT_FORM_SKELETON	2	/* their consonant skeletons */
+
+/* a trigram and the vocabulary items holding it (open addressing; key 0: empty) */
+typedef struct GramSlot
 {
-	uint32		key;			/* hash key: trigram */
-	char		status;
-	int			n;
-	int			cap;
-	int		   *vocab;
-} Gram;
+	uint32		key;
+	int32		n;
+	FtOff		vocab;			/* n int32 */
+} GramSlot;
 
-#define SH_PREFIX		gram
-#define SH_ELEMENT_TYPE	Gram
-#define SH_KEY_TYPE		uint32
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, key)	murmurhash32(key)
-#define SH_EQUAL(tb, a, b)		((a) == (b))
-#define SH_SCOPE		static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
+/*
+ * What the index holds: count, highest and sum of the lists' generations
+ * (fintech.sanctions_lists), and that table's oid (a re-created extension
+ * starts its generations again)
+ */
+#define FT_SIG_LEN		4
 
-/* the index of the listed names a backend screens against */
+#define FT_INDEX_MAGIC	0x46544E49	/* "FTNI" */
+
+/* the image's header, at offset 0 */
+typedef struct IndexImage
+{
+	uint32		magic;
+	uint32		gmask;			/* gram slots - 1 (a power of 2, minus 1) */
+	uint64		size;			/* bytes */
+	int64		sig[FT_SIG_LEN];			/* what fintech.sanctions_lists said */
+	int32		nentities;
+	int32		nnames;
+	int32		nvocab;
+	int32		nabjad;			/* names written in Arabic or Hebrew letters */
+	FtOff		entities;
+	FtOff		names;
+	FtOff		vocab;
+	FtOff		grams;
+} IndexImage;
+
+/* a stamp of the per query scratch */
+typedef uint16 FtStamp;
+
+#define FT_STAMP_MAX		PG_UINT16_MAX
+#define FT_STAMPS_PER_QUERY	256	/* at most: 2 passes of 1 + MAX_TOKENS * MAX_JOIN items, and 1 */
+
+/* a backend's handle on an image, with its per query scratch */
 typedef struct NameIndex
 {
-	MemoryContext cxt;
-	int64		sig[3];			/* what fintech.sanctions_lists said */
+	MemoryContext cxt;			/* the handle, the scratch, a local image */
+	const char *base;			/* the image */
+	dsm_segment *seg;			/* its shared memory; NULL: local */
+	int64		sig[FT_SIG_LEN];
 	int			nentities;
-	Entity	   *entities;
+	const Entity *entities;
 	int			nnames;
-	ListedName	   *names;
+	const ListedName *names;
 	int			nvocab;
-	Vocab	   *vocab;
-	gram_hash  *grams;
-	/* per query scratch, stamped so nothing is cleared between queries */
+	const Vocab *vocab;
+	const GramSlot *grams;
+	uint32		gmask;
+	bool		abjad_names;	/* some listed names are in Arabic or Hebrew letters */
+	/*
+	 * per query scratch, stamped so nothing is cleared between queries;
+	 * stamps are 16 bits (memory: a session keeps this for every
+	 * vocabulary entry, name and entity), so they wrap every few hundred
+	 * queries: ft_begin_query clears them then, never inside a query
+	 */
 	uint32		stamp;
-	uint32	   *vstamp;			/* vocab: touched by this query item */
-	uint16	   *vcount;			/* vocab: shared trigrams */
-	uint32	   *nstamp;			/* names: a candidate of this query */
+	FtStamp    *vstamp;			/* vocab: touched by this query item */
+	uint8	   *vcount;			/* vocab: shared trigrams */
+	FtStamp    *nstamp;			/* names: a candidate of this query */
 	uint32	   *nmask;			/* names: query tokens that hit it */
-	uint32	   *vqstamp;		/* vocab: vhead valid for this query */
+	FtStamp    *vqstamp;		/* vocab: vhead valid for this query */
 	int		   *vhead;			/* vocab: first SimLink of this query */
-	uint32	   *estamp;			/* entities: have a score */
+	FtStamp    *estamp;			/* entities: have a score */
 	float	   *ebest;
 	int		   *ename;
 } NameIndex;
+
+/* a string (or array) of the image at off */
+#define FT_AT(ix, off)		((const void *) ((ix)->base + (off)))
+#define FT_STR(ix, off)		((const char *) FT_AT(ix, off))
+#define FT_VSTR(ix, v)		FT_STR(ix, (ix)->vocab[v].s)
+#define FT_ITEMS(ix, nm)	((const int32 *) FT_AT(ix, (nm)->items))
+#define FT_FIRST(ix, nm)	((const uint8 *) FT_AT(ix, (nm)->first))
+#define FT_SPAN(ix, nm)		((const uint8 *) FT_AT(ix, (nm)->span))
+#define FT_NAMES(ix, v)		((const int32 *) FT_AT(ix, (ix)->vocab[v].names))
+
+/* builds the image of the lists the caller's snapshot sees in cxt (name_index_build.c) */
+extern void ft_build_image(const int64 *sig, MemoryContext cxt, char **image, Size *size);
 
 /* the index for the lists the caller's snapshot sees; caller is connected to SPI */
 extern NameIndex *ft_get_index(void);
@@ -103,13 +181,22 @@ extern NameIndex *ft_get_index(void);
 /* the index the last ft_get_index() returned (NULL: none yet) */
 extern NameIndex *ft_index_cached(void);
 
-/* the vocabulary id of s, or -1 */
-extern int	ft_vocab_find(const NameIndex *ix, const char *s);
+/* the vocabulary ids holding trigram key (*n of them), or NULL */
+extern const int32 *ft_gram_vocab(const NameIndex *ix, uint32 key, int *n);
+
+/* the vocabulary id of s among names of the forms given (FT_FORM_*), or -1 */
+extern int	ft_vocab_find(const NameIndex *ix, const char *s, int forms);
 
 /* the distinct trigrams of "$s$", at most max */
 extern int	ft_grams_of(const char *s, int len, uint32 *out, int max);
 
-/* a new stamp for the per query scratch of ix */
+/* makes room for a query's stamps (clears the scratch when they would wrap) */
+extern void ft_begin_query(NameIndex *ix);
+
+/* a new stamp for the per query scratch of ix (after ft_begin_query) */
 extern uint32 ft_next_stamp(NameIndex *ix);
+
+/* index builds this backend made (whatever their kind) */
+extern int64 ft_index_builds_here;
 
 #endif							/* FINTECH_NAME_INDEX_H */

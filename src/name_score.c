@@ -32,8 +32,14 @@
 
 #include <math.h>
 
+#include "datatype/timestamp.h"
+#include "lib/stringinfo.h"
+#include "utils/datetime.h"
+
+#include "explain.h"
 #include "name_score.h"
 #include "name_words.h"
+#include "screening.h"
 
 /*
  * A token's weight: its length, times how rare it is among the listed
@@ -180,23 +186,27 @@ none_shared(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, boo
 
 	for (int t = 0; t < nm->ntok && !shared; t++)
 	{
-		const Vocab *v = &ix->vocab[nm->items[t]];
+		const Vocab *v = &ix->vocab[FT_ITEMS(ix, nm)[t]];
+		const char *vs = FT_STR(ix, v->s);
 
-		if (!(numbers ? ft_all_digits(v->s, v->len) : ft_word_is_patronymic(v->s)))
+		if (!(numbers ? ft_all_digits(vs, v->len) : ft_word_is_patronymic(vs)))
 			continue;
 		listed = true;
 		for (int i = 0; i < q->nn.ntok && !shared; i++)
-			shared = numbers ? strcmp(q->nn.tok[i], v->s) == 0 :
+			shared = numbers ? strcmp(q->nn.tok[i], vs) == 0 :
 				ft_word_is_patronymic(q->nn.tok[i]) &&
-				ft_tok_sim(q->nn.tok[i], strlen(q->nn.tok[i]), v->s, v->len) >= SIM_FLOOR;
+				ft_tok_sim(q->nn.tok[i], strlen(q->nn.tok[i]), vs, v->len) >= SIM_FLOOR;
 	}
 	return listed && !shared;
 }
 
 /* the score of query q against listed name nm */
 double
-ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
+ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain *ex)
 {
+	const int32 *items = FT_ITEMS(ix, nm);
+	const uint8 *first = FT_FIRST(ix, nm);
+	const uint8 *span = FT_SPAN(ix, nm);
 	Pair		pairs[MAX_TOKENS * MAX_JOIN * MAX_TOKENS * MAX_JOIN];
 	int			np = 0;
 	uint32		qused = 0,
@@ -215,7 +225,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 	/* the pairs the index found similar */
 	for (int ci = 0; ci < nm->nitems; ci++)
 	{
-		int			v = nm->items[ci];
+		int			v = items[ci];
 
 		if (ix->vqstamp[v] != q->stamp)
 			continue;
@@ -223,15 +233,15 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 		{
 			int			qi = q->links[l].qi;
 
-			if (!pair_ok(q->links[l].sim, q->it.span[qi], nm->span[ci]))
+			if (!pair_ok(q->links[l].sim, q->it.span[qi], span[ci]))
 				continue;
 			/* a join matches a token; two joins only when equal */
-			if (q->it.span[qi] > 1 && nm->span[ci] > 1 && q->links[l].sim < 1.0f)
+			if (q->it.span[qi] > 1 && span[ci] > 1 && q->links[l].sim < 1.0f)
 				continue;
 			pairs[np].sim = q->links[l].sim;
 			pairs[np].qi = qi;
 			pairs[np].ci = ci;
-			pairs[np].cover = q->it.span[qi] + nm->span[ci];
+			pairs[np].cover = q->it.span[qi] + span[ci];
 			np++;
 		}
 	}
@@ -244,8 +254,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 			int			qi = pairs[p].qi,
 						ci = pairs[p].ci;
 			uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
-			uint32		cmask = ((1u << nm->span[ci]) - 1) << nm->first[ci];
-			Vocab	   *v = &ix->vocab[nm->items[ci]];
+			uint32		cmask = ((1u << span[ci]) - 1) << first[ci];
+			const Vocab *v = &ix->vocab[items[ci]];
 
 			if ((qused & qmask) || (cused & cmask))
 				continue;
@@ -258,6 +268,13 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 				for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
 					sim *= q->corrected[t];
 
+				if (ex != NULL && ex->npairs < lengthof(ex->pairs))
+				{
+					ex->pairs[ex->npairs].query = q->it.s[qi];
+					ex->pairs[ex->npairs].listed = FT_STR(ix, v->s);
+					ex->pairs[ex->npairs].similarity = (float) sim;
+					ex->npairs++;
+				}
 				plain += sim * w;
 				if (sim < KNEE)
 					sim -= BETA * (KNEE - sim);
@@ -283,12 +300,12 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 				continue;
 			for (int ci = 0; ci < nm->ntok; ci++)
 			{
-				Vocab	   *v = &ix->vocab[nm->items[ci]];
+				const Vocab *v = &ix->vocab[items[ci]];
 				float		sim;
 
 				if (cused & (1u << ci) || v->strong == 0)
 					continue;
-				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], v->s, v->len);
+				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
 				if (sim < 1.0f && q->known[qi])
 					sim *= (float) (1.0 - KNOWN_PENALTY);
 				if (!pair_ok(sim, 1, 1))
@@ -317,16 +334,25 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 		 * has real tokens left over.
 		 */
 		if ((Min(sq, sc) <= 1) && (sq < q->strong || sc < nm->strong))
+		{
 			score *= LOPSIDED;
+			ft_explain_factor(ex, "lopsided", LOPSIDED, NULL);
+		}
 		/*
 		 * Different patronymics are different fathers: IVANOV, Sergey
 		 * Petrovich is not Sergey Nikolayevich Ivanov.
 		 */
 		if (q->patronymics > 0 && none_shared(ix, q, nm, false))
+		{
 			score *= FATHER_MISMATCH;
+			ft_explain_factor(ex, "patronymic", FATHER_MISMATCH, NULL);
+		}
 		/* "VESSEL 7" is not "VESSEL 9": numbers on both sides, none shared */
 		if (q->numbers > 0 && none_shared(ix, q, nm, true))
+		{
 			score *= NUMBER_MISMATCH;
+			ft_explain_factor(ex, "numbers", NUMBER_MISMATCH, NULL);
+		}
 	}
 
 	/*
@@ -337,17 +363,35 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
 		(q->nn.ntok > 1 || nm->ntok > 1) && q->joined_len <= SHORT_CODE)
 	{
 		for (int ci = nm->ntok; ci < nm->nitems; ci++)
-			if (nm->first[ci] == 0 && nm->span[ci] == nm->ntok)
+			if (first[ci] == 0 && span[ci] == nm->ntok)
 			{
-				Vocab	   *v = &ix->vocab[nm->items[ci]];
-
+				const Vocab *v = &ix->vocab[items[ci]];
 				bool		parts_short = true;
 
 				for (int t = 0; t < nm->ntok; t++)
-					parts_short &= ix->vocab[nm->items[t]].len <= SHORT_PART;
+					parts_short &= ix->vocab[items[t]].len <= SHORT_PART;
 				if (v->len <= SHORT_CODE && parts_short)
-					score = Max(score, ft_tok_sim(q->joined, q->joined_len, v->s, v->len));
+				{
+					double		whole = ft_tok_sim(q->joined, q->joined_len, FT_STR(ix, v->s), v->len);
+
+					if (whole > score)
+					{
+						score = whole;
+						if (ex != NULL)
+							ex->whole = true;
+					}
+				}
 			}
+	}
+	if (ex != NULL)
+	{
+		for (int t = 0; t < q->nn.ntok; t++)
+			if (!(qused & (1u << t)))
+				ex->unmatched_q[ex->nunmatched_q++] = q->nn.tok[t];
+		for (int t = 0; t < nm->ntok && t < lengthof(ex->unmatched_c); t++)
+			if (!(cused & (1u << t)))
+				ex->unmatched_c[ex->nunmatched_c++] = FT_STR(ix, ix->vocab[items[t]].s);
+		ex->name_score = Min(score, 1.0);
 	}
 	return Min(score, 1.0);
 }
@@ -359,7 +403,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm)
  * from the typo than the spelling the typo came from.
  */
 void
-ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected)
+ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
 {
 	for (int i = 0; i < nn->ntok; i++)
 	{
@@ -369,7 +413,7 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected)
 		int			which = -1;
 
 		corrected[i] = 1.0f;
-		if (len < 5 || ft_vocab_find(ix, t) >= 0)
+		if (len < 5 || ft_vocab_find(ix, t, forms) >= 0 || forms != FT_FORM_PLAIN)
 			continue;
 		for (int k = 0; k < ft_name_variants.n; k++)
 		{
@@ -394,3 +438,122 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected)
 	}
 }
 
+
+/*
+ * A match of consonant skeletons fits more names than one of spellings:
+ * SHORT_SKELETON when either side has fewer than SKELETON_SHORT consonants
+ * (a short skeleton such as "jn" fits many names), else 1.
+ */
+double
+ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
+				   MatchExplain *ex)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+	int			clen = 0;
+
+	for (int t = 0; t < nm->ntok; t++)
+		clen += ix->vocab[items[t]].len;
+	if (Min(clen, q->joined_len) >= SKELETON_SHORT)
+		return 1.0;
+	ft_explain_factor(ex, "short_skeleton", SHORT_SKELETON,
+					  psprintf("%d and %d consonants", q->joined_len, clen));
+	return SHORT_SKELETON;
+}
+
+/* ------------------------------------------------------------------------
+ * Attributes
+ * ------------------------------------------------------------------------
+ */
+
+static const char *const kind_names[] = {"unknown", "individual", "entity", "vessel", "aircraft"};
+
+/*
+ * The factor (<= 1) the attributes of the screened party give the listed
+ * entity e: each attribute known on both sides that contradicts lowers the
+ * score; agreeing or unknown ones leave it (so they never lift a weak name
+ * match over the threshold).
+ */
+double
+ft_attr_factor(const NameIndex *ix, const Entity *e, const ScreenAttrs *attrs, MatchExplain *ex)
+{
+	double		f = 1.0;
+
+	if (attrs == NULL)
+		return f;
+	if (attrs->has_birth_date && e->nbirths > 0)
+	{
+		const FtBirth *b = (const FtBirth *) FT_AT(ix, e->births);
+		int			y,
+					m,
+					d;
+		double		best = BIRTH_MISMATCH;
+
+		j2date(attrs->birth_date + POSTGRES_EPOCH_JDATE, &y, &m, &d);
+		for (int i = 0; i < e->nbirths && best < 1.0; i++)
+		{
+			if (b[i].year == y && (b[i].month == 0 || b[i].month == m) &&
+				(b[i].day == 0 || b[i].day == d))
+				best = 1.0;
+			else if (abs(b[i].year - y) <= 1)
+				best = BIRTH_NEAR;
+		}
+		if (best < 1.0)
+		{
+			f *= best;
+			if (ex != NULL)
+			{
+				StringInfoData s;
+
+				initStringInfo(&s);
+				appendStringInfo(&s, "given %04d-%02d-%02d, listed", y, m, d);
+				for (int i = 0; i < e->nbirths; i++)
+				{
+					appendStringInfo(&s, "%s %04d", i ? "," : "", b[i].year);
+					if (b[i].month)
+						appendStringInfo(&s, "-%02d", b[i].month);
+					if (b[i].day)
+						appendStringInfo(&s, "-%02d", b[i].day);
+				}
+				ft_explain_factor(ex, "birth_date", best, s.data);
+			}
+		}
+	}
+	if (attrs->country != NULL && e->ncountries > 0)
+	{
+		const char *c = FT_STR(ix, e->countries);
+		bool		found = false;
+
+		for (int i = 0; i < e->ncountries && !found; i++)
+			found = c[i * 2] == attrs->country[0] && c[i * 2 + 1] == attrs->country[1];
+		if (!found)
+		{
+			f *= COUNTRY_MISMATCH;
+			if (ex != NULL)
+			{
+				StringInfoData s;
+
+				initStringInfo(&s);
+				appendStringInfo(&s, "given %s, listed", attrs->country);
+				for (int i = 0; i < e->ncountries; i++)
+					appendStringInfo(&s, "%s %c%c", i ? "," : "", c[i * 2], c[i * 2 + 1]);
+				ft_explain_factor(ex, "country", COUNTRY_MISMATCH, s.data);
+			}
+		}
+	}
+	if (attrs->kind != NULL && e->kind != FT_KIND_UNKNOWN)
+	{
+		int			k = ft_kind_of(attrs->kind);
+
+		if (k != FT_KIND_UNKNOWN && k != e->kind)
+		{
+			double		p = (k == FT_KIND_INDIVIDUAL || e->kind == FT_KIND_INDIVIDUAL) ?
+				KIND_MISMATCH : KIND_OTHER;
+
+			f *= p;
+			if (ex != NULL)
+				ft_explain_factor(ex, "kind", p, psprintf("given %s, listed %s", attrs->kind,
+														  kind_names[e->kind]));
+		}
+	}
+	return f;
+}

@@ -33,6 +33,15 @@
 #define VARIANT_TYPO	0.90	/* a query token this near a variant is that variant */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define WEAK_WEIGHT		1.0f
+/* consonant skeletons (names written without short vowels) */
+#define SKELETON_SHORT	8		/* consonants: a side with fewer ... */
+#define SHORT_SKELETON	0.85	/* ... scores this much less */
+/* attributes that contradict the listed entity's (never a bonus for agreeing ones) */
+#define BIRTH_MISMATCH	0.70	/* no listed birth date within a year of the given one */
+#define BIRTH_NEAR		0.85	/* a listed one a year off, or the same year but not the date */
+#define COUNTRY_MISMATCH	0.90	/* the given country is none of the entity's */
+#define KIND_MISMATCH	0.70	/* an individual for an organisation, vessel or aircraft, or the reverse */
+#define KIND_OTHER		0.90	/* an organisation for a vessel or an aircraft, or the reverse */
 #define SHORT_CODE		7		/* codes this short are also compared whole */
 #define SHORT_PART		3		/* ... when made of parts this short */
 
@@ -56,6 +65,7 @@ typedef struct ScreenQuery
 	float		weight;			/* sum of token weights */
 	int			strong;
 	uint32		stamp;			/* of this query in the index's stamps */
+	int			forms;			/* FT_FORM_PLAIN, or FT_FORM_SKELETON: the pass */
 	bool		known[MAX_TOKENS * 2];	/* token is a listed word itself */
 	int			numbers;		/* tokens that are numbers */
 	int			patronymics;	/* tokens that are patronymics */
@@ -76,10 +86,22 @@ extern float ft_tok_sim(const char *a, int la, const char *b, int lb);
 /* is s[0 .. len-1] a number? */
 extern bool ft_all_digits(const char *s, int len);
 
-/* the score of query q against listed name nm */
-extern double ft_score_name(NameIndex *ix, ScreenQuery *q, ListedName *nm);
+struct MatchExplain;				/* explain.h */
+struct ScreenAttrs;					/* screening.h */
+
+/* the score of query q against listed name nm (ex: NULL, or where to explain it) */
+extern double ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm,
+							 struct MatchExplain *ex);
+
+/* the factor (<= 1) the attributes give entity e (ex: NULL or where to record it) */
+extern double ft_attr_factor(const NameIndex *ix, const Entity *e, const struct ScreenAttrs *attrs,
+							 struct MatchExplain *ex);
+
+/* the factor (<= 1) for a match of consonant skeletons (ex: NULL, or where to record it) */
+extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
+								 struct MatchExplain *ex);
 
 /* query tokens that are near misses of a variant, taken for it */
-extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected);
+extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms);
 
 #endif							/* FINTECH_NAME_SCORE_H */

@@ -5,8 +5,10 @@
  *	  tokens and their joins); the length rule for names.
  *
  * Normalisation (the same for a screened name and for every listed name):
- * Cyrillic letters are transliterated (BGN/PCGN-like), a few letters that
- * Unicode does not decompose are spelled out (ø o, ß ss, æ ae, ł l ...),
+ * a name holding Arabic, Cyrillic, Greek, Hebrew, Chinese, Japanese, Korean
+ * or Thai letters is transliterated to Latin by ICU (translit.c), a few
+ * Latin letters that Unicode does not decompose are spelled out (ø o,
+ * ß ss, æ ae, ł l ...),
  * then NFKD, combining marks dropped, ASCII lower-cased.  Apostrophes
  * vanish (O'Brien = OBRIEN); dots between single letters join them
  * (S.A. = SA, L.L.C. = LLC); anything else that is not a letter or digit
@@ -34,42 +36,19 @@
 
 #include "name_words.h"
 #include "normalize.h"
+#include "translit.h"
 
 /* ------------------------------------------------------------------------
  * Normalisation
  * ------------------------------------------------------------------------
  */
 
-/* Cyrillic U+0430..U+044F (after folding upper case) */
-static const char *const cyrillic[32] = {
-	"a", "b", "v", "g", "d", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
-	"r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"
-};
-
 /* a letter Unicode does not decompose, spelled in ASCII; NULL if none */
 static const char *
 spell_out(pg_wchar c)
 {
-	if (c >= 0x0410 && c <= 0x042F)
-		c += 0x20;
-	if (c >= 0x0430 && c <= 0x044F)
-		return cyrillic[c - 0x0430];
 	switch (c)
 	{
-		case 0x0401:			/* Ё */
-		case 0x0451:			/* ё */
-		case 0x0404:			/* Є */
-		case 0x0454:
-			return "e";
-		case 0x0406:			/* І */
-		case 0x0456:
-			return "i";
-		case 0x0407:			/* Ї */
-		case 0x0457:
-			return "yi";
-		case 0x0490:			/* Ґ */
-		case 0x0491:
-			return "g";
 		case 0x00D8:			/* Ø */
 		case 0x00F8:
 			return "o";
@@ -254,8 +233,14 @@ ft_normalize_name(const char *name, NormName *out)
 				last;
 
 	out->ntok = 0;
+	out->abjad = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
+	if (ft_needs_translit((const char *) s, len))
+	{
+		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad);
+		len = strlen((const char *) s);
+	}
 
 	/* decode, spelling out what NFKD does not decompose */
 	cp = palloc((len * 4 + 1) * sizeof(pg_wchar));
@@ -365,6 +350,55 @@ ft_normalize_name(const char *name, NormName *out)
 	if (first > 0)
 		memmove(out->tok, out->tok + first, (last - first + 1) * sizeof(char *));
 	out->ntok = out->ntok > 0 ? last - first + 1 : 0;
+	return out->ntok;
+}
+
+/*
+ * The consonant skeleton of a normalised name: each token without its
+ * vowels (a e i o u, and y w, which Arabic and Hebrew letters also write
+ * long vowels with), a final h, and doubled letters; the French spellings
+ * of Arabic names meet the English ones (dj = j, ch = sh, c before e or
+ * i = s), and the Egyptian g (Ragab) meets j (Rajab).  Arabic and Hebrew
+ * write no short vowels, so their transliteration is close to this already:
+ * MUHAMMAD and mhmd (محمد) both become mhmd.  Tokens left empty are
+ * dropped.  Returns the number of tokens.
+ */
+int
+ft_skeleton_name(const NormName *in, NormName *out)
+{
+	out->ntok = 0;
+	out->abjad = in->abjad;
+	for (int i = 0; i < in->ntok; i++)
+	{
+		const char *t = in->tok[i];
+		char	   *sk = palloc(strlen(t) + 1);
+		int			n = 0;
+
+		for (; *t; t++)
+		{
+			char		c = *t;
+
+			if (strchr("aeiouyw", c) != NULL)
+				continue;
+			/* French spellings of Arabic names: dj = j, ch = sh, ce ci = se si */
+			if (c == 'd' && t[1] == 'j')
+				continue;
+			if (c == 'c' && t[1] == 'h')
+				c = 's';
+			else if (c == 'c' && (t[1] == 'e' || t[1] == 'i'))
+				c = 's';
+			else if (c == 'g' && t[1] != 'h')
+				c = 'j';		/* Egyptian g for jim (Ragab, Rajab) */
+			if (n > 0 && sk[n - 1] == c)
+				continue;
+			sk[n++] = c;
+		}
+		if (n > 1 && sk[n - 1] == 'h')
+			n--;
+		sk[n] = '\0';
+		if (n > 0)
+			out->tok[out->ntok++] = sk;
+	}
 	return out->ntok;
 }
 

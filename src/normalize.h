@@ -30,6 +30,7 @@ typedef struct NormName
 {
 	int			ntok;
 	char	   *tok[MAX_TOKENS * 2];
+	bool		abjad;			/* written in Arabic or Hebrew letters */
 } NormName;
 
 /* the items of a token list: each token, and joins of 2..MAX_JOIN adjacent */
@@ -49,6 +50,9 @@ extern int	ft_normalize_name(const char *name, NormName *out);
 
 /* the same for a name to screen: 22023 if too long or nothing to match */
 extern int	ft_normalize_checked(const char *name, const char *what, NormName *nn);
+
+/* the consonant skeleton of a normalised name (its tokens without vowels); returns its token count */
+extern int	ft_skeleton_name(const NormName *in, NormName *out);
 
 /* the items of n; tokw/tokstrong: each token's weight and whether it is strong */
 extern void ft_make_items(const NormName *n, const float *tokw, const int *tokstrong, Items *it);

@@ -85,6 +85,7 @@ enum
 {
 	P_INSERT_PARTY,
 	P_INSERT_ALERT,
+	P_INSERT_ALERT_EXPL,
 	P_LOCK_PARTY,
 	P_ALERT,
 	P_LOCK_ALERT,
@@ -116,6 +117,11 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		" matched_name, generation) VALUES ($1, $2, $3, $4, $5, $6)"
 		" ON CONFLICT (party_id, entity_id) DO NOTHING", 6,
 	{INT8OID, INT8OID, FLOAT4OID, TEXTOID, TEXTOID, INT8OID}},
+	/* (0.6.0: with the explanation, once the update added its column) */
+	[P_INSERT_ALERT_EXPL] = {"INSERT INTO fintech.screening_alerts (party_id, entity_id, score, party_name,"
+		" matched_name, generation, explanation) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+		" ON CONFLICT (party_id, entity_id) DO NOTHING", 7,
+	{INT8OID, INT8OID, FLOAT4OID, TEXTOID, TEXTOID, INT8OID, JSONBOID}},
 	[P_LOCK_PARTY] = {"SELECT name, status FROM fintech.parties WHERE id OPERATOR(pg_catalog.=) $1"
 		" FOR NO KEY UPDATE", 1, {INT8OID}},
 	[P_ALERT] = {"SELECT party_id FROM fintech.screening_alerts WHERE id OPERATOR(pg_catalog.=) $1",
@@ -170,7 +176,7 @@ raise_alerts(int64 party_id, const char *name, const ScreenAttrs *attrs, int64 *
 
 	for (int i = 0; i < n; i++)
 	{
-		Datum		v[6];
+		Datum		v[7];
 
 		v[0] = Int64GetDatum(party_id);
 		v[1] = Int64GetDatum(m[i].entity_id);
@@ -178,7 +184,9 @@ raise_alerts(int64 party_id, const char *name, const ScreenAttrs *attrs, int64 *
 		v[3] = CStringGetTextDatum(name);
 		v[4] = CStringGetTextDatum(m[i].matched_name);
 		v[5] = Int64GetDatum(*generation);
-		if (ft_run_plan(&plans, P_INSERT_ALERT, v, NULL, false, 0) != SPI_OK_INSERT)
+		v[6] = JsonbPGetDatum(m[i].explanation);
+		if (ft_run_plan(&plans, ft_has_column("screening_alerts", "explanation") ?
+						P_INSERT_ALERT_EXPL : P_INSERT_ALERT, v, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert alert for party " INT64_FORMAT, party_id);
 		raised += SPI_processed;
 		if (SPI_processed > 0) ft_event_row(FT_EV_ALERT_OF, party_id, m[i].entity_id);

@@ -30,14 +30,18 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "catalog/namespace.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "fintech.h"
 #include "name_index.h"
+#include "name_index_shm.h"
 #include "name_score.h"
 #include "name_words.h"
+#include "explain.h"
 #include "normalize.h"
 #include "metrics.h"
 #include "screening.h"
@@ -45,14 +49,6 @@
 
 /* GUC */
 double		fintech_screening_threshold = 0.85;
-
-/* one match of fintech_screen() */
-typedef struct Match
-{
-	int			entity;
-	int			name;
-	float		score;
-} Match;
 
 /* the index whose matches cmp_match sorts */
 static const NameIndex *sorting;
@@ -90,99 +86,105 @@ add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
 	ix->vhead[v] = q->nlinks++;
 }
 
-/*
- * Screens one name: the best match per entity with score >= min_score,
- * best first, at most max_results.  Returns the number of matches; *out is
- * palloc'd in the caller's context.  A name with nothing to match is
- * 22023 (what names the argument).  Caller is connected to SPI.
- */
-static int
-screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int max_results,
-	   Match **out)
+/* the candidates of a pass (grown as found) */
+typedef struct Cands
 {
-	ScreenQuery q;
-	float		qw[MAX_TOKENS * 2];
+	int		   *c;
+	int			n;
+	int			cap;
+} Cands;
+
+/* q from its normalised tokens q->nn: weights, items, scratch */
+static void
+prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
+{
 	int			qs[MAX_TOKENS * 2];
-	int		   *cand;
-	int			ncand = 0;
-	int			candcap = 256;
-	Match	   *m;
-	int			nm = 0;
+	StringInfoData j;
 
-	*out = NULL;
-	ft_normalize_checked(name, what, &q.nn);
-	if (ix->nnames == 0)
-		return 0;
-	ft_misspelt_variants(ix, &q.nn, q.corrected);
-	q.weight = 0;
-	q.strong = 0;
-	q.numbers = 0;
-	q.patronymics = 0;
-	for (int i = 0; i < q.nn.ntok; i++)
+	q->forms = forms;
+	ft_misspelt_variants(ix, &q->nn, q->corrected, forms);
+	q->weight = 0;
+	q->strong = 0;
+	q->numbers = 0;
+	q->patronymics = 0;
+	for (int i = 0; i < q->nn.ntok; i++)
 	{
-		int			v = ft_vocab_find(ix, q.nn.tok[i]);
+		int			v = ft_vocab_find(ix, q->nn.tok[i], forms);
 
-		q.numbers += ft_all_digits(q.nn.tok[i], strlen(q.nn.tok[i])) ? 1 : 0;
-		q.patronymics += ft_word_is_patronymic(q.nn.tok[i]) ? 1 : 0;
+		q->numbers += ft_all_digits(q->nn.tok[i], strlen(q->nn.tok[i])) ? 1 : 0;
+		q->patronymics += ft_word_is_patronymic(q->nn.tok[i]) ? 1 : 0;
 		/* as rare as the same token among the listed names; else rare */
-		qw[i] = v >= 0 ? ix->vocab[v].weight : ft_token_weight(q.nn.tok[i], 0);
-		q.known[i] = v >= 0;
-		qs[i] = ft_word_is_weak(q.nn.tok[i]) ? 0 : 1;
-		q.weight += qw[i];
-		q.strong += qs[i];
+		qw[i] = v >= 0 ? ix->vocab[v].weight : ft_token_weight(q->nn.tok[i], 0);
+		q->known[i] = v >= 0;
+		qs[i] = ft_word_is_weak(q->nn.tok[i]) ? 0 : 1;
+		q->weight += qw[i];
+		q->strong += qs[i];
 	}
-	ft_make_items(&q.nn, qw, qs, &q.it);
-	{
-		StringInfoData j;
+	ft_make_items(&q->nn, qw, qs, &q->it);
+	initStringInfo(&j);
+	for (int i = 0; i < q->nn.ntok; i++)
+		appendStringInfoString(&j, q->nn.tok[i]);
+	q->joined = j.data;
+	q->joined_len = j.len;
+	q->caplinks = 256;
+	q->nlinks = 0;
+	q->links = palloc(q->caplinks * sizeof(SimLink));
+	q->stamp = ft_next_stamp(ix);
+}
 
-		initStringInfo(&j);
-		for (int i = 0; i < q.nn.ntok; i++)
-			appendStringInfoString(&j, q.nn.tok[i]);
-		q.joined = j.data;
-		q.joined_len = j.len;
-	}
-	q.caplinks = 256;
-	q.nlinks = 0;
-	q.links = palloc(q.caplinks * sizeof(SimLink));
-	cand = palloc(candcap * sizeof(int));
-	q.stamp = ft_next_stamp(ix);
+/*
+ * Does a name of this form take part in this pass?  The plain pass
+ * matches plain names; the skeleton pass (consonant skeletons, for names
+ * written without short vowels) matches skeletons: all of them for a query
+ * in Arabic or Hebrew letters, only those of such names for a Latin query.
+ */
+static inline bool
+form_ok(const ListedName *nm, bool skeleton, bool abjad_query)
+{
+	if (!skeleton)
+		return !nm->skeleton;
+	return nm->skeleton && (abjad_query || nm->abjad);
+}
 
-	/*
-	 * Candidates: names holding a vocabulary item that shares enough
-	 * trigrams with an item of the query (and is similar to it).  Items
-	 * made only of particles find no candidates of their own.
-	 */
-	for (int qi = 0; qi < q.it.n; qi++)
+/*
+ * Candidates: names holding a vocabulary item that shares enough trigrams
+ * with an item of the query (and is similar to it).  Items made only of
+ * particles find no candidates of their own.
+ */
+static void
+find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, Cands *cd)
+{
+	for (int qi = 0; qi < q->it.n; qi++)
 	{
 		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
-		int			ng = ft_grams_of(q.it.s[qi], q.it.len[qi], g, lengthof(g));
+		int			ng = ft_grams_of(q->it.s[qi], q->it.len[qi], g, lengthof(g));
+
 		/*
 		 * Half the trigrams (a third for short items): one typo passes.  A
 		 * name of one word has nothing else to be found by: any trigram.
 		 */
-		int			need = q.strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
+		int			need = q->strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
 		uint32		vst = ft_next_stamp(ix);
-		uint32		qmask = ((1u << q.it.span[qi]) - 1) << q.it.first[qi];
+		uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
 
-		if (q.it.strong[qi] == 0)
+		if (q->it.strong[qi] == 0)
 		{
 			/* particles match only themselves, and find no candidates */
-			int			v = ft_vocab_find(ix, q.it.s[qi]);
+			int			v = ft_vocab_find(ix, q->it.s[qi], q->forms);
 
 			if (v >= 0)
-				add_link(ix, &q, qi, v, 1.0f);
+				add_link(ix, q, qi, v, 1.0f);
 			continue;
 		}
 		for (int k = 0; k < ng; k++)
 		{
-			Gram	   *gr = gram_lookup(ix->grams, g[k]);
+			int			ngv;
+			const int32 *gv = ft_gram_vocab(ix, g[k], &ngv);
 
 			CHECK_FOR_INTERRUPTS();
-			if (gr == NULL)
-				continue;
-			for (int j = 0; j < gr->n; j++)
+			for (int j = 0; j < ngv; j++)
 			{
-				int			v = gr->vocab[j];
+				int			v = gv[j];
 				float		sim;
 
 				if (ix->vstamp[v] != vst)
@@ -193,50 +195,59 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 				if (++ix->vcount[v] != need)
 					continue;
 				/* just reached the bar */
-				sim = ft_tok_sim(q.it.s[qi], q.it.len[qi], ix->vocab[v].s, ix->vocab[v].len);
-				if (sim < 1.0f && q.it.span[qi] == 1 && q.known[qi])
+				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
+				if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
 					sim *= (float) (1.0 - KNOWN_PENALTY);
 				if (sim < SIM_FLOOR)
 					continue;
-				add_link(ix, &q, qi, v, sim);
+				add_link(ix, q, qi, v, sim);
 
 				for (int x = 0; x < ix->vocab[v].nnames; x++)
 				{
-					int			n = ix->vocab[v].names[x];
+					int			n = FT_NAMES(ix, v)[x];
 
-					if (ix->nstamp[n] != q.stamp)
+					if (ix->nstamp[n] != q->stamp)
 					{
-						ix->nstamp[n] = q.stamp;
+						ix->nstamp[n] = q->stamp;
 						ix->nmask[n] = 0;
-						if (ncand == candcap)
+						if (!form_ok(&ix->names[n], skeleton, abjad_query))
+							continue;
+						if (cd->n == cd->cap)
 						{
-							candcap *= 2;
-							cand = repalloc_huge(cand, candcap * sizeof(int));
+							cd->cap *= 2;
+							cd->c = repalloc_huge(cd->c, cd->cap * sizeof(int));
 						}
-						cand[ncand++] = n;
+						cd->c[cd->n++] = n;
 					}
 					ix->nmask[n] |= qmask;
 				}
 			}
 		}
 	}
+}
 
-	/*
-	 * Score the candidates that can reach min_score (bound: every token of
-	 * the name matched perfectly by the query tokens that hit it); keep the
-	 * best name per entity.
-	 */
-	m = palloc(Max(ncand, 1) * sizeof(Match));
-	for (int c = 0; c < ncand; c++)
+/*
+ * Scores the candidates cd->c[from ..] of query q; keeps the best name per
+ * entity in the index's entity scratch (stamp est).
+ */
+static void
+score_candidates(NameIndex *ix, ScreenQuery *q, const float *qw, const Cands *cd, int from,
+				 const ScreenAttrs *attrs, float4 min_score, int only_entity, uint32 est,
+				 MatchExplain *ex)
+{
+	for (int c = from; c < cd->n; c++)
 	{
-		ListedName *nmr = &ix->names[cand[c]];
-		uint32		mask = ix->nmask[cand[c]];
+		const ListedName *nmr = &ix->names[cd->c[c]];
+		uint32		mask = ix->nmask[cd->c[c]];
 		double		hit = 0;
 		float4		s;
 		int			e = nmr->entity;
+		MatchExplain cex;
 
 		CHECK_FOR_INTERRUPTS();
-		for (int t = 0; t < q.nn.ntok; t++)
+		if (only_entity >= 0 && e != only_entity)
+			continue;
+		for (int t = 0; t < q->nn.ntok; t++)
 			if (mask & (1u << t))
 				hit += qw[t];
 
@@ -244,32 +255,89 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 		 * Not a bound (tokens the index missed can still match): names hit
 		 * by too little of the query are not scored.
 		 */
-		if (hit < MIN_HIT * q.weight && q.strong > 2)
+		if (hit < MIN_HIT * q->weight && q->strong > 2)
 			continue;
-		s = (float4) ft_score_name(ix, &q, nmr);
+		if (ex != NULL)
+			memset(&cex, 0, sizeof(cex));
+		s = (float4) ft_score_name(ix, q, nmr, ex ? &cex : NULL);
+		if (nmr->skeleton)
+			s = (float4) (s * ft_skeleton_factor(ix, q, nmr, ex ? &cex : NULL));
+		/* attributes only lower a score: no need to look when it is too low */
 		if (s < min_score)
 			continue;
-		if (ix->estamp[e] == q.stamp)
-		{
-			if (s > ix->ebest[e])
-			{
-				ix->ebest[e] = s;
-				ix->ename[e] = cand[c];
-			}
+		s = (float4) (s * ft_attr_factor(ix, &ix->entities[e], attrs, ex ? &cex : NULL));
+		if (s < min_score)
 			continue;
+		if (ix->estamp[e] == est && s <= ix->ebest[e])
+			continue;
+		if (ex != NULL)
+		{
+			cex.skeleton = nmr->skeleton;
+			*ex = cex;
 		}
-		ix->estamp[e] = q.stamp;
+		ix->estamp[e] = est;
 		ix->ebest[e] = s;
-		ix->ename[e] = cand[c];
+		ix->ename[e] = cd->c[c];
 	}
-	for (int c = 0; c < ncand; c++)
-	{
-		int			e = ix->names[cand[c]].entity;
+}
 
-		if (ix->estamp[e] == q.stamp && ix->ename[e] == cand[c])
+/*
+ * Screens one name: the best match per entity with score >= min_score,
+ * best first, at most max_results.  Returns the number of matches; *out is
+ * palloc'd in the caller's context.  A name with nothing to match is
+ * 22023 (what names the argument).  Caller is connected to SPI.
+ *
+ * Two passes: the name as written against the listed names, then (when a
+ * side is written without short vowels: a query in Arabic or Hebrew
+ * letters, or any listed names that are) its consonant skeleton against
+ * the listed names' skeletons.  An entity keeps its best score of both.
+ */
+int
+ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAttrs *attrs,
+			   float4 min_score, int max_results, int only_entity, Match **out,
+			   MatchExplain *ex)
+{
+	ScreenQuery q;
+	ScreenQuery sq;
+	float		qw[MAX_TOKENS * 2];
+	float		sqw[MAX_TOKENS * 2];
+	Cands		cd;
+	int			plain;
+	uint32		est;
+	Match	   *m;
+	int			nm = 0;
+
+	*out = NULL;
+	ft_normalize_checked(name, what, &q.nn);
+	if (ix->nnames == 0)
+		return 0;
+	cd.cap = 256;
+	cd.n = 0;
+	cd.c = palloc(cd.cap * sizeof(int));
+	ft_begin_query(ix);
+	est = ft_next_stamp(ix);
+
+	prepare_query(ix, &q, qw, FT_FORM_PLAIN);
+	find_candidates(ix, &q, false, q.nn.abjad, &cd);
+	score_candidates(ix, &q, qw, &cd, 0, attrs, min_score, only_entity, est, ex);
+	plain = cd.n;
+	if ((q.nn.abjad || ix->abjad_names) && ft_skeleton_name(&q.nn, &sq.nn) > 0)
+	{
+		prepare_query(ix, &sq, sqw, FT_FORM_SKELETON);
+		find_candidates(ix, &sq, true, q.nn.abjad, &cd);
+		score_candidates(ix, &sq, sqw, &cd, plain, attrs, min_score, only_entity, est, ex);
+		pfree(sq.links);
+	}
+
+	m = palloc(Max(cd.n, 1) * sizeof(Match));
+	for (int c = 0; c < cd.n; c++)
+	{
+		int			e = ix->names[cd.c[c]].entity;
+
+		if (ix->estamp[e] == est && ix->ename[e] == cd.c[c])
 		{
 			m[nm].entity = e;
-			m[nm].name = cand[c];
+			m[nm].name = cd.c[c];
 			m[nm].score = ix->ebest[e];
 			nm++;
 			ix->estamp[e] = 0;	/* once per entity */
@@ -280,7 +348,7 @@ screen(NameIndex *ix, const char *name, const char *what, float4 min_score, int 
 	if (nm > max_results)
 		nm = max_results;
 	pfree(q.links);
-	pfree(cand);
+	pfree(cd.c);
 	*out = m;
 	return nm;
 }
@@ -308,7 +376,7 @@ fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int
 	ft_metric_screen_begin();
 	if (ix == NULL)
 		ix = ft_get_index();
-	n = screen(ix, name, "name", min_score, max_results, &m);
+	n = ft_screen_core(ix, name, "name", attrs, min_score, max_results, -1, &m, NULL);
 	ft_metric_screen_end();
 
 	*out = palloc(Max(n, 1) * sizeof(FintechMatch));
@@ -316,10 +384,25 @@ fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int
 	{
 		(*out)[i].entity_id = ix->entities[m[i].entity].id;
 		(*out)[i].score = m[i].score;
-		(*out)[i].matched_name = pstrdup(ix->names[m[i].name].name);
+		(*out)[i].matched_name = pstrdup(FT_STR(ix, ix->names[m[i].name].name));
+		/* why: the same query again, for this entity only (nothing personal) */
+		(*out)[i].explanation = ft_explain_entity(ix, name, attrs, m[i].entity, NULL, false);
 	}
 	*generation = ix->sig[1];
 	return n;
+}
+
+/*
+ * Does fintech.<table> have column?  The library of a release runs on the
+ * schema of an earlier one until ALTER EXTENSION UPDATE: what it added is
+ * used only where it exists.
+ */
+bool
+ft_has_column(const char *table, const char *column)
+{
+	Oid			rel = get_relname_relid(table, get_namespace_oid("fintech", false));
+
+	return OidIsValid(rel) && get_attnum(rel, column) != InvalidAttrNumber;
 }
 
 /* the highest list generation the caller's snapshot sees (0: none loaded) */
@@ -329,8 +412,56 @@ fintech_screening_generation(void)
 	return ft_get_index()->sig[1];
 }
 
+/*
+ * The attributes of a screened party given as SQL arguments country,
+ * birth_date and kind (numbers first .. first + 2; NULL: unknown) into
+ * *attrs: a country is 2 letters (ISO 3166-1 alpha-2, any case), a kind
+ * individual, entity, vessel or aircraft, a date finite (22023 otherwise).
+ */
+void
+ft_screen_attrs_args(FunctionCallInfo fcinfo, int first, ScreenAttrs *attrs)
+{
+	memset(attrs, 0, sizeof(ScreenAttrs));
+	if (PG_NARGS() > first && !PG_ARGISNULL(first))
+	{
+		char	   *c = text_to_cstring(PG_GETARG_TEXT_PP(first));
+
+		if (strlen(c) != 2 || !isalpha((unsigned char) c[0]) || !isalpha((unsigned char) c[1]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("country \"%s\" is not an ISO 3166-1 alpha-2 code", c),
+					 errhint("Give two letters, such as DE or US.")));
+		c[0] = pg_ascii_toupper((unsigned char) c[0]);
+		c[1] = pg_ascii_toupper((unsigned char) c[1]);
+		attrs->country = c;
+	}
+	if (PG_NARGS() > first + 1 && !PG_ARGISNULL(first + 1))
+	{
+		DateADT		d = PG_GETARG_DATEADT(first + 1);
+
+		if (DATE_NOT_FINITE(d))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("birth_date must be a finite date")));
+		attrs->has_birth_date = true;
+		attrs->birth_date = d;
+	}
+	if (PG_NARGS() > first + 2 && !PG_ARGISNULL(first + 2))
+	{
+		char	   *k = text_to_cstring(PG_GETARG_TEXT_PP(first + 2));
+
+		if (strcmp(k, "individual") != 0 && strcmp(k, "entity") != 0 &&
+			strcmp(k, "vessel") != 0 && strcmp(k, "aircraft") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid kind \"%s\"", k),
+					 errhint("The kind is individual, entity, vessel or aircraft.")));
+		attrs->kind = k;
+	}
+}
+
 /* ------------------------------------------------------------------------
- * fintech.screen_name(name, min_score, max_results)
+ * fintech.screen_name(name, min_score, max_results, country, birth_date, kind)
  * ------------------------------------------------------------------------
  */
 PG_FUNCTION_INFO_V1(fintech_screen_name);
@@ -344,6 +475,7 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 	NameIndex	   *ix;
 	Match	   *m;
 	int			n;
+	ScreenAttrs attrs;
 
 	fintech_arg_not_null(fcinfo, 0, "name");
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -362,27 +494,28 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_results %d is not positive", max_results)));
 	ft_screening_required_check();
+	ft_screen_attrs_args(fcinfo, 3, &attrs);
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
 	ft_metric_screen_begin();
 	ix = ft_get_index();
-	n = screen(ix, name, "name", min_score, max_results, &m);
+	n = ft_screen_core(ix, name, "name", &attrs, min_score, max_results, -1, &m, NULL);
 	ft_metric_screen_end();
 	for (int i = 0; i < n; i++)
 	{
-		Entity	   *e = &ix->entities[m[i].entity];
+		const Entity *e = &ix->entities[m[i].entity];
 		Datum		v[6];
 		bool		nulls[6] = {false, false, false, false, false, false};
 
 		v[0] = Int64GetDatum(e->id);
-		v[1] = CStringGetTextDatum(e->list);
-		v[2] = CStringGetTextDatum(e->source_uid);
-		v[3] = CStringGetTextDatum(ix->names[m[i].name].name);
+		v[1] = CStringGetTextDatum(FT_STR(ix, e->list));
+		v[2] = CStringGetTextDatum(FT_STR(ix, e->source_uid));
+		v[3] = CStringGetTextDatum(FT_STR(ix, ix->names[m[i].name].name));
 		v[4] = Float4GetDatum(m[i].score);
-		if (e->programs == (Datum) 0)
+		if (e->programs == 0)
 			nulls[5] = true;
 		else
-			v[5] = e->programs;
+			v[5] = PointerGetDatum(FT_AT(ix, e->programs));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 	SPI_finish();
@@ -393,6 +526,7 @@ void
 ScreeningInit(void)
 {
 	ft_name_words_init();
+	NameIndexShmInit();
 
 	DefineCustomRealVariable("fintech.screening_threshold",
 							 "Score at or above which a party's match raises an alert.",

@@ -11,7 +11,9 @@
 #define FINTECH_SCREENING_H
 
 #include "normalize.h"
+#include "fmgr.h"
 #include "utils/date.h"
+#include "utils/jsonb.h"
 
 /* one match of a screened name */
 typedef struct FintechMatch
@@ -19,6 +21,7 @@ typedef struct FintechMatch
 	int64		entity_id;
 	float4		score;
 	char	   *matched_name;
+	Jsonb	   *explanation;	/* explain_match's answer, without the party's data */
 } FintechMatch;
 
 /*
@@ -44,5 +47,11 @@ extern int64 fintech_screening_generation(void);
 /* screens a name (attrs: NULL or what is known) at min_score; up to max_results matches in *out */
 extern int	fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int max_results,
 						   FintechMatch **out, int64 *generation, bool same_index);
+
+/* does fintech.<table> have column (an update may not have added it yet)? */
+extern bool ft_has_column(const char *table, const char *column);
+
+/* SQL arguments country, birth_date, kind (from argument first on) into *attrs; 22023 if invalid */
+extern void ft_screen_attrs_args(FunctionCallInfo fcinfo, int first, ScreenAttrs *attrs);
 
 #endif							/* FINTECH_SCREENING_H */

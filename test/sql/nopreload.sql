@@ -71,3 +71,6 @@ SELECT status FROM fintech.parties WHERE id = :np_party;
 SELECT metric, value FROM fintech.metrics WHERE kind = 'counter' OR metric = 'fintech_counters_enabled';
 SELECT metric, value FROM fintech.metrics
  WHERE metric IN ('fintech_payments_held', 'fintech_holds_open', 'fintech_alerts_open') ORDER BY 1;
+-- without shared memory each session builds its own matching index
+SELECT shared, builds IS NULL AS no_server_count, builds_here > 0 AS built_here
+  FROM fintech.screening_index();

@@ -1,0 +1,25 @@
+/*-------------------------------------------------------------------------
+ *
+ * translit.h
+ *	  Names in other scripts to Latin, through ICU's transliterator
+ *	  (translit.c).  normalize.c calls it before its own steps, for both a
+ *	  screened name and every listed name.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_TRANSLIT_H
+#define FINTECH_TRANSLIT_H
+
+/* the ICU transliterator screening uses (the same for queries and lists) */
+#define FT_TRANSLIT_ID	"Russian-Latin/BGN; Any-Latin; Latin-ASCII"
+
+/* does the UTF-8 string hold a letter of a script transliterated to Latin? */
+extern bool ft_needs_translit(const char *utf8, int len);
+
+/*
+ * utf8[0 .. len-1] in Latin (UTF-8, palloc'd in the caller's context);
+ * *abjad: it held Arabic or Hebrew letters (written without short vowels).
+ */
+extern char *ft_translit(const char *utf8, int len, bool *abjad);
+
+#endif							/* FINTECH_TRANSLIT_H */

@@ -1,0 +1,45 @@
+-- test/bench/screening/crossscript.sql — cross-script matching quality of
+-- screen_name: each pair of crossscript_un.csv (the UN list's entries with
+-- an original-script name) and crossscript_curated.csv (public names in
+-- Greek, Hebrew, Chinese, Japanese kana, Korean, Thai) is loaded as two
+-- stand-in lists, XS-LATIN (the Latin name) and XS-ORIG (the original
+-- script); then each original-script name must find its XS-LATIN entity,
+-- and each Latin name its XS-ORIG entity, at min_score (default 0.85),
+-- among screen_name's first 50 rows.  Run as a superuser in a scratch
+-- database (it writes the sanctions tables directly; roll back or drop the
+-- database after); the full OFAC list loaded beside it makes the test
+-- realistic (rarity of tokens, competing names).  Prints Markdown.
+--
+--   psql -X -v min_score=0.85 -f crossscript.sql
+\set QUIET on
+\set ON_ERROR_STOP on
+\if :{?min_score} \else \set min_score 0.85 \endif
+CREATE TEMP TABLE xs (ref text, latin text, original text, script text);
+\copy xs FROM 'crossscript_un.csv' WITH (FORMAT csv, HEADER)
+\copy xs FROM 'crossscript_curated.csv' WITH (FORMAT csv, HEADER)
+BEGIN;
+INSERT INTO fintech.sanctions_lists (list, version, generation, entities, names, source_hash)
+SELECT l, 1, nextval('fintech.sanctions_generation'), 0, 0, '\x00'::bytea
+  FROM unnest(ARRAY['XS-LATIN', 'XS-ORIG']) AS l;
+INSERT INTO fintech.sanctions_entities (list, source_uid, name, kind, version)
+SELECT 'XS-LATIN', ref, latin, 'individual', 1 FROM xs
+UNION ALL
+SELECT 'XS-ORIG', ref, original, 'individual', 1 FROM xs;
+INSERT INTO fintech.sanctions_names (entity_id, list, name, name_type)
+SELECT id, list, name, 'primary' FROM fintech.sanctions_entities WHERE list IN ('XS-LATIN', 'XS-ORIG');
+COMMIT;
+CREATE TEMP TABLE xs_result AS
+SELECT x.script, 'original -> Latin' AS direction,
+       EXISTS (SELECT 1 FROM fintech.screen_name(x.original, :min_score, 50) s
+                WHERE s.list = 'XS-LATIN' AND s.source_uid = x.ref) AS found
+  FROM xs x
+UNION ALL
+SELECT x.script, 'Latin -> original',
+       EXISTS (SELECT 1 FROM fintech.screen_name(x.latin, :min_score, 50) s
+                WHERE s.list = 'XS-ORIG' AND s.source_uid = x.ref)
+  FROM xs x;
+\pset format aligned
+\pset footer off
+SELECT script, direction, count(*) AS pairs, sum(found::int) AS found,
+       round(100.0 * avg(found::int), 1) AS "found %"
+  FROM xs_result GROUP BY ROLLUP (direction, script) ORDER BY direction, script NULLS LAST;

@@ -1,0 +1,46 @@
+#!/usr/bin/perl
+# test/bench/screening/make_crossscript.pl — the cross-script part of the
+# evaluation set: each entry of the UN Security Council consolidated list
+# (XML as published) that has a name in its original script, as a pair
+# (REFERENCE_NUMBER, Latin name, original-script name).  Writes CSV
+# (ref,latin,original,script) to stdout.  Perl 5.36, core modules only.
+#
+#   perl make_crossscript.pl UN_consolidated.xml > crossscript_un.csv
+use strict;
+use warnings;
+use utf8;
+use open qw(:std :encoding(UTF-8));
+
+my $file = shift or die "usage: $0 UN_consolidated.xml\n";
+open my $fh, '<:encoding(UTF-8)', $file or die "$file: $!\n";
+local $/;
+my $xml = <$fh>;
+
+sub field {
+	my ($rec, $tag) = @_;
+	return $rec =~ m{<$tag>([^<]*)</$tag>} ? $1 : '';
+}
+sub csv {
+	my $s = shift;
+	$s =~ s/"/""/g;
+	return qq("$s");
+}
+sub unescape {
+	my $s = shift;
+	$s =~ s/&amp;/&/g; $s =~ s/&lt;/</g; $s =~ s/&gt;/>/g; $s =~ s/&quot;/"/g; $s =~ s/&apos;/'/g;
+	$s =~ s/\s+/ /g; $s =~ s/^ //; $s =~ s/ $//;
+	return $s;
+}
+print "ref,latin,original,script\n";
+while ($xml =~ m{<(INDIVIDUAL|ENTITY)>(.*?)</\1>}sg) {
+	my $rec = $2;
+	my $orig = unescape(field($rec, 'NAME_ORIGINAL_SCRIPT'));
+	next if $orig eq '';
+	my $latin = unescape(join ' ', grep { $_ ne '' } map { field($rec, $_) }
+		qw(FIRST_NAME SECOND_NAME THIRD_NAME FOURTH_NAME));
+	next if $latin eq '';
+	my $script = $orig =~ /\p{Arabic}/ ? 'arabic' : $orig =~ /\p{Cyrillic}/ ? 'cyrillic'
+		: $orig =~ /\p{Han}/ ? 'chinese' : $orig =~ /\p{Hangul}/ ? 'korean' : 'other';
+	next if $script eq 'other';
+	print join(',', csv(field($rec, 'REFERENCE_NUMBER')), csv($latin), csv($orig), $script), "\n";
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# test/bench/screening/shared_index.sh — screening v2: the shared index and
+# cross-script matching, on the full OFAC SDN list.
+#
+#   bash test/bench/screening/shared_index.sh [seconds]     default: 20 s per pgbench run
+#   OFAC_DIR=/path/to/ofac BENCH_OUT=out.md bash test/bench/screening/shared_index.sh 10
+#
+# Builds and installs the checkout (test/bench/common.sh), starts a
+# throwaway preloaded cluster (test/lib.sh), loads sdn.csv, alt.csv and
+# add.csv from $OFAC_DIR, then reports:
+#   1. the first screen_name of each of 20 new sessions (ms, min / median /
+#      max; the first session builds the shared index: reported apart);
+#   2. a new session's memory growth from screening: the backend's memory
+#      contexts (pg_backend_memory_contexts) and its private resident memory
+#      (RssAnon in /proc/<pid>/status), before and after 200 calls;
+#   3. latency of screen_name over the evaluation set's 6,000 queries
+#      (pgbench -n -M prepared -T <seconds>, per-transaction log) at 1 and
+#      8 clients: p50 / p95 / p99;
+#   4. rescreening: 3,000 parties (1,000 positives, 2,000 negatives of the
+#      set) created, the list reloaded, then fintech.rescreen_parties()
+#      timed: parties per second;
+#   5. cross-script matching (crossscript.sql) with the list loaded.
+# Prints Markdown to stdout and writes it to $BENCH_OUT (default
+# ./shared-index-results.md).  No Python needed.
+set -euo pipefail
+
+. "$(dirname "$0")/../../lib.sh"
+
+DURATION=${1:-${BENCH_SECONDS:-20}}
+case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
+. "$FT_ROOT/test/bench/common.sh"
+OFAC_DIR=$(ofac_dir)
+OFAC_DIR=${OFAC_DIR:-$FT_ROOT/test/bench/ofac}
+for f in sdn.csv alt.csv add.csv; do
+	[ -r "$OFAC_DIR/$f" ] || ft_die "no readable $OFAC_DIR/$f (set OFAC_DIR)"
+done
+OUT=${BENCH_OUT:-shared-index-results.md}
+case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
+: >"$OUT" || ft_die "cannot write $OUT"
+
+trap ft_cleanup EXIT
+trap 'exit 130' INT TERM
+
+ft_bootstrap
+ft_workdir
+SET_DIR=$FT_WORK/src/test/bench/screening
+LOGS=$FT_WORK/shared
+mkdir -p "$LOGS" "$FT_WORK/ofac"
+cp "$OFAC_DIR"/sdn.csv "$OFAC_DIR"/alt.csv "$OFAC_DIR"/add.csv "$FT_WORK/ofac/"
+chown -R postgres: "$LOGS" "$FT_WORK/ofac" 2>/dev/null || true
+bench_build
+
+ft_cluster_start shared "fintech.database = 'postgres'" "shared_buffers = '256MB'" ||
+	ft_die "server did not start"
+ft_psql -qc 'CREATE EXTENSION fintech CASCADE' >&2
+load_list() {
+	ft_psql -Atc "SELECT fintech.load_sanctions_ofac(pg_read_file('$FT_WORK/ofac/sdn.csv'),
+	                pg_read_file('$FT_WORK/ofac/alt.csv'), pg_read_file('$FT_WORK/ofac/add.csv'))" >/dev/null
+}
+ft_log "load the list" >&2
+load_list
+
+# 1. the first call of new sessions (the first one builds the shared index)
+ft_log "first call of new sessions" >&2
+first_call() {
+	ft_psql -At -c '\timing on' -c "SELECT count(*) FROM fintech.screen_name('$1')" |
+		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+}
+BUILD_MS=$(first_call 'Nicolas Maduro Moros')
+for i in $(seq 1 20); do first_call 'Nicolas Maduro Moros'; done >"$LOGS/first.txt"
+read -r FMIN FMED FMAX <<<"$(sort -n "$LOGS/first.txt" | awk '{v[NR]=$1} END {print v[1], v[int((NR+1)/2)], v[NR]}')"
+# the same new sessions' first statement that is not screening, for scale
+for i in $(seq 1 20); do
+	ft_psql -At -c '\timing on' -c "SELECT fintech.version()" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+done >"$LOGS/first_version.txt"
+VMED=$(sort -n "$LOGS/first_version.txt" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+
+# 2. memory growth of a new session
+ft_log "memory of a new session" >&2
+MEM=$(ft_psql -At <<-'EOF'
+	CREATE TEMP TABLE q AS SELECT x FROM unnest(ARRAY['Nicolas Maduro Moros', 'Blue Harbor Logistics LLC',
+	  'Sergey Shoigu', 'Mohammed Ali Hassan', 'Kim Jong Un', 'AL QAIDA', 'Banco Nacional de Cuba',
+	  'Juan Carlos Rodriguez', 'Ivan Petrov', 'Zhang Wei']) AS x;
+	SELECT sum(total_bytes) AS c0 FROM pg_backend_memory_contexts \gset
+	SELECT substring(pg_read_file('/proc/self/status') FROM 'RssAnon:\s+(\d+)')::bigint AS r0 \gset
+	SELECT count(*) FROM q, generate_series(1, 20), fintech.screen_name(q.x) \gset
+	SELECT sum(total_bytes) AS c1 FROM pg_backend_memory_contexts \gset
+	SELECT substring(pg_read_file('/proc/self/status') FROM 'RssAnon:\s+(\d+)')::bigint AS r1 \gset
+	SELECT round((:c1 - :c0) / 1048576.0, 2) || ' ' || round((:r1 - :r0) / 1024.0, 2) || ' '
+	    || (SELECT round(bytes / 1048576.0, 1) || ' ' || shared FROM fintech.screening_index())
+	EOF
+)
+read -r MEM_CTX MEM_RSS IDX_MB IDX_SHARED <<<"$MEM"
+
+# 3. latency at 1 and 8 clients
+ft_psql -q <<-EOF
+	CREATE TABLE screening_queries (id int PRIMARY KEY, query text NOT NULL);
+	CREATE TEMP TABLE p (query text, expected_uid text, perturbation text);
+	CREATE TEMP TABLE n (query text, kind text);
+	\copy p FROM '$SET_DIR/positives.csv' WITH (FORMAT csv, HEADER true)
+	\copy n FROM '$SET_DIR/negatives.csv' WITH (FORMAT csv, HEADER true)
+	INSERT INTO screening_queries
+	SELECT row_number() OVER (), query FROM (SELECT query FROM p UNION ALL SELECT query FROM n) q;
+	CREATE TABLE rescreen_names AS
+	SELECT query FROM (SELECT query FROM p LIMIT 1000) a UNION ALL SELECT query FROM (SELECT query FROM n LIMIT 2000) b;
+	VACUUM ANALYZE screening_queries;
+EOF
+NQ=$(ft_psql -Atc 'SELECT count(*) FROM screening_queries')
+cat >"$LOGS/screen.sql" <<-'EOF'
+	\set r random(1, :nq)
+	SELECT * FROM fintech.screen_name((SELECT query FROM screening_queries WHERE id = :r));
+EOF
+chown postgres: "$LOGS/screen.sql" 2>/dev/null || true
+percentiles() {
+	cat "$@" | awk '{print $3}' | sort -n | awk '
+		{ v[NR] = $1 }
+		function at(p,  i) { i = int(p * NR + 0.999999); if (i < 1) i = 1; return v[i] / 1000 }
+		END { printf "%d %.2f %.2f %.2f\n", NR, at(0.50), at(0.95), at(0.99) }'
+}
+ROWS=()
+for c in 1 8; do
+	ft_log "pgbench, $c client(s), $DURATION s" >&2
+	(cd "$LOGS" && ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$c" -j "$c" \
+		-D nq="$NQ" -l --log-prefix="lat_c$c" -f "$LOGS/screen.sql" postgres \
+		>"$LOGS/pgbench_c$c.out" 2>"$LOGS/pgbench_c$c.err") || { cat "$LOGS/pgbench_c$c.err" >&2; ft_die "pgbench failed"; }
+	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$LOGS/pgbench_c$c.out")
+	read -r n p50 p95 p99 <<<"$(percentiles "$LOGS"/lat_c$c.*)"
+	ROWS+=("| $c | $n | $(printf '%.0f' "${tps:-0}") | $p50 | $p95 | $p99 |")
+done
+
+# 4. rescreening after a load
+ft_log "rescreening" >&2
+ft_psql -qc "SELECT count(fintech.create_party(query)) FROM rescreen_names" >/dev/null
+load_list
+RESCREEN=$(ft_psql -At <<-'EOF'
+	SELECT count(*) AS n FROM fintech.parties \gset
+	SELECT clock_timestamp() AS t0 \gset
+	SELECT fintech.rescreen_parties() AS alerts \gset
+	SELECT :n || ' ' || round(extract(epoch FROM clock_timestamp() - :'t0'::timestamptz)::numeric, 2)
+	EOF
+)
+read -r NPARTIES RESCREEN_S <<<"$RESCREEN"
+RATE=$(awk -v n="$NPARTIES" -v s="$RESCREEN_S" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+
+# 5. cross-script
+ft_log "cross-script (crossscript.sql)" >&2
+XS=$(cd "$SET_DIR" && ft_psql -f crossscript.sql)
+
+{
+	echo "# Screening v2: shared index, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "- machine: $(nproc) CPUs; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- tree: $TREE; list: $OFAC_DIR"
+	echo "- command: \`bash test/bench/screening/shared_index.sh $DURATION\`"
+	echo
+	echo "| measure | result |"
+	echo "|---|---|"
+	echo "| first \`screen_name\` of the first session (builds the shared index) | $BUILD_MS ms |"
+	echo "| first \`screen_name\` of a new session (20 sessions: min / median / max) | $FMIN / $FMED / $FMAX ms |"
+	echo "| first \`fintech.version()\` of a new session (median, for scale) | $VMED ms |"
+	echo "| memory growth of a session from 200 calls: memory contexts / private resident (RssAnon) | $MEM_CTX MB / $MEM_RSS MB |"
+	echo "| the shared index | $IDX_MB MB (shared: $IDX_SHARED) |"
+	echo "| rescreening after a load | $NPARTIES parties in $RESCREEN_S s = $RATE parties/s |"
+	echo
+	echo "| clients | calls | tps | p50 ms | p95 ms | p99 ms |"
+	echo "|---:|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${ROWS[@]}"
+	echo
+	echo "Cross-script (crossscript.sql, at 0.85):"
+	echo
+	echo '```text'
+	echo "$XS"
+	echo '```'
+} | tee "$OUT"

@@ -1,0 +1,182 @@
+-- screening_v2: the matching engine of 0.6.0: names in other scripts
+-- (ICU transliteration through the server, consonant skeletons for Arabic
+-- and Hebrew letters), a party's country, birth date and kind against the
+-- listed entity's, explain_match, explanations kept on alerts, and the
+-- one index in shared memory (a new session builds nothing).
+-- Uses hand-made lists (XS, XS2, XS3) in a database of its own, so that
+-- its scores (rarity weights depend on every loaded list) and counts do
+-- not depend on what other tests loaded.
+\set VERBOSITY default
+SELECT current_database() AS original_db \gset
+CREATE DATABASE fintech_screening_v2;
+\c fintech_screening_v2
+SET client_min_messages = warning;
+CREATE EXTENSION fintech CASCADE;
+RESET client_min_messages;
+SELECT fintech.load_sanctions_ofac(
+  E'1,"SHOIGU, Sergey Kuzhugetovich",individual,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '2,"SADDAM HUSSEIN AL-TIKRITI",individual,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '3,"ZUBAIDI, Muhammad Hamza",individual,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '4,"XI, Jinping",individual,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '5,"PAPADOPOULOS, Georgios",individual,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '6,"YAMADA, Taro",individual,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '7,"ORION SHIPPING TRADING LLC",-0- ,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '8,"ORION STAR",vessel,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  -- entity 3 is listed in Arabic letters as well
+  E'3,1,"aka","محمد حمزة زبيدي",-0- \r\n',
+  list => 'XS') AS entities;
+-- what the lists' loaders keep of each entity (set by hand here)
+UPDATE fintech.sanctions_entities SET countries = '{RU}', birth_dates = '{1955-05-21}'
+ WHERE list = 'XS' AND source_uid = '1';
+UPDATE fintech.sanctions_entities SET countries = '{IQ}', birth_dates = '{1937,1939}'
+ WHERE list = 'XS' AND source_uid = '2';
+UPDATE fintech.sanctions_entities SET countries = '{AE}' WHERE list = 'XS' AND source_uid = '7';
+
+CREATE FUNCTION hits(q text, min real DEFAULT 0.85, country text DEFAULT NULL,
+                     birth_date date DEFAULT NULL, kind text DEFAULT NULL)
+RETURNS TABLE(source_uid text, matched_name text, score numeric)
+LANGUAGE sql AS $$
+  SELECT source_uid, matched_name, round(score::numeric, 3)
+    FROM fintech.screen_name(q, min, 3, country, birth_date, kind)
+$$;
+
+-- ====================================================================
+-- other scripts, through ICU's transliterator
+-- ====================================================================
+SELECT * FROM hits('Сергей Шойгу');                 -- Cyrillic (BGN/PCGN)
+SELECT * FROM hits('习近平');                        -- Chinese (pinyin)
+SELECT * FROM hits('Γεώργιος Παπαδόπουλος');        -- Greek
+SELECT * FROM hits('やまだ たろう');                  -- Japanese kana
+SELECT * FROM hits('ヤマダ タロウ');
+-- Arabic letters write no short vowels: their consonant skeleton meets the
+-- Latin spelling's, both ways
+SELECT * FROM hits('صدام حسين التكريتي');
+SELECT * FROM hits('MOHAMMED HAMZA AL ZUBAIDI');
+-- a short skeleton fits many names: it scores less
+SELECT * FROM hits('حسين', 0.5);
+-- unrelated names in other scripts find nothing
+SELECT * FROM hits('Ιωάννης Νικολάου');
+SELECT * FROM hits('김철수');
+
+-- ====================================================================
+-- attributes: a contradiction lowers the score, agreement adds nothing
+-- ====================================================================
+SELECT * FROM hits('Sergey Shoigu');
+SELECT * FROM hits('Sergey Shoigu', 0.5, birth_date => '1955-05-21');   -- agrees: unchanged
+SELECT * FROM hits('Sergey Shoigu', 0.5, birth_date => '1955-01-01');   -- same year, not the day
+SELECT * FROM hits('Sergey Shoigu', 0.5, birth_date => '1956-05-21');   -- a year off
+SELECT * FROM hits('Sergey Shoigu', 0.5, birth_date => '1972-05-21');   -- another person
+SELECT * FROM hits('Sergey Shoigu', birth_date => '1972-05-21');        -- cleared at the default
+SELECT * FROM hits('Saddam Hussein', 0.5, birth_date => '1939-04-28');  -- one of the listed years
+SELECT * FROM hits('Sergey Shoigu', 0.5, country => 'ru');              -- agrees (any case)
+SELECT * FROM hits('Sergey Shoigu', 0.5, country => 'DE');
+SELECT * FROM hits('Sergey Shoigu', 0.5, kind => 'entity');             -- a company is not a person
+SELECT * FROM hits('Orion Shipping Trading', 0.5, kind => 'individual');
+SELECT * FROM hits('Orion Star', 0.5, kind => 'entity');                -- a company for a vessel
+SELECT * FROM hits('Orion Star', 0.5, kind => 'vessel');
+-- every contradiction counts
+SELECT * FROM hits('Sergey Shoigu', 0.3, 'DE', '1972-05-21', 'entity');
+-- unknown on the listed side (no birth dates, no country): nothing changes
+SELECT * FROM hits('Xi Jinping', 0.5, 'US', '1953-06-15', 'individual');
+-- agreeing attributes never lift a weak name match
+SELECT (SELECT score FROM fintech.screen_name('Sergei Shoygun', 0.3, 1))
+     = (SELECT score FROM fintech.screen_name('Sergei Shoygun', 0.3, 1, 'RU', '1955-05-21', 'individual'))
+       AS agreement_adds_nothing;
+
+-- bad attributes: 22023
+SELECT * FROM hits('Sergey Shoigu', country => 'RUS');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM hits('Sergey Shoigu', country => 'R1');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM hits('Sergey Shoigu', kind => 'company');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM hits('Sergey Shoigu', birth_date => 'infinity');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- the old call sites still work
+SELECT source_uid, round(score::numeric, 3) FROM fintech.screen_name('Sergey Shoigu');
+SELECT source_uid, round(score::numeric, 3) FROM fintech.screen_name('Sergey Shoigu', 0.9, 5);
+
+-- ====================================================================
+-- explain_match: why; its score is screen_name's
+-- ====================================================================
+SELECT id AS shoigu FROM fintech.sanctions_entities WHERE list = 'XS' AND source_uid = '1' \gset
+SELECT id AS zubaidi FROM fintech.sanctions_entities WHERE list = 'XS' AND source_uid = '3' \gset
+SELECT id AS saddam FROM fintech.sanctions_entities WHERE list = 'XS' AND source_uid = '2' \gset
+SELECT jsonb_pretty(fintech.explain_match('Sergei Shoygu', :shoigu) - 'entity_id');
+SELECT jsonb_pretty(fintech.explain_match('Sergey Shoigu', :shoigu, 'DE', '1972-05-21', 'entity') - 'entity_id');
+SELECT jsonb_pretty(fintech.explain_match('محمد حمزة الزبيدي', :zubaidi) - 'entity_id');
+-- a short skeleton: a penalty
+SELECT e->'penalties' AS penalties, e->'score' AS score, e->>'matched_name' AS matched_name
+  FROM fintech.explain_match('صدام حسين', :saddam) AS e;
+-- no listed name of the entity is a candidate: score 0, no matched name
+SELECT jsonb_pretty(fintech.explain_match('Maria Lopez', :shoigu) - 'entity_id');
+-- the same score as screen_name, whatever the query
+SELECT q, (fintech.explain_match(q, s.entity_id, c, d, k)->>'score')::real = s.score AS same_score
+  FROM (VALUES ('Sergei Shoygu', NULL, NULL::date, NULL),
+               ('Sergey Shoigu', 'DE', '1956-01-01', NULL),
+               ('Сергей Шойгу', 'RU', NULL, 'individual'),
+               ('صدام حسين التكريتي', NULL, NULL, NULL),
+               ('ORION STAR', NULL, NULL, 'entity')) AS v(q, c, d, k),
+       fintech.screen_name(q, 0.5, 1, c, d, k) s
+ ORDER BY 1;
+-- unknown entity: LD009; no name: 22023; bad attributes: 22023
+SELECT fintech.explain_match('Sergey Shoigu', -1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.explain_match(NULL, :shoigu);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.explain_match('...', :shoigu);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT fintech.explain_match('Sergey Shoigu', :shoigu, country => 'Russia');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- ====================================================================
+-- alerts keep the explanation of the match that raised them
+-- ====================================================================
+SELECT fintech.create_party('Sergei Shoygu', 'RU') AS party \gset
+SELECT a.matched_name, a.explanation->>'matched_name' AS explained_name,
+       (a.explanation->>'score')::real = a.score AS same_score,
+       jsonb_array_length(a.explanation->'tokens') AS tokens,
+       a.explanation::text ~* 'shoygu|sergei s' AS has_party_data
+  FROM fintech.screening_alerts a WHERE a.party_id = :party;
+SELECT jsonb_pretty(explanation - 'entity_id') FROM fintech.screening_alerts WHERE party_id = :party;
+
+-- a session's scratch is stamped with 16 bits: many queries wrap the
+-- stamps, and every query still finds what it finds alone
+SELECT count(*) AS queries, count(*) FILTER (WHERE s.source_uid = '1') AS found
+  FROM generate_series(1, 5000) g,
+       LATERAL (SELECT source_uid FROM fintech.screen_name('Sergei Kuzhugetovich Shoygu Ivanovich ' || g % 7)) s;
+
+-- ====================================================================
+-- one index in shared memory: built once, a new session builds nothing
+-- ====================================================================
+SELECT count(*) FROM fintech.screen_name('Sergey Shoigu');
+SELECT shared, entities, names > entities AS with_skeletons, bytes > 0 AS has_bytes
+  FROM fintech.screening_index();
+\c
+SELECT builds_here AS before FROM fintech.screening_index() WHERE builds_here = 0;
+SELECT count(*) FROM fintech.screen_name('Sergey Shoigu');
+SELECT shared, builds_here FROM fintech.screening_index();
+-- a load makes a new generation: the first session that needs it builds it, once
+SELECT builds AS builds_before FROM fintech.screening_index() \gset
+SELECT fintech.load_sanctions_ofac(
+  E'9,"NEW ENTRY, Person",individual,"XS2",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
+  list => 'XS2') AS entities;
+SELECT source_uid FROM fintech.screen_name('New Entry Person');
+SELECT shared, builds - :builds_before AS new_builds, builds_here FROM fintech.screening_index();
+\c
+SELECT source_uid FROM fintech.screen_name('New Entry Person');
+SELECT shared, builds - :builds_before AS new_builds, builds_here FROM fintech.screening_index();
+-- inside the loading transaction (not committed) a private index serves
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'10,"UNCOMMITTED, Person",individual,"XS3",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
+  list => 'XS3') AS entities;
+SELECT source_uid FROM fintech.screen_name('Uncommitted Person');
+SELECT shared, builds_here FROM fintech.screening_index();
+ROLLBACK;
+SELECT source_uid FROM fintech.screen_name('Uncommitted Person');
+SELECT shared FROM fintech.screening_index();
+
+DROP FUNCTION hits;
+\c :original_db
+DROP DATABASE fintech_screening_v2;
