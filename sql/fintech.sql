@@ -1683,23 +1683,6 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.audit_personal', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.erasures', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.erasures_id_seq', '');
 
-/*
- * The tables added from 0.6.0 on, whose rows pg_dump keeps: registered
- * here, at the end and in the order of the update's sections, because
- * the order of pg_extension.extconfig is part of what an updated database
- * must equal.
- */
--- (screening v2)
--- (events and metrics)
--- (ledger additions)
--- (limits)
-SELECT pg_catalog.pg_extension_config_dump('fintech.limits', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.limits_id_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.limit_slots', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.limit_usage', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.payment_reviews', '');
--- (card vault)
-
 SELECT fintech.audit_table('fintech.erasures');
 
 CREATE FUNCTION fintech.erase_party(party_id pg_catalog.int8, reason pg_catalog.text)
@@ -1733,21 +1716,6 @@ REVOKE ALL ON TABLE fintech.audit_personal_columns, fintech.audit_personal, fint
 REVOKE ALL ON SEQUENCE fintech.erasures_id_seq FROM PUBLIC;
 
 /* ------------------------------------------------------------------------
- * Events: their data is dumped (consumers, positions, unacknowledged
- * events).  Here, at the end, because pg_extension_config_dump's order is
- * the catalog's (extconfig): the update from 0.5.0 adds these after
- * 0.5.0's erasure tables, and a fresh install must list them alike.
- * ------------------------------------------------------------------------ */
-SELECT pg_catalog.pg_extension_config_dump('fintech.events', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.events_write_seq', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.event_consumers', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.event_order', '');
- * Configuration tables added in 0.6.0, registered in the order the update
- * script registers them (fintech.sql and the update must list them alike)
- * ------------------------------------------------------------------------ */
-
--- (ledger additions)
-SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
  * Screening v2 (0.6.0): the party's date of birth
  *
  * (After the erasure part: the column comes after parties.erased_at, as
@@ -1758,3 +1726,26 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
 
 -- a personal column: fintech.erase_party scrubs it, the audit log commits to it
 ALTER TABLE fintech.parties ADD COLUMN birth_date pg_catalog.date;
+
+/* ------------------------------------------------------------------------
+ * The tables added from 0.6.0 on, whose rows pg_dump keeps: registered
+ * here, at the end and in the order of the update's sections (after
+ * 0.5.0's erasure tables), because the order of pg_extension.extconfig is
+ * part of what an updated database must equal.
+ * ------------------------------------------------------------------------ */
+-- (screening v2)
+-- (events: consumers, positions, unacknowledged events)
+SELECT pg_catalog.pg_extension_config_dump('fintech.events', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.events_write_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.event_consumers', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.event_order', '');
+-- (metrics)
+-- (ledger additions)
+SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
+-- (limits)
+SELECT pg_catalog.pg_extension_config_dump('fintech.limits', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.limits_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.limit_slots', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.limit_usage', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.payment_reviews', '');
+-- (card vault)
