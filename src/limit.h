@@ -71,6 +71,9 @@ extern void ft_limits_check(const char *payer, const char *payee, int64 amount,
 /* a held or refused payment no longer counts */
 extern void ft_limits_release(int64 payment_id);
 
+/* is held payment payment_id waiting for the review a limit asked for? */
+extern bool ft_limits_awaiting_review(int64 payment_id);
+
 /* records that a review limit holds payment_id */
 extern void ft_limits_open_review(LimitCheck *lc, int64 payment_id);
 

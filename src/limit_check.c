@@ -87,6 +87,7 @@ enum
 	P_USAGE_OF,
 	P_RELEASE,
 	P_REVIEW,
+	P_AWAITING,
 	NPLANS
 };
 
@@ -193,6 +194,8 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		"   AND s.slot OPERATOR(pg_catalog.=) $4", 4, {INT8OID, INT8OID, TEXTOID, INT4OID}},
 	[P_REVIEW] = {"INSERT INTO fintech.payment_reviews (payment_id, limit_id, limit_name)"
 		" VALUES ($1, $2, $3)", 3, {INT8OID, INT8OID, TEXTOID}},
+	[P_AWAITING] = {"SELECT 1 FROM fintech.payment_reviews r WHERE r.payment_id OPERATOR(pg_catalog.=) $1"
+		" AND r.decision IS NULL", 1, {INT8OID}},
 };
 
 FT_DEFINE_PLANS(plans, plan_defs);
@@ -523,6 +526,42 @@ check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 	count_read(st, amount, payment_id, at);
 }
 
+/*
+ * Whether any limit was ever created: a ledger that never had one
+ * (fintech.limits has no blocks; its rows are never deleted) skips the
+ * queries, as pay does for parties.  Before ALTER EXTENSION UPDATE to
+ * 0.6.0 (a newer library on older SQL) the table does not exist: no
+ * limits either.
+ */
+static bool
+limits_exist(void)
+{
+	Oid			relid = RangeVarGetRelid(makeRangeVar("fintech", "limits", -1),
+										 AccessShareLock, true);
+	Relation	rel;
+	BlockNumber nblocks;
+
+	if (!OidIsValid(relid))
+		return false;
+	rel = table_open(relid, NoLock);
+	nblocks = RelationGetNumberOfBlocks(rel);
+	table_close(rel, NoLock);
+	return nblocks > 0;
+}
+
+/* is held payment payment_id waiting for the review a limit asked for? */
+bool
+ft_limits_awaiting_review(int64 payment_id)
+{
+	Datum		v[1];
+
+	if (!limits_exist())
+		return false;
+	v[0] = Int64GetDatum(payment_id);
+	ft_run_plan(&plans, P_AWAITING, v, NULL, true, 0);
+	return SPI_processed > 0;
+}
+
 void
 ft_limits_check(const char *payer, const char *payee, int64 amount, int64 payment_id,
 				LimitCheck *lc)
@@ -536,19 +575,8 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, int64 paymen
 	lc->at = GetCurrentTimestamp();
 	lc->verdict = LIMIT_PASS;
 
-	/*
-	 * A ledger that never had a limit (fintech.limits has no blocks; its
-	 * rows are never deleted) skips the query, as pay does for parties.
-	 */
-	{
-		Relation	rel = table_open(RangeVarGetRelid(makeRangeVar("fintech", "limits", -1),
-													  AccessShareLock, false), NoLock);
-		BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
-
-		table_close(rel, NoLock);
-		if (nblocks == 0)
-			return;
-	}
+	if (!limits_exist())
+		return;
 	v[0] = CStringGetTextDatum(payer);
 	v[1] = CStringGetTextDatum(payee);
 	v[2] = TimestampTzGetDatum(lc->at);

@@ -161,9 +161,7 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_ACCOUNTS] = {"SELECT $1 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
 		" UNION ALL SELECT $2 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $2",
 	2, {TEXTOID, TEXTOID}},
-	[P_HELD] = {"SELECT p.id, p.entry_id, p.payer, p.payee,"
-		" EXISTS (SELECT 1 FROM fintech.payment_reviews r WHERE r.payment_id OPERATOR(pg_catalog.=) p.id"
-		"          AND r.decision IS NULL) FROM fintech.payments p"
+	[P_HELD] = {"SELECT p.id, p.entry_id, p.payer, p.payee FROM fintech.payments p"
 		" WHERE p.status OPERATOR(pg_catalog.=) 'held'"
 		"   AND (p.payer OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM fintech.accounts"
 		"          WHERE party_id OPERATOR(pg_catalog.=) $1))"
@@ -519,7 +517,6 @@ fintech_release_held_payments(int64 party_id)
 	int64	   *holds;
 	char	  **payers;
 	char	  **payees;
-	bool	   *awaiting;
 
 	ft_run_plan(&plans, P_HELD, v, NULL, false, 0);
 	nheld = SPI_processed;
@@ -527,7 +524,6 @@ fintech_release_held_payments(int64 party_id)
 	holds = palloc(sizeof(int64) * Max(nheld, 1));
 	payers = palloc(sizeof(char *) * Max(nheld, 1));
 	payees = palloc(sizeof(char *) * Max(nheld, 1));
-	awaiting = palloc(sizeof(bool) * Max(nheld, 1));
 	for (uint64 i = 0; i < nheld; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -539,8 +535,6 @@ fintech_release_held_payments(int64 party_id)
 		FT_CHECK(!isnull);
 		payers[i] = SPI_getvalue(tup, desc, 3);
 		payees[i] = SPI_getvalue(tup, desc, 4);
-		/* held by a review limit, not decided yet */
-		awaiting[i] = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
 	}
 
 	for (uint64 i = 0; i < nheld; i++)
@@ -550,7 +544,7 @@ fintech_release_held_payments(int64 party_id)
 
 		CHECK_FOR_INTERRUPTS();
 		/* one a review limit holds waits for its review, unless refused */
-		if (state == SCREEN_CLEAR && awaiting[i])
+		if (state == SCREEN_CLEAR && ft_limits_awaiting_review(ids[i]))
 			continue;
 		n += settle_held_payment(ids[i], holds[i], state, why);
 	}
