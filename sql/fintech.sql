@@ -1255,6 +1255,8 @@ CREATE VIEW fintech.metrics AS
 
 COMMENT ON VIEW fintech.metrics IS
   'Counters and gauges for monitoring (Prometheus names): metric, labels, value, kind (counter or gauge), help';
+
+/* ------------------------------------------------------------------------
  * Ledger additions (0.6.0): safe retries, sweeps, statements
  * ------------------------------------------------------------------------ */
 

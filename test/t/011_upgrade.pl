@@ -337,9 +337,11 @@ sub grants_by_name
 	$d =~ s/^(-- Name: FUNCTION \w+)\(.*?\)(; Type: ACL;)/$1$2/mg;
 	$d =~ s/^(GRANT ALL ON FUNCTION fintech\.\w+)\(.*\)( TO \w+;)$/$1$2/mg;
 	$d =~ s/^--\n-- Name: FUNCTION (\w+); Type: ACL;[^\n]*\n--\n\nGRANT [^\n]*\n\n\n/$had->{$1} ? $& : ''/mge if $had;
+	$d =~ s/^--\n-- Name: TABLE (\w+); Type: ACL;[^\n]*\n--\n\nGRANT [^\n]*\n\n\n/$had->{"table $1"} ? $& : ''/mge if $had;
 	return $d;
 }
 my %had040 = map { $_ => 1 } (grants_by_name($dump040) =~ /^GRANT ALL ON FUNCTION fintech\.(\w+) TO/mg);
+$had040{"table $_"} = 1 for ($dump040 =~ /^GRANT SELECT ON TABLE fintech\.(\w+) TO/mg);
 my $after040 = schema_dump('from040');
 is(grants_by_name($after040, \%had040), grants_by_name($dump040),
 	'updated from 0.4.0: pg_dump --schema-only unchanged (but for the argument lists of re-created functions and the grants of new ones)');
