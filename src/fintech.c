@@ -37,6 +37,7 @@
 #include "ledger.h"
 #include "parties.h"
 #include "payments.h"
+#include "vault.h"
 
 PG_MODULE_MAGIC;
 
@@ -73,6 +74,7 @@ _PG_init(void)
 	ScreeningInit();
 	PartiesInit();
 	ErasureInit();
+	VaultInit();
 	GuardInit();
 
 	MarkGUCPrefixReserved("fintech");
