@@ -49,7 +49,7 @@ REGRESS += # screening v2
 REGRESS += # events and metrics
 REGRESS += # ledger additions
 REGRESS += # limits
-REGRESS += # card vault
+REGRESS += vault # card vault
 REGRESS += privileges
 REGRESS_OPTS = --inputdir=test --outputdir=$(FINTECH_RESULTS) \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)
