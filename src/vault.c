@@ -104,16 +104,6 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 };
 FT_DEFINE_PLANS(plans, plan_defs);
 
-static bytea *
-bytes_datum(const uint8 *data, int len)
-{
-	bytea	   *b = palloc(VARHDRSZ + len);
-
-	SET_VARSIZE(b, VARHDRSZ + len);
-	memcpy(VARDATA(b), data, len);
-	return b;
-}
-
 /* bytea[] of the ids of keys[from .. n-1] */
 static Datum
 key_ids(const VaultKey *keys, int from, int n)
@@ -121,7 +111,7 @@ key_ids(const VaultKey *keys, int from, int n)
 	Datum	   *d = palloc(sizeof(Datum) * Max(n - from, 1));
 
 	for (int i = from; i < n; i++)
-		d[i - from] = PointerGetDatum(bytes_datum(keys[i].id, VAULT_KEY_ID_LEN));
+		d[i - from] = PointerGetDatum(vault_bytea(keys[i].id, VAULT_KEY_ID_LEN));
 	return PointerGetDatum(construct_array(d, n - from, BYTEAOID, -1, false, TYPALIGN_INT));
 }
 
@@ -175,18 +165,33 @@ digits_arg(FunctionCallInfo fcinfo, const char *what, char *buf)
 	return len;
 }
 
-/* re-raise the error being handled with errhidestmt: never the caller's statement in the log */
-static void
-pg_attribute_noreturn()
-rethrow_hidden(MemoryContext cxt)
+/*
+ * body(fcinfo), re-raising any error it raises with errhidestmt: the
+ * caller's statement (which may hold a card number as a literal) never
+ * goes into the server log with it
+ */
+static text *
+call_hiding_statement(FunctionCallInfo fcinfo, text *(*body) (FunctionCallInfo))
 {
-	ErrorData  *ed;
+	MemoryContext cxt = CurrentMemoryContext;
+	text	   *volatile result = NULL;
 
-	MemoryContextSwitchTo(cxt);
-	ed = CopyErrorData();
-	FlushErrorState();
-	ed->hide_stmt = true;
-	ReThrowError(ed);
+	PG_TRY();
+	{
+		result = body(fcinfo);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *ed;
+
+		MemoryContextSwitchTo(cxt);
+		ed = CopyErrorData();
+		FlushErrorState();
+		ed->hide_stmt = true;
+		ReThrowError(ed);
+	}
+	PG_END_TRY();
+	return result;
 }
 
 /* ------------------------------------------------------------------------
@@ -225,7 +230,7 @@ tokenize(FunctionCallInfo fcinfo)
 		uint8		h[VAULT_TAG_LEN];
 
 		vault_hmac(keys[i].lookup, pan, len, NULL, 0, h);
-		lookups[i] = PointerGetDatum(bytes_datum(h, VAULT_TAG_LEN));
+		lookups[i] = PointerGetDatum(vault_bytea(h, VAULT_TAG_LEN));
 	}
 	arr = PointerGetDatum(construct_array(lookups, nkeys, BYTEAOID, -1, false, TYPALIGN_INT));
 
@@ -258,7 +263,7 @@ tokenize(FunctionCallInfo fcinfo)
 		vault_seal(&keys[0], token, pan, len, &iv, &ct, &tag);
 		v[0] = CStringGetTextDatum(token);
 		v[1] = lookups[0];
-		v[2] = PointerGetDatum(bytes_datum(keys[0].id, VAULT_KEY_ID_LEN));
+		v[2] = PointerGetDatum(vault_bytea(keys[0].id, VAULT_KEY_ID_LEN));
 		v[3] = PointerGetDatum(iv);
 		v[4] = PointerGetDatum(ct);
 		v[5] = PointerGetDatum(tag);
@@ -278,19 +283,7 @@ PG_FUNCTION_INFO_V1(fintech_tokenize_card);
 Datum
 fintech_tokenize_card(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	text	   *result = NULL;
-
-	PG_TRY();
-	{
-		result = tokenize(fcinfo);
-	}
-	PG_CATCH();
-	{
-		rethrow_hidden(cxt);
-	}
-	PG_END_TRY();
-	PG_RETURN_TEXT_P(result);
+	PG_RETURN_TEXT_P(call_hiding_statement(fcinfo, tokenize));
 }
 
 /* ------------------------------------------------------------------------
@@ -402,19 +395,7 @@ PG_FUNCTION_INFO_V1(fintech_detokenize_card);
 Datum
 fintech_detokenize_card(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	text	   *result = NULL;
-
-	PG_TRY();
-	{
-		result = detokenize(fcinfo);
-	}
-	PG_CATCH();
-	{
-		rethrow_hidden(cxt);
-	}
-	PG_END_TRY();
-	PG_RETURN_TEXT_P(result);
+	PG_RETURN_TEXT_P(call_hiding_statement(fcinfo, detokenize));
 }
 
 /* ------------------------------------------------------------------------
@@ -474,8 +455,8 @@ rotate_some(int batch, bool *again)
 		vault_seal(cur, token, pan, strlen(pan), &iv, &ct, &tag);
 		explicit_bzero(pan, strlen(pan));
 		v[0] = CStringGetTextDatum(token);
-		v[1] = PointerGetDatum(bytes_datum(h, VAULT_TAG_LEN));
-		v[2] = PointerGetDatum(bytes_datum(cur->id, VAULT_KEY_ID_LEN));
+		v[1] = PointerGetDatum(vault_bytea(h, VAULT_TAG_LEN));
+		v[2] = PointerGetDatum(vault_bytea(cur->id, VAULT_KEY_ID_LEN));
 		v[3] = PointerGetDatum(iv);
 		v[4] = PointerGetDatum(ct);
 		v[5] = PointerGetDatum(tag);

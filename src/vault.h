@@ -48,6 +48,7 @@ extern const VaultKey *vault_keys(int *nkeys);
 extern const VaultKey *vault_key_by_id(const uint8 *id);
 
 /* vault_crypto.c */
+extern bytea *vault_bytea(const void *data, int len);
 extern void vault_hmac(const uint8 *key, const void *a, size_t alen,
 					   const void *b, size_t blen, uint8 *out);
 /* is this string of ASCII digits Luhn-valid? */

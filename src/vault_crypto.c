@@ -184,8 +184,8 @@ need_fns(void)
 	fns_valid = true;
 }
 
-static bytea *
-bytea_of(const void *data, int len)
+bytea *
+vault_bytea(const void *data, int len)
 {
 	bytea	   *b = palloc(VARHDRSZ + len);
 
@@ -237,16 +237,16 @@ vault_seal(const VaultKey *key, const char *token, const char *pan, int len,
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not generate a random IV for the card vault")));
-	*iv = bytea_of(ivbytes, VAULT_IV_LEN);
-	k = bytea_of(key->enc, VAULT_KEY_LEN);
-	data = bytea_of(pan, len);
+	*iv = vault_bytea(ivbytes, VAULT_IV_LEN);
+	k = vault_bytea(key->enc, VAULT_KEY_LEN);
+	data = vault_bytea(pan, len);
 	*ciphertext = DatumGetByteaPP(FunctionCall4(&encrypt_fn, PointerGetDatum(data),
 												PointerGetDatum(k), PointerGetDatum(*iv),
 												cipher_type()));
 	bytea_wipe(data);
 	bytea_wipe(k);
 	compute_tag(key, token, *iv, *ciphertext, tagbytes);
-	*tag = bytea_of(tagbytes, VAULT_TAG_LEN);
+	*tag = vault_bytea(tagbytes, VAULT_TAG_LEN);
 }
 
 char *
@@ -271,7 +271,7 @@ vault_open(const VaultKey *key, const char *token, bytea *iv, bytea *ciphertext,
 				 errmsg("card vault row of a token does not verify: its tag does not match"),
 				 errdetail("The row was changed outside the vault, or its key id names another key."),
 				 errhidestmt(true)));
-	k = bytea_of(key->enc, VAULT_KEY_LEN);
+	k = vault_bytea(key->enc, VAULT_KEY_LEN);
 	plain = DatumGetByteaPP(FunctionCall4(&decrypt_fn, PointerGetDatum(ciphertext),
 										  PointerGetDatum(k), PointerGetDatum(iv),
 										  cipher_type()));
