@@ -210,7 +210,8 @@ compute_tag(const VaultKey *key, const char *token, bytea *iv, bytea *ct, uint8 
 	uint8	   *buf = palloc(blen);
 
 	buf[0] = (uint8) tlen;
-	memcpy(buf + 1, token, tlen);
+	for (int i = 0; i < tlen; i++)
+		buf[1 + i] = (uint8) token[i];
 	memcpy(buf + 1 + tlen, VARDATA_ANY(iv), VAULT_IV_LEN);
 	memcpy(buf + 1 + tlen + VAULT_IV_LEN, VARDATA_ANY(ct), VARSIZE_ANY_EXHDR(ct));
 	vault_hmac(key->mac, buf, blen, NULL, 0, tag);

@@ -1,7 +1,7 @@
 -- card vault: tokens (length, last four, Luhn-invalid, stable), the key
 -- file and its errors (55000), bad input (22023, never repeated), unknown
 -- tokens (LD009), rights (42501), the record of each detokenization, and
--- no card number in any table.  Rotation with a worker: test/t/019_vault.pl.
+-- no card number in any table.  Rotation with a worker: test/t/023_vault.pl.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
