@@ -63,7 +63,7 @@ ISOLATION += # screening v2
 ISOLATION += # events and metrics
 ISOLATION += # ledger additions
 ISOLATION += # limits
-ISOLATION += # card vault
+ISOLATION += vault_same_card # card vault
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=$(FINTECH_RESULTS)/output_iso \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 
