@@ -931,9 +931,8 @@ CREATE INDEX vault_access_token ON fintech.vault_access (token);
 COMMENT ON TABLE fintech.vault_access IS
   'Each call of detokenize_card: role, time, token (audited: every row is in the verifiable log)';
 
-SELECT pg_catalog.pg_extension_config_dump('fintech.vault_cards', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.vault_access', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.vault_access_id_seq', '');
+-- (dumped with the data: registered at the end of this file, in the order
+-- an update from 0.5.0 registers them)
 
 SELECT fintech.audit_table('fintech.vault_access');
 
@@ -1343,3 +1342,9 @@ REVOKE ALL ON FUNCTION fintech.erase_party(pg_catalog.int8, pg_catalog.text),
   FROM PUBLIC;
 REVOKE ALL ON TABLE fintech.audit_personal_columns, fintech.audit_personal, fintech.erasures FROM PUBLIC;
 REVOKE ALL ON SEQUENCE fintech.erasures_id_seq FROM PUBLIC;
+
+-- Card vault (0.6.0): its tables are dumped with the data, registered after
+-- those of 0.5.0 as an update from 0.5.0 registers them
+SELECT pg_catalog.pg_extension_config_dump('fintech.vault_cards', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.vault_access', '');
+SELECT pg_catalog.pg_extension_config_dump('fintech.vault_access_id_seq', '');

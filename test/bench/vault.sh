@@ -60,7 +60,7 @@ SCRIPTS=$FT_WORK/scripts
 mkdir -p "$SCRIPTS"
 echo "\\set n random(1, $HALF)
 SELECT fintech.tokenize_card(pan) FROM bench_pans WHERE n = :n;" >"$SCRIPTS/tokenize_known.sql"
-echo "SELECT fintech.tokenize_card(pan) FROM bench_pans WHERE n = nextval('bench_new');" >"$SCRIPTS/tokenize_new.sql"
+echo "SELECT fintech.tokenize_card(pan) FROM bench_pans WHERE n = (SELECT nextval('bench_new'));" >"$SCRIPTS/tokenize_new.sql"
 echo "\\set n random(1, $HALF)
 SELECT fintech.detokenize_card(token) FROM bench_pans WHERE n = :n;" >"$SCRIPTS/detokenize.sql"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$SCRIPTS"

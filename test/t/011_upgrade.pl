@@ -328,7 +328,12 @@ is(q_in('from040', 'ALTER EXTENSION fintech UPDATE; SHOW search_path'), '"$user"
 	"updated from 0.4.0 to $new, the session\'s search_path as it was");
 is(q_in('from040', q{SELECT extversion FROM pg_extension WHERE extname = 'fintech'}), $new, "updated to $new");
 is(q_in('from040', $schema_initprivs), $initprivs040, 'updated from 0.4.0: the schema\'s initial privileges unchanged');
-is(schema_dump('from040'), $dump040, 'updated from 0.4.0: pg_dump --schema-only unchanged');
+# (but for the role's rights on functions added since, which it gets as
+# a holder of its duty)
+my %had040 = map { $_ => 1 } ($dump040 =~ /^-- Name: FUNCTION (\w+)\(/mg);
+(my $after040 = schema_dump('from040')) =~
+  s/^--\n-- Name: FUNCTION (\w+)\([^\n]*; Type: ACL;[^\n]*\n--\n\n.*?\n\n\n/$had040{$1} ? $& : ''/mesg;
+is($after040, $dump040, 'updated from 0.4.0: pg_dump --schema-only unchanged (but for rights on new functions)');
 q_in('from040', q{SELECT fintech.revoke_all('app040')});
 
 # 0.5.0 through the chain, a role per duty given its rights by a helper,
