@@ -49,7 +49,7 @@ REGRESS += sanctions_lists screening_required screening_v2 # screening v2
 REGRESS += events metrics # events and metrics
 REGRESS += ledger_additions # ledger additions
 REGRESS += limits # limits
-REGRESS += # card vault
+REGRESS += vault # card vault
 REGRESS += privileges
 REGRESS_OPTS = --inputdir=test --outputdir=$(FINTECH_RESULTS) \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)
@@ -63,7 +63,7 @@ ISOLATION += sanctions_formats # screening v2
 ISOLATION += events_outbox_gap # events and metrics
 ISOLATION += ledger_key_transfer ledger_key_post ledger_key_post_pending ledger_key_void_pending ledger_key_reverse ledger_key_sweep ledger_key_batch # ledger additions
 ISOLATION += limits_race # limits
-ISOLATION += # card vault
+ISOLATION += vault_same_card # card vault
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=$(FINTECH_RESULTS)/output_iso \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 

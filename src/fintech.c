@@ -39,6 +39,7 @@
 #include "metrics.h"
 #include "parties.h"
 #include "payments.h"
+#include "vault.h"
 
 PG_MODULE_MAGIC;
 
@@ -76,6 +77,7 @@ _PG_init(void)
 	PartiesInit();
 	ErasureInit();
 	EventsInit();
+	VaultInit();
 	GuardInit();
 	MetricsInit();
 
