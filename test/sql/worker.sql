@@ -29,8 +29,11 @@ SELECT a.backend_type, a.application_name,
  WHERE a.pid = (SELECT pid FROM fintech.worker_status WHERE job = 'launcher');
 
 -- one row per job, after the launcher's, each with the interval in force
-SELECT job, "interval" = current_setting(substring(detail from 'fintech\.[a-z_]+'))::interval AS interval_is_setting,
-       detail
+-- (the detail may say more before it: the vault's job says whether a key
+-- file is set)
+SELECT job, "interval" = current_setting(substring(detail from 'interval set by (fintech\.[a-z_]+)'))::interval
+         AS interval_is_setting,
+       substring(detail from 'interval set by fintech\.[a-z_]+') AS detail
   FROM fintech.worker_status WHERE job <> 'launcher' ORDER BY job;
 SELECT (array_agg(job))[1] AS first_row FROM fintech.worker_status;
 
