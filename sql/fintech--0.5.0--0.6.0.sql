@@ -19,8 +19,12 @@ SET LOCAL search_path = pg_catalog, pg_temp;
 -- screening v2, the matching engine: birth dates of listed entities (the
 -- lists' loaders fill them), explanations kept on alerts, screen_name's
 -- attributes, explain_match, the shared index's status
-ALTER TABLE fintech.sanctions_entities
-    ADD COLUMN birth_dates pg_catalog.text[] NOT NULL DEFAULT '{}';
+-- (added empty, then filled and constrained: no "missing value" in the
+-- catalog, so a binary-upgrade dump equals a fresh install's)
+ALTER TABLE fintech.sanctions_entities ADD COLUMN birth_dates pg_catalog.text[];
+UPDATE fintech.sanctions_entities SET birth_dates = '{}';
+ALTER TABLE fintech.sanctions_entities ALTER COLUMN birth_dates SET DEFAULT '{}',
+    ALTER COLUMN birth_dates SET NOT NULL;
 ALTER TABLE fintech.screening_alerts ADD COLUMN explanation pg_catalog.jsonb;
 
 DROP FUNCTION fintech.screen_name(pg_catalog.text, pg_catalog.float4, pg_catalog.int4);
