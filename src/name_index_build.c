@@ -524,7 +524,11 @@ link_lists(Build *b)
 				if (pass == 0)
 					gr->cap++;
 				else
+				{
+					/* counted and allocated in the first pass */
+					FT_CHECK(found && gr->vocab != NULL);
 					gr->vocab[gr->n++] = v;
+				}
 			}
 		}
 		if (pass == 0)

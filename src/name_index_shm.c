@@ -218,16 +218,15 @@ ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 		SpinLockAcquire(&shared->mutex);
 		sl = my_slot(true, &evicted);
 		builder = sl ? sl->building_pid : 0;
-		if (sl == NULL)
-			local = true;		/* no slot for another database */
-		else if (sl->handle != DSM_HANDLE_INVALID && sig_equal(sl->sig, sig))
+		if (sl != NULL && sl->handle != DSM_HANDLE_INVALID && sig_equal(sl->sig, sig))
 			h = sl->handle;
-		else if (builder != 0 && sig_equal(sl->building_sig, sig))
+		else if (sl != NULL && builder != 0 && sig_equal(sl->building_sig, sig))
 		{
 			/* being built: wait below (unless the builder is gone) */
 		}
-		else if (!may_publish(sig, sl->sig, sl->handle != DSM_HANDLE_INVALID) || builder != 0)
-			local = true;
+		else if (sl == NULL || builder != 0 ||
+				 !may_publish(sig, sl->sig, sl->handle != DSM_HANDLE_INVALID))
+			local = true;		/* no slot, another build, or not ours to publish */
 		else
 		{
 			sl->building_pid = MyProcPid;

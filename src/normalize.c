@@ -383,9 +383,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 			/* French spellings of Arabic names: dj = j, ch = sh, ce ci = se si */
 			if (c == 'd' && t[1] == 'j')
 				continue;
-			if (c == 'c' && t[1] == 'h')
-				c = 's';
-			else if (c == 'c' && (t[1] == 'e' || t[1] == 'i'))
+			if (c == 'c' && (t[1] == 'h' || t[1] == 'e' || t[1] == 'i'))
 				c = 's';
 			else if (c == 'g' && t[1] != 'h')
 				c = 'j';		/* Egyptian g for jim (Ragab, Rajab) */
