@@ -194,3 +194,16 @@ SELECT fintech.drop_limit('hard cap'), fintech.drop_limit('large');
 
 -- the ledger still balances
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
+
+-- events and metrics: a rejected payment, a held one and its review
+SELECT fintech.create_consumer('lim_feed');
+SELECT fintech.create_limit('evented', 'payer', '1 day', max_amount => 100, action => 'review') > 0 AS created;
+SELECT fintech.create_limit('evented hard', 'payer', '1 day', max_amount => 300) > 0 AS created;
+SELECT try_pay('ev1', 'lim_eur', 'lim_eur_shop', 400), try_pay('ev2', 'lim_eur', 'lim_eur_shop', 150);
+SELECT fintech.review_payment((SELECT id FROM fintech.payments WHERE idempotency_key = 'ev2'), 'reject', 'no');
+SELECT kind, payload ->> 'status' AS status, payload ->> 'reason' AS reason, payload ->> 'idempotency_key' AS key
+  FROM fintech.read_events('lim_feed') WHERE kind LIKE 'payment.%' ORDER BY event_id;
+SELECT fintech.drop_consumer('lim_feed');
+SELECT fintech.drop_limit('evented'), fintech.drop_limit('evented hard');
+SELECT value > 0 AS refusals_counted FROM fintech.metrics
+ WHERE metric = 'fintech_refusals_total' AND labels ->> 'sqlstate' = 'LD010';
