@@ -136,3 +136,48 @@ pgledger_dir() {
 	fi
 	return 0
 }
+
+# bench_args SECONDS "CLIENTS" ROUNDS OUTFILE [ARGS...]: the runners'
+# common arguments -- [seconds [clients...]], or BENCH_SECONDS,
+# BENCH_CLIENTS, BENCH_ROUNDS, BENCH_OUT, else the given defaults -- checked
+# (seconds >= 3, clients 1..50 for max_connections = 60); sets DURATION,
+# CLIENTS, ROUNDS and OUT (an absolute path, emptied)
+bench_args() {
+	local seconds=$1 clients=$2 rounds=$3 out=$4 n
+	shift 4
+	DURATION=${1:-${BENCH_SECONDS:-$seconds}}
+	[ $# -gt 0 ] && shift
+	if [ $# -gt 0 ]; then CLIENTS="$*"; else CLIENTS=${BENCH_CLIENTS:-$clients}; fi
+	case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
+	[ "$DURATION" -ge 3 ] || ft_die "seconds must be at least 3"
+	for n in $CLIENTS; do
+		case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
+		[ "$n" -le 50 ] || ft_die "at most 50 clients (max_connections = 60)"
+	done
+	ROUNDS=${BENCH_ROUNDS:-$rounds}
+	case $ROUNDS in '' | *[!0-9]* | 0) ft_die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
+	OUT=${BENCH_OUT:-$out}
+	case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
+	: >"$OUT" || ft_die "cannot write $OUT"
+}
+
+# bench_start LOGDIR: a work directory with the checkout built and
+# installed, a throwaway cluster with SETTINGS (fsync on) and
+# test/bench/setup.sql loaded; sets BENCH (the copy's test/bench) and LOGS
+# (a directory of the work directory the postgres user may write)
+bench_start() {
+	trap ft_cleanup EXIT
+	trap 'exit 130' INT TERM
+	ft_bootstrap
+	ft_workdir
+	BENCH=$FT_WORK/src/test/bench
+	LOGS=$FT_WORK/$1
+	mkdir -p "$LOGS"
+	chown postgres: "$LOGS" 2>/dev/null || true
+	bench_build
+	ft_log "start a throwaway cluster" >&2
+	ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
+	[ "$(ft_psql -Atc 'SHOW fsync')" = on ] || ft_die "fsync is not on"
+	ft_log "load test/bench/setup.sql" >&2
+	ft_psql -f "$BENCH/setup.sql" >/dev/null
+}

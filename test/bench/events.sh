@@ -22,32 +22,9 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
-DURATION=${1:-${BENCH_SECONDS:-10}}
-[ $# -gt 0 ] && shift
-if [ $# -gt 0 ]; then
-	CLIENTS="$*"
-else
-	CLIENTS=${BENCH_CLIENTS:-1 8}
-fi
-case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
-ROUNDS=${BENCH_ROUNDS:-3}
-case $ROUNDS in '' | *[!0-9]* | 0) ft_die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
-for n in $CLIENTS; do
-	case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
-done
-
-trap ft_cleanup EXIT
-trap 'exit 130' INT TERM
-
+bench_args 10 "1 8" 3 /dev/null "$@"
 LOADB=$(uptime | sed 's/.*load average/load average/')
-ft_bootstrap
-ft_workdir
-BENCH=$FT_WORK/src/test/bench
-bench_build
-ft_log "start a throwaway cluster" >&2
-ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
-ft_log "load test/bench/setup.sql" >&2
-ft_psql -f "$BENCH/setup.sql" >/dev/null
+bench_start bench
 ft_psql -c "SELECT fintech.create_consumer('bench')" >/dev/null
 
 # consume: read and acknowledge everything (between runs, not measured)

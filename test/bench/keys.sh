@@ -25,37 +25,10 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
-DURATION=${1:-${BENCH_SECONDS:-10}}
-[ $# -gt 0 ] && shift
-if [ $# -gt 0 ]; then CLIENTS="$*"; else CLIENTS=${BENCH_CLIENTS:-1 8}; fi
-case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
-[ "$DURATION" -ge 3 ] || ft_die "seconds must be at least 3"
-for n in $CLIENTS; do
-	case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
-	[ "$n" -le 50 ] || ft_die "at most 50 clients (max_connections = 60)"
-done
-ROUNDS=${BENCH_ROUNDS:-1}
-case $ROUNDS in '' | *[!0-9]* | 0) ft_die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
-OUT=${BENCH_OUT:-keys-results.md}
-case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
-: >"$OUT" || ft_die "cannot write $OUT"
+bench_args 10 "1 8" 1 keys-results.md "$@"
 WORKLOADS="transfer transfer_key capture capture_key"
-
-trap ft_cleanup EXIT
-trap 'exit 130' INT TERM
-
 LOADB=$(uptime | sed 's/.*load average/load average/')
-ft_bootstrap
-ft_workdir
-BENCH=$FT_WORK/src/test/bench
-LOGS=$FT_WORK/keys
-mkdir -p "$LOGS"
-chown postgres: "$LOGS" 2>/dev/null || true
-bench_build
-ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
-[ "$(ft_psql -Atc 'SHOW fsync')" = on ] || ft_die "fsync is not on"
-ft_log "load test/bench/setup.sql" >&2
-ft_psql -f "$BENCH/setup.sql" >&2
+bench_start keys
 
 declare -A TPS   # workload,clients -> space-separated tps of the rounds
 ODD=()

@@ -29,27 +29,9 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
-DURATION=${1:-${BENCH_SECONDS:-10}}
-[ $# -gt 0 ] && shift
-CLIENTS=${*:-${BENCH_CLIENTS:-1 8 32}}
-ROUNDS=${BENCH_ROUNDS:-1}
+bench_args 10 "1 8 32" 1 limits-results.md "$@"
 WORKLOADS=${BENCH_WORKLOADS:-pay pay_3lim flash flash_lim}
-case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
-OUT=${BENCH_OUT:-limits-results.md}
-case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
-: >"$OUT" || ft_die "cannot write $OUT"
-
-trap ft_cleanup EXIT
-trap 'exit 130' INT TERM
-ft_bootstrap
-ft_workdir
-BENCH=$FT_WORK/src/test/bench
-LOGS=$FT_WORK/bench
-mkdir -p "$LOGS"
-chown postgres: "$LOGS" 2>/dev/null || true
-bench_build
-ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
-ft_psql -f "$BENCH/setup.sql" >/dev/null
+bench_start bench
 HZ=$(getconf CLK_TCK)
 
 limits_on() {

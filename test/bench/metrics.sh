@@ -21,38 +21,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/common.sh"
 
-DURATION=${1:-${BENCH_SECONDS:-10}}
-[ $# -gt 0 ] && shift
-if [ $# -gt 0 ]; then
-	CLIENTS="$*"
-else
-	CLIENTS=${BENCH_CLIENTS:-1 8}
-fi
-case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
-for n in $CLIENTS; do
-	case $n in '' | *[!0-9]* | 0) ft_die "clients must be positive integers, not '$n'" ;; esac
-	[ "$n" -le 50 ] || ft_die "at most 50 clients (max_connections = 60)"
-done
-ROUNDS=${BENCH_ROUNDS:-3}
-case $ROUNDS in '' | *[!0-9]* | 0) ft_die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'" ;; esac
-OUT=${BENCH_OUT:-bench-metrics.md}
-case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
-: >"$OUT" || ft_die "cannot write $OUT"
-
-trap ft_cleanup EXIT
-trap 'exit 130' INT TERM
-
-ft_bootstrap
-ft_workdir
-BENCH=$FT_WORK/src/test/bench
-LOGS=$FT_WORK/bench
-mkdir -p "$LOGS"
-chown postgres: "$LOGS" 2>/dev/null || true
-bench_build
-ft_log "start a throwaway cluster" >&2
-ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
-ft_log "load test/bench/setup.sql" >&2
-ft_psql -f "$BENCH/setup.sql" >&2
+bench_args 10 "1 8" 3 bench-metrics.md "$@"
+bench_start bench
 LOAD0=$(uptime | sed 's/.*load average/load average/')
 
 declare -A TPSL
