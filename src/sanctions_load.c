@@ -27,7 +27,9 @@
  *
  * Countries: each entity's are ISO 3166-1 alpha-2 codes, distinct, in the
  * order the list gives them; a country name countries.c does not know is
- * left out, and the load says which ones in a NOTICE.  Birth dates are
+ * left out, and the load says which ones in a NOTICE (the first
+ * UNKNOWN_SHOWN distinct names, and how many values more: no list of them
+ * grows with the input).  Birth dates are
  * strings 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', as precise as the list
  * gives them, distinct, in list order (sanctions_entities.birth_dates;
  * not written while the installed extension predates 0.6.0).
@@ -62,6 +64,7 @@
 #include "spi_plan.h"
 
 #define LIST_MAXBYTES	255
+#define UNKNOWN_SHOWN	10		/* unknown country names a load's NOTICE names */
 
 /* ------------------------------------------------------------------------
  * The parsed list
@@ -139,8 +142,13 @@ ft_sanctions_add_country(SanctionsData *d, SanctionsEntity *e, const char *count
 		return;					/* "undetermined": no country */
 	if (code == NULL)
 	{
-		if (!has_string(d->unknown_countries, country))
+		/* the first few distinct names are named; the others only counted (no list grows) */
+		if (has_string(d->unknown_countries, country))
+			return;
+		if (list_length(d->unknown_countries) < UNKNOWN_SHOWN)
 			d->unknown_countries = lappend(d->unknown_countries, pstrdup(country));
+		else
+			d->unknown_more++;
 		return;
 	}
 	if (!has_string(e->countries, code))
@@ -446,7 +454,7 @@ check_write(int rc, int ok, int64 rows, const char *what, const char *table,
 
 /* the NOTICE naming the country names of the list that map to no code */
 static void
-notice_unknown_countries(const char *list, List *unknown)
+notice_unknown_countries(const char *list, List *unknown, int64 more)
 {
 	StringInfoData buf;
 	ListCell   *lc;
@@ -457,6 +465,8 @@ notice_unknown_countries(const char *list, List *unknown)
 	foreach(lc, unknown)
 		appendStringInfo(&buf, "%s\"%s\"", foreach_current_index(lc) > 0 ? ", " : "",
 						 (char *) lfirst(lc));
+	if (more > 0)
+		appendStringInfo(&buf, ", and " INT64_FORMAT " more", more);
 	ereport(NOTICE,
 			(errmsg("%d country name%s of sanctions list \"%s\" left out: %s",
 					list_length(unknown), list_length(unknown) == 1 ? "" : "s", list, buf.data),
@@ -570,6 +580,6 @@ ft_sanctions_write(const char *list, SanctionsData *d, const uint8 *hash)
 				1, "record", "fintech.sanctions_lists", list);
 
 	SPI_finish();
-	notice_unknown_countries(list, d->unknown_countries);
+	notice_unknown_countries(list, d->unknown_countries, d->unknown_more);
 	return n;
 }

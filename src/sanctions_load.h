@@ -44,7 +44,8 @@ typedef struct SanctionsData
 	SanctionsName *names;
 	int			nnames;
 	int			maxnames;
-	List	   *unknown_countries;	/* char *: country names not mapped, distinct */
+	List	   *unknown_countries;	/* char *: the first UNKNOWN_SHOWN country names not mapped */
+	int64		unknown_more;	/* country values not mapped beyond those */
 } SanctionsData;
 
 extern void ft_sanctions_init(SanctionsData *d);
