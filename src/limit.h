@@ -37,7 +37,6 @@ typedef struct SpendLimit
 	bool		all;			/* every slot locked (exact total) */
 	bool		rebalance;		/* budgets to write back (all) */
 	bool		fits;
-	bool		exists[FT_LIMIT_SLOTS];
 	int64		used_amount[FT_LIMIT_SLOTS];
 	int32		used_count[FT_LIMIT_SLOTS];
 	int64		budget_amount[FT_LIMIT_SLOTS];
@@ -50,7 +49,6 @@ typedef struct LimitCheck
 	int			n;
 	SpendLimit *limits;
 	TimestampTz at;
-	int64		amount;
 	LimitVerdict verdict;
 	SpendLimit *deciding;		/* the limit that gave the verdict */
 	char	   *message;		/* LIMIT_REJECT / LIMIT_REVIEW: why */

@@ -47,7 +47,7 @@
  * snapshot after the lock, so they see what every earlier holder wrote;
  * under REPEATABLE READ a concurrent count is a serialization failure.
  *
- * Decide apart from write: limit_fits_slot/limit_fits_total/
+ * Decide apart from write: P_FAST's room condition, limit_fits_total and
  * limit_rebalance decide on the numbers read; count_fast and count_read
  * write (a payment is counted as it is checked: a later refusal, by
  * another limit or by the ledger, takes it back with ft_limits_release).
@@ -247,18 +247,18 @@ even_share(int64 cap, int n, int i)
 
 /* does the payment fit the cap, all slots counted? */
 static bool
-limit_fits_total(const SpendLimit *st, int64 amount, int64 *total_amount, int64 *total_count)
+limit_fits_total(const SpendLimit *st, int64 amount)
 {
 	int64		a = 0,
 				c = 0;
 
+	/* (a review limit's window may hold more than its cap: checked sums) */
 	for (int i = 0; i < st->nslots; i++)
 	{
-		a += st->used_amount[i];	/* each at most the cap: no overflow */
+		if (pg_add_s64_overflow(a, st->used_amount[i], &a))
+			return false;
 		c += st->used_count[i];
 	}
-	*total_amount = a;
-	*total_count = c;
 	if (st->max_amount > 0 && (pg_add_s64_overflow(a, amount, &a) || a > st->max_amount))
 		return false;
 	if (st->max_count > 0 && c + 1 > st->max_count)
@@ -316,7 +316,6 @@ read_slots(SpendLimit *st, int slot)
 	{
 		if (slot >= 0 && i != slot)
 			continue;
-		st->exists[i] = false;
 		st->used_amount[i] = 0;
 		st->used_count[i] = 0;
 		st->budget_amount[i] = 0;
@@ -338,7 +337,6 @@ read_slots(SpendLimit *st, int slot)
 		Datum		d;
 
 		FT_CHECK(i >= 0 && i < st->nslots);
-		st->exists[i] = true;
 		st->used_amount[i] = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
 		st->used_count[i] = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
 		d = SPI_getbinval(tup, desc, 4, &isnull);
@@ -444,9 +442,6 @@ count_read(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 static void
 check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 {
-	int64		total_amount,
-				total_count;
-
 	/* more than the whole cap never fits: decided on the exact total */
 	if (st->max_amount == 0 || amount <= st->max_amount)
 	{
@@ -495,7 +490,7 @@ check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 	for (int i = 0; i < st->nslots; i++)
 		(void) lock_slot(st->id, st->key, i, true);
 	read_slots(st, -1);
-	st->fits = limit_fits_total(st, amount, &total_amount, &total_count);
+	st->fits = limit_fits_total(st, amount);
 	st->slot = 0;
 	if (!st->fits)
 	{
@@ -571,7 +566,6 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, int64 paymen
 	uint64		n;
 
 	memset(lc, 0, sizeof(*lc));
-	lc->amount = amount;
 	lc->at = GetCurrentTimestamp();
 	lc->verdict = LIMIT_PASS;
 
