@@ -156,6 +156,15 @@ fintech_launcher_main(Datum main_arg)
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
 
+	/*
+	 * Read the configuration files once more.  The postmaster may have forked
+	 * us just before it reloaded them, and a SIGHUP that reached us before
+	 * the handler above was installed was ignored (a background worker starts
+	 * with SIGHUP ignored): without this, a new fintech.database written in
+	 * that window would go unnoticed until the next reload.
+	 */
+	ProcessConfigFile(PGC_SIGHUP);
+
 #if PG_VERSION_NUM >= 170000
 	wait_event_main = WaitEventExtensionNew("FintechLauncherMain");
 #endif
