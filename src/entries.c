@@ -39,10 +39,11 @@
 int64
 fintech_transfer_record(const char *debit, const char *credit, int64 amount,
 						text *description, Jsonb *metadata, bool hold,
-						FintechRefusal *res)
+						FintechRefusal *res, const char **debit_currency)
 {
 	EntrySpec	e;
 	Leg			legs[2];
+	int64		entry_id;
 
 	spec_init(&e, hold ? "pending" : "standard");
 	spec_transfer(&e, legs, (char *) debit, (char *) credit, amount);
@@ -50,7 +51,10 @@ fintech_transfer_record(const char *debit, const char *credit, int64 amount,
 	e.hold_forever = hold;
 	if (metadata)
 		e.metadata = metadata;
-	return record_one(&e, true, res);
+	entry_id = record_one(&e, true, res);
+	if (debit_currency)
+		*debit_currency = entry_id != 0 && legs[0].acct ? legs[0].acct->currency : NULL;
+	return entry_id;
 }
 
 static Datum

@@ -24,11 +24,13 @@ extern PGDLLEXPORT Datum fintech_transfer(PG_FUNCTION_ARGS);
 /*
  * A transfer whose refusal is returned, not raised (for fintech.pay, which
  * records business refusals); hold: a hold that never expires.  SPI
- * connected.  Returns the entry id, or 0 with res set.
+ * connected.  Returns the entry id, or 0 with res set.  debit_currency (if
+ * not NULL) is set to the debit account's currency when the entry was
+ * applied, to NULL otherwise.
  */
 extern int64 fintech_transfer_record(const char *debit, const char *credit, int64 amount,
 									 text *description, Jsonb *metadata, bool hold,
-									 FintechRefusal *res);
+									 FintechRefusal *res, const char **debit_currency);
 
 #pragma GCC visibility pop
 

@@ -56,6 +56,29 @@ extern void ft_event_emit(const char *kind, Jsonb *payload);
 /* the event of a ledger entry just applied (posting_write.c) */
 extern void ft_event_entry(const EntrySpec *e);
 
+/*
+ * A payment's state as its event reports it (payment.<status>): what
+ * fintech.payments holds for it, given by pay at the row's insertion so
+ * that the hot path reads nothing back.  currency: the payer account's
+ * (NULL when there is none); zero ids are JSON null.
+ */
+typedef struct PaymentEvent
+{
+	int64		payment_id;
+	const char *status;
+	const char *idempotency_key;
+	const char *payer;
+	const char *payee;
+	int64		amount;
+	const char *currency;
+	const char *reason;
+	int64		entry_id;
+	int64		resolved_entry_id;
+} PaymentEvent;
+
+/* the event of a payment just recorded (payments.c); SPI connected */
+extern void ft_event_payment(const PaymentEvent *pe);
+
 /* the event(s) of a row whose state changed, payload read from the row */
 extern void ft_event_row(FtEventRow what, int64 id, int64 id2);
 

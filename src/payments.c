@@ -138,6 +138,7 @@ enum
 	P_ACCOUNTS,
 	P_HELD,
 	P_RESOLVE,
+	P_CURRENCY,
 	NPLANS
 };
 
@@ -168,6 +169,8 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		"     OR p.payee OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT code FROM fintech.accounts"
 		"          WHERE party_id OPERATOR(pg_catalog.=) $1)))"
 		" ORDER BY p.id FOR UPDATE OF p", 1, {INT8OID}},
+	[P_CURRENCY] = {"SELECT currency FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1",
+	1, {TEXTOID}},
 	[P_RESOLVE] = {"UPDATE fintech.payments SET status = $2, reason = $3, message = $4,"
 		" resolved_at = pg_catalog.clock_timestamp(), resolved_entry_id = $5"
 		" WHERE id OPERATOR(pg_catalog.=) $1", 5, {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
@@ -179,6 +182,18 @@ FT_DEFINE_PLANS(plans, plan_defs);
  * fintech.pay
  * ------------------------------------------------------------------------
  */
+
+/* an account's currency, NULL when there is no such account */
+static const char *
+payer_currency(const char *code)
+{
+	Datum		v[1] = {CStringGetTextDatum(code)};
+
+	if (ft_run_plan(&plans, P_CURRENCY, v, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the currency of account \"%s\"", code);
+	return SPI_processed == 1 ?
+		SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : NULL;
+}
 
 /* what differs between the stored request (replay row) and this one */
 static char *
@@ -368,6 +383,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 		ScreenState screening = payment_screening(r.payer, r.payee, &refusal.message);
 		LimitCheck	limits;
 		char	   *held_why = NULL;
+		const char *currency = NULL;
 
 		if (screening == SCREEN_BLOCKED)
 		{
@@ -392,7 +408,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 
 				entry_id = fintech_transfer_record(r.payer, r.payee, r.amount,
 												   r.reference ? cstring_to_text(r.reference) : NULL,
-												   r.metadata, hold, &refusal);
+												   r.metadata, hold, &refusal, &currency);
 				if (hold)
 					status = "held";
 				if (refusal.sqlstate != 0)
@@ -443,7 +459,16 @@ fintech_pay(PG_FUNCTION_ARGS)
 		v[11] = PointerGetDatum(fintech_hash_bytea(r.hash));
 		if (ft_run_plan(&plans, P_INSERT, v, n, false, 0) != SPI_OK_INSERT || SPI_processed != 1)
 			elog(ERROR, "could not record payment " INT64_FORMAT, payment_id);
-		ft_event_row(FT_EV_PAYMENT, payment_id, 0);
+		if (ft_events_on())
+		{
+			PaymentEvent pe = {payment_id, status, r.key, r.payer, r.payee, r.amount,
+			currency, reason, entry_id, 0};
+
+			/* a refused payment moved nothing: its payer's currency is read */
+			if (entry_id == 0)
+				pe.currency = payer_currency(r.payer);
+			ft_event_payment(&pe);
+		}
 		ft_metric_payment(status, false);
 
 		out[0] = Int64GetDatum(payment_id);
