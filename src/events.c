@@ -282,6 +282,7 @@ typedef struct Payload
 	JsonbValue *open[PL_MAXDEPTH];	/* the containers being filled */
 	int			cap[PL_MAXDEPTH];	/* room in each one's pairs/elems */
 	const char *key[PL_MAXDEPTH];	/* an object's key awaiting its value */
+	int			keylen[PL_MAXDEPTH];
 	int			depth;
 	JsonbValue *result;			/* the outermost container, once ended */
 	StringInfoData text;
@@ -292,7 +293,7 @@ static void
 pl_sep(Payload *p)
 {
 	if (p->need_comma)
-		appendStringInfoString(&p->text, ", ");
+		appendBinaryStringInfo(&p->text, ", ", 2);
 	p->need_comma = true;
 }
 
@@ -324,7 +325,7 @@ pl_push(Payload *p, const JsonbValue *v)
 		pair = &c->val.object.pairs[c->val.object.nPairs];
 		pair->key.type = jbvString;
 		pair->key.val.string.val = (char *) p->key[d];
-		pair->key.val.string.len = strlen(p->key[d]);
+		pair->key.val.string.len = p->keylen[d];
 		pair->value = *v;
 		pair->order = c->val.object.nPairs++;
 	}
@@ -370,10 +371,15 @@ pl_end(Payload *p, bool array)
 static void
 pl_key(Payload *p, const char *key)
 {
+	int			len = strlen(key);
+
 	pl_sep(p);
-	escape_json(&p->text, key);
-	appendStringInfoString(&p->text, ": ");
+	/* keys are this file's constants: plain ASCII, nothing to escape */
+	appendStringInfoChar(&p->text, '"');
+	appendBinaryStringInfo(&p->text, key, len);
+	appendBinaryStringInfo(&p->text, "\": ", 3);
 	p->key[p->depth - 1] = key;
+	p->keylen[p->depth - 1] = len;
 	p->need_comma = false;
 }
 
@@ -385,7 +391,7 @@ pl_str(Payload *p, const char *str)
 	pl_sep(p);
 	if (str == NULL)
 	{
-		appendStringInfoString(&p->text, "null");
+		appendBinaryStringInfo(&p->text, "null", 4);
 		v.type = jbvNull;
 	}
 	else
@@ -405,8 +411,7 @@ pl_int(Payload *p, int64 n)
 	char		buf[MAXINT8LEN + 1];
 
 	pl_sep(p);
-	pg_lltoa(n, buf);
-	appendStringInfoString(&p->text, buf);
+	appendBinaryStringInfo(&p->text, buf, pg_lltoa(n, buf));
 	v.type = jbvNumeric;
 	v.val.numeric = int64_to_numeric(n);
 	pl_push(p, &v);
