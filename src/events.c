@@ -3,10 +3,11 @@
  * events.c
  *	  Writing events: emit(), the one place that records that something
  *	  changed state (ft_event_emit() is its entry for a payload given as
- *	  jsonb), the payloads of the emitting sites (ft_event_entry for ledger
- *	  entries, built in C; ft_event_row for payments, parties, alerts and
- *	  erasures, read from the changed row), the GUC fintech.events and the
- *	  prune_events job's definition.  Reading them (consumers, commit
+ *	  jsonb), the payloads of the emitting sites (built in C on the hot
+ *	  paths: ft_event_entry for ledger entries, ft_event_payment for a
+ *	  payment pay records; ft_event_row for the rest -- a held payment's
+ *	  resolution, parties, alerts and erasures -- read from the changed
+ *	  row), the GUC fintech.events and the prune_events job's definition.  Reading them (consumers, commit
  *	  order, pruning) is events_read.c.
  *
  * An event is written in the transaction that made the change, twice:

@@ -6,8 +6,9 @@
  *	  consumer API over fintech.events.
  *
  * A site emits with one line: ft_event_entry(e) for a ledger entry,
- * ft_event_row(FT_EV_..., id, id2) for a row whose state changed (the
- * payload is read from that row).  Both end in the one writer of events
+ * ft_event_payment(pe) for a payment pay has just recorded (its payload
+ * built from what pay knows), ft_event_row(FT_EV_..., id, id2) for any
+ * other row whose state changed (the payload is read from that row).  Both end in the one writer of events
  * (ft_event_emit, for a payload given as jsonb): a row of fintech.events
  * and a transactional logical decoding message (prefix "fintech"), in the
  * caller's transaction.  ft_event_row needs SPI connected; both leave
