@@ -181,3 +181,34 @@ bench_start() {
 	ft_log "load test/bench/setup.sql" >&2
 	ft_psql -f "$BENCH/setup.sql" >/dev/null
 }
+
+# screening_bench_start LOGNAME DEFAULT_OUT: what the screening runners
+# (screening/run.sh, screening/shared_index.sh) do first: find the OFAC
+# files (OFAC_DIR, default test/bench/ofac), open the results file
+# ($BENCH_OUT or DEFAULT_OUT, made absolute: OUT), bootstrap, copy the
+# checkout and the list files ($FT_WORK/ofac) and build (bench_build).
+# Sets OFAC_DIR, OUT, SET_DIR (the evaluation set in the copy) and LOGS.
+screening_bench_start() {
+	local f
+	OFAC_DIR=$(ofac_dir)
+	OFAC_DIR=${OFAC_DIR:-$FT_ROOT/test/bench/ofac}
+	for f in sdn.csv alt.csv add.csv; do
+		[ -r "$OFAC_DIR/$f" ] || ft_die "no readable $OFAC_DIR/$f (set OFAC_DIR)"
+	done
+	OFAC_DIR=$(cd "$OFAC_DIR" && pwd)
+	OUT=${BENCH_OUT:-$2}
+	case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
+	: >"$OUT" || ft_die "cannot write $OUT"
+
+	trap ft_cleanup EXIT
+	trap 'exit 130' INT TERM
+
+	ft_bootstrap
+	ft_workdir
+	SET_DIR=$FT_WORK/src/test/bench/screening
+	LOGS=$FT_WORK/$1
+	mkdir -p "$LOGS" "$FT_WORK/ofac"
+	cp "$OFAC_DIR"/sdn.csv "$OFAC_DIR"/alt.csv "$OFAC_DIR"/add.csv "$FT_WORK/ofac/"
+	chown -R postgres: "$LOGS" "$FT_WORK/ofac" 2>/dev/null || true
+	bench_build
+}

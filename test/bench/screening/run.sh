@@ -34,29 +34,8 @@ DURATION=${1:-${BENCH_SECONDS:-20}}
 case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
 [ "$DURATION" -ge 3 ] || ft_die "seconds must be at least 3"
 . "$FT_ROOT/test/bench/common.sh"
-OFAC_DIR=$(ofac_dir)
-OFAC_DIR=${OFAC_DIR:-$FT_ROOT/test/bench/ofac}
-for f in sdn.csv alt.csv add.csv; do
-	[ -r "$OFAC_DIR/$f" ] || ft_die "no readable $OFAC_DIR/$f (set OFAC_DIR)"
-done
-OFAC_DIR=$(cd "$OFAC_DIR" && pwd)
-OUT=${BENCH_OUT:-screening-results.md}
-case $OUT in /*) ;; *) OUT=$PWD/$OUT ;; esac
-: >"$OUT" || ft_die "cannot write $OUT"
+screening_bench_start screening screening-results.md
 DETAILS=${OUT%.md}
-
-trap ft_cleanup EXIT
-trap 'exit 130' INT TERM
-
-ft_bootstrap
-ft_workdir
-SET_DIR=$FT_WORK/src/test/bench/screening
-LOGS=$FT_WORK/screening
-mkdir -p "$LOGS" "$FT_WORK/ofac"
-cp "$OFAC_DIR"/sdn.csv "$OFAC_DIR"/alt.csv "$OFAC_DIR"/add.csv "$FT_WORK/ofac/"
-chown -R postgres: "$LOGS" "$FT_WORK/ofac" 2>/dev/null || true
-
-bench_build
 
 # the evaluation set: the committed one, or made now from $OFAC_DIR
 SET_NOTE="committed"
