@@ -21,6 +21,20 @@ typedef enum LimitVerdict
 	LIMIT_REJECT				/* over a reject limit: LD010 */
 } LimitVerdict;
 
+/* an active limit, as limit_cache.c keeps it */
+typedef struct ActiveLimit
+{
+	int64		id;
+	char	   *name;
+	char	   *scope;
+	bool		review;			/* action 'review' */
+	int64		max_amount;		/* 0: no amount cap */
+	int32		max_count;		/* 0: no count cap */
+	Interval	period;
+	TimestampTz created_at;
+	char	   *currency;		/* NULL: any */
+} ActiveLimit;
+
 /* one limit that applies to a payment, while it is checked */
 typedef struct SpendLimit
 {
@@ -77,6 +91,15 @@ extern void ft_limits_check(const char *payer, const char *payee, int64 amount,
  * slots' numbers are only ever too high (see limit_check.c).
  */
 extern void ft_limits_take_back(LimitCheck *lc);
+
+/*
+ * the active limits in id order (limit_cache.c; relid: fintech.limits,
+ * locked); valid until the next call.  SPI connected.
+ */
+extern int	ft_active_limits(Oid relid, const ActiveLimit **out);
+
+/* the limits changed: every backend reads them again after this commits */
+extern void ft_limits_changed(void);
 
 /* is held payment payment_id waiting for the review a limit asked for? */
 extern bool ft_limits_awaiting_review(int64 payment_id);

@@ -89,7 +89,7 @@
 
 enum
 {
-	P_LIMITS,
+	P_ACCOUNTS,
 	P_WIN_PAYER,
 	P_WIN_PAYEE,
 	P_WIN_PAYER_PARTY,
@@ -116,19 +116,9 @@ enum
 	"    AND ($3 IS NULL OR a.currency OPERATOR(pg_catalog.=) $3)))"
 
 static const FintechPlanDef plan_defs[NPLANS] = {
-	/* the limits that apply to a payment, each with its scope key */
-	[P_LIMITS] = {"SELECT l.id, l.name, l.scope, l.action, l.max_amount, l.max_count,"
-		" GREATEST($3 OPERATOR(pg_catalog.-) l.period,"
-		"   l.created_at OPERATOR(pg_catalog.-) '00:00:00.000001'::pg_catalog.interval),"
-		" CASE l.scope WHEN 'payer' THEN $1 WHEN 'payee' THEN $2"
-		"  WHEN 'payer_party' THEN (SELECT a.party_id::pg_catalog.text FROM fintech.accounts a"
-		"                            WHERE a.code OPERATOR(pg_catalog.=) $1)"
-		"  ELSE (SELECT a.party_id::pg_catalog.text FROM fintech.accounts a"
-		"         WHERE a.code OPERATOR(pg_catalog.=) $2) END, l.currency"
-		" FROM fintech.limits l"
-		" WHERE l.dropped_at IS NULL AND (l.currency IS NULL OR l.currency OPERATOR(pg_catalog.=)"
-		"  (SELECT a.currency FROM fintech.accounts a WHERE a.code OPERATOR(pg_catalog.=) $1))"
-		" ORDER BY l.id", 3, {TEXTOID, TEXTOID, TIMESTAMPTZOID}},
+	/* what decides which limits apply: the accounts' currency and party */
+	[P_ACCOUNTS] = {"SELECT a.code, a.currency, a.party_id::pg_catalog.text FROM fintech.accounts a"
+		" WHERE a.code OPERATOR(pg_catalog.=) $1 OR a.code OPERATOR(pg_catalog.=) $2", 2, {TEXTOID, TEXTOID}},
 	/*
 	 * the exact window of a key, read from the payments themselves
 	 * (indexes payments_payer_time, payments_payee_time): an account's
@@ -490,17 +480,25 @@ check_one(SpendLimit *st, int64 amount)
 }
 
 /*
+ * fintech.limits, locked (which takes in the invalidations that tell
+ * limit_cache.c the limits changed); InvalidOid before ALTER EXTENSION
+ * UPDATE to 0.6.0 (a newer library on older SQL): no limits then.
+ */
+static Oid
+limits_relid(void)
+{
+	return RangeVarGetRelid(makeRangeVar("fintech", "limits", -1), AccessShareLock, true);
+}
+
+/*
  * Whether any limit was ever created: a ledger that never had one
  * (fintech.limits has no blocks; its rows are never deleted) skips the
- * queries, as pay does for parties.  Before ALTER EXTENSION UPDATE to
- * 0.6.0 (a newer library on older SQL) the table does not exist: no
- * limits either.
+ * query, as pay does for parties.
  */
 static bool
 limits_exist(void)
 {
-	Oid			relid = RangeVarGetRelid(makeRangeVar("fintech", "limits", -1),
-										 AccessShareLock, true);
+	Oid			relid = limits_relid();
 	Relation	rel;
 	BlockNumber nblocks;
 
@@ -528,48 +526,83 @@ ft_limits_awaiting_review(int64 payment_id)
 void
 ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *lc)
 {
-	Datum		v[3];
-	SPITupleTable *tt;
-	uint64		n;
+	Oid			relid;
+	const ActiveLimit *al;
+	int			nl;
+	bool		need_accounts = false;
+	char	   *payer_currency = NULL;
+	char	   *payer_party = NULL;
+	char	   *payee_party = NULL;
 
 	memset(lc, 0, sizeof(*lc));
 	lc->at = GetCurrentTimestamp();
 	lc->amount = amount;
 	lc->verdict = LIMIT_PASS;
 
-	if (!limits_exist())
+	relid = limits_relid();
+	if (!OidIsValid(relid))
 		return;
-	v[0] = CStringGetTextDatum(payer);
-	v[1] = CStringGetTextDatum(payee);
-	v[2] = TimestampTzGetDatum(lc->at);
-	ft_run_plan(&plans, P_LIMITS, v, NULL, true, 0);
-	n = SPI_processed;
-	if (n == 0)
+	nl = ft_active_limits(relid, &al);
+	if (nl == 0)
 		return;
-	tt = SPI_tuptable;
-	lc->limits = palloc0(sizeof(SpendLimit) * n);
-	for (uint64 r = 0; r < n; r++)
+	/* the accounts are read only when a limit has a currency or a party scope */
+	for (int i = 0; i < nl; i++)
+		if (al[i].currency != NULL || strcmp(al[i].scope, "payer_party") == 0 ||
+			strcmp(al[i].scope, "payee_party") == 0)
+			need_accounts = true;
+	if (need_accounts)
 	{
-		HeapTuple	tup = tt->vals[r];
-		TupleDesc	desc = tt->tupdesc;
+		Datum		v[2];
+
+		v[0] = CStringGetTextDatum(payer);
+		v[1] = CStringGetTextDatum(payee);
+		ft_run_plan(&plans, P_ACCOUNTS, v, NULL, true, 0);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			char	   *code = SPI_getvalue(tup, desc, 1);
+
+			if (strcmp(code, payer) == 0)
+			{
+				payer_currency = SPI_getvalue(tup, desc, 2);
+				payer_party = SPI_getvalue(tup, desc, 3);
+			}
+			if (strcmp(code, payee) == 0)
+				payee_party = SPI_getvalue(tup, desc, 3);
+		}
+	}
+	lc->limits = palloc0(sizeof(SpendLimit) * nl);
+	for (int r = 0; r < nl; r++)
+	{
+		const ActiveLimit *l = &al[r];
 		SpendLimit *st = &lc->limits[lc->n];
-		bool		isnull;
-		Datum		d;
+		TimestampTz since;
 
 		CHECK_FOR_INTERRUPTS();
-		st->key = SPI_getvalue(tup, desc, 8);
+		/* a limit in another currency than the payer's does not apply */
+		if (l->currency != NULL && (payer_currency == NULL || strcmp(l->currency, payer_currency) != 0))
+			continue;
+		st->key = strcmp(l->scope, "payer") == 0 ? pstrdup(payer)
+			: strcmp(l->scope, "payee") == 0 ? pstrdup(payee)
+			: strcmp(l->scope, "payer_party") == 0 ? payer_party
+			: payee_party;
 		if (st->key == NULL)
 			continue;			/* a party scope, and the account has none */
-		st->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-		st->name = SPI_getvalue(tup, desc, 2);
-		st->scope = SPI_getvalue(tup, desc, 3);
-		st->review = strcmp(SPI_getvalue(tup, desc, 4), "review") == 0;
-		d = SPI_getbinval(tup, desc, 5, &isnull);
-		st->max_amount = isnull ? 0 : DatumGetInt64(d);
-		d = SPI_getbinval(tup, desc, 6, &isnull);
-		st->max_count = isnull ? 0 : DatumGetInt32(d);
-		st->cutoff = DatumGetTimestampTz(SPI_getbinval(tup, desc, 7, &isnull));
-		st->currency = SPI_getvalue(tup, desc, 9);
+		st->id = l->id;
+		st->name = pstrdup(l->name);
+		st->scope = pstrdup(l->scope);
+		st->review = l->review;
+		st->max_amount = l->max_amount;
+		st->max_count = l->max_count;
+		st->currency = l->currency ? pstrdup(l->currency) : NULL;
+		/* the window, and no payment made before the limit */
+		st->cutoff = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
+															 TimestampTzGetDatum(lc->at),
+															 IntervalPGetDatum(&l->period)));
+		since = l->created_at - 1;
+		if (since > st->cutoff)
+			st->cutoff = since;
 		st->nslots = strncmp(st->scope, "payee", 5) == 0 ? FT_LIMIT_SLOTS : 1;
 		lc->n++;
 

@@ -158,6 +158,7 @@ fintech_create_limit(PG_FUNCTION_ARGS)
 				 errmsg("limit \"%s\" already exists", name),
 				 errhint("Drop it first (fintech.drop_limit) to replace it.")));
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	ft_limits_changed();
 	SPI_finish();
 	PG_RETURN_INT64(id);
 }
@@ -181,6 +182,7 @@ fintech_drop_limit(PG_FUNCTION_ARGS)
 				 errmsg("limit \"%s\" does not exist", name)));
 	v[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	ft_run_plan(&plans, P_FORGET, v, NULL, false, 0);
+	ft_limits_changed();
 	SPI_finish();
 	PG_RETURN_VOID();
 }
