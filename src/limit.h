@@ -98,6 +98,16 @@ extern void ft_limits_take_back(LimitCheck *lc);
  */
 extern int	ft_active_limits(Oid relid, const ActiveLimit **out);
 
+/*
+ * counts a payment (amount: what the limit counts of it) in slot `slot`
+ * of (limit_id, key) when the numbers stored leave room, creating slot 0
+ * of a new key with the budgets given (limit_slots.c); false: nothing
+ * written.  The caller holds the slot's lock.
+ */
+extern bool ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
+							   bool amount_free, bool count_free,
+							   int64 first_amount, int32 first_count);
+
 /* the limits changed: every backend reads them again after this commits */
 extern void ft_limits_changed(void);
 

@@ -34,9 +34,10 @@
  * refusal is only ever decided on the exact total with every slot locked,
  * none refuses a payment that fits.
  *
- * The common case is one statement (P_FAST, P_FAST_FIRST): the payment is
- * counted in a slot whose stored numbers leave room -- they still include
- * payments that left the window, so this is only ever too cautious.  When
+ * The common case runs no statement (count_fast, limit_slots.c): the
+ * payment is counted in a slot whose stored numbers leave room -- they
+ * still include payments that left the window, so this is only ever too
+ * cautious.  When
  * they leave no room, the exact path reads the window from the payments
  * and writes the slots anew (all of it in slot 0, the others empty, the
  * budgets re-divided).  A payment concurrent with create_limit may be
@@ -56,7 +57,7 @@
  * free); under REPEATABLE READ a concurrent count is a serialization
  * failure (the exact path writes every slot an earlier holder wrote).
  *
- * Decide apart from write: P_FAST's room condition, limit_fits_total and
+ * Decide apart from write: the room condition of count_fast, limit_fits_total and
  * limit_rebalance decide on the numbers read; count_fast and count_read
  * write (a payment is counted as it is checked: a later refusal in its
  * transaction, by another limit or by the ledger, takes it back with
@@ -95,8 +96,6 @@ enum
 	P_WIN_PAYER_PARTY,
 	P_WIN_PAYEE_PARTY,
 	P_COUNT,
-	P_FAST,
-	P_FAST_FIRST,
 	P_TAKE_BACK,
 	P_REVIEW,
 	P_AWAITING,
@@ -141,34 +140,6 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		"   SET used_amount = excluded.used_amount, used_count = excluded.used_count,"
 		"       budget_amount = excluded.budget_amount, budget_count = excluded.budget_count",
 	7, {INT8OID, TEXTOID, INT4ARRAYOID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT4ARRAYOID}},
-	/*
-	 * the common case in one statement: count the payment in slot $3 if
-	 * it fits the slot's budget by the numbers stored (payments that left
-	 * the window still in them: only ever too cautious); a HOT update
-	 */
-	[P_FAST] = {"UPDATE fintech.limit_slots"
-		"  SET used_amount = used_amount OPERATOR(pg_catalog.+) $4,"
-		"      used_count = used_count OPERATOR(pg_catalog.+) 1"
-		"  WHERE limit_id OPERATOR(pg_catalog.=) $1 AND scope_key OPERATOR(pg_catalog.=) $2"
-		"    AND slot OPERATOR(pg_catalog.=) $3"
-		"    AND ($5 OR used_amount OPERATOR(pg_catalog.<=) (budget_amount OPERATOR(pg_catalog.-) $4))"
-		"    AND ($6 OR used_count OPERATOR(pg_catalog.<) budget_count)", 6,
-	{INT8OID, TEXTOID, INT4OID, INT8OID, BOOLOID, BOOLOID}},
-	/*
-	 * the same in slot 0, which the first payment of a key creates with
-	 * the whole cap as its budget ($7, $8): a key nobody contends for
-	 * keeps one slot.  (When the budget leaves no room the row stays
-	 * locked by ON CONFLICT: the caller keeps slot 0's lock too.)
-	 */
-	[P_FAST_FIRST] = {"INSERT INTO fintech.limit_slots AS l"
-		"  (limit_id, scope_key, slot, used_amount, used_count, budget_amount, budget_count)"
-		"  VALUES ($1, $2, $3, $4, 1, $7, $8)"
-		"  ON CONFLICT (limit_id, scope_key, slot) DO UPDATE"
-		"  SET used_amount = l.used_amount OPERATOR(pg_catalog.+) $4,"
-		"      used_count = l.used_count OPERATOR(pg_catalog.+) 1"
-		"  WHERE ($5 OR l.used_amount OPERATOR(pg_catalog.<=) (l.budget_amount OPERATOR(pg_catalog.-) $4))"
-		"    AND ($6 OR l.used_count OPERATOR(pg_catalog.<) l.budget_count)", 8,
-	{INT8OID, TEXTOID, INT4OID, INT8OID, BOOLOID, BOOLOID, INT8OID, INT4OID}},
 	/* take back what a payment counted in slots (their locks held) */
 	[P_TAKE_BACK] = {"UPDATE fintech.limit_slots s"
 		"  SET used_amount = s.used_amount OPERATOR(pg_catalog.-) x.a,"
@@ -333,18 +304,8 @@ read_window(SpendLimit *st)
 static bool
 count_fast(SpendLimit *st, int k, int64 amount)
 {
-	Datum		v[8];
-
-	v[0] = Int64GetDatum(st->id);
-	v[1] = CStringGetTextDatum(st->key);
-	v[2] = Int32GetDatum(k);
-	v[3] = Int64GetDatum(COUNTED(st, amount));
-	v[4] = BoolGetDatum(st->max_amount == 0);
-	v[5] = BoolGetDatum(st->max_count == 0);
-	v[6] = Int64GetDatum(st->max_amount);
-	v[7] = Int32GetDatum(st->max_count);
-	ft_run_plan(&plans, k == 0 ? P_FAST_FIRST : P_FAST, v, NULL, false, 0);
-	if (SPI_processed == 0)
+	if (!ft_slot_count_fast(st->id, st->key, k, COUNTED(st, amount), st->max_amount == 0,
+							st->max_count == 0, st->max_amount, st->max_count))
 		return false;
 	st->slot = k;
 	st->fits = true;
@@ -415,8 +376,7 @@ check_one(SpendLimit *st, int64 amount)
 		 * (a key nobody contends for has only that one), then the others.
 		 * A free slot without room (or without a row: not split yet)
 		 * sends the payment to the exact total at once, which re-divides
-		 * the cap; slot 0 is kept then (P_FAST_FIRST left its row locked),
-		 * any other slot given back, nothing of ours written in it.  When
+		 * the cap; slot 0 is kept then, any other slot given back, nothing of ours written in it.  When
 		 * every slot was busy, wait for one of them, chosen at random so
 		 * that waiters spread (holding no slot of this limit: no cycle).
 		 */
