@@ -61,12 +61,13 @@ enum
 };
 
 static void
-serialization_failure(void)
+serialization_failure(int64 limit_id, const char *key)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-			 errmsg("could not serialize access due to concurrent update"),
-			 errdetail("A spending limit's slot was written by a concurrent payment.")));
+			 errmsg("could not serialize access due to a concurrent payment counted by limit " INT64_FORMAT " for %s",
+					limit_id, key),
+			 errhint("Retry the transaction.")));
 }
 
 /* the row of (limit_id, key, slot) visible to snap, into values/nulls */
@@ -177,7 +178,7 @@ ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 			{
 				/* written since our snapshot: (RC) dropped meanwhile */
 				if (IsolationUsesXactSnapshot())
-					serialization_failure();
+					serialization_failure(limit_id, key);
 				fits = false;
 			}
 			else
@@ -197,7 +198,7 @@ ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 
 			UnregisterSnapshot(latest);
 			if (exists)
-				serialization_failure();
+				serialization_failure(limit_id, key);
 		}
 		memset(nulls, 0, sizeof(nulls));
 		values[A_LIMIT_ID - 1] = Int64GetDatum(limit_id);
