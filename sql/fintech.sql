@@ -770,14 +770,17 @@ COMMENT ON TABLE fintech.limits IS
   'Spending and velocity limits checked by fintech.pay (fintech.create_limit, drop_limit)';
 
 /*
- * Each (limit, scope key) has one slot (payer scopes) or eight (payee
+ * Each (limit, scope key) has one slot (payer scopes) or up to 32 (payee
  * scopes, so that many payers can pay one payee at once): a slot's
- * budget is its share of the cap, and what the window holds of it.
- * Derived state, not audited: fintech.limit_usage and the payments prove
- * it.
+ * budget is its share of the cap, and what it counted, an upper bound of
+ * what the window holds (payments that left it, or were rejected after
+ * review, are forgotten when the window is next read exactly, from
+ * fintech.payments).  Derived state, not audited: the payments prove it.
+ * No foreign key: its check would share-lock the limit's row at every
+ * new key, from every payment at once.
  */
 CREATE TABLE fintech.limit_slots (
-    limit_id      pg_catalog.int8 NOT NULL REFERENCES fintech.limits (id),
+    limit_id      pg_catalog.int8 NOT NULL,         -- fintech.limits (never deleted)
     scope_key     pg_catalog.text NOT NULL,
     slot          pg_catalog.int4 NOT NULL,
     used_amount   pg_catalog.int8 NOT NULL DEFAULT 0,
@@ -787,21 +790,11 @@ CREATE TABLE fintech.limit_slots (
     PRIMARY KEY (limit_id, scope_key, slot)
 ) WITH (fillfactor = 50);
 COMMENT ON TABLE fintech.limit_slots IS
-  'Per limit and scope key: what the sliding window holds, in slots (see docs/payments.md)';
+  'Per limit and scope key: what the sliding window holds (at most), in slots (see docs/limits.md)';
 
--- the payments counted by each limit, until they leave its window
-CREATE TABLE fintech.limit_usage (
-    limit_id   pg_catalog.int8 NOT NULL REFERENCES fintech.limits (id),
-    scope_key  pg_catalog.text NOT NULL,
-    slot       pg_catalog.int4 NOT NULL,
-    at         pg_catalog.timestamptz NOT NULL,
-    payment_id pg_catalog.int8 NOT NULL,
-    amount     pg_catalog.int8 NOT NULL
-);
-CREATE INDEX limit_usage_window ON fintech.limit_usage (limit_id, scope_key, slot, at);
-CREATE INDEX limit_usage_payment ON fintech.limit_usage (payment_id);
-COMMENT ON TABLE fintech.limit_usage IS
-  'The completed and held payments each limit counts, while they are in its window';
+-- a window read exactly: the payments of a payer or payee in a time range
+CREATE INDEX payments_payer_time ON fintech.payments (payer, created_at);
+CREATE INDEX payments_payee_time ON fintech.payments (payee, created_at);
 
 -- payments sent to review by a limit, and the decision
 CREATE TABLE fintech.payment_reviews (
@@ -1813,7 +1806,6 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.limits', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.limits_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.limit_slots', '');
-SELECT pg_catalog.pg_extension_config_dump('fintech.limit_usage', '');
 SELECT pg_catalog.pg_extension_config_dump('fintech.payment_reviews', '');
 -- (card vault)
 SELECT pg_catalog.pg_extension_config_dump('fintech.vault_cards', '');

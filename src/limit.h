@@ -21,6 +21,20 @@ typedef enum LimitVerdict
 	LIMIT_REJECT				/* over a reject limit: LD010 */
 } LimitVerdict;
 
+/* an active limit, as limit_cache.c keeps it */
+typedef struct ActiveLimit
+{
+	int64		id;
+	char	   *name;
+	char	   *scope;
+	bool		review;			/* action 'review' */
+	int64		max_amount;		/* 0: no amount cap */
+	int32		max_count;		/* 0: no count cap */
+	Interval	period;
+	TimestampTz created_at;
+	char	   *currency;		/* NULL: any */
+} ActiveLimit;
+
 /* one limit that applies to a payment, while it is checked */
 typedef struct SpendLimit
 {
@@ -28,15 +42,18 @@ typedef struct SpendLimit
 	char	   *name;
 	char	   *scope;
 	char	   *key;			/* account code or party id */
+	char	   *currency;		/* NULL: any */
 	bool		review;			/* action 'review' */
 	int64		max_amount;		/* 0: no amount cap */
 	int32		max_count;		/* 0: no count cap */
-	TimestampTz cutoff;			/* payments at or before it left the window */
+	TimestampTz cutoff;			/* payments at or before it are not in the window
+								 * (nor those made before the limit) */
 	int			nslots;
 	int			slot;			/* the slot the payment is counted in */
 	bool		all;			/* every slot locked (exact total) */
 	bool		rebalance;		/* budgets to write back (all) */
 	bool		fits;
+	bool		counted;		/* written in slot `slot` by this payment */
 	int64		used_amount[FT_LIMIT_SLOTS];
 	int32		used_count[FT_LIMIT_SLOTS];
 	int64		budget_amount[FT_LIMIT_SLOTS];
@@ -49,6 +66,7 @@ typedef struct LimitCheck
 	int			n;
 	SpendLimit *limits;
 	TimestampTz at;
+	int64		amount;
 	LimitVerdict verdict;
 	SpendLimit *deciding;		/* the limit that gave the verdict */
 	char	   *message;		/* LIMIT_REJECT / LIMIT_REVIEW: why */
@@ -61,13 +79,37 @@ typedef struct LimitCheck
  * applies and counts it there (unless the verdict is LIMIT_REJECT),
  * locking what makes the check exact (lock order: after the parties,
  * before holds and accounts; see limit_check.c).  A payment the ledger
- * then refuses is taken back with ft_limits_release.  SPI connected.
+ * then refuses is taken back with ft_limits_take_back.  SPI connected.
  */
 extern void ft_limits_check(const char *payer, const char *payee, int64 amount,
-							int64 payment_id, LimitCheck *lc);
+							LimitCheck *lc);
 
-/* a held or refused payment no longer counts */
-extern void ft_limits_release(int64 payment_id);
+/*
+ * the payment lc counted is refused after all: take its counts back (in
+ * its transaction, the slots still locked).  A held payment rejected
+ * later needs nothing: the window is read from the payments, and the
+ * slots' numbers are only ever too high (see limit_check.c).
+ */
+extern void ft_limits_take_back(LimitCheck *lc);
+
+/*
+ * the active limits in id order (limit_cache.c; relid: fintech.limits,
+ * locked); valid until the next call.  SPI connected.
+ */
+extern int	ft_active_limits(Oid relid, const ActiveLimit **out);
+
+/*
+ * counts a payment (amount: what the limit counts of it) in slot `slot`
+ * of (limit_id, key) when the numbers stored leave room, creating slot 0
+ * of a new key with the budgets given (limit_slots.c); false: nothing
+ * written.  The caller holds the slot's lock.
+ */
+extern bool ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
+							   bool amount_free, bool count_free,
+							   int64 first_amount, int32 first_count);
+
+/* the limits changed: every backend reads them again after this commits */
+extern void ft_limits_changed(void);
 
 /* is held payment payment_id waiting for the review a limit asked for? */
 extern bool ft_limits_awaiting_review(int64 payment_id);

@@ -7,11 +7,16 @@
  *
  * The model.  A limit caps, per scope key (the payer or payee account, or
  * the party of either), the amount and/or the number of the completed and
- * held payments whose time lies in a sliding window (period) before now.
- * What a key's window holds is kept in fintech.limit_slots, and the
- * payments it counts in fintech.limit_usage (one row per payment and
- * limit, deleted when it leaves the window or when a held payment is
- * rejected; deleting it is how it stops counting).
+ * held payments whose time (payments.created_at) lies in a sliding window
+ * (period) before now, counting the payments made since the limit was
+ * created.  The payments themselves are the record: what a key's window
+ * holds exactly is read from fintech.payments (indexes on payer and
+ * payee with created_at), and a held payment rejected later stops
+ * counting by its status alone.  fintech.limit_slots keeps, per key, what
+ * the payments counted there add up to -- an upper bound of the window
+ * (payments that left it, or were rejected after review, are still in
+ * it) that lets a payment which fits pass with one HOT update of a
+ * counter and no other write.
  *
  * Slots: a payer-side limit has one slot per key -- its payments are
  * serialised by the payer's account anyway.  A payee-side limit (payee,
@@ -29,10 +34,14 @@
  * refusal is only ever decided on the exact total with every slot locked,
  * none refuses a payment that fits.
  *
- * The common case is one statement (P_FAST, P_FAST_FIRST): the payment is
- * counted in a slot whose stored numbers leave room -- they still include
- * payments that left the window, so this is only ever too cautious; the
- * exact path forgets those.
+ * The common case runs no statement (count_fast, limit_slots.c): the
+ * payment is counted in a slot whose stored numbers leave room -- they
+ * still include payments that left the window, so this is only ever too
+ * cautious.  When
+ * they leave no room, the exact path reads the window from the payments
+ * and writes the slots anew (all of it in slot 0, the others empty, the
+ * budgets re-divided).  A payment concurrent with create_limit may be
+ * left out of the slots but read by the exact path: again too cautious.
  *
  * Locks.  A slot is guarded by a lock of the advisory kind whose fourth
  * field no SQL can build (FINTECH_LOCK_LIMITS; pg_locks shows classid =
@@ -41,16 +50,18 @@
  * waiting (and given back at once when it has no room, before the
  * payment waits for all of them).  In the global order of payments.c they
  * come after the parties (2) and held payments (4), before holds (5) and
- * accounts (6); a held payment's rejection (ft_limits_release) takes them
- * after its payment row, and nothing that holds a slot waits for a party
+ * accounts (6); nothing that holds a slot waits for a party
  * or a payment.  The statements run in the caller's READ COMMITTED
- * snapshot after the lock, so they see what every earlier holder wrote;
- * under REPEATABLE READ a concurrent count is a serialization failure.
+ * snapshot after the lock, so they see what every earlier holder wrote
+ * (its slot counts and its payment row, committed before the lock was
+ * free); under REPEATABLE READ a concurrent count is a serialization
+ * failure (the exact path writes every slot an earlier holder wrote).
  *
- * Decide apart from write: P_FAST's room condition, limit_fits_total and
+ * Decide apart from write: the room condition of count_fast, limit_fits_total and
  * limit_rebalance decide on the numbers read; count_fast and count_read
- * write (a payment is counted as it is checked: a later refusal, by
- * another limit or by the ledger, takes it back with ft_limits_release).
+ * write (a payment is counted as it is checked: a later refusal in its
+ * transaction, by another limit or by the ledger, takes it back with
+ * ft_limits_take_back, the slots still locked).
  *
  *-------------------------------------------------------------------------
  */
@@ -79,119 +90,66 @@
 
 enum
 {
-	P_LIMITS,
-	P_READ,
+	P_ACCOUNTS,
+	P_WIN_PAYER,
+	P_WIN_PAYEE,
+	P_WIN_PAYER_PARTY,
+	P_WIN_PAYEE_PARTY,
 	P_COUNT,
-	P_FAST,
-	P_FAST_FIRST,
-	P_USAGE_OF,
-	P_RELEASE,
+	P_TAKE_BACK,
 	P_REVIEW,
 	P_AWAITING,
 	NPLANS
 };
 
+/* what a window holds: the completed and held payments after $2 */
+#define WINDOW_SUM \
+	"SELECT LEAST(coalesce(pg_catalog.sum(p.amount), 0), 9223372036854775807)::pg_catalog.int8," \
+	" LEAST(pg_catalog.count(*), 2147483647)::pg_catalog.int4 FROM fintech.payments p" \
+	" WHERE p.created_at OPERATOR(pg_catalog.>) $2" \
+	"   AND p.status OPERATOR(pg_catalog.=) ANY ('{completed,held}'::pg_catalog.text[])"
+/* the accounts of party $1 (in currency $3, if not NULL) */
+#define PARTY_ACCOUNTS \
+	" ANY (ARRAY(SELECT a.code FROM fintech.accounts a" \
+	"  WHERE a.party_id OPERATOR(pg_catalog.=) $1::pg_catalog.int8" \
+	"    AND ($3 IS NULL OR a.currency OPERATOR(pg_catalog.=) $3)))"
+
 static const FintechPlanDef plan_defs[NPLANS] = {
-	/* the limits that apply to a payment, each with its scope key */
-	[P_LIMITS] = {"SELECT l.id, l.name, l.scope, l.action, l.max_amount, l.max_count,"
-		" $3 OPERATOR(pg_catalog.-) l.period,"
-		" CASE l.scope WHEN 'payer' THEN $1 WHEN 'payee' THEN $2"
-		"  WHEN 'payer_party' THEN (SELECT a.party_id::pg_catalog.text FROM fintech.accounts a"
-		"                            WHERE a.code OPERATOR(pg_catalog.=) $1)"
-		"  ELSE (SELECT a.party_id::pg_catalog.text FROM fintech.accounts a"
-		"         WHERE a.code OPERATOR(pg_catalog.=) $2) END"
-		" FROM fintech.limits l"
-		" WHERE l.dropped_at IS NULL AND (l.currency IS NULL OR l.currency OPERATOR(pg_catalog.=)"
-		"  (SELECT a.currency FROM fintech.accounts a WHERE a.code OPERATOR(pg_catalog.=) $1))"
-		" ORDER BY l.id", 3, {TEXTOID, TEXTOID, TIMESTAMPTZOID}},
+	/* what decides which limits apply: the accounts' currency and party */
+	[P_ACCOUNTS] = {"SELECT a.code, a.currency, a.party_id::pg_catalog.text FROM fintech.accounts a"
+		" WHERE a.code OPERATOR(pg_catalog.=) $1 OR a.code OPERATOR(pg_catalog.=) $2", 2, {TEXTOID, TEXTOID}},
 	/*
-	 * a key's slots (one, or all: $3 = -1), less the payments that left
-	 * the window (time <= $4); read only: a slot given back unused keeps
-	 * nothing of ours
+	 * the exact window of a key, read from the payments themselves
+	 * (indexes payments_payer_time, payments_payee_time): an account's
+	 * payments are in its currency, a party's are filtered by it ($3)
 	 */
-	[P_READ] = {"SELECT s.slot, s.used_amount OPERATOR(pg_catalog.-) coalesce(g.a, 0),"
-		"        s.used_count OPERATOR(pg_catalog.-) coalesce(g.c, 0),"
-		"        s.budget_amount, s.budget_count"
-		" FROM fintech.limit_slots s LEFT JOIN"
-		"  (SELECT u.slot, pg_catalog.count(*)::pg_catalog.int4 AS c,"
-		"          pg_catalog.sum(u.amount)::pg_catalog.int8 AS a FROM fintech.limit_usage u"
-		"    WHERE u.limit_id OPERATOR(pg_catalog.=) $1 AND u.scope_key OPERATOR(pg_catalog.=) $2"
-		"      AND ($3 OPERATOR(pg_catalog.<) 0 OR u.slot OPERATOR(pg_catalog.=) $3)"
-		"      AND u.at OPERATOR(pg_catalog.<=) $4 GROUP BY u.slot) g ON g.slot OPERATOR(pg_catalog.=) s.slot"
-		" WHERE s.limit_id OPERATOR(pg_catalog.=) $1 AND s.scope_key OPERATOR(pg_catalog.=) $2"
-		"   AND ($3 OPERATOR(pg_catalog.<) 0 OR s.slot OPERATOR(pg_catalog.=) $3)",
-	4, {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID}},
-	/*
-	 * count the payment in slot $3: forget what left the window in the
-	 * slots written, and write their totals (as read, the payment added)
-	 * and budgets
-	 */
-	[P_COUNT] = {"WITH gone AS (DELETE FROM fintech.limit_usage u"
-		"  WHERE u.limit_id OPERATOR(pg_catalog.=) $1 AND u.scope_key OPERATOR(pg_catalog.=) $2"
-		"    AND u.slot OPERATOR(pg_catalog.=) ANY ($7) AND u.at OPERATOR(pg_catalog.<=) $10),"
-		" u AS (INSERT INTO fintech.limit_usage (limit_id, scope_key, slot, at, payment_id, amount)"
-		"  VALUES ($1, $2, $3, $4, $5, $6))"
-		" INSERT INTO fintech.limit_slots AS s"
+	[P_WIN_PAYER] = {WINDOW_SUM " AND p.payer OPERATOR(pg_catalog.=) $1", 2, {TEXTOID, TIMESTAMPTZOID}},
+	[P_WIN_PAYEE] = {WINDOW_SUM " AND p.payee OPERATOR(pg_catalog.=) $1", 2, {TEXTOID, TIMESTAMPTZOID}},
+	[P_WIN_PAYER_PARTY] = {WINDOW_SUM " AND p.payer OPERATOR(pg_catalog.=)" PARTY_ACCOUNTS,
+	3, {TEXTOID, TIMESTAMPTZOID, TEXTOID}},
+	[P_WIN_PAYEE_PARTY] = {WINDOW_SUM " AND p.payee OPERATOR(pg_catalog.=)" PARTY_ACCOUNTS,
+	3, {TEXTOID, TIMESTAMPTZOID, TEXTOID}},
+	/* write slots' totals and budgets (the exact path) */
+	[P_COUNT] = {"INSERT INTO fintech.limit_slots AS s"
 		"  (limit_id, scope_key, slot, used_amount, used_count, budget_amount, budget_count)"
 		" SELECT $1, $2, x.slot, x.ua, x.uc, x.ba, x.bc"
-		" FROM ROWS FROM (pg_catalog.unnest($7::pg_catalog.int4[]), pg_catalog.unnest($8::pg_catalog.int8[]),"
-		"                 pg_catalog.unnest($9::pg_catalog.int4[]), pg_catalog.unnest($11::pg_catalog.int8[]),"
-		"                 pg_catalog.unnest($12::pg_catalog.int4[])) AS x(slot, ua, uc, ba, bc)"
+		" FROM ROWS FROM (pg_catalog.unnest($3::pg_catalog.int4[]), pg_catalog.unnest($4::pg_catalog.int8[]),"
+		"                 pg_catalog.unnest($5::pg_catalog.int4[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
+		"                 pg_catalog.unnest($7::pg_catalog.int4[])) AS x(slot, ua, uc, ba, bc)"
 		" ON CONFLICT (limit_id, scope_key, slot) DO UPDATE"
 		"   SET used_amount = excluded.used_amount, used_count = excluded.used_count,"
 		"       budget_amount = excluded.budget_amount, budget_count = excluded.budget_count",
-	12, {INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT8OID, INT8OID, INT4ARRAYOID, INT8ARRAYOID,
-	INT4ARRAYOID, TIMESTAMPTZOID, INT8ARRAYOID, INT4ARRAYOID}},
-	/*
-	 * the common case in one statement: count the payment in slot $3 if
-	 * it fits the slot's budget by the numbers stored (payments that left
-	 * the window still in them: only ever too cautious)
-	 */
-	[P_FAST] = {"WITH s AS (UPDATE fintech.limit_slots"
-		"  SET used_amount = used_amount OPERATOR(pg_catalog.+) $6,"
-		"      used_count = used_count OPERATOR(pg_catalog.+) 1"
-		"  WHERE limit_id OPERATOR(pg_catalog.=) $1 AND scope_key OPERATOR(pg_catalog.=) $2"
-		"    AND slot OPERATOR(pg_catalog.=) $3"
-		"    AND ($7 OR used_amount OPERATOR(pg_catalog.<=) (budget_amount OPERATOR(pg_catalog.-) $6))"
-		"    AND ($8 OR used_count OPERATOR(pg_catalog.<) budget_count)"
-		"  RETURNING slot)"
-		" INSERT INTO fintech.limit_usage (limit_id, scope_key, slot, at, payment_id, amount)"
-		" SELECT $1, $2, s.slot, $4, $5, $6 FROM s", 8,
-	{INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT8OID, INT8OID, BOOLOID, BOOLOID}},
-	/*
-	 * the same in slot 0, which the first payment of a key creates with
-	 * the whole cap as its budget ($9, $10): a key nobody contends for
-	 * keeps one slot.  (When the budget leaves no room the row stays
-	 * locked by ON CONFLICT: the caller keeps slot 0's lock too.)
-	 */
-	[P_FAST_FIRST] = {"WITH s AS (INSERT INTO fintech.limit_slots AS l"
-		"  (limit_id, scope_key, slot, used_amount, used_count, budget_amount, budget_count)"
-		"  VALUES ($1, $2, $3, $6, 1, $9, $10)"
-		"  ON CONFLICT (limit_id, scope_key, slot) DO UPDATE"
-		"  SET used_amount = l.used_amount OPERATOR(pg_catalog.+) $6,"
-		"      used_count = l.used_count OPERATOR(pg_catalog.+) 1"
-		"  WHERE ($7 OR l.used_amount OPERATOR(pg_catalog.<=) (l.budget_amount OPERATOR(pg_catalog.-) $6))"
-		"    AND ($8 OR l.used_count OPERATOR(pg_catalog.<) l.budget_count)"
-		"  RETURNING l.slot)"
-		" INSERT INTO fintech.limit_usage (limit_id, scope_key, slot, at, payment_id, amount)"
-		" SELECT $1, $2, s.slot, $4, $5, $6 FROM s", 10,
-	{INT8OID, TEXTOID, INT4OID, TIMESTAMPTZOID, INT8OID, INT8OID, BOOLOID, BOOLOID, INT8OID, INT4OID}},
-	/* where a payment is counted */
-	[P_USAGE_OF] = {"SELECT u.limit_id, u.scope_key, u.slot FROM fintech.limit_usage u"
-		" WHERE u.payment_id OPERATOR(pg_catalog.=) $1"
-		" ORDER BY u.limit_id, u.scope_key, u.slot", 1, {INT8OID}},
-	/* stop counting it in one slot */
-	[P_RELEASE] = {"WITH gone AS (DELETE FROM fintech.limit_usage u"
-		"  WHERE u.payment_id OPERATOR(pg_catalog.=) $1 AND u.limit_id OPERATOR(pg_catalog.=) $2"
-		"    AND u.scope_key OPERATOR(pg_catalog.=) $3 AND u.slot OPERATOR(pg_catalog.=) $4"
-		"  RETURNING u.amount)"
-		" UPDATE fintech.limit_slots s"
-		"  SET used_amount = s.used_amount OPERATOR(pg_catalog.-)"
-		"        (SELECT coalesce(pg_catalog.sum(gone.amount), 0)::pg_catalog.int8 FROM gone),"
-		"      used_count = s.used_count OPERATOR(pg_catalog.-)"
-		"        (SELECT pg_catalog.count(*)::pg_catalog.int4 FROM gone)"
-		" WHERE s.limit_id OPERATOR(pg_catalog.=) $2 AND s.scope_key OPERATOR(pg_catalog.=) $3"
-		"   AND s.slot OPERATOR(pg_catalog.=) $4", 4, {INT8OID, INT8OID, TEXTOID, INT4OID}},
+	7, {INT8OID, TEXTOID, INT4ARRAYOID, INT8ARRAYOID, INT4ARRAYOID, INT8ARRAYOID, INT4ARRAYOID}},
+	/* take back what a payment counted in slots (their locks held) */
+	[P_TAKE_BACK] = {"UPDATE fintech.limit_slots s"
+		"  SET used_amount = s.used_amount OPERATOR(pg_catalog.-) x.a,"
+		"      used_count = s.used_count OPERATOR(pg_catalog.-) 1"
+		" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.text[]),"
+		"                 pg_catalog.unnest($3::pg_catalog.int4[]), pg_catalog.unnest($4::pg_catalog.int8[]))"
+		"   AS x(id, k, slot, a)"
+		" WHERE s.limit_id OPERATOR(pg_catalog.=) x.id AND s.scope_key OPERATOR(pg_catalog.=) x.k"
+		"   AND s.slot OPERATOR(pg_catalog.=) x.slot", 4,
+	{INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, INT8ARRAYOID}},
 	[P_REVIEW] = {"INSERT INTO fintech.payment_reviews (payment_id, limit_id, limit_name)"
 		" VALUES ($1, $2, $3)", 3, {INT8OID, INT8OID, TEXTOID}},
 	[P_AWAITING] = {"SELECT 1 FROM fintech.payment_reviews r WHERE r.payment_id OPERATOR(pg_catalog.=) $1"
@@ -294,58 +252,44 @@ limit_rebalance(SpendLimit *st, int k, int64 amount)
 }
 
 /* ------------------------------------------------------------------------
- * Reading a key's slots
+ * Reading a key's window, counting a payment
  * ------------------------------------------------------------------------
  */
 
-/* reads slot `slot` (-1: all) of st after forgetting what left the window */
+/*
+ * What st's window holds, exactly (every slot locked: every payment
+ * counted in one has committed or rolled back), read from the payments:
+ * all of it in slot 0, the others empty.  A single slot keeps the whole
+ * cap as its budget; the caller re-divides a split key's.
+ */
 static void
-read_slots(SpendLimit *st, int slot)
+read_window(SpendLimit *st)
 {
-	Datum		v[4];
+	Datum		v[3];
+	char		n[4] = "   ";
+	int			plan;
+	bool		isnull;
 
-	v[0] = Int64GetDatum(st->id);
-	v[1] = CStringGetTextDatum(st->key);
-	v[2] = Int32GetDatum(slot);
-	v[3] = TimestampTzGetDatum(st->cutoff);
-	/*
-	 * A slot without a row holds nothing and has no budget; a key without
-	 * rows has all of the cap in slot 0 (as P_FAST_FIRST creates it).
-	 */
-	for (int i = 0; i < st->nslots; i++)
-	{
-		if (slot >= 0 && i != slot)
-			continue;
-		st->used_amount[i] = 0;
-		st->used_count[i] = 0;
-		st->budget_amount[i] = 0;
-		st->budget_count[i] = 0;
-	}
-	ft_run_plan(&plans, P_READ, v, NULL, false, 0);
-	if (SPI_processed == 0 && slot <= 0)
-	{
-		st->budget_amount[0] = st->max_amount;
-		st->budget_count[0] = st->max_count;
-	}
-	/* (each total at most the cap, or for a count cap at most max_count) */
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		int			i = DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull));
-		Datum		d;
-
-		FT_CHECK(i >= 0 && i < st->nslots);
-		st->used_amount[i] = DatumGetInt64(SPI_getbinval(tup, desc, 2, &isnull));
-		st->used_count[i] = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
-		d = SPI_getbinval(tup, desc, 4, &isnull);
-		if (!isnull)
-			st->budget_amount[i] = DatumGetInt64(d);
-		d = SPI_getbinval(tup, desc, 5, &isnull);
-		if (!isnull)
-			st->budget_count[i] = DatumGetInt32(d);
-	}
+	v[0] = CStringGetTextDatum(st->key);
+	v[1] = TimestampTzGetDatum(st->cutoff);
+	v[2] = st->currency ? CStringGetTextDatum(st->currency) : (Datum) 0;
+	n[2] = st->currency ? ' ' : 'n';
+	plan = strcmp(st->scope, "payer") == 0 ? P_WIN_PAYER
+		: strcmp(st->scope, "payee") == 0 ? P_WIN_PAYEE
+		: strcmp(st->scope, "payer_party") == 0 ? P_WIN_PAYER_PARTY
+		: P_WIN_PAYEE_PARTY;
+	ft_run_plan(&plans, plan, v, n, false, 0);
+	FT_CHECK(SPI_processed == 1);
+	memset(st->used_amount, 0, sizeof(st->used_amount));
+	memset(st->used_count, 0, sizeof(st->used_count));
+	memset(st->budget_amount, 0, sizeof(st->budget_amount));
+	memset(st->budget_count, 0, sizeof(st->budget_count));
+	st->used_amount[0] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	st->used_count[0] = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (st->max_amount == 0)
+		st->used_amount[0] = 0;		/* a count-only limit adds no amounts */
+	st->budget_amount[0] = st->max_amount;
+	st->budget_count[0] = st->max_count;
 }
 
 /* the amount a limit counts of a payment (a count-only limit: none) */
@@ -358,39 +302,26 @@ read_slots(SpendLimit *st, int slot)
  * new key is created with it).
  */
 static bool
-count_fast(SpendLimit *st, int k, int64 amount, int64 payment_id, TimestampTz at)
+count_fast(SpendLimit *st, int k, int64 amount)
 {
-	Datum		v[10];
-
-	v[0] = Int64GetDatum(st->id);
-	v[1] = CStringGetTextDatum(st->key);
-	v[2] = Int32GetDatum(k);
-	v[3] = TimestampTzGetDatum(at);
-	v[4] = Int64GetDatum(payment_id);
-	v[5] = Int64GetDatum(COUNTED(st, amount));
-	v[6] = BoolGetDatum(st->max_amount == 0);
-	v[7] = BoolGetDatum(st->max_count == 0);
-	v[8] = Int64GetDatum(st->max_amount);
-	v[9] = Int32GetDatum(st->max_count);
-	if (ft_run_plan(&plans, k == 0 ? P_FAST_FIRST : P_FAST, v, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not count payment " INT64_FORMAT " in limit " INT64_FORMAT,
-			 payment_id, st->id);
-	if (SPI_processed == 0)
+	if (!ft_slot_count_fast(st->id, st->key, k, COUNTED(st, amount), st->max_amount == 0,
+							st->max_count == 0, st->max_amount, st->max_count))
 		return false;
 	st->slot = k;
 	st->fits = true;
+	st->counted = true;
 	return true;
 }
 
 /*
- * Counts the payment in st->slot by the numbers read (every slot locked,
- * or the one slot): forgets what left the window in the slots written,
- * writes their totals and, when they changed, every slot's budget.
+ * Counts the payment in st->slot by the numbers read (every slot locked):
+ * writes the totals of the slots, the payment's added, and their budgets
+ * (one slot, or all of a split key).
  */
 static void
-count_read(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
+count_read(SpendLimit *st, int64 amount)
 {
-	Datum		v[12];
+	Datum		v[7];
 	Datum		slots[FT_LIMIT_SLOTS];
 	Datum		ua[FT_LIMIT_SLOTS];
 	Datum		uc[FT_LIMIT_SLOTS];
@@ -419,19 +350,14 @@ count_read(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 	}
 	v[0] = Int64GetDatum(st->id);
 	v[1] = CStringGetTextDatum(st->key);
-	v[2] = Int32GetDatum(st->slot);
-	v[3] = TimestampTzGetDatum(at);
-	v[4] = Int64GetDatum(payment_id);
-	v[5] = Int64GetDatum(COUNTED(st, amount));
-	v[6] = PointerGetDatum(construct_array(slots, m, INT4OID, 4, true, TYPALIGN_INT));
-	v[7] = PointerGetDatum(construct_array(ua, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	v[8] = PointerGetDatum(construct_array(uc, m, INT4OID, 4, true, TYPALIGN_INT));
-	v[9] = TimestampTzGetDatum(st->cutoff);
-	v[10] = PointerGetDatum(construct_array(ba, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	v[11] = PointerGetDatum(construct_array(bc, m, INT4OID, 4, true, TYPALIGN_INT));
+	v[2] = PointerGetDatum(construct_array(slots, m, INT4OID, 4, true, TYPALIGN_INT));
+	v[3] = PointerGetDatum(construct_array(ua, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	v[4] = PointerGetDatum(construct_array(uc, m, INT4OID, 4, true, TYPALIGN_INT));
+	v[5] = PointerGetDatum(construct_array(ba, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	v[6] = PointerGetDatum(construct_array(bc, m, INT4OID, 4, true, TYPALIGN_INT));
 	if (ft_run_plan(&plans, P_COUNT, v, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not count payment " INT64_FORMAT " in limit " INT64_FORMAT,
-			 payment_id, st->id);
+		elog(ERROR, "could not count a payment in limit " INT64_FORMAT, st->id);
+	st->counted = true;
 }
 
 /*
@@ -440,7 +366,7 @@ count_read(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
  * makes that exact: a slot with room, else every slot.
  */
 static void
-check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
+check_one(SpendLimit *st, int64 amount)
 {
 	/* more than the whole cap never fits: decided on the exact total */
 	if (st->max_amount == 0 || amount <= st->max_amount)
@@ -450,8 +376,7 @@ check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 		 * (a key nobody contends for has only that one), then the others.
 		 * A free slot without room (or without a row: not split yet)
 		 * sends the payment to the exact total at once, which re-divides
-		 * the cap; slot 0 is kept then (P_FAST_FIRST left its row locked),
-		 * any other slot given back, nothing of ours written in it.  When
+		 * the cap; slot 0 is kept then, any other slot given back, nothing of ours written in it.  When
 		 * every slot was busy, wait for one of them, chosen at random so
 		 * that waiters spread (holding no slot of this limit: no cycle).
 		 */
@@ -470,7 +395,7 @@ check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 					busy = k;
 				continue;
 			}
-			if (count_fast(st, k, amount, payment_id, at))
+			if (count_fast(st, k, amount))
 				return;
 			if (k > 0)
 				unlock_slot(st->id, st->key, k);
@@ -479,17 +404,17 @@ check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 		if (!tried && busy >= 0)
 		{
 			(void) lock_slot(st->id, st->key, busy, true);
-			if (count_fast(st, busy, amount, payment_id, at))
+			if (count_fast(st, busy, amount))
 				return;
 			if (busy > 0)
 				unlock_slot(st->id, st->key, busy);
 		}
 	}
 
-	/* the exact total: every slot, in order, less what left the window */
+	/* the exact total: every slot, in order, then the window's payments */
 	for (int i = 0; i < st->nslots; i++)
 		(void) lock_slot(st->id, st->key, i, true);
-	read_slots(st, -1);
+	read_window(st);
 	st->fits = limit_fits_total(st, amount);
 	st->slot = 0;
 	if (!st->fits)
@@ -510,29 +435,30 @@ check_one(SpendLimit *st, int64 amount, int64 payment_id, TimestampTz at)
 		}
 	}
 	else if (st->nslots > 1)
-	{
-		/* the slot with the most room keeps the payment */
-		for (int i = 1; i < st->nslots; i++)
-			if (st->budget_amount[i] - st->used_amount[i] >
-				st->budget_amount[st->slot] - st->used_amount[st->slot])
-				st->slot = i;
 		limit_rebalance(st, st->slot, COUNTED(st, amount));
-	}
-	count_read(st, amount, payment_id, at);
+	count_read(st, amount);
+}
+
+/*
+ * fintech.limits, locked (which takes in the invalidations that tell
+ * limit_cache.c the limits changed); InvalidOid before ALTER EXTENSION
+ * UPDATE to 0.6.0 (a newer library on older SQL): no limits then.
+ */
+static Oid
+limits_relid(void)
+{
+	return RangeVarGetRelid(makeRangeVar("fintech", "limits", -1), AccessShareLock, true);
 }
 
 /*
  * Whether any limit was ever created: a ledger that never had one
  * (fintech.limits has no blocks; its rows are never deleted) skips the
- * queries, as pay does for parties.  Before ALTER EXTENSION UPDATE to
- * 0.6.0 (a newer library on older SQL) the table does not exist: no
- * limits either.
+ * query, as pay does for parties.
  */
 static bool
 limits_exist(void)
 {
-	Oid			relid = RangeVarGetRelid(makeRangeVar("fintech", "limits", -1),
-										 AccessShareLock, true);
+	Oid			relid = limits_relid();
 	Relation	rel;
 	BlockNumber nblocks;
 
@@ -558,53 +484,89 @@ ft_limits_awaiting_review(int64 payment_id)
 }
 
 void
-ft_limits_check(const char *payer, const char *payee, int64 amount, int64 payment_id,
-				LimitCheck *lc)
+ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *lc)
 {
-	Datum		v[3];
-	SPITupleTable *tt;
-	uint64		n;
+	Oid			relid;
+	const ActiveLimit *al;
+	int			nl;
+	bool		need_accounts = false;
+	char	   *payer_currency = NULL;
+	char	   *payer_party = NULL;
+	char	   *payee_party = NULL;
 
 	memset(lc, 0, sizeof(*lc));
 	lc->at = GetCurrentTimestamp();
+	lc->amount = amount;
 	lc->verdict = LIMIT_PASS;
 
-	if (!limits_exist())
+	relid = limits_relid();
+	if (!OidIsValid(relid))
 		return;
-	v[0] = CStringGetTextDatum(payer);
-	v[1] = CStringGetTextDatum(payee);
-	v[2] = TimestampTzGetDatum(lc->at);
-	ft_run_plan(&plans, P_LIMITS, v, NULL, true, 0);
-	n = SPI_processed;
-	if (n == 0)
+	nl = ft_active_limits(relid, &al);
+	if (nl == 0)
 		return;
-	tt = SPI_tuptable;
-	lc->limits = palloc0(sizeof(SpendLimit) * n);
-	for (uint64 r = 0; r < n; r++)
+	/* the accounts are read only when a limit has a currency or a party scope */
+	for (int i = 0; i < nl; i++)
+		if (al[i].currency != NULL || strcmp(al[i].scope, "payer_party") == 0 ||
+			strcmp(al[i].scope, "payee_party") == 0)
+			need_accounts = true;
+	if (need_accounts)
 	{
-		HeapTuple	tup = tt->vals[r];
-		TupleDesc	desc = tt->tupdesc;
+		Datum		v[2];
+
+		v[0] = CStringGetTextDatum(payer);
+		v[1] = CStringGetTextDatum(payee);
+		ft_run_plan(&plans, P_ACCOUNTS, v, NULL, true, 0);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			char	   *code = SPI_getvalue(tup, desc, 1);
+
+			if (strcmp(code, payer) == 0)
+			{
+				payer_currency = SPI_getvalue(tup, desc, 2);
+				payer_party = SPI_getvalue(tup, desc, 3);
+			}
+			if (strcmp(code, payee) == 0)
+				payee_party = SPI_getvalue(tup, desc, 3);
+		}
+	}
+	lc->limits = palloc0(sizeof(SpendLimit) * nl);
+	for (int r = 0; r < nl; r++)
+	{
+		const ActiveLimit *l = &al[r];
 		SpendLimit *st = &lc->limits[lc->n];
-		bool		isnull;
-		Datum		d;
+		TimestampTz since;
 
 		CHECK_FOR_INTERRUPTS();
-		st->key = SPI_getvalue(tup, desc, 8);
+		/* a limit in another currency than the payer's does not apply */
+		if (l->currency != NULL && (payer_currency == NULL || strcmp(l->currency, payer_currency) != 0))
+			continue;
+		st->key = strcmp(l->scope, "payer") == 0 ? pstrdup(payer)
+			: strcmp(l->scope, "payee") == 0 ? pstrdup(payee)
+			: strcmp(l->scope, "payer_party") == 0 ? payer_party
+			: payee_party;
 		if (st->key == NULL)
 			continue;			/* a party scope, and the account has none */
-		st->id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-		st->name = SPI_getvalue(tup, desc, 2);
-		st->scope = SPI_getvalue(tup, desc, 3);
-		st->review = strcmp(SPI_getvalue(tup, desc, 4), "review") == 0;
-		d = SPI_getbinval(tup, desc, 5, &isnull);
-		st->max_amount = isnull ? 0 : DatumGetInt64(d);
-		d = SPI_getbinval(tup, desc, 6, &isnull);
-		st->max_count = isnull ? 0 : DatumGetInt32(d);
-		st->cutoff = DatumGetTimestampTz(SPI_getbinval(tup, desc, 7, &isnull));
+		st->id = l->id;
+		st->name = pstrdup(l->name);
+		st->scope = pstrdup(l->scope);
+		st->review = l->review;
+		st->max_amount = l->max_amount;
+		st->max_count = l->max_count;
+		st->currency = l->currency ? pstrdup(l->currency) : NULL;
+		/* the window, and no payment made before the limit */
+		st->cutoff = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
+															 TimestampTzGetDatum(lc->at),
+															 IntervalPGetDatum(&l->period)));
+		since = l->created_at - 1;
+		if (since > st->cutoff)
+			st->cutoff = since;
 		st->nslots = strncmp(st->scope, "payee", 5) == 0 ? FT_LIMIT_SLOTS : 1;
 		lc->n++;
 
-		check_one(st, amount, payment_id, lc->at);
+		check_one(st, amount);
 		if (st->fits)
 			continue;
 		/* the first reject limit decides; else the first review limit */
@@ -639,7 +601,7 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, int64 paymen
 	}
 	/* a rejected payment counts nowhere: take back what the others counted */
 	if (lc->verdict == LIMIT_REJECT)
-		ft_limits_release(payment_id);
+		ft_limits_take_back(lc);
 }
 
 void
@@ -656,41 +618,34 @@ ft_limits_open_review(LimitCheck *lc, int64 payment_id)
 }
 
 void
-ft_limits_release(int64 payment_id)
+ft_limits_take_back(LimitCheck *lc)
 {
 	Datum		v[4];
-	uint64		n;
-	int64	   *ids;
-	char	  **keys;
-	int32	   *slots;
+	Datum	   *ids = palloc(sizeof(Datum) * (lc->n + 1));
+	Datum	   *keys = palloc(sizeof(Datum) * (lc->n + 1));
+	Datum	   *slots = palloc(sizeof(Datum) * (lc->n + 1));
+	Datum	   *amounts = palloc(sizeof(Datum) * (lc->n + 1));
+	int			m = 0;
 
-	v[0] = Int64GetDatum(payment_id);
-	ft_run_plan(&plans, P_USAGE_OF, v, NULL, false, 0);
-	n = SPI_processed;
-	if (n == 0)
+	for (int i = 0; i < lc->n; i++)
+	{
+		SpendLimit *st = &lc->limits[i];
+
+		if (!st->counted)
+			continue;
+		ids[m] = Int64GetDatum(st->id);
+		keys[m] = CStringGetTextDatum(st->key);
+		slots[m] = Int32GetDatum(st->slot);
+		amounts[m] = Int64GetDatum(COUNTED(st, lc->amount));
+		st->counted = false;
+		m++;
+	}
+	if (m == 0)
 		return;
-	ids = palloc(sizeof(int64) * n);
-	keys = palloc(sizeof(char *) * n);
-	slots = palloc(sizeof(int32) * n);
-	for (uint64 i = 0; i < n; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-
-		ids[i] = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-		keys[i] = SPI_getvalue(tup, desc, 2);
-		slots[i] = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
-	}
-	for (uint64 i = 0; i < n; i++)
-	{
-		CHECK_FOR_INTERRUPTS();
-		(void) lock_slot(ids[i], keys[i], slots[i], true);
-		v[1] = Int64GetDatum(ids[i]);
-		v[2] = CStringGetTextDatum(keys[i]);
-		v[3] = Int32GetDatum(slots[i]);
-		if (ft_run_plan(&plans, P_RELEASE, v, NULL, false, 0) != SPI_OK_UPDATE)
-			elog(ERROR, "could not release payment " INT64_FORMAT " from limit " INT64_FORMAT,
-				 payment_id, ids[i]);
-	}
+	v[0] = PointerGetDatum(construct_array(ids, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	v[1] = PointerGetDatum(construct_array(keys, m, TEXTOID, -1, false, TYPALIGN_INT));
+	v[2] = PointerGetDatum(construct_array(slots, m, INT4OID, 4, true, TYPALIGN_INT));
+	v[3] = PointerGetDatum(construct_array(amounts, m, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	if (ft_run_plan(&plans, P_TAKE_BACK, v, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not take a payment back from its limits");
 }

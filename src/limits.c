@@ -52,8 +52,7 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_DROP] = {"UPDATE fintech.limits SET dropped_at = pg_catalog.clock_timestamp(),"
 		" dropped_by = pg_catalog.session_user()"
 		" WHERE name OPERATOR(pg_catalog.=) $1 AND dropped_at IS NULL RETURNING id", 1, {TEXTOID}},
-	[P_FORGET] = {"WITH u AS (DELETE FROM fintech.limit_usage WHERE limit_id OPERATOR(pg_catalog.=) $1)"
-		" DELETE FROM fintech.limit_slots WHERE limit_id OPERATOR(pg_catalog.=) $1", 1, {INT8OID}},
+	[P_FORGET] = {"DELETE FROM fintech.limit_slots WHERE limit_id OPERATOR(pg_catalog.=) $1", 1, {INT8OID}},
 	[P_PAYMENT] = {"SELECT p.payer, p.payee FROM fintech.payments p WHERE p.id OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}},
 	[P_LOCK_REVIEW] = {"SELECT p.status, p.entry_id, r.decision, r.limit_name"
@@ -159,6 +158,7 @@ fintech_create_limit(PG_FUNCTION_ARGS)
 				 errmsg("limit \"%s\" already exists", name),
 				 errhint("Drop it first (fintech.drop_limit) to replace it.")));
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	ft_limits_changed();
 	SPI_finish();
 	PG_RETURN_INT64(id);
 }
@@ -182,6 +182,7 @@ fintech_drop_limit(PG_FUNCTION_ARGS)
 				 errmsg("limit \"%s\" does not exist", name)));
 	v[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	ft_run_plan(&plans, P_FORGET, v, NULL, false, 0);
+	ft_limits_changed();
 	SPI_finish();
 	PG_RETURN_VOID();
 }

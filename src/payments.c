@@ -394,7 +394,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 		else
 		{
 			/* spending and velocity limits (limit_check.c) */
-			ft_limits_check(r.payer, r.payee, r.amount, payment_id, &limits);
+			ft_limits_check(r.payer, r.payee, r.amount, &limits);
 			if (limits.verdict == LIMIT_REJECT)
 			{
 				refusal.sqlstate = ERRCODE_LD010;
@@ -412,7 +412,7 @@ fintech_pay(PG_FUNCTION_ARGS)
 				if (hold)
 					status = "held";
 				if (refusal.sqlstate != 0)
-					ft_limits_release(payment_id);	/* refused: counts nowhere */
+					ft_limits_take_back(&limits);	/* refused: counts nowhere */
 				else
 				{
 					if (limits.verdict == LIMIT_REVIEW)
@@ -606,7 +606,8 @@ settle_held_payment(int64 payment_id, int64 hold, ScreenState state, const char 
 
 /*
  * Rejects a held payment (row locked): its reservation is released and it
- * no longer counts toward limits.  Returns 1.
+ * no longer counts toward limits (they count completed and held payments).
+ * Returns 1.
  */
 int
 reject_held_payment(int64 payment_id, int64 hold, int sqlstate, const char *message)
@@ -614,7 +615,6 @@ reject_held_payment(int64 payment_id, int64 hold, int sqlstate, const char *mess
 	FintechRefusal vres;
 	int64		entry;
 
-	ft_limits_release(payment_id);
 	entry = fintech_resolve_held_payment(hold, false, &vres);
 	FT_CHECK(vres.sqlstate == 0);
 	resolve_payment(payment_id, "rejected", sqlstate, message, entry);

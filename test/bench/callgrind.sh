@@ -11,11 +11,20 @@
 # install each into its own copy of the server.  Per BINDIR and workload it
 # runs 200 and then 1,200 calls (each statement its own transaction,
 # fsync off, no background worker) and reports (I(1200) - I(200)) / 1000:
-# start-up, plan preparation and warm-up cancel out.
+# start-up, plan preparation and warm-up cancel out; the same for the WAL
+# bytes written (each run starts after a checkpoint, so the full-page
+# images of pages both runs touch cancel out too).
 #   transfer  fintech.transfer between 'bank' and one of 100 wallets
 #   pay       fintech.pay with a fresh key
 #   post3     a 3-leg fintech.post
 #   screen    fintech.screen_name over the repository's SDN slice
+#   pay_3lim  pay, with three limits that every payment passes (per payer
+#             1,000,000 a day and 100,000 payments an hour, per payee
+#             1,000,000 a day; test/bench/limits.sh's): keys seen before
+#   pay_3lim_new  the same, each payment to a payee not paid before (a new
+#             payee key: 'n0' ... 'n1199')
+# (the limits are created at the start of each run and dropped at its end,
+# so both runs pay the same first-payment costs and they cancel out)
 # CALLGRIND_WORKLOADS="transfer pay" runs only those; CALLGRIND_SETTINGS
 # ("-c name=value ...") go to the backend, e.g. "-c fintech.events=off"
 # (test/bench/events.sh compares events on and off this way).
@@ -32,7 +41,10 @@ count() {	# count DIR BIN FILE: instructions of one single-user run
 	grep -Eo 'Collected : [0-9]+' "$1/vg.txt" | grep -Eo '[0-9]+'
 }
 
-printf '| build | version | workload | instructions per call |\n|---|---|---|---:|\n'
+# the WAL position printed by a single-user run (first and last)
+walpos() { grep -Eo 'walpos = "[0-9]+"' "$1/out.txt" | grep -Eo '[0-9]+' | sed -n "$2"; }
+
+printf '| build | version | workload | instructions per call | WAL bytes per call |\n|---|---|---|---:|---:|\n'
 for BIN in "$@"; do
 	D=$(mktemp -d /tmp/fintech-cg.XXXXXX)
 	chmod 755 "$D"
@@ -52,23 +64,31 @@ CONF
 		-c "CREATE EXTENSION fintech CASCADE" \
 		-c "SELECT fintech.open_account('bank', 'USD', kind => 'asset', min_balance => NULL)" \
 		-c "SELECT count(fintech.open_account('w' || i, 'USD')) FROM generate_series(0, 99) i" \
+		-c "SELECT count(fintech.open_account('n' || i, 'USD')) FROM generate_series(0, 1199) i" \
 		-c "SELECT count(*) FROM fintech.load_sanctions_ofac(pg_read_file('$D/sdn.csv'), pg_read_file('$D/alt.csv'), pg_read_file('$D/add.csv'))" \
 		-c "SELECT extversion FROM pg_extension WHERE extname = 'fintech'" | tail -1)
 	"${AS[@]}" "$BIN/pg_ctl" -D "$D/data" -w stop >/dev/null
 	for w in ${CALLGRIND_WORKLOADS:-transfer pay post3 screen}; do
-		declare -A I=()
+		declare -A I=() W=()
 		for n in 200 1200; do
+			echo "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::int8 AS walpos" >"$D/in.sql"
+			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac >>"$D/in.sql"
 			for i in $(seq 1 $n); do
 				case $w in
 				transfer) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1)" ;;
 				pay) echo "SELECT * FROM fintech.pay('k$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
+				pay_3lim) echo "SELECT * FROM fintech.pay('l$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
+				pay_3lim_new) echo "SELECT * FROM fintech.pay('m$n-$i', 'bank', 'n$((i - 1))', 1)" ;;
 				post3) echo "SELECT fintech.post(ARRAY[fintech.debit('bank', 2), fintech.credit('w$((i % 100))', 1), fintech.credit('w0', 1)])" ;;
 				screen) echo "SELECT count(*) FROM fintech.screen_name('Nicolas Maduro $i')" ;;
 				esac
-			done >"$D/in.sql"
+			done >>"$D/in.sql"
+			echo "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::int8 AS walpos" >>"$D/in.sql"
+			case $w in pay_3lim*) echo "SELECT fintech.drop_limit(name) FROM fintech.limits WHERE dropped_at IS NULL" ;; esac >>"$D/in.sql"
 			I[$n]=$(count "$D" "$BIN" "$D/in.sql")
+			W[$n]=$(($(walpos "$D" '$p') - $(walpos "$D" 1p)))
 		done
-		printf '| %s | %s | %s | %s |\n' "$BIN" "$ver" "$w" $(((I[1200] - I[200]) / 1000))
+		printf '| %s | %s | %s | %s | %s |\n' "$BIN" "$ver" "$w" $(((I[1200] - I[200]) / 1000)) $(((W[1200] - W[200]) / 1000))
 	done
 	rm -rf "$D"
 done

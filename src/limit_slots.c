@@ -1,0 +1,222 @@
+/*-------------------------------------------------------------------------
+ *
+ * limit_slots.c
+ *	  The common case of a spending limit: count a payment in one row of
+ *	  fintech.limit_slots when the numbers stored there leave room, by
+ *	  direct heap and index access -- no SQL statement, since this runs for
+ *	  every limit of every payment.
+ *
+ * A row that fits is updated in place of an UPDATE statement (used_amount
+ * and used_count only: no indexed column changes, so the update is HOT
+ * when the page has room, and the table's fillfactor leaves it); slot 0 of
+ * a key without a row is inserted with the whole cap as its budget.  The
+ * row is looked up in the caller's snapshot rules: in READ COMMITTED a
+ * new snapshot (the caller holds the slot's lock, so every earlier
+ * writer has committed); in REPEATABLE READ or SERIALIZABLE the
+ * transaction's, and a row another transaction wrote since is a
+ * serialization failure (40001), as the UPDATE statement would raise.
+ *
+ * Locks: the caller holds the slot's advisory lock (limit_check.c, where
+ * the lock order is), so no other payment writes the row meanwhile;
+ * drop_limit may delete it: then it is not found, and the caller reads the
+ * window exactly.  The table and its primary key are locked
+ * RowExclusiveLock, as an UPDATE locks them.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/index.h"
+#include "catalog/namespace.h"
+#include "common/int.h"
+#include "executor/tuptable.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
+
+#include "fintech.h"
+#include "limit.h"
+
+/* the columns of fintech.limit_slots */
+enum
+{
+	A_LIMIT_ID = 1,
+	A_SCOPE_KEY,
+	A_SLOT,
+	A_USED_AMOUNT,
+	A_USED_COUNT,
+	A_BUDGET_AMOUNT,
+	A_BUDGET_COUNT,
+	NATTS = A_BUDGET_COUNT
+};
+
+static void
+serialization_failure(int64 limit_id, const char *key)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access due to a concurrent payment counted by limit " INT64_FORMAT " for %s",
+					limit_id, key),
+			 errhint("Retry the transaction.")));
+}
+
+/* the row of (limit_id, key, slot) visible to snap, into values/nulls */
+static bool
+find_slot(Relation rel, Relation idx, Snapshot snap, int64 limit_id, Datum key, int slot,
+		  ItemPointer tid, Datum *values, bool *nulls)
+{
+	ScanKeyData sk[3];
+	IndexScanDesc scan;
+	TupleTableSlot *ts;
+	bool		found;
+
+	ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(limit_id));
+	ScanKeyEntryInitialize(&sk[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
+						   idx->rd_indcollation[1], F_TEXTEQ, key);
+	ScanKeyInit(&sk[2], 3, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(slot));
+	ts = table_slot_create(rel, NULL);
+	scan = index_beginscan(rel, idx, snap, 3, 0);
+	index_rescan(scan, sk, 3, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, ts);
+	if (found && values != NULL)
+	{
+		slot_getallattrs(ts);
+		memcpy(values, ts->tts_values, sizeof(Datum) * NATTS);
+		memcpy(nulls, ts->tts_isnull, sizeof(bool) * NATTS);
+		values[A_SCOPE_KEY - 1] = key;	/* (the slot's copy goes with it) */
+		*tid = ts->tts_tid;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(ts);
+	return found;
+}
+
+/* an index entry for a new row version (an insert, or an update that is not HOT) */
+static void
+index_row(Relation rel, Relation idx, HeapTuple tup, Datum *values)
+{
+	Datum		iv[3] = {values[A_LIMIT_ID - 1], values[A_SCOPE_KEY - 1], values[A_SLOT - 1]};
+	bool		in[3] = {false, false, false};
+
+	(void) index_insert(idx, iv, in, &tup->t_self, rel, UNIQUE_CHECK_YES, false,
+						BuildIndexInfo(idx));
+}
+
+/* decides: does a payment of amount fit the slot's budgets (its row)? */
+static bool
+slot_has_room(const Datum *values, const bool *nulls, int64 amount, bool amount_free,
+			  bool count_free)
+{
+	int64		room;
+
+	if (!amount_free &&
+		(nulls[A_BUDGET_AMOUNT - 1] ||
+		 pg_sub_s64_overflow(DatumGetInt64(values[A_BUDGET_AMOUNT - 1]), amount, &room) ||
+		 DatumGetInt64(values[A_USED_AMOUNT - 1]) > room))
+		return false;
+	if (!count_free &&
+		(nulls[A_BUDGET_COUNT - 1] ||
+		 DatumGetInt32(values[A_USED_COUNT - 1]) >= DatumGetInt32(values[A_BUDGET_COUNT - 1])))
+		return false;
+	return true;
+}
+
+bool
+ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
+				   bool amount_free, bool count_free, int64 first_amount, int32 first_count)
+{
+	Oid			relid = RangeVarGetRelid(makeRangeVar("fintech", "limit_slots", -1),
+										 RowExclusiveLock, false);
+	Relation	rel = table_open(relid, NoLock);
+	Relation	idx;
+	Snapshot	snap;
+	Datum		values[NATTS];
+	bool		nulls[NATTS];
+	ItemPointerData tid;
+	Datum		keyd = CStringGetTextDatum(key);
+	bool		fits = false;
+	HeapTuple	tup;
+
+	if (RelationGetDescr(rel)->natts != NATTS || !OidIsValid(RelationGetPrimaryKeyIndex(rel)))
+		elog(ERROR, "fintech.limit_slots does not have the columns of this library");
+	idx = index_open(RelationGetPrimaryKeyIndex(rel), RowExclusiveLock);
+	snap = RegisterSnapshot(GetTransactionSnapshot());
+
+	if (find_slot(rel, idx, snap, limit_id, keyd, slot, &tid, values, nulls))
+	{
+		int64		used = DatumGetInt64(values[A_USED_AMOUNT - 1]);
+		int32		count = DatumGetInt32(values[A_USED_COUNT - 1]);
+
+		fits = slot_has_room(values, nulls, amount, amount_free, count_free);
+		if (fits && !pg_add_s64_overflow(used, amount, &used) && count < PG_INT32_MAX)
+		{
+			TM_FailureData tmfd;
+			LockTupleMode lockmode;
+			TM_Result	res;
+
+			values[A_USED_AMOUNT - 1] = Int64GetDatum(used);
+			values[A_USED_COUNT - 1] = Int32GetDatum(count + 1);
+			tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+			res = heap_update(rel, &tid, tup, GetCurrentCommandId(true), InvalidSnapshot, true,
+							  &tmfd, &lockmode);
+			if (res == TM_Ok)
+			{
+				if (!HeapTupleIsHeapOnly(tup))
+					index_row(rel, idx, tup, values);
+			}
+			else if (res == TM_Updated || res == TM_Deleted)
+			{
+				/* written since our snapshot: (RC) dropped meanwhile */
+				if (IsolationUsesXactSnapshot())
+					serialization_failure(limit_id, key);
+				fits = false;
+			}
+			else
+				elog(ERROR, "could not count a payment in limit " INT64_FORMAT " (%d)",
+					 limit_id, (int) res);
+		}
+		else
+			fits = false;		/* (an overflow: the exact path says so) */
+	}
+	else if (slot == 0)
+	{
+		/* the first payment of a key: slot 0 with the whole cap */
+		if (IsolationUsesXactSnapshot())
+		{
+			Snapshot	latest = RegisterSnapshot(GetLatestSnapshot());
+			bool		exists = find_slot(rel, idx, latest, limit_id, keyd, slot, NULL, NULL, NULL);
+
+			UnregisterSnapshot(latest);
+			if (exists)
+				serialization_failure(limit_id, key);
+		}
+		memset(nulls, 0, sizeof(nulls));
+		values[A_LIMIT_ID - 1] = Int64GetDatum(limit_id);
+		values[A_SCOPE_KEY - 1] = keyd;
+		values[A_SLOT - 1] = Int32GetDatum(0);
+		values[A_USED_AMOUNT - 1] = Int64GetDatum(amount);
+		values[A_USED_COUNT - 1] = Int32GetDatum(1);
+		values[A_BUDGET_AMOUNT - 1] = Int64GetDatum(first_amount);
+		values[A_BUDGET_COUNT - 1] = Int32GetDatum(first_count);
+		tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+		simple_heap_insert(rel, tup);
+		index_row(rel, idx, tup, values);
+		fits = true;
+	}
+	UnregisterSnapshot(snap);
+	index_close(idx, NoLock);
+	table_close(rel, NoLock);
+	if (fits)
+		CommandCounterIncrement();
+	return fits;
+}
