@@ -10,7 +10,8 @@
 # installed (make install PG_CONFIG=BINDIR/pg_config); to compare two trees,
 # install each into its own copy of the server.  Per BINDIR and workload it
 # runs 200 and then 1,200 calls (each statement its own transaction,
-# fsync off, no background worker) and reports (I(1200) - I(200)) / 1000:
+# fsync off, no background worker; every workload on a copy of the same
+# freshly set up data directory) and reports (I(1200) - I(200)) / 1000:
 # start-up, plan preparation and warm-up cancel out.  The WAL the calls
 # wrote is counted the same way (pg_current_wal_insert_lsn before and
 # after each run; bytes per call, full-page images included).
@@ -69,8 +70,14 @@ CONF
 		-c "SELECT count(*) FROM fintech.load_sanctions_ofac(pg_read_file('$D/sdn.csv'), pg_read_file('$D/alt.csv'), pg_read_file('$D/add.csv'))" \
 		-c "SELECT extversion FROM pg_extension WHERE extname = 'fintech'" | tail -1)
 	"${AS[@]}" "$BIN/pg_ctl" -D "$D/data" -w stop >/dev/null
+	# every workload starts from this state: what one run leaves behind
+	# (dead row versions of 'bank', which every call updates; no autovacuum
+	# in a single-user backend) must not make the next workload dearer
+	"${AS[@]}" cp -a "$D/data" "$D/data0"
 	for w in ${CALLGRIND_WORKLOADS:-transfer pay post3 screen}; do
 		declare -A I=() W=()
+		rm -rf "$D/data"
+		"${AS[@]}" cp -a "$D/data0" "$D/data"
 		for n in 200 1200; do
 			{
 			echo "$WALPOS"
