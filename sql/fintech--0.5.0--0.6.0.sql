@@ -386,7 +386,7 @@ AS 'MODULE_PATHNAME', 'fintech_reverse';
 CREATE TABLE fintech.ledger_keys (
     key          pg_catalog.text PRIMARY KEY,
     function     pg_catalog.text NOT NULL,    -- transfer, post, post_pending, void_pending, reverse, sweep
-    request_hash pg_catalog.bytea NOT NULL,   -- SHA-256 of the request's canonical form
+    request_hash pg_catalog.bytea NOT NULL,   -- first 16 bytes of the SHA-256 of the request's canonical form
     entry_id     pg_catalog.int8 NOT NULL,    -- the entry the first call wrote
     created_at   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
 );

@@ -12,15 +12,15 @@
  * wait for that transaction's end (as a unique index makes a second
  * inserter wait), then look again; a committed row is a replay (the same
  * SHA-256 of the request's canonical form: the function and every
- * argument, description and metadata included) or LD005 (another
- * request).  With no row, it inserts one naming the id its entry will
- * take (from fintech.entries_id_seq) and adds the key to the primary key
- * without waiting (UNIQUE_CHECK_PARTIAL): when two calls get there at
- * once, exactly one of them finds no other entry; the other one deletes
- * its row again and waits as above.  So there is exactly one entry per
- * key under any concurrency; in REPEATABLE READ or SERIALIZABLE a key
- * claimed by a transaction the snapshot cannot see is a serialization
- * failure (40001), as for INSERT ... ON CONFLICT.
+ * argument, description and metadata included; the row keeps its first
+ * 16 bytes) or LD005 (another request).  With no row, it inserts one
+ * naming the id its entry will take (from fintech.entries_id_seq) and
+ * adds the key to the primary key without waiting (UNIQUE_CHECK_PARTIAL):
+ * when two calls get there at once, exactly one of them finds no other
+ * entry; the other one deletes its row again and waits as above.  So
+ * there is exactly one entry per key under any concurrency; in REPEATABLE
+ * READ or SERIALIZABLE a key claimed by a transaction the snapshot cannot
+ * see is a serialization failure (40001), as for INSERT ... ON CONFLICT.
  *
  * The key row is written in the caller's transaction, with the entry: a
  * refusal raises and takes the claim with it (only pay records refusals).
@@ -63,6 +63,13 @@
 
 /* fintech.ledger_keys: key, function, request_hash, entry_id, created_at */
 #define KEYS_NATTS 5
+
+/*
+ * request_hash keeps the first 16 bytes of the SHA-256: it tells one
+ * key's requests apart (a chance collision: 2^-128), and each byte less
+ * is a byte less of WAL on every keyed write
+ */
+#define KEYS_HASH_BYTES 16
 
 enum
 {
@@ -344,8 +351,8 @@ key_taken(LedgerKey *k, Relation rel, TupleTableSlot *slot, const uint8 *hash)
 	stored = DatumGetByteaPP(slot_getattr(slot, 3, &isnull));
 	k->entry_id = DatumGetInt64(slot_getattr(slot, 4, &isnull));
 	if (strcmp(function, k->function) != 0 ||
-		VARSIZE_ANY_EXHDR(stored) != PG_SHA256_DIGEST_LENGTH ||
-		memcmp(VARDATA_ANY(stored), hash, PG_SHA256_DIGEST_LENGTH) != 0)
+		VARSIZE_ANY_EXHDR(stored) != KEYS_HASH_BYTES ||
+		memcmp(VARDATA_ANY(stored), hash, KEYS_HASH_BYTES) != 0)
 		key_reused(k, function);
 	k->replay = true;
 }
@@ -369,7 +376,9 @@ ledger_key_claim(LedgerKey *k)
 	slot = table_slot_create(rel, NULL);
 	v[0] = CStringGetTextDatum(k->key);
 	v[1] = CStringGetTextDatum(k->function);
-	v[2] = PointerGetDatum(fintech_hash_bytea(hash));
+	v[2] = PointerGetDatum(palloc(VARHDRSZ + KEYS_HASH_BYTES));
+	SET_VARSIZE(DatumGetPointer(v[2]), VARHDRSZ + KEYS_HASH_BYTES);
+	memcpy(VARDATA(DatumGetPointer(v[2])), hash, KEYS_HASH_BYTES);
 	v[3] = (Datum) 0;
 	v[4] = TimestampTzGetDatum(GetCurrentTimestamp());	/* clock_timestamp() */
 	for (;;)
