@@ -171,7 +171,15 @@ ft_events_installed(void)
 static void
 events_append(const char *kind, Jsonb *payload)
 {
-	Relation	rel = table_open(events_relid, RowExclusiveLock);
+	/*
+	 * The cached OIDs, copied: an invalidation (autovacuum's ANALYZE of the
+	 * table) resets them, and table_open accepts invalidations.
+	 */
+	bool		installed = ft_events_installed();
+	Oid			seqid = events_seqid;
+	Oid			in_order = events_in_order;
+	Oid			unordered = events_unordered;
+	Relation	rel = table_open(installed ? events_relid : InvalidOid, RowExclusiveLock);
 	TupleDesc	desc = RelationGetDescr(rel);
 	Datum		values[EVENTS_NATTS];
 	bool		nulls[EVENTS_NATTS] = {true, false, false, false, false};
@@ -189,7 +197,7 @@ events_append(const char *kind, Jsonb *payload)
 	values[1] = CStringGetTextDatum(kind);
 	values[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());	/* now() */
 	values[3] = JsonbPGetDatum(payload);
-	values[4] = Int64GetDatum(nextval_internal(events_seqid, false));
+	values[4] = Int64GetDatum(nextval_internal(seqid, false));
 	tup = heap_form_tuple(desc, values, nulls);
 	simple_heap_insert(rel, tup);
 
@@ -202,13 +210,13 @@ events_append(const char *kind, Jsonb *payload)
 	{
 		List	   *indexes = RelationGetIndexList(rel);
 		bool		known = list_length(indexes) == 2 &&
-			list_member_oid(indexes, events_in_order) &&
-			list_member_oid(indexes, events_unordered);
+			list_member_oid(indexes, in_order) &&
+			list_member_oid(indexes, unordered);
 
 		list_free(indexes);
 		if (known)
 		{
-			Relation	idx = index_open(events_unordered, RowExclusiveLock);
+			Relation	idx = index_open(unordered, RowExclusiveLock);
 
 			if (idx->rd_rel->relam == BTREE_AM_OID && RelationGetDescr(idx)->natts == 1)
 			{

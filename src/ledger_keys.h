@@ -22,6 +22,7 @@
 #include "fmgr.h"
 #include "common/sha2.h"
 #include "lib/stringinfo.h"
+#include "storage/itemptr.h"
 
 #include "posting.h"
 
@@ -35,6 +36,7 @@ typedef struct LedgerKey
 	StringInfoData canon;		/* the request's canonical form */
 	int64		entry_id;		/* claimed for this call, or the first call's */
 	bool		replay;			/* the key was taken by the same request */
+	ItemPointerData tid;		/* this call's claim (not a replay) */
 } LedgerKey;
 
 #pragma GCC visibility push(hidden)

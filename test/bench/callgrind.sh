@@ -10,21 +10,30 @@
 # installed (make install PG_CONFIG=BINDIR/pg_config); to compare two trees,
 # install each into its own copy of the server.  Per BINDIR and workload it
 # runs 200 and then 1,200 calls (each statement its own transaction,
-# fsync off, no background worker) and reports (I(1200) - I(200)) / 1000:
-# start-up, plan preparation and warm-up cancel out; the same for the WAL
-# bytes written (each run starts after a checkpoint, so the full-page
-# images of pages both runs touch cancel out too).
-#   transfer  fintech.transfer between 'bank' and one of 100 wallets
-#   pay       fintech.pay with a fresh key
-#   post3     a 3-leg fintech.post
-#   screen    fintech.screen_name over the repository's SDN slice
-#   pay_3lim  pay, with three limits that every payment passes (per payer
-#             1,000,000 a day and 100,000 payments an hour, per payee
-#             1,000,000 a day; test/bench/limits.sh's): keys seen before
+# fsync off, no background worker; every workload on a copy of the same
+# freshly set up data directory) and reports (I(1200) - I(200)) / 1000:
+# start-up, plan preparation and warm-up cancel out.  The WAL the calls
+# wrote is counted the same way (pg_current_wal_insert_lsn before and
+# after each run; bytes per call, full-page images included).
+#   transfer      fintech.transfer between 'bank' and one of 100 wallets
+#   transfer_key  the same with a fresh idempotency_key per call
+#   capture       a hold (transfer with pending_for) and its post_pending
+#                 in one statement
+#   capture_key   the same with a fresh key on both calls
+#   pay           fintech.pay with a fresh key
+#   post3         a 3-leg fintech.post
+#   screen        fintech.screen_name over the repository's SDN slice
+#   pay_3lim      pay, with three limits that every payment passes (per
+#                 payer 1,000,000 a day and 100,000 payments an hour, per
+#                 payee 1,000,000 a day; test/bench/limits.sh's): keys seen
+#                 before
 #   pay_3lim_new  the same, each payment to a payee not paid before (a new
-#             payee key: 'n0' ... 'n1199')
+#                 payee key: 'n0' ... 'n1199')
 # (the limits are created at the start of each run and dropped at its end,
 # so both runs pay the same first-payment costs and they cancel out)
+# (transfer_key and capture_key are not in the default list:
+# CALLGRIND_WORKLOADS="transfer transfer_key capture capture_key", as
+# test/bench/keys.sh's CPU counterpart)
 # CALLGRIND_WORKLOADS="transfer pay" runs only those; CALLGRIND_SETTINGS
 # ("-c name=value ...") go to the backend, e.g. "-c fintech.events=off"
 # (test/bench/events.sh compares events on and off this way).
@@ -35,14 +44,16 @@ AS=()
 [ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
 
-count() {	# count DIR BIN FILE: instructions of one single-user run
+count() {	# count DIR BIN FILE: instructions and WAL bytes of one single-user run
+	local pos
 	"${AS[@]}" valgrind --tool=callgrind --callgrind-out-file="$1/cg.out" \
 		"$2/postgres" --single -D "$1/data" ${CALLGRIND_SETTINGS:-} postgres <"$3" >"$1/out.txt" 2>"$1/vg.txt"
-	grep -Eo 'Collected : [0-9]+' "$1/vg.txt" | grep -Eo '[0-9]+'
+	# the WAL position printed before and after the calls (see WALPOS below)
+	read -r -a pos <<<"$(grep -Eo 'walpos[0-9]+' "$1/out.txt" | grep -Eo '[0-9]+' | tr '\n' ' ')"
+	[ ${#pos[@]} -eq 2 ] || { echo "no WAL positions in $1/out.txt" >&2; exit 1; }
+	echo "$(grep -Eo 'Collected : [0-9]+' "$1/vg.txt" | grep -Eo '[0-9]+') $((pos[1] - pos[0]))"
 }
-
-# the WAL position printed by a single-user run (first and last)
-walpos() { grep -Eo 'walpos = "[0-9]+"' "$1/out.txt" | grep -Eo '[0-9]+' | sed -n "$2"; }
+WALPOS="SELECT 'walpos' || (pg_current_wal_insert_lsn() - '0/0')::int8"
 
 printf '| build | version | workload | instructions per call | WAL bytes per call |\n|---|---|---|---:|---:|\n'
 for BIN in "$@"; do
@@ -68,25 +79,37 @@ CONF
 		-c "SELECT count(*) FROM fintech.load_sanctions_ofac(pg_read_file('$D/sdn.csv'), pg_read_file('$D/alt.csv'), pg_read_file('$D/add.csv'))" \
 		-c "SELECT extversion FROM pg_extension WHERE extname = 'fintech'" | tail -1)
 	"${AS[@]}" "$BIN/pg_ctl" -D "$D/data" -w stop >/dev/null
+	# every workload starts from this state: what one run leaves behind
+	# (dead row versions of 'bank', which every call updates; no autovacuum
+	# in a single-user backend) must not make the next workload dearer
+	"${AS[@]}" cp -a "$D/data" "$D/data0"
 	for w in ${CALLGRIND_WORKLOADS:-transfer pay post3 screen}; do
 		declare -A I=() W=()
+		rm -rf "$D/data"
+		"${AS[@]}" cp -a "$D/data0" "$D/data"
 		for n in 200 1200; do
-			echo "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::int8 AS walpos" >"$D/in.sql"
-			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac >>"$D/in.sql"
+			{
+			echo "$WALPOS"
+			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac
 			for i in $(seq 1 $n); do
 				case $w in
 				transfer) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1)" ;;
+				transfer_key) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1, idempotency_key => 't$n-$i')" ;;
+				capture) echo "SELECT fintech.post_pending(fintech.transfer('bank', 'w$((i % 100))', 1, pending_for => '1 hour'))" ;;
+				capture_key) echo "SELECT fintech.post_pending(fintech.transfer('bank', 'w$((i % 100))', 1, pending_for => '1 hour', idempotency_key => 'a$n-$i'), idempotency_key => 'c$n-$i')" ;;
 				pay) echo "SELECT * FROM fintech.pay('k$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
 				pay_3lim) echo "SELECT * FROM fintech.pay('l$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
 				pay_3lim_new) echo "SELECT * FROM fintech.pay('m$n-$i', 'bank', 'n$((i - 1))', 1)" ;;
 				post3) echo "SELECT fintech.post(ARRAY[fintech.debit('bank', 2), fintech.credit('w$((i % 100))', 1), fintech.credit('w0', 1)])" ;;
 				screen) echo "SELECT count(*) FROM fintech.screen_name('Nicolas Maduro $i')" ;;
+				*) echo "unknown workload $w" >&2; exit 2 ;;
 				esac
-			done >>"$D/in.sql"
-			echo "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::int8 AS walpos" >>"$D/in.sql"
-			case $w in pay_3lim*) echo "SELECT fintech.drop_limit(name) FROM fintech.limits WHERE dropped_at IS NULL" ;; esac >>"$D/in.sql"
-			I[$n]=$(count "$D" "$BIN" "$D/in.sql")
-			W[$n]=$(($(walpos "$D" '$p') - $(walpos "$D" 1p)))
+			done
+			echo "$WALPOS"
+			case $w in pay_3lim*) echo "SELECT fintech.drop_limit(name) FROM fintech.limits WHERE dropped_at IS NULL" ;; esac
+			} >"$D/in.sql"
+			r=$(count "$D" "$BIN" "$D/in.sql")
+			read -r "I[$n]" "W[$n]" <<<"$r"
 		done
 		printf '| %s | %s | %s | %s | %s |\n' "$BIN" "$ver" "$w" $(((I[1200] - I[200]) / 1000)) $(((W[1200] - W[200]) / 1000))
 	done
