@@ -47,8 +47,12 @@ FT_POSTGRES=$FT_WORK/bin/postgres FT_START_TIMEOUT=300 \
 ft_log "suites"
 # make the launcher run its jobs too: create the extension in its database
 ft_psql -d postgres -c 'CREATE EXTENSION fintech CASCADE'
-ft_as_pg make -C "$FT_WORK/src" --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" 2>&1 |
-	grep -E '^(test |ok |not ok | All | [0-9]+ of )'
+# the pg_regress files, then the isolation specs (a failure in the first
+# must not skip the second: the valgrind report is what this run is for)
+for suite in "ISOLATION=" "REGRESS="; do
+	ft_as_pg make -C "$FT_WORK/src" --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" "$suite" 2>&1 |
+		grep -E '^(test |ok |not ok | All | [0-9]+ of )'
+done
 # the launcher's paths the suites do not reach: a failing job, a restart
 ft_psql -d postgres -At <<'SQL' 2>&1 | grep -E '^(ERROR|ok)'
 SELECT fintech.run_job('heartbeat');
