@@ -39,6 +39,9 @@
 enum
 {
 	P_EXPIRED,
+	P_HOLD_LEGS,
+	P_LOCK_HOLD,
+	P_ENTRY_TYPE,
 	NPLANS
 };
 
@@ -49,6 +52,13 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		" WHERE h.status OPERATOR(pg_catalog.=) 'open' AND h.expires_at OPERATOR(pg_catalog.<=) $2"
 		" AND l.account_id OPERATOR(pg_catalog.=) $1 GROUP BY h.entry_id",
 	2, {INT8OID, TIMESTAMPTZOID}},
+	/* a pending entry's legs, in order (capture and release: saved, they run per call) */
+	[P_HOLD_LEGS] = {"SELECT a.code, l.amount FROM fintech.pending_legs l"
+		" JOIN fintech.accounts a ON a.id OPERATOR(pg_catalog.=) l.account_id"
+		" WHERE l.entry_id OPERATOR(pg_catalog.=) $1 ORDER BY l.leg", 1, {INT8OID}},
+	[P_LOCK_HOLD] = {"SELECT status, expires_at, amount FROM fintech.holds"
+		" WHERE entry_id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE", 1, {INT8OID}},
+	[P_ENTRY_TYPE] = {"SELECT type FROM fintech.entries WHERE id OPERATOR(pg_catalog.=) $1", 1, {INT8OID}},
 };
 
 FT_DEFINE_PLANS(plans, plan_defs);
@@ -82,13 +92,11 @@ load_expired(Ledger *L, Acct *a)
 static Leg *
 load_hold_legs(int64 entry_id, int *nlegs)
 {
-	Oid			types[1] = {INT8OID};
 	Datum		v[1] = {Int64GetDatum(entry_id)};
 	Leg		   *legs;
 
-	ft_run_select("SELECT a.code, l.amount FROM fintech.pending_legs l"
-			" JOIN fintech.accounts a ON a.id OPERATOR(pg_catalog.=) l.account_id"
-			" WHERE l.entry_id OPERATOR(pg_catalog.=) $1 ORDER BY l.leg", 1, types, v);
+	if (ft_run_plan(&plans, P_HOLD_LEGS, v, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the legs of pending entry " INT64_FORMAT, entry_id);
 	legs = palloc0(sizeof(Leg) * Max(SPI_processed, 1));
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
@@ -107,18 +115,18 @@ load_hold_legs(int64 entry_id, int *nlegs)
 static int64
 lock_open_hold(int64 entry_id, const char *action, bool internal)
 {
-	Oid			types[1] = {INT8OID};
 	Datum		v[1] = {Int64GetDatum(entry_id)};
 	char	   *status;
 	TimestampTz expires_at;
 	bool		isnull;
 	int64		amount;
 
-	ft_run_select("SELECT status, expires_at, amount FROM fintech.holds"
-				  " WHERE entry_id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE", 1, types, v);
+	if (ft_run_plan(&plans, P_LOCK_HOLD, v, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not lock the hold of entry " INT64_FORMAT, entry_id);
 	if (SPI_processed == 0)
 	{
-		ft_run_select("SELECT type FROM fintech.entries WHERE id OPERATOR(pg_catalog.=) $1", 1, types, v);
+		if (ft_run_plan(&plans, P_ENTRY_TYPE, v, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read entry " INT64_FORMAT, entry_id);
 		if (SPI_processed == 0)
 			ereport(ERROR,
 					(errcode(LD009),
