@@ -3,6 +3,6 @@
 -- payment row)
 \set a random(1, 10000)
 \set b random(1, 10000)
-\set k random(1, 2000000000)
+\set k random(1, 1000000000000000000)
 SELECT payment_id FROM fintech.pay(idempotency_key => 'bench-' || :client_id || '-' || :k,
                                    payer => 'w' || :a, payee => 'w' || :b, amount => 1);
