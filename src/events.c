@@ -14,7 +14,8 @@
  *   - a row of fintech.events (event_id NULL: the position in commit order
  *     is given later, by a reader, once the transaction has committed; see
  *     events_read.c), and
- *   - a transactional logical decoding message, prefix "fintech", whose
+ *   - when wal_level is logical (below it nothing can decode the WAL: see
+ *     messages_on), a transactional logical decoding message, prefix "fintech", whose
  *     content is the payload's text (jsonb output, the same bytes as
  *     payload::text), so that CDC tools (pg_recvlogical, Debezium) stream
  *     the events of committed transactions, in commit order, from the WAL.
@@ -43,6 +44,7 @@
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
@@ -251,12 +253,26 @@ ft_events_on(void)
 	return ft_events_enabled && ft_events_installed();
 }
 
-/* the row and the message; text is payload::text */
+/*
+ * The WAL message is written only when the server's wal_level is logical:
+ * below it no decoder can read the WAL (a logical slot cannot exist, and
+ * wal_level only changes at a restart), so the message and the text it
+ * carries would be bytes nobody can ever read.  From the restart with
+ * wal_level = logical on, every event has its message.
+ */
+static inline bool
+messages_on(void)
+{
+	return XLogLogicalInfoActive();
+}
+
+/* the row and, when decodable, the message; text is payload::text */
 static void
 emit(const char *kind, Jsonb *payload, const char *text)
 {
 	events_append(kind, payload);
-	(void) LogLogicalMessage(EVENT_PREFIX, text, strlen(text), true);
+	if (messages_on())
+		(void) LogLogicalMessage(EVENT_PREFIX, text, strlen(text), true);
 }
 
 /*
@@ -270,6 +286,11 @@ ft_event_emit(const char *kind, Jsonb *payload)
 
 	if (kind == NULL || !ft_events_on())
 		return;
+	if (!messages_on())
+	{
+		events_append(kind, payload);
+		return;
+	}
 	text = JsonbToCString(NULL, &payload->root, VARSIZE(payload));
 	emit(kind, payload, text);
 	pfree(text);
@@ -279,7 +300,9 @@ ft_event_emit(const char *kind, Jsonb *payload)
  * A payload built twice at once, without parsing one into the other: as a
  * JsonbValue tree for the row (containers filled in place, then one
  * JsonbValueToJsonb: no pushJsonbValue, no sorting) and as the text
- * jsonb's output gives for it (payload::text) for the WAL message.  Keys
+ * jsonb's output gives for it (payload::text) for the WAL message (the
+ * text only when messages are written; FINTECH_CHECKS builds always make
+ * it, to compare it with the jsonb's output).  Keys
  * must come in jsonb's order (shorter first, then bytewise): the binary
  * form is searched by it.  FINTECH_CHECKS builds compare the text with the
  * jsonb's output, which would differ for a key out of order.
@@ -294,14 +317,35 @@ typedef struct Payload
 	int			keylen[PL_MAXDEPTH];
 	int			depth;
 	JsonbValue *result;			/* the outermost container, once ended */
-	StringInfoData text;
+	StringInfoData text;		/* when with_text */
+	bool		with_text;
 	bool		need_comma;
 } Payload;
 
 static void
+pl_init(Payload *p)
+{
+	memset(p, 0, sizeof(*p));
+#ifdef FINTECH_CHECKS
+	p->with_text = true;
+#else
+	p->with_text = messages_on();
+#endif
+	if (p->with_text)
+		initStringInfo(&p->text);
+}
+
+/* the payload's text for emit(): NULL when none was made */
+static const char *
+pl_text(Payload *p)
+{
+	return p->with_text ? p->text.data : NULL;
+}
+
+static void
 pl_sep(Payload *p)
 {
-	if (p->need_comma)
+	if (p->need_comma && p->with_text)
 		appendBinaryStringInfo(&p->text, ", ", 2);
 	p->need_comma = true;
 }
@@ -348,7 +392,8 @@ pl_begin(Payload *p, bool array)
 
 	FT_CHECK(d < PL_MAXDEPTH);
 	pl_sep(p);
-	appendStringInfoChar(&p->text, array ? '[' : '{');
+	if (p->with_text)
+		appendStringInfoChar(&p->text, array ? '[' : '{');
 	p->cap[d] = 12;
 	if (array)
 	{
@@ -369,7 +414,8 @@ pl_end(Payload *p, bool array)
 {
 	JsonbValue *c = p->open[--p->depth];
 
-	appendStringInfoChar(&p->text, array ? ']' : '}');
+	if (p->with_text)
+		appendStringInfoChar(&p->text, array ? ']' : '}');
 	if (p->depth == 0)
 		p->result = c;
 	else
@@ -384,9 +430,12 @@ pl_key(Payload *p, const char *key)
 
 	pl_sep(p);
 	/* keys are this file's constants: plain ASCII, nothing to escape */
-	appendStringInfoChar(&p->text, '"');
-	appendBinaryStringInfo(&p->text, key, len);
-	appendBinaryStringInfo(&p->text, "\": ", 3);
+	if (p->with_text)
+	{
+		appendStringInfoChar(&p->text, '"');
+		appendBinaryStringInfo(&p->text, key, len);
+		appendBinaryStringInfo(&p->text, "\": ", 3);
+	}
 	p->key[p->depth - 1] = key;
 	p->keylen[p->depth - 1] = len;
 	p->need_comma = false;
@@ -400,12 +449,14 @@ pl_str(Payload *p, const char *str)
 	pl_sep(p);
 	if (str == NULL)
 	{
-		appendBinaryStringInfo(&p->text, "null", 4);
+		if (p->with_text)
+			appendBinaryStringInfo(&p->text, "null", 4);
 		v.type = jbvNull;
 	}
 	else
 	{
-		escape_json(&p->text, str);
+		if (p->with_text)
+			escape_json(&p->text, str);
 		v.type = jbvString;
 		v.val.string.val = (char *) str;
 		v.val.string.len = strlen(str);
@@ -420,7 +471,8 @@ pl_int(Payload *p, int64 n)
 	char		buf[MAXINT8LEN + 1];
 
 	pl_sep(p);
-	appendBinaryStringInfo(&p->text, buf, pg_lltoa(n, buf));
+	if (p->with_text)
+		appendBinaryStringInfo(&p->text, buf, pg_lltoa(n, buf));
 	v.type = jbvNumeric;
 	v.val.numeric = int64_to_numeric(n);
 	pl_push(p, &v);
@@ -491,8 +543,7 @@ ft_event_entry(const EntrySpec *e)
 
 	if (kind == NULL || !ft_events_on())
 		return;
-	memset(&p, 0, sizeof(p));
-	initStringInfo(&p.text);
+	pl_init(&p);
 	pl_begin(&p, false);
 	pl_key(&p, "kind");
 	pl_str(&p, kind);
@@ -526,8 +577,9 @@ ft_event_entry(const EntrySpec *e)
 #ifdef FINTECH_CHECKS
 	FT_CHECK(strcmp(p.text.data, JsonbToCString(NULL, &jb->root, VARSIZE(jb))) == 0);
 #endif
-	emit(kind, jb, p.text.data);
-	pfree(p.text.data);
+	emit(kind, jb, pl_text(&p));
+	if (p.with_text)
+		pfree(p.text.data);
 }
 
 /* a key whose value is an id, or null when 0 */
@@ -557,8 +609,7 @@ ft_event_payment(const PaymentEvent *pe)
 	if (!ft_events_on())
 		return;
 	kind = psprintf("payment.%s", pe->status);
-	memset(&p, 0, sizeof(p));
-	initStringInfo(&p.text);
+	pl_init(&p);
 	pl_begin(&p, false);
 	pl_key(&p, "kind");
 	pl_str(&p, kind);
@@ -601,8 +652,9 @@ ft_event_payment(const PaymentEvent *pe)
 		SPI_processed = processed;
 	}
 #endif
-	emit(kind, jb, p.text.data);
-	pfree(p.text.data);
+	emit(kind, jb, pl_text(&p));
+	if (p.with_text)
+		pfree(p.text.data);
 	pfree(kind);
 }
 

@@ -145,6 +145,19 @@ RESET fintech.events;
 SELECT fintech.transfer('ev_alice', 'ev_shop', 2) > 0 AS moved;
 SELECT n, kind, payload -> 'legs' -> 0 ->> 'amount' AS amount FROM ev_show('regress');
 SELECT ev_ack_all('regress') AS acknowledged;
+-- the WAL message is written only where a decoder can read it: with
+-- wal_level = logical (test/t/020_events_cdc.pl decodes them); below it,
+-- none (the row alone).  pg_walinspect lists the records of one transfer.
+CREATE EXTENSION IF NOT EXISTS pg_walinspect;
+SELECT pg_current_wal_insert_lsn() AS ev_lsn0 \gset
+SELECT fintech.transfer('ev_alice', 'ev_shop', 3) > 0 AS moved;
+SELECT count(*) FILTER (WHERE resource_manager = 'LogicalMessage') AS ev_messages,
+       count(*) FILTER (WHERE resource_manager = 'Heap') AS ev_heap
+  FROM pg_get_wal_records_info(:'ev_lsn0', pg_current_wal_flush_lsn()) \gset
+SELECT (:ev_messages = 1) = (current_setting('wal_level') = 'logical') AS message_iff_logical,
+       :ev_messages <= 1 AS at_most_one, :ev_heap > 0 AS saw_its_rows;
+DROP EXTENSION pg_walinspect;
+SELECT ev_ack_all('regress') AS acknowledged;
 CREATE ROLE regress_ev_user;
 SET ROLE regress_ev_user;
 SET fintech.events = off;
