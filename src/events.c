@@ -33,7 +33,7 @@
  * which the constant kinds written here satisfy.
  *
  * Locking: an emission takes no lock of its own beyond RowExclusiveLock on
- * fintech.events (and what nextval takes on its write_seq sequence): no
+ * fintech.events (and, for its write_seq, what event_seq.c takes): no
  * reader or sequencer is ever waited for.
  *
  *-------------------------------------------------------------------------
@@ -48,7 +48,6 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
-#include "commands/sequence.h"
 #include "executor/executor.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
@@ -199,7 +198,7 @@ events_append(const char *kind, Jsonb *payload)
 	values[1] = CStringGetTextDatum(kind);
 	values[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());	/* now() */
 	values[3] = JsonbPGetDatum(payload);
-	values[4] = Int64GetDatum(nextval_internal(seqid, false));
+	values[4] = Int64GetDatum(ft_event_write_seq(seqid));
 	tup = heap_form_tuple(desc, values, nulls);
 	simple_heap_insert(rel, tup);
 
@@ -718,6 +717,7 @@ ft_event_row(FtEventRow what, int64 id, int64 id2)
 void
 EventsInit(void)
 {
+	EventSeqInit();
 	DefineCustomBoolVariable("fintech.events",
 							 "Write events (fintech.events and the logical decoding messages).",
 							 "Off writes none: only for measuring their cost (the benchmarks' baseline). "

@@ -86,6 +86,10 @@ extern void ft_event_row(FtEventRow what, int64 id, int64 id2);
 /* GUCs and the prune_events job (events.c), from _PG_init */
 extern void EventsInit(void);
 
+/* write_seq of the next event (event_seq.c), and its shared memory */
+extern int64 ft_event_write_seq(Oid seqid);
+extern void EventSeqInit(void);
+
 /* the prune_events job (events_read.c) */
 extern int64 prune_events_job(bool *again);
 

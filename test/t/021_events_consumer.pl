@@ -154,5 +154,18 @@ note("events read again after a kill: $redelivered");
 is(sql("SELECT errors FROM fintech.worker_status WHERE job = 'prune_events'"), '0',
 	'prune_events ran alongside without errors');
 
+# write_seq across a crash: the numbers come from blocks of 1,024 reserved
+# from a sequence (src/event_seq.c), so an event written after the restart
+# is after every number handed out before it (all below the block after
+# the sequence's last value), even those of events already pruned
+my $bound = sql("SELECT (last_value + 1) * 1024 FROM fintech.events_write_seq");
+$node->stop('immediate');
+$node->start;
+sql(q{SELECT fintech.transfer('w0', 'shop', 1)});
+is( sql(qq{SELECT count(*) FROM fintech.events WHERE write_seq >= $bound}), '1',
+	"the event written after a crash follows every number handed out before it (from $bound)");
+is( sql(q{SELECT count(*) = count(DISTINCT write_seq) FROM fintech.events}), 't',
+	'no write_seq was handed out twice');
+
 $node->stop;
 done_testing();
