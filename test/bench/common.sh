@@ -161,10 +161,11 @@ bench_args() {
 	: >"$OUT" || ft_die "cannot write $OUT"
 }
 
-# bench_start LOGDIR: a work directory with the checkout built and
-# installed, a throwaway cluster with SETTINGS (fsync on) and
-# test/bench/setup.sql loaded; sets BENCH (the copy's test/bench) and LOGS
-# (a directory of the work directory the postgres user may write)
+# bench_start LOGDIR [--no-setup]: a work directory with the checkout
+# built and installed, a throwaway cluster with SETTINGS (fsync on) and
+# test/bench/setup.sql loaded (not with --no-setup: an empty database);
+# sets BENCH (the copy's test/bench) and LOGS (a directory of the work
+# directory the postgres user may write)
 bench_start() {
 	trap ft_cleanup EXIT
 	trap 'exit 130' INT TERM
@@ -178,6 +179,7 @@ bench_start() {
 	ft_log "start a throwaway cluster" >&2
 	ft_cluster_start bench "${SETTINGS[@]}" || ft_die "server did not start"
 	[ "$(ft_psql -Atc 'SHOW fsync')" = on ] || ft_die "fsync is not on"
+	[ "${2:-}" = --no-setup ] && return 0
 	ft_log "load test/bench/setup.sql" >&2
 	ft_psql -f "$BENCH/setup.sql" >/dev/null
 }

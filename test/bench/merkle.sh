@@ -51,21 +51,8 @@ SIZES="$SIZES $MAX_ROWS"
 CHUNK=100000        # rows per fill transaction
 TARGET_MS=5         # p95 of every function at every size
 
-trap ft_cleanup EXIT
-trap 'exit 130' INT TERM
-
 LOADB=$(uptime | sed 's/.*load average/load average/')
-ft_bootstrap
-ft_workdir
-LOGS=$FT_WORK/merkle
-mkdir -p "$LOGS"
-chown postgres: "$LOGS" 2>/dev/null || true
-
-bench_build
-
-ft_log "start a throwaway cluster" >&2
-ft_cluster_start merkle "${SETTINGS[@]}" || ft_die "server did not start"
-[ "$(ft_psql -Atc 'SHOW fsync')" = on ] || ft_die "fsync is not on"
+bench_start merkle --no-setup
 ft_psql >&2 <<'EOSQL'
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS fintech CASCADE;
