@@ -450,14 +450,18 @@ ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *
 {
 	const int32 *items = FT_ITEMS(ix, nm);
 	int			clen = 0;
+	int			n;
+	double		f;
 
 	for (int t = 0; t < nm->ntok; t++)
 		clen += ix->vocab[items[t]].len;
-	if (Min(clen, q->joined_len) >= SKELETON_SHORT)
+	n = Min(clen, q->joined_len);
+	if (n >= SKELETON_SHORT)
 		return 1.0;
-	ft_explain_factor(ex, "short_skeleton", SHORT_SKELETON,
+	f = Max(SHORT_SKELETON, 1.0 - SKELETON_STEP * (SKELETON_SHORT - n));
+	ft_explain_factor(ex, "short_skeleton", f,
 					  psprintf("%d and %d consonants", q->joined_len, clen));
-	return SHORT_SKELETON;
+	return f;
 }
 
 /* ------------------------------------------------------------------------

@@ -35,7 +35,8 @@
 #define WEAK_WEIGHT		1.0f
 /* consonant skeletons (names written without short vowels) */
 #define SKELETON_SHORT	8		/* consonants: a side with fewer ... */
-#define SHORT_SKELETON	0.85	/* ... scores this much less */
+#define SKELETON_STEP	0.03	/* ... scores this much less per consonant short of it ... */
+#define SHORT_SKELETON	0.85	/* ... down to this */
 /* attributes that contradict the listed entity's (never a bonus for agreeing ones) */
 #define BIRTH_MISMATCH	0.70	/* no listed birth date within a year of the given one */
 #define BIRTH_NEAR		0.85	/* a listed one a year off, or the same year but not the date */

@@ -371,8 +371,17 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	for (int i = 0; i < in->ntok; i++)
 	{
 		const char *t = in->tok[i];
-		char	   *sk = palloc(strlen(t) + 1);
+		char	   *sk;
 		int			n = 0;
+
+		/*
+		 * The Arabic article (al, el, ul: AL-TIKRITI, ABD EL HALIM,
+		 * ZIA-UR-RAHMAN, or assimilated, ESSABAR = al-Sabar) is written
+		 * apart, joined, assimilated or left out: skeletons leave it out.
+		 */
+		if (strcmp(t, "al") == 0 || strcmp(t, "el") == 0 || strcmp(t, "ul") == 0)
+			continue;
+		sk = palloc(strlen(t) + 1);
 
 		for (; *t; t++)
 		{

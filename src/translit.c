@@ -66,6 +66,12 @@ arabic_script(pg_wchar c)
 }
 
 static bool
+hebrew_script(pg_wchar c)
+{
+	return (c >= 0x0590 && c <= 0x05FF) || (c >= 0xFB1D && c <= 0xFB4F);
+}
+
+static bool
 hangul_syllable(pg_wchar c)
 {
 	return c >= 0xAC00 && c <= 0xD7AF;
@@ -260,6 +266,36 @@ fold_hangul(UChar *u, int32_t n)
 }
 
 /*
+ * Hebrew script (ICU's Hebrew-Latin, before Latin-ASCII): shin and sin are
+ * one letter, which ICU writes s-cedilla; in names it is mostly shin, sh
+ * (SHIMON, SHARON).  Tsade (z-macron below) is tz (YITZHAK).
+ */
+static int32_t
+fold_hebrew(UChar *u, int32_t n, UChar **outp)
+{
+	UChar	   *out = palloc((n * 2 + 16) * sizeof(UChar));
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		if (u[i] == 0x015F || u[i] == 0x015E)	/* ş Ş */
+		{
+			out[o++] = 's';
+			out[o++] = 'h';
+		}
+		else if (u[i] == 0x1E95 || u[i] == 0x1E94)	/* ẕ Ẕ */
+		{
+			out[o++] = 't';
+			out[o++] = 'z';
+		}
+		else
+			out[o++] = u[i];
+	}
+	*outp = out;
+	return o;
+}
+
+/*
  * Arabic script (ICU's Arabic-Latin, before Latin-ASCII):
  * - the article al- is written joined to its word (الشاهبندر,
  *   ạlsẖạhbndr); the lists write it apart or assimilated (AL-SHAHBANDAR,
@@ -330,6 +366,7 @@ ft_translit(const char *utf8, int len, bool *abjad)
 	int32_t		olen;
 	char	   *out;
 	bool		arabic = false,
+				hebrew = false,
 				hangul = false;
 	const unsigned char *s = (const unsigned char *) utf8;
 
@@ -344,6 +381,7 @@ ft_translit(const char *utf8, int len, bool *abjad)
 
 			*abjad |= abjad_script(c);
 			arabic |= arabic_script(c);
+			hebrew |= hebrew_script(c);
 			hangul |= hangul_syllable(c);
 		}
 		i += Max(l, 1);
@@ -361,11 +399,11 @@ ft_translit(const char *utf8, int len, bool *abjad)
 	u = run_translit(transliterator(), u, &ulen, &cap);
 	if (hangul)
 		ulen = fold_hangul(u, ulen);
-	if (arabic)
+	if (arabic || hebrew)
 	{
 		UChar	   *f;
 
-		ulen = fold_arabic(u, ulen, &f);
+		ulen = arabic ? fold_arabic(u, ulen, &f) : fold_hebrew(u, ulen, &f);
 		pfree(u);
 		u = f;
 		cap = ulen * 2 + 16;
