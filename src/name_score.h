@@ -43,6 +43,8 @@
 #define COUNTRY_MISMATCH	0.90	/* the given country is none of the entity's */
 #define KIND_MISMATCH	0.70	/* an individual for an organisation, vessel or aircraft, or the reverse */
 #define KIND_OTHER		0.90	/* an organisation for a vessel or an aircraft, or the reverse */
+#define SHORT_TOKEN		3		/* parts this short that are not equal ... */
+#define SHORT_TOKEN_LOSS	0.05	/* ... lose this much similarity */
 #define SHORT_CODE		7		/* codes this short are also compared whole */
 #define SHORT_PART		3		/* ... when made of parts this short */
 
