@@ -399,12 +399,15 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 	/*
 	 * Short codes (aircraft registrations such as EP-MNU): a typo there
-	 * changes a whole part, so they are also compared as one string.
+	 * changes a whole part, so they are also compared as one string; so
+	 * are short consonant skeletons (their parts split where the scripts
+	 * split them).  Not other names: HAN LEI is not HANLEY.
 	 */
 	if (score < 1.0 && q->nn.ntok <= MAX_JOIN && nm->ntok <= MAX_JOIN &&
 		(q->nn.ntok > 1 || nm->ntok > 1) && q->joined_len <= SHORT_CODE &&
 		(ix->entities[nm->entity].kind == FT_KIND_AIRCRAFT ||
-		 ix->entities[nm->entity].kind == FT_KIND_VESSEL || q->numbers > 0))
+		 ix->entities[nm->entity].kind == FT_KIND_VESSEL || q->numbers > 0 ||
+		 q->forms == FT_FORM_SKELETON))
 	{
 		for (int ci = nm->ntok; ci < nm->nitems; ci++)
 			if (first[ci] == 0 && span[ci] == nm->ntok)
