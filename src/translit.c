@@ -303,9 +303,10 @@ fold_hebrew(UChar *u, int32_t n, UChar **outp)
  *   written in one word (عبدالحليم), when at least 3 letters follow;
  * - the feminine ending (ta marbuta, ẗ) at the end of a word is said -a
  *   (SAMIRA, HAMZA, not SAMIRAT): a;
- * - letters ICU does not romanise (the Urdu and Pashto forms of h, the
- *   retroflex letters) are left out rather than kept as foreign letters
- *   no Latin name can match.
+ * - ICU leaves the Urdu forms of heh (ہ ھ, also written for h in Arabic
+ *   names: الطاھر) as they are: they are h; other letters ICU does not
+ *   romanise (Pashto and Urdu retroflex letters) are left out rather than
+ *   kept as foreign letters no Latin name can match.
  */
 static int32_t
 fold_arabic(UChar *u, int32_t n, UChar **outp)
@@ -347,6 +348,11 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 		if (c == 0x1E97)		/* ẗ */
 		{
 			out[o++] = (i + 1 >= n || !in_token(u[i + 1])) ? 'a' : 't';
+			continue;
+		}
+		if (c == 0x06BE || c == 0x06C1)
+		{
+			out[o++] = 'h';		/* the Urdu forms of heh */
 			continue;
 		}
 		if (arabic_script(c))
