@@ -6,9 +6,11 @@
  *	  libicu PostgreSQL itself links; no table of our own).
  *
  * One compound transliterator, FT_TRANSLIT_ID: Cyrillic by BGN/PCGN (the
- * romanisation the sanctions lists use), every other script by ICU's
- * Any-Latin (Arabic-Latin, Greek-Latin, Hebrew-Latin, Han-Latin (pinyin),
- * Hiragana/Katakana-Latin, Hangul-Latin, Thai-Latin), then Latin-ASCII.
+ * romanisation the sanctions lists use), Greek by UNGEGN (ELOT 743, the
+ * modern Greek of passports: Varoufakis, not Baroufakes), every other
+ * script by ICU's Any-Latin (Arabic-Latin, Hebrew-Latin, Han-Latin
+ * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin, Thai-Latin); then a few
+ * spelling equivalences on ICU's output (below), then Latin-ASCII.
  * normalize.c applies it to a name only when the name holds a letter of one
  * of those scripts, so Latin names never pay for it.  Applied the same way
  * to screened names and to listed names: a query in one script meets a
@@ -239,6 +241,52 @@ split_hangul(UChar *u, int32_t *ulen, int32_t *cap)
 }
 
 /*
+ * Thai: the thanthakhat (U+0E4C) marks the consonant it sits on as silent
+ * (ประยุทธ์ is Prayut; ICU spells the silent letter all the same): that
+ * consonant and the mark are left out before ICU reads the name.
+ */
+static int32_t
+drop_thai_silent(UChar *u, int32_t n)
+{
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		if (u[i] == 0x0E4C)
+		{
+			/* back over vowel and tone marks to the consonant */
+			int32_t		k = o - 1;
+
+			while (k >= 0 && ((u[k] >= 0x0E31 && u[k] <= 0x0E3A) || (u[k] >= 0x0E47 && u[k] <= 0x0E4E)))
+				k--;
+			if (k >= 0 && u[k] >= 0x0E01 && u[k] <= 0x0E2E)
+			{
+				memmove(u + k, u + k + 1, (o - k - 1) * sizeof(UChar));
+				o--;
+			}
+			continue;
+		}
+		u[o++] = u[i];
+	}
+	return o;
+}
+
+/*
+ * Thai (ICU's Thai-Latin): ICU writes the vowel carrier o ang (อ), which
+ * is not said as a consonant, as x (xochā, โอชา, is O-cha): left out.
+ */
+static int32_t
+fold_thai(UChar *u, int32_t n)
+{
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+		if (u[i] != 'x')
+			u[o++] = u[i];
+	return o;
+}
+
+/*
  * ICU romanises Hangul by the Revised Romanization (gim jeong eun); the
  * lists mostly by McCune-Reischauer or North Korea's variant of it (Kim
  * Jong Un, Pak, Choe, Song): one syllable token at a time, the initial
@@ -373,7 +421,8 @@ ft_translit(const char *utf8, int len, bool *abjad)
 	char	   *out;
 	bool		arabic = false,
 				hebrew = false,
-				hangul = false;
+				hangul = false,
+				thai = false;
 	const unsigned char *s = (const unsigned char *) utf8;
 
 	*abjad = false;
@@ -389,6 +438,7 @@ ft_translit(const char *utf8, int len, bool *abjad)
 			arabic |= arabic_script(c);
 			hebrew |= hebrew_script(c);
 			hangul |= hangul_syllable(c);
+			thai |= thai_script(c);
 		}
 		i += Max(l, 1);
 	}
@@ -402,9 +452,13 @@ ft_translit(const char *utf8, int len, bool *abjad)
 				 errmsg("name could not be read as UTF-8: %s", u_errorName(err))));
 	if (hangul)
 		u = split_hangul(u, &ulen, &cap);
+	if (thai)
+		ulen = drop_thai_silent(u, ulen);
 	u = run_translit(transliterator(), u, &ulen, &cap);
 	if (hangul)
 		ulen = fold_hangul(u, ulen);
+	if (thai)
+		ulen = fold_thai(u, ulen);
 	if (arabic || hebrew)
 	{
 		UChar	   *f;

@@ -11,7 +11,7 @@
 #define FINTECH_TRANSLIT_H
 
 /* the ICU transliterator screening uses (the same for queries and lists) */
-#define FT_TRANSLIT_ID	"Russian-Latin/BGN; Any-Latin"
+#define FT_TRANSLIT_ID	"Russian-Latin/BGN; Greek-Latin/UNGEGN; Any-Latin"
 /* ... then, after the spelling equivalences of translit.c, to ASCII */
 #define FT_TRANSLIT_ASCII	"Latin-ASCII"
 
