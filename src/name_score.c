@@ -203,7 +203,8 @@ none_shared(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, boo
 /*
  * Two spellings that differ only in a final a against o (FERNANDA,
  * FERNANDO; ALEJANDRA, ALEJANDRO) are the feminine and masculine forms of
- * a name: two people, not one misspelt.  (A final a against nothing, as
+ * a name: more often two people than one misspelt (MADURA for MADURO is
+ * a typing error): the pair counts GENDERED_LOSS less.  (A final a against nothing, as
  * DANIELA and DANIEL, is left alone: dropping a last letter is a common
  * typing error, and NARZIEV is NARZIEVA misspelt as often as not.)
  */
@@ -235,7 +236,7 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
 	if (Max(q->it.len[qi], clen) <= SHORT_TOKEN)
 		sim -= SHORT_TOKEN_LOSS;
 	if (gendered_pair(q->it.s[qi], q->it.len[qi], cs, clen))
-		sim = 0.0f;
+		sim -= GENDERED_LOSS;
 	return sim;
 }
 

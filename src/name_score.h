@@ -45,6 +45,7 @@
 #define KIND_OTHER		0.90	/* an organisation for a vessel or an aircraft, or the reverse */
 #define SHORT_TOKEN		3		/* parts this short that are not equal ... */
 #define SHORT_TOKEN_LOSS	0.05	/* ... lose this much similarity */
+#define GENDERED_LOSS	0.10	/* ... and the a/o forms of a name (FERNANDA, FERNANDO) */
 #define SHORT_CODE		7		/* codes this short are also compared whole */
 #define SHORT_PART		3		/* ... when made of parts this short */
 
