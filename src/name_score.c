@@ -200,6 +200,46 @@ none_shared(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, boo
 	return listed && !shared;
 }
 
+/*
+ * Two spellings that differ only in a final a against o (FERNANDA,
+ * FERNANDO; ALEJANDRA, ALEJANDRO) are the feminine and masculine forms of
+ * a name: more often two people than one misspelt (MADURA for MADURO is
+ * a typing error): the pair counts GENDERED_LOSS less.  (A final a against nothing, as
+ * DANIELA and DANIEL, is left alone: dropping a last letter is a common
+ * typing error, and NARZIEV is NARZIEVA misspelt as often as not.)
+ */
+static bool
+gendered_pair(const char *a, int la, const char *b, int lb)
+{
+	char		x,
+				y;
+
+	if (la != lb || la < 4 || memcmp(a, b, la - 1) != 0)
+		return false;
+	x = a[la - 1];
+	y = b[lb - 1];
+	return (x == 'a' && y == 'o') || (x == 'o' && y == 'a');
+}
+
+/*
+ * The similarity of a pair as the score counts it: two short parts (3
+ * letters or fewer: YAN, YUN) that are not equal count less (a letter of three
+ * is a third of the name: YAN and YUN are two names); feminine and
+ * masculine forms of a name do not match.  Only for names as written (the
+ * skeleton pass compares short consonant strings by design).
+ */
+static float
+pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
+{
+	if (sim >= 1.0f || q->forms != FT_FORM_PLAIN)
+		return sim;
+	if (Max(q->it.len[qi], clen) <= SHORT_TOKEN)
+		sim -= SHORT_TOKEN_LOSS;
+	if (gendered_pair(q->it.s[qi], q->it.len[qi], cs, clen))
+		sim -= GENDERED_LOSS;
+	return sim;
+}
+
 /* the score of query q against listed name nm */
 double
 ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain *ex)
@@ -232,13 +272,15 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		for (int l = ix->vhead[v]; l >= 0 && np < lengthof(pairs); l = q->links[l].next)
 		{
 			int			qi = q->links[l].qi;
+			const Vocab *cv = &ix->vocab[v];
+			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len, q->links[l].sim);
 
-			if (!pair_ok(q->links[l].sim, q->it.span[qi], span[ci]))
+			if (!pair_ok(sim, q->it.span[qi], span[ci]))
 				continue;
 			/* a join matches a token; two joins only when equal */
-			if (q->it.span[qi] > 1 && span[ci] > 1 && q->links[l].sim < 1.0f)
+			if (q->it.span[qi] > 1 && span[ci] > 1 && sim < 1.0f)
 				continue;
-			pairs[np].sim = q->links[l].sim;
+			pairs[np].sim = sim;
 			pairs[np].qi = qi;
 			pairs[np].ci = ci;
 			pairs[np].cover = q->it.span[qi] + span[ci];
@@ -308,6 +350,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
 				if (sim < 1.0f && q->known[qi])
 					sim *= (float) (1.0 - KNOWN_PENALTY);
+				sim = pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
 				if (!pair_ok(sim, 1, 1))
 					continue;
 				pairs[np].sim = sim;
@@ -357,10 +400,15 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 	/*
 	 * Short codes (aircraft registrations such as EP-MNU): a typo there
-	 * changes a whole part, so they are also compared as one string.
+	 * changes a whole part, so they are also compared as one string; so
+	 * are short consonant skeletons (their parts split where the scripts
+	 * split them).  Not other names: HAN LEI is not HANLEY.
 	 */
 	if (score < 1.0 && q->nn.ntok <= MAX_JOIN && nm->ntok <= MAX_JOIN &&
-		(q->nn.ntok > 1 || nm->ntok > 1) && q->joined_len <= SHORT_CODE)
+		(q->nn.ntok > 1 || nm->ntok > 1) && q->joined_len <= SHORT_CODE &&
+		(ix->entities[nm->entity].kind == FT_KIND_AIRCRAFT ||
+		 ix->entities[nm->entity].kind == FT_KIND_VESSEL || q->numbers > 0 ||
+		 q->forms == FT_FORM_SKELETON))
 	{
 		for (int ci = nm->ntok; ci < nm->nitems; ci++)
 			if (first[ci] == 0 && span[ci] == nm->ntok)
@@ -450,14 +498,18 @@ ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *
 {
 	const int32 *items = FT_ITEMS(ix, nm);
 	int			clen = 0;
+	int			n;
+	double		f;
 
 	for (int t = 0; t < nm->ntok; t++)
 		clen += ix->vocab[items[t]].len;
-	if (Min(clen, q->joined_len) >= SKELETON_SHORT)
+	n = Min(clen, q->joined_len);
+	if (n >= SKELETON_SHORT)
 		return 1.0;
-	ft_explain_factor(ex, "short_skeleton", SHORT_SKELETON,
+	f = Max(SHORT_SKELETON, 1.0 - SKELETON_STEP * (SKELETON_SHORT - n));
+	ft_explain_factor(ex, "short_skeleton", f,
 					  psprintf("%d and %d consonants", q->joined_len, clen));
-	return SHORT_SKELETON;
+	return f;
 }
 
 /* ------------------------------------------------------------------------

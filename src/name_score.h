@@ -35,13 +35,17 @@
 #define WEAK_WEIGHT		1.0f
 /* consonant skeletons (names written without short vowels) */
 #define SKELETON_SHORT	8		/* consonants: a side with fewer ... */
-#define SHORT_SKELETON	0.85	/* ... scores this much less */
+#define SKELETON_STEP	0.03	/* ... scores this much less per consonant short of it ... */
+#define SHORT_SKELETON	0.85	/* ... down to this */
 /* attributes that contradict the listed entity's (never a bonus for agreeing ones) */
 #define BIRTH_MISMATCH	0.70	/* no listed birth date within a year of the given one */
 #define BIRTH_NEAR		0.85	/* a listed one a year off, or the same year but not the date */
 #define COUNTRY_MISMATCH	0.90	/* the given country is none of the entity's */
 #define KIND_MISMATCH	0.70	/* an individual for an organisation, vessel or aircraft, or the reverse */
 #define KIND_OTHER		0.90	/* an organisation for a vessel or an aircraft, or the reverse */
+#define SHORT_TOKEN		3		/* parts this short that are not equal ... */
+#define SHORT_TOKEN_LOSS	0.05	/* ... lose this much similarity */
+#define GENDERED_LOSS	0.10	/* ... and the a/o forms of a name (FERNANDA, FERNANDO) */
 #define SHORT_CODE		7		/* codes this short are also compared whole */
 #define SHORT_PART		3		/* ... when made of parts this short */
 

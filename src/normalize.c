@@ -358,7 +358,10 @@ ft_normalize_name(const char *name, NormName *out)
  * vowels (a e i o u, and y w, which Arabic and Hebrew letters also write
  * long vowels with), a final h, and doubled letters; the French spellings
  * of Arabic names meet the English ones (dj = j, ch = sh, c before e or
- * i = s), and the Egyptian g (Ragab) meets j (Rajab).  Arabic and Hebrew
+ * i = s), and the Egyptian g (Ragab) meets j (Rajab); the letters said
+ * differently in Persian and Urdu than in Arabic meet their other spellings:
+ * d, dh and z are one (dad, dhal, za: FADL, FAZL), th is s (tha), v is
+ * dropped like w (waw: JAVAD, JAWAD).  Arabic and Hebrew
  * write no short vowels, so their transliteration is close to this already:
  * MUHAMMAD and mhmd (محمد) both become mhmd.  Tokens left empty are
  * dropped.  Returns the number of tokens.
@@ -371,15 +374,24 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	for (int i = 0; i < in->ntok; i++)
 	{
 		const char *t = in->tok[i];
-		char	   *sk = palloc(strlen(t) + 1);
+		char	   *sk;
 		int			n = 0;
+
+		/*
+		 * The Arabic article (al, el, ul: AL-TIKRITI, ABD EL HALIM,
+		 * ZIA-UR-RAHMAN, or assimilated, ESSABAR = al-Sabar) is written
+		 * apart, joined, assimilated or left out: skeletons leave it out.
+		 */
+		if (strcmp(t, "al") == 0 || strcmp(t, "el") == 0 || strcmp(t, "ul") == 0)
+			continue;
+		sk = palloc(strlen(t) + 1);
 
 		for (; *t; t++)
 		{
 			char		c = *t;
 
-			if (strchr("aeiouyw", c) != NULL)
-				continue;
+			if (strchr("aeiouywv", c) != NULL)
+				continue;		/* v: waw said v in Persian (JAVAD, JAWAD) */
 			/* French spellings of Arabic names: dj = j, ch = sh, ce ci = se si */
 			if (c == 'd' && t[1] == 'j')
 				continue;
@@ -387,6 +399,15 @@ ft_skeleton_name(const NormName *in, NormName *out)
 				c = 's';
 			else if (c == 'g' && t[1] != 'h')
 				c = 'j';		/* Egyptian g for jim (Ragab, Rajab) */
+			else if (c == 'z')
+				c = 'd';		/* dad, dhal, za: d, dh or z (FADL, FAZL; ZAKIR, DHAKIR) */
+			else if (c == 't' && t[1] == 'h')
+			{
+				c = 's';		/* tha: th or s (THAQIB, SAQIB) */
+				t++;
+			}
+			else if (c == 'd' && t[1] == 'h')
+				t++;			/* dh = d */
 			if (n > 0 && sk[n - 1] == c)
 				continue;
 			sk[n++] = c;

@@ -6,9 +6,11 @@
  *	  libicu PostgreSQL itself links; no table of our own).
  *
  * One compound transliterator, FT_TRANSLIT_ID: Cyrillic by BGN/PCGN (the
- * romanisation the sanctions lists use), every other script by ICU's
- * Any-Latin (Arabic-Latin, Greek-Latin, Hebrew-Latin, Han-Latin (pinyin),
- * Hiragana/Katakana-Latin, Hangul-Latin, Thai-Latin), then Latin-ASCII.
+ * romanisation the sanctions lists use), Greek by UNGEGN (ELOT 743, the
+ * modern Greek of passports: Varoufakis, not Baroufakes), every other
+ * script by ICU's Any-Latin (Arabic-Latin, Hebrew-Latin, Han-Latin
+ * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin, Thai-Latin); then a few
+ * spelling equivalences on ICU's output (below), then Latin-ASCII.
  * normalize.c applies it to a name only when the name holds a letter of one
  * of those scripts, so Latin names never pay for it.  Applied the same way
  * to screened names and to listed names: a query in one script meets a
@@ -32,6 +34,7 @@
 #include "translit.h"
 
 static UTransliterator *trans = NULL;
+static UTransliterator *trans_ascii = NULL;
 
 /* a letter of a script we transliterate (code point c) */
 static bool
@@ -58,10 +61,42 @@ other_script(pg_wchar c)
 }
 
 static bool
+arabic_script(pg_wchar c)
+{
+	return (c >= 0x0600 && c <= 0x06FF) || (c >= 0x0750 && c <= 0x077F) ||
+		(c >= 0xFB50 && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF);
+}
+
+static bool
+hebrew_script(pg_wchar c)
+{
+	return (c >= 0x0590 && c <= 0x05FF) || (c >= 0xFB1D && c <= 0xFB4F);
+}
+
+static bool
+hangul_syllable(pg_wchar c)
+{
+	return c >= 0xAC00 && c <= 0xD7AF;
+}
+
+static bool
+thai_script(pg_wchar c)
+{
+	return c >= 0x0E00 && c <= 0x0E7F;
+}
+
+/*
+ * Scripts whose Latin form is compared by consonant skeletons too (the
+ * "abjad" flag): Arabic and Hebrew write no short vowels; ICU spells Thai
+ * letter by letter, without the vowels Thai leaves unwritten; Korean names
+ * are romanised in several systems that disagree mostly on vowels.
+ */
+static bool
 abjad_script(pg_wchar c)
 {
 	return (c >= 0x0590 && c <= 0x06FF) || (c >= 0x0750 && c <= 0x077F) ||
-		(c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF);
+		(c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF) ||
+		thai_script(c) || hangul_syllable(c);
 }
 
 bool
@@ -87,40 +122,307 @@ ft_needs_translit(const char *utf8, int len)
 }
 
 static UTransliterator *
-transliterator(void)
+open_translit(UTransliterator **cache, const char *idstr)
 {
-	if (trans == NULL)
+	if (*cache == NULL)
 	{
 		UErrorCode	err = U_ZERO_ERROR;
 		UParseError pe;
 		UChar		id[64];
 
-		u_uastrcpy(id, FT_TRANSLIT_ID);
-		trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, &pe, &err);
-		if (U_FAILURE(err) || trans == NULL)
+		u_uastrcpy(id, idstr);
+		*cache = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, &pe, &err);
+		if (U_FAILURE(err) || *cache == NULL)
 		{
-			trans = NULL;
+			*cache = NULL;
 			ereport(ERROR,
 					(errcode(ERRCODE_SYSTEM_ERROR),
 					 errmsg("could not open the ICU transliterator \"%s\": %s",
-							FT_TRANSLIT_ID, u_errorName(err)),
+							idstr, u_errorName(err)),
 					 errhint("Screening names in other scripts needs ICU's transliteration data (libicu).")));
 		}
 	}
-	return trans;
+	return *cache;
 }
 
+static UTransliterator *
+transliterator(void)
+{
+	return open_translit(&trans, FT_TRANSLIT_ID);
+}
+
+static UTransliterator *
+to_ascii(void)
+{
+	return open_translit(&trans_ascii, FT_TRANSLIT_ASCII);
+}
+
+/*
+ * Runs transliterator t over u[0 .. *ulen - 1] (room for *cap), growing
+ * the buffer when the result does not fit; returns the buffer.
+ */
+static UChar *
+run_translit(UTransliterator *t, UChar *u, int32_t *ulen, int32_t *cap)
+{
+	UErrorCode	err = U_ZERO_ERROR;
+	int32_t		len = *ulen;
+	int32_t		limit = len;
+	UChar	   *copy = NULL;
+
+	if (*cap < len * 4 + 16)
+	{
+		*cap = len * 4 + 16;
+		u = repalloc(u, *cap * sizeof(UChar));
+	}
+	copy = palloc(len * sizeof(UChar) + 1);
+	memcpy(copy, u, len * sizeof(UChar));
+	utrans_transUChars(t, u, ulen, *cap, 0, &limit, &err);
+	if (err == U_BUFFER_OVERFLOW_ERROR)
+	{
+		/* longer than thought: start again with more room */
+		*cap = *cap * 4;
+		u = repalloc(u, *cap * sizeof(UChar));
+		memcpy(u, copy, len * sizeof(UChar));
+		*ulen = len;
+		limit = len;
+		err = U_ZERO_ERROR;
+		utrans_transUChars(t, u, ulen, *cap, 0, &limit, &err);
+	}
+	pfree(copy);
+	if (U_FAILURE(err))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYSTEM_ERROR),
+				 errmsg("ICU could not transliterate a name of %d characters: %s", len,
+						u_errorName(err))));
+	return u;
+}
+
+/* ------------------------------------------------------------------------
+ * Spelling equivalences on ICU's output (scoring, not transliteration)
+ *
+ * ICU's transliterations are strict, letter by letter; the sanctions
+ * lists spell names as they are said.  These steps bring ICU's Latin
+ * output nearer to that, for names of the scripts concerned only; each is
+ * a rule about how a script is romanised, not a table of names.
+ * ------------------------------------------------------------------------
+ */
+
+/* a letter (or mark) of ICU's output that belongs to a token */
+static bool
+in_token(UChar c)
+{
+	return !(c == ' ' || c == '-' || c == '\t' || c == ',' || c == '.' || c == '(' ||
+			 c == ')' || c == '/');
+}
+
+/*
+ * Korean names are written in syllables, each a part of the name; the
+ * lists spell them apart, hyphenated or joined (Kim Jong Un, Park Geun-hye,
+ * Jinping).  A blank between two Hangul syllables keeps them apart in
+ * ICU's output, so that each syllable is a token (items join up to three
+ * again).  Returns the (palloc'd) new string.
+ */
+static UChar *
+split_hangul(UChar *u, int32_t *ulen, int32_t *cap)
+{
+	UChar	   *out = palloc((*ulen * 2 + 16) * sizeof(UChar));
+	int32_t		n = 0;
+
+	for (int32_t i = 0; i < *ulen; i++)
+	{
+		if (i > 0 && hangul_syllable(u[i]) && hangul_syllable(u[i - 1]))
+			out[n++] = ' ';
+		out[n++] = u[i];
+	}
+	pfree(u);
+	*ulen = n;
+	*cap = *ulen * 2 + 16;
+	return out;
+}
+
+/*
+ * Thai: the thanthakhat (U+0E4C) marks the consonant it sits on as silent
+ * (ประยุทธ์ is Prayut; ICU spells the silent letter all the same): that
+ * consonant and the mark are left out before ICU reads the name.
+ */
+static int32_t
+drop_thai_silent(UChar *u, int32_t n)
+{
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		if (u[i] == 0x0E4C)
+		{
+			/* back over vowel and tone marks to the consonant */
+			int32_t		k = o - 1;
+
+			while (k >= 0 && ((u[k] >= 0x0E31 && u[k] <= 0x0E3A) || (u[k] >= 0x0E47 && u[k] <= 0x0E4E)))
+				k--;
+			if (k >= 0 && u[k] >= 0x0E01 && u[k] <= 0x0E2E)
+			{
+				memmove(u + k, u + k + 1, (o - k - 1) * sizeof(UChar));
+				o--;
+			}
+			continue;
+		}
+		u[o++] = u[i];
+	}
+	return o;
+}
+
+/*
+ * Thai (ICU's Thai-Latin): ICU writes the vowel carrier o ang (อ), which
+ * is not said as a consonant, as x (xochā, โอชา, is O-cha): left out.
+ */
+static int32_t
+fold_thai(UChar *u, int32_t n)
+{
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+		if (u[i] != 'x')
+			u[o++] = u[i];
+	return o;
+}
+
+/*
+ * ICU romanises Hangul by the Revised Romanization (gim jeong eun); the
+ * lists mostly by McCune-Reischauer or North Korea's variant of it (Kim
+ * Jong Un, Pak, Choe, Song): one syllable token at a time, the initial
+ * g d b become k t p, eo becomes o and eu u (MR's o-breve and u-breve
+ * without their marks).
+ */
+static int32_t
+fold_hangul(UChar *u, int32_t n)
+{
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		UChar		c = u[i];
+		bool		start = (i == 0 || !in_token(u[i - 1]));
+
+		if (start && (c == 'g' || c == 'd' || c == 'b') && i + 1 < n && in_token(u[i + 1]))
+			c = (c == 'g' ? 'k' : c == 'd' ? 't' : 'p');
+		else if (c == 'e' && i + 1 < n && (u[i + 1] == 'o' || u[i + 1] == 'u') && i > 0 &&
+				 in_token(u[i - 1]) && u[i - 1] != 'a')
+			continue;			/* eo -> o, eu -> u (not ae-o: a new vowel) */
+		u[o++] = c;
+	}
+	return o;
+}
+
+/*
+ * Hebrew script (ICU's Hebrew-Latin, before Latin-ASCII): shin and sin are
+ * one letter, which ICU writes s-cedilla; in names it is mostly shin, sh
+ * (SHIMON, SHARON).  Tsade (z-macron below) is tz (YITZHAK).
+ */
+static int32_t
+fold_hebrew(UChar *u, int32_t n, UChar **outp)
+{
+	UChar	   *out = palloc((n * 2 + 16) * sizeof(UChar));
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		if (u[i] == 0x015F || u[i] == 0x015E)	/* ş Ş */
+		{
+			out[o++] = 's';
+			out[o++] = 'h';
+		}
+		else if (u[i] == 0x1E95 || u[i] == 0x1E94)	/* ẕ Ẕ */
+		{
+			out[o++] = 't';
+			out[o++] = 'z';
+		}
+		else
+			out[o++] = u[i];
+	}
+	*outp = out;
+	return o;
+}
+
+/*
+ * Arabic script (ICU's Arabic-Latin, before Latin-ASCII):
+ * - the article al- is written joined to its word (الشاهبندر,
+ *   ạlsẖạhbndr); the lists write it apart or assimilated (AL-SHAHBANDAR,
+ *   ESSABAR): it becomes a token of its own, as does the al- of Abd al-X
+ *   written in one word (عبدالحليم), when at least 3 letters follow;
+ * - the feminine ending (ta marbuta, ẗ) at the end of a word is said -a
+ *   (SAMIRA, HAMZA, not SAMIRAT): a;
+ * - ICU leaves the Urdu forms of heh (ہ ھ, also written for h in Arabic
+ *   names: الطاھر) as they are: they are h; other letters ICU does not
+ *   romanise (Pashto and Urdu retroflex letters) are left out rather than
+ *   kept as foreign letters no Latin name can match.
+ */
+static int32_t
+fold_arabic(UChar *u, int32_t n, UChar **outp)
+{
+	UChar	   *out = palloc((n * 2 + 16) * sizeof(UChar));
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		UChar		c = u[i];
+		bool		start = (i == 0 || !in_token(u[i - 1]));
+		int32_t		art = -1;
+
+		if (start && c == 0x02BF && i + 3 < n && u[i + 1] == 'b' && u[i + 2] == 'd' &&
+			u[i + 3] == 0x1EA1 && i + 4 < n && u[i + 4] == 'l')
+			art = i + 3;		/* ʿbdạl... */
+		else if (start && c == 0x1EA1 && i + 1 < n && u[i + 1] == 'l')
+			art = i;			/* ạl... */
+		if (art >= 0)
+		{
+			int32_t		rest = 0;
+
+			for (int32_t k = art + 2; k < n && in_token(u[k]); k++)
+				rest += (u[k] < 0x0300 || u[k] > 0x036F) ? 1 : 0;
+			if (rest >= 3)
+			{
+				/* ʿbd, a blank, al, a blank */
+				for (; i < art; i++)
+					out[o++] = u[i];
+				if (art > 0 && o > 0 && in_token(out[o - 1]))
+					out[o++] = ' ';
+				out[o++] = u[art];
+				out[o++] = u[art + 1];
+				out[o++] = ' ';
+				i = art + 1;
+				continue;
+			}
+		}
+		if (c == 0x1E97)		/* ẗ */
+		{
+			out[o++] = (i + 1 >= n || !in_token(u[i + 1])) ? 'a' : 't';
+			continue;
+		}
+		if (c == 0x06BE || c == 0x06C1)
+		{
+			out[o++] = 'h';		/* the Urdu forms of heh */
+			continue;
+		}
+		if (arabic_script(c))
+			continue;
+		out[o++] = c;
+	}
+	*outp = out;
+	return o;
+}
 char *
 ft_translit(const char *utf8, int len, bool *abjad)
 {
-	UTransliterator *t = transliterator();
 	UErrorCode	err = U_ZERO_ERROR;
 	int32_t		ulen;
 	int32_t		cap;
 	UChar	   *u;
-	int32_t		limit;
 	int32_t		olen;
 	char	   *out;
+	bool		arabic = false,
+				hebrew = false,
+				hangul = false,
+				thai = false;
 	const unsigned char *s = (const unsigned char *) utf8;
 
 	*abjad = false;
@@ -128,36 +430,46 @@ ft_translit(const char *utf8, int len, bool *abjad)
 	{
 		int			l = s[i] < 0x80 ? 1 : pg_utf_mblen(s + i);
 
-		if (l > 1 && i + l <= len && pg_utf8_islegal(s + i, l) && abjad_script(utf8_to_unicode(s + i)))
-			*abjad = true;
+		if (l > 1 && i + l <= len && pg_utf8_islegal(s + i, l))
+		{
+			pg_wchar	c = utf8_to_unicode(s + i);
+
+			*abjad |= abjad_script(c);
+			arabic |= arabic_script(c);
+			hebrew |= hebrew_script(c);
+			hangul |= hangul_syllable(c);
+			thai |= thai_script(c);
+		}
 		i += Max(l, 1);
 	}
 
-	/* a code point becomes at most a few Latin letters (Han: a syllable) */
-	cap = len * 8 + 16;
+	cap = len + 16;
 	u = palloc(cap * sizeof(UChar));
 	u_strFromUTF8Lenient(u, cap, &ulen, utf8, len, &err);
 	if (U_FAILURE(err))
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 				 errmsg("name could not be read as UTF-8: %s", u_errorName(err))));
-	limit = ulen;
-	utrans_transUChars(t, u, &ulen, cap, 0, &limit, &err);
-	if (err == U_BUFFER_OVERFLOW_ERROR)
+	if (hangul)
+		u = split_hangul(u, &ulen, &cap);
+	if (thai)
+		ulen = drop_thai_silent(u, ulen);
+	u = run_translit(transliterator(), u, &ulen, &cap);
+	if (hangul)
+		ulen = fold_hangul(u, ulen);
+	if (thai)
+		ulen = fold_thai(u, ulen);
+	if (arabic || hebrew)
 	{
-		/* longer than thought: start again with more room */
-		cap *= 4;
-		u = repalloc(u, cap * sizeof(UChar));
-		err = U_ZERO_ERROR;
-		u_strFromUTF8Lenient(u, cap, &ulen, utf8, len, &err);
-		limit = ulen;
-		if (U_SUCCESS(err))
-			utrans_transUChars(t, u, &ulen, cap, 0, &limit, &err);
+		UChar	   *f;
+
+		ulen = arabic ? fold_arabic(u, ulen, &f) : fold_hebrew(u, ulen, &f);
+		pfree(u);
+		u = f;
+		cap = ulen * 2 + 16;
 	}
-	if (U_FAILURE(err))
-		ereport(ERROR,
-				(errcode(ERRCODE_SYSTEM_ERROR),
-				 errmsg("ICU could not transliterate a name of %d bytes: %s", len, u_errorName(err))));
+	u = run_translit(to_ascii(), u, &ulen, &cap);
+
 	err = U_ZERO_ERROR;
 	u_strToUTF8(NULL, 0, &olen, u, ulen, &err);
 	out = palloc(olen + 1);

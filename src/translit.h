@@ -11,7 +11,9 @@
 #define FINTECH_TRANSLIT_H
 
 /* the ICU transliterator screening uses (the same for queries and lists) */
-#define FT_TRANSLIT_ID	"Russian-Latin/BGN; Any-Latin; Latin-ASCII"
+#define FT_TRANSLIT_ID	"Russian-Latin/BGN; Greek-Latin/UNGEGN; Any-Latin"
+/* ... then, after the spelling equivalences of translit.c, to ASCII */
+#define FT_TRANSLIT_ASCII	"Latin-ASCII"
 
 /* does the UTF-8 string hold a letter of a script transliterated to Latin? */
 extern bool ft_needs_translit(const char *utf8, int len);
