@@ -46,8 +46,9 @@ typedef struct SpendLimit
 	bool		review;			/* action 'review' */
 	int64		max_amount;		/* 0: no amount cap */
 	int32		max_count;		/* 0: no count cap */
-	TimestampTz cutoff;			/* payments at or before it are not in the window
-								 * (nor those made before the limit) */
+	Interval	period;			/* the window: (at - period, at] ... */
+	TimestampTz created_at;		/* ... and no payment made before the limit */
+	TimestampTz at;				/* the payment's time */
 	int			nslots;
 	int			slot;			/* the slot the payment is counted in */
 	bool		all;			/* every slot locked (exact total) */
@@ -99,10 +100,18 @@ extern void ft_limits_take_back(LimitCheck *lc);
 extern int	ft_active_limits(Oid relid, const ActiveLimit **out);
 
 /*
+ * fintech.limit_slots opened (locked RowExclusiveLock) for one payment's
+ * ft_slot_count_fast calls, and closed after them (limit_slots.c)
+ */
+extern void ft_slots_open(void);
+extern void ft_slots_close(void);
+
+/*
  * counts a payment (amount: what the limit counts of it) in slot `slot`
  * of (limit_id, key) when the numbers stored leave room, creating slot 0
  * of a new key with the budgets given (limit_slots.c); false: nothing
- * written.  The caller holds the slot's lock.
+ * written.  The caller holds the slot's lock, between ft_slots_open and
+ * ft_slots_close.
  */
 extern bool ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 							   bool amount_free, bool count_free,

@@ -256,6 +256,17 @@ limit_rebalance(SpendLimit *st, int k, int64 amount)
  * ------------------------------------------------------------------------
  */
 
+/* payments at or before it are not in st's window (nor those made before the limit) */
+static TimestampTz
+window_cutoff(const SpendLimit *st)
+{
+	TimestampTz cutoff = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
+																 TimestampTzGetDatum(st->at),
+																 IntervalPGetDatum(&st->period)));
+
+	return Max(cutoff, st->created_at - 1);
+}
+
 /*
  * What st's window holds, exactly (every slot locked: every payment
  * counted in one has committed or rolled back), read from the payments:
@@ -271,7 +282,7 @@ read_window(SpendLimit *st)
 	bool		isnull;
 
 	v[0] = CStringGetTextDatum(st->key);
-	v[1] = TimestampTzGetDatum(st->cutoff);
+	v[1] = TimestampTzGetDatum(window_cutoff(st));
 	v[2] = st->currency ? CStringGetTextDatum(st->currency) : (Datum) 0;
 	n[2] = st->currency ? ' ' : 'n';
 	plan = strcmp(st->scope, "payer") == 0 ? P_WIN_PAYER
@@ -372,20 +383,24 @@ check_one(SpendLimit *st, int64 amount)
 	if (st->max_amount == 0 || amount <= st->max_amount)
 	{
 		/*
-		 * A slot with room, in slot order without waiting: slot 0 first
-		 * (a key nobody contends for has only that one), then the others.
-		 * A free slot without room (or without a row: not split yet)
-		 * sends the payment to the exact total at once, which re-divides
-		 * the cap; slot 0 is kept then, any other slot given back, nothing of ours written in it.  When
-		 * every slot was busy, wait for one of them, chosen at random so
-		 * that waiters spread (holding no slot of this limit: no cycle).
+		 * A slot with room, without waiting: slot 0 first (a key nobody
+		 * contends for has only that one), then the others from one chosen
+		 * at random (a flash sale's payments do not all probe the same busy
+		 * slots first).  A free slot without room (or without a row: not
+		 * split yet) sends the payment to the exact total at once, which
+		 * re-divides the cap; slot 0 is kept then, any other slot given
+		 * back, nothing of ours written in it.  When every slot was busy,
+		 * wait for one of them, chosen at random so that waiters spread
+		 * (holding no slot of this limit: no cycle).
 		 */
 		int			busy = -1;
 		int			nbusy = 0;
 		bool		tried = false;
+		int			start = st->nslots > 1 ? (int) (random() % (st->nslots - 1)) : 0;
 
-		for (int k = 0; k < st->nslots && !tried; k++)
+		for (int j = 0; j < st->nslots && !tried; j++)
 		{
+			int			k = j == 0 ? 0 : 1 + (start + j - 1) % (st->nslots - 1);
 			bool		wait = st->nslots == 1;
 
 			if (!lock_slot(st->id, st->key, k, wait))
@@ -533,11 +548,11 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *
 		}
 	}
 	lc->limits = palloc0(sizeof(SpendLimit) * nl);
+	ft_slots_open();
 	for (int r = 0; r < nl; r++)
 	{
 		const ActiveLimit *l = &al[r];
 		SpendLimit *st = &lc->limits[lc->n];
-		TimestampTz since;
 
 		CHECK_FOR_INTERRUPTS();
 		/* a limit in another currency than the payer's does not apply */
@@ -556,13 +571,10 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *
 		st->max_amount = l->max_amount;
 		st->max_count = l->max_count;
 		st->currency = l->currency ? pstrdup(l->currency) : NULL;
-		/* the window, and no payment made before the limit */
-		st->cutoff = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_mi_interval,
-															 TimestampTzGetDatum(lc->at),
-															 IntervalPGetDatum(&l->period)));
-		since = l->created_at - 1;
-		if (since > st->cutoff)
-			st->cutoff = since;
+		/* the window (computed only when it is read exactly) */
+		st->period = l->period;
+		st->created_at = l->created_at;
+		st->at = lc->at;
 		st->nslots = strncmp(st->scope, "payee", 5) == 0 ? FT_LIMIT_SLOTS : 1;
 		lc->n++;
 
@@ -582,6 +594,7 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *
 			lc->deciding = st;
 		}
 	}
+	ft_slots_close();
 	if (lc->verdict == LIMIT_PASS)
 		return;
 	{

@@ -10,11 +10,14 @@
  * and used_count only: no indexed column changes, so the update is HOT
  * when the page has room, and the table's fillfactor leaves it); slot 0 of
  * a key without a row is inserted with the whole cap as its budget.  The
- * row is looked up in the caller's snapshot rules: in READ COMMITTED a
- * new snapshot (the caller holds the slot's lock, so every earlier
- * writer has committed); in REPEATABLE READ or SERIALIZABLE the
- * transaction's, and a row another transaction wrote since is a
- * serialization failure (40001), as the UPDATE statement would raise.
+ * row is looked up in the caller's snapshot rules: in READ COMMITTED the
+ * latest committed version (SnapshotSelf: the caller holds the slot's
+ * lock, so every earlier writer has committed -- what a new MVCC snapshot
+ * would show, without building one per limit); in REPEATABLE READ or
+ * SERIALIZABLE the transaction's snapshot, and a row another transaction
+ * wrote since is a serialization failure (40001), as the UPDATE statement
+ * would raise.  The table, its primary key and a tuple slot are opened
+ * once per payment (ft_slots_open .. ft_slots_close), not per limit.
  *
  * Locks: the caller holds the slot's advisory lock (limit_check.c, where
  * the lock order is), so no other payment writes the row meanwhile;
@@ -60,6 +63,42 @@ enum
 	NATTS = A_BUDGET_COUNT
 };
 
+/* fintech.limit_slots as opened for one payment's limits */
+static struct
+{
+	Relation	rel;
+	Relation	idx;
+	IndexInfo  *ii;
+	TupleTableSlot *ts;
+} slots;
+
+void
+ft_slots_open(void)
+{
+	Oid			relid = RangeVarGetRelid(makeRangeVar("fintech", "limit_slots", -1),
+										 RowExclusiveLock, false);
+
+	/* (what an aborted payment left here was released with its transaction) */
+	slots.rel = table_open(relid, NoLock);
+	if (RelationGetDescr(slots.rel)->natts != NATTS ||
+		!OidIsValid(RelationGetPrimaryKeyIndex(slots.rel)))
+		elog(ERROR, "fintech.limit_slots does not have the columns of this library");
+	slots.idx = index_open(RelationGetPrimaryKeyIndex(slots.rel), RowExclusiveLock);
+	slots.ii = NULL;			/* built at the first insert */
+	slots.ts = table_slot_create(slots.rel, NULL);
+}
+
+void
+ft_slots_close(void)
+{
+	if (slots.rel == NULL)
+		return;
+	ExecDropSingleTupleTableSlot(slots.ts);
+	index_close(slots.idx, NoLock);
+	table_close(slots.rel, NoLock);
+	memset(&slots, 0, sizeof(slots));
+}
+
 static void
 serialization_failure(int64 limit_id, const char *key)
 {
@@ -72,20 +111,20 @@ serialization_failure(int64 limit_id, const char *key)
 
 /* the row of (limit_id, key, slot) visible to snap, into values/nulls */
 static bool
-find_slot(Relation rel, Relation idx, Snapshot snap, int64 limit_id, Datum key, int slot,
+find_slot(Snapshot snap, int64 limit_id, Datum key, int slot,
 		  ItemPointer tid, Datum *values, bool *nulls)
 {
+	Relation	idx = slots.idx;
+	TupleTableSlot *ts = slots.ts;
 	ScanKeyData sk[3];
 	IndexScanDesc scan;
-	TupleTableSlot *ts;
 	bool		found;
 
 	ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(limit_id));
 	ScanKeyEntryInitialize(&sk[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
 						   idx->rd_indcollation[1], F_TEXTEQ, key);
 	ScanKeyInit(&sk[2], 3, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(slot));
-	ts = table_slot_create(rel, NULL);
-	scan = index_beginscan(rel, idx, snap, 3, 0);
+	scan = index_beginscan(slots.rel, idx, snap, 3, 0);
 	index_rescan(scan, sk, 3, NULL, 0);
 	found = index_getnext_slot(scan, ForwardScanDirection, ts);
 	if (found && values != NULL)
@@ -97,19 +136,21 @@ find_slot(Relation rel, Relation idx, Snapshot snap, int64 limit_id, Datum key, 
 		*tid = ts->tts_tid;
 	}
 	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(ts);
+	ExecClearTuple(ts);
 	return found;
 }
 
 /* an index entry for a new row version (an insert, or an update that is not HOT) */
 static void
-index_row(Relation rel, Relation idx, HeapTuple tup, Datum *values)
+index_row(HeapTuple tup, Datum *values)
 {
 	Datum		iv[3] = {values[A_LIMIT_ID - 1], values[A_SCOPE_KEY - 1], values[A_SLOT - 1]};
 	bool		in[3] = {false, false, false};
 
-	(void) index_insert(idx, iv, in, &tup->t_self, rel, UNIQUE_CHECK_YES, false,
-						BuildIndexInfo(idx));
+	if (slots.ii == NULL)
+		slots.ii = BuildIndexInfo(slots.idx);
+	(void) index_insert(slots.idx, iv, in, &tup->t_self, slots.rel, UNIQUE_CHECK_YES, false,
+						slots.ii);
 }
 
 /* decides: does a payment of amount fit the slot's budgets (its row)? */
@@ -135,24 +176,20 @@ bool
 ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 				   bool amount_free, bool count_free, int64 first_amount, int32 first_count)
 {
-	Oid			relid = RangeVarGetRelid(makeRangeVar("fintech", "limit_slots", -1),
-										 RowExclusiveLock, false);
-	Relation	rel = table_open(relid, NoLock);
-	Relation	idx;
+	Relation	rel = slots.rel;
 	Snapshot	snap;
 	Datum		values[NATTS];
 	bool		nulls[NATTS];
 	ItemPointerData tid;
 	Datum		keyd = CStringGetTextDatum(key);
 	bool		fits = false;
+	bool		xact_snapshot = IsolationUsesXactSnapshot();
 	HeapTuple	tup;
 
-	if (RelationGetDescr(rel)->natts != NATTS || !OidIsValid(RelationGetPrimaryKeyIndex(rel)))
-		elog(ERROR, "fintech.limit_slots does not have the columns of this library");
-	idx = index_open(RelationGetPrimaryKeyIndex(rel), RowExclusiveLock);
-	snap = RegisterSnapshot(GetTransactionSnapshot());
+	FT_CHECK(rel != NULL);
+	snap = xact_snapshot ? RegisterSnapshot(GetTransactionSnapshot()) : SnapshotSelf;
 
-	if (find_slot(rel, idx, snap, limit_id, keyd, slot, &tid, values, nulls))
+	if (find_slot(snap, limit_id, keyd, slot, &tid, values, nulls))
 	{
 		int64		used = DatumGetInt64(values[A_USED_AMOUNT - 1]);
 		int32		count = DatumGetInt32(values[A_USED_COUNT - 1]);
@@ -172,12 +209,12 @@ ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 			if (res == TM_Ok)
 			{
 				if (!HeapTupleIsHeapOnly(tup))
-					index_row(rel, idx, tup, values);
+					index_row(tup, values);
 			}
 			else if (res == TM_Updated || res == TM_Deleted)
 			{
 				/* written since our snapshot: (RC) dropped meanwhile */
-				if (IsolationUsesXactSnapshot())
+				if (xact_snapshot)
 					serialization_failure(limit_id, key);
 				fits = false;
 			}
@@ -191,15 +228,8 @@ ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 	else if (slot == 0)
 	{
 		/* the first payment of a key: slot 0 with the whole cap */
-		if (IsolationUsesXactSnapshot())
-		{
-			Snapshot	latest = RegisterSnapshot(GetLatestSnapshot());
-			bool		exists = find_slot(rel, idx, latest, limit_id, keyd, slot, NULL, NULL, NULL);
-
-			UnregisterSnapshot(latest);
-			if (exists)
-				serialization_failure(limit_id, key);
-		}
+		if (xact_snapshot && find_slot(SnapshotSelf, limit_id, keyd, slot, NULL, NULL, NULL))
+			serialization_failure(limit_id, key);
 		memset(nulls, 0, sizeof(nulls));
 		values[A_LIMIT_ID - 1] = Int64GetDatum(limit_id);
 		values[A_SCOPE_KEY - 1] = keyd;
@@ -210,12 +240,11 @@ ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 		values[A_BUDGET_COUNT - 1] = Int32GetDatum(first_count);
 		tup = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 		simple_heap_insert(rel, tup);
-		index_row(rel, idx, tup, values);
+		index_row(tup, values);
 		fits = true;
 	}
-	UnregisterSnapshot(snap);
-	index_close(idx, NoLock);
-	table_close(rel, NoLock);
+	if (xact_snapshot)
+		UnregisterSnapshot(snap);
 	if (fits)
 		CommandCounterIncrement();
 	return fits;

@@ -29,6 +29,10 @@
 #                 before
 #   pay_3lim_new  the same, each payment to a payee not paid before (a new
 #                 payee key: 'n0' ... 'n1199')
+#   pay_3lim_keys the same, each payment from a payer and to a payee not
+#                 seen before (three new keys, as most payments of a short
+#                 limits.sh run: 'n' wallets funded at the start of the run)
+#   pay_keys      pay_3lim_keys without the limits (its baseline)
 # (the limits are created at the start of each run and dropped at its end,
 # so both runs pay the same first-payment costs and they cancel out)
 # (transfer_key and capture_key are not in the default list:
@@ -90,6 +94,7 @@ CONF
 		for n in 200 1200; do
 			{
 			echo "$WALPOS"
+			case $w in pay_3lim_keys | pay_keys) echo "SELECT count(fintech.transfer('bank', 'n' || i, 10)) FROM generate_series(0, 1199) i" ;; esac
 			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac
 			for i in $(seq 1 $n); do
 				case $w in
@@ -100,6 +105,8 @@ CONF
 				pay) echo "SELECT * FROM fintech.pay('k$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
 				pay_3lim) echo "SELECT * FROM fintech.pay('l$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
 				pay_3lim_new) echo "SELECT * FROM fintech.pay('m$n-$i', 'bank', 'n$((i - 1))', 1)" ;;
+				pay_keys) echo "SELECT * FROM fintech.pay('r$n-$i', 'n$((i - 1))', 'n$(((i + 599) % 1200))', 1)" ;;
+				pay_3lim_keys) echo "SELECT * FROM fintech.pay('q$n-$i', 'n$((i - 1))', 'n$(((i + 599) % 1200))', 1)" ;;
 				post3) echo "SELECT fintech.post(ARRAY[fintech.debit('bank', 2), fintech.credit('w$((i % 100))', 1), fintech.credit('w0', 1)])" ;;
 				screen) echo "SELECT count(*) FROM fintech.screen_name('Nicolas Maduro $i')" ;;
 				*) echo "unknown workload $w" >&2; exit 2 ;;
