@@ -47,6 +47,9 @@
 
 static NameIndex *idx = NULL;
 
+/* slots of a new handle's table of link heads (a power of 2) */
+#define LINK_SLOTS	1024
+
 /* the statement of the signature, saved */
 static SPIPlanPtr sig_plan = NULL;
 
@@ -172,12 +175,13 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->nvocab = h->nvocab;
 	ix->vocab = (const Vocab *) (base + h->vocab);
 	ix->grams = (const GramSlot *) (base + h->grams);
+	ix->vinfo = (const uint16 *) (base + h->vinfo);
 	ix->gmask = h->gmask;
 	ix->abjad_names = h->nabjad > 0;
 	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
 	ix->vcount = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint8));
-	ix->vqstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
-	ix->vhead = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(int));
+	ix->lmask = LINK_SLOTS - 1;
+	ix->lheads = MemoryContextAllocZero(cxt, LINK_SLOTS * sizeof(FtLinkHead));
 	ix->nstamp = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(FtStamp));
 	ix->nmask = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(uint32));
 	ix->estamp = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(FtStamp));
@@ -263,7 +267,9 @@ ft_begin_query(NameIndex *ix)
 	{
 		/* the stamps would wrap during this query: clear them all now */
 		memset(ix->vstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
-		memset(ix->vqstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
+		memset(ix->lheads, 0, (ix->lmask + 1) * sizeof(FtLinkHead));
+		ix->lstamp = 0;
+		ix->lused = 0;
 		memset(ix->nstamp, 0, Max(ix->nnames, 1) * sizeof(FtStamp));
 		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(FtStamp));
 		ix->stamp = 0;
@@ -276,6 +282,59 @@ ft_next_stamp(NameIndex *ix)
 	++ix->stamp;
 	FT_CHECK(ix->stamp <= FT_STAMP_MAX);
 	return ix->stamp;
+}
+
+/*
+ * Where the first link of query stamp to vocabulary entry v is kept: its
+ * slot in the table of link heads, -1 there when v had none yet.  A
+ * new stamp empties the table at once (slots of other stamps are free);
+ * it doubles when half full.
+ */
+int32 *
+ft_link_head_slot(NameIndex *ix, uint32 stamp, int v)
+{
+	uint32		h;
+
+	if (stamp != ix->lstamp)
+	{
+		ix->lstamp = stamp;
+		ix->lused = 0;
+	}
+	if ((ix->lused + 1) * 2 > ix->lmask + 1)
+	{
+		/* grow: move this query's entries into a table twice the size */
+		uint32		nslots = (ix->lmask + 1) * 2;
+		FtLinkHead *old = ix->lheads;
+		uint32		oslots = ix->lmask + 1;
+
+		ix->lheads = MemoryContextAllocZero(ix->cxt, nslots * sizeof(FtLinkHead));
+		ix->lmask = nslots - 1;
+		for (uint32 i = 0; i < oslots; i++)
+		{
+			if (old[i].stamp != stamp)
+				continue;
+			for (h = murmurhash32((uint32) old[i].v) & ix->lmask; ix->lheads[h].stamp == stamp;
+				 h = (h + 1) & ix->lmask)
+				;
+			ix->lheads[h] = old[i];
+		}
+		pfree(old);
+	}
+	for (h = murmurhash32((uint32) v) & ix->lmask;; h = (h + 1) & ix->lmask)
+	{
+		FtLinkHead *e = &ix->lheads[h];
+
+		if (e->stamp != stamp)
+		{
+			e->stamp = stamp;
+			e->v = v;
+			e->head = -1;
+			ix->lused++;
+			return &e->head;
+		}
+		if (e->v == v)
+			return &e->head;
+	}
 }
 
 /* the index the last ft_get_index() returned (NULL: none yet) */

@@ -87,6 +87,7 @@ typedef struct BVocab
 	int			nnames;
 	int		   *names;
 	int			df;				/* plain (not skeleton) names holding it */
+	bool		abjad_skeleton;	/* a skeleton of a name in Arabic or Hebrew letters holds it */
 } BVocab;
 
 typedef struct BGram
@@ -170,6 +171,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->nnames = 0;
 		v->names = NULL;
 		v->df = 0;
+		v->abjad_skeleton = false;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -444,6 +446,7 @@ link_lists(Build *b)
 			{
 				v->names[v->nnames++] = n;
 				v->df += b->names[n].skeleton ? 0 : 1;
+				v->abjad_skeleton |= b->names[n].skeleton && b->names[n].abjad;
 			}
 		}
 	}
@@ -602,7 +605,8 @@ write_image(Build *b, const int64 *sig, Writer *w)
 				ents,
 				names,
 				vocab,
-				grams;
+				grams,
+				vinfo;
 	uint32		nslots = 16;
 	int			ngrams = 0;
 	bgram_iterator gi;
@@ -616,6 +620,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 	names = w_reserve(w, Max(b->nnames, 1) * sizeof(ListedName), MAXIMUM_ALIGNOF);
 	vocab = w_reserve(w, Max(b->nvocab, 1) * sizeof(Vocab), MAXIMUM_ALIGNOF);
 	grams = w_reserve(w, nslots * sizeof(GramSlot), MAXIMUM_ALIGNOF);
+	vinfo = w_reserve(w, Max(b->nvocab, 1) * sizeof(uint16), MAXIMUM_ALIGNOF);
 
 	for (int i = 0; i < b->nentities; i++)
 	{
@@ -676,8 +681,11 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		v.strong = bv->strong;
 		v.nnames = bv->nnames;
 		v.names = w_put(w, bv->names, bv->nnames * sizeof(int32), sizeof(int32));
-		v.forms = (bv->df > 0 ? FT_FORM_PLAIN : 0) | (bv->nnames > bv->df ? FT_FORM_SKELETON : 0);
+		v.forms = (bv->df > 0 ? FT_FORM_PLAIN : 0) | (bv->nnames > bv->df ? FT_FORM_SKELETON : 0) |
+			(bv->abjad_skeleton ? FT_FORM_ABJAD_SKELETON : 0);
 		W_AT(w, vocab, Vocab)[i] = v;
+		FT_CHECK(bv->len <= MAX_TOKLEN * MAX_JOIN);
+		W_AT(w, vinfo, uint16)[i] = FT_VINFO(bv->len, v.forms);
 	}
 	bgram_start_iterate(b->grams, &gi);
 	while ((gr = bgram_iterate(b->grams, &gi)) != NULL)
@@ -709,6 +717,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		h->names = names;
 		h->vocab = vocab;
 		h->grams = grams;
+		h->vinfo = vinfo;
 	}
 }
 
