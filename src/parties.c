@@ -87,6 +87,7 @@ enum
 	P_INSERT_ALERT,
 	P_INSERT_ALERT_EXPL,
 	P_LOCK_PARTY,
+	P_ALERTED,
 	P_ALERT,
 	P_LOCK_ALERT,
 	P_UPDATE_ALERT,
@@ -124,6 +125,8 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	{INT8OID, INT8OID, FLOAT4OID, TEXTOID, TEXTOID, INT8OID, JSONBOID}},
 	[P_LOCK_PARTY] = {"SELECT name, status FROM fintech.parties WHERE id OPERATOR(pg_catalog.=) $1"
 		" FOR NO KEY UPDATE", 1, {INT8OID}},
+	[P_ALERTED] = {"SELECT entity_id FROM fintech.screening_alerts"
+		" WHERE party_id OPERATOR(pg_catalog.=) $1", 1, {INT8OID}},
 	[P_ALERT] = {"SELECT party_id FROM fintech.screening_alerts WHERE id OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}},
 	[P_LOCK_ALERT] = {"SELECT status, resolved_by, resolved_at::pg_catalog.text"
@@ -173,18 +176,43 @@ raise_alerts(int64 party_id, const char *name, const ScreenAttrs *attrs, int64 *
 	int			n = fintech_screen(name, attrs, (float4) fintech_screening_threshold, MAX_ALERTS,
 								   &m, generation, true);
 	int64		raised = 0;
+	Datum		pv[1] = {Int64GetDatum(party_id)};
+	int64	   *alerted = NULL;
+	uint64		nalerted = 0;
 
+	/*
+	 * the pairs alerted before get no new alert (the insert's ON CONFLICT
+	 * says the same): leave them out before their explanation is worked out
+	 */
+	if (n > 0)
+	{
+		ft_run_plan(&plans, P_ALERTED, pv, NULL, true, 0);
+		nalerted = SPI_processed;
+		alerted = palloc(Max(nalerted, 1) * sizeof(int64));
+		for (uint64 k = 0; k < nalerted; k++)
+		{
+			bool		isnull;
+
+			alerted[k] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[k], SPI_tuptable->tupdesc,
+													 1, &isnull));
+		}
+	}
 	for (int i = 0; i < n; i++)
 	{
 		Datum		v[7];
+		bool		before = false;
 
+		for (uint64 k = 0; k < nalerted && !before; k++)
+			before = alerted[k] == m[i].entity_id;
+		if (before)
+			continue;
 		v[0] = Int64GetDatum(party_id);
 		v[1] = Int64GetDatum(m[i].entity_id);
 		v[2] = Float4GetDatum(m[i].score);
 		v[3] = CStringGetTextDatum(name);
 		v[4] = CStringGetTextDatum(m[i].matched_name);
 		v[5] = Int64GetDatum(*generation);
-		v[6] = JsonbPGetDatum(m[i].explanation);
+		v[6] = JsonbPGetDatum(fintech_screen_explanation(name, attrs, &m[i]));
 		if (ft_run_plan(&plans, ft_has_column("screening_alerts", "explanation") ?
 						P_INSERT_ALERT_EXPL : P_INSERT_ALERT, v, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert alert for party " INT64_FORMAT, party_id);

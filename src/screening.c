@@ -429,7 +429,8 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 
 /*
  * Screens a name at min_score; fills *out with up to max_results matches
- * (entity id, score, matched name) and returns how many.  *generation is
+ * (entity id, score, matched name; fintech_screen_explanation says why)
+ * and returns how many.  *generation is
  * the highest list generation screened against.  same_index: use the index
  * the previous call (or fintech_screening_generation) found current, without
  * asking fintech.sanctions_lists again.  Caller is connected to SPI.
@@ -454,11 +455,26 @@ fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int
 		(*out)[i].entity_id = ix->entities[m[i].entity].id;
 		(*out)[i].score = m[i].score;
 		(*out)[i].matched_name = pstrdup(FT_STR(ix, ix->names[m[i].name].name));
-		/* why: the same query again, for this entity only (nothing personal) */
-		(*out)[i].explanation = ft_explain_entity(ix, name, attrs, m[i].entity, NULL, false);
+		(*out)[i].entity = m[i].entity;
 	}
 	*generation = ix->sig[1];
 	return n;
+}
+
+/*
+ * Why name matched m: the same query again, for this entity only (nothing
+ * personal).  Asked only for the alerts a caller raises (not for a match
+ * alerted before: rescreening meets mostly those), with the index the
+ * fintech_screen call that found m used.
+ */
+Jsonb *
+fintech_screen_explanation(const char *name, const ScreenAttrs *attrs, const FintechMatch *m)
+{
+	NameIndex  *ix = ft_index_cached();
+
+	FT_CHECK(ix != NULL && m->entity >= 0 && m->entity < ix->nentities &&
+			 ix->entities[m->entity].id == m->entity_id);
+	return ft_explain_entity(ix, name, attrs, m->entity, NULL, false);
 }
 
 /*
@@ -545,6 +561,8 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 	Match	   *m;
 	int			n;
 	ScreenAttrs attrs;
+	MemoryContext call_cxt,
+				old_cxt;
 
 	fintech_arg_not_null(fcinfo, 0, "name");
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -565,6 +583,15 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 	ft_screening_required_check();
 	ft_screen_attrs_args(fcinfo, 3, &attrs);
 	InitMaterializedSRF(fcinfo, 0);
+	/*
+	 * the call's scratch in a context of its own, freed at its end: a
+	 * statement screening many names (a join, a lateral call) would
+	 * otherwise hold every call's until it ends (the rows are copied into
+	 * the tuplestore)
+	 */
+	call_cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech screen_name call",
+									 ALLOCSET_DEFAULT_SIZES);
+	old_cxt = MemoryContextSwitchTo(call_cxt);
 	SPI_connect();
 	ft_metric_screen_begin();
 	ix = ft_get_index();
@@ -588,6 +615,8 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 	SPI_finish();
+	MemoryContextSwitchTo(old_cxt);
+	MemoryContextDelete(call_cxt);
 	return (Datum) 0;
 }
 
