@@ -558,9 +558,9 @@ typedef struct Writer
 	Size		cap;
 } Writer;
 
-/* n zeroed bytes at the end of the image, aligned; their offset */
+/* n bytes at the end of the image, aligned (zeroed: zero), their offset */
 static FtOff
-w_reserve(Writer *w, Size n, Size align)
+w_space(Writer *w, Size n, Size align, bool zero)
 {
 	Size		off = TYPEALIGN(align, w->len);
 
@@ -575,15 +575,25 @@ w_reserve(Writer *w, Size n, Size align)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the screening index of the lists would exceed 4 GB")));
-	memset(w->buf + off, 0, n);
+	/* the alignment padding is always zeroed: the image's bytes are all defined */
+	memset(w->buf + w->len, 0, off - w->len);
+	if (zero)
+		memset(w->buf + off, 0, n);
 	w->len = off + n;
 	return (FtOff) off;
+}
+
+/* n zeroed bytes at the end of the image, aligned; their offset */
+static FtOff
+w_reserve(Writer *w, Size n, Size align)
+{
+	return w_space(w, n, align, true);
 }
 
 static FtOff
 w_put(Writer *w, const void *p, Size n, Size align)
 {
-	FtOff		off = w_reserve(w, n, align);
+	FtOff		off = w_space(w, n, align, false);
 
 	memcpy(w->buf + off, p, n);
 	return off;
@@ -740,7 +750,15 @@ ft_build_image(const int64 *sig, MemoryContext cxt, char **image, Size *size)
 	w.buf = NULL;
 	w.len = 0;
 	w.cap = 0;
+	/*
+	 * room for about the whole image at once (the full SDN list's is ~385
+	 * bytes a name, skeletons counted): no copies while it grows
+	 */
+	w.cap = Min((Size) 400 * b.nnames + 1024 * 1024, MaxAllocHugeSize / 2);
+	w.buf = MemoryContextAllocHuge(cxt, w.cap);
 	write_image(&b, sig, &w);
+	if (w.cap - w.len > 1024 * 1024)
+		w.buf = repalloc_huge(w.buf, w.len);	/* a private image keeps no spare room */
 	*image = w.buf;
 	*size = w.len;
 	MemoryContextSwitchTo(old);
