@@ -115,12 +115,17 @@ gram_slot(const NameIndex *ix, uint32 key)
 }
 
 const int32 *
-ft_gram_vocab(const NameIndex *ix, uint32 key, int *n)
+ft_gram_vocab(const NameIndex *ix, uint32 key, bool abjad, int *n)
 {
 	const GramSlot *g = gram_slot(ix, key);
 
-	*n = g ? g->n : 0;
-	return g ? (const int32 *) FT_AT(ix, g->vocab) : NULL;
+	if (g == NULL)
+	{
+		*n = 0;
+		return NULL;
+	}
+	*n = abjad ? g->nabjad : g->n;
+	return (const int32 *) FT_AT(ix, abjad ? g->abjad : g->vocab);
 }
 
 /*

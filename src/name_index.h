@@ -105,7 +105,9 @@ typedef struct GramSlot
 {
 	uint32		key;
 	int32		n;
-	FtOff		vocab;			/* n int32 */
+	FtOff		vocab;			/* n int32, ascending */
+	int32		nabjad;
+	FtOff		abjad;			/* nabjad int32: those of them with FT_FORM_ABJAD_SKELETON */
 } GramSlot;
 
 /*
@@ -209,8 +211,8 @@ extern NameIndex *ft_get_index(void);
 /* the index the last ft_get_index() returned (NULL: none yet) */
 extern NameIndex *ft_index_cached(void);
 
-/* the vocabulary ids holding trigram key (*n of them), or NULL */
-extern const int32 *ft_gram_vocab(const NameIndex *ix, uint32 key, int *n);
+/* the vocabulary ids holding trigram key (*n of them), or NULL; abjad: only FT_FORM_ABJAD_SKELETON ones */
+extern const int32 *ft_gram_vocab(const NameIndex *ix, uint32 key, bool abjad, int *n);
 
 /* the vocabulary id of s among names of the forms given (FT_FORM_*), or -1 */
 extern int	ft_vocab_find(const NameIndex *ix, const char *s, int forms);

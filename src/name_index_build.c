@@ -97,6 +97,7 @@ typedef struct BGram
 	int			n;
 	int			cap;
 	int		   *vocab;
+	int			nabjad;			/* of them FT_FORM_ABJAD_SKELETON (counted when written) */
 } BGram;
 
 #define SH_PREFIX		bgram
@@ -701,14 +702,23 @@ write_image(Build *b, const int64 *sig, Writer *w)
 	while ((gr = bgram_iterate(b->grams, &gi)) != NULL)
 	{
 		FtOff		list = w_put(w, gr->vocab, gr->n * sizeof(int32), sizeof(int32));
+		FtOff		abjad;
 		uint32		h = murmurhash32(gr->key) & (nslots - 1);
 
 		CHECK_FOR_INTERRUPTS();
+		/* the entries of abjad skeletons among them, in the same order */
+		gr->nabjad = 0;
+		for (int j = 0; j < gr->n; j++)
+			if (b->vocab[gr->vocab[j]].abjad_skeleton)
+				gr->vocab[gr->nabjad++] = gr->vocab[j];
+		abjad = w_put(w, gr->vocab, gr->nabjad * sizeof(int32), sizeof(int32));
 		while (W_AT(w, grams, GramSlot)[h].key != 0)
 			h = (h + 1) & (nslots - 1);
 		W_AT(w, grams, GramSlot)[h].key = gr->key;
 		W_AT(w, grams, GramSlot)[h].n = gr->n;
 		W_AT(w, grams, GramSlot)[h].vocab = list;
+		W_AT(w, grams, GramSlot)[h].nabjad = gr->nabjad;
+		W_AT(w, grams, GramSlot)[h].abjad = abjad;
 		ngrams++;
 	}
 

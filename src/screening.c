@@ -244,7 +244,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		for (int k = 0; k < ng; k++)
 		{
 			int			ngv;
-			const int32 *gv = ft_gram_vocab(ix, g[k], &ngv);
+			/* (a Latin query's skeleton pass: the short lists of abjad skeletons' entries) */
+			const int32 *gv = ft_gram_vocab(ix, g[k], forms == FT_FORM_ABJAD_SKELETON, &ngv);
 
 			CHECK_FOR_INTERRUPTS();
 			for (int j = 0; j < ngv; j++)
