@@ -21,7 +21,8 @@
  * (FtOff), so any backend can map it at any address.  name_index_build.c
  * builds it.  A backend holds a NameIndex handle: pointers into the image,
  * and its own per query scratch (stamped arrays, a few bytes per
- * vocabulary entry, name and entity).
+ * vocabulary entry, name and entity; and a small table of the entries a
+ * query linked, ft_link_head_slot).
  *
  * Memory: the handle and scratch live in a context of their own under
  * TopMemoryContext ("fintech screening index"), with the image itself when
