@@ -184,15 +184,20 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->vinfo = (const uint16 *) (base + h->vinfo);
 	ix->gmask = h->gmask;
 	ix->abjad_names = h->nabjad > 0;
+	/*
+	 * Only the stamps are zeroed: vcount, nmask, ebest and ename are
+	 * written before they are read (when their entry's stamp is set), so
+	 * their pages are touched only as queries reach them
+	 */
 	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
-	ix->vcount = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint8));
+	ix->vcount = MemoryContextAlloc(cxt, Max(ix->nvocab, 1) * sizeof(uint8));
 	ix->lmask = LINK_SLOTS - 1;
 	ix->lheads = MemoryContextAllocZero(cxt, LINK_SLOTS * sizeof(FtLinkHead));
 	ix->nstamp = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(FtStamp));
-	ix->nmask = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(uint32));
+	ix->nmask = MemoryContextAlloc(cxt, Max(ix->nnames, 1) * sizeof(uint32));
 	ix->estamp = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(FtStamp));
-	ix->ebest = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(float));
-	ix->ename = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(int));
+	ix->ebest = MemoryContextAlloc(cxt, Max(ix->nentities, 1) * sizeof(float));
+	ix->ename = MemoryContextAlloc(cxt, Max(ix->nentities, 1) * sizeof(int));
 	return ix;
 }
 
