@@ -21,7 +21,8 @@
  * (FtOff), so any backend can map it at any address.  name_index_build.c
  * builds it.  A backend holds a NameIndex handle: pointers into the image,
  * and its own per query scratch (stamped arrays, a few bytes per
- * vocabulary entry, name and entity).
+ * vocabulary entry, name and entity; and a small table of the entries a
+ * query linked, ft_link_head_slot).
  *
  * Memory: the handle and scratch live in a context of their own under
  * TopMemoryContext ("fintech screening index"), with the image itself when
@@ -46,6 +47,9 @@
 #include "spi_plan.h"
 
 static NameIndex *idx = NULL;
+
+/* slots of a new handle's table of link heads (a power of 2) */
+#define LINK_SLOTS	1024
 
 /* the statement of the signature, saved */
 static SPIPlanPtr sig_plan = NULL;
@@ -112,12 +116,17 @@ gram_slot(const NameIndex *ix, uint32 key)
 }
 
 const int32 *
-ft_gram_vocab(const NameIndex *ix, uint32 key, int *n)
+ft_gram_vocab(const NameIndex *ix, uint32 key, bool abjad, int *n)
 {
 	const GramSlot *g = gram_slot(ix, key);
 
-	*n = g ? g->n : 0;
-	return g ? (const int32 *) FT_AT(ix, g->vocab) : NULL;
+	if (g == NULL)
+	{
+		*n = 0;
+		return NULL;
+	}
+	*n = abjad ? g->nabjad : g->n;
+	return (const int32 *) FT_AT(ix, abjad ? g->abjad : g->vocab);
 }
 
 /*
@@ -172,17 +181,23 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->nvocab = h->nvocab;
 	ix->vocab = (const Vocab *) (base + h->vocab);
 	ix->grams = (const GramSlot *) (base + h->grams);
+	ix->vinfo = (const uint16 *) (base + h->vinfo);
 	ix->gmask = h->gmask;
 	ix->abjad_names = h->nabjad > 0;
+	/*
+	 * Only the stamps are zeroed: vcount, nmask, ebest and ename are
+	 * written before they are read (when their entry's stamp is set), so
+	 * their pages are touched only as queries reach them
+	 */
 	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
-	ix->vcount = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint8));
-	ix->vqstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
-	ix->vhead = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(int));
+	ix->vcount = MemoryContextAlloc(cxt, Max(ix->nvocab, 1) * sizeof(uint8));
+	ix->lmask = LINK_SLOTS - 1;
+	ix->lheads = MemoryContextAllocZero(cxt, LINK_SLOTS * sizeof(FtLinkHead));
 	ix->nstamp = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(FtStamp));
-	ix->nmask = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(uint32));
+	ix->nmask = MemoryContextAlloc(cxt, Max(ix->nnames, 1) * sizeof(uint32));
 	ix->estamp = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(FtStamp));
-	ix->ebest = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(float));
-	ix->ename = MemoryContextAllocZero(cxt, Max(ix->nentities, 1) * sizeof(int));
+	ix->ebest = MemoryContextAlloc(cxt, Max(ix->nentities, 1) * sizeof(float));
+	ix->ename = MemoryContextAlloc(cxt, Max(ix->nentities, 1) * sizeof(int));
 	return ix;
 }
 
@@ -263,7 +278,9 @@ ft_begin_query(NameIndex *ix)
 	{
 		/* the stamps would wrap during this query: clear them all now */
 		memset(ix->vstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
-		memset(ix->vqstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
+		memset(ix->lheads, 0, (ix->lmask + 1) * sizeof(FtLinkHead));
+		ix->lstamp = 0;
+		ix->lused = 0;
 		memset(ix->nstamp, 0, Max(ix->nnames, 1) * sizeof(FtStamp));
 		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(FtStamp));
 		ix->stamp = 0;
@@ -276,6 +293,59 @@ ft_next_stamp(NameIndex *ix)
 	++ix->stamp;
 	FT_CHECK(ix->stamp <= FT_STAMP_MAX);
 	return ix->stamp;
+}
+
+/*
+ * Where the first link of query stamp to vocabulary entry v is kept: its
+ * slot in the table of link heads, -1 there when v had none yet.  A
+ * new stamp empties the table at once (slots of other stamps are free);
+ * it doubles when half full.
+ */
+int32 *
+ft_link_head_slot(NameIndex *ix, uint32 stamp, int v)
+{
+	uint32		h;
+
+	if (stamp != ix->lstamp)
+	{
+		ix->lstamp = stamp;
+		ix->lused = 0;
+	}
+	if ((ix->lused + 1) * 2 > ix->lmask + 1)
+	{
+		/* grow: move this query's entries into a table twice the size */
+		uint32		nslots = (ix->lmask + 1) * 2;
+		FtLinkHead *old = ix->lheads;
+		uint32		oslots = ix->lmask + 1;
+
+		ix->lheads = MemoryContextAllocZero(ix->cxt, nslots * sizeof(FtLinkHead));
+		ix->lmask = nslots - 1;
+		for (uint32 i = 0; i < oslots; i++)
+		{
+			if (old[i].stamp != stamp)
+				continue;
+			for (h = murmurhash32((uint32) old[i].v) & ix->lmask; ix->lheads[h].stamp == stamp;
+				 h = (h + 1) & ix->lmask)
+				;
+			ix->lheads[h] = old[i];
+		}
+		pfree(old);
+	}
+	for (h = murmurhash32((uint32) v) & ix->lmask;; h = (h + 1) & ix->lmask)
+	{
+		FtLinkHead *e = &ix->lheads[h];
+
+		if (e->stamp != stamp)
+		{
+			e->stamp = stamp;
+			e->v = v;
+			e->head = -1;
+			ix->lused++;
+			return &e->head;
+		}
+		if (e->v == v)
+			return &e->head;
+	}
 }
 
 /* the index the last ft_get_index() returned (NULL: none yet) */

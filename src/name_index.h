@@ -15,6 +15,7 @@
 #ifndef FINTECH_NAME_INDEX_H
 #define FINTECH_NAME_INDEX_H
 
+#include "common/hashfn.h"
 #include "storage/dsm.h"
 #include "utils/date.h"
 
@@ -88,13 +89,25 @@ typedef struct Vocab
 
 #define FT_FORM_PLAIN		1	/* names as written */
 #define FT_FORM_SKELETON	2	/* their consonant skeletons */
+#define FT_FORM_ABJAD_SKELETON	4	/* skeletons of names written in Arabic or Hebrew letters */
+
+/*
+ * What the candidate search reads of each vocabulary entry, packed into 16
+ * bits of an array of its own (small enough to stay in the CPU's cache):
+ * its length (at most MAX_TOKLEN * MAX_JOIN bytes) and its forms.
+ */
+#define FT_VINFO(len, forms)	((uint16) ((len) | ((forms) << 8)))
+#define FT_VINFO_LEN(i)			((int) ((i) & 0xFF))
+#define FT_VINFO_FORMS(i)		((int) ((i) >> 8))
 
 /* a trigram and the vocabulary items holding it (open addressing; key 0: empty) */
 typedef struct GramSlot
 {
 	uint32		key;
 	int32		n;
-	FtOff		vocab;			/* n int32 */
+	FtOff		vocab;			/* n int32, ascending */
+	int32		nabjad;
+	FtOff		abjad;			/* nabjad int32: those of them with FT_FORM_ABJAD_SKELETON */
 } GramSlot;
 
 /*
@@ -121,7 +134,16 @@ typedef struct IndexImage
 	FtOff		names;
 	FtOff		vocab;
 	FtOff		grams;
+	FtOff		vinfo;			/* nvocab uint16: FT_VINFO of each entry */
 } IndexImage;
+
+/* a query's link head of a vocabulary entry (an open-addressing table; stamp 0: empty) */
+typedef struct FtLinkHead
+{
+	uint32		stamp;			/* the query's */
+	int32		v;
+	int32		head;			/* first SimLink */
+} FtLinkHead;
 
 /* a stamp of the per query scratch */
 typedef uint16 FtStamp;
@@ -143,6 +165,7 @@ typedef struct NameIndex
 	int			nvocab;
 	const Vocab *vocab;
 	const GramSlot *grams;
+	const uint16 *vinfo;
 	uint32		gmask;
 	bool		abjad_names;	/* some listed names are in Arabic or Hebrew letters */
 	/*
@@ -156,8 +179,15 @@ typedef struct NameIndex
 	uint8	   *vcount;			/* vocab: shared trigrams */
 	FtStamp    *nstamp;			/* names: a candidate of this query */
 	uint32	   *nmask;			/* names: query tokens that hit it */
-	FtStamp    *vqstamp;		/* vocab: vhead valid for this query */
-	int		   *vhead;			/* vocab: first SimLink of this query */
+	/*
+	 * the vocabulary entries a query linked (a few hundred at most), with
+	 * the first of their links: a small table, not an array over the
+	 * whole vocabulary (a new session's first query would zero it)
+	 */
+	FtLinkHead *lheads;
+	uint32		lmask;			/* slots - 1 */
+	uint32		lused;			/* slots of lstamp */
+	uint32		lstamp;			/* the query the table holds */
 	FtStamp    *estamp;			/* entities: have a score */
 	float	   *ebest;
 	int		   *ename;
@@ -181,14 +211,34 @@ extern NameIndex *ft_get_index(void);
 /* the index the last ft_get_index() returned (NULL: none yet) */
 extern NameIndex *ft_index_cached(void);
 
-/* the vocabulary ids holding trigram key (*n of them), or NULL */
-extern const int32 *ft_gram_vocab(const NameIndex *ix, uint32 key, int *n);
+/* the vocabulary ids holding trigram key (*n of them), or NULL; abjad: only FT_FORM_ABJAD_SKELETON ones */
+extern const int32 *ft_gram_vocab(const NameIndex *ix, uint32 key, bool abjad, int *n);
 
 /* the vocabulary id of s among names of the forms given (FT_FORM_*), or -1 */
 extern int	ft_vocab_find(const NameIndex *ix, const char *s, int forms);
 
 /* the distinct trigrams of "$s$", at most max */
 extern int	ft_grams_of(const char *s, int len, uint32 *out, int max);
+
+/* the first link of query stamp to vocabulary entry v (-1: none) */
+static inline int
+ft_link_head(const NameIndex *ix, uint32 stamp, int v)
+{
+	if (stamp != ix->lstamp)
+		return -1;
+	for (uint32 h = murmurhash32((uint32) v) & ix->lmask;; h = (h + 1) & ix->lmask)
+	{
+		const FtLinkHead *e = &ix->lheads[h];
+
+		if (e->stamp != stamp)
+			return -1;
+		if (e->v == v)
+			return e->head;
+	}
+}
+
+/* where the first link of query stamp to v is kept (-1 there when new) */
+extern int32 *ft_link_head_slot(NameIndex *ix, uint32 stamp, int v);
 
 /* makes room for a query's stamps (clears the scratch when they would wrap) */
 extern void ft_begin_query(NameIndex *ix);

@@ -87,6 +87,7 @@ typedef struct BVocab
 	int			nnames;
 	int		   *names;
 	int			df;				/* plain (not skeleton) names holding it */
+	bool		abjad_skeleton;	/* a skeleton of a name in Arabic or Hebrew letters holds it */
 } BVocab;
 
 typedef struct BGram
@@ -96,6 +97,7 @@ typedef struct BGram
 	int			n;
 	int			cap;
 	int		   *vocab;
+	int			nabjad;			/* of them FT_FORM_ABJAD_SKELETON (counted when written) */
 } BGram;
 
 #define SH_PREFIX		bgram
@@ -170,6 +172,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->nnames = 0;
 		v->names = NULL;
 		v->df = 0;
+		v->abjad_skeleton = false;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -444,6 +447,7 @@ link_lists(Build *b)
 			{
 				v->names[v->nnames++] = n;
 				v->df += b->names[n].skeleton ? 0 : 1;
+				v->abjad_skeleton |= b->names[n].skeleton && b->names[n].abjad;
 			}
 		}
 	}
@@ -555,9 +559,9 @@ typedef struct Writer
 	Size		cap;
 } Writer;
 
-/* n zeroed bytes at the end of the image, aligned; their offset */
+/* n bytes at the end of the image, aligned (zeroed: zero), their offset */
 static FtOff
-w_reserve(Writer *w, Size n, Size align)
+w_space(Writer *w, Size n, Size align, bool zero)
 {
 	Size		off = TYPEALIGN(align, w->len);
 
@@ -572,15 +576,25 @@ w_reserve(Writer *w, Size n, Size align)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("the screening index of the lists would exceed 4 GB")));
-	memset(w->buf + off, 0, n);
+	/* the alignment padding is always zeroed: the image's bytes are all defined */
+	memset(w->buf + w->len, 0, off - w->len);
+	if (zero)
+		memset(w->buf + off, 0, n);
 	w->len = off + n;
 	return (FtOff) off;
+}
+
+/* n zeroed bytes at the end of the image, aligned; their offset */
+static FtOff
+w_reserve(Writer *w, Size n, Size align)
+{
+	return w_space(w, n, align, true);
 }
 
 static FtOff
 w_put(Writer *w, const void *p, Size n, Size align)
 {
-	FtOff		off = w_reserve(w, n, align);
+	FtOff		off = w_space(w, n, align, false);
 
 	memcpy(w->buf + off, p, n);
 	return off;
@@ -602,7 +616,8 @@ write_image(Build *b, const int64 *sig, Writer *w)
 				ents,
 				names,
 				vocab,
-				grams;
+				grams,
+				vinfo;
 	uint32		nslots = 16;
 	int			ngrams = 0;
 	bgram_iterator gi;
@@ -616,6 +631,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 	names = w_reserve(w, Max(b->nnames, 1) * sizeof(ListedName), MAXIMUM_ALIGNOF);
 	vocab = w_reserve(w, Max(b->nvocab, 1) * sizeof(Vocab), MAXIMUM_ALIGNOF);
 	grams = w_reserve(w, nslots * sizeof(GramSlot), MAXIMUM_ALIGNOF);
+	vinfo = w_reserve(w, Max(b->nvocab, 1) * sizeof(uint16), MAXIMUM_ALIGNOF);
 
 	for (int i = 0; i < b->nentities; i++)
 	{
@@ -676,21 +692,33 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		v.strong = bv->strong;
 		v.nnames = bv->nnames;
 		v.names = w_put(w, bv->names, bv->nnames * sizeof(int32), sizeof(int32));
-		v.forms = (bv->df > 0 ? FT_FORM_PLAIN : 0) | (bv->nnames > bv->df ? FT_FORM_SKELETON : 0);
+		v.forms = (bv->df > 0 ? FT_FORM_PLAIN : 0) | (bv->nnames > bv->df ? FT_FORM_SKELETON : 0) |
+			(bv->abjad_skeleton ? FT_FORM_ABJAD_SKELETON : 0);
 		W_AT(w, vocab, Vocab)[i] = v;
+		FT_CHECK(bv->len <= MAX_TOKLEN * MAX_JOIN);
+		W_AT(w, vinfo, uint16)[i] = FT_VINFO(bv->len, v.forms);
 	}
 	bgram_start_iterate(b->grams, &gi);
 	while ((gr = bgram_iterate(b->grams, &gi)) != NULL)
 	{
 		FtOff		list = w_put(w, gr->vocab, gr->n * sizeof(int32), sizeof(int32));
+		FtOff		abjad;
 		uint32		h = murmurhash32(gr->key) & (nslots - 1);
 
 		CHECK_FOR_INTERRUPTS();
+		/* the entries of abjad skeletons among them, in the same order */
+		gr->nabjad = 0;
+		for (int j = 0; j < gr->n; j++)
+			if (b->vocab[gr->vocab[j]].abjad_skeleton)
+				gr->vocab[gr->nabjad++] = gr->vocab[j];
+		abjad = w_put(w, gr->vocab, gr->nabjad * sizeof(int32), sizeof(int32));
 		while (W_AT(w, grams, GramSlot)[h].key != 0)
 			h = (h + 1) & (nslots - 1);
 		W_AT(w, grams, GramSlot)[h].key = gr->key;
 		W_AT(w, grams, GramSlot)[h].n = gr->n;
 		W_AT(w, grams, GramSlot)[h].vocab = list;
+		W_AT(w, grams, GramSlot)[h].nabjad = gr->nabjad;
+		W_AT(w, grams, GramSlot)[h].abjad = abjad;
 		ngrams++;
 	}
 
@@ -709,6 +737,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		h->names = names;
 		h->vocab = vocab;
 		h->grams = grams;
+		h->vinfo = vinfo;
 	}
 }
 
@@ -731,7 +760,15 @@ ft_build_image(const int64 *sig, MemoryContext cxt, char **image, Size *size)
 	w.buf = NULL;
 	w.len = 0;
 	w.cap = 0;
+	/*
+	 * room for about the whole image at once (the full SDN list's is ~385
+	 * bytes a name, skeletons counted): no copies while it grows
+	 */
+	w.cap = Min((Size) 400 * b.nnames + 1024 * 1024, MaxAllocHugeSize / 2);
+	w.buf = MemoryContextAllocHuge(cxt, w.cap);
 	write_image(&b, sig, &w);
+	if (w.cap - w.len > 1024 * 1024)
+		w.buf = repalloc_huge(w.buf, w.len);	/* a private image keeps no spare room */
 	*image = w.buf;
 	*size = w.len;
 	MemoryContextSwitchTo(old);

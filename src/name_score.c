@@ -267,9 +267,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	{
 		int			v = items[ci];
 
-		if (ix->vqstamp[v] != q->stamp)
-			continue;
-		for (int l = ix->vhead[v]; l >= 0 && np < lengthof(pairs); l = q->links[l].next)
+		for (int l = ft_link_head(ix, q->stamp, v); l >= 0 && np < lengthof(pairs);
+			 l = q->links[l].next)
 		{
 			int			qi = q->links[l].qi;
 			const Vocab *cv = &ix->vocab[v];

@@ -54,6 +54,7 @@
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -87,6 +88,7 @@ enum
 	P_INSERT_ALERT,
 	P_INSERT_ALERT_EXPL,
 	P_LOCK_PARTY,
+	P_ALERTED,
 	P_ALERT,
 	P_LOCK_ALERT,
 	P_UPDATE_ALERT,
@@ -124,6 +126,8 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	{INT8OID, INT8OID, FLOAT4OID, TEXTOID, TEXTOID, INT8OID, JSONBOID}},
 	[P_LOCK_PARTY] = {"SELECT name, status FROM fintech.parties WHERE id OPERATOR(pg_catalog.=) $1"
 		" FOR NO KEY UPDATE", 1, {INT8OID}},
+	[P_ALERTED] = {"SELECT entity_id FROM fintech.screening_alerts"
+		" WHERE party_id OPERATOR(pg_catalog.=) $1", 1, {INT8OID}},
 	[P_ALERT] = {"SELECT party_id FROM fintech.screening_alerts WHERE id OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}},
 	[P_LOCK_ALERT] = {"SELECT status, resolved_by, resolved_at::pg_catalog.text"
@@ -146,9 +150,12 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		" screened_generation) VALUES ($1, $2, $3, $4, 'clear', $5)"
 		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 5,
 	{TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID}},
-	[P_SCREENED] = {"UPDATE fintech.parties SET screened_generation = $2,"
-		" screened_at = pg_catalog.clock_timestamp(), status = $3"
-		" WHERE id OPERATOR(pg_catalog.=) $1", 3, {INT8OID, INT8OID, TEXTOID}},
+	/* a batch of rescreened parties: ids, generations, statuses */
+	[P_SCREENED] = {"UPDATE fintech.parties p SET screened_generation = u.generation,"
+		" screened_at = pg_catalog.clock_timestamp(), status = u.status"
+		" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]),"
+		"                 pg_catalog.unnest($3::pg_catalog.text[])) AS u(id, generation, status)"
+		" WHERE p.id OPERATOR(pg_catalog.=) u.id", 3, {INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}},
 	[P_BLOCK_ACCOUNTS] = {"UPDATE fintech.accounts SET blocked = true"
 		" WHERE party_id OPERATOR(pg_catalog.=) $1 AND NOT blocked", 1, {INT8OID}},
 };
@@ -173,18 +180,43 @@ raise_alerts(int64 party_id, const char *name, const ScreenAttrs *attrs, int64 *
 	int			n = fintech_screen(name, attrs, (float4) fintech_screening_threshold, MAX_ALERTS,
 								   &m, generation, true);
 	int64		raised = 0;
+	Datum		pv[1] = {Int64GetDatum(party_id)};
+	int64	   *alerted = NULL;
+	uint64		nalerted = 0;
 
+	/*
+	 * the pairs alerted before get no new alert (the insert's ON CONFLICT
+	 * says the same): leave them out before their explanation is worked out
+	 */
+	if (n > 0)
+	{
+		ft_run_plan(&plans, P_ALERTED, pv, NULL, true, 0);
+		nalerted = SPI_processed;
+		alerted = palloc(Max(nalerted, 1) * sizeof(int64));
+		for (uint64 k = 0; k < nalerted; k++)
+		{
+			bool		isnull;
+
+			alerted[k] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[k], SPI_tuptable->tupdesc,
+													 1, &isnull));
+		}
+	}
 	for (int i = 0; i < n; i++)
 	{
 		Datum		v[7];
+		bool		before = false;
 
+		for (uint64 k = 0; k < nalerted && !before; k++)
+			before = alerted[k] == m[i].entity_id;
+		if (before)
+			continue;
 		v[0] = Int64GetDatum(party_id);
 		v[1] = Int64GetDatum(m[i].entity_id);
 		v[2] = Float4GetDatum(m[i].score);
 		v[3] = CStringGetTextDatum(name);
 		v[4] = CStringGetTextDatum(m[i].matched_name);
 		v[5] = Int64GetDatum(*generation);
-		v[6] = JsonbPGetDatum(m[i].explanation);
+		v[6] = JsonbPGetDatum(fintech_screen_explanation(name, attrs, &m[i]));
 		if (ft_run_plan(&plans, ft_has_column("screening_alerts", "explanation") ?
 						P_INSERT_ALERT_EXPL : P_INSERT_ALERT, v, NULL, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "could not insert alert for party " INT64_FORMAT, party_id);
@@ -589,6 +621,9 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 	char	  **names;
 	char	  **statuses;
 	ScreenAttrs *attrs;
+	Datum	   *gens;
+	Datum	   *new_status;
+	bool	   *changed;
 
 	v[0] = Int64GetDatum(generation);
 	if (ft_screening_v2_schema())
@@ -616,6 +651,9 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 		attrs[i].has_birth_date = !isnull;
 		attrs[i].birth_date = isnull ? 0 : DatumGetDateADT(birth);
 	}
+	gens = palloc(sizeof(Datum) * Max(n, 1));
+	new_status = palloc(sizeof(Datum) * Max(n, 1));
+	changed = palloc(sizeof(bool) * Max(n, 1));
 	for (uint64 i = 0; i < n; i++)
 	{
 		int64		raised = raise_alerts(ids[i], names[i], &attrs[i], &generation);
@@ -626,11 +664,25 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 		/* new alerts put a clear party under review; blocked stays blocked */
 		if (raised > 0 && strcmp(status, "clear") == 0)
 			status = "review";
-		v[0] = Int64GetDatum(ids[i]);
-		v[1] = Int64GetDatum(generation);
-		v[2] = CStringGetTextDatum(status);
-		ft_run_plan(&plans, P_SCREENED, v, NULL, false, 0);
-		if (strcmp(status, statuses[i]) != 0) ft_event_row(FT_EV_PARTY, ids[i], 0);
+		gens[i] = Int64GetDatum(generation);
+		new_status[i] = CStringGetTextDatum(status);
+		changed[i] = strcmp(status, statuses[i]) != 0;
+	}
+	/* the batch's parties screened: one statement (a party's row events after it) */
+	if (n > 0)
+	{
+		Datum	   *id_datums = palloc(sizeof(Datum) * n);
+
+		for (uint64 i = 0; i < n; i++)
+			id_datums[i] = Int64GetDatum(ids[i]);
+		v[0] = PointerGetDatum(construct_array(id_datums, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		v[1] = PointerGetDatum(construct_array(gens, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		v[2] = PointerGetDatum(construct_array(new_status, n, TEXTOID, -1, false, TYPALIGN_INT));
+		if (ft_run_plan(&plans, P_SCREENED, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != n)
+			elog(ERROR, "could not record the rescreening of " UINT64_FORMAT " parties", n);
+		for (uint64 i = 0; i < n; i++)
+			if (changed[i])
+				ft_event_row(FT_EV_PARTY, ids[i], 0);
 	}
 	return (int64) n;
 }

@@ -366,33 +366,36 @@ text_array(char **vals, int n)
 											  TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-/* the text[] literal of a list of C strings: {"a","b"} */
+/*
+ * The text[] literal of a list of C strings: {"a","b"}, written in buf (one
+ * for all entities: a StringInfo of its own each made 1 kB per literal,
+ * tens of MB for the SDN list) and copied out at its length.
+ */
 static char *
-array_literal(List *l)
+array_literal(List *l, StringInfo buf)
 {
-	StringInfoData buf;
 	ListCell   *lc;
 
 	if (l == NIL)
 		return "{}";
-	initStringInfo(&buf);
-	appendStringInfoChar(&buf, '{');
+	resetStringInfo(buf);
+	appendStringInfoChar(buf, '{');
 	foreach(lc, l)
 	{
 		CHECK_FOR_INTERRUPTS();
 		if (foreach_current_index(lc) > 0)
-			appendStringInfoChar(&buf, ',');
-		appendStringInfoChar(&buf, '"');
+			appendStringInfoChar(buf, ',');
+		appendStringInfoChar(buf, '"');
 		for (const char *c = lfirst(lc); *c; c++)
 		{
 			if (*c == '"' || *c == '\\')
-				appendStringInfoChar(&buf, '\\');
-			appendStringInfoChar(&buf, *c);
+				appendStringInfoChar(buf, '\\');
+			appendStringInfoChar(buf, *c);
 		}
-		appendStringInfoChar(&buf, '"');
+		appendStringInfoChar(buf, '"');
 	}
-	appendStringInfoChar(&buf, '}');
-	return buf.data;
+	appendStringInfoChar(buf, '}');
+	return pnstrdup(buf->data, buf->len);
 }
 
 /*
@@ -497,6 +500,9 @@ ft_sanctions_write(const char *list, SanctionsData *d, const uint8 *hash)
 		char	  **nnames = palloc(Max(nn, 1) * sizeof(char *));
 		char	  **ntypes = palloc(Max(nn, 1) * sizeof(char *));
 		char	  **nsrc = palloc(Max(nn, 1) * sizeof(char *));
+		StringInfoData lit;
+
+		initStringInfo(&lit);
 
 		for (int i = 0; i < n; i++)
 		{
@@ -506,11 +512,11 @@ ft_sanctions_write(const char *list, SanctionsData *d, const uint8 *hash)
 			uids[i] = e->uid;
 			names[i] = e->name;
 			kinds[i] = unconstify(char *, e->kind);
-			programs[i] = array_literal(e->programs);
+			programs[i] = array_literal(e->programs, &lit);
 			titles[i] = e->title;
 			remarks[i] = e->remarks;
-			countries[i] = array_literal(e->countries);
-			births[i] = array_literal(e->birth_dates);
+			countries[i] = array_literal(e->countries, &lit);
+			births[i] = array_literal(e->birth_dates, &lit);
 		}
 		ent_args[2] = text_array(uids, n);
 		ent_args[3] = text_array(names, n);

@@ -70,20 +70,17 @@ cmp_match(const void *a, const void *b)
 static void
 add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
 {
+	int32	   *head = ft_link_head_slot(ix, q->stamp, v);
+
 	if (q->nlinks == q->caplinks)
 	{
 		q->caplinks *= 2;
 		q->links = repalloc_huge(q->links, q->caplinks * sizeof(SimLink));
 	}
-	if (ix->vqstamp[v] != q->stamp)
-	{
-		ix->vqstamp[v] = q->stamp;
-		ix->vhead[v] = -1;
-	}
 	q->links[q->nlinks].qi = qi;
 	q->links[q->nlinks].sim = sim;
-	q->links[q->nlinks].next = ix->vhead[v];
-	ix->vhead[v] = q->nlinks++;
+	q->links[q->nlinks].next = *head;
+	*head = q->nlinks++;
 }
 
 /* the candidates of a pass (grown as found) */
@@ -147,6 +144,64 @@ form_ok(const ListedName *nm, bool skeleton, bool abjad_query)
 }
 
 /*
+ * The highest similarity ft_tok_sim (name_score.c) can give strings of la
+ * and lb bytes, whatever their letters: Jaro-Winkler with every letter of
+ * the shorter one matched, no transposition and the longest common prefix
+ * it counts, less its length penalty.  (Numbers of unequal lengths get 0.)
+ */
+static double
+sim_bound(int la, int lb)
+{
+	int			lo = Min(la, lb),
+				hi = Max(la, lb);
+	double		j,
+				jw;
+
+	if (lo == hi)
+		return 1.0;
+	if (lo == 0)
+		return 0.0;
+	j = ((double) lo / la + (double) lo / lb + 1.0) / 3.0;
+	jw = j + Min(4, lo) * 0.1 * (1.0 - j);
+	return jw * (1.0 - LENGTH_PENALTY * (1.0 - (double) lo / hi));
+}
+
+/*
+ * The lengths of the vocabulary entries an item of len bytes can be
+ * similar to (sim >= SIM_FLOOR): [*lo, *hi].  The bound falls as lengths
+ * part, so the lengths form one range; a margin keeps rounding on the side
+ * of comparing.  Entries outside it are not even counted: skipping them
+ * changes no result.
+ */
+static void
+len_window(int len, int *lo, int *hi)
+{
+	static int	wlo[MAX_TOKLEN * MAX_JOIN + 1];
+	static int	whi[MAX_TOKLEN * MAX_JOIN + 1];
+
+	if (len < 1 || len > MAX_TOKLEN * MAX_JOIN)
+	{
+		*lo = 0;
+		*hi = PG_INT32_MAX;
+		return;
+	}
+	if (whi[len] == 0)
+	{
+		int			l = len,
+					h = len;
+
+		while (l > 1 && sim_bound(len, l - 1) >= SIM_FLOOR - 1e-4)
+			l--;
+		while (h < MAX_TOKLEN * MAX_JOIN && sim_bound(len, h + 1) >= SIM_FLOOR - 1e-4)
+			h++;
+		wlo[len] = l;
+		whi[len] = h;
+	}
+	*lo = wlo[len];
+	*hi = whi[len];
+}
+
+/*
  * Candidates: names holding a vocabulary item that shares enough trigrams
  * with an item of the query (and is similar to it).  Items made only of
  * particles find no candidates of their own.
@@ -154,6 +209,13 @@ form_ok(const ListedName *nm, bool skeleton, bool abjad_query)
 static void
 find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, Cands *cd)
 {
+	/*
+	 * the entries the names of this pass hold (form_ok): others lead to no
+	 * candidate, and their links would serve none
+	 */
+	int			forms = !skeleton ? FT_FORM_PLAIN :
+		abjad_query ? FT_FORM_SKELETON : FT_FORM_ABJAD_SKELETON;
+
 	for (int qi = 0; qi < q->it.n; qi++)
 	{
 		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
@@ -166,7 +228,10 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		int			need = q->strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
 		uint32		vst = ft_next_stamp(ix);
 		uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
+		int			lo,
+					hi;
 
+		len_window(q->it.len[qi], &lo, &hi);
 		if (q->it.strong[qi] == 0)
 		{
 			/* particles match only themselves, and find no candidates */
@@ -179,14 +244,19 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		for (int k = 0; k < ng; k++)
 		{
 			int			ngv;
-			const int32 *gv = ft_gram_vocab(ix, g[k], &ngv);
+			/* (a Latin query's skeleton pass: the short lists of abjad skeletons' entries) */
+			const int32 *gv = ft_gram_vocab(ix, g[k], forms == FT_FORM_ABJAD_SKELETON, &ngv);
 
 			CHECK_FOR_INTERRUPTS();
 			for (int j = 0; j < ngv; j++)
 			{
 				int			v = gv[j];
+				uint16		info = ix->vinfo[v];
 				float		sim;
 
+				if (!(FT_VINFO_FORMS(info) & forms) ||
+					FT_VINFO_LEN(info) < lo || FT_VINFO_LEN(info) > hi)
+					continue;
 				if (ix->vstamp[v] != vst)
 				{
 					ix->vstamp[v] = vst;
@@ -360,7 +430,8 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 
 /*
  * Screens a name at min_score; fills *out with up to max_results matches
- * (entity id, score, matched name) and returns how many.  *generation is
+ * (entity id, score, matched name; fintech_screen_explanation says why)
+ * and returns how many.  *generation is
  * the highest list generation screened against.  same_index: use the index
  * the previous call (or fintech_screening_generation) found current, without
  * asking fintech.sanctions_lists again.  Caller is connected to SPI.
@@ -385,11 +456,26 @@ fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int
 		(*out)[i].entity_id = ix->entities[m[i].entity].id;
 		(*out)[i].score = m[i].score;
 		(*out)[i].matched_name = pstrdup(FT_STR(ix, ix->names[m[i].name].name));
-		/* why: the same query again, for this entity only (nothing personal) */
-		(*out)[i].explanation = ft_explain_entity(ix, name, attrs, m[i].entity, NULL, false);
+		(*out)[i].entity = m[i].entity;
 	}
 	*generation = ix->sig[1];
 	return n;
+}
+
+/*
+ * Why name matched m: the same query again, for this entity only (nothing
+ * personal).  Asked only for the alerts a caller raises (not for a match
+ * alerted before: rescreening meets mostly those), with the index the
+ * fintech_screen call that found m used.
+ */
+Jsonb *
+fintech_screen_explanation(const char *name, const ScreenAttrs *attrs, const FintechMatch *m)
+{
+	NameIndex  *ix = ft_index_cached();
+
+	FT_CHECK(ix != NULL && m->entity >= 0 && m->entity < ix->nentities &&
+			 ix->entities[m->entity].id == m->entity_id);
+	return ft_explain_entity(ix, name, attrs, m->entity, NULL, false);
 }
 
 /*
@@ -476,6 +562,8 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 	Match	   *m;
 	int			n;
 	ScreenAttrs attrs;
+	MemoryContext call_cxt,
+				old_cxt;
 
 	fintech_arg_not_null(fcinfo, 0, "name");
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -496,6 +584,15 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 	ft_screening_required_check();
 	ft_screen_attrs_args(fcinfo, 3, &attrs);
 	InitMaterializedSRF(fcinfo, 0);
+	/*
+	 * the call's scratch in a context of its own, freed at its end: a
+	 * statement screening many names (a join, a lateral call) would
+	 * otherwise hold every call's until it ends (the rows are copied into
+	 * the tuplestore)
+	 */
+	call_cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech screen_name call",
+									 ALLOCSET_DEFAULT_SIZES);
+	old_cxt = MemoryContextSwitchTo(call_cxt);
 	SPI_connect();
 	ft_metric_screen_begin();
 	ix = ft_get_index();
@@ -519,6 +616,8 @@ fintech_screen_name(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
 	}
 	SPI_finish();
+	MemoryContextSwitchTo(old_cxt);
+	MemoryContextDelete(call_cxt);
 	return (Datum) 0;
 }
 

@@ -21,7 +21,7 @@ typedef struct FintechMatch
 	int64		entity_id;
 	float4		score;
 	char	   *matched_name;
-	Jsonb	   *explanation;	/* explain_match's answer, without the party's data */
+	int			entity;			/* (the entity in the index fintech_screen used) */
 } FintechMatch;
 
 /*
@@ -47,6 +47,13 @@ extern int64 fintech_screening_generation(void);
 /* screens a name (attrs: NULL or what is known) at min_score; up to max_results matches in *out */
 extern int	fintech_screen(const char *name, const ScreenAttrs *attrs, float4 min_score, int max_results,
 						   FintechMatch **out, int64 *generation, bool same_index);
+
+/*
+ * Why name matched m (of the fintech_screen call just made, with the same
+ * attrs): explain_match's answer, without the party's data
+ */
+extern Jsonb *fintech_screen_explanation(const char *name, const ScreenAttrs *attrs,
+										 const FintechMatch *m);
 
 /* does fintech.<table> have column (an update may not have added it yet)? */
 extern bool ft_has_column(const char *table, const char *column);
