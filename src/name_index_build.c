@@ -340,7 +340,8 @@ read_lists(Build *b)
 							  " FROM fintech.sanctions_names n"
 							  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
 							  " WHERE e.listed"
-							  " ORDER BY n.entity_id",
+							  " ORDER BY n.entity_id, n.name_type OPERATOR(pg_catalog.<>) 'primary',"
+							  "   n.name COLLATE \"C\"",
 							  0, NULL, NULL, NULL, true, 0);
 	else
 		fintech_execute_saved(&load_plan_old,
@@ -349,7 +350,8 @@ read_lists(Build *b)
 							  " FROM fintech.sanctions_names n"
 							  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
 							  " WHERE e.listed"
-							  " ORDER BY n.entity_id",
+							  " ORDER BY n.entity_id, n.name_type OPERATOR(pg_catalog.<>) 'primary',"
+							  "   n.name COLLATE \"C\"",
 							  0, NULL, NULL, NULL, true, 0);
 	nrows = SPI_processed;
 

@@ -338,7 +338,13 @@ score_candidates(NameIndex *ix, ScreenQuery *q, const float *qw, const Cands *cd
 		s = (float4) (s * ft_attr_factor(ix, &ix->entities[e], attrs, ex ? &cex : NULL));
 		if (s < min_score)
 			continue;
-		if (ix->estamp[e] == est && s <= ix->ebest[e])
+		/*
+		 * the entity's best name; on a tie the first in the index's order
+		 * (its primary name, then by name: name_index_build.c), whatever
+		 * order the candidates came in
+		 */
+		if (ix->estamp[e] == est &&
+			(s < ix->ebest[e] || (s == ix->ebest[e] && cd->c[c] > ix->ename[e])))
 			continue;
 		if (ex != NULL)
 		{
