@@ -57,6 +57,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "audit_log.h"
 #include "ledger.h"
 #include "posting.h"
 #include "posting_bulk.h"
@@ -140,6 +141,7 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 {
 	Relation	rel;
 	TupleDesc	desc;
+	TupleDesc	slotdesc;
 	TriggerDesc *td;
 	int		   *map;
 	EState	   *estate;
@@ -171,8 +173,14 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	values = palloc(sizeof(Datum) * desc->natts);
 	isnull = palloc(sizeof(bool) * desc->natts);
 	slots = palloc(sizeof(TupleTableSlot *) * Min(b->nrows, BULK_CHUNK));
+	/*
+	 * the slots on a copy of the descriptor, not reference-counted: a
+	 * thousand slots pinning the relation's own would each be remembered,
+	 * and forgotten by a linear search, by the resource owner
+	 */
+	slotdesc = CreateTupleDescCopy(desc);
 	for (int i = 0; i < Min(b->nrows, BULK_CHUNK); i++)
-		slots[i] = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+		slots[i] = MakeSingleTupleTableSlot(slotdesc, &TTSOpsHeapTuple);
 
 	AfterTriggerBeginQuery();
 	for (int start = 0; start < b->nrows; start += BULK_CHUNK)
@@ -206,8 +214,22 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 			ResetPerTupleExprContext(estate);
 		}
 	}
-	/* the queued AFTER ROW triggers fire here, as at the end of an INSERT */
-	AfterTriggerEndQuery(estate);
+	/*
+	 * the queued AFTER ROW triggers fire here, as at the end of an INSERT
+	 * (the audit trigger's writer kept open for all of them)
+	 */
+	audit_log_hold();
+	PG_TRY();
+	{
+		AfterTriggerEndQuery(estate);
+	}
+	PG_CATCH();
+	{
+		audit_log_release(false);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	audit_log_release(true);
 
 	for (int i = 0; i < Min(b->nrows, BULK_CHUNK); i++)
 		ExecDropSingleTupleTableSlot(slots[i]);
