@@ -257,7 +257,7 @@ account_triggers_ok(Relation rel)
 		td->trig_update_before_statement || td->trig_update_after_statement ||
 		td->trig_update_old_table || td->trig_update_new_table)
 		return false;
-	audit_fn = LookupFuncName(list_make2(makeString("fintech"), makeString("audit_trigger")),
+	audit_fn = LookupFuncName(lappend(list_make1(makeString("fintech")), makeString("audit_trigger")),
 							  0, NULL, true);
 	for (int i = 0; i < td->numtriggers; i++)
 	{
@@ -373,14 +373,9 @@ bulk_update_accounts(Ledger *L)
 	cid = GetCurrentCommandId(true);
 	for (int i = 0; i < L->naccts; i++)
 	{
-		Acct	   *a = &L->accts[i];
+		Acct	   *a = take_dirty(L, i);
 
-		CHECK_FOR_INTERRUPTS();
-		if (!a->dirty)
-			continue;
-		FT_CHECK(a->lock == ACCT_LOCKED);
-		a->dirty = false;
-		if (!update_account(rel, attnums, a, cid, &rri, &estate, &slot))
+		if (a != NULL && !update_account(rel, attnums, a, cid, &rri, &estate, &slot))
 			write_account(a);
 	}
 	if (rri)

@@ -348,6 +348,19 @@ write_account(Acct *a)
 	ItemPointerSetInvalid(&a->tid);
 }
 
+Acct *
+take_dirty(Ledger *L, int i)
+{
+	Acct	   *a = &L->accts[i];
+
+	CHECK_FOR_INTERRUPTS();
+	if (!a->dirty)
+		return NULL;
+	FT_CHECK(a->lock == ACCT_LOCKED);
+	a->dirty = false;
+	return a;
+}
+
 /* write everything applied in memory */
 void
 ledger_finish(Ledger *L)
@@ -376,13 +389,10 @@ ledger_finish(Ledger *L)
 		rowbuf_init(&accts, lengthof(account_update_types), account_update_types);
 		for (int i = 0; i < L->naccts; i++)
 		{
-			Acct	   *a = &L->accts[i];
+			Acct	   *a = take_dirty(L, i);
 
-			CHECK_FOR_INTERRUPTS();
-			if (!a->dirty)
+			if (a == NULL)
 				continue;
-			FT_CHECK(a->lock == ACCT_LOCKED);
-			a->dirty = false;
 			if (ndirty <= 4)
 			{
 				/* a transfer or a small entry: the plan with one row of parameters */
