@@ -50,6 +50,7 @@ REGRESS += events metrics # events and metrics
 REGRESS += ledger_additions # ledger additions
 REGRESS += limits # limits
 REGRESS += vault # card vault
+REGRESS += batch_bulk # the batch path's direct writes
 REGRESS += privileges
 REGRESS_OPTS = --inputdir=test --outputdir=$(FINTECH_RESULTS) \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)

@@ -174,6 +174,40 @@ audit_writer_close(AuditWriter *w)
  * audited table); audit_log has no triggers on INSERT and no constraints
  * besides NOT NULL, which the values here satisfy.  Returns the row's id.
  */
+/*
+ * Between audit_log_hold() and audit_log_release() (a batch's entries,
+ * posting_bulk.c) the writer stays open from the first append on, instead
+ * of being opened and closed for each row.
+ */
+static int	held_depth = 0;
+static MemoryContext held_cxt = NULL;	/* the outermost holder's: outlives each trigger call */
+static AuditWriter held_writer;
+static Oid	held_seqid;
+static bool held_open = false;
+
+void
+audit_log_hold(void)
+{
+	if (held_depth++ == 0)
+	{
+		held_cxt = CurrentMemoryContext;
+		held_open = false;
+	}
+}
+
+void
+audit_log_release(bool close)
+{
+	Assert(held_depth > 0);
+	if (--held_depth > 0)
+		return;
+	/* (after an error the transaction's abort releases what it held) */
+	if (held_open && close)
+		audit_writer_close(&held_writer);
+	held_open = false;
+	held_cxt = NULL;
+}
+
 int64
 audit_log_append(Datum *v, const char *n, int64 entry_id)
 {
@@ -183,7 +217,21 @@ audit_log_append(Datum *v, const char *n, int64 entry_id)
 	bool		nulls[lengthof(audit_log_columns)];
 	HeapTuple	tup;
 
-	audit_writer_open(&w, &seqid);
+	if (held_depth > 0 && !held_open)
+	{
+		MemoryContext old = MemoryContextSwitchTo(held_cxt);
+
+		audit_writer_open(&held_writer, &held_seqid);
+		MemoryContextSwitchTo(old);
+		held_open = true;
+	}
+	if (held_depth > 0)
+	{
+		w = held_writer;
+		seqid = held_seqid;
+	}
+	else
+		audit_writer_open(&w, &seqid);
 	memset(nulls, true, sizeof(nulls));
 	values[0] = Int64GetDatum(nextval_internal(seqid, false));
 	nulls[0] = false;
@@ -203,7 +251,8 @@ audit_log_append(Datum *v, const char *n, int64 entry_id)
 	tup = heap_form_tuple(RelationGetDescr(w.rel), values, nulls);
 	simple_heap_insert(w.rel, tup);
 	audit_writer_index(&w, tup);
-	audit_writer_close(&w);
+	if (held_depth == 0)
+		audit_writer_close(&w);
 	return DatumGetInt64(values[0]);
 }
 

@@ -23,6 +23,14 @@
 extern int64 audit_log_append(Datum *v, const char *n, int64 entry_id);
 
 /*
+ * keep the writer of audit_log_append open from its next call until
+ * audit_log_release (close: false after an error, whose abort releases
+ * it): for the many rows a batch's triggers append in a row
+ */
+extern void audit_log_hold(void);
+extern void audit_log_release(bool close);
+
+/*
  * the sealer's writes: seq and row_hash (the leaf hash; before the update
  * to 0.5.0 the row hash, and chain_hash from chains) of the n unsealed
  * rows at tids, with the head of the log held

@@ -16,6 +16,7 @@
 #define FINTECH_POSTING_H
 
 #include "datatype/timestamp.h"
+#include "storage/itemptr.h"
 #include "utils/jsonb.h"
 
 #include "ledger.h"
@@ -55,6 +56,7 @@ typedef struct Acct
 	int128		defer_net;		/* a single entry's net change (deferral) */
 	uint64		eff_gen;		/* Ledger.gen of the entry that owns eff_idx */
 	int			eff_idx;		/* this account's Effect in that entry */
+	ItemPointerData tid;		/* the row version locked (posting_bulk.c) */
 } Acct;
 
 typedef struct Leg
@@ -104,6 +106,7 @@ typedef struct Ledger
 	bool		raise;			/* refusals raise; otherwise recorded */
 	bool		keep_messages;	/* recorded refusals keep their message */
 	bool		allow_defer;
+	bool		bulk;			/* many rows: written straight (posting_bulk.c) */
 	int			naccts;
 	Acct	   *accts;			/* sorted by code (strcmp) */
 	TimestampTz stamp;			/* taken after every account was locked */

@@ -36,8 +36,9 @@
 /* from this many accounts on, lock them with P_LOCK_MANY */
 #define LOCK_MANY_MIN		32
 
+/* ctid last: the locked version, for the batch path's direct update (posting_bulk.c) */
 #define ACCT_COLS "id, code, currency, kind, status, min_balance, max_balance, " \
-	"balance, pending_out, pending_in, last_seq, blocked"
+	"balance, pending_out, pending_in, last_seq, blocked, ctid"
 
 enum
 {
@@ -108,6 +109,7 @@ fill_acct(Acct *a, HeapTuple tup, TupleDesc desc)
 	a->pending_in = get_int8(tup, desc, 10, NULL);
 	a->last_seq = get_int8(tup, desc, 11, NULL);
 	a->blocked = DatumGetBool(SPI_getbinval(tup, desc, 12, &isnull));
+	a->tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 13, &isnull));
 }
 
 /* lock the still unlocked accounts accts[from..to) with the given plan */

@@ -36,6 +36,7 @@
 #include "ledger.h"
 #include "metrics.h"
 #include "posting.h"
+#include "posting_bulk.h"
 #include "posting_write.h"
 #include "spi_plan.h"
 
@@ -45,6 +46,9 @@ static const Oid pending_legs_types[] = {INT8OID, INT4OID, INT8OID, INT8OID};
 static const Oid holds_types[] = {INT8OID, TIMESTAMPTZOID, INT8OID};
 static const Oid hold_updates_types[] = {INT8OID, TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID};
 static const Oid account_update_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID};
+/* the columns of the bulk statements, in order (the batch path, posting_bulk.c) */
+static const char *const entries_cols[] = {"id", "type", "related_id", "description", "metadata", "created_at"};
+static const char *const postings_cols[] = {"entry_id", "leg", "account_id", "amount", "seq", "balance_after", "posted_at"};
 
 enum
 {
@@ -340,12 +344,33 @@ write_account(Acct *a)
 	account_row(a, v);
 	if (ft_run_plan(&plans, P_UPD_ACCOUNTS, v, NULL, false, 0) != SPI_OK_UPDATE || SPI_processed != 1)
 		elog(ERROR, "could not update locked account " INT64_FORMAT, a->id);
+	/* a new row version, whose place this does not know */
+	ItemPointerSetInvalid(&a->tid);
+}
+
+Acct *
+take_dirty(Ledger *L, int i)
+{
+	Acct	   *a = &L->accts[i];
+
+	CHECK_FOR_INTERRUPTS();
+	if (!a->dirty)
+		return NULL;
+	FT_CHECK(a->lock == ACCT_LOCKED);
+	a->dirty = false;
+	return a;
 }
 
 /* write everything applied in memory */
 void
 ledger_finish(Ledger *L)
 {
+	/* a batch: entries, postings and accounts straight, where that is the same */
+	if (L->bulk)
+	{
+		(void) bulk_insert("entries", entries_cols, &L->entries);
+		(void) bulk_insert("postings", postings_cols, &L->postings);
+	}
 	rowbuf_flush(&L->entries, P_INS_ENTRIES, SPI_OK_INSERT, P_INS_ENTRY1, 1);
 	rowbuf_flush(&L->postings, P_INS_POSTINGS, SPI_OK_INSERT, P_INS_POSTINGS2, 2);
 	rowbuf_flush(&L->pending_legs, P_INS_PENDING_LEGS, SPI_OK_INSERT, -1, -1);
@@ -353,6 +378,7 @@ ledger_finish(Ledger *L)
 	rowbuf_flush(&L->hold_updates, P_UPD_HOLDS, SPI_OK_UPDATE, -1, -1);
 
 	/* the accounts: one statement per account, or one for many (batches) */
+	if (!L->bulk || !bulk_update_accounts(L))
 	{
 		RowBuf		accts;
 		int			ndirty = 0;
@@ -363,13 +389,10 @@ ledger_finish(Ledger *L)
 		rowbuf_init(&accts, lengthof(account_update_types), account_update_types);
 		for (int i = 0; i < L->naccts; i++)
 		{
-			Acct	   *a = &L->accts[i];
+			Acct	   *a = take_dirty(L, i);
 
-			CHECK_FOR_INTERRUPTS();
-			if (!a->dirty)
+			if (a == NULL)
 				continue;
-			FT_CHECK(a->lock == ACCT_LOCKED);
-			a->dirty = false;
 			if (ndirty <= 4)
 			{
 				/* a transfer or a small entry: the plan with one row of parameters */

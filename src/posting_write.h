@@ -30,6 +30,9 @@ extern void ledger_finish(Ledger *L);
 /* write one locked account's balance, held amounts and last_seq */
 extern void write_account(Acct *a);
 
+/* account i when its state is to be written (clearing that), else NULL */
+extern Acct *take_dirty(Ledger *L, int i);
+
 #pragma GCC visibility pop
 
 #endif							/* FINTECH_POSTING_WRITE_H */

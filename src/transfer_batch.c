@@ -175,6 +175,7 @@ fintech_transfer_batch(PG_FUNCTION_ARGS)
 		specs[i].preset_id = keys[i].entry_id;
 	}
 	ledger_begin(&L, specs, nd, false, false);
+	L.bulk = true;
 	for (int i = 0; i < nd; i++)
 	{
 		CHECK_FOR_INTERRUPTS();

@@ -33,6 +33,12 @@
 #                 seen before (three new keys, as most payments of a short
 #                 limits.sh run: 'n' wallets funded at the start of the run)
 #   pay_keys      pay_3lim_keys without the limits (its baseline)
+#   batch         fintech.transfer_batch of 1,000 transfers of 1 between
+#                 pseudo-random pairs of 2,000 funded wallets ('b1'..'b2000',
+#                 opened and funded at the start of each run, so that both
+#                 runs pay the same and it cancels out); runs 2 and 12 calls
+#                 instead of 200 and 1,200 and reports per TRANSFER:
+#                 (I(12) - I(2)) / 10,000 (not in the default list)
 # (the limits are created at the start of each run and dropped at its end,
 # so both runs pay the same first-payment costs and they cancel out)
 # (transfer_key and capture_key are not in the default list:
@@ -91,8 +97,16 @@ CONF
 		declare -A I=() W=()
 		rm -rf "$D/data"
 		"${AS[@]}" cp -a "$D/data0" "$D/data"
-		for n in 200 1200; do
+		runs="200 1200" per=1000
+		[ "$w" = batch ] && runs="2 12" per=10000
+		for n in $runs; do
 			{
+			case $w in batch)
+				echo "SELECT count(fintech.open_account('b' || i, 'USD')) FROM generate_series(1, 2000) i"
+				echo "SELECT count(*) FROM fintech.transfer_batch((SELECT array_agg('bank'::text) FROM generate_series(1, 2000)), (SELECT array_agg('b' || i) FROM generate_series(1, 2000) i), (SELECT array_agg(1000000::int8) FROM generate_series(1, 2000)))"
+				echo "SELECT setseed(0.5)"
+				;;
+			esac
 			echo "$WALPOS"
 			case $w in pay_3lim_keys | pay_keys) echo "SELECT count(fintech.transfer('bank', 'n' || i, 10)) FROM generate_series(0, 1199) i" ;; esac
 			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac
@@ -109,6 +123,7 @@ CONF
 				pay_3lim_keys) echo "SELECT * FROM fintech.pay('q$n-$i', 'n$((i - 1))', 'n$(((i + 599) % 1200))', 1)" ;;
 				post3) echo "SELECT fintech.post(ARRAY[fintech.debit('bank', 2), fintech.credit('w$((i % 100))', 1), fintech.credit('w0', 1)])" ;;
 				screen) echo "SELECT count(*) FROM fintech.screen_name('Nicolas Maduro $i')" ;;
+				batch) echo "SELECT count(*) FILTER (WHERE t.error IS NULL) FROM (SELECT array_agg('b' || d) d, array_agg('b' || (1 + (d + k) % 2000)) c, array_agg(1::int8) a FROM (SELECT 1 + floor(random() * 2000)::int d, 1 + floor(random() * 1999)::int k FROM generate_series(1, 1000)) r) s, fintech.transfer_batch(s.d, s.c, s.a) t" ;;
 				*) echo "unknown workload $w" >&2; exit 2 ;;
 				esac
 			done
@@ -118,7 +133,8 @@ CONF
 			r=$(count "$D" "$BIN" "$D/in.sql")
 			read -r "I[$n]" "W[$n]" <<<"$r"
 		done
-		printf '| %s | %s | %s | %s | %s |\n' "$BIN" "$ver" "$w" $(((I[1200] - I[200]) / 1000)) $(((W[1200] - W[200]) / 1000))
+		read -r r1 r2 <<<"$runs"
+		printf '| %s | %s | %s | %s | %s |\n' "$BIN" "$ver" "$w$([ "$w" = batch ] && echo ' (per transfer)')" $(((I[$r2] - I[$r1]) / per)) $(((W[$r2] - W[$r1]) / per))
 	done
 	rm -rf "$D"
 done

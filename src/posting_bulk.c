@@ -1,0 +1,389 @@
+/*-------------------------------------------------------------------------
+ *
+ * posting_bulk.c
+ *	  The batch path's writes (fintech.transfer_batch): the rows the
+ *	  posting engine queued (posting_write.c) written straight into the
+ *	  heap and the indexes, without an SQL statement, as audit_log.c and
+ *	  events.c write theirs.
+ *
+ *	  - entries and postings: heap_multi_insert (one WAL record per page
+ *	    instead of one per row), then each row's index entries, and each
+ *	    row's AFTER ROW INSERT triggers queued and fired when the rows are
+ *	    written, as the INSERT statement fires them (the audit trigger of
+ *	    fintech.entries: one audit row per entry, as before);
+ *	  - accounts: each dirty account's folded state (balance, pending_out,
+ *	    pending_in, last_seq) by heap_update of the row version the call
+ *	    locked (posting_lock.c returns its ctid): a HOT update, no index
+ *	    entry.  Its triggers are not fired: the only UPDATE triggers this
+ *	    path accepts on fintech.accounts are the audit trigger, which logs
+ *	    nothing for a change of the folded state alone (it is derivable,
+ *	    docs/audit.md), and the foreign keys' checks, which skip a row whose
+ *	    keys did not change.
+ *
+ * Each function first checks that the direct write is the same as the SQL
+ * statement's: a plain table, no row security, exactly the columns
+ * expected, no trigger the path does not reproduce (a BEFORE, INSTEAD OF
+ * or statement trigger, a transition table, another UPDATE trigger on
+ * accounts).  Otherwise it writes nothing and returns false, and the
+ * caller writes with SQL (posting_write.c).  An account whose locked row
+ * version is no longer the latest (not expected: the call holds its row
+ * lock) is written with SQL as well.
+ *
+ * Locking: RowExclusiveLock on the tables written (what an INSERT or
+ * UPDATE takes); the accounts' rows are already locked FOR NO KEY UPDATE
+ * by the call (posting_lock.c), whose lock order is unchanged.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "storage/bufmgr.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "audit_log.h"
+#include "ledger.h"
+#include "posting.h"
+#include "posting_bulk.h"
+#include "posting_write.h"
+
+/* rows per heap_multi_insert (as COPY) */
+#define BULK_CHUNK 1000
+
+/* the folded state's columns of fintech.accounts, after its id */
+static const char *const account_cols[] = {"id", "balance", "pending_out", "pending_in", "last_seq"};
+
+/* a relation of schema fintech, opened for writing */
+static Relation
+open_fintech(const char *relname)
+{
+	Oid			relid = get_relname_relid(relname, get_namespace_oid("fintech", false));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table fintech.%s does not exist", relname)));
+	return table_open(relid, RowExclusiveLock);
+}
+
+/* a plain table without row security: written straight as SQL would */
+static bool
+plain_table(Relation rel)
+{
+	return rel->rd_rel->relkind == RELKIND_RELATION && !rel->rd_rel->relrowsecurity;
+}
+
+/*
+ * The table's live columns are exactly cols, in order, of the buffer's
+ * types, none generated; map[attno] = buffer column.
+ */
+static bool
+columns_match(TupleDesc desc, const char *const *cols, const RowBuf *b, int *map)
+{
+	int			k = 0;
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		map[i] = -1;
+		if (att->attisdropped)
+			continue;
+		if (k >= b->ncols || att->attgenerated || att->atttypid != b->types[k] ||
+			strcmp(NameStr(att->attname), cols[k]) != 0)
+			return false;
+		map[i] = k++;
+	}
+	return k == b->ncols;
+}
+
+/* an executor state with the table as its one result relation, indexes open */
+static ResultRelInfo *
+result_rel(Relation rel, EState **estate)
+{
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+
+	*estate = CreateExecutorState();
+	/* no range table: 0, so that no error path looks one up */
+	InitResultRelInfo(rri, rel, 0, NULL, 0);
+	ExecOpenIndices(rri, false);
+	(*estate)->es_opened_result_relations = lappend((*estate)->es_opened_result_relations, rri);
+	return rri;
+}
+
+/* and closed: the slots the triggers made, the indexes, any trigger target relation */
+static void
+result_rel_close(EState *estate)
+{
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	ExecCloseResultRelations(estate);
+	FreeExecutorState(estate);
+}
+
+bool
+bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
+{
+	Relation	rel;
+	TupleDesc	desc;
+	TupleDesc	slotdesc;
+	TriggerDesc *td;
+	int		   *map;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	TupleTableSlot **slots;
+	Datum	   *values;
+	bool	   *isnull;
+	CommandId	cid;
+	bool		check;
+
+	if (b->nrows == 0)
+		return true;
+	rel = open_fintech(relname);
+	desc = RelationGetDescr(rel);
+	td = rel->trigdesc;
+	map = palloc(sizeof(int) * Max(desc->natts, 1));
+	if (!plain_table(rel) || !columns_match(desc, cols, b, map) ||
+		(td && (td->trig_insert_before_row || td->trig_insert_instead_row ||
+				td->trig_insert_before_statement || td->trig_insert_after_statement ||
+				td->trig_insert_new_table)))
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+
+	rri = result_rel(rel, &estate);
+	check = desc->constr && (desc->constr->has_not_null || desc->constr->num_check > 0);
+	cid = GetCurrentCommandId(true);
+	values = palloc(sizeof(Datum) * desc->natts);
+	isnull = palloc(sizeof(bool) * desc->natts);
+	slots = palloc(sizeof(TupleTableSlot *) * Min(b->nrows, BULK_CHUNK));
+	/*
+	 * the slots on a copy of the descriptor, not reference-counted: a
+	 * thousand slots pinning the relation's own would each be remembered,
+	 * and forgotten by a linear search, by the resource owner
+	 */
+	slotdesc = CreateTupleDescCopy(desc);
+	for (int i = 0; i < Min(b->nrows, BULK_CHUNK); i++)
+		slots[i] = MakeSingleTupleTableSlot(slotdesc, &TTSOpsHeapTuple);
+
+	AfterTriggerBeginQuery();
+	for (int start = 0; start < b->nrows; start += BULK_CHUNK)
+	{
+		int			n = Min(BULK_CHUNK, b->nrows - start);
+
+		for (int i = 0; i < n; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			for (int a = 0; a < desc->natts; a++)
+			{
+				int			c = map[a];
+
+				values[a] = c < 0 ? (Datum) 0 : b->vals[c][start + i];
+				isnull[a] = c < 0 ? true : b->nulls[c][start + i];
+			}
+			ExecClearTuple(slots[i]);
+			ExecStoreHeapTuple(heap_form_tuple(desc, values, isnull), slots[i], true);
+			if (check)
+				ExecConstraints(rri, slots[i], estate);
+		}
+		table_multi_insert(rel, slots, n, cid, 0, NULL);
+		for (int i = 0; i < n; i++)
+		{
+			List	   *recheck;
+
+			CHECK_FOR_INTERRUPTS();
+			recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
+			ExecARInsertTriggers(estate, rri, slots[i], recheck, NULL);
+			list_free(recheck);
+			ResetPerTupleExprContext(estate);
+		}
+	}
+	/*
+	 * the queued AFTER ROW triggers fire here, as at the end of an INSERT
+	 * (the audit trigger's writer kept open for all of them)
+	 */
+	audit_log_hold();
+	PG_TRY();
+	{
+		AfterTriggerEndQuery(estate);
+	}
+	PG_CATCH();
+	{
+		audit_log_release(false);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	audit_log_release(true);
+
+	for (int i = 0; i < Min(b->nrows, BULK_CHUNK); i++)
+		ExecDropSingleTupleTableSlot(slots[i]);
+	result_rel_close(estate);
+	table_close(rel, NoLock);
+	b->nrows = 0;
+	CommandCounterIncrement();
+	return true;
+}
+
+/*
+ * The UPDATE triggers of fintech.accounts are only those this path may
+ * leave unfired: the audit trigger (nothing to log for the folded state)
+ * and the foreign keys' checks (keys unchanged).
+ */
+static bool
+account_triggers_ok(Relation rel)
+{
+	TriggerDesc *td = rel->trigdesc;
+	Oid			audit_fn;
+
+	if (td == NULL)
+		return true;
+	if (td->trig_update_before_row || td->trig_update_instead_row ||
+		td->trig_update_before_statement || td->trig_update_after_statement ||
+		td->trig_update_old_table || td->trig_update_new_table)
+		return false;
+	audit_fn = LookupFuncName(lappend(list_make1(makeString("fintech")), makeString("audit_trigger")),
+							  0, NULL, true);
+	for (int i = 0; i < td->numtriggers; i++)
+	{
+		Trigger    *t = &td->triggers[i];
+
+		if (!TRIGGER_FOR_UPDATE(t->tgtype))
+			continue;
+		if (t->tgisinternal && t->tgfoid == F_RI_FKEY_CHECK_UPD)
+			continue;
+		if (OidIsValid(audit_fn) && t->tgfoid == audit_fn && TRIGGER_FOR_ROW(t->tgtype) &&
+			TRIGGER_FOR_AFTER(t->tgtype) && strcmp(t->tgname, "fintech_audit") == 0)
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/* attribute numbers (1-based) of account_cols, all int8; false if any is missing */
+static bool
+account_attnums(TupleDesc desc, AttrNumber *attnums)
+{
+	for (int c = 0; c < lengthof(account_cols); c++)
+	{
+		attnums[c] = InvalidAttrNumber;
+		for (int i = 0; i < desc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			if (!att->attisdropped && att->atttypid == INT8OID &&
+				strcmp(NameStr(att->attname), account_cols[c]) == 0)
+				attnums[c] = i + 1;
+		}
+		if (attnums[c] == InvalidAttrNumber)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * One locked account's folded state, by heap_update of its locked row
+ * version; false when that version is not the account's latest (the
+ * caller then writes it with SQL).
+ */
+static bool
+update_account(Relation rel, const AttrNumber *attnums, Acct *a, CommandId cid,
+			   ResultRelInfo **rri, EState **estate, TupleTableSlot **slot)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	HeapTupleData old;
+	Buffer		buf;
+	HeapTuple	tup;
+	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
+	bool	   *repl = palloc0(sizeof(bool) * desc->natts);
+	const int64 state[] = {a->balance, a->pending_out, a->pending_in, a->last_seq};
+	TM_FailureData tmfd;
+	LockTupleMode lockmode;
+	bool		isnull;
+
+	if (!ItemPointerIsValid(&a->tid))
+		return false;
+	old.t_self = a->tid;
+	if (!heap_fetch(rel, SnapshotAny, &old, &buf, false))
+		return false;
+	if (DatumGetInt64(heap_getattr(&old, attnums[0], desc, &isnull)) != a->id || isnull ||
+		!ItemPointerEquals(&old.t_self, &old.t_data->t_ctid))
+	{
+		ReleaseBuffer(buf);
+		return false;
+	}
+	for (int c = 1; c < lengthof(account_cols); c++)
+	{
+		values[attnums[c] - 1] = Int64GetDatum(state[c - 1]);
+		repl[attnums[c] - 1] = true;
+	}
+	tup = heap_modify_tuple(&old, desc, values, nulls, repl);
+	ReleaseBuffer(buf);
+	if (heap_update(rel, &a->tid, tup, cid, InvalidSnapshot, true, &tmfd, &lockmode) != TM_Ok)
+		return false;
+	if (!HeapTupleIsHeapOnly(tup))
+	{
+		/* not a HOT update: every index gets the new version */
+		if (*rri == NULL)
+		{
+			*rri = result_rel(rel, estate);
+			*slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
+		}
+		ExecStoreHeapTuple(tup, *slot, false);
+		list_free(ExecInsertIndexTuples(*rri, *slot, *estate, false, false, NULL, NIL));
+		ExecClearTuple(*slot);
+		ResetPerTupleExprContext(*estate);
+	}
+	a->tid = tup->t_self;
+	return true;
+}
+
+bool
+bulk_update_accounts(Ledger *L)
+{
+	Relation	rel = open_fintech("accounts");
+	AttrNumber	attnums[lengthof(account_cols)];
+	CommandId	cid;
+	ResultRelInfo *rri = NULL;
+	EState	   *estate = NULL;
+	TupleTableSlot *slot = NULL;
+
+	if (!plain_table(rel) || !account_triggers_ok(rel) ||
+		!account_attnums(RelationGetDescr(rel), attnums))
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+	cid = GetCurrentCommandId(true);
+	for (int i = 0; i < L->naccts; i++)
+	{
+		Acct	   *a = take_dirty(L, i);
+
+		if (a != NULL && !update_account(rel, attnums, a, cid, &rri, &estate, &slot))
+			write_account(a);
+	}
+	if (rri)
+	{
+		ExecDropSingleTupleTableSlot(slot);
+		result_rel_close(estate);
+	}
+	table_close(rel, NoLock);
+	CommandCounterIncrement();
+	return true;
+}

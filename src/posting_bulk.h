@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * posting_bulk.h
+ *	  The batch path's writes (posting_bulk.c): the queued rows of many
+ *	  entries written straight into the heap and indexes, no SQL statement.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_POSTING_BULK_H
+#define FINTECH_POSTING_BULK_H
+
+#include "posting.h"
+
+#pragma GCC visibility push(hidden)
+
+/*
+ * Write b's rows into fintech.<relname>, whose live columns must be cols
+ * (b's columns, in order): heap_multi_insert, index entries, AFTER ROW
+ * INSERT triggers fired as the INSERT statement fires them.  Empties b.
+ * False, writing nothing, when the table has something only the SQL
+ * statement reproduces (see posting_bulk.c); the caller then uses SQL.
+ */
+extern bool bulk_insert(const char *relname, const char *const *cols, RowBuf *b);
+
+/*
+ * Write every dirty account's folded state by heap_update of its locked
+ * row version (an account whose locked version is not its latest: with
+ * SQL).  False, writing nothing, when fintech.accounts has an UPDATE
+ * trigger other than the audit trigger or a foreign key check.
+ */
+extern bool bulk_update_accounts(Ledger *L);
+
+#pragma GCC visibility pop
+
+#endif							/* FINTECH_POSTING_BULK_H */

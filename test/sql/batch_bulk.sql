@@ -1,0 +1,78 @@
+-- test/sql/batch_bulk.sql: transfer_batch's direct writes (posting_bulk.c):
+-- rows, balances, balance_after, audit rows and triggers the same as the
+-- SQL statements would give; a batch that fails leaves nothing.
+SET client_min_messages = warning;
+SELECT fintech.open_account(code => 'bb_bank', currency => 'EUR', kind => 'asset',
+                            min_balance => NULL) IS NOT NULL AS bank;
+SELECT count(fintech.open_account(code => 'bb_w' || i, currency => 'EUR')) AS wallets
+  FROM generate_series(1, 3) i;
+SELECT fintech.open_account(code => 'bb_usd', currency => 'USD') IS NOT NULL AS usd;
+SELECT coalesce(max(id), 0) AS entry0 FROM fintech.entries \gset
+SELECT coalesce(max(id), 0) AS audit0 FROM fintech.audit_log \gset
+
+-- one account many times (bb_w1 eight times), refusals in between: LD009,
+-- LD002 (bb_w3 has nothing yet), LD004, 22023; balance_after runs in item order
+SELECT idx, entry_id IS NOT NULL AS posted, error
+  FROM fintech.transfer_batch(
+         '{bb_bank, bb_bank, bb_w1, nope, bb_w3, bb_bank, bb_w1, bb_w1, bb_w1, bb_usd, bb_bank, bb_w2}',
+         '{bb_w1, bb_w1, bb_w2, bb_w1, bb_w1, bb_w1, bb_w3, bb_w2, bb_w3, bb_w1, NULL, bb_w1}',
+         '{100, 50, 30, 1, 5, 7, 10, 20, 1, 1, 1, 4}')
+ ORDER BY idx;
+
+-- the postings of each account in seq order: balance_after is the running sum
+SELECT a.code, p.seq, p.amount, p.balance_after,
+       p.balance_after = sum(p.amount * CASE WHEN a.kind = 'asset' THEN 1 ELSE -1 END)
+                           OVER (PARTITION BY a.id ORDER BY p.seq) AS running_sum_ok
+  FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id
+ WHERE p.entry_id > :entry0
+ ORDER BY a.code, p.seq;
+SELECT code, balance, last_seq FROM fintech.accounts WHERE code LIKE 'bb_%' ORDER BY code;
+-- the entries in item order, one audit row naming each, nothing for the balances
+SELECT count(*) AS entries, bool_and(e.id = a.entry_id) AS one_audit_row_each
+  FROM fintech.entries e
+  LEFT JOIN fintech.audit_log a ON a.entry_id = e.id AND a.id > :audit0
+ WHERE e.id > :entry0;
+SELECT table_name, count(*) FROM fintech.audit_log WHERE id > :audit0 GROUP BY 1 ORDER BY 1;
+
+-- a batch that fails after its rows are written (an AFTER ROW trigger of
+-- the entries raises, fired from the direct path) leaves nothing behind
+CREATE FUNCTION bb_boom() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.description = 'boom' THEN
+    RAISE EXCEPTION 'boom' USING ERRCODE = 'P0001';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER bb_boom AFTER INSERT ON fintech.entries FOR EACH ROW EXECUTE FUNCTION bb_boom();
+SELECT coalesce(max(id), 0) AS entry1 FROM fintech.entries \gset
+SELECT count(*) FROM fintech.transfer_batch('{bb_bank, bb_bank, bb_bank}', '{bb_w2, bb_w2, bb_w2}',
+                                            '{1, 1, 1}', '{ok, boom, ok}');
+SELECT (SELECT count(*) FROM fintech.entries WHERE id > :entry1) AS entries,
+       (SELECT count(*) FROM fintech.postings WHERE entry_id > :entry1) AS postings,
+       (SELECT balance FROM fintech.accounts WHERE code = 'bb_w2') AS w2_balance;
+DROP TRIGGER bb_boom ON fintech.entries;
+
+-- a trigger the direct path does not reproduce: the SQL statements write,
+-- and the trigger sees every row (BEFORE ROW on postings, UPDATE on accounts)
+CREATE TABLE bb_seen (tbl text, n int);
+CREATE FUNCTION bb_seen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO public.bb_seen VALUES (TG_TABLE_NAME, 1);
+  RETURN NEW;
+END $$;
+CREATE TRIGGER bb_seen BEFORE INSERT ON fintech.postings FOR EACH ROW EXECUTE FUNCTION bb_seen();
+CREATE TRIGGER bb_seen AFTER UPDATE ON fintech.accounts FOR EACH ROW EXECUTE FUNCTION bb_seen();
+SELECT count(*) FILTER (WHERE error IS NULL) AS posted
+  FROM fintech.transfer_batch('{bb_bank, bb_bank, bb_w1}', '{bb_w2, bb_w3, bb_w2}', '{2, 3, 4}');
+SELECT tbl, sum(n) FROM bb_seen GROUP BY tbl ORDER BY tbl;
+DROP TRIGGER bb_seen ON fintech.postings;
+DROP TRIGGER bb_seen ON fintech.accounts;
+DROP TABLE bb_seen;
+DROP FUNCTION bb_seen();
+DROP FUNCTION bb_boom();
+SELECT code, balance, last_seq FROM fintech.accounts WHERE code LIKE 'bb_%' ORDER BY code;
+
+-- the ledger and the log still prove out
+SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
+SELECT fintech.seal_audit() >= 0 AS sealed;
+SELECT ok FROM fintech.verify_audit();
