@@ -285,14 +285,10 @@ ft_event_emit(const char *kind, Jsonb *payload)
 
 	if (kind == NULL || !ft_events_on())
 		return;
-	if (!messages_on())
-	{
-		events_append(kind, payload);
-		return;
-	}
-	text = JsonbToCString(NULL, &payload->root, VARSIZE(payload));
+	text = messages_on() ? JsonbToCString(NULL, &payload->root, VARSIZE(payload)) : NULL;
 	emit(kind, payload, text);
-	pfree(text);
+	if (text)
+		pfree(text);
 }
 
 /*
@@ -477,6 +473,20 @@ pl_int(Payload *p, int64 n)
 	pl_push(p, &v);
 }
 
+/* the ended payload's event: its jsonb, then emit() */
+static void
+pl_emit(Payload *p, const char *kind)
+{
+	Jsonb	   *jb = JsonbValueToJsonb(p->result);
+
+#ifdef FINTECH_CHECKS
+	FT_CHECK(strcmp(p->text.data, JsonbToCString(NULL, &jb->root, VARSIZE(jb))) == 0);
+#endif
+	emit(kind, jb, pl_text(p));
+	if (p->with_text)
+		pfree(p->text.data);
+}
+
 /* the kind of an entry's event by its type; NULL: none */
 static const char *
 entry_kind(const EntrySpec *e)
@@ -538,7 +548,6 @@ ft_event_entry(const EntrySpec *e)
 	const char *currency = NULL;
 	bool		releases = e->resolve_hold && e->nlegs == 0;
 	Payload		p;
-	Jsonb	   *jb;
 
 	if (kind == NULL || !ft_events_on())
 		return;
@@ -572,13 +581,7 @@ ft_event_entry(const EntrySpec *e)
 		pl_int(&p, e->related_id);
 	}
 	pl_end(&p, false);
-	jb = JsonbValueToJsonb(p.result);
-#ifdef FINTECH_CHECKS
-	FT_CHECK(strcmp(p.text.data, JsonbToCString(NULL, &jb->root, VARSIZE(jb))) == 0);
-#endif
-	emit(kind, jb, pl_text(&p));
-	if (p.with_text)
-		pfree(p.text.data);
+	pl_emit(&p, kind);
 }
 
 /* a key whose value is an id, or null when 0 */
@@ -602,7 +605,6 @@ void
 ft_event_payment(const PaymentEvent *pe)
 {
 	Payload		p;
-	Jsonb	   *jb;
 	char	   *kind;
 
 	if (!ft_events_on())
@@ -630,9 +632,7 @@ ft_event_payment(const PaymentEvent *pe)
 	pl_str(&p, pe->idempotency_key);
 	pl_id(&p, "resolved_entry_id", pe->resolved_entry_id);
 	pl_end(&p, false);
-	jb = JsonbValueToJsonb(p.result);
 #ifdef FINTECH_CHECKS
-	FT_CHECK(strcmp(p.text.data, JsonbToCString(NULL, &jb->root, VARSIZE(jb))) == 0);
 	{
 		/* the row's payload, as ft_event_row reads it */
 		SPITupleTable *tuptable = SPI_tuptable;
@@ -651,9 +651,7 @@ ft_event_payment(const PaymentEvent *pe)
 		SPI_processed = processed;
 	}
 #endif
-	emit(kind, jb, pl_text(&p));
-	if (p.with_text)
-		pfree(p.text.data);
+	pl_emit(&p, kind);
 	pfree(kind);
 }
 
