@@ -153,6 +153,7 @@ declare -A CHECK
 HOT=()      # stage B: postings of 'hot' at each size
 ROWS_A=()   # measured rows per stage
 ROWS_B=()
+PAGES=()    # stage B: the page sample of each size
 LOADS=()    # load steps
 ODD=()      # anything unexpected, reported at the end
 declare -A BASE   # stage,workload -> tps at the smallest size
@@ -227,11 +228,67 @@ measure() {
 		printf '%s\n' "\\set s random(0, $((last - 50)))" \
 			"SELECT count(*) FROM fintech.statement('hot', :s, 50);" >"$LOGS/statement.sql"
 		HOT+=("$(human "$size"): $(commas "$last")")
-		works="balance balance_at statement transfer"
+		cp "$LOGS/statement.sql" "$LOGS/statement_mem.sql"
+		works="balance balance_at statement statement_mem transfer"
 	fi
 	for w in $works; do
+		case $w in
+		statement) page_sample "$size" "$last" ;;
+		statement_mem) prewarm_statement ;;
+		esac
 		run_one "$stage" "$w" "$size"
 	done
+}
+
+# page_sample SIZE LAST: 30 random pages of 'hot' (50 postings after a seq
+# in 0..LAST-50), each read twice in one session under EXPLAIN (ANALYZE,
+# BUFFERS): the buffers a page touches (its work: the same at every size if
+# the index does its job), how many of them came from outside
+# shared_buffers, and the time of the first and of the second read.
+# Appends a row to PAGES.
+page_sample() {
+	local size=$1 last=$2 row
+	row=$(ft_psql -AtF ' | ' <<EOSQL
+CREATE FUNCTION pg_temp.page_cost(s bigint, OUT hit bigint, OUT rd bigint, OUT ms numeric)
+LANGUAGE plpgsql AS \$\$
+DECLARE j json;
+BEGIN
+    EXECUTE pg_catalog.format('EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON)
+        SELECT count(*) FROM fintech.statement(%L, %s, 50)', 'hot', s) INTO j;
+    hit := (j->0->'Plan'->>'Shared Hit Blocks')::bigint;
+    rd := (j->0->'Plan'->>'Shared Read Blocks')::bigint;
+    ms := (j->0->>'Execution Time')::numeric;
+END \$\$;
+SELECT count(*) >= 0 AS warm_up FROM pg_temp.page_cost(0);
+CREATE TEMP TABLE pages AS
+    SELECT g, f.hit AS f_hit, f.rd AS f_rd, f.ms AS f_ms, a.hit AS a_hit, a.rd AS a_rd, a.ms AS a_ms
+      FROM generate_series(1, 30) g,
+           LATERAL (SELECT (random() * ($last - 50))::bigint + g * 0 AS s) p,
+           LATERAL pg_temp.page_cost(p.s) f,
+           LATERAL pg_temp.page_cost(p.s + 0 * f.hit) a;
+SELECT '$(human "$size")', count(*),
+       round(avg(f_hit + f_rd), 1), round(avg(f_rd), 1),
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY f_ms)::numeric, 3),
+       round(avg(a_hit + a_rd), 1), round(avg(a_rd), 1),
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY a_ms)::numeric, 3)
+  FROM pages;
+EOSQL
+	) || { ODD+=("stage B, $(human "$size"): the page sample failed"); return 0; }
+	PAGES+=("| ${row##*$'\n'} |")
+	echo "pages: ${row##*$'\n'}" >&2
+}
+
+# prewarm_statement: what a statement page reads — the postings and entries
+# tables, postings (account_id, seq) and the entries' primary key — into
+# shared_buffers, so that statement_mem measures a page whose data is in
+# memory (on this VM a host-side reclaimer also evicts the kernel's page
+# cache of files not read for a while: a page read from outside
+# shared_buffers may come from the disk)
+prewarm_statement() {
+	ft_psql -Atc "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
+		-c "SELECT sum(pg_prewarm(c)) FROM unnest(ARRAY['fintech.postings', 'fintech.entries',
+			'fintech.postings_account_seq', 'fintech.entries_pkey']::regclass[]) c" >&2 ||
+		ODD+=("pg_prewarm failed")
 }
 
 ft_log "runs: ${DURATION} s each; accounts $ACCOUNT_SIZES; postings $POSTING_SIZES" >&2
@@ -366,6 +423,16 @@ echo "(loads, runs and checks took $ELAPSED s)" >&2
 	echo "| stage | step | what | seconds | rate |"
 	echo "|---|---|---|---:|---:|"
 	printf '%s\n' "${LOADS[@]}"
+	echo
+	echo "Statement pages, 30 random pages of 'hot' per size, each read twice in one session" \
+		"(\`EXPLAIN (ANALYZE, BUFFERS)\` of \`SELECT count(*) FROM fintech.statement('hot', s, 50)\`," \
+		"after the \`statement\` run): buffers = shared buffers the page touched (hit + read), read =" \
+		"of those, read from outside shared_buffers; \`statement_mem\` above is the \`statement\` run again after" \
+		"\`pg_prewarm\` of fintech.postings, fintech.entries, postings_account_seq and entries_pkey:"
+	echo
+	echo "| size | pages | buffers, first read | read, first read | median ms, first read | buffers, again | read, again | median ms, again |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	printf '%s\n' "${PAGES[@]}"
 	echo
 	echo "Stage B's statement pages read the account 'hot', whose history grows with the ledger" \
 		"(its postings when the run started: $(printf '%s; ' "${HOT[@]}" | sed 's/; $//'))."
