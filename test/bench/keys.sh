@@ -26,7 +26,10 @@
 # throwaway cluster with run.sh's settings (fsync and synchronous_commit
 # on), loads test/bench/setup.sql, then runs
 #   pgbench -n -M prepared -T <seconds> -c <clients> -j min(clients,2)
-# per workload, client count and round, with a CHECKPOINT after each run.
+# per workload, client count and round, with a VACUUM and a CHECKPOINT after
+# each run: the next run starts with no vacuum or checkpoint owed by the one
+# before it (autovacuum woken by one run's inserts otherwise runs during the
+# next run and bills it; rounds alternate the order for what is left).
 # Prints a Markdown table to stdout and writes it to $BENCH_OUT (default
 # ./keys-results.md in the caller's directory).
 set -euo pipefail
@@ -55,7 +58,7 @@ mixed() {
 		if (l[1] > 0 && l[2] > 0) printf "%.4f\n", l[1] / l[2]; else print 0 }' "$log")
 	MIX[$p,$n]="${MIX[$p,$n]:-} $lat"
 	echo "latency ratio $lat" >&2
-	ft_psql -c 'CHECKPOINT'
+	ft_psql -c 'VACUUM' -c 'CHECKPOINT'
 }
 for ((r = 1; r <= ROUNDS; r++)); do
 	order=$WORKLOADS
@@ -73,7 +76,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			[ "${failed:-0}" -eq 0 ] || ODD+=("$w, $n clients, round $r: $failed failed transactions")
 			TPS[$w,$n]="${TPS[$w,$n]:-} ${tps:-0}"
 			echo "tps ${tps:-0}" >&2
-			ft_psql -c 'CHECKPOINT'
+			ft_psql -c 'VACUUM' -c 'CHECKPOINT'
 		done
 		mixed transfer "$n" "$r"
 		mixed capture "$n" "$r"
@@ -93,7 +96,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "—"; else { r = a
 	echo "- server: $("$PG_BIN/postgres" --version), settings: $(printf '%s; ' "${SETTINGS[@]}" | sed 's/; $//')"
 	echo "- command: \`BENCH_ROUNDS=$ROUNDS bash test/bench/keys.sh $DURATION $CLIENTS\`;" \
 		"each run \`pgbench -n -M prepared -T $DURATION -c <clients> -j min(clients,2)\`, median of $ROUNDS round(s)" \
-		"(odd rounds run each baseline before its keyed twin, even rounds after it);" \
+		"(odd rounds run each baseline before its keyed twin, even rounds after it; VACUUM and CHECKPOINT after every run);" \
 		"$KEYS keys in fintech.ledger_keys at the end"
 	echo
 	echo "| workload | clients | tps | baseline | baseline tps | ratio |"
