@@ -361,7 +361,9 @@ fold_hebrew(UChar *u, int32_t n, UChar **outp)
  *   ESSABAR): it becomes a token of its own, as does the al- of Abd al-X
  *   written in one word (عبدالحليم), when at least 3 letters follow;
  * - the feminine ending (ta marbuta, ẗ) at the end of a word is said -a
- *   (SAMIRA, HAMZA, not SAMIRAT): a;
+ *   (SAMIRA, HAMZA, not SAMIRAT): a; but -at before a word with the
+ *   article (the construct state: ASBAT AL-ANSAR, NUSRAT UL-ISLAM);
+ * - Abu al-X written in one word (أبواليزيد) splits like Abd al-X;
  * - ICU leaves the Urdu forms of heh (ہ ھ, also written for h in Arabic
  *   names: الطاھر) as they are: they are h; other letters ICU does not
  *   romanise (Pashto and Urdu retroflex letters) are left out rather than
@@ -382,6 +384,9 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 		if (start && c == 0x02BF && i + 3 < n && u[i + 1] == 'b' && u[i + 2] == 'd' &&
 			u[i + 3] == 0x1EA1 && i + 4 < n && u[i + 4] == 'l')
 			art = i + 3;		/* ʿbdạl... */
+		else if (start && c == 0x1EA1 && i + 5 < n && u[i + 1] == 0x0309 && u[i + 2] == 'b' &&
+				 u[i + 3] == 'w' && u[i + 4] == 0x1EA1 && u[i + 5] == 'l')
+			art = i + 4;		/* ạ̉bwạl...: Abu al-X in one word */
 		else if (start && c == 0x1EA1 && i + 1 < n && u[i + 1] == 'l')
 			art = i;			/* ạl... */
 		if (art >= 0)
@@ -406,7 +411,12 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 		}
 		if (c == 0x1E97)		/* ẗ */
 		{
-			out[o++] = (i + 1 >= n || !in_token(u[i + 1])) ? 'a' : 't';
+			/* -a, but -at before a word with the article (construct state) */
+			bool		end = (i + 1 >= n || !in_token(u[i + 1]));
+			bool		before_al = (end && i + 3 < n && u[i + 1] == ' ' &&
+									 u[i + 2] == 0x1EA1 && u[i + 3] == 'l');
+
+			out[o++] = (end && !before_al) ? 'a' : 't';
 			continue;
 		}
 		if (c == 0x06BE || c == 0x06C1)
