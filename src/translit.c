@@ -361,8 +361,9 @@ fold_hebrew(UChar *u, int32_t n, UChar **outp)
  *   ESSABAR): it becomes a token of its own, as does the al- of Abd al-X
  *   written in one word (عبدالحليم), when at least 3 letters follow;
  * - the feminine ending (ta marbuta, ẗ) at the end of a word is said -a
- *   (SAMIRA, HAMZA, not SAMIRAT): a; but -at before a word with the
- *   article (the construct state: ASBAT AL-ANSAR, NUSRAT UL-ISLAM);
+ *   (SAMIRA, HAMZA, not SAMIRAT): a (also before a word with the
+ *   article: the -at of the construct state, ASBAT AL-ANSAR, is for
+ *   organisations; a person's HAMZA AL-ZUBAIDI is not HAMZAT);
  * - Abu al-X written in one word (أبواليزيد) splits like Abd al-X;
  * - ICU leaves the Urdu forms of heh (ہ ھ, also written for h in Arabic
  *   names: الطاھر) as they are: they are h; other letters ICU does not
@@ -411,12 +412,7 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 		}
 		if (c == 0x1E97)		/* ẗ */
 		{
-			/* -a, but -at before a word with the article (construct state) */
-			bool		end = (i + 1 >= n || !in_token(u[i + 1]));
-			bool		before_al = (end && i + 3 < n && u[i + 1] == ' ' &&
-									 u[i + 2] == 0x1EA1 && u[i + 3] == 'l');
-
-			out[o++] = (end && !before_al) ? 'a' : 't';
+			out[o++] = (i + 1 >= n || !in_token(u[i + 1])) ? 'a' : 't';
 			continue;
 		}
 		if (c == 0x06BE || c == 0x06C1)
