@@ -261,6 +261,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	int			sq = 0,
 				sc = 0,
 				npairs = 0;
+	bool		left_one = false;
 
 	/* the pairs the index found similar */
 	for (int ci = 0; ci < nm->nitems; ci++)
@@ -332,9 +333,22 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 		/*
 		 * Tokens left on both sides: compare them directly (a typo can leave
-		 * a token without enough trigrams in common for the index).
+		 * a token without enough trigrams in common for the index).  In the
+		 * skeleton pass, the one strong part left on each side after others
+		 * matched counts from LEFTOVER_FLOOR: the consonants of one part
+		 * differ more than two spellings do.
 		 */
 		np = 0;
+		{
+			int			lq = 0,
+						lc = 0;
+
+			for (int qi = 0; qi < q->nn.ntok; qi++)
+				lq += !(qused & (1u << qi)) && q->it.strong[qi] > 0;
+			for (int ci = 0; ci < nm->ntok; ci++)
+				lc += !(cused & (1u << ci)) && ix->vocab[items[ci]].strong > 0;
+			left_one = (lq == 1 && lc == 1 && sq >= 1 && q->forms != FT_FORM_PLAIN);
+		}
 		for (int qi = 0; qi < q->nn.ntok; qi++)
 		{
 			if (qused & (1u << qi) || q->it.strong[qi] == 0)
@@ -350,7 +364,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				if (sim < 1.0f && q->known[qi])
 					sim *= (float) (1.0 - KNOWN_PENALTY);
 				sim = pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
-				if (!pair_ok(sim, 1, 1))
+				if (!(left_one ? sim >= LEFTOVER_FLOOR : pair_ok(sim, 1, 1)))
 					continue;
 				pairs[np].sim = sim;
 				pairs[np].qi = qi;

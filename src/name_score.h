@@ -19,6 +19,7 @@
  */
 #define SIM_FLOOR		0.80	/* token pairs below this do not match */
 #define JOIN_FLOOR		0.90	/* pairs involving a join of tokens */
+#define LEFTOVER_FLOOR	0.75	/* skeleton pass: the one part left on each side after others matched */
 #define KNEE			0.92	/* similarities below this count ... */
 #define BETA			0.5		/* ... this much less per unit below it */
 #define KNOWN_PENALTY	0.05	/* a listed word taken for another one */

@@ -361,7 +361,9 @@ ft_normalize_name(const char *name, NormName *out)
  * i = s), and the Egyptian g (Ragab) meets j (Rajab); the letters said
  * differently in Persian and Urdu than in Arabic meet their other spellings:
  * d, dh and z are one (dad, dhal, za: FADL, FAZL), th is s (tha), v is
- * dropped like w (waw: JAVAD, JAWAD).  Arabic and Hebrew
+ * dropped like w (waw: JAVAD, JAWAD); a final th is t (the h is the
+ * final h: SHIHATA, شحاته shhth); the article of Abd al-X written in one
+ * word goes (ABDELHALIM = abd al halim).  Arabic and Hebrew
  * write no short vowels, so their transliteration is close to this already:
  * MUHAMMAD and mhmd (محمد) both become mhmd.  Tokens left empty are
  * dropped.  Returns the number of tokens.
@@ -376,6 +378,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 		const char *t = in->tok[i];
 		char	   *sk;
 		int			n = 0;
+		int			seam = -1;
 
 		/*
 		 * The Arabic article (al, el, ul: AL-TIKRITI, ABD EL HALIM,
@@ -386,6 +389,18 @@ ft_skeleton_name(const NormName *in, NormName *out)
 			continue;
 		sk = palloc(strlen(t) + 1);
 
+		/*
+		 * Abd al-X written in one word (ABDELHALIM, ABDULKADER): the
+		 * article goes as when it is written apart (abd al halim).
+		 */
+		if (strncmp(t, "abd", 3) == 0 && strchr("aeuo", t[3]) != NULL && t[3] != '\0' &&
+			t[4] == 'l' && strlen(t + 5) >= 3)
+		{
+			sk[n++] = 'b';
+			sk[n++] = 'd';
+			t += 5;
+			seam = n;			/* as two tokens: ABDELDAYEM is bd + dm */
+		}
 		for (; *t; t++)
 		{
 			char		c = *t;
@@ -401,14 +416,14 @@ ft_skeleton_name(const NormName *in, NormName *out)
 				c = 'j';		/* Egyptian g for jim (Ragab, Rajab) */
 			else if (c == 'z')
 				c = 'd';		/* dad, dhal, za: d, dh or z (FADL, FAZL; ZAKIR, DHAKIR) */
-			else if (c == 't' && t[1] == 'h')
+			else if (c == 't' && t[1] == 'h' && t[2] != '\0')
 			{
 				c = 's';		/* tha: th or s (THAQIB, SAQIB) */
 				t++;
 			}
 			else if (c == 'd' && t[1] == 'h')
 				t++;			/* dh = d */
-			if (n > 0 && sk[n - 1] == c)
+			if (n > 0 && n != seam && sk[n - 1] == c)
 				continue;
 			sk[n++] = c;
 		}

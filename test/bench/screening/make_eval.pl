@@ -16,6 +16,11 @@
 # negatives.csv  query,kind — names of people and companies of many cultures
 #                that are not on the list (see the exclusion rule below).
 #
+# Held-out sets (test/bench/screening/heldout/): MAKE_EVAL_SEED (default
+# 20231228) seeds the PRNG, MAKE_EVAL_POSITIVES (default 3000) is the number
+# of positives, MAKE_EVAL_EXCLUDE names a positives.csv whose entities
+# (expected_uid) are not drawn from.
+#
 # Deterministic: its own PRNG (xorshift128, 32-bit words) with a fixed seed,
 # no hash-order dependence, core modules only; the same input gives the same
 # bytes on any Perl >= 5.36 with 64-bit integers.  A summary (Markdown) goes
@@ -32,8 +37,8 @@ $Config{ivsize} >= 8 or die "make_eval.pl needs a Perl with 64-bit integers\n";
 binmode STDOUT, ':encoding(UTF-8)';
 binmode STDERR, ':encoding(UTF-8)';
 
-my $SEED        = 20231228;     # the list's publication date
-my $N_POSITIVES = 3000;
+my $SEED        = $ENV{MAKE_EVAL_SEED} // 20231228;     # the list's publication date
+my $N_POSITIVES = $ENV{MAKE_EVAL_POSITIVES} // 3000;
 my $N_PERSONS   = 2400;         # negatives: people ...
 my $N_COMPANIES = 600;          # ... and companies
 my $MAX_SHARED  = 3;            # skip SDN names shared by more entities than this
@@ -837,7 +842,19 @@ sub applies($t, $s) {
 # Positives
 # ------------------------------------------------------------------------
 seed_rng($SEED);
-my @usable = grep { $_->{shared} <= $MAX_SHARED && length($_->{name}) >= 2 } @sources;
+# entities of another set's positives (MAKE_EVAL_EXCLUDE): a held-out set
+# draws none of them
+my %excluded_uid;
+if (my $ex = $ENV{MAKE_EVAL_EXCLUDE}) {
+	open my $xf, '<:encoding(UTF-8)', $ex or die "$ex: $!\n";
+	while (my $l = <$xf>) {
+		$excluded_uid{$1} = 1 if $l =~ /,"?(\d+)"?,[a-z0-9_+]+\r?$/;
+	}
+	close $xf;
+	keys %excluded_uid or die "$ex: no expected_uid read\n";
+}
+my @usable = grep { $_->{shared} <= $MAX_SHARED && length($_->{name}) >= 2
+                    && !$excluded_uid{ $_->{uid} } } @sources;
 my %pool;        # type -> kind -> [sources]
 # share of each kind of entry among the rows of a type (where it applies)
 my @KIND_WEIGHT = ([ individual => 46 ], [ entity => 40 ], [ vessel => 8 ], [ aircraft => 6 ]);

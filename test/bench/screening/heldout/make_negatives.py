@@ -1,0 +1,90 @@
+#!/usr/bin/python3
+# test/bench/screening/heldout/make_negatives.py -- the held-out clean names
+# (negatives.csv here): people and companies of 34 locales, drawn from the
+# name lists of Faker (Debian's python3-fake-factory 0.9.3, run by Debian's
+# /usr/bin/python3), none of them used to tune the matcher, 1,060 of them in
+# their own script (Arabic, Persian, Cyrillic, Chinese, Japanese, Korean,
+# Thai, Hebrew, Greek, Devanagari, Georgian).  Seed 20261206 per locale:
+# the same package version gives the same file.
+#
+#   /usr/bin/python3 make_negatives.py OFAC_DIR UN_XML > negatives.csv
+#
+# A name is left out (and another drawn) when, lower case, accents
+# stripped, punctuation a separator and tokens sorted, it equals a name of
+# the SDN or UN list, or one of them with one token dropped, or when it is
+# literally a UN original-script name.  Prints query,kind (kind: the locale,
+# person or company).
+import csv
+import re
+import sys
+import unicodedata
+
+from faker import Faker
+
+SEED = 20261206
+PEOPLE = [  # (locale, rows)
+    ("en_US", 150), ("en_GB", 80), ("es_ES", 100), ("es_MX", 100), ("pt_BR", 100),
+    ("fr_FR", 100), ("de_DE", 100), ("it_IT", 80), ("nl_NL", 60), ("pl_PL", 80),
+    ("cs_CZ", 50), ("tr_TR", 100), ("id_ID", 100), ("hu_HU", 50), ("ro_RO", 50),
+    ("sv_SE", 40), ("fi_FI", 40), ("tw_GH", 80), ("hr_HR", 40), ("lt_LT", 40),
+    ("ar_AA", 150), ("fa_IR", 120), ("ru_RU", 120), ("uk_UA", 60), ("bg_BG", 40),
+    ("zh_CN", 100), ("zh_TW", 40), ("ko_KR", 100), ("ja_JP", 80), ("th_TH", 60),
+    ("he_IL", 60), ("el_GR", 50), ("hi_IN", 40), ("ka_GE", 20),
+]
+COMPANIES = [("en_US", 80), ("en_GB", 30), ("de_DE", 40), ("fr_FR", 30), ("es_ES", 30),
+             ("it_IT", 20), ("ru_RU", 40), ("zh_CN", 20), ("ja_JP", 20), ("ko_KR", 20),
+             ("pt_BR", 30)]
+
+
+def key(name):
+    s = unicodedata.normalize("NFKD", name.lower())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = re.sub(r"['.’`]", "", s)
+    return tuple(sorted(t for t in re.split(r"\W+", s) if t))
+
+
+def main():
+    ofac, un = sys.argv[1], sys.argv[2]
+    listed = set()
+    for path, col in (("sdn.csv", 1), ("alt.csv", 3)):
+        with open(f"{ofac}/{path}", encoding="latin-1", newline="") as fh:
+            for row in csv.reader(fh):
+                if len(row) > col:
+                    listed.add(key(row[col]))
+    with open(un, encoding="utf-8") as fh:
+        xml = fh.read()
+    originals = {re.sub(r"\s+", " ", m).strip()
+                 for m in re.findall(r"<NAME_ORIGINAL_SCRIPT>([^<]*)<", xml)}
+    for rec in re.findall(r"<(?:INDIVIDUAL|ENTITY)>(.*?)</(?:INDIVIDUAL|ENTITY)>", xml, re.S):
+        parts = [re.search(rf"<{t}>([^<]*)<", rec) for t in
+                 ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")]
+        listed.add(key(" ".join(p.group(1) for p in parts if p)))
+        for a in re.findall(r"<ALIAS_NAME>([^<]*)<", rec):
+            listed.add(key(a))
+    near = set(listed)
+    for k in listed:
+        if len(k) >= 3:
+            for i in range(len(k)):
+                near.add(k[:i] + k[i + 1:])
+
+    out = csv.writer(sys.stdout, lineterminator="\n")
+    out.writerow(["query", "kind"])
+    seen = set()
+    for what, table in (("person", PEOPLE), ("company", COMPANIES)):
+        for loc, n in table:
+            fk = Faker(loc)
+            fk.seed_instance(SEED)
+            got = tries = 0
+            while got < n:
+                tries += 1
+                if tries > n * 50:
+                    sys.exit(f"cannot draw {n} {what} names for {loc}")
+                q = re.sub(r"\s+", " ", fk.name() if what == "person" else fk.company()).strip()
+                if q in seen or key(q) in near or q in originals or not key(q):
+                    continue
+                seen.add(q)
+                out.writerow([q, f"{what}-{loc}"])
+                got += 1
+
+
+main()
