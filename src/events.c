@@ -170,7 +170,7 @@ ft_events_installed(void)
 
 /* one row of fintech.events, straight into its heap and index */
 static void
-events_append(const char *kind, Jsonb *payload)
+events_append(const char *kind, text *payload)
 {
 	/*
 	 * The cached OIDs, copied: an invalidation (autovacuum's ANALYZE of the
@@ -194,10 +194,15 @@ events_append(const char *kind, Jsonb *payload)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("fintech.events has %d columns, expected %d", desc->natts, EVENTS_NATTS)));
+	if (TupleDescAttr(desc, 3)->atttypid != JSONOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("fintech.events.payload is of type %s, expected json",
+						format_type_be(TupleDescAttr(desc, 3)->atttypid))));
 	values[0] = (Datum) 0;
 	values[1] = CStringGetTextDatum(kind);
 	values[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());	/* now() */
-	values[3] = JsonbPGetDatum(payload);
+	values[3] = PointerGetDatum(payload);
 	values[4] = Int64GetDatum(ft_event_write_seq(seqid));
 	tup = heap_form_tuple(desc, values, nulls);
 	simple_heap_insert(rel, tup);
@@ -265,226 +270,131 @@ messages_on(void)
 	return XLogLogicalInfoActive();
 }
 
-/* the row and, when decodable, the message; text is payload::text */
+/*
+ * The row and, when decodable, the message: payload is the event's JSON
+ * text as a json datum (a varlena), stored as it is in the row and written
+ * as it is (without its header) as the message's content.
+ */
 static void
-emit(const char *kind, Jsonb *payload, const char *text)
+emit(const char *kind, text *payload)
 {
 	events_append(kind, payload);
 	if (messages_on())
-		(void) LogLogicalMessage(EVENT_PREFIX, text, strlen(text), true);
+		(void) LogLogicalMessage(EVENT_PREFIX, VARDATA(payload), VARSIZE(payload) - VARHDRSZ, true);
 }
 
 /*
  * ft_event_emit: write one event in the caller's transaction: its row and
- * its logical decoding message.  Runs no SQL (SPI need not be connected).
+ * its logical decoding message, the payload given as jsonb (its text is
+ * what the row and the message hold).  Runs no SQL (SPI need not be
+ * connected).
  */
 void
 ft_event_emit(const char *kind, Jsonb *payload)
 {
-	char	   *text;
+	text	   *json;
 
 	if (kind == NULL || !ft_events_on())
 		return;
-	text = messages_on() ? JsonbToCString(NULL, &payload->root, VARSIZE(payload)) : NULL;
-	emit(kind, payload, text);
-	if (text)
-		pfree(text);
+	json = cstring_to_text(JsonbToCString(NULL, &payload->root, VARSIZE(payload)));
+	emit(kind, json);
+	pfree(json);
 }
 
 /*
- * A payload built twice at once, without parsing one into the other: as a
- * JsonbValue tree for the row (containers filled in place, then one
- * JsonbValueToJsonb: no pushJsonbValue, no sorting) and as the text
- * jsonb's output gives for it (payload::text) for the WAL message (the
- * text only when messages are written; FINTECH_CHECKS builds always make
- * it, to compare it with the jsonb's output).  Keys
- * must come in jsonb's order (shorter first, then bytewise): the binary
- * form is searched by it.  FINTECH_CHECKS builds compare the text with the
- * jsonb's output, which would differ for a key out of order.
+ * The payloads built in C are built as their text only, appended into one
+ * buffer that becomes the json datum (room for the varlena header left at
+ * its start): no JsonbValue, no numeric, no jsonb to form.  The text is
+ * the one jsonb's output gives for the same object (payload::text once
+ * read_events has parsed it, and the WAL message byte for byte): ", "
+ * and ": " as separators, and keys in jsonb's order (shorter first, then
+ * bytewise), which the builders below write them in.  FINTECH_CHECKS
+ * builds parse every such text as jsonb and compare its output with it,
+ * which would differ for a key out of order.
  */
-#define PL_MAXDEPTH 4
-
 typedef struct Payload
 {
-	JsonbValue *open[PL_MAXDEPTH];	/* the containers being filled */
-	int			cap[PL_MAXDEPTH];	/* room in each one's pairs/elems */
-	const char *key[PL_MAXDEPTH];	/* an object's key awaiting its value */
-	int			keylen[PL_MAXDEPTH];
-	int			depth;
-	JsonbValue *result;			/* the outermost container, once ended */
-	StringInfoData text;		/* when with_text */
-	bool		with_text;
+	StringInfoData buf;			/* VARHDRSZ bytes, then the text */
 	bool		need_comma;
 } Payload;
 
 static void
 pl_init(Payload *p)
 {
-	memset(p, 0, sizeof(*p));
-#ifdef FINTECH_CHECKS
-	p->with_text = true;
-#else
-	p->with_text = messages_on();
-#endif
-	if (p->with_text)
-		initStringInfo(&p->text);
-}
-
-/* the payload's text for emit(): NULL when none was made */
-static const char *
-pl_text(Payload *p)
-{
-	return p->with_text ? p->text.data : NULL;
+	initStringInfo(&p->buf);
+	p->buf.len = VARHDRSZ;		/* the header, set by pl_emit */
+	p->need_comma = false;
 }
 
 static void
 pl_sep(Payload *p)
 {
-	if (p->need_comma && p->with_text)
-		appendBinaryStringInfo(&p->text, ", ", 2);
+	if (p->need_comma)
+		appendBinaryStringInfo(&p->buf, ", ", 2);
 	p->need_comma = true;
-}
-
-/* v becomes the next element, or the value of the pending key */
-static void
-pl_push(Payload *p, const JsonbValue *v)
-{
-	int			d = p->depth - 1;
-	JsonbValue *c = p->open[d];
-
-	if (c->type == jbvArray)
-	{
-		if (c->val.array.nElems == p->cap[d])
-		{
-			p->cap[d] *= 2;
-			c->val.array.elems = repalloc(c->val.array.elems, sizeof(JsonbValue) * p->cap[d]);
-		}
-		c->val.array.elems[c->val.array.nElems++] = *v;
-	}
-	else
-	{
-		JsonbPair  *pair;
-
-		if (c->val.object.nPairs == p->cap[d])
-		{
-			p->cap[d] *= 2;
-			c->val.object.pairs = repalloc(c->val.object.pairs, sizeof(JsonbPair) * p->cap[d]);
-		}
-		pair = &c->val.object.pairs[c->val.object.nPairs];
-		pair->key.type = jbvString;
-		pair->key.val.string.val = (char *) p->key[d];
-		pair->key.val.string.len = p->keylen[d];
-		pair->value = *v;
-		pair->order = c->val.object.nPairs++;
-	}
 }
 
 static void
 pl_begin(Payload *p, bool array)
 {
-	JsonbValue *c = palloc0(sizeof(JsonbValue));
-	int			d = p->depth++;
-
-	FT_CHECK(d < PL_MAXDEPTH);
 	pl_sep(p);
-	if (p->with_text)
-		appendStringInfoChar(&p->text, array ? '[' : '{');
-	p->cap[d] = 12;
-	if (array)
-	{
-		c->type = jbvArray;
-		c->val.array.elems = palloc(sizeof(JsonbValue) * p->cap[d]);
-	}
-	else
-	{
-		c->type = jbvObject;
-		c->val.object.pairs = palloc(sizeof(JsonbPair) * p->cap[d]);
-	}
-	p->open[d] = c;
+	appendStringInfoChar(&p->buf, array ? '[' : '{');
 	p->need_comma = false;
 }
 
 static void
 pl_end(Payload *p, bool array)
 {
-	JsonbValue *c = p->open[--p->depth];
-
-	if (p->with_text)
-		appendStringInfoChar(&p->text, array ? ']' : '}');
-	if (p->depth == 0)
-		p->result = c;
-	else
-		pl_push(p, c);
+	appendStringInfoChar(&p->buf, array ? ']' : '}');
 	p->need_comma = true;
 }
 
 static void
 pl_key(Payload *p, const char *key)
 {
-	int			len = strlen(key);
-
 	pl_sep(p);
 	/* keys are this file's constants: plain ASCII, nothing to escape */
-	if (p->with_text)
-	{
-		appendStringInfoChar(&p->text, '"');
-		appendBinaryStringInfo(&p->text, key, len);
-		appendBinaryStringInfo(&p->text, "\": ", 3);
-	}
-	p->key[p->depth - 1] = key;
-	p->keylen[p->depth - 1] = len;
+	appendStringInfoChar(&p->buf, '"');
+	appendStringInfoString(&p->buf, key);
+	appendBinaryStringInfo(&p->buf, "\": ", 3);
 	p->need_comma = false;
 }
 
 static void
 pl_str(Payload *p, const char *str)
 {
-	JsonbValue	v;
-
 	pl_sep(p);
 	if (str == NULL)
-	{
-		if (p->with_text)
-			appendBinaryStringInfo(&p->text, "null", 4);
-		v.type = jbvNull;
-	}
+		appendBinaryStringInfo(&p->buf, "null", 4);
 	else
-	{
-		if (p->with_text)
-			escape_json(&p->text, str);
-		v.type = jbvString;
-		v.val.string.val = (char *) str;
-		v.val.string.len = strlen(str);
-	}
-	pl_push(p, &v);
+		escape_json(&p->buf, str);
 }
 
 static void
 pl_int(Payload *p, int64 n)
 {
-	JsonbValue	v;
-	char		buf[MAXINT8LEN + 1];
-
 	pl_sep(p);
-	if (p->with_text)
-		appendBinaryStringInfo(&p->text, buf, pg_lltoa(n, buf));
-	v.type = jbvNumeric;
-	v.val.numeric = int64_to_numeric(n);
-	pl_push(p, &v);
+	enlargeStringInfo(&p->buf, MAXINT8LEN + 1);
+	p->buf.len += pg_lltoa(n, p->buf.data + p->buf.len);
 }
 
-/* the ended payload's event: its jsonb, then emit() */
+/* the ended payload's event: emit() */
 static void
 pl_emit(Payload *p, const char *kind)
 {
-	Jsonb	   *jb = JsonbValueToJsonb(p->result);
+	text	   *json = (text *) p->buf.data;
 
+	SET_VARSIZE(json, p->buf.len);
 #ifdef FINTECH_CHECKS
-	FT_CHECK(strcmp(p->text.data, JsonbToCString(NULL, &jb->root, VARSIZE(jb))) == 0);
+	{
+		char	   *plain = text_to_cstring(json);
+		Jsonb	   *jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(plain)));
+
+		FT_CHECK(strcmp(plain, JsonbToCString(NULL, &jb->root, VARSIZE(jb))) == 0);
+	}
 #endif
-	emit(kind, jb, pl_text(p));
-	if (p->with_text)
-		pfree(p->text.data);
+	emit(kind, json);
+	pfree(p->buf.data);
 }
 
 /* the kind of an entry's event by its type; NULL: none */
@@ -646,7 +556,7 @@ ft_event_payment(const PaymentEvent *pe)
 		FT_CHECK(strcmp(JsonbToCString(NULL, &DatumGetJsonbP(SPI_getbinval(SPI_tuptable->vals[0],
 																			   SPI_tuptable->tupdesc, 2,
 																			   &isnull))->root, 0),
-						p.text.data) == 0);
+						p.buf.data + VARHDRSZ) == 0);
 		SPI_tuptable = tuptable;
 		SPI_processed = processed;
 	}
