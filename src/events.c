@@ -16,10 +16,14 @@
  *     events_read.c), and
  *   - when wal_level is logical (below it nothing can decode the WAL: see
  *     messages_on), a transactional logical decoding message, prefix "fintech", whose
- *     content is the payload's text (jsonb output, the same bytes as
- *     payload::text), so that CDC tools (pg_recvlogical, Debezium) stream
- *     the events of committed transactions, in commit order, from the WAL.
- * A rolled-back change leaves neither.  The payload is a JSON object that
+ *     content is the payload's text, so that CDC tools (pg_recvlogical,
+ *     Debezium) stream the events of committed transactions, in commit
+ *     order, from the WAL.
+ * A rolled-back change leaves neither.  The row's payload (type json) is
+ *   that same text, byte for byte, and it is the text jsonb's output gives
+ *   for the object (read_events returns it as jsonb: its ::text is the
+ *   message again); building the text only is the cheapest of the forms
+ *   (see Payload below).  The payload is a JSON object that
  *   names its kind (so a WAL message stands alone), the ids, account codes,
  *   amounts and currency; never a personal value (names, external refs,
  *   references, metadata), so an erasure has nothing to chase in events.
@@ -83,6 +87,13 @@ static Oid	events_seqid = InvalidOid;
 static Oid	events_in_order = InvalidOid;	/* its two indexes */
 static Oid	events_unordered = InvalidOid;
 
+/*
+ * The table's indexes are the install script's two (1), something else (0),
+ * not looked at since the last invalidation of fintech.events (-1): read
+ * from its index list once, not per event
+ */
+static int	indexes_known = -1;
+
 enum
 {
 	P_PAYMENT,
@@ -136,7 +147,10 @@ static void
 events_oids_inval(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == events_relid || relid == events_seqid)
+	{
 		events_relid = events_seqid = InvalidOid;
+		indexes_known = -1;
+	}
 }
 
 bool
@@ -212,29 +226,32 @@ events_append(const char *kind, text *payload)
 	 * events_unordered (write_seq) WHERE event_id IS NULL takes the new row:
 	 * inserted directly (a btree ignores the IndexInfo).  Any other set of
 	 * indexes (one added by hand) goes through the executor's insertion.
+	 * Which case it is is decided once per invalidation of the table (an
+	 * index created or dropped invalidates it).
 	 */
+	if (indexes_known < 0)
 	{
 		List	   *indexes = RelationGetIndexList(rel);
-		bool		known = list_length(indexes) == 2 &&
+
+		indexes_known = list_length(indexes) == 2 &&
 			list_member_oid(indexes, in_order) &&
 			list_member_oid(indexes, unordered);
-
 		list_free(indexes);
-		if (known)
-		{
-			Relation	idx = index_open(unordered, RowExclusiveLock);
+	}
+	if (indexes_known > 0)
+	{
+		Relation	idx = index_open(unordered, RowExclusiveLock);
 
-			if (idx->rd_rel->relam == BTREE_AM_OID && RelationGetDescr(idx)->natts == 1)
-			{
-				(void) index_insert(idx, &values[4], &nulls[4], &tup->t_self, rel,
-									UNIQUE_CHECK_NO, false, makeNode(IndexInfo));
-				index_close(idx, NoLock);
-				table_close(rel, NoLock);
-				heap_freetuple(tup);
-				return;
-			}
+		if (idx->rd_rel->relam == BTREE_AM_OID && RelationGetDescr(idx)->natts == 1)
+		{
+			(void) index_insert(idx, &values[4], &nulls[4], &tup->t_self, rel,
+								UNIQUE_CHECK_NO, false, makeNode(IndexInfo));
 			index_close(idx, NoLock);
+			table_close(rel, NoLock);
+			heap_freetuple(tup);
+			return;
 		}
+		index_close(idx, NoLock);
 	}
 	estate = CreateExecutorState();
 	rri = makeNode(ResultRelInfo);
@@ -349,25 +366,48 @@ pl_end(Payload *p, bool array)
 	p->need_comma = true;
 }
 
+/*
+ * The next key: pl_key(p, "name") with the key a string constant (plain
+ * ASCII, nothing to escape), appended quoted with its ": " as one piece
+ */
+#define pl_key(p, key) pl_key_quoted((p), "\"" key "\": ", sizeof("\"" key "\": ") - 1)
+
 static void
-pl_key(Payload *p, const char *key)
+pl_key_quoted(Payload *p, const char *quoted, int len)
 {
 	pl_sep(p);
-	/* keys are this file's constants: plain ASCII, nothing to escape */
-	appendStringInfoChar(&p->buf, '"');
-	appendStringInfoString(&p->buf, key);
-	appendBinaryStringInfo(&p->buf, "\": ", 3);
+	appendBinaryStringInfo(&p->buf, quoted, len);
 	p->need_comma = false;
 }
 
 static void
 pl_str(Payload *p, const char *str)
 {
+	size_t		len;
+
 	pl_sep(p);
 	if (str == NULL)
+	{
 		appendBinaryStringInfo(&p->buf, "null", 4);
-	else
-		escape_json(&p->buf, str);
+		return;
+	}
+	/* most values need no escaping: copied at once, else escape_json's text */
+	for (len = 0; str[len]; len++)
+	{
+		unsigned char c = (unsigned char) str[len];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+		{
+			escape_json(&p->buf, str);
+			return;
+		}
+	}
+	enlargeStringInfo(&p->buf, len + 2);
+	p->buf.data[p->buf.len] = '"';
+	memcpy(p->buf.data + p->buf.len + 1, str, len);
+	p->buf.data[p->buf.len + len + 1] = '"';
+	p->buf.len += len + 2;
+	p->buf.data[p->buf.len] = '\0';
 }
 
 static void
@@ -495,15 +535,14 @@ ft_event_entry(const EntrySpec *e)
 }
 
 /* a key whose value is an id, or null when 0 */
-static void
-pl_id(Payload *p, const char *key, int64 id)
-{
-	pl_key(p, key);
-	if (id)
-		pl_int(p, id);
-	else
-		pl_str(p, NULL);
-}
+#define pl_id(p, key, id) \
+	do { \
+		pl_key((p), key); \
+		if (id) \
+			pl_int((p), (id)); \
+		else \
+			pl_str((p), NULL); \
+	} while (0)
 
 /*
  * ft_event_payment: payment.<status> for a payment pay has just recorded,
