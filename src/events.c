@@ -16,10 +16,14 @@
  *     events_read.c), and
  *   - when wal_level is logical (below it nothing can decode the WAL: see
  *     messages_on), a transactional logical decoding message, prefix "fintech", whose
- *     content is the payload's text (jsonb output, the same bytes as
- *     payload::text), so that CDC tools (pg_recvlogical, Debezium) stream
- *     the events of committed transactions, in commit order, from the WAL.
- * A rolled-back change leaves neither.  The payload is a JSON object that
+ *     content is the payload's text, so that CDC tools (pg_recvlogical,
+ *     Debezium) stream the events of committed transactions, in commit
+ *     order, from the WAL.
+ * A rolled-back change leaves neither.  The row's payload (type json) is
+ *   that same text, byte for byte, and it is the text jsonb's output gives
+ *   for the object (read_events returns it as jsonb: its ::text is the
+ *   message again); building the text only is the cheapest of the forms
+ *   (see Payload below).  The payload is a JSON object that
  *   names its kind (so a WAL message stands alone), the ids, account codes,
  *   amounts and currency; never a personal value (names, external refs,
  *   references, metadata), so an erasure has nothing to chase in events.
@@ -83,6 +87,13 @@ static Oid	events_seqid = InvalidOid;
 static Oid	events_in_order = InvalidOid;	/* its two indexes */
 static Oid	events_unordered = InvalidOid;
 
+/*
+ * The table's indexes are the install script's two (1), something else (0),
+ * not looked at since the last invalidation of fintech.events (-1): read
+ * from its index list once, not per event
+ */
+static int	indexes_known = -1;
+
 enum
 {
 	P_PAYMENT,
@@ -136,7 +147,10 @@ static void
 events_oids_inval(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == events_relid || relid == events_seqid)
+	{
 		events_relid = events_seqid = InvalidOid;
+		indexes_known = -1;
+	}
 }
 
 bool
@@ -170,7 +184,7 @@ ft_events_installed(void)
 
 /* one row of fintech.events, straight into its heap and index */
 static void
-events_append(const char *kind, Jsonb *payload)
+events_append(const char *kind, text *payload)
 {
 	/*
 	 * The cached OIDs, copied: an invalidation (autovacuum's ANALYZE of the
@@ -194,10 +208,15 @@ events_append(const char *kind, Jsonb *payload)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("fintech.events has %d columns, expected %d", desc->natts, EVENTS_NATTS)));
+	if (TupleDescAttr(desc, 3)->atttypid != JSONOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("fintech.events.payload is of type %s, expected json",
+						format_type_be(TupleDescAttr(desc, 3)->atttypid))));
 	values[0] = (Datum) 0;
 	values[1] = CStringGetTextDatum(kind);
 	values[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());	/* now() */
-	values[3] = JsonbPGetDatum(payload);
+	values[3] = PointerGetDatum(payload);
 	values[4] = Int64GetDatum(ft_event_write_seq(seqid));
 	tup = heap_form_tuple(desc, values, nulls);
 	simple_heap_insert(rel, tup);
@@ -207,29 +226,32 @@ events_append(const char *kind, Jsonb *payload)
 	 * events_unordered (write_seq) WHERE event_id IS NULL takes the new row:
 	 * inserted directly (a btree ignores the IndexInfo).  Any other set of
 	 * indexes (one added by hand) goes through the executor's insertion.
+	 * Which case it is is decided once per invalidation of the table (an
+	 * index created or dropped invalidates it).
 	 */
+	if (indexes_known < 0)
 	{
 		List	   *indexes = RelationGetIndexList(rel);
-		bool		known = list_length(indexes) == 2 &&
+
+		indexes_known = list_length(indexes) == 2 &&
 			list_member_oid(indexes, in_order) &&
 			list_member_oid(indexes, unordered);
-
 		list_free(indexes);
-		if (known)
-		{
-			Relation	idx = index_open(unordered, RowExclusiveLock);
+	}
+	if (indexes_known > 0)
+	{
+		Relation	idx = index_open(unordered, RowExclusiveLock);
 
-			if (idx->rd_rel->relam == BTREE_AM_OID && RelationGetDescr(idx)->natts == 1)
-			{
-				(void) index_insert(idx, &values[4], &nulls[4], &tup->t_self, rel,
-									UNIQUE_CHECK_NO, false, makeNode(IndexInfo));
-				index_close(idx, NoLock);
-				table_close(rel, NoLock);
-				heap_freetuple(tup);
-				return;
-			}
+		if (idx->rd_rel->relam == BTREE_AM_OID && RelationGetDescr(idx)->natts == 1)
+		{
+			(void) index_insert(idx, &values[4], &nulls[4], &tup->t_self, rel,
+								UNIQUE_CHECK_NO, false, makeNode(IndexInfo));
 			index_close(idx, NoLock);
+			table_close(rel, NoLock);
+			heap_freetuple(tup);
+			return;
 		}
+		index_close(idx, NoLock);
 	}
 	estate = CreateExecutorState();
 	rri = makeNode(ResultRelInfo);
@@ -265,226 +287,154 @@ messages_on(void)
 	return XLogLogicalInfoActive();
 }
 
-/* the row and, when decodable, the message; text is payload::text */
+/*
+ * The row and, when decodable, the message: payload is the event's JSON
+ * text as a json datum (a varlena), stored as it is in the row and written
+ * as it is (without its header) as the message's content.
+ */
 static void
-emit(const char *kind, Jsonb *payload, const char *text)
+emit(const char *kind, text *payload)
 {
 	events_append(kind, payload);
 	if (messages_on())
-		(void) LogLogicalMessage(EVENT_PREFIX, text, strlen(text), true);
+		(void) LogLogicalMessage(EVENT_PREFIX, VARDATA(payload), VARSIZE(payload) - VARHDRSZ, true);
 }
 
 /*
  * ft_event_emit: write one event in the caller's transaction: its row and
- * its logical decoding message.  Runs no SQL (SPI need not be connected).
+ * its logical decoding message, the payload given as jsonb (its text is
+ * what the row and the message hold).  Runs no SQL (SPI need not be
+ * connected).
  */
 void
 ft_event_emit(const char *kind, Jsonb *payload)
 {
-	char	   *text;
+	text	   *json;
 
 	if (kind == NULL || !ft_events_on())
 		return;
-	text = messages_on() ? JsonbToCString(NULL, &payload->root, VARSIZE(payload)) : NULL;
-	emit(kind, payload, text);
-	if (text)
-		pfree(text);
+	json = cstring_to_text(JsonbToCString(NULL, &payload->root, VARSIZE(payload)));
+	emit(kind, json);
+	pfree(json);
 }
 
 /*
- * A payload built twice at once, without parsing one into the other: as a
- * JsonbValue tree for the row (containers filled in place, then one
- * JsonbValueToJsonb: no pushJsonbValue, no sorting) and as the text
- * jsonb's output gives for it (payload::text) for the WAL message (the
- * text only when messages are written; FINTECH_CHECKS builds always make
- * it, to compare it with the jsonb's output).  Keys
- * must come in jsonb's order (shorter first, then bytewise): the binary
- * form is searched by it.  FINTECH_CHECKS builds compare the text with the
- * jsonb's output, which would differ for a key out of order.
+ * The payloads built in C are built as their text only, appended into one
+ * buffer that becomes the json datum (room for the varlena header left at
+ * its start): no JsonbValue, no numeric, no jsonb to form.  The text is
+ * the one jsonb's output gives for the same object (payload::text once
+ * read_events has parsed it, and the WAL message byte for byte): ", "
+ * and ": " as separators, and keys in jsonb's order (shorter first, then
+ * bytewise), which the builders below write them in.  FINTECH_CHECKS
+ * builds parse every such text as jsonb and compare its output with it,
+ * which would differ for a key out of order.
  */
-#define PL_MAXDEPTH 4
-
 typedef struct Payload
 {
-	JsonbValue *open[PL_MAXDEPTH];	/* the containers being filled */
-	int			cap[PL_MAXDEPTH];	/* room in each one's pairs/elems */
-	const char *key[PL_MAXDEPTH];	/* an object's key awaiting its value */
-	int			keylen[PL_MAXDEPTH];
-	int			depth;
-	JsonbValue *result;			/* the outermost container, once ended */
-	StringInfoData text;		/* when with_text */
-	bool		with_text;
+	StringInfoData buf;			/* VARHDRSZ bytes, then the text */
 	bool		need_comma;
 } Payload;
 
 static void
 pl_init(Payload *p)
 {
-	memset(p, 0, sizeof(*p));
-#ifdef FINTECH_CHECKS
-	p->with_text = true;
-#else
-	p->with_text = messages_on();
-#endif
-	if (p->with_text)
-		initStringInfo(&p->text);
-}
-
-/* the payload's text for emit(): NULL when none was made */
-static const char *
-pl_text(Payload *p)
-{
-	return p->with_text ? p->text.data : NULL;
+	initStringInfo(&p->buf);
+	p->buf.len = VARHDRSZ;		/* the header, set by pl_emit */
+	p->need_comma = false;
 }
 
 static void
 pl_sep(Payload *p)
 {
-	if (p->need_comma && p->with_text)
-		appendBinaryStringInfo(&p->text, ", ", 2);
+	if (p->need_comma)
+		appendBinaryStringInfo(&p->buf, ", ", 2);
 	p->need_comma = true;
-}
-
-/* v becomes the next element, or the value of the pending key */
-static void
-pl_push(Payload *p, const JsonbValue *v)
-{
-	int			d = p->depth - 1;
-	JsonbValue *c = p->open[d];
-
-	if (c->type == jbvArray)
-	{
-		if (c->val.array.nElems == p->cap[d])
-		{
-			p->cap[d] *= 2;
-			c->val.array.elems = repalloc(c->val.array.elems, sizeof(JsonbValue) * p->cap[d]);
-		}
-		c->val.array.elems[c->val.array.nElems++] = *v;
-	}
-	else
-	{
-		JsonbPair  *pair;
-
-		if (c->val.object.nPairs == p->cap[d])
-		{
-			p->cap[d] *= 2;
-			c->val.object.pairs = repalloc(c->val.object.pairs, sizeof(JsonbPair) * p->cap[d]);
-		}
-		pair = &c->val.object.pairs[c->val.object.nPairs];
-		pair->key.type = jbvString;
-		pair->key.val.string.val = (char *) p->key[d];
-		pair->key.val.string.len = p->keylen[d];
-		pair->value = *v;
-		pair->order = c->val.object.nPairs++;
-	}
 }
 
 static void
 pl_begin(Payload *p, bool array)
 {
-	JsonbValue *c = palloc0(sizeof(JsonbValue));
-	int			d = p->depth++;
-
-	FT_CHECK(d < PL_MAXDEPTH);
 	pl_sep(p);
-	if (p->with_text)
-		appendStringInfoChar(&p->text, array ? '[' : '{');
-	p->cap[d] = 12;
-	if (array)
-	{
-		c->type = jbvArray;
-		c->val.array.elems = palloc(sizeof(JsonbValue) * p->cap[d]);
-	}
-	else
-	{
-		c->type = jbvObject;
-		c->val.object.pairs = palloc(sizeof(JsonbPair) * p->cap[d]);
-	}
-	p->open[d] = c;
+	appendStringInfoChar(&p->buf, array ? '[' : '{');
 	p->need_comma = false;
 }
 
 static void
 pl_end(Payload *p, bool array)
 {
-	JsonbValue *c = p->open[--p->depth];
-
-	if (p->with_text)
-		appendStringInfoChar(&p->text, array ? ']' : '}');
-	if (p->depth == 0)
-		p->result = c;
-	else
-		pl_push(p, c);
+	appendStringInfoChar(&p->buf, array ? ']' : '}');
 	p->need_comma = true;
 }
 
-static void
-pl_key(Payload *p, const char *key)
-{
-	int			len = strlen(key);
+/*
+ * The next key: pl_key(p, "name") with the key a string constant (plain
+ * ASCII, nothing to escape), appended quoted with its ": " as one piece
+ */
+#define pl_key(p, key) pl_key_quoted((p), "\"" key "\": ", sizeof("\"" key "\": ") - 1)
 
+static void
+pl_key_quoted(Payload *p, const char *quoted, int len)
+{
 	pl_sep(p);
-	/* keys are this file's constants: plain ASCII, nothing to escape */
-	if (p->with_text)
-	{
-		appendStringInfoChar(&p->text, '"');
-		appendBinaryStringInfo(&p->text, key, len);
-		appendBinaryStringInfo(&p->text, "\": ", 3);
-	}
-	p->key[p->depth - 1] = key;
-	p->keylen[p->depth - 1] = len;
+	appendBinaryStringInfo(&p->buf, quoted, len);
 	p->need_comma = false;
 }
 
 static void
 pl_str(Payload *p, const char *str)
 {
-	JsonbValue	v;
+	size_t		len;
 
 	pl_sep(p);
 	if (str == NULL)
 	{
-		if (p->with_text)
-			appendBinaryStringInfo(&p->text, "null", 4);
-		v.type = jbvNull;
+		appendBinaryStringInfo(&p->buf, "null", 4);
+		return;
 	}
-	else
+	/* most values need no escaping: copied at once, else escape_json's text */
+	for (len = 0; str[len]; len++)
 	{
-		if (p->with_text)
-			escape_json(&p->text, str);
-		v.type = jbvString;
-		v.val.string.val = (char *) str;
-		v.val.string.len = strlen(str);
+		unsigned char c = (unsigned char) str[len];
+
+		if (c < 0x20 || c == '"' || c == '\\')
+		{
+			escape_json(&p->buf, str);
+			return;
+		}
 	}
-	pl_push(p, &v);
+	enlargeStringInfo(&p->buf, len + 2);
+	p->buf.data[p->buf.len] = '"';
+	memcpy(p->buf.data + p->buf.len + 1, str, len);
+	p->buf.data[p->buf.len + len + 1] = '"';
+	p->buf.len += len + 2;
+	p->buf.data[p->buf.len] = '\0';
 }
 
 static void
 pl_int(Payload *p, int64 n)
 {
-	JsonbValue	v;
-	char		buf[MAXINT8LEN + 1];
-
 	pl_sep(p);
-	if (p->with_text)
-		appendBinaryStringInfo(&p->text, buf, pg_lltoa(n, buf));
-	v.type = jbvNumeric;
-	v.val.numeric = int64_to_numeric(n);
-	pl_push(p, &v);
+	enlargeStringInfo(&p->buf, MAXINT8LEN + 1);
+	p->buf.len += pg_lltoa(n, p->buf.data + p->buf.len);
 }
 
-/* the ended payload's event: its jsonb, then emit() */
+/* the ended payload's event: emit() */
 static void
 pl_emit(Payload *p, const char *kind)
 {
-	Jsonb	   *jb = JsonbValueToJsonb(p->result);
+	text	   *json = (text *) p->buf.data;
 
+	SET_VARSIZE(json, p->buf.len);
 #ifdef FINTECH_CHECKS
-	FT_CHECK(strcmp(p->text.data, JsonbToCString(NULL, &jb->root, VARSIZE(jb))) == 0);
+	{
+		char	   *plain = text_to_cstring(json);
+		Jsonb	   *jb = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(plain)));
+
+		FT_CHECK(strcmp(plain, JsonbToCString(NULL, &jb->root, VARSIZE(jb))) == 0);
+	}
 #endif
-	emit(kind, jb, pl_text(p));
-	if (p->with_text)
-		pfree(p->text.data);
+	emit(kind, json);
+	pfree(p->buf.data);
 }
 
 /* the kind of an entry's event by its type; NULL: none */
@@ -585,15 +535,14 @@ ft_event_entry(const EntrySpec *e)
 }
 
 /* a key whose value is an id, or null when 0 */
-static void
-pl_id(Payload *p, const char *key, int64 id)
-{
-	pl_key(p, key);
-	if (id)
-		pl_int(p, id);
-	else
-		pl_str(p, NULL);
-}
+#define pl_id(p, key, id) \
+	do { \
+		pl_key((p), key); \
+		if (id) \
+			pl_int((p), (id)); \
+		else \
+			pl_str((p), NULL); \
+	} while (0)
 
 /*
  * ft_event_payment: payment.<status> for a payment pay has just recorded,
@@ -646,7 +595,7 @@ ft_event_payment(const PaymentEvent *pe)
 		FT_CHECK(strcmp(JsonbToCString(NULL, &DatumGetJsonbP(SPI_getbinval(SPI_tuptable->vals[0],
 																			   SPI_tuptable->tupdesc, 2,
 																			   &isnull))->root, 0),
-						p.text.data) == 0);
+						p.buf.data + VARHDRSZ) == 0);
 		SPI_tuptable = tuptable;
 		SPI_processed = processed;
 	}

@@ -111,7 +111,7 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_ACK] = {"UPDATE fintech.event_consumers SET acked_up_to = $2, acked_at = pg_catalog.clock_timestamp()"
 		" WHERE name OPERATOR(pg_catalog.=) $1", 2, {TEXTOID, INT8OID}},
 	[P_DROP] = {"DELETE FROM fintech.event_consumers WHERE name OPERATOR(pg_catalog.=) $1", 1, {TEXTOID}},
-	[P_READ] = {"SELECT event_id, kind, occurred_at, payload FROM fintech.events"
+	[P_READ] = {"SELECT event_id, kind, occurred_at, payload::pg_catalog.jsonb FROM fintech.events"
 		" WHERE event_id OPERATOR(pg_catalog.>) $1 ORDER BY event_id LIMIT $2", 2, {INT8OID, INT4OID}},
 	/* what every consumer has acknowledged; with none, everything numbered */
 	[P_PRUNE] = {"DELETE FROM fintech.events WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("

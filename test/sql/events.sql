@@ -208,3 +208,20 @@ SELECT fintech.drop_consumer('regress_late');
 SELECT ev_try($$SELECT fintech.read_events('regress_late')$$);
 SELECT fintech.drop_consumer('regress');
 SELECT count(*) AS consumers FROM fintech.event_consumers WHERE name LIKE 'regress%';
+
+-- ====================================================================
+-- the row's payload is the JSON text jsonb prints for it (the WAL
+-- message's content, byte for byte): values JSON escapes included
+-- ====================================================================
+SELECT fintech.create_consumer('regress_text');
+SELECT status FROM fintech.pay(E'ev-k5 "quoted" back\\slash tab\t end', 'ev_alice', 'ev_shop', 6);
+-- (read once first: the numbering, by this call, is seen by the next statement)
+SELECT count(*) AS read FROM fintech.read_events('regress_text');
+SELECT r.kind, r.payload ->> 'idempotency_key' = E'ev-k5 "quoted" back\\slash tab\t end' AS key_kept,
+       e.payload::text = r.payload::text AS row_is_jsonb_text, pg_typeof(e.payload) AS stored_as
+  FROM fintech.read_events('regress_text') r JOIN fintech.events e USING (event_id)
+ ORDER BY r.event_id;
+SELECT e.payload::text ~ '"ev-k5 \\"quoted\\" back\\\\slash tab\\t end"' AS escaped
+  FROM fintech.events e WHERE e.kind = 'payment.completed' ORDER BY e.write_seq DESC LIMIT 1;
+SELECT ev_ack_all('regress_text') AS acknowledged;
+SELECT fintech.drop_consumer('regress_text');
