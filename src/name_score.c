@@ -34,9 +34,11 @@
 
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
+#include "port/pg_bitutils.h"
 #include "utils/datetime.h"
 
 #include "explain.h"
+#include "fintech.h"
 #include "name_score.h"
 #include "name_words.h"
 #include "screening.h"
@@ -59,27 +61,21 @@ ft_token_weight(const char *t, int df)
  * Jaro-Winkler
  * ------------------------------------------------------------------------
  */
-static double
-jaro_winkler(const char *a, int la, const char *b, int lb)
+
+/*
+ * Each letter of a, in order, matches the first unmatched equal letter of
+ * b within range of its position; t counts the matched letters out of
+ * order (halved).  The general form, for strings of any length.
+ */
+static void
+jaro_matches(const char *a, int la, const char *b, int lb, int range, int *m, int *t)
 {
 	bool		ma[MAX_TOKLEN * MAX_JOIN + 4];
 	bool		mb[MAX_TOKLEN * MAX_JOIN + 4];
-	int			range,
-				m = 0,
-				t = 0,
-				k,
-				prefix;
-	double		j;
+	int			k = 0;
 
-	if (la == lb && memcmp(a, b, la) == 0)
-		return 1.0;
-	if (la == 0 || lb == 0)
-		return 0.0;
-	la = Min(la, (int) sizeof(ma) - 1);
-	lb = Min(lb, (int) sizeof(mb) - 1);
-	range = Max(la, lb) / 2 - 1;
-	if (range < 0)
-		range = 0;
+	*m = 0;
+	*t = 0;
 	memset(ma, 0, la);
 	memset(mb, 0, lb);
 	for (int i = 0; i < la; i++)
@@ -91,23 +87,109 @@ jaro_winkler(const char *a, int la, const char *b, int lb)
 			if (!mb[x] && a[i] == b[x])
 			{
 				ma[i] = mb[x] = true;
-				m++;
+				(*m)++;
 				break;
 			}
 	}
-	if (m == 0)
-		return 0.0;
-	k = 0;
+	if (*m == 0)
+		return;
 	for (int i = 0; i < la; i++)
 		if (ma[i])
 		{
 			while (!mb[k])
 				k++;
 			if (a[i] != b[k])
-				t++;
+				(*t)++;
 			k++;
 		}
-	t /= 2;						/* transpositions: half the out-of-order matches */
+	*t /= 2;
+}
+
+/*
+ * The same for strings of at most 64 bytes, a word of bits at a time: the
+ * positions of each letter in b are a bit mask, so "the first unmatched
+ * equal letter within range" is the lowest bit of (positions of the letter
+ * & ~matched & range), the same choice as the loop above makes.
+ */
+static void
+jaro_matches64(const char *a, int la, const char *b, int lb, int range, int *m, int *t)
+{
+	/* positions of each byte in b; only b's bytes are set, and cleared after */
+	static uint64 pos[256];
+	uint64		amatched = 0,
+				bmatched = 0;
+
+	*m = 0;
+	for (int x = 0; x < lb; x++)
+		pos[(uint8) b[x]] |= UINT64CONST(1) << x;
+	for (int i = 0; i < la; i++)
+	{
+		int			lo = Max(0, i - range),
+					hi = Min(lb - 1, i + range);
+		uint64		window,
+					c;
+
+		if (lo > hi)
+			continue;
+		window = (hi == 63 ? ~UINT64CONST(0) : (UINT64CONST(1) << (hi + 1)) - 1) &
+			~((UINT64CONST(1) << lo) - 1);
+		c = pos[(uint8) a[i]] & ~bmatched & window;
+		if (c != 0)
+		{
+			bmatched |= c & (~c + 1);	/* its lowest bit */
+			amatched |= UINT64CONST(1) << i;
+			(*m)++;
+		}
+	}
+	for (int x = 0; x < lb; x++)
+		pos[(uint8) b[x]] = 0;
+	*t = 0;
+	/* the k-th matched letter of a against the k-th matched letter of b */
+	while (amatched != 0)
+	{
+		if (a[pg_rightmost_one_pos64(amatched)] != b[pg_rightmost_one_pos64(bmatched)])
+			(*t)++;
+		amatched &= amatched - 1;
+		bmatched &= bmatched - 1;
+	}
+	*t /= 2;
+}
+
+static double
+jaro_winkler(const char *a, int la, const char *b, int lb)
+{
+	int			range,
+				m,
+				t,
+				prefix;
+	double		j;
+
+	if (la == lb && memcmp(a, b, la) == 0)
+		return 1.0;
+	if (la == 0 || lb == 0)
+		return 0.0;
+	la = Min(la, MAX_TOKLEN * MAX_JOIN + 3);
+	lb = Min(lb, MAX_TOKLEN * MAX_JOIN + 3);
+	range = Max(la, lb) / 2 - 1;
+	if (range < 0)
+		range = 0;
+	if (la <= 64 && lb <= 64)
+	{
+		jaro_matches64(a, la, b, lb, range, &m, &t);
+#ifdef FINTECH_CHECKS
+		{
+			int			m2,
+						t2;
+
+			jaro_matches(a, la, b, lb, range, &m2, &t2);
+			FT_CHECK(m == m2 && t == t2);
+		}
+#endif
+	}
+	else
+		jaro_matches(a, la, b, lb, range, &m, &t);
+	if (m == 0)
+		return 0.0;
 	j = ((double) m / la + (double) m / lb + (double) (m - t) / m) / 3.0;
 	for (prefix = 0; prefix < Min(4, Min(la, lb)) && a[prefix] == b[prefix]; prefix++)
 		;
