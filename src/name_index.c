@@ -115,23 +115,46 @@ gram_slot(const NameIndex *ix, uint32 key)
 	}
 }
 
-const int32 *
-ft_gram_vocab(const NameIndex *ix, uint32 key, bool abjad, int *n)
+const uint32 *
+ft_gram_postings(const NameIndex *ix, uint32 key, int list, int *n)
 {
 	const GramSlot *g = gram_slot(ix, key);
 
-	if (g == NULL)
+	if (g == NULL || g->n[list] == 0)
 	{
 		*n = 0;
 		return NULL;
 	}
-	*n = abjad ? g->nabjad : g->n;
-	return (const int32 *) FT_AT(ix, abjad ? g->abjad : g->vocab);
+	*n = g->n[list];
+	return (const uint32 *) FT_AT(ix, g->list[list]);
+}
+
+int
+ft_postings_from(const uint32 *p, int n, int len)
+{
+	uint32		key = FT_POSTING(Max(len, 0), 0);
+	int			lo = 0,
+				hi = n;
+
+	if (len > FT_POSTING_LEN(PG_UINT32_MAX))
+		return n;
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (p[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /*
- * The vocabulary id of s, or -1: the entries sharing s's rarest trigram
- * are compared with it (no separate string index is kept).
+ * The vocabulary id of s among the entries of names of one form
+ * (FT_FORM_PLAIN or FT_FORM_SKELETON), or -1: the entries of s's length
+ * sharing its rarest trigram are compared with it (no separate string
+ * index is kept).
  */
 int
 ft_vocab_find(const NameIndex *ix, const char *s, int forms)
@@ -139,23 +162,31 @@ ft_vocab_find(const NameIndex *ix, const char *s, int forms)
 	uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
 	int			len = strlen(s);
 	int			ng = ft_grams_of(s, len, g, lengthof(g));
-	const GramSlot *rarest = NULL;
+	int			list = forms == FT_FORM_PLAIN ? FT_LIST_PLAIN : FT_LIST_SKELETON;
+	const uint32 *rarest = NULL;
+	int			nrarest = 0;
 
+	FT_CHECK(forms == FT_FORM_PLAIN || forms == FT_FORM_SKELETON);
 	for (int k = 0; k < ng; k++)
 	{
-		const GramSlot *gr = gram_slot(ix, g[k]);
+		int			n;
+		const uint32 *p = ft_gram_postings(ix, g[k], list, &n);
 
-		if (gr == NULL)
-			return -1;			/* no entry has this trigram */
-		if (rarest == NULL || gr->n < rarest->n)
-			rarest = gr;
+		if (p == NULL)
+			return -1;			/* no entry of this form has this trigram */
+		if (rarest == NULL || n < nrarest)
+		{
+			rarest = p;
+			nrarest = n;
+		}
 	}
-	for (int j = 0; rarest != NULL && j < rarest->n; j++)
+	for (int j = rarest == NULL ? 0 : ft_postings_from(rarest, nrarest, len);
+		 j < nrarest && FT_POSTING_LEN(rarest[j]) == len; j++)
 	{
-		int32		v = ((const int32 *) FT_AT(ix, rarest->vocab))[j];
+		int			v = FT_POSTING_V(rarest[j]);
 
-		if (ix->vocab[v].len == len && memcmp(FT_VSTR(ix, v), s, len) == 0)
-			return (ix->vocab[v].forms & forms) ? v : -1;
+		if (memcmp(FT_VSTR(ix, v), s, len) == 0)
+			return v;
 	}
 	return -1;
 }
@@ -181,16 +212,14 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->nvocab = h->nvocab;
 	ix->vocab = (const Vocab *) (base + h->vocab);
 	ix->grams = (const GramSlot *) (base + h->grams);
-	ix->vinfo = (const uint16 *) (base + h->vinfo);
 	ix->gmask = h->gmask;
 	ix->abjad_names = h->nabjad > 0;
 	/*
-	 * Only the stamps are zeroed: vcount, nmask, ebest and ename are
-	 * written before they are read (when their entry's stamp is set), so
-	 * their pages are touched only as queries reach them
+	 * Only the stamps are zeroed: nmask, ebest and ename are written
+	 * before they are read (when their entry's stamp is set), so their
+	 * pages are touched only as queries reach them
 	 */
-	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
-	ix->vcount = MemoryContextAlloc(cxt, Max(ix->nvocab, 1) * sizeof(uint8));
+	ix->vmark = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint32));
 	ix->lmask = LINK_SLOTS - 1;
 	ix->lheads = MemoryContextAllocZero(cxt, LINK_SLOTS * sizeof(FtLinkHead));
 	ix->nstamp = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(FtStamp));
@@ -277,7 +306,7 @@ ft_begin_query(NameIndex *ix)
 	if (ix->stamp > FT_STAMP_MAX - FT_STAMPS_PER_QUERY)
 	{
 		/* the stamps would wrap during this query: clear them all now */
-		memset(ix->vstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
+		memset(ix->vmark, 0, Max(ix->nvocab, 1) * sizeof(uint32));
 		memset(ix->lheads, 0, (ix->lmask + 1) * sizeof(FtLinkHead));
 		ix->lstamp = 0;
 		ix->lused = 0;

@@ -213,8 +213,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 	 * the entries the names of this pass hold (form_ok): others lead to no
 	 * candidate, and their links would serve none
 	 */
-	int			forms = !skeleton ? FT_FORM_PLAIN :
-		abjad_query ? FT_FORM_SKELETON : FT_FORM_ABJAD_SKELETON;
+	int			list = !skeleton ? FT_LIST_PLAIN :
+		abjad_query ? FT_LIST_SKELETON : FT_LIST_ABJAD;
 
 	for (int qi = 0; qi < q->it.n; qi++)
 	{
@@ -243,26 +243,23 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		}
 		for (int k = 0; k < ng; k++)
 		{
-			int			ngv;
-			/* (a Latin query's skeleton pass: the short lists of abjad skeletons' entries) */
-			const int32 *gv = ft_gram_vocab(ix, g[k], forms == FT_FORM_ABJAD_SKELETON, &ngv);
+			int			np;
+			const uint32 *p = ft_gram_postings(ix, g[k], list, &np);
+			/* the postings of entries of lengths lo .. hi */
+			uint32		end = hi >= FT_POSTING_LEN(PG_UINT32_MAX) ? PG_UINT32_MAX :
+				FT_POSTING(hi + 1, 0);
 
 			CHECK_FOR_INTERRUPTS();
-			for (int j = 0; j < ngv; j++)
+			for (int j = ft_postings_from(p, np, lo); j < np && p[j] < end; j++)
 			{
-				int			v = gv[j];
-				uint16		info = ix->vinfo[v];
+				int			v = FT_POSTING_V(p[j]);
+				uint32		mark = ix->vmark[v];
 				float		sim;
 
-				if (!(FT_VINFO_FORMS(info) & forms) ||
-					FT_VINFO_LEN(info) < lo || FT_VINFO_LEN(info) > hi)
-					continue;
-				if (ix->vstamp[v] != vst)
-				{
-					ix->vstamp[v] = vst;
-					ix->vcount[v] = 0;
-				}
-				if (++ix->vcount[v] != need)
+				if (FT_VMARK_STAMP(mark) != vst)
+					mark = FT_VMARK(vst, 0);
+				ix->vmark[v] = ++mark;
+				if (mark != FT_VMARK(vst, need))
 					continue;
 				/* just reached the bar */
 				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
