@@ -35,24 +35,30 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
 #include "common/hashfn.h"
+#include "common/int.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "parser/parse_relation.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "fintech.h"
 #include "name_index.h"
 #include "name_index_shm.h"
-#include "spi_plan.h"
 
 static NameIndex *idx = NULL;
 
 /* slots of a new handle's table of link heads (a power of 2) */
 #define LINK_SLOTS	1024
-
-/* the statement of the signature, saved */
-static SPIPlanPtr sig_plan = NULL;
 
 static inline uint32
 gram_key(const char *p)
@@ -84,20 +90,55 @@ ft_grams_of(const char *s, int len, uint32 *out, int max)
 	return n;
 }
 
-static void
-read_signature(int64 *sig)
+/*
+ * What fintech.sanctions_lists holds under the caller's snapshot: count,
+ * highest and sum of the lists' generations, and the table's oid (the
+ * index's signature, FT_SIG_LEN numbers).  Read straight from the table (a
+ * row per list) rather than through a statement, which a new session
+ * would plan on its first call.  The caller's SELECT right on the table is
+ * checked as a statement would.
+ */
+void
+ft_lists_signature(int64 *sig)
 {
-	bool		isnull;
+	Oid			rel = get_relname_relid("sanctions_lists", get_namespace_oid("fintech", false));
+	Relation	r;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	int			att;
 
-	fintech_execute_saved(&sig_plan,
-						  "SELECT pg_catalog.count(*), COALESCE(pg_catalog.max(generation), 0),"
-						  " COALESCE(pg_catalog.sum(generation), 0)::pg_catalog.int8,"
-						  " 'fintech.sanctions_lists'::pg_catalog.regclass::pg_catalog.oid::pg_catalog.int8"
-						  " FROM fintech.sanctions_lists",
-						  0, NULL, NULL, NULL, true, 0);
-	for (int i = 0; i < FT_SIG_LEN; i++)
-		sig[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-											 i + 1, &isnull));
+	if (!OidIsValid(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"fintech.sanctions_lists\" does not exist")));
+	if (pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, "sanctions_lists");
+	r = table_open(rel, AccessShareLock);
+	att = attnameAttNum(r, "generation", false);
+	if (att == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"generation\" of relation \"fintech.sanctions_lists\" does not exist")));
+	memset(sig, 0, FT_SIG_LEN * sizeof(int64));
+	slot = table_slot_create(r, NULL);
+	scan = table_beginscan(r, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		int64		g = DatumGetInt64(slot_getattr(slot, att, &isnull));
+
+		FT_CHECK(!isnull);		/* NOT NULL */
+		sig[0]++;
+		sig[1] = Max(sig[1], g);
+		if (pg_add_s64_overflow(sig[2], g, &sig[2]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("bigint out of range")));
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(r, AccessShareLock);
+	sig[3] = rel;
 }
 
 /* the gram slot of key, or NULL */
@@ -288,7 +329,7 @@ ft_get_index(void)
 {
 	int64		sig[FT_SIG_LEN];
 
-	read_signature(sig);
+	ft_lists_signature(sig);
 	if (idx != NULL && memcmp(idx->sig, sig, sizeof(sig)) == 0)
 		return idx;
 	if (idx != NULL)

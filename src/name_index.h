@@ -213,6 +213,9 @@ typedef struct NameIndex
 /* builds the image of the lists the caller's snapshot sees in cxt (name_index_build.c) */
 extern void ft_build_image(const int64 *sig, MemoryContext cxt, char **image, Size *size);
 
+/* the signature of the lists the caller's snapshot sees (FT_SIG_LEN numbers; sig[0]: lists loaded) */
+extern void ft_lists_signature(int64 *sig);
+
 /* the index for the lists the caller's snapshot sees; caller is connected to SPI */
 extern NameIndex *ft_get_index(void);
 
