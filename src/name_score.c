@@ -118,22 +118,18 @@ jaro_matches64(const char *a, int la, const char *b, int lb, int range, int *m, 
 	static uint64 pos[256];
 	uint64		amatched = 0,
 				bmatched = 0;
+	uint64		inb = lb == 64 ? ~UINT64CONST(0) : (UINT64CONST(1) << lb) - 1;
+	uint64		span = (UINT64CONST(1) << (2 * range + 1)) - 1;	/* (range < 32) */
 
 	*m = 0;
 	for (int x = 0; x < lb; x++)
 		pos[(uint8) b[x]] |= UINT64CONST(1) << x;
 	for (int i = 0; i < la; i++)
 	{
-		int			lo = Max(0, i - range),
-					hi = Min(lb - 1, i + range);
-		uint64		window,
-					c;
+		/* b's positions i - range .. i + range */
+		uint64		window = (i >= range ? span << (i - range) : span >> (range - i)) & inb;
+		uint64		c = pos[(uint8) a[i]] & ~bmatched & window;
 
-		if (lo > hi)
-			continue;
-		window = (hi == 63 ? ~UINT64CONST(0) : (UINT64CONST(1) << (hi + 1)) - 1) &
-			~((UINT64CONST(1) << lo) - 1);
-		c = pos[(uint8) a[i]] & ~bmatched & window;
 		if (c != 0)
 		{
 			bmatched |= c & (~c + 1);	/* its lowest bit */
@@ -247,6 +243,65 @@ ft_tok_sim(const char *a, int la, const char *b, int lb)
 	jw = jaro_winkler(a, la, b, lb);
 	ratio = (double) Min(la, lb) / Max(Max(la, lb), 1);
 	return (float) (jw * (1.0 - LENGTH_PENALTY * (1.0 - ratio)));
+}
+
+/*
+ * The highest similarity ft_tok_sim can give strings of la
+ * and lb bytes, whatever their letters: Jaro-Winkler with every letter of
+ * the shorter one matched, no transposition and the longest common prefix
+ * it counts, less its length penalty.  (Numbers of unequal lengths get 0.)
+ */
+static double
+sim_bound(int la, int lb)
+{
+	int			lo = Min(la, lb),
+				hi = Max(la, lb);
+	double		j,
+				jw;
+
+	if (lo == hi)
+		return 1.0;
+	if (lo == 0)
+		return 0.0;
+	j = ((double) lo / la + (double) lo / lb + 1.0) / 3.0;
+	jw = j + Min(4, lo) * 0.1 * (1.0 - j);
+	return jw * (1.0 - LENGTH_PENALTY * (1.0 - (double) lo / hi));
+}
+
+/*
+ * The lengths of the vocabulary entries an item of len bytes can be
+ * similar to (sim >= SIM_FLOOR): [*lo, *hi].  The bound falls as lengths
+ * part, so the lengths form one range; a margin keeps rounding on the side
+ * of comparing.  The candidate search does not even count entries outside
+ * it, nor does the score compare leftover tokens outside it: skipping them
+ * changes no result.
+ */
+void
+ft_len_window(int len, int *lo, int *hi)
+{
+	static int	wlo[MAX_TOKLEN * MAX_JOIN + 1];
+	static int	whi[MAX_TOKLEN * MAX_JOIN + 1];
+
+	if (len < 1 || len > MAX_TOKLEN * MAX_JOIN)
+	{
+		*lo = 0;
+		*hi = PG_INT32_MAX;
+		return;
+	}
+	if (whi[len] == 0)
+	{
+		int			l = len,
+					h = len;
+
+		while (l > 1 && sim_bound(len, l - 1) >= SIM_FLOOR - 1e-4)
+			l--;
+		while (h < MAX_TOKLEN * MAX_JOIN && sim_bound(len, h + 1) >= SIM_FLOOR - 1e-4)
+			h++;
+		wlo[len] = l;
+		whi[len] = h;
+	}
+	*lo = wlo[len];
+	*hi = whi[len];
 }
 
 static inline bool
@@ -419,14 +474,19 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		np = 0;
 		for (int qi = 0; qi < q->nn.ntok; qi++)
 		{
+			int			lo,
+						hi;
+
 			if (qused & (1u << qi) || q->it.strong[qi] == 0)
 				continue;
+			/* (tokens of other lengths cannot be similar enough) */
+			ft_len_window(q->it.len[qi], &lo, &hi);
 			for (int ci = 0; ci < nm->ntok; ci++)
 			{
 				const Vocab *v = &ix->vocab[items[ci]];
 				float		sim;
 
-				if (cused & (1u << ci) || v->strong == 0)
+				if (cused & (1u << ci) || v->strong == 0 || v->len < lo || v->len > hi)
 					continue;
 				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
 				if (sim < 1.0f && q->known[qi])

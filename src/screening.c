@@ -144,64 +144,6 @@ form_ok(const ListedName *nm, bool skeleton, bool abjad_query)
 }
 
 /*
- * The highest similarity ft_tok_sim (name_score.c) can give strings of la
- * and lb bytes, whatever their letters: Jaro-Winkler with every letter of
- * the shorter one matched, no transposition and the longest common prefix
- * it counts, less its length penalty.  (Numbers of unequal lengths get 0.)
- */
-static double
-sim_bound(int la, int lb)
-{
-	int			lo = Min(la, lb),
-				hi = Max(la, lb);
-	double		j,
-				jw;
-
-	if (lo == hi)
-		return 1.0;
-	if (lo == 0)
-		return 0.0;
-	j = ((double) lo / la + (double) lo / lb + 1.0) / 3.0;
-	jw = j + Min(4, lo) * 0.1 * (1.0 - j);
-	return jw * (1.0 - LENGTH_PENALTY * (1.0 - (double) lo / hi));
-}
-
-/*
- * The lengths of the vocabulary entries an item of len bytes can be
- * similar to (sim >= SIM_FLOOR): [*lo, *hi].  The bound falls as lengths
- * part, so the lengths form one range; a margin keeps rounding on the side
- * of comparing.  Entries outside it are not even counted: skipping them
- * changes no result.
- */
-static void
-len_window(int len, int *lo, int *hi)
-{
-	static int	wlo[MAX_TOKLEN * MAX_JOIN + 1];
-	static int	whi[MAX_TOKLEN * MAX_JOIN + 1];
-
-	if (len < 1 || len > MAX_TOKLEN * MAX_JOIN)
-	{
-		*lo = 0;
-		*hi = PG_INT32_MAX;
-		return;
-	}
-	if (whi[len] == 0)
-	{
-		int			l = len,
-					h = len;
-
-		while (l > 1 && sim_bound(len, l - 1) >= SIM_FLOOR - 1e-4)
-			l--;
-		while (h < MAX_TOKLEN * MAX_JOIN && sim_bound(len, h + 1) >= SIM_FLOOR - 1e-4)
-			h++;
-		wlo[len] = l;
-		whi[len] = h;
-	}
-	*lo = wlo[len];
-	*hi = whi[len];
-}
-
-/*
  * Candidates: names holding a vocabulary item that shares enough trigrams
  * with an item of the query (and is similar to it).  Items made only of
  * particles find no candidates of their own.
@@ -231,7 +173,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		int			lo,
 					hi;
 
-		len_window(q->it.len[qi], &lo, &hi);
+		ft_len_window(q->it.len[qi], &lo, &hi);
 		if (q->it.strong[qi] == 0)
 		{
 			/* particles match only themselves, and find no candidates */
