@@ -143,10 +143,63 @@ form_ok(const ListedName *nm, bool skeleton, bool abjad_query)
 	return nm->skeleton && (abjad_query || nm->abjad);
 }
 
+/* does p[from .. to - 1] (ascending) hold posting key? */
+static bool
+postings_hold(const uint32 *p, int from, int to, uint32 key)
+{
+	while (from < to)
+	{
+		int			mid = from + (to - from) / 2;
+
+		if (p[mid] == key)
+			return true;
+		if (p[mid] < key)
+			from = mid + 1;
+		else
+			to = mid;
+	}
+	return false;
+}
+
+/* the vocabulary entry v just found similar enough (sim) to query item qi: its link and names */
+static void
+link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, bool skeleton, bool abjad_query,
+		   Cands *cd)
+{
+	uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
+
+	add_link(ix, q, qi, v, sim);
+	for (int x = 0; x < ix->vocab[v].nnames; x++)
+	{
+		int			n = FT_NAMES(ix, v)[x];
+
+		if (ix->nstamp[n] != q->stamp)
+		{
+			ix->nstamp[n] = q->stamp;
+			ix->nmask[n] = 0;
+			if (!form_ok(&ix->names[n], skeleton, abjad_query))
+				continue;
+			if (cd->n == cd->cap)
+			{
+				cd->cap *= 2;
+				cd->c = repalloc_huge(cd->c, cd->cap * sizeof(int));
+			}
+			cd->c[cd->n++] = n;
+		}
+		ix->nmask[n] |= qmask;
+	}
+}
+
 /*
  * Candidates: names holding a vocabulary item that shares enough trigrams
  * with an item of the query (and is similar to it).  Items made only of
  * particles find no candidates of their own.
+ *
+ * An entry sharing need of the item's ng trigrams is found without reading
+ * every posting of them: the postings lists of the need - 2 most frequent
+ * trigrams (f) are not read; an entry must then share at least 2 of the
+ * others, and only those entries are looked up (binary search) in the f
+ * lists.  The same entries reach need as when every list is counted.
  */
 static void
 find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, Cands *cd)
@@ -157,6 +210,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 	 */
 	int			list = !skeleton ? FT_LIST_PLAIN :
 		abjad_query ? FT_LIST_SKELETON : FT_LIST_ABJAD;
+	int			capfound = 256;
+	uint32	   *found = palloc(capfound * sizeof(uint32));
 
 	for (int qi = 0; qi < q->it.n; qi++)
 	{
@@ -168,10 +223,15 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		 * name of one word has nothing else to be found by: any trigram.
 		 */
 		int			need = q->strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
+		int			f = need >= 3 ? need - 2 : 0;
 		uint32		vst = ft_next_stamp(ix);
-		uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
 		int			lo,
 					hi;
+		const uint32 *p[MAX_TOKLEN * MAX_JOIN + 2];
+		int			from[MAX_TOKLEN * MAX_JOIN + 2];
+		int			to[MAX_TOKLEN * MAX_JOIN + 2];
+		int			order[MAX_TOKLEN * MAX_JOIN + 2];
+		int			nfound = 0;
 
 		ft_len_window(q->it.len[qi], &lo, &hi);
 		if (q->it.strong[qi] == 0)
@@ -183,56 +243,67 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 				add_link(ix, q, qi, v, 1.0f);
 			continue;
 		}
+
+		/* each trigram's postings of entries of lengths lo .. hi; the shortest first */
 		for (int k = 0; k < ng; k++)
 		{
 			int			np;
-			const uint32 *p = ft_gram_postings(ix, g[k], list, &np);
-			/* the postings of entries of lengths lo .. hi */
-			uint32		end = hi >= FT_POSTING_LEN(PG_UINT32_MAX) ? PG_UINT32_MAX :
-				FT_POSTING(hi + 1, 0);
+			int			j;
+
+			p[k] = ft_gram_postings(ix, g[k], list, &np);
+			from[k] = ft_postings_from(p[k], np, lo);
+			to[k] = hi >= FT_POSTING_LEN(PG_UINT32_MAX) ? np : ft_postings_from(p[k], np, hi + 1);
+			for (j = k; j > 0 && to[order[j - 1]] - from[order[j - 1]] > to[k] - from[k]; j--)
+				order[j] = order[j - 1];
+			order[j] = k;
+		}
+
+		/* the entries sharing need - f of the other trigrams */
+		for (int r = 0; r < ng - f; r++)
+		{
+			int			k = order[r];
 
 			CHECK_FOR_INTERRUPTS();
-			for (int j = ft_postings_from(p, np, lo); j < np && p[j] < end; j++)
+			for (int j = from[k]; j < to[k]; j++)
 			{
-				int			v = FT_POSTING_V(p[j]);
+				int			v = FT_POSTING_V(p[k][j]);
 				uint32		mark = ix->vmark[v];
-				float		sim;
 
 				if (FT_VMARK_STAMP(mark) != vst)
 					mark = FT_VMARK(vst, 0);
 				ix->vmark[v] = ++mark;
-				if (mark != FT_VMARK(vst, need))
+				if (mark != FT_VMARK(vst, need - f))
 					continue;
-				/* just reached the bar */
-				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
-				if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
-					sim *= (float) (1.0 - KNOWN_PENALTY);
-				if (sim < SIM_FLOOR)
-					continue;
-				add_link(ix, q, qi, v, sim);
-
-				for (int x = 0; x < ix->vocab[v].nnames; x++)
+				if (nfound == capfound)
 				{
-					int			n = FT_NAMES(ix, v)[x];
-
-					if (ix->nstamp[n] != q->stamp)
-					{
-						ix->nstamp[n] = q->stamp;
-						ix->nmask[n] = 0;
-						if (!form_ok(&ix->names[n], skeleton, abjad_query))
-							continue;
-						if (cd->n == cd->cap)
-						{
-							cd->cap *= 2;
-							cd->c = repalloc_huge(cd->c, cd->cap * sizeof(int));
-						}
-						cd->c[cd->n++] = n;
-					}
-					ix->nmask[n] |= qmask;
+					capfound *= 2;
+					found = repalloc_huge(found, capfound * sizeof(uint32));
 				}
+				found[nfound++] = p[k][j];
 			}
 		}
+
+		/* ... and of them, those sharing need in all; compared with the item */
+		for (int c = 0; c < nfound; c++)
+		{
+			int			v = FT_POSTING_V(found[c]);
+			int			shared = ix->vmark[v] - FT_VMARK(vst, 0);
+			float		sim;
+
+			for (int r = ng - f; r < ng && shared < need && shared + (ng - r) >= need; r++)
+				if (postings_hold(p[order[r]], from[order[r]], to[order[r]], found[c]))
+					shared++;
+			if (shared < need)
+				continue;
+			sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
+			if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
+				sim *= (float) (1.0 - KNOWN_PENALTY);
+			if (sim < SIM_FLOOR)
+				continue;
+			link_entry(ix, q, qi, v, sim, skeleton, abjad_query, cd);
+		}
 	}
+	pfree(found);
 }
 
 /*
