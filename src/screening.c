@@ -46,6 +46,7 @@
 #include "metrics.h"
 #include "screening.h"
 #include "screening_guard.h"
+#include "translit.h"
 
 /* GUC */
 double		fintech_screening_threshold = 0.85;
@@ -642,6 +643,9 @@ ScreeningInit(void)
 {
 	ft_name_words_init();
 	NameIndexShmInit();
+	/* backends inherit the transliterators ready (a first name in another script costs no ICU start-up) */
+	if (process_shared_preload_libraries_in_progress)
+		ft_translit_preload();
 
 	DefineCustomRealVariable("fintech.screening_threshold",
 							 "Score at or above which a party's match raises an alert.",
