@@ -386,8 +386,9 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 {
 	ScreenQuery q;
 	ScreenQuery sq;
-	float		qw[MAX_TOKENS * 2];
-	float		sqw[MAX_TOKENS * 2];
+	/* (zeroed: the analyser cannot see that prepare_query fills what is read) */
+	float		qw[MAX_TOKENS * 2] = {0};
+	float		sqw[MAX_TOKENS * 2] = {0};
 	Cands		cd;
 	int			plain;
 	uint32		est;
