@@ -35,24 +35,30 @@
  */
 #include "postgres.h"
 
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/namespace.h"
 #include "common/hashfn.h"
+#include "common/int.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "parser/parse_relation.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "fintech.h"
 #include "name_index.h"
 #include "name_index_shm.h"
-#include "spi_plan.h"
 
 static NameIndex *idx = NULL;
 
 /* slots of a new handle's table of link heads (a power of 2) */
 #define LINK_SLOTS	1024
-
-/* the statement of the signature, saved */
-static SPIPlanPtr sig_plan = NULL;
 
 static inline uint32
 gram_key(const char *p)
@@ -84,20 +90,55 @@ ft_grams_of(const char *s, int len, uint32 *out, int max)
 	return n;
 }
 
-static void
-read_signature(int64 *sig)
+/*
+ * What fintech.sanctions_lists holds under the caller's snapshot: count,
+ * highest and sum of the lists' generations, and the table's oid (the
+ * index's signature, FT_SIG_LEN numbers).  Read straight from the table (a
+ * row per list) rather than through a statement, which a new session
+ * would plan on its first call.  The caller's SELECT right on the table is
+ * checked as a statement would.
+ */
+void
+ft_lists_signature(int64 *sig)
 {
-	bool		isnull;
+	Oid			rel = get_relname_relid("sanctions_lists", get_namespace_oid("fintech", false));
+	Relation	r;
+	TableScanDesc scan;
+	TupleTableSlot *slot;
+	int			att;
 
-	fintech_execute_saved(&sig_plan,
-						  "SELECT pg_catalog.count(*), COALESCE(pg_catalog.max(generation), 0),"
-						  " COALESCE(pg_catalog.sum(generation), 0)::pg_catalog.int8,"
-						  " 'fintech.sanctions_lists'::pg_catalog.regclass::pg_catalog.oid::pg_catalog.int8"
-						  " FROM fintech.sanctions_lists",
-						  0, NULL, NULL, NULL, true, 0);
-	for (int i = 0; i < FT_SIG_LEN; i++)
-		sig[i] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
-											 i + 1, &isnull));
+	if (!OidIsValid(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"fintech.sanctions_lists\" does not exist")));
+	if (pg_class_aclcheck(rel, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, "sanctions_lists");
+	r = table_open(rel, AccessShareLock);
+	att = attnameAttNum(r, "generation", false);
+	if (att == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"generation\" of relation \"fintech.sanctions_lists\" does not exist")));
+	memset(sig, 0, FT_SIG_LEN * sizeof(int64));
+	slot = table_slot_create(r, NULL);
+	scan = table_beginscan(r, GetActiveSnapshot(), 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		bool		isnull;
+		int64		g = DatumGetInt64(slot_getattr(slot, att, &isnull));
+
+		FT_CHECK(!isnull);		/* NOT NULL */
+		sig[0]++;
+		sig[1] = Max(sig[1], g);
+		if (pg_add_s64_overflow(sig[2], g, &sig[2]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("bigint out of range")));
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	table_close(r, AccessShareLock);
+	sig[3] = rel;
 }
 
 /* the gram slot of key, or NULL */
@@ -115,23 +156,46 @@ gram_slot(const NameIndex *ix, uint32 key)
 	}
 }
 
-const int32 *
-ft_gram_vocab(const NameIndex *ix, uint32 key, bool abjad, int *n)
+const uint32 *
+ft_gram_postings(const NameIndex *ix, uint32 key, int list, int *n)
 {
 	const GramSlot *g = gram_slot(ix, key);
 
-	if (g == NULL)
+	if (g == NULL || g->n[list] == 0)
 	{
 		*n = 0;
 		return NULL;
 	}
-	*n = abjad ? g->nabjad : g->n;
-	return (const int32 *) FT_AT(ix, abjad ? g->abjad : g->vocab);
+	*n = g->n[list];
+	return (const uint32 *) FT_AT(ix, g->list[list]);
+}
+
+int
+ft_postings_from(const uint32 *p, int n, int len)
+{
+	uint32		key = FT_POSTING(Max(len, 0), 0);
+	int			lo = 0,
+				hi = n;
+
+	if (len > FT_POSTING_LEN(PG_UINT32_MAX))
+		return n;
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (p[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /*
- * The vocabulary id of s, or -1: the entries sharing s's rarest trigram
- * are compared with it (no separate string index is kept).
+ * The vocabulary id of s among the entries of names of one form
+ * (FT_FORM_PLAIN or FT_FORM_SKELETON), or -1: the entries of s's length
+ * sharing its rarest trigram are compared with it (no separate string
+ * index is kept).
  */
 int
 ft_vocab_find(const NameIndex *ix, const char *s, int forms)
@@ -139,23 +203,31 @@ ft_vocab_find(const NameIndex *ix, const char *s, int forms)
 	uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
 	int			len = strlen(s);
 	int			ng = ft_grams_of(s, len, g, lengthof(g));
-	const GramSlot *rarest = NULL;
+	int			list = forms == FT_FORM_PLAIN ? FT_LIST_PLAIN : FT_LIST_SKELETON;
+	const uint32 *rarest = NULL;
+	int			nrarest = 0;
 
+	FT_CHECK(forms == FT_FORM_PLAIN || forms == FT_FORM_SKELETON);
 	for (int k = 0; k < ng; k++)
 	{
-		const GramSlot *gr = gram_slot(ix, g[k]);
+		int			n;
+		const uint32 *p = ft_gram_postings(ix, g[k], list, &n);
 
-		if (gr == NULL)
-			return -1;			/* no entry has this trigram */
-		if (rarest == NULL || gr->n < rarest->n)
-			rarest = gr;
+		if (p == NULL)
+			return -1;			/* no entry of this form has this trigram */
+		if (rarest == NULL || n < nrarest)
+		{
+			rarest = p;
+			nrarest = n;
+		}
 	}
-	for (int j = 0; rarest != NULL && j < rarest->n; j++)
+	for (int j = rarest == NULL ? 0 : ft_postings_from(rarest, nrarest, len);
+		 j < nrarest && FT_POSTING_LEN(rarest[j]) == len; j++)
 	{
-		int32		v = ((const int32 *) FT_AT(ix, rarest->vocab))[j];
+		int			v = FT_POSTING_V(rarest[j]);
 
-		if (ix->vocab[v].len == len && memcmp(FT_VSTR(ix, v), s, len) == 0)
-			return (ix->vocab[v].forms & forms) ? v : -1;
+		if (memcmp(FT_VSTR(ix, v), s, len) == 0)
+			return v;
 	}
 	return -1;
 }
@@ -181,16 +253,14 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->nvocab = h->nvocab;
 	ix->vocab = (const Vocab *) (base + h->vocab);
 	ix->grams = (const GramSlot *) (base + h->grams);
-	ix->vinfo = (const uint16 *) (base + h->vinfo);
 	ix->gmask = h->gmask;
 	ix->abjad_names = h->nabjad > 0;
 	/*
-	 * Only the stamps are zeroed: vcount, nmask, ebest and ename are
-	 * written before they are read (when their entry's stamp is set), so
-	 * their pages are touched only as queries reach them
+	 * Only the stamps are zeroed: nmask, ebest and ename are written
+	 * before they are read (when their entry's stamp is set), so their
+	 * pages are touched only as queries reach them
 	 */
-	ix->vstamp = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(FtStamp));
-	ix->vcount = MemoryContextAlloc(cxt, Max(ix->nvocab, 1) * sizeof(uint8));
+	ix->vmark = MemoryContextAllocZero(cxt, Max(ix->nvocab, 1) * sizeof(uint32));
 	ix->lmask = LINK_SLOTS - 1;
 	ix->lheads = MemoryContextAllocZero(cxt, LINK_SLOTS * sizeof(FtLinkHead));
 	ix->nstamp = MemoryContextAllocZero(cxt, Max(ix->nnames, 1) * sizeof(FtStamp));
@@ -259,7 +329,7 @@ ft_get_index(void)
 {
 	int64		sig[FT_SIG_LEN];
 
-	read_signature(sig);
+	ft_lists_signature(sig);
 	if (idx != NULL && memcmp(idx->sig, sig, sizeof(sig)) == 0)
 		return idx;
 	if (idx != NULL)
@@ -277,7 +347,7 @@ ft_begin_query(NameIndex *ix)
 	if (ix->stamp > FT_STAMP_MAX - FT_STAMPS_PER_QUERY)
 	{
 		/* the stamps would wrap during this query: clear them all now */
-		memset(ix->vstamp, 0, Max(ix->nvocab, 1) * sizeof(FtStamp));
+		memset(ix->vmark, 0, Max(ix->nvocab, 1) * sizeof(uint32));
 		memset(ix->lheads, 0, (ix->lmask + 1) * sizeof(FtLinkHead));
 		ix->lstamp = 0;
 		ix->lused = 0;

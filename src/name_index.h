@@ -92,22 +92,29 @@ typedef struct Vocab
 #define FT_FORM_ABJAD_SKELETON	4	/* skeletons of names written in Arabic or Hebrew letters */
 
 /*
- * What the candidate search reads of each vocabulary entry, packed into 16
- * bits of an array of its own (small enough to stay in the CPU's cache):
- * its length (at most MAX_TOKLEN * MAX_JOIN bytes) and its forms.
+ * The trigram postings: for each trigram, the vocabulary entries holding
+ * it, one list per kind of name holding them (an entry held by names of
+ * both forms is in both lists).  A posting packs the entry's length over
+ * its id, so a list in ascending order is sorted by length: the entries of
+ * the lengths a query item can be similar to are one range of the list,
+ * found by binary search (the rest is never read).
  */
-#define FT_VINFO(len, forms)	((uint16) ((len) | ((forms) << 8)))
-#define FT_VINFO_LEN(i)			((int) ((i) & 0xFF))
-#define FT_VINFO_FORMS(i)		((int) ((i) >> 8))
+#define FT_LIST_PLAIN		0	/* entries of names as written */
+#define FT_LIST_SKELETON	1	/* entries of consonant skeletons */
+#define FT_LIST_ABJAD		2	/* entries of skeletons of names in Arabic or Hebrew letters */
+#define FT_NLISTS			3
 
-/* a trigram and the vocabulary items holding it (open addressing; key 0: empty) */
+#define FT_POSTING_VMAX		0xFFFFFF	/* highest entry id a posting holds */
+#define FT_POSTING(len, v)	(((uint32) (len) << 24) | (uint32) (v))
+#define FT_POSTING_LEN(p)	((int) ((p) >> 24))
+#define FT_POSTING_V(p)		((int) ((p) & FT_POSTING_VMAX))
+
+/* a trigram and its postings (open addressing; key 0: empty) */
 typedef struct GramSlot
 {
 	uint32		key;
-	int32		n;
-	FtOff		vocab;			/* n int32, ascending */
-	int32		nabjad;
-	FtOff		abjad;			/* nabjad int32: those of them with FT_FORM_ABJAD_SKELETON */
+	int32		n[FT_NLISTS];
+	FtOff		list[FT_NLISTS];	/* n uint32 FT_POSTING, ascending */
 } GramSlot;
 
 /*
@@ -134,7 +141,6 @@ typedef struct IndexImage
 	FtOff		names;
 	FtOff		vocab;
 	FtOff		grams;
-	FtOff		vinfo;			/* nvocab uint16: FT_VINFO of each entry */
 } IndexImage;
 
 /* a query's link head of a vocabulary entry (an open-addressing table; stamp 0: empty) */
@@ -147,6 +153,10 @@ typedef struct FtLinkHead
 
 /* a stamp of the per query scratch */
 typedef uint16 FtStamp;
+
+/* a vocabulary entry's mark: the query item's stamp, and the trigrams it shares with it */
+#define FT_VMARK(stamp, count)	(((uint32) (stamp) << 8) | (uint32) (count))
+#define FT_VMARK_STAMP(m)		((m) >> 8)
 
 #define FT_STAMP_MAX		PG_UINT16_MAX
 #define FT_STAMPS_PER_QUERY	256	/* at most: 2 passes of 1 + MAX_TOKENS * MAX_JOIN items, and 1 */
@@ -165,7 +175,6 @@ typedef struct NameIndex
 	int			nvocab;
 	const Vocab *vocab;
 	const GramSlot *grams;
-	const uint16 *vinfo;
 	uint32		gmask;
 	bool		abjad_names;	/* some listed names are in Arabic or Hebrew letters */
 	/*
@@ -175,8 +184,7 @@ typedef struct NameIndex
 	 * queries: ft_begin_query clears them then, never inside a query
 	 */
 	uint32		stamp;
-	FtStamp    *vstamp;			/* vocab: touched by this query item */
-	uint8	   *vcount;			/* vocab: shared trigrams */
+	uint32	   *vmark;			/* vocab: FT_VMARK(stamp of the query item, trigrams shared) */
 	FtStamp    *nstamp;			/* names: a candidate of this query */
 	uint32	   *nmask;			/* names: query tokens that hit it */
 	/*
@@ -205,14 +213,20 @@ typedef struct NameIndex
 /* builds the image of the lists the caller's snapshot sees in cxt (name_index_build.c) */
 extern void ft_build_image(const int64 *sig, MemoryContext cxt, char **image, Size *size);
 
+/* the signature of the lists the caller's snapshot sees (FT_SIG_LEN numbers; sig[0]: lists loaded) */
+extern void ft_lists_signature(int64 *sig);
+
 /* the index for the lists the caller's snapshot sees; caller is connected to SPI */
 extern NameIndex *ft_get_index(void);
 
 /* the index the last ft_get_index() returned (NULL: none yet) */
 extern NameIndex *ft_index_cached(void);
 
-/* the vocabulary ids holding trigram key (*n of them), or NULL; abjad: only FT_FORM_ABJAD_SKELETON ones */
-extern const int32 *ft_gram_vocab(const NameIndex *ix, uint32 key, bool abjad, int *n);
+/* the postings of trigram key in list (FT_LIST_*): *n of them, or NULL */
+extern const uint32 *ft_gram_postings(const NameIndex *ix, uint32 key, int list, int *n);
+
+/* the first of the n postings p of an entry of length len or longer (n: none) */
+extern int	ft_postings_from(const uint32 *p, int n, int len);
 
 /* the vocabulary id of s among names of the forms given (FT_FORM_*), or -1 */
 extern int	ft_vocab_find(const NameIndex *ix, const char *s, int forms);

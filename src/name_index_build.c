@@ -97,7 +97,6 @@ typedef struct BGram
 	int			n;
 	int			cap;
 	int		   *vocab;
-	int			nabjad;			/* of them FT_FORM_ABJAD_SKELETON (counted when written) */
 } BGram;
 
 #define SH_PREFIX		bgram
@@ -610,6 +609,30 @@ w_str(Writer *w, const char *s)
 
 #define W_AT(w, off, type)	((type *) ((w)->buf + (off)))
 
+/* is the vocabulary entry in postings list l (FT_LIST_*)? */
+static bool
+in_list(const BVocab *v, int l)
+{
+	switch (l)
+	{
+		case FT_LIST_PLAIN:
+			return v->df > 0;
+		case FT_LIST_SKELETON:
+			return v->nnames > v->df;
+		default:
+			return v->abjad_skeleton;
+	}
+}
+
+static int
+cmp_posting(const void *a, const void *b)
+{
+	uint32		x = *(const uint32 *) a,
+				y = *(const uint32 *) b;
+
+	return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /* the image of build b (in w->cxt) */
 static void
 write_image(Build *b, const int64 *sig, Writer *w)
@@ -618,22 +641,30 @@ write_image(Build *b, const int64 *sig, Writer *w)
 				ents,
 				names,
 				vocab,
-				grams,
-				vinfo;
+				grams;
 	uint32		nslots = 16;
 	int			ngrams = 0;
 	bgram_iterator gi;
 	BGram	   *gr;
 	FtOff		last_list = 0;
+	uint32	   *postings;
+	int			max_postings = 0;
 
 	while (nslots < (uint32) b->grams->members * 2)
 		nslots *= 2;
+	bgram_start_iterate(b->grams, &gi);
+	while ((gr = bgram_iterate(b->grams, &gi)) != NULL)
+		max_postings = Max(max_postings, gr->n);
 	hdr = w_reserve(w, sizeof(IndexImage), MAXIMUM_ALIGNOF);
 	ents = w_reserve(w, Max(b->nentities, 1) * sizeof(Entity), MAXIMUM_ALIGNOF);
 	names = w_reserve(w, Max(b->nnames, 1) * sizeof(ListedName), MAXIMUM_ALIGNOF);
 	vocab = w_reserve(w, Max(b->nvocab, 1) * sizeof(Vocab), MAXIMUM_ALIGNOF);
 	grams = w_reserve(w, nslots * sizeof(GramSlot), MAXIMUM_ALIGNOF);
-	vinfo = w_reserve(w, Max(b->nvocab, 1) * sizeof(uint16), MAXIMUM_ALIGNOF);
+	if (b->nvocab > FT_POSTING_VMAX + 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the screening index of the lists would hold %d distinct words and joins, more than %d",
+						b->nvocab, FT_POSTING_VMAX + 1)));
 
 	for (int i = 0; i < b->nentities; i++)
 	{
@@ -694,35 +725,42 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		v.strong = bv->strong;
 		v.nnames = bv->nnames;
 		v.names = w_put(w, bv->names, bv->nnames * sizeof(int32), sizeof(int32));
-		v.forms = (bv->df > 0 ? FT_FORM_PLAIN : 0) | (bv->nnames > bv->df ? FT_FORM_SKELETON : 0) |
-			(bv->abjad_skeleton ? FT_FORM_ABJAD_SKELETON : 0);
+		v.forms = (in_list(bv, FT_LIST_PLAIN) ? FT_FORM_PLAIN : 0) |
+			(in_list(bv, FT_LIST_SKELETON) ? FT_FORM_SKELETON : 0) |
+			(in_list(bv, FT_LIST_ABJAD) ? FT_FORM_ABJAD_SKELETON : 0);
 		W_AT(w, vocab, Vocab)[i] = v;
 		FT_CHECK(bv->len <= MAX_TOKLEN * MAX_JOIN);
-		W_AT(w, vinfo, uint16)[i] = FT_VINFO(bv->len, v.forms);
 	}
+	postings = palloc(Max(max_postings, 1) * sizeof(uint32));
 	bgram_start_iterate(b->grams, &gi);
 	while ((gr = bgram_iterate(b->grams, &gi)) != NULL)
 	{
-		FtOff		list = w_put(w, gr->vocab, gr->n * sizeof(int32), sizeof(int32));
-		FtOff		abjad;
 		uint32		h = murmurhash32(gr->key) & (nslots - 1);
+		GramSlot   *slot;
 
 		CHECK_FOR_INTERRUPTS();
-		/* the entries of abjad skeletons among them, in the same order */
-		gr->nabjad = 0;
-		for (int j = 0; j < gr->n; j++)
-			if (b->vocab[gr->vocab[j]].abjad_skeleton)
-				gr->vocab[gr->nabjad++] = gr->vocab[j];
-		abjad = w_put(w, gr->vocab, gr->nabjad * sizeof(int32), sizeof(int32));
 		while (W_AT(w, grams, GramSlot)[h].key != 0)
 			h = (h + 1) & (nslots - 1);
-		W_AT(w, grams, GramSlot)[h].key = gr->key;
-		W_AT(w, grams, GramSlot)[h].n = gr->n;
-		W_AT(w, grams, GramSlot)[h].vocab = list;
-		W_AT(w, grams, GramSlot)[h].nabjad = gr->nabjad;
-		W_AT(w, grams, GramSlot)[h].abjad = abjad;
+		slot = W_AT(w, grams, GramSlot) + h;
+		slot->key = gr->key;
+		for (int l = 0; l < FT_NLISTS; l++)
+		{
+			int			n = 0;
+			FtOff		off;
+
+			for (int j = 0; j < gr->n; j++)
+				if (in_list(&b->vocab[gr->vocab[j]], l))
+					postings[n++] = FT_POSTING(b->vocab[gr->vocab[j]].len, gr->vocab[j]);
+			qsort(postings, n, sizeof(uint32), cmp_posting);
+			off = w_put(w, postings, n * sizeof(uint32), sizeof(uint32));
+			/* (w_put may move the image: the slot is found again) */
+			slot = W_AT(w, grams, GramSlot) + h;
+			slot->n[l] = n;
+			slot->list[l] = off;
+		}
 		ngrams++;
 	}
+	pfree(postings);
 
 	{
 		IndexImage *h = W_AT(w, hdr, IndexImage);
@@ -739,7 +777,6 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		h->names = names;
 		h->vocab = vocab;
 		h->grams = grams;
-		h->vinfo = vinfo;
 	}
 }
 

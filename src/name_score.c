@@ -34,9 +34,11 @@
 
 #include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
+#include "port/pg_bitutils.h"
 #include "utils/datetime.h"
 
 #include "explain.h"
+#include "fintech.h"
 #include "name_score.h"
 #include "name_words.h"
 #include "screening.h"
@@ -59,27 +61,21 @@ ft_token_weight(const char *t, int df)
  * Jaro-Winkler
  * ------------------------------------------------------------------------
  */
-static double
-jaro_winkler(const char *a, int la, const char *b, int lb)
+
+/*
+ * Each letter of a, in order, matches the first unmatched equal letter of
+ * b within range of its position; t counts the matched letters out of
+ * order (halved).  The general form, for strings of any length.
+ */
+static void
+jaro_matches(const char *a, int la, const char *b, int lb, int range, int *m, int *t)
 {
 	bool		ma[MAX_TOKLEN * MAX_JOIN + 4];
 	bool		mb[MAX_TOKLEN * MAX_JOIN + 4];
-	int			range,
-				m = 0,
-				t = 0,
-				k,
-				prefix;
-	double		j;
+	int			k = 0;
 
-	if (la == lb && memcmp(a, b, la) == 0)
-		return 1.0;
-	if (la == 0 || lb == 0)
-		return 0.0;
-	la = Min(la, (int) sizeof(ma) - 1);
-	lb = Min(lb, (int) sizeof(mb) - 1);
-	range = Max(la, lb) / 2 - 1;
-	if (range < 0)
-		range = 0;
+	*m = 0;
+	*t = 0;
 	memset(ma, 0, la);
 	memset(mb, 0, lb);
 	for (int i = 0; i < la; i++)
@@ -91,23 +87,105 @@ jaro_winkler(const char *a, int la, const char *b, int lb)
 			if (!mb[x] && a[i] == b[x])
 			{
 				ma[i] = mb[x] = true;
-				m++;
+				(*m)++;
 				break;
 			}
 	}
-	if (m == 0)
-		return 0.0;
-	k = 0;
+	if (*m == 0)
+		return;
 	for (int i = 0; i < la; i++)
 		if (ma[i])
 		{
 			while (!mb[k])
 				k++;
 			if (a[i] != b[k])
-				t++;
+				(*t)++;
 			k++;
 		}
-	t /= 2;						/* transpositions: half the out-of-order matches */
+	*t /= 2;
+}
+
+/*
+ * The same for strings of at most 64 bytes, a word of bits at a time: the
+ * positions of each letter in b are a bit mask, so "the first unmatched
+ * equal letter within range" is the lowest bit of (positions of the letter
+ * & ~matched & range), the same choice as the loop above makes.
+ */
+static void
+jaro_matches64(const char *a, int la, const char *b, int lb, int range, int *m, int *t)
+{
+	/* positions of each byte in b; only b's bytes are set, and cleared after */
+	static uint64 pos[256];
+	uint64		amatched = 0,
+				bmatched = 0;
+	uint64		inb = lb == 64 ? ~UINT64CONST(0) : (UINT64CONST(1) << lb) - 1;
+	uint64		span = (UINT64CONST(1) << (2 * range + 1)) - 1;	/* (range < 32) */
+
+	*m = 0;
+	for (int x = 0; x < lb; x++)
+		pos[(uint8) b[x]] |= UINT64CONST(1) << x;
+	for (int i = 0; i < la; i++)
+	{
+		/* b's positions i - range .. i + range */
+		uint64		window = (i >= range ? span << (i - range) : span >> (range - i)) & inb;
+		uint64		c = pos[(uint8) a[i]] & ~bmatched & window;
+
+		if (c != 0)
+		{
+			bmatched |= c & (~c + 1);	/* its lowest bit */
+			amatched |= UINT64CONST(1) << i;
+			(*m)++;
+		}
+	}
+	for (int x = 0; x < lb; x++)
+		pos[(uint8) b[x]] = 0;
+	*t = 0;
+	/* the k-th matched letter of a against the k-th matched letter of b */
+	while (amatched != 0)
+	{
+		if (a[pg_rightmost_one_pos64(amatched)] != b[pg_rightmost_one_pos64(bmatched)])
+			(*t)++;
+		amatched &= amatched - 1;
+		bmatched &= bmatched - 1;
+	}
+	*t /= 2;
+}
+
+static double
+jaro_winkler(const char *a, int la, const char *b, int lb)
+{
+	int			range,
+				m,
+				t,
+				prefix;
+	double		j;
+
+	if (la == lb && memcmp(a, b, la) == 0)
+		return 1.0;
+	if (la == 0 || lb == 0)
+		return 0.0;
+	la = Min(la, MAX_TOKLEN * MAX_JOIN + 3);
+	lb = Min(lb, MAX_TOKLEN * MAX_JOIN + 3);
+	range = Max(la, lb) / 2 - 1;
+	if (range < 0)
+		range = 0;
+	if (la <= 64 && lb <= 64)
+	{
+		jaro_matches64(a, la, b, lb, range, &m, &t);
+#ifdef FINTECH_CHECKS
+		{
+			int			m2,
+						t2;
+
+			jaro_matches(a, la, b, lb, range, &m2, &t2);
+			FT_CHECK(m == m2 && t == t2);
+		}
+#endif
+	}
+	else
+		jaro_matches(a, la, b, lb, range, &m, &t);
+	if (m == 0)
+		return 0.0;
 	j = ((double) m / la + (double) m / lb + (double) (m - t) / m) / 3.0;
 	for (prefix = 0; prefix < Min(4, Min(la, lb)) && a[prefix] == b[prefix]; prefix++)
 		;
@@ -165,6 +243,65 @@ ft_tok_sim(const char *a, int la, const char *b, int lb)
 	jw = jaro_winkler(a, la, b, lb);
 	ratio = (double) Min(la, lb) / Max(Max(la, lb), 1);
 	return (float) (jw * (1.0 - LENGTH_PENALTY * (1.0 - ratio)));
+}
+
+/*
+ * The highest similarity ft_tok_sim can give strings of la
+ * and lb bytes, whatever their letters: Jaro-Winkler with every letter of
+ * the shorter one matched, no transposition and the longest common prefix
+ * it counts, less its length penalty.  (Numbers of unequal lengths get 0.)
+ */
+static double
+sim_bound(int la, int lb)
+{
+	int			lo = Min(la, lb),
+				hi = Max(la, lb);
+	double		j,
+				jw;
+
+	if (lo == hi)
+		return 1.0;
+	if (lo == 0)
+		return 0.0;
+	j = ((double) lo / la + (double) lo / lb + 1.0) / 3.0;
+	jw = j + Min(4, lo) * 0.1 * (1.0 - j);
+	return jw * (1.0 - LENGTH_PENALTY * (1.0 - (double) lo / hi));
+}
+
+/*
+ * The lengths of the vocabulary entries an item of len bytes can be
+ * similar to (sim >= SIM_FLOOR): [*lo, *hi].  The bound falls as lengths
+ * part, so the lengths form one range; a margin keeps rounding on the side
+ * of comparing.  The candidate search does not even count entries outside
+ * it, nor does the score compare leftover tokens outside it: skipping them
+ * changes no result.
+ */
+void
+ft_len_window(int len, int *lo, int *hi)
+{
+	static int	wlo[MAX_TOKLEN * MAX_JOIN + 1];
+	static int	whi[MAX_TOKLEN * MAX_JOIN + 1];
+
+	if (len < 1 || len > MAX_TOKLEN * MAX_JOIN)
+	{
+		*lo = 0;
+		*hi = PG_INT32_MAX;
+		return;
+	}
+	if (whi[len] == 0)
+	{
+		int			l = len,
+					h = len;
+
+		while (l > 1 && sim_bound(len, l - 1) >= SIM_FLOOR - 1e-4)
+			l--;
+		while (h < MAX_TOKLEN * MAX_JOIN && sim_bound(len, h + 1) >= SIM_FLOOR - 1e-4)
+			h++;
+		wlo[len] = l;
+		whi[len] = h;
+	}
+	*lo = wlo[len];
+	*hi = whi[len];
 }
 
 static inline bool
@@ -351,14 +488,19 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		}
 		for (int qi = 0; qi < q->nn.ntok; qi++)
 		{
+			int			lo,
+						hi;
+
 			if (qused & (1u << qi) || q->it.strong[qi] == 0)
 				continue;
+			/* (tokens of other lengths cannot be similar enough) */
+			ft_len_window(q->it.len[qi], &lo, &hi);
 			for (int ci = 0; ci < nm->ntok; ci++)
 			{
 				const Vocab *v = &ix->vocab[items[ci]];
 				float		sim;
 
-				if (cused & (1u << ci) || v->strong == 0)
+				if (cused & (1u << ci) || v->strong == 0 || v->len < lo || v->len > hi)
 					continue;
 				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
 				if (sim < 1.0f && q->known[qi])

@@ -88,6 +88,9 @@ extern float ft_token_weight(const char *t, int df);
 /* similarity of two tokens (or joins) */
 extern float ft_tok_sim(const char *a, int la, const char *b, int lb);
 
+/* the lengths of the tokens (or joins) an item of len bytes can be similar to (ft_tok_sim >= SIM_FLOOR) */
+extern void ft_len_window(int len, int *lo, int *hi);
+
 /* is s[0 .. len-1] a number? */
 extern bool ft_all_digits(const char *s, int len);
 

@@ -46,6 +46,7 @@
 #include "metrics.h"
 #include "screening.h"
 #include "screening_guard.h"
+#include "translit.h"
 
 /* GUC */
 double		fintech_screening_threshold = 0.85;
@@ -143,68 +144,63 @@ form_ok(const ListedName *nm, bool skeleton, bool abjad_query)
 	return nm->skeleton && (abjad_query || nm->abjad);
 }
 
-/*
- * The highest similarity ft_tok_sim (name_score.c) can give strings of la
- * and lb bytes, whatever their letters: Jaro-Winkler with every letter of
- * the shorter one matched, no transposition and the longest common prefix
- * it counts, less its length penalty.  (Numbers of unequal lengths get 0.)
- */
-static double
-sim_bound(int la, int lb)
+/* does p[from .. to - 1] (ascending) hold posting key? */
+static bool
+postings_hold(const uint32 *p, int from, int to, uint32 key)
 {
-	int			lo = Min(la, lb),
-				hi = Max(la, lb);
-	double		j,
-				jw;
+	while (from < to)
+	{
+		int			mid = from + (to - from) / 2;
 
-	if (lo == hi)
-		return 1.0;
-	if (lo == 0)
-		return 0.0;
-	j = ((double) lo / la + (double) lo / lb + 1.0) / 3.0;
-	jw = j + Min(4, lo) * 0.1 * (1.0 - j);
-	return jw * (1.0 - LENGTH_PENALTY * (1.0 - (double) lo / hi));
+		if (p[mid] == key)
+			return true;
+		if (p[mid] < key)
+			from = mid + 1;
+		else
+			to = mid;
+	}
+	return false;
 }
 
-/*
- * The lengths of the vocabulary entries an item of len bytes can be
- * similar to (sim >= SIM_FLOOR): [*lo, *hi].  The bound falls as lengths
- * part, so the lengths form one range; a margin keeps rounding on the side
- * of comparing.  Entries outside it are not even counted: skipping them
- * changes no result.
- */
+/* the vocabulary entry v just found similar enough (sim) to query item qi: its link and names */
 static void
-len_window(int len, int *lo, int *hi)
+link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, bool skeleton, bool abjad_query,
+		   Cands *cd)
 {
-	static int	wlo[MAX_TOKLEN * MAX_JOIN + 1];
-	static int	whi[MAX_TOKLEN * MAX_JOIN + 1];
+	uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
 
-	if (len < 1 || len > MAX_TOKLEN * MAX_JOIN)
+	add_link(ix, q, qi, v, sim);
+	for (int x = 0; x < ix->vocab[v].nnames; x++)
 	{
-		*lo = 0;
-		*hi = PG_INT32_MAX;
-		return;
-	}
-	if (whi[len] == 0)
-	{
-		int			l = len,
-					h = len;
+		int			n = FT_NAMES(ix, v)[x];
 
-		while (l > 1 && sim_bound(len, l - 1) >= SIM_FLOOR - 1e-4)
-			l--;
-		while (h < MAX_TOKLEN * MAX_JOIN && sim_bound(len, h + 1) >= SIM_FLOOR - 1e-4)
-			h++;
-		wlo[len] = l;
-		whi[len] = h;
+		if (ix->nstamp[n] != q->stamp)
+		{
+			ix->nstamp[n] = q->stamp;
+			ix->nmask[n] = 0;
+			if (!form_ok(&ix->names[n], skeleton, abjad_query))
+				continue;
+			if (cd->n == cd->cap)
+			{
+				cd->cap *= 2;
+				cd->c = repalloc_huge(cd->c, cd->cap * sizeof(int));
+			}
+			cd->c[cd->n++] = n;
+		}
+		ix->nmask[n] |= qmask;
 	}
-	*lo = wlo[len];
-	*hi = whi[len];
 }
 
 /*
  * Candidates: names holding a vocabulary item that shares enough trigrams
  * with an item of the query (and is similar to it).  Items made only of
  * particles find no candidates of their own.
+ *
+ * An entry sharing need of the item's ng trigrams is found without reading
+ * every posting of them: the postings lists of the need - 2 most frequent
+ * trigrams (f) are not read; an entry must then share at least 2 of the
+ * others, and only those entries are looked up (binary search) in the f
+ * lists.  The same entries reach need as when every list is counted.
  */
 static void
 find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, Cands *cd)
@@ -213,8 +209,10 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 	 * the entries the names of this pass hold (form_ok): others lead to no
 	 * candidate, and their links would serve none
 	 */
-	int			forms = !skeleton ? FT_FORM_PLAIN :
-		abjad_query ? FT_FORM_SKELETON : FT_FORM_ABJAD_SKELETON;
+	int			list = !skeleton ? FT_LIST_PLAIN :
+		abjad_query ? FT_LIST_SKELETON : FT_LIST_ABJAD;
+	int			capfound = 256;
+	uint32	   *found = palloc(capfound * sizeof(uint32));
 
 	for (int qi = 0; qi < q->it.n; qi++)
 	{
@@ -226,12 +224,17 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		 * name of one word has nothing else to be found by: any trigram.
 		 */
 		int			need = q->strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
+		int			f = need >= 3 ? need - 2 : 0;
 		uint32		vst = ft_next_stamp(ix);
-		uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
 		int			lo,
 					hi;
+		const uint32 *p[MAX_TOKLEN * MAX_JOIN + 2];
+		int			from[MAX_TOKLEN * MAX_JOIN + 2];
+		int			to[MAX_TOKLEN * MAX_JOIN + 2];
+		int			order[MAX_TOKLEN * MAX_JOIN + 2];
+		int			nfound = 0;
 
-		len_window(q->it.len[qi], &lo, &hi);
+		ft_len_window(q->it.len[qi], &lo, &hi);
 		if (q->it.strong[qi] == 0)
 		{
 			/* particles match only themselves, and find no candidates */
@@ -241,59 +244,67 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 				add_link(ix, q, qi, v, 1.0f);
 			continue;
 		}
+
+		/* each trigram's postings of entries of lengths lo .. hi; the shortest first */
 		for (int k = 0; k < ng; k++)
 		{
-			int			ngv;
-			/* (a Latin query's skeleton pass: the short lists of abjad skeletons' entries) */
-			const int32 *gv = ft_gram_vocab(ix, g[k], forms == FT_FORM_ABJAD_SKELETON, &ngv);
+			int			np;
+			int			j;
+
+			p[k] = ft_gram_postings(ix, g[k], list, &np);
+			from[k] = ft_postings_from(p[k], np, lo);
+			to[k] = hi >= FT_POSTING_LEN(PG_UINT32_MAX) ? np : ft_postings_from(p[k], np, hi + 1);
+			for (j = k; j > 0 && to[order[j - 1]] - from[order[j - 1]] > to[k] - from[k]; j--)
+				order[j] = order[j - 1];
+			order[j] = k;
+		}
+
+		/* the entries sharing need - f of the other trigrams */
+		for (int r = 0; r < ng - f; r++)
+		{
+			int			k = order[r];
 
 			CHECK_FOR_INTERRUPTS();
-			for (int j = 0; j < ngv; j++)
+			for (int j = from[k]; j < to[k]; j++)
 			{
-				int			v = gv[j];
-				uint16		info = ix->vinfo[v];
-				float		sim;
+				int			v = FT_POSTING_V(p[k][j]);
+				uint32		mark = ix->vmark[v];
 
-				if (!(FT_VINFO_FORMS(info) & forms) ||
-					FT_VINFO_LEN(info) < lo || FT_VINFO_LEN(info) > hi)
+				if (FT_VMARK_STAMP(mark) != vst)
+					mark = FT_VMARK(vst, 0);
+				ix->vmark[v] = ++mark;
+				if (mark != FT_VMARK(vst, need - f))
 					continue;
-				if (ix->vstamp[v] != vst)
+				if (nfound == capfound)
 				{
-					ix->vstamp[v] = vst;
-					ix->vcount[v] = 0;
+					capfound *= 2;
+					found = repalloc_huge(found, capfound * sizeof(uint32));
 				}
-				if (++ix->vcount[v] != need)
-					continue;
-				/* just reached the bar */
-				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
-				if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
-					sim *= (float) (1.0 - KNOWN_PENALTY);
-				if (sim < SIM_FLOOR)
-					continue;
-				add_link(ix, q, qi, v, sim);
-
-				for (int x = 0; x < ix->vocab[v].nnames; x++)
-				{
-					int			n = FT_NAMES(ix, v)[x];
-
-					if (ix->nstamp[n] != q->stamp)
-					{
-						ix->nstamp[n] = q->stamp;
-						ix->nmask[n] = 0;
-						if (!form_ok(&ix->names[n], skeleton, abjad_query))
-							continue;
-						if (cd->n == cd->cap)
-						{
-							cd->cap *= 2;
-							cd->c = repalloc_huge(cd->c, cd->cap * sizeof(int));
-						}
-						cd->c[cd->n++] = n;
-					}
-					ix->nmask[n] |= qmask;
-				}
+				found[nfound++] = p[k][j];
 			}
 		}
+
+		/* ... and of them, those sharing need in all; compared with the item */
+		for (int c = 0; c < nfound; c++)
+		{
+			int			v = FT_POSTING_V(found[c]);
+			int			shared = ix->vmark[v] - FT_VMARK(vst, 0);
+			float		sim;
+
+			for (int r = ng - f; r < ng && shared < need && shared + (ng - r) >= need; r++)
+				if (postings_hold(p[order[r]], from[order[r]], to[order[r]], found[c]))
+					shared++;
+			if (shared < need)
+				continue;
+			sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
+			if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
+				sim *= (float) (1.0 - KNOWN_PENALTY);
+			if (sim < SIM_FLOOR)
+				continue;
+			link_entry(ix, q, qi, v, sim, skeleton, abjad_query, cd);
+		}
 	}
+	pfree(found);
 }
 
 /*
@@ -375,8 +386,9 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 {
 	ScreenQuery q;
 	ScreenQuery sq;
-	float		qw[MAX_TOKENS * 2];
-	float		sqw[MAX_TOKENS * 2];
+	/* (zeroed: the analyser cannot see that prepare_query fills what is read) */
+	float		qw[MAX_TOKENS * 2] = {0};
+	float		sqw[MAX_TOKENS * 2] = {0};
 	Cands		cd;
 	int			plain;
 	uint32		est;
@@ -632,6 +644,9 @@ ScreeningInit(void)
 {
 	ft_name_words_init();
 	NameIndexShmInit();
+	/* backends inherit the transliterators ready (a first name in another script costs no ICU start-up) */
+	if (process_shared_preload_libraries_in_progress)
+		ft_translit_preload();
 
 	DefineCustomRealVariable("fintech.screening_threshold",
 							 "Score at or above which a party's match raises an alert.",

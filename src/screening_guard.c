@@ -17,8 +17,9 @@
  *	  configuration (postgresql.conf, ALTER SYSTEM, ALTER DATABASE), the
  *	  view from the reading session.
  *
- * Locks: AccessShareLock on fintech.sanctions_lists (a read).  The checks
- * connect to SPI themselves (nested in the caller's connection, if any).
+ * Locks: AccessShareLock on fintech.sanctions_lists (a read).  The
+ * staleness check connects to SPI itself (nested in the caller's
+ * connection, if any); the other reads the table directly.
  *
  *-------------------------------------------------------------------------
  */
@@ -33,6 +34,7 @@
 #include "utils/timestamp.h"
 
 #include "fintech.h"
+#include "name_index.h"
 #include "screening_guard.h"
 #include "spi_plan.h"
 
@@ -42,13 +44,11 @@ static Interval *max_age = NULL;
 
 enum
 {
-	P_ANY_LIST,
 	P_STALE,
 	NPLANS
 };
 
 static const FintechPlanDef plan_defs[NPLANS] = {
-	[P_ANY_LIST] = {"SELECT FROM fintech.sanctions_lists LIMIT 1", 0, {InvalidOid}},
 	[P_STALE] = {"SELECT list, pg_catalog.date_trunc('second', pg_catalog.now() OPERATOR(pg_catalog.-) loaded_at)::pg_catalog.text,"
 		" (SELECT pg_catalog.count(*) FROM fintech.sanctions_lists s WHERE s.loaded_at OPERATOR(pg_catalog.<) $1)"
 		" FROM fintech.sanctions_lists WHERE loaded_at OPERATOR(pg_catalog.<) $1"
@@ -60,16 +60,13 @@ FT_DEFINE_PLANS(plans, plan_defs);
 void
 ft_screening_required_check(void)
 {
-	bool		any;
+	int64		sig[FT_SIG_LEN];
 
 	if (!screening_required)
 		return;
-	SPI_connect();
-	if (ft_run_plan(&plans, P_ANY_LIST, NULL, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read fintech.sanctions_lists");
-	any = SPI_processed > 0;
-	SPI_finish();
-	if (!any)
+	/* (the lists' signature counts them: no statement to plan on a session's first call) */
+	ft_lists_signature(sig);
+	if (sig[0] == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("no sanctions list is loaded"),

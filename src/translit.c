@@ -18,7 +18,10 @@
  *
  * Memory: the transliterator is opened once per process, on first use
  * (~20 ms; ICU loads each script's data on its first use too, Han ~100 ms),
- * and kept in ICU's own memory for the life of the process.  The
+ * and kept in ICU's own memory for the life of the process; under
+ * shared_preload_libraries the postmaster opens it and runs it over a
+ * letter of each script (ft_translit_preload), so backends inherit it
+ * ready.  The
  * converted name is palloc'd in the caller's context.  No locks, no
  * database access.
  *
@@ -30,6 +33,7 @@
 #include <unicode/utrans.h>
 
 #include "mb/pg_wchar.h"
+#include "utils/memutils.h"
 
 #include "translit.h"
 
@@ -494,4 +498,37 @@ ft_translit(const char *utf8, int len, bool *abjad)
 	out[olen] = '\0';
 	pfree(u);
 	return out;
+}
+
+/*
+ * Opens the transliterators and has them convert a letter of each script
+ * once, so that ICU builds every script's rules now.  Called in the
+ * postmaster (shared_preload_libraries): every backend then inherits them
+ * ready, and a session's first name in another script pays no ICU
+ * start-up (tens of ms per script; Han more).  A failure here is left for
+ * the first use to report.
+ */
+void
+ft_translit_preload(void)
+{
+	/* Cyrillic, Greek, Hebrew, Arabic, Han, Hiragana, Katakana, Hangul, Thai */
+	static const char sample[] = "Дмитрий Αλέξης אברהם محمد 习近平 ひらがな カタカナ 김정은 ประยุทธ์";
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech transliterator preload",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+
+	PG_TRY();
+	{
+		bool		abjad;
+
+		(void) ft_translit(sample, strlen(sample), &abjad);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		FlushErrorState();
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
 }

@@ -24,4 +24,7 @@ extern bool ft_needs_translit(const char *utf8, int len);
  */
 extern char *ft_translit(const char *utf8, int len, bool *abjad);
 
+/* builds the transliterators of every script now (the postmaster, under shared_preload_libraries) */
+extern void ft_translit_preload(void);
+
 #endif							/* FINTECH_TRANSLIT_H */

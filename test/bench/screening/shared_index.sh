@@ -10,6 +10,9 @@
 # add.csv from $OFAC_DIR, then reports:
 #   1. the first screen_name of each of 20 new sessions (ms, min / median /
 #      max; the first session builds the shared index: reported apart);
+#      for scale, the first fintech.version() and SELECT 1 of new sessions,
+#      and the CPU of a new session through its first statement (screen_name
+#      against SELECT 1);
 #   2. a new session's memory growth from screening: the backend's memory
 #      contexts (pg_backend_memory_contexts) and its private resident memory
 #      (RssAnon in /proc/<pid>/status), before and after 200 calls;
@@ -54,10 +57,26 @@ BUILD_MS=$(first_call 'Nicolas Maduro Moros')
 for i in $(seq 1 20); do first_call 'Nicolas Maduro Moros'; done >"$LOGS/first.txt"
 read -r FMIN FMED FMAX <<<"$(sort -n "$LOGS/first.txt" | awk '{v[NR]=$1} END {print v[1], v[int((NR+1)/2)], v[NR]}')"
 # the same new sessions' first statement that is not screening, for scale
+median() { sort -n "$1" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 for i in $(seq 1 20); do
 	ft_psql -At -c '\timing on' -c "SELECT fintech.version()" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
 done >"$LOGS/first_version.txt"
-VMED=$(sort -n "$LOGS/first_version.txt" | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+VMED=$(median "$LOGS/first_version.txt")
+for i in $(seq 1 20); do
+	ft_psql -At -c '\timing on' -c "SELECT 1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+done >"$LOGS/first_select1.txt"
+SMED=$(median "$LOGS/first_select1.txt")
+# CPU of a new session up to and with its first statement (the backend's
+# run time, /proc/self/schedstat, read by the second statement): screening
+# against SELECT 1, whatever else the machine does
+session_cpu() {
+	for i in $(seq 1 20); do
+		ft_psql -At -c "$1" -c "SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint / 1e6" | tail -1
+	done >"$LOGS/cpu.txt"
+	median "$LOGS/cpu.txt"
+}
+CPU_SCREEN=$(session_cpu "SELECT count(*) FROM fintech.screen_name('Nicolas Maduro Moros')")
+CPU_SELECT1=$(session_cpu "SELECT 1")
 
 # 2. memory growth of a new session
 ft_log "memory of a new session" >&2
@@ -168,7 +187,8 @@ XS=$(cd "$SET_DIR" && ft_psql -f crossscript.sql)
 	echo "|---|---|"
 	echo "| first \`screen_name\` of the first session (builds the shared index) | $BUILD_MS ms |"
 	echo "| first \`screen_name\` of a new session (20 sessions: min / median / max) | $FMIN / $FMED / $FMAX ms |"
-	echo "| first \`fintech.version()\` of a new session (median, for scale) | $VMED ms |"
+	echo "| first \`fintech.version()\` / first \`SELECT 1\` of a new session (median, for scale) | $VMED / $SMED ms |"
+	echo "| CPU of a new session through its first statement, \`screen_name\` / \`SELECT 1\` (median of 20, schedstat) | $CPU_SCREEN / $CPU_SELECT1 ms |"
 	echo "| memory growth of a session from 200 calls: memory contexts / private resident (RssAnon) | $MEM_CTX MB / $MEM_RSS MB |"
 	echo "| the shared index | $IDX_MB MB (shared: $IDX_SHARED) |"
 	echo "| index build by the first call after the load | $BUILD_S s |"
