@@ -493,8 +493,19 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 			if (qused & (1u << qi) || q->it.strong[qi] == 0)
 				continue;
-			/* (tokens of other lengths cannot be similar enough) */
-			ft_len_window(q->it.len[qi], &lo, &hi);
+			/*
+			 * (tokens of other lengths cannot be similar enough; the window
+			 * is for SIM_FLOOR, so the one part left on each side, which
+			 * counts from the lower LEFTOVER_FLOOR, is compared whatever
+			 * its length)
+			 */
+			if (left_one)
+			{
+				lo = 0;
+				hi = PG_INT32_MAX;
+			}
+			else
+				ft_len_window(q->it.len[qi], &lo, &hi);
 			for (int ci = 0; ci < nm->ntok; ci++)
 			{
 				const Vocab *v = &ix->vocab[items[ci]];
