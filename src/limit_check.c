@@ -26,7 +26,8 @@
  * others -- so a flash sale of many buyers paying one merchant does not
  * queue on one row.  A key starts with one slot holding the whole cap
  * (most payees are never contended for); the first payment that finds it
- * busy and another slot free splits it.  A payment that finds no free slot
+ * busy and another slot free splits it (the payments queued behind it
+ * then find it split and take one free slot each: check_one).  A payment that finds no free slot
  * with room locks every slot (the exact total), decides on the total, and
  * gives the slots new budgets: what each holds plus an even share of the
  * room left.  Since budgets always sum to the cap and each slot stays
