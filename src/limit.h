@@ -110,12 +110,18 @@ extern void ft_slots_close(void);
  * counts a payment (amount: what the limit counts of it) in slot `slot`
  * of (limit_id, key) when the numbers stored leave room, creating slot 0
  * of a new key with the budgets given (limit_slots.c); false: nothing
- * written.  The caller holds the slot's lock, between ft_slots_open and
- * ft_slots_close.
+ * written (*found: whether the slot has a row).  The caller holds the
+ * slot's lock, between ft_slots_open and ft_slots_close.
  */
 extern bool ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 							   bool amount_free, bool count_free,
-							   int64 first_amount, int32 first_count);
+							   int64 first_amount, int32 first_count, bool *found);
+
+/*
+ * whether slot `slot` of (limit_id, key) has a committed row (or one of
+ * ours), whoever holds its lock; between ft_slots_open and ft_slots_close
+ */
+extern bool ft_slot_exists(int64 limit_id, const char *key, int slot);
 
 /* the limits changed: every backend reads them again after this commits */
 extern void ft_limits_changed(void);

@@ -26,7 +26,8 @@
  * others -- so a flash sale of many buyers paying one merchant does not
  * queue on one row.  A key starts with one slot holding the whole cap
  * (most payees are never contended for); the first payment that finds it
- * busy and another slot free splits it.  A payment that finds no free slot
+ * busy and another slot free splits it (the payments queued behind it
+ * then find it split and take one free slot each: check_one).  A payment that finds no free slot
  * with room locks every slot (the exact total), decides on the total, and
  * gives the slots new budgets: what each holds plus an even share of the
  * room left.  Since budgets always sum to the cap and each slot stays
@@ -48,7 +49,11 @@
  * the limit's id, objid = a hash of key and slot), taken in this order:
  * limits by id, slots by number; a free slot is only ever taken without
  * waiting (and given back at once when it has no room, before the
- * payment waits for all of them).  In the global order of payments.c they
+ * payment waits for all of them).  A payment waits for a slot of a limit
+ * only holding none of its other slots (one busy slot, chosen at random),
+ * or holding slot 0 alone or with the slots below the one it waits for
+ * (the exact path; a key found not split yet first waits for slot 0 only,
+ * then tries the others without waiting).  In the global order of payments.c they
  * come after the parties (2) and held payments (4), before holds (5) and
  * accounts (6); nothing that holds a slot waits for a party
  * or a payment.  The statements run in the caller's READ COMMITTED
@@ -306,22 +311,70 @@ read_window(SpendLimit *st)
 /* the amount a limit counts of a payment (a count-only limit: none) */
 #define COUNTED(st, amount)	((st)->max_amount > 0 ? (amount) : 0)
 
+/* what trying a slot showed */
+typedef enum SlotTry
+{
+	TRY_COUNTED,				/* counted there */
+	TRY_FULL,					/* its stored numbers leave no room */
+	TRY_UNSPLIT,				/* a slot > 0 without a row: the key is not split */
+	TRY_BUSY					/* every slot tried was busy */
+} SlotTry;
+
 /*
  * Slot k is locked: the payment is counted there if it fits the slot's
- * budget by the stored numbers (true); else nothing is written.  The
- * caller has checked that the payment fits the whole cap (slot 0 of a
+ * budget by the stored numbers (TRY_COUNTED); else nothing is written.
+ * The caller has checked that the payment fits the whole cap (slot 0 of a
  * new key is created with it).
  */
-static bool
+static SlotTry
 count_fast(SpendLimit *st, int k, int64 amount)
 {
+	bool		found;
+
 	if (!ft_slot_count_fast(st->id, st->key, k, COUNTED(st, amount), st->max_amount == 0,
-							st->max_count == 0, st->max_amount, st->max_count))
-		return false;
+							st->max_count == 0, st->max_amount, st->max_count, &found))
+		return found ? TRY_FULL : TRY_UNSPLIT;
 	st->slot = k;
 	st->fits = true;
 	st->counted = true;
-	return true;
+	return TRY_COUNTED;
+}
+
+/*
+ * Tries the slots without waiting, until one is free: slot 0 first
+ * (from_zero; a key nobody contends for has only that one), then the
+ * others from one chosen at random (a flash sale's payments do not all
+ * try the same busy slots first).  The payment is counted in the first
+ * free slot if it has room; a free slot without room (or without a row)
+ * is given back unless it is slot 0, nothing of ours written in it.
+ * TRY_BUSY: every slot tried was busy, *busy one of them at random
+ * (waiters spread over them).
+ */
+static SlotTry
+try_free_slots(SpendLimit *st, int64 amount, bool from_zero, int *busy)
+{
+	int			others = st->nslots - 1;
+	int			start = others > 0 ? (int) (random() % others) : 0;
+	int			nbusy = 0;
+
+	*busy = -1;
+	for (int j = from_zero ? -1 : 0; j < others; j++)
+	{
+		int			k = j < 0 ? 0 : 1 + (start + j) % others;
+		SlotTry		t;
+
+		if (!lock_slot(st->id, st->key, k, st->nslots == 1))
+		{
+			if (random() % ++nbusy == 0)
+				*busy = k;
+			continue;
+		}
+		t = count_fast(st, k, amount);
+		if (t != TRY_COUNTED && k > 0)
+			unlock_slot(st->id, st->key, k);
+		return t;
+	}
+	return TRY_BUSY;
 }
 
 /*
@@ -384,45 +437,45 @@ check_one(SpendLimit *st, int64 amount)
 	{
 		/*
 		 * A slot with room, without waiting: slot 0 first (a key nobody
-		 * contends for has only that one), then the others from one chosen
-		 * at random (a flash sale's payments do not all probe the same busy
-		 * slots first).  A free slot without room (or without a row: not
-		 * split yet) sends the payment to the exact total at once, which
-		 * re-divides the cap; slot 0 is kept then, any other slot given
-		 * back, nothing of ours written in it.  When every slot was busy,
-		 * wait for one of them, chosen at random so that waiters spread
-		 * (holding no slot of this limit: no cycle).
+		 * contends for has only that one), then the others.  When every
+		 * slot was busy, wait for one of them (holding no slot of this
+		 * limit: no cycle).
 		 */
-		int			busy = -1;
-		int			nbusy = 0;
-		bool		tried = false;
-		int			start = st->nslots > 1 ? (int) (random() % (st->nslots - 1)) : 0;
+		int			busy;
+		SlotTry		t = try_free_slots(st, amount, true, &busy);
 
-		for (int j = 0; j < st->nslots && !tried; j++)
-		{
-			int			k = j == 0 ? 0 : 1 + (start + j - 1) % (st->nslots - 1);
-			bool		wait = st->nslots == 1;
-
-			if (!lock_slot(st->id, st->key, k, wait))
-			{
-				/* one of the busy slots at random: waiters spread over them */
-				if (random() % ++nbusy == 0)
-					busy = k;
-				continue;
-			}
-			if (count_fast(st, k, amount))
-				return;
-			if (k > 0)
-				unlock_slot(st->id, st->key, k);
-			tried = true;
-		}
-		if (!tried && busy >= 0)
+		if (t == TRY_BUSY)
 		{
 			(void) lock_slot(st->id, st->key, busy, true);
-			if (count_fast(st, busy, amount))
-				return;
-			if (busy > 0)
+			t = count_fast(st, busy, amount);
+			if (t != TRY_COUNTED && busy > 0)
 				unlock_slot(st->id, st->key, busy);
+		}
+		if (t == TRY_COUNTED)
+			return;
+
+		/*
+		 * A key not split yet, whose slot 0 another payment holds: the
+		 * exact path below splits it.  When a flash sale starts, every
+		 * payment to the merchant finds it so and queues for slot 0, the
+		 * first lock of that path; the first one splits the key, and each
+		 * of the others, once it has slot 0, finds it split and looks for
+		 * a free slot again (giving slot 0 back) instead of locking all 32
+		 * and writing them anew, one payment after the other.
+		 */
+		if (t == TRY_UNSPLIT)
+		{
+			(void) lock_slot(st->id, st->key, 0, true);
+			if (ft_slot_exists(st->id, st->key, st->nslots - 1))
+			{
+				if (try_free_slots(st, amount, false, &busy) == TRY_COUNTED)
+				{
+					unlock_slot(st->id, st->key, 0);
+					return;
+				}
+				if (count_fast(st, 0, amount) == TRY_COUNTED)
+					return;
+			}
 		}
 	}
 

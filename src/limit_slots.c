@@ -174,7 +174,8 @@ slot_has_room(const Datum *values, const bool *nulls, int64 amount, bool amount_
 
 bool
 ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
-				   bool amount_free, bool count_free, int64 first_amount, int32 first_count)
+				   bool amount_free, bool count_free, int64 first_amount, int32 first_count,
+				   bool *found)
 {
 	Relation	rel = slots.rel;
 	Snapshot	snap;
@@ -189,7 +190,8 @@ ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 	FT_CHECK(rel != NULL);
 	snap = xact_snapshot ? RegisterSnapshot(GetTransactionSnapshot()) : SnapshotSelf;
 
-	if (find_slot(snap, limit_id, keyd, slot, &tid, values, nulls))
+	*found = find_slot(snap, limit_id, keyd, slot, &tid, values, nulls);
+	if (*found)
 	{
 		int64		used = DatumGetInt64(values[A_USED_AMOUNT - 1]);
 		int32		count = DatumGetInt32(values[A_USED_COUNT - 1]);
@@ -242,10 +244,18 @@ ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 amount,
 		simple_heap_insert(rel, tup);
 		index_row(tup, values);
 		fits = true;
+		*found = true;
 	}
 	if (xact_snapshot)
 		UnregisterSnapshot(snap);
 	if (fits)
 		CommandCounterIncrement();
 	return fits;
+}
+
+bool
+ft_slot_exists(int64 limit_id, const char *key, int slot)
+{
+	FT_CHECK(slots.rel != NULL);
+	return find_slot(SnapshotSelf, limit_id, CStringGetTextDatum(key), slot, NULL, NULL, NULL);
 }

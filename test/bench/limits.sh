@@ -15,6 +15,9 @@
 #   bash test/bench/limits.sh [seconds [clients...]]  default: 10 s, clients 1 8 32
 #   BENCH_ROUNDS=3 ...   every pair 3 times, interleaved; medians
 #   BENCH_WORKLOADS="flash flash_lim" ...   only those
+#   BENCH_WAITS=1 ...   also samples what pgbench's backends wait for
+#                       (pg_stat_activity, 5 times a second) and prints
+#                       the commonest wait events of each run
 #
 # Builds and installs the checkout (without FINTECH_CHECKS), starts a
 # throwaway cluster with run.sh's settings (fsync and synchronous_commit
@@ -50,8 +53,15 @@ limits_off() {
 }
 
 declare -A TPS WAL CPU
+sample_waits() { # sample_waits PID: one line per pgbench backend and sample, while PID runs
+	while kill -0 "$1" 2>/dev/null; do
+		ft_psql -Atc "SELECT coalesce(wait_event_type || ':' || wait_event, state)
+		                FROM pg_stat_activity WHERE application_name = 'pgbench'" 2>/dev/null || true
+		sleep 0.2
+	done
+}
 run_one() { # run_one WORKLOAD CLIENTS
-	local w=$1 n=$2 file j lsn0 lsn1 t0 t1 log processed
+	local w=$1 n=$2 file j lsn0 lsn1 t0 t1 log processed pgb
 	case $w in pay | pay_3lim) file=pay ;; *) file=pay_flash ;; esac
 	j=$((n < 2 ? n : 2))
 	log=$LOGS/$w-c$n.log
@@ -59,7 +69,10 @@ run_one() { # run_one WORKLOAD CLIENTS
 	lsn0=$(ft_psql -Atc 'SELECT pg_current_wal_insert_lsn()')
 	t0=$(cluster_ticks)
 	ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$n" -j "$j" \
-		-f "$BENCH/$file.sql" postgres >"$log" 2>&1 || ft_die "pgbench failed: $(tail -3 "$log")"
+		-f "$BENCH/$file.sql" postgres >"$log" 2>&1 &
+	pgb=$!
+	if [ -n "${BENCH_WAITS:-}" ]; then sample_waits "$pgb" >>"$LOGS/$w-c$n.waits"; fi
+	wait "$pgb" || ft_die "pgbench failed: $(tail -3 "$log")"
 	# the run's backlog belongs to it (a job run on its timer in the next
 	# run once added 5 kB of WAL per call there)
 	ft_psql -q -c "SELECT fintech.seal_audit()" -c "SELECT fintech.run_job('prune_events')" >/dev/null
@@ -67,6 +80,7 @@ run_one() { # run_one WORKLOAD CLIENTS
 	lsn1=$(ft_psql -Atc 'SELECT pg_current_wal_insert_lsn()')
 	limits_off
 	processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$log")
+	[ "${processed:-0}" -gt 0 ] || ft_die "$w at $n clients: no payment in $DURATION s (a machine too busy?): $(tail -3 "$log")"
 	TPS[$w,$n]="${TPS[$w,$n]:-} $(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")"
 	WAL[$w,$n]="${WAL[$w,$n]:-} $(ft_psql -Atc "SELECT round(pg_wal_lsn_diff('$lsn1', '$lsn0') / $processed)")"
 	CPU[$w,$n]="${CPU[$w,$n]:-} $(awk -v t=$((t1 - t0)) -v hz="$HZ" -v p="$processed" 'BEGIN { printf "%.3f", 1000 * t / hz / p }')"
@@ -98,4 +112,17 @@ ft_psql -Atc "SELECT 'check_ledger: ' || bool_and(ok) FROM fintech.check_ledger(
 	done
 	echo
 	echo "$DURATION s per run, $ROUNDS round(s), medians; $(nproc) CPUs; $(uptime | sed 's/.*load average/load average/') at the end; tree $TREE"
+	if [ -n "${BENCH_WAITS:-}" ]; then
+		echo
+		echo "| workload | clients | samples | commonest states of pgbench's backends (% of samples) |"
+		echo "|---|---:|---:|---|"
+		for n in $CLIENTS; do
+			for w in $WORKLOADS; do
+				f=$LOGS/$w-c$n.waits
+				printf '| %s | %d | %d | %s |\n' "$w" "$n" "$(wc -l <"$f")" \
+					"$(sort "$f" | uniq -c | sort -rn | head -5 |
+						awk -v t="$(wc -l <"$f")" '{printf "%s%s %.0f", (NR > 1 ? ", " : ""), $2, 100 * $1 / t}')"
+			done
+		done
+	fi
 } | tee "$OUT"
