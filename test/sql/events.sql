@@ -225,3 +225,16 @@ SELECT e.payload::text ~ '"ev-k5 \\"quoted\\" back\\\\slash tab\\t end"' AS esca
   FROM fintech.events e WHERE e.kind = 'payment.completed' ORDER BY e.write_seq DESC LIMIT 1;
 SELECT ev_ack_all('regress_text') AS acknowledged;
 SELECT fintech.drop_consumer('regress_text');
+
+-- ====================================================================
+-- an owner who changes fintech.events' shape gets a refusal naming it
+-- (55000), not an internal error; nothing is written
+-- ====================================================================
+BEGIN;
+ALTER TABLE fintech.events ALTER COLUMN payload TYPE jsonb USING payload::jsonb;
+SELECT ev_try($$SELECT fintech.transfer('ev_alice', 'ev_shop', 1)$$);
+ROLLBACK;
+BEGIN;
+ALTER TABLE fintech.events ADD COLUMN regress_extra int;
+SELECT ev_try($$SELECT fintech.transfer('ev_alice', 'ev_shop', 1)$$);
+ROLLBACK;
