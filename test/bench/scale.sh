@@ -12,8 +12,9 @@
 #            with fintech.transfer_batch calls of 10,000 transfers of 1
 #            between two different random wallets (2 postings each); one
 #            transfer in 50 credits the account 'hot' instead, whose
-#            history grows with the ledger (200 postings from the funding
-#            entry, then 2 % of the transfers: ~100k postings at 10M)
+#            history grows with the ledger (200 postings from 200
+#            transfers from 'bank' at the start, then 2 % of the transfers:
+#            ~100k postings at 10M)
 #
 # At each size, one client each (per-call cost, not throughput):
 #   balance     SELECT fintech.balance(<random account>)
@@ -38,7 +39,11 @@
 # (loading only: they are on for every measured run; the output says so).
 # After each load step: VACUUM ANALYZE and CHECKPOINT.  Each run:
 #   pgbench -n -M prepared -T <seconds> -c 1 -j 1 -f <workload>.sql
-# then CHECKPOINT.  At the end of each stage: fold deferred postings and
+# then CHECKPOINT.  Stage B also samples 30 random statement pages at each
+# size twice: before the statement run, with the caches as the runs left
+# them ("in use"), and after the size's runs with the server restarted and
+# the kernel's page cache emptied ("cold": every buffer a first read
+# touches comes from the disk; needs root).  At the end of each stage: fold deferred postings and
 # fintech.check_ledger().  Prints Markdown tables to stdout and writes them
 # to $SCALE_OUT (default ./scale-results.md in the caller's directory).
 # The clusters are stopped and removed at the end.
@@ -73,7 +78,7 @@ WALLETS=10000       # stage B's accounts
 CHUNK=10000         # accounts opened / funded per statement (stage A)
 BATCH=10000         # transfers per transfer_batch call (stage B)
 FUNDS=1000000       # each account's opening balance
-HOT0=200            # stage B: postings of 'hot' from the funding entry
+HOT0=200            # stage B: postings of 'hot' before the loading, an entry each
 
 trap ft_cleanup EXIT
 trap 'exit 130' INT TERM
@@ -233,21 +238,28 @@ measure() {
 	fi
 	for w in $works; do
 		case $w in
-		statement) page_sample "$size" "$last" ;;
+		statement) page_sample "$size" "$last" "in use" ;;
 		statement_mem) prewarm_statement ;;
 		esac
 		run_one "$stage" "$w" "$size"
 	done
+	if [ "$stage" = B ]; then
+		if cold_restart; then
+			page_sample "$size" "$last" "cold: restarted, page cache emptied"
+		else
+			ODD+=("stage B, $(human "$size"): no cold page sample (cannot empty the page cache: needs root)")
+		fi
+	fi
 }
 
-# page_sample SIZE LAST: 30 random pages of 'hot' (50 postings after a seq
-# in 0..LAST-50), each read twice in one session under EXPLAIN (ANALYZE,
+# page_sample SIZE LAST WHEN: 30 random pages of 'hot' (50 postings after a
+# seq in 0..LAST-50), each read twice in one session under EXPLAIN (ANALYZE,
 # BUFFERS): the buffers a page touches (its work: the same at every size if
 # the index does its job), how many of them came from outside
 # shared_buffers, and the time of the first and of the second read.
-# Appends a row to PAGES.
+# WHEN names the state of the caches in the table.  Appends a row to PAGES.
 page_sample() {
-	local size=$1 last=$2 row
+	local size=$1 last=$2 when=$3 row
 	row=$(ft_psql -AtF ' | ' <<EOSQL
 CREATE FUNCTION pg_temp.page_cost(s bigint, OUT hit bigint, OUT rd bigint, OUT ms numeric)
 LANGUAGE plpgsql AS \$\$
@@ -266,7 +278,7 @@ CREATE TEMP TABLE pages AS
            LATERAL (SELECT (random() * ($last - 50))::bigint + g * 0 AS s) p,
            LATERAL pg_temp.page_cost(p.s) f,
            LATERAL pg_temp.page_cost(p.s + 0 * f.hit) a;
-SELECT '$(human "$size")', count(*),
+SELECT '$(human "$size")', '$when', count(*),
        round(avg(f_hit + f_rd), 1), round(avg(f_rd), 1),
        round(percentile_cont(0.5) WITHIN GROUP (ORDER BY f_ms)::numeric, 3),
        round(avg(a_hit + a_rd), 1), round(avg(a_rd), 1),
@@ -276,6 +288,20 @@ EOSQL
 	) || { ODD+=("stage B, $(human "$size"): the page sample failed"); return 0; }
 	PAGES+=("| ${row##*$'\n'} |")
 	echo "pages: ${row##*$'\n'}" >&2
+}
+
+# cold_restart: stop the server, empty the kernel's page cache (root only:
+# /proc/sys/vm/drop_caches) and start it again, so that the next page sample
+# reads every buffer it touches from the disk, at every size alike.  Returns
+# 1 when the cache could not be emptied (the sample is then not taken).
+cold_restart() {
+	local log=${FT_PGDATA%/data}/server.log
+	[ -w /proc/sys/vm/drop_caches ] || return 1
+	ft_as_pg "$PG_BIN/pg_ctl" -D "$FT_PGDATA" -m fast -w -t 120 stop >/dev/null || return 1
+	sync
+	echo 3 >/proc/sys/vm/drop_caches || return 1
+	ft_as_pg "$PG_BIN/pg_ctl" -D "$FT_PGDATA" -l "$log" -w -t 120 start >/dev/null ||
+		ft_die "the server did not start again after emptying the caches"
 }
 
 # prewarm_statement: what a statement page reads — the postings and entries
@@ -334,15 +360,20 @@ ft_psql -At >/dev/null <<EOSQL
 SELECT count(fintech.open_account(code => 'w' || i, currency => 'USD'))
   FROM generate_series(1, $WALLETS) i;
 SELECT fintech.open_account(code => 'hot', currency => 'USD') IS NOT NULL AS hot_opened;
-SELECT fintech.post(legs => ARRAY[fintech.debit('bank', $WALLETS * $FUNDS::bigint + $HOT0)]
-                            || array_agg(fintech.credit('w' || i, $FUNDS))
-                            || ARRAY(SELECT fintech.credit('hot', 1) FROM generate_series(1, $HOT0)),
+SELECT fintech.post(legs => ARRAY[fintech.debit('bank', $WALLETS * $FUNDS::bigint)]
+                            || array_agg(fintech.credit('w' || i, $FUNDS)),
                     description => 'fund the wallets') IS NOT NULL AS funded
   FROM generate_series(1, $WALLETS) i;
+-- 'hot''s first postings, an entry each (as all its later ones), so that a
+-- page looks up 50 entries at every size
+SELECT count(*) FILTER (WHERE error IS NULL) = $HOT0 AS hot_funded
+  FROM fintech.transfer_batch(debit_accounts => array_fill('bank'::text, ARRAY[$HOT0]),
+                              credit_accounts => array_fill('hot'::text, ARRAY[$HOT0]),
+                              amounts => array_fill(1::bigint, ARRAY[$HOT0]));
 EOSQL
 secs=$(since "$t0")
 audit_triggers ENABLE accounts entries postings
-LOADS+=("| B | 0 → $(commas $((WALLETS + HOT0 + 1))) postings | open $(human $WALLETS) wallets and 'hot', fund them with one $(commas $((WALLETS + HOT0 + 1)))-leg entry | $secs | — |")
+LOADS+=("| B | 0 → $(commas $((WALLETS + 2 * HOT0 + 1))) postings | open $(human $WALLETS) wallets and 'hot', fund the wallets with one $(commas $((WALLETS + 1)))-leg entry and 'hot' with $HOT0 transfers | $secs | — |")
 [ "$(ft_psql -Atc "SELECT count(*) FROM fintech.accounts WHERE code LIKE 'w%' AND balance = $FUNDS")" -eq "$WALLETS" ] ||
 	ft_die "stage B: not every wallet was funded"
 for size in $POSTING_SIZES; do
@@ -424,14 +455,16 @@ echo "(loads, runs and checks took $ELAPSED s)" >&2
 	echo "|---|---|---|---:|---:|"
 	printf '%s\n' "${LOADS[@]}"
 	echo
-	echo "Statement pages, 30 random pages of 'hot' per size, each read twice in one session" \
-		"(\`EXPLAIN (ANALYZE, BUFFERS)\` of \`SELECT count(*) FROM fintech.statement('hot', s, 50)\`," \
-		"after the \`statement\` run): buffers = shared buffers the page touched (hit + read), read =" \
+	echo "Statement pages, 30 random pages of 'hot' per size and sample, each read twice in one session" \
+		"(\`EXPLAIN (ANALYZE, BUFFERS)\` of \`SELECT count(*) FROM fintech.statement('hot', s, 50)\`;" \
+		"one sample before the \`statement\` run, one after all runs of the size with the server" \
+		"restarted and the kernel's page cache emptied, so that every buffer of a first read comes" \
+		"from the disk): buffers = shared buffers the page touched (hit + read), read =" \
 		"of those, read from outside shared_buffers; \`statement_mem\` above is the \`statement\` run again after" \
 		"\`pg_prewarm\` of fintech.postings, fintech.entries, postings_account_seq and entries_pkey:"
 	echo
-	echo "| size | pages | buffers, first read | read, first read | median ms, first read | buffers, again | read, again | median ms, again |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| size | sample | pages | buffers, first read | read, first read | median ms, first read | buffers, again | read, again | median ms, again |"
+	echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${PAGES[@]}"
 	echo
 	echo "Stage B's statement pages read the account 'hot', whose history grows with the ledger" \
