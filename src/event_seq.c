@@ -48,6 +48,7 @@
 
 #include "fintech.h"
 #include "events.h"
+#include "shmem.h"
 
 #define EVENT_SEQ_BLOCK		1024	/* numbers per nextval() */
 #define EVENT_SEQ_SLOTS		64		/* databases served from shared memory */
@@ -71,39 +72,19 @@ static EventSeqShared *event_seq = NULL;
 static EventSeqSlot *my_slot = NULL;	/* this backend's database's */
 static bool slot_looked_up = false;
 
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
-
 static void
-event_seq_shmem_request(void)
+event_seq_shmem_init(void *ptr)
 {
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(EventSeqShared)));
-	RequestNamedLWLockTranche("fintech event_seq", 1);
-}
+	EventSeqShared *es = (EventSeqShared *) ptr;
 
-static void
-event_seq_shmem_startup(void)
-{
-	bool		found;
-
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	event_seq = ShmemInitStruct("fintech event_seq", sizeof(EventSeqShared), &found);
-	if (!found)
+	es->lock = &(GetNamedLWLockTranche("fintech event_seq"))->lock;
+	for (int i = 0; i < EVENT_SEQ_SLOTS; i++)
 	{
-		event_seq->lock = &(GetNamedLWLockTranche("fintech event_seq"))->lock;
-		for (int i = 0; i < EVENT_SEQ_SLOTS; i++)
-		{
-			SpinLockInit(&event_seq->slot[i].mutex);
-			event_seq->slot[i].dboid = InvalidOid;
-			event_seq->slot[i].seqid = InvalidOid;
-			event_seq->slot[i].next = event_seq->slot[i].limit = 0;
-		}
+		SpinLockInit(&es->slot[i].mutex);
+		es->slot[i].dboid = InvalidOid;
+		es->slot[i].seqid = InvalidOid;
+		es->slot[i].next = es->slot[i].limit = 0;
 	}
-	LWLockRelease(AddinShmemInitLock);
 }
 
 /* from _PG_init (EventsInit), when preloaded */
@@ -112,10 +93,8 @@ EventSeqInit(void)
 {
 	if (!fintech_preloaded)
 		return;
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = event_seq_shmem_request;
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = event_seq_shmem_startup;
+	ft_shmem_register("fintech event_seq", sizeof(EventSeqShared), true,
+					  (void **) &event_seq, event_seq_shmem_init);
 }
 
 /* the first number of a new block of the sequence */

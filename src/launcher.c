@@ -48,6 +48,7 @@
 #include "jobs.h"
 #include "launcher.h"
 #include "screening_guard.h"
+#include "shmem.h"
 
 /* how often a launcher waiting for CREATE EXTENSION looks again */
 #define EXTENSION_POLL_MS		1000
@@ -61,14 +62,11 @@ FintechShared *fintech_shared = NULL;
 /* the job running in this process (the launcher), -1 between runs */
 int			fintech_current_job = -1;
 
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 /* wait event: a named one from PostgreSQL 17 on, "Extension" before */
 static uint32 wait_event_main = PG_WAIT_EXTENSION;
 
-static void fintech_shmem_request(void);
-static void fintech_shmem_startup(void);
+static void fintech_shmem_init(void *ptr);
 static void launcher_connect(void);
 static void launcher_on_exit(int code, Datum arg);
 static void launcher_reload(void);
@@ -97,10 +95,8 @@ WorkerInit(void)
 	if (!fintech_preloaded)
 		return;
 
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = fintech_shmem_request;
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = fintech_shmem_startup;
+	ft_shmem_register("fintech", sizeof(FintechShared), true,
+					  (void **) &fintech_shared, fintech_shmem_init);
 
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
@@ -115,31 +111,12 @@ WorkerInit(void)
 }
 
 static void
-fintech_shmem_request(void)
+fintech_shmem_init(void *ptr)
 {
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(FintechShared)));
-	RequestNamedLWLockTranche("fintech", 1);
-}
+	FintechShared *fs = (FintechShared *) ptr;
 
-static void
-fintech_shmem_startup(void)
-{
-	bool		found;
-
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	fintech_shared = ShmemInitStruct("fintech", sizeof(FintechShared), &found);
-	if (!found)
-	{
-		memset(fintech_shared, 0, sizeof(FintechShared));
-		fintech_shared->lock = &(GetNamedLWLockTranche("fintech"))->lock;
-		ConditionVariableInit(&fintech_shared->cv);
-	}
-	LWLockRelease(AddinShmemInitLock);
+	fs->lock = &(GetNamedLWLockTranche("fintech"))->lock;
+	ConditionVariableInit(&fs->cv);
 }
 
 /* ------------------------------------------------------------------------

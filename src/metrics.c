@@ -63,6 +63,7 @@
 #include "jobs.h"
 #include "launcher.h"
 #include "metrics.h"
+#include "shmem.h"
 
 #define FT_METRICS_MAX_DBS		32	/* databases counted separately */
 #define FT_REFUSAL_SLOTS		48	/* distinct SQLSTATEs per database */
@@ -133,8 +134,6 @@ static MetricsShared *metrics_shared = NULL;
 /* GUC fintech.metrics */
 static bool metrics_enabled = true;
 
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 static emit_log_hook_type prev_emit_log_hook = NULL;
 
 /* this backend's set (NULL until its first count; never changes after) */
@@ -159,8 +158,7 @@ static bool callbacks_registered = false;
 static instr_time screen_start;
 static bool screen_timing = false;
 
-static void metrics_shmem_request(void);
-static void metrics_shmem_startup(void);
+static void metrics_shmem_init(void *ptr);
 static void metrics_xact_callback(XactEvent event, void *arg);
 static void metrics_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 									 SubTransactionId parentSubid, void *arg);
@@ -192,54 +190,35 @@ MetricsInit(void)
 	if (dladdr((void *) MetricsInit, &info) != 0)
 		my_library = info.dli_fbase;
 
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = metrics_shmem_request;
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = metrics_shmem_startup;
+	ft_shmem_register("fintech metrics", sizeof(MetricsShared), false,
+					  (void **) &metrics_shared, metrics_shmem_init);
 	prev_emit_log_hook = emit_log_hook;
 	emit_log_hook = metrics_emit_log;
 }
 
 static void
-metrics_shmem_request(void)
+metrics_shmem_init(void *ptr)
 {
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(MetricsShared)));
-}
+	MetricsShared *ms = (MetricsShared *) ptr;
 
-static void
-metrics_shmem_startup(void)
-{
-	bool		found;
-
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	metrics_shared = ShmemInitStruct("fintech metrics", sizeof(MetricsShared), &found);
-	if (!found)
+	for (int d = 0; d < FT_METRICS_MAX_DBS; d++)
 	{
-		for (int d = 0; d < FT_METRICS_MAX_DBS; d++)
-		{
-			DbMetrics  *m = &metrics_shared->db[d];
+		DbMetrics  *m = &ms->db[d];
 
-			pg_atomic_init_u32(&m->dboid, 0);
-			for (int i = 0; i < FT_M_NCOUNTERS; i++)
-				pg_atomic_init_u64(&m->counters[i], 0);
-			for (int i = 0; i < FT_REFUSAL_SLOTS; i++)
-			{
-				pg_atomic_init_u32(&m->refusal_code[i], 0);
-				pg_atomic_init_u64(&m->refusal_count[i], 0);
-			}
-			pg_atomic_init_u64(&m->refusal_overflow, 0);
-			for (int i = 0; i < FT_SCREEN_BUCKETS; i++)
-				pg_atomic_init_u64(&m->screen_bucket[i], 0);
-			pg_atomic_init_u64(&m->screen_count, 0);
-			pg_atomic_init_u64(&m->screen_sum_us, 0);
+		pg_atomic_init_u32(&m->dboid, 0);
+		for (int i = 0; i < FT_M_NCOUNTERS; i++)
+			pg_atomic_init_u64(&m->counters[i], 0);
+		for (int i = 0; i < FT_REFUSAL_SLOTS; i++)
+		{
+			pg_atomic_init_u32(&m->refusal_code[i], 0);
+			pg_atomic_init_u64(&m->refusal_count[i], 0);
 		}
+		pg_atomic_init_u64(&m->refusal_overflow, 0);
+		for (int i = 0; i < FT_SCREEN_BUCKETS; i++)
+			pg_atomic_init_u64(&m->screen_bucket[i], 0);
+		pg_atomic_init_u64(&m->screen_count, 0);
+		pg_atomic_init_u64(&m->screen_sum_us, 0);
 	}
-	LWLockRelease(AddinShmemInitLock);
 }
 
 /*

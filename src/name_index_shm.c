@@ -6,8 +6,8 @@
  *	  found through a small struct of the main shared memory (IndexShared).
  *
  * Under shared_preload_libraries NameIndexShmInit (from ScreeningInit in
- * _PG_init) chains a shmem_request_hook and a shmem_startup_hook that
- * reserve and set up IndexShared.  Without it (CREATE EXTENSION or LOAD
+ * _PG_init) registers IndexShared with shmem.c, which reserves and sets it
+ * up.  Without it (CREATE EXTENSION or LOAD
  * alone) there is no IndexShared and every backend builds its own image
  * (ft_shm_find answers FT_SHM_LOCAL).
  *
@@ -54,6 +54,7 @@
 
 #include "name_index.h"
 #include "name_index_shm.h"
+#include "shmem.h"
 
 /* the published image of one database */
 typedef struct IndexSlot
@@ -80,38 +81,19 @@ typedef struct IndexShared
 } IndexShared;
 
 static IndexShared *shared = NULL;
-static shmem_request_hook_type prev_shmem_request_hook = NULL;
-static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
 /* wait this long between looks at a build in progress (ms) */
 #define BUILD_POLL_MS	100
 
 static void
-index_shmem_request(void)
+index_shmem_init(void *ptr)
 {
-	if (prev_shmem_request_hook)
-		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(IndexShared)));
-}
+	IndexShared *is = (IndexShared *) ptr;
 
-static void
-index_shmem_startup(void)
-{
-	bool		found;
-
-	if (prev_shmem_startup_hook)
-		prev_shmem_startup_hook();
-	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	shared = ShmemInitStruct("fintech name index", sizeof(IndexShared), &found);
-	if (!found)
-	{
-		memset(shared, 0, sizeof(IndexShared));
-		SpinLockInit(&shared->mutex);
-		for (int i = 0; i < INDEX_SLOTS; i++)
-			shared->slot[i].handle = DSM_HANDLE_INVALID;
-		ConditionVariableInit(&shared->cv);
-	}
-	LWLockRelease(AddinShmemInitLock);
+	SpinLockInit(&is->mutex);
+	for (int i = 0; i < INDEX_SLOTS; i++)
+		is->slot[i].handle = DSM_HANDLE_INVALID;
+	ConditionVariableInit(&is->cv);
 }
 
 void
@@ -119,10 +101,8 @@ NameIndexShmInit(void)
 {
 	if (!process_shared_preload_libraries_in_progress)
 		return;
-	prev_shmem_request_hook = shmem_request_hook;
-	shmem_request_hook = index_shmem_request;
-	prev_shmem_startup_hook = shmem_startup_hook;
-	shmem_startup_hook = index_shmem_startup;
+	ft_shmem_register("fintech name index", sizeof(IndexShared), false,
+					  (void **) &shared, index_shmem_init);
 }
 
 static inline bool
