@@ -568,7 +568,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	 * Short codes (aircraft registrations such as EP-MNU): a typo there
 	 * changes a whole part, so they are also compared as one string; so
 	 * are short consonant skeletons (their parts split where the scripts
-	 * split them).  Not other names: HAN LEI is not HANLEY.
+	 * split them), from KNEE only.  Not other names: HAN LEI is not
+	 * HANLEY.
 	 */
 	if (score < 1.0 && q->nn.ntok <= MAX_JOIN && nm->ntok <= MAX_JOIN &&
 		(q->nn.ntok > 1 || nm->ntok > 1) && q->joined_len <= SHORT_CODE &&
@@ -588,7 +589,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				{
 					double		whole = ft_tok_sim(q->joined, q->joined_len, FT_STR(ix, v->s), v->len);
 
-					if (whole > score)
+					/* (skeletons a letter or two apart fit too many names) */
+					if (whole > score && (q->forms != FT_FORM_SKELETON || whole >= KNEE))
 					{
 						score = whole;
 						if (ex != NULL)

@@ -143,11 +143,13 @@ static const char *const particles[] = {
 
 /*
  * Phonetic folding of an ASCII token, in place (it never grows): spellings
- * that transliterations mix up become one.  y = i, ou = u, ee = i,
+ * that transliterations mix up become one.  y = i, ou = u,
  * ph = f, q = k, ck = k, dh = d, and a final h after a vowel dropped
  * (Usamah = Usama, Abdullah = Abdulla).  Doubled letters stay: Hassan and
  * Hasan are near anyway, and folding them made typos worse (KAAN is not
- * KAN).  Applied to both sides, so an exact match stays exact.
+ * KAN); so does ee (Jameel and Jamil are near; a doubled e typed in
+ * Sergei, SEEGEI, is not an i).  Applied to both sides, so an exact match
+ * stays exact.
  */
 void
 ft_fold_token(char *t)
@@ -166,9 +168,9 @@ ft_fold_token(char *t)
 			c = 'i';
 		else if (c == 'q')
 			c = 'k';
-		else if ((c == 'o' && r[1] == 'u') || (c == 'e' && r[1] == 'e'))
+		else if (c == 'o' && r[1] == 'u')
 		{
-			c = c == 'e' ? 'i' : 'u';
+			c = 'u';
 			r++;
 		}
 		else if (c == 'p' && r[1] == 'h')

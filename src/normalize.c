@@ -379,6 +379,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 		char	   *sk;
 		int			n = 0;
 		int			seam = -1;
+		int			len = strlen(t);
 
 		/*
 		 * The Arabic article (al, el, ul: AL-TIKRITI, ABD EL HALIM,
@@ -429,6 +430,16 @@ ft_skeleton_name(const NormName *in, NormName *out)
 		}
 		if (n > 1 && sk[n - 1] == 'h')
 			n--;
+
+		/*
+		 * A final i is written in the scripts that leave short vowels out
+		 * (the -i of HASHEMI, ALI, LEVI, NOORZAI, with yeh or yod): it
+		 * stays, as y, so that HASSANI is not HASSAN, nor MOHAMMADI
+		 * MOHAMMAD.  (A final alif maqsura, said a, is not an i:
+		 * ft_translit.)
+		 */
+		if (n > 0 && len >= 2 && in->tok[i][len - 1] == 'i')
+			sk[n++] = 'y';
 		sk[n] = '\0';
 		if (n > 0)
 			out->tok[out->ntok++] = sk;

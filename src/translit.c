@@ -372,7 +372,11 @@ fold_hebrew(UChar *u, int32_t n, UChar **outp)
  * - ICU leaves the Urdu forms of heh (ہ ھ, also written for h in Arabic
  *   names: الطاھر) as they are: they are h; other letters ICU does not
  *   romanise (Pashto and Urdu retroflex letters) are left out rather than
- *   kept as foreign letters no Latin name can match.
+ *   kept as foreign letters no Latin name can match;
+ * - a final alif maqsura (ى, ICU's y̱) is said a (MUSA, YAHYA, HUDA) but
+ *   also written for a final yeh (Afghan names: حنفى, HANAFI): e, a vowel
+ *   either spelling is near, and which the consonant skeleton leaves out
+ *   (a final yeh's i stays there as y: ft_skeleton_name).
  */
 static int32_t
 fold_arabic(UChar *u, int32_t n, UChar **outp)
@@ -417,6 +421,13 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 		if (c == 0x1E97)		/* ẗ */
 		{
 			out[o++] = (i + 1 >= n || !in_token(u[i + 1])) ? 'a' : 't';
+			continue;
+		}
+		if (c == 'y' && i + 1 < n && u[i + 1] == 0x0331 &&
+			(i + 2 >= n || !in_token(u[i + 2])))
+		{
+			out[o++] = 'e';		/* final alif maqsura, y̱ */
+			i++;
 			continue;
 		}
 		if (c == 0x06BE || c == 0x06C1)

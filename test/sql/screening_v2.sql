@@ -177,6 +177,23 @@ ROLLBACK;
 SELECT source_uid FROM fintech.screen_name('Uncommitted Person');
 SELECT shared FROM fintech.screening_index();
 
+-- spelling rules of session 8 (a list of their own, rolled back): a final
+-- i stays in a consonant skeleton (HASSANI is not HASSAN); a final alif
+-- maqsura is a vowel, said a (MUSTAFA), so it has no y there either (and
+-- where Afghan names write it for a final yeh, HANAFI, they now score
+-- less); a typed doubled e is not an i (SEERGEI is SERGEI misspelt)
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'11,"HASSAN, Mohamed",individual,"XS4",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '12,"KAMAL, Mustafa",individual,"XS4",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '13,"NOORZAI, Hanafi",individual,"XS4",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '14,"KUZMIN, Sergei Ivanovich",individual,"XS4",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS4') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['حسن محمد', 'حسنی محمدی', 'مصطفى كمال', 'حنفى نورزى',
+                                 'Seergei Ivanovich Kuzmin']) AS q,
+       LATERAL hits(q, 0.7) h ORDER BY q, h.score DESC, h.source_uid;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;

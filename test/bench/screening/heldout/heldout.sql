@@ -11,15 +11,22 @@
 -- lists (SDN, UN).  Prints Markdown-ish tables.
 --
 --   cd test/bench/screening/heldout && psql -X -f heldout.sql [-v min_score=0.85]
+--
+-- -v pairs=FILE and -v aliases=FILE name other files of the same columns
+-- (../heldout2 runs it with its own pairs.csv and aliases=/dev/null: none).
 \set QUIET on
 \set ON_ERROR_STOP on
 \if :{?min_score} \else \set min_score 0.85 \endif
 \if :{?scratch} \else \set scratch /tmp/fintech_heldout_result.csv \endif
+\if :{?pairs} \else \set pairs pairs.csv \endif
+\if :{?aliases} \else \set aliases crossscript_un_alias.csv \endif
 CREATE TEMP TABLE ho (ref text, a text, b text, expect text, kind text, src text);
 CREATE TEMP TABLE ho_pairs (ref text, query text, listed text, expect text, kind text);
 CREATE TEMP TABLE ho_alias (ref text, latin text, original text, script text);
-\copy ho_pairs FROM 'pairs.csv' WITH (FORMAT csv, HEADER)
-\copy ho_alias FROM 'crossscript_un_alias.csv' WITH (FORMAT csv, HEADER)
+\set copy_pairs '\\copy ho_pairs FROM ' :'pairs' ' WITH (FORMAT csv, HEADER)'
+\set copy_alias '\\copy ho_alias FROM ' :'aliases' ' WITH (FORMAT csv, HEADER)'
+:copy_pairs
+:copy_alias
 INSERT INTO ho SELECT ref, query, listed, expect, kind, 'pairs' FROM ho_pairs;
 INSERT INTO ho SELECT ref, original, latin, 'match', script, 'un-alias' FROM ho_alias;
 CREATE TEMP TABLE ho_result (src text, kind text, expect text, direction text,

@@ -9,6 +9,15 @@
 #
 #   /usr/bin/python3 make_negatives.py OFAC_DIR UN_XML > negatives.csv
 #
+# The second held-out set (../heldout2/negatives.csv, session 8) is the same
+# program with another seed and another mix of locales (13 not drawn from
+# above: Saudi and Palestinian Arabic, Portuguese, Austrian, Swiss, Danish,
+# Norwegian, Estonian, Latvian, Slovene, Nepali, New Zealand, Thai in
+# Latin letters), leaving out every name of the earlier negatives files:
+#
+#   /usr/bin/python3 make_negatives.py --set 2 --exclude negatives.csv \
+#       --exclude ../negatives.csv OFAC_DIR UN_XML > ../heldout2/negatives.csv
+#
 # A name is left out (and another drawn) when, lower case, accents
 # stripped, punctuation a separator and tokens sorted, it equals a name of
 # the SDN or UN list, or one of them with one token dropped, or when it is
@@ -34,6 +43,19 @@ PEOPLE = [  # (locale, rows)
 COMPANIES = [("en_US", 80), ("en_GB", 30), ("de_DE", 40), ("fr_FR", 30), ("es_ES", 30),
              ("it_IT", 20), ("ru_RU", 40), ("zh_CN", 20), ("ja_JP", 20), ("ko_KR", 20),
              ("pt_BR", 30)]
+# --set 2: the second held-out set
+SEED2 = 20261207
+PEOPLE2 = [
+    ("ar_SA", 150), ("ar_PS", 120), ("fa_IR", 100), ("he_IL", 60), ("ko_KR", 100),
+    ("zh_CN", 80), ("zh_TW", 40), ("ja_JP", 60), ("th_TH", 50), ("ru_RU", 80),
+    ("uk_UA", 40), ("el_GR", 40), ("ne_NP", 40), ("hi_IN", 30), ("pt_PT", 100),
+    ("de_AT", 80), ("de_CH", 80), ("fr_CH", 60), ("dk_DK", 60), ("no_NO", 60),
+    ("et_EE", 50), ("lv_LV", 50), ("sl_SI", 50), ("en_NZ", 80), ("en_TH", 60),
+    ("en_US", 80), ("es_MX", 60), ("tr_TR", 60), ("id_ID", 60), ("tw_GH", 40),
+]
+COMPANIES2 = [("pt_PT", 30), ("de_AT", 30), ("de_CH", 30), ("no_NO", 30), ("dk_DK", 30),
+              ("en_NZ", 30), ("ar_SA", 30), ("fa_IR", 20), ("ko_KR", 20), ("ru_RU", 20),
+              ("en_US", 40), ("sl_SI", 20)]
 
 
 def key(name):
@@ -44,7 +66,17 @@ def key(name):
 
 
 def main():
-    ofac, un = sys.argv[1], sys.argv[2]
+    args, seed, people, companies, earlier = sys.argv[1:], SEED, PEOPLE, COMPANIES, set()
+    while args and args[0].startswith("--"):
+        if args[0] == "--set" and args[1] == "2":
+            seed, people, companies = SEED2, PEOPLE2, COMPANIES2
+        elif args[0] == "--exclude":
+            with open(args[1], encoding="utf-8", newline="") as fh:
+                earlier |= {r[0] for r in csv.reader(fh)}
+        else:
+            sys.exit(f"unknown option {args[0]} {args[1]}")
+        args = args[2:]
+    ofac, un = args[0], args[1]
     listed = set()
     for path, col in (("sdn.csv", 1), ("alt.csv", 3)):
         with open(f"{ofac}/{path}", encoding="latin-1", newline="") as fh:
@@ -70,17 +102,17 @@ def main():
     out = csv.writer(sys.stdout, lineterminator="\n")
     out.writerow(["query", "kind"])
     seen = set()
-    for what, table in (("person", PEOPLE), ("company", COMPANIES)):
+    for what, table in (("person", people), ("company", companies)):
         for loc, n in table:
             fk = Faker(loc)
-            fk.seed_instance(SEED)
+            fk.seed_instance(seed)
             got = tries = 0
             while got < n:
                 tries += 1
                 if tries > n * 50:
                     sys.exit(f"cannot draw {n} {what} names for {loc}")
                 q = re.sub(r"\s+", " ", fk.name() if what == "person" else fk.company()).strip()
-                if q in seen or key(q) in near or q in originals or not key(q):
+                if q in seen or q in earlier or key(q) in near or q in originals or not key(q):
                     continue
                 seen.add(q)
                 out.writerow([q, f"{what}-{loc}"])
