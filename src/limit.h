@@ -35,6 +35,15 @@ typedef struct ActiveLimit
 	char	   *currency;		/* NULL: any */
 } ActiveLimit;
 
+/* what a key's slots hold, read exactly (only a payment that takes the exact path needs them) */
+typedef struct SlotNumbers
+{
+	int64		used_amount[FT_LIMIT_SLOTS];
+	int32		used_count[FT_LIMIT_SLOTS];
+	int64		budget_amount[FT_LIMIT_SLOTS];
+	int32		budget_count[FT_LIMIT_SLOTS];
+} SlotNumbers;
+
 /* one limit that applies to a payment, while it is checked */
 typedef struct SpendLimit
 {
@@ -55,10 +64,7 @@ typedef struct SpendLimit
 	bool		rebalance;		/* budgets to write back (all) */
 	bool		fits;
 	bool		counted;		/* written in slot `slot` by this payment */
-	int64		used_amount[FT_LIMIT_SLOTS];
-	int32		used_count[FT_LIMIT_SLOTS];
-	int64		budget_amount[FT_LIMIT_SLOTS];
-	int32		budget_count[FT_LIMIT_SLOTS];
+	SlotNumbers *nums;			/* the exact path's numbers (read_window) */
 } SpendLimit;
 
 /* the limits of one payment and the verdict */
