@@ -129,6 +129,21 @@ extern bool ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 
  */
 extern bool ft_slot_exists(int64 limit_id, const char *key, int slot);
 
+/* what decides which limits apply to a payment (limit_accounts.c) */
+typedef struct LimitAccounts
+{
+	char	   *payer_currency;	/* NULL: no such account */
+	char	   *payer_party;	/* NULL: none */
+	char	   *payee_party;
+} LimitAccounts;
+
+/*
+ * reads the payer's currency and the parties of both accounts by direct
+ * index access; false: fintech.accounts is not shaped as this library
+ * made it (read them with a statement then).  SPI connected.
+ */
+extern bool ft_limit_accounts(const char *payer, const char *payee, LimitAccounts *out);
+
 /* the limits changed: every backend reads them again after this commits */
 extern void ft_limits_changed(void);
 

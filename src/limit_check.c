@@ -550,6 +550,35 @@ ft_limits_awaiting_review(int64 payment_id)
 	return SPI_processed > 0;
 }
 
+/*
+ * what ft_limit_accounts reads, read with a statement (an accounts table
+ * not shaped as this library made it)
+ */
+static void
+accounts_by_statement(const char *payer, const char *payee, LimitAccounts *la)
+{
+	Datum		v[2];
+
+	memset(la, 0, sizeof(*la));
+	v[0] = CStringGetTextDatum(payer);
+	v[1] = CStringGetTextDatum(payee);
+	ft_run_plan(&plans, P_ACCOUNTS, v, NULL, true, 0);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *code = SPI_getvalue(tup, desc, 1);
+
+		if (strcmp(code, payer) == 0)
+		{
+			la->payer_currency = SPI_getvalue(tup, desc, 2);
+			la->payer_party = SPI_getvalue(tup, desc, 3);
+		}
+		if (strcmp(code, payee) == 0)
+			la->payee_party = SPI_getvalue(tup, desc, 3);
+	}
+}
+
 void
 ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *lc)
 {
@@ -579,25 +608,13 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *
 			need_accounts = true;
 	if (need_accounts)
 	{
-		Datum		v[2];
+		LimitAccounts la;
 
-		v[0] = CStringGetTextDatum(payer);
-		v[1] = CStringGetTextDatum(payee);
-		ft_run_plan(&plans, P_ACCOUNTS, v, NULL, true, 0);
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			char	   *code = SPI_getvalue(tup, desc, 1);
-
-			if (strcmp(code, payer) == 0)
-			{
-				payer_currency = SPI_getvalue(tup, desc, 2);
-				payer_party = SPI_getvalue(tup, desc, 3);
-			}
-			if (strcmp(code, payee) == 0)
-				payee_party = SPI_getvalue(tup, desc, 3);
-		}
+		if (!ft_limit_accounts(payer, payee, &la))
+			accounts_by_statement(payer, payee, &la);
+		payer_currency = la.payer_currency;
+		payer_party = la.payer_party;
+		payee_party = la.payee_party;
 	}
 	lc->limits = palloc0(sizeof(SpendLimit) * nl);
 	ft_slots_open();
