@@ -37,22 +37,6 @@
 #include "fintech.h"
 #include "limit.h"
 
-/* a column of rel by name (not dropped); InvalidAttrNumber when none */
-static AttrNumber
-column(Relation rel, const char *name)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return att->attnum;
-	}
-	return InvalidAttrNumber;
-}
-
 bool
 ft_limit_accounts(const char *payer, const char *payee, LimitAccounts *out)
 {
@@ -72,9 +56,9 @@ ft_limit_accounts(const char *payer, const char *payee, LimitAccounts *out)
 		return false;
 	rel = table_open(relid, AccessShareLock);
 	idx = index_open(idxid, AccessShareLock);
-	code_att = column(rel, "code");
-	currency_att = column(rel, "currency");
-	party_att = column(rel, "party_id");
+	code_att = get_attnum(relid, "code");
+	currency_att = get_attnum(relid, "currency");
+	party_att = get_attnum(relid, "party_id");
 	/* the index this library created: btree, unique, on code alone */
 	if (idx->rd_index->indrelid != relid || idx->rd_rel->relam != BTREE_AM_OID ||
 		!idx->rd_index->indisunique || idx->rd_index->indnkeyatts != 1 ||
