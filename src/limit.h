@@ -35,6 +35,15 @@ typedef struct ActiveLimit
 	char	   *currency;		/* NULL: any */
 } ActiveLimit;
 
+/* what a key's slots hold, read exactly (only a payment that takes the exact path needs them) */
+typedef struct SlotNumbers
+{
+	int64		used_amount[FT_LIMIT_SLOTS];
+	int32		used_count[FT_LIMIT_SLOTS];
+	int64		budget_amount[FT_LIMIT_SLOTS];
+	int32		budget_count[FT_LIMIT_SLOTS];
+} SlotNumbers;
+
 /* one limit that applies to a payment, while it is checked */
 typedef struct SpendLimit
 {
@@ -55,10 +64,7 @@ typedef struct SpendLimit
 	bool		rebalance;		/* budgets to write back (all) */
 	bool		fits;
 	bool		counted;		/* written in slot `slot` by this payment */
-	int64		used_amount[FT_LIMIT_SLOTS];
-	int32		used_count[FT_LIMIT_SLOTS];
-	int64		budget_amount[FT_LIMIT_SLOTS];
-	int32		budget_count[FT_LIMIT_SLOTS];
+	SlotNumbers *nums;			/* the exact path's numbers (read_window) */
 } SpendLimit;
 
 /* the limits of one payment and the verdict */
@@ -122,6 +128,21 @@ extern bool ft_slot_count_fast(int64 limit_id, const char *key, int slot, int64 
  * ours), whoever holds its lock; between ft_slots_open and ft_slots_close
  */
 extern bool ft_slot_exists(int64 limit_id, const char *key, int slot);
+
+/* what decides which limits apply to a payment (limit_accounts.c) */
+typedef struct LimitAccounts
+{
+	char	   *payer_currency;	/* NULL: no such account */
+	char	   *payer_party;	/* NULL: none */
+	char	   *payee_party;
+} LimitAccounts;
+
+/*
+ * reads the payer's currency and the parties of both accounts by direct
+ * index access; false: fintech.accounts is not shaped as this library
+ * made it (read them with a statement then).  SPI connected.
+ */
+extern bool ft_limit_accounts(const char *payer, const char *payee, LimitAccounts *out);
 
 /* the limits changed: every backend reads them again after this commits */
 extern void ft_limits_changed(void);

@@ -218,9 +218,9 @@ limit_fits_total(const SpendLimit *st, int64 amount)
 	/* (a review limit's window may hold more than its cap: checked sums) */
 	for (int i = 0; i < st->nslots; i++)
 	{
-		if (pg_add_s64_overflow(a, st->used_amount[i], &a))
+		if (pg_add_s64_overflow(a, st->nums->used_amount[i], &a))
 			return false;
-		c += st->used_count[i];
+		c += st->nums->used_count[i];
 	}
 	if (st->max_amount > 0 && (pg_add_s64_overflow(a, amount, &a) || a > st->max_amount))
 		return false;
@@ -241,16 +241,16 @@ limit_rebalance(SpendLimit *st, int k, int64 amount)
 
 	for (int i = 0; i < st->nslots; i++)
 	{
-		a += st->used_amount[i] + (i == k ? amount : 0);
-		c += st->used_count[i] + (i == k ? 1 : 0);
+		a += st->nums->used_amount[i] + (i == k ? amount : 0);
+		c += st->nums->used_count[i] + (i == k ? 1 : 0);
 	}
 	for (int i = 0; i < st->nslots; i++)
 	{
-		st->budget_amount[i] = st->max_amount > 0
-			? st->used_amount[i] + (i == k ? amount : 0) + even_share(st->max_amount - a, st->nslots, i)
+		st->nums->budget_amount[i] = st->max_amount > 0
+			? st->nums->used_amount[i] + (i == k ? amount : 0) + even_share(st->max_amount - a, st->nslots, i)
 			: 0;
-		st->budget_count[i] = st->max_count > 0
-			? st->used_count[i] + (i == k ? 1 : 0) + (int32) even_share(st->max_count - c, st->nslots, i)
+		st->nums->budget_count[i] = st->max_count > 0
+			? st->nums->used_count[i] + (i == k ? 1 : 0) + (int32) even_share(st->max_count - c, st->nslots, i)
 			: 0;
 	}
 	st->rebalance = true;
@@ -296,16 +296,15 @@ read_window(SpendLimit *st)
 		: P_WIN_PAYEE_PARTY;
 	ft_run_plan(&plans, plan, v, n, false, 0);
 	FT_CHECK(SPI_processed == 1);
-	memset(st->used_amount, 0, sizeof(st->used_amount));
-	memset(st->used_count, 0, sizeof(st->used_count));
-	memset(st->budget_amount, 0, sizeof(st->budget_amount));
-	memset(st->budget_count, 0, sizeof(st->budget_count));
-	st->used_amount[0] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	st->used_count[0] = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	if (st->nums == NULL)
+		st->nums = palloc(sizeof(SlotNumbers));
+	memset(st->nums, 0, sizeof(SlotNumbers));
+	st->nums->used_amount[0] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	st->nums->used_count[0] = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	if (st->max_amount == 0)
-		st->used_amount[0] = 0;		/* a count-only limit adds no amounts */
-	st->budget_amount[0] = st->max_amount;
-	st->budget_count[0] = st->max_count;
+		st->nums->used_amount[0] = 0;		/* a count-only limit adds no amounts */
+	st->nums->budget_amount[0] = st->max_amount;
+	st->nums->budget_count[0] = st->max_count;
 }
 
 /* the amount a limit counts of a payment (a count-only limit: none) */
@@ -395,7 +394,7 @@ count_read(SpendLimit *st, int64 amount)
 
 	for (int i = 0; i < st->nslots; i++)
 	{
-		int64		used = st->used_amount[i];
+		int64		used = st->nums->used_amount[i];
 
 		/* the payment's slot, and every slot when budgets changed */
 		if (i != st->slot && !st->rebalance)
@@ -407,9 +406,9 @@ count_read(SpendLimit *st, int64 amount)
 							st->name, st->key)));
 		slots[m] = Int32GetDatum(i);
 		ua[m] = Int64GetDatum(used);
-		uc[m] = Int32GetDatum(st->used_count[i] + (i == st->slot ? 1 : 0));
-		ba[m] = Int64GetDatum(st->budget_amount[i]);
-		bc[m] = Int32GetDatum(st->budget_count[i]);
+		uc[m] = Int32GetDatum(st->nums->used_count[i] + (i == st->slot ? 1 : 0));
+		ba[m] = Int64GetDatum(st->nums->budget_amount[i]);
+		bc[m] = Int32GetDatum(st->nums->budget_count[i]);
 		m++;
 	}
 	v[0] = Int64GetDatum(st->id);
@@ -498,7 +497,7 @@ check_one(SpendLimit *st, int64 amount)
 		if (st->nslots > 1)
 		{
 			for (int i = 0; i < st->nslots; i++)
-				st->budget_amount[i] = st->budget_count[i] = 0;
+				st->nums->budget_amount[i] = st->nums->budget_count[i] = 0;
 			st->rebalance = true;
 		}
 	}
@@ -551,6 +550,35 @@ ft_limits_awaiting_review(int64 payment_id)
 	return SPI_processed > 0;
 }
 
+/*
+ * what ft_limit_accounts reads, read with a statement (an accounts table
+ * not shaped as this library made it)
+ */
+static void
+accounts_by_statement(const char *payer, const char *payee, LimitAccounts *la)
+{
+	Datum		v[2];
+
+	memset(la, 0, sizeof(*la));
+	v[0] = CStringGetTextDatum(payer);
+	v[1] = CStringGetTextDatum(payee);
+	ft_run_plan(&plans, P_ACCOUNTS, v, NULL, true, 0);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *code = SPI_getvalue(tup, desc, 1);
+
+		if (strcmp(code, payer) == 0)
+		{
+			la->payer_currency = SPI_getvalue(tup, desc, 2);
+			la->payer_party = SPI_getvalue(tup, desc, 3);
+		}
+		if (strcmp(code, payee) == 0)
+			la->payee_party = SPI_getvalue(tup, desc, 3);
+	}
+}
+
 void
 ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *lc)
 {
@@ -580,25 +608,13 @@ ft_limits_check(const char *payer, const char *payee, int64 amount, LimitCheck *
 			need_accounts = true;
 	if (need_accounts)
 	{
-		Datum		v[2];
+		LimitAccounts la;
 
-		v[0] = CStringGetTextDatum(payer);
-		v[1] = CStringGetTextDatum(payee);
-		ft_run_plan(&plans, P_ACCOUNTS, v, NULL, true, 0);
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			char	   *code = SPI_getvalue(tup, desc, 1);
-
-			if (strcmp(code, payer) == 0)
-			{
-				payer_currency = SPI_getvalue(tup, desc, 2);
-				payer_party = SPI_getvalue(tup, desc, 3);
-			}
-			if (strcmp(code, payee) == 0)
-				payee_party = SPI_getvalue(tup, desc, 3);
-		}
+		if (!ft_limit_accounts(payer, payee, &la))
+			accounts_by_statement(payer, payee, &la);
+		payer_currency = la.payer_currency;
+		payer_party = la.payer_party;
+		payee_party = la.payee_party;
 	}
 	lc->limits = palloc0(sizeof(SpendLimit) * nl);
 	ft_slots_open();

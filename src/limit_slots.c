@@ -8,7 +8,8 @@
  *
  * A row that fits is updated in place of an UPDATE statement (used_amount
  * and used_count only: no indexed column changes, so the update is HOT
- * when the page has room, and the table's fillfactor leaves it); slot 0 of
+ * when the page has room, and the table's fillfactor leaves it; the page
+ * is pruned only when it runs short of room, see find_slot); slot 0 of
  * a key without a row is inserted with the whole cap as its budget.  The
  * row is looked up in the caller's snapshot rules: in READ COMMITTED the
  * latest committed version (SnapshotSelf: the caller holds the slot's
@@ -16,8 +17,8 @@
  * would show, without building one per limit); in REPEATABLE READ or
  * SERIALIZABLE the transaction's snapshot, and a row another transaction
  * wrote since is a serialization failure (40001), as the UPDATE statement
- * would raise.  The table, its primary key and a tuple slot are opened
- * once per payment (ft_slots_open .. ft_slots_close), not per limit.
+ * would raise.  The table and its primary key are opened once per
+ * payment (ft_slots_open .. ft_slots_close), not per limit.
  *
  * Locks: the caller holds the slot's advisory lock (limit_check.c, where
  * the lock order is), so no other payment writes the row meanwhile;
@@ -39,8 +40,8 @@
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "common/int.h"
-#include "executor/tuptable.h"
 #include "nodes/makefuncs.h"
+#include "storage/bufmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
@@ -69,7 +70,6 @@ static struct
 	Relation	rel;
 	Relation	idx;
 	IndexInfo  *ii;
-	TupleTableSlot *ts;
 } slots;
 
 void
@@ -85,7 +85,6 @@ ft_slots_open(void)
 		elog(ERROR, "fintech.limit_slots does not have the columns of this library");
 	slots.idx = index_open(RelationGetPrimaryKeyIndex(slots.rel), RowExclusiveLock);
 	slots.ii = NULL;			/* built at the first insert */
-	slots.ts = table_slot_create(slots.rel, NULL);
 }
 
 void
@@ -93,7 +92,6 @@ ft_slots_close(void)
 {
 	if (slots.rel == NULL)
 		return;
-	ExecDropSingleTupleTableSlot(slots.ts);
 	index_close(slots.idx, NoLock);
 	table_close(slots.rel, NoLock);
 	memset(&slots, 0, sizeof(slots));
@@ -109,34 +107,64 @@ serialization_failure(int64 limit_id, const char *key)
 			 errhint("Retry the transaction.")));
 }
 
-/* the row of (limit_id, key, slot) visible to snap, into values/nulls */
+/*
+ * Room a slot row's page keeps for new versions of its rows: below it, a
+ * lookup prunes the page (see find_slot).  A version is under 100 bytes.
+ */
+#define SLOT_PAGE_ROOM		(BLCKSZ / 16)
+
+/*
+ * The row of (limit_id, key, slot) visible to snap, into values/nulls.
+ *
+ * The row is fetched through the index by hand, not with
+ * index_getnext_slot, for one reason: when to prune the page.  The index
+ * fetch prunes a page at every read once it has less free space than its
+ * fillfactor leaves -- and a slot page always has, since its rows fill it
+ * to the fillfactor and every payment adds a version: each lookup then
+ * pruned the whole page (some 60 rows) to reclaim one version.  Here a
+ * page is pruned only when it has less than SLOT_PAGE_ROOM left, which
+ * leaves room for the next HOT updates and prunes a page once per some 40
+ * versions instead.
+ */
 static bool
 find_slot(Snapshot snap, int64 limit_id, Datum key, int slot,
 		  ItemPointer tid, Datum *values, bool *nulls)
 {
+	Relation	rel = slots.rel;
 	Relation	idx = slots.idx;
-	TupleTableSlot *ts = slots.ts;
 	ScanKeyData sk[3];
 	IndexScanDesc scan;
-	bool		found;
+	ItemPointer ip;
+	bool		found = false;
 
 	ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(limit_id));
 	ScanKeyEntryInitialize(&sk[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
 						   idx->rd_indcollation[1], F_TEXTEQ, key);
 	ScanKeyInit(&sk[2], 3, BTEqualStrategyNumber, F_INT4EQ, Int32GetDatum(slot));
-	scan = index_beginscan(slots.rel, idx, snap, 3, 0);
+	scan = index_beginscan(rel, idx, snap, 3, 0);
 	index_rescan(scan, sk, 3, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, ts);
-	if (found && values != NULL)
+	/* (every index entry of the key: older ones may lead to dead chains) */
+	while (!found && (ip = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
 	{
-		slot_getallattrs(ts);
-		memcpy(values, ts->tts_values, sizeof(Datum) * NATTS);
-		memcpy(nulls, ts->tts_isnull, sizeof(bool) * NATTS);
-		values[A_SCOPE_KEY - 1] = key;	/* (the slot's copy goes with it) */
-		*tid = ts->tts_tid;
+		ItemPointerData t = *ip;
+		Buffer		buf = ReadBuffer(rel, ItemPointerGetBlockNumber(&t));
+		HeapTupleData tup;
+		bool		all_dead;
+
+		if (PageGetHeapFreeSpace(BufferGetPage(buf)) < SLOT_PAGE_ROOM)
+			heap_page_prune_opt(rel, buf);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		found = heap_hot_search_buffer(&t, rel, buf, snap, &tup, &all_dead, true);
+		if (found && values != NULL)
+		{
+			heap_deform_tuple(&tup, RelationGetDescr(rel), values, nulls);
+			values[A_SCOPE_KEY - 1] = key;	/* (the page's copy goes with the lock) */
+			*tid = t;
+		}
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		ReleaseBuffer(buf);
 	}
 	index_endscan(scan);
-	ExecClearTuple(ts);
 	return found;
 }
 

@@ -33,6 +33,10 @@
 #                 seen before (three new keys, as most payments of a short
 #                 limits.sh run: 'n' wallets funded at the start of the run)
 #   pay_keys      pay_3lim_keys without the limits (its baseline)
+#   pay_eurlim    pay with the three limits of pay_3lim in EUR: none applies
+#                 to these USD payments, which read their accounts' currency
+#                 to know it (what the baseline of test/bench/limits_mixed.sh
+#                 pays beside pay)
 #   batch         fintech.transfer_batch of 1,000 transfers of 1 between
 #                 pseudo-random pairs of 2,000 funded wallets ('b1'..'b2000',
 #                 opened and funded at the start of each run, so that both
@@ -110,6 +114,7 @@ CONF
 			echo "$WALPOS"
 			case $w in pay_3lim_keys | pay_keys) echo "SELECT count(fintech.transfer('bank', 'n' || i, 10)) FROM generate_series(0, 1199) i" ;; esac
 			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac
+			case $w in pay_eurlim) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000, currency => 'EUR'), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000, currency => 'EUR'), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000, currency => 'EUR')" ;; esac
 			for i in $(seq 1 $n); do
 				case $w in
 				transfer) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1)" ;;
@@ -118,6 +123,7 @@ CONF
 				capture_key) echo "SELECT fintech.post_pending(fintech.transfer('bank', 'w$((i % 100))', 1, pending_for => '1 hour', idempotency_key => 'a$n-$i'), idempotency_key => 'c$n-$i')" ;;
 				pay) echo "SELECT * FROM fintech.pay('k$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
 				pay_3lim) echo "SELECT * FROM fintech.pay('l$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
+				pay_eurlim) echo "SELECT * FROM fintech.pay('u$n-$i', 'bank', 'w$((i % 100))', 1)" ;;
 				pay_3lim_new) echo "SELECT * FROM fintech.pay('m$n-$i', 'bank', 'n$((i - 1))', 1)" ;;
 				pay_keys) echo "SELECT * FROM fintech.pay('r$n-$i', 'n$((i - 1))', 'n$(((i + 599) % 1200))', 1)" ;;
 				pay_3lim_keys) echo "SELECT * FROM fintech.pay('q$n-$i', 'n$((i - 1))', 'n$(((i + 599) % 1200))', 1)" ;;
@@ -128,7 +134,7 @@ CONF
 				esac
 			done
 			echo "$WALPOS"
-			case $w in pay_3lim*) echo "SELECT fintech.drop_limit(name) FROM fintech.limits WHERE dropped_at IS NULL" ;; esac
+			case $w in pay_3lim* | pay_eurlim) echo "SELECT fintech.drop_limit(name) FROM fintech.limits WHERE dropped_at IS NULL" ;; esac
 			} >"$D/in.sql"
 			r=$(count "$D" "$BIN" "$D/in.sql")
 			read -r "I[$n]" "W[$n]" <<<"$r"
