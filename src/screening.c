@@ -225,7 +225,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		 */
 		int			need = q->strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
 		int			f = need >= 3 ? need - 2 : 0;
-		uint32		vst = ft_next_stamp(ix);
+		uint32		vst = ft_next_vstamp(ix);
 		int			lo,
 					hi;
 		const uint32 *p[MAX_TOKLEN * MAX_JOIN + 2];
@@ -268,7 +268,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			for (int j = from[k]; j < to[k]; j++)
 			{
 				int			v = FT_POSTING_V(p[k][j]);
-				uint32		mark = ix->vmark[v];
+				FtVMark		mark = ix->vmark[v];
 
 				if (FT_VMARK_STAMP(mark) != vst)
 					mark = FT_VMARK(vst, 0);
