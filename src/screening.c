@@ -146,29 +146,31 @@ form_ok(const ListedName *nm, bool skeleton, bool abjad_query)
 
 /*
  * The range of a skipped list's postings of entries of length lo + i: its
- * start, start[i] (-1: not known yet), found by binary search in
- * p[from .. to - 1] the first time an entry of that length is looked up.
+ * start, start[i] (-1: not known yet), found by binary search the first
+ * time an entry of that length is looked up (p[0 .. to - 1] ascending, of
+ * which the window's range starts at the first of length lo).
  */
 static inline int
-len_start(const uint32 *p, int from, int to, int *start, int lo, int i)
+len_start(const uint32 *p, int to, int *start, int lo, int i)
 {
 	if (start[i] < 0)
-		start[i] = from + ft_postings_from(p + from, to - from, lo + i);
+		start[i] = ft_postings_from(p, to, lo + i);
 	return start[i];
 }
 
 /*
- * Does p[from .. to - 1] (ascending) hold posting key?  Only the range of
- * key's length is searched, by interpolation (the ids of one length are
- * spread evenly over the vocabulary): a few probes where a binary search
- * of the whole window took a dozen.  start: len_start's cache of this list.
+ * Does a skipped list, p[0 .. to - 1] (ascending), hold posting key (of a
+ * length of the item's window)?  Only the range of key's length is
+ * searched, by interpolation (the ids of one length are spread evenly over
+ * the vocabulary): a few probes where a binary search of the whole window
+ * took a dozen.  start: len_start's cache of this list.
  */
 static bool
-skipped_hold(const uint32 *p, int from, int to, int *start, int lo, uint32 key)
+skipped_hold(const uint32 *p, int to, int *start, int lo, uint32 key)
 {
 	int			i = FT_POSTING_LEN(key) - lo;
-	int			s = len_start(p, from, to, start, lo, i);
-	int			e = len_start(p, from, to, start, lo, i + 1);
+	int			s = len_start(p, to, start, lo, i);
+	int			e = len_start(p, to, start, lo, i + 1);
 
 	/* three probes by interpolation, then bisection (the same answer, whatever the spread) */
 	for (int probe = 0; e - s > 8; probe++)
@@ -338,8 +340,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			float		sim;
 
 			for (int r = ng - f; r < ng && shared < need && shared + (ng - r) >= need; r++)
-				if (skipped_hold(p[order[r]], from[order[r]], to[order[r]],
-								 start + (r - (ng - f)) * nlen, lo, found[c]))
+				if (skipped_hold(p[order[r]], to[order[r]], start + (r - (ng - f)) * nlen, lo,
+								 found[c]))
 					shared++;
 			if (shared < need)
 				continue;
