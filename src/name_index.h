@@ -154,9 +154,16 @@ typedef struct FtLinkHead
 /* a stamp of the per query scratch */
 typedef uint16 FtStamp;
 
-/* a vocabulary entry's mark: the query item's stamp, and the trigrams it shares with it */
-#define FT_VMARK(stamp, count)	(((uint32) (stamp) << 8) | (uint32) (count))
+/*
+ * a vocabulary entry's mark: the stamp of the query item (8 bits, a
+ * sequence of its own: ft_next_vstamp) and the trigrams it shares with it
+ * (at most MAX_TOKLEN * MAX_JOIN + 2 < 256)
+ */
+typedef uint16 FtVMark;
+#define FT_VMARK(stamp, count)	((FtVMark) (((stamp) << 8) | (count)))
 #define FT_VMARK_STAMP(m)		((m) >> 8)
+#define FT_VSTAMP_MAX		255
+StaticAssertDecl(MAX_TOKLEN * MAX_JOIN + 2 < 256, "a vocabulary mark counts trigrams in 8 bits");
 
 #define FT_STAMP_MAX		PG_UINT16_MAX
 #define FT_STAMPS_PER_QUERY	256	/* at most: 2 passes of 1 + MAX_TOKENS * MAX_JOIN items, and 1 */
@@ -184,7 +191,13 @@ typedef struct NameIndex
 	 * queries: ft_begin_query clears them then, never inside a query
 	 */
 	uint32		stamp;
-	uint32	   *vmark;			/* vocab: FT_VMARK(stamp of the query item, trigrams shared) */
+	/*
+	 * vocab: FT_VMARK(vstamp of the query item, trigrams shared); 2 bytes
+	 * an entry, so that a new session zeroes (touches) half the pages it
+	 * did with 4; cleared when vstamp wraps, every 255 query items
+	 */
+	uint32		vstamp;
+	FtVMark    *vmark;
 	FtStamp    *nstamp;			/* names: a candidate of this query */
 	uint32	   *nmask;			/* names: query tokens that hit it */
 	/*
@@ -259,6 +272,9 @@ extern void ft_begin_query(NameIndex *ix);
 
 /* a new stamp for the per query scratch of ix (after ft_begin_query) */
 extern uint32 ft_next_stamp(NameIndex *ix);
+
+/* a new stamp for the vocabulary marks of ix (a query item's) */
+extern uint32 ft_next_vstamp(NameIndex *ix);
 
 /* index builds this backend made (whatever their kind) */
 extern int64 ft_index_builds_here;

@@ -8,13 +8,14 @@
  * temporary context (each listed name, and its consonant skeleton as a
  * name of its own; each entity's kind, countries and birth dates), linked
  * (postings, weights, trigrams), then written out into one block of
- * offsets (write_image), which name_index.c maps or name_index_shm.c
- * copies into shared memory.
+ * offsets by name_index_write.c, which name_index.c maps or
+ * name_index_shm.c copies into shared memory.  The build structures:
+ * name_index_build.h.
  *
  * Bounds: a listed name loaded before 0.4.0 that is longer than
  * FINTECH_NAME_MAXCHARS characters is indexed on its first
- * FINTECH_NAME_MAXCHARS characters; an image over 4 GB is refused
- * (54000).  Every loop over the listed names checks for a cancel.
+ * FINTECH_NAME_MAXCHARS characters (the image's bounds:
+ * name_index_write.c).  Every loop over the listed names checks for a cancel.
  * Memory: the build structures live in a temporary context deleted once
  * the image is written; the image in the context the caller names.
  * Locks: only AccessShareLock on the sanctions tables (reads).
@@ -23,7 +24,6 @@
  */
 #include "postgres.h"
 
-#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -33,6 +33,7 @@
 
 #include "fintech.h"
 #include "name_index.h"
+#include "name_index_build.h"
 #include "name_score.h"
 #include "name_words.h"
 #include "screening.h"
@@ -40,113 +41,27 @@
 
 int64		ft_index_builds_here = 0;
 
-/* the statement that reads the lists, saved: with birth dates, and before 0.6.0's schema */
-static SPIPlanPtr load_plan = NULL;
-static SPIPlanPtr load_plan_old = NULL;
+/* the statement that reads the lists: with birth dates, and before 0.6.0's schema */
+#define READ_LISTS(birth_dates) \
+	"SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs, e.kind, e.countries, " \
+	birth_dates \
+	" FROM fintech.sanctions_names n" \
+	" JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id" \
+	" WHERE e.listed" \
+	" ORDER BY n.entity_id, n.name_type OPERATOR(pg_catalog.<>) 'primary', n.name COLLATE \"C\""
 
-/* ------------------------------------------------------------------------
- * Build structures (pointers; a temporary context)
- * ------------------------------------------------------------------------
- */
-#define MAX_ATTRS	32			/* countries, birth dates kept per entity */
-
-typedef struct BEntity
+enum
 {
-	int64		id;
-	char	   *list;
-	char	   *source_uid;
-	Datum		programs;		/* text[]; 0: NULL */
-	uint8		kind;
-	int			ncountries;
-	char		countries[MAX_ATTRS * 2];
-	int			nbirths;
-	FtBirth		births[MAX_ATTRS];
-} BEntity;
-
-typedef struct BName
-{
-	int			entity;
-	char	   *name;
-	int			ntok;
-	int			nitems;
-	int		   *items;
-	uint8	   *first;
-	uint8	   *span;
-	float		weight;
-	int			strong;
-	bool		abjad;
-	bool		skeleton;
-} BName;
-
-typedef struct BVocab
-{
-	char	   *s;
-	int			len;
-	float		weight;
-	int			strong;
-	int			nnames;
-	int		   *names;
-	int			df;				/* plain (not skeleton) names holding it */
-	bool		abjad_skeleton;	/* a skeleton of a name in Arabic or Hebrew letters holds it */
-} BVocab;
-
-typedef struct BGram
-{
-	uint32		key;
-	char		status;
-	int			n;
-	int			cap;
-	int		   *vocab;
-} BGram;
-
-#define SH_PREFIX		bgram
-#define SH_ELEMENT_TYPE	BGram
-#define SH_KEY_TYPE		uint32
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, key)	murmurhash32(key)
-#define SH_EQUAL(tb, a, b)		((a) == (b))
-#define SH_SCOPE		static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
-typedef struct VocabEntry
-{
-	const char *key;
-	char		status;
-	uint32		hash;
-	int			id;
-} VocabEntry;
-
-#define SH_PREFIX		vocabtab
-#define SH_ELEMENT_TYPE	VocabEntry
-#define SH_KEY_TYPE		const char *
-#define SH_KEY			key
-#define SH_HASH_KEY(tb, key)	hash_bytes((const unsigned char *) (key), strlen(key))
-#define SH_EQUAL(tb, a, b)		(strcmp(a, b) == 0)
-#define SH_STORE_HASH
-#define SH_GET_HASH(tb, a)		((a)->hash)
-#define SH_SCOPE		static inline
-#define SH_DECLARE
-#define SH_DEFINE
-#include "lib/simplehash.h"
-
-typedef struct Build
-{
-	int			nentities;
-	int			ecap;
-	BEntity    *entities;
-	int			nnames;
-	int			ncap;
-	int			nabjad;
-	BName	   *names;
-	int			nvocab;
-	int			vcap;
-	BVocab	   *vocab;
-	vocabtab_hash *vt;
-	bgram_hash *grams;
-	MemoryContext cxt;			/* where the build structures live */
-} Build;
+	P_READ,
+	P_READ_OLD,
+	NPLANS
+};
+static const FintechPlanDef plan_defs[NPLANS] = {
+	[P_READ] = {READ_LISTS("e.birth_dates"), 0},
+	/* (the library runs before ALTER EXTENSION UPDATE adds birth_dates) */
+	[P_READ_OLD] = {READ_LISTS("NULL::pg_catalog.text[]"), 0},
+};
+FT_DEFINE_PLANS(plans, plan_defs);
 
 static int
 vocab_id(Build *b, const char *s, int len, float weight, int strong)
@@ -332,26 +247,8 @@ read_lists(Build *b)
 	MemoryContext tmp;
 
 	/* (the library runs before ALTER EXTENSION UPDATE adds birth_dates) */
-	if (ft_has_column("sanctions_entities", "birth_dates"))
-		fintech_execute_saved(&load_plan,
-							  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs,"
-							  " e.kind, e.countries, e.birth_dates"
-							  " FROM fintech.sanctions_names n"
-							  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
-							  " WHERE e.listed"
-							  " ORDER BY n.entity_id, n.name_type OPERATOR(pg_catalog.<>) 'primary',"
-							  "   n.name COLLATE \"C\"",
-							  0, NULL, NULL, NULL, true, 0);
-	else
-		fintech_execute_saved(&load_plan_old,
-							  "SELECT n.entity_id, n.name, e.list, e.source_uid, e.programs,"
-							  " e.kind, e.countries, NULL::pg_catalog.text[]"
-							  " FROM fintech.sanctions_names n"
-							  " JOIN fintech.sanctions_entities e ON e.id OPERATOR(pg_catalog.=) n.entity_id"
-							  " WHERE e.listed"
-							  " ORDER BY n.entity_id, n.name_type OPERATOR(pg_catalog.<>) 'primary',"
-							  "   n.name COLLATE \"C\"",
-							  0, NULL, NULL, NULL, true, 0);
+	ft_run_plan(&plans, ft_has_column("sanctions_entities", "birth_dates") ? P_READ : P_READ_OLD,
+				NULL, NULL, true, 0);
 	nrows = SPI_processed;
 
 	memset(b, 0, sizeof(Build));
@@ -548,238 +445,6 @@ link_lists(Build *b)
 	}
 }
 
-/* ------------------------------------------------------------------------
- * The image
- * ------------------------------------------------------------------------
- */
-typedef struct Writer
-{
-	MemoryContext cxt;
-	char	   *buf;
-	Size		len;
-	Size		cap;
-} Writer;
-
-/* n bytes at the end of the image, aligned (zeroed: zero), their offset */
-static FtOff
-w_space(Writer *w, Size n, Size align, bool zero)
-{
-	Size		off = TYPEALIGN(align, w->len);
-
-	if (off + n > w->cap)
-	{
-		Size		cap = Max(w->cap * 2, off + n + 1024 * 1024);
-
-		w->buf = w->buf ? repalloc_huge(w->buf, cap) : MemoryContextAllocHuge(w->cxt, cap);
-		w->cap = cap;
-	}
-	if ((uint64) off + n > PG_UINT32_MAX)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the screening index of the lists would exceed 4 GB")));
-	/* the alignment padding is always zeroed: the image's bytes are all defined */
-	memset(w->buf + w->len, 0, off - w->len);
-	if (zero)
-		memset(w->buf + off, 0, n);
-	w->len = off + n;
-	return (FtOff) off;
-}
-
-/* n zeroed bytes at the end of the image, aligned; their offset */
-static FtOff
-w_reserve(Writer *w, Size n, Size align)
-{
-	return w_space(w, n, align, true);
-}
-
-static FtOff
-w_put(Writer *w, const void *p, Size n, Size align)
-{
-	FtOff		off = w_space(w, n, align, false);
-
-	memcpy(w->buf + off, p, n);
-	return off;
-}
-
-static FtOff
-w_str(Writer *w, const char *s)
-{
-	return w_put(w, s, strlen(s) + 1, 1);
-}
-
-#define W_AT(w, off, type)	((type *) ((w)->buf + (off)))
-
-/* is the vocabulary entry in postings list l (FT_LIST_*)? */
-static bool
-in_list(const BVocab *v, int l)
-{
-	switch (l)
-	{
-		case FT_LIST_PLAIN:
-			return v->df > 0;
-		case FT_LIST_SKELETON:
-			return v->nnames > v->df;
-		default:
-			return v->abjad_skeleton;
-	}
-}
-
-static int
-cmp_posting(const void *a, const void *b)
-{
-	uint32		x = *(const uint32 *) a,
-				y = *(const uint32 *) b;
-
-	return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/* the image of build b (in w->cxt) */
-static void
-write_image(Build *b, const int64 *sig, Writer *w)
-{
-	FtOff		hdr,
-				ents,
-				names,
-				vocab,
-				grams;
-	uint32		nslots = 16;
-	int			ngrams = 0;
-	bgram_iterator gi;
-	BGram	   *gr;
-	FtOff		last_list = 0;
-	uint32	   *postings;
-	int			max_postings = 0;
-
-	while (nslots < (uint32) b->grams->members * 2)
-		nslots *= 2;
-	bgram_start_iterate(b->grams, &gi);
-	while ((gr = bgram_iterate(b->grams, &gi)) != NULL)
-		max_postings = Max(max_postings, gr->n);
-	hdr = w_reserve(w, sizeof(IndexImage), MAXIMUM_ALIGNOF);
-	ents = w_reserve(w, Max(b->nentities, 1) * sizeof(Entity), MAXIMUM_ALIGNOF);
-	names = w_reserve(w, Max(b->nnames, 1) * sizeof(ListedName), MAXIMUM_ALIGNOF);
-	vocab = w_reserve(w, Max(b->nvocab, 1) * sizeof(Vocab), MAXIMUM_ALIGNOF);
-	grams = w_reserve(w, nslots * sizeof(GramSlot), MAXIMUM_ALIGNOF);
-	if (b->nvocab > FT_POSTING_VMAX + 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the screening index of the lists would hold %d distinct words and joins, more than %d",
-						b->nvocab, FT_POSTING_VMAX + 1)));
-
-	for (int i = 0; i < b->nentities; i++)
-	{
-		BEntity    *be = &b->entities[i];
-		Entity		e;
-
-		CHECK_FOR_INTERRUPTS();
-		memset(&e, 0, sizeof(e));
-		e.id = be->id;
-		if (i > 0 && be->list == b->entities[i - 1].list)
-			e.list = last_list;
-		else
-			e.list = last_list = w_str(w, be->list);
-		e.source_uid = w_str(w, be->source_uid);
-		e.programs = be->programs == (Datum) 0 ? 0 :
-			w_put(w, DatumGetPointer(be->programs), VARSIZE(DatumGetPointer(be->programs)),
-				  MAXIMUM_ALIGNOF);
-		e.kind = be->kind;
-		e.ncountries = be->ncountries;
-		if (be->ncountries > 0)
-			e.countries = w_put(w, be->countries, be->ncountries * 2, 1);
-		e.nbirths = be->nbirths;
-		if (be->nbirths > 0)
-			e.births = w_put(w, be->births, be->nbirths * sizeof(FtBirth), sizeof(int16));
-		W_AT(w, ents, Entity)[i] = e;
-	}
-	for (int i = 0; i < b->nnames; i++)
-	{
-		BName	   *bn = &b->names[i];
-		ListedName	nm;
-
-		CHECK_FOR_INTERRUPTS();
-		memset(&nm, 0, sizeof(nm));
-		nm.entity = bn->entity;
-		/* a skeleton shares its name's text */
-		nm.name = bn->skeleton ? W_AT(w, names, ListedName)[i - 1].name : w_str(w, bn->name);
-		nm.items = w_put(w, bn->items, bn->nitems * sizeof(int32), sizeof(int32));
-		nm.first = w_put(w, bn->first, bn->nitems, 1);
-		nm.span = w_put(w, bn->span, bn->nitems, 1);
-		nm.ntok = bn->ntok;
-		nm.nitems = bn->nitems;
-		nm.abjad = bn->abjad;
-		nm.skeleton = bn->skeleton;
-		nm.weight = bn->weight;
-		nm.strong = bn->strong;
-		W_AT(w, names, ListedName)[i] = nm;
-	}
-	for (int i = 0; i < b->nvocab; i++)
-	{
-		BVocab	   *bv = &b->vocab[i];
-		Vocab		v;
-
-		CHECK_FOR_INTERRUPTS();
-		memset(&v, 0, sizeof(v));
-		v.s = w_put(w, bv->s, bv->len + 1, 1);
-		v.len = bv->len;
-		v.weight = bv->weight;
-		v.strong = bv->strong;
-		v.nnames = bv->nnames;
-		v.names = w_put(w, bv->names, bv->nnames * sizeof(int32), sizeof(int32));
-		v.forms = (in_list(bv, FT_LIST_PLAIN) ? FT_FORM_PLAIN : 0) |
-			(in_list(bv, FT_LIST_SKELETON) ? FT_FORM_SKELETON : 0) |
-			(in_list(bv, FT_LIST_ABJAD) ? FT_FORM_ABJAD_SKELETON : 0);
-		W_AT(w, vocab, Vocab)[i] = v;
-		FT_CHECK(bv->len <= MAX_TOKLEN * MAX_JOIN);
-	}
-	postings = palloc(Max(max_postings, 1) * sizeof(uint32));
-	bgram_start_iterate(b->grams, &gi);
-	while ((gr = bgram_iterate(b->grams, &gi)) != NULL)
-	{
-		uint32		h = murmurhash32(gr->key) & (nslots - 1);
-		GramSlot   *slot;
-
-		CHECK_FOR_INTERRUPTS();
-		while (W_AT(w, grams, GramSlot)[h].key != 0)
-			h = (h + 1) & (nslots - 1);
-		slot = W_AT(w, grams, GramSlot) + h;
-		slot->key = gr->key;
-		for (int l = 0; l < FT_NLISTS; l++)
-		{
-			int			n = 0;
-			FtOff		off;
-
-			for (int j = 0; j < gr->n; j++)
-				if (in_list(&b->vocab[gr->vocab[j]], l))
-					postings[n++] = FT_POSTING(b->vocab[gr->vocab[j]].len, gr->vocab[j]);
-			qsort(postings, n, sizeof(uint32), cmp_posting);
-			off = w_put(w, postings, n * sizeof(uint32), sizeof(uint32));
-			/* (w_put may move the image: the slot is found again) */
-			slot = W_AT(w, grams, GramSlot) + h;
-			slot->n[l] = n;
-			slot->list[l] = off;
-		}
-		ngrams++;
-	}
-	pfree(postings);
-
-	{
-		IndexImage *h = W_AT(w, hdr, IndexImage);
-
-		h->magic = FT_INDEX_MAGIC;
-		h->gmask = nslots - 1;
-		h->size = w->len;
-		memcpy(h->sig, sig, sizeof(h->sig));
-		h->nentities = b->nentities;
-		h->nnames = b->nnames;
-		h->nvocab = b->nvocab;
-		h->nabjad = b->nabjad;
-		h->entities = ents;
-		h->names = names;
-		h->vocab = vocab;
-		h->grams = grams;
-	}
-}
-
 /*
  * Builds the image of the lists the caller's snapshot sees (signature sig)
  * in cxt: *image, *size bytes.  Caller is connected to SPI.
@@ -791,25 +456,10 @@ ft_build_image(const int64 *sig, MemoryContext cxt, char **image, Size *size)
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(tmp);
 	Build		b;
-	Writer		w;
 
 	read_lists(&b);
 	link_lists(&b);
-	w.cxt = cxt;
-	w.buf = NULL;
-	w.len = 0;
-	w.cap = 0;
-	/*
-	 * room for about the whole image at once (the full SDN list's is ~385
-	 * bytes a name, skeletons counted): no copies while it grows
-	 */
-	w.cap = Min((Size) 400 * b.nnames + 1024 * 1024, MaxAllocHugeSize / 2);
-	w.buf = MemoryContextAllocHuge(cxt, w.cap);
-	write_image(&b, sig, &w);
-	if (w.cap - w.len > 1024 * 1024)
-		w.buf = repalloc_huge(w.buf, w.len);	/* a private image keeps no spare room */
-	*image = w.buf;
-	*size = w.len;
+	ft_write_image(&b, sig, cxt, image, size);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(tmp);
 	ft_index_builds_here++;

@@ -144,21 +144,55 @@ form_ok(const ListedName *nm, bool skeleton, bool abjad_query)
 	return nm->skeleton && (abjad_query || nm->abjad);
 }
 
-/* does p[from .. to - 1] (ascending) hold posting key? */
-static bool
-postings_hold(const uint32 *p, int from, int to, uint32 key)
+/*
+ * The range of a skipped list's postings of entries of length lo + i: its
+ * start, start[i] (-1: not known yet), found by binary search the first
+ * time an entry of that length is looked up (p[0 .. to - 1] ascending, of
+ * which the window's range starts at the first of length lo).
+ */
+static inline int
+len_start(const uint32 *p, int to, int *start, int lo, int i)
 {
-	while (from < to)
-	{
-		int			mid = from + (to - from) / 2;
+	if (start[i] < 0)
+		start[i] = ft_postings_from(p, to, lo + i);
+	return start[i];
+}
 
+/*
+ * Does a skipped list, p[0 .. to - 1] (ascending), hold posting key (of a
+ * length of the item's window)?  Only the range of key's length is
+ * searched, by interpolation (the ids of one length are spread evenly over
+ * the vocabulary): a few probes where a binary search of the whole window
+ * took a dozen.  start: len_start's cache of this list.
+ */
+static bool
+skipped_hold(const uint32 *p, int to, int *start, int lo, uint32 key)
+{
+	int			i = FT_POSTING_LEN(key) - lo;
+	int			s = len_start(p, to, start, lo, i);
+	int			e = len_start(p, to, start, lo, i + 1);
+
+	/* three probes by interpolation, then bisection (the same answer, whatever the spread) */
+	for (int probe = 0; e - s > 8; probe++)
+	{
+		uint32		a = p[s],
+					b = p[e - 1];
+		int			mid;
+
+		if (key < a || key > b)
+			return false;
+		/* (postings of a list are distinct: b > a) */
+		mid = probe < 3 ? s + (int) ((uint64) (key - a) * (e - 1 - s) / (b - a)) : s + (e - s) / 2;
 		if (p[mid] == key)
 			return true;
 		if (p[mid] < key)
-			from = mid + 1;
+			s = mid + 1;
 		else
-			to = mid;
+			e = mid;
 	}
+	for (; s < e; s++)
+		if (p[s] >= key)
+			return p[s] == key;
 	return false;
 }
 
@@ -199,8 +233,9 @@ link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, bool skeleto
  * An entry sharing need of the item's ng trigrams is found without reading
  * every posting of them: the postings lists of the need - 2 most frequent
  * trigrams (f) are not read; an entry must then share at least 2 of the
- * others, and only those entries are looked up (binary search) in the f
- * lists.  The same entries reach need as when every list is counted.
+ * others, and only those entries are looked up in the f lists
+ * (skipped_hold).  The same entries reach need as when every list is
+ * counted.
  */
 static void
 find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, Cands *cd)
@@ -213,6 +248,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		abjad_query ? FT_LIST_SKELETON : FT_LIST_ABJAD;
 	int			capfound = 256;
 	uint32	   *found = palloc(capfound * sizeof(uint32));
+	int			capstart = 256;
+	int		   *start = palloc(capstart * sizeof(int));
 
 	for (int qi = 0; qi < q->it.n; qi++)
 	{
@@ -225,7 +262,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		 */
 		int			need = q->strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
 		int			f = need >= 3 ? need - 2 : 0;
-		uint32		vst = ft_next_stamp(ix);
+		uint32		vst = ft_next_vstamp(ix);
 		int			lo,
 					hi;
 		const uint32 *p[MAX_TOKLEN * MAX_JOIN + 2];
@@ -233,6 +270,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		int			to[MAX_TOKLEN * MAX_JOIN + 2];
 		int			order[MAX_TOKLEN * MAX_JOIN + 2];
 		int			nfound = 0;
+		int			nlen;
 
 		ft_len_window(q->it.len[qi], &lo, &hi);
 		if (q->it.strong[qi] == 0)
@@ -268,11 +306,12 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			for (int j = from[k]; j < to[k]; j++)
 			{
 				int			v = FT_POSTING_V(p[k][j]);
+				/* (in 32 bits: a count never reaches 256, nothing to truncate) */
 				uint32		mark = ix->vmark[v];
 
 				if (FT_VMARK_STAMP(mark) != vst)
 					mark = FT_VMARK(vst, 0);
-				ix->vmark[v] = ++mark;
+				ix->vmark[v] = (FtVMark) ++mark;
 				if (mark != FT_VMARK(vst, need - f))
 					continue;
 				if (nfound == capfound)
@@ -284,6 +323,15 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			}
 		}
 
+		/* each skipped list's starts of the lengths lo .. hi + 1 (not known yet) */
+		nlen = Min(hi, FT_POSTING_LEN(PG_UINT32_MAX)) - lo + 2;
+		if (f * nlen > capstart)
+		{
+			capstart = f * nlen;
+			start = repalloc(start, capstart * sizeof(int));
+		}
+		memset(start, -1, f * nlen * sizeof(int));
+
 		/* ... and of them, those sharing need in all; compared with the item */
 		for (int c = 0; c < nfound; c++)
 		{
@@ -292,7 +340,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			float		sim;
 
 			for (int r = ng - f; r < ng && shared < need && shared + (ng - r) >= need; r++)
-				if (postings_hold(p[order[r]], from[order[r]], to[order[r]], found[c]))
+				if (skipped_hold(p[order[r]], to[order[r]], start + (r - (ng - f)) * nlen, lo,
+								 found[c]))
 					shared++;
 			if (shared < need)
 				continue;
@@ -305,6 +354,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		}
 	}
 	pfree(found);
+	pfree(start);
 }
 
 /*
