@@ -338,7 +338,7 @@ fintech_balance_at(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(LD009),
 				 errmsg("account %s does not exist", code)));
-	(void) seq_at_time(get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, NULL),
+	(void) seq_at_time(code, get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, NULL),
 					   get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, NULL),
 					   PG_GETARG_TIMESTAMPTZ(1), false, &result);
 	SPI_finish();

@@ -71,7 +71,7 @@ FT_DEFINE_PLANS(plans, plan_defs);
 
 /* posted_at and balance_after of the account's posting seq (1..last_seq) */
 static TimestampTz
-posting_at(int64 account_id, int64 seq, int64 *balance_after)
+posting_at(const char *code, int64 account_id, int64 seq, int64 *balance_after)
 {
 	Datum		v[2] = {Int64GetDatum(account_id), Int64GetDatum(seq)};
 	bool		isnull;
@@ -81,8 +81,7 @@ posting_at(int64 account_id, int64 seq, int64 *balance_after)
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("account " INT64_FORMAT " has no posting with seq " INT64_FORMAT,
-						account_id, seq),
+				 errmsg("account %s has no posting with seq " INT64_FORMAT, code, seq),
 				 errhint("fintech.check_ledger() reports what is wrong with its postings.")));
 	at = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (balance_after)
@@ -97,7 +96,8 @@ posting_at(int64 account_id, int64 seq, int64 *balance_after)
  * last posting first (the common "now"), then O(log n) index probes.
  */
 int64
-seq_at_time(int64 account_id, int64 last_seq, TimestampTz t, bool strict, int64 *balance_after)
+seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, bool strict,
+			int64 *balance_after)
 {
 	int64		lo = 0,
 				hi = last_seq,
@@ -105,7 +105,7 @@ seq_at_time(int64 account_id, int64 last_seq, TimestampTz t, bool strict, int64 
 
 	if (last_seq > 0)
 	{
-		TimestampTz at = posting_at(account_id, last_seq, &bal);
+		TimestampTz at = posting_at(code, account_id, last_seq, &bal);
 
 		if (strict ? at < t : at <= t)
 			lo = last_seq;
@@ -117,7 +117,7 @@ seq_at_time(int64 account_id, int64 last_seq, TimestampTz t, bool strict, int64 
 	{
 		int64		mid = lo + (hi - lo + 1) / 2;
 		int64		b;
-		TimestampTz at = posting_at(account_id, mid, &b);
+		TimestampTz at = posting_at(code, account_id, mid, &b);
 
 		CHECK_FOR_INTERRUPTS();
 		if (strict ? at < t : at <= t)
@@ -182,9 +182,9 @@ fintech_statement(PG_FUNCTION_ARGS)
 		v[5] = Int64GetDatum(kind_sign(get_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)));
 		/* the window's seq range: after the last posting before from, up to the last before to */
 		v[1] = Int64GetDatum(Max(after, TIMESTAMP_IS_NOBEGIN(from) ? 0 :
-								 seq_at_time(id, last_seq, from, true, NULL)));
+								 seq_at_time(code, id, last_seq, from, true, NULL)));
 		v[6] = Int64GetDatum(TIMESTAMP_IS_NOEND(to) ? last_seq :
-							 seq_at_time(id, last_seq, to, true, NULL));
+							 seq_at_time(code, id, last_seq, to, true, NULL));
 		v[2] = TimestampTzGetDatum(from);
 		v[3] = TimestampTzGetDatum(to);
 		v[4] = Int32GetDatum(max_rows);
