@@ -177,7 +177,12 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
  * Lock account i by the update that writes the entry's change to it
  * (P_LOCK_WRITE), and take back that change in memory: the entry is decided
  * against the state before it.  An account the update does not find (none,
- * or a balance too near the bigint edges) is locked as usual.
+ * or a balance too near the bigint edges) is locked as usual, and so is an
+ * account this backend used in one of its last 64 calls: such an account
+ * may be contended, and an UPDATE that waited for a row updated meanwhile
+ * queues again for the newer version, so a later waiter can overtake it;
+ * a lock statement keeps the waiters in order (heap_lock_tuple follows the
+ * update chain without queueing again).
  */
 static void
 lock_by_update(Ledger *L, int i)
@@ -187,6 +192,11 @@ lock_by_update(Ledger *L, int i)
 
 	if (a->lock != ACCT_UNLOCKED)
 		return;
+	if (account_recently_used(a->code))
+	{
+		lock_range(L, i, i + 1, P_LOCK, ACCT_LOCKED);
+		return;
+	}
 	v[0] = CStringGetTextDatum(a->code);
 	v[1] = Int64GetDatum(a->pre_net);
 	v[2] = Int64GetDatum(a->pre_legs);
