@@ -356,7 +356,8 @@ CREATE TABLE fintech.postings (
     posted_at     pg_catalog.timestamptz,  -- stamped after the account was locked
     PRIMARY KEY (entry_id, leg)
 );
-CREATE INDEX postings_account_time ON fintech.postings (account_id, posted_at, seq);
+-- (an account's history by time: postings_account_seq, below; posted_at
+-- does not decrease with seq)
 -- deferred postings (seq IS NULL) waiting to be folded into their account
 CREATE INDEX postings_unfolded ON fintech.postings (account_id) WHERE seq IS NULL;
 COMMENT ON TABLE fintech.postings IS
@@ -1272,7 +1273,11 @@ COMMENT ON TABLE fintech.ledger_keys IS
 -- (pg_dump dumps its rows: registered at the end of this file, in the order
 -- the update to 0.6.0 registers it)
 
--- statements: an account's postings in seq order, a page per index range
+-- an account's history in seq order: statements read a page per index
+-- range; balance_at and the statements' time windows search it by
+-- posted_at, which does not decrease with seq (stamped under the account's
+-- row lock; check_ledger checks it), so one index per posting serves both
+-- (0.5.0's postings_account_time, on (account_id, posted_at, seq), is gone)
 CREATE INDEX postings_account_seq ON fintech.postings (account_id, seq);
 
 CREATE FUNCTION fintech.sweep(

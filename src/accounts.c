@@ -35,6 +35,7 @@
 #include "posting_lock.h"
 #include "posting_write.h"
 #include "spi_plan.h"
+#include "statement.h"
 
 enum
 {
@@ -48,10 +49,8 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		" (SELECT pg_catalog.sum(p.amount) FROM fintech.postings p"
 		"   WHERE p.account_id OPERATOR(pg_catalog.=) a.id AND p.seq IS NULL)::pg_catalog.int8"
 		" FROM fintech.accounts a WHERE a.code OPERATOR(pg_catalog.=) $1", 1, {TEXTOID}},
-	[P_BALANCE_AT] = {"SELECT a.id, (SELECT p.balance_after FROM fintech.postings p"
-		"   WHERE p.account_id OPERATOR(pg_catalog.=) a.id AND p.posted_at OPERATOR(pg_catalog.<=) $2"
-		"   ORDER BY p.posted_at DESC, p.seq DESC LIMIT 1)"
-		" FROM fintech.accounts a WHERE a.code OPERATOR(pg_catalog.=) $1", 2, {TEXTOID, TIMESTAMPTZOID}},
+	[P_BALANCE_AT] = {"SELECT a.id, a.last_seq FROM fintech.accounts a WHERE a.code OPERATOR(pg_catalog.=) $1",
+	1, {TEXTOID}},
 };
 
 FT_DEFINE_PLANS(plans, plan_defs);
@@ -323,25 +322,25 @@ fintech_available_balance(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(fintech_balance_at);
-/* balance after exactly the postings stamped <= at: one index lookup */
+/* balance after exactly the postings stamped <= at: a binary search of its history (statement.c) */
 Datum
 fintech_balance_at(PG_FUNCTION_ARGS)
 {
 	char	   *code = arg_code(fcinfo, 0, "account");
-	Datum		v[2];
-	bool		isnull;
+	Datum		v[1];
 	int64		result;
 
 	fintech_arg_not_null(fcinfo, 1, "at");
 	v[0] = CStringGetTextDatum(code);
-	v[1] = PG_GETARG_DATUM(1);
 	SPI_connect();
 	ft_run_plan(&plans, P_BALANCE_AT, v, NULL, true, 1);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(LD009),
 				 errmsg("account %s does not exist", code)));
-	result = get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	(void) seq_at_time(code, get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, NULL),
+					   get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, NULL),
+					   PG_GETARG_TIMESTAMPTZ(1), false, &result);
 	SPI_finish();
-	PG_RETURN_INT64(isnull ? 0 : result);
+	PG_RETURN_INT64(result);
 }

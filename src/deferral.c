@@ -144,6 +144,15 @@ recent_uses(DeferCacheEntry *c)
 	return shift >= 64 ? 0 : pg_popcount64(c->recent << shift);
 }
 
+bool
+account_recently_used(const char *code)
+{
+	DeferCacheEntry *c = defer_cache_lookup(code);
+
+	/* ledger_calls already counts the current call (defer_choose) */
+	return c != NULL && ledger_calls - c->last_call <= 64;
+}
+
 /* can a posted change of net (normal direction) be deferred on this account? */
 static inline bool
 deferrable(int64 net, bool has_min, bool has_max)

@@ -21,6 +21,13 @@
  */
 extern void defer_choose(Ledger *L, EntrySpec *specs, int nspecs, bool allow_defer);
 
+/*
+ * Did one of this backend's last 64 posting calls before this one use the
+ * account?  (Such an account may be contended: posting_lock.c locks it
+ * before updating it.)
+ */
+extern bool account_recently_used(const char *code);
+
 /* remember the immutable attributes of an account just read */
 extern void defer_cache_remember(Acct *a);
 

@@ -55,7 +55,7 @@ post_one(EntrySpec *e, bool allow_defer)
 {
 	Ledger		L;
 
-	ledger_begin(&L, e, 1, true, allow_defer);
+	ledger_begin_one(&L, e, allow_defer);
 	apply_entry(&L, e);
 	ledger_finish(&L);
 	return e->entry_id;

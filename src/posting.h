@@ -57,6 +57,12 @@ typedef struct Acct
 	uint64		eff_gen;		/* Ledger.gen of the entry that owns eff_idx */
 	int			eff_idx;		/* this account's Effect in that entry */
 	ItemPointerData tid;		/* the row version locked (posting_bulk.c) */
+	/* locked by its update (posting_lock.c): the entry's change, then what was written */
+	bool		prewritten;
+	int64		pre_net;		/* the entry's legs on it, summed (debit > 0) */
+	int			pre_legs;		/* how many legs post to it */
+	int64		pre_balance;	/* balance and last_seq the locking update wrote */
+	int64		pre_last_seq;
 } Acct;
 
 typedef struct Leg
@@ -107,6 +113,7 @@ typedef struct Ledger
 	bool		keep_messages;	/* recorded refusals keep their message */
 	bool		allow_defer;
 	bool		bulk;			/* many rows: written straight (posting_bulk.c) */
+	bool		prewrite;		/* lock accounts by updating them (posting_lock.c) */
 	int			naccts;
 	Acct	   *accts;			/* sorted by code (strcmp) */
 	TimestampTz stamp;			/* taken after every account was locked */

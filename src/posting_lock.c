@@ -12,6 +12,13 @@
  *
  * Accounts are locked FOR NO KEY UPDATE, in one statement per run of
  * accounts (ORDER BY code COLLATE "C": byte order, the order of strcmp);
+ * for one entry whose refusal raises (ledger_begin_one), each account is
+ * instead locked by the UPDATE that writes the entry's change to it, one
+ * statement per account in the same order (the same lock, FOR NO KEY
+ * UPDATE, without a separate lock record in the WAL); the entry is then
+ * decided against the state before that change, and a refusal's error
+ * undoes it (ledger_finish writes the account again if the entry did not
+ * apply exactly that change);
  * an account tried for deferral (deferral.c) first with SKIP LOCKED, and
  * when it is busy FOR KEY SHARE, at its own place in that order.  One
  * account alone (status changes, close) is locked FOR UPDATE, which also
@@ -36,6 +43,16 @@
 /* from this many accounts on, lock them with P_LOCK_MANY */
 #define LOCK_MANY_MIN		32
 
+/*
+ * Locking by the update (P_LOCK_WRITE): entries of at most this many
+ * accounts (one statement each), a change of at most PREWRITE_MAX_NET per
+ * account, applied only to a balance within +-PREWRITE_MAX_BALANCE, so that
+ * the update itself cannot overflow (any other account is locked as usual).
+ */
+#define PREWRITE_MAX_ACCTS	4
+#define PREWRITE_MAX_NET	(INT64CONST(1) << 40)
+#define PREWRITE_MAX_BALANCE "4611686018427387904"
+
 /* ctid last: the locked version, for the batch path's direct update (posting_bulk.c) */
 #define ACCT_COLS "id, code, currency, kind, status, min_balance, max_balance, " \
 	"balance, pending_out, pending_in, last_seq, blocked, ctid"
@@ -47,6 +64,7 @@ enum
 	P_LOCK_SKIP,
 	P_LOCK_SHARE,
 	P_LOCK_ONE,
+	P_LOCK_WRITE,
 	NPLANS
 };
 
@@ -69,6 +87,15 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		" ORDER BY code COLLATE \"C\" FOR KEY SHARE", 1, {TEXTARRAYOID}},
 	[P_LOCK_ONE] = {"SELECT " ACCT_COLS " FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
 		" FOR UPDATE", 1, {TEXTOID}},
+	/* $2: the legs' sum (debit > 0), $3: how many legs; the sign is kind_sign()'s */
+	[P_LOCK_WRITE] = {"UPDATE fintech.accounts SET balance = balance OPERATOR(pg_catalog.+)"
+		" CASE WHEN kind OPERATOR(pg_catalog.=) ANY ('{asset,expense}'::pg_catalog.text[]) THEN $2"
+		" ELSE OPERATOR(pg_catalog.-) $2 END, last_seq = last_seq OPERATOR(pg_catalog.+) $3"
+		" WHERE code OPERATOR(pg_catalog.=) $1"
+		" AND balance OPERATOR(pg_catalog.>=) -" PREWRITE_MAX_BALANCE "::pg_catalog.int8"
+		" AND balance OPERATOR(pg_catalog.<=) " PREWRITE_MAX_BALANCE "::pg_catalog.int8"
+		" AND last_seq OPERATOR(pg_catalog.<=) " PREWRITE_MAX_BALANCE "::pg_catalog.int8"
+		" RETURNING " ACCT_COLS, 3, {TEXTOID, INT8OID, INT8OID}},
 };
 
 FT_DEFINE_PLANS(plans, plan_defs);
@@ -147,6 +174,51 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 }
 
 /*
+ * Lock account i by the update that writes the entry's change to it
+ * (P_LOCK_WRITE), and take back that change in memory: the entry is decided
+ * against the state before it.  An account the update does not find (none,
+ * or a balance too near the bigint edges) is locked as usual, and so is an
+ * account this backend used in one of its last 64 calls: such an account
+ * may be contended, and an UPDATE that waited for a row updated meanwhile
+ * queues again for the newer version, so a later waiter can overtake it;
+ * a lock statement keeps the waiters in order (heap_lock_tuple follows the
+ * update chain without queueing again).
+ */
+static void
+lock_by_update(Ledger *L, int i)
+{
+	Acct	   *a = &L->accts[i];
+	Datum		v[3];
+
+	if (a->lock != ACCT_UNLOCKED)
+		return;
+	if (account_recently_used(a->code))
+	{
+		lock_range(L, i, i + 1, P_LOCK, ACCT_LOCKED);
+		return;
+	}
+	v[0] = CStringGetTextDatum(a->code);
+	v[1] = Int64GetDatum(a->pre_net);
+	v[2] = Int64GetDatum(a->pre_legs);
+	ft_run_plan(&plans, P_LOCK_WRITE, v, NULL, false, 0);
+	if (SPI_processed == 0)
+	{
+		lock_range(L, i, i + 1, P_LOCK, ACCT_LOCKED);
+		return;
+	}
+	FT_CHECK(SPI_processed == 1);
+	fill_acct(a, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+	a->lock = ACCT_LOCKED;
+	a->prewritten = true;
+	a->pre_balance = a->balance;
+	a->pre_last_seq = a->last_seq;
+	/* within the bounds of P_LOCK_WRITE: cannot overflow */
+	a->balance -= a->pre_net * a->sign;
+	a->last_seq -= a->pre_legs;
+	defer_cache_remember(a);
+}
+
+/*
  * Lock every account, strictly in the (byte) order of their codes: a run of
  * accounts that must be locked is locked with one statement (which locks in
  * ORDER BY order); an account tried for deferral gets statements of its
@@ -170,7 +242,11 @@ lock_in_order(Ledger *L, EntrySpec *spec)
 
 			while (j < L->naccts && !L->accts[j].try_defer)
 				j++;
-			lock_range(L, i, j, P_LOCK, ACCT_LOCKED);
+			if (L->prewrite)
+				for (int k = i; k < j; k++)
+					lock_by_update(L, k);
+			else
+				lock_range(L, i, j, P_LOCK, ACCT_LOCKED);
 			i = j;
 			continue;
 		}
@@ -187,11 +263,40 @@ lock_in_order(Ledger *L, EntrySpec *spec)
 }
 
 /*
+ * May one entry whose refusal raises lock its accounts by their update?
+ * A posted entry (no hold, nothing released or resolved) of a few
+ * accounts, each moved by a small amount; each account's change is summed
+ * into pre_net and pre_legs.
+ */
+static bool
+prewrite_choose(Ledger *L, EntrySpec *e)
+{
+	if (entry_pending(e) || e->nrelease != 0 || e->resolve_hold != 0 ||
+		e->nlegs == 0 || L->naccts > PREWRITE_MAX_ACCTS)
+		return false;
+	for (int l = 0; l < e->nlegs; l++)
+	{
+		Acct	   *a = e->legs[l].acct;
+		int128		net;
+
+		CHECK_FOR_INTERRUPTS();
+		if (a == NULL)
+			return false;
+		net = (int128) a->pre_net + e->legs[l].amount;
+		if (net > PREWRITE_MAX_NET || net < -PREWRITE_MAX_NET)
+			return false;
+		a->pre_net = (int64) net;
+		a->pre_legs++;
+	}
+	return true;
+}
+
+/*
  * ledger_begin: set up the accounts of the given entries, sorted and
  * deduplicated, and lock them.
  */
-void
-ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_defer)
+static void
+begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_defer, bool prewrite)
 {
 	int			n = 0;
 	int			cap = 0;
@@ -236,9 +341,23 @@ ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_def
 	}
 
 	defer_choose(L, specs, nspecs, allow_defer);
+	L->prewrite = prewrite && nspecs == 1 && prewrite_choose(L, specs);
 	lock_in_order(L, specs);
 	L->stamp = GetCurrentTimestamp();
 	ledger_writer_init(L);
+}
+
+void
+ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_defer)
+{
+	begin(L, specs, nspecs, raise, allow_defer, false);
+}
+
+/* one entry, refusals raise: its accounts may be locked by their update */
+void
+ledger_begin_one(Ledger *L, EntrySpec *e, bool allow_defer)
+{
+	begin(L, e, 1, true, allow_defer, true);
 }
 
 /* lock one account FOR UPDATE (waits for deferred postings in flight) */

@@ -21,6 +21,12 @@
 extern void ledger_begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise,
 						 bool allow_defer);
 
+/*
+ * The same for one entry whose refusals raise: a few accounts may be
+ * locked by the update that writes the entry's change (posting_lock.c).
+ */
+extern void ledger_begin_one(Ledger *L, EntrySpec *e, bool allow_defer);
+
 /* lock one account FOR UPDATE (waits for deferred postings in flight); LD009 if none */
 extern Acct *lock_one_account(const char *code);
 

@@ -377,6 +377,20 @@ ledger_finish(Ledger *L)
 	rowbuf_flush(&L->holds, P_INS_HOLDS, SPI_OK_INSERT, -1, -1);
 	rowbuf_flush(&L->hold_updates, P_UPD_HOLDS, SPI_OK_UPDATE, -1, -1);
 
+	/*
+	 * An account locked by its update (posting_lock.c) holds what that
+	 * update wrote: written again only if the call left it otherwise (such
+	 * an entry moves no held amounts: prewrite_choose).
+	 */
+	if (L->prewrite)
+		for (int i = 0; i < L->naccts; i++)
+		{
+			Acct	   *a = &L->accts[i];
+
+			if (a->prewritten)
+				a->dirty = a->balance != a->pre_balance || a->last_seq != a->pre_last_seq;
+		}
+
 	/* the accounts: one statement per account, or one for many (batches) */
 	if (!L->bulk || !bulk_update_accounts(L))
 	{

@@ -412,10 +412,11 @@ SELECT fintech.balance_at('frank', '-infinity') AS before_all,
 SELECT bool_and(fintech.balance_at(a.code, p.posted_at) = p.balance_after) AS stamps_agree
   FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id
  WHERE a.code = 'frank';
--- one index lookup, no scan
+-- balance_at searches the account's history by seq (posted_at does not
+-- decrease with it): each step one index lookup, no scan
 EXPLAIN (COSTS OFF)
-SELECT p.balance_after FROM fintech.postings p
- WHERE p.account_id = 1 AND p.posted_at <= now() ORDER BY p.posted_at DESC, p.seq DESC LIMIT 1;
+SELECT p.posted_at, p.balance_after FROM fintech.postings p
+ WHERE p.account_id = 1 AND p.seq = 2;
 
 -- ====================================================================
 -- immutability: LD007 for everyone, the owner (superuser here) included

@@ -62,3 +62,28 @@ BEGIN;
 SELECT fintech.load_sanctions_ofac(E'1,"X",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ',
                                    list => 'REGRESS-RARE') AS listed;
 ROLLBACK;
+
+-- XX001: a hole in an account's history (a posting deleted with the
+-- immutability trigger off, which check_ledger() reports): balance_at and
+-- a statement's time window, which binary-search the history by seq, name
+-- the account and the missing seq instead of answering wrong
+BEGIN;
+SELECT fintech.open_account('rare_hole', 'USD', kind => 'asset', min_balance => NULL) > 0 AS opened,
+       fintech.open_account('rare_hole_b', 'USD') > 0 AS opened_b;
+SELECT count(fintech.transfer('rare_hole', 'rare_hole_b', 1)) AS transfers FROM generate_series(1, 3);
+SELECT min(p.posted_at) AS rare_t1, max(p.posted_at) AS rare_t3, count(DISTINCT p.posted_at) AS stamps
+  FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id
+ WHERE a.code = 'rare_hole' \gset
+\echo :stamps distinct stamps
+SELECT fintech.balance_at('rare_hole', :'rare_t1') AS at_first;
+SET LOCAL session_replication_role = replica;
+DELETE FROM fintech.postings p USING fintech.accounts a
+ WHERE a.id = p.account_id AND a.code = 'rare_hole' AND p.seq = 2;
+SET LOCAL session_replication_role = origin;
+SAVEPOINT s;
+SELECT fintech.balance_at('rare_hole', :'rare_t1');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK TO s;
+SELECT count(*) FROM fintech.statement('rare_hole', from_time => :'rare_t3');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK;
