@@ -94,6 +94,13 @@ last_entry_id() {
 	ft_psql -Atc 'SELECT coalesce(max(id), 0) FROM fintech.entries'
 }
 
+# median: the median of the numbers on standard input (separated by spaces or
+# newlines; 0 when there are none), e.g. echo "${TPS[$w]}" | median
+median() {
+	tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END {
+		print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
+}
+
 # print_anomalies TEXT: the ODD array as a Markdown list, or TEXT when empty
 print_anomalies() {
 	if [ ${#ODD[@]} -gt 0 ]; then

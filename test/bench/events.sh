@@ -49,7 +49,6 @@ run() {
 	echo "$out" | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
 }
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
 declare -A R
 for c in $CLIENTS; do

@@ -85,7 +85,6 @@ done
 KEYS=$(ft_psql -Atc 'SELECT count(*) FROM fintech.ledger_keys')
 LOADA=$(uptime | sed 's/.*load average/load average/')
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "—"; else { r = a / b; printf "%.2f %s\n", r, (r >= 0.90 ? "(≤ 10 %: ok)" : "(> 10 %: over target)") } }'; }
 {
 	echo "## What an idempotency key costs, $(date -u '+%Y-%m-%d %H:%M UTC')"

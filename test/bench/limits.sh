@@ -90,7 +90,6 @@ run_one() { # run_one WORKLOAD CLIENTS
 	ft_psql -q -c CHECKPOINT
 	printf '%-10s clients %2d: %s tps\n' "$w" "$n" "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$log")" >&2
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 
 for r in $(seq 1 "$ROUNDS"); do
 	for n in $CLIENTS; do

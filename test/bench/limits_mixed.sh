@@ -87,7 +87,6 @@ done
 ft_psql -Atc "SELECT 'check_ledger: ' || bool_and(ok) FROM fintech.check_ledger()" >&2
 LOADA=$(uptime | sed 's/.*load average/load average/')
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 {
 	echo "| clients | latency ratio pay / pay with 3 limits, each round | median | tps pay / pay with 3 limits, each round |"
 	echo "|---:|---|---:|---|"

@@ -39,7 +39,6 @@ run() {
 	ft_psql -Atc 'SELECT fintech.seal_audit()' >/dev/null
 	ft_psql -c 'CHECKPOINT'
 }
-median() { tr ' ' '\n' | sed '/^$/d' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 for r in $(seq 1 "$ROUNDS"); do
 	ft_log "round $r of $ROUNDS" >&2
