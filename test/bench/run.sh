@@ -23,6 +23,9 @@
 #                       tables disabled (it is the baseline of transfer.sql:
 #                       the cost of auditing)
 #   batch_noaudit       batch.sql the same way (what auditing costs a batch)
+#   plain_batch.sql     baseline for batch.sql: 1,000 transfers written by hand
+#                       into the plain tables as ONE statement (the least
+#                       plain SQL can do for the same rows; see the file)
 #   screen_name         fintech.screen_name of a random query of the
 #                       evaluation set over the full SDN list from $OFAC_DIR
 #                       (default test/bench/ofac): p50/p95/p99 latency from
@@ -131,7 +134,7 @@ NOAUDIT_TABLES=$(audited_tables "${LEDGER_TABLES[@]}" | tr '\n' ' ')
 relations_of() {
 	case $1 in
 	floor) echo "n.nspname = 'bench_plain' AND c.relname = 'floor'" ;;
-	plain_transfer | plpgsql_transfer) echo "n.nspname = 'bench_plain' AND c.relname <> 'floor'" ;;
+	plain_transfer | plpgsql_transfer | plain_batch) echo "n.nspname = 'bench_plain' AND c.relname <> 'floor'" ;;
 	pgledger) echo "n.nspname = 'pgledger'" ;;
 	*) echo "n.nspname = 'fintech'" ;;
 	esac
@@ -247,9 +250,9 @@ ft_log "runs: ${DURATION} s each, clients $CLIENTS" >&2
 T0=$SECONDS
 LOAD0=$(uptime | sed 's/.*load average/load average/')
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
-WORKLOADS="floor plain_transfer plpgsql_transfer transfer transfer_noaudit pay hot_fee batch batch_noaudit"
+WORKLOADS="floor plain_transfer plpgsql_transfer transfer transfer_noaudit pay hot_fee batch batch_noaudit plain_batch"
 if [ -n "$PGLEDGER_SRC" ]; then
-	WORKLOADS="floor plain_transfer plpgsql_transfer pgledger transfer transfer_noaudit pay hot_fee batch batch_noaudit"
+	WORKLOADS="floor plain_transfer plpgsql_transfer pgledger transfer transfer_noaudit pay hot_fee batch batch_noaudit plain_batch"
 else
 	ODD+=("pgledger not measured: no pgledger.sql in ${PGLEDGER_DIR:-test/bench/pgledger} (set PGLEDGER_DIR; see docs/benchmarks.md)")
 fi
@@ -336,10 +339,11 @@ echo "(runs and check took $((SECONDS - T0)) s)" >&2
 LOAD1=$(uptime | sed 's/.*load average/load average/')
 STATS=$(ft_psql -Atc "SELECT format('%s entries, %s postings', (SELECT count(*) FROM fintech.entries), (SELECT count(*) FROM fintech.postings))")
 
-ratio() { # ratio A B TARGET -> "1.23× (target ≥ 1.0×: met)"
-	awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN {
+ratio() { # ratio A B [TARGET] -> "1.23× (target ≥ 1.0×: met)", or "1.23×" without one
+	awk -v a="$1" -v b="$2" -v t="${3:-}" 'BEGIN {
 		if (a == "" || b == "" || b <= 0) { print "—"; exit }
 		r = a / b
+		if (t == "") { printf "%.2f×\n", r; exit }
 		printf "%.2f× (target ≥ %s×: %s)\n", r, t, (r >= t ? "met" : "missed")
 	}'
 }
@@ -356,7 +360,7 @@ costratio() {
 int() { printf '%.0f' "${1:-0}"; }
 # per WORKLOAD N VALUE: VALUE per transfer (a batch call is 1,000 transfers)
 per() {
-	case $1 in batch*) awk -v v="$2" 'BEGIN { if (v == "?" || v == "") print "?"; else printf "%.4g\n", v / 1000 }' ;;
+	case $1 in batch* | plain_batch) awk -v v="$2" 'BEGIN { if (v == "?" || v == "") print "?"; else printf "%.4g\n", v / 1000 }' ;;
 	*) echo "$2" ;; esac
 }
 tps_of() { echo "${TPS[$1,$2]:-0}"; }
@@ -396,6 +400,8 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 		echo "| batch of 1,000 without audit (batch_noaudit), transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
 			printf "%.2f× of the %d/s target (not the installed configuration)\n", x / t, t }') |"
 		echo "| batch, audit on vs off, transfers/s | $n | $(int "$(awk -v b="$b" 'BEGIN { print b * 1000 }')") | $bt | $(ratio "$b" "$(tps_of batch_noaudit "$n")" 0.90) |"
+		pb=$(tps_of plain_batch "$n")
+		echo "| batch vs plain SQL batch, one statement (plain_batch), transfers/s | $n | $(int "$(awk -v b="$b" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$pb" 'BEGIN { print b * 1000 }')") | $(ratio "$b" "$pb") |"
 	done
 	b1=$(tps_of batch 1) b2=$(tps_of batch 2)
 	echo "| two concurrent batches vs one (batch at 2 clients vs 1), transfers/s | 2 | $(int "$(awk -v b="$b2" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$b1" 'BEGIN { print b * 1000 }')") | $(ratio "$b2" "$b1" 1.0) |"
@@ -411,7 +417,7 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for n in $CLIENTS; do
 		tw=${WAL[transfer,$n]:-} tc=${CPU[transfer,$n]:-} td=${DISK[transfer,$n]:-}
-		for w in transfer plain_transfer plpgsql_transfer pgledger transfer_noaudit floor batch batch_noaudit; do
+		for w in transfer plain_transfer plpgsql_transfer pgledger transfer_noaudit floor batch batch_noaudit plain_batch; do
 			[ -n "${TPS[$w,$n]:-}" ] || continue
 			wl=$(per "$w" "${WAL[$w,$n]}") c=$(per "$w" "${CPU[$w,$n]}") d=$(per "$w" "${DISK[$w,$n]}")
 			tgt_w='' tgt_d=''
