@@ -182,16 +182,18 @@ ft_events_installed(void)
 	return true;
 }
 
-/* one row of fintech.events, straight into its heap and index */
-static void
-events_append(const char *kind, text *payload)
+/*
+ * One row of fintech.events, straight into its heap and index; write_seq
+ * as ft_event_write_seq() gave it (taken when the event was emitted).
+ */
+void
+ft_event_append_row(const char *kind, text *payload, int64 write_seq)
 {
 	/*
 	 * The cached OIDs, copied: an invalidation (autovacuum's ANALYZE of the
 	 * table) resets them, and table_open accepts invalidations.
 	 */
 	bool		installed = ft_events_installed();
-	Oid			seqid = events_seqid;
 	Oid			in_order = events_in_order;
 	Oid			unordered = events_unordered;
 	Relation	rel = table_open(installed ? events_relid : InvalidOid, RowExclusiveLock);
@@ -217,7 +219,7 @@ events_append(const char *kind, text *payload)
 	values[1] = CStringGetTextDatum(kind);
 	values[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());	/* now() */
 	values[3] = PointerGetDatum(payload);
-	values[4] = Int64GetDatum(ft_event_write_seq(seqid));
+	values[4] = Int64GetDatum(write_seq);
 	tup = heap_form_tuple(desc, values, nulls);
 	simple_heap_insert(rel, tup);
 
@@ -295,9 +297,34 @@ messages_on(void)
 static void
 emit(const char *kind, text *payload)
 {
-	events_append(kind, payload);
+	int64		write_seq;
+
+	(void) ft_events_installed();	/* the caller checked ft_events_on() */
+	write_seq = ft_event_write_seq(events_seqid);
+	ft_event_append_row(kind, payload, write_seq);
 	if (messages_on())
 		(void) LogLogicalMessage(EVENT_PREFIX, VARDATA(payload), VARSIZE(payload) - VARHDRSZ, true);
+}
+
+/*
+ * The same event with its row handed to collect() instead of written: the
+ * batch path (posting_write.c) writes a batch's rows together with
+ * heap_multi_insert.  Everything that orders events is done here, when
+ * the event happens: its write_seq is taken and its WAL message written
+ * now, so a transaction's events keep the order in which they happened
+ * whenever their rows are written.  The payload stays allocated (the
+ * collector keeps it until it writes the row).
+ */
+static void
+emit_collected(const char *kind, text *payload, FtEventCollect collect, void *arg)
+{
+	int64		write_seq;
+
+	(void) ft_events_installed();
+	write_seq = ft_event_write_seq(events_seqid);
+	if (messages_on())
+		(void) LogLogicalMessage(EVENT_PREFIX, VARDATA(payload), VARSIZE(payload) - VARHDRSZ, true);
+	collect(kind, payload, write_seq, arg);
 }
 
 /*
@@ -418,9 +445,9 @@ pl_int(Payload *p, int64 n)
 	p->buf.len += pg_lltoa(n, p->buf.data + p->buf.len);
 }
 
-/* the ended payload's event: emit() */
+/* the ended payload's event: emit(), or its row to collect() when given */
 static void
-pl_emit(Payload *p, const char *kind)
+pl_emit_to(Payload *p, const char *kind, FtEventCollect collect, void *arg)
 {
 	text	   *json = (text *) p->buf.data;
 
@@ -433,9 +460,16 @@ pl_emit(Payload *p, const char *kind)
 		FT_CHECK(strcmp(plain, JsonbToCString(NULL, &jb->root, VARSIZE(jb))) == 0);
 	}
 #endif
+	if (collect)
+	{
+		emit_collected(kind, json, collect, arg);
+		return;
+	}
 	emit(kind, json);
 	pfree(p->buf.data);
 }
+
+#define pl_emit(p, kind) pl_emit_to((p), (kind), NULL, NULL)
 
 /* the kind of an entry's event by its type; NULL: none */
 static const char *
@@ -494,6 +528,13 @@ add_legs(Payload *p, const Leg *legs, int n, const char **currency)
 void
 ft_event_entry(const EntrySpec *e)
 {
+	ft_event_entry_collect(e, NULL, NULL);
+}
+
+/* ft_event_entry, its row handed to collect() (NULL: written now) */
+void
+ft_event_entry_collect(const EntrySpec *e, FtEventCollect collect, void *arg)
+{
 	const char *kind = entry_kind(e);
 	const char *currency = NULL;
 	bool		releases = e->resolve_hold && e->nlegs == 0;
@@ -531,7 +572,7 @@ ft_event_entry(const EntrySpec *e)
 		pl_int(&p, e->related_id);
 	}
 	pl_end(&p, false);
-	pl_emit(&p, kind);
+	pl_emit_to(&p, kind, collect, arg);
 }
 
 /* a key whose value is an id, or null when 0 */

@@ -58,6 +58,16 @@ extern void ft_event_emit(const char *kind, Jsonb *payload);
 extern void ft_event_entry(const EntrySpec *e);
 
 /*
+ * The same with the event's row handed to collect() instead of written
+ * (the batch path writes many together): write_seq taken and the WAL
+ * message written when the event happens; the caller writes the row, with
+ * ft_event_append_row() or as the table's INSERT would.
+ */
+typedef void (*FtEventCollect) (const char *kind, text *payload, int64 write_seq, void *arg);
+extern void ft_event_entry_collect(const EntrySpec *e, FtEventCollect collect, void *arg);
+extern void ft_event_append_row(const char *kind, text *payload, int64 write_seq);
+
+/*
  * A payment's state as its event reports it (payment.<status>): what
  * fintech.payments holds for it, given by pay at the row's insertion so
  * that the hot path reads nothing back.  currency: the payer account's

@@ -123,6 +123,7 @@ typedef struct Ledger
 	RowBuf		pending_legs;
 	RowBuf		holds;
 	RowBuf		hold_updates;
+	RowBuf		events;			/* a batch's event rows (bulk only) */
 	uint64		gen;			/* entries checked so far (Acct.eff_gen) */
 } Ledger;
 

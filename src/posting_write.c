@@ -22,6 +22,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
@@ -47,6 +48,9 @@ static const Oid holds_types[] = {INT8OID, TIMESTAMPTZOID, INT8OID};
 static const Oid hold_updates_types[] = {INT8OID, TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID};
 static const Oid account_update_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID};
 /* the columns of the bulk statements, in order (the batch path, posting_bulk.c) */
+/* fintech.events: event_id (NULL until ordered), kind, occurred_at, payload, write_seq */
+static const Oid events_types[] = {INT8OID, TEXTOID, TIMESTAMPTZOID, JSONOID, INT8OID};
+static const char *const events_cols[] = {"event_id", "kind", "occurred_at", "payload", "write_seq"};
 static const char *const entries_cols[] = {"id", "type", "related_id", "description", "metadata", "created_at"};
 static const char *const postings_cols[] = {"entry_id", "leg", "account_id", "amount", "seq", "balance_after", "posted_at"};
 
@@ -207,6 +211,42 @@ rowbuf_flush(RowBuf *b, int which, int expect, int rows_plan, int rows_plan_nrow
  * resolves).  A posting to an account only share-locked (deferred) gets no
  * seq, balance_after or posted_at.
  */
+/* a batch's event row, kept for ledger_finish (FtEventCollect) */
+static void
+collect_event(const char *kind, text *payload, int64 write_seq, void *arg)
+{
+	Ledger	   *L = (Ledger *) arg;
+	Datum		v[5];
+	bool		n[5] = {true, false, false, false, false};
+
+	v[0] = (Datum) 0;
+	v[1] = CStringGetTextDatum(kind);
+	v[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());	/* now(), as a row written at once */
+	v[3] = PointerGetDatum(payload);
+	v[4] = Int64GetDatum(write_seq);
+	rowbuf_add(&L->events, v, n);
+}
+
+/*
+ * The events collected: with the other rows of the batch in one
+ * heap_multi_insert when the table is as installed, else one by one
+ */
+static void
+write_events(Ledger *L)
+{
+	RowBuf	   *b = &L->events;
+
+	if (b->nrows == 0 || bulk_insert("events", events_cols, b))
+		return;
+	for (int i = 0; i < b->nrows; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ft_event_append_row(TextDatumGetCString(b->vals[1][i]), (text *) DatumGetPointer(b->vals[3][i]),
+							DatumGetInt64(b->vals[4][i]));
+	}
+	b->nrows = 0;
+}
+
 void
 write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects)
 {
@@ -311,7 +351,10 @@ write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects)
 		v[4] = TimestampTzGetDatum(L->stamp);
 		rowbuf_add(&L->hold_updates, v, n);
 	}
-	ft_event_entry(e);
+	if (L->bulk)
+		ft_event_entry_collect(e, collect_event, L);
+	else
+		ft_event_entry(e);
 }
 
 void
@@ -323,6 +366,7 @@ ledger_writer_init(Ledger *L)
 	rowbuf_init(&L->pending_legs, lengthof(pending_legs_types), pending_legs_types);
 	rowbuf_init(&L->holds, lengthof(holds_types), holds_types);
 	rowbuf_init(&L->hold_updates, lengthof(hold_updates_types), hold_updates_types);
+	rowbuf_init(&L->events, lengthof(events_types), events_types);
 }
 
 /* an account's row of P_UPD_ACCOUNTS(_MANY): id, balance, pending_out, pending_in, last_seq */
@@ -370,6 +414,7 @@ ledger_finish(Ledger *L)
 	{
 		(void) bulk_insert("entries", entries_cols, &L->entries);
 		(void) bulk_insert("postings", postings_cols, &L->postings);
+		write_events(L);
 	}
 	rowbuf_flush(&L->entries, P_INS_ENTRIES, SPI_OK_INSERT, P_INS_ENTRY1, 1);
 	rowbuf_flush(&L->postings, P_INS_POSTINGS, SPI_OK_INSERT, P_INS_POSTINGS2, 2);

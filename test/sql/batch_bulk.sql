@@ -9,6 +9,8 @@ SELECT count(fintech.open_account(code => 'bb_w' || i, currency => 'EUR')) AS wa
 SELECT fintech.open_account(code => 'bb_usd', currency => 'USD') IS NOT NULL AS usd;
 SELECT coalesce(max(id), 0) AS entry0 FROM fintech.entries \gset
 SELECT coalesce(max(id), 0) AS audit0 FROM fintech.audit_log \gset
+-- a consumer sees the batch's events (collected, written with its rows)
+SELECT fintech.create_consumer('bb_events');
 
 -- one account many times (bb_w1 eight times), refusals in between: LD009,
 -- LD002 (bb_w3 has nothing yet), LD004, 22023; balance_after runs in item order
@@ -33,6 +35,18 @@ SELECT count(*) AS entries, bool_and(e.id = a.entry_id) AS one_audit_row_each
   LEFT JOIN fintech.audit_log a ON a.entry_id = e.id AND a.id > :audit0
  WHERE e.id > :entry0;
 SELECT table_name, count(*) FROM fintech.audit_log WHERE id > :audit0 GROUP BY 1 ORDER BY 1;
+-- one entry.posted event per posted item, in item order, the same payload a
+-- transfer writes (the legs' accounts, amounts and currency)
+SELECT (e.payload ->> 'entry_id')::bigint - :entry0 AS nth_entry, e.kind,
+       e.payload -> 'legs' AS legs, e.payload ->> 'currency' AS currency
+  FROM fintech.read_events('bb_events') e ORDER BY e.event_id;
+SELECT fintech.drop_consumer('bb_events');
+-- a table not shaped as installed (a column added): the rows go one by one,
+-- and the one-by-one writer refuses the shape (55000), as for a transfer
+BEGIN;
+ALTER TABLE fintech.events ADD COLUMN bb_extra int;
+SELECT count(*) FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}');
+ROLLBACK;
 
 -- a batch that fails after its rows are written (an AFTER ROW trigger of
 -- the entries raises, fired from the direct path) leaves nothing behind
