@@ -78,6 +78,9 @@ CREATE TRIGGER bb_seen BEFORE INSERT ON fintech.postings FOR EACH ROW EXECUTE FU
 CREATE TRIGGER bb_seen AFTER UPDATE ON fintech.accounts FOR EACH ROW EXECUTE FUNCTION bb_seen();
 SELECT count(*) FILTER (WHERE error IS NULL) AS posted
   FROM fintech.transfer_batch('{bb_bank, bb_bank, bb_w1}', '{bb_w2, bb_w3, bb_w2}', '{2, 3, 4}');
+-- a single transfer writes its entry and postings straight too, and so
+-- falls back to the statements the same way (2 more postings seen)
+SELECT fintech.transfer('bb_bank', 'bb_w2', 1) IS NOT NULL AS transferred;
 SELECT tbl, sum(n) FROM bb_seen GROUP BY tbl ORDER BY tbl;
 DROP TRIGGER bb_seen ON fintech.postings;
 DROP TRIGGER bb_seen ON fintech.accounts;
