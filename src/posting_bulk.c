@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * posting_bulk.c
- *	  The batch path's writes (fintech.transfer_batch): the rows the
- *	  posting engine queued (posting_write.c) written straight into the
- *	  heap and the indexes, without an SQL statement, as audit_log.c and
- *	  events.c write theirs.
+ *	  The posting engine's direct writes (first made for
+ *	  fintech.transfer_batch, now used by every posting call): the rows
+ *	  it queued (posting_write.c) written straight into the heap and the
+ *	  indexes, without an SQL statement, as audit_log.c and events.c
+ *	  write theirs.
  *
  *	  - entries and postings: heap_multi_insert (one WAL record per page
  *	    instead of one per row), then each row's index entries, and each

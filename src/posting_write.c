@@ -18,8 +18,10 @@
  * written with one statement per table whose parameters are arrays
  * (unnest), or, for the usual one entry of two legs, with a statement
  * whose parameters are the rows' values; all are saved plans, nothing is
- * re-planned per call.  A batch's events are collected and written with
- * its rows; a batch's accounts are updated straight too.
+ * re-planned per call.  An account the call locked with a lock statement
+ * is updated straight as well (a HOT heap_update of the locked version,
+ * bulk_update_accounts); a batch's events are collected and written with
+ * its rows.
  *
  * Locking: takes no locks of its own.  It writes only what the call has
  * locked: the accounts (FOR NO KEY UPDATE; a deferred posting only under
@@ -419,7 +421,7 @@ ledger_finish(Ledger *L)
 {
 	/*
 	 * entries and postings straight, where that is the same as the INSERT
-	 * (every call); a batch's events and accounts too
+	 * (every call); a batch's events too
 	 */
 	(void) bulk_insert("entries", entries_cols, &L->entries);
 	(void) bulk_insert("postings", postings_cols, &L->postings);
@@ -446,7 +448,7 @@ ledger_finish(Ledger *L)
 		}
 
 	/* the accounts: one statement per account, or one for many (batches) */
-	if (!L->bulk || !bulk_update_accounts(L))
+	if (!bulk_update_accounts(L))
 	{
 		RowBuf		accts;
 		int			ndirty = 0;
