@@ -14,8 +14,10 @@
  *			  (matched weight + 0.7 * unmatched query weight
  *			   + 0.35 * unmatched listed weight)
  *
- * with a token's weight its length times its rarity among the listed
- * names.  Initials, particles (al, bin, de, van ...), titles, legal forms
+ * (0.5 for the listed weight when two or more of its real tokens are left
+ * unmatched), with a token's weight its length times its rarity among the
+ * listed names.  A listed token that stands for a group of transliteration
+ * variants is compared as the group's nearest spelling (ft_variant_sim).  Initials, particles (al, bin, de, van ...), titles, legal forms
  * inside a name and patronymics weigh little.  Lopsided matches (one real
  * token of several), disagreeing numbers and disagreeing patronymics
  * score less; short codes are also compared whole.  Identical normalised
@@ -36,6 +38,7 @@
 #include "lib/stringinfo.h"
 #include "port/pg_bitutils.h"
 #include "utils/datetime.h"
+#include "utils/memutils.h"
 
 #include "explain.h"
 #include "fintech.h"
@@ -377,6 +380,65 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
 	return sim;
 }
 
+/*
+ * The spellings of each variant group, by the token that stands for it:
+ * indexes of ft_name_variants sorted by replacement (made once per
+ * process, the table being fixed).
+ */
+static int *variants_by_repl;
+
+static int
+cmp_by_repl(const void *a, const void *b)
+{
+	int			r = strcmp(ft_name_variants.repl[*(const int *) a],
+						   ft_name_variants.repl[*(const int *) b]);
+
+	return r != 0 ? r : *(const int *) a - *(const int *) b;
+}
+
+/*
+ * A listed token that stands for a group of transliteration variants
+ * (muhammad for Mohamed, Mohammad ...) has lost the spelling the list
+ * wrote: a query token is as near to it as to the nearest spelling of the
+ * group (MOHMED, itself a listed word so not taken for a variant, is a
+ * letter off MOHAMED, far from MUHAMMAD).
+ */
+float
+ft_variant_sim(const char *t, int len, const char *canon)
+{
+	float		best = 0.0f;
+	int			lo = 0,
+				hi = ft_name_variants.n;
+
+	if (variants_by_repl == NULL)
+	{
+		int		   *v = MemoryContextAlloc(TopMemoryContext, Max(ft_name_variants.n, 1) * sizeof(int));
+
+		for (int k = 0; k < ft_name_variants.n; k++)
+			v[k] = k;
+		qsort(v, ft_name_variants.n, sizeof(int), cmp_by_repl);
+		variants_by_repl = v;
+	}
+	/* the first spelling whose replacement is canon, then each of them */
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (strcmp(ft_name_variants.repl[variants_by_repl[mid]], canon) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < ft_name_variants.n &&
+		 strcmp(ft_name_variants.repl[variants_by_repl[lo]], canon) == 0; lo++)
+	{
+		const char *w = ft_name_variants.word[variants_by_repl[lo]];
+
+		best = Max(best, ft_tok_sim(t, len, w, strlen(w)));
+	}
+	return best;
+}
+
 /* the score of query q against listed name nm */
 double
 ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain *ex)
@@ -514,6 +576,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				if (cused & (1u << ci) || v->strong == 0 || v->len < lo || v->len > hi)
 					continue;
 				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
+				if (sim < 1.0f && q->forms == FT_FORM_PLAIN)
+					sim = Max(sim, ft_variant_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s)));
 				if (sim < 1.0f && q->known[qi])
 					sim *= (float) (1.0 - KNOWN_PENALTY);
 				sim = pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
@@ -533,10 +597,21 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		score = 0.0;
 	else
 	{
+		int			uc = 0;
+
+		/*
+		 * A listed name of which two real parts or more found no
+		 * counterpart (Patricia Rivera / SANCHEZ RIVERA, Doris Patricia) is
+		 * another name sharing a part or two, not the name with a part
+		 * left out: its unmatched weight costs UNMATCHED_C2.
+		 */
+		for (int t = 0; t < nm->ntok; t++)
+			uc += !(cused & (1u << t)) && ix->vocab[items[t]].strong > 0;
 		/* the knee is for names of several parts, where one near miss among
 		 * exact parts is how different people look alike */
 		score = (npairs > 1 ? num : plain) /
-			(mq + mc + UNMATCHED_Q * (q->weight - mq) + UNMATCHED_C * (nm->weight - mc));
+			(mq + mc + UNMATCHED_Q * (q->weight - mq) +
+			 (q->forms == FT_FORM_PLAIN && uc >= 2 ? UNMATCHED_C2 : UNMATCHED_C) * (nm->weight - mc));
 
 		/*
 		 * Lopsided: one side matched by a single real token while the other

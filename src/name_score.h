@@ -25,6 +25,7 @@
 #define KNOWN_PENALTY	0.05	/* a listed word taken for another one */
 #define UNMATCHED_Q		0.70	/* cost of a query token left unmatched */
 #define UNMATCHED_C		0.35	/* cost of a listed name's token left unmatched */
+#define UNMATCHED_C2	0.50	/* ... when two or more of its real tokens are */
 #define LENGTH_PENALTY	0.30	/* similarity lost per unit of length ratio short of 1 */
 #define LOPSIDED		0.80	/* one token matched of several */
 #define IDF_SLOPE		0.10	/* weight lost per e-fold of names holding a token */
@@ -90,6 +91,9 @@ extern float ft_tok_sim(const char *a, int la, const char *b, int lb);
 
 /* the lengths of the tokens (or joins) an item of len bytes can be similar to (ft_tok_sim >= SIM_FLOOR) */
 extern void ft_len_window(int len, int *lo, int *hi);
+
+/* similarity of a token to the nearest spelling of the variant group canon stands for (0: none) */
+extern float ft_variant_sim(const char *t, int len, const char *canon);
 
 /* is s[0 .. len-1] a number? */
 extern bool ft_all_digits(const char *s, int len);

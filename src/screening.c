@@ -346,6 +346,9 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			if (shared < need)
 				continue;
 			sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
+			/* (a variant group's token: as near as its nearest spelling) */
+			if (sim < 1.0f && q->it.span[qi] == 1 && q->forms == FT_FORM_PLAIN)
+				sim = Max(sim, ft_variant_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v)));
 			if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
 				sim *= (float) (1.0 - KNOWN_PENALTY);
 			if (sim < SIM_FLOOR)

@@ -194,6 +194,26 @@ SELECT q, h.* FROM unnest(ARRAY['حسن محمد', 'حسنی محمدی', 'مص�
        LATERAL hits(q, 0.7) h ORDER BY q, h.score DESC, h.source_uid;
 ROLLBACK;
 
+-- scoring rules of session 9 (a list of their own, rolled back): a listed
+-- token standing for a group of variants (MOHAMED: muhammad) is as near to
+-- a query token as the group's nearest spelling (MOHMED, a listed word
+-- itself, so not taken for a variant, is a letter off MOHAMED); a listed
+-- name two of whose parts find no counterpart is another name sharing a
+-- part or two (Patricia Rivera), while one part left out still matches
+-- (Doris Patricia Rivera)
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'21,"KOSHLAF, Mohamed",individual,"XS5",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '22,"EL HASSAN, Gaffar Mohmed",individual,"XS5",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '23,"SANCHEZ RIVERA, Doris Patricia",individual,"XS5",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS5') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['KOSHGLAF, Mohmed', 'Patricia Rivera', 'Doris Patricia Rivera']) AS q,
+       LATERAL hits(q, 0.5) h ORDER BY q, h.score DESC, h.source_uid;
+SELECT e->'tokens' AS tokens
+  FROM fintech.explain_match('KOSHGLAF, Mohmed',
+         (SELECT id FROM fintech.sanctions_entities WHERE list = 'XS5' AND source_uid = '21')) AS e;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;

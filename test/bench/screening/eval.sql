@@ -14,6 +14,10 @@
 --              more call per query); 0: not       (default 1)
 --   details    a directory: write pos_results.csv and neg_results.csv there
 --              (every query with what it found)   (default: none)
+--   kinds      1: pass each query's kind to screen_name, as create_party
+--              does (a party always has one): for a positive the kind of
+--              the entity it was made from, for a negative individual
+--              (person-*) or entity (company*); 0: none   (default 0)
 --
 -- Recall: share of positives whose expected_uid is among the rows of
 -- screen_name(query, min_score) (max_results 10, the default).
@@ -28,6 +32,15 @@
 \if :{?positives} \else \set positives positives.csv \endif
 \if :{?negatives} \else \set negatives negatives.csv \endif
 \if :{?sweep} \else \set sweep 1 \endif
+\if :{?kinds} \else \set kinds 0 \endif
+-- the argument added to each call (none without kinds: a build before 0.6.0 has no kind)
+\if :kinds
+\set pkind ', kind => p.qkind'
+\set nkind ', kind => n.qkind'
+\else
+\set pkind ''
+\set nkind ''
+\endif
 \pset format unaligned
 \pset tuples_only on
 \pset footer off
@@ -41,6 +54,15 @@ CREATE TEMP TABLE eval_neg (id serial PRIMARY KEY, query text NOT NULL, kind tex
 \set copy_neg '\\copy eval_neg (query, kind) FROM ' :'negatives' ' WITH (FORMAT csv, HEADER true, ENCODING ''UTF8'')'
 :copy_pos
 :copy_neg
+-- the kind of each query (kinds=1): what create_party would pass
+ALTER TABLE eval_pos ADD COLUMN qkind text;
+ALTER TABLE eval_neg ADD COLUMN qkind text;
+UPDATE eval_pos p SET qkind = e.kind
+  FROM :"schema".sanctions_entities e
+ WHERE :'kinds'::int = 1 AND e.list = :'list' AND e.source_uid = p.expected_uid;
+UPDATE eval_neg SET qkind = CASE WHEN kind LIKE 'person%' THEN 'individual'
+                                 WHEN kind LIKE 'company%' THEN 'entity' END
+ WHERE :'kinds'::int = 1;
 ANALYZE eval_pos;
 ANALYZE eval_neg;
 
@@ -59,12 +81,12 @@ SELECT clock_timestamp() AS t0 \gset
 CREATE TEMP TABLE pos_hits AS
   SELECT p.id, r.source_uid, r.matched_name, r.score, r.list
     FROM eval_pos p
-    CROSS JOIN LATERAL :"schema".screen_name(p.query, (:'min_score')::real) r;
+    CROSS JOIN LATERAL :"schema".screen_name(p.query, (:'min_score')::real :pkind) r;
 SELECT clock_timestamp() AS t1 \gset
 CREATE TEMP TABLE neg_hits AS
   SELECT n.id, r.source_uid, r.matched_name, r.score, r.list
     FROM eval_neg n
-    CROSS JOIN LATERAL :"schema".screen_name(n.query, (:'min_score')::real) r;
+    CROSS JOIN LATERAL :"schema".screen_name(n.query, (:'min_score')::real :nkind) r;
 SELECT clock_timestamp() AS t2 \gset
 
 CREATE TEMP TABLE pos_eval AS
@@ -92,6 +114,9 @@ SELECT count(*) FILTER (WHERE results > 0) AS neg_hit, count(*) AS neg_n,
 \qecho
 SELECT format('- set: %s positives, %s negatives; threshold min_score = %s, max_results 10 (default)',
               :pos_n, :neg_n, :'min_score');
+SELECT CASE WHEN :'kinds'::int = 1
+            THEN '- each query''s kind passed (kind => ...): the entity''s kind for a positive, individual or entity for a negative'
+            ELSE '- no kind passed' END;
 SELECT format('- time: %s s for the positives, %s s for the negatives (%s ms per call on average, one session)',
               round(extract(epoch FROM (:'t1'::timestamptz - :'t0'::timestamptz))::numeric, 1),
               round(extract(epoch FROM (:'t2'::timestamptz - :'t1'::timestamptz))::numeric, 1),
@@ -143,12 +168,12 @@ SELECT format('| %s | %s | %s | %s |', kind, count(*), count(*) FILTER (WHERE re
 CREATE TEMP TABLE pos_sweep AS
   SELECT p.id, max(r.score) FILTER (WHERE r.list = :'list' AND r.source_uid = p.expected_uid) AS expected_score
     FROM eval_pos p
-    LEFT JOIN LATERAL :"schema".screen_name(p.query, 0.75::real) r ON true
+    LEFT JOIN LATERAL :"schema".screen_name(p.query, 0.75::real :pkind) r ON true
    GROUP BY p.id;
 CREATE TEMP TABLE neg_sweep AS
   SELECT n.id, max(r.score) AS top_score
     FROM eval_neg n
-    LEFT JOIN LATERAL :"schema".screen_name(n.query, 0.75::real) r ON true
+    LEFT JOIN LATERAL :"schema".screen_name(n.query, 0.75::real :nkind) r ON true
    GROUP BY n.id;
 \qecho '### Other thresholds'
 \qecho
@@ -178,7 +203,7 @@ CREATE TEMP TABLE misses AS
         FROM (SELECT s.matched_name, s.score,
                      row_number() OVER (ORDER BY s.score DESC) AS rank,
                      s.list = :'list' AND s.source_uid = p.expected_uid AS expected
-                FROM :"schema".screen_name(p.query, 0.0::real, 50) s) r) e ON true
+                FROM :"schema".screen_name(p.query, 0.0::real, 50 :pkind) s) r) e ON true
    WHERE NOT p.found;
 
 \qecho '### The 30 worst misses'

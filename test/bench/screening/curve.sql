@@ -1,0 +1,42 @@
+-- test/bench/screening/curve.sql — recall and false-positive rate of
+-- screen_name at several thresholds at once, from one call per query: the
+-- best score of the expected entity among screen_name(query, 0.5, 50) for
+-- a positive, the best score of screen_name(query, 0.5, 1) for a negative.
+-- Same files and variables as eval.sql (positives, negatives, list, kinds);
+-- prints one Markdown row per threshold.
+--
+--   cd test/bench/screening && psql -X -f curve.sql [-v kinds=1]
+--   cd heldout && psql -X -f ../curve.sql -v positives=positives.csv -v negatives=negatives.csv
+\set QUIET on
+\set ON_ERROR_STOP on
+\if :{?list} \else \set list OFAC-SDN \endif
+\if :{?positives} \else \set positives positives.csv \endif
+\if :{?negatives} \else \set negatives negatives.csv \endif
+\if :{?kinds} \else \set kinds 0 \endif
+\pset format unaligned
+\pset tuples_only on
+SET client_min_messages = warning;
+CREATE TEMP TABLE c_pos (query text, expected_uid text, perturbation text, qkind text);
+CREATE TEMP TABLE c_neg (query text, kind text, qkind text);
+\set copy_pos '\\copy c_pos (query, expected_uid, perturbation) FROM ' :'positives' ' WITH (FORMAT csv, HEADER true, ENCODING ''UTF8'')'
+\set copy_neg '\\copy c_neg (query, kind) FROM ' :'negatives' ' WITH (FORMAT csv, HEADER true, ENCODING ''UTF8'')'
+:copy_pos
+:copy_neg
+UPDATE c_pos p SET qkind = e.kind FROM fintech.sanctions_entities e
+ WHERE :'kinds'::int = 1 AND e.list = :'list' AND e.source_uid = p.expected_uid;
+UPDATE c_neg SET qkind = CASE WHEN kind LIKE 'person%' THEN 'individual'
+                              WHEN kind LIKE 'company%' THEN 'entity' END
+ WHERE :'kinds'::int = 1;
+CREATE TEMP TABLE c_pos_s AS
+  SELECT (SELECT max(s.score) FROM fintech.screen_name(p.query, 0.5, 50, kind => p.qkind) s
+           WHERE s.list = :'list' AND s.source_uid = p.expected_uid) AS score
+    FROM c_pos p;
+CREATE TEMP TABLE c_neg_s AS
+  SELECT (SELECT max(s.score) FROM fintech.screen_name(n.query, 0.5, 1, kind => n.qkind) s) AS score
+    FROM c_neg n;
+SELECT '| threshold | recall | false positives |';
+SELECT '|---:|---:|---:|';
+SELECT format('| %s | %s %% | %s %% |', t,
+              to_char(100.0 * (SELECT count(*) FROM c_pos_s WHERE score >= t) / (SELECT count(*) FROM c_pos_s), 'FM990.00'),
+              to_char(100.0 * (SELECT count(*) FROM c_neg_s WHERE score >= t) / (SELECT count(*) FROM c_neg_s), 'FM990.00'))
+  FROM unnest(ARRAY[0.80, 0.84, 0.85, 0.86, 0.88, 0.90, 0.92]::real[]) t ORDER BY t;
