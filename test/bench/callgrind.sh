@@ -17,6 +17,11 @@
 # after each run; bytes per call, full-page images included).
 #   transfer      fintech.transfer between 'bank' and one of 100 wallets
 #   transfer_key  the same with a fresh idempotency_key per call
+#   transfer_pair fintech.transfer of 1 between two of the 1,200 funded
+#                 wallets 'n0'..'n1199', each used once in 600 calls: no
+#                 account the session used lately, so both are locked by
+#                 their update, as in run.sh's random transfers (not in
+#                 the default list)
 #   capture       a hold (transfer with pending_for) and its post_pending
 #                 in one statement
 #   capture_key   the same with a fresh key on both calls
@@ -112,12 +117,13 @@ CONF
 				;;
 			esac
 			echo "$WALPOS"
-			case $w in pay_3lim_keys | pay_keys) echo "SELECT count(fintech.transfer('bank', 'n' || i, 10)) FROM generate_series(0, 1199) i" ;; esac
+			case $w in pay_3lim_keys | pay_keys | transfer_pair) echo "SELECT count(fintech.transfer('bank', 'n' || i, 10)) FROM generate_series(0, 1199) i" ;; esac
 			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac
 			case $w in pay_eurlim) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000, currency => 'EUR'), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000, currency => 'EUR'), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000, currency => 'EUR')" ;; esac
 			for i in $(seq 1 $n); do
 				case $w in
 				transfer) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1)" ;;
+				transfer_pair) echo "SELECT fintech.transfer('n$((i % 1200))', 'n$(((i + 600) % 1200))', 1)" ;;
 				transfer_key) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1, idempotency_key => 't$n-$i')" ;;
 				capture) echo "SELECT fintech.post_pending(fintech.transfer('bank', 'w$((i % 100))', 1, pending_for => '1 hour'))" ;;
 				capture_key) echo "SELECT fintech.post_pending(fintech.transfer('bank', 'w$((i % 100))', 1, pending_for => '1 hour', idempotency_key => 'a$n-$i'), idempotency_key => 'c$n-$i')" ;;
