@@ -307,7 +307,7 @@ static void
 close_index(NameIndex *ix)
 {
 	if (ix->seg != NULL)
-		dsm_detach(ix->seg);
+		ft_shm_detach(ix->seg, ix->base);
 	MemoryContextDelete(ix->cxt);
 }
 
