@@ -287,16 +287,15 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->gmask = h->gmask;
 	ix->abjad_names = h->nabjad > 0;
 	/*
-	 * Only the stamps are zeroed: nmask, ebest and ename are written
-	 * before they are read (when their entry's stamp is set).  All are
+	 * Only the stamps and marks are zeroed: ebest and ename are written
+	 * before they are read (when their entity's stamp is set).  All are
 	 * made present at once: a first query touches most of their pages,
 	 * and one fault at a time costs twice as much (alloc_scratch)
 	 */
 	ix->vmark = alloc_scratch(cxt, Max(ix->nvocab, 1) * sizeof(FtVMark), true);
 	ix->lmask = LINK_SLOTS - 1;
 	ix->lheads = MemoryContextAllocZero(cxt, LINK_SLOTS * sizeof(FtLinkHead));
-	ix->nstamp = alloc_scratch(cxt, Max(ix->nnames, 1) * sizeof(FtStamp), true);
-	ix->nmask = alloc_scratch(cxt, Max(ix->nnames, 1) * sizeof(uint32), false);
+	ix->nmark = alloc_scratch(cxt, Max(ix->nnames, 1) * sizeof(uint32), true);
 	ix->estamp = alloc_scratch(cxt, Max(ix->nentities, 1) * sizeof(FtStamp), true);
 	ix->ebest = alloc_scratch(cxt, Max(ix->nentities, 1) * sizeof(float), false);
 	ix->ename = alloc_scratch(cxt, Max(ix->nentities, 1) * sizeof(int), false);
@@ -307,7 +306,7 @@ static void
 close_index(NameIndex *ix)
 {
 	if (ix->seg != NULL)
-		dsm_detach(ix->seg);
+		ft_shm_detach(ix->seg, ix->base);
 	MemoryContextDelete(ix->cxt);
 }
 
@@ -382,7 +381,7 @@ ft_begin_query(NameIndex *ix)
 		memset(ix->lheads, 0, (ix->lmask + 1) * sizeof(FtLinkHead));
 		ix->lstamp = 0;
 		ix->lused = 0;
-		memset(ix->nstamp, 0, Max(ix->nnames, 1) * sizeof(FtStamp));
+		memset(ix->nmark, 0, Max(ix->nnames, 1) * sizeof(uint32));
 		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(FtStamp));
 		ix->stamp = 0;
 	}

@@ -30,6 +30,13 @@
  * image instead (FT_SHM_LOCAL), so the shared one is always a committed
  * state.
  *
+ * Mapping: the builder makes the segment's pages huge pages (2 MB,
+ * MADV_COLLAPSE) and every backend maps it a second time, read-only, at an
+ * address aligned on 2 MB (map_aligned: dsm_attach's own mapping is not,
+ * and would map them 4 kB at a time); ft_shm_detach undoes both.  Where
+ * that cannot be done (another dynamic_shared_memory_type, an older
+ * kernel) dsm_attach's mapping serves, with 4 kB pages.
+ *
  * Locks: IndexShared's spinlock guards all its fields; it is held only to
  * read or set them (never across a build, an attach or a wait).  A waiting
  * backend sleeps on IndexShared's condition variable with a timeout and
@@ -39,6 +46,7 @@
  */
 #include "postgres.h"
 
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -46,6 +54,7 @@
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/condition_variable.h"
+#include "storage/dsm_impl.h"
 #include "storage/ipc.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
@@ -167,14 +176,93 @@ my_slot(bool claim, dsm_handle *evicted)
  * later; elsewhere, or on failure, the pages come as they are touched).
  */
 static void
-prefault(dsm_segment *s)
+prefault(dsm_segment *s, const char *base)
 {
 #ifdef MADV_POPULATE_READ
-	uintptr_t	start = TYPEALIGN_DOWN(sysconf(_SC_PAGESIZE), (uintptr_t) dsm_segment_address(s));
-	uintptr_t	end = (uintptr_t) dsm_segment_address(s) + dsm_segment_map_length(s);
+	uintptr_t	start = TYPEALIGN_DOWN(sysconf(_SC_PAGESIZE), (uintptr_t) base);
+	uintptr_t	end = (uintptr_t) base + dsm_segment_map_length(s);
 
 	(void) madvise((void *) start, end - start, MADV_POPULATE_READ);
 #endif
+}
+
+/* (linux/mman.h's value; Linux 6.1 and later, older kernels refuse it: EINVAL) */
+#if defined(__linux__) && !defined(MADV_COLLAPSE)
+#define MADV_COLLAPSE	25
+#endif
+
+/*
+ * The segment s mapped again, read-only, at an address aligned on 2 MB;
+ * its pages made huge pages first when collapse (the builder, once).
+ * NULL when it cannot be (then the segment's own mapping serves).
+ *
+ * Why: on the virtual machine of docs/benchmarks.md the first touch of a
+ * 4 kB page by a process costs 3 to 15 us even when its page tables are
+ * populated, and a session's first query touches hundreds of the image's
+ * pages (session 9: ~370 for one name; reading one byte of each of the
+ * image's 6,000 pages took a new session 60-110 ms at load 7).  Mapped by
+ * huge pages (2 MB) the image is a dozen pages.  MADV_COLLAPSE (Linux 6.1
+ * and later) makes huge pages of a shared memory file whatever the THP
+ * settings say (unless "deny"); a process maps them as such only where
+ * its mapping is aligned on 2 MB, which dsm_attach's is not: the segment
+ * is mapped again so, by its name (POSIX shared memory, PostgreSQL's
+ * default dynamic_shared_memory_type; other kinds, and a kernel or a
+ * system that refuses, keep 4 kB pages: the same results, only slower
+ * first touches).
+ */
+static const char *
+map_aligned(dsm_segment *s, bool collapse)
+{
+	const Size	huge = 2 * 1024 * 1024;
+	Size		len = dsm_segment_map_length(s);
+	char		name[64];
+	int			fd;
+	char	   *reserved;
+	char	   *at;
+	char	   *end;
+
+	if (dynamic_shared_memory_type != DSM_IMPL_POSIX || len < huge)
+		return NULL;
+	/* (dsm_impl.c names a segment so; one of the main region has no file: ENOENT) */
+	snprintf(name, sizeof(name), "/PostgreSQL.%u", dsm_segment_handle(s));
+	fd = shm_open(name, O_RDONLY, 0);
+	if (fd < 0)
+		return NULL;
+	/* an address range one huge page longer than needed, mapped from its aligned start */
+	reserved = mmap(NULL, len + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (reserved == MAP_FAILED)
+	{
+		close(fd);
+		return NULL;
+	}
+	at = (char *) TYPEALIGN(huge, (uintptr_t) reserved);
+	if (mmap(at, len, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+	{
+		(void) munmap(reserved, len + huge);
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	/* the reservation's ends around the mapping go back */
+	if (at > reserved)
+		(void) munmap(reserved, at - reserved);
+	end = (char *) TYPEALIGN(sysconf(_SC_PAGESIZE), (uintptr_t) at + len);
+	if (reserved + len + huge > end)
+		(void) munmap(end, reserved + len + huge - end);
+#ifdef MADV_COLLAPSE
+	if (collapse)
+		(void) madvise(at, TYPEALIGN_DOWN(huge, len), MADV_COLLAPSE);
+#endif
+	return at;
+}
+
+/* unmaps base if map_aligned mapped it, then detaches s */
+void
+ft_shm_detach(dsm_segment *s, const char *base)
+{
+	if (base != dsm_segment_address(s))
+		(void) munmap((void *) base, dsm_segment_map_length(s));
+	dsm_detach(s);
 }
 
 FtShmFound
@@ -230,8 +318,10 @@ ft_shm_find(const int64 *sig, dsm_segment **seg, const char **base)
 			ConditionVariableCancelSleep();
 			dsm_pin_mapping(s);
 			*seg = s;
-			*base = dsm_segment_address(s);
-			prefault(s);
+			*base = map_aligned(s, false);
+			if (*base == NULL)
+				*base = dsm_segment_address(s);
+			prefault(s, *base);
 			return FT_SHM_ATTACHED;
 		}
 		if (build || local)
@@ -260,12 +350,15 @@ void
 ft_shm_publish(const int64 *sig, const char *image, Size size, dsm_segment **seg, const char **base)
 {
 	dsm_segment *s;
+	const char *aligned;
 	dsm_handle	old;
 	IndexSlot  *sl;
 
 	Assert(shared != NULL);
 	s = dsm_create(size, 0);
 	memcpy(dsm_segment_address(s), image, size);
+	/* huge pages before anyone maps it (from here on, the aligned mapping serves) */
+	aligned = map_aligned(s, true);
 	dsm_pin_mapping(s);
 	dsm_pin_segment(s);
 
@@ -277,7 +370,7 @@ ft_shm_publish(const int64 *sig, const char *image, Size size, dsm_segment **seg
 		SpinLockRelease(&shared->mutex);
 		dsm_unpin_segment(dsm_segment_handle(s));
 		*seg = s;
-		*base = dsm_segment_address(s);
+		*base = aligned ? aligned : dsm_segment_address(s);
 		return;
 	}
 	old = sl->handle;
@@ -294,7 +387,7 @@ ft_shm_publish(const int64 *sig, const char *image, Size size, dsm_segment **seg
 		dsm_unpin_segment(old);
 	ConditionVariableBroadcast(&shared->cv);
 	*seg = s;
-	*base = dsm_segment_address(s);
+	*base = aligned ? aligned : dsm_segment_address(s);
 }
 
 void

@@ -36,6 +36,9 @@ extern FtShmFound ft_shm_find(const int64 *sig, dsm_segment **seg, const char **
 extern void ft_shm_publish(const int64 *sig, const char *image, Size size,
 						   dsm_segment **seg, const char **base);
 
+/* unmaps the image at base and detaches its segment seg (what ft_shm_find or ft_shm_publish gave) */
+extern void ft_shm_detach(dsm_segment *seg, const char *base);
+
 /* the caller will not publish the image it claimed (an error) */
 extern void ft_shm_abandon(void);
 

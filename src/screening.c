@@ -207,13 +207,16 @@ link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, bool skeleto
 	for (int x = 0; x < ix->vocab[v].nnames; x++)
 	{
 		int			n = FT_NAMES(ix, v)[x];
+		uint32		mark = ix->nmark[n];
 
-		if (ix->nstamp[n] != q->stamp)
+		if (FT_NMARK_STAMP(mark) != q->stamp)
 		{
-			ix->nstamp[n] = q->stamp;
-			ix->nmask[n] = 0;
+			mark = FT_NMARK(q->stamp, 0);
 			if (!form_ok(&ix->names[n], skeleton, abjad_query))
+			{
+				ix->nmark[n] = mark;
 				continue;
+			}
 			if (cd->n == cd->cap)
 			{
 				cd->cap *= 2;
@@ -221,7 +224,7 @@ link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, bool skeleto
 			}
 			cd->c[cd->n++] = n;
 		}
-		ix->nmask[n] |= qmask;
+		ix->nmark[n] = mark | qmask;
 	}
 }
 
@@ -372,7 +375,7 @@ score_candidates(NameIndex *ix, ScreenQuery *q, const float *qw, const Cands *cd
 	for (int c = from; c < cd->n; c++)
 	{
 		const ListedName *nmr = &ix->names[cd->c[c]];
-		uint32		mask = ix->nmask[cd->c[c]];
+		uint32		mask = FT_NMARK_MASK(ix->nmark[cd->c[c]]);
 		double		hit = 0;
 		float4		s;
 		int			e = nmr->entity;

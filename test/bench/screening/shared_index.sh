@@ -17,8 +17,10 @@
 #      contexts (pg_backend_memory_contexts) and its private resident memory
 #      (RssAnon in /proc/<pid>/status), before and after 200 calls;
 #   3. latency of screen_name over the evaluation set's 6,000 queries
-#      (pgbench -n -M prepared -T <seconds>, per-transaction log) at 1 and
-#      8 clients: p50 / p95 / p99;
+#      (pgbench -n -M prepared -T <seconds>, per-transaction log): at 1, 2
+#      and 8 saturating clients, then at a fixed total rate of half the
+#      1-client throughput (pgbench -R) by 1 and by 8 clients (contention
+#      apart from the queue for the CPUs): tps, mean / p50 / p95 / p99;
 #   4. rescreening: 3,000 parties (1,000 positives, 2,000 negatives of the
 #      set) created, the rescreen_parties job switched off, the list
 #      reloaded, the index built by one call, then
@@ -120,20 +122,42 @@ EOF
 chown postgres: "$LOGS/screen.sql" 2>/dev/null || true
 percentiles() {
 	cat "$@" | awk '{print $3}' | sort -n | awk '
-		{ v[NR] = $1 }
+		{ v[NR] = $1; sum += $1 }
 		function at(p,  i) { i = int(p * NR + 0.999999); if (i < 1) i = 1; return v[i] / 1000 }
-		END { printf "%d %.2f %.2f %.2f\n", NR, at(0.50), at(0.95), at(0.99) }'
+		END { printf "%d %.2f %.2f %.2f %.2f\n", NR, (NR ? sum / NR / 1000 : 0), at(0.50), at(0.95), at(0.99) }'
 }
+# latency: pgbench at c clients for DURATION s, saturating (no rate) or at a
+# fixed total rate (-R, calls/s, spread over the clients: a call's latency
+# then counts from its scheduled start, so waiting for a client counts too)
 ROWS=()
-for c in 1 8; do
-	ft_log "pgbench, $c client(s), $DURATION s" >&2
-	(cd "$LOGS" && ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$c" -j "$c" \
-		-D nq="$NQ" -l --log-prefix="lat_c$c" -f "$LOGS/screen.sql" postgres \
-		>"$LOGS/pgbench_c$c.out" 2>"$LOGS/pgbench_c$c.err") || { cat "$LOGS/pgbench_c$c.err" >&2; ft_die "pgbench failed"; }
-	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$LOGS/pgbench_c$c.out")
-	read -r n p50 p95 p99 <<<"$(percentiles "$LOGS"/lat_c$c.*)"
-	ROWS+=("| $c | $n | $(printf '%.0f' "${tps:-0}") | $p50 | $p95 | $p99 |")
+bench() {
+	local c=$1 rate=${2:-} tps n mean p50 p95 p99
+	local tag=c$c${rate:+_r$rate}
+	ft_log "pgbench, $c client(s)${rate:+ at $rate calls/s}, $DURATION s" >&2
+	(cd "$LOGS" && ft_as_pg "$PG_BIN/pgbench" -n -M prepared -T "$DURATION" -c "$c" -j "$c" ${rate:+-R "$rate"} \
+		-D nq="$NQ" -l --log-prefix="lat_$tag" -f "$LOGS/screen.sql" postgres \
+		>"$LOGS/pgbench_$tag.out" 2>"$LOGS/pgbench_$tag.err") || { cat "$LOGS/pgbench_$tag.err" >&2; ft_die "pgbench failed"; }
+	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$LOGS/pgbench_$tag.out")
+	read -r n mean p50 p95 p99 <<<"$(percentiles "$LOGS"/lat_$tag.*)"
+	ROWS+=("| $c | ${rate:-saturating} | $n | $(printf '%.0f' "${tps:-0}") | $mean | $p50 | $p95 | $p99 |")
+	LAST_TPS=${tps:-0} LAST_P95=$p95
+}
+# saturating: each client calls again as soon as it has its answer; with
+# more clients than CPUs they queue for the CPUs (by Little's law the mean
+# latency is clients / tps), so p95 at 8 clients measures the queue first
+for c in 1 2 8; do
+	bench "$c"
+	if [ "$c" = 1 ]; then TPS1=$LAST_TPS; fi
 done
+# at a fixed rate below capacity: half the 1-client throughput, by 1
+# client and by 8; what 8 clients add then is contention, not the queue of
+# a saturated machine
+LAT_RATE=$(awk -v t="$TPS1" 'BEGIN { r = int(t / 2); print (r < 1 ? 1 : r) }')
+bench 1 "$LAT_RATE"
+P95_R1=$LAST_P95
+bench 8 "$LAT_RATE"
+P95_R8=$LAST_P95
+RATIO=$(awk -v a="$P95_R8" -v b="$P95_R1" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 
 # 4. rescreening after a load: the rescreen_parties job is switched off
 # first (it would rescreen some of the parties meanwhile); the first
@@ -195,9 +219,11 @@ XS=$(cd "$SET_DIR" && ft_psql -f crossscript.sql)
 	echo "| rescreening after a load (job off) | $NPARTIES parties in $RESCREEN_S s = $RATE parties/s (CPU $RESCREEN_CPU s = $RATE_CPU parties per CPU-second) |"
 	echo "| CPU per \`screen_name\` call (the $NQ queries, one session) | $CPU ms |"
 	echo
-	echo "| clients | calls | tps | p50 ms | p95 ms | p99 ms |"
-	echo "|---:|---:|---:|---:|---:|---:|"
+	echo "| clients | rate (calls/s) | calls | tps | mean ms | p50 ms | p95 ms | p99 ms |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${ROWS[@]}"
+	echo
+	echo "At $LAT_RATE calls/s (half the 1-client throughput): p95 at 8 clients / p95 at 1 client = $RATIO."
 	echo
 	echo "Cross-script (crossscript.sql, at 0.85):"
 	echo
