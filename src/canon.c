@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "access/detoast.h"
+#include "access/htup_details.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -71,15 +72,17 @@ fintech_sha256_update(pg_cryptohash_ctx *ctx, const void *data, size_t len)
 void
 fintech_sha256_field(pg_cryptohash_ctx *ctx, const char *s, size_t len)
 {
-	char		prefix[32];
+	char		prefix[MAXINT8LEN + 2];
+	int			plen;
 
 	if (s == NULL)
 	{
 		fintech_sha256_update(ctx, "N", 1);
 		return;
 	}
-	snprintf(prefix, sizeof(prefix), "%zu:", len);
-	fintech_sha256_update(ctx, prefix, strlen(prefix));
+	plen = pg_ulltoa_n((uint64) len, prefix);
+	prefix[plen++] = ':';
+	fintech_sha256_update(ctx, prefix, plen);
 	for (size_t off = 0; off < len; off += HASH_CHUNK)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -160,36 +163,44 @@ canon_emit(pg_cryptohash_ctx *ctx, StringInfo buf, const char *s, size_t len)
 
 /*
  * audit_row_feed: the canonical form of an audit_log row (columns as in
- * AUDIT_COLS), into ctx and/or buf: the nine fields id .. changed_at, each
- * written as "<bytes>:<text>" or "N" for NULL, changed_at as 'YYYY-MM-DD
- * HH24:MI:SS.US' in UTC (the canonical form of docs/audit.md, unchanged
- * since 0.1.0: jsonb as jsonb_out writes it, xid8 as xid8out does); with
- * seq > 0 (a leaf sealed from 0.5.0 on) a tenth field, seq, so that a row
- * moved to another place no longer matches its leaf hash.
+ * AUDIT_COLS: a row read with them, or the table's own row, whose columns
+ * are in that order), into ctx and/or buf: the nine fields id ..
+ * changed_at, each written as "<bytes>:<text>" or "N" for NULL, changed_at
+ * as 'YYYY-MM-DD HH24:MI:SS.US' in UTC (the canonical form of
+ * docs/audit.md, unchanged since 0.1.0: jsonb as jsonb_out writes it, xid8
+ * as xid8out does); with seq > 0 (a leaf sealed from 0.5.0 on) a tenth
+ * field, seq, so that a row moved to another place no longer matches its
+ * leaf hash.
  *
  * Memory: text columns are fed from their stored bytes; a row image is
- * detoasted and written as text one at a time, fed and freed, all in a
+ * detoasted and written as text one at a time, fed and freed, in a
  * context of its own deleted before returning, so hashing a row costs
  * about three times its larger image (detoasted jsonb + its text),
  * whatever else the caller holds, and nothing stays behind (buf, when
- * given, grows in its own context).
+ * given, grows in its own context).  A ledger entry's row has no image
+ * stored (its new_row is the entry's, from images) and needs no context.
  */
 static void
 audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 			   pg_cryptohash_ctx *ctx, StringInfo sbuf)
 {
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech audit row hash",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
+	MemoryContext cxt = NULL;
+	MemoryContext old = CurrentMemoryContext;
+	Datum		v[AUDIT_NCOLS + 1];
+	bool		n[AUDIT_NCOLS + 1];
 	int64		id = 0;
-	bool		isnull;
-	Datum		entry_id = desc->natts >= AUDIT_ENTRY_COL
-		? SPI_getbinval(tup, desc, AUDIT_ENTRY_COL, &isnull) : (Datum) 0;
-	bool		is_entry = desc->natts >= AUDIT_ENTRY_COL && !isnull;
+	bool		is_entry;
+
+	/* the columns as stored (images stay TOAST pointers until fed) */
+	if (desc->natts > lengthof(v))
+		elog(ERROR, "an audit row of %d columns", desc->natts);
+	heap_deform_tuple(tup, desc, v, n);
+	is_entry = desc->natts >= AUDIT_ENTRY_COL && !n[AUDIT_ENTRY_COL - 1];
 
 	for (int col = 1; col <= NCANON; col++)
 	{
-		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+		Datum		d = v[col - 1];
+		bool		isnull = n[col - 1];
 		char		buf[64];
 
 		if (col == 5 && is_entry && isnull)
@@ -199,20 +210,22 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 			 * new_row stored there, which the capture never writes, is
 			 * hashed as it is: a change)
 			 */
-			int64		eid = DatumGetInt64(entry_id);
-			EntryImages *one = images ? NULL : ft_entry_images_of(&eid, 1, true);
-			Jsonb	   *image = ft_entry_image(images ? images : one, eid);
+			int64		eid = DatumGetInt64(v[AUDIT_ENTRY_COL - 1]);
+			EntryImages *one = images ? NULL : ft_entry_images_of(&eid, 1, NULL);
+			size_t		len;
+			const char *image = ft_entry_image(images ? images : one, eid, &len);
 
-			isnull = image == NULL;
-			d = image ? JsonbPGetDatum(image) : (Datum) 0;
+			canon_emit(ctx, sbuf, image, image ? len : 0);
+			if (one)
+				ft_entry_images_free(one);
+			continue;
 		}
 		if (isnull)
 			canon_emit(ctx, sbuf, NULL, 0);
 		else if (col == 1)
 		{
 			id = DatumGetInt64(d);
-			snprintf(buf, sizeof(buf), INT64_FORMAT, id);
-			canon_emit(ctx, sbuf, buf, strlen(buf));
+			canon_emit(ctx, sbuf, buf, pg_lltoa(id, buf));
 		}
 		else if (col == NCANON)
 		{
@@ -241,20 +254,35 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 		else if (col == 4 || col == 5)
 		{
 			/* jsonb, as jsonb_out (and so ::text) writes it */
-			Jsonb	   *j = DatumGetJsonbP(d);
-			char	   *text = JsonbToCString(NULL, &j->root, VARSIZE(j));
-			size_t		len = strlen(text);
+			Jsonb	   *j;
+			char	   *text;
+			size_t		len;
 
+			if (cxt == NULL)
+				cxt = AllocSetContextCreate(old, "fintech audit row hash", ALLOCSET_DEFAULT_SIZES);
+			MemoryContextSwitchTo(cxt);
+			j = DatumGetJsonbP(d);
+			text = JsonbToCString(NULL, &j->root, VARSIZE(j));
+			len = strlen(text);
 			if ((Pointer) j != DatumGetPointer(d))
 				pfree(j);
+			MemoryContextSwitchTo(old);
 			canon_emit(ctx, sbuf, text, len);
 			pfree(text);
 		}
 		else
 		{
 			/* text: the stored bytes (text holds no NUL) */
-			text	   *t = DatumGetTextPP(d);
+			text	   *t = (text *) DatumGetPointer(d);
 
+			if (VARATT_IS_COMPRESSED(t) || VARATT_IS_EXTERNAL(t))
+			{
+				if (cxt == NULL)
+					cxt = AllocSetContextCreate(old, "fintech audit row hash", ALLOCSET_DEFAULT_SIZES);
+				MemoryContextSwitchTo(cxt);
+				t = DatumGetTextPP(d);
+				MemoryContextSwitchTo(old);
+			}
 			canon_emit(ctx, sbuf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 		}
 	}
@@ -263,11 +291,10 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 		/* the tenth field: the row's place (rows sealed from 0.5.0 on) */
 		char		buf[32];
 
-		snprintf(buf, sizeof(buf), INT64_FORMAT, seq);
-		canon_emit(ctx, sbuf, buf, strlen(buf));
+		canon_emit(ctx, sbuf, buf, pg_lltoa(seq, buf));
 	}
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(cxt);
+	if (cxt)
+		MemoryContextDelete(cxt);
 }
 
 /* the row_hash of the hash chain (rows sealed before 0.5.0): SHA-256 of the form */
