@@ -164,9 +164,14 @@ take_row(EntryImages *imgs, int t, EntryImage *e, Datum *v, bool *n)
 			if (n[5] || timestamp2tm(DatumGetTimestampTz(v[5]), NULL, &tm, &fsec, NULL, NULL) != 0)
 				appendStringInfoString(s, "null");
 			else
-				appendStringInfo(s, "\"%04d-%02d-%02dT%02d:%02d:%02d.%06dZ\"",
-								 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
-								 tm.tm_sec, (int) fsec);
+			{
+				char		buf[64];
+				int			len = fintech_format_ts(buf, &tm, fsec, 'T');
+
+				appendStringInfoChar(s, '"');
+				appendBinaryStringInfo(s, buf, len);
+				appendStringInfoString(s, "Z\"");
+			}
 		}
 		appendStringInfoString(s, ", \"related_id\": ");
 		if (n[2])

@@ -31,6 +31,68 @@
 #include "canon.h"
 
 /*
+ * The audit log's hashes are many and short: a leaf per sealed row (a few
+ * hundred bytes) and about one node per row (65 bytes), for the sealer,
+ * the verifier and every proof.  pg_cryptohash (OpenSSL's EVP interface
+ * underneath) allocates a context, registers it with the resource owner
+ * and looks the algorithm up for each one, which costs more than hashing
+ * a node.  When PostgreSQL is built with OpenSSL, these hashes use the
+ * same library's SHA256_* functions on a context on the stack instead
+ * (deprecated in OpenSSL 3, not removed; the same digest); otherwise
+ * pg_cryptohash.
+ */
+#ifdef USE_OPENSSL
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+#include <openssl/sha.h>
+
+typedef SHA256_CTX FtSha256;
+
+static void
+ft_sha_begin(FtSha256 *h)
+{
+	if (SHA256_Init(h) != 1)
+		elog(ERROR, "could not compute SHA-256");
+}
+
+static void
+ft_sha_update(FtSha256 *h, const void *data, size_t len)
+{
+	if (SHA256_Update(h, data, len) != 1)
+		elog(ERROR, "could not compute SHA-256");
+}
+
+static void
+ft_sha_end(FtSha256 *h, uint8 *out)
+{
+	if (SHA256_Final(out, h) != 1)
+		elog(ERROR, "could not compute SHA-256");
+}
+#else
+typedef struct FtSha256
+{
+	pg_cryptohash_ctx *ctx;
+} FtSha256;
+
+static void
+ft_sha_begin(FtSha256 *h)
+{
+	h->ctx = fintech_sha256_begin();
+}
+
+static void
+ft_sha_update(FtSha256 *h, const void *data, size_t len)
+{
+	fintech_sha256_update(h->ctx, data, len);
+}
+
+static void
+ft_sha_end(FtSha256 *h, uint8 *out)
+{
+	fintech_sha256_end(h->ctx, out);
+}
+#endif
+
+/*
  * The canonical forms that fintech hashes (audit rows, payment requests)
  * write each field as "<length in bytes>:<text>", or "N" for NULL, so that
  * no two different field lists give the same bytes.
@@ -90,6 +152,28 @@ fintech_sha256_field(pg_cryptohash_ctx *ctx, const char *s, size_t len)
 	}
 }
 
+/* the same into an FtSha256 (the audit rows' hashes) */
+static void
+ft_sha_field(FtSha256 *h, const char *s, size_t len)
+{
+	char		prefix[MAXINT8LEN + 2];
+	int			plen;
+
+	if (s == NULL)
+	{
+		ft_sha_update(h, "N", 1);
+		return;
+	}
+	plen = pg_ulltoa_n((uint64) len, prefix);
+	prefix[plen++] = ':';
+	ft_sha_update(h, prefix, plen);
+	for (size_t off = 0; off < len; off += HASH_CHUNK)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ft_sha_update(h, s + off, Min(len - off, HASH_CHUNK));
+	}
+}
+
 void
 fintech_sha256_end(pg_cryptohash_ctx *ctx, uint8 *out)
 {
@@ -101,10 +185,57 @@ fintech_sha256_end(pg_cryptohash_ctx *ctx, uint8 *out)
 void
 fintech_sha256(const void *data, size_t len, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+	FtSha256	h;
 
-	fintech_sha256_update(ctx, data, len);
-	fintech_sha256_end(ctx, out);
+	ft_sha_begin(&h);
+	ft_sha_update(&h, data, len);
+	ft_sha_end(&h, out);
+}
+
+/*
+ * A broken-down timestamp as snprintf("%04d-%02d-%02d<sep>%02d:%02d:%02d.%06d")
+ * writes it (the canonical forms' changed_at, the entry image's created_at),
+ * without snprintf for the years 0 to 9999; buf holds at least 64 bytes.
+ * Returns the length.
+ */
+static char *
+put_digits(char *p, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--)
+	{
+		p[i] = '0' + v % 10;
+		v /= 10;
+	}
+	return p + width;
+}
+
+int
+fintech_format_ts(char *buf, const struct pg_tm *tm, fsec_t fsec, char sep)
+{
+	char	   *p = buf;
+
+	if (tm->tm_year < 0 || tm->tm_year > 9999 || tm->tm_mon < 0 || tm->tm_mon > 99 ||
+		tm->tm_mday < 0 || tm->tm_mday > 99 || tm->tm_hour < 0 || tm->tm_hour > 99 ||
+		tm->tm_min < 0 || tm->tm_min > 99 || tm->tm_sec < 0 || tm->tm_sec > 99 ||
+		fsec < 0 || fsec > 999999)
+		return snprintf(buf, 64, "%04d-%02d-%02d%c%02d:%02d:%02d.%06d",
+						tm->tm_year, tm->tm_mon, tm->tm_mday, sep,
+						tm->tm_hour, tm->tm_min, tm->tm_sec, (int) fsec);
+	p = put_digits(p, tm->tm_year, 4);
+	*p++ = '-';
+	p = put_digits(p, tm->tm_mon, 2);
+	*p++ = '-';
+	p = put_digits(p, tm->tm_mday, 2);
+	*p++ = sep;
+	p = put_digits(p, tm->tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, tm->tm_min, 2);
+	*p++ = ':';
+	p = put_digits(p, tm->tm_sec, 2);
+	*p++ = '.';
+	p = put_digits(p, (int) fsec, 6);
+	*p = '\0';
+	return p - buf;
 }
 
 /* a SHA-256 hash as bytea */
@@ -145,10 +276,10 @@ audit_row_image_bytes(HeapTuple tup, TupleDesc desc)
 
 /* one field into the hash and/or the buffer: "<bytes>:<text>" or "N" */
 static void
-canon_emit(pg_cryptohash_ctx *ctx, StringInfo buf, const char *s, size_t len)
+canon_emit(FtSha256 *ctx, StringInfo buf, const char *s, size_t len)
 {
 	if (ctx)
-		fintech_sha256_field(ctx, s, len);
+		ft_sha_field(ctx, s, len);
 	if (buf)
 	{
 		if (s == NULL)
@@ -182,7 +313,7 @@ canon_emit(pg_cryptohash_ctx *ctx, StringInfo buf, const char *s, size_t len)
  */
 static void
 audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
-			   pg_cryptohash_ctx *ctx, StringInfo sbuf)
+			   FtSha256 *ctx, StringInfo sbuf)
 {
 	MemoryContext cxt = NULL;
 	MemoryContext old = CurrentMemoryContext;
@@ -239,17 +370,13 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 						 errmsg("audit row with an invalid changed_at"),
 						 errdetail("Audit row " INT64_FORMAT " has changed_at %s.", id,
 								   DatumGetCString(DirectFunctionCall1(timestamptz_out, d)))));
-			snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
-					 tm.tm_year, tm.tm_mon, tm.tm_mday,
-					 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
-			canon_emit(ctx, sbuf, buf, strlen(buf));
+			canon_emit(ctx, sbuf, buf, fintech_format_ts(buf, &tm, fsec, ' '));
 		}
 		else if (col == 6)
 		{
 			/* xid8, as xid8out writes it */
-			snprintf(buf, sizeof(buf), UINT64_FORMAT,
-					 U64FromFullTransactionId(DatumGetFullTransactionId(d)));
-			canon_emit(ctx, sbuf, buf, strlen(buf));
+			canon_emit(ctx, sbuf, buf,
+					   pg_ulltoa_n(U64FromFullTransactionId(DatumGetFullTransactionId(d)), buf));
 		}
 		else if (col == 4 || col == 5)
 		{
@@ -301,22 +428,24 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 void
 audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+	FtSha256	h;
 
-	audit_row_feed(tup, desc, 0, NULL, ctx, NULL);
-	fintech_sha256_end(ctx, out);
+	ft_sha_begin(&h);
+	audit_row_feed(tup, desc, 0, NULL, &h, NULL);
+	ft_sha_end(&h, out);
 }
 
 /* the leaf hash of the Merkle tree (RFC 9162): SHA-256(0x00 || form) */
 void
 audit_leaf_hash(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+	FtSha256	h;
 	static const uint8 leaf_prefix = 0x00;
 
-	fintech_sha256_update(ctx, &leaf_prefix, 1);
-	audit_row_feed(tup, desc, seq, images, ctx, NULL);
-	fintech_sha256_end(ctx, out);
+	ft_sha_begin(&h);
+	ft_sha_update(&h, &leaf_prefix, 1);
+	audit_row_feed(tup, desc, seq, images, &h, NULL);
+	ft_sha_end(&h, out);
 }
 
 /* the canonical form as bytes (the leaf data), allocated in cxt */
