@@ -20,8 +20,10 @@
 #   cold   a CHECKPOINT before seal_audit() and another before the VACUUM:
 #          each writes the full-page image of every page it changes first
 # WAL bytes = pg_current_wal_insert_lsn() after minus before, per sealed
-# row; the time is seal_audit()'s, as the server's clock sees it (noisy on
-# a shared machine: the load is printed beside it).  The CPU instructions
+# row; the time is seal_audit()'s, as the server's clock sees it, and the
+# CPU time its backend used meanwhile (/proc/<pid>/schedstat; both move
+# with the load of a shared machine, the elapsed time much more: the load
+# is printed beside them).  The CPU instructions
 # per sealed row, which do not depend on the load, come from
 # CALLGRIND_WORKLOADS="seal seal_fpi" bash test/bench/callgrind.sh BINDIR.
 # Prints a Markdown table to stdout and writes it to $SEAL_OUT (default
@@ -44,6 +46,11 @@ bench_start seal
 ft_psql -Atc "SELECT fintech.seal_audit()" >/dev/null
 ft_psql -c "VACUUM fintech.audit_log" -c "CHECKPOINT"
 
+# the backend's CPU time in ns (Linux: /proc/<pid>/schedstat, read by the
+# server as the superuser), which the other processes on a shared machine
+# change much less than the elapsed time; -1 where it cannot be read
+CPU="coalesce((SELECT pg_catalog.split_part(pg_catalog.pg_read_file('/proc/' || pg_catalog.pg_backend_pid() || '/schedstat', 0, 100, true), ' ', 1)::int8), -1)"
+
 # one round: ROWS transfers, then (cold: a CHECKPOINT first) seal_audit()
 # and (cold: a CHECKPOINT first) VACUUM; prints "sealed ms wal vacuum_wal"
 round() {
@@ -55,28 +62,30 @@ round() {
 	ft_psql -At <<EOSQL
 SET client_min_messages = warning;
 $ck
-SELECT pg_catalog.pg_current_wal_insert_lsn() AS l0, pg_catalog.clock_timestamp() AS t0 \gset
+SELECT pg_catalog.pg_current_wal_insert_lsn() AS l0, pg_catalog.clock_timestamp() AS t0, $CPU AS c0 \gset
 SELECT fintech.seal_audit() AS sealed \gset
-SELECT pg_catalog.pg_current_wal_insert_lsn() AS l1, pg_catalog.clock_timestamp() AS t1 \gset
+SELECT pg_catalog.pg_current_wal_insert_lsn() AS l1, pg_catalog.clock_timestamp() AS t1, $CPU AS c1 \gset
 $ck
 SELECT pg_catalog.pg_current_wal_insert_lsn() AS l2 \gset
 VACUUM fintech.audit_log;
 SELECT :sealed, round(extract(epoch FROM :'t1'::timestamptz - :'t0'::timestamptz) * 1000),
-       :'l1'::pg_lsn - :'l0'::pg_lsn, pg_catalog.pg_current_wal_insert_lsn() - :'l2'::pg_lsn;
+       round((:c1 - :c0) / 1e6), :'l1'::pg_lsn - :'l0'::pg_lsn,
+       pg_catalog.pg_current_wal_insert_lsn() - :'l2'::pg_lsn;
 EOSQL
 }
 
 {
 	echo "seal.sh: $ROWS rows per round; tree: $TREE; $(date -u '+%Y-%m-%d %H:%M UTC'); $(uptime | sed 's/.*load average/load average/')"
 	echo
-	echo '| round | rows sealed | seal_audit() ms | µs per row | WAL B per sealed row | VACUUM WAL B per row | load after |'
-	echo '|---|---:|---:|---:|---:|---:|---|'
+	echo '| round | rows sealed | seal_audit() ms | µs per row | CPU ms | CPU µs per row | WAL B per sealed row | VACUUM WAL B per row | load after |'
+	echo '|---|---:|---:|---:|---:|---:|---:|---:|---|'
 } | tee "$OUT"
 for r in hot cold; do
 	ft_log "round $r: $ROWS transfers, then seal_audit()" >&2
-	read -r sealed ms wal vac <<<"$(round $r | tr '|' ' ')"
+	read -r sealed ms cpu wal vac <<<"$(round $r | tr '|' ' ')"
 	[ "$sealed" -ge "$ROWS" ] || ft_die "round $r sealed $sealed rows, expected at least $ROWS"
-	printf '| %s | %d | %d | %.1f | %d | %d | %s |\n' "$r" "$sealed" "$ms" \
-		"$(echo "1000 * $ms / $sealed" | bc -l)" $((wal / sealed)) $((vac / sealed)) \
+	printf '| %s | %d | %d | %.1f | %d | %.1f | %d | %d | %s |\n' "$r" "$sealed" "$ms" \
+		"$(echo "1000 * $ms / $sealed" | bc -l)" "$cpu" "$(echo "1000 * $cpu / $sealed" | bc -l)" \
+		$((wal / sealed)) $((vac / sealed)) \
 		"$(uptime | sed 's/.*load average: //')" | tee -a "$OUT"
 done
