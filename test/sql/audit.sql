@@ -299,6 +299,22 @@ SELECT count(*) AS entry_rows, bool_and(regress_leaf(l) = l.row_hash) AS leaf_ha
   FROM fintech.audit_log l WHERE l.entry_id IN (:img_t, :img_h, :img_p, :img_r);
 SELECT ok FROM fintech.verify_audit();
 
+-- the sealer reads audit_log's columns by position and its unsealed rows
+-- through audit_log_unsealed: altered, it refuses (55000) instead of
+-- sealing from another index or other columns
+BEGIN;
+DROP INDEX fintech.audit_log_unsealed;
+CREATE INDEX audit_log_unsealed ON fintech.audit_log (changed_at, id) WHERE seq IS NULL AND id > 0;
+SELECT fintech.seal_audit();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+ALTER TABLE fintech.audit_log ADD COLUMN regress_extra int;
+SELECT fintech.seal_audit();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT fintech.seal_audit() >= 0 AS seals_again;
+
 DROP FUNCTION regress_mth(bigint, bigint);
 DROP FUNCTION regress_leaf(fintech.audit_log);
 DROP FUNCTION regress_canon(fintech.audit_log);
