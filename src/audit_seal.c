@@ -34,6 +34,7 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/relscan.h"
@@ -220,32 +221,55 @@ unsealed_begin(UnsealedScan *us, const SealKey *after)
 	}
 }
 
-/* the next unsealed row, copied into memory context `into`; NULL at the end */
-static HeapTuple
-unsealed_next(UnsealedScan *us, MemoryContext into)
+/*
+ * What the sealer needs of a row besides its content, read from the
+ * scan's slot (which deforms the row once) rather than from the copy
+ */
+typedef struct UnsealedRow
+{
+	HeapTuple	tup;			/* the row as stored, copied */
+	Datum		id;				/* int8, by value */
+	Datum		changed_at;		/* timestamptz, by value */
+	int64		entry_id;		/* 0: none */
+	Size		image_bytes;	/* old_row and new_row once detoasted */
+} UnsealedRow;
+
+/* the next unsealed row into *row, copied into memory context `into`; false at the end */
+static bool
+unsealed_next(UnsealedScan *us, MemoryContext into, UnsealedRow *row)
 {
 	MemoryContext old = MemoryContextSwitchTo(us->cxt);
-	HeapTuple	tup = NULL;
+	TupleTableSlot *slot = us->slot;
+	bool		found = false;
 
-	while (index_getnext_slot(us->scan, ForwardScanDirection, us->slot))
+	while (index_getnext_slot(us->scan, ForwardScanDirection, slot))
 	{
-		bool		isnull;
+		int			natts = slot->tts_tupleDescriptor->natts;
 
+		slot_getallattrs(slot);
 		/* the predicate's promise, checked: a sealed version is never resealed */
-		(void) slot_getattr(us->slot, COL_SEQ, &isnull);
-		if (!isnull)
+		if (!slot->tts_isnull[COL_SEQ - 1])
 			continue;
 		if (us->after &&
-			DatumGetTimestampTz(slot_getattr(us->slot, COL_CHANGED_AT, &isnull)) ==
+			DatumGetTimestampTz(slot->tts_values[COL_CHANGED_AT - 1]) ==
 			DatumGetTimestampTz(us->after->changed_at) &&
-			DatumGetInt64(slot_getattr(us->slot, COL_ID, &isnull)) <= DatumGetInt64(us->after->id))
+			DatumGetInt64(slot->tts_values[COL_ID - 1]) <= DatumGetInt64(us->after->id))
 			continue;
+		row->id = slot->tts_values[COL_ID - 1];
+		row->changed_at = slot->tts_values[COL_CHANGED_AT - 1];
+		row->entry_id = natts >= AUDIT_ENTRY_COL && !slot->tts_isnull[AUDIT_ENTRY_COL - 1]
+			? DatumGetInt64(slot->tts_values[AUDIT_ENTRY_COL - 1]) : 0;
+		row->image_bytes = 0;
+		for (int col = 4; col <= 5; col++)	/* old_row, new_row */
+			if (!slot->tts_isnull[col - 1])
+				row->image_bytes += toast_raw_datum_size(slot->tts_values[col - 1]);
 		MemoryContextSwitchTo(into);
-		tup = ExecCopySlotHeapTuple(us->slot);
+		row->tup = ExecCopySlotHeapTuple(slot);
+		found = true;
 		break;
 	}
 	MemoryContextSwitchTo(old);
-	return tup;
+	return found;
 }
 
 static void
@@ -385,7 +409,7 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 		chains = palloc(sizeof(Datum) * limit);
 	while (!done)
 	{
-		HeapTuple	rows[SEAL_FETCH];
+		UnsealedRow rows[SEAL_FETCH];
 		int64		eids[SEAL_FETCH];
 		int			fetched = 0,
 					neids = 0;
@@ -395,23 +419,15 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 		MemoryContextReset(per_fetch);
 		while (fetched < SEAL_FETCH && (int64) (n + fetched) < limit)
 		{
-			HeapTuple	tup = unsealed_next(&us, per_fetch);
-			bool		isnull;
-			Datum		eid;
-
 			CHECK_FOR_INTERRUPTS();
-			if (tup == NULL)
+			if (!unsealed_next(&us, per_fetch, &rows[fetched]))
 			{
 				done = true;
 				break;
 			}
-			rows[fetched++] = tup;
-			if (!legacy)
-			{
-				eid = heap_getattr(tup, AUDIT_ENTRY_COL, desc, &isnull);
-				if (!isnull)
-					eids[neids++] = DatumGetInt64(eid);
-			}
+			if (!legacy && rows[fetched].entry_id != 0)
+				eids[neids++] = rows[fetched].entry_id;
+			fetched++;
 		}
 		/* the fetch's ledger entries, read at once, in the same snapshot */
 		if (neids > 0)
@@ -419,9 +435,8 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 		MemoryContextSwitchTo(outer);
 		for (int r = 0; r < fetched; r++)
 		{
-			HeapTuple	tup = rows[r];
-			Size		size = audit_row_image_bytes(tup, desc);
-			bool		isnull;
+			HeapTuple	tup = rows[r].tup;
+			Size		size = rows[r].image_bytes;
 
 			CHECK_FOR_INTERRUPTS();
 			if (n > 0 && bytes + size > SEAL_BATCH_BYTES)
@@ -447,8 +462,8 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 			seqs[n] = Int64GetDatum(last_seq);
 			rowhs[n] = PointerGetDatum(fintech_hash_bytea(leaves[n]));
 			/* both by value (int8, timestamptz): they outlive the rows */
-			last_id = heap_getattr(tup, COL_ID, desc, &isnull);
-			last_at = heap_getattr(tup, COL_CHANGED_AT, desc, &isnull);
+			last_id = rows[r].id;
+			last_at = rows[r].changed_at;
 			if ((int64) ++n == limit)
 			{
 				*more = true;

@@ -16,7 +16,6 @@
  */
 #include "postgres.h"
 
-#include "access/detoast.h"
 #include "access/htup_details.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -253,26 +252,6 @@ fintech_hash_bytea(const uint8 *hash)
  * The audit chain's hashes
  * ------------------------------------------------------------------------
  */
-
-/*
- * Bytes of the row images of one audit row once detoasted (what hashing it
- * costs in memory), without detoasting anything
- */
-Size
-audit_row_image_bytes(HeapTuple tup, TupleDesc desc)
-{
-	Size		bytes = 0;
-
-	for (int col = 4; col <= 5; col++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-
-		if (!isnull)
-			bytes += toast_raw_datum_size(d);
-	}
-	return bytes;
-}
 
 /* one field into the hash and/or the buffer: "<bytes>:<text>" or "N" */
 static void

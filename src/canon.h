@@ -60,7 +60,6 @@ extern void fintech_sha256_end(pg_cryptohash_ctx *ctx, uint8 *out);
 #define AUDIT_NCOLS 13				/* the first 9 columns are hashed */
 
 /* of a row read with AUDIT_COLS: */
-extern Size audit_row_image_bytes(HeapTuple tup, TupleDesc desc);
 extern void audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out);
 struct EntryImages;
 /*
