@@ -194,10 +194,19 @@ unsealed_begin(UnsealedScan *us, const SealKey *after)
 		if (TupleDescAttr(desc, i)->attisdropped ||
 			strcmp(NameStr(TupleDescAttr(desc, i)->attname), seal_columns[i]) != 0)
 			not_as_expected("fintech.audit_log");
+	/* the columns read here by value */
+	if (TupleDescAttr(desc, COL_ID - 1)->atttypid != INT8OID ||
+		TupleDescAttr(desc, COL_CHANGED_AT - 1)->atttypid != TIMESTAMPTZOID ||
+		TupleDescAttr(desc, COL_SEQ - 1)->atttypid != INT8OID ||
+		(desc->natts >= AUDIT_ENTRY_COL &&
+		 TupleDescAttr(desc, AUDIT_ENTRY_COL - 1)->atttypid != INT8OID))
+		not_as_expected("fintech.audit_log");
 	us->index = index_open(indexid, AccessShareLock);
 	ind = us->index->rd_index;
+	/* its order is the capture order: both keys ascending, a B-tree */
 	if (ind->indrelid != relid || ind->indnatts != 2 || us->index->rd_rel->relam != BTREE_AM_OID ||
 		ind->indkey.values[0] != COL_CHANGED_AT || ind->indkey.values[1] != COL_ID ||
+		us->index->rd_indoption[0] != 0 || us->index->rd_indoption[1] != 0 ||
 		!predicate_is_unsealed(us->index))
 		not_as_expected("fintech.audit_log_unsealed");
 

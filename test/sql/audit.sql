@@ -313,6 +313,12 @@ ALTER TABLE fintech.audit_log ADD COLUMN regress_extra int;
 SELECT fintech.seal_audit();
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 ROLLBACK;
+BEGIN;
+DROP INDEX fintech.audit_log_unsealed;
+CREATE INDEX audit_log_unsealed ON fintech.audit_log (changed_at DESC, id) WHERE seq IS NULL;
+SELECT fintech.seal_audit();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK;
 SELECT fintech.seal_audit() >= 0 AS seals_again;
 
 DROP FUNCTION regress_mth(bigint, bigint);
