@@ -92,6 +92,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# OpenSSL's SHA-256 for the audit log's hashes (src/canon.c), when the
+# server was built with it (USE_OPENSSL; Debian's is)
+ifeq ($(with_ssl),openssl)
+SHLIB_LINK += -lcrypto
+endif
+
 # Sample data for the examples in the docs: the repository's OFAC SDN slice
 # (test/data/ofac), UN list slice (test/data/un) and FollowTheMoney sample
 # (test/data/ftm), installed where the server can read it:

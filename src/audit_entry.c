@@ -9,227 +9,313 @@
  * The image is a jsonb object: the entry's id, type, related_id,
  * description, metadata, created_at (UTC, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
  * and its legs and pending_legs as arrays of [leg, account_id, amount] in
- * leg order (NULL when it has none), exactly as the SQL function builds it
- * (jsonb sorts an object's keys, so only the values must agree; the
- * regression tests compare both).  Reading the three tables for a whole
- * fetch of audit rows costs three index scans instead of three per entry.
+ * leg order (NULL when it has none), exactly as the SQL function builds it.
+ * What the leaf hashes is that jsonb's text (jsonb_out), so this file
+ * writes the text directly, without building the jsonb: jsonb_out writes
+ * an object's keys sorted by length, then bytewise (id, legs, type,
+ * metadata, created_at, related_id, description, pending_legs), each as
+ * "key": value separated by ", ", strings escaped by escape_json, numbers
+ * as integers, a nested jsonb (metadata) as jsonb_out writes it.  The
+ * regression tests compare the leaf hashes with ones computed in SQL from
+ * fintech.audit_entry_image().
  *
- * Locks: none of its own (reads entries, postings, pending_legs, which are
- * append-only, in the caller's snapshot).
+ * Reading: the entries, postings and pending_legs of a whole fetch of audit
+ * rows, by their primary keys (id; entry_id, leg), straight from the
+ * indexes: the wanted ids sorted, one index descent for each run of nearby
+ * ids (a fetch's entries are mostly consecutive), instead of a lookup per
+ * entry.
+ *
+ * Locks: AccessShareLock on the three tables and their primary keys (what
+ * a SELECT takes); reads in the caller's snapshot rows that are
+ * append-only (an entry is committed with its legs and its audit row).
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/relscan.h"
+#include "access/skey.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "pgtime.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/fmgroids.h"
 #include "utils/hsearch.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "audit_entry.h"
 #include "canon.h"
-#include "spi_plan.h"
 
-enum
-{
-	P_ENTRIES,
-	P_POSTINGS,
-	P_PENDING
-};
-static const FintechPlanDef entry_plan_defs[] = {
-	[P_ENTRIES] = {"SELECT id, type, related_id, description, metadata, created_at"
-		" FROM fintech.entries WHERE id OPERATOR(pg_catalog.=) ANY ($1)", 1, {INT8ARRAYOID}},
-	[P_POSTINGS] = {"SELECT entry_id, leg, account_id, amount FROM fintech.postings"
-		" WHERE entry_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY entry_id, leg", 1, {INT8ARRAYOID}},
-	[P_PENDING] = {"SELECT entry_id, leg, account_id, amount FROM fintech.pending_legs"
-		" WHERE entry_id OPERATOR(pg_catalog.=) ANY ($1) ORDER BY entry_id, leg", 1, {INT8ARRAYOID}},
-};
-FT_DEFINE_PLANS(entry_plans, entry_plan_defs);
+/*
+ * A run of wanted ids is read with one index descent as long as the next
+ * wanted id is at most this far after the last key read (the keys between
+ * are read and skipped); further on, the scan descends again.
+ */
+#define SCAN_GAP 16
 
 typedef struct EntryImage
 {
 	int64		id;				/* hash key */
-	HeapTuple	entry;			/* the entries row (as read) */
-	JsonbParseState *legs[2];	/* postings, pending legs: open arrays */
-	Jsonb	   *image;			/* built */
+	bool		found;			/* its entries row was read */
+	StringInfoData legs[2];		/* postings, pending legs: open arrays (data NULL: none) */
+	StringInfoData image;		/* the object's text, built */
 } EntryImage;
 
 struct EntryImages
 {
 	MemoryContext cxt;
 	HTAB	   *byid;
-	TupleDesc	desc;			/* of the entries rows */
+};
+
+/* what a scan of one of the three tables reads: attnums by column name */
+typedef struct EntryTable
+{
+	const char *name;
+	const char *const *cols;	/* the first: the primary key's first column */
+	int			ncols;
+} EntryTable;
+
+static const char *const entry_cols[] = {"id", "type", "related_id", "description", "metadata",
+"created_at"};
+static const char *const leg_cols[] = {"entry_id", "leg", "account_id", "amount"};
+static const EntryTable entry_tables[3] = {
+	{"entries", entry_cols, lengthof(entry_cols)},
+	{"postings", leg_cols, lengthof(leg_cols)},
+	{"pending_legs", leg_cols, lengthof(leg_cols)},
 };
 
 static void
-push_key(JsonbParseState **st, const char *key)
+append_int(StringInfo s, int64 v)
 {
-	JsonbValue	k;
+	char		buf[MAXINT8LEN + 1];
+	int			len = pg_lltoa(v, buf);
 
-	k.type = jbvString;
-	k.val.string.val = (char *) key;
-	k.val.string.len = strlen(key);
-	pushJsonbValue(st, WJB_KEY, &k);
+	appendBinaryStringInfo(s, buf, len);
 }
 
+/* a text Datum as jsonb_out writes a string: quoted, escaped */
 static void
-push_int(JsonbParseState **st, int64 v, JsonbIteratorToken tok)
+append_json_text(StringInfo s, Datum d, bool isnull)
 {
-	JsonbValue	n;
-
-	n.type = jbvNumeric;
-	n.val.numeric = int64_to_numeric(v);
-	pushJsonbValue(st, tok, &n);
-}
-
-static void
-push_text_or_null(JsonbParseState **st, Datum d, bool isnull)
-{
-	JsonbValue	v;
+	char	   *c;
 
 	if (isnull)
-		v.type = jbvNull;
-	else
 	{
-		text	   *t = DatumGetTextPP(d);
-
-		v.type = jbvString;
-		v.val.string.val = VARDATA_ANY(t);
-		v.val.string.len = VARSIZE_ANY_EXHDR(t);
+		appendStringInfoString(s, "null");
+		return;
 	}
-	pushJsonbValue(st, WJB_VALUE, &v);
+	c = TextDatumGetCString(d);
+	escape_json(s, c);
+	pfree(c);
 }
 
-/* the legs read by plan `which` into each entry's array `slot` */
+/*
+ * One row of table t (already visible in the snapshot) into the image of
+ * entry e: the entry's own fields (t == 0, written at once: its fields
+ * come first in the object but for legs, which is written last) or a leg.
+ */
 static void
-load_legs(EntryImages *imgs, int which, int slot, Datum ids, bool read_only)
+take_row(EntryImages *imgs, int t, EntryImage *e, Datum *v, bool *n)
 {
-	if (ft_run_plan(&entry_plans, which, &ids, NULL, read_only, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the legs of ledger entries");
-	for (uint64 r = 0; r < SPI_processed; r++)
+	MemoryContext old = MemoryContextSwitchTo(imgs->cxt);
+
+	if (t == 0)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[r];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		int64		id = DatumGetInt64(SPI_getbinval(tup, desc, 1, &isnull));
-		EntryImage *e = hash_search(imgs->byid, &id, HASH_FIND, NULL);
-		MemoryContext old;
+		StringInfo	s = &e->image;
 
-		CHECK_FOR_INTERRUPTS();
-		if (e == NULL)
-			continue;
-		old = MemoryContextSwitchTo(imgs->cxt);
-		if (e->legs[slot] == NULL)
-			pushJsonbValue(&e->legs[slot], WJB_BEGIN_ARRAY, NULL);
-		pushJsonbValue(&e->legs[slot], WJB_BEGIN_ARRAY, NULL);
-		push_int(&e->legs[slot], DatumGetInt32(SPI_getbinval(tup, desc, 2, &isnull)), WJB_ELEM);
-		push_int(&e->legs[slot], DatumGetInt64(SPI_getbinval(tup, desc, 3, &isnull)), WJB_ELEM);
-		push_int(&e->legs[slot], DatumGetInt64(SPI_getbinval(tup, desc, 4, &isnull)), WJB_ELEM);
-		pushJsonbValue(&e->legs[slot], WJB_END_ARRAY, NULL);
-		MemoryContextSwitchTo(old);
-	}
-	SPI_freetuptable(SPI_tuptable);
-}
-
-/* the object, as fintech.audit_entry_image() builds it */
-static Jsonb *
-build_image(EntryImages *imgs, EntryImage *e)
-{
-	JsonbParseState *st = NULL;
-	JsonbValue *res;
-	TupleDesc	desc = imgs->desc;
-	bool		isnull;
-	Datum		d;
-	static const char *const leg_keys[2] = {"legs", "pending_legs"};
-
-	pushJsonbValue(&st, WJB_BEGIN_OBJECT, NULL);
-	push_key(&st, "id");
-	push_int(&st, e->id, WJB_VALUE);
-	push_key(&st, "type");
-	d = heap_getattr(e->entry, 2, desc, &isnull);
-	push_text_or_null(&st, d, isnull);
-	push_key(&st, "related_id");
-	d = heap_getattr(e->entry, 3, desc, &isnull);
-	if (isnull)
-		push_text_or_null(&st, d, true);
-	else
-		push_int(&st, DatumGetInt64(d), WJB_VALUE);
-	push_key(&st, "description");
-	d = heap_getattr(e->entry, 4, desc, &isnull);
-	push_text_or_null(&st, d, isnull);
-	push_key(&st, "metadata");
-	d = heap_getattr(e->entry, 5, desc, &isnull);
-	if (isnull)
-		push_text_or_null(&st, d, true);
-	else
-	{
-		Jsonb	   *m = DatumGetJsonbP(d);
-		JsonbValue	v;
-
-		v.type = jbvBinary;
-		v.val.binary.data = &m->root;
-		v.val.binary.len = VARSIZE(m) - VARHDRSZ;
-		pushJsonbValue(&st, WJB_VALUE, &v);
-	}
-	push_key(&st, "created_at");
-	d = heap_getattr(e->entry, 6, desc, &isnull);
-	{
-		struct pg_tm tm;
-		fsec_t		fsec;
-		char		buf[64];
-
-		if (isnull || timestamp2tm(DatumGetTimestampTz(d), NULL, &tm, &fsec, NULL, NULL) != 0)
-			push_text_or_null(&st, d, true);
+		/*
+		 * the object after "legs" (which the postings fill in): type,
+		 * metadata, created_at, related_id, description; id and legs are
+		 * put in front when the image is finished
+		 */
+		e->found = true;
+		initStringInfo(s);
+		appendStringInfoString(s, ", \"type\": ");
+		append_json_text(s, v[1], n[1]);
+		appendStringInfoString(s, ", \"metadata\": ");
+		if (n[4])
+			appendStringInfoString(s, "null");
 		else
 		{
-			JsonbValue	v;
+			Jsonb	   *m = DatumGetJsonbP(v[4]);
 
-			snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-					 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-					 (int) fsec);
-			v.type = jbvString;
-			v.val.string.val = buf;
-			v.val.string.len = strlen(buf);
-			pushJsonbValue(&st, WJB_VALUE, &v);
+			(void) JsonbToCString(s, &m->root, VARSIZE(m));
 		}
-	}
-	for (int slot = 0; slot < 2; slot++)
-	{
-		push_key(&st, leg_keys[slot]);
-		if (e->legs[slot] == NULL)
-			push_text_or_null(&st, (Datum) 0, true);
-		else
+		appendStringInfoString(s, ", \"created_at\": ");
 		{
-			JsonbValue *arr = pushJsonbValue(&e->legs[slot], WJB_END_ARRAY, NULL);
-			Jsonb	   *j = JsonbValueToJsonb(arr);
-			JsonbValue	v;
+			struct pg_tm tm;
+			fsec_t		fsec;
 
-			v.type = jbvBinary;
-			v.val.binary.data = &j->root;
-			v.val.binary.len = VARSIZE(j) - VARHDRSZ;
-			pushJsonbValue(&st, WJB_VALUE, &v);
+			if (n[5] || timestamp2tm(DatumGetTimestampTz(v[5]), NULL, &tm, &fsec, NULL, NULL) != 0)
+				appendStringInfoString(s, "null");
+			else
+			{
+				char		buf[64];
+				int			len = fintech_format_ts(buf, &tm, fsec, 'T');
+
+				appendStringInfoChar(s, '"');
+				appendBinaryStringInfo(s, buf, len);
+				appendStringInfoString(s, "Z\"");
+			}
 		}
+		appendStringInfoString(s, ", \"related_id\": ");
+		if (n[2])
+			appendStringInfoString(s, "null");
+		else
+			append_int(s, DatumGetInt64(v[2]));
+		appendStringInfoString(s, ", \"description\": ");
+		append_json_text(s, v[3], n[3]);
 	}
-	res = pushJsonbValue(&st, WJB_END_OBJECT, NULL);
-	return JsonbValueToJsonb(res);
+	else
+	{
+		StringInfo	s = &e->legs[t - 1];
+
+		/* [leg, account_id, amount], NOT NULL columns */
+		if (s->data == NULL)
+		{
+			initStringInfo(s);
+			appendStringInfoChar(s, '[');
+		}
+		else
+			appendStringInfoString(s, ", ");
+		appendStringInfoChar(s, '[');
+		append_int(s, DatumGetInt32(v[1]));
+		appendStringInfoString(s, ", ");
+		append_int(s, DatumGetInt64(v[2]));
+		appendStringInfoString(s, ", ");
+		append_int(s, DatumGetInt64(v[3]));
+		appendStringInfoChar(s, ']');
+	}
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The rows of table t whose key is one of the nids sorted, distinct ids,
+ * read through its primary key in key order, into their images.
+ */
+static void
+scan_table(EntryImages *imgs, int t, const int64 *ids, int nids, Snapshot snap)
+{
+	const EntryTable *et = &entry_tables[t];
+	Oid			relid = get_relname_relid(et->name, get_namespace_oid("fintech", false));
+	Relation	heap,
+				index;
+	Oid			pkey;
+	AttrNumber	att[lengthof(entry_cols)];
+	Datum		v[lengthof(entry_cols)];
+	bool		n[lengthof(entry_cols)];
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	ScanKeyData key;
+	int			i = 0;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("fintech.%s is missing", et->name)));
+	heap = table_open(relid, AccessShareLock);
+	for (int c = 0; c < et->ncols; c++)
+	{
+		att[c] = get_attnum(relid, et->cols[c]);
+		if (att[c] == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("fintech.%s has no column %s", et->name, et->cols[c])));
+	}
+	/* its primary key must lead with the key column, an int8 */
+	pkey = RelationGetPrimaryKeyIndex(heap);
+	if (!OidIsValid(pkey))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("fintech.%s has no primary key", et->name)));
+	index = index_open(pkey, AccessShareLock);
+	if (index->rd_index->indkey.values[0] != att[0] ||
+		TupleDescAttr(RelationGetDescr(heap), att[0] - 1)->atttypid != INT8OID ||
+		index->rd_rel->relam != BTREE_AM_OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the primary key of fintech.%s does not start with %s (int8)",
+						et->name, et->cols[0])));
+
+	scan = index_beginscan(heap, index, snap, 1, 0);
+	slot = table_slot_create(heap, NULL);
+	while (i < nids)
+	{
+		bool		again = false;
+
+		/* descend to the next wanted id */
+		ScanKeyInit(&key, 1, BTGreaterEqualStrategyNumber, F_INT8GE, Int64GetDatum(ids[i]));
+		index_rescan(scan, &key, 1, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			bool		isnull;
+			int64		id = DatumGetInt64(slot_getattr(slot, att[0], &isnull));
+			EntryImage *e;
+
+			CHECK_FOR_INTERRUPTS();
+			while (i < nids && ids[i] < id)
+				i++;
+			if (i == nids)
+				break;
+			if (ids[i] > id)
+			{
+				/* not wanted: skip it, or descend again when far behind */
+				if ((uint64) ids[i] - (uint64) id > SCAN_GAP)
+				{
+					again = true;
+					break;
+				}
+				continue;
+			}
+			/* wanted (a leg: more rows of the same id may follow) */
+			e = hash_search(imgs->byid, &id, HASH_FIND, NULL);
+			Assert(e != NULL);
+			for (int c = 0; c < et->ncols; c++)
+				v[c] = slot_getattr(slot, att[c], &n[c]);
+			take_row(imgs, t, e, v, n);
+		}
+		if (!again)
+			break;
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	index_endscan(scan);
+	index_close(index, AccessShareLock);
+	table_close(heap, AccessShareLock);
+}
+
+static int
+cmp_int64(const void *a, const void *b)
+{
+	int64		x = *(const int64 *) a,
+				y = *(const int64 *) b;
+
+	return x < y ? -1 : x > y;
 }
 
 /* the images of the n entries of ids (duplicates allowed) */
 EntryImages *
-ft_entry_images_of(const int64 *entry_ids, uint64 n, bool read_only)
+ft_entry_images_of(const int64 *entry_ids, uint64 n, Snapshot snap)
 {
 	EntryImages *imgs = palloc0(sizeof(EntryImages));
 	MemoryContext old;
 	HASHCTL		ctl;
-	Datum	   *ids;
+	int64	   *ids;
 	int			nids = 0;
-	Datum		idarr;
 
 	imgs->cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech entry images",
 									  ALLOCSET_DEFAULT_SIZES);
@@ -239,7 +325,7 @@ ft_entry_images_of(const int64 *entry_ids, uint64 n, bool read_only)
 	ctl.hcxt = imgs->cxt;
 	imgs->byid = hash_create("fintech entry images", Max(n, 16), &ctl,
 							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	ids = palloc(sizeof(Datum) * Max(n, 1));
+	ids = palloc(sizeof(int64) * Max(n, 1));
 	for (uint64 r = 0; r < n; r++)
 	{
 		bool		found;
@@ -250,51 +336,23 @@ ft_entry_images_of(const int64 *entry_ids, uint64 n, bool read_only)
 			/* hash_search sets the key only */
 			memset(e, 0, sizeof(*e));
 			e->id = entry_ids[r];
-			ids[nids++] = Int64GetDatum(entry_ids[r]);
+			ids[nids++] = entry_ids[r];
 		}
 	}
 	MemoryContextSwitchTo(old);
 	if (nids == 0)
 		return imgs;
-
-	idarr = PointerGetDatum(construct_array(ids, nids, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	if (ft_run_plan(&entry_plans, P_ENTRIES, &idarr, NULL, read_only, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read ledger entries");
-	old = MemoryContextSwitchTo(imgs->cxt);
-	imgs->desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		bool		isnull;
-		int64		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1,
-													 &isnull));
-		EntryImage *e = hash_search(imgs->byid, &id, HASH_FIND, NULL);
-
-		if (e)
-			e->entry = heap_copytuple(SPI_tuptable->vals[r]);
-	}
-	MemoryContextSwitchTo(old);
-	SPI_freetuptable(SPI_tuptable);
-	load_legs(imgs, P_POSTINGS, 0, idarr, read_only);
-	load_legs(imgs, P_PENDING, 1, idarr, read_only);
-
-	old = MemoryContextSwitchTo(imgs->cxt);
-	{
-		HASH_SEQ_STATUS it;
-		EntryImage *e;
-
-		hash_seq_init(&it, imgs->byid);
-		while ((e = hash_seq_search(&it)) != NULL)
-			if (e->entry)
-				e->image = build_image(imgs, e);
-	}
-	MemoryContextSwitchTo(old);
-	pfree(DatumGetPointer(idarr));
+	qsort(ids, nids, sizeof(int64), cmp_int64);
+	if (snap == NULL)
+		snap = GetActiveSnapshot();
+	for (int t = 0; t < lengthof(entry_tables); t++)
+		scan_table(imgs, t, ids, nids, snap);
 	pfree(ids);
 	return imgs;
 }
 
 EntryImages *
-ft_entry_images(SPITupleTable *tt, uint64 n, bool read_only)
+ft_entry_images(SPITupleTable *tt, uint64 n, Snapshot snap)
 {
 	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
 	uint64		nids = 0;
@@ -308,17 +366,46 @@ ft_entry_images(SPITupleTable *tt, uint64 n, bool read_only)
 		if (!isnull)
 			ids[nids++] = DatumGetInt64(d);
 	}
-	imgs = ft_entry_images_of(ids, nids, read_only);
+	imgs = ft_entry_images_of(ids, nids, snap);
 	pfree(ids);
 	return imgs;
 }
 
-Jsonb *
-ft_entry_image(EntryImages *images, int64 entry_id)
+const char *
+ft_entry_image(EntryImages *images, int64 entry_id, size_t *len)
 {
 	EntryImage *e = hash_search(images->byid, &entry_id, HASH_FIND, NULL);
+	StringInfoData s;
+	MemoryContext old;
 
-	return e ? e->image : NULL;
+	if (e == NULL || !e->found)
+		return NULL;
+	/* the object: id and legs in front of the rest, pending_legs last */
+	old = MemoryContextSwitchTo(images->cxt);
+	initStringInfo(&s);
+	appendStringInfoString(&s, "{\"id\": ");
+	append_int(&s, e->id);
+	appendStringInfoString(&s, ", \"legs\": ");
+	if (e->legs[0].data)
+	{
+		appendBinaryStringInfo(&s, e->legs[0].data, e->legs[0].len);
+		appendStringInfoChar(&s, ']');
+	}
+	else
+		appendStringInfoString(&s, "null");
+	appendBinaryStringInfo(&s, e->image.data, e->image.len);
+	appendStringInfoString(&s, ", \"pending_legs\": ");
+	if (e->legs[1].data)
+	{
+		appendBinaryStringInfo(&s, e->legs[1].data, e->legs[1].len);
+		appendStringInfoChar(&s, ']');
+	}
+	else
+		appendStringInfoString(&s, "null");
+	appendStringInfoChar(&s, '}');
+	MemoryContextSwitchTo(old);
+	*len = s.len;
+	return s.data;
 }
 
 void

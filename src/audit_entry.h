@@ -10,7 +10,7 @@
 #define FINTECH_AUDIT_ENTRY_H
 
 #include "executor/spi.h"
-#include "utils/jsonb.h"
+#include "utils/snapshot.h"
 
 /* called only from inside fintech.so: not exported, called directly */
 #pragma GCC visibility push(hidden)
@@ -19,19 +19,22 @@ typedef struct EntryImages EntryImages;
 
 /*
  * The images of the entries named by rows [0, n) of tt (read with
- * AUDIT_COLS: entry_id is column AUDIT_ENTRY_COL), three queries for all
- * of them; SPI connected.  Lives in a memory context of its own.
- * read_only: in the active snapshot (the one the rows were read in);
- * else in a fresh one, for a caller whose rows were read in a snapshot
- * newer than the active one (the sealer's cursor): an entry is committed
- * with its legs and its audit row, and never changes, so a newer
- * snapshot sees the same.
+ * AUDIT_COLS: entry_id is column AUDIT_ENTRY_COL), read at once (an index
+ * range scan of each of the three tables, see audit_entry.c).  Lives in a
+ * memory context of its own.  snap: the snapshot to read them in (NULL:
+ * the active one, the one the rows were read in); a caller whose rows
+ * were read in a snapshot newer than the active one (the sealer) passes
+ * that one: an entry is committed with its legs and its audit row, and
+ * never changes, so any snapshot that sees the row sees the same entry.
  */
-extern EntryImages *ft_entry_images(SPITupleTable *tt, uint64 n, bool read_only);
+extern EntryImages *ft_entry_images(SPITupleTable *tt, uint64 n, Snapshot snap);
 /* the same for a list of entry ids */
-extern EntryImages *ft_entry_images_of(const int64 *entry_ids, uint64 n, bool read_only);
-/* an entry's image, or NULL when there is no such entry */
-extern Jsonb *ft_entry_image(EntryImages *images, int64 entry_id);
+extern EntryImages *ft_entry_images_of(const int64 *entry_ids, uint64 n, Snapshot snap);
+/*
+ * an entry's image as jsonb_out writes fintech.audit_entry_image(), and
+ * its length; NULL when there is no such entry (allocated in images)
+ */
+extern const char *ft_entry_image(EntryImages *images, int64 entry_id, size_t *len);
 extern void ft_entry_images_free(EntryImages *images);
 
 #pragma GCC visibility pop

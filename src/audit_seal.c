@@ -34,12 +34,31 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
 #include "storage/itemptr.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 #include "fintech.h"
 #include "immutable.h"
@@ -96,13 +115,181 @@ head_holder(void)
 }
 
 /*
- * the unsealed rows in capture order, `limit` ($1) of them, with their
- * ctid; cond: further conditions
+ * The unsealed rows are read straight from the partial index
+ * audit_log_unsealed (changed_at, id) WHERE seq IS NULL, in its order
+ * (capture order), and their heap tuples as stored (images stay TOAST
+ * pointers until hashed): what "SELECT ... WHERE seq IS NULL ORDER BY
+ * changed_at, id" did through SPI, without a plan, a portal and a copy of
+ * each row into a tuple table.  The table's columns must be those the
+ * canonical form reads by position (AUDIT_COLS), and the index that one.
  */
-#define UNSEALED_SQL(cols, cond) \
-	"SELECT " cols ", ctid FROM fintech.audit_log WHERE seq IS NULL " cond \
-	" ORDER BY changed_at, id LIMIT $1"
-#define AFTER_KEY "AND (changed_at, id) OPERATOR(pg_catalog.>) ($2, $3)"
+static const char *const seal_columns[] = {
+	"id", "table_name", "operation", "old_row", "new_row", "txid", "session_role",
+	"calling_role", "changed_at", "seq", "row_hash", "chain_hash", "entry_id"
+};
+#define COL_ID			1
+#define COL_CHANGED_AT	NCANON
+#define COL_SEQ			(NCANON + 1)
+
+typedef struct UnsealedScan
+{
+	Relation	rel;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	Snapshot	snap;
+	const SealKey *after;
+	MemoryContext cxt;			/* the scan's: what the index AM allocates
+								 * as it goes (btree's killed items) lives
+								 * as long as the scan */
+} UnsealedScan;
+
+static void
+not_as_expected(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("%s is not as fintech created it", what),
+			 errdetail("The sealer reads fintech.audit_log's columns id .. entry_id in their order, "
+					   "through the index audit_log_unsealed (changed_at, id) WHERE seq IS NULL.")));
+}
+
+/* is the index's predicate exactly "seq IS NULL"? */
+static bool
+predicate_is_unsealed(Relation index)
+{
+	List	   *pred = RelationGetIndexPredicate(index);
+	NullTest   *nt;
+
+	if (list_length(pred) != 1 || !IsA(linitial(pred), NullTest))
+		return false;
+	nt = linitial_node(NullTest, pred);
+	return nt->nulltesttype == IS_NULL && !nt->argisrow && IsA(nt->arg, Var) &&
+		((Var *) nt->arg)->varattno == COL_SEQ;
+}
+
+/*
+ * Open the scan of the unsealed rows in a fresh snapshot (taken after the
+ * head was locked: it sees the last sealer's work), from the start or
+ * after a key.
+ */
+static void
+unsealed_begin(UnsealedScan *us, const SealKey *after)
+{
+	Oid			nsp = get_namespace_oid("fintech", false);
+	Oid			relid = get_relname_relid("audit_log", nsp);
+	Oid			indexid = get_relname_relid("audit_log_unsealed", nsp);
+	TupleDesc	desc;
+	Form_pg_index ind;
+	ScanKeyData key;
+
+	if (!OidIsValid(relid) || !OidIsValid(indexid))
+		not_as_expected("fintech.audit_log");
+	us->rel = table_open(relid, AccessShareLock);
+	desc = RelationGetDescr(us->rel);
+	/* 13 columns, or 12 before the update to 0.5.0 (no entry_id) */
+	if (desc->natts != lengthof(seal_columns) && desc->natts != lengthof(seal_columns) - 1)
+		not_as_expected("fintech.audit_log");
+	for (int i = 0; i < desc->natts; i++)
+		if (TupleDescAttr(desc, i)->attisdropped ||
+			strcmp(NameStr(TupleDescAttr(desc, i)->attname), seal_columns[i]) != 0)
+			not_as_expected("fintech.audit_log");
+	/* the columns read here by value */
+	if (TupleDescAttr(desc, COL_ID - 1)->atttypid != INT8OID ||
+		TupleDescAttr(desc, COL_CHANGED_AT - 1)->atttypid != TIMESTAMPTZOID ||
+		TupleDescAttr(desc, COL_SEQ - 1)->atttypid != INT8OID ||
+		(desc->natts >= AUDIT_ENTRY_COL &&
+		 TupleDescAttr(desc, AUDIT_ENTRY_COL - 1)->atttypid != INT8OID))
+		not_as_expected("fintech.audit_log");
+	us->index = index_open(indexid, AccessShareLock);
+	ind = us->index->rd_index;
+	/* its order is the capture order: both keys ascending, a B-tree */
+	if (ind->indrelid != relid || ind->indnatts != 2 || us->index->rd_rel->relam != BTREE_AM_OID ||
+		ind->indkey.values[0] != COL_CHANGED_AT || ind->indkey.values[1] != COL_ID ||
+		us->index->rd_indoption[0] != 0 || us->index->rd_indoption[1] != 0 ||
+		!predicate_is_unsealed(us->index))
+		not_as_expected("fintech.audit_log_unsealed");
+
+	/* what SPI does for a statement that may write: a fresh snapshot */
+	CommandCounterIncrement();
+	us->snap = RegisterSnapshot(GetTransactionSnapshot());
+	us->after = after;
+	us->cxt = CurrentMemoryContext;
+	us->slot = table_slot_create(us->rel, NULL);
+	if (after)
+	{
+		/* (changed_at, id) > after: changed_at >= here, the rest below */
+		us->scan = index_beginscan(us->rel, us->index, us->snap, 1, 0);
+		ScanKeyInit(&key, 1, BTGreaterEqualStrategyNumber, F_TIMESTAMPTZ_GE, after->changed_at);
+		index_rescan(us->scan, &key, 1, NULL, 0);
+	}
+	else
+	{
+		us->scan = index_beginscan(us->rel, us->index, us->snap, 0, 0);
+		index_rescan(us->scan, NULL, 0, NULL, 0);
+	}
+}
+
+/*
+ * What the sealer needs of a row besides its content, read from the
+ * scan's slot (which deforms the row once) rather than from the copy
+ */
+typedef struct UnsealedRow
+{
+	HeapTuple	tup;			/* the row as stored, copied */
+	Datum		id;				/* int8, by value */
+	Datum		changed_at;		/* timestamptz, by value */
+	int64		entry_id;		/* 0: none */
+	Size		image_bytes;	/* old_row and new_row once detoasted */
+} UnsealedRow;
+
+/* the next unsealed row into *row, copied into memory context `into`; false at the end */
+static bool
+unsealed_next(UnsealedScan *us, MemoryContext into, UnsealedRow *row)
+{
+	MemoryContext old = MemoryContextSwitchTo(us->cxt);
+	TupleTableSlot *slot = us->slot;
+	bool		found = false;
+
+	while (index_getnext_slot(us->scan, ForwardScanDirection, slot))
+	{
+		int			natts = slot->tts_tupleDescriptor->natts;
+
+		slot_getallattrs(slot);
+		/* the predicate's promise, checked: a sealed version is never resealed */
+		if (!slot->tts_isnull[COL_SEQ - 1])
+			continue;
+		if (us->after &&
+			DatumGetTimestampTz(slot->tts_values[COL_CHANGED_AT - 1]) ==
+			DatumGetTimestampTz(us->after->changed_at) &&
+			DatumGetInt64(slot->tts_values[COL_ID - 1]) <= DatumGetInt64(us->after->id))
+			continue;
+		row->id = slot->tts_values[COL_ID - 1];
+		row->changed_at = slot->tts_values[COL_CHANGED_AT - 1];
+		row->entry_id = natts >= AUDIT_ENTRY_COL && !slot->tts_isnull[AUDIT_ENTRY_COL - 1]
+			? DatumGetInt64(slot->tts_values[AUDIT_ENTRY_COL - 1]) : 0;
+		row->image_bytes = 0;
+		for (int col = 4; col <= 5; col++)	/* old_row, new_row */
+			if (!slot->tts_isnull[col - 1])
+				row->image_bytes += toast_raw_datum_size(slot->tts_values[col - 1]);
+		MemoryContextSwitchTo(into);
+		row->tup = ExecCopySlotHeapTuple(slot);
+		found = true;
+		break;
+	}
+	MemoryContextSwitchTo(old);
+	return found;
+}
+
+static void
+unsealed_end(UnsealedScan *us)
+{
+	ExecDropSingleTupleTableSlot(us->slot);
+	index_endscan(us->scan);
+	UnregisterSnapshot(us->snap);
+	index_close(us->index, AccessShareLock);
+	table_close(us->rel, NoLock);	/* held to the end of the transaction */
+}
 
 /*
  * Seal up to `limit` committed, unsealed rows, and no more than
@@ -133,7 +320,9 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	Datum	   *chains = NULL;
 	uint64		n = 0;
 	Size		bytes = 0;
-	Portal		portal;
+	UnsealedScan us;
+	TupleDesc	desc;
+	MemoryContext per_fetch;
 	ItemPointerData *tids;
 	Datum	   *seqs,
 			   *rowhs;
@@ -212,30 +401,15 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	SPI_freetuptable(SPI_tuptable);
 
 	/*
-	 * A fresh snapshot, taken after the lock: sees the last sealer's work.
-	 * Planned for each batch with its values (not a saved, generic plan),
-	 * as the size of the backlog and the key change from batch to batch.
+	 * Hash the rows in capture order, SEAL_FETCH at a time (the entries of
+	 * a fetch are read at once), then write them all.  Each fetch's row
+	 * copies are freed before the next: TOAST pointers, a few hundred
+	 * bytes a row, whatever the size of the images.
 	 */
-	if (after)
-	{
-		Oid			ktypes[3] = {INT8OID, TIMESTAMPTZOID, INT8OID};
-		Datum		kv[3] = {Int64GetDatum(limit), after->changed_at, after->id};
-
-		portal = SPI_cursor_open_with_args(NULL, legacy ? UNSEALED_SQL(AUDIT_COLS_V1, AFTER_KEY)
-										   : UNSEALED_SQL(AUDIT_COLS, AFTER_KEY),
-										   3, ktypes, kv, NULL, false, 0);
-	}
-	else
-	{
-		Oid			ktypes[1] = {INT8OID};
-		Datum		kv[1] = {Int64GetDatum(limit)};
-
-		portal = SPI_cursor_open_with_args(NULL, legacy ? UNSEALED_SQL(AUDIT_COLS_V1, "")
-										   : UNSEALED_SQL(AUDIT_COLS, ""),
-										   1, ktypes, kv, NULL, false, 0);
-	}
-
-	/* hash the rows in order, a fetch at a time, then write them all */
+	unsealed_begin(&us, after);
+	desc = RelationGetDescr(us.rel);
+	per_fetch = AllocSetContextCreate(CurrentMemoryContext, "fintech seal fetch",
+									  ALLOCSET_DEFAULT_SIZES);
 	tids = palloc(sizeof(ItemPointerData) * limit);
 	seqs = palloc(sizeof(Datum) * limit);
 	rowhs = palloc(sizeof(Datum) * limit);
@@ -244,29 +418,34 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 		chains = palloc(sizeof(Datum) * limit);
 	while (!done)
 	{
-		SPITupleTable *tt;
-		uint64		fetched;
+		UnsealedRow rows[SEAL_FETCH];
+		int64		eids[SEAL_FETCH];
+		int			fetched = 0,
+					neids = 0;
 		EntryImages *images = NULL;
+		MemoryContext outer = MemoryContextSwitchTo(per_fetch);
 
-		SPI_cursor_fetch(portal, true, SEAL_FETCH);
-		tt = SPI_tuptable;
-		fetched = SPI_processed;
-		if (fetched == 0)
+		MemoryContextReset(per_fetch);
+		while (fetched < SEAL_FETCH && (int64) (n + fetched) < limit)
 		{
-			SPI_freetuptable(tt);
-			break;
+			CHECK_FOR_INTERRUPTS();
+			if (!unsealed_next(&us, per_fetch, &rows[fetched]))
+			{
+				done = true;
+				break;
+			}
+			if (!legacy && rows[fetched].entry_id != 0)
+				eids[neids++] = rows[fetched].entry_id;
+			fetched++;
 		}
-		/*
-		 * the fetch's ledger entries, read at once (this runs SPI), in a
-		 * snapshot no older than the cursor's
-		 */
-		if (!legacy)
-			images = ft_entry_images(tt, fetched, false);
-		for (uint64 r = 0; r < fetched; r++)
+		/* the fetch's ledger entries, read at once, in the same snapshot */
+		if (neids > 0)
+			images = ft_entry_images_of(eids, neids, us.snap);
+		MemoryContextSwitchTo(outer);
+		for (int r = 0; r < fetched; r++)
 		{
-			HeapTuple	tup = tt->vals[r];
-			Size		size = audit_row_image_bytes(tup, tt->tupdesc);
-			bool		isnull;
+			HeapTuple	tup = rows[r].tup;
+			Size		size = rows[r].image_bytes;
 
 			CHECK_FOR_INTERRUPTS();
 			if (n > 0 && bytes + size > SEAL_BATCH_BYTES)
@@ -280,20 +459,20 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 			if (legacy)
 			{
 				/* leaves[n]: the row hash, then prev: the chain hash */
-				audit_row_hash(tup, tt->tupdesc, leaves[n]);
+				audit_row_hash(tup, desc, leaves[n]);
 				audit_chain_hash(prev, has_prev, leaves[n], prev);
 				has_prev = true;
 				chains[n] = PointerGetDatum(fintech_hash_bytea(prev));
 			}
 			else
-				audit_leaf_hash(tup, tt->tupdesc, last_seq + 1, images, leaves[n]);
+				audit_leaf_hash(tup, desc, last_seq + 1, images, leaves[n]);
 			last_seq++;
-			tids[n] = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, tt->tupdesc, AUDIT_NCOLS + 1, &isnull));
+			tids[n] = tup->t_self;
 			seqs[n] = Int64GetDatum(last_seq);
 			rowhs[n] = PointerGetDatum(fintech_hash_bytea(leaves[n]));
 			/* both by value (int8, timestamptz): they outlive the rows */
-			last_id = SPI_getbinval(tup, tt->tupdesc, 1, &isnull);
-			last_at = SPI_getbinval(tup, tt->tupdesc, NCANON, &isnull);
+			last_id = rows[r].id;
+			last_at = rows[r].changed_at;
 			if ((int64) ++n == limit)
 			{
 				*more = true;
@@ -301,11 +480,9 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 				break;
 			}
 		}
-		if (images)
-			ft_entry_images_free(images);
-		SPI_freetuptable(tt);	/* the rows read: their ctids are copied */
 	}
-	SPI_cursor_close(portal);
+	MemoryContextDelete(per_fetch);
+	unsealed_end(&us);
 	if (n == 0)
 		return 0;
 

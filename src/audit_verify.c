@@ -391,7 +391,7 @@ verify_log(void)
 		fetched = SPI_processed;
 		/* the fetch's ledger entries, read at once (in per_fetch) */
 		MemoryContextSwitchTo(per_fetch);
-		images = ft_entry_images(tt, fetched, true);
+		images = ft_entry_images(tt, fetched, NULL);
 		MemoryContextSwitchTo(outer);
 		for (uint64 r = 0; r < fetched && res.ok; r++)
 		{

@@ -16,7 +16,7 @@
  */
 #include "postgres.h"
 
-#include "access/detoast.h"
+#include "access/htup_details.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -28,6 +28,68 @@
 
 #include "audit_entry.h"
 #include "canon.h"
+
+/*
+ * The audit log's hashes are many and short: a leaf per sealed row (a few
+ * hundred bytes) and about one node per row (65 bytes), for the sealer,
+ * the verifier and every proof.  pg_cryptohash (OpenSSL's EVP interface
+ * underneath) allocates a context, registers it with the resource owner
+ * and looks the algorithm up for each one, which costs more than hashing
+ * a node.  When PostgreSQL is built with OpenSSL, these hashes use the
+ * same library's SHA256_* functions on a context on the stack instead
+ * (deprecated in OpenSSL 3, not removed; the same digest); otherwise
+ * pg_cryptohash.
+ */
+#ifdef USE_OPENSSL
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+#include <openssl/sha.h>
+
+typedef SHA256_CTX FtSha256;
+
+static void
+ft_sha_begin(FtSha256 *h)
+{
+	if (SHA256_Init(h) != 1)
+		elog(ERROR, "could not compute SHA-256");
+}
+
+static void
+ft_sha_update(FtSha256 *h, const void *data, size_t len)
+{
+	if (SHA256_Update(h, data, len) != 1)
+		elog(ERROR, "could not compute SHA-256");
+}
+
+static void
+ft_sha_end(FtSha256 *h, uint8 *out)
+{
+	if (SHA256_Final(out, h) != 1)
+		elog(ERROR, "could not compute SHA-256");
+}
+#else
+typedef struct FtSha256
+{
+	pg_cryptohash_ctx *ctx;
+} FtSha256;
+
+static void
+ft_sha_begin(FtSha256 *h)
+{
+	h->ctx = fintech_sha256_begin();
+}
+
+static void
+ft_sha_update(FtSha256 *h, const void *data, size_t len)
+{
+	fintech_sha256_update(h->ctx, data, len);
+}
+
+static void
+ft_sha_end(FtSha256 *h, uint8 *out)
+{
+	fintech_sha256_end(h->ctx, out);
+}
+#endif
 
 /*
  * The canonical forms that fintech hashes (audit rows, payment requests)
@@ -71,19 +133,43 @@ fintech_sha256_update(pg_cryptohash_ctx *ctx, const void *data, size_t len)
 void
 fintech_sha256_field(pg_cryptohash_ctx *ctx, const char *s, size_t len)
 {
-	char		prefix[32];
+	char		prefix[MAXINT8LEN + 2];
+	int			plen;
 
 	if (s == NULL)
 	{
 		fintech_sha256_update(ctx, "N", 1);
 		return;
 	}
-	snprintf(prefix, sizeof(prefix), "%zu:", len);
-	fintech_sha256_update(ctx, prefix, strlen(prefix));
+	plen = pg_ulltoa_n((uint64) len, prefix);
+	prefix[plen++] = ':';
+	fintech_sha256_update(ctx, prefix, plen);
 	for (size_t off = 0; off < len; off += HASH_CHUNK)
 	{
 		CHECK_FOR_INTERRUPTS();
 		fintech_sha256_update(ctx, s + off, Min(len - off, HASH_CHUNK));
+	}
+}
+
+/* the same into an FtSha256 (the audit rows' hashes) */
+static void
+ft_sha_field(FtSha256 *h, const char *s, size_t len)
+{
+	char		prefix[MAXINT8LEN + 2];
+	int			plen;
+
+	if (s == NULL)
+	{
+		ft_sha_update(h, "N", 1);
+		return;
+	}
+	plen = pg_ulltoa_n((uint64) len, prefix);
+	prefix[plen++] = ':';
+	ft_sha_update(h, prefix, plen);
+	for (size_t off = 0; off < len; off += HASH_CHUNK)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ft_sha_update(h, s + off, Min(len - off, HASH_CHUNK));
 	}
 }
 
@@ -98,10 +184,57 @@ fintech_sha256_end(pg_cryptohash_ctx *ctx, uint8 *out)
 void
 fintech_sha256(const void *data, size_t len, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+	FtSha256	h;
 
-	fintech_sha256_update(ctx, data, len);
-	fintech_sha256_end(ctx, out);
+	ft_sha_begin(&h);
+	ft_sha_update(&h, data, len);
+	ft_sha_end(&h, out);
+}
+
+/*
+ * A broken-down timestamp as snprintf("%04d-%02d-%02d<sep>%02d:%02d:%02d.%06d")
+ * writes it (the canonical forms' changed_at, the entry image's created_at),
+ * without snprintf for the years 0 to 9999; buf holds at least 64 bytes.
+ * Returns the length.
+ */
+static char *
+put_digits(char *p, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--)
+	{
+		p[i] = '0' + v % 10;
+		v /= 10;
+	}
+	return p + width;
+}
+
+int
+fintech_format_ts(char *buf, const struct pg_tm *tm, fsec_t fsec, char sep)
+{
+	char	   *p = buf;
+
+	if (tm->tm_year < 0 || tm->tm_year > 9999 || tm->tm_mon < 0 || tm->tm_mon > 99 ||
+		tm->tm_mday < 0 || tm->tm_mday > 99 || tm->tm_hour < 0 || tm->tm_hour > 99 ||
+		tm->tm_min < 0 || tm->tm_min > 99 || tm->tm_sec < 0 || tm->tm_sec > 99 ||
+		fsec < 0 || fsec > 999999)
+		return snprintf(buf, 64, "%04d-%02d-%02d%c%02d:%02d:%02d.%06d",
+						tm->tm_year, tm->tm_mon, tm->tm_mday, sep,
+						tm->tm_hour, tm->tm_min, tm->tm_sec, (int) fsec);
+	p = put_digits(p, tm->tm_year, 4);
+	*p++ = '-';
+	p = put_digits(p, tm->tm_mon, 2);
+	*p++ = '-';
+	p = put_digits(p, tm->tm_mday, 2);
+	*p++ = sep;
+	p = put_digits(p, tm->tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, tm->tm_min, 2);
+	*p++ = ':';
+	p = put_digits(p, tm->tm_sec, 2);
+	*p++ = '.';
+	p = put_digits(p, (int) fsec, 6);
+	*p = '\0';
+	return p - buf;
 }
 
 /* a SHA-256 hash as bytea */
@@ -120,32 +253,12 @@ fintech_hash_bytea(const uint8 *hash)
  * ------------------------------------------------------------------------
  */
 
-/*
- * Bytes of the row images of one audit row once detoasted (what hashing it
- * costs in memory), without detoasting anything
- */
-Size
-audit_row_image_bytes(HeapTuple tup, TupleDesc desc)
-{
-	Size		bytes = 0;
-
-	for (int col = 4; col <= 5; col++)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-
-		if (!isnull)
-			bytes += toast_raw_datum_size(d);
-	}
-	return bytes;
-}
-
 /* one field into the hash and/or the buffer: "<bytes>:<text>" or "N" */
 static void
-canon_emit(pg_cryptohash_ctx *ctx, StringInfo buf, const char *s, size_t len)
+canon_emit(FtSha256 *ctx, StringInfo buf, const char *s, size_t len)
 {
 	if (ctx)
-		fintech_sha256_field(ctx, s, len);
+		ft_sha_field(ctx, s, len);
 	if (buf)
 	{
 		if (s == NULL)
@@ -160,36 +273,44 @@ canon_emit(pg_cryptohash_ctx *ctx, StringInfo buf, const char *s, size_t len)
 
 /*
  * audit_row_feed: the canonical form of an audit_log row (columns as in
- * AUDIT_COLS), into ctx and/or buf: the nine fields id .. changed_at, each
- * written as "<bytes>:<text>" or "N" for NULL, changed_at as 'YYYY-MM-DD
- * HH24:MI:SS.US' in UTC (the canonical form of docs/audit.md, unchanged
- * since 0.1.0: jsonb as jsonb_out writes it, xid8 as xid8out does); with
- * seq > 0 (a leaf sealed from 0.5.0 on) a tenth field, seq, so that a row
- * moved to another place no longer matches its leaf hash.
+ * AUDIT_COLS: a row read with them, or the table's own row, whose columns
+ * are in that order), into ctx and/or buf: the nine fields id ..
+ * changed_at, each written as "<bytes>:<text>" or "N" for NULL, changed_at
+ * as 'YYYY-MM-DD HH24:MI:SS.US' in UTC (the canonical form of
+ * docs/audit.md, unchanged since 0.1.0: jsonb as jsonb_out writes it, xid8
+ * as xid8out does); with seq > 0 (a leaf sealed from 0.5.0 on) a tenth
+ * field, seq, so that a row moved to another place no longer matches its
+ * leaf hash.
  *
  * Memory: text columns are fed from their stored bytes; a row image is
- * detoasted and written as text one at a time, fed and freed, all in a
+ * detoasted and written as text one at a time, fed and freed, in a
  * context of its own deleted before returning, so hashing a row costs
  * about three times its larger image (detoasted jsonb + its text),
  * whatever else the caller holds, and nothing stays behind (buf, when
- * given, grows in its own context).
+ * given, grows in its own context).  A ledger entry's row has no image
+ * stored (its new_row is the entry's, from images) and needs no context.
  */
 static void
 audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
-			   pg_cryptohash_ctx *ctx, StringInfo sbuf)
+			   FtSha256 *ctx, StringInfo sbuf)
 {
-	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech audit row hash",
-											  ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(cxt);
+	MemoryContext cxt = NULL;
+	MemoryContext old = CurrentMemoryContext;
+	Datum		v[AUDIT_NCOLS + 1];
+	bool		n[AUDIT_NCOLS + 1];
 	int64		id = 0;
-	bool		isnull;
-	Datum		entry_id = desc->natts >= AUDIT_ENTRY_COL
-		? SPI_getbinval(tup, desc, AUDIT_ENTRY_COL, &isnull) : (Datum) 0;
-	bool		is_entry = desc->natts >= AUDIT_ENTRY_COL && !isnull;
+	bool		is_entry;
+
+	/* the columns as stored (images stay TOAST pointers until fed) */
+	if (desc->natts > lengthof(v))
+		elog(ERROR, "an audit row of %d columns", desc->natts);
+	heap_deform_tuple(tup, desc, v, n);
+	is_entry = desc->natts >= AUDIT_ENTRY_COL && !n[AUDIT_ENTRY_COL - 1];
 
 	for (int col = 1; col <= NCANON; col++)
 	{
-		Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+		Datum		d = v[col - 1];
+		bool		isnull = n[col - 1];
 		char		buf[64];
 
 		if (col == 5 && is_entry && isnull)
@@ -199,20 +320,22 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 			 * new_row stored there, which the capture never writes, is
 			 * hashed as it is: a change)
 			 */
-			int64		eid = DatumGetInt64(entry_id);
-			EntryImages *one = images ? NULL : ft_entry_images_of(&eid, 1, true);
-			Jsonb	   *image = ft_entry_image(images ? images : one, eid);
+			int64		eid = DatumGetInt64(v[AUDIT_ENTRY_COL - 1]);
+			EntryImages *one = images ? NULL : ft_entry_images_of(&eid, 1, NULL);
+			size_t		len;
+			const char *image = ft_entry_image(images ? images : one, eid, &len);
 
-			isnull = image == NULL;
-			d = image ? JsonbPGetDatum(image) : (Datum) 0;
+			canon_emit(ctx, sbuf, image, image ? len : 0);
+			if (one)
+				ft_entry_images_free(one);
+			continue;
 		}
 		if (isnull)
 			canon_emit(ctx, sbuf, NULL, 0);
 		else if (col == 1)
 		{
 			id = DatumGetInt64(d);
-			snprintf(buf, sizeof(buf), INT64_FORMAT, id);
-			canon_emit(ctx, sbuf, buf, strlen(buf));
+			canon_emit(ctx, sbuf, buf, pg_lltoa(id, buf));
 		}
 		else if (col == NCANON)
 		{
@@ -226,35 +349,46 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 						 errmsg("audit row with an invalid changed_at"),
 						 errdetail("Audit row " INT64_FORMAT " has changed_at %s.", id,
 								   DatumGetCString(DirectFunctionCall1(timestamptz_out, d)))));
-			snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06d",
-					 tm.tm_year, tm.tm_mon, tm.tm_mday,
-					 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
-			canon_emit(ctx, sbuf, buf, strlen(buf));
+			canon_emit(ctx, sbuf, buf, fintech_format_ts(buf, &tm, fsec, ' '));
 		}
 		else if (col == 6)
 		{
 			/* xid8, as xid8out writes it */
-			snprintf(buf, sizeof(buf), UINT64_FORMAT,
-					 U64FromFullTransactionId(DatumGetFullTransactionId(d)));
-			canon_emit(ctx, sbuf, buf, strlen(buf));
+			canon_emit(ctx, sbuf, buf,
+					   pg_ulltoa_n(U64FromFullTransactionId(DatumGetFullTransactionId(d)), buf));
 		}
 		else if (col == 4 || col == 5)
 		{
 			/* jsonb, as jsonb_out (and so ::text) writes it */
-			Jsonb	   *j = DatumGetJsonbP(d);
-			char	   *text = JsonbToCString(NULL, &j->root, VARSIZE(j));
-			size_t		len = strlen(text);
+			Jsonb	   *j;
+			char	   *text;
+			size_t		len;
 
+			if (cxt == NULL)
+				cxt = AllocSetContextCreate(old, "fintech audit row hash", ALLOCSET_DEFAULT_SIZES);
+			MemoryContextSwitchTo(cxt);
+			j = DatumGetJsonbP(d);
+			text = JsonbToCString(NULL, &j->root, VARSIZE(j));
+			len = strlen(text);
 			if ((Pointer) j != DatumGetPointer(d))
 				pfree(j);
+			MemoryContextSwitchTo(old);
 			canon_emit(ctx, sbuf, text, len);
 			pfree(text);
 		}
 		else
 		{
 			/* text: the stored bytes (text holds no NUL) */
-			text	   *t = DatumGetTextPP(d);
+			text	   *t = (text *) DatumGetPointer(d);
 
+			if (VARATT_IS_COMPRESSED(t) || VARATT_IS_EXTERNAL(t))
+			{
+				if (cxt == NULL)
+					cxt = AllocSetContextCreate(old, "fintech audit row hash", ALLOCSET_DEFAULT_SIZES);
+				MemoryContextSwitchTo(cxt);
+				t = DatumGetTextPP(d);
+				MemoryContextSwitchTo(old);
+			}
 			canon_emit(ctx, sbuf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 		}
 	}
@@ -263,33 +397,34 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 		/* the tenth field: the row's place (rows sealed from 0.5.0 on) */
 		char		buf[32];
 
-		snprintf(buf, sizeof(buf), INT64_FORMAT, seq);
-		canon_emit(ctx, sbuf, buf, strlen(buf));
+		canon_emit(ctx, sbuf, buf, pg_lltoa(seq, buf));
 	}
-	MemoryContextSwitchTo(old);
-	MemoryContextDelete(cxt);
+	if (cxt)
+		MemoryContextDelete(cxt);
 }
 
 /* the row_hash of the hash chain (rows sealed before 0.5.0): SHA-256 of the form */
 void
 audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+	FtSha256	h;
 
-	audit_row_feed(tup, desc, 0, NULL, ctx, NULL);
-	fintech_sha256_end(ctx, out);
+	ft_sha_begin(&h);
+	audit_row_feed(tup, desc, 0, NULL, &h, NULL);
+	ft_sha_end(&h, out);
 }
 
 /* the leaf hash of the Merkle tree (RFC 9162): SHA-256(0x00 || form) */
 void
 audit_leaf_hash(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images, uint8 *out)
 {
-	pg_cryptohash_ctx *ctx = fintech_sha256_begin();
+	FtSha256	h;
 	static const uint8 leaf_prefix = 0x00;
 
-	fintech_sha256_update(ctx, &leaf_prefix, 1);
-	audit_row_feed(tup, desc, seq, images, ctx, NULL);
-	fintech_sha256_end(ctx, out);
+	ft_sha_begin(&h);
+	ft_sha_update(&h, &leaf_prefix, 1);
+	audit_row_feed(tup, desc, seq, images, &h, NULL);
+	ft_sha_end(&h, out);
 }
 
 /* the canonical form as bytes (the leaf data), allocated in cxt */

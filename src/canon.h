@@ -14,13 +14,21 @@
 #include "access/tupdesc.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
+#include "pgtime.h"
 
 /* called only from inside fintech.so: not exported, called directly */
 #pragma GCC visibility push(hidden)
 
 /* one field of a canonical form, "<length in bytes>:<text>" or "N" for NULL */
 extern void fintech_canon_field(StringInfo buf, const char *s);
+
+/*
+ * a broken-down timestamp as "%04d-%02d-%02d<sep>%02d:%02d:%02d.%06d"
+ * writes it, into buf (64 bytes); returns its length
+ */
+extern int	fintech_format_ts(char *buf, const struct pg_tm *tm, fsec_t fsec, char sep);
 
 /* SHA-256 of data, into out (PG_SHA256_DIGEST_LENGTH bytes) */
 extern void fintech_sha256(const void *data, size_t len, uint8 *out);
@@ -52,7 +60,6 @@ extern void fintech_sha256_end(pg_cryptohash_ctx *ctx, uint8 *out);
 #define AUDIT_NCOLS 13				/* the first 9 columns are hashed */
 
 /* of a row read with AUDIT_COLS: */
-extern Size audit_row_image_bytes(HeapTuple tup, TupleDesc desc);
 extern void audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out);
 struct EntryImages;
 /*

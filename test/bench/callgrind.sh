@@ -48,12 +48,26 @@
 #                 runs pay the same and it cancels out); runs 2 and 12 calls
 #                 instead of 200 and 1,200 and reports per TRANSFER:
 #                 (I(12) - I(2)) / 10,000 (not in the default list)
+#   seal          fintech.seal_audit() of a backlog of ledger entries' audit
+#                 rows (transfer_batch calls of 1,000 transfers from 'bank'
+#                 to the 100 wallets, written first, not counted): runs
+#                 2,000 and 12,000 rows, and reports per SEALED ROW:
+#                 (I(12,000) - I(2,000)) / 10,000, instructions counted
+#                 inside fintech_seal_audit only (--toggle-collect), WAL
+#                 from just before to just after the call (no full-page
+#                 images: the rows' pages were written since the last
+#                 checkpoint) (not in the default list; test/bench/seal.sh)
+#   seal_fpi      the same with a CHECKPOINT between writing the rows and
+#                 sealing them: the WAL includes the full-page images of
+#                 every page the sealer changes first
 # (the limits are created at the start of each run and dropped at its end,
 # so both runs pay the same first-payment costs and they cancel out)
 # (transfer_key and capture_key are not in the default list:
 # CALLGRIND_WORKLOADS="transfer transfer_key capture capture_key", as
 # test/bench/keys.sh's CPU counterpart)
-# CALLGRIND_WORKLOADS="transfer pay" runs only those; CALLGRIND_SETTINGS
+# CALLGRIND_WORKLOADS="transfer pay" runs only those; CALLGRIND_OUT=DIR keeps
+# each run's callgrind output there (DIR/<n>-<workload>-<runs>.out, n the
+# BINDIR's position) for callgrind_annotate; CALLGRIND_SETTINGS
 # ("-c name=value ...") go to the backend, e.g. "-c fintech.events=off"
 # (test/bench/events.sh compares events on and off this way).
 set -euo pipefail
@@ -63,9 +77,9 @@ AS=()
 [ "$(id -u)" = 0 ] && AS=(runuser -u postgres --)
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
 
-count() {	# count DIR BIN FILE: instructions and WAL bytes of one single-user run
+count() {	# count DIR BIN FILE [VALGRIND OPTIONS]: instructions and WAL bytes of one single-user run
 	local pos
-	"${AS[@]}" valgrind --tool=callgrind --callgrind-out-file="$1/cg.out" \
+	"${AS[@]}" valgrind --tool=callgrind --callgrind-out-file="$1/cg.out" "${@:4}" \
 		"$2/postgres" --single -D "$1/data" ${CALLGRIND_SETTINGS:-} postgres <"$3" >"$1/out.txt" 2>"$1/vg.txt"
 	# the WAL position printed before and after the calls (see WALPOS below)
 	read -r -a pos <<<"$(grep -Eo 'walpos[0-9]+' "$1/out.txt" | grep -Eo '[0-9]+' | tr '\n' ' ')"
@@ -75,7 +89,9 @@ count() {	# count DIR BIN FILE: instructions and WAL bytes of one single-user ru
 WALPOS="SELECT 'walpos' || (pg_current_wal_insert_lsn() - '0/0')::int8"
 
 printf '| build | version | workload | instructions per call | WAL bytes per call |\n|---|---|---|---:|---:|\n'
+nbin=0
 for BIN in "$@"; do
+	nbin=$((nbin + 1))
 	D=$(mktemp -d /tmp/fintech-cg.XXXXXX)
 	chmod 755 "$D"
 	[ ${#AS[@]} -gt 0 ] && chown postgres "$D"
@@ -106,8 +122,9 @@ CONF
 		declare -A I=() W=()
 		rm -rf "$D/data"
 		"${AS[@]}" cp -a "$D/data0" "$D/data"
-		runs="200 1200" per=1000
+		runs="200 1200" per=1000 vgopts=()
 		[ "$w" = batch ] && runs="2 12" per=10000
+		case $w in seal | seal_fpi) runs="2000 12000" per=10000 vgopts=(--toggle-collect=fintech_seal_audit) ;; esac
 		for n in $runs; do
 			{
 			case $w in batch)
@@ -115,13 +132,22 @@ CONF
 				echo "SELECT count(*) FROM fintech.transfer_batch((SELECT array_agg('bank'::text) FROM generate_series(1, 2000)), (SELECT array_agg('b' || i) FROM generate_series(1, 2000) i), (SELECT array_agg(1000000::int8) FROM generate_series(1, 2000)))"
 				echo "SELECT setseed(0.5)"
 				;;
+			seal | seal_fpi)
+				# the backlog: n rows, sealed by the one call measured below
+				for _ in $(seq 1 $((n / 1000))); do
+					echo "SELECT count(*) FROM fintech.transfer_batch((SELECT array_agg('bank'::text) FROM generate_series(1, 1000)), (SELECT array_agg('w' || (i % 100)) FROM generate_series(1, 1000) i), (SELECT array_agg(1::int8) FROM generate_series(1, 1000)))"
+				done
+				[ "$w" = seal_fpi ] && echo "CHECKPOINT"
+				;;
 			esac
 			echo "$WALPOS"
 			case $w in pay_3lim_keys | pay_keys | transfer_pair) echo "SELECT count(fintech.transfer('bank', 'n' || i, 10)) FROM generate_series(0, 1199) i" ;; esac
 			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac
 			case $w in pay_eurlim) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000, currency => 'EUR'), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000, currency => 'EUR'), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000, currency => 'EUR')" ;; esac
-			for i in $(seq 1 $n); do
+			case $w in seal | seal_fpi) calls=1 ;; *) calls=$n ;; esac
+			for i in $(seq 1 $calls); do
 				case $w in
+				seal | seal_fpi) echo "SELECT 'sealed' || fintech.seal_audit()" ;;
 				transfer) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1)" ;;
 				transfer_pair) echo "SELECT fintech.transfer('n$((i % 1200))', 'n$(((i + 600) % 1200))', 1)" ;;
 				transfer_key) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1, idempotency_key => 't$n-$i')" ;;
@@ -142,11 +168,15 @@ CONF
 			echo "$WALPOS"
 			case $w in pay_3lim* | pay_eurlim) echo "SELECT fintech.drop_limit(name) FROM fintech.limits WHERE dropped_at IS NULL" ;; esac
 			} >"$D/in.sql"
-			r=$(count "$D" "$BIN" "$D/in.sql")
+			r=$(count "$D" "$BIN" "$D/in.sql" "${vgopts[@]}")
 			read -r "I[$n]" "W[$n]" <<<"$r"
+			if [ -n "${CALLGRIND_OUT:-}" ]; then
+				cp "$D/cg.out" "$CALLGRIND_OUT/$nbin-$w-$n.out"
+			fi
 		done
 		read -r r1 r2 <<<"$runs"
-		printf '| %s | %s | %s | %s | %s |\n' "$BIN" "$ver" "$w$([ "$w" = batch ] && echo ' (per transfer)')" $(((I[$r2] - I[$r1]) / per)) $(((W[$r2] - W[$r1]) / per))
+		case $w in batch) unit=' (per transfer)' ;; seal | seal_fpi) unit=' (per sealed row)' ;; *) unit= ;; esac
+		printf '| %s | %s | %s | %s | %s |\n' "$BIN" "$ver" "$w$unit" $(((I[$r2] - I[$r1]) / per)) $(((W[$r2] - W[$r1]) / per))
 	done
 	rm -rf "$D"
 done

@@ -277,6 +277,50 @@ SELECT ok FROM fintech.verify_audit();
 DROP TABLE regress_backlog;
 SELECT fintech.seal_audit() AS sealed;
 
+-- the images of ledger entries, which the sealer writes as jsonb_out
+-- would without building the jsonb (audit_entry.c): their leaf hashes
+-- against the SQL recomputation from fintech.audit_entry_image(), for
+-- strings that JSON escapes, nested metadata, pending legs, related ids
+SELECT fintech.open_account('regress_img_a', 'USD', kind => 'asset', min_balance => NULL) > 0 AS a,
+       fintech.open_account('regress_img_b', 'USD') > 0 AS b;
+SELECT fintech.transfer('regress_img_a', 'regress_img_b', 7,
+         description => E'quote " backslash \\ slash / newline \n tab \t bell \x01 e\u0301 \u20ac \U0001F600',
+         metadata => '{"k": [1, 2.50, 1e3, -0.0, "x\"y\\z", null, true], "nested": {"z": {}, "a": []}, "": "", "long key name": 12345678901234567890}')
+       AS img_t \gset
+SELECT fintech.transfer('regress_img_a', 'regress_img_b', 3, pending_for => '1 hour',
+                        description => '') AS img_h \gset
+SELECT fintech.post_pending(:img_h) AS img_p \gset
+SELECT fintech.reverse(:img_t, description => 'back') AS img_r \gset
+SELECT fintech.seal_audit() > 0 AS sealed;
+SELECT count(*) AS entry_rows, bool_and(regress_leaf(l) = l.row_hash) AS leaf_hashes_match,
+       count(*) FILTER (WHERE fintech.audit_entry_image(l.entry_id) ? 'pending_legs'
+                          AND fintech.audit_entry_image(l.entry_id) -> 'pending_legs' <> 'null') AS with_pending_legs,
+       count(*) FILTER (WHERE fintech.audit_entry_image(l.entry_id) -> 'related_id' <> 'null') AS with_related_id
+  FROM fintech.audit_log l WHERE l.entry_id IN (:img_t, :img_h, :img_p, :img_r);
+SELECT ok FROM fintech.verify_audit();
+
+-- the sealer reads audit_log's columns by position and its unsealed rows
+-- through audit_log_unsealed: altered, it refuses (55000) instead of
+-- sealing from another index or other columns
+BEGIN;
+DROP INDEX fintech.audit_log_unsealed;
+CREATE INDEX audit_log_unsealed ON fintech.audit_log (changed_at, id) WHERE seq IS NULL AND id > 0;
+SELECT fintech.seal_audit();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+ALTER TABLE fintech.audit_log ADD COLUMN regress_extra int;
+SELECT fintech.seal_audit();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK;
+BEGIN;
+DROP INDEX fintech.audit_log_unsealed;
+CREATE INDEX audit_log_unsealed ON fintech.audit_log (changed_at DESC, id) WHERE seq IS NULL;
+SELECT fintech.seal_audit();
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK;
+SELECT fintech.seal_audit() >= 0 AS seals_again;
+
 DROP FUNCTION regress_mth(bigint, bigint);
 DROP FUNCTION regress_leaf(fintech.audit_log);
 DROP FUNCTION regress_canon(fintech.audit_log);
