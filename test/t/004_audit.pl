@@ -271,6 +271,19 @@ cmp_ok($seq2, '>', $dseq, 'the chain grew past the digest');
 is(sql("SELECT fintech.verify_audit_digest($dseq, '$hash2')"), 'f',
 	'a hash at the wrong position does not verify');
 
+# with nothing committed to seal, the seal job does not lock the head: a
+# lock would write WAL and commit a transaction id at every run of an idle
+# cluster (every 200 ms here)
+$node->poll_query_until('postgres', "SELECT count(*) = 0 FROM fintech.audit_log WHERE seq IS NULL")
+  or die 'the log was not sealed';
+my ($xmax0, $runs0) = split /\|/,
+  sql("SELECT h.xmax || '|' || w.runs FROM fintech.audit_head h, fintech.worker_status w WHERE w.job = 'seal_audit'");
+$node->poll_query_until('postgres',
+	"SELECT runs >= $runs0 + 3 FROM fintech.worker_status WHERE job = 'seal_audit'")
+  or die 'the seal job did not run';
+is(sql("SELECT xmax FROM fintech.audit_head"), $xmax0,
+	'idle: three runs of the seal job later the head row was not locked (its xmax is unchanged)');
+
 $node->stop('fast');
 my $log = slurp_file($node->logfile);
 # an ERROR raised in the job (a FATAL from the shutdown that interrupts a
