@@ -15,8 +15,6 @@
 
 /* fintech.audit_trigger(): the capture trigger of every audited table */
 extern PGDLLEXPORT Datum fintech_audit_trigger(PG_FUNCTION_ARGS);
-/* fintech.audit_table(tbl regclass): adds the capture triggers to a table */
-extern PGDLLEXPORT Datum fintech_audit_table(PG_FUNCTION_ARGS);
 
 /* called only from inside fintech.so: not exported, called directly */
 #pragma GCC visibility push(hidden)
