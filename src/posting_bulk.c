@@ -1,10 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * posting_bulk.c
- *	  The batch path's writes (fintech.transfer_batch): the rows the
- *	  posting engine queued (posting_write.c) written straight into the
- *	  heap and the indexes, without an SQL statement, as audit_log.c and
- *	  events.c write theirs.
+ *	  The posting engine's direct writes: the rows it queued
+ *	  (posting_write.c) written straight into the heap and the indexes,
+ *	  without an SQL statement, as audit_log.c and events.c write theirs --
+ *	  entries and postings for every call (a transfer's two postings as a
+ *	  batch's thousands), the accounts for a batch (fintech.transfer_batch).
  *
  *	  - entries and postings: heap_multi_insert (one WAL record per page
  *	    instead of one per row), then each row's index entries, and each

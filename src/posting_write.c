@@ -6,7 +6,9 @@
  *	  written at the end of the call with a handful of bulk statements
  *	  (ledger_finish): the entries, postings, pending legs, holds, hold
  *	  resolutions, and the accounts' new balances, held amounts and last
- *	  sequence numbers.
+ *	  sequence numbers.  Entries and postings go straight into the heap
+ *	  (posting_bulk.c) whenever that is the same as the statement, for a
+ *	  single transfer as for a batch.
  *
  * Rows are collected column by column (RowBuf) and written with one
  * statement per table whose parameters are arrays (unnest), or, for the
@@ -46,7 +48,7 @@ static const Oid pending_legs_types[] = {INT8OID, INT4OID, INT8OID, INT8OID};
 static const Oid holds_types[] = {INT8OID, TIMESTAMPTZOID, INT8OID};
 static const Oid hold_updates_types[] = {INT8OID, TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID};
 static const Oid account_update_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID};
-/* the columns of the bulk statements, in order (the batch path, posting_bulk.c) */
+/* the columns of the bulk statements, in order (the direct writes, posting_bulk.c) */
 static const char *const entries_cols[] = {"id", "type", "related_id", "description", "metadata", "created_at"};
 static const char *const postings_cols[] = {"entry_id", "leg", "account_id", "amount", "seq", "balance_after", "posted_at"};
 
@@ -365,12 +367,15 @@ take_dirty(Ledger *L, int i)
 void
 ledger_finish(Ledger *L)
 {
-	/* a batch: entries, postings and accounts straight, where that is the same */
-	if (L->bulk)
-	{
-		(void) bulk_insert("entries", entries_cols, &L->entries);
-		(void) bulk_insert("postings", postings_cols, &L->postings);
-	}
+	/*
+	 * entries and postings straight into the heap, where that is the same
+	 * as the INSERT (posting_bulk.c; else the statements below write them):
+	 * for every call, not only batches -- a transfer's entry then costs no
+	 * INSERT statement and its audit row no trigger event; the accounts
+	 * straight only for a batch
+	 */
+	(void) bulk_insert("entries", entries_cols, &L->entries);
+	(void) bulk_insert("postings", postings_cols, &L->postings);
 	rowbuf_flush(&L->entries, P_INS_ENTRIES, SPI_OK_INSERT, P_INS_ENTRY1, 1);
 	rowbuf_flush(&L->postings, P_INS_POSTINGS, SPI_OK_INSERT, P_INS_POSTINGS2, 2);
 	rowbuf_flush(&L->pending_legs, P_INS_PENDING_LEGS, SPI_OK_INSERT, -1, -1);
