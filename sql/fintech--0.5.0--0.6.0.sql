@@ -610,6 +610,15 @@ INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES
 REVOKE ALL ON SEQUENCE fintech.vault_access_id_seq FROM PUBLIC;
 
 /* ------------------------------------------------------------------------
+ * Audit capture: an UPDATE of fintech.accounts that names only its folded
+ * state (balance, pending_out, pending_in, last_seq: every posting's) queues
+ * no trigger event.  audit_table makes the capture trigger again with
+ * UPDATE OF every other column.
+ * ------------------------------------------------------------------------ */
+
+SELECT fintech.audit_table('fintech.accounts');
+
+/* ------------------------------------------------------------------------
  * Privileges (keep this part last)
  * ------------------------------------------------------------------------ */
 

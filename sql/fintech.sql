@@ -685,7 +685,9 @@ AS 'MODULE_PATHNAME', 'fintech_audit_leaf_data';
 COMMENT ON FUNCTION fintech.audit_leaf_data(pg_catalog.int8) IS
   'The leaf data of the sealed row seq: its canonical form (leaf hash = sha256(0x00 || leaf data))';
 
--- the extension's own tables are audited from the start
+-- the extension's own tables are audited from the start (fintech.accounts:
+-- an UPDATE is captured when it names a column other than the folded state;
+-- audit_table makes that list of columns, again whenever columns are added)
 SELECT fintech.audit_table(t)
   FROM (VALUES ('fintech.accounts'::pg_catalog.regclass), ('fintech.entries'),
                ('fintech.holds')) AS own(t);
@@ -1699,6 +1701,8 @@ UPDATE pg_catalog.pg_init_privs i
 
 -- when an account was closed (close_account): fintech.personal_data_retention counts from it
 ALTER TABLE fintech.accounts ADD COLUMN closed_at pg_catalog.timestamptz;
+-- its capture trigger names the new column (UPDATE OF, see audit_table above)
+SELECT fintech.audit_table('fintech.accounts');
 -- when the party's personal data was erased (fintech.erase_party)
 ALTER TABLE fintech.parties ADD COLUMN erased_at pg_catalog.timestamptz;
 

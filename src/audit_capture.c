@@ -13,6 +13,16 @@
  * them in).  Writers take no lock besides the row they insert: no
  * counter, no advisory lock, no table lock.
  *
+ * fintech.accounts's trigger fires only for an UPDATE that names a column
+ * other than the folded state in its SET list (audit_table.c); the
+ * capture refuses to run while that list misses a column (one added
+ * since), so that a column added later cannot go unlogged.
+ *
+ * The batch path (posting_bulk.c) logs the entries it inserts itself
+ * (ft_audit_insert_direct, ft_audit_capture_inserted): the same rows the
+ * trigger would write, without a trigger event per entry, whenever the
+ * trigger is the table's only AFTER INSERT row trigger.
+ *
  * The row's jsonb is built here, not with to_jsonb(), so that it does not
  * depend on the writer's settings: timestamptz in UTC, intervals in ISO
  * 8601, floats in shortest exact form, bytea in hex, money as numeric.
@@ -24,17 +34,21 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "access/toast_compression.h"
 #include "access/toast_internals.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/shortest_dec.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/cash.h"
 #include "utils/datetime.h"
@@ -46,12 +60,14 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
 #include "fintech.h"
 #include "audit_capture.h"
 #include "audit_log.h"
+#include "audit_table.h"
 #include "personal.h"
 
 /* ------------------------------------------------------------------------
@@ -228,6 +244,8 @@ typedef struct CaptureRel
 	int			entry_id_att;
 	/* fintech.accounts: per attno, true for the folded state (not logged) */
 	bool	   *folded;
+	/* fintech.audit_log itself (which the trigger refuses to capture) */
+	bool		is_audit_log;
 } CaptureRel;
 
 /*
@@ -240,8 +258,6 @@ typedef struct CaptureRel
  * account's UPDATE is logged unless it changed only the folded state,
  * which check_ledger() proves from the postings.
  */
-static const char *const folded_columns[] = {"balance", "pending_out", "pending_in", "last_seq"};
-
 static HTAB *capture_rels = NULL;
 static MemoryContext capture_cxt = NULL;
 
@@ -331,10 +347,14 @@ capture_rel(Relation rel)
 	qsort(fresh.cols, fresh.ncols, sizeof(CaptureCol), capture_col_cmp);
 	fresh.entry_id_att = -1;
 	fresh.folded = NULL;
+	fresh.is_audit_log = false;
 	if (RelationGetNamespace(rel) == get_namespace_oid("fintech", true))
 	{
 		const char *relname = RelationGetRelationName(rel);
 
+		fresh.is_audit_log = strcmp(relname, "audit_log") == 0;
+		if (strcmp(relname, "accounts") == 0)
+			ft_audit_check_account_trigger(rel);
 		for (int i = 0; i < fresh.ncols; i++)
 		{
 			const CaptureCol *c = &fresh.cols[i];
@@ -342,15 +362,13 @@ capture_rel(Relation rel)
 			if (strcmp(relname, "entries") == 0 && strcmp(c->name, "id") == 0 &&
 				c->basetype == INT8OID)
 				fresh.entry_id_att = c->attno;
-			if (strcmp(relname, "accounts") == 0)
-				for (int f = 0; f < lengthof(folded_columns); f++)
-					if (strcmp(c->name, folded_columns[f]) == 0)
-					{
-						if (fresh.folded == NULL)
-							fresh.folded = MemoryContextAllocZero(capture_cxt,
-																  sizeof(bool) * desc->natts);
-						fresh.folded[c->attno] = true;
-					}
+			if (strcmp(relname, "accounts") == 0 && ft_audit_is_folded(c->name))
+			{
+				if (fresh.folded == NULL)
+					fresh.folded = MemoryContextAllocZero(capture_cxt,
+														  sizeof(bool) * desc->natts);
+				fresh.folded[c->attno] = true;
+			}
 		}
 	}
 	old = MemoryContextSwitchTo(capture_cxt);
@@ -450,6 +468,61 @@ compress_image(Datum image)
  * ------------------------------------------------------------------------
  */
 
+/*
+ * The names of the session role and of the calling role, as text: looked
+ * up once per role, not per captured row, and forgotten when any role
+ * changes (a rename; pg_authid's invalidation).
+ */
+typedef struct RoleName
+{
+	Oid			role;
+	Datum		name;			/* text, in TopMemoryContext */
+} RoleName;
+
+static RoleName role_names[2];
+
+static void
+role_names_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	role_names[0].role = role_names[1].role = InvalidOid;
+}
+
+static Datum
+role_name(RoleName *r, Oid role)
+{
+	static bool callback_registered = false;
+	char	   *who;
+
+	if (!callback_registered)
+	{
+		CacheRegisterSyscacheCallback(AUTHOID, role_names_inval, (Datum) 0);
+		callback_registered = true;
+	}
+	if (OidIsValid(r->role) && r->role == role)
+		return r->name;
+	who = GetUserNameFromId(role, true);
+	if (who == NULL)
+		return CStringGetTextDatum("?");
+	if (r->name != (Datum) 0)
+		pfree(DatumGetPointer(r->name));
+	r->name = PointerGetDatum(MemoryContextAlloc(TopMemoryContext, VARHDRSZ + strlen(who)));
+	SET_VARSIZE(DatumGetPointer(r->name), VARHDRSZ + strlen(who));
+	memcpy(VARDATA(DatumGetPointer(r->name)), who, strlen(who));
+	/* (the lookup may have run the invalidation: cached only now) */
+	r->role = role;
+	return r->name;
+}
+
+/* v[4..6] of an audit row: the top-level transaction, the session role, the calling role */
+static void
+capture_who(Datum *v)
+{
+	v[4] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	v[5] = role_name(&role_names[0], GetSessionUserId());
+	/* the role outside any SECURITY DEFINER function: who called the API */
+	v[6] = role_name(&role_names[1], GetOuterUserId());
+}
+
 PG_FUNCTION_INFO_V1(fintech_audit_trigger);
 /*
  * AFTER INSERT/UPDATE/DELETE row trigger and AFTER TRUNCATE statement
@@ -464,8 +537,7 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	const char *op;
 	Datum		v[7] = {0};
 	char		n[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	char	   *who;
-	CaptureRel *cr;
+	CaptureRel *cr = NULL;
 	int64		entry_id = 0;
 	PersonalPending *personal;
 
@@ -492,8 +564,6 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 		ok = TRIGGER_FIRED_AFTER(trig->tg_event) &&
 			(rel->rd_rel->relkind == RELKIND_RELATION ||
 			 rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE) &&
-			!(RelationGetNamespace(rel) == get_namespace_oid("fintech", true) &&
-			  strcmp(RelationGetRelationName(rel), "audit_log") == 0) &&
 			(truncate
 			 ? (TRIGGER_FIRED_FOR_STATEMENT(trig->tg_event) &&
 				strcmp(tgname, "fintech_audit_truncate") == 0)
@@ -501,6 +571,12 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 				strcmp(tgname, "fintech_audit") == 0 &&
 				trig->tg_trigtuple != NULL &&
 				(!TRIGGER_FIRED_BY_UPDATE(trig->tg_event) || trig->tg_newtuple != NULL)));
+		/* (what capture_rel knows of the table: not audit_log itself) */
+		if (ok)
+		{
+			cr = capture_rel(rel);
+			ok = !cr->is_audit_log;
+		}
 		if (!ok)
 			ereport(ERROR,
 					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -514,7 +590,6 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 					 errhint("Audit a table with fintech.audit_table().")));
 	}
 
-	cr = capture_rel(rel);
 	v[0] = cr->qname;
 	n[2] = n[3] = 'n';
 	if (TRIGGER_FIRED_BY_UPDATE(trig->tg_event) && cr->folded &&
@@ -558,15 +633,15 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 		n[2] = ' ';
 	}
 	v[1] = CStringGetTextDatum(op);
-	v[4] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-	who = GetUserNameFromId(GetSessionUserId(), true);
-	v[5] = CStringGetTextDatum(who ? who : "?");
-	/* the role outside any SECURITY DEFINER function: who called the API */
-	who = GetUserNameFromId(GetOuterUserId(), true);
-	v[6] = CStringGetTextDatum(who ? who : "?");
+	capture_who(v);
 
-	/* personal values: commitments in the images, the values in audit_personal (personal.c) */
-	personal = ft_personal_commit(rel, n[2] == 'n' ? NULL : &v[2], n[3] == 'n' ? NULL : &v[3]);
+	/*
+	 * personal values: commitments in the images, the values in
+	 * audit_personal (personal.c); a row without an image (an entry, a
+	 * TRUNCATE) has none
+	 */
+	personal = n[2] == 'n' && n[3] == 'n' ? NULL :
+		ft_personal_commit(rel, n[2] == 'n' ? NULL : &v[2], n[3] == 'n' ? NULL : &v[3]);
 
 	/* old_row, new_row: the compact image */
 	for (int i = 2; i <= 3; i++)
@@ -576,71 +651,81 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
-PG_FUNCTION_INFO_V1(fintech_audit_table);
-/* fintech.audit_table(tbl regclass): add the capture triggers, once */
-Datum
-fintech_audit_table(PG_FUNCTION_ARGS)
+/*
+ * ft_audit_insert_direct: may the batch path, which inserts rel's rows
+ * straight into its heap (posting_bulk.c), log them itself instead of
+ * queueing each row's AFTER INSERT triggers?  Yes when the rows are logged
+ * by reference (fintech.entries, once updated to 0.5.0: no image, no
+ * personal value) and the capture trigger is the table's only AFTER INSERT
+ * row trigger, without a WHEN condition; *capture then says whether that
+ * trigger fires in this session (not disabled, session_replication_role).
+ * A table without any AFTER INSERT row trigger: yes, nothing to log.
+ */
+bool
+ft_audit_insert_direct(Relation rel, bool *capture)
 {
-	Oid			relid;
-	char		relkind;
-	char	   *qname;
-	Oid			types[1] = {OIDOID};
-	Datum		v[1];
+	TriggerDesc *td = rel->trigdesc;
+	Trigger    *audit = NULL;
+	Oid			audit_fn;
 
-	fintech_arg_not_null(fcinfo, 0, "tbl");
-	relid = PG_GETARG_OID(0);
-	relkind = get_rel_relkind(relid);
-	if (relkind == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
-	qname = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									   get_rel_name(relid));
-	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("cannot audit %s: it is not a table", qname)));
-	if (get_rel_namespace(relid) == get_namespace_oid("fintech", false) &&
-		strcmp(get_rel_name(relid), "audit_log") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot audit fintech.audit_log itself")));
-	if (get_rel_namespace(relid) == get_namespace_oid("fintech", false))
+	*capture = false;
+	if (td == NULL || !td->trig_insert_after_row)
+		return true;
+	audit_fn = LookupFuncName(lappend(list_make1(makeString("fintech")), makeString("audit_trigger")),
+							  0, NULL, true);
+	for (int i = 0; i < td->numtriggers; i++)
 	{
-		const char *relname = get_rel_name(relid);
+		Trigger    *t = &td->triggers[i];
 
-		if (strcmp(relname, "audit_tree") == 0 || strcmp(relname, "audit_head") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot audit %s: it is part of the audit log", qname)));
-		/* (the install scripts of versions before 0.5.0 audit them) */
-		if ((strcmp(relname, "postings") == 0 || strcmp(relname, "pending_legs") == 0) &&
-			!ft_audit_log_legacy())
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("cannot audit %s: its rows are logged with their entries", qname),
-					 errhint("The leaf of a fintech.entries row holds the entry and its legs.")));
+		if (!TRIGGER_FOR_INSERT(t->tgtype) || !TRIGGER_FOR_ROW(t->tgtype) ||
+			!TRIGGER_FOR_AFTER(t->tgtype))
+			continue;
+		if (audit != NULL || !OidIsValid(audit_fn) || t->tgfoid != audit_fn ||
+			strcmp(t->tgname, "fintech_audit") != 0 || t->tgqual != NULL)
+			return false;
+		audit = &td->triggers[i];
 	}
-	/* the caller, not this SECURITY DEFINER function, must own the table */
-	if (!pg_class_ownercheck(relid, GetOuterUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, get_relkind_objtype(relkind), get_rel_name(relid));
+	if (audit == NULL)
+		return true;
+	if (capture_rel(rel)->entry_id_att < 0 || ft_audit_log_legacy())
+		return false;
+	/* when the trigger would fire (commands/trigger.c's TriggerEnabled) */
+	if (SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
+		*capture = audit->tgenabled == TRIGGER_FIRES_ALWAYS ||
+			audit->tgenabled == TRIGGER_FIRES_ON_REPLICA;
+	else
+		*capture = audit->tgenabled == TRIGGER_FIRES_ALWAYS ||
+			audit->tgenabled == TRIGGER_FIRES_ON_ORIGIN;
+	return true;
+}
 
-	SPI_connect();
-	v[0] = ObjectIdGetDatum(relid);
-	if (SPI_execute_with_args("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid OPERATOR(pg_catalog.=) $1"
-							  " AND tgname OPERATOR(pg_catalog.=) 'fintech_audit'",
-							  1, types, v, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not look for the audit trigger");
-	if (SPI_processed == 0)
+/*
+ * ft_audit_capture_inserted: the audit rows of n rows just inserted into
+ * rel (ft_audit_insert_direct said so), the rows the capture trigger
+ * would write for them: one per entry, naming it, in one multi-insert.
+ */
+void
+ft_audit_capture_inserted(Relation rel, TupleTableSlot **slots, int n)
+{
+	CaptureRel *cr = capture_rel(rel);
+	Datum		v[7] = {0};
+	char		nulls[7] = {' ', ' ', 'n', 'n', ' ', ' ', ' '};
+	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
+
+	Assert(cr->entry_id_att >= 0);
+	for (int i = 0; i < n; i++)
 	{
-		if (SPI_execute(psprintf("CREATE TRIGGER fintech_audit AFTER INSERT OR UPDATE OR DELETE ON %s"
-								 " FOR EACH ROW EXECUTE FUNCTION fintech.audit_trigger()", qname),
-						false, 0) != SPI_OK_UTILITY ||
-			SPI_execute(psprintf("CREATE TRIGGER fintech_audit_truncate AFTER TRUNCATE ON %s"
-								 " FOR EACH STATEMENT EXECUTE FUNCTION fintech.audit_trigger()", qname),
-						false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not create the audit triggers on %s", qname);
+		bool		isnull;
+		Datum		id = slot_getattr(slots[i], cr->entry_id_att + 1, &isnull);
+
+		/* (its primary key) */
+		if (isnull)
+			elog(ERROR, "an entry without an id cannot be logged by reference");
+		ids[i] = DatumGetInt64(id);
 	}
-	SPI_finish();
-	PG_RETURN_VOID();
+	v[0] = cr->qname;
+	v[1] = CStringGetTextDatum("INSERT");
+	capture_who(v);
+	audit_log_append_many(v, nulls, ids, n);
+	pfree(ids);
 }

@@ -5,6 +5,13 @@
  *	  SQL statement per row: the rows the capture trigger appends, and the
  *	  three columns (seq, row_hash, chain_hash) the sealer fills in.
  *
+ * An append writes the row's one index entry itself when the table's
+ * indexes are the install script's (the row, seq NULL, belongs only in
+ * audit_log_unsealed), and goes through the executor's insertion when they
+ * are anything else; which it is, and that the columns are the expected
+ * ones, is decided once per invalidation of the table, not per row.  A
+ * batch's rows (audit_log_append_many) go in with one heap_multi_insert.
+ *
  * Locks: RowExclusiveLock on fintech.audit_log, held to the end of the
  * transaction (and what nextval takes on its id sequence).  An append
  * needs nothing else: writers share no counter and no lock.  Only the
@@ -16,14 +23,18 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "storage/bufmgr.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -48,11 +59,28 @@ static const char *const audit_log_columns[] = {
 static Oid	audit_log_relid = InvalidOid;
 static Oid	audit_log_seqid = InvalidOid;
 
+/*
+ * What an append knows of the table since its last invalidation (an index
+ * created or dropped, ALTER TABLE, the update to 0.5.0 adding entry_id):
+ * whether it has no entry_id yet (-1: not looked at), whether its columns
+ * were checked, and whether its indexes are the install script's two
+ * (1: the row's entry goes straight into audit_log_unsealed; 0: through
+ * the executor; -1: not looked at).
+ */
+static int	legacy_known = -1;
+static bool columns_checked = false;
+static int	indexes_known = -1;
+static Oid	unsealed_idx = InvalidOid;
+
 static void
 audit_oids_inval(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == audit_log_relid || relid == audit_log_seqid)
+	{
 		audit_log_relid = audit_log_seqid = InvalidOid;
+		legacy_known = indexes_known = -1;
+		columns_checked = false;
+	}
 }
 
 /*
@@ -103,27 +131,28 @@ audit_log_lookup(void)
 bool
 ft_audit_log_legacy(void)
 {
+	bool		legacy;
+
 	audit_log_lookup();
-	return get_attnum(audit_log_relid, "entry_id") == InvalidAttrNumber;
+	if (legacy_known >= 0)
+		return legacy_known;
+	legacy = get_attnum(audit_log_relid, "entry_id") == InvalidAttrNumber;
+	/* (the lookup may have run an invalidation: then ask again next time) */
+	if (OidIsValid(audit_log_relid))
+		legacy_known = legacy;
+	return legacy;
 }
 
-/* open fintech.audit_log and check that it has the columns this file writes */
+/* the table's columns are those this file writes (its owner can alter it) */
 static void
-audit_writer_open(AuditWriter *w, Oid *seqid)
+check_columns(TupleDesc desc)
 {
-	TupleDesc	desc;
-	int			ncols;
+	int			ncols = desc->natts;
 
-	audit_log_lookup();
-	if (seqid)
-		*seqid = audit_log_seqid;
-	w->rel = table_open(audit_log_relid, RowExclusiveLock);
-	desc = RelationGetDescr(w->rel);
 	/*
-	 * the table's owner can alter it: a refusal, not an internal error
-	 * (before 0.5.0 it had no entry_id, the last column)
+	 * a refusal, not an internal error (before 0.5.0 it had no entry_id,
+	 * the last column)
 	 */
-	ncols = desc->natts;
 	if (ncols != lengthof(audit_log_columns) && ncols != AUDIT_ENTRY_COL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -135,6 +164,20 @@ audit_writer_open(AuditWriter *w, Oid *seqid)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("column %d of fintech.audit_log is not %s",
 							i + 1, audit_log_columns[i])));
+}
+
+/* open fintech.audit_log and check that it has the columns this file writes */
+static void
+audit_writer_open(AuditWriter *w, Oid *seqid)
+{
+	TupleDesc	desc;
+
+	audit_log_lookup();
+	if (seqid)
+		*seqid = audit_log_seqid;
+	w->rel = table_open(audit_log_relid, RowExclusiveLock);
+	desc = RelationGetDescr(w->rel);
+	check_columns(desc);
 	w->estate = CreateExecutorState();
 	w->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(w->rri, w->rel, 1, NULL, 0);
@@ -167,22 +210,15 @@ audit_writer_close(AuditWriter *w)
 }
 
 /*
- * audit_log_append: one captured row into fintech.audit_log; v/n are
- * table_name .. calling_role (n[i] == 'n': NULL), the row images as they
- * are to be stored.  Written straight into the heap and its indexes (no SQL
- * statement per audit row: the trigger runs once per changed row of every
- * audited table); audit_log has no triggers on INSERT and no constraints
- * besides NOT NULL, which the values here satisfy.  Returns the row's id.
- */
-/*
  * Between audit_log_hold() and audit_log_release() (a batch's entries,
- * posting_bulk.c) the writer stays open from the first append on, instead
- * of being opened and closed for each row.
+ * when their capture goes through the trigger: posting_bulk.c) the
+ * executor's writer, used when the table's indexes are not the install
+ * script's, stays open from the first append on, instead of being opened
+ * and closed for each row.
  */
 static int	held_depth = 0;
 static MemoryContext held_cxt = NULL;	/* the outermost holder's: outlives each trigger call */
 static AuditWriter held_writer;
-static Oid	held_seqid;
 static bool held_open = false;
 
 void
@@ -208,52 +244,204 @@ audit_log_release(bool close)
 	held_cxt = NULL;
 }
 
-int64
-audit_log_append(Datum *v, const char *n, int64 entry_id)
+/* is pred (an index predicate, implicit AND list) exactly "att <type>" of a column? */
+static bool
+is_null_test(List *pred, AttrNumber att, NullTestType type)
 {
-	AuditWriter w;
+	NullTest   *t;
+
+	if (list_length(pred) != 1 || !IsA(linitial(pred), NullTest))
+		return false;
+	t = linitial(pred);
+	return t->nulltesttype == type && !t->argisrow && IsA(t->arg, Var) &&
+		((Var *) t->arg)->varattno == att;
+}
+
+/*
+ * The table's indexes are the install script's: audit_log_seq, a unique
+ * btree on (seq) WHERE seq IS NOT NULL, and audit_log_unsealed, a btree on
+ * (changed_at, id) WHERE seq IS NULL.  A captured row (seq NULL) then has
+ * exactly one index entry, (changed_at, id) in audit_log_unsealed.
+ */
+static bool
+indexes_are_known(Relation rel)
+{
+	List	   *indexes = RelationGetIndexList(rel);
+	Oid			nsp = RelationGetNamespace(rel);
+	Oid			seq_idx = get_relname_relid("audit_log_seq", nsp);
+	Oid			unsealed = get_relname_relid("audit_log_unsealed", nsp);
+	bool		known = list_length(indexes) == 2 && OidIsValid(seq_idx) && OidIsValid(unsealed) &&
+		list_member_oid(indexes, seq_idx) && list_member_oid(indexes, unsealed);
+
+	list_free(indexes);
+	if (known)
+	{
+		Relation	idx = index_open(seq_idx, AccessShareLock);
+
+		known = idx->rd_rel->relam == BTREE_AM_OID &&
+			is_null_test(RelationGetIndexPredicate(idx), AUDIT_SEQ_COL + 1, IS_NOT_NULL);
+		index_close(idx, AccessShareLock);
+	}
+	if (known)
+	{
+		Relation	idx = index_open(unsealed, AccessShareLock);
+		int2vector *keys = &idx->rd_index->indkey;
+
+		known = idx->rd_rel->relam == BTREE_AM_OID && idx->rd_index->indnatts == 2 &&
+			idx->rd_index->indnkeyatts == 2 && keys->values[0] == 9 && keys->values[1] == 1 &&
+			RelationGetIndexExpressions(idx) == NIL &&
+			is_null_test(RelationGetIndexPredicate(idx), AUDIT_SEQ_COL + 1, IS_NULL);
+		index_close(idx, AccessShareLock);
+	}
+	unsealed_idx = known ? unsealed : InvalidOid;
+	return known;
+}
+
+/*
+ * count captured rows into fintech.audit_log: v/n are table_name ..
+ * calling_role (n[i] == 'n': NULL), the same for every row, entry_ids[i]
+ * each row's entry (0: none); ids[i] gets each row's id.  Written straight
+ * into the heap (one heap_multi_insert for more than one row) and, with
+ * the install script's indexes, straight into audit_log_unsealed; else
+ * each row's index entries through the executor.  audit_log has no
+ * triggers on INSERT and no constraints besides NOT NULL, which the values
+ * here satisfy.
+ */
+static void
+append_rows(Datum *v, const char *n, const int64 *entry_ids, int count, int64 *ids)
+{
+	Oid			relid;
 	Oid			seqid;
+	Relation	rel;
+	TupleDesc	desc;
 	Datum		values[lengthof(audit_log_columns)];
 	bool		nulls[lengthof(audit_log_columns)];
-	HeapTuple	tup;
+	HeapTuple  *tups = palloc(sizeof(HeapTuple) * count);
+	bool		direct;
 
-	if (held_depth > 0 && !held_open)
+	/* the cached OIDs, copied: table_open accepts invalidations, which reset them */
+	audit_log_lookup();
+	relid = audit_log_relid;
+	seqid = audit_log_seqid;
+	rel = table_open(relid, RowExclusiveLock);
+	desc = RelationGetDescr(rel);
+	if (!columns_checked)
 	{
-		MemoryContext old = MemoryContextSwitchTo(held_cxt);
+		check_columns(desc);
+		columns_checked = true;
+	}
+	if (indexes_known < 0)
+		indexes_known = indexes_are_known(rel);
+	direct = indexes_known > 0 && OidIsValid(unsealed_idx);
 
-		audit_writer_open(&held_writer, &held_seqid);
-		MemoryContextSwitchTo(old);
-		held_open = true;
-	}
-	if (held_depth > 0)
-	{
-		w = held_writer;
-		seqid = held_seqid;
-	}
-	else
-		audit_writer_open(&w, &seqid);
 	memset(nulls, true, sizeof(nulls));
-	values[0] = Int64GetDatum(nextval_internal(seqid, false));
-	nulls[0] = false;
 	for (int i = 0; i < 7; i++)
 	{
 		values[i + 1] = v[i];
 		nulls[i + 1] = n[i] == 'n';
 	}
 	values[8] = TimestampTzGetDatum(GetCurrentTimestamp());
-	nulls[8] = false;
-	if (entry_id != 0 && RelationGetDescr(w.rel)->natts > AUDIT_ENTRY_COL)
+	nulls[0] = nulls[8] = false;
+	for (int r = 0; r < count; r++)
 	{
-		values[AUDIT_ENTRY_COL] = Int64GetDatum(entry_id);
-		nulls[AUDIT_ENTRY_COL] = false;
+		CHECK_FOR_INTERRUPTS();
+		ids[r] = nextval_internal(seqid, false);
+		values[0] = Int64GetDatum(ids[r]);
+		nulls[AUDIT_ENTRY_COL] = true;
+		if (entry_ids[r] != 0 && desc->natts > AUDIT_ENTRY_COL)
+		{
+			values[AUDIT_ENTRY_COL] = Int64GetDatum(entry_ids[r]);
+			nulls[AUDIT_ENTRY_COL] = false;
+		}
+		tups[r] = heap_form_tuple(desc, values, nulls);
 	}
 
-	tup = heap_form_tuple(RelationGetDescr(w.rel), values, nulls);
-	simple_heap_insert(w.rel, tup);
-	audit_writer_index(&w, tup);
-	if (held_depth == 0)
-		audit_writer_close(&w);
-	return DatumGetInt64(values[0]);
+	if (count == 1)
+		simple_heap_insert(rel, tups[0]);
+	else
+	{
+		TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * count);
+		TupleDesc	slotdesc = CreateTupleDescCopy(desc);
+
+		/* (slots on a copy of the descriptor: see posting_bulk.c) */
+		for (int r = 0; r < count; r++)
+		{
+			slots[r] = MakeSingleTupleTableSlot(slotdesc, &TTSOpsHeapTuple);
+			ExecStoreHeapTuple(tups[r], slots[r], false);
+		}
+		table_multi_insert(rel, slots, count, GetCurrentCommandId(true), 0, NULL);
+		for (int r = 0; r < count; r++)
+		{
+			tups[r]->t_self = slots[r]->tts_tid;
+			ExecDropSingleTupleTableSlot(slots[r]);
+		}
+		pfree(slots);
+	}
+
+	if (direct)
+	{
+		Relation	idx = index_open(unsealed_idx, RowExclusiveLock);
+		IndexInfo  *ii = makeNode(IndexInfo);	/* (a btree does not read it) */
+		Datum		key[2];
+		bool		keynull[2] = {false, false};
+
+		key[0] = values[8];
+		for (int r = 0; r < count; r++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			key[1] = Int64GetDatum(ids[r]);
+			(void) index_insert(idx, key, keynull, &tups[r]->t_self, rel,
+								UNIQUE_CHECK_NO, false, ii);
+		}
+		index_close(idx, NoLock);
+	}
+	else
+	{
+		AuditWriter w;
+
+		if (held_depth > 0 && !held_open)
+		{
+			MemoryContext old = MemoryContextSwitchTo(held_cxt);
+
+			audit_writer_open(&held_writer, NULL);
+			MemoryContextSwitchTo(old);
+			held_open = true;
+		}
+		if (held_depth > 0)
+			w = held_writer;
+		else
+			audit_writer_open(&w, NULL);
+		for (int r = 0; r < count; r++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			audit_writer_index(&w, tups[r]);
+		}
+		if (held_depth == 0)
+			audit_writer_close(&w);
+	}
+	for (int r = 0; r < count; r++)
+		heap_freetuple(tups[r]);
+	pfree(tups);
+	table_close(rel, NoLock);
+}
+
+int64
+audit_log_append(Datum *v, const char *n, int64 entry_id)
+{
+	int64		id;
+
+	append_rows(v, n, &entry_id, 1, &id);
+	return id;
+}
+
+void
+audit_log_append_many(Datum *v, const char *n, const int64 *entry_ids, int count)
+{
+	int64	   *ids = palloc(sizeof(int64) * count);
+
+	if (count > 0)
+		append_rows(v, n, entry_ids, count, ids);
+	pfree(ids);
 }
 
 /*

@@ -21,6 +21,8 @@
  * returns the id
  */
 extern int64 audit_log_append(Datum *v, const char *n, int64 entry_id);
+/* count such rows, alike but for their entries, with one heap_multi_insert */
+extern void audit_log_append_many(Datum *v, const char *n, const int64 *entry_ids, int count);
 
 /*
  * keep the writer of audit_log_append open from its next call until

@@ -61,6 +61,7 @@
 
 #include "fintech.h"
 #include "audit_capture.h"
+#include "audit_table.h"
 #include "canon.h"
 #include "personal.h"
 #include "spi_plan.h"
@@ -688,7 +689,7 @@ checked_list(ArrayType *arr, Relation rel, const char *qname)
 PG_FUNCTION_INFO_V1(fintech_audit_table_personal);
 /*
  * fintech.audit_table(tbl regclass, personal_columns text[] DEFAULT NULL):
- * the capture triggers (audit_capture.c, with every check of its own) and,
+ * the capture triggers (audit_table.c, with every check of its own) and,
  * when given, the table's list of personal columns (replacing the last;
  * NULL leaves it as it is).
  */

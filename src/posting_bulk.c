@@ -1,17 +1,21 @@
 /*-------------------------------------------------------------------------
  *
  * posting_bulk.c
- *	  The posting engine's direct writes (first made for
- *	  fintech.transfer_batch, now used by every posting call): the rows
- *	  it queued (posting_write.c) written straight into the heap and the
- *	  indexes, without an SQL statement, as audit_log.c and events.c
- *	  write theirs.
+ *	  The posting engine's direct writes: the rows it queued
+ *	  (posting_write.c) written straight into the heap and the indexes,
+ *	  without an SQL statement, as audit_log.c and events.c write theirs --
+ *	  entries and postings for every call (a transfer's two postings as a
+ *	  batch's thousands), a batch's events, and every account the call
+ *	  locked with a lock statement (bulk_update_accounts).
  *
  *	  - entries and postings: heap_multi_insert (one WAL record per page
  *	    instead of one per row), then each row's index entries, and each
  *	    row's AFTER ROW INSERT triggers queued and fired when the rows are
- *	    written, as the INSERT statement fires them (the audit trigger of
- *	    fintech.entries: one audit row per entry, as before);
+ *	    written, as the INSERT statement fires them -- except the audit
+ *	    trigger of fintech.entries when it is the only one: then the
+ *	    chunk's audit rows, one per entry as the trigger writes them, are
+ *	    written right after it by audit_capture.c, with one more
+ *	    heap_multi_insert (no trigger event per entry);
  *	  - accounts: each dirty account's folded state (balance, pending_out,
  *	    pending_in, last_seq) by heap_update of the row version the call
  *	    locked (posting_lock.c returns its ctid): a HOT update, no index
@@ -58,6 +62,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "audit_capture.h"
 #include "audit_log.h"
 #include "ledger.h"
 #include "posting.h"
@@ -152,6 +157,8 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	bool	   *isnull;
 	CommandId	cid;
 	bool		check;
+	bool		direct_audit;
+	bool		capture = false;
 
 	if (b->nrows == 0)
 		return true;
@@ -167,6 +174,9 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 		table_close(rel, NoLock);
 		return false;
 	}
+
+	/* the audit rows of the new rows written here, without a trigger event each */
+	direct_audit = ft_audit_insert_direct(rel, &capture);
 
 	rri = result_rel(rel, &estate);
 	check = desc->constr && (desc->constr->has_not_null || desc->constr->num_check > 0);
@@ -210,10 +220,13 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 
 			CHECK_FOR_INTERRUPTS();
 			recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
-			ExecARInsertTriggers(estate, rri, slots[i], recheck, NULL);
+			if (!direct_audit)
+				ExecARInsertTriggers(estate, rri, slots[i], recheck, NULL);
 			list_free(recheck);
 			ResetPerTupleExprContext(estate);
 		}
+		if (capture)
+			ft_audit_capture_inserted(rel, slots, n);
 	}
 	/*
 	 * the queued AFTER ROW triggers fire here, as at the end of an INSERT

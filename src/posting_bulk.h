@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * posting_bulk.h
- *	  The batch path's writes (posting_bulk.c): the queued rows of many
- *	  entries written straight into the heap and indexes, no SQL statement.
+ *	  The posting engine's direct writes (posting_bulk.c): the queued rows
+ *	  of its entries written straight into the heap and indexes, no SQL
+ *	  statement.
  *
  *-------------------------------------------------------------------------
  */

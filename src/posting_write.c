@@ -57,10 +57,10 @@ static const Oid pending_legs_types[] = {INT8OID, INT4OID, INT8OID, INT8OID};
 static const Oid holds_types[] = {INT8OID, TIMESTAMPTZOID, INT8OID};
 static const Oid hold_updates_types[] = {INT8OID, TEXTOID, INT8OID, INT8OID, TIMESTAMPTZOID};
 static const Oid account_update_types[] = {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID};
-/* the columns of the bulk statements, in order (the batch path, posting_bulk.c) */
 /* fintech.events: event_id (NULL until ordered), kind, occurred_at, payload, write_seq */
 static const Oid events_types[] = {INT8OID, TEXTOID, TIMESTAMPTZOID, JSONOID, INT8OID};
 static const char *const events_cols[] = {"event_id", "kind", "occurred_at", "payload", "write_seq"};
+/* the columns of the bulk statements, in order (the direct writes, posting_bulk.c) */
 static const char *const entries_cols[] = {"id", "type", "related_id", "description", "metadata", "created_at"};
 static const char *const postings_cols[] = {"entry_id", "leg", "account_id", "amount", "seq", "balance_after", "posted_at"};
 
@@ -420,8 +420,11 @@ void
 ledger_finish(Ledger *L)
 {
 	/*
-	 * entries and postings straight, where that is the same as the INSERT
-	 * (every call); a batch's events too
+	 * entries and postings straight into the heap, where that is the same
+	 * as the INSERT (posting_bulk.c; else the statements below write them):
+	 * for every call, not only batches -- a transfer's entry then costs no
+	 * INSERT statement and its audit row no trigger event; a batch's
+	 * events too
 	 */
 	(void) bulk_insert("entries", entries_cols, &L->entries);
 	(void) bulk_insert("postings", postings_cols, &L->postings);

@@ -321,6 +321,72 @@ SELECT fintech.seal_audit();
 ROLLBACK;
 SELECT fintech.seal_audit() >= 0 AS seals_again;
 
+-- ====================================================================
+-- fintech.accounts: an UPDATE is captured when it names a column other
+-- than the folded state (balance, pending_out, pending_in, last_seq); the
+-- ledger's balance updates queue no trigger event at all
+-- ====================================================================
+SELECT pg_get_triggerdef(oid) AS accounts_capture_trigger FROM pg_trigger
+ WHERE tgrelid = 'fintech.accounts'::regclass AND tgname = 'fintech_audit';
+-- every live column is named but the folded state
+SELECT array_agg(a.attname ORDER BY a.attname) AS not_named
+  FROM pg_attribute a JOIN pg_trigger t ON t.tgrelid = a.attrelid AND t.tgname = 'fintech_audit'
+ WHERE a.attrelid = 'fintech.accounts'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+   AND a.attnum <> ALL (t.tgattr);
+SELECT coalesce(max(id), 0) AS acc0 FROM fintech.audit_log \gset
+-- balance-only changes: a transfer, a hold and its capture, a superuser's
+-- UPDATE of the folded state (with the same values) -- only the entries
+SELECT fintech.transfer('audit_a', 'audit_b', 3) IS NOT NULL AS posted;
+SELECT fintech.post_pending(fintech.transfer('audit_a', 'audit_b', 2, pending_for => '1 hour'))
+       IS NOT NULL AS captured;
+UPDATE fintech.accounts SET balance = balance, last_seq = last_seq WHERE code = 'audit_b';
+-- another column named but not changed: the trigger fires, logs nothing
+UPDATE fintech.accounts SET status = status, balance = balance WHERE code = 'audit_b';
+SELECT table_name, operation, count(*) FROM fintech.audit_log WHERE id > :acc0
+ GROUP BY 1, 2 ORDER BY 1, 2;
+-- a change of another column is logged, balance and all, and one rolled
+-- back is not
+SELECT fintech.freeze_account('audit_b');
+BEGIN;
+SELECT fintech.unfreeze_account('audit_b');
+ROLLBACK;
+UPDATE fintech.accounts SET metadata = '{"tier": 2}' WHERE code = 'audit_b';
+SELECT operation, old_row ->> 'status' AS old_status, new_row ->> 'status' AS new_status,
+       new_row -> 'metadata' AS new_metadata, (new_row ->> 'balance')::int8 = a.balance AS with_balance
+  FROM fintech.audit_log l, fintech.accounts a
+ WHERE l.id > :acc0 AND l.table_name = 'fintech.accounts' AND a.code = 'audit_b' ORDER BY l.id;
+-- a column added since the trigger was made: capture refuses until
+-- audit_table makes it again, then an UPDATE of the column is logged
+BEGIN;
+ALTER TABLE fintech.accounts ADD COLUMN regress_note text;
+SELECT fintech.freeze_account('audit_a');
+ROLLBACK;
+BEGIN;
+ALTER TABLE fintech.accounts ADD COLUMN regress_note text;
+SELECT fintech.audit_table('fintech.accounts');
+SELECT pg_get_triggerdef(oid) ~ 'regress_note' AS names_it FROM pg_trigger
+ WHERE tgrelid = 'fintech.accounts'::regclass AND tgname = 'fintech_audit';
+UPDATE fintech.accounts SET regress_note = 'noted' WHERE code = 'audit_b';
+SELECT operation, old_row ->> 'regress_note' AS old_note, new_row ->> 'regress_note' AS new_note
+  FROM fintech.audit_log WHERE id > :acc0 ORDER BY id DESC LIMIT 1;
+ROLLBACK;
+-- an index of its own on fintech.audit_log: each captured row's entries
+-- go through the executor, the new index's too
+SELECT fintech.unfreeze_account('audit_b');
+BEGIN;
+CREATE INDEX regress_audit_by_table ON fintech.audit_log (table_name, id);
+SELECT fintech.transfer('audit_a', 'audit_b', 1) AS t2 \gset
+SET LOCAL enable_seqscan = off;
+SET LOCAL enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT entry_id FROM fintech.audit_log
+ WHERE table_name = 'fintech.entries' AND id > 0 ORDER BY table_name DESC, id DESC LIMIT 1;
+SELECT entry_id = :t2 AS found_by_its_index FROM fintech.audit_log
+ WHERE table_name = 'fintech.entries' AND id > :acc0 ORDER BY table_name DESC, id DESC LIMIT 1;
+ROLLBACK;
+SELECT fintech.seal_audit() > 0 AS sealed;
+SELECT ok FROM fintech.verify_audit();
+SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
+
 DROP FUNCTION regress_mth(bigint, bigint);
 DROP FUNCTION regress_leaf(fintech.audit_log);
 DROP FUNCTION regress_canon(fintech.audit_log);

@@ -89,6 +89,47 @@ DROP FUNCTION bb_seen();
 DROP FUNCTION bb_boom();
 SELECT code, balance, last_seq FROM fintech.accounts WHERE code LIKE 'bb_%' ORDER BY code;
 
+-- the entries' audit rows are written by the batch path itself, without a
+-- trigger event each: the rows the trigger writes for a single transfer
+SELECT coalesce(max(id), 0) AS audit1 FROM fintech.audit_log \gset
+BEGIN;
+SELECT fintech.transfer('bb_bank', 'bb_w1', 1) IS NOT NULL AS single;
+SELECT count(*) AS batch FROM fintech.transfer_batch('{bb_bank, bb_bank}', '{bb_w2, bb_w3}', '{1, 1}');
+SELECT count(*) AS audit_rows,
+       count(DISTINCT (table_name, operation, old_row IS NULL, new_row IS NULL, txid, session_role,
+                       calling_role, seq IS NULL)) AS alike,
+       bool_and(txid = pg_current_xact_id()) AS this_transaction,
+       count(DISTINCT entry_id) AS entries_named
+  FROM fintech.audit_log WHERE id > :audit1;
+COMMIT;
+-- a rolled-back batch leaves no audit row
+BEGIN;
+SELECT count(*) AS batch FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}');
+ROLLBACK;
+SELECT count(*) AS audit_rows FROM fintech.audit_log WHERE id > :audit1;
+-- the capture trigger as PostgreSQL fires it: not when disabled or under
+-- session_replication_role = replica, only then when enabled for replicas
+SELECT coalesce(max(id), 0) AS audit2 FROM fintech.audit_log \gset
+BEGIN;
+ALTER TABLE fintech.entries DISABLE TRIGGER fintech_audit;
+SELECT count(*) AS batch FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}');
+SELECT count(*) AS audit_rows FROM fintech.audit_log WHERE id > :audit2;
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+SELECT count(*) AS batch FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}');
+SELECT count(*) AS audit_rows FROM fintech.audit_log WHERE id > :audit2;
+ROLLBACK;
+BEGIN;
+ALTER TABLE fintech.entries ENABLE REPLICA TRIGGER fintech_audit;
+SELECT count(*) AS batch FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}');
+SELECT count(*) AS audit_rows FROM fintech.audit_log WHERE id > :audit2;
+SET LOCAL session_replication_role = replica;
+SELECT entry_id AS replica_entry FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}') \gset
+SELECT count(*) AS audit_rows, bool_and(entry_id = :replica_entry) AS names_it
+  FROM fintech.audit_log WHERE id > :audit2;
+ROLLBACK;
+
 -- the ledger and the log still prove out
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
 SELECT fintech.seal_audit() >= 0 AS sealed;
