@@ -130,47 +130,53 @@ fintech_sha256_update(pg_cryptohash_ctx *ctx, const void *data, size_t len)
  */
 #define HASH_CHUNK (1024 * 1024)
 
-void
-fintech_sha256_field(pg_cryptohash_ctx *ctx, const char *s, size_t len)
+/* the framing is the same for both hashes below: one copy, a callback */
+typedef void (*HashUpdate) (void *ctx, const void *data, size_t len);
+
+static void
+hash_field(HashUpdate update, void *ctx, const char *s, size_t len)
 {
 	char		prefix[MAXINT8LEN + 2];
 	int			plen;
 
 	if (s == NULL)
 	{
-		fintech_sha256_update(ctx, "N", 1);
+		update(ctx, "N", 1);
 		return;
 	}
 	plen = pg_ulltoa_n((uint64) len, prefix);
 	prefix[plen++] = ':';
-	fintech_sha256_update(ctx, prefix, plen);
+	update(ctx, prefix, plen);
 	for (size_t off = 0; off < len; off += HASH_CHUNK)
 	{
 		CHECK_FOR_INTERRUPTS();
-		fintech_sha256_update(ctx, s + off, Min(len - off, HASH_CHUNK));
+		update(ctx, s + off, Min(len - off, HASH_CHUNK));
 	}
+}
+
+static void
+cryptohash_update(void *ctx, const void *data, size_t len)
+{
+	fintech_sha256_update((pg_cryptohash_ctx *) ctx, data, len);
+}
+
+static void
+ftsha_update(void *ctx, const void *data, size_t len)
+{
+	ft_sha_update((FtSha256 *) ctx, data, len);
+}
+
+void
+fintech_sha256_field(pg_cryptohash_ctx *ctx, const char *s, size_t len)
+{
+	hash_field(cryptohash_update, ctx, s, len);
 }
 
 /* the same into an FtSha256 (the audit rows' hashes) */
 static void
 ft_sha_field(FtSha256 *h, const char *s, size_t len)
 {
-	char		prefix[MAXINT8LEN + 2];
-	int			plen;
-
-	if (s == NULL)
-	{
-		ft_sha_update(h, "N", 1);
-		return;
-	}
-	plen = pg_ulltoa_n((uint64) len, prefix);
-	prefix[plen++] = ':';
-	ft_sha_update(h, prefix, plen);
-	for (size_t off = 0; off < len; off += HASH_CHUNK)
-	{
-		CHECK_FOR_INTERRUPTS();
-		ft_sha_update(h, s + off, Min(len - off, HASH_CHUNK));
-	}
+	hash_field(ftsha_update, h, s, len);
 }
 
 void
