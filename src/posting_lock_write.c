@@ -45,7 +45,8 @@
  *	    normally HOT; when it is not (no room on the page) the new version
  *	    gets its index entries, as the executor gives them.
  *
- * The table must be as installed (a plain heap table without row
+ * Neither in a read-only transaction nor during recovery (the statement
+ * refuses those).  The table must be as installed (a plain heap table without row
  * security, no CHECK constraint or generated column, the columns of
  * ACCT_COLS of their types, the unique btree index on code alone), else
  * lock_writer_open returns NULL and the caller uses the statement.
@@ -65,6 +66,7 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
@@ -159,7 +161,11 @@ lock_writer_open(void)
 	LockWriter *w;
 	TupleDesc	desc;
 
-	if (!OidIsValid(relid) || !OidIsValid(idxid))
+	/*
+	 * a read-only transaction or a standby: the statement raises what it
+	 * always raised (heap_update itself does not check)
+	 */
+	if (XactReadOnly || RecoveryInProgress() || !OidIsValid(relid) || !OidIsValid(idxid))
 		return NULL;
 	w = palloc0(sizeof(LockWriter));
 	w->rel = table_open(relid, RowExclusiveLock);
