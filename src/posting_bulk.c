@@ -369,6 +369,12 @@ update_account(Relation rel, const AttrNumber *attnums, Acct *a, CommandId cid,
 }
 
 bool
+bulk_accounts_direct_ok(Relation rel)
+{
+	return plain_table(rel) && account_triggers_ok(rel);
+}
+
+bool
 bulk_update_accounts(Ledger *L)
 {
 	Relation	rel = open_fintech("accounts");

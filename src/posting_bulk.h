@@ -10,6 +10,8 @@
 #ifndef FINTECH_POSTING_BULK_H
 #define FINTECH_POSTING_BULK_H
 
+#include "utils/relcache.h"
+
 #include "posting.h"
 
 #pragma GCC visibility push(hidden)
@@ -30,6 +32,14 @@ extern bool bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
  * trigger other than the audit trigger or a foreign key check.
  */
 extern bool bulk_update_accounts(Ledger *L);
+
+/*
+ * May fintech.accounts' folded state be written by heap_update, its
+ * triggers unfired: a plain table without row security, whose only UPDATE
+ * triggers are the audit trigger and foreign key checks (also used by
+ * posting_lock_write.c)
+ */
+extern bool bulk_accounts_direct_ok(Relation rel);
 
 #pragma GCC visibility pop
 

@@ -13,9 +13,12 @@
  * Accounts are locked FOR NO KEY UPDATE, in one statement per run of
  * accounts (ORDER BY code COLLATE "C": byte order, the order of strcmp);
  * for one entry whose refusal raises (ledger_begin_one), each account is
- * instead locked by the UPDATE that writes the entry's change to it, one
- * statement per account in the same order (the same lock, FOR NO KEY
- * UPDATE, without a separate lock record in the WAL); the entry is then
+ * instead locked by the update that writes the entry's change to it, one
+ * account at a time in the same order (the same lock, FOR NO KEY UPDATE,
+ * without a separate lock record in the WAL): a direct heap_update
+ * (posting_lock_write.c), or where the table is not as installed or the
+ * update meets something unusual the UPDATE statement P_LOCK_WRITE, whose
+ * waits and results the direct update reproduces; the entry is then
  * decided against the state before that change, and a refusal's error
  * undoes it (ledger_finish writes the account again if the entry did not
  * apply exactly that change);
@@ -37,6 +40,7 @@
 #include "ledger.h"
 #include "posting.h"
 #include "posting_lock.h"
+#include "posting_lock_write.h"
 #include "posting_write.h"
 #include "spi_plan.h"
 
@@ -174,21 +178,30 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 }
 
 /*
- * Lock account i by the update that writes the entry's change to it
- * (P_LOCK_WRITE), and take back that change in memory: the entry is decided
- * against the state before it.  An account the update does not find (none,
- * or a balance too near the bigint edges) is locked as usual, and so is an
+ * Lock account i by the update that writes the entry's change to it, and
+ * take back that change in memory: the entry is decided against the state
+ * before it.  The update is done directly (posting_lock_write.c: an index
+ * probe and heap_update, the same lock, waits and result as the statement
+ * P_LOCK_WRITE, without the statement's executor start-up and end), or
+ * with P_LOCK_WRITE when the table is not as installed (*w stays NULL) or
+ * something unusual happened (a serialization failure to raise, a row
+ * deleted meanwhile).  An account the update does not find (none, or a
+ * balance too near the bigint edges) is locked as usual, and so is an
  * account this backend used in one of its last 64 calls: such an account
  * may be contended, and an UPDATE that waited for a row updated meanwhile
  * queues again for the newer version, so a later waiter can overtake it;
  * a lock statement keeps the waiters in order (heap_lock_tuple follows the
- * update chain without queueing again).
+ * update chain without queueing again).  The direct update waits as the
+ * UPDATE statement does (heap_update, then the latest version locked as
+ * EvalPlanQual locks it), so the same rule applies to it.
+ *
+ * *w: the call's direct writer, opened at its first use (*tried set).
  */
 static void
-lock_by_update(Ledger *L, int i)
+lock_by_update(Ledger *L, int i, LockWriter **w, bool *tried)
 {
 	Acct	   *a = &L->accts[i];
-	Datum		v[3];
+	LockWriteResult res = LW_STATEMENT;
 
 	if (a->lock != ACCT_UNLOCKED)
 		return;
@@ -197,17 +210,33 @@ lock_by_update(Ledger *L, int i)
 		lock_range(L, i, i + 1, P_LOCK, ACCT_LOCKED);
 		return;
 	}
-	v[0] = CStringGetTextDatum(a->code);
-	v[1] = Int64GetDatum(a->pre_net);
-	v[2] = Int64GetDatum(a->pre_legs);
-	ft_run_plan(&plans, P_LOCK_WRITE, v, NULL, false, 0);
-	if (SPI_processed == 0)
+	if (!*tried)
+	{
+		*tried = true;
+		*w = lock_writer_open();
+	}
+	if (*w != NULL)
+		res = lock_writer_update(*w, a);
+	if (res == LW_STATEMENT)
+	{
+		Datum		v[3];
+
+		v[0] = CStringGetTextDatum(a->code);
+		v[1] = Int64GetDatum(a->pre_net);
+		v[2] = Int64GetDatum(a->pre_legs);
+		ft_run_plan(&plans, P_LOCK_WRITE, v, NULL, false, 0);
+		res = SPI_processed == 0 ? LW_NONE : LW_DONE;
+		if (res == LW_DONE)
+		{
+			FT_CHECK(SPI_processed == 1);
+			fill_acct(a, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
+		}
+	}
+	if (res == LW_NONE)
 	{
 		lock_range(L, i, i + 1, P_LOCK, ACCT_LOCKED);
 		return;
 	}
-	FT_CHECK(SPI_processed == 1);
-	fill_acct(a, SPI_tuptable->vals[0], SPI_tuptable->tupdesc);
 	a->lock = ACCT_LOCKED;
 	a->prewritten = true;
 	a->pre_balance = a->balance;
@@ -230,6 +259,8 @@ static void
 lock_in_order(Ledger *L, EntrySpec *spec)
 {
 	int			i = 0;
+	LockWriter *w = NULL;
+	bool		tried = false;
 
 	while (i < L->naccts)
 	{
@@ -244,7 +275,7 @@ lock_in_order(Ledger *L, EntrySpec *spec)
 				j++;
 			if (L->prewrite)
 				for (int k = i; k < j; k++)
-					lock_by_update(L, k);
+					lock_by_update(L, k, &w, &tried);
 			else
 				lock_range(L, i, j, P_LOCK, ACCT_LOCKED);
 			i = j;
@@ -260,6 +291,7 @@ lock_in_order(Ledger *L, EntrySpec *spec)
 		}
 		i++;
 	}
+	lock_writer_close(w);
 }
 
 /*

@@ -130,6 +130,33 @@ SELECT count(*) AS audit_rows, bool_and(entry_id = :replica_entry) AS names_it
   FROM fintech.audit_log WHERE id > :audit2;
 ROLLBACK;
 
+-- a single transfer locks each account by the update that writes its change,
+-- without a statement (posting_lock_write.c); with an index on balance that
+-- update is not HOT, and the new versions get their entries in every index
+-- (found below by an index scan of each)
+SELECT fintech.open_account('bb_x1', 'USD', kind => 'asset', min_balance => NULL) IS NOT NULL AS opened,
+       fintech.open_account('bb_x2', 'USD') IS NOT NULL AS opened_too,
+       fintech.open_account('bb_y1', 'USD', kind => 'asset', min_balance => NULL) IS NOT NULL AS opened_y,
+       fintech.open_account('bb_y2', 'USD') IS NOT NULL AS opened_y_too;
+CREATE INDEX bb_balance ON fintech.accounts (balance);
+SELECT fintech.transfer('bb_x1', 'bb_x2', 7777) IS NOT NULL AS transferred;
+BEGIN;
+SET LOCAL enable_seqscan = off;
+SET LOCAL enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT code FROM fintech.accounts WHERE balance = ANY ('{7777,-7777}');
+SELECT code, balance, last_seq FROM fintech.accounts WHERE balance = ANY ('{7777,-7777}') ORDER BY code;
+EXPLAIN (COSTS OFF) SELECT code FROM fintech.accounts WHERE code = ANY ('{bb_x1,bb_x2}');
+SELECT code, balance, last_seq FROM fintech.accounts WHERE code = ANY ('{bb_x1,bb_x2}') ORDER BY code;
+COMMIT;
+DROP INDEX fintech.bb_balance;
+-- in a read-only transaction the UPDATE statement runs instead, and
+-- refuses as it always did (heap_update would not)
+\set VERBOSITY terse
+BEGIN READ ONLY;
+SELECT fintech.transfer('bb_y1', 'bb_y2', 1);
+ROLLBACK;
+\set VERBOSITY default
+
 -- the ledger and the log still prove out
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
 SELECT fintech.seal_audit() >= 0 AS sealed;

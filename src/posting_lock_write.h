@@ -1,0 +1,41 @@
+/*-------------------------------------------------------------------------
+ *
+ * posting_lock_write.h
+ *	  Locking an account by the update that writes an entry's change to
+ *	  it, without an SQL statement (posting_lock_write.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_POSTING_LOCK_WRITE_H
+#define FINTECH_POSTING_LOCK_WRITE_H
+
+#include "posting.h"
+
+#pragma GCC visibility push(hidden)
+
+typedef struct LockWriter LockWriter;
+
+typedef enum LockWriteResult
+{
+	LW_DONE,					/* locked and written; the Acct filled as by RETURNING */
+	LW_NONE,					/* no row qualifies: the statement would update none */
+	LW_STATEMENT				/* nothing written: run the statement */
+} LockWriteResult;
+
+/*
+ * fintech.accounts and its code index opened for one call's direct
+ * updates; NULL when the table is not as installed (use the statement)
+ */
+extern LockWriter *lock_writer_open(void);
+
+/*
+ * The statement P_LOCK_WRITE of posting_lock.c for a->code, a->pre_net and
+ * a->pre_legs, done directly
+ */
+extern LockWriteResult lock_writer_update(LockWriter *w, Acct *a);
+
+extern void lock_writer_close(LockWriter *w);
+
+#pragma GCC visibility pop
+
+#endif							/* FINTECH_POSTING_LOCK_WRITE_H */
