@@ -21,19 +21,16 @@
 #include "postgres.h"
 
 #include "access/genam.h"
-#include "access/relscan.h"
-#include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_am.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "account_index.h"
 #include "fintech.h"
 #include "limit.h"
 
@@ -59,10 +56,7 @@ ft_limit_accounts(const char *payer, const char *payee, LimitAccounts *out)
 	code_att = get_attnum(relid, "code");
 	currency_att = get_attnum(relid, "currency");
 	party_att = get_attnum(relid, "party_id");
-	/* the index this library created: btree, unique, on code alone */
-	if (idx->rd_index->indrelid != relid || idx->rd_rel->relam != BTREE_AM_OID ||
-		!idx->rd_index->indisunique || idx->rd_index->indnkeyatts != 1 ||
-		idx->rd_index->indkey.values[0] != code_att || currency_att == InvalidAttrNumber ||
+	if (!ft_account_code_index_ok(rel, idx, code_att) || currency_att == InvalidAttrNumber ||
 		party_att == InvalidAttrNumber ||
 		TupleDescAttr(RelationGetDescr(rel), currency_att - 1)->atttypid != TEXTOID ||
 		TupleDescAttr(RelationGetDescr(rel), party_att - 1)->atttypid != INT8OID)
@@ -74,16 +68,10 @@ ft_limit_accounts(const char *payer, const char *payee, LimitAccounts *out)
 	ts = table_slot_create(rel, NULL);
 	for (int i = 0; i < 2; i++)
 	{
-		ScanKeyData sk;
-		IndexScanDesc scan;
 		bool		isnull;
 		Datum		d;
 
-		ScanKeyEntryInitialize(&sk, 0, 1, BTEqualStrategyNumber, InvalidOid,
-							   idx->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(codes[i]));
-		scan = index_beginscan(rel, idx, GetActiveSnapshot(), 1, 0);
-		index_rescan(scan, &sk, 1, NULL, 0);
-		if (index_getnext_slot(scan, ForwardScanDirection, ts))
+		if (ft_account_by_code(rel, idx, codes[i], GetActiveSnapshot(), ts))
 		{
 			if (i == 0)
 				out->payer_currency = TextDatumGetCString(slot_getattr(ts, currency_att, &isnull));
@@ -93,7 +81,6 @@ ft_limit_accounts(const char *payer, const char *payee, LimitAccounts *out)
 			else if (!isnull)
 				out->payee_party = psprintf(INT64_FORMAT, DatumGetInt64(d));
 		}
-		index_endscan(scan);
 		ExecClearTuple(ts);
 	}
 	ExecDropSingleTupleTableSlot(ts);

@@ -78,6 +78,7 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "account_index.h"
 #include "ledger.h"
 #include "posting.h"
 #include "posting_bulk.h"
@@ -177,12 +178,7 @@ lock_writer_open(void)
 		return NULL;
 	}
 	w->idx = index_open(idxid, RowExclusiveLock);
-	/* the index this library created: btree, unique, on code alone */
-	if (w->idx->rd_index->indrelid != relid || w->idx->rd_rel->relam != BTREE_AM_OID ||
-		!w->idx->rd_index->indisunique || !w->idx->rd_index->indisvalid ||
-		w->idx->rd_index->indnkeyatts != 1 ||
-		w->idx->rd_index->indkey.values[0] != w->att[C_CODE] ||
-		RelationGetIndexPredicate(w->idx) != NIL)
+	if (!ft_account_code_index_ok(w->rel, w->idx, w->att[C_CODE]))
 	{
 		index_close(w->idx, NoLock);
 		table_close(w->rel, NoLock);
@@ -322,27 +318,6 @@ insert_index_entries(LockWriter *w, HeapTuple tup)
 	ResetPerTupleExprContext(w->estate);
 }
 
-/*
- * The account's version visible to snap, by the code index; false if
- * there is none.  The slot keeps its buffer pinned until cleared, so that
- * the version is not pruned away before heap_update reads it.
- */
-static bool
-probe(LockWriter *w, const char *code, Snapshot snap)
-{
-	ScanKeyData sk;
-	IndexScanDesc scan;
-	bool		found;
-
-	ScanKeyEntryInitialize(&sk, 0, 1, BTEqualStrategyNumber, InvalidOid,
-						   w->idx->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(code));
-	scan = index_beginscan(w->rel, w->idx, snap, 1, 0);
-	index_rescan(scan, &sk, 1, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, w->slot);
-	index_endscan(scan);
-	return found;
-}
-
 LockWriteResult
 lock_writer_update(LockWriter *w, Acct *a)
 {
@@ -358,7 +333,7 @@ lock_writer_update(LockWriter *w, Acct *a)
 	snap = GetActiveSnapshot();
 	cid = GetCurrentCommandId(true);
 
-	if (!probe(w, a->code, snap))
+	if (!ft_account_by_code(w->rel, w->idx, a->code, snap, w->slot))
 	{
 		res = LW_NONE;
 		goto out;
