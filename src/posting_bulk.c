@@ -311,6 +311,36 @@ account_attnums(TupleDesc desc, AttrNumber *attnums)
 }
 
 /*
+ * A new version that is not heap-only (not a HOT update): every index gets
+ * it, as the executor's update gives them.  The executor state and the
+ * slot are made on the first call (*rri NULL) and kept for the next ones;
+ * bulk_index_close ends them.
+ */
+void
+bulk_index_version(Relation rel, HeapTuple tup, ResultRelInfo **rri, EState **estate,
+				   TupleTableSlot **slot)
+{
+	if (*rri == NULL)
+	{
+		*rri = result_rel(rel, estate);
+		*slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
+	}
+	ExecStoreHeapTuple(tup, *slot, false);
+	list_free(ExecInsertIndexTuples(*rri, *slot, *estate, false, false, NULL, NIL));
+	ExecClearTuple(*slot);
+	ResetPerTupleExprContext(*estate);
+}
+
+void
+bulk_index_close(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot)
+{
+	if (rri == NULL)
+		return;
+	ExecDropSingleTupleTableSlot(slot);
+	result_rel_close(estate);
+}
+
+/*
  * One locked account's folded state, by heap_update of its locked row
  * version; false when that version is not the account's latest (the
  * caller then writes it with SQL).
@@ -352,18 +382,7 @@ update_account(Relation rel, const AttrNumber *attnums, Acct *a, CommandId cid,
 	if (heap_update(rel, &a->tid, tup, cid, InvalidSnapshot, true, &tmfd, &lockmode) != TM_Ok)
 		return false;
 	if (!HeapTupleIsHeapOnly(tup))
-	{
-		/* not a HOT update: every index gets the new version */
-		if (*rri == NULL)
-		{
-			*rri = result_rel(rel, estate);
-			*slot = MakeSingleTupleTableSlot(desc, &TTSOpsHeapTuple);
-		}
-		ExecStoreHeapTuple(tup, *slot, false);
-		list_free(ExecInsertIndexTuples(*rri, *slot, *estate, false, false, NULL, NIL));
-		ExecClearTuple(*slot);
-		ResetPerTupleExprContext(*estate);
-	}
+		bulk_index_version(rel, tup, rri, estate, slot);
 	a->tid = tup->t_self;
 	return true;
 }
@@ -398,11 +417,7 @@ bulk_update_accounts(Ledger *L)
 		if (a != NULL && !update_account(rel, attnums, a, cid, &rri, &estate, &slot))
 			write_account(a);
 	}
-	if (rri)
-	{
-		ExecDropSingleTupleTableSlot(slot);
-		result_rel_close(estate);
-	}
+	bulk_index_close(rri, estate, slot);
 	table_close(rel, NoLock);
 	CommandCounterIncrement();
 	return true;

@@ -10,6 +10,9 @@
 #ifndef FINTECH_POSTING_BULK_H
 #define FINTECH_POSTING_BULK_H
 
+#include "access/htup.h"
+#include "executor/tuptable.h"
+#include "nodes/execnodes.h"
 #include "utils/relcache.h"
 
 #include "posting.h"
@@ -42,5 +45,14 @@ extern bool bulk_update_accounts(Ledger *L);
 extern bool bulk_accounts_direct_ok(Relation rel);
 
 #pragma GCC visibility pop
+
+/*
+ * The index entries of a version that is not heap-only (posting_bulk.c's
+ * account updates, posting_lock_write.c's): state made on first use, kept
+ * in the caller's three pointers (NULL at first), ended by bulk_index_close
+ */
+extern void bulk_index_version(Relation rel, HeapTuple tup, ResultRelInfo **rri, EState **estate,
+							   TupleTableSlot **slot);
+extern void bulk_index_close(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot);
 
 #endif							/* FINTECH_POSTING_BULK_H */

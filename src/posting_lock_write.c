@@ -123,6 +123,7 @@ struct LockWriter
 	/* for a version that is not heap-only: the indexes, opened when needed */
 	EState	   *estate;
 	ResultRelInfo *rri;
+	TupleTableSlot *ixslot;
 };
 
 /* the table's columns by name, of the expected types; false if one is missing */
@@ -195,11 +196,7 @@ lock_writer_close(LockWriter *w)
 	if (w == NULL)
 		return;
 	ExecDropSingleTupleTableSlot(w->slot);
-	if (w->estate)
-	{
-		ExecCloseIndices(w->rri);
-		FreeExecutorState(w->estate);
-	}
+	bulk_index_close(w->rri, w->estate, w->ixslot);
 	index_close(w->idx, NoLock);
 	table_close(w->rel, NoLock);
 }
@@ -297,27 +294,6 @@ fill_from(LockWriter *w, Acct *a, HeapTuple tup)
 	a->tid = tup->t_self;
 }
 
-/* the new version's index entries, when the update was not HOT */
-static void
-insert_index_entries(LockWriter *w, HeapTuple tup)
-{
-	TupleTableSlot *slot;
-
-	if (w->estate == NULL)
-	{
-		w->estate = CreateExecutorState();
-		w->rri = makeNode(ResultRelInfo);
-		/* no range table: 0, so that no error path looks one up */
-		InitResultRelInfo(w->rri, w->rel, 0, NULL, 0);
-		ExecOpenIndices(w->rri, false);
-	}
-	slot = MakeSingleTupleTableSlot(RelationGetDescr(w->rel), &TTSOpsHeapTuple);
-	ExecStoreHeapTuple(tup, slot, false);
-	list_free(ExecInsertIndexTuples(w->rri, slot, w->estate, false, false, NULL, NIL));
-	ExecDropSingleTupleTableSlot(slot);
-	ResetPerTupleExprContext(w->estate);
-}
-
 LockWriteResult
 lock_writer_update(LockWriter *w, Acct *a)
 {
@@ -383,7 +359,7 @@ lock_writer_update(LockWriter *w, Acct *a)
 		}
 	}
 	if (!HeapTupleIsHeapOnly(newtup))
-		insert_index_entries(w, newtup);
+		bulk_index_version(w->rel, newtup, &w->rri, &w->estate, &w->ixslot);
 	fill_from(w, a, newtup);
 	res = LW_DONE;
 
