@@ -61,7 +61,7 @@ REGRESS_NOPRELOAD = nopreload
 # pg_isolation_regress: test/isolation/specs/<spec>.spec against test/isolation/expected/<spec>.out.
 ISOLATION = extension_lock ledger_double_spend ledger_hold_race ledger_lock_order ledger_post_void audit_concurrent payments_same_key screening_release sanctions_load_lock lock_order_pay_resolve lock_order_pay_rescreen ddl_lock_queue erasure_hold_race
 ISOLATION += sanctions_formats # screening v2
-ISOLATION += events_outbox_gap # events and metrics
+ISOLATION += events_outbox_gap events_no_consumer # events and metrics
 ISOLATION += ledger_key_transfer ledger_key_post ledger_key_post_pending ledger_key_void_pending ledger_key_reverse ledger_key_sweep ledger_key_batch # ledger additions
 ISOLATION += limits_race # limits
 ISOLATION += vault_same_card # card vault

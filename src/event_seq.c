@@ -30,6 +30,27 @@
  * database a new sequence: the slot remembers whose block it holds, and a
  * block of another sequence is never used.
  *
+ * The slot also knows whether its database's events have a reader
+ * (ft_event_readers_none below): with no consumer, no row of
+ * fintech.events is written at all, since a new consumer receives only
+ * what commits after its creation and nobody could ever read the row.
+ * The protocol that keeps that exact:
+ *   - a writer takes RowExclusiveLock on fintech.events BEFORE it reads
+ *     the state, and skips its row only when the state says "none";
+ *   - create_consumer marks the state "some" first, then waits for every
+ *     transaction that holds a lock on fintech.events (WaitForLockers,
+ *     as CREATE INDEX CONCURRENTLY does): every writer that may have read
+ *     "none" has committed or aborted before the consumer exists, and
+ *     every later writer reads "some";
+ *   - only a check of fintech.event_consumers as of now (not a snapshot),
+ *     under its ShareUpdateExclusiveLock (which create_consumer takes as
+ *     well), sets "none"; a committed drop_consumer sets "unknown", which
+ *     the next writer (or the prune job) resolves with that check.
+ * So the state can be wrong only towards "some" (a consumer created and
+ * rolled back): rows nobody reads, pruned by the job as before.  Without
+ * a slot (not preloaded, or no free slot) the state is always unknown
+ * and every event has its row.
+ *
  * Locking: the slot's spinlock around a few instructions per event;
  * EventSeqLock (exclusive) once per block and once per backend (to find its
  * database's slot), held across one nextval().
@@ -60,6 +81,8 @@ typedef struct EventSeqSlot
 	Oid			seqid;			/* the sequence the block was reserved from */
 	int64		next;			/* the next number to hand out */
 	int64		limit;			/* the first number past the block */
+	Oid			readers_seqid;	/* the sequence (extension) readers is of */
+	int			readers;		/* FT_READERS_*, of readers_seqid's events */
 } EventSeqSlot;
 
 typedef struct EventSeqShared
@@ -71,6 +94,8 @@ typedef struct EventSeqShared
 static EventSeqShared *event_seq = NULL;
 static EventSeqSlot *my_slot = NULL;	/* this backend's database's */
 static bool slot_looked_up = false;
+
+static EventSeqSlot *my_database_slot(void);
 
 static void
 event_seq_shmem_init(void *ptr)
@@ -84,6 +109,8 @@ event_seq_shmem_init(void *ptr)
 		es->slot[i].dboid = InvalidOid;
 		es->slot[i].seqid = InvalidOid;
 		es->slot[i].next = es->slot[i].limit = 0;
+		es->slot[i].readers_seqid = InvalidOid;
+		es->slot[i].readers = FT_READERS_UNKNOWN;
 	}
 }
 
@@ -159,14 +186,7 @@ ft_event_write_seq(Oid seqid)
 {
 	int64		n;
 
-	if (event_seq == NULL)
-		return reserve_block(seqid);
-	if (!slot_looked_up)
-	{
-		my_slot = find_slot();
-		slot_looked_up = true;
-	}
-	if (my_slot == NULL)
+	if (my_database_slot() == NULL)
 		return reserve_block(seqid);
 	if (take(my_slot, seqid, &n))
 		return n;
@@ -189,4 +209,53 @@ ft_event_write_seq(Oid seqid)
 	}
 	LWLockRelease(event_seq->lock);
 	return n;
+}
+
+/* this backend's database's slot (NULL: none; not preloaded, or none free) */
+static EventSeqSlot *
+my_database_slot(void)
+{
+	if (event_seq == NULL)
+		return NULL;
+	if (!slot_looked_up)
+	{
+		my_slot = find_slot();
+		slot_looked_up = true;
+	}
+	return my_slot;
+}
+
+/*
+ * ft_event_readers: what the slot knows of the consumers of the events of
+ * the extension whose write_seq sequence is seqid (see the header; the
+ * caller holds a lock on fintech.events when it acts on "none").
+ */
+int
+ft_event_readers(Oid seqid)
+{
+	EventSeqSlot *s = my_database_slot();
+	int			r = FT_READERS_UNKNOWN;
+
+	/* no slot: nothing is known, ever; every event has its row */
+	if (s == NULL)
+		return FT_READERS_SOME;
+	SpinLockAcquire(&s->mutex);
+	if (s->readers_seqid == seqid)
+		r = s->readers;
+	SpinLockRelease(&s->mutex);
+	return r;
+}
+
+/* ft_event_readers_set: record it (the rules of who may set what: header) */
+void
+ft_event_readers_set(Oid seqid, int readers)
+{
+	EventSeqSlot *s = my_database_slot();
+
+	if (s == NULL)
+		return;
+	SpinLockAcquire(&s->mutex);
+	s->readers_seqid = seqid;
+	s->readers = readers;
+	SpinLockRelease(&s->mutex);
 }

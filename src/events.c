@@ -13,12 +13,16 @@
  * An event is written in the transaction that made the change, twice:
  *   - a row of fintech.events (event_id NULL: the position in commit order
  *     is given later, by a reader, once the transaction has committed; see
- *     events_read.c), and
+ *     events_read.c) -- unless the database's events have no consumer:
+ *     a consumer receives only what commits after its creation, so such a
+ *     row could never be read (rows_wanted; the protocol that keeps this
+ *     exact while consumers come and go is in event_seq.c's header), and
  *   - when wal_level is logical (below it nothing can decode the WAL: see
  *     messages_on), a transactional logical decoding message, prefix "fintech", whose
  *     content is the payload's text, so that CDC tools (pg_recvlogical,
  *     Debezium) stream the events of committed transactions, in commit
  *     order, from the WAL.
+ * With neither a consumer nor logical WAL, nothing is built at all.
  * A rolled-back change leaves neither.  The row's payload (type json) is
  *   that same text, byte for byte, and it is the text jsonb's output gives
  *   for the object (read_events returns it as jsonb: its ::text is the
@@ -59,6 +63,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "replication/message.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/json.h"
@@ -75,6 +80,8 @@
 
 bool		ft_events_enabled = true;
 
+static inline bool messages_on(void);
+
 #define EVENTS_NATTS	5		/* event_id, kind, occurred_at, payload, write_seq */
 
 /*
@@ -86,6 +93,7 @@ static Oid	events_relid = InvalidOid;
 static Oid	events_seqid = InvalidOid;
 static Oid	events_in_order = InvalidOid;	/* its two indexes */
 static Oid	events_unordered = InvalidOid;
+static Oid	events_consumers = InvalidOid;	/* fintech.event_consumers */
 
 /*
  * The table's indexes are the install script's two (1), something else (0),
@@ -177,6 +185,7 @@ ft_events_installed(void)
 	}
 	events_in_order = get_relname_relid("events_in_order", nsp);
 	events_unordered = get_relname_relid("events_unordered", nsp);
+	events_consumers = get_relname_relid("event_consumers", nsp);
 	events_relid = relid;
 	events_seqid = seqid;
 	return true;
@@ -269,11 +278,50 @@ ft_event_append_row(const char *kind, text *payload, int64 write_seq)
 	heap_freetuple(tup);
 }
 
-/* events on (fintech.events), and installed */
+/* the OIDs events_read.c needs; false: fintech.events is not installed */
+bool
+ft_event_oids(Oid *events, Oid *seqid, Oid *consumers)
+{
+	if (!ft_events_installed())
+		return false;
+	*events = events_relid;
+	*seqid = events_seqid;
+	*consumers = events_consumers;
+	return true;
+}
+
+/*
+ * rows_wanted: whether an event now gets its row of fintech.events: not
+ * while the database's events are known to have no consumer (nobody could
+ * ever read the row: a consumer receives what commits after its creation).
+ * The lock on fintech.events is taken before the state is read: that is
+ * what create_consumer waits for (event_seq.c's header has the protocol).
+ * The caller has called ft_events_installed(); the lock may reset the
+ * cached OIDs (an invalidation), so they are copied first.
+ */
+static bool
+rows_wanted(void)
+{
+	Oid			rel = events_relid;
+	Oid			seqid = events_seqid;
+	Oid			consumers = events_consumers;
+	int			readers;
+
+	LockRelationOid(rel, RowExclusiveLock);
+	readers = ft_event_readers(seqid);
+	if (readers == FT_READERS_UNKNOWN)
+		readers = ft_event_readers_check(seqid, consumers, false);
+	return readers != FT_READERS_NONE;
+}
+
+/*
+ * events on (fintech.events), installed, and someone can read them: a
+ * consumer (the row) or a logical decoder (the WAL message)
+ */
 bool
 ft_events_on(void)
 {
-	return ft_events_enabled && ft_events_installed();
+	return ft_events_enabled && ft_events_installed() && (messages_on() || rows_wanted());
 }
 
 /*
@@ -297,13 +345,13 @@ messages_on(void)
 static void
 emit(const char *kind, text *payload)
 {
-	int64		write_seq;
-
-	(void) ft_events_installed();	/* the caller checked ft_events_on() */
-	write_seq = ft_event_write_seq(events_seqid);
-	ft_event_append_row(kind, payload, write_seq);
 	if (messages_on())
 		(void) LogLogicalMessage(EVENT_PREFIX, VARDATA(payload), VARSIZE(payload) - VARHDRSZ, true);
+	(void) ft_events_installed();	/* the caller checked ft_events_on() */
+	if (!rows_wanted())
+		return;
+	(void) ft_events_installed();
+	ft_event_append_row(kind, payload, ft_event_write_seq(events_seqid));
 }
 
 /*
@@ -318,13 +366,16 @@ emit(const char *kind, text *payload)
 static void
 emit_collected(const char *kind, text *payload, FtEventCollect collect, void *arg)
 {
-	int64		write_seq;
-
-	(void) ft_events_installed();
-	write_seq = ft_event_write_seq(events_seqid);
 	if (messages_on())
 		(void) LogLogicalMessage(EVENT_PREFIX, VARDATA(payload), VARSIZE(payload) - VARHDRSZ, true);
-	collect(kind, payload, write_seq, arg);
+	(void) ft_events_installed();
+	if (!rows_wanted())
+	{
+		pfree(payload);
+		return;
+	}
+	(void) ft_events_installed();
+	collect(kind, payload, ft_event_write_seq(events_seqid), arg);
 }
 
 /*

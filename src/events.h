@@ -98,6 +98,23 @@ extern void EventsInit(void);
 
 /* write_seq of the next event (event_seq.c), and its shared memory */
 extern int64 ft_event_write_seq(Oid seqid);
+
+/* whether this database's events have consumers (event_seq.c's header) */
+#define FT_READERS_UNKNOWN	0
+#define FT_READERS_NONE		1
+#define FT_READERS_SOME		2
+extern int	ft_event_readers(Oid seqid);
+extern void ft_event_readers_set(Oid seqid, int readers);
+
+/* fintech.events, its write_seq sequence and fintech.event_consumers */
+extern bool ft_event_oids(Oid *events, Oid *seqid, Oid *consumers);
+
+/*
+ * Look at fintech.event_consumers (as of now, under its
+ * ShareUpdateExclusiveLock; wait false: FT_READERS_UNKNOWN when another
+ * holds it) and record what it holds (events_read.c)
+ */
+extern int	ft_event_readers_check(Oid seqid, Oid consumers, bool wait);
 extern void EventSeqInit(void);
 
 /* the prune_events job (events_read.c) */

@@ -34,6 +34,13 @@
  * consumer's position covers everything committed before it), and the
  * prune_events job (skips).
  *
+ * No consumer, no rows.  While the database has no consumer, writers
+ * write no row at all (event_seq.c's header has the protocol): here,
+ * create_consumer marks "some" and waits for the writers that may have
+ * read "none"; a committed drop_consumer marks "unknown"; the check below
+ * (run by a writer that finds "unknown", and by the prune job) is the only
+ * one that marks "none".
+ *
  * Locks: the event_order row (FOR UPDATE, held to the end of the caller's
  * transaction: read events in short transactions), a consumer's row
  * (ack_events, FOR UPDATE).  Emitters take neither.  Pruning deletes only
@@ -44,10 +51,15 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/tableam.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/snapmgr.h"
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 
@@ -201,6 +213,78 @@ consumer_position(const char *name, bool lock)
 	return first_int8();
 }
 
+/*
+ * ft_event_readers_check: whether fintech.event_consumers has a row
+ * committed (or this transaction's own), seen as of now, not as of the
+ * caller's snapshot (SnapshotSelf: a consumer committed a moment ago counts
+ * whatever the isolation level, and no serializable predicate lock is
+ * taken), under the table's
+ * ShareUpdateExclusiveLock, which create_consumer holds from before it
+ * marks "some" until it commits: the check cannot slip between the two.
+ * A writer does not wait for that lock (wait false): it then writes its
+ * row.  The lock is released once the state is recorded.
+ */
+int
+ft_event_readers_check(Oid seqid, Oid consumers, bool wait)
+{
+	Relation	rel;
+	TableScanDesc scan;
+	int			readers;
+
+	if (!OidIsValid(consumers))
+		return FT_READERS_UNKNOWN;
+	if (wait)
+		LockRelationOid(consumers, ShareUpdateExclusiveLock);
+	else if (!ConditionalLockRelationOid(consumers, ShareUpdateExclusiveLock))
+		return FT_READERS_UNKNOWN;
+	rel = table_open(consumers, NoLock);
+	scan = table_beginscan(rel, SnapshotSelf, 0, NULL);
+	readers = heap_getnext(scan, ForwardScanDirection) != NULL ? FT_READERS_SOME : FT_READERS_NONE;
+	table_endscan(scan);
+	table_close(rel, NoLock);
+	ft_event_readers_set(seqid, readers);
+	UnlockRelationOid(consumers, ShareUpdateExclusiveLock);
+	return readers;
+}
+
+/* a drop_consumer committed: the next writer looks again */
+static Oid	dropped_seqid = InvalidOid;
+
+static void
+readers_xact_callback(XactEvent event, void *arg)
+{
+	if (!OidIsValid(dropped_seqid))
+		return;
+	if (event == XACT_EVENT_COMMIT)
+		ft_event_readers_set(dropped_seqid, FT_READERS_UNKNOWN);
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		dropped_seqid = InvalidOid;
+}
+
+/*
+ * Before a new consumer exists: mark "some", then wait for every
+ * transaction holding a lock on fintech.events that conflicts with
+ * ShareLock (the writers; not this one), so that none that read "none"
+ * is still open.  The lock on fintech.event_consumers stays to the end of
+ * the transaction (see ft_event_readers_check).
+ */
+static void
+readers_arrive(void)
+{
+	Oid			events;
+	Oid			seqid;
+	Oid			consumers;
+	LOCKTAG		tag;
+
+	if (!ft_event_oids(&events, &seqid, &consumers) || !OidIsValid(consumers))
+		return;
+	LockRelationOid(consumers, ShareUpdateExclusiveLock);
+	ft_event_readers_set(seqid, FT_READERS_SOME);
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, events);
+	WaitForLockers(tag, ShareLock, false);
+}
+
 /* ------------------------------------------------------------------------
  * fintech.create_consumer(name): a consumer of the events committed from
  * now on
@@ -213,6 +297,7 @@ fintech_create_consumer(PG_FUNCTION_ARGS)
 	char	   *name = consumer_arg(fcinfo, "consumer name");
 	Datum		v[2];
 
+	readers_arrive();
 	SPI_connect();
 	v[0] = CStringGetTextDatum(name);
 	v[1] = Int64GetDatum(sequence_events(true));
@@ -244,6 +329,19 @@ fintech_drop_consumer(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_LD009),
 				 errmsg("event consumer \"%s\" does not exist", name)));
 	SPI_finish();
+	{
+		static bool registered = false;
+		Oid			events;
+		Oid			consumers;
+
+		if (!registered)
+		{
+			RegisterXactCallback(readers_xact_callback, NULL);
+			registered = true;
+		}
+		if (!ft_event_oids(&events, &dropped_seqid, &consumers))
+			dropped_seqid = InvalidOid;
+	}
 	PG_RETURN_VOID();
 }
 
@@ -338,9 +436,15 @@ prune_events_job(bool *again)
 {
 	int64		n;
 
+	Oid			events;
+	Oid			seqid;
+	Oid			consumers;
+
 	/* an older version's objects (before ALTER EXTENSION UPDATE): nothing */
-	if (!ft_events_installed())
+	if (!ft_event_oids(&events, &seqid, &consumers))
 		return 0;
+	/* "none" again once the last consumer is gone (skipped while busy) */
+	(void) ft_event_readers_check(seqid, consumers, false);
 	SPI_connect();
 	if (ft_run_plan(&plans, P_PRUNE, NULL, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not prune events");

@@ -40,12 +40,20 @@ SELECT table_name, count(*) FROM fintech.audit_log WHERE id > :audit0 GROUP BY 1
 SELECT (e.payload ->> 'entry_id')::bigint - :entry0 AS nth_entry, e.kind,
        e.payload -> 'legs' AS legs, e.payload ->> 'currency' AS currency
   FROM fintech.read_events('bb_events') e ORDER BY e.event_id;
-SELECT fintech.drop_consumer('bb_events');
 -- a table not shaped as installed (a column added): the rows go one by one,
 -- and the one-by-one writer refuses the shape (55000), as for a transfer
 BEGIN;
 ALTER TABLE fintech.events ADD COLUMN bb_extra int;
 SELECT count(*) FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}');
+ROLLBACK;
+SELECT fintech.drop_consumer('bb_events');
+-- with no consumer left, a batch writes no event rows at all (nobody could
+-- read them: a consumer receives what commits after its creation)
+SELECT count(*) AS consumers FROM fintech.event_consumers;
+BEGIN;
+CREATE TEMP TABLE bb_ev AS SELECT count(*) AS n FROM fintech.events;
+SELECT count(*) FROM fintech.transfer_batch('{bb_bank,bb_bank}', '{bb_w2,bb_w2}', '{1,1}');
+SELECT (SELECT count(*) FROM fintech.events) - n AS rows_without_consumer FROM bb_ev;
 ROLLBACK;
 
 -- a batch that fails after its rows are written (an AFTER ROW trigger of

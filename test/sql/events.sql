@@ -224,7 +224,6 @@ SELECT r.kind, r.payload ->> 'idempotency_key' = E'ev-k5 "quoted" back\\slash ta
 SELECT e.payload::text ~ '"ev-k5 \\"quoted\\" back\\\\slash tab\\t end"' AS escaped
   FROM fintech.events e WHERE e.kind = 'payment.completed' ORDER BY e.write_seq DESC LIMIT 1;
 SELECT ev_ack_all('regress_text') AS acknowledged;
-SELECT fintech.drop_consumer('regress_text');
 
 -- ====================================================================
 -- an owner who changes fintech.events' shape gets a refusal naming it
@@ -238,3 +237,20 @@ BEGIN;
 ALTER TABLE fintech.events ADD COLUMN regress_extra int;
 SELECT ev_try($$SELECT fintech.transfer('ev_alice', 'ev_shop', 1)$$);
 ROLLBACK;
+SELECT fintech.drop_consumer('regress_text');
+
+-- ====================================================================
+-- no consumer, no rows: with no consumer a change writes no row of
+-- fintech.events (a consumer receives only what commits after its
+-- creation, so nobody could read it); one created later gets the rows
+-- of what commits after it
+-- ====================================================================
+SELECT count(*) AS consumers FROM fintech.event_consumers;
+CREATE TEMP TABLE ev_rows AS SELECT count(*) AS n FROM fintech.events;
+SELECT fintech.transfer('ev_alice', 'ev_shop', 1) IS NOT NULL AS transferred;
+SELECT (SELECT count(*) FROM fintech.events) - n AS rows_without_consumer FROM ev_rows;
+SELECT fintech.create_consumer('regress_again');
+SELECT fintech.transfer('ev_alice', 'ev_shop', 2) IS NOT NULL AS transferred;
+SELECT (SELECT count(*) FROM fintech.events) - n AS rows_with_consumer FROM ev_rows;
+SELECT kind, payload -> 'legs' -> 0 ->> 'amount' AS amount FROM fintech.read_events('regress_again');
+SELECT fintech.drop_consumer('regress_again');
