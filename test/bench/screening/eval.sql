@@ -25,6 +25,13 @@
 --              2: as 1, and each positive passes a country of the listed
 --              entity it was made from (agreeing; NULL if it has none);
 --              0: no country                      (default 0)
+--   dob        1: each person among the negatives also passes a date of
+--              birth, drawn from its name (md5) between 1950-01-01 and
+--              1999-12-31: a namesake's date of birth is independent of
+--              the listed person's; with attrs=2 each positive passes
+--              the first listed birth date of its entity (agreeing; a
+--              year alone as 1 July, a month as its 15th); 0: none
+--              (default 0)
 --   countries  the CSV file kind,country of attrs (default kind_country.csv
 --              in psql's working directory: ../kind_country.csv from
 --              heldout/ and heldout2/)
@@ -45,6 +52,7 @@
 \if :{?kinds} \else \set kinds 0 \endif
 \if :{?attrs} \else \set attrs 0 \endif
 \if :{?countries} \else \set countries kind_country.csv \endif
+\if :{?dob} \else \set dob 0 \endif
 -- the arguments added to each call (none without kinds or attrs: a build
 -- before 0.6.0 has neither kind nor country)
 \set pkind ''
@@ -57,6 +65,10 @@ SELECT :'attrs'::int > 0 AS with_attrs \gset
 \if :with_attrs
 \set pkind :pkind ', country => p.qcountry'
 \set nkind :nkind ', country => n.qcountry'
+\endif
+\if :dob
+\set pkind :pkind ', birth_date => p.qbirth'
+\set nkind :nkind ', birth_date => n.qbirth'
 \endif
 \pset format unaligned
 \pset tuples_only on
@@ -83,13 +95,21 @@ UPDATE eval_neg SET qkind = CASE WHEN kind LIKE 'person%' THEN 'individual'
 -- the country of each query (attrs): what create_party would pass
 ALTER TABLE eval_pos ADD COLUMN qcountry text;
 ALTER TABLE eval_neg ADD COLUMN qcountry text;
+ALTER TABLE eval_pos ADD COLUMN qbirth date;
+ALTER TABLE eval_neg ADD COLUMN qbirth date;
+UPDATE eval_neg SET qbirth = date '1950-01-01' + (('x' || substr(md5(query), 1, 8))::bit(32)::bigint % 18262)::int
+ WHERE :'dob'::int = 1 AND kind LIKE 'person%';
 \if :with_attrs
 CREATE TEMP TABLE eval_kind_country (kind text PRIMARY KEY, country text);
 \set copy_kc '\\copy eval_kind_country (kind, country) FROM ' :'countries' ' WITH (FORMAT csv, HEADER true, ENCODING ''UTF8'')'
 :copy_kc
 UPDATE eval_neg n SET qcountry = nullif(c.country, '')
   FROM eval_kind_country c WHERE c.kind = n.kind;
-UPDATE eval_pos p SET qcountry = e.countries[1]
+UPDATE eval_pos p SET qcountry = e.countries[1],
+       qbirth = CASE WHEN :'dob'::int = 1 THEN
+                  CASE length(e.birth_dates[1]) WHEN 4 THEN (e.birth_dates[1] || '-07-01')::date
+                                                WHEN 7 THEN (e.birth_dates[1] || '-15')::date
+                                                ELSE e.birth_dates[1]::date END END
   FROM :"schema".sanctions_entities e
  WHERE :'attrs'::int = 2 AND e.list = :'list' AND e.source_uid = p.expected_uid;
 \endif
@@ -155,6 +175,10 @@ SELECT CASE :'attrs'::int
                           THEN format('%s of %s positives a country of the listed entity (agreeing)',
                                       (SELECT count(qcountry) FROM eval_pos), (SELECT count(*) FROM eval_pos))
                           ELSE 'no positive (unknown)' END) END;
+SELECT format('- date of birth passed (birth_date => ...): for %s of %s negatives (drawn from the name, 1950-1999), for %s of %s positives (the listed one)',
+              (SELECT count(qbirth) FROM eval_neg), (SELECT count(*) FROM eval_neg),
+              (SELECT count(qbirth) FROM eval_pos), (SELECT count(*) FROM eval_pos))
+ WHERE :'dob'::int = 1;
 SELECT format('- time: %s s for the positives, %s s for the negatives (%s ms per call on average, one session)',
               round(extract(epoch FROM (:'t1'::timestamptz - :'t0'::timestamptz))::numeric, 1),
               round(extract(epoch FROM (:'t2'::timestamptz - :'t1'::timestamptz))::numeric, 1),
