@@ -12,7 +12,11 @@
  *
  * What this file adds to the parse: the countries of add.csv mapped to
  * ISO 3166-1 alpha-2 codes (countries.c; unknown names left out with a
- * NOTICE), and the dates of birth the Treasury writes in the remarks:
+ * NOTICE), then the countries the Treasury writes in the remarks:
+ * "nationality <country>", "citizen <country>" and "Nationality of
+ * Registration <country>" (also after "alt."), each up to the next ';'
+ * (a name countries.c does not know is left in the remarks only, without
+ * a NOTICE: the remarks are free text); and the dates of birth of the remarks:
  * each "DOB <date>" up to the next ';' (also "alt. DOB"), where <date> is
  * "10 Dec 1948" (-> '1948-12-10'), "Aug 1946" ('1946-08'), "1946"
  * ('1946'), any of these after "circa", or a range "1951 to 1953",
@@ -38,6 +42,7 @@
 #include "utils/memutils.h"
 
 #include "fintech.h"
+#include "countries.h"
 #include "ofac_parse.h"
 #include "sanctions_load.h"
 
@@ -164,6 +169,46 @@ dobs_from_remarks(SanctionsEntity *e, const char *remarks)
 	}
 }
 
+/*
+ * every "nationality X", "citizen X", "Nationality of Registration X" of
+ * the remarks, as countries of e: a party's country is as often its
+ * nationality as its address, and add.csv holds only addresses
+ */
+static void
+countries_from_remarks(SanctionsData *d, SanctionsEntity *e, const char *remarks)
+{
+	static const char *const words[] = {"nationality of registration ", "nationality ", "citizen "};
+
+	for (const char *s = remarks; *s; s++)
+	{
+		/* a word of its own */
+		if (s > remarks && s[-1] != ' ' && s[-1] != ';' && s[-1] != '.')
+			continue;
+		for (int i = 0; i < lengthof(words); i++)
+		{
+			int			len = strlen(words[i]);
+			const char *end;
+			char	   *name;
+			const char *code;
+
+			if (pg_strncasecmp(s, words[i], len) != 0)
+				continue;
+			CHECK_FOR_INTERRUPTS();
+			s += len;
+			end = strchr(s, ';');
+			if (end == NULL)
+				end = s + strlen(s);
+			name = pnstrdup(s, end - s);
+			code = ft_country_code(name, false);
+			if (code != NULL && code[0] != '\0')
+				ft_sanctions_add_country(d, e, code, true);
+			pfree(name);
+			s = end - 1;
+			break;
+		}
+	}
+}
+
 PG_FUNCTION_INFO_V1(fintech_load_sanctions_ofac);
 /*
  * fintech.load_sanctions_ofac(sdn_csv, alt_csv, add_csv, list) RETURNS bigint
@@ -214,7 +259,10 @@ fintech_load_sanctions_ofac(PG_FUNCTION_ARGS)
 		foreach(lc, oe->countries)
 			ft_sanctions_add_country(&d, e, lfirst(lc), false);
 		if (oe->remarks)
+		{
+			countries_from_remarks(&d, e, oe->remarks);
 			dobs_from_remarks(e, oe->remarks);
+		}
 		/* the primary names first, then the aliases in alt.csv order */
 		ft_sanctions_add_name(&d, i, "primary", oe->name, NULL);
 	}

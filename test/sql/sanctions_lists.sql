@@ -154,14 +154,17 @@ SELECT fintech.load_sanctions_ftm('{"id": "t", "schema": "Person", "properties":
 SELECT birth_dates FROM fintech.sanctions_entities WHERE list = 'FTM-TEST-2';
 
 -- ====================================================================
--- OFAC: birth dates from the remarks, countries as codes
+-- OFAC: birth dates from the remarks, countries as codes (of add.csv,
+-- then the remarks' nationality / citizen / Nationality of Registration:
+-- a name no country is left out without a NOTICE, "citizen's" and
+-- "subnationality" are not the words)
 -- ====================================================================
 SELECT fintech.load_sanctions_ofac(
-  E'1,"ONE, Person",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 10 Dec 1948; alt. DOB 1950; POB Cairo, Egypt."\r\n'
+  E'1,"ONE, Person",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 10 Dec 1948; alt. DOB 1950; POB Cairo, Egypt; citizen Egypt; alt. citizen Kenya."\r\n'
   '2,"TWO, Person",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB circa 1951; alt. DOB Aug 1946."\r\n'
-  '3,"THREE, Person",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 1951 to 1953; alt. DOB 01 Jan 1961 to 31 Dec 1962; alt. DOB circa 1979-1982"\r\n'
+  '3,"THREE, Person",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 1951 to 1953; alt. DOB 01 Jan 1961 to 31 Dec 1962; alt. DOB circa 1979-1982; nationality Atlantis; citizen''s card 12"\r\n'
   '4,"FOUR, Person",individual,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 31 Feb 1950; alt. DOB sometime; nationality Iran; XDOB 1999"\r\n'
-  '5,"FIVE TRADING",-0- ,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
+  '5,"FIVE TRADING",-0- ,"T",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"Nationality of Registration Cyprus; subnationality Iran"\r\n',
   add_csv =>
   E'1,1,-0- ,-0- ,"Egypt",-0- \r\n'
   '2,2,-0- ,-0- ,"Korea, North",-0- \r\n'

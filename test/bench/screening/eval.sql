@@ -18,6 +18,23 @@
 --              does (a party always has one): for a positive the kind of
 --              the entity it was made from, for a negative individual
 --              (person-*) or entity (company*); 0: none   (default 0)
+--   attrs      1: pass a country too: for a negative the country its kind
+--              names (the file countries, below; NULL for a kind naming
+--              no single country), for a positive none (unknown: it can
+--              only be lowered by a contradiction, never by absence);
+--              2: as 1, and each positive passes a country of the listed
+--              entity it was made from (agreeing; NULL if it has none);
+--              0: no country                      (default 0)
+--   dob        1: each person among the negatives also passes a date of
+--              birth, drawn from its name (md5) between 1950-01-01 and
+--              1999-12-31: a namesake's date of birth is independent of
+--              the listed person's; with attrs=2 each positive passes
+--              the first listed birth date of its entity (agreeing; a
+--              year alone as 1 July, a month as its 15th); 0: none
+--              (default 0)
+--   countries  the CSV file kind,country of attrs (default kind_country.csv
+--              in psql's working directory: ../kind_country.csv from
+--              heldout/ and heldout2/)
 --
 -- Recall: share of positives whose expected_uid is among the rows of
 -- screen_name(query, min_score) (max_results 10, the default).
@@ -33,13 +50,25 @@
 \if :{?negatives} \else \set negatives negatives.csv \endif
 \if :{?sweep} \else \set sweep 1 \endif
 \if :{?kinds} \else \set kinds 0 \endif
--- the argument added to each call (none without kinds: a build before 0.6.0 has no kind)
+\if :{?attrs} \else \set attrs 0 \endif
+\if :{?countries} \else \set countries kind_country.csv \endif
+\if :{?dob} \else \set dob 0 \endif
+-- the arguments added to each call (none without kinds or attrs: a build
+-- before 0.6.0 has neither kind nor country)
+\set pkind ''
+\set nkind ''
 \if :kinds
 \set pkind ', kind => p.qkind'
 \set nkind ', kind => n.qkind'
-\else
-\set pkind ''
-\set nkind ''
+\endif
+SELECT :'attrs'::int > 0 AS with_attrs \gset
+\if :with_attrs
+\set pkind :pkind ', country => p.qcountry'
+\set nkind :nkind ', country => n.qcountry'
+\endif
+\if :dob
+\set pkind :pkind ', birth_date => p.qbirth'
+\set nkind :nkind ', birth_date => n.qbirth'
 \endif
 \pset format unaligned
 \pset tuples_only on
@@ -63,6 +92,27 @@ UPDATE eval_pos p SET qkind = e.kind
 UPDATE eval_neg SET qkind = CASE WHEN kind LIKE 'person%' THEN 'individual'
                                  WHEN kind LIKE 'company%' THEN 'entity' END
  WHERE :'kinds'::int = 1;
+-- the country of each query (attrs): what create_party would pass
+ALTER TABLE eval_pos ADD COLUMN qcountry text;
+ALTER TABLE eval_neg ADD COLUMN qcountry text;
+ALTER TABLE eval_pos ADD COLUMN qbirth date;
+ALTER TABLE eval_neg ADD COLUMN qbirth date;
+UPDATE eval_neg SET qbirth = date '1950-01-01' + (('x' || substr(md5(query), 1, 8))::bit(32)::bigint % 18262)::int
+ WHERE :'dob'::int = 1 AND kind LIKE 'person%';
+\if :with_attrs
+CREATE TEMP TABLE eval_kind_country (kind text PRIMARY KEY, country text);
+\set copy_kc '\\copy eval_kind_country (kind, country) FROM ' :'countries' ' WITH (FORMAT csv, HEADER true, ENCODING ''UTF8'')'
+:copy_kc
+UPDATE eval_neg n SET qcountry = nullif(c.country, '')
+  FROM eval_kind_country c WHERE c.kind = n.kind;
+UPDATE eval_pos p SET qcountry = e.countries[1],
+       qbirth = CASE WHEN :'dob'::int = 1 THEN
+                  CASE length(e.birth_dates[1]) WHEN 4 THEN (e.birth_dates[1] || '-07-01')::date
+                                                WHEN 7 THEN (e.birth_dates[1] || '-15')::date
+                                                ELSE e.birth_dates[1]::date END END
+  FROM :"schema".sanctions_entities e
+ WHERE :'attrs'::int = 2 AND e.list = :'list' AND e.source_uid = p.expected_uid;
+\endif
 ANALYZE eval_pos;
 ANALYZE eval_neg;
 
@@ -117,6 +167,18 @@ SELECT format('- set: %s positives, %s negatives; threshold min_score = %s, max_
 SELECT CASE WHEN :'kinds'::int = 1
             THEN '- each query''s kind passed (kind => ...): the entity''s kind for a positive, individual or entity for a negative'
             ELSE '- no kind passed' END;
+SELECT CASE :'attrs'::int
+         WHEN 0 THEN '- no country passed'
+         ELSE format('- country passed (country => ...): for %s of %s negatives the country of their kind (%s), for %s',
+                     (SELECT count(qcountry) FROM eval_neg), (SELECT count(*) FROM eval_neg), :'countries',
+                     CASE WHEN :'attrs'::int = 2
+                          THEN format('%s of %s positives a country of the listed entity (agreeing)',
+                                      (SELECT count(qcountry) FROM eval_pos), (SELECT count(*) FROM eval_pos))
+                          ELSE 'no positive (unknown)' END) END;
+SELECT format('- date of birth passed (birth_date => ...): for %s of %s negatives (drawn from the name, 1950-1999), for %s of %s positives (the listed one)',
+              (SELECT count(qbirth) FROM eval_neg), (SELECT count(*) FROM eval_neg),
+              (SELECT count(qbirth) FROM eval_pos), (SELECT count(*) FROM eval_pos))
+ WHERE :'dob'::int = 1;
 SELECT format('- time: %s s for the positives, %s s for the negatives (%s ms per call on average, one session)',
               round(extract(epoch FROM (:'t1'::timestamptz - :'t0'::timestamptz))::numeric, 1),
               round(extract(epoch FROM (:'t2'::timestamptz - :'t1'::timestamptz))::numeric, 1),
