@@ -71,6 +71,10 @@
 # BINDIR's position) for callgrind_annotate; CALLGRIND_SETTINGS
 # ("-c name=value ...") go to the backend, e.g. "-c fintech.events=off"
 # (test/bench/events.sh compares events on and off this way).
+# CALLGRIND_CONSUMER=1 creates an event consumer in the data every workload
+# starts from: without one, no event has a row (a database's events are
+# written only while someone can read them), so measuring what events cost
+# needs it (test/bench/events.sh's CPU counterpart).
 # CALLGRIND_NOAUDIT=1 disables the capture trigger (fintech_audit) of the
 # ledger's tables in the data every workload starts from: auditing off, as
 # test/bench/run.sh's _noaudit workloads switch it off (only the capture;
@@ -119,6 +123,11 @@ CONF
 		-c "SELECT count(fintech.open_account('n' || i, 'USD')) FROM generate_series(0, 1199) i" \
 		-c "SELECT count(*) FROM fintech.load_sanctions_ofac(pg_read_file('$D/sdn.csv'), pg_read_file('$D/alt.csv'), pg_read_file('$D/add.csv'))" \
 		-c "SELECT extversion FROM pg_extension WHERE extname = 'fintech'" | tail -1)
+	if [ -n "${CALLGRIND_CONSUMER:-}" ]; then
+		"${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX -v ON_ERROR_STOP=1 \
+			-c "SELECT fintech.create_consumer('callgrind')" >/dev/null
+		ver="$ver, an event consumer"
+	fi
 	if [ -n "${CALLGRIND_NOAUDIT:-}" ]; then
 		"${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX -v ON_ERROR_STOP=1 -c "DO \$\$
 DECLARE t regclass;
