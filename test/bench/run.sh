@@ -118,8 +118,8 @@ BEGIN
 END \$\$" 2>&1 | sed -n 's/^NOTICE:  waits: //p'
 }
 
-declare -A TPS LAT WAITS WAL CPU DISK     # per "workload,clients": the median of the rounds
-declare -A TPSL WALL CPUL DISKL           # the rounds' values, space-separated
+declare -A TPS LAT WAITS WAL WALNF CPU DISK # per "workload,clients": the median of the rounds
+declare -A TPSL WALL WALNFL CPUL DISKL    # the rounds' values, space-separated
 ROUND=1
 RAW=()      # rows of the per-run table
 ODD=()      # anything unexpected, reported at the end
@@ -146,6 +146,15 @@ disk_bytes() { # disk_bytes WORKLOAD: tables with their indexes and TOAST
 	               WHERE c.relkind IN ('r', 'm') AND $(relations_of "$1")"
 }
 
+
+# wal_without_images LSN0 LSN1 CALLS: WAL bytes per call between the two
+# positions less the full-page images' (pg_waldump --stats); empty when
+# pg_waldump cannot tell
+wal_without_images() {
+	[ -n "$3" ] || return 0
+	"$PG_BIN/pg_waldump" --stats -p "$FT_PGDATA/pg_wal" -s "$1" -e "$2" 2>/dev/null |
+		awk -v calls="$3" '$1 == "Total" { gsub(/\[[^]]*\]/, ""); printf "%.0f\n", $3 / calls }'
+}
 
 # run_one SCRIPT CLIENTS: one pgbench run, then seal, VACUUM and CHECKPOINT
 run_one() {
@@ -195,6 +204,11 @@ run_one() {
 	# WAL bytes per call: the run's own, the background jobs' (sealer,
 	# fold) during the run and the sealing of its backlog included
 	wal=$(ft_psql -Atc "SELECT round(pg_wal_lsn_diff('$lsn1', '$lsn0') / ${processed:-NULL})")
+	# the same without the full-page images (pg_waldump --stats' FPI
+	# size): every run starts after a CHECKPOINT, so images of the pages it
+	# touches first weigh more in a short run than between production's
+	# checkpoints minutes apart; reported beside the WAL, not instead
+	walnf=$(wal_without_images "$lsn0" "$lsn1" "${processed:-}")
 	# the server's CPU time per call, ms: user + system time of the
 	# postmaster and all its processes (backends, background jobs, the
 	# sealing of the backlog) between the two samples, from /proc, less
@@ -225,14 +239,15 @@ run_one() {
 	[ "$file" != "$script" ] && audit_triggers ENABLE "${LEDGER_TABLES[@]}"
 	TPSL[$key]="${TPSL[$key]:-} $tps"
 	WALL[$key]="${WALL[$key]:-} ${wal:-}"
+	WALNFL[$key]="${WALNFL[$key]:-} ${walnf:-}"
 	CPUL[$key]="${CPUL[$key]:-} ${cpu:-}"
 	DISKL[$key]="${DISKL[$key]:-} ${disk:-}"
 	LAT[$key]=${lat:-?}
 	WAITS[$key]=${waitsum:-?}
-	printf 'tps %s, WAL %s B, CPU %s ms, disk %s B per call (other CPU %s%%)\n' "$tps" "${wal:-?}" "${cpu:-?}" "${disk:-?}" "$other" >&2
+	printf 'tps %s, WAL %s B (%s without images), CPU %s ms, disk %s B per call (other CPU %s%%)\n' "$tps" "${wal:-?}" "${walnf:-?}" "${cpu:-?}" "${disk:-?}" "$other" >&2
 	local label=$script
 	[ "$ROUNDS" -gt 1 ] && label="$script (round $ROUND)"
-	RAW+=("| $label | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${wal:-?} | ${cpu:-?} | ${disk:-?} | ${waitsum:-?} | ${other}% |")
+	RAW+=("| $label | $n | $(printf '%.0f' "$tps") | ${lat:-?} | ${failed:-?} | ${wal:-?} | ${walnf:-?} | ${cpu:-?} | ${disk:-?} | ${waitsum:-?} | ${other}% |")
 	ft_psql -c 'CHECKPOINT'
 }
 
@@ -289,6 +304,8 @@ for key in "${!TPSL[@]}"; do
 	TPS[$key]=$(median ${TPSL[$key]})
 	# shellcheck disable=SC2086
 	WAL[$key]=$(median ${WALL[$key]} | awk '{ printf "%.0f\n", $1 }')
+	# shellcheck disable=SC2086
+	WALNF[$key]=$(median ${WALNFL[$key]} | awk '{ printf "%.0f\n", $1 }')
 	# shellcheck disable=SC2086
 	CPU[$key]=$(median ${CPUL[$key]} | awk '{ printf "%.3f\n", $1 }')
 	# shellcheck disable=SC2086
@@ -423,16 +440,16 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 		"pgledger: its schema), tables with indexes and TOAST. The last three columns: transfer's cost over this" \
 		"workload's (targets of issue 18: WAL ≤ 2× and disk ≤ 3× the one-statement plain SQL's)."
 	echo
-	echo "| workload | clients | tps | WAL B | CPU ms | disk B | transfer's WAL × | transfer's CPU × | transfer's disk × |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| workload | clients | tps | WAL B | WAL B without images | CPU ms | disk B | transfer's WAL × | without images × | transfer's CPU × | transfer's disk × |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for n in $CLIENTS; do
-		tw=${WAL[transfer,$n]:-} tc=${CPU[transfer,$n]:-} td=${DISK[transfer,$n]:-}
+		tw=${WAL[transfer,$n]:-} tn=${WALNF[transfer,$n]:-} tc=${CPU[transfer,$n]:-} td=${DISK[transfer,$n]:-}
 		for w in transfer plain_transfer plpgsql_transfer pgledger transfer_noaudit floor batch batch_noaudit plain_batch; do
 			[ -n "${TPS[$w,$n]:-}" ] || continue
-			wl=$(per "$w" "${WAL[$w,$n]}") c=$(per "$w" "${CPU[$w,$n]}") d=$(per "$w" "${DISK[$w,$n]}")
+			wl=$(per "$w" "${WAL[$w,$n]}") wn=$(per "$w" "${WALNF[$w,$n]:-}") c=$(per "$w" "${CPU[$w,$n]}") d=$(per "$w" "${DISK[$w,$n]}")
 			tgt_w='' tgt_d=''
 			[ "$w" = plain_transfer ] && tgt_w=2 tgt_d=3
-			echo "| $w | $n | $(int "${TPS[$w,$n]}") | $wl | $c | $d | $(costratio "$tw" "$wl" "$tgt_w") | $(costratio "$tc" "$c") | $(costratio "$td" "$d" "$tgt_d") |"
+			echo "| $w | $n | $(int "${TPS[$w,$n]}") | $wl | $wn | $c | $d | $(costratio "$tw" "$wl" "$tgt_w") | $(costratio "$tn" "$wn") | $(costratio "$tc" "$c") | $(costratio "$td" "$d" "$tgt_d") |"
 		done
 	done
 	if [ ${#SCREEN[@]} -gt 0 ]; then
@@ -450,8 +467,8 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 		"CPU ms/call: the server's CPU time per call (less the idle cluster's); disk bytes/call: growth after VACUUM, per call;" \
 		"other CPU: what processes outside the cluster and pgbench used, in % of one CPU):"
 	echo
-	echo "| script | clients | tps | latency ms | failed | WAL bytes/call | CPU ms/call | disk bytes/call | wait events | other CPU |"
-	echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+	echo "| script | clients | tps | latency ms | failed | WAL bytes/call | without images | CPU ms/call | disk bytes/call | wait events | other CPU |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
 	printf '%s\n' "${RAW[@]}"
 	echo
 	echo "After the runs: $STATS; check_ledger(): $([ -z "$BAD" ] && echo 'all ok' || echo 'NOT OK')."
