@@ -87,6 +87,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->names = NULL;
 		v->df = 0;
 		v->abjad_skeleton = false;
+		v->hangul = false;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -222,6 +223,7 @@ add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
 	nm->name = skeleton ? b->names[b->nnames - 1].name : pstrdup(name);
 	nm->ntok = nn->ntok;
 	nm->abjad = nn->abjad;
+	nm->hangul = nn->hangul;
 	nm->skeleton = skeleton;
 	nm->nitems = it.n;
 	nm->items = palloc(it.n * sizeof(int));
@@ -346,6 +348,7 @@ link_lists(Build *b)
 				v->names[v->nnames++] = n;
 				v->df += b->names[n].skeleton ? 0 : 1;
 				v->abjad_skeleton |= b->names[n].skeleton && b->names[n].abjad;
+				v->hangul |= !b->names[n].skeleton && b->names[n].hangul;
 			}
 		}
 	}

@@ -42,6 +42,7 @@ typedef struct BName
 	float		weight;
 	int			strong;
 	bool		abjad;
+	bool		hangul;
 	bool		skeleton;
 } BName;
 
@@ -55,6 +56,7 @@ typedef struct BVocab
 	int		   *names;
 	int			df;				/* plain (not skeleton) names holding it */
 	bool		abjad_skeleton;	/* a skeleton of a name in Arabic or Hebrew letters holds it */
+	bool		hangul;			/* a name written in Hangul holds it (as written) */
 } BVocab;
 
 typedef struct BGram

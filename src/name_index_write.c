@@ -202,7 +202,8 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		v.names = w_put(w, bv->names, bv->nnames * sizeof(int32), sizeof(int32));
 		v.forms = (in_list(bv, FT_LIST_PLAIN) ? FT_FORM_PLAIN : 0) |
 			(in_list(bv, FT_LIST_SKELETON) ? FT_FORM_SKELETON : 0) |
-			(in_list(bv, FT_LIST_ABJAD) ? FT_FORM_ABJAD_SKELETON : 0);
+			(in_list(bv, FT_LIST_ABJAD) ? FT_FORM_ABJAD_SKELETON : 0) |
+			(bv->hangul ? FT_FORM_HANGUL : 0);
 		W_AT(w, vocab, Vocab)[i] = v;
 		FT_CHECK(bv->len <= MAX_TOKLEN * MAX_JOIN);
 	}

@@ -45,6 +45,7 @@
 #include "name_score.h"
 #include "name_words.h"
 #include "screening.h"
+#include "translit.h"
 
 /*
  * A token's weight: its length, times how rare it is among the listed
@@ -403,6 +404,27 @@ cmp_by_repl(const void *a, const void *b)
  * group (MOHMED, itself a listed word so not taken for a variant, is a
  * letter off MOHAMED, far from MUHAMMAD).
  */
+/*
+ * Two tokens (or joins) compared by their Korean keys (ft_korean_key):
+ * for pairs where one side is written in Hangul, whose romanisation the
+ * lists spell in several systems (GEUN-HYE / kun hie).  A pair that meets
+ * only this way loses KOREAN_KEY_COST: the spelling as written still wins.
+ */
+float
+ft_korean_sim(const char *a, int la, const char *b, int lb)
+{
+	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
+	int			na,
+				nb;
+
+	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
+		return 0.0f;
+	na = ft_korean_key(a, la, ka);
+	nb = ft_korean_key(b, lb, kb);
+	return ft_tok_sim(ka, na, kb, nb) * (float) (1.0 - KOREAN_KEY_COST);
+}
+
 float
 ft_variant_sim(const char *t, int len, const char *canon)
 {
@@ -578,6 +600,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
 				if (sim < 1.0f && q->forms == FT_FORM_PLAIN)
 					sim = Max(sim, ft_variant_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s)));
+				/* (one side written in Hangul: its romanisations meet) */
+				if (sim < 1.0f && q->forms == FT_FORM_PLAIN && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
+					sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
 				if (sim < 1.0f && q->known[qi])
 					sim *= (float) (1.0 - KNOWN_PENALTY);
 				sim = pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);

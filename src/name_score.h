@@ -33,6 +33,7 @@
 #define MIN_HIT			0.30	/* a candidate's tokens must hit this share of the query */
 #define NUMBER_MISMATCH	0.70	/* both names hold numbers, and none agree */
 #define VARIANT_TYPO	0.90	/* a query token this near a variant is that variant */
+#define KOREAN_KEY_COST	0.05	/* a pair that meets only by its Korean keys loses this */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define WEAK_WEIGHT		1.0f
 /* consonant skeletons (names written without short vowels) */
@@ -94,6 +95,9 @@ extern void ft_len_window(int len, int *lo, int *hi);
 
 /* similarity of a token to the nearest spelling of the variant group canon stands for (0: none) */
 extern float ft_variant_sim(const char *t, int len, const char *canon);
+
+/* similarity of two tokens by their Korean keys, less KOREAN_KEY_COST (one side written in Hangul) */
+extern float ft_korean_sim(const char *a, int la, const char *b, int lb);
 
 /* is s[0 .. len-1] a number? */
 extern bool ft_all_digits(const char *s, int len);

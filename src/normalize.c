@@ -113,6 +113,35 @@ is_alpha(pg_wchar c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
+/*
+ * A name ending in one word in parentheses, TEHRIK-E TALIBAN PAKISTAN
+ * (TTP), JAMAAT-UL-AHRAR (JuA): the word is the name's acronym (or
+ * another spelling of a part), which the name in another script does not
+ * hold and the lists give as a name of its own when they do.  Returns the
+ * length of cp[0 .. n - 1] without it (n when there is no such group, or
+ * nothing to match before it).
+ */
+static int
+without_last_group(const pg_wchar *cp, int n)
+{
+	int			e = n;
+	int			open;
+
+	while (e > 0 && cp[e - 1] == ' ')
+		e--;
+	if (e < 3 || cp[e - 1] != ')')
+		return n;
+	for (open = e - 2; open >= 0 && cp[open] != '('; open--)
+		if (is_separator(cp[open]) && !is_combining(cp[open]))
+			return n;			/* more than one word, or nested */
+	if (open < 1 || open == e - 2)
+		return n;
+	for (int i = 0; i < open; i++)
+		if (!is_separator(cp[i]))
+			return open;
+	return n;
+}
+
 /* a normalised name: its tokens (NUL-terminated, lower case) */
 static void
 push_token(NormName *n, StringInfo cur)
@@ -234,11 +263,13 @@ ft_normalize_name(const char *name, NormName *out)
 
 	out->ntok = 0;
 	out->abjad = false;
+	out->hangul = false;
+	out->skeleton = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
 	if (ft_needs_translit((const char *) s, len))
 	{
-		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad);
+		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad, &out->hangul);
 		len = strlen((const char *) s);
 	}
 
@@ -281,6 +312,8 @@ ft_normalize_name(const char *name, NormName *out)
 		pfree(cp);
 		cp = d;
 	}
+
+	ncp = without_last_group(cp, ncp);
 
 	initStringInfo(&cur);
 	for (i = 0; i < ncp; i++)
@@ -353,6 +386,13 @@ ft_normalize_name(const char *name, NormName *out)
 	return out->ntok;
 }
 
+/* the Arabic article as the lists write it apart (AL-TIKRITI, ABD EL HALIM, ZIA-UR-RAHMAN) */
+static bool
+is_article(const char *t)
+{
+	return strcmp(t, "al") == 0 || strcmp(t, "el") == 0 || strcmp(t, "ul") == 0;
+}
+
 /*
  * The consonant skeleton of a normalised name: each token without its
  * vowels (a e i o u, and y w, which Arabic and Hebrew letters also write
@@ -371,11 +411,16 @@ ft_normalize_name(const char *name, NormName *out)
 int
 ft_skeleton_name(const NormName *in, NormName *out)
 {
+	bool		last_y = false; /* the last token's y is its final i */
+
 	out->ntok = 0;
 	out->abjad = in->abjad;
+	out->hangul = in->hangul;
+	out->skeleton = true;
 	for (int i = 0; i < in->ntok; i++)
 	{
 		const char *t = in->tok[i];
+		bool		article_before = i > 0 && is_article(in->tok[i - 1]);
 		char	   *sk;
 		int			n = 0;
 		int			seam = -1;
@@ -386,7 +431,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 		 * ZIA-UR-RAHMAN, or assimilated, ESSABAR = al-Sabar) is written
 		 * apart, joined, assimilated or left out: skeletons leave it out.
 		 */
-		if (strcmp(t, "al") == 0 || strcmp(t, "el") == 0 || strcmp(t, "ul") == 0)
+		if (is_article(t))
 			continue;
 		sk = palloc(strlen(t) + 1);
 
@@ -432,15 +477,68 @@ ft_skeleton_name(const NormName *in, NormName *out)
 			n--;
 
 		/*
+		 * The construct state: a word before the article ends in -at where
+		 * the word alone ends in -a (ta marbuta: ASBAT AL-ANSAR, عصبة
+		 * الأنصار; NUSRAT UL-ISLAM); the lists write either.  Its final t
+		 * goes before an article, on both sides.
+		 */
+		if (n > 1 && sk[n - 1] == 't' && i + 1 < in->ntok && is_article(in->tok[i + 1]))
+			n--;
+
+		/*
 		 * A final i is written in the scripts that leave short vowels out
 		 * (the -i of HASHEMI, ALI, LEVI, NOORZAI, with yeh or yod): it
 		 * stays, as y, so that HASSANI is not HASSAN, nor MOHAMMADI
 		 * MOHAMMAD.  (A final alif maqsura, said a, is not an i:
 		 * ft_translit.)
 		 */
-		if (n > 0 && len >= 2 && in->tok[i][len - 1] == 'i')
-			sk[n++] = 'y';
 		sk[n] = '\0';
+
+		/*
+		 * The compounds of Allah and of al-Din (MATIULLAH, AMINULLAH,
+		 * SADUDDIN), which Arabic letters write as two words (مطيع الله,
+		 * سعد الدين) and Latin spellings mostly as one: the second word
+		 * joins the first, the article and a letter doubled at the seam
+		 * going as they do within a word (matiullah and mty allh are both
+		 * mtl, saduddin and sad al din sdn; NOR ELDIN, the article written
+		 * into the second word, joins too).  Allah is told from Ali by its
+		 * ll or final h.  The first word's final i is then inside the word
+		 * (MATI-ULLAH): no y for it.
+		 */
+		if (out->ntok > 0 && !article_before && n == 1 && sk[0] == 'l' &&
+			strchr("aeiou", in->tok[i][0]) != NULL &&
+			(strstr(in->tok[i], "ll") != NULL || in->tok[i][len - 1] == 'h'))
+		{
+			char	   *prev = out->tok[out->ntok - 1];
+			int			pl = strlen(prev);
+
+			if (last_y && pl > 1)
+				prev[--pl] = '\0';
+			out->tok[out->ntok - 1] = psprintf("%s%s", prev, prev[pl - 1] == 'l' ? "" : "l");
+			last_y = false;
+			continue;
+		}
+		if (out->ntok > 0 &&
+			((article_before && i >= 2 && strcmp(sk, "dn") == 0) ||
+			 (!article_before && strchr("aeiou", in->tok[i][0]) != NULL &&
+			  (strcmp(sk, "dn") == 0 || strcmp(sk, "ldn") == 0))))
+		{
+			char	   *prev = out->tok[out->ntok - 1];
+			int			pl = strlen(prev);
+
+			if (last_y && pl > 1)
+				prev[--pl] = '\0';
+			out->tok[out->ntok - 1] = psprintf("%s%s", prev, prev[pl - 1] == 'd' ? "n" : "dn");
+			last_y = false;
+			continue;
+		}
+		last_y = false;
+		if (n > 0 && len >= 2 && in->tok[i][len - 1] == 'i')
+		{
+			sk[n++] = 'y';
+			sk[n] = '\0';
+			last_y = true;
+		}
 		if (n > 0)
 			out->tok[out->ntok++] = sk;
 	}

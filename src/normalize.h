@@ -31,6 +31,8 @@ typedef struct NormName
 	int			ntok;
 	char	   *tok[MAX_TOKENS * 2];
 	bool		abjad;			/* written in Arabic or Hebrew letters */
+	bool		hangul;			/* written in Hangul */
+	bool		skeleton;		/* the consonant skeleton of a name (ft_skeleton_name) */
 } NormName;
 
 /* the items of a token list: each token, and joins of 2..MAX_JOIN adjacent */

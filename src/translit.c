@@ -329,6 +329,75 @@ fold_hangul(UChar *u, int32_t n, UChar **outp)
 }
 
 /*
+ * The Korean key of a normalised token (scoring, not transliteration): the
+ * romanisations the lists mix spell one Korean syllable several ways, and
+ * the fold above can pick only one of them for Hangul.  The Revised
+ * Romanization and McCune-Reischauer (and the spellings South Koreans
+ * give their own names) differ in the plain and aspirated stops, g k,
+ * d t, b p, j ch; in the vowels eo (o, u: Jong, Jung), eu (u, eu: Un,
+ * Geun), o and u (oo: Moon, Mun), ae and e; in r and l; in s and sh (Si,
+ * Shi).  The key writes each of those classes as one letter (k t p c l s,
+ * o, e) and a doubled letter once, so that GEUN and kun (근), MOON and mun
+ * (문), MYUNG and miong (명), BAK and pak (박) meet.  It is compared only
+ * where one side is written in Hangul (name_score.c), never between two
+ * Latin names: for them these are different letters.
+ */
+int
+ft_korean_key(const char *t, int len, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i];
+		char		n = i + 1 < len ? t[i + 1] : '\0';
+
+		switch (c)
+		{
+			case 'e':
+				if (n == 'o' || n == 'u')
+					continue;	/* eo, eu: the vowel after */
+				break;
+			case 'a':
+				if (n == 'e')
+				{
+					c = 'e';	/* ae = e */
+					i++;
+				}
+				break;
+			case 'u':
+				c = 'o';
+				break;
+			case 'g':
+				c = 'k';
+				break;
+			case 'd':
+				c = 't';
+				break;
+			case 'b':
+				c = 'p';
+				break;
+			case 'j':
+				c = 'c';
+				break;
+			case 'c':
+			case 's':
+				if (n == 'h')
+					i++;		/* ch = j, sh = s */
+				break;
+			case 'r':
+				c = 'l';
+				break;
+		}
+		if (o > 0 && out[o - 1] == c)
+			continue;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
  * Hebrew script (ICU's Hebrew-Latin, before Latin-ASCII): shin and sin are
  * one letter, which ICU writes s-cedilla; in names it is mostly shin, sh
  * (SHIMON, SHARON).  Tsade (z-macron below) is tz (YITZHAK).
@@ -435,6 +504,14 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 			out[o++] = 'h';		/* the Urdu forms of heh */
 			continue;
 		}
+		if (c == 0x0679 || c == 0x067C || c == 0x0688 || c == 0x0689 || c == 0x0691 ||
+			c == 0x0693 || c == 0x06AB)
+		{
+			/* Urdu and Pashto retroflex t, d, r (ٹ ټ ڈ ډ ڑ ړ) and Pashto gaf (ګ) */
+			out[o++] = (c == 0x0679 || c == 0x067C) ? 't' : (c == 0x0688 || c == 0x0689) ? 'd' :
+				c == 0x06AB ? 'g' : 'r';
+			continue;
+		}
 		if (arabic_script(c))
 			continue;
 		out[o++] = c;
@@ -443,7 +520,7 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 	return o;
 }
 char *
-ft_translit(const char *utf8, int len, bool *abjad)
+ft_translit(const char *utf8, int len, bool *abjad, bool *hangul)
 {
 	UErrorCode	err = U_ZERO_ERROR;
 	int32_t		ulen;
@@ -453,11 +530,11 @@ ft_translit(const char *utf8, int len, bool *abjad)
 	char	   *out;
 	bool		arabic = false,
 				hebrew = false,
-				hangul = false,
 				thai = false;
 	const unsigned char *s = (const unsigned char *) utf8;
 
 	*abjad = false;
+	*hangul = false;
 	for (int i = 0; i < len;)
 	{
 		int			l = s[i] < 0x80 ? 1 : pg_utf_mblen(s + i);
@@ -469,7 +546,7 @@ ft_translit(const char *utf8, int len, bool *abjad)
 			*abjad |= abjad_script(c);
 			arabic |= arabic_script(c);
 			hebrew |= hebrew_script(c);
-			hangul |= hangul_syllable(c);
+			*hangul |= hangul_syllable(c);
 			thai |= thai_script(c);
 		}
 		i += Max(l, 1);
@@ -482,14 +559,14 @@ ft_translit(const char *utf8, int len, bool *abjad)
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 				 errmsg("name could not be read as UTF-8: %s", u_errorName(err))));
-	if (hangul)
+	if (*hangul)
 		u = split_hangul(u, &ulen, &cap);
 	if (thai)
 		ulen = drop_thai_silent(u, ulen);
 	u = run_translit(transliterator(), u, &ulen, &cap);
 	if (thai)
 		ulen = fold_thai(u, ulen);
-	if (arabic || hebrew || hangul)
+	if (arabic || hebrew || *hangul)
 	{
 		UChar	   *f;
 
@@ -530,9 +607,10 @@ ft_translit_preload(void)
 
 	PG_TRY();
 	{
-		bool		abjad;
+		bool		abjad,
+					hangul;
 
-		(void) ft_translit(sample, strlen(sample), &abjad);
+		(void) ft_translit(sample, strlen(sample), &abjad, &hangul);
 	}
 	PG_CATCH();
 	{

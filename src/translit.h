@@ -20,9 +20,17 @@ extern bool ft_needs_translit(const char *utf8, int len);
 
 /*
  * utf8[0 .. len-1] in Latin (UTF-8, palloc'd in the caller's context);
- * *abjad: it held Arabic or Hebrew letters (written without short vowels).
+ * *abjad: it held Arabic or Hebrew letters (written without short vowels);
+ * *hangul: it held Hangul syllables.
  */
-extern char *ft_translit(const char *utf8, int len, bool *abjad);
+extern char *ft_translit(const char *utf8, int len, bool *abjad, bool *hangul);
+
+/*
+ * The Korean key of a normalised token t[0 .. len - 1] into out (room for
+ * len + 1 bytes): the spellings of one Korean syllable in the romanisation
+ * systems the lists mix meet (translit.c).  Returns its length.
+ */
+extern int	ft_korean_key(const char *t, int len, char *out);
 
 /* builds the transliterators of every script now (the postmaster, under shared_preload_libraries) */
 extern void ft_translit_preload(void);
