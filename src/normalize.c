@@ -257,6 +257,7 @@ ft_normalize_name(const char *name, NormName *out)
 	bool		ascii = true;
 	StringInfoData cur;
 	int			seglen = 0;		/* letters since the token start or a joining dot */
+	bool		after_hyphen = false;	/* the token being read follows a hyphen */
 	int			i;
 	int			first,
 				last;
@@ -329,7 +330,17 @@ ft_normalize_name(const char *name, NormName *out)
 		}
 		if (is_separator(c))
 		{
+			/*
+			 * The Persian ezafe written as a word after a hyphen
+			 * (TEHRIK-E TALIBAN, LASHKAR-I-JHANGVI): the script writes it
+			 * as a vowel sign or not at all, so it is not a part of the
+			 * name.
+			 */
+			if (after_hyphen && out->ntok > 0 && cur.len == 1 &&
+				(cur.data[0] == 'e' || cur.data[0] == 'i'))
+				resetStringInfo(&cur);
 			push_token(out, &cur);
+			after_hyphen = c == '-';
 			seglen = 0;
 			if (out->ntok >= MAX_TOKENS)
 				break;
@@ -353,7 +364,10 @@ ft_normalize_name(const char *name, NormName *out)
 	/*
 	 * Titles, "the" and legal forms in front; legal forms and generations
 	 * at the end; a particle between two dropped words goes with them
-	 * ("S.A. de C.V.").
+	 * ("S.A. de C.V.").  In a name written in Arabic or Hebrew letters,
+	 * which ICU spells without short vowels, a word without a vowel is a
+	 * name, not an abbreviated title (عمر, mr, is Omar, not Mr; حاجی,
+	 * haji, is a title).
 	 */
 	first = 0;
 	last = out->ntok - 1;
@@ -361,6 +375,8 @@ ft_normalize_name(const char *name, NormName *out)
 	{
 		const char *t = out->tok[first];
 
+		if (out->abjad && strpbrk(t, "aeiouy") == NULL)
+			break;
 		if (ft_word_in(WORDS_HONORIFICS, t) || strcmp(t, "the") == 0 ||
 			ft_word_in(WORDS_LEGAL, t) ||
 			(first > 0 && ft_word_in(WORDS_PARTICLES, t) && last > first + 1 &&
@@ -386,11 +402,52 @@ ft_normalize_name(const char *name, NormName *out)
 	return out->ntok;
 }
 
-/* the Arabic article as the lists write it apart (AL-TIKRITI, ABD EL HALIM, ZIA-UR-RAHMAN) */
+/*
+ * The Arabic article as the lists write it apart: al, el, ul (AL-TIKRITI,
+ * ABD EL HALIM), or assimilated to the sun letter its word begins with,
+ * a vowel and that letter (UR-REHMAN, AD-DIN, AS-SALAM, ASH-SHAMI; next:
+ * the token after t, or NULL).
+ */
 static bool
-is_article(const char *t)
+is_article_before(const char *t, const char *next)
 {
-	return strcmp(t, "al") == 0 || strcmp(t, "el") == 0 || strcmp(t, "ul") == 0;
+	if (strcmp(t, "al") == 0 || strcmp(t, "el") == 0 || strcmp(t, "ul") == 0)
+		return true;
+	if (next == NULL || strchr("aeu", t[0]) == NULL || t[0] == '\0' ||
+		strchr("tdrzsn", t[1]) == NULL || t[1] == '\0')
+		return false;
+	if (t[2] == '\0')
+		return next[0] == t[1];
+	/* ash-sh..., ath-th..., adh-dh... */
+	return t[2] == 'h' && t[3] == '\0' && next[0] == t[1] && next[1] == 'h';
+}
+
+/*
+ * X al-Din written in one word: the length of X when token t ends in the
+ * article (a vowel and l, or d assimilated) and din, deen or dine
+ * (SALAHALDIN, NURUDDIN, GHIASSOUDDINE), X being 2 letters or more; else 0.
+ */
+static int
+din_compound(const char *t)
+{
+	int			len = strlen(t);
+	int			s;
+
+	if (len >= 3 && strcmp(t + len - 3, "din") == 0)
+		s = len - 3;
+	else if (len >= 4 && (strcmp(t + len - 4, "deen") == 0 || strcmp(t + len - 4, "dine") == 0))
+		s = len - 4;
+	else
+		return 0;
+	if (s < 4 || (t[s - 1] != 'l' && t[s - 1] != 'd') || strchr("aeiou", t[s - 2]) == NULL)
+		return 0;
+	return s - 2;
+}
+
+static bool
+is_article(const NormName *in, int i)
+{
+	return is_article_before(in->tok[i], i + 1 < in->ntok ? in->tok[i + 1] : NULL);
 }
 
 /*
@@ -402,8 +459,10 @@ is_article(const char *t)
  * differently in Persian and Urdu than in Arabic meet their other spellings:
  * d, dh and z are one (dad, dhal, za: FADL, FAZL), th is s (tha), v is
  * dropped like w (waw: JAVAD, JAWAD); a final th is t (the h is the
- * final h: SHIHATA, شحاته shhth); the article of Abd al-X written in one
- * word goes (ABDELHALIM = abd al halim).  Arabic and Hebrew
+ * final h: SHIHATA, شحاته shhth); the article of Abd al-X and Bin al-X
+ * written in one word goes (ABDELHALIM = abd al halim); the compounds of
+ * Allah and al-Din are one word (MATIULLAH, SADUDDIN); a final t goes
+ * before the article (ASBAT AL-ANSAR).  Arabic and Hebrew
  * write no short vowels, so their transliteration is close to this already:
  * MUHAMMAD and mhmd (محمد) both become mhmd.  Tokens left empty are
  * dropped.  Returns the number of tokens.
@@ -420,30 +479,43 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	for (int i = 0; i < in->ntok; i++)
 	{
 		const char *t = in->tok[i];
-		bool		article_before = i > 0 && is_article(in->tok[i - 1]);
+		bool		article_before = i > 0 && is_article(in, i - 1);
 		char	   *sk;
 		int			n = 0;
 		int			seam = -1;
 		int			len = strlen(t);
+		int			din;
 
 		/*
-		 * The Arabic article (al, el, ul: AL-TIKRITI, ABD EL HALIM,
-		 * ZIA-UR-RAHMAN, or assimilated, ESSABAR = al-Sabar) is written
-		 * apart, joined, assimilated or left out: skeletons leave it out.
+		 * The Arabic article (al, el, ul: AL-TIKRITI, ABD EL HALIM; UR,
+		 * AD, AS ... before their own letter: ZIA-UR-RAHMAN; joined and
+		 * assimilated, ESSABAR = al-Sabar) is written apart, joined,
+		 * assimilated or left out: skeletons leave it out.
 		 */
-		if (is_article(t))
+		if (is_article(in, i))
 			continue;
-		sk = palloc(strlen(t) + 1);
+		sk = palloc(strlen(t) + 3);
 
 		/*
-		 * Abd al-X written in one word (ABDELHALIM, ABDULKADER): the
-		 * article goes as when it is written apart (abd al halim).
+		 * X al-Din written in one word (SALAHALDIN, NURUDDIN, ALAEDDINE):
+		 * its first word is taken alone here, and the din (dn) added at
+		 * the end, as when they are written apart (below).
 		 */
-		if (strncmp(t, "abd", 3) == 0 && strchr("aeuo", t[3]) != NULL && t[3] != '\0' &&
-			t[4] == 'l' && strlen(t + 5) >= 3)
+		din = din_compound(t);
+		if (din > 0)
+			t = pnstrdup(t, din);
+
+		/*
+		 * Abd al-X and Bin al-X written in one word (ABDELHALIM,
+		 * ABDULKADER, BINALSHIBH): the article goes as when it is written
+		 * apart (abd al halim, bin al shibh).
+		 */
+		if ((strncmp(t, "abd", 3) == 0 || strncmp(t, "bin", 3) == 0 || strncmp(t, "ben", 3) == 0 ||
+			 strncmp(t, "ibn", 3) == 0) &&
+			strchr("aeuo", t[3]) != NULL && t[3] != '\0' && t[4] == 'l' && strlen(t + 5) >= 3)
 		{
 			sk[n++] = 'b';
-			sk[n++] = 'd';
+			sk[n++] = t[0] == 'a' ? 'd' : 'n';
 			t += 5;
 			seam = n;			/* as two tokens: ABDELDAYEM is bd + dm */
 		}
@@ -482,16 +554,9 @@ ft_skeleton_name(const NormName *in, NormName *out)
 		 * الأنصار; NUSRAT UL-ISLAM); the lists write either.  Its final t
 		 * goes before an article, on both sides.
 		 */
-		if (n > 1 && sk[n - 1] == 't' && i + 1 < in->ntok && is_article(in->tok[i + 1]))
+		if (n > 1 && sk[n - 1] == 't' && i + 1 < in->ntok && is_article(in, i + 1))
 			n--;
 
-		/*
-		 * A final i is written in the scripts that leave short vowels out
-		 * (the -i of HASHEMI, ALI, LEVI, NOORZAI, with yeh or yod): it
-		 * stays, as y, so that HASSANI is not HASSAN, nor MOHAMMADI
-		 * MOHAMMAD.  (A final alif maqsura, said a, is not an i:
-		 * ft_translit.)
-		 */
 		sk[n] = '\0';
 
 		/*
@@ -533,8 +598,22 @@ ft_skeleton_name(const NormName *in, NormName *out)
 			continue;
 		}
 		last_y = false;
-		if (n > 0 && len >= 2 && in->tok[i][len - 1] == 'i')
+		if (din > 0)
 		{
+			if (n == 0 || sk[n - 1] != 'd')
+				sk[n++] = 'd';
+			sk[n++] = 'n';
+			sk[n] = '\0';
+		}
+		else if (n > 0 && len >= 2 && in->tok[i][len - 1] == 'i')
+		{
+			/*
+			 * A final i is written in the scripts that leave short vowels
+			 * out (the -i of HASHEMI, ALI, LEVI, NOORZAI, with yeh or
+			 * yod): it stays, as y, so that HASSANI is not HASSAN, nor
+			 * MOHAMMADI MOHAMMAD.  (A final alif maqsura, said a, is not
+			 * an i: ft_translit.)
+			 */
 			sk[n++] = 'y';
 			sk[n] = '\0';
 			last_y = true;

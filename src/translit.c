@@ -246,10 +246,19 @@ split_hangul(UChar *u, int32_t *ulen, int32_t *cap)
 	return out;
 }
 
+static bool
+thai_consonant(UChar c)
+{
+	return c >= 0x0E01 && c <= 0x0E2E;
+}
+
 /*
  * Thai: the thanthakhat (U+0E4C) marks the consonant it sits on as silent
  * (ประยุทธ์ is Prayut; ICU spells the silent letter all the same): that
- * consonant and the mark are left out before ICU reads the name.
+ * consonant, its vowel and tone marks (สิทธิ์, sit) and the mark are left
+ * out before ICU reads the name; so is a consonant then left after
+ * another one at the end of the syllable, which a Thai syllable does not
+ * say (จันทร์ is Chan, ลักษณ์ is Lak).
  */
 static int32_t
 drop_thai_silent(UChar *u, int32_t n)
@@ -265,10 +274,12 @@ drop_thai_silent(UChar *u, int32_t n)
 
 			while (k >= 0 && ((u[k] >= 0x0E31 && u[k] <= 0x0E3A) || (u[k] >= 0x0E47 && u[k] <= 0x0E4E)))
 				k--;
-			if (k >= 0 && u[k] >= 0x0E01 && u[k] <= 0x0E2E)
+			if (k >= 0 && thai_consonant(u[k]))
 			{
-				memmove(u + k, u + k + 1, (o - k - 1) * sizeof(UChar));
-				o--;
+				o = k;
+				if (o >= 2 && thai_consonant(u[o - 1]) && thai_consonant(u[o - 2]) &&
+					!(o >= 3 && u[o - 3] >= 0x0E40 && u[o - 3] <= 0x0E44))
+					o--;
 			}
 			continue;
 		}
@@ -278,17 +289,38 @@ drop_thai_silent(UChar *u, int32_t n)
 }
 
 /*
- * Thai (ICU's Thai-Latin): ICU writes the vowel carrier o ang (อ), which
- * is not said as a consonant, as x (xochā, โอชา, is O-cha): left out.
+ * Thai (ICU's Thai-Latin, letter by letter; the lists spell Thai names
+ * by the Royal Thai General System, RTGS):
+ * - ICU writes the vowel carrier o ang (อ), which is not said as a
+ *   consonant, as x (xochā, โอชา, is O-cha): left out;
+ * - ICU writes cho chan (จ) c, RTGS ch (Chan, จัน);
+ * - a syllable ends in an unaspirated sound, which RTGS writes: ICU's
+ *   final th, ph, kh are t, p, k (ประยุท, prayuth, is Prayut).
  */
 static int32_t
-fold_thai(UChar *u, int32_t n)
+fold_thai(const UChar *in, int32_t n, UChar **outp)
 {
+	UChar	   *u = palloc((n * 2 + 16) * sizeof(UChar));
 	int32_t		o = 0;
 
 	for (int32_t i = 0; i < n; i++)
-		if (u[i] != 'x')
-			u[o++] = u[i];
+	{
+		UChar		c = in[i];
+
+		if (c == 'x')
+			continue;
+		if ((c == 't' || c == 'p' || c == 'k') && i + 1 < n && in[i + 1] == 'h' &&
+			o > 0 && in_token(u[o - 1]) && (i + 2 >= n || !in_token(in[i + 2])))
+		{
+			u[o++] = c;			/* final th, ph, kh */
+			i++;
+			continue;
+		}
+		u[o++] = c;
+		if (c == 'c' && (i + 1 >= n || in[i + 1] != 'h'))
+			u[o++] = 'h';
+	}
+	*outp = u;
 	return o;
 }
 
@@ -437,7 +469,8 @@ fold_hebrew(UChar *u, int32_t n, UChar **outp)
  *   (SAMIRA, HAMZA, not SAMIRAT): a (also before a word with the
  *   article: the -at of the construct state, ASBAT AL-ANSAR, is for
  *   organisations; a person's HAMZA AL-ZUBAIDI is not HAMZAT);
- * - Abu al-X written in one word (أبواليزيد) splits like Abd al-X;
+ * - Abu al-X written in one word (أبواليزيد) splits like Abd al-X, and
+ *   so does bi al-X, "with the X" (بالدم, BIDDAM: b al dm);
  * - ICU leaves the Urdu forms of heh (ہ ھ, also written for h in Arabic
  *   names: الطاھر) as they are: they are h; other letters ICU does not
  *   romanise (Pashto and Urdu retroflex letters) are left out rather than
@@ -467,13 +500,15 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 			art = i + 4;		/* ạ̉bwạl...: Abu al-X in one word */
 		else if (start && c == 0x1EA1 && i + 1 < n && u[i + 1] == 'l')
 			art = i;			/* ạl... */
+		else if (start && c == 'b' && i + 2 < n && u[i + 1] == 0x1EA1 && u[i + 2] == 'l')
+			art = i + 1;		/* bạl...: bi al-X, "with the X", in one word */
 		if (art >= 0)
 		{
 			int32_t		rest = 0;
 
 			for (int32_t k = art + 2; k < n && in_token(u[k]); k++)
 				rest += (u[k] < 0x0300 || u[k] > 0x036F) ? 1 : 0;
-			if (rest >= 3)
+			if (rest >= (c == 'b' ? 2 : 3))
 			{
 				/* ʿbd, a blank, al, a blank */
 				for (; i < art; i++)
@@ -565,7 +600,14 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul)
 		ulen = drop_thai_silent(u, ulen);
 	u = run_translit(transliterator(), u, &ulen, &cap);
 	if (thai)
-		ulen = fold_thai(u, ulen);
+	{
+		UChar	   *f;
+
+		ulen = fold_thai(u, ulen, &f);
+		pfree(u);
+		u = f;
+		cap = ulen * 2 + 16;
+	}
 	if (arabic || hebrew || *hangul)
 	{
 		UChar	   *f;
