@@ -46,6 +46,7 @@ FINTECH_RESULTS ?= $(if $(shell test -w . && echo yes),.,$(or $(TMPDIR),/tmp)/fi
 REGRESS = extension worker ledger audit audit_tree payments sanctions screening screening_bounds bad_input ledger_edges ddl_guard rare_errors erasure
 # (0.6.0: each part adds its tests on its own line, before privileges)
 REGRESS += sanctions_lists screening_required screening_v2 # screening v2
+REGRESS += screening_scripts # screening v2: the cross-script rules (session 10)
 REGRESS += events metrics # events and metrics
 REGRESS += ledger_additions # ledger additions
 REGRESS += limits # limits

@@ -17,7 +17,10 @@
  * (0.5 for the listed weight when two or more of its real tokens are left
  * unmatched), with a token's weight its length times its rarity among the
  * listed names.  A listed token that stands for a group of transliteration
- * variants is compared as the group's nearest spelling (ft_variant_sim).  Initials, particles (al, bin, de, van ...), titles, legal forms
+ * variants is compared as the group's nearest spelling (ft_variant_sim);
+ * a pair where one side is written in Hangul also by the tokens' Korean
+ * keys (ft_korean_sim: the romanisations the lists mix).  Initials,
+ * particles (al, bin, de, van ...), titles, legal forms
  * inside a name and patronymics weigh little.  Lopsided matches (one real
  * token of several), disagreeing numbers and disagreeing patronymics
  * score less; short codes are also compared whole.  Identical normalised

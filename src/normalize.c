@@ -12,7 +12,8 @@
  * then NFKD, combining marks dropped, ASCII lower-cased.  Apostrophes
  * vanish (O'Brien = OBRIEN); dots between single letters join them
  * (S.A. = SA, L.L.C. = LLC); anything else that is not a letter or digit
- * separates tokens.  Each token is folded (ft_fold_token) and mapped through
+ * separates tokens; a last parenthesised word (an acronym) and the Persian
+ * ezafe written as a word after a hyphen are left out.  Each token is folded (ft_fold_token) and mapped through
  * the transliteration variants (Mohammed, Muhammad, Mohamed ... = one);
  * leading titles and "the", and legal forms at either end (LLC, Ltd,
  * S.A., GmbH, Co, OOO, Limited Liability Company ...) are dropped, as long

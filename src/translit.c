@@ -10,7 +10,9 @@
  * modern Greek of passports: Varoufakis, not Baroufakes), every other
  * script by ICU's Any-Latin (Arabic-Latin, Hebrew-Latin, Han-Latin
  * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin, Thai-Latin); then a few
- * spelling equivalences on ICU's output (below), then Latin-ASCII.
+ * spelling equivalences on ICU's output (below), then Latin-ASCII.  Also
+ * the Korean key of a token (ft_korean_key), which name_score.c compares
+ * where one side of a pair is written in Hangul.
  * normalize.c applies it to a name only when the name holds a letter of one
  * of those scripts, so Latin names never pay for it.  Applied the same way
  * to screened names and to listed names: a query in one script meets a

@@ -1,0 +1,88 @@
+-- screening_scripts: the cross-script rules of session 10 (issue 19), one
+-- class at a time: Korean romanisations (Korean keys), Arabic-script
+-- compounds, articles and letters, the Persian ezafe and a parenthesised
+-- acronym, Thai by RTGS.  Two hand-made lists: XL holds each name in Latin
+-- letters, XO the same entity's name in its own script; a query in one
+-- script must find the entity of the list in the other (each row below
+-- names its list), and a case each rule must leave alone does not match.
+-- A database of its own, so that the scores (rarity weights depend on
+-- every loaded list) do not depend on what other tests loaded.
+\set VERBOSITY default
+SELECT current_database() AS original_db \gset
+CREATE DATABASE fintech_screening_scripts;
+\c fintech_screening_scripts
+SET client_min_messages = warning;
+CREATE EXTENSION fintech CASCADE;
+RESET client_min_messages;
+CREATE FUNCTION sdn(names text[]) RETURNS text LANGUAGE sql AS $$
+  SELECT string_agg(format('%s,"%s",individual,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ', i, n),
+                    E'\r\n' ORDER BY i) || E'\r\n'
+    FROM unnest(names) WITH ORDINALITY AS u(n, i)
+$$;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
+  'PARK, Geun-hye', 'MOON, Jae-in', 'YOON, Suk-yeol', 'MATIULLAH', 'SADUDDIN SAYYED',
+  'MOHAMMED SALAHALDIN ZIDANE', 'RAMZI MOHAMED BINALSHIBH', 'ASBAT AL-ANSAR',
+  'MATI UR-REHMAN ALI MUHAMMAD', 'TEHRIK-E TALIBAN PAKISTAN (TTP)', 'OMAR MAHMOUD UTHMAN',
+  'TARIQ GIDAR GROUP', 'AL MOUAKAOUNE BIDDAM', 'CHAN-O-CHA, Prayut', 'MOHAMMADULLAH',
+  'GUNN, Parker']), list => 'XL') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
+  '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
+  'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
+  'مطیع الرحمن علی محمد', 'تحریک طالبان پاکستان', 'عمر محمود عثمان',
+  'طارق گیدڑ گروپ', 'الموقعون بالدم', 'ประยุทธ์ จันทร์โอชา']), list => 'XO') AS original;
+
+CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
+RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
+LANGUAGE sql AS $$
+  SELECT list, source_uid, matched_name, round(score::numeric, 3)
+    FROM fintech.screen_name(q, min, 3)
+$$;
+
+-- ====================================================================
+-- Korean: a pair where one side is written in Hangul also meets by the
+-- tokens' Korean keys (g/k, eo/o/u, oo/u, ...), less 0.05
+-- ====================================================================
+SELECT * FROM hits('박근혜');                 -- Park Geun-hye: geun / kun
+SELECT * FROM hits('윤석열');                 -- Yoon Suk-yeol: yoon / yun, suk / sok
+SELECT * FROM hits('Moon Jae-in');            -- moon / mun
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('박근혜', s.id) AS e
+ WHERE s.list = 'XL' AND s.source_uid = '1';
+-- between two Latin names these stay different letters (kun / gunn)
+SELECT * FROM hits('Kun Parker', 0.5);
+
+-- ====================================================================
+-- Arabic script (consonant skeletons): the compounds of Allah and al-Din
+-- written as one word or two, Bin al-X in one word, the assimilated
+-- article, the construct state, bi al-X, a word without vowels that is
+-- not a title, Urdu retroflex letters
+-- ====================================================================
+SELECT * FROM hits('مطيع الله');              -- MATIULLAH
+SELECT * FROM hits('MATIULLAH');
+SELECT * FROM hits('SADUDDIN SAYYED');        -- سعد الدين سيد
+SELECT * FROM hits('MOHAMMED SALAHALDIN ZIDANE');
+SELECT * FROM hits('RAMZI MOHAMED BINALSHIBH');
+SELECT * FROM hits('ASBAT AL-ANSAR');         -- عصبة الأنصار
+SELECT * FROM hits('مطیع الرحمن علی محمد');   -- MATI UR-REHMAN ALI MUHAMMAD
+SELECT * FROM hits('OMAR MAHMOUD UTHMAN');    -- عمر (mr) is not Mr
+SELECT * FROM hits('AL MOUAKAOUNE BIDDAM');   -- بالدم: bi al-dam
+SELECT * FROM hits('طارق گیدڑ گروپ');         -- ڑ: TARIQ GIDAR GROUP
+-- Ali is not Allah: محمد علي is not MOHAMMADULLAH, محمد الله is
+SELECT * FROM hits('محمد علي');
+SELECT * FROM hits('محمد الله');
+
+-- ====================================================================
+-- the Persian ezafe written as a word (TEHRIK-E) and a parenthesised
+-- acronym (TTP) are not parts of the name
+-- ====================================================================
+SELECT * FROM hits('تحریک طالبان پاکستان');
+SELECT * FROM hits('Tehrik-e Taliban Pakistan');
+
+-- ====================================================================
+-- Thai: letters the thanthakhat silences, RTGS spellings (ch, final t)
+-- ====================================================================
+SELECT * FROM hits('ประยุทธ์ จันทร์โอชา');
+SELECT * FROM hits('Prayut Chan-o-cha');
+
+\c :original_db
+DROP DATABASE fintech_screening_scripts;
