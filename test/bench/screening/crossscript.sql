@@ -10,7 +10,7 @@
 -- database after); the full OFAC list loaded beside it makes the test
 -- realistic (rarity of tokens, competing names).  Prints Markdown.
 --
---   psql -X -v min_score=0.85 -f crossscript.sql
+--   psql -X -v min_score=0.85 -f crossscript.sql [-v misses=1]
 \set QUIET on
 \set ON_ERROR_STOP on
 \if :{?min_score} \else \set min_score 0.85 \endif
@@ -29,12 +29,12 @@ INSERT INTO fintech.sanctions_names (entity_id, list, name, name_type)
 SELECT id, list, name, 'primary' FROM fintech.sanctions_entities WHERE list IN ('XS-LATIN', 'XS-ORIG');
 COMMIT;
 CREATE TEMP TABLE xs_result AS
-SELECT x.script, 'original -> Latin' AS direction,
+SELECT x.ref, x.script, 'original -> Latin' AS direction, x.original AS query, 'XS-LATIN' AS list,
        EXISTS (SELECT 1 FROM fintech.screen_name(x.original, :min_score, 50) s
                 WHERE s.list = 'XS-LATIN' AND s.source_uid = x.ref) AS found
   FROM xs x
 UNION ALL
-SELECT x.script, 'Latin -> original',
+SELECT x.ref, x.script, 'Latin -> original', x.latin, 'XS-ORIG',
        EXISTS (SELECT 1 FROM fintech.screen_name(x.latin, :min_score, 50) s
                 WHERE s.list = 'XS-ORIG' AND s.source_uid = x.ref)
   FROM xs x;
@@ -43,3 +43,19 @@ SELECT x.script, 'Latin -> original',
 SELECT script, direction, count(*) AS pairs, sum(found::int) AS found,
        round(100.0 * avg(found::int), 1) AS "found %"
   FROM xs_result GROUP BY ROLLUP (direction, script) ORDER BY direction, script NULLS LAST;
+-- -v misses=1: each pair not found, with explain_match's view of the
+-- query against its expected entity (score, token pairs, the listed
+-- tokens left over, whether the consonant-skeleton pass scored it)
+\if :{?misses}
+SELECT r.script, r.direction, r.ref, r.query, e.name AS expected,
+       round((x->>'score')::numeric, 3) AS score,
+       (SELECT string_agg(coalesce(t->>'query', '-') || '=' || coalesce(t->>'listed', '-') || ':' ||
+                          round((t->>'similarity')::numeric, 2), ' ')
+          FROM jsonb_array_elements(x->'tokens') t) AS pairs,
+       x->'unmatched_listed' AS listed_left, x->>'consonant_skeletons' AS skeletons
+  FROM xs_result r
+  JOIN fintech.sanctions_entities e ON e.list = r.list AND e.source_uid = r.ref,
+       fintech.explain_match(r.query, e.id) x
+ WHERE NOT r.found
+ ORDER BY r.script, r.direction, r.ref;
+\endif
