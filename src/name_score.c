@@ -19,7 +19,8 @@
  * listed names.  A listed token that stands for a group of transliteration
  * variants is compared as the group's nearest spelling (ft_variant_sim);
  * a pair where one side is written in Hangul also by the tokens' Korean
- * keys (ft_korean_sim: the romanisations the lists mix).  Initials,
+ * keys (ft_korean_sim: the romanisations the lists mix); both are in
+ * name_variants.c.  Initials,
  * particles (al, bin, de, van ...), titles, legal forms
  * inside a name and patronymics weigh little.  Lopsided matches (one real
  * token of several), disagreeing numbers and disagreeing patronymics
@@ -48,7 +49,6 @@
 #include "name_score.h"
 #include "name_words.h"
 #include "screening.h"
-#include "translit.h"
 
 /*
  * A token's weight: its length, times how rare it is among the listed
@@ -384,85 +384,6 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
 	return sim;
 }
 
-/*
- * The spellings of each variant group, by the token that stands for it:
- * indexes of ft_name_variants sorted by replacement (made once per
- * process, the table being fixed).
- */
-static int *variants_by_repl;
-
-static int
-cmp_by_repl(const void *a, const void *b)
-{
-	int			r = strcmp(ft_name_variants.repl[*(const int *) a],
-						   ft_name_variants.repl[*(const int *) b]);
-
-	return r != 0 ? r : *(const int *) a - *(const int *) b;
-}
-
-/*
- * A listed token that stands for a group of transliteration variants
- * (muhammad for Mohamed, Mohammad ...) has lost the spelling the list
- * wrote: a query token is as near to it as to the nearest spelling of the
- * group (MOHMED, itself a listed word so not taken for a variant, is a
- * letter off MOHAMED, far from MUHAMMAD).
- */
-/*
- * Two tokens (or joins) compared by their Korean keys (ft_korean_key):
- * for pairs where one side is written in Hangul, whose romanisation the
- * lists spell in several systems (GEUN-HYE / kun hie).  A pair that meets
- * only this way loses KOREAN_KEY_COST: the spelling as written still wins.
- */
-float
-ft_korean_sim(const char *a, int la, const char *b, int lb)
-{
-	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
-	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
-	int			na,
-				nb;
-
-	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
-		return 0.0f;
-	na = ft_korean_key(a, la, ka);
-	nb = ft_korean_key(b, lb, kb);
-	return ft_tok_sim(ka, na, kb, nb) * (float) (1.0 - KOREAN_KEY_COST);
-}
-
-float
-ft_variant_sim(const char *t, int len, const char *canon)
-{
-	float		best = 0.0f;
-	int			lo = 0,
-				hi = ft_name_variants.n;
-
-	if (variants_by_repl == NULL)
-	{
-		int		   *v = MemoryContextAlloc(TopMemoryContext, Max(ft_name_variants.n, 1) * sizeof(int));
-
-		for (int k = 0; k < ft_name_variants.n; k++)
-			v[k] = k;
-		qsort(v, ft_name_variants.n, sizeof(int), cmp_by_repl);
-		variants_by_repl = v;
-	}
-	/* the first spelling whose replacement is canon, then each of them */
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (strcmp(ft_name_variants.repl[variants_by_repl[mid]], canon) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < ft_name_variants.n &&
-		 strcmp(ft_name_variants.repl[variants_by_repl[lo]], canon) == 0; lo++)
-	{
-		const char *w = ft_name_variants.word[variants_by_repl[lo]];
-
-		best = Max(best, ft_tok_sim(t, len, w, strlen(w)));
-	}
-	return best;
-}
 
 /* the score of query q against listed name nm */
 double

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * name_score.h
- *	  The similarity model of screening (name_score.c): its constants, a
+ *	  The similarity model of screening (name_score.c, name_variants.c): its constants, a
  *	  query prepared for scoring, and the score of a query against a
  *	  listed name.
  *
