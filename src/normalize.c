@@ -445,6 +445,23 @@ din_compound(const char *t)
 	return s - 2;
 }
 
+/*
+ * The skeleton's last token takes the next word as its end: the last
+ * token's final i (its y, when last_y) is inside the compound, and tail
+ * is added after it -- without its first letter when the last token
+ * already ends in it (MATI-ULLAH: mt + l, SALAH-ALDIN: ...d + n).
+ */
+static void
+join_to_last(NormName *out, bool last_y, char first, const char *tail)
+{
+	char	   *prev = out->tok[out->ntok - 1];
+	int			pl = strlen(prev);
+
+	if (last_y && pl > 1)
+		prev[--pl] = '\0';
+	out->tok[out->ntok - 1] = psprintf("%s%s", prev, prev[pl - 1] == first ? tail + 1 : tail);
+}
+
 static bool
 is_article(const NormName *in, int i)
 {
@@ -575,12 +592,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 			strchr("aeiou", in->tok[i][0]) != NULL &&
 			(strstr(in->tok[i], "ll") != NULL || in->tok[i][len - 1] == 'h'))
 		{
-			char	   *prev = out->tok[out->ntok - 1];
-			int			pl = strlen(prev);
-
-			if (last_y && pl > 1)
-				prev[--pl] = '\0';
-			out->tok[out->ntok - 1] = psprintf("%s%s", prev, prev[pl - 1] == 'l' ? "" : "l");
+			join_to_last(out, last_y, 'l', "l");
 			last_y = false;
 			continue;
 		}
@@ -589,12 +601,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 			 (!article_before && strchr("aeiou", in->tok[i][0]) != NULL &&
 			  (strcmp(sk, "dn") == 0 || strcmp(sk, "ldn") == 0))))
 		{
-			char	   *prev = out->tok[out->ntok - 1];
-			int			pl = strlen(prev);
-
-			if (last_y && pl > 1)
-				prev[--pl] = '\0';
-			out->tok[out->ntok - 1] = psprintf("%s%s", prev, prev[pl - 1] == 'd' ? "n" : "dn");
+			join_to_last(out, last_y, 'd', "dn");
 			last_y = false;
 			continue;
 		}
