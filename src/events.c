@@ -310,7 +310,7 @@ rows_wanted(void)
 	LockRelationOid(rel, RowExclusiveLock);
 	readers = ft_event_readers(seqid);
 	if (readers == FT_READERS_UNKNOWN)
-		readers = ft_event_readers_check(seqid, consumers, false);
+		readers = ft_event_readers_check(seqid, consumers);
 	return readers != FT_READERS_NONE;
 }
 

@@ -111,10 +111,10 @@ extern bool ft_event_oids(Oid *events, Oid *seqid, Oid *consumers);
 
 /*
  * Look at fintech.event_consumers (as of now, under its
- * ShareUpdateExclusiveLock; wait false: FT_READERS_UNKNOWN when another
+ * ShareUpdateExclusiveLock, not waited for: FT_READERS_UNKNOWN when another
  * holds it) and record what it holds (events_read.c)
  */
-extern int	ft_event_readers_check(Oid seqid, Oid consumers, bool wait);
+extern int	ft_event_readers_check(Oid seqid, Oid consumers);
 extern void EventSeqInit(void);
 
 /* the prune_events job (events_read.c) */

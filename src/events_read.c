@@ -221,11 +221,12 @@ consumer_position(const char *name, bool lock)
  * taken), under the table's
  * ShareUpdateExclusiveLock, which create_consumer holds from before it
  * marks "some" until it commits: the check cannot slip between the two.
- * A writer does not wait for that lock (wait false): it then writes its
- * row.  The lock is released once the state is recorded.
+ * Nobody waits for that lock: while another holds it the answer is
+ * "unknown" (a writer then writes its row; the prune job tries again next
+ * run).  The lock is released once the state is recorded.
  */
 int
-ft_event_readers_check(Oid seqid, Oid consumers, bool wait)
+ft_event_readers_check(Oid seqid, Oid consumers)
 {
 	Relation	rel;
 	TableScanDesc scan;
@@ -233,9 +234,7 @@ ft_event_readers_check(Oid seqid, Oid consumers, bool wait)
 
 	if (!OidIsValid(consumers))
 		return FT_READERS_UNKNOWN;
-	if (wait)
-		LockRelationOid(consumers, ShareUpdateExclusiveLock);
-	else if (!ConditionalLockRelationOid(consumers, ShareUpdateExclusiveLock))
+	if (!ConditionalLockRelationOid(consumers, ShareUpdateExclusiveLock))
 		return FT_READERS_UNKNOWN;
 	rel = table_open(consumers, NoLock);
 	scan = table_beginscan(rel, SnapshotSelf, 0, NULL);
@@ -444,7 +443,7 @@ prune_events_job(bool *again)
 	if (!ft_event_oids(&events, &seqid, &consumers))
 		return 0;
 	/* "none" again once the last consumer is gone (skipped while busy) */
-	(void) ft_event_readers_check(seqid, consumers, false);
+	(void) ft_event_readers_check(seqid, consumers);
 	SPI_connect();
 	if (ft_run_plan(&plans, P_PRUNE, NULL, NULL, false, 0) != SPI_OK_DELETE)
 		elog(ERROR, "could not prune events");
