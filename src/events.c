@@ -338,6 +338,30 @@ messages_on(void)
 }
 
 /*
+ * What emit() and emit_collected() do first: the WAL message when
+ * decodable, then whether the event gets its row and, if so, its
+ * write_seq, taken now.  The caller has just checked ft_events_on(): when
+ * no message is written, that check could only pass through rows_wanted()
+ * (which took the lock on fintech.events), so only with messages is the
+ * question asked again.  The lock may reset the cached OIDs: they are
+ * looked up again before write_seq.
+ */
+static bool
+message_then_row(text *payload, int64 *write_seq)
+{
+	bool		message = messages_on();
+
+	if (message)
+		(void) LogLogicalMessage(EVENT_PREFIX, VARDATA(payload), VARSIZE(payload) - VARHDRSZ, true);
+	(void) ft_events_installed();	/* the caller checked ft_events_on() */
+	if (message && !rows_wanted())
+		return false;
+	(void) ft_events_installed();
+	*write_seq = ft_event_write_seq(events_seqid);
+	return true;
+}
+
+/*
  * The row and, when decodable, the message: payload is the event's JSON
  * text as a json datum (a varlena), stored as it is in the row and written
  * as it is (without its header) as the message's content.
@@ -345,13 +369,10 @@ messages_on(void)
 static void
 emit(const char *kind, text *payload)
 {
-	if (messages_on())
-		(void) LogLogicalMessage(EVENT_PREFIX, VARDATA(payload), VARSIZE(payload) - VARHDRSZ, true);
-	(void) ft_events_installed();	/* the caller checked ft_events_on() */
-	if (!rows_wanted())
-		return;
-	(void) ft_events_installed();
-	ft_event_append_row(kind, payload, ft_event_write_seq(events_seqid));
+	int64		write_seq;
+
+	if (message_then_row(payload, &write_seq))
+		ft_event_append_row(kind, payload, write_seq);
 }
 
 /*
@@ -366,16 +387,12 @@ emit(const char *kind, text *payload)
 static void
 emit_collected(const char *kind, text *payload, FtEventCollect collect, void *arg)
 {
-	if (messages_on())
-		(void) LogLogicalMessage(EVENT_PREFIX, VARDATA(payload), VARSIZE(payload) - VARHDRSZ, true);
-	(void) ft_events_installed();
-	if (!rows_wanted())
-	{
+	int64		write_seq;
+
+	if (message_then_row(payload, &write_seq))
+		collect(kind, payload, write_seq, arg);
+	else
 		pfree(payload);
-		return;
-	}
-	(void) ft_events_installed();
-	collect(kind, payload, ft_event_write_seq(events_seqid), arg);
 }
 
 /*
