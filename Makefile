@@ -66,7 +66,7 @@ ISOLATION += events_outbox_gap events_no_consumer # events and metrics
 ISOLATION += ledger_key_transfer ledger_key_post ledger_key_post_pending ledger_key_void_pending ledger_key_reverse ledger_key_sweep ledger_key_batch # ledger additions
 ISOLATION += limits_race # limits
 ISOLATION += vault_same_card # card vault
-ISOLATION += ledger_lock_write # locking by the update without a statement
+ISOLATION += ledger_lock_write ledger_lock_direct # locking by the update, and locking, without a statement
 ISOLATION_OPTS = --inputdir=test/isolation --outputdir=$(FINTECH_RESULTS)/output_iso \
 	--load-extension=pgcrypto --load-extension=$(EXTENSION)
 

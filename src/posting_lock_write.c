@@ -9,7 +9,9 @@
  *	  the statement P_LOCK_WRITE does (posting_lock.c) and returns what its
  *	  RETURNING returned (the new version's values and ctid), so that the
  *	  caller decides the entry as before; it saves the statement's executor
- *	  start-up and end (some 30,000 instructions an account).
+ *	  start-up and end (some 30,000 instructions an account).  And locking
+ *	  an account without writing it (lock_writer_lock): the statement P_LOCK
+ *	  (SELECT ... FOR NO KEY UPDATE) for one code, done the same way.
  *
  * What the statement does, and this file as well:
  *	  - the snapshot: before the probe the command counter is advanced and
@@ -369,6 +371,66 @@ out:
 		heap_freetuple(newtup);
 	PopActiveSnapshot();
 	/* as SPI after a statement: what follows sees the write */
+	CommandCounterIncrement();
+	return res;
+}
+
+/*
+ * The statement P_LOCK of posting_lock.c for one account (SELECT ... FOR
+ * NO KEY UPDATE), done directly: a probe of the code index in a fresh
+ * snapshot, then table_tuple_lock as the executor's LockRows node calls it
+ * (nodeLockRows.c: the same mode, wait policy and flags; in READ COMMITTED
+ * the latest version of a row updated meanwhile is found and locked, and
+ * its code checked again, as EvalPlanQual checks the statement's WHERE).
+ * Anything else (REPEATABLE READ's serialization failure, a row deleted or
+ * modified by this very command, a version whose code changed):
+ * LW_STATEMENT, and the caller runs the statement, which raises or returns
+ * what it always did.  LW_NONE: no visible row has the code.
+ */
+LockWriteResult
+lock_writer_lock(LockWriter *w, Acct *a)
+{
+	LockWriteResult res = LW_STATEMENT;
+	Snapshot	snap;
+	CommandId	cid;
+	TM_FailureData tmfd;
+	TM_Result	r;
+	ItemPointerData tid;
+	int			flags = TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS;
+
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	snap = GetActiveSnapshot();
+	cid = GetCurrentCommandId(true);
+	if (!IsolationUsesXactSnapshot())
+		flags |= TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
+
+	if (!ft_account_by_code(w->rel, w->idx, a->code, snap, w->slot))
+	{
+		res = LW_NONE;
+		goto out;
+	}
+	tid = w->slot->tts_tid;
+	ExecClearTuple(w->slot);
+	r = table_tuple_lock(w->rel, &tid, snap, w->slot, cid, LockTupleNoKeyExclusive,
+						 LockWaitBlock, flags, &tmfd);
+	if (r != TM_Ok)
+		goto out;
+	if (tmfd.traversed)
+	{
+		bool		isnull;
+		Datum		d = slot_getattr(w->slot, w->att[C_CODE], &isnull);
+
+		if (isnull || !DatumGetBool(DirectFunctionCall2Coll(texteq, w->code_coll, d,
+															CStringGetTextDatum(a->code))))
+			goto out;
+	}
+	fill_from(w, a, ExecFetchSlotHeapTuple(w->slot, false, NULL));
+	res = LW_DONE;
+
+out:
+	ExecClearTuple(w->slot);
+	PopActiveSnapshot();
 	CommandCounterIncrement();
 	return res;
 }

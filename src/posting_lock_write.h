@@ -17,7 +17,7 @@ typedef struct LockWriter LockWriter;
 
 typedef enum LockWriteResult
 {
-	LW_DONE,					/* locked and written; the Acct filled as by RETURNING */
+	LW_DONE,					/* locked (and written); the Acct filled as by RETURNING */
 	LW_NONE,					/* no row qualifies: the statement would update none */
 	LW_STATEMENT				/* nothing written: run the statement */
 } LockWriteResult;
@@ -33,6 +33,12 @@ extern LockWriter *lock_writer_open(void);
  * a->pre_legs, done directly
  */
 extern LockWriteResult lock_writer_update(LockWriter *w, Acct *a);
+
+/*
+ * The statement P_LOCK of posting_lock.c (FOR NO KEY UPDATE) for a->code,
+ * done directly; LW_DONE: locked, the Acct filled as fill_acct fills it
+ */
+extern LockWriteResult lock_writer_lock(LockWriter *w, Acct *a);
 
 extern void lock_writer_close(LockWriter *w);
 
