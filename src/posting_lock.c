@@ -107,20 +107,23 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 
 FT_DEFINE_PLANS(plans, plan_defs);
 
+/* bsearch's comparison: a code (the key) against an account */
 static int
-acct_cmp(const void *a, const void *b)
+code_acct_cmp(const void *key, const void *acct)
 {
-	return strcmp(((const Acct *) a)->code, ((const Acct *) b)->code);
+	return strcmp((const char *) key, ((const Acct *) acct)->code);
+}
+
+static int
+code_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
 static Acct *
 find_acct(Ledger *L, const char *code)
 {
-	Acct		key;
-
-	memset(&key, 0, sizeof(key));
-	key.code = (char *) code;
-	return bsearch(&key, L->accts, L->naccts, sizeof(Acct), acct_cmp);
+	return bsearch(code, L->accts, L->naccts, sizeof(Acct), code_acct_cmp);
 }
 
 static void
@@ -373,35 +376,41 @@ begin(Ledger *L, EntrySpec *specs, int nspecs, bool raise, bool allow_defer, boo
 {
 	int			n = 0;
 	int			cap = 0;
+	char	  **codes;
 
 	memset(L, 0, sizeof(*L));
 	L->raise = raise;
 	for (int s = 0; s < nspecs; s++)
 		cap += specs[s].nlegs + specs[s].nrelease;
-	L->accts = palloc0(sizeof(Acct) * Max(cap, 1));
+	/* the codes are sorted as pointers: an Acct is too big to move around */
+	codes = palloc(sizeof(char *) * Max(cap, 1));
 	for (int s = 0; s < nspecs; s++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		for (int i = 0; i < specs[s].nlegs; i++)
 			if (specs[s].legs[i].code)
-				L->accts[n++].code = specs[s].legs[i].code;
+				codes[n++] = specs[s].legs[i].code;
 		for (int i = 0; i < specs[s].nrelease; i++)
-			L->accts[n++].code = specs[s].release[i].code;
+			codes[n++] = specs[s].release[i].code;
 	}
 	if (n > 1)
 	{
 		int			w = 1;
 
 		/* O(n log n); qsort itself is not interruptible, but 10^6 codes take well under 1 s */
-		qsort(L->accts, n, sizeof(Acct), acct_cmp);
+		qsort(codes, n, sizeof(char *), code_cmp);
 		for (int r = 1; r < n; r++)
 		{
 			CHECK_FOR_INTERRUPTS();
-			if (strcmp(L->accts[r].code, L->accts[w - 1].code) != 0)
-				L->accts[w++] = L->accts[r];
+			if (strcmp(codes[r], codes[w - 1]) != 0)
+				codes[w++] = codes[r];
 		}
 		n = w;
 	}
+	L->accts = palloc0(sizeof(Acct) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		L->accts[i].code = codes[i];
+	pfree(codes);
 	L->naccts = n;
 	for (int s = 0; s < nspecs; s++)
 	{
