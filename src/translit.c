@@ -9,8 +9,10 @@
  * romanisation the sanctions lists use), Greek by UNGEGN (ELOT 743, the
  * modern Greek of passports: Varoufakis, not Baroufakes), every other
  * script by ICU's Any-Latin (Arabic-Latin, Hebrew-Latin, Han-Latin
- * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin, Thai-Latin); then a few
- * spelling equivalences on ICU's output (below), then Latin-ASCII.  Also
+ * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin); a word in Thai
+ * letters by ICU's Thai-Latin letters without its dictionary break, read
+ * by RTGS (translit_thai.c); then a few spelling equivalences on ICU's
+ * output (below), then Latin-ASCII.  Also
  * the Korean key of a token (ft_korean_key), which name_score.c compares
  * where one side of a pair is written in Hangul.
  * normalize.c applies it to a name only when the name holds a letter of one
@@ -95,18 +97,20 @@ thai_script(pg_wchar c)
 
 /*
  * Scripts whose Latin form is compared by consonant skeletons too (the
- * "abjad" flag): Arabic and Hebrew write no short vowels; ICU spells Thai
- * letter by letter, without the vowels Thai leaves unwritten.  Not Hangul:
+ * "abjad" flag): Arabic and Hebrew write no short vowels.  Not Hangul:
  * it writes every vowel, and the skeletons of names of three one-syllable
  * parts (kmjn) fit a tenth of the Korean names one meets (session 7's
- * held-out clean names: 40 % false positives).
+ * held-out clean names: 40 % false positives).  Not Thai since its words
+ * are written by RTGS with the vowels Thai leaves unwritten
+ * (translit_thai.c): with skeletons too, Thai names in Thai letters
+ * matched more clean names (session 11: 3 more false positives on the
+ * held-out sets, all of them Thai names).
  */
 static bool
 abjad_script(pg_wchar c)
 {
 	return (c >= 0x0590 && c <= 0x06FF) || (c >= 0x0750 && c <= 0x077F) ||
-		(c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF) ||
-		thai_script(c);
+		(c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF);
 }
 
 bool
