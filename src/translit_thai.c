@@ -22,7 +22,7 @@
  *   is an (บรร ban);
  * - the compound vowels (เ-ีย ia, เ-ือ uea, เ-า ao, เ-อ oe, -ัว ua, ใ ไ ai,
  *   ำ am, แ ae, ึ ื ue), the clusters kr kl kw khr khl khw pr pl phr phl tr;
- * - silent letters: ห and อ leading a sonorant (หลีก lik, ใหม่ mai), a
+ * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), a
  *   consonant left alone after a syllable's final one at the end of a word
  *   (ประวิตร prawit, ยุทธ yut), the consonant under the thanthakhat with its
  *   vowel (ft_thai_drop_silent, before ICU; สิทธิ์ sit, จันทร์ chan).
@@ -30,8 +30,10 @@
  * screened name and a listed one.  Thai writes no spaces inside a name's
  * parts, so a part stays one token (items join parts as for Latin names).
  *
- * Pure functions over UChar buffers the caller (translit.c) allocates; no
- * locks, no memory of their own beyond a bounded stack array.
+ * Functions over UChar buffers the caller (translit.c) allocates; a word
+ * is read into a bounded stack array of units (MAX_UNITS), its RTGS
+ * spelling into a scratch buffer palloc'd in the caller's context (4
+ * bytes per code point of ICU's output).  No locks, no database access.
  *
  *-------------------------------------------------------------------------
  */
@@ -285,7 +287,7 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 	return true;
 }
 
-/* a unit that a preposed vowel or a cluster's second letter can follow */
+/* a sonorant (ง น ณ ม ย ญ ร ล ว), which ห can lead silently */
 static bool
 sonorant(const ThaiUnit *u)
 {
