@@ -473,7 +473,7 @@ is_article(const NormName *in, int i)
  * vowels (a e i o u, and y w, which Arabic and Hebrew letters also write
  * long vowels with), a final h, and doubled letters; the French spellings
  * of Arabic names meet the English ones (dj = j, ch = sh, c before e or
- * i = s), and the Egyptian g (Ragab) meets j (Rajab); the letters said
+ * i = s, tz = z), and the Egyptian g (Ragab) meets j (Rajab); the letters said
  * differently in Persian and Urdu than in Arabic meet their other spellings:
  * d, dh and z are one (dad, dhal, za: FADL, FAZL), th is s (tha), v is
  * dropped like w (waw: JAVAD, JAWAD); a final th is t (the h is the
@@ -545,6 +545,9 @@ ft_skeleton_name(const NormName *in, NormName *out)
 				continue;		/* v: waw said v in Persian (JAVAD, JAWAD) */
 			/* French spellings of Arabic names: dj = j, ch = sh, ce ci = se si */
 			if (c == 'd' && t[1] == 'j')
+				continue;
+			/* tz is z, the Hebrew tsade (YITZHAK, HERZOG, WEIZMANN: צ) */
+			if (c == 't' && t[1] == 'z')
 				continue;
 			if (c == 'c' && (t[1] == 'h' || t[1] == 'e' || t[1] == 'i'))
 				c = 's';

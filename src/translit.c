@@ -9,8 +9,10 @@
  * romanisation the sanctions lists use), Greek by UNGEGN (ELOT 743, the
  * modern Greek of passports: Varoufakis, not Baroufakes), every other
  * script by ICU's Any-Latin (Arabic-Latin, Hebrew-Latin, Han-Latin
- * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin, Thai-Latin); then a few
- * spelling equivalences on ICU's output (below), then Latin-ASCII.  Also
+ * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin); a word in Thai
+ * letters by ICU's Thai-Latin letters without its dictionary break, read
+ * by RTGS (translit_thai.c); then a few spelling equivalences on ICU's
+ * output (below), then Latin-ASCII.  Also
  * the Korean key of a token (ft_korean_key), which name_score.c compares
  * where one side of a pair is written in Hangul.
  * normalize.c applies it to a name only when the name holds a letter of one
@@ -38,9 +40,11 @@
 #include "utils/memutils.h"
 
 #include "translit.h"
+#include "translit_thai.h"
 
 static UTransliterator *trans = NULL;
 static UTransliterator *trans_ascii = NULL;
+static UTransliterator *trans_thai = NULL;
 
 /* a letter of a script we transliterate (code point c) */
 static bool
@@ -93,18 +97,20 @@ thai_script(pg_wchar c)
 
 /*
  * Scripts whose Latin form is compared by consonant skeletons too (the
- * "abjad" flag): Arabic and Hebrew write no short vowels; ICU spells Thai
- * letter by letter, without the vowels Thai leaves unwritten.  Not Hangul:
+ * "abjad" flag): Arabic and Hebrew write no short vowels.  Not Hangul:
  * it writes every vowel, and the skeletons of names of three one-syllable
  * parts (kmjn) fit a tenth of the Korean names one meets (session 7's
- * held-out clean names: 40 % false positives).
+ * held-out clean names: 40 % false positives).  Not Thai since its words
+ * are written by RTGS with the vowels Thai leaves unwritten
+ * (translit_thai.c): with skeletons too, Thai names in Thai letters
+ * matched more clean names (session 11: 3 more false positives on the
+ * held-out sets, all of them Thai names).
  */
 static bool
 abjad_script(pg_wchar c)
 {
 	return (c >= 0x0590 && c <= 0x06FF) || (c >= 0x0750 && c <= 0x077F) ||
-		(c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF) ||
-		thai_script(c);
+		(c >= 0xFB1D && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF);
 }
 
 bool
@@ -157,6 +163,12 @@ static UTransliterator *
 transliterator(void)
 {
 	return open_translit(&trans, FT_TRANSLIT_ID);
+}
+
+static UTransliterator *
+thai_letters(void)
+{
+	return open_translit(&trans_thai, FT_TRANSLIT_THAI);
 }
 
 static UTransliterator *
@@ -248,82 +260,58 @@ split_hangul(UChar *u, int32_t *ulen, int32_t *cap)
 	return out;
 }
 
-static bool
-thai_consonant(UChar c)
-{
-	return c >= 0x0E01 && c <= 0x0E2E;
-}
-
 /*
- * Thai: the thanthakhat (U+0E4C) marks the consonant it sits on as silent
- * (ประยุทธ์ is Prayut; ICU spells the silent letter all the same): that
- * consonant, its vowel and tone marks (สิทธิ์, sit) and the mark are left
- * out before ICU reads the name; so is a consonant then left after
- * another one at the end of the syllable, which a Thai syllable does not
- * say (จันทร์ is Chan, ลักษณ์ is Lak).
+ * Thai: each run of Thai letters (a word: Thai writes no spaces inside a
+ * name's part) is read by ICU's Thai-Latin letters without its dictionary
+ * break, and those letters are then written by RTGS (translit_thai.c); the
+ * letters the thanthakhat silences are left out first.  Returns the new
+ * (palloc'd) string; the rest of the name is copied as it is, for the
+ * compound transliterator.
  */
-static int32_t
-drop_thai_silent(UChar *u, int32_t n)
+static UChar *
+romanise_thai(UChar *u, int32_t *ulen, int32_t *cap)
 {
-	int32_t		o = 0;
+	int32_t		ocap = *ulen * 2 + 16;
+	UChar	   *out = palloc(ocap * sizeof(UChar));
+	int32_t		n = 0;
 
-	for (int32_t i = 0; i < n; i++)
+	for (int32_t i = 0; i < *ulen;)
 	{
-		if (u[i] == 0x0E4C)
-		{
-			/* back over vowel and tone marks to the consonant */
-			int32_t		k = o - 1;
+		int32_t		e = i;
+		int32_t		wlen,
+					wcap;
+		UChar	   *w;
 
-			while (k >= 0 && ((u[k] >= 0x0E31 && u[k] <= 0x0E3A) || (u[k] >= 0x0E47 && u[k] <= 0x0E4E)))
-				k--;
-			if (k >= 0 && thai_consonant(u[k]))
+		if (!thai_script(u[i]))
+		{
+			if (n + 1 >= ocap)
 			{
-				o = k;
-				if (o >= 2 && thai_consonant(u[o - 1]) && thai_consonant(u[o - 2]) &&
-					!(o >= 3 && u[o - 3] >= 0x0E40 && u[o - 3] <= 0x0E44))
-					o--;
+				ocap *= 2;
+				out = repalloc(out, ocap * sizeof(UChar));
 			}
+			out[n++] = u[i++];
 			continue;
 		}
-		u[o++] = u[i];
-	}
-	return o;
-}
-
-/*
- * Thai (ICU's Thai-Latin, letter by letter; the lists spell Thai names
- * by the Royal Thai General System, RTGS):
- * - ICU writes the vowel carrier o ang (อ), which is not said as a
- *   consonant, as x (xochā, โอชา, is O-cha): left out;
- * - ICU writes cho chan (จ) c, RTGS ch (Chan, จัน);
- * - a syllable ends in an unaspirated sound, which RTGS writes: ICU's
- *   final th, ph, kh are t, p, k (ประยุท, prayuth, is Prayut).
- */
-static int32_t
-fold_thai(const UChar *in, int32_t n, UChar **outp)
-{
-	UChar	   *u = palloc((n * 2 + 16) * sizeof(UChar));
-	int32_t		o = 0;
-
-	for (int32_t i = 0; i < n; i++)
-	{
-		UChar		c = in[i];
-
-		if (c == 'x')
-			continue;
-		if ((c == 't' || c == 'p' || c == 'k') && i + 1 < n && in[i + 1] == 'h' &&
-			o > 0 && in_token(u[o - 1]) && (i + 2 >= n || !in_token(in[i + 2])))
+		while (e < *ulen && thai_script(u[e]))
+			e++;
+		wcap = (e - i) + 16;
+		w = palloc(wcap * sizeof(UChar));
+		memcpy(w, u + i, (e - i) * sizeof(UChar));
+		wlen = ft_thai_drop_silent(w, e - i);
+		w = run_translit(thai_letters(), w, &wlen, &wcap);
+		if (n + FT_THAI_RTGS_ROOM(wlen) >= ocap)
 		{
-			u[o++] = c;			/* final th, ph, kh */
-			i++;
-			continue;
+			ocap = (n + FT_THAI_RTGS_ROOM(wlen)) * 2;
+			out = repalloc(out, ocap * sizeof(UChar));
 		}
-		u[o++] = c;
-		if (c == 'c' && (i + 1 >= n || in[i + 1] != 'h'))
-			u[o++] = 'h';
+		n += ft_thai_rtgs(w, wlen, out + n);
+		pfree(w);
+		i = e;
 	}
-	*outp = u;
-	return o;
+	pfree(u);
+	*ulen = n;
+	*cap = ocap;
+	return out;
 }
 
 /*
@@ -599,17 +587,8 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul)
 	if (*hangul)
 		u = split_hangul(u, &ulen, &cap);
 	if (thai)
-		ulen = drop_thai_silent(u, ulen);
+		u = romanise_thai(u, &ulen, &cap);
 	u = run_translit(transliterator(), u, &ulen, &cap);
-	if (thai)
-	{
-		UChar	   *f;
-
-		ulen = fold_thai(u, ulen, &f);
-		pfree(u);
-		u = f;
-		cap = ulen * 2 + 16;
-	}
 	if (arabic || hebrew || *hangul)
 	{
 		UChar	   *f;

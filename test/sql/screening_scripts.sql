@@ -1,7 +1,7 @@
--- screening_scripts: the cross-script rules of session 10 (issue 19), one
--- class at a time: Korean romanisations (Korean keys), Arabic-script
--- compounds, articles and letters, the Persian ezafe and a parenthesised
--- acronym, Thai by RTGS.  Two hand-made lists: XL holds each name in Latin
+-- screening_scripts: the cross-script rules of sessions 10 and 11 (issue
+-- 19), one class at a time: Korean romanisations (Korean keys),
+-- Arabic-script compounds, articles and letters, the Persian ezafe and a
+-- parenthesised acronym, Thai by RTGS, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -24,12 +24,14 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'MOHAMMED SALAHALDIN ZIDANE', 'RAMZI MOHAMED BINALSHIBH', 'ASBAT AL-ANSAR',
   'MATI UR-REHMAN ALI MUHAMMAD', 'TEHRIK-E TALIBAN PAKISTAN (TTP)', 'OMAR MAHMOUD UTHMAN',
   'TARIQ GIDAR GROUP', 'AL MOUAKAOUNE BIDDAM', 'CHAN-O-CHA, Prayut', 'MOHAMMADULLAH',
-  'GUNN, Parker']), list => 'XL') AS latin;
+  'GUNN, Parker', 'WONGSAWAT, Somchai', 'THUEAKSUBAN, Suthep', 'KITTIKHACHON, Thanom',
+  'WEIZMAN, Ezer']), list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
   'مطیع الرحمن علی محمد', 'تحریک طالبان پاکستان', 'عمر محمود عثمان',
-  'طارق گیدڑ گروپ', 'الموقعون بالدم', 'ประยุทธ์ จันทร์โอชา']), list => 'XO') AS original;
+  'طارق گیدڑ گروپ', 'الموقعون بالدم', 'ประยุทธ์ จันทร์โอชา', 'สมชาย วงศ์สวัสดิ์',
+  'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן']), list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -83,6 +85,36 @@ SELECT * FROM hits('Tehrik-e Taliban Pakistan');
 -- ====================================================================
 SELECT * FROM hits('ประยุทธ์ จันทร์โอชา');
 SELECT * FROM hits('Prayut Chan-o-cha');
+
+-- ====================================================================
+-- Thai by RTGS (session 11): each word written in Thai is one token (ICU's
+-- dictionary break left out), its letters read by RTGS: a consonant's
+-- final value (ส t, ร n), the vowels Thai leaves unwritten (สม som; นคร
+-- na-khon; ขจร kha-chon), compound vowels (เ-ือ uea), รร an; วงศ์ keeps the ง
+-- that closes its unwritten o (only the ศ under the thanthakhat is silent)
+-- ====================================================================
+SELECT * FROM hits('สมชาย วงศ์สวัสดิ์');          -- somchai wongsawat
+SELECT * FROM hits('Somchai Wongsawat');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('สมชาย วงศ์สวัสดิ์', s.id) AS e
+ WHERE s.list = 'XL' AND s.source_uid = '17';
+SELECT * FROM hits('สุเทพ เทือกสุบรรณ');         -- suthep thueaksuban
+SELECT * FROM hits('Suthep Thueaksuban');
+SELECT * FROM hits('ถนอม กิตติขจร');             -- thanom kittikhachon
+SELECT * FROM hits('Thanom Kittikhachon');
+-- Thai is no longer compared by consonant skeletons (its vowels are
+-- written now): the explanation says so
+SELECT e->>'score' AS score, e->>'consonant_skeletons' AS skeletons
+  FROM fintech.sanctions_entities s, fintech.explain_match('ถนอม กิตติขจร', s.id) AS e
+ WHERE s.list = 'XL' AND s.source_uid = '19';
+
+-- ====================================================================
+-- Hebrew: the tsade, which ICU writes tz, is z in the consonant skeleton
+-- (WEIZMAN, HERZOG; YITZHAK); another letter there still differs
+-- ====================================================================
+SELECT * FROM hits('עזר ויצמן');                 -- ezer weizman
+SELECT * FROM hits('Ezer Weizman');
+SELECT * FROM hits('עזר ויטמן');                 -- tet, not tsade: not WEIZMAN
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;

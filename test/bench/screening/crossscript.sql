@@ -10,33 +10,46 @@
 -- database after); the full OFAC list loaded beside it makes the test
 -- realistic (rarity of tokens, competing names).  Prints Markdown.
 --
---   psql -X -v min_score=0.85 -f crossscript.sql [-v misses=1]
+--   psql -X -v min_score=0.85 -f crossscript.sql [-v misses=1] [-v dev=1]
+--
+-- -v dev=1 runs the development set crossscript_dev.csv instead (Thai and
+-- Hebrew names, session 11; README.md), as the lists XSD-LATIN and XSD-ORIG:
+-- run it after the other evaluations of a database, whose clean names its
+-- lists would otherwise meet.
 \set QUIET on
 \set ON_ERROR_STOP on
 \if :{?min_score} \else \set min_score 0.85 \endif
 CREATE TEMP TABLE xs (ref text, latin text, original text, script text);
+\if :{?dev}
+\set latin_list XSD-LATIN
+\set orig_list XSD-ORIG
+\copy xs FROM 'crossscript_dev.csv' WITH (FORMAT csv, HEADER)
+\else
+\set latin_list XS-LATIN
+\set orig_list XS-ORIG
 \copy xs FROM 'crossscript_un.csv' WITH (FORMAT csv, HEADER)
 \copy xs FROM 'crossscript_curated.csv' WITH (FORMAT csv, HEADER)
+\endif
 BEGIN;
 INSERT INTO fintech.sanctions_lists (list, version, generation, entities, names, source_hash)
 SELECT l, 1, nextval('fintech.sanctions_generation'), 0, 0, '\x00'::bytea
-  FROM unnest(ARRAY['XS-LATIN', 'XS-ORIG']) AS l;
+  FROM unnest(ARRAY[:'latin_list', :'orig_list']) AS l;
 INSERT INTO fintech.sanctions_entities (list, source_uid, name, kind, version)
-SELECT 'XS-LATIN', ref, latin, 'individual', 1 FROM xs
+SELECT :'latin_list', ref, latin, 'individual', 1 FROM xs
 UNION ALL
-SELECT 'XS-ORIG', ref, original, 'individual', 1 FROM xs;
+SELECT :'orig_list', ref, original, 'individual', 1 FROM xs;
 INSERT INTO fintech.sanctions_names (entity_id, list, name, name_type)
-SELECT id, list, name, 'primary' FROM fintech.sanctions_entities WHERE list IN ('XS-LATIN', 'XS-ORIG');
+SELECT id, list, name, 'primary' FROM fintech.sanctions_entities WHERE list IN (:'latin_list', :'orig_list');
 COMMIT;
 CREATE TEMP TABLE xs_result AS
-SELECT x.ref, x.script, 'original -> Latin' AS direction, x.original AS query, 'XS-LATIN' AS list,
+SELECT x.ref, x.script, 'original -> Latin' AS direction, x.original AS query, :'latin_list' AS list,
        EXISTS (SELECT 1 FROM fintech.screen_name(x.original, :min_score, 50) s
-                WHERE s.list = 'XS-LATIN' AND s.source_uid = x.ref) AS found
+                WHERE s.list = :'latin_list' AND s.source_uid = x.ref) AS found
   FROM xs x
 UNION ALL
-SELECT x.ref, x.script, 'Latin -> original', x.latin, 'XS-ORIG',
+SELECT x.ref, x.script, 'Latin -> original', x.latin, :'orig_list',
        EXISTS (SELECT 1 FROM fintech.screen_name(x.latin, :min_score, 50) s
-                WHERE s.list = 'XS-ORIG' AND s.source_uid = x.ref)
+                WHERE s.list = :'orig_list' AND s.source_uid = x.ref)
   FROM xs x;
 \pset format aligned
 \pset footer off

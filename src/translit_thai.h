@@ -1,0 +1,26 @@
+/*-------------------------------------------------------------------------
+ *
+ * translit_thai.h
+ *	  Thai names by RTGS from ICU's ISO 11940 letters (translit_thai.c);
+ *	  translit.c calls them for each word written in Thai.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_TRANSLIT_THAI_H
+#define FINTECH_TRANSLIT_THAI_H
+
+#include <unicode/utypes.h>
+
+/* ICU's Thai-Latin without its dictionary break inside words, then NFD */
+#define FT_TRANSLIT_THAI	"Thai-ThaiLogical; ThaiLogical-Latin; NFD"
+
+/* the room ft_thai_rtgs needs for n code points of ICU's output */
+#define FT_THAI_RTGS_ROOM(n)	(4 * (n) + 8)
+
+/* leaves out the letters the thanthakhat silences; returns the new length */
+extern int32_t ft_thai_drop_silent(UChar *u, int32_t n);
+
+/* ICU's ISO 11940 (NFD) of Thai words to RTGS, in ASCII; returns the length */
+extern int32_t ft_thai_rtgs(const UChar *in, int32_t n, UChar *out);
+
+#endif							/* FINTECH_TRANSLIT_THAI_H */
