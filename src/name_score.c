@@ -258,8 +258,8 @@ ft_tok_sim(const char *a, int la, const char *b, int lb)
  * the shorter one matched, no transposition and the longest common prefix
  * it counts, less its length penalty.  (Numbers of unequal lengths get 0.)
  */
-static double
-sim_bound(int la, int lb)
+double
+ft_sim_bound(int la, int lb)
 {
 	int			lo = Min(la, lb),
 				hi = Max(la, lb);
@@ -300,9 +300,9 @@ ft_len_window(int len, int *lo, int *hi)
 		int			l = len,
 					h = len;
 
-		while (l > 1 && sim_bound(len, l - 1) >= SIM_FLOOR - 1e-4)
+		while (l > 1 && ft_sim_bound(len, l - 1) >= SIM_FLOOR - 1e-4)
 			l--;
-		while (h < MAX_TOKLEN * MAX_JOIN && sim_bound(len, h + 1) >= SIM_FLOOR - 1e-4)
+		while (h < MAX_TOKLEN * MAX_JOIN && ft_sim_bound(len, h + 1) >= SIM_FLOOR - 1e-4)
 			h++;
 		wlo[len] = l;
 		whi[len] = h;
@@ -384,6 +384,24 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
 	return sim;
 }
 
+/* a leftover pair's similarity as the score counts it: query token qi against vocabulary entry vi */
+static float
+leftover_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
+{
+	const Vocab *v = &ix->vocab[vi];
+	float		sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
+
+	/* (only a variant group's token has spellings; under the floor the pair goes) */
+	if (sim < 1.0f && q->forms == FT_FORM_PLAIN && (v->forms & FT_FORM_VARIANT))
+		sim = Max(sim, ft_variant_sim_above(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s),
+											Max(sim, (float) SIM_FLOOR)));
+	/* (one side written in Hangul: its romanisations meet) */
+	if (sim < 1.0f && q->forms == FT_FORM_PLAIN && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
+		sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
+	if (sim < 1.0f && q->known[qi])
+		sim *= (float) (1.0 - KNOWN_PENALTY);
+	return pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
+}
 
 /* the score of query q against listed name nm */
 double
@@ -521,15 +539,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 				if (cused & (1u << ci) || v->strong == 0 || v->len < lo || v->len > hi)
 					continue;
-				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
-				if (sim < 1.0f && q->forms == FT_FORM_PLAIN)
-					sim = Max(sim, ft_variant_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s)));
-				/* (one side written in Hangul: its romanisations meet) */
-				if (sim < 1.0f && q->forms == FT_FORM_PLAIN && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
-					sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
-				if (sim < 1.0f && q->known[qi])
-					sim *= (float) (1.0 - KNOWN_PENALTY);
-				sim = pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
+				sim = leftover_sim(ix, q, qi, items[ci]);
 				if (!(left_one ? sim >= LEFTOVER_FLOOR : pair_ok(sim, 1, 1)))
 					continue;
 				pairs[np].sim = sim;

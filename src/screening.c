@@ -349,9 +349,14 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			if (shared < need)
 				continue;
 			sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
-			/* (a variant group's token: as near as its nearest spelling) */
-			if (sim < 1.0f && q->it.span[qi] == 1 && q->forms == FT_FORM_PLAIN)
-				sim = Max(sim, ft_variant_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v)));
+			/*
+			 * (a variant group's token: as near as its nearest spelling;
+			 * what stays under the floor is dropped below, however near)
+			 */
+			if (sim < 1.0f && q->it.span[qi] == 1 && q->forms == FT_FORM_PLAIN &&
+				(ix->vocab[v].forms & FT_FORM_VARIANT))
+				sim = Max(sim, ft_variant_sim_above(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v),
+													Max(sim, (float) SIM_FLOOR)));
 			/* (one side written in Hangul: its romanisations meet, ft_korean_sim) */
 			if (sim < 1.0f && q->forms == FT_FORM_PLAIN &&
 				(q->nn.hangul || (ix->vocab[v].forms & FT_FORM_HANGUL)))
