@@ -30,7 +30,8 @@
  *
  * Bounds: a query has at most MAX_TOKENS tokens, so at most
  * MAX_TOKENS * MAX_JOIN items a side; a score's pairs live on the stack.
- * No memory kept, no locks, no database access.
+ * No memory kept but the index handle's per query memo of leftover pairs
+ * (ft_sim_memo_slot); no locks, no database access.
  *
  *-------------------------------------------------------------------------
  */
@@ -384,9 +385,9 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
 	return sim;
 }
 
-/* a leftover pair's similarity as the score counts it: query token qi against vocabulary entry vi */
+/* leftover_sim's work: query token qi against vocabulary entry vi */
 static float
-leftover_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
+leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
 {
 	const Vocab *v = &ix->vocab[vi];
 	float		sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
@@ -401,6 +402,30 @@ leftover_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
 	if (sim < 1.0f && q->known[qi])
 		sim *= (float) (1.0 - KNOWN_PENALTY);
 	return pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
+}
+
+/*
+ * The similarity of query token qi and the listed token vi, compared
+ * directly as a leftover pair (ft_score_name): a function of the two
+ * alone, kept for the rest of the query (ft_sim_memo_slot), since the
+ * same tokens meet again in many candidates (MUHAMMAD, ALI ...).
+ */
+static float
+leftover_sim(NameIndex *ix, const ScreenQuery *q, int qi, int vi)
+{
+	bool		found;
+	float	   *memo = ft_sim_memo_slot(ix, q->stamp, vi, qi, &found);
+	float		sim;
+
+	if (memo != NULL && found)
+	{
+		FT_CHECK(*memo == leftover_sim_of(ix, q, qi, vi));
+		return *memo;
+	}
+	sim = leftover_sim_of(ix, q, qi, vi);
+	if (memo != NULL)
+		*memo = sim;
+	return sim;
 }
 
 /* the score of query q against listed name nm */
