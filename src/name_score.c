@@ -734,8 +734,10 @@ ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *
 	if (n >= SKELETON_SHORT)
 		return 1.0;
 	f = Max(SHORT_SKELETON, 1.0 - SKELETON_STEP * (SKELETON_SHORT - n));
-	ft_explain_factor(ex, "short_skeleton", f,
-					  psprintf("%d and %d consonants", q->joined_len, clen));
+	/* (the detail only when explaining: every short skeleton's candidate comes here) */
+	if (ex != NULL)
+		ft_explain_factor(ex, "short_skeleton", f,
+						  psprintf("%d and %d consonants", q->joined_len, clen));
 	return f;
 }
 
