@@ -117,11 +117,15 @@ jaro_matches(const char *a, int la, const char *b, int lb, int range, int *m, in
  * The same for strings of at most 64 bytes, a word of bits at a time: the
  * positions of each letter in b are a bit mask, so "the first unmatched
  * equal letter within range" is the lowest bit of (positions of the letter
- * & ~matched & range), the same choice as the loop above makes.
+ * & ~matched & range), the same choice as the loop above makes.  need
+ * (0: none): false as soon as fewer than need letters of a can still
+ * match (*m and *t not set then).
  */
-static void
-jaro_matches64(const char *a, int la, const char *b, int lb, int range, int *m, int *t)
+static bool
+jaro_matches64(const char *a, int la, const char *b, int lb, int range, int need, int *m, int *t)
 {
+	int			missed = 0;
+
 	/* positions of each byte in b; only b's bytes are set, and cleared after */
 	static uint64 pos[256];
 	uint64		amatched = 0,
@@ -144,6 +148,12 @@ jaro_matches64(const char *a, int la, const char *b, int lb, int range, int *m, 
 			amatched |= UINT64CONST(1) << i;
 			(*m)++;
 		}
+		else if (++missed > la - need)
+		{
+			for (int x = 0; x < lb; x++)
+				pos[(uint8) b[x]] = 0;
+			return false;
+		}
 	}
 	for (int x = 0; x < lb; x++)
 		pos[(uint8) b[x]] = 0;
@@ -157,10 +167,16 @@ jaro_matches64(const char *a, int la, const char *b, int lb, int range, int *m, 
 		bmatched &= bmatched - 1;
 	}
 	*t /= 2;
+	return true;
 }
 
+/*
+ * Jaro-Winkler of a and b; need (0: none): -1 when fewer than need
+ * letters can match (strings of at most 64 bytes; longer ones are worked
+ * out whole)
+ */
 static double
-jaro_winkler(const char *a, int la, const char *b, int lb)
+jaro_winkler(const char *a, int la, const char *b, int lb, int need)
 {
 	int			range,
 				m,
@@ -179,7 +195,8 @@ jaro_winkler(const char *a, int la, const char *b, int lb)
 		range = 0;
 	if (la <= 64 && lb <= 64)
 	{
-		jaro_matches64(a, la, b, lb, range, &m, &t);
+		if (!jaro_matches64(a, la, b, lb, range, need, &m, &t))
+			return -1.0;
 #ifdef FINTECH_CHECKS
 		{
 			int			m2,
@@ -248,9 +265,71 @@ ft_tok_sim(const char *a, int la, const char *b, int lb)
 
 	if (ft_all_digits(a, la) && ft_all_digits(b, lb))
 		return la == lb && memcmp(a, b, la) == 0 ? 1.0f : 0.0f;
-	jw = jaro_winkler(a, la, b, lb);
+	jw = jaro_winkler(a, la, b, lb, 0);
 	ratio = (double) Min(la, lb) / Max(Max(la, lb), 1);
 	return (float) (jw * (1.0 - LENGTH_PENALTY * (1.0 - ratio)));
+}
+
+/*
+ * The fewest matched letters with which strings of la and lb bytes can
+ * reach SIM_FLOOR in ft_tok_sim: with no transposition and the longest
+ * prefix Jaro-Winkler counts, less the length penalty (as ft_sim_bound,
+ * for m letters matched), less a margin for rounding; 0: no bound.
+ * Worked out once per pair of lengths (a static table, 37 kB).
+ */
+static int
+matches_for_floor(int la, int lb)
+{
+	static uint8 cache[MAX_TOKLEN * MAX_JOIN + 1][MAX_TOKLEN * MAX_JOIN + 1];
+
+	if (la < 1 || lb < 1 || la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
+		return 0;
+	if (cache[la][lb] == 0)
+	{
+		int			lo = Min(la, lb),
+					hi = Max(la, lb),
+					m;
+		double		lf = 1.0 - LENGTH_PENALTY * (1.0 - (double) lo / hi);
+
+		for (m = 0; m <= lo; m++)
+		{
+			double		j = ((double) m / la + (double) m / lb + 1.0) / 3.0;
+
+			if ((j + Min(4, lo) * 0.1 * (1.0 - j)) * lf >= SIM_FLOOR - 1e-6)
+				break;
+		}
+		cache[la][lb] = (uint8) (m + 1);
+	}
+	return cache[la][lb] - 1;
+}
+
+/*
+ * ft_tok_sim for a caller that drops a pair under SIM_FLOOR (whatever
+ * else it would do with it): the same when it is SIM_FLOOR or more, else
+ * 0, Jaro-Winkler stopping as soon as too few letters are left to match
+ * to reach it (matches_for_floor).  Most pairs the candidate search
+ * compares are under it.
+ */
+float
+ft_tok_sim_floor(const char *a, int la, const char *b, int lb)
+{
+	double		jw,
+				ratio;
+	float		sim;
+
+	if (ft_all_digits(a, la) && ft_all_digits(b, lb))
+		return la == lb && memcmp(a, b, la) == 0 ? 1.0f : 0.0f;
+	jw = jaro_winkler(a, la, b, lb, matches_for_floor(la, lb));
+	if (jw < 0)
+		sim = 0.0f;
+	else
+	{
+		ratio = (double) Min(la, lb) / Max(Max(la, lb), 1);
+		sim = (float) (jw * (1.0 - LENGTH_PENALTY * (1.0 - ratio)));
+	}
+	FT_CHECK(sim == ft_tok_sim(a, la, b, lb) ||
+			 (sim == 0.0f && ft_tok_sim(a, la, b, lb) < SIM_FLOOR));
+	return sim;
 }
 
 /*
@@ -390,14 +469,22 @@ static float
 leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
 {
 	const Vocab *v = &ix->vocab[vi];
-	float		sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
+	bool		variant = q->forms == FT_FORM_PLAIN && (v->forms & FT_FORM_VARIANT);
+	bool		korean = q->forms == FT_FORM_PLAIN && (q->nn.hangul || (v->forms & FT_FORM_HANGUL));
+	/*
+	 * (in the plain pass a pair under SIM_FLOOR is dropped, and only the
+	 * spellings or Korean keys could lift it)
+	 */
+	float		sim = q->forms == FT_FORM_PLAIN && !variant && !korean ?
+		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) :
+		ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
 
 	/* (only a variant group's token has spellings; under the floor the pair goes) */
-	if (sim < 1.0f && q->forms == FT_FORM_PLAIN && (v->forms & FT_FORM_VARIANT))
+	if (sim < 1.0f && variant)
 		sim = Max(sim, ft_variant_sim_above(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s),
 											Max(sim, (float) SIM_FLOOR)));
 	/* (one side written in Hangul: its romanisations meet) */
-	if (sim < 1.0f && q->forms == FT_FORM_PLAIN && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
+	if (sim < 1.0f && korean)
 		sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
 	if (sim < 1.0f && q->known[qi])
 		sim *= (float) (1.0 - KNOWN_PENALTY);

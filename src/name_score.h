@@ -90,6 +90,9 @@ extern float ft_token_weight(const char *t, int df);
 /* similarity of two tokens (or joins) */
 extern float ft_tok_sim(const char *a, int la, const char *b, int lb);
 
+/* the same when it is SIM_FLOOR or more, else 0 (for callers that drop pairs under it) */
+extern float ft_tok_sim_floor(const char *a, int la, const char *b, int lb);
+
 /* the highest ft_tok_sim of strings of la and lb bytes, whatever their letters */
 extern double ft_sim_bound(int la, int lb);
 
