@@ -21,8 +21,9 @@
  * (FtOff), so any backend can map it at any address.  name_index_build.c
  * builds it.  A backend holds a NameIndex handle: pointers into the image,
  * and its own per query scratch (stamped arrays, a few bytes per
- * vocabulary entry, name and entity; and a small table of the entries a
- * query linked, ft_link_head_slot).
+ * vocabulary entry, name and entity; a small table of the entries a
+ * query linked, ft_link_head_slot; and one of the similarities of the
+ * leftover pairs the scorer worked out, ft_sim_memo_slot, at most 384 kB).
  *
  * Memory: the handle and scratch live in a context of their own under
  * TopMemoryContext ("fintech screening index"), with the image itself when
@@ -62,6 +63,13 @@ static NameIndex *idx = NULL;
 
 /* slots of a new handle's table of link heads (a power of 2) */
 #define LINK_SLOTS	1024
+
+/*
+ * slots of a new handle's memo of similarities, and at most (powers of 2;
+ * 12 bytes a slot: 12 kB to 384 kB of a session's memory)
+ */
+#define MEMO_SLOTS	1024
+#define MEMO_MAX_SLOTS	32768
 
 static inline uint32
 gram_key(const char *p)
@@ -295,6 +303,8 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->vmark = alloc_scratch(cxt, Max(ix->nvocab, 1) * sizeof(FtVMark), true);
 	ix->lmask = LINK_SLOTS - 1;
 	ix->lheads = MemoryContextAllocZero(cxt, LINK_SLOTS * sizeof(FtLinkHead));
+	ix->mmask = MEMO_SLOTS - 1;
+	ix->memo = MemoryContextAllocZero(cxt, MEMO_SLOTS * sizeof(FtSimMemo));
 	ix->nmark = alloc_scratch(cxt, Max(ix->nnames, 1) * sizeof(uint32), true);
 	ix->estamp = alloc_scratch(cxt, Max(ix->nentities, 1) * sizeof(FtStamp), true);
 	ix->ebest = alloc_scratch(cxt, Max(ix->nentities, 1) * sizeof(float), false);
@@ -381,6 +391,9 @@ ft_begin_query(NameIndex *ix)
 		memset(ix->lheads, 0, (ix->lmask + 1) * sizeof(FtLinkHead));
 		ix->lstamp = 0;
 		ix->lused = 0;
+		memset(ix->memo, 0, (ix->mmask + 1) * sizeof(FtSimMemo));
+		ix->mstamp = 0;
+		ix->mused = 0;
 		memset(ix->nmark, 0, Max(ix->nnames, 1) * sizeof(uint32));
 		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(FtStamp));
 		ix->stamp = 0;
@@ -457,6 +470,74 @@ ft_link_head_slot(NameIndex *ix, uint32 stamp, int v)
 		}
 		if (e->v == v)
 			return &e->head;
+	}
+}
+
+/*
+ * Where query stamp's similarity of token qi to vocabulary entry v is
+ * kept (as ft_link_head_slot: a new stamp empties the table, it doubles
+ * when half full), up to MEMO_MAX_SLOTS: a query that would need more
+ * keeps no more (NULL), and the memory a session keeps stays bounded.
+ */
+float *
+ft_sim_memo_slot(NameIndex *ix, uint32 stamp, int v, int qi, bool *found)
+{
+	uint32		key = FT_SIM_MEMO_KEY(v, qi);
+	uint32		h;
+
+	if (stamp != ix->mstamp)
+	{
+		ix->mstamp = stamp;
+		ix->mused = 0;
+	}
+	if ((ix->mused + 1) * 2 > ix->mmask + 1)
+	{
+		uint32		nslots = (ix->mmask + 1) * 2;
+		FtSimMemo  *old = ix->memo;
+		uint32		oslots = ix->mmask + 1;
+
+		if (nslots > MEMO_MAX_SLOTS)
+		{
+			/* full: only what it holds is found */
+			for (h = murmurhash32(key) & ix->mmask; ix->memo[h].stamp == stamp;
+				 h = (h + 1) & ix->mmask)
+				if (ix->memo[h].key == key)
+				{
+					*found = true;
+					return &ix->memo[h].sim;
+				}
+			return NULL;
+		}
+		ix->memo = MemoryContextAllocZero(ix->cxt, nslots * sizeof(FtSimMemo));
+		ix->mmask = nslots - 1;
+		for (uint32 i = 0; i < oslots; i++)
+		{
+			if (old[i].stamp != stamp)
+				continue;
+			for (h = murmurhash32(old[i].key) & ix->mmask; ix->memo[h].stamp == stamp;
+				 h = (h + 1) & ix->mmask)
+				;
+			ix->memo[h] = old[i];
+		}
+		pfree(old);
+	}
+	for (h = murmurhash32(key) & ix->mmask;; h = (h + 1) & ix->mmask)
+	{
+		FtSimMemo  *e = &ix->memo[h];
+
+		if (e->stamp != stamp)
+		{
+			e->stamp = stamp;
+			e->key = key;
+			ix->mused++;
+			*found = false;
+			return &e->sim;
+		}
+		if (e->key == key)
+		{
+			*found = true;
+			return &e->sim;
+		}
 	}
 }
 

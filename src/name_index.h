@@ -91,6 +91,7 @@ typedef struct Vocab
 #define FT_FORM_SKELETON	2	/* their consonant skeletons */
 #define FT_FORM_ABJAD_SKELETON	4	/* skeletons of names written in Arabic or Hebrew letters */
 #define FT_FORM_HANGUL		8	/* names written in Hangul (as written): ft_korean_sim */
+#define FT_FORM_VARIANT		16	/* (an entry's, not a name's) a variant group stands for it: ft_variant_canon */
 
 /*
  * The trigram postings: for each trigram, the vocabulary entries holding
@@ -151,6 +152,17 @@ typedef struct FtLinkHead
 	int32		v;
 	int32		head;			/* first SimLink */
 } FtLinkHead;
+
+/* a query's similarity of one of its tokens to a vocabulary entry (stamp 0: empty) */
+typedef struct FtSimMemo
+{
+	uint32		stamp;			/* the query's */
+	uint32		key;			/* FT_SIM_MEMO_KEY */
+	float		sim;
+} FtSimMemo;
+
+#define FT_SIM_MEMO_KEY(v, qi)	(((uint32) (v) << 4) | (uint32) (qi))
+StaticAssertDecl(MAX_TOKENS <= 16 && FT_POSTING_VMAX < (1 << 28), "a memo key holds the entry and the token");
 
 /* a stamp of the per query scratch */
 typedef uint16 FtStamp;
@@ -220,6 +232,15 @@ typedef struct NameIndex
 	uint32		lmask;			/* slots - 1 */
 	uint32		lused;			/* slots of lstamp */
 	uint32		lstamp;			/* the query the table holds */
+	/*
+	 * the similarities of query tokens to vocabulary entries a query
+	 * worked out as leftover pairs (name_score.c): as lheads, at most
+	 * FT_SIM_MEMO_MAX slots
+	 */
+	FtSimMemo  *memo;
+	uint32		mmask;			/* slots - 1 */
+	uint32		mused;			/* slots of mstamp */
+	uint32		mstamp;			/* the query the table holds */
 	FtStamp    *estamp;			/* entities: have a score */
 	float	   *ebest;
 	int		   *ename;
@@ -277,6 +298,13 @@ ft_link_head(const NameIndex *ix, uint32 stamp, int v)
 
 /* where the first link of query stamp to v is kept (-1 there when new) */
 extern int32 *ft_link_head_slot(NameIndex *ix, uint32 stamp, int v);
+
+/*
+ * where query stamp's similarity of token qi to vocabulary entry v is
+ * kept: *found says whether it is there already; NULL when the table is
+ * full (then it is not kept)
+ */
+extern float *ft_sim_memo_slot(NameIndex *ix, uint32 stamp, int v, int qi, bool *found);
 
 /* makes room for a query's stamps (clears the scratch when they would wrap) */
 extern void ft_begin_query(NameIndex *ix);

@@ -22,6 +22,7 @@
 #include "fintech.h"
 #include "name_index.h"
 #include "name_index_build.h"
+#include "name_score.h"
 
 /* ------------------------------------------------------------------------
  * The image
@@ -203,7 +204,8 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		v.forms = (in_list(bv, FT_LIST_PLAIN) ? FT_FORM_PLAIN : 0) |
 			(in_list(bv, FT_LIST_SKELETON) ? FT_FORM_SKELETON : 0) |
 			(in_list(bv, FT_LIST_ABJAD) ? FT_FORM_ABJAD_SKELETON : 0) |
-			(bv->hangul ? FT_FORM_HANGUL : 0);
+			(bv->hangul ? FT_FORM_HANGUL : 0) |
+			(ft_variant_canon(bv->s) ? FT_FORM_VARIANT : 0);
 		W_AT(w, vocab, Vocab)[i] = v;
 		FT_CHECK(bv->len <= MAX_TOKLEN * MAX_JOIN);
 	}

@@ -30,7 +30,8 @@
  *
  * Bounds: a query has at most MAX_TOKENS tokens, so at most
  * MAX_TOKENS * MAX_JOIN items a side; a score's pairs live on the stack.
- * No memory kept, no locks, no database access.
+ * No memory kept but the index handle's per query memo of leftover pairs
+ * (ft_sim_memo_slot); no locks, no database access.
  *
  *-------------------------------------------------------------------------
  */
@@ -116,11 +117,15 @@ jaro_matches(const char *a, int la, const char *b, int lb, int range, int *m, in
  * The same for strings of at most 64 bytes, a word of bits at a time: the
  * positions of each letter in b are a bit mask, so "the first unmatched
  * equal letter within range" is the lowest bit of (positions of the letter
- * & ~matched & range), the same choice as the loop above makes.
+ * & ~matched & range), the same choice as the loop above makes.  need
+ * (0: none): false as soon as fewer than need letters of a can still
+ * match (*m and *t not set then).
  */
-static void
-jaro_matches64(const char *a, int la, const char *b, int lb, int range, int *m, int *t)
+static bool
+jaro_matches64(const char *a, int la, const char *b, int lb, int range, int need, int *m, int *t)
 {
+	int			missed = 0;
+
 	/* positions of each byte in b; only b's bytes are set, and cleared after */
 	static uint64 pos[256];
 	uint64		amatched = 0,
@@ -143,6 +148,12 @@ jaro_matches64(const char *a, int la, const char *b, int lb, int range, int *m, 
 			amatched |= UINT64CONST(1) << i;
 			(*m)++;
 		}
+		else if (++missed > la - need)
+		{
+			for (int x = 0; x < lb; x++)
+				pos[(uint8) b[x]] = 0;
+			return false;
+		}
 	}
 	for (int x = 0; x < lb; x++)
 		pos[(uint8) b[x]] = 0;
@@ -156,10 +167,16 @@ jaro_matches64(const char *a, int la, const char *b, int lb, int range, int *m, 
 		bmatched &= bmatched - 1;
 	}
 	*t /= 2;
+	return true;
 }
 
+/*
+ * Jaro-Winkler of a and b; need (0: none): -1 when fewer than need
+ * letters can match (strings of at most 64 bytes; longer ones are worked
+ * out whole)
+ */
 static double
-jaro_winkler(const char *a, int la, const char *b, int lb)
+jaro_winkler(const char *a, int la, const char *b, int lb, int need)
 {
 	int			range,
 				m,
@@ -178,7 +195,8 @@ jaro_winkler(const char *a, int la, const char *b, int lb)
 		range = 0;
 	if (la <= 64 && lb <= 64)
 	{
-		jaro_matches64(a, la, b, lb, range, &m, &t);
+		if (!jaro_matches64(a, la, b, lb, range, need, &m, &t))
+			return -1.0;
 #ifdef FINTECH_CHECKS
 		{
 			int			m2,
@@ -247,9 +265,71 @@ ft_tok_sim(const char *a, int la, const char *b, int lb)
 
 	if (ft_all_digits(a, la) && ft_all_digits(b, lb))
 		return la == lb && memcmp(a, b, la) == 0 ? 1.0f : 0.0f;
-	jw = jaro_winkler(a, la, b, lb);
+	jw = jaro_winkler(a, la, b, lb, 0);
 	ratio = (double) Min(la, lb) / Max(Max(la, lb), 1);
 	return (float) (jw * (1.0 - LENGTH_PENALTY * (1.0 - ratio)));
+}
+
+/*
+ * The fewest matched letters with which strings of la and lb bytes can
+ * reach SIM_FLOOR in ft_tok_sim: with no transposition and the longest
+ * prefix Jaro-Winkler counts, less the length penalty (as ft_sim_bound,
+ * for m letters matched), less a margin for rounding; 0: no bound.
+ * Worked out once per pair of lengths (a static table, 37 kB).
+ */
+static int
+matches_for_floor(int la, int lb)
+{
+	static uint8 cache[MAX_TOKLEN * MAX_JOIN + 1][MAX_TOKLEN * MAX_JOIN + 1];
+
+	if (la < 1 || lb < 1 || la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
+		return 0;
+	if (cache[la][lb] == 0)
+	{
+		int			lo = Min(la, lb),
+					hi = Max(la, lb),
+					m;
+		double		lf = 1.0 - LENGTH_PENALTY * (1.0 - (double) lo / hi);
+
+		for (m = 0; m <= lo; m++)
+		{
+			double		j = ((double) m / la + (double) m / lb + 1.0) / 3.0;
+
+			if ((j + Min(4, lo) * 0.1 * (1.0 - j)) * lf >= SIM_FLOOR - 1e-6)
+				break;
+		}
+		cache[la][lb] = (uint8) (m + 1);
+	}
+	return cache[la][lb] - 1;
+}
+
+/*
+ * ft_tok_sim for a caller that drops a pair under SIM_FLOOR (whatever
+ * else it would do with it): the same when it is SIM_FLOOR or more, else
+ * 0, Jaro-Winkler stopping as soon as too few letters are left to match
+ * to reach it (matches_for_floor).  Most pairs the candidate search
+ * compares are under it.
+ */
+float
+ft_tok_sim_floor(const char *a, int la, const char *b, int lb)
+{
+	double		jw,
+				ratio;
+	float		sim;
+
+	if (ft_all_digits(a, la) && ft_all_digits(b, lb))
+		return la == lb && memcmp(a, b, la) == 0 ? 1.0f : 0.0f;
+	jw = jaro_winkler(a, la, b, lb, matches_for_floor(la, lb));
+	if (jw < 0)
+		sim = 0.0f;
+	else
+	{
+		ratio = (double) Min(la, lb) / Max(Max(la, lb), 1);
+		sim = (float) (jw * (1.0 - LENGTH_PENALTY * (1.0 - ratio)));
+	}
+	FT_CHECK(sim == ft_tok_sim(a, la, b, lb) ||
+			 (sim == 0.0f && ft_tok_sim(a, la, b, lb) < SIM_FLOOR));
+	return sim;
 }
 
 /*
@@ -258,8 +338,8 @@ ft_tok_sim(const char *a, int la, const char *b, int lb)
  * the shorter one matched, no transposition and the longest common prefix
  * it counts, less its length penalty.  (Numbers of unequal lengths get 0.)
  */
-static double
-sim_bound(int la, int lb)
+double
+ft_sim_bound(int la, int lb)
 {
 	int			lo = Min(la, lb),
 				hi = Max(la, lb);
@@ -300,9 +380,9 @@ ft_len_window(int len, int *lo, int *hi)
 		int			l = len,
 					h = len;
 
-		while (l > 1 && sim_bound(len, l - 1) >= SIM_FLOOR - 1e-4)
+		while (l > 1 && ft_sim_bound(len, l - 1) >= SIM_FLOOR - 1e-4)
 			l--;
-		while (h < MAX_TOKLEN * MAX_JOIN && sim_bound(len, h + 1) >= SIM_FLOOR - 1e-4)
+		while (h < MAX_TOKLEN * MAX_JOIN && ft_sim_bound(len, h + 1) >= SIM_FLOOR - 1e-4)
 			h++;
 		wlo[len] = l;
 		whi[len] = h;
@@ -384,6 +464,56 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
 	return sim;
 }
 
+/* leftover_sim's work: query token qi against vocabulary entry vi */
+static float
+leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
+{
+	const Vocab *v = &ix->vocab[vi];
+	bool		variant = q->forms == FT_FORM_PLAIN && (v->forms & FT_FORM_VARIANT);
+	bool		korean = q->forms == FT_FORM_PLAIN && (q->nn.hangul || (v->forms & FT_FORM_HANGUL));
+	/*
+	 * (in the plain pass a pair under SIM_FLOOR is dropped, and only the
+	 * spellings or Korean keys could lift it)
+	 */
+	float		sim = q->forms == FT_FORM_PLAIN && !variant && !korean ?
+		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) :
+		ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
+
+	/* (only a variant group's token has spellings; under the floor the pair goes) */
+	if (sim < 1.0f && variant)
+		sim = Max(sim, ft_variant_sim_above(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s),
+											Max(sim, (float) SIM_FLOOR)));
+	/* (one side written in Hangul: its romanisations meet) */
+	if (sim < 1.0f && korean)
+		sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
+	if (sim < 1.0f && q->known[qi])
+		sim *= (float) (1.0 - KNOWN_PENALTY);
+	return pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
+}
+
+/*
+ * The similarity of query token qi and the listed token vi, compared
+ * directly as a leftover pair (ft_score_name): a function of the two
+ * alone, kept for the rest of the query (ft_sim_memo_slot), since the
+ * same tokens meet again in many candidates (MUHAMMAD, ALI ...).
+ */
+static float
+leftover_sim(NameIndex *ix, const ScreenQuery *q, int qi, int vi)
+{
+	bool		found;
+	float	   *memo = ft_sim_memo_slot(ix, q->stamp, vi, qi, &found);
+	float		sim;
+
+	if (memo != NULL && found)
+	{
+		FT_CHECK(*memo == leftover_sim_of(ix, q, qi, vi));
+		return *memo;
+	}
+	sim = leftover_sim_of(ix, q, qi, vi);
+	if (memo != NULL)
+		*memo = sim;
+	return sim;
+}
 
 /* the score of query q against listed name nm */
 double
@@ -521,15 +651,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 				if (cused & (1u << ci) || v->strong == 0 || v->len < lo || v->len > hi)
 					continue;
-				sim = ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
-				if (sim < 1.0f && q->forms == FT_FORM_PLAIN)
-					sim = Max(sim, ft_variant_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s)));
-				/* (one side written in Hangul: its romanisations meet) */
-				if (sim < 1.0f && q->forms == FT_FORM_PLAIN && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
-					sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
-				if (sim < 1.0f && q->known[qi])
-					sim *= (float) (1.0 - KNOWN_PENALTY);
-				sim = pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
+				sim = leftover_sim(ix, q, qi, items[ci]);
 				if (!(left_one ? sim >= LEFTOVER_FLOOR : pair_ok(sim, 1, 1)))
 					continue;
 				pairs[np].sim = sim;
@@ -699,8 +821,10 @@ ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *
 	if (n >= SKELETON_SHORT)
 		return 1.0;
 	f = Max(SHORT_SKELETON, 1.0 - SKELETON_STEP * (SKELETON_SHORT - n));
-	ft_explain_factor(ex, "short_skeleton", f,
-					  psprintf("%d and %d consonants", q->joined_len, clen));
+	/* (the detail only when explaining: every short skeleton's candidate comes here) */
+	if (ex != NULL)
+		ft_explain_factor(ex, "short_skeleton", f,
+						  psprintf("%d and %d consonants", q->joined_len, clen));
 	return f;
 }
 

@@ -64,16 +64,12 @@ ft_korean_sim(const char *a, int la, const char *b, int lb)
 }
 
 /*
- * A listed token that stands for a group of transliteration variants
- * (muhammad for Mohamed, Mohammad ...) has lost the spelling the list
- * wrote: a query token is as near to it as to the nearest spelling of the
- * group (MOHMED, itself a listed word so not taken for a variant, is a
- * letter off MOHAMED, far from MUHAMMAD).
+ * The first of the spellings (variants_by_repl) whose replacement is
+ * canon, or ft_name_variants.n when none is (made at the first call)
  */
-float
-ft_variant_sim(const char *t, int len, const char *canon)
+static int
+first_spelling(const char *canon)
 {
-	float		best = 0.0f;
 	int			lo = 0,
 				hi = ft_name_variants.n;
 
@@ -86,7 +82,6 @@ ft_variant_sim(const char *t, int len, const char *canon)
 		qsort(v, ft_name_variants.n, sizeof(int), cmp_by_repl);
 		variants_by_repl = v;
 	}
-	/* the first spelling whose replacement is canon, then each of them */
 	while (lo < hi)
 	{
 		int			mid = (lo + hi) / 2;
@@ -96,12 +91,55 @@ ft_variant_sim(const char *t, int len, const char *canon)
 		else
 			hi = mid;
 	}
-	for (; lo < ft_name_variants.n &&
-		 strcmp(ft_name_variants.repl[variants_by_repl[lo]], canon) == 0; lo++)
-	{
-		const char *w = ft_name_variants.word[variants_by_repl[lo]];
+	return lo;
+}
 
-		best = Max(best, ft_tok_sim(t, len, w, strlen(w)));
+/*
+ * Does a group of variants stand for canon?  Else ft_variant_sim(t, len,
+ * canon) is 0 whatever t: the index marks such vocabulary entries
+ * (FT_FORM_VARIANT), so that the callers ask only for those.
+ */
+bool
+ft_variant_canon(const char *canon)
+{
+	int			k = first_spelling(canon);
+
+	return k < ft_name_variants.n && strcmp(ft_name_variants.repl[variants_by_repl[k]], canon) == 0;
+}
+
+/*
+ * A listed token that stands for a group of transliteration variants
+ * (muhammad for Mohamed, Mohammad ...) has lost the spelling the list
+ * wrote: a query token is as near to it as to the nearest spelling of the
+ * group (MOHMED, itself a listed word so not taken for a variant, is a
+ * letter off MOHAMED, far from MUHAMMAD).
+ */
+float
+ft_variant_sim(const char *t, int len, const char *canon)
+{
+	return ft_variant_sim_above(t, len, canon, 0.0f);
+}
+
+/*
+ * The same for a caller that takes Max(floor, the similarity) (or drops
+ * what is under floor): the spellings whose length alone keeps them at
+ * or under floor (ft_sim_bound, less a margin for rounding) are not
+ * compared, which changes no such result; returns 0 when none is left.
+ */
+float
+ft_variant_sim_above(const char *t, int len, const char *canon, float floor)
+{
+	float		best = 0.0f;
+
+	for (int k = first_spelling(canon); k < ft_name_variants.n &&
+		 strcmp(ft_name_variants.repl[variants_by_repl[k]], canon) == 0; k++)
+	{
+		const char *w = ft_name_variants.word[variants_by_repl[k]];
+		int			wl = strlen(w);
+
+		if (ft_sim_bound(len, wl) <= (double) Max(floor, best) - 1e-6)
+			continue;
+		best = Max(best, ft_tok_sim(t, len, w, wl));
 	}
 	return best;
 }

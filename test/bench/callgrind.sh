@@ -28,7 +28,16 @@
 #   capture_key   the same with a fresh key on both calls
 #   pay           fintech.pay with a fresh key
 #   post3         a 3-leg fintech.post
-#   screen        fintech.screen_name over the repository's SDN slice
+#   screen        fintech.screen_name over the repository's SDN slice (or
+#                 the lists of CALLGRIND_OFAC_DIR / CALLGRIND_UN_XML)
+#   screen_eval   screen_name(q) for the evaluation set's queries
+#                 (test/bench/screening: positive 1, negative 1, positive
+#                 2 ...; call i screens query i); meant with the full
+#                 lists (CALLGRIND_OFAC_DIR) (not in the default list)
+#   screen_xs     screen_name(q) for the cross-script pairs' names in
+#                 their own script (crossscript_un.csv, then
+#                 crossscript_curated.csv; call i screens name i mod 423)
+#                 (not in the default list)
 #   pay_3lim      pay, with three limits that every payment passes (per
 #                 payer 1,000,000 a day and 100,000 payments an hour, per
 #                 payee 1,000,000 a day; test/bench/limits.sh's): keys seen
@@ -71,6 +80,11 @@
 # BINDIR's position) for callgrind_annotate; CALLGRIND_SETTINGS
 # ("-c name=value ...") go to the backend, e.g. "-c fintech.events=off"
 # (test/bench/events.sh compares events on and off this way).
+# CALLGRIND_OFAC_DIR=DIR loads DIR's sdn.csv, alt.csv and add.csv (the
+# full SDN list, docs/benchmarks.md) instead of the repository's slice,
+# and CALLGRIND_UN_XML=FILE also the UN list (load_sanctions_un): each run
+# then builds the index of the full list at its first call (both runs do,
+# so it cancels out; it takes minutes under valgrind).
 # CALLGRIND_CONSUMER=1 creates an event consumer in the data every workload
 # starts from: without one, no event has a row (a database's events are
 # written only while someone can read them), so measuring what events cost
@@ -114,7 +128,7 @@ listen_addresses = ''
 unix_socket_directories = '$D'
 port = 5990
 CONF
-	cp "$ROOT"/test/data/ofac/*.csv "$D/" && chmod a+r "$D"/*.csv
+	cp "${CALLGRIND_OFAC_DIR:-$ROOT/test/data/ofac}"/{sdn,alt,add}.csv "$D/" && chmod a+r "$D"/*.csv
 	"${AS[@]}" "$BIN/pg_ctl" -D "$D/data" -l "$D/log" -w start >/dev/null
 	ver=$("${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX \
 		-c "CREATE EXTENSION fintech CASCADE" \
@@ -123,6 +137,34 @@ CONF
 		-c "SELECT count(fintech.open_account('n' || i, 'USD')) FROM generate_series(0, 1199) i" \
 		-c "SELECT count(*) FROM fintech.load_sanctions_ofac(pg_read_file('$D/sdn.csv'), pg_read_file('$D/alt.csv'), pg_read_file('$D/add.csv'))" \
 		-c "SELECT extversion FROM pg_extension WHERE extname = 'fintech'" | tail -1)
+	[ -n "${CALLGRIND_OFAC_DIR:-}" ] && ver="$ver, the SDN list of $CALLGRIND_OFAC_DIR"
+	if [ -n "${CALLGRIND_UN_XML:-}" ]; then
+		cp "$CALLGRIND_UN_XML" "$D/un.xml" && chmod a+r "$D/un.xml"
+		"${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX -v ON_ERROR_STOP=1 \
+			-c "SELECT fintech.load_sanctions_un(pg_read_file('$D/un.xml'))" >/dev/null
+		ver="$ver, the UN list"
+	fi
+	# the queries of screen_eval and screen_xs, in a table of the data every workload starts from
+	case " ${CALLGRIND_WORKLOADS:-} " in *" screen_eval "* | *" screen_xs "*)
+		cp "$ROOT"/test/bench/screening/{positives,negatives,crossscript_un,crossscript_curated}.csv "$D/"
+		chmod a+r "$D"/*.csv
+		"${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX -v ON_ERROR_STOP=1 <<-SQL >/dev/null
+			CREATE TEMP TABLE p (query text, expected_uid text, perturbation text);
+			CREATE TEMP TABLE n (query text, kind text);
+			CREATE TEMP TABLE x (ref text, latin text, original text, script text);
+			\copy p FROM '$D/positives.csv' WITH (FORMAT csv, HEADER true)
+			\copy n FROM '$D/negatives.csv' WITH (FORMAT csv, HEADER true)
+			\copy x FROM '$D/crossscript_un.csv' WITH (FORMAT csv, HEADER true)
+			\copy x FROM '$D/crossscript_curated.csv' WITH (FORMAT csv, HEADER true)
+			CREATE TABLE cg_eval (id int PRIMARY KEY, query text NOT NULL);
+			INSERT INTO cg_eval SELECT 2 * row_number() OVER () - 1, query FROM p;
+			INSERT INTO cg_eval SELECT 2 * row_number() OVER (), query FROM n;
+			CREATE TABLE cg_xs (id int PRIMARY KEY, query text NOT NULL);
+			INSERT INTO cg_xs SELECT row_number() OVER () - 1, original FROM x;
+			VACUUM ANALYZE cg_eval, cg_xs;
+		SQL
+		;;
+	esac
 	if [ -n "${CALLGRIND_CONSUMER:-}" ]; then
 		"${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX -v ON_ERROR_STOP=1 \
 			-c "SELECT fintech.create_consumer('callgrind')" >/dev/null
@@ -192,6 +234,8 @@ END \$\$"
 				pay_3lim_keys) echo "SELECT * FROM fintech.pay('q$n-$i', 'n$((i - 1))', 'n$(((i + 599) % 1200))', 1)" ;;
 				post3) echo "SELECT fintech.post(ARRAY[fintech.debit('bank', 2), fintech.credit('w$((i % 100))', 1), fintech.credit('w0', 1)])" ;;
 				screen) echo "SELECT count(*) FROM fintech.screen_name('Nicolas Maduro $i')" ;;
+				screen_eval) echo "SELECT count(*) FROM fintech.screen_name((SELECT query FROM cg_eval WHERE id = $i))" ;;
+				screen_xs) echo "SELECT count(*) FROM fintech.screen_name((SELECT query FROM cg_xs WHERE id = $((i % 423))))" ;;
 				batch) echo "SELECT count(*) FILTER (WHERE t.error IS NULL) FROM (SELECT array_agg('b' || d) d, array_agg('b' || (1 + (d + k) % 2000)) c, array_agg(1::int8) a FROM (SELECT 1 + floor(random() * 2000)::int d, 1 + floor(random() * 1999)::int k FROM generate_series(1, 1000)) r) s, fintech.transfer_batch(s.d, s.c, s.a) t" ;;
 				*) echo "unknown workload $w" >&2; exit 2 ;;
 				esac
