@@ -116,9 +116,10 @@ posting_at(const char *code, int64 account_id, int64 seq, int64 *balance_after)
 }
 
 /*
- * The search's last step, over postings *lo + 1 .. hi of one bucket (*lo
- * qualifies, the postings after hi do not): one read of the bucket, then
- * *lo and *bal move up over the postings that qualify, in seq order.
+ * Postings *lo + 1 .. hi of one bucket (those after hi do not qualify):
+ * one read of the bucket, then *lo and *bal move up over the postings
+ * that qualify, in seq order, up to the first that does not.  The
+ * search's last step, and its first (the account's last bucket).
  */
 static void
 scan_bucket(const char *code, int64 account_id, int64 *lo, int64 hi, TimestampTz t, bool strict,
@@ -131,7 +132,8 @@ scan_bucket(const char *code, int64 account_id, int64 *lo, int64 hi, TimestampTz
 	bool		seen[1 << FT_SEQ_BUCKET_BITS] = {0};
 	int64		first = *lo + 1;
 
-	Assert(n > 0 && n <= (1 << FT_SEQ_BUCKET_BITS) && (first >> FT_SEQ_BUCKET_BITS) == (hi >> FT_SEQ_BUCKET_BITS));
+	Assert(n > 0 && n <= (1 << FT_SEQ_BUCKET_BITS));
+	Assert((first >> FT_SEQ_BUCKET_BITS) == (hi >> FT_SEQ_BUCKET_BITS));
 	ft_run_plan(&plans, P_BUCKET, v, NULL, true, 0);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
