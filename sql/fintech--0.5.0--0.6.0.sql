@@ -398,11 +398,18 @@ COMMENT ON TABLE fintech.ledger_keys IS
   'Idempotency keys of ledger writes within their retention, each naming its entry';
 SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
 
--- an account's history in seq order: statements read a page per index
--- range; balance_at and the statements' time windows search it by
--- posted_at, which does not decrease with seq (stamped under the account's
--- row lock; check_ledger checks it), so one index per posting serves both
-CREATE INDEX postings_account_seq ON fintech.postings (account_id, seq);
+-- an account's history in seq order, by bucket: the 16 consecutive postings
+-- of an account in a bucket (seq >> 4; src/statement.h's
+-- FT_SEQ_BUCKET_BITS) share one key, so B-tree deduplication keeps them in
+-- one posting list: an index several times smaller than one on
+-- (account_id, seq), whose every entry would be distinct (fewer pages for a
+-- checkpoint cycle's first changes to image).  Statements read a page per
+-- bucket range, then sort its rows by seq; balance_at and the statements'
+-- time windows search it by posted_at, which does not decrease with seq
+-- (stamped under the account's row lock; check_ledger checks it), so one
+-- index per posting serves both
+CREATE INDEX postings_account_seq ON fintech.postings
+  (account_id, (seq OPERATOR(pg_catalog.>>) 4));
 -- (by time, the postings_account_seq search above: one index less to write per posting)
 DROP INDEX fintech.postings_account_time;
 
@@ -423,9 +430,6 @@ RETURNS TABLE(seq pg_catalog.int8, entry_id pg_catalog.int8, posted_at pg_catalo
               amount pg_catalog.int8, balance_after pg_catalog.int8,
               description pg_catalog.text, metadata pg_catalog.jsonb)
 LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
--- its page query's (generic) plan must walk postings (account_id, seq) in
--- order and stop after max_rows, never read an account's history and sort it
-SET enable_sort = off
 AS 'MODULE_PATHNAME', 'fintech_statement';
 
 INSERT INTO fintech.duty_privileges (duty, kind, name) VALUES

@@ -1275,12 +1275,19 @@ COMMENT ON TABLE fintech.ledger_keys IS
 -- (pg_dump dumps its rows: registered at the end of this file, in the order
 -- the update to 0.6.0 registers it)
 
--- an account's history in seq order: statements read a page per index
--- range; balance_at and the statements' time windows search it by
--- posted_at, which does not decrease with seq (stamped under the account's
--- row lock; check_ledger checks it), so one index per posting serves both
+-- an account's history in seq order, by bucket: the 16 consecutive postings
+-- of an account in a bucket (seq >> 4; src/statement.h's
+-- FT_SEQ_BUCKET_BITS) share one key, so B-tree deduplication keeps them in
+-- one posting list: an index several times smaller than one on
+-- (account_id, seq), whose every entry would be distinct (fewer pages for a
+-- checkpoint cycle's first changes to image).  Statements read a page per
+-- bucket range, then sort its rows by seq; balance_at and the statements'
+-- time windows search it by posted_at, which does not decrease with seq
+-- (stamped under the account's row lock; check_ledger checks it), so one
+-- index per posting serves both
 -- (0.5.0's postings_account_time, on (account_id, posted_at, seq), is gone)
-CREATE INDEX postings_account_seq ON fintech.postings (account_id, seq);
+CREATE INDEX postings_account_seq ON fintech.postings
+  (account_id, (seq OPERATOR(pg_catalog.>>) 4));
 
 CREATE FUNCTION fintech.sweep(
     debit_account pg_catalog.text, credit_account pg_catalog.text,
@@ -1299,9 +1306,6 @@ RETURNS TABLE(seq pg_catalog.int8, entry_id pg_catalog.int8, posted_at pg_catalo
               amount pg_catalog.int8, balance_after pg_catalog.int8,
               description pg_catalog.text, metadata pg_catalog.jsonb)
 LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
--- its page query's (generic) plan must walk postings (account_id, seq) in
--- order and stop after max_rows, never read an account's history and sort it
-SET enable_sort = off
 AS 'MODULE_PATHNAME', 'fintech_statement';
 
 /* ------------------------------------------------------------------------

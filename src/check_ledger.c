@@ -18,6 +18,7 @@
 #include "check_ledger.h"
 #include "ledger.h"
 #include "spi_plan.h"
+#include "statement.h"
 
 #define SIGN_SQL "CASE WHEN a.kind IN ('asset', 'expense') THEN 1 ELSE -1 END"
 
@@ -83,7 +84,8 @@ static const LedgerCheck ledger_checks[] = {
 		"  WHERE a.balance <> COALESCE(s.total, 0) * " SIGN_SQL
 		"     OR a.last_seq <> COALESCE(s.n, 0) OR a.last_seq <> COALESCE(s.max_seq, 0)"
 		"     OR a.balance <> COALESCE((SELECT p.balance_after FROM fintech.postings p"
-		"        WHERE p.account_id = a.id AND p.seq = a.last_seq), 0))"
+		"        WHERE p.account_id = a.id AND " FT_SEQ_BUCKET("p.") " = (a.last_seq >> "
+		CppAsString2(FT_SEQ_BUCKET_BITS) ") AND p.seq = a.last_seq), 0))"
 		" SELECT (SELECT pg_catalog.count(*) FROM fintech.accounts), (SELECT pg_catalog.count(*) FROM bad),"
 		"  (SELECT why FROM bad ORDER BY id LIMIT 1)"},
 	{"balance_after follows each posting", "postings",

@@ -5,18 +5,19 @@
  *	  history (postings.seq), a page of at most max_rows after after_seq
  *	  (keyset pagination: the next page starts after the last seq seen).
  *
- * Each page is one index range scan of fintech.postings (account_id,
- * seq), so it costs O(max_rows) whatever the account's history.  The
- * plan is generic (spi_plan.h) and its LIMIT a parameter, for which the
- * planner would rather sort a bitmap scan of the account's whole history:
- * fintech.statement() runs with enable_sort = off (its CREATE FUNCTION),
- * which leaves the ordered index scan as the only plan worth having.  The time
- * window [from_time, to_time) is turned into a range of seq first, by a
- * binary search over the same index (seq_at_time: a posting's posted_at
- * is stamped under its account's row lock, so an account's postings are
- * in the same order by seq and by posted_at -- check_ledger() checks it),
- * O(log^2 n) in the account's postings, and the rows are also filtered
- * on posted_at.  fintech.balance_at() uses the same search (accounts.c).
+ * Each page is one index range scan of fintech.postings by account and
+ * seq bucket (postings_account_seq, on (account_id, seq >> bits):
+ * statement.h), bounded to the max_rows seqs the page can hold -- an
+ * account's postings are numbered 1, 2, ... without a hole, as
+ * check_ledger() checks -- then a sort of those rows by seq; so it reads
+ * at most max_rows + 2 * (2^bits - 1) postings (the two partial buckets at
+ * its ends) whatever the account's history.  The time window
+ * [from_time, to_time) is turned into a range of seq first, by a search
+ * over the same index (seq_at_time: a posting's posted_at is stamped
+ * under its account's row lock, so an account's postings are in the same
+ * order by seq and by posted_at -- check_ledger() checks it), bucket by
+ * bucket and then inside the last one, and the rows are also filtered on
+ * posted_at.  fintech.balance_at() uses the same search (accounts.c).
  * Amounts are in the account's own sign convention (its normal
  * direction: what raises its balance is positive), as balance_after is.
  * A deferred posting (seq NULL) shows up once it is folded (fold_interval).
@@ -46,28 +47,55 @@ enum
 	P_ACCOUNT,
 	P_PAGE,
 	P_POSTING,
+	P_BUCKET,
 	NPLANS
 };
 
 static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_ACCOUNT] = {"SELECT id, kind, last_seq FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1",
 	1, {TEXTOID}},
-	/* $1 account, $2 first seq - 1, $3 from_time, $4 to_time, $5 max_rows, $6 sign, $7 last seq */
+	/*
+	 * $1 account, $2 first seq - 1, $3 from_time, $4 to_time, $5 max_rows,
+	 * $6 sign, $7 last seq (at most $2 + $5): the buckets of ($2, $7]
+	 */
 	[P_PAGE] = {"SELECT p.seq, p.entry_id, p.posted_at, p.amount OPERATOR(pg_catalog.*) $6,"
 		" p.balance_after, e.description, e.metadata"
 		" FROM fintech.postings p JOIN fintech.entries e ON e.id OPERATOR(pg_catalog.=) p.entry_id"
 		" WHERE p.account_id OPERATOR(pg_catalog.=) $1"
+		"   AND " FT_SEQ_BUCKET("p.") " OPERATOR(pg_catalog.>=) ($2 OPERATOR(pg_catalog.>>) "
+		CppAsString2(FT_SEQ_BUCKET_BITS) ")"
+		"   AND " FT_SEQ_BUCKET("p.") " OPERATOR(pg_catalog.<=) ($7 OPERATOR(pg_catalog.>>) "
+		CppAsString2(FT_SEQ_BUCKET_BITS) ")"
 		"   AND p.seq OPERATOR(pg_catalog.>) $2 AND p.seq OPERATOR(pg_catalog.<=) $7"
 		"   AND p.posted_at OPERATOR(pg_catalog.>=) $3 AND p.posted_at OPERATOR(pg_catalog.<) $4"
 		" ORDER BY p.seq LIMIT $5", 7,
 	{INT8OID, INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT4OID, INT8OID, INT8OID}},
-	/* one posting of an account's history: an index probe of (account_id, seq) */
+	/* one posting of an account's history: an index probe of its bucket */
 	[P_POSTING] = {"SELECT posted_at, balance_after FROM fintech.postings"
-		" WHERE account_id OPERATOR(pg_catalog.=) $1 AND seq OPERATOR(pg_catalog.=) $2",
+		" WHERE account_id OPERATOR(pg_catalog.=) $1"
+		"   AND " FT_SEQ_BUCKET("") " OPERATOR(pg_catalog.=) ($2 OPERATOR(pg_catalog.>>) "
+		CppAsString2(FT_SEQ_BUCKET_BITS) ")"
+		"   AND seq OPERATOR(pg_catalog.=) $2",
 	2, {INT8OID, INT8OID}},
+	/* the postings ($2, $3] of one bucket (that of $3), in no order */
+	[P_BUCKET] = {"SELECT seq, posted_at, balance_after FROM fintech.postings"
+		" WHERE account_id OPERATOR(pg_catalog.=) $1"
+		"   AND " FT_SEQ_BUCKET("") " OPERATOR(pg_catalog.=) ($3 OPERATOR(pg_catalog.>>) "
+		CppAsString2(FT_SEQ_BUCKET_BITS) ")"
+		"   AND seq OPERATOR(pg_catalog.>) $2 AND seq OPERATOR(pg_catalog.<=) $3",
+	3, {INT8OID, INT8OID, INT8OID}},
 };
 
 FT_DEFINE_PLANS(plans, plan_defs);
+
+static void
+no_posting(const char *code, int64 seq)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("account %s has no posting with seq " INT64_FORMAT, code, seq),
+			 errhint("fintech.check_ledger() reports what is wrong with its postings.")));
+}
 
 /* posted_at and balance_after of the account's posting seq (1..last_seq) */
 static TimestampTz
@@ -77,12 +105,10 @@ posting_at(const char *code, int64 account_id, int64 seq, int64 *balance_after)
 	bool		isnull;
 	Datum		at;
 
+	/* count 1: the scan of the bucket stops at the posting */
 	ft_run_plan(&plans, P_POSTING, v, NULL, true, 1);
 	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("account %s has no posting with seq " INT64_FORMAT, code, seq),
-				 errhint("fintech.check_ledger() reports what is wrong with its postings.")));
+		no_posting(code, seq);
 	at = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (balance_after)
 		*balance_after = get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, NULL);
@@ -90,10 +116,56 @@ posting_at(const char *code, int64 account_id, int64 seq, int64 *balance_after)
 }
 
 /*
+ * Postings *lo + 1 .. hi of one bucket (those after hi do not qualify):
+ * one read of the bucket, then *lo and *bal move up over the postings
+ * that qualify, in seq order, up to the first that does not.  The
+ * search's last step, and its first (the account's last bucket).
+ */
+static void
+scan_bucket(const char *code, int64 account_id, int64 *lo, int64 hi, TimestampTz t, bool strict,
+			int64 *bal)
+{
+	int			n = (int) (hi - *lo);
+	Datum		v[3] = {Int64GetDatum(account_id), Int64GetDatum(*lo), Int64GetDatum(hi)};
+	TimestampTz at[1 << FT_SEQ_BUCKET_BITS];
+	int64		b[1 << FT_SEQ_BUCKET_BITS];
+	bool		seen[1 << FT_SEQ_BUCKET_BITS] = {0};
+	int64		first = *lo + 1;
+
+	Assert(n > 0 && n <= (1 << FT_SEQ_BUCKET_BITS));
+	Assert((first >> FT_SEQ_BUCKET_BITS) == (hi >> FT_SEQ_BUCKET_BITS));
+	ft_run_plan(&plans, P_BUCKET, v, NULL, true, 0);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		int64		i = get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, NULL) - first;
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull);
+
+		/* the query keeps seq in (lo, hi]: i in [0, n) */
+		at[i] = isnull ? DT_NOEND : DatumGetTimestampTz(d);
+		b[i] = get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3, NULL);
+		seen[i] = true;
+	}
+	for (int i = 0; i < n; i++)
+	{
+		if (!seen[i])
+			no_posting(code, first + i);
+		if (strict ? at[i] >= t : at[i] > t)
+			break;
+		*lo = first + i;
+		*bal = b[i];
+	}
+}
+
+/*
  * The last of the account's postings 1..last_seq stamped before t
  * (strict) or at t at the latest: its seq (0: none) and balance_after (0:
- * none).  posted_at does not decrease with seq, so a binary search: the
- * last posting first (the common "now"), then O(log n) index probes.
+ * none).  posted_at does not decrease with seq, so a binary search.  A
+ * probe reads its posting's bucket in the index, then its rows until the
+ * posting, so the search probes first postings of buckets (usually the
+ * first row of theirs) until it is down to one bucket, which it reads in
+ * one go.  It starts with the account's last bucket (the common "now":
+ * one read).
  */
 int64
 seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, bool strict,
@@ -105,21 +177,37 @@ seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, b
 
 	if (last_seq > 0)
 	{
-		TimestampTz at = posting_at(code, account_id, last_seq, &bal);
+		/* the last bucket's postings, from its first (seq 1 in bucket 0) to last_seq */
+		int64		start = Max((last_seq >> FT_SEQ_BUCKET_BITS) << FT_SEQ_BUCKET_BITS, 1);
 
-		if (strict ? at < t : at <= t)
-			lo = last_seq;
+		lo = start - 1;
+		scan_bucket(code, account_id, &lo, last_seq, t, strict, &bal);
+		if (lo >= start)
+			hi = lo;			/* the last qualifying one is in the bucket */
 		else
-			hi = last_seq - 1;
+		{
+			lo = 0;				/* none of the bucket qualifies */
+			hi = start - 1;
+		}
 	}
 	/* invariant: lo qualifies (0 always does), every seq > hi does not */
 	while (lo < hi)
 	{
-		int64		mid = lo + (hi - lo + 1) / 2;
-		int64		b;
-		TimestampTz at = posting_at(code, account_id, mid, &b);
+		int64		blo = lo >> FT_SEQ_BUCKET_BITS,
+					bhi = hi >> FT_SEQ_BUCKET_BITS;
+		int64		mid,
+					b;
+		TimestampTz at;
 
 		CHECK_FOR_INTERRUPTS();
+		if (blo == bhi)
+		{
+			scan_bucket(code, account_id, &lo, hi, t, strict, &bal);
+			break;
+		}
+		/* the first posting of a bucket after lo's, up to hi's */
+		mid = (blo + (bhi - blo + 1) / 2) << FT_SEQ_BUCKET_BITS;
+		at = posting_at(code, account_id, mid, &b);
 		if (strict ? at < t : at <= t)
 		{
 			lo = mid;
@@ -129,7 +217,7 @@ seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, b
 			hi = mid - 1;
 	}
 	if (balance_after)
-		*balance_after = lo == 0 ? 0 : bal;	/* bal: lo's, from the probe that chose it */
+		*balance_after = lo == 0 ? 0 : bal;	/* bal: lo's, from the read that chose it */
 	return lo;
 }
 
@@ -177,14 +265,21 @@ fintech_statement(PG_FUNCTION_ARGS)
 		int64		last_seq = get_int8(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, NULL);
 		TimestampTz from = PG_GETARG_TIMESTAMPTZ(3);
 		TimestampTz to = PG_GETARG_TIMESTAMPTZ(4);
+		int64		first,
+					last;
 
 		v[0] = Int64GetDatum(id);
 		v[5] = Int64GetDatum(kind_sign(get_text(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)));
+
 		/* the window's seq range: after the last posting before from, up to the last before to */
-		v[1] = Int64GetDatum(Max(after, TIMESTAMP_IS_NOBEGIN(from) ? 0 :
-								 seq_at_time(code, id, last_seq, from, true, NULL)));
-		v[6] = Int64GetDatum(TIMESTAMP_IS_NOEND(to) ? last_seq :
-							 seq_at_time(code, id, last_seq, to, true, NULL));
+		first = Max(after, TIMESTAMP_IS_NOBEGIN(from) ? 0 :
+					seq_at_time(code, id, last_seq, from, true, NULL));
+		last = TIMESTAMP_IS_NOEND(to) ? last_seq : seq_at_time(code, id, last_seq, to, true, NULL);
+		/* and of it, the max_rows postings a page holds (both are >= 0: no overflow) */
+		if (last - first > max_rows)
+			last = first + max_rows;
+		v[1] = Int64GetDatum(first);
+		v[6] = Int64GetDatum(last);
 		v[2] = TimestampTzGetDatum(from);
 		v[3] = TimestampTzGetDatum(to);
 		v[4] = Int32GetDatum(max_rows);

@@ -15,6 +15,20 @@
 extern PGDLLEXPORT Datum fintech_statement(PG_FUNCTION_ARGS);
 
 /*
+ * An account's history is indexed by bucket: fintech.postings_account_seq
+ * is on (account_id, (seq >> FT_SEQ_BUCKET_BITS)), so that the 2^bits
+ * consecutive postings of one account in a bucket share one key and B-tree
+ * deduplication keeps them as one posting list (an index several times
+ * smaller than one on (account_id, seq), whose every entry is distinct;
+ * fewer pages for each checkpoint to image again).  A query that reads the
+ * history bounds the bucket as well as seq, with this very expression (the
+ * install script writes the number, sql/fintech.sql), then filters on seq.
+ */
+#define FT_SEQ_BUCKET_BITS 4
+/* "(<alias>seq >> bits)" as the index expression is written, for a query */
+#define FT_SEQ_BUCKET(alias) "(" alias "seq OPERATOR(pg_catalog.>>) " CppAsString2(FT_SEQ_BUCKET_BITS) ")"
+
+/*
  * The last of an account's postings 1..last_seq stamped before t (strict)
  * or at t at the latest: its seq, 0 if none, and its balance_after (0 if
  * none); inside an SPI connection.  A hole in the history (check_ledger()

@@ -58,6 +58,16 @@
 #                 runs pay the same and it cancels out); runs 2 and 12 calls
 #                 instead of 200 and 1,200 and reports per TRANSFER:
 #                 (I(12) - I(2)) / 10,000 (not in the default list)
+#   statement     SELECT count(*) FROM fintech.statement('hist', s, 50): a
+#                 page of 50 postings of an account with 1,000 postings
+#                 (every fourth of 4,000 transfers from 'bank', the others
+#                 to the 100 wallets, written at the start of each run), s
+#                 spread over its history (not in the default list)
+#   balance_at    fintech.balance_at('hist', t), t one of its postings'
+#                 stamps (or a microsecond after), spread over its history:
+#                 the search of seq_at_time (not in the default list)
+#   balance_now   fintech.balance_at('hist', now()): after its last
+#                 posting, the common case (not in the default list)
 #   seal          fintech.seal_audit() of a backlog of ledger entries' audit
 #                 rows (transfer_batch calls of 1,000 transfers from 'bank'
 #                 to the 100 wallets, written first, not counted): runs
@@ -205,6 +215,12 @@ END \$\$"
 				echo "SELECT count(*) FROM fintech.transfer_batch((SELECT array_agg('bank'::text) FROM generate_series(1, 2000)), (SELECT array_agg('b' || i) FROM generate_series(1, 2000) i), (SELECT array_agg(1000000::int8) FROM generate_series(1, 2000)))"
 				echo "SELECT setseed(0.5)"
 				;;
+			statement | balance_at | balance_now)
+				echo "SELECT fintech.open_account('hist', 'USD') > 0"
+				echo "SELECT count(fintech.transfer('bank', CASE WHEN i % 4 = 0 THEN 'hist' ELSE 'w' || (i % 100) END, 1)) FROM generate_series(1, 4000) i"
+				echo "CREATE TABLE cg_at (i int PRIMARY KEY, t timestamptz)"
+				echo "INSERT INTO cg_at SELECT p.seq, p.posted_at + (p.seq % 2) * interval '1 microsecond' FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id WHERE a.code = 'hist'"
+				;;
 			seal | seal_fpi)
 				# the backlog: n rows, sealed by the one call measured below
 				for _ in $(seq 1 $((n / 1000))); do
@@ -236,6 +252,9 @@ END \$\$"
 				screen) echo "SELECT count(*) FROM fintech.screen_name('Nicolas Maduro $i')" ;;
 				screen_eval) echo "SELECT count(*) FROM fintech.screen_name((SELECT query FROM cg_eval WHERE id = $i))" ;;
 				screen_xs) echo "SELECT count(*) FROM fintech.screen_name((SELECT query FROM cg_xs WHERE id = $((i % 423))))" ;;
+				statement) echo "SELECT count(*) FROM fintech.statement('hist', $(((i * 37) % 950)), 50)" ;;
+				balance_at) echo "SELECT fintech.balance_at('hist', t) FROM cg_at WHERE i = $(((i * 37) % 1000 + 1))" ;;
+				balance_now) echo "SELECT fintech.balance_at('hist', now())" ;;
 				batch) echo "SELECT count(*) FILTER (WHERE t.error IS NULL) FROM (SELECT array_agg('b' || d) d, array_agg('b' || (1 + (d + k) % 2000)) c, array_agg(1::int8) a FROM (SELECT 1 + floor(random() * 2000)::int d, 1 + floor(random() * 1999)::int k FROM generate_series(1, 1000)) r) s, fintech.transfer_batch(s.d, s.c, s.a) t" ;;
 				*) echo "unknown workload $w" >&2; exit 2 ;;
 				esac

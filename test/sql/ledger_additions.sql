@@ -255,6 +255,39 @@ SELECT count(*) AS none FROM fintech.statement('la_st', 6);
 -- a new account has an empty statement
 SELECT fintech.open_account('la_st_empty', 'EUR') > 0 AS opened;
 SELECT count(*) AS none FROM fintech.statement('la_st_empty');
+-- a longer history, over five buckets of the account index (16 postings
+-- a bucket: postings_account_seq is on (account_id, seq >> 4)), some
+-- postings sharing a stamp (a batch): every page, every time window and
+-- balance_at at every stamp (and just before and after it) equal the
+-- account's postings read directly
+SELECT fintech.open_account('la_long', 'EUR') > 0 AS opened;
+SELECT count(*) AS posted FROM fintech.transfer_batch(
+  (SELECT array_agg('la_st_asset'::text) FROM generate_series(1, 40)),
+  (SELECT array_agg('la_long'::text) FROM generate_series(1, 40)),
+  (SELECT array_agg(i::bigint) FROM generate_series(1, 40) i)) WHERE error IS NULL;
+SELECT count(fintech.transfer('la_st_asset', 'la_long', i)) AS posted FROM generate_series(1, 30) i;
+CREATE TEMP TABLE la_long AS
+SELECT p.seq, p.posted_at, p.balance_after FROM fintech.postings p
+  JOIN fintech.accounts a ON a.id = p.account_id WHERE a.code = 'la_long';
+SELECT count(*) AS pages,
+       count(*) FILTER (WHERE (SELECT array_agg(s.seq) FROM fintech.statement('la_long', a, m) s)
+         IS DISTINCT FROM (SELECT array_agg(seq ORDER BY seq) FROM la_long WHERE seq > a AND seq <= a + m)) AS wrong
+  FROM generate_series(0, 71) a, (VALUES (1), (15), (16), (17), (100)) r(m);
+WITH t AS (SELECT DISTINCT posted_at + d AS t FROM la_long,
+             (VALUES (interval '-1 microsecond'), (interval '0'), (interval '1 microsecond')) v(d)
+            WHERE seq % 4 = 1
+           UNION VALUES ('-infinity'::timestamptz), ('infinity'))
+SELECT bool_and((SELECT array_agg(s.seq) FROM fintech.statement('la_long', a, m, f.t, g.t) s)
+         IS NOT DISTINCT FROM (SELECT array_agg(seq ORDER BY seq) FROM
+           (SELECT seq FROM la_long WHERE seq > a AND posted_at >= f.t AND posted_at < g.t
+             ORDER BY seq LIMIT m) w)) AS windows_agree
+  FROM t f, t g, (VALUES (0), (20)) x(a), (VALUES (7), (100)) r(m) WHERE f.t <= g.t;
+SELECT bool_and(fintech.balance_at('la_long', t) =
+         COALESCE((SELECT balance_after FROM la_long WHERE posted_at <= t ORDER BY seq DESC LIMIT 1), 0))
+         AS balance_at_agrees
+  FROM (SELECT posted_at + d AS t FROM la_long,
+          (VALUES (interval '-1 microsecond'), (interval '0'), (interval '1 microsecond')) v(d)
+        UNION ALL VALUES ('-infinity'::timestamptz), ('infinity')) t;
 -- refusals
 SELECT * FROM fintech.statement('nope');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
