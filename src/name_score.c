@@ -443,14 +443,30 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
 			uint32		cmask = ((1u << span[ci]) - 1) << first[ci];
 			const Vocab *v = &ix->vocab[items[ci]];
+			double		cw = v->weight;
+			int			cs = v->strong;
 
 			if ((qused & qmask) || (cused & cmask))
 				continue;
 			qused |= qmask;
 			cused |= cmask;
+			/*
+			 * a join weighs what its tokens weigh in this name (its
+			 * vocabulary entry may be another name's token: CHANOCHA)
+			 */
+			if (span[ci] > 1)
+			{
+				cw = 0;
+				cs = 0;
+				for (int t = first[ci]; t < first[ci] + span[ci]; t++)
+				{
+					cw += ix->vocab[items[t]].weight;
+					cs += ix->vocab[items[t]].strong;
+				}
+			}
 			{
 				double		sim = pairs[p].sim;
-				double		w = q->it.weight[qi] + v->weight;
+				double		w = q->it.weight[qi] + cw;
 
 				for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
 					sim *= q->corrected[t];
@@ -469,9 +485,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				npairs++;
 			}
 			mq += q->it.weight[qi];
-			mc += v->weight;
+			mc += cw;
 			sq += q->it.strong[qi];
-			sc += v->strong;
+			sc += cs;
 		}
 		if (round == 1 || qused == qall || cused == call)
 			break;
