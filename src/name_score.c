@@ -19,8 +19,10 @@
  * listed names.  A listed token that stands for a group of transliteration
  * variants is compared as the group's nearest spelling (ft_variant_sim);
  * a pair where one side is written in Hangul also by the tokens' Korean
- * keys (ft_korean_sim: the romanisations the lists mix); both are in
- * name_variants.c.  Initials,
+ * keys (ft_korean_sim: the romanisations the lists mix); a query token
+ * one keyboard slip from a listed one (a neighbouring key, a letter
+ * doubled or left out, two letters swapped) is at least SLIP_SIM similar
+ * (ft_slip_sim); all three are in name_variants.c.  Initials,
  * particles (al, bin, de, van ...), titles, legal forms
  * inside a name and patronymics weigh little.  Lopsided matches (one real
  * token of several), disagreeing numbers and disagreeing patronymics
@@ -543,6 +545,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				/* (one side written in Hangul: its romanisations meet) */
 				if (sim < 1.0f && q->forms == FT_FORM_PLAIN && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
 					sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
+				/* (a typing error: ft_slip_sim) */
+				if (sim < SLIP_SIM && q->forms == FT_FORM_PLAIN)
+					sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
 				if (sim < 1.0f && q->known[qi])
 					sim *= (float) (1.0 - KNOWN_PENALTY);
 				sim = pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);

@@ -356,6 +356,9 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			if (sim < 1.0f && q->forms == FT_FORM_PLAIN &&
 				(q->nn.hangul || (ix->vocab[v].forms & FT_FORM_HANGUL)))
 				sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len));
+			/* (one keyboard slip away: ft_slip_sim) */
+			if (sim < SLIP_SIM && q->it.span[qi] == 1 && q->forms == FT_FORM_PLAIN)
+				sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len));
 			if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
 				sim *= (float) (1.0 - KNOWN_PENALTY);
 			if (sim < SIM_FLOOR)
