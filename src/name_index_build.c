@@ -321,6 +321,7 @@ static void
 link_lists(Build *b)
 {
 	bool		found;
+	bool	   *is_token;		/* the entry is a token of some name */
 
 	/* postings: count, then fill; each pass checks for a cancel */
 	for (int n = 0; n < b->nnames; n++)
@@ -355,13 +356,17 @@ link_lists(Build *b)
 
 	for (int v = 0; v < b->nvocab; v++)
 		b->vocab[v].strong = -1;	/* weight not computed yet */
+	is_token = palloc0(Max(b->nvocab, 1) * sizeof(bool));
 
 	/*
 	 * Weights, now that each token's document frequency is known: single
 	 * tokens from their rarity, joins the sum of their tokens (items
 	 * 0..ntok-1 of a name are its tokens, in order).  The plain names
 	 * first, then the skeletons, which change no weight the plain names
-	 * gave (matching as written is the same with or without them).
+	 * gave (matching as written is the same with or without them).  An
+	 * entry that is a token of some name keeps its token's weight and
+	 * strength when another name holds it as a join (OO of "OO, Tun Tun"
+	 * is not the weak join of the initials of "O. O.").
 	 */
 	for (int form = 0; form < 2; form++)
 		for (int n = 0; n < b->nnames; n++)
@@ -378,15 +383,16 @@ link_lists(Build *b)
 				BVocab	   *v = &b->vocab[nm->items[t]];
 
 				FT_CHECK(nm->span[t] == 1 && nm->first[t] == t);
-				if (v->strong < 0)
+				if (v->strong < 0 || (form == 0 && !is_token[nm->items[t]]))
 				{
 					/*
-					 * first time this token is seen here: its rarity among
-					 * the plain names, or among the skeletons when only
-					 * they hold it
+					 * first time this token is seen here (as a token): its
+					 * rarity among the plain names, or among the skeletons
+					 * when only they hold it
 					 */
 					v->weight = ft_token_weight(v->s, v->df > 0 ? v->df : v->nnames);
 					v->strong = ft_word_is_weak(v->s) ? 0 : 1;
+					is_token[nm->items[t]] = true;
 				}
 				nm->weight += v->weight;
 				nm->strong += v->strong;
@@ -395,8 +401,8 @@ link_lists(Build *b)
 			{
 				BVocab	   *v = &b->vocab[nm->items[i]];
 
-				if (form == 1 && v->df > 0)
-					continue;	/* a plain name's item: weighed there */
+				if (form == 1 ? v->df > 0 : is_token[nm->items[i]])
+					continue;	/* a plain name's item, or a token: weighed there */
 				v->weight = 0;
 				v->strong = 0;
 				for (int t = nm->first[i]; t < nm->first[i] + nm->span[i]; t++)
@@ -406,6 +412,7 @@ link_lists(Build *b)
 				}
 			}
 		}
+	pfree(is_token);
 
 	/* trigrams -> vocabulary: count, allocate, fill */
 	for (int pass = 0; pass < 2; pass++)

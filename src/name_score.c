@@ -19,8 +19,10 @@
  * listed names.  A listed token that stands for a group of transliteration
  * variants is compared as the group's nearest spelling (ft_variant_sim);
  * a pair where one side is written in Hangul also by the tokens' Korean
- * keys (ft_korean_sim: the romanisations the lists mix); both are in
- * name_variants.c.  Initials,
+ * keys (ft_korean_sim: the romanisations the lists mix); a query token
+ * one keyboard slip from a listed one (a neighbouring key, a letter
+ * doubled or left out, two letters swapped) is at least SLIP_SIM similar
+ * (ft_slip_sim); all three are in name_variants.c.  Initials,
  * particles (al, bin, de, van ...), titles, legal forms
  * inside a name and patronymics weigh little.  Lopsided matches (one real
  * token of several), disagreeing numbers and disagreeing patronymics
@@ -486,6 +488,12 @@ leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
 	/* (one side written in Hangul: its romanisations meet) */
 	if (sim < 1.0f && korean)
 		sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
+	/*
+	 * (a typing error: ft_slip_sim; SLIP_SIM is above SIM_FLOOR, so a pair
+	 * ft_tok_sim_floor cut short at 0 gets what its whole similarity would)
+	 */
+	if (sim < SLIP_SIM && q->forms == FT_FORM_PLAIN)
+		sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
 	if (sim < 1.0f && q->known[qi])
 		sim *= (float) (1.0 - KNOWN_PENALTY);
 	return pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
@@ -573,14 +581,30 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
 			uint32		cmask = ((1u << span[ci]) - 1) << first[ci];
 			const Vocab *v = &ix->vocab[items[ci]];
+			double		cw = v->weight;
+			int			cs = v->strong;
 
 			if ((qused & qmask) || (cused & cmask))
 				continue;
 			qused |= qmask;
 			cused |= cmask;
+			/*
+			 * a join weighs what its tokens weigh in this name (its
+			 * vocabulary entry may be another name's token: CHANOCHA)
+			 */
+			if (span[ci] > 1)
+			{
+				cw = 0;
+				cs = 0;
+				for (int t = first[ci]; t < first[ci] + span[ci]; t++)
+				{
+					cw += ix->vocab[items[t]].weight;
+					cs += ix->vocab[items[t]].strong;
+				}
+			}
 			{
 				double		sim = pairs[p].sim;
-				double		w = q->it.weight[qi] + v->weight;
+				double		w = q->it.weight[qi] + cw;
 
 				for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
 					sim *= q->corrected[t];
@@ -599,9 +623,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				npairs++;
 			}
 			mq += q->it.weight[qi];
-			mc += v->weight;
+			mc += cw;
 			sq += q->it.strong[qi];
-			sc += v->strong;
+			sc += cs;
 		}
 		if (round == 1 || qused == qall || cused == call)
 			break;

@@ -5,11 +5,14 @@
  *	  (name_score.c) and the candidate search (screening.c):
  *	  ft_variant_sim, a listed token that stands for a group of
  *	  transliteration variants compared as the group's nearest spelling,
- *	  and ft_korean_sim, two tokens compared by their Korean keys
- *	  (translit.c's ft_korean_key) where one side is written in Hangul.
+ *	  ft_korean_sim, two tokens compared by their Korean keys
+ *	  (translit.c's ft_korean_key) where one side is written in Hangul,
+ *	  and ft_slip_sim, a query token one keyboard slip away from a listed
+ *	  one (a neighbouring key, a letter doubled or left out, two swapped).
  *
- * Both only ever raise a pair's similarity to what another spelling of
- * the same name would have scored; the callers decide when they apply.
+ * The first two only ever raise a pair's similarity to what another
+ * spelling of the same name would have scored, the third to SLIP_SIM;
+ * the callers decide when they apply.
  * Memory: the variant spellings sorted by replacement, built once per
  * process in TopMemoryContext (the table is fixed).  No locks, no
  * database access.
@@ -142,4 +145,109 @@ ft_variant_sim_above(const char *t, int len, const char *canon, float floor)
 		best = Max(best, ft_tok_sim(t, len, w, wl));
 	}
 	return best;
+}
+
+/*
+ * Keys that touch on a QWERTY keyboard (the rows staggered as usual: a
+ * touches q w s z).
+ */
+static bool
+keys_touch(char x, char y)
+{
+	static const char *const rows[3] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
+	int			rx = -1,
+				ry = -1,
+				ix = 0,
+				iy = 0;
+
+	for (int r = 0; r < 3; r++)
+	{
+		const char *p;
+
+		if ((p = strchr(rows[r], x)) != NULL && x != '\0')
+			rx = r, ix = p - rows[r];
+		if ((p = strchr(rows[r], y)) != NULL && y != '\0')
+			ry = r, iy = p - rows[r];
+	}
+	if (rx < 0 || ry < 0)
+		return false;
+	if (rx == ry)
+		return abs(ix - iy) == 1;
+	if (abs(rx - ry) != 1)
+		return false;
+	/* the lower row is shifted right: its key i sits under keys i and i + 1 */
+	if (rx > ry)
+		return iy == ix || iy == ix + 1;
+	return ix == iy || ix == iy + 1;
+}
+
+static inline bool
+is_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/*
+ * Is the query token t (len) one keyboard slip away from the listed token
+ * c (lc): a neighbouring key hit for a letter, a letter doubled or
+ * added by a neighbouring key, a letter left out, or two adjacent letters
+ * swapped?  A vowel added or left out at the end is not a slip: it makes
+ * another form of a name (DANIEL, DANIELA; AHMAD, AHMADI).
+ */
+static bool
+one_slip(const char *t, int len, const char *c, int lc)
+{
+	int			i = 0;
+
+	if (Min(len, lc) < 3 || abs(len - lc) > 1)
+		return false;
+	/* letters only: numbers are equal or not at all, other scripts have no keys here */
+	for (int k = 0; k < len; k++)
+		if (t[k] < 'a' || t[k] > 'z')
+			return false;
+	for (int k = 0; k < lc; k++)
+		if (c[k] < 'a' || c[k] > 'z')
+			return false;
+	while (i < len && i < lc && t[i] == c[i])
+		i++;
+	if (len == lc)
+	{
+		if (i == len)
+			return false;		/* equal */
+		/* one letter replaced by a neighbouring key */
+		if (memcmp(t + i + 1, c + i + 1, len - i - 1) == 0)
+			return keys_touch(t[i], c[i]);
+		/* two adjacent letters swapped */
+		return i + 1 < len && t[i] == c[i + 1] && t[i + 1] == c[i] &&
+			memcmp(t + i + 2, c + i + 2, len - i - 2) == 0;
+	}
+	if (len > lc)
+	{
+		/* t has a letter more, at i: doubled, or a neighbouring key */
+		if (memcmp(t + i + 1, c + i, lc - i) != 0)
+			return false;
+		if (i == len - 1 && is_vowel(t[i]))
+			return false;
+		return (i > 0 && (t[i - 1] == t[i] || keys_touch(t[i - 1], t[i]))) ||
+			(i + 1 < len && (t[i + 1] == t[i] || keys_touch(t[i + 1], t[i])));
+	}
+	/* c has a letter more, at i: left out of t */
+	if (memcmp(t + i, c + i + 1, len - i) != 0)
+		return false;
+	return !(i == lc - 1 && is_vowel(c[i]));
+}
+
+/*
+ * The similarity of a query token to a listed one as a typing error:
+ * SLIP_SIM when the query token is one keyboard slip away (one_slip),
+ * else 0.  Jaro-Winkler with its length penalty scores a slip in a short
+ * word (OMA for HOMA, MAIA for MARIA, IVENT for INVENT) below the
+ * threshold, and a slip in a word of any length below the knee, while
+ * two names that differ in one letter mostly differ by one that is not a
+ * slip (MARIA, DARIA).  Only for tokens as written (not skeletons).
+ */
+float
+ft_slip_sim(const char *t, int len, const char *c, int lc)
+{
+	return one_slip(t, len, c, lc) ? (float) SLIP_SIM : 0.0f;
 }

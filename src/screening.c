@@ -372,6 +372,9 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			/* (one side written in Hangul: its romanisations meet, ft_korean_sim) */
 			if (sim < 1.0f && korean)
 				sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len));
+			/* (one keyboard slip away: ft_slip_sim) */
+			if (sim < SLIP_SIM && q->it.span[qi] == 1 && q->forms == FT_FORM_PLAIN)
+				sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len));
 			if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
 				sim *= (float) (1.0 - KNOWN_PENALTY);
 			if (sim < SIM_FLOOR)

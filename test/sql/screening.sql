@@ -81,6 +81,8 @@ SELECT * FROM hits('Jürgen Schmidt');
 -- a single-token entity only matches itself (and near misspellings)
 SELECT * FROM hits('Zorro');
 SELECT * FROM hits('Zoro');    -- a letter left out
+SELECT * FROM hits('Xorro');   -- a neighbouring key (x for z): a typing slip, 0.900
+SELECT * FROM hits('Morro');   -- another letter, no slip: Jaro-Winkler's 0.867
 SELECT * FROM hits('Zorro Industries International');
 -- clean names
 SELECT * FROM hits('Alice Johnson');
