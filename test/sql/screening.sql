@@ -45,6 +45,8 @@ SELECT * FROM hits('Acme Rocket Works Limited Liability Company');
 SELECT * FROM hits('Banco Nacional de Cuba S.A.');
 SELECT * FROM hits('Tropic Tours');                 -- TROPIC TOURS GMBH
 SELECT * FROM hits('Galax Trading Company Limited'); -- GALAX TRADING CO., LTD.
+SELECT * FROM hits('Galax Trading Private Limited'); -- private/public with the form: Pvt Ltd
+SELECT * FROM hits('Galax Trading Public Limited Company');
 -- honorifics and titles
 SELECT * FROM hits('Dr. Ayman al-Zawahiri');
 SELECT * FROM hits('Sheikh Ahmed Ismail Yassin');
