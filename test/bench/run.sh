@@ -151,8 +151,18 @@ disk_bytes() { # disk_bytes WORKLOAD: tables with their indexes and TOAST
 # positions less the full-page images' (pg_waldump --stats); empty when
 # pg_waldump cannot tell
 wal_without_images() {
+	local i
 	[ -n "$3" ] || return 0
-	"$PG_BIN/pg_waldump" --stats -p "$FT_PGDATA/pg_wal" -s "$1" -e "$2" 2>/dev/null |
+	# pg_waldump reads the files: the end must be flushed, or it fails on
+	# the unwritten record there (the background jobs' WAL can sit in the
+	# buffers until the WAL writer's next round, wal_writer_delay); and a
+	# failure leaves the column empty rather than stopping the whole run
+	# (under set -e a failed command substitution did, at random)
+	for i in $(seq 1 50); do
+		[ "$(ft_psql -Atc "SELECT pg_current_wal_flush_lsn() >= '$2'::pg_lsn")" = t ] && break
+		sleep 0.1
+	done
+	{ "$PG_BIN/pg_waldump" --stats -p "$FT_PGDATA/pg_wal" -s "$1" -e "$2" 2>/dev/null || true; } |
 		awk -v calls="$3" '$1 == "Total" { gsub(/\[[^]]*\]/, ""); printf "%.0f\n", $3 / calls }'
 }
 
