@@ -183,6 +183,18 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 	}
 }
 
+/* the call's direct writer, opened at its first use (*tried set); NULL: none */
+static LockWriter *
+writer(LockWriter **w, bool *tried)
+{
+	if (!*tried)
+	{
+		*tried = true;
+		*w = lock_writer_open();
+	}
+	return *w;
+}
+
 /*
  * Lock accts[from..to) FOR NO KEY UPDATE, in code order, each by a direct
  * probe and tuple lock (posting_lock_write.c's lock_writer_lock: what
@@ -194,12 +206,7 @@ lock_range(Ledger *L, int from, int to, int which, AcctLock mode)
 static void
 lock_run(Ledger *L, int from, int to, LockWriter **w, bool *tried)
 {
-	if (!*tried)
-	{
-		*tried = true;
-		*w = lock_writer_open();
-	}
-	if (*w == NULL)
+	if (writer(w, tried) == NULL)
 	{
 		lock_range(L, from, to, P_LOCK, ACCT_LOCKED);
 		return;
@@ -254,12 +261,7 @@ lock_by_update(Ledger *L, int i, LockWriter **w, bool *tried)
 		lock_run(L, i, i + 1, w, tried);
 		return;
 	}
-	if (!*tried)
-	{
-		*tried = true;
-		*w = lock_writer_open();
-	}
-	if (*w != NULL)
+	if (writer(w, tried) != NULL)
 		res = lock_writer_update(*w, a);
 	if (res == LW_STATEMENT)
 	{

@@ -219,6 +219,17 @@ col_text(LockWriter *w, HeapTuple tup, int c)
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
+/* the statements' code = $1 on a version, in the column's collation */
+static bool
+has_code(LockWriter *w, HeapTuple tup, const char *code)
+{
+	bool		isnull;
+	Datum		d = col(w, tup, C_CODE, &isnull);
+
+	return !isnull && DatumGetBool(DirectFunctionCall2Coll(texteq, w->code_coll, d,
+														   CStringGetTextDatum(code)));
+}
+
 /*
  * The statement's WHERE on a version (the code, the bounds), and if it
  * holds, the new version: balance + net in the kind's direction (CASE WHEN
@@ -239,9 +250,7 @@ new_version(LockWriter *w, HeapTuple old, const char *code, int64 net, int legs)
 	char	   *kind;
 	HeapTuple	tup;
 
-	d = col(w, old, C_CODE, &isnull);
-	if (isnull || !DatumGetBool(DirectFunctionCall2Coll(texteq, w->code_coll, d,
-														CStringGetTextDatum(code))))
+	if (!has_code(w, old, code))
 		return NULL;
 	d = col(w, old, C_BALANCE, &isnull);
 	if (isnull)
@@ -396,6 +405,7 @@ lock_writer_lock(LockWriter *w, Acct *a)
 	TM_FailureData tmfd;
 	TM_Result	r;
 	ItemPointerData tid;
+	HeapTuple	tup;
 	int			flags = TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS;
 
 	CommandCounterIncrement();
@@ -416,16 +426,10 @@ lock_writer_lock(LockWriter *w, Acct *a)
 						 LockWaitBlock, flags, &tmfd);
 	if (r != TM_Ok)
 		goto out;
-	if (tmfd.traversed)
-	{
-		bool		isnull;
-		Datum		d = slot_getattr(w->slot, w->att[C_CODE], &isnull);
-
-		if (isnull || !DatumGetBool(DirectFunctionCall2Coll(texteq, w->code_coll, d,
-															CStringGetTextDatum(a->code))))
-			goto out;
-	}
-	fill_from(w, a, ExecFetchSlotHeapTuple(w->slot, false, NULL));
+	tup = ExecFetchSlotHeapTuple(w->slot, false, NULL);
+	if (tmfd.traversed && !has_code(w, tup, a->code))
+		goto out;
+	fill_from(w, a, tup);
 	res = LW_DONE;
 
 out:
