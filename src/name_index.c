@@ -71,6 +71,24 @@ static NameIndex *idx = NULL;
 #define MEMO_SLOTS	1024
 #define MEMO_MAX_SLOTS	32768
 
+static void
+stamp_table_init(MemoryContext cxt, FtStampTable *t, uint32 slots)
+{
+	t->slots = MemoryContextAllocZero(cxt, slots * sizeof(FtStampSlot));
+	t->mask = slots - 1;
+	t->used = 0;
+	t->stamp = 0;
+}
+
+/* every slot empty (the stamps are about to wrap) */
+static void
+stamp_table_clear(FtStampTable *t)
+{
+	memset(t->slots, 0, (t->mask + 1) * sizeof(FtStampSlot));
+	t->stamp = 0;
+	t->used = 0;
+}
+
 static inline uint32
 gram_key(const char *p)
 {
@@ -301,10 +319,8 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	 * and one fault at a time costs twice as much (alloc_scratch)
 	 */
 	ix->vmark = alloc_scratch(cxt, Max(ix->nvocab, 1) * sizeof(FtVMark), true);
-	ix->lmask = LINK_SLOTS - 1;
-	ix->lheads = MemoryContextAllocZero(cxt, LINK_SLOTS * sizeof(FtLinkHead));
-	ix->mmask = MEMO_SLOTS - 1;
-	ix->memo = MemoryContextAllocZero(cxt, MEMO_SLOTS * sizeof(FtSimMemo));
+	stamp_table_init(cxt, &ix->links, LINK_SLOTS);
+	stamp_table_init(cxt, &ix->memo, MEMO_SLOTS);
 	ix->nmark = alloc_scratch(cxt, Max(ix->nnames, 1) * sizeof(uint32), true);
 	ix->estamp = alloc_scratch(cxt, Max(ix->nentities, 1) * sizeof(FtStamp), true);
 	ix->ebest = alloc_scratch(cxt, Max(ix->nentities, 1) * sizeof(float), false);
@@ -388,12 +404,8 @@ ft_begin_query(NameIndex *ix)
 	if (ix->stamp > FT_STAMP_MAX - FT_STAMPS_PER_QUERY)
 	{
 		/* the stamps would wrap during this query: clear them all now */
-		memset(ix->lheads, 0, (ix->lmask + 1) * sizeof(FtLinkHead));
-		ix->lstamp = 0;
-		ix->lused = 0;
-		memset(ix->memo, 0, (ix->mmask + 1) * sizeof(FtSimMemo));
-		ix->mstamp = 0;
-		ix->mused = 0;
+		stamp_table_clear(&ix->links);
+		stamp_table_clear(&ix->memo);
 		memset(ix->nmark, 0, Max(ix->nnames, 1) * sizeof(uint32));
 		memset(ix->estamp, 0, Max(ix->nentities, 1) * sizeof(FtStamp));
 		ix->stamp = 0;
@@ -421,124 +433,102 @@ ft_next_vstamp(NameIndex *ix)
 }
 
 /*
- * Where the first link of query stamp to vocabulary entry v is kept: its
- * slot in the table of link heads, -1 there when v had none yet.  A
- * new stamp empties the table at once (slots of other stamps are free);
- * it doubles when half full.
+ * The slot of key in table t for query stamp (FtStampSlot): *found says
+ * whether it was there; a new one is taken (its value for the caller to
+ * set).  A new stamp empties the table at once (slots of other stamps are
+ * free); it doubles when half full, up to max_slots: a full table only
+ * finds what it holds (NULL otherwise), so that what a session keeps stays
+ * bounded.
  */
-int32 *
-ft_link_head_slot(NameIndex *ix, uint32 stamp, int v)
+static FtStampSlot *
+stamp_slot(MemoryContext cxt, FtStampTable *t, uint32 stamp, uint32 key, uint32 max_slots,
+			  bool *found)
 {
 	uint32		h;
 
-	if (stamp != ix->lstamp)
+	if (stamp != t->stamp)
 	{
-		ix->lstamp = stamp;
-		ix->lused = 0;
+		t->stamp = stamp;
+		t->used = 0;
 	}
-	if ((ix->lused + 1) * 2 > ix->lmask + 1)
+	if ((t->used + 1) * 2 > t->mask + 1)
 	{
 		/* grow: move this query's entries into a table twice the size */
-		uint32		nslots = (ix->lmask + 1) * 2;
-		FtLinkHead *old = ix->lheads;
-		uint32		oslots = ix->lmask + 1;
+		uint32		nslots = (t->mask + 1) * 2;
+		FtStampSlot *old = t->slots;
+		uint32		oslots = t->mask + 1;
 
-		ix->lheads = MemoryContextAllocZero(ix->cxt, nslots * sizeof(FtLinkHead));
-		ix->lmask = nslots - 1;
-		for (uint32 i = 0; i < oslots; i++)
+		if (nslots > max_slots)
 		{
-			if (old[i].stamp != stamp)
-				continue;
-			for (h = murmurhash32((uint32) old[i].v) & ix->lmask; ix->lheads[h].stamp == stamp;
-				 h = (h + 1) & ix->lmask)
-				;
-			ix->lheads[h] = old[i];
-		}
-		pfree(old);
-	}
-	for (h = murmurhash32((uint32) v) & ix->lmask;; h = (h + 1) & ix->lmask)
-	{
-		FtLinkHead *e = &ix->lheads[h];
-
-		if (e->stamp != stamp)
-		{
-			e->stamp = stamp;
-			e->v = v;
-			e->head = -1;
-			ix->lused++;
-			return &e->head;
-		}
-		if (e->v == v)
-			return &e->head;
-	}
-}
-
-/*
- * Where query stamp's similarity of token qi to vocabulary entry v is
- * kept (as ft_link_head_slot: a new stamp empties the table, it doubles
- * when half full), up to MEMO_MAX_SLOTS: a query that would need more
- * keeps no more (NULL), and the memory a session keeps stays bounded.
- */
-float *
-ft_sim_memo_slot(NameIndex *ix, uint32 stamp, int v, int qi, bool *found)
-{
-	uint32		key = FT_SIM_MEMO_KEY(v, qi);
-	uint32		h;
-
-	if (stamp != ix->mstamp)
-	{
-		ix->mstamp = stamp;
-		ix->mused = 0;
-	}
-	if ((ix->mused + 1) * 2 > ix->mmask + 1)
-	{
-		uint32		nslots = (ix->mmask + 1) * 2;
-		FtSimMemo  *old = ix->memo;
-		uint32		oslots = ix->mmask + 1;
-
-		if (nslots > MEMO_MAX_SLOTS)
-		{
-			/* full: only what it holds is found */
-			for (h = murmurhash32(key) & ix->mmask; ix->memo[h].stamp == stamp;
-				 h = (h + 1) & ix->mmask)
-				if (ix->memo[h].key == key)
+			for (h = murmurhash32(key) & t->mask; t->slots[h].stamp == stamp; h = (h + 1) & t->mask)
+				if (t->slots[h].key == key)
 				{
 					*found = true;
-					return &ix->memo[h].sim;
+					return &t->slots[h];
 				}
 			return NULL;
 		}
-		ix->memo = MemoryContextAllocZero(ix->cxt, nslots * sizeof(FtSimMemo));
-		ix->mmask = nslots - 1;
+		t->slots = MemoryContextAllocZero(cxt, nslots * sizeof(FtStampSlot));
+		t->mask = nslots - 1;
 		for (uint32 i = 0; i < oslots; i++)
 		{
 			if (old[i].stamp != stamp)
 				continue;
-			for (h = murmurhash32(old[i].key) & ix->mmask; ix->memo[h].stamp == stamp;
-				 h = (h + 1) & ix->mmask)
+			for (h = murmurhash32(old[i].key) & t->mask; t->slots[h].stamp == stamp;
+				 h = (h + 1) & t->mask)
 				;
-			ix->memo[h] = old[i];
+			t->slots[h] = old[i];
 		}
 		pfree(old);
 	}
-	for (h = murmurhash32(key) & ix->mmask;; h = (h + 1) & ix->mmask)
+	for (h = murmurhash32(key) & t->mask;; h = (h + 1) & t->mask)
 	{
-		FtSimMemo  *e = &ix->memo[h];
+		FtStampSlot *e = &t->slots[h];
 
 		if (e->stamp != stamp)
 		{
 			e->stamp = stamp;
 			e->key = key;
-			ix->mused++;
+			t->used++;
 			*found = false;
-			return &e->sim;
+			return e;
 		}
 		if (e->key == key)
 		{
 			*found = true;
-			return &e->sim;
+			return e;
 		}
 	}
+}
+
+/*
+ * Where the first link of query stamp to vocabulary entry v is kept: its
+ * slot in the table of link heads, -1 there when v had none yet (the
+ * table grows as a query needs: a query links a few hundred entries).
+ */
+int32 *
+ft_link_head_slot(NameIndex *ix, uint32 stamp, int v)
+{
+	bool		found;
+	FtStampSlot *e = stamp_slot(ix->cxt, &ix->links, stamp, (uint32) v, PG_UINT32_MAX, &found);
+
+	if (!found)
+		e->val.head = -1;
+	return &e->val.head;
+}
+
+/*
+ * Where query stamp's similarity of token qi to vocabulary entry v is
+ * kept, up to MEMO_MAX_SLOTS: a query that would need more keeps no more
+ * (NULL).
+ */
+float *
+ft_sim_memo_slot(NameIndex *ix, uint32 stamp, int v, int qi, bool *found)
+{
+	FtStampSlot *e = stamp_slot(ix->cxt, &ix->memo, stamp, FT_SIM_MEMO_KEY(v, qi),
+								   MEMO_MAX_SLOTS, found);
+
+	return e == NULL ? NULL : &e->val.sim;
 }
 
 /* the index the last ft_get_index() returned (NULL: none yet) */

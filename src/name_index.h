@@ -145,21 +145,32 @@ typedef struct IndexImage
 	FtOff		grams;
 } IndexImage;
 
-/* a query's link head of a vocabulary entry (an open-addressing table; stamp 0: empty) */
-typedef struct FtLinkHead
+/*
+ * A slot of a per query table (an open-addressing table keyed by a
+ * uint32; stamp 0, or another query's stamp: empty): the link head of a
+ * vocabulary entry (key: the entry), or a memoised similarity (key:
+ * FT_SIM_MEMO_KEY).  One query's entries at a time; a new stamp empties
+ * the table at once, and it doubles when half full (name_index.c's
+ * stamp_slot).
+ */
+typedef struct FtStampSlot
 {
 	uint32		stamp;			/* the query's */
-	int32		v;
-	int32		head;			/* first SimLink */
-} FtLinkHead;
+	uint32		key;
+	union
+	{
+		int32		head;		/* the table of link heads: the first SimLink */
+		float		sim;		/* the memo: the similarity */
+	}			val;
+} FtStampSlot;
 
-/* a query's similarity of one of its tokens to a vocabulary entry (stamp 0: empty) */
-typedef struct FtSimMemo
+typedef struct FtStampTable
 {
-	uint32		stamp;			/* the query's */
-	uint32		key;			/* FT_SIM_MEMO_KEY */
-	float		sim;
-} FtSimMemo;
+	FtStampSlot *slots;
+	uint32		mask;			/* slots - 1 */
+	uint32		used;			/* slots of stamp */
+	uint32		stamp;			/* the query the table holds */
+} FtStampTable;
 
 #define FT_SIM_MEMO_KEY(v, qi)	(((uint32) (v) << 4) | (uint32) (qi))
 StaticAssertDecl(MAX_TOKENS <= 16 && FT_POSTING_VMAX < (1 << 28), "a memo key holds the entry and the token");
@@ -228,19 +239,13 @@ typedef struct NameIndex
 	 * the first of their links: a small table, not an array over the
 	 * whole vocabulary (a new session's first query would zero it)
 	 */
-	FtLinkHead *lheads;
-	uint32		lmask;			/* slots - 1 */
-	uint32		lused;			/* slots of lstamp */
-	uint32		lstamp;			/* the query the table holds */
+	FtStampTable links;
 	/*
 	 * the similarities of query tokens to vocabulary entries a query
-	 * worked out as leftover pairs (name_score.c): as lheads, at most
-	 * FT_SIM_MEMO_MAX slots
+	 * worked out as leftover pairs (name_score.c): as links, at most
+	 * MEMO_MAX_SLOTS slots
 	 */
-	FtSimMemo  *memo;
-	uint32		mmask;			/* slots - 1 */
-	uint32		mused;			/* slots of mstamp */
-	uint32		mstamp;			/* the query the table holds */
+	FtStampTable memo;
 	FtStamp    *estamp;			/* entities: have a score */
 	float	   *ebest;
 	int		   *ename;
@@ -283,16 +288,18 @@ extern int	ft_grams_of(const char *s, int len, uint32 *out, int max);
 static inline int
 ft_link_head(const NameIndex *ix, uint32 stamp, int v)
 {
-	if (stamp != ix->lstamp)
+	const FtStampTable *t = &ix->links;
+
+	if (stamp != t->stamp)
 		return -1;
-	for (uint32 h = murmurhash32((uint32) v) & ix->lmask;; h = (h + 1) & ix->lmask)
+	for (uint32 h = murmurhash32((uint32) v) & t->mask;; h = (h + 1) & t->mask)
 	{
-		const FtLinkHead *e = &ix->lheads[h];
+		const FtStampSlot *e = &t->slots[h];
 
 		if (e->stamp != stamp)
 			return -1;
-		if (e->v == v)
-			return e->head;
+		if (e->key == (uint32) v)
+			return e->val.head;
 	}
 }
 
