@@ -168,37 +168,55 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
 	return sim;
 }
 
+/*
+ * The similarity of query item qi and vocabulary entry vi, as the
+ * candidate search (screening.c) and the leftover pairs (below) compare
+ * them, before the pair's own losses (pair_sim): Jaro-Winkler less the
+ * length penalty; in the plain pass a variant group's token as near as its
+ * nearest spelling (single tokens), the Korean keys where one side is
+ * written in Hangul, one keyboard slip (single tokens); less
+ * KNOWN_PENALTY for a query token the lists know.  floor_drops: the caller
+ * drops a pair under SIM_FLOOR, so Jaro-Winkler may stop early where only
+ * the spellings or Korean keys could lift the pair (ft_tok_sim_floor, 0
+ * then: SLIP_SIM is above SIM_FLOOR, so a slip gets what the whole
+ * similarity would give it).
+ */
+float
+ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floor_drops)
+{
+	const Vocab *v = &ix->vocab[vi];
+	const char *cs = FT_STR(ix, v->s);
+	bool		token = q->it.span[qi] == 1;
+	bool		plain = q->forms == FT_FORM_PLAIN;
+	bool		variant = token && plain && (v->forms & FT_FORM_VARIANT);
+	bool		korean = plain && (q->nn.hangul || (v->forms & FT_FORM_HANGUL));
+	float		sim = floor_drops && !variant && !korean ?
+		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], cs, v->len) :
+		ft_tok_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
+
+	/* (only a variant group's token has spellings; under the floor the pair goes) */
+	if (sim < 1.0f && variant)
+		sim = Max(sim, ft_variant_sim_above(q->it.s[qi], q->it.len[qi], cs,
+											Max(sim, (float) SIM_FLOOR)));
+	/* (one side written in Hangul: its romanisations meet) */
+	if (sim < 1.0f && korean)
+		sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+	/* (a typing error) */
+	if (sim < SLIP_SIM && token && plain)
+		sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+	if (sim < 1.0f && token && q->known[qi])
+		sim *= (float) (1.0 - KNOWN_PENALTY);
+	return sim;
+}
+
 /* leftover_sim's work: query token qi against vocabulary entry vi */
 static float
 leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
 {
-	const Vocab *v = &ix->vocab[vi];
-	bool		variant = q->forms == FT_FORM_PLAIN && (v->forms & FT_FORM_VARIANT);
-	bool		korean = q->forms == FT_FORM_PLAIN && (q->nn.hangul || (v->forms & FT_FORM_HANGUL));
-	/*
-	 * (in the plain pass a pair under SIM_FLOOR is dropped, and only the
-	 * spellings or Korean keys could lift it)
-	 */
-	float		sim = q->forms == FT_FORM_PLAIN && !variant && !korean ?
-		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) :
-		ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
-
-	/* (only a variant group's token has spellings; under the floor the pair goes) */
-	if (sim < 1.0f && variant)
-		sim = Max(sim, ft_variant_sim_above(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s),
-											Max(sim, (float) SIM_FLOOR)));
-	/* (one side written in Hangul: its romanisations meet) */
-	if (sim < 1.0f && korean)
-		sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
-	/*
-	 * (a typing error: ft_slip_sim; SLIP_SIM is above SIM_FLOOR, so a pair
-	 * ft_tok_sim_floor cut short at 0 gets what its whole similarity would)
-	 */
-	if (sim < SLIP_SIM && q->forms == FT_FORM_PLAIN)
-		sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len));
-	if (sim < 1.0f && q->known[qi])
-		sim *= (float) (1.0 - KNOWN_PENALTY);
-	return pair_sim(q, qi, FT_STR(ix, v->s), v->len, sim);
+	/* (a query token: an item of span 1; in the plain pass a pair under SIM_FLOOR is dropped) */
+	FT_CHECK(q->it.span[qi] == 1);
+	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len,
+					ft_item_sim(ix, q, qi, vi, q->forms == FT_FORM_PLAIN));
 }
 
 /*

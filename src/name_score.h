@@ -125,6 +125,12 @@ struct MatchExplain;				/* explain.h */
 struct ScreenAttrs;					/* screening.h */
 
 /* the score of query q against listed name nm (ex: NULL, or where to explain it) */
+/*
+ * the similarity of query item qi and vocabulary entry vi before the
+ * pair's own losses; floor_drops: the caller drops pairs under SIM_FLOOR
+ */
+extern float ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi,
+						 bool floor_drops);
 extern double ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm,
 							 struct MatchExplain *ex);
 

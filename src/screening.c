@@ -341,8 +341,6 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			int			v = FT_POSTING_V(found[c]);
 			int			shared = ix->vmark[v] - FT_VMARK(vst, 0);
 			float		sim;
-			bool		variant,
-						korean;
 
 			for (int r = ng - f; r < ng && shared < need && shared + (ng - r) >= need; r++)
 				if (skipped_hold(p[order[r]], to[order[r]], start + (r - (ng - f)) * nlen, lo,
@@ -350,33 +348,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 					shared++;
 			if (shared < need)
 				continue;
-			variant = q->it.span[qi] == 1 && q->forms == FT_FORM_PLAIN &&
-				(ix->vocab[v].forms & FT_FORM_VARIANT);
-			korean = q->forms == FT_FORM_PLAIN &&
-				(q->nn.hangul || (ix->vocab[v].forms & FT_FORM_HANGUL));
-			/*
-			 * (a pair under SIM_FLOOR is dropped below, unless its
-			 * spellings or Korean keys lift it: Jaro-Winkler can stop
-			 * early, ft_tok_sim_floor)
-			 */
-			sim = variant || korean ?
-				ft_tok_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len) :
-				ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len);
-			/*
-			 * (a variant group's token: as near as its nearest spelling;
-			 * what stays under the floor is dropped below, however near)
-			 */
-			if (sim < 1.0f && variant)
-				sim = Max(sim, ft_variant_sim_above(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v),
-													Max(sim, (float) SIM_FLOOR)));
-			/* (one side written in Hangul: its romanisations meet, ft_korean_sim) */
-			if (sim < 1.0f && korean)
-				sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len));
-			/* (one keyboard slip away: ft_slip_sim) */
-			if (sim < SLIP_SIM && q->it.span[qi] == 1 && q->forms == FT_FORM_PLAIN)
-				sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_VSTR(ix, v), ix->vocab[v].len));
-			if (sim < 1.0f && q->it.span[qi] == 1 && q->known[qi])
-				sim *= (float) (1.0 - KNOWN_PENALTY);
+			/* (a pair under SIM_FLOOR is dropped here) */
+			sim = ft_item_sim(ix, q, qi, v, true);
 			if (sim < SIM_FLOOR)
 				continue;
 			link_entry(ix, q, qi, v, sim, skeleton, abjad_query, cd);
