@@ -18,7 +18,7 @@
  * (0.5 for the listed weight when two or more of its real tokens are left
  * unmatched), with a token's weight its length times its rarity among the
  * listed names.  A listed token that stands for a group of transliteration
- * variants is compared as the group's nearest spelling (ft_variant_sim);
+ * variants is compared as the group's nearest spelling (ft_variant_sim_above);
  * a pair where one side is written in Hangul also by the tokens' Korean
  * keys (ft_korean_sim: the romanisations the lists mix); a query token
  * one keyboard slip from a listed one (a neighbouring key, a letter

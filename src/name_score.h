@@ -100,16 +100,15 @@ extern double ft_sim_bound(int la, int lb);
 /* the lengths of the tokens (or joins) an item of len bytes can be similar to (ft_tok_sim >= SIM_FLOOR) */
 extern void ft_len_window(int len, int *lo, int *hi);
 
-/* similarity of a token to the nearest spelling of the variant group canon stands for (0: none) */
-extern float ft_variant_sim(const char *t, int len, const char *canon);
-
 /*
- * the same for a caller that takes Max(floor, it) or drops what is under
- * floor: spellings that cannot score above floor are not compared (0: none left)
+ * similarity of a token to the nearest spelling of the variant group canon
+ * stands for, for a caller that takes Max(floor, it) or drops what is
+ * under floor: spellings that cannot score above floor are not compared
+ * (0: none left)
  */
 extern float ft_variant_sim_above(const char *t, int len, const char *canon, float floor);
 
-/* does a variant group stand for canon (else ft_variant_sim is 0 for it)? */
+/* does a variant group stand for canon (else ft_variant_sim_above is 0 for it)? */
 extern bool ft_variant_canon(const char *canon);
 
 /* similarity of two tokens by their Korean keys, less KOREAN_KEY_COST (one side written in Hangul) */

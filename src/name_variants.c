@@ -3,7 +3,7 @@
  * name_variants.c
  *	  Token similarity beyond the letters as written, for the scorer
  *	  (name_score.c) and the candidate search (screening.c):
- *	  ft_variant_sim, a listed token that stands for a group of
+ *	  ft_variant_sim_above, a listed token that stands for a group of
  *	  transliteration variants compared as the group's nearest spelling,
  *	  ft_korean_sim, two tokens compared by their Korean keys
  *	  (translit.c's ft_korean_key) where one side is written in Hangul,
@@ -98,8 +98,8 @@ first_spelling(const char *canon)
 }
 
 /*
- * Does a group of variants stand for canon?  Else ft_variant_sim(t, len,
- * canon) is 0 whatever t: the index marks such vocabulary entries
+ * Does a group of variants stand for canon?  Else ft_variant_sim_above(t,
+ * len, canon, floor) is 0 whatever t: the index marks such vocabulary entries
  * (FT_FORM_VARIANT), so that the callers ask only for those.
  */
 bool
@@ -115,19 +115,11 @@ ft_variant_canon(const char *canon)
  * (muhammad for Mohamed, Mohammad ...) has lost the spelling the list
  * wrote: a query token is as near to it as to the nearest spelling of the
  * group (MOHMED, itself a listed word so not taken for a variant, is a
- * letter off MOHAMED, far from MUHAMMAD).
- */
-float
-ft_variant_sim(const char *t, int len, const char *canon)
-{
-	return ft_variant_sim_above(t, len, canon, 0.0f);
-}
-
-/*
- * The same for a caller that takes Max(floor, the similarity) (or drops
- * what is under floor): the spellings whose length alone keeps them at
- * or under floor (ft_sim_bound, less a margin for rounding) are not
- * compared, which changes no such result; returns 0 when none is left.
+ * letter off MOHAMED, far from MUHAMMAD).  For a caller that takes
+ * Max(floor, the similarity) (or drops what is under floor): the
+ * spellings whose length alone keeps them at or under floor (ft_sim_bound,
+ * less a margin for rounding) are not compared, which changes no such
+ * result; returns 0 when none is left.
  */
 float
 ft_variant_sim_above(const char *t, int len, const char *canon, float floor)
