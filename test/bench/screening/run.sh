@@ -34,6 +34,7 @@ DURATION=${1:-${BENCH_SECONDS:-20}}
 case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
 [ "$DURATION" -ge 3 ] || ft_die "seconds must be at least 3"
 . "$FT_ROOT/test/bench/common.sh"
+. "$FT_ROOT/test/bench/screening/queries.sh"
 screening_bench_start screening screening-results.md
 DETAILS=${OUT%.md}
 
@@ -100,33 +101,7 @@ cp "$LOGS/pos_results.csv" "$DETAILS.pos.csv" 2>/dev/null || true
 cp "$LOGS/neg_results.csv" "$DETAILS.neg.csv" 2>/dev/null || true
 
 # latency: a random query of the set per transaction
-ft_psql <<-EOF
-	CREATE TABLE screening_queries (id int PRIMARY KEY, query text NOT NULL);
-	CREATE TEMP TABLE p (query text, expected_uid text, perturbation text);
-	CREATE TEMP TABLE n (query text, kind text);
-	\copy p FROM '$SET_DIR/positives.csv' WITH (FORMAT csv, HEADER true)
-	\copy n FROM '$SET_DIR/negatives.csv' WITH (FORMAT csv, HEADER true)
-	INSERT INTO screening_queries
-	SELECT row_number() OVER (), query FROM (SELECT query FROM p UNION ALL SELECT query FROM n) q;
-	VACUUM ANALYZE screening_queries;
-EOF
-NQ=$(ft_psql -Atc 'SELECT count(*) FROM screening_queries')
-cat >"$LOGS/screen.sql" <<-'EOF'
-	\set r random(1, :nq)
-	SELECT * FROM fintech.screen_name((SELECT query FROM screening_queries WHERE id = :r));
-EOF
-chown postgres: "$LOGS/screen.sql" 2>/dev/null || true
-
-# percentiles of the latencies (µs, 3rd field) in a pgbench -l log
-percentiles() {
-	cat "$@" | awk '{print $3}' | sort -n | awk '
-		{ v[NR] = $1; s += $1 }
-		function at(p,  i) { i = int(p * NR + 0.999999); if (i < 1) i = 1; return v[i] / 1000 }
-		END {
-			if (NR == 0) { print "0 — — — — —"; exit }
-			printf "%d %.2f %.2f %.2f %.2f %.2f\n", NR, s / NR / 1000, at(0.50), at(0.95), at(0.99), v[NR] / 1000
-		}'
-}
+load_queries
 ROWS=()
 for c in 1 2; do
 	ft_log "pgbench, $c client(s), $DURATION s" >&2

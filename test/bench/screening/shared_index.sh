@@ -37,6 +37,7 @@ set -euo pipefail
 DURATION=${1:-${BENCH_SECONDS:-20}}
 case $DURATION in '' | *[!0-9]*) ft_die "seconds must be a positive integer, not '$DURATION'" ;; esac
 . "$FT_ROOT/test/bench/common.sh"
+. "$FT_ROOT/test/bench/screening/queries.sh"
 screening_bench_start shared shared-index-results.md
 
 ft_cluster_start shared "fintech.database = 'postgres'" "shared_buffers = '256MB'" ||
@@ -102,30 +103,7 @@ MEM=$(ft_psql -At <<-'EOF'
 read -r MEM_CTX MEM_RSS IDX_MB IDX_SHARED <<<"$MEM"
 
 # 3. latency at 1 and 8 clients
-ft_psql -q <<-EOF
-	CREATE TABLE screening_queries (id int PRIMARY KEY, query text NOT NULL);
-	CREATE TEMP TABLE p (query text, expected_uid text, perturbation text);
-	CREATE TEMP TABLE n (query text, kind text);
-	\copy p FROM '$SET_DIR/positives.csv' WITH (FORMAT csv, HEADER true)
-	\copy n FROM '$SET_DIR/negatives.csv' WITH (FORMAT csv, HEADER true)
-	INSERT INTO screening_queries
-	SELECT row_number() OVER (), query FROM (SELECT query FROM p UNION ALL SELECT query FROM n) q;
-	CREATE TABLE rescreen_names AS
-	SELECT query FROM (SELECT query FROM p LIMIT 1000) a UNION ALL SELECT query FROM (SELECT query FROM n LIMIT 2000) b;
-	VACUUM ANALYZE screening_queries;
-EOF
-NQ=$(ft_psql -Atc 'SELECT count(*) FROM screening_queries')
-cat >"$LOGS/screen.sql" <<-'EOF'
-	\set r random(1, :nq)
-	SELECT * FROM fintech.screen_name((SELECT query FROM screening_queries WHERE id = :r));
-EOF
-chown postgres: "$LOGS/screen.sql" 2>/dev/null || true
-percentiles() {
-	cat "$@" | awk '{print $3}' | sort -n | awk '
-		{ v[NR] = $1; sum += $1 }
-		function at(p,  i) { i = int(p * NR + 0.999999); if (i < 1) i = 1; return v[i] / 1000 }
-		END { printf "%d %.2f %.2f %.2f %.2f\n", NR, (NR ? sum / NR / 1000 : 0), at(0.50), at(0.95), at(0.99) }'
-}
+load_queries "CREATE TABLE rescreen_names AS SELECT query FROM (SELECT query FROM p LIMIT 1000) a UNION ALL SELECT query FROM (SELECT query FROM n LIMIT 2000) b;"
 # latency: pgbench at c clients for DURATION s, saturating (no rate) or at a
 # fixed total rate (-R, calls/s, spread over the clients: a call's latency
 # then counts from its scheduled start, so waiting for a client counts too)
@@ -138,7 +116,7 @@ bench() {
 		-D nq="$NQ" -l --log-prefix="lat_$tag" -f "$LOGS/screen.sql" postgres \
 		>"$LOGS/pgbench_$tag.out" 2>"$LOGS/pgbench_$tag.err") || { cat "$LOGS/pgbench_$tag.err" >&2; ft_die "pgbench failed"; }
 	tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$LOGS/pgbench_$tag.out")
-	read -r n mean p50 p95 p99 <<<"$(percentiles "$LOGS"/lat_$tag.*)"
+	read -r n mean p50 p95 p99 _ <<<"$(percentiles "$LOGS"/lat_$tag.*)"
 	ROWS+=("| $c | ${rate:-saturating} | $n | $(printf '%.0f' "${tps:-0}") | $mean | $p50 | $p95 | $p99 |")
 	LAST_TPS=${tps:-0} LAST_P95=$p95
 }
