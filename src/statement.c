@@ -15,9 +15,9 @@
  * [from_time, to_time) is turned into a range of seq first, by a search
  * over the same index (seq_at_time: a posting's posted_at is stamped
  * under its account's row lock, so an account's postings are in the same
- * order by seq and by posted_at -- check_ledger() checks it), bucket by
- * bucket and then inside the last one, and the rows are also filtered on
- * posted_at.  fintech.balance_at() uses the same search (accounts.c).
+ * order by seq and by posted_at -- check_ledger() checks it), the
+ * account's last posting first, then bucket by bucket and inside the last
+ * one, and the rows are also filtered on posted_at.  fintech.balance_at() uses the same search (accounts.c).
  * Amounts are in the account's own sign convention (its normal
  * direction: what raises its balance is positive), as balance_after is.
  * A deferred posting (seq NULL) shows up once it is folded (fold_interval).
@@ -47,6 +47,7 @@ enum
 	P_ACCOUNT,
 	P_PAGE,
 	P_POSTING,
+	P_LAST,
 	P_BUCKET,
 	NPLANS
 };
@@ -77,6 +78,23 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		CppAsString2(FT_SEQ_BUCKET_BITS) ")"
 		"   AND seq OPERATOR(pg_catalog.=) $2",
 	2, {INT8OID, INT8OID}},
+	/*
+	 * the account's posting $2, its last: the bucket read backwards, which
+	 * meets the newest row first (a bucket's index entries are in the order
+	 * of the rows' places in the table, where an account's postings are
+	 * appended as its seq grows).  The bucket is bounded by a range, not by
+	 * "=": a column equal to a constant needs no order, and the scan would
+	 * run forwards through the whole bucket.
+	 */
+	[P_LAST] = {"SELECT posted_at, balance_after FROM fintech.postings"
+		" WHERE account_id OPERATOR(pg_catalog.=) $1"
+		"   AND " FT_SEQ_BUCKET("") " OPERATOR(pg_catalog.>=) ($2 OPERATOR(pg_catalog.>>) "
+		CppAsString2(FT_SEQ_BUCKET_BITS) ")"
+		"   AND " FT_SEQ_BUCKET("") " OPERATOR(pg_catalog.<=) ($2 OPERATOR(pg_catalog.>>) "
+		CppAsString2(FT_SEQ_BUCKET_BITS) ")"
+		"   AND seq OPERATOR(pg_catalog.=) $2"
+		" ORDER BY " FT_SEQ_BUCKET("") " DESC LIMIT 1",
+	2, {INT8OID, INT8OID}},
 	/* the postings ($2, $3] of one bucket (that of $3), in no order */
 	[P_BUCKET] = {"SELECT seq, posted_at, balance_after FROM fintech.postings"
 		" WHERE account_id OPERATOR(pg_catalog.=) $1"
@@ -97,16 +115,19 @@ no_posting(const char *code, int64 seq)
 			 errhint("fintech.check_ledger() reports what is wrong with its postings.")));
 }
 
-/* posted_at and balance_after of the account's posting seq (1..last_seq) */
+/*
+ * posted_at and balance_after of the account's posting seq (1..last_seq);
+ * last: seq is its last (P_LAST's backward read)
+ */
 static TimestampTz
-posting_at(const char *code, int64 account_id, int64 seq, int64 *balance_after)
+posting_at(const char *code, int64 account_id, int64 seq, bool last, int64 *balance_after)
 {
 	Datum		v[2] = {Int64GetDatum(account_id), Int64GetDatum(seq)};
 	bool		isnull;
 	Datum		at;
 
 	/* count 1: the scan of the bucket stops at the posting */
-	ft_run_plan(&plans, P_POSTING, v, NULL, true, 1);
+	ft_run_plan(&plans, last ? P_LAST : P_POSTING, v, NULL, true, 1);
 	if (SPI_processed == 0)
 		no_posting(code, seq);
 	at = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -119,7 +140,8 @@ posting_at(const char *code, int64 account_id, int64 seq, int64 *balance_after)
  * Postings *lo + 1 .. hi of one bucket (those after hi do not qualify):
  * one read of the bucket, then *lo and *bal move up over the postings
  * that qualify, in seq order, up to the first that does not.  The
- * search's last step, and its first (the account's last bucket).
+ * search's last step, and its second (the rest of the account's last
+ * bucket, when its last posting does not qualify).
  */
 static void
 scan_bucket(const char *code, int64 account_id, int64 *lo, int64 hi, TimestampTz t, bool strict,
@@ -164,8 +186,10 @@ scan_bucket(const char *code, int64 account_id, int64 *lo, int64 hi, TimestampTz
  * probe reads its posting's bucket in the index, then its rows until the
  * posting, so the search probes first postings of buckets (usually the
  * first row of theirs) until it is down to one bucket, which it reads in
- * one go.  It starts with the account's last bucket (the common "now":
- * one read).
+ * one go.  It starts with the account's last posting, read alone (the
+ * common "now": one row; reading its whole bucket cost balance_at(now())
+ * 22 % more instructions once the index had buckets, docs/benchmarks.md),
+ * then the rest of its bucket.
  */
 int64
 seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, bool strict,
@@ -175,20 +199,32 @@ seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, b
 				hi = last_seq,
 				bal = 0;
 
+	ft_check_seq_bucket();
 	if (last_seq > 0)
 	{
 		/* the last bucket's postings, from its first (seq 1 in bucket 0) to last_seq */
 		int64		start = Max((last_seq >> FT_SEQ_BUCKET_BITS) << FT_SEQ_BUCKET_BITS, 1);
+		TimestampTz at;
 
-		lo = start - 1;
-		scan_bucket(code, account_id, &lo, last_seq, t, strict, &bal);
-		if (lo >= start)
-			hi = lo;			/* the last qualifying one is in the bucket */
-		else
+		/* the common "now": the last posting qualifies (one row read) */
+		at = posting_at(code, account_id, last_seq, true, &bal);
+		if (strict ? at < t : at <= t)
+			lo = hi = last_seq;
+		else if (last_seq > start)
 		{
-			lo = 0;				/* none of the bucket qualifies */
-			hi = start - 1;
+			/* the rest of the bucket, in one read */
+			lo = start - 1;
+			scan_bucket(code, account_id, &lo, last_seq - 1, t, strict, &bal);
+			if (lo >= start)
+				hi = lo;		/* the last qualifying one is in the bucket */
+			else
+			{
+				lo = 0;			/* none of the bucket qualifies */
+				hi = start - 1;
+			}
 		}
+		else
+			hi = start - 1;		/* the bucket's only posting does not qualify */
 	}
 	/* invariant: lo qualifies (0 always does), every seq > hi does not */
 	while (lo < hi)
@@ -207,7 +243,7 @@ seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, b
 		}
 		/* the first posting of a bucket after lo's, up to hi's */
 		mid = (blo + (bhi - blo + 1) / 2) << FT_SEQ_BUCKET_BITS;
-		at = posting_at(code, account_id, mid, &b);
+		at = posting_at(code, account_id, mid, false, &b);
 		if (strict ? at < t : at <= t)
 		{
 			lo = mid;
@@ -219,6 +255,25 @@ seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, b
 	if (balance_after)
 		*balance_after = lo == 0 ? 0 : bal;	/* bal: lo's, from the read that chose it */
 	return lo;
+}
+
+void
+ft_check_seq_bucket(void)
+{
+#ifdef FINTECH_CHECKS
+	/* pg_get_indexdef's form of the index's second column */
+	const char *want = "((seq >> " CppAsString2(FT_SEQ_BUCKET_BITS) "))";
+	char	   *def;
+
+	if (SPI_execute("SELECT pg_catalog.pg_get_indexdef("
+					"'fintech.postings_account_seq'::pg_catalog.regclass)", true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "fintech internal check failed: cannot read postings_account_seq's definition");
+	def = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (def == NULL || strstr(def, want) == NULL)
+		elog(ERROR, "fintech internal check failed: postings_account_seq is \"%s\", not on %s "
+			 "(FT_SEQ_BUCKET_BITS, src/statement.h)", def ? def : "", want);
+#endif
 }
 
 PG_FUNCTION_INFO_V1(fintech_statement);
@@ -255,6 +310,7 @@ fintech_statement(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
+	ft_check_seq_bucket();
 	ft_run_plan(&plans, P_ACCOUNT, &acct, NULL, true, 1);
 	if (SPI_processed == 0)
 		ereport(ERROR,

@@ -29,6 +29,14 @@ extern PGDLLEXPORT Datum fintech_statement(PG_FUNCTION_ARGS);
 #define FT_SEQ_BUCKET(alias) "(" alias "seq OPERATOR(pg_catalog.>>) " CppAsString2(FT_SEQ_BUCKET_BITS) ")"
 
 /*
+ * FINTECH_CHECKS builds: fail (an internal check) unless the installed
+ * postings_account_seq is on the shift above; a query with another shift
+ * than the index's would not use it and silently read the whole table.
+ * Inside an SPI connection; a no-op in other builds.
+ */
+extern void ft_check_seq_bucket(void);
+
+/*
  * The last of an account's postings 1..last_seq stamped before t (strict)
  * or at t at the latest: its seq, 0 if none, and its balance_after (0 if
  * none); inside an SPI connection.  A hole in the history (check_ledger()

@@ -418,6 +418,14 @@ SELECT bool_and(fintech.balance_at(a.code, p.posted_at) = p.balance_after) AS st
 EXPLAIN (COSTS OFF)
 SELECT p.posted_at, p.balance_after FROM fintech.postings p
  WHERE p.account_id = 1 AND (p.seq >> 4) = (2 >> 4) AND p.seq = 2;
+-- its first read is the account's last posting alone: the bucket read
+-- backwards (bounded by a range: "=" would need no order), which meets the
+-- newest row first
+EXPLAIN (COSTS OFF)
+SELECT p.posted_at, p.balance_after FROM fintech.postings p
+ WHERE p.account_id = 1 AND (p.seq >> 4) >= (2 >> 4) AND (p.seq >> 4) <= (2 >> 4)
+   AND p.seq = 2
+ ORDER BY (p.seq >> 4) DESC LIMIT 1;
 -- and a statement page is one range of buckets, sorted
 EXPLAIN (COSTS OFF)
 SELECT p.seq FROM fintech.postings p
