@@ -24,7 +24,7 @@ extern PGDLLEXPORT Datum fintech_statement(PG_FUNCTION_ARGS);
  * history bounds the bucket as well as seq, with this very expression (the
  * install script writes the number, sql/fintech.sql), then filters on seq.
  */
-#define FT_SEQ_BUCKET_BITS 4
+#define FT_SEQ_BUCKET_BITS 5
 /* "(<alias>seq >> bits)" as the index expression is written, for a query */
 #define FT_SEQ_BUCKET(alias) "(" alias "seq OPERATOR(pg_catalog.>>) " CppAsString2(FT_SEQ_BUCKET_BITS) ")"
 
