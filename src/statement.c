@@ -16,8 +16,8 @@
  * over the same index (seq_at_time: a posting's posted_at is stamped
  * under its account's row lock, so an account's postings are in the same
  * order by seq and by posted_at -- check_ledger() checks it), the
- * account's last posting first, then bucket by bucket and inside the last
- * one, and the rows are also filtered on posted_at.  fintech.balance_at() uses the same search (accounts.c).
+ * account's last bucket first (backwards: "now" reads one row), then
+ * bucket by bucket and inside the last one, and the rows are also filtered on posted_at.  fintech.balance_at() uses the same search (accounts.c).
  * Amounts are in the account's own sign convention (its normal
  * direction: what raises its balance is positive), as balance_after is.
  * A deferred posting (seq NULL) shows up once it is folded (fold_interval).
@@ -47,7 +47,7 @@ enum
 	P_ACCOUNT,
 	P_PAGE,
 	P_POSTING,
-	P_LAST,
+	P_TAIL,
 	P_BUCKET,
 	NPLANS
 };
@@ -79,22 +79,22 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 		"   AND seq OPERATOR(pg_catalog.=) $2",
 	2, {INT8OID, INT8OID}},
 	/*
-	 * the account's posting $2, its last: the bucket read backwards, which
-	 * meets the newest row first (a bucket's index entries are in the order
-	 * of the rows' places in the table, where an account's postings are
-	 * appended as its seq grows).  The bucket is bounded by a range, not by
-	 * "=": a column equal to a constant needs no order, and the scan would
-	 * run forwards through the whole bucket.
+	 * the postings ($2, $3] of the account's last bucket (that of $3, its
+	 * last posting), read backwards: a bucket's index entries are in the
+	 * order of the rows' places in the table, where an account's postings
+	 * are appended as its seq grows, so the first row is usually $3.  The
+	 * bucket is bounded by a range, not by "=": a column equal to a
+	 * constant needs no order, and the scan would run forwards.
 	 */
-	[P_LAST] = {"SELECT posted_at, balance_after FROM fintech.postings"
+	[P_TAIL] = {"SELECT seq, posted_at, balance_after FROM fintech.postings"
 		" WHERE account_id OPERATOR(pg_catalog.=) $1"
-		"   AND " FT_SEQ_BUCKET("") " OPERATOR(pg_catalog.>=) ($2 OPERATOR(pg_catalog.>>) "
+		"   AND " FT_SEQ_BUCKET("") " OPERATOR(pg_catalog.>=) ($3 OPERATOR(pg_catalog.>>) "
 		CppAsString2(FT_SEQ_BUCKET_BITS) ")"
-		"   AND " FT_SEQ_BUCKET("") " OPERATOR(pg_catalog.<=) ($2 OPERATOR(pg_catalog.>>) "
+		"   AND " FT_SEQ_BUCKET("") " OPERATOR(pg_catalog.<=) ($3 OPERATOR(pg_catalog.>>) "
 		CppAsString2(FT_SEQ_BUCKET_BITS) ")"
-		"   AND seq OPERATOR(pg_catalog.=) $2"
-		" ORDER BY " FT_SEQ_BUCKET("") " DESC LIMIT 1",
-	2, {INT8OID, INT8OID}},
+		"   AND seq OPERATOR(pg_catalog.>) $2 AND seq OPERATOR(pg_catalog.<=) $3"
+		" ORDER BY " FT_SEQ_BUCKET("") " DESC",
+	3, {INT8OID, INT8OID, INT8OID}},
 	/* the postings ($2, $3] of one bucket (that of $3), in no order */
 	[P_BUCKET] = {"SELECT seq, posted_at, balance_after FROM fintech.postings"
 		" WHERE account_id OPERATOR(pg_catalog.=) $1"
@@ -115,19 +115,16 @@ no_posting(const char *code, int64 seq)
 			 errhint("fintech.check_ledger() reports what is wrong with its postings.")));
 }
 
-/*
- * posted_at and balance_after of the account's posting seq (1..last_seq);
- * last: seq is its last (P_LAST's backward read)
- */
+/* posted_at and balance_after of the account's posting seq (1..last_seq) */
 static TimestampTz
-posting_at(const char *code, int64 account_id, int64 seq, bool last, int64 *balance_after)
+posting_at(const char *code, int64 account_id, int64 seq, int64 *balance_after)
 {
 	Datum		v[2] = {Int64GetDatum(account_id), Int64GetDatum(seq)};
 	bool		isnull;
 	Datum		at;
 
 	/* count 1: the scan of the bucket stops at the posting */
-	ft_run_plan(&plans, last ? P_LAST : P_POSTING, v, NULL, true, 1);
+	ft_run_plan(&plans, P_POSTING, v, NULL, true, 1);
 	if (SPI_processed == 0)
 		no_posting(code, seq);
 	at = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -136,46 +133,83 @@ posting_at(const char *code, int64 account_id, int64 seq, bool last, int64 *bala
 	return isnull ? DT_NOEND : DatumGetTimestampTz(at);
 }
 
+/* a bucket's rows as scan_bucket reads them: posted_at, balance_after, seen, by seq - first */
+typedef struct BucketRows
+{
+	int64		first;
+	TimestampTz at[1 << FT_SEQ_BUCKET_BITS];
+	int64		b[1 << FT_SEQ_BUCKET_BITS];
+	bool		seen[1 << FT_SEQ_BUCKET_BITS];
+} BucketRows;
+
+/* the rows of SPI_tuptable (seq, posted_at, balance_after) into r */
+static void
+take_rows(BucketRows *r)
+{
+	for (uint64 k = 0; k < SPI_processed; k++)
+	{
+		int64		i = get_int8(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 1, NULL) - r->first;
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 2, &isnull);
+
+		/* the queries keep seq in (lo, hi]: i in [0, n) */
+		r->at[i] = isnull ? DT_NOEND : DatumGetTimestampTz(d);
+		r->b[i] = get_int8(SPI_tuptable->vals[k], SPI_tuptable->tupdesc, 3, NULL);
+		r->seen[i] = true;
+	}
+}
+
 /*
  * Postings *lo + 1 .. hi of one bucket (those after hi do not qualify):
  * one read of the bucket, then *lo and *bal move up over the postings
  * that qualify, in seq order, up to the first that does not.  The
- * search's last step, and its second (the rest of the account's last
- * bucket, when its last posting does not qualify).
+ * search's last step, and its first (tail: hi is the account's last
+ * posting), where the bucket is read backwards and a first row that is
+ * hi and qualifies ends the read: the common "now" reads one row.
  */
 static void
 scan_bucket(const char *code, int64 account_id, int64 *lo, int64 hi, TimestampTz t, bool strict,
-			int64 *bal)
+			int64 *bal, bool tail)
 {
 	int			n = (int) (hi - *lo);
 	Datum		v[3] = {Int64GetDatum(account_id), Int64GetDatum(*lo), Int64GetDatum(hi)};
-	TimestampTz at[1 << FT_SEQ_BUCKET_BITS];
-	int64		b[1 << FT_SEQ_BUCKET_BITS];
-	bool		seen[1 << FT_SEQ_BUCKET_BITS] = {0};
-	int64		first = *lo + 1;
+	BucketRows	r;
 
+	r.first = *lo + 1;
+	memset(r.seen, 0, sizeof(r.seen));
 	Assert(n > 0 && n <= (1 << FT_SEQ_BUCKET_BITS));
-	Assert((first >> FT_SEQ_BUCKET_BITS) == (hi >> FT_SEQ_BUCKET_BITS));
-	ft_run_plan(&plans, P_BUCKET, v, NULL, true, 0);
-	for (uint64 r = 0; r < SPI_processed; r++)
+	Assert((r.first >> FT_SEQ_BUCKET_BITS) == (hi >> FT_SEQ_BUCKET_BITS));
+	if (!tail)
 	{
-		int64		i = get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, NULL) - first;
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull);
+		ft_run_plan(&plans, P_BUCKET, v, NULL, true, 0);
+		take_rows(&r);
+	}
+	else
+	{
+		Portal		portal = ft_open_cursor(&plans, P_TAIL, v, NULL, true);
 
-		/* the query keeps seq in (lo, hi]: i in [0, n) */
-		at[i] = isnull ? DT_NOEND : DatumGetTimestampTz(d);
-		b[i] = get_int8(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3, NULL);
-		seen[i] = true;
+		SPI_cursor_fetch(portal, true, 1);
+		take_rows(&r);
+		if (r.seen[n - 1] && (strict ? r.at[n - 1] < t : r.at[n - 1] <= t))
+		{
+			/* hi, the last, qualifies: so does every posting before it */
+			SPI_cursor_close(portal);
+			*lo = hi;
+			*bal = r.b[n - 1];
+			return;
+		}
+		SPI_cursor_fetch(portal, true, FETCH_ALL);
+		take_rows(&r);
+		SPI_cursor_close(portal);
 	}
 	for (int i = 0; i < n; i++)
 	{
-		if (!seen[i])
-			no_posting(code, first + i);
-		if (strict ? at[i] >= t : at[i] > t)
+		if (!r.seen[i])
+			no_posting(code, r.first + i);
+		if (strict ? r.at[i] >= t : r.at[i] > t)
 			break;
-		*lo = first + i;
-		*bal = b[i];
+		*lo = r.first + i;
+		*bal = r.b[i];
 	}
 }
 
@@ -186,10 +220,10 @@ scan_bucket(const char *code, int64 account_id, int64 *lo, int64 hi, TimestampTz
  * probe reads its posting's bucket in the index, then its rows until the
  * posting, so the search probes first postings of buckets (usually the
  * first row of theirs) until it is down to one bucket, which it reads in
- * one go.  It starts with the account's last posting, read alone (the
- * common "now": one row; reading its whole bucket cost balance_at(now())
- * 22 % more instructions once the index had buckets, docs/benchmarks.md),
- * then the rest of its bucket.
+ * one go.  It starts with the account's last bucket, read backwards
+ * (the common "now": its first row, the last posting, qualifies, and the
+ * read ends there; reading the whole bucket cost balance_at(now()) 22 %
+ * more instructions once the index had buckets, docs/benchmarks.md).
  */
 int64
 seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, bool strict,
@@ -204,27 +238,16 @@ seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, b
 	{
 		/* the last bucket's postings, from its first (seq 1 in bucket 0) to last_seq */
 		int64		start = Max((last_seq >> FT_SEQ_BUCKET_BITS) << FT_SEQ_BUCKET_BITS, 1);
-		TimestampTz at;
 
-		/* the common "now": the last posting qualifies (one row read) */
-		at = posting_at(code, account_id, last_seq, true, &bal);
-		if (strict ? at < t : at <= t)
-			lo = hi = last_seq;
-		else if (last_seq > start)
-		{
-			/* the rest of the bucket, in one read */
-			lo = start - 1;
-			scan_bucket(code, account_id, &lo, last_seq - 1, t, strict, &bal);
-			if (lo >= start)
-				hi = lo;		/* the last qualifying one is in the bucket */
-			else
-			{
-				lo = 0;			/* none of the bucket qualifies */
-				hi = start - 1;
-			}
-		}
+		lo = start - 1;
+		scan_bucket(code, account_id, &lo, last_seq, t, strict, &bal, true);
+		if (lo >= start)
+			hi = lo;			/* the last qualifying one is in the bucket */
 		else
-			hi = start - 1;		/* the bucket's only posting does not qualify */
+		{
+			lo = 0;				/* none of the bucket qualifies */
+			hi = start - 1;
+		}
 	}
 	/* invariant: lo qualifies (0 always does), every seq > hi does not */
 	while (lo < hi)
@@ -238,12 +261,12 @@ seq_at_time(const char *code, int64 account_id, int64 last_seq, TimestampTz t, b
 		CHECK_FOR_INTERRUPTS();
 		if (blo == bhi)
 		{
-			scan_bucket(code, account_id, &lo, hi, t, strict, &bal);
+			scan_bucket(code, account_id, &lo, hi, t, strict, &bal, false);
 			break;
 		}
 		/* the first posting of a bucket after lo's, up to hi's */
 		mid = (blo + (bhi - blo + 1) / 2) << FT_SEQ_BUCKET_BITS;
-		at = posting_at(code, account_id, mid, false, &b);
+		at = posting_at(code, account_id, mid, &b);
 		if (strict ? at < t : at <= t)
 		{
 			lo = mid;

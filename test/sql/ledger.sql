@@ -418,14 +418,13 @@ SELECT bool_and(fintech.balance_at(a.code, p.posted_at) = p.balance_after) AS st
 EXPLAIN (COSTS OFF)
 SELECT p.posted_at, p.balance_after FROM fintech.postings p
  WHERE p.account_id = 1 AND (p.seq >> 5) = (2 >> 5) AND p.seq = 2;
--- its first read is the account's last posting alone: the bucket read
--- backwards (bounded by a range: "=" would need no order), which meets the
--- newest row first
+-- its first read is the account's last bucket backwards (bounded by a
+-- range: "=" would need no order), which meets the newest row first
 EXPLAIN (COSTS OFF)
-SELECT p.posted_at, p.balance_after FROM fintech.postings p
- WHERE p.account_id = 1 AND (p.seq >> 5) >= (2 >> 5) AND (p.seq >> 5) <= (2 >> 5)
-   AND p.seq = 2
- ORDER BY (p.seq >> 5) DESC LIMIT 1;
+SELECT p.seq, p.posted_at, p.balance_after FROM fintech.postings p
+ WHERE p.account_id = 1 AND (p.seq >> 5) >= (40 >> 5) AND (p.seq >> 5) <= (40 >> 5)
+   AND p.seq > 31 AND p.seq <= 40
+ ORDER BY (p.seq >> 5) DESC;
 -- and a statement page is one range of buckets, sorted
 EXPLAIN (COSTS OFF)
 SELECT p.seq FROM fintech.postings p
