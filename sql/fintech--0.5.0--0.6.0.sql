@@ -398,8 +398,8 @@ COMMENT ON TABLE fintech.ledger_keys IS
   'Idempotency keys of ledger writes within their retention, each naming its entry';
 SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
 
--- an account's history in seq order, by bucket: the 16 consecutive postings
--- of an account in a bucket (seq >> 4; src/statement.h's
+-- an account's history in seq order, by bucket: the 32 consecutive postings
+-- of an account in a bucket (seq >> 5; src/statement.h's
 -- FT_SEQ_BUCKET_BITS) share one key, so B-tree deduplication keeps them in
 -- one posting list: an index several times smaller than one on
 -- (account_id, seq), whose every entry would be distinct (fewer pages for a
@@ -409,7 +409,7 @@ SELECT pg_catalog.pg_extension_config_dump('fintech.ledger_keys', '');
 -- (stamped under the account's row lock; check_ledger checks it), so one
 -- index per posting serves both
 CREATE INDEX postings_account_seq ON fintech.postings
-  (account_id, (seq OPERATOR(pg_catalog.>>) 4));
+  (account_id, (seq OPERATOR(pg_catalog.>>) 5));
 -- (by time, the postings_account_seq search above: one index less to write per posting)
 DROP INDEX fintech.postings_account_time;
 

@@ -1275,8 +1275,8 @@ COMMENT ON TABLE fintech.ledger_keys IS
 -- (pg_dump dumps its rows: registered at the end of this file, in the order
 -- the update to 0.6.0 registers it)
 
--- an account's history in seq order, by bucket: the 16 consecutive postings
--- of an account in a bucket (seq >> 4; src/statement.h's
+-- an account's history in seq order, by bucket: the 32 consecutive postings
+-- of an account in a bucket (seq >> 5; src/statement.h's
 -- FT_SEQ_BUCKET_BITS) share one key, so B-tree deduplication keeps them in
 -- one posting list: an index several times smaller than one on
 -- (account_id, seq), whose every entry would be distinct (fewer pages for a
@@ -1287,7 +1287,7 @@ COMMENT ON TABLE fintech.ledger_keys IS
 -- index per posting serves both
 -- (0.5.0's postings_account_time, on (account_id, posted_at, seq), is gone)
 CREATE INDEX postings_account_seq ON fintech.postings
-  (account_id, (seq OPERATOR(pg_catalog.>>) 4));
+  (account_id, (seq OPERATOR(pg_catalog.>>) 5));
 
 CREATE FUNCTION fintech.sweep(
     debit_account pg_catalog.text, credit_account pg_catalog.text,

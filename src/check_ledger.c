@@ -147,6 +147,7 @@ fintech_check_ledger(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
+	ft_check_seq_bucket();
 	/* the checks read with pg_catalog first; the tables are qualified */
 	for (int i = 0; i < lengthof(ledger_checks); i++)
 	{

@@ -24,9 +24,17 @@ extern PGDLLEXPORT Datum fintech_statement(PG_FUNCTION_ARGS);
  * history bounds the bucket as well as seq, with this very expression (the
  * install script writes the number, sql/fintech.sql), then filters on seq.
  */
-#define FT_SEQ_BUCKET_BITS 4
+#define FT_SEQ_BUCKET_BITS 5
 /* "(<alias>seq >> bits)" as the index expression is written, for a query */
 #define FT_SEQ_BUCKET(alias) "(" alias "seq OPERATOR(pg_catalog.>>) " CppAsString2(FT_SEQ_BUCKET_BITS) ")"
+
+/*
+ * FINTECH_CHECKS builds: fail (an internal check) unless the installed
+ * postings_account_seq is on the shift above; a query with another shift
+ * than the index's would not use it and silently read the whole table.
+ * Inside an SPI connection; a no-op in other builds.
+ */
+extern void ft_check_seq_bucket(void);
 
 /*
  * The last of an account's postings 1..last_seq stamped before t (strict)

@@ -413,15 +413,22 @@ SELECT bool_and(fintech.balance_at(a.code, p.posted_at) = p.balance_after) AS st
   FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id
  WHERE a.code = 'frank';
 -- balance_at searches the account's history by seq (posted_at does not
--- decrease with it) on the index of (account_id, seq >> 4): each step one
--- index lookup of the posting's bucket of 16, no scan
+-- decrease with it) on the index of (account_id, seq >> 5): each step one
+-- index lookup of the posting's bucket of 32, no scan
 EXPLAIN (COSTS OFF)
 SELECT p.posted_at, p.balance_after FROM fintech.postings p
- WHERE p.account_id = 1 AND (p.seq >> 4) = (2 >> 4) AND p.seq = 2;
+ WHERE p.account_id = 1 AND (p.seq >> 5) = (2 >> 5) AND p.seq = 2;
+-- its first read is the account's last bucket backwards (bounded by a
+-- range: "=" would need no order), which meets the newest row first
+EXPLAIN (COSTS OFF)
+SELECT p.seq, p.posted_at, p.balance_after FROM fintech.postings p
+ WHERE p.account_id = 1 AND (p.seq >> 5) >= (40 >> 5) AND (p.seq >> 5) <= (40 >> 5)
+   AND p.seq > 31 AND p.seq <= 40
+ ORDER BY (p.seq >> 5) DESC;
 -- and a statement page is one range of buckets, sorted
 EXPLAIN (COSTS OFF)
 SELECT p.seq FROM fintech.postings p
- WHERE p.account_id = 1 AND (p.seq >> 4) >= (20 >> 4) AND (p.seq >> 4) <= (70 >> 4)
+ WHERE p.account_id = 1 AND (p.seq >> 5) >= (20 >> 5) AND (p.seq >> 5) <= (70 >> 5)
    AND p.seq > 20 AND p.seq <= 70 ORDER BY p.seq LIMIT 50;
 
 -- ====================================================================

@@ -255,8 +255,8 @@ SELECT count(*) AS none FROM fintech.statement('la_st', 6);
 -- a new account has an empty statement
 SELECT fintech.open_account('la_st_empty', 'EUR') > 0 AS opened;
 SELECT count(*) AS none FROM fintech.statement('la_st_empty');
--- a longer history, over five buckets of the account index (16 postings
--- a bucket: postings_account_seq is on (account_id, seq >> 4)), some
+-- a longer history, over six buckets of the account index (32 postings
+-- a bucket: postings_account_seq is on (account_id, seq >> 5)), some
 -- postings sharing a stamp (a batch): every page, every time window and
 -- balance_at at every stamp (and just before and after it) equal the
 -- account's postings read directly
@@ -265,17 +265,17 @@ SELECT count(*) AS posted FROM fintech.transfer_batch(
   (SELECT array_agg('la_st_asset'::text) FROM generate_series(1, 40)),
   (SELECT array_agg('la_long'::text) FROM generate_series(1, 40)),
   (SELECT array_agg(i::bigint) FROM generate_series(1, 40) i)) WHERE error IS NULL;
-SELECT count(fintech.transfer('la_st_asset', 'la_long', i)) AS posted FROM generate_series(1, 30) i;
+SELECT count(fintech.transfer('la_st_asset', 'la_long', i)) AS posted FROM generate_series(1, 130) i;
 CREATE TEMP TABLE la_long AS
 SELECT p.seq, p.posted_at, p.balance_after FROM fintech.postings p
   JOIN fintech.accounts a ON a.id = p.account_id WHERE a.code = 'la_long';
 SELECT count(*) AS pages,
        count(*) FILTER (WHERE (SELECT array_agg(s.seq) FROM fintech.statement('la_long', a, m) s)
          IS DISTINCT FROM (SELECT array_agg(seq ORDER BY seq) FROM la_long WHERE seq > a AND seq <= a + m)) AS wrong
-  FROM generate_series(0, 71) a, (VALUES (1), (15), (16), (17), (100)) r(m);
+  FROM generate_series(0, 171) a, (VALUES (1), (31), (32), (33), (100)) r(m);
 WITH t AS (SELECT DISTINCT posted_at + d AS t FROM la_long,
              (VALUES (interval '-1 microsecond'), (interval '0'), (interval '1 microsecond')) v(d)
-            WHERE seq % 4 = 1
+            WHERE seq % 10 = 1
            UNION VALUES ('-infinity'::timestamptz), ('infinity'))
 SELECT bool_and((SELECT array_agg(s.seq) FROM fintech.statement('la_long', a, m, f.t, g.t) s)
          IS NOT DISTINCT FROM (SELECT array_agg(seq ORDER BY seq) FROM
