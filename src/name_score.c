@@ -23,7 +23,11 @@
  * keys (ft_korean_sim: the romanisations the lists mix); a query token
  * one keyboard slip from a listed one (a neighbouring key, a letter
  * doubled or left out, two letters swapped) is at least SLIP_SIM similar
- * (ft_slip_sim); all three are in name_variants.c.  Initials,
+ * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all three are
+ * in name_variants.c.  One real part of the listed name left out costs
+ * less when the query is that name less a middle part (listed_left_cost);
+ * a listed patronymic left over meets a query token left over (a
+ * misspelt patronymic: leftover_patronymic).  Initials,
  * particles (al, bin, de, van ...), titles, legal forms
  * inside a name and patronymics weigh little.  Lopsided matches (one real
  * token of several), disagreeing numbers and disagreeing patronymics
@@ -243,6 +247,78 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, int qi, int vi)
 	return sim;
 }
 
+/*
+ * What a unit of the listed name's unmatched weight costs (its real
+ * tokens not in cused; sq: the query's real tokens matched):
+ *
+ * - UNMATCHED_C2 when two real parts or more found no counterpart
+ *   (Patricia Rivera / SANCHEZ RIVERA, Doris Patricia): another name
+ *   sharing a part or two, not the name with a part left out;
+ * - UNMATCHED_C1 when one did and the query is the listed name less that
+ *   part: two real parts of the query or more, every one of them matched
+ *   by a part at least KNEE similar (near: an equal part or a close
+ *   spelling, not a near miss; YAN, Su / YAN, Su Xuan; DANAEI, Ali /
+ *   DANAEI KENARSARI, Ali; RAZZAQ, Mohame Abdul / RAZZAQ, Mohamed
+ *   Maathiu Abdul; not Ryan Wright / WRIGHT, Ian Colin, nor Jun Wong /
+ *   WONG, Mun Chi, a slip of a short part: another name), and
+ *   the part left out is not the listed name's first real part (the
+ *   surname of SURNAME, Given, or the first given name of a name listed
+ *   in its natural order: the part people keep; Sergio Ojeda is not
+ *   AVENDANO OJEDA, Sergio, nor Karim Mansour AL-GHANIMI, Karim Mansur).  A
+ *   second given name or a second surname is the part people leave out
+ *   most, and nothing of the query speaks against the listed name; a
+ *   rare left-out part (XUAN) otherwise outweighs two common ones matched;
+ * - else UNMATCHED_C.
+ *
+ * Only for names as written: a skeleton's parts split where the scripts
+ * split them.
+ */
+static double
+listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
+				 uint32 qused, uint32 cused, int sq, bool near)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+	int			uc = 0,
+				first = -1,		/* the listed name's first real part */
+				left = -1;		/* its real part left out (uc == 1) */
+	bool		q_all = true;
+
+	if (q->forms != FT_FORM_PLAIN)
+		return UNMATCHED_C;
+	for (int t = 0; t < nm->ntok; t++)
+	{
+		if (ix->vocab[items[t]].strong == 0)
+			continue;
+		if (first < 0)
+			first = t;
+		if (!(cused & (1u << t)))
+		{
+			uc++;
+			left = t;
+		}
+	}
+	if (uc >= 2)
+		return UNMATCHED_C2;
+	for (int t = 0; t < q->nn.ntok; t++)
+		q_all &= (qused & (1u << t)) || q->it.strong[t] == 0;
+	return uc == 1 && left != first && q_all && near && sq >= 2 ? UNMATCHED_C1 : UNMATCHED_C;
+}
+
+/*
+ * A listed patronymic (weak) left over is compared with a real query
+ * token left over (qi) in the plain pass: a patronymic misspelt out of
+ * its ending (Gioreivch for Igorevich) is no longer one, and would stay
+ * a real part of the query left unmatched.
+ */
+static bool
+leftover_patronymic(const NameIndex *ix, const ScreenQuery *q, int qi, const Vocab *v)
+{
+	/* (a patronymic has 4 letters, ogli, or 7 or more: most weak tokens are not looked at) */
+	return q->forms == FT_FORM_PLAIN && (v->len >= 7 || v->len == 4) &&
+		ft_word_is_patronymic(FT_STR(ix, v->s)) &&
+		(q->patronymics == 0 || !ft_word_is_patronymic(q->it.s[qi]));
+}
+
 /* the score of query q against listed name nm */
 double
 ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain *ex)
@@ -265,6 +341,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				sc = 0,
 				npairs = 0;
 	bool		left_one = false;
+	bool		near = true;	/* every pair taken is KNEE similar or more */
 
 	/* the pairs the index found similar */
 	for (int ci = 0; ci < nm->nitems; ci++)
@@ -337,6 +414,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 					ex->npairs++;
 				}
 				plain += sim * w;
+				near &= sim >= KNEE;
 				if (sim < KNEE)
 					sim -= BETA * (KNEE - sim);
 				num += Max(sim, 0.0) * w;
@@ -393,7 +471,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				const Vocab *v = &ix->vocab[items[ci]];
 				float		sim;
 
-				if (cused & (1u << ci) || v->strong == 0 || v->len < lo || v->len > hi)
+				if (cused & (1u << ci) || v->len < lo || v->len > hi ||
+					(v->strong == 0 && !leftover_patronymic(ix, q, qi, v)))
 					continue;
 				sim = leftover_sim(ix, q, qi, items[ci]);
 				if (!(left_one ? sim >= LEFTOVER_FLOOR : pair_ok(sim, 1, 1)))
@@ -412,21 +491,11 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		score = 0.0;
 	else
 	{
-		int			uc = 0;
-
-		/*
-		 * A listed name of which two real parts or more found no
-		 * counterpart (Patricia Rivera / SANCHEZ RIVERA, Doris Patricia) is
-		 * another name sharing a part or two, not the name with a part
-		 * left out: its unmatched weight costs UNMATCHED_C2.
-		 */
-		for (int t = 0; t < nm->ntok; t++)
-			uc += !(cused & (1u << t)) && ix->vocab[items[t]].strong > 0;
 		/* the knee is for names of several parts, where one near miss among
 		 * exact parts is how different people look alike */
 		score = (npairs > 1 ? num : plain) /
 			(mq + mc + UNMATCHED_Q * (q->weight - mq) +
-			 (q->forms == FT_FORM_PLAIN && uc >= 2 ? UNMATCHED_C2 : UNMATCHED_C) * (nm->weight - mc));
+			 listed_left_cost(ix, q, nm, qused, cused, sq, near) * (nm->weight - mc));
 
 		/*
 		 * Lopsided: one side matched by a single real token while the other

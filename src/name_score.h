@@ -26,6 +26,7 @@
 #define UNMATCHED_Q		0.70	/* cost of a query token left unmatched */
 #define UNMATCHED_C		0.35	/* cost of a listed name's token left unmatched */
 #define UNMATCHED_C2	0.50	/* ... when two or more of its real tokens are */
+#define UNMATCHED_C1	0.25	/* ... when one is and the query's real tokens all matched */
 #define LENGTH_PENALTY	0.30	/* similarity lost per unit of length ratio short of 1 */
 #define LOPSIDED		0.80	/* one token matched of several */
 #define IDF_SLOPE		0.10	/* weight lost per e-fold of names holding a token */
@@ -35,6 +36,8 @@
 #define VARIANT_TYPO	0.90	/* a query token this near a variant is that variant */
 #define KOREAN_KEY_COST	0.05	/* a pair that meets only by its Korean keys loses this */
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
+#define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
+#define TWO_SLIP_LEN	8
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define WEAK_WEIGHT		1.0f
 /* consonant skeletons (names written without short vowels) */
@@ -114,7 +117,7 @@ extern bool ft_variant_canon(const char *canon);
 /* similarity of two tokens by their Korean keys, less KOREAN_KEY_COST (one side written in Hangul) */
 extern float ft_korean_sim(const char *a, int la, const char *b, int lb);
 
-/* SLIP_SIM when query token t is one keyboard slip away from listed token c, else 0 */
+/* SLIP_SIM when query token t is one keyboard slip away from listed token c, TWO_SLIP_SIM two (long tokens), else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);
 
 /* is s[0 .. len-1] a number? */

@@ -8,10 +8,12 @@
  *	  ft_korean_sim, two tokens compared by their Korean keys
  *	  (translit.c's ft_korean_key) where one side is written in Hangul,
  *	  and ft_slip_sim, a query token one keyboard slip away from a listed
- *	  one (a neighbouring key, a letter doubled or left out, two swapped).
+ *	  one (a neighbouring key, a letter doubled or left out, two swapped),
+ *	  or two slips when both are 8 letters or more.
  *
  * The first two only ever raise a pair's similarity to what another
- * spelling of the same name would have scored, the third to SLIP_SIM;
+ * spelling of the same name would have scored, the third to SLIP_SIM
+ * (TWO_SLIP_SIM for two slips);
  * the callers decide when they apply.
  * Memory: the variant spellings sorted by replacement, built once per
  * process in TopMemoryContext (the table is fixed).  No locks, no
@@ -230,8 +232,79 @@ one_slip(const char *t, int len, const char *c, int lc)
 }
 
 /*
+ * Is the query token t (len) two keyboard slips away from the listed token
+ * c (lc), both of TWO_SLIP_LEN letters or more?  Any way of writing c as
+ * t by two slips has to mend the first letter where they differ, at i:
+ * the letter there replaced, swapped with the next, added or left out.
+ * Each of the four strings u that mends it (within MAX_TOKLEN + 2 bytes)
+ * is tried as the step between: t one slip from u (one_slip) and u one
+ * slip from c.
+ */
+static bool
+two_slips(const char *t, int len, const char *c, int lc)
+{
+	char		u[MAX_TOKLEN + 3];
+	int			i = 0;
+
+	int			h[26] = {0};
+	int			d = 0;
+
+	if (Min(len, lc) < TWO_SLIP_LEN || abs(len - lc) > 2 || Max(len, lc) > MAX_TOKLEN + 1)
+		return false;
+	/*
+	 * (first the letters counted: two slips change the counts by 4 at
+	 * most, which most pairs the candidate search brings here do not pass)
+	 */
+	for (int k = 0; k < len; k++)
+	{
+		if (t[k] < 'a' || t[k] > 'z')
+			return false;
+		h[t[k] - 'a']++;
+	}
+	for (int k = 0; k < lc; k++)
+	{
+		if (c[k] < 'a' || c[k] > 'z')
+			return false;
+		h[c[k] - 'a']--;
+	}
+	for (int k = 0; k < 26; k++)
+		d += abs(h[k]);
+	if (d > 4)
+		return false;
+	while (i < len && i < lc && t[i] == c[i])
+		i++;
+	if (i == len || i == lc)
+		return false;		/* one is the other's start: at most two left out or added */
+	/* t[i] replaced by c[i] */
+	memcpy(u, t, len);
+	u[i] = c[i];
+	if (one_slip(t, len, u, len) && one_slip(u, len, c, lc))
+		return true;
+	/* t[i] and t[i + 1] swapped */
+	if (i + 1 < len)
+	{
+		memcpy(u, t, len);
+		u[i] = t[i + 1];
+		u[i + 1] = t[i];
+		if (one_slip(t, len, u, len) && one_slip(u, len, c, lc))
+			return true;
+	}
+	/* t[i] added to what was meant */
+	memcpy(u, t, i);
+	memcpy(u + i, t + i + 1, len - i - 1);
+	if (one_slip(t, len, u, len - 1) && one_slip(u, len - 1, c, lc))
+		return true;
+	/* c[i] left out of t */
+	memcpy(u, t, i);
+	u[i] = c[i];
+	memcpy(u + i + 1, t + i, len - i);
+	return one_slip(t, len, u, len + 1) && one_slip(u, len + 1, c, lc);
+}
+
+/*
  * The similarity of a query token to a listed one as a typing error:
  * SLIP_SIM when the query token is one keyboard slip away (one_slip),
+ * TWO_SLIP_SIM when it is two slips away and both are long (two_slips),
  * else 0.  Jaro-Winkler with its length penalty scores a slip in a short
  * word (OMA for HOMA, MAIA for MARIA, IVENT for INVENT) below the
  * threshold, and a slip in a word of any length below the knee, while
@@ -241,5 +314,7 @@ one_slip(const char *t, int len, const char *c, int lc)
 float
 ft_slip_sim(const char *t, int len, const char *c, int lc)
 {
-	return one_slip(t, len, c, lc) ? (float) SLIP_SIM : 0.0f;
+	if (one_slip(t, len, c, lc))
+		return (float) SLIP_SIM;
+	return two_slips(t, len, c, lc) ? (float) TWO_SLIP_SIM : 0.0f;
 }

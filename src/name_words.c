@@ -332,7 +332,9 @@ ft_word_in(NameWordList list, const char *t)
 bool
 ft_word_is_patronymic(const char *t)
 {
-	static const char *const endings[] = {"ovich", "evich", "ovch", "evch", "ovna", "evna", "ichna"};
+	/* (-vitch: the French transliteration of -вич, Anatolijevitch) */
+	static const char *const endings[] = {"ovich", "evich", "ovch", "evch", "ovna", "evna", "ichna",
+	"vitch"};
 	size_t		len = strlen(t);
 
 	if (strcmp(t, "ogli") == 0 || strcmp(t, "oglu") == 0 || strcmp(t, "kizi") == 0)
