@@ -34,6 +34,7 @@
 #define NUMBER_MISMATCH	0.70	/* both names hold numbers, and none agree */
 #define VARIANT_TYPO	0.90	/* a query token this near a variant is that variant */
 #define KOREAN_KEY_COST	0.05	/* a pair that meets only by its Korean keys loses this */
+#define THAI_KEY_COST	0.05	/* a pair that meets only by its Thai keys loses this */
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define WEAK_WEIGHT		1.0f
@@ -113,6 +114,9 @@ extern bool ft_variant_canon(const char *canon);
 
 /* similarity of two tokens by their Korean keys, less KOREAN_KEY_COST (one side written in Hangul) */
 extern float ft_korean_sim(const char *a, int la, const char *b, int lb);
+
+/* similarity of two tokens by their Thai keys, less THAI_KEY_COST (one side written in Thai letters) */
+extern float ft_thai_sim(const char *a, int la, const char *b, int lb);
 
 /* SLIP_SIM when query token t is one keyboard slip away from listed token c, else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);
