@@ -611,9 +611,11 @@ key_vowel(char c)
  * those spellings as one letter: the p sounds (p ph f b bh) p, the t sounds
  * (t th d dh) t, k kh g k, ch j sh c, v w w; ee i and oo u (long vowels);
  * r after a vowel and before no vowel (the lengthening r of Charn, Korn,
- * Chart) nothing, l there n (RTGS's final ล: Silpa sinpa, Bhumibol); w
- * there o (RTGS's final ว: Buakaw); c closing the word t (RTGS's final
- * ช: Adulyadej); a doubled letter once (Chinnawat).  Compared only where
+ * Chart) nothing, and so a final ra after a consonant (the silent ร
+ * that Sanskrit-based spellings write: Shinawatra, RTGS chinnawat); l
+ * after a vowel and before no vowel n (RTGS's final ล: Silpa sinpa,
+ * Bhumibol), w there o (RTGS's final ว: Buakaw); c closing the word t
+ * (RTGS's final ช: Adulyadej); a doubled letter once (Chinnawat).  Compared only where
  * one side is written in Thai letters (name_score.c), never between two
  * Latin names: for them these are different letters.  Needs room for
  * len + 1 bytes in out.
@@ -689,6 +691,11 @@ ft_thai_key(const char *t, int len, char *out)
 			case 'r':
 				if (closing)
 					continue;
+				if (n == 'a' && i + 2 == len && i > 0 && !key_vowel(t[i - 1]))
+				{
+					i++;		/* a final -ra after a consonant: a silent ร */
+					continue;
+				}
 				break;
 			case 'l':
 				if (closing)

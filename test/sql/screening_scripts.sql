@@ -26,14 +26,14 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'TARIQ GIDAR GROUP', 'AL MOUAKAOUNE BIDDAM', 'CHAN-O-CHA, Prayut', 'MOHAMMADULLAH',
   'GUNN, Parker', 'WONGSAWAT, Somchai', 'THUEAKSUBAN, Suthep', 'KITTIKHACHON, Thanom',
   'WEIZMAN, Ezer', 'LEEKPAI, Chuan', 'CHOONHAVAN, Chatichai', 'ADULYADEJ, Bhumibol',
-  'ROH, Moo-hyun', 'AHN, Cheol-soo']), list => 'XL') AS latin;
+  'ROH, Moo-hyun', 'AHN, Cheol-soo', 'SHINAWATRA, Thaksin']), list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
   'مطیع الرحمن علی محمد', 'تحریک طالبان پاکستان', 'عمر محمود عثمان',
   'طارق گیدڑ گروپ', 'الموقعون بالدم', 'ประยุทธ์ จันทร์โอชา', 'สมชาย วงศ์สวัสดิ์',
   'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן', 'ชวน หลีกภัย', 'ชาติชาย ชุณหะวัณ',
-  '노무현', '안철수']), list => 'XO') AS original;
+  '노무현', '안철수', 'ทักษิณ ชินวัตร']), list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -128,6 +128,9 @@ SELECT * FROM hits('Chatichai Choonhavan');      -- ชาติชาย ชุ
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('ภูมิพล', s.id) AS e
  WHERE s.list = 'XL' AND s.source_uid = '23';
+-- a final -ra after a consonant is the silent ร Sanskrit-based spellings
+-- write (ชินวัตร, read chinwat: SHINAWATRA)
+SELECT * FROM hits('ทักษิณ ชินวัตร');
 -- between two Latin names these stay different letters: the RTGS
 -- spelling in Latin letters scores below the Thai one
 SELECT * FROM hits('Chuan Likphai', 0.5);
