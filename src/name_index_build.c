@@ -88,6 +88,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->df = 0;
 		v->abjad_skeleton = false;
 		v->hangul = false;
+		v->thai = false;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -224,6 +225,7 @@ add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
 	nm->ntok = nn->ntok;
 	nm->abjad = nn->abjad;
 	nm->hangul = nn->hangul;
+	nm->thai = nn->thai;
 	nm->skeleton = skeleton;
 	nm->nitems = it.n;
 	nm->items = palloc(it.n * sizeof(int));
@@ -350,6 +352,7 @@ link_lists(Build *b)
 				v->df += b->names[n].skeleton ? 0 : 1;
 				v->abjad_skeleton |= b->names[n].skeleton && b->names[n].abjad;
 				v->hangul |= !b->names[n].skeleton && b->names[n].hangul;
+				v->thai |= !b->names[n].skeleton && b->names[n].thai;
 			}
 		}
 	}

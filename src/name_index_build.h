@@ -43,6 +43,7 @@ typedef struct BName
 	int			strong;
 	bool		abjad;
 	bool		hangul;
+	bool		thai;
 	bool		skeleton;
 } BName;
 
@@ -57,6 +58,7 @@ typedef struct BVocab
 	int			df;				/* plain (not skeleton) names holding it */
 	bool		abjad_skeleton;	/* a skeleton of a name in Arabic or Hebrew letters holds it */
 	bool		hangul;			/* a name written in Hangul holds it (as written) */
+	bool		thai;			/* a name written in Thai letters holds it (as written) */
 } BVocab;
 
 typedef struct BGram

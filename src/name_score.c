@@ -20,10 +20,12 @@
  * listed names.  A listed token that stands for a group of transliteration
  * variants is compared as the group's nearest spelling (ft_variant_sim_above);
  * a pair where one side is written in Hangul also by the tokens' Korean
- * keys (ft_korean_sim: the romanisations the lists mix); a query token
+ * keys (ft_korean_sim: the romanisations the lists mix), and one written
+ * in Thai letters by their Thai keys (ft_thai_sim: RTGS and the names' own
+ * spellings); a query token
  * one keyboard slip from a listed one (a neighbouring key, a letter
  * doubled or left out, two letters swapped) is at least SLIP_SIM similar
- * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all three are
+ * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all four are
  * in name_variants.c.  One real part of the listed name left out costs
  * less when the query is that name less a middle part (listed_left_cost);
  * a listed patronymic left over meets a query token left over (a
@@ -194,7 +196,8 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	bool		plain = q->forms == FT_FORM_PLAIN;
 	bool		variant = token && plain && (v->forms & FT_FORM_VARIANT);
 	bool		korean = plain && (q->nn.hangul || (v->forms & FT_FORM_HANGUL));
-	float		sim = floor_drops && !variant && !korean ?
+	bool		thai = plain && (q->nn.thai || (v->forms & FT_FORM_THAI));
+	float		sim = floor_drops && !variant && !korean && !thai ?
 		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], cs, v->len) :
 		ft_tok_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
 
@@ -205,6 +208,9 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	/* (one side written in Hangul: its romanisations meet) */
 	if (sim < 1.0f && korean)
 		sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+	/* (one side written in Thai letters: RTGS and the names' own spellings meet) */
+	if (sim < 1.0f && thai)
+		sim = Max(sim, ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
 	/* (a typing error) */
 	if (sim < SLIP_SIM && token && plain)
 		sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, v->len));

@@ -7,12 +7,14 @@
  *	  transliteration variants compared as the group's nearest spelling,
  *	  ft_korean_sim, two tokens compared by their Korean keys
  *	  (translit.c's ft_korean_key) where one side is written in Hangul,
+ *	  ft_thai_sim, the same by their Thai keys (translit_thai.c's
+ *	  ft_thai_key) where one side is written in Thai letters,
  *	  and ft_slip_sim, a query token one keyboard slip away from a listed
  *	  one (a neighbouring key, a letter doubled or left out, two swapped),
  *	  or two slips when both are 8 letters or more.
  *
- * The first two only ever raise a pair's similarity to what another
- * spelling of the same name would have scored, the third to SLIP_SIM
+ * The first three only ever raise a pair's similarity to what another
+ * spelling of the same name would have scored, the fourth to SLIP_SIM
  * (TWO_SLIP_SIM for two slips);
  * the callers decide when they apply.
  * Memory: the variant spellings sorted by replacement, built once per
@@ -30,6 +32,7 @@
 #include "name_words.h"
 #include "normalize.h"
 #include "translit.h"
+#include "translit_thai.h"
 
 /*
  * The spellings of each variant group, by the token that stands for it:
@@ -66,6 +69,28 @@ ft_korean_sim(const char *a, int la, const char *b, int lb)
 	na = ft_korean_key(a, la, ka);
 	nb = ft_korean_key(b, lb, kb);
 	return ft_tok_sim(ka, na, kb, nb) * (float) (1.0 - KOREAN_KEY_COST);
+}
+
+/*
+ * Two tokens (or joins) compared by their Thai keys (translit_thai.c's
+ * ft_thai_key): for pairs where one side is written in Thai letters, whose
+ * names the lists spell by RTGS and by the spellings Thais give their own
+ * names (BHUMIBOL / phumiphon, LEEKPAI / likphai).  A pair that meets only
+ * this way loses THAI_KEY_COST: the spelling as written still wins.
+ */
+float
+ft_thai_sim(const char *a, int la, const char *b, int lb)
+{
+	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
+	int			na,
+				nb;
+
+	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
+		return 0.0f;
+	na = ft_thai_key(a, la, ka);
+	nb = ft_thai_key(b, lb, kb);
+	return ft_tok_sim(ka, na, kb, nb) * (float) (1.0 - THAI_KEY_COST);
 }
 
 /*

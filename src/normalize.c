@@ -266,12 +266,14 @@ ft_normalize_name(const char *name, NormName *out)
 	out->ntok = 0;
 	out->abjad = false;
 	out->hangul = false;
+	out->thai = false;
 	out->skeleton = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
 	if (ft_needs_translit((const char *) s, len))
 	{
-		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad, &out->hangul);
+		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad, &out->hangul,
+													  &out->thai);
 		len = strlen((const char *) s);
 	}
 
@@ -493,6 +495,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	out->ntok = 0;
 	out->abjad = in->abjad;
 	out->hangul = in->hangul;
+	out->thai = in->thai;
 	out->skeleton = true;
 	for (int i = 0; i < in->ntok; i++)
 	{

@@ -32,6 +32,7 @@ typedef struct NormName
 	char	   *tok[MAX_TOKENS * 2];
 	bool		abjad;			/* written in Arabic or Hebrew letters */
 	bool		hangul;			/* written in Hangul */
+	bool		thai;			/* written in Thai letters */
 	bool		skeleton;		/* the consonant skeleton of a name (ft_skeleton_name) */
 } NormName;
 

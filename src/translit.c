@@ -358,12 +358,20 @@ fold_hangul(UChar *u, int32_t n, UChar **outp)
  * give their own names) differ in the plain and aspirated stops, g k,
  * d t, b p, j ch; in the vowels eo (o, u: Jong, Jung), eu (u, eu: Un,
  * Geun), o and u (oo: Moon, Mun), ae and e; in r and l; in s and sh (Si,
- * Shi).  The key writes each of those classes as one letter (k t p c l s,
- * o, e) and a doubled letter once, so that GEUN and kun (근), MOON and mun
- * (문), MYUNG and miong (명), BAK and pak (박) meet.  It is compared only
+ * Shi); in an initial r, l or n (노 No, Roh); in an h after a vowel that
+ * closes nothing (Roh, Oh, Ahn).  The key writes each of those
+ * classes as one letter (k t p c l s, n, o, e, no h) and a
+ * doubled letter once, so that GEUN and kun (근), MOON and mun
+ * (문), MYUNG and miong (명), BAK and pak (박), ROH and no (노) meet.  It is compared only
  * where one side is written in Hangul (name_score.c), never between two
  * Latin names: for them these are different letters.
  */
+static bool
+korean_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
 int
 ft_korean_key(const char *t, int len, char *out)
 {
@@ -380,6 +388,11 @@ ft_korean_key(const char *t, int len, char *out)
 				if (n == 'o' || n == 'u')
 					continue;	/* eo, eu: the vowel after */
 				break;
+			case 'h':
+				if (i > 0 && korean_vowel(t[i - 1]) && !korean_vowel(n))
+					continue;	/* after a vowel, before none: Roh, Oh, Ahn */
+				break;
+
 			case 'a':
 				if (n == 'e')
 				{
@@ -409,6 +422,10 @@ ft_korean_key(const char *t, int len, char *out)
 				break;
 			case 'r':
 				c = 'l';
+				/* FALLTHROUGH */
+			case 'l':
+				if (i == 0)
+					c = 'n';	/* an initial r, l, n: Roh / No */
 				break;
 		}
 		if (o > 0 && out[o - 1] == c)
@@ -545,7 +562,7 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 	return o;
 }
 char *
-ft_translit(const char *utf8, int len, bool *abjad, bool *hangul)
+ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out)
 {
 	UErrorCode	err = U_ZERO_ERROR;
 	int32_t		ulen;
@@ -600,6 +617,7 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul)
 		cap = ulen * 2 + 16;
 	}
 	u = run_translit(to_ascii(), u, &ulen, &cap);
+	*thai_out = thai;
 
 	err = U_ZERO_ERROR;
 	u_strToUTF8(NULL, 0, &olen, u, ulen, &err);
@@ -631,9 +649,10 @@ ft_translit_preload(void)
 	PG_TRY();
 	{
 		bool		abjad,
-					hangul;
+					hangul,
+					thai;
 
-		(void) ft_translit(sample, strlen(sample), &abjad, &hangul);
+		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai);
 	}
 	PG_CATCH();
 	{

@@ -21,9 +21,9 @@ extern bool ft_needs_translit(const char *utf8, int len);
 /*
  * utf8[0 .. len-1] in Latin (UTF-8, palloc'd in the caller's context);
  * *abjad: it held Arabic or Hebrew letters (written without short vowels);
- * *hangul: it held Hangul syllables.
+ * *hangul: it held Hangul syllables; *thai: Thai letters.
  */
-extern char *ft_translit(const char *utf8, int len, bool *abjad, bool *hangul);
+extern char *ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai);
 
 /*
  * The Korean key of a normalised token t[0 .. len - 1] into out (room for

@@ -340,8 +340,9 @@ put(char **o, const char *s)
  * follows it, except where Thai spelling reads it as the start of the next
  * syllable: before รร (it opens "-an"), and at a word's end as the first
  * of three consonants (กิตติขจร: kit-ti-kha-chon) or of two after a long
- * vowel (ธนาธร: tha-na-thon; after a short one, the second is silent:
- * ประวิตร prawit).  Writes its closing value; returns the next unit.
+ * vowel (ธนาธร: tha-na-thon) or of two ending in ล (ภูมิพล: phu-mi-phon;
+ * after a short vowel the second of two others is silent: ประวิตร prawit,
+ * ยุทธ yut).  Writes its closing value; returns the next unit.
  */
 static int
 close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool *after_final)
@@ -355,7 +356,7 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 		return i;
 	for (rest = 0; i + rest < m && !vowel_at(u, m, i + rest) && u[i + rest].id != 'R'; rest++)
 		;
-	if (i + rest == m && (rest == 3 || (rest == 2 && long_vowel)))
+	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || u[i + 1].id == 'l'))))
 		return i;
 	put(o, u[i].fin);
 	*after_final = u[i].id != 'y' && u[i].id != 'w';
@@ -587,4 +588,126 @@ ft_thai_rtgs(const UChar *in, int32_t n, UChar *out)
 		out[len++] = (UChar) (unsigned char) *p;
 	pfree(buf);
 	return len;
+}
+
+/* ------------------------------------------------------------------------
+ * The Thai key (scoring, not transliteration)
+ * ------------------------------------------------------------------------
+ */
+
+static bool
+key_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/*
+ * The Thai key of a normalised token (after normalize.c's fold: ph is
+ * already f, y i, dh d): the lists and the people named spell Thai names
+ * by RTGS and by older or personal systems that write the letters' Sanskrit
+ * and Pali values or English habits (Bhumibol for ภูมิพล, RTGS phumiphon;
+ * Leekpai, lik-phai; Chadchart, chatchat; Charn, chan; Sondhi, sonthi;
+ * Vejjajiva, wetchachiwa; Buakaw, buakhao).  The key writes each class of
+ * those spellings as one letter: the p sounds (p ph f b bh) p, the t sounds
+ * (t th d dh) t, k kh g k, ch j sh c, v w w; ee i and oo u (long vowels);
+ * r after a vowel and before no vowel (the lengthening r of Charn, Korn,
+ * Chart) nothing, and so a final ra after a consonant (the silent ร
+ * that Sanskrit-based spellings write: Shinawatra, RTGS chinnawat); l
+ * after a vowel and before no vowel n (RTGS's final ล: Silpa sinpa,
+ * Bhumibol), w there o (RTGS's final ว: Buakaw); c closing the word t
+ * (RTGS's final ช: Adulyadej); a doubled letter once (Chinnawat).  Compared only where
+ * one side is written in Thai letters (name_score.c), never between two
+ * Latin names: for them these are different letters.  Needs room for
+ * len + 1 bytes in out.
+ */
+int
+ft_thai_key(const char *t, int len, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i];
+		char		n = i + 1 < len ? t[i + 1] : '\0';
+		bool		after_vowel = i > 0 && key_vowel(t[i - 1]);
+		bool		closing = after_vowel && !key_vowel(n);
+
+		switch (c)
+		{
+			case 'b':
+			case 'f':
+			case 'p':
+				c = 'p';
+				if (n == 'h')
+					i++;		/* bh, ph */
+				break;
+			case 'd':
+			case 't':
+				c = 't';
+				if (n == 'h')
+					i++;		/* dh, th */
+				break;
+			case 'g':
+			case 'k':
+				c = 'k';
+				if (n == 'h')
+					i++;		/* gh, kh */
+				break;
+			case 'j':
+				c = 'c';
+				break;
+			case 'c':
+			case 's':
+				if (n == 'h')
+				{
+					c = 'c';	/* ch, sh */
+					i++;
+				}
+				else if (c == 'c')
+					c = 'k';
+				break;
+			case 'v':
+				c = 'w';
+				/* FALLTHROUGH */
+			case 'w':
+				if (closing)
+					c = 'o';
+				break;
+			case 'e':
+				if (n == 'e')
+				{
+					c = 'i';
+					i++;
+				}
+				break;
+			case 'o':
+				if (n == 'o')
+				{
+					c = 'u';
+					i++;
+				}
+				break;
+
+			case 'r':
+				if (closing)
+					continue;
+				if (n == 'a' && i + 2 == len && i > 0 && !key_vowel(t[i - 1]))
+				{
+					i++;		/* a final -ra after a consonant: a silent ร */
+					continue;
+				}
+				break;
+			case 'l':
+				if (closing)
+					c = 'n';
+				break;
+		}
+		if (c == 'c' && i + 1 >= len)
+			c = 't';
+		if (o > 0 && out[o - 1] == c)
+			continue;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
 }

@@ -23,4 +23,11 @@ extern int32_t ft_thai_drop_silent(UChar *u, int32_t n);
 /* ICU's ISO 11940 (NFD) of Thai words to RTGS, in ASCII; returns the length */
 extern int32_t ft_thai_rtgs(const UChar *in, int32_t n, UChar *out);
 
+/*
+ * The Thai key of a normalised token t[0 .. len - 1] into out (room for
+ * len + 1 bytes): the spellings of one Thai word in RTGS and in the
+ * spellings Thais give their names written as one; returns its length.
+ */
+extern int	ft_thai_key(const char *t, int len, char *out);
+
 #endif							/* FINTECH_TRANSLIT_THAI_H */

@@ -1,7 +1,7 @@
--- screening_scripts: the cross-script rules of sessions 10 and 11 (issue
+-- screening_scripts: the cross-script rules of sessions 10 to 12 (issue
 -- 19), one class at a time: Korean romanisations (Korean keys),
 -- Arabic-script compounds, articles and letters, the Persian ezafe and a
--- parenthesised acronym, Thai by RTGS, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
+-- parenthesised acronym, Thai by RTGS and Thai keys, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -25,13 +25,15 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'MATI UR-REHMAN ALI MUHAMMAD', 'TEHRIK-E TALIBAN PAKISTAN (TTP)', 'OMAR MAHMOUD UTHMAN',
   'TARIQ GIDAR GROUP', 'AL MOUAKAOUNE BIDDAM', 'CHAN-O-CHA, Prayut', 'MOHAMMADULLAH',
   'GUNN, Parker', 'WONGSAWAT, Somchai', 'THUEAKSUBAN, Suthep', 'KITTIKHACHON, Thanom',
-  'WEIZMAN, Ezer']), list => 'XL') AS latin;
+  'WEIZMAN, Ezer', 'LEEKPAI, Chuan', 'CHOONHAVAN, Chatichai', 'ADULYADEJ, Bhumibol',
+  'ROH, Moo-hyun', 'AHN, Cheol-soo', 'SHINAWATRA, Thaksin']), list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
   'مطیع الرحمن علی محمد', 'تحریک طالبان پاکستان', 'عمر محمود عثمان',
   'طارق گیدڑ گروپ', 'الموقعون بالدم', 'ประยุทธ์ จันทร์โอชา', 'สมชาย วงศ์สวัสดิ์',
-  'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן']), list => 'XO') AS original;
+  'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן', 'ชวน หลีกภัย', 'ชาติชาย ชุณหะวัณ',
+  '노무현', '안철수', 'ทักษิณ ชินวัตร']), list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -52,6 +54,10 @@ SELECT e->'tokens' AS tokens
  WHERE s.list = 'XL' AND s.source_uid = '1';
 -- between two Latin names these stay different letters (kun / gunn)
 SELECT * FROM hits('Kun Parker', 0.5);
+-- (session 12) the key also writes an initial r, l, n as one letter and
+-- leaves out an h after a vowel that closes nothing: Roh / no, Ahn / an
+SELECT * FROM hits('노무현');                 -- Roh Moo-hyun
+SELECT * FROM hits('Ahn Cheol-soo');          -- 안철수: an chol su
 
 -- ====================================================================
 -- Arabic script (consonant skeletons): the compounds of Allah and al-Din
@@ -107,6 +113,27 @@ SELECT * FROM hits('Thanom Kittikhachon');
 SELECT e->>'score' AS score, e->>'consonant_skeletons' AS skeletons
   FROM fintech.sanctions_entities s, fintech.explain_match('ถนอม กิตติขจร', s.id) AS e
  WHERE s.list = 'XL' AND s.source_uid = '19';
+
+-- ====================================================================
+-- Thai keys (session 12): a pair where one side is written in Thai letters
+-- also meets by the tokens' Thai keys (p ph f b bh, t th d dh, k kh g,
+-- ch j sh, v w, ee i, oo u, the lengthening r, final l n), less 0.05: the
+-- spellings Thais give their own names (LEEKPAI, RTGS likphai;
+-- CHOONHAVAN, chunhawan)
+-- ====================================================================
+SELECT * FROM hits('ชวน หลีกภัย');               -- chuan likphai: Leekpai
+SELECT * FROM hits('Chatichai Choonhavan');      -- ชาติชาย ชุณหะวัณ
+-- RTGS reads the last two consonants of a word as a syllable when the
+-- second is ล (ภูมิพล phu-mi-phon, not phu-mip), whose key meets Bhumibol
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('ภูมิพล', s.id) AS e
+ WHERE s.list = 'XL' AND s.source_uid = '23';
+-- a final -ra after a consonant is the silent ร Sanskrit-based spellings
+-- write (ชินวัตร, read chinwat: SHINAWATRA)
+SELECT * FROM hits('ทักษิณ ชินวัตร');
+-- between two Latin names these stay different letters: the RTGS
+-- spelling in Latin letters scores below the Thai one
+SELECT * FROM hits('Chuan Likphai', 0.5);
 
 -- ====================================================================
 -- Hebrew: the tsade, which ICU writes tz, is z in the consonant skeleton
