@@ -557,6 +557,10 @@ CREATE TABLE fintech.audit_log (
 WITH (fillfactor = 40);
 CREATE UNIQUE INDEX audit_log_seq ON fintech.audit_log (seq) WHERE seq IS NOT NULL;
 CREATE INDEX audit_log_unsealed ON fintech.audit_log (changed_at, id) WHERE seq IS NULL;
+-- out of line as written (compressed by the capture with LZ4 where the server
+-- has it): never pglz, which costs more than the rows it replaces, and the
+-- sealer's update of the row does not copy it
+ALTER TABLE fintech.audit_log ALTER COLUMN entry_ids SET STORAGE EXTERNAL;
 COMMENT ON COLUMN fintech.audit_log.entry_ids IS
   'The ledger entries one call wrote, in order (one row for all): the leaf''s new_row is the jsonb array of their fintech.audit_entry_image';
 COMMENT ON TABLE fintech.audit_log IS

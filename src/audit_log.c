@@ -31,6 +31,8 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/toast_compression.h"
+#include "access/toast_internals.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
@@ -56,6 +58,8 @@ static const char *const audit_log_columns[] = {
 #define AUDIT_SEQ_COL		9	/* 0-based: seq, then row_hash, chain_hash */
 #define AUDIT_ENTRY_COL		12
 #define AUDIT_ENTRIES_COL	13
+/* entry_ids of this many bytes or more are compressed (128 entries) */
+#define ENTRY_IDS_COMPRESS_MIN 1024
 
 /*
  * The OIDs of fintech.audit_log and its id sequence, looked up once per
@@ -382,16 +386,32 @@ append_rows(Datum *v, const char *n, const int64 *entry_ids, int count, int64 *i
 	if (one_row && count > 1 && desc->natts > AUDIT_ENTRIES_COL)
 	{
 		/*
-		 * The batch's row: its entries as an int8[] (8 bytes each; the
-		 * toaster compresses a long one and keeps it out of line, where
-		 * the sealer's update of the row does not copy it)
+		 * The batch's row: its entries as an int8[] (8 bytes each).  A
+		 * long one is LZ4-compressed here where the server has LZ4
+		 * (about half the size for ids of one batch); entry_ids has
+		 * STORAGE EXTERNAL, so the toaster moves it out of line as it is,
+		 * where the sealer's update of the row does not copy it, and
+		 * never compresses it with pglz, which took 13 million
+		 * instructions for the 8 kB of a batch of 1,000 (callgrind): more
+		 * than the 1,000 audit rows it replaces.
 		 */
 		Datum	   *elems = palloc(sizeof(Datum) * count);
+		Datum		arr;
 
 		for (int r = 0; r < count; r++)
 			elems[r] = Int64GetDatum(entry_ids[r]);
-		values[AUDIT_ENTRIES_COL] = PointerGetDatum(construct_array(elems, count, INT8OID, 8,
-																	FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		arr = PointerGetDatum(construct_array(elems, count, INT8OID, 8, FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
+#ifdef USE_LZ4
+		if (VARSIZE(DatumGetPointer(arr)) >= ENTRY_IDS_COMPRESS_MIN)
+		{
+			Datum		c = toast_compress_datum(arr, TOAST_LZ4_COMPRESSION);
+
+			if (DatumGetPointer(c) != NULL)
+				arr = c;
+		}
+#endif
+		values[AUDIT_ENTRIES_COL] = arr;
 		nulls[AUDIT_ENTRIES_COL] = false;
 		pfree(elems);
 		count = 1;
