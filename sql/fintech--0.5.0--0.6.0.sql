@@ -623,6 +623,21 @@ REVOKE ALL ON SEQUENCE fintech.vault_access_id_seq FROM PUBLIC;
 SELECT fintech.audit_table('fintech.accounts');
 
 /* ------------------------------------------------------------------------
+ * Audit log: the entries of a batch (a transfer_batch chunk) are one row,
+ * entry_ids in their order, one leaf whose new_row is the jsonb array of
+ * their audit_entry_image.  Rows captured before keep entry_id, one per
+ * entry, and verify as they were.
+ * ------------------------------------------------------------------------ */
+
+ALTER TABLE fintech.audit_log ADD COLUMN entry_ids pg_catalog.int8[];
+-- out of line as written (compressed by the capture with LZ4 where the server
+-- has it): never pglz, which costs more than the rows it replaces, and the
+-- sealer's update of the row does not copy it
+ALTER TABLE fintech.audit_log ALTER COLUMN entry_ids SET STORAGE EXTERNAL;
+COMMENT ON COLUMN fintech.audit_log.entry_ids IS
+  'The ledger entries one call wrote, in order (one row for all): the leaf''s new_row is the jsonb array of their fintech.audit_entry_image';
+
+/* ------------------------------------------------------------------------
  * Privileges (keep this part last)
  * ------------------------------------------------------------------------ */
 

@@ -547,13 +547,22 @@ CREATE TABLE fintech.audit_log (
     row_hash     pg_catalog.bytea,                -- the leaf hash (rows of the old chain: their row hash)
     chain_hash   pg_catalog.bytea,                -- rows sealed before 0.5.0 only: the old hash chain
     -- a ledger entry: its leaf takes new_row from fintech.audit_entry_image(entry_id)
-    entry_id     pg_catalog.int8
+    entry_id     pg_catalog.int8,
+    -- the entries of one call (a transfer_batch chunk), in order: one row, one
+    -- leaf, whose new_row is the jsonb array of their audit_entry_image
+    entry_ids    pg_catalog.int8[]
 )
 -- room on each page for the sealed version of its rows: the sealer's update
 -- then stays on the page, where only the changed bytes are written to WAL
 WITH (fillfactor = 40);
 CREATE UNIQUE INDEX audit_log_seq ON fintech.audit_log (seq) WHERE seq IS NOT NULL;
 CREATE INDEX audit_log_unsealed ON fintech.audit_log (changed_at, id) WHERE seq IS NULL;
+-- out of line as written (compressed by the capture with LZ4 where the server
+-- has it): never pglz, which costs more than the rows it replaces, and the
+-- sealer's update of the row does not copy it
+ALTER TABLE fintech.audit_log ALTER COLUMN entry_ids SET STORAGE EXTERNAL;
+COMMENT ON COLUMN fintech.audit_log.entry_ids IS
+  'The ledger entries one call wrote, in order (one row for all): the leaf''s new_row is the jsonb array of their fintech.audit_entry_image';
 COMMENT ON TABLE fintech.audit_log IS
   'One row per logged change (append-only): the leaves of the Merkle tree; seq and row_hash set once by the sealer';
 

@@ -19,9 +19,10 @@
  * since), so that a column added later cannot go unlogged.
  *
  * The batch path (posting_bulk.c) logs the entries it inserts itself
- * (ft_audit_insert_direct, ft_audit_capture_inserted): the same rows the
- * trigger would write, without a trigger event per entry, whenever the
- * trigger is the table's only AFTER INSERT row trigger.
+ * (ft_audit_insert_direct, ft_audit_capture_inserted), without a trigger
+ * event per entry, whenever the trigger is the table's only AFTER INSERT
+ * row trigger: one audit row for the entries of a chunk (entry_ids), whose
+ * leaf holds them all in their order (docs/audit.md).
  *
  * The row's jsonb is built here, not with to_jsonb(), so that it does not
  * depend on the writer's settings: timestamptz in UTC, intervals in ISO
@@ -700,9 +701,11 @@ ft_audit_insert_direct(Relation rel, bool *capture)
 }
 
 /*
- * ft_audit_capture_inserted: the audit rows of n rows just inserted into
- * rel (ft_audit_insert_direct said so), the rows the capture trigger
- * would write for them: one per entry, naming it, in one multi-insert.
+ * ft_audit_capture_inserted: the audit row of n rows just inserted into
+ * rel (ft_audit_insert_direct said so): one row whose entry_ids lists
+ * them in their order, which stands for all of them in one leaf (a single
+ * entry: the row the capture trigger writes, naming it in entry_id; before
+ * the update to 0.6.0 those rows, one per entry, in one multi-insert).
  */
 void
 ft_audit_capture_inserted(Relation rel, TupleTableSlot **slots, int n)

@@ -6,6 +6,12 @@
  *	  docs), built here in C for many entries at once, because the sealer
  *	  and the verifier need one per ledger entry they hash.
  *
+ * A batch's audit row (entry_ids, from 0.6.0 on) takes as its new_row the
+ * jsonb array of its entries' images in the row's order, as
+ * jsonb_agg(fintech.audit_entry_image(id) ORDER BY ordinality) over
+ * unnest(entry_ids) WITH ORDINALITY builds it: "[" image ", " image "]", an
+ * id without an entry (or a NULL element) as null, an empty array as NULL.
+ *
  * The image is a jsonb object: the entry's id, type, related_id,
  * description, metadata, created_at (UTC, 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
  * and its legs and pending_legs as arrays of [leg, account_id, amount] in
@@ -46,6 +52,7 @@
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "pgtime.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/fmgroids.h"
@@ -351,11 +358,39 @@ ft_entry_images_of(const int64 *entry_ids, uint64 n, Snapshot snap)
 	return imgs;
 }
 
+/*
+ * The ids of an entry_ids array, in its order (flattened as unnest()
+ * reads it; a NULL element as 0, which names no entry); returns how many
+ */
+int
+ft_entry_ids_array(Datum arr, int64 **ids)
+{
+	ArrayType  *a = DatumGetArrayTypeP(arr);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+
+	if (ARR_ELEMTYPE(a) != INT8OID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("entry_ids of fintech.audit_log is not an int8[]")));
+	deconstruct_array(a, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+	*ids = palloc(sizeof(int64) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		(*ids)[i] = nulls[i] ? 0 : DatumGetInt64(elems[i]);
+	pfree(elems);
+	pfree(nulls);
+	if ((Pointer) a != DatumGetPointer(arr))
+		pfree(a);
+	return n;
+}
+
 EntryImages *
 ft_entry_images(SPITupleTable *tt, uint64 n, Snapshot snap)
 {
 	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
-	uint64		nids = 0;
+	uint64		nids = 0,
+				room = Max(n, 1);
 	EntryImages *imgs;
 
 	for (uint64 r = 0; r < n; r++)
@@ -363,12 +398,87 @@ ft_entry_images(SPITupleTable *tt, uint64 n, Snapshot snap)
 		bool		isnull;
 		Datum		d = SPI_getbinval(tt->vals[r], tt->tupdesc, AUDIT_ENTRY_COL, &isnull);
 
+		CHECK_FOR_INTERRUPTS();
 		if (!isnull)
 			ids[nids++] = DatumGetInt64(d);
+		else if (tt->tupdesc->natts >= AUDIT_ENTRIES_COL)
+		{
+			d = SPI_getbinval(tt->vals[r], tt->tupdesc, AUDIT_ENTRIES_COL, &isnull);
+			if (!isnull)
+			{
+				int64	   *row_ids;
+				int			k = ft_entry_ids_array(d, &row_ids);
+
+				/*
+				 * a batch's entries, unless they would take the fetch past
+				 * ENTRY_IMAGES_MAX: that row's are then read on their own
+				 * when it is hashed
+				 */
+				if (nids + k <= ENTRY_IMAGES_MAX)
+				{
+					if (nids + k > room)
+					{
+						room = Max(2 * room, nids + k);
+						ids = repalloc(ids, sizeof(int64) * room);
+					}
+					memcpy(ids + nids, row_ids, sizeof(int64) * k);
+					nids += k;
+				}
+				pfree(row_ids);
+			}
+		}
 	}
 	imgs = ft_entry_images_of(ids, nids, snap);
 	pfree(ids);
 	return imgs;
+}
+
+/* were these ids all asked for when images was read? */
+static bool
+images_cover(EntryImages *images, const int64 *ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i] != 0 && hash_search(images->byid, &ids[i], HASH_FIND, NULL) == NULL)
+			return false;
+	return true;
+}
+
+bool
+ft_entry_images_array(EntryImages *images, Datum entry_ids, StringInfo out)
+{
+	int64	   *ids;
+	int			n = ft_entry_ids_array(entry_ids, &ids);
+	EntryImages *own = NULL;
+
+	if (n == 0)
+	{
+		pfree(ids);
+		return false;
+	}
+	if (images == NULL || !images_cover(images, ids, n))
+		images = own = ft_entry_images_of(ids, n, NULL);
+	appendStringInfoChar(out, '[');
+	for (int i = 0; i < n; i++)
+	{
+		size_t		len;
+		const char *image = ids[i] == 0 ? NULL : ft_entry_image(images, ids[i], &len);
+
+		CHECK_FOR_INTERRUPTS();
+		if (i > 0)
+			appendStringInfoString(out, ", ");
+		if (image)
+		{
+			appendBinaryStringInfo(out, image, len);
+			pfree((void *) image);
+		}
+		else
+			appendStringInfoString(out, "null");
+	}
+	appendStringInfoChar(out, ']');
+	if (own)
+		ft_entry_images_free(own);
+	pfree(ids);
+	return true;
 }
 
 const char *

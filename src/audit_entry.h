@@ -10,6 +10,7 @@
 #define FINTECH_AUDIT_ENTRY_H
 
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/snapshot.h"
 
 /* called only from inside fintech.so: not exported, called directly */
@@ -19,7 +20,9 @@ typedef struct EntryImages EntryImages;
 
 /*
  * The images of the entries named by rows [0, n) of tt (read with
- * AUDIT_COLS: entry_id is column AUDIT_ENTRY_COL), read at once (an index
+ * AUDIT_COLS: entry_id is column AUDIT_ENTRY_COL, entry_ids
+ * AUDIT_ENTRIES_COL; a batch's entries only while the fetch's stay within
+ * ENTRY_IMAGES_MAX, the others are read when their row is), read at once (an index
  * range scan of each of the three tables, see audit_entry.c).  Lives in a
  * memory context of its own.  snap: the snapshot to read them in (NULL:
  * the active one, the one the rows were read in); a caller whose rows
@@ -36,6 +39,19 @@ extern EntryImages *ft_entry_images_of(const int64 *entry_ids, uint64 n, Snapsho
  */
 extern const char *ft_entry_image(EntryImages *images, int64 entry_id, size_t *len);
 extern void ft_entry_images_free(EntryImages *images);
+
+/* the entries whose images one fetch of audit rows reads at once, at most */
+#define ENTRY_IMAGES_MAX 8192
+
+/* the ids of an entry_ids array in its order (NULL elements: 0); returns how many */
+extern int	ft_entry_ids_array(Datum arr, int64 **ids);
+/*
+ * the new_row of a batch's leaf: the jsonb array of the images of the
+ * entries of entry_ids (an int8[]) in their order, as jsonb_out writes
+ * it, appended to out; false (nothing written) for an empty array.  From
+ * images when it holds them all, else read here.
+ */
+extern bool ft_entry_images_array(EntryImages *images, Datum entry_ids, StringInfo out);
 
 #pragma GCC visibility pop
 

@@ -21,7 +21,12 @@
  * returns the id
  */
 extern int64 audit_log_append(Datum *v, const char *n, int64 entry_id);
-/* count such rows, alike but for their entries, with one heap_multi_insert */
+/*
+ * the log of count entries made by one call, in their order: one row whose
+ * entry_ids lists them (entry_id NULL; count 1: the row of
+ * audit_log_append, entry_id set); before the update to 0.6.0 count rows,
+ * alike but for their entry_id, with one heap_multi_insert
+ */
 extern void audit_log_append_many(Datum *v, const char *n, const int64 *entry_ids, int count);
 
 /*
@@ -42,6 +47,8 @@ extern void audit_log_seal(uint64 n, ItemPointerData *tids, Datum *seqs, Datum *
 
 /* the log's tables are those of a version before 0.5.0 (not updated yet) */
 extern bool ft_audit_log_legacy(void);
+/* fintech.audit_log has entry_ids (updated to 0.6.0) */
+extern bool ft_audit_log_batched(void);
 
 #pragma GCC visibility pop
 

@@ -82,6 +82,14 @@
 #define SEAL_BATCH 5000
 #define SEAL_BATCH_BYTES (4 * 1024 * 1024)
 #define SEAL_FETCH 64
+/*
+ * A batch's row (entry_ids) counts toward SEAL_BATCH_BYTES as this many
+ * bytes per entry (about an image's size: a batch of 1,000 transfers is
+ * ~200 kB of leaf data), so one batch of the sealer stands for ~20,000
+ * entries at most; a fetch stops taking rows once its entries reach
+ * ENTRY_IMAGES_MAX (audit_entry.h), whose images it reads at once.
+ */
+#define ENTRY_IMAGE_BYTES 200
 
 /* where a batch of seal_audit() ended: (changed_at, id) of its last row */
 typedef struct SealKey
@@ -125,7 +133,7 @@ head_holder(void)
  */
 static const char *const seal_columns[] = {
 	"id", "table_name", "operation", "old_row", "new_row", "txid", "session_role",
-	"calling_role", "changed_at", "seq", "row_hash", "chain_hash", "entry_id"
+	"calling_role", "changed_at", "seq", "row_hash", "chain_hash", "entry_id", "entry_ids"
 };
 #define COL_ID			1
 #define COL_CHANGED_AT	NCANON
@@ -150,7 +158,7 @@ not_as_expected(const char *what)
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("%s is not as fintech created it", what),
-			 errdetail("The sealer reads fintech.audit_log's columns id .. entry_id in their order, "
+			 errdetail("The sealer reads fintech.audit_log's columns id .. entry_ids in their order, "
 					   "through the index audit_log_unsealed (changed_at, id) WHERE seq IS NULL.")));
 }
 
@@ -187,8 +195,12 @@ unsealed_begin(UnsealedScan *us, const SealKey *after)
 		not_as_expected("fintech.audit_log");
 	us->rel = table_open(relid, AccessShareLock);
 	desc = RelationGetDescr(us->rel);
-	/* 13 columns, or 12 before the update to 0.5.0 (no entry_id) */
-	if (desc->natts != lengthof(seal_columns) && desc->natts != lengthof(seal_columns) - 1)
+	/*
+	 * 14 columns, 13 before the update to 0.6.0 (no entry_ids), 12 before
+	 * the update to 0.5.0 (no entry_id)
+	 */
+	if (desc->natts != lengthof(seal_columns) && desc->natts != lengthof(seal_columns) - 1 &&
+		desc->natts != lengthof(seal_columns) - 2)
 		not_as_expected("fintech.audit_log");
 	for (int i = 0; i < desc->natts; i++)
 		if (TupleDescAttr(desc, i)->attisdropped ||
@@ -199,7 +211,9 @@ unsealed_begin(UnsealedScan *us, const SealKey *after)
 		TupleDescAttr(desc, COL_CHANGED_AT - 1)->atttypid != TIMESTAMPTZOID ||
 		TupleDescAttr(desc, COL_SEQ - 1)->atttypid != INT8OID ||
 		(desc->natts >= AUDIT_ENTRY_COL &&
-		 TupleDescAttr(desc, AUDIT_ENTRY_COL - 1)->atttypid != INT8OID))
+		 TupleDescAttr(desc, AUDIT_ENTRY_COL - 1)->atttypid != INT8OID) ||
+		(desc->natts >= AUDIT_ENTRIES_COL &&
+		 TupleDescAttr(desc, AUDIT_ENTRIES_COL - 1)->atttypid != INT8ARRAYOID))
 		not_as_expected("fintech.audit_log");
 	us->index = index_open(indexid, AccessShareLock);
 	ind = us->index->rd_index;
@@ -240,7 +254,10 @@ typedef struct UnsealedRow
 	Datum		id;				/* int8, by value */
 	Datum		changed_at;		/* timestamptz, by value */
 	int64		entry_id;		/* 0: none */
-	Size		image_bytes;	/* old_row and new_row once detoasted */
+	int64	   *entry_ids;		/* a batch's entries (entry_ids), in `into` */
+	int			nentries;		/* how many (0: not a batch's row) */
+	Size		image_bytes;	/* old_row and new_row once detoasted, or
+								 * the estimated size of its entries' images */
 } UnsealedRow;
 
 /* the next unsealed row into *row, copied into memory context `into`; false at the end */
@@ -273,6 +290,14 @@ unsealed_next(UnsealedScan *us, MemoryContext into, UnsealedRow *row)
 			if (!slot->tts_isnull[col - 1])
 				row->image_bytes += toast_raw_datum_size(slot->tts_values[col - 1]);
 		MemoryContextSwitchTo(into);
+		row->entry_ids = NULL;
+		row->nentries = 0;
+		if (natts >= AUDIT_ENTRIES_COL && !slot->tts_isnull[AUDIT_ENTRIES_COL - 1])
+		{
+			row->nentries = ft_entry_ids_array(slot->tts_values[AUDIT_ENTRIES_COL - 1],
+											   &row->entry_ids);
+			row->image_bytes += (Size) row->nentries * ENTRY_IMAGE_BYTES;
+		}
 		row->tup = ExecCopySlotHeapTuple(slot);
 		found = true;
 		break;
@@ -419,23 +444,38 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	while (!done)
 	{
 		UnsealedRow rows[SEAL_FETCH];
-		int64		eids[SEAL_FETCH];
+		int64	   *eids;
 		int			fetched = 0,
-					neids = 0;
+					neids = 0,
+					room = SEAL_FETCH;
 		EntryImages *images = NULL;
 		MemoryContext outer = MemoryContextSwitchTo(per_fetch);
 
 		MemoryContextReset(per_fetch);
-		while (fetched < SEAL_FETCH && (int64) (n + fetched) < limit)
+		eids = palloc(sizeof(int64) * room);
+		while (fetched < SEAL_FETCH && (int64) (n + fetched) < limit && neids < ENTRY_IMAGES_MAX)
 		{
+			UnsealedRow *row = &rows[fetched];
+
 			CHECK_FOR_INTERRUPTS();
-			if (!unsealed_next(&us, per_fetch, &rows[fetched]))
+			if (!unsealed_next(&us, per_fetch, row))
 			{
 				done = true;
 				break;
 			}
-			if (!legacy && rows[fetched].entry_id != 0)
-				eids[neids++] = rows[fetched].entry_id;
+			if (!legacy && (row->entry_id != 0 || row->nentries > 0))
+			{
+				if (neids + row->nentries + 1 > room)
+				{
+					room = Max(2 * room, neids + row->nentries + 1);
+					eids = repalloc(eids, sizeof(int64) * room);
+				}
+				if (row->entry_id != 0)
+					eids[neids++] = row->entry_id;
+				if (row->nentries > 0)
+					memcpy(eids + neids, row->entry_ids, sizeof(int64) * row->nentries);
+				neids += row->nentries;
+			}
 			fetched++;
 		}
 		/* the fetch's ledger entries, read at once, in the same snapshot */

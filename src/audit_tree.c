@@ -61,6 +61,7 @@ enum
 	P_LEAVES,
 	P_INSERT,
 	P_ROW,
+	P_ROW_V2,
 	P_SEALED,
 	P_NODES_ANY,
 	P_LEAVES_ANY
@@ -77,7 +78,11 @@ static const FintechPlanDef tree_plan_defs[] = {
 	2, {INT8ARRAYOID, BYTEAARRAYOID}},
 	[P_ROW] = {"SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}},
-	[P_SEALED] = {"SELECT " AUDIT_COLS " FROM fintech.audit_log WHERE seq IS NOT NULL ORDER BY seq",
+	/* before the update to 0.6.0 (no entry_ids) */
+	[P_ROW_V2] = {"SELECT " AUDIT_COLS_V2 " FROM fintech.audit_log WHERE seq OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}},
+	/* for the update to 0.5.0, which runs before the one to 0.6.0 adds entry_ids */
+	[P_SEALED] = {"SELECT " AUDIT_COLS_V2 " FROM fintech.audit_log WHERE seq IS NOT NULL ORDER BY seq",
 	0, {0}},
 	[P_NODES_ANY] = {"SELECT node, hash FROM fintech.audit_tree WHERE node OPERATOR(pg_catalog.=) ANY ($1)",
 	1, {INT8ARRAYOID}},
@@ -520,7 +525,8 @@ sealed_row(int64 seq, TupleDesc *desc)
 {
 	Datum		v[1] = {Int64GetDatum(seq)};
 
-	if (ft_run_plan(&tree_plans, P_ROW, v, NULL, true, 0) != SPI_OK_SELECT)
+	if (ft_run_plan(&tree_plans, ft_audit_log_batched() ? P_ROW : P_ROW_V2, v, NULL, true, 0) !=
+		SPI_OK_SELECT)
 		elog(ERROR, "could not read fintech.audit_log");
 	if (SPI_processed != 1)
 		damaged("sealed rows (seq)", seq, seq);

@@ -294,7 +294,10 @@ canon_emit(FtSha256 *ctx, StringInfo buf, const char *s, size_t len)
  * about three times its larger image (detoasted jsonb + its text),
  * whatever else the caller holds, and nothing stays behind (buf, when
  * given, grows in its own context).  A ledger entry's row has no image
- * stored (its new_row is the entry's, from images) and needs no context.
+ * stored (its new_row is the entry's, from images) and needs no context;
+ * a batch's row (entry_ids) has its array of images written in that
+ * context (about 200 bytes an entry, at most BULK_CHUNK entries a row as
+ * the capture writes it).
  */
 static void
 audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
@@ -306,12 +309,14 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 	bool		n[AUDIT_NCOLS + 1];
 	int64		id = 0;
 	bool		is_entry;
+	bool		is_batch;
 
 	/* the columns as stored (images stay TOAST pointers until fed) */
 	if (desc->natts > lengthof(v))
 		elog(ERROR, "an audit row of %d columns", desc->natts);
 	heap_deform_tuple(tup, desc, v, n);
 	is_entry = desc->natts >= AUDIT_ENTRY_COL && !n[AUDIT_ENTRY_COL - 1];
+	is_batch = desc->natts >= AUDIT_ENTRIES_COL && !n[AUDIT_ENTRIES_COL - 1];
 
 	for (int col = 1; col <= NCANON; col++)
 	{
@@ -319,18 +324,42 @@ audit_row_feed(HeapTuple tup, TupleDesc desc, int64 seq, EntryImages *images,
 		bool		isnull = n[col - 1];
 		char		buf[64];
 
-		if (col == 5 && is_entry && isnull)
+		if (col == 5 && isnull && (is_entry || is_batch))
 		{
 			/*
-			 * a ledger entry's row: new_row is the entry with its legs (a
-			 * new_row stored there, which the capture never writes, is
-			 * hashed as it is: a change)
+			 * a ledger entry's row: new_row is the entry with its legs; a
+			 * batch's, the array of its entries' (a new_row stored there,
+			 * which the capture never writes, is hashed as it is: a
+			 * change).  As coalesce(new_row, audit_entry_image(entry_id),
+			 * <the array of entry_ids>) in SQL: the first that is not NULL.
 			 */
-			int64		eid = DatumGetInt64(v[AUDIT_ENTRY_COL - 1]);
-			EntryImages *one = images ? NULL : ft_entry_images_of(&eid, 1, NULL);
-			size_t		len;
-			const char *image = ft_entry_image(images ? images : one, eid, &len);
+			const char *image = NULL;
+			size_t		len = 0;
+			EntryImages *one = NULL;
 
+			if (is_entry)
+			{
+				int64		eid = DatumGetInt64(v[AUDIT_ENTRY_COL - 1]);
+
+				if (images == NULL)
+					one = ft_entry_images_of(&eid, 1, NULL);
+				image = ft_entry_image(images ? images : one, eid, &len);
+			}
+			if (image == NULL && is_batch)
+			{
+				StringInfoData arr;
+
+				if (cxt == NULL)
+					cxt = AllocSetContextCreate(old, "fintech audit row hash", ALLOCSET_DEFAULT_SIZES);
+				MemoryContextSwitchTo(cxt);
+				initStringInfo(&arr);
+				if (ft_entry_images_array(images, v[AUDIT_ENTRIES_COL - 1], &arr))
+				{
+					image = arr.data;
+					len = arr.len;
+				}
+				MemoryContextSwitchTo(old);
+			}
 			canon_emit(ctx, sbuf, image, image ? len : 0);
 			if (one)
 				ft_entry_images_free(one);

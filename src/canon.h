@@ -47,17 +47,25 @@ extern void fintech_sha256_end(pg_cryptohash_ctx *ctx, uint8 *out);
 /*
  * columns of fintech.audit_log read by the sealer, the tree and the
  * verifier, as stored (a ledger entry's row, which has entry_id, takes its
- * new_row from the entry and its legs, audit_entry.c): the row images stay jsonb (a TOAST pointer or compressed bytes in
- * the tuple read) until audit_row_hash() takes them one at a time
+ * new_row from the entry and its legs, audit_entry.c; a batch's row, which
+ * has entry_ids, the array of its entries'): the row images stay jsonb (a
+ * TOAST pointer or compressed bytes in the tuple read) until
+ * audit_row_hash() takes them one at a time
  */
 #define AUDIT_COLS "id, table_name, operation, old_row, new_row," \
-	" txid, session_role, calling_role, changed_at, seq, row_hash, chain_hash, entry_id"
-/* the same before the update to 0.5.0 (no entry_id yet) */
+	" txid, session_role, calling_role, changed_at, seq, row_hash, chain_hash, entry_id, entry_ids"
+/* the same before the update to 0.6.0 (no entry_ids yet) */
+#define AUDIT_COLS_V2 "id, table_name, operation, old_row, new_row," \
+	" txid, session_role, calling_role, changed_at, seq, row_hash, chain_hash, entry_id," \
+	" NULL::pg_catalog.int8[]"
+/* the same before the update to 0.5.0 (no entry_id either) */
 #define AUDIT_COLS_V1 "id, table_name, operation, old_row, new_row," \
-	" txid, session_role, calling_role, changed_at, seq, row_hash, chain_hash, NULL::pg_catalog.int8"
+	" txid, session_role, calling_role, changed_at, seq, row_hash, chain_hash, NULL::pg_catalog.int8," \
+	" NULL::pg_catalog.int8[]"
 #define NCANON 9
 #define AUDIT_ENTRY_COL 13		/* entry_id */
-#define AUDIT_NCOLS 13				/* the first 9 columns are hashed */
+#define AUDIT_ENTRIES_COL 14	/* entry_ids */
+#define AUDIT_NCOLS 14				/* the first 9 columns are hashed */
 
 /* of a row read with AUDIT_COLS: */
 extern void audit_row_hash(HeapTuple tup, TupleDesc desc, uint8 *out);

@@ -13,9 +13,9 @@
  *	    row's AFTER ROW INSERT triggers queued and fired when the rows are
  *	    written, as the INSERT statement fires them -- except the audit
  *	    trigger of fintech.entries when it is the only one: then the
- *	    chunk's audit rows, one per entry as the trigger writes them, are
- *	    written right after it by audit_capture.c, with one more
- *	    heap_multi_insert (no trigger event per entry);
+ *	    chunk's audit row, one for all its entries (entry_ids), is
+ *	    written right after it by audit_capture.c (no trigger event per
+ *	    entry);
  *	  - accounts: each dirty account's folded state (balance, pending_out,
  *	    pending_in, last_seq) by heap_update of the row version the call
  *	    locked (posting_lock.c returns its ctid): a HOT update, no index
@@ -69,7 +69,10 @@
 #include "posting_bulk.h"
 #include "posting_write.h"
 
-/* rows per heap_multi_insert (as COPY) */
+/*
+ * rows per heap_multi_insert (as COPY); also the most entries one audit
+ * row (one leaf) stands for, which bounds a leaf's size
+ */
 #define BULK_CHUNK 1000
 
 /* the folded state's columns of fintech.accounts, after its id */

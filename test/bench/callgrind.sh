@@ -71,7 +71,9 @@
 #   seal          fintech.seal_audit() of a backlog of ledger entries' audit
 #                 rows (transfer_batch calls of 1,000 transfers from 'bank'
 #                 to the 100 wallets, written first, not counted): runs
-#                 2,000 and 12,000 rows, and reports per SEALED ROW:
+#                 2,000 and 12,000 transfers, and reports per TRANSFER
+#                 (per sealed row before 0.6.0's one audit row per batch,
+#                 when each transfer had its own):
 #                 (I(12,000) - I(2,000)) / 10,000, instructions counted
 #                 inside fintech_seal_audit only (--toggle-collect), WAL
 #                 from just before to just after the call (no full-page
@@ -269,7 +271,7 @@ END \$\$"
 			fi
 		done
 		read -r r1 r2 <<<"$runs"
-		case $w in batch) unit=' (per transfer)' ;; seal | seal_fpi) unit=' (per sealed row)' ;; *) unit= ;; esac
+		case $w in batch) unit=' (per transfer)' ;; seal | seal_fpi) unit=' (per transfer sealed)' ;; *) unit= ;; esac
 		printf '| %s | %s | %s | %s | %s |\n' "$BIN" "$ver" "$w$unit" $(((I[$r2] - I[$r1]) / per)) $(((W[$r2] - W[$r1]) / per))
 	done
 	rm -rf "$D"

@@ -154,7 +154,9 @@ CREATE FUNCTION regress_canon(l fintech.audit_log) RETURNS text LANGUAGE sql STA
       || coalesce(octet_length(to_char(l.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')) || ':'
                   || to_char(l.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), 'N')
       || octet_length(l.seq::text) || ':' || l.seq::text
-    FROM (SELECT coalesce(l.new_row, fintech.audit_entry_image(l.entry_id))) AS n(new_row)
+    FROM (SELECT coalesce(l.new_row, fintech.audit_entry_image(l.entry_id),
+                          (SELECT jsonb_agg(fintech.audit_entry_image(e.id) ORDER BY e.n)
+                             FROM unnest(l.entry_ids) WITH ORDINALITY AS e(id, n)))) AS n(new_row)
 $$;
 CREATE FUNCTION regress_leaf(l fintech.audit_log) RETURNS bytea LANGUAGE sql STABLE AS $$
   SELECT digest('\x00'::bytea || convert_to(regress_canon(l), 'UTF8'), 'sha256')
@@ -297,6 +299,70 @@ SELECT count(*) AS entry_rows, bool_and(regress_leaf(l) = l.row_hash) AS leaf_ha
                           AND fintech.audit_entry_image(l.entry_id) -> 'pending_legs' <> 'null') AS with_pending_legs,
        count(*) FILTER (WHERE fintech.audit_entry_image(l.entry_id) -> 'related_id' <> 'null') AS with_related_id
   FROM fintech.audit_log l WHERE l.entry_id IN (:img_t, :img_h, :img_p, :img_r);
+SELECT ok FROM fintech.verify_audit();
+
+-- a batch's entries are one audit row (entry_ids, in item order) and one
+-- leaf, whose new_row is the array of their images: its leaf hash against
+-- the SQL recomputation, its inclusion proof against the root; refused
+-- items leave no entry and no place in the array
+SELECT coalesce(max(id), 0) AS img_audit0 FROM fintech.audit_log \gset
+SELECT count(*) FILTER (WHERE entry_id IS NOT NULL) AS batch_posted,
+       count(*) FILTER (WHERE error IS NOT NULL) AS batch_refused
+  FROM fintech.transfer_batch('{regress_img_a, regress_img_a, nope, regress_img_b}',
+                              '{regress_img_b, regress_img_b, regress_img_b, regress_img_a}',
+                              '{11, 12, 13, 2}',
+                              descriptions => ARRAY[E'tab \t quote "', NULL, 'x', '€']);
+SELECT fintech.seal_audit() > 0 AS sealed;
+SELECT l.seq AS batch_seq FROM fintech.audit_log l WHERE l.id > :img_audit0 AND l.entry_ids IS NOT NULL \gset
+SELECT cardinality(l.entry_ids) AS entries, l.entry_id, l.new_row,
+       l.entry_ids = (SELECT array_agg(e.id ORDER BY e.id) FROM fintech.entries e
+                       WHERE e.id > :img_r) AS lists_the_batch_in_order,
+       regress_leaf(l) = l.row_hash AS leaf_hash_matches,
+       regress_canon(l) = convert_from(fintech.audit_leaf_data(l.seq), 'UTF8') AS same_leaf_data,
+       (SELECT jsonb_agg(x -> 'legs' -> 0 -> 2) FROM jsonb_array_elements(
+          (SELECT jsonb_agg(fintech.audit_entry_image(e.id) ORDER BY e.n)
+             FROM unnest(l.entry_ids) WITH ORDINALITY AS e(id, n))) x) AS amounts
+  FROM fintech.audit_log l WHERE l.seq = :batch_seq;
+SELECT p.leaf_hash = l.row_hash AS proof_from_the_sealed_leaf, array_length(p.path, 1) > 0 AS has_path
+  FROM fintech.audit_inclusion_proof(:batch_seq) p JOIN fintech.audit_log l ON l.seq = :batch_seq;
+SELECT ok FROM fintech.verify_audit();
+-- tampering with one entry of the batch (its leg, behind the triggers'
+-- back) breaks that batch's leaf: verify_audit names it, its proof no
+-- longer starts from the sealed leaf
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.postings SET amount = amount * 10
+ WHERE entry_id = (SELECT entry_ids[2] FROM fintech.audit_log WHERE seq = :batch_seq);
+SELECT ok, first_bad_seq = :batch_seq AS at_the_batch, detail ~ 'was changed' AS says_changed
+  FROM fintech.verify_audit();
+SELECT p.leaf_hash = l.row_hash AS proof_from_the_sealed_leaf
+  FROM fintech.audit_inclusion_proof(:batch_seq) p JOIN fintech.audit_log l ON l.seq = :batch_seq;
+ROLLBACK;
+-- an entry dropped from the array, two swapped, or its description edited
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.audit_log SET entry_ids = entry_ids[1:2] WHERE seq = :batch_seq;
+SELECT ok, first_bad_seq = :batch_seq AS at_the_batch FROM fintech.verify_audit();
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.audit_log SET entry_ids = ARRAY[entry_ids[2], entry_ids[1], entry_ids[3]] WHERE seq = :batch_seq;
+SELECT ok, first_bad_seq = :batch_seq AS at_the_batch FROM fintech.verify_audit();
+ROLLBACK;
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.entries SET description = 'edited'
+ WHERE id = (SELECT entry_ids[3] FROM fintech.audit_log WHERE seq = :batch_seq);
+SELECT ok, first_bad_seq = :batch_seq AS at_the_batch FROM fintech.verify_audit();
+ROLLBACK;
+-- an entry of the batch removed from the array altogether: the entry has
+-- no audit row any more
+BEGIN;
+SET LOCAL session_replication_role = replica;
+UPDATE fintech.audit_log l SET entry_ids = entry_ids[1:2] WHERE seq = :batch_seq;
+UPDATE fintech.audit_log l SET row_hash = regress_leaf(l) WHERE seq = :batch_seq;
+SELECT ok, detail ~ '(stored tree node|root recorded|has no audit row)' AS caught FROM fintech.verify_audit();
+ROLLBACK;
 SELECT ok FROM fintech.verify_audit();
 
 -- the sealer reads audit_log's columns by position and its unsealed rows

@@ -29,10 +29,14 @@ SELECT a.code, p.seq, p.amount, p.balance_after,
  WHERE p.entry_id > :entry0
  ORDER BY a.code, p.seq;
 SELECT code, balance, last_seq FROM fintech.accounts WHERE code LIKE 'bb_%' ORDER BY code;
--- the entries in item order, one audit row naming each, nothing for the balances
-SELECT count(*) AS entries, bool_and(e.id = a.entry_id) AS one_audit_row_each
+-- the entries in item order, one audit row for them all (entry_ids in item
+-- order, entry_id NULL), nothing for the balances
+SELECT count(*) AS entries,
+       (SELECT array_agg(id ORDER BY id) FROM fintech.entries WHERE id > :entry0)
+         = (SELECT entry_ids FROM fintech.audit_log WHERE id > :audit0) AS one_audit_row_lists_them,
+       (SELECT entry_id IS NULL AND new_row IS NULL FROM fintech.audit_log WHERE id > :audit0)
+         AS by_reference
   FROM fintech.entries e
-  LEFT JOIN fintech.audit_log a ON a.entry_id = e.id AND a.id > :audit0
  WHERE e.id > :entry0;
 SELECT table_name, count(*) FROM fintech.audit_log WHERE id > :audit0 GROUP BY 1 ORDER BY 1;
 -- one entry.posted event per posted item, in item order, the same payload a
@@ -107,9 +111,28 @@ SELECT count(*) AS audit_rows,
        count(DISTINCT (table_name, operation, old_row IS NULL, new_row IS NULL, txid, session_role,
                        calling_role, seq IS NULL)) AS alike,
        bool_and(txid = pg_current_xact_id()) AS this_transaction,
-       count(DISTINCT entry_id) AS entries_named
+       count(entry_id) AS entries_named, sum(cardinality(entry_ids)) AS entries_listed
   FROM fintech.audit_log WHERE id > :audit1;
 COMMIT;
+-- a batch larger than a chunk (1,000 entries): one audit row per chunk, in
+-- order, every entry in exactly one; sealed, each is one leaf, and the log
+-- verifies (rolled back: the balances below stay as they are)
+BEGIN;
+SELECT coalesce(max(id), 0) AS entry3 FROM fintech.entries \gset
+SELECT coalesce(max(id), 0) AS audit3 FROM fintech.audit_log \gset
+SELECT count(*) FILTER (WHERE error IS NULL) AS big_batch
+  FROM fintech.transfer_batch((SELECT array_agg('bb_bank'::text) FROM generate_series(1, 2500)),
+                              (SELECT array_agg('bb_w' || (1 + i % 3)) FROM generate_series(1, 2500) i),
+                              (SELECT array_agg(1::bigint) FROM generate_series(1, 2500)));
+SELECT cardinality(entry_ids) AS entries, entry_id
+  FROM fintech.audit_log WHERE id > :audit3 ORDER BY id;
+SELECT (SELECT array_agg(u.e ORDER BY l.id, u.n)
+          FROM fintech.audit_log l, unnest(l.entry_ids) WITH ORDINALITY AS u(e, n)
+         WHERE l.id > :audit3)
+       = (SELECT array_agg(id ORDER BY id) FROM fintech.entries WHERE id > :entry3) AS each_entry_once_in_order;
+SELECT fintech.seal_audit() >= 3 AS sealed;
+SELECT ok, detail ~ '^[0-9]+ sealed rows verified' AS verified FROM fintech.verify_audit();
+ROLLBACK;
 -- a rolled-back batch leaves no audit row
 BEGIN;
 SELECT count(*) AS batch FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}');
