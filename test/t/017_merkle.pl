@@ -127,6 +127,9 @@ for my $r (1 .. $rounds)
 	                                           description => 'round $r')"
 	  : $r % 5 == 0 ? "UPDATE m_t SET v = v || ' (changed)', n = n * 2 WHERE k = (SELECT max(k) FROM m_t WHERE k < 1000)"
 	  : $r % 11 == 0 ? "DELETE FROM m_t WHERE k = (SELECT min(k) FROM m_t)"
+	  : $r % 17 == 0 ? "SELECT count(*) FROM fintech.transfer_batch(
+	                       debit_accounts => ARRAY['bank', 'bank', 'w1'], credit_accounts => ARRAY['w1', 'w1', 'bank'],
+	                       amounts => ARRAY[$r, 2, 1]::bigint[], descriptions => ARRAY['batch $r a', 'batch $r b', NULL])"
 	  : $r % 13 == 0 ? "INSERT INTO m_t VALUES ($r, repeat('long row ', 60), 1e-3, '2026-01-02 03:04:05.678+00')"
 	  : "INSERT INTO m_t VALUES ($r, 'row $r ' || E'\\xc3\\xa4\\xe2\\x82\\xac\\xf0\\x9f\\x98\\x80', $r.50, now())";
 	my ($got, $new) = grow($change);
@@ -276,6 +279,9 @@ CREATE FUNCTION m_canon(l fintech.audit_log) RETURNS bytea LANGUAGE sql STABLE A
   SELECT convert_to(m_field(l.id::text) || m_field(l.table_name) || m_field(l.operation)
       || m_field(l.old_row::text)
       || m_field(CASE WHEN l.entry_id IS NOT NULL THEN fintech.audit_entry_image(l.entry_id)::text
+                      WHEN l.entry_ids IS NOT NULL THEN
+                        (SELECT jsonb_agg(fintech.audit_entry_image(e.id) ORDER BY e.n)
+                           FROM unnest(l.entry_ids) WITH ORDINALITY AS e(id, n))::text
                       ELSE l.new_row::text END)
       || m_field(l.txid::text) || m_field(l.session_role) || m_field(l.calling_role)
       || m_field(to_char(l.changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'))
@@ -289,8 +295,12 @@ $$;
 }
 canon_ok('the log');
 my @entries = split /\n/, dsql("SELECT seq || '|' || entry_id FROM fintech.audit_log
-                                WHERE table_name = 'fintech.entries' AND seq IS NOT NULL ORDER BY seq");
+                                WHERE table_name = 'fintech.entries' AND entry_id IS NOT NULL
+                                  AND seq IS NOT NULL ORDER BY seq");
 cmp_ok(scalar @entries, '>=', 9, 'the transfers are leaves of their own (' . scalar(@entries) . ')');
+is(dsql("SELECT count(*) || '/' || coalesce(sum(cardinality(entry_ids)), 0) FROM fintech.audit_log
+          WHERE entry_ids IS NOT NULL AND seq IS NOT NULL"),
+	'4/12', 'each of the 4 batches is one leaf for its 3 entries');
 
 # ====================================================================
 # tampering, rolled back each time
@@ -399,6 +409,12 @@ ok(ref $eproof->{$eseq} && verify_inclusion($eseq - 1, $pub_size, @{ $eproof->{$
 	"untampered: the proof of entry $eid (seq $eseq) leads to the published root");
 broken("posting of entry $eid edited",
 	"UPDATE fintech.postings SET amount = amount + sign(amount) WHERE entry_id = $eid", $eseq, $eseq);
+
+# a batch is one leaf: one of its entries' postings edited breaks its proof
+my ($bseq, $beid) = split /\|/, dsql("SELECT seq || '|' || entry_ids[2] FROM fintech.audit_log
+                                     WHERE entry_ids IS NOT NULL AND seq IS NOT NULL ORDER BY seq LIMIT 1");
+broken("posting of entry $beid, the second of the batch at seq $bseq, edited",
+	"UPDATE fintech.postings SET amount = amount + sign(amount) WHERE entry_id = $beid", $bseq, $bseq);
 
 # everything is as it was
 is(dsql("SELECT ok || '|' || rows_checked FROM fintech.verify_audit()"), "true|$n2", 'verify_audit() ok after the rollbacks');
