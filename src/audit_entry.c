@@ -223,9 +223,9 @@ scan_table(EntryImages *imgs, int t, const int64 *ids, int nids, Snapshot snap)
 	Relation	heap,
 				index;
 	Oid			pkey;
-	AttrNumber	att[lengthof(entry_cols)];
-	Datum		v[lengthof(entry_cols)];
-	bool		n[lengthof(entry_cols)];
+	AttrNumber	att[lengthof(entry_cols)] = {0};
+	Datum		v[lengthof(entry_cols)] = {0};
+	bool		n[lengthof(entry_cols)] = {0};
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	ScanKeyData key;

@@ -461,12 +461,7 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 				put(o, "ao");
 				i += 2;
 			}
-			else if (v0 == 'e' && v1 == 'i')
-			{
-				put(o, "oe");
-				i += 2;
-			}
-			else if (v0 == 'e' && i + 1 < m && u[i + 1].id == 'x')
+			else if (v0 == 'e' && (v1 == 'i' || (i + 1 < m && u[i + 1].id == 'x')))
 			{
 				put(o, "oe");
 				i += 2;
