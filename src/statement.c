@@ -106,6 +106,8 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 
 FT_DEFINE_PLANS(plans, plan_defs);
 
+static void no_posting(const char *code, int64 seq) pg_attribute_noreturn();
+
 static void
 no_posting(const char *code, int64 seq)
 {
@@ -173,10 +175,9 @@ scan_bucket(const char *code, int64 account_id, int64 *lo, int64 hi, TimestampTz
 {
 	int			n = (int) (hi - *lo);
 	Datum		v[3] = {Int64GetDatum(account_id), Int64GetDatum(*lo), Int64GetDatum(hi)};
-	BucketRows	r;
+	BucketRows	r = {0};
 
 	r.first = *lo + 1;
-	memset(r.seen, 0, sizeof(r.seen));
 	Assert(n > 0 && n <= (1 << FT_SEQ_BUCKET_BITS));
 	Assert((r.first >> FT_SEQ_BUCKET_BITS) == (hi >> FT_SEQ_BUCKET_BITS));
 	if (!tail)
