@@ -106,6 +106,12 @@ static const EntryTable entry_tables[3] = {
 	{"pending_legs", leg_cols, lengthof(leg_cols)},
 };
 
+/*
+ * a string literal appended without its strlen (the sealer writes about a
+ * dozen of them per entry image)
+ */
+#define append_lit(s, lit) appendBinaryStringInfo((s), (lit), sizeof(lit) - 1)
+
 static void
 append_int(StringInfo s, int64 v)
 {
@@ -123,7 +129,7 @@ append_json_text(StringInfo s, Datum d, bool isnull)
 
 	if (isnull)
 	{
-		appendStringInfoString(s, "null");
+		append_lit(s, "null");
 		return;
 	}
 	c = TextDatumGetCString(d);
@@ -152,24 +158,24 @@ take_row(EntryImages *imgs, int t, EntryImage *e, Datum *v, bool *n)
 		 */
 		e->found = true;
 		initStringInfo(s);
-		appendStringInfoString(s, ", \"type\": ");
+		append_lit(s, ", \"type\": ");
 		append_json_text(s, v[1], n[1]);
-		appendStringInfoString(s, ", \"metadata\": ");
+		append_lit(s, ", \"metadata\": ");
 		if (n[4])
-			appendStringInfoString(s, "null");
+			append_lit(s, "null");
 		else
 		{
 			Jsonb	   *m = DatumGetJsonbP(v[4]);
 
 			(void) JsonbToCString(s, &m->root, VARSIZE(m));
 		}
-		appendStringInfoString(s, ", \"created_at\": ");
+		append_lit(s, ", \"created_at\": ");
 		{
 			struct pg_tm tm;
 			fsec_t		fsec;
 
 			if (n[5] || timestamp2tm(DatumGetTimestampTz(v[5]), NULL, &tm, &fsec, NULL, NULL) != 0)
-				appendStringInfoString(s, "null");
+				append_lit(s, "null");
 			else
 			{
 				char		buf[64];
@@ -177,15 +183,15 @@ take_row(EntryImages *imgs, int t, EntryImage *e, Datum *v, bool *n)
 
 				appendStringInfoChar(s, '"');
 				appendBinaryStringInfo(s, buf, len);
-				appendStringInfoString(s, "Z\"");
+				append_lit(s, "Z\"");
 			}
 		}
-		appendStringInfoString(s, ", \"related_id\": ");
+		append_lit(s, ", \"related_id\": ");
 		if (n[2])
-			appendStringInfoString(s, "null");
+			append_lit(s, "null");
 		else
 			append_int(s, DatumGetInt64(v[2]));
-		appendStringInfoString(s, ", \"description\": ");
+		append_lit(s, ", \"description\": ");
 		append_json_text(s, v[3], n[3]);
 	}
 	else
@@ -199,12 +205,12 @@ take_row(EntryImages *imgs, int t, EntryImage *e, Datum *v, bool *n)
 			appendStringInfoChar(s, '[');
 		}
 		else
-			appendStringInfoString(s, ", ");
+			append_lit(s, ", ");
 		appendStringInfoChar(s, '[');
 		append_int(s, DatumGetInt32(v[1]));
-		appendStringInfoString(s, ", ");
+		append_lit(s, ", ");
 		append_int(s, DatumGetInt64(v[2]));
-		appendStringInfoString(s, ", ");
+		append_lit(s, ", ");
 		append_int(s, DatumGetInt64(v[3]));
 		appendStringInfoChar(s, ']');
 	}
@@ -230,6 +236,8 @@ scan_table(EntryImages *imgs, int t, const int64 *ids, int nids, Snapshot snap)
 	TupleTableSlot *slot;
 	ScanKeyData key;
 	int			i = 0;
+	AttrNumber	maxatt = 0;
+	EntryImage *e = NULL;		/* the image of the last row taken */
 
 	if (!OidIsValid(relid))
 		ereport(ERROR,
@@ -243,6 +251,7 @@ scan_table(EntryImages *imgs, int t, const int64 *ids, int nids, Snapshot snap)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("fintech.%s has no column %s", et->name, et->cols[c])));
+		maxatt = Max(maxatt, att[c]);
 	}
 	/* its primary key must lead with the key column, an int8 */
 	pkey = RelationGetPrimaryKeyIndex(heap);
@@ -270,11 +279,16 @@ scan_table(EntryImages *imgs, int t, const int64 *ids, int nids, Snapshot snap)
 		index_rescan(scan, &key, 1, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))
 		{
-			bool		isnull;
-			int64		id = DatumGetInt64(slot_getattr(slot, att[0], &isnull));
-			EntryImage *e;
+			int64		id;
 
 			CHECK_FOR_INTERRUPTS();
+			/*
+			 * the row deformed as far as its key here, and on to the last
+			 * column read when it is wanted (one pass over the tuple, not
+			 * a call per column)
+			 */
+			slot_getsomeattrs(slot, att[0]);
+			id = DatumGetInt64(slot->tts_values[att[0] - 1]);
 			while (i < nids && ids[i] < id)
 				i++;
 			if (i == nids)
@@ -289,11 +303,19 @@ scan_table(EntryImages *imgs, int t, const int64 *ids, int nids, Snapshot snap)
 				}
 				continue;
 			}
-			/* wanted (a leg: more rows of the same id may follow) */
-			e = hash_search(imgs->byid, &id, HASH_FIND, NULL);
+			/*
+			 * wanted (a leg: more rows of the same id may follow, and
+			 * they find the image of the one before without a lookup)
+			 */
+			if (e == NULL || e->id != id)
+				e = hash_search(imgs->byid, &id, HASH_FIND, NULL);
 			Assert(e != NULL);
+			slot_getsomeattrs(slot, maxatt);
 			for (int c = 0; c < et->ncols; c++)
-				v[c] = slot_getattr(slot, att[c], &n[c]);
+			{
+				v[c] = slot->tts_values[att[c] - 1];
+				n[c] = slot->tts_isnull[att[c] - 1];
+			}
 			take_row(imgs, t, e, v, n);
 		}
 		if (!again)
@@ -465,14 +487,14 @@ ft_entry_images_array(EntryImages *images, Datum entry_ids, StringInfo out)
 
 		CHECK_FOR_INTERRUPTS();
 		if (i > 0)
-			appendStringInfoString(out, ", ");
+			append_lit(out, ", ");
 		if (image)
 		{
 			appendBinaryStringInfo(out, image, len);
 			pfree((void *) image);
 		}
 		else
-			appendStringInfoString(out, "null");
+			append_lit(out, "null");
 	}
 	appendStringInfoChar(out, ']');
 	if (own)
@@ -493,25 +515,25 @@ ft_entry_image(EntryImages *images, int64 entry_id, size_t *len)
 	/* the object: id and legs in front of the rest, pending_legs last */
 	old = MemoryContextSwitchTo(images->cxt);
 	initStringInfo(&s);
-	appendStringInfoString(&s, "{\"id\": ");
+	append_lit(&s, "{\"id\": ");
 	append_int(&s, e->id);
-	appendStringInfoString(&s, ", \"legs\": ");
+	append_lit(&s, ", \"legs\": ");
 	if (e->legs[0].data)
 	{
 		appendBinaryStringInfo(&s, e->legs[0].data, e->legs[0].len);
 		appendStringInfoChar(&s, ']');
 	}
 	else
-		appendStringInfoString(&s, "null");
+		append_lit(&s, "null");
 	appendBinaryStringInfo(&s, e->image.data, e->image.len);
-	appendStringInfoString(&s, ", \"pending_legs\": ");
+	append_lit(&s, ", \"pending_legs\": ");
 	if (e->legs[1].data)
 	{
 		appendBinaryStringInfo(&s, e->legs[1].data, e->legs[1].len);
 		appendStringInfoChar(&s, ']');
 	}
 	else
-		appendStringInfoString(&s, "null");
+		append_lit(&s, "null");
 	appendStringInfoChar(&s, '}');
 	MemoryContextSwitchTo(old);
 	*len = s.len;

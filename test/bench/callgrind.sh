@@ -82,6 +82,10 @@
 #   seal_fpi      the same with a CHECKPOINT between writing the rows and
 #                 sealing them: the WAL includes the full-page images of
 #                 every page the sealer changes first
+#   seal_single   seal with a backlog of single fintech.transfer calls
+#                 (one audit row each, entry_id set: what run.sh's
+#                 transfer workload leaves to the sealer), per sealed row
+#                 (not in the default list)
 # (the limits are created at the start of each run and dropped at its end,
 # so both runs pay the same first-payment costs and they cancel out)
 # (transfer_key and capture_key are not in the default list:
@@ -204,7 +208,7 @@ END \$\$"
 		declare -A I=() W=()
 		runs="200 1200" per=1000 vgopts=()
 		[ "$w" = batch ] && runs="2 12" per=10000
-		case $w in seal | seal_fpi) runs="2000 12000" per=10000 vgopts=(--toggle-collect=fintech_seal_audit) ;; esac
+		case $w in seal | seal_fpi | seal_single) runs="2000 12000" per=10000 vgopts=(--toggle-collect=fintech_seal_audit) ;; esac
 		for n in $runs; do
 			# each run from that state, not from what the run before left
 			# (batch opens its 2,000 wallets in each run: in the second run
@@ -230,15 +234,21 @@ END \$\$"
 				done
 				[ "$w" = seal_fpi ] && echo "CHECKPOINT"
 				;;
+			seal_single)
+				# the backlog: n single transfers, one audit row each
+				for _ in $(seq 1 $((n / 1000))); do
+					echo "SELECT count(fintech.transfer('bank', 'w' || (i % 100), 1)) FROM generate_series(1, 1000) i"
+				done
+				;;
 			esac
 			echo "$WALPOS"
 			case $w in pay_3lim_keys | pay_keys | transfer_pair) echo "SELECT count(fintech.transfer('bank', 'n' || i, 10)) FROM generate_series(0, 1199) i" ;; esac
 			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac
 			case $w in pay_eurlim) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000, currency => 'EUR'), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000, currency => 'EUR'), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000, currency => 'EUR')" ;; esac
-			case $w in seal | seal_fpi) calls=1 ;; *) calls=$n ;; esac
+			case $w in seal | seal_fpi | seal_single) calls=1 ;; *) calls=$n ;; esac
 			for i in $(seq 1 $calls); do
 				case $w in
-				seal | seal_fpi) echo "SELECT 'sealed' || fintech.seal_audit()" ;;
+				seal | seal_fpi | seal_single) echo "SELECT 'sealed' || fintech.seal_audit()" ;;
 				transfer) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1)" ;;
 				transfer_pair) echo "SELECT fintech.transfer('n$((i % 1200))', 'n$(((i + 600) % 1200))', 1)" ;;
 				transfer_key) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1, idempotency_key => 't$n-$i')" ;;
@@ -271,7 +281,7 @@ END \$\$"
 			fi
 		done
 		read -r r1 r2 <<<"$runs"
-		case $w in batch) unit=' (per transfer)' ;; seal | seal_fpi) unit=' (per transfer sealed)' ;; *) unit= ;; esac
+		case $w in batch) unit=' (per transfer)' ;; seal | seal_fpi) unit=' (per transfer sealed)' ;; seal_single) unit=' (per sealed row)' ;; *) unit= ;; esac
 		printf '| %s | %s | %s | %s | %s |\n' "$BIN" "$ver" "$w$unit" $(((I[$r2] - I[$r1]) / per)) $(((W[$r2] - W[$r1]) / per))
 	done
 	rm -rf "$D"
