@@ -51,46 +51,47 @@ cmp_by_repl(const void *a, const void *b)
 }
 
 /*
- * Two tokens (or joins) compared by their Korean keys (ft_korean_key):
- * for pairs where one side is written in Hangul, whose romanisation the
- * lists spell in several systems (GEUN-HYE / kun hie).  A pair that meets
- * only this way loses KOREAN_KEY_COST: the spelling as written still wins.
+ * Two tokens (or joins) compared by a script's key (key: ft_korean_key or
+ * ft_thai_key), less cost: a pair that meets only this way loses it, so
+ * that the spelling as written still wins.
+ */
+static float
+key_sim(const char *a, int la, const char *b, int lb, int (*key) (const char *, int, char *),
+		double cost)
+{
+	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
+	int			na,
+				nb;
+
+	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
+		return 0.0f;
+	na = key(a, la, ka);
+	nb = key(b, lb, kb);
+	return ft_tok_sim(ka, na, kb, nb) * (float) (1.0 - cost);
+}
+
+/*
+ * By their Korean keys (ft_korean_key): for pairs where one side is
+ * written in Hangul, whose romanisation the lists spell in several
+ * systems (GEUN-HYE / kun hie).
  */
 float
 ft_korean_sim(const char *a, int la, const char *b, int lb)
 {
-	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
-	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
-	int			na,
-				nb;
-
-	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
-		return 0.0f;
-	na = ft_korean_key(a, la, ka);
-	nb = ft_korean_key(b, lb, kb);
-	return ft_tok_sim(ka, na, kb, nb) * (float) (1.0 - KOREAN_KEY_COST);
+	return key_sim(a, la, b, lb, ft_korean_key, KOREAN_KEY_COST);
 }
 
 /*
- * Two tokens (or joins) compared by their Thai keys (translit_thai.c's
- * ft_thai_key): for pairs where one side is written in Thai letters, whose
- * names the lists spell by RTGS and by the spellings Thais give their own
- * names (BHUMIBOL / phumiphon, LEEKPAI / likphai).  A pair that meets only
- * this way loses THAI_KEY_COST: the spelling as written still wins.
+ * By their Thai keys (translit_thai.c's ft_thai_key): for pairs where one
+ * side is written in Thai letters, whose names the lists spell by RTGS and
+ * by the spellings Thais give their own names (BHUMIBOL / phumiphon,
+ * LEEKPAI / likphai).
  */
 float
 ft_thai_sim(const char *a, int la, const char *b, int lb)
 {
-	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
-	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
-	int			na,
-				nb;
-
-	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
-		return 0.0f;
-	na = ft_thai_key(a, la, ka);
-	nb = ft_thai_key(b, lb, kb);
-	return ft_tok_sim(ka, na, kb, nb) * (float) (1.0 - THAI_KEY_COST);
+	return key_sim(a, la, b, lb, ft_thai_key, THAI_KEY_COST);
 }
 
 /*

@@ -350,6 +350,13 @@ fold_hangul(UChar *u, int32_t n, UChar **outp)
 	return o;
 }
 
+/* a vowel of a normalised token (the script keys' rules turn on them) */
+bool
+ft_key_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
 /*
  * The Korean key of a normalised token (scoring, not transliteration): the
  * romanisations the lists mix spell one Korean syllable several ways, and
@@ -366,12 +373,6 @@ fold_hangul(UChar *u, int32_t n, UChar **outp)
  * where one side is written in Hangul (name_score.c), never between two
  * Latin names: for them these are different letters.
  */
-static bool
-korean_vowel(char c)
-{
-	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-}
-
 int
 ft_korean_key(const char *t, int len, char *out)
 {
@@ -389,7 +390,7 @@ ft_korean_key(const char *t, int len, char *out)
 					continue;	/* eo, eu: the vowel after */
 				break;
 			case 'h':
-				if (i > 0 && korean_vowel(t[i - 1]) && !korean_vowel(n))
+				if (i > 0 && ft_key_vowel(t[i - 1]) && !ft_key_vowel(n))
 					continue;	/* after a vowel, before none: Roh, Oh, Ahn */
 				break;
 

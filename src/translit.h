@@ -32,6 +32,9 @@ extern char *ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, b
  */
 extern int	ft_korean_key(const char *t, int len, char *out);
 
+/* a, e, i, o or u: a vowel of a normalised token, for the script keys */
+extern bool ft_key_vowel(char c);
+
 /* builds the transliterators of every script now (the postmaster, under shared_preload_libraries) */
 extern void ft_translit_preload(void);
 

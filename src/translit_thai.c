@@ -41,6 +41,7 @@
 
 #include <unicode/ustring.h>
 
+#include "translit.h"
 #include "translit_thai.h"
 
 static bool
@@ -590,12 +591,6 @@ ft_thai_rtgs(const UChar *in, int32_t n, UChar *out)
  * ------------------------------------------------------------------------
  */
 
-static bool
-key_vowel(char c)
-{
-	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-}
-
 /*
  * The Thai key of a normalised token (after normalize.c's fold: ph is
  * already f, y i, dh d): the lists and the people named spell Thai names
@@ -624,8 +619,8 @@ ft_thai_key(const char *t, int len, char *out)
 	{
 		char		c = t[i];
 		char		n = i + 1 < len ? t[i + 1] : '\0';
-		bool		after_vowel = i > 0 && key_vowel(t[i - 1]);
-		bool		closing = after_vowel && !key_vowel(n);
+		bool		after_vowel = i > 0 && ft_key_vowel(t[i - 1]);
+		bool		closing = after_vowel && !ft_key_vowel(n);
 
 		switch (c)
 		{
@@ -686,7 +681,7 @@ ft_thai_key(const char *t, int len, char *out)
 			case 'r':
 				if (closing)
 					continue;
-				if (n == 'a' && i + 2 == len && i > 0 && !key_vowel(t[i - 1]))
+				if (n == 'a' && i + 2 == len && i > 0 && !ft_key_vowel(t[i - 1]))
 				{
 					i++;		/* a final -ra after a consonant: a silent ร */
 					continue;
