@@ -407,12 +407,31 @@ ft_entry_ids_array(Datum arr, int64 **ids)
 	return n;
 }
 
+bool
+ft_entry_ids_add(EntryIdList *list, int64 entry_id, const int64 *ids, int k)
+{
+	int			need = (entry_id != 0 ? 1 : 0) + k;
+
+	if (need == 0 || list->n + need > ENTRY_IMAGES_MAX)
+		return false;
+	if (list->n + need > list->room)
+	{
+		list->room = Max(Max(2 * list->room, list->n + need), 64);
+		list->ids = list->ids ? repalloc(list->ids, sizeof(int64) * list->room)
+			: palloc(sizeof(int64) * list->room);
+	}
+	if (entry_id != 0)
+		list->ids[list->n++] = entry_id;
+	if (k > 0)
+		memcpy(list->ids + list->n, ids, sizeof(int64) * k);
+	list->n += k;
+	return true;
+}
+
 EntryImages *
 ft_entry_images(SPITupleTable *tt, uint64 n, Snapshot snap)
 {
-	int64	   *ids = palloc(sizeof(int64) * Max(n, 1));
-	uint64		nids = 0,
-				room = Max(n, 1);
+	EntryIdList list = {0};
 	EntryImages *imgs;
 
 	for (uint64 r = 0; r < n; r++)
@@ -422,7 +441,7 @@ ft_entry_images(SPITupleTable *tt, uint64 n, Snapshot snap)
 
 		CHECK_FOR_INTERRUPTS();
 		if (!isnull)
-			ids[nids++] = DatumGetInt64(d);
+			ft_entry_ids_add(&list, DatumGetInt64(d), NULL, 0);
 		else if (tt->tupdesc->natts >= AUDIT_ENTRIES_COL)
 		{
 			d = SPI_getbinval(tt->vals[r], tt->tupdesc, AUDIT_ENTRIES_COL, &isnull);
@@ -431,27 +450,14 @@ ft_entry_images(SPITupleTable *tt, uint64 n, Snapshot snap)
 				int64	   *row_ids;
 				int			k = ft_entry_ids_array(d, &row_ids);
 
-				/*
-				 * a batch's entries, unless they would take the fetch past
-				 * ENTRY_IMAGES_MAX: that row's are then read on their own
-				 * when it is hashed
-				 */
-				if (nids + k <= ENTRY_IMAGES_MAX)
-				{
-					if (nids + k > room)
-					{
-						room = Max(2 * room, nids + k);
-						ids = repalloc(ids, sizeof(int64) * room);
-					}
-					memcpy(ids + nids, row_ids, sizeof(int64) * k);
-					nids += k;
-				}
+				ft_entry_ids_add(&list, 0, row_ids, k);
 				pfree(row_ids);
 			}
 		}
 	}
-	imgs = ft_entry_images_of(ids, nids, snap);
-	pfree(ids);
+	imgs = ft_entry_images_of(list.ids, list.n, snap);
+	if (list.ids)
+		pfree(list.ids);
 	return imgs;
 }
 

@@ -43,6 +43,23 @@ extern void ft_entry_images_free(EntryImages *images);
 /* the entries whose images one fetch of audit rows reads at once, at most */
 #define ENTRY_IMAGES_MAX 8192
 
+/*
+ * The entry ids of a fetch of audit rows, gathered to read their images at
+ * once: start it zeroed; ft_entry_ids_add appends a row's (its entry_id
+ * when not 0, and the k ids of its entry_ids), in the current memory
+ * context, unless they would take the list past ENTRY_IMAGES_MAX: then it
+ * adds none of them and returns false (that row's images are read when
+ * the row is hashed).
+ */
+typedef struct EntryIdList
+{
+	int64	   *ids;
+	int			n;
+	int			room;
+} EntryIdList;
+
+extern bool ft_entry_ids_add(EntryIdList *list, int64 entry_id, const int64 *ids, int k);
+
 /* the ids of an entry_ids array in its order (NULL elements: 0); returns how many */
 extern int	ft_entry_ids_array(Datum arr, int64 **ids);
 /*

@@ -50,14 +50,19 @@
 #include "utils/timestamp.h"
 
 #include "audit_log.h"
+#include "canon.h"
 
 static const char *const audit_log_columns[] = {
 	"id", "table_name", "operation", "old_row", "new_row", "txid", "session_role",
 	"calling_role", "changed_at", "seq", "row_hash", "chain_hash", "entry_id", "entry_ids"
 };
-#define AUDIT_SEQ_COL		9	/* 0-based: seq, then row_hash, chain_hash */
-#define AUDIT_ENTRY_COL		12
-#define AUDIT_ENTRIES_COL	13
+/*
+ * 0-based attribute indexes of the columns written apart (canon.h's
+ * AUDIT_ENTRY_COL and AUDIT_ENTRIES_COL are 1-based column numbers)
+ */
+#define SEQ_ATT			9	/* seq, then row_hash, chain_hash */
+#define ENTRY_ATT		(AUDIT_ENTRY_COL - 1)
+#define ENTRIES_ATT		(AUDIT_ENTRIES_COL - 1)
 /* entry_ids of this many bytes or more are compressed (128 entries) */
 #define ENTRY_IDS_COMPRESS_MIN 1024
 
@@ -183,8 +188,8 @@ check_columns(TupleDesc desc)
 	 * a refusal, not an internal error (before 0.5.0 it had no entry_id,
 	 * before 0.6.0 no entry_ids, the last columns)
 	 */
-	if (ncols != lengthof(audit_log_columns) && ncols != AUDIT_ENTRY_COL &&
-		ncols != AUDIT_ENTRIES_COL)
+	if (ncols != lengthof(audit_log_columns) && ncols != AUDIT_ENTRY_COL - 1 &&
+		ncols != AUDIT_ENTRY_COL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("fintech.audit_log has %d columns, expected %d",
@@ -195,12 +200,12 @@ check_columns(TupleDesc desc)
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("column %d of fintech.audit_log is not %s",
 							i + 1, audit_log_columns[i])));
-	if (ncols > AUDIT_ENTRIES_COL &&
-		TupleDescAttr(desc, AUDIT_ENTRIES_COL)->atttypid != INT8ARRAYOID)
+	if (ncols >= AUDIT_ENTRIES_COL &&
+		TupleDescAttr(desc, ENTRIES_ATT)->atttypid != INT8ARRAYOID)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("column %d of fintech.audit_log (entry_ids) is not of type int8[]",
-						AUDIT_ENTRIES_COL + 1)));
+						AUDIT_ENTRIES_COL)));
 }
 
 /* open fintech.audit_log and check that it has the columns this file writes */
@@ -316,7 +321,7 @@ indexes_are_known(Relation rel)
 		Relation	idx = index_open(seq_idx, AccessShareLock);
 
 		known = idx->rd_rel->relam == BTREE_AM_OID &&
-			is_null_test(RelationGetIndexPredicate(idx), AUDIT_SEQ_COL + 1, IS_NOT_NULL);
+			is_null_test(RelationGetIndexPredicate(idx), SEQ_ATT + 1, IS_NOT_NULL);
 		index_close(idx, AccessShareLock);
 	}
 	if (known)
@@ -327,7 +332,7 @@ indexes_are_known(Relation rel)
 		known = idx->rd_rel->relam == BTREE_AM_OID && idx->rd_index->indnatts == 2 &&
 			idx->rd_index->indnkeyatts == 2 && keys->values[0] == 9 && keys->values[1] == 1 &&
 			RelationGetIndexExpressions(idx) == NIL &&
-			is_null_test(RelationGetIndexPredicate(idx), AUDIT_SEQ_COL + 1, IS_NULL);
+			is_null_test(RelationGetIndexPredicate(idx), SEQ_ATT + 1, IS_NULL);
 		index_close(idx, AccessShareLock);
 	}
 	unsealed_idx = known ? unsealed : InvalidOid;
@@ -383,7 +388,7 @@ append_rows(Datum *v, const char *n, const int64 *entry_ids, int count, int64 *i
 	}
 	values[8] = TimestampTzGetDatum(GetCurrentTimestamp());
 	nulls[0] = nulls[8] = false;
-	if (one_row && count > 1 && desc->natts > AUDIT_ENTRIES_COL)
+	if (one_row && count > 1 && desc->natts >= AUDIT_ENTRIES_COL)
 	{
 		/*
 		 * The batch's row: its entries as an int8[] (8 bytes each).  A
@@ -411,8 +416,8 @@ append_rows(Datum *v, const char *n, const int64 *entry_ids, int count, int64 *i
 				arr = c;
 		}
 #endif
-		values[AUDIT_ENTRIES_COL] = arr;
-		nulls[AUDIT_ENTRIES_COL] = false;
+		values[ENTRIES_ATT] = arr;
+		nulls[ENTRIES_ATT] = false;
 		pfree(elems);
 		count = 1;
 		entry_ids = NULL;
@@ -422,11 +427,11 @@ append_rows(Datum *v, const char *n, const int64 *entry_ids, int count, int64 *i
 		CHECK_FOR_INTERRUPTS();
 		ids[r] = nextval_internal(seqid, false);
 		values[0] = Int64GetDatum(ids[r]);
-		nulls[AUDIT_ENTRY_COL] = true;
-		if (entry_ids && entry_ids[r] != 0 && desc->natts > AUDIT_ENTRY_COL)
+		nulls[ENTRY_ATT] = true;
+		if (entry_ids && entry_ids[r] != 0 && desc->natts >= AUDIT_ENTRY_COL)
 		{
-			values[AUDIT_ENTRY_COL] = Int64GetDatum(entry_ids[r]);
-			nulls[AUDIT_ENTRY_COL] = false;
+			values[ENTRY_ATT] = Int64GetDatum(entry_ids[r]);
+			nulls[ENTRY_ATT] = false;
 		}
 		tups[r] = heap_form_tuple(desc, values, nulls);
 	}
@@ -534,7 +539,7 @@ audit_log_seal(uint64 n, ItemPointerData *tids, Datum *seqs, Datum *rowhs, Datum
 {
 	AuditWriter w;
 	TupleDesc	desc;
-	int			seqcol = AUDIT_SEQ_COL;
+	int			seqcol = SEQ_ATT;
 	Snapshot	snap = GetLatestSnapshot();
 	Datum	   *values;
 	bool	   *nulls;

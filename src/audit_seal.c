@@ -444,16 +444,13 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 	while (!done)
 	{
 		UnsealedRow rows[SEAL_FETCH];
-		int64	   *eids;
-		int			fetched = 0,
-					neids = 0,
-					room = SEAL_FETCH;
+		EntryIdList eids = {0};
+		int			fetched = 0;
 		EntryImages *images = NULL;
 		MemoryContext outer = MemoryContextSwitchTo(per_fetch);
 
 		MemoryContextReset(per_fetch);
-		eids = palloc(sizeof(int64) * room);
-		while (fetched < SEAL_FETCH && (int64) (n + fetched) < limit && neids < ENTRY_IMAGES_MAX)
+		while (fetched < SEAL_FETCH && (int64) (n + fetched) < limit && eids.n < ENTRY_IMAGES_MAX)
 		{
 			UnsealedRow *row = &rows[fetched];
 
@@ -463,24 +460,13 @@ seal_some(int64 limit, bool *more, bool wait, const SealKey *after, SealKey *las
 				done = true;
 				break;
 			}
-			if (!legacy && (row->entry_id != 0 || row->nentries > 0))
-			{
-				if (neids + row->nentries + 1 > room)
-				{
-					room = Max(2 * room, neids + row->nentries + 1);
-					eids = repalloc(eids, sizeof(int64) * room);
-				}
-				if (row->entry_id != 0)
-					eids[neids++] = row->entry_id;
-				if (row->nentries > 0)
-					memcpy(eids + neids, row->entry_ids, sizeof(int64) * row->nentries);
-				neids += row->nentries;
-			}
+			if (!legacy)
+				ft_entry_ids_add(&eids, row->entry_id, row->entry_ids, row->nentries);
 			fetched++;
 		}
 		/* the fetch's ledger entries, read at once, in the same snapshot */
-		if (neids > 0)
-			images = ft_entry_images_of(eids, neids, us.snap);
+		if (eids.n > 0)
+			images = ft_entry_images_of(eids.ids, eids.n, us.snap);
 		MemoryContextSwitchTo(outer);
 		for (int r = 0; r < fetched; r++)
 		{

@@ -188,6 +188,26 @@ SELECT fintech.transfer('bb_y1', 'bb_y2', 1);
 ROLLBACK;
 \set VERBOSITY default
 
+-- twelve batches of 1,000 in one transaction: 12,000 entries, more than
+-- one fetch of the sealer reads images for at once (ENTRY_IMAGES_MAX,
+-- 8,192): the rows past it have their entries read when they are hashed,
+-- and every batch's leaf still proves out
+SELECT fintech.open_account('bb_many', 'USD', kind => 'asset', min_balance => NULL) IS NOT NULL AS opened,
+       fintech.open_account('bb_m1', 'USD') IS NOT NULL AND fintech.open_account('bb_m2', 'USD') IS NOT NULL AS opened_too;
+SELECT count(*) AS accepted
+  FROM generate_series(1, 12) i,
+       LATERAL fintech.transfer_batch(
+         debit_accounts => array_fill('bb_many'::text, ARRAY[1000 + 0 * i]),
+         credit_accounts => (SELECT array_agg('bb_m' || (1 + g % 2)) FROM generate_series(1, 1000) g),
+         amounts => array_fill(1::int8, ARRAY[1000])) t
+ WHERE t.error IS NULL;
+SELECT count(*) AS batch_rows, sum(cardinality(entry_ids)) AS entries
+  FROM fintech.audit_log
+ WHERE table_name = 'fintech.entries' AND cardinality(entry_ids) = 1000
+   AND txid = (SELECT max(txid) FROM fintech.audit_log);
+SELECT fintech.seal_audit() >= 0 AS sealed;
+SELECT ok, detail ~ '^[0-9]+ sealed rows verified' AS verified FROM fintech.verify_audit();
+
 -- the ledger and the log still prove out
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
 SELECT fintech.seal_audit() >= 0 AS sealed;
