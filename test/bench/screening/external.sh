@@ -69,7 +69,7 @@ done
 
 echo "# Screening: other projects' published cases (blind)"
 echo
-echo "Server $("${PSQL[@]}" -Atc 'SELECT current_setting($$server_version$$)'), fintech $("${PSQL[@]}" -Atc 'SELECT fintech.version()'), tree $(tree_state | tr -d '\n'), $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)."
+echo "Server $("${PSQL[@]}" -Atc 'SHOW server_version'), fintech $("${PSQL[@]}" -Atc 'SELECT fintech.version()'), tree $(tree_state | tr -d '\n'), $(date -u '+%Y-%m-%d %H:%M UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)."
 echo
 SCRATCH=$(mktemp /tmp/fintech_external.XXXXXX)
 trap 'rm -f "$SCRATCH"' EXIT
