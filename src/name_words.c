@@ -123,7 +123,7 @@ static const char *const legal[] = {
 	"fze", "fzllc", "gesellschaft", "gmbh", "haftung", "inc", "incorporated",
 	"joint", "jsc", "kft", "kg", "kgaa", "kk", "liability", "limitada",
 	"limited", "llc", "llp", "lp", "ltd", "ltda", "mbh", "nv", "oao", "ojsc",
-	"ooo", "oy", "oyj", "pao", "pjsc", "plc", "private", "pt", "pte", "pty", "public", "pvt",
+	"ooo", "open", "oy", "oyj", "pao", "pjsc", "plc", "private", "pt", "pte", "pty", "public", "pvt",
 	"responsabilidad", "sa", "sae", "sal", "sarl", "sas", "sau", "sdn", "sl",
 	"sociedad", "societa", "societe", "spa", "spzoo", "srl", "sro", "stock",
 	"tov", "zao", "zrt",

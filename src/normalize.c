@@ -16,7 +16,8 @@
  * ezafe written as a word after a hyphen are left out.  Each token is folded (ft_fold_token) and mapped through
  * the transliteration variants (Mohammed, Muhammad, Mohamed ... = one);
  * leading titles and "the", and legal forms at either end (LLC, Ltd,
- * S.A., GmbH, Co, OOO, Limited Liability Company ...) are dropped, as long
+ * S.A., GmbH, Co, OOO, Limited Liability Company, Open Joint Stock Company,
+ * Sp. z o.o. ...) are dropped, as long
  * as one token is left.  The word lists are in name_words.c.
  *
  * Bounds: a name to screen is at most FINTECH_NAME_MAXCHARS (1,000)
@@ -363,6 +364,20 @@ ft_normalize_name(const char *name, NormName *out)
 		out->ntok = MAX_TOKENS;
 	pfree(cur.data);
 	pfree(cp);
+
+	/*
+	 * Poland's "Sp. z o.o." (spolka z ograniczona odpowiedzialnoscia),
+	 * three tokens here, is the one legal form spzoo; "z" and "oo" alone
+	 * are not dropped (a Burmese name ends in Oo)
+	 */
+	for (int i = 0; i + 2 < out->ntok; i++)
+		if (strcmp(out->tok[i], "sp") == 0 && strcmp(out->tok[i + 1], "z") == 0 &&
+			strcmp(out->tok[i + 2], "oo") == 0)
+		{
+			out->tok[i] = pstrdup("spzoo");
+			memmove(out->tok + i + 1, out->tok + i + 3, (out->ntok - i - 3) * sizeof(char *));
+			out->ntok -= 2;
+		}
 
 	/*
 	 * Titles, "the" and legal forms in front; legal forms and generations

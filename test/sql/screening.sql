@@ -47,6 +47,10 @@ SELECT * FROM hits('Tropic Tours');                 -- TROPIC TOURS GMBH
 SELECT * FROM hits('Galax Trading Company Limited'); -- GALAX TRADING CO., LTD.
 SELECT * FROM hits('Galax Trading Private Limited'); -- private/public with the form: Pvt Ltd
 SELECT * FROM hits('Galax Trading Public Limited Company');
+-- the long forms of Russian and Polish companies: Open Joint Stock Company
+-- (OAO), Sp. z o.o. (three words, one form)
+SELECT * FROM hits('Open Joint Stock Company Acme Rocket Works');
+SELECT * FROM hits('Acme Rocket Works Sp. z o.o.');
 -- honorifics and titles
 SELECT * FROM hits('Dr. Ayman al-Zawahiri');
 SELECT * FROM hits('Sheikh Ahmed Ismail Yassin');
