@@ -55,7 +55,6 @@
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "storage/bufmgr.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -274,8 +273,7 @@ account_triggers_ok(Relation rel)
 		td->trig_update_before_statement || td->trig_update_after_statement ||
 		td->trig_update_old_table || td->trig_update_new_table)
 		return false;
-	audit_fn = LookupFuncName(lappend(list_make1(makeString("fintech")), makeString("audit_trigger")),
-							  0, NULL, true);
+	audit_fn = ft_audit_trigger_fn();
 	for (int i = 0; i < td->numtriggers; i++)
 	{
 		Trigger    *t = &td->triggers[i];
