@@ -51,7 +51,9 @@
  * refuses those).  The table must be as installed (a plain heap table without row
  * security, no CHECK constraint or generated column, the columns of
  * ACCT_COLS of their types, the unique btree index on code alone), else
- * lock_writer_open returns NULL and the caller uses the statement.
+ * lock_writer_open returns NULL and the caller uses the statement.  What
+ * it found out about the table is kept for the backend's next calls until
+ * an invalidation of the table, its code index or a schema (lw_cache).
  *
  * Locks: fintech.accounts and its indexes RowExclusiveLock (an UPDATE's);
  * the row lock as above.
@@ -76,9 +78,11 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "account_index.h"
 #include "ledger.h"
@@ -156,38 +160,125 @@ find_columns(TupleDesc desc, AttrNumber *att)
 	return true;
 }
 
+/*
+ * What lock_writer_open found out about the table, kept for the backend's
+ * next calls (each posting call opens the writer): the two OIDs by name
+ * and the checks of the table and the index as installed (the columns
+ * found by name, some 6,000 instructions a call).  Forgotten on any
+ * invalidation of either relation (an ALTER TABLE, a trigger, an index, a
+ * DROP or RENAME: committed by another backend, seen when this one locks
+ * the table, or this transaction's own, seen at its next command) and on
+ * any change of a schema (a RENAME of fintech, which invalidates no
+ * relation).  Whether the triggers allow the direct update is asked each
+ * time (bulk_accounts_direct_ok: it depends on functions too).
+ */
+static struct
+{
+	bool		valid;			/* relid, idxid found */
+	bool		checked;		/* ok, att, code_coll known */
+	bool		ok;
+	Oid			relid;
+	Oid			idxid;
+	AttrNumber	att[NCOLS];
+	Oid			code_coll;
+	uint64		gen;			/* invalidations seen */
+}			lw_cache;
+
+static void
+lw_cache_reset(void)
+{
+	lw_cache.valid = lw_cache.checked = false;
+	lw_cache.gen++;
+}
+
+static void
+lw_rel_inval(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == lw_cache.relid || relid == lw_cache.idxid)
+		lw_cache_reset();
+}
+
+static void
+lw_nsp_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	lw_cache_reset();
+}
+
 LockWriter *
 lock_writer_open(void)
 {
-	Oid			nsp = get_namespace_oid("fintech", false);
-	Oid			relid = get_relname_relid("accounts", nsp);
-	Oid			idxid = get_relname_relid("accounts_code_key", nsp);
+	static bool callbacks = false;
 	LockWriter *w;
 	TupleDesc	desc;
+	bool		ok;
+	uint64		gen;
 
 	/*
 	 * a read-only transaction or a standby: the statement raises what it
 	 * always raised (heap_update itself does not check)
 	 */
-	if (XactReadOnly || RecoveryInProgress() || !OidIsValid(relid) || !OidIsValid(idxid))
+	if (XactReadOnly || RecoveryInProgress())
 		return NULL;
-	w = palloc0(sizeof(LockWriter));
-	w->rel = table_open(relid, RowExclusiveLock);
-	desc = RelationGetDescr(w->rel);
-	if (w->rel->rd_rel->relam != HEAP_TABLE_AM_OID || !bulk_accounts_direct_ok(w->rel) ||
-		(desc->constr && desc->constr->num_check > 0) || !find_columns(desc, w->att))
+	if (!callbacks)
 	{
-		table_close(w->rel, NoLock);
-		return NULL;
+		CacheRegisterRelcacheCallback(lw_rel_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, lw_nsp_inval, (Datum) 0);
+		callbacks = true;
 	}
-	w->idx = index_open(idxid, RowExclusiveLock);
-	if (!ft_account_code_index_ok(w->rel, w->idx, w->att[C_CODE]))
+	w = palloc0(sizeof(LockWriter));
+	for (;;)
+	{
+		if (!lw_cache.valid)
+		{
+			Oid			nsp = get_namespace_oid("fintech", false);
+			Oid			relid = get_relname_relid("accounts", nsp);
+			Oid			idxid = get_relname_relid("accounts_code_key", nsp);
+
+			if (!OidIsValid(relid) || !OidIsValid(idxid))
+				return NULL;
+			lw_cache_reset();
+			lw_cache.relid = relid;
+			lw_cache.idxid = idxid;
+			lw_cache.valid = true;
+		}
+		gen = lw_cache.gen;
+		w->rel = table_open(lw_cache.relid, RowExclusiveLock);
+		w->idx = index_open(lw_cache.idxid, RowExclusiveLock);
+		/* an invalidation seen while locking them: look them up again */
+		if (gen == lw_cache.gen)
+			break;
+		index_close(w->idx, RowExclusiveLock);
+		table_close(w->rel, RowExclusiveLock);
+	}
+	desc = RelationGetDescr(w->rel);
+	if (lw_cache.checked)
+	{
+		ok = lw_cache.ok;
+		memcpy(w->att, lw_cache.att, sizeof(w->att));
+		w->code_coll = lw_cache.code_coll;
+	}
+	else
+	{
+		ok = w->rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
+			!(desc->constr && desc->constr->num_check > 0) && find_columns(desc, w->att) &&
+			ft_account_code_index_ok(w->rel, w->idx, w->att[C_CODE]);
+		if (ok)
+			w->code_coll = TupleDescAttr(desc, w->att[C_CODE] - 1)->attcollation;
+		/* kept unless an invalidation came meanwhile */
+		if (gen == lw_cache.gen)
+		{
+			lw_cache.ok = ok;
+			memcpy(lw_cache.att, w->att, sizeof(w->att));
+			lw_cache.code_coll = w->code_coll;
+			lw_cache.checked = true;
+		}
+	}
+	if (!ok || !bulk_accounts_direct_ok(w->rel))
 	{
 		index_close(w->idx, NoLock);
 		table_close(w->rel, NoLock);
 		return NULL;
 	}
-	w->code_coll = TupleDescAttr(desc, w->att[C_CODE] - 1)->attcollation;
 	w->slot = table_slot_create(w->rel, NULL);
 	return w;
 }
