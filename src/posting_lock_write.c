@@ -126,6 +126,13 @@ struct LockWriter
 	AttrNumber	att[NCOLS];
 	Oid			code_coll;		/* the code column's collation */
 	TupleTableSlot *slot;
+	/*
+	 * the version new_version read, deformed once (its text columns point
+	 * into the version the slot keeps pinned), then with the new balance
+	 * and last_seq: what fill_from returns
+	 */
+	Datum	   *values;
+	bool	   *nulls;
 	/* for a version that is not heap-only: the indexes, opened when needed */
 	EState	   *estate;
 	ResultRelInfo *rri;
@@ -280,6 +287,8 @@ lock_writer_open(void)
 		return NULL;
 	}
 	w->slot = table_slot_create(w->rel, NULL);
+	w->values = palloc(sizeof(Datum) * desc->natts);
+	w->nulls = palloc(sizeof(bool) * desc->natts);
 	return w;
 }
 
@@ -294,28 +303,39 @@ lock_writer_close(LockWriter *w)
 	table_close(w->rel, NoLock);
 }
 
-/* a column of a version; the NOT NULL ones as the statement reads them */
+/*
+ * a column of the version deformed into w->values; the NOT NULL ones as
+ * the statement reads them
+ */
 static Datum
-col(LockWriter *w, HeapTuple tup, int c, bool *isnull)
+col(LockWriter *w, int c, bool *isnull)
 {
-	return heap_getattr(tup, w->att[c], RelationGetDescr(w->rel), isnull);
+	*isnull = w->nulls[w->att[c] - 1];
+	return w->values[w->att[c] - 1];
 }
 
 static char *
-col_text(LockWriter *w, HeapTuple tup, int c)
+col_text(LockWriter *w, int c)
 {
 	bool		isnull;
-	Datum		d = col(w, tup, c, &isnull);
+	Datum		d = col(w, c, &isnull);
 
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
-/* the statements' code = $1 on a version, in the column's collation */
+/* a version's columns into w->values, w->nulls (one pass over the tuple) */
+static void
+deform(LockWriter *w, HeapTuple tup)
+{
+	heap_deform_tuple(tup, RelationGetDescr(w->rel), w->values, w->nulls);
+}
+
+/* the statements' code = $1 on the deformed version, in the column's collation */
 static bool
-has_code(LockWriter *w, HeapTuple tup, const char *code)
+has_code(LockWriter *w, const char *code)
 {
 	bool		isnull;
-	Datum		d = col(w, tup, C_CODE, &isnull);
+	Datum		d = col(w, C_CODE, &isnull);
 
 	return !isnull && DatumGetBool(DirectFunctionCall2Coll(texteq, w->code_coll, d,
 														   CStringGetTextDatum(code)));
@@ -330,70 +350,64 @@ has_code(LockWriter *w, HeapTuple tup, const char *code)
 static HeapTuple
 new_version(LockWriter *w, HeapTuple old, const char *code, int64 net, int legs)
 {
-	TupleDesc	desc = RelationGetDescr(w->rel);
-	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
-	bool	   *repl = palloc0(sizeof(bool) * desc->natts);
 	bool		isnull;
 	Datum		d;
 	int64		balance,
 				last_seq;
 	char	   *kind;
-	HeapTuple	tup;
 
-	if (!has_code(w, old, code))
+	deform(w, old);
+	if (!has_code(w, code))
 		return NULL;
-	d = col(w, old, C_BALANCE, &isnull);
+	d = col(w, C_BALANCE, &isnull);
 	if (isnull)
 		return NULL;
 	balance = DatumGetInt64(d);
-	d = col(w, old, C_LAST_SEQ, &isnull);
+	d = col(w, C_LAST_SEQ, &isnull);
 	if (isnull)
 		return NULL;
 	last_seq = DatumGetInt64(d);
 	if (balance < -LW_MAX_BALANCE || balance > LW_MAX_BALANCE || last_seq > LW_MAX_BALANCE)
 		return NULL;
 	/* within the bounds, and |net| <= 2^40 (posting_lock.c): cannot overflow */
-	kind = col_text(w, old, C_KIND);
+	kind = col_text(w, C_KIND);
 	balance += (kind != NULL && kind_sign(kind) > 0) ? net : -net;
 	last_seq += legs;
-	values[w->att[C_BALANCE] - 1] = Int64GetDatum(balance);
-	repl[w->att[C_BALANCE] - 1] = true;
-	values[w->att[C_LAST_SEQ] - 1] = Int64GetDatum(last_seq);
-	repl[w->att[C_LAST_SEQ] - 1] = true;
-	tup = heap_modify_tuple(old, desc, values, nulls, repl);
-	pfree(values);
-	pfree(nulls);
-	pfree(repl);
-	return tup;
+	w->values[w->att[C_BALANCE] - 1] = Int64GetDatum(balance);
+	w->values[w->att[C_LAST_SEQ] - 1] = Int64GetDatum(last_seq);
+	/* (heap_update sets the new version's header, its table and its place) */
+	return heap_form_tuple(RelationGetDescr(w->rel), w->values, w->nulls);
 }
 
-/* what RETURNING ACCT_COLS gave, into a (as posting_lock.c's fill_acct) */
+/*
+ * what RETURNING ACCT_COLS gave, into a (as posting_lock.c's fill_acct):
+ * the version deformed into w->values, at tid
+ */
 static void
-fill_from(LockWriter *w, Acct *a, HeapTuple tup)
+fill_from(LockWriter *w, Acct *a, ItemPointer tid)
 {
 	bool		isnull;
 
 	a->found = true;
-	a->id = DatumGetInt64(col(w, tup, C_ID, &isnull));
-	a->currency = col_text(w, tup, C_CURRENCY);
-	a->kind = col_text(w, tup, C_KIND);
+	a->id = DatumGetInt64(col(w, C_ID, &isnull));
+	a->currency = col_text(w, C_CURRENCY);
+	a->kind = col_text(w, C_KIND);
 	a->sign = kind_sign(a->kind);
-	a->status = col_text(w, tup, C_STATUS);
-	a->min_balance = DatumGetInt64(col(w, tup, C_MIN, &isnull));
+	a->status = col_text(w, C_STATUS);
+	a->min_balance = DatumGetInt64(col(w, C_MIN, &isnull));
 	a->has_min = !isnull;
 	if (isnull)
 		a->min_balance = 0;
-	a->max_balance = DatumGetInt64(col(w, tup, C_MAX, &isnull));
+	a->max_balance = DatumGetInt64(col(w, C_MAX, &isnull));
 	a->has_max = !isnull;
 	if (isnull)
 		a->max_balance = 0;
-	a->balance = DatumGetInt64(col(w, tup, C_BALANCE, &isnull));
-	a->pending_out = DatumGetInt64(col(w, tup, C_PENDING_OUT, &isnull));
-	a->pending_in = DatumGetInt64(col(w, tup, C_PENDING_IN, &isnull));
-	a->last_seq = DatumGetInt64(col(w, tup, C_LAST_SEQ, &isnull));
-	a->blocked = DatumGetBool(col(w, tup, C_BLOCKED, &isnull));
-	a->tid = tup->t_self;
+	a->balance = DatumGetInt64(col(w, C_BALANCE, &isnull));
+	a->pending_out = DatumGetInt64(col(w, C_PENDING_OUT, &isnull));
+	a->pending_in = DatumGetInt64(col(w, C_PENDING_IN, &isnull));
+	a->last_seq = DatumGetInt64(col(w, C_LAST_SEQ, &isnull));
+	a->blocked = DatumGetBool(col(w, C_BLOCKED, &isnull));
+	a->tid = *tid;
 }
 
 LockWriteResult
@@ -462,7 +476,8 @@ lock_writer_update(LockWriter *w, Acct *a)
 	}
 	if (!HeapTupleIsHeapOnly(newtup))
 		bulk_index_version(w->rel, newtup, &w->rri, &w->estate, &w->ixslot);
-	fill_from(w, a, newtup);
+	/* the new version: the old one's columns, still pinned in w->slot, and the two written */
+	fill_from(w, a, &newtup->t_self);
 	res = LW_DONE;
 
 out:
@@ -518,9 +533,10 @@ lock_writer_lock(LockWriter *w, Acct *a)
 	if (r != TM_Ok)
 		goto out;
 	tup = ExecFetchSlotHeapTuple(w->slot, false, NULL);
-	if (tmfd.traversed && !has_code(w, tup, a->code))
+	deform(w, tup);
+	if (tmfd.traversed && !has_code(w, a->code))
 		goto out;
-	fill_from(w, a, tup);
+	fill_from(w, a, &tup->t_self);
 	res = LW_DONE;
 
 out:
