@@ -419,6 +419,8 @@ take_dirty(Ledger *L, int i)
 void
 ledger_finish(Ledger *L)
 {
+	int			ndirty = 0;
+
 	/*
 	 * entries and postings straight into the heap, where that is the same
 	 * as the INSERT (posting_bulk.c; else the statements below write them):
@@ -450,15 +452,19 @@ ledger_finish(Ledger *L)
 				a->dirty = a->balance != a->pre_balance || a->last_seq != a->pre_last_seq;
 		}
 
-	/* the accounts: one statement per account, or one for many (batches) */
-	if (!bulk_update_accounts(L))
+	/*
+	 * the accounts: one statement per account, or one for many (batches);
+	 * none when every account was written by its locking update (a
+	 * transfer between two accounts the session did not use lately): then
+	 * fintech.accounts is not even opened
+	 */
+	for (int i = 0; i < L->naccts; i++)
+		ndirty += L->accts[i].dirty;
+	if (ndirty > 0 && !bulk_update_accounts(L))
 	{
 		RowBuf		accts;
-		int			ndirty = 0;
 		int			nested;
 
-		for (int i = 0; i < L->naccts; i++)
-			ndirty += L->accts[i].dirty;
 		rowbuf_init(&accts, lengthof(account_update_types), account_update_types);
 		for (int i = 0; i < L->naccts; i++)
 		{
