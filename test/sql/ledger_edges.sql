@@ -344,3 +344,11 @@ SELECT fintech.transfer('le_cache_bank', 'le_cache_b', 5) > 0 AS over_the_cap;
 ROLLBACK;
 SELECT fintech.transfer('le_cache_bank', 'le_cache_b', 5) > 0 AS without_it;
 SELECT code, balance FROM fintech.accounts WHERE code LIKE 'le\_cache\_%' ORDER BY code;
+-- an account the session used lately (le_cache_bank) is locked first and
+-- its folded state written at the end (posting_bulk.c): with a CHECK
+-- constraint that is the UPDATE statement, which checks it
+BEGIN;
+ALTER TABLE fintech.accounts ADD CONSTRAINT regress_bank_cap CHECK (code <> 'le_cache_bank' OR balance <= 12) NOT VALID;
+SELECT fintech.transfer('le_cache_bank', 'le_cache_a', 5) > 0 AS over_the_bank_cap;
+ROLLBACK;
+SELECT code, balance FROM fintech.accounts WHERE code = 'le_cache_bank';
