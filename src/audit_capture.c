@@ -653,6 +653,45 @@ fintech_audit_trigger(PG_FUNCTION_ARGS)
 }
 
 /*
+ * ft_audit_trigger_fn: the OID of fintech.audit_trigger(), InvalidOid if
+ * there is none; what LookupFuncName returns for it, kept until a function
+ * or a schema changes (their syscaches' invalidations: a CREATE, DROP or
+ * RENAME of either, this backend's or another's).  The direct writes ask
+ * it several times a call (posting_bulk.c, posting_lock_write.c): the
+ * lookup by name cost some 1,600 instructions each time.
+ */
+static Oid	audit_fn_oid = InvalidOid;
+static bool audit_fn_valid = false;
+
+static void
+audit_fn_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	audit_fn_valid = false;
+}
+
+Oid
+ft_audit_trigger_fn(void)
+{
+	static bool callback_registered = false;
+	Oid			fn;
+
+	if (!callback_registered)
+	{
+		CacheRegisterSyscacheCallback(PROCOID, audit_fn_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, audit_fn_inval, (Datum) 0);
+		callback_registered = true;
+	}
+	if (audit_fn_valid)
+		return audit_fn_oid;
+	audit_fn_valid = true;
+	fn = LookupFuncName(lappend(list_make1(makeString("fintech")), makeString("audit_trigger")),
+						0, NULL, true);
+	/* an invalidation during the lookup cleared audit_fn_valid: not kept */
+	audit_fn_oid = fn;
+	return fn;
+}
+
+/*
  * ft_audit_insert_direct: may the batch path, which inserts rel's rows
  * straight into its heap (posting_bulk.c), log them itself instead of
  * queueing each row's AFTER INSERT triggers?  Yes when the rows are logged
@@ -672,8 +711,7 @@ ft_audit_insert_direct(Relation rel, bool *capture)
 	*capture = false;
 	if (td == NULL || !td->trig_insert_after_row)
 		return true;
-	audit_fn = LookupFuncName(lappend(list_make1(makeString("fintech")), makeString("audit_trigger")),
-							  0, NULL, true);
+	audit_fn = ft_audit_trigger_fn();
 	for (int i = 0; i < td->numtriggers; i++)
 	{
 		Trigger    *t = &td->triggers[i];

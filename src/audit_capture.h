@@ -27,6 +27,9 @@ extern PGDLLEXPORT Datum fintech_audit_trigger(PG_FUNCTION_ARGS);
 extern bool ft_audit_insert_direct(Relation rel, bool *capture);
 extern void ft_audit_capture_inserted(Relation rel, TupleTableSlot **slots, int n);
 
+/* the OID of fintech.audit_trigger() (InvalidOid: none), cached */
+extern Oid	ft_audit_trigger_fn(void);
+
 #pragma GCC visibility pop
 
 #endif							/* FINTECH_AUDIT_CAPTURE_H */

@@ -7,8 +7,9 @@
  *
  * An append writes the row's one index entry itself when the table's
  * indexes are the install script's (the row, seq NULL, belongs only in
- * audit_log_unsealed), and goes through the executor's insertion when they
- * are anything else; which it is, and that the columns are the expected
+ * audit_log_unsealed), and so does the sealer's new version of a row (seq
+ * set: only in audit_log_seq, with its unique check); both go through the
+ * executor's insertion when the indexes are anything else; which it is, and that the columns are the expected
  * ones, is decided once per invalidation of the table, not per row.  A
  * batch's entries (audit_log_append_many) are one row that lists them all
  * (entry_ids, from 0.6.0 on: one heap insert, one index entry and, later,
@@ -88,6 +89,7 @@ static int	batched_known = -1;
 static bool columns_checked = false;
 static int	indexes_known = -1;
 static Oid	unsealed_idx = InvalidOid;
+static Oid	sealed_idx = InvalidOid;	/* audit_log_seq, when indexes_known */
 
 static void
 audit_oids_inval(Datum arg, Oid relid)
@@ -336,6 +338,7 @@ indexes_are_known(Relation rel)
 		index_close(idx, AccessShareLock);
 	}
 	unsealed_idx = known ? unsealed : InvalidOid;
+	sealed_idx = known ? seq_idx : InvalidOid;
 	return known;
 }
 
@@ -543,10 +546,27 @@ audit_log_seal(uint64 n, ItemPointerData *tids, Datum *seqs, Datum *rowhs, Datum
 	Snapshot	snap = GetLatestSnapshot();
 	Datum	   *values;
 	bool	   *nulls;
+	int			seq_index = -1;
 
 	Assert(strcmp(audit_log_columns[seqcol], "seq") == 0);
 	audit_writer_open(&w, NULL);
 	desc = RelationGetDescr(w.rel);
+
+	/*
+	 * With the install script's indexes a sealed version (seq set) belongs
+	 * in audit_log_seq alone: its entry goes straight in, with the unique
+	 * check the executor's insertion makes, instead of through
+	 * ExecInsertIndexTuples, which tests both partial indexes' predicates
+	 * for each row (some 4,000 instructions a row); any other set of
+	 * indexes goes through the executor
+	 */
+	if (indexes_known < 0)
+		indexes_known = indexes_are_known(w.rel);
+	if (indexes_known > 0 && OidIsValid(sealed_idx))
+		for (int i = 0; i < w.rri->ri_NumIndices; i++)
+			if (RelationGetRelid(w.rri->ri_IndexRelationDescs[i]) == sealed_idx &&
+				w.rri->ri_IndexRelationInfo[i]->ii_ReadyForInserts)
+				seq_index = i;
 	values = palloc(sizeof(Datum) * desc->natts);
 	nulls = palloc(sizeof(bool) * desc->natts);
 	for (uint64 r = 0; r < n; r++)
@@ -584,7 +604,15 @@ audit_log_seal(uint64 n, ItemPointerData *tids, Datum *seqs, Datum *rowhs, Datum
 		tup = heap_form_tuple(desc, values, nulls);
 		ReleaseBuffer(buf);		/* values pointed into the page until here */
 		simple_heap_update(w.rel, &old.t_self, tup);
-		if (!HeapTupleIsHeapOnly(tup))
+		if (!HeapTupleIsHeapOnly(tup) && seq_index >= 0)
+		{
+			bool		keynull = false;
+
+			(void) index_insert(w.rri->ri_IndexRelationDescs[seq_index], &values[seqcol],
+								&keynull, &tup->t_self, w.rel, UNIQUE_CHECK_YES, false,
+								w.rri->ri_IndexRelationInfo[seq_index]);
+		}
+		else if (!HeapTupleIsHeapOnly(tup))
 			audit_writer_index(&w, tup);
 		heap_freetuple(tup);
 	}

@@ -29,8 +29,9 @@
  * statement's: a plain table, no row security, exactly the columns
  * expected, no trigger the path does not reproduce (a BEFORE, INSTEAD OF
  * or statement trigger, a transition table, another UPDATE trigger on
- * accounts).  Otherwise it writes nothing and returns false, and the
- * caller writes with SQL (posting_write.c).  An account whose locked row
+ * accounts), and for the accounts' update no CHECK constraint (the
+ * inserts check theirs, ExecConstraints).  Otherwise it writes nothing
+ * and returns false, and the caller writes with SQL (posting_write.c).  An account whose locked row
  * version is no longer the latest (not expected: the call holds its row
  * lock) is written with SQL as well.
  *
@@ -55,7 +56,6 @@
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "storage/bufmgr.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -274,8 +274,7 @@ account_triggers_ok(Relation rel)
 		td->trig_update_before_statement || td->trig_update_after_statement ||
 		td->trig_update_old_table || td->trig_update_new_table)
 		return false;
-	audit_fn = LookupFuncName(lappend(list_make1(makeString("fintech")), makeString("audit_trigger")),
-							  0, NULL, true);
+	audit_fn = ft_audit_trigger_fn();
 	for (int i = 0; i < td->numtriggers; i++)
 	{
 		Trigger    *t = &td->triggers[i];
@@ -406,7 +405,13 @@ bulk_update_accounts(Ledger *L)
 	EState	   *estate = NULL;
 	TupleTableSlot *slot = NULL;
 
+	/*
+	 * (a CHECK constraint: the UPDATE statement checks it, heap_update
+	 * does not; as the locking update's direct path, posting_lock_write.c,
+	 * the statement then writes)
+	 */
 	if (!plain_table(rel) || !account_triggers_ok(rel) ||
+		(RelationGetDescr(rel)->constr && RelationGetDescr(rel)->constr->num_check > 0) ||
 		!account_attnums(RelationGetDescr(rel), attnums))
 	{
 		table_close(rel, NoLock);

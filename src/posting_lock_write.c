@@ -51,7 +51,9 @@
  * refuses those).  The table must be as installed (a plain heap table without row
  * security, no CHECK constraint or generated column, the columns of
  * ACCT_COLS of their types, the unique btree index on code alone), else
- * lock_writer_open returns NULL and the caller uses the statement.
+ * lock_writer_open returns NULL and the caller uses the statement.  What
+ * it found out about the table is kept for the backend's next calls until
+ * an invalidation of the table, its code index or a schema (lw_cache).
  *
  * Locks: fintech.accounts and its indexes RowExclusiveLock (an UPDATE's);
  * the row lock as above.
@@ -76,9 +78,11 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "account_index.h"
 #include "ledger.h"
@@ -122,6 +126,13 @@ struct LockWriter
 	AttrNumber	att[NCOLS];
 	Oid			code_coll;		/* the code column's collation */
 	TupleTableSlot *slot;
+	/*
+	 * the version new_version read, deformed once (its text columns point
+	 * into the version the slot keeps pinned), then with the new balance
+	 * and last_seq: what fill_from returns
+	 */
+	Datum	   *values;
+	bool	   *nulls;
 	/* for a version that is not heap-only: the indexes, opened when needed */
 	EState	   *estate;
 	ResultRelInfo *rri;
@@ -156,39 +167,128 @@ find_columns(TupleDesc desc, AttrNumber *att)
 	return true;
 }
 
+/*
+ * What lock_writer_open found out about the table, kept for the backend's
+ * next calls (each posting call opens the writer): the two OIDs by name
+ * and the checks of the table and the index as installed (the columns
+ * found by name, some 6,000 instructions a call).  Forgotten on any
+ * invalidation of either relation (an ALTER TABLE, a trigger, an index, a
+ * DROP or RENAME: committed by another backend, seen when this one locks
+ * the table, or this transaction's own, seen at its next command) and on
+ * any change of a schema (a RENAME of fintech, which invalidates no
+ * relation).  Whether the triggers allow the direct update is asked each
+ * time (bulk_accounts_direct_ok: it depends on functions too).
+ */
+static struct
+{
+	bool		valid;			/* relid, idxid found */
+	bool		checked;		/* ok, att, code_coll known */
+	bool		ok;
+	Oid			relid;
+	Oid			idxid;
+	AttrNumber	att[NCOLS];
+	Oid			code_coll;
+	uint64		gen;			/* invalidations seen */
+}			lw_cache;
+
+static void
+lw_cache_reset(void)
+{
+	lw_cache.valid = lw_cache.checked = false;
+	lw_cache.gen++;
+}
+
+static void
+lw_rel_inval(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == lw_cache.relid || relid == lw_cache.idxid)
+		lw_cache_reset();
+}
+
+static void
+lw_nsp_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	lw_cache_reset();
+}
+
 LockWriter *
 lock_writer_open(void)
 {
-	Oid			nsp = get_namespace_oid("fintech", false);
-	Oid			relid = get_relname_relid("accounts", nsp);
-	Oid			idxid = get_relname_relid("accounts_code_key", nsp);
+	static bool callbacks = false;
 	LockWriter *w;
 	TupleDesc	desc;
+	bool		ok;
+	uint64		gen;
 
 	/*
 	 * a read-only transaction or a standby: the statement raises what it
 	 * always raised (heap_update itself does not check)
 	 */
-	if (XactReadOnly || RecoveryInProgress() || !OidIsValid(relid) || !OidIsValid(idxid))
+	if (XactReadOnly || RecoveryInProgress())
 		return NULL;
-	w = palloc0(sizeof(LockWriter));
-	w->rel = table_open(relid, RowExclusiveLock);
-	desc = RelationGetDescr(w->rel);
-	if (w->rel->rd_rel->relam != HEAP_TABLE_AM_OID || !bulk_accounts_direct_ok(w->rel) ||
-		(desc->constr && desc->constr->num_check > 0) || !find_columns(desc, w->att))
+	if (!callbacks)
 	{
-		table_close(w->rel, NoLock);
-		return NULL;
+		CacheRegisterRelcacheCallback(lw_rel_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, lw_nsp_inval, (Datum) 0);
+		callbacks = true;
 	}
-	w->idx = index_open(idxid, RowExclusiveLock);
-	if (!ft_account_code_index_ok(w->rel, w->idx, w->att[C_CODE]))
+	w = palloc0(sizeof(LockWriter));
+	for (;;)
+	{
+		if (!lw_cache.valid)
+		{
+			Oid			nsp = get_namespace_oid("fintech", false);
+			Oid			relid = get_relname_relid("accounts", nsp);
+			Oid			idxid = get_relname_relid("accounts_code_key", nsp);
+
+			if (!OidIsValid(relid) || !OidIsValid(idxid))
+				return NULL;
+			lw_cache_reset();
+			lw_cache.relid = relid;
+			lw_cache.idxid = idxid;
+			lw_cache.valid = true;
+		}
+		gen = lw_cache.gen;
+		w->rel = table_open(lw_cache.relid, RowExclusiveLock);
+		w->idx = index_open(lw_cache.idxid, RowExclusiveLock);
+		/* an invalidation seen while locking them: look them up again */
+		if (gen == lw_cache.gen)
+			break;
+		index_close(w->idx, RowExclusiveLock);
+		table_close(w->rel, RowExclusiveLock);
+	}
+	desc = RelationGetDescr(w->rel);
+	if (lw_cache.checked)
+	{
+		ok = lw_cache.ok;
+		memcpy(w->att, lw_cache.att, sizeof(w->att));
+		w->code_coll = lw_cache.code_coll;
+	}
+	else
+	{
+		ok = w->rel->rd_rel->relam == HEAP_TABLE_AM_OID &&
+			!(desc->constr && desc->constr->num_check > 0) && find_columns(desc, w->att) &&
+			ft_account_code_index_ok(w->rel, w->idx, w->att[C_CODE]);
+		if (ok)
+			w->code_coll = TupleDescAttr(desc, w->att[C_CODE] - 1)->attcollation;
+		/* kept unless an invalidation came meanwhile */
+		if (gen == lw_cache.gen)
+		{
+			lw_cache.ok = ok;
+			memcpy(lw_cache.att, w->att, sizeof(w->att));
+			lw_cache.code_coll = w->code_coll;
+			lw_cache.checked = true;
+		}
+	}
+	if (!ok || !bulk_accounts_direct_ok(w->rel))
 	{
 		index_close(w->idx, NoLock);
 		table_close(w->rel, NoLock);
 		return NULL;
 	}
-	w->code_coll = TupleDescAttr(desc, w->att[C_CODE] - 1)->attcollation;
 	w->slot = table_slot_create(w->rel, NULL);
+	w->values = palloc(sizeof(Datum) * desc->natts);
+	w->nulls = palloc(sizeof(bool) * desc->natts);
 	return w;
 }
 
@@ -203,28 +303,39 @@ lock_writer_close(LockWriter *w)
 	table_close(w->rel, NoLock);
 }
 
-/* a column of a version; the NOT NULL ones as the statement reads them */
+/*
+ * a column of the version deformed into w->values; the NOT NULL ones as
+ * the statement reads them
+ */
 static Datum
-col(LockWriter *w, HeapTuple tup, int c, bool *isnull)
+col(LockWriter *w, int c, bool *isnull)
 {
-	return heap_getattr(tup, w->att[c], RelationGetDescr(w->rel), isnull);
+	*isnull = w->nulls[w->att[c] - 1];
+	return w->values[w->att[c] - 1];
 }
 
 static char *
-col_text(LockWriter *w, HeapTuple tup, int c)
+col_text(LockWriter *w, int c)
 {
 	bool		isnull;
-	Datum		d = col(w, tup, c, &isnull);
+	Datum		d = col(w, c, &isnull);
 
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
-/* the statements' code = $1 on a version, in the column's collation */
+/* a version's columns into w->values, w->nulls (one pass over the tuple) */
+static void
+deform(LockWriter *w, HeapTuple tup)
+{
+	heap_deform_tuple(tup, RelationGetDescr(w->rel), w->values, w->nulls);
+}
+
+/* the statements' code = $1 on the deformed version, in the column's collation */
 static bool
-has_code(LockWriter *w, HeapTuple tup, const char *code)
+has_code(LockWriter *w, const char *code)
 {
 	bool		isnull;
-	Datum		d = col(w, tup, C_CODE, &isnull);
+	Datum		d = col(w, C_CODE, &isnull);
 
 	return !isnull && DatumGetBool(DirectFunctionCall2Coll(texteq, w->code_coll, d,
 														   CStringGetTextDatum(code)));
@@ -239,70 +350,64 @@ has_code(LockWriter *w, HeapTuple tup, const char *code)
 static HeapTuple
 new_version(LockWriter *w, HeapTuple old, const char *code, int64 net, int legs)
 {
-	TupleDesc	desc = RelationGetDescr(w->rel);
-	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
-	bool	   *repl = palloc0(sizeof(bool) * desc->natts);
 	bool		isnull;
 	Datum		d;
 	int64		balance,
 				last_seq;
 	char	   *kind;
-	HeapTuple	tup;
 
-	if (!has_code(w, old, code))
+	deform(w, old);
+	if (!has_code(w, code))
 		return NULL;
-	d = col(w, old, C_BALANCE, &isnull);
+	d = col(w, C_BALANCE, &isnull);
 	if (isnull)
 		return NULL;
 	balance = DatumGetInt64(d);
-	d = col(w, old, C_LAST_SEQ, &isnull);
+	d = col(w, C_LAST_SEQ, &isnull);
 	if (isnull)
 		return NULL;
 	last_seq = DatumGetInt64(d);
 	if (balance < -LW_MAX_BALANCE || balance > LW_MAX_BALANCE || last_seq > LW_MAX_BALANCE)
 		return NULL;
 	/* within the bounds, and |net| <= 2^40 (posting_lock.c): cannot overflow */
-	kind = col_text(w, old, C_KIND);
+	kind = col_text(w, C_KIND);
 	balance += (kind != NULL && kind_sign(kind) > 0) ? net : -net;
 	last_seq += legs;
-	values[w->att[C_BALANCE] - 1] = Int64GetDatum(balance);
-	repl[w->att[C_BALANCE] - 1] = true;
-	values[w->att[C_LAST_SEQ] - 1] = Int64GetDatum(last_seq);
-	repl[w->att[C_LAST_SEQ] - 1] = true;
-	tup = heap_modify_tuple(old, desc, values, nulls, repl);
-	pfree(values);
-	pfree(nulls);
-	pfree(repl);
-	return tup;
+	w->values[w->att[C_BALANCE] - 1] = Int64GetDatum(balance);
+	w->values[w->att[C_LAST_SEQ] - 1] = Int64GetDatum(last_seq);
+	/* (heap_update sets the new version's header, its table and its place) */
+	return heap_form_tuple(RelationGetDescr(w->rel), w->values, w->nulls);
 }
 
-/* what RETURNING ACCT_COLS gave, into a (as posting_lock.c's fill_acct) */
+/*
+ * what RETURNING ACCT_COLS gave, into a (as posting_lock.c's fill_acct):
+ * the version deformed into w->values, at tid
+ */
 static void
-fill_from(LockWriter *w, Acct *a, HeapTuple tup)
+fill_from(LockWriter *w, Acct *a, ItemPointer tid)
 {
 	bool		isnull;
 
 	a->found = true;
-	a->id = DatumGetInt64(col(w, tup, C_ID, &isnull));
-	a->currency = col_text(w, tup, C_CURRENCY);
-	a->kind = col_text(w, tup, C_KIND);
+	a->id = DatumGetInt64(col(w, C_ID, &isnull));
+	a->currency = col_text(w, C_CURRENCY);
+	a->kind = col_text(w, C_KIND);
 	a->sign = kind_sign(a->kind);
-	a->status = col_text(w, tup, C_STATUS);
-	a->min_balance = DatumGetInt64(col(w, tup, C_MIN, &isnull));
+	a->status = col_text(w, C_STATUS);
+	a->min_balance = DatumGetInt64(col(w, C_MIN, &isnull));
 	a->has_min = !isnull;
 	if (isnull)
 		a->min_balance = 0;
-	a->max_balance = DatumGetInt64(col(w, tup, C_MAX, &isnull));
+	a->max_balance = DatumGetInt64(col(w, C_MAX, &isnull));
 	a->has_max = !isnull;
 	if (isnull)
 		a->max_balance = 0;
-	a->balance = DatumGetInt64(col(w, tup, C_BALANCE, &isnull));
-	a->pending_out = DatumGetInt64(col(w, tup, C_PENDING_OUT, &isnull));
-	a->pending_in = DatumGetInt64(col(w, tup, C_PENDING_IN, &isnull));
-	a->last_seq = DatumGetInt64(col(w, tup, C_LAST_SEQ, &isnull));
-	a->blocked = DatumGetBool(col(w, tup, C_BLOCKED, &isnull));
-	a->tid = tup->t_self;
+	a->balance = DatumGetInt64(col(w, C_BALANCE, &isnull));
+	a->pending_out = DatumGetInt64(col(w, C_PENDING_OUT, &isnull));
+	a->pending_in = DatumGetInt64(col(w, C_PENDING_IN, &isnull));
+	a->last_seq = DatumGetInt64(col(w, C_LAST_SEQ, &isnull));
+	a->blocked = DatumGetBool(col(w, C_BLOCKED, &isnull));
+	a->tid = *tid;
 }
 
 LockWriteResult
@@ -371,7 +476,8 @@ lock_writer_update(LockWriter *w, Acct *a)
 	}
 	if (!HeapTupleIsHeapOnly(newtup))
 		bulk_index_version(w->rel, newtup, &w->rri, &w->estate, &w->ixslot);
-	fill_from(w, a, newtup);
+	/* the new version: the old one's columns, still pinned in w->slot, and the two written */
+	fill_from(w, a, &newtup->t_self);
 	res = LW_DONE;
 
 out:
@@ -427,9 +533,10 @@ lock_writer_lock(LockWriter *w, Acct *a)
 	if (r != TM_Ok)
 		goto out;
 	tup = ExecFetchSlotHeapTuple(w->slot, false, NULL);
-	if (tmfd.traversed && !has_code(w, tup, a->code))
+	deform(w, tup);
+	if (tmfd.traversed && !has_code(w, a->code))
 		goto out;
-	fill_from(w, a, tup);
+	fill_from(w, a, &tup->t_self);
 	res = LW_DONE;
 
 out:

@@ -41,7 +41,9 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "events.h"
 #include "ledger.h"
@@ -367,10 +369,50 @@ write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects)
 		ft_event_entry(e);
 }
 
+/*
+ * The OID of fintech.entries_id_seq, looked up by name once per backend
+ * (some 1,200 instructions a call) and forgotten on an invalidation of the
+ * sequence (a DROP, a RENAME) or of every relation, or on any change of a
+ * schema (a RENAME of fintech invalidates no relation).
+ */
+static Oid	entries_seq_oid = InvalidOid;
+
+static void
+entries_seq_rel_inval(Datum arg, Oid relid)
+{
+	if (!OidIsValid(relid) || relid == entries_seq_oid)
+		entries_seq_oid = InvalidOid;
+}
+
+static void
+entries_seq_nsp_inval(Datum arg, int cacheid, uint32 hashvalue)
+{
+	entries_seq_oid = InvalidOid;
+}
+
+static Oid
+entries_seq(void)
+{
+	static bool callbacks = false;
+	Oid			seq;
+
+	if (!callbacks)
+	{
+		CacheRegisterRelcacheCallback(entries_seq_rel_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, entries_seq_nsp_inval, (Datum) 0);
+		callbacks = true;
+	}
+	if (OidIsValid(entries_seq_oid))
+		return entries_seq_oid;
+	seq = RangeVarGetRelid(makeRangeVar("fintech", "entries_id_seq", -1), NoLock, false);
+	entries_seq_oid = seq;
+	return seq;
+}
+
 void
 ledger_writer_init(Ledger *L)
 {
-	L->entries_seq = RangeVarGetRelid(makeRangeVar("fintech", "entries_id_seq", -1), NoLock, false);
+	L->entries_seq = entries_seq();
 	rowbuf_init(&L->entries, lengthof(entries_types), entries_types);
 	rowbuf_init(&L->postings, lengthof(postings_types), postings_types);
 	rowbuf_init(&L->pending_legs, lengthof(pending_legs_types), pending_legs_types);
@@ -419,6 +461,8 @@ take_dirty(Ledger *L, int i)
 void
 ledger_finish(Ledger *L)
 {
+	int			ndirty = 0;
+
 	/*
 	 * entries and postings straight into the heap, where that is the same
 	 * as the INSERT (posting_bulk.c; else the statements below write them):
@@ -450,15 +494,19 @@ ledger_finish(Ledger *L)
 				a->dirty = a->balance != a->pre_balance || a->last_seq != a->pre_last_seq;
 		}
 
-	/* the accounts: one statement per account, or one for many (batches) */
-	if (!bulk_update_accounts(L))
+	/*
+	 * the accounts: one statement per account, or one for many (batches);
+	 * none when every account was written by its locking update (a
+	 * transfer between two accounts the session did not use lately): then
+	 * fintech.accounts is not even opened
+	 */
+	for (int i = 0; i < L->naccts; i++)
+		ndirty += L->accts[i].dirty;
+	if (ndirty > 0 && !bulk_update_accounts(L))
 	{
 		RowBuf		accts;
-		int			ndirty = 0;
 		int			nested;
 
-		for (int i = 0; i < L->naccts; i++)
-			ndirty += L->accts[i].dirty;
 		rowbuf_init(&accts, lengthof(account_update_types), account_update_types);
 		for (int i = 0; i < L->naccts; i++)
 		{

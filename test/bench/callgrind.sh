@@ -23,6 +23,22 @@
 #                 account the session used lately, so both are locked by
 #                 their update, as in run.sh's random transfers (not in
 #                 the default list)
+#   plain_transfer the baseline of transfer_pair: test/bench/plain_transfer.sql's
+#                 one statement (a data-modifying CTE: the entry, the two
+#                 accounts' updates with the min_balance check, the two
+#                 postings) on setup.sql's bench_plain tables (1,200
+#                 accounts with ids 1..1200, the same pairs as
+#                 transfer_pair: i mod 1200 + 1 to (i + 600) mod 1200 + 1),
+#                 PREPAREd once and EXECUTEd per call, as run.sh's
+#                 pgbench -M prepared sends it; the instructions that
+#                 fintech's transfer spends beyond plain SQL are
+#                 transfer_prep's minus this (not in the default list)
+#   transfer_prep transfer_pair's calls through a statement PREPAREd once,
+#                 SELECT fintech.transfer('n' || $1, 'n' || $2, 1), and
+#                 EXECUTEd per call, as run.sh's pgbench -M prepared sends
+#                 transfer.sql: transfer_pair without the parsing and
+#                 planning of a literal SELECT every call (not in the
+#                 default list)
 #   capture       a hold (transfer with pending_for) and its post_pending
 #                 in one statement
 #   capture_key   the same with a fresh key on both calls
@@ -181,6 +197,23 @@ CONF
 		SQL
 		;;
 	esac
+	# plain_transfer's tables (setup.sql's bench_plain, 1,200 accounts)
+	case " ${CALLGRIND_WORKLOADS:-} " in *" plain_transfer "*)
+		"${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX -v ON_ERROR_STOP=1 <<-SQL >/dev/null
+			CREATE SCHEMA bench_plain;
+			CREATE TABLE bench_plain.accounts (id bigint PRIMARY KEY, code text UNIQUE,
+			    balance bigint NOT NULL, min_balance bigint) WITH (fillfactor = 50);
+			CREATE TABLE bench_plain.entries (id bigserial PRIMARY KEY, description text,
+			    created_at timestamptz DEFAULT now());
+			CREATE TABLE bench_plain.postings (entry_id bigint, leg int, account_id bigint,
+			    amount bigint, balance_after bigint NOT NULL, PRIMARY KEY (entry_id, leg));
+			CREATE INDEX ON bench_plain.postings (account_id);
+			INSERT INTO bench_plain.accounts (id, code, balance, min_balance)
+			SELECT i, 'w' || i, 1000000, 0 FROM generate_series(1, 1200) i;
+			VACUUM ANALYZE bench_plain.accounts;
+		SQL
+		;;
+	esac
 	if [ -n "${CALLGRIND_CONSUMER:-}" ]; then
 		"${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX -v ON_ERROR_STOP=1 \
 			-c "SELECT fintech.create_consumer('callgrind')" >/dev/null
@@ -242,7 +275,9 @@ END \$\$"
 				;;
 			esac
 			echo "$WALPOS"
-			case $w in pay_3lim_keys | pay_keys | transfer_pair) echo "SELECT count(fintech.transfer('bank', 'n' || i, 10)) FROM generate_series(0, 1199) i" ;; esac
+			case $w in transfer_prep) echo "PREPARE tp(int, int) AS SELECT fintech.transfer(debit_account => 'n' || \$1, credit_account => 'n' || \$2, amount => 1)" ;; esac
+			case $w in pay_3lim_keys | pay_keys | transfer_pair | transfer_prep) echo "SELECT count(fintech.transfer('bank', 'n' || i, 10)) FROM generate_series(0, 1199) i" ;; esac
+			case $w in plain_transfer) echo "PREPARE pt(int8, int8, int8, int8) AS WITH e AS (INSERT INTO bench_plain.entries (description) VALUES ('transfer') RETURNING id), lo AS (UPDATE bench_plain.accounts SET balance = balance + \$3 WHERE id = \$1 AND balance + \$3 >= min_balance RETURNING balance), hi AS (UPDATE bench_plain.accounts SET balance = balance + \$4 WHERE id = \$2 AND balance + \$4 >= min_balance RETURNING balance) INSERT INTO bench_plain.postings (entry_id, leg, account_id, amount, balance_after) VALUES ((SELECT id FROM e), 1, \$1, -1 * \$3, (SELECT balance FROM lo)), ((SELECT id FROM e), 2, \$2, -1 * \$4, (SELECT balance FROM hi))" ;; esac
 			case $w in pay_3lim*) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000)" ;; esac
 			case $w in pay_eurlim) echo "SELECT fintech.create_limit('cg payer amount', 'payer', '1 day', max_amount => 1000000, currency => 'EUR'), fintech.create_limit('cg payer count', 'payer', '1 hour', max_count => 100000, currency => 'EUR'), fintech.create_limit('cg payee amount', 'payee', '1 day', max_amount => 1000000, currency => 'EUR')" ;; esac
 			case $w in seal | seal_fpi | seal_single) calls=1 ;; *) calls=$n ;; esac
@@ -251,6 +286,13 @@ END \$\$"
 				seal | seal_fpi | seal_single) echo "SELECT 'sealed' || fintech.seal_audit()" ;;
 				transfer) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1)" ;;
 				transfer_pair) echo "SELECT fintech.transfer('n$((i % 1200))', 'n$(((i + 600) % 1200))', 1)" ;;
+				plain_transfer)
+					a=$((i % 1200 + 1)) b=$(((i + 600) % 1200 + 1))
+					lo=$((a < b ? a : b)) hi=$((a < b ? b : a))
+					dlo=$((lo == a ? -1 : 1)) dhi=$((hi == b ? 1 : -1))
+					echo "EXECUTE pt($lo, $hi, $dlo, $dhi)"
+					;;
+				transfer_prep) echo "EXECUTE tp($((i % 1200)), $(((i + 600) % 1200)))" ;;
 				transfer_key) echo "SELECT fintech.transfer('bank', 'w$((i % 100))', 1, idempotency_key => 't$n-$i')" ;;
 				capture) echo "SELECT fintech.post_pending(fintech.transfer('bank', 'w$((i % 100))', 1, pending_for => '1 hour'))" ;;
 				capture_key) echo "SELECT fintech.post_pending(fintech.transfer('bank', 'w$((i % 100))', 1, pending_for => '1 hour', idempotency_key => 'a$n-$i'), idempotency_key => 'c$n-$i')" ;;

@@ -449,6 +449,20 @@ EXPLAIN (COSTS OFF) SELECT entry_id FROM fintech.audit_log
 SELECT entry_id = :t2 AS found_by_its_index FROM fintech.audit_log
  WHERE table_name = 'fintech.entries' AND id > :acc0 ORDER BY table_name DESC, id DESC LIMIT 1;
 ROLLBACK;
+-- and the sealer's new versions too (with the install script's indexes
+-- only audit_log_seq's entry is written, straight: audit_log.c)
+SELECT fintech.transfer('audit_a', 'audit_b', 1) > 0 AS unsealed_one;
+SELECT count(*) AS n_entry_rows FROM fintech.audit_log WHERE table_name = 'fintech.entries' \gset
+BEGIN;
+CREATE INDEX regress_audit_by_table ON fintech.audit_log (table_name, id);
+SELECT fintech.seal_audit() > 0 AS sealed;
+SET LOCAL enable_seqscan = off;
+SET LOCAL enable_bitmapscan = off;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM fintech.audit_log
+ WHERE table_name = 'fintech.entries' AND id > 0 AND seq IS NOT NULL;
+SELECT count(*) = :n_entry_rows AS sealed_found_by_its_index FROM fintech.audit_log
+ WHERE table_name = 'fintech.entries' AND id > 0 AND seq IS NOT NULL;
+ROLLBACK;
 SELECT fintech.seal_audit() > 0 AS sealed;
 SELECT ok FROM fintech.verify_audit();
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();

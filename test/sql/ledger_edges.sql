@@ -327,3 +327,28 @@ DROP TABLE eg_steps, eg_holds, eg_posted;
 DROP FUNCTION eg_record(int, text, text, text), eg_amount(text, text), m_post_hold(text, text, numeric, numeric),
   m_transfer(text, text, numeric, boolean), m_sign(text), m_expect(m_eff[]);
 DROP TYPE m_eff;
+
+-- the direct writer's checks of fintech.accounts are kept for the session's
+-- next calls (posting_lock_write.c) and forgotten when the table changes:
+-- a CHECK constraint added after this session's first transfer holds for
+-- the next one (le_cache_b, not used before, is locked by its update; the
+-- direct update would not check it, the statement does)
+SELECT fintech.open_account(code => 'le_cache_bank', currency => 'USD', kind => 'asset',
+                            min_balance => NULL) > 0 AS bank,
+       fintech.open_account(code => 'le_cache_a', currency => 'USD') > 0 AS a,
+       fintech.open_account(code => 'le_cache_b', currency => 'USD') > 0 AS b;
+SELECT fintech.transfer('le_cache_bank', 'le_cache_a', 5) > 0 AS directly;
+BEGIN;
+ALTER TABLE fintech.accounts ADD CONSTRAINT regress_cap CHECK (code <> 'le_cache_b' OR balance <= 3) NOT VALID;
+SELECT fintech.transfer('le_cache_bank', 'le_cache_b', 5) > 0 AS over_the_cap;
+ROLLBACK;
+SELECT fintech.transfer('le_cache_bank', 'le_cache_b', 5) > 0 AS without_it;
+SELECT code, balance FROM fintech.accounts WHERE code LIKE 'le\_cache\_%' ORDER BY code;
+-- an account the session used lately (le_cache_bank) is locked first and
+-- its folded state written at the end (posting_bulk.c): with a CHECK
+-- constraint that is the UPDATE statement, which checks it
+BEGIN;
+ALTER TABLE fintech.accounts ADD CONSTRAINT regress_bank_cap CHECK (code <> 'le_cache_bank' OR balance <= 12) NOT VALID;
+SELECT fintech.transfer('le_cache_bank', 'le_cache_a', 5) > 0 AS over_the_bank_cap;
+ROLLBACK;
+SELECT code, balance FROM fintech.accounts WHERE code = 'le_cache_bank';
