@@ -344,6 +344,61 @@ bulk_index_close(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot)
 }
 
 /*
+ * The new version of an account: a copy of old with the folded state's
+ * columns (attnums[1..], int8, fixed-width) overwritten where they lie.
+ * The same row as heap_modify_tuple forms from old with those columns
+ * replaced (the other columns' bytes, toasted or not, as they were), for
+ * some 3,500 instructions less; NULL when one of them is NULL or not
+ * stored in old (a column added after the row was written: its value is
+ * the column's default, not in the row), and the caller uses
+ * heap_modify_tuple.
+ */
+static HeapTuple
+with_folded_state(HeapTuple old, TupleDesc desc, const AttrNumber *attnums, const int64 *state)
+{
+	HeapTupleHeader hdr = old->t_data;
+	char	   *tp = (char *) hdr + hdr->t_hoff;
+	bool		hasnulls = HeapTupleHasNulls(old);
+	int			natts = HeapTupleHeaderGetNatts(hdr);
+	uint32		off = 0;
+	uint32		at[lengthof(account_cols)] = {0};
+	int			maxatt = 0;
+	HeapTuple	tup;
+
+	for (int c = 1; c < lengthof(account_cols); c++)
+		maxatt = Max(maxatt, attnums[c]);
+	if (maxatt > natts)
+		return NULL;
+	/* the columns' offsets, as heap_deform_tuple walks the row */
+	for (int i = 0; i < maxatt; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		bool		ours = false;
+
+		for (int c = 1; c < lengthof(account_cols); c++)
+			ours |= attnums[c] == i + 1;
+		if (hasnulls && att_isnull(i, hdr->t_bits))
+		{
+			if (ours)
+				return NULL;
+			continue;
+		}
+		off = att_align_pointer(off, att->attalign, att->attlen, tp + off);
+		for (int c = 1; c < lengthof(account_cols); c++)
+			if (attnums[c] == i + 1)
+				at[c] = off;
+		off = att_addlength_pointer(off, att->attlen, tp + off);
+	}
+	tup = heap_copytuple(old);
+	for (int c = 1; c < lengthof(account_cols); c++)
+	{
+		FT_CHECK(TupleDescAttr(desc, attnums[c] - 1)->attlen == sizeof(int64));
+		memcpy((char *) tup->t_data + tup->t_data->t_hoff + at[c], &state[c - 1], sizeof(int64));
+	}
+	return tup;
+}
+
+/*
  * One locked account's folded state, by heap_update of its locked row
  * version; false when that version is not the account's latest (the
  * caller then writes it with SQL).
@@ -356,9 +411,6 @@ update_account(Relation rel, const AttrNumber *attnums, Acct *a, CommandId cid,
 	HeapTupleData old;
 	Buffer		buf;
 	HeapTuple	tup;
-	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
-	bool	   *repl = palloc0(sizeof(bool) * desc->natts);
 	const int64 state[] = {a->balance, a->pending_out, a->pending_in, a->last_seq};
 	TM_FailureData tmfd;
 	LockTupleMode lockmode;
@@ -375,12 +427,20 @@ update_account(Relation rel, const AttrNumber *attnums, Acct *a, CommandId cid,
 		ReleaseBuffer(buf);
 		return false;
 	}
-	for (int c = 1; c < lengthof(account_cols); c++)
+	tup = with_folded_state(&old, desc, attnums, state);
+	if (tup == NULL)
 	{
-		values[attnums[c] - 1] = Int64GetDatum(state[c - 1]);
-		repl[attnums[c] - 1] = true;
+		Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+		bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
+		bool	   *repl = palloc0(sizeof(bool) * desc->natts);
+
+		for (int c = 1; c < lengthof(account_cols); c++)
+		{
+			values[attnums[c] - 1] = Int64GetDatum(state[c - 1]);
+			repl[attnums[c] - 1] = true;
+		}
+		tup = heap_modify_tuple(&old, desc, values, nulls, repl);
 	}
-	tup = heap_modify_tuple(&old, desc, values, nulls, repl);
 	ReleaseBuffer(buf);
 	if (heap_update(rel, &a->tid, tup, cid, InvalidSnapshot, true, &tmfd, &lockmode) != TM_Ok)
 		return false;
