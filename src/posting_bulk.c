@@ -159,7 +159,8 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	Datum	   *values;
 	bool	   *isnull;
 	CommandId	cid;
-	bool		check;
+	bool		not_null;
+	bool		check_exprs;
 	bool		direct_audit;
 	bool		capture = false;
 
@@ -182,7 +183,14 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	direct_audit = ft_audit_insert_direct(rel, &capture);
 
 	rri = result_rel(rel, &estate);
-	check = desc->constr && (desc->constr->has_not_null || desc->constr->num_check > 0);
+	/*
+	 * NOT NULL is checked on the row's values as they are laid out;
+	 * ExecConstraints (which deforms the row again to check it) runs for a
+	 * row that breaks it, to raise its error, and for every row when the
+	 * table has CHECK constraints
+	 */
+	not_null = desc->constr && desc->constr->has_not_null;
+	check_exprs = desc->constr && desc->constr->num_check > 0;
 	cid = GetCurrentCommandId(true);
 	values = palloc(sizeof(Datum) * desc->natts);
 	isnull = palloc(sizeof(bool) * desc->natts);
@@ -203,6 +211,8 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 
 		for (int i = 0; i < n; i++)
 		{
+			bool		null_broken = false;
+
 			CHECK_FOR_INTERRUPTS();
 			for (int a = 0; a < desc->natts; a++)
 			{
@@ -210,10 +220,11 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 
 				values[a] = c < 0 ? (Datum) 0 : b->vals[c][start + i];
 				isnull[a] = c < 0 ? true : b->nulls[c][start + i];
+				null_broken |= not_null && isnull[a] && TupleDescAttr(desc, a)->attnotnull;
 			}
 			ExecClearTuple(slots[i]);
 			ExecStoreHeapTuple(heap_form_tuple(desc, values, isnull), slots[i], true);
-			if (check)
+			if (null_broken || check_exprs)
 				ExecConstraints(rri, slots[i], estate);
 		}
 		table_multi_insert(rel, slots, n, cid, 0, NULL);
