@@ -4,7 +4,8 @@
  *	  Direct reads of fintech.accounts through its unique index on code,
  *	  shared by the paths that read or lock an account without a statement
  *	  (limit_accounts.c, posting_lock_write.c): the check that the index
- *	  is the one this library created, and the probe for one code.
+ *	  is the one this library created, and the probe for one code (or for
+ *	  many codes in a row, on one index scan kept between them).
  *
  * Locks: none of its own; the caller opens the table and the index with
  * the lock its statement would take.

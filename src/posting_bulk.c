@@ -9,7 +9,9 @@
  *	  locked with a lock statement (bulk_update_accounts).
  *
  *	  - entries and postings: heap_multi_insert (one WAL record per page
- *	    instead of one per row), then each row's index entries, and each
+ *	    instead of one per row; NOT NULL checked on the values, the
+ *	    table's CHECK constraints by ExecConstraints as the INSERT checks
+ *	    them), then each row's index entries, and each
  *	    row's AFTER ROW INSERT triggers queued and fired when the rows are
  *	    written, as the INSERT statement fires them -- except the audit
  *	    trigger of fintech.entries when it is the only one: then the
@@ -19,7 +21,8 @@
  *	  - accounts: each dirty account's folded state (balance, pending_out,
  *	    pending_in, last_seq) by heap_update of the row version the call
  *	    locked (posting_lock.c returns its ctid): a HOT update, no index
- *	    entry.  Its triggers are not fired: the only UPDATE triggers this
+ *	    entry; the new version is a copy of the locked one with those four
+ *	    int8 columns overwritten in place.  Its triggers are not fired: the only UPDATE triggers this
  *	    path accepts on fintech.accounts are the audit trigger, which logs
  *	    nothing for a change of the folded state alone (it is derivable,
  *	    docs/audit.md), and the foreign keys' checks, which skip a row whose
