@@ -10,6 +10,7 @@
 #ifndef FINTECH_ACCOUNT_INDEX_H
 #define FINTECH_ACCOUNT_INDEX_H
 
+#include "access/genam.h"
 #include "executor/tuptable.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
@@ -20,5 +21,9 @@ extern bool ft_account_code_index_ok(Relation rel, Relation idx, AttrNumber code
 /* the account with that code visible to snap, into slot; false if none */
 extern bool ft_account_by_code(Relation rel, Relation idx, const char *code, Snapshot snap,
 							   TupleTableSlot *slot);
+
+/* the same on a scan kept for the next probe (*scan NULL: begun here; end it with index_endscan) */
+extern bool ft_account_by_code_kept(Relation rel, Relation idx, const char *code, Snapshot snap,
+									TupleTableSlot *slot, IndexScanDesc *scan);
 
 #endif							/* FINTECH_ACCOUNT_INDEX_H */

@@ -9,7 +9,9 @@
  *	  locked with a lock statement (bulk_update_accounts).
  *
  *	  - entries and postings: heap_multi_insert (one WAL record per page
- *	    instead of one per row), then each row's index entries, and each
+ *	    instead of one per row; NOT NULL checked on the values, the
+ *	    table's CHECK constraints by ExecConstraints as the INSERT checks
+ *	    them), then each row's index entries, and each
  *	    row's AFTER ROW INSERT triggers queued and fired when the rows are
  *	    written, as the INSERT statement fires them -- except the audit
  *	    trigger of fintech.entries when it is the only one: then the
@@ -19,7 +21,8 @@
  *	  - accounts: each dirty account's folded state (balance, pending_out,
  *	    pending_in, last_seq) by heap_update of the row version the call
  *	    locked (posting_lock.c returns its ctid): a HOT update, no index
- *	    entry.  Its triggers are not fired: the only UPDATE triggers this
+ *	    entry; the new version is a copy of the locked one with those four
+ *	    int8 columns overwritten in place.  Its triggers are not fired: the only UPDATE triggers this
  *	    path accepts on fintech.accounts are the audit trigger, which logs
  *	    nothing for a change of the folded state alone (it is derivable,
  *	    docs/audit.md), and the foreign keys' checks, which skip a row whose
@@ -159,7 +162,8 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	Datum	   *values;
 	bool	   *isnull;
 	CommandId	cid;
-	bool		check;
+	bool		not_null;
+	bool		check_exprs;
 	bool		direct_audit;
 	bool		capture = false;
 
@@ -182,7 +186,14 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	direct_audit = ft_audit_insert_direct(rel, &capture);
 
 	rri = result_rel(rel, &estate);
-	check = desc->constr && (desc->constr->has_not_null || desc->constr->num_check > 0);
+	/*
+	 * NOT NULL is checked on the row's values as they are laid out;
+	 * ExecConstraints (which deforms the row again to check it) runs for a
+	 * row that breaks it, to raise its error, and for every row when the
+	 * table has CHECK constraints
+	 */
+	not_null = desc->constr && desc->constr->has_not_null;
+	check_exprs = desc->constr && desc->constr->num_check > 0;
 	cid = GetCurrentCommandId(true);
 	values = palloc(sizeof(Datum) * desc->natts);
 	isnull = palloc(sizeof(bool) * desc->natts);
@@ -203,6 +214,8 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 
 		for (int i = 0; i < n; i++)
 		{
+			bool		null_broken = false;
+
 			CHECK_FOR_INTERRUPTS();
 			for (int a = 0; a < desc->natts; a++)
 			{
@@ -210,10 +223,11 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 
 				values[a] = c < 0 ? (Datum) 0 : b->vals[c][start + i];
 				isnull[a] = c < 0 ? true : b->nulls[c][start + i];
+				null_broken |= not_null && isnull[a] && TupleDescAttr(desc, a)->attnotnull;
 			}
 			ExecClearTuple(slots[i]);
 			ExecStoreHeapTuple(heap_form_tuple(desc, values, isnull), slots[i], true);
-			if (check)
+			if (null_broken || check_exprs)
 				ExecConstraints(rri, slots[i], estate);
 		}
 		table_multi_insert(rel, slots, n, cid, 0, NULL);
@@ -343,6 +357,61 @@ bulk_index_close(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot)
 }
 
 /*
+ * The new version of an account: a copy of old with the folded state's
+ * columns (attnums[1..], int8, fixed-width) overwritten where they lie.
+ * The same row as heap_modify_tuple forms from old with those columns
+ * replaced (the other columns' bytes, toasted or not, as they were), for
+ * some 3,500 instructions less; NULL when one of them is NULL or not
+ * stored in old (a column added after the row was written: its value is
+ * the column's default, not in the row), and the caller uses
+ * heap_modify_tuple.
+ */
+static HeapTuple
+with_folded_state(HeapTuple old, TupleDesc desc, const AttrNumber *attnums, const int64 *state)
+{
+	HeapTupleHeader hdr = old->t_data;
+	char	   *tp = (char *) hdr + hdr->t_hoff;
+	bool		hasnulls = HeapTupleHasNulls(old);
+	int			natts = HeapTupleHeaderGetNatts(hdr);
+	uint32		off = 0;
+	uint32		at[lengthof(account_cols)] = {0};
+	int			maxatt = 0;
+	HeapTuple	tup;
+
+	for (int c = 1; c < lengthof(account_cols); c++)
+		maxatt = Max(maxatt, attnums[c]);
+	if (maxatt > natts)
+		return NULL;
+	/* the columns' offsets, as heap_deform_tuple walks the row */
+	for (int i = 0; i < maxatt; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		bool		ours = false;
+
+		for (int c = 1; c < lengthof(account_cols); c++)
+			ours |= attnums[c] == i + 1;
+		if (hasnulls && att_isnull(i, hdr->t_bits))
+		{
+			if (ours)
+				return NULL;
+			continue;
+		}
+		off = att_align_pointer(off, att->attalign, att->attlen, tp + off);
+		for (int c = 1; c < lengthof(account_cols); c++)
+			if (attnums[c] == i + 1)
+				at[c] = off;
+		off = att_addlength_pointer(off, att->attlen, tp + off);
+	}
+	tup = heap_copytuple(old);
+	for (int c = 1; c < lengthof(account_cols); c++)
+	{
+		FT_CHECK(TupleDescAttr(desc, attnums[c] - 1)->attlen == sizeof(int64));
+		memcpy((char *) tup->t_data + tup->t_data->t_hoff + at[c], &state[c - 1], sizeof(int64));
+	}
+	return tup;
+}
+
+/*
  * One locked account's folded state, by heap_update of its locked row
  * version; false when that version is not the account's latest (the
  * caller then writes it with SQL).
@@ -355,9 +424,6 @@ update_account(Relation rel, const AttrNumber *attnums, Acct *a, CommandId cid,
 	HeapTupleData old;
 	Buffer		buf;
 	HeapTuple	tup;
-	Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
-	bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
-	bool	   *repl = palloc0(sizeof(bool) * desc->natts);
 	const int64 state[] = {a->balance, a->pending_out, a->pending_in, a->last_seq};
 	TM_FailureData tmfd;
 	LockTupleMode lockmode;
@@ -374,12 +440,20 @@ update_account(Relation rel, const AttrNumber *attnums, Acct *a, CommandId cid,
 		ReleaseBuffer(buf);
 		return false;
 	}
-	for (int c = 1; c < lengthof(account_cols); c++)
+	tup = with_folded_state(&old, desc, attnums, state);
+	if (tup == NULL)
 	{
-		values[attnums[c] - 1] = Int64GetDatum(state[c - 1]);
-		repl[attnums[c] - 1] = true;
+		Datum	   *values = palloc0(sizeof(Datum) * desc->natts);
+		bool	   *nulls = palloc0(sizeof(bool) * desc->natts);
+		bool	   *repl = palloc0(sizeof(bool) * desc->natts);
+
+		for (int c = 1; c < lengthof(account_cols); c++)
+		{
+			values[attnums[c] - 1] = Int64GetDatum(state[c - 1]);
+			repl[attnums[c] - 1] = true;
+		}
+		tup = heap_modify_tuple(&old, desc, values, nulls, repl);
 	}
-	tup = heap_modify_tuple(&old, desc, values, nulls, repl);
 	ReleaseBuffer(buf);
 	if (heap_update(rel, &a->tid, tup, cid, InvalidSnapshot, true, &tmfd, &lockmode) != TM_Ok)
 		return false;

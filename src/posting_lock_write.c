@@ -126,6 +126,7 @@ struct LockWriter
 	AttrNumber	att[NCOLS];
 	Oid			code_coll;		/* the code column's collation */
 	TupleTableSlot *slot;
+	IndexScanDesc scan;			/* lock_writer_lock's probes, one scan for all */
 	/*
 	 * the version new_version read, deformed once (its text columns point
 	 * into the version the slot keeps pinned), then with the new balance
@@ -298,6 +299,8 @@ lock_writer_close(LockWriter *w)
 	if (w == NULL)
 		return;
 	ExecDropSingleTupleTableSlot(w->slot);
+	if (w->scan)
+		index_endscan(w->scan);
 	bulk_index_close(w->rri, w->estate, w->ixslot);
 	index_close(w->idx, NoLock);
 	table_close(w->rel, NoLock);
@@ -497,6 +500,8 @@ out:
  * (nodeLockRows.c: the same mode, wait policy and flags; in READ COMMITTED
  * the latest version of a row updated meanwhile is found and locked, and
  * its code checked again, as EvalPlanQual checks the statement's WHERE).
+ * The probes of one call share one index scan (LockWriter.scan, ended by
+ * lock_writer_close), each with its own snapshot as before.
  * Anything else (REPEATABLE READ's serialization failure, a row deleted or
  * modified by this very command, a version whose code changed):
  * LW_STATEMENT, and the caller runs the statement, which raises or returns
@@ -521,7 +526,7 @@ lock_writer_lock(LockWriter *w, Acct *a)
 	if (!IsolationUsesXactSnapshot())
 		flags |= TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
 
-	if (!ft_account_by_code(w->rel, w->idx, a->code, snap, w->slot))
+	if (!ft_account_by_code_kept(w->rel, w->idx, a->code, snap, w->slot, &w->scan))
 	{
 		res = LW_NONE;
 		goto out;

@@ -74,6 +74,15 @@
 #                 runs pay the same and it cancels out); runs 2 and 12 calls
 #                 instead of 200 and 1,200 and reports per TRANSFER:
 #                 (I(12) - I(2)) / 10,000 (not in the default list)
+#   plain_batch   batch's baseline: test/bench/plain_batch.sql's one
+#                 statement (1,000 transfers of 1 written by hand into
+#                 plain tables: entries, postings, each account updated
+#                 once) on test/bench/setup.sql's bench_plain tables with
+#                 2,000 accounts instead of 10,000 (created at the start of
+#                 each run), so the gap between transfer_batch and the
+#                 least plain SQL does for the same rows is a number; runs
+#                 and reports as batch (per transfer) (not in the default
+#                 list)
 #   statement     SELECT count(*) FROM fintech.statement('hist', s, 50): a
 #                 page of 50 postings of an account with 1,000 postings
 #                 (every fourth of 4,000 transfers from 'bank', the others
@@ -143,6 +152,9 @@ count() {	# count DIR BIN FILE [VALGRIND OPTIONS]: instructions and WAL bytes of
 	echo "$(grep -Eo 'Collected : [0-9]+' "$1/vg.txt" | grep -Eo '[0-9]+') $((pos[1] - pos[0]))"
 }
 WALPOS="SELECT 'walpos' || (pg_current_wal_insert_lsn() - '0/0')::int8"
+# plain_batch.sql's statement on one line (a single-user backend ends a
+# statement at a newline), over 2,000 accounts instead of 10,000
+PLAIN_BATCH=$(sed 's/--.*//' "$ROOT/test/bench/plain_batch.sql" | tr '\n' ' ' | sed 's/random() \* 10000/random() * 2000/g')
 
 printf '| build | version | workload | instructions per call | WAL bytes per call |\n|---|---|---|---:|---:|\n'
 nbin=0
@@ -240,7 +252,7 @@ END \$\$"
 	for w in ${CALLGRIND_WORKLOADS:-transfer pay post3 screen}; do
 		declare -A I=() W=()
 		runs="200 1200" per=1000 vgopts=()
-		[ "$w" = batch ] && runs="2 12" per=10000
+		case $w in batch | plain_batch) runs="2 12" per=10000 ;; esac
 		case $w in seal | seal_fpi | seal_single) runs="2000 12000" per=10000 vgopts=(--toggle-collect=fintech_seal_audit) ;; esac
 		for n in $runs; do
 			# each run from that state, not from what the run before left
@@ -253,6 +265,12 @@ END \$\$"
 				echo "SELECT count(fintech.open_account('b' || i, 'USD')) FROM generate_series(1, 2000) i"
 				echo "SELECT count(*) FROM fintech.transfer_batch((SELECT array_agg('bank'::text) FROM generate_series(1, 2000)), (SELECT array_agg('b' || i) FROM generate_series(1, 2000) i), (SELECT array_agg(1000000::int8) FROM generate_series(1, 2000)))"
 				echo "SELECT setseed(0.5)"
+				;;
+			plain_batch)
+				# setup.sql's plain tables, 2,000 accounts as batch's wallets
+				sed -n '/^CREATE SCHEMA bench_plain/,/^SELECT i, .w. || i/p' "$ROOT/test/bench/setup.sql" |
+					sed 's/--.*//; s/generate_series(1, 10000)/generate_series(1, 2000)/' | tr '\n' ' ' | sed 's/; */;\n/g'
+				echo "VACUUM ANALYZE bench_plain.accounts"
 				;;
 			statement | balance_at | balance_now)
 				echo "SELECT fintech.open_account('hist', 'USD') > 0"
@@ -309,6 +327,7 @@ END \$\$"
 				statement) echo "SELECT count(*) FROM fintech.statement('hist', $(((i * 37) % 950)), 50)" ;;
 				balance_at) echo "SELECT fintech.balance_at('hist', t) FROM cg_at WHERE i = $(((i * 37) % 1000 + 1))" ;;
 				balance_now) echo "SELECT fintech.balance_at('hist', now())" ;;
+				plain_batch) echo "$PLAIN_BATCH" ;;
 				batch) echo "SELECT count(*) FILTER (WHERE t.error IS NULL) FROM (SELECT array_agg('b' || d) d, array_agg('b' || (1 + (d + k) % 2000)) c, array_agg(1::int8) a FROM (SELECT 1 + floor(random() * 2000)::int d, 1 + floor(random() * 1999)::int k FROM generate_series(1, 1000)) r) s, fintech.transfer_batch(s.d, s.c, s.a) t" ;;
 				*) echo "unknown workload $w" >&2; exit 2 ;;
 				esac
@@ -323,7 +342,7 @@ END \$\$"
 			fi
 		done
 		read -r r1 r2 <<<"$runs"
-		case $w in batch) unit=' (per transfer)' ;; seal | seal_fpi) unit=' (per transfer sealed)' ;; seal_single) unit=' (per sealed row)' ;; *) unit= ;; esac
+		case $w in batch | plain_batch) unit=' (per transfer)' ;; seal | seal_fpi) unit=' (per transfer sealed)' ;; seal_single) unit=' (per sealed row)' ;; *) unit= ;; esac
 		printf '| %s | %s | %s | %s | %s |\n' "$BIN" "$ver" "$w$unit" $(((I[$r2] - I[$r1]) / per)) $(((W[$r2] - W[$r1]) / per))
 	done
 	rm -rf "$D"

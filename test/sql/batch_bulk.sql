@@ -50,6 +50,29 @@ BEGIN;
 ALTER TABLE fintech.events ADD COLUMN bb_extra int;
 SELECT count(*) FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}');
 ROLLBACK;
+-- constraints added to the tables hold for the direct writes as for the
+-- INSERT: a NOT NULL on a column the batch leaves NULL (an item without a
+-- description; the rows already there filled in first, with the immutable
+-- trigger off) refuses the row (23502, the column named), an item with a
+-- description passes, and a CHECK constraint is checked on every row
+-- (23514: the second item's posting)
+\set VERBOSITY terse
+BEGIN;
+SET LOCAL session_replication_role = replica;
+WITH u AS (UPDATE fintech.entries SET description = '' WHERE description IS NULL RETURNING 1)
+SELECT count(*) > 0 AS filled FROM u;
+RESET session_replication_role;
+ALTER TABLE fintech.entries ALTER COLUMN description SET NOT NULL;
+SAVEPOINT s;
+SELECT count(*) FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}');
+ROLLBACK TO s;
+SELECT count(*) AS described FROM fintech.transfer_batch('{bb_bank}', '{bb_w2}', '{1}', descriptions => '{described}');
+ROLLBACK;
+BEGIN;
+ALTER TABLE fintech.postings ADD CONSTRAINT bb_small CHECK (abs(amount) < 100) NOT VALID;
+SELECT count(*) FROM fintech.transfer_batch('{bb_bank,bb_bank}', '{bb_w2,bb_w2}', '{1,100}');
+ROLLBACK;
+\set VERBOSITY default
 SELECT fintech.drop_consumer('bb_events');
 -- with no consumer left, a batch writes no event rows at all (nobody could
 -- read them: a consumer receives what commits after its creation)
