@@ -259,7 +259,12 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, int qi, int vi)
  *
  * - UNMATCHED_C2 when two real parts or more found no counterpart
  *   (Patricia Rivera / SANCHEZ RIVERA, Doris Patricia): another name
- *   sharing a part or two, not the name with a part left out;
+ *   sharing a part or two, not the name with a part left out; and when
+ *   the one part left out is the listed name's first real part while a
+ *   real part of the query found no counterpart either (Kang Ye Jin /
+ *   KIM, Kang Jin): the surname, the part people keep, is missing and
+ *   the query holds another part in its place, so another family's
+ *   namesake of the given names, not the name with a part left out;
  * - UNMATCHED_C1 when one did and the query is the listed name less that
  *   part: two real parts of the query or more, every one of them matched
  *   by a part at least KNEE similar (near: an equal part or a close
@@ -307,6 +312,9 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 		return UNMATCHED_C2;
 	for (int t = 0; t < q->nn.ntok; t++)
 		q_all &= (qused & (1u << t)) || q->it.strong[t] == 0;
+	/* (the first part left out, and a real part of the query in its place) */
+	if (uc == 1 && left == first && !q_all)
+		return UNMATCHED_C2;
 	return uc == 1 && left != first && q_all && near && sq >= 2 ? UNMATCHED_C1 : UNMATCHED_C;
 }
 

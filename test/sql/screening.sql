@@ -94,6 +94,14 @@ SELECT * FROM hits('Morro');   -- another letter, no slip: Jaro-Winkler's 0.867
 -- weight, not 0.35; the listed name's first part (O'BRIEN) left out does not
 SELECT * FROM hits('Sean OBrien', 0.5, 1);
 SELECT * FROM hits('Sean Patrick', 0.5, 1);
+-- (session 13) the listed name's first part left out while the query holds
+-- a real part of its own in its place: another family's namesake of the
+-- given names, whose listed part left out costs 0.5 of its weight, not
+-- 0.35 (Sean Patrick above keeps 0.35: nothing of the query speaks against
+-- the listed name); a part of the query added to the whole listed name
+-- changes nothing of the listed name's cost
+SELECT * FROM hits('Sean Patrick Ryan', 0.5, 1);
+SELECT * FROM hits('Sean Patrick OBrien Ryan', 0.5, 1);
 -- a patronymic misspelt out of its ending is still the listed patronymic;
 -- -vitch (the French spelling of -vich) is a patronymic
 SELECT * FROM hits('Sergey Aleksandrovihc Petrov', 0.5, 1);
