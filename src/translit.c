@@ -261,6 +261,29 @@ split_hangul(UChar *u, int32_t *ulen, int32_t *cap)
 }
 
 /*
+ * Persian and Urdu write the zero-width non-joiner (U+200C) inside a word,
+ * between its parts, to keep a letter from joining the next one
+ * (روح‌الله RUHOLLAH, احمدی‌نژاد AHMADINEJAD, خامنه‌ای KHAMENEI): it is
+ * not a space, and the Latin spellings write one word.  Between two
+ * letters of the Arabic script it is left out, so that the word stays one
+ * token.  Returns the new length (u is changed in place).
+ */
+static int32_t
+join_zwnj(UChar *u, int32_t n)
+{
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		if (u[i] == 0x200C && o > 0 && i + 1 < n && arabic_script(u[o - 1]) &&
+			arabic_script(u[i + 1]))
+			continue;
+		u[o++] = u[i];
+	}
+	return o;
+}
+
+/*
  * Thai: each run of Thai letters (a word: Thai writes no spaces inside a
  * name's part) is read by ICU's Thai-Latin letters without its dictionary
  * break, and those letters are then written by RTGS (translit_thai.c); the
@@ -602,6 +625,8 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 				 errmsg("name could not be read as UTF-8: %s", u_errorName(err))));
+	if (arabic)
+		ulen = join_zwnj(u, ulen);
 	if (*hangul)
 		u = split_hangul(u, &ulen, &cap);
 	if (thai)

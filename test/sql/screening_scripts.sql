@@ -1,6 +1,7 @@
--- screening_scripts: the cross-script rules of sessions 10 to 12 (issue
+-- screening_scripts: the cross-script rules of sessions 10 to 13 (issue
 -- 19), one class at a time: Korean romanisations (Korean keys),
--- Arabic-script compounds, articles and letters, the Persian ezafe and a
+-- Arabic-script compounds, articles and letters (and the Persian
+-- zero-width non-joiner), the Persian ezafe and a
 -- parenthesised acronym, Thai by RTGS and Thai keys, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
@@ -26,14 +27,14 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'TARIQ GIDAR GROUP', 'AL MOUAKAOUNE BIDDAM', 'CHAN-O-CHA, Prayut', 'MOHAMMADULLAH',
   'GUNN, Parker', 'WONGSAWAT, Somchai', 'THUEAKSUBAN, Suthep', 'KITTIKHACHON, Thanom',
   'WEIZMAN, Ezer', 'LEEKPAI, Chuan', 'CHOONHAVAN, Chatichai', 'ADULYADEJ, Bhumibol',
-  'ROH, Moo-hyun', 'AHN, Cheol-soo', 'SHINAWATRA, Thaksin']), list => 'XL') AS latin;
+  'ROH, Moo-hyun', 'AHN, Cheol-soo', 'SHINAWATRA, Thaksin', 'KHAMENEI, Mojtaba']), list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
   'مطیع الرحمن علی محمد', 'تحریک طالبان پاکستان', 'عمر محمود عثمان',
   'طارق گیدڑ گروپ', 'الموقعون بالدم', 'ประยุทธ์ จันทร์โอชา', 'สมชาย วงศ์สวัสดิ์',
   'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן', 'ชวน หลีกภัย', 'ชาติชาย ชุณหะวัณ',
-  '노무현', '안철수', 'ทักษิณ ชินวัตร']), list => 'XO') AS original;
+  '노무현', '안철수', 'ทักษิณ ชินวัตร', 'مجتبی خامنه‌ای']), list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -75,6 +76,12 @@ SELECT * FROM hits('مطیع الرحمن علی محمد');   -- MATI UR-REHMAN
 SELECT * FROM hits('OMAR MAHMOUD UTHMAN');    -- عمر (mr) is not Mr
 SELECT * FROM hits('AL MOUAKAOUNE BIDDAM');   -- بالدم: bi al-dam
 SELECT * FROM hits('طارق گیدڑ گروپ');         -- ڑ: TARIQ GIDAR GROUP
+-- (session 13) the zero-width non-joiner Persian writes inside a word
+-- (خامنه‌ای, U+200C before ای) is no space: one word, as KHAMENEI; with a
+-- space the parts are two (khmn, and the ای left empty)
+SELECT * FROM hits(E'\u0645\u062c\u062a\u0628\u06cc \u062e\u0627\u0645\u0646\u0647\u200c\u0627\u06cc');
+SELECT * FROM hits('Mojtaba Khamenei');
+SELECT * FROM hits(E'\u0645\u062c\u062a\u0628\u06cc \u062e\u0627\u0645\u0646\u0647 \u0627\u06cc', 0.5);
 -- Ali is not Allah: محمد علي is not MOHAMMADULLAH, محمد الله is
 SELECT * FROM hits('محمد علي');
 SELECT * FROM hits('محمد الله');
