@@ -95,6 +95,22 @@ thai_script(pg_wchar c)
 	return c >= 0x0E00 && c <= 0x0E7F;
 }
 
+/* Hiragana, Katakana (also half-width) */
+static bool
+kana_script(pg_wchar c)
+{
+	return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) ||
+		(c >= 0xFF66 && c <= 0xFF9F);
+}
+
+/* Chinese characters (Japanese kanji) */
+static bool
+han_script(pg_wchar c)
+{
+	return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+		(c >= 0xF900 && c <= 0xFAFF);
+}
+
 /*
  * Scripts whose Latin form is compared by consonant skeletons too (the
  * "abjad" flag): Arabic and Hebrew write no short vowels.  Not Hangul:
@@ -373,6 +389,37 @@ fold_hangul(UChar *u, int32_t n, UChar **outp)
 	return o;
 }
 
+/*
+ * Kana (ICU's Hiragana-Latin and Katakana-Latin): ICU writes each kana, so
+ * the long vowels of Japanese names come out doubled, as kana spell them
+ * (あそう asou, たろう tarou, さとう satou, ゆうき yuuki); the lists and
+ * passports write them by Hepburn without the macron (ASO, TARO, SATO,
+ * YUKI).  A long o (ou, oo) and a long u (uu) are written once, unless a
+ * vowel follows (いのうえ inoue: the u there starts the next part of the
+ * name, INOUE).  Only for names written in kana without kanji (whose
+ * Chinese readings, Zhou, Lou, are not Japanese).
+ */
+static int32_t
+fold_kana(UChar *u, int32_t n, UChar **outp)
+{
+	UChar	   *out = palloc((n + 16) * sizeof(UChar));
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		UChar		c = u[i];
+		UChar		next = i + 1 < n ? u[i + 1] : 0;
+		UChar		after = i + 2 < n ? u[i + 2] : 0;
+
+		out[o++] = c;
+		if (((c == 'o' && (next == 'u' || next == 'o')) || (c == 'u' && next == 'u')) &&
+			!(after < 0x80 && ft_key_vowel((char) after)))
+			i++;				/* a long o or u, written once */
+	}
+	*outp = out;
+	return o;
+}
+
 /* a vowel of a normalised token (the script keys' rules turn on them) */
 bool
 ft_key_vowel(char c)
@@ -596,7 +643,9 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 	char	   *out;
 	bool		arabic = false,
 				hebrew = false,
-				thai = false;
+				thai = false,
+				kana = false,
+				han = false;
 	const unsigned char *s = (const unsigned char *) utf8;
 
 	*abjad = false;
@@ -614,6 +663,8 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 			hebrew |= hebrew_script(c);
 			*hangul |= hangul_syllable(c);
 			thai |= thai_script(c);
+			kana |= kana_script(c);
+			han |= han_script(c);
 		}
 		i += Max(l, 1);
 	}
@@ -632,12 +683,12 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 	if (thai)
 		u = romanise_thai(u, &ulen, &cap);
 	u = run_translit(transliterator(), u, &ulen, &cap);
-	if (arabic || hebrew || *hangul)
+	if (arabic || hebrew || *hangul || (kana && !han))
 	{
 		UChar	   *f;
 
 		ulen = arabic ? fold_arabic(u, ulen, &f) : hebrew ? fold_hebrew(u, ulen, &f) :
-			fold_hangul(u, ulen, &f);
+			*hangul ? fold_hangul(u, ulen, &f) : fold_kana(u, ulen, &f);
 		pfree(u);
 		u = f;
 		cap = ulen * 2 + 16;

@@ -2,7 +2,7 @@
 -- 19), one class at a time: Korean romanisations (Korean keys),
 -- Arabic-script compounds, articles and letters (and the Persian
 -- zero-width non-joiner), the Persian ezafe and a
--- parenthesised acronym, Thai by RTGS and Thai keys, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
+-- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -27,14 +27,16 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'TARIQ GIDAR GROUP', 'AL MOUAKAOUNE BIDDAM', 'CHAN-O-CHA, Prayut', 'MOHAMMADULLAH',
   'GUNN, Parker', 'WONGSAWAT, Somchai', 'THUEAKSUBAN, Suthep', 'KITTIKHACHON, Thanom',
   'WEIZMAN, Ezer', 'LEEKPAI, Chuan', 'CHOONHAVAN, Chatichai', 'ADULYADEJ, Bhumibol',
-  'ROH, Moo-hyun', 'AHN, Cheol-soo', 'SHINAWATRA, Thaksin', 'KHAMENEI, Mojtaba']), list => 'XL') AS latin;
+  'ROH, Moo-hyun', 'AHN, Cheol-soo', 'SHINAWATRA, Thaksin', 'KHAMENEI, Mojtaba',
+  'SATO, Eisaku', 'INOUE, Kaoru']), list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
   'مطیع الرحمن علی محمد', 'تحریک طالبان پاکستان', 'عمر محمود عثمان',
   'طارق گیدڑ گروپ', 'الموقعون بالدم', 'ประยุทธ์ จันทร์โอชา', 'สมชาย วงศ์สวัสดิ์',
   'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן', 'ชวน หลีกภัย', 'ชาติชาย ชุณหะวัณ',
-  '노무현', '안철수', 'ทักษิณ ชินวัตร', 'مجتبی خامنه‌ای']), list => 'XO') AS original;
+  '노무현', '안철수', 'ทักษิณ ชินวัตร', 'مجتبی خامنه‌ای', 'さとう えいさく',
+  'いのうえ かおる']), list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -141,6 +143,18 @@ SELECT * FROM hits('ทักษิณ ชินวัตร');
 -- between two Latin names these stay different letters: the RTGS
 -- spelling in Latin letters scores below the Thai one
 SELECT * FROM hits('Chuan Likphai', 0.5);
+
+-- ====================================================================
+-- Kana (session 13): the long o and u kana spell (さとう satou, ゆうき
+-- yuuki) are written once, as Hepburn without the macron writes them
+-- (SATO); not where a vowel follows (いのうえ inoue: INOUE)
+-- ====================================================================
+SELECT * FROM hits('さとう えいさく');           -- SATO, Eisaku
+SELECT * FROM hits('Eisaku Sato');
+SELECT * FROM hits('いのうえ かおる');           -- INOUE, Kaoru
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('さとう', s.id) AS e
+ WHERE s.list = 'XL' AND s.source_uid = '28';
 
 -- ====================================================================
 -- Hebrew: the tsade, which ICU writes tz, is z in the consonant skeleton
