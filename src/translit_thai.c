@@ -636,6 +636,8 @@ ft_thai_key(const char *t, int len, char *out)
 				c = 't';
 				if (n == 'h')
 					i++;		/* dh, th */
+				if (i + 1 == len && o > 0 && out[o - 1] == 'n')
+					continue;	/* a final nd, nt: the silent letter (ANAND, อานันท์ anan) */
 				break;
 			case 'g':
 			case 'k':

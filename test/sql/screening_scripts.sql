@@ -28,7 +28,7 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'GUNN, Parker', 'WONGSAWAT, Somchai', 'THUEAKSUBAN, Suthep', 'KITTIKHACHON, Thanom',
   'WEIZMAN, Ezer', 'LEEKPAI, Chuan', 'CHOONHAVAN, Chatichai', 'ADULYADEJ, Bhumibol',
   'ROH, Moo-hyun', 'AHN, Cheol-soo', 'SHINAWATRA, Thaksin', 'KHAMENEI, Mojtaba',
-  'SATO, Eisaku', 'INOUE, Kaoru']), list => 'XL') AS latin;
+  'SATO, Eisaku', 'INOUE, Kaoru', 'PANYARACHUN, Anand']), list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
@@ -36,7 +36,7 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'طارق گیدڑ گروپ', 'الموقعون بالدم', 'ประยุทธ์ จันทร์โอชา', 'สมชาย วงศ์สวัสดิ์',
   'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן', 'ชวน หลีกภัย', 'ชาติชาย ชุณหะวัณ',
   '노무현', '안철수', 'ทักษิณ ชินวัตร', 'مجتبی خامنه‌ای', 'さとう えいさく',
-  'いのうえ かおる']), list => 'XO') AS original;
+  'いのうえ かおる', 'อานันท์ ปันยารชุน']), list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -140,6 +140,10 @@ SELECT e->'tokens' AS tokens
 -- a final -ra after a consonant is the silent ร Sanskrit-based spellings
 -- write (ชินวัตร, read chinwat: SHINAWATRA)
 SELECT * FROM hits('ทักษิณ ชินวัตร');
+-- (session 13) a final nd or nt is the letter the thanthakhat silences,
+-- which Sanskrit-based spellings write (อานันท์, read anan: ANAND)
+SELECT * FROM hits('อานันท์ ปันยารชุน');
+SELECT * FROM hits('Anand Panyarachun');
 -- between two Latin names these stay different letters: the RTGS
 -- spelling in Latin letters scores below the Thai one
 SELECT * FROM hits('Chuan Likphai', 0.5);
