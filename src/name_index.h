@@ -71,6 +71,7 @@ typedef struct ListedName
 	uint8		nitems;
 	bool		abjad;			/* written in Arabic or Hebrew letters */
 	bool		skeleton;		/* the consonant skeleton of the name before it */
+	bool		keyed;			/* written in Hangul or Thai letters (compared by their keys too) */
 	float		weight;			/* sum of token weights */
 	int32		strong;			/* non-particle tokens */
 } ListedName;

@@ -184,6 +184,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		nm.nitems = bn->nitems;
 		nm.abjad = bn->abjad;
 		nm.skeleton = bn->skeleton;
+		nm.keyed = !bn->skeleton && (bn->hangul || bn->thai);
 		nm.weight = bn->weight;
 		nm.strong = bn->strong;
 		W_AT(w, names, ListedName)[i] = nm;
