@@ -12,7 +12,9 @@
  * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin); a word in Thai
  * letters by ICU's Thai-Latin letters without its dictionary break, read
  * by RTGS (translit_thai.c); then a few spelling equivalences on ICU's
- * output (below), then Latin-ASCII.  Also
+ * output (below: Arabic script, Hebrew, Hangul, kana; and, before ICU, the
+ * Persian zero-width non-joiner inside a word left out), then
+ * Latin-ASCII.  Also
  * the Korean key of a token (ft_korean_key), which name_score.c compares
  * where one side of a pair is written in Hangul.
  * normalize.c applies it to a name only when the name holds a letter of one
