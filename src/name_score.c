@@ -197,7 +197,8 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	bool		variant = token && plain && (v->forms & FT_FORM_VARIANT);
 	bool		korean = plain && (q->nn.hangul || (v->forms & FT_FORM_HANGUL));
 	bool		thai = plain && (q->nn.thai || (v->forms & FT_FORM_THAI));
-	float		sim = floor_drops && !variant && !korean && !thai ?
+	bool		cyrillic = plain && (q->nn.cyrillic || (v->forms & FT_FORM_CYRILLIC));
+	float		sim = floor_drops && !variant && !korean && !thai && !cyrillic ?
 		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], cs, v->len) :
 		ft_tok_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
 
@@ -211,6 +212,9 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	/* (one side written in Thai letters: RTGS and the names' own spellings meet) */
 	if (sim < 1.0f && thai)
 		sim = Max(sim, ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+	/* (one side written in Cyrillic letters: zh and dzh as j) */
+	if (sim < 1.0f && cyrillic)
+		sim = Max(sim, ft_cyrillic_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
 	/* (a typing error) */
 	if (sim < SLIP_SIM && token && plain)
 		sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, v->len));

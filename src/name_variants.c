@@ -95,6 +95,17 @@ ft_thai_sim(const char *a, int la, const char *b, int lb)
 }
 
 /*
+ * By their Cyrillic keys (translit.c's ft_cyrillic_key): for pairs where
+ * one side is written in Cyrillic letters, whose zh and dzh the Central
+ * Asian and French spellings write j (ZHOMART / JOMART).
+ */
+float
+ft_cyrillic_sim(const char *a, int la, const char *b, int lb)
+{
+	return key_sim(a, la, b, lb, ft_cyrillic_key, CYRILLIC_KEY_COST);
+}
+
+/*
  * The first of the spellings (variants_by_repl) whose replacement is
  * canon, or ft_name_variants.n when none is (made at the first call)
  */

@@ -510,6 +510,40 @@ ft_korean_key(const char *t, int len, char *out)
 }
 
 /*
+ * The Cyrillic key of a normalised token (scoring, not transliteration):
+ * ICU writes ж zh and дж dzh by BGN/PCGN, as the lists spell Russian
+ * names; the names of the peoples who write their own language in
+ * Cyrillic and Latin letters (Kazakh, Uzbek, Tajik, Kyrgyz) and French
+ * and older spellings write both j (JOMART for Жомарт, JURAEV for
+ * Джураев).  The key writes dzh and zh as j.  Compared only where one side
+ * is written in Cyrillic letters (name_score.c), never between two Latin
+ * names (ZHANG is not JANG).  Needs room for len + 1 bytes in out.
+ */
+int
+ft_cyrillic_key(const char *t, int len, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		if (t[i] == 'd' && i + 2 < len && t[i + 1] == 'z' && t[i + 2] == 'h')
+		{
+			out[o++] = 'j';		/* dzh */
+			i += 2;
+		}
+		else if (t[i] == 'z' && i + 1 < len && t[i + 1] == 'h')
+		{
+			out[o++] = 'j';		/* zh */
+			i++;
+		}
+		else
+			out[o++] = t[i];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
  * Hebrew script (ICU's Hebrew-Latin, before Latin-ASCII): shin and sin are
  * one letter, which ICU writes s-cedilla; in names it is mostly shin, sh
  * (SHIMON, SHARON).  Tsade (z-macron below) is tz (YITZHAK).
@@ -635,7 +669,8 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 	return o;
 }
 char *
-ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out)
+ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out,
+			bool *cyrillic_out)
 {
 	UErrorCode	err = U_ZERO_ERROR;
 	int32_t		ulen;
@@ -647,7 +682,8 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 				hebrew = false,
 				thai = false,
 				kana = false,
-				han = false;
+				han = false,
+				cyrillic = false;
 	const unsigned char *s = (const unsigned char *) utf8;
 
 	*abjad = false;
@@ -666,6 +702,7 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 			*hangul |= hangul_syllable(c);
 			thai |= thai_script(c);
 			kana |= kana_script(c);
+			cyrillic |= (c >= 0x0400 && c <= 0x052F);
 			han |= han_script(c);
 		}
 		i += Max(l, 1);
@@ -697,6 +734,7 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 	}
 	u = run_translit(to_ascii(), u, &ulen, &cap);
 	*thai_out = thai;
+	*cyrillic_out = cyrillic;
 
 	err = U_ZERO_ERROR;
 	u_strToUTF8(NULL, 0, &olen, u, ulen, &err);
@@ -729,9 +767,10 @@ ft_translit_preload(void)
 	{
 		bool		abjad,
 					hangul,
-					thai;
+					thai,
+					cyrillic;
 
-		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai);
+		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai, &cyrillic);
 	}
 	PG_CATCH();
 	{
