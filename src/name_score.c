@@ -22,7 +22,8 @@
  * a pair where one side is written in Hangul also by the tokens' Korean
  * keys (ft_korean_sim: the romanisations the lists mix), and one written
  * in Thai letters by their Thai keys (ft_thai_sim: RTGS and the names' own
- * spellings); a query token
+ * spellings), one written in Cyrillic letters by their Cyrillic keys
+ * (ft_cyrillic_sim: zh and dzh as j); a query token
  * one keyboard slip from a listed one (a neighbouring key, a letter
  * doubled or left out, two letters swapped) is at least SLIP_SIM similar
  * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all four are

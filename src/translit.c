@@ -16,7 +16,8 @@
  * Persian zero-width non-joiner inside a word left out), then
  * Latin-ASCII.  Also
  * the Korean key of a token (ft_korean_key), which name_score.c compares
- * where one side of a pair is written in Hangul.
+ * where one side of a pair is written in Hangul, and the Cyrillic key
+ * (ft_cyrillic_key), where one side is written in Cyrillic letters.
  * normalize.c applies it to a name only when the name holds a letter of one
  * of those scripts, so Latin names never pay for it.  Applied the same way
  * to screened names and to listed names: a query in one script meets a
