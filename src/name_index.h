@@ -71,6 +71,7 @@ typedef struct ListedName
 	uint8		nitems;
 	bool		abjad;			/* written in Arabic or Hebrew letters */
 	bool		skeleton;		/* the consonant skeleton of the name before it */
+	bool		keyed;			/* written in Hangul or Thai letters (compared by their keys too) */
 	float		weight;			/* sum of token weights */
 	int32		strong;			/* non-particle tokens */
 } ListedName;
@@ -93,6 +94,7 @@ typedef struct Vocab
 #define FT_FORM_HANGUL		8	/* names written in Hangul (as written): ft_korean_sim */
 #define FT_FORM_VARIANT		16	/* (an entry's, not a name's) a variant group stands for it: ft_variant_canon */
 #define FT_FORM_THAI		32	/* names written in Thai letters (as written): ft_thai_sim */
+#define FT_FORM_CYRILLIC	64	/* names written in Cyrillic letters (as written): ft_cyrillic_sim */
 
 /*
  * The trigram postings: for each trigram, the vocabulary entries holding

@@ -89,6 +89,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->abjad_skeleton = false;
 		v->hangul = false;
 		v->thai = false;
+		v->cyrillic = false;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -226,6 +227,7 @@ add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
 	nm->abjad = nn->abjad;
 	nm->hangul = nn->hangul;
 	nm->thai = nn->thai;
+	nm->cyrillic = nn->cyrillic;
 	nm->skeleton = skeleton;
 	nm->nitems = it.n;
 	nm->items = palloc(it.n * sizeof(int));
@@ -353,6 +355,7 @@ link_lists(Build *b)
 				v->abjad_skeleton |= b->names[n].skeleton && b->names[n].abjad;
 				v->hangul |= !b->names[n].skeleton && b->names[n].hangul;
 				v->thai |= !b->names[n].skeleton && b->names[n].thai;
+				v->cyrillic |= !b->names[n].skeleton && b->names[n].cyrillic;
 			}
 		}
 	}

@@ -44,6 +44,7 @@ typedef struct BName
 	bool		abjad;
 	bool		hangul;
 	bool		thai;
+	bool		cyrillic;
 	bool		skeleton;
 } BName;
 
@@ -59,6 +60,7 @@ typedef struct BVocab
 	bool		abjad_skeleton;	/* a skeleton of a name in Arabic or Hebrew letters holds it */
 	bool		hangul;			/* a name written in Hangul holds it (as written) */
 	bool		thai;			/* a name written in Thai letters holds it (as written) */
+	bool		cyrillic;		/* a name written in Cyrillic letters holds it (as written) */
 } BVocab;
 
 typedef struct BGram

@@ -184,6 +184,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		nm.nitems = bn->nitems;
 		nm.abjad = bn->abjad;
 		nm.skeleton = bn->skeleton;
+		nm.keyed = !bn->skeleton && (bn->hangul || bn->thai);
 		nm.weight = bn->weight;
 		nm.strong = bn->strong;
 		W_AT(w, names, ListedName)[i] = nm;
@@ -206,6 +207,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 			(in_list(bv, FT_LIST_ABJAD) ? FT_FORM_ABJAD_SKELETON : 0) |
 			(bv->hangul ? FT_FORM_HANGUL : 0) |
 			(bv->thai ? FT_FORM_THAI : 0) |
+			(bv->cyrillic ? FT_FORM_CYRILLIC : 0) |
 			(ft_variant_canon(bv->s) ? FT_FORM_VARIANT : 0);
 		W_AT(w, vocab, Vocab)[i] = v;
 		FT_CHECK(bv->len <= MAX_TOKLEN * MAX_JOIN);

@@ -9,12 +9,14 @@
  *	  (translit.c's ft_korean_key) where one side is written in Hangul,
  *	  ft_thai_sim, the same by their Thai keys (translit_thai.c's
  *	  ft_thai_key) where one side is written in Thai letters,
+ *	  ft_cyrillic_sim, the same by their Cyrillic keys (translit.c's
+ *	  ft_cyrillic_key) where one side is written in Cyrillic letters,
  *	  and ft_slip_sim, a query token one keyboard slip away from a listed
  *	  one (a neighbouring key, a letter doubled or left out, two swapped),
  *	  or two slips when both are 8 letters or more.
  *
- * The first three only ever raise a pair's similarity to what another
- * spelling of the same name would have scored, the fourth to SLIP_SIM
+ * The first four only ever raise a pair's similarity to what another
+ * spelling of the same name would have scored, the last to SLIP_SIM
  * (TWO_SLIP_SIM for two slips);
  * the callers decide when they apply.
  * Memory: the variant spellings sorted by replacement, built once per
@@ -92,6 +94,17 @@ float
 ft_thai_sim(const char *a, int la, const char *b, int lb)
 {
 	return key_sim(a, la, b, lb, ft_thai_key, THAI_KEY_COST);
+}
+
+/*
+ * By their Cyrillic keys (translit.c's ft_cyrillic_key): for pairs where
+ * one side is written in Cyrillic letters, whose zh and dzh the Central
+ * Asian and French spellings write j (ZHOMART / JOMART).
+ */
+float
+ft_cyrillic_sim(const char *a, int la, const char *b, int lb)
+{
+	return key_sim(a, la, b, lb, ft_cyrillic_key, CYRILLIC_KEY_COST);
 }
 
 /*

@@ -33,6 +33,7 @@ typedef struct NormName
 	bool		abjad;			/* written in Arabic or Hebrew letters */
 	bool		hangul;			/* written in Hangul */
 	bool		thai;			/* written in Thai letters */
+	bool		cyrillic;		/* written in Cyrillic letters */
 	bool		skeleton;		/* the consonant skeleton of a name (ft_skeleton_name) */
 } NormName;
 

@@ -386,9 +386,13 @@ score_candidates(NameIndex *ix, ScreenQuery *q, const float *qw, const Cands *cd
 
 		/*
 		 * Not a bound (tokens the index missed can still match): names hit
-		 * by too little of the query are not scored.
+		 * by too little of the query are not scored.  Except a name written
+		 * in Hangul or Thai letters: its parts meet a Latin query's by the
+		 * script's keys (name_score.c), which share no trigrams where the
+		 * spellings differ most (DUCK / tok, SOO / su for 덕수), so the
+		 * index finds only part of what will match; such names are few.
 		 */
-		if (hit < MIN_HIT * q->weight && q->strong > 2)
+		if (hit < MIN_HIT * q->weight && q->strong > 2 && !nmr->keyed)
 			continue;
 		if (ex != NULL)
 			memset(&cex, 0, sizeof(cex));

@@ -12,9 +12,12 @@
  * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin); a word in Thai
  * letters by ICU's Thai-Latin letters without its dictionary break, read
  * by RTGS (translit_thai.c); then a few spelling equivalences on ICU's
- * output (below), then Latin-ASCII.  Also
+ * output (below: Arabic script, Hebrew, Hangul, kana; and, before ICU, the
+ * Persian zero-width non-joiner inside a word left out), then
+ * Latin-ASCII.  Also
  * the Korean key of a token (ft_korean_key), which name_score.c compares
- * where one side of a pair is written in Hangul.
+ * where one side of a pair is written in Hangul, and the Cyrillic key
+ * (ft_cyrillic_key), where one side is written in Cyrillic letters.
  * normalize.c applies it to a name only when the name holds a letter of one
  * of those scripts, so Latin names never pay for it.  Applied the same way
  * to screened names and to listed names: a query in one script meets a
@@ -93,6 +96,22 @@ static bool
 thai_script(pg_wchar c)
 {
 	return c >= 0x0E00 && c <= 0x0E7F;
+}
+
+/* Hiragana, Katakana (also half-width) */
+static bool
+kana_script(pg_wchar c)
+{
+	return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) ||
+		(c >= 0xFF66 && c <= 0xFF9F);
+}
+
+/* Chinese characters (Japanese kanji) */
+static bool
+han_script(pg_wchar c)
+{
+	return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+		(c >= 0xF900 && c <= 0xFAFF);
 }
 
 /*
@@ -261,6 +280,29 @@ split_hangul(UChar *u, int32_t *ulen, int32_t *cap)
 }
 
 /*
+ * Persian and Urdu write the zero-width non-joiner (U+200C) inside a word,
+ * between its parts, to keep a letter from joining the next one
+ * (روح‌الله RUHOLLAH, احمدی‌نژاد AHMADINEJAD, خامنه‌ای KHAMENEI): it is
+ * not a space, and the Latin spellings write one word.  Between two
+ * letters of the Arabic script it is left out, so that the word stays one
+ * token.  Returns the new length (u is changed in place).
+ */
+static int32_t
+join_zwnj(UChar *u, int32_t n)
+{
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		if (u[i] == 0x200C && o > 0 && i + 1 < n && arabic_script(u[o - 1]) &&
+			arabic_script(u[i + 1]))
+			continue;
+		u[o++] = u[i];
+	}
+	return o;
+}
+
+/*
  * Thai: each run of Thai letters (a word: Thai writes no spaces inside a
  * name's part) is read by ICU's Thai-Latin letters without its dictionary
  * break, and those letters are then written by RTGS (translit_thai.c); the
@@ -350,6 +392,37 @@ fold_hangul(UChar *u, int32_t n, UChar **outp)
 	return o;
 }
 
+/*
+ * Kana (ICU's Hiragana-Latin and Katakana-Latin): ICU writes each kana, so
+ * the long vowels of Japanese names come out doubled, as kana spell them
+ * (あそう asou, たろう tarou, さとう satou, ゆうき yuuki); the lists and
+ * passports write them by Hepburn without the macron (ASO, TARO, SATO,
+ * YUKI).  A long o (ou, oo) and a long u (uu) are written once, unless a
+ * vowel follows (いのうえ inoue: the u there starts the next part of the
+ * name, INOUE).  Only for names written in kana without kanji (whose
+ * Chinese readings, Zhou, Lou, are not Japanese).
+ */
+static int32_t
+fold_kana(UChar *u, int32_t n, UChar **outp)
+{
+	UChar	   *out = palloc((n + 16) * sizeof(UChar));
+	int32_t		o = 0;
+
+	for (int32_t i = 0; i < n; i++)
+	{
+		UChar		c = u[i];
+		UChar		next = i + 1 < n ? u[i + 1] : 0;
+		UChar		after = i + 2 < n ? u[i + 2] : 0;
+
+		out[o++] = c;
+		if (((c == 'o' && (next == 'u' || next == 'o')) || (c == 'u' && next == 'u')) &&
+			!(after < 0x80 && ft_key_vowel((char) after)))
+			i++;				/* a long o or u, written once */
+	}
+	*outp = out;
+	return o;
+}
+
 /* a vowel of a normalised token (the script keys' rules turn on them) */
 bool
 ft_key_vowel(char c)
@@ -432,6 +505,40 @@ ft_korean_key(const char *t, int len, char *out)
 		if (o > 0 && out[o - 1] == c)
 			continue;
 		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * The Cyrillic key of a normalised token (scoring, not transliteration):
+ * ICU writes ж zh and дж dzh by BGN/PCGN, as the lists spell Russian
+ * names; the names of the peoples who write their own language in
+ * Cyrillic and Latin letters (Kazakh, Uzbek, Tajik, Kyrgyz) and French
+ * and older spellings write both j (JOMART for Жомарт, JURAEV for
+ * Джураев).  The key writes dzh and zh as j.  Compared only where one side
+ * is written in Cyrillic letters (name_score.c), never between two Latin
+ * names (ZHANG is not JANG).  Needs room for len + 1 bytes in out.
+ */
+int
+ft_cyrillic_key(const char *t, int len, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		if (t[i] == 'd' && i + 2 < len && t[i + 1] == 'z' && t[i + 2] == 'h')
+		{
+			out[o++] = 'j';		/* dzh */
+			i += 2;
+		}
+		else if (t[i] == 'z' && i + 1 < len && t[i + 1] == 'h')
+		{
+			out[o++] = 'j';		/* zh */
+			i++;
+		}
+		else
+			out[o++] = t[i];
 	}
 	out[o] = '\0';
 	return o;
@@ -563,7 +670,8 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 	return o;
 }
 char *
-ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out)
+ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out,
+			bool *cyrillic_out)
 {
 	UErrorCode	err = U_ZERO_ERROR;
 	int32_t		ulen;
@@ -573,7 +681,10 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 	char	   *out;
 	bool		arabic = false,
 				hebrew = false,
-				thai = false;
+				thai = false,
+				kana = false,
+				han = false,
+				cyrillic = false;
 	const unsigned char *s = (const unsigned char *) utf8;
 
 	*abjad = false;
@@ -591,6 +702,9 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 			hebrew |= hebrew_script(c);
 			*hangul |= hangul_syllable(c);
 			thai |= thai_script(c);
+			kana |= kana_script(c);
+			cyrillic |= (c >= 0x0400 && c <= 0x052F);
+			han |= han_script(c);
 		}
 		i += Max(l, 1);
 	}
@@ -602,23 +716,26 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 		ereport(ERROR,
 				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
 				 errmsg("name could not be read as UTF-8: %s", u_errorName(err))));
+	if (arabic)
+		ulen = join_zwnj(u, ulen);
 	if (*hangul)
 		u = split_hangul(u, &ulen, &cap);
 	if (thai)
 		u = romanise_thai(u, &ulen, &cap);
 	u = run_translit(transliterator(), u, &ulen, &cap);
-	if (arabic || hebrew || *hangul)
+	if (arabic || hebrew || *hangul || (kana && !han))
 	{
 		UChar	   *f;
 
 		ulen = arabic ? fold_arabic(u, ulen, &f) : hebrew ? fold_hebrew(u, ulen, &f) :
-			fold_hangul(u, ulen, &f);
+			*hangul ? fold_hangul(u, ulen, &f) : fold_kana(u, ulen, &f);
 		pfree(u);
 		u = f;
 		cap = ulen * 2 + 16;
 	}
 	u = run_translit(to_ascii(), u, &ulen, &cap);
 	*thai_out = thai;
+	*cyrillic_out = cyrillic;
 
 	err = U_ZERO_ERROR;
 	u_strToUTF8(NULL, 0, &olen, u, ulen, &err);
@@ -651,9 +768,10 @@ ft_translit_preload(void)
 	{
 		bool		abjad,
 					hangul,
-					thai;
+					thai,
+					cyrillic;
 
-		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai);
+		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai, &cyrillic);
 	}
 	PG_CATCH();
 	{

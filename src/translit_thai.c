@@ -605,7 +605,10 @@ ft_thai_rtgs(const UChar *in, int32_t n, UChar *out)
  * that Sanskrit-based spellings write: Shinawatra, RTGS chinnawat); l
  * after a vowel and before no vowel n (RTGS's final ล: Silpa sinpa,
  * Bhumibol), w there o (RTGS's final ว: Buakaw); c closing the word t
- * (RTGS's final ช: Adulyadej); a doubled letter once (Chinnawat).  Compared only where
+ * (RTGS's final ช: Adulyadej); a final t after n left out (the letter the
+ * thanthakhat silences, which RTGS leaves out and Sanskrit-based spellings
+ * write: Anand, อานันท์ anan; an RTGS word never ends in nt); a doubled
+ * letter once (Chinnawat).  Compared only where
  * one side is written in Thai letters (name_score.c), never between two
  * Latin names: for them these are different letters.  Needs room for
  * len + 1 bytes in out.
@@ -636,6 +639,8 @@ ft_thai_key(const char *t, int len, char *out)
 				c = 't';
 				if (n == 'h')
 					i++;		/* dh, th */
+				if (i + 1 == len && o > 0 && out[o - 1] == 'n')
+					continue;	/* a final nd, nt: the silent letter (ANAND, อานันท์ anan) */
 				break;
 			case 'g':
 			case 'k':
