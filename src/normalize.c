@@ -5,8 +5,8 @@
  *	  tokens and their joins); the length rule for names.
  *
  * Normalisation (the same for a screened name and for every listed name):
- * a name holding Arabic, Cyrillic, Greek, Hebrew, Chinese, Japanese, Korean
- * or Thai letters is transliterated to Latin by ICU (translit.c), a few
+ * a name holding Arabic, Armenian, Cyrillic, Georgian, Greek, Hebrew,
+ * Chinese, Japanese, Korean or Thai letters is transliterated to Latin by ICU (translit.c), a few
  * Latin letters that Unicode does not decompose are spelled out (ø o,
  * ß ss, æ ae, ł l ...),
  * then NFKD, combining marks dropped, ASCII lower-cased.  Apostrophes

@@ -1,15 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * translit.c
- *	  Names in Arabic, Cyrillic, Greek, Hebrew, Chinese, Japanese, Korean
- *	  and Thai script to Latin letters, through ICU's transliterator (the
- *	  libicu PostgreSQL itself links; no table of our own).
+ *	  Names in Arabic, Armenian, Cyrillic, Georgian, Greek, Hebrew,
+ *	  Chinese, Japanese, Korean and Thai script to Latin letters, through
+ *	  ICU's transliterator (the libicu PostgreSQL itself links; no table of
+ *	  our own).
  *
  * One compound transliterator, FT_TRANSLIT_ID: Cyrillic by BGN/PCGN (the
  * romanisation the sanctions lists use), Greek by UNGEGN (ELOT 743, the
  * modern Greek of passports: Varoufakis, not Baroufakes), every other
- * script by ICU's Any-Latin (Arabic-Latin, Hebrew-Latin, Han-Latin
- * (pinyin), Hiragana/Katakana-Latin, Hangul-Latin); a word in Thai
+ * script by ICU's Any-Latin (Arabic-Latin, Armenian-Latin, Georgian-Latin,
+ * Hebrew-Latin, Han-Latin (pinyin), Hiragana/Katakana-Latin, Hangul-Latin); a word in Thai
  * letters by ICU's Thai-Latin letters without its dictionary break, read
  * by RTGS (translit_thai.c); then a few spelling equivalences on ICU's
  * output (below: Arabic script, Hebrew, Hangul, kana; and, before ICU, the
@@ -56,6 +57,9 @@ other_script(pg_wchar c)
 	return (c >= 0x0370 && c <= 0x03FF) ||	/* Greek */
 		(c >= 0x1F00 && c <= 0x1FFF) ||		/* Greek extended */
 		(c >= 0x0400 && c <= 0x052F) ||		/* Cyrillic */
+		(c >= 0x0530 && c <= 0x058F) ||		/* Armenian */
+		(c >= 0x10A0 && c <= 0x10FF) ||		/* Georgian */
+		(c >= 0x1C90 && c <= 0x1CBF) ||		/* Georgian Mtavruli */
 		(c >= 0x0590 && c <= 0x05FF) ||		/* Hebrew */
 		(c >= 0x0600 && c <= 0x06FF) ||		/* Arabic */
 		(c >= 0x0750 && c <= 0x077F) ||
@@ -758,8 +762,11 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 void
 ft_translit_preload(void)
 {
-	/* Cyrillic, Greek, Hebrew, Arabic, Han, Hiragana, Katakana, Hangul, Thai */
-	static const char sample[] = "Дмитрий Αλέξης אברהם محمد 习近平 ひらがな カタカナ 김정은 ประยุทธ์";
+	/*
+	 * Cyrillic, Greek, Armenian, Georgian, Hebrew, Arabic, Han, Hiragana,
+	 * Katakana, Hangul, Thai
+	 */
+	static const char sample[] = "Дмитрий Αλέξης Բարակ მიხეილ אברהם محمد 习近平 ひらがな カタカナ 김정은 ประยุทธ์";
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "fintech transliterator preload",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);

@@ -56,6 +56,9 @@ SELECT * FROM hits('Dr. Ayman al-Zawahiri');
 SELECT * FROM hits('Sheikh Ahmed Ismail Yassin');
 -- Cyrillic is transliterated
 SELECT * FROM hits('Сергей Петров');
+-- so are Armenian and Georgian (ICU's Armenian-Latin, Georgian-Latin)
+SELECT * FROM hits('Սերգեյ Պետրով');
+SELECT * FROM hits('სერგეი პეტროვი');
 -- transliteration variants (Usama/Osama, Ladin/Laden needs the typo path)
 SELECT * FROM hits('Osama bin Laden');
 SELECT * FROM hits('Mohamed Omar');
