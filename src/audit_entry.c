@@ -414,11 +414,15 @@ ft_entry_ids_add(EntryIdList *list, int64 entry_id, const int64 *ids, int k)
 
 	if (need == 0 || list->n + need > ENTRY_IMAGES_MAX)
 		return false;
-	if (list->n + need > list->room)
+	if (list->ids == NULL)
 	{
-		list->room = Max(Max(2 * list->room, list->n + need), 64);
-		list->ids = list->ids ? repalloc(list->ids, sizeof(int64) * list->room)
-			: palloc(sizeof(int64) * list->room);
+		list->room = Max(need, 64);
+		list->ids = palloc(sizeof(int64) * list->room);
+	}
+	else if (list->n + need > list->room)
+	{
+		list->room = Max(2 * list->room, list->n + need);
+		list->ids = repalloc(list->ids, sizeof(int64) * list->room);
 	}
 	if (entry_id != 0)
 		list->ids[list->n++] = entry_id;
