@@ -150,8 +150,14 @@ digits_arg(FunctionCallInfo fcinfo, const char *what, char *buf)
 				 errhidestmt(true)));
 	t = PG_GETARG_TEXT_PP(0);
 	len = VARSIZE_ANY_EXHDR(t);
+	/* buf ends at len before strspn reads it (it stops at a NUL only) */
+	if (len >= VAULT_PAN_MIN && len <= VAULT_PAN_MAX)
+	{
+		memcpy(buf, VARDATA_ANY(t), len);
+		buf[len] = '\0';
+	}
 	if (len < VAULT_PAN_MIN || len > VAULT_PAN_MAX ||
-		strspn(memcpy(buf, VARDATA_ANY(t), len), "0123456789") < (size_t) len)
+		strspn(buf, "0123456789") < (size_t) len)
 	{
 		explicit_bzero(buf, VAULT_PAN_MAX + 1);
 		ereport(ERROR,
@@ -161,7 +167,6 @@ digits_arg(FunctionCallInfo fcinfo, const char *what, char *buf)
 				 errdetail("The value is not shown."),
 				 errhidestmt(true)));
 	}
-	buf[len] = '\0';
 	return len;
 }
 
