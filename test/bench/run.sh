@@ -49,7 +49,9 @@
 # 100 ms.  After each run: fintech.seal_audit() (the sealer's backlog
 # belongs to the run), then the run's WAL bytes and the server's CPU time
 # per call, then VACUUM, the disk bytes per call (growth of the workload's
-# relations), and CHECKPOINT.  Prints Markdown tables to stdout and writes
+# relations), and CHECKPOINT.  Before plain_transfer and plain_batch the
+# plain ledger is topped up to fintech's size (plain_topup, below), so
+# that a baseline and fintech write into histories of the same size.  Prints Markdown tables to stdout and writes
 # them to $BENCH_OUT (default ./bench-results.md in the caller's
 # directory).  The cluster is stopped and removed at the end.
 set -euo pipefail
@@ -261,6 +263,51 @@ run_one() {
 	ft_psql -c 'CHECKPOINT'
 }
 
+# The plain baselines run on a ledger as big as fintech's.  fintech's
+# tables get two to three times the history of bench_plain's in a round
+# (transfer, transfer_noaudit, pay, hot_fee, batch, batch_noaudit and
+# batch_pair all write them; plain_transfer, plpgsql_transfer and
+# plain_batch write bench_plain), and a bigger account-history index means
+# more full-page images per call after each CHECKPOINT: compared as they
+# grew, a transfer paid for the runs before it.  So before plain_transfer
+# (which runs just before transfer, with nothing writing fintech's
+# ledger in between) and before plain_batch (against the size fintech's
+# ledger had when batch started), plain_topup copies fintech's next
+# wallet postings (and an entry for each of their entries) into
+# bench_plain until it holds as many postings, then VACUUM and CHECKPOINT,
+# as after every run.  A plain ledger already as big is left as it is.
+COPIED_ENTRY=0      # fintech's entries copied so far: the next copy starts after it
+TOPUPS=()           # what plain_topup did, for the report
+ledger_postings() { # ledger_postings SCHEMA: its postings, a count
+	ft_psql -Atc "SELECT count(*) FROM $1.postings"
+}
+plain_topup() {     # plain_topup TARGET CLIENTS
+	local need have
+	have=$(ledger_postings bench_plain)
+	need=$(($1 - have))
+	[ "$need" -gt 0 ] || return 0
+	COPIED_ENTRY=$(ft_psql -Atc "
+	  WITH src AS (
+	    SELECT p.entry_id, p.leg, pg_catalog.substr(a.code, 2)::bigint AS acct,
+	           p.amount, p.balance_after
+	      FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id
+	     WHERE p.entry_id > $COPIED_ENTRY AND a.code ~ '^w[0-9]+\$'
+	     ORDER BY p.entry_id, p.leg LIMIT $need
+	  ), ents AS (
+	    SELECT entry_id, nextval('bench_plain.entries_id_seq') AS id
+	      FROM (SELECT DISTINCT entry_id FROM src) d
+	  ), e AS (
+	    INSERT INTO bench_plain.entries (id, description) SELECT id, 'history' FROM ents
+	  ), p AS (
+	    INSERT INTO bench_plain.postings (entry_id, leg, account_id, amount, balance_after)
+	    SELECT ents.id, src.leg, src.acct, src.amount, src.balance_after
+	      FROM src JOIN ents USING (entry_id)
+	  )
+	  SELECT coalesce(max(entry_id), $COPIED_ENTRY) FROM src")
+	ft_psql -c 'VACUUM bench_plain.entries, bench_plain.postings' -c 'CHECKPOINT'
+	TOPUPS+=("$2 clients: $need postings copied (bench_plain had $have, fintech $1)")
+}
+
 # the idle cluster's own CPU (the background jobs' polling, the wait
 # sampler): measured for 5 s before the runs and subtracted from each
 # run's CPU time, so that CPU per call is what the calls cost
@@ -287,6 +334,12 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 	[ "$ROUNDS" -gt 1 ] && ft_log "round $ROUND of $ROUNDS" >&2
 	for n in $CLIENTS; do
 		for script in $WORKLOADS; do
+			case $script in
+			transfer) SIZE_AT_TRANSFER=$(ledger_postings fintech) ;;
+			batch) SIZE_AT_BATCH=$(ledger_postings fintech) ;;
+			plain_transfer) plain_topup "$(ledger_postings fintech)" "$n" ;;
+			plain_batch) plain_topup "${SIZE_AT_BATCH:-0}" "$n" ;;
+			esac
 			run_one "$script" "$n"
 		done
 	done
@@ -415,6 +468,8 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 		"$(printf '%s; ' "${SETTINGS[@]}" | sed 's/; $//')"
 	echo "- each run: \`pgbench -n -M prepared -T $DURATION -c N -j min(N,2) -f test/bench/<script>.sql\`," \
 		"then \`fintech.seal_audit()\`, VACUUM and CHECKPOINT"
+	echo "- the plain ledger topped up to fintech's size before plain_transfer and plain_batch (plain_topup):" \
+		"$([ ${#TOPUPS[@]} -gt 0 ] && printf '%s; ' "${TOPUPS[@]}" | sed 's/; $//' || echo 'nothing to copy')"
 	echo "- the _noaudit runs disable the capture triggers of fintech.{$(printf "%s" "$NOAUDIT_TABLES" | sed "s/ $//; s/ /,/g")}"
 	echo "- command: \`$([ "$ROUNDS" -gt 1 ] && echo "BENCH_ROUNDS=$ROUNDS ")bash test/bench/run.sh $DURATION $CLIENTS\`$([ "$ROUNDS" -gt 1 ] && echo "; tps, WAL, CPU and disk below are the medians of the $ROUNDS rounds (each round: every workload once)")"
 	echo
