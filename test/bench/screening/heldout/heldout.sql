@@ -13,7 +13,8 @@
 --   cd test/bench/screening/heldout && psql -X -f heldout.sql [-v min_score=0.85]
 --
 -- -v pairs=FILE and -v aliases=FILE name other files of the same columns
--- (../heldout2 runs it with its own pairs.csv and aliases=/dev/null: none).
+-- (../heldout2 and ../heldout3 run it with their own pairs.csv and
+-- aliases=/dev/null: none).
 \set QUIET on
 \set ON_ERROR_STOP on
 \if :{?min_score} \else \set min_score 0.85 \endif

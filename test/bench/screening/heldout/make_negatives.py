@@ -18,6 +18,16 @@
 #   /usr/bin/python3 make_negatives.py --set 2 --exclude negatives.csv \
 #       --exclude ../negatives.csv OFAC_DIR UN_XML > ../heldout2/negatives.csv
 #
+# The third (../heldout3/negatives.csv, session 14): --set 3, seed 20261214,
+# every person locale of the package, and companies of 16 locales, 11 of
+# them not drawn from for companies before (Slovak sk_SK is new to the
+# sets: its company provider has Slovak legal forms, its people are
+# English), leaving out every name of the three earlier negatives files:
+#
+#   /usr/bin/python3 make_negatives.py --set 3 --exclude negatives.csv \
+#       --exclude ../negatives.csv --exclude ../heldout2/negatives.csv \
+#       OFAC_DIR UN_XML > ../heldout3/negatives.csv
+#
 # A name is left out (and another drawn) when, lower case, accents
 # stripped, punctuation a separator and tokens sorted, it equals a name of
 # the SDN or UN list, or one of them with one token dropped, or when it is
@@ -56,6 +66,24 @@ PEOPLE2 = [
 COMPANIES2 = [("pt_PT", 30), ("de_AT", 30), ("de_CH", 30), ("no_NO", 30), ("dk_DK", 30),
               ("en_NZ", 30), ("ar_SA", 30), ("fa_IR", 20), ("ko_KR", 20), ("ru_RU", 20),
               ("en_US", 40), ("sl_SI", 20)]
+# --set 3: the third held-out set (session 14)
+SEED3 = 20261214
+PEOPLE3 = [
+    ("ar_AA", 100), ("ar_SA", 80), ("ar_PS", 60), ("fa_IR", 100), ("ru_RU", 80),
+    ("uk_UA", 50), ("bg_BG", 50), ("ko_KR", 80), ("zh_CN", 80), ("zh_TW", 50),
+    ("ja_JP", 60), ("th_TH", 50), ("en_TH", 40), ("he_IL", 60), ("el_GR", 50),
+    ("hi_IN", 40), ("ne_NP", 30), ("ka_GE", 30), ("tr_TR", 60), ("id_ID", 50),
+    ("en_US", 50), ("en_GB", 40), ("en_NZ", 30), ("es_ES", 40), ("es_MX", 40),
+    ("pt_BR", 40), ("pt_PT", 30), ("fr_FR", 40), ("fr_CH", 20), ("de_DE", 40),
+    ("de_AT", 20), ("de_CH", 20), ("it_IT", 40), ("nl_NL", 30), ("pl_PL", 40),
+    ("cs_CZ", 30), ("hu_HU", 30), ("ro_RO", 30), ("hr_HR", 20), ("sl_SI", 20),
+    ("lt_LT", 20), ("lv_LV", 20), ("et_EE", 20), ("sv_SE", 20), ("no_NO", 20),
+    ("dk_DK", 20), ("fi_FI", 20), ("tw_GH", 50),
+]
+COMPANIES3 = [("sk_SK", 30), ("cs_CZ", 30), ("pl_PL", 30), ("hu_HU", 30), ("hr_HR", 25),
+              ("fi_FI", 25), ("sv_SE", 25), ("bg_BG", 25), ("id_ID", 25), ("es_MX", 30),
+              ("fr_CH", 25), ("zh_TW", 20), ("fa_IR", 20), ("ru_RU", 20), ("ja_JP", 20),
+              ("en_US", 30)]
 
 
 def key(name):
@@ -70,6 +98,8 @@ def main():
     while args and args[0].startswith("--"):
         if args[0] == "--set" and args[1] == "2":
             seed, people, companies = SEED2, PEOPLE2, COMPANIES2
+        elif args[0] == "--set" and args[1] == "3":
+            seed, people, companies = SEED3, PEOPLE3, COMPANIES3
         elif args[0] == "--exclude":
             with open(args[1], encoding="utf-8", newline="") as fh:
                 earlier |= {r[0] for r in csv.reader(fh)}
