@@ -13,8 +13,10 @@
  * Accounts are locked FOR NO KEY UPDATE in byte order of their codes (the
  * order of strcmp; the statements' ORDER BY code COLLATE "C"), each by a
  * direct probe and tuple lock that does what the statement P_LOCK does
- * (posting_lock_write.c's lock_writer_lock), or by that statement, one per
- * run of accounts, where the table is not as installed;
+ * (posting_lock_write.c's lock_writer_lock; a run of several accounts, as
+ * a batch's, is probed first, all in one snapshot as the statement reads
+ * it, and then locked account by account: lock_run), or by that
+ * statement, one per run of accounts, where the table is not as installed;
  * for one entry whose refusal raises (ledger_begin_one), each account is
  * instead locked by the update that writes the entry's change to it, one
  * account at a time in the same order (the same lock, FOR NO KEY UPDATE,
@@ -202,6 +204,18 @@ writer(LockWriter **w, bool *tried)
  * instructions an account less); an account the direct lock cannot settle
  * gets the statement P_LOCK of its own, at its place in the order.
  * Without a direct writer (the table not as installed): P_LOCK for the run.
+ *
+ * A run of several accounts is probed first, all in one snapshot, before
+ * the first lock (lock_writer_probe, as P_LOCK reads the run in one
+ * snapshot): the probes (an index descent and a heap fetch an account,
+ * three quarters of the cost of locking it) are then not part of the
+ * time the call holds the locks of the accounts before.  A batch that has
+ * to wait for another batch's account (random batches share some, and
+ * the first shared one comes early in the order, so the later batch
+ * waits for nearly the whole of the earlier one) has done them before
+ * the wait, and after it locks the rest without them; so two batches run
+ * apart by less than before.  The locks are taken in the same order and
+ * wait in the same places.
  */
 static void
 lock_run(Ledger *L, int from, int to, LockWriter **w, bool *tried)
@@ -211,6 +225,8 @@ lock_run(Ledger *L, int from, int to, LockWriter **w, bool *tried)
 		lock_range(L, from, to, P_LOCK, ACCT_LOCKED);
 		return;
 	}
+	if (to - from > 1)
+		lock_writer_probe(*w, &L->accts[from], to - from);
 	for (int i = from; i < to; i++)
 	{
 		Acct	   *a = &L->accts[i];
@@ -226,6 +242,7 @@ lock_run(Ledger *L, int from, int to, LockWriter **w, bool *tried)
 			defer_cache_remember(a);
 		}
 	}
+	lock_writer_probe_end(*w);
 }
 
 /*

@@ -11,14 +11,18 @@
  *	  caller decides the entry as before; it saves the statement's executor
  *	  start-up and end (some 30,000 instructions an account).  And locking
  *	  an account without writing it (lock_writer_lock): the statement P_LOCK
- *	  (SELECT ... FOR NO KEY UPDATE) for one code, done the same way.
+ *	  (SELECT ... FOR NO KEY UPDATE) for one code, done the same way; for a
+ *	  run of accounts (a batch's) the probes of all of them first, in one
+ *	  snapshot, then the locks (lock_writer_probe).
  *
  * What the statement does, and this file as well:
  *	  - the snapshot: before the probe the command counter is advanced and
  *	    a new snapshot taken (GetTransactionSnapshot: a fresh one in READ
  *	    COMMITTED, the transaction's in REPEATABLE READ and SERIALIZABLE),
  *	    as SPI does for each statement of a volatile function; the counter
- *	    is advanced again after the write, so that what follows sees it;
+ *	    is advanced again after the write, so that what follows sees it
+ *	    (lock_writer_probe: once before the run's probes, and once after
+ *	    its locks, as around the one statement P_LOCK of the run);
  *	  - the row lock: heap_update of non-key columns takes the tuple lock
  *	    LockTupleNoKeyExclusive (FOR NO KEY UPDATE), waiting (wait = true)
  *	    as the statement's update waits, in the same code order; the wait
@@ -127,6 +131,15 @@ struct LockWriter
 	Oid			code_coll;		/* the code column's collation */
 	TupleTableSlot *slot;
 	IndexScanDesc scan;			/* lock_writer_lock's probes, one scan for all */
+	/*
+	 * lock_writer_probe's results for probed[0..nprobed): the version each
+	 * code's probe found (invalid: none), in the registered snapshot
+	 * probe_snap; an account locked from its probe has its entry reset
+	 */
+	Acct	   *probed;
+	int			nprobed;
+	ItemPointerData *probe_tid;
+	Snapshot	probe_snap;
 	/*
 	 * the version new_version read, deformed once (its text columns point
 	 * into the version the slot keeps pinned), then with the new balance
@@ -298,6 +311,7 @@ lock_writer_close(LockWriter *w)
 {
 	if (w == NULL)
 		return;
+	lock_writer_probe_end(w);
 	ExecDropSingleTupleTableSlot(w->slot);
 	if (w->scan)
 		index_endscan(w->scan);
@@ -494,6 +508,74 @@ out:
 }
 
 /*
+ * Probe the codes of accts[0..n) (those not locked yet) in one snapshot,
+ * before any of them is locked: the version each code has in it, for
+ * lock_writer_lock to lock next, in code order.  A batch locks its
+ * accounts so (posting_lock.c's lock_run): its probes, an index descent
+ * and a heap fetch each, are no longer done while the call already holds
+ * the locks of the accounts before, so a batch that waits for another
+ * one's account has probed the accounts after it already, and once the
+ * lock is granted goes on with the locks alone.  It is what the statement
+ * P_LOCK does for a run of accounts: one snapshot for the whole run, each
+ * row then locked in order, the latest version of a row updated meanwhile
+ * found and locked (READ COMMITTED).  The snapshot stays registered until
+ * lock_writer_probe_end (or lock_writer_close): it keeps this backend's
+ * xmin at or below its own, so no version it found can be pruned away
+ * before it is locked (a version visible in it was updated, if at all, by
+ * a transaction not yet committed when it was taken).
+ */
+void
+lock_writer_probe(LockWriter *w, Acct *accts, int n)
+{
+	lock_writer_probe_end(w);
+	CommandCounterIncrement();
+	w->probe_snap = RegisterSnapshot(GetTransactionSnapshot());
+	w->probed = accts;
+	w->nprobed = n;
+	w->probe_tid = palloc(sizeof(ItemPointerData) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ItemPointerSetInvalid(&w->probe_tid[i]);
+		if (accts[i].lock != ACCT_UNLOCKED)
+			continue;
+		if (ft_account_by_code_kept(w->rel, w->idx, accts[i].code, w->probe_snap, w->slot,
+									&w->scan))
+			w->probe_tid[i] = w->slot->tts_tid;
+		ExecClearTuple(w->slot);
+	}
+}
+
+/* lock_writer_probe's results forgotten, its snapshot let go */
+void
+lock_writer_probe_end(LockWriter *w)
+{
+	if (w->probe_snap == NULL)
+		return;
+	UnregisterSnapshot(w->probe_snap);
+	/* as after the statement P_LOCK */
+	CommandCounterIncrement();
+	w->probe_snap = NULL;
+	pfree(w->probe_tid);
+	w->probe_tid = NULL;
+	w->probed = NULL;
+	w->nprobed = 0;
+}
+
+/* the version lock_writer_probe found for a, if it did (then forgotten) */
+static bool
+take_probed(LockWriter *w, Acct *a, ItemPointer tid)
+{
+	ptrdiff_t	i = a - w->probed;
+
+	if (w->probed == NULL || i < 0 || i >= w->nprobed || !ItemPointerIsValid(&w->probe_tid[i]))
+		return false;
+	*tid = w->probe_tid[i];
+	ItemPointerSetInvalid(&w->probe_tid[i]);
+	return true;
+}
+
+/*
  * The statement P_LOCK of posting_lock.c for one account (SELECT ... FOR
  * NO KEY UPDATE), done directly: a probe of the code index in a fresh
  * snapshot, then table_tuple_lock as the executor's LockRows node calls it
@@ -519,12 +601,37 @@ lock_writer_lock(LockWriter *w, Acct *a)
 	HeapTuple	tup;
 	int			flags = TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS;
 
+	if (!IsolationUsesXactSnapshot())
+		flags |= TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
+	if (take_probed(w, a, &tid))
+	{
+		/* probed in lock_writer_probe's snapshot, after its command counter */
+		snap = w->probe_snap;
+		cid = GetCurrentCommandId(true);
+		r = table_tuple_lock(w->rel, &tid, snap, w->slot, cid, LockTupleNoKeyExclusive,
+							 LockWaitBlock, flags, &tmfd);
+		if (r != TM_Ok)
+		{
+			ExecClearTuple(w->slot);
+			return LW_STATEMENT;
+		}
+		tup = ExecFetchSlotHeapTuple(w->slot, false, NULL);
+		deform(w, tup);
+		if (tmfd.traversed && !has_code(w, a->code))
+			res = LW_STATEMENT;
+		else
+		{
+			fill_from(w, a, &tup->t_self);
+			res = LW_DONE;
+		}
+		ExecClearTuple(w->slot);
+		return res;
+	}
+
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	snap = GetActiveSnapshot();
 	cid = GetCurrentCommandId(true);
-	if (!IsolationUsesXactSnapshot())
-		flags |= TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
 
 	if (!ft_account_by_code_kept(w->rel, w->idx, a->code, snap, w->slot, &w->scan))
 	{

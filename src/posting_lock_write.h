@@ -40,6 +40,14 @@ extern LockWriteResult lock_writer_update(LockWriter *w, Acct *a);
  */
 extern LockWriteResult lock_writer_lock(LockWriter *w, Acct *a);
 
+/*
+ * Probe the codes of accts[0..n) in one snapshot before locking them: the
+ * versions found are what lock_writer_lock then locks (until
+ * lock_writer_probe_end or lock_writer_close)
+ */
+extern void lock_writer_probe(LockWriter *w, Acct *accts, int n);
+extern void lock_writer_probe_end(LockWriter *w);
+
 extern void lock_writer_close(LockWriter *w);
 
 #pragma GCC visibility pop
