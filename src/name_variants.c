@@ -228,21 +228,21 @@ is_vowel(char c)
  * another form of a name (DANIEL, DANIELA; AHMAD, AHMADI).
  */
 static bool
-one_slip(const char *t, int len, const char *c, int lc)
+all_letters(const char *s, int len)
 {
-	int			i = 0;
-
-	if (Min(len, lc) < 3 || abs(len - lc) > 1)
-		return false;
-	/* letters only: numbers are equal or not at all, other scripts have no keys here */
 	for (int k = 0; k < len; k++)
-		if (t[k] < 'a' || t[k] > 'z')
+		if (s[k] < 'a' || s[k] > 'z')
 			return false;
-	for (int k = 0; k < lc; k++)
-		if (c[k] < 'a' || c[k] > 'z')
-			return false;
-	while (i < len && i < lc && t[i] == c[i])
-		i++;
+	return true;
+}
+
+/*
+ * one_slip's test of the letters where t and c part (at i, the length of
+ * their common start), whatever the letters are
+ */
+static bool
+slip_at(const char *t, int len, const char *c, int lc, int i)
+{
 	if (len == lc)
 	{
 		if (i == len)
@@ -268,6 +268,24 @@ one_slip(const char *t, int len, const char *c, int lc)
 	if (memcmp(t + i, c + i + 1, len - i) != 0)
 		return false;
 	return !(i == lc - 1 && is_vowel(c[i]));
+}
+
+static bool
+one_slip(const char *t, int len, const char *c, int lc)
+{
+	int			i = 0;
+
+	if (Min(len, lc) < 3 || abs(len - lc) > 1)
+		return false;
+	while (i < len && i < lc && t[i] == c[i])
+		i++;
+
+	/*
+	 * letters only: numbers are equal or not at all, other scripts have no
+	 * keys here (looked at last: most pairs the candidate search brings here
+	 * are no slip apart, which the test of where they part tells first)
+	 */
+	return slip_at(t, len, c, lc, i) && all_letters(t, len) && all_letters(c, lc);
 }
 
 /*

@@ -84,6 +84,12 @@ add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
 	*head = q->nlinks++;
 }
 
+/*
+ * A trigram's list in an item's length window is read whole when it holds
+ * at most this many postings, never skipped (find_candidates)
+ */
+#define SKIP_MIN_POSTINGS	1024
+
 /* the candidates of a pass (grown as found) */
 typedef struct Cands
 {
@@ -234,11 +240,11 @@ link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, bool skeleto
  * particles find no candidates of their own.
  *
  * An entry sharing need of the item's ng trigrams is found without reading
- * every posting of them: the postings lists of the need - 2 most frequent
- * trigrams (f) are not read; an entry must then share at least 2 of the
- * others, and only those entries are looked up in the f lists
- * (skipped_hold).  The same entries reach need as when every list is
- * counted.
+ * every posting of them: the postings lists of up to need - 2 of the most
+ * frequent trigrams (f; only long lists: SKIP_MIN_POSTINGS) are not read;
+ * an entry must then share at least need - f of the others, and only those
+ * entries are looked up in the f lists (skipped_hold).  The same entries
+ * reach need as when every list is counted.
  */
 static void
 find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, Cands *cd)
@@ -264,7 +270,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		 * name of one word has nothing else to be found by: any trigram.
 		 */
 		int			need = q->strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
-		int			f = need >= 3 ? need - 2 : 0;
+		int			f = 0;
 		uint32		vst = ft_next_vstamp(ix);
 		int			lo,
 					hi;
@@ -299,6 +305,17 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 				order[j] = order[j - 1];
 			order[j] = k;
 		}
+
+		/*
+		 * The lists skipped: of the longest need - 2, those of more than
+		 * SKIP_MIN_POSTINGS postings in the window.  Looking an entry up in
+		 * a skipped list costs as much as reading a few dozen postings, and
+		 * every entry sharing need - f of the lists read is looked up, so a
+		 * shorter list is read (any f up to need - 2 finds the same entries).
+		 */
+		while (need >= 3 && f < need - 2 &&
+			   to[order[ng - 1 - f]] - from[order[ng - 1 - f]] > SKIP_MIN_POSTINGS)
+			f++;
 
 		/* the entries sharing need - f of the other trigrams */
 		for (int r = 0; r < ng - f; r++)
