@@ -176,6 +176,42 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
 }
 
 /*
+ * Is a real token of this weight and length a common word of the lists:
+ * held by about 20 listed names or more (its rarity, weight / length,
+ * COMMON_IDF or less; ft_token_weight)?  A query token the lists do not
+ * hold weighs its length (rarity 1): never common.
+ */
+static inline bool
+common_word(double weight, int len, int strong)
+{
+	return strong > 0 && weight <= COMMON_IDF * Max(len, 2);
+}
+
+/*
+ * How many times the knee's loss a near miss (below KNEE) of query token
+ * qi and the listed item v (cspan tokens) of the name nm costs: COMMON_MISS when both
+ * are common words of the lists (common_word: ALI and SALI, YONG and
+ * MYONG, MAHMUD and MUHAMMAD, SHIPPING and SHIPYARD) and both names are
+ * written in Latin letters, in the plain pass.  Two established
+ * spellings a letter or two apart are two names or two words; a typing
+ * error seldom makes another common word.  A name in another script is
+ * compared through its machine transliteration, which misses common
+ * spellings by a letter (SID for SAID), and skeletons are short by
+ * design: they keep 1.
+ */
+static double
+near_miss_factor(const ScreenQuery *q, const ListedName *nm, int qi, const Vocab *v, int cspan)
+{
+	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
+		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
+		return 1.0;
+	if (common_word(q->it.weight[qi], q->it.len[qi], q->it.strong[qi]) &&
+		common_word(v->weight, v->len, v->strong))
+		return COMMON_MISS;
+	return 1.0;
+}
+
+/*
  * The similarity of query item qi and vocabulary entry vi, as the
  * candidate search (screening.c) and the leftover pairs (below) compare
  * them, before the pair's own losses (pair_sim): Jaro-Winkler less the
@@ -435,7 +471,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				plain += sim * w;
 				near &= sim >= KNEE;
 				if (sim < KNEE)
-					sim -= BETA * (KNEE - sim);
+					sim -= near_miss_factor(q, nm, qi, v, span[ci]) * BETA * (KNEE - sim);
 				num += Max(sim, 0.0) * w;
 				npairs++;
 			}
