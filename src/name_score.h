@@ -22,6 +22,10 @@
 #define LEFTOVER_FLOOR	0.75	/* skeleton pass: the one part left on each side after others matched */
 #define KNEE			0.92	/* similarities below this count ... */
 #define BETA			0.5		/* ... this much less per unit below it */
+#define COMMON_IDF		0.70	/* a word this common (rarity weight; ~20 listed names) ... */
+#define COMMON_MISS		3.0		/* ... near-missing another such word loses the knee's loss this many times */
+#define GENERIC_IDF		0.60	/* a word this common (~55 listed names): generic (TRADING) ... */
+#define GENERIC_MISS	3.0		/* ... an entity's other word near-missing, the rest generic */
 #define KNOWN_PENALTY	0.05	/* a listed word taken for another one */
 #define UNMATCHED_Q		0.70	/* cost of a query token left unmatched */
 #define UNMATCHED_C		0.35	/* cost of a listed name's token left unmatched */
