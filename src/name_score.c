@@ -594,7 +594,15 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
  * A query token the lists do not know that is a near miss of a known
  * transliteration variant (Mohammef, Moahmmed) stands for that variant's
  * name: the listed names hold the canonical spelling, which is further
- * from the typo than the spelling the typo came from.
+ * from the typo than the spelling the typo came from.  A variant that
+ * stands for two tokens (Abdul, Abdel = Abd al) is met by a keyboard slip
+ * as well (ft_slip_sim: Abxul, Abcul; tokens of 5 letters or more, as for
+ * the near misses), and the token is then replaced by both when the query
+ * has room: the listed names hold abd and al, never abdul, so neither
+ * the scorer's slips nor its variant spellings (ft_item_sim) can meet
+ * it, and Jaro-Winkler puts a slip in a short word under VARIANT_TYPO.
+ * (Single-token variants by slip too lost a held-out positive and gained
+ * no training one.)
  */
 void
 ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
@@ -612,12 +620,21 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		for (int k = 0; k < ft_name_variants.n; k++)
 		{
 			const char *w = ft_name_variants.word[k];
-			double		sim;
+			bool		split = strchr(ft_name_variants.repl[k], ' ') != NULL;
+			int			wl;
+			bool		slip;
+			double		sim = 0.0;
 
-			if (w[0] != t[0] || strchr(ft_name_variants.repl[k], ' ') != NULL)
+			if (w[0] != t[0])
 				continue;
-			sim = ft_tok_sim(t, len, w, strlen(w));
-			if (sim > best)
+			wl = strlen(w);
+			/* (one slip: ft_slip_sim's SLIP_SIM, not its two slips' TWO_SLIP_SIM) */
+			slip = split && ft_slip_sim(t, len, w, wl) > (float) TWO_SLIP_SIM;
+			if (slip)
+				sim = SLIP_SIM;
+			if (!split)
+				sim = Max(sim, ft_tok_sim(t, len, w, wl));
+			if (sim > best || (which < 0 && slip))
 			{
 				best = sim;
 				which = k;
@@ -625,9 +642,25 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		}
 		if (which >= 0)
 		{
+			const char *r = ft_name_variants.repl[which];
+			const char *sp = strchr(r, ' ');
+
 			/* matches of it count as much as the near miss was near */
-			nn->tok[i] = (char *) ft_name_variants.repl[which];
-			corrected[i] = (float) best;
+			if (sp == NULL)
+			{
+				nn->tok[i] = (char *) r;
+				corrected[i] = (float) best;
+			}
+			else if (nn->ntok < MAX_TOKENS)
+			{
+				/* two tokens (abd al): the rest of the query moves up one */
+				memmove(&nn->tok[i + 2], &nn->tok[i + 1], (nn->ntok - i - 1) * sizeof(char *));
+				nn->tok[i] = pnstrdup(r, sp - r);
+				nn->tok[i + 1] = (char *) sp + 1;
+				nn->ntok++;
+				corrected[i] = (float) best;
+				corrected[++i] = (float) best;
+			}
 		}
 	}
 }
