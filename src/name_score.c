@@ -338,6 +338,18 @@ leftover_patronymic(const NameIndex *ix, const ScreenQuery *q, int qi, const Voc
 		(q->patronymics == 0 || !ft_word_is_patronymic(q->it.s[qi]));
 }
 
+/* is the listed name's first real part among its matched tokens (cused)? */
+static bool
+first_matched(const NameIndex *ix, const ListedName *nm, uint32 cused)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+
+	for (int t = 0; t < nm->ntok; t++)
+		if (ix->vocab[items[t]].strong > 0)
+			return (cused & (1u << t)) != 0;
+	return false;
+}
+
 /* the score of query q against listed name nm */
 double
 ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain *ex)
@@ -358,7 +370,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				score;
 	int			sq = 0,
 				sc = 0,
-				npairs = 0;
+				npairs = 0,
+				fathers = 0;	/* patronymics matched (query and listed) */
 	bool		left_one = false;
 	bool		near = true;	/* every pair taken is KNEE similar or more */
 
@@ -443,6 +456,10 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			mc += cw;
 			sq += q->it.strong[qi];
 			sc += cs;
+			if (q->patronymics > 0 && q->it.span[qi] == 1 && span[ci] == 1 &&
+				pairs[p].sim >= KNEE && ft_word_is_patronymic(q->it.s[qi]) &&
+				ft_word_is_patronymic(FT_STR(ix, v->s)))
+				fathers++;
 		}
 		if (round == 1 || qused == qall || cused == call)
 			break;
@@ -518,9 +535,16 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 		/*
 		 * Lopsided: one side matched by a single real token while the other
-		 * has real tokens left over.
+		 * has real tokens left over.  A patronymic matched counts as a
+		 * real token here when the other is the listed name's first real
+		 * part (the surname of SURNAME, Given Patronymic): the surname and
+		 * the father's name (PUTIN VLADIMIROVICH) say who the person is
+		 * as a given name would; a given name and the father's (Sergey
+		 * Ivanovich) do not.
 		 */
-		if ((Min(sq, sc) <= 1) && (sq < q->strong || sc < nm->strong))
+		if (fathers > 0 && !first_matched(ix, nm, cused))
+			fathers = 0;
+		if ((Min(sq, sc) + Min(fathers, 1) <= 1) && (sq < q->strong || sc < nm->strong))
 		{
 			score *= LOPSIDED;
 			ft_explain_factor(ex, "lopsided", LOPSIDED, NULL);

@@ -115,6 +115,11 @@ SELECT * FROM hits('Sean Patrick OBrien Ryan', 0.5, 1);
 -- -vitch (the French spelling of -vich) is a patronymic
 SELECT * FROM hits('Sergey Aleksandrovihc Petrov', 0.5, 1);
 SELECT * FROM hits('Sergey Aleksandrovitch Petrov', 0.5, 1);
+-- (session 14) the surname and the patronymic, the given name left out,
+-- are not lopsided (the father's name says who as a given name would);
+-- the given name and the patronymic without the surname still are
+SELECT * FROM hits('Petrov Aleksandrovich', 0.5, 1);
+SELECT * FROM hits('Sergey Aleksandrovich', 0.5, 1);
 SELECT * FROM hits('Zorro Industries International');
 -- clean names
 SELECT * FROM hits('Alice Johnson');
