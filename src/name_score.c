@@ -644,13 +644,14 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		for (int k = 0; k < ft_name_variants.n; k++)
 		{
 			const char *w = ft_name_variants.word[k];
-			bool		split = strchr(ft_name_variants.repl[k], ' ') != NULL;
+			bool		split;
 			int			wl;
 			bool		slip;
 			double		sim = 0.0;
 
 			if (w[0] != t[0])
 				continue;
+			split = strchr(ft_name_variants.repl[k], ' ') != NULL;
 			wl = strlen(w);
 			/* (one slip: ft_slip_sim's SLIP_SIM, not its two slips' TWO_SLIP_SIM) */
 			slip = split && ft_slip_sim(t, len, w, wl) > (float) TWO_SLIP_SIM;
