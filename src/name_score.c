@@ -387,6 +387,18 @@ leftover_patronymic(const NameIndex *ix, const ScreenQuery *q, int qi, const Voc
 		(q->patronymics == 0 || !ft_word_is_patronymic(q->it.s[qi]));
 }
 
+/* is the listed name's first real part among its matched tokens (cused)? */
+static bool
+first_matched(const NameIndex *ix, const ListedName *nm, uint32 cused)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+
+	for (int t = 0; t < nm->ntok; t++)
+		if (ix->vocab[items[t]].strong > 0)
+			return (cused & (1u << t)) != 0;
+	return false;
+}
+
 /* the score of query q against listed name nm */
 double
 ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain *ex)
@@ -407,7 +419,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				score;
 	int			sq = 0,
 				sc = 0,
-				npairs = 0;
+				npairs = 0,
+				fathers = 0;	/* patronymics matched (query and listed) */
 	bool		left_one = false;
 	bool		near = true;	/* every pair taken is KNEE similar or more */
 	int			ngeneric = 0,	/* pairs KNEE similar or more of generic words */
@@ -501,6 +514,10 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			mc += cw;
 			sq += q->it.strong[qi];
 			sc += cs;
+			if (q->patronymics > 0 && q->it.span[qi] == 1 && span[ci] == 1 &&
+				pairs[p].sim >= KNEE && ft_word_is_patronymic(q->it.s[qi]) &&
+				ft_word_is_patronymic(FT_STR(ix, v->s)))
+				fathers++;
 		}
 		if (round == 1 || qused == qall || cused == call)
 			break;
@@ -576,9 +593,16 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 		/*
 		 * Lopsided: one side matched by a single real token while the other
-		 * has real tokens left over.
+		 * has real tokens left over.  A patronymic matched counts as a
+		 * real token here when the other is the listed name's first real
+		 * part (the surname of SURNAME, Given Patronymic): the surname and
+		 * the father's name (PUTIN VLADIMIROVICH) say who the person is
+		 * as a given name would; a given name and the father's (Sergey
+		 * Ivanovich) do not.
 		 */
-		if ((Min(sq, sc) <= 1) && (sq < q->strong || sc < nm->strong))
+		if (fathers > 0 && !first_matched(ix, nm, cused))
+			fathers = 0;
+		if ((Min(sq, sc) + Min(fathers, 1) <= 1) && (sq < q->strong || sc < nm->strong))
 		{
 			score *= LOPSIDED;
 			ft_explain_factor(ex, "lopsided", LOPSIDED, NULL);
@@ -652,7 +676,15 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
  * A query token the lists do not know that is a near miss of a known
  * transliteration variant (Mohammef, Moahmmed) stands for that variant's
  * name: the listed names hold the canonical spelling, which is further
- * from the typo than the spelling the typo came from.
+ * from the typo than the spelling the typo came from.  A variant that
+ * stands for two tokens (Abdul, Abdel = Abd al) is met by a keyboard slip
+ * as well (ft_slip_sim: Abxul, Abcul; tokens of 5 letters or more, as for
+ * the near misses), and the token is then replaced by both when the query
+ * has room: the listed names hold abd and al, never abdul, so neither
+ * the scorer's slips nor its variant spellings (ft_item_sim) can meet
+ * it, and Jaro-Winkler puts a slip in a short word under VARIANT_TYPO.
+ * (Single-token variants by slip too lost a held-out positive and gained
+ * no training one.)
  */
 void
 ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
@@ -670,12 +702,22 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		for (int k = 0; k < ft_name_variants.n; k++)
 		{
 			const char *w = ft_name_variants.word[k];
-			double		sim;
+			bool		split;
+			int			wl;
+			bool		slip;
+			double		sim = 0.0;
 
-			if (w[0] != t[0] || strchr(ft_name_variants.repl[k], ' ') != NULL)
+			if (w[0] != t[0])
 				continue;
-			sim = ft_tok_sim(t, len, w, strlen(w));
-			if (sim > best)
+			split = strchr(ft_name_variants.repl[k], ' ') != NULL;
+			wl = strlen(w);
+			/* (one slip: ft_slip_sim's SLIP_SIM, not its two slips' TWO_SLIP_SIM) */
+			slip = split && ft_slip_sim(t, len, w, wl) > (float) TWO_SLIP_SIM;
+			if (slip)
+				sim = SLIP_SIM;
+			if (!split)
+				sim = Max(sim, ft_tok_sim(t, len, w, wl));
+			if (sim > best || (which < 0 && slip))
 			{
 				best = sim;
 				which = k;
@@ -683,9 +725,25 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		}
 		if (which >= 0)
 		{
+			const char *r = ft_name_variants.repl[which];
+			const char *sp = strchr(r, ' ');
+
 			/* matches of it count as much as the near miss was near */
-			nn->tok[i] = (char *) ft_name_variants.repl[which];
-			corrected[i] = (float) best;
+			if (sp == NULL)
+			{
+				nn->tok[i] = (char *) r;
+				corrected[i] = (float) best;
+			}
+			else if (nn->ntok < MAX_TOKENS)
+			{
+				/* two tokens (abd al): the rest of the query moves up one */
+				memmove(&nn->tok[i + 2], &nn->tok[i + 1], (nn->ntok - i - 1) * sizeof(char *));
+				nn->tok[i] = pnstrdup(r, sp - r);
+				nn->tok[i + 1] = (char *) sp + 1;
+				nn->ntok++;
+				corrected[i] = (float) best;
+				corrected[++i] = (float) best;
+			}
 		}
 	}
 }

@@ -368,7 +368,10 @@ romanise_thai(UChar *u, int32_t *ulen, int32_t *cap)
  * Pak; not the g of ng), eo becomes o and eu u (MR's o-breve and u-breve without their
  * marks), also at the start of a syllable (은 eun is Un); a syllable of
  * the vowel i alone (이) is written Yi (RR's own spelling of it as a
- * name; Lee and Ri are its variants), not a lone letter.
+ * name; Lee and Ri are its variants), not a lone letter, and so are the
+ * syllables of the vowels u and o alone (우 wu: WOO, as in TAE-WOO; 오
+ * oh: OH), which a lone letter would make an initial, a part that
+ * weighs nothing.
  */
 static int32_t
 fold_hangul(UChar *u, int32_t n, UChar **outp)
@@ -384,6 +387,13 @@ fold_hangul(UChar *u, int32_t n, UChar **outp)
 
 		if (start && end && c == 'i')
 			out[o++] = 'y';		/* 이: yi */
+		else if (start && end && c == 'u')
+			out[o++] = 'w';		/* 우: wu */
+		else if (start && end && c == 'o')
+		{
+			out[o++] = 'o';		/* 오: oh */
+			c = 'h';
+		}
 		else if ((start || (end && u[i - 1] != 'n')) && (c == 'g' || c == 'd' || c == 'b') &&
 				 !(start && end))
 			c = (c == 'g' ? 'k' : c == 'd' ? 't' : 'p');
@@ -443,8 +453,9 @@ ft_key_vowel(char c)
  * d t, b p, j ch; in the vowels eo (o, u: Jong, Jung), eu (u, eu: Un,
  * Geun), o and u (oo: Moon, Mun), ae and e; in r and l; in s and sh (Si,
  * Shi); in an initial r, l or n (노 No, Roh); in an h after a vowel that
- * closes nothing (Roh, Oh, Ahn).  The key writes each of those
- * classes as one letter (k t p c l s, n, o, e, no h) and a
+ * closes nothing (Roh, Oh, Ahn); in the vowel 의 (RR ui, MR ŭi, spelled
+ * EUI, HUI or HEE: 희).  The key writes each of those
+ * classes as one letter (k t p c l s, n, o, e, i for ee and ui, no h) and a
  * doubled letter once, so that GEUN and kun (근), MOON and mun
  * (문), MYUNG and miong (명), BAK and pak (박), ROH and no (노) meet.  It is compared only
  * where one side is written in Hangul (name_score.c), never between two
@@ -465,6 +476,11 @@ ft_korean_key(const char *t, int len, char *out)
 			case 'e':
 				if (n == 'o' || n == 'u')
 					continue;	/* eo, eu: the vowel after */
+				if (n == 'e')
+				{
+					c = 'i';	/* ee = i: HEE */
+					i++;
+				}
 				break;
 			case 'h':
 				if (i > 0 && ft_key_vowel(t[i - 1]) && !ft_key_vowel(n))
@@ -480,6 +496,11 @@ ft_korean_key(const char *t, int len, char *out)
 				break;
 			case 'u':
 				c = 'o';
+				if (n == 'i')
+				{
+					c = 'i';	/* ui (eui) = i: 희 hui is HEE */
+					i++;
+				}
 				break;
 			case 'g':
 				c = 'k';

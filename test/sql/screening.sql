@@ -64,6 +64,12 @@ SELECT * FROM hits('Osama bin Laden');
 SELECT * FROM hits('Mohamed Omar');
 -- a misspelt variant (Moahmmed) is taken for the variant it is nearest to
 SELECT * FROM hits('Moahmmed Omar');
+-- (session 14) so is a keyboard slip of Abdul (Abxul: x beside d), which
+-- the listed names hold as abd al: the query's abd and al meet them
+SELECT e->'tokens' AS tokens, round((e->>'score')::numeric, 3) AS score
+  FROM fintech.sanctions_entities s,
+       fintech.explain_match('Abboud Abxul Latif Hassan Al-Zomor', s.id) AS e
+ WHERE s.name = 'AL-ZOMOR, Abboud Abdul Latif Hassan';
 -- joined or split tokens: AL QA'IDA = ALQAIDA = Al-Qaida
 SELECT * FROM hits('ALQAIDA');
 SELECT * FROM hits('Kim Jongun');
@@ -109,6 +115,11 @@ SELECT * FROM hits('Sean Patrick OBrien Ryan', 0.5, 1);
 -- -vitch (the French spelling of -vich) is a patronymic
 SELECT * FROM hits('Sergey Aleksandrovihc Petrov', 0.5, 1);
 SELECT * FROM hits('Sergey Aleksandrovitch Petrov', 0.5, 1);
+-- (session 14) the surname and the patronymic, the given name left out,
+-- are not lopsided (the father's name says who as a given name would);
+-- the given name and the patronymic without the surname still are
+SELECT * FROM hits('Petrov Aleksandrovich', 0.5, 1);
+SELECT * FROM hits('Sergey Aleksandrovich', 0.5, 1);
 SELECT * FROM hits('Zorro Industries International');
 -- clean names
 SELECT * FROM hits('Alice Johnson');

@@ -30,7 +30,8 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'ROH, Moo-hyun', 'AHN, Cheol-soo', 'SHINAWATRA, Thaksin', 'KHAMENEI, Mojtaba',
   'SATO, Eisaku', 'INOUE, Kaoru', 'PANYARACHUN, Anand',
   'HAN, Kwang Pyok', 'HAN, Myong Gon', 'HAN, Chang Ryol', 'HAN, Tae Bong', 'HAN, Hyok Nam',
-  'HAN, Pyong Man', 'JURAEV, Bakhtiyor']), list => 'XL') AS latin;
+  'HAN, Pyong Man', 'JURAEV, Bakhtiyor', 'KIM, Woo-choong', 'KIM, Hee-sun',
+  'OH, Keo-don']), list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
@@ -39,7 +40,7 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן', 'ชวน หลีกภัย', 'ชาติชาย ชุณหะวัณ',
   '노무현', '안철수', 'ทักษิณ ชินวัตร', 'مجتبی خامنه‌ای', 'さとう えいさく',
   'いのうえ かおる', 'อานันท์ ปันยารชุน', '한덕수',
-  'Бахтиёр Джураев']), list => 'XO') AS original;
+  'Бахтиёр Джураев', '김우중', '김희선', '오거돈']), list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -69,6 +70,14 @@ SELECT * FROM hits('Ahn Cheol-soo');          -- 안철수: an chol su
 -- share no trigram (DUCK SOO, 덕수 tok su) and meet by their keys only;
 -- HAN, which six other listed names hold, weighs too little to carry it
 SELECT * FROM hits('Han Duck-soo');           -- 한덕수
+-- (session 14) a syllable of a lone vowel is no initial: 우 wu (WOO), 오
+-- oh (OH); the key writes ee and ui (eui) as i: 희 hui is HEE
+SELECT * FROM hits('김우중');                 -- Kim Woo-choong
+SELECT * FROM hits('Kim Woo-choong');
+SELECT * FROM hits('김희선');                 -- Kim Hee-sun
+SELECT * FROM hits('Kim Hee-sun');
+SELECT * FROM hits('오거돈');                 -- Oh Keo-don
+SELECT * FROM hits('Oh Keo-don');
 
 -- ====================================================================
 -- Arabic script (consonant skeletons): the compounds of Allah and al-Din
