@@ -2,7 +2,7 @@
 -- 19), one class at a time: Korean romanisations (Korean keys),
 -- Arabic-script compounds, articles and letters (and the Persian
 -- zero-width non-joiner), the Persian ezafe and a
--- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
+-- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, Greek keys, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -30,7 +30,8 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'ROH, Moo-hyun', 'AHN, Cheol-soo', 'SHINAWATRA, Thaksin', 'KHAMENEI, Mojtaba',
   'SATO, Eisaku', 'INOUE, Kaoru', 'PANYARACHUN, Anand',
   'HAN, Kwang Pyok', 'HAN, Myong Gon', 'HAN, Chang Ryol', 'HAN, Tae Bong', 'HAN, Hyok Nam',
-  'HAN, Pyong Man', 'JURAEV, Bakhtiyor']), list => 'XL') AS latin;
+  'HAN, Pyong Man', 'JURAEV, Bakhtiyor', 'LAMBRAKIS, Dinos', 'HADJIGEORGIOU, Demetris',
+  'KOUTSOYANNIS, Yannis']), list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
@@ -39,7 +40,8 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן', 'ชวน หลีกภัย', 'ชาติชาย ชุณหะวัณ',
   '노무현', '안철수', 'ทักษิณ ชินวัตร', 'مجتبی خامنه‌ای', 'さとう えいさく',
   'いのうえ かおる', 'อานันท์ ปันยารชุน', '한덕수',
-  'Бахтиёр Джураев']), list => 'XO') AS original;
+  'Бахтиёр Джураев', 'Ντίνος Λαμπράκης', 'Δημήτρης Χατζηγεωργίου',
+  'Γιάννης Κουτσογιάννης']), list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -163,6 +165,24 @@ SELECT * FROM hits('Chuan Likphai', 0.5);
 -- ====================================================================
 SELECT * FROM hits('Бахтиёр Джураев');           -- JURAEV, Bakhtiyor
 SELECT * FROM hits('Bakhtiyor Juraev');
+
+-- ====================================================================
+-- Greek keys (session 14): a pair where one side is written in Greek
+-- letters also meets by the tokens' Greek keys, the digraphs and the
+-- Latin spellings as said (ICU's ntinos lamprakis: DINOS LAMBRAKIS;
+-- chatzigeorgiou: HADJIGEORGIOU, dimitris: DEMETRIS; giannis: YANNIS),
+-- less 0.05
+-- ====================================================================
+SELECT * FROM hits('Ντίνος Λαμπράκης');           -- LAMBRAKIS, Dinos
+SELECT * FROM hits('Dinos Lambrakis');
+SELECT * FROM hits('Δημήτρης Χατζηγεωργίου');     -- HADJIGEORGIOU, Demetris
+SELECT * FROM hits('Demetris Hadjigeorgiou');
+SELECT * FROM hits('Γιάννης Κουτσογιάννης');      -- KOUTSOYANNIS, Yannis
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Ντίνος Λαμπράκης', s.id) AS e
+ WHERE s.list = 'XL' AND s.source_uid = '38';
+-- between two Latin names these stay different letters
+SELECT * FROM hits('Ntinos Lamprakis', 0.5);
 
 -- ====================================================================
 -- Kana (session 13): the long o and u kana spell (さとう satou, ゆうき
