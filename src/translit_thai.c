@@ -152,6 +152,10 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 		k++;
 		b = 'G';				/* ng */
 	}
+	/* the tone mark of an aspirate or of ng comes after its h or g (ช้ cĥ) */
+	if (asp || b == 'G')
+		while (k < n && ((in[k] >= 0x0300 && in[k] <= 0x036F) || in[k] == 0x02B9))
+			k++;
 	*u = (ThaiUnit)
 	{
 		false, '.', NULL, NULL
