@@ -31,7 +31,8 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'SATO, Eisaku', 'INOUE, Kaoru', 'PANYARACHUN, Anand',
   'HAN, Kwang Pyok', 'HAN, Myong Gon', 'HAN, Chang Ryol', 'HAN, Tae Bong', 'HAN, Hyok Nam',
   'HAN, Pyong Man', 'JURAEV, Bakhtiyor', 'LAMBRAKIS, Dinos', 'HADJIGEORGIOU, Demetris',
-  'KOUTSOYANNIS, Yannis']), list => 'XL') AS latin;
+  'KOUTSOYANNIS, Yannis', 'SIRIVADHANABHAKDI, Charoen', 'KO LANTA', 'CHART THAI']),
+  list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
@@ -41,7 +42,8 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '노무현', '안철수', 'ทักษิณ ชินวัตร', 'مجتبی خامنه‌ای', 'さとう えいさく',
   'いのうえ かおる', 'อานันท์ ปันยารชุน', '한덕수',
   'Бахтиёр Джураев', 'Ντίνος Λαμπράκης', 'Δημήτρης Χατζηγεωργίου',
-  'Γιάννης Κουτσογιάννης']), list => 'XO') AS original;
+  'Γιάννης Κουτσογιάννης', 'เจริญ สิริวัฒนภักดี', 'เกาะลันตา', 'ชาติไทย', 'เกาะช้าง']),
+  list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -157,6 +159,22 @@ SELECT * FROM hits('Anand Panyarachun');
 -- between two Latin names these stay different letters: the RTGS
 -- spelling in Latin letters scores below the Thai one
 SELECT * FROM hits('Chuan Likphai', 0.5);
+-- (session 14) เ over two consonants that are no cluster, the second
+-- with the rest of the vowel (เ-ิ over ร or ล, เ-ีย), is a syllable a
+-- and the vowel on the second (เจริญ charoen, not cherin); not over
+-- another consonant (เนวิน: ne-win); เ-าะ is o (เกาะ ko); ย closing
+-- ไ or ใ is silent (ไทย thai); the tone mark ICU writes after the h
+-- of an aspirate (ช้ cĥ) no longer cuts a word in two (เกาะช้าง kochang,
+-- was kotanga)
+SELECT * FROM hits('เจริญ สิริวัฒนภักดี');          -- SIRIVADHANABHAKDI, Charoen
+SELECT * FROM hits('Charoen Sirivadhanabhakdi');
+SELECT * FROM hits('เกาะลันตา');                   -- KO LANTA
+SELECT * FROM hits('ชาติไทย');                     -- CHART THAI
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('เจริญ สิริวัฒนภักดี', 'XL', '41'), ('เกาะลันตา', 'XL', '42'),
+               ('ชาติไทย', 'XL', '43'), ('เกาะช้าง', 'XO', '36')) AS v(q, list, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = v.list AND s.source_uid = v.uid;
 
 -- ====================================================================
 -- Cyrillic keys (session 13): a pair where one side is written in
