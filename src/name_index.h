@@ -95,6 +95,7 @@ typedef struct Vocab
 #define FT_FORM_VARIANT		16	/* (an entry's, not a name's) a variant group stands for it: ft_variant_canon */
 #define FT_FORM_THAI		32	/* names written in Thai letters (as written): ft_thai_sim */
 #define FT_FORM_CYRILLIC	64	/* names written in Cyrillic letters (as written): ft_cyrillic_sim */
+#define FT_FORM_GREEK		128 /* names written in Greek letters (as written): ft_greek_sim */
 
 /*
  * The trigram postings: for each trigram, the vocabulary entries holding

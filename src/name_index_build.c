@@ -90,6 +90,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->hangul = false;
 		v->thai = false;
 		v->cyrillic = false;
+		v->greek = false;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -228,6 +229,7 @@ add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
 	nm->hangul = nn->hangul;
 	nm->thai = nn->thai;
 	nm->cyrillic = nn->cyrillic;
+	nm->greek = nn->greek;
 	nm->skeleton = skeleton;
 	nm->nitems = it.n;
 	nm->items = palloc(it.n * sizeof(int));
@@ -356,6 +358,7 @@ link_lists(Build *b)
 				v->hangul |= !b->names[n].skeleton && b->names[n].hangul;
 				v->thai |= !b->names[n].skeleton && b->names[n].thai;
 				v->cyrillic |= !b->names[n].skeleton && b->names[n].cyrillic;
+				v->greek |= !b->names[n].skeleton && b->names[n].greek;
 			}
 		}
 	}

@@ -45,6 +45,7 @@ typedef struct BName
 	bool		hangul;
 	bool		thai;
 	bool		cyrillic;
+	bool		greek;
 	bool		skeleton;
 } BName;
 
@@ -61,6 +62,7 @@ typedef struct BVocab
 	bool		hangul;			/* a name written in Hangul holds it (as written) */
 	bool		thai;			/* a name written in Thai letters holds it (as written) */
 	bool		cyrillic;		/* a name written in Cyrillic letters holds it (as written) */
+	bool		greek;			/* a name written in Greek letters holds it (as written) */
 } BVocab;
 
 typedef struct BGram

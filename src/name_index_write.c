@@ -208,6 +208,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 			(bv->hangul ? FT_FORM_HANGUL : 0) |
 			(bv->thai ? FT_FORM_THAI : 0) |
 			(bv->cyrillic ? FT_FORM_CYRILLIC : 0) |
+			(bv->greek ? FT_FORM_GREEK : 0) |
 			(ft_variant_canon(bv->s) ? FT_FORM_VARIANT : 0);
 		W_AT(w, vocab, Vocab)[i] = v;
 		FT_CHECK(bv->len <= MAX_TOKLEN * MAX_JOIN);

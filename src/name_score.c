@@ -23,7 +23,8 @@
  * keys (ft_korean_sim: the romanisations the lists mix), and one written
  * in Thai letters by their Thai keys (ft_thai_sim: RTGS and the names' own
  * spellings), one written in Cyrillic letters by their Cyrillic keys
- * (ft_cyrillic_sim: zh and dzh as j); a query token
+ * (ft_cyrillic_sim: zh and dzh as j), one written in Greek letters by
+ * their Greek keys (ft_greek_sim: the digraphs as said); a query token
  * one keyboard slip from a listed one (a neighbouring key, a letter
  * doubled or left out, two letters swapped) is at least SLIP_SIM similar
  * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all four are
@@ -245,10 +246,11 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	bool		token = q->it.span[qi] == 1;
 	bool		plain = q->forms == FT_FORM_PLAIN;
 	bool		variant = token && plain && (v->forms & FT_FORM_VARIANT);
-	bool		korean = plain && (q->nn.hangul || (v->forms & FT_FORM_HANGUL));
-	bool		thai = plain && (q->nn.thai || (v->forms & FT_FORM_THAI));
-	bool		cyrillic = plain && (q->nn.cyrillic || (v->forms & FT_FORM_CYRILLIC));
-	float		sim = floor_drops && !variant && !korean && !thai && !cyrillic ?
+	/* one test for the common case, a pair of two names in Latin letters */
+	bool		scripts = plain &&
+		((q->nn.hangul | q->nn.thai | q->nn.cyrillic | q->nn.greek) ||
+		 (v->forms & (FT_FORM_HANGUL | FT_FORM_THAI | FT_FORM_CYRILLIC | FT_FORM_GREEK)) != 0);
+	float		sim = floor_drops && !variant && !scripts ?
 		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], cs, v->len) :
 		ft_tok_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
 
@@ -256,15 +258,21 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	if (sim < 1.0f && variant)
 		sim = Max(sim, ft_variant_sim_above(q->it.s[qi], q->it.len[qi], cs,
 											Max(sim, (float) SIM_FLOOR)));
-	/* (one side written in Hangul: its romanisations meet) */
-	if (sim < 1.0f && korean)
-		sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
-	/* (one side written in Thai letters: RTGS and the names' own spellings meet) */
-	if (sim < 1.0f && thai)
-		sim = Max(sim, ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
-	/* (one side written in Cyrillic letters: zh and dzh as j) */
-	if (sim < 1.0f && cyrillic)
-		sim = Max(sim, ft_cyrillic_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+	if (scripts)
+	{
+		/* (one side written in Hangul: its romanisations meet) */
+		if (sim < 1.0f && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
+			sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		/* (one side written in Thai letters: RTGS and the names' own spellings meet) */
+		if (sim < 1.0f && (q->nn.thai || (v->forms & FT_FORM_THAI)))
+			sim = Max(sim, ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		/* (one side written in Cyrillic letters: zh and dzh as j) */
+		if (sim < 1.0f && (q->nn.cyrillic || (v->forms & FT_FORM_CYRILLIC)))
+			sim = Max(sim, ft_cyrillic_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		/* (one side written in Greek letters: the digraphs and spellings as said) */
+		if (sim < 1.0f && (q->nn.greek || (v->forms & FT_FORM_GREEK)))
+			sim = Max(sim, ft_greek_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+	}
 	/* (a typing error) */
 	if (sim < SLIP_SIM && token && plain)
 		sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, v->len));

@@ -41,6 +41,7 @@
 #define KOREAN_KEY_COST	0.05	/* a pair that meets only by its Korean keys loses this */
 #define THAI_KEY_COST	0.05	/* a pair that meets only by its Thai keys loses this */
 #define CYRILLIC_KEY_COST	0.05	/* a pair that meets only by its Cyrillic keys loses this */
+#define GREEK_KEY_COST	0.05	/* a pair that meets only by its Greek keys loses this */
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
 #define TWO_SLIP_LEN	8
@@ -128,6 +129,9 @@ extern float ft_thai_sim(const char *a, int la, const char *b, int lb);
 
 /* similarity of two tokens by their Cyrillic keys, less CYRILLIC_KEY_COST (one side written in Cyrillic letters) */
 extern float ft_cyrillic_sim(const char *a, int la, const char *b, int lb);
+
+/* similarity of two tokens by their Greek keys, less GREEK_KEY_COST (one side written in Greek letters) */
+extern float ft_greek_sim(const char *a, int la, const char *b, int lb);
 
 /* SLIP_SIM when query token t is one keyboard slip away from listed token c, TWO_SLIP_SIM two (long tokens), else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);

@@ -11,11 +11,13 @@
  *	  ft_thai_key) where one side is written in Thai letters,
  *	  ft_cyrillic_sim, the same by their Cyrillic keys (translit.c's
  *	  ft_cyrillic_key) where one side is written in Cyrillic letters,
+ *	  ft_greek_sim, the same by their Greek keys (translit_greek.c's
+ *	  ft_greek_key) where one side is written in Greek letters,
  *	  and ft_slip_sim, a query token one keyboard slip away from a listed
  *	  one (a neighbouring key, a letter doubled or left out, two swapped),
  *	  or two slips when both are 8 letters or more.
  *
- * The first four only ever raise a pair's similarity to what another
+ * The first five only ever raise a pair's similarity to what another
  * spelling of the same name would have scored, the last to SLIP_SIM
  * (TWO_SLIP_SIM for two slips);
  * the callers decide when they apply.
@@ -105,6 +107,18 @@ float
 ft_cyrillic_sim(const char *a, int la, const char *b, int lb)
 {
 	return key_sim(a, la, b, lb, ft_cyrillic_key, CYRILLIC_KEY_COST);
+}
+
+/*
+ * By their Greek keys (translit_greek.c's ft_greek_key): for pairs where
+ * one side is written in Greek letters, whose digraphs ICU writes as
+ * written and the Latin spellings as said (ntora / DORA, chatzidakis /
+ * HADJIDAKIS).
+ */
+float
+ft_greek_sim(const char *a, int la, const char *b, int lb)
+{
+	return key_sim(a, la, b, lb, ft_greek_key, GREEK_KEY_COST);
 }
 
 /*

@@ -269,13 +269,15 @@ ft_normalize_name(const char *name, NormName *out)
 	out->hangul = false;
 	out->thai = false;
 	out->cyrillic = false;
+	out->greek = false;
 	out->skeleton = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
 	if (ft_needs_translit((const char *) s, len))
 	{
 		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad, &out->hangul,
-													  &out->thai, &out->cyrillic);
+													  &out->thai, &out->cyrillic,
+													  &out->greek);
 		len = strlen((const char *) s);
 	}
 
@@ -513,6 +515,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	out->hangul = in->hangul;
 	out->thai = in->thai;
 	out->cyrillic = in->cyrillic;
+	out->greek = in->greek;
 	out->skeleton = true;
 	for (int i = 0; i < in->ntok; i++)
 	{

@@ -34,6 +34,7 @@ typedef struct NormName
 	bool		hangul;			/* written in Hangul */
 	bool		thai;			/* written in Thai letters */
 	bool		cyrillic;		/* written in Cyrillic letters */
+	bool		greek;			/* written in Greek letters */
 	bool		skeleton;		/* the consonant skeleton of a name (ft_skeleton_name) */
 } NormName;
 

@@ -18,7 +18,8 @@
  * Latin-ASCII.  Also
  * the Korean key of a token (ft_korean_key), which name_score.c compares
  * where one side of a pair is written in Hangul, and the Cyrillic key
- * (ft_cyrillic_key), where one side is written in Cyrillic letters.
+ * (ft_cyrillic_key), where one side is written in Cyrillic letters
+ * (the Greek key is translit_greek.c's).
  * normalize.c applies it to a name only when the name holds a letter of one
  * of those scripts, so Latin names never pay for it.  Applied the same way
  * to screened names and to listed names: a query in one script meets a
@@ -696,7 +697,7 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 }
 char *
 ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out,
-			bool *cyrillic_out)
+			bool *cyrillic_out, bool *greek_out)
 {
 	UErrorCode	err = U_ZERO_ERROR;
 	int32_t		ulen;
@@ -709,7 +710,8 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 				thai = false,
 				kana = false,
 				han = false,
-				cyrillic = false;
+				cyrillic = false,
+				greek = false;
 	const unsigned char *s = (const unsigned char *) utf8;
 
 	*abjad = false;
@@ -729,6 +731,7 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 			thai |= thai_script(c);
 			kana |= kana_script(c);
 			cyrillic |= (c >= 0x0400 && c <= 0x052F);
+			greek |= (c >= 0x0370 && c <= 0x03FF) || (c >= 0x1F00 && c <= 0x1FFF);
 			han |= han_script(c);
 		}
 		i += Max(l, 1);
@@ -761,6 +764,7 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 	u = run_translit(to_ascii(), u, &ulen, &cap);
 	*thai_out = thai;
 	*cyrillic_out = cyrillic;
+	*greek_out = greek;
 
 	err = U_ZERO_ERROR;
 	u_strToUTF8(NULL, 0, &olen, u, ulen, &err);
@@ -797,9 +801,10 @@ ft_translit_preload(void)
 		bool		abjad,
 					hangul,
 					thai,
-					cyrillic;
+					cyrillic,
+					greek;
 
-		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai, &cyrillic);
+		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai, &cyrillic, &greek);
 	}
 	PG_CATCH();
 	{

@@ -152,6 +152,10 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 		k++;
 		b = 'G';				/* ng */
 	}
+	/* the tone mark of an aspirate or of ng comes after its h or g (ช้ cĥ) */
+	if (asp || b == 'G')
+		while (k < n && ((in[k] >= 0x0300 && in[k] <= 0x036F) || in[k] == 0x02B9))
+			k++;
 	*u = (ThaiUnit)
 	{
 		false, '.', NULL, NULL
@@ -374,6 +378,7 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 	int			i = 0;
 	bool		after_final = false;	/* the last syllable closed with a consonant */
 	bool		long_vowel = false;	/* this syllable's vowel is า ี ู */
+	bool		ai = false;		/* ... is ไ or ใ */
 
 	while (i < m)
 	{
@@ -425,6 +430,7 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		i++;
 		after_final = false;
 		long_vowel = false;
+		ai = false;
 
 		/* a cluster: kr, pl, khw ... (a preposed vowel between: เปรม p e r m) */
 		if (i < m && cluster(c, &u[i]) && i + 1 < m)
@@ -438,6 +444,24 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 			u[i + 1] = u[i];	/* the vowel after the cluster */
 			i++;
 		}
+		else if (i + 2 < m && u[i].vowel && u[i].id == 'e' && !u[i + 1].vowel &&
+				 ((u[i + 2].id == 'i' && (u[i + 1].id == 'r' || u[i + 1].id == 'l')) ||
+				  (u[i + 2].id == 'I' && i + 3 < m && u[i + 3].id == 'y')))
+		{
+			/*
+			 * เ over two consonants that are no cluster, the second with
+			 * the rest of the vowel: เ-ีย, or เ-ิ over ร or ล: the vowel
+			 * is the second's, and the first says a (เจริญ charoen, เฉลิม
+			 * chaloem, เสถียร sathian), a syllable closed by nothing.  (เ
+			 * and ิ over another consonant are two syllables: เนวิน newin)
+			 */
+			ThaiUnit	v = u[i];
+
+			u[i] = u[i + 1];
+			u[i + 1] = v;
+			put(o, "a");
+			continue;
+		}
 
 		if (i < m && u[i].vowel)
 		{
@@ -446,6 +470,7 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 			char		v1 = i + 1 < m && u[i + 1].vowel ? u[i + 1].id : 0;
 
 			long_vowel = (v0 == 'L' || v0 == 'I' || v0 == 'V') && !(v1 != 0);
+			ai = v0 == 'Y' && v1 == 0;
 
 			if (v0 == 'e' && v1 == 'I' && i + 2 < m && u[i + 2].id == 'y')
 			{
@@ -455,6 +480,11 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 			else if (v0 == 'e' && (v1 == 'W' || v1 == 'U') && i + 2 < m && u[i + 2].id == 'x')
 			{
 				put(o, "uea");
+				i += 3;
+			}
+			else if (v0 == 'e' && v1 == 'L' && i + 2 < m && u[i + 2].id == 'a')
+			{
+				put(o, "o");	/* เ-าะ: เกาะ ko */
 				i += 3;
 			}
 			else if (v0 == 'e' && v1 == 'L')
@@ -543,6 +573,9 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 			put(o, "o");		/* สม som, สมชา som-cha */
 		}
 
+		/* ย closing ไ or ใ is silent (ไทย thai, not thaii) */
+		if (ai && i < m && u[i].id == 'y' && !(i + 1 < m && vowel_at(u, m, i + 1)))
+			i++;
 		i = close_syllable(u, m, i, long_vowel, o, &after_final);
 	}
 }

@@ -2,7 +2,7 @@
 -- 19), one class at a time: Korean romanisations (Korean keys),
 -- Arabic-script compounds, articles and letters (and the Persian
 -- zero-width non-joiner), the Persian ezafe and a
--- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
+-- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, Greek keys, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -31,7 +31,9 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'SATO, Eisaku', 'INOUE, Kaoru', 'PANYARACHUN, Anand',
   'HAN, Kwang Pyok', 'HAN, Myong Gon', 'HAN, Chang Ryol', 'HAN, Tae Bong', 'HAN, Hyok Nam',
   'HAN, Pyong Man', 'JURAEV, Bakhtiyor', 'KIM, Woo-choong', 'KIM, Hee-sun',
-  'OH, Keo-don']), list => 'XL') AS latin;
+  'OH, Keo-don', 'LAMBRAKIS, Dinos', 'HADJIGEORGIOU, Demetris',
+  'KOUTSOYANNIS, Yannis', 'SIRIVADHANABHAKDI, Charoen', 'KO LANTA', 'CHART THAI']),
+  list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
   'محمد صلاح الدين زيدان', 'رمزي محمد بن الشيبة', 'عصبة الأنصار',
@@ -40,7 +42,9 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'สุเทพ เทือกสุบรรณ', 'ถนอม กิตติขจร', 'עזר ויצמן', 'ชวน หลีกภัย', 'ชาติชาย ชุณหะวัณ',
   '노무현', '안철수', 'ทักษิณ ชินวัตร', 'مجتبی خامنه‌ای', 'さとう えいさく',
   'いのうえ かおる', 'อานันท์ ปันยารชุน', '한덕수',
-  'Бахтиёр Джураев', '김우중', '김희선', '오거돈']), list => 'XO') AS original;
+  'Бахтиёр Джураев', '김우중', '김희선', '오거돈', 'Ντίνος Λαμπράκης', 'Δημήτρης Χατζηγεωργίου',
+  'Γιάννης Κουτσογιάννης', 'เจริญ สิริวัฒนภักดี', 'เกาะลันตา', 'ชาติไทย', 'เกาะช้าง']),
+  list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
 RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
@@ -164,6 +168,22 @@ SELECT * FROM hits('Anand Panyarachun');
 -- between two Latin names these stay different letters: the RTGS
 -- spelling in Latin letters scores below the Thai one
 SELECT * FROM hits('Chuan Likphai', 0.5);
+-- (session 14) เ over two consonants that are no cluster, the second
+-- with the rest of the vowel (เ-ิ over ร or ล, เ-ีย), is a syllable a
+-- and the vowel on the second (เจริญ charoen, not cherin); not over
+-- another consonant (เนวิน: ne-win); เ-าะ is o (เกาะ ko); ย closing
+-- ไ or ใ is silent (ไทย thai); the tone mark ICU writes after the h
+-- of an aspirate (ช้ cĥ) no longer cuts a word in two (เกาะช้าง kochang,
+-- was kotanga)
+SELECT * FROM hits('เจริญ สิริวัฒนภักดี');          -- SIRIVADHANABHAKDI, Charoen
+SELECT * FROM hits('Charoen Sirivadhanabhakdi');
+SELECT * FROM hits('เกาะลันตา');                   -- KO LANTA
+SELECT * FROM hits('ชาติไทย');                     -- CHART THAI
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('เจริญ สิริวัฒนภักดี', 'XL', '44'), ('เกาะลันตา', 'XL', '45'),
+               ('ชาติไทย', 'XL', '46'), ('เกาะช้าง', 'XO', '39')) AS v(q, list, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = v.list AND s.source_uid = v.uid;
 
 -- ====================================================================
 -- Cyrillic keys (session 13): a pair where one side is written in
@@ -172,6 +192,24 @@ SELECT * FROM hits('Chuan Likphai', 0.5);
 -- ====================================================================
 SELECT * FROM hits('Бахтиёр Джураев');           -- JURAEV, Bakhtiyor
 SELECT * FROM hits('Bakhtiyor Juraev');
+
+-- ====================================================================
+-- Greek keys (session 14): a pair where one side is written in Greek
+-- letters also meets by the tokens' Greek keys, the digraphs and the
+-- Latin spellings as said (ICU's ntinos lamprakis: DINOS LAMBRAKIS;
+-- chatzigeorgiou: HADJIGEORGIOU, dimitris: DEMETRIS; giannis: YANNIS),
+-- less 0.05
+-- ====================================================================
+SELECT * FROM hits('Ντίνος Λαμπράκης');           -- LAMBRAKIS, Dinos
+SELECT * FROM hits('Dinos Lambrakis');
+SELECT * FROM hits('Δημήτρης Χατζηγεωργίου');     -- HADJIGEORGIOU, Demetris
+SELECT * FROM hits('Demetris Hadjigeorgiou');
+SELECT * FROM hits('Γιάννης Κουτσογιάννης');      -- KOUTSOYANNIS, Yannis
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Ντίνος Λαμπράκης', s.id) AS e
+ WHERE s.list = 'XL' AND s.source_uid = '41';
+-- between two Latin names these stay different letters
+SELECT * FROM hits('Ntinos Lamprakis', 0.5);
 
 -- ====================================================================
 -- Kana (session 13): the long o and u kana spell (さとう satou, ゆうき

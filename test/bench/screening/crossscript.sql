@@ -13,7 +13,8 @@
 --   psql -X -v min_score=0.85 -f crossscript.sql [-v misses=1] [-v dev=1]
 --
 -- -v dev=1 runs the development set crossscript_dev.csv instead (Thai and
--- Hebrew names, session 11; Korean, session 12; README.md), as the lists XSD-LATIN and XSD-ORIG:
+-- Hebrew names, session 11; Korean, session 12; Greek and more Thai, session
+-- 14; README.md), as the lists XSD-LATIN and XSD-ORIG:
 -- run it after the other evaluations of a database, whose clean names its
 -- lists would otherwise meet.
 \set QUIET on
