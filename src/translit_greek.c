@@ -112,14 +112,9 @@ ft_greek_key(const char *t, int len, char *out)
 		char		c = out[i];
 		char		nx = i + 1 < n ? out[i + 1] : '\0';
 
-		if ((c == 'e' || c == 'o') && nx == 'i')
+		if ((c == 'e' || c == 'o' || c == 'a') && nx == 'i')
 		{
-			c = 'i';			/* ei, oi */
-			i++;
-		}
-		else if (c == 'a' && nx == 'i')
-		{
-			c = 'i';			/* ai: e, below */
+			c = 'i';			/* ei, oi; ai is e, which is i below */
 			i++;
 		}
 		else if (c == 'e')
