@@ -54,11 +54,16 @@ COMMIT;
 } for 1 .. 20000;
 append_to_file("$dir/consume.sql", $loop);
 
+# each run's output (the event ids it inserted, and any error) goes to a
+# file of its own: a scalar would be filled only while this script pumps
+# IPC::Run, which it does not while it waits below, so a run with a long
+# backlog to print (more than a pipe holds, some 64 kB of ids) would block
+# in the middle of its transaction and never catch up
 my @consumer_out;
 sub start_consumer
 {
 	my ($run) = @_;
-	my $out = \(my $text = '');
+	my $out = "$dir/consumer-$run.out";
 	push @consumer_out, $out;
 	return IPC::Run::start(
 		[
@@ -114,7 +119,7 @@ cmp_ok($kills, '>=', 5, "the consumer was killed and restarted ($kills times)");
 wait_for(q{SELECT NOT EXISTS (SELECT 1 FROM fintech.events WHERE event_id IS NULL)
               AND NOT EXISTS (SELECT 1 FROM fintech.read_events('sink', 1))},
 	'the restarted consumer catches up', 60)
-  or diag(${ $consumer_out[-1] });
+  or diag(slurp_file($consumer_out[-1]));
 $consumer->signal('KILL');
 $consumer->finish;
 
@@ -145,7 +150,7 @@ my %seen;
 my $redelivered = 0;
 for my $out (@consumer_out)
 {
-	my %this = map { $_ => 1 } grep { /^\d+$/ } split /\n/, $$out;
+	my %this = map { $_ => 1 } grep { /^\d+$/ } split /\n/, slurp_file($out);
 	$redelivered += grep { $seen{$_} } keys %this;
 	$seen{$_} = 1 for keys %this;
 }
