@@ -52,10 +52,7 @@
 
 #include <math.h>
 
-#include "datatype/timestamp.h"
-#include "lib/stringinfo.h"
 #include "port/pg_bitutils.h"
-#include "utils/datetime.h"
 #include "utils/memutils.h"
 
 #include "explain.h"
@@ -781,103 +778,5 @@ ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *
 	if (ex != NULL)
 		ft_explain_factor(ex, "short_skeleton", f,
 						  psprintf("%d and %d consonants", q->joined_len, clen));
-	return f;
-}
-
-/* ------------------------------------------------------------------------
- * Attributes
- * ------------------------------------------------------------------------
- */
-
-static const char *const kind_names[] = {"unknown", "individual", "entity", "vessel", "aircraft"};
-
-/*
- * The factor (<= 1) the attributes of the screened party give the listed
- * entity e: each attribute known on both sides that contradicts lowers the
- * score; agreeing or unknown ones leave it (so they never lift a weak name
- * match over the threshold).
- */
-double
-ft_attr_factor(const NameIndex *ix, const Entity *e, const ScreenAttrs *attrs, MatchExplain *ex)
-{
-	double		f = 1.0;
-
-	if (attrs == NULL)
-		return f;
-	if (attrs->has_birth_date && e->nbirths > 0)
-	{
-		const FtBirth *b = (const FtBirth *) FT_AT(ix, e->births);
-		int			y,
-					m,
-					d;
-		double		best = BIRTH_MISMATCH;
-
-		j2date(attrs->birth_date + POSTGRES_EPOCH_JDATE, &y, &m, &d);
-		for (int i = 0; i < e->nbirths && best < 1.0; i++)
-		{
-			if (b[i].year == y && (b[i].month == 0 || b[i].month == m) &&
-				(b[i].day == 0 || b[i].day == d))
-				best = 1.0;
-			else if (abs(b[i].year - y) <= 1)
-				best = BIRTH_NEAR;
-		}
-		if (best < 1.0)
-		{
-			f *= best;
-			if (ex != NULL)
-			{
-				StringInfoData s;
-
-				initStringInfo(&s);
-				appendStringInfo(&s, "given %04d-%02d-%02d, listed", y, m, d);
-				for (int i = 0; i < e->nbirths; i++)
-				{
-					appendStringInfo(&s, "%s %04d", i ? "," : "", b[i].year);
-					if (b[i].month)
-						appendStringInfo(&s, "-%02d", b[i].month);
-					if (b[i].day)
-						appendStringInfo(&s, "-%02d", b[i].day);
-				}
-				ft_explain_factor(ex, "birth_date", best, s.data);
-			}
-		}
-	}
-	if (attrs->country != NULL && e->ncountries > 0)
-	{
-		const char *c = FT_STR(ix, e->countries);
-		bool		found = false;
-
-		for (int i = 0; i < e->ncountries && !found; i++)
-			found = c[i * 2] == attrs->country[0] && c[i * 2 + 1] == attrs->country[1];
-		if (!found)
-		{
-			f *= COUNTRY_MISMATCH;
-			if (ex != NULL)
-			{
-				StringInfoData s;
-
-				initStringInfo(&s);
-				appendStringInfo(&s, "given %s, listed", attrs->country);
-				for (int i = 0; i < e->ncountries; i++)
-					appendStringInfo(&s, "%s %c%c", i ? "," : "", c[i * 2], c[i * 2 + 1]);
-				ft_explain_factor(ex, "country", COUNTRY_MISMATCH, s.data);
-			}
-		}
-	}
-	if (attrs->kind != NULL && e->kind != FT_KIND_UNKNOWN)
-	{
-		int			k = ft_kind_of(attrs->kind);
-
-		if (k != FT_KIND_UNKNOWN && k != e->kind)
-		{
-			double		p = (k == FT_KIND_INDIVIDUAL || e->kind == FT_KIND_INDIVIDUAL) ?
-				KIND_MISMATCH : KIND_OTHER;
-
-			f *= p;
-			if (ex != NULL)
-				ft_explain_factor(ex, "kind", p, psprintf("given %s, listed %s", attrs->kind,
-														  kind_names[e->kind]));
-		}
-	}
 	return f;
 }

@@ -152,7 +152,7 @@ extern float ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int 
 extern double ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm,
 							 struct MatchExplain *ex);
 
-/* the factor (<= 1) the attributes give entity e (ex: NULL or where to record it) */
+/* the factor (<= 1) the attributes give entity e (ex: NULL or where to record it; name_attrs.c) */
 extern double ft_attr_factor(const NameIndex *ix, const Entity *e, const struct ScreenAttrs *attrs,
 							 struct MatchExplain *ex);
 

@@ -6,10 +6,10 @@
  *	  ft_variant_sim_above, a listed token that stands for a group of
  *	  transliteration variants compared as the group's nearest spelling,
  *	  ft_korean_sim, two tokens compared by their Korean keys
- *	  (translit.c's ft_korean_key) where one side is written in Hangul,
+ *	  (translit_keys.c's ft_korean_key) where one side is written in Hangul,
  *	  ft_thai_sim, the same by their Thai keys (translit_thai.c's
  *	  ft_thai_key) where one side is written in Thai letters,
- *	  ft_cyrillic_sim, the same by their Cyrillic keys (translit.c's
+ *	  ft_cyrillic_sim, the same by their Cyrillic keys (translit_keys.c's
  *	  ft_cyrillic_key) where one side is written in Cyrillic letters,
  *	  ft_greek_sim, the same by their Greek keys (translit_greek.c's
  *	  ft_greek_key) where one side is written in Greek letters,
@@ -99,7 +99,7 @@ ft_thai_sim(const char *a, int la, const char *b, int lb)
 }
 
 /*
- * By their Cyrillic keys (translit.c's ft_cyrillic_key): for pairs where
+ * By their Cyrillic keys (translit_keys.c's ft_cyrillic_key): for pairs where
  * one side is written in Cyrillic letters, whose zh and dzh the Central
  * Asian and French spellings write j (ZHOMART / JOMART).
  */

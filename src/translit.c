@@ -15,11 +15,9 @@
  * by RTGS (translit_thai.c); then a few spelling equivalences on ICU's
  * output (below: Arabic script, Hebrew, Hangul, kana; and, before ICU, the
  * Persian zero-width non-joiner inside a word left out), then
- * Latin-ASCII.  Also
- * the Korean key of a token (ft_korean_key), which name_score.c compares
- * where one side of a pair is written in Hangul, and the Cyrillic key
- * (ft_cyrillic_key), where one side is written in Cyrillic letters
- * (the Greek key is translit_greek.c's).
+ * Latin-ASCII.  The keys a pair is also compared by where one side was
+ * written in Hangul, Cyrillic, Greek or Thai letters are translit_keys.c's,
+ * translit_greek.c's and translit_thai.c's.
  * normalize.c applies it to a name only when the name holds a letter of one
  * of those scripts, so Latin names never pay for it.  Applied the same way
  * to screened names and to listed names: a query in one script meets a
@@ -435,138 +433,6 @@ fold_kana(UChar *u, int32_t n, UChar **outp)
 			i++;				/* a long o or u, written once */
 	}
 	*outp = out;
-	return o;
-}
-
-/* a vowel of a normalised token (the script keys' rules turn on them) */
-bool
-ft_key_vowel(char c)
-{
-	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-}
-
-/*
- * The Korean key of a normalised token (scoring, not transliteration): the
- * romanisations the lists mix spell one Korean syllable several ways, and
- * the fold above can pick only one of them for Hangul.  The Revised
- * Romanization and McCune-Reischauer (and the spellings South Koreans
- * give their own names) differ in the plain and aspirated stops, g k,
- * d t, b p, j ch; in the vowels eo (o, u: Jong, Jung), eu (u, eu: Un,
- * Geun), o and u (oo: Moon, Mun), ae and e; in r and l; in s and sh (Si,
- * Shi); in an initial r, l or n (노 No, Roh); in an h after a vowel that
- * closes nothing (Roh, Oh, Ahn); in the vowel 의 (RR ui, MR ŭi, spelled
- * EUI, HUI or HEE: 희).  The key writes each of those
- * classes as one letter (k t p c l s, n, o, e, i for ee and ui, no h) and a
- * doubled letter once, so that GEUN and kun (근), MOON and mun
- * (문), MYUNG and miong (명), BAK and pak (박), ROH and no (노) meet.  It is compared only
- * where one side is written in Hangul (name_score.c), never between two
- * Latin names: for them these are different letters.
- */
-int
-ft_korean_key(const char *t, int len, char *out)
-{
-	int			o = 0;
-
-	for (int i = 0; i < len; i++)
-	{
-		char		c = t[i];
-		char		n = i + 1 < len ? t[i + 1] : '\0';
-
-		switch (c)
-		{
-			case 'e':
-				if (n == 'o' || n == 'u')
-					continue;	/* eo, eu: the vowel after */
-				if (n == 'e')
-				{
-					c = 'i';	/* ee = i: HEE */
-					i++;
-				}
-				break;
-			case 'h':
-				if (i > 0 && ft_key_vowel(t[i - 1]) && !ft_key_vowel(n))
-					continue;	/* after a vowel, before none: Roh, Oh, Ahn */
-				break;
-
-			case 'a':
-				if (n == 'e')
-				{
-					c = 'e';	/* ae = e */
-					i++;
-				}
-				break;
-			case 'u':
-				c = 'o';
-				if (n == 'i')
-				{
-					c = 'i';	/* ui (eui) = i: 희 hui is HEE */
-					i++;
-				}
-				break;
-			case 'g':
-				c = 'k';
-				break;
-			case 'd':
-				c = 't';
-				break;
-			case 'b':
-				c = 'p';
-				break;
-			case 'j':
-				c = 'c';
-				break;
-			case 'c':
-			case 's':
-				if (n == 'h')
-					i++;		/* ch = j, sh = s */
-				break;
-			case 'r':
-				c = 'l';
-				/* FALLTHROUGH */
-			case 'l':
-				if (i == 0)
-					c = 'n';	/* an initial r, l, n: Roh / No */
-				break;
-		}
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return o;
-}
-
-/*
- * The Cyrillic key of a normalised token (scoring, not transliteration):
- * ICU writes ж zh and дж dzh by BGN/PCGN, as the lists spell Russian
- * names; the names of the peoples who write their own language in
- * Cyrillic and Latin letters (Kazakh, Uzbek, Tajik, Kyrgyz) and French
- * and older spellings write both j (JOMART for Жомарт, JURAEV for
- * Джураев).  The key writes dzh and zh as j.  Compared only where one side
- * is written in Cyrillic letters (name_score.c), never between two Latin
- * names (ZHANG is not JANG).  Needs room for len + 1 bytes in out.
- */
-int
-ft_cyrillic_key(const char *t, int len, char *out)
-{
-	int			o = 0;
-
-	for (int i = 0; i < len; i++)
-	{
-		if (t[i] == 'd' && i + 2 < len && t[i + 1] == 'z' && t[i + 2] == 'h')
-		{
-			out[o++] = 'j';		/* dzh */
-			i += 2;
-		}
-		else if (t[i] == 'z' && i + 1 < len && t[i + 1] == 'h')
-		{
-			out[o++] = 'j';		/* zh */
-			i++;
-		}
-		else
-			out[o++] = t[i];
-	}
-	out[o] = '\0';
 	return o;
 }
 

@@ -30,13 +30,13 @@ extern char *ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, b
 /*
  * The Korean key of a normalised token t[0 .. len - 1] into out (room for
  * len + 1 bytes): the spellings of one Korean syllable in the romanisation
- * systems the lists mix meet (translit.c).  Returns its length.
+ * systems the lists mix meet (translit_keys.c).  Returns its length.
  */
 extern int	ft_korean_key(const char *t, int len, char *out);
 
 /*
  * The Cyrillic key of a normalised token t[0 .. len - 1] into out (room
- * for len + 1 bytes): zh and dzh as j (translit.c).  Returns its length.
+ * for len + 1 bytes): zh and dzh as j (translit_keys.c).  Returns its length.
  */
 extern int	ft_cyrillic_key(const char *t, int len, char *out);
 
@@ -47,7 +47,7 @@ extern int	ft_cyrillic_key(const char *t, int len, char *out);
  */
 extern int	ft_greek_key(const char *t, int len, char *out);
 
-/* a, e, i, o or u: a vowel of a normalised token, for the script keys */
+/* a, e, i, o or u: a vowel of a normalised token, for the script keys (translit_keys.c) */
 extern bool ft_key_vowel(char c);
 
 /* builds the transliterators of every script now (the postmaster, under shared_preload_libraries) */

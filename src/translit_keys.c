@@ -1,0 +1,154 @@
+/*-------------------------------------------------------------------------
+ *
+ * translit_keys.c
+ *	  The Korean and Cyrillic keys of a token (ft_korean_key,
+ *	  ft_cyrillic_key): the spellings of one name in the romanisations the
+ *	  lists mix, written as one, for scoring a pair where one side is
+ *	  written in that script (name_variants.c).  The Greek key is
+ *	  translit_greek.c's, the Thai key translit_thai.c's; the
+ *	  transliteration itself is translit.c's.
+ *
+ * A key is a rule about how a language is said, never a table of names,
+ * and is only ever compared where one side of a pair was written in the
+ * key's script: between two Latin names its classes are different letters.
+ *
+ * Pure functions over the caller's buffers; no memory kept, no locks, no
+ * database access.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "translit.h"
+
+/* a vowel of a normalised token (the script keys' rules turn on them) */
+bool
+ft_key_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/*
+ * The Korean key of a normalised token (scoring, not transliteration): the
+ * romanisations the lists mix spell one Korean syllable several ways, and
+ * the fold above can pick only one of them for Hangul.  The Revised
+ * Romanization and McCune-Reischauer (and the spellings South Koreans
+ * give their own names) differ in the plain and aspirated stops, g k,
+ * d t, b p, j ch; in the vowels eo (o, u: Jong, Jung), eu (u, eu: Un,
+ * Geun), o and u (oo: Moon, Mun), ae and e; in r and l; in s and sh (Si,
+ * Shi); in an initial r, l or n (노 No, Roh); in an h after a vowel that
+ * closes nothing (Roh, Oh, Ahn); in the vowel 의 (RR ui, MR ŭi, spelled
+ * EUI, HUI or HEE: 희).  The key writes each of those
+ * classes as one letter (k t p c l s, n, o, e, i for ee and ui, no h) and a
+ * doubled letter once, so that GEUN and kun (근), MOON and mun
+ * (문), MYUNG and miong (명), BAK and pak (박), ROH and no (노) meet.  It is compared only
+ * where one side is written in Hangul (name_score.c), never between two
+ * Latin names: for them these are different letters.
+ */
+int
+ft_korean_key(const char *t, int len, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i];
+		char		n = i + 1 < len ? t[i + 1] : '\0';
+
+		switch (c)
+		{
+			case 'e':
+				if (n == 'o' || n == 'u')
+					continue;	/* eo, eu: the vowel after */
+				if (n == 'e')
+				{
+					c = 'i';	/* ee = i: HEE */
+					i++;
+				}
+				break;
+			case 'h':
+				if (i > 0 && ft_key_vowel(t[i - 1]) && !ft_key_vowel(n))
+					continue;	/* after a vowel, before none: Roh, Oh, Ahn */
+				break;
+
+			case 'a':
+				if (n == 'e')
+				{
+					c = 'e';	/* ae = e */
+					i++;
+				}
+				break;
+			case 'u':
+				c = 'o';
+				if (n == 'i')
+				{
+					c = 'i';	/* ui (eui) = i: 희 hui is HEE */
+					i++;
+				}
+				break;
+			case 'g':
+				c = 'k';
+				break;
+			case 'd':
+				c = 't';
+				break;
+			case 'b':
+				c = 'p';
+				break;
+			case 'j':
+				c = 'c';
+				break;
+			case 'c':
+			case 's':
+				if (n == 'h')
+					i++;		/* ch = j, sh = s */
+				break;
+			case 'r':
+				c = 'l';
+				/* FALLTHROUGH */
+			case 'l':
+				if (i == 0)
+					c = 'n';	/* an initial r, l, n: Roh / No */
+				break;
+		}
+		if (o > 0 && out[o - 1] == c)
+			continue;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * The Cyrillic key of a normalised token (scoring, not transliteration):
+ * ICU writes ж zh and дж dzh by BGN/PCGN, as the lists spell Russian
+ * names; the names of the peoples who write their own language in
+ * Cyrillic and Latin letters (Kazakh, Uzbek, Tajik, Kyrgyz) and French
+ * and older spellings write both j (JOMART for Жомарт, JURAEV for
+ * Джураев).  The key writes dzh and zh as j.  Compared only where one side
+ * is written in Cyrillic letters (name_score.c), never between two Latin
+ * names (ZHANG is not JANG).  Needs room for len + 1 bytes in out.
+ */
+int
+ft_cyrillic_key(const char *t, int len, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		if (t[i] == 'd' && i + 2 < len && t[i + 1] == 'z' && t[i + 2] == 'h')
+		{
+			out[o++] = 'j';		/* dzh */
+			i += 2;
+		}
+		else if (t[i] == 'z' && i + 1 < len && t[i + 1] == 'h')
+		{
+			out[o++] = 'j';		/* zh */
+			i++;
+		}
+		else
+			out[o++] = t[i];
+	}
+	out[o] = '\0';
+	return o;
+}
