@@ -187,6 +187,14 @@ common_word(double weight, int len, int strong, double idf)
 	return strong > 0 && weight <= idf * Max(len, 2);
 }
 
+/* query token qi and the listed item v are both common_word at idf */
+static inline bool
+both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf)
+{
+	return common_word(q->it.weight[qi], q->it.len[qi], q->it.strong[qi], idf) &&
+		common_word(v->weight, v->len, v->strong, idf);
+}
+
 /*
  * How many times the knee's loss a near miss (below KNEE) of query token
  * qi and the listed item v (cspan tokens) of the name nm costs: COMMON_MISS when both
@@ -212,8 +220,7 @@ near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
 		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
 		return 1.0;
-	if (common_word(q->it.weight[qi], q->it.len[qi], q->it.strong[qi], COMMON_IDF) &&
-		common_word(v->weight, v->len, v->strong, COMMON_IDF))
+	if (both_common(q, qi, v, COMMON_IDF))
 		return COMMON_MISS;
 	/* (a keyboard slip is how a company's own word is mistyped) */
 	if (generic && ix->entities[nm->entity].kind == FT_KIND_ENTITY &&
@@ -507,8 +514,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 					sim -= near_miss_factor(ix, q, nm, qi, v, span[ci],
 											ngeneric > 0 && nown == 0) * BETA * (KNEE - sim);
 				else if (q->it.span[qi] == 1 && span[ci] == 1 &&
-						 common_word(q->it.weight[qi], q->it.len[qi], q->it.strong[qi], GENERIC_IDF) &&
-						 common_word(v->weight, v->len, v->strong, GENERIC_IDF))
+						 both_common(q, qi, v, GENERIC_IDF))
 					ngeneric++;
 				else if (q->it.strong[qi] > 0 || cs > 0)
 					nown++;
