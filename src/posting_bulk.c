@@ -106,6 +106,8 @@
  * row (one leaf) stands for, which bounds a leaf's size
  */
 #define BULK_CHUNK 1000
+/* up to this many rows, the slots pin the relation's descriptor (bulk_insert) */
+#define FEW_ROWS 8
 
 /* the folded state's columns of fintech.accounts, after its id */
 static const char *const account_cols[] = {"id", "balance", "pending_out", "pending_in", "last_seq"};
@@ -537,11 +539,12 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	isnull = palloc(sizeof(bool) * desc->natts);
 	slots = palloc(sizeof(TupleTableSlot *) * Min(b->nrows, BULK_CHUNK));
 	/*
-	 * the slots on a copy of the descriptor, not reference-counted: a
-	 * thousand slots pinning the relation's own would each be remembered,
-	 * and forgotten by a linear search, by the resource owner
+	 * the slots of many rows on a copy of the descriptor, not
+	 * reference-counted: a thousand slots pinning the relation's own would
+	 * each be remembered, and forgotten by a linear search, by the resource
+	 * owner; a transfer's few pin it (cheaper than the copy)
 	 */
-	slotdesc = CreateTupleDescCopy(desc);
+	slotdesc = b->nrows <= FEW_ROWS ? desc : CreateTupleDescCopy(desc);
 	for (int i = 0; i < Min(b->nrows, BULK_CHUNK); i++)
 		slots[i] = MakeSingleTupleTableSlot(slotdesc, &TTSOpsHeapTuple);
 
