@@ -38,26 +38,15 @@
  * version is no longer the latest (not expected: the call holds its row
  * lock) is written with SQL as well.
  *
- * What bulk_insert finds out about a table is kept for the backend's next
- * calls (BulkRel, one per table): its OID by name, whether its columns are
- * the buffer's, its indexes' OIDs and their IndexInfo, with the partial
- * indexes' predicates and the expression indexes' expressions compiled
- * once -- what ExecOpenIndices and the first ExecInsertIndexTuples of
- * every statement build again (some 20,000 instructions a transfer).  No
- * relation is kept open: the table and its indexes are opened and locked
- * in every call, and what is kept is forgotten on any invalidation of the
- * table or one of its indexes (seen when the call locks the table, or at
- * this transaction's next command), of a schema, or of a function (the
- * compiled expressions call functions).  It is kept only when every index
- * is a btree without an exclusion constraint and the expressions are made
- * of columns, constants, NULL tests, AND/OR/NOT and built-in functions,
- * which keep nothing in the executor's per-statement memory; else each
- * call opens the indexes as the executor does.
+ * What bulk_insert finds out about a table (its OID, its columns' map,
+ * its indexes' IndexInfo with their predicates and expressions compiled)
+ * is kept for the backend's next calls by posting_bulk_rel.c, which says
+ * when it is forgotten; no relation stays open between calls.
  *
  * Locking: RowExclusiveLock on the tables written (what an INSERT or
- * UPDATE takes) and on their indexes, all held to the end of the
- * transaction (the executor releases an index's at the end of the
- * statement; a transaction's next call then finds it held); the accounts'
+ * UPDATE takes) and on their indexes (those of an insert held to the end
+ * of the transaction when posting_bulk_rel.c keeps them; otherwise
+ * released at the end of the write, as the executor does); the accounts'
  * rows are already locked FOR NO KEY UPDATE by the call (posting_lock.c),
  * whose lock order is unchanged.
  *
@@ -65,40 +54,31 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/index.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_language.h"
-#include "catalog/pg_proc.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
-#include "nodes/nodeFuncs.h"
-#include "optimizer/optimizer.h"
 #include "storage/bufmgr.h"
 #include "utils/fmgroids.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
-#include "utils/syscache.h"
 
 #include "audit_capture.h"
 #include "audit_log.h"
 #include "ledger.h"
 #include "posting.h"
 #include "posting_bulk.h"
+#include "posting_bulk_rel.h"
 #include "posting_write.h"
 
 /*
@@ -133,323 +113,6 @@ plain_table(Relation rel)
 }
 
 /*
- * The table's live columns are exactly cols, in order, of the buffer's
- * types, none generated; map[attno] = buffer column.
- */
-static bool
-columns_match(TupleDesc desc, const char *const *cols, const RowBuf *b, int *map)
-{
-	int			k = 0;
-
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		map[i] = -1;
-		if (att->attisdropped)
-			continue;
-		if (k >= b->ncols || att->attgenerated || att->atttypid != b->types[k] ||
-			strcmp(NameStr(att->attname), cols[k]) != 0)
-			return false;
-		map[i] = k++;
-	}
-	return k == b->ncols;
-}
-
-/*
- * What bulk_insert keeps of a table between calls (the header comment).
- * cxt holds map, idx and ii.  An entry forgotten (an invalidation) keeps
- * its memory until the next call learns the table again, which hands it
- * to the transaction (freed at its end): a call that still uses it, up
- * the stack, or from before the invalidation, is in that transaction.
- */
-typedef struct BulkRel
-{
-	const char *relname;		/* the caller's constant */
-	Oid			relid;			/* invalid: look it up by name */
-	bool		known;			/* what follows is known */
-	uint64		gen;			/* invalidations seen */
-	MemoryContext cxt;
-	/* the live columns are the buffer's (cols, types, ncols): map */
-	const char *const *cols;
-	const Oid  *types;
-	int			ncols;
-	bool		cols_ok;
-	int		   *map;
-	/* kept: the indexes' OIDs and IndexInfo, expressions compiled */
-	bool		kept;
-	int			nidx;
-	Oid		   *idx;
-	IndexInfo **ii;
-} BulkRel;
-
-/* entries, postings, events; a fourth table would go uncached */
-#define MAX_BULK_RELS 4
-static BulkRel bulk_rels[MAX_BULK_RELS];
-static int	nbulk_rels = 0;
-
-static void
-bulk_rel_forget(BulkRel *br)
-{
-	br->relid = InvalidOid;
-	br->known = false;
-	br->gen++;
-}
-
-static void
-bulk_rel_inval(Datum arg, Oid relid)
-{
-	for (int i = 0; i < nbulk_rels; i++)
-	{
-		BulkRel    *br = &bulk_rels[i];
-		bool		ours = !OidIsValid(relid) || relid == br->relid;
-
-		for (int k = 0; !ours && br->known && k < br->nidx; k++)
-			ours = relid == br->idx[k];
-		if (ours)
-			bulk_rel_forget(br);
-	}
-}
-
-/* a schema renamed (the OIDs by name), a function changed (compiled expressions) */
-static void
-bulk_syscache_inval(Datum arg, int cacheid, uint32 hashvalue)
-{
-	for (int i = 0; i < nbulk_rels; i++)
-		bulk_rel_forget(&bulk_rels[i]);
-}
-
-/* the entry of fintech.<relname>; NULL when there is no room (uncached) */
-static BulkRel *
-bulk_rel(const char *relname)
-{
-	static bool callbacks = false;
-
-	if (!callbacks)
-	{
-		CacheRegisterRelcacheCallback(bulk_rel_inval, (Datum) 0);
-		CacheRegisterSyscacheCallback(NAMESPACEOID, bulk_syscache_inval, (Datum) 0);
-		CacheRegisterSyscacheCallback(PROCOID, bulk_syscache_inval, (Datum) 0);
-		callbacks = true;
-	}
-	for (int i = 0; i < nbulk_rels; i++)
-		if (strcmp(bulk_rels[i].relname, relname) == 0)
-			return &bulk_rels[i];
-	if (nbulk_rels == MAX_BULK_RELS)
-		return NULL;
-	memset(&bulk_rels[nbulk_rels], 0, sizeof(BulkRel));
-	bulk_rels[nbulk_rels].relname = relname;
-	return &bulk_rels[nbulk_rels++];
-}
-
-/*
- * fintech.<relname> opened for writing by its kept OID; an invalidation
- * seen while locking it: looked up again
- */
-static Relation
-bulk_rel_open(BulkRel *br, const char *relname)
-{
-	if (br == NULL)
-		return open_fintech(relname);
-	for (;;)
-	{
-		uint64		gen;
-		Relation	rel;
-
-		if (!OidIsValid(br->relid))
-		{
-			Oid			relid = get_relname_relid(relname, get_namespace_oid("fintech", false));
-
-			if (!OidIsValid(relid))
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_TABLE),
-						 errmsg("table fintech.%s does not exist", relname)));
-			bulk_rel_forget(br);
-			br->relid = relid;
-		}
-		gen = br->gen;
-		rel = table_open(br->relid, RowExclusiveLock);
-		if (gen == br->gen)
-			return rel;
-		table_close(rel, RowExclusiveLock);
-	}
-}
-
-/* a built-in function: keeps nothing in the statement's memory */
-static bool
-builtin_function(Oid fn)
-{
-	HeapTuple	tp;
-	bool		internal;
-
-	if (!OidIsValid(fn) || fn >= FirstGenbkiObjectId)
-		return false;
-	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
-	if (!HeapTupleIsValid(tp))
-		return false;
-	internal = ((Form_pg_proc) GETSTRUCT(tp))->prolang == INTERNALlanguageId;
-	ReleaseSysCache(tp);
-	return internal;
-}
-
-/*
- * An expression whose compiled state may serve many statements: columns,
- * constants, NULL tests of a column, AND/OR/NOT, operators and functions
- * built in.  (Others keep caches in the statement's memory: a hashed
- * IN list, a row type's descriptor, a whole-row column.)
- */
-static bool
-unkeepable_walker(Node *node, void *context)
-{
-	if (node == NULL)
-		return false;
-	switch (nodeTag(node))
-	{
-		case T_List:
-		case T_Const:
-		case T_RelabelType:
-		case T_BoolExpr:
-			break;
-		case T_Var:
-			if (((Var *) node)->varattno <= 0)
-				return true;
-			break;
-		case T_NullTest:
-			if (((NullTest *) node)->argisrow)
-				return true;
-			break;
-		case T_OpExpr:
-			if (!builtin_function(((OpExpr *) node)->opfuncid))
-				return true;
-			break;
-		case T_FuncExpr:
-			if (!builtin_function(((FuncExpr *) node)->funcid) ||
-				((FuncExpr *) node)->funcretset)
-				return true;
-			break;
-		default:
-			return true;
-	}
-	return expression_tree_walker(node, unkeepable_walker, context);
-}
-
-/*
- * The table's indexes' IndexInfo, built and their expressions compiled as
- * ExecOpenIndices and ExecInsertIndexTuples do, into br->cxt; false when
- * one of them cannot be kept (then nothing is).
- */
-static bool
-bulk_rel_keep_indexes(BulkRel *br, Relation rel)
-{
-	List	   *ids = RelationGetIndexList(rel);
-	ListCell   *lc;
-	int			k = 0;
-
-	br->nidx = list_length(ids);
-	br->idx = palloc(sizeof(Oid) * Max(br->nidx, 1));
-	br->ii = palloc(sizeof(IndexInfo *) * Max(br->nidx, 1));
-	foreach(lc, ids)
-	{
-		Relation	ir = index_open(lfirst_oid(lc), RowExclusiveLock);
-		IndexInfo  *ii;
-		bool		ok;
-
-		br->idx[k] = lfirst_oid(lc);
-		ii = BuildIndexInfo(ir);
-		ok = ir->rd_rel->relam == BTREE_AM_OID && ii->ii_ExclusionOps == NULL;
-		if (ok && ii->ii_Predicate != NIL)
-		{
-			Node	   *pred = (Node *) expression_planner((Expr *) ii->ii_Predicate);
-
-			ok = !unkeepable_walker(pred, NULL);
-			if (ok)
-				ii->ii_PredicateState = ExecInitQual((List *) pred, NULL);
-			/* (NULL: the executor would compile it into the statement's memory) */
-			ok = ok && ii->ii_PredicateState != NULL;
-		}
-		if (ok && ii->ii_Expressions != NIL)
-		{
-			ListCell   *e;
-
-			foreach(e, ii->ii_Expressions)
-			{
-				Expr	   *expr = expression_planner((Expr *) lfirst(e));
-
-				ok = ok && !unkeepable_walker((Node *) expr, NULL);
-				if (ok)
-					ii->ii_ExpressionsState = lappend(ii->ii_ExpressionsState,
-													  ExecInitExpr(expr, NULL));
-			}
-		}
-		br->ii[k++] = ii;
-		/* (held to the end of the transaction, as every call's) */
-		index_close(ir, NoLock);
-		if (!ok)
-		{
-			br->nidx = 0;
-			return false;
-		}
-	}
-	return true;
-}
-
-/* what bulk_insert needs to know of the table, learnt if it is not known */
-static void
-bulk_rel_learn(BulkRel *br, Relation rel, const char *const *cols, const RowBuf *b)
-{
-	uint64		gen = br->gen;
-	MemoryContext old;
-
-	if (br->known && br->cols == cols && br->types == b->types && br->ncols == b->ncols)
-		return;
-	/* (other columns than last time: learnt again, not overwritten under a caller) */
-	if (br->cxt != NULL)
-		MemoryContextSetParent(br->cxt, TopTransactionContext);
-	br->cxt = AllocSetContextCreate(CacheMemoryContext, "fintech bulk_insert table",
-									ALLOCSET_SMALL_SIZES);
-	old = MemoryContextSwitchTo(br->cxt);
-	br->kept = bulk_rel_keep_indexes(br, rel);
-	br->map = palloc(sizeof(int) * Max(RelationGetDescr(rel)->natts, 1));
-	br->cols_ok = columns_match(RelationGetDescr(rel), cols, b, br->map);
-	MemoryContextSwitchTo(old);
-	br->cols = cols;
-	br->types = b->types;
-	br->ncols = b->ncols;
-	/* an invalidation while it was learnt: used by this call, learnt again by the next */
-	br->known = gen == br->gen;
-}
-
-/*
- * The indexes of the result relation opened from what is kept (the
- * executor's ExecOpenIndices otherwise)
- */
-static void
-open_indexes(ResultRelInfo *rri, BulkRel *br)
-{
-	if (br == NULL || !br->kept)
-	{
-		ExecOpenIndices(rri, false);
-		return;
-	}
-	rri->ri_NumIndices = br->nidx;
-	rri->ri_IndexRelationDescs = palloc(sizeof(Relation) * Max(br->nidx, 1));
-	rri->ri_IndexRelationInfo = br->ii;
-	for (int k = 0; k < br->nidx; k++)
-		rri->ri_IndexRelationDescs[k] = index_open(br->idx[k], RowExclusiveLock);
-}
-
-/* and closed, their locks held to the end of the transaction */
-static void
-close_indexes(ResultRelInfo *rri, BulkRel *br)
-{
-	if (br == NULL || !br->kept)
-		return;					/* (ExecCloseResultRelations closes them) */
-	for (int k = 0; k < rri->ri_NumIndices; k++)
-		index_close(rri->ri_IndexRelationDescs[k], NoLock);
-	rri->ri_NumIndices = 0;
-}
-
-/*
  * an executor state with the table as its one result relation, indexes
  * open (from br's kept state when there is one)
  */
@@ -461,7 +124,7 @@ result_rel(Relation rel, BulkRel *br, EState **estate)
 	*estate = CreateExecutorState();
 	/* no range table: 0, so that no error path looks one up */
 	InitResultRelInfo(rri, rel, 0, NULL, 0);
-	open_indexes(rri, br);
+	bulk_rel_open_indexes(rri, br);
 	(*estate)->es_opened_result_relations = lappend((*estate)->es_opened_result_relations, rri);
 	return rri;
 }
@@ -499,19 +162,15 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	if (b->nrows == 0)
 		return true;
 	br = bulk_rel(relname);
-	rel = bulk_rel_open(br, relname);
+	rel = br ? bulk_rel_open(br, relname) : open_fintech(relname);
 	desc = RelationGetDescr(rel);
 	td = rel->trigdesc;
 	if (br != NULL)
-	{
-		bulk_rel_learn(br, rel, cols, b);
-		map = br->map;
-		cols_ok = br->cols_ok;
-	}
+		cols_ok = bulk_rel_learn(br, rel, cols, b, &map);
 	else
 	{
 		map = palloc(sizeof(int) * Max(desc->natts, 1));
-		cols_ok = columns_match(desc, cols, b, map);
+		cols_ok = bulk_columns_match(desc, cols, b, map);
 	}
 	if (!plain_table(rel) || !cols_ok ||
 		(td && (td->trig_insert_before_row || td->trig_insert_instead_row ||
@@ -605,7 +264,7 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 
 	for (int i = 0; i < Min(b->nrows, BULK_CHUNK); i++)
 		ExecDropSingleTupleTableSlot(slots[i]);
-	close_indexes(rri, br);
+	bulk_rel_close_indexes(rri, br);
 	result_rel_close(estate);
 	table_close(rel, NoLock);
 	b->nrows = 0;
