@@ -18,7 +18,9 @@
  * indexes (another backend's DDL, seen when this one locks the table;
  * this transaction's own, seen at its next command), of a schema (a
  * RENAME of fintech) or of a function (the compiled expressions call
- * functions).  Memory of a forgotten entry is handed to the transaction
+ * functions; the relcache's invalidations arrive through posting_write.c's
+ * callback, PostgreSQL 15 having room for ten per backend and none left
+ * for one more).  Memory of a forgotten entry is handed to the transaction
  * when the table is learnt again, so a call up the stack that still uses
  * it finds it until the transaction ends.
  *
@@ -58,6 +60,7 @@
 #include "utils/syscache.h"
 
 #include "posting_bulk_rel.h"
+#include "posting_write.h"
 
 /*
  * The table's live columns are exactly cols, in order, of the buffer's
@@ -123,8 +126,8 @@ bulk_rel_forget(BulkRel *br)
 	br->gen++;
 }
 
-static void
-bulk_rel_inval(Datum arg, Oid relid)
+void
+bulk_rel_relcache_inval(Oid relid)
 {
 	for (int i = 0; i < nbulk_rels; i++)
 	{
@@ -154,7 +157,8 @@ bulk_rel(const char *relname)
 
 	if (!callbacks)
 	{
-		CacheRegisterRelcacheCallback(bulk_rel_inval, (Datum) 0);
+		/* (the relcache's: posting_write.c's callback calls bulk_rel_relcache_inval) */
+		ledger_writer_callbacks();
 		CacheRegisterSyscacheCallback(NAMESPACEOID, bulk_syscache_inval, (Datum) 0);
 		CacheRegisterSyscacheCallback(PROCOID, bulk_syscache_inval, (Datum) 0);
 		callbacks = true;
