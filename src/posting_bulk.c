@@ -38,9 +38,17 @@
  * version is no longer the latest (not expected: the call holds its row
  * lock) is written with SQL as well.
  *
+ * What bulk_insert finds out about a table (its OID, its columns' map,
+ * its indexes' IndexInfo with their predicates and expressions compiled)
+ * is kept for the backend's next calls by posting_bulk_rel.c, which says
+ * when it is forgotten; no relation stays open between calls.
+ *
  * Locking: RowExclusiveLock on the tables written (what an INSERT or
- * UPDATE takes); the accounts' rows are already locked FOR NO KEY UPDATE
- * by the call (posting_lock.c), whose lock order is unchanged.
+ * UPDATE takes) and on their indexes (those of an insert held to the end
+ * of the transaction when posting_bulk_rel.c keeps them; otherwise
+ * released at the end of the write, as the executor does); the accounts'
+ * rows are already locked FOR NO KEY UPDATE by the call (posting_lock.c),
+ * whose lock order is unchanged.
  *
  *-------------------------------------------------------------------------
  */
@@ -70,6 +78,7 @@
 #include "ledger.h"
 #include "posting.h"
 #include "posting_bulk.h"
+#include "posting_bulk_rel.h"
 #include "posting_write.h"
 
 /*
@@ -77,6 +86,8 @@
  * row (one leaf) stands for, which bounds a leaf's size
  */
 #define BULK_CHUNK 1000
+/* up to this many rows, the slots pin the relation's descriptor (bulk_insert) */
+#define FEW_ROWS 8
 
 /* the folded state's columns of fintech.accounts, after its id */
 static const char *const account_cols[] = {"id", "balance", "pending_out", "pending_in", "last_seq"};
@@ -102,39 +113,18 @@ plain_table(Relation rel)
 }
 
 /*
- * The table's live columns are exactly cols, in order, of the buffer's
- * types, none generated; map[attno] = buffer column.
+ * an executor state with the table as its one result relation, indexes
+ * open (from br's kept state when there is one)
  */
-static bool
-columns_match(TupleDesc desc, const char *const *cols, const RowBuf *b, int *map)
-{
-	int			k = 0;
-
-	for (int i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		map[i] = -1;
-		if (att->attisdropped)
-			continue;
-		if (k >= b->ncols || att->attgenerated || att->atttypid != b->types[k] ||
-			strcmp(NameStr(att->attname), cols[k]) != 0)
-			return false;
-		map[i] = k++;
-	}
-	return k == b->ncols;
-}
-
-/* an executor state with the table as its one result relation, indexes open */
 static ResultRelInfo *
-result_rel(Relation rel, EState **estate)
+result_rel(Relation rel, BulkRel *br, EState **estate)
 {
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
 
 	*estate = CreateExecutorState();
 	/* no range table: 0, so that no error path looks one up */
 	InitResultRelInfo(rri, rel, 0, NULL, 0);
-	ExecOpenIndices(rri, false);
+	bulk_rel_open_indexes(rri, br);
 	(*estate)->es_opened_result_relations = lappend((*estate)->es_opened_result_relations, rri);
 	return rri;
 }
@@ -166,14 +156,23 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	bool		check_exprs;
 	bool		direct_audit;
 	bool		capture = false;
+	BulkRel    *br;
+	bool		cols_ok;
 
 	if (b->nrows == 0)
 		return true;
-	rel = open_fintech(relname);
+	br = bulk_rel(relname);
+	rel = br ? bulk_rel_open(br, relname) : open_fintech(relname);
 	desc = RelationGetDescr(rel);
 	td = rel->trigdesc;
-	map = palloc(sizeof(int) * Max(desc->natts, 1));
-	if (!plain_table(rel) || !columns_match(desc, cols, b, map) ||
+	if (br != NULL)
+		cols_ok = bulk_rel_learn(br, rel, cols, b, &map);
+	else
+	{
+		map = palloc(sizeof(int) * Max(desc->natts, 1));
+		cols_ok = bulk_columns_match(desc, cols, b, map);
+	}
+	if (!plain_table(rel) || !cols_ok ||
 		(td && (td->trig_insert_before_row || td->trig_insert_instead_row ||
 				td->trig_insert_before_statement || td->trig_insert_after_statement ||
 				td->trig_insert_new_table)))
@@ -185,7 +184,7 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	/* the audit rows of the new rows written here, without a trigger event each */
 	direct_audit = ft_audit_insert_direct(rel, &capture);
 
-	rri = result_rel(rel, &estate);
+	rri = result_rel(rel, br, &estate);
 	/*
 	 * NOT NULL is checked on the row's values as they are laid out;
 	 * ExecConstraints (which deforms the row again to check it) runs for a
@@ -199,11 +198,12 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 	isnull = palloc(sizeof(bool) * desc->natts);
 	slots = palloc(sizeof(TupleTableSlot *) * Min(b->nrows, BULK_CHUNK));
 	/*
-	 * the slots on a copy of the descriptor, not reference-counted: a
-	 * thousand slots pinning the relation's own would each be remembered,
-	 * and forgotten by a linear search, by the resource owner
+	 * the slots of many rows on a copy of the descriptor, not
+	 * reference-counted: a thousand slots pinning the relation's own would
+	 * each be remembered, and forgotten by a linear search, by the resource
+	 * owner; a transfer's few pin it (cheaper than the copy)
 	 */
-	slotdesc = CreateTupleDescCopy(desc);
+	slotdesc = b->nrows <= FEW_ROWS ? desc : CreateTupleDescCopy(desc);
 	for (int i = 0; i < Min(b->nrows, BULK_CHUNK); i++)
 		slots[i] = MakeSingleTupleTableSlot(slotdesc, &TTSOpsHeapTuple);
 
@@ -264,6 +264,7 @@ bulk_insert(const char *relname, const char *const *cols, RowBuf *b)
 
 	for (int i = 0; i < Min(b->nrows, BULK_CHUNK); i++)
 		ExecDropSingleTupleTableSlot(slots[i]);
+	bulk_rel_close_indexes(rri, br);
 	result_rel_close(estate);
 	table_close(rel, NoLock);
 	b->nrows = 0;
@@ -338,7 +339,7 @@ bulk_index_version(Relation rel, HeapTuple tup, ResultRelInfo **rri, EState **es
 {
 	if (*rri == NULL)
 	{
-		*rri = result_rel(rel, estate);
+		*rri = result_rel(rel, NULL, estate);
 		*slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
 	}
 	ExecStoreHeapTuple(tup, *slot, false);

@@ -50,6 +50,7 @@
 #include "metrics.h"
 #include "posting.h"
 #include "posting_bulk.h"
+#include "posting_bulk_rel.h"
 #include "posting_write.h"
 #include "spi_plan.h"
 
@@ -377,11 +378,17 @@ write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects)
  */
 static Oid	entries_seq_oid = InvalidOid;
 
+/*
+ * (also what posting_bulk_rel.c keeps: PostgreSQL 15 has room for ten
+ * relcache callbacks per backend, and with the server's own and fintech's
+ * others there is none for one more)
+ */
 static void
 entries_seq_rel_inval(Datum arg, Oid relid)
 {
 	if (!OidIsValid(relid) || relid == entries_seq_oid)
 		entries_seq_oid = InvalidOid;
+	bulk_rel_relcache_inval(relid);
 }
 
 static void
@@ -390,11 +397,10 @@ entries_seq_nsp_inval(Datum arg, int cacheid, uint32 hashvalue)
 	entries_seq_oid = InvalidOid;
 }
 
-static Oid
-entries_seq(void)
+void
+ledger_writer_callbacks(void)
 {
 	static bool callbacks = false;
-	Oid			seq;
 
 	if (!callbacks)
 	{
@@ -402,6 +408,14 @@ entries_seq(void)
 		CacheRegisterSyscacheCallback(NAMESPACEOID, entries_seq_nsp_inval, (Datum) 0);
 		callbacks = true;
 	}
+}
+
+static Oid
+entries_seq(void)
+{
+	Oid			seq;
+
+	ledger_writer_callbacks();
 	if (OidIsValid(entries_seq_oid))
 		return entries_seq_oid;
 	seq = RangeVarGetRelid(makeRangeVar("fintech", "entries_id_seq", -1), NoLock, false);

@@ -231,6 +231,33 @@ SELECT count(*) AS batch_rows, sum(cardinality(entry_ids)) AS entries
 SELECT fintech.seal_audit() >= 0 AS sealed;
 SELECT ok, detail ~ '^[0-9]+ sealed rows verified' AS verified FROM fintech.verify_audit();
 
+-- what the direct insert keeps of a table's indexes between calls
+-- (posting_bulk.c's BulkRel) is forgotten when they change: an index made
+-- after this session's transfers gets the next one's entries (a unique
+-- partial index that a second transfer of 4321 breaks), so does one whose
+-- predicate calls a function that is not built in (opened per call, as
+-- the executor does), and a dropped one is no longer written
+SELECT fintech.transfer('bb_x1', 'bb_x2', 4321) IS NOT NULL AS transferred;
+CREATE UNIQUE INDEX bb_once ON fintech.postings (amount) WHERE amount = 4321;
+\set VERBOSITY terse
+SELECT fintech.transfer('bb_x1', 'bb_x2', 4321);
+\set VERBOSITY default
+DROP INDEX fintech.bb_once;
+CREATE FUNCTION bb_is_4321(bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE
+  AS $$BEGIN RETURN $1 = 4321; END$$;
+CREATE UNIQUE INDEX bb_once_fn ON fintech.postings (amount) WHERE bb_is_4321(amount);
+\set VERBOSITY terse
+SELECT fintech.transfer('bb_x1', 'bb_x2', 4321);
+\set VERBOSITY default
+DROP INDEX fintech.bb_once_fn;
+CREATE INDEX bb_fn ON fintech.postings (amount) WHERE bb_is_4321(amount);
+SELECT fintech.transfer('bb_x1', 'bb_x2', 4321) IS NOT NULL AS transferred_again,
+       fintech.transfer('bb_x1', 'bb_x2', 4321) IS NOT NULL AS and_again;
+DROP INDEX fintech.bb_fn;
+DROP FUNCTION bb_is_4321(bigint);
+SELECT fintech.transfer('bb_x1', 'bb_x2', 4321) IS NOT NULL AS without_it;
+SELECT count(*) AS postings_of_4321 FROM fintech.postings WHERE amount = 4321;
+
 -- the ledger and the log still prove out
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
 SELECT fintech.seal_audit() >= 0 AS sealed;
