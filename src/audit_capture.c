@@ -70,6 +70,7 @@
 #include "audit_log.h"
 #include "audit_table.h"
 #include "personal.h"
+#include "relcache_inval.h"
 
 /* ------------------------------------------------------------------------
  * Canonical jsonb of a row
@@ -313,7 +314,7 @@ capture_rel(Relation rel)
 		{
 			capture_cxt = AllocSetContextCreate(CacheMemoryContext, "fintech audit capture",
 												ALLOCSET_SMALL_SIZES);
-			CacheRegisterRelcacheCallback(capture_rels_inval, (Datum) 0);
+			ft_relcache_callback(capture_rels_inval, (Datum) 0);
 		}
 		ctl.keysize = sizeof(Oid);
 		ctl.entrysize = sizeof(CaptureRel);

@@ -52,6 +52,7 @@
 
 #include "audit_log.h"
 #include "canon.h"
+#include "relcache_inval.h"
 
 static const char *const audit_log_columns[] = {
 	"id", "table_name", "operation", "old_row", "new_row", "txid", "session_role",
@@ -132,7 +133,7 @@ audit_log_lookup(void)
 					 errmsg("fintech.audit_log or its id sequence is missing")));
 		if (!callback_registered)
 		{
-			CacheRegisterRelcacheCallback(audit_oids_inval, (Datum) 0);
+			ft_relcache_callback(audit_oids_inval, (Datum) 0);
 			callback_registered = true;
 		}
 		audit_log_relid = relid;

@@ -75,6 +75,7 @@
 #include "events.h"
 #include "jobs.h"
 #include "spi_plan.h"
+#include "relcache_inval.h"
 
 #define EVENT_PREFIX	"fintech"
 
@@ -180,7 +181,7 @@ ft_events_installed(void)
 		return false;
 	if (!callback_registered)
 	{
-		CacheRegisterRelcacheCallback(events_oids_inval, (Datum) 0);
+		ft_relcache_callback(events_oids_inval, (Datum) 0);
 		callback_registered = true;
 	}
 	events_in_order = get_relname_relid("events_in_order", nsp);

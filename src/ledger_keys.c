@@ -60,6 +60,7 @@
 #include "canon.h"
 #include "ledger_keys.h"
 #include "spi_plan.h"
+#include "relcache_inval.h"
 
 /* fintech.ledger_keys: key, function, request_hash, entry_id, created_at */
 #define KEYS_NATTS 5
@@ -118,7 +119,7 @@ keys_oids(void)
 	nsp = get_namespace_oid("fintech", false);
 	if (!callback_registered)
 	{
-		CacheRegisterRelcacheCallback(keys_oids_inval, (Datum) 0);
+		ft_relcache_callback(keys_oids_inval, (Datum) 0);
 		callback_registered = true;
 	}
 	keys_cache.seq = get_relname_relid("entries_id_seq", nsp);

@@ -31,6 +31,7 @@
 #include "fintech.h"
 #include "limit.h"
 #include "spi_plan.h"
+#include "relcache_inval.h"
 
 enum
 {
@@ -69,7 +70,7 @@ ft_active_limits(Oid relid, const ActiveLimit **out)
 
 	if (!callback_set)
 	{
-		CacheRegisterRelcacheCallback(limits_inval, (Datum) 0);
+		ft_relcache_callback(limits_inval, (Datum) 0);
 		callback_set = true;
 	}
 	if (!loaded || relid != cached_relid || inval_count != loaded_at)

@@ -65,6 +65,7 @@
 #include "canon.h"
 #include "personal.h"
 #include "spi_plan.h"
+#include "relcache_inval.h"
 
 enum
 {
@@ -113,7 +114,7 @@ ft_personal_owner(void)
 		return personal_owner;
 	if (!registered)
 	{
-		CacheRegisterRelcacheCallback(personal_rels_inval, (Datum) 0);
+		ft_relcache_callback(personal_rels_inval, (Datum) 0);
 		registered = true;
 	}
 	nsp = get_namespace_oid("fintech", true);

@@ -18,9 +18,8 @@
  * indexes (another backend's DDL, seen when this one locks the table;
  * this transaction's own, seen at its next command), of a schema (a
  * RENAME of fintech) or of a function (the compiled expressions call
- * functions; the relcache's invalidations arrive through posting_write.c's
- * callback, PostgreSQL 15 having room for ten per backend and none left
- * for one more).  Memory of a forgotten entry is handed to the transaction
+ * functions; relcache_inval.c's one callback for all of fintech brings the
+ * relcache's).  Memory of a forgotten entry is handed to the transaction
  * when the table is learnt again, so a call up the stack that still uses
  * it finds it until the transaction ends.
  *
@@ -60,7 +59,7 @@
 #include "utils/syscache.h"
 
 #include "posting_bulk_rel.h"
-#include "posting_write.h"
+#include "relcache_inval.h"
 
 /*
  * The table's live columns are exactly cols, in order, of the buffer's
@@ -126,8 +125,9 @@ bulk_rel_forget(BulkRel *br)
 	br->gen++;
 }
 
-void
-bulk_rel_relcache_inval(Oid relid)
+/* a relcache invalidation of relid (InvalidOid: of every relation) */
+static void
+bulk_relcache_inval(Datum arg, Oid relid)
 {
 	for (int i = 0; i < nbulk_rels; i++)
 	{
@@ -157,8 +157,7 @@ bulk_rel(const char *relname)
 
 	if (!callbacks)
 	{
-		/* (the relcache's: posting_write.c's callback calls bulk_rel_relcache_inval) */
-		ledger_writer_callbacks();
+		ft_relcache_callback(bulk_relcache_inval, (Datum) 0);
 		CacheRegisterSyscacheCallback(NAMESPACEOID, bulk_syscache_inval, (Datum) 0);
 		CacheRegisterSyscacheCallback(PROCOID, bulk_syscache_inval, (Datum) 0);
 		callbacks = true;

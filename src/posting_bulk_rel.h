@@ -44,14 +44,6 @@ extern bool bulk_columns_match(TupleDesc desc, const char *const *cols, const Ro
 extern void bulk_rel_open_indexes(ResultRelInfo *rri, BulkRel *br);
 extern void bulk_rel_close_indexes(ResultRelInfo *rri, BulkRel *br);
 
-/*
- * A relcache invalidation of relid (InvalidOid: of every relation): what
- * is kept of that table, or of the table of that index, is forgotten.
- * Called by posting_write.c's relcache callback (no slot is left for one
- * of its own).
- */
-extern void bulk_rel_relcache_inval(Oid relid);
-
 #pragma GCC visibility pop
 
 #endif							/* FINTECH_POSTING_BULK_REL_H */

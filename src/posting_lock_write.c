@@ -93,6 +93,7 @@
 #include "posting.h"
 #include "posting_bulk.h"
 #include "posting_lock_write.h"
+#include "relcache_inval.h"
 
 /* the statement's bound (posting_lock.c's PREWRITE_MAX_BALANCE) */
 #define LW_MAX_BALANCE		(INT64CONST(1) << 62)
@@ -242,7 +243,7 @@ lock_writer_open(void)
 		return NULL;
 	if (!callbacks)
 	{
-		CacheRegisterRelcacheCallback(lw_rel_inval, (Datum) 0);
+		ft_relcache_callback(lw_rel_inval, (Datum) 0);
 		CacheRegisterSyscacheCallback(NAMESPACEOID, lw_nsp_inval, (Datum) 0);
 		callbacks = true;
 	}

@@ -50,9 +50,9 @@
 #include "metrics.h"
 #include "posting.h"
 #include "posting_bulk.h"
-#include "posting_bulk_rel.h"
 #include "posting_write.h"
 #include "spi_plan.h"
+#include "relcache_inval.h"
 
 static const Oid entries_types[] = {INT8OID, TEXTOID, INT8OID, TEXTOID, JSONBOID, TIMESTAMPTZOID};
 static const Oid postings_types[] = {INT8OID, INT4OID, INT8OID, INT8OID, INT8OID, INT8OID, TIMESTAMPTZOID};
@@ -378,17 +378,11 @@ write_entry(Ledger *L, EntrySpec *e, Effect *effects, int neffects)
  */
 static Oid	entries_seq_oid = InvalidOid;
 
-/*
- * (also what posting_bulk_rel.c keeps: PostgreSQL 15 has room for ten
- * relcache callbacks per backend, and with the server's own and fintech's
- * others there is none for one more)
- */
 static void
 entries_seq_rel_inval(Datum arg, Oid relid)
 {
 	if (!OidIsValid(relid) || relid == entries_seq_oid)
 		entries_seq_oid = InvalidOid;
-	bulk_rel_relcache_inval(relid);
 }
 
 static void
@@ -397,25 +391,18 @@ entries_seq_nsp_inval(Datum arg, int cacheid, uint32 hashvalue)
 	entries_seq_oid = InvalidOid;
 }
 
-void
-ledger_writer_callbacks(void)
-{
-	static bool callbacks = false;
-
-	if (!callbacks)
-	{
-		CacheRegisterRelcacheCallback(entries_seq_rel_inval, (Datum) 0);
-		CacheRegisterSyscacheCallback(NAMESPACEOID, entries_seq_nsp_inval, (Datum) 0);
-		callbacks = true;
-	}
-}
-
 static Oid
 entries_seq(void)
 {
+	static bool callbacks = false;
 	Oid			seq;
 
-	ledger_writer_callbacks();
+	if (!callbacks)
+	{
+		ft_relcache_callback(entries_seq_rel_inval, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACEOID, entries_seq_nsp_inval, (Datum) 0);
+		callbacks = true;
+	}
 	if (OidIsValid(entries_seq_oid))
 		return entries_seq_oid;
 	seq = RangeVarGetRelid(makeRangeVar("fintech", "entries_id_seq", -1), NoLock, false);

@@ -18,12 +18,6 @@
 extern void ledger_writer_init(Ledger *L);
 
 /*
- * Register the writer's invalidation callbacks once per backend (its
- * relcache callback also serves posting_bulk_rel.c)
- */
-extern void ledger_writer_callbacks(void);
-
-/*
  * Apply an accepted entry: take its id, move the balances and held amounts
  * of its accounts in memory and queue its entry, postings or pending legs,
  * hold and hold resolution.  effects: its per-account effects, as decided.

@@ -25,6 +25,15 @@ if [ -n "$out" ]; then
 	rc=1
 fi
 
+echo "== one relcache callback"
+# PostgreSQL 15 has room for ten relcache callbacks a backend, for the server
+# and every library: fintech's parts register through relcache_inval.c's one
+out=$(grep -n 'CacheRegisterRelcacheCallback' src/*.c | grep -v '^src/relcache_inval\.c:')
+if [ -n "$out" ]; then
+	echo "$out (use ft_relcache_callback)"
+	rc=1
+fi
+
 echo "== -Werror build"
 make -s clean >/dev/null && make -s PG_CONFIG="$PG_CONFIG" FINTECH_CHECKS=1 >/dev/null || rc=1
 make -s clean >/dev/null
