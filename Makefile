@@ -47,6 +47,7 @@ REGRESS = extension worker ledger audit audit_tree payments sanctions screening 
 # (0.6.0: each part adds its tests on its own line, before privileges)
 REGRESS += sanctions_lists screening_required screening_v2 # screening v2
 REGRESS += screening_scripts # screening v2: the cross-script rules (session 10)
+REGRESS += screening_keys # screening v2: the key search (session 15)
 REGRESS += events metrics # events and metrics
 REGRESS += ledger_additions # ledger additions
 REGRESS += limits # limits

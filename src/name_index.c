@@ -312,6 +312,7 @@ open_image(MemoryContext cxt, const char *base, dsm_segment *seg)
 	ix->grams = (const GramSlot *) (base + h->grams);
 	ix->gmask = h->gmask;
 	ix->abjad_names = h->nabjad > 0;
+	ix->keyed = h->keyed;
 	/*
 	 * Only the stamps and marks are zeroed: ebest and ename are written
 	 * before they are read (when their entity's stamp is set).  All are

@@ -103,7 +103,10 @@ typedef struct Vocab
  * both forms is in both lists).  A posting packs the entry's length over
  * its id, so a list in ascending order is sorted by length: the entries of
  * the lengths a query item can be similar to are one range of the list,
- * found by binary search (the rest is never read).
+ * found by binary search (the rest is never read).  A key trigram
+ * (FT_IS_KEYGRAM, name_index_keys.c) has its own slots: their
+ * FT_LIST_PLAIN list holds the entries of the names written in the tag's
+ * script, by the length of their key.
  */
 #define FT_LIST_PLAIN		0	/* entries of names as written */
 #define FT_LIST_SKELETON	1	/* entries of consonant skeletons */
@@ -143,6 +146,7 @@ typedef struct IndexImage
 	int32		nnames;
 	int32		nvocab;
 	int32		nabjad;			/* names written in Arabic or Hebrew letters */
+	int32		keyed;			/* bit s (FT_KEY_*): some names are written in script s */
 	FtOff		entities;
 	FtOff		names;
 	FtOff		vocab;
@@ -218,6 +222,7 @@ typedef struct NameIndex
 	const GramSlot *grams;
 	uint32		gmask;
 	bool		abjad_names;	/* some listed names are in Arabic or Hebrew letters */
+	int32		keyed;			/* IndexImage.keyed */
 	/*
 	 * per query scratch, stamped so nothing is cleared between queries;
 	 * stamps are 16 bits (memory: a session keeps this for every
@@ -287,6 +292,31 @@ extern int	ft_vocab_find(const NameIndex *ix, const char *s, int forms);
 
 /* the distinct trigrams of "$s$", at most max */
 extern int	ft_grams_of(const char *s, int len, uint32 *out, int max);
+
+/*
+ * The key trigrams (name_index_keys.c): the trigrams of a script key of
+ * the entries of names written in that script, tagged with the script
+ * (FT_KEY_*) in their top byte, in the same trigram table (a tagged slot's
+ * FT_LIST_PLAIN list: postings packing the key's length), for a Latin
+ * query's key search (screening.c).
+ */
+#define FT_KEY_KOREAN		1
+#define FT_KEY_THAI			2
+#define FT_KEY_GREEK		3
+#define FT_KEY_CYRILLIC		4
+#define FT_NKEYS			4
+#define FT_IS_KEYGRAM(g)	(((g) >> 24) != 0)
+/* room for every key trigram of an entry: one set per script (FT_KEY_CYRILLIC: none, name_index_keys.c) */
+#define FT_KEYGRAMS_MAX		(FT_NKEYS * (MAX_TOKLEN * MAX_JOIN + 2))
+
+/* the key of script s (FT_KEY_*) of t[0 .. len - 1] into out (room for len + 1); its length */
+extern int	ft_script_key(int s, const char *t, int len, char *out);
+
+/* the distinct key trigrams of tag of key[0 .. len - 1], at most max */
+extern int	ft_key_grams_of(int tag, const char *key, int len, uint32 *out, int max);
+
+/* the length of the key of tag (a script) of an entry s[0 .. len - 1] */
+extern int	ft_key_len(int tag, const char *s, int len);
 
 /* the first link of query stamp to vocabulary entry v (-1: none) */
 static inline int

@@ -316,6 +316,8 @@ read_lists(Build *b)
 		if (ft_skeleton_name(&nn, &sk) > 0)
 			add_name(b, name, &sk, true);
 		b->nabjad += nn.abjad ? 1 : 0;
+		b->keyed |= (nn.hangul ? 1 << FT_KEY_KOREAN : 0) | (nn.thai ? 1 << FT_KEY_THAI : 0) |
+			(nn.greek ? 1 << FT_KEY_GREEK : 0) | (nn.cyrillic ? 1 << FT_KEY_CYRILLIC : 0);
 		MemoryContextSwitchTo(cxt);
 		MemoryContextReset(tmp);
 	}
@@ -423,15 +425,19 @@ link_lists(Build *b)
 		}
 	pfree(is_token);
 
-	/* trigrams -> vocabulary: count, allocate, fill */
+	/*
+	 * trigrams -> vocabulary: count, allocate, fill; the trigrams of the
+	 * letters, then the key trigrams (name_index_keys.c)
+	 */
 	for (int pass = 0; pass < 2; pass++)
 	{
 		for (int v = 0; v < b->nvocab; v++)
 		{
-			uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
-			int			ng = ft_grams_of(b->vocab[v].s, b->vocab[v].len, g, lengthof(g));
+			uint32		g[MAX_TOKLEN * MAX_JOIN + 2 + FT_KEYGRAMS_MAX];
+			int			ng = ft_grams_of(b->vocab[v].s, b->vocab[v].len, g, MAX_TOKLEN * MAX_JOIN + 2);
 
 			CHECK_FOR_INTERRUPTS();
+			ng += ft_entry_key_grams(&b->vocab[v], g + ng, FT_KEYGRAMS_MAX);
 			for (int k = 0; k < ng; k++)
 			{
 				BGram	   *gr = bgram_insert(b->grams, g[k], &found);

@@ -114,6 +114,7 @@ typedef struct Build
 	int			nnames;
 	int			ncap;
 	int			nabjad;
+	int			keyed;			/* bit s (FT_KEY_*): some names are written in script s */
 	BName	   *names;
 	int			nvocab;
 	int			vcap;
@@ -122,6 +123,9 @@ typedef struct Build
 	bgram_hash *grams;
 	MemoryContext cxt;			/* where the build structures live */
 } Build;
+
+/* the key trigrams of entry v, at most max (name_index_keys.c) */
+extern int	ft_entry_key_grams(const BVocab *v, uint32 *out, int max);
 
 /* the image of build b, in cxt: *image, *size bytes (name_index_write.c) */
 extern void ft_write_image(Build *b, const int64 *sig, MemoryContext cxt, char **image, Size *size);

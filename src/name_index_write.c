@@ -231,8 +231,19 @@ write_image(Build *b, const int64 *sig, Writer *w)
 			FtOff		off;
 
 			for (int j = 0; j < gr->n; j++)
-				if (in_list(&b->vocab[gr->vocab[j]], l))
-					postings[n++] = FT_POSTING(b->vocab[gr->vocab[j]].len, gr->vocab[j]);
+			{
+				BVocab	   *bv = &b->vocab[gr->vocab[j]];
+
+				/* a key trigram's entries: one list, by the length of their key */
+				if (FT_IS_KEYGRAM(gr->key))
+				{
+					if (l == FT_LIST_PLAIN)
+						postings[n++] = FT_POSTING(ft_key_len(gr->key >> 24, bv->s, bv->len),
+												   gr->vocab[j]);
+				}
+				else if (in_list(bv, l))
+					postings[n++] = FT_POSTING(bv->len, gr->vocab[j]);
+			}
 			qsort(postings, n, sizeof(uint32), cmp_posting);
 			off = w_put(w, postings, n * sizeof(uint32), sizeof(uint32));
 			/* (w_put may move the image: the slot is found again) */
@@ -255,6 +266,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		h->nnames = b->nnames;
 		h->nvocab = b->nvocab;
 		h->nabjad = b->nabjad;
+		h->keyed = b->keyed;
 		h->entities = ents;
 		h->names = names;
 		h->vocab = vocab;

@@ -10,7 +10,9 @@
  * name_words.c), name_index.c (the per-backend index of the listed names),
  * name_score.c (the similarity model).  A query's candidates are the
  * names holding an item that shares enough trigrams with one of the
- * query's items; only they are scored, and only those hit by enough of
+ * query's items (for a query in Latin letters, also by the trigrams of
+ * the items' script keys among the names written in Hangul, Thai or Greek:
+ * key_candidates); only they are scored, and only those hit by enough of
  * the query.
  *
  * Bounds: a name to screen is at most FINTECH_NAME_MAXCHARS (1,000)
@@ -234,6 +236,34 @@ link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, bool skeleto
 	}
 }
 
+/* does p[from .. to - 1] (ascending) hold posting key? */
+static bool
+holds(const uint32 *p, int from, int to, uint32 key)
+{
+	while (from < to)
+	{
+		int			mid = from + (to - from) / 2;
+
+		if (p[mid] == key)
+			return true;
+		if (p[mid] < key)
+			from = mid + 1;
+		else
+			to = mid;
+	}
+	return false;
+}
+
+/* has query item qi a link to vocabulary entry v already (this query's)? */
+static bool
+linked(const NameIndex *ix, const ScreenQuery *q, int qi, int v)
+{
+	for (int l = ft_link_head(ix, q->stamp, v); l >= 0; l = q->links[l].next)
+		if (q->links[l].qi == qi)
+			return true;
+	return false;
+}
+
 /*
  * Candidates: names holding a vocabulary item that shares enough trigrams
  * with an item of the query (and is similar to it).  Items made only of
@@ -245,9 +275,16 @@ link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, bool skeleto
  * an entry must then share at least need - f of the others, and only those
  * entries are looked up in the f lists (skipped_hold).  The same entries
  * reach need as when every list is counted.
+ *
+ * tag (a script, FT_KEY_*; 0: none): the key search (key_candidates), by
+ * the trigrams of the item's key among the key trigrams of the names
+ * written in that script; an entry must share as many of them as for a
+ * query of several words (half; a third of a short key), whatever the
+ * query's length, and the first (the search is there for the starts the
+ * letters do not share), and is linked only once per item.
  */
 static void
-find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, Cands *cd)
+find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, int tag, Cands *cd)
 {
 	/*
 	 * the entries the names of this pass hold (form_ok): others lead to no
@@ -263,13 +300,11 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 	for (int qi = 0; qi < q->it.n; qi++)
 	{
 		uint32		g[MAX_TOKLEN * MAX_JOIN + 2];
-		int			ng = ft_grams_of(q->it.s[qi], q->it.len[qi], g, lengthof(g));
+		char		key[MAX_TOKLEN * MAX_JOIN + 1];
+		int			klen = q->it.len[qi];
+		int			ng;
 
-		/*
-		 * Half the trigrams (a third for short items): one typo passes.  A
-		 * name of one word has nothing else to be found by: any trigram.
-		 */
-		int			need = q->strong <= 1 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
+		int			need;
 		int			f = 0;
 		uint32		vst = ft_next_vstamp(ix);
 		int			lo,
@@ -281,16 +316,33 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		int			nfound = 0;
 		int			nlen;
 
-		ft_len_window(q->it.len[qi], &lo, &hi);
 		if (q->it.strong[qi] == 0)
 		{
 			/* particles match only themselves, and find no candidates */
-			int			v = ft_vocab_find(ix, q->it.s[qi], q->forms);
+			int			v = tag != 0 ? -1 : ft_vocab_find(ix, q->it.s[qi], q->forms);
 
 			if (v >= 0)
 				add_link(ix, q, qi, v, 1.0f);
 			continue;
 		}
+		/* the key search: the trigrams of the item's key, among the entries of tag */
+		if (tag != 0)
+		{
+			if (q->it.len[qi] > MAX_TOKLEN * MAX_JOIN)
+				continue;
+			klen = ft_script_key(tag, q->it.s[qi], q->it.len[qi], key);
+			ng = ft_key_grams_of(tag, key, klen, g, lengthof(g));
+		}
+		else
+			ng = ft_grams_of(q->it.s[qi], q->it.len[qi], g, lengthof(g));
+		ft_len_window(klen, &lo, &hi);
+
+		/*
+		 * Half the trigrams (a third for short items): one typo passes.  A
+		 * name of one word has nothing else to be found by: any trigram
+		 * (not in the key search, which only adds to what the letters found).
+		 */
+		need = q->strong <= 1 && tag == 0 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
 
 		/* each trigram's postings of entries of lengths lo .. hi; the shortest first */
 		for (int k = 0; k < ng; k++)
@@ -363,7 +415,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 				if (skipped_hold(p[order[r]], to[order[r]], start + (r - (ng - f)) * nlen, lo,
 								 found[c]))
 					shared++;
-			if (shared < need)
+			if (shared < need ||
+				(tag != 0 && (!holds(p[0], from[0], to[0], found[c]) || linked(ix, q, qi, v))))
 				continue;
 			/* (a pair under SIM_FLOOR is dropped here) */
 			sim = ft_item_sim(ix, q, qi, v, true);
@@ -374,6 +427,26 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 	}
 	pfree(found);
 	pfree(start);
+}
+
+/*
+ * The key search (name_index_keys.c): a query in Latin letters looks the
+ * keys of its items up among the keys of the names written in each keyed
+ * script the lists hold (Hangul, Thai, Greek; name_index_keys.c says why
+ * not Cyrillic).  It finds the pairs whose spellings share too few
+ * trigrams of the letters (the start differs: BANHARN / banhan, PIYABUTR
+ * / piyabut) but whose keys share enough, the first among them; each is
+ * then compared as the letters' are (ft_item_sim: by the keys, one side
+ * being written in the script).
+ */
+static void
+key_candidates(NameIndex *ix, ScreenQuery *q, Cands *cd)
+{
+	if (q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.greek || q->nn.cyrillic)
+		return;
+	for (int s = 1; s <= FT_NKEYS; s++)
+		if (s != FT_KEY_CYRILLIC && (ix->keyed & (1 << s)))
+			find_candidates(ix, q, false, false, s, cd);
 }
 
 /*
@@ -479,13 +552,14 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 	est = ft_next_stamp(ix);
 
 	prepare_query(ix, &q, qw, FT_FORM_PLAIN);
-	find_candidates(ix, &q, false, q.nn.abjad, &cd);
+	find_candidates(ix, &q, false, q.nn.abjad, 0, &cd);
+	key_candidates(ix, &q, &cd);
 	score_candidates(ix, &q, qw, &cd, 0, attrs, min_score, only_entity, est, ex);
 	plain = cd.n;
 	if ((q.nn.abjad || ix->abjad_names) && ft_skeleton_name(&q.nn, &sq.nn) > 0)
 	{
 		prepare_query(ix, &sq, sqw, FT_FORM_SKELETON);
-		find_candidates(ix, &sq, true, q.nn.abjad, &cd);
+		find_candidates(ix, &sq, true, q.nn.abjad, 0, &cd);
 		score_candidates(ix, &sq, sqw, &cd, plain, attrs, min_score, only_entity, est, ex);
 		pfree(sq.links);
 	}

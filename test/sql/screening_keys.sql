@@ -1,0 +1,54 @@
+-- screening_keys: the key search (session 15, issue 19).  A pair whose
+-- spellings differ from the start (BANHARN / banhan, PIYABUTR / piyabut,
+-- BHUMIBOL / phumiphon, folded fumifon) shares too few trigrams of the
+-- letters to become a candidate, so the script keys that would meet
+-- (name_score.c) never ran on it.  The index now also holds the trigrams
+-- of the tokens' script keys (name_index_keys.c): a Latin query looks its
+-- keys up among the names written in Thai, Hangul or Greek.  Two
+-- hand-made lists: XL in Latin letters, XO the same entities in their own
+-- script.  A database of its own (rarity weights depend on every list).
+\set VERBOSITY default
+SELECT current_database() AS original_db \gset
+CREATE DATABASE fintech_screening_keys;
+\c fintech_screening_keys
+SET client_min_messages = warning;
+CREATE EXTENSION fintech CASCADE;
+RESET client_min_messages;
+CREATE FUNCTION sdn(names text[]) RETURNS text LANGUAGE sql AS $$
+  SELECT string_agg(format('%s,"%s",individual,"XS",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ', i, n),
+                    E'\r\n' ORDER BY i) || E'\r\n'
+    FROM unnest(names) WITH ORDINALITY AS u(n, i)
+$$;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
+  'SILPA-ARCHA, Banharn', 'SAENGKANOKKUL, Piyabutr', 'ADULYADEJ, Bhumibol',
+  'PARK, Chan-wook', 'DUKAKIS, Michael', 'BAKOYANNIS, Kostas']), list => 'XL') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
+  'บรรหาร ศิลปอาชา', 'ปิยบุตร แสงกนกกุล', 'ภูมิพล อดุลยเดช',
+  '박찬욱', 'Μιχάλης Ντουκάκης', 'Κώστας Μπακογιάννης']), list => 'XO') AS original;
+
+CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
+RETURNS TABLE(list text, source_uid text, matched_name text, score numeric)
+LANGUAGE sql AS $$
+  SELECT list, source_uid, matched_name, round(score::numeric, 3)
+    FROM fintech.screen_name(q, min, 3)
+$$;
+
+-- a Latin query finds the name written in Thai through the Thai keys of
+-- its tokens (banharn / banhan, piyabutr / piyabut, bhumibol / fumifon):
+-- before the key search, only the XL row
+SELECT * FROM hits('Banharn Silpa-archa');
+SELECT * FROM hits('Piyabutr Saengkanokkul');
+SELECT * FROM hits('Bhumibol Adulyadej');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Bhumibol Adulyadej', s.id) AS e
+ WHERE s.list = 'XO' AND s.source_uid = '3';
+-- the reverse is not searched by keys (a query written in Thai against
+-- the keys of every Latin token: more false positives than pairs found,
+-- session 15): the Thai query finds its own list only
+SELECT * FROM hits('ภูมิพล อดุลยเดช');
+-- nor a query in Hangul or Greek: as before the key search (PARK,
+-- Chan-wook stays under 0.85; BAKOYANNIS is found by the letters)
+SELECT * FROM hits('박찬욱');
+SELECT * FROM hits('Κώστας Μπακογιάννης');
+\c :original_db
+DROP DATABASE fintech_screening_keys;
