@@ -160,7 +160,7 @@ extern double ft_attr_factor(const NameIndex *ix, const Entity *e, const struct 
 extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								 struct MatchExplain *ex);
 
-/* query tokens that are near misses of a variant, taken for it */
+/* query tokens that are near misses of a variant, taken for it (name_variants.c) */
 extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms);
 
 #endif							/* FINTECH_NAME_SCORE_H */
