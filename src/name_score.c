@@ -109,6 +109,22 @@ pair_ok(float sim, int qspan, int cspan)
 }
 
 /*
+ * Two query words or three, joined, meet a single listed word of a name
+ * in Latin letters only when KNEE similar or more (latin: the query and
+ * the listed name both written in Latin letters, the plain pass): a name
+ * written apart that the list writes as one word (AL QAIDA, ALQAIDA) is
+ * the same letters, while two words whose join is merely near one are
+ * another name (SUSAN WARD, SUSANGIRD; Abdullah Bin, ABDULLAHI).  A name
+ * in another script is compared through its machine transliteration,
+ * whose joins miss by a letter: it keeps JOIN_FLOOR.
+ */
+static inline bool
+join_near(float sim, int qspan, int cspan, bool latin)
+{
+	return !(latin && qspan > 1 && cspan == 1 && sim < KNEE);
+}
+
+/*
  * Does the listed name hold patronymics (numbers: numbers) and the query
  * none that agrees with one of them?  Patronymics agree when similar,
  * numbers when equal.
@@ -330,7 +346,10 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, int qi, int vi)
  *   real part of the query found no counterpart either (Kang Ye Jin /
  *   KIM, Kang Jin): the surname, the part people keep, is missing and
  *   the query holds another part in its place, so another family's
- *   namesake of the given names, not the name with a part left out;
+ *   namesake of the given names, not the name with a part left out (also
+ *   when a query part is matched only by a near miss, under KNEE: Ramesh
+ *   Kumar / GUPTA, Rajesh Kumar, another given name in the place of the
+ *   one listed, and the surname missing);
  * - UNMATCHED_C1 when one did and the query is the listed name less that
  *   part: two real parts of the query or more, every one of them matched
  *   by a part at least KNEE similar (near: an equal part or a close
@@ -346,6 +365,12 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, int qi, int vi)
  *   most, and nothing of the query speaks against the listed name; a
  *   rare left-out part (XUAN) otherwise outweighs two common ones matched;
  * - else UNMATCHED_C.
+ *
+ * Two real parts with the article al between them (MUHYI AL DIN, NUR AL
+ * HAQ, SAYF AL ISLAM: one Arabic compound name, written with hyphens or
+ * without) count as one part left out when all three are, unless the
+ * compound is the listed name's first real part (MUTI AL RAHMAN ALI
+ * MUHAMMAD is not Muhammad Ali: the part people keep).
  *
  * Only for names as written: a skeleton's parts split where the scripts
  * split them.
@@ -370,6 +395,11 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 			first = t;
 		if (!(cused & (1u << t)))
 		{
+			/* (the Y of X al Y, all three left out, X not the first part: X was counted) */
+			if (t >= 2 && t - 2 != first && !(cused & (1u << (t - 1))) &&
+				!(cused & (1u << (t - 2))) && ix->vocab[items[t - 2]].strong > 0 &&
+				strcmp(FT_STR(ix, ix->vocab[items[t - 1]].s), "al") == 0)
+				continue;
 			uc++;
 			left = t;
 		}
@@ -378,8 +408,11 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 		return UNMATCHED_C2;
 	for (int t = 0; t < q->nn.ntok; t++)
 		q_all &= (qused & (1u << t)) || q->it.strong[t] == 0;
-	/* (the first part left out, and a real part of the query in its place) */
-	if (uc == 1 && left == first && !q_all)
+	/*
+	 * (the first part left out, and a real part of the query in its place,
+	 * unmatched or near-missing another)
+	 */
+	if (uc == 1 && left == first && (!q_all || !near))
 		return UNMATCHED_C2;
 	return uc == 1 && left != first && q_all && near && sq >= 2 ? UNMATCHED_C1 : UNMATCHED_C;
 }
@@ -437,6 +470,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	bool		near = true;	/* every pair taken is KNEE similar or more */
 	int			ngeneric = 0,	/* pairs KNEE similar or more of generic words */
 				nown = 0;		/* ... of other real words */
+	bool		latin = q->forms == FT_FORM_PLAIN && !nm->abjad && !nm->keyed &&
+		!(q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic || q->nn.greek);
 
 	/* the pairs the index found similar */
 	for (int ci = 0; ci < nm->nitems; ci++)
@@ -449,8 +484,11 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			int			qi = q->links[l].qi;
 			const Vocab *cv = &ix->vocab[v];
 			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len, q->links[l].sim);
+			bool		lat = latin && (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
+													 FT_FORM_CYRILLIC | FT_FORM_GREEK)) == 0;
 
-			if (!pair_ok(sim, q->it.span[qi], span[ci]))
+			if (!pair_ok(sim, q->it.span[qi], span[ci]) ||
+				!join_near(sim, q->it.span[qi], span[ci], lat))
 				continue;
 			/* a join matches a token; two joins only when equal */
 			if (q->it.span[qi] > 1 && span[ci] > 1 && sim < 1.0f)

@@ -394,6 +394,34 @@ ft_slip_sim(const char *t, int len, const char *c, int lc)
 }
 
 /*
+ * Is the query token t (len bytes) one keyboard slip from a legal form
+ * of LEGAL_SLIP_LEN letters or more (LIMOTADA for LIMITADA, LIMITEF)?
+ * Normalisation drops a legal form at the end of a name; misspelt, it
+ * would stay a real part of the query that the listed name, which
+ * dropped its own, cannot match.  Shorter forms (LTD, INC, SARL) are one
+ * slip from too many words.
+ */
+static bool
+legal_slip(const char *t, int len)
+{
+	const WordTable *lf;
+
+	if (len < LEGAL_SLIP_LEN)
+		return false;
+	lf = ft_word_list(WORDS_LEGAL);
+	for (int k = 0; k < lf->n; k++)
+	{
+		int			wl = strlen(lf->word[k]);
+
+		/* (one slip: ft_slip_sim's SLIP_SIM, not its two slips' TWO_SLIP_SIM) */
+		if (wl >= LEGAL_SLIP_LEN && abs(wl - len) <= 1 &&
+			ft_slip_sim(t, len, lf->word[k], wl) > (float) TWO_SLIP_SIM)
+			return true;
+	}
+	return false;
+}
+
+/*
  * A query token the lists do not know that is a near miss of a known
  * transliteration variant (Mohammef, Moahmmed) stands for that variant's
  * name: the listed names hold the canonical spelling, which is further
@@ -405,7 +433,10 @@ ft_slip_sim(const char *t, int len, const char *c, int lc)
  * the scorer's slips nor its variant spellings (ft_item_sim) can meet
  * it, and Jaro-Winkler puts a slip in a short word under VARIANT_TYPO.
  * (Single-token variants by slip too lost a held-out positive and gained
- * no training one.)
+ * no training one.)  A last token the lists do not know that is one
+ * keyboard slip from a long legal form is dropped, as the legal form
+ * would have been (legal_slip; the query keeps a token at least).  A
+ * token replaced by two counts its error once.
  */
 void
 ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
@@ -420,6 +451,11 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		corrected[i] = 1.0f;
 		if (len < 5 || ft_vocab_find(ix, t, forms) >= 0 || forms != FT_FORM_PLAIN)
 			continue;
+		if (i == nn->ntok - 1 && i >= 1 && legal_slip(t, len))
+		{
+			nn->ntok--;
+			break;
+		}
 		for (int k = 0; k < ft_name_variants.n; k++)
 		{
 			const char *w = ft_name_variants.word[k];
@@ -462,8 +498,9 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 				nn->tok[i] = pnstrdup(r, sp - r);
 				nn->tok[i + 1] = (char *) sp + 1;
 				nn->ntok++;
+				/* (one typing error: counted once, on the first of the two) */
 				corrected[i] = (float) best;
-				corrected[++i] = (float) best;
+				corrected[++i] = 1.0f;
 			}
 		}
 	}
