@@ -28,7 +28,8 @@
  * one keyboard slip from a listed one (a neighbouring key, a letter
  * doubled or left out, two letters swapped) is at least SLIP_SIM similar
  * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all four are
- * in name_variants.c.  One real part of the listed name left out costs
+ * in name_variants.c.  Two query words joined meet a single listed word
+ * of a Latin name only from KNEE (join_near).  One real part of the listed name left out costs
  * less when the query is that name less a middle part (listed_left_cost);
  * a listed patronymic left over meets a query token left over (a
  * misspelt patronymic: leftover_patronymic).  Initials,
