@@ -28,7 +28,8 @@
  * one keyboard slip from a listed one (a neighbouring key, a letter
  * doubled or left out, two letters swapped) is at least SLIP_SIM similar
  * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all four are
- * in name_variants.c.  One real part of the listed name left out costs
+ * in name_variants.c.  Two query words joined meet a single listed word
+ * of a Latin name only from KNEE (join_near).  One real part of the listed name left out costs
  * less when the query is that name less a middle part (listed_left_cost);
  * a listed patronymic left over meets a query token left over (a
  * misspelt patronymic: leftover_patronymic).  Initials,
@@ -106,6 +107,22 @@ static inline bool
 pair_ok(float sim, int qspan, int cspan)
 {
 	return sim >= (qspan > 1 || cspan > 1 ? JOIN_FLOOR : SIM_FLOOR);
+}
+
+/*
+ * Two query words or three, joined, meet a single listed word of a name
+ * in Latin letters only when KNEE similar or more (latin: the query and
+ * the listed name both written in Latin letters, the plain pass): a name
+ * written apart that the list writes as one word (AL QAIDA, ALQAIDA) is
+ * the same letters, while two words whose join is merely near one are
+ * another name (SUSAN WARD, SUSANGIRD; Abdullah Bin, ABDULLAHI).  A name
+ * in another script is compared through its machine transliteration,
+ * whose joins miss by a letter: it keeps JOIN_FLOOR.
+ */
+static inline bool
+join_near(float sim, int qspan, int cspan, bool latin)
+{
+	return !(latin && qspan > 1 && cspan == 1 && sim < KNEE);
 }
 
 /*
@@ -330,7 +347,10 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, int qi, int vi)
  *   real part of the query found no counterpart either (Kang Ye Jin /
  *   KIM, Kang Jin): the surname, the part people keep, is missing and
  *   the query holds another part in its place, so another family's
- *   namesake of the given names, not the name with a part left out;
+ *   namesake of the given names, not the name with a part left out (also
+ *   when a query part is matched only by a near miss, under KNEE: Ramesh
+ *   Kumar / GUPTA, Rajesh Kumar, another given name in the place of the
+ *   one listed, and the surname missing);
  * - UNMATCHED_C1 when one did and the query is the listed name less that
  *   part: two real parts of the query or more, every one of them matched
  *   by a part at least KNEE similar (near: an equal part or a close
@@ -346,6 +366,12 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, int qi, int vi)
  *   most, and nothing of the query speaks against the listed name; a
  *   rare left-out part (XUAN) otherwise outweighs two common ones matched;
  * - else UNMATCHED_C.
+ *
+ * Two real parts with the article al between them (MUHYI AL DIN, NUR AL
+ * HAQ, SAYF AL ISLAM: one Arabic compound name, written with hyphens or
+ * without) count as one part left out when all three are, unless the
+ * compound is the listed name's first real part (MUTI AL RAHMAN ALI
+ * MUHAMMAD is not Muhammad Ali: the part people keep).
  *
  * Only for names as written: a skeleton's parts split where the scripts
  * split them.
@@ -370,6 +396,11 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 			first = t;
 		if (!(cused & (1u << t)))
 		{
+			/* (the Y of X al Y, all three left out, X not the first part: X was counted) */
+			if (t >= 2 && t - 2 != first && !(cused & (1u << (t - 1))) &&
+				!(cused & (1u << (t - 2))) && ix->vocab[items[t - 2]].strong > 0 &&
+				strcmp(FT_STR(ix, ix->vocab[items[t - 1]].s), "al") == 0)
+				continue;
 			uc++;
 			left = t;
 		}
@@ -378,8 +409,11 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 		return UNMATCHED_C2;
 	for (int t = 0; t < q->nn.ntok; t++)
 		q_all &= (qused & (1u << t)) || q->it.strong[t] == 0;
-	/* (the first part left out, and a real part of the query in its place) */
-	if (uc == 1 && left == first && !q_all)
+	/*
+	 * (the first part left out, and a real part of the query in its place,
+	 * unmatched or near-missing another)
+	 */
+	if (uc == 1 && left == first && (!q_all || !near))
 		return UNMATCHED_C2;
 	return uc == 1 && left != first && q_all && near && sq >= 2 ? UNMATCHED_C1 : UNMATCHED_C;
 }
@@ -437,6 +471,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	bool		near = true;	/* every pair taken is KNEE similar or more */
 	int			ngeneric = 0,	/* pairs KNEE similar or more of generic words */
 				nown = 0;		/* ... of other real words */
+	bool		latin = q->forms == FT_FORM_PLAIN && !nm->abjad && !nm->keyed &&
+		!(q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic || q->nn.greek);
 
 	/* the pairs the index found similar */
 	for (int ci = 0; ci < nm->nitems; ci++)
@@ -449,8 +485,11 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			int			qi = q->links[l].qi;
 			const Vocab *cv = &ix->vocab[v];
 			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len, q->links[l].sim);
+			bool		lat = latin && (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
+													 FT_FORM_CYRILLIC | FT_FORM_GREEK)) == 0;
 
-			if (!pair_ok(sim, q->it.span[qi], span[ci]))
+			if (!pair_ok(sim, q->it.span[qi], span[ci]) ||
+				!join_near(sim, q->it.span[qi], span[ci], lat))
 				continue;
 			/* a join matches a token; two joins only when equal */
 			if (q->it.span[qi] > 1 && span[ci] > 1 && sim < 1.0f)
@@ -682,83 +721,6 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	}
 	return Min(score, 1.0);
 }
-
-/*
- * A query token the lists do not know that is a near miss of a known
- * transliteration variant (Mohammef, Moahmmed) stands for that variant's
- * name: the listed names hold the canonical spelling, which is further
- * from the typo than the spelling the typo came from.  A variant that
- * stands for two tokens (Abdul, Abdel = Abd al) is met by a keyboard slip
- * as well (ft_slip_sim: Abxul, Abcul; tokens of 5 letters or more, as for
- * the near misses), and the token is then replaced by both when the query
- * has room: the listed names hold abd and al, never abdul, so neither
- * the scorer's slips nor its variant spellings (ft_item_sim) can meet
- * it, and Jaro-Winkler puts a slip in a short word under VARIANT_TYPO.
- * (Single-token variants by slip too lost a held-out positive and gained
- * no training one.)
- */
-void
-ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
-{
-	for (int i = 0; i < nn->ntok; i++)
-	{
-		const char *t = nn->tok[i];
-		int			len = strlen(t);
-		double		best = VARIANT_TYPO;
-		int			which = -1;
-
-		corrected[i] = 1.0f;
-		if (len < 5 || ft_vocab_find(ix, t, forms) >= 0 || forms != FT_FORM_PLAIN)
-			continue;
-		for (int k = 0; k < ft_name_variants.n; k++)
-		{
-			const char *w = ft_name_variants.word[k];
-			bool		split;
-			int			wl;
-			bool		slip;
-			double		sim = 0.0;
-
-			if (w[0] != t[0])
-				continue;
-			split = strchr(ft_name_variants.repl[k], ' ') != NULL;
-			wl = strlen(w);
-			/* (one slip: ft_slip_sim's SLIP_SIM, not its two slips' TWO_SLIP_SIM) */
-			slip = split && ft_slip_sim(t, len, w, wl) > (float) TWO_SLIP_SIM;
-			if (slip)
-				sim = SLIP_SIM;
-			if (!split)
-				sim = Max(sim, ft_tok_sim(t, len, w, wl));
-			if (sim > best || (which < 0 && slip))
-			{
-				best = sim;
-				which = k;
-			}
-		}
-		if (which >= 0)
-		{
-			const char *r = ft_name_variants.repl[which];
-			const char *sp = strchr(r, ' ');
-
-			/* matches of it count as much as the near miss was near */
-			if (sp == NULL)
-			{
-				nn->tok[i] = (char *) r;
-				corrected[i] = (float) best;
-			}
-			else if (nn->ntok < MAX_TOKENS)
-			{
-				/* two tokens (abd al): the rest of the query moves up one */
-				memmove(&nn->tok[i + 2], &nn->tok[i + 1], (nn->ntok - i - 1) * sizeof(char *));
-				nn->tok[i] = pnstrdup(r, sp - r);
-				nn->tok[i + 1] = (char *) sp + 1;
-				nn->ntok++;
-				corrected[i] = (float) best;
-				corrected[++i] = (float) best;
-			}
-		}
-	}
-}
-
 
 /*
  * A match of consonant skeletons fits more names than one of spellings:

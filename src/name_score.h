@@ -45,6 +45,7 @@
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
 #define TWO_SLIP_LEN	8
+#define LEGAL_SLIP_LEN	6		/* a query's last word one slip from a legal form this long is one */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define WEAK_WEIGHT		1.0f
 /* consonant skeletons (names written without short vowels) */
@@ -160,7 +161,7 @@ extern double ft_attr_factor(const NameIndex *ix, const Entity *e, const struct 
 extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								 struct MatchExplain *ex);
 
-/* query tokens that are near misses of a variant, taken for it */
+/* query tokens that are near misses of a variant, taken for it (name_variants.c) */
 extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms);
 
 #endif							/* FINTECH_NAME_SCORE_H */

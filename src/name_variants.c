@@ -15,7 +15,10 @@
  *	  ft_greek_key) where one side is written in Greek letters,
  *	  and ft_slip_sim, a query token one keyboard slip away from a listed
  *	  one (a neighbouring key, a letter doubled or left out, two swapped),
- *	  or two slips when both are 8 letters or more.
+ *	  or two slips when both are 8 letters or more; and
+ *	  ft_misspelt_variants, the query's tokens the lists do not know that
+ *	  are near misses of a variant, taken for it (screening.c, before the
+ *	  query's weights; moved from name_score.c).
  *
  * The first five only ever raise a pair's similarity to what another
  * spelling of the same name would have scored, the last to SLIP_SIM
@@ -388,4 +391,117 @@ ft_slip_sim(const char *t, int len, const char *c, int lc)
 	if (one_slip(t, len, c, lc))
 		return (float) SLIP_SIM;
 	return two_slips(t, len, c, lc) ? (float) TWO_SLIP_SIM : 0.0f;
+}
+
+/*
+ * Is the query token t (len bytes) one keyboard slip from a legal form
+ * of LEGAL_SLIP_LEN letters or more (LIMOTADA for LIMITADA, LIMITEF)?
+ * Normalisation drops a legal form at the end of a name; misspelt, it
+ * would stay a real part of the query that the listed name, which
+ * dropped its own, cannot match.  Shorter forms (LTD, INC, SARL) are one
+ * slip from too many words.
+ */
+static bool
+legal_slip(const char *t, int len)
+{
+	const WordTable *lf;
+
+	if (len < LEGAL_SLIP_LEN)
+		return false;
+	lf = ft_word_list(WORDS_LEGAL);
+	for (int k = 0; k < lf->n; k++)
+	{
+		int			wl = strlen(lf->word[k]);
+
+		/* (one slip: ft_slip_sim's SLIP_SIM, not its two slips' TWO_SLIP_SIM) */
+		if (wl >= LEGAL_SLIP_LEN && abs(wl - len) <= 1 &&
+			ft_slip_sim(t, len, lf->word[k], wl) > (float) TWO_SLIP_SIM)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A query token the lists do not know that is a near miss of a known
+ * transliteration variant (Mohammef, Moahmmed) stands for that variant's
+ * name: the listed names hold the canonical spelling, which is further
+ * from the typo than the spelling the typo came from.  A variant that
+ * stands for two tokens (Abdul, Abdel = Abd al) is met by a keyboard slip
+ * as well (ft_slip_sim: Abxul, Abcul; tokens of 5 letters or more, as for
+ * the near misses), and the token is then replaced by both when the query
+ * has room: the listed names hold abd and al, never abdul, so neither
+ * the scorer's slips nor its variant spellings (ft_item_sim) can meet
+ * it, and Jaro-Winkler puts a slip in a short word under VARIANT_TYPO.
+ * (Single-token variants by slip too lost a held-out positive and gained
+ * no training one.)  A last token the lists do not know that is one
+ * keyboard slip from a long legal form is dropped, as the legal form
+ * would have been (legal_slip; the query keeps a token at least).  A
+ * token replaced by two counts its error once.
+ */
+void
+ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
+{
+	for (int i = 0; i < nn->ntok; i++)
+	{
+		const char *t = nn->tok[i];
+		int			len = strlen(t);
+		double		best = VARIANT_TYPO;
+		int			which = -1;
+
+		corrected[i] = 1.0f;
+		if (len < 5 || ft_vocab_find(ix, t, forms) >= 0 || forms != FT_FORM_PLAIN)
+			continue;
+		if (i == nn->ntok - 1 && i >= 1 && legal_slip(t, len))
+		{
+			nn->ntok--;
+			break;
+		}
+		for (int k = 0; k < ft_name_variants.n; k++)
+		{
+			const char *w = ft_name_variants.word[k];
+			bool		split;
+			int			wl;
+			bool		slip;
+			double		sim = 0.0;
+
+			if (w[0] != t[0])
+				continue;
+			split = strchr(ft_name_variants.repl[k], ' ') != NULL;
+			wl = strlen(w);
+			/* (one slip: ft_slip_sim's SLIP_SIM, not its two slips' TWO_SLIP_SIM) */
+			slip = split && ft_slip_sim(t, len, w, wl) > (float) TWO_SLIP_SIM;
+			if (slip)
+				sim = SLIP_SIM;
+			if (!split)
+				sim = Max(sim, ft_tok_sim(t, len, w, wl));
+			if (sim > best || (which < 0 && slip))
+			{
+				best = sim;
+				which = k;
+			}
+		}
+		if (which >= 0)
+		{
+			const char *r = ft_name_variants.repl[which];
+			const char *sp = strchr(r, ' ');
+
+			/* matches of it count as much as the near miss was near */
+			if (sp == NULL)
+			{
+				nn->tok[i] = (char *) r;
+				corrected[i] = (float) best;
+			}
+			else if (nn->ntok < MAX_TOKENS)
+			{
+				/* two tokens (abd al): the rest of the query moves up one */
+				memmove(&nn->tok[i + 2], &nn->tok[i + 1], (nn->ntok - i - 1) * sizeof(char *));
+				nn->tok[i] = pnstrdup(r, sp - r);
+				nn->tok[i + 1] = (char *) sp + 1;
+				nn->ntok++;
+				/* (one typing error: counted once, on the first of the two) */
+				corrected[i] = (float) best;
+				corrected[++i] = 1.0f;
+			}
+		}
+	}
 }

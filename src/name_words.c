@@ -115,17 +115,21 @@ static const char *const honorifics[] = {
 	"ustaz",
 };
 
-/* legal forms: dropped at either end of a name, and weigh little elsewhere */
+/*
+ * legal forms: dropped at either end of a name, and weigh little elsewhere
+ * (Bulgaria's EOOD and OOD, Belgium's BVBA and SPRL, the OHADA countries'
+ * SARLU: in the lists' company names)
+ */
 static const char *const legal[] = {
 	"ab", "ag", "aktiengesellschaft", "anonima", "anonyme", "ao", "as", "asa",
-	"azioni", "beschrankter", "bhd", "bv", "cjsc", "closed", "co", "company",
-	"corp", "corporation", "cos", "cv", "dd", "doo", "eirl", "fzc", "fzco",
+	"azioni", "beschrankter", "bhd", "bv", "bvba", "cjsc", "closed", "co", "company",
+	"corp", "corporation", "cos", "cv", "dd", "doo", "eirl", "eood", "fzc", "fzco",
 	"fze", "fzllc", "gesellschaft", "gmbh", "haftung", "inc", "incorporated",
 	"joint", "jsc", "kft", "kg", "kgaa", "kk", "liability", "limitada",
 	"limited", "llc", "llp", "lp", "ltd", "ltda", "mbh", "nv", "oao", "ojsc",
-	"ooo", "open", "oy", "oyj", "pao", "pjsc", "plc", "private", "pt", "pte", "pty", "public", "pvt",
-	"responsabilidad", "sa", "sae", "sal", "sarl", "sas", "sau", "sdn", "sl",
-	"sociedad", "societa", "societe", "spa", "spzoo", "srl", "sro", "stock",
+	"ood", "ooo", "open", "oy", "oyj", "pao", "pjsc", "plc", "private", "pt", "pte", "pty", "public", "pvt",
+	"responsabilidad", "sa", "sae", "sal", "sarl", "sarlu", "sas", "sau", "sdn", "sl",
+	"sociedad", "societa", "societe", "spa", "sprl", "spzoo", "srl", "sro", "stock",
 	"tov", "zao", "zrt",
 };
 
@@ -134,9 +138,9 @@ static const char *const generations[] = {
 	"ii", "iii", "iv", "jr", "sr",
 };
 
-/* particles: kept, but weigh little */
+/* particles: kept, but weigh little (ben: son of, as bin; AOUADI, Mohamed Ben Belgacem) */
 static const char *const particles[] = {
-	"abd", "abu", "al", "and", "bin", "bint", "da", "das", "de", "del", "della",
+	"abd", "abu", "al", "and", "ben", "bin", "bint", "da", "das", "de", "del", "della",
 	"den", "der", "di", "do", "dos", "du", "e", "for", "ibn", "la", "le", "of",
 	"ter", "the", "ul", "van", "von", "y",
 };
@@ -362,6 +366,12 @@ ft_word_is_weak(const char *t)
 		in_table(t, &lists[WORDS_PARTICLES]) || in_table(t, &lists[WORDS_LEGAL]) ||
 		in_table(t, &lists[WORDS_HONORIFICS]) ||
 		ft_word_is_patronymic(t);
+}
+
+const WordTable *
+ft_word_list(NameWordList list)
+{
+	return &lists[list];
 }
 
 /* folds and sorts the word lists; called once per process (ScreeningInit) */

@@ -44,6 +44,9 @@ extern bool ft_word_in(NameWordList list, const char *t);
 extern bool ft_word_is_patronymic(const char *t);
 extern bool ft_word_is_weak(const char *t);
 
+/* the table of a word list (read-only after ft_name_words_init) */
+extern const WordTable *ft_word_list(NameWordList list);
+
 /* builds the tables (TopMemoryContext); once per process, from ScreeningInit */
 extern void ft_name_words_init(void);
 
