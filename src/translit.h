@@ -22,10 +22,10 @@ extern bool ft_needs_translit(const char *utf8, int len);
  * utf8[0 .. len-1] in Latin (UTF-8, palloc'd in the caller's context);
  * *abjad: it held Arabic or Hebrew letters (written without short vowels);
  * *hangul: it held Hangul syllables; *thai: Thai letters; *cyrillic:
- * Cyrillic letters; *greek: Greek letters.
+ * Cyrillic letters; *greek: Greek letters; *han: Chinese characters.
  */
 extern char *ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai,
-						 bool *cyrillic, bool *greek);
+						 bool *cyrillic, bool *greek, bool *han);
 
 /*
  * The Korean key of a normalised token t[0 .. len - 1] into out (room for
@@ -46,6 +46,13 @@ extern int	ft_cyrillic_key(const char *t, int len, char *out);
  * names as said (translit_greek.c).  Returns its length.
  */
 extern int	ft_greek_key(const char *t, int len, char *out);
+
+/*
+ * The Chinese key of a normalised token t[0 .. len - 1] into out (room for
+ * len + 1 bytes): pinyin, Wade-Giles and the Cantonese spellings of one
+ * syllable meet (translit_han.c).  Returns its length.
+ */
+extern int	ft_chinese_key(const char *t, int len, char *out);
 
 /* a, e, i, o or u: a vowel of a normalised token, for the script keys (translit_keys.c) */
 extern bool ft_key_vowel(char c);

@@ -2,7 +2,8 @@
 -- 19), one class at a time: Korean romanisations (Korean keys),
 -- Arabic-script compounds, articles and letters (and the Persian
 -- zero-width non-joiner), the Persian ezafe and a
--- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, Greek keys, the Hebrew tsade.  Two hand-made lists: XL holds each name in Latin
+-- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, Greek keys, the Hebrew tsade,
+-- (session 15) the Hebrew final bet, kana's oo.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -32,7 +33,8 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   'HAN, Kwang Pyok', 'HAN, Myong Gon', 'HAN, Chang Ryol', 'HAN, Tae Bong', 'HAN, Hyok Nam',
   'HAN, Pyong Man', 'JURAEV, Bakhtiyor', 'KIM, Woo-choong', 'KIM, Hee-sun',
   'OH, Keo-don', 'LAMBRAKIS, Dinos', 'HADJIGEORGIOU, Demetris',
-  'KOUTSOYANNIS, Yannis', 'SIRIVADHANABHAKDI, Charoen', 'KO LANTA', 'CHART THAI']),
+  'KOUTSOYANNIS, Yannis', 'SIRIVADHANABHAKDI, Charoen', 'KO LANTA', 'CHART THAI',
+  'REGEV, Miri', 'OE, Kenzaburo']),
   list => 'XL') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '박근혜', '문재인', '윤석열', 'مطيع الله', 'سعد الدين سيد',
@@ -43,7 +45,8 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
   '노무현', '안철수', 'ทักษิณ ชินวัตร', 'مجتبی خامنه‌ای', 'さとう えいさく',
   'いのうえ かおる', 'อานันท์ ปันยารชุน', '한덕수',
   'Бахтиёр Джураев', '김우중', '김희선', '오거돈', 'Ντίνος Λαμπράκης', 'Δημήτρης Χατζηγεωργίου',
-  'Γιάννης Κουτσογιάννης', 'เจริญ สิริวัฒนภักดี', 'เกาะลันตา', 'ชาติไทย', 'เกาะช้าง']),
+  'Γιάννης Κουτσογιάννης', 'เจริญ สิริวัฒนภักดี', 'เกาะลันตา', 'ชาติไทย', 'เกาะช้าง',
+  'מירי רגב', 'おおえ けんざぶろう']),
   list => 'XO') AS original;
 
 CREATE FUNCTION hits(q text, min real DEFAULT 0.85)
@@ -230,6 +233,19 @@ SELECT e->'tokens' AS tokens
 SELECT * FROM hits('עזר ויצמן');                 -- ezer weizman
 SELECT * FROM hits('Ezer Weizman');
 SELECT * FROM hits('עזר ויטמן');                 -- tet, not tsade: not WEIZMAN
+
+-- ====================================================================
+-- Hebrew (session 15): a bet at a word's end is v (רגב REGEV, not
+-- ICU's rgb); kana (session 15): おお is a long o whatever follows
+-- (おおえ OE, not ooe)
+-- ====================================================================
+SELECT * FROM hits('מירי רגב');                   -- REGEV, Miri
+SELECT * FROM hits('Miri Regev');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('מירי רגב', s.id) AS e
+ WHERE s.list = 'XL' AND s.source_uid = '47';
+SELECT * FROM hits('おおえ けんざぶろう');         -- OE, Kenzaburo
+SELECT * FROM hits('Kenzaburo Oe');
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;

@@ -14,7 +14,8 @@
 --
 -- -v dev=1 runs the development set crossscript_dev.csv instead (Thai and
 -- Hebrew names, session 11; Korean, session 12; Greek and more Thai, session
--- 14; README.md), as the lists XSD-LATIN and XSD-ORIG:
+-- 14; more Hebrew, Arabic, Persian, Chinese and Japanese, session 15;
+-- README.md), as the lists XSD-LATIN and XSD-ORIG:
 -- run it after the other evaluations of a database, whose clean names its
 -- lists would otherwise meet.
 \set QUIET on
