@@ -538,6 +538,7 @@ void
 lock_writer_probe(LockWriter *w, Acct *accts, int n)
 {
 	BlockNumber nblocks;
+	ItemPointerData root;
 
 	lock_writer_probe_end(w);
 	CommandCounterIncrement();
@@ -557,11 +558,11 @@ lock_writer_probe(LockWriter *w, Acct *accts, int n)
 		if (ft_acct_tid_probe(w->rel, nblocks, w->att[C_CODE], w->code_coll, accts[i].code,
 							  w->probe_snap, &w->probe_tid[i]))
 			continue;
-		if (ft_account_by_code_kept(w->rel, w->idx, accts[i].code, w->probe_snap, w->slot,
-									&w->scan))
+		if (ft_account_by_code_root(w->rel, w->idx, accts[i].code, w->probe_snap, w->slot,
+									&w->scan, &root))
 		{
 			w->probe_tid[i] = w->slot->tts_tid;
-			ft_acct_tid_remember(accts[i].code, &w->scan->xs_heaptid);
+			ft_acct_tid_remember(accts[i].code, &root);
 		}
 		else
 			ft_acct_tid_forget(accts[i].code);
