@@ -5,7 +5,8 @@
  *	  shared by the paths that read or lock an account without a statement
  *	  (limit_accounts.c, posting_lock_write.c): the check that the index
  *	  is the one this library created, and the probe for one code (or for
- *	  many codes in a row, on one index scan kept between them).
+ *	  many codes in a row, on one index scan kept between them; also
+ *	  saying where the code's index entry points, for account_tid_cache.c).
  *
  * Locks: none of its own; the caller opens the table and the index with
  * the lock its statement would take.
@@ -82,6 +83,38 @@ ft_account_by_code_kept(Relation rel, Relation idx, const char *code, Snapshot s
 	 * that wait would hold up a VACUUM of the page (the slot's pin is the
 	 * caller's to drop)
 	 */
+	table_index_fetch_reset((*scan)->xs_heapfetch);
+	return found;
+}
+
+/*
+ * ft_account_by_code_kept that also says where the code's index entry
+ * points (*root: the first heap TID of the row's HOT chain; the fetch
+ * moves the scan's own TID on to the visible member of the chain, so it
+ * is copied before): what account_tid_cache.c remembers.
+ */
+bool
+ft_account_by_code_root(Relation rel, Relation idx, const char *code, Snapshot snap,
+						TupleTableSlot *slot, IndexScanDesc *scan, ItemPointer root)
+{
+	ScanKeyData sk;
+	ItemPointer tid;
+	bool		found = false;
+
+	ScanKeyEntryInitialize(&sk, 0, 1, BTEqualStrategyNumber, InvalidOid,
+						   idx->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(code));
+	if (*scan == NULL)
+		*scan = index_beginscan(rel, idx, snap, 1, 0);
+	else
+		(*scan)->xs_snapshot = snap;
+	index_rescan(*scan, &sk, 1, NULL, 0);
+	/* index_getnext_slot's loop for an MVCC snapshot (one visible member a chain) */
+	while (!found && (tid = index_getnext_tid(*scan, ForwardScanDirection)) != NULL)
+	{
+		*root = *tid;
+		found = index_fetch_heap(*scan, slot);
+	}
+	/* (as ft_account_by_code_kept: the scan's pin goes now) */
 	table_index_fetch_reset((*scan)->xs_heapfetch);
 	return found;
 }

@@ -26,4 +26,8 @@ extern bool ft_account_by_code(Relation rel, Relation idx, const char *code, Sna
 extern bool ft_account_by_code_kept(Relation rel, Relation idx, const char *code, Snapshot snap,
 									TupleTableSlot *slot, IndexScanDesc *scan);
 
+/* the same, and the heap TID the code's index entry points at (*root) */
+extern bool ft_account_by_code_root(Relation rel, Relation idx, const char *code, Snapshot snap,
+									TupleTableSlot *slot, IndexScanDesc *scan, ItemPointer root);
+
 #endif							/* FINTECH_ACCOUNT_INDEX_H */

@@ -13,7 +13,8 @@
  *	  an account without writing it (lock_writer_lock): the statement P_LOCK
  *	  (SELECT ... FOR NO KEY UPDATE) for one code, done the same way; for a
  *	  run of accounts (a batch's) the probes of all of them first, in one
- *	  snapshot, then the locks (lock_writer_probe).
+ *	  snapshot, then the locks (lock_writer_probe; a code probed before in
+ *	  this backend read first where its row was, account_tid_cache.c).
  *
  * What the statement does, and this file as well:
  *	  - the snapshot: before the probe the command counter is advanced and
@@ -80,6 +81,7 @@
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
@@ -89,6 +91,7 @@
 #include "utils/syscache.h"
 
 #include "account_index.h"
+#include "account_tid_cache.h"
 #include "ledger.h"
 #include "posting.h"
 #include "posting_bulk.h"
@@ -524,25 +527,46 @@ out:
  * xmin at or below its own, so no version it found can be pruned away
  * before it is locked (a version visible in it was updated, if at all, by
  * a transaction not yet committed when it was taken).
+ *
+ * A code this backend has probed before is looked up first where its row
+ * was (account_tid_cache.c: the TID its index entry points at, the HOT
+ * chain followed in the same snapshot, the code checked on the version
+ * found), without the index descent (some 7,000 instructions an account
+ * less); a miss probes the index as before and remembers what it found.
+ * The version found either way is the same.
  */
 void
 lock_writer_probe(LockWriter *w, Acct *accts, int n)
 {
+	BlockNumber nblocks;
+	ItemPointerData root;
+
 	lock_writer_probe_end(w);
 	CommandCounterIncrement();
 	w->probe_snap = RegisterSnapshot(GetTransactionSnapshot());
 	w->probed = accts;
 	w->nprobed = n;
 	w->probe_tid = palloc(sizeof(ItemPointerData) * Max(n, 1));
+	/* (no truncation while the table is locked RowExclusiveLock, lock_writer_open) */
+	nblocks = RelationGetNumberOfBlocks(w->rel);
 	for (int i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
 		ItemPointerSetInvalid(&w->probe_tid[i]);
 		if (accts[i].lock != ACCT_UNLOCKED)
 			continue;
-		if (ft_account_by_code_kept(w->rel, w->idx, accts[i].code, w->probe_snap, w->slot,
-									&w->scan))
+		/* where this backend found the row before, else the code index */
+		if (ft_acct_tid_probe(w->rel, nblocks, w->att[C_CODE], w->code_coll, accts[i].code,
+							  w->probe_snap, &w->probe_tid[i]))
+			continue;
+		if (ft_account_by_code_root(w->rel, w->idx, accts[i].code, w->probe_snap, w->slot,
+									&w->scan, &root))
+		{
 			w->probe_tid[i] = w->slot->tts_tid;
+			ft_acct_tid_remember(accts[i].code, &root);
+		}
+		else
+			ft_acct_tid_forget(accts[i].code);
 		ExecClearTuple(w->slot);
 	}
 }

@@ -135,6 +135,14 @@
 # test/bench/run.sh's _noaudit workloads switch it off (only the capture;
 # session_replication_role=replica also switches off the foreign keys and
 # every other trigger).
+# CALLGRIND_HISTORY=N gives batch's 2,000 wallets a history before the runs:
+# they are opened and funded in the data every workload starts from, then
+# N transfers of 1 between random pairs of them are written (transfer_batch
+# calls of 1,000, through the server, not counted), sealed, VACUUMed and
+# CHECKPOINTed; batch's runs then skip opening them.  Compares a batch on
+# an empty ledger with one on a big one (docs/benchmarks.md, "Session 15:
+# batches on a bigger ledger"); N=570000 gives each wallet ~570 postings,
+# as run.sh's 10,000 wallets had in its second round.
 set -euo pipefail
 [ $# -ge 1 ] || { echo "usage: $0 BINDIR [BINDIR...]" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -244,6 +252,20 @@ BEGIN
 END \$\$"
 		ver="$ver, audit triggers off"
 	fi
+	if [ -n "${CALLGRIND_HISTORY:-}" ]; then
+		{
+		echo "SELECT count(fintech.open_account('b' || i, 'USD')) FROM generate_series(1, 2000) i;"
+		echo "SELECT count(*) FROM fintech.transfer_batch((SELECT array_agg('bank'::text) FROM generate_series(1, 2000)), (SELECT array_agg('b' || i) FROM generate_series(1, 2000) i), (SELECT array_agg(1000000::int8) FROM generate_series(1, 2000)));"
+		echo "SELECT setseed(0.25);"
+		for _ in $(seq 1 $((CALLGRIND_HISTORY / 1000))); do
+			echo "SELECT count(*) FROM (SELECT array_agg('b' || d) d, array_agg('b' || (1 + (d + k) % 2000)) c, array_agg(1::int8) a FROM (SELECT 1 + floor(random() * 2000)::int d, 1 + floor(random() * 1999)::int k FROM generate_series(1, 1000)) r) s, fintech.transfer_batch(s.d, s.c, s.a) t;"
+		done
+		echo "SELECT fintech.seal_audit() >= 0;"
+		echo "VACUUM;"
+		echo "CHECKPOINT;"
+		} | "${AS[@]}" "$BIN/psql" -h "$D" -p 5990 -d postgres -qAtX -v ON_ERROR_STOP=1 >/dev/null
+		ver="$ver, a history of $CALLGRIND_HISTORY transfers among batch's wallets"
+	fi
 	"${AS[@]}" "$BIN/pg_ctl" -D "$D/data" -w stop >/dev/null
 	# every workload starts from this state: what one run leaves behind
 	# (dead row versions of 'bank', which every call updates; no autovacuum
@@ -262,8 +284,10 @@ END \$\$"
 			"${AS[@]}" cp -a "$D/data0" "$D/data"
 			{
 			case $w in batch)
-				echo "SELECT count(fintech.open_account('b' || i, 'USD')) FROM generate_series(1, 2000) i"
-				echo "SELECT count(*) FROM fintech.transfer_batch((SELECT array_agg('bank'::text) FROM generate_series(1, 2000)), (SELECT array_agg('b' || i) FROM generate_series(1, 2000) i), (SELECT array_agg(1000000::int8) FROM generate_series(1, 2000)))"
+				if [ -z "${CALLGRIND_HISTORY:-}" ]; then
+					echo "SELECT count(fintech.open_account('b' || i, 'USD')) FROM generate_series(1, 2000) i"
+					echo "SELECT count(*) FROM fintech.transfer_batch((SELECT array_agg('bank'::text) FROM generate_series(1, 2000)), (SELECT array_agg('b' || i) FROM generate_series(1, 2000) i), (SELECT array_agg(1000000::int8) FROM generate_series(1, 2000)))"
+				fi
 				echo "SELECT setseed(0.5)"
 				;;
 			plain_batch)

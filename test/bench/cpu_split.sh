@@ -64,6 +64,14 @@ if [ -n "${PERF_OUT:-}" ] && [ "$secs" -gt 4 ]; then
 	echo $((x1 - x0)) >"$PERF_OUT.n"
 fi
 wait "$bench" || { cat "$T/pgbench.out" >&2; exit 1; }
+# the pgbench sessions' backends end after pgbench does: their CPU is the
+# postmaster's only once it has reaped them, so wait until none is left
+# (else a backend still exiting is counted nowhere)
+for _ in $(seq 1 100); do
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")" = 0 ] && break
+	sleep 0.1
+done
+sleep 0.2
 snap >"$T/s1"
 l1=$(q 'SELECT pg_current_wal_lsn()')
 wal=$(q "SELECT pg_wal_lsn_diff('$l1', '$l0')")

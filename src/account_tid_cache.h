@@ -1,0 +1,32 @@
+/*-------------------------------------------------------------------------
+ *
+ * account_tid_cache.h
+ *	  A backend's memory of where accounts' rows are (code -> the TID the
+ *	  code index points at), for the batch probes (account_tid_cache.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef FINTECH_ACCOUNT_TID_CACHE_H
+#define FINTECH_ACCOUNT_TID_CACHE_H
+
+#include "storage/itemptr.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+
+/* the code's row is reached from root (what its index entry points at) */
+extern void ft_acct_tid_remember(const char *code, ItemPointer root);
+
+/* nothing is known of the code's row any more */
+extern void ft_acct_tid_forget(const char *code);
+
+/*
+ * The version of the code's row visible to snap, found from the
+ * remembered TID: *found and true; false (a miss) when there is none to
+ * take, and the caller probes the index.  nblocks: rel's size, read under
+ * a lock that prevents its truncation.
+ */
+extern bool ft_acct_tid_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att,
+							  Oid code_coll, const char *code, Snapshot snap,
+							  ItemPointer found);
+
+#endif							/* FINTECH_ACCOUNT_TID_CACHE_H */
