@@ -66,25 +66,9 @@ bool
 ft_account_by_code_kept(Relation rel, Relation idx, const char *code, Snapshot snap,
 						TupleTableSlot *slot, IndexScanDesc *scan)
 {
-	ScanKeyData sk;
-	bool		found;
+	ItemPointerData root;
 
-	ScanKeyEntryInitialize(&sk, 0, 1, BTEqualStrategyNumber, InvalidOid,
-						   idx->rd_indcollation[0], F_TEXTEQ, CStringGetTextDatum(code));
-	if (*scan == NULL)
-		*scan = index_beginscan(rel, idx, snap, 1, 0);
-	else
-		(*scan)->xs_snapshot = snap;
-	index_rescan(*scan, &sk, 1, NULL, 0);
-	found = index_getnext_slot(*scan, ForwardScanDirection, slot);
-	/*
-	 * the scan's own pin on the heap page goes now, as index_endscan let it
-	 * go: a caller may wait for the row's lock next, and a pin held through
-	 * that wait would hold up a VACUUM of the page (the slot's pin is the
-	 * caller's to drop)
-	 */
-	table_index_fetch_reset((*scan)->xs_heapfetch);
-	return found;
+	return ft_account_by_code_root(rel, idx, code, snap, slot, scan, &root);
 }
 
 /*
@@ -108,13 +92,24 @@ ft_account_by_code_root(Relation rel, Relation idx, const char *code, Snapshot s
 	else
 		(*scan)->xs_snapshot = snap;
 	index_rescan(*scan, &sk, 1, NULL, 0);
-	/* index_getnext_slot's loop for an MVCC snapshot (one visible member a chain) */
-	while (!found && (tid = index_getnext_tid(*scan, ForwardScanDirection)) != NULL)
+	/* index_getnext_slot's loop, the entry's TID copied before the fetch moves it */
+	while (!found)
 	{
-		*root = *tid;
+		if (!(*scan)->xs_heap_continue)
+		{
+			if ((tid = index_getnext_tid(*scan, ForwardScanDirection)) == NULL)
+				break;
+			*root = *tid;
+		}
 		found = index_fetch_heap(*scan, slot);
 	}
-	/* (as ft_account_by_code_kept: the scan's pin goes now) */
+
+	/*
+	 * the scan's own pin on the heap page goes now, as index_endscan let it
+	 * go: a caller may wait for the row's lock next, and a pin held through
+	 * that wait would hold up a VACUUM of the page (the slot's pin is the
+	 * caller's to drop)
+	 */
 	table_index_fetch_reset((*scan)->xs_heapfetch);
 	return found;
 }
