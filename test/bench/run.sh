@@ -38,6 +38,7 @@
 #   BENCH_ROUNDS=3 ...   every workload 3 times, interleaved (round 1 runs
 #                        them all, then round 2...); the tables show the
 #                        median of the rounds (for a busy machine)
+#   BENCH_WORKLOADS="plain_transfer transfer transfer_noaudit" ...   only these
 #
 # Builds and installs the checkout (without FINTECH_CHECKS), starts a
 # throwaway cluster with tuned but durable settings (fsync and
@@ -330,6 +331,21 @@ if [ -n "$PGLEDGER_SRC" ]; then
 else
 	ODD+=("pgledger not measured: no pgledger.sql in ${PGLEDGER_DIR:-test/bench/pgledger} (set PGLEDGER_DIR; see docs/benchmarks.md)")
 fi
+# BENCH_WORKLOADS="transfer transfer_noaudit ...": only these, in this order
+# (a side-by-side comparison of two builds need not run all of them)
+if [ -n "${BENCH_WORKLOADS:-}" ]; then
+	for script in $BENCH_WORKLOADS; do
+		case " $WORKLOADS batch_pair " in
+		*" $script "*) ;;
+		*) ft_die "BENCH_WORKLOADS: no workload '$script'" ;;
+		esac
+	done
+	WORKLOADS=$BENCH_WORKLOADS
+	case " $WORKLOADS " in *" batch_pair "*) PAIR=1 ;; *) PAIR= ;; esac
+	WORKLOADS=$(echo " $WORKLOADS " | sed 's/ batch_pair / /g')
+	ODD+=("only these workloads (BENCH_WORKLOADS): $WORKLOADS")
+fi
+PAIR=${PAIR-1}
 for ROUND in $(seq 1 "$ROUNDS"); do
 	[ "$ROUNDS" -gt 1 ] && ft_log "round $ROUND of $ROUNDS" >&2
 	for n in $CLIENTS; do
@@ -348,7 +364,9 @@ for ROUND in $(seq 1 "$ROUNDS"); do
 	# batch runs above are minutes apart, and the later ones find bigger
 	# indexes: more full-page images per transfer); the order alternates
 	# from round to round
-	if [ $((ROUND % 2)) -eq 1 ]; then
+	if [ -z "$PAIR" ]; then
+		:
+	elif [ $((ROUND % 2)) -eq 1 ]; then
 		run_one batch_pair 1
 		run_one batch_pair 2
 	else
@@ -454,6 +472,12 @@ per() {
 	*) echo "$2" ;; esac
 }
 tps_of() { echo "${TPS[$1,$2]:-0}"; }
+# ran W... N: every workload W was measured at N clients (a row of the
+# ratio table is printed only then: BENCH_WORKLOADS may leave some out)
+ran() {
+	local n=${*: -1} w
+	for w in "${@:1:$#-1}"; do [ -n "${TPS[$w,$n]:-}" ] || return 1; done
+}
 
 {
 	echo "## Ledger, payments and audit throughput, $STARTED"
@@ -478,25 +502,25 @@ tps_of() { echo "${TPS[$1,$2]:-0}"; }
 	for n in $CLIENTS; do
 		t=$(tps_of transfer "$n") p=$(tps_of plain_transfer "$n") f=$(tps_of floor "$n")
 		h=$(tps_of hot_fee "$n") b=$(tps_of batch "$n")
-		echo "| transfer vs plain SQL, one statement (plain_transfer) | $n | $(int "$t") | $(int "$p") | $(ratio "$t" "$p" 1.0) |"
-		echo "| transfer vs PL/pgSQL function (plpgsql_transfer) | $n | $(int "$t") | $(int "$(tps_of plpgsql_transfer "$n")") | $(ratio "$t" "$(tps_of plpgsql_transfer "$n")" 1.0) |"
-		echo "| transfer vs pgledger (pgledger_create_transfer) | $n | $(int "$t") | $(int "$(tps_of pgledger "$n")") | $(ratio "$t" "$(tps_of pgledger "$n")" 1.0) |"
-		echo "| transfer vs bare INSERT (floor) | $n | $(int "$t") | $(int "$f") | $(ratio "$t" "$f" 0.66) |"
-		echo "| hot fee (3-leg post) vs transfer | $n | $(int "$h") | $(int "$t") | $(ratio "$h" "$t" 0.8) |"
-		echo "| pay vs transfer | $n | $(int "$(tps_of pay "$n")") | $(int "$t") | $(ratio "$(tps_of pay "$n")" "$t" 0.8) |"
-		echo "| transfer, audit on vs off (transfer_noaudit) | $n | $(int "$t") | $(int "$(tps_of transfer_noaudit "$n")") | $(ratio "$t" "$(tps_of transfer_noaudit "$n")" 0.90) |"
+		ran transfer plain_transfer "$n" && echo "| transfer vs plain SQL, one statement (plain_transfer) | $n | $(int "$t") | $(int "$p") | $(ratio "$t" "$p" 1.0) |"
+		ran transfer plpgsql_transfer "$n" && echo "| transfer vs PL/pgSQL function (plpgsql_transfer) | $n | $(int "$t") | $(int "$(tps_of plpgsql_transfer "$n")") | $(ratio "$t" "$(tps_of plpgsql_transfer "$n")" 1.0) |"
+		ran transfer pgledger "$n" && echo "| transfer vs pgledger (pgledger_create_transfer) | $n | $(int "$t") | $(int "$(tps_of pgledger "$n")") | $(ratio "$t" "$(tps_of pgledger "$n")" 1.0) |"
+		ran transfer floor "$n" && echo "| transfer vs bare INSERT (floor) | $n | $(int "$t") | $(int "$f") | $(ratio "$t" "$f" 0.66) |"
+		ran transfer hot_fee "$n" && echo "| hot fee (3-leg post) vs transfer | $n | $(int "$h") | $(int "$t") | $(ratio "$h" "$t" 0.8) |"
+		ran transfer pay "$n" && echo "| pay vs transfer | $n | $(int "$(tps_of pay "$n")") | $(int "$t") | $(ratio "$(tps_of pay "$n")" "$t" 0.8) |"
+		ran transfer transfer_noaudit "$n" && echo "| transfer, audit on vs off (transfer_noaudit) | $n | $(int "$t") | $(int "$(tps_of transfer_noaudit "$n")") | $(ratio "$t" "$(tps_of transfer_noaudit "$n")" 0.90) |"
 		bt=$(awk -v b="$b" 'BEGIN { printf "%.0f", b * 1000 }')
-		echo "| batch of 1,000, transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
+		ran batch "$n" && echo "| batch of 1,000, transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
 			printf "%.2f× of the %d/s target: %s\n", x / t, t, (x >= t ? "met" : "missed") }') |"
 		bt=$(awk -v b="$(tps_of batch_noaudit "$n")" 'BEGIN { printf "%.0f", b * 1000 }')
-		echo "| batch of 1,000 without audit (batch_noaudit), transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
+		ran batch_noaudit "$n" && echo "| batch of 1,000 without audit (batch_noaudit), transfers/s | $n | $bt | — | $(awk -v x="$bt" -v t="$BATCH_TARGET" 'BEGIN {
 			printf "%.2f× of the %d/s target (not the installed configuration)\n", x / t, t }') |"
-		echo "| batch, audit on vs off, transfers/s | $n | $(int "$(awk -v b="$b" 'BEGIN { print b * 1000 }')") | $bt | $(ratio "$b" "$(tps_of batch_noaudit "$n")" 0.90) |"
+		ran batch batch_noaudit "$n" && echo "| batch, audit on vs off, transfers/s | $n | $(int "$(awk -v b="$b" 'BEGIN { print b * 1000 }')") | $bt | $(ratio "$b" "$(tps_of batch_noaudit "$n")" 0.90) |"
 		pb=$(tps_of plain_batch "$n")
-		echo "| batch vs plain SQL batch, one statement (plain_batch), transfers/s | $n | $(int "$(awk -v b="$b" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$pb" 'BEGIN { print b * 1000 }')") | $(ratio "$b" "$pb") |"
+		ran batch plain_batch "$n" && echo "| batch vs plain SQL batch, one statement (plain_batch), transfers/s | $n | $(int "$(awk -v b="$b" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$pb" 'BEGIN { print b * 1000 }')") | $(ratio "$b" "$pb") |"
 	done
 	b1=$(tps_of batch_pair 1) b2=$(tps_of batch_pair 2)
-	echo "| two concurrent batches vs one (batch.sql at 2 clients vs 1, run back to back), transfers/s | 2 | $(int "$(awk -v b="$b2" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$b1" 'BEGIN { print b * 1000 }')") | $(ratio "$b2" "$b1" 1.0) |"
+	ran batch_pair 1 && ran batch_pair 2 && echo "| two concurrent batches vs one (batch.sql at 2 clients vs 1, run back to back), transfers/s | 2 | $(int "$(awk -v b="$b2" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$b1" 'BEGIN { print b * 1000 }')") | $(ratio "$b2" "$b1" 1.0) |"
 	echo
 	echo "Cost per transfer (a batch call counts as 1,000 transfers): WAL bytes written during the run and the" \
 		"sealing of its backlog; the server's CPU time (user + system time of all the cluster's processes from" \
