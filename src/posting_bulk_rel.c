@@ -33,9 +33,15 @@
  * ExecOpenIndices, as before.
  *
  * Locks: RowExclusiveLock on the table and its indexes (an INSERT's),
- * taken by every call and held to the end of the transaction (the
- * executor releases an index's at the end of its statement; a
- * transaction's next call finds it held).
+ * taken by every call.  The table's is held to the end of the
+ * transaction; an index's is released when the call is done with it, as
+ * the executor's ExecCloseIndices does at the end of a statement.  Holding
+ * them would cost a backend's fast-path lock slots: PostgreSQL 15 has 16,
+ * a transfer takes 10 relation locks with the indexes released and 15
+ * without, and a lock past the 16th goes through the shared lock table's
+ * partition locks, where concurrent callers of the same tables queue
+ * (fintech.pay takes 20 even so; docs/benchmarks.md, session 16).  The
+ * table's lock keeps a kept index from being dropped meanwhile.
  *
  *-------------------------------------------------------------------------
  */
@@ -310,8 +316,8 @@ bulk_rel_keep_indexes(BulkRel *br, Relation rel)
 			}
 		}
 		br->ii[k++] = ii;
-		/* (held to the end of the transaction, as every call's) */
-		index_close(ir, NoLock);
+		/* (released, as every call's: the table's lock keeps it) */
+		index_close(ir, RowExclusiveLock);
 		if (!ok)
 		{
 			br->nidx = 0;
@@ -374,13 +380,13 @@ bulk_rel_open_indexes(ResultRelInfo *rri, BulkRel *br)
 		rri->ri_IndexRelationDescs[k] = index_open(br->idx[k], RowExclusiveLock);
 }
 
-/* and closed, their locks held to the end of the transaction */
+/* and closed, their locks released (see the header comment) */
 void
 bulk_rel_close_indexes(ResultRelInfo *rri, BulkRel *br)
 {
 	if (br == NULL || !br->kept)
 		return;					/* (ExecCloseResultRelations closes them) */
 	for (int k = 0; k < rri->ri_NumIndices; k++)
-		index_close(rri->ri_IndexRelationDescs[k], NoLock);
+		index_close(rri->ri_IndexRelationDescs[k], RowExclusiveLock);
 	rri->ri_NumIndices = 0;
 }
