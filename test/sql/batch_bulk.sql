@@ -285,6 +285,21 @@ SELECT count(*) AS accepted
 SELECT code, balance, last_seq FROM fintech.accounts
  WHERE code LIKE 'bb_c%' OR code = 'bb_bank' ORDER BY code;
 
+-- the direct insert releases an index's lock when it is done with it, as
+-- the executor does at the end of a statement (posting_bulk_rel.c): in the
+-- caller's transaction a transfer leaves only the locks of the tables it
+-- wrote and of the index it probed (a backend has 16 fast-path lock slots;
+-- holding entries' and postings' six index locks too put fintech.pay past
+-- them, session 16)
+BEGIN;
+SELECT fintech.transfer('bb_bank', 'bb_c3', 1) > 0 AS transferred;
+SELECT c.relname, l.mode
+  FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+ WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
+   AND c.relnamespace = 'fintech'::regnamespace
+ ORDER BY c.relname, l.mode;
+COMMIT;
+
 -- the ledger and the log still prove out
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
 SELECT fintech.seal_audit() >= 0 AS sealed;
