@@ -69,10 +69,20 @@
 float
 ft_token_weight(const char *t, int df)
 {
-	double		idf = df <= 1 ? 1.0 : Max(IDF_MIN, 1.0 - IDF_SLOPE * log((double) df));
-
 	if (ft_word_is_weak(t))
 		return WEAK_WEIGHT;
+	return ft_part_weight(t, df);
+}
+
+/*
+ * The same for a token that is a real part of the name whatever the word
+ * lists say: a legal-form word that is a person's family name (PAO, Hua)
+ */
+float
+ft_part_weight(const char *t, int df)
+{
+	double		idf = df <= 1 ? 1.0 : Max(IDF_MIN, 1.0 - IDF_SLOPE * log((double) df));
+
 	return (float) (Max(strlen(t), 2) * idf);
 }
 

@@ -123,6 +123,19 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 		qw[i] = v >= 0 ? ix->vocab[v].weight : ft_token_weight(q->nn.tok[i], 0);
 		q->known[i] = v >= 0;
 		qs[i] = ft_word_is_weak(q->nn.tok[i]) ? 0 : 1;
+
+		/*
+		 * A legal-form word that is the family name ("PAO, Hua"), or that
+		 * a listed name holds as one, is a real part (name_index_build.c)
+		 */
+		if (qs[i] == 0 && ((i == 0 && q->nn.family_legal) ||
+						   (v >= 0 && ix->vocab[v].strong > 0 &&
+							ft_word_in(WORDS_LEGAL, q->nn.tok[i]))))
+		{
+			if (v < 0 || ix->vocab[v].strong == 0)
+				qw[i] = ft_part_weight(q->nn.tok[i], v >= 0 ? ix->vocab[v].nnames : 0);
+			qs[i] = 1;
+		}
 		q->weight += qw[i];
 		q->strong += qs[i];
 	}
@@ -542,7 +555,10 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 	int			nm = 0;
 
 	*out = NULL;
-	ft_normalize_checked(name, what, &q.nn);
+	/* a person's name keeps its words that are also legal forms (normalize.c) */
+	ft_normalize_checked(name, what,
+						 attrs != NULL && attrs->kind != NULL &&
+						 ft_kind_of(attrs->kind) == FT_KIND_INDIVIDUAL, &q.nn);
 	if (ix->nnames == 0)
 		return 0;
 	cd.cap = 256;
