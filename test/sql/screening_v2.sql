@@ -298,6 +298,22 @@ SELECT q, h.* FROM unnest(ARRAY['Mei Lin Pao', 'Ngao Sa']) AS q,
        LATERAL hits(q, 0.5, kind => 'individual') h ORDER BY q, h.score DESC, h.source_uid;
 ROLLBACK;
 
+-- spelling rule of session 16 (a list of its own, rolled back; main's
+-- scores in brackets): the Arabic article written el and joined to its
+-- word is read as al when the lists hold the word and its join with al
+-- (ELZUMRAT TRUST: 0.950 here, a near miss of the join alzumrat that
+-- starts with another letter; with the full lists such a pair, ELREHMAT
+-- TRUST for AL REHMAT TRUST, was not found at all); el apart was read as
+-- al already
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'701,"AL ZUMRAT TRUST",-0- ,"XS10",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '702,"ZUMRAT, Ali",individual,"XS10",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS10') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['ELZUMRAT TRUST', 'EL ZUMRAT TRUST']) AS q,
+       LATERAL hits(q, 0.5) h ORDER BY q, h.score DESC, h.source_uid;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;
