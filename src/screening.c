@@ -119,23 +119,8 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 
 		q->numbers += ft_all_digits(q->nn.tok[i], strlen(q->nn.tok[i])) ? 1 : 0;
 		q->patronymics += ft_word_is_patronymic(q->nn.tok[i]) ? 1 : 0;
-		/* as rare as the same token among the listed names; else rare */
-		qw[i] = v >= 0 ? ix->vocab[v].weight : ft_token_weight(q->nn.tok[i], 0);
+		ft_query_token_weight(ix, &q->nn, i, v, &qw[i], &qs[i]);
 		q->known[i] = v >= 0;
-		qs[i] = ft_word_is_weak(q->nn.tok[i]) ? 0 : 1;
-
-		/*
-		 * A legal-form word that is the family name ("PAO, Hua"), or that
-		 * a listed name holds as one, is a real part (name_index_build.c)
-		 */
-		if (qs[i] == 0 && ((i == 0 && q->nn.family_legal) ||
-						   (v >= 0 && ix->vocab[v].strong > 0 &&
-							ft_word_in(WORDS_LEGAL, q->nn.tok[i]))))
-		{
-			if (v < 0 || ix->vocab[v].strong == 0)
-				qw[i] = ft_part_weight(q->nn.tok[i], v >= 0 ? ix->vocab[v].nnames : 0);
-			qs[i] = 1;
-		}
 		q->weight += qw[i];
 		q->strong += qs[i];
 	}
