@@ -91,6 +91,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->thai = false;
 		v->cyrillic = false;
 		v->greek = false;
+		v->family_legal = false;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -241,6 +242,9 @@ add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
 		nm->first[i] = it.first[i];
 		nm->span[i] = it.span[i];
 	}
+	/* (a plain name's items 0 .. ntok - 1 are its tokens, in order) */
+	if (nn->family_legal && !skeleton)
+		b->vocab[nm->items[0]].family_legal = true;
 	b->nnames++;
 	MemoryContextSwitchTo(old);
 }
@@ -305,7 +309,8 @@ read_lists(Build *b)
 			else
 				clipped = name;
 		}
-		if (ft_normalize_name(clipped, &nn) == 0)
+		if (ft_normalize_name(clipped, b->entities[b->nentities - 1].kind == FT_KIND_INDIVIDUAL,
+							  &nn) == 0)
 		{
 			MemoryContextSwitchTo(cxt);
 			MemoryContextReset(tmp);
@@ -401,8 +406,10 @@ link_lists(Build *b)
 					 * rarity among the plain names, or among the skeletons
 					 * when only they hold it
 					 */
-					v->weight = ft_token_weight(v->s, v->df > 0 ? v->df : v->nnames);
-					v->strong = ft_word_is_weak(v->s) ? 0 : 1;
+					v->weight = v->family_legal ?
+						ft_part_weight(v->s, v->df > 0 ? v->df : v->nnames) :
+						ft_token_weight(v->s, v->df > 0 ? v->df : v->nnames);
+					v->strong = v->family_legal || !ft_word_is_weak(v->s) ? 1 : 0;
 					is_token[nm->items[t]] = true;
 				}
 				nm->weight += v->weight;

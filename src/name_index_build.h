@@ -63,6 +63,7 @@ typedef struct BVocab
 	bool		thai;			/* a name written in Thai letters holds it (as written) */
 	bool		cyrillic;		/* a name written in Cyrillic letters holds it (as written) */
 	bool		greek;			/* a name written in Greek letters holds it (as written) */
+	bool		family_legal;	/* a legal-form word some name holds as its family name */
 } BVocab;
 
 typedef struct BGram

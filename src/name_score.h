@@ -98,6 +98,11 @@ typedef struct ScreenQuery
 
 /* a token's weight among the listed names (df: names holding it; 0 if none) */
 extern float ft_token_weight(const char *t, int df);
+extern float ft_part_weight(const char *t, int df);
+
+/* query token i's weight and strength (v: its vocabulary entry or -1) */
+extern void ft_query_token_weight(const NameIndex *ix, const NormName *nn, int i, int v,
+								  float *w, int *strong);
 
 /* similarity of two tokens (or joins) */
 extern float ft_tok_sim(const char *a, int la, const char *b, int lb);

@@ -422,6 +422,34 @@ legal_slip(const char *t, int len)
 }
 
 /*
+ * The Arabic article written el and joined to its word (ELREHMAT,
+ * ELSAYED): the lists write it al, apart or joined, and el apart (EL
+ * REHMAT) is read as al already, but joined it starts the word with
+ * another letter, which Jaro-Winkler weighs most.  Query token i (len
+ * bytes, unknown to the lists) is read as al and its word joined when the
+ * lists hold both that word and that join (not ELIZABETH, ELENA); true if
+ * it was.
+ */
+static bool
+article_el(const NameIndex *ix, NormName *nn, int i, int len, int forms)
+{
+	const char *t = nn->tok[i];
+	char	   *al;
+
+	if (len < 6 || t[0] != 'e' || t[1] != 'l' || ft_vocab_find(ix, t + 2, forms) < 0)
+		return false;
+	al = pstrdup(t);
+	al[0] = 'a';
+	if (ft_vocab_find(ix, al, forms) < 0)
+	{
+		pfree(al);
+		return false;
+	}
+	nn->tok[i] = al;
+	return true;
+}
+
+/*
  * A query token the lists do not know that is a near miss of a known
  * transliteration variant (Mohammef, Moahmmed) stands for that variant's
  * name: the listed names hold the canonical spelling, which is further
@@ -436,7 +464,8 @@ legal_slip(const char *t, int len)
  * no training one.)  A last token the lists do not know that is one
  * keyboard slip from a long legal form is dropped, as the legal form
  * would have been (legal_slip; the query keeps a token at least).  A
- * token replaced by two counts its error once.
+ * token replaced by two counts its error once.  A joined article el is
+ * read as al (article_el).
  */
 void
 ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
@@ -456,6 +485,8 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 			nn->ntok--;
 			break;
 		}
+		if (article_el(ix, nn, i, len, forms))
+			continue;
 		for (int k = 0; k < ft_name_variants.n; k++)
 		{
 			const char *w = ft_name_variants.word[k];

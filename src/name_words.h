@@ -33,7 +33,7 @@ extern void ft_fold_token(char *t);
 typedef enum NameWordList
 {
 	WORDS_HONORIFICS,			/* titles: dropped at the start of a name */
-	WORDS_LEGAL,				/* legal forms: dropped at either end */
+	WORDS_LEGAL,				/* legal forms: dropped at either end (not of a person's name) */
 	WORDS_PARTICLES,			/* particles: kept, but weigh little */
 	WORDS_GENERATIONS,			/* generational suffixes: dropped at the end */
 	NWORDLISTS

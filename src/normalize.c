@@ -18,7 +18,10 @@
  * leading titles and "the", and legal forms at either end (LLC, Ltd,
  * S.A., GmbH, Co, OOO, Limited Liability Company, Open Joint Stock Company,
  * Sp. z o.o. ...) are dropped, as long
- * as one token is left.  The word lists are in name_words.c.
+ * as one token is left; not in a person's name (the caller says so), nor
+ * a whole family name written before a comma ("PAO, Hua": PAO is a family
+ * name and a legal form; family_legal).  The word lists are in
+ * name_words.c.
  *
  * Bounds: a name to screen is at most FINTECH_NAME_MAXCHARS (1,000)
  * characters, else 22023; loads refuse longer listed names.
@@ -250,7 +253,7 @@ nfkd_linear(const pg_wchar *cp, int n, int *nout)
  * its length anyway.
  */
 int
-ft_normalize_name(const char *name, NormName *out)
+ft_normalize_name(const char *name, bool person, NormName *out)
 {
 	int			len = strlen(name);
 	const unsigned char *s;
@@ -263,6 +266,7 @@ ft_normalize_name(const char *name, NormName *out)
 	int			i;
 	int			first,
 				last;
+	int			comma = -1;		/* tokens before the first comma (-1: none) */
 
 	out->ntok = 0;
 	out->abjad = false;
@@ -272,6 +276,7 @@ ft_normalize_name(const char *name, NormName *out)
 	out->greek = false;
 	out->han = false;
 	out->skeleton = false;
+	out->family_legal = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
 	if (ft_needs_translit((const char *) s, len))
@@ -348,6 +353,8 @@ ft_normalize_name(const char *name, NormName *out)
 				(cur.data[0] == 'e' || cur.data[0] == 'i'))
 				resetStringInfo(&cur);
 			push_token(out, &cur);
+			if (c == ',' && comma < 0)
+				comma = out->ntok;
 			after_hyphen = c == '-';
 			seglen = 0;
 			if (out->ntok >= MAX_TOKENS)
@@ -381,6 +388,8 @@ ft_normalize_name(const char *name, NormName *out)
 			out->tok[i] = pstrdup("spzoo");
 			memmove(out->tok + i + 1, out->tok + i + 3, (out->ntok - i - 3) * sizeof(char *));
 			out->ntok -= 2;
+			if (comma > i + 2)
+				comma -= 2;
 		}
 
 	/*
@@ -399,6 +408,16 @@ ft_normalize_name(const char *name, NormName *out)
 
 		if (out->abjad && strpbrk(t, "aeiouy") == NULL)
 			break;
+		/*
+		 * A person's name keeps a word that is also a legal form (PAO,
+		 * AG, SA are family names too); so does any name whose whole
+		 * family name, written before a comma ("PAO, Hua"), is that word
+		 */
+		if ((person || first == comma - 1) && ft_word_in(WORDS_LEGAL, t))
+		{
+			out->family_legal = first == comma - 1;
+			break;
+		}
 		if (ft_word_in(WORDS_HONORIFICS, t) || strcmp(t, "the") == 0 ||
 			ft_word_in(WORDS_LEGAL, t) ||
 			(first > 0 && ft_word_in(WORDS_PARTICLES, t) && last > first + 1 &&
@@ -411,8 +430,8 @@ ft_normalize_name(const char *name, NormName *out)
 	{
 		const char *t = out->tok[last];
 
-		if (ft_word_in(WORDS_LEGAL, t) || ft_word_in(WORDS_GENERATIONS, t) ||
-			(last < out->ntok - 1 && ft_word_in(WORDS_PARTICLES, t) && last - 1 > first &&
+		if ((!person && ft_word_in(WORDS_LEGAL, t)) || ft_word_in(WORDS_GENERATIONS, t) ||
+			(!person && last < out->ntok - 1 && ft_word_in(WORDS_PARTICLES, t) && last - 1 > first &&
 			 ft_word_in(WORDS_LEGAL, out->tok[last - 1])))
 			last--;
 		else
@@ -519,6 +538,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	out->greek = in->greek;
 	out->han = in->han;
 	out->skeleton = true;
+	out->family_legal = false;
 	for (int i = 0; i < in->ntok; i++)
 	{
 		const char *t = in->tok[i];
@@ -737,12 +757,12 @@ no_tokens(const char *name, const char *what)
  * when it is too long or holds nothing to match; returns its token count.
  */
 int
-ft_normalize_checked(const char *name, const char *what, NormName *nn)
+ft_normalize_checked(const char *name, const char *what, bool person, NormName *nn)
 {
 	int			ntok;
 
 	check_name_length(name, what);
-	ntok = ft_normalize_name(name, nn);
+	ntok = ft_normalize_name(name, person, nn);
 	if (ntok == 0)
 		no_tokens(name, what);
 	return ntok;
@@ -754,5 +774,5 @@ fintech_check_name(const char *name, const char *what)
 {
 	NormName	nn;
 
-	(void) ft_normalize_checked(name, what, &nn);
+	(void) ft_normalize_checked(name, what, false, &nn);
 }

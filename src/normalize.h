@@ -37,6 +37,7 @@ typedef struct NormName
 	bool		greek;			/* written in Greek letters */
 	bool		han;			/* written in Chinese characters (translit_han.c's key) */
 	bool		skeleton;		/* the consonant skeleton of a name (ft_skeleton_name) */
+	bool		family_legal;	/* tok[0], a legal-form word, is the family name ("PAO, Hua") */
 } NormName;
 
 /* the items of a token list: each token, and joins of 2..MAX_JOIN adjacent */
@@ -51,11 +52,14 @@ typedef struct Items
 	int			strong[MAX_TOKENS * MAX_JOIN];
 } Items;
 
-/* a name (server encoding) to its tokens; returns their number (0: none) */
-extern int	ft_normalize_name(const char *name, NormName *out);
+/*
+ * a name (server encoding) to its tokens; returns their number (0: none);
+ * person: the name is a person's (its legal-form words are name parts)
+ */
+extern int	ft_normalize_name(const char *name, bool person, NormName *out);
 
 /* the same for a name to screen: 22023 if too long or nothing to match */
-extern int	ft_normalize_checked(const char *name, const char *what, NormName *nn);
+extern int	ft_normalize_checked(const char *name, const char *what, bool person, NormName *nn);
 
 /* the consonant skeleton of a normalised name (its tokens without vowels); returns its token count */
 extern int	ft_skeleton_name(const NormName *in, NormName *out);

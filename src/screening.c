@@ -119,10 +119,8 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 
 		q->numbers += ft_all_digits(q->nn.tok[i], strlen(q->nn.tok[i])) ? 1 : 0;
 		q->patronymics += ft_word_is_patronymic(q->nn.tok[i]) ? 1 : 0;
-		/* as rare as the same token among the listed names; else rare */
-		qw[i] = v >= 0 ? ix->vocab[v].weight : ft_token_weight(q->nn.tok[i], 0);
+		ft_query_token_weight(ix, &q->nn, i, v, &qw[i], &qs[i]);
 		q->known[i] = v >= 0;
-		qs[i] = ft_word_is_weak(q->nn.tok[i]) ? 0 : 1;
 		q->weight += qw[i];
 		q->strong += qs[i];
 	}
@@ -542,7 +540,10 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 	int			nm = 0;
 
 	*out = NULL;
-	ft_normalize_checked(name, what, &q.nn);
+	/* a person's name keeps its words that are also legal forms (normalize.c) */
+	ft_normalize_checked(name, what,
+						 attrs != NULL && attrs->kind != NULL &&
+						 ft_kind_of(attrs->kind) == FT_KIND_INDIVIDUAL, &q.nn);
 	if (ix->nnames == 0)
 		return 0;
 	cd.cap = 256;

@@ -273,6 +273,47 @@ SELECT q, h.* FROM unnest(ARRAY['KASTELVO MINERA LIMOTADA', 'Teravik', 'ZAROUKI,
        LATERAL hits(q, 0.5) h ORDER BY q, h.score DESC, h.source_uid;
 ROLLBACK;
 
+-- normalisation rule of session 16 (a list of its own, rolled back; main's
+-- scores in brackets): a word that is a legal form and also a family name
+-- (the Russian PAO, a Chinese surname) stays a part of a person's name: of
+-- a listed individual, of a query whose kind is individual, and of any
+-- name whose whole family name, written before a comma, is that word,
+-- where it weighs as a real part.  So PAO, Mei finds PAO, Mei Lan (0.681:
+-- the query was Mei, the listed name Mei Lan, one part of two), Mei Lin
+-- no longer meets it as if it had no family name (0.525), nor does Mei
+-- Lin Pao as a person's name (0.792 now: the family name is equal, the
+-- given name is another one; 0.525), a company still drops its PAO, and
+-- NGAO SA, an individual, is found whole when the query is a person's
+-- name, and less whole (1.000 before, 0.958) when nothing tells whether
+-- Sa is its legal form
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'601,"PAO, Mei Lan",individual,"XS9",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '602,"PAO TEVRALNEFT",-0- ,"XS9",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '603,"NGAO SA",individual,"XS9",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS9') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['PAO, Mei', 'Mei Lin', 'Tevralneft', 'Ngao Sa']) AS q,
+       LATERAL hits(q, 0.5) h ORDER BY q, h.score DESC, h.source_uid;
+SELECT q, h.* FROM unnest(ARRAY['Mei Lin Pao', 'Ngao Sa']) AS q,
+       LATERAL hits(q, 0.5, kind => 'individual') h ORDER BY q, h.score DESC, h.source_uid;
+ROLLBACK;
+
+-- spelling rule of session 16 (a list of its own, rolled back; main's
+-- scores in brackets): the Arabic article written el and joined to its
+-- word is read as al when the lists hold the word and its join with al
+-- (ELZUMRAT TRUST: 0.950 here, a near miss of the join alzumrat that
+-- starts with another letter; with the full lists such a pair, ELREHMAT
+-- TRUST for AL REHMAT TRUST, was not found at all); el apart was read as
+-- al already
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'701,"AL ZUMRAT TRUST",-0- ,"XS10",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '702,"ZUMRAT, Ali",individual,"XS10",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS10') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['ELZUMRAT TRUST', 'EL ZUMRAT TRUST']) AS q,
+       LATERAL hits(q, 0.5) h ORDER BY q, h.score DESC, h.source_uid;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;
