@@ -46,6 +46,7 @@ typedef struct BName
 	bool		thai;
 	bool		cyrillic;
 	bool		greek;
+	bool		han;
 	bool		skeleton;
 } BName;
 
@@ -63,6 +64,7 @@ typedef struct BVocab
 	bool		thai;			/* a name written in Thai letters holds it (as written) */
 	bool		cyrillic;		/* a name written in Cyrillic letters holds it (as written) */
 	bool		greek;			/* a name written in Greek letters holds it (as written) */
+	bool		han;			/* a name written in Chinese characters holds it (as written) */
 } BVocab;
 
 typedef struct BGram
