@@ -72,6 +72,7 @@ typedef struct ListedName
 	bool		abjad;			/* written in Arabic or Hebrew letters */
 	bool		skeleton;		/* the consonant skeleton of the name before it */
 	bool		keyed;			/* written in Hangul or Thai letters (compared by their keys too) */
+	bool		han;			/* written in Chinese characters (compared by their key too) */
 	float		weight;			/* sum of token weights */
 	int32		strong;			/* non-particle tokens */
 } ListedName;
@@ -85,7 +86,7 @@ typedef struct Vocab
 	int32		strong;			/* its non-particle tokens */
 	int32		nnames;
 	FtOff		names;			/* nnames int32: names holding it */
-	uint8		forms;			/* FT_FORM_*: the kinds of names holding it */
+	uint16		forms;			/* FT_FORM_*: the kinds of names holding it */
 } Vocab;
 
 #define FT_FORM_PLAIN		1	/* names as written */
@@ -96,6 +97,7 @@ typedef struct Vocab
 #define FT_FORM_THAI		32	/* names written in Thai letters (as written): ft_thai_sim */
 #define FT_FORM_CYRILLIC	64	/* names written in Cyrillic letters (as written): ft_cyrillic_sim */
 #define FT_FORM_GREEK		128 /* names written in Greek letters (as written): ft_greek_sim */
+#define FT_FORM_HAN			256 /* names written in Chinese characters (as written): ft_chinese_sim */
 
 /*
  * The trigram postings: for each trigram, the vocabulary entries holding
@@ -304,7 +306,8 @@ extern int	ft_grams_of(const char *s, int len, uint32 *out, int max);
 #define FT_KEY_THAI			2
 #define FT_KEY_GREEK		3
 #define FT_KEY_CYRILLIC		4
-#define FT_NKEYS			4
+#define FT_KEY_HAN			5
+#define FT_NKEYS			5
 #define FT_IS_KEYGRAM(g)	(((g) >> 24) != 0)
 /* room for every key trigram of an entry: one set per script (FT_KEY_CYRILLIC: none, name_index_keys.c) */
 #define FT_KEYGRAMS_MAX		(FT_NKEYS * (MAX_TOKLEN * MAX_JOIN + 2))

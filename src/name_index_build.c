@@ -92,6 +92,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->cyrillic = false;
 		v->greek = false;
 		v->family_legal = false;
+		v->han = false;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -231,6 +232,7 @@ add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
 	nm->thai = nn->thai;
 	nm->cyrillic = nn->cyrillic;
 	nm->greek = nn->greek;
+	nm->han = nn->han;
 	nm->skeleton = skeleton;
 	nm->nitems = it.n;
 	nm->items = palloc(it.n * sizeof(int));
@@ -322,7 +324,8 @@ read_lists(Build *b)
 			add_name(b, name, &sk, true);
 		b->nabjad += nn.abjad ? 1 : 0;
 		b->keyed |= (nn.hangul ? 1 << FT_KEY_KOREAN : 0) | (nn.thai ? 1 << FT_KEY_THAI : 0) |
-			(nn.greek ? 1 << FT_KEY_GREEK : 0) | (nn.cyrillic ? 1 << FT_KEY_CYRILLIC : 0);
+			(nn.greek ? 1 << FT_KEY_GREEK : 0) | (nn.cyrillic ? 1 << FT_KEY_CYRILLIC : 0) |
+			(nn.han ? 1 << FT_KEY_HAN : 0);
 		MemoryContextSwitchTo(cxt);
 		MemoryContextReset(tmp);
 	}
@@ -366,6 +369,7 @@ link_lists(Build *b)
 				v->thai |= !b->names[n].skeleton && b->names[n].thai;
 				v->cyrillic |= !b->names[n].skeleton && b->names[n].cyrillic;
 				v->greek |= !b->names[n].skeleton && b->names[n].greek;
+				v->han |= !b->names[n].skeleton && b->names[n].han;
 			}
 		}
 	}

@@ -46,6 +46,7 @@ typedef struct BName
 	bool		thai;
 	bool		cyrillic;
 	bool		greek;
+	bool		han;
 	bool		skeleton;
 } BName;
 
@@ -64,6 +65,7 @@ typedef struct BVocab
 	bool		cyrillic;		/* a name written in Cyrillic letters holds it (as written) */
 	bool		greek;			/* a name written in Greek letters holds it (as written) */
 	bool		family_legal;	/* a legal-form word some name holds as its family name */
+	bool		han;			/* a name written in Chinese characters holds it (as written) */
 } BVocab;
 
 typedef struct BGram

@@ -24,10 +24,14 @@
  * in Thai letters by their Thai keys (ft_thai_sim: RTGS and the names' own
  * spellings), one written in Cyrillic letters by their Cyrillic keys
  * (ft_cyrillic_sim: zh and dzh as j), one written in Greek letters by
- * their Greek keys (ft_greek_sim: the digraphs as said); a query token
+ * their Greek keys (ft_greek_sim: the digraphs as said), and a Latin
+ * query against a name written in Chinese characters by their Chinese
+ * keys, equal or not at all (ft_chinese_sim: Wade-Giles, Cantonese and
+ * pinyin; the entry's forms say some name holding it is written so, the
+ * name's own flag that this one is: SimLink.unkeyed); a query token
  * one keyboard slip from a listed one (a neighbouring key, a letter
  * doubled or left out, two letters swapped) is at least SLIP_SIM similar
- * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all four are
+ * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all of them are
  * in name_variants.c.  Two query words joined meet a single listed word
  * of a Latin name only from KNEE (join_near).  One real part of the listed name left out costs
  * less when the query is that name less a middle part (listed_left_cost);
@@ -290,10 +294,14 @@ near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
  * drops a pair under SIM_FLOOR, so Jaro-Winkler may stop early where only
  * the spellings or Korean keys could lift the pair (ft_tok_sim_floor, 0
  * then: SLIP_SIM is above SIM_FLOOR, so a slip gets what the whole
- * similarity would give it).
+ * similarity would give it).  *unkeyed: the same without the Chinese
+ * keys, which only a name written in Chinese characters is compared by
+ * (the entry's forms say that some name holding it is, not which: CAO is
+ * a part of names in both); equal to the result for any other entry.
  */
 float
-ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floor_drops)
+ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floor_drops,
+			float *unkeyed)
 {
 	const Vocab *v = &ix->vocab[vi];
 	const char *cs = FT_STR(ix, v->s);
@@ -307,6 +315,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	float		sim = floor_drops && !variant && !scripts ?
 		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], cs, v->len) :
 		ft_tok_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
+	float		keyed;
 
 	/* (only a variant group's token has spellings; under the floor the pair goes) */
 	if (sim < 1.0f && variant)
@@ -327,22 +336,38 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		if (sim < 1.0f && (q->nn.greek || (v->forms & FT_FORM_GREEK)))
 			sim = Max(sim, ft_greek_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
 	}
-	/* (a typing error) */
-	if (sim < SLIP_SIM && token && plain)
-		sim = Max(sim, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
-	if (sim < 1.0f && token && q->known[qi])
-		sim *= (float) (1.0 - KNOWN_PENALTY);
-	return sim;
+	/* (a Latin query, a name holding the entry written in Chinese characters: Wade-Giles and pinyin meet) */
+	keyed = sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han ?
+		Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len)) : sim;
+	/* the rest for the similarity without the keys, then (if they lifted it) with them */
+	for (int k = 0;; k++)
+	{
+		float		s = k == 0 ? sim : keyed;
+
+		/* (a typing error) */
+		if (s < SLIP_SIM && token && plain)
+			s = Max(s, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		if (s < 1.0f && token && q->known[qi])
+			s *= (float) (1.0 - KNOWN_PENALTY);
+		if (k == 1)
+			return s;
+		*unkeyed = s;
+		if (keyed == sim)
+			return s;
+	}
 }
 
-/* leftover_sim's work: query token qi against vocabulary entry vi */
+/* leftover_sim's work: query token qi against vocabulary entry vi (of a name in Chinese characters?) */
 static float
-leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
+leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool han)
 {
+	float		unkeyed;
+	float		sim;
+
 	/* (a query token: an item of span 1; in the plain pass a pair under SIM_FLOOR is dropped) */
 	FT_CHECK(q->it.span[qi] == 1);
-	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len,
-					ft_item_sim(ix, q, qi, vi, q->forms == FT_FORM_PLAIN));
+	sim = ft_item_sim(ix, q, qi, vi, q->forms == FT_FORM_PLAIN, &unkeyed);
+	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len, han ? sim : unkeyed);
 }
 
 /*
@@ -352,18 +377,22 @@ leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi)
  * same tokens meet again in many candidates (MUHAMMAD, ALI ...).
  */
 static float
-leftover_sim(NameIndex *ix, const ScreenQuery *q, int qi, int vi)
+leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, int vi)
 {
 	bool		found;
-	float	   *memo = ft_sim_memo_slot(ix, q->stamp, vi, qi, &found);
+	float	   *memo;
 	float		sim;
 
+	/* (a name in Chinese characters, compared by the keys: not kept; such names are few) */
+	if (nm->han && (ix->vocab[vi].forms & FT_FORM_HAN))
+		return leftover_sim_of(ix, q, qi, vi, true);
+	memo = ft_sim_memo_slot(ix, q->stamp, vi, qi, &found);
 	if (memo != NULL && found)
 	{
-		FT_CHECK(*memo == leftover_sim_of(ix, q, qi, vi));
+		FT_CHECK(*memo == leftover_sim_of(ix, q, qi, vi, false));
 		return *memo;
 	}
-	sim = leftover_sim_of(ix, q, qi, vi);
+	sim = leftover_sim_of(ix, q, qi, vi, false);
 	if (memo != NULL)
 		*memo = sim;
 	return sim;
@@ -517,7 +546,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		{
 			int			qi = q->links[l].qi;
 			const Vocab *cv = &ix->vocab[v];
-			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len, q->links[l].sim);
+			/* (the link's similarity by the Chinese keys only for a name written so) */
+			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len,
+									   nm->han ? q->links[l].sim : q->links[l].unkeyed);
 			bool		lat = latin && (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
 													 FT_FORM_CYRILLIC | FT_FORM_GREEK)) == 0;
 
@@ -651,7 +682,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				if (cused & (1u << ci) || v->len < lo || v->len > hi ||
 					(v->strong == 0 && !leftover_patronymic(ix, q, qi, v)))
 					continue;
-				sim = leftover_sim(ix, q, qi, items[ci]);
+				sim = leftover_sim(ix, q, nm, qi, items[ci]);
 				if (!(left_one ? sim >= LEFTOVER_FLOOR : pair_ok(sim, 1, 1)))
 					continue;
 				pairs[np].sim = sim;

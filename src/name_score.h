@@ -42,6 +42,7 @@
 #define THAI_KEY_COST	0.05	/* a pair that meets only by its Thai keys loses this */
 #define CYRILLIC_KEY_COST	0.05	/* a pair that meets only by its Cyrillic keys loses this */
 #define GREEK_KEY_COST	0.05	/* a pair that meets only by its Greek keys loses this */
+#define CHINESE_KEY_COST	0.05	/* a pair that meets only by its Chinese keys loses this */
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
 #define TWO_SLIP_LEN	8
@@ -73,6 +74,7 @@ typedef struct SimLink
 {
 	int			qi;
 	float		sim;
+	float		unkeyed;		/* sim without the Chinese keys (ft_item_sim) */
 	int			next;			/* -1: end */
 } SimLink;
 
@@ -139,6 +141,9 @@ extern float ft_cyrillic_sim(const char *a, int la, const char *b, int lb);
 /* similarity of two tokens by their Greek keys, less GREEK_KEY_COST (one side written in Greek letters) */
 extern float ft_greek_sim(const char *a, int la, const char *b, int lb);
 
+/* similarity of two tokens by their Chinese keys, less CHINESE_KEY_COST (the listed side written in Chinese characters) */
+extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
+
 /* SLIP_SIM when query token t is one keyboard slip away from listed token c, TWO_SLIP_SIM two (long tokens), else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);
 
@@ -151,10 +156,12 @@ struct ScreenAttrs;					/* screening.h */
 /* the score of query q against listed name nm (ex: NULL, or where to explain it) */
 /*
  * the similarity of query item qi and vocabulary entry vi before the
- * pair's own losses; floor_drops: the caller drops pairs under SIM_FLOOR
+ * pair's own losses; floor_drops: the caller drops pairs under SIM_FLOOR;
+ * *unkeyed: the same without the Chinese keys (for a name not written in
+ * Chinese characters)
  */
 extern float ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi,
-						 bool floor_drops);
+						 bool floor_drops, float *unkeyed);
 extern double ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm,
 							 struct MatchExplain *ex);
 

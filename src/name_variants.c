@@ -13,7 +13,9 @@
  *	  ft_cyrillic_key) where one side is written in Cyrillic letters,
  *	  ft_greek_sim, the same by their Greek keys (translit_greek.c's
  *	  ft_greek_key) where one side is written in Greek letters,
- *	  and ft_slip_sim, a query token one keyboard slip away from a listed
+ *	  ft_chinese_sim, equal Chinese keys (translit_han.c's ft_chinese_key)
+ *	  of a Latin query token and a token of a name written in Chinese
+ *	  characters, and ft_slip_sim, a query token one keyboard slip away from a listed
  *	  one (a neighbouring key, a letter doubled or left out, two swapped),
  *	  or two slips when both are 8 letters or more; and
  *	  ft_misspelt_variants, the query's tokens the lists do not know that
@@ -122,6 +124,26 @@ float
 ft_greek_sim(const char *a, int la, const char *b, int lb)
 {
 	return key_sim(a, la, b, lb, ft_greek_key, GREEK_KEY_COST);
+}
+
+/*
+ * By their Chinese keys (translit_han.c's ft_chinese_key): for a Latin
+ * query against a name listed in Chinese characters, which ICU writes in
+ * pinyin and the lists in Wade-Giles or Cantonese as often (TSAI / cai).
+ * The keys must be equal: a syllable's spellings meet exactly or not at
+ * all, and two keys of a syllable or two that differ by a letter are
+ * other syllables (XIU is not xifu).
+ */
+float
+ft_chinese_sim(const char *a, int la, const char *b, int lb)
+{
+	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
+
+	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
+		return 0.0f;
+	return ft_chinese_key(a, la, ka) == ft_chinese_key(b, lb, kb) && strcmp(ka, kb) == 0 ?
+		(float) (1.0 - CHINESE_KEY_COST) : 0.0f;
 }
 
 /*

@@ -11,9 +11,9 @@
  * name_score.c (the similarity model).  A query's candidates are the
  * names holding an item that shares enough trigrams with one of the
  * query's items (for a query in Latin letters, also by the trigrams of
- * the items' script keys among the names written in Hangul, Thai or Greek:
- * key_candidates); only they are scored, and only those hit by enough of
- * the query.
+ * the items' script keys among the names written in Hangul, Thai, Greek or
+ * Chinese characters: key_candidates); only they are scored, and only
+ * those hit by enough of the query.
  *
  * Bounds: a name to screen is at most FINTECH_NAME_MAXCHARS (1,000)
  * characters, else 22023.  Every loop over a query's candidates checks
@@ -71,7 +71,7 @@ cmp_match(const void *a, const void *b)
 
 /* records that query item qi is similar to vocabulary entry v */
 static void
-add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
+add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, float unkeyed)
 {
 	int32	   *head = ft_link_head_slot(ix, q->stamp, v);
 
@@ -82,6 +82,7 @@ add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim)
 	}
 	q->links[q->nlinks].qi = qi;
 	q->links[q->nlinks].sim = sim;
+	q->links[q->nlinks].unkeyed = unkeyed;
 	q->links[q->nlinks].next = *head;
 	*head = q->nlinks++;
 }
@@ -204,12 +205,12 @@ skipped_hold(const uint32 *p, int to, int *start, int lo, uint32 key)
 
 /* the vocabulary entry v just found similar enough (sim) to query item qi: its link and names */
 static void
-link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, bool skeleton, bool abjad_query,
-		   Cands *cd)
+link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, float unkeyed, bool skeleton,
+		   bool abjad_query, Cands *cd)
 {
 	uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
 
-	add_link(ix, q, qi, v, sim);
+	add_link(ix, q, qi, v, sim, unkeyed);
 	for (int x = 0; x < ix->vocab[v].nnames; x++)
 	{
 		int			n = FT_NAMES(ix, v)[x];
@@ -304,7 +305,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 
 		int			need;
 		int			f = 0;
-		uint32		vst = ft_next_vstamp(ix);
+		uint32		vst;
 		int			lo,
 					hi;
 		const uint32 *p[MAX_TOKLEN * MAX_JOIN + 2];
@@ -320,7 +321,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			int			v = tag != 0 ? -1 : ft_vocab_find(ix, q->it.s[qi], q->forms);
 
 			if (v >= 0)
-				add_link(ix, q, qi, v, 1.0f);
+				add_link(ix, q, qi, v, 1.0f, 1.0f);
 			continue;
 		}
 		/* the key search: the trigrams of the item's key, among the entries of tag */
@@ -334,6 +335,23 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		else
 			ng = ft_grams_of(q->it.s[qi], q->it.len[qi], g, lengthof(g));
 		ft_len_window(klen, &lo, &hi);
+
+		/*
+		 * the key search wants the first trigram among those shared: an
+		 * item whose first key trigram no entry holds finds nothing (most
+		 * items: the names written in the script are few), and takes no
+		 * stamp (the vocabulary's marks are cleared when they wrap)
+		 */
+		if (tag != 0)
+		{
+			int			np = 0;
+
+			if (ng > 0)
+				(void) ft_gram_postings(ix, g[0], list, &np);
+			if (np == 0)
+				continue;
+		}
+		vst = ft_next_vstamp(ix);
 
 		/*
 		 * Half the trigrams (a third for short items): one typo passes.  A
@@ -408,6 +426,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			int			v = FT_POSTING_V(found[c]);
 			int			shared = ix->vmark[v] - FT_VMARK(vst, 0);
 			float		sim;
+			float		unkeyed;
 
 			for (int r = ng - f; r < ng && shared < need && shared + (ng - r) >= need; r++)
 				if (skipped_hold(p[order[r]], to[order[r]], start + (r - (ng - f)) * nlen, lo,
@@ -417,10 +436,10 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 				(tag != 0 && (!holds(p[0], from[0], to[0], found[c]) || linked(ix, q, qi, v))))
 				continue;
 			/* (a pair under SIM_FLOOR is dropped here) */
-			sim = ft_item_sim(ix, q, qi, v, true);
+			sim = ft_item_sim(ix, q, qi, v, true, &unkeyed);
 			if (sim < SIM_FLOOR)
 				continue;
-			link_entry(ix, q, qi, v, sim, skeleton, abjad_query, cd);
+			link_entry(ix, q, qi, v, sim, unkeyed, skeleton, abjad_query, cd);
 		}
 	}
 	pfree(found);
@@ -430,8 +449,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 /*
  * The key search (name_index_keys.c): a query in Latin letters looks the
  * keys of its items up among the keys of the names written in each keyed
- * script the lists hold (Hangul, Thai, Greek; name_index_keys.c says why
- * not Cyrillic).  It finds the pairs whose spellings share too few
+ * script the lists hold (Hangul, Thai, Greek, Chinese characters;
+ * name_index_keys.c says why not Cyrillic, Hebrew or Arabic).  It finds the pairs whose spellings share too few
  * trigrams of the letters (the start differs: BANHARN / banhan, PIYABUTR
  * / piyabut) but whose keys share enough, the first among them; each is
  * then compared as the letters' are (ft_item_sim: by the keys, one side

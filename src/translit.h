@@ -47,6 +47,13 @@ extern int	ft_cyrillic_key(const char *t, int len, char *out);
  */
 extern int	ft_greek_key(const char *t, int len, char *out);
 
+/*
+ * The Chinese key of a normalised token t[0 .. len - 1] into out (room for
+ * len + 1 bytes): pinyin, Wade-Giles and the Cantonese spellings of one
+ * syllable meet (translit_han.c).  Returns its length.
+ */
+extern int	ft_chinese_key(const char *t, int len, char *out);
+
 /* a, e, i, o or u: a vowel of a normalised token, for the script keys (translit_keys.c) */
 extern bool ft_key_vowel(char c);
 

@@ -50,5 +50,31 @@ SELECT * FROM hits('ภูมิพล อดุลยเดช');
 -- Chan-wook stays under 0.85; BAKOYANNIS is found by the letters)
 SELECT * FROM hits('박찬욱');
 SELECT * FROM hits('Κώστας Μπακογιάννης');
+
+-- (session 16) the Chinese key: a Latin query also looks its items'
+-- Chinese keys up among the names written in Chinese characters, and the
+-- keys are compared for those names only (Wade-Giles, Cantonese and
+-- pinyin meet: TSAI / cai, HSIEH / xie, CHIANG / jiang).  XL2 in Latin
+-- letters, XO2 in Chinese characters; 曹操 (cao cao) makes cao a token
+-- of a name written in Chinese characters too.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
+  'TSAI, Ing-wen', 'HSIEH, Chang-ting', 'CHIANG, Ching-kuo', 'CAO, Wenfu']), list => 'XL2') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY[
+  '蔡英文', '謝長廷', '蔣經國', '曹操']), list => 'XO2') AS original;
+-- each finds the name written in Chinese characters (before: the XL2 row only)
+SELECT * FROM hits('Tsai Ing-wen');
+SELECT * FROM hits('Hsieh Chang-ting');
+SELECT * FROM hits('Chiang Ching-kuo');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Tsai Ing-wen', s.id) AS e
+ WHERE s.list = 'XO2' AND s.source_uid = '1';
+-- a name in Latin letters is not compared by the key, though a name in
+-- Chinese characters holds its token cao: TSAO meets cao only by the
+-- key, so CAO, Wenfu stays under 0.85 (0.55), while 曹操 is found
+SELECT * FROM hits('Tsao Wenfu');
+SELECT * FROM hits('Tsao Tsao');
+-- the reverse is not compared by the key (a query in Chinese characters
+-- against every Latin token: session 15): the XO2 row only
+SELECT * FROM hits('蔡英文');
 \c :original_db
 DROP DATABASE fintech_screening_keys;
