@@ -270,7 +270,6 @@ ft_normalize_name(const char *name, NormName *out)
 	out->thai = false;
 	out->cyrillic = false;
 	out->greek = false;
-	out->han = false;
 	out->skeleton = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
@@ -278,7 +277,7 @@ ft_normalize_name(const char *name, NormName *out)
 	{
 		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad, &out->hangul,
 													  &out->thai, &out->cyrillic,
-													  &out->greek, &out->han);
+													  &out->greek);
 		len = strlen((const char *) s);
 	}
 
@@ -517,7 +516,6 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	out->thai = in->thai;
 	out->cyrillic = in->cyrillic;
 	out->greek = in->greek;
-	out->han = in->han;
 	out->skeleton = true;
 	for (int i = 0; i < in->ntok; i++)
 	{

@@ -35,7 +35,6 @@ typedef struct NormName
 	bool		thai;			/* written in Thai letters */
 	bool		cyrillic;		/* written in Cyrillic letters */
 	bool		greek;			/* written in Greek letters */
-	bool		han;			/* written in Chinese characters (translit_han.c's key) */
 	bool		skeleton;		/* the consonant skeleton of a name (ft_skeleton_name) */
 } NormName;
 

@@ -639,7 +639,7 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 }
 char *
 ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out,
-			bool *cyrillic_out, bool *greek_out, bool *han_out)
+			bool *cyrillic_out, bool *greek_out)
 {
 	UErrorCode	err = U_ZERO_ERROR;
 	int32_t		ulen;
@@ -709,7 +709,6 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 	*thai_out = thai;
 	*cyrillic_out = cyrillic;
 	*greek_out = greek;
-	*han_out = han;
 
 	err = U_ZERO_ERROR;
 	u_strToUTF8(NULL, 0, &olen, u, ulen, &err);
@@ -747,11 +746,9 @@ ft_translit_preload(void)
 					hangul,
 					thai,
 					cyrillic,
-					greek,
-					han;
+					greek;
 
-		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai, &cyrillic, &greek,
-						   &han);
+		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai, &cyrillic, &greek);
 	}
 	PG_CATCH();
 	{

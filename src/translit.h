@@ -22,10 +22,10 @@ extern bool ft_needs_translit(const char *utf8, int len);
  * utf8[0 .. len-1] in Latin (UTF-8, palloc'd in the caller's context);
  * *abjad: it held Arabic or Hebrew letters (written without short vowels);
  * *hangul: it held Hangul syllables; *thai: Thai letters; *cyrillic:
- * Cyrillic letters; *greek: Greek letters; *han: Chinese characters.
+ * Cyrillic letters; *greek: Greek letters.
  */
 extern char *ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai,
-						 bool *cyrillic, bool *greek, bool *han);
+						 bool *cyrillic, bool *greek);
 
 /*
  * The Korean key of a normalised token t[0 .. len - 1] into out (room for
