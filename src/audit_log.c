@@ -119,8 +119,6 @@ typedef struct AuditWriter
 static void
 audit_log_lookup(void)
 {
-	static bool callback_registered = false;
-
 	if (!OidIsValid(audit_log_relid) || !OidIsValid(audit_log_seqid))
 	{
 		Oid			nsp = get_namespace_oid("fintech", false);
@@ -131,11 +129,7 @@ audit_log_lookup(void)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("fintech.audit_log or its id sequence is missing")));
-		if (!callback_registered)
-		{
-			ft_relcache_callback(audit_oids_inval, (Datum) 0);
-			callback_registered = true;
-		}
+		ft_relcache_callback(audit_oids_inval, (Datum) 0);
 		audit_log_relid = relid;
 		audit_log_seqid = seq;
 	}

@@ -165,7 +165,6 @@ events_oids_inval(Datum arg, Oid relid)
 bool
 ft_events_installed(void)
 {
-	static bool callback_registered = false;
 	Oid			nsp;
 	Oid			relid;
 	Oid			seqid;
@@ -179,11 +178,7 @@ ft_events_installed(void)
 	seqid = get_relname_relid("events_write_seq", nsp);
 	if (!OidIsValid(relid) || !OidIsValid(seqid))
 		return false;
-	if (!callback_registered)
-	{
-		ft_relcache_callback(events_oids_inval, (Datum) 0);
-		callback_registered = true;
-	}
+	ft_relcache_callback(events_oids_inval, (Datum) 0);
 	events_in_order = get_relname_relid("events_in_order", nsp);
 	events_unordered = get_relname_relid("events_unordered", nsp);
 	events_consumers = get_relname_relid("event_consumers", nsp);

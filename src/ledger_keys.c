@@ -111,17 +111,12 @@ keys_oids_inval(Datum arg, Oid relid)
 static KeysOids
 keys_oids(void)
 {
-	static bool callback_registered = false;
 	Oid			nsp;
 
 	if (OidIsValid(keys_cache.rel))
 		return keys_cache;
 	nsp = get_namespace_oid("fintech", false);
-	if (!callback_registered)
-	{
-		ft_relcache_callback(keys_oids_inval, (Datum) 0);
-		callback_registered = true;
-	}
+	ft_relcache_callback(keys_oids_inval, (Datum) 0);
 	keys_cache.seq = get_relname_relid("entries_id_seq", nsp);
 	keys_cache.pkey = get_relname_relid("ledger_keys_pkey", nsp);
 	keys_cache.rel = get_relname_relid("ledger_keys", nsp);

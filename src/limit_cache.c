@@ -54,7 +54,6 @@ static Oid	cached_relid = InvalidOid;
 static uint64 inval_count = 0;	/* invalidations seen */
 static uint64 loaded_at = 0;	/* inval_count when the list was read */
 static bool loaded = false;
-static bool callback_set = false;
 
 static void
 limits_inval(Datum arg, Oid relid)
@@ -68,13 +67,10 @@ ft_active_limits(Oid relid, const ActiveLimit **out)
 {
 	uint64		start;
 
-	if (!callback_set)
-	{
-		ft_relcache_callback(limits_inval, (Datum) 0);
-		callback_set = true;
-	}
 	if (!loaded || relid != cached_relid || inval_count != loaded_at)
 	{
+		/* (before the read: an invalidation during it is counted) */
+		ft_relcache_callback(limits_inval, (Datum) 0);
 		if (cache_cxt == NULL)
 			cache_cxt = AllocSetContextCreate(TopMemoryContext, "fintech active limits",
 											  ALLOCSET_SMALL_SIZES);

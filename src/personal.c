@@ -106,17 +106,12 @@ static void personal_rels_inval(Datum arg, Oid relid);
 Oid
 ft_personal_owner(void)
 {
-	static bool registered = false;
 	Oid			nsp;
 	HeapTuple	tup;
 
 	if (OidIsValid(personal_owner))
 		return personal_owner;
-	if (!registered)
-	{
-		ft_relcache_callback(personal_rels_inval, (Datum) 0);
-		registered = true;
-	}
+	ft_relcache_callback(personal_rels_inval, (Datum) 0);
 	nsp = get_namespace_oid("fintech", true);
 	personal_relid = OidIsValid(nsp) ? get_relname_relid("audit_personal", nsp) : InvalidOid;
 	if (!OidIsValid(personal_relid))

@@ -48,8 +48,9 @@ relcache_dispatch(Datum arg, Oid relid)
 void
 ft_relcache_callback(RelcacheCallbackFunction fn, Datum arg)
 {
+	/* a part registers where it first caches, however often it gets there */
 	for (int i = 0; i < nrelcache_fns; i++)
-		if (relcache_fns[i].fn == fn)
+		if (relcache_fns[i].fn == fn && relcache_fns[i].arg == arg)
 			return;
 	/* a programming error (a new part over the array's room), not user input */
 	if (nrelcache_fns == FT_RELCACHE_FNS)

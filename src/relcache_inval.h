@@ -14,8 +14,9 @@
 
 /*
  * Calls fn(arg, relid) on every relcache invalidation of this backend,
- * from now on; registering the same fn again does nothing.  Use it instead
- * of CacheRegisterRelcacheCallback.
+ * from now on; registering the same fn with the same arg again does
+ * nothing (a part needs no flag of its own to call it once).  Use it
+ * instead of CacheRegisterRelcacheCallback.
  */
 extern void ft_relcache_callback(RelcacheCallbackFunction fn, Datum arg);
 

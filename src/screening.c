@@ -683,54 +683,6 @@ fintech_screening_generation(void)
 	return ft_get_index()->sig[1];
 }
 
-/*
- * The attributes of a screened party given as SQL arguments country,
- * birth_date and kind (numbers first .. first + 2; NULL: unknown) into
- * *attrs: a country is 2 letters (ISO 3166-1 alpha-2, any case), a kind
- * individual, entity, vessel or aircraft, a date finite (22023 otherwise).
- */
-void
-ft_screen_attrs_args(FunctionCallInfo fcinfo, int first, ScreenAttrs *attrs)
-{
-	memset(attrs, 0, sizeof(ScreenAttrs));
-	if (PG_NARGS() > first && !PG_ARGISNULL(first))
-	{
-		char	   *c = text_to_cstring(PG_GETARG_TEXT_PP(first));
-
-		if (strlen(c) != 2 || !isalpha((unsigned char) c[0]) || !isalpha((unsigned char) c[1]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("country \"%s\" is not an ISO 3166-1 alpha-2 code", c),
-					 errhint("Give two letters, such as DE or US.")));
-		c[0] = pg_ascii_toupper((unsigned char) c[0]);
-		c[1] = pg_ascii_toupper((unsigned char) c[1]);
-		attrs->country = c;
-	}
-	if (PG_NARGS() > first + 1 && !PG_ARGISNULL(first + 1))
-	{
-		DateADT		d = PG_GETARG_DATEADT(first + 1);
-
-		if (DATE_NOT_FINITE(d))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("birth_date must be a finite date")));
-		attrs->has_birth_date = true;
-		attrs->birth_date = d;
-	}
-	if (PG_NARGS() > first + 2 && !PG_ARGISNULL(first + 2))
-	{
-		char	   *k = text_to_cstring(PG_GETARG_TEXT_PP(first + 2));
-
-		if (strcmp(k, "individual") != 0 && strcmp(k, "entity") != 0 &&
-			strcmp(k, "vessel") != 0 && strcmp(k, "aircraft") != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("invalid kind \"%s\"", k),
-					 errhint("The kind is individual, entity, vessel or aircraft.")));
-		attrs->kind = k;
-	}
-}
-
 /* ------------------------------------------------------------------------
  * fintech.screen_name(name, min_score, max_results, country, birth_date, kind)
  * ------------------------------------------------------------------------

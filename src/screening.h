@@ -58,7 +58,7 @@ extern Jsonb *fintech_screen_explanation(const char *name, const ScreenAttrs *at
 /* does fintech.<table> have column (an update may not have added it yet)? */
 extern bool ft_has_column(const char *table, const char *column);
 
-/* SQL arguments country, birth_date, kind (from argument first on) into *attrs; 22023 if invalid */
+/* SQL arguments country, birth_date, kind (from argument first on) into *attrs; 22023 if invalid (name_attrs.c) */
 extern void ft_screen_attrs_args(FunctionCallInfo fcinfo, int first, ScreenAttrs *attrs);
 
 #endif							/* FINTECH_SCREENING_H */

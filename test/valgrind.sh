@@ -6,6 +6,11 @@
 #
 #   bash test/valgrind.sh            # exits 1 if any error involves fintech
 #   FT_KEEP=1 bash test/valgrind.sh  # keep the logs in the temp dir
+#   FT_VG_REGRESS="extension ledger" FT_VG_ISOLATION= bash test/valgrind.sh
+#       # only these pg_regress files and isolation specs (names as in the
+#       # Makefile's REGRESS and ISOLATION; a variable that is set but empty
+#       # runs none of that suite, one that is unset runs all of it): on a
+#       # busy machine the whole run takes more than an hour
 #
 # Debian's server is not built with USE_VALGRIND, so palloc'd memory is not
 # tracked chunk by chunk: Memcheck sees malloc-level blocks.  Errors inside
@@ -49,9 +54,15 @@ ft_log "suites"
 ft_psql -d postgres -c 'CREATE EXTENSION fintech CASCADE'
 # the pg_regress files, then the isolation specs (a failure in the first
 # must not skip the second: the valgrind report is what this run is for)
-for suite in "ISOLATION=" "REGRESS="; do
-	ft_as_pg make -C "$FT_WORK/src" --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" "$suite" 2>&1 |
+regress_args=(ISOLATION=)
+[ -n "${FT_VG_REGRESS+set}" ] && regress_args+=("REGRESS=$FT_VG_REGRESS")
+isolation_args=(REGRESS=)
+[ -n "${FT_VG_ISOLATION+set}" ] && isolation_args+=("ISOLATION=$FT_VG_ISOLATION")
+for suite in regress_args isolation_args; do
+	declare -n args=$suite
+	ft_as_pg make -C "$FT_WORK/src" --no-print-directory installcheck PG_CONFIG="$PG_CONFIG" "${args[@]}" 2>&1 |
 		grep -E '^(test |ok |not ok | All | [0-9]+ of )'
+	unset -n args
 done
 # the launcher's paths the suites do not reach: a failing job, a restart
 ft_psql -d postgres -At <<'SQL' 2>&1 | grep -E '^(ERROR|ok)'

@@ -200,6 +200,21 @@ SELECT fintech.create_limit('hard cap', 'payer', '1 day', max_amount => 500) > 0
 SELECT try_pay('r4', 'lim_bob', 'lim_shop', 1000);
 SELECT fintech.drop_limit('hard cap'), fintech.drop_limit('large');
 
+-- the active limits are read again after each change: 20 reads in one
+-- session, each registering the cache's invalidation function again
+-- (relcache_inval.c keeps it once; an entry per read would run out of
+-- its 16 slots and fail the payment)
+DO $$
+BEGIN
+  FOR i IN 1..20 LOOP
+    PERFORM fintech.create_limit('again ' || i, 'payer', '1 day', max_amount => 1000000);
+    PERFORM try_pay('rr' || i, 'lim_bob', 'lim_shop', 1);
+    PERFORM fintech.drop_limit('again ' || i);
+  END LOOP;
+END
+$$;
+SELECT status, count(*) FROM fintech.payments WHERE idempotency_key LIKE 'rr%' GROUP BY status;
+
 -- the ledger still balances
 SELECT bool_and(ok) AS ledger_ok FROM fintech.check_ledger();
 
