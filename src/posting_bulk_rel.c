@@ -100,22 +100,23 @@ bulk_columns_match(TupleDesc desc, const char *const *cols, const RowBuf *b, int
  */
 struct BulkRel
 {
+	/* (ordered by size: clang-tidy's padding check) */
 	const char *relname;		/* the caller's constant */
-	Oid			relid;			/* invalid: look it up by name */
-	bool		known;			/* what follows is known */
 	uint64		gen;			/* invalidations seen */
 	MemoryContext cxt;
 	/* the live columns are the buffer's (cols, types, ncols): map */
 	const char *const *cols;
 	const Oid  *types;
-	int			ncols;
-	bool		cols_ok;
 	int		   *map;
 	/* kept: the indexes' OIDs and IndexInfo, expressions compiled */
-	bool		kept;
-	int			nidx;
 	Oid		   *idx;
 	IndexInfo **ii;
+	Oid			relid;			/* invalid: look it up by name */
+	int			ncols;
+	int			nidx;
+	bool		known;			/* what follows is known */
+	bool		cols_ok;
+	bool		kept;
 };
 
 /* entries, postings, events (and room for one more); beyond: uncached */
