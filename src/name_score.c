@@ -237,6 +237,23 @@ near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 }
 
 /*
+ * What ft_item_sim does last to an item pair's similarity s, once without
+ * the Chinese keys and once with them: a typing error's floor (slip: a
+ * token of a Latin pair), then KNOWN_PENALTY when the query token is a
+ * listed word itself, taken here for another one
+ */
+static inline float
+item_sim_last(const ScreenQuery *q, int qi, const char *cs, int clen, bool slip, float s)
+{
+	/* (a typing error) */
+	if (s < SLIP_SIM && slip)
+		s = Max(s, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, clen));
+	if (s < 1.0f && q->it.span[qi] == 1 && q->known[qi])
+		s *= (float) (1.0 - KNOWN_PENALTY);
+	return s;
+}
+
+/*
  * The similarity of query item qi and vocabulary entry vi, as the
  * candidate search (screening.c) and the leftover pairs (below) compare
  * them, before the pair's own losses (pair_sim): Jaro-Winkler less the
@@ -293,21 +310,8 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	keyed = sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han ?
 		Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len)) : sim;
 	/* the rest for the similarity without the keys, then (if they lifted it) with them */
-	for (int k = 0;; k++)
-	{
-		float		s = k == 0 ? sim : keyed;
-
-		/* (a typing error) */
-		if (s < SLIP_SIM && token && plain)
-			s = Max(s, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
-		if (s < 1.0f && token && q->known[qi])
-			s *= (float) (1.0 - KNOWN_PENALTY);
-		if (k == 1)
-			return s;
-		*unkeyed = s;
-		if (keyed == sim)
-			return s;
-	}
+	*unkeyed = item_sim_last(q, qi, cs, v->len, token && plain, sim);
+	return keyed == sim ? *unkeyed : item_sim_last(q, qi, cs, v->len, token && plain, keyed);
 }
 
 /* leftover_sim's work: query token qi against vocabulary entry vi (of a name in Chinese characters?) */

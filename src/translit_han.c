@@ -11,10 +11,12 @@
  * A key is a rule about how a language is romanised, never a table of
  * names, and is only ever looked up among names written in Chinese
  * characters: between two Latin names its classes are different letters
- * (ZHANG is not CHANG there, and HSU not XU).  The scoring does not
- * compare it: compared for a query written in Chinese characters (session
- * 15) it found 23 of the development set's 34 Chinese names instead of 7,
- * but one more clean name of held-out set 1.
+ * (ZHANG is not CHANG there, and HSU not XU).  The scoring compares it
+ * for a Latin query against a name written in Chinese characters only
+ * (name_variants.c's ft_chinese_sim, equal keys or nothing; session 16).
+ * Compared the other way, for a query written in Chinese characters
+ * (session 15), it found 23 of the development set's 34 Chinese names
+ * instead of 7, but one more clean name of held-out set 1.
  *
  * Pure functions over the caller's buffers; no memory kept, no locks, no
  * database access.
