@@ -40,8 +40,9 @@
  * particles (al, bin, de, van ...), titles, legal forms
  * inside a name and patronymics weigh little.  Lopsided matches (one real
  * token of several), disagreeing numbers and disagreeing patronymics
- * score less; a near miss between two common words, or of an
- * organisation's own word beside generic ones, costs more
+ * score less; a near miss between two common words or two syllables of
+ * Chinese or Korean names, or of an organisation's own word beside
+ * generic ones, costs more
  * (near_miss_factor); short codes are also compared whole.  Identical normalised
  * names score 1.  docs/screening.md ("Matching model") has the whole list; the
  * constants are defined in name_score.h.
@@ -209,7 +210,11 @@ both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf)
  * MYONG, MAHMUD and MUHAMMAD, SHIPPING and SHIPYARD) and both names are
  * written in Latin letters, in the plain pass.  Two established
  * spellings a letter or two apart are two names or two words; a typing
- * error seldom makes another common word.  GENERIC_MISS when the listed
+ * error seldom makes another common word.  So does a near miss between
+ * two syllables of Chinese or Korean names (ft_word_is_syllable: ZHENG and
+ * ZHANG, HAO and ZHAO, QIANG and KWANG), however rare among the listed
+ * names: each is a name's character of its own, and one a letter off is
+ * another character, another name.  GENERIC_MISS when the listed
  * name is an entity's, the pairs taken before this one that are KNEE
  * similar or more all pair generic words (common_word at GENERIC_IDF:
  * INTERNATIONAL, SHIPPING, TRADING), at least one (generic), and the near
@@ -228,6 +233,10 @@ near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
 		return 1.0;
 	if (both_common(q, qi, v, COMMON_IDF))
+		return COMMON_MISS;
+	/* (a name in Chinese characters is compared by its keys) */
+	if (!q->nn.han && !nm->han && ft_word_is_syllable(q->it.s[qi], q->it.len[qi]) &&
+		ft_word_is_syllable(FT_STR(ix, v->s), v->len))
 		return COMMON_MISS;
 	/* (a keyboard slip is how a company's own word is mistyped) */
 	if (generic && ix->entities[nm->entity].kind == FT_KIND_ENTITY &&

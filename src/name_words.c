@@ -4,8 +4,10 @@
  *	  The word lists of name normalisation and their lookups: the
  *	  transliteration variants (Mohammed, Muhammad, Mohamed ... = one),
  *	  titles, legal forms, generational suffixes and particles, the
- *	  phonetic folding of a token (ft_fold_token), and the words that weigh
- *	  little (initials, particles, titles, legal forms, patronymics).
+ *	  phonetic folding of a token (ft_fold_token), the words that weigh
+ *	  little (initials, particles, titles, legal forms, patronymics), and
+ *	  the shape of a one-syllable name part of Chinese and Korean names
+ *	  (ft_word_is_syllable).
  *
  * The lists are compiled in; ft_name_words_init() (from ScreeningInit, in
  * every process) folds and sorts them once into TopMemoryContext (a few
@@ -351,6 +353,45 @@ ft_word_is_patronymic(const char *t)
 
 		if (strcmp(t + len - el, endings[i]) == 0)
 			return true;
+	}
+	return false;
+}
+
+/*
+ * Is the folded token t (len bytes) one syllable as Chinese names are
+ * written in pinyin and Korean and Cantonese names much alike: an initial
+ * consonant (or none), for the second a w (KWANG, HWAN), and a final: a
+ * vowel or two, with an n or ng (ZHANG, HAO, QIANG folded to kiang, YU to
+ * iu).  The grammar, not a list of syllables: it lets through some that
+ * no language has, which only makes it ask for less.
+ */
+bool
+ft_word_is_syllable(const char *t, int len)
+{
+	static const char *const initials[] = {"zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l",
+	"g", "k", "h", "j", "x", "r", "z", "c", "s", "w", ""};
+	static const char *const finals[] = {"a", "o", "e", "ai", "ei", "ao", "u", "an", "en", "ang",
+		"eng", "ong", "er", "i", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua",
+	"uo", "uai", "ui", "uan", "un", "uang", "ueng", "ue", "io"};
+	/* (after an initial and a w) */
+	static const char *const w_finals[] = {"a", "ai", "an", "ang", "o", "on", "ong", "e", "en", "eng",
+	"i"};
+
+	for (int i = 0; i < lengthof(initials); i++)
+	{
+		int			l = strlen(initials[i]);
+		const char *rest = t + l;
+
+		if (len <= l || strncmp(t, initials[i], l) != 0)
+			continue;
+		for (int f = 0; f < lengthof(finals); f++)
+			if ((int) strlen(finals[f]) == len - l && strncmp(rest, finals[f], len - l) == 0)
+				return true;
+		if (l > 0 && len > l + 1 && rest[0] == 'w')
+			for (int f = 0; f < lengthof(w_finals); f++)
+				if ((int) strlen(w_finals[f]) == len - l - 1 &&
+					strncmp(rest + 1, w_finals[f], len - l - 1) == 0)
+					return true;
 	}
 	return false;
 }
