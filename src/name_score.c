@@ -401,8 +401,12 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
  * compound is the listed name's first real part (MUTI AL RAHMAN ALI
  * MUHAMMAD is not Muhammad Ali: the part people keep).
  *
- * Only for names as written: a skeleton's parts split where the scripts
- * split them.
+ * In the skeleton pass only the first: two real parts or more of a name
+ * in Arabic or Hebrew letters left out, a query meeting the consonants of
+ * two of its four parts (Mohammed Khoury / HAMADA OULD MOHAMED AL-KHAIRI
+ * written in Arabic letters), are another name sharing parts there as
+ * well; the others are for names as written, a skeleton's parts
+ * splitting where the scripts split them.
  */
 static double
 listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
@@ -414,8 +418,6 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 				left = -1;		/* its real part left out (uc == 1) */
 	bool		q_all = true;
 
-	if (q->forms != FT_FORM_PLAIN)
-		return UNMATCHED_C;
 	for (int t = 0; t < nm->ntok; t++)
 	{
 		if (ix->vocab[items[t]].strong == 0)
@@ -435,6 +437,8 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 	}
 	if (uc >= 2)
 		return UNMATCHED_C2;
+	if (q->forms != FT_FORM_PLAIN)
+		return UNMATCHED_C;
 	for (int t = 0; t < q->nn.ntok; t++)
 		q_all &= (qused & (1u << t)) || q->it.strong[t] == 0;
 	/*
