@@ -365,8 +365,9 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
 }
 
 /*
- * What a unit of the listed name's unmatched weight costs (its real
- * tokens not in cused; sq: the query's real tokens matched):
+ * What the listed name's unmatched weight costs (its real tokens not in
+ * cused; mc: the weight matched; sq: the query's real tokens matched), a
+ * unit of it:
  *
  * - UNMATCHED_C2 when two real parts or more found no counterpart
  *   (Patricia Rivera / SANCHEZ RIVERA, Doris Patricia): another name
@@ -378,7 +379,11 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
  *   namesake of the given names, not the name with a part left out (also
  *   when a query part is matched only by a near miss, under KNEE: Ramesh
  *   Kumar / GUPTA, Rajesh Kumar, another given name in the place of the
- *   one listed, and the surname missing);
+ *   one listed, and the surname missing); there the surname weighs its
+ *   length, not its rarity (ft_part_weight of a word no name holds):
+ *   rarity says how little a common surname (LI, HASAN) says when it
+ *   matches, but left out for another part it says as much as any
+ *   (Youssef Hamad / HASAN YUSUF, Ahmad; Song Eun-ji / RI, Eun Song);
  * - UNMATCHED_C1 when one did and the query is the listed name less that
  *   part: two real parts of the query or more, every one of them matched
  *   by a part at least KNEE similar (near: an equal part or a close
@@ -410,8 +415,9 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
  */
 static double
 listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
-				 uint32 qused, uint32 cused, int sq, bool near)
+				 uint32 qused, uint32 cused, double mc, int sq, bool near)
 {
+	double		left_w = nm->weight - mc;
 	const int32 *items = FT_ITEMS(ix, nm);
 	int			uc = 0,
 				first = -1,		/* the listed name's first real part */
@@ -436,9 +442,9 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 		}
 	}
 	if (uc >= 2)
-		return UNMATCHED_C2;
+		return UNMATCHED_C2 * left_w;
 	if (q->forms != FT_FORM_PLAIN)
-		return UNMATCHED_C;
+		return UNMATCHED_C * left_w;
 	for (int t = 0; t < q->nn.ntok; t++)
 		q_all &= (qused & (1u << t)) || q->it.strong[t] == 0;
 	/*
@@ -446,8 +452,13 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 	 * unmatched or near-missing another)
 	 */
 	if (uc == 1 && left == first && (!q_all || !near))
-		return UNMATCHED_C2;
-	return uc == 1 && left != first && q_all && near && sq >= 2 ? UNMATCHED_C1 : UNMATCHED_C;
+	{
+		const Vocab *v = &ix->vocab[items[left]];
+
+		return UNMATCHED_C2 * (left_w - v->weight + ft_part_weight(FT_STR(ix, v->s), 0));
+	}
+	return (uc == 1 && left != first && q_all && near && sq >= 2 ? UNMATCHED_C1 : UNMATCHED_C) *
+		left_w;
 }
 
 /*
@@ -673,7 +684,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		 * exact parts is how different people look alike */
 		score = (npairs > 1 ? num : plain) /
 			(mq + mc + UNMATCHED_Q * (q->weight - mq) +
-			 listed_left_cost(ix, q, nm, qused, cused, sq, near) * (nm->weight - mc));
+			 listed_left_cost(ix, q, nm, qused, cused, mc, sq, near));
 
 		/*
 		 * Lopsided: one side matched by a single real token while the other
