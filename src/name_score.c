@@ -379,11 +379,7 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
  *   namesake of the given names, not the name with a part left out (also
  *   when a query part is matched only by a near miss, under KNEE: Ramesh
  *   Kumar / GUPTA, Rajesh Kumar, another given name in the place of the
- *   one listed, and the surname missing); there the surname weighs its
- *   length, not its rarity (ft_part_weight of a word no name holds):
- *   rarity says how little a common surname (LI, HASAN) says when it
- *   matches, but left out for another part it says as much as any
- *   (Youssef Hamad / HASAN YUSUF, Ahmad; Song Eun-ji / RI, Eun Song);
+ *   one listed, and the surname missing);
  * - UNMATCHED_C1 when one did and the query is the listed name less that
  *   part: two real parts of the query or more, every one of them matched
  *   by a part at least KNEE similar (near: an equal part or a close
@@ -399,6 +395,14 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
  *   most, and nothing of the query speaks against the listed name; a
  *   rare left-out part (XUAN) otherwise outweighs two common ones matched;
  * - else UNMATCHED_C.
+ *
+ * The one part left out while a real part of the query found no
+ * counterpart (or, the surname, while one is a near miss) weighs its
+ * length, not its rarity (ft_part_weight of a word no name holds): rarity
+ * says how little a common part (LI, HASAN, LOPEZ) says when it matches,
+ * but left out for another part it says as much as any (Youssef Hamad /
+ * HASAN YUSUF, Ahmad; Song Eun-ji / RI, Eun Song; Sergio Rios Rodriguez /
+ * RODRIGUEZ LOPEZ, Sergio).
  *
  * Two real parts with the article al between them (MUHYI AL DIN, NUR AL
  * HAQ, SAYF AL ISLAM: one Arabic compound name, written with hyphens or
@@ -447,15 +451,13 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 		return UNMATCHED_C * left_w;
 	for (int t = 0; t < q->nn.ntok; t++)
 		q_all &= (qused & (1u << t)) || q->it.strong[t] == 0;
-	/*
-	 * (the first part left out, and a real part of the query in its place,
-	 * unmatched or near-missing another)
-	 */
-	if (uc == 1 && left == first && (!q_all || !near))
+	/* (one part left out and a real part of the query in its place; the first, the surname, costs more) */
+	if (uc == 1 && (!q_all || (left == first && !near)))
 	{
 		const Vocab *v = &ix->vocab[items[left]];
 
-		return UNMATCHED_C2 * (left_w - v->weight + ft_part_weight(FT_STR(ix, v->s), 0));
+		return (left == first ? UNMATCHED_C2 : UNMATCHED_C) *
+			(left_w - v->weight + ft_part_weight(FT_STR(ix, v->s), 0));
 	}
 	return (uc == 1 && left != first && q_all && near && sq >= 2 ? UNMATCHED_C1 : UNMATCHED_C) *
 		left_w;
