@@ -368,31 +368,33 @@ ft_word_is_patronymic(const char *t)
 bool
 ft_word_is_syllable(const char *t, int len)
 {
-	static const char *const initials[] = {"zh", "ch", "sh", "b", "p", "m", "f", "d", "t", "n", "l",
-	"g", "k", "h", "j", "x", "r", "z", "c", "s", "w", ""};
 	static const char *const finals[] = {"a", "o", "e", "ai", "ei", "ao", "u", "an", "en", "ang",
 		"eng", "ong", "er", "i", "ia", "ie", "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua",
 	"uo", "uai", "ui", "uan", "un", "uang", "ueng", "ue", "io"};
 	/* (after an initial and a w) */
 	static const char *const w_finals[] = {"a", "ai", "an", "ang", "o", "on", "ong", "e", "en", "eng",
 	"i"};
+	const char *rest;
+	int			l;
 
-	for (int i = 0; i < lengthof(initials); i++)
-	{
-		int			l = strlen(initials[i]);
-		const char *rest = t + l;
-
-		if (len <= l || strncmp(t, initials[i], l) != 0)
-			continue;
-		for (int f = 0; f < lengthof(finals); f++)
-			if ((int) strlen(finals[f]) == len - l && strncmp(rest, finals[f], len - l) == 0)
+	/* (the longest syllables, zhuang, have 6 letters) */
+	if (len < 1 || len > 6)
+		return false;
+	/* the initial: zh, ch, sh, one of the consonants, or none */
+	if (len >= 2 && t[1] == 'h' && (t[0] == 'z' || t[0] == 'c' || t[0] == 's'))
+		l = 2;
+	else if (strchr("bpmfdtnlgkhjxrzcsw", t[0]) != NULL)
+		l = 1;
+	else
+		l = 0;
+	rest = t + l;
+	for (int f = 0; f < lengthof(finals); f++)
+		if ((int) strlen(finals[f]) == len - l && memcmp(rest, finals[f], len - l) == 0)
+			return true;
+	if (l > 0 && len > l + 1 && rest[0] == 'w')
+		for (int f = 0; f < lengthof(w_finals); f++)
+			if ((int) strlen(w_finals[f]) == len - l - 1 && memcmp(rest + 1, w_finals[f], len - l - 1) == 0)
 				return true;
-		if (l > 0 && len > l + 1 && rest[0] == 'w')
-			for (int f = 0; f < lengthof(w_finals); f++)
-				if ((int) strlen(w_finals[f]) == len - l - 1 &&
-					strncmp(rest + 1, w_finals[f], len - l - 1) == 0)
-					return true;
-	}
 	return false;
 }
 
