@@ -396,9 +396,10 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
  *   rare left-out part (XUAN) otherwise outweighs two common ones matched;
  * - else UNMATCHED_C.
  *
- * The one part left out while a real part of the query found no
- * counterpart (or, the surname, while one is a near miss) weighs its
- * length, not its rarity (ft_part_weight of a word no name holds): rarity
+ * The one part left out of a person's name while a real part of the
+ * query found no counterpart (or, the surname, while one is a near miss)
+ * weighs its length, not its rarity (ft_part_weight of a word no name
+ * holds; an organisation's common words are generic and keep it): rarity
  * says how little a common part (LI, HASAN, LOPEZ) says when it matches,
  * but left out for another part it says as much as any (Youssef Hamad /
  * HASAN YUSUF, Ahmad; Song Eun-ji / RI, Eun Song; Sergio Rios Rodriguez /
@@ -455,9 +456,11 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 	if (uc == 1 && (!q_all || (left == first && !near)))
 	{
 		const Vocab *v = &ix->vocab[items[left]];
+		/* (a person's: an organisation's common words are generic, and say little either way) */
+		double		w = ix->entities[nm->entity].kind != FT_KIND_INDIVIDUAL ? left_w :
+			left_w - v->weight + ft_part_weight(FT_STR(ix, v->s), 0);
 
-		return (left == first ? UNMATCHED_C2 : UNMATCHED_C) *
-			(left_w - v->weight + ft_part_weight(FT_STR(ix, v->s), 0));
+		return (left == first ? UNMATCHED_C2 : UNMATCHED_C) * w;
 	}
 	return (uc == 1 && left != first && q_all && near && sq >= 2 ? UNMATCHED_C1 : UNMATCHED_C) *
 		left_w;
