@@ -18,34 +18,33 @@
  * (0.5 for the listed weight when two or more of its real tokens are left
  * unmatched), with a token's weight its length times its rarity among the
  * listed names.  A listed token that stands for a group of transliteration
- * variants is compared as the group's nearest spelling (ft_variant_sim_above);
- * a pair where one side is written in Hangul also by the tokens' Korean
- * keys (ft_korean_sim: the romanisations the lists mix), and one written
- * in Thai letters by their Thai keys (ft_thai_sim: RTGS and the names' own
- * spellings), one written in Cyrillic letters by their Cyrillic keys
- * (ft_cyrillic_sim: zh and dzh as j), one written in Greek letters by
- * their Greek keys (ft_greek_sim: the digraphs as said), and a Latin
- * query against a name written in Chinese characters by their Chinese
- * keys, equal or not at all (ft_chinese_sim: Wade-Giles, Cantonese and
- * pinyin; the entry's forms say some name holding it is written so, the
- * name's own flag that this one is: SimLink.unkeyed); a query token
- * one keyboard slip from a listed one (a neighbouring key, a letter
- * doubled or left out, two letters swapped) is at least SLIP_SIM similar
- * (ft_slip_sim; two slips in a long token TWO_SLIP_SIM); all of them are
- * in name_variants.c.  Two query words joined meet a single listed word
- * of a Latin name only from KNEE (join_near).  One real part of the listed name left out costs
- * less when the query is that name less a middle part (listed_left_cost);
- * a listed patronymic left over meets a query token left over (a
- * misspelt patronymic: leftover_patronymic).  Initials,
- * particles (al, bin, de, van ...), titles, legal forms
- * inside a name and patronymics weigh little.  Lopsided matches (one real
- * token of several), disagreeing numbers and disagreeing patronymics
- * score less; a near miss between two common words or two syllables of
- * Chinese or Korean names, or of an organisation's own word beside
- * generic ones, costs more
- * (near_miss_factor); short codes are also compared whole.  Identical normalised
- * names score 1.  docs/screening.md ("Matching model") has the whole list; the
- * constants are defined in name_score.h.
+ * variants is compared as the group's nearest spelling
+ * (ft_variant_sim_above); a pair where one side is written in Hangul also
+ * by the tokens' Korean keys (ft_korean_sim: the romanisations the lists
+ * mix), and one written in Thai letters by their Thai keys (ft_thai_sim:
+ * RTGS and the names' own spellings), one written in Cyrillic letters by
+ * their Cyrillic keys (ft_cyrillic_sim: zh and dzh as j), one written in
+ * Greek letters by their Greek keys (ft_greek_sim: the digraphs as said),
+ * and a Latin query against a name written in Chinese characters by their
+ * Chinese keys, equal or not at all (ft_chinese_sim: Wade-Giles, Cantonese
+ * and pinyin; the entry's forms say some name holding it is written so, the
+ * name's own flag that this one is: SimLink.unkeyed); a query token one
+ * keyboard slip from a listed one (a neighbouring key, a letter doubled or
+ * left out, two letters swapped) is at least SLIP_SIM similar (ft_slip_sim;
+ * two slips in a long token TWO_SLIP_SIM); all of them are in
+ * name_variants.c.  Two query words joined meet a single listed word of a
+ * Latin name only from KNEE (join_near).  One real part of the listed name
+ * left out costs less when the query is that name less a middle part
+ * (listed_left_cost); a listed patronymic left over meets a query token
+ * left over (a misspelt patronymic: leftover_patronymic).  Initials,
+ * particles (al, bin, de, van ...), titles, legal forms inside a name and
+ * patronymics weigh little.  Lopsided matches (one real token of several),
+ * disagreeing numbers and disagreeing patronymics score less; a near miss
+ * between two common words or two syllables of Chinese or Korean names, or
+ * of an organisation's own word beside generic ones, costs more
+ * (near_miss_factor); short codes are also compared whole.  Identical
+ * normalised names score 1.  docs/screening.md ("Matching model") has the
+ * whole list; the constants are defined in name_score.h.
  *
  * Bounds: a query has at most MAX_TOKENS tokens, so at most
  * MAX_TOKENS * MAX_JOIN items a side; a score's pairs live on the stack.
@@ -210,20 +209,20 @@ both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf)
  * MYONG, MAHMUD and MUHAMMAD, SHIPPING and SHIPYARD) and both names are
  * written in Latin letters, in the plain pass.  Two established
  * spellings a letter or two apart are two names or two words; a typing
- * error seldom makes another common word.  So does a near miss between
- * two syllables of Chinese or Korean names (ft_word_is_syllable: ZHENG and
- * ZHANG, HAO and ZHAO, QIANG and KWANG), however rare among the listed
- * names: each is a name's character of its own, and one a letter off is
- * another character, another name.  GENERIC_MISS when the listed
- * name is an entity's, the pairs taken before this one that are KNEE
- * similar or more all pair generic words (common_word at GENERIC_IDF:
- * INTERNATIONAL, SHIPPING, TRADING), at least one (generic), and the near
- * miss is not a keyboard slip: the company's own word is the one that
- * misses (NORDIC TRADING / NORD TRADING, SAVANNA INTERNATIONAL / HAVANA
- * INTERNATIONAL BANK), and equal generic words say little.  A name in
- * another script is compared through its machine transliteration, which
- * misses common spellings by a letter (SID for SAID), and skeletons are
- * short by design: they keep 1.
+ * error seldom makes another common word.  So does one between two
+ * syllables of Chinese or Korean names (ft_word_is_syllable: ZHENG and
+ * ZHANG, HAO and ZHAO), however rare: each is a character, one a letter
+ * off another name, unless their Korean or Chinese keys are equal (KANG
+ * and GANG, DENG and TENG: one syllable's romanisations).  GENERIC_MISS
+ * when the listed name is an entity's, the pairs taken before this one
+ * that are KNEE similar or more all pair generic words (common_word at
+ * GENERIC_IDF: INTERNATIONAL, SHIPPING, TRADING), at least one (generic),
+ * and the near miss is no keyboard slip: the company's own word is the
+ * one that misses (NORDIC TRADING / NORD TRADING, SAVANNA INTERNATIONAL /
+ * HAVANA INTERNATIONAL BANK), and equal generic words say little.  A name
+ * in another script is compared through its machine transliteration,
+ * which misses common spellings by a letter (SID for SAID), and skeletons
+ * are short by design: they keep 1.
  */
 static double
 near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
@@ -234,9 +233,10 @@ near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 		return 1.0;
 	if (both_common(q, qi, v, COMMON_IDF))
 		return COMMON_MISS;
-	/* (a name in Chinese characters is compared by its keys) */
+	/* (a name in Chinese characters is compared by its keys; one syllable's romanisations meet by theirs) */
 	if (!q->nn.han && !nm->han && ft_word_is_syllable(q->it.s[qi], q->it.len[qi]) &&
-		ft_word_is_syllable(FT_STR(ix, v->s), v->len))
+		ft_word_is_syllable(FT_STR(ix, v->s), v->len) &&
+		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len))
 		return COMMON_MISS;
 	/* (a keyboard slip is how a company's own word is mistyped) */
 	if (generic && ix->entities[nm->entity].kind == FT_KIND_ENTITY &&

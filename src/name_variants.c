@@ -15,7 +15,8 @@
  *	  ft_greek_key) where one side is written in Greek letters,
  *	  ft_chinese_sim, equal Chinese keys (translit_han.c's ft_chinese_key)
  *	  of a Latin query token and a token of a name written in Chinese
- *	  characters, and ft_slip_sim, a query token one keyboard slip away from a listed
+ *	  characters, ft_same_romanisation, equal Korean or Chinese keys of two
+ *	  tokens, and ft_slip_sim, a query token one keyboard slip away from a listed
  *	  one (a neighbouring key, a letter doubled or left out, two swapped),
  *	  or two slips when both are 8 letters or more; and
  *	  ft_misspelt_variants, the query's tokens the lists do not know that
@@ -144,6 +145,18 @@ ft_chinese_sim(const char *a, int la, const char *b, int lb)
 		return 0.0f;
 	return ft_chinese_key(a, la, ka) == ft_chinese_key(b, lb, kb) && strcmp(ka, kb) == 0 ?
 		(float) (1.0 - CHINESE_KEY_COST) : 0.0f;
+}
+
+/*
+ * Are two tokens one syllable's romanisations: equal Korean keys (KANG,
+ * GANG) or Chinese keys (DENG, TENG)?  (name_score.c's near misses between
+ * syllables of Chinese and Korean names)
+ */
+bool
+ft_same_romanisation(const char *a, int la, const char *b, int lb)
+{
+	return ft_korean_sim(a, la, b, lb) >= (float) (1.0 - KOREAN_KEY_COST) ||
+		ft_chinese_sim(a, la, b, lb) > 0.0f;
 }
 
 /*
