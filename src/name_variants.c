@@ -62,22 +62,27 @@ cmp_by_repl(const void *a, const void *b)
 /*
  * Two tokens (or joins) compared by a script's key (key: ft_korean_key or
  * ft_thai_key), less cost: a pair that meets only this way loses it, so
- * that the spelling as written still wins.
+ * that the spelling as written still wins.  *equal: the keys are equal
+ * (two spellings of one sound, not two names a letter apart).
  */
 static float
 key_sim(const char *a, int la, const char *b, int lb, int (*key) (const char *, int, char *),
-		double cost)
+		double cost, bool *equal)
 {
 	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
 	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
 	int			na,
 				nb;
+	float		s;
 
+	*equal = false;
 	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
 		return 0.0f;
 	na = key(a, la, ka);
 	nb = key(b, lb, kb);
-	return ft_tok_sim(ka, na, kb, nb) * (float) (1.0 - cost);
+	*equal = na == nb && memcmp(ka, kb, na) == 0;
+	s = *equal ? 1.0f : ft_tok_sim(ka, na, kb, nb);
+	return s * (float) (1.0 - cost);
 }
 
 /*
@@ -88,7 +93,9 @@ key_sim(const char *a, int la, const char *b, int lb, int (*key) (const char *, 
 float
 ft_korean_sim(const char *a, int la, const char *b, int lb)
 {
-	return key_sim(a, la, b, lb, ft_korean_key, KOREAN_KEY_COST);
+	bool		equal;
+
+	return key_sim(a, la, b, lb, ft_korean_key, KOREAN_KEY_COST, &equal);
 }
 
 /*
@@ -98,9 +105,9 @@ ft_korean_sim(const char *a, int la, const char *b, int lb)
  * LEEKPAI / likphai).
  */
 float
-ft_thai_sim(const char *a, int la, const char *b, int lb)
+ft_thai_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
-	return key_sim(a, la, b, lb, ft_thai_key, THAI_KEY_COST);
+	return key_sim(a, la, b, lb, ft_thai_key, THAI_KEY_COST, equal);
 }
 
 /*
@@ -109,9 +116,9 @@ ft_thai_sim(const char *a, int la, const char *b, int lb)
  * Asian and French spellings write j (ZHOMART / JOMART).
  */
 float
-ft_cyrillic_sim(const char *a, int la, const char *b, int lb)
+ft_cyrillic_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
-	return key_sim(a, la, b, lb, ft_cyrillic_key, CYRILLIC_KEY_COST);
+	return key_sim(a, la, b, lb, ft_cyrillic_key, CYRILLIC_KEY_COST, equal);
 }
 
 /*
@@ -121,9 +128,9 @@ ft_cyrillic_sim(const char *a, int la, const char *b, int lb)
  * HADJIDAKIS).
  */
 float
-ft_greek_sim(const char *a, int la, const char *b, int lb)
+ft_greek_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
-	return key_sim(a, la, b, lb, ft_greek_key, GREEK_KEY_COST);
+	return key_sim(a, la, b, lb, ft_greek_key, GREEK_KEY_COST, equal);
 }
 
 /*
