@@ -25,7 +25,8 @@
  * spellings), one written in Cyrillic letters by their Cyrillic keys
  * (ft_cyrillic_sim: zh and dzh as j), one written in Greek letters by
  * their Greek keys (ft_greek_sim: the digraphs as said), and a Latin
- * query against a name written in Chinese characters by their Chinese
+ * query against a name written in Chinese characters (or a query so
+ * written against a Latin name) by their Chinese
  * keys, equal or not at all (ft_chinese_sim: Wade-Giles, Cantonese and
  * pinyin; the entry's forms say some name holding it is written so, the
  * name's own flag that this one is: SimLink.unkeyed); a query token
@@ -300,11 +301,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		float		k;
 		bool		e;
 
-		/*
-		 * (one side written in Hangul: its romanisations meet; the key
-		 * merges vowels Korean tells apart, eo o u eu, so equal keys may
-		 * be two syllables, 건 kon and 근 kun: not eq)
-		 */
+		/* (one side written in Hangul: its romanisations meet; not eq, FT_KEYEQ says why) */
 		if (sim < 1.0f && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
 			sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
 		/* (one side written in Thai letters: RTGS and the names' own spellings meet) */
@@ -320,6 +317,9 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 			(k = ft_greek_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
 			sim = k, eq = e;
 	}
+	/* (a query in Chinese characters: pinyin meets Wade-Giles; not eq: docs/screening.md) */
+	if (sim < 1.0f && plain && q->nn.han)
+		sim = Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
 	/* (a Latin query, a name holding the entry written in Chinese characters: Wade-Giles and pinyin meet) */
 	keyed = sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han ?
 		Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len)) : sim;

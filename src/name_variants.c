@@ -136,7 +136,8 @@ ft_greek_sim(const char *a, int la, const char *b, int lb, bool *equal)
 /*
  * By their Chinese keys (translit_han.c's ft_chinese_key): for a Latin
  * query against a name listed in Chinese characters, which ICU writes in
- * pinyin and the lists in Wade-Giles or Cantonese as often (TSAI / cai).
+ * pinyin and the lists in Wade-Giles or Cantonese as often (TSAI / cai),
+ * and for a query in Chinese characters against the Latin names.
  * The keys must be equal: a syllable's spellings meet exactly or not at
  * all, and two keys of a syllable or two that differ by a letter are
  * other syllables (XIU is not xifu).
