@@ -340,14 +340,23 @@ put(char **o, const char *s)
 		*(*o)++ = *s++;
 }
 
+/* ง ม น ณ or ล: a final Thai says, never silent after another (พง phong, ดม dom, ชน chon, พล phon) */
+static bool
+nasal_or_l(const ThaiUnit *u)
+{
+	return !u->vowel && (u->id == 'l' || u->id == 'n' || strcmp(u->ini, "ng") == 0 ||
+						 strcmp(u->ini, "m") == 0);
+}
+
 /*
  * The consonant at u[i] closes the syllable being written when no vowel
  * follows it, except where Thai spelling reads it as the start of the next
  * syllable: before รร (it opens "-an"), and at a word's end as the first
  * of three consonants (กิตติขจร: kit-ti-kha-chon) or of two after a long
- * vowel (ธนาธร: tha-na-thon) or of two ending in ล (ภูมิพล: phu-mi-phon;
- * after a short vowel the second of two others is silent: ประวิตร prawit,
- * ยุทธ yut).  Writes its closing value; returns the next unit.
+ * vowel (ธนาธร: tha-na-thon) or of two ending in ล, ง, ม or น, finals Thai
+ * says (ภูมิพล: phu-mi-phon; อุดม u-dom, อนุพง a-nu-phong, มติชน
+ * ma-ti-chon: session 17); after a short vowel the second of two others is
+ * silent: ประวิตร prawit, ยุทธ yut).  Writes its closing value; returns the next unit.
  */
 static int
 close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool *after_final)
@@ -361,7 +370,7 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 		return i;
 	for (rest = 0; i + rest < m && !vowel_at(u, m, i + rest) && u[i + rest].id != 'R'; rest++)
 		;
-	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || u[i + 1].id == 'l'))))
+	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1])))))
 		return i;
 	put(o, u[i].fin);
 	*after_final = u[i].id != 'y' && u[i].id != 'w';

@@ -247,5 +247,20 @@ SELECT e->'tokens' AS tokens
 SELECT * FROM hits('おおえ けんざぶろう');         -- OE, Kenzaburo
 SELECT * FROM hits('Kenzaburo Oe');
 
+-- ====================================================================
+-- Thai (session 17): of two consonants ending a word after a short
+-- vowel, a second ง ม น or ล is a final Thai says (an unwritten o over the
+-- first), not a silent letter: อุดม udom (was ut), อนุพง anuphong; a
+-- second of other letters stays silent (ยุทธ yut).  XL3 / XO3: lists of
+-- their own, loaded last.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['UDOM']), list => 'XL3') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['อุดม']), list => 'XO3') AS original;
+SELECT * FROM hits('อุดม');
+SELECT * FROM hits('Udom');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('อุดม', s.id) AS e
+ WHERE s.list = 'XL3' AND s.source_uid = '1';
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
