@@ -22,7 +22,8 @@
  *   is an (บรร ban);
  * - the compound vowels (เ-ีย ia, เ-ือ uea, เ-า ao, เ-อ oe, -ัว ua, ใ ไ ai,
  *   ำ am, แ ae, ึ ื ue), the clusters kr kl kw khr khl khw pr pl phr phl tr;
- * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), a
+ * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), ร after
+ *   ส ศ ษ ซ opening a word (ศรี si, สร้าง sang), a
  *   consonant left alone after a syllable's final one at the end of a word
  *   (ประวิตร prawit, ยุทธ yut), the consonant under the thanthakhat with its
  *   vowel (ft_thai_drop_silent, before ICU; สิทธิ์ sit, จันทร์ chan).
@@ -440,6 +441,9 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		after_final = false;
 		long_vowel = false;
 		ai = false;
+		/* ร after ส ศ ษ ซ opening a word, a vowel after it, is silent (ศรี si, สร้าง sang) */
+		if (i == 1 && strcmp(c->ini, "s") == 0 && i + 1 < m && u[i].id == 'r' && vowel_at(u, m, i + 1))
+			i++;
 
 		/* a cluster: kr, pl, khw ... (a preposed vowel between: เปรม p e r m) */
 		if (i < m && cluster(c, &u[i]) && i + 1 < m)
@@ -650,7 +654,7 @@ ft_thai_rtgs(const UChar *in, int32_t n, UChar *out)
  * (RTGS's final ช: Adulyadej); a final t after n left out (the letter the
  * thanthakhat silences, which RTGS leaves out and Sanskrit-based spellings
  * write: Anand, อานันท์ anan; an RTGS word never ends in nt); a doubled
- * letter once (Chinnawat).  Compared only where
+ * letter once (Chinnawat); an initial sr s (SRI for ศรี, RTGS si).  Compared only where
  * one side is written in Thai letters (name_score.c), never between two
  * Latin names: for them these are different letters.  Needs room for
  * len + 1 bytes in out.
@@ -726,8 +730,8 @@ ft_thai_key(const char *t, int len, char *out)
 				break;
 
 			case 'r':
-				if (closing)
-					continue;
+				if (closing || (i == 1 && t[0] == 's'))
+					continue;	/* (an initial sr: the silent ร of ศร สร, SRI and RTGS si) */
 				if (n == 'a' && i + 2 == len && i > 0 && !ft_key_vowel(t[i - 1]))
 				{
 					i++;		/* a final -ra after a consonant: a silent ร */
