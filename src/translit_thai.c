@@ -16,7 +16,8 @@
  * - a consonant's value at the end of a syllable (ร ล ญ ณ ฬ n; จ ช ซ ด ต ถ
  *   ท ธ ศ ษ ส ... t; บ ป พ ฟ ภ p; ข ค ฆ k; ย i, ว o);
  * - the vowels Thai leaves unwritten: o between two consonants that close
- *   a syllable (สม som), a before a consonant that opens one (ธนา thana),
+ *   a syllable (สม som), a before a consonant that opens one (ธนา thana;
+ *   ร after ิ ี ุ ู opens one: สุรชัย surachai, วีรกูล wirakun),
  *   na-khon for three consonants at a word's end (นคร); ว between two
  *   consonants is ua (ชวน chuan), อ after a consonant is o (ดอน don), รร
  *   is an (บรร ban);
@@ -365,6 +366,10 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 	int			rest;
 
 	if (i >= m || u[i].vowel || u[i].id == 'R' || (i + 1 < m && vowel_at(u, m, i + 1)))
+		return i;
+	/* ร after ิ ี ุ ู inside a word opens the next syllable (สุรยุทธ su-ra-yut, วีรกูล wi-ra-kun) */
+	if (u[i].id == 'r' && i > 0 && i + 1 < m && u[i - 1].vowel &&
+		strchr("iIuV", u[i - 1].id) != NULL)
 		return i;
 	if (i + 2 < m && u[i + 1].id == 'r' && u[i + 2].id == 'r' &&
 		!(i + 3 < m && vowel_at(u, m, i + 3)))
