@@ -17,7 +17,8 @@
  *   ท ธ ศ ษ ส ... t; บ ป พ ฟ ภ p; ข ค ฆ k; ย i, ว o);
  * - the vowels Thai leaves unwritten: o between two consonants that close
  *   a syllable (สม som), a before a consonant that opens one (ธนา thana;
- *   ร after ิ ี ุ ู opens one: สุรชัย surachai, วีรกูล wirakun),
+ *   ร after ิ ี ุ ู opens one: สุรชัย surachai, วีรกูล wirakun; so does any
+ *   consonant after ะ or ำ: เกาะสมุย ko-samui),
  *   na-khon for three consonants at a word's end (นคร); ว between two
  *   consonants is ua (ชวน chuan), อ after a consonant is o (ดอน don), รร
  *   is an (บรร ban);
@@ -594,7 +595,9 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		/* ย closing ไ or ใ is silent (ไทย thai, not thaii) */
 		if (ai && i < m && u[i].id == 'y' && !(i + 1 < m && vowel_at(u, m, i + 1)))
 			i++;
-		i = close_syllable(u, m, i, long_vowel, o, &after_final);
+		/* ะ and ำ end their syllable: what follows opens the next (เกาะสมุย ko-samui) */
+		if (!(i > 0 && u[i - 1].vowel && u[i - 1].id == 'a'))
+			i = close_syllable(u, m, i, long_vowel, o, &after_final);
 	}
 }
 

@@ -257,15 +257,18 @@ SELECT * FROM hits('Kenzaburo Oe');
 -- And ร after ส ศ ษ ซ opening a word is silent (ศรี si, was sari), which
 -- the Thai key meets with the Sanskrit-based SRI: an initial sr is s there;
 -- ร after ิ ี ุ ู inside a word opens a syllable, not closing one as n
--- (สุรชัย surachai, was sunchai: the Sanskrit compounds' linking a).
-SELECT fintech.load_sanctions_ofac(sdn(ARRAY['UDOM', 'SRISUK', 'SURACHAI']), list => 'XL3') AS latin;
-SELECT fintech.load_sanctions_ofac(sdn(ARRAY['อุดม', 'ศรีสุข', 'สุรชัย']), list => 'XO3') AS original;
+-- (สุรชัย surachai, was sunchai: the Sanskrit compounds' linking a);
+-- ะ and ำ end their syllable, the next consonant opens the next one
+-- (เกาะสีชัง kosichang, was kotsichang).
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['UDOM', 'SRISUK', 'SURACHAI', 'KO SICHANG']), list => 'XL3') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['อุดม', 'ศรีสุข', 'สุรชัย', 'เกาะสีชัง']), list => 'XO3') AS original;
 SELECT * FROM hits('อุดม');
 SELECT * FROM hits('Udom');
 SELECT * FROM hits('ศรีสุข');
 SELECT * FROM hits('สุรชัย');
+SELECT * FROM hits('Ko Sichang');
 SELECT v.q, e->'tokens' AS tokens
-  FROM (VALUES ('อุดม', '1'), ('ศรีสุข', '2'), ('สุรชัย', '3')) AS v(q, uid),
+  FROM (VALUES ('อุดม', '1'), ('ศรีสุข', '2'), ('สุรชัย', '3'), ('เกาะสีชัง', '4')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XL3' AND s.source_uid = v.uid;
 
