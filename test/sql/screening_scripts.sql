@@ -272,5 +272,16 @@ SELECT v.q, e->'tokens' AS tokens
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XL3' AND s.source_uid = v.uid;
 
+-- ====================================================================
+-- Korean key (session 17): an initial wu or woo is the vowel u alone, the
+-- w a spelling's (우 wu, WOO; 욱 uk, WOOK), not 워 wo.  XL4 / XO4.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['LEE, Jae-wook']), list => 'XL4') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['이재욱']), list => 'XO4') AS original;
+SELECT * FROM hits('Lee Jae-wook');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Lee Jae-wook', s.id) AS e
+ WHERE s.list = 'XO4' AND s.source_uid = '1';
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
