@@ -18,7 +18,8 @@
  * - the vowels Thai leaves unwritten: o between two consonants that close
  *   a syllable (สม som), a before a consonant that opens one (ธนา thana;
  *   ร after ิ ี ุ ู opens one: สุรชัย surachai, วีรกูล wirakun; so does any
- *   consonant after ะ or ำ: เกาะสมุย ko-samui),
+ *   consonant after ะ or ำ: เกาะสมุย ko-samui; a t closing before ย and
+ *   its vowel also opens a syllable of a: พัทยา phat-tha-ya),
  *   na-khon for three consonants at a word's end (นคร); ว between two
  *   consonants is ua (ชวน chuan), อ after a consonant is o (ดอน don), รร
  *   is an (บรร ban);
@@ -381,6 +382,13 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 		return i;
 	put(o, u[i].fin);
 	*after_final = u[i].id != 'y' && u[i].id != 'w';
+	/* a t closing before ย and its vowel opens a syllable too (พัทยา phat-tha-ya, อยุธยา) */
+	if (strcmp(u[i].fin, "t") == 0 && i + 2 < m && u[i + 1].id == 'y' && u[i + 2].vowel)
+	{
+		put(o, u[i].ini);
+		put(o, "a");
+		*after_final = false;
+	}
 	return i + 1;
 }
 
