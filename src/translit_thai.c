@@ -19,7 +19,8 @@
  *   a syllable (สม som), a before a consonant that opens one (ธนา thana;
  *   ร after ิ ี ุ ู opens one: สุรชัย surachai, วีรกูล wirakun; so does any
  *   consonant after ะ or ำ: เกาะสมุย ko-samui; a t closing before ย and
- *   its vowel also opens a syllable of a: พัทยา phat-tha-ya),
+ *   its vowel also opens a syllable of a: พัทยา phat-tha-ya; a word's final
+ *   ติ after า or ั is t: ชาติ chat),
  *   na-khon for three consonants at a word's end (นคร); ว between two
  *   consonants is ua (ชวน chuan), อ after a consonant is o (ดอน don), รร
  *   is an (บรร ban);
@@ -367,6 +368,14 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 {
 	int			rest;
 
+	/* a word's final ติ after า or ั: its t closes that syllable, its i is silent (ชาติ chat) */
+	if (i + 2 == m && i > 0 && u[i + 1].id == 'i' && u[i - 1].vowel &&
+		(u[i - 1].id == 'L' || u[i - 1].id == 'A') && strcmp(u[i].ini, "t") == 0)
+	{
+		put(o, u[i].fin);
+		*after_final = true;
+		return m;
+	}
 	if (i >= m || u[i].vowel || u[i].id == 'R' || (i + 1 < m && vowel_at(u, m, i + 1)))
 		return i;
 	/* ร after ิ ี ุ ู inside a word opens the next syllable (สุรยุทธ su-ra-yut, วีรกูล wi-ra-kun) */

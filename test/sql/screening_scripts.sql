@@ -261,16 +261,20 @@ SELECT * FROM hits('Kenzaburo Oe');
 -- ะ and ำ end their syllable, the next consonant opens the next one
 -- (เกาะพงัน kophangan, was kopngan); a t closing a syllable before ย
 -- and its vowel opens one of a too, the Pali double consonant (วิทยา
--- witthaya: wit, then tha).
-SELECT fintech.load_sanctions_ofac(sdn(ARRAY['UDOM', 'SRISUK', 'SURACHAI', 'KO PHANGAN', 'WITTHAYA']), list => 'XL3') AS latin;
-SELECT fintech.load_sanctions_ofac(sdn(ARRAY['อุดม', 'ศรีสุข', 'สุรชัย', 'เกาะพงัน', 'วิทยา']), list => 'XO3') AS original;
+-- witthaya: wit, then tha); a word's final ติ after า or ั is t, its i
+-- silent (สมบัติ sombat, was sombati).
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['UDOM', 'SRISUK', 'SURACHAI', 'KO PHANGAN', 'WITTHAYA',
+                                             'SOMBAT']), list => 'XL3') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['อุดม', 'ศรีสุข', 'สุรชัย', 'เกาะพงัน', 'วิทยา',
+                                             'สมบัติ']), list => 'XO3') AS original;
 SELECT * FROM hits('อุดม');
 SELECT * FROM hits('Udom');
 SELECT * FROM hits('ศรีสุข');
 SELECT * FROM hits('สุรชัย');
 SELECT * FROM hits('Ko Phangan');
 SELECT v.q, e->'tokens' AS tokens
-  FROM (VALUES ('อุดม', '1'), ('ศรีสุข', '2'), ('สุรชัย', '3'), ('เกาะพงัน', '4'), ('วิทยา', '5')) AS v(q, uid),
+  FROM (VALUES ('อุดม', '1'), ('ศรีสุข', '2'), ('สุรชัย', '3'), ('เกาะพงัน', '4'), ('วิทยา', '5'),
+               ('สมบัติ', '6')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XL3' AND s.source_uid = v.uid;
 
