@@ -110,6 +110,7 @@ ft_thai_drop_silent(UChar *u, int32_t n)
 typedef struct ThaiUnit
 {
 	bool		vowel;
+	bool		ek;				/* mai ek (ICU's grave) on it */
 	char		id;				/* which letter, where a rule needs to know */
 	const char *ini;			/* a consonant opening a syllable; a vowel */
 	const char *fin;			/* a consonant closing one */
@@ -132,12 +133,14 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 	UChar		b = in[*i];
 	int			marks = 0;
 	bool		asp = false;
+	bool		ek = false;
 	int32_t		k = *i + 1;
 
 	for (; k < n; k++)
 	{
 		UChar		m = in[k];
 
+		ek |= m == 0x0300;
 		if (m == 0x0323)
 			marks |= M_DOT;
 		else if (m == 0x0304)
@@ -163,7 +166,7 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 			k++;
 	*u = (ThaiUnit)
 	{
-		false, '.', NULL, NULL
+		false, ek, '.', NULL, NULL
 	};
 	switch (b)
 	{
@@ -435,11 +438,14 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		/* a consonant left alone at the end after a final one is silent */
 		if (i == m - 1 && after_final)
 			break;
+		/* อ leads ย silently where the ย's syllable has mai ek (อยู่ yu, อย่าง yang; not อยุธยา) */
+		if (i == 0 && c->id == 'x' && m > 2 && u[1].id == 'y' && (u[1].ek || (u[2].vowel && u[2].ek)))
+			c = &u[++i];
 
 		/*
 		 * ห leading a sonorant is silent (หลีก lik; after a preposed vowel:
-		 * ใหม่ mai).  (อ leads ย silently only in four words, and ICU's
-		 * letters cannot tell them from อยุธยา, Ayutthaya.)
+		 * ใหม่ mai).  (อ leads ย silently in four words, three of which
+		 * have mai ek on the ย's syllable: above.)
 		 */
 		if (c->id == 'h' && i + 1 < m)
 		{
