@@ -25,7 +25,8 @@
  *   consonants is ua (ชวน chuan), อ after a consonant is o (ดอน don), รร
  *   is an (บรร ban);
  * - the compound vowels (เ-ีย ia, เ-ือ uea, เ-า ao, เ-อ oe, -ัว ua, ใ ไ ai,
- *   ำ am, แ ae, ึ ื ue), the clusters kr kl kw khr khl khw pr pl phr phl tr;
+ *   ำ am, แ ae, ึ ื ue), the clusters kr kl kw khr khl khw pr pl phr phl tr
+ *   (not ภ, a Sanskrit letter: ภราดร pha-ra-don);
  * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), ร after
  *   ส ศ ษ ซ opening a word (ศรี si, สร้าง sang), a
  *   consonant left alone after a syllable's final one at the end of a word
@@ -163,7 +164,7 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 	/* the tone mark of an aspirate or of ng comes after its h or g (ช้ cĥ) */
 	if (asp || b == 'G')
 		while (k < n && ((in[k] >= 0x0300 && in[k] <= 0x036F) || in[k] == 0x02B9))
-			k++;
+			marks |= in[k++] == 0x0323 ? M_DOT : 0;
 	*u = (ThaiUnit)
 	{
 		false, ek, '.', NULL, NULL
@@ -187,7 +188,8 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 		case 'p':
 			u->ini = asp ? "ph" : "p";
 			u->fin = "p";
-			u->id = 'p';
+			/* ภ (ISO 11940 p̣h), a Sanskrit letter, forms no cluster: ภราดร pha-ra-don */
+			u->id = asp && (marks & M_DOT) ? 'B' : 'p';
 			break;
 		case 'G':
 			u->ini = u->fin = "ng";

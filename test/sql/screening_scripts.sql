@@ -263,11 +263,12 @@ SELECT * FROM hits('Kenzaburo Oe');
 -- and its vowel opens one of a too, the Pali double consonant (วิทยา
 -- witthaya: wit, then tha); a word's final ติ after า or ั is t, its i
 -- silent (สมบัติ sombat, was sombati); อ before ย whose syllable has mai
--- ek is silent (อยู่สุข yusuk, was aiusuk; not อยุธยา).
+-- ek is silent (อยู่สุข yusuk, was aiusuk; not อยุธยา); ภ, a Sanskrit
+-- letter, forms no cluster with ร (ภราดา pharada, was phrada).
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY['UDOM', 'SRISUK', 'SURACHAI', 'KO PHANGAN', 'WITTHAYA',
-                                             'SOMBAT', 'YUSUK']), list => 'XL3') AS latin;
+                                             'SOMBAT', 'YUSUK', 'PHARADA']), list => 'XL3') AS latin;
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY['อุดม', 'ศรีสุข', 'สุรชัย', 'เกาะพงัน', 'วิทยา',
-                                             'สมบัติ', 'อยู่สุข']), list => 'XO3') AS original;
+                                             'สมบัติ', 'อยู่สุข', 'ภราดา']), list => 'XO3') AS original;
 SELECT * FROM hits('อุดม');
 SELECT * FROM hits('Udom');
 SELECT * FROM hits('ศรีสุข');
@@ -275,7 +276,7 @@ SELECT * FROM hits('สุรชัย');
 SELECT * FROM hits('Ko Phangan');
 SELECT v.q, e->'tokens' AS tokens
   FROM (VALUES ('อุดม', '1'), ('ศรีสุข', '2'), ('สุรชัย', '3'), ('เกาะพงัน', '4'), ('วิทยา', '5'),
-               ('สมบัติ', '6'), ('อยู่สุข', '7')) AS v(q, uid),
+               ('สมบัติ', '6'), ('อยู่สุข', '7'), ('ภราดา', '8')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XL3' AND s.source_uid = v.uid;
 
