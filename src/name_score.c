@@ -25,8 +25,9 @@
  * RTGS and the names' own spellings), one written in Cyrillic letters by
  * their Cyrillic keys (ft_cyrillic_sim: zh and dzh as j), one written in
  * Greek letters by their Greek keys (ft_greek_sim: the digraphs as said),
- * and a Latin query against a name written in Chinese characters by their
- * Chinese keys, equal or not at all (ft_chinese_sim: Wade-Giles, Cantonese
+ * and a Latin query against a name written in Chinese characters (or a
+ * query so written against a Latin name) by their Chinese keys, equal or
+ * not at all (ft_chinese_sim: Wade-Giles, Cantonese
  * and pinyin; the entry's forms say some name holding it is written so, the
  * name's own flag that this one is: SimLink.unkeyed); a query token one
  * keyboard slip from a listed one (a neighbouring key, a letter doubled or
@@ -171,11 +172,12 @@ gendered_pair(const char *a, int la, const char *b, int lb)
  * skeleton pass compares short consonant strings by design).
  */
 static float
-pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim)
+pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim, bool keyeq)
 {
 	if (sim >= 1.0f || q->forms != FT_FORM_PLAIN)
 		return sim;
-	if (Max(q->it.len[qi], clen) <= SHORT_TOKEN)
+	/* (equal script keys: one syllable in two romanisations, KUN / kon, KOO / ku) */
+	if (Max(q->it.len[qi], clen) <= SHORT_TOKEN && !keyeq)
 		sim -= SHORT_TOKEN_LOSS;
 	if (gendered_pair(q->it.s[qi], q->it.len[qi], cs, clen))
 		sim -= GENDERED_LOSS;
@@ -252,12 +254,14 @@ near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
  * listed word itself, taken here for another one
  */
 static inline float
-item_sim_last(const ScreenQuery *q, int qi, const char *cs, int clen, bool slip, float s)
+item_sim_last(const ScreenQuery *q, int qi, const char *cs, int clen, bool slip, bool keyeq,
+			  float s)
 {
 	/* (a typing error) */
 	if (s < SLIP_SIM && slip)
 		s = Max(s, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, clen));
-	if (s < 1.0f && q->it.span[qi] == 1 && q->known[qi])
+	/* (equal script keys: the same name in another romanisation, not another word) */
+	if (s < 1.0f && q->it.span[qi] == 1 && q->known[qi] && !keyeq)
 		s *= (float) (1.0 - KNOWN_PENALTY);
 	return s;
 }
@@ -280,7 +284,7 @@ item_sim_last(const ScreenQuery *q, int qi, const char *cs, int clen, bool slip,
  */
 float
 ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floor_drops,
-			float *unkeyed)
+			float *unkeyed, uint8 *keyeq)
 {
 	const Vocab *v = &ix->vocab[vi];
 	const char *cs = FT_STR(ix, v->s);
@@ -295,6 +299,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], cs, v->len) :
 		ft_tok_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
 	float		keyed;
+	bool		eq = false;		/* sim is that of equal script keys */
 
 	/* (only a variant group's token has spellings; under the floor the pair goes) */
 	if (sim < 1.0f && variant)
@@ -302,25 +307,39 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 											Max(sim, (float) SIM_FLOOR)));
 	if (scripts)
 	{
-		/* (one side written in Hangul: its romanisations meet) */
+		float		k;
+		bool		e;
+
+		/* (one side written in Hangul: its romanisations meet; not eq, FT_KEYEQ says why) */
 		if (sim < 1.0f && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
 			sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
 		/* (one side written in Thai letters: RTGS and the names' own spellings meet) */
-		if (sim < 1.0f && (q->nn.thai || (v->forms & FT_FORM_THAI)))
-			sim = Max(sim, ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		if (sim < 1.0f && (q->nn.thai || (v->forms & FT_FORM_THAI)) &&
+			(k = ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
+			sim = k, eq = e;
 		/* (one side written in Cyrillic letters: zh and dzh as j) */
-		if (sim < 1.0f && (q->nn.cyrillic || (v->forms & FT_FORM_CYRILLIC)))
-			sim = Max(sim, ft_cyrillic_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		if (sim < 1.0f && (q->nn.cyrillic || (v->forms & FT_FORM_CYRILLIC)) &&
+			(k = ft_cyrillic_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
+			sim = k, eq = e;
 		/* (one side written in Greek letters: the digraphs and spellings as said) */
-		if (sim < 1.0f && (q->nn.greek || (v->forms & FT_FORM_GREEK)))
-			sim = Max(sim, ft_greek_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		if (sim < 1.0f && (q->nn.greek || (v->forms & FT_FORM_GREEK)) &&
+			(k = ft_greek_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
+			sim = k, eq = e;
 	}
+	/* (a query in Chinese characters: pinyin meets Wade-Giles; not eq: docs/screening.md) */
+	if (sim < 1.0f && plain && q->nn.han)
+		sim = Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
 	/* (a Latin query, a name holding the entry written in Chinese characters: Wade-Giles and pinyin meet) */
 	keyed = sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han ?
 		Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len)) : sim;
 	/* the rest for the similarity without the keys, then (if they lifted it) with them */
-	*unkeyed = item_sim_last(q, qi, cs, v->len, token && plain, sim);
-	return keyed == sim ? *unkeyed : item_sim_last(q, qi, cs, v->len, token && plain, keyed);
+	*unkeyed = item_sim_last(q, qi, cs, v->len, token && plain, eq, sim);
+	*keyeq = eq ? (FT_KEYEQ | FT_KEYEQ_UNKEYED) : 0;
+	if (keyed == sim)
+		return *unkeyed;
+	/* (the Chinese keys are equal or nothing) */
+	*keyeq |= FT_KEYEQ;
+	return item_sim_last(q, qi, cs, v->len, token && plain, true, keyed);
 }
 
 /* leftover_sim's work: query token qi against vocabulary entry vi (of a name in Chinese characters?) */
@@ -329,11 +348,13 @@ leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool 
 {
 	float		unkeyed;
 	float		sim;
+	uint8		keyeq;
 
 	/* (a query token: an item of span 1; in the plain pass a pair under SIM_FLOOR is dropped) */
 	FT_CHECK(q->it.span[qi] == 1);
-	sim = ft_item_sim(ix, q, qi, vi, q->forms == FT_FORM_PLAIN, &unkeyed);
-	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len, han ? sim : unkeyed);
+	sim = ft_item_sim(ix, q, qi, vi, q->forms == FT_FORM_PLAIN, &unkeyed, &keyeq);
+	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len, han ? sim : unkeyed,
+					(keyeq & (han ? FT_KEYEQ : FT_KEYEQ_UNKEYED)) != 0);
 }
 
 /*
@@ -534,7 +555,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			const Vocab *cv = &ix->vocab[v];
 			/* (the link's similarity by the Chinese keys only for a name written so) */
 			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len,
-									   nm->han ? q->links[l].sim : q->links[l].unkeyed);
+									   nm->han ? q->links[l].sim : q->links[l].unkeyed,
+									   (q->links[l].keyeq &
+										(nm->han ? FT_KEYEQ : FT_KEYEQ_UNKEYED)) != 0);
 			bool		lat = latin && (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
 													 FT_FORM_CYRILLIC | FT_FORM_GREEK)) == 0;
 

@@ -72,11 +72,24 @@
  */
 typedef struct SimLink
 {
-	int			qi;
+	int16		qi;
+	uint8		keyeq;			/* FT_KEYEQ bits (ft_item_sim) */
 	float		sim;
 	float		unkeyed;		/* sim without the Chinese keys (ft_item_sim) */
 	int			next;			/* -1: end */
 } SimLink;
+
+/*
+ * ft_item_sim's *keyeq: the similarity (FT_KEYEQ), the one without the
+ * Chinese keys (FT_KEYEQ_UNKEYED), is that of two equal Thai, Greek,
+ * Cyrillic or Chinese keys: two spellings of one sound in two
+ * romanisations (PRAMOJ / pramot, TE / de), which lose the key's cost only,
+ * not a known word's or a short part's (item_sim_last, pair_sim).  Not the
+ * Korean keys: they merge vowels Korean tells apart (eo o u eu: 건 kon,
+ * 근 kun), so equal Korean keys may be two syllables.
+ */
+#define FT_KEYEQ			1
+#define FT_KEYEQ_UNKEYED	2
 
 /* a query prepared for scoring (screening.c fills it) */
 typedef struct ScreenQuery
@@ -132,14 +145,14 @@ extern bool ft_variant_canon(const char *canon);
 /* similarity of two tokens by their Korean keys, less KOREAN_KEY_COST (one side written in Hangul) */
 extern float ft_korean_sim(const char *a, int la, const char *b, int lb);
 
-/* similarity of two tokens by their Thai keys, less THAI_KEY_COST (one side written in Thai letters) */
-extern float ft_thai_sim(const char *a, int la, const char *b, int lb);
+/* similarity of two tokens by their Thai keys, less THAI_KEY_COST (one side written in Thai letters; *equal: the keys are) */
+extern float ft_thai_sim(const char *a, int la, const char *b, int lb, bool *equal);
 
-/* similarity of two tokens by their Cyrillic keys, less CYRILLIC_KEY_COST (one side written in Cyrillic letters) */
-extern float ft_cyrillic_sim(const char *a, int la, const char *b, int lb);
+/* similarity of two tokens by their Cyrillic keys, less CYRILLIC_KEY_COST (one side written in Cyrillic letters; *equal: the keys are) */
+extern float ft_cyrillic_sim(const char *a, int la, const char *b, int lb, bool *equal);
 
-/* similarity of two tokens by their Greek keys, less GREEK_KEY_COST (one side written in Greek letters) */
-extern float ft_greek_sim(const char *a, int la, const char *b, int lb);
+/* similarity of two tokens by their Greek keys, less GREEK_KEY_COST (one side written in Greek letters; *equal: the keys are) */
+extern float ft_greek_sim(const char *a, int la, const char *b, int lb, bool *equal);
 
 /* similarity of two tokens by their Chinese keys, less CHINESE_KEY_COST (the listed side written in Chinese characters) */
 extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
@@ -164,7 +177,7 @@ struct ScreenAttrs;					/* screening.h */
  * Chinese characters)
  */
 extern float ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi,
-						 bool floor_drops, float *unkeyed);
+						 bool floor_drops, float *unkeyed, uint8 *keyeq);
 extern double ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm,
 							 struct MatchExplain *ex);
 

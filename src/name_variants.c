@@ -63,22 +63,27 @@ cmp_by_repl(const void *a, const void *b)
 /*
  * Two tokens (or joins) compared by a script's key (key: ft_korean_key or
  * ft_thai_key), less cost: a pair that meets only this way loses it, so
- * that the spelling as written still wins.
+ * that the spelling as written still wins.  *equal: the keys are equal
+ * (two spellings of one sound, not two names a letter apart).
  */
 static float
 key_sim(const char *a, int la, const char *b, int lb, int (*key) (const char *, int, char *),
-		double cost)
+		double cost, bool *equal)
 {
 	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
 	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
 	int			na,
 				nb;
+	float		s;
 
+	*equal = false;
 	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
 		return 0.0f;
 	na = key(a, la, ka);
 	nb = key(b, lb, kb);
-	return ft_tok_sim(ka, na, kb, nb) * (float) (1.0 - cost);
+	*equal = na == nb && memcmp(ka, kb, na) == 0;
+	s = *equal ? 1.0f : ft_tok_sim(ka, na, kb, nb);
+	return s * (float) (1.0 - cost);
 }
 
 /*
@@ -89,7 +94,9 @@ key_sim(const char *a, int la, const char *b, int lb, int (*key) (const char *, 
 float
 ft_korean_sim(const char *a, int la, const char *b, int lb)
 {
-	return key_sim(a, la, b, lb, ft_korean_key, KOREAN_KEY_COST);
+	bool		equal;
+
+	return key_sim(a, la, b, lb, ft_korean_key, KOREAN_KEY_COST, &equal);
 }
 
 /*
@@ -99,9 +106,9 @@ ft_korean_sim(const char *a, int la, const char *b, int lb)
  * LEEKPAI / likphai).
  */
 float
-ft_thai_sim(const char *a, int la, const char *b, int lb)
+ft_thai_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
-	return key_sim(a, la, b, lb, ft_thai_key, THAI_KEY_COST);
+	return key_sim(a, la, b, lb, ft_thai_key, THAI_KEY_COST, equal);
 }
 
 /*
@@ -110,9 +117,9 @@ ft_thai_sim(const char *a, int la, const char *b, int lb)
  * Asian and French spellings write j (ZHOMART / JOMART).
  */
 float
-ft_cyrillic_sim(const char *a, int la, const char *b, int lb)
+ft_cyrillic_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
-	return key_sim(a, la, b, lb, ft_cyrillic_key, CYRILLIC_KEY_COST);
+	return key_sim(a, la, b, lb, ft_cyrillic_key, CYRILLIC_KEY_COST, equal);
 }
 
 /*
@@ -122,15 +129,16 @@ ft_cyrillic_sim(const char *a, int la, const char *b, int lb)
  * HADJIDAKIS).
  */
 float
-ft_greek_sim(const char *a, int la, const char *b, int lb)
+ft_greek_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
-	return key_sim(a, la, b, lb, ft_greek_key, GREEK_KEY_COST);
+	return key_sim(a, la, b, lb, ft_greek_key, GREEK_KEY_COST, equal);
 }
 
 /*
  * By their Chinese keys (translit_han.c's ft_chinese_key): for a Latin
  * query against a name listed in Chinese characters, which ICU writes in
- * pinyin and the lists in Wade-Giles or Cantonese as often (TSAI / cai).
+ * pinyin and the lists in Wade-Giles or Cantonese as often (TSAI / cai),
+ * and for a query in Chinese characters against the Latin names.
  * The keys must be equal: a syllable's spellings meet exactly or not at
  * all, and two keys of a syllable or two that differ by a letter are
  * other syllables (XIU is not xifu).

@@ -71,7 +71,7 @@ cmp_match(const void *a, const void *b)
 
 /* records that query item qi is similar to vocabulary entry v */
 static void
-add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, float unkeyed)
+add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, float unkeyed, uint8 keyeq)
 {
 	int32	   *head = ft_link_head_slot(ix, q->stamp, v);
 
@@ -83,6 +83,7 @@ add_link(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, float unkeyed)
 	q->links[q->nlinks].qi = qi;
 	q->links[q->nlinks].sim = sim;
 	q->links[q->nlinks].unkeyed = unkeyed;
+	q->links[q->nlinks].keyeq = keyeq;
 	q->links[q->nlinks].next = *head;
 	*head = q->nlinks++;
 }
@@ -205,12 +206,12 @@ skipped_hold(const uint32 *p, int to, int *start, int lo, uint32 key)
 
 /* the vocabulary entry v just found similar enough (sim) to query item qi: its link and names */
 static void
-link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, float unkeyed, bool skeleton,
-		   bool abjad_query, Cands *cd)
+link_entry(NameIndex *ix, ScreenQuery *q, int qi, int v, float sim, float unkeyed, uint8 keyeq,
+		   bool skeleton, bool abjad_query, Cands *cd)
 {
 	uint32		qmask = ((1u << q->it.span[qi]) - 1) << q->it.first[qi];
 
-	add_link(ix, q, qi, v, sim, unkeyed);
+	add_link(ix, q, qi, v, sim, unkeyed, keyeq);
 	for (int x = 0; x < ix->vocab[v].nnames; x++)
 	{
 		int			n = FT_NAMES(ix, v)[x];
@@ -321,7 +322,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			int			v = tag != 0 ? -1 : ft_vocab_find(ix, q->it.s[qi], q->forms);
 
 			if (v >= 0)
-				add_link(ix, q, qi, v, 1.0f, 1.0f);
+				add_link(ix, q, qi, v, 1.0f, 1.0f, 0);
 			continue;
 		}
 		/* the key search: the trigrams of the item's key, among the entries of tag */
@@ -427,6 +428,7 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 			int			shared = ix->vmark[v] - FT_VMARK(vst, 0);
 			float		sim;
 			float		unkeyed;
+			uint8		keyeq;
 
 			for (int r = ng - f; r < ng && shared < need && shared + (ng - r) >= need; r++)
 				if (skipped_hold(p[order[r]], to[order[r]], start + (r - (ng - f)) * nlen, lo,
@@ -436,10 +438,10 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 				(tag != 0 && (!holds(p[0], from[0], to[0], found[c]) || linked(ix, q, qi, v))))
 				continue;
 			/* (a pair under SIM_FLOOR is dropped here) */
-			sim = ft_item_sim(ix, q, qi, v, true, &unkeyed);
+			sim = ft_item_sim(ix, q, qi, v, true, &unkeyed, &keyeq);
 			if (sim < SIM_FLOOR)
 				continue;
-			link_entry(ix, q, qi, v, sim, unkeyed, skeleton, abjad_query, cd);
+			link_entry(ix, q, qi, v, sim, unkeyed, keyeq, skeleton, abjad_query, cd);
 		}
 	}
 	pfree(found);

@@ -38,7 +38,8 @@ ft_key_vowel(char c)
  * Geun), o and u (oo: Moon, Mun), ae and e; in r and l; in s and sh (Si,
  * Shi); in an initial r, l or n (노 No, Roh); in an h after a vowel that
  * closes nothing (Roh, Oh, Ahn); in the vowel 의 (RR ui, MR ŭi, spelled
- * EUI, HUI or HEE: 희).  The key writes each of those
+ * EUI, HUI or HEE: 희); in a w before the vowel u alone (우 wu, WOO; 욱 uk,
+ * WOOK; session 17).  The key writes each of those
  * classes as one letter (k t p c l s, n, o, e, i for ee and ui, no h) and a
  * doubled letter once, so that GEUN and kun (근), MOON and mun
  * (문), MYUNG and miong (명), BAK and pak (박), ROH and no (노) meet.  It is compared only
@@ -69,6 +70,10 @@ ft_korean_key(const char *t, int len, char *out)
 			case 'h':
 				if (i > 0 && ft_key_vowel(t[i - 1]) && !ft_key_vowel(n))
 					continue;	/* after a vowel, before none: Roh, Oh, Ahn */
+				break;
+			case 'w':
+				if (i == 0 && (n == 'u' || (n == 'o' && i + 2 < len && t[i + 2] == 'o')))
+					continue;	/* an initial wu, woo: the vowel u alone (우 wu, WOO; 욱 WOOK) */
 				break;
 
 			case 'a':

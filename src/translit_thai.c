@@ -16,13 +16,19 @@
  * - a consonant's value at the end of a syllable (ร ล ญ ณ ฬ n; จ ช ซ ด ต ถ
  *   ท ธ ศ ษ ส ... t; บ ป พ ฟ ภ p; ข ค ฆ k; ย i, ว o);
  * - the vowels Thai leaves unwritten: o between two consonants that close
- *   a syllable (สม som), a before a consonant that opens one (ธนา thana),
+ *   a syllable (สม som), a before a consonant that opens one (ธนา thana;
+ *   ร after ิ ี ุ ู opens one: สุรชัย surachai, วีรกูล wirakun; so does any
+ *   consonant after ะ or ำ: เกาะสมุย ko-samui; a t closing before ย and
+ *   its vowel also opens a syllable of a: พัทยา phat-tha-ya; a word's final
+ *   ติ after า or ั is t: ชาติ chat),
  *   na-khon for three consonants at a word's end (นคร); ว between two
  *   consonants is ua (ชวน chuan), อ after a consonant is o (ดอน don), รร
  *   is an (บรร ban);
  * - the compound vowels (เ-ีย ia, เ-ือ uea, เ-า ao, เ-อ oe, -ัว ua, ใ ไ ai,
- *   ำ am, แ ae, ึ ื ue), the clusters kr kl kw khr khl khw pr pl phr phl tr;
- * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), a
+ *   ำ am, แ ae, ึ ื ue), the clusters kr kl kw khr khl khw pr pl phr phl tr
+ *   (not ภ, a Sanskrit letter: ภราดร pha-ra-don);
+ * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), ร after
+ *   ส ศ ษ ซ opening a word (ศรี si, สร้าง sang), a
  *   consonant left alone after a syllable's final one at the end of a word
  *   (ประวิตร prawit, ยุทธ yut), the consonant under the thanthakhat with its
  *   vowel (ft_thai_drop_silent, before ICU; สิทธิ์ sit, จันทร์ chan).
@@ -105,6 +111,7 @@ ft_thai_drop_silent(UChar *u, int32_t n)
 typedef struct ThaiUnit
 {
 	bool		vowel;
+	bool		ek;				/* mai ek (ICU's grave) on it */
 	char		id;				/* which letter, where a rule needs to know */
 	const char *ini;			/* a consonant opening a syllable; a vowel */
 	const char *fin;			/* a consonant closing one */
@@ -127,12 +134,14 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 	UChar		b = in[*i];
 	int			marks = 0;
 	bool		asp = false;
+	bool		ek = false;
 	int32_t		k = *i + 1;
 
 	for (; k < n; k++)
 	{
 		UChar		m = in[k];
 
+		ek |= m == 0x0300;
 		if (m == 0x0323)
 			marks |= M_DOT;
 		else if (m == 0x0304)
@@ -155,10 +164,10 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 	/* the tone mark of an aspirate or of ng comes after its h or g (ช้ cĥ) */
 	if (asp || b == 'G')
 		while (k < n && ((in[k] >= 0x0300 && in[k] <= 0x036F) || in[k] == 0x02B9))
-			k++;
+			marks |= in[k++] == 0x0323 ? M_DOT : 0;
 	*u = (ThaiUnit)
 	{
-		false, '.', NULL, NULL
+		false, ek, '.', NULL, NULL
 	};
 	switch (b)
 	{
@@ -179,7 +188,8 @@ read_unit(const UChar *in, int32_t n, int32_t *i, ThaiUnit *u)
 		case 'p':
 			u->ini = asp ? "ph" : "p";
 			u->fin = "p";
-			u->id = 'p';
+			/* ภ (ISO 11940 p̣h), a Sanskrit letter, forms no cluster: ภราดร pha-ra-don */
+			u->id = asp && (marks & M_DOT) ? 'B' : 'p';
 			break;
 		case 'G':
 			u->ini = u->fin = "ng";
@@ -340,31 +350,59 @@ put(char **o, const char *s)
 		*(*o)++ = *s++;
 }
 
+/* ง ม น ณ or ล: a final Thai says, never silent after another (พง phong, ดม dom, ชน chon, พล phon) */
+static bool
+nasal_or_l(const ThaiUnit *u)
+{
+	return !u->vowel && (u->id == 'l' || u->id == 'n' || strcmp(u->ini, "ng") == 0 ||
+						 strcmp(u->ini, "m") == 0);
+}
+
 /*
  * The consonant at u[i] closes the syllable being written when no vowel
  * follows it, except where Thai spelling reads it as the start of the next
  * syllable: before รร (it opens "-an"), and at a word's end as the first
  * of three consonants (กิตติขจร: kit-ti-kha-chon) or of two after a long
- * vowel (ธนาธร: tha-na-thon) or of two ending in ล (ภูมิพล: phu-mi-phon;
- * after a short vowel the second of two others is silent: ประวิตร prawit,
- * ยุทธ yut).  Writes its closing value; returns the next unit.
+ * vowel (ธนาธร: tha-na-thon) or of two ending in ล, ง, ม or น, finals Thai
+ * says (ภูมิพล: phu-mi-phon; อุดม u-dom, อนุพง a-nu-phong, มติชน
+ * ma-ti-chon: session 17); after a short vowel the second of two others is
+ * silent: ประวิตร prawit, ยุทธ yut).  Writes its closing value; returns the next unit.
  */
 static int
 close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool *after_final)
 {
 	int			rest;
 
+	/* a word's final ติ after า or ั: its t closes that syllable, its i is silent (ชาติ chat) */
+	if (i + 2 == m && i > 0 && u[i + 1].id == 'i' && u[i - 1].vowel &&
+		(u[i - 1].id == 'L' || u[i - 1].id == 'A') && strcmp(u[i].ini, "t") == 0)
+	{
+		put(o, u[i].fin);
+		*after_final = true;
+		return m;
+	}
 	if (i >= m || u[i].vowel || u[i].id == 'R' || (i + 1 < m && vowel_at(u, m, i + 1)))
+		return i;
+	/* ร after ิ ี ุ ู inside a word opens the next syllable (สุรยุทธ su-ra-yut, วีรกูล wi-ra-kun) */
+	if (u[i].id == 'r' && i > 0 && i + 1 < m && u[i - 1].vowel &&
+		strchr("iIuV", u[i - 1].id) != NULL)
 		return i;
 	if (i + 2 < m && u[i + 1].id == 'r' && u[i + 2].id == 'r' &&
 		!(i + 3 < m && vowel_at(u, m, i + 3)))
 		return i;
 	for (rest = 0; i + rest < m && !vowel_at(u, m, i + rest) && u[i + rest].id != 'R'; rest++)
 		;
-	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || u[i + 1].id == 'l'))))
+	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1])))))
 		return i;
 	put(o, u[i].fin);
 	*after_final = u[i].id != 'y' && u[i].id != 'w';
+	/* a t closing before ย and its vowel opens a syllable too (พัทยา phat-tha-ya, อยุธยา) */
+	if (strcmp(u[i].fin, "t") == 0 && i + 2 < m && u[i + 1].id == 'y' && u[i + 2].vowel)
+	{
+		put(o, u[i].ini);
+		put(o, "a");
+		*after_final = false;
+	}
 	return i + 1;
 }
 
@@ -402,11 +440,14 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		/* a consonant left alone at the end after a final one is silent */
 		if (i == m - 1 && after_final)
 			break;
+		/* อ leads ย silently where the ย's syllable has mai ek (อยู่ yu, อย่าง yang; not อยุธยา) */
+		if (i == 0 && c->id == 'x' && m > 2 && u[1].id == 'y' && (u[1].ek || (u[2].vowel && u[2].ek)))
+			c = &u[++i];
 
 		/*
 		 * ห leading a sonorant is silent (หลีก lik; after a preposed vowel:
-		 * ใหม่ mai).  (อ leads ย silently only in four words, and ICU's
-		 * letters cannot tell them from อยุธยา, Ayutthaya.)
+		 * ใหม่ mai).  (อ leads ย silently in four words, three of which
+		 * have mai ek on the ย's syllable: above.)
 		 */
 		if (c->id == 'h' && i + 1 < m)
 		{
@@ -431,6 +472,9 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		after_final = false;
 		long_vowel = false;
 		ai = false;
+		/* ร after ส ศ ษ ซ opening a word, a vowel after it, is silent (ศรี si, สร้าง sang) */
+		if (i == 1 && strcmp(c->ini, "s") == 0 && i + 1 < m && u[i].id == 'r' && vowel_at(u, m, i + 1))
+			i++;
 
 		/* a cluster: kr, pl, khw ... (a preposed vowel between: เปรม p e r m) */
 		if (i < m && cluster(c, &u[i]) && i + 1 < m)
@@ -576,7 +620,9 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		/* ย closing ไ or ใ is silent (ไทย thai, not thaii) */
 		if (ai && i < m && u[i].id == 'y' && !(i + 1 < m && vowel_at(u, m, i + 1)))
 			i++;
-		i = close_syllable(u, m, i, long_vowel, o, &after_final);
+		/* ะ and ำ end their syllable: what follows opens the next (เกาะสมุย ko-samui) */
+		if (!(i > 0 && u[i - 1].vowel && u[i - 1].id == 'a'))
+			i = close_syllable(u, m, i, long_vowel, o, &after_final);
 	}
 }
 
@@ -641,7 +687,7 @@ ft_thai_rtgs(const UChar *in, int32_t n, UChar *out)
  * (RTGS's final ช: Adulyadej); a final t after n left out (the letter the
  * thanthakhat silences, which RTGS leaves out and Sanskrit-based spellings
  * write: Anand, อานันท์ anan; an RTGS word never ends in nt); a doubled
- * letter once (Chinnawat).  Compared only where
+ * letter once (Chinnawat); an initial sr s (SRI for ศรี, RTGS si).  Compared only where
  * one side is written in Thai letters (name_score.c), never between two
  * Latin names: for them these are different letters.  Needs room for
  * len + 1 bytes in out.
@@ -717,8 +763,8 @@ ft_thai_key(const char *t, int len, char *out)
 				break;
 
 			case 'r':
-				if (closing)
-					continue;
+				if (closing || (i == 1 && t[0] == 's'))
+					continue;	/* (an initial sr: the silent ร of ศร สร, SRI and RTGS si) */
 				if (n == 'a' && i + 2 == len && i > 0 && !ft_key_vowel(t[i - 1]))
 				{
 					i++;		/* a final -ra after a consonant: a silent ร */

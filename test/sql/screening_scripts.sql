@@ -247,5 +247,49 @@ SELECT e->'tokens' AS tokens
 SELECT * FROM hits('おおえ けんざぶろう');         -- OE, Kenzaburo
 SELECT * FROM hits('Kenzaburo Oe');
 
+-- ====================================================================
+-- Thai (session 17): of two consonants ending a word after a short
+-- vowel, a second ง ม น or ล is a final Thai says (an unwritten o over the
+-- first), not a silent letter: อุดม udom (was ut), อนุพง anuphong; a
+-- second of other letters stays silent (ยุทธ yut).  XL3 / XO3: lists of
+-- their own, loaded last.
+-- ====================================================================
+-- And ร after ส ศ ษ ซ opening a word is silent (ศรี si, was sari), which
+-- the Thai key meets with the Sanskrit-based SRI: an initial sr is s there;
+-- ร after ิ ี ุ ู inside a word opens a syllable, not closing one as n
+-- (สุรชัย surachai, was sunchai: the Sanskrit compounds' linking a);
+-- ะ and ำ end their syllable, the next consonant opens the next one
+-- (เกาะพงัน kophangan, was kopngan); a t closing a syllable before ย
+-- and its vowel opens one of a too, the Pali double consonant (วิทยา
+-- witthaya: wit, then tha); a word's final ติ after า or ั is t, its i
+-- silent (สมบัติ sombat, was sombati); อ before ย whose syllable has mai
+-- ek is silent (อยู่สุข yusuk, was aiusuk; not อยุธยา); ภ, a Sanskrit
+-- letter, forms no cluster with ร (ภราดา pharada, was phrada).
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['UDOM', 'SRISUK', 'SURACHAI', 'KO PHANGAN', 'WITTHAYA',
+                                             'SOMBAT', 'YUSUK', 'PHARADA']), list => 'XL3') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['อุดม', 'ศรีสุข', 'สุรชัย', 'เกาะพงัน', 'วิทยา',
+                                             'สมบัติ', 'อยู่สุข', 'ภราดา']), list => 'XO3') AS original;
+SELECT * FROM hits('อุดม');
+SELECT * FROM hits('Udom');
+SELECT * FROM hits('ศรีสุข');
+SELECT * FROM hits('สุรชัย');
+SELECT * FROM hits('Ko Phangan');
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('อุดม', '1'), ('ศรีสุข', '2'), ('สุรชัย', '3'), ('เกาะพงัน', '4'), ('วิทยา', '5'),
+               ('สมบัติ', '6'), ('อยู่สุข', '7'), ('ภราดา', '8')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XL3' AND s.source_uid = v.uid;
+
+-- ====================================================================
+-- Korean key (session 17): an initial wu or woo is the vowel u alone, the
+-- w a spelling's (우 wu, WOO; 욱 uk, WOOK), not 워 wo.  XL4 / XO4.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['LEE, Jae-wook']), list => 'XL4') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['이재욱']), list => 'XO4') AS original;
+SELECT * FROM hits('Lee Jae-wook');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Lee Jae-wook', s.id) AS e
+ WHERE s.list = 'XO4' AND s.source_uid = '1';
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
