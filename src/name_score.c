@@ -43,7 +43,7 @@
  * disagreeing numbers and disagreeing patronymics score less; a near miss
  * between two common words or two syllables of Chinese or Korean names, or
  * of an organisation's own word beside generic ones, costs more
- * (near_miss_factor); short codes are also compared whole.  Identical
+ * (ft_near_miss_factor, name_weight.c); short codes are also compared whole.  Identical
  * normalised names score 1.  docs/screening.md ("Matching model") has the
  * whole list; the constants are defined in name_score.h.
  *
@@ -182,69 +182,6 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim, bool
 	if (gendered_pair(q->it.s[qi], q->it.len[qi], cs, clen))
 		sim -= GENDERED_LOSS;
 	return sim;
-}
-
-/*
- * Is a real token of this weight and length a common word of the lists:
- * its rarity (weight / length; ft_token_weight) idf or less, COMMON_IDF
- * when held by about 20 listed names or more, GENERIC_IDF 55?  A query token the lists do not
- * hold weighs its length (rarity 1): never common.
- */
-static inline bool
-common_word(double weight, int len, int strong, double idf)
-{
-	return strong > 0 && weight <= idf * Max(len, 2);
-}
-
-/* query token qi and the listed item v are both common_word at idf */
-static inline bool
-both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf)
-{
-	return common_word(q->it.weight[qi], q->it.len[qi], q->it.strong[qi], idf) &&
-		common_word(v->weight, v->len, v->strong, idf);
-}
-
-/*
- * How many times the knee's loss a near miss (below KNEE) of query token
- * qi and the listed item v (cspan tokens) of the name nm costs: COMMON_MISS when both
- * are common words of the lists (common_word: ALI and SALI, YONG and
- * MYONG, MAHMUD and MUHAMMAD, SHIPPING and SHIPYARD) and both names are
- * written in Latin letters, in the plain pass.  Two established
- * spellings a letter or two apart are two names or two words; a typing
- * error seldom makes another common word.  So does one between two
- * syllables of Chinese or Korean names (ft_word_is_syllable: ZHENG and
- * ZHANG, HAO and ZHAO), however rare: each is a character, one a letter
- * off another name, unless their Korean or Chinese keys are equal (KANG
- * and GANG, DENG and TENG: one syllable's romanisations).  GENERIC_MISS
- * when the listed name is an entity's, the pairs taken before this one
- * that are KNEE similar or more all pair generic words (common_word at
- * GENERIC_IDF: INTERNATIONAL, SHIPPING, TRADING), at least one (generic),
- * and the near miss is no keyboard slip: the company's own word is the
- * one that misses (NORDIC TRADING / NORD TRADING, SAVANNA INTERNATIONAL /
- * HAVANA INTERNATIONAL BANK), and equal generic words say little.  A name
- * in another script is compared through its machine transliteration,
- * which misses common spellings by a letter (SID for SAID), and skeletons
- * are short by design: they keep 1.
- */
-static double
-near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
-				 int qi, const Vocab *v, int cspan, bool generic)
-{
-	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
-		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
-		return 1.0;
-	if (both_common(q, qi, v, COMMON_IDF))
-		return COMMON_MISS;
-	/* (a name in Chinese characters is compared by its keys; one syllable's romanisations meet by theirs) */
-	if (!q->nn.han && !nm->han && ft_word_is_syllable(q->it.s[qi], q->it.len[qi]) &&
-		ft_word_is_syllable(FT_STR(ix, v->s), v->len) &&
-		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len))
-		return COMMON_MISS;
-	/* (a keyboard slip is how a company's own word is mistyped) */
-	if (generic && ix->entities[nm->entity].kind == FT_KIND_ENTITY &&
-		ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) == 0.0f)
-		return GENERIC_MISS;
-	return 1.0;
 }
 
 /*
@@ -623,10 +560,10 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				plain += sim * w;
 				near &= sim >= KNEE;
 				if (sim < KNEE)
-					sim -= near_miss_factor(ix, q, nm, qi, v, span[ci],
+					sim -= ft_near_miss_factor(ix, q, nm, qi, v, span[ci],
 											ngeneric > 0 && nown == 0) * BETA * (KNEE - sim);
 				else if (q->it.span[qi] == 1 && span[ci] == 1 &&
-						 both_common(q, qi, v, GENERIC_IDF))
+						 ft_both_common(q, qi, v, GENERIC_IDF))
 					ngeneric++;
 				else if (q->it.strong[qi] > 0 || cs > 0)
 					nown++;

@@ -113,6 +113,9 @@ typedef struct ScreenQuery
 
 /* a token's weight among the listed names (df: names holding it; 0 if none) */
 extern float ft_token_weight(const char *t, int df);
+extern bool ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf);
+extern double ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
+								  int qi, const Vocab *v, int cspan, bool generic);
 extern float ft_part_weight(const char *t, int df);
 
 /* query token i's weight and strength (v: its vocabulary entry or -1) */

@@ -6,7 +6,10 @@
  *	  that say little (particles, titles, legal forms: name_words.c), and a
  *	  real part's weight for a legal-form word that is someone's family
  *	  name.  The index (name_index_build.c) weighs the listed tokens once
- *	  per list load; a query's tokens are weighed per call.
+ *	  per list load; a query's tokens are weighed per call.  Also what a
+ *	  near miss between two tokens costs by how common they are
+ *	  (ft_near_miss_factor: two common words, two syllables of Chinese or
+ *	  Korean names, an organisation's own word beside generic ones).
  *
  * Pure functions: no memory kept, no locks, no database access.
  *
@@ -66,4 +69,67 @@ ft_query_token_weight(const NameIndex *ix, const NormName *nn, int i, int v, flo
 			*w = ft_part_weight(t, v >= 0 ? ix->vocab[v].nnames : 0);
 		*strong = 1;
 	}
+}
+
+/*
+ * Is a real token of this weight and length a common word of the lists:
+ * its rarity (weight / length; ft_token_weight) idf or less, COMMON_IDF
+ * when held by about 20 listed names or more, GENERIC_IDF 55?  A query token the lists do not
+ * hold weighs its length (rarity 1): never common.
+ */
+static inline bool
+common_word(double weight, int len, int strong, double idf)
+{
+	return strong > 0 && weight <= idf * Max(len, 2);
+}
+
+/* query token qi and the listed item v are both common_word at idf */
+bool
+ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf)
+{
+	return common_word(q->it.weight[qi], q->it.len[qi], q->it.strong[qi], idf) &&
+		common_word(v->weight, v->len, v->strong, idf);
+}
+
+/*
+ * How many times the knee's loss a near miss (below KNEE) of query token
+ * qi and the listed item v (cspan tokens) of the name nm costs: COMMON_MISS when both
+ * are common words of the lists (common_word: ALI and SALI, YONG and
+ * MYONG, MAHMUD and MUHAMMAD, SHIPPING and SHIPYARD) and both names are
+ * written in Latin letters, in the plain pass.  Two established
+ * spellings a letter or two apart are two names or two words; a typing
+ * error seldom makes another common word.  So does one between two
+ * syllables of Chinese or Korean names (ft_word_is_syllable: ZHENG and
+ * ZHANG, HAO and ZHAO), however rare: each is a character, one a letter
+ * off another name, unless their Korean or Chinese keys are equal (KANG
+ * and GANG, DENG and TENG: one syllable's romanisations).  GENERIC_MISS
+ * when the listed name is an entity's, the pairs taken before this one
+ * that are KNEE similar or more all pair generic words (common_word at
+ * GENERIC_IDF: INTERNATIONAL, SHIPPING, TRADING), at least one (generic),
+ * and the near miss is no keyboard slip: the company's own word is the
+ * one that misses (NORDIC TRADING / NORD TRADING, SAVANNA INTERNATIONAL /
+ * HAVANA INTERNATIONAL BANK), and equal generic words say little.  A name
+ * in another script is compared through its machine transliteration,
+ * which misses common spellings by a letter (SID for SAID), and skeletons
+ * are short by design: they keep 1.
+ */
+double
+ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
+				 int qi, const Vocab *v, int cspan, bool generic)
+{
+	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
+		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
+		return 1.0;
+	if (ft_both_common(q, qi, v, COMMON_IDF))
+		return COMMON_MISS;
+	/* (a name in Chinese characters is compared by its keys; one syllable's romanisations meet by theirs) */
+	if (!q->nn.han && !nm->han && ft_word_is_syllable(q->it.s[qi], q->it.len[qi]) &&
+		ft_word_is_syllable(FT_STR(ix, v->s), v->len) &&
+		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len))
+		return COMMON_MISS;
+	/* (a keyboard slip is how a company's own word is mistyped) */
+	if (generic && ix->entities[nm->entity].kind == FT_KIND_ENTITY &&
+		ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) == 0.0f)
+		return GENERIC_MISS;
+	return 1.0;
 }
