@@ -597,9 +597,15 @@ seal_job(bool *again)
 	 * Nothing committed to seal: do not even lock the head.  Locking it
 	 * writes a lock record and commits a transaction id, so an idle
 	 * cluster's job wrote WAL and waited for a flush every second.  A row
-	 * that commits after this look is sealed by the next run.
+	 * that commits after this look is sealed by the next run.  In the
+	 * order of audit_log_unsealed, so that the look is that index's first
+	 * entry whatever the statistics say: without the ORDER BY, statistics
+	 * taken while many rows were unsealed (a backlog, a restore) made the
+	 * planner scan the whole table for its first unsealed row, once a
+	 * second, every row of the log sealed (62 ms at 500,000 rows).
 	 */
-	if (SPI_execute("SELECT 1 FROM fintech.audit_log WHERE seq IS NULL LIMIT 1", true, 1) != SPI_OK_SELECT)
+	if (SPI_execute("SELECT 1 FROM fintech.audit_log WHERE seq IS NULL ORDER BY changed_at, id LIMIT 1",
+					true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read fintech.audit_log");
 	if (SPI_processed == 0)
 	{
