@@ -284,6 +284,30 @@ $node->poll_query_until('postgres',
 is(sql("SELECT xmax FROM fintech.audit_head"), $xmax0,
 	'idle: three runs of the seal job later the head row was not locked (its xmax is unchanged)');
 
+# ====================================================================
+# the job's look for an unsealed row stays on audit_log_unsealed whatever
+# the statistics say: statistics taken while many rows were unsealed
+# (ANALYZE in their own transaction counts them) made its LIMIT 1 scan the
+# whole table, every run, until it was given the index's order
+# ====================================================================
+sql("BEGIN;
+     INSERT INTO aud_t SELECT g, 12 FROM generate_series(900001, 930000) g;
+     ANALYZE fintech.audit_log;
+     COMMIT;");
+sql("SELECT fintech.seal_audit()");
+sql("SELECT pg_stat_reset_single_table_counters('fintech.audit_log'::regclass)");
+my $runs1 = sql("SELECT runs FROM fintech.worker_status WHERE job = 'seal_audit'");
+sql("INSERT INTO aud_t VALUES (930001, 12)");
+$node->poll_query_until('postgres',
+	"SELECT runs >= $runs1 + 5 FROM fintech.worker_status WHERE job = 'seal_audit'")
+  or die 'the seal job did not run';
+# the launcher reports its scans once a second: its index reads show they arrived
+wait_for("SELECT idx_scan > 0 FROM pg_stat_user_tables WHERE relid = 'fintech.audit_log'::regclass",
+	"the seal job's index reads of audit_log are counted");
+is(sql("SELECT seq_scan FROM pg_stat_user_tables WHERE relid = 'fintech.audit_log'::regclass"),
+	'0', 'stale statistics: five runs of the seal job later, no whole-table scan of audit_log');
+wait_for($unsealed, 'and the row is sealed');
+
 $node->stop('fast');
 my $log = slurp_file($node->logfile);
 # an ERROR raised in the job (a FATAL from the shutdown that interrupts a
