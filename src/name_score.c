@@ -169,15 +169,22 @@ gendered_pair(const char *a, int la, const char *b, int lb)
  * letters or fewer: YAN, YUN) that are not equal count less (a letter of three
  * is a third of the name: YAN and YUN are two names); feminine and
  * masculine forms of a name do not match.  Only for names as written (the
- * skeleton pass compares short consonant strings by design).
+ * skeleton pass compares short consonant strings by design).  keyed and
+ * unkeyed are ft_item_sim's similarity with and without the Chinese keys,
+ * keyeq its FT_KEYEQ bits: the keys count only for a name written in
+ * Chinese characters (han).
  */
 static float
-pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float sim, bool keyeq)
+pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float keyed, float unkeyed,
+		 uint8 keyeq, bool han)
 {
+	float		sim = han ? keyed : unkeyed;
+
 	if (sim >= 1.0f || q->forms != FT_FORM_PLAIN)
 		return sim;
 	/* (equal script keys: one syllable in two romanisations, KUN / kon, KOO / ku) */
-	if (Max(q->it.len[qi], clen) <= SHORT_TOKEN && !keyeq)
+	if (Max(q->it.len[qi], clen) <= SHORT_TOKEN &&
+		(keyeq & (han ? FT_KEYEQ : FT_KEYEQ_UNKEYED)) == 0)
 		sim -= SHORT_TOKEN_LOSS;
 	if (gendered_pair(q->it.s[qi], q->it.len[qi], cs, clen))
 		sim -= GENDERED_LOSS;
@@ -290,8 +297,7 @@ leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool 
 	/* (a query token: an item of span 1; in the plain pass a pair under SIM_FLOOR is dropped) */
 	FT_CHECK(q->it.span[qi] == 1);
 	sim = ft_item_sim(ix, q, qi, vi, q->forms == FT_FORM_PLAIN, &unkeyed, &keyeq);
-	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len, han ? sim : unkeyed,
-					(keyeq & (han ? FT_KEYEQ : FT_KEYEQ_UNKEYED)) != 0);
+	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len, sim, unkeyed, keyeq, han);
 }
 
 /*
@@ -491,10 +497,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			int			qi = q->links[l].qi;
 			const Vocab *cv = &ix->vocab[v];
 			/* (the link's similarity by the Chinese keys only for a name written so) */
-			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len,
-									   nm->han ? q->links[l].sim : q->links[l].unkeyed,
-									   (q->links[l].keyeq &
-										(nm->han ? FT_KEYEQ : FT_KEYEQ_UNKEYED)) != 0);
+			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len, q->links[l].sim,
+									   q->links[l].unkeyed, q->links[l].keyeq, nm->han);
 			bool		lat = latin && (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
 													 FT_FORM_CYRILLIC | FT_FORM_GREEK)) == 0;
 

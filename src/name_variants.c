@@ -60,6 +60,20 @@ cmp_by_repl(const void *a, const void *b)
 	return r != 0 ? r : *(const int *) a - *(const int *) b;
 }
 
+/* are the keys of two tokens (or joins) equal (key: a script's key function)? */
+static bool
+keys_equal(const char *a, int la, const char *b, int lb, int (*key) (const char *, int, char *))
+{
+	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
+	int			na;
+
+	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
+		return false;
+	na = key(a, la, ka);
+	return key(b, lb, kb) == na && memcmp(ka, kb, na) == 0;
+}
+
 /*
  * Two tokens (or joins) compared by a script's key (key: ft_korean_key or
  * ft_thai_key), less cost: a pair that meets only this way loses it, so
@@ -146,13 +160,7 @@ ft_greek_sim(const char *a, int la, const char *b, int lb, bool *equal)
 float
 ft_chinese_sim(const char *a, int la, const char *b, int lb)
 {
-	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
-	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
-
-	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
-		return 0.0f;
-	return ft_chinese_key(a, la, ka) == ft_chinese_key(b, lb, kb) && strcmp(ka, kb) == 0 ?
-		(float) (1.0 - CHINESE_KEY_COST) : 0.0f;
+	return keys_equal(a, la, b, lb, ft_chinese_key) ? (float) (1.0 - CHINESE_KEY_COST) : 0.0f;
 }
 
 /*
@@ -163,8 +171,7 @@ ft_chinese_sim(const char *a, int la, const char *b, int lb)
 bool
 ft_same_romanisation(const char *a, int la, const char *b, int lb)
 {
-	return ft_korean_sim(a, la, b, lb) >= (float) (1.0 - KOREAN_KEY_COST) ||
-		ft_chinese_sim(a, la, b, lb) > 0.0f;
+	return keys_equal(a, la, b, lb, ft_korean_key) || keys_equal(a, la, b, lb, ft_chinese_key);
 }
 
 /*
