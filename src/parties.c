@@ -104,9 +104,19 @@ enum
 	NPLANS
 };
 
-/* one batch of the parties due (the job adds SKIP LOCKED) */
-#define DUE_SQL(birth) "SELECT id, name, status, country, kind, " birth " FROM fintech.parties" \
+/*
+ * One batch of the parties due (the job adds SKIP LOCKED), after the key
+ * ($2, $3) where the previous batch of the same call ended: read in the
+ * order of the index parties_screened (screened_generation, id), each
+ * batch starts where the last one stopped.  From the start instead, every
+ * batch of one rescreen_parties() call would step over the index entries
+ * of the rows the earlier batches updated (dead only once the call
+ * commits): quadratic in the parties.
+ */
+#define DUE_SQL(birth) "SELECT id, name, status, country, kind, " birth ", screened_generation" \
+	" FROM fintech.parties" \
 	" WHERE screened_generation OPERATOR(pg_catalog.<) $1" \
+	" AND (screened_generation, id) OPERATOR(pg_catalog.>) ($2, $3)" \
 	" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH) \
 	" FOR NO KEY UPDATE"
 
@@ -141,11 +151,11 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	1, {INT8OID}},
 	[P_SET_STATUS] = {"UPDATE fintech.parties SET status = $2 WHERE id OPERATOR(pg_catalog.=) $1",
 	2, {INT8OID, TEXTOID}},
-	[P_DUE] = {DUE_SQL("birth_date"), 1, {INT8OID}},
-	[P_DUE_SKIP] = {DUE_SQL("birth_date") " SKIP LOCKED", 1, {INT8OID}},
+	[P_DUE] = {DUE_SQL("birth_date"), 3, {INT8OID, INT8OID, INT8OID}},
+	[P_DUE_SKIP] = {DUE_SQL("birth_date") " SKIP LOCKED", 3, {INT8OID, INT8OID, INT8OID}},
 	/* an extension not yet updated to 0.6.0: parties have no birth_date */
-	[P_DUE_0_5] = {DUE_SQL("NULL::pg_catalog.date"), 1, {INT8OID}},
-	[P_DUE_SKIP_0_5] = {DUE_SQL("NULL::pg_catalog.date") " SKIP LOCKED", 1, {INT8OID}},
+	[P_DUE_0_5] = {DUE_SQL("NULL::pg_catalog.date"), 3, {INT8OID, INT8OID, INT8OID}},
+	[P_DUE_SKIP_0_5] = {DUE_SQL("NULL::pg_catalog.date") " SKIP LOCKED", 3, {INT8OID, INT8OID, INT8OID}},
 	[P_INSERT_PARTY_0_5] = {"INSERT INTO fintech.parties (name, country, kind, external_ref, status,"
 		" screened_generation) VALUES ($1, $2, $3, $4, 'clear', $5)"
 		" ON CONFLICT (external_ref) DO NOTHING RETURNING id", 5,
@@ -607,12 +617,26 @@ clip_name(int64 party_id, char *name)
 }
 
 /*
- * Rescreens one batch of due parties; returns the number of parties (and
- * adds the alerts raised to *alerts).  skip_locked: leave parties locked
- * by others for later (the job).
+ * Where the batches of one call have got to: the key (screened_generation,
+ * id) of the last party read, for the generation they screen against (a
+ * load in between starts them from the beginning again).
+ */
+typedef struct RescreenPos
+{
+	int64		generation;
+	int64		after_generation;
+	int64		after_id;
+} RescreenPos;
+
+#define RESCREEN_POS_START {-1, PG_INT64_MIN, PG_INT64_MIN}
+
+/*
+ * Rescreens one batch of due parties after *pos, and moves *pos past it;
+ * returns the number of parties (and adds the alerts raised to *alerts).
+ * skip_locked: leave parties locked by others for later (the job).
  */
 static int64
-rescreen_batch(bool skip_locked, int64 *alerts)
+rescreen_batch(bool skip_locked, int64 *alerts, RescreenPos *pos)
 {
 	int64		generation = fintech_screening_generation();
 	Datum		v[3];
@@ -625,7 +649,15 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 	Datum	   *new_status;
 	bool	   *changed;
 
+	if (pos->generation != generation)
+	{
+		pos->generation = generation;
+		pos->after_generation = PG_INT64_MIN;
+		pos->after_id = PG_INT64_MIN;
+	}
 	v[0] = Int64GetDatum(generation);
+	v[1] = Int64GetDatum(pos->after_generation);
+	v[2] = Int64GetDatum(pos->after_id);
 	if (ft_screening_v2_schema())
 		ft_run_plan(&plans, skip_locked ? P_DUE_SKIP : P_DUE, v, NULL, false, 0);
 	else
@@ -650,6 +682,12 @@ rescreen_batch(bool skip_locked, int64 *alerts)
 		birth = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &isnull);
 		attrs[i].has_birth_date = !isnull;
 		attrs[i].birth_date = isnull ? 0 : DatumGetDateADT(birth);
+		if (i == n - 1)
+		{
+			pos->after_id = ids[i];
+			pos->after_generation =
+				DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 7, &isnull));
+		}
 	}
 	gens = palloc(sizeof(Datum) * Max(n, 1));
 	new_status = palloc(sizeof(Datum) * Max(n, 1));
@@ -716,6 +754,7 @@ fintech_rescreen_parties(PG_FUNCTION_ARGS)
 {
 	int64		alerts = 0;
 	int64		rescreened = 0;
+	RescreenPos pos = RESCREEN_POS_START;
 
 	ft_screening_required_check();
 	SPI_connect();
@@ -725,7 +764,7 @@ fintech_rescreen_parties(PG_FUNCTION_ARGS)
 		int64		generation;
 
 		CHECK_FOR_INTERRUPTS();
-		n = rescreen_batch(true, &alerts);
+		n = rescreen_batch(true, &alerts, &pos);
 		rescreened += n;
 		if (n > 0)
 			continue;
@@ -766,9 +805,10 @@ rescreen_job(bool *again)
 {
 	int64		alerts = 0;
 	int64		n;
+	RescreenPos pos = RESCREEN_POS_START;
 
 	SPI_connect();
-	n = rescreen_batch(true, &alerts);
+	n = rescreen_batch(true, &alerts, &pos);
 	SPI_finish();
 	*again = n == RESCREEN_BATCH;
 	return n;
