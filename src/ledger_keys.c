@@ -45,7 +45,9 @@
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -59,7 +61,6 @@
 #include "fintech.h"
 #include "canon.h"
 #include "ledger_keys.h"
-#include "spi_plan.h"
 #include "relcache_inval.h"
 
 /* fintech.ledger_keys: key, function, request_hash, entry_id, created_at */
@@ -72,19 +73,15 @@
  */
 #define KEYS_HASH_BYTES 16
 
-enum
-{
-	P_PRUNE,
-	NPLANS
-};
-
-static const FintechPlanDef plan_defs[NPLANS] = {
-	[P_PRUNE] = {"DELETE FROM fintech.ledger_keys WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
-		" SELECT k.ctid FROM fintech.ledger_keys k"
-		"  WHERE k.created_at OPERATOR(pg_catalog.<) $1 LIMIT $2))", 2, {TIMESTAMPTZOID, INT4OID}},
-};
-
-FT_DEFINE_PLANS(plans, plan_defs);
+/*
+ * The keys older than $1 in pages [$3, $4), $2 at most: a TID range scan.
+ * Planned at each run, with its values, not kept: a plan kept from while
+ * the table was a page or two scans it whole.
+ */
+#define PRUNE_SQL "DELETE FROM fintech.ledger_keys WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY(" \
+	" SELECT k.ctid FROM fintech.ledger_keys k" \
+	"  WHERE k.ctid OPERATOR(pg_catalog.>=) $3 AND k.ctid OPERATOR(pg_catalog.<) $4" \
+	"    AND k.created_at OPERATOR(pg_catalog.<) $1 LIMIT $2))"
 
 /*
  * The table, its primary key and the entries' id sequence, cached; an
@@ -417,12 +414,76 @@ ledger_key_release(LedgerKey *k)
 	table_close(rel, NoLock);
 }
 
+/*
+ * Pruning sweeps the table a slice at a time.  fintech.ledger_keys has no
+ * index on created_at (every keyed write would pay for one), so finding
+ * the old keys is a scan; scanning the whole table on every run would read
+ * it once a minute when nothing is due (a week of keys: gigabytes).  Each
+ * run reads the next SWEEP_SLICE pages or more (1/SWEEP_RUNS of the table
+ * when that is more), from where the last run stopped, wrapping at the
+ * end: a key is forgotten within SWEEP_RUNS runs after its retention ends,
+ * and a table of up to SWEEP_SLICE pages (8 MB) is read whole every run.
+ * A slice that has more old keys than a batch is taken up again by the
+ * next call.  The position lives in the process that runs the job (the
+ * launcher), and starts at the first page again when it restarts.
+ */
+#define SWEEP_SLICE 1024
+#define SWEEP_RUNS	60
+
+static BlockNumber sweep_next = 0;
+
+static Datum
+page_tid(BlockNumber block)
+{
+	ItemPointer tid = palloc(sizeof(ItemPointerData));
+
+	ItemPointerSet(tid, block, 0);	/* before the page's first item */
+	return PointerGetDatum(tid);
+}
+
 int64
 ledger_keys_prune(Datum cutoff, int batch)
 {
-	Datum		v[2] = {cutoff, Int32GetDatum(batch)};
+	Oid			relid = get_relname_relid("ledger_keys", get_namespace_oid("fintech", false));
+	Relation	rel;
+	BlockNumber nblocks;
+	BlockNumber budget;
+	bool		wrapped = false;
+	int64		deleted = 0;
+	Oid			prune_types[4] = {TIMESTAMPTZOID, INT4OID, TIDOID, TIDOID};
 
-	if (ft_run_plan(&plans, P_PRUNE, v, NULL, false, 0) != SPI_OK_DELETE)
-		elog(ERROR, "could not prune ledger idempotency keys");
-	return (int64) SPI_processed;
+	if (!OidIsValid(relid))
+		return 0;				/* not updated to 0.6.0 yet: no ledger keys */
+	rel = table_open(relid, AccessShareLock);
+	nblocks = RelationGetNumberOfBlocks(rel);
+	table_close(rel, AccessShareLock);
+	budget = Max(SWEEP_SLICE, nblocks / SWEEP_RUNS);
+	while (budget > 0 && deleted < batch)
+	{
+		BlockNumber chunk;
+		Datum		v[4];
+		int64		want = batch - deleted;
+
+		CHECK_FOR_INTERRUPTS();
+		if (sweep_next >= nblocks)
+		{
+			if (wrapped || nblocks == 0)
+				break;			/* the whole table read in this call */
+			sweep_next = 0;
+			wrapped = true;
+		}
+		chunk = Min(Min(budget, SWEEP_SLICE), nblocks - sweep_next);
+		v[0] = cutoff;
+		v[1] = Int32GetDatum((int32) want);
+		v[2] = page_tid(sweep_next);
+		v[3] = page_tid(sweep_next + chunk);
+		if (SPI_execute_with_args(PRUNE_SQL, 4, prune_types, v, NULL, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "could not prune ledger idempotency keys");
+		deleted += (int64) SPI_processed;
+		/* a chunk that filled the batch may have more: the next call reads it again */
+		if ((int64) SPI_processed < want)
+			sweep_next += chunk;
+		budget -= chunk;
+	}
+	return deleted;
 }

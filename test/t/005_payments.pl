@@ -397,6 +397,41 @@ isnt($e2, $e1, 'a transfer with the pruned key posts a new entry');
 like(sql("SELECT fintech.run_job('prune_idempotency_keys')"), qr/^\d+$/,
 	'run_job(prune_idempotency_keys) returns the keys it pruned');
 
+# fintech.ledger_keys has no index on created_at: each run sweeps the next
+# slice of 1,024 pages (or 1/60 of the table), not the whole table.  300,000
+# keys not yet due, then one due key on the last page
+sql("ALTER SYSTEM SET fintech.prune_keys_interval = 0");
+sql("SELECT pg_reload_conf()");
+wait_for("SELECT \"interval\" IS NULL OR \"interval\" = interval '0'
+            FROM fintech.worker_status WHERE job = 'prune_idempotency_keys'",
+	'prune_idempotency_keys runs only when asked');
+sql(q{INSERT INTO fintech.ledger_keys (key, function, request_hash, entry_id, created_at)
+        SELECT 'sweep-' || i, 'transfer', '\x00', i, now() + interval '1 day'
+          FROM generate_series(1, 300000) i});
+sql(q{INSERT INTO fintech.ledger_keys (key, function, request_hash, entry_id, created_at)
+        VALUES ('sweep-due', 'transfer', '\x00', 0, now() - interval '1 day')});
+my ($pages, $nrows) = split /\|/,
+  sql("SELECT pg_relation_size('fintech.ledger_keys') / 8192, count(*) FROM fintech.ledger_keys");
+sql("SELECT pg_stat_reset_single_table_counters('fintech.ledger_keys'::regclass)");
+my $sweeps = 0;
+while ($sweeps < 20 && sql("SELECT count(*) FROM fintech.ledger_keys WHERE key = 'sweep-due'") eq '1')
+{
+	sql("SELECT fintech.run_job('prune_idempotency_keys')");
+	$sweeps++;
+}
+is(sql("SELECT count(*) FROM fintech.ledger_keys WHERE key = 'sweep-due'"), '0',
+	"the due key on the last of $pages pages is pruned");
+ok($sweeps >= 2 && $sweeps <= int($pages / 1024) + 2,
+	"after $sweeps runs: a slice of the table each run");
+wait_for("SELECT seq_tup_read > 0 FROM pg_stat_user_tables WHERE relid = 'fintech.ledger_keys'::regclass",
+	"the launcher's reads of ledger_keys are counted");
+my $read = sql("SELECT seq_tup_read FROM pg_stat_user_tables WHERE relid = 'fintech.ledger_keys'::regclass");
+ok($read <= 1.2 * $sweeps * 1024 * $nrows / $pages,
+	"$sweeps runs read $read rows of $nrows: about 1,024 pages each, not the whole table");
+sql("DELETE FROM fintech.ledger_keys WHERE key LIKE 'sweep-%'");
+sql("ALTER SYSTEM SET fintech.prune_keys_interval = '200ms'");
+sql("SELECT pg_reload_conf()");
+
 # invalid values are refused and leave the setting alone
 my ($rc, $stdout, $stderr) = $node->psql('postgres',
 	"\\set VERBOSITY verbose\nALTER SYSTEM SET fintech.idempotency_retention = 'forever'");
