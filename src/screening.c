@@ -389,7 +389,8 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		/* the entries sharing need - f of the other trigrams */
 		for (int r = 0; r < ng - f; r++)
 		{
-			int			k = order[r];
+			/* order[0 .. ng) was filled by the insertion above */
+			int			k = order[r];	/* NOLINT(clang-analyzer-core.uninitialized.Assign) */
 
 			CHECK_FOR_INTERRUPTS();
 			for (int j = from[k]; j < to[k]; j++)
