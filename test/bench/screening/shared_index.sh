@@ -25,8 +25,9 @@
 #      set) created, the rescreen_parties job switched off, the list
 #      reloaded, the index built by one call, then
 #      fintech.rescreen_parties() timed: parties per second, elapsed and
-#      per CPU-second of the backend; and the CPU per screen_name call
-#      over the 6,000 queries;
+#      per CPU-second of the backend; then the same parties copied
+#      RESCREEN_COPIES times more (default 33: about 100,000), rescreened
+#      again; and the CPU per screen_name call over the 6,000 queries;
 #   5. cross-script matching (crossscript.sql) with the list loaded.
 # Prints Markdown to stdout and writes it to $BENCH_OUT (default
 # ./shared-index-results.md).  No Python needed.
@@ -162,6 +163,29 @@ read -r NPARTIES RESCREEN_S RESCREEN_CPU BUILD_S <<<"$RESCREEN"
 RATE=$(awk -v n="$NPARTIES" -v s="$RESCREEN_S" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 RATE_CPU=$(awk -v n="$NPARTIES" -v s="$RESCREEN_CPU" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 
+# 4c. rescreening at scale: the 3,000 parties copied RESCREEN_COPIES times
+# more (default 33: about 100,000 parties; written straight into the table,
+# screened as of the current list), analysed, the list reloaded, and
+# rescreen_parties() timed again.  Its rate should not fall with the
+# number of parties (each batch reads its own rows from the index).
+ft_log "rescreening at scale" >&2
+RESCREEN_COPIES=${RESCREEN_COPIES:-33}
+ft_psql -qc "INSERT INTO fintech.parties (name, country, kind, status, screened_generation, birth_date)
+	SELECT p.name, p.country, p.kind, 'clear', p.screened_generation, p.birth_date
+	  FROM fintech.parties p, generate_series(1, $RESCREEN_COPIES)" -c "ANALYZE fintech.parties" >/dev/null
+load_list
+RESCREEN_BIG=$(ft_psql -At <<-'EOF'
+	SELECT count(*) AS n FROM fintech.parties \gset
+	SELECT count(*) FROM fintech.screen_name('x') \gset
+	SELECT clock_timestamp() AS t1 \gset
+	SELECT fintech.rescreen_parties() AS alerts \gset
+	SELECT clock_timestamp() AS t2 \gset
+	SELECT :n || ' ' || round(extract(epoch FROM :'t2'::timestamptz - :'t1'::timestamptz)::numeric, 2)
+	EOF
+)
+read -r NPARTIES_BIG RESCREEN_BIG_S <<<"$RESCREEN_BIG"
+RATE_BIG=$(awk -v n="$NPARTIES_BIG" -v s="$RESCREEN_BIG_S" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
+
 # 4b. CPU per screen_name call: the 6,000 queries in one session
 ft_log "CPU per call" >&2
 CPU=$(ft_psql -At <<-'EOF'
@@ -195,6 +219,7 @@ XS=$(cd "$SET_DIR" && ft_psql -f crossscript.sql)
 	echo "| the shared index | $IDX_MB MB (shared: $IDX_SHARED) |"
 	echo "| index build by the first call after the load | $BUILD_S s |"
 	echo "| rescreening after a load (job off) | $NPARTIES parties in $RESCREEN_S s = $RATE parties/s (CPU $RESCREEN_CPU s = $RATE_CPU parties per CPU-second) |"
+	echo "| rescreening after a load at scale (the same parties $RESCREEN_COPIES times more) | $NPARTIES_BIG parties in $RESCREEN_BIG_S s = $RATE_BIG parties/s |"
 	echo "| CPU per \`screen_name\` call (the $NQ queries, one session) | $CPU ms |"
 	echo
 	echo "| clients | rate (calls/s) | calls | tps | mean ms | p50 ms | p95 ms | p99 ms |"
