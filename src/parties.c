@@ -799,18 +799,30 @@ fintech_rescreen_parties(PG_FUNCTION_ARGS)
 	PG_RETURN_INT64(alerts);
 }
 
-/* rescreen_parties job: one batch per run; rows handled = parties rescreened */
+/*
+ * rescreen_parties job: one batch per run; rows handled = parties
+ * rescreened.  Its runs go on from where the last one stopped (the
+ * position lives in the launcher), so that while an older snapshot keeps
+ * the earlier batches' index entries from being marked dead (a long
+ * transaction anywhere), each run does not step over all of them again.
+ * A run that finds less than a batch has reached the end: the next one
+ * starts from the beginning, and takes the parties that were locked when
+ * their batch passed.
+ */
+static RescreenPos job_pos = RESCREEN_POS_START;
+
 static int64
 rescreen_job(bool *again)
 {
 	int64		alerts = 0;
 	int64		n;
-	RescreenPos pos = RESCREEN_POS_START;
 
 	SPI_connect();
-	n = rescreen_batch(true, &alerts, &pos);
+	n = rescreen_batch(true, &alerts, &job_pos);
 	SPI_finish();
 	*again = n == RESCREEN_BATCH;
+	if (!*again)
+		job_pos = (RescreenPos) RESCREEN_POS_START;
 	return n;
 }
 

@@ -8,7 +8,9 @@
 #   for: everything else is done meanwhile, and that party is rescreened
 #   once the client lets go;
 # - rescreen_parties() does it synchronously too, each batch reading on
-#   from where the last one stopped, and then finds nothing.
+#   from where the last one stopped, and then finds nothing;
+# - the job's runs, too, go on from where the last one stopped, also while
+#   an old snapshot keeps earlier runs' index entries from being dead.
 use strict;
 use warnings;
 
@@ -110,6 +112,29 @@ is(sql($due), '0', 'nothing due');
 is(sql(q{SELECT status FROM fintech.parties WHERE external_ref = 'c42'}), 'review',
 	'the matched party is under review');
 is(sql(q{SELECT bool_and(ok) FROM fintech.verify_audit()}), 't', 'audit chain verifies');
+
+# the job's runs go on from where the last one stopped: with an older
+# snapshot open (so the index entries of the parties rescreened by earlier
+# runs cannot be marked dead), each run does not step over them again
+my $holder = $node->background_psql('postgres');
+$holder->query_safe(q{BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM fintech.parties});
+sql(q{SELECT fintech.load_sanctions_ofac(
+  E'9,"EXAMPLE, Customer 42",individual,"TEST",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
+  list => 'TEST')});
+sql(q{SELECT pg_stat_reset_single_table_counters(i.indexrelid) FROM pg_index i
+       WHERE i.indexrelid = 'fintech.parties_screened'::regclass});
+sql(q{ALTER SYSTEM SET fintech.rescreen_interval = '200ms'});
+sql(q{SELECT pg_reload_conf()});
+wait_for("SELECT ($due) = 0", 'the job rescreened the 21,203 parties with an old snapshot open', 120);
+wait_for(q{SELECT idx_tup_read >= 21203 FROM pg_stat_all_indexes
+            WHERE indexrelid = 'fintech.parties_screened'::regclass},
+	"the launcher's index reads are counted");
+my $job_read = sql(q{SELECT idx_tup_read FROM pg_stat_all_indexes
+                      WHERE indexrelid = 'fintech.parties_screened'::regclass});
+# from the start each run, the 43 runs would read about 21 x 21,203
+ok($job_read <= 2.5 * 21203, "the job's runs read $job_read index entries for 21,203 parties");
+$holder->query_safe('COMMIT');
+$holder->quit;
 
 $node->stop;
 done_testing();
