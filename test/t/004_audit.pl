@@ -308,6 +308,58 @@ is(sql("SELECT seq_scan FROM pg_stat_user_tables WHERE relid = 'fintech.audit_lo
 	'0', 'stale statistics: five runs of the seal job later, no whole-table scan of audit_log');
 wait_for($unsealed, 'and the row is sealed');
 
+# ====================================================================
+# a snapshot held open (pg_dump's, say) keeps the index entries of every
+# row sealed since in audit_log_unsealed; the job reads from a capture-time
+# horizon, not from the start, so it does not step over all of them on
+# every run
+# ====================================================================
+my $snap = $node->background_psql('postgres');
+$snap->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM fintech.audit_head');
+sql("INSERT INTO aud_t SELECT g, 13 FROM generate_series(940001, 960000) g");
+wait_for($unsealed, '20,000 rows sealed by the job while a snapshot is held');
+usleep(3_000_000);    # past the job's margin of 2 s
+sql("SELECT pg_stat_reset_single_table_counters('fintech.audit_log_unsealed'::regclass)");
+my $runs2 = sql("SELECT runs FROM fintech.worker_status WHERE job = 'seal_audit'");
+sql("INSERT INTO aud_t VALUES (960001, 13)");
+$node->poll_query_until('postgres',
+	"SELECT runs >= $runs2 + 10 FROM fintech.worker_status WHERE job = 'seal_audit'")
+  or die 'the seal job did not run';
+wait_for($unsealed, 'and a row written after them is sealed');
+wait_for("SELECT idx_scan > 0 FROM pg_stat_all_indexes
+           WHERE indexrelid = 'fintech.audit_log_unsealed'::regclass",
+	"the seal job's reads of audit_log_unsealed are counted");
+my $seal_read = sql("SELECT idx_tup_read FROM pg_stat_all_indexes
+                      WHERE indexrelid = 'fintech.audit_log_unsealed'::regclass");
+# from the start, each run would step over the 20,000 entries at least once
+# (10 runs: 200,000 or more); a run from the start comes once a minute
+ok($seal_read < 60_000, "ten runs of the seal job read $seal_read entries of audit_log_unsealed, "
+	. "with 20,000 entries of sealed rows kept by the snapshot");
+$snap->query_safe('COMMIT');
+$snap->quit;
+
+# a row captured long before its transaction commits, while later rows are
+# committed and sealed, is sealed by the job's next runs (the horizon keeps
+# to that transaction's start), not only by its run from the start
+my $late = $node->background_psql('postgres');
+$late->query_safe("BEGIN; INSERT INTO aud_t VALUES (970001, 14)");
+for my $i (1 .. 8)
+{
+	sql("INSERT INTO aud_t VALUES (" . (970001 + $i) . ", 14)");
+	usleep(500_000);
+}
+wait_for($unsealed, 'rows committed after it are sealed meanwhile');
+$late->query_safe('COMMIT');
+$late->quit;
+my $t_late = time();
+wait_for($unsealed, 'the late row is sealed once its transaction commits', 10);
+ok(time() - $t_late < 10, sprintf('within %.1f s, well before the job reads from the start again',
+	time() - $t_late));
+is(sql("SELECT count(*) FROM fintech.audit_log a, fintech.audit_log b
+         WHERE a.table_name = 'public.aud_t' AND b.table_name = 'public.aud_t'
+           AND a.new_row->>'k' = '970001' AND b.new_row->>'k' = '970008' AND a.seq > b.seq"),
+	'1', 'after the rows sealed before it, in the order of sealing');
+
 $node->stop('fast');
 my $log = slurp_file($node->logfile);
 # an ERROR raised in the job (a FATAL from the shutdown that interrupts a
