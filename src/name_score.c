@@ -147,9 +147,13 @@ none_shared(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, boo
  * Two spellings that differ only in a final a against o (FERNANDA,
  * FERNANDO; ALEJANDRA, ALEJANDRO) are the feminine and masculine forms of
  * a name: more often two people than one misspelt (MADURA for MADURO is
- * a typing error): the pair counts GENDERED_LOSS less.  (A final a against nothing, as
- * DANIELA and DANIEL, is left alone: dropping a last letter is a common
- * typing error, and NARZIEV is NARZIEVA misspelt as often as not.)
+ * a typing error): the pair counts GENDERED_LOSS less.  So does a query
+ * part that is the listed part with a vowel added at its end by no
+ * keyboard slip (ft_vowel_added: DANIELA for DANIEL, AHMADI for AHMAD),
+ * in a query written in Latin letters (Georgian writes PETROVI for PETROV).
+ * (A final vowel of the listed part left out of the query is left alone:
+ * dropping a last letter is a common typing error, and NARZIEV is
+ * NARZIEVA misspelt as often as not.)
  */
 static bool
 gendered_pair(const char *a, int la, const char *b, int lb)
@@ -168,8 +172,9 @@ gendered_pair(const char *a, int la, const char *b, int lb)
  * The similarity of a pair as the score counts it: two short parts (3
  * letters or fewer: YAN, YUN) that are not equal count less (a letter of three
  * is a third of the name: YAN and YUN are two names); feminine and
- * masculine forms of a name do not match.  Only for names as written (the
- * skeleton pass compares short consonant strings by design).  keyed and
+ * masculine forms of a name, or a name and another made of it by a final
+ * vowel, count less.  Only for names as written (the skeleton pass
+ * compares short consonant strings by design).  keyed and
  * unkeyed are ft_item_sim's similarity with and without the Chinese keys,
  * keyeq its FT_KEYEQ bits: the keys count only for a name written in
  * Chinese characters (han).
@@ -186,7 +191,8 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float keyed, fl
 	if (Max(q->it.len[qi], clen) <= SHORT_TOKEN &&
 		(keyeq & (han ? FT_KEYEQ : FT_KEYEQ_UNKEYED)) == 0)
 		sim -= SHORT_TOKEN_LOSS;
-	if (gendered_pair(q->it.s[qi], q->it.len[qi], cs, clen))
+	if (gendered_pair(q->it.s[qi], q->it.len[qi], cs, clen) ||
+		(!q->nn.translit && ft_vowel_added(q->it.s[qi], q->it.len[qi], cs, clen)))
 		sim -= GENDERED_LOSS;
 	return sim;
 }

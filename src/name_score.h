@@ -163,6 +163,9 @@ extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
 /* are two tokens one syllable's romanisations (equal Korean or Chinese keys)? */
 extern bool ft_same_romanisation(const char *a, int la, const char *b, int lb);
 
+/* is query token t listed token c with a vowel added at its end, by no keyboard slip? */
+extern bool ft_vowel_added(const char *t, int len, const char *c, int lc);
+
 /* SLIP_SIM when query token t is one keyboard slip away from listed token c, TWO_SLIP_SIM two (long tokens), else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);
 

@@ -426,6 +426,22 @@ two_slips(const char *t, int len, const char *c, int lc)
 }
 
 /*
+ * Is the query token t (len) the listed token c (lc) with a vowel added at
+ * its end that no keyboard slip makes (the vowel's key does not touch the
+ * last letter's): another form of the name, not the name mistyped?
+ * DANIELA is DANIEL's feminine form, AHMADI the name made of AHMAD, while
+ * a typing error seldom adds a letter the fingers were not near.  (The
+ * other way round, a final vowel left out, is a common typing error:
+ * NARZIEV for NARZIEVA.)
+ */
+bool
+ft_vowel_added(const char *t, int len, const char *c, int lc)
+{
+	return len == lc + 1 && lc >= 4 && is_vowel(t[lc]) && !is_vowel(c[lc - 1]) &&
+		memcmp(t, c, lc) == 0 && !keys_touch(c[lc - 1], t[lc]);
+}
+
+/*
  * The similarity of a query token to a listed one as a typing error:
  * SLIP_SIM when the query token is one keyboard slip away (one_slip),
  * TWO_SLIP_SIM when it is two slips away and both are long (two_slips),

@@ -279,7 +279,8 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	out->family_legal = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
-	if (ft_needs_translit((const char *) s, len))
+	out->translit = ft_needs_translit((const char *) s, len);
+	if (out->translit)
 	{
 		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad, &out->hangul,
 													  &out->thai, &out->cyrillic,
@@ -539,6 +540,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	out->han = in->han;
 	out->skeleton = true;
 	out->family_legal = false;
+	out->translit = in->translit;
 	for (int i = 0; i < in->ntok; i++)
 	{
 		const char *t = in->tok[i];
