@@ -106,9 +106,11 @@ pair_ok(float sim, int qspan, int cspan)
  * the listed name both written in Latin letters, the plain pass): a name
  * written apart that the list writes as one word (AL QAIDA, ALQAIDA) is
  * the same letters, while two words whose join is merely near one are
- * another name (SUSAN WARD, SUSANGIRD; Abdullah Bin, ABDULLAHI).  A name
- * in another script is compared through its machine transliteration,
- * whose joins miss by a letter: it keeps JOIN_FLOOR.
+ * another name (SUSAN WARD, SUSANGIRD; Abdullah Bin, ABDULLAHI); a join
+ * of syllables of a Chinese or Korean name only when equal or the same
+ * syllables' romanisation (ft_syllables_other).  A name in another
+ * script is compared through its machine transliteration, whose joins
+ * miss by a letter: it keeps JOIN_FLOOR.
  */
 static inline bool
 join_near(float sim, int qspan, int cspan, bool latin)
@@ -510,6 +512,10 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 			if (!pair_ok(sim, q->it.span[qi], span[ci]) ||
 				!join_near(sim, q->it.span[qi], span[ci], lat))
+				continue;
+			/* (a join of syllables meets a listed word only as those syllables) */
+			if (lat && sim < 1.0f && span[ci] == 1 &&
+				ft_syllables_other(q, qi, FT_STR(ix, cv->s), cv->len))
 				continue;
 			/* a join matches a token; two joins only when equal */
 			if (q->it.span[qi] > 1 && span[ci] > 1 && sim < 1.0f)

@@ -117,6 +117,7 @@ extern bool ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double 
 extern double ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								  int qi, const Vocab *v, int cspan, bool generic);
 extern float ft_part_weight(const char *t, int df);
+extern bool ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen);
 
 /* query token i's weight and strength (v: its vocabulary entry or -1) */
 extern void ft_query_token_weight(const NameIndex *ix, const NormName *nn, int i, int v,

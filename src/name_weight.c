@@ -9,7 +9,9 @@
  *	  per list load; a query's tokens are weighed per call.  Also what a
  *	  near miss between two tokens costs by how common they are
  *	  (ft_near_miss_factor: two common words, two syllables of Chinese or
- *	  Korean names, an organisation's own word beside generic ones).
+ *	  Korean names, an organisation's own word beside generic ones), and
+ *	  whether a join of syllables meets another listed word
+ *	  (ft_syllables_other).
  *
  * Pure functions: no memory kept, no locks, no database access.
  *
@@ -132,4 +134,24 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
 		ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) == 0.0f)
 		return GENERIC_MISS;
 	return 1.0;
+}
+
+/*
+ * Is query item qi a join of words that are each a syllable of a Chinese
+ * or Korean name (ft_word_is_syllable: Long-hao, Kwang Ho), met by a
+ * listed word cs that is not that join in another romanisation
+ * (ft_same_romanisation)?  Each syllable is a character: a given name
+ * written in two syllables that differs from the listed one in a letter
+ * differs in a character (LONG HAO is not LONGBAO), and the join, though
+ * KNEE similar, is another name.
+ */
+bool
+ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen)
+{
+	if (q->it.span[qi] < 2)
+		return false;
+	for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
+		if (!ft_word_is_syllable(q->it.s[t], q->it.len[t]))
+			return false;
+	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, clen);
 }

@@ -409,6 +409,23 @@ SELECT q, h.* FROM unnest(ARRAY['Gabriela Romero', 'Hassan Karimi', 'Gabriell Ro
        LATERAL hits(q, 0.5) h WHERE h.source_uid > '1600' ORDER BY q;
 ROLLBACK;
 
+-- scoring rule of session 18 (a list of its own, rolled back; main's
+-- scores in brackets): words that are each a syllable of a Chinese or
+-- Korean name, joined, meet a listed word only when equal or the same
+-- syllables in another romanisation: Xiao-bing is not XIAOBIN (Xiao-bing
+-- Liu: only LIU is left, under 0.5 [0.956]); Xiao-bin and Hyon-chol (HYONCHOL,
+-- HYONCHUL: equal Korean keys) are found as before, and so is a given
+-- name written in one word (Xiaobing Liu: no join)
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'1701,"LIU, Xiaobin",individual,"XS16",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '1702,"PAK, Hyonchul",individual,"XS16",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS16') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['Xiao-bing Liu', 'Xiao-bin Liu', 'Xiaobing Liu',
+                                'Hyon-chol Pak']) AS q,
+       LATERAL hits(q, 0.5) h WHERE h.source_uid > '1700' ORDER BY q;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;
