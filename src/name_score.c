@@ -40,7 +40,8 @@
  * left over (a misspelt patronymic: leftover_patronymic).  Initials,
  * particles (al, bin, de, van ...), titles, legal forms inside a name and
  * patronymics weigh little.  Lopsided matches (one real token of several),
- * disagreeing numbers and disagreeing patronymics score less; a near miss
+ * disagreeing numbers and patronymics, and a family name before a comma
+ * meeting only given names (family_crossed), score less; a near miss
  * between two common words or two syllables of Chinese or Korean names, or
  * of an organisation's own word beside generic ones, costs more
  * (ft_near_miss_factor, name_weight.c); short codes are also compared whole.  Identical
@@ -146,31 +147,6 @@ none_shared(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, boo
 }
 
 /*
- * Two spellings that differ only in a final a against o (FERNANDA,
- * FERNANDO; ALEJANDRA, ALEJANDRO) are the feminine and masculine forms of
- * a name: more often two people than one misspelt (MADURA for MADURO is
- * a typing error): the pair counts GENDERED_LOSS less.  So does a query
- * part that is the listed part with a vowel added at its end by no
- * keyboard slip (ft_vowel_added: DANIELA for DANIEL, AHMADI for AHMAD),
- * in a query written in Latin letters (Georgian writes PETROVI for PETROV).
- * (A final vowel of the listed part left out of the query is left alone:
- * dropping a last letter is a common typing error, and NARZIEV is
- * NARZIEVA misspelt as often as not.)
- */
-static bool
-gendered_pair(const char *a, int la, const char *b, int lb)
-{
-	char		x,
-				y;
-
-	if (la != lb || la < 4 || memcmp(a, b, la - 1) != 0)
-		return false;
-	x = a[la - 1];
-	y = b[lb - 1];
-	return (x == 'a' && y == 'o') || (x == 'o' && y == 'a');
-}
-
-/*
  * The similarity of a pair as the score counts it: two short parts (3
  * letters or fewer: YAN, YUN) that are not equal count less (a letter of three
  * is a third of the name: YAN and YUN are two names); feminine and
@@ -193,8 +169,8 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float keyed, fl
 	if (Max(q->it.len[qi], clen) <= SHORT_TOKEN &&
 		(keyeq & (han ? FT_KEYEQ : FT_KEYEQ_UNKEYED)) == 0)
 		sim -= SHORT_TOKEN_LOSS;
-	if (gendered_pair(q->it.s[qi], q->it.len[qi], cs, clen) ||
-		(!q->nn.translit && ft_vowel_added(q->it.s[qi], q->it.len[qi], cs, clen)))
+	/* (Georgian writes PETROVI for PETROV: a vowel added only in Latin letters) */
+	if (ft_other_form(q->it.s[qi], q->it.len[qi], cs, clen, !q->nn.translit))
 		sim -= GENDERED_LOSS;
 	return sim;
 }
@@ -453,6 +429,45 @@ leftover_patronymic(const NameIndex *ix, const ScreenQuery *q, int qi, const Voc
 		(q->patronymics == 0 || !ft_word_is_patronymic(q->it.s[qi]));
 }
 
+/*
+ * The query's family name, written before its comma: its first real token
+ * there, when the listed name is a person's written with a comma too
+ * (nm->family), else -1
+ */
+static int
+query_family(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm)
+{
+	if (q->forms != FT_FORM_PLAIN || nm->family == 0 ||
+		ix->entities[nm->entity].kind != FT_KIND_INDIVIDUAL)
+		return -1;
+	for (int t = 0; t < Min(q->nn.family, q->nn.ntok); t++)
+		if (q->it.strong[t] > 0)
+			return t;
+	return -1;
+}
+
+/*
+ * Did the query's family name (its first real token: qf) meet only given
+ * names of the listed name (qf_to: the listed tokens its tokens met, all
+ * after the listed comma), while the listed family name holds no such
+ * word?  The two names hold the same words in other roles: AL-AHMAD,
+ * Yusuf is not AL-YUSUF, Samir al-Ahmad.  (HASAN, Ahmad meets HASAN
+ * YUSUF, Ahmad by its family name: the listed name less a part.)
+ */
+static bool
+family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qf,
+			   uint32 qf_to)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+
+	if (qf < 0 || qf_to == 0 || (qf_to & ((1u << nm->family) - 1)) != 0)
+		return false;
+	for (int t = 0; t < nm->family; t++)
+		if (strcmp(q->it.s[qf], FT_STR(ix, ix->vocab[items[t]].s)) == 0)
+			return false;
+	return true;
+}
+
 /* is the listed name's first real part among its matched tokens (cused)? */
 static bool
 first_matched(const NameIndex *ix, const ListedName *nm, uint32 cused)
@@ -491,6 +506,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	bool		near = true;	/* every pair taken is KNEE similar or more */
 	int			ngeneric = 0,	/* pairs KNEE similar or more of generic words */
 				nown = 0;		/* ... of other real words */
+	int			qf = query_family(ix, q, nm);
+	uint32		qf_to = 0;		/* the listed tokens the query's family name met */
 	bool		latin = q->forms == FT_FORM_PLAIN && !nm->abjad && !nm->keyed &&
 		!(q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic || q->nn.greek);
 
@@ -545,6 +562,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				continue;
 			qused |= qmask;
 			cused |= cmask;
+			if (qf >= 0 && (qmask & ((1u << q->nn.family) - 1)))
+				qf_to |= cmask;
 			/*
 			 * a join weighs what its tokens weigh in this name (its
 			 * vocabulary entry may be another name's token: CHANOCHA)
@@ -691,6 +710,12 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		{
 			score *= FATHER_MISMATCH;
 			ft_explain_factor(ex, "patronymic", FATHER_MISMATCH, NULL);
+		}
+		/* the query's family name is a listed given name (AL-AHMAD, Yusuf) */
+		if (family_crossed(ix, q, nm, qf, qf_to))
+		{
+			score *= FAMILY_CROSSED;
+			ft_explain_factor(ex, "family_name", FAMILY_CROSSED, NULL);
 		}
 		/* "VESSEL 7" is not "VESSEL 9": numbers on both sides, none shared */
 		if (q->numbers > 0 && none_shared(ix, q, nm, true))

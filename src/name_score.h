@@ -48,6 +48,7 @@
 #define TWO_SLIP_LEN	8
 #define LEGAL_SLIP_LEN	6		/* a query's last word one slip from a legal form this long is one */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
+#define FAMILY_CROSSED	0.90	/* the query's family name is only a listed given name */
 #define WEAK_WEIGHT		1.0f
 /* consonant skeletons (names written without short vowels) */
 #define SKELETON_SHORT	8		/* consonants: a side with fewer ... */
@@ -164,8 +165,8 @@ extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
 /* are two tokens one syllable's romanisations (equal Korean or Chinese keys)? */
 extern bool ft_same_romanisation(const char *a, int la, const char *b, int lb);
 
-/* is query token t listed token c with a vowel added at its end, by no keyboard slip? */
-extern bool ft_vowel_added(const char *t, int len, const char *c, int lc);
+/* are query token t and listed token c two forms of a name (a/o; vowel_added: a final vowel added)? */
+extern bool ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added);
 
 /* SLIP_SIM when query token t is one keyboard slip away from listed token c, TWO_SLIP_SIM two (long tokens), else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);

@@ -426,19 +426,27 @@ two_slips(const char *t, int len, const char *c, int lc)
 }
 
 /*
- * Is the query token t (len) the listed token c (lc) with a vowel added at
- * its end that no keyboard slip makes (the vowel's key does not touch the
- * last letter's): another form of the name, not the name mistyped?
- * DANIELA is DANIEL's feminine form, AHMADI the name made of AHMAD, while
- * a typing error seldom adds a letter the fingers were not near.  (The
- * other way round, a final vowel left out, is a common typing error:
- * NARZIEV for NARZIEVA.)
+ * Are query token t (len) and listed token c (lc) two forms of a name
+ * rather than one misspelt, which the score counts GENDERED_LOSS less
+ * (name_score.c)?  Two spellings that differ only in a final a against o
+ * (FERNANDA, FERNANDO; ALEJANDRA, ALEJANDRO) are the feminine and
+ * masculine forms of a name: more often two people than one misspelt
+ * (MADURA for MADURO is a typing error).  And when vowel_added (a query
+ * written in Latin letters), t being c with a vowel added at its end that
+ * no keyboard slip makes (the vowel's key does not touch the last
+ * letter's): DANIELA is DANIEL's feminine form, AHMADI the name made of
+ * AHMAD, while a typing error seldom adds a letter the fingers were not
+ * near.  (A final vowel of c left out of t is left alone: dropping a last
+ * letter is a common typing error, and NARZIEV is NARZIEVA misspelt as
+ * often as not.)
  */
 bool
-ft_vowel_added(const char *t, int len, const char *c, int lc)
+ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added)
 {
-	return len == lc + 1 && lc >= 4 && is_vowel(t[lc]) && !is_vowel(c[lc - 1]) &&
-		memcmp(t, c, lc) == 0 && !keys_touch(c[lc - 1], t[lc]);
+	if (len == lc && len >= 4 && memcmp(t, c, len - 1) == 0)
+		return (t[len - 1] == 'a' && c[lc - 1] == 'o') || (t[len - 1] == 'o' && c[lc - 1] == 'a');
+	return vowel_added && len == lc + 1 && lc >= 4 && is_vowel(t[lc]) &&
+		!is_vowel(c[lc - 1]) && memcmp(t, c, lc) == 0 && !keys_touch(c[lc - 1], t[lc]);
 }
 
 /*
@@ -595,6 +603,7 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 				nn->tok[i] = pnstrdup(r, sp - r);
 				nn->tok[i + 1] = (char *) sp + 1;
 				nn->ntok++;
+				nn->family += nn->family > i;
 				/* (one typing error: counted once, on the first of the two) */
 				corrected[i] = (float) best;
 				corrected[++i] = 1.0f;

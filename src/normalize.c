@@ -441,6 +441,7 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	if (first > 0)
 		memmove(out->tok, out->tok + first, (last - first + 1) * sizeof(char *));
 	out->ntok = out->ntok > 0 ? last - first + 1 : 0;
+	out->family = comma > first ? Min(comma, last + 1) - first : 0;
 	return out->ntok;
 }
 
@@ -541,6 +542,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	out->skeleton = true;
 	out->family_legal = false;
 	out->translit = in->translit;
+	out->family = 0;
 	for (int i = 0; i < in->ntok; i++)
 	{
 		const char *t = in->tok[i];

@@ -426,6 +426,24 @@ SELECT q, h.* FROM unnest(ARRAY['Xiao-bing Liu', 'Xiao-bin Liu', 'Xiaobing Liu',
        LATERAL hits(q, 0.5) h WHERE h.source_uid > '1700' ORDER BY q;
 ROLLBACK;
 
+-- scoring rule of session 18 (a list of its own, rolled back; main's
+-- scores in brackets): a family name written before a comma that meets
+-- only the given names of a person's name written so too, whose family
+-- name holds no such word, multiplies the score by 0.9: NASSER, Karim is
+-- not HADDAD, Karim Nasser (0.814 [0.905]); without the comma the query
+-- says nothing of roles (Karim Nasser), and the family name met keeps the
+-- name (HADDAD, Karim; NASSER HADDAD, Karim), as before
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'1801,"HADDAD, Karim Nasser",individual,"XS17",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n',
+  list => 'XS17') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['NASSER, Karim', 'Karim Nasser', 'HADDAD, Karim',
+                                'NASSER HADDAD, Karim']) AS q,
+       LATERAL hits(q, 0.5) h WHERE h.source_uid > '1800' ORDER BY q;
+SELECT fintech.explain_match('NASSER, Karim', e.id)->'penalties' AS penalties
+  FROM fintech.sanctions_entities e WHERE e.list = 'XS17';
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;
