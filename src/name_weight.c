@@ -94,6 +94,27 @@ ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf)
 }
 
 /*
+ * Do tokens a and b end in the same 3 letters or more, each with 2 letters
+ * or more before them, begin with other letters and lie no keyboard slip
+ * or two apart (ft_slip_sim)?  Family names are made by a handful of
+ * endings (-chenko, -owska, -ova, -ian), which Jaro-Winkler rates near
+ * whatever stands before them, while a typing error leaves a name's first
+ * letter as often as any other, or is a slip: two such parts are two
+ * families' names.
+ */
+static bool
+same_ending(const char *a, int la, const char *b, int lb)
+{
+	int			k = 0;
+
+	if (a[0] == b[0])
+		return false;
+	while (k < la && k < lb && a[la - 1 - k] == b[lb - 1 - k])
+		k++;
+	return k >= 3 && la - k >= 2 && lb - k >= 2 && ft_slip_sim(a, la, b, lb) == 0.0f;
+}
+
+/*
  * How many times the knee's loss a near miss (below KNEE) of query token
  * qi and the listed item v (cspan tokens) of the name nm costs: COMMON_MISS when both
  * are common words of the lists (common_word: ALI and SALI, YONG and
@@ -110,7 +131,10 @@ ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf)
  * GENERIC_IDF: INTERNATIONAL, SHIPPING, TRADING), at least one (generic),
  * and the near miss is no keyboard slip: the company's own word is the
  * one that misses (NORDIC TRADING / NORD TRADING, SAVANNA INTERNATIONAL /
- * HAVANA INTERNATIONAL BANK), and equal generic words say little.  A name
+ * HAVANA INTERNATIONAL BANK), and equal generic words say little.
+ * COMMON_MISS, too, between two parts of a person's name that end alike
+ * and begin otherwise, no keyboard slip or two apart (same_ending:
+ * TKACHENKO and SAVCHENKO, KOWALSKA and PAWLOWSKA).  A name
  * in another script is compared through its machine transliteration,
  * which misses common spellings by a letter (SID for SAID), and skeletons
  * are short by design: they keep 1.
@@ -128,6 +152,9 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
 	if (!q->nn.han && !nm->han && ft_word_is_syllable(q->it.s[qi], q->it.len[qi]) &&
 		ft_word_is_syllable(FT_STR(ix, v->s), v->len) &&
 		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len))
+		return COMMON_MISS;
+	if (ix->entities[nm->entity].kind == FT_KIND_INDIVIDUAL &&
+		same_ending(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len))
 		return COMMON_MISS;
 	/* (a keyboard slip is how a company's own word is mistyped) */
 	if (generic && ix->entities[nm->entity].kind == FT_KIND_ENTITY &&
