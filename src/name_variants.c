@@ -496,6 +496,33 @@ legal_slip(const char *t, int len)
 }
 
 /*
+ * The Arabic article al (or ul) with a letter added by a keyboard slip,
+ * a letter doubled or a neighbouring key (AOL-FIRAS for AL-FIRAS, ALL):
+ * query token i, 3 letters the lists do not hold, is read as the article.
+ * Its error is not counted (ft_misspelt_variants' corrected stays 1): the
+ * article weighs little, and a join holding it would pay for the whole.
+ */
+static void
+article_slip(NormName *nn, int i)
+{
+	static const char *const articles[] = {"al", "ul"};
+	const char *t = nn->tok[i];
+
+	if (!all_letters(t, 3))
+		return;
+	for (int k = 0; k < lengthof(articles); k++)
+	{
+		int			p = t[0] != articles[k][0] ? 0 : t[1] != articles[k][1] ? 1 : 2;
+
+		if (slip_at(t, 3, articles[k], 2, p))
+		{
+			nn->tok[i] = (char *) articles[k];
+			return;
+		}
+	}
+}
+
+/*
  * The Arabic article written el and joined to its word (ELREHMAT,
  * ELSAYED): the lists write it al, apart or joined, and el apart (EL
  * REHMAT) is read as al already, but joined it starts the word with
@@ -539,7 +566,8 @@ article_el(const NameIndex *ix, NormName *nn, int i, int len, int forms)
  * keyboard slip from a long legal form is dropped, as the legal form
  * would have been (legal_slip; the query keeps a token at least).  A
  * token replaced by two counts its error once.  A joined article el is
- * read as al (article_el).
+ * read as al (article_el), and one mistyped by a slip as the article
+ * (article_slip).
  */
 void
 ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
@@ -552,6 +580,11 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		int			which = -1;
 
 		corrected[i] = 1.0f;
+		if (len == 3 && forms == FT_FORM_PLAIN && ft_vocab_find(ix, t, forms) < 0)
+		{
+			article_slip(nn, i);
+			continue;
+		}
 		if (len < 5 || ft_vocab_find(ix, t, forms) >= 0 || forms != FT_FORM_PLAIN)
 			continue;
 		if (i == nn->ntok - 1 && i >= 1 && legal_slip(t, len))
