@@ -73,6 +73,7 @@ typedef struct ListedName
 	bool		skeleton;		/* the consonant skeleton of the name before it */
 	bool		keyed;			/* written in Hangul or Thai letters (compared by their keys too) */
 	bool		han;			/* written in Chinese characters (compared by their key too) */
+	uint8		family;			/* tokens before a comma (the family name), 0: none */
 	float		weight;			/* sum of token weights */
 	int32		strong;			/* non-particle tokens */
 } ListedName;

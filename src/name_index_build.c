@@ -234,6 +234,7 @@ add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
 	nm->greek = nn->greek;
 	nm->han = nn->han;
 	nm->skeleton = skeleton;
+	nm->family = skeleton ? 0 : Min(nn->family, nn->ntok);
 	nm->nitems = it.n;
 	nm->items = palloc(it.n * sizeof(int));
 	nm->first = palloc(it.n);

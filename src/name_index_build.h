@@ -47,6 +47,7 @@ typedef struct BName
 	bool		cyrillic;
 	bool		greek;
 	bool		han;
+	uint8		family;			/* tokens before a comma (the family name), 0: none */
 	bool		skeleton;
 } BName;
 

@@ -186,6 +186,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		nm.skeleton = bn->skeleton;
 		nm.keyed = !bn->skeleton && (bn->hangul || bn->thai);
 		nm.han = !bn->skeleton && bn->han;
+		nm.family = bn->family;
 		nm.weight = bn->weight;
 		nm.strong = bn->strong;
 		W_AT(w, names, ListedName)[i] = nm;

@@ -40,7 +40,8 @@
  * left over (a misspelt patronymic: leftover_patronymic).  Initials,
  * particles (al, bin, de, van ...), titles, legal forms inside a name and
  * patronymics weigh little.  Lopsided matches (one real token of several),
- * disagreeing numbers and disagreeing patronymics score less; a near miss
+ * disagreeing numbers and patronymics, and a family name before a comma
+ * meeting only given names (family_crossed), score less; a near miss
  * between two common words or two syllables of Chinese or Korean names, or
  * of an organisation's own word beside generic ones, costs more
  * (ft_near_miss_factor, name_weight.c); short codes are also compared whole.  Identical
@@ -106,9 +107,11 @@ pair_ok(float sim, int qspan, int cspan)
  * the listed name both written in Latin letters, the plain pass): a name
  * written apart that the list writes as one word (AL QAIDA, ALQAIDA) is
  * the same letters, while two words whose join is merely near one are
- * another name (SUSAN WARD, SUSANGIRD; Abdullah Bin, ABDULLAHI).  A name
- * in another script is compared through its machine transliteration,
- * whose joins miss by a letter: it keeps JOIN_FLOOR.
+ * another name (SUSAN WARD, SUSANGIRD; Abdullah Bin, ABDULLAHI); a join
+ * of syllables of a Chinese or Korean name only when equal or the same
+ * syllables' romanisation (ft_syllables_other).  A name in another
+ * script is compared through its machine transliteration, whose joins
+ * miss by a letter: it keeps JOIN_FLOOR.
  */
 static inline bool
 join_near(float sim, int qspan, int cspan, bool latin)
@@ -144,32 +147,12 @@ none_shared(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, boo
 }
 
 /*
- * Two spellings that differ only in a final a against o (FERNANDA,
- * FERNANDO; ALEJANDRA, ALEJANDRO) are the feminine and masculine forms of
- * a name: more often two people than one misspelt (MADURA for MADURO is
- * a typing error): the pair counts GENDERED_LOSS less.  (A final a against nothing, as
- * DANIELA and DANIEL, is left alone: dropping a last letter is a common
- * typing error, and NARZIEV is NARZIEVA misspelt as often as not.)
- */
-static bool
-gendered_pair(const char *a, int la, const char *b, int lb)
-{
-	char		x,
-				y;
-
-	if (la != lb || la < 4 || memcmp(a, b, la - 1) != 0)
-		return false;
-	x = a[la - 1];
-	y = b[lb - 1];
-	return (x == 'a' && y == 'o') || (x == 'o' && y == 'a');
-}
-
-/*
  * The similarity of a pair as the score counts it: two short parts (3
  * letters or fewer: YAN, YUN) that are not equal count less (a letter of three
  * is a third of the name: YAN and YUN are two names); feminine and
- * masculine forms of a name do not match.  Only for names as written (the
- * skeleton pass compares short consonant strings by design).  keyed and
+ * masculine forms of a name, or a name and another made of it by a final
+ * vowel, count less.  Only for names as written (the skeleton pass
+ * compares short consonant strings by design).  keyed and
  * unkeyed are ft_item_sim's similarity with and without the Chinese keys,
  * keyeq its FT_KEYEQ bits: the keys count only for a name written in
  * Chinese characters (han).
@@ -186,7 +169,8 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float keyed, fl
 	if (Max(q->it.len[qi], clen) <= SHORT_TOKEN &&
 		(keyeq & (han ? FT_KEYEQ : FT_KEYEQ_UNKEYED)) == 0)
 		sim -= SHORT_TOKEN_LOSS;
-	if (gendered_pair(q->it.s[qi], q->it.len[qi], cs, clen))
+	/* (Georgian writes PETROVI for PETROV: a vowel added only in Latin letters) */
+	if (ft_other_form(q->it.s[qi], q->it.len[qi], cs, clen, !q->nn.translit))
 		sim -= GENDERED_LOSS;
 	return sim;
 }
@@ -445,6 +429,45 @@ leftover_patronymic(const NameIndex *ix, const ScreenQuery *q, int qi, const Voc
 		(q->patronymics == 0 || !ft_word_is_patronymic(q->it.s[qi]));
 }
 
+/*
+ * The query's family name, written before its comma: its first real token
+ * there, when the listed name is a person's written with a comma too
+ * (nm->family), else -1
+ */
+static int
+query_family(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm)
+{
+	if (q->forms != FT_FORM_PLAIN || nm->family == 0 ||
+		ix->entities[nm->entity].kind != FT_KIND_INDIVIDUAL)
+		return -1;
+	for (int t = 0; t < Min(q->nn.family, q->nn.ntok); t++)
+		if (q->it.strong[t] > 0)
+			return t;
+	return -1;
+}
+
+/*
+ * Did the query's family name (its first real token: qf) meet only given
+ * names of the listed name (qf_to: the listed tokens its tokens met, all
+ * after the listed comma), while the listed family name holds no such
+ * word?  The two names hold the same words in other roles: AL-AHMAD,
+ * Yusuf is not AL-YUSUF, Samir al-Ahmad.  (HASAN, Ahmad meets HASAN
+ * YUSUF, Ahmad by its family name: the listed name less a part.)
+ */
+static bool
+family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qf,
+			   uint32 qf_to)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+
+	if (qf < 0 || qf_to == 0 || (qf_to & ((1u << nm->family) - 1)) != 0)
+		return false;
+	for (int t = 0; t < nm->family; t++)
+		if (strcmp(q->it.s[qf], FT_STR(ix, ix->vocab[items[t]].s)) == 0)
+			return false;
+	return true;
+}
+
 /* is the listed name's first real part among its matched tokens (cused)? */
 static bool
 first_matched(const NameIndex *ix, const ListedName *nm, uint32 cused)
@@ -483,6 +506,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	bool		near = true;	/* every pair taken is KNEE similar or more */
 	int			ngeneric = 0,	/* pairs KNEE similar or more of generic words */
 				nown = 0;		/* ... of other real words */
+	int			qf = query_family(ix, q, nm);
+	uint32		qf_to = 0;		/* the listed tokens the query's family name met */
 	bool		latin = q->forms == FT_FORM_PLAIN && !nm->abjad && !nm->keyed &&
 		!(q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic || q->nn.greek);
 
@@ -504,6 +529,10 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 			if (!pair_ok(sim, q->it.span[qi], span[ci]) ||
 				!join_near(sim, q->it.span[qi], span[ci], lat))
+				continue;
+			/* (a join of syllables meets a listed word only as those syllables) */
+			if (lat && sim < 1.0f && span[ci] == 1 &&
+				ft_syllables_other(q, qi, FT_STR(ix, cv->s), cv->len))
 				continue;
 			/* a join matches a token; two joins only when equal */
 			if (q->it.span[qi] > 1 && span[ci] > 1 && sim < 1.0f)
@@ -533,6 +562,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				continue;
 			qused |= qmask;
 			cused |= cmask;
+			if (qf >= 0 && (qmask & ((1u << q->nn.family) - 1)))
+				qf_to |= cmask;
 			/*
 			 * a join weighs what its tokens weigh in this name (its
 			 * vocabulary entry may be another name's token: CHANOCHA)
@@ -679,6 +710,12 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		{
 			score *= FATHER_MISMATCH;
 			ft_explain_factor(ex, "patronymic", FATHER_MISMATCH, NULL);
+		}
+		/* the query's family name is a listed given name (AL-AHMAD, Yusuf) */
+		if (family_crossed(ix, q, nm, qf, qf_to))
+		{
+			score *= FAMILY_CROSSED;
+			ft_explain_factor(ex, "family_name", FAMILY_CROSSED, NULL);
 		}
 		/* "VESSEL 7" is not "VESSEL 9": numbers on both sides, none shared */
 		if (q->numbers > 0 && none_shared(ix, q, nm, true))

@@ -48,6 +48,7 @@
 #define TWO_SLIP_LEN	8
 #define LEGAL_SLIP_LEN	6		/* a query's last word one slip from a legal form this long is one */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
+#define FAMILY_CROSSED	0.90	/* the query's family name is only a listed given name */
 #define WEAK_WEIGHT		1.0f
 /* consonant skeletons (names written without short vowels) */
 #define SKELETON_SHORT	8		/* consonants: a side with fewer ... */
@@ -117,6 +118,7 @@ extern bool ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double 
 extern double ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								  int qi, const Vocab *v, int cspan, bool generic);
 extern float ft_part_weight(const char *t, int df);
+extern bool ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen);
 
 /* query token i's weight and strength (v: its vocabulary entry or -1) */
 extern void ft_query_token_weight(const NameIndex *ix, const NormName *nn, int i, int v,
@@ -162,6 +164,9 @@ extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
 
 /* are two tokens one syllable's romanisations (equal Korean or Chinese keys)? */
 extern bool ft_same_romanisation(const char *a, int la, const char *b, int lb);
+
+/* are query token t and listed token c two forms of a name (a/o; vowel_added: a final vowel added)? */
+extern bool ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added);
 
 /* SLIP_SIM when query token t is one keyboard slip away from listed token c, TWO_SLIP_SIM two (long tokens), else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);

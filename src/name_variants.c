@@ -426,6 +426,30 @@ two_slips(const char *t, int len, const char *c, int lc)
 }
 
 /*
+ * Are query token t (len) and listed token c (lc) two forms of a name
+ * rather than one misspelt, which the score counts GENDERED_LOSS less
+ * (name_score.c)?  Two spellings that differ only in a final a against o
+ * (FERNANDA, FERNANDO; ALEJANDRA, ALEJANDRO) are the feminine and
+ * masculine forms of a name: more often two people than one misspelt
+ * (MADURA for MADURO is a typing error).  And when vowel_added (a query
+ * written in Latin letters), t being c with a vowel added at its end that
+ * no keyboard slip makes (the vowel's key does not touch the last
+ * letter's): DANIELA is DANIEL's feminine form, AHMADI the name made of
+ * AHMAD, while a typing error seldom adds a letter the fingers were not
+ * near.  (A final vowel of c left out of t is left alone: dropping a last
+ * letter is a common typing error, and NARZIEV is NARZIEVA misspelt as
+ * often as not.)
+ */
+bool
+ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added)
+{
+	if (len == lc && len >= 4 && memcmp(t, c, len - 1) == 0)
+		return (t[len - 1] == 'a' && c[lc - 1] == 'o') || (t[len - 1] == 'o' && c[lc - 1] == 'a');
+	return vowel_added && len == lc + 1 && lc >= 4 && is_vowel(t[lc]) &&
+		!is_vowel(c[lc - 1]) && memcmp(t, c, lc) == 0 && !keys_touch(c[lc - 1], t[lc]);
+}
+
+/*
  * The similarity of a query token to a listed one as a typing error:
  * SLIP_SIM when the query token is one keyboard slip away (one_slip),
  * TWO_SLIP_SIM when it is two slips away and both are long (two_slips),
@@ -472,6 +496,33 @@ legal_slip(const char *t, int len)
 }
 
 /*
+ * The Arabic article al (or ul) with a letter added by a keyboard slip,
+ * a letter doubled or a neighbouring key (AOL-FIRAS for AL-FIRAS, ALL):
+ * query token i, 3 letters the lists do not hold, is read as the article.
+ * Its error is not counted (ft_misspelt_variants' corrected stays 1): the
+ * article weighs little, and a join holding it would pay for the whole.
+ */
+static void
+article_slip(NormName *nn, int i)
+{
+	static const char *const articles[] = {"al", "ul"};
+	const char *t = nn->tok[i];
+
+	if (!all_letters(t, 3))
+		return;
+	for (int k = 0; k < lengthof(articles); k++)
+	{
+		int			p = t[0] != articles[k][0] ? 0 : t[1] != articles[k][1] ? 1 : 2;
+
+		if (slip_at(t, 3, articles[k], 2, p))
+		{
+			nn->tok[i] = (char *) articles[k];
+			return;
+		}
+	}
+}
+
+/*
  * The Arabic article written el and joined to its word (ELREHMAT,
  * ELSAYED): the lists write it al, apart or joined, and el apart (EL
  * REHMAT) is read as al already, but joined it starts the word with
@@ -515,7 +566,8 @@ article_el(const NameIndex *ix, NormName *nn, int i, int len, int forms)
  * keyboard slip from a long legal form is dropped, as the legal form
  * would have been (legal_slip; the query keeps a token at least).  A
  * token replaced by two counts its error once.  A joined article el is
- * read as al (article_el).
+ * read as al (article_el), and one mistyped by a slip as the article
+ * (article_slip).
  */
 void
 ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
@@ -528,6 +580,11 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		int			which = -1;
 
 		corrected[i] = 1.0f;
+		if (len == 3 && forms == FT_FORM_PLAIN && ft_vocab_find(ix, t, forms) < 0)
+		{
+			article_slip(nn, i);
+			continue;
+		}
 		if (len < 5 || ft_vocab_find(ix, t, forms) >= 0 || forms != FT_FORM_PLAIN)
 			continue;
 		if (i == nn->ntok - 1 && i >= 1 && legal_slip(t, len))
@@ -579,6 +636,7 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 				nn->tok[i] = pnstrdup(r, sp - r);
 				nn->tok[i + 1] = (char *) sp + 1;
 				nn->ntok++;
+				nn->family += nn->family > i;
 				/* (one typing error: counted once, on the first of the two) */
 				corrected[i] = (float) best;
 				corrected[++i] = 1.0f;

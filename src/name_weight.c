@@ -9,7 +9,9 @@
  *	  per list load; a query's tokens are weighed per call.  Also what a
  *	  near miss between two tokens costs by how common they are
  *	  (ft_near_miss_factor: two common words, two syllables of Chinese or
- *	  Korean names, an organisation's own word beside generic ones).
+ *	  Korean names, an organisation's own word beside generic ones), and
+ *	  whether a join of syllables meets another listed word
+ *	  (ft_syllables_other).
  *
  * Pure functions: no memory kept, no locks, no database access.
  *
@@ -92,6 +94,27 @@ ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf)
 }
 
 /*
+ * Do tokens a and b end in the same 3 letters or more, each with 2 letters
+ * or more before them, begin with other letters and lie no keyboard slip
+ * or two apart (ft_slip_sim)?  Family names are made by a handful of
+ * endings (-chenko, -owska, -ova, -ian), which Jaro-Winkler rates near
+ * whatever stands before them, while a typing error leaves a name's first
+ * letter as often as any other, or is a slip: two such parts are two
+ * families' names.
+ */
+static bool
+same_ending(const char *a, int la, const char *b, int lb)
+{
+	int			k = 0;
+
+	if (a[0] == b[0])
+		return false;
+	while (k < la && k < lb && a[la - 1 - k] == b[lb - 1 - k])
+		k++;
+	return k >= 3 && la - k >= 2 && lb - k >= 2 && ft_slip_sim(a, la, b, lb) == 0.0f;
+}
+
+/*
  * How many times the knee's loss a near miss (below KNEE) of query token
  * qi and the listed item v (cspan tokens) of the name nm costs: COMMON_MISS when both
  * are common words of the lists (common_word: ALI and SALI, YONG and
@@ -108,7 +131,10 @@ ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf)
  * GENERIC_IDF: INTERNATIONAL, SHIPPING, TRADING), at least one (generic),
  * and the near miss is no keyboard slip: the company's own word is the
  * one that misses (NORDIC TRADING / NORD TRADING, SAVANNA INTERNATIONAL /
- * HAVANA INTERNATIONAL BANK), and equal generic words say little.  A name
+ * HAVANA INTERNATIONAL BANK), and equal generic words say little.
+ * COMMON_MISS, too, between two parts of a person's name that end alike
+ * and begin otherwise, no keyboard slip or two apart (same_ending:
+ * TKACHENKO and SAVCHENKO, KOWALSKA and PAWLOWSKA).  A name
  * in another script is compared through its machine transliteration,
  * which misses common spellings by a letter (SID for SAID), and skeletons
  * are short by design: they keep 1.
@@ -127,9 +153,32 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
 		ft_word_is_syllable(FT_STR(ix, v->s), v->len) &&
 		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len))
 		return COMMON_MISS;
+	if (ix->entities[nm->entity].kind == FT_KIND_INDIVIDUAL &&
+		same_ending(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len))
+		return COMMON_MISS;
 	/* (a keyboard slip is how a company's own word is mistyped) */
 	if (generic && ix->entities[nm->entity].kind == FT_KIND_ENTITY &&
 		ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) == 0.0f)
 		return GENERIC_MISS;
 	return 1.0;
+}
+
+/*
+ * Is query item qi a join of words that are each a syllable of a Chinese
+ * or Korean name (ft_word_is_syllable: Long-hao, Kwang Ho), met by a
+ * listed word cs that is not that join in another romanisation
+ * (ft_same_romanisation)?  Each syllable is a character: a given name
+ * written in two syllables that differs from the listed one in a letter
+ * differs in a character (LONG HAO is not LONGBAO), and the join, though
+ * KNEE similar, is another name.
+ */
+bool
+ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen)
+{
+	if (q->it.span[qi] < 2)
+		return false;
+	for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
+		if (!ft_word_is_syllable(q->it.s[t], q->it.len[t]))
+			return false;
+	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, clen);
 }

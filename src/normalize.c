@@ -279,7 +279,8 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	out->family_legal = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
-	if (ft_needs_translit((const char *) s, len))
+	out->translit = ft_needs_translit((const char *) s, len);
+	if (out->translit)
 	{
 		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad, &out->hangul,
 													  &out->thai, &out->cyrillic,
@@ -440,6 +441,7 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	if (first > 0)
 		memmove(out->tok, out->tok + first, (last - first + 1) * sizeof(char *));
 	out->ntok = out->ntok > 0 ? last - first + 1 : 0;
+	out->family = comma > first ? Min(comma, last + 1) - first : 0;
 	return out->ntok;
 }
 
@@ -539,6 +541,8 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	out->han = in->han;
 	out->skeleton = true;
 	out->family_legal = false;
+	out->translit = in->translit;
+	out->family = 0;
 	for (int i = 0; i < in->ntok; i++)
 	{
 		const char *t = in->tok[i];

@@ -38,6 +38,8 @@ typedef struct NormName
 	bool		han;			/* written in Chinese characters (translit_han.c's key) */
 	bool		skeleton;		/* the consonant skeleton of a name (ft_skeleton_name) */
 	bool		family_legal;	/* tok[0], a legal-form word, is the family name ("PAO, Hua") */
+	bool		translit;		/* written in another script, here in ICU's Latin letters */
+	int			family;			/* tokens before a comma: the family name ("AL-AHMAD, Yusuf"); 0: none */
 } NormName;
 
 /* the items of a token list: each token, and joins of 2..MAX_JOIN adjacent */
