@@ -56,6 +56,7 @@
 #define DEFER_MAX_NET		(INT64CONST(1) << 40)
 #define DEFER_MAX_BALANCE	(INT64CONST(1) << 62)
 #define FOLD_BATCH			32
+#define FOLD_MAX_ROWS		5000	/* an account's postings folded by one run of the job */
 #define DEFER_CACHE_KEYLEN	64
 #define DEFER_CACHE_MAX		65536
 /* an account is tried for deferral once used by this many of the last 64 calls */
@@ -86,8 +87,10 @@ enum
 };
 
 static const FintechPlanDef plan_defs[NPLANS] = {
+	/* $2: at most that many (NULL: all) */
 	[P_UNFOLDED] = {"SELECT entry_id, leg, amount FROM fintech.postings"
-		" WHERE account_id OPERATOR(pg_catalog.=) $1 AND seq IS NULL ORDER BY entry_id, leg", 1, {INT8OID}},
+		" WHERE account_id OPERATOR(pg_catalog.=) $1 AND seq IS NULL ORDER BY entry_id, leg LIMIT $2",
+	2, {INT8OID, INT8OID}},
 	[P_FOLD_ONE] = {"UPDATE fintech.postings SET seq = $3, balance_after = $4, posted_at = $5"
 		" WHERE entry_id OPERATOR(pg_catalog.=) $1 AND leg OPERATOR(pg_catalog.=) $2 AND seq IS NULL",
 	5, {INT8OID, INT4OID, INT8OID, INT8OID, TIMESTAMPTZOID}},
@@ -230,15 +233,29 @@ defer_choose(Ledger *L, EntrySpec *specs, int nspecs, bool allow_defer)
 int64
 fold_account(Ledger *L, Acct *a)
 {
-	Datum		arg = Int64GetDatum(a->id);
+	return fold_account_some(L, a, 0);
+}
+
+/*
+ * The first `max` of them (0: all), in entry order; the account counts as
+ * folded only when none is left.  The job folds at most FOLD_MAX_ROWS of
+ * an account per run: a hot account's backlog in one run held the
+ * launcher, and every other job, for as long as it took, while the
+ * backlog grew behind it (measured: over 60 s, a build with the internal
+ * checks on a busy machine).
+ */
+int64
+fold_account_some(Ledger *L, Acct *a, int64 max)
+{
+	Datum		args[2] = {Int64GetDatum(a->id), Int64GetDatum(max)};
 	SPITupleTable *tt;
 	uint64		n;
 
 	FT_CHECK(a->lock == ACCT_LOCKED);
-	a->folded = true;
-	ft_run_plan(&plans, P_UNFOLDED, &arg, NULL, false, 0);
+	ft_run_plan(&plans, P_UNFOLDED, args, max > 0 ? NULL : " n", false, 0);
 	tt = SPI_tuptable;
 	n = SPI_processed;
+	a->folded = max == 0 || n < (uint64) max;
 	if (n == 0)
 		return 0;
 
@@ -299,7 +316,7 @@ fold_one(void *arg)
 	e.release = &leg;
 	ledger_begin(&L, &e, 1, true, false);
 	if (L.accts[0].found)
-		rows = fold_account(&L, &L.accts[0]);
+		rows = fold_account_some(&L, &L.accts[0], FOLD_MAX_ROWS);
 	ledger_finish(&L);
 	return rows;
 }
@@ -316,6 +333,7 @@ fold_postings_job(bool *again)
 	int64		rows = 0;
 	int			n;
 	char	  **codes;
+	bool		more = false;
 
 	SPI_connect();
 	job_lock_timeout();
@@ -336,8 +354,10 @@ fold_postings_job(bool *again)
 
 		if (folded > 0)
 			rows += folded;
+		if (folded >= FOLD_MAX_ROWS)
+			more = true;		/* that account has more: the next run at once */
 	}
 	SPI_finish();
-	*again = n == FOLD_BATCH;
+	*again = n == FOLD_BATCH || more;
 	return rows;
 }

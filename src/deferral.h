@@ -36,6 +36,8 @@ extern bool still_deferrable(Acct *a, EntrySpec *e);
 
 /* fold the account's committed deferred postings, under our row lock; returns how many */
 extern int64 fold_account(Ledger *L, Acct *a);
+/* the first max of them (0: all); the account counts as folded when none is left */
+extern int64 fold_account_some(Ledger *L, Acct *a, int64 max);
 
 /* the fold_postings job */
 extern int64 fold_postings_job(bool *again);

@@ -154,6 +154,35 @@ is(sql("SELECT total_rows >= 1 AND errors = 0 FROM fintech.worker_status WHERE j
 	't', 'worker_status counts the folded posting');
 ledger_ok('check_ledger after the fold');
 
+# a backlog of 12,000 deferred postings on one account is folded 5,000 at
+# most per run of the job (each run's fold stamps its postings with one
+# posted_at), so one hot account does not hold the launcher and its other
+# jobs for as long as its whole backlog takes
+sql("SELECT fintech.open_account(code => 'src', currency => 'USD', kind => 'asset', min_balance => NULL)");
+# (a session of its own: B's recent calls must stay those the tests below warmed)
+my $sc = $node->background_psql('postgres', on_error_stop => 0);
+warm($sc, 'fee');
+$sa->query_safe('BEGIN');
+$sa->query_safe("SELECT fintech.transfer(debit_account => 'bank', credit_account => 'fee', amount => 1)");
+$sc->query_safe("SET statement_timeout = '120s'");
+($out, $state, $secs) = timed_query($sc,
+	"SELECT count(fintech.transfer(debit_account => 'src', credit_account => 'fee', amount => 1))
+	   FROM generate_series(1, 12000)");
+is($state, '00000', '12,000 credits to the locked fee account') or diag($out);
+is(sql("SELECT count(*) FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id
+         WHERE a.code = 'fee' AND p.seq IS NULL"), '12000', 'all of them deferred');
+$sa->query_safe('COMMIT');
+wait_for("SELECT count(*) = 0 FROM fintech.postings WHERE seq IS NULL",
+	'the fold job folds them', 60);
+is(sql("SELECT count(*) || ' runs, at most ' || max(n) FROM (SELECT count(*) AS n
+          FROM fintech.postings p JOIN fintech.accounts a ON a.id = p.account_id
+         WHERE a.code = 'fee' AND p.seq > 9 GROUP BY p.posted_at) s"),
+	'3 runs, at most 5000', 'in runs of 5,000 postings at most');
+is(sql("SELECT balance || '/' || last_seq FROM fintech.accounts WHERE code = 'fee'"),
+	'12015/12009', 'fee account: balance and last_seq folded');
+$sc->quit;
+ledger_ok('check_ledger after the backlog is folded');
+
 # ====================================================================
 # fintech.fold_interval = 0: no fold job, so no deferral: the credit waits
 # ====================================================================
