@@ -168,8 +168,9 @@ ft_cyrillic_key(const char *t, int len, char *out)
  * (MICHAEL, NACHMAN, CHAIM, KHENIN: the skeleton writes a Latin ch sh),
  * pe f (KFAR), tsade ts or tz (KATSAV).  The key writes sh, h and a k not
  * first (kaf after a vowel, or qof) as h, c and q as k, p and ph as f, ts
- * as d (the skeleton's tz), leaves out a b not first, and a doubled letter
- * once.  kh is h too in a Latin skeleton (latin), one sound there, but two
+ * as d (the skeleton's tz), leaves out b (also where it is the skeleton's
+ * first letter: after an alef, which ICU leaves out, אברהם brhm, AVRAHAM
+ * rhm), and a doubled letter once.  kh is h too in a Latin skeleton (latin), one sound there, but two
  * letters in a Hebrew one (כהן khn, kaf and he: not CHEN, whose skeleton
  * is shn; a Latin skeleton's ch is the c and h of COHEN).  So CHAIM shm
  * meets חיים hm, LIVNI lny לבני lbny.  Compared only where the listed name
@@ -204,8 +205,8 @@ ft_hebrew_key(const char *t, int len, bool latin, char *out)
 			c = 'd';			/* ts: tsade, the skeleton's tz d */
 			i++;
 		}
-		else if (c == 'b' && i > 0)
-			continue;			/* bet after a vowel: v, which the skeleton leaves out */
+		else if (c == 'b')
+			continue;			/* bet after a vowel (an alef's too): v, which the skeleton leaves out */
 		if (o > 0 && out[o - 1] == c)
 			continue;
 		out[o++] = c;
