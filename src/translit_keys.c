@@ -170,7 +170,9 @@ ft_cyrillic_key(const char *t, int len, char *out)
  * first (kaf after a vowel, or qof) as h, c and q as k, p and ph as f, ts
  * as d (the skeleton's tz), leaves out b (also where it is the skeleton's
  * first letter: after an alef, which ICU leaves out, אברהם brhm, AVRAHAM
- * rhm), and a doubled letter once.  kh is h too in a Latin skeleton (latin), one sound there, but two
+ * rhm), an s before a final y (the sh of a final chi or shi, whose h the
+ * skeleton drops before it writes the i's y: AMICHAI msy, עמיחי my), and
+ * a doubled letter once.  kh is h too in a Latin skeleton (latin), one sound there, but two
  * letters in a Hebrew one (כהן khn, kaf and he: not CHEN, whose skeleton
  * is shn; a Latin skeleton's ch is the c and h of COHEN).  So CHAIM shm
  * meets חיים hm, LIVNI lny לבני lbny.  Compared only where the listed name
@@ -205,6 +207,8 @@ ft_hebrew_key(const char *t, int len, bool latin, char *out)
 			c = 'd';			/* ts: tsade, the skeleton's tz d */
 			i++;
 		}
+		else if (c == 's' && n == 'y' && i + 2 == len)
+			continue;			/* sh before a final i, whose h the skeleton drops: AMICHAI msy, עמיחי my */
 		else if (c == 'b')
 			continue;			/* bet after a vowel (an alef's too): v, which the skeleton leaves out */
 		if (o > 0 && out[o - 1] == c)

@@ -297,17 +297,20 @@ SELECT e->'tokens' AS tokens
 -- after a vowel is v (זבולון zbwlwn, ZEVULUN: the skeleton leaves v out),
 -- het and kaf after a vowel ch or kh (יוחנן ywhnn, YOCHANAN: the skeleton
 -- writes ch sh); in the Hebrew skeleton kh is two letters, kaf and he
--- (כהן, not CHEN).  XL5 / XO5.
+-- (כהן, not CHEN); an s before a final y is left out, the sh of a final
+-- chi whose h the skeleton drops (AVICHAI sy, אביחי by).  XL5 / XO5.
 -- ====================================================================
-SELECT fintech.load_sanctions_ofac(sdn(ARRAY['PLESNER, Yochanan', 'HAMMER, Zevulun', 'COHEN, Geula']),
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['PLESNER, Yochanan', 'HAMMER, Zevulun', 'COHEN, Geula',
+                                             'MANDELBLIT, Avichai']),
                                    list => 'XL5') AS latin;
-SELECT fintech.load_sanctions_ofac(sdn(ARRAY['יוחנן פלסנר', 'זבולון המר', 'גאולה כהן']),
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['יוחנן פלסנר', 'זבולון המר', 'גאולה כהן', 'אביחי מנדלבליט']),
                                    list => 'XO5') AS original;
 SELECT * FROM hits('Yochanan Plesner');
 SELECT * FROM hits('Zevulun Hammer');
 SELECT * FROM hits('Geula Chen', 0.8);
+SELECT * FROM hits('Avichai Mandelblit');
 SELECT v.q, e->'tokens' AS tokens
-  FROM (VALUES ('Yochanan Plesner', '1'), ('Zevulun Hammer', '2')) AS v(q, uid),
+  FROM (VALUES ('Yochanan Plesner', '1'), ('Zevulun Hammer', '2'), ('Avichai Mandelblit', '4')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XO5' AND s.source_uid = v.uid;
 
