@@ -74,6 +74,7 @@ typedef struct ListedName
 	bool		keyed;			/* written in Hangul or Thai letters (compared by their keys too) */
 	bool		han;			/* written in Chinese characters (compared by their key too) */
 	uint8		family;			/* tokens before a comma (the family name), 0: none */
+	bool		hebrew;			/* the skeleton of a name written in Hebrew letters (compared by its key too) */
 	float		weight;			/* sum of token weights */
 	int32		strong;			/* non-particle tokens */
 } ListedName;
@@ -99,6 +100,7 @@ typedef struct Vocab
 #define FT_FORM_CYRILLIC	64	/* names written in Cyrillic letters (as written): ft_cyrillic_sim */
 #define FT_FORM_GREEK		128 /* names written in Greek letters (as written): ft_greek_sim */
 #define FT_FORM_HAN			256 /* names written in Chinese characters (as written): ft_chinese_sim */
+#define FT_FORM_HEBREW		512 /* skeletons of names written in Hebrew letters: ft_hebrew_sim */
 
 /*
  * The trigram postings: for each trigram, the vocabulary entries holding

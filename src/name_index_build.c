@@ -93,6 +93,7 @@ vocab_id(Build *b, const char *s, int len, float weight, int strong)
 		v->greek = false;
 		v->family_legal = false;
 		v->han = false;
+		v->hebrew = false;
 		e->key = v->s;
 		e->id = b->nvocab++;
 	}
@@ -233,6 +234,7 @@ add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
 	nm->cyrillic = nn->cyrillic;
 	nm->greek = nn->greek;
 	nm->han = nn->han;
+	nm->hebrew = nn->hebrew;
 	nm->skeleton = skeleton;
 	nm->family = skeleton ? 0 : Min(nn->family, nn->ntok);
 	nm->nitems = it.n;
@@ -371,6 +373,7 @@ link_lists(Build *b)
 				v->cyrillic |= !b->names[n].skeleton && b->names[n].cyrillic;
 				v->greek |= !b->names[n].skeleton && b->names[n].greek;
 				v->han |= !b->names[n].skeleton && b->names[n].han;
+				v->hebrew |= b->names[n].skeleton && b->names[n].hebrew;
 			}
 		}
 	}

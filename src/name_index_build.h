@@ -48,6 +48,7 @@ typedef struct BName
 	bool		greek;
 	bool		han;
 	uint8		family;			/* tokens before a comma (the family name), 0: none */
+	bool		hebrew;
 	bool		skeleton;
 } BName;
 
@@ -67,6 +68,7 @@ typedef struct BVocab
 	bool		greek;			/* a name written in Greek letters holds it (as written) */
 	bool		family_legal;	/* a legal-form word some name holds as its family name */
 	bool		han;			/* a name written in Chinese characters holds it (as written) */
+	bool		hebrew;			/* the skeleton of a name written in Hebrew letters holds it */
 } BVocab;
 
 typedef struct BGram

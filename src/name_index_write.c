@@ -187,6 +187,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		nm.keyed = !bn->skeleton && (bn->hangul || bn->thai);
 		nm.han = !bn->skeleton && bn->han;
 		nm.family = bn->family;
+		nm.hebrew = bn->skeleton && bn->hebrew;
 		nm.weight = bn->weight;
 		nm.strong = bn->strong;
 		W_AT(w, names, ListedName)[i] = nm;
@@ -212,6 +213,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 			(bv->cyrillic ? FT_FORM_CYRILLIC : 0) |
 			(bv->greek ? FT_FORM_GREEK : 0) |
 			(bv->han ? FT_FORM_HAN : 0) |
+			(bv->hebrew ? FT_FORM_HEBREW : 0) |
 			(ft_variant_canon(bv->s) ? FT_FORM_VARIANT : 0);
 		W_AT(w, vocab, Vocab)[i] = v;
 		FT_CHECK(bv->len <= MAX_TOKLEN * MAX_JOIN);

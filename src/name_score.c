@@ -29,7 +29,10 @@
  * query so written against a Latin name) by their Chinese keys, equal or
  * not at all (ft_chinese_sim: Wade-Giles, Cantonese
  * and pinyin; the entry's forms say some name holding it is written so, the
- * name's own flag that this one is: SimLink.unkeyed); a query token one
+ * name's own flag that this one is: SimLink.unkeyed), and in the skeleton
+ * pass a Latin query's skeleton against that of a name written in Hebrew
+ * letters by their Hebrew keys (ft_hebrew_sim: bet as v, het and kaf as
+ * ch or kh; the same flags, ListedName.hebrew); a query token one
  * keyboard slip from a listed one (a neighbouring key, a letter doubled or
  * left out, two letters swapped) is at least SLIP_SIM similar (ft_slip_sim;
  * two slips in a long token TWO_SLIP_SIM); all of them are in
@@ -228,6 +231,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		ft_tok_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
 	float		keyed;
 	bool		eq = false;		/* sim is that of equal script keys */
+	bool		keyeqd = true;	/* keyed is (the Chinese keys are equal or nothing) */
 
 	/* (only a variant group's token has spellings; under the floor the pair goes) */
 	if (sim < 1.0f && variant)
@@ -260,14 +264,27 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	/* (a Latin query, a name holding the entry written in Chinese characters: Wade-Giles and pinyin meet) */
 	keyed = sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han ?
 		Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len)) : sim;
+	/* (a Latin query's skeleton, that of a name written in Hebrew letters holding the entry: bet as v, het as ch ...) */
+	if (sim < 1.0f && (v->forms & FT_FORM_HEBREW) && !plain && !q->nn.abjad)
+	{
+		bool		e;
+		float		k = ft_hebrew_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e);
+
+		if (k > sim)
+		{
+			keyed = k;
+			keyeqd = e;
+		}
+	}
 	/* the rest for the similarity without the keys, then (if they lifted it) with them */
 	*unkeyed = item_sim_last(q, qi, cs, v->len, token && plain, eq, sim);
 	*keyeq = eq ? (FT_KEYEQ | FT_KEYEQ_UNKEYED) : 0;
 	if (keyed == sim)
 		return *unkeyed;
 	/* (the Chinese keys are equal or nothing) */
-	*keyeq |= FT_KEYEQ;
-	return item_sim_last(q, qi, cs, v->len, token && plain, true, keyed);
+	if (keyeqd)
+		*keyeq |= FT_KEYEQ;
+	return item_sim_last(q, qi, cs, v->len, token && plain, keyeqd, keyed);
 }
 
 /* leftover_sim's work: query token qi against vocabulary entry vi (of a name in Chinese characters?) */
@@ -298,7 +315,8 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
 	float		sim;
 
 	/* (a name in Chinese characters, compared by the keys: not kept; such names are few) */
-	if (nm->han && (ix->vocab[vi].forms & FT_FORM_HAN))
+	if ((nm->han && (ix->vocab[vi].forms & FT_FORM_HAN)) ||
+		(nm->hebrew && (ix->vocab[vi].forms & FT_FORM_HEBREW)))
 		return leftover_sim_of(ix, q, qi, vi, true);
 	memo = ft_sim_memo_slot(ix, q->stamp, vi, qi, &found);
 	if (memo != NULL && found)
@@ -523,7 +541,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			const Vocab *cv = &ix->vocab[v];
 			/* (the link's similarity by the Chinese keys only for a name written so) */
 			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len, q->links[l].sim,
-									   q->links[l].unkeyed, q->links[l].keyeq, nm->han);
+									   q->links[l].unkeyed, q->links[l].keyeq, nm->han || nm->hebrew);
 			bool		lat = latin && (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
 													 FT_FORM_CYRILLIC | FT_FORM_GREEK)) == 0;
 

@@ -43,6 +43,7 @@
 #define CYRILLIC_KEY_COST	0.05	/* a pair that meets only by its Cyrillic keys loses this */
 #define GREEK_KEY_COST	0.05	/* a pair that meets only by its Greek keys loses this */
 #define CHINESE_KEY_COST	0.05	/* a pair that meets only by its Chinese keys loses this */
+#define HEBREW_KEY_COST	0.05	/* a pair of skeletons that meets only by their Hebrew keys loses this */
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
 #define TWO_SLIP_LEN	8
@@ -161,6 +162,9 @@ extern float ft_greek_sim(const char *a, int la, const char *b, int lb, bool *eq
 
 /* similarity of two tokens by their Chinese keys, less CHINESE_KEY_COST (the listed side written in Chinese characters) */
 extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
+
+/* similarity of two skeletons by their Hebrew keys, less HEBREW_KEY_COST (the listed side written in Hebrew letters; *equal: the keys are) */
+extern float ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal);
 
 /* are two tokens one syllable's romanisations (equal Korean or Chinese keys)? */
 extern bool ft_same_romanisation(const char *a, int la, const char *b, int lb);

@@ -15,7 +15,10 @@
  *	  ft_greek_key) where one side is written in Greek letters,
  *	  ft_chinese_sim, equal Chinese keys (translit_han.c's ft_chinese_key)
  *	  of a Latin query token and a token of a name written in Chinese
- *	  characters, ft_same_romanisation, equal Korean or Chinese keys of two
+ *	  characters, ft_hebrew_sim, two consonant skeletons compared by their
+ *	  Hebrew keys (translit_keys.c's ft_hebrew_key) where the listed one is
+ *	  of a name written in Hebrew letters,
+ *	  ft_same_romanisation, equal Korean or Chinese keys of two
  *	  tokens, and ft_slip_sim, a query token one keyboard slip away from a listed
  *	  one (a neighbouring key, a letter doubled or left out, two swapped),
  *	  or two slips when both are 8 letters or more; and
@@ -81,6 +84,16 @@ keys_equal(const char *a, int la, const char *b, int lb, int (*key) (const char 
  * (two spellings of one sound, not two names a letter apart).
  */
 static float
+keys_sim(const char *ka, int na, const char *kb, int nb, double cost, bool *equal)
+{
+	float		s;
+
+	*equal = na == nb && memcmp(ka, kb, na) == 0;
+	s = *equal ? 1.0f : ft_tok_sim(ka, na, kb, nb);
+	return s * (float) (1.0 - cost);
+}
+
+static float
 key_sim(const char *a, int la, const char *b, int lb, int (*key) (const char *, int, char *),
 		double cost, bool *equal)
 {
@@ -88,16 +101,13 @@ key_sim(const char *a, int la, const char *b, int lb, int (*key) (const char *, 
 	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
 	int			na,
 				nb;
-	float		s;
 
 	*equal = false;
 	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
 		return 0.0f;
 	na = key(a, la, ka);
 	nb = key(b, lb, kb);
-	*equal = na == nb && memcmp(ka, kb, na) == 0;
-	s = *equal ? 1.0f : ft_tok_sim(ka, na, kb, nb);
-	return s * (float) (1.0 - cost);
+	return keys_sim(ka, na, kb, nb, cost, equal);
 }
 
 /*
@@ -146,6 +156,25 @@ float
 ft_greek_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
 	return key_sim(a, la, b, lb, ft_greek_key, GREEK_KEY_COST, equal);
+}
+
+/*
+ * By their Hebrew keys (translit_keys.c's ft_hebrew_key): for a Latin
+ * query's consonant skeleton (a) against that of a name listed in Hebrew
+ * letters (b), whose bet, kaf, pe and het the Latin spellings write as
+ * said (LIVNI / lbny, CHAIM / hm).
+ */
+float
+ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal)
+{
+	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
+
+	*equal = false;
+	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
+		return 0.0f;
+	return keys_sim(ka, ft_hebrew_key(a, la, true, ka), kb, ft_hebrew_key(b, lb, false, kb),
+					HEBREW_KEY_COST, equal);
 }
 
 /*

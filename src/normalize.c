@@ -275,6 +275,7 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	out->cyrillic = false;
 	out->greek = false;
 	out->han = false;
+	out->hebrew = false;
 	out->skeleton = false;
 	out->family_legal = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
@@ -284,7 +285,7 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	{
 		s = (const unsigned char *) ft_translit((const char *) s, len, &out->abjad, &out->hangul,
 													  &out->thai, &out->cyrillic,
-													  &out->greek, &out->han);
+													  &out->greek, &out->han, &out->hebrew);
 		len = strlen((const char *) s);
 	}
 
@@ -539,6 +540,7 @@ ft_skeleton_name(const NormName *in, NormName *out)
 	out->cyrillic = in->cyrillic;
 	out->greek = in->greek;
 	out->han = in->han;
+	out->hebrew = in->hebrew;
 	out->skeleton = true;
 	out->family_legal = false;
 	out->translit = in->translit;

@@ -36,6 +36,7 @@ typedef struct NormName
 	bool		cyrillic;		/* written in Cyrillic letters */
 	bool		greek;			/* written in Greek letters */
 	bool		han;			/* written in Chinese characters (translit_han.c's key) */
+	bool		hebrew;			/* written in Hebrew letters (the skeletons' Hebrew key) */
 	bool		skeleton;		/* the consonant skeleton of a name (ft_skeleton_name) */
 	bool		family_legal;	/* tok[0], a legal-form word, is the family name ("PAO, Hua") */
 	bool		translit;		/* written in another script, here in ICU's Latin letters */

@@ -639,7 +639,7 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 }
 char *
 ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out,
-			bool *cyrillic_out, bool *greek_out, bool *han_out)
+			bool *cyrillic_out, bool *greek_out, bool *han_out, bool *hebrew_out)
 {
 	UErrorCode	err = U_ZERO_ERROR;
 	int32_t		ulen;
@@ -710,6 +710,7 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 	*cyrillic_out = cyrillic;
 	*greek_out = greek;
 	*han_out = han;
+	*hebrew_out = hebrew;
 
 	err = U_ZERO_ERROR;
 	u_strToUTF8(NULL, 0, &olen, u, ulen, &err);
@@ -748,10 +749,11 @@ ft_translit_preload(void)
 					thai,
 					cyrillic,
 					greek,
-					han;
+					han,
+					hebrew;
 
 		(void) ft_translit(sample, strlen(sample), &abjad, &hangul, &thai, &cyrillic, &greek,
-						   &han);
+						   &han, &hebrew);
 	}
 	PG_CATCH();
 	{

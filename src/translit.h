@@ -22,10 +22,11 @@ extern bool ft_needs_translit(const char *utf8, int len);
  * utf8[0 .. len-1] in Latin (UTF-8, palloc'd in the caller's context);
  * *abjad: it held Arabic or Hebrew letters (written without short vowels);
  * *hangul: it held Hangul syllables; *thai: Thai letters; *cyrillic:
- * Cyrillic letters; *greek: Greek letters; *han: Chinese characters.
+ * Cyrillic letters; *greek: Greek letters; *han: Chinese characters;
+ * *hebrew: Hebrew letters.
  */
 extern char *ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai,
-						 bool *cyrillic, bool *greek, bool *han);
+						 bool *cyrillic, bool *greek, bool *han, bool *hebrew);
 
 /*
  * The Korean key of a normalised token t[0 .. len - 1] into out (room for
@@ -39,6 +40,14 @@ extern int	ft_korean_key(const char *t, int len, char *out);
  * for len + 1 bytes): zh and dzh as j (translit_keys.c).  Returns its length.
  */
 extern int	ft_cyrillic_key(const char *t, int len, char *out);
+
+/*
+ * The Hebrew key of a consonant skeleton t[0 .. len - 1] into out (room
+ * for len + 1 bytes): a Hebrew letter's two sounds and their Latin
+ * spellings as one (translit_keys.c); latin: the skeleton of a name in
+ * Latin letters.  Returns its length.
+ */
+extern int	ft_hebrew_key(const char *t, int len, bool latin, char *out);
 
 /*
  * The Greek key of a normalised token t[0 .. len - 1] into out (room for

@@ -2,7 +2,8 @@
  *
  * translit_keys.c
  *	  The Korean and Cyrillic keys of a token (ft_korean_key,
- *	  ft_cyrillic_key): the spellings of one name in the romanisations the
+ *	  ft_cyrillic_key) and the Hebrew key of a consonant skeleton
+ *	  (ft_hebrew_key): the spellings of one name in the romanisations the
  *	  lists mix, written as one, for scoring a pair where one side is
  *	  written in that script (name_variants.c).  The Greek key is
  *	  translit_greek.c's, the Thai key translit_thai.c's; the
@@ -153,6 +154,66 @@ ft_cyrillic_key(const char *t, int len, char *out)
 		}
 		else
 			out[o++] = t[i];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * The Hebrew key of a consonant skeleton (normalize.c's ft_skeleton_name;
+ * scoring, not transliteration).  Unpointed Hebrew writes one letter for
+ * two sounds that Latin spellings tell apart, and ICU writes bet b, kaf k,
+ * pe p, het h whatever the word: bet after a vowel is v (LIVNI, REHAVAM:
+ * the skeleton leaves v out), kaf after a vowel and het are ch or kh
+ * (MICHAEL, NACHMAN, CHAIM, KHENIN: the skeleton writes a Latin ch sh),
+ * pe f (KFAR), tsade ts or tz (KATSAV).  The key writes sh, h and a k not
+ * first (kaf after a vowel, or qof) as h, c and q as k, p and ph as f, ts
+ * as d (the skeleton's tz), leaves out b (also where it is the skeleton's
+ * first letter: after an alef, which ICU leaves out, אברהם brhm, AVRAHAM
+ * rhm), an s before a final y (the sh of a final chi or shi, whose h the
+ * skeleton drops before it writes the i's y: AMICHAI msy, עמיחי my), and
+ * a doubled letter once.  kh is h too in a Latin skeleton (latin), one sound there, but two
+ * letters in a Hebrew one (כהן khn, kaf and he: not CHEN, whose skeleton
+ * is shn; a Latin skeleton's ch is the c and h of COHEN).  So CHAIM shm
+ * meets חיים hm, LIVNI lny לבני lbny.  Compared only where the listed name
+ * is written in Hebrew letters (name_score.c), never between two Latin
+ * names.  Needs room for len + 1 bytes in out.
+ */
+int
+ft_hebrew_key(const char *t, int len, bool latin, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i];
+		char		n = i + 1 < len ? t[i + 1] : '\0';
+
+		if ((c == 's' || (latin && c == 'k')) && n == 'h')
+		{
+			c = 'h';			/* sh; in Latin letters kh */
+			i++;
+		}
+		else if (c == 'c' || c == 'q' || c == 'k')
+			c = i == 0 ? 'k' : 'h'; /* kaf after a vowel: kh */
+		else if (c == 'p')
+		{
+			c = 'f';
+			if (n == 'h')
+				i++;
+		}
+		else if (c == 't' && n == 's')
+		{
+			c = 'd';			/* ts: tsade, the skeleton's tz d */
+			i++;
+		}
+		else if (c == 's' && n == 'y' && i + 2 == len)
+			continue;			/* sh before a final i, whose h the skeleton drops: AMICHAI msy, עמיחי my */
+		else if (c == 'b')
+			continue;			/* bet after a vowel (an alef's too): v, which the skeleton leaves out */
+		if (o > 0 && out[o - 1] == c)
+			continue;
+		out[o++] = c;
 	}
 	out[o] = '\0';
 	return o;

@@ -3,7 +3,7 @@
 -- Arabic-script compounds, articles and letters (and the Persian
 -- zero-width non-joiner), the Persian ezafe and a
 -- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, Greek keys, the Hebrew tsade,
--- (session 15) the Hebrew final bet, kana's oo.  Two hand-made lists: XL holds each name in Latin
+-- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -290,6 +290,29 @@ SELECT * FROM hits('Lee Jae-wook');
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('Lee Jae-wook', s.id) AS e
  WHERE s.list = 'XO4' AND s.source_uid = '1';
+
+-- ====================================================================
+-- Hebrew key (session 18): a Latin query's consonant skeleton against that
+-- of a name listed in Hebrew letters by their Hebrew keys, less 0.05: bet
+-- after a vowel is v (זבולון zbwlwn, ZEVULUN: the skeleton leaves v out),
+-- het and kaf after a vowel ch or kh (יוחנן ywhnn, YOCHANAN: the skeleton
+-- writes ch sh); in the Hebrew skeleton kh is two letters, kaf and he
+-- (כהן, not CHEN); an s before a final y is left out, the sh of a final
+-- chi whose h the skeleton drops (AVICHAI sy, אביחי by).  XL5 / XO5.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['PLESNER, Yochanan', 'HAMMER, Zevulun', 'COHEN, Geula',
+                                             'MANDELBLIT, Avichai']),
+                                   list => 'XL5') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['יוחנן פלסנר', 'זבולון המר', 'גאולה כהן', 'אביחי מנדלבליט']),
+                                   list => 'XO5') AS original;
+SELECT * FROM hits('Yochanan Plesner');
+SELECT * FROM hits('Zevulun Hammer');
+SELECT * FROM hits('Geula Chen', 0.8);
+SELECT * FROM hits('Avichai Mandelblit');
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('Yochanan Plesner', '1'), ('Zevulun Hammer', '2'), ('Avichai Mandelblit', '4')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XO5' AND s.source_uid = v.uid;
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
