@@ -447,45 +447,6 @@ leftover_patronymic(const NameIndex *ix, const ScreenQuery *q, int qi, const Voc
 		(q->patronymics == 0 || !ft_word_is_patronymic(q->it.s[qi]));
 }
 
-/*
- * The query's family name, written before its comma: its first real token
- * there, when the listed name is a person's written with a comma too
- * (nm->family), else -1
- */
-static int
-query_family(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm)
-{
-	if (q->forms != FT_FORM_PLAIN || nm->family == 0 ||
-		ix->entities[nm->entity].kind != FT_KIND_INDIVIDUAL)
-		return -1;
-	for (int t = 0; t < Min(q->nn.family, q->nn.ntok); t++)
-		if (q->it.strong[t] > 0)
-			return t;
-	return -1;
-}
-
-/*
- * Did the query's family name (its first real token: qf) meet only given
- * names of the listed name (qf_to: the listed tokens its tokens met, all
- * after the listed comma), while the listed family name holds no such
- * word?  The two names hold the same words in other roles: AL-AHMAD,
- * Yusuf is not AL-YUSUF, Samir al-Ahmad.  (HASAN, Ahmad meets HASAN
- * YUSUF, Ahmad by its family name: the listed name less a part.)
- */
-static bool
-family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qf,
-			   uint32 qf_to)
-{
-	const int32 *items = FT_ITEMS(ix, nm);
-
-	if (qf < 0 || qf_to == 0 || (qf_to & ((1u << nm->family) - 1)) != 0)
-		return false;
-	for (int t = 0; t < nm->family; t++)
-		if (strcmp(q->it.s[qf], FT_STR(ix, ix->vocab[items[t]].s)) == 0)
-			return false;
-	return true;
-}
-
 /* is the listed name's first real part among its matched tokens (cused)? */
 static bool
 first_matched(const NameIndex *ix, const ListedName *nm, uint32 cused)
@@ -524,7 +485,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	bool		near = true;	/* every pair taken is KNEE similar or more */
 	int			ngeneric = 0,	/* pairs KNEE similar or more of generic words */
 				nown = 0;		/* ... of other real words */
-	int			qf = query_family(ix, q, nm);
+	int			qf = ft_query_family(ix, q, nm);
 	uint32		qf_to = 0;		/* the listed tokens the query's family name met */
 	bool		latin = q->forms == FT_FORM_PLAIN && !nm->abjad && !nm->keyed &&
 		!(q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic || q->nn.greek);
@@ -730,7 +691,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			ft_explain_factor(ex, "patronymic", FATHER_MISMATCH, NULL);
 		}
 		/* the query's family name is a listed given name (AL-AHMAD, Yusuf) */
-		if (family_crossed(ix, q, nm, qf, qf_to))
+		if (ft_family_crossed(ix, q, nm, qf, qf_to))
 		{
 			score *= FAMILY_CROSSED;
 			ft_explain_factor(ex, "family_name", FAMILY_CROSSED, NULL);
@@ -789,31 +750,4 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		ex->name_score = Min(score, 1.0);
 	}
 	return Min(score, 1.0);
-}
-
-/*
- * A match of consonant skeletons fits more names than one of spellings:
- * SHORT_SKELETON when either side has fewer than SKELETON_SHORT consonants
- * (a short skeleton such as "jn" fits many names), else 1.
- */
-double
-ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
-				   MatchExplain *ex)
-{
-	const int32 *items = FT_ITEMS(ix, nm);
-	int			clen = 0;
-	int			n;
-	double		f;
-
-	for (int t = 0; t < nm->ntok; t++)
-		clen += ix->vocab[items[t]].len;
-	n = Min(clen, q->joined_len);
-	if (n >= SKELETON_SHORT)
-		return 1.0;
-	f = Max(SHORT_SKELETON, 1.0 - SKELETON_STEP * (SKELETON_SHORT - n));
-	/* (the detail only when explaining: every short skeleton's candidate comes here) */
-	if (ex != NULL)
-		ft_explain_factor(ex, "short_skeleton", f,
-						  psprintf("%d and %d consonants", q->joined_len, clen));
-	return f;
 }

@@ -198,6 +198,21 @@ extern double ft_attr_factor(const NameIndex *ix, const Entity *e, const struct 
 							 struct MatchExplain *ex);
 
 /* the factor (<= 1) for a match of consonant skeletons (ex: NULL, or where to record it) */
+/*
+ * the query's family name written before its comma, when the listed name
+ * is a person's written so too: its first real token, else -1
+ * (name_weight.c)
+ */
+extern int	ft_query_family(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm);
+
+/*
+ * did that family name (qf) meet only given names of the listed name (qf_to:
+ * the listed tokens it met), the listed family name holding no such word?
+ * (name_weight.c)
+ */
+extern bool ft_family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
+							  int qf, uint32 qf_to);
+
 extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								 struct MatchExplain *ex);
 

@@ -11,7 +11,10 @@
  *	  (ft_near_miss_factor: two common words, two syllables of Chinese or
  *	  Korean names, an organisation's own word beside generic ones), and
  *	  whether a join of syllables meets another listed word
- *	  (ft_syllables_other).
+ *	  (ft_syllables_other); and the factors of a whole name that come from
+ *	  how it is written: a family name written before a comma that met only
+ *	  given names (ft_query_family, ft_family_crossed) and a short
+ *	  consonant skeleton (ft_skeleton_factor).
  *
  * Pure functions: no memory kept, no locks, no database access.
  *
@@ -21,6 +24,7 @@
 
 #include <math.h>
 
+#include "explain.h"
 #include "fintech.h"
 #include "name_score.h"
 #include "name_words.h"
@@ -181,4 +185,70 @@ ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen)
 		if (!ft_word_is_syllable(q->it.s[t], q->it.len[t]))
 			return false;
 	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, clen);
+}
+
+/*
+ * The query's family name, written before its comma: its first real token
+ * there, when the listed name is a person's written with a comma too
+ * (nm->family), else -1
+ */
+int
+ft_query_family(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm)
+{
+	if (q->forms != FT_FORM_PLAIN || nm->family == 0 ||
+		ix->entities[nm->entity].kind != FT_KIND_INDIVIDUAL)
+		return -1;
+	for (int t = 0; t < Min(q->nn.family, q->nn.ntok); t++)
+		if (q->it.strong[t] > 0)
+			return t;
+	return -1;
+}
+
+/*
+ * Did the query's family name (its first real token: qf) meet only given
+ * names of the listed name (qf_to: the listed tokens its tokens met, all
+ * after the listed comma), while the listed family name holds no such
+ * word?  The two names hold the same words in other roles: AL-AHMAD,
+ * Yusuf is not AL-YUSUF, Samir al-Ahmad.  (HASAN, Ahmad meets HASAN
+ * YUSUF, Ahmad by its family name: the listed name less a part.)
+ */
+bool
+ft_family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qf,
+			   uint32 qf_to)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+
+	if (qf < 0 || qf_to == 0 || (qf_to & ((1u << nm->family) - 1)) != 0)
+		return false;
+	for (int t = 0; t < nm->family; t++)
+		if (strcmp(q->it.s[qf], FT_STR(ix, ix->vocab[items[t]].s)) == 0)
+			return false;
+	return true;
+}
+
+/*
+ * A match of consonant skeletons fits more names than one of spellings:
+ * SHORT_SKELETON when either side has fewer than SKELETON_SHORT consonants
+ * (a short skeleton such as "jn" fits many names), else 1.
+ */
+double
+ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
+				   MatchExplain *ex)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+	int			clen = 0;
+	int			n;
+	double		f;
+
+	for (int t = 0; t < nm->ntok; t++)
+		clen += ix->vocab[items[t]].len;
+	n = Min(clen, q->joined_len);
+	if (n >= SKELETON_SHORT)
+		return 1.0;
+	f = Max(SHORT_SKELETON, 1.0 - SKELETON_STEP * (SKELETON_SHORT - n));
+	/* (the detail only when explaining: every short skeleton's candidate comes here) */
+	if (ex != NULL)
+		ft_explain_factor(ex, "short_skeleton", f,
+						  psprintf("%d and %d consonants", q->joined_len, clen));
+	return f;
 }
