@@ -207,10 +207,15 @@ ft_hebrew_key(const char *t, int len, bool latin, char *out)
 			c = 'd';			/* ts: tsade, the skeleton's tz d */
 			i++;
 		}
-		else if (c == 's' && n == 'y' && i + 2 == len)
-			continue;			/* sh before a final i, whose h the skeleton drops: AMICHAI msy, עמיחי my */
-		else if (c == 'b')
-			continue;			/* bet after a vowel (an alef's too): v, which the skeleton leaves out */
+		else if (c == 'b' || (c == 's' && n == 'y' && i + 2 == len))
+		{
+			/*
+			 * left out: bet after a vowel (an alef's too), said v, which the
+			 * skeleton leaves out; sh before a final i, whose h the skeleton
+			 * drops (AMICHAI msy, עמיחי my)
+			 */
+			continue;
+		}
 		if (o > 0 && out[o - 1] == c)
 			continue;
 		out[o++] = c;
