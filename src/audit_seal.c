@@ -637,24 +637,12 @@ seal_horizon(void)
 }
 
 /*
- * the seal_audit job: one batch (SEAL_BATCH rows or SEAL_BATCH_BYTES) per
- * transaction, the next one at once while there are more, so the other
- * jobs of the launcher get their turn between two batches.  It waits for
- * nothing an application can hold: the head row only a sealer locks (and
- * the job skips it then, naming the holder in worker_status), audit rows
- * are read under MVCC (rows of a transaction still open are skipped and
- * sealed after it commits, at the end of the chain), and the relation
- * locks it takes (RowExclusiveLock on audit_log, AccessShareLock on
- * audit_head) conflict only with the table owner's DDL.
- */
-/*
  * After a run that read from job_from (full: from the start, begun at
- * `now`) and took `horizon` first: where the next run starts.  `resume`:
- * the run did not read to the end of the index, and the rows it could see
- * and left unsealed are captured at `resume` or later.
+ * `now`): the next run starts at `next`, the run's horizon, or earlier
+ * where the run left rows it could see unsealed.
  */
 static void
-seal_job_done(bool full, TimestampTz now, TimestampTz horizon, const TimestampTz *resume)
+seal_job_done(bool full, TimestampTz now, TimestampTz next)
 {
 	if (full)
 	{
@@ -665,9 +653,20 @@ seal_job_done(bool full, TimestampTz now, TimestampTz horizon, const TimestampTz
 		job_last_full = now;
 		job_full_ms = secs * 1000 + usecs / 1000;
 	}
-	job_from = resume ? Min(horizon, *resume) : horizon;
+	job_from = next;
 }
 
+/*
+ * the seal_audit job: one batch (SEAL_BATCH rows or SEAL_BATCH_BYTES) per
+ * transaction, the next one at once while there are more, so the other
+ * jobs of the launcher get their turn between two batches.  It waits for
+ * nothing an application can hold: the head row only a sealer locks (and
+ * the job skips it then, naming the holder in worker_status), audit rows
+ * are read under MVCC (rows of a transaction still open are skipped and
+ * sealed after it commits, at the end of the chain), and the relation
+ * locks it takes (RowExclusiveLock on audit_log, AccessShareLock on
+ * audit_head) conflict only with the table owner's DDL.
+ */
 static int64
 seal_job(bool *again)
 {
@@ -678,7 +677,6 @@ seal_job(bool *again)
 	bool		full;
 	SealKey		from;
 	SealKey		last = {0, 0};
-	TimestampTz resume = DT_NOBEGIN;
 	Oid			types[1] = {TIMESTAMPTZOID};
 
 	if (job_last_full == 0 ||
@@ -711,7 +709,7 @@ seal_job(bool *again)
 		fintech_job_note(NULL);
 		SPI_finish();
 		*again = false;
-		seal_job_done(full, now, horizon, NULL);
+		seal_job_done(full, now, horizon);
 		return 0;
 	}
 	/* SKIP LOCKED can still wait when it follows an update chain: bound it */
@@ -720,11 +718,11 @@ seal_job(bool *again)
 	n = seal_some(SEAL_BATCH, again, false, full ? NULL : &from, &last, &held_by);
 	fintech_job_note(held_by);
 	SPI_finish();
-	if (n == 0 && held_by != NULL)
-		resume = DatumGetTimestampTz(from.changed_at);	/* nothing read: from where it started */
-	else if (*again)
-		resume = DatumGetTimestampTz(last.changed_at);	/* after the last row sealed */
-	seal_job_done(full, now, horizon, (held_by != NULL || *again) ? &resume : NULL);
+	if (held_by != NULL)		/* nothing read: again from where it started */
+		horizon = Min(horizon, job_from);
+	else if (*again)			/* stopped at a limit: after the last row sealed */
+		horizon = Min(horizon, DatumGetTimestampTz(last.changed_at));
+	seal_job_done(full, now, horizon);
 	return n;
 }
 
