@@ -387,7 +387,7 @@ wait_for_accounts(int64 party_id)
 	{
 		CHECK_FOR_INTERRUPTS();
 		ft_lock_alone("SELECT 1 FROM fintech.accounts WHERE code OPERATOR(pg_catalog.=) $1"
-				   " FOR NO KEY UPDATE", TEXTOID, codes[i]);
+					  " FOR NO KEY UPDATE", TEXTOID, codes[i]);
 	}
 }
 

@@ -42,15 +42,14 @@
 enum
 {
 	P_DUE,
-	P_DUE_SKIP,
 	P_DUE_0_5,
-	P_DUE_SKIP_0_5,
 	P_SCREENED,
 	NPLANS
 };
 
 /*
- * One batch of the parties due (the job adds SKIP LOCKED), after the key
+ * One batch of the parties due, skipping those other transactions hold
+ * (both callers: see fintech_rescreen_parties), after the key
  * ($2, $3) where the previous batch of the same call ended: read in the
  * order of the index parties_screened (screened_generation, id), each
  * batch starts where the last one stopped.  From the start instead, every
@@ -63,14 +62,12 @@ enum
 	" WHERE screened_generation OPERATOR(pg_catalog.<) $1" \
 	" AND (screened_generation, id) OPERATOR(pg_catalog.>) ($2, $3)" \
 	" ORDER BY screened_generation, id LIMIT " CppAsString2(RESCREEN_BATCH) \
-	" FOR NO KEY UPDATE"
+	" FOR NO KEY UPDATE SKIP LOCKED"
 
 static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_DUE] = {DUE_SQL("birth_date"), 3, {INT8OID, INT8OID, INT8OID}},
-	[P_DUE_SKIP] = {DUE_SQL("birth_date") " SKIP LOCKED", 3, {INT8OID, INT8OID, INT8OID}},
 	/* an extension not yet updated to 0.6.0: parties have no birth_date */
 	[P_DUE_0_5] = {DUE_SQL("NULL::pg_catalog.date"), 3, {INT8OID, INT8OID, INT8OID}},
-	[P_DUE_SKIP_0_5] = {DUE_SQL("NULL::pg_catalog.date") " SKIP LOCKED", 3, {INT8OID, INT8OID, INT8OID}},
 	/* a batch of rescreened parties: ids, generations, statuses */
 	[P_SCREENED] = {"UPDATE fintech.parties p SET screened_generation = u.generation,"
 		" screened_at = pg_catalog.clock_timestamp(), status = u.status"
@@ -124,10 +121,10 @@ typedef struct RescreenPos
 /*
  * Rescreens one batch of due parties after *pos, and moves *pos past it;
  * returns the number of parties (and adds the alerts raised to *alerts).
- * skip_locked: leave parties locked by others for later (the job).
+ * Parties locked by others are left for later.
  */
 static int64
-rescreen_batch(bool skip_locked, int64 *alerts, RescreenPos *pos)
+rescreen_batch(int64 *alerts, RescreenPos *pos)
 {
 	int64		generation = fintech_screening_generation();
 	Datum		v[3];
@@ -149,10 +146,7 @@ rescreen_batch(bool skip_locked, int64 *alerts, RescreenPos *pos)
 	v[0] = Int64GetDatum(generation);
 	v[1] = Int64GetDatum(pos->after_generation);
 	v[2] = Int64GetDatum(pos->after_id);
-	if (ft_screening_v2_schema())
-		ft_run_plan(&plans, skip_locked ? P_DUE_SKIP : P_DUE, v, NULL, false, 0);
-	else
-		ft_run_plan(&plans, skip_locked ? P_DUE_SKIP_0_5 : P_DUE_0_5, v, NULL, false, 0);
+	ft_run_plan(&plans, ft_screening_v2_schema() ? P_DUE : P_DUE_0_5, v, NULL, false, 0);
 	n = SPI_processed;
 	ids = palloc(sizeof(int64) * Max(n, 1));
 	names = palloc(sizeof(char *) * Max(n, 1));
@@ -173,12 +167,15 @@ rescreen_batch(bool skip_locked, int64 *alerts, RescreenPos *pos)
 		birth = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 6, &isnull);
 		attrs[i].has_birth_date = !isnull;
 		attrs[i].birth_date = isnull ? 0 : DatumGetDateADT(birth);
-		if (i == n - 1)
-		{
-			pos->after_id = ids[i];
-			pos->after_generation =
-				DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 7, &isnull));
-		}
+	}
+	if (n > 0)
+	{
+		bool		isnull;
+
+		/* the next batch starts after the last party read */
+		pos->after_id = ids[n - 1];
+		pos->after_generation =
+			DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[n - 1], SPI_tuptable->tupdesc, 7, &isnull));
 	}
 	gens = palloc(sizeof(Datum) * Max(n, 1));
 	new_status = palloc(sizeof(Datum) * Max(n, 1));
@@ -225,9 +222,9 @@ static bool
 wait_for_due_party(int64 generation)
 {
 	return ft_lock_alone("SELECT id FROM fintech.parties"
-					  " WHERE screened_generation OPERATOR(pg_catalog.<) $1"
-					  " ORDER BY screened_generation, id LIMIT 1 FOR NO KEY UPDATE",
-					  INT8OID, Int64GetDatum(generation));
+						 " WHERE screened_generation OPERATOR(pg_catalog.<) $1"
+						 " ORDER BY screened_generation, id LIMIT 1 FOR NO KEY UPDATE",
+						 INT8OID, Int64GetDatum(generation));
 }
 
 PG_FUNCTION_INFO_V1(fintech_rescreen_parties);
@@ -255,7 +252,7 @@ fintech_rescreen_parties(PG_FUNCTION_ARGS)
 		int64		generation;
 
 		CHECK_FOR_INTERRUPTS();
-		n = rescreen_batch(true, &alerts, &pos);
+		n = rescreen_batch(&alerts, &pos);
 		rescreened += n;
 		if (n > 0)
 			continue;
@@ -309,7 +306,7 @@ rescreen_job(bool *again)
 	int64		n;
 
 	SPI_connect();
-	n = rescreen_batch(true, &alerts, &job_pos);
+	n = rescreen_batch(&alerts, &job_pos);
 	SPI_finish();
 	*again = n == RESCREEN_BATCH;
 	if (!*again)
