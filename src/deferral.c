@@ -87,10 +87,14 @@ enum
 };
 
 static const FintechPlanDef plan_defs[NPLANS] = {
-	/* $2: at most that many (NULL: all) */
+	/*
+	 * $2: at most that many (NULL: all).  Planned at each run (once per
+	 * account folded): a plan made while fintech.postings was empty would
+	 * read the whole table for every fold until autovacuum analysed it.
+	 */
 	[P_UNFOLDED] = {"SELECT entry_id, leg, amount FROM fintech.postings"
 		" WHERE account_id OPERATOR(pg_catalog.=) $1 AND seq IS NULL ORDER BY entry_id, leg LIMIT $2",
-	2, {INT8OID, INT8OID}},
+	2, {INT8OID, INT8OID}, true},
 	/*
 	 * By primary key alone: with "AND seq IS NULL" here the planner may
 	 * take postings_unfolded (account_id) WHERE seq IS NULL, whose

@@ -12,7 +12,8 @@
 
 /* the plan saved in *slot, prepared on the first call */
 static SPIPlanPtr
-saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
+saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes,
+		   bool replan)
 {
 	if (*slot == NULL)
 	{
@@ -24,6 +25,7 @@ saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 		 * estimate is higher).
 		 */
 		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes,
+										   replan ? CURSOR_OPT_CUSTOM_PLAN :
 										   CURSOR_OPT_GENERIC_PLAN);
 
 		if (p == NULL)
@@ -35,16 +37,16 @@ saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 	return *slot;
 }
 
-int
-fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes,
-					  Datum *values, const char *nulls, bool read_only, long count)
+static int
+execute_saved(SPIPlanPtr *slot, const FintechPlanDef *d, Datum *values, const char *nulls,
+			  bool read_only, long count)
 {
 	int			ret;
 
-	ret = SPI_execute_plan(saved_plan(slot, sql, nargs, argtypes), values, nulls,
-						   read_only, count);
+	ret = SPI_execute_plan(saved_plan(slot, d->sql, d->nargs, d->argtypes, d->replan),
+						   values, nulls, read_only, count);
 	if (ret < 0)
-		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", sql,
+		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s", d->sql,
 			 SPI_result_code_string(ret));
 	return ret;
 }
@@ -57,8 +59,7 @@ ft_run_plan(FintechPlans *set, int which, Datum *values, const char *nulls,
 
 	Assert(which >= 0 && which < set->nplans);
 	d = &set->defs[which];
-	return fintech_execute_saved(&set->saved[which], d->sql, d->nargs, d->argtypes,
-								 values, nulls, read_only, count);
+	return execute_saved(&set->saved[which], d, values, nulls, read_only, count);
 }
 
 Portal
@@ -69,7 +70,8 @@ ft_open_cursor(FintechPlans *set, int which, Datum *values, const char *nulls,
 
 	Assert(which >= 0 && which < set->nplans);
 	d = &set->defs[which];
-	return SPI_cursor_open(NULL, saved_plan(&set->saved[which], d->sql, d->nargs, d->argtypes),
+	return SPI_cursor_open(NULL, saved_plan(&set->saved[which], d->sql, d->nargs, d->argtypes,
+											d->replan),
 						   values, nulls, read_only);
 }
 

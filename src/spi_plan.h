@@ -15,7 +15,8 @@
  * and runs them with ft_run_plan(&plans, P_LOCK, values, nulls, ...).  Each
  * statement is prepared on its first use in the backend, with a generic
  * plan, and kept (PostgreSQL's plan cache re-plans it when a table changes
- * or is analysed).  Values are always parameters, never pasted into text.
+ * or is analysed); one marked `replan` is planned at every run.  Values
+ * are always parameters, never pasted into text.
  * SPI must be connected.
  *
  *-------------------------------------------------------------------------
@@ -33,6 +34,17 @@ typedef struct FintechPlanDef
 	const char *sql;
 	int			nargs;
 	Oid			argtypes[FT_PLAN_MAXARGS];
+
+	/*
+	 * Planned again at every run, from the tables' sizes then, instead of
+	 * once with a generic plan.  For a job's statement over a backlog that
+	 * statistics do not follow (a table pruned to nothing, then a burst,
+	 * all before autovacuum looks again): a generic plan made while
+	 * fintech.events looked empty numbered 1,000 events out of 100,000 in
+	 * 48 s, by a nested loop over the whole table.  Costs a planning per
+	 * run, so only for statements run once per batch.
+	 */
+	bool		replan;
 } FintechPlanDef;
 
 /* a part's statements and the plans saved for them in this backend */
@@ -57,11 +69,6 @@ extern int	ft_run_plan(FintechPlans *set, int which, Datum *values, const char *
  */
 extern Portal ft_open_cursor(FintechPlans *set, int which, Datum *values, const char *nulls,
 							 bool read_only);
-
-/* one statement with its own slot (a part with a single saved statement) */
-extern int	fintech_execute_saved(SPIPlanPtr *slot, const char *sql, int nargs,
-								  const Oid *argtypes, Datum *values, const char *nulls,
-								  bool read_only, long count);
 
 /* a one-off SELECT (not worth a saved plan); ERROR unless it returned SPI_OK_SELECT */
 extern void ft_run_select(const char *sql, int nargs, Oid *argtypes, Datum *values);

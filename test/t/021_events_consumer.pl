@@ -172,5 +172,38 @@ is( sql(qq{SELECT count(*) FROM fintech.events WHERE write_seq >= $bound}), '1',
 is( sql(q{SELECT count(*) = count(DISTINCT write_seq) FROM fintech.events}), 't',
 	'no write_seq was handed out twice');
 
+# the sequencer's statement is planned at each run, from the table's size
+# then: a plan kept from a run that saw fintech.events empty (pruned to
+# nothing and analysed) numbered a burst by a nested loop that rescanned
+# the batch for every row of the table (1,000 of 100,000 events: 48 s).
+# autovacuum stays away from the table meanwhile, as it may for a minute
+# or more; auto_explain logs the plans of the sequencer's statements.
+sql("ALTER TABLE fintech.events SET (autovacuum_enabled = false)");
+sql(q{SELECT count(*) FROM fintech.ack_events('sink',
+        (SELECT last_event_id FROM fintech.event_order))});
+wait_for("SELECT count(*) = 0 FROM fintech.events WHERE event_id IS NOT NULL",
+	'the consumed events are pruned', 30);
+sql("VACUUM ANALYZE fintech.events");
+my $sq = $node->background_psql('postgres');
+$sq->query_safe(q{LOAD 'auto_explain'});
+$sq->query_safe(q{SET auto_explain.log_min_duration = 0});
+$sq->query_safe(q{SET auto_explain.log_nested_statements = on});
+$sq->query_safe(q{SELECT count(*) FROM fintech.read_events('sink', 1)});
+my $log_from = -s $node->logfile;
+sql(q{SELECT count(*) FROM fintech.transfer_batch(
+        (SELECT array_agg('w1'::text) FROM generate_series(1, 30000)),
+        (SELECT array_agg('shop'::text) FROM generate_series(1, 30000)),
+        (SELECT array_agg(1::bigint) FROM generate_series(1, 30000)))});
+$sq->query_safe("SET statement_timeout = '300s'");
+is($sq->query_safe(q{SELECT count(*) FROM fintech.read_events('sink', 1)}), '1',
+	'a read after a burst of 30,000 events');
+$sq->quit;
+my $plans = substr(slurp_file($node->logfile), $log_from);
+like($plans, qr/UPDATE fintech\.events e SET event_id/, 'auto_explain logged the numbering');
+unlike($plans, qr/Join Filter: \(e\.ctid = o\.tid\)/,
+	'the numbering is not a nested loop that rescans the batch for each event');
+is(sql("SELECT count(*) FROM fintech.events WHERE event_id IS NULL"), '0', 'every event is numbered');
+sql("ALTER TABLE fintech.events RESET (autovacuum_enabled)");
+
 $node->stop;
 done_testing();
