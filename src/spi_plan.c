@@ -18,11 +18,12 @@ saved_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes,
 	if (*slot == NULL)
 	{
 		/*
-		 * A generic plan from the start: every saved statement is a lookup
-		 * by key whose best plan does not depend on the values, and a
-		 * custom plan would be re-planned on every call (the plan cache
-		 * keeps choosing custom plans for "= ANY ($1)", whose generic
-		 * estimate is higher).
+		 * A generic plan from the start: a saved statement is a lookup by
+		 * key whose best plan does not depend on the values, and a custom
+		 * plan would be re-planned on every call (the plan cache keeps
+		 * choosing custom plans for "= ANY ($1)", whose generic estimate
+		 * is higher).  Except a statement marked replan, which asks for
+		 * exactly that (spi_plan.h).
 		 */
 		SPIPlanPtr	p = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes,
 										   replan ? CURSOR_OPT_CUSTOM_PLAN :
