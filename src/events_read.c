@@ -61,6 +61,7 @@
 #include "storage/lmgr.h"
 #include "utils/snapmgr.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
 #include "fintech.h"
@@ -129,13 +130,19 @@ static const FintechPlanDef plan_defs[NPLANS] = {
 	[P_DROP] = {"DELETE FROM fintech.event_consumers WHERE name OPERATOR(pg_catalog.=) $1", 1, {TEXTOID}},
 	[P_READ] = {"SELECT event_id, kind, occurred_at, payload::pg_catalog.jsonb FROM fintech.events"
 		" WHERE event_id OPERATOR(pg_catalog.>) $1 ORDER BY event_id LIMIT $2", 2, {INT8OID, INT4OID}},
-	/* what every consumer has acknowledged; with none, everything numbered */
-	[P_PRUNE] = {"DELETE FROM fintech.events WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
+	/*
+	 * What every consumer has acknowledged (with none, everything
+	 * numbered), after $1 and in order: how many, and the last one.
+	 * Planned at each run, like the numbering.
+	 */
+	[P_PRUNE] = {"WITH d AS (DELETE FROM fintech.events WHERE ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
 		" SELECT e.ctid FROM fintech.events e"
-		"  WHERE e.event_id OPERATOR(pg_catalog.<=) coalesce((SELECT pg_catalog.min(c.acked_up_to)"
+		"  WHERE e.event_id OPERATOR(pg_catalog.>) $1"
+		"    AND e.event_id OPERATOR(pg_catalog.<=) coalesce((SELECT pg_catalog.min(c.acked_up_to)"
 		"          FROM fintech.event_consumers c),"
 		"        (SELECT o.last_event_id FROM fintech.event_order o))"
-		"  LIMIT " CppAsString2(PRUNE_BATCH) "))", 0, {0}},
+		"  ORDER BY e.event_id LIMIT " CppAsString2(PRUNE_BATCH) ")) RETURNING event_id)"
+		" SELECT pg_catalog.count(*), pg_catalog.max(event_id) FROM d", 1, {INT8OID}, true},
 };
 
 FT_DEFINE_PLANS(plans, plan_defs);
@@ -432,12 +439,29 @@ fintech_ack_events(PG_FUNCTION_ARGS)
 
 /* ------------------------------------------------------------------------
  * prune_events job
+ *
+ * Each run deletes after the last event the runs before it deleted, in
+ * event_id order: numbers are final and given in order, so every event up
+ * to that one is gone.  Read from the start, a run stepped over the index
+ * entries of every event deleted while some snapshot stays open (a
+ * pg_dump's: the entries cannot be marked dead), once per batch of
+ * PRUNE_BATCH.  A run from the start comes at least every
+ * PRUNE_FULL_EVERY all the same, for the deletes of a run whose
+ * transaction did not commit.
  * ------------------------------------------------------------------------
  */
+#define PRUNE_FULL_EVERY	(10 * 60 * USECS_PER_SEC)
+
+static int64 prune_after = 0;	/* the last event deleted (in this launcher) */
+static TimestampTz prune_full_at = 0;	/* when a run last began at the start */
+
 int64
 prune_events_job(bool *again)
 {
 	int64		n;
+	TimestampTz now = GetCurrentTimestamp();
+	Datum		v[1];
+	bool		isnull;
 
 	Oid			events;
 	Oid			seqid;
@@ -449,9 +473,18 @@ prune_events_job(bool *again)
 	/* "none" again once the last consumer is gone (skipped while busy) */
 	(void) ft_event_readers_check(seqid, consumers);
 	SPI_connect();
-	if (ft_run_plan(&plans, P_PRUNE, NULL, NULL, false, 0) != SPI_OK_DELETE)
+	if (now - prune_full_at >= PRUNE_FULL_EVERY)
+	{
+		prune_after = 0;
+		prune_full_at = now;
+	}
+	v[0] = Int64GetDatum(prune_after);
+	if (ft_run_plan(&plans, P_PRUNE, v, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not prune events");
-	n = (int64) SPI_processed;
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (n > 0)
+		prune_after = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+												  2, &isnull));
 	/* last: the job holds the sequencer's lock only until it commits */
 	(void) sequence_events(false);
 	SPI_finish();

@@ -184,6 +184,12 @@ sql(q{SELECT count(*) FROM fintech.ack_events('sink',
 wait_for("SELECT count(*) = 0 FROM fintech.events WHERE event_id IS NOT NULL",
 	'the consumed events are pruned', 30);
 sql("VACUUM ANALYZE fintech.events");
+# (the prune job numbers events too: it runs on request only meanwhile, so
+# that the session below is the one that numbers the burst)
+sql("ALTER SYSTEM SET fintech.prune_events_interval = 0");
+sql("SELECT pg_reload_conf()");
+wait_for("SELECT state = 'on request' FROM fintech.worker_status WHERE job = 'prune_events'",
+	'prune_events runs on request only');
 my $sq = $node->background_psql('postgres');
 $sq->query_safe(q{LOAD 'auto_explain'});
 $sq->query_safe(q{SET auto_explain.log_min_duration = 0});
@@ -203,6 +209,39 @@ like($plans, qr/UPDATE fintech\.events e SET event_id/, 'auto_explain logged the
 unlike($plans, qr/Join Filter: \(e\.ctid = o\.tid\)/,
 	'the numbering is not a nested loop that rescans the batch for each event');
 is(sql("SELECT count(*) FROM fintech.events WHERE event_id IS NULL"), '0', 'every event is numbered');
+sql("ALTER SYSTEM RESET fintech.prune_events_interval");
+sql("SELECT pg_reload_conf()");
+wait_for("SELECT state <> 'on request' FROM fintech.worker_status WHERE job = 'prune_events'",
+	'prune_events runs on its interval again');
+
+# the prune job goes on after the last event it deleted: read from the
+# start, each batch stepped over the index entries of every event deleted
+# while a snapshot stays open (here a REPEATABLE READ transaction's, as a
+# pg_dump holds one), which cannot be marked dead meanwhile
+my $events_in_order_reads = "(SELECT idx_tup_read FROM pg_stat_user_indexes
+                               WHERE schemaname = 'fintech' AND indexrelname = 'events_in_order')";
+my $snap = $node->background_psql('postgres');
+$snap->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ');
+$snap->query_safe('SELECT count(*) FROM fintech.accounts');
+my $burst_and_prune = sub {
+	my $label = shift;
+	sql(q{SELECT count(*) FROM fintech.transfer_batch(
+	        (SELECT array_agg('w2'::text) FROM generate_series(1, 30000)),
+	        (SELECT array_agg('shop'::text) FROM generate_series(1, 30000)),
+	        (SELECT array_agg(1::bigint) FROM generate_series(1, 30000)))});
+	sql(q{SELECT count(*) FROM fintech.read_events('sink', 1)});
+	sql(q{SELECT fintech.ack_events('sink', (SELECT last_event_id FROM fintech.event_order))});
+	wait_for("SELECT count(*) = 0 FROM fintech.events", "$label: the 30,000 events are pruned", 60);
+	# (the launcher reports its counts after each run, at most once a second)
+	usleep(2_000_000);
+	return sql("SELECT $events_in_order_reads");
+};
+my $reads1 = $burst_and_prune->('first burst');
+my $reads2 = $burst_and_prune->('second burst, the first one\'s index entries kept');
+cmp_ok($reads2 - $reads1, '<', 60000,
+	'pruning the second burst read its own 30,000 index entries, not the first one\'s again for each batch');
+$snap->query_safe('COMMIT');
+$snap->quit;
 sql("ALTER TABLE fintech.events RESET (autovacuum_enabled)");
 
 $node->stop;
