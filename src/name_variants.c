@@ -7,7 +7,7 @@
  *	  transliteration variants compared as the group's nearest spelling,
  *	  ft_korean_sim, two tokens compared by their Korean keys
  *	  (translit_keys.c's ft_korean_key) where one side is written in Hangul,
- *	  ft_thai_sim, the same by their Thai keys (translit_thai.c's
+ *	  ft_thai_sim, the same by their Thai keys (translit_thai_key.c's
  *	  ft_thai_key) where one side is written in Thai letters,
  *	  ft_cyrillic_sim, the same by their Cyrillic keys (translit_keys.c's
  *	  ft_cyrillic_key) where one side is written in Cyrillic letters,
@@ -124,7 +124,7 @@ ft_korean_sim(const char *a, int la, const char *b, int lb)
 }
 
 /*
- * By their Thai keys (translit_thai.c's ft_thai_key): for pairs where one
+ * By their Thai keys (translit_thai_key.c's ft_thai_key): for pairs where one
  * side is written in Thai letters, whose names the lists spell by RTGS and
  * by the spellings Thais give their own names (BHUMIBOL / phumiphon,
  * LEEKPAI / likphai).

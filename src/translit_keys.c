@@ -6,7 +6,7 @@
  *	  (ft_hebrew_key): the spellings of one name in the romanisations the
  *	  lists mix, written as one, for scoring a pair where one side is
  *	  written in that script (name_variants.c).  The Greek key is
- *	  translit_greek.c's, the Thai key translit_thai.c's; the
+ *	  translit_greek.c's, the Thai key translit_thai_key.c's; the
  *	  transliteration itself is translit.c's.
  *
  * A key is a rule about how a language is said, never a table of names,
