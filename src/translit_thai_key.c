@@ -39,7 +39,11 @@
  * (RTGS's final ช: Adulyadej); a final t after n left out (the letter the
  * thanthakhat silences, which RTGS leaves out and Sanskrit-based spellings
  * write: Anand, อานันท์ anan; an RTGS word never ends in nt); a doubled
- * letter once (Chinnawat); an initial sr s (SRI for ศรี, RTGS si).  Compared only where
+ * letter once (Chinnawat); an initial sr s (SRI for ศรี, RTGS si); an h
+ * after a vowel and before no vowel left out (the English habit of
+ * marking a short vowel: Koh, RTGS ko; RTGS closes no syllable with h); aw
+ * before a consonant o (the vowel of -อ-, Rawd, RTGS rot; a final aw is
+ * RTGS's ao, Buakaw: session 19).  Compared only where
  * one side is written in Thai letters (name_score.c), never between two
  * Latin names: for them these are different letters.  Needs room for
  * len + 1 bytes in out.
@@ -126,6 +130,17 @@ ft_thai_key(const char *t, int len, char *out)
 			case 'l':
 				if (closing)
 					c = 'n';
+				break;
+			case 'h':
+				if (closing)
+					continue;	/* the h of a short vowel (KOH, RTGS ko): RTGS closes no syllable with h */
+				break;
+			case 'a':
+				if (n == 'w' && i + 2 < len && !ft_key_vowel(t[i + 2]))
+				{
+					c = 'o';	/* aw before a consonant: the vowel o (RAWD, RTGS rot; a final aw is ao) */
+					i++;
+				}
 				break;
 		}
 		if (c == 'c' && i + 1 >= len)

@@ -96,5 +96,26 @@ SELECT * FROM hits('Tso Tsung-tang', 0.5);
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('Tso Tsung-tang', s.id) AS e
  WHERE s.list = 'XO3' AND s.source_uid = '1';
+-- (session 19) the Thai key leaves out an h after a vowel and before no
+-- vowel (the English habit of marking a short vowel: KOH, RTGS ko; RTGS
+-- closes no syllable with h) and writes aw before a consonant o (the
+-- vowel of -อ-: KHAWN, RTGS khon; a final aw is RTGS's ao): เกาะเต่า
+-- (kotao) finds KOH TAO, KHAWN KAEN finds ขอนแก่น (khonkaen), by keys
+-- equal (before: kotao / kohtao under a join's 0.90, kotao being a known
+-- word; khawnkaen / khonkaen not paired).  The Chinese key writes a final
+-- eou (folded eu) iu, Gwoyeu Romatzyh's third tone of -iu (JEOU, pinyin
+-- jiu): LIN JEOU-SHAN and 林久山 find each other (before: jeu / jiu not
+-- paired).  XL4 / XO4.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['KOH TAO', 'KHAWN KAEN', 'LIN, Jeou-shan']),
+                                   list => 'XL4') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['เกาะเต่า', 'ขอนแก่น', '林久山']), list => 'XO4') AS original;
+SELECT * FROM hits('เกาะเต่า');
+SELECT * FROM hits('Khawn Kaen');
+SELECT * FROM hits('Lin Jeou-shan');
+SELECT * FROM hits('林久山');
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('เกาะเต่า', 'XL4', '1'), ('Khawn Kaen', 'XO4', '2'), ('Lin Jeou-shan', 'XO4', '3')) AS v(q, l, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = v.l AND s.source_uid = v.uid;
 \c :original_db
 DROP DATABASE fintech_screening_keys;
