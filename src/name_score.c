@@ -242,9 +242,10 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		float		k;
 		bool		e;
 
-		/* (one side written in Hangul: its romanisations meet; not eq, FT_KEYEQ says why) */
-		if (sim < 1.0f && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
-			sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		/* (one side written in Hangul: its romanisations meet; eq by the strict key only) */
+		if (sim < 1.0f && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)) &&
+			(k = ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
+			sim = k, eq = e;
 		/* (one side written in Thai letters: RTGS and the names' own spellings meet) */
 		if (sim < 1.0f && (q->nn.thai || (v->forms & FT_FORM_THAI)) &&
 			(k = ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)

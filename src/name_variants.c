@@ -113,14 +113,18 @@ key_sim(const char *a, int la, const char *b, int lb, int (*key) (const char *, 
 /*
  * By their Korean keys (ft_korean_key): for pairs where one side is
  * written in Hangul, whose romanisation the lists spell in several
- * systems (GEUN-HYE / kun hie).
+ * systems (GEUN-HYE / kun hie).  *equal: the strict keys are equal
+ * (ft_korean_strict_key: one syllable's spellings, KOO / ku; session 19).
  */
 float
-ft_korean_sim(const char *a, int la, const char *b, int lb)
+ft_korean_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
-	bool		equal;
+	bool		e;
+	float		sim = key_sim(a, la, b, lb, ft_korean_key, KOREAN_KEY_COST, &e);
 
-	return key_sim(a, la, b, lb, ft_korean_key, KOREAN_KEY_COST, &equal);
+	/* (equal keys may be two syllables a vowel apart: equal only by the strict key) */
+	*equal = e && keys_equal(a, la, b, lb, ft_korean_strict_key);
+	return sim;
 }
 
 /*

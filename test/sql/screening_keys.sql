@@ -117,5 +117,27 @@ SELECT v.q, e->'tokens' AS tokens
   FROM (VALUES ('เกาะเต่า', 'XL4', '1'), ('Khawn Kaen', 'XO4', '2'), ('Lin Jeou-shan', 'XO4', '3')) AS v(q, l, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = v.l AND s.source_uid = v.uid;
+-- (session 19) equal Korean keys may be two syllables a vowel apart (건
+-- kon and KUN, 근 kun: the key merges o and u), but equal strict keys
+-- (the same classes of consonants, ee and ui, of the vowels only oo as u)
+-- are one syllable's spellings in two systems: such a pair loses the
+-- key's 0.05 only, as for the Thai and Chinese keys.  KOO BON-JOON finds
+-- 구본준 (koo / ku, bon / pon, joon / jun 0.95; before 0.8525, 0.8525
+-- and 0.9025, a short part's and a known word's losses), while KUN / kon
+-- stays 0.8525.  The
+-- Korean key also writes zh j: the ZHOU / CHOU variant group writes
+-- every chu zhu, 추 too, so CHOO KYUNG-HO finds 추경호 (choo / zhu; before
+-- not paired).  XL5 / XO5.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['KOO, Bon-joon', 'CHOO, Kyung-ho', 'LEE, Kun-il']),
+                                   list => 'XL5') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['구본준', '추경호', '이건일']), list => 'XO5') AS original;
+SELECT * FROM hits('Koo Bon-joon');
+SELECT * FROM hits('구본준');
+SELECT * FROM hits('Choo Kyung-ho');
+SELECT * FROM hits('추경호');
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('Koo Bon-joon', '1'), ('Choo Kyung-ho', '2'), ('Lee Kun-il', '3')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XO5' AND s.source_uid = v.uid;
 \c :original_db
 DROP DATABASE fintech_screening_keys;
