@@ -139,5 +139,19 @@ SELECT v.q, e->'tokens' AS tokens
   FROM (VALUES ('Koo Bon-joon', '1'), ('Choo Kyung-ho', '2'), ('Lee Kun-il', '3')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XO5' AND s.source_uid = v.uid;
+-- (session 19) a syllable of a name written in Chinese characters or
+-- Hangul is no particle (德 de is not the de of DE LA CRUZ): it is a real
+-- part, which the leftover pairs compare with a listed part by the
+-- Chinese key (de / te): 陳明德 and CHEN MING-TE, de / te 0.8525, the
+-- name 0.963 (before: de, a particle, matched only itself and weighed
+-- little, the name 0.925 by chenming alone); 蔡英德 (above) now scores
+-- less against 蔡英文 and TSAI, Ing-wen, its de a real part left over.
+-- XL6 / XO6.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['CHEN, Ming-te', 'DE LA CRUZ, Juan']), list => 'XL6') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['陳明德']), list => 'XO6') AS original;
+SELECT * FROM hits('陳明德');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('陳明德', s.id) AS e
+ WHERE s.list = 'XL6' AND s.source_uid = '1';
 \c :original_db
 DROP DATABASE fintech_screening_keys;
