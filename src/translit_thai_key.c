@@ -43,7 +43,9 @@
  * after a vowel and before no vowel left out (the English habit of
  * marking a short vowel: Koh, RTGS ko; RTGS closes no syllable with h); aw
  * before a consonant o (the vowel of -อ-, Rawd, RTGS rot; a final aw is
- * RTGS's ao, Buakaw: session 19).  Compared only where
+ * RTGS's ao, Buakaw: session 19); the vowel ue / uea (ึ ื เ-ือ) ua, as the
+ * names' own spellings write it (Muang, RTGS mueang; Juang, chueng), and
+ * eu after a consonant ua too (Pheu, RTGS phuea; Seub, suep).  Compared only where
  * one side is written in Thai letters (name_score.c), never between two
  * Latin names: for them these are different letters.  Needs room for
  * len + 1 bytes in out.
@@ -108,6 +110,24 @@ ft_thai_key(const char *t, int len, char *out)
 				{
 					c = 'i';
 					i++;
+				}
+				else if (n == 'u' && i > 0 && !ft_key_vowel(t[i - 1]))
+				{
+					if (o == 0 || out[o - 1] != 'u')
+						out[o++] = 'u';	/* eu: the vowel ue / uea (PHEU, RTGS phuea) */
+					c = 'a';
+					i++;
+				}
+				break;
+			case 'u':
+				if (n == 'e' && !(i + 2 < len && t[i + 2] == 'e'))
+				{
+					if (o == 0 || out[o - 1] != 'u')
+						out[o++] = 'u';	/* ue, uea: ua (MUANG, RTGS mueang) */
+					c = 'a';
+					i++;
+					if (i + 1 < len && t[i + 1] == 'a')
+						i++;
 				}
 				break;
 			case 'o':

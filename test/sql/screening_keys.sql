@@ -153,5 +153,19 @@ SELECT * FROM hits('陳明德');
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('陳明德', s.id) AS e
  WHERE s.list = 'XL6' AND s.source_uid = '1';
+-- (session 19) the Thai key writes the vowel ue / uea (ึ ื เ-ือ, RTGS ue,
+-- uea) ua, and eu after a consonant ua: the spellings Thais give it (ua,
+-- eu: MUANG for เมือง mueang, SEUB for สืบ suep).  เมืองทอง (mueangthong)
+-- and MUANG THONG, สืบ and SEUB meet by keys equal, 0.95 (before: by the
+-- letters, 0.9017 and 0.8348).  XL7 / XO7.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['MUANG THONG', 'SEUB, Somchai']), list => 'XL7') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['เมืองทอง', 'สืบ สมชาย']), list => 'XO7') AS original;
+SELECT * FROM hits('เมืองทอง');
+SELECT * FROM hits('Muang Thong');
+SELECT * FROM hits('Seub Somchai');
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('เมืองทอง', 'XL7', '1'), ('Seub Somchai', 'XO7', '2')) AS v(q, l, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = v.l AND s.source_uid = v.uid;
 \c :original_db
 DROP DATABASE fintech_screening_keys;
