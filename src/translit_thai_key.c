@@ -45,7 +45,9 @@
  * before a consonant o (the vowel of -อ-, Rawd, RTGS rot; a final aw is
  * RTGS's ao, Buakaw: session 19); the vowel ue / uea (ึ ื เ-ือ) ua, as the
  * names' own spellings write it (Muang, RTGS mueang; Juang, chueng), and
- * eu after a consonant ua too (Pheu, RTGS phuea; Seub, suep).  Compared only where
+ * eu after a consonant ua too (Pheu, RTGS phuea; Seub, suep); a final ya
+ * (folded ia) after a consonant left out like a final ra, the silent ย
+ * under the thanthakhat written with its a (Piromya, RTGS phirom).  Compared only where
  * one side is written in Thai letters (name_score.c), never between two
  * Latin names: for them these are different letters.  Needs room for
  * len + 1 bytes in out.
@@ -150,6 +152,13 @@ ft_thai_key(const char *t, int len, char *out)
 			case 'l':
 				if (closing)
 					c = 'n';
+				break;
+			case 'i':
+				if (n == 'a' && i + 2 == len && i > 0 && !ft_key_vowel(t[i - 1]))
+				{
+					i++;		/* a final -ya (folded ia) after a consonant: a silent ย */
+					continue;
+				}
 				break;
 			case 'h':
 				if (closing)

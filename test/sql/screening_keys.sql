@@ -167,5 +167,18 @@ SELECT v.q, e->'tokens' AS tokens
   FROM (VALUES ('เมืองทอง', 'XL7', '1'), ('Seub Somchai', 'XO7', '2')) AS v(q, l, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = v.l AND s.source_uid = v.uid;
+-- (session 19) and a final -ya after a consonant, folded ia, is left out
+-- like a final -ra: the silent ย under the thanthakhat that
+-- Sanskrit-based spellings write with its a (SATYA for สัตย์, RTGS sat):
+-- SATYA SOMCHAI finds สัตย์ สมชาย, satia / sat 0.95 (before: not
+-- paired).  The other way sat and satia are not paired (not analysed
+-- why; a Thai query is not searched by keys).  XL8 / XO8.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SATYA, Somchai']), list => 'XL8') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สัตย์ สมชาย']), list => 'XO8') AS original;
+SELECT * FROM hits('Satya Somchai');
+SELECT * FROM hits('สัตย์ สมชาย');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Satya Somchai', s.id) AS e
+ WHERE s.list = 'XO8' AND s.source_uid = '1';
 \c :original_db
 DROP DATABASE fintech_screening_keys;
