@@ -42,7 +42,9 @@ ft_key_vowel(char c)
  * EUI, HUI or HEE: 희); in a w before the vowel u alone (우 wu, WOO; 욱 uk,
  * WOOK; session 17).  And zh is j: the variant group of ZHOU and CHOU
  * (name_words.c) writes every chu zhu, Hangul's 추 too (CHOO; session
- * 19).  The key writes each of those
+ * 19); and ye after a consonant is e (ㅖ after a consonant but ㅇ and ㄹ is
+ * said ㅔ: SYE for 세, HYE or HE for 혜; session 19).  The key writes each
+ * of those
  * classes as one letter (k t p c l s, n, o, e, i for ee and ui, no h) and a
  * doubled letter once, so that GEUN and kun (근), MOON and mun
  * (문), MYUNG and miong (명), BAK and pak (박), ROH and no (노) meet.  It is compared only
@@ -85,6 +87,10 @@ korean_key(const char *t, int len, bool strict, char *out)
 					c = 'e';	/* ae = e */
 					i++;
 				}
+				break;
+			case 'i':
+				if (!strict && n == 'e' && i > 0 && !ft_key_vowel(t[i - 1]))
+					continue;	/* ye (folded ie) after a consonant: e (세 SYE, 혜 HYE, said se, he) */
 				break;
 			case 'o':
 				if (strict && n == 'o')
