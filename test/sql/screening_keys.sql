@@ -193,5 +193,17 @@ SELECT * FROM hits('이세훈');
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('Lee Sye-hoon', s.id) AS e
  WHERE s.list = 'XO9' AND s.source_uid = '1';
+-- (session 19) a particle or legal form of a Latin query (BIN, DOO, the
+-- Serbian d.o.o.) may be a syllable of a name written in Hangul or Chinese
+-- characters: the key search of those scripts looks it up too, where it
+-- had matched only itself.  HAN DOO-BIN finds 한두빈 (han tu pin: doo / tu
+-- and bin / pin by the keys; before: both not paired, 한두빈 not found
+-- at 0.5).  XL10 / XO10.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['HAN, Doo-bin']), list => 'XL10') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['한두빈']), list => 'XO10') AS original;
+SELECT * FROM hits('Han Doo-bin', 0.5);
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Han Doo-bin', s.id) AS e
+ WHERE s.list = 'XO10' AND s.source_uid = '1';
 \c :original_db
 DROP DATABASE fintech_screening_keys;
