@@ -640,8 +640,10 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				const Vocab *v = &ix->vocab[items[ci]];
 				float		sim;
 
+				/* (a listed particle may be a syllable of a query in Hangul or Chinese characters: 두 DOO) */
 				if (cused & (1u << ci) || v->len < lo || v->len > hi ||
-					(v->strong == 0 && !leftover_patronymic(ix, q, qi, v)))
+					(v->strong == 0 && !leftover_patronymic(ix, q, qi, v) &&
+					 !(q->nn.hangul || q->nn.han)))
 					continue;
 				sim = leftover_sim(ix, q, nm, qi, items[ci]);
 				if (!(left_one ? sim >= LEFTOVER_FLOOR : pair_ok(sim, 1, 1)))

@@ -205,5 +205,14 @@ SELECT * FROM hits('Han Doo-bin', 0.5);
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('Han Doo-bin', s.id) AS e
  WHERE s.list = 'XO10' AND s.source_uid = '1';
+-- (session 19) the other way, a listed particle or legal form left over
+-- is compared with a part of a query written in Hangul or Chinese
+-- characters left over (they compared only strong parts): 한두빈 finds
+-- HAN, Doo-bin, tu / doo by the keys (before: tu / doo not paired, the
+-- name under 0.8).
+SELECT * FROM hits('한두빈', 0.8);
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('한두빈', s.id) AS e
+ WHERE s.list = 'XL10' AND s.source_uid = '1';
 \c :original_db
 DROP DATABASE fintech_screening_keys;
