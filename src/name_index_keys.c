@@ -3,7 +3,7 @@
  * name_index_keys.c
  *	  The key trigrams of the name index: the trigrams of a vocabulary
  *	  entry's script key (translit_keys.c's Korean and Cyrillic keys,
- *	  translit_greek.c's Greek key, translit_thai.c's Thai key,
+ *	  translit_greek.c's Greek key, translit_thai_key.c's Thai key,
  *	  translit_han.c's Chinese key), so that a pair whose spellings differ
  *	  at the start but whose keys agree (BANHARN / banhan, PIYABUTR /
  *	  piyabut, CHIANG / jiang) becomes a candidate of the search

@@ -242,9 +242,10 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		float		k;
 		bool		e;
 
-		/* (one side written in Hangul: its romanisations meet; not eq, FT_KEYEQ says why) */
-		if (sim < 1.0f && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)))
-			sim = Max(sim, ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		/* (one side written in Hangul: its romanisations meet; eq by the strict key only) */
+		if (sim < 1.0f && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)) &&
+			(k = ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
+			sim = k, eq = e;
 		/* (one side written in Thai letters: RTGS and the names' own spellings meet) */
 		if (sim < 1.0f && (q->nn.thai || (v->forms & FT_FORM_THAI)) &&
 			(k = ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
@@ -639,8 +640,10 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				const Vocab *v = &ix->vocab[items[ci]];
 				float		sim;
 
+				/* (a listed particle may be a syllable of a query in Hangul or Chinese characters: 두 DOO) */
 				if (cused & (1u << ci) || v->len < lo || v->len > hi ||
-					(v->strong == 0 && !leftover_patronymic(ix, q, qi, v)))
+					(v->strong == 0 && !leftover_patronymic(ix, q, qi, v) &&
+					 !(q->nn.hangul || q->nn.han)))
 					continue;
 				sim = leftover_sim(ix, q, nm, qi, items[ci]);
 				if (!(left_one ? sim >= LEFTOVER_FLOOR : pair_ok(sim, 1, 1)))

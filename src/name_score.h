@@ -86,9 +86,10 @@ typedef struct SimLink
  * Chinese keys (FT_KEYEQ_UNKEYED), is that of two equal Thai, Greek,
  * Cyrillic or Chinese keys: two spellings of one sound in two
  * romanisations (PRAMOJ / pramot, TE / de), which lose the key's cost only,
- * not a known word's or a short part's (item_sim_last, pair_sim).  Not the
- * Korean keys: they merge vowels Korean tells apart (eo o u eu: 건 kon,
- * 근 kun), so equal Korean keys may be two syllables.
+ * not a known word's or a short part's (item_sim_last, pair_sim).  Of the
+ * Korean keys only equal strict keys (session 19): the key merges vowels
+ * Korean tells apart (eo o u eu: 건 kon, 근 kun), so equal Korean keys may
+ * be two syllables; the strict key keeps o and u apart.
  */
 #define FT_KEYEQ			1
 #define FT_KEYEQ_UNKEYED	2
@@ -149,7 +150,7 @@ extern float ft_variant_sim_above(const char *t, int len, const char *canon, flo
 extern bool ft_variant_canon(const char *canon);
 
 /* similarity of two tokens by their Korean keys, less KOREAN_KEY_COST (one side written in Hangul) */
-extern float ft_korean_sim(const char *a, int la, const char *b, int lb);
+extern float ft_korean_sim(const char *a, int la, const char *b, int lb, bool *equal);
 
 /* similarity of two tokens by their Thai keys, less THAI_KEY_COST (one side written in Thai letters; *equal: the keys are) */
 extern float ft_thai_sim(const char *a, int la, const char *b, int lb, bool *equal);

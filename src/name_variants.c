@@ -7,7 +7,7 @@
  *	  transliteration variants compared as the group's nearest spelling,
  *	  ft_korean_sim, two tokens compared by their Korean keys
  *	  (translit_keys.c's ft_korean_key) where one side is written in Hangul,
- *	  ft_thai_sim, the same by their Thai keys (translit_thai.c's
+ *	  ft_thai_sim, the same by their Thai keys (translit_thai_key.c's
  *	  ft_thai_key) where one side is written in Thai letters,
  *	  ft_cyrillic_sim, the same by their Cyrillic keys (translit_keys.c's
  *	  ft_cyrillic_key) where one side is written in Cyrillic letters,
@@ -113,18 +113,22 @@ key_sim(const char *a, int la, const char *b, int lb, int (*key) (const char *, 
 /*
  * By their Korean keys (ft_korean_key): for pairs where one side is
  * written in Hangul, whose romanisation the lists spell in several
- * systems (GEUN-HYE / kun hie).
+ * systems (GEUN-HYE / kun hie).  *equal: the strict keys are equal
+ * (ft_korean_strict_key: one syllable's spellings, KOO / ku; session 19).
  */
 float
-ft_korean_sim(const char *a, int la, const char *b, int lb)
+ft_korean_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
-	bool		equal;
+	bool		e;
+	float		sim = key_sim(a, la, b, lb, ft_korean_key, KOREAN_KEY_COST, &e);
 
-	return key_sim(a, la, b, lb, ft_korean_key, KOREAN_KEY_COST, &equal);
+	/* (equal keys may be two syllables a vowel apart: equal only by the strict key) */
+	*equal = e && keys_equal(a, la, b, lb, ft_korean_strict_key);
+	return sim;
 }
 
 /*
- * By their Thai keys (translit_thai.c's ft_thai_key): for pairs where one
+ * By their Thai keys (translit_thai_key.c's ft_thai_key): for pairs where one
  * side is written in Thai letters, whose names the lists spell by RTGS and
  * by the spellings Thais give their own names (BHUMIBOL / phumiphon,
  * LEEKPAI / likphai).

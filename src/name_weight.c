@@ -59,7 +59,8 @@ ft_part_weight(const char *t, int df)
  * lists do not hold it): as rare as the same token among the listed
  * names, else rare.  A legal-form word that is the family name ("PAO,
  * Hua"), or that a listed name holds as one (name_index_build.c), is a
- * real part.
+ * real part; so is every syllable of a query written in Chinese
+ * characters or Hangul, which holds no particle (session 19: 德 de).
  */
 void
 ft_query_token_weight(const NameIndex *ix, const NormName *nn, int i, int v, float *w, int *strong)
@@ -68,7 +69,8 @@ ft_query_token_weight(const NameIndex *ix, const NormName *nn, int i, int v, flo
 
 	*w = v >= 0 ? ix->vocab[v].weight : ft_token_weight(t, 0);
 	*strong = ft_word_is_weak(t) ? 0 : 1;
-	if (*strong == 0 && ((i == 0 && nn->family_legal) ||
+	/* (a syllable of a name written in Chinese characters or Hangul is no particle: 德 de, 빈 bin) */
+	if (*strong == 0 && ((i == 0 && nn->family_legal) || nn->han || nn->hangul ||
 						 (v >= 0 && ix->vocab[v].strong > 0 && ft_word_in(WORDS_LEGAL, t))))
 	{
 		if (v < 0 || ix->vocab[v].strong == 0)

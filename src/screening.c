@@ -267,7 +267,8 @@ linked(const NameIndex *ix, const ScreenQuery *q, int qi, int v)
 /*
  * Candidates: names holding a vocabulary item that shares enough trigrams
  * with an item of the query (and is similar to it).  Items made only of
- * particles find no candidates of their own.
+ * particles find no candidates of their own (but in the key search of
+ * Hangul and Chinese characters, whose syllables they may be: session 19).
  *
  * An entry sharing need of the item's ng trigrams is found without reading
  * every posting of them: the postings lists of up to need - 2 of the most
@@ -316,7 +317,12 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		int			nfound = 0;
 		int			nlen;
 
-		if (q->it.strong[qi] == 0)
+		/*
+		 * (a particle or legal form of a Latin query may be a syllable of a
+		 * name written in Hangul or Chinese characters: DOO 두, BIN 빈; the
+		 * key search of those scripts looks it up too)
+		 */
+		if (q->it.strong[qi] == 0 && !(tag == FT_KEY_KOREAN || tag == FT_KEY_HAN))
 		{
 			/* particles match only themselves, and find no candidates */
 			int			v = tag != 0 ? -1 : ft_vocab_find(ix, q->it.s[qi], q->forms);

@@ -35,6 +35,9 @@ extern char *ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, b
  */
 extern int	ft_korean_key(const char *t, int len, char *out);
 
+/* the same, of the vowels only oo merged (u): one syllable's spellings */
+extern int	ft_korean_strict_key(const char *t, int len, char *out);
+
 /*
  * The Cyrillic key of a normalised token t[0 .. len - 1] into out (room
  * for len + 1 bytes): zh and dzh as j (translit_keys.c).  Returns its length.

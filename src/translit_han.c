@@ -44,13 +44,16 @@
  * Cantonese spellings of Hong Kong write the same families with -eung for
  * -ang and -iang (CHEUNG zhang, LEUNG liang, YEUNG yang) and -ow for -ou
  * (CHOW zhou); Wade-Giles writes ke, ge and he ko and ho (KO ke), and zi
- * tzu (TZU zi, while tsu is zu); Singapore and Hong Kong write li lee.
+ * tzu (TZU zi, while tsu is zu); Singapore and Hong Kong write li lee;
+ * Gwoyeu Romatzyh, whose spellings carry the tone, writes the third tone
+ * of -iu -eou (JEOU jiu; session 19).
  * The key writes each class as one letter: c (zh ch j q,
  * and k before i: q, which the fold wrote k), z (z c ts tz), s (x hs),
  * p t k, o for uo, -ong for -ung, a for the e of -ien and of -eung, u for
  * ow, i for uei's ei and for ee, o for a final e after k or h, zi for a
- * final tzu, no h after a vowel at the end, a doubled letter once (YI is
- * ii after the fold, LOONG long).
+ * final tzu, no h after a vowel at the end, iu for a final eou (folded
+ * eu) after a consonant, a doubled letter once (YI is ii after the fold,
+ * LOONG long).
  */
 int
 ft_chinese_key(const char *t, int len, char *out)
@@ -136,6 +139,8 @@ ft_chinese_key(const char *t, int len, char *out)
 					c = 'i';	/* ee: i (LEE li) */
 					i++;
 				}
+				else if (n == 'u' && i + 2 == len && o > 0 && !ft_key_vowel(out[o - 1]))
+					c = 'i';	/* a final eou (folded eu): Gwoyeu Romatzyh's iu */
 				else if (i == len - 1 && o > 0 && (out[o - 1] == 'k' || out[o - 1] == 'h'))
 					c = 'o';	/* ke, ge, he: KO, HO */
 				else if ((n == 'u' && n2 == 'n' && i + 3 < len && t[i + 3] == 'g') ||

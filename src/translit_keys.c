@@ -6,7 +6,7 @@
  *	  (ft_hebrew_key): the spellings of one name in the romanisations the
  *	  lists mix, written as one, for scoring a pair where one side is
  *	  written in that script (name_variants.c).  The Greek key is
- *	  translit_greek.c's, the Thai key translit_thai.c's; the
+ *	  translit_greek.c's, the Thai key translit_thai_key.c's; the
  *	  transliteration itself is translit.c's.
  *
  * A key is a rule about how a language is said, never a table of names,
@@ -40,15 +40,19 @@ ft_key_vowel(char c)
  * Shi); in an initial r, l or n (노 No, Roh); in an h after a vowel that
  * closes nothing (Roh, Oh, Ahn); in the vowel 의 (RR ui, MR ŭi, spelled
  * EUI, HUI or HEE: 희); in a w before the vowel u alone (우 wu, WOO; 욱 uk,
- * WOOK; session 17).  The key writes each of those
+ * WOOK; session 17).  And zh is j: the variant group of ZHOU and CHOU
+ * (name_words.c) writes every chu zhu, Hangul's 추 too (CHOO; session
+ * 19); and ye after a consonant is e (ㅖ after a consonant but ㅇ and ㄹ is
+ * said ㅔ: SYE for 세, HYE or HE for 혜; session 19).  The key writes each
+ * of those
  * classes as one letter (k t p c l s, n, o, e, i for ee and ui, no h) and a
  * doubled letter once, so that GEUN and kun (근), MOON and mun
  * (문), MYUNG and miong (명), BAK and pak (박), ROH and no (노) meet.  It is compared only
  * where one side is written in Hangul (name_score.c), never between two
  * Latin names: for them these are different letters.
  */
-int
-ft_korean_key(const char *t, int len, char *out)
+static int
+korean_key(const char *t, int len, bool strict, char *out)
 {
 	int			o = 0;
 
@@ -84,8 +88,20 @@ ft_korean_key(const char *t, int len, char *out)
 					i++;
 				}
 				break;
+			case 'i':
+				if (!strict && n == 'e' && i > 0 && !ft_key_vowel(t[i - 1]))
+					continue;	/* ye (folded ie) after a consonant: e (세 SYE, 혜 HYE, said se, he) */
+				break;
+			case 'o':
+				if (strict && n == 'o')
+				{
+					c = 'u';	/* oo = u: KOO, MOO */
+					i++;
+				}
+				break;
 			case 'u':
-				c = 'o';
+				if (!strict)
+					c = 'o';
 				if (n == 'i')
 				{
 					c = 'i';	/* ui (eui) = i: 희 hui is HEE */
@@ -104,6 +120,11 @@ ft_korean_key(const char *t, int len, char *out)
 			case 'j':
 				c = 'c';
 				break;
+			case 'z':
+				if (n != 'h')
+					break;
+				c = 'c';		/* zh = j: the ZHOU / CHOU group's zhu for a chu (추) */
+				/* FALLTHROUGH */
 			case 'c':
 			case 's':
 				if (n == 'h')
@@ -123,6 +144,28 @@ ft_korean_key(const char *t, int len, char *out)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+int
+ft_korean_key(const char *t, int len, char *out)
+{
+	return korean_key(t, len, false, out);
+}
+
+/*
+ * The strict Korean key: the same classes of consonants, ee and ui, a
+ * vowel's h, an initial r, l, n and eo, eu as the vowel after (the fold
+ * writes Hangul's 어 and 오 alike o, 으 and 우 alike u), but oo as u (KOO,
+ * MOO: 구 gu, 무 mu) and o and u apart, which the key merges (the
+ * spellings of 어 write u: CHUN 전, KUN 건).  Two spellings whose strict
+ * keys are equal are one Hangul syllable's in two systems as far as the
+ * fold tells (BON / pon, KOO / ku, SHIN / sin, HEE / hui), not two
+ * syllables a vowel apart (session 19).
+ */
+int
+ft_korean_strict_key(const char *t, int len, char *out)
+{
+	return korean_key(t, len, true, out);
 }
 
 /*

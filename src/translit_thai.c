@@ -40,6 +40,8 @@
  * is read into a bounded stack array of units (MAX_UNITS), its RTGS
  * spelling into a scratch buffer palloc'd in the caller's context (4
  * bytes per code point of ICU's output).  No locks, no database access.
+ * The Thai key, which compares the RTGS spelling with the names' own
+ * spellings, is translit_thai_key.c's (scoring, not transliteration).
  *
  *-------------------------------------------------------------------------
  */
@@ -663,125 +665,4 @@ ft_thai_rtgs(const UChar *in, int32_t n, UChar *out)
 		out[len++] = (UChar) (unsigned char) *p;
 	pfree(buf);
 	return len;
-}
-
-/* ------------------------------------------------------------------------
- * The Thai key (scoring, not transliteration)
- * ------------------------------------------------------------------------
- */
-
-/*
- * The Thai key of a normalised token (after normalize.c's fold: ph is
- * already f, y i, dh d): the lists and the people named spell Thai names
- * by RTGS and by older or personal systems that write the letters' Sanskrit
- * and Pali values or English habits (Bhumibol for ภูมิพล, RTGS phumiphon;
- * Leekpai, lik-phai; Chadchart, chatchat; Charn, chan; Sondhi, sonthi;
- * Vejjajiva, wetchachiwa; Buakaw, buakhao).  The key writes each class of
- * those spellings as one letter: the p sounds (p ph f b bh) p, the t sounds
- * (t th d dh) t, k kh g k, ch j sh c, v w w; ee i and oo u (long vowels);
- * r after a vowel and before no vowel (the lengthening r of Charn, Korn,
- * Chart) nothing, and so a final ra after a consonant (the silent ร
- * that Sanskrit-based spellings write: Shinawatra, RTGS chinnawat); l
- * after a vowel and before no vowel n (RTGS's final ล: Silpa sinpa,
- * Bhumibol), w there o (RTGS's final ว: Buakaw); c closing the word t
- * (RTGS's final ช: Adulyadej); a final t after n left out (the letter the
- * thanthakhat silences, which RTGS leaves out and Sanskrit-based spellings
- * write: Anand, อานันท์ anan; an RTGS word never ends in nt); a doubled
- * letter once (Chinnawat); an initial sr s (SRI for ศรี, RTGS si).  Compared only where
- * one side is written in Thai letters (name_score.c), never between two
- * Latin names: for them these are different letters.  Needs room for
- * len + 1 bytes in out.
- */
-int
-ft_thai_key(const char *t, int len, char *out)
-{
-	int			o = 0;
-
-	for (int i = 0; i < len; i++)
-	{
-		char		c = t[i];
-		char		n = i + 1 < len ? t[i + 1] : '\0';
-		bool		after_vowel = i > 0 && ft_key_vowel(t[i - 1]);
-		bool		closing = after_vowel && !ft_key_vowel(n);
-
-		switch (c)
-		{
-			case 'b':
-			case 'f':
-			case 'p':
-				c = 'p';
-				if (n == 'h')
-					i++;		/* bh, ph */
-				break;
-			case 'd':
-			case 't':
-				c = 't';
-				if (n == 'h')
-					i++;		/* dh, th */
-				if (i + 1 == len && o > 0 && out[o - 1] == 'n')
-					continue;	/* a final nd, nt: the silent letter (ANAND, อานันท์ anan) */
-				break;
-			case 'g':
-			case 'k':
-				c = 'k';
-				if (n == 'h')
-					i++;		/* gh, kh */
-				break;
-			case 'j':
-				c = 'c';
-				break;
-			case 'c':
-			case 's':
-				if (n == 'h')
-				{
-					c = 'c';	/* ch, sh */
-					i++;
-				}
-				else if (c == 'c')
-					c = 'k';
-				break;
-			case 'v':
-				c = 'w';
-				/* FALLTHROUGH */
-			case 'w':
-				if (closing)
-					c = 'o';
-				break;
-			case 'e':
-				if (n == 'e')
-				{
-					c = 'i';
-					i++;
-				}
-				break;
-			case 'o':
-				if (n == 'o')
-				{
-					c = 'u';
-					i++;
-				}
-				break;
-
-			case 'r':
-				if (closing || (i == 1 && t[0] == 's'))
-					continue;	/* (an initial sr: the silent ร of ศร สร, SRI and RTGS si) */
-				if (n == 'a' && i + 2 == len && i > 0 && !ft_key_vowel(t[i - 1]))
-				{
-					i++;		/* a final -ra after a consonant: a silent ร */
-					continue;
-				}
-				break;
-			case 'l':
-				if (closing)
-					c = 'n';
-				break;
-		}
-		if (c == 'c' && i + 1 >= len)
-			c = 't';
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return o;
 }

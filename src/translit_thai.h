@@ -2,7 +2,8 @@
  *
  * translit_thai.h
  *	  Thai names by RTGS from ICU's ISO 11940 letters (translit_thai.c);
- *	  translit.c calls them for each word written in Thai.
+ *	  translit.c calls them for each word written in Thai.  The Thai key
+ *	  (translit_thai_key.c) for scoring.
  *
  *-------------------------------------------------------------------------
  */

@@ -96,5 +96,123 @@ SELECT * FROM hits('Tso Tsung-tang', 0.5);
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('Tso Tsung-tang', s.id) AS e
  WHERE s.list = 'XO3' AND s.source_uid = '1';
+-- (session 19) the Thai key leaves out an h after a vowel and before no
+-- vowel (the English habit of marking a short vowel: KOH, RTGS ko; RTGS
+-- closes no syllable with h) and writes aw before a consonant o (the
+-- vowel of -อ-: KHAWN, RTGS khon; a final aw is RTGS's ao): เกาะเต่า
+-- (kotao) finds KOH TAO, KHAWN KAEN finds ขอนแก่น (khonkaen), by keys
+-- equal (before: kotao / kohtao under a join's 0.90, kotao being a known
+-- word; khawnkaen / khonkaen not paired).  The Chinese key writes a final
+-- eou (folded eu) iu, Gwoyeu Romatzyh's third tone of -iu (JEOU, pinyin
+-- jiu): LIN JEOU-SHAN and 林久山 find each other (before: jeu / jiu not
+-- paired).  XL4 / XO4.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['KOH TAO', 'KHAWN KAEN', 'LIN, Jeou-shan']),
+                                   list => 'XL4') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['เกาะเต่า', 'ขอนแก่น', '林久山']), list => 'XO4') AS original;
+SELECT * FROM hits('เกาะเต่า');
+SELECT * FROM hits('Khawn Kaen');
+SELECT * FROM hits('Lin Jeou-shan');
+SELECT * FROM hits('林久山');
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('เกาะเต่า', 'XL4', '1'), ('Khawn Kaen', 'XO4', '2'), ('Lin Jeou-shan', 'XO4', '3')) AS v(q, l, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = v.l AND s.source_uid = v.uid;
+-- (session 19) equal Korean keys may be two syllables a vowel apart (건
+-- kon and KUN, 근 kun: the key merges o and u), but equal strict keys
+-- (the same classes of consonants, ee and ui, of the vowels only oo as u)
+-- are one syllable's spellings in two systems: such a pair loses the
+-- key's 0.05 only, as for the Thai and Chinese keys.  KOO BON-JOON finds
+-- 구본준 (koo / ku, bon / pon, joon / jun 0.95; before 0.8525, 0.8525
+-- and 0.9025, a short part's and a known word's losses), while KUN / kon
+-- stays 0.8525.  The
+-- Korean key also writes zh j: the ZHOU / CHOU variant group writes
+-- every chu zhu, 추 too, so CHOO KYUNG-HO finds 추경호 (choo / zhu; before
+-- not paired).  XL5 / XO5.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['KOO, Bon-joon', 'CHOO, Kyung-ho', 'LEE, Kun-il']),
+                                   list => 'XL5') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['구본준', '추경호', '이건일']), list => 'XO5') AS original;
+SELECT * FROM hits('Koo Bon-joon');
+SELECT * FROM hits('구본준');
+SELECT * FROM hits('Choo Kyung-ho');
+SELECT * FROM hits('추경호');
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('Koo Bon-joon', '1'), ('Choo Kyung-ho', '2'), ('Lee Kun-il', '3')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XO5' AND s.source_uid = v.uid;
+-- (session 19) a syllable of a name written in Chinese characters or
+-- Hangul is no particle (德 de is not the de of DE LA CRUZ): it is a real
+-- part, which the leftover pairs compare with a listed part by the
+-- Chinese key (de / te): 陳明德 and CHEN MING-TE, de / te 0.8525, the
+-- name 0.963 (before: de, a particle, matched only itself and weighed
+-- little, the name 0.925 by chenming alone); 蔡英德 (above) now scores
+-- less against 蔡英文 and TSAI, Ing-wen, its de a real part left over.
+-- XL6 / XO6.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['CHEN, Ming-te', 'DE LA CRUZ, Juan']), list => 'XL6') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['陳明德']), list => 'XO6') AS original;
+SELECT * FROM hits('陳明德');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('陳明德', s.id) AS e
+ WHERE s.list = 'XL6' AND s.source_uid = '1';
+-- (session 19) the Thai key writes the vowel ue / uea (ึ ื เ-ือ, RTGS ue,
+-- uea) ua, and eu after a consonant ua: the spellings Thais give it (ua,
+-- eu: MUANG for เมือง mueang, SEUB for สืบ suep).  เมืองทอง (mueangthong)
+-- and MUANG THONG, สืบ and SEUB meet by keys equal, 0.95 (before: by the
+-- letters, 0.9017 and 0.8348).  XL7 / XO7.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['MUANG THONG', 'SEUB, Somchai']), list => 'XL7') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['เมืองทอง', 'สืบ สมชาย']), list => 'XO7') AS original;
+SELECT * FROM hits('เมืองทอง');
+SELECT * FROM hits('Muang Thong');
+SELECT * FROM hits('Seub Somchai');
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('เมืองทอง', 'XL7', '1'), ('Seub Somchai', 'XO7', '2')) AS v(q, l, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = v.l AND s.source_uid = v.uid;
+-- (session 19) and a final -ya after a consonant, folded ia, is left out
+-- like a final -ra: the silent ย under the thanthakhat that
+-- Sanskrit-based spellings write with its a (SATYA for สัตย์, RTGS sat):
+-- SATYA SOMCHAI finds สัตย์ สมชาย, satia / sat 0.95 (before: not
+-- paired).  The other way sat and satia are not paired (not analysed
+-- why; a Thai query is not searched by keys).  XL8 / XO8.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SATYA, Somchai']), list => 'XL8') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สัตย์ สมชาย']), list => 'XO8') AS original;
+SELECT * FROM hits('Satya Somchai');
+SELECT * FROM hits('สัตย์ สมชาย');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Satya Somchai', s.id) AS e
+ WHERE s.list = 'XO8' AND s.source_uid = '1';
+-- (session 19) the Korean key (not the strict one) writes ye (folded ie)
+-- after a consonant e: ㅖ after a consonant but ㅇ and ㄹ is said ㅔ,
+-- and the names' own spellings write either (SYE for 세, HYE or HE for
+-- 혜).  LEE SYE-HOON and 이세훈 find each other (sie / se 0.8525, keys
+-- equal but not the strict keys: a short part's and a known word's losses
+-- stay; before not paired).  XL9 / XO9.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['LEE, Sye-hoon']), list => 'XL9') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['이세훈']), list => 'XO9') AS original;
+SELECT * FROM hits('Lee Sye-hoon');
+SELECT * FROM hits('이세훈');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Lee Sye-hoon', s.id) AS e
+ WHERE s.list = 'XO9' AND s.source_uid = '1';
+-- (session 19) a particle or legal form of a Latin query (BIN, DOO, the
+-- Serbian d.o.o.) may be a syllable of a name written in Hangul or Chinese
+-- characters: the key search of those scripts looks it up too, where it
+-- had matched only itself.  HAN DOO-BIN finds 한두빈 (han tu pin: doo / tu
+-- and bin / pin by the keys; before: both not paired, 한두빈 not found
+-- at 0.5).  XL10 / XO10.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['HAN, Doo-bin']), list => 'XL10') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['한두빈']), list => 'XO10') AS original;
+SELECT * FROM hits('Han Doo-bin', 0.5);
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Han Doo-bin', s.id) AS e
+ WHERE s.list = 'XO10' AND s.source_uid = '1';
+-- (session 19) the other way, a listed particle or legal form left over
+-- is compared with a part of a query written in Hangul or Chinese
+-- characters left over (they compared only strong parts): 한두빈 finds
+-- HAN, Doo-bin, tu / doo by the keys (before: tu / doo not paired, the
+-- name under 0.8).
+SELECT * FROM hits('한두빈', 0.8);
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('한두빈', s.id) AS e
+ WHERE s.list = 'XL10' AND s.source_uid = '1';
 \c :original_db
 DROP DATABASE fintech_screening_keys;
