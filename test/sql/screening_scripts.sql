@@ -3,7 +3,8 @@
 -- Arabic-script compounds, articles and letters (and the Persian
 -- zero-width non-joiner), the Persian ezafe and a
 -- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, Greek keys, the Hebrew tsade,
--- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key.  Two hand-made lists: XL holds each name in Latin
+-- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key;
+-- (session 19) a vowelless last word of a name in Arabic or Hebrew letters.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -313,6 +314,17 @@ SELECT v.q, e->'tokens' AS tokens
   FROM (VALUES ('Yochanan Plesner', '1'), ('Zevulun Hammer', '2'), ('Avichai Mandelblit', '4')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XO5' AND s.source_uid = v.uid;
+
+-- ====================================================================
+-- Session 19: in a name written in Arabic or Hebrew letters a word without
+-- a vowel is a name at the end too, not a generation or a legal form
+-- (עמית סער, amyt sr: SAAR, not Sr.; אמנון סדן, sdn: SADAN, not Sdn.).
+-- XL6 / XO6.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SAAR, Amit', 'SADAN, Amnon']), list => 'XL6') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['עמית סער', 'אמנון סדן']), list => 'XO6') AS original;
+SELECT * FROM hits('Amit Saar');
+SELECT * FROM hits('אמנון סדן');
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
