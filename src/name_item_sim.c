@@ -76,6 +76,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	float		keyed;
 	bool		eq = false;		/* sim is that of equal script keys */
 	bool		keyeqd = true;	/* keyed is (the Chinese keys are equal or nothing) */
+	bool		hebrew = false; /* keyed is the Hebrew keys' */
 
 	/* (only a variant group's token has spellings; under the floor the pair goes) */
 	if (sim < 1.0f && variant)
@@ -118,6 +119,22 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		{
 			keyed = k;
 			keyeqd = e;
+			hebrew = true;
+		}
+	}
+	/* (the skeleton pass, a Latin side against one in Arabic letters: Persian qaf written gh) */
+	if (sim < 1.0f && !plain && !q->nn.hebrew &&
+		(q->nn.abjad || (v->forms & FT_FORM_ABJAD_SKELETON)))
+	{
+		bool		e;
+		float		k = q->nn.abjad ? ft_qaf_sim(cs, v->len, q->it.s[qi], q->it.len[qi], &e) :
+			ft_qaf_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e);
+
+		if (k > keyed)
+		{
+			keyed = k;
+			keyeqd = e;
+			hebrew = false;
 		}
 	}
 	/* the rest for the similarity without the keys, then (if they lifted it) with them */
@@ -128,5 +145,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	/* (the Chinese keys are equal or nothing) */
 	if (keyeqd)
 		*keyeq |= FT_KEYEQ;
+	if (hebrew)
+		*keyeq |= FT_KEYED_HEBREW;
 	return item_sim_last(q, qi, cs, v->len, token && plain, keyeqd, keyed);
 }

@@ -33,7 +33,9 @@
  * name's own flag that this one is: SimLink.unkeyed), and in the skeleton
  * pass a Latin query's skeleton against that of a name written in Hebrew
  * letters by their Hebrew keys (ft_hebrew_sim: bet as v, het and kaf as
- * ch or kh; the same flags, ListedName.hebrew); a query token one
+ * ch or kh; the same flags, ListedName.hebrew), and a Latin skeleton
+ * against one of a name in Arabic letters, either way, with the Latin gh
+ * read as qaf (ft_qaf_sim: Persian GHALIBAF, قالیباف); a query token one
  * keyboard slip from a listed one (a neighbouring key, a letter doubled or
  * left out, two letters swapped) is at least SLIP_SIM similar (ft_slip_sim;
  * two slips in a long token TWO_SLIP_SIM); all of them are in
@@ -179,9 +181,33 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float keyed, fl
 	return sim;
 }
 
-/* leftover_sim's work: query token qi against vocabulary entry vi (of a name in Chinese characters?) */
+/*
+ * Is listed name nm compared by the keys (ft_item_sim's similarity with
+ * them, not unkeyed)?  A name written in Chinese characters, a skeleton of
+ * one written in Hebrew letters, and in the skeleton pass a name written in
+ * Arabic or Hebrew letters against a Latin query, or a Latin name against a
+ * query so written: the entry's forms say some name holding it is written
+ * so, the name's own flags that this one is; the Hebrew keys' similarity
+ * (FT_KEYED_HEBREW) only where one side is written in Hebrew letters.
+ */
+static inline bool
+keyed_name(const ScreenQuery *q, const ListedName *nm, uint8 keyeq)
+{
+	return nm->han || nm->hebrew ||
+		(q->forms != FT_FORM_PLAIN && nm->abjad != q->nn.abjad &&
+		 (!(keyeq & FT_KEYED_HEBREW) || q->nn.hebrew));
+}
+
+/* what the leftover memo keeps: a query in Arabic or Hebrew letters meets Latin skeletons by the keys */
+static inline bool
+memo_keyed(const ScreenQuery *q)
+{
+	return q->forms != FT_FORM_PLAIN && q->nn.abjad;
+}
+
+/* leftover_sim's work: query token qi against vocabulary entry vi (compared as for nm; NULL: as the memo keeps) */
 static float
-leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool han)
+leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, const ListedName *nm)
 {
 	float		unkeyed;
 	float		sim;
@@ -190,7 +216,8 @@ leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool 
 	/* (a query token: an item of span 1; in the plain pass a pair under SIM_FLOOR is dropped) */
 	FT_CHECK(q->it.span[qi] == 1);
 	sim = ft_item_sim(ix, q, qi, vi, q->forms == FT_FORM_PLAIN, &unkeyed, &keyeq);
-	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len, sim, unkeyed, keyeq, han);
+	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len, sim, unkeyed, keyeq,
+					nm != NULL ? keyed_name(q, nm, keyeq) : memo_keyed(q));
 }
 
 /*
@@ -205,18 +232,22 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
 	bool		found;
 	float	   *memo;
 	float		sim;
+	bool		kn = keyed_name(q, nm, 0);
+	bool		mk = memo_keyed(q);
 
-	/* (a name in Chinese characters, compared by the keys: not kept; such names are few) */
-	if ((nm->han && (ix->vocab[vi].forms & FT_FORM_HAN)) ||
-		(nm->hebrew && (ix->vocab[vi].forms & FT_FORM_HEBREW)))
-		return leftover_sim_of(ix, q, qi, vi, true);
+	/* (a name compared otherwise, by the keys or without them: not kept; such names are few) */
+	if (kn != mk &&
+		((ix->vocab[vi].forms & (FT_FORM_HAN | FT_FORM_HEBREW)) ||
+		 (q->forms != FT_FORM_PLAIN &&
+		  (mk || memchr(q->it.s[qi], 'g', q->it.len[qi]) != NULL))))
+		return leftover_sim_of(ix, q, qi, vi, nm);
 	memo = ft_sim_memo_slot(ix, q->stamp, vi, qi, &found);
 	if (memo != NULL && found)
 	{
-		FT_CHECK(*memo == leftover_sim_of(ix, q, qi, vi, false));
+		FT_CHECK(*memo == leftover_sim_of(ix, q, qi, vi, NULL));
 		return *memo;
 	}
-	sim = leftover_sim_of(ix, q, qi, vi, false);
+	sim = leftover_sim_of(ix, q, qi, vi, NULL);
 	if (memo != NULL)
 		*memo = sim;
 	return sim;
@@ -394,7 +425,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			const Vocab *cv = &ix->vocab[v];
 			/* (the link's similarity by the Chinese keys only for a name written so) */
 			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len, q->links[l].sim,
-									   q->links[l].unkeyed, q->links[l].keyeq, nm->han || nm->hebrew);
+									   q->links[l].unkeyed, q->links[l].keyeq,
+									   keyed_name(q, nm, q->links[l].keyeq));
 			bool		lat = latin && (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
 													 FT_FORM_CYRILLIC | FT_FORM_GREEK)) == 0;
 

@@ -178,6 +178,22 @@ ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal)
 }
 
 /*
+ * A Latin consonant skeleton (a) against that of a name written in Arabic
+ * letters (b), the Latin side's gh read as qaf (translit_keys.c's
+ * ft_qaf_key: GHALIBAF, قالیباف klbf), less QAF_KEY_COST; b as it is.
+ */
+float
+ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
+{
+	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+
+	*equal = false;
+	if (la > MAX_TOKLEN * MAX_JOIN || memchr(a, 'g', la) == NULL)
+		return 0.0f;
+	return keys_sim(ka, ft_qaf_key(a, la, ka), b, lb, QAF_KEY_COST, equal);
+}
+
+/*
  * By their Chinese keys (translit_han.c's ft_chinese_key): for a Latin
  * query against a name listed in Chinese characters, which ICU writes in
  * pinyin and the lists in Wade-Giles or Cantonese as often (TSAI / cai),

@@ -48,6 +48,7 @@ extern int	ft_cyrillic_key(const char *t, int len, char *out);
  * Latin letters.  Returns its length.
  */
 extern int	ft_hebrew_key(const char *t, int len, bool latin, char *out);
+extern int	ft_qaf_key(const char *t, int len, char *out);
 
 /*
  * The Greek key of a normalised token t[0 .. len - 1] into out (room for

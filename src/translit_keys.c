@@ -223,3 +223,35 @@ ft_hebrew_key(const char *t, int len, bool latin, char *out)
 	out[o] = '\0';
 	return o;
 }
+
+/*
+ * The qaf key of a Latin consonant skeleton (scoring, not
+ * transliteration): Persian says qaf as ghayn, and the Persian names' Latin
+ * spellings write it gh (GHALIBAF, قالیباف; BAGHER, باقر; GHAZVIN, قزوین),
+ * where the skeleton of the name in Arabic letters has k (ICU's q).  The
+ * key writes gh as k, a doubled letter once.  Only the Latin side is keyed
+ * (the Arabic side's ghayn stays gh: a Latin k is not a ghayn), and only
+ * where the other side is written in Arabic letters (name_score.c).  Needs
+ * room for len + 1 bytes in out.
+ */
+int
+ft_qaf_key(const char *t, int len, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i];
+
+		if (c == 'g' && i + 1 < len && t[i + 1] == 'h')
+		{
+			c = 'k';
+			i++;
+		}
+		if (o > 0 && out[o - 1] == c)
+			continue;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}

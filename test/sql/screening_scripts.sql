@@ -4,7 +4,8 @@
 -- zero-width non-joiner), the Persian ezafe and a
 -- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, Greek keys, the Hebrew tsade,
 -- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key;
--- (session 19) a vowelless last word of a name in Arabic or Hebrew letters.  Two hand-made lists: XL holds each name in Latin
+-- (session 19) a vowelless last word of a name in Arabic or Hebrew letters,
+-- the Latin gh as qaf.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -325,6 +326,21 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SAAR, Amit', 'SADAN, Amnon']), lis
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY['עמית סער', 'אמנון סדן']), list => 'XO6') AS original;
 SELECT * FROM hits('Amit Saar');
 SELECT * FROM hits('אמנון סדן');
+
+-- ====================================================================
+-- Session 19: a Latin skeleton against one of a name in Arabic letters,
+-- either way, also reads the Latin gh as qaf, less 0.05 (Persian says qaf
+-- as ghayn: پرویز قدسی, kdsy, GHODSI); not a Latin k as ghayn (غنی پارسا,
+-- GHANI PARSA, is not KANI, Parsa).  XL7 / XO7.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['GHODSI, Parviz', 'KANI, Parsa']), list => 'XL7') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['پرویز قدسی', 'غنی پارسا']), list => 'XO7') AS original;
+SELECT * FROM hits('Parviz Ghodsi');
+SELECT * FROM hits('پرویز قدسی');
+SELECT * FROM hits('Kani Parsa');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Parviz Ghodsi', s.id) AS e
+ WHERE s.list = 'XO7' AND s.source_uid = '1';
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
