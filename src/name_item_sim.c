@@ -122,6 +122,17 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 			hebrew = true;
 		}
 	}
+	/* (a query in Hebrew letters, its skeleton against a Latin one: het and kaf as ch, pe as f) */
+	if (sim < 1.0f && !plain && q->nn.hebrew)
+	{
+		float		k = ft_hebrew_query_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
+
+		if (k > sim)
+		{
+			keyed = k;
+			hebrew = true;
+		}
+	}
 	/* (the skeleton pass, a Latin side against one in Arabic letters: Persian qaf written gh) */
 	if (sim < 1.0f && !plain && !q->nn.hebrew &&
 		(q->nn.abjad || (v->forms & FT_FORM_ABJAD_SKELETON)))

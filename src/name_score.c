@@ -33,7 +33,9 @@
  * name's own flag that this one is: SimLink.unkeyed), and in the skeleton
  * pass a Latin query's skeleton against that of a name written in Hebrew
  * letters by their Hebrew keys (ft_hebrew_sim: bet as v, het and kaf as
- * ch or kh; the same flags, ListedName.hebrew), and a Latin skeleton
+ * ch or kh; the same flags, ListedName.hebrew), a query in Hebrew letters
+ * against a Latin skeleton by what its letters may be read as
+ * (ft_hebrew_query_sim: het and kaf as ch, pe as f), and a Latin skeleton
  * against one of a name in Arabic letters, either way, with the Latin gh
  * read as qaf (ft_qaf_sim: Persian GHALIBAF, قالیباف); a query token one
  * keyboard slip from a listed one (a neighbouring key, a letter doubled or

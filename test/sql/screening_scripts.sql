@@ -5,7 +5,7 @@
 -- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, Greek keys, the Hebrew tsade,
 -- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key;
 -- (session 19) a vowelless last word of a name in Arabic or Hebrew letters,
--- the Latin gh as qaf.  Two hand-made lists: XL holds each name in Latin
+-- the Latin gh as qaf, a query in Hebrew letters against Latin names.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -341,6 +341,22 @@ SELECT * FROM hits('Kani Parsa');
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('Parviz Ghodsi', s.id) AS e
  WHERE s.list = 'XO7' AND s.source_uid = '1';
+
+-- ====================================================================
+-- Session 19: a query in Hebrew letters meets a Latin skeleton by what its
+-- letters may be read as, less 0.10: het and kaf as ch (נחום nhm, NACHUM
+-- nshm), pe as f (אפרים prm, EFRAIM frm); a Latin kh is k and h, not het
+-- (חנה אדלר is not KHAN, Dilawar).  XL8.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['TZIPORI, Nachum', 'SHELAH, Efraim', 'KHAN, Dilawar']),
+                                   list => 'XL8') AS latin;
+SELECT * FROM hits('נחום ציפורי');
+SELECT * FROM hits('אפרים שלח');
+SELECT * FROM hits('חנה אדלר', 0.8);
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('נחום ציפורי', '1'), ('אפרים שלח', '2')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XL8' AND s.source_uid = v.uid;
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
