@@ -237,12 +237,20 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
 	bool		kn = keyed_name(q, nm, 0);
 	bool		mk = memo_keyed(q);
 
-	/* (a name compared otherwise, by the keys or without them: not kept; such names are few) */
+	/*
+	 * (a name compared otherwise, by the keys or without them, where the
+	 * keys can lift the pair: not kept; such pairs are few.  The gh of a
+	 * Latin side, the query's or the listed one's, is the qaf key's)
+	 */
 	if (kn != mk &&
 		((ix->vocab[vi].forms & (FT_FORM_HAN | FT_FORM_HEBREW)) ||
 		 (q->forms != FT_FORM_PLAIN &&
-		  (mk || memchr(q->it.s[qi], 'g', q->it.len[qi]) != NULL))))
+		  (q->nn.hebrew ||
+		   (mk ? memchr(FT_STR(ix, ix->vocab[vi].s), 'g', ix->vocab[vi].len) :
+			memchr(q->it.s[qi], 'g', q->it.len[qi])) != NULL))))
 		return leftover_sim_of(ix, q, qi, vi, nm);
+	/* (else the keys cannot lift it: the memo's value is the name's) */
+	FT_CHECK(kn == mk || leftover_sim_of(ix, q, qi, vi, nm) == leftover_sim_of(ix, q, qi, vi, NULL));
 	memo = ft_sim_memo_slot(ix, q->stamp, vi, qi, &found);
 	if (memo != NULL && found)
 	{

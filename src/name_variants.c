@@ -17,7 +17,11 @@
  *	  of a Latin query token and a token of a name written in Chinese
  *	  characters, ft_hebrew_sim, two consonant skeletons compared by their
  *	  Hebrew keys (translit_keys.c's ft_hebrew_key) where the listed one is
- *	  of a name written in Hebrew letters,
+ *	  of a name written in Hebrew letters, ft_hebrew_query_sim, a query's
+ *	  skeleton in Hebrew letters against a Latin one by what the Hebrew
+ *	  letters may be read as (session 19), ft_qaf_sim, a Latin skeleton
+ *	  against one of a name in Arabic letters with the Latin gh read as qaf
+ *	  (translit_keys.c's ft_qaf_key; session 19),
  *	  ft_same_romanisation, equal Korean or Chinese keys of two
  *	  tokens, and ft_slip_sim, a query token one keyboard slip away from a listed
  *	  one (a neighbouring key, a letter doubled or left out, two swapped),

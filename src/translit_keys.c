@@ -2,9 +2,10 @@
  *
  * translit_keys.c
  *	  The Korean and Cyrillic keys of a token (ft_korean_key,
- *	  ft_cyrillic_key) and the Hebrew key of a consonant skeleton
- *	  (ft_hebrew_key): the spellings of one name in the romanisations the
- *	  lists mix, written as one, for scoring a pair where one side is
+ *	  ft_cyrillic_key), the Hebrew key of a consonant skeleton
+ *	  (ft_hebrew_key) and the qaf key of a Latin one (ft_qaf_key): the
+ *	  spellings of one name in the romanisations the lists mix, written
+ *	  as one, for scoring a pair where one side is
  *	  written in that script (name_variants.c).  The Greek key is
  *	  translit_greek.c's, the Thai key translit_thai.c's; the
  *	  transliteration itself is translit.c's.
