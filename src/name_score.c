@@ -3,7 +3,8 @@
  * name_score.c
  *	  The similarity model of screening: the score of a query against a
  *	  listed name (two tokens' similarity, ft_tok_sim, is
- *	  name_similarity.c's; a token's weight, name_weight.c's).
+ *	  name_similarity.c's; a query item's and a listed entry's,
+ *	  ft_item_sim, name_item_sim.c's; a token's weight, name_weight.c's).
  *
  * Score of a query Q against a listed name C (ft_score_name): the items of
  * each side are its tokens and the joins of 2 and 3 adjacent tokens (so
@@ -32,7 +33,11 @@
  * name's own flag that this one is: SimLink.unkeyed), and in the skeleton
  * pass a Latin query's skeleton against that of a name written in Hebrew
  * letters by their Hebrew keys (ft_hebrew_sim: bet as v, het and kaf as
- * ch or kh; the same flags, ListedName.hebrew); a query token one
+ * ch or kh; the same flags, ListedName.hebrew), a query in Hebrew letters
+ * against a Latin skeleton by what its letters may be read as
+ * (ft_hebrew_query_sim: het and kaf as ch, pe as f), and a Latin skeleton
+ * against one of a name in Arabic letters, either way, with the Latin gh
+ * read as qaf (ft_qaf_sim: Persian GHALIBAF, قالیباف); a query token one
  * keyboard slip from a listed one (a neighbouring key, a letter doubled or
  * left out, two letters swapped) is at least SLIP_SIM similar (ft_slip_sim;
  * two slips in a long token TWO_SLIP_SIM); all of them are in
@@ -179,118 +184,32 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float keyed, fl
 }
 
 /*
- * What ft_item_sim does last to an item pair's similarity s, once without
- * the Chinese keys and once with them: a typing error's floor (slip: a
- * token of a Latin pair), then KNOWN_PENALTY when the query token is a
- * listed word itself, taken here for another one
+ * Is listed name nm compared by the keys (ft_item_sim's similarity with
+ * them, not unkeyed)?  A name written in Chinese characters, a skeleton of
+ * one written in Hebrew letters, and in the skeleton pass a name written in
+ * Arabic or Hebrew letters against a Latin query, or a Latin name against a
+ * query so written: the entry's forms say some name holding it is written
+ * so, the name's own flags that this one is; the Hebrew keys' similarity
+ * (FT_KEYED_HEBREW) only where one side is written in Hebrew letters.
  */
-static inline float
-item_sim_last(const ScreenQuery *q, int qi, const char *cs, int clen, bool slip, bool keyeq,
-			  float s)
+static inline bool
+keyed_name(const ScreenQuery *q, const ListedName *nm, uint8 keyeq)
 {
-	/* (a typing error) */
-	if (s < SLIP_SIM && slip)
-		s = Max(s, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, clen));
-	/* (equal script keys: the same name in another romanisation, not another word) */
-	if (s < 1.0f && q->it.span[qi] == 1 && q->known[qi] && !keyeq)
-		s *= (float) (1.0 - KNOWN_PENALTY);
-	return s;
+	return nm->han || nm->hebrew ||
+		(q->forms != FT_FORM_PLAIN && nm->abjad != q->nn.abjad &&
+		 (!(keyeq & FT_KEYED_HEBREW) || q->nn.hebrew));
 }
 
-/*
- * The similarity of query item qi and vocabulary entry vi, as the
- * candidate search (screening.c) and the leftover pairs (below) compare
- * them, before the pair's own losses (pair_sim): Jaro-Winkler less the
- * length penalty; in the plain pass a variant group's token as near as its
- * nearest spelling (single tokens), the Korean keys where one side is
- * written in Hangul, one keyboard slip (single tokens); less
- * KNOWN_PENALTY for a query token the lists know.  floor_drops: the caller
- * drops a pair under SIM_FLOOR, so Jaro-Winkler may stop early where only
- * the spellings or Korean keys could lift the pair (ft_tok_sim_floor, 0
- * then: SLIP_SIM is above SIM_FLOOR, so a slip gets what the whole
- * similarity would give it).  *unkeyed: the same without the Chinese
- * keys, which only a name written in Chinese characters is compared by
- * (the entry's forms say that some name holding it is, not which: CAO is
- * a part of names in both); equal to the result for any other entry.
- */
-float
-ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floor_drops,
-			float *unkeyed, uint8 *keyeq)
+/* what the leftover memo keeps: a query in Arabic or Hebrew letters meets Latin skeletons by the keys */
+static inline bool
+memo_keyed(const ScreenQuery *q)
 {
-	const Vocab *v = &ix->vocab[vi];
-	const char *cs = FT_STR(ix, v->s);
-	bool		token = q->it.span[qi] == 1;
-	bool		plain = q->forms == FT_FORM_PLAIN;
-	bool		variant = token && plain && (v->forms & FT_FORM_VARIANT);
-	/* one test for the common case, a pair of two names in Latin letters */
-	bool		scripts = plain &&
-		((q->nn.hangul | q->nn.thai | q->nn.cyrillic | q->nn.greek) ||
-		 (v->forms & (FT_FORM_HANGUL | FT_FORM_THAI | FT_FORM_CYRILLIC | FT_FORM_GREEK)) != 0);
-	float		sim = floor_drops && !variant && !scripts ?
-		ft_tok_sim_floor(q->it.s[qi], q->it.len[qi], cs, v->len) :
-		ft_tok_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
-	float		keyed;
-	bool		eq = false;		/* sim is that of equal script keys */
-	bool		keyeqd = true;	/* keyed is (the Chinese keys are equal or nothing) */
-
-	/* (only a variant group's token has spellings; under the floor the pair goes) */
-	if (sim < 1.0f && variant)
-		sim = Max(sim, ft_variant_sim_above(q->it.s[qi], q->it.len[qi], cs,
-											Max(sim, (float) SIM_FLOOR)));
-	if (scripts)
-	{
-		float		k;
-		bool		e;
-
-		/* (one side written in Hangul: its romanisations meet; eq by the strict key only) */
-		if (sim < 1.0f && (q->nn.hangul || (v->forms & FT_FORM_HANGUL)) &&
-			(k = ft_korean_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
-			sim = k, eq = e;
-		/* (one side written in Thai letters: RTGS and the names' own spellings meet) */
-		if (sim < 1.0f && (q->nn.thai || (v->forms & FT_FORM_THAI)) &&
-			(k = ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
-			sim = k, eq = e;
-		/* (one side written in Cyrillic letters: zh and dzh as j) */
-		if (sim < 1.0f && (q->nn.cyrillic || (v->forms & FT_FORM_CYRILLIC)) &&
-			(k = ft_cyrillic_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
-			sim = k, eq = e;
-		/* (one side written in Greek letters: the digraphs and spellings as said) */
-		if (sim < 1.0f && (q->nn.greek || (v->forms & FT_FORM_GREEK)) &&
-			(k = ft_greek_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
-			sim = k, eq = e;
-	}
-	/* (a query in Chinese characters: pinyin meets Wade-Giles; not eq: docs/screening.md) */
-	if (sim < 1.0f && plain && q->nn.han)
-		sim = Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
-	/* (a Latin query, a name holding the entry written in Chinese characters: Wade-Giles and pinyin meet) */
-	keyed = sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han ?
-		Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len)) : sim;
-	/* (a Latin query's skeleton, that of a name written in Hebrew letters holding the entry: bet as v, het as ch ...) */
-	if (sim < 1.0f && (v->forms & FT_FORM_HEBREW) && !plain && !q->nn.abjad)
-	{
-		bool		e;
-		float		k = ft_hebrew_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e);
-
-		if (k > sim)
-		{
-			keyed = k;
-			keyeqd = e;
-		}
-	}
-	/* the rest for the similarity without the keys, then (if they lifted it) with them */
-	*unkeyed = item_sim_last(q, qi, cs, v->len, token && plain, eq, sim);
-	*keyeq = eq ? (FT_KEYEQ | FT_KEYEQ_UNKEYED) : 0;
-	if (keyed == sim)
-		return *unkeyed;
-	/* (the Chinese keys are equal or nothing) */
-	if (keyeqd)
-		*keyeq |= FT_KEYEQ;
-	return item_sim_last(q, qi, cs, v->len, token && plain, keyeqd, keyed);
+	return q->forms != FT_FORM_PLAIN && q->nn.abjad;
 }
 
-/* leftover_sim's work: query token qi against vocabulary entry vi (of a name in Chinese characters?) */
+/* leftover_sim's work: query token qi against vocabulary entry vi (compared as for nm; NULL: as the memo keeps) */
 static float
-leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool han)
+leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, const ListedName *nm)
 {
 	float		unkeyed;
 	float		sim;
@@ -299,7 +218,8 @@ leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool 
 	/* (a query token: an item of span 1; in the plain pass a pair under SIM_FLOOR is dropped) */
 	FT_CHECK(q->it.span[qi] == 1);
 	sim = ft_item_sim(ix, q, qi, vi, q->forms == FT_FORM_PLAIN, &unkeyed, &keyeq);
-	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len, sim, unkeyed, keyeq, han);
+	return pair_sim(q, qi, FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len, sim, unkeyed, keyeq,
+					nm != NULL ? keyed_name(q, nm, keyeq) : memo_keyed(q));
 }
 
 /*
@@ -314,18 +234,30 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
 	bool		found;
 	float	   *memo;
 	float		sim;
+	bool		kn = keyed_name(q, nm, 0);
+	bool		mk = memo_keyed(q);
 
-	/* (a name in Chinese characters, compared by the keys: not kept; such names are few) */
-	if ((nm->han && (ix->vocab[vi].forms & FT_FORM_HAN)) ||
-		(nm->hebrew && (ix->vocab[vi].forms & FT_FORM_HEBREW)))
-		return leftover_sim_of(ix, q, qi, vi, true);
+	/*
+	 * (a name compared otherwise, by the keys or without them, where the
+	 * keys can lift the pair: not kept; such pairs are few.  The gh of a
+	 * Latin side, the query's or the listed one's, is the qaf key's)
+	 */
+	if (kn != mk &&
+		((ix->vocab[vi].forms & (FT_FORM_HAN | FT_FORM_HEBREW)) ||
+		 (q->forms != FT_FORM_PLAIN &&
+		  (q->nn.hebrew ||
+		   (mk ? memchr(FT_STR(ix, ix->vocab[vi].s), 'g', ix->vocab[vi].len) :
+			memchr(q->it.s[qi], 'g', q->it.len[qi])) != NULL))))
+		return leftover_sim_of(ix, q, qi, vi, nm);
+	/* (else the keys cannot lift it: the memo's value is the name's) */
+	FT_CHECK(kn == mk || leftover_sim_of(ix, q, qi, vi, nm) == leftover_sim_of(ix, q, qi, vi, NULL));
 	memo = ft_sim_memo_slot(ix, q->stamp, vi, qi, &found);
 	if (memo != NULL && found)
 	{
-		FT_CHECK(*memo == leftover_sim_of(ix, q, qi, vi, false));
+		FT_CHECK(*memo == leftover_sim_of(ix, q, qi, vi, NULL));
 		return *memo;
 	}
-	sim = leftover_sim_of(ix, q, qi, vi, false);
+	sim = leftover_sim_of(ix, q, qi, vi, NULL);
 	if (memo != NULL)
 		*memo = sim;
 	return sim;
@@ -503,7 +435,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			const Vocab *cv = &ix->vocab[v];
 			/* (the link's similarity by the Chinese keys only for a name written so) */
 			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len, q->links[l].sim,
-									   q->links[l].unkeyed, q->links[l].keyeq, nm->han || nm->hebrew);
+									   q->links[l].unkeyed, q->links[l].keyeq,
+									   keyed_name(q, nm, q->links[l].keyeq));
 			bool		lat = latin && (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
 													 FT_FORM_CYRILLIC | FT_FORM_GREEK)) == 0;
 

@@ -44,6 +44,8 @@
 #define GREEK_KEY_COST	0.05	/* a pair that meets only by its Greek keys loses this */
 #define CHINESE_KEY_COST	0.05	/* a pair that meets only by its Chinese keys loses this */
 #define HEBREW_KEY_COST	0.05	/* a pair of skeletons that meets only by their Hebrew keys loses this */
+#define HEBREW_QUERY_COST	0.10	/* a query in Hebrew letters meeting a Latin skeleton only by hebrew_reads loses this */
+#define QAF_KEY_COST	0.05	/* a pair of skeletons that meets only by a Latin gh read as qaf loses this */
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
 #define TWO_SLIP_LEN	8
@@ -93,6 +95,8 @@ typedef struct SimLink
  */
 #define FT_KEYEQ			1
 #define FT_KEYEQ_UNKEYED	2
+/* the similarity with the keys is the Hebrew keys': only for a pair of a Latin and a Hebrew side */
+#define FT_KEYED_HEBREW		4
 
 /* a query prepared for scoring (screening.c fills it) */
 typedef struct ScreenQuery
@@ -166,6 +170,10 @@ extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
 
 /* similarity of two skeletons by their Hebrew keys, less HEBREW_KEY_COST (the listed side written in Hebrew letters; *equal: the keys are) */
 extern float ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal);
+/* a query's skeleton in Hebrew letters (h) against a Latin one (l): 1 - HEBREW_QUERY_COST if l spells h, else 0 */
+extern float ft_hebrew_query_sim(const char *h, int hl, const char *l, int ll);
+/* similarity of a Latin skeleton (a) and one of a name in Arabic letters (b), the Latin gh as qaf, less QAF_KEY_COST (*equal: the keys are) */
+extern float ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal);
 
 /* are two tokens one syllable's romanisations (equal Korean or Chinese keys)? */
 extern bool ft_same_romanisation(const char *a, int la, const char *b, int lb);

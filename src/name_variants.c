@@ -17,7 +17,11 @@
  *	  of a Latin query token and a token of a name written in Chinese
  *	  characters, ft_hebrew_sim, two consonant skeletons compared by their
  *	  Hebrew keys (translit_keys.c's ft_hebrew_key) where the listed one is
- *	  of a name written in Hebrew letters,
+ *	  of a name written in Hebrew letters, ft_hebrew_query_sim, a query's
+ *	  skeleton in Hebrew letters against a Latin one by what the Hebrew
+ *	  letters may be read as (session 19), ft_qaf_sim, a Latin skeleton
+ *	  against one of a name in Arabic letters with the Latin gh read as qaf
+ *	  (translit_keys.c's ft_qaf_key; session 19),
  *	  ft_same_romanisation, equal Korean or Chinese keys of two
  *	  tokens, and ft_slip_sim, a query token one keyboard slip away from a listed
  *	  one (a neighbouring key, a letter doubled or left out, two swapped),
@@ -179,6 +183,78 @@ ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal)
 		return 0.0f;
 	return keys_sim(ka, ft_hebrew_key(a, la, true, ka), kb, ft_hebrew_key(b, lb, false, kb),
 					HEBREW_KEY_COST, equal);
+}
+
+/*
+ * Can Latin consonant skeleton l be a spelling of Hebrew skeleton h, letter
+ * by letter?  Unpointed Hebrew writes one letter for two sounds, and ICU
+ * the letter: het (h) is said h or ch, kaf after a vowel (k) ch, pe (p) p
+ * or f.  So a Latin sh (sh or ch: the skeleton writes ch sh) may be shin,
+ * het or kaf, a Latin f or ph pe, a Latin c or q kaf or qof, and a Latin s
+ * before a final y nothing (the sh of a final chi, whose h the skeleton
+ * drops: AMICHAI msy, עמיחי my); every other letter is itself.  Unlike
+ * the Hebrew key (ft_hebrew_key), which merges the classes on both sides,
+ * this reads only from the Hebrew letters to the Latin ones (a Latin h is
+ * he or het, not kaf), and leaves out what the key does that matched
+ * clean Hebrew names with names of the lists (session 19): bet said v
+ * (the key leaves b out: RIVKA, רבקה rbk, met IRAQ rk), a Latin kh (KHAN,
+ * the Russian MIKHAIL; kh is k and h here, as in KOHEN, כהן), and ts for
+ * tsade (the t and s of HARTIS met הורוביץ).
+ */
+static bool
+hebrew_reads(const char *l, int ll, const char *h, int hl)
+{
+	if (ll == 0 || hl == 0)
+		return ll == 0 && hl == 0;
+	if (ll == 2 && l[0] == 's' && l[1] == 'y' && hebrew_reads(l + 1, 1, h, hl))
+		return true;			/* the s of a final chi */
+	if (hl > 1 && h[0] == 's' && h[1] == 'h')
+		return ll > 1 && l[0] == 's' && l[1] == 'h' && hebrew_reads(l + 2, ll - 2, h + 2, hl - 2);
+	if (ll > 1 && l[1] == 'h' && (l[0] == 's' || l[0] == 'p') &&
+		(l[0] == 's' ? h[0] == 'h' || h[0] == 'k' : h[0] == 'p') &&
+		hebrew_reads(l + 2, ll - 2, h + 1, hl - 1))
+		return true;			/* sh (sh or ch): het or kaf; ph: pe */
+	switch (l[0])
+	{
+		case 'c':
+		case 'q':
+			return h[0] == 'k' && hebrew_reads(l + 1, ll - 1, h + 1, hl - 1);
+		case 'f':
+			return (h[0] == 'p' || h[0] == 'f') && hebrew_reads(l + 1, ll - 1, h + 1, hl - 1);
+		default:
+			return h[0] == l[0] && hebrew_reads(l + 1, ll - 1, h + 1, hl - 1);
+	}
+}
+
+/*
+ * A query in Hebrew letters against a Latin name, their consonant
+ * skeletons (h the query's, l the listed one's): 1 - HEBREW_QUERY_COST
+ * when the Latin one is a spelling of the Hebrew one (hebrew_reads), else
+ * 0.  (Each Hebrew letter is one or two Latin ones, and a final y may
+ * bring an s: l is hl to 2 hl + 1 letters long.)
+ */
+float
+ft_hebrew_query_sim(const char *h, int hl, const char *l, int ll)
+{
+	if (ll < hl || ll > 2 * hl + 1 || ll > MAX_TOKLEN * MAX_JOIN)
+		return 0.0f;
+	return hebrew_reads(l, ll, h, hl) ? (float) (1.0 - HEBREW_QUERY_COST) : 0.0f;
+}
+
+/*
+ * A Latin consonant skeleton (a) against that of a name written in Arabic
+ * letters (b), the Latin side's gh read as qaf (translit_keys.c's
+ * ft_qaf_key: GHALIBAF, قالیباف klbf), less QAF_KEY_COST; b as it is.
+ */
+float
+ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
+{
+	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+
+	*equal = false;
+	if (la > MAX_TOKLEN * MAX_JOIN || memchr(a, 'g', la) == NULL)
+		return 0.0f;
+	return keys_sim(ka, ft_qaf_key(a, la, ka), b, lb, QAF_KEY_COST, equal);
 }
 
 /*

@@ -399,8 +399,8 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	 * at the end; a particle between two dropped words goes with them
 	 * ("S.A. de C.V.").  In a name written in Arabic or Hebrew letters,
 	 * which ICU spells without short vowels, a word without a vowel is a
-	 * name, not an abbreviated title (عمر, mr, is Omar, not Mr; حاجی,
-	 * haji, is a title).
+	 * name, not an abbreviated title or generation (عمر, mr, is Omar, not
+	 * Mr; סער, sr, is SAAR, not Sr.; حاجی, haji, is a title).
 	 */
 	first = 0;
 	last = out->ntok - 1;
@@ -432,6 +432,9 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	{
 		const char *t = out->tok[last];
 
+		/* (at the end too: סער, sr, is SAAR, not Sr.) */
+		if (out->abjad && strpbrk(t, "aeiouy") == NULL)
+			break;
 		if ((!person && ft_word_in(WORDS_LEGAL, t)) || ft_word_in(WORDS_GENERATIONS, t) ||
 			(!person && last < out->ntok - 1 && ft_word_in(WORDS_PARTICLES, t) && last - 1 > first &&
 			 ft_word_in(WORDS_LEGAL, out->tok[last - 1])))

@@ -53,6 +53,13 @@ extern int	ft_cyrillic_key(const char *t, int len, char *out);
 extern int	ft_hebrew_key(const char *t, int len, bool latin, char *out);
 
 /*
+ * The qaf key of a Latin consonant skeleton t[0 .. len - 1] into out (room
+ * for len + 1 bytes): gh as k, Persian's qaf said as ghayn
+ * (translit_keys.c).  Returns its length.
+ */
+extern int	ft_qaf_key(const char *t, int len, char *out);
+
+/*
  * The Greek key of a normalised token t[0 .. len - 1] into out (room for
  * len + 1 bytes): modern Greek's digraphs and the Latin spellings of Greek
  * names as said (translit_greek.c).  Returns its length.

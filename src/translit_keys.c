@@ -2,9 +2,10 @@
  *
  * translit_keys.c
  *	  The Korean and Cyrillic keys of a token (ft_korean_key,
- *	  ft_cyrillic_key) and the Hebrew key of a consonant skeleton
- *	  (ft_hebrew_key): the spellings of one name in the romanisations the
- *	  lists mix, written as one, for scoring a pair where one side is
+ *	  ft_cyrillic_key), the Hebrew key of a consonant skeleton
+ *	  (ft_hebrew_key) and the qaf key of a Latin one (ft_qaf_key): the
+ *	  spellings of one name in the romanisations the lists mix, written
+ *	  as one, for scoring a pair where one side is
  *	  written in that script (name_variants.c).  The Greek key is
  *	  translit_greek.c's, the Thai key translit_thai_key.c's; the
  *	  transliteration itself is translit.c's.
@@ -258,6 +259,38 @@ ft_hebrew_key(const char *t, int len, bool latin, char *out)
 			 * drops (AMICHAI msy, עמיחי my)
 			 */
 			continue;
+		}
+		if (o > 0 && out[o - 1] == c)
+			continue;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * The qaf key of a Latin consonant skeleton (scoring, not
+ * transliteration): Persian says qaf as ghayn, and the Persian names' Latin
+ * spellings write it gh (GHALIBAF, قالیباف; BAGHER, باقر; GHAZVIN, قزوین),
+ * where the skeleton of the name in Arabic letters has k (ICU's q).  The
+ * key writes gh as k, a doubled letter once.  Only the Latin side is keyed
+ * (the Arabic side's ghayn stays gh: a Latin k is not a ghayn), and only
+ * where the other side is written in Arabic letters (name_score.c).  Needs
+ * room for len + 1 bytes in out.
+ */
+int
+ft_qaf_key(const char *t, int len, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i];
+
+		if (c == 'g' && i + 1 < len && t[i + 1] == 'h')
+		{
+			c = 'k';
+			i++;
 		}
 		if (o > 0 && out[o - 1] == c)
 			continue;

@@ -3,7 +3,9 @@
 -- Arabic-script compounds, articles and letters (and the Persian
 -- zero-width non-joiner), the Persian ezafe and a
 -- parenthesised acronym, Thai by RTGS and Thai keys, kana's long vowels, Cyrillic keys, Greek keys, the Hebrew tsade,
--- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key.  Two hand-made lists: XL holds each name in Latin
+-- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key;
+-- (session 19) a vowelless last word of a name in Arabic or Hebrew letters,
+-- the Latin gh as qaf, a query in Hebrew letters against Latin names.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -313,6 +315,48 @@ SELECT v.q, e->'tokens' AS tokens
   FROM (VALUES ('Yochanan Plesner', '1'), ('Zevulun Hammer', '2'), ('Avichai Mandelblit', '4')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XO5' AND s.source_uid = v.uid;
+
+-- ====================================================================
+-- Session 19: in a name written in Arabic or Hebrew letters a word without
+-- a vowel is a name at the end too, not a generation or a legal form
+-- (עמית סער, amyt sr: SAAR, not Sr.; אמנון סדן, sdn: SADAN, not Sdn.).
+-- XL6 / XO6.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SAAR, Amit', 'SADAN, Amnon']), list => 'XL6') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['עמית סער', 'אמנון סדן']), list => 'XO6') AS original;
+SELECT * FROM hits('Amit Saar');
+SELECT * FROM hits('אמנון סדן');
+
+-- ====================================================================
+-- Session 19: a Latin skeleton against one of a name in Arabic letters,
+-- either way, also reads the Latin gh as qaf, less 0.05 (Persian says qaf
+-- as ghayn: پرویز قدسی, kdsy, GHODSI); not a Latin k as ghayn (غنی پارسا,
+-- GHANI PARSA, is not KANI, Parsa).  XL7 / XO7.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['GHODSI, Parviz', 'KANI, Parsa']), list => 'XL7') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['پرویز قدسی', 'غنی پارسا']), list => 'XO7') AS original;
+SELECT * FROM hits('Parviz Ghodsi');
+SELECT * FROM hits('پرویز قدسی');
+SELECT * FROM hits('Kani Parsa');
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Parviz Ghodsi', s.id) AS e
+ WHERE s.list = 'XO7' AND s.source_uid = '1';
+
+-- ====================================================================
+-- Session 19: a query in Hebrew letters meets a Latin skeleton by what its
+-- letters may be read as, less 0.10: het and kaf as ch (נחום nhm, NACHUM
+-- nshm), pe as f (אפרים prm, EFRAIM frm); a Latin kh is k and h, not het
+-- (חנה אדלר is not KHAN, Dilawar).  XL8.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['TZIPORI, Nachum', 'SHELAH, Efraim', 'KHAN, Dilawar']),
+                                   list => 'XL8') AS latin;
+SELECT * FROM hits('נחום ציפורי');
+SELECT * FROM hits('אפרים שלח');
+SELECT * FROM hits('חנה אדלר', 0.8);
+SELECT v.q, e->'tokens' AS tokens
+  FROM (VALUES ('נחום ציפורי', '1'), ('אפרים שלח', '2')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XL8' AND s.source_uid = v.uid;
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
