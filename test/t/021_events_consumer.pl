@@ -238,7 +238,11 @@ my $burst_and_prune = sub {
 };
 my $reads1 = $burst_and_prune->('first burst');
 my $reads2 = $burst_and_prune->('second burst, the first one\'s index entries kept');
-cmp_ok($reads2 - $reads1, '<', 60000,
+# (30,001 when each run goes on after the last; one run from the start,
+# which the job makes at least every 10 minutes, reads the first burst's
+# 30,000 once more: 60,001 was seen in CI; from the start at every batch,
+# 750,011)
+cmp_ok($reads2 - $reads1, '<', 100000,
 	'pruning the second burst read its own 30,000 index entries, not the first one\'s again for each batch');
 $snap->query_safe('COMMIT');
 $snap->quit;
