@@ -481,7 +481,7 @@ prune_events_job(bool *again)
 	v[0] = Int64GetDatum(prune_after);
 	if (ft_run_plan(&plans, P_PRUNE, v, NULL, false, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not prune events");
-	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	n = first_int8();
 	if (n > 0)
 		prune_after = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 												  2, &isnull));
