@@ -1,36 +1,55 @@
 /*-------------------------------------------------------------------------
  *
  * account_tid_cache.c
- *	  A backend's memory of where an account's row is: for a code, the
- *	  heap TID that fintech.accounts' unique code index points at (the
- *	  root of the row's HOT chain), learnt from the index probes of a
- *	  batch's accounts (posting_lock_write.c's lock_writer_probe), so that
- *	  the next probe of the same code in this backend reads the row from
- *	  the heap without descending the code index.
+ *	  Where an account's row is, so that the probes of a batch's accounts
+ *	  (posting_lock_write.c's lock_writer_probe) read it from the heap
+ *	  without descending fintech.accounts' unique code index:
  *
- * Why it is right whatever happened to the row meanwhile: the remembered
- * TID is only a place to look.  A probe follows the HOT chain there as an
- * index fetch follows it (heap_hot_search_buffer in the probe's snapshot,
- * after the same opportunistic prune), and takes what it finds only if it
- * is a version visible in that snapshot whose code is the one asked for:
- * the code index is unique, so a snapshot sees at most one row with a
- * code, and that version is the one the index probe would have returned.
- * Anything else -- nothing visible there (the row was updated out of its
- * HOT chain, deleted, or the line pointer was reclaimed), a different
- * code (the slot reused by another row, another code with the same hash,
- * the code changed), a TID past the table's end (a rewrite), a code
- * stored out of line -- is a miss, and the caller probes the index as
- * before and remembers what it found.  Not used in SERIALIZABLE transactions: the
- * index probe's predicate lock on the code's index page is part of what
- * SSI checks, and the heap read alone does not take it.
+ *	  - shared (with shared_preload_libraries): for a code, the version
+ *	    the last direct update of the account wrote and the one it
+ *	    replaced (published by posting_bulk.c and posting_lock_write.c,
+ *	    which update accounts); a probe starts there and follows the
+ *	    row's update chain forward (a few versions at most) to the
+ *	    version its snapshot sees.  Shared because the backend that wrote
+ *	    an account last is rarely the one that reads it next: while a
+ *	    snapshot keeps old versions (a pg_dump's, or batches queued on
+ *	    each other's rows, which hold theirs while they wait), the index
+ *	    holds an entry for every version that left its page, and an index
+ *	    probe fetches them all, in TID order, before the live one
+ *	    (docs/benchmarks.md, session 20);
+ *	  - this backend's: for a code, the heap TID that the code index
+ *	    points at (the root of the row's HOT chain), learnt from its own
+ *	    index probes.
+ *
+ * Why it is right whatever happened to the row meanwhile: a remembered
+ * TID is only a place to look.  A probe takes a version only if it is
+ * visible in the probe's snapshot and its code is the one asked for: the
+ * code index is unique, so a snapshot sees at most one row with a code,
+ * and that version is the one the index probe would have returned.  It
+ * follows a HOT chain as an index fetch does (heap_hot_search_buffer,
+ * after the same opportunistic prune), and an update chain as
+ * heap_get_latest_tid does (each next version's xmin must be the updater
+ * of the one before, else the slot was reused).  Anything else --
+ * nothing visible there (the row updated out of its HOT chain, the line
+ * pointer reclaimed, more versions than a probe follows), a different
+ * code (the slot reused by another row, another code in the same cache
+ * slot, the code changed), a TID past the table's end (a rewrite), a
+ * code stored out of line -- is a miss, and the caller probes the index
+ * as before and remembers what it found.  Not used in SERIALIZABLE
+ * transactions: the index probe's predicate lock on the code's index page
+ * is part of what SSI checks, and the heap read alone does not take it.
  *
  * The table's size is the caller's (nblocks, read once while it holds a
  * lock that keeps the table from being truncated: RowExclusiveLock).
- * Memory: at most CACHE_MAX entries of a few bytes each (keyed by the
- * code's hash, not the code); when full it is emptied and starts again.
+ * Memory: the shared part is SHARED_SLOTS slots of two 8-byte words
+ * (1 MB), one code a slot by its hash, a later code taking the slot of an
+ * earlier one; this backend's part at most CACHE_MAX entries of a few
+ * bytes each (keyed by the code's hash, not the code), emptied when full.
  *
- * Locks: none of its own; the heap page is pinned and share-locked for
- * the read, as an index fetch does.
+ * Locks: none of its own.  A slot's two words are written and read as
+ * 64-bit atomics, each on its own: a reader may see one writer's version
+ * beside another's, which the checks above make harmless.  The heap page
+ * is pinned and share-locked for each read, as an index fetch does.
  *
  *-------------------------------------------------------------------------
  */
@@ -40,12 +59,15 @@
 #include "access/htup_details.h"
 #include "access/xact.h"
 #include "common/hashfn.h"
+#include "port/atomics.h"
 #include "storage/bufmgr.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
 #include "account_tid_cache.h"
+#include "fintech.h"
+#include "shmem.h"
 
 /* entries kept at most (a few MB); then emptied */
 #define CACHE_MAX	65536
@@ -57,6 +79,23 @@ typedef struct
 } TidEntry;
 
 static HTAB *tids = NULL;
+
+/* shared slots (a power of two), and versions a probe follows at most */
+#define SHARED_SLOTS	65536
+#define MAX_HOPS		8
+
+/*
+ * A slot: the last version written and the one it replaced, each packed
+ * as block (32 bits), offset (16) and the code hash's top 16 bits (the
+ * tag; the slot is the hash's low bits).  0: empty (offset 0 is invalid).
+ */
+typedef struct
+{
+	pg_atomic_uint64 cur;
+	pg_atomic_uint64 prev;
+} SharedSlot;
+
+static SharedSlot *shared_slots = NULL;
 
 static uint32
 code_hash(const char *code)
@@ -104,6 +143,152 @@ ft_acct_tid_forget(const char *code)
 		(void) hash_search(tids, &h, HASH_REMOVE, NULL);
 }
 
+void
+ft_acct_tid_shmem_register(void)
+{
+	if (fintech_preloaded)
+		ft_shmem_register("fintech account tids", sizeof(SharedSlot) * SHARED_SLOTS, false,
+						  (void **) &shared_slots, NULL);
+}
+
+static uint64
+pack(ItemPointer tid, uint32 h)
+{
+	return ((uint64) ItemPointerGetBlockNumber(tid) << 32) |
+		((uint64) ItemPointerGetOffsetNumber(tid) << 16) | (h >> 16);
+}
+
+/* the TID packed in w if it is one and tagged with h */
+static bool
+unpack(uint64 w, uint32 h, ItemPointer tid)
+{
+	OffsetNumber off = (OffsetNumber) ((w >> 16) & 0xFFFF);
+
+	if (off == InvalidOffsetNumber || (w & 0xFFFF) != (h >> 16))
+		return false;
+	ItemPointerSet(tid, (BlockNumber) (w >> 32), off);
+	return true;
+}
+
+void
+ft_acct_tid_publish(const char *code, ItemPointer old_version, ItemPointer new_version)
+{
+	uint32		h;
+	SharedSlot *slot;
+
+	if (shared_slots == NULL)
+		return;
+	h = code_hash(code);
+	slot = &shared_slots[h & (SHARED_SLOTS - 1)];
+	pg_atomic_write_u64(&slot->prev, pack(old_version, h));
+	pg_atomic_write_u64(&slot->cur, pack(new_version, h));
+}
+
+/* code's column of tup equals code, as the statement's code = $1 compares them */
+static bool
+has_code(HeapTuple tup, Relation rel, AttrNumber code_att, Oid code_coll, const char *code)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, code_att, RelationGetDescr(rel), &isnull);
+
+	/* (texteq, the column's collation) */
+	return !isnull && !VARATT_IS_EXTERNAL(DatumGetPointer(d)) &&
+		DatumGetBool(DirectFunctionCall2Coll(texteq, code_coll, d, CStringGetTextDatum(code)));
+}
+
+/*
+ * From the version at start, forward along the row's update chain (at most
+ * MAX_HOPS versions, across pages), the version visible in snap: *found
+ * and true if its code is code.  As heap_get_latest_tid follows a chain:
+ * a line pointer that is not a tuple ends it (a redirect only where it
+ * starts), and so does a version whose xmin is not the updater of the one
+ * before.
+ */
+static bool
+follow(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
+	   const char *code, Snapshot snap, ItemPointer start, ItemPointer found)
+{
+	ItemPointerData tid = *start;
+	TransactionId prior_xmax = InvalidTransactionId;
+	Buffer		buf = InvalidBuffer;
+	bool		ok = false;
+
+	for (int hop = 0; hop < MAX_HOPS; hop++)
+	{
+		BlockNumber blk = ItemPointerGetBlockNumber(&tid);
+		OffsetNumber off = ItemPointerGetOffsetNumber(&tid);
+		Page		page;
+		ItemId		lp;
+		HeapTupleData tup;
+
+		if (blk >= nblocks)
+			break;
+		if (!BufferIsValid(buf) || BufferGetBlockNumber(buf) != blk)
+		{
+			if (BufferIsValid(buf))
+				UnlockReleaseBuffer(buf);
+			buf = ReadBuffer(rel, blk);
+			if (hop == 0)
+				heap_page_prune_opt(rel, buf);
+			LockBuffer(buf, BUFFER_LOCK_SHARE);
+		}
+		page = BufferGetPage(buf);
+		if (off < FirstOffsetNumber || off > PageGetMaxOffsetNumber(page))
+			break;
+		lp = PageGetItemId(page, off);
+		if (ItemIdIsRedirected(lp) && hop == 0)
+		{
+			off = ItemIdGetRedirect(lp);
+			lp = PageGetItemId(page, off);
+		}
+		if (!ItemIdIsNormal(lp))
+			break;
+		tup.t_data = (HeapTupleHeader) PageGetItem(page, lp);
+		tup.t_len = ItemIdGetLength(lp);
+		tup.t_tableOid = RelationGetRelid(rel);
+		ItemPointerSet(&tup.t_self, blk, off);
+		if (TransactionIdIsValid(prior_xmax) &&
+			!TransactionIdEquals(prior_xmax, HeapTupleHeaderGetXmin(tup.t_data)))
+			break;
+		if (HeapTupleSatisfiesVisibility(&tup, snap, buf))
+		{
+			ok = has_code(&tup, rel, code_att, code_coll, code);
+			if (ok)
+				*found = tup.t_self;
+			break;
+		}
+		/* no later version: never updated, only locked, or deleted */
+		if ((tup.t_data->t_infomask & HEAP_XMAX_INVALID) ||
+			HEAP_XMAX_IS_LOCKED_ONLY(tup.t_data->t_infomask) ||
+			ItemPointerEquals(&tup.t_self, &tup.t_data->t_ctid))
+			break;
+		prior_xmax = HeapTupleHeaderGetUpdateXid(tup.t_data);
+		tid = tup.t_data->t_ctid;
+	}
+	if (BufferIsValid(buf))
+		UnlockReleaseBuffer(buf);
+	return ok;
+}
+
+/* the shared slot's two versions, the later first */
+static bool
+shared_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
+			 const char *code, uint32 h, Snapshot snap, ItemPointer found)
+{
+	SharedSlot *slot;
+	ItemPointerData tid;
+
+	if (shared_slots == NULL)
+		return false;
+	slot = &shared_slots[h & (SHARED_SLOTS - 1)];
+	if (unpack(pg_atomic_read_u64(&slot->cur), h, &tid) &&
+		follow(rel, nblocks, code_att, code_coll, code, snap, &tid, found))
+		return true;
+	/* (the last writer not committed yet: the version it replaced is the one seen) */
+	return unpack(pg_atomic_read_u64(&slot->prev), h, &tid) &&
+		follow(rel, nblocks, code_att, code_coll, code, snap, &tid, found);
+}
+
 bool
 ft_acct_tid_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
 				  const char *code, Snapshot snap, ItemPointer found)
@@ -116,9 +301,13 @@ ft_acct_tid_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid co
 	bool		all_dead;
 	bool		ok = false;
 
-	if (tids == NULL || IsolationIsSerializable())
+	if (IsolationIsSerializable())
 		return false;
 	h = code_hash(code);
+	if (shared_probe(rel, nblocks, code_att, code_coll, code, h, snap, found))
+		return true;
+	if (tids == NULL)
+		return false;
 	e = hash_search(tids, &h, HASH_FIND, NULL);
 	if (e == NULL || ItemPointerGetBlockNumber(&e->root) >= nblocks)
 		return false;
@@ -129,13 +318,7 @@ ft_acct_tid_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid co
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	if (heap_hot_search_buffer(&tid, rel, buf, snap, &tup, &all_dead, true))
 	{
-		bool		isnull;
-		Datum		d = heap_getattr(&tup, code_att, RelationGetDescr(rel), &isnull);
-
-		/* the code as the statement's code = $1 compares it (texteq, the column's collation) */
-		ok = !isnull && !VARATT_IS_EXTERNAL(DatumGetPointer(d)) &&
-			DatumGetBool(DirectFunctionCall2Coll(texteq, code_coll, d,
-												 CStringGetTextDatum(code)));
+		ok = has_code(&tup, rel, code_att, code_coll, code);
 		if (ok)
 			*found = tup.t_self;
 	}

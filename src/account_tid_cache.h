@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * account_tid_cache.h
- *	  A backend's memory of where accounts' rows are (code -> the TID the
- *	  code index points at), for the batch probes (account_tid_cache.c).
+ *	  Where accounts' rows are (code -> a version of the row: shared, the
+ *	  last ones written; this backend's, the TID the code index points
+ *	  at), for the batch probes (account_tid_cache.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -12,6 +13,13 @@
 #include "storage/itemptr.h"
 #include "utils/rel.h"
 #include "utils/snapshot.h"
+
+/* the shared part's memory, asked for while the library is preloaded */
+extern void ft_acct_tid_shmem_register(void);
+
+/* an account's row was updated directly: old_version replaced by new_version */
+extern void ft_acct_tid_publish(const char *code, ItemPointer old_version,
+								ItemPointer new_version);
 
 /* the code's row is reached from root (what its index entry points at) */
 extern void ft_acct_tid_remember(const char *code, ItemPointer root);

@@ -47,6 +47,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "account_tid_cache.h"
 #include "deferral.h"
 #include "holds.h"
 #include "ledger.h"
@@ -135,4 +136,5 @@ LedgerInit(void)
 					   "How often the background worker folds deferred postings into their accounts; "
 					   "0 also turns deferral off (every posting waits for its account's row lock).",
 					   200, fold_postings_job);
+	ft_acct_tid_shmem_register();
 }

@@ -54,12 +54,14 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/index.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -70,9 +72,11 @@
 #include "storage/bufmgr.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/relcache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "account_tid_cache.h"
 #include "audit_capture.h"
 #include "audit_log.h"
 #include "ledger.h"
@@ -328,33 +332,113 @@ account_attnums(TupleDesc desc, AttrNumber *attnums)
 }
 
 /*
+ * Whether a new version that differs from the old only in the folded
+ * state's columns has every index key of the old: no index reads one of
+ * those columns (INDEX_ATTR_BITMAP_ALL: key columns, expressions and
+ * predicates of every index), none is an exclusion constraint, and every
+ * unique index is checked at once (not DEFERRABLE).
+ */
+static bool
+keys_unchanged(ResultRelInfo *rri)
+{
+	Relation	rel = rri->ri_RelationDesc;
+	AttrNumber	attnums[lengthof(account_cols)];
+	Bitmapset  *indexed;
+	bool		ok;
+
+	if (!account_attnums(RelationGetDescr(rel), attnums))
+		return false;
+	indexed = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_ALL);
+	ok = true;
+	for (int c = 1; c < lengthof(account_cols) && ok; c++)
+		ok = !bms_is_member(attnums[c] - FirstLowInvalidHeapAttributeNumber, indexed);
+	bms_free(indexed);
+	for (int i = 0; i < rri->ri_NumIndices && ok; i++)
+	{
+		Relation	ind = rri->ri_IndexRelationDescs[i];
+
+		ok = rri->ri_IndexRelationInfo[i]->ii_ExclusionOps == NULL &&
+			(!ind->rd_index->indisunique || ind->rd_index->indimmediate);
+	}
+	return ok;
+}
+
+/*
+ * The index entries of a version whose keys are the old version's
+ * (keys_unchanged): what ExecInsertIndexTuples gives each index (the same
+ * predicate test and index datums), without the uniqueness check, and
+ * with the hint that the update left the key as it was.  The check would
+ * find nothing: the old version, which this transaction holds locked, had
+ * the same key and was the only live row with it, and a concurrent insert
+ * of that key waits for this transaction on the old version's entry, as
+ * it does now.  Skipping it matters while a snapshot keeps old versions:
+ * the check fetches every version the index holds for the key, and under
+ * a long snapshot (a pg_dump's, or other batches queued on these rows)
+ * that grew with every batch (docs/benchmarks.md, session 20).  The hint
+ * lets the btree delete those entries from a full page (bottom-up
+ * deletion) once no snapshot needs them, instead of splitting it.
+ */
+static void
+insert_same_keys(ResultRelInfo *rri, TupleTableSlot *slot, EState *estate)
+{
+	ExprContext *econtext = GetPerTupleExprContext(estate);
+
+	econtext->ecxt_scantuple = slot;
+	for (int i = 0; i < rri->ri_NumIndices; i++)
+	{
+		Relation	ind = rri->ri_IndexRelationDescs[i];
+		IndexInfo  *ii = rri->ri_IndexRelationInfo[i];
+		Datum		values[INDEX_MAX_KEYS];
+		bool		isnull[INDEX_MAX_KEYS];
+
+		if (ind == NULL || !ii->ii_ReadyForInserts)
+			continue;
+		if (ii->ii_Predicate != NIL)
+		{
+			if (ii->ii_PredicateState == NULL)
+				ii->ii_PredicateState = ExecPrepareQual(ii->ii_Predicate, estate);
+			if (!ExecQual(ii->ii_PredicateState, econtext))
+				continue;
+		}
+		FormIndexDatum(ii, slot, estate, values, isnull);
+		index_insert(ind, values, isnull, &slot->tts_tid, rri->ri_RelationDesc,
+					 UNIQUE_CHECK_NO, true, ii);
+	}
+}
+
+/*
  * A new version that is not heap-only (not a HOT update): every index gets
- * it, as the executor's update gives them.  The executor state and the
- * slot are made on the first call (*rri NULL) and kept for the next ones;
- * bulk_index_close ends them.
+ * it, as the executor's update gives them (insert_same_keys when the keys
+ * are unchanged, as they are on the table as installed).  The executor
+ * state and the slot are made on the first call (*rri NULL) and kept for
+ * the next ones; bulk_index_close ends them.
  */
 void
-bulk_index_version(Relation rel, HeapTuple tup, ResultRelInfo **rri, EState **estate,
-				   TupleTableSlot **slot)
+bulk_index_version(Relation rel, HeapTuple tup, VersionIndexer *vi)
 {
-	if (*rri == NULL)
+	if (vi->rri == NULL)
 	{
-		*rri = result_rel(rel, NULL, estate);
-		*slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
+		vi->rri = result_rel(rel, NULL, &vi->estate);
+		vi->slot = MakeSingleTupleTableSlot(RelationGetDescr(rel), &TTSOpsHeapTuple);
+		vi->same_keys = keys_unchanged(vi->rri);
 	}
-	ExecStoreHeapTuple(tup, *slot, false);
-	list_free(ExecInsertIndexTuples(*rri, *slot, *estate, false, false, NULL, NIL));
-	ExecClearTuple(*slot);
-	ResetPerTupleExprContext(*estate);
+	ExecStoreHeapTuple(tup, vi->slot, false);
+	if (vi->same_keys)
+		insert_same_keys(vi->rri, vi->slot, vi->estate);
+	else
+		list_free(ExecInsertIndexTuples(vi->rri, vi->slot, vi->estate, false, false, NULL, NIL));
+	ExecClearTuple(vi->slot);
+	ResetPerTupleExprContext(vi->estate);
 }
 
 void
-bulk_index_close(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot)
+bulk_index_close(VersionIndexer *vi)
 {
-	if (rri == NULL)
+	if (vi->rri == NULL)
 		return;
-	ExecDropSingleTupleTableSlot(slot);
-	result_rel_close(estate);
+	ExecDropSingleTupleTableSlot(vi->slot);
+	result_rel_close(vi->estate);
+	memset(vi, 0, sizeof(*vi));
 }
 
 /*
@@ -419,7 +503,7 @@ with_folded_state(HeapTuple old, TupleDesc desc, const AttrNumber *attnums, cons
  */
 static bool
 update_account(Relation rel, const AttrNumber *attnums, Acct *a, CommandId cid,
-			   ResultRelInfo **rri, EState **estate, TupleTableSlot **slot)
+			   VersionIndexer *vi)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	HeapTupleData old;
@@ -459,7 +543,8 @@ update_account(Relation rel, const AttrNumber *attnums, Acct *a, CommandId cid,
 	if (heap_update(rel, &a->tid, tup, cid, InvalidSnapshot, true, &tmfd, &lockmode) != TM_Ok)
 		return false;
 	if (!HeapTupleIsHeapOnly(tup))
-		bulk_index_version(rel, tup, rri, estate, slot);
+		bulk_index_version(rel, tup, vi);
+	ft_acct_tid_publish(a->code, &a->tid, &tup->t_self);
 	a->tid = tup->t_self;
 	return true;
 }
@@ -476,9 +561,7 @@ bulk_update_accounts(Ledger *L)
 	Relation	rel = open_fintech("accounts");
 	AttrNumber	attnums[lengthof(account_cols)];
 	CommandId	cid;
-	ResultRelInfo *rri = NULL;
-	EState	   *estate = NULL;
-	TupleTableSlot *slot = NULL;
+	VersionIndexer vi = {0};
 
 	/*
 	 * (a CHECK constraint: the UPDATE statement checks it, heap_update
@@ -497,10 +580,10 @@ bulk_update_accounts(Ledger *L)
 	{
 		Acct	   *a = take_dirty(L, i);
 
-		if (a != NULL && !update_account(rel, attnums, a, cid, &rri, &estate, &slot))
+		if (a != NULL && !update_account(rel, attnums, a, cid, &vi))
 			write_account(a);
 	}
-	bulk_index_close(rri, estate, slot);
+	bulk_index_close(&vi);
 	table_close(rel, NoLock);
 	CommandCounterIncrement();
 	return true;

@@ -49,10 +49,17 @@ extern bool bulk_accounts_direct_ok(Relation rel);
 /*
  * The index entries of a version that is not heap-only (posting_bulk.c's
  * account updates, posting_lock_write.c's): state made on first use, kept
- * in the caller's three pointers (NULL at first), ended by bulk_index_close
+ * in the caller's VersionIndexer (zeroed at first), ended by bulk_index_close
  */
-extern void bulk_index_version(Relation rel, HeapTuple tup, ResultRelInfo **rri, EState **estate,
-							   TupleTableSlot **slot);
-extern void bulk_index_close(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot);
+typedef struct VersionIndexer
+{
+	ResultRelInfo *rri;
+	EState	   *estate;
+	TupleTableSlot *slot;
+	bool		same_keys;		/* the table's index keys never read the state */
+} VersionIndexer;
+
+extern void bulk_index_version(Relation rel, HeapTuple tup, VersionIndexer *vi);
+extern void bulk_index_close(VersionIndexer *vi);
 
 #endif							/* FINTECH_POSTING_BULK_H */

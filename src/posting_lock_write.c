@@ -152,9 +152,7 @@ struct LockWriter
 	Datum	   *values;
 	bool	   *nulls;
 	/* for a version that is not heap-only: the indexes, opened when needed */
-	EState	   *estate;
-	ResultRelInfo *rri;
-	TupleTableSlot *ixslot;
+	VersionIndexer ix;
 };
 
 /* the table's columns by name, of the expected types; false if one is missing */
@@ -319,7 +317,7 @@ lock_writer_close(LockWriter *w)
 	ExecDropSingleTupleTableSlot(w->slot);
 	if (w->scan)
 		index_endscan(w->scan);
-	bulk_index_close(w->rri, w->estate, w->ixslot);
+	bulk_index_close(&w->ix);
 	index_close(w->idx, NoLock);
 	table_close(w->rel, NoLock);
 }
@@ -496,7 +494,8 @@ lock_writer_update(LockWriter *w, Acct *a)
 		}
 	}
 	if (!HeapTupleIsHeapOnly(newtup))
-		bulk_index_version(w->rel, newtup, &w->rri, &w->estate, &w->ixslot);
+		bulk_index_version(w->rel, newtup, &w->ix);
+	ft_acct_tid_publish(a->code, &tid, &newtup->t_self);
 	/* the new version: the old one's columns, still pinned in w->slot, and the two written */
 	fill_from(w, a, &newtup->t_self);
 	res = LW_DONE;

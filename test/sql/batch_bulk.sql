@@ -285,6 +285,18 @@ SELECT count(*) AS accepted
 SELECT code, balance, last_seq FROM fintech.accounts
  WHERE code LIKE 'bb_c%' OR code = 'bb_bank' ORDER BY code;
 
+-- an update out of its page gives the new version its index entries
+-- without the uniqueness check only when no index reads the columns it
+-- changes (posting_bulk.c, keys_unchanged): a unique index on the balance
+-- is still checked (113 + 108: bb_c2's balance)
+CREATE UNIQUE INDEX bb_balance_once ON fintech.accounts (balance) WHERE code LIKE 'bb_c%';
+\set VERBOSITY terse
+SELECT count(*) FROM fintech.transfer_batch('{bb_bank}', '{bb_c1}', '{108}');
+\set VERBOSITY default
+SELECT count(*) AS accepted FROM fintech.transfer_batch('{bb_bank}', '{bb_c1}', '{5}')
+ WHERE error IS NULL;
+DROP INDEX fintech.bb_balance_once;
+
 -- the direct insert releases an index's lock when it is done with it, as
 -- the executor does at the end of a statement (posting_bulk_rel.c): in the
 -- caller's transaction a transfer leaves only the locks of the tables it

@@ -72,5 +72,45 @@ cancelled_within('SELECT count(*) FROM big_batch, fintech.transfer_batch(d, c, a
 # nothing was written by the cancelled calls
 is(sql('SELECT count(*) FROM fintech.entries'), '0', 'the cancelled calls left no entry');
 
+# What a batch reads does not grow with the versions an old snapshot keeps
+# (session 20).  While a snapshot is held (a pg_dump's, or batches queued on
+# each other's rows, each holding its own while it waits), no version of an
+# account updated since can be pruned: the rows' pages fill, updates leave
+# their page, and the code index gets an entry for every such version.  A
+# batch used to read all of them twice over: its probe of each account read
+# the code index (every entry of the code, in TID order, the live one
+# anywhere among them), and each update out of the page checked the two
+# unique indexes, fetching every version they hold for the key.  Now the
+# probe starts at the version the last update of the account wrote (shared
+# by all backends: each sql() here is a new one), and an update that keeps
+# the keys skips the uniqueness check.
+my $holder = $node->background_psql('postgres');
+$holder->query_safe('BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM fintech.entries');
+my $hs_batch = q{SELECT count(*) FROM fintech.transfer_batch(
+    array_fill('bank'::text, ARRAY[200]),
+    ARRAY(SELECT 'b' || i FROM generate_series(1, 200) i),
+    array_fill(1::bigint, ARRAY[200])) WHERE error IS NULL};
+is(sql($hs_batch), '200', 'a batch of 200 transfers under a held snapshot');
+sql($hs_batch) for 2 .. 40;
+my $hs_reads = q{(SELECT idx_tup_read FROM pg_stat_user_indexes
+                   WHERE indexrelid = 'fintech.accounts_code_key'::regclass) AS ix,
+                 (SELECT heap_blks_hit + heap_blks_read FROM pg_statio_user_tables
+                   WHERE relid = 'fintech.accounts'::regclass) AS heap};
+my ($hs_ix, $hs_heap) = split /\|/, sql(qq{
+SELECT $hs_reads \\gset before_
+SELECT ($hs_batch) AS ok, pg_stat_force_next_flush() AS flush \\gset
+SELECT $hs_reads \\gset after_
+SELECT :after_ix - :before_ix, :after_heap - :before_heap;});
+is(sql(q{SELECT count(*) FROM fintech.entries}), '8200', 'the 41 batches wrote their entries');
+is(sql(q{SELECT balance FROM fintech.accounts WHERE code = 'b7'}), '41',
+	'every batch reached the account it named');
+# 201 accounts, 41 versions each: reading every kept version read 4,096
+# entries of the code index and 7,407 heap pages (session 19's code); from
+# the last version written, 21 entries and 900 pages
+cmp_ok($hs_ix, '<', 1000, "the 41st batch read $hs_ix entries of the code index");
+cmp_ok($hs_heap, '<', 10 * 201, "and $hs_heap pages of fintech.accounts for 201 accounts");
+$holder->query_safe('COMMIT');
+$holder->quit;
+
 $node->stop;
 done_testing();
