@@ -429,6 +429,24 @@ fill_from(LockWriter *w, Acct *a, ItemPointer tid)
 	a->tid = *tid;
 }
 
+/*
+ * The version of code's row visible to snap, into w->slot: from where the
+ * account's last direct update left it (account_tid_cache.c: one heap
+ * read while a snapshot keeps many versions of a hot account's row), else
+ * by the code index, as the statement finds it.
+ */
+static bool
+find_account(LockWriter *w, const char *code, Snapshot snap)
+{
+	ItemPointerData tid;
+
+	if (ft_acct_tid_probe(w->rel, RelationGetNumberOfBlocks(w->rel), w->att[C_CODE], w->code_coll,
+						  code, snap, &tid) &&
+		table_tuple_fetch_row_version(w->rel, &tid, snap, w->slot))
+		return true;
+	return ft_account_by_code_kept(w->rel, w->idx, code, snap, w->slot, &w->scan);
+}
+
 LockWriteResult
 lock_writer_update(LockWriter *w, Acct *a)
 {
@@ -444,7 +462,7 @@ lock_writer_update(LockWriter *w, Acct *a)
 	snap = GetActiveSnapshot();
 	cid = GetCurrentCommandId(true);
 
-	if (!ft_account_by_code(w->rel, w->idx, a->code, snap, w->slot))
+	if (!find_account(w, a->code, snap))
 	{
 		res = LW_NONE;
 		goto out;
@@ -657,7 +675,7 @@ lock_writer_lock(LockWriter *w, Acct *a)
 	snap = GetActiveSnapshot();
 	cid = GetCurrentCommandId(true);
 
-	if (!ft_account_by_code_kept(w->rel, w->idx, a->code, snap, w->slot, &w->scan))
+	if (!find_account(w, a->code, snap))
 	{
 		res = LW_NONE;
 		goto out;
