@@ -18,7 +18,8 @@
  * (DARIA / MARIA, SALMA / SALIM, ALEMU / QALEM, SHAHEEN / SHAKEEL), and
  * such a pair is another name more often than the same one mistyped.
  *
- * Pure functions: no memory kept (an edit table of 8 kB on the stack), no
+ * Memory: two bit tables of the keyboard (26 words each), made once per
+ * process, and an edit table of about 8 kB on the stack per call.  No
  * locks, no database access; a token is at most MAX_TOKLEN bytes.
  *
  *-------------------------------------------------------------------------
@@ -64,7 +65,7 @@ typed_as(char x, char *buf)
 
 /* is x typed as y: the same letter, a folded letter as any of its letters? */
 static bool
-same_key(char x, char y)
+same_key_of(char x, char y)
 {
 	char		bx[2],
 				by[2];
@@ -83,12 +84,12 @@ same_key(char x, char y)
  * (HUSSEIN, HOSSEIN; HAMID, HAMED; KARIMOV, KARIMOW)?
  */
 static bool
-near_keys(char x, char y)
+near_keys_of(char x, char y)
 {
 	char		bx[2],
 				by[2];
 
-	if (same_key(x, y) || (is_vowel(x) && is_vowel(y)) ||
+	if (same_key_of(x, y) || (is_vowel(x) && is_vowel(y)) ||
 		(x == 'v' && y == 'w') || (x == 'w' && y == 'v'))
 		return true;
 	for (const char *p = typed_as(x, bx); *p; p++)
@@ -96,6 +97,40 @@ near_keys(char x, char y)
 			if (ft_keys_touch(*p, *r))
 				return true;
 	return false;
+}
+
+/*
+ * same_key_of and near_keys_of of two letters a-z, as bit masks per letter
+ * (made once per process: the keyboard is fixed)
+ */
+static uint32 same_mask[26],
+			near_mask[26];
+static bool masks_made = false;
+
+static void
+make_masks(void)
+{
+	for (int x = 0; x < 26; x++)
+		for (int y = 0; y < 26; y++)
+		{
+			if (same_key_of('a' + x, 'a' + y))
+				same_mask[x] |= 1u << y;
+			if (near_keys_of('a' + x, 'a' + y))
+				near_mask[x] |= 1u << y;
+		}
+	masks_made = true;
+}
+
+static inline bool
+same_key(char x, char y)
+{
+	return (same_mask[x - 'a'] >> (y - 'a')) & 1;
+}
+
+static inline bool
+near_keys(char x, char y)
+{
+	return (near_mask[x - 'a'] >> (y - 'a')) & 1;
 }
 
 /*
@@ -162,6 +197,9 @@ typing_cost(const char *t, int len, const char *e, const bool *opt, int le)
 
 	/* d[i][j]: e's first i letters typed as t's first j */
 	for (int i = 0; i <= le; i++)
+	{
+		int			row_min = 9;
+
 		for (int j = 0; j <= len; j++)
 		{
 			int			best = 9;
@@ -193,13 +231,18 @@ typing_cost(const char *t, int len, const char *e, const bool *opt, int le)
 			{
 				int			k = i - 2;
 
-				while (k > 0 && opt[k] && !opt[i - 1])
+				while (k > 0 && opt[k])
 					k--;
 				if (same_key(e[k], t[j - 1]) && same_key(e[i - 1], t[j - 2]))
 					best = Min(best, d[k][j - 2] + SLIP_COST);
 			}
 			d[i][j] = (uint8) Min(best, 9);
+			row_min = Min(row_min, best);
 		}
+		/* (every way on costs more: a row only adds to the one before, or to an optional letter's) */
+		if (row_min > 2 * SLIP_COST && !opt[i])
+			return row_min;
+	}
 	return d[le][len];
 }
 
@@ -225,6 +268,8 @@ ft_typed_within_two(const char *t, int len, const char *c, int lc)
 	for (int k = 0; k < lc; k++)
 		if (c[k] < 'a' || c[k] > 'z')
 			return true;
+	if (!masks_made)
+		make_masks();
 	le = unfolded(c, lc, e, opt);
 	if (len > le + 2 * SLIP_COST)
 		return false;
