@@ -239,8 +239,11 @@ typing_cost(const char *t, int len, const char *e, const bool *opt, int le)
 			d[i][j] = (uint8) Min(best, 9);
 			row_min = Min(row_min, best);
 		}
-		/* (every way on costs more: a row only adds to the one before, or to an optional letter's) */
-		if (row_min > 2 * SLIP_COST && !opt[i])
+		/*
+		 * (every cell of the rows below adds to this row's or an earlier
+		 * one's, never less than this row's least: stop)
+		 */
+		if (row_min > 2 * SLIP_COST)
 			return row_min;
 	}
 	return d[le][len];
@@ -271,6 +274,7 @@ ft_typed_within_two(const char *t, int len, const char *c, int lc)
 	if (!masks_made)
 		make_masks();
 	le = unfolded(c, lc, e, opt);
+	FT_CHECK(le <= 2 * MAX_TOKLEN + 1);
 	if (len > le + 2 * SLIP_COST)
 		return false;
 	return typing_cost(t, len, e, opt, le) <= 2 * SLIP_COST;
