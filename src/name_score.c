@@ -51,7 +51,8 @@
  * disagreeing numbers and patronymics, and a family name before a comma
  * meeting only given names (family_crossed), score less; a near miss
  * between two common words or two syllables of Chinese or Korean names, or
- * of an organisation's own word beside generic ones, costs more
+ * of an organisation's own word beside generic ones, or one no typing
+ * error makes (name_typing.c), costs more
  * (ft_near_miss_factor, name_weight.c); short codes are also compared whole.  Identical
  * normalised names score 1.  docs/screening.md ("Matching model") has the
  * whole list; the constants are defined in name_score.h.

@@ -26,6 +26,7 @@
 #define COMMON_MISS		3.0		/* ... near-missing another such word loses the knee's loss this many times */
 #define GENERIC_IDF		0.60	/* a word this common (~55 listed names): generic (TRADING) ... */
 #define GENERIC_MISS	3.0		/* ... an entity's other word near-missing, the rest generic */
+#define UNTYPED_MISS	10.0	/* a near miss no two keyboard slips make (Latin names) */
 #define KNOWN_PENALTY	0.05	/* a listed word taken for another one */
 #define UNMATCHED_Q		0.70	/* cost of a query token left unmatched */
 #define UNMATCHED_C		0.35	/* cost of a listed name's token left unmatched */
@@ -180,6 +181,15 @@ extern bool ft_same_romanisation(const char *a, int la, const char *b, int lb);
 
 /* are query token t and listed token c two forms of a name (a/o; vowel_added: a final vowel added)? */
 extern bool ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added);
+
+/* do keys x and y touch on a QWERTY keyboard? */
+extern bool ft_keys_touch(char x, char y);
+
+/* can listed token c, typed with two keyboard slips or fewer, be query token t (name_typing.c)? */
+extern bool ft_typed_within_two(const char *t, int len, const char *c, int lc);
+
+/* is a name (UTF-8, as published) written in Latin letters (name_typing.c)? */
+extern bool ft_latin_written(const char *s);
 
 /* SLIP_SIM when query token t is one keyboard slip away from listed token c, TWO_SLIP_SIM two (long tokens), else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);

@@ -358,10 +358,10 @@ ft_variant_sim_above(const char *t, int len, const char *canon, float floor)
 
 /*
  * Keys that touch on a QWERTY keyboard (the rows staggered as usual: a
- * touches q w s z).
+ * touches q w s z); also name_typing.c's.
  */
-static bool
-keys_touch(char x, char y)
+bool
+ft_keys_touch(char x, char y)
 {
 	static const char *const rows[3] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
 	int			rx = -1,
@@ -425,7 +425,7 @@ slip_at(const char *t, int len, const char *c, int lc, int i)
 			return false;		/* equal */
 		/* one letter replaced by a neighbouring key */
 		if (memcmp(t + i + 1, c + i + 1, len - i - 1) == 0)
-			return keys_touch(t[i], c[i]);
+			return ft_keys_touch(t[i], c[i]);
 		/* two adjacent letters swapped */
 		return i + 1 < len && t[i] == c[i + 1] && t[i + 1] == c[i] &&
 			memcmp(t + i + 2, c + i + 2, len - i - 2) == 0;
@@ -437,8 +437,8 @@ slip_at(const char *t, int len, const char *c, int lc, int i)
 			return false;
 		if (i == len - 1 && is_vowel(t[i]))
 			return false;
-		return (i > 0 && (t[i - 1] == t[i] || keys_touch(t[i - 1], t[i]))) ||
-			(i + 1 < len && (t[i + 1] == t[i] || keys_touch(t[i + 1], t[i])));
+		return (i > 0 && (t[i - 1] == t[i] || ft_keys_touch(t[i - 1], t[i]))) ||
+			(i + 1 < len && (t[i + 1] == t[i] || ft_keys_touch(t[i + 1], t[i])));
 	}
 	/* c has a letter more, at i: left out of t */
 	if (memcmp(t + i, c + i + 1, len - i) != 0)
@@ -555,7 +555,7 @@ ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added)
 	if (len == lc && len >= 4 && memcmp(t, c, len - 1) == 0)
 		return (t[len - 1] == 'a' && c[lc - 1] == 'o') || (t[len - 1] == 'o' && c[lc - 1] == 'a');
 	return vowel_added && len == lc + 1 && lc >= 4 && is_vowel(t[lc]) &&
-		!is_vowel(c[lc - 1]) && memcmp(t, c, lc) == 0 && !keys_touch(c[lc - 1], t[lc]);
+		!is_vowel(c[lc - 1]) && memcmp(t, c, lc) == 0 && !ft_keys_touch(c[lc - 1], t[lc]);
 }
 
 /*

@@ -9,7 +9,8 @@
  *	  per list load; a query's tokens are weighed per call.  Also what a
  *	  near miss between two tokens costs by how common they are
  *	  (ft_near_miss_factor: two common words, two syllables of Chinese or
- *	  Korean names, an organisation's own word beside generic ones), and
+ *	  Korean names, an organisation's own word beside generic ones, two
+ *	  words no typing error makes one of: name_typing.c), and
  *	  whether a join of syllables meets another listed word
  *	  (ft_syllables_other); and the factors of a whole name that come from
  *	  how it is written: a family name written before a comma that met only
@@ -121,6 +122,30 @@ same_ending(const char *a, int la, const char *b, int lb)
 }
 
 /*
+ * Is the near miss of query token qi and the listed token v of the name
+ * nm (both single tokens, the plain pass) no typing error: both real
+ * parts, both names written in Latin letters, and the listed token typed
+ * with two keyboard slips or fewer cannot be the query token
+ * (ft_typed_within_two)?  Not for a listed token that stands for a
+ * variant group (its spellings differ otherwise: MUHAMMAD, MOHAMED) nor
+ * a query token taken for a variant, nor for two forms of a name
+ * (ft_other_form: DANIELA, DANIEL) or two romanisations of one syllable
+ * (ft_same_romanisation: GANG, KANG), which their own rules weigh.
+ */
+static bool
+untyped_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi,
+			 const Vocab *v)
+{
+	if (nm->han || q->nn.translit || q->nn.han || q->nn.greek || v->strong == 0 ||
+		q->it.strong[qi] == 0 || q->corrected[q->it.first[qi]] < 1.0f)
+		return false;
+	return !ft_variant_canon(FT_STR(ix, v->s)) && ft_latin_written(FT_STR(ix, nm->name)) &&
+		!ft_typed_within_two(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) &&
+		!ft_other_form(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len, true) &&
+		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len);
+}
+
+/*
  * How many times the knee's loss a near miss (below KNEE) of query token
  * qi and the listed item v (cspan tokens) of the name nm costs: COMMON_MISS when both
  * are common words of the lists (common_word: ALI and SALI, YONG and
@@ -143,7 +168,10 @@ same_ending(const char *a, int la, const char *b, int lb)
  * TKACHENKO and SAVCHENKO, KOWALSKA and PAWLOWSKA).  A name
  * in another script is compared through its machine transliteration,
  * which misses common spellings by a letter (SID for SAID), and skeletons
- * are short by design: they keep 1.
+ * are short by design: they keep 1.  UNTYPED_MISS, before all of these,
+ * when both names are written in Latin letters and no typing error makes
+ * the one word of the other (untyped_miss: QALEM and ALEMU, SALIM and
+ * SALMA): another name, not the listed one mistyped (session 20).
  */
 double
 ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
@@ -152,6 +180,8 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
 	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
 		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
 		return 1.0;
+	if (untyped_miss(ix, q, nm, qi, v))
+		return UNTYPED_MISS;
 	if (ft_both_common(q, qi, v, COMMON_IDF))
 		return COMMON_MISS;
 	/* (a name in Chinese characters is compared by its keys; one syllable's romanisations meet by theirs) */
