@@ -6,7 +6,7 @@
 -- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key;
 -- (session 19) a vowelless last word of a name in Arabic or Hebrew letters,
 -- the Latin gh as qaf, a query in Hebrew letters against Latin names;
--- (session 20) shin read as sin.  Two hand-made lists: XL holds each name in Latin
+-- (session 20) shin read as sin, the Arabic article before two letters.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -378,6 +378,17 @@ SELECT v.q, e->'tokens' AS tokens
   FROM (VALUES ('Yael Feldstein', 'XO9'), ('יעל פלדשטיין', 'XL9')) AS v(q, list),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = v.list AND s.source_uid = '1';
+
+-- ====================================================================
+-- Session 20: the Arabic article written joined before a word of two
+-- letters is a token of its own too (ناصر الصف, nsr al sf: AL-SAFF, Nasser,
+-- either way; before, alsf met nothing), not that of Allah (الله, which the
+-- compounds of Allah read: MATIULLAH above).  XL10 / XO10.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['AL-SAFF, Nasser']), list => 'XL10') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['ناصر الصف']), list => 'XO10') AS original;
+SELECT * FROM hits('Nasser al-Saff');
+SELECT * FROM hits('ناصر الصف');
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
