@@ -77,6 +77,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	bool		eq = false;		/* sim is that of equal script keys */
 	bool		keyeqd = true;	/* keyed is (the Chinese keys are equal or nothing) */
 	bool		hebrew = false; /* keyed is the Hebrew keys' */
+	bool		read = false;	/* a query in Hebrew letters reads as the entry */
 
 	/* (only a variant group's token has spellings; under the floor the pair goes) */
 	if (sim < 1.0f && variant)
@@ -123,15 +124,20 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 			hebrew = true;
 		}
 	}
-	/* (a query in Hebrew letters, its skeleton against a Latin one: het and kaf as ch, pe as f) */
+	/*
+	 * (a query in Hebrew letters, its skeleton against a Latin one: het and
+	 * kaf as ch, pe as f, shin as s.  A Latin skeleton that reads so is the
+	 * same name, not a known word taken for another: no KNOWN_PENALTY on
+	 * the letters' similarity where that is higher, dlshtn / dlstn)
+	 */
 	if (sim < 1.0f && !plain && q->nn.hebrew)
 	{
 		float		k = ft_hebrew_query_sim(q->it.s[qi], q->it.len[qi], cs, v->len);
 
-		if (k > sim)
+		if (k > 0.0f)
 		{
-			keyed = k;
-			hebrew = true;
+			keyed = Max(k, sim);
+			hebrew = read = true;
 		}
 	}
 	/* (the skeleton pass, a Latin side against one in Arabic letters: Persian qaf written gh) */
@@ -152,7 +158,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	/* the rest for the similarity without the keys, then (if they lifted it) with them */
 	*unkeyed = item_sim_last(q, qi, cs, v->len, token && plain, eq, sim);
 	*keyeq = eq ? (FT_KEYEQ | FT_KEYEQ_UNKEYED) : 0;
-	if (keyed == sim)
+	if (keyed == sim && !read)
 		return *unkeyed;
 	/* (the Chinese keys are equal or nothing) */
 	if (keyeqd)

@@ -201,6 +201,20 @@ keyed_name(const ScreenQuery *q, const ListedName *nm, uint8 keyeq)
 		 (!(keyeq & FT_KEYED_HEBREW) || q->nn.hebrew));
 }
 
+/*
+ * Can the script keys lift query token and listed entry v above what their
+ * lengths allow the letters (ft_len_window)?  One side written in Hangul,
+ * Thai, Greek or Cyrillic letters, whose keys write several letters as
+ * one (욱 uk, WOOK: the Korean key leaves an initial w of woo out)
+ */
+static inline bool
+keyed_pair(const ScreenQuery *q, const Vocab *v)
+{
+	return q->forms == FT_FORM_PLAIN &&
+		((q->nn.hangul | q->nn.thai | q->nn.cyrillic | q->nn.greek) ||
+		 (v->forms & (FT_FORM_HANGUL | FT_FORM_THAI | FT_FORM_CYRILLIC | FT_FORM_GREEK)) != 0);
+}
+
 /* what the leftover memo keeps: a query in Arabic or Hebrew letters meets Latin skeletons by the keys */
 static inline bool
 memo_keyed(const ScreenQuery *q)
@@ -560,7 +574,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			 * (tokens of other lengths cannot be similar enough; the window
 			 * is for SIM_FLOOR, so the one part left on each side, which
 			 * counts from the lower LEFTOVER_FLOOR, is compared whatever
-			 * its length)
+			 * its length, and so is a pair the script keys compare,
+			 * keyed_pair: session 20)
 			 */
 			if (left_one)
 			{
@@ -575,7 +590,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				float		sim;
 
 				/* (a listed particle may be a syllable of a query in Hangul or Chinese characters: 두 DOO) */
-				if (cused & (1u << ci) || v->len < lo || v->len > hi ||
+				if (cused & (1u << ci) ||
+					((v->len < lo || v->len > hi) && !keyed_pair(q, v)) ||
 					(v->strong == 0 && !leftover_patronymic(ix, q, qi, v) &&
 					 !(q->nn.hangul || q->nn.han)))
 					continue;

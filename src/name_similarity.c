@@ -332,8 +332,9 @@ ft_sim_bound(int la, int lb)
  * similar to (sim >= SIM_FLOOR): [*lo, *hi].  The bound falls as lengths
  * part, so the lengths form one range; a margin keeps rounding on the side
  * of comparing.  The candidate search does not even count entries outside
- * it, nor does the score compare leftover tokens outside it: skipping them
- * changes no result.
+ * it, nor does the score compare leftover tokens outside it (but for
+ * those the script keys compare, which write several letters as one:
+ * name_score.c's keyed_pair): skipping them changes no result.
  */
 void
 ft_len_window(int len, int *lo, int *hi)

@@ -177,20 +177,52 @@ ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
 	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
 	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
+	char		sin[MAX_TOKLEN * MAX_JOIN + 1];
+	int			na,
+				ns = 0;
+	float		s,
+				s2;
+	bool		e2;
 
 	*equal = false;
 	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
 		return 0.0f;
-	return keys_sim(ka, ft_hebrew_key(a, la, true, ka), kb, ft_hebrew_key(b, lb, false, kb),
-					HEBREW_KEY_COST, equal);
+	na = ft_hebrew_key(a, la, true, ka);
+	s = keys_sim(ka, na, kb, ft_hebrew_key(b, lb, false, kb), HEBREW_KEY_COST, equal);
+	if (*equal)
+		return s;
+
+	/*
+	 * Unpointed Hebrew writes shin and sin alike, ש, which ICU (and so the
+	 * skeleton) writes sh; the Latin spellings write sin s (YISRAEL, ישראל
+	 * yshrl), and the German and Yiddish st of EDELSTEIN, which Hebrew
+	 * writes שט as said (dlshtn).  So the listed skeleton is keyed again
+	 * with each sh read s (session 20).
+	 */
+	for (int i = 0; i < lb; i++)
+	{
+		sin[ns++] = b[i];
+		if (b[i] == 's' && i + 1 < lb && b[i + 1] == 'h')
+			i++;
+	}
+	if (ns == lb)
+		return s;				/* no sh */
+	s2 = keys_sim(ka, na, kb, ft_hebrew_key(sin, ns, false, kb), HEBREW_KEY_COST, &e2);
+	if (e2 || s2 > s)
+	{
+		*equal = e2;
+		return s2;
+	}
+	return s;
 }
 
 /*
  * Can Latin consonant skeleton l be a spelling of Hebrew skeleton h, letter
  * by letter?  Unpointed Hebrew writes one letter for two sounds, and ICU
  * the letter: het (h) is said h or ch, kaf after a vowel (k) ch, pe (p) p
- * or f.  So a Latin sh (sh or ch: the skeleton writes ch sh) may be shin,
- * het or kaf, a Latin f or ph pe, a Latin c or q kaf or qof, and a Latin s
+ * or f, shin (sh) sh or s (sin, which it writes alike; session 20).  So a
+ * Latin sh (sh or ch: the skeleton writes ch sh) may be shin, het or kaf,
+ * a Latin s shin, a Latin f or ph pe, a Latin c or q kaf or qof, and a Latin s
  * before a final y nothing (the sh of a final chi, whose h the skeleton
  * drops: AMICHAI msy, עמיחי my); every other letter is itself.  Unlike
  * the Hebrew key (ft_hebrew_key), which merges the classes on both sides,
@@ -209,7 +241,9 @@ hebrew_reads(const char *l, int ll, const char *h, int hl)
 	if (ll == 2 && l[0] == 's' && l[1] == 'y' && hebrew_reads(l + 1, 1, h, hl))
 		return true;			/* the s of a final chi */
 	if (hl > 1 && h[0] == 's' && h[1] == 'h')
-		return ll > 1 && l[0] == 's' && l[1] == 'h' && hebrew_reads(l + 2, ll - 2, h + 2, hl - 2);
+		return l[0] == 's' &&
+			((ll > 1 && l[1] == 'h' && hebrew_reads(l + 2, ll - 2, h + 2, hl - 2)) ||
+			 hebrew_reads(l + 1, ll - 1, h + 2, hl - 2));	/* shin or sin */
 	if (ll > 1 && l[1] == 'h' && (l[0] == 's' || l[0] == 'p') &&
 		(l[0] == 's' ? h[0] == 'h' || h[0] == 'k' : h[0] == 'p') &&
 		hebrew_reads(l + 2, ll - 2, h + 1, hl - 1))
@@ -230,13 +264,14 @@ hebrew_reads(const char *l, int ll, const char *h, int hl)
  * A query in Hebrew letters against a Latin name, their consonant
  * skeletons (h the query's, l the listed one's): 1 - HEBREW_QUERY_COST
  * when the Latin one is a spelling of the Hebrew one (hebrew_reads), else
- * 0.  (Each Hebrew letter is one or two Latin ones, and a final y may
- * bring an s: l is hl to 2 hl + 1 letters long.)
+ * 0.  (Each Hebrew letter is one or two Latin ones, a shin's two, sh, may
+ * be one, s, and a final y may bring an s: l is hl / 2 to 2 hl + 1
+ * letters long.)
  */
 float
 ft_hebrew_query_sim(const char *h, int hl, const char *l, int ll)
 {
-	if (ll < hl || ll > 2 * hl + 1 || ll > MAX_TOKLEN * MAX_JOIN)
+	if (2 * ll < hl || ll > 2 * hl + 1 || ll > MAX_TOKLEN * MAX_JOIN)
 		return 0.0f;
 	return hebrew_reads(l, ll, h, hl) ? (float) (1.0 - HEBREW_QUERY_COST) : 0.0f;
 }

@@ -547,7 +547,8 @@ fold_hebrew(UChar *u, int32_t n, UChar **outp)
  * - the article al- is written joined to its word (الشاهبندر,
  *   ạlsẖạhbndr); the lists write it apart or assimilated (AL-SHAHBANDAR,
  *   ESSABAR): it becomes a token of its own, as does the al- of Abd al-X
- *   written in one word (عبدالحليم), when at least 3 letters follow;
+ *   written in one word (عبدالحليم), when at least 3 letters follow, or
+ *   2 after al- alone (الحص, AL-HOSS; not الله, Allah; session 20);
  * - the feminine ending (ta marbuta, ẗ) at the end of a word is said -a
  *   (SAMIRA, HAMZA, not SAMIRAT): a (also before a word with the
  *   article: the -at of the construct state, ASBAT AL-ANSAR, is for
@@ -591,7 +592,7 @@ fold_arabic(UChar *u, int32_t n, UChar **outp)
 
 			for (int32_t k = art + 2; k < n && in_token(u[k]); k++)
 				rest += (u[k] < 0x0300 || u[k] > 0x036F) ? 1 : 0;
-			if (rest >= (c == 'b' ? 2 : 3))
+			if (rest >= (c == 'b' ? 2 : 3) || (art == i && rest == 2 && u[art + 2] != 'l'))
 			{
 				/* ʿbd, a blank, al, a blank */
 				for (; i < art; i++)
