@@ -29,16 +29,11 @@
 #include "fintech.h"
 #include "name_score.h"
 #include "normalize.h"
+#include "translit.h"
 
 /* a slip costs 1; anything else more than two slips together */
 #define SLIP_COST	1
 #define OTHER_COST	3
-
-static inline bool
-is_vowel(char c)
-{
-	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-}
 
 /*
  * The letters a folded letter may have been typed as (normalize.c folds
@@ -89,7 +84,7 @@ near_keys_of(char x, char y)
 	char		bx[2],
 				by[2];
 
-	if (same_key_of(x, y) || (is_vowel(x) && is_vowel(y)) ||
+	if (same_key_of(x, y) || (ft_key_vowel(x) && ft_key_vowel(y)) ||
 		(x == 'v' && y == 'w') || (x == 'w' && y == 'v'))
 		return true;
 	for (const char *p = typed_as(x, bx); *p; p++)
@@ -155,7 +150,7 @@ unfolded(const char *c, int lc, char *e, bool *opt)
 		}
 		e[n] = c[k];
 		opt[n++] = false;
-		if (c[k] == 'd' || c[k] == 'f' || (k == lc - 1 && lc > 3 && is_vowel(c[k])))
+		if (c[k] == 'd' || c[k] == 'f' || (k == lc - 1 && lc > 3 && ft_key_vowel(c[k])))
 		{
 			e[n] = 'h';
 			opt[n++] = true;
@@ -175,7 +170,7 @@ folded_out(char x, const char *t, int len, int j)
 	{
 		case 'h':
 			return j > 0 && (t[j - 1] == 'd' || t[j - 1] == 'f' ||
-							 (j == len && len > 3 && is_vowel(t[j - 1])));
+							 (j == len && len > 3 && ft_key_vowel(t[j - 1])));
 		case 'o':
 			return j < len && t[j] == 'u';
 		case 'c':

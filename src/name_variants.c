@@ -425,12 +425,6 @@ ft_keys_touch(char x, char y)
 	return ix == iy || ix == iy + 1;
 }
 
-static inline bool
-is_vowel(char c)
-{
-	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-}
-
 /*
  * Is the query token t (len) one keyboard slip away from the listed token
  * c (lc): a neighbouring key hit for a letter, a letter doubled or
@@ -470,7 +464,7 @@ slip_at(const char *t, int len, const char *c, int lc, int i)
 		/* t has a letter more, at i: doubled, or a neighbouring key */
 		if (memcmp(t + i + 1, c + i, lc - i) != 0)
 			return false;
-		if (i == len - 1 && is_vowel(t[i]))
+		if (i == len - 1 && ft_key_vowel(t[i]))
 			return false;
 		return (i > 0 && (t[i - 1] == t[i] || ft_keys_touch(t[i - 1], t[i]))) ||
 			(i + 1 < len && (t[i + 1] == t[i] || ft_keys_touch(t[i + 1], t[i])));
@@ -478,7 +472,7 @@ slip_at(const char *t, int len, const char *c, int lc, int i)
 	/* c has a letter more, at i: left out of t */
 	if (memcmp(t + i, c + i + 1, len - i) != 0)
 		return false;
-	return !(i == lc - 1 && is_vowel(c[i]));
+	return !(i == lc - 1 && ft_key_vowel(c[i]));
 }
 
 static bool
@@ -589,8 +583,8 @@ ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added)
 {
 	if (len == lc && len >= 4 && memcmp(t, c, len - 1) == 0)
 		return (t[len - 1] == 'a' && c[lc - 1] == 'o') || (t[len - 1] == 'o' && c[lc - 1] == 'a');
-	return vowel_added && len == lc + 1 && lc >= 4 && is_vowel(t[lc]) &&
-		!is_vowel(c[lc - 1]) && memcmp(t, c, lc) == 0 && !ft_keys_touch(c[lc - 1], t[lc]);
+	return vowel_added && len == lc + 1 && lc >= 4 && ft_key_vowel(t[lc]) &&
+		!ft_key_vowel(c[lc - 1]) && memcmp(t, c, lc) == 0 && !ft_keys_touch(c[lc - 1], t[lc]);
 }
 
 /*

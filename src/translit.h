@@ -73,8 +73,12 @@ extern int	ft_greek_key(const char *t, int len, char *out);
  */
 extern int	ft_chinese_key(const char *t, int len, char *out);
 
-/* a, e, i, o or u: a vowel of a normalised token, for the script keys (translit_keys.c) */
-extern bool ft_key_vowel(char c);
+/* a, e, i, o or u: a vowel of a normalised token (the script keys, the slip and typing rules) */
+static inline bool
+ft_key_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
 
 /* builds the transliterators of every script now (the postmaster, under shared_preload_libraries) */
 extern void ft_translit_preload(void);

@@ -23,13 +23,6 @@
 
 #include "translit.h"
 
-/* a vowel of a normalised token (the script keys' rules turn on them) */
-bool
-ft_key_vowel(char c)
-{
-	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
-}
-
 /*
  * The Korean key of a normalised token (scoring, not transliteration): the
  * romanisations the lists mix spell one Korean syllable several ways, and
