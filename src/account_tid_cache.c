@@ -41,8 +41,8 @@
  *
  * The table's size is the caller's (nblocks, read once while it holds a
  * lock that keeps the table from being truncated: RowExclusiveLock).
- * Memory: the shared part is SHARED_SLOTS slots of two 8-byte words
- * (1 MB), one code a slot by its hash, a later code taking the slot of an
+ * Memory: the shared part is SHARED_BUCKETS x SHARED_WAYS slots of two
+ * 8-byte words (1 MB), one code a slot, a later code evicting an
  * earlier one; this backend's part at most CACHE_MAX entries of a few
  * bytes each (keyed by the code's hash, not the code), emptied when full.
  *
@@ -80,14 +80,24 @@ typedef struct
 
 static HTAB *tids = NULL;
 
-/* shared slots (a power of two), and versions a probe follows at most */
-#define SHARED_SLOTS	65536
+/*
+ * Shared slots: SHARED_BUCKETS buckets (a power of two) of SHARED_WAYS
+ * slots, one code a slot, the bucket picked by the code hash's low bits.
+ * A code takes its own slot in its bucket again, else an empty one, else
+ * evicts one (round robin per backend): so two codes sharing a bucket do
+ * not evict each other as they would sharing one slot (with 10,000
+ * accounts in 65,536 single slots, 7.5 % of a batch's probes missed so,
+ * docs/benchmarks.md, session 21).  A bucket is one 64-byte cache line.
+ * MAX_HOPS: versions a probe follows at most.
+ */
+#define SHARED_WAYS		4
+#define SHARED_BUCKETS	16384
 #define MAX_HOPS		8
 
 /*
  * A slot: the last version written and the one it replaced, each packed
  * as block (32 bits), offset (16) and the code hash's top 16 bits (the
- * tag; the slot is the hash's low bits).  0: empty (offset 0 is invalid).
+ * tag).  0: empty (offset 0 is invalid).
  */
 typedef struct
 {
@@ -96,6 +106,7 @@ typedef struct
 } SharedSlot;
 
 static SharedSlot *shared_slots = NULL;
+static uint32 evict_next = 0;
 
 static uint32
 code_hash(const char *code)
@@ -116,38 +127,10 @@ cache_create(void)
 }
 
 void
-ft_acct_tid_remember(const char *code, ItemPointer root)
-{
-	uint32		h = code_hash(code);
-	TidEntry   *e;
-
-	if (!ItemPointerIsValid(root))
-		return;
-	if (tids == NULL)
-		cache_create();
-	else if (hash_get_num_entries(tids) >= CACHE_MAX)
-	{
-		hash_destroy(tids);
-		cache_create();
-	}
-	e = hash_search(tids, &h, HASH_ENTER, NULL);
-	e->root = *root;
-}
-
-void
-ft_acct_tid_forget(const char *code)
-{
-	uint32		h = code_hash(code);
-
-	if (tids != NULL)
-		(void) hash_search(tids, &h, HASH_REMOVE, NULL);
-}
-
-void
 ft_acct_tid_shmem_register(void)
 {
 	if (fintech_preloaded)
-		ft_shmem_register("fintech account tids", sizeof(SharedSlot) * SHARED_SLOTS, false,
+		ft_shmem_register("fintech account tids", sizeof(SharedSlot) * SHARED_BUCKETS * SHARED_WAYS, false,
 						  (void **) &shared_slots, NULL);
 }
 
@@ -170,6 +153,28 @@ unpack(uint64 w, uint32 h, ItemPointer tid)
 	return true;
 }
 
+/* the first slot of h's bucket */
+static SharedSlot *
+bucket_of(uint32 h)
+{
+	return &shared_slots[(h & (SHARED_BUCKETS - 1)) * SHARED_WAYS];
+}
+
+/* the code's slot in bucket b, else an empty one, else the next to evict */
+static SharedSlot *
+slot_for(SharedSlot *b, uint32 h)
+{
+	ItemPointerData tid;
+
+	for (int i = 0; i < SHARED_WAYS; i++)
+		if (unpack(pg_atomic_read_u64(&b[i].cur), h, &tid))
+			return &b[i];
+	for (int i = 0; i < SHARED_WAYS; i++)
+		if (pg_atomic_read_u64(&b[i].cur) == 0)
+			return &b[i];
+	return &b[evict_next++ % SHARED_WAYS];
+}
+
 void
 ft_acct_tid_publish(const char *code, ItemPointer old_version, ItemPointer new_version)
 {
@@ -179,9 +184,53 @@ ft_acct_tid_publish(const char *code, ItemPointer old_version, ItemPointer new_v
 	if (shared_slots == NULL)
 		return;
 	h = code_hash(code);
-	slot = &shared_slots[h & (SHARED_SLOTS - 1)];
+	slot = slot_for(bucket_of(h), h);
 	pg_atomic_write_u64(&slot->prev, pack(old_version, h));
 	pg_atomic_write_u64(&slot->cur, pack(new_version, h));
+}
+
+void
+ft_acct_tid_remember(const char *code, ItemPointer root, ItemPointer version)
+{
+	uint32		h = code_hash(code);
+	TidEntry   *e;
+	SharedSlot *slot;
+
+	if (!ItemPointerIsValid(root))
+		return;
+	/*
+	 * The version found goes into the shared part too (the probe missed
+	 * there: the code had no slot, after a restart, or its slot led to no
+	 * version this snapshot sees, after a rewrite of the table moved every
+	 * row): else every batch that probes the account before its next
+	 * update would miss it as well.  Should an update publish a later
+	 * version meanwhile and this overwrite it, a probe follows the chain
+	 * forward from this one.
+	 */
+	if (shared_slots != NULL)
+	{
+		slot = slot_for(bucket_of(h), h);
+		pg_atomic_write_u64(&slot->prev, 0);
+		pg_atomic_write_u64(&slot->cur, pack(version, h));
+	}
+	if (tids == NULL)
+		cache_create();
+	else if (hash_get_num_entries(tids) >= CACHE_MAX)
+	{
+		hash_destroy(tids);
+		cache_create();
+	}
+	e = hash_search(tids, &h, HASH_ENTER, NULL);
+	e->root = *root;
+}
+
+void
+ft_acct_tid_forget(const char *code)
+{
+	uint32		h = code_hash(code);
+
+	if (tids != NULL)
+		(void) hash_search(tids, &h, HASH_REMOVE, NULL);
 }
 
 /* code's column of tup equals code, as the statement's code = $1 compares them */
@@ -270,23 +319,29 @@ follow(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
 	return ok;
 }
 
-/* the shared slot's two versions, the later first */
+/* the two versions of the code's slot in its bucket, the later first */
 static bool
 shared_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
 			 const char *code, uint32 h, Snapshot snap, ItemPointer found)
 {
-	SharedSlot *slot;
+	SharedSlot *b;
 	ItemPointerData tid;
 
 	if (shared_slots == NULL)
 		return false;
-	slot = &shared_slots[h & (SHARED_SLOTS - 1)];
-	if (unpack(pg_atomic_read_u64(&slot->cur), h, &tid) &&
-		follow(rel, nblocks, code_att, code_coll, code, snap, &tid, found))
-		return true;
-	/* (the last writer not committed yet: the version it replaced is the one seen) */
-	return unpack(pg_atomic_read_u64(&slot->prev), h, &tid) &&
-		follow(rel, nblocks, code_att, code_coll, code, snap, &tid, found);
+	b = bucket_of(h);
+	for (int i = 0; i < SHARED_WAYS; i++)
+	{
+		if (!unpack(pg_atomic_read_u64(&b[i].cur), h, &tid))
+			continue;
+		if (follow(rel, nblocks, code_att, code_coll, code, snap, &tid, found))
+			return true;
+		/* (the last writer not committed yet: the version it replaced is the one seen) */
+		if (unpack(pg_atomic_read_u64(&b[i].prev), h, &tid) &&
+			follow(rel, nblocks, code_att, code_coll, code, snap, &tid, found))
+			return true;
+	}
+	return false;
 }
 
 bool

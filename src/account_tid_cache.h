@@ -21,8 +21,12 @@ extern void ft_acct_tid_shmem_register(void);
 extern void ft_acct_tid_publish(const char *code, ItemPointer old_version,
 								ItemPointer new_version);
 
-/* the code's row is reached from root (what its index entry points at) */
-extern void ft_acct_tid_remember(const char *code, ItemPointer root);
+/*
+ * The code's row is reached from root (what its index entry points at);
+ * version: the version of it an index probe found
+ */
+extern void ft_acct_tid_remember(const char *code, ItemPointer root,
+								 ItemPointer version);
 
 /* nothing is known of the code's row any more */
 extern void ft_acct_tid_forget(const char *code);

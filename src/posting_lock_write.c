@@ -580,7 +580,7 @@ lock_writer_probe(LockWriter *w, Acct *accts, int n)
 									&w->scan, &root))
 		{
 			w->probe_tid[i] = w->slot->tts_tid;
-			ft_acct_tid_remember(accts[i].code, &root);
+			ft_acct_tid_remember(accts[i].code, &root, &w->probe_tid[i]);
 		}
 		else
 			ft_acct_tid_forget(accts[i].code);

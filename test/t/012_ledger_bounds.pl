@@ -112,5 +112,33 @@ cmp_ok($hs_heap, '<', 10 * 201, "and $hs_heap pages of fintech.accounts for 201 
 $holder->query_safe('COMMIT');
 $holder->quit;
 
+# After a rewrite of the table (VACUUM FULL moves every row), the shared
+# table of where the rows are is wrong for every account until its next
+# update.  A batch that found a row through the code index leaves it there
+# for the others (session 21): else every batch that probes the account
+# before that update reads the index too.  Refused items update nothing:
+# two batches in two sessions, each refused whole (200 debits of 1,000
+# from accounts holding 41), read the index for 201 codes each before;
+# now the second reads it for none.
+sql('VACUUM FULL fintech.accounts');
+my $refused_batch = q{SELECT count(*) FROM fintech.transfer_batch(
+    ARRAY(SELECT 'b' || i FROM generate_series(1, 200) i),
+    array_fill('bank'::text, ARRAY[200]),
+    array_fill(1000::bigint, ARRAY[200])) WHERE error = 'LD002'};
+my $ix_reads = q{(SELECT idx_tup_read FROM pg_stat_user_indexes
+                   WHERE indexrelid = 'fintech.accounts_code_key'::regclass)};
+my @refused;
+for my $i (1 .. 2)
+{
+	push @refused, [ split /\|/, sql(qq{
+SELECT $ix_reads AS before \\gset
+SELECT ($refused_batch) AS refused, pg_stat_force_next_flush() AS flush \\gset
+SELECT :refused, $ix_reads - :before;}) ];
+}
+is($refused[0][0], '200', 'the first batch after the rewrite was refused whole');
+is($refused[1][0], '200', 'and so was the second');
+cmp_ok($refused[0][1], '>=', 200, "the first read the code index for its accounts ($refused[0][1] entries)");
+cmp_ok($refused[1][1], '<', 20, "the second, in another session, read $refused[1][1] entries");
+
 $node->stop;
 done_testing();
