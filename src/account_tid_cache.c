@@ -61,6 +61,7 @@
 #include "common/hashfn.h"
 #include "port/atomics.h"
 #include "storage/bufmgr.h"
+#include "utils/snapmgr.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
@@ -342,6 +343,72 @@ shared_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_co
 			return true;
 	}
 	return false;
+}
+
+/*
+ * For a lock in READ COMMITTED of the version at *tid, which a probe found
+ * some time before (a batch probes all its accounts, then waits for some
+ * of them in turn): the version the last update of the code's row wrote,
+ * in *tid, when it is a later one that no committed transaction has
+ * updated (the latest, or one being updated).  Locking it directly is
+ * what the lock's own walk along the update chain would reach, one heap
+ * fetch a version later; in a queue of batches a row is updated several
+ * times between one batch's probe and its lock.  It is taken only if its
+ * inserter committed (not this transaction, nor one in progress) and its
+ * code is the one asked for: a live version, which no prune can remove
+ * before the lock reads it again.  *nblocks: rel's size as the caller
+ * knows it, read again for a version past it.
+ */
+bool
+ft_acct_tid_latest(Relation rel, BlockNumber *nblocks, AttrNumber code_att, Oid code_coll,
+				   const char *code, ItemPointer tid)
+{
+	uint32		h;
+	SharedSlot *b;
+	ItemPointerData cur;
+	bool		have = false;
+	Buffer		buf;
+	ItemId		lp;
+	HeapTupleData tup;
+	SnapshotData dirty;
+	bool		ok = false;
+
+	if (shared_slots == NULL)
+		return false;
+	h = code_hash(code);
+	b = bucket_of(h);
+	for (int i = 0; i < SHARED_WAYS && !have; i++)
+		have = unpack(pg_atomic_read_u64(&b[i].cur), h, &cur);
+	if (!have || ItemPointerEquals(&cur, tid))
+		return false;
+	if (ItemPointerGetBlockNumber(&cur) >= *nblocks)
+	{
+		*nblocks = RelationGetNumberOfBlocks(rel);
+		if (ItemPointerGetBlockNumber(&cur) >= *nblocks)
+			return false;
+	}
+	buf = ReadBuffer(rel, ItemPointerGetBlockNumber(&cur));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	if (ItemPointerGetOffsetNumber(&cur) <= PageGetMaxOffsetNumber(BufferGetPage(buf)))
+	{
+		lp = PageGetItemId(BufferGetPage(buf), ItemPointerGetOffsetNumber(&cur));
+		if (ItemIdIsNormal(lp))
+		{
+			tup.t_data = (HeapTupleHeader) PageGetItem(BufferGetPage(buf), lp);
+			tup.t_len = ItemIdGetLength(lp);
+			tup.t_tableOid = RelationGetRelid(rel);
+			tup.t_self = cur;
+			InitDirtySnapshot(dirty);
+			ok = !TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tup.t_data)) &&
+				HeapTupleSatisfiesVisibility(&tup, &dirty, buf) &&
+				!TransactionIdIsValid(dirty.xmin) &&
+				has_code(&tup, rel, code_att, code_coll, code);
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	if (ok)
+		*tid = cur;
+	return ok;
 }
 
 bool

@@ -41,4 +41,13 @@ extern bool ft_acct_tid_probe(Relation rel, BlockNumber nblocks, AttrNumber code
 							  Oid code_coll, const char *code, Snapshot snap,
 							  ItemPointer found);
 
+/*
+ * READ COMMITTED, before locking the version at *tid that a probe found:
+ * the latest version of the code's row instead, when the shared table
+ * knows a later one (true, in *tid).  *nblocks: rel's size, read again
+ * for a version past it.
+ */
+extern bool ft_acct_tid_latest(Relation rel, BlockNumber *nblocks, AttrNumber code_att,
+							   Oid code_coll, const char *code, ItemPointer tid);
+
 #endif							/* FINTECH_ACCOUNT_TID_CACHE_H */

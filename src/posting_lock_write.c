@@ -144,6 +144,7 @@ struct LockWriter
 	int			nprobed;
 	ItemPointerData *probe_tid;
 	Snapshot	probe_snap;
+	BlockNumber probe_nblocks;	/* the table's size as last read */
 	/*
 	 * the version new_version read, deformed once (its text columns point
 	 * into the version the slot keeps pinned), then with the new balance
@@ -555,7 +556,6 @@ out:
 void
 lock_writer_probe(LockWriter *w, Acct *accts, int n)
 {
-	BlockNumber nblocks;
 	ItemPointerData root;
 
 	lock_writer_probe_end(w);
@@ -565,7 +565,7 @@ lock_writer_probe(LockWriter *w, Acct *accts, int n)
 	w->nprobed = n;
 	w->probe_tid = palloc(sizeof(ItemPointerData) * Max(n, 1));
 	/* (no truncation while the table is locked RowExclusiveLock, lock_writer_open) */
-	nblocks = RelationGetNumberOfBlocks(w->rel);
+	w->probe_nblocks = RelationGetNumberOfBlocks(w->rel);
 	for (int i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -573,7 +573,7 @@ lock_writer_probe(LockWriter *w, Acct *accts, int n)
 		if (accts[i].lock != ACCT_UNLOCKED)
 			continue;
 		/* where this backend found the row before, else the code index */
-		if (ft_acct_tid_probe(w->rel, nblocks, w->att[C_CODE], w->code_coll, accts[i].code,
+		if (ft_acct_tid_probe(w->rel, w->probe_nblocks, w->att[C_CODE], w->code_coll, accts[i].code,
 							  w->probe_snap, &w->probe_tid[i]))
 			continue;
 		if (ft_account_by_code_root(w->rel, w->idx, accts[i].code, w->probe_snap, w->slot,
@@ -647,7 +647,14 @@ lock_writer_lock(LockWriter *w, Acct *a)
 		flags |= TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
 	if (take_probed(w, a, &tid))
 	{
-		/* probed in lock_writer_probe's snapshot, after its command counter */
+		/*
+		 * probed in lock_writer_probe's snapshot, after its command counter;
+		 * in READ COMMITTED, a later version written since is locked
+		 * directly (the lock would follow the row's updates to it)
+		 */
+		if (!IsolationUsesXactSnapshot())
+			(void) ft_acct_tid_latest(w->rel, &w->probe_nblocks, w->att[C_CODE], w->code_coll,
+									  a->code, &tid);
 		snap = w->probe_snap;
 		cid = GetCurrentCommandId(true);
 		r = table_tuple_lock(w->rel, &tid, snap, w->slot, cid, LockTupleNoKeyExclusive,
