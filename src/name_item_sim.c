@@ -107,10 +107,21 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	}
 	/* (a query in Chinese characters: pinyin meets Wade-Giles; not eq: docs/screening.md) */
 	if (sim < 1.0f && plain && q->nn.han)
+	{
 		sim = Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		/* (the query's syllable written as a variant group's token: 宜 yi as li, against IH) */
+		if (sim < 1.0f && token && ft_variant_canon(q->it.s[qi]))
+			sim = Max(sim, ft_variant_chinese_sim(cs, v->len, q->it.s[qi]));
+	}
 	/* (a Latin query, a name holding the entry written in Chinese characters: Wade-Giles and pinyin meet) */
-	keyed = sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han ?
-		Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len)) : sim;
+	keyed = sim;
+	if (sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han)
+	{
+		keyed = Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+		/* (... and the entry a variant group's token: yi written li, against YIH) */
+		if (keyed < 1.0f && variant)
+			keyed = Max(keyed, ft_variant_chinese_sim(q->it.s[qi], q->it.len[qi], cs));
+	}
 	/* (a Latin query's skeleton, that of a name written in Hebrew letters holding the entry: bet as v, het as ch ...) */
 	if (sim < 1.0f && (v->forms & FT_FORM_HEBREW) && !plain && !q->nn.abjad)
 	{

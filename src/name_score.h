@@ -168,6 +168,8 @@ extern float ft_greek_sim(const char *a, int la, const char *b, int lb, bool *eq
 
 /* similarity of two tokens by their Chinese keys, less CHINESE_KEY_COST (the listed side written in Chinese characters) */
 extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
+/* ... against the spellings of the variant group canon stands for (session 21) */
+extern float ft_variant_chinese_sim(const char *t, int len, const char *canon);
 
 /* similarity of two skeletons by their Hebrew keys, less HEBREW_KEY_COST (the listed side written in Hebrew letters; *equal: the keys are) */
 extern float ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal);

@@ -58,6 +58,8 @@
  */
 static int *variants_by_repl;
 
+static int first_spelling(const char *canon);
+
 static int
 cmp_by_repl(const void *a, const void *b)
 {
@@ -305,6 +307,29 @@ float
 ft_chinese_sim(const char *a, int la, const char *b, int lb)
 {
 	return keys_equal(a, la, b, lb, ft_chinese_key) ? (float) (1.0 - CHINESE_KEY_COST) : 0.0f;
+}
+
+/*
+ * ft_chinese_sim against the spellings of the variant group canon stands
+ * for (0 when none meets, or canon stands for none): a syllable written in
+ * Chinese characters whose pinyin is one of a group's spellings (宜 yi, of
+ * the group of LI, YI, LEE, RHEE) was written as the group's token, and
+ * the Wade-Giles and Gwoyeu Romatzyh spellings of the pinyin (YIH, IH)
+ * meet the spelling's key, not the token's (session 21).
+ */
+float
+ft_variant_chinese_sim(const char *t, int len, const char *canon)
+{
+	for (int k = first_spelling(canon); k < ft_name_variants.n &&
+		 strcmp(ft_name_variants.repl[variants_by_repl[k]], canon) == 0; k++)
+	{
+		const char *w = ft_name_variants.word[variants_by_repl[k]];
+		float		s = ft_chinese_sim(t, len, w, strlen(w));
+
+		if (s > 0.0f)
+			return s;
+	}
+	return 0.0f;
 }
 
 /*

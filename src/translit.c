@@ -446,13 +446,43 @@ hebrew_in_word(UChar c)
 }
 
 /*
+ * Is the bet u[i] (its marks up to u[next]), after a word's first alef,
+ * said b, or left b all the same?  A dagesh says b, and so does a vav or
+ * alef after it: the Arabic ABU (אבו), in which b is always a stop, and
+ * the doubled b of ABBA (אבא).  And a word whose other letters are all
+ * vowel letters, bet or het (AVI, AVIV, AVICHAI) keeps it: read v, it
+ * would leave the skeleton nothing, and the name a part short (אבי כהן
+ * would be only khn, and fit KAHANE), or a lone h, which the skeleton
+ * keeps where it drops a het before a final i after another consonant
+ * (אביחי by, the Latin AVICHAI sy: they meet by the Hebrew key).
+ */
+static bool
+bet_stays_after_alef(const UChar *u, int32_t i, int32_t next, int32_t ulen)
+{
+	for (int32_t m = i + 1; m < next; m++)
+		if (u[m] == 0x05BC)
+			return true;
+	if (next < ulen && (u[next] == 0x05D5 || u[next] == 0x05D0))
+		return true;
+	for (int32_t m = next; m < ulen && hebrew_in_word(u[m]); m++)
+		if (u[m] >= 0x05D0 && u[m] <= 0x05EA &&
+			u[m] != 0x05D0 && u[m] != 0x05D1 && u[m] != 0x05D4 && u[m] != 0x05D5 &&
+			u[m] != 0x05D7 && u[m] != 0x05D9 && u[m] != 0x05E2)
+			return false;		/* not alef, bet, he, vav, het, yod, ayin */
+	return true;
+}
+
+/*
  * Hebrew, before ICU: unpointed Hebrew writes one letter for two sounds in
  * bet (b, v), kaf (k, kh) and pe (p, f), which ICU writes b, k and p
  * whatever the word.  Spoken Hebrew says the stop at a word's start and
  * after a closed syllable, the fricative after a vowel, so always at a
  * word's end (the final forms ך and ף are never stops): a final bet is v
  * (YAAKOV, REGEV, YOAV, DOV), a final kaf ch (BARUCH), a final pe f
- * (YOSEF).  Inside a word the letters do not tell which (LIVNI, RABIN;
+ * (YOSEF).  A bet after an alef is v too: the alef writes a vowel, so the
+ * bet follows one (AVRAHAM, AVISHAI, AVNER; not ABU or ABBA, nor AVI, AVICHAI:
+ * bet_stays_after_alef; session 21).  Elsewhere inside a word the letters
+ * do not tell which (LIVNI, RABIN;
  * MICHAEL, ESHKOL; TZIPI, OFIR): ICU's b, k and p stay.  A doubled vav
  * is the consonant v (BRAVERMAN), not ICU's ww.  Those letters are written
  * so here, in Latin letters ICU leaves as they are; the rest is ICU's.
@@ -466,6 +496,7 @@ read_hebrew(UChar *u, int32_t *ulen, int32_t *cap)
 	UChar	   *out = palloc((*ulen * 2 + 16) * sizeof(UChar));
 	int32_t		n = 0;
 	bool		first = true;	/* u[i] is a word's first letter */
+	bool		second = false;	/* u[i] is its second, after an alef */
 
 	for (int32_t i = 0; i < *ulen; i++)
 	{
@@ -488,8 +519,8 @@ read_hebrew(UChar *u, int32_t *ulen, int32_t *cap)
 			next++;
 		/* (a word's last letter, not its only one) */
 		end = !first && (next >= *ulen || !hebrew_in_word(u[next]));
-		if (c == 0x05D1 && end) /* bet */
-			out[n++] = 'v';
+		if (c == 0x05D1 && (end || (second && !bet_stays_after_alef(u, i, next, *ulen))))
+			out[n++] = 'v';		/* bet at a word's end, or after an alef */
 		else if (c == 0x05DA || (c == 0x05DB && end))	/* final kaf */
 		{
 			out[n++] = 'c';
@@ -504,6 +535,7 @@ read_hebrew(UChar *u, int32_t *ulen, int32_t *cap)
 		}
 		else
 			out[n++] = c;
+		second = first && c == 0x05D0;
 		first = false;
 	}
 	pfree(u);

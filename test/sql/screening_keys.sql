@@ -227,5 +227,15 @@ SELECT * FROM hits('한상욱', 0.8);
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('한상욱', s.id) AS e
  WHERE s.list = 'XL11' AND s.source_uid = '1';
+-- (session 21) a syllable written in Chinese characters whose pinyin is a
+-- spelling of a variant group is written as the group's token (義 yi as
+-- li, the group of LI, YI, LEE, RHEE), and is compared by the Chinese keys
+-- as each of the group's spellings too: YIH (Wade-Giles, yi with an h)
+-- meets 義: CHEN YIH-SHAN finds 陳義山 (before: iih / li not paired, not
+-- found), and 陳義山 finds it at 0.954 (before: 0.861).  XL12 / XO12.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['CHEN, Yih-shan']), list => 'XL12') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['陳義山']), list => 'XO12') AS original;
+SELECT * FROM hits('Chen Yih-shan');
+SELECT * FROM hits('陳義山');
 \c :original_db
 DROP DATABASE fintech_screening_keys;

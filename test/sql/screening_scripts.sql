@@ -395,5 +395,22 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['ناصر الصف']), list => 'XO1
 SELECT * FROM hits('Nasser al-Saff');
 SELECT * FROM hits('ناصر الصف');
 
+-- ====================================================================
+-- Session 21: a bet after a word's first alef is v (the alef writes a
+-- vowel): אבנר AVNER, אבשלום AVSHALOM, meeting the Latin skeletons nr and
+-- shlm (b was left in: bnr, bshlm), either way; not in a word left with
+-- no other consonant (אבי, AVI: אבי כהן would be khn alone, which fits
+-- KAHANE) or a het alone (אביחי, XO5 above, would lose AVICHAI).
+-- XL11 / XO11.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['AVNER, Tamir', 'KATZ, Avshalom', 'KAHANE']),
+                                   list => 'XL11') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['תמיר אבנר', 'אבשלום כץ']), list => 'XO11') AS original;
+SELECT * FROM hits('תמיר אבנר');
+SELECT * FROM hits('אבשלום כץ');
+SELECT * FROM hits('Tamir Avner');
+SELECT * FROM hits('Avshalom Katz');
+SELECT * FROM hits('אבי כהן');
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
