@@ -112,7 +112,7 @@ static const char *const honorifics[] = {
 	"maulana", "maulawi", "maulvi", "mawlana", "mawlawi", "miss", "mister",
 	"mlle", "mme", "molvi", "monsieur", "moulvi", "mr", "mrs", "ms", "mufti",
 	"mulla", "mullah", "mx", "prof", "professor", "qari", "rabbi", "rev",
-	"reverend", "sayyid", "senor", "senora", "senorita", "sgt", "shaik",
+	"reverend", "sayyid", "senor", "senora", "senorita", "sgt", "shaik", "sir",
 	"shaikh", "shaykh", "sheik", "sheikh", "sra", "srta", "ustad", "ustadh",
 	"ustaz",
 };

@@ -115,6 +115,7 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 	q->strong = 0;
 	q->numbers = 0;
 	q->patronymics = 0;
+	q->titles = 0;
 	for (int i = 0; i < q->nn.ntok; i++)
 	{
 		int			v = ft_vocab_find(ix, q->nn.tok[i], forms);
@@ -123,9 +124,14 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 		q->patronymics += ft_word_is_patronymic(q->nn.tok[i]) ? 1 : 0;
 		ft_query_token_weight(ix, &q->nn, i, v, &qw[i], &qs[i]);
 		q->known[i] = v >= 0;
+		if (qs[i] == 0 && forms == FT_FORM_PLAIN && ft_word_in(WORDS_HONORIFICS, q->nn.tok[i]))
+			q->titles |= 1u << i;
 		q->weight += qw[i];
 		q->strong += qs[i];
 	}
+	/* (a title before a name part: a last word that is one is a family name, Irfan Sheikh) */
+	for (int i = q->nn.ntok - 1; i >= 0 && qs[i] == 0; i--)
+		q->titles &= ~(1u << i);
 	ft_make_items(&q->nn, qw, qs, &q->it);
 	initStringInfo(&j);
 	for (int i = 0; i < q->nn.ntok; i++)

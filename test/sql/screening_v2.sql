@@ -498,6 +498,24 @@ SELECT q, h.* FROM unnest(ARRAY['Rustam Hakimov', 'Rustam Karimiv', 'Rustam Krai
        LATERAL hits(q, 0.5) h WHERE h.source_uid > '2200' ORDER BY q, h.source_uid;
 ROLLBACK;
 
+-- scoring rule of session 21 (a list of its own, rolled back; the scores
+-- without the rule in brackets): a title before a name part left
+-- unmatched costs nothing, on either side and wherever it stands: after
+-- the family name's comma, where the lists write it (HADDAD, Ms Samir
+-- Nabil 1.000 [0.979]), and Sir, now a title (HADDAD, Sir Samir 0.946
+-- [0.851], as HADDAD, Samir), in a listed name (Rasul Jan NOORI for NOORI,
+-- Mullah Rasul Jan 1.000 [0.987]); a title word after the last name part
+-- is a family name and costs as before (Samir HADDAD Sheikh 0.919)
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'2301,"HADDAD, Samir Nabil",individual,"XS21",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '2302,"NOORI, Mullah Rasul Jan",individual,"XS21",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS21') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['HADDAD, Sir Samir', 'HADDAD, Ms Samir Nabil', 'HADDAD, Samir',
+                                'Rasul Jan NOORI', 'Samir HADDAD Sheikh']) AS q,
+       LATERAL hits(q, 0.5) h WHERE h.source_uid > '2300' ORDER BY q, h.source_uid;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;
