@@ -140,11 +140,14 @@ static const char *const generations[] = {
 	"ii", "iii", "iv", "jr", "sr",
 };
 
-/* particles: kept, but weigh little (ben: son of, as bin; AOUADI, Mohamed Ben Belgacem) */
+/*
+ * particles: kept, but weigh little (ben: son of, as bin; AOUADI, Mohamed
+ * Ben Belgacem; ould, son of in Mauritanian names: DAHA, Sidi Amar Ould)
+ */
 static const char *const particles[] = {
 	"abd", "abu", "al", "and", "ben", "bin", "bint", "da", "das", "de", "del", "della",
 	"den", "der", "di", "do", "dos", "du", "e", "for", "ibn", "la", "le", "of",
-	"ter", "the", "ul", "van", "von", "y",
+	"ould", "ter", "the", "ul", "van", "von", "y",
 };
 
 /*
