@@ -7,7 +7,8 @@
  *	  phonetic folding of a token (ft_fold_token), the words that weigh
  *	  little (initials, particles, titles, legal forms, patronymics), and
  *	  the shape of a one-syllable name part of Chinese and Korean names
- *	  (ft_word_is_syllable).
+ *	  (ft_word_is_syllable); two legal-form words written as one
+ *	  (ft_word_legal_joined).
  *
  * The lists are compiled in; ft_name_words_init() (from ScreeningInit, in
  * every process) folds and sorts them once into TopMemoryContext (a few
@@ -21,6 +22,7 @@
 #include "utils/memutils.h"
 
 #include "name_words.h"
+#include "normalize.h"
 
 /* ------------------------------------------------------------------------
  * Word tables (sorted, searched with bsearch)
@@ -335,6 +337,29 @@ bool
 ft_word_in(NameWordList list, const char *t)
 {
 	return in_table(t, &lists[list]);
+}
+
+/*
+ * Is t two legal-form words of 4 letters or more written as one, the
+ * hyphen or blank between them left out (JOINTSTOCK, LIMITEDLIABILITY)?
+ * Shorter words would split names (SAAB is sa and ab).
+ */
+bool
+ft_word_legal_joined(const char *t)
+{
+	char		head[MAX_TOKLEN + 1];
+	int			len = strlen(t);
+
+	if (len < 8 || len > MAX_TOKLEN)
+		return false;
+	for (int k = 4; k <= len - 4; k++)
+	{
+		memcpy(head, t, k);
+		head[k] = '\0';
+		if (in_table(head, &lists[WORDS_LEGAL]) && in_table(t + k, &lists[WORDS_LEGAL]))
+			return true;
+	}
+	return false;
 }
 
 /* a patronymic (Aleksandrovich, Petrovna, ogly): often left out */

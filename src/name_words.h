@@ -41,6 +41,8 @@ typedef enum NameWordList
 
 /* is the (folded) token t on the list? */
 extern bool ft_word_in(NameWordList list, const char *t);
+/* two legal-form words of 4 letters or more written as one (JOINTSTOCK)? */
+extern bool ft_word_legal_joined(const char *t);
 extern bool ft_word_is_patronymic(const char *t);
 extern bool ft_word_is_weak(const char *t);
 
