@@ -559,6 +559,21 @@ SELECT fintech.explain_match('KARIN, Karim', e.id)->'penalties' AS penalties
   FROM fintech.sanctions_entities e WHERE e.list = 'XS21D';
 ROLLBACK;
 
+-- query rule of session 21 (a list of its own, rolled back; the scores
+-- without the rule in brackets): a query word near a transliteration
+-- variant's spelling is not taken for it when no two keyboard slips make
+-- it of that spelling: ZAAGRIA is ZAGARIA with two letters swapped, not
+-- ZAKARIA (ZAAGRIA, Carmine 0.981 [0.878]); ZAKRAIA, two letters of ZAKARIA
+-- swapped, is still read as it (ZAKRAIA, Tarek Salim 0.967)
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'2701,"ZAGARIA, Carmine",individual,"XS21E",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '2702,"ZAKARIYA, Tarek Salim",individual,"XS21E",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS21E') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['ZAAGRIA, Carmine', 'Carmine ZAAGRIA', 'ZAKRAIA, Tarek Salim']) AS q,
+       LATERAL hits(q, 0.5) h WHERE h.source_uid BETWEEN '2700' AND '2799' ORDER BY q, h.source_uid;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;
