@@ -8,7 +8,8 @@
  *	  little (initials, particles, titles, legal forms, patronymics), and
  *	  the shape of a one-syllable name part of Chinese and Korean names
  *	  (ft_word_is_syllable); two legal-form words written as one
- *	  (ft_word_legal_joined).
+ *	  (ft_word_legal_joined); Abd al-X written as one word
+ *	  (ft_abd_al_glued).
  *
  * The lists are compiled in; ft_name_words_init() (from ScreeningInit, in
  * every process) folds and sorts them once into TopMemoryContext (a few
@@ -151,6 +152,35 @@ static const char *const particles[] = {
 	"den", "der", "di", "do", "dos", "du", "e", "for", "ibn", "la", "le", "of",
 	"ould", "ter", "the", "ul", "van", "von", "y",
 };
+
+/*
+ * Abd al-X written as one word, folded (ABDULAZIZ, ABDELKADER,
+ * ABDOULKARIM; the article assimilated, ABDURRAHMAN, ABDESSALAM): the
+ * lists and people write it apart as often (Abd al-Aziz, Abdul Aziz),
+ * whose three tokens join as abdal + X.  Rewrites t so, in place (the
+ * same length).  Not Abdullah or Abdallah (Abd Allah: X begins with l),
+ * nor an X of fewer than 4 letters (ABDOULAYE, ABDULAHI: names of their
+ * own).
+ */
+bool
+ft_abd_al_glued(char *t)
+{
+	const char *x;
+
+	if (strncmp(t, "abd", 3) != 0 || t[3] == '\0' || strchr("aeu", t[3]) == NULL)
+		return false;
+	if (t[4] != 'l' && (t[4] == '\0' || strchr("tdrzsn", t[4]) == NULL || t[5] != t[4]))
+		return false;			/* abdul, abdel, abdal; abdur-rahman, abdes-salam */
+	x = t + 5;
+	if (strlen(x) < 4 || x[0] == 'l')
+		return false;
+	for (const char *p = x; *p; p++)
+		if (*p < 'a' || *p > 'z')
+			return false;
+	t[3] = 'a';
+	t[4] = 'l';
+	return true;
+}
 
 /*
  * Phonetic folding of an ASCII token, in place (it never grows): spellings

@@ -28,6 +28,8 @@ extern int	ft_word_find(const WordTable *t, const char *w);
 
 /* phonetic folding of an ASCII token, in place (it never grows) */
 extern void ft_fold_token(char *t);
+/* Abd al-X written as one folded word (ABDULAZIZ): rewritten abdal + X, in place */
+extern bool ft_abd_al_glued(char *t);
 
 /* the word lists a token is looked up in */
 typedef enum NameWordList

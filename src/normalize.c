@@ -162,6 +162,9 @@ push_token(NormName *n, StringInfo cur)
 	cur->len = strlen(cur->data);
 	ft_fold_token(cur->data);
 	i = ft_word_find(&ft_name_variants, cur->data);
+	/* (ABDULAZIZ: abdalaziz, as Abd al-Aziz and Abdul Aziz join) */
+	if (i < 0 && ft_abd_al_glued(cur->data))
+		i = ft_word_find(&ft_name_variants, cur->data);
 	canon = i >= 0 ? ft_name_variants.repl[i] : cur->data;
 	/* a variant may stand for two tokens ("abdul" = "abd al") */
 	while (*canon && n->ntok < lengthof(n->tok))
