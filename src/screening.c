@@ -107,6 +107,7 @@ static void
 prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 {
 	int			qs[MAX_TOKENS * 2];
+	uint32		before_last;	/* bits of the tokens before the last real one */
 	StringInfoData j;
 
 	q->forms = forms;
@@ -116,6 +117,7 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 	q->numbers = 0;
 	q->patronymics = 0;
 	q->titles = 0;
+	before_last = 0;
 	for (int i = 0; i < q->nn.ntok; i++)
 	{
 		int			v = ft_vocab_find(ix, q->nn.tok[i], forms);
@@ -126,12 +128,13 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 		q->known[i] = v >= 0;
 		if (qs[i] == 0 && forms == FT_FORM_PLAIN && ft_word_in(WORDS_HONORIFICS, q->nn.tok[i]))
 			q->titles |= 1u << i;
+		if (qs[i] > 0)
+			before_last = (1u << i) - 1;
 		q->weight += qw[i];
 		q->strong += qs[i];
 	}
 	/* (a title before a name part: a last word that is one is a family name, Irfan Sheikh) */
-	for (int i = q->nn.ntok - 1; i >= 0 && qs[i] == 0; i--)
-		q->titles &= ~(1u << i);
+	q->titles &= before_last;
 	ft_make_items(&q->nn, qw, qs, &q->it);
 	initStringInfo(&j);
 	for (int i = 0; i < q->nn.ntok; i++)
