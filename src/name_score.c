@@ -332,6 +332,26 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
  * well; the others are for names as written, a skeleton's parts
  * splitting where the scripts split them.
  */
+/*
+ * The weight of the query's titles left unmatched (q->titles): a title
+ * (Dr, Ms, Haji, Sir) before a name part says nothing about who a person
+ * is, wherever it stands (MADURO MOROS, Dr. Nicolas: after the family
+ * name, where the lists write it; not dropped there, as in front, since a
+ * name part may be a title word and a query may hold it anywhere), so it
+ * costs nothing left out, on either side (listed_left_cost).  A title
+ * word after the last name part is a family name (Irfan Sheikh) and
+ * costs as any part.
+ */
+static double
+titles_left(const ScreenQuery *q, uint32 qused)
+{
+	double		w = 0.0;
+
+	for (uint32 m = q->titles & ~qused; m != 0; m &= m - 1)
+		w += q->it.weight[pg_rightmost_one_pos32(m)];
+	return w;
+}
+
 static double
 listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 				 uint32 qused, uint32 cused, double mc, int sq, bool near)
@@ -342,11 +362,20 @@ listed_left_cost(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm
 				first = -1,		/* the listed name's first real part */
 				left = -1;		/* its real part left out (uc == 1) */
 	bool		q_all = true;
+	int			last = nm->ntok - 1;	/* the last real part */
 
+	while (last > 0 && ix->vocab[items[last]].strong == 0)
+		last--;
 	for (int t = 0; t < nm->ntok; t++)
 	{
 		if (ix->vocab[items[t]].strong == 0)
+		{
+			/* (a title left out before a name part says nothing: NAME, Haji Given for Given NAME) */
+			if (!(cused & (1u << t)) && t < last && q->forms == FT_FORM_PLAIN &&
+				ft_word_in(WORDS_HONORIFICS, FT_STR(ix, ix->vocab[items[t]].s)))
+				left_w -= ix->vocab[items[t]].weight;
 			continue;
+		}
 		if (first < 0)
 			first = t;
 		if (!(cused & (1u << t)))
@@ -615,7 +644,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		/* the knee is for names of several parts, where one near miss among
 		 * exact parts is how different people look alike */
 		score = (npairs > 1 ? num : plain) /
-			(mq + mc + UNMATCHED_Q * (q->weight - mq) +
+			(mq + mc + UNMATCHED_Q * (q->weight - mq - titles_left(q, qused)) +
 			 listed_left_cost(ix, q, nm, qused, cused, mc, sq, near));
 
 		/*

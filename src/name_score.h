@@ -111,6 +111,7 @@ typedef struct ScreenQuery
 	bool		known[MAX_TOKENS * 2];	/* token is a listed word itself */
 	int			numbers;		/* tokens that are numbers */
 	int			patronymics;	/* tokens that are patronymics */
+	uint32		titles;			/* bit i: token i is a title before a name part (plain pass) */
 	float		corrected[MAX_TOKENS * 2];	/* < 1: a token taken for a variant */
 	char	   *joined;			/* all tokens, concatenated */
 	int			joined_len;

@@ -242,7 +242,9 @@ ft_query_family(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm)
  * after the listed comma), while the listed family name holds no such
  * word?  The two names hold the same words in other roles: AL-AHMAD,
  * Yusuf is not AL-YUSUF, Samir al-Ahmad.  (HASAN, Ahmad meets HASAN
- * YUSUF, Ahmad by its family name: the listed name less a part.)
+ * YUSUF, Ahmad by its family name: the listed name less a part; SAOD,
+ * Said, mistyped, meets SA'ID, Sa'id's given name, which is its family
+ * name's word as well: the query cannot tell which it met.)
  */
 bool
 ft_family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qf,
@@ -253,8 +255,14 @@ ft_family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *n
 	if (qf < 0 || qf_to == 0 || (qf_to & ((1u << nm->family) - 1)) != 0)
 		return false;
 	for (int t = 0; t < nm->family; t++)
+	{
 		if (strcmp(q->it.s[qf], FT_STR(ix, ix->vocab[items[t]].s)) == 0)
 			return false;
+		/* (a given name it met that is a real word of the family name too: SA'ID, Sa'id) */
+		for (int g = nm->family; g < nm->ntok; g++)
+			if ((qf_to & (1u << g)) && items[g] == items[t] && ix->vocab[items[t]].strong > 0)
+				return false;
+	}
 	return true;
 }
 

@@ -7,7 +7,9 @@
  *	  phonetic folding of a token (ft_fold_token), the words that weigh
  *	  little (initials, particles, titles, legal forms, patronymics), and
  *	  the shape of a one-syllable name part of Chinese and Korean names
- *	  (ft_word_is_syllable).
+ *	  (ft_word_is_syllable); two legal-form words written as one
+ *	  (ft_word_legal_joined); Abd al-X written as one word
+ *	  (ft_abd_al_glued).
  *
  * The lists are compiled in; ft_name_words_init() (from ScreeningInit, in
  * every process) folds and sorts them once into TopMemoryContext (a few
@@ -21,6 +23,7 @@
 #include "utils/memutils.h"
 
 #include "name_words.h"
+#include "normalize.h"
 
 /* ------------------------------------------------------------------------
  * Word tables (sorted, searched with bsearch)
@@ -112,7 +115,7 @@ static const char *const honorifics[] = {
 	"maulana", "maulawi", "maulvi", "mawlana", "mawlawi", "miss", "mister",
 	"mlle", "mme", "molvi", "monsieur", "moulvi", "mr", "mrs", "ms", "mufti",
 	"mulla", "mullah", "mx", "prof", "professor", "qari", "rabbi", "rev",
-	"reverend", "sayyid", "senor", "senora", "senorita", "sgt", "shaik",
+	"reverend", "sayyid", "senor", "senora", "senorita", "sgt", "shaik", "sir",
 	"shaikh", "shaykh", "sheik", "sheikh", "sra", "srta", "ustad", "ustadh",
 	"ustaz",
 };
@@ -140,12 +143,44 @@ static const char *const generations[] = {
 	"ii", "iii", "iv", "jr", "sr",
 };
 
-/* particles: kept, but weigh little (ben: son of, as bin; AOUADI, Mohamed Ben Belgacem) */
+/*
+ * particles: kept, but weigh little (ben: son of, as bin; AOUADI, Mohamed
+ * Ben Belgacem; ould, son of in Mauritanian names: DAHA, Sidi Amar Ould)
+ */
 static const char *const particles[] = {
 	"abd", "abu", "al", "and", "ben", "bin", "bint", "da", "das", "de", "del", "della",
 	"den", "der", "di", "do", "dos", "du", "e", "for", "ibn", "la", "le", "of",
-	"ter", "the", "ul", "van", "von", "y",
+	"ould", "ter", "the", "ul", "van", "von", "y",
 };
+
+/*
+ * Abd al-X written as one word, folded (ABDULAZIZ, ABDELKADER,
+ * ABDOULKARIM; the article assimilated, ABDURRAHMAN, ABDESSALAM): the
+ * lists and people write it apart as often (Abd al-Aziz, Abdul Aziz),
+ * whose three tokens join as abdal + X.  Rewrites t so, in place (the
+ * same length).  Not Abdullah or Abdallah (Abd Allah: X begins with l),
+ * nor an X of fewer than 4 letters (ABDOULAYE, ABDULAHI: names of their
+ * own).
+ */
+bool
+ft_abd_al_glued(char *t)
+{
+	const char *x;
+
+	if (strncmp(t, "abd", 3) != 0 || t[3] == '\0' || strchr("aeu", t[3]) == NULL)
+		return false;
+	if (t[4] != 'l' && (t[4] == '\0' || strchr("tdrzsn", t[4]) == NULL || t[5] != t[4]))
+		return false;			/* abdul, abdel, abdal; abdur-rahman, abdes-salam */
+	x = t + 5;
+	if (strlen(x) < 4 || x[0] == 'l')
+		return false;
+	for (const char *p = x; *p; p++)
+		if (*p < 'a' || *p > 'z')
+			return false;
+	t[3] = 'a';
+	t[4] = 'l';
+	return true;
+}
 
 /*
  * Phonetic folding of an ASCII token, in place (it never grows): spellings
@@ -332,6 +367,29 @@ bool
 ft_word_in(NameWordList list, const char *t)
 {
 	return in_table(t, &lists[list]);
+}
+
+/*
+ * Is t two legal-form words of 4 letters or more written as one, the
+ * hyphen or blank between them left out (JOINTSTOCK, LIMITEDLIABILITY)?
+ * Shorter words would split names (SAAB is sa and ab).
+ */
+bool
+ft_word_legal_joined(const char *t)
+{
+	char		head[MAX_TOKLEN + 1];
+	int			len = strlen(t);
+
+	if (len < 8 || len > MAX_TOKLEN)
+		return false;
+	for (int k = 4; k <= len - 4; k++)
+	{
+		memcpy(head, t, k);
+		head[k] = '\0';
+		if (in_table(head, &lists[WORDS_LEGAL]) && in_table(t + k, &lists[WORDS_LEGAL]))
+			return true;
+	}
+	return false;
 }
 
 /* a patronymic (Aleksandrovich, Petrovna, ogly): often left out */

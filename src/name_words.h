@@ -28,6 +28,8 @@ extern int	ft_word_find(const WordTable *t, const char *w);
 
 /* phonetic folding of an ASCII token, in place (it never grows) */
 extern void ft_fold_token(char *t);
+/* Abd al-X written as one folded word (ABDULAZIZ): rewritten abdal + X, in place */
+extern bool ft_abd_al_glued(char *t);
 
 /* the word lists a token is looked up in */
 typedef enum NameWordList
@@ -41,6 +43,8 @@ typedef enum NameWordList
 
 /* is the (folded) token t on the list? */
 extern bool ft_word_in(NameWordList list, const char *t);
+/* two legal-form words of 4 letters or more written as one (JOINTSTOCK)? */
+extern bool ft_word_legal_joined(const char *t);
 extern bool ft_word_is_patronymic(const char *t);
 extern bool ft_word_is_weak(const char *t);
 

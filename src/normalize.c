@@ -162,6 +162,9 @@ push_token(NormName *n, StringInfo cur)
 	cur->len = strlen(cur->data);
 	ft_fold_token(cur->data);
 	i = ft_word_find(&ft_name_variants, cur->data);
+	/* (ABDULAZIZ: abdalaziz, as Abd al-Aziz and Abdul Aziz join) */
+	if (i < 0 && ft_abd_al_glued(cur->data))
+		i = ft_word_find(&ft_name_variants, cur->data);
 	canon = i >= 0 ? ft_name_variants.repl[i] : cur->data;
 	/* a variant may stand for two tokens ("abdul" = "abd al") */
 	while (*canon && n->ntok < lengthof(n->tok))
@@ -397,7 +400,8 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	/*
 	 * Titles, "the" and legal forms in front; legal forms and generations
 	 * at the end; a particle between two dropped words goes with them
-	 * ("S.A. de C.V.").  In a name written in Arabic or Hebrew letters,
+	 * ("S.A. de C.V."); two long legal-form words written as one are one
+	 * (JOINTSTOCK).  In a name written in Arabic or Hebrew letters,
 	 * which ICU spells without short vowels, a word without a vowel is a
 	 * name, not an abbreviated title or generation (عمر, mr, is Omar, not
 	 * Mr; סער, sr, is SAAR, not Sr.; حاجی, haji, is a title).
@@ -421,7 +425,7 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 			break;
 		}
 		if (ft_word_in(WORDS_HONORIFICS, t) || strcmp(t, "the") == 0 ||
-			ft_word_in(WORDS_LEGAL, t) ||
+			ft_word_in(WORDS_LEGAL, t) || ft_word_legal_joined(t) ||
 			(first > 0 && ft_word_in(WORDS_PARTICLES, t) && last > first + 1 &&
 			 ft_word_in(WORDS_LEGAL, out->tok[first + 1])))
 			first++;
@@ -435,7 +439,8 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 		/* (at the end too: סער, sr, is SAAR, not Sr.) */
 		if (out->abjad && strpbrk(t, "aeiouy") == NULL)
 			break;
-		if ((!person && ft_word_in(WORDS_LEGAL, t)) || ft_word_in(WORDS_GENERATIONS, t) ||
+		if ((!person && (ft_word_in(WORDS_LEGAL, t) || ft_word_legal_joined(t))) ||
+			ft_word_in(WORDS_GENERATIONS, t) ||
 			(!person && last < out->ntok - 1 && ft_word_in(WORDS_PARTICLES, t) && last - 1 > first &&
 			 ft_word_in(WORDS_LEGAL, out->tok[last - 1])))
 			last--;

@@ -107,6 +107,7 @@ static void
 prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 {
 	int			qs[MAX_TOKENS * 2];
+	uint32		before_last;	/* bits of the tokens before the last real one */
 	StringInfoData j;
 
 	q->forms = forms;
@@ -115,6 +116,8 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 	q->strong = 0;
 	q->numbers = 0;
 	q->patronymics = 0;
+	q->titles = 0;
+	before_last = 0;
 	for (int i = 0; i < q->nn.ntok; i++)
 	{
 		int			v = ft_vocab_find(ix, q->nn.tok[i], forms);
@@ -123,9 +126,15 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 		q->patronymics += ft_word_is_patronymic(q->nn.tok[i]) ? 1 : 0;
 		ft_query_token_weight(ix, &q->nn, i, v, &qw[i], &qs[i]);
 		q->known[i] = v >= 0;
+		if (qs[i] == 0 && forms == FT_FORM_PLAIN && ft_word_in(WORDS_HONORIFICS, q->nn.tok[i]))
+			q->titles |= 1u << i;
+		if (qs[i] > 0)
+			before_last = (1u << i) - 1;
 		q->weight += qw[i];
 		q->strong += qs[i];
 	}
+	/* (a title before a name part: a last word that is one is a family name, Irfan Sheikh) */
+	q->titles &= before_last;
 	ft_make_items(&q->nn, qw, qs, &q->it);
 	initStringInfo(&j);
 	for (int i = 0; i < q->nn.ntok; i++)

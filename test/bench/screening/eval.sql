@@ -35,6 +35,8 @@
 --   countries  the CSV file kind,country of attrs (default kind_country.csv
 --              in psql's working directory: ../kind_country.csv from
 --              heldout/ and heldout2/)
+--   worst      how many misses and false positives are listed (default 30;
+--              the development set dev/ lists all of its misses)
 --
 -- Recall: share of positives whose expected_uid is among the rows of
 -- screen_name(query, min_score) (max_results 10, the default).
@@ -53,6 +55,7 @@
 \if :{?attrs} \else \set attrs 0 \endif
 \if :{?countries} \else \set countries kind_country.csv \endif
 \if :{?dob} \else \set dob 0 \endif
+\if :{?worst} \else \set worst 30 \endif
 -- the arguments added to each call (none without kinds or attrs: a build
 -- before 0.6.0 has neither kind nor country)
 \set pkind ''
@@ -268,7 +271,7 @@ CREATE TEMP TABLE misses AS
                 FROM :"schema".screen_name(p.query, 0.0::real, 50 :pkind) s) r) e ON true
    WHERE NOT p.found;
 
-\qecho '### The 30 worst misses'
+SELECT format('### The %s worst misses', :'worst');
 \qecho
 \qecho 'Positives whose entity screen_name did not return at the threshold, lowest score of that entity first'
 \qecho '(from screen_name(query, 0.0, 50): its best-scoring name and rank, or — when not in those 50).'
@@ -280,11 +283,11 @@ SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s |', pg_temp.md(query), pe
               coalesce(expected_rank::text, '—'), pg_temp.md(top_name), coalesce(to_char(top_score, 'FM0.000'), '—'))
   FROM misses
  ORDER BY expected_score NULLS FIRST, id
- LIMIT 30;
+ LIMIT :'worst'::int;
 SELECT '(no misses)' WHERE NOT EXISTS (SELECT FROM misses);
 \qecho
 
-\qecho '### The 30 highest-scoring false positives'
+SELECT format('### The %s highest-scoring false positives', :'worst');
 \qecho
 \qecho '| query | kind | matched name | uid | score |'
 \qecho '|---|---|---|---:|---:|'
@@ -293,7 +296,7 @@ SELECT format('| %s | %s | %s | %s | %s |', pg_temp.md(n.query), n.kind, pg_temp
   FROM eval_neg n
   JOIN LATERAL (SELECT * FROM neg_hits h WHERE h.id = n.id ORDER BY h.score DESC, h.source_uid LIMIT 1) h ON true
  ORDER BY h.score DESC, n.id
- LIMIT 30;
+ LIMIT :'worst'::int;
 SELECT '(no false positives)' WHERE NOT EXISTS (SELECT FROM neg_hits);
 \qecho
 
