@@ -7,7 +7,7 @@
  *	  penalty (name_similarity.c), then what another spelling of the same
  *	  name would score: a variant group's spellings, the script keys where
  *	  one side is written in a script the lists romanise several ways, a
- *	  keyboard slip (name_variants.c), a known word's loss.  Moved out of
+ *	  keyboard slip (name_typing.c), a known word's loss.  Moved out of
  *	  name_score.c (session 19), which keeps what a pair counts for in a
  *	  name (pair_sim) and the score.
  *

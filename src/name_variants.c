@@ -23,10 +23,7 @@
  *	  against one of a name in Arabic letters with the Latin gh read as qaf
  *	  (translit_keys.c's ft_qaf_key; session 19),
  *	  ft_same_romanisation, equal Korean or Chinese keys of two
- *	  tokens, and ft_slip_sim, a query token one keyboard slip away from a listed
- *	  one (a neighbouring key, a letter doubled or left out, two swapped),
- *	  or two slips when both are 8 letters or more; and
- *	  ft_misspelt_variants, the query's tokens the lists do not know that
+ *	  tokens; and ft_misspelt_variants, the query's tokens the lists do not know that
  *	  are near misses of a variant, taken for it (screening.c, before the
  *	  query's weights; moved from name_score.c).
  *
@@ -417,220 +414,6 @@ ft_variant_sim_above(const char *t, int len, const char *canon, float floor)
 }
 
 /*
- * Keys that touch on a QWERTY keyboard (the rows staggered as usual: a
- * touches q w s z); also name_typing.c's.
- */
-bool
-ft_keys_touch(char x, char y)
-{
-	static const char *const rows[3] = {"qwertyuiop", "asdfghjkl", "zxcvbnm"};
-	int			rx = -1,
-				ry = -1,
-				ix = 0,
-				iy = 0;
-
-	for (int r = 0; r < 3; r++)
-	{
-		const char *p;
-
-		if ((p = strchr(rows[r], x)) != NULL && x != '\0')
-			rx = r, ix = p - rows[r];
-		if ((p = strchr(rows[r], y)) != NULL && y != '\0')
-			ry = r, iy = p - rows[r];
-	}
-	if (rx < 0 || ry < 0)
-		return false;
-	if (rx == ry)
-		return abs(ix - iy) == 1;
-	if (abs(rx - ry) != 1)
-		return false;
-	/* the lower row is shifted right: its key i sits under keys i and i + 1 */
-	if (rx > ry)
-		return iy == ix || iy == ix + 1;
-	return ix == iy || ix == iy + 1;
-}
-
-/*
- * Is the query token t (len) one keyboard slip away from the listed token
- * c (lc): a neighbouring key hit for a letter, a letter doubled or
- * added by a neighbouring key, a letter left out, or two adjacent letters
- * swapped?  A vowel added or left out at the end is not a slip: it makes
- * another form of a name (DANIEL, DANIELA; AHMAD, AHMADI).
- */
-static bool
-all_letters(const char *s, int len)
-{
-	for (int k = 0; k < len; k++)
-		if (s[k] < 'a' || s[k] > 'z')
-			return false;
-	return true;
-}
-
-/*
- * one_slip's test of the letters where t and c part (at i, the length of
- * their common start), whatever the letters are
- */
-static bool
-slip_at(const char *t, int len, const char *c, int lc, int i)
-{
-	if (len == lc)
-	{
-		if (i == len)
-			return false;		/* equal */
-		/* one letter replaced by a neighbouring key */
-		if (memcmp(t + i + 1, c + i + 1, len - i - 1) == 0)
-			return ft_keys_touch(t[i], c[i]);
-		/* two adjacent letters swapped */
-		return i + 1 < len && t[i] == c[i + 1] && t[i + 1] == c[i] &&
-			memcmp(t + i + 2, c + i + 2, len - i - 2) == 0;
-	}
-	if (len > lc)
-	{
-		/* t has a letter more, at i: doubled, or a neighbouring key */
-		if (memcmp(t + i + 1, c + i, lc - i) != 0)
-			return false;
-		if (i == len - 1 && ft_key_vowel(t[i]))
-			return false;
-		return (i > 0 && (t[i - 1] == t[i] || ft_keys_touch(t[i - 1], t[i]))) ||
-			(i + 1 < len && (t[i + 1] == t[i] || ft_keys_touch(t[i + 1], t[i])));
-	}
-	/* c has a letter more, at i: left out of t */
-	if (memcmp(t + i, c + i + 1, len - i) != 0)
-		return false;
-	return !(i == lc - 1 && ft_key_vowel(c[i]));
-}
-
-static bool
-one_slip(const char *t, int len, const char *c, int lc)
-{
-	int			i = 0;
-
-	if (Min(len, lc) < 3 || abs(len - lc) > 1)
-		return false;
-	while (i < len && i < lc && t[i] == c[i])
-		i++;
-
-	/*
-	 * letters only: numbers are equal or not at all, other scripts have no
-	 * keys here (looked at last: most pairs the candidate search brings here
-	 * are no slip apart, which the test of where they part tells first)
-	 */
-	return slip_at(t, len, c, lc, i) && all_letters(t, len) && all_letters(c, lc);
-}
-
-/*
- * Is the query token t (len) two keyboard slips away from the listed token
- * c (lc), both of TWO_SLIP_LEN letters or more?  Any way of writing c as
- * t by two slips has to mend the first letter where they differ, at i:
- * the letter there replaced, swapped with the next, added or left out.
- * Each of the four strings u that mends it (within MAX_TOKLEN + 2 bytes)
- * is tried as the step between: t one slip from u (one_slip) and u one
- * slip from c.
- */
-static bool
-two_slips(const char *t, int len, const char *c, int lc)
-{
-	char		u[MAX_TOKLEN + 3];
-	int			i = 0;
-
-	int			h[26] = {0};
-	int			d = 0;
-
-	if (Min(len, lc) < TWO_SLIP_LEN || abs(len - lc) > 2 || Max(len, lc) > MAX_TOKLEN + 1)
-		return false;
-	/*
-	 * (first the letters counted: two slips change the counts by 4 at
-	 * most, which most pairs the candidate search brings here do not pass)
-	 */
-	for (int k = 0; k < len; k++)
-	{
-		if (t[k] < 'a' || t[k] > 'z')
-			return false;
-		h[t[k] - 'a']++;
-	}
-	for (int k = 0; k < lc; k++)
-	{
-		if (c[k] < 'a' || c[k] > 'z')
-			return false;
-		h[c[k] - 'a']--;
-	}
-	for (int k = 0; k < 26; k++)
-		d += abs(h[k]);
-	if (d > 4)
-		return false;
-	while (i < len && i < lc && t[i] == c[i])
-		i++;
-	if (i == len || i == lc)
-		return false;		/* one is the other's start: at most two left out or added */
-	/* t[i] replaced by c[i] */
-	memcpy(u, t, len);
-	u[i] = c[i];
-	if (one_slip(t, len, u, len) && one_slip(u, len, c, lc))
-		return true;
-	/* t[i] and t[i + 1] swapped */
-	if (i + 1 < len)
-	{
-		memcpy(u, t, len);
-		u[i] = t[i + 1];
-		u[i + 1] = t[i];
-		if (one_slip(t, len, u, len) && one_slip(u, len, c, lc))
-			return true;
-	}
-	/* t[i] added to what was meant */
-	memcpy(u, t, i);
-	memcpy(u + i, t + i + 1, len - i - 1);
-	if (one_slip(t, len, u, len - 1) && one_slip(u, len - 1, c, lc))
-		return true;
-	/* c[i] left out of t */
-	memcpy(u, t, i);
-	u[i] = c[i];
-	memcpy(u + i + 1, t + i, len - i);
-	return one_slip(t, len, u, len + 1) && one_slip(u, len + 1, c, lc);
-}
-
-/*
- * Are query token t (len) and listed token c (lc) two forms of a name
- * rather than one misspelt, which the score counts GENDERED_LOSS less
- * (name_score.c)?  Two spellings that differ only in a final a against o
- * (FERNANDA, FERNANDO; ALEJANDRA, ALEJANDRO) are the feminine and
- * masculine forms of a name: more often two people than one misspelt
- * (MADURA for MADURO is a typing error).  And when vowel_added (a query
- * written in Latin letters), t being c with a vowel added at its end that
- * no keyboard slip makes (the vowel's key does not touch the last
- * letter's): DANIELA is DANIEL's feminine form, AHMADI the name made of
- * AHMAD, while a typing error seldom adds a letter the fingers were not
- * near.  (A final vowel of c left out of t is left alone: dropping a last
- * letter is a common typing error, and NARZIEV is NARZIEVA misspelt as
- * often as not.)
- */
-bool
-ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added)
-{
-	if (len == lc && len >= 4 && memcmp(t, c, len - 1) == 0)
-		return (t[len - 1] == 'a' && c[lc - 1] == 'o') || (t[len - 1] == 'o' && c[lc - 1] == 'a');
-	return vowel_added && len == lc + 1 && lc >= 4 && ft_key_vowel(t[lc]) &&
-		!ft_key_vowel(c[lc - 1]) && memcmp(t, c, lc) == 0 && !ft_keys_touch(c[lc - 1], t[lc]);
-}
-
-/*
- * The similarity of a query token to a listed one as a typing error:
- * SLIP_SIM when the query token is one keyboard slip away (one_slip),
- * TWO_SLIP_SIM when it is two slips away and both are long (two_slips),
- * else 0.  Jaro-Winkler with its length penalty scores a slip in a short
- * word (OMA for HOMA, MAIA for MARIA, IVENT for INVENT) below the
- * threshold, and a slip in a word of any length below the knee, while
- * two names that differ in one letter mostly differ by one that is not a
- * slip (MARIA, DARIA).  Only for tokens as written (not skeletons).
- */
-float
-ft_slip_sim(const char *t, int len, const char *c, int lc)
-{
-	if (one_slip(t, len, c, lc))
-		return (float) SLIP_SIM;
-	return two_slips(t, len, c, lc) ? (float) TWO_SLIP_SIM : 0.0f;
-}
-
-/*
  * Is the query token t (len bytes) one keyboard slip from a legal form
  * of LEGAL_SLIP_LEN letters or more (LIMOTADA for LIMITADA, LIMITEF)?
  * Normalisation drops a legal form at the end of a name; misspelt, it
@@ -656,33 +439,6 @@ legal_slip(const char *t, int len)
 			return true;
 	}
 	return false;
-}
-
-/*
- * The Arabic article al (or ul) with a letter added by a keyboard slip,
- * a letter doubled or a neighbouring key (AOL-FIRAS for AL-FIRAS, ALL):
- * query token i, 3 letters the lists do not hold, is read as the article.
- * Its error is not counted (ft_misspelt_variants' corrected stays 1): the
- * article weighs little, and a join holding it would pay for the whole.
- */
-static void
-article_slip(NormName *nn, int i)
-{
-	static const char *const articles[] = {"al", "ul"};
-	const char *t = nn->tok[i];
-
-	if (!all_letters(t, 3))
-		return;
-	for (int k = 0; k < lengthof(articles); k++)
-	{
-		int			p = t[0] != articles[k][0] ? 0 : t[1] != articles[k][1] ? 1 : 2;
-
-		if (slip_at(t, 3, articles[k], 2, p))
-		{
-			nn->tok[i] = (char *) articles[k];
-			return;
-		}
-	}
 }
 
 /*
@@ -733,7 +489,7 @@ article_el(const NameIndex *ix, NormName *nn, int i, int len, int forms)
  * would have been (legal_slip; the query keeps a token at least).  A
  * token replaced by two counts its error once.  A joined article el is
  * read as al (article_el), and one mistyped by a slip as the article
- * (article_slip).
+ * (ft_article_slip).
  */
 void
 ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms)
@@ -748,7 +504,7 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		corrected[i] = 1.0f;
 		if (len == 3 && forms == FT_FORM_PLAIN && ft_vocab_find(ix, t, forms) < 0)
 		{
-			article_slip(nn, i);
+			ft_article_slip(nn, i);
 			continue;
 		}
 		if (len < 5 || ft_vocab_find(ix, t, forms) >= 0 || forms != FT_FORM_PLAIN)
