@@ -39,8 +39,9 @@
  * transactions: the index probe's predicate lock on the code's index page
  * is part of what SSI checks, and the heap read alone does not take it.
  *
- * The table's size is the caller's (nblocks, read once while it holds a
- * lock that keeps the table from being truncated: RowExclusiveLock).
+ * The table's size is the caller's (*nblocks, read while it holds a lock
+ * that keeps the table from being truncated: RowExclusiveLock), read
+ * again only for a version past it.
  * Memory: the shared part is SHARED_BUCKETS x SHARED_WAYS slots of two
  * 8-byte words (1 MB), one code a slot, a later code evicting an
  * earlier one; this backend's part at most CACHE_MAX entries of a few
@@ -247,6 +248,22 @@ has_code(HeapTuple tup, Relation rel, AttrNumber code_att, Oid code_coll, const 
 }
 
 /*
+ * Is block blk inside rel?  *nblocks is its size as the caller last read
+ * it, under a lock that keeps rel from being truncated (RowExclusiveLock):
+ * a block past it is checked against the size read again (the table grew
+ * meanwhile), so that a caller reads the size once, not once a probe
+ * (an lseek each).
+ */
+static bool
+block_inside(Relation rel, BlockNumber *nblocks, BlockNumber blk)
+{
+	if (blk < *nblocks)
+		return true;
+	*nblocks = RelationGetNumberOfBlocks(rel);
+	return blk < *nblocks;
+}
+
+/*
  * From the version at start, forward along the row's update chain (at most
  * MAX_HOPS versions, across pages), the version visible in snap: *found
  * and true if its code is code.  As heap_get_latest_tid follows a chain:
@@ -255,7 +272,7 @@ has_code(HeapTuple tup, Relation rel, AttrNumber code_att, Oid code_coll, const 
  * before.
  */
 static bool
-follow(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
+follow(Relation rel, BlockNumber *nblocks, AttrNumber code_att, Oid code_coll,
 	   const char *code, Snapshot snap, ItemPointer start, ItemPointer found)
 {
 	ItemPointerData tid = *start;
@@ -271,7 +288,7 @@ follow(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
 		ItemId		lp;
 		HeapTupleData tup;
 
-		if (blk >= nblocks)
+		if (!block_inside(rel, nblocks, blk))
 			break;
 		if (!BufferIsValid(buf) || BufferGetBlockNumber(buf) != blk)
 		{
@@ -322,7 +339,7 @@ follow(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
 
 /* the two versions of the code's slot in its bucket, the later first */
 static bool
-shared_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
+shared_probe(Relation rel, BlockNumber *nblocks, AttrNumber code_att, Oid code_coll,
 			 const char *code, uint32 h, Snapshot snap, ItemPointer found)
 {
 	SharedSlot *b;
@@ -381,12 +398,8 @@ ft_acct_tid_latest(Relation rel, BlockNumber *nblocks, AttrNumber code_att, Oid 
 		have = unpack(pg_atomic_read_u64(&b[i].cur), h, &cur);
 	if (!have || ItemPointerEquals(&cur, tid))
 		return false;
-	if (ItemPointerGetBlockNumber(&cur) >= *nblocks)
-	{
-		*nblocks = RelationGetNumberOfBlocks(rel);
-		if (ItemPointerGetBlockNumber(&cur) >= *nblocks)
-			return false;
-	}
+	if (!block_inside(rel, nblocks, ItemPointerGetBlockNumber(&cur)))
+		return false;
 	buf = ReadBuffer(rel, ItemPointerGetBlockNumber(&cur));
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	if (ItemPointerGetOffsetNumber(&cur) <= PageGetMaxOffsetNumber(BufferGetPage(buf)))
@@ -412,7 +425,7 @@ ft_acct_tid_latest(Relation rel, BlockNumber *nblocks, AttrNumber code_att, Oid 
 }
 
 bool
-ft_acct_tid_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid code_coll,
+ft_acct_tid_probe(Relation rel, BlockNumber *nblocks, AttrNumber code_att, Oid code_coll,
 				  const char *code, Snapshot snap, ItemPointer found)
 {
 	uint32		h;
@@ -431,7 +444,7 @@ ft_acct_tid_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att, Oid co
 	if (tids == NULL)
 		return false;
 	e = hash_search(tids, &h, HASH_FIND, NULL);
-	if (e == NULL || ItemPointerGetBlockNumber(&e->root) >= nblocks)
+	if (e == NULL || !block_inside(rel, nblocks, ItemPointerGetBlockNumber(&e->root)))
 		return false;
 	tid = e->root;
 	/* as heapam_index_fetch_tuple reads the version an index entry points at */

@@ -34,10 +34,11 @@ extern void ft_acct_tid_forget(const char *code);
 /*
  * The version of the code's row visible to snap, found from the
  * remembered TID: *found and true; false (a miss) when there is none to
- * take, and the caller probes the index.  nblocks: rel's size, read under
- * a lock that prevents its truncation.
+ * take, and the caller probes the index.  *nblocks: rel's size as the
+ * caller last read it (0: not yet), under a lock that prevents its
+ * truncation; read again for a version past it.
  */
-extern bool ft_acct_tid_probe(Relation rel, BlockNumber nblocks, AttrNumber code_att,
+extern bool ft_acct_tid_probe(Relation rel, BlockNumber *nblocks, AttrNumber code_att,
 							  Oid code_coll, const char *code, Snapshot snap,
 							  ItemPointer found);
 

@@ -144,7 +144,7 @@ struct LockWriter
 	int			nprobed;
 	ItemPointerData *probe_tid;
 	Snapshot	probe_snap;
-	BlockNumber probe_nblocks;	/* the table's size as last read */
+	BlockNumber nblocks;		/* the table's size as last read (0: not yet) */
 	/*
 	 * the version new_version read, deformed once (its text columns point
 	 * into the version the slot keeps pinned), then with the new balance
@@ -441,7 +441,7 @@ find_account(LockWriter *w, const char *code, Snapshot snap)
 {
 	ItemPointerData tid;
 
-	if (ft_acct_tid_probe(w->rel, RelationGetNumberOfBlocks(w->rel), w->att[C_CODE], w->code_coll,
+	if (ft_acct_tid_probe(w->rel, &w->nblocks, w->att[C_CODE], w->code_coll,
 						  code, snap, &tid) &&
 		table_tuple_fetch_row_version(w->rel, &tid, snap, w->slot))
 		return true;
@@ -564,8 +564,7 @@ lock_writer_probe(LockWriter *w, Acct *accts, int n)
 	w->probed = accts;
 	w->nprobed = n;
 	w->probe_tid = palloc(sizeof(ItemPointerData) * Max(n, 1));
-	/* (no truncation while the table is locked RowExclusiveLock, lock_writer_open) */
-	w->probe_nblocks = RelationGetNumberOfBlocks(w->rel);
+	/* (w->nblocks: no truncation while the table is locked RowExclusiveLock, lock_writer_open) */
 	for (int i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -573,7 +572,7 @@ lock_writer_probe(LockWriter *w, Acct *accts, int n)
 		if (accts[i].lock != ACCT_UNLOCKED)
 			continue;
 		/* where this backend found the row before, else the code index */
-		if (ft_acct_tid_probe(w->rel, w->probe_nblocks, w->att[C_CODE], w->code_coll, accts[i].code,
+		if (ft_acct_tid_probe(w->rel, &w->nblocks, w->att[C_CODE], w->code_coll, accts[i].code,
 							  w->probe_snap, &w->probe_tid[i]))
 			continue;
 		if (ft_account_by_code_root(w->rel, w->idx, accts[i].code, w->probe_snap, w->slot,
@@ -653,7 +652,7 @@ lock_writer_lock(LockWriter *w, Acct *a)
 		 * directly (the lock would follow the row's updates to it)
 		 */
 		if (!IsolationUsesXactSnapshot())
-			(void) ft_acct_tid_latest(w->rel, &w->probe_nblocks, w->att[C_CODE], w->code_coll,
+			(void) ft_acct_tid_latest(w->rel, &w->nblocks, w->att[C_CODE], w->code_coll,
 									  a->code, &tid);
 		snap = w->probe_snap;
 		cid = GetCurrentCommandId(true);
