@@ -311,6 +311,36 @@ lock_by_update(Ledger *L, int i, LockWriter **w, bool *tried)
 }
 
 /*
+ * Account i, tried for deferral: which (P_LOCK_SKIP, FOR NO KEY UPDATE
+ * SKIP LOCKED; P_LOCK_SHARE, FOR KEY SHARE) done directly, as lock_run
+ * does P_LOCK (lock_writer_lock_as: the same mode, wait policy and
+ * outcome, without the statement's executor and its probe of the code
+ * index, which reads every kept version of a hot account's row while a
+ * snapshot is held); the statement when the direct lock cannot settle it
+ * or there is no direct writer.  Skipped (locked by another) or no such
+ * row: left unlocked, as the statement leaves it.
+ */
+static void
+lock_deferrable(Ledger *L, int i, LockWriter **w, bool *tried, int which)
+{
+	Acct	   *a = &L->accts[i];
+	bool		share = which == P_LOCK_SHARE;
+	AcctLock	mode = share ? ACCT_SHARED : ACCT_LOCKED;
+	LockWriteResult res = LW_STATEMENT;
+
+	if (writer(w, tried) != NULL)
+		res = lock_writer_lock_as(*w, a, share ? LockTupleKeyShare : LockTupleNoKeyExclusive,
+								  share ? LockWaitBlock : LockWaitSkip);
+	if (res == LW_STATEMENT)
+		lock_range(L, i, i + 1, which, mode);
+	else if (res == LW_DONE)
+	{
+		a->lock = mode;
+		defer_cache_remember(a);
+	}
+}
+
+/*
  * Lock every account, strictly in the (byte) order of their codes: a run of
  * accounts that must be locked is locked with one statement (which locks in
  * ORDER BY order); an account tried for deferral gets statements of its
@@ -344,10 +374,10 @@ lock_in_order(Ledger *L, EntrySpec *spec)
 			i = j;
 			continue;
 		}
-		lock_range(L, i, i + 1, P_LOCK_SKIP, ACCT_LOCKED);
+		lock_deferrable(L, i, &w, &tried, P_LOCK_SKIP);
 		if (a->lock == ACCT_UNLOCKED)
 		{
-			lock_range(L, i, i + 1, P_LOCK_SHARE, ACCT_SHARED);
+			lock_deferrable(L, i, &w, &tried, P_LOCK_SHARE);
 			/* the authoritative attributes must still allow deferral */
 			if (a->lock == ACCT_SHARED && !still_deferrable(a, spec))
 				lock_range(L, i, i + 1, P_LOCK, ACCT_LOCKED);

@@ -633,6 +633,12 @@ take_probed(LockWriter *w, Acct *a, ItemPointer tid)
 LockWriteResult
 lock_writer_lock(LockWriter *w, Acct *a)
 {
+	return lock_writer_lock_as(w, a, LockTupleNoKeyExclusive, LockWaitBlock);
+}
+
+LockWriteResult
+lock_writer_lock_as(LockWriter *w, Acct *a, LockTupleMode mode, LockWaitPolicy wait)
+{
 	LockWriteResult res = LW_STATEMENT;
 	Snapshot	snap;
 	CommandId	cid;
@@ -656,12 +662,11 @@ lock_writer_lock(LockWriter *w, Acct *a)
 									  a->code, &tid);
 		snap = w->probe_snap;
 		cid = GetCurrentCommandId(true);
-		r = table_tuple_lock(w->rel, &tid, snap, w->slot, cid, LockTupleNoKeyExclusive,
-							 LockWaitBlock, flags, &tmfd);
+		r = table_tuple_lock(w->rel, &tid, snap, w->slot, cid, mode, wait, flags, &tmfd);
 		if (r != TM_Ok)
 		{
 			ExecClearTuple(w->slot);
-			return LW_STATEMENT;
+			return r == TM_WouldBlock ? LW_SKIPPED : LW_STATEMENT;
 		}
 		tup = ExecFetchSlotHeapTuple(w->slot, false, NULL);
 		deform(w, tup);
@@ -688,8 +693,9 @@ lock_writer_lock(LockWriter *w, Acct *a)
 	}
 	tid = w->slot->tts_tid;
 	ExecClearTuple(w->slot);
-	r = table_tuple_lock(w->rel, &tid, snap, w->slot, cid, LockTupleNoKeyExclusive,
-						 LockWaitBlock, flags, &tmfd);
+	r = table_tuple_lock(w->rel, &tid, snap, w->slot, cid, mode, wait, flags, &tmfd);
+	if (r == TM_WouldBlock)
+		res = LW_SKIPPED;
 	if (r != TM_Ok)
 		goto out;
 	tup = ExecFetchSlotHeapTuple(w->slot, false, NULL);

@@ -9,6 +9,8 @@
 #ifndef FINTECH_POSTING_LOCK_WRITE_H
 #define FINTECH_POSTING_LOCK_WRITE_H
 
+#include "nodes/lockoptions.h"
+
 #include "posting.h"
 
 #pragma GCC visibility push(hidden)
@@ -19,7 +21,8 @@ typedef enum LockWriteResult
 {
 	LW_DONE,					/* locked (and written); the Acct filled as by RETURNING */
 	LW_NONE,					/* no row qualifies: the statement would update none */
-	LW_STATEMENT				/* nothing written: run the statement */
+	LW_STATEMENT,				/* nothing written: run the statement */
+	LW_SKIPPED					/* SKIP LOCKED: the row is locked by another */
 } LockWriteResult;
 
 /*
@@ -39,6 +42,15 @@ extern LockWriteResult lock_writer_update(LockWriter *w, Acct *a);
  * done directly; LW_DONE: locked, the Acct filled as fill_acct fills it
  */
 extern LockWriteResult lock_writer_lock(LockWriter *w, Acct *a);
+
+/*
+ * The same in another lock mode and wait policy: the statements
+ * P_LOCK_SKIP (FOR NO KEY UPDATE SKIP LOCKED: LW_SKIPPED when the row is
+ * locked) and P_LOCK_SHARE (FOR KEY SHARE) of an account tried for
+ * deferral (posting_lock.c)
+ */
+extern LockWriteResult lock_writer_lock_as(LockWriter *w, Acct *a, LockTupleMode mode,
+										   LockWaitPolicy wait);
 
 /*
  * Probe the codes of accts[0..n) in one snapshot before locking them: the

@@ -140,5 +140,21 @@ is($refused[1][0], '200', 'and so was the second');
 cmp_ok($refused[0][1], '>=', 200, "the first read the code index for its accounts ($refused[0][1] entries)");
 cmp_ok($refused[1][1], '<', 20, "the second, in another session, read $refused[1][1] entries");
 
+# An account tried for deferral (used by 3 of the session's last 64
+# calls: bank, debited by every transfer here) is locked FOR NO KEY
+# UPDATE SKIP LOCKED, or FOR KEY SHARE, directly too (session 21): the
+# statements did so through the code index, which reads every kept version
+# of a hot account's row while a snapshot is held.  20 transfers read the
+# index for bank 20 times before, now never.
+my ($hot_n, $hot_ix) = split /\|/, sql(qq{
+SELECT count(fintech.transfer('bank', 'b' || i, 1)) AS warm FROM generate_series(1, 3) i \\gset
+SELECT pg_stat_force_next_flush() AS flush1 \\gset
+SELECT $ix_reads AS before \\gset
+SELECT count(fintech.transfer('bank', 'b' || i, 1)) AS n FROM generate_series(1, 20) i \\gset
+SELECT pg_stat_force_next_flush() AS flush2 \\gset
+SELECT :n, $ix_reads - :before;});
+is($hot_n, '20', 'twenty transfers from bank');
+cmp_ok($hot_ix, '<', 5, "they read $hot_ix entries of the code index");
+
 $node->stop;
 done_testing();
