@@ -196,6 +196,8 @@ extern bool ft_latin_written(const char *s);
 
 /* SLIP_SIM when query token t is one keyboard slip away from listed token c, TWO_SLIP_SIM two (long tokens), else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);
+/* ft_slip_sim on the letters as they may have been typed before the folding */
+extern float ft_typed_slip_sim(const char *t, int len, const char *c, int lc);
 
 /* query token i, 3 letters, read as the Arabic article al or ul mistyped by one slip (name_typing.c) */
 extern void ft_article_slip(NormName *nn, int i);
