@@ -50,6 +50,7 @@
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
 #define TWO_SLIP_LEN	8
+#define TYPED_SLIP_FLOOR 0.65	/* slips judged on the letters as typed from this similarity (ft_typed_slip_sim) */
 #define LEGAL_SLIP_LEN	6		/* a query's last word one slip from a legal form this long is one */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define FAMILY_CROSSED	0.90	/* the query's family name is only a listed given name */

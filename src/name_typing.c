@@ -564,12 +564,27 @@ ft_typed_slip_sim(const char *t, int len, const char *c, int lc)
 {
 	char		e[2 * MAX_TOKLEN + 1] = {0};
 	bool		opt[2 * MAX_TOKLEN + 1] = {0};
-	int			le,
+	int			h[26] = {0};
+	int			d = 0,
+				le,
 				cost;
 
 	if (Min(len, lc) < 3 || len > MAX_TOKLEN || lc > MAX_TOKLEN || abs(len - lc) > 3)
 		return 0.0f;
 	if (!all_letters(t, len) || !all_letters(c, lc))
+		return 0.0f;
+	/*
+	 * (first the letters counted: two slips change the counts by 4 at
+	 * most and a letter the folding took out by 1 more, which most pairs
+	 * the candidate search brings here do not pass)
+	 */
+	for (int k = 0; k < len; k++)
+		h[t[k] - 'a']++;
+	for (int k = 0; k < lc; k++)
+		h[c[k] - 'a']--;
+	for (int k = 0; k < 26; k++)
+		d += abs(h[k]);
+	if (d > 4 * SLIP_COST + 1)
 		return 0.0f;
 	/* (another form of the name: a vowel added or left out at the end) */
 	if ((len == lc + 1 && ft_key_vowel(t[lc]) && memcmp(t, c, lc) == 0) ||
