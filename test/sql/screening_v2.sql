@@ -612,6 +612,22 @@ SELECT q, h.* FROM unnest(ARRAY['DHGHAN, Omid Reza', 'Omid Reza DHGHAN', 'KOR, H
        LATERAL hits(q, 0.5) h WHERE h.source_uid BETWEEN '2900' AND '2999' ORDER BY q, h.source_uid;
 ROLLBACK;
 
+-- scoring rule of session 21 (helper p; a list of its own, rolled back;
+-- the scores without the rule in brackets): Abd al-X cut short to its
+-- first half (NAZARI, Abdul for NAZARI, Abdul Wahid) holds the given
+-- name's start, not a part less: not lopsided (NAZARI, Abdul 0.908 [0.726]);
+-- the family name alone still is (NOORANI for NOORANI, Ahmad
+-- Wahid 0.595), and so is a query whose own part is left (NAZARI, Abdul
+-- Karim 0.602)
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'3001,"NAZARI, Abdul Wahid",individual,"XS21H",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '3002,"NOORANI, Ahmad Wahid",individual,"XS21H",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS21H') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['NAZARI, Abdul', 'Abdel NAZARI', 'NOORANI', 'NAZARI, Abdul Karim']) AS q,
+       LATERAL hits(q, 0.5) h WHERE h.source_uid BETWEEN '3000' AND '3099' ORDER BY q, h.source_uid;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;
