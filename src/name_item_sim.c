@@ -34,7 +34,15 @@ item_sim_last(const ScreenQuery *q, int qi, const char *cs, int clen, bool slip,
 {
 	/* (a typing error) */
 	if (s < SLIP_SIM && slip)
+	{
 		s = Max(s, ft_slip_sim(q->it.s[qi], q->it.len[qi], cs, clen));
+		/*
+		 * (a slip the folding hides: the letters as typed; of a pair whose
+		 * letters are alike already, TYPED_SLIP_FLOOR: the test is costly)
+		 */
+		if (s < SLIP_SIM && s >= TYPED_SLIP_FLOOR)
+			s = Max(s, ft_typed_slip_sim(q->it.s[qi], q->it.len[qi], cs, clen));
+	}
 	/* (equal script keys: the same name in another romanisation, not another word) */
 	if (s < 1.0f && q->it.span[qi] == 1 && q->known[qi] && !keyeq)
 		s *= (float) (1.0 - KNOWN_PENALTY);

@@ -50,6 +50,7 @@
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
 #define TWO_SLIP_LEN	8
+#define TYPED_SLIP_FLOOR 0.65	/* slips judged on the letters as typed from this similarity (ft_typed_slip_sim) */
 #define LEGAL_SLIP_LEN	6		/* a query's last word one slip from a legal form this long is one */
 #define FATHER_MISMATCH	0.85	/* both names hold patronymics, and none agree */
 #define FAMILY_CROSSED	0.90	/* the query's family name is only a listed given name */
@@ -196,6 +197,8 @@ extern bool ft_latin_written(const char *s);
 
 /* SLIP_SIM when query token t is one keyboard slip away from listed token c, TWO_SLIP_SIM two (long tokens), else 0 */
 extern float ft_slip_sim(const char *t, int len, const char *c, int lc);
+/* ft_slip_sim on the letters as they may have been typed before the folding */
+extern float ft_typed_slip_sim(const char *t, int len, const char *c, int lc);
 
 /* query token i, 3 letters, read as the Arabic article al or ul mistyped by one slip (name_typing.c) */
 extern void ft_article_slip(NormName *nn, int i);

@@ -33,6 +33,7 @@
 
 #include "fintech.h"
 #include "name_score.h"
+#include "name_words.h"
 #include "normalize.h"
 #include "translit.h"
 
@@ -100,11 +101,32 @@ near_keys_of(char x, char y)
 }
 
 /*
- * same_key_of and near_keys_of of two letters a-z, as bit masks per letter
+ * Is typing y for x a keyboard slip proper: the same key, or keys that
+ * touch (of the letters a folded letter may have been typed as), not one
+ * vowel for another (ft_typed_slip_sim)?
+ */
+static bool
+keys_slip_of(char x, char y)
+{
+	char		bx[2],
+				by[2];
+
+	if (same_key_of(x, y))
+		return true;
+	for (const char *p = typed_as(x, bx); *p; p++)
+		for (const char *r = typed_as(y, by); *r; r++)
+			if (ft_keys_touch(*p, *r))
+				return true;
+	return false;
+}
+
+/*
+ * same_key_of, near_keys_of and keys_slip_of of two letters a-z, as bit masks per letter
  * (made once per process: the keyboard is fixed)
  */
 static uint32 same_mask[26],
-			near_mask[26];
+			near_mask[26],
+			slip_mask[26];
 static bool masks_made = false;
 
 static void
@@ -117,6 +139,8 @@ make_masks(void)
 				same_mask[x] |= 1u << y;
 			if (near_keys_of('a' + x, 'a' + y))
 				near_mask[x] |= 1u << y;
+			if (keys_slip_of('a' + x, 'a' + y))
+				slip_mask[x] |= 1u << y;
 		}
 	masks_made = true;
 }
@@ -128,9 +152,9 @@ same_key(char x, char y)
 }
 
 static inline bool
-near_keys(char x, char y)
+near_keys_in(const uint32 *mask, char x, char y)
 {
-	return (near_mask[x - 'a'] >> (y - 'a')) & 1;
+	return (mask[x - 'a'] >> (y - 'a')) & 1;
 }
 
 /*
@@ -188,10 +212,12 @@ folded_out(char x, const char *t, int len, int j)
 /*
  * The cost of typing e (le letters, opt: unfolded's) as t (len): an edit
  * distance where a slip costs SLIP_COST and any other edit OTHER_COST,
- * capped at 9 (only 2 * SLIP_COST or less matters).
+ * capped at 9 (only 2 * SLIP_COST or less matters); mask says which
+ * letter typed for which is a slip (near_mask or slip_mask).
  */
 static int
-typing_cost(const char *t, int len, const char *e, const bool *opt, int le)
+typing_cost(const char *t, int len, const char *e, const bool *opt, int le,
+			const uint32 *mask)
 {
 	uint8		d[2 * MAX_TOKLEN + 2][MAX_TOKLEN + 2];
 
@@ -209,7 +235,7 @@ typing_cost(const char *t, int len, const char *e, const bool *opt, int le)
 			if (i > 0 && j > 0)
 				best = Min(best, d[i - 1][j - 1] +
 						   (same_key(e[i - 1], t[j - 1]) ? 0 :
-							near_keys(e[i - 1], t[j - 1]) ? SLIP_COST : OTHER_COST));
+							near_keys_in(mask, e[i - 1], t[j - 1]) ? SLIP_COST : OTHER_COST));
 			/*
 			 * a letter of e left out: free when the folding may have
 			 * taken it out, of the listed token or the query's (an h
@@ -221,8 +247,8 @@ typing_cost(const char *t, int len, const char *e, const bool *opt, int le)
 			/* t's letter j - 1 added: doubling or touching a letter beside it */
 			if (j > 0)
 			{
-				bool		slip = (j >= 2 && near_keys(t[j - 2], t[j - 1])) ||
-					(j < len && near_keys(t[j], t[j - 1]));
+				bool		slip = (j >= 2 && near_keys_in(mask, t[j - 2], t[j - 1])) ||
+					(j < len && near_keys_in(mask, t[j], t[j - 1]));
 
 				best = Min(best, d[i][j - 1] + (slip ? SLIP_COST : OTHER_COST));
 			}
@@ -277,7 +303,7 @@ ft_typed_within_two(const char *t, int len, const char *c, int lc)
 	FT_CHECK(le <= 2 * MAX_TOKLEN + 1);
 	if (len > le + 2 * SLIP_COST)
 		return false;
-	return typing_cost(t, len, e, opt, le) <= 2 * SLIP_COST;
+	return typing_cost(t, len, e, opt, le, near_mask) <= 2 * SLIP_COST;
 }
 
 /*
@@ -517,6 +543,67 @@ ft_slip_sim(const char *t, int len, const char *c, int lc)
 	if (one_slip(t, len, c, lc))
 		return (float) SLIP_SIM;
 	return two_slips(t, len, c, lc) ? (float) TWO_SLIP_SIM : 0.0f;
+}
+
+/*
+ * ft_slip_sim on the letters as typed: SLIP_SIM when the listed token c
+ * (lc) typed with one keyboard slip can be the query token t (len), both
+ * as they may have been written before the folding (unfolded,
+ * folded_out), TWO_SLIP_SIM with two slips when both are TWO_SLIP_LEN
+ * letters or more; else 0.  The folding hides slips: ALEH typed AELH
+ * (folded ale, aelh), DEHGHAN typed DHGHAN (dehgan, dgan), FILOFEIA typed
+ * RILOFEIQ (q folded to k, which does not touch a).  Only slips proper
+ * (slip_mask: no vowel for another), and a vowel added or left out at
+ * the end is no slip, as for ft_slip_sim; nor are two syllables of the
+ * kind Chinese and Korean names are made of (LAN, FAN: f may be ph typed,
+ * and p touches l), which differ by a letter as different names do.  Run
+ * where ft_slip_sim found none (name_item_sim.c).
+ */
+float
+ft_typed_slip_sim(const char *t, int len, const char *c, int lc)
+{
+	char		e[2 * MAX_TOKLEN + 1] = {0};
+	bool		opt[2 * MAX_TOKLEN + 1] = {0};
+	int			h[26] = {0};
+	int			d = 0,
+				le,
+				cost;
+
+	if (Min(len, lc) < 3 || len > MAX_TOKLEN || lc > MAX_TOKLEN || abs(len - lc) > 3)
+		return 0.0f;
+	if (!all_letters(t, len) || !all_letters(c, lc))
+		return 0.0f;
+	/*
+	 * (first the letters counted: two slips change the counts by 4 at
+	 * most and a letter the folding took out by 1 more, which most pairs
+	 * the candidate search brings here do not pass)
+	 */
+	for (int k = 0; k < len; k++)
+		h[t[k] - 'a']++;
+	for (int k = 0; k < lc; k++)
+		h[c[k] - 'a']--;
+	for (int k = 0; k < 26; k++)
+		d += abs(h[k]);
+	if (d > 4 * SLIP_COST + 1)
+		return 0.0f;
+	/* (another form of the name: a vowel added or left out at the end) */
+	if ((len == lc + 1 && ft_key_vowel(t[lc]) && memcmp(t, c, lc) == 0) ||
+		(lc == len + 1 && ft_key_vowel(c[len]) && memcmp(t, c, len) == 0))
+		return 0.0f;
+	if (ft_word_is_syllable(t, len) && ft_word_is_syllable(c, lc))
+		return 0.0f;
+	if (!masks_made)
+		make_masks();
+	le = unfolded(c, lc, e, opt);
+	FT_CHECK(le <= 2 * MAX_TOKLEN + 1);
+	if (len > le + 2 * SLIP_COST)
+		return 0.0f;
+	cost = typing_cost(t, len, e, opt, le, slip_mask);
+	if (cost <= SLIP_COST)
+		return (float) SLIP_SIM;
+	if (cost <= 2 * SLIP_COST && Min(len, lc) >= TWO_SLIP_LEN)
+		return (float) TWO_SLIP_SIM;
+	return 0.0f;
 }
 
 /*

@@ -591,6 +591,43 @@ SELECT q, h.* FROM unnest(ARRAY['KASKARI, Abd al-Aziz', 'KASKARI, Abdul Aziz', '
        LATERAL hits(q, 0.5) h WHERE h.source_uid BETWEEN '2800' AND '2899' ORDER BY q, h.source_uid;
 ROLLBACK;
 
+-- scoring rule of session 21 (helper p; a list of its own, rolled back;
+-- the scores without the rule in brackets): a keyboard slip the folding
+-- hides is judged on the letters as typed: DEHGHAN typed DHGHAN (dh folded
+-- to d: dgan against dehgan, two letters apart) is one letter left out
+-- (DHGHAN, Omid Reza 0.953 [0.696]); KOUR typed KOR (ou folded to u: kor against
+-- kur) is the o's u left out (KOR, Hassan 0.931 [0.588]);
+-- a vowel added at the end is another form, no slip (DEHGHANI as before),
+-- and so are two syllables of a Chinese name a letter apart (LAN for FAN:
+-- f may be ph typed, p touches l; Wei LAN 0.500, 0.873 without
+-- the syllables' exception)
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'2901,"DEHGHAN, Omid Reza",individual,"XS21G",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '2902,"KOUR, Hassan",individual,"XS21G",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '2903,"FAN, Wei",individual,"XS21G",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS21G') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['DHGHAN, Omid Reza', 'Omid Reza DHGHAN', 'KOR, Hassan',
+                                'DEHGHANI, Omid Reza', 'Wei LAN']) AS q,
+       LATERAL hits(q, 0.5) h WHERE h.source_uid BETWEEN '2900' AND '2999' ORDER BY q, h.source_uid;
+ROLLBACK;
+
+-- scoring rule of session 21 (helper p; a list of its own, rolled back;
+-- the scores without the rule in brackets): Abd al-X cut short to its
+-- first half (NAZARI, Abdul for NAZARI, Abdul Wahid) holds the given
+-- name's start, not a part less: not lopsided (NAZARI, Abdul 0.908 [0.726]);
+-- the family name alone still is (NOORANI for NOORANI, Ahmad
+-- Wahid 0.595), and so is a query whose own part is left (NAZARI, Abdul
+-- Karim 0.602)
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'3001,"NAZARI, Abdul Wahid",individual,"XS21H",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '3002,"NOORANI, Ahmad Wahid",individual,"XS21H",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XS21H') AS entities;
+SELECT q, h.* FROM unnest(ARRAY['NAZARI, Abdul', 'Abdel NAZARI', 'NOORANI', 'NAZARI, Abdul Karim']) AS q,
+       LATERAL hits(q, 0.5) h WHERE h.source_uid BETWEEN '3000' AND '3099' ORDER BY q, h.source_uid;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;
