@@ -412,5 +412,20 @@ SELECT * FROM hits('Tamir Avner');
 SELECT * FROM hits('Avshalom Katz');
 SELECT * FROM hits('אבי כהן');
 
+-- ====================================================================
+-- Session 21: a Latin s may be zayin: German and Yiddish names spell the
+-- voiced s with an s, which Hebrew writes zayin, the skeleton's d
+-- (גלזר gldr against GLASER glsr; מייזלס mdls, MEISELS msls, whose last s
+-- is a samekh), either way.  XL13 / XO13.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['GLASER, Ruth', 'MEISELS, Dan', 'KAISER, Noam']),
+                                   list => 'XL13') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['רות גלזר', 'דן מייזלס', 'נועם קייזר']),
+                                   list => 'XO13') AS original;
+SELECT * FROM hits('רות גלזר');
+SELECT * FROM hits('Ruth Glaser');
+SELECT * FROM hits('Dan Meisels');
+SELECT * FROM hits('Noam Kaiser');
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
