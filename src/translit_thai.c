@@ -361,6 +361,18 @@ nasal_or_l(const ThaiUnit *u)
 }
 
 /*
+ * พร at a word's end is the word phon (blessing) that ends many given names
+ * (จตุพร chatuphon, ศิริพร siriphon): its ร says n after a short vowel too,
+ * where a ร after the stops of Sanskrit's tr, dr, kr is silent (ประวิตร
+ * prawit, สมุทร samut, จักร chak).
+ */
+static bool
+phon(const ThaiUnit *c, const ThaiUnit *r)
+{
+	return c->id == 'p' && strcmp(c->ini, "ph") == 0 && r->id == 'r' && !r->vowel;
+}
+
+/*
  * The consonant at u[i] closes the syllable being written when no vowel
  * follows it, except where Thai spelling reads it as the start of the next
  * syllable: before รร (it opens "-an"), and at a word's end as the first
@@ -394,7 +406,8 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 		return i;
 	for (rest = 0; i + rest < m && !vowel_at(u, m, i + rest) && u[i + rest].id != 'R'; rest++)
 		;
-	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1])))))
+	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1]) ||
+													  phon(&u[i], &u[i + 1])))))
 		return i;
 	put(o, u[i].fin);
 	*after_final = u[i].id != 'y' && u[i].id != 'w';

@@ -427,5 +427,16 @@ SELECT * FROM hits('Ruth Glaser');
 SELECT * FROM hits('Dan Meisels');
 SELECT * FROM hits('Noam Kaiser');
 
+-- ====================================================================
+-- Session 21: Thai พร at a word's end is phon after a short vowel too
+-- (ชุติพร chutiphon, CHUTIPORN; was chutip: the ร after a consonant closing
+-- a short syllable is silent in ประวิตร prawit, สมุทร samut), either way.
+-- XL14 / XO14.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['THONGDEE, Chutiporn']), list => 'XL14') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['ชุติพร ทองดี']), list => 'XO14') AS original;
+SELECT * FROM hits('Chutiporn Thongdee');
+SELECT * FROM hits('ชุติพร ทองดี');
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
