@@ -433,6 +433,19 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 	bool		long_vowel = false;	/* this syllable's vowel is า ี ู */
 	bool		ai = false;		/* ... is ไ or ใ */
 
+	/*
+	 * ห between a consonant's ร and ม is silent: the Sanskrit brahma, พรหม
+	 * phrom, which many names hold (พรหมพันธุ์ phromphan, พรหมมา phromma;
+	 * was phramaphan).
+	 */
+	for (int k = 2; k + 1 < m; k++)
+		if (u[k].id == 'h' && u[k - 1].id == 'r' && !u[k - 2].vowel && !u[k + 1].vowel &&
+			strcmp(u[k + 1].ini, "m") == 0)
+		{
+			memmove(&u[k], &u[k + 1], (m - k - 1) * sizeof(ThaiUnit));
+			m--;
+		}
+
 	while (i < m)
 	{
 		const ThaiUnit *c = &u[i];

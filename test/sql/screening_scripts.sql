@@ -438,5 +438,13 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['ชุติพร ทองดี
 SELECT * FROM hits('Chutiporn Thongdee');
 SELECT * FROM hits('ชุติพร ทองดี');
 
+-- ====================================================================
+-- Session 21: Thai ห between a consonant's ร and ม is silent (พรหม phrom,
+-- the Sanskrit brahma of many names: พรหมมา phromma, PROMMA; พรหมพันธุ์
+-- was phramaphan).  XO15.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สมใจ พรหมมา']), list => 'XO15') AS original;
+SELECT * FROM hits('Somjai Promma');
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
