@@ -30,7 +30,8 @@
  * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), ร after
  *   ส ศ ษ ซ opening a word (ศรี si, สร้าง sang), a
  *   consonant left alone after a syllable's final one at the end of a word
- *   (ประวิตร prawit, ยุทธ yut), the consonant under the thanthakhat with its
+ *   (ประวิตร prawit, ยุทธ yut; not พร, phon: จตุพร chatuphon), ห between a
+ *   consonant's ร and ม (พรหม phrom), the consonant under the thanthakhat with its
  *   vowel (ft_thai_drop_silent, before ICU; สิทธิ์ sit, จันทร์ chan).
  * These are rules about the script, no table of names; the same for a
  * screened name and a listed one.  Thai writes no spaces inside a name's

@@ -6,7 +6,8 @@
 -- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key;
 -- (session 19) a vowelless last word of a name in Arabic or Hebrew letters,
 -- the Latin gh as qaf, a query in Hebrew letters against Latin names;
--- (session 20) shin read as sin, the Arabic article before two letters.  Two hand-made lists: XL holds each name in Latin
+-- (session 20) shin read as sin, the Arabic article before two letters;
+-- (session 21) a Latin s as zayin, Thai พร and พรหม.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
