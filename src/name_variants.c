@@ -204,13 +204,51 @@ ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal)
 		if (b[i] == 's' && i + 1 < lb && b[i + 1] == 'h')
 			i++;
 	}
-	if (ns == lb)
-		return s;				/* no sh */
-	s2 = keys_sim(ka, na, kb, ft_hebrew_key(sin, ns, false, kb), HEBREW_KEY_COST, &e2);
-	if (e2 || s2 > s)
+	if (ns < lb)
 	{
-		*equal = e2;
-		return s2;
+		s2 = keys_sim(ka, na, kb, ft_hebrew_key(sin, ns, false, kb), HEBREW_KEY_COST, &e2);
+		if (e2)
+		{
+			*equal = true;
+			return s2;
+		}
+		s = Max(s, s2);
+	}
+
+	/*
+	 * German and Yiddish names spell the voiced s of EISEN, MEISEL with an
+	 * s, which Hebrew writes as said, zayin, and the skeleton writes a z d
+	 * (איזנקוט dnkt, EISENKOT snkt; מייזלס mdls, MEISELS msls); the tsade's
+	 * d is an s in some spellings too.  So the Latin skeleton is keyed again
+	 * with its s (not of sh or ts; the first three) read as d, each subset
+	 * of them: equal or nothing.
+	 */
+	{
+		int			pos[3];
+		int			np = 0;
+
+		for (int i = 0; i < la && np < 3; i++)
+			if (a[i] == 's' && !(i + 1 < la && a[i + 1] == 'h') && !(i > 0 && a[i - 1] == 't'))
+				pos[np++] = i;
+		if (np > 0)
+		{
+			char		z[MAX_TOKLEN * MAX_JOIN + 1];
+			int			nb = ft_hebrew_key(b, lb, false, kb);
+
+			for (int mask = 1; mask < (1 << np); mask++)
+			{
+				memcpy(z, a, la);
+				for (int k = 0; k < np; k++)
+					if (mask & (1 << k))
+						z[pos[k]] = 'd';
+				na = ft_hebrew_key(z, la, true, ka);
+				if (na == nb && memcmp(ka, kb, na) == 0)
+				{
+					*equal = true;
+					return (float) (1.0 - HEBREW_KEY_COST);
+				}
+			}
+		}
 	}
 	return s;
 }
@@ -221,7 +259,8 @@ ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal)
  * the letter: het (h) is said h or ch, kaf after a vowel (k) ch, pe (p) p
  * or f, shin (sh) sh or s (sin, which it writes alike; session 20).  So a
  * Latin sh (sh or ch: the skeleton writes ch sh) may be shin, het or kaf,
- * a Latin s shin, a Latin f or ph pe, a Latin c or q kaf or qof, and a Latin s
+ * a Latin s shin or the skeleton's d of zayin or tsade (EISENKOT,
+ * איזנקוט dnkt; session 21), a Latin f or ph pe, a Latin c or q kaf or qof, and a Latin s
  * before a final y nothing (the sh of a final chi, whose h the skeleton
  * drops: AMICHAI msy, עמיחי my); every other letter is itself.  Unlike
  * the Hebrew key (ft_hebrew_key), which merges the classes on both sides,
@@ -254,6 +293,9 @@ hebrew_reads(const char *l, int ll, const char *h, int hl)
 			return h[0] == 'k' && hebrew_reads(l + 1, ll - 1, h + 1, hl - 1);
 		case 'f':
 			return (h[0] == 'p' || h[0] == 'f') && hebrew_reads(l + 1, ll - 1, h + 1, hl - 1);
+		case 's':
+			/* a Latin s may be zayin, the skeleton's d (EISENKOT, איזנקוט) */
+			return (h[0] == 's' || h[0] == 'd') && hebrew_reads(l + 1, ll - 1, h + 1, hl - 1);
 		default:
 			return h[0] == l[0] && hebrew_reads(l + 1, ll - 1, h + 1, hl - 1);
 	}

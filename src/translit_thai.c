@@ -30,7 +30,8 @@
  * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), ร after
  *   ส ศ ษ ซ opening a word (ศรี si, สร้าง sang), a
  *   consonant left alone after a syllable's final one at the end of a word
- *   (ประวิตร prawit, ยุทธ yut), the consonant under the thanthakhat with its
+ *   (ประวิตร prawit, ยุทธ yut; not พร, phon: จตุพร chatuphon), ห between a
+ *   consonant's ร and ม (พรหม phrom), the consonant under the thanthakhat with its
  *   vowel (ft_thai_drop_silent, before ICU; สิทธิ์ sit, จันทร์ chan).
  * These are rules about the script, no table of names; the same for a
  * screened name and a listed one.  Thai writes no spaces inside a name's
@@ -361,6 +362,18 @@ nasal_or_l(const ThaiUnit *u)
 }
 
 /*
+ * พร at a word's end is the word phon (blessing) that ends many given names
+ * (จตุพร chatuphon, ศิริพร siriphon): its ร says n after a short vowel too,
+ * where a ร after the stops of Sanskrit's tr, dr, kr is silent (ประวิตร
+ * prawit, สมุทร samut, จักร chak).
+ */
+static bool
+phon(const ThaiUnit *c, const ThaiUnit *r)
+{
+	return c->id == 'p' && strcmp(c->ini, "ph") == 0 && r->id == 'r' && !r->vowel;
+}
+
+/*
  * The consonant at u[i] closes the syllable being written when no vowel
  * follows it, except where Thai spelling reads it as the start of the next
  * syllable: before รร (it opens "-an"), and at a word's end as the first
@@ -394,7 +407,8 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 		return i;
 	for (rest = 0; i + rest < m && !vowel_at(u, m, i + rest) && u[i + rest].id != 'R'; rest++)
 		;
-	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1])))))
+	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1]) ||
+													  phon(&u[i], &u[i + 1])))))
 		return i;
 	put(o, u[i].fin);
 	*after_final = u[i].id != 'y' && u[i].id != 'w';
@@ -419,6 +433,19 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 	bool		after_final = false;	/* the last syllable closed with a consonant */
 	bool		long_vowel = false;	/* this syllable's vowel is า ี ู */
 	bool		ai = false;		/* ... is ไ or ใ */
+
+	/*
+	 * ห between a consonant's ร and ม is silent: the Sanskrit brahma, พรหม
+	 * phrom, which many names hold (พรหมพันธุ์ phromphan, พรหมมา phromma;
+	 * was phramaphan).
+	 */
+	for (int k = 2; k + 1 < m; k++)
+		if (u[k].id == 'h' && u[k - 1].id == 'r' && !u[k - 2].vowel && !u[k + 1].vowel &&
+			strcmp(u[k + 1].ini, "m") == 0)
+		{
+			memmove(&u[k], &u[k + 1], (m - k - 1) * sizeof(ThaiUnit));
+			m--;
+		}
 
 	while (i < m)
 	{

@@ -6,7 +6,8 @@
 -- (session 15) the Hebrew final bet, kana's oo; (session 18) the Hebrew key;
 -- (session 19) a vowelless last word of a name in Arabic or Hebrew letters,
 -- the Latin gh as qaf, a query in Hebrew letters against Latin names;
--- (session 20) shin read as sin, the Arabic article before two letters.  Two hand-made lists: XL holds each name in Latin
+-- (session 20) shin read as sin, the Arabic article before two letters;
+-- (session 21) a Latin s as zayin, Thai พร and พรหม.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -411,6 +412,40 @@ SELECT * FROM hits('אבשלום כץ');
 SELECT * FROM hits('Tamir Avner');
 SELECT * FROM hits('Avshalom Katz');
 SELECT * FROM hits('אבי כהן');
+
+-- ====================================================================
+-- Session 21: a Latin s may be zayin: German and Yiddish names spell the
+-- voiced s with an s, which Hebrew writes zayin, the skeleton's d
+-- (גלזר gldr against GLASER glsr; מייזלס mdls, MEISELS msls, whose last s
+-- is a samekh), either way.  XL13 / XO13.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['GLASER, Ruth', 'MEISELS, Dan', 'KAISER, Noam']),
+                                   list => 'XL13') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['רות גלזר', 'דן מייזלס', 'נועם קייזר']),
+                                   list => 'XO13') AS original;
+SELECT * FROM hits('רות גלזר');
+SELECT * FROM hits('Ruth Glaser');
+SELECT * FROM hits('Dan Meisels');
+SELECT * FROM hits('Noam Kaiser');
+
+-- ====================================================================
+-- Session 21: Thai พร at a word's end is phon after a short vowel too
+-- (ชุติพร chutiphon, CHUTIPORN; was chutip: the ร after a consonant closing
+-- a short syllable is silent in ประวิตร prawit, สมุทร samut), either way.
+-- XL14 / XO14.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['THONGDEE, Chutiporn']), list => 'XL14') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['ชุติพร ทองดี']), list => 'XO14') AS original;
+SELECT * FROM hits('Chutiporn Thongdee');
+SELECT * FROM hits('ชุติพร ทองดี');
+
+-- ====================================================================
+-- Session 21: Thai ห between a consonant's ร and ม is silent (พรหม phrom,
+-- the Sanskrit brahma of many names: พรหมมา phromma, PROMMA; พรหมพันธุ์
+-- was phramaphan).  XO15.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สมใจ พรหมมา']), list => 'XO15') AS original;
+SELECT * FROM hits('Somjai Promma');
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
