@@ -80,27 +80,6 @@ same_key_of(char x, char y)
 }
 
 /*
- * Is typing y for x a slip or less: the same key, touching keys, or one
- * vowel for another and v for w, as the spellings of one name write them
- * (HUSSEIN, HOSSEIN; HAMID, HAMED; KARIMOV, KARIMOW)?
- */
-static bool
-near_keys_of(char x, char y)
-{
-	char		bx[2],
-				by[2];
-
-	if (same_key_of(x, y) || (ft_key_vowel(x) && ft_key_vowel(y)) ||
-		(x == 'v' && y == 'w') || (x == 'w' && y == 'v'))
-		return true;
-	for (const char *p = typed_as(x, bx); *p; p++)
-		for (const char *r = typed_as(y, by); *r; r++)
-			if (ft_keys_touch(*p, *r))
-				return true;
-	return false;
-}
-
-/*
  * Is typing y for x a keyboard slip proper: the same key, or keys that
  * touch (of the letters a folded letter may have been typed as), not one
  * vowel for another (ft_typed_slip_sim)?
@@ -118,6 +97,18 @@ keys_slip_of(char x, char y)
 			if (ft_keys_touch(*p, *r))
 				return true;
 	return false;
+}
+
+/*
+ * Is typing y for x a slip or less: a keyboard slip proper, or one vowel
+ * for another and v for w, as the spellings of one name write them
+ * (HUSSEIN, HOSSEIN; HAMID, HAMED; KARIMOV, KARIMOW)?
+ */
+static bool
+near_keys_of(char x, char y)
+{
+	return keys_slip_of(x, y) || (ft_key_vowel(x) && ft_key_vowel(y)) ||
+		(x == 'v' && y == 'w') || (x == 'w' && y == 'v');
 }
 
 /*
