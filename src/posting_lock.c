@@ -28,7 +28,9 @@
  * undoes it (ledger_finish writes the account again if the entry did not
  * apply exactly that change);
  * an account tried for deferral (deferral.c) first with SKIP LOCKED, and
- * when it is busy FOR KEY SHARE, at its own place in that order.  One
+ * when it is busy FOR KEY SHARE, at its own place in that order, directly
+ * too (lock_deferrable; the statements P_LOCK_SKIP and P_LOCK_SHARE where
+ * the direct lock cannot settle it).  One
  * account alone (status changes, close) is locked FOR UPDATE, which also
  * waits for deferred postings in flight.
  *
