@@ -162,15 +162,25 @@ bucket_of(uint32 h)
 	return &shared_slots[(h & (SHARED_BUCKETS - 1)) * SHARED_WAYS];
 }
 
+/* the first slot of bucket b whose last version is tagged with h (*cur), else NULL */
+static SharedSlot *
+own_slot(SharedSlot *b, uint32 h, ItemPointer cur)
+{
+	for (int i = 0; i < SHARED_WAYS; i++)
+		if (unpack(pg_atomic_read_u64(&b[i].cur), h, cur))
+			return &b[i];
+	return NULL;
+}
+
 /* the code's slot in bucket b, else an empty one, else the next to evict */
 static SharedSlot *
 slot_for(SharedSlot *b, uint32 h)
 {
 	ItemPointerData tid;
+	SharedSlot *own = own_slot(b, h, &tid);
 
-	for (int i = 0; i < SHARED_WAYS; i++)
-		if (unpack(pg_atomic_read_u64(&b[i].cur), h, &tid))
-			return &b[i];
+	if (own != NULL)
+		return own;
 	for (int i = 0; i < SHARED_WAYS; i++)
 		if (pg_atomic_read_u64(&b[i].cur) == 0)
 			return &b[i];
@@ -381,9 +391,7 @@ ft_acct_tid_latest(Relation rel, BlockNumber *nblocks, AttrNumber code_att, Oid 
 				   const char *code, ItemPointer tid)
 {
 	uint32		h;
-	SharedSlot *b;
 	ItemPointerData cur;
-	bool		have = false;
 	Buffer		buf;
 	ItemId		lp;
 	HeapTupleData tup;
@@ -393,10 +401,7 @@ ft_acct_tid_latest(Relation rel, BlockNumber *nblocks, AttrNumber code_att, Oid 
 	if (shared_slots == NULL)
 		return false;
 	h = code_hash(code);
-	b = bucket_of(h);
-	for (int i = 0; i < SHARED_WAYS && !have; i++)
-		have = unpack(pg_atomic_read_u64(&b[i].cur), h, &cur);
-	if (!have || ItemPointerEquals(&cur, tid))
+	if (own_slot(bucket_of(h), h, &cur) == NULL || ItemPointerEquals(&cur, tid))
 		return false;
 	if (!block_inside(rel, nblocks, ItemPointerGetBlockNumber(&cur)))
 		return false;
