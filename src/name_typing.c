@@ -425,6 +425,36 @@ one_slip(const char *t, int len, const char *c, int lc)
 }
 
 /*
+ * How far apart the letters of t (len) and c (lc) are, counted: the sum
+ * over a-z of the difference of their counts, -1 when either holds
+ * anything but a-z.  A slip changes it by 2 at most, a letter added or
+ * left out by 1: a quick test that most pairs the candidate search
+ * brings to two_slips and ft_typed_slip_sim do not pass.
+ */
+static int
+count_distance(const char *t, int len, const char *c, int lc)
+{
+	int			h[26] = {0};
+	int			d = 0;
+
+	for (int k = 0; k < len; k++)
+	{
+		if (t[k] < 'a' || t[k] > 'z')
+			return -1;
+		h[t[k] - 'a']++;
+	}
+	for (int k = 0; k < lc; k++)
+	{
+		if (c[k] < 'a' || c[k] > 'z')
+			return -1;
+		h[c[k] - 'a']--;
+	}
+	for (int k = 0; k < 26; k++)
+		d += abs(h[k]);
+	return d;
+}
+
+/*
  * Is the query token t (len) two keyboard slips away from the listed token
  * c (lc), both of TWO_SLIP_LEN letters or more?  Any way of writing c as
  * t by two slips has to mend the first letter where they differ, at i:
@@ -438,31 +468,13 @@ two_slips(const char *t, int len, const char *c, int lc)
 {
 	char		u[MAX_TOKLEN + 3];
 	int			i = 0;
-
-	int			h[26] = {0};
-	int			d = 0;
+	int			d;
 
 	if (Min(len, lc) < TWO_SLIP_LEN || abs(len - lc) > 2 || Max(len, lc) > MAX_TOKLEN + 1)
 		return false;
-	/*
-	 * (first the letters counted: two slips change the counts by 4 at
-	 * most, which most pairs the candidate search brings here do not pass)
-	 */
-	for (int k = 0; k < len; k++)
-	{
-		if (t[k] < 'a' || t[k] > 'z')
-			return false;
-		h[t[k] - 'a']++;
-	}
-	for (int k = 0; k < lc; k++)
-	{
-		if (c[k] < 'a' || c[k] > 'z')
-			return false;
-		h[c[k] - 'a']--;
-	}
-	for (int k = 0; k < 26; k++)
-		d += abs(h[k]);
-	if (d > 4)
+	/* (first the letters counted: two slips change the counts by 4 at most) */
+	d = count_distance(t, len, c, lc);
+	if (d < 0 || d > 4)
 		return false;
 	while (i < len && i < lc && t[i] == c[i])
 		i++;
@@ -555,27 +567,18 @@ ft_typed_slip_sim(const char *t, int len, const char *c, int lc)
 {
 	char		e[2 * MAX_TOKLEN + 1] = {0};
 	bool		opt[2 * MAX_TOKLEN + 1] = {0};
-	int			h[26] = {0};
-	int			d = 0,
+	int			d,
 				le,
 				cost;
 
 	if (Min(len, lc) < 3 || len > MAX_TOKLEN || lc > MAX_TOKLEN || abs(len - lc) > 3)
 		return 0.0f;
-	if (!all_letters(t, len) || !all_letters(c, lc))
-		return 0.0f;
 	/*
-	 * (first the letters counted: two slips change the counts by 4 at
-	 * most and a letter the folding took out by 1 more, which most pairs
-	 * the candidate search brings here do not pass)
+	 * (letters only; first the letters counted: two slips change the
+	 * counts by 4 at most and a letter the folding took out by 1 more)
 	 */
-	for (int k = 0; k < len; k++)
-		h[t[k] - 'a']++;
-	for (int k = 0; k < lc; k++)
-		h[c[k] - 'a']--;
-	for (int k = 0; k < 26; k++)
-		d += abs(h[k]);
-	if (d > 4 * SLIP_COST + 1)
+	d = count_distance(t, len, c, lc);
+	if (d < 0 || d > 4 * SLIP_COST + 1)
 		return 0.0f;
 	/* (another form of the name: a vowel added or left out at the end) */
 	if ((len == lc + 1 && ft_key_vowel(t[lc]) && memcmp(t, c, lc) == 0) ||
