@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * events.h
- *	  Events (events.c, events_read.c): what the parts call where money,
+ *	  Events (events.c, event_payload.c, events_read.c): what the parts call where money,
  *	  holds, payments, parties, alerts and erasures change state, and the
  *	  consumer API over fintech.events.
  *
@@ -68,6 +68,16 @@ extern void ft_event_entry_collect(const EntrySpec *e, FtEventCollect collect, v
 extern void ft_event_append_row(const char *kind, text *payload, int64 write_seq);
 
 /*
+ * The writer under ft_event_emit (events.c), for a payload already built
+ * as its JSON text in a json datum (event_payload.c): the WAL message when
+ * decodable, then the row (or, _collected, the row handed to collect(),
+ * which then owns the payload).  The caller has checked ft_events_on().
+ */
+extern void ft_event_write(const char *kind, text *payload);
+extern void ft_event_write_collected(const char *kind, text *payload,
+									 FtEventCollect collect, void *arg);
+
+/*
  * A payment's state as its event reports it (payment.<status>): what
  * fintech.payments holds for it, given by pay at the row's insertion so
  * that the hot path reads nothing back.  currency: the payer account's
@@ -87,7 +97,7 @@ typedef struct PaymentEvent
 	int64		resolved_entry_id;
 } PaymentEvent;
 
-/* the event of a payment just recorded (payments.c); SPI connected */
+/* the event of a payment just recorded (payments.c; event_payload.c); SPI connected */
 extern void ft_event_payment(const PaymentEvent *pe);
 
 /* the event(s) of a row whose state changed, payload read from the row */
