@@ -237,5 +237,21 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['CHEN, Yih-shan']), list => 'XL12')
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY['陳義山']), list => 'XO12') AS original;
 SELECT * FROM hits('Chen Yih-shan');
 SELECT * FROM hits('陳義山');
+-- (session 22) a keyboard slip explains only letters someone typed: a
+-- query written in Hangul or Chinese characters is a transliteration, and
+-- its syllable a letter off a listed one is another character, compared
+-- by its letters only.  영 yeong against KYONG (a k added) and 商 shang
+-- against ZHANG (s and z touch) were a slip's 0.9 before; 박영수 (Pak
+-- Yeong-su) no longer scores 0.946 against PAK, Kyong Su.  The Korean key
+-- writes wh before a vowel hw, a spelling that had passed as a slip (two
+-- letters swapped): 김화선 finds KIM, Wha-son by the keys, hwa / wha
+-- 0.95.  XL13.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['PAK, Kyong Su', 'ZHANG, Wei', 'KIM, Wha-son']),
+                                   list => 'XL13') AS latin;
+SELECT v.q, e->'tokens' AS tokens, round((e->>'score')::numeric, 3) AS score
+  FROM (VALUES ('박영수', '1'), ('商伟', '2'), ('김화선', '3')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XL13' AND s.source_uid = v.uid;
+SELECT * FROM hits('김화선');
 \c :original_db
 DROP DATABASE fintech_screening_keys;
