@@ -241,16 +241,17 @@ SELECT * FROM hits('陳義山');
 -- query written in Hangul or Chinese characters is a transliteration, and
 -- its syllable a letter off a listed one is another character, compared
 -- by its letters only.  영 yeong against KYONG (a k added) and 商 shang
--- against ZHANG (s and z touch) were a slip's 0.9 before: 박영수 (Pak
--- Yeong-su) scored 0.947 against PAK, Kyong Su, 0.931 without the slip
--- (0.838 with the rule below), 商伟 0.933 and 0.902 (0.755).  The Korean key
+-- against ZHANG (s and z touch) were a slip's 0.9 before: 남영섭 (Nam
+-- Yeong-seop) scored 0.954 against NAM, Kyong Sop, 0.940 without the
+-- slip, 0.859 with the rule below; 商伟 0.933 against ZHANG, Wei, 0.902
+-- and 0.755.  The Korean key
 -- writes wh before a vowel hw, a spelling that had passed as a slip (two
 -- letters swapped): 김화선 finds KIM, Wha-son by the keys, hwa / wha
 -- 0.95.  XL13.
-SELECT fintech.load_sanctions_ofac(sdn(ARRAY['PAK, Kyong Su', 'ZHANG, Wei', 'KIM, Wha-son']),
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['NAM, Kyong Sop', 'ZHANG, Wei', 'KIM, Wha-son']),
                                    list => 'XL13') AS latin;
 SELECT v.q, e->'tokens' AS tokens, round((e->>'score')::numeric, 3) AS score
-  FROM (VALUES ('박영수', '1'), ('商伟', '2'), ('김화선', '3')) AS v(q, uid),
+  FROM (VALUES ('남영섭', '1'), ('商伟', '2'), ('김화선', '3')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XL13' AND s.source_uid = v.uid;
 SELECT * FROM hits('김화선');
