@@ -55,7 +55,8 @@ item_sim_last(const ScreenQuery *q, int qi, const char *cs, int clen, bool slip,
  * compare them, before the pair's own losses (name_score.c's pair_sim): Jaro-Winkler less the
  * length penalty; in the plain pass a variant group's token as near as its
  * nearest spelling (single tokens), the Korean keys where one side is
- * written in Hangul, one keyboard slip (single tokens); less
+ * written in Hangul, one keyboard slip (single tokens of a query written
+ * in letters someone typed: not in Chinese characters or Hangul); less
  * KNOWN_PENALTY for a query token the lists know.  floor_drops: the caller
  * drops a pair under SIM_FLOOR, so Jaro-Winkler may stop early where only
  * the spellings or Korean keys could lift the pair (ft_tok_sim_floor, 0
@@ -86,6 +87,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 	bool		keyeqd = true;	/* keyed is (the Chinese keys are equal or nothing) */
 	bool		hebrew = false; /* keyed is the Hebrew keys' */
 	bool		read = false;	/* a query in Hebrew letters reads as the entry */
+	bool		typed;			/* a keyboard slip may explain the pair */
 
 	/* (only a variant group's token has spellings; under the floor the pair goes) */
 	if (sim < 1.0f && variant)
@@ -174,8 +176,15 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 			hebrew = false;
 		}
 	}
+	/*
+	 * (a keyboard slip explains only letters someone typed: a query written
+	 * in Chinese characters or Hangul is a transliteration, whose syllable a
+	 * letter off a listed one is another character, not a typing error:
+	 * 商 shang is not ZHANG, 영 yeong not KYONG; session 22)
+	 */
+	typed = token && plain && !q->nn.han && !q->nn.hangul;
 	/* the rest for the similarity without the keys, then (if they lifted it) with them */
-	*unkeyed = item_sim_last(q, qi, cs, v->len, token && plain, eq, sim);
+	*unkeyed = item_sim_last(q, qi, cs, v->len, typed, eq, sim);
 	*keyeq = eq ? (FT_KEYEQ | FT_KEYEQ_UNKEYED) : 0;
 	if (keyed == sim && !read)
 		return *unkeyed;
@@ -184,5 +193,5 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		*keyeq |= FT_KEYEQ;
 	if (hebrew)
 		*keyeq |= FT_KEYED_HEBREW;
-	return item_sim_last(q, qi, cs, v->len, token && plain, keyeqd, keyed);
+	return item_sim_last(q, qi, cs, v->len, typed, keyeqd, keyed);
 }

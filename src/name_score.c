@@ -118,7 +118,8 @@ pair_ok(float sim, int qspan, int cspan)
  * the same letters, while two words whose join is merely near one are
  * another name (SUSAN WARD, SUSANGIRD; Abdullah Bin, ABDULLAHI); a join
  * of syllables of a Chinese or Korean name only when equal or the same
- * syllables' romanisation (ft_syllables_other).  A name in another
+ * syllables' romanisation (ft_syllables_other; of a query written in
+ * Hangul too, session 22).  A name in another
  * script is compared through its machine transliteration, whose joins
  * miss by a letter: it keeps JOIN_FLOOR.
  */
@@ -491,6 +492,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	uint32		qf_to = 0;		/* the listed tokens the query's family name met */
 	bool		latin = q->forms == FT_FORM_PLAIN && !nm->abjad && !nm->keyed &&
 		!(q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic || q->nn.greek);
+	/* (a query in Hangul against a Latin name: its joins of syllables are judged too, session 22) */
+	bool		hangul_latin = q->forms == FT_FORM_PLAIN && q->nn.hangul && !nm->abjad &&
+		!nm->keyed && !nm->han;
 
 	/* the pairs the index found similar */
 	for (int ci = 0; ci < nm->nitems; ci++)
@@ -506,14 +510,15 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			float		sim = pair_sim(q, qi, FT_STR(ix, cv->s), cv->len, q->links[l].sim,
 									   q->links[l].unkeyed, q->links[l].keyeq,
 									   keyed_name(q, nm, q->links[l].keyeq));
-			bool		lat = latin && (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
-													 FT_FORM_CYRILLIC | FT_FORM_GREEK)) == 0;
+			bool		scripts = (cv->forms & (FT_FORM_HANGUL | FT_FORM_THAI |
+												FT_FORM_CYRILLIC | FT_FORM_GREEK)) != 0;
+			bool		lat = latin && !scripts;
 
 			if (!pair_ok(sim, q->it.span[qi], span[ci]) ||
 				!join_near(sim, q->it.span[qi], span[ci], lat))
 				continue;
 			/* (a join of syllables meets a listed word only as those syllables) */
-			if (lat && sim < 1.0f && span[ci] == 1 &&
+			if ((lat || (hangul_latin && !scripts)) && sim < 1.0f && span[ci] == 1 &&
 				ft_syllables_other(q, qi, FT_STR(ix, cv->s), cv->len))
 				continue;
 			/* a join matches a token; two joins only when equal */

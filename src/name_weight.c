@@ -146,6 +146,36 @@ untyped_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, in
 }
 
 /*
+ * Is the near miss of query token qi and the listed token v of the name
+ * nm (single tokens, the plain pass) one between a character and another
+ * syllable: the query written in Chinese characters or Hangul (each token
+ * one character's reading: translit.c writes a blank between two Hangul
+ * syllables; of Chinese characters, a pinyin syllable), the listed name in
+ * Latin letters, its token one syllable (ft_word_is_syllable; against
+ * Hangul also a Korean syllable's shape, ft_word_is_korean_syllable), and
+ * not the same syllable in another romanisation (ft_same_romanisation)?
+ * The query's letters are neither typed nor another spelling of the listed
+ * syllable: 영 yeong is not KYONG, 정 jeong not JUNG's SIK, 政 zheng not ZHANG
+ * (session 22; a Latin query's syllables are session 17's COMMON_MISS).
+ */
+static bool
+character_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi,
+			   const Vocab *v, int cspan)
+{
+	const char *cs = FT_STR(ix, v->s);
+
+	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 ||
+		!(q->nn.han || q->nn.hangul) || nm->abjad || nm->keyed || nm->han)
+		return false;
+	if (!q->nn.hangul && !ft_word_is_syllable(q->it.s[qi], q->it.len[qi]))
+		return false;
+	if (!ft_word_is_syllable(cs, v->len) &&
+		!(q->nn.hangul && ft_word_is_korean_syllable(cs, v->len)))
+		return false;
+	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, v->len);
+}
+
+/*
  * How many times the knee's loss a near miss (below KNEE) of query token
  * qi and the listed item v (cspan tokens) of the name nm costs: COMMON_MISS when both
  * are common words of the lists (common_word: ALI and SALI, YONG and
@@ -172,11 +202,16 @@ untyped_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, in
  * when both names are written in Latin letters and no typing error makes
  * the one word of the other (untyped_miss: QALEM and ALEMU, SALIM and
  * SALMA): another name, not the listed one mistyped (session 20).
+ * CHARACTER_MISS, first, when the query is written in Chinese characters
+ * or Hangul and its syllable near-misses another listed syllable
+ * (character_miss: 商 shang and ZHANG, 영 yeong and KYONG).
  */
 double
 ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 				 int qi, const Vocab *v, int cspan, bool generic)
 {
+	if (character_miss(ix, q, nm, qi, v, cspan))
+		return CHARACTER_MISS;
 	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
 		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
 		return 1.0;
@@ -201,7 +236,8 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
 
 /*
  * Is query item qi a join of words that are each a syllable of a Chinese
- * or Korean name (ft_word_is_syllable: Long-hao, Kwang Ho), met by a
+ * or Korean name (ft_word_is_syllable: Long-hao, Kwang Ho; every token of
+ * a query written in Hangul), met by a
  * listed word cs that is not that join in another romanisation
  * (ft_same_romanisation)?  Each syllable is a character: a given name
  * written in two syllables that differs from the listed one in a letter
@@ -213,6 +249,9 @@ ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen)
 {
 	if (q->it.span[qi] < 2)
 		return false;
+	/* (each token of a query written in Hangul is a syllable: session 22) */
+	if (q->nn.hangul)
+		return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, clen);
 	for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
 		if (!ft_word_is_syllable(q->it.s[t], q->it.len[t]))
 			return false;

@@ -7,7 +7,8 @@
  *	  phonetic folding of a token (ft_fold_token), the words that weigh
  *	  little (initials, particles, titles, legal forms, patronymics), and
  *	  the shape of a one-syllable name part of Chinese and Korean names
- *	  (ft_word_is_syllable); two legal-form words written as one
+ *	  (ft_word_is_syllable) or of a Korean name (ft_word_is_korean_syllable);
+ *	  two legal-form words written as one
  *	  (ft_word_legal_joined); Abd al-X written as one word
  *	  (ft_abd_al_glued).
  *
@@ -454,6 +455,32 @@ ft_word_is_syllable(const char *t, int len)
 			if ((int) strlen(w_finals[f]) == len - l - 1 && memcmp(rest + 1, w_finals[f], len - l - 1) == 0)
 				return true;
 	return false;
+}
+
+/*
+ * Is the folded token t (len bytes) shaped as one Korean syllable is
+ * romanised: up to two consonants, one group of vowels (a w among them:
+ * HWAN, KWANG), up to two consonants (CHOL, SONG, JUNG, UNG, which the
+ * pinyin grammar above lacks)?  (name_weight.c: a listed syllable near a
+ * syllable of a query written in Hangul)
+ */
+bool
+ft_word_is_korean_syllable(const char *t, int len)
+{
+	int			i = 0,
+				before = 0,
+				vowels = 0,
+				after = 0;
+
+	if (len < 1 || len > 6)
+		return false;
+	for (; i < len && strchr("aeiouw", t[i]) == NULL; i++)
+		before++;
+	for (; i < len && strchr("aeiouw", t[i]) != NULL; i++)
+		vowels++;
+	for (; i < len && strchr("aeiouw", t[i]) == NULL; i++)
+		after++;
+	return i == len && vowels > 0 && before <= 2 && after <= 2;
 }
 
 /*

@@ -50,6 +50,7 @@ extern bool ft_word_is_weak(const char *t);
 
 /* is the folded token t (len bytes) one syllable of a Chinese or Korean name as romanised? */
 extern bool ft_word_is_syllable(const char *t, int len);
+extern bool ft_word_is_korean_syllable(const char *t, int len);
 
 /* the table of a word list (read-only after ft_name_words_init) */
 extern const WordTable *ft_word_list(NameWordList list);

@@ -37,7 +37,10 @@
  * WOOK; session 17).  And zh is j: the variant group of ZHOU and CHOU
  * (name_words.c) writes every chu zhu, Hangul's 추 too (CHOO; session
  * 19); and ye after a consonant is e (ㅖ after a consonant but ㅇ and ㄹ is
- * said ㅔ: SYE for 세, HYE or HE for 혜; session 19).  The key writes each
+ * said ㅔ: SYE for 세, HYE or HE for 혜; session 19); and wh before a
+ * vowel is hw (WHANG, WHA for 황, 화), and the spellings of ㅚ, oe, oi and
+ * (after a consonant) ey, are one (CHOE, CHOI, CHEY for 최; session 22).
+ * The key writes each
  * of those
  * classes as one letter (k t p c l s, n, o, e, i for ee and ui, no h) and a
  * doubled letter once, so that GEUN and kun (근), MOON and mun
@@ -60,6 +63,16 @@ korean_key(const char *t, int len, bool strict, char *out)
 			case 'e':
 				if (n == 'o' || n == 'u')
 					continue;	/* eo, eu: the vowel after */
+				if (n == 'i' && i > 0 && !ft_key_vowel(t[i - 1]) &&
+					(i + 2 >= len || !ft_key_vowel(t[i + 2])))
+				{
+					/* ey (folded ei) after a consonant = oe: CHEY for 최 (ㅚ) */
+					if (o == 0 || out[o - 1] != 'o')
+						out[o++] = 'o';
+					c = 'e';
+					i++;
+					break;
+				}
 				if (n == 'e')
 				{
 					c = 'i';	/* ee = i: HEE */
@@ -73,6 +86,13 @@ korean_key(const char *t, int len, bool strict, char *out)
 			case 'w':
 				if (i == 0 && (n == 'u' || (n == 'o' && i + 2 < len && t[i + 2] == 'o')))
 					continue;	/* an initial wu, woo: the vowel u alone (우 wu, WOO; 욱 WOOK) */
+				if (n == 'h' && i + 2 < len && ft_key_vowel(t[i + 2]))
+				{
+					/* wh before a vowel = hw: WHANG, WHA (황, 화) */
+					if (o == 0 || out[o - 1] != 'h')
+						out[o++] = 'h';
+					i++;
+				}
 				break;
 
 			case 'a':
@@ -87,6 +107,15 @@ korean_key(const char *t, int len, bool strict, char *out)
 					continue;	/* ye (folded ie) after a consonant: e (세 SYE, 혜 HYE, said se, he) */
 				break;
 			case 'o':
+				if (n == 'i' && (i + 2 >= len || !ft_key_vowel(t[i + 2])))
+				{
+					/* oi = oe: CHOI, CHOE for 최 (ㅚ) */
+					if (o == 0 || out[o - 1] != 'o')
+						out[o++] = 'o';
+					c = 'e';
+					i++;
+					break;
+				}
 				if (strict && n == 'o')
 				{
 					c = 'u';	/* oo = u: KOO, MOO */

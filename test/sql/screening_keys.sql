@@ -237,5 +237,46 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['CHEN, Yih-shan']), list => 'XL12')
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY['陳義山']), list => 'XO12') AS original;
 SELECT * FROM hits('Chen Yih-shan');
 SELECT * FROM hits('陳義山');
+-- (session 22) a keyboard slip explains only letters someone typed: a
+-- query written in Hangul or Chinese characters is a transliteration, and
+-- its syllable a letter off a listed one is another character, compared
+-- by its letters only.  영 yeong against KYONG (a k added) and 商 shang
+-- against ZHANG (s and z touch) were a slip's 0.9 before: 남영섭 (Nam
+-- Yeong-seop) scored 0.954 against NAM, Kyong Sop, 0.940 without the
+-- slip, 0.859 with the rule below; 商伟 0.933 against ZHANG, Wei, 0.902
+-- and 0.755.  The Korean key
+-- writes wh before a vowel hw, a spelling that had passed as a slip (two
+-- letters swapped): 김화선 finds KIM, Wha-son by the keys, hwa / wha
+-- 0.95.  XL13.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['NAM, Kyong Sop', 'ZHANG, Wei', 'KIM, Wha-son']),
+                                   list => 'XL13') AS latin;
+SELECT v.q, e->'tokens' AS tokens, round((e->>'score')::numeric, 3) AS score
+  FROM (VALUES ('남영섭', '1'), ('商伟', '2'), ('김화선', '3')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XL13' AND s.source_uid = v.uid;
+SELECT * FROM hits('김화선');
+-- (session 22) and a syllable of a query written in Chinese characters or
+-- Hangul that near-misses another listed syllable (not the same one in
+-- another romanisation: the Korean and Chinese keys differ) is another
+-- character: the pair costs ten times the knee's loss (CHARACTER_MISS),
+-- as session 17's three times for two Latin syllables.  Each token of a
+-- query in Hangul is a syllable, and the listed one may have a Korean
+-- syllable's shape the pinyin grammar lacks (CHOL); a join of the
+-- query's syllables meets a listed word only as those syllables (김동철,
+-- tong chol, is not KIM, Songchol, tongchol / songchol 0.917).  Without
+-- the rule 商伟 scored 0.900 against ZHANG, Wei, 최영일 0.916 against
+-- CHOE, Jong Il, 박정칠 0.938 against PAK, Jong Chol, 김동철 0.937 against
+-- KIM, Songchol.  The Korean key writes ㅚ's spellings oe, oi and ey as
+-- one: 최민호 finds CHEY, Min-ho (0.897 before; without the key, choe /
+-- chei would be two syllables now, and it would not be found).  XL14.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['ZHANG, Wei', 'CHOE, Jong Il', 'PAK, Jong Chol',
+                                             'KIM, Songchol', 'CHEY, Min-ho']),
+                                   list => 'XL14') AS latin;
+SELECT q, h.* FROM unnest(ARRAY['商伟', '최영일', '박정칠', '김동철', '최민호']) AS q
+  LEFT JOIN LATERAL hits(q, 0.7) AS h ON h.list = 'XL14' ORDER BY q, h.score DESC;
+SELECT v.q, e->'tokens' AS tokens, round((e->>'score')::numeric, 3) AS score
+  FROM (VALUES ('최영일', '2'), ('박정칠', '3')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XL14' AND s.source_uid = v.uid;
 \c :original_db
 DROP DATABASE fintech_screening_keys;

@@ -14,8 +14,9 @@
 #   modes     n k a1 d1 (default all): name only; kinds; kinds + country
 #             (attrs=1); kinds + country + date of birth (dob=1).
 # env: SETS (default "train ho ho2 ho3": the training set and the three
-#      held-out sets; "dev" adds the development positives of dev/, whose
-#      misses are all listed in OUTDIR/dev_MODE.md: a set to tune on);
+#      held-out sets; "dev" adds the development set of dev/, positives and
+#      negatives, whose misses and false positives are all listed in
+#      OUTDIR/dev_MODE.md, every hit in OUTDIR/dev_MODE/: a set to tune on);
 #      LOAD=0 keeps the database as it is (no DROP/CREATE
 #      EXTENSION, no list load, no cross-script stand-ins); PAIRS=0 skips
 #      held-out 3's pairs.
@@ -31,7 +32,7 @@
 # read the "all" rows to keep them blind.
 # About 6.5 minutes for all four sets on a busy 2-core machine.
 set -e
-[ $# -ge 1 ] || { sed -n 2,37p "$0"; exit 2; }
+[ $# -ge 1 ] || { sed -n 2,33p "$0"; exit 2; }
 [ -n "${OFAC_DIR:-}" ] && [ -n "${UN_XML:-}" ] || { echo "set OFAC_DIR and UN_XML" >&2; exit 2; }
 OUT=$1; shift
 MODES=${*:-"n k a1 d1"}
@@ -60,8 +61,9 @@ for m in $MODES; do
         d=heldout${s#ho}
         (cd $S/$d && psql -X -f ../eval.sql -v sweep=0 $V -v countries=../kind_country.csv \
            -v positives=positives.csv -v negatives=negatives.csv 2>&1 | agg > $OUT/${s}_$m.md);;
-      dev) (cd $S/dev && psql -X -f ../eval.sql -v sweep=0 $V -v countries=../kind_country.csv -v worst=100000 \
-              -v positives=positives.csv -v negatives=/dev/null > $OUT/dev_$m.md 2>&1);;
+      dev) mkdir -p $OUT/dev_$m; chmod 777 $OUT/dev_$m
+           (cd $S/dev && psql -X -f ../eval.sql -v sweep=0 $V -v countries=../kind_country.csv -v worst=100000 \
+              -v positives=positives.csv -v negatives=negatives.csv -v details=$OUT/dev_$m > $OUT/dev_$m.md 2>&1);;
       none) ;;
       *) echo "unknown set $s" >&2; exit 2;;
     esac
