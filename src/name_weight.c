@@ -198,8 +198,8 @@ skeleton_unit(const char *s, int len, int i)
  * brkb, BOURGUIBA), two are another name (mhdy MAHDI and mhmd
  * MUHAMMAD, khdr KHUDAIR and khld KHALID).
  */
-static bool
-skeletons_apart(const char *a, int la, const char *b, int lb)
+bool
+ft_skeletons_apart(const char *a, int la, const char *b, int lb)
 {
 	const char *ua[FT_SKELETON_UNITS],
 			   *ub[FT_SKELETON_UNITS];
@@ -242,7 +242,28 @@ skeletons_apart(const char *a, int la, const char *b, int lb)
 			d[i][j] = v;
 		}
 #undef UNIT_EQ
-	return d[na][nb] >= 2;
+	if (d[na][nb] >= 2)
+		return true;
+	/* (one consonant changed: a liquid or nasal for another consonant, but m for n) */
+	if (na == nb)
+	{
+		int			at = -1,
+					ndiff = 0;
+
+		for (int i = 0; i < na; i++)
+			if (ua[i][0] != ub[i][0] || wa[i] != wb[i])
+				at = i, ndiff++;
+		if (ndiff == 1)
+		{
+			bool		sa = wa[at] == 1 && strchr("lrmn", ua[at][0]) != NULL,
+						sb = wb[at] == 1 && strchr("lrmn", ub[at][0]) != NULL;
+
+			if ((sa || sb) &&
+				!(sa && sb && strchr("mn", ua[at][0]) != NULL && strchr("mn", ub[at][0]) != NULL))
+				return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -301,7 +322,7 @@ skeletons_read(const ScreenQuery *q, int qi, const Vocab *v, const char *cs)
  * or Hangul and its syllable near-misses another listed syllable
  * (character_miss: 商 shang and ZHANG, 영 yeong and KYONG).  SKELETON_MISS
  * in the skeleton pass, between two single tokens two consonants apart or
- * more (skeletons_apart: mhdy MAHDI and mhmd MUHAMMAD) that no script's
+ * more (ft_skeletons_apart: mhdy MAHDI and mhmd MUHAMMAD) that no script's
  * reading brings nearer (skeletons_read): another name (session 22).
  */
 double
@@ -311,7 +332,7 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
 	if (character_miss(ix, q, nm, qi, v, cspan))
 		return CHARACTER_MISS;
 	if (q->forms == FT_FORM_SKELETON && q->it.span[qi] == 1 && cspan == 1 &&
-		skeletons_apart(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) &&
+		ft_skeletons_apart(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) &&
 		!skeletons_read(q, qi, v, FT_STR(ix, v->s)))
 		return SKELETON_MISS;
 	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
