@@ -748,7 +748,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 					if (whole > score && (q->forms != FT_FORM_SKELETON ||
 										  (whole >= KNEE &&
 										   !ft_skeletons_apart(q->joined, q->joined_len,
-															   FT_STR(ix, v->s), v->len))))
+															   FT_STR(ix, v->s), v->len) &&
+										   !ft_skeleton_changed(q->joined, q->joined_len,
+																FT_STR(ix, v->s), v->len))))
 					{
 						score = whole;
 						if (ex != NULL)

@@ -128,6 +128,7 @@ typedef struct ScreenQuery
 extern float ft_token_weight(const char *t, int df);
 extern bool ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf);
 extern bool ft_skeletons_apart(const char *a, int la, const char *b, int lb);
+extern bool ft_skeleton_changed(const char *a, int la, const char *b, int lb);
 extern double ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								  int qi, const Vocab *v, int cspan, bool generic);
 extern float ft_part_weight(const char *t, int df);

@@ -267,6 +267,22 @@ ft_skeletons_apart(const char *a, int la, const char *b, int lb)
 }
 
 /*
+ * Do two skeletons of as many consonants differ (one changed for another)?
+ */
+bool
+ft_skeleton_changed(const char *a, int la, const char *b, int lb)
+{
+	int			na = 0,
+				nb = 0;
+
+	for (int i = 0; i < la; i += skeleton_unit(a, la, i))
+		na++;
+	for (int i = 0; i < lb; i += skeleton_unit(b, lb, i))
+		nb++;
+	return na == nb && (la != lb || memcmp(a, b, la) != 0);
+}
+
+/*
  * Does a script's reading bring the skeletons of query token qi and the
  * listed entry v (whose string is cs) nearer than their letters: the Hebrew
  * keys, a query in Hebrew letters read as a Latin skeleton, the Latin gh
