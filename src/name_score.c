@@ -745,7 +745,12 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 					double		whole = ft_tok_sim(q->joined, q->joined_len, FT_STR(ix, v->s), v->len);
 
 					/* (skeletons a letter or two apart fit too many names) */
-					if (whole > score && (q->forms != FT_FORM_SKELETON || whole >= KNEE))
+					if (whole > score && (q->forms != FT_FORM_SKELETON ||
+										  (whole >= KNEE &&
+										   !ft_skeletons_apart(q->joined, q->joined_len,
+															   FT_STR(ix, v->s), v->len) &&
+										   !ft_skeleton_changed(q->joined, q->joined_len,
+																FT_STR(ix, v->s), v->len))))
 					{
 						score = whole;
 						if (ex != NULL)

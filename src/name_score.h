@@ -28,6 +28,8 @@
 #define GENERIC_MISS	3.0		/* ... an entity's other word near-missing, the rest generic */
 #define UNTYPED_MISS	10.0	/* a near miss no two keyboard slips make (Latin names) */
 #define CHARACTER_MISS	10.0	/* a near miss of a syllable written in Chinese characters or Hangul */
+#define SKELETON_MISS	10.0	/* a near miss of consonant skeletons two consonants apart */
+#define FT_SKELETON_UNITS	24	/* ... compared so up to this many consonants */
 #define KNOWN_PENALTY	0.05	/* a listed word taken for another one */
 #define UNMATCHED_Q		0.70	/* cost of a query token left unmatched */
 #define UNMATCHED_C		0.35	/* cost of a listed name's token left unmatched */
@@ -125,6 +127,8 @@ typedef struct ScreenQuery
 /* a token's weight among the listed names (df: names holding it; 0 if none) */
 extern float ft_token_weight(const char *t, int df);
 extern bool ft_both_common(const ScreenQuery *q, int qi, const Vocab *v, double idf);
+extern bool ft_skeletons_apart(const char *a, int la, const char *b, int lb);
+extern bool ft_skeleton_changed(const char *a, int la, const char *b, int lb);
 extern double ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								  int qi, const Vocab *v, int cspan, bool generic);
 extern float ft_part_weight(const char *t, int df);

@@ -10,7 +10,8 @@
  *	  near miss between two tokens costs by how common they are
  *	  (ft_near_miss_factor: two common words, two syllables of Chinese or
  *	  Korean names, an organisation's own word beside generic ones, two
- *	  words no typing error makes one of: name_typing.c), and
+ *	  words no typing error makes one of: name_typing.c, two consonant
+ *	  skeletons two consonants apart), and
  *	  whether a join of syllables meets another listed word
  *	  (ft_syllables_other); and the factors of a whole name that come from
  *	  how it is written: a family name written before a comma that met only
@@ -176,6 +177,137 @@ character_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, 
 }
 
 /*
+ * The consonants of a skeleton from position i: a letter, or one of the
+ * two-letter consonants the skeletons write (sh, kh, gh, ch, th, dh, zh,
+ * ph: ICU's shin, khah, ghayn), whose length it returns.
+ */
+static int
+skeleton_unit(const char *s, int len, int i)
+{
+	if (i + 1 < len && s[i + 1] == 'h' && strchr("sgkctdzp", s[i]) != NULL)
+		return 2;
+	return 1;
+}
+
+/*
+ * Are two consonant skeletons two consonants apart or more: more than one
+ * consonant added, left out or changed, or two side by side swapped,
+ * counted by consonants (sh one)?  A skeleton is what a name is made of:
+ * its spellings and transliterations differ in one consonant (an
+ * article's l, a final y, an h or b left out, qaf as k or g: brjb and
+ * brkb, BOURGUIBA), two are another name (mhdy MAHDI and mhmd
+ * MUHAMMAD, khdr KHUDAIR and khld KHALID).
+ */
+bool
+ft_skeletons_apart(const char *a, int la, const char *b, int lb)
+{
+	const char *ua[FT_SKELETON_UNITS],
+			   *ub[FT_SKELETON_UNITS];
+	int			wa[FT_SKELETON_UNITS],
+				wb[FT_SKELETON_UNITS];
+	int			na = 0,
+				nb = 0;
+	int			d[FT_SKELETON_UNITS + 1][FT_SKELETON_UNITS + 1];
+
+	for (int i = 0; i < la; i += skeleton_unit(a, la, i))
+	{
+		if (na == FT_SKELETON_UNITS)
+			return false;
+		wa[na] = skeleton_unit(a, la, i);
+		ua[na++] = a + i;
+	}
+	for (int i = 0; i < lb; i += skeleton_unit(b, lb, i))
+	{
+		if (nb == FT_SKELETON_UNITS)
+			return false;
+		wb[nb] = skeleton_unit(b, lb, i);
+		ub[nb++] = b + i;
+	}
+	if (abs(na - nb) >= 2)
+		return true;
+#define UNIT_EQ(i, j) (ua[i][0] == ub[j][0] && wa[i] == wb[j])
+	for (int i = 0; i <= na; i++)
+		d[i][0] = i;
+	for (int j = 0; j <= nb; j++)
+		d[0][j] = j;
+	for (int i = 1; i <= na; i++)
+		for (int j = 1; j <= nb; j++)
+		{
+			int			v = d[i - 1][j - 1] + !UNIT_EQ(i - 1, j - 1);
+
+			v = Min(v, d[i - 1][j] + 1);
+			v = Min(v, d[i][j - 1] + 1);
+			if (i > 1 && j > 1 && UNIT_EQ(i - 1, j - 2) && UNIT_EQ(i - 2, j - 1))
+				v = Min(v, d[i - 2][j - 2] + 1);
+			d[i][j] = v;
+		}
+#undef UNIT_EQ
+	if (d[na][nb] >= 2)
+		return true;
+	/* (one consonant changed: a liquid or nasal for another consonant, but m for n) */
+	if (na == nb)
+	{
+		int			at = -1,
+					ndiff = 0;
+
+		for (int i = 0; i < na; i++)
+			if (ua[i][0] != ub[i][0] || wa[i] != wb[i])
+				at = i, ndiff++;
+		if (ndiff == 1)
+		{
+			bool		sa = wa[at] == 1 && strchr("lrmn", ua[at][0]) != NULL,
+						sb = wb[at] == 1 && strchr("lrmn", ub[at][0]) != NULL;
+
+			if ((sa || sb) &&
+				!(sa && sb && strchr("mn", ua[at][0]) != NULL && strchr("mn", ub[at][0]) != NULL))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Do two skeletons of as many consonants differ (one changed for another)?
+ */
+bool
+ft_skeleton_changed(const char *a, int la, const char *b, int lb)
+{
+	int			na = 0,
+				nb = 0;
+
+	for (int i = 0; i < la; i += skeleton_unit(a, la, i))
+		na++;
+	for (int i = 0; i < lb; i += skeleton_unit(b, lb, i))
+		nb++;
+	return na == nb && (la != lb || memcmp(a, b, la) != 0);
+}
+
+/*
+ * Does a script's reading bring the skeletons of query token qi and the
+ * listed entry v (whose string is cs) nearer than their letters: the Hebrew
+ * keys, a query in Hebrew letters read as a Latin skeleton, the Latin gh
+ * read as qaf (ft_item_sim's)?  Then their letters are not how far apart
+ * they are (פלדשטיין pldshtn is FELDSTEIN fldstn).
+ */
+static bool
+skeletons_read(const ScreenQuery *q, int qi, const Vocab *v, const char *cs)
+{
+	const char *qs = q->it.s[qi];
+	int			ql = q->it.len[qi];
+	float		sim = ft_tok_sim(qs, ql, cs, v->len);
+	bool		e;
+
+	if (q->nn.hebrew)
+		return ft_hebrew_query_sim(qs, ql, cs, v->len) > 0.0f;
+	if ((v->forms & FT_FORM_HEBREW) && !q->nn.abjad &&
+		ft_hebrew_sim(qs, ql, cs, v->len, &e) > sim)
+		return true;
+	if (q->nn.abjad)
+		return ft_qaf_sim(cs, v->len, qs, ql, &e) > sim;
+	return (v->forms & FT_FORM_ABJAD_SKELETON) && ft_qaf_sim(qs, ql, cs, v->len, &e) > sim;
+}
+
+/*
  * How many times the knee's loss a near miss (below KNEE) of query token
  * qi and the listed item v (cspan tokens) of the name nm costs: COMMON_MISS when both
  * are common words of the lists (common_word: ALI and SALI, YONG and
@@ -204,7 +336,10 @@ character_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, 
  * SALMA): another name, not the listed one mistyped (session 20).
  * CHARACTER_MISS, first, when the query is written in Chinese characters
  * or Hangul and its syllable near-misses another listed syllable
- * (character_miss: 商 shang and ZHANG, 영 yeong and KYONG).
+ * (character_miss: 商 shang and ZHANG, 영 yeong and KYONG).  SKELETON_MISS
+ * in the skeleton pass, between two single tokens two consonants apart or
+ * more (ft_skeletons_apart: mhdy MAHDI and mhmd MUHAMMAD) that no script's
+ * reading brings nearer (skeletons_read): another name (session 22).
  */
 double
 ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
@@ -212,6 +347,10 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
 {
 	if (character_miss(ix, q, nm, qi, v, cspan))
 		return CHARACTER_MISS;
+	if (q->forms == FT_FORM_SKELETON && q->it.span[qi] == 1 && cspan == 1 &&
+		ft_skeletons_apart(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) &&
+		!skeletons_read(q, qi, v, FT_STR(ix, v->s)))
+		return SKELETON_MISS;
 	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
 		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
 		return 1.0;

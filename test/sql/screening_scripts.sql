@@ -7,7 +7,8 @@
 -- (session 19) a vowelless last word of a name in Arabic or Hebrew letters,
 -- the Latin gh as qaf, a query in Hebrew letters against Latin names;
 -- (session 20) shin read as sin, the Arabic article before two letters;
--- (session 21) a Latin s as zayin, Thai พร and พรหม.  Two hand-made lists: XL holds each name in Latin
+-- (session 21) a Latin s as zayin, Thai พร and พรหม; (session 22) skeletons
+-- two consonants apart.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -446,6 +447,31 @@ SELECT * FROM hits('ชุติพร ทองดี');
 -- ====================================================================
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สมใจ พรหมมา']), list => 'XO15') AS original;
 SELECT * FROM hits('Somjai Promma');
+
+-- ====================================================================
+-- Session 22: consonant skeletons two consonants apart are two names, not
+-- two spellings of one: a near miss between them costs ten times the
+-- knee's loss (خضير khdr, KHUDAIR, is not KHALID khld: one consonant other
+-- and one moved); one consonant apart is left alone (نعمانى nmn, whose
+-- alef maksura writes no y, against NOMANI nmny).  Nor do skeletons one
+-- liquid or nasal apart (l, r, m, n; but m for n, which assimilate: jnblt,
+-- JUMBLATT jmblt), as token pairs or compared whole: حكير hkr is not HAKIM
+-- hkm (nbl hkr and nblhkm were 0.93 similar whole).  A short skeleton
+-- compared whole (its parts split where the scripts split them) meets no
+-- listed one of as many consonants but one other: حطيب htb is not HASIB
+-- hsb (nblhtb and nblhsb are 0.93 similar).  XL16.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['KHALID, Nabil', 'NOMANI, Nabil', 'HAKIM, Nabil', 'NABIL HASIB']),
+                                   list => 'XL16') AS latin;
+SELECT * FROM hits('نبيل خضير', 0.8);
+SELECT * FROM hits('نبيل نعمانى');
+SELECT * FROM hits('نبيل حكير', 0.8);
+SELECT * FROM hits('نبيل حطيب', 0.8);
+SELECT v.q, round((e->>'score')::numeric, 3) AS score, e->'tokens' AS tokens
+  FROM (VALUES ('نبيل خضير', '1'), ('نبيل نعمانى', '2'), ('نبيل حكير', '3'),
+               ('نبيل حطيب', '4')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XL16' AND s.source_uid = v.uid;
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
