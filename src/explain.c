@@ -14,7 +14,9 @@
  * attributes, restricted to one entity (ft_screen_core with only_entity),
  * with the scoring recording what it did (MatchExplain): the listed name
  * that scored best, each query item paired with a listed item and their
- * similarity, the tokens left unmatched on either side, and every factor
+ * similarity (with, for a pair below the knee, which near miss it was and
+ * what it counted for after that near miss's cost: name_weight.c's
+ * ft_near_miss_factor), the tokens left unmatched on either side, and every factor
  * that lowered the score (lopsided, patronymic, numbers, birth_date,
  * country, kind) with its size.  Its score is the score screen_name gives
  * the entity (0 when no listed name of the entity is a candidate for the
@@ -104,6 +106,13 @@ ft_explain_jsonb(const MatchExplain *ex, int64 entity_id, const char *list, cons
 		append_key_str(&s, "listed", paired ? ex->pairs[i].listed : NULL);
 		appendStringInfoString(&s, ", \"similarity\": ");
 		append_real(&s, paired ? ex->pairs[i].similarity : 0.0f);
+		if (paired && ex->pairs[i].near_miss != NULL)
+		{
+			appendStringInfoString(&s, ", ");
+			append_key_str(&s, "near_miss", ex->pairs[i].near_miss);
+			appendStringInfoString(&s, ", \"counted\": ");
+			append_real(&s, ex->pairs[i].counted);
+		}
 		appendStringInfoChar(&s, '}');
 	}
 	appendStringInfoString(&s, "], \"unmatched_listed\": [");

@@ -22,6 +22,9 @@ typedef struct ExplainPair
 	const char *query;			/* normalised token(s) */
 	const char *listed;
 	float		similarity;
+	/* below the knee: which near miss it was, and what the pair counted for */
+	const char *near_miss;		/* NULL: at the knee or above, no cost */
+	float		counted;
 } ExplainPair;
 
 /* a penalty (size < 1) applied to the score, as a factor */

@@ -568,22 +568,34 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			{
 				double		sim = pairs[p].sim;
 				double		w = q->it.weight[qi] + cw;
+				ExplainPair *xp = NULL;
 
 				for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
 					sim *= q->corrected[t];
 
 				if (ex != NULL && ex->npairs < lengthof(ex->pairs))
 				{
-					ex->pairs[ex->npairs].query = q->it.s[qi];
-					ex->pairs[ex->npairs].listed = FT_STR(ix, v->s);
-					ex->pairs[ex->npairs].similarity = (float) sim;
-					ex->npairs++;
+					xp = &ex->pairs[ex->npairs++];
+					xp->query = q->it.s[qi];
+					xp->listed = FT_STR(ix, v->s);
+					xp->similarity = (float) sim;
+					xp->near_miss = NULL;
 				}
 				plain += sim * w;
 				near &= sim >= KNEE;
 				if (sim < KNEE)
+				{
+					const char *why;
+
 					sim -= ft_near_miss_factor(ix, q, nm, qi, v, span[ci],
-											ngeneric > 0 && nown == 0) * BETA * (KNEE - sim);
+											   ngeneric > 0 && nown == 0, &why) * BETA * (KNEE - sim);
+					/* what the pair counted for after the near miss's cost, and why */
+					if (xp != NULL)
+					{
+						xp->near_miss = why;
+						xp->counted = (float) Max(sim, 0.0);
+					}
+				}
 				else if (q->it.span[qi] == 1 && span[ci] == 1 &&
 						 ft_both_common(q, qi, v, GENERIC_IDF))
 					ngeneric++;

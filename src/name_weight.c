@@ -340,36 +340,48 @@ skeletons_read(const ScreenQuery *q, int qi, const Vocab *v, const char *cs)
  * in the skeleton pass, between two single tokens two consonants apart or
  * more (ft_skeletons_apart: mhdy MAHDI and mhmd MUHAMMAD) that no script's
  * reading brings nearer (skeletons_read): another name (session 22).
+ * *why names the case for explain_match (another_character,
+ * another_skeleton, untyped, common_words, syllables, same_ending,
+ * generic_words; usual for the usual cost).
  */
 double
 ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
-				 int qi, const Vocab *v, int cspan, bool generic)
+				 int qi, const Vocab *v, int cspan, bool generic, const char **why)
 {
+	*why = "another_character";
 	if (character_miss(ix, q, nm, qi, v, cspan))
 		return CHARACTER_MISS;
+	*why = "another_skeleton";
 	if (q->forms == FT_FORM_SKELETON && q->it.span[qi] == 1 && cspan == 1 &&
 		ft_skeletons_apart(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) &&
 		!skeletons_read(q, qi, v, FT_STR(ix, v->s)))
 		return SKELETON_MISS;
+	*why = "usual";
 	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
 		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
 		return 1.0;
+	*why = "untyped";
 	if (untyped_miss(ix, q, nm, qi, v))
 		return UNTYPED_MISS;
+	*why = "common_words";
 	if (ft_both_common(q, qi, v, COMMON_IDF))
 		return COMMON_MISS;
+	*why = "syllables";
 	/* (a name in Chinese characters is compared by its keys; one syllable's romanisations meet by theirs) */
 	if (!q->nn.han && !nm->han && ft_word_is_syllable(q->it.s[qi], q->it.len[qi]) &&
 		ft_word_is_syllable(FT_STR(ix, v->s), v->len) &&
 		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len))
 		return COMMON_MISS;
+	*why = "same_ending";
 	if (ix->entities[nm->entity].kind == FT_KIND_INDIVIDUAL &&
 		same_ending(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len))
 		return COMMON_MISS;
+	*why = "generic_words";
 	/* (a keyboard slip is how a company's own word is mistyped) */
 	if (generic && ix->entities[nm->entity].kind == FT_KIND_ENTITY &&
 		ft_slip_sim(q->it.s[qi], q->it.len[qi], FT_STR(ix, v->s), v->len) == 0.0f)
 		return GENERIC_MISS;
+	*why = "usual";
 	return 1.0;
 }
 

@@ -628,6 +628,31 @@ SELECT q, h.* FROM unnest(ARRAY['NAZARI, Abdul', 'Abdel NAZARI', 'NOORANI', 'NAZ
        LATERAL hits(q, 0.5) h WHERE h.source_uid BETWEEN '3000' AND '3099' ORDER BY q, h.source_uid;
 ROLLBACK;
 
+-- explain_match names a pair's near miss (below the knee, 0.92) and what
+-- the pair counted for after its cost: the usual cost (MARI for MARK,
+-- SAVANA for HAVANA), ten times it for a near miss no typing error makes
+-- (ALEMU for QALEM, TKACHENKO for SAVCHENKO), three times it for two
+-- syllables of Chinese names (ZHENG for ZHANG); a pair at the knee or
+-- above has neither
+BEGIN;
+SELECT fintech.load_sanctions_ofac(
+  E'1,"QALEM, Musa",individual,"XSM",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+  '2,"ZHANG, Wei Ming",individual,"XSM",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '3,"SAVCHENKO, Oleksandr",individual,"XSM",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '4,"HAVANA INTERNATIONAL BANK",-0- ,"XSM",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n'
+  '5,"TAYLOR, Mark",individual,"XSM",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' || E'\r\n',
+  list => 'XSM') AS entities;
+SELECT q, t->>'query' AS query, t->>'listed' AS listed, round((t->>'similarity')::numeric, 3) AS similarity,
+       t->>'near_miss' AS near_miss, round((t->>'counted')::numeric, 3) AS counted,
+       round((x->>'score')::numeric, 3) AS score
+  FROM (VALUES ('Musa Alemu', '1'), ('Zheng Wei Ming', '2'), ('Oleksandr Tkachenko', '3'),
+               ('Savana International Bank', '4'), ('Mary Taylor', '5')) AS v(q, uid)
+  JOIN fintech.sanctions_entities e ON e.list = 'XSM' AND e.source_uid = v.uid,
+       LATERAL fintech.explain_match(q, e.id) AS x,
+       LATERAL jsonb_array_elements(x->'tokens') AS t
+ ORDER BY q, query;
+ROLLBACK;
+
 DROP FUNCTION hits;
 \c :original_db
 DROP DATABASE fintech_screening_v2;
