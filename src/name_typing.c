@@ -357,22 +357,6 @@ ft_keys_touch(char x, char y)
 }
 
 /*
- * Is the query token t (len) one keyboard slip away from the listed token
- * c (lc): a neighbouring key hit for a letter, a letter doubled or
- * added by a neighbouring key, a letter left out, or two adjacent letters
- * swapped?  A vowel added or left out at the end is not a slip: it makes
- * another form of a name (DANIEL, DANIELA; AHMAD, AHMADI).
- */
-static bool
-all_letters(const char *s, int len)
-{
-	for (int k = 0; k < len; k++)
-		if (s[k] < 'a' || s[k] > 'z')
-			return false;
-	return true;
-}
-
-/*
  * one_slip's test of the letters where t and c part (at i, the length of
  * their common start), whatever the letters are
  */
@@ -406,6 +390,13 @@ slip_at(const char *t, int len, const char *c, int lc, int i)
 	return !(i == lc - 1 && ft_key_vowel(c[i]));
 }
 
+/*
+ * Is the query token t (len) one keyboard slip away from the listed token
+ * c (lc): a neighbouring key hit for a letter, a letter doubled or
+ * added by a neighbouring key, a letter left out, or two adjacent letters
+ * swapped?  A vowel added or left out at the end is not a slip: it makes
+ * another form of a name (DANIEL, DANIELA; AHMAD, AHMADI).
+ */
 static bool
 one_slip(const char *t, int len, const char *c, int lc)
 {
@@ -421,7 +412,7 @@ one_slip(const char *t, int len, const char *c, int lc)
 	 * keys here (looked at last: most pairs the candidate search brings here
 	 * are no slip apart, which the test of where they part tells first)
 	 */
-	return slip_at(t, len, c, lc, i) && all_letters(t, len) && all_letters(c, lc);
+	return slip_at(t, len, c, lc, i) && ft_all_letters(t, len) && ft_all_letters(c, lc);
 }
 
 /*
@@ -613,7 +604,7 @@ ft_article_slip(NormName *nn, int i)
 	static const char *const articles[] = {"al", "ul"};
 	const char *t = nn->tok[i];
 
-	if (!all_letters(t, 3))
+	if (!ft_all_letters(t, 3))
 		return;
 	for (int k = 0; k < lengthof(articles); k++)
 	{

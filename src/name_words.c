@@ -154,6 +154,16 @@ static const char *const particles[] = {
 	"ould", "ter", "the", "ul", "van", "von", "y",
 };
 
+/* s[0..len) is all of a-z (the letters a typed name is compared by) */
+bool
+ft_all_letters(const char *s, int len)
+{
+	for (int k = 0; k < len; k++)
+		if (s[k] < 'a' || s[k] > 'z')
+			return false;
+	return true;
+}
+
 /*
  * Abd al-X written as one word, folded (ABDULAZIZ, ABDELKADER,
  * ABDOULKARIM; the article assimilated, ABDURRAHMAN, ABDESSALAM): the
@@ -173,11 +183,8 @@ ft_abd_al_glued(char *t)
 	if (t[4] != 'l' && (t[4] == '\0' || strchr("tdrzsn", t[4]) == NULL || t[5] != t[4]))
 		return false;			/* abdul, abdel, abdal; abdur-rahman, abdes-salam */
 	x = t + 5;
-	if (strlen(x) < 4 || x[0] == 'l')
+	if (strlen(x) < 4 || x[0] == 'l' || !ft_all_letters(x, strlen(x)))
 		return false;
-	for (const char *p = x; *p; p++)
-		if (*p < 'a' || *p > 'z')
-			return false;
 	t[3] = 'a';
 	t[4] = 'l';
 	return true;

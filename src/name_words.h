@@ -31,6 +31,9 @@ extern void ft_fold_token(char *t);
 /* Abd al-X written as one folded word (ABDULAZIZ): rewritten abdal + X, in place */
 extern bool ft_abd_al_glued(char *t);
 
+/* s[0..len) is all of a-z */
+extern bool ft_all_letters(const char *s, int len);
+
 /* the word lists a token is looked up in */
 typedef enum NameWordList
 {
