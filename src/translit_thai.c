@@ -501,9 +501,24 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		after_final = false;
 		long_vowel = false;
 		ai = false;
-		/* ร after ส ศ ษ ซ opening a word, a vowel after it, is silent (ศรี si, สร้าง sang) */
-		if (i == 1 && strcmp(c->ini, "s") == 0 && i + 1 < m && u[i].id == 'r' && vowel_at(u, m, i + 1))
-			i++;
+		/*
+		 * ร after ส ศ ษ ซ opening a syllable is silent: before its vowel
+		 * (ศรี si, สร้าง sang; inside a word too: นครศรี nakhonsi), and
+		 * after a preposed vowel before a consonant or the ิ of เ-ิ (เศรษฐ
+		 * set-tha, เสร็จ set, ประเสริฐ prasoet; not เสรี se-ri, whose ร
+		 * opens with its vowel)
+		 */
+		if (strcmp(c->ini, "s") == 0 && i + 1 < m)
+		{
+			if (u[i].id == 'r' && vowel_at(u, m, i + 1))
+				i++;
+			else if (i + 2 < m && preposed(&u[i]) && u[i + 1].id == 'r' &&
+					 (!vowel_at(u, m, i + 2) || (u[i].id == 'e' && u[i + 2].id == 'i')))
+			{
+				memmove(&u[i + 1], &u[i + 2], (m - i - 2) * sizeof(ThaiUnit));
+				m--;
+			}
+		}
 
 		/* a cluster: kr, pl, khw ... (a preposed vowel between: เปรม p e r m) */
 		if (i < m && cluster(c, &u[i]) && i + 1 < m)

@@ -7,7 +7,8 @@
 -- (session 19) a vowelless last word of a name in Arabic or Hebrew letters,
 -- the Latin gh as qaf, a query in Hebrew letters against Latin names;
 -- (session 20) shin read as sin, the Arabic article before two letters;
--- (session 21) a Latin s as zayin, Thai พร and พรหม.  Two hand-made lists: XL holds each name in Latin
+-- (session 21) a Latin s as zayin, Thai พร and พรหม; (session 22) Thai ร
+-- silent after ส ศ ษ ซ and a preposed vowel.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -446,6 +447,21 @@ SELECT * FROM hits('ชุติพร ทองดี');
 -- ====================================================================
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สมใจ พรหมมา']), list => 'XO15') AS original;
 SELECT * FROM hits('Somjai Promma');
+
+-- ====================================================================
+-- Session 22: Thai ร after ส ศ ษ ซ opening a syllable is silent after a
+-- preposed vowel too, before a consonant or the ิ of เ-ิ (เศรษฐพล
+-- setthaphon, was sensathaphon; เสริมศักดิ์ soemsak, was saroemsak).
+-- XL16 / XO16.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['JAIDEE, Settaphon', 'BOONMA, Sermsak']),
+                                   list => 'XL16') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['เศรษฐพล ใจดี', 'เสริมศักดิ์ บุญมา']),
+                                   list => 'XO16') AS original;
+SELECT * FROM hits('Settaphon Jaidee');
+SELECT * FROM hits('Sermsak Boonma');
+SELECT * FROM hits('เศรษฐพล ใจดี');
+SELECT * FROM hits('เสริมศักดิ์ บุญมา');
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
