@@ -8,7 +8,8 @@
 -- the Latin gh as qaf, a query in Hebrew letters against Latin names;
 -- (session 20) shin read as sin, the Arabic article before two letters;
 -- (session 21) a Latin s as zayin, Thai พร and พรหม; (session 22) Thai ร
--- silent after ส ศ ษ ซ and a preposed vowel.  Two hand-made lists: XL holds each name in Latin
+-- silent after ส ศ ษ ซ and a preposed vowel, Thai queries of several words
+-- found by a third of their trigrams.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -462,6 +463,18 @@ SELECT * FROM hits('Settaphon Jaidee');
 SELECT * FROM hits('Sermsak Boonma');
 SELECT * FROM hits('เศรษฐพล ใจดี');
 SELECT * FROM hits('เสริมศักดิ์ บุญมา');
+
+-- ====================================================================
+-- Session 22: a query in Thai letters of several words makes a name a
+-- candidate with a third of an item's trigrams shared, not half: the RTGS
+-- reading shares fewer with the names' own spellings (phumiphat /
+-- BHUMIPAT, chotiphan / CHOTIPUNT), and each word alone found the name.
+-- XL17.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SRIWATTANA, Bhumipat', 'CHOTIPUNT, Apirak']),
+                                   list => 'XL17') AS latin;
+SELECT * FROM hits('ภูมิพัฒน์ ศรีวัฒนา');
+SELECT * FROM hits('อภิรักษ์ โชติพันธุ์');
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
