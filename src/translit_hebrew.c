@@ -52,6 +52,27 @@ bet_stays_after_alef(const UChar *u, int32_t i, int32_t next, int32_t ulen)
 }
 
 /*
+ * Is a yod (its marks up to u[next]) the consonant of a final -ya,
+ * yod and he ending a word of four letters or more (נתניה NETANYA,
+ * הרצליה HERZLIYA, אריה ARYEH), not after a vav or yod (vowel letters)?
+ * The he is the vowel a's letter, which the Latin spellings write -ya,
+ * -iya, -yah or -yeh; ICU writes yh, the fold i (the final h after a
+ * vowel dropped), and the skeleton keeps a final i as y: ntny against the
+ * Latin ntn.
+ */
+static bool
+final_ya(const UChar *u, int32_t next, int32_t ulen, int letters, UChar prev)
+{
+	int32_t		m = next + 1;
+
+	if (letters < 2 || prev == 0x05D5 || prev == 0x05D9 || next >= ulen || u[next] != 0x05D4)
+		return false;
+	while (m < ulen && hebrew_in_word(u[m]) && (u[m] < 0x05D0 || u[m] > 0x05EA))
+		m++;
+	return m >= ulen || !hebrew_in_word(u[m]);
+}
+
+/*
  * Hebrew, before ICU: unpointed Hebrew writes one letter for two sounds in
  * bet (b, v), kaf (k, kh) and pe (p, f), which ICU writes b, k and p
  * whatever the word.  Spoken Hebrew says the stop at a word's start and
@@ -62,7 +83,8 @@ bet_stays_after_alef(const UChar *u, int32_t i, int32_t next, int32_t ulen)
  * bet follows one (AVRAHAM, AVISHAI, AVNER; not ABU or ABBA, nor AVI, AVICHAI:
  * bet_stays_after_alef; session 21).  Elsewhere inside a word the letters
  * do not tell which (LIVNI, RABIN;
- * MICHAEL, ESHKOL; TZIPI, OFIR): ICU's b, k and p stay.  A doubled vav
+ * MICHAEL, ESHKOL; TZIPI, OFIR): ICU's b, k and p stay.  A final yod
+ * and he ending a word of four letters or more are -ya (final_ya; session 22).  A doubled vav
  * is the consonant v (BRAVERMAN), not ICU's ww.  Those letters are written
  * so here, in Latin letters ICU leaves as they are; the rest is ICU's.
  * (Reading bet, kaf and vav after a vowel letter as v, ch and o too found
@@ -76,6 +98,8 @@ ft_read_hebrew(UChar *u, int32_t *ulen, int32_t *cap)
 	int32_t		n = 0;
 	bool		first = true;	/* u[i] is a word's first letter */
 	bool		second = false;	/* u[i] is its second, after an alef */
+	int			letters = 0;	/* the word's letters before u[i] */
+	UChar		prev = 0;		/* the last of them */
 
 	for (int32_t i = 0; i < *ulen; i++)
 	{
@@ -86,6 +110,7 @@ ft_read_hebrew(UChar *u, int32_t *ulen, int32_t *cap)
 		if (!hebrew_in_word(c))
 		{
 			first = true;
+			letters = 0;
 			out[n++] = c;
 			continue;
 		}
@@ -112,10 +137,20 @@ ft_read_hebrew(UChar *u, int32_t *ulen, int32_t *cap)
 			out[n++] = 'v';		/* a doubled vav */
 			i = next;
 		}
+		else if (c == 0x05D9 && final_ya(u, next, *ulen, letters, prev))
+		{
+			out[n++] = 'y';		/* a final -ya: the he and its marks go */
+			out[n++] = 'a';
+			for (i = next; i + 1 < *ulen && hebrew_in_word(u[i + 1]) &&
+				 (u[i + 1] < 0x05D0 || u[i + 1] > 0x05EA); i++)
+				;
+		}
 		else
 			out[n++] = c;
 		second = first && c == 0x05D0;
 		first = false;
+		letters++;
+		prev = c;
 	}
 	pfree(u);
 	*ulen = n;

@@ -9,7 +9,7 @@
 -- (session 20) shin read as sin, the Arabic article before two letters;
 -- (session 21) a Latin s as zayin, Thai พร and พรหม; (session 22) Thai ร
 -- silent after ส ศ ษ ซ and a preposed vowel, Thai queries of several words
--- found by a third of their trigrams.  Two hand-made lists: XL holds each name in Latin
+-- found by a third of their trigrams, the Hebrew final -ya.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -475,6 +475,19 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SRIWATTANA, Bhumipat', 'CHOTIPUNT,
                                    list => 'XL17') AS latin;
 SELECT * FROM hits('ภูมิพัฒน์ ศรีวัฒนา');
 SELECT * FROM hits('อภิรักษ์ โชติพันธุ์');
+
+-- ====================================================================
+-- Session 22: a Hebrew word of four letters or more ending in yod and he
+-- ends in -ya, as its Latin spellings write it (גדליה GEDALYA,
+-- נחמיה NECHEMYA): ICU's yh, folded i, left the skeleton a final y (jdly
+-- against jdl), either way.  XL18 / XO18.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['GEDALYA, Eitan', 'NECHEMYA, Sivan']),
+                                   list => 'XL18') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['איתן גדליה', 'סיון נחמיה']), list => 'XO18') AS original;
+SELECT * FROM hits('Eitan Gedalya');
+SELECT * FROM hits('Sivan Nechemya');
+SELECT * FROM hits('איתן גדליה');
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
