@@ -9,7 +9,7 @@
 -- (session 20) shin read as sin, the Arabic article before two letters;
 -- (session 21) a Latin s as zayin, Thai พร and พรหม; (session 22) Thai ร
 -- silent after ส ศ ษ ซ and a preposed vowel, Thai queries of several words
--- found by a third of their trigrams, the Hebrew final -ya.  Two hand-made lists: XL holds each name in Latin
+-- found by a third of their trigrams, the Hebrew final -ya, ghayn as g.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -488,6 +488,18 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['איתן גדליה', 'סיון נ
 SELECT * FROM hits('Eitan Gedalya');
 SELECT * FROM hits('Sivan Nechemya');
 SELECT * FROM hits('איתן גדליה');
+
+-- ====================================================================
+-- Session 22: a ghayn may be a Latin g, which the skeleton writes j: the
+-- French spellings of Maghreb and Tuareg names write ghayn g (لغروني
+-- lghrny, LAGROUNI ljrny), either way; a Latin j does not meet kaf
+-- (DJAMEL is not كمال).  XL19 / XO19.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['LAGROUNI, Amine']), list => 'XL19') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['أمين لغروني', 'أمين كمال']), list => 'XO19') AS original;
+SELECT * FROM hits('Amine Lagrouni');
+SELECT * FROM hits('أمين لغروني');
+SELECT * FROM hits('Amine Djamel');
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
