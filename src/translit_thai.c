@@ -28,7 +28,8 @@
  *   ำ am, แ ae, ึ ื ue), the clusters kr kl kw khr khl khw pr pl phr phl tr
  *   (not ภ, a Sanskrit letter: ภราดร pha-ra-don);
  * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), ร after
- *   ส ศ ษ ซ opening a word (ศรี si, สร้าง sang), a
+ *   ส ศ ษ ซ opening a syllable (ศรี si, ชัยศรี chaisi; after a preposed
+ *   vowel too: เศรษฐา settha), a
  *   consonant left alone after a syllable's final one at the end of a word
  *   (ประวิตร prawit, ยุทธ yut; not พร, phon: จตุพร chatuphon), ห between a
  *   consonant's ร and ม (พรหม phrom), the consonant under the thanthakhat with its
@@ -503,7 +504,7 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		ai = false;
 		/*
 		 * ร after ส ศ ษ ซ opening a syllable is silent: before its vowel
-		 * (ศรี si, สร้าง sang; inside a word too: นครศรี nakhonsi), and
+		 * (ศรี si, สร้าง sang; inside a word too: ชัยศรี chaisi), and
 		 * after a preposed vowel before a consonant or the ิ of เ-ิ (เศรษฐ
 		 * set-tha, เสร็จ set, ประเสริฐ prasoet; not เสรี se-ri, whose ร
 		 * opens with its vowel)
