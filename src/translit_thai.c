@@ -21,7 +21,9 @@
  *   consonant after ะ or ำ: เกาะสมุย ko-samui; a t closing before ย and
  *   its vowel also opens a syllable of a: พัทยา phat-tha-ya; a word's final
  *   ติ after า or ั is t: ชาติ chat),
- *   na-khon for three consonants at a word's end (นคร); ว between two
+ *   na-khon for three consonants at a word's end (นคร); ง with no vowel
+ *   of its own closes a syllable, so a consonant before it and another
+ *   consonant opens one of o (วชิราลงกรณ์ wachiralongkon); ว between two
  *   consonants is ua (ชวน chuan), อ after a consonant is o (ดอน don), รร
  *   is an (บรร ban);
  * - the compound vowels (เ-ีย ia, เ-ือ uea, เ-า ao, เ-อ oe, -ัว ua, ใ ไ ai,
@@ -406,10 +408,20 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 	if (i + 2 < m && u[i + 1].id == 'r' && u[i + 2].id == 'r' &&
 		!(i + 3 < m && vowel_at(u, m, i + 3)))
 		return i;
+	/*
+	 * ง with no vowel of its own closes a syllable, never opens one: the
+	 * consonant before it and another consonant opens a syllable of o that
+	 * the ง closes (วชิราลงกรณ์ wachira-long-kon, was wachiran-nga-kon), and
+	 * ง closes where a consonant follows, at a word's end too
+	 */
+	if (strcmp(u[i].ini, "ng") != 0 && i + 2 < m && strcmp(u[i + 1].ini, "ng") == 0 &&
+		!vowel_at(u, m, i + 2))
+		return i;
 	for (rest = 0; i + rest < m && !vowel_at(u, m, i + rest) && u[i + rest].id != 'R'; rest++)
 		;
-	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1]) ||
-													  phon(&u[i], &u[i + 1])))))
+	if (i + rest == m && strcmp(u[i].ini, "ng") != 0 &&
+		(rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1]) ||
+									 phon(&u[i], &u[i + 1])))))
 		return i;
 	put(o, u[i].fin);
 	*after_final = u[i].id != 'y' && u[i].id != 'w';

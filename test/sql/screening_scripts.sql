@@ -9,7 +9,8 @@
 -- (session 20) shin read as sin, the Arabic article before two letters;
 -- (session 21) a Latin s as zayin, Thai พร and พรหม; (session 22) Thai ร
 -- silent after ส ศ ษ ซ and a preposed vowel, Thai queries of several words
--- found by a third of their trigrams, the Hebrew final -ya, ghayn as g.  Two hand-made lists: XL holds each name in Latin
+-- found by a third of their trigrams, the Hebrew final -ya, ghayn as g,
+-- Thai ง closing.  Two hand-made lists: XL holds each name in Latin
 -- letters, XO the same entity's name in its own script; a query in one
 -- script must find the entity of the list in the other (each row below
 -- names its list), and a case each rule must leave alone does not match.
@@ -498,6 +499,18 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['أمين لغروني', 'أمين 
 SELECT * FROM hits('Amine Lagrouni');
 SELECT * FROM hits('أمين لغروني');
 SELECT * FROM hits('Amine Djamel');
+
+-- ====================================================================
+-- Session 22: Thai ง with no vowel of its own closes a syllable: a
+-- consonant before it and another consonant opens one of o that the ง
+-- closes (กิตติวงศ์ชัย kittiwongchai, was kittiongachai: 0.912, now 0.985),
+-- either way.
+-- XL20 / XO20.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['KITTIWONGCHAI, Boonma']), list => 'XL20') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['กิตติวงศ์ชัย บุญมา']), list => 'XO20') AS original;
+SELECT * FROM hits('Boonma Kittiwongchai');
+SELECT * FROM hits('กิตติวงศ์ชัย บุญมา');
 
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
