@@ -223,6 +223,13 @@ memo_keyed(const ScreenQuery *q)
 	return q->forms != FT_FORM_PLAIN && q->nn.abjad;
 }
 
+/* does a Latin skeleton s[0 .. len - 1] hold a g or a j (the qaf and ghayn keys')? */
+static inline bool
+latin_g_or_j(const char *s, int len)
+{
+	return memchr(s, 'g', len) != NULL || memchr(s, 'j', len) != NULL;
+}
+
 /* leftover_sim's work: query token qi against vocabulary entry vi (compared as for nm; NULL: as the memo keeps) */
 static float
 leftover_sim_of(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, const ListedName *nm)
@@ -256,14 +263,15 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
 	/*
 	 * (a name compared otherwise, by the keys or without them, where the
 	 * keys can lift the pair: not kept; such pairs are few.  The gh of a
-	 * Latin side, the query's or the listed one's, is the qaf key's)
+	 * Latin side, the query's or the listed one's, is the qaf key's, its j
+	 * the ghayn key's)
 	 */
 	if (kn != mk &&
 		((ix->vocab[vi].forms & (FT_FORM_HAN | FT_FORM_HEBREW)) ||
 		 (q->forms != FT_FORM_PLAIN &&
 		  (q->nn.hebrew ||
-		   (mk ? memchr(FT_STR(ix, ix->vocab[vi].s), 'g', ix->vocab[vi].len) :
-			memchr(q->it.s[qi], 'g', q->it.len[qi])) != NULL))))
+		   (mk ? latin_g_or_j(FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len) :
+			latin_g_or_j(q->it.s[qi], q->it.len[qi]))))))
 		return leftover_sim_of(ix, q, qi, vi, nm);
 	/* (else the keys cannot lift it: the memo's value is the name's) */
 	FT_CHECK(kn == mk || leftover_sim_of(ix, q, qi, vi, nm) == leftover_sim_of(ix, q, qi, vi, NULL));

@@ -321,16 +321,33 @@ ft_hebrew_query_sim(const char *h, int hl, const char *l, int ll)
  * A Latin consonant skeleton (a) against that of a name written in Arabic
  * letters (b), the Latin side's gh read as qaf (translit_keys.c's
  * ft_qaf_key: GHALIBAF, قالیباف klbf), less QAF_KEY_COST; b as it is.
+ * And (session 22) the Arabic side's ghayn read as a Latin g, which the
+ * skeleton writes j: the French spellings of Maghreb and Tuareg names
+ * write ghayn g (AG, اغ g; LAAGOUB ljb, لاغوب lghb): b keyed by
+ * ft_ghayn_key, equal to a or nothing, less QAF_KEY_COST.
  */
 float
 ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
 	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+	float		s = 0.0f;
 
 	*equal = false;
-	if (la > MAX_TOKLEN * MAX_JOIN || memchr(a, 'g', la) == NULL)
+	if (la > MAX_TOKLEN * MAX_JOIN)
 		return 0.0f;
-	return keys_sim(ka, ft_qaf_key(a, la, ka), b, lb, QAF_KEY_COST, equal);
+	if (memchr(a, 'g', la) != NULL)
+	{
+		s = keys_sim(ka, ft_qaf_key(a, la, ka), b, lb, QAF_KEY_COST, equal);
+		if (*equal)
+			return s;
+	}
+	if (memchr(a, 'j', la) != NULL && lb <= MAX_TOKLEN * MAX_JOIN && memchr(b, 'g', lb) != NULL &&
+		ft_ghayn_key(b, lb, ka) == la && memcmp(ka, a, la) == 0)
+	{
+		*equal = true;
+		return (float) (1.0 - QAF_KEY_COST);
+	}
+	return s;
 }
 
 /*

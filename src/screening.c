@@ -370,11 +370,14 @@ find_candidates(NameIndex *ix, ScreenQuery *q, bool skeleton, bool abjad_query, 
 		vst = ft_next_vstamp(ix);
 
 		/*
-		 * Half the trigrams (a third for short items): one typo passes.  A
-		 * name of one word has nothing else to be found by: any trigram
-		 * (not in the key search, which only adds to what the letters found).
+		 * Half the trigrams (a third for short items, and for a query in
+		 * Thai letters, whose RTGS reading shares fewer with the names' own
+		 * spellings: afichatifong, APICHATPONG): one typo passes.  A name of
+		 * one word has nothing else to be found by: any trigram (not in the
+		 * key search, which only adds to what the letters found).
 		 */
-		need = q->strong <= 1 && tag == 0 ? 1 : ng <= 5 ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
+		need = q->strong <= 1 && tag == 0 ? 1 :
+			ng <= 5 || (q->nn.thai && tag == 0) ? Max(1, (ng + 1) / 3) : (ng + 1) / 2;
 
 		/* each trigram's postings of entries of lengths lo .. hi; the shortest first */
 		for (int k = 0; k < ng; k++)

@@ -60,6 +60,13 @@ extern int	ft_hebrew_key(const char *t, int len, bool latin, char *out);
 extern int	ft_qaf_key(const char *t, int len, char *out);
 
 /*
+ * The ghayn key of the skeleton of a name written in Arabic letters t[0 ..
+ * len - 1] into out (room for len + 1 bytes): gh and a final g as j, the
+ * Latin skeleton's g (translit_keys.c).  Returns its length.
+ */
+extern int	ft_ghayn_key(const char *t, int len, char *out);
+
+/*
  * The Greek key of a normalised token t[0 .. len - 1] into out (room for
  * len + 1 bytes): modern Greek's digraphs and the Latin spellings of Greek
  * names as said (translit_greek.c).  Returns its length.

@@ -321,3 +321,36 @@ ft_qaf_key(const char *t, int len, char *out)
 	out[o] = '\0';
 	return o;
 }
+
+/*
+ * The ghayn key of the consonant skeleton of a name written in Arabic
+ * letters (scoring, not transliteration): ICU writes ghayn gh, which the
+ * skeleton keeps (a final h going: اغ g); the French spellings of Maghreb
+ * and Tuareg names write it g (AG, LAAGOUB), which the Latin skeleton
+ * writes j (the Egyptian g of jim).  The key writes gh and a final g as j,
+ * a doubled letter once.  Only the Arabic side is keyed, and compared with
+ * a Latin skeleton equal or nothing (name_variants.c's ft_qaf_sim).  Needs
+ * room for len + 1 bytes in out.
+ */
+int
+ft_ghayn_key(const char *t, int len, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i];
+
+		if (c == 'g' && (i + 1 == len || t[i + 1] == 'h'))
+		{
+			c = 'j';
+			if (i + 1 < len)
+				i++;
+		}
+		if (o > 0 && out[o - 1] == c)
+			continue;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}

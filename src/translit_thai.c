@@ -21,14 +21,17 @@
  *   consonant after ะ or ำ: เกาะสมุย ko-samui; a t closing before ย and
  *   its vowel also opens a syllable of a: พัทยา phat-tha-ya; a word's final
  *   ติ after า or ั is t: ชาติ chat),
- *   na-khon for three consonants at a word's end (นคร); ว between two
+ *   na-khon for three consonants at a word's end (นคร); ง with no vowel
+ *   of its own closes a syllable, so a consonant before it and another
+ *   consonant opens one of o (วชิราลงกรณ์ wachiralongkon); ว between two
  *   consonants is ua (ชวน chuan), อ after a consonant is o (ดอน don), รร
  *   is an (บรร ban);
  * - the compound vowels (เ-ีย ia, เ-ือ uea, เ-า ao, เ-อ oe, -ัว ua, ใ ไ ai,
  *   ำ am, แ ae, ึ ื ue), the clusters kr kl kw khr khl khw pr pl phr phl tr
  *   (not ภ, a Sanskrit letter: ภราดร pha-ra-don);
  * - silent letters: ห leading a sonorant (หลีก lik, ใหม่ mai), ร after
- *   ส ศ ษ ซ opening a word (ศรี si, สร้าง sang), a
+ *   ส ศ ษ ซ opening a syllable (ศรี si, ชัยศรี chaisi; after a preposed
+ *   vowel too: เศรษฐา settha), a
  *   consonant left alone after a syllable's final one at the end of a word
  *   (ประวิตร prawit, ยุทธ yut; not พร, phon: จตุพร chatuphon), ห between a
  *   consonant's ร and ม (พรหม phrom), the consonant under the thanthakhat with its
@@ -405,10 +408,20 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 	if (i + 2 < m && u[i + 1].id == 'r' && u[i + 2].id == 'r' &&
 		!(i + 3 < m && vowel_at(u, m, i + 3)))
 		return i;
+	/*
+	 * ง with no vowel of its own closes a syllable, never opens one: the
+	 * consonant before it and another consonant opens a syllable of o that
+	 * the ง closes (วชิราลงกรณ์ wachira-long-kon, was wachiran-nga-kon), and
+	 * ง closes where a consonant follows, at a word's end too
+	 */
+	if (strcmp(u[i].ini, "ng") != 0 && i + 2 < m && strcmp(u[i + 1].ini, "ng") == 0 &&
+		!vowel_at(u, m, i + 2))
+		return i;
 	for (rest = 0; i + rest < m && !vowel_at(u, m, i + rest) && u[i + rest].id != 'R'; rest++)
 		;
-	if (i + rest == m && (rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1]) ||
-													  phon(&u[i], &u[i + 1])))))
+	if (i + rest == m && strcmp(u[i].ini, "ng") != 0 &&
+		(rest == 3 || (rest == 2 && (long_vowel || nasal_or_l(&u[i + 1]) ||
+									 phon(&u[i], &u[i + 1])))))
 		return i;
 	put(o, u[i].fin);
 	*after_final = u[i].id != 'y' && u[i].id != 'w';
@@ -501,9 +514,24 @@ rtgs_word(ThaiUnit *u, int m, char **o)
 		after_final = false;
 		long_vowel = false;
 		ai = false;
-		/* ร after ส ศ ษ ซ opening a word, a vowel after it, is silent (ศรี si, สร้าง sang) */
-		if (i == 1 && strcmp(c->ini, "s") == 0 && i + 1 < m && u[i].id == 'r' && vowel_at(u, m, i + 1))
-			i++;
+		/*
+		 * ร after ส ศ ษ ซ opening a syllable is silent: before its vowel
+		 * (ศรี si, สร้าง sang; inside a word too: ชัยศรี chaisi), and
+		 * after a preposed vowel before a consonant or the ิ of เ-ิ (เศรษฐ
+		 * set-tha, เสร็จ set, ประเสริฐ prasoet; not เสรี se-ri, whose ร
+		 * opens with its vowel)
+		 */
+		if (strcmp(c->ini, "s") == 0 && i + 1 < m)
+		{
+			if (u[i].id == 'r' && vowel_at(u, m, i + 1))
+				i++;
+			else if (i + 2 < m && preposed(&u[i]) && u[i + 1].id == 'r' &&
+					 (!vowel_at(u, m, i + 2) || (u[i].id == 'e' && u[i + 2].id == 'i')))
+			{
+				memmove(&u[i + 1], &u[i + 2], (m - i - 2) * sizeof(ThaiUnit));
+				m--;
+			}
+		}
 
 		/* a cluster: kr, pl, khw ... (a preposed vowel between: เปรม p e r m) */
 		if (i < m && cluster(c, &u[i]) && i + 1 < m)

@@ -44,7 +44,10 @@ SELECT e->'tokens' AS tokens
  WHERE s.list = 'XO' AND s.source_uid = '3';
 -- the reverse is not searched by keys (a query written in Thai against
 -- the keys of every Latin token: more false positives than pairs found,
--- session 15): the Thai query finds its own list only
+-- session 15); the Thai query found its own list only until session 22,
+-- since which a query in Thai letters of several words makes a name a
+-- candidate with a third of an item's trigrams shared, not half
+-- (aduniadet / aduliadej), and finds ADULYADEJ, Bhumibol
 SELECT * FROM hits('ภูมิพล อดุลยเดช');
 -- nor a query in Hangul or Greek: PARK, Chan-wook is found by a leftover
 -- pair, uk / wook by the Korean keys, since session 20 (below; it stayed
