@@ -291,6 +291,34 @@ ft_hebrew_key(const char *t, int len, bool latin, char *out)
 }
 
 /*
+ * t (len) with each gh, and a final g when final_g, written as the one
+ * letter to, and a doubled letter once, into out (len + 1 bytes): the
+ * qaf key and the ghayn key below
+ */
+static int
+gh_key(const char *t, int len, char *out, char to, bool final_g)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i];
+
+		if (c == 'g' && ((i + 1 < len && t[i + 1] == 'h') || (final_g && i + 1 == len)))
+		{
+			c = to;
+			if (i + 1 < len)
+				i++;
+		}
+		if (o > 0 && out[o - 1] == c)
+			continue;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
  * The qaf key of a Latin consonant skeleton (scoring, not
  * transliteration): Persian says qaf as ghayn, and the Persian names' Latin
  * spellings write it gh (GHALIBAF, قالیباف; BAGHER, باقر; GHAZVIN, قزوین),
@@ -303,23 +331,7 @@ ft_hebrew_key(const char *t, int len, bool latin, char *out)
 int
 ft_qaf_key(const char *t, int len, char *out)
 {
-	int			o = 0;
-
-	for (int i = 0; i < len; i++)
-	{
-		char		c = t[i];
-
-		if (c == 'g' && i + 1 < len && t[i + 1] == 'h')
-		{
-			c = 'k';
-			i++;
-		}
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return o;
+	return gh_key(t, len, out, 'k', false);
 }
 
 /*
@@ -335,22 +347,5 @@ ft_qaf_key(const char *t, int len, char *out)
 int
 ft_ghayn_key(const char *t, int len, char *out)
 {
-	int			o = 0;
-
-	for (int i = 0; i < len; i++)
-	{
-		char		c = t[i];
-
-		if (c == 'g' && (i + 1 == len || t[i + 1] == 'h'))
-		{
-			c = 'j';
-			if (i + 1 < len)
-				i++;
-		}
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return o;
+	return gh_key(t, len, out, 'j', true);
 }
