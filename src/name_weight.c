@@ -190,6 +190,30 @@ skeleton_unit(const char *s, int len, int i)
 }
 
 /*
+ * The consonants of skeleton s (len), counted; with u and w given, each
+ * one's start and length too, and -1 when there are more than
+ * FT_SKELETON_UNITS of them
+ */
+static int
+skeleton_units(const char *s, int len, const char **u, int *w)
+{
+	int			n = 0;
+
+	for (int i = 0; i < len; i += skeleton_unit(s, len, i))
+	{
+		if (u != NULL)
+		{
+			if (n == FT_SKELETON_UNITS)
+				return -1;
+			w[n] = skeleton_unit(s, len, i);
+			u[n] = s + i;
+		}
+		n++;
+	}
+	return n;
+}
+
+/*
  * Are two consonant skeletons two consonants apart or more: more than one
  * consonant added, left out or changed, or two side by side swapped,
  * counted by consonants (sh one)?  A skeleton is what a name is made of:
@@ -205,24 +229,12 @@ ft_skeletons_apart(const char *a, int la, const char *b, int lb)
 			   *ub[FT_SKELETON_UNITS];
 	int			wa[FT_SKELETON_UNITS],
 				wb[FT_SKELETON_UNITS];
-	int			na = 0,
-				nb = 0;
+	int			na = skeleton_units(a, la, ua, wa),
+				nb = skeleton_units(b, lb, ub, wb);
 	int			d[FT_SKELETON_UNITS + 1][FT_SKELETON_UNITS + 1];
 
-	for (int i = 0; i < la; i += skeleton_unit(a, la, i))
-	{
-		if (na == FT_SKELETON_UNITS)
-			return false;
-		wa[na] = skeleton_unit(a, la, i);
-		ua[na++] = a + i;
-	}
-	for (int i = 0; i < lb; i += skeleton_unit(b, lb, i))
-	{
-		if (nb == FT_SKELETON_UNITS)
-			return false;
-		wb[nb] = skeleton_unit(b, lb, i);
-		ub[nb++] = b + i;
-	}
+	if (na < 0 || nb < 0)
+		return false;
 	if (abs(na - nb) >= 2)
 		return true;
 #define UNIT_EQ(i, j) (ua[i][0] == ub[j][0] && wa[i] == wb[j])
@@ -272,14 +284,8 @@ ft_skeletons_apart(const char *a, int la, const char *b, int lb)
 bool
 ft_skeleton_changed(const char *a, int la, const char *b, int lb)
 {
-	int			na = 0,
-				nb = 0;
-
-	for (int i = 0; i < la; i += skeleton_unit(a, la, i))
-		na++;
-	for (int i = 0; i < lb; i += skeleton_unit(b, lb, i))
-		nb++;
-	return na == nb && (la != lb || memcmp(a, b, la) != 0);
+	return skeleton_units(a, la, NULL, NULL) == skeleton_units(b, lb, NULL, NULL) &&
+		(la != lb || memcmp(a, b, la) != 0);
 }
 
 /*
