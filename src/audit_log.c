@@ -384,6 +384,15 @@ append_rows(Datum *v, const char *n, const int64 *entry_ids, int count, int64 *i
 		values[i + 1] = v[i];
 		nulls[i + 1] = n[i] == 'n';
 	}
+	/*
+	 * The transaction id first, then the clock: the seal job's horizon
+	 * (audit_seal.c) is no later than the start of every transaction that
+	 * has an id when it looks, so a row whose transaction had none then is
+	 * captured after the look, however long building the rows below takes
+	 * (every value's nextval, a batch's compression).  The heap insert
+	 * would assign the id anyway; most captures already have one.
+	 */
+	(void) GetCurrentTransactionId();
 	values[8] = TimestampTzGetDatum(GetCurrentTimestamp());
 	nulls[0] = nulls[8] = false;
 	if (one_row && count > 1 && desc->natts >= AUDIT_ENTRIES_COL)

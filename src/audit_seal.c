@@ -588,9 +588,9 @@ fintech_seal_audit(PG_FUNCTION_ARGS)
  * to a transaction that either had a transaction id when the horizon was
  * taken (its rows were captured after that transaction started: the
  * horizon is no later than the oldest such start) or took its first one
- * since (its rows were captured after the horizon was taken, less the time
- * between reading the clock and inserting the row, which SEAL_MARGIN_MS
- * covers).  Every row the run can see from where it starts reading is
+ * since (its rows were captured after the horizon was taken: audit_log.c
+ * takes the transaction id before it reads the clock; SEAL_MARGIN_MS
+ * covers the wall clock stepping back, as NTP may).  Every row the run can see from where it starts reading is
  * sealed when it reaches the end of the index; so the next run starts at
  * this run's horizon (or where this one started, if it stopped early: a
  * batch's limit, the head held by another sealer).  Prepared transactions,
@@ -598,7 +598,8 @@ fintech_seal_audit(PG_FUNCTION_ARGS)
  * leave no horizon: the next run reads from the start.  A run from the
  * start also comes at least every SEAL_RESCAN_MS, and no more often than
  * twenty times what the last one took: it seals, later in the chain, any
- * row whose capture took longer than the margin.  The position lives in
+ * row the horizon missed all the same (a clock stepped back further than
+ * the margin).  The position lives in
  * the launcher's memory: a new launcher starts from the start.
  */
 #define SEAL_MARGIN_MS	2000

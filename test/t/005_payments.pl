@@ -467,12 +467,11 @@ like(sql("SELECT replayed FROM fintech.pay('prune-2', 'w4', 'w5', 9)"), qr/^t$/,
 is(sql($entry_mismatch), '', 'at the end: each entry moves exactly its amount');
 is(sql($balance_mismatch), '', 'at the end: every wallet is funding - paid + received');
 ledger_ok('at the end');
-# The seal job reads from its last horizon; a row captured more than
-# SEAL_MARGIN_MS (2 s) before it became visible is sealed by the next run
-# from the start, within SEAL_RESCAN_MS (60 s; audit_seal.c).  A CI run
-# once saw rows still unsealed after 20 s with no job failing: wait for
-# the documented bound, say how long it took when it was slow, and show
-# the rows and the job's state when it fails.
+# The seal job reads from its last horizon (audit_seal.c); a row it
+# missed all the same is sealed by the next run from the start, within
+# SEAL_RESCAN_MS (60 s).  A CI run once saw rows still unsealed after 20 s
+# with no job failing: wait for that bound, say how long it took when it
+# was slow, and show the rows and the job's state when it fails.
 my $seal_wait_start = time();
 wait_for("SELECT count(*) = 0 FROM fintech.audit_log WHERE seq IS NULL",
 	'the sealer seals everything (a late row by the next run from the start)', 90)
