@@ -19,6 +19,10 @@
 #                       (compared with the 50,000 transfers/s target)
 #   batch_pair          batch.sql at 1 and 2 clients, run back to back at
 #                       the end of each round: two concurrent batches vs one
+#   batch_disjoint.sql  batch.sql's batch between wallets of the client's own
+#                       slice of 300: concurrent batches that share no
+#                       account (compared with itself at 1 client; not in
+#                       the default list: BENCH_WORKLOADS)
 #   pay.sql             fintech.pay with a fresh key (baseline: transfer.sql)
 #   transfer_noaudit    transfer.sql with the audit triggers of the ledger's
 #                       tables disabled (it is the baseline of transfer.sql:
@@ -239,11 +243,11 @@ run_one() {
 		ODD+=("$script, $n clients: pgbench said: $(grep -v '^pgbench: warning' "$err" | head -3 | tr '\n' ' ')")
 	fi
 	case $script in
-	transfer | transfer_noaudit | hot_fee | batch | batch_noaudit | batch_pair)
+	transfer | transfer_noaudit | hot_fee | batch | batch_noaudit | batch_pair | batch_disjoint)
 		# every processed call must have written its entries (a refused
 		# batch item does not fail the call, so count them)
 		local per=1
-		[ "$file" = batch ] && per=1000
+		case $file in batch | batch_disjoint) per=1000 ;; esac
 		if [ -n "$processed" ] && [ $((after - before)) -ne $((processed * per)) ]; then
 			ODD+=("$script, $n clients: $((after - before)) entries written for $processed calls x $per")
 		fi
@@ -335,7 +339,7 @@ fi
 # (a side-by-side comparison of two builds need not run all of them)
 if [ -n "${BENCH_WORKLOADS:-}" ]; then
 	for script in $BENCH_WORKLOADS; do
-		case " $WORKLOADS batch_pair " in
+		case " $WORKLOADS batch_pair batch_disjoint " in
 		*" $script "*) ;;
 		*) ft_die "BENCH_WORKLOADS: no workload '$script'" ;;
 		esac
@@ -519,6 +523,11 @@ ran() {
 		pb=$(tps_of plain_batch "$n")
 		ran batch plain_batch "$n" && echo "| batch vs plain SQL batch, one statement (plain_batch), transfers/s | $n | $(int "$(awk -v b="$b" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$pb" 'BEGIN { print b * 1000 }')") | $(ratio "$b" "$pb") |"
 	done
+	for n in $CLIENTS; do
+		[ "$n" -gt 1 ] || continue
+		b1=$(tps_of batch_disjoint 1) b2=$(tps_of batch_disjoint "$n")
+		ran batch_disjoint 1 && ran batch_disjoint "$n" && echo "| $n concurrent batches over disjoint accounts vs one (batch_disjoint at $n clients vs 1), transfers/s | $n | $(int "$(awk -v b="$b2" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$b1" 'BEGIN { print b * 1000 }')") | $(ratio "$b2" "$b1" 1.0) |"
+	done
 	b1=$(tps_of batch_pair 1) b2=$(tps_of batch_pair 2)
 	ran batch_pair 1 && ran batch_pair 2 && echo "| two concurrent batches vs one (batch.sql at 2 clients vs 1, run back to back), transfers/s | 2 | $(int "$(awk -v b="$b2" 'BEGIN { print b * 1000 }')") | $(int "$(awk -v b="$b1" 'BEGIN { print b * 1000 }')") | $(ratio "$b2" "$b1" 1.0) |"
 	echo
@@ -533,7 +542,7 @@ ran() {
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for n in $CLIENTS; do
 		tw=${WAL[transfer,$n]:-} tn=${WALNF[transfer,$n]:-} tc=${CPU[transfer,$n]:-} td=${DISK[transfer,$n]:-}
-		for w in transfer plain_transfer plpgsql_transfer pgledger transfer_noaudit floor batch batch_noaudit plain_batch; do
+		for w in transfer plain_transfer plpgsql_transfer pgledger transfer_noaudit floor batch batch_noaudit plain_batch batch_disjoint; do
 			[ -n "${TPS[$w,$n]:-}" ] || continue
 			wl=$(per "$w" "${WAL[$w,$n]}") wn=$(per "$w" "${WALNF[$w,$n]:-}") c=$(per "$w" "${CPU[$w,$n]}") d=$(per "$w" "${DISK[$w,$n]}")
 			tgt_w='' tgt_d=''
