@@ -448,6 +448,31 @@ find_account(LockWriter *w, const char *code, Snapshot snap)
 	return ft_account_by_code_kept(w->rel, w->idx, code, snap, w->slot, &w->scan);
 }
 
+/*
+ * The start of a step that reads the account as a statement would: a new
+ * command and a fresh snapshot (as SPI before a statement of a volatile
+ * function), the account found in it (its version in w->slot); false when
+ * it is not there.  step_end closes the step, found or not.
+ */
+static bool
+step_begin(LockWriter *w, Acct *a, Snapshot *snap, CommandId *cid)
+{
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	*snap = GetActiveSnapshot();
+	*cid = GetCurrentCommandId(true);
+	return find_account(w, a->code, *snap);
+}
+
+static void
+step_end(LockWriter *w)
+{
+	ExecClearTuple(w->slot);
+	PopActiveSnapshot();
+	/* as SPI after a statement: what follows sees the write */
+	CommandCounterIncrement();
+}
+
 LockWriteResult
 lock_writer_update(LockWriter *w, Acct *a)
 {
@@ -457,13 +482,7 @@ lock_writer_update(LockWriter *w, Acct *a)
 	HeapTuple	newtup = NULL;
 	ItemPointerData tid;
 
-	/* as SPI before a statement of a volatile function */
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	snap = GetActiveSnapshot();
-	cid = GetCurrentCommandId(true);
-
-	if (!find_account(w, a->code, snap))
+	if (!step_begin(w, a, &snap, &cid))
 	{
 		res = LW_NONE;
 		goto out;
@@ -520,12 +539,9 @@ lock_writer_update(LockWriter *w, Acct *a)
 	res = LW_DONE;
 
 out:
-	ExecClearTuple(w->slot);
 	if (newtup)
 		heap_freetuple(newtup);
-	PopActiveSnapshot();
-	/* as SPI after a statement: what follows sees the write */
-	CommandCounterIncrement();
+	step_end(w);
 	return res;
 }
 
@@ -681,12 +697,7 @@ lock_writer_lock_as(LockWriter *w, Acct *a, LockTupleMode mode, LockWaitPolicy w
 		return res;
 	}
 
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	snap = GetActiveSnapshot();
-	cid = GetCurrentCommandId(true);
-
-	if (!find_account(w, a->code, snap))
+	if (!step_begin(w, a, &snap, &cid))
 	{
 		res = LW_NONE;
 		goto out;
@@ -706,8 +717,6 @@ lock_writer_lock_as(LockWriter *w, Acct *a, LockTupleMode mode, LockWaitPolicy w
 	res = LW_DONE;
 
 out:
-	ExecClearTuple(w->slot);
-	PopActiveSnapshot();
-	CommandCounterIncrement();
+	step_end(w);
 	return res;
 }
