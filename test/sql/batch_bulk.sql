@@ -40,8 +40,11 @@ SELECT count(*) AS entries,
  WHERE e.id > :entry0;
 SELECT table_name, count(*) FROM fintech.audit_log WHERE id > :audit0 GROUP BY 1 ORDER BY 1;
 -- one entry.posted event per posted item, in item order, the same payload a
--- transfer writes (the legs' accounts, amounts and currency)
-SELECT (e.payload ->> 'entry_id')::bigint - :entry0 AS nth_entry, e.kind,
+-- transfer writes (the legs' accounts, amounts and currency); nth_entry
+-- counts the entries written since entry0, not ids: an id another session
+-- took meanwhile (a job's rolled back, or still in progress) is a gap
+SELECT (SELECT count(*) FROM fintech.entries x
+         WHERE x.id > :entry0 AND x.id <= (e.payload ->> 'entry_id')::bigint) AS nth_entry, e.kind,
        e.payload -> 'legs' AS legs, e.payload ->> 'currency' AS currency
   FROM fintech.read_events('bb_events') e ORDER BY e.event_id;
 -- a table not shaped as installed (a column added): the rows go one by one,
