@@ -249,6 +249,9 @@ extern bool ft_family_crossed(const NameIndex *ix, const ScreenQuery *q, const L
 extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								 struct MatchExplain *ex);
 
+/* a match's evidence as a whole (name_evidence.c) */
+extern double ft_lone_word_factor(int npairs, bool untyped, struct MatchExplain *ex);
+
 /* query tokens that are near misses of a variant, taken for it (name_variants.c) */
 extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms);
 

@@ -538,5 +538,21 @@ SELECT v.q, round((e->>'score')::numeric, 3) AS score, e->'tokens' AS tokens
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XL21' AND s.source_uid = v.uid;
 
+-- ====================================================================
+-- Session 23: a name met by one pair of words only, a near miss that no
+-- typing error makes of the listed word (two keyboard slips or fewer, a
+-- vowel for another), is another name and no match: the knee's cost of
+-- such a near miss is for names of several parts, and a name of one
+-- word had nothing else to it (DORAMIX was 0.886 similar to DORAVEX: v
+-- and m are far apart on the keyboard, i is no x); a slip (DORAVEC, c
+-- beside x) keeps its score.  XL22.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['DORAVEX']), list => 'XL22') AS latin;
+SELECT * FROM hits('Doramix SA', 0.5);
+SELECT * FROM hits('Doravec');
+SELECT e->'tokens' AS tokens, e->'penalties' AS penalties
+  FROM fintech.sanctions_entities s, fintech.explain_match('Doramix SA', s.id) AS e
+ WHERE s.list = 'XL22' AND s.source_uid = '1';
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
