@@ -8,6 +8,9 @@
  *	  - A name met by a single pair of words, a near miss that no typing
  *	    error makes of the listed word (ft_lone_word_factor): the whole
  *	    name is that word, so it is another name (session 23).
+ *	  - Which queries the consonant-skeleton pass reads (ft_skeleton_pass):
+ *	    not a name written in a script that writes its vowels or its
+ *	    syllables (session 23).
  *
  * Pure functions: no memory kept, no locks, no database access.
  *
@@ -41,4 +44,25 @@ ft_lone_word_factor(int npairs, bool untyped, MatchExplain *ex)
 		return 1.0;
 	ft_explain_factor(ex, "another_word", 0.0, NULL);
 	return 0.0;
+}
+
+/*
+ * Does the consonant-skeleton pass read query nn?  A query written in
+ * Arabic or Hebrew letters, against every listed skeleton; a query written
+ * in Latin letters, against the skeletons of names listed in those
+ * letters (ix->abjad_names).  Not a query written in another script
+ * (Cyrillic, Greek, Chinese characters, kana, Hangul, Thai, Georgian,
+ * Devanagari ...): those scripts write the vowels or whole syllables, so
+ * its machine transliteration is the name as it is said, and taking the
+ * vowels out of it to meet a name listed in Arabic or Hebrew letters is a
+ * second loose reading on the first (`Фадеева`, fadeeva, fd, met `فيض`,
+ * fyd, and `仇博`, chou bo, met `أبو دعاء`, b d, each at 0.85).  Such a
+ * query still meets the entity through its names in Latin letters.
+ */
+bool
+ft_skeleton_pass(const NameIndex *ix, const NormName *nn)
+{
+	if (nn->abjad)
+		return true;
+	return ix->abjad_names && !nn->translit;
 }
