@@ -6,8 +6,9 @@
  *	  pair-by-pair score (name_score.c) would still pass it.
  *
  *	  - A name met by a single pair of words, a near miss that no typing
- *	    error makes of the listed word (ft_lone_word_factor): the whole
- *	    name is that word, so it is another name (session 23).
+ *	    error makes of the listed word (ft_knee_applies): the whole name
+ *	    is that word, so it pays the knee's cost as names of several
+ *	    parts do (session 23).
  *	  - Which queries the consonant-skeleton pass reads (ft_skeleton_pass):
  *	    not a name written in a script that writes its vowels or its
  *	    syllables (session 23).
@@ -18,32 +19,30 @@
  */
 #include "postgres.h"
 
-#include "explain.h"
 #include "fintech.h"
 #include "name_score.h"
 #include "screening.h"
 
 /*
- * The factor of a name whose score rests on one pair (npairs) that is a
- * near miss no typing error makes (untyped: ft_near_miss_factor's
- * UNTYPED_MISS case, both names written in Latin letters): 0, else 1.
- *
- * Between names of several parts that near miss costs ten times the
- * knee's loss, but the knee is not applied to a name of one pair (its one
- * near miss is all the name has: name_score.c), so a one-word name met
- * by another word 0.87-0.91 similar passed: `Davis s.r.o.` / `DAISY`,
- * `Sandor Kft.` / `SANDINO`, `Morand` / `MOKRAN LLC`.  With nothing else
- * to the name, a word that is neither the listed one nor a typing error
- * of it (a slip or two, a vowel for another) is another name: the match
- * is refused, not lowered.  A one-word name mistyped keeps its score.
+ * Does the knee's cost of near misses (below KNEE) apply to a name whose
+ * score rests on npairs pairs, untyped when one of them is a near miss no
+ * typing error makes (ft_near_miss_factor's UNTYPED_MISS case, both names
+ * written in Latin letters)?  To a name of several pairs, where one near
+ * miss among exact parts is how different people look alike; not to a
+ * name of one pair, whose near miss is all it has -- but for an untyped
+ * one (session 23).  Between names of several parts that near miss costs
+ * ten times the knee's loss; a one-word name met by another word
+ * 0.87-0.91 similar passed (`Davis s.r.o.` / `DAISY`, `Sandor Kft.` /
+ * `SANDINO`): a word that is neither the listed one nor a typing error
+ * of it (a slip or two, a vowel for another) is another name.  The cost,
+ * not a refusal: a word 0.91 similar or more still passes 0.85 (`Morand`
+ * / `MOKRAN LLC`, 0.911 -> 0.867), as do mistypings off the keyboard
+ * model (two keys apart) that near.
  */
-double
-ft_lone_word_factor(int npairs, bool untyped, MatchExplain *ex)
+bool
+ft_knee_applies(int npairs, bool untyped)
 {
-	if (npairs != 1 || !untyped)
-		return 1.0;
-	ft_explain_factor(ex, "another_word", 0.0, NULL);
-	return 0.0;
+	return npairs > 1 || untyped;
 }
 
 /*

@@ -694,8 +694,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	else
 	{
 		/* the knee is for names of several parts, where one near miss among
-		 * exact parts is how different people look alike */
-		score = (npairs > 1 ? num : plain) /
+		 * exact parts is how different people look alike (and an untyped
+		 * near miss, which is another name: name_evidence.c) */
+		score = (ft_knee_applies(npairs, untyped) ? num : plain) /
 			(mq + mc + UNMATCHED_Q * (q->weight - mq - titles_left(q, qused)) +
 			 listed_left_cost(ix, q, nm, qused, cused, mc, sq, near));
 
@@ -739,8 +740,6 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			score *= NUMBER_MISMATCH;
 			ft_explain_factor(ex, "numbers", NUMBER_MISMATCH, NULL);
 		}
-		/* one pair, another word (name_evidence.c) */
-		score *= ft_lone_word_factor(npairs, untyped, ex);
 	}
 
 	/*

@@ -250,7 +250,7 @@ extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, cons
 								 struct MatchExplain *ex);
 
 /* a match's evidence as a whole (name_evidence.c) */
-extern double ft_lone_word_factor(int npairs, bool untyped, struct MatchExplain *ex);
+extern bool ft_knee_applies(int npairs, bool untyped);
 extern bool ft_skeleton_pass(const NameIndex *ix, const NormName *nn);
 
 /* query tokens that are near misses of a variant, taken for it (name_variants.c) */
