@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * name_evidence.c
- *	  How much a match rests on, as a whole: rules that refuse a match whose
- *	  only evidence is too little to tell one name from another, where the
- *	  pair-by-pair score (name_score.c) would still pass it.
+ *	  What a match rests on, as a whole: rules for a match whose only
+ *	  evidence is too little to tell one name from another, where the
+ *	  pair-by-pair score (name_score.c) would pass it.
  *
  *	  - A name met by a single pair of words, a near miss that no typing
  *	    error makes of the listed word (ft_knee_applies): the whole name
