@@ -493,6 +493,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				npairs = 0,
 				fathers = 0;	/* patronymics matched (query and listed) */
 	bool		left_one = false;
+	bool		untyped = false;	/* a pair taken is an untyped near miss */
 	bool		near = true;	/* every pair taken is KNEE similar or more */
 	int			ngeneric = 0,	/* pairs KNEE similar or more of generic words */
 				nown = 0;		/* ... of other real words */
@@ -597,6 +598,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 					sim -= ft_near_miss_factor(ix, q, nm, qi, v, span[ci],
 											   ngeneric > 0 && nown == 0, &why) * BETA * (KNEE - sim);
+					untyped |= strcmp(why, "untyped") == 0;
 					/* what the pair counted for after the near miss's cost, and why */
 					if (xp != NULL)
 					{
@@ -692,8 +694,9 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	else
 	{
 		/* the knee is for names of several parts, where one near miss among
-		 * exact parts is how different people look alike */
-		score = (npairs > 1 ? num : plain) /
+		 * exact parts is how different people look alike (and an untyped
+		 * near miss, which is another name: name_evidence.c) */
+		score = (ft_knee_applies(npairs, untyped) ? num : plain) /
 			(mq + mc + UNMATCHED_Q * (q->weight - mq - titles_left(q, qused)) +
 			 listed_left_cost(ix, q, nm, qused, cused, mc, sq, near));
 

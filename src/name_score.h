@@ -249,6 +249,10 @@ extern bool ft_family_crossed(const NameIndex *ix, const ScreenQuery *q, const L
 extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								 struct MatchExplain *ex);
 
+/* a match's evidence as a whole (name_evidence.c) */
+extern bool ft_knee_applies(int npairs, bool untyped);
+extern bool ft_skeleton_pass(const NameIndex *ix, const NormName *nn);
+
 /* query tokens that are near misses of a variant, taken for it (name_variants.c) */
 extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms);
 

@@ -597,7 +597,7 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 	key_candidates(ix, &q, &cd);
 	score_candidates(ix, &q, qw, &cd, 0, attrs, min_score, only_entity, est, ex);
 	plain = cd.n;
-	if ((q.nn.abjad || ix->abjad_names) && ft_skeleton_name(&q.nn, &sq.nn) > 0)
+	if (ft_skeleton_pass(ix, &q.nn) && ft_skeleton_name(&q.nn, &sq.nn) > 0)
 	{
 		prepare_query(ix, &sq, sqw, FT_FORM_SKELETON);
 		find_candidates(ix, &sq, true, q.nn.abjad, 0, &cd);
