@@ -538,5 +538,13 @@ SELECT v.q, round((e->>'score')::numeric, 3) AS score, e->'tokens' AS tokens
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XL21' AND s.source_uid = v.uid;
 
+-- ====================================================================
+-- Session 23: a Hebrew sh may be shin and a het after it, whose two h the
+-- skeleton writes once (שחר shr), which the Latin spellings write sh and
+-- ch (SHACHAR shshr): a query in Hebrew letters reads it so.  XL22.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SHACHAR, Liron']), list => 'XL22') AS latin;
+SELECT * FROM hits('לירון שחר');
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
