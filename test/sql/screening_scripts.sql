@@ -546,5 +546,19 @@ SELECT v.q, round((e->>'score')::numeric, 3) AS score, e->'tokens' AS tokens
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SHACHAR, Liron']), list => 'XL22') AS latin;
 SELECT * FROM hits('לירון שחר');
 
+-- ====================================================================
+-- Session 23: a consonant skeleton that is a title's letters (mr of
+-- OMAR, عمر; ms of MUSA, موسى) is a name's part in the skeleton pass of a
+-- name whose every part is one: such a name found no candidate there.
+-- Either way; the title alone finds nothing, nor does a name with a part
+-- of one consonant (موسى عواد, ms d: AWAD is d).  XL23 / XO23.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['MUSA, Omar', 'AWAD, Musa']), list => 'XL23') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['عمر موسى']), list => 'XO23') AS original;
+SELECT * FROM hits('عمر موسى');
+SELECT * FROM hits('Omar Musa');
+SELECT * FROM hits('Mr', 0.5);
+SELECT * FROM hits('موسى عواد');
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
