@@ -560,5 +560,16 @@ SELECT * FROM hits('Omar Musa');
 SELECT * FROM hits('Mr', 0.5);
 SELECT * FROM hits('موسى عواد');
 
+-- ====================================================================
+-- Session 23: a word ending in i is not Allah: the skeleton joined a word
+-- of an initial vowel whose consonant is l alone, with an ll, to the word
+-- before it (the compounds of Allah: MATIULLAH mtl), and SAMIR ALLAWI
+-- was smrl; ALLAWI (علاوي) is ly.  Either way.  XL24 / XO24.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SAMIR ALLAWI']), list => 'XL24') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['سمير علاوي']), list => 'XO24') AS original;
+SELECT * FROM hits('سمير علاوي');
+SELECT * FROM hits('Samir Allawi');
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
