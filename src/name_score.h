@@ -135,6 +135,7 @@ extern float ft_part_weight(const char *t, int df);
 extern bool ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen);
 
 /* query token i's weight and strength (v: its vocabulary entry or -1) */
+extern int	ft_skeleton_parts_strong(const NormName *plain, const NormName *sk, int *qs);
 extern void ft_query_token_weight(const NameIndex *ix, const NormName *nn, int i, int v,
 								  float *w, int *strong);
 

@@ -269,7 +269,10 @@ ft_hebrew_sim(const char *a, int la, const char *b, int lb, bool *equal)
  * clean Hebrew names with names of the lists (session 19): bet said v
  * (the key leaves b out: RIVKA, רבקה rbk, met IRAQ rk), a Latin kh (KHAN,
  * the Russian MIKHAIL; kh is k and h here, as in KOHEN, כהן), and ts for
- * tsade (the t and s of HARTIS met הורוביץ).
+ * tsade (the t and s of HARTIS met הורוביץ).  And a Hebrew sh may be
+ * shin and a het or he after it: the skeleton writes their two h once, a
+ * doubled letter (שוחט sht), where the Latin spelling writes the het ch
+ * (SHOCHAT shsht; session 23).
  */
 static bool
 hebrew_reads(const char *l, int ll, const char *h, int hl)
@@ -281,7 +284,9 @@ hebrew_reads(const char *l, int ll, const char *h, int hl)
 	if (hl > 1 && h[0] == 's' && h[1] == 'h')
 		return l[0] == 's' &&
 			((ll > 1 && l[1] == 'h' && hebrew_reads(l + 2, ll - 2, h + 2, hl - 2)) ||
-			 hebrew_reads(l + 1, ll - 1, h + 2, hl - 2));	/* shin or sin */
+			 hebrew_reads(l + 1, ll - 1, h + 2, hl - 2) ||	/* shin or sin */
+			 (ll > 3 && l[1] == 'h' && l[2] == 's' && l[3] == 'h' &&
+			  hebrew_reads(l + 4, ll - 4, h + 2, hl - 2)));	/* shin and het, one h */
 	if (ll > 1 && l[1] == 'h' && (l[0] == 's' || l[0] == 'p') &&
 		(l[0] == 's' ? h[0] == 'h' || h[0] == 'k' : h[0] == 'p') &&
 		hebrew_reads(l + 2, ll - 2, h + 1, hl - 1))

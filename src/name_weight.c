@@ -5,7 +5,8 @@
  *	  times how rare it is among the listed names, little for the words
  *	  that say little (particles, titles, legal forms: name_words.c), and a
  *	  real part's weight for a legal-form word that is someone's family
- *	  name.  The index (name_index_build.c) weighs the listed tokens once
+ *	  name, and for the skeleton pass of a name whose every part is a
+ *	  title's letters (ft_skeleton_parts_strong: AMR, mr).  The index (name_index_build.c) weighs the listed tokens once
  *	  per list load; a query's tokens are weighed per call.  Also what a
  *	  near miss between two tokens costs by how common they are
  *	  (ft_near_miss_factor: two common words, two syllables of Chinese or
@@ -79,6 +80,39 @@ ft_query_token_weight(const NameIndex *ix, const NormName *nn, int i, int v, flo
 			*w = ft_part_weight(t, v >= 0 ? ix->vocab[v].nnames : 0);
 		*strong = 1;
 	}
+}
+
+/*
+ * The skeleton pass (sk, of the query plain) of a query none of whose
+ * parts is strong (qs: prepare_query's strengths, the strong parts
+ * after): when every part is a consonant skeleton of two letters or more
+ * that is a title's or a legal form's letters (mr of AMR, OMAR or عمرو; ms
+ * of MUSA; dr of DEIR; lt of EILAT), they are the skeletons of a name's
+ * parts, not the words: the plain pass dropped the titles, and a name in
+ * Arabic or Hebrew letters writes no vowel (عمر mr).  Such a name found
+ * no candidate at all in the skeleton pass; its parts are real parts
+ * there, of the weights they have (session 23).  Not a part of one letter
+ * (عمر آل عواض, mr d, would be only mr), nor a particle, nor a word the
+ * query in Latin letters holds as written (Mr alone is the title).
+ * Returns the number of strong parts.
+ */
+int
+ft_skeleton_parts_strong(const NormName *plain, const NormName *sk, int *qs)
+{
+	for (int i = 0; i < sk->ntok; i++)
+	{
+		const char *t = sk->tok[i];
+
+		if (t[0] == '\0' || t[1] == '\0' || ft_word_in(WORDS_PARTICLES, t) ||
+			ft_word_is_patronymic(t))
+			return 0;
+		for (int j = 0; j < plain->ntok && !plain->translit; j++)
+			if (strcmp(plain->tok[j], t) == 0)
+				return 0;
+	}
+	for (int i = 0; i < sk->ntok; i++)
+		qs[i] = 1;
+	return sk->ntok;
 }
 
 /*

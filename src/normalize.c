@@ -647,11 +647,11 @@ ft_skeleton_name(const NormName *in, NormName *out)
 		 * going as they do within a word (matiullah and mty allh are both
 		 * mtl, saduddin and sad al din sdn; NOR ELDIN, the article written
 		 * into the second word, joins too).  Allah is told from Ali by its
-		 * ll or final h.  The first word's final i is then inside the word
-		 * (MATI-ULLAH): no y for it.
+		 * ll or final h, and from ALLAWI, ALLOUI (علاوي) by their final i.
+		 * The first word's final i is then inside the word (MATI-ULLAH).
 		 */
 		if (out->ntok > 0 && !article_before && n == 1 && sk[0] == 'l' &&
-			strchr("aeiou", in->tok[i][0]) != NULL &&
+			strchr("aeiou", in->tok[i][0]) != NULL && in->tok[i][len - 1] != 'i' &&
 			(strstr(in->tok[i], "ll") != NULL || in->tok[i][len - 1] == 'h'))
 		{
 			join_to_last(out, last_y, 'l', "l");

@@ -102,9 +102,9 @@ typedef struct Cands
 	int			cap;
 } Cands;
 
-/* q from its normalised tokens q->nn: weights, items, scratch */
+/* q from its normalised tokens q->nn: weights, items, scratch (plain: the name of a skeleton pass) */
 static void
-prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
+prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms, const NormName *plain)
 {
 	int			qs[MAX_TOKENS * 2];
 	uint32		before_last;	/* bits of the tokens before the last real one */
@@ -135,6 +135,8 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms)
 	}
 	/* (a title before a name part: a last word that is one is a family name, Irfan Sheikh) */
 	q->titles &= before_last;
+	if (q->strong == 0 && plain != NULL)
+		q->strong = ft_skeleton_parts_strong(plain, &q->nn, qs);
 	ft_make_items(&q->nn, qw, qs, &q->it);
 	initStringInfo(&j);
 	for (int i = 0; i < q->nn.ntok; i++)
@@ -592,14 +594,14 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 	ft_begin_query(ix);
 	est = ft_next_stamp(ix);
 
-	prepare_query(ix, &q, qw, FT_FORM_PLAIN);
+	prepare_query(ix, &q, qw, FT_FORM_PLAIN, NULL);
 	find_candidates(ix, &q, false, q.nn.abjad, 0, &cd);
 	key_candidates(ix, &q, &cd);
 	score_candidates(ix, &q, qw, &cd, 0, attrs, min_score, only_entity, est, ex);
 	plain = cd.n;
 	if (ft_skeleton_pass(ix, &q.nn) && ft_skeleton_name(&q.nn, &sq.nn) > 0)
 	{
-		prepare_query(ix, &sq, sqw, FT_FORM_SKELETON);
+		prepare_query(ix, &sq, sqw, FT_FORM_SKELETON, &q.nn);
 		find_candidates(ix, &sq, true, q.nn.abjad, 0, &cd);
 		score_candidates(ix, &sq, sqw, &cd, plain, attrs, min_score, only_entity, est, ex);
 		pfree(sq.links);

@@ -560,5 +560,38 @@ SELECT round((e->>'score')::numeric, 3) AS score, e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('Doramix SA', s.id) AS e
  WHERE s.list = 'XL22' AND s.source_uid = '1';
 
+-- ====================================================================
+-- Session 23: a Hebrew sh may be shin and a het after it, whose two h the
+-- skeleton writes once (שחר shr), which the Latin spellings write sh and
+-- ch (SHACHAR shshr): a query in Hebrew letters reads it so.  XL25.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SHACHAR, Liron']), list => 'XL25') AS latin;
+SELECT * FROM hits('לירון שחר');
+
+-- ====================================================================
+-- Session 23: a consonant skeleton that is a title's letters (mr of
+-- OMAR, عمر; ms of MUSA, موسى) is a name's part in the skeleton pass of a
+-- name whose every part is one: such a name found no candidate there.
+-- Either way; the title alone finds nothing, nor does a name with a part
+-- of one consonant (موسى عواد, ms d: AWAD is d).  XL26 / XO26.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['MUSA, Omar', 'AWAD, Musa']), list => 'XL26') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['عمر موسى']), list => 'XO26') AS original;
+SELECT * FROM hits('عمر موسى');
+SELECT * FROM hits('Omar Musa');
+SELECT * FROM hits('Mr', 0.5);
+SELECT * FROM hits('موسى عواد');
+
+-- ====================================================================
+-- Session 23: a word ending in i is not Allah: the skeleton joined a word
+-- of an initial vowel whose consonant is l alone, with an ll, to the word
+-- before it (the compounds of Allah: MATIULLAH mtl), and SAMIR ALLAWI
+-- was smrl; ALLAWI (علاوي) is ly.  Either way.  XL27 / XO27.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SAMIR ALLAWI']), list => 'XL27') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['سمير علاوي']), list => 'XO27') AS original;
+SELECT * FROM hits('سمير علاوي');
+SELECT * FROM hits('Samir Allawi');
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
