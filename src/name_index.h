@@ -75,6 +75,7 @@ typedef struct ListedName
 	bool		han;			/* written in Chinese characters (compared by their key too) */
 	uint8		family;			/* tokens before a comma (the family name), 0: none */
 	bool		hebrew;			/* the skeleton of a name written in Hebrew letters (compared by its key too) */
+	bool		cantonese;		/* a Latin name holding a syllable of Cantonese's shape (translit_yue.c) */
 	float		weight;			/* sum of token weights */
 	int32		strong;			/* non-particle tokens */
 } ListedName;

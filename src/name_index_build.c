@@ -236,6 +236,7 @@ add_name(Build *b, const char *name, const NormName *nn, bool skeleton)
 	nm->han = nn->han;
 	nm->hebrew = nn->hebrew;
 	nm->skeleton = skeleton;
+	nm->cantonese = !skeleton && !nn->han && ft_cantonese_name(nn);
 	nm->family = skeleton ? 0 : Min(nn->family, nn->ntok);
 	nm->nitems = it.n;
 	nm->items = palloc(it.n * sizeof(int));

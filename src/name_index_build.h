@@ -50,6 +50,7 @@ typedef struct BName
 	uint8		family;			/* tokens before a comma (the family name), 0: none */
 	bool		hebrew;
 	bool		skeleton;
+	bool		cantonese;		/* a Latin name holding a syllable of Cantonese's shape */
 } BName;
 
 typedef struct BVocab

@@ -188,6 +188,7 @@ write_image(Build *b, const int64 *sig, Writer *w)
 		nm.han = !bn->skeleton && bn->han;
 		nm.family = bn->family;
 		nm.hebrew = bn->skeleton && bn->hebrew;
+		nm.cantonese = bn->cantonese;
 		nm.weight = bn->weight;
 		nm.strong = bn->strong;
 		W_AT(w, names, ListedName)[i] = nm;

@@ -122,15 +122,27 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		/* (the query's syllable written as a variant group's token: 宜 yi as li, against IH) */
 		if (sim < 1.0f && token && ft_variant_canon(q->it.s[qi]))
 			sim = Max(sim, ft_variant_chinese_sim(cs, v->len, q->it.s[qi]));
+		/* (a Latin name spelt the Cantonese way: the character's Cantonese reading; name_score.c's keyed_name) */
+		keyed = sim;
+		if (keyed < 1.0f - CANTONESE_COST && token &&
+			ft_cantonese_pair(cs, v->len, q->it.s[qi], q->it.len[qi]))
+			keyed = (float) (1.0 - CANTONESE_COST);
 	}
-	/* (a Latin query, a name holding the entry written in Chinese characters: Wade-Giles and pinyin meet) */
-	keyed = sim;
-	if (sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han)
+	else
 	{
-		keyed = Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
-		/* (... and the entry a variant group's token: yi written li, against YIH) */
-		if (keyed < 1.0f && variant)
-			keyed = Max(keyed, ft_variant_chinese_sim(q->it.s[qi], q->it.len[qi], cs));
+		/* (a Latin query, a name holding the entry written in Chinese characters: Wade-Giles and pinyin meet) */
+		keyed = sim;
+		if (sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han)
+		{
+			keyed = Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+			/* (... and the entry a variant group's token: yi written li, against YIH) */
+			if (keyed < 1.0f && variant)
+				keyed = Max(keyed, ft_variant_chinese_sim(q->it.s[qi], q->it.len[qi], cs));
+			/* (... or a Latin name spelt the Cantonese way: the syllable's Cantonese reading) */
+			if (keyed < 1.0f - CANTONESE_COST && token && q->cantonese &&
+				ft_cantonese_pair(q->it.s[qi], q->it.len[qi], cs, v->len))
+				keyed = (float) (1.0 - CANTONESE_COST);
+		}
 	}
 	/* (a Latin query's skeleton, that of a name written in Hebrew letters holding the entry: bet as v, het as ch ...) */
 	if (sim < 1.0f && (v->forms & FT_FORM_HEBREW) && !plain && !q->nn.abjad)

@@ -192,12 +192,14 @@ pair_sim(const ScreenQuery *q, int qi, const char *cs, int clen, float keyed, fl
  * Arabic or Hebrew letters against a Latin query, or a Latin name against a
  * query so written: the entry's forms say some name holding it is written
  * so, the name's own flags that this one is; the Hebrew keys' similarity
- * (FT_KEYED_HEBREW) only where one side is written in Hebrew letters.
+ * (FT_KEYED_HEBREW) only where one side is written in Hebrew letters; a
+ * Latin name spelt the Cantonese way against a query in Chinese
+ * characters (translit_yue.c; not a name in them: pinyin both).
  */
 static inline bool
 keyed_name(const ScreenQuery *q, const ListedName *nm, uint8 keyeq)
 {
-	return nm->han || nm->hebrew ||
+	return (nm->han && !q->nn.han) || nm->hebrew || (q->nn.han && nm->cantonese) ||
 		(q->forms != FT_FORM_PLAIN && nm->abjad != q->nn.abjad &&
 		 (!(keyeq & FT_KEYED_HEBREW) || q->nn.hebrew));
 }
@@ -267,7 +269,7 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
 	 * the ghayn key's)
 	 */
 	if (kn != mk &&
-		((ix->vocab[vi].forms & (FT_FORM_HAN | FT_FORM_HEBREW)) ||
+		((ix->vocab[vi].forms & (FT_FORM_HAN | FT_FORM_HEBREW)) || (q->nn.han && nm->cantonese) ||
 		 (q->forms != FT_FORM_PLAIN &&
 		  (q->nn.hebrew ||
 		   (mk ? latin_g_or_j(FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len) :

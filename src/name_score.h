@@ -47,6 +47,7 @@
 #define CYRILLIC_KEY_COST	0.05	/* a pair that meets only by its Cyrillic keys loses this */
 #define GREEK_KEY_COST	0.05	/* a pair that meets only by its Greek keys loses this */
 #define CHINESE_KEY_COST	0.05	/* a pair that meets only by its Chinese keys loses this */
+#define CANTONESE_COST	0.10	/* a pair that meets only as a Cantonese reading of pinyin loses this */
 #define HEBREW_KEY_COST	0.05	/* a pair of skeletons that meets only by their Hebrew keys loses this */
 #define HEBREW_QUERY_COST	0.10	/* a query in Hebrew letters meeting a Latin skeleton only by hebrew_reads loses this */
 #define QAF_KEY_COST	0.05	/* a pair of skeletons that meets only by a Latin gh read as qaf loses this */
@@ -117,6 +118,7 @@ typedef struct ScreenQuery
 	int			patronymics;	/* tokens that are patronymics */
 	uint32		titles;			/* bit i: token i is a title before a name part (plain pass) */
 	float		corrected[MAX_TOKENS * 2];	/* < 1: a token taken for a variant */
+	bool		cantonese;		/* a Latin name holding a syllable of Cantonese's shape (translit_yue.c) */
 	char	   *joined;			/* all tokens, concatenated */
 	int			joined_len;
 	SimLink    *links;
@@ -256,5 +258,10 @@ extern bool ft_skeleton_pass(const NameIndex *ix, const NormName *nn);
 
 /* query tokens that are near misses of a variant, taken for it (name_variants.c) */
 extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms);
+
+/* can Latin syllable lat be the Cantonese reading of a character read pin in pinyin (translit_yue.c)? */
+extern bool ft_cantonese_pair(const char *lat, int llen, const char *pin, int plen);
+/* does a Latin name hold a syllable of Cantonese's own shape (translit_yue.c)? */
+extern bool ft_cantonese_name(const NormName *nn);
 
 #endif							/* FINTECH_NAME_SCORE_H */

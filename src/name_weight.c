@@ -207,6 +207,9 @@ character_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, 
 	if (!ft_word_is_syllable(cs, v->len) &&
 		!(q->nn.hangul && ft_word_is_korean_syllable(cs, v->len)))
 		return false;
+	/* (a Latin name spelt the Cantonese way: the character's Cantonese reading, translit_yue.c) */
+	if (q->nn.han && nm->cantonese && ft_cantonese_pair(cs, v->len, q->it.s[qi], q->it.len[qi]))
+		return false;
 	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, v->len);
 }
 

@@ -138,6 +138,7 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms, const NormNam
 	if (q->strong == 0 && plain != NULL)
 		q->strong = ft_skeleton_parts_strong(plain, &q->nn, qs);
 	ft_make_items(&q->nn, qw, qs, &q->it);
+	q->cantonese = forms == FT_FORM_PLAIN && !q->nn.han && ft_cantonese_name(&q->nn);
 	initStringInfo(&j);
 	for (int i = 0; i < q->nn.ntok; i++)
 		appendStringInfoString(&j, q->nn.tok[i]);
@@ -521,8 +522,10 @@ score_candidates(NameIndex *ix, ScreenQuery *q, const float *qw, const Cands *cd
 		 * script's keys (name_score.c), which share no trigrams where the
 		 * spellings differ most (DUCK / tok, SOO / su for 덕수), so the
 		 * index finds only part of what will match; such names are few.
+		 * Nor a Cantonese reading (translit_yue.c): KA / jia share none.
 		 */
-		if (hit < MIN_HIT * q->weight && q->strong > 2 && !nmr->keyed)
+		if (hit < MIN_HIT * q->weight && q->strong > 2 && !nmr->keyed &&
+			!(nmr->han && q->cantonese) && !(nmr->cantonese && q->nn.han))
 			continue;
 		if (ex != NULL)
 			memset(&cex, 0, sizeof(cex));

@@ -23,7 +23,9 @@
  *   ติ after า or ั is t: ชาติ chat),
  *   na-khon for three consonants at a word's end (นคร); ง with no vowel
  *   of its own closes a syllable, so a consonant before it and another
- *   consonant opens one of o (วชิราลงกรณ์ wachiralongkon); ว between two
+ *   consonant opens one of o (วชิราลงกรณ์ wachiralongkon), and so do ด
+ *   and บ, which form no cluster, before a ร or ล that another consonant
+ *   follows (อุดรธานี udonthani); ว between two
  *   consonants is ua (ชวน chuan), อ after a consonant is o (ดอน don), รร
  *   is an (บรร ban);
  * - the compound vowels (เ-ีย ia, เ-ือ uea, เ-า ao, เ-อ oe, -ัว ua, ใ ไ ai,
@@ -416,6 +418,15 @@ close_syllable(const ThaiUnit *u, int m, int i, bool long_vowel, char **o, bool 
 	 */
 	if (strcmp(u[i].ini, "ng") != 0 && i + 2 < m && strcmp(u[i + 1].ini, "ng") == 0 &&
 		!vowel_at(u, m, i + 2))
+		return i;
+	/*
+	 * ด and บ form no cluster: before a ร or ล with no vowel of its own and
+	 * another consonant they open a syllable of o that the ร or ล closes
+	 * (อุดรธานี u-don-tha-ni, was ut-ra-tha-ni; อุบล u-bon, was up-la)
+	 */
+	if ((strcmp(u[i].ini, "d") == 0 || strcmp(u[i].ini, "b") == 0) && i + 2 < m &&
+		(u[i + 1].id == 'r' || u[i + 1].id == 'l') && !vowel_at(u, m, i + 2) &&
+		u[i + 2].id != 'R')
 		return i;
 	for (rest = 0; i + rest < m && !vowel_at(u, m, i + rest) && u[i + rest].id != 'R'; rest++)
 		;

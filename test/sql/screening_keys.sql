@@ -281,5 +281,23 @@ SELECT v.q, e->'tokens' AS tokens, round((e->>'score')::numeric, 3) AS score
   FROM (VALUES ('최영일', '2'), ('박정칠', '3')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XL14' AND s.source_uid = v.uid;
+-- (session 23) Cantonese readings: ICU reads Chinese characters in
+-- Mandarin, and Hong Kong spells names as Cantonese says them (國 guo
+-- KWOK, 強 qiang KEUNG, 陳 chen CHAN, 少 shao SHIU, 輝 hui FAI).  A Latin
+-- name holding a syllable of Cantonese's own shape (a final ek, -eung,
+-- -ow, -uen, shing, shiu) is compared with a name in Chinese characters by
+-- how the two languages' initials and codas correspond (translit_yue.c),
+-- at 0.90 a pair: LI, Kwok-keung and CHAN, Shiu-fai find 李國強 and 陳少輝
+-- and the other way (before: not found, the given names unpaired).  LI,
+-- Kuk Kang (a Korean name: no syllable of that shape) is not compared so
+-- and finds neither.  XL15 / XO15.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['LI, Kwok-keung', 'CHAN, Shiu-fai', 'LI, Kuk Kang']),
+                                   list => 'XL15') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['李國強', '陳少輝']), list => 'XO15') AS original;
+SELECT q, h.* FROM unnest(ARRAY['Li Kwok-keung', 'Chan Shiu-fai', 'Li Kuk Kang', '李國強', '陳少輝']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XL15', 'XO15') ORDER BY q, h.score DESC, h.source_uid;
+SELECT e->'tokens' AS tokens
+  FROM fintech.sanctions_entities s, fintech.explain_match('Li Kwok-keung', s.id) AS e
+ WHERE s.list = 'XO15' AND s.source_uid = '1';
 \c :original_db
 DROP DATABASE fintech_screening_keys;

@@ -614,5 +614,17 @@ SELECT * FROM hits('آقای حسین رحیمی');
 SELECT * FROM hits('الشيخ', 0.5);
 SELECT * FROM hits('الشيخ عادل');
 
+-- ====================================================================
+-- Session 23: Thai ด and บ form no cluster with ร or ล: before one with
+-- no vowel of its own and another consonant they open a syllable of o
+-- that the ร or ล closes (อุดร u-don, was ut-ra; อุบล u-bon, was up-la).
+-- UDONSAK, Somsri and UBONWAN, Thongchai find สมศรี อุดรศักดิ์ and ธงชัย
+-- อุบลวรรณ, and the other way.  XL29 / XO29.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['UDONSAK, Somsri', 'UBONWAN, Thongchai']), list => 'XL29') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สมศรี อุดรศักดิ์', 'ธงชัย อุบลวรรณ']), list => 'XO29') AS original;
+SELECT q, h.* FROM unnest(ARRAY['Somsri Udonsak', 'Thongchai Ubonwan', 'สมศรี อุดรศักดิ์', 'ธงชัย อุบลวรรณ']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XL29', 'XO29') ORDER BY q, h.score DESC, h.source_uid;
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
