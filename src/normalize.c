@@ -283,8 +283,6 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	out->family_legal = false;
 	s = (const unsigned char *) pg_server_to_any(name, len, PG_UTF8);
 	len = strlen((const char *) s);
-	/* titles in Arabic, Persian or Hebrew letters, before ICU spells them */
-	s = (const unsigned char *) ft_skip_script_titles((const char *) s, &len);
 	out->translit = ft_needs_translit((const char *) s, len);
 	if (out->translit)
 	{

@@ -76,10 +76,4 @@ extern int	fintech_name_chars_over(const char *name);
 /* does the name hold anything to match?  (22023 otherwise) */
 extern void fintech_check_name(const char *name, const char *what);
 
-/*
- * utf8[0 .. *len - 1] without its leading titles in Arabic, Persian or
- * Hebrew letters, a word left (name_titles.c): a pointer into utf8
- */
-extern const char *ft_skip_script_titles(const char *utf8, int *len);
-
 #endif							/* FINTECH_NORMALIZE_H */
