@@ -130,13 +130,19 @@ cmp_ok($rolled_back, '>', 10, "the load rolled payments back ($rolled_back)");
 
 is( sql(qq{SELECT count(*) = max(event_id) - $start AND min(event_id) = $start + 1 FROM sink}),
 	't', 'the sink holds every event_id after the consumer\'s creation: no gap');
-is( sql(qq{SELECT count(*) FROM fintech.payments p WHERE p.id > $before
-             AND (SELECT count(*) FROM sink s WHERE s.kind LIKE 'payment.%' AND s.payment_id = p.id) <> 1}),
+# (each payment's count in the sink by one aggregate and a join: a count
+# per payment scanned the sink once a payment, quadratic in the load,
+# minutes on a fast machine: 46,950 payments against 93,900 sink rows)
+my $payments_in_sink = qq{SELECT coalesce(s.n, 0) AS n
+                            FROM fintech.payments p
+                            LEFT JOIN (SELECT payment_id, count(*) AS n FROM sink
+                                        WHERE kind LIKE 'payment.%' GROUP BY payment_id) s
+                              ON s.payment_id = p.id
+                           WHERE p.id > $before};
+is( sql(qq{SELECT count(*) FROM ($payments_in_sink) x WHERE n <> 1}),
 	'0', 'every committed payment is in the sink exactly once')
   or diag(sql(qq{SELECT count(*) FILTER (WHERE n = 0) AS missing, count(*) FILTER (WHERE n > 1) AS twice
-                   FROM (SELECT (SELECT count(*) FROM sink s WHERE s.kind LIKE 'payment.%'
-                                   AND s.payment_id = p.id) AS n
-                           FROM fintech.payments p WHERE p.id > $before) x}));
+                   FROM ($payments_in_sink) x}));
 is( sql(q{SELECT count(*) FROM sink WHERE kind LIKE 'payment.%'
             AND (payment_key LIKE 'rb-%' OR payment_id NOT IN (SELECT id FROM fintech.payments))}),
 	'0', 'no rolled-back payment reached the consumer');
