@@ -19,6 +19,11 @@ use IPC::Run;
 use Time::HiRes qw(time usleep);
 
 my $LOAD_SECONDS = 10;
+# the load's rate, calls a second of all clients together: the volume to
+# check and to prune is then bounded whatever the machine's speed (on a
+# quiet machine 10 s unbounded committed 47,000 payments, whose events took
+# the prune job more than the 30 s the test waits)
+my $LOAD_RATE = 2500;
 
 my $node = fintech_node('events_consumer', qq{
 shared_preload_libraries = 'fintech'
@@ -87,7 +92,7 @@ ROLLBACK;
 my ($bench_out, $bench_err) = ('', '');
 my $bench = IPC::Run::start(
 	[
-		'pgbench', '-n', '-c', '8', '-j', '2', '-T', $LOAD_SECONDS,
+		'pgbench', '-n', '-c', '8', '-j', '2', '-T', $LOAD_SECONDS, '-R', $LOAD_RATE,
 		'-h', $node->host, '-p', $node->port,
 		'-f', "$dir/pay.sql\@4", '-f', "$dir/rollback.sql\@1", 'postgres'
 	],
