@@ -600,7 +600,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 					sim -= ft_near_miss_factor(ix, q, nm, qi, v, span[ci],
 											   ngeneric > 0 && nown == 0, &why) * BETA * (KNEE - sim);
-					untyped |= strcmp(why, "untyped") == 0;
+					untyped |= why == ft_miss_untyped;
 					/* what the pair counted for after the near miss's cost, and why */
 					if (xp != NULL)
 					{

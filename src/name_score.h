@@ -133,6 +133,8 @@ extern bool ft_skeletons_apart(const char *a, int la, const char *b, int lb);
 extern bool ft_skeleton_changed(const char *a, int la, const char *b, int lb);
 extern double ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 								  int qi, const Vocab *v, int cspan, bool generic, const char **why);
+/* ft_near_miss_factor's *why for a near miss no typing error makes (compared by address) */
+extern const char ft_miss_untyped[];
 extern float ft_part_weight(const char *t, int df);
 extern bool ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen);
 

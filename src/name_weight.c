@@ -387,6 +387,8 @@ skeletons_read(const ScreenQuery *q, int qi, const Vocab *v, const char *cs)
  * another_skeleton, untyped, common_words, syllables, same_ending,
  * generic_words; usual for the usual cost).
  */
+const char	ft_miss_untyped[] = "untyped";
+
 double
 ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
 				 int qi, const Vocab *v, int cspan, bool generic, const char **why)
@@ -403,7 +405,7 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
 	if (q->forms != FT_FORM_PLAIN || q->it.span[qi] != 1 || cspan != 1 || nm->abjad || nm->keyed ||
 		q->nn.abjad || q->nn.hangul || q->nn.thai || q->nn.cyrillic)
 		return 1.0;
-	*why = "untyped";
+	*why = ft_miss_untyped;
 	if (untyped_miss(ix, q, nm, qi, v))
 		return UNTYPED_MISS;
 	*why = "common_words";
