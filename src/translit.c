@@ -611,11 +611,24 @@ ft_translit(const char *utf8, int len, bool *abjad, bool *hangul, bool *thai_out
 	*han_out = han;
 	*hebrew_out = hebrew;
 
+	/*
+	 * Back to UTF-8.  ICU's output may hold a lone surrogate: its kana
+	 * rules repeat the UTF-16 unit before an iteration mark (ヽ, ヾ), and
+	 * after a character outside the BMP (an emoji) that is half of it
+	 * (session 24's fuzzing: 😀ヾ).  Such a unit becomes U+FFFD, which
+	 * is no letter and matches nothing, rather than failing the whole
+	 * name.
+	 */
 	err = U_ZERO_ERROR;
-	u_strToUTF8(NULL, 0, &olen, u, ulen, &err);
+	u_strToUTF8WithSub(NULL, 0, &olen, u, ulen, 0xFFFD, NULL, &err);
+	if (U_FAILURE(err) && err != U_BUFFER_OVERFLOW_ERROR)
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("a name's transliteration of %d characters could not be written as UTF-8: %s",
+						ulen, u_errorName(err))));
 	out = palloc(olen + 1);
 	err = U_ZERO_ERROR;
-	u_strToUTF8(out, olen + 1, &olen, u, ulen, &err);
+	u_strToUTF8WithSub(out, olen + 1, &olen, u, ulen, 0xFFFD, NULL, &err);
 	out[olen] = '\0';
 	pfree(u);
 	return out;

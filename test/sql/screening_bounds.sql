@@ -104,6 +104,15 @@ SELECT fintech.load_sanctions_ofac(
 SELECT version, entities, names FROM fintech.sanctions_lists WHERE list = 'BOUNDS';
 SELECT count(*) FROM fintech.screen_name(repeat('ñ', 1000), 0.85, 3);
 
+-- an iteration mark after a character outside the BMP: ICU's kana rules
+-- repeat the UTF-16 unit before the mark, half of the emoji; the name is
+-- screened (that half matches nothing), not refused with an internal error
+SELECT count(*) AS emoji_mark FROM fintech.screen_name(E'\U0001F600\u30FE', 0.3, 3);
+SELECT matched_name, score >= 0.85 AS found
+  FROM fintech.screen_name(E'\U0001F5C5\u30FD QUIBBLEWORTH Ottoline', 0.85, 3);
+SELECT fintech.explain_match(E'\U0001F600\u309D QUIBBLEWORTH Ottoline', id) ->> 'score' IS NOT NULL AS explained
+  FROM fintech.sanctions_entities WHERE list = 'BOUNDS' AND source_uid = '1';
+
 -- leave the list small for the tests after this one
 SELECT fintech.load_sanctions_ofac(sb_sdn(1, 'QUIBBLEWORTH, Ottoline'), list => 'BOUNDS') AS listed;
 DROP FUNCTION sb_try(text), sb_lists(), sb_sdn(int, text);
