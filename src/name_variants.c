@@ -329,7 +329,10 @@ ft_hebrew_query_sim(const char *h, int hl, const char *l, int ll)
  * And (session 22) the Arabic side's ghayn read as a Latin g, which the
  * skeleton writes j: the French spellings of Maghreb and Tuareg names
  * write ghayn g (AG, اغ g; LAAGOUB ljb, لاغوب lghb): b keyed by
- * ft_ghayn_key, equal to a or nothing, less QAF_KEY_COST.
+ * ft_ghayn_key, equal to a or nothing, less QAF_KEY_COST.  And (session
+ * 24) a Latin c, which the skeleton leaves only where it is not s before
+ * e or i nor of ch, read as k or s (ft_c_key: CAID cd, قائد kd; FAYCAL
+ * fcl, فيصل fsl), equal to b or nothing, less QAF_KEY_COST.
  */
 float
 ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
@@ -352,6 +355,14 @@ ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
 		*equal = true;
 		return (float) (1.0 - QAF_KEY_COST);
 	}
+	/* (session 24: a Latin c is k or s, equal or nothing, less QAF_KEY_COST) */
+	if (memchr(a, 'c', la) != NULL)
+		for (const char *to = "ks"; *to != '\0'; to++)
+			if (ft_c_key(a, la, ka, *to) == lb && memcmp(ka, b, lb) == 0)
+			{
+				*equal = true;
+				return (float) Max(s, 1.0 - QAF_KEY_COST);
+			}
 	return s;
 }
 

@@ -67,6 +67,13 @@ extern int	ft_qaf_key(const char *t, int len, char *out);
 extern int	ft_ghayn_key(const char *t, int len, char *out);
 
 /*
+ * The c key of a Latin consonant skeleton t[0 .. len - 1] into out (room
+ * for len + 1 bytes): each c as to, k or s (translit_keys.c).  Returns its
+ * length.
+ */
+extern int	ft_c_key(const char *t, int len, char *out, char to);
+
+/*
  * The Greek key of a normalised token t[0 .. len - 1] into out (room for
  * len + 1 bytes): modern Greek's digraphs and the Latin spellings of Greek
  * names as said (translit_greek.c).  Returns its length.

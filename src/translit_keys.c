@@ -349,3 +349,30 @@ ft_ghayn_key(const char *t, int len, char *out)
 {
 	return gh_key(t, len, out, 'j', true);
 }
+
+/*
+ * The c key of a Latin consonant skeleton (scoring, not transliteration):
+ * the skeleton writes a c before e or i as s and ch as sh, so a c left in
+ * it is a k (CAID, قائد kd; COMPANY, کمپنی kmpny) or a French or
+ * Portuguese cedilla the folding took away (FAYCAL, فيصل fsl): a letter
+ * Arabic script writes as kaf, qaf or sin, never as a c of its own.  The
+ * key writes each c as the letter to, a doubled letter once.  Only the
+ * Latin side is keyed, against the skeleton of a name in Arabic letters
+ * (name_variants.c's ft_qaf_sim).  Needs room for len + 1 bytes in out.
+ */
+int
+ft_c_key(const char *t, int len, char *out, char to)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		char		c = t[i] == 'c' ? to : t[i];
+
+		if (o > 0 && out[o - 1] == c)
+			continue;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}

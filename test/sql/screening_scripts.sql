@@ -605,5 +605,17 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สมศรี อุดรศั
 SELECT q, h.* FROM unnest(ARRAY['Somsri Udonsak', 'Thongchai Ubonwan', 'สมศรี อุดรศักดิ์', 'ธงชัย อุบลวรรณ']) AS q
   LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XL29', 'XO29') ORDER BY q, h.score DESC, h.source_uid;
 
+-- ====================================================================
+-- Session 24: a Latin c left in the consonant skeleton (not s before e
+-- or i, not of ch) is k or s against the skeleton of a name in Arabic
+-- letters, which writes no c: CADDOUR cdr meets قدور kdr, CASSEM csm
+-- meets قاسم ksm (CASSEM both ways; MOSTEFA CADDOUR from the Arabic
+-- letters: its Latin query finds its own name in the plain pass).  XZ1.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['MOSTEFA CADDOUR', 'CASSEM MARZOUKI']), list => 'XZ1L') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['مصطفى قدور', 'قاسم مرزوقي']), list => 'XZ1O') AS original;
+SELECT q, h.* FROM unnest(ARRAY['Mostefa Caddour', 'Cassem Marzouki', 'مصطفى قدور', 'قاسم مرزوقي']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XZ1L', 'XZ1O') ORDER BY q, h.score DESC, h.source_uid;
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
