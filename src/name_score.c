@@ -225,11 +225,11 @@ memo_keyed(const ScreenQuery *q)
 	return q->forms != FT_FORM_PLAIN && q->nn.abjad;
 }
 
-/* does a Latin skeleton s[0 .. len - 1] hold a g, a j or a c (the qaf, ghayn and c keys')? */
+/* does a Latin skeleton s[0 .. len - 1] hold a g, a j or a c, or begin with an l (the qaf, ghayn, c and article keys')? */
 static inline bool
 latin_g_or_j(const char *s, int len)
 {
-	return memchr(s, 'g', len) != NULL || memchr(s, 'j', len) != NULL || memchr(s, 'c', len) != NULL;
+	return (len > 0 && s[0] == 'l') || memchr(s, 'g', len) || memchr(s, 'j', len) || memchr(s, 'c', len);
 }
 
 /* leftover_sim's work: query token qi against vocabulary entry vi (compared as for nm; NULL: as the memo keeps) */

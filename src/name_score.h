@@ -51,6 +51,7 @@
 #define HEBREW_KEY_COST	0.05	/* a pair of skeletons that meets only by their Hebrew keys loses this */
 #define HEBREW_QUERY_COST	0.10	/* a query in Hebrew letters meeting a Latin skeleton only by hebrew_reads loses this */
 #define QAF_KEY_COST	0.05	/* a pair of skeletons that meets only by a Latin gh read as qaf loses this */
+#define ARTICLE_KEY_MIN	3	/* an Arabic skeleton met by a Latin one with the article's l joined (ELARABY lrby, rby) has this many letters or more */
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
 #define TWO_SLIP_LEN	8

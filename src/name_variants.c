@@ -332,7 +332,11 @@ ft_hebrew_query_sim(const char *h, int hl, const char *l, int ll)
  * ft_ghayn_key, equal to a or nothing, less QAF_KEY_COST.  And (session
  * 24) a Latin c, which the skeleton leaves only where it is not s before
  * e or i nor of ch, read as k or s (ft_c_key: CAID cd, قائد kd; FAYCAL
- * fcl, فيصل fsl), equal to b or nothing, less QAF_KEY_COST.
+ * fcl, فيصل fsl), equal to b or nothing, less QAF_KEY_COST.  And a
+ * Latin skeleton that is b after an l: the Arabic skeleton leaves the
+ * article out (العربي rby), the Latin spellings of Egypt and the Maghreb
+ * join it to the word (ELARABY lrby); b of ARTICLE_KEY_MIN letters or
+ * more, less QAF_KEY_COST.
  */
 float
 ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
@@ -354,6 +358,12 @@ ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
 	{
 		*equal = true;
 		return (float) (1.0 - QAF_KEY_COST);
+	}
+	/* (session 24: the article's l joined to a Latin word, equal or nothing, less QAF_KEY_COST) */
+	if (la == lb + 1 && lb >= ARTICLE_KEY_MIN && a[0] == 'l' && memcmp(a + 1, b, lb) == 0)
+	{
+		*equal = true;
+		return (float) Max(s, 1.0 - QAF_KEY_COST);
 	}
 	/* (session 24: a Latin c is k or s, equal or nothing, less QAF_KEY_COST) */
 	if (memchr(a, 'c', la) != NULL)

@@ -617,5 +617,17 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['مصطفى قدور', 'قاسم م
 SELECT q, h.* FROM unnest(ARRAY['Mostefa Caddour', 'Cassem Marzouki', 'مصطفى قدور', 'قاسم مرزوقي']) AS q
   LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XZ1L', 'XZ1O') ORDER BY q, h.score DESC, h.source_uid;
 
+-- ====================================================================
+-- Session 24: the article joined to a Latin word: the skeleton of a name
+-- in Arabic letters leaves the article out (المصري msry, العربي rby),
+-- the Egyptian and Maghreb spellings join it (ELMASRI lmsry, ELARABI
+-- lrby).  A Latin skeleton that is the Arabic one after an l meets it
+-- (3 letters or more), less 0.05.  Either way.  XZ2.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SAMI ELMASRI', 'ADEL ELARABI']), list => 'XZ2L') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['سامي المصري', 'عادل العربي']), list => 'XZ2O') AS original;
+SELECT q, h.* FROM unnest(ARRAY['Sami Elmasri', 'Adel Elarabi', 'سامي المصري', 'عادل العربي']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XZ2L', 'XZ2O') ORDER BY q, h.score DESC, h.source_uid;
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
