@@ -143,6 +143,32 @@ ft_thai_sim(const char *a, int la, const char *b, int lb, bool *equal)
 }
 
 /*
+ * By the frames of their Thai keys (translit_thai_key.c's ft_thai_frame):
+ * a Latin token spelt letter by letter after the Sanskrit and Pali values
+ * (SUNDARAVEJ) against one written in Thai letters, read by RTGS
+ * (sunthonwet).  1 - THAI_FRAME_COST where both frames are
+ * THAI_FRAME_MIN consonants or more and equal, else 0 (session 24).
+ */
+float
+ft_thai_frame_sim(const char *a, int la, const char *b, int lb)
+{
+	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
+	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
+	char		fa[MAX_TOKLEN * MAX_JOIN + 1];
+	char		fb[MAX_TOKLEN * MAX_JOIN + 1];
+	int			na,
+				nb;
+
+	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
+		return 0.0f;
+	na = ft_thai_frame(ka, ft_thai_key(a, la, ka), fa);
+	nb = ft_thai_frame(kb, ft_thai_key(b, lb, kb), fb);
+	if (na < THAI_FRAME_MIN || na != nb || memcmp(fa, fb, na) != 0)
+		return 0.0f;
+	return (float) (1.0 - THAI_FRAME_COST);
+}
+
+/*
  * By their Cyrillic keys (translit_keys.c's ft_cyrillic_key): for pairs where
  * one side is written in Cyrillic letters, whose zh and dzh the Central
  * Asian and French spellings write j (ZHOMART / JOMART).

@@ -629,5 +629,18 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['سامي المصري', 'عادل 
 SELECT q, h.* FROM unnest(ARRAY['Sami Elmasri', 'Adel Elarabi', 'سامي المصري', 'عادل العربي']) AS q
   LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XZ2L', 'XZ2O') ORDER BY q, h.score DESC, h.source_uid;
 
+-- ====================================================================
+-- Session 24: the frames of the Thai keys: a Thai name spelt letter by
+-- letter after the Sanskrit values, each consonant with its inherent a
+-- (SUNDARAKUL), against its RTGS reading (สุนทรกุล sunthonkun), which
+-- writes the vowels as said and a closing ร or ล n: their consonants
+-- with r and l as n (sntnkn) are equal, 0.90 (4 consonants or more).
+-- Either way.  XZ3.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SUNDARAKUL, Somchai']), list => 'XZ3L') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สมชาย สุนทรกุล']), list => 'XZ3O') AS original;
+SELECT q, h.* FROM unnest(ARRAY['Somchai Sundarakul', 'สมชาย สุนทรกุล']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XZ3L', 'XZ3O') ORDER BY q, h.score DESC, h.source_uid;
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
