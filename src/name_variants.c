@@ -152,20 +152,20 @@ ft_thai_sim(const char *a, int la, const char *b, int lb, bool *equal)
 float
 ft_thai_frame_sim(const char *a, int la, const char *b, int lb)
 {
-	char		ka[MAX_TOKLEN * MAX_JOIN + 1];
-	char		kb[MAX_TOKLEN * MAX_JOIN + 1];
-	char		fa[MAX_TOKLEN * MAX_JOIN + 1];
-	char		fb[MAX_TOKLEN * MAX_JOIN + 1];
-	int			na,
-				nb;
+	const char *t[2] = {a, b};
+	int			l[2] = {la, lb};
+	char		key[MAX_TOKLEN * MAX_JOIN + 1];
+	char		frame[2][MAX_TOKLEN * MAX_JOIN + 1];
+	int			n[2];
 
-	if (la > MAX_TOKLEN * MAX_JOIN || lb > MAX_TOKLEN * MAX_JOIN)
-		return 0.0f;
-	na = ft_thai_frame(ka, ft_thai_key(a, la, ka), fa);
-	nb = ft_thai_frame(kb, ft_thai_key(b, lb, kb), fb);
-	if (na < THAI_FRAME_MIN || na != nb || memcmp(fa, fb, na) != 0)
-		return 0.0f;
-	return (float) (1.0 - THAI_FRAME_COST);
+	for (int i = 0; i < 2; i++)
+	{
+		if (l[i] > MAX_TOKLEN * MAX_JOIN)
+			return 0.0f;
+		n[i] = ft_thai_frame(key, ft_thai_key(t[i], l[i], key), frame[i]);
+	}
+	return n[0] >= THAI_FRAME_MIN && n[0] == n[1] && memcmp(frame[0], frame[1], n[0]) == 0 ?
+		(float) (1.0 - THAI_FRAME_COST) : 0.0f;
 }
 
 /*

@@ -87,6 +87,16 @@ extern int	ft_greek_key(const char *t, int len, char *out);
  */
 extern int	ft_chinese_key(const char *t, int len, char *out);
 
+/* a key's letter c after out[0 .. o - 1], a doubled letter once; returns the key's new length */
+static inline int
+ft_key_put(char *out, int o, char c)
+{
+	if (o > 0 && out[o - 1] == c)
+		return o;
+	out[o] = c;
+	return o + 1;
+}
+
 /* a, e, i, o or u: a vowel of a normalised token (the script keys, the slip and typing rules) */
 static inline bool
 ft_key_vowel(char c)

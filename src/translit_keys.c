@@ -366,13 +366,7 @@ ft_c_key(const char *t, int len, char *out, char to)
 	int			o = 0;
 
 	for (int i = 0; i < len; i++)
-	{
-		char		c = t[i] == 'c' ? to : t[i];
-
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
-	}
+		o = ft_key_put(out, o, t[i] == 'c' ? to : t[i]);
 	out[o] = '\0';
 	return o;
 }

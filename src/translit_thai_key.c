@@ -208,11 +208,8 @@ ft_thai_frame(const char *k, int n, char *out)
 			continue;
 		if (c == 'r' || c == 'l')
 			c = 'n';
-		if (c == 'h' && i > 0 && !ft_key_vowel(k[i - 1]))
-			continue;
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
+		if (c != 'h' || i == 0 || ft_key_vowel(k[i - 1]))
+			o = ft_key_put(out, o, c);
 	}
 	out[o] = '\0';
 	return o;
