@@ -9,6 +9,8 @@
  *	  (translit_keys.c's ft_korean_key) where one side is written in Hangul,
  *	  ft_thai_sim, the same by their Thai keys (translit_thai_key.c's
  *	  ft_thai_key) where one side is written in Thai letters,
+ *	  ft_thai_frame_sim, the same by the frames of those keys (their
+ *	  consonants; session 24) where exactly one side is,
  *	  ft_cyrillic_sim, the same by their Cyrillic keys (translit_keys.c's
  *	  ft_cyrillic_key) where one side is written in Cyrillic letters,
  *	  ft_greek_sim, the same by their Greek keys (translit_greek.c's
@@ -21,7 +23,9 @@
  *	  skeleton in Hebrew letters against a Latin one by what the Hebrew
  *	  letters may be read as (session 19), ft_qaf_sim, a Latin skeleton
  *	  against one of a name in Arabic letters with the Latin gh read as qaf
- *	  (translit_keys.c's ft_qaf_key; session 19),
+ *	  (translit_keys.c's ft_qaf_key; session 19), the Arabic side's ghayn
+ *	  as g (session 22), the Latin c as k or s and the article's l joined
+ *	  (session 24),
  *	  ft_same_romanisation, equal Korean or Chinese keys of two
  *	  tokens; and ft_misspelt_variants, the query's tokens the lists do not know that
  *	  are near misses of a variant, taken for it (screening.c, before the

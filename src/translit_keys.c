@@ -3,7 +3,8 @@
  * translit_keys.c
  *	  The Korean and Cyrillic keys of a token (ft_korean_key,
  *	  ft_cyrillic_key), the Hebrew key of a consonant skeleton
- *	  (ft_hebrew_key) and the qaf key of a Latin one (ft_qaf_key): the
+ *	  (ft_hebrew_key) and the qaf and c keys of a Latin one (ft_qaf_key,
+ *	  ft_c_key): the
  *	  spellings of one name in the romanisations the lists mix, written
  *	  as one, for scoring a pair where one side is
  *	  written in that script (name_variants.c).  The Greek key is

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * translit_thai_key.c
- *	  The Thai key of a token (ft_thai_key): the spellings of one Thai word
+ *	  The Thai key of a token (ft_thai_key), and its frame (ft_thai_frame,
+ *	  its consonants; session 24): the spellings of one Thai word
  *	  by RTGS and by the older or personal systems Thais spell their names
  *	  in, written as one, for scoring a pair where one side is written in
  *	  Thai letters (name_variants.c's ft_thai_sim).  Scoring, not
