@@ -106,6 +106,10 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		if (sim < 1.0f && (q->nn.thai || (v->forms & FT_FORM_THAI)) &&
 			(k = ft_thai_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)
 			sim = k, eq = e;
+		/* (... and a Latin side spelt letter by letter: their frames; never two names in Thai letters) */
+		if (sim < 1.0f - THAI_FRAME_COST && q->nn.thai != ((v->forms & FT_FORM_THAI) != 0) &&
+			(k = ft_thai_frame_sim(q->it.s[qi], q->it.len[qi], cs, v->len)) > sim)
+			sim = k, eq = false;
 		/* (one side written in Cyrillic letters: zh and dzh as j) */
 		if (sim < 1.0f && (q->nn.cyrillic || (v->forms & FT_FORM_CYRILLIC)) &&
 			(k = ft_cyrillic_sim(q->it.s[qi], q->it.len[qi], cs, v->len, &e)) > sim)

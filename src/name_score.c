@@ -225,11 +225,11 @@ memo_keyed(const ScreenQuery *q)
 	return q->forms != FT_FORM_PLAIN && q->nn.abjad;
 }
 
-/* does a Latin skeleton s[0 .. len - 1] hold a g or a j (the qaf and ghayn keys')? */
+/* does a Latin skeleton s[0 .. len - 1] hold a g, a j or a c, or begin with an l (the qaf, ghayn, c and article keys')? */
 static inline bool
 latin_g_or_j(const char *s, int len)
 {
-	return memchr(s, 'g', len) != NULL || memchr(s, 'j', len) != NULL;
+	return (len > 0 && s[0] == 'l') || memchr(s, 'g', len) || memchr(s, 'j', len) || memchr(s, 'c', len);
 }
 
 /* leftover_sim's work: query token qi against vocabulary entry vi (compared as for nm; NULL: as the memo keeps) */
@@ -266,7 +266,7 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
 	 * (a name compared otherwise, by the keys or without them, where the
 	 * keys can lift the pair: not kept; such pairs are few.  The gh of a
 	 * Latin side, the query's or the listed one's, is the qaf key's, its j
-	 * the ghayn key's)
+	 * the ghayn key's, its c the c key's)
 	 */
 	if (kn != mk &&
 		((ix->vocab[vi].forms & (FT_FORM_HAN | FT_FORM_HEBREW)) || (q->nn.han && nm->cantonese) ||

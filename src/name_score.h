@@ -44,6 +44,8 @@
 #define VARIANT_TYPO	0.90	/* a query token this near a variant is that variant */
 #define KOREAN_KEY_COST	0.05	/* a pair that meets only by its Korean keys loses this */
 #define THAI_KEY_COST	0.05	/* a pair that meets only by its Thai keys loses this */
+#define THAI_FRAME_COST	0.10	/* ... and one that meets only by their frames (ft_thai_frame_sim) this */
+#define THAI_FRAME_MIN	4		/* ... which have this many consonants or more */
 #define CYRILLIC_KEY_COST	0.05	/* a pair that meets only by its Cyrillic keys loses this */
 #define GREEK_KEY_COST	0.05	/* a pair that meets only by its Greek keys loses this */
 #define CHINESE_KEY_COST	0.05	/* a pair that meets only by its Chinese keys loses this */
@@ -51,6 +53,7 @@
 #define HEBREW_KEY_COST	0.05	/* a pair of skeletons that meets only by their Hebrew keys loses this */
 #define HEBREW_QUERY_COST	0.10	/* a query in Hebrew letters meeting a Latin skeleton only by hebrew_reads loses this */
 #define QAF_KEY_COST	0.05	/* a pair of skeletons that meets only by a Latin gh read as qaf loses this */
+#define ARTICLE_KEY_MIN	3	/* an Arabic skeleton met by a Latin one with the article's l joined (ELARABY lrby, rby) has this many letters or more */
 #define SLIP_SIM		0.90	/* a token one keyboard slip from another is this similar at least */
 #define TWO_SLIP_SIM	0.85	/* ... two slips, both tokens this long or longer: */
 #define TWO_SLIP_LEN	8
@@ -171,6 +174,8 @@ extern float ft_korean_sim(const char *a, int la, const char *b, int lb, bool *e
 
 /* similarity of two tokens by their Thai keys, less THAI_KEY_COST (one side written in Thai letters; *equal: the keys are) */
 extern float ft_thai_sim(const char *a, int la, const char *b, int lb, bool *equal);
+/* similarity of a Latin token and one written in Thai letters by the frames of their Thai keys: 1 - THAI_FRAME_COST or 0 */
+extern float ft_thai_frame_sim(const char *a, int la, const char *b, int lb);
 
 /* similarity of two tokens by their Cyrillic keys, less CYRILLIC_KEY_COST (one side written in Cyrillic letters; *equal: the keys are) */
 extern float ft_cyrillic_sim(const char *a, int la, const char *b, int lb, bool *equal);

@@ -9,6 +9,8 @@
  *	  (translit_keys.c's ft_korean_key) where one side is written in Hangul,
  *	  ft_thai_sim, the same by their Thai keys (translit_thai_key.c's
  *	  ft_thai_key) where one side is written in Thai letters,
+ *	  ft_thai_frame_sim, the same by the frames of those keys (their
+ *	  consonants; session 24) where exactly one side is,
  *	  ft_cyrillic_sim, the same by their Cyrillic keys (translit_keys.c's
  *	  ft_cyrillic_key) where one side is written in Cyrillic letters,
  *	  ft_greek_sim, the same by their Greek keys (translit_greek.c's
@@ -21,7 +23,9 @@
  *	  skeleton in Hebrew letters against a Latin one by what the Hebrew
  *	  letters may be read as (session 19), ft_qaf_sim, a Latin skeleton
  *	  against one of a name in Arabic letters with the Latin gh read as qaf
- *	  (translit_keys.c's ft_qaf_key; session 19),
+ *	  (translit_keys.c's ft_qaf_key; session 19), the Arabic side's ghayn
+ *	  as g (session 22), the Latin c as k or s and the article's l joined
+ *	  (session 24),
  *	  ft_same_romanisation, equal Korean or Chinese keys of two
  *	  tokens; and ft_misspelt_variants, the query's tokens the lists do not know that
  *	  are near misses of a variant, taken for it (screening.c, before the
@@ -140,6 +144,32 @@ float
 ft_thai_sim(const char *a, int la, const char *b, int lb, bool *equal)
 {
 	return key_sim(a, la, b, lb, ft_thai_key, THAI_KEY_COST, equal);
+}
+
+/*
+ * By the frames of their Thai keys (translit_thai_key.c's ft_thai_frame):
+ * a Latin token spelt letter by letter after the Sanskrit and Pali values
+ * (SUNDARAVEJ) against one written in Thai letters, read by RTGS
+ * (sunthonwet).  1 - THAI_FRAME_COST where both frames are
+ * THAI_FRAME_MIN consonants or more and equal, else 0 (session 24).
+ */
+float
+ft_thai_frame_sim(const char *a, int la, const char *b, int lb)
+{
+	const char *t[2] = {a, b};
+	int			l[2] = {la, lb};
+	char		key[MAX_TOKLEN * MAX_JOIN + 1];
+	char		frame[2][MAX_TOKLEN * MAX_JOIN + 1];
+	int			n[2];
+
+	for (int i = 0; i < 2; i++)
+	{
+		if (l[i] > MAX_TOKLEN * MAX_JOIN)
+			return 0.0f;
+		n[i] = ft_thai_frame(key, ft_thai_key(t[i], l[i], key), frame[i]);
+	}
+	return n[0] >= THAI_FRAME_MIN && n[0] == n[1] && memcmp(frame[0], frame[1], n[0]) == 0 ?
+		(float) (1.0 - THAI_FRAME_COST) : 0.0f;
 }
 
 /*
@@ -329,7 +359,14 @@ ft_hebrew_query_sim(const char *h, int hl, const char *l, int ll)
  * And (session 22) the Arabic side's ghayn read as a Latin g, which the
  * skeleton writes j: the French spellings of Maghreb and Tuareg names
  * write ghayn g (AG, اغ g; LAAGOUB ljb, لاغوب lghb): b keyed by
- * ft_ghayn_key, equal to a or nothing, less QAF_KEY_COST.
+ * ft_ghayn_key, equal to a or nothing, less QAF_KEY_COST.  And (session
+ * 24) a Latin c, which the skeleton leaves only where it is not s before
+ * e or i nor of ch, read as k or s (ft_c_key: CAID cd, قائد kd; FAYCAL
+ * fcl, فيصل fsl), equal to b or nothing, less QAF_KEY_COST.  And a
+ * Latin skeleton that is b after an l: the Arabic skeleton leaves the
+ * article out (العربي rby), the Latin spellings of Egypt and the Maghreb
+ * join it to the word (ELARABY lrby); b of ARTICLE_KEY_MIN letters or
+ * more, less QAF_KEY_COST.
  */
 float
 ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
@@ -352,6 +389,20 @@ ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
 		*equal = true;
 		return (float) (1.0 - QAF_KEY_COST);
 	}
+	/* (session 24: the article's l joined to a Latin word, equal or nothing, less QAF_KEY_COST) */
+	if (la == lb + 1 && lb >= ARTICLE_KEY_MIN && a[0] == 'l' && memcmp(a + 1, b, lb) == 0)
+	{
+		*equal = true;
+		return (float) Max(s, 1.0 - QAF_KEY_COST);
+	}
+	/* (session 24: a Latin c is k or s, equal or nothing, less QAF_KEY_COST) */
+	if (memchr(a, 'c', la) != NULL)
+		for (const char *to = "ks"; *to != '\0'; to++)
+			if (ft_c_key(a, la, ka, *to) == lb && memcmp(ka, b, lb) == 0)
+			{
+				*equal = true;
+				return (float) Max(s, 1.0 - QAF_KEY_COST);
+			}
 	return s;
 }
 

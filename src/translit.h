@@ -67,6 +67,13 @@ extern int	ft_qaf_key(const char *t, int len, char *out);
 extern int	ft_ghayn_key(const char *t, int len, char *out);
 
 /*
+ * The c key of a Latin consonant skeleton t[0 .. len - 1] into out (room
+ * for len + 1 bytes): each c as to, k or s (translit_keys.c).  Returns its
+ * length.
+ */
+extern int	ft_c_key(const char *t, int len, char *out, char to);
+
+/*
  * The Greek key of a normalised token t[0 .. len - 1] into out (room for
  * len + 1 bytes): modern Greek's digraphs and the Latin spellings of Greek
  * names as said (translit_greek.c).  Returns its length.
@@ -79,6 +86,16 @@ extern int	ft_greek_key(const char *t, int len, char *out);
  * syllable meet (translit_han.c).  Returns its length.
  */
 extern int	ft_chinese_key(const char *t, int len, char *out);
+
+/* a key's letter c after out[0 .. o - 1], a doubled letter once; returns the key's new length */
+static inline int
+ft_key_put(char *out, int o, char c)
+{
+	if (o > 0 && out[o - 1] == c)
+		return o;
+	out[o] = c;
+	return o + 1;
+}
 
 /* a, e, i, o or u: a vowel of a normalised token (the script keys, the slip and typing rules) */
 static inline bool

@@ -3,7 +3,8 @@
  * translit_keys.c
  *	  The Korean and Cyrillic keys of a token (ft_korean_key,
  *	  ft_cyrillic_key), the Hebrew key of a consonant skeleton
- *	  (ft_hebrew_key) and the qaf key of a Latin one (ft_qaf_key): the
+ *	  (ft_hebrew_key) and the qaf and c keys of a Latin one (ft_qaf_key,
+ *	  ft_c_key): the
  *	  spellings of one name in the romanisations the lists mix, written
  *	  as one, for scoring a pair where one side is
  *	  written in that script (name_variants.c).  The Greek key is
@@ -348,4 +349,25 @@ int
 ft_ghayn_key(const char *t, int len, char *out)
 {
 	return gh_key(t, len, out, 'j', true);
+}
+
+/*
+ * The c key of a Latin consonant skeleton (scoring, not transliteration):
+ * the skeleton writes a c before e or i as s and ch as sh, so a c left in
+ * it is a k (CAID, قائد kd; COMPANY, کمپنی kmpny) or a French or
+ * Portuguese cedilla the folding took away (FAYCAL, فيصل fsl): a letter
+ * Arabic script writes as kaf, qaf or sin, never as a c of its own.  The
+ * key writes each c as the letter to, a doubled letter once.  Only the
+ * Latin side is keyed, against the skeleton of a name in Arabic letters
+ * (name_variants.c's ft_qaf_sim).  Needs room for len + 1 bytes in out.
+ */
+int
+ft_c_key(const char *t, int len, char *out, char to)
+{
+	int			o = 0;
+
+	for (int i = 0; i < len; i++)
+		o = ft_key_put(out, o, t[i] == 'c' ? to : t[i]);
+	out[o] = '\0';
+	return o;
 }

@@ -31,4 +31,11 @@ extern int32_t ft_thai_rtgs(const UChar *in, int32_t n, UChar *out);
  */
 extern int	ft_thai_key(const char *t, int len, char *out);
 
+/*
+ * The frame of a Thai key k[0 .. n - 1] into out (room for n + 1 bytes):
+ * its consonants, r and l as n, an h after a consonant left out, where
+ * RTGS and the letter-by-letter spellings meet; returns its length.
+ */
+extern int	ft_thai_frame(const char *k, int n, char *out);
+
 #endif							/* FINTECH_TRANSLIT_THAI_H */

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * translit_thai_key.c
- *	  The Thai key of a token (ft_thai_key): the spellings of one Thai word
+ *	  The Thai key of a token (ft_thai_key), and its frame (ft_thai_frame,
+ *	  its consonants; session 24): the spellings of one Thai word
  *	  by RTGS and by the older or personal systems Thais spell their names
  *	  in, written as one, for scoring a pair where one side is written in
  *	  Thai letters (name_variants.c's ft_thai_sim).  Scoring, not
@@ -177,6 +178,39 @@ ft_thai_key(const char *t, int len, char *out)
 		if (o > 0 && out[o - 1] == c)
 			continue;
 		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/*
+ * The frame of a Thai key k[0 .. n - 1] (ft_thai_key's): its consonants
+ * alone, r and l written n, an h after a consonant left out, a doubled
+ * letter once.  The Sanskrit- and Pali-based spellings Thais give their
+ * names write each letter with its inherent a where RTGS writes the
+ * syllables as said (SUNDARAVEJ, สุนทรเวช sunthonwet; SHINAWATRA,
+ * ชินวัตร chinwat; CHUNHAVAJIRA, ชุณหวชิร chunwachin): their vowels differ,
+ * RTGS writes a ร or ล closing a syllable n, and a ห leading a consonant
+ * is silent, which the letter-by-letter spellings write h.  Compared only
+ * where one side is written in Thai letters (name_variants.c's
+ * ft_thai_frame_sim).  Needs room for n + 1 bytes in out; returns its
+ * length.
+ */
+int
+ft_thai_frame(const char *k, int n, char *out)
+{
+	int			o = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		char		c = k[i];
+
+		if (ft_key_vowel(c))
+			continue;
+		if (c == 'r' || c == 'l')
+			c = 'n';
+		if (c != 'h' || i == 0 || ft_key_vowel(k[i - 1]))
+			o = ft_key_put(out, o, c);
 	}
 	out[o] = '\0';
 	return o;

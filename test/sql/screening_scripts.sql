@@ -605,5 +605,42 @@ SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สมศรี อุดรศั
 SELECT q, h.* FROM unnest(ARRAY['Somsri Udonsak', 'Thongchai Ubonwan', 'สมศรี อุดรศักดิ์', 'ธงชัย อุบลวรรณ']) AS q
   LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XL29', 'XO29') ORDER BY q, h.score DESC, h.source_uid;
 
+-- ====================================================================
+-- Session 24: a Latin c left in the consonant skeleton (not s before e
+-- or i, not of ch) is k or s against the skeleton of a name in Arabic
+-- letters, which writes no c: CADDOUR cdr meets قدور kdr, CASSEM csm
+-- meets قاسم ksm (CASSEM both ways; MOSTEFA CADDOUR from the Arabic
+-- letters: its Latin query finds its own name in the plain pass).  XZ1.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['MOSTEFA CADDOUR', 'CASSEM MARZOUKI']), list => 'XZ1L') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['مصطفى قدور', 'قاسم مرزوقي']), list => 'XZ1O') AS original;
+SELECT q, h.* FROM unnest(ARRAY['Mostefa Caddour', 'Cassem Marzouki', 'مصطفى قدور', 'قاسم مرزوقي']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XZ1L', 'XZ1O') ORDER BY q, h.score DESC, h.source_uid;
+
+-- ====================================================================
+-- Session 24: the article joined to a Latin word: the skeleton of a name
+-- in Arabic letters leaves the article out (المصري msry, العربي rby),
+-- the Egyptian and Maghreb spellings join it (ELMASRI lmsry, ELARABI
+-- lrby).  A Latin skeleton that is the Arabic one after an l meets it
+-- (3 letters or more), less 0.05.  Either way.  XZ2.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SAMI ELMASRI', 'ADEL ELARABI']), list => 'XZ2L') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['سامي المصري', 'عادل العربي']), list => 'XZ2O') AS original;
+SELECT q, h.* FROM unnest(ARRAY['Sami Elmasri', 'Adel Elarabi', 'سامي المصري', 'عادل العربي']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XZ2L', 'XZ2O') ORDER BY q, h.score DESC, h.source_uid;
+
+-- ====================================================================
+-- Session 24: the frames of the Thai keys: a Thai name spelt letter by
+-- letter after the Sanskrit values, each consonant with its inherent a
+-- (SUNDARAKUL), against its RTGS reading (สุนทรกุล sunthonkun), which
+-- writes the vowels as said and a closing ร or ล n: their consonants
+-- with r and l as n (sntnkn) are equal, 0.90 (4 consonants or more).
+-- Either way.  XZ3.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['SUNDARAKUL, Somchai']), list => 'XZ3L') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['สมชาย สุนทรกุล']), list => 'XZ3O') AS original;
+SELECT q, h.* FROM unnest(ARRAY['Somchai Sundarakul', 'สมชาย สุนทรกุล']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XZ3L', 'XZ3O') ORDER BY q, h.score DESC, h.source_uid;
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
