@@ -178,7 +178,11 @@ extern float ft_cyrillic_sim(const char *a, int la, const char *b, int lb, bool 
 /* similarity of two tokens by their Greek keys, less GREEK_KEY_COST (one side written in Greek letters; *equal: the keys are) */
 extern float ft_greek_sim(const char *a, int la, const char *b, int lb, bool *equal);
 
-/* similarity of two tokens by their Chinese keys, less CHINESE_KEY_COST (the listed side written in Chinese characters) */
+/*
+ * similarity of two tokens by their Chinese keys, less CHINESE_KEY_COST: a
+ * a reading of Chinese characters (pinyin), b written in Latin letters
+ * (ft_chinese_key, ft_chinese_latin_key)
+ */
 extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
 /* ... against the spellings of the variant group canon stands for (session 21) */
 extern float ft_variant_chinese_sim(const char *t, int len, const char *canon);
@@ -192,6 +196,7 @@ extern float ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equa
 
 /* are two tokens one syllable's romanisations (equal Korean or Chinese keys)? */
 extern bool ft_same_romanisation(const char *a, int la, const char *b, int lb);
+extern bool ft_same_reading(const char *a, int la, const char *b, int lb);
 
 /* are query token t and listed token c two forms of a name (a/o; vowel_added: a final vowel added)? */
 extern bool ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added);

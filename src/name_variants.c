@@ -367,7 +367,7 @@ ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
 float
 ft_chinese_sim(const char *a, int la, const char *b, int lb)
 {
-	return keys_equal(a, la, b, lb, ft_chinese_key) ? (float) (1.0 - CHINESE_KEY_COST) : 0.0f;
+	return ft_chinese_reads(a, la, b, lb) ? (float) (1.0 - CHINESE_KEY_COST) : 0.0f;
 }
 
 /*
@@ -385,7 +385,7 @@ ft_variant_chinese_sim(const char *t, int len, const char *canon)
 		 strcmp(ft_name_variants.repl[variants_by_repl[k]], canon) == 0; k++)
 	{
 		const char *w = ft_name_variants.word[variants_by_repl[k]];
-		float		s = ft_chinese_sim(t, len, w, strlen(w));
+		float		s = ft_chinese_sim(w, strlen(w), t, len);
 
 		if (s > 0.0f)
 			return s;
@@ -402,6 +402,17 @@ bool
 ft_same_romanisation(const char *a, int la, const char *b, int lb)
 {
 	return keys_equal(a, la, b, lb, ft_korean_key) || keys_equal(a, la, b, lb, ft_chinese_key);
+}
+
+/*
+ * The same for a (a reading of Chinese characters) and b (written in
+ * Latin letters): b's Chinese key as ft_chinese_sim makes it (its k before
+ * i a k)
+ */
+bool
+ft_same_reading(const char *a, int la, const char *b, int lb)
+{
+	return keys_equal(a, la, b, lb, ft_korean_key) || ft_chinese_sim(a, la, b, lb) > 0.0f;
 }
 
 /*

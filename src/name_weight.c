@@ -210,7 +210,8 @@ character_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, 
 	/* (a Latin name spelt the Cantonese way: the character's Cantonese reading, translit_yue.c) */
 	if (q->nn.han && nm->cantonese && ft_cantonese_pair(cs, v->len, q->it.s[qi], q->it.len[qi]))
 		return false;
-	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, v->len);
+	return q->nn.han ? !ft_same_reading(q->it.s[qi], q->it.len[qi], cs, v->len) :
+		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, v->len);
 }
 
 /*
@@ -451,6 +452,8 @@ ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen)
 	for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
 		if (!ft_word_is_syllable(q->it.s[t], q->it.len[t]))
 			return false;
+	if (q->nn.han)
+		return !ft_same_reading(q->it.s[qi], q->it.len[qi], cs, clen);
 	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, clen);
 }
 

@@ -79,6 +79,7 @@ extern int	ft_greek_key(const char *t, int len, char *out);
  * syllable meet (translit_han.c).  Returns its length.
  */
 extern int	ft_chinese_key(const char *t, int len, char *out);
+extern bool ft_chinese_reads(const char *r, int lr, const char *l, int ll);
 
 /* a, e, i, o or u: a vowel of a normalised token (the script keys, the slip and typing rules) */
 static inline bool

@@ -299,5 +299,21 @@ SELECT q, h.* FROM unnest(ARRAY['Li Kwok-keung', 'Chan Shiu-fai', 'Li Kuk Kang',
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('Li Kwok-keung', s.id) AS e
  WHERE s.list = 'XO15' AND s.source_uid = '1';
+-- (session 24) The Chinese key writes pinyin's j, q, zh and ch as
+-- Wade-Giles does, ch, for the lists' Wade-Giles spellings; only a reading
+-- of Chinese characters is known to be pinyin (its q folded k).  A Latin
+-- k before i is a k, which no romanisation of Mandarin writes there:
+-- LIU, Qiang (folded kiang) is not 刘江 liu jiang, nor Liu Qiang that
+-- name listed in characters but by its letters (a q typed for a j);
+-- LIU, Chiang (Wade-Giles for jiang) still is.  A Latin name written with
+-- pinyin's own zh is pinyin: ZHAO, Zhi is not 赵迟 zhao chi; CHAO, Chih
+-- finds both 赵迟 and 赵志 zhao zhi.  Before the rule 刘江 found LIU, Qiang
+-- at 0.932, Liu Qiang 刘江 at 0.968 (0.887 now) and 赵迟 ZHAO, Zhi at
+-- 0.922.  XY1 / XZY1.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['LIU, Qiang', 'LIU, Chiang', 'ZHAO, Zhi', 'CHAO, Chih']),
+                                   list => 'XY1') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['刘江']), list => 'XZY1') AS original;
+SELECT q, h.* FROM unnest(ARRAY['刘江', 'Liu Qiang', 'Liu Chiang', '赵迟', '赵志']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XY1', 'XZY1') ORDER BY q, h.score DESC, h.source_uid;
 \c :original_db
 DROP DATABASE fintech_screening_keys;
