@@ -27,7 +27,7 @@
 #define GENERIC_IDF		0.60	/* a word this common (~55 listed names): generic (TRADING) ... */
 #define GENERIC_MISS	3.0		/* ... an entity's other word near-missing, the rest generic */
 #define UNTYPED_MISS	10.0	/* a near miss no two keyboard slips make (Latin names) */
-#define CHARACTER_MISS	10.0	/* a near miss of a syllable written in Chinese characters or Hangul */
+#define CHARACTER_MISS	1000.0	/* a near miss of a syllable written in Chinese characters or Hangul: counts 0 */
 #define SKELETON_MISS	10.0	/* a near miss of consonant skeletons two consonants apart */
 #define FT_SKELETON_UNITS	24	/* ... compared so up to this many consonants */
 #define KNOWN_PENALTY	0.05	/* a listed word taken for another one */

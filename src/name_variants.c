@@ -25,7 +25,8 @@
  *	  ft_same_romanisation, equal Korean or Chinese keys of two
  *	  tokens; and ft_misspelt_variants, the query's tokens the lists do not know that
  *	  are near misses of a variant, taken for it (screening.c, before the
- *	  query's weights; moved from name_score.c).
+ *	  query's weights; moved from name_score.c; not for a query written in
+ *	  Chinese characters or Hangul, a reading nobody typed: session 24).
  *
  * The first five only ever raise a pair's similarity to what another
  * spelling of the same name would have scored, the last to SLIP_SIM
@@ -577,6 +578,9 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		int			which = -1;
 
 		corrected[i] = 1.0f;
+		/* (a reading of Chinese characters or Hangul was not typed: its syllable is no misspelling) */
+		if (nn->han || nn->hangul)
+			continue;
 		if (len == 3 && forms == FT_FORM_PLAIN && ft_vocab_find(ix, t, forms) < 0)
 		{
 			ft_article_slip(nn, i);

@@ -380,7 +380,8 @@ skeletons_read(const ScreenQuery *q, int qi, const Vocab *v, const char *cs)
  * SALMA): another name, not the listed one mistyped (session 20).
  * CHARACTER_MISS, first, when the query is written in Chinese characters
  * or Hangul and its syllable near-misses another listed syllable
- * (character_miss: 商 shang and ZHANG, 영 yeong and KYONG).  SKELETON_MISS
+ * (character_miss: 商 shang and ZHANG, 영 yeong and KYONG): another
+ * character, so the pair counts nothing (session 24; ten times before).  SKELETON_MISS
  * in the skeleton pass, between two single tokens two consonants apart or
  * more (ft_skeletons_apart: mhdy MAHDI and mhmd MUHAMMAD) that no script's
  * reading brings nearer (skeletons_read): another name (session 22).
