@@ -242,15 +242,21 @@ extern double ft_attr_factor(const NameIndex *ix, const Entity *e, const struct 
 
 /* the factor (<= 1) for a match of consonant skeletons (ex: NULL, or where to record it) */
 /*
- * the query's family name written before its comma, when the listed name
- * is a person's written so too: its first real token, else -1
+ * the query's family name written before its comma (of a name written in
+ * Chinese characters or Hangul, its first syllable), when the listed name
+ * is a person's written with a comma: its first real token, else -1
  * (name_weight.c)
  */
 extern int	ft_query_family(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm);
 
+/* the query's tokens that are its family name (bit t: token t; a name in Chinese characters or Hangul: its first) */
+extern uint32 ft_family_mask(const ScreenQuery *q);
+
 /*
  * did that family name (qf) meet only given names of the listed name (qf_to:
  * the listed tokens it met), the listed family name holding no such word?
+ * Or, a family name written first in Chinese characters or Hangul, meet
+ * nothing while another of the query's syllables is the listed family name?
  * (name_weight.c)
  */
 extern bool ft_family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,

@@ -327,5 +327,23 @@ SELECT q, h.* FROM unnest(ARRAY['刘江', 'Liu Qiang', 'Liu Chiang', '赵迟', '
 SELECT fintech.load_sanctions_ofac(sdn(ARRAY['HUA, Zhang', 'CHUANG, Hua']), list => 'XY2') AS latin;
 SELECT q, h.* FROM unnest(ARRAY['庄华']) AS q
   LEFT JOIN LATERAL hits(q) AS h ON h.list = 'XY2' ORDER BY q, h.score DESC, h.source_uid;
+-- (session 24) A join of Hangul syllables whose vowels meet (이유 li yu,
+-- folded li iu) is two syllables' vowels, not a listed word of one
+-- syllable's shape, however equal the Korean keys that write a doubled
+-- letter once (liiu and RYU's riu: both nio): 이유민 found RYU, Min at
+-- 0.973 before.  And a name written in Chinese characters or Hangul puts
+-- its family name first: its first syllable met only a listed given name
+-- (余明 yu ming against GAO, Yu Ming, the listed family GAO left out), or
+-- met nothing while another of its syllables is the listed family name
+-- (이유민 against YU, Min), scores FAMILY_CROSSED less, as a Latin query
+-- with a comma does (before: 0.912 and 0.891).  유민 still finds YU, Min
+-- and 高余明 GAO, Yu Ming.  XY3.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['RYU, Min', 'YU, Min', 'GAO, Yu Ming']), list => 'XY3') AS latin;
+SELECT q, h.* FROM unnest(ARRAY['이유민', '유민', '余明', '高余明']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list = 'XY3' ORDER BY q, h.score DESC, h.source_uid;
+SELECT v.q, e->'penalties' AS penalties, round((e->>'score')::numeric, 3) AS score
+  FROM (VALUES ('이유민', '2'), ('余明', '3')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XY3' AND s.source_uid = v.uid ORDER BY v.q;
 \c :original_db
 DROP DATABASE fintech_screening_keys;
