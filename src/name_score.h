@@ -274,6 +274,9 @@ extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corre
 
 /* can Latin syllable lat be the Cantonese reading of a character read pin in pinyin (translit_yue.c)? */
 extern bool ft_cantonese_pair(const char *lat, int llen, const char *pin, int plen);
+
+/* does listed name nm write a word a query in Chinese characters' reading was taken for otherwise? (name_reading.c) */
+extern bool ft_reading_respelt(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm);
 /* does a Latin name hold a syllable of Cantonese's own shape (translit_yue.c)? */
 extern bool ft_cantonese_name(const NormName *nn);
 

@@ -345,5 +345,14 @@ SELECT v.q, e->'penalties' AS penalties, round((e->>'score')::numeric, 3) AS sco
   FROM (VALUES ('이유민', '2'), ('余明', '3')) AS v(q, uid),
        fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
  WHERE s.list = 'XY3' AND s.source_uid = v.uid ORDER BY v.q;
+-- (session 24) A reading of Chinese characters taken for a variant group
+-- (畅 chang for the group of ZHANG and CHANG, as both sides are written)
+-- meets a listed name only through the spelling that name was written in:
+-- the group says ZHANG (pinyin) and CHANG (Wade-Giles) are 张's, not that
+-- pinyin's chang is zhang.  马畅 ma chang found MA, Zhang at 1.000 before;
+-- it finds MA, Chang, and 马张 ma zhang both.  XY4.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['MA, Zhang', 'MA, Chang']), list => 'XY4') AS latin;
+SELECT q, h.* FROM unnest(ARRAY['马畅', '马张']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list = 'XY4' ORDER BY q, h.score DESC, h.source_uid;
 \c :original_db
 DROP DATABASE fintech_screening_keys;
