@@ -138,7 +138,7 @@ ft_item_sim(const NameIndex *ix, const ScreenQuery *q, int qi, int vi, bool floo
 		keyed = sim;
 		if (sim < 1.0f && (v->forms & FT_FORM_HAN) && plain && !q->nn.han)
 		{
-			keyed = Max(sim, ft_chinese_sim(q->it.s[qi], q->it.len[qi], cs, v->len));
+			keyed = Max(sim, ft_chinese_sim(cs, v->len, q->it.s[qi], q->it.len[qi]));
 			/* (... and the entry a variant group's token: yi written li, against YIH) */
 			if (keyed < 1.0f && variant)
 				keyed = Max(keyed, ft_variant_chinese_sim(q->it.s[qi], q->it.len[qi], cs));

@@ -560,7 +560,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 				continue;
 			qused |= qmask;
 			cused |= cmask;
-			if (qf >= 0 && (qmask & ((1u << q->nn.family) - 1)))
+			if (qf >= 0 && (qmask & ft_family_mask(q)))
 				qf_to |= cmask;
 			/*
 			 * a join weighs what its tokens weigh in this name (its

@@ -27,7 +27,7 @@
 #define GENERIC_IDF		0.60	/* a word this common (~55 listed names): generic (TRADING) ... */
 #define GENERIC_MISS	3.0		/* ... an entity's other word near-missing, the rest generic */
 #define UNTYPED_MISS	10.0	/* a near miss no two keyboard slips make (Latin names) */
-#define CHARACTER_MISS	10.0	/* a near miss of a syllable written in Chinese characters or Hangul */
+#define CHARACTER_MISS	1000.0	/* a near miss of a syllable written in Chinese characters or Hangul: counts 0 */
 #define SKELETON_MISS	10.0	/* a near miss of consonant skeletons two consonants apart */
 #define FT_SKELETON_UNITS	24	/* ... compared so up to this many consonants */
 #define KNOWN_PENALTY	0.05	/* a listed word taken for another one */
@@ -183,7 +183,11 @@ extern float ft_cyrillic_sim(const char *a, int la, const char *b, int lb, bool 
 /* similarity of two tokens by their Greek keys, less GREEK_KEY_COST (one side written in Greek letters; *equal: the keys are) */
 extern float ft_greek_sim(const char *a, int la, const char *b, int lb, bool *equal);
 
-/* similarity of two tokens by their Chinese keys, less CHINESE_KEY_COST (the listed side written in Chinese characters) */
+/*
+ * similarity of two tokens by their Chinese keys, less CHINESE_KEY_COST: a
+ * a reading of Chinese characters (pinyin), b written in Latin letters
+ * (ft_chinese_key, ft_chinese_latin_key)
+ */
 extern float ft_chinese_sim(const char *a, int la, const char *b, int lb);
 /* ... against the spellings of the variant group canon stands for (session 21) */
 extern float ft_variant_chinese_sim(const char *t, int len, const char *canon);
@@ -197,6 +201,7 @@ extern float ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equa
 
 /* are two tokens one syllable's romanisations (equal Korean or Chinese keys)? */
 extern bool ft_same_romanisation(const char *a, int la, const char *b, int lb);
+extern bool ft_same_reading(const char *a, int la, const char *b, int lb);
 
 /* are query token t and listed token c two forms of a name (a/o; vowel_added: a final vowel added)? */
 extern bool ft_other_form(const char *t, int len, const char *c, int lc, bool vowel_added);
@@ -242,15 +247,21 @@ extern double ft_attr_factor(const NameIndex *ix, const Entity *e, const struct 
 
 /* the factor (<= 1) for a match of consonant skeletons (ex: NULL, or where to record it) */
 /*
- * the query's family name written before its comma, when the listed name
- * is a person's written so too: its first real token, else -1
+ * the query's family name written before its comma (of a name written in
+ * Chinese characters or Hangul, its first syllable), when the listed name
+ * is a person's written with a comma: its first real token, else -1
  * (name_weight.c)
  */
 extern int	ft_query_family(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm);
 
+/* the query's tokens that are its family name (bit t: token t; a name in Chinese characters or Hangul: its first) */
+extern uint32 ft_family_mask(const ScreenQuery *q);
+
 /*
  * did that family name (qf) meet only given names of the listed name (qf_to:
  * the listed tokens it met), the listed family name holding no such word?
+ * Or, a family name written first in Chinese characters or Hangul, meet
+ * nothing while another of the query's syllables is the listed family name?
  * (name_weight.c)
  */
 extern bool ft_family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm,
@@ -268,6 +279,9 @@ extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corre
 
 /* can Latin syllable lat be the Cantonese reading of a character read pin in pinyin (translit_yue.c)? */
 extern bool ft_cantonese_pair(const char *lat, int llen, const char *pin, int plen);
+
+/* does listed name nm write a word a query in Chinese characters' reading was taken for otherwise? (name_reading.c) */
+extern bool ft_reading_respelt(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm);
 /* does a Latin name hold a syllable of Cantonese's own shape (translit_yue.c)? */
 extern bool ft_cantonese_name(const NormName *nn);
 

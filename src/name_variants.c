@@ -29,7 +29,8 @@
  *	  ft_same_romanisation, equal Korean or Chinese keys of two
  *	  tokens; and ft_misspelt_variants, the query's tokens the lists do not know that
  *	  are near misses of a variant, taken for it (screening.c, before the
- *	  query's weights; moved from name_score.c).
+ *	  query's weights; moved from name_score.c; not for a query written in
+ *	  Chinese characters or Hangul, a reading nobody typed: session 24).
  *
  * The first five only ever raise a pair's similarity to what another
  * spelling of the same name would have scored, the last to SLIP_SIM
@@ -418,7 +419,7 @@ ft_qaf_sim(const char *a, int la, const char *b, int lb, bool *equal)
 float
 ft_chinese_sim(const char *a, int la, const char *b, int lb)
 {
-	return keys_equal(a, la, b, lb, ft_chinese_key) ? (float) (1.0 - CHINESE_KEY_COST) : 0.0f;
+	return ft_chinese_reads(a, la, b, lb) ? (float) (1.0 - CHINESE_KEY_COST) : 0.0f;
 }
 
 /*
@@ -436,7 +437,7 @@ ft_variant_chinese_sim(const char *t, int len, const char *canon)
 		 strcmp(ft_name_variants.repl[variants_by_repl[k]], canon) == 0; k++)
 	{
 		const char *w = ft_name_variants.word[variants_by_repl[k]];
-		float		s = ft_chinese_sim(t, len, w, strlen(w));
+		float		s = ft_chinese_sim(w, strlen(w), t, len);
 
 		if (s > 0.0f)
 			return s;
@@ -453,6 +454,17 @@ bool
 ft_same_romanisation(const char *a, int la, const char *b, int lb)
 {
 	return keys_equal(a, la, b, lb, ft_korean_key) || keys_equal(a, la, b, lb, ft_chinese_key);
+}
+
+/*
+ * The same for a (a reading of Chinese characters) and b (written in
+ * Latin letters): b's Chinese key as ft_chinese_sim makes it (its k before
+ * i a k)
+ */
+bool
+ft_same_reading(const char *a, int la, const char *b, int lb)
+{
+	return keys_equal(a, la, b, lb, ft_korean_key) || ft_chinese_sim(a, la, b, lb) > 0.0f;
 }
 
 /*
@@ -617,6 +629,9 @@ ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int fo
 		int			which = -1;
 
 		corrected[i] = 1.0f;
+		/* (a reading of Chinese characters or Hangul was not typed: its syllable is no misspelling) */
+		if (nn->han || nn->hangul)
+			continue;
 		if (len == 3 && forms == FT_FORM_PLAIN && ft_vocab_find(ix, t, forms) < 0)
 		{
 			ft_article_slip(nn, i);

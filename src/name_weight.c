@@ -32,6 +32,7 @@
 #include "name_score.h"
 #include "name_words.h"
 #include "screening.h"
+#include "translit.h"
 
 /*
  * A token's weight: its length, times how rare it is among the listed
@@ -210,7 +211,8 @@ character_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, 
 	/* (a Latin name spelt the Cantonese way: the character's Cantonese reading, translit_yue.c) */
 	if (q->nn.han && nm->cantonese && ft_cantonese_pair(cs, v->len, q->it.s[qi], q->it.len[qi]))
 		return false;
-	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, v->len);
+	return q->nn.han ? !ft_same_reading(q->it.s[qi], q->it.len[qi], cs, v->len) :
+		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, v->len);
 }
 
 /*
@@ -379,7 +381,8 @@ skeletons_read(const ScreenQuery *q, int qi, const Vocab *v, const char *cs)
  * SALMA): another name, not the listed one mistyped (session 20).
  * CHARACTER_MISS, first, when the query is written in Chinese characters
  * or Hangul and its syllable near-misses another listed syllable
- * (character_miss: 商 shang and ZHANG, 영 yeong and KYONG).  SKELETON_MISS
+ * (character_miss: 商 shang and ZHANG, 영 yeong and KYONG): another
+ * character, so the pair counts nothing (session 24; ten times before).  SKELETON_MISS
  * in the skeleton pass, between two single tokens two consonants apart or
  * more (ft_skeletons_apart: mhdy MAHDI and mhmd MUHAMMAD) that no script's
  * reading brings nearer (skeletons_read): another name (session 22).
@@ -431,6 +434,22 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
 }
 
 /*
+ * Does a syllable of query join qi that opens with a vowel follow one that
+ * ends with a vowel (이유 i yu, folded li iu)?  Those are two syllables'
+ * vowels, which the Korean key, writing a doubled letter once, makes one
+ * (liiu and RYU, riu: both nio).
+ */
+static bool
+vowels_meet(const ScreenQuery *q, int qi)
+{
+	for (int t = q->it.first[qi] + 1; t < q->it.first[qi] + q->it.span[qi]; t++)
+		if (q->it.len[t - 1] > 0 && q->it.len[t] > 0 &&
+			ft_key_vowel(q->it.s[t - 1][q->it.len[t - 1] - 1]) && ft_key_vowel(q->it.s[t][0]))
+			return true;
+	return false;
+}
+
+/*
  * Is query item qi a join of words that are each a syllable of a Chinese
  * or Korean name (ft_word_is_syllable: Long-hao, Kwang Ho; every token of
  * a query written in Hangul), met by a
@@ -438,7 +457,9 @@ ft_near_miss_factor(const NameIndex *ix, const ScreenQuery *q, const ListedName 
  * (ft_same_romanisation)?  Each syllable is a character: a given name
  * written in two syllables that differs from the listed one in a letter
  * differs in a character (LONG HAO is not LONGBAO), and the join, though
- * KNEE similar, is another name.
+ * KNEE similar, is another name.  Nor is a join of Hangul syllables whose
+ * vowels meet (vowels_meet: 이유 li iu) a listed word of one syllable's
+ * shape (RYU), however equal their keys (session 24).
  */
 bool
 ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen)
@@ -447,11 +468,34 @@ ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen)
 		return false;
 	/* (each token of a query written in Hangul is a syllable: session 22) */
 	if (q->nn.hangul)
-		return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, clen);
+		return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, clen) ||
+			(vowels_meet(q, qi) && ft_word_is_korean_syllable(cs, clen));
 	for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
 		if (!ft_word_is_syllable(q->it.s[t], q->it.len[t]))
 			return false;
+	if (q->nn.han)
+		return !ft_same_reading(q->it.s[qi], q->it.len[qi], cs, clen);
 	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, clen);
+}
+
+/*
+ * Is the query a name written in Chinese characters or Hangul of two
+ * syllables or more and no comma?  Such a name is written family name
+ * first (禹亮 Yu Liang, 이유진 Lee Yu-jin): its first syllable is the
+ * family name, whatever the order a Latin spelling gives its parts.
+ */
+static bool
+cjk_family(const ScreenQuery *q)
+{
+	return (q->nn.han || q->nn.hangul) && q->nn.family == 0 && q->nn.ntok >= 2 &&
+		q->it.strong[0] > 0;
+}
+
+/* the query's tokens that are its family name (bit t: token t) */
+uint32
+ft_family_mask(const ScreenQuery *q)
+{
+	return cjk_family(q) ? 1u : (1u << q->nn.family) - 1;
 }
 
 /*
@@ -465,10 +509,34 @@ ft_query_family(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm)
 	if (q->forms != FT_FORM_PLAIN || nm->family == 0 ||
 		ix->entities[nm->entity].kind != FT_KIND_INDIVIDUAL)
 		return -1;
+	/* (a name written in Chinese characters or Hangul: its first syllable, session 24) */
+	if (cjk_family(q))
+		return 0;
 	for (int t = 0; t < Min(q->nn.family, q->nn.ntok); t++)
 		if (q->it.strong[t] > 0)
 			return t;
 	return -1;
+}
+
+/* is a real token of the listed family name of nm one of the query's tokens but its first? */
+static bool
+cjk_family_elsewhere(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+
+	for (int t = 0; t < nm->family && t < nm->ntok; t++)
+		for (int i = 1; i < q->nn.ntok; i++)
+		{
+			const Vocab *v = &ix->vocab[items[t]];
+			const char *cs = FT_STR(ix, v->s);
+
+			if (v->strong > 0 &&
+				(strcmp(q->it.s[i], cs) == 0 ||
+				 (q->nn.hangul ? ft_same_romanisation(q->it.s[i], q->it.len[i], cs, v->len) :
+				  ft_same_reading(q->it.s[i], q->it.len[i], cs, v->len))))
+				return true;
+		}
+	return false;
 }
 
 /*
@@ -487,6 +555,13 @@ ft_family_crossed(const NameIndex *ix, const ScreenQuery *q, const ListedName *n
 {
 	const int32 *items = FT_ITEMS(ix, nm);
 
+	/*
+	 * (a family name written first in Chinese characters or Hangul that met
+	 * nothing, while another syllable of the query is the listed family
+	 * name: 이유진 li yu jin is not YU, Jin)
+	 */
+	if (qf >= 0 && qf_to == 0 && cjk_family(q))
+		return cjk_family_elsewhere(ix, q, nm);
 	if (qf < 0 || qf_to == 0 || (qf_to & ((1u << nm->family) - 1)) != 0)
 		return false;
 	for (int t = 0; t < nm->family; t++)

@@ -152,6 +152,7 @@ static void
 push_token(NormName *n, StringInfo cur)
 {
 	const char *canon;
+	char	   *read;
 	int			i;
 
 	if (cur->len == 0)
@@ -166,12 +167,14 @@ push_token(NormName *n, StringInfo cur)
 	if (i < 0 && ft_abd_al_glued(cur->data))
 		i = ft_word_find(&ft_name_variants, cur->data);
 	canon = i >= 0 ? ft_name_variants.repl[i] : cur->data;
+	read = i >= 0 && strcmp(canon, cur->data) != 0 ? pstrdup(cur->data) : NULL;
 	/* a variant may stand for two tokens ("abdul" = "abd al") */
 	while (*canon && n->ntok < lengthof(n->tok))
 	{
 		const char *sp = strchr(canon, ' ');
 		int			len = sp ? sp - canon : strlen(canon);
 
+		n->read[n->ntok] = read;
 		n->tok[n->ntok++] = pnstrdup(canon, len);
 		canon += len + (sp ? 1 : 0);
 	}
@@ -449,6 +452,8 @@ ft_normalize_name(const char *name, bool person, NormName *out)
 	}
 	if (first > 0)
 		memmove(out->tok, out->tok + first, (last - first + 1) * sizeof(char *));
+	if (first > 0)
+		memmove(out->read, out->read + first, (last - first + 1) * sizeof(char *));
 	out->ntok = out->ntok > 0 ? last - first + 1 : 0;
 	out->family = comma > first ? Min(comma, last + 1) - first : 0;
 	return out->ntok;
@@ -689,7 +694,10 @@ ft_skeleton_name(const NormName *in, NormName *out)
 			last_y = true;
 		}
 		if (n > 0)
+		{
+			out->read[out->ntok] = NULL;
 			out->tok[out->ntok++] = sk;
+		}
 	}
 	return out->ntok;
 }

@@ -30,6 +30,7 @@ typedef struct NormName
 {
 	int			ntok;
 	char	   *tok[MAX_TOKENS * 2];
+	char	   *read[MAX_TOKENS * 2];	/* a token taken for a variant group: as written (else NULL) */
 	bool		abjad;			/* written in Arabic or Hebrew letters */
 	bool		hangul;			/* written in Hangul */
 	bool		thai;			/* written in Thai letters */

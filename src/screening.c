@@ -158,6 +158,9 @@ score_candidates(NameIndex *ix, ScreenQuery *q, const float *qw, const Cands *cd
 		if (ex != NULL)
 			memset(&cex, 0, sizeof(cex));
 		s = (float4) ft_score_name(ix, q, nmr, ex ? &cex : NULL);
+		/* (a reading taken for a variant group that the name spells otherwise: 畅 chang, ZHANG) */
+		if (s >= min_score && ft_reading_respelt(ix, q, nmr))
+			continue;
 		if (nmr->skeleton)
 			s = (float4) (s * ft_skeleton_factor(ix, q, nmr, ex ? &cex : NULL));
 		/* attributes only lower a score: no need to look when it is too low */

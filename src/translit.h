@@ -86,6 +86,7 @@ extern int	ft_greek_key(const char *t, int len, char *out);
  * syllable meet (translit_han.c).  Returns its length.
  */
 extern int	ft_chinese_key(const char *t, int len, char *out);
+extern bool ft_chinese_reads(const char *r, int lr, const char *l, int ll);
 
 /* a key's letter c after out[0 .. o - 1], a doubled letter once; returns the key's new length */
 static inline int

@@ -26,6 +26,7 @@
  */
 #include "postgres.h"
 
+#include "normalize.h"
 #include "translit.h"
 
 /*
@@ -55,8 +56,8 @@
  * eu) after a consonant, a doubled letter once (YI is ii after the fold,
  * LOONG long).
  */
-int
-ft_chinese_key(const char *t, int len, char *out)
+static int
+chinese_key(const char *t, int len, bool reading, bool exact, char *out)
 {
 	int			o = 0;
 
@@ -94,7 +95,7 @@ ft_chinese_key(const char *t, int len, char *out)
 			case 'z':
 				if (n == 'h')
 				{
-					c = 'c';	/* ch, zh */
+					c = exact && t[i] == 'z' ? 'Z' : 'c';	/* ch, zh */
 					i++;
 				}
 				else
@@ -104,8 +105,8 @@ ft_chinese_key(const char *t, int len, char *out)
 				c = 'c';
 				break;
 			case 'k':
-				if (n == 'i')
-					c = 'c';	/* pinyin q (folded to k): ch */
+				if (n == 'i' && reading)
+					c = exact ? 'Q' : 'c';	/* pinyin q (folded to k): ch */
 				break;
 			case 'g':
 				/* (the g of -ng stays) */
@@ -165,4 +166,40 @@ ft_chinese_key(const char *t, int len, char *out)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+/* the key of a reading of Chinese characters (ICU's pinyin, folded) */
+int
+ft_chinese_key(const char *t, int len, char *out)
+{
+	return chinese_key(t, len, true, false, out);
+}
+
+/*
+ * Are a reading of Chinese characters r (ICU's pinyin, folded) and a token
+ * written in Latin letters by a person l (a listed name, a Latin query) one
+ * syllable's spellings, by their Chinese keys?  Only the reading is known
+ * to be pinyin, whose q the fold wrote k: l's k before i is a k, which no
+ * romanisation of Mandarin writes there (pinyin writes j or q, Wade-Giles
+ * ch: KYA is not jia, nor the listed QI, folded ki, the reading ji).  And l
+ * written with pinyin's own zh (ZHANG, ZHI; Wade-Giles and the spellings
+ * of Taiwan and Hong Kong write ch, j or ts for it) is pinyin: its zh and
+ * q are sounds of their own, not the one class Wade-Giles makes of zh, ch,
+ * j and q (ZHI is not chi, nor ZHANG chang).  A j is not pinyin's alone:
+ * Taiwan writes Wen-je for 文哲 wen zhe.  (Session 24.)
+ */
+bool
+ft_chinese_reads(const char *r, int lr, const char *l, int ll)
+{
+	char		kr[MAX_TOKLEN * MAX_JOIN + 1];
+	char		kl[MAX_TOKLEN * MAX_JOIN + 1];
+	bool		exact = false;
+	int			n;
+
+	if (lr > MAX_TOKLEN * MAX_JOIN || ll > MAX_TOKLEN * MAX_JOIN)
+		return false;
+	for (int i = 0; i + 1 < ll && !exact; i++)
+		exact = l[i] == 'z' && l[i + 1] == 'h';
+	n = chinese_key(r, lr, true, exact, kr);
+	return chinese_key(l, ll, false, exact, kl) == n && memcmp(kr, kl, n) == 0;
 }

@@ -299,5 +299,60 @@ SELECT q, h.* FROM unnest(ARRAY['Li Kwok-keung', 'Chan Shiu-fai', 'Li Kuk Kang',
 SELECT e->'tokens' AS tokens
   FROM fintech.sanctions_entities s, fintech.explain_match('Li Kwok-keung', s.id) AS e
  WHERE s.list = 'XO15' AND s.source_uid = '1';
+-- (session 24) The Chinese key writes pinyin's j, q, zh and ch as
+-- Wade-Giles does, ch, for the lists' Wade-Giles spellings; only a reading
+-- of Chinese characters is known to be pinyin (its q folded k).  A Latin
+-- k before i is a k, which no romanisation of Mandarin writes there:
+-- LIU, Qiang (folded kiang) is not 刘江 liu jiang, nor Liu Qiang that
+-- name listed in characters but by its letters (a q typed for a j);
+-- LIU, Chiang (Wade-Giles for jiang) still is.  A Latin name written with
+-- pinyin's own zh is pinyin: ZHAO, Zhi is not 赵迟 zhao chi; CHAO, Chih
+-- finds both 赵迟 and 赵志 zhao zhi.  Before the rule 刘江 found LIU, Qiang
+-- at 0.932, Liu Qiang 刘江 at 0.968 (0.887 now) and 赵迟 ZHAO, Zhi at
+-- 0.922.  XY1 / XZY1.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['LIU, Qiang', 'LIU, Chiang', 'ZHAO, Zhi', 'CHAO, Chih']),
+                                   list => 'XY1') AS latin;
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['刘江']), list => 'XZY1') AS original;
+SELECT q, h.* FROM unnest(ARRAY['刘江', 'Liu Qiang', 'Liu Chiang', '赵迟', '赵志']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list IN ('XY1', 'XZY1') ORDER BY q, h.score DESC, h.source_uid;
+-- (session 24) A query written in Chinese characters or Hangul is a
+-- reading, not typed: its syllable is taken for no variant spelling it is
+-- a slip or two from (庄 zhuang is not ZHANG's misspelling), and a near
+-- miss of a listed syllable is another character, which counts nothing
+-- (ten times the knee's loss before: XL13 and XL14's near misses count 0
+-- now).  庄华 zhuang hua found HUA, Zhang at 0.941 before the rule
+-- (zhuang taken for ZHANG's group) and at 0.901 with the first part
+-- alone; CHUANG, Hua, Wade-Giles for zhuang, is found now (not before:
+-- the query's zhuang was ZHANG's).  XY2.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['HUA, Zhang', 'CHUANG, Hua']), list => 'XY2') AS latin;
+SELECT q, h.* FROM unnest(ARRAY['庄华']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list = 'XY2' ORDER BY q, h.score DESC, h.source_uid;
+-- (session 24) A join of Hangul syllables whose vowels meet (이유 li yu,
+-- folded li iu) is two syllables' vowels, not a listed word of one
+-- syllable's shape, however equal the Korean keys that write a doubled
+-- letter once (liiu and RYU's riu: both nio): 이유민 found RYU, Min at
+-- 0.973 before.  And a name written in Chinese characters or Hangul puts
+-- its family name first: its first syllable met only a listed given name
+-- (余明 yu ming against GAO, Yu Ming, the listed family GAO left out), or
+-- met nothing while another of its syllables is the listed family name
+-- (이유민 against YU, Min), scores FAMILY_CROSSED less, as a Latin query
+-- with a comma does (before: 0.912 and 0.891).  유민 still finds YU, Min
+-- and 高余明 GAO, Yu Ming.  XY3.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['RYU, Min', 'YU, Min', 'GAO, Yu Ming']), list => 'XY3') AS latin;
+SELECT q, h.* FROM unnest(ARRAY['이유민', '유민', '余明', '高余明']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list = 'XY3' ORDER BY q, h.score DESC, h.source_uid;
+SELECT v.q, e->'penalties' AS penalties, round((e->>'score')::numeric, 3) AS score
+  FROM (VALUES ('이유민', '2'), ('余明', '3')) AS v(q, uid),
+       fintech.sanctions_entities s, fintech.explain_match(v.q, s.id) AS e
+ WHERE s.list = 'XY3' AND s.source_uid = v.uid ORDER BY v.q;
+-- (session 24) A reading of Chinese characters taken for a variant group
+-- (畅 chang for the group of ZHANG and CHANG, as both sides are written)
+-- meets a listed name only through the spelling that name was written in:
+-- the group says ZHANG (pinyin) and CHANG (Wade-Giles) are 张's, not that
+-- pinyin's chang is zhang.  马畅 ma chang found MA, Zhang at 1.000 before;
+-- it finds MA, Chang, and 马张 ma zhang both.  XY4.
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['MA, Zhang', 'MA, Chang']), list => 'XY4') AS latin;
+SELECT q, h.* FROM unnest(ARRAY['马畅', '马张']) AS q
+  LEFT JOIN LATERAL hits(q) AS h ON h.list = 'XY4' ORDER BY q, h.score DESC, h.source_uid;
 \c :original_db
 DROP DATABASE fintech_screening_keys;
