@@ -25,6 +25,13 @@
  * side's vowel letters are read: the Latin spelling writes short vowels
  * the script leaves out.
  *
+ * And a name written in Hebrew letters tells apart two pairs of letters
+ * the skeleton writes alike: dalet (d) and zayin or tsade (z, tz), which
+ * the skeleton writes d for the Arabic letters said d or z (dad, dhal, za:
+ * FADL, FAZL) -- אדם is ADAM, not AZAM; and kaf or qof before he or het
+ * (kh, two letters: כהן COHEN, KAHANE), which a Latin kh written together
+ * is not (one letter, het or kaf said so: KHAN).
+ *
  * Pure functions of the two names' tokens (bounded by their lengths); no
  * memory kept, no locks, no database access.
  *
@@ -43,6 +50,10 @@
 #define GAP_W		8			/* o, u, w, v */
 #define GAP_EITHER	16			/* inside a doubled consonant written once */
 
+/* the letter a skeleton's d was written with */
+#define D_FROM_D	1			/* d, dh */
+#define D_FROM_Z	2			/* z, tz */
+
 static uint8
 gap_letter(char c)
 {
@@ -53,10 +64,11 @@ gap_letter(char c)
  * Token t's consonant skeleton as ft_skeleton_name writes a token alone
  * (its letters only: no article, compound or construct state), into sk,
  * and in gap[k] the vowel letters before consonant k (gap[n]: after the
- * last); returns n, the consonants, or -1 when t is too long.
+ * last), in dz[k] the letter a d was written with (D_FROM_*; 0 for other
+ * consonants); returns n, the consonants, or -1 when t is too long.
  */
 static int
-skeleton_gaps(const char *t, char *sk, uint8 *gap)
+skeleton_gaps(const char *t, char *sk, uint8 *gap, uint8 *dz)
 {
 	int			len = strlen(t);
 	int			n = 0;
@@ -67,6 +79,7 @@ skeleton_gaps(const char *t, char *sk, uint8 *gap)
 	for (int i = 0; i < len; i++)
 	{
 		char		c = t[i];
+		uint8		from = c == 'z' ? D_FROM_Z : c == 'd' ? D_FROM_D : 0;
 
 		if (strchr("aeiouywv", c) != NULL)
 		{
@@ -97,6 +110,7 @@ skeleton_gaps(const char *t, char *sk, uint8 *gap)
 				gap[n - 1] |= GAP_EITHER, gap[n] |= GAP_EITHER;
 			continue;
 		}
+		dz[n] = from;
 		sk[n++] = c;
 		gap[n] = 0;
 	}
@@ -107,6 +121,7 @@ skeleton_gaps(const char *t, char *sk, uint8 *gap)
 	}
 	if (n > 0 && len >= 2 && t[len - 1] == 'i')
 	{
+		dz[n] = 0;
 		sk[n++] = 'y';
 		gap[n] = 0;
 	}
@@ -141,22 +156,35 @@ gap_agrees(uint8 ab, uint8 lat, bool first, bool last)
 /*
  * Do abjad token ab and Latin token lat, whose skeletons are both sk, have
  * other vowels: a vowel letter of ab with no vowel of its kind in lat
- * there?  False when either token's own skeleton is not sk.
+ * there?  Or, ab written in Hebrew letters, other consonants the skeleton
+ * writes alike: Hebrew tells dalet (d) from zayin and tsade (z, tz), which
+ * the skeleton writes d for the Arabic letters said d or z (ADAM, אדם, is
+ * not AZAM); and its kh is two letters, kaf or qof and he or het (כהן
+ * COHEN, KAHANE), where a Latin kh written together is one (KHAN: חאן).
+ * False when either token's own skeleton is not sk.
  */
 static bool
-token_vowels_differ(const char *ab, const char *lat, const char *sk)
+token_vowels_differ(const char *ab, const char *lat, const char *sk, bool hebrew)
 {
 	char		ska[MAX_TOKLEN + 2],
 				skl[MAX_TOKLEN + 2];
 	uint8		ga[MAX_TOKLEN + 2],
-				gl[MAX_TOKLEN + 2];
-	int			n = skeleton_gaps(ab, ska, ga);
+				gl[MAX_TOKLEN + 2],
+				da[MAX_TOKLEN + 2],
+				dl[MAX_TOKLEN + 2];
+	int			n = skeleton_gaps(ab, ska, ga, da);
 
-	if (n <= 0 || skeleton_gaps(lat, skl, gl) != n || strcmp(ska, sk) != 0 || strcmp(skl, sk) != 0)
+	if (n <= 0 || skeleton_gaps(lat, skl, gl, dl) != n || strcmp(ska, sk) != 0 ||
+		strcmp(skl, sk) != 0)
 		return false;
 	for (int g = 0; g <= n; g++)
 		if (!gap_agrees(ga[g], gl[g], g == 0, g == n))
 			return true;
+	if (hebrew)
+		for (int k = 0; k < n; k++)
+			if ((da[k] | dl[k]) == (D_FROM_D | D_FROM_Z) ||
+				(k > 0 && sk[k - 1] == 'k' && sk[k] == 'h' && gl[k] == 0))
+				return true;
 	return false;
 }
 
@@ -165,9 +193,10 @@ static bool
 skeleton_is(const char *t, const char *sk)
 {
 	char		s[MAX_TOKLEN + 2];
-	uint8		g[MAX_TOKLEN + 2];
+	uint8		g[MAX_TOKLEN + 2],
+				d[MAX_TOKLEN + 2];
 
-	return t != NULL && skeleton_gaps(t, s, g) > 0 && strcmp(s, sk) == 0;
+	return t != NULL && skeleton_gaps(t, s, g, d) > 0 && strcmp(s, sk) == 0;
 }
 
 /*
@@ -178,7 +207,7 @@ skeleton_is(const char *t, const char *sk)
  * is written jamal, the group's token); an abjad one is not judged.
  */
 static int
-pair_differs(const char *ab, const char *lat, const char *sk)
+pair_differs(const char *ab, const char *lat, const char *sk, bool hebrew)
 {
 	const char *sp[64];
 	int			n;
@@ -187,12 +216,12 @@ pair_differs(const char *ab, const char *lat, const char *sk)
 	if (ft_variant_canon(ab))
 		return -1;
 	if (!ft_variant_canon(lat))
-		return token_vowels_differ(ab, lat, sk) ? 1 : 0;
+		return token_vowels_differ(ab, lat, sk, hebrew) ? 1 : 0;
 	n = ft_variant_spellings(lat, sp, lengthof(sp));
 	for (int k = 0; k < n; k++)
 		if (skeleton_is(sp[k], sk))
 		{
-			if (!token_vowels_differ(ab, sp[k], sk))
+			if (!token_vowels_differ(ab, sp[k], sk, hebrew))
 				return 0;
 			judged = 1;
 		}
@@ -209,7 +238,7 @@ pair_differs(const char *ab, const char *lat, const char *sk)
  */
 static bool
 skeleton_token_differs(const char *sk, const char *const *plain, int np,
-					   const char *const *oth, int no, bool abjad)
+					   const char *const *oth, int no, bool abjad, bool hebrew)
 {
 	bool		judged = false;
 
@@ -223,7 +252,8 @@ skeleton_token_differs(const char *sk, const char *const *plain, int np,
 
 			if (!skeleton_is(oth[b], sk))
 				continue;
-			d = abjad ? pair_differs(plain[a], oth[b], sk) : pair_differs(oth[b], plain[a], sk);
+			d = abjad ? pair_differs(plain[a], oth[b], sk, hebrew) :
+				pair_differs(oth[b], plain[a], sk, hebrew);
 			if (d == 0)
 				return false;
 			judged |= d > 0;
@@ -266,7 +296,8 @@ ft_vowel_letters_differ(const NameIndex *ix, const ScreenQuery *q, const ListedN
 		const char *cs = FT_STR(ix, ix->vocab[items[cfirst + k]].s);
 
 		if (strcmp(qs, cs) == 0 &&
-			skeleton_token_differs(qs, qp, q->plain->ntok, lp, nlp, q->nn.abjad))
+			skeleton_token_differs(qs, qp, q->plain->ntok, lp, nlp, q->nn.abjad,
+								   q->nn.abjad ? q->nn.hebrew : nm->hebrew))
 			return true;
 	}
 	return false;

@@ -625,5 +625,17 @@ SELECT q, h.* FROM unnest(ARRAY['نبيل يشكر', 'نبيل أشقر', 'תמ�
                                 'Qassar Mansour', 'Kawthar Mansour', 'Farid Kabsi']) AS q
   LEFT JOIN LATERAL hits(q, 0.8) AS h ON h.list IN ('XX1', 'XX2') ORDER BY q, h.score DESC, h.source_uid;
 
+-- ====================================================================
+-- Session 24: Hebrew tells apart two pairs of letters the skeleton writes
+-- alike: dalet (d) and zayin or tsade (z, tz), which it writes d for the
+-- Arabic letters said d or z, and kaf or qof and he (kh, two letters),
+-- which a Latin kh written together is not (one letter, het or kaf said
+-- kh).  אורי אדם (Uri Adam, dm) is not AZAM, Uri; אורי עזאם (Azzam) is.
+-- אורי כהן (Uri Cohen, khn) is not KHAN, Uri; it is KOHEN, Uri.  XX3.
+-- ====================================================================
+SELECT fintech.load_sanctions_ofac(sdn(ARRAY['AZAM, Uri', 'KHAN, Uri', 'KOHEN, Uri']), list => 'XX3') AS latin;
+SELECT q, h.* FROM unnest(ARRAY['אורי אדם', 'אורי עזאם', 'אורי כהן']) AS q
+  LEFT JOIN LATERAL hits(q, 0.8) AS h ON h.list = 'XX3' ORDER BY q, h.score DESC, h.source_uid;
+
 \c :original_db
 DROP DATABASE fintech_screening_scripts;
