@@ -121,6 +121,7 @@ typedef struct ScreenQuery
 	bool		cantonese;		/* a Latin name holding a syllable of Cantonese's shape (translit_yue.c) */
 	const NormName *plain;		/* the skeleton pass's query as written; NULL in the plain pass */
 	const float *plain_corrected;	/* ... and its corrected[] */
+	uint32		abjad_titles;	/* bit i: token i is a title written in Arabic letters */
 	char	   *joined;			/* all tokens, concatenated */
 	int			joined_len;
 	SimLink    *links;
@@ -261,21 +262,26 @@ extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, cons
 extern bool ft_knee_applies(int npairs, bool untyped);
 extern bool ft_skeleton_pass(const NameIndex *ix, const NormName *nn);
 
+/* the titles written in Arabic letters of a query, as token bits (name_abjad_titles.c) */
+extern uint32 ft_abjad_title_tokens(const ScreenQuery *q);
+
 /* skeletons equal, the vowel letters of a name in Arabic or Hebrew letters not met (name_vowels.c) */
 extern bool ft_vowel_letters_differ(const NameIndex *ix, const ScreenQuery *q,
 									const ListedName *nm, int qi, int cfirst, int cspan);
 
 /*
  * Is query item qi's pair with listed name nm's item of tokens cfirst ..
- * cfirst + cspan - 1, sim similar, refused for its vowel letters (a pair
- * of the skeleton pass at KNEE or above)?  Then *refused is set too.
+ * cfirst + cspan - 1, sim similar, refused: a title written in Arabic
+ * letters in the query item, or in the skeleton pass for its vowel letters
+ * (a pair at KNEE or above)?  Then *refused is set too.
  */
 static inline bool
 ft_vowels_refuse(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi,
 				 int cfirst, int cspan, float sim, bool *refused)
 {
-	if (q->forms == FT_FORM_PLAIN || sim < KNEE ||
-		!ft_vowel_letters_differ(ix, q, nm, qi, cfirst, cspan))
+	if (!((q->abjad_titles & (((1u << q->it.span[qi]) - 1) << q->it.first[qi])) ||
+		  (q->forms != FT_FORM_PLAIN && sim >= KNEE &&
+		   ft_vowel_letters_differ(ix, q, nm, qi, cfirst, cspan))))
 		return false;
 	*refused = true;
 	return true;

@@ -81,6 +81,7 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms, const NormNam
 	q->forms = forms;
 	q->plain = plain;
 	ft_misspelt_variants(ix, &q->nn, q->corrected, forms);
+	q->abjad_titles = ft_abjad_title_tokens(q);
 	q->weight = 0;
 	q->strong = 0;
 	q->numbers = 0;
