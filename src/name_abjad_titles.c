@@ -11,10 +11,10 @@
  * (name_words.c's honorifics: USTAD, MISS, DOCTOR), but a title written in
  * Arabic letters reaches both passes as ICU writes it, without its short
  * vowels (astad, 0.87 similar to OSTAD), and they compared it like any
- * part.  Here the title, as
- * the query's token as written, stays a part of the query (its weight
- * counts as a part left over: dropping such titles matched more clean
- * names, session 23), but pairs with nothing.  Only the titles that are
+ * part.  Here the title stays a part of the query (its weight counts as a
+ * part left over: dropping such titles matched more clean names, session
+ * 23), but pairs with nothing (name_score.h's ft_pair_refused).  Only the
+ * titles that are
  * no name part too: not السيد (SAYYID, SYED), الشيخ (SHEIKH), الحاج
  * (HAJ), المهندس (AL-MUHANDIS) nor خانم (KHANUM), which lists hold as
  * names; السيدة (sayyida) is a given name too.

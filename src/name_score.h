@@ -122,6 +122,7 @@ typedef struct ScreenQuery
 	const NormName *plain;		/* the skeleton pass's query as written; NULL in the plain pass */
 	const float *plain_corrected;	/* ... and its corrected[] */
 	uint32		abjad_titles;	/* bit i: token i is a title written in Arabic letters */
+	const void *vowel_gaps;		/* ft_vowel_query_gaps (name_vowels.c's) */
 	char	   *joined;			/* all tokens, concatenated */
 	int			joined_len;
 	SimLink    *links;
@@ -265,6 +266,9 @@ extern bool ft_skeleton_pass(const NameIndex *ix, const NormName *nn);
 /* the titles written in Arabic letters of a query, as token bits (name_abjad_titles.c) */
 extern uint32 ft_abjad_title_tokens(const ScreenQuery *q);
 
+/* the vowel letters of a skeleton-pass query in Arabic or Hebrew letters, once per query (name_vowels.c) */
+extern void *ft_vowel_query_gaps(const ScreenQuery *q);
+
 /* skeletons equal, the vowel letters of a name in Arabic or Hebrew letters not met (name_vowels.c) */
 extern bool ft_vowel_letters_differ(const NameIndex *ix, const ScreenQuery *q,
 									const ListedName *nm, int qi, int cfirst, int cspan);
@@ -276,9 +280,12 @@ extern bool ft_vowel_letters_differ(const NameIndex *ix, const ScreenQuery *q,
  * (a pair at KNEE or above)?  Then *refused is set too.
  */
 static inline bool
-ft_vowels_refuse(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi,
+ft_pair_refused(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi,
 				 int cfirst, int cspan, float sim, bool *refused)
 {
+	/* (the common case first: a query holding no such title, in the plain pass) */
+	if (q->abjad_titles == 0 && q->forms == FT_FORM_PLAIN)
+		return false;
 	if (!((q->abjad_titles & (((1u << q->it.span[qi]) - 1) << q->it.first[qi])) ||
 		  (q->forms != FT_FORM_PLAIN && sim >= KNEE &&
 		   ft_vowel_letters_differ(ix, q, nm, qi, cfirst, cspan))))

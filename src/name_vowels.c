@@ -153,75 +153,124 @@ gap_agrees(uint8 ab, uint8 lat, bool first, bool last)
 	return true;
 }
 
+/* a token's skeleton as skeleton_gaps writes it */
+typedef struct Gaps
+{
+	int			n;				/* consonants; <= 0: none, or too long */
+	char		sk[MAX_TOKLEN + 2];
+	uint8		gap[MAX_TOKLEN + 2];
+	uint8		dz[MAX_TOKLEN + 2];
+} Gaps;
+
+/* t's skeleton and gaps into g; is the skeleton sk? */
+static bool
+gaps_of(const char *t, const char *sk, Gaps *g)
+{
+	g->n = skeleton_gaps(t, g->sk, g->gap, g->dz);
+	return g->n > 0 && strcmp(g->sk, sk) == 0;
+}
+
 /*
- * Do abjad token ab and Latin token lat, whose skeletons are both sk, have
- * other vowels: a vowel letter of ab with no vowel of its kind in lat
- * there?  Or, ab written in Hebrew letters, other consonants the skeleton
- * writes alike: Hebrew tells dalet (d) from zayin and tsade (z, tz), which
- * the skeleton writes d for the Arabic letters said d or z (ADAM, אדם, is
- * not AZAM); and its kh is two letters, kaf or qof and he or het (כהן
- * COHEN, KAHANE), where a Latin kh written together is one (KHAN: חאן).
- * False when either token's own skeleton is not sk.
+ * Does abjad token ab (its gaps) ask anything of a Latin token of its
+ * skeleton: a vowel letter gap_agrees reads, or (hebrew) a d or a k before
+ * an h?  Most do not (محمد, mhmd), and need no Latin token looked at.
  */
 static bool
-token_vowels_differ(const char *ab, const char *lat, const char *sk, bool hebrew)
+abjad_asks(const Gaps *ab, bool hebrew)
 {
-	char		ska[MAX_TOKLEN + 2],
-				skl[MAX_TOKLEN + 2];
-	uint8		ga[MAX_TOKLEN + 2],
-				gl[MAX_TOKLEN + 2],
-				da[MAX_TOKLEN + 2],
-				dl[MAX_TOKLEN + 2];
-	int			n = skeleton_gaps(ab, ska, ga, da);
+	for (int k = 0; k <= ab->n; k++)
+	{
+		uint8		g = ab->gap[k];
 
-	if (n <= 0 || skeleton_gaps(lat, skl, gl, dl) != n || strcmp(ska, sk) != 0 ||
-		strcmp(skl, sk) != 0)
-		return false;
+		if ((!(g & GAP_EITHER) &&
+			 (((g & GAP_W) && k < ab->n) || (g & GAP_I) || ((g & GAP_A) && k > 0 && k < ab->n))) ||
+			(hebrew && k < ab->n &&
+			 (ab->sk[k] == 'd' || (k > 0 && ab->sk[k - 1] == 'k' && ab->sk[k] == 'h'))))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Do abjad token ab and Latin token lat, of one skeleton, have other
+ * vowels: a vowel letter of ab with no vowel of its kind in lat there?
+ * Or, ab written in Hebrew letters, other consonants the skeleton writes
+ * alike: Hebrew tells dalet (d) from zayin and tsade (z, tz), which the
+ * skeleton writes d for the Arabic letters said d or z (ADAM, אדם, is not
+ * AZAM); and its kh is two letters, kaf or qof and he or het (כהן COHEN,
+ * KAHANE), where a Latin kh written together is one (KHAN: חאן).
+ */
+static bool
+gaps_differ(const Gaps *ab, const Gaps *lat, bool hebrew)
+{
+	int			n = ab->n;
+
 	for (int g = 0; g <= n; g++)
-		if (!gap_agrees(ga[g], gl[g], g == 0, g == n))
+		if (!gap_agrees(ab->gap[g], lat->gap[g], g == 0, g == n))
 			return true;
 	if (hebrew)
 		for (int k = 0; k < n; k++)
-			if ((da[k] | dl[k]) == (D_FROM_D | D_FROM_Z) ||
-				(k > 0 && sk[k - 1] == 'k' && sk[k] == 'h' && gl[k] == 0))
+			if ((ab->dz[k] | lat->dz[k]) == (D_FROM_D | D_FROM_Z) ||
+				(k > 0 && ab->sk[k - 1] == 'k' && ab->sk[k] == 'h' && lat->gap[k] == 0))
 				return true;
 	return false;
 }
 
-/* does token t's skeleton alone equal sk? */
-static bool
-skeleton_is(const char *t, const char *sk)
+/* a token as written, with its gaps (TokGaps): canon, it stands for a group of variants */
+typedef struct TokGaps
 {
-	char		s[MAX_TOKLEN + 2];
-	uint8		g[MAX_TOKLEN + 2],
-				d[MAX_TOKLEN + 2];
+	const char *t;				/* NULL: not judged */
+	Gaps		g;
+	int8		canon;			/* -1: not looked up yet (is_canon) */
+	bool		asks;			/* (an abjad token) abjad_asks */
+} TokGaps;
 
-	return t != NULL && skeleton_gaps(t, s, g, d) > 0 && strcmp(s, sk) == 0;
+/*
+ * tokens tok[0 .. ntok - 1] (NULL: not judged) with their gaps, into out;
+ * canon: look up now which stand for a group of variants (else on demand)
+ */
+static void
+tok_gaps(const char *const *tok, int ntok, bool hebrew, bool canon, TokGaps *out)
+{
+	for (int a = 0; a < ntok; a++)
+	{
+		out[a].t = tok[a];
+		out[a].g.n = tok[a] != NULL ?
+			skeleton_gaps(tok[a], out[a].g.sk, out[a].g.gap, out[a].g.dz) : 0;
+		out[a].canon = !canon ? -1 : out[a].g.n > 0 && ft_variant_canon(tok[a]);
+		out[a].asks = out[a].g.n > 0 && abjad_asks(&out[a].g, hebrew);
+	}
+}
+
+/* does token t stand for a group of variants? */
+static inline bool
+is_canon(const TokGaps *t)
+{
+	return t->canon >= 0 ? t->canon > 0 : ft_variant_canon(t->t);
 }
 
 /*
- * Abjad token ab and Latin token lat, both of skeleton sk: 1 when their
- * vowels differ, 0 when they agree, -1 when that cannot be told.  A Latin
- * token that stands for a group of variants is not the spelling written:
- * it agrees when one of the group's spellings of that skeleton does (JAMIL
- * is written jamal, the group's token); an abjad one is not judged.
+ * Abjad token ab (its gaps) and Latin token lat, both of skeleton sk: 1
+ * when their vowels differ, 0 when they agree.  A Latin token that stands
+ * for a group of variants is not the spelling written: it agrees when one
+ * of the group's spellings of that skeleton does, or when none is of that
+ * skeleton (-1: not told); JAMIL is written jamal, the group's token.
  */
 static int
-pair_differs(const char *ab, const char *lat, const char *sk, bool hebrew)
+pair_differs(const Gaps *ab, const TokGaps *lat, const char *sk, bool hebrew)
 {
 	const char *sp[64];
 	int			n;
 	int			judged = -1;
+	Gaps		g;
 
-	if (ft_variant_canon(ab))
-		return -1;
-	if (!ft_variant_canon(lat))
-		return token_vowels_differ(ab, lat, sk, hebrew) ? 1 : 0;
-	n = ft_variant_spellings(lat, sp, lengthof(sp));
+	if (!is_canon(lat))
+		return gaps_differ(ab, &lat->g, hebrew) ? 1 : 0;
+	n = ft_variant_spellings(lat->t, sp, lengthof(sp));
 	for (int k = 0; k < n; k++)
-		if (skeleton_is(sp[k], sk))
+		if (gaps_of(sp[k], sk, &g))
 		{
-			if (!token_vowels_differ(ab, sp[k], sk, hebrew))
+			if (!gaps_differ(ab, &g, hebrew))
 				return 0;
 			judged = 1;
 		}
@@ -229,37 +278,73 @@ pair_differs(const char *ab, const char *lat, const char *sk, bool hebrew)
 }
 
 /*
- * Is skeleton token sk, of a name whose tokens as written are plain[0 ..
- * np - 1], met by the other side's tokens as written, oth[0 .. no - 1]
- * (abjad: plain is the side in Arabic or Hebrew letters), only with other
- * vowels?  Each token of a side whose skeleton alone is sk may be the one
- * (a name may hold it twice); true when some pair of them was judged and
- * every such pair differs.
+ * Is skeleton token sk met, between the abjad side's tokens as written,
+ * ab[0 .. nab - 1], and the Latin side's, lat[0 .. nlat - 1] (tok_gaps),
+ * only with other vowels?  Each token of a side whose skeleton alone is sk
+ * may be the one (a name may hold it twice); true when some pair of them
+ * was judged and every such pair differs.  An abjad token that stands for
+ * a group of variants is not judged.
  */
 static bool
-skeleton_token_differs(const char *sk, const char *const *plain, int np,
-					   const char *const *oth, int no, bool abjad, bool hebrew)
+skeleton_token_differs(const char *sk, const TokGaps *ab, int nab,
+					   const TokGaps *lat, int nlat, bool hebrew)
 {
 	bool		judged = false;
 
-	for (int a = 0; a < np; a++)
+	for (int a = 0; a < nab; a++)
 	{
-		if (!skeleton_is(plain[a], sk))
+		if (ab[a].g.n <= 0 || strcmp(ab[a].g.sk, sk) != 0 || is_canon(&ab[a]))
 			continue;
-		for (int b = 0; b < no; b++)
+		/* (an abjad token that asks nothing of the Latin one agrees with any) */
+		if (!ab[a].asks)
+			return false;
+		for (int b = 0; b < nlat; b++)
 		{
 			int			d;
 
-			if (!skeleton_is(oth[b], sk))
+			if (lat[b].g.n <= 0 || strcmp(lat[b].g.sk, sk) != 0)
 				continue;
-			d = abjad ? pair_differs(plain[a], oth[b], sk, hebrew) :
-				pair_differs(oth[b], plain[a], sk, hebrew);
+			d = pair_differs(&ab[a].g, &lat[b], sk, hebrew);
 			if (d == 0)
 				return false;
 			judged |= d > 0;
 		}
 	}
 	return judged;
+}
+
+/*
+ * Does the first abjad token of ab[0 .. nab - 1] (tok_gaps) judged for
+ * skeleton sk ask anything of a Latin one (skeleton_token_differs' first
+ * test, before the Latin side's tokens are read)?
+ */
+static bool
+first_asks(const TokGaps *ab, int nab, const char *sk)
+{
+	for (int a = 0; a < nab; a++)
+		if (ab[a].g.n > 0 && strcmp(ab[a].g.sk, sk) == 0 && !is_canon(&ab[a]))
+			return ab[a].asks;
+	return false;
+}
+
+/*
+ * The gaps of the tokens as written of a skeleton-pass query (those taken
+ * for a variant they near-miss not judged: JAMIL for jamal), once per
+ * query (screening.c); NULL in the plain pass
+ */
+void *
+ft_vowel_query_gaps(const ScreenQuery *q)
+{
+	const char *qp[MAX_TOKENS * 2];
+	TokGaps    *tg;
+
+	if (q->forms == FT_FORM_PLAIN || q->plain == NULL)
+		return NULL;
+	for (int t = 0; t < q->plain->ntok; t++)
+		qp[t] = q->plain_corrected[t] < 1.0f ? NULL : q->plain->tok[t];
+	tg = palloc(Max(q->plain->ntok, 1) * sizeof(TokGaps));
+	tok_gaps(qp, q->plain->ntok, q->nn.hebrew, true, tg);
+	return tg;
 }
 
 /*
@@ -277,27 +362,34 @@ ft_vowel_letters_differ(const NameIndex *ix, const ScreenQuery *q, const ListedN
 	const int32 *items = FT_ITEMS(ix, nm);
 	const int32 *pitems;
 	const char *lp[MAX_TOKENS * 2];
-	const char *qp[MAX_TOKENS * 2];
-	int			nlp;
+	TokGaps		lg[MAX_TOKENS * 2];
+	int			nlp = 0;
+	bool		listed_gaps = false;
+	bool		hebrew = q->nn.abjad ? q->nn.hebrew : nm->hebrew;
 
-	if (q->forms == FT_FORM_PLAIN || q->plain == NULL || nm->abjad == q->nn.abjad ||
+	if (q->forms == FT_FORM_PLAIN || q->vowel_gaps == NULL || nm->abjad == q->nn.abjad ||
 		q->it.span[qi] != cspan || !nm->skeleton || pn->skeleton)
 		return false;
-	pitems = FT_ITEMS(ix, pn);
-	nlp = Min(pn->ntok, lengthof(lp));
-	for (int t = 0; t < nlp; t++)
-		lp[t] = FT_STR(ix, ix->vocab[pitems[t]].s);
-	/* (a query token taken for a variant it near-misses is not as written: JAMIL for jamal) */
-	for (int t = 0; t < q->plain->ntok; t++)
-		qp[t] = q->plain_corrected[t] < 1.0f ? NULL : q->plain->tok[t];
 	for (int k = 0; k < cspan; k++)
 	{
 		const char *qs = q->nn.tok[q->it.first[qi] + k];
 		const char *cs = FT_STR(ix, ix->vocab[items[cfirst + k]].s);
 
-		if (strcmp(qs, cs) == 0 &&
-			skeleton_token_differs(qs, qp, q->plain->ntok, lp, nlp, q->nn.abjad,
-								   q->nn.abjad ? q->nn.hebrew : nm->hebrew))
+		if (strcmp(qs, cs) != 0 ||
+			(q->nn.abjad && !first_asks(q->vowel_gaps, q->plain->ntok, qs)))
+			continue;
+		if (!listed_gaps)
+		{
+			pitems = FT_ITEMS(ix, pn);
+			nlp = Min(pn->ntok, lengthof(lp));
+			for (int t = 0; t < nlp; t++)
+				lp[t] = FT_STR(ix, ix->vocab[pitems[t]].s);
+			tok_gaps(lp, nlp, hebrew, false, lg);
+			listed_gaps = true;
+		}
+		if (q->nn.abjad ?
+			skeleton_token_differs(qs, q->vowel_gaps, q->plain->ntok, lg, nlp, hebrew) :
+			skeleton_token_differs(qs, lg, nlp, q->vowel_gaps, q->plain->ntok, hebrew))
 			return true;
 	}
 	return false;
