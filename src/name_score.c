@@ -52,10 +52,12 @@
  * meeting only given names (family_crossed), score less; a near miss
  * between two common words or two syllables of Chinese or Korean names, or
  * of an organisation's own word beside generic ones, or one no typing
- * error makes (name_typing.c), costs more
- * (ft_near_miss_factor, name_weight.c); short codes are also compared whole.  Identical
- * normalised names score 1.  docs/screening.md ("Matching model") has the
- * whole list; the constants are defined in name_score.h.
+ * error makes (name_typing.c), costs more (ft_near_miss_factor,
+ * name_weight.c); equal skeletons of other vowel letters, and titles in
+ * Arabic letters, are no pair (name_vowels.c, name_abjad_titles.c); short
+ * codes are also compared whole.  Identical normalised names score 1.
+ * docs/screening.md ("Matching model") has the whole list; the constants
+ * are defined in name_score.h.
  *
  * Bounds: a query has at most MAX_TOKENS tokens, so at most
  * MAX_TOKENS * MAX_JOIN items a side; a score's pairs live on the stack.
@@ -497,6 +499,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 	bool		left_one = false;
 	bool		untyped = false;	/* a pair taken is an untyped near miss */
 	bool		near = true;	/* every pair taken is KNEE similar or more */
+	bool		vowels = false; /* a pair refused (ft_pair_refused) */
 	int			ngeneric = 0,	/* pairs KNEE similar or more of generic words */
 				nown = 0;		/* ... of other real words */
 	int			qf = ft_query_family(ix, q, nm);
@@ -528,6 +531,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 			if (!pair_ok(sim, q->it.span[qi], span[ci]) ||
 				!join_near(sim, q->it.span[qi], span[ci], lat))
 				continue;
+			if (ft_pair_refused(ix, q, nm, qi, first[ci], span[ci], sim, &vowels))
+				continue;		/* (other vowel letters; a title in Arabic letters) */
 			/* (a join of syllables meets a listed word only as those syllables) */
 			if ((lat || (hangul_latin && !scripts)) && sim < 1.0f && span[ci] == 1 &&
 				ft_syllables_other(q, qi, FT_STR(ix, cv->s), cv->len))
@@ -679,7 +684,8 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 					 !(q->nn.hangul || q->nn.han)))
 					continue;
 				sim = leftover_sim(ix, q, nm, qi, items[ci]);
-				if (!(left_one ? sim >= LEFTOVER_FLOOR : pair_ok(sim, 1, 1)))
+				if (!(left_one ? sim >= LEFTOVER_FLOOR : pair_ok(sim, 1, 1)) ||
+					ft_pair_refused(ix, q, nm, qi, ci, 1, sim, &vowels))
 					continue;
 				pairs[np].sim = sim;
 				pairs[np].qi = qi;
@@ -771,7 +777,7 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 
 					/* (skeletons a letter or two apart fit too many names) */
 					if (whole > score && (q->forms != FT_FORM_SKELETON ||
-										  (whole >= KNEE &&
+										  (whole >= KNEE && !vowels &&
 										   !ft_skeletons_apart(q->joined, q->joined_len,
 															   FT_STR(ix, v->s), v->len) &&
 										   !ft_skeleton_changed(q->joined, q->joined_len,

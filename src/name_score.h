@@ -122,6 +122,10 @@ typedef struct ScreenQuery
 	uint32		titles;			/* bit i: token i is a title before a name part (plain pass) */
 	float		corrected[MAX_TOKENS * 2];	/* < 1: a token taken for a variant */
 	bool		cantonese;		/* a Latin name holding a syllable of Cantonese's shape (translit_yue.c) */
+	const NormName *plain;		/* the skeleton pass's query as written; NULL in the plain pass */
+	const float *plain_corrected;	/* ... and its corrected[] */
+	uint32		abjad_titles;	/* bit i: token i is a title written in Arabic letters */
+	const void *vowel_gaps;		/* ft_vowel_query_gaps (name_vowels.c's) */
 	char	   *joined;			/* all tokens, concatenated */
 	int			joined_len;
 	SimLink    *links;
@@ -168,6 +172,7 @@ extern float ft_variant_sim_above(const char *t, int len, const char *canon, flo
 
 /* does a variant group stand for canon (else ft_variant_sim_above is 0 for it)? */
 extern bool ft_variant_canon(const char *canon);
+extern int	ft_variant_spellings(const char *canon, const char **out, int max);
 
 /* similarity of two tokens by their Korean keys, less KOREAN_KEY_COST (one side written in Hangul) */
 extern float ft_korean_sim(const char *a, int la, const char *b, int lb, bool *equal);
@@ -273,6 +278,37 @@ extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, cons
 /* a match's evidence as a whole (name_evidence.c) */
 extern bool ft_knee_applies(int npairs, bool untyped);
 extern bool ft_skeleton_pass(const NameIndex *ix, const NormName *nn);
+
+/* the titles written in Arabic letters of a query, as token bits (name_abjad_titles.c) */
+extern uint32 ft_abjad_title_tokens(const ScreenQuery *q);
+
+/* the vowel letters of a skeleton-pass query in Arabic or Hebrew letters, once per query (name_vowels.c) */
+extern void *ft_vowel_query_gaps(const ScreenQuery *q);
+
+/* skeletons equal, the vowel letters of a name in Arabic or Hebrew letters not met (name_vowels.c) */
+extern bool ft_vowel_letters_differ(const NameIndex *ix, const ScreenQuery *q,
+									const ListedName *nm, int qi, int cfirst, int cspan);
+
+/*
+ * Is query item qi's pair with listed name nm's item of tokens cfirst ..
+ * cfirst + cspan - 1, sim similar, refused: a title written in Arabic
+ * letters in the query item, or in the skeleton pass for its vowel letters
+ * (a pair at KNEE or above)?  Then *refused is set too.
+ */
+static inline bool
+ft_pair_refused(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi,
+				 int cfirst, int cspan, float sim, bool *refused)
+{
+	/* (the common case first: a query holding no such title, in the plain pass) */
+	if (q->abjad_titles == 0 && q->forms == FT_FORM_PLAIN)
+		return false;
+	if (!((q->abjad_titles & (((1u << q->it.span[qi]) - 1) << q->it.first[qi])) ||
+		  (q->forms != FT_FORM_PLAIN && sim >= KNEE &&
+		   ft_vowel_letters_differ(ix, q, nm, qi, cfirst, cspan))))
+		return false;
+	*refused = true;
+	return true;
+}
 
 /* query tokens that are near misses of a variant, taken for it (name_variants.c) */
 extern void ft_misspelt_variants(const NameIndex *ix, NormName *nn, float *corrected, int forms);

@@ -512,6 +512,21 @@ ft_variant_canon(const char *canon)
 }
 
 /*
+ * The spellings of the group of variants canon stands for, into out (at
+ * most max); returns how many (0: canon stands for none)
+ */
+int
+ft_variant_spellings(const char *canon, const char **out, int max)
+{
+	int			n = 0;
+
+	for (int k = first_spelling(canon); k < ft_name_variants.n && n < max &&
+		 strcmp(ft_name_variants.repl[variants_by_repl[k]], canon) == 0; k++)
+		out[n++] = ft_name_variants.word[variants_by_repl[k]];
+	return n;
+}
+
+/*
  * A listed token that stands for a group of transliteration variants
  * (muhammad for Mohamed, Mohammad ...) has lost the spelling the list
  * wrote: a query token is as near to it as to the nearest spelling of the

@@ -79,7 +79,10 @@ prepare_query(NameIndex *ix, ScreenQuery *q, float *qw, int forms, const NormNam
 	StringInfoData j;
 
 	q->forms = forms;
+	q->plain = plain;
+	q->vowel_gaps = NULL;
 	ft_misspelt_variants(ix, &q->nn, q->corrected, forms);
+	q->abjad_titles = ft_abjad_title_tokens(q);
 	q->weight = 0;
 	q->strong = 0;
 	q->numbers = 0;
@@ -236,6 +239,8 @@ ft_screen_core(NameIndex *ix, const char *name, const char *what, const ScreenAt
 	if (ft_skeleton_pass(ix, &q.nn) && ft_skeleton_name(&q.nn, &sq.nn) > 0)
 	{
 		prepare_query(ix, &sq, sqw, FT_FORM_SKELETON, &q.nn);
+		sq.plain_corrected = q.corrected;
+		sq.vowel_gaps = ft_vowel_query_gaps(&sq);
 		ft_find_candidates(ix, &sq, true, q.nn.abjad, 0, &cd);
 		score_candidates(ix, &sq, sqw, &cd, plain, attrs, min_score, only_entity, est, ex);
 		pfree(sq.links);
