@@ -12,6 +12,10 @@
  *	  - Which queries the consonant-skeleton pass reads (ft_skeleton_pass):
  *	    not a name written in a script that writes its vowels or its
  *	    syllables (session 23).
+ *	  - Which of a listed name's real parts the match left out: its first
+ *	    (ft_first_matched: a surname met with a patronymic), or only the second
+ *	    half of an Abd al-X cut short (ft_abd_al_cut).  Moved here from
+ *	    name_score.c (session 24).
  *
  * Pure functions: no memory kept, no locks, no database access.
  *
@@ -64,4 +68,41 @@ ft_skeleton_pass(const NameIndex *ix, const NormName *nn)
 	if (nn->abjad)
 		return true;
 	return ix->abjad_names && !nn->translit;
+}
+
+/* is the listed name's first real part among its matched tokens (cused)? */
+bool
+ft_first_matched(const NameIndex *ix, const ListedName *nm, uint32 cused)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+
+	for (int t = 0; t < nm->ntok; t++)
+		if (ix->vocab[items[t]].strong > 0)
+			return (cused & (1u << t)) != 0;
+	return false;
+}
+
+/*
+ * Is the one real part of listed name nm left unmatched (cused) the second
+ * half of a given name Abd al-X whose first half, abd al (Abdul, Abdel),
+ * was matched?  Abd al- (servant of) is no name by itself, but it is how
+ * such a name is cut short in a record (KASMURI, Abdul for KASMURI, Abdul
+ * Manaf): the query holds the given name's start, not a part less.
+ */
+bool
+ft_abd_al_cut(const NameIndex *ix, const ListedName *nm, uint32 cused)
+{
+	const int32 *items = FT_ITEMS(ix, nm);
+	int			cut = -1;
+
+	for (int t = 0; t < nm->ntok; t++)
+		if (ix->vocab[items[t]].strong > 0 && !(cused & (1u << t)))
+		{
+			if (cut >= 0)
+				return false;
+			cut = t;
+		}
+	return cut >= 2 && (cused & (3u << (cut - 2))) == (3u << (cut - 2)) &&
+		strcmp(FT_STR(ix, ix->vocab[items[cut - 1]].s), "al") == 0 &&
+		strcmp(FT_STR(ix, ix->vocab[items[cut - 2]].s), "abd") == 0;
 }

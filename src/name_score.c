@@ -437,43 +437,6 @@ leftover_patronymic(const NameIndex *ix, const ScreenQuery *q, int qi, const Voc
 		(q->patronymics == 0 || !ft_word_is_patronymic(q->it.s[qi]));
 }
 
-/* is the listed name's first real part among its matched tokens (cused)? */
-static bool
-first_matched(const NameIndex *ix, const ListedName *nm, uint32 cused)
-{
-	const int32 *items = FT_ITEMS(ix, nm);
-
-	for (int t = 0; t < nm->ntok; t++)
-		if (ix->vocab[items[t]].strong > 0)
-			return (cused & (1u << t)) != 0;
-	return false;
-}
-
-/*
- * Is the one real part of listed name nm left unmatched (cused) the second
- * half of a given name Abd al-X whose first half, abd al (Abdul, Abdel),
- * was matched?  Abd al- (servant of) is no name by itself, but it is how
- * such a name is cut short in a record (KASMURI, Abdul for KASMURI, Abdul
- * Manaf): the query holds the given name's start, not a part less.
- */
-static bool
-abd_al_cut(const NameIndex *ix, const ListedName *nm, uint32 cused)
-{
-	const int32 *items = FT_ITEMS(ix, nm);
-	int			cut = -1;
-
-	for (int t = 0; t < nm->ntok; t++)
-		if (ix->vocab[items[t]].strong > 0 && !(cused & (1u << t)))
-		{
-			if (cut >= 0)
-				return false;
-			cut = t;
-		}
-	return cut >= 2 && (cused & (3u << (cut - 2))) == (3u << (cut - 2)) &&
-		strcmp(FT_STR(ix, ix->vocab[items[cut - 1]].s), "al") == 0 &&
-		strcmp(FT_STR(ix, ix->vocab[items[cut - 2]].s), "abd") == 0;
-}
-
 /* the score of query q against listed name nm */
 double
 ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain *ex)
@@ -717,12 +680,12 @@ ft_score_name(NameIndex *ix, ScreenQuery *q, const ListedName *nm, MatchExplain 
 		 * as a given name would; a given name and the father's (Sergey
 		 * Ivanovich) do not.  Nor is a query lopsided whose every real
 		 * part matched when the listed part left is X of Abd al-X, the
-		 * query holding abd al (abd_al_cut).
+		 * query holding abd al (ft_abd_al_cut).
 		 */
-		if (fathers > 0 && !first_matched(ix, nm, cused))
+		if (fathers > 0 && !ft_first_matched(ix, nm, cused))
 			fathers = 0;
 		if ((Min(sq, sc) + Min(fathers, 1) <= 1) && (sq < q->strong || sc < nm->strong) &&
-			!(q->forms == FT_FORM_PLAIN && sq == q->strong && abd_al_cut(ix, nm, cused)))
+			!(q->forms == FT_FORM_PLAIN && sq == q->strong && ft_abd_al_cut(ix, nm, cused)))
 		{
 			score *= LOPSIDED;
 			ft_explain_factor(ex, "lopsided", LOPSIDED, NULL);

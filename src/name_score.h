@@ -278,6 +278,8 @@ extern double ft_skeleton_factor(const NameIndex *ix, const ScreenQuery *q, cons
 /* a match's evidence as a whole (name_evidence.c) */
 extern bool ft_knee_applies(int npairs, bool untyped);
 extern bool ft_skeleton_pass(const NameIndex *ix, const NormName *nn);
+extern bool ft_first_matched(const NameIndex *ix, const ListedName *nm, uint32 cused);
+extern bool ft_abd_al_cut(const NameIndex *ix, const ListedName *nm, uint32 cused);
 
 /* the titles written in Arabic letters of a query, as token bits (name_abjad_titles.c) */
 extern uint32 ft_abjad_title_tokens(const ScreenQuery *q);
