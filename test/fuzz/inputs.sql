@@ -2,9 +2,10 @@
 -- names of many scripts through screen_name, explain_match and
 -- create_party, and mutated list files through the three loaders.  Every
 -- call runs in a subtransaction that is rolled back; every error is
--- recorded in fz_found with its input (22023, the refusal of a bad input,
--- only as a count and one sample in a hundred), every call slower than
--- :slow_ms too.  inputs.sh reads fz_found.
+-- counted in fz_count by its outcome and recorded in fz_found with its
+-- input (22023, the refusal of a bad input, and calls without an error
+-- only as one sample in a hundred, without the input), every call slower
+-- than fz.slow_ms too.  inputs.sh reads both.
 \set ON_ERROR_STOP on
 CREATE TABLE fz_found (at timestamptz DEFAULT clock_timestamp(), what text, state text,
                        msg text, ms numeric, input text);
@@ -12,14 +13,22 @@ CREATE TABLE fz_count (what text, state text, n bigint, PRIMARY KEY (what, state
 CREATE TABLE fz_names (name text);
 CREATE TABLE fz_seed (loader text PRIMARY KEY, body text);
 
-CREATE FUNCTION fz_note(what text, st text, m text, ms numeric, input text) RETURNS void
-LANGUAGE sql AS $$
+-- one call's outcome: st, its SQLSTATE, or NULL when it raised nothing
+-- (then 'slow' when it took more than slow_ms since t1, else 'ok')
+CREATE FUNCTION fz_note(what text, st text, m text, t1 timestamptz, slow_ms numeric, input text)
+RETURNS void LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE ms numeric := round(extract(epoch FROM clock_timestamp() - t1) * 1000, 1);
+BEGIN
+  st := coalesce(st, CASE WHEN ms > slow_ms THEN 'slow' ELSE 'ok' END);
   INSERT INTO fz_count VALUES (what, st, 1)
     ON CONFLICT (what, state) DO UPDATE SET n = fz_count.n + 1;
+  -- every finding with its input; one call in a hundred of the others
+  -- without it (a list file is large)
   INSERT INTO fz_found (what, state, msg, ms, input)
-    SELECT what, st, m, ms, input
+    SELECT what, st, m, ms, CASE WHEN st NOT IN ('22023', 'ok') THEN input END
      WHERE st NOT IN ('22023', 'ok') OR random() < 0.01;
-$$;
+END $$;
 
 -- one random character of a script the matcher treats apart, or a mark,
 -- a blank, punctuation, an emoji
@@ -67,7 +76,7 @@ END $$;
 CREATE PROCEDURE fz_names_run(secs int) LANGUAGE plpgsql AS $$
 DECLARE
   t0 timestamptz := clock_timestamp(); t1 timestamptz; s text; e bigint; k int := 0;
-  st text; m text; ms numeric; what text;
+  st text; m text; what text;
   kinds text[] := ARRAY[NULL, 'individual', 'entity', 'vessel', 'aircraft'];
 BEGIN
   WHILE clock_timestamp() < t0 + make_interval(secs => secs) LOOP
@@ -92,13 +101,10 @@ BEGIN
       RAISE EXCEPTION USING ERRCODE = 'FZ999';
     EXCEPTION
       WHEN SQLSTATE 'FZ999' THEN
-        ms := round(extract(epoch FROM clock_timestamp() - t1) * 1000, 1);
-        PERFORM fz_note('names', CASE WHEN ms > current_setting('fz.slow_ms')::numeric THEN 'slow' ELSE 'ok' END,
-                        what, ms, s);
+        PERFORM fz_note('names', NULL, what, t1, current_setting('fz.slow_ms')::numeric, s);
       WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, m = MESSAGE_TEXT;
-        PERFORM fz_note('names', st, what || ': ' || m,
-                        round(extract(epoch FROM clock_timestamp() - t1) * 1000, 1), s);
+        PERFORM fz_note('names', st, what || ': ' || m, t1, 0, s);
     END;
     IF k % 200 = 0 THEN COMMIT; END IF;
   END LOOP;
@@ -133,7 +139,7 @@ END $$;
 CREATE PROCEDURE fz_lists_run(secs int) LANGUAGE plpgsql AS $$
 DECLARE
   t0 timestamptz := clock_timestamp(); t1 timestamptz; k int := 0; st text; m text;
-  l text; b text; r float; ms numeric;
+  l text; b text; r float;
   sdn text := (SELECT body FROM fz_seed WHERE loader = 'sdn');
   alt text := (SELECT body FROM fz_seed WHERE loader = 'alt');
   addr text := (SELECT body FROM fz_seed WHERE loader = 'add');
@@ -160,13 +166,10 @@ BEGIN
       RAISE EXCEPTION USING ERRCODE = 'FZ999';
     EXCEPTION
       WHEN SQLSTATE 'FZ999' THEN
-        ms := round(extract(epoch FROM clock_timestamp() - t1) * 1000, 1);
-        PERFORM fz_note('lists', CASE WHEN ms > 10 * current_setting('fz.slow_ms')::numeric THEN 'slow' ELSE 'ok' END,
-                        l, ms, CASE WHEN ms > 10 * current_setting('fz.slow_ms')::numeric THEN b END);
+        PERFORM fz_note('lists', NULL, l, t1, 10 * current_setting('fz.slow_ms')::numeric, b);
       WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, m = MESSAGE_TEXT;
-        PERFORM fz_note('lists', st, l || ': ' || m,
-                        round(extract(epoch FROM clock_timestamp() - t1) * 1000, 1), b);
+        PERFORM fz_note('lists', st, l || ': ' || m, t1, 0, b);
     END;
     IF k % 20 = 0 THEN COMMIT; END IF;
   END LOOP;
