@@ -119,9 +119,7 @@ ft_greek_key(const char *t, int len, char *out)
 		}
 		else if (c == 'e')
 			c = 'i';			/* e: ε, αι, and η (CLERIDES, DEMETRIS) */
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
+		o = ft_key_put(out, o, c);
 	}
 	out[o] = '\0';
 	return o;

@@ -160,9 +160,7 @@ chinese_key(const char *t, int len, bool reading, bool exact, char *out)
 				}
 				break;
 		}
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
+		o = ft_key_put(out, o, c);
 	}
 	out[o] = '\0';
 	return o;

@@ -162,9 +162,7 @@ korean_key(const char *t, int len, bool strict, char *out)
 					c = 'n';	/* an initial r, l, n: Roh / No */
 				break;
 		}
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
+		o = ft_key_put(out, o, c);
 	}
 	out[o] = '\0';
 	return o;
@@ -283,9 +281,7 @@ ft_hebrew_key(const char *t, int len, bool latin, char *out)
 			 */
 			continue;
 		}
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
+		o = ft_key_put(out, o, c);
 	}
 	out[o] = '\0';
 	return o;
@@ -311,9 +307,7 @@ gh_key(const char *t, int len, char *out, char to, bool final_g)
 			if (i + 1 < len)
 				i++;
 		}
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
+		o = ft_key_put(out, o, c);
 	}
 	out[o] = '\0';
 	return o;

@@ -175,9 +175,7 @@ ft_thai_key(const char *t, int len, char *out)
 		}
 		if (c == 'c' && i + 1 >= len)
 			c = 't';
-		if (o > 0 && out[o - 1] == c)
-			continue;
-		out[o++] = c;
+		o = ft_key_put(out, o, c);
 	}
 	out[o] = '\0';
 	return o;
