@@ -229,7 +229,7 @@ memo_keyed(const ScreenQuery *q)
 
 /* does a Latin skeleton s[0 .. len - 1] hold a g, a j or a c, or begin with an l (the qaf, ghayn, c and article keys')? */
 static inline bool
-latin_g_or_j(const char *s, int len)
+latin_keyed(const char *s, int len)
 {
 	return (len > 0 && s[0] == 'l') || memchr(s, 'g', len) || memchr(s, 'j', len) || memchr(s, 'c', len);
 }
@@ -274,8 +274,8 @@ leftover_sim(NameIndex *ix, const ScreenQuery *q, const ListedName *nm, int qi, 
 		((ix->vocab[vi].forms & (FT_FORM_HAN | FT_FORM_HEBREW)) || (q->nn.han && nm->cantonese) ||
 		 (q->forms != FT_FORM_PLAIN &&
 		  (q->nn.hebrew ||
-		   (mk ? latin_g_or_j(FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len) :
-			latin_g_or_j(q->it.s[qi], q->it.len[qi]))))))
+		   (mk ? latin_keyed(FT_STR(ix, ix->vocab[vi].s), ix->vocab[vi].len) :
+			latin_keyed(q->it.s[qi], q->it.len[qi]))))))
 		return leftover_sim_of(ix, q, qi, vi, nm);
 	/* (else the keys cannot lift it: the memo's value is the name's) */
 	FT_CHECK(kn == mk || leftover_sim_of(ix, q, qi, vi, nm) == leftover_sim_of(ix, q, qi, vi, NULL));

@@ -182,6 +182,18 @@ untyped_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, in
 }
 
 /*
+ * Are a syllable of query q (a) and a listed Latin one (b) one syllable's
+ * spellings?  A query written in Chinese characters is read in pinyin
+ * (ft_same_reading); another's syllable may be either romanisation
+ * (ft_same_romanisation).
+ */
+static bool
+same_syllable(const ScreenQuery *q, const char *a, int la, const char *b, int lb)
+{
+	return q->nn.han ? ft_same_reading(a, la, b, lb) : ft_same_romanisation(a, la, b, lb);
+}
+
+/*
  * Is the near miss of query token qi and the listed token v of the name
  * nm (single tokens, the plain pass) one between a character and another
  * syllable: the query written in Chinese characters or Hangul (each token
@@ -211,8 +223,7 @@ character_miss(const NameIndex *ix, const ScreenQuery *q, const ListedName *nm, 
 	/* (a Latin name spelt the Cantonese way: the character's Cantonese reading, translit_yue.c) */
 	if (q->nn.han && nm->cantonese && ft_cantonese_pair(cs, v->len, q->it.s[qi], q->it.len[qi]))
 		return false;
-	return q->nn.han ? !ft_same_reading(q->it.s[qi], q->it.len[qi], cs, v->len) :
-		!ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, v->len);
+	return !same_syllable(q, q->it.s[qi], q->it.len[qi], cs, v->len);
 }
 
 /*
@@ -473,9 +484,7 @@ ft_syllables_other(const ScreenQuery *q, int qi, const char *cs, int clen)
 	for (int t = q->it.first[qi]; t < q->it.first[qi] + q->it.span[qi]; t++)
 		if (!ft_word_is_syllable(q->it.s[t], q->it.len[t]))
 			return false;
-	if (q->nn.han)
-		return !ft_same_reading(q->it.s[qi], q->it.len[qi], cs, clen);
-	return !ft_same_romanisation(q->it.s[qi], q->it.len[qi], cs, clen);
+	return !same_syllable(q, q->it.s[qi], q->it.len[qi], cs, clen);
 }
 
 /*
@@ -525,17 +534,18 @@ cjk_family_elsewhere(const NameIndex *ix, const ScreenQuery *q, const ListedName
 	const int32 *items = FT_ITEMS(ix, nm);
 
 	for (int t = 0; t < nm->family && t < nm->ntok; t++)
-		for (int i = 1; i < q->nn.ntok; i++)
-		{
-			const Vocab *v = &ix->vocab[items[t]];
-			const char *cs = FT_STR(ix, v->s);
+	{
+		const Vocab *v = &ix->vocab[items[t]];
+		const char *cs = FT_STR(ix, v->s);
 
-			if (v->strong > 0 &&
-				(strcmp(q->it.s[i], cs) == 0 ||
-				 (q->nn.hangul ? ft_same_romanisation(q->it.s[i], q->it.len[i], cs, v->len) :
-				  ft_same_reading(q->it.s[i], q->it.len[i], cs, v->len))))
+		if (v->strong <= 0)
+			continue;
+		for (int i = 1; i < q->nn.ntok; i++)
+			if (strcmp(q->it.s[i], cs) == 0 ||
+				(q->nn.hangul ? ft_same_romanisation(q->it.s[i], q->it.len[i], cs, v->len) :
+				 ft_same_reading(q->it.s[i], q->it.len[i], cs, v->len)))
 				return true;
-		}
+	}
 	return false;
 }
 
